@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+# xglb - top-level build. Output in build/; quiet unless V=1.
+
+BUILD    ?= build
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+CC       ?= gcc
+PREFIX   ?= /usr/local
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+ARCH_INC  := -I/usr/include/$(shell $(CC) -dumpmachine)
+BPF_CFLAGS := -g -O2 --target=bpf -mcpu=v3 -Wall -Werror -I. -Iinclude $(ARCH_INC)
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iuser -I$(BUILD) \
+            -D_GNU_SOURCE
+LDLIBS   := -lxdp -lbpf -lelf -lz -lyaml -lmnl -lsodium -lsystemd -lpthread
+TEST_LDLIBS := $(LDLIBS) -lcmocka
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS    := $(BUILD)/xglb.skel.h
+
+# Every user/*.c except the two mains goes into one archive shared by the
+# daemon, the CLI and the tests.
+LIB_SRCS := $(filter-out user/xglbd.c user/xglbctl.c,$(wildcard user/*.c))
+LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
+LIB      := $(BUILD)/libxglb.a
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
+BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFT_SRCS))
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all deps test test-unit test-bpf test-integration bench demo fuzz clean install format
+
+all: $(BPF_OBJS) $(BUILD)/xglbd $(BUILD)/xglbctl $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS)
+
+deps:
+	$(Q)tests/deps.sh
+
+$(BUILD) $(BUILD)/user $(BUILD)/tests $(BUILD)/bench:
+	$(Q)mkdir -p $@
+
+# clang -> bpftool gen object (BTF fix-ups, static linking) -> skeleton
+$(BUILD)/%.tmp.bpf.o: bpf/%.bpf.c $(wildcard bpf/lib/*.h) include/xglb.h vmlinux.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.bpf.o: $(BUILD)/%.tmp.bpf.o
+	$(call msg,GEN-OBJ,$@)
+	$(Q)$(BPFTOOL) gen object $@ $<
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
+
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) include/xglb.h $(SKELS) | $(BUILD)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/xglbd: $(BUILD)/user/xglbd.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/xglbctl: $(BUILD)/user/xglbctl.o $(LIB)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testlib.h | $(BUILD)/tests
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB) $(TEST_LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(SKELS) $(wildcard tests/bpf/*.h) | $(BUILD)/tests
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< $(LIB) $(TEST_LDLIBS) -o $@
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB) $(SKELS) | $(BUILD)/bench
+	$(call msg,BENCH-CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< $(LIB) $(LDLIBS) -o $@
+
+# The whole suite: unit, BPF test_run, namespace integration. Prints one
+# closing line "N passed, N failed".
+test: all
+	$(Q)tests/run.sh
+
+test-unit: $(UNIT_BINS)
+	$(Q)tests/run.sh unit
+
+test-bpf: $(BPFT_BINS)
+	$(Q)tests/run.sh bpf
+
+test-integration: all
+	$(Q)tests/run.sh integration
+
+bench: all
+	$(Q)tests/bench/run.sh
+
+demo: all
+	$(Q)tests/lab/demo.sh
+
+clean:
+	$(Q)rm -rf $(BUILD)
+
+format:
+	$(Q)clang-format -i $(wildcard bpf/*.c bpf/lib/*.h user/*.c user/*.h include/*.h tests/unit/*.c tests/bpf/*.c tests/bench/*.c)
+
+install: $(BUILD)/xglbd $(BUILD)/xglbctl
+	install -D -m 0755 $(BUILD)/xglbd $(DESTDIR)$(PREFIX)/sbin/xglbd
+	install -D -m 0755 $(BUILD)/xglbctl $(DESTDIR)$(PREFIX)/sbin/xglbctl

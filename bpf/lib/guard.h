@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* guard.h - the egress guard: the local kernel never announces a VIP with a real MAC. */
+#ifndef XGLB_BPF_GUARD_H
+#define XGLB_BPF_GUARD_H
+
+#include "common.h"
+
+/*
+ * The VIP is a local address on every router, so the kernel could answer
+ * or announce it with the interface MAC. An ARP frame whose sender IP is a
+ * VIP leaves only with a vMAC as sender MAC, and only with the authority
+ * the XDP responder has: a vMAC this node owns, or any live forwarder of a
+ * group this node is AVG of (the AVG's unsolicited replies name other
+ * nodes' forwarders).
+ */
+static __always_inline int guard_egress(struct __sk_buff *skb)
+{
+	const struct xglb_group *g;
+	struct xglb_arp_frame *f;
+	struct xglb_vip_val *v;
+	struct xglb_ctl *ctl;
+	void *data, *end;
+	__u32 idx;
+
+	if (skb->protocol != bpf_htons(XGLB_ETH_P_ARP))
+		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	/* ARP is rare on egress; pulling unconditionally keeps clang from
+	 * caching ctx field addresses across the helper call. */
+	bpf_skb_pull_data(skb, sizeof(*f));
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	f = data;
+	ctl = ctl_get();
+	if ((void *)(f + 1) > end || !ctl)
+		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	v = vip_get(ctl->active_bank, f->spa);
+	if (!v)
+		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	g = group_get(ctl->active_bank, v->gid);
+	idx = f->sha[5] & (XGLB_MAX_FWD - 1);
+	if (g && is_vmac(f->sha) && f->sha[4] == g->id && f->sha[5] < g->n_fwd &&
+	    (g->fwd[idx].flags & XGLB_FWD_ACTIVE) &&
+	    ((g->fwd[idx].flags & XGLB_FWD_LOCAL) || (g->flags & XGLB_GRP_AVG)))
+		return verdict(XGLB_R_TC_EGRESS_PASS_VMAC_ARP, XGLB_TC_ACT_OK);
+	return verdict(XGLB_R_TC_EGRESS_DROP_VIP_ARP, XGLB_TC_ACT_SHOT);
+}
+
+#endif

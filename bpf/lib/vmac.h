@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* vmac.h - accepting frames sent to a virtual forwarder's MAC. */
+#ifndef XGLB_BPF_VMAC_H
+#define XGLB_BPF_VMAC_H
+
+#include "common.h"
+
+/*
+ * A frame to a vMAC this node owns is counted for its forwarder and handed
+ * to the kernel with the interface's own MAC as destination, so the kernel
+ * routes it like any other. A frame to a vMAC owned elsewhere reached us
+ * by flooding: the owner has it, we drop our copy.
+ */
+static __always_inline int handle_vmac(struct xdp_md *ctx, struct ethhdr *eth, void *end)
+{
+	__u32 gid = eth->h_dest[4], idx = eth->h_dest[5], ifindex = ctx->ingress_ifindex, key;
+	const struct xglb_group *g;
+	const struct xglb_iface *ifc;
+	struct xglb_fwd_stats *st;
+	struct xglb_ctl *ctl;
+	__u8 flags;
+
+	ctl = ctl_get();
+	if (!ctl)
+		return verdict(XGLB_R_XDP_DROP_VMAC_UNKNOWN, XDP_DROP);
+	g = group_get(ctl->active_bank, gid);
+	if (!g || idx >= g->n_fwd)
+		return verdict(XGLB_R_XDP_DROP_VMAC_UNKNOWN, XDP_DROP);
+	flags = g->fwd[idx & (XGLB_MAX_FWD - 1)].flags;
+	if (!(flags & XGLB_FWD_ACTIVE))
+		return verdict(XGLB_R_XDP_DROP_VMAC_UNKNOWN, XDP_DROP);
+	if (!(flags & XGLB_FWD_LOCAL))
+		return verdict(XGLB_R_XDP_DROP_VMAC_REMOTE, XDP_DROP);
+	ifc = bpf_map_lookup_elem(&xglb_ifaces, &ifindex);
+	if (!ifc)
+		return verdict(XGLB_R_XDP_DROP_VMAC_IFACE, XDP_DROP);
+
+	mac_copy(eth->h_dest, ifc->mac);
+	key = gid * XGLB_MAX_FWD + idx;
+	st = bpf_map_lookup_elem(&xglb_fwd_stats, &key);
+	if (st) {
+		st->packets++;
+		st->bytes += (long)end - (long)eth;
+	}
+	return verdict(XGLB_R_XDP_PASS_VMAC, XDP_PASS);
+}
+
+#endif

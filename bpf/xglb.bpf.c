@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* xglb.bpf.c - the entry points: XDP ingress on group interfaces, tc egress guard. */
+#include "lib/common.h"
+#include "lib/arp.h"
+#include "lib/vmac.h"
+#include "lib/guard.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/*
+ * Order matters for cost: a frame that is neither ARP nor sent to a vMAC
+ * (almost all traffic) costs one length check, two compares and a counter.
+ */
+SEC("xdp")
+int xglb_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > end)
+		return verdict(XGLB_R_XDP_PASS_SHORT, XDP_PASS);
+	if (eth->h_proto == bpf_htons(XGLB_ETH_P_ARP))
+		return handle_arp(ctx, data, end);
+	if (is_vmac(eth->h_dest))
+		return handle_vmac(ctx, eth, end);
+	if (eth->h_proto == bpf_htons(XGLB_ETH_P_8021Q) ||
+	    eth->h_proto == bpf_htons(XGLB_ETH_P_8021AD))
+		return verdict(XGLB_R_XDP_PASS_VLAN, XDP_PASS);
+	return verdict(XGLB_R_XDP_PASS_OTHER, XDP_PASS);
+}
+
+SEC("tc")
+int xglb_tc_egress(struct __sk_buff *skb)
+{
+	return guard_egress(skb);
+}
