@@ -128,8 +128,10 @@ static __always_inline int handle_arp(struct xdp_md *ctx, void *data, void *end)
 		return verdict(XGLB_R_XDP_DROP_ARP_NO_FWD, XDP_DROP);
 	if (!iface_in_group(g, ctx->ingress_ifindex))
 		return verdict(XGLB_R_XDP_DROP_ARP_IFACE, XDP_DROP);
+	/* Coarse clock: cheap, and may lag the agent's CLOCK_MONOTONIC by a
+	 * tick, so a heartbeat "in the future" counts as fresh (signed). */
 	now = bpf_ktime_get_coarse_ns();
-	if (now - ctl->heartbeat_ns >= ctl->lease_ns)
+	if ((__s64)(now - ctl->heartbeat_ns) >= (__s64)ctl->lease_ns)
 		return verdict(XGLB_R_XDP_DROP_ARP_LEASE, XDP_DROP);
 	if (!is_host_mac(f->sha) || !is_host_mac(f->eth_src))
 		return verdict(XGLB_R_XDP_DROP_ARP_BAD_SENDER, XDP_DROP);
