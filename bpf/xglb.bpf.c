@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xglb.bpf.c - the entry points: XDP ingress on group interfaces, tc egress guard. */
+/* xglb.bpf.c - the entry points: XDP ingress on group interfaces, tc ingress and egress. */
 #include "lib/common.h"
 #include "lib/arp.h"
 #include "lib/vmac.h"
 #include "lib/guard.h"
+#include "lib/host.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -34,4 +35,10 @@ SEC("tc")
 int xglb_tc_egress(struct __sk_buff *skb)
 {
 	return guard_egress(skb);
+}
+
+SEC("tc")
+int xglb_tc_ingress(struct __sk_buff *skb)
+{
+	return host_fixup(skb);
 }

@@ -181,6 +181,8 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(XDP_DROP_VMAC_REMOTE, "xdp_drop_vmac_remote")                        \
 	X(XDP_DROP_VMAC_UNKNOWN, "xdp_drop_vmac_unknown")                      \
 	X(XDP_DROP_VMAC_IFACE, "xdp_drop_vmac_iface")                          \
+	X(TC_INGRESS_PASS, "tc_ingress_pass")                                  \
+	X(TC_INGRESS_TO_HOST, "tc_ingress_to_host") /* rewritten vMAC frame made PACKET_HOST */ \
 	X(TC_EGRESS_PASS, "tc_egress_pass")                                    \
 	X(TC_EGRESS_PASS_VMAC_ARP, "tc_egress_pass_vmac_arp")                  \
 	X(TC_EGRESS_DROP_VIP_ARP, "tc_egress_drop_vip_arp")
@@ -210,6 +212,8 @@ _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");
 #define XGLB_ARPHRD_ETHER 1
 #define XGLB_ARPOP_REQUEST 1
 #define XGLB_ARPOP_REPLY 2
+#define XGLB_PACKET_HOST 0
+#define XGLB_PACKET_OTHERHOST 3
 
 /* The Ethernet + ARP (IPv4 over Ethernet) frame, packed as on the wire. */
 struct xglb_arp_frame {

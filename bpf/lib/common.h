@@ -11,6 +11,12 @@
 
 #ifndef barrier_var
 #define barrier_var(var) asm volatile("" : "+r"(var))
+static __always_inline bool mac_equal(const __u8 *a, const __u8 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) |
+		(a[5] ^ b[5])) == 0;
+}
+
 #endif
 
 #define XGLB_TC_ACT_OK 0
@@ -66,6 +72,12 @@ static __always_inline struct xglb_vip_val *vip_get(__u32 bank, __be32 ip)
 static __always_inline void mac_copy(__u8 *dst, const __u8 *src)
 {
 	__builtin_memcpy(dst, src, 6);
+}
+
+static __always_inline bool mac_equal(const __u8 *a, const __u8 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) |
+		(a[5] ^ b[5])) == 0;
 }
 
 #endif
