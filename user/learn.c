@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* learn.c - builds and sends learning frames (ARP probes from a vMAC). */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include "xglb.h"
+#include "learn.h"
+
+int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip)
+{
+	struct xglb_arp_frame *f = (struct xglb_arp_frame *)buf;
+
+	memset(buf, 0, XGLB_LEARN_FRAME_LEN);
+	memset(f->eth_dst, 0xff, 6);
+	memcpy(f->eth_src, vmac, 6);
+	f->eth_proto = htons(XGLB_ETH_P_ARP);
+	f->hrd = htons(XGLB_ARPHRD_ETHER);
+	f->pro = htons(XGLB_ETH_P_IP);
+	f->hln = 6;
+	f->pln = 4;
+	f->op = htons(XGLB_ARPOP_REQUEST);
+	memcpy(f->sha, vmac, 6);
+	f->spa = 0;
+	f->tpa = vip;
+	return XGLB_LEARN_FRAME_LEN;
+}
+
+int xglb_learn_socket(void)
+{
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int xglb_learn_send(int fd, __u32 ifindex, const __u8 *frame, int len)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ARP),
+		.sll_ifindex = (int)ifindex,
+		.sll_halen = 6,
+	};
+
+	memcpy(sll.sll_addr, frame, 6);
+	if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll, sizeof(sll)) != len)
+		return -errno;
+	return 0;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* learn.h - learning frames: make switches learn which port a vMAC lives on, without touching host caches. */
+#ifndef XGLB_LEARN_H
+#define XGLB_LEARN_H
+
+#include <linux/types.h>
+
+#define XGLB_LEARN_FRAME_LEN 60 /* minimum Ethernet frame without FCS */
+
+/*
+ * Build the learning frame for vmac into buf (XGLB_LEARN_FRAME_LEN bytes):
+ * a broadcast ARP probe (RFC 5227 form: sender IP 0.0.0.0) sent from the
+ * vMAC, asking for the VIP. Switches learn the vMAC's port from the source
+ * address. Hosts do not update their caches from a probe (sender IP 0) and
+ * do not answer (the VIP is not theirs); peer routers drop it in XDP
+ * because its sender is a vMAC. A gratuitous ARP naming the VIP would
+ * instead rewrite every host's gateway entry to this vMAC and undo the
+ * split. Returns the length.
+ */
+int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip);
+
+/* Send a frame out of ifindex on a raw packet socket; 0 or -errno. */
+int xglb_learn_send(int fd, __u32 ifindex, const __u8 *frame, int len);
+/* AF_PACKET socket for xglb_learn_send; fd or -errno. */
+int xglb_learn_socket(void);
+
+#endif

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* loader.c - BPF object lifecycle: pin paths, libxdp attach/adopt, clsact egress filter. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <xdp/libxdp.h>
+#include "xglb.skel.h"
+#include "loader.h"
+#include "log.h"
+
+bool xglb_is_bpffs(const char *dir)
+{
+	struct statfs st;
+
+	return statfs(dir, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+static int mkdir_p(const char *path)
+{
+	char tmp[256];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int ensure_bpffs(const char *pin_root)
+{
+	int err;
+
+	if (!xglb_is_bpffs("/sys/fs/bpf") && !strncmp(pin_root, "/sys/fs/bpf/", 12)) {
+		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
+			pr_err("pin-root %s: /sys/fs/bpf is not a bpffs and mounting one failed: %s",
+			       pin_root, strerror(errno));
+			return -errno;
+		}
+		pr_info("mounted bpffs on /sys/fs/bpf");
+	}
+	err = mkdir_p(pin_root);
+	if (err) {
+		pr_err("pin-root %s: %s", pin_root, strerror(-err));
+		return err;
+	}
+	if (!xglb_is_bpffs(pin_root)) {
+		pr_err("pin-root %s is not on a bpffs (mount -t bpf bpf DIR)", pin_root);
+		return -EINVAL;
+	}
+	/* libxdp keeps its dispatcher state on /sys/fs/bpf unless told otherwise. */
+	if (!getenv("LIBXDP_BPFFS") && !xglb_is_bpffs("/sys/fs/bpf"))
+		setenv("LIBXDP_BPFFS", pin_root, 1);
+	return 0;
+}
+
+int xglb_loader_open(struct xglb_loader *l, const char *pin_root)
+{
+	struct bpf_map *map;
+	char path[512];
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	snprintf(l->pin_root, sizeof(l->pin_root), "%s", pin_root);
+	err = ensure_bpffs(l->pin_root);
+	if (err)
+		return err;
+	l->skel = xglb__open();
+	if (!l->skel) {
+		err = -errno;
+		pr_err("opening the BPF object: %s", strerror(errno));
+		return err;
+	}
+	bpf_object__for_each_map(map, l->skel->obj) {
+		snprintf(path, sizeof(path), "%s/%s", l->pin_root, bpf_map__name(map));
+		err = bpf_map__set_pin_path(map, path);
+		if (err) {
+			pr_err("pin path %s: %s", path, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* The xglb_xdp program already attached to ifindex, if any (caller closes the multiprog). */
+static struct xdp_program *find_attached(int ifindex, struct xdp_multiprog **mpp)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p = NULL;
+
+	*mpp = NULL;
+	if (libxdp_get_error(mp))
+		return NULL;
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && strcmp(xdp_program__name(p), "xglb_xdp"))
+			p = NULL;
+	} else {
+		while ((p = xdp_multiprog__next_prog(p, mp)))
+			if (!strcmp(xdp_program__name(p), "xglb_xdp"))
+				break;
+	}
+	*mpp = mp;
+	return p;
+}
+
+static int attach_tc(int ifindex, enum bpf_tc_attach_point where, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XGLB_TC_HANDLE, .priority = XGLB_TC_PRIO,
+		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
+	int err = bpf_tc_hook_create(&hook);
+
+	if (err && err != -EEXIST)
+		return err;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+static void detach_tc(int ifindex, enum bpf_tc_attach_point where)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XGLB_TC_HANDLE, .priority = XGLB_TC_PRIO);
+
+	/* Only our filter, never the clsact qdisc: it may carry other users' filters. */
+	bpf_tc_detach(&hook, &opts);
+}
+
+static int attach_xdp(struct xglb_loader *l, int i)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = l->skel->obj, .prog_name = "xglb_xdp");
+	struct xdp_multiprog *mp;
+	int err;
+
+	if (find_attached(l->ifindex[i], &mp)) {
+		pr_info("ifindex %u: adopting the xglb_xdp program already attached", l->ifindex[i]);
+		xdp_multiprog__close(mp);
+		return 0;
+	}
+	xdp_multiprog__close(mp);
+	if (!l->xdp) {
+		l->xdp = xdp_program__create(&xopts);
+		err = libxdp_get_error(l->xdp);
+		if (err) {
+			l->xdp = NULL;
+			return err;
+		}
+	}
+	err = xdp_program__attach(l->xdp, l->ifindex[i], XDP_MODE_NATIVE, 0);
+	if (err)
+		return err;
+	l->loaded = true; /* the first attach loaded the object */
+	l->xdp_ours[i] = true;
+	return 0;
+}
+
+int xglb_loader_attach(struct xglb_loader *l, const __u32 *ifindex, int n)
+{
+	char msg[256];
+	int err;
+
+	if (n > XGLB_MAX_IFACES)
+		return -E2BIG;
+	l->n_if = n;
+	memcpy(l->ifindex, ifindex, n * sizeof(*ifindex));
+	for (int i = 0; i < n; i++) {
+		err = attach_xdp(l, i);
+		if (err) {
+			libxdp_strerror(err, msg, sizeof(msg));
+			pr_err("ifindex %u: attaching XDP: %s", ifindex[i], msg);
+			return err;
+		}
+	}
+	if (!l->loaded) {
+		err = bpf_object__load(l->skel->obj);
+		if (err) {
+			pr_err("loading the BPF object: %s", strerror(-err));
+			return err;
+		}
+		l->loaded = true;
+	}
+	for (int i = 0; i < n; i++) {
+		err = attach_tc(ifindex[i], BPF_TC_EGRESS,
+				bpf_program__fd(l->skel->progs.xglb_tc_egress));
+		if (!err)
+			err = attach_tc(ifindex[i], BPF_TC_INGRESS,
+					bpf_program__fd(l->skel->progs.xglb_tc_ingress));
+		if (err) {
+			pr_err("ifindex %u: attaching tc: %s", ifindex[i], strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+void xglb_loader_detach(struct xglb_loader *l, bool unpin)
+{
+	for (int i = 0; i < l->n_if; i++) {
+		struct xdp_multiprog *mp;
+		struct xdp_program *p = find_attached(l->ifindex[i], &mp);
+
+		if (p) {
+			int err = xdp_program__detach(p, l->ifindex[i], XDP_MODE_NATIVE, 0);
+
+			if (err)
+				pr_warn("ifindex %u: detaching XDP: %s", l->ifindex[i], strerror(-err));
+		}
+		xdp_multiprog__close(mp);
+		detach_tc(l->ifindex[i], BPF_TC_EGRESS);
+		detach_tc(l->ifindex[i], BPF_TC_INGRESS);
+	}
+	if (unpin && l->skel) {
+		bpf_object__unpin_maps(l->skel->obj, NULL);
+		rmdir(l->pin_root);
+	}
+}
+
+void xglb_loader_close(struct xglb_loader *l)
+{
+	xdp_program__close(l->xdp);
+	l->xdp = NULL;
+	xglb__destroy(l->skel);
+	l->skel = NULL;
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* log.c - leveled logging: "<N>" syslog prefixes under journald, "prog: level: msg" on a terminal. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "log.h"
+
+static const char *log_prog = "xglb";
+static enum xglb_log_level log_max = XGLB_LOG_INFO;
+static int log_journal; /* stderr is connected to journald: use <N> prefixes */
+
+void xglb_log_init(const char *prog, enum xglb_log_level level)
+{
+	log_prog = prog;
+	log_max = level;
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+static const char *level_name(enum xglb_log_level l)
+{
+	switch (l) {
+	case XGLB_LOG_ERR:
+		return "error";
+	case XGLB_LOG_WARN:
+		return "warning";
+	case XGLB_LOG_INFO:
+		return "info";
+	default:
+		return "debug";
+	}
+}
+
+static void vlog(enum xglb_log_level level, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	size_t n;
+
+	if (level > log_max)
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (log_journal)
+		fprintf(stderr, "<%d>%s\n", level, buf);
+	else
+		fprintf(stderr, "%s: %s: %s\n", log_prog, level_name(level), buf);
+}
+
+void xglb_log(enum xglb_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(level, fmt, ap);
+	va_end(ap);
+}
+
+static int libbpf_print(enum libbpf_print_level l, const char *fmt, va_list ap)
+{
+	vlog(l == LIBBPF_WARN ? XGLB_LOG_INFO : XGLB_LOG_DEBUG, fmt, ap);
+	return 0;
+}
+
+static int libxdp_print(enum libxdp_print_level l, const char *fmt, va_list ap)
+{
+	vlog(l == LIBXDP_WARN ? XGLB_LOG_INFO : XGLB_LOG_DEBUG, fmt, ap);
+	return 0;
+}
+
+void xglb_log_libs(void)
+{
+	libbpf_set_print(libbpf_print);
+	libxdp_set_print(libxdp_print);
+}

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* netif.c - interface lookups, VIP address management over rtnetlink (libmnl), and sysctls. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+#include "netif.h"
+
+int xglb_netif_get(const char *ifname, __u32 *ifindex, __u8 mac[6])
+{
+	struct ifreq ifr = { 0 };
+	int fd, err = 0;
+
+	if (strlen(ifname) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	*ifindex = if_nametoindex(ifname);
+	if (!*ifindex)
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	strcpy(ifr.ifr_name, ifname);
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
+		err = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return err;
+}
+
+/* One request, one ACK. Returns 0 or -errno from the kernel's answer. */
+static int rtnl_talk(struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct mnl_socket *nl;
+	unsigned int portid;
+	int ret;
+
+	nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!nl)
+		return -errno;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	portid = mnl_socket_get_portid(nl);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (ret < 0) {
+		ret = -errno;
+		goto out;
+	}
+	ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, NULL, NULL);
+	ret = ret < 0 ? -errno : 0;
+out:
+	mnl_socket_close(nl);
+	return ret;
+}
+
+static int addr_msg(int type, int flags, __u32 ifindex, __be32 ip)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = (unsigned int)time(NULL);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = 32;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = ifindex;
+	mnl_attr_put_u32(nlh, IFA_LOCAL, ip);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, ip);
+	return rtnl_talk(nlh);
+}
+
+int xglb_netif_addr_add(__u32 ifindex, __be32 ip)
+{
+	int err = addr_msg(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, ip);
+
+	if (err == -EEXIST)
+		return 0;
+	return err ? err : 1;
+}
+
+int xglb_netif_addr_del(__u32 ifindex, __be32 ip)
+{
+	int err = addr_msg(RTM_DELADDR, 0, ifindex, ip);
+
+	return err == -EADDRNOTAVAIL ? 0 : err;
+}
+
+int xglb_netif_sysctl(const char *ifname, const char *key, const char *value)
+{
+	char path[128];
+	int fd, err = 0;
+	size_t n = strlen(value);
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, key);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, n) != (ssize_t)n)
+		err = -errno;
+	close(fd);
+	return err;
+}

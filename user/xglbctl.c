@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* xglbctl.c - the operator's CLI: reads xglb's pinned maps (stats, tables, hosts). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "config.h"
+#include "xglb.h"
+
+#define REASON_NAME(name, str) [XGLB_R_##name] = str,
+static const char *const reason_names[XGLB_R_MAX] = { XGLB_REASONS(REASON_NAME) };
+
+struct ctl {
+	const char *pin_root;
+	bool json;
+};
+
+/* Open a pinned map; the message names the path and what to do. */
+static int open_map(const struct ctl *c, const char *name)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", c->pin_root, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		fprintf(stderr, "xglbctl: %s: %s (is xglbd running? see --pin-root)\n", path,
+			strerror(errno));
+	return fd;
+}
+
+static void fmt_mac(char *buf, const __u8 *m)
+{
+	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+static __u64 now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int read_ctl(const struct ctl *c, struct xglb_ctl *v)
+{
+	__u32 zero = 0;
+	int fd = open_map(c, XGLB_MAP_CTL), err;
+
+	if (fd < 0)
+		return -1;
+	err = bpf_map_lookup_elem(fd, &zero, v);
+	close(fd);
+	return err;
+}
+
+/* Per-CPU sums of xglb_stats. */
+static int read_reasons(const struct ctl *c, __u64 *out)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = open_map(c, XGLB_MAP_STATS);
+	__u64 *vals;
+
+	if (fd < 0)
+		return -1;
+	vals = calloc(ncpu, sizeof(*vals));
+	for (__u32 r = 0; r < XGLB_R_MAX; r++) {
+		out[r] = 0;
+		if (bpf_map_lookup_elem(fd, &r, vals) == 0)
+			for (int i = 0; i < ncpu; i++)
+				out[r] += vals[i];
+	}
+	free(vals);
+	close(fd);
+	return 0;
+}
+
+static int read_group(int fd, __u32 bank, __u32 gid, struct xglb_group *g)
+{
+	__u32 key = XGLB_GROUP_KEY(bank, gid);
+
+	return bpf_map_lookup_elem(fd, &key, g) == 0 && (g->flags & XGLB_GRP_ENABLED) ? 0 : -1;
+}
+
+static int cmd_stats(const struct ctl *c)
+{
+	int ncpu = libbpf_num_possible_cpus(), gfd, sfd, n = 0;
+	__u64 reasons[XGLB_R_MAX];
+	struct xglb_fwd_stats *vals;
+	struct xglb_ctl ctl;
+	struct xglb_group g;
+
+	if (read_reasons(c, reasons) || read_ctl(c, &ctl))
+		return 1;
+	gfd = open_map(c, XGLB_MAP_GROUPS);
+	sfd = open_map(c, XGLB_MAP_FWD_STATS);
+	if (gfd < 0 || sfd < 0)
+		return 1;
+	vals = calloc(ncpu, sizeof(*vals));
+	printf(c->json ? "{\"reasons\": {" : "%-28s %14s\n", "REASON", "PACKETS");
+	for (int r = 0; r < XGLB_R_MAX; r++)
+		printf(c->json ? "%s\"%s\": %llu" : "%s%-28s %14llu\n",
+		       c->json && r ? ", " : "", reason_names[r], (unsigned long long)reasons[r]);
+	printf(c->json ? "}, \"forwarders\": [" : "\n%-5s %-5s %-17s %-6s %12s %14s\n", "GROUP",
+	       "INDEX", "VMAC", "LOCAL", "PACKETS", "BYTES");
+	for (__u32 gid = 1; gid < XGLB_MAX_GROUPS; gid++) {
+		if (read_group(gfd, ctl.active_bank & 1, gid, &g))
+			continue;
+		for (__u32 i = 0; i < g.n_fwd; i++) {
+			__u32 key = gid * XGLB_MAX_FWD + i;
+			__u64 pk = 0, by = 0;
+			char mac[18];
+
+			if (bpf_map_lookup_elem(sfd, &key, vals) == 0)
+				for (int k = 0; k < ncpu; k++) {
+					pk += vals[k].packets;
+					by += vals[k].bytes;
+				}
+			fmt_mac(mac, g.fwd[i].vmac);
+			if (c->json)
+				printf("%s{\"group\": %u, \"index\": %u, \"vmac\": \"%s\", "
+				       "\"local\": %s, \"packets\": %llu, \"bytes\": %llu}",
+				       n++ ? ", " : "", gid, i, mac,
+				       g.fwd[i].flags & XGLB_FWD_LOCAL ? "true" : "false",
+				       (unsigned long long)pk, (unsigned long long)by);
+			else
+				printf("%-5u %-5u %-17s %-6s %12llu %14llu\n", gid, i, mac,
+				       g.fwd[i].flags & XGLB_FWD_LOCAL ? "yes" : "no",
+				       (unsigned long long)pk, (unsigned long long)by);
+		}
+	}
+	if (c->json)
+		printf("]}\n");
+	free(vals);
+	close(gfd);
+	close(sfd);
+	return 0;
+}
+
+static const char *policy_str(__u8 p)
+{
+	static const char *const names[] = { "round-robin", "weighted", "host-dependent" };
+
+	return p < XGLB_POLICY_MAX ? names[p] : "unknown";
+}
+
+static const char *jbool(int v)
+{
+	return v ? "true" : "false";
+}
+
+static int cmd_tables(const struct ctl *c)
+{
+	struct xglb_ctl ctl;
+	struct xglb_group g;
+	__u64 age_ms;
+	int gfd, n = 0;
+
+	if (read_ctl(c, &ctl))
+		return 1;
+	gfd = open_map(c, XGLB_MAP_GROUPS);
+	if (gfd < 0)
+		return 1;
+	age_ms = (now_ns(CLOCK_MONOTONIC) - ctl.heartbeat_ns) / 1000000;
+	if (c->json)
+		printf("{\"active_bank\": %u, \"flips\": %llu, \"heartbeat_age_ms\": %llu, "
+		       "\"lease_ms\": %llu, \"groups\": [",
+		       ctl.active_bank, (unsigned long long)ctl.flips, (unsigned long long)age_ms,
+		       (unsigned long long)ctl.lease_ns / 1000000);
+	else
+		printf("active bank %u, %llu flips, heartbeat %llu ms ago, lease %llu ms\n",
+		       ctl.active_bank, (unsigned long long)ctl.flips, (unsigned long long)age_ms,
+		       (unsigned long long)ctl.lease_ns / 1000000);
+	for (__u32 gid = 1; gid < XGLB_MAX_GROUPS; gid++) {
+		char vip[INET_ADDRSTRLEN];
+
+		if (read_group(gfd, ctl.active_bank & 1, gid, &g))
+			continue;
+		inet_ntop(AF_INET, &g.vip, vip, sizeof(vip));
+		if (c->json)
+			printf("%s{\"id\": %u, \"vip\": \"%s\", \"policy\": \"%s\", \"avg\": %s, "
+			       "\"version\": %u, \"slots\": %u, \"ifindex\": [%u, %u, %u, %u], "
+			       "\"forwarders\": [",
+			       n++ ? ", " : "", gid, vip, policy_str(g.policy),
+			       jbool(g.flags & XGLB_GRP_AVG), g.version, g.n_slots, g.ifindex[0],
+			       g.ifindex[1], g.ifindex[2], g.ifindex[3]);
+		else
+			printf("\ngroup %u  vip %s  policy %s  %s  version %u  %u slots\n"
+			       "  %-5s %-17s %-10s %-6s %-6s %-6s %-6s\n",
+			       gid, vip, policy_str(g.policy),
+			       g.flags & XGLB_GRP_AVG ? "AVG" : "not AVG", g.version, g.n_slots,
+			       "INDEX", "VMAC", "OWNER", "WEIGHT", "ACTIVE", "LOCAL", "NEW");
+		for (__u32 i = 0; i < g.n_fwd; i++) {
+			const struct xglb_fwd *f = &g.fwd[i];
+			char mac[18];
+
+			fmt_mac(mac, f->vmac);
+			if (c->json)
+				printf("%s{\"index\": %u, \"vmac\": \"%s\", \"owner\": %u, "
+				       "\"weight\": %u, \"active\": %s, \"local\": %s, "
+				       "\"new_ok\": %s}",
+				       i ? ", " : "", i, mac, f->owner, f->weight,
+				       jbool(f->flags & XGLB_FWD_ACTIVE),
+				       jbool(f->flags & XGLB_FWD_LOCAL),
+				       jbool(f->flags & XGLB_FWD_NEW_OK));
+			else
+				printf("  %-5u %-17s %-10u %-6u %-6s %-6s %-6s\n", i, mac, f->owner,
+				       f->weight, f->flags & XGLB_FWD_ACTIVE ? "yes" : "no",
+				       f->flags & XGLB_FWD_LOCAL ? "yes" : "no",
+				       f->flags & XGLB_FWD_NEW_OK ? "yes" : "no");
+		}
+		if (c->json)
+			printf("]}");
+	}
+	if (c->json)
+		printf("]}\n");
+	close(gfd);
+	return 0;
+}
+
+static int cmd_hosts(const struct ctl *c)
+{
+	struct xglb_host_key key, *prev = NULL;
+	__u64 now = now_ns(CLOCK_MONOTONIC_COARSE);
+	int fd = open_map(c, XGLB_MAP_HOSTS), n = 0;
+	struct xglb_host h;
+
+	if (fd < 0)
+		return 1;
+	printf(c->json ? "[" : "%-5s %-17s %-5s %-17s %10s\n", "GROUP", "HOST", "FWD", "VMAC",
+	       "AGE_MS");
+	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+		char mac[18], vmac[18];
+		__u64 age;
+
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &h))
+			continue;
+		fmt_mac(mac, key.mac);
+		sprintf(vmac, "%02x:%02x:%02x:%02x:%02x:%02x", XGLB_VMAC_PREFIX0, XGLB_VMAC_PREFIX1,
+			XGLB_VMAC_PREFIX2, XGLB_VMAC_PREFIX3, key.gid, h.fwd);
+		age = now > h.last_ns ? (now - h.last_ns) / 1000000 : 0;
+		if (c->json)
+			printf("%s{\"group\": %u, \"mac\": \"%s\", \"forwarder\": %u, "
+			       "\"vmac\": \"%s\", \"age_ms\": %llu}",
+			       n++ ? ", " : "", key.gid, mac, h.fwd, vmac,
+			       (unsigned long long)age);
+		else
+			printf("%-5u %-17s %-5u %-17s %10llu\n", key.gid, mac, h.fwd, vmac,
+			       (unsigned long long)age);
+	}
+	if (c->json)
+		printf("]\n");
+	close(fd);
+	return 0;
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(const struct ctl *c);
+	const char *help;
+} commands[] = {
+	{ "stats", cmd_stats, "packets by verdict reason; packets and bytes per forwarder" },
+	{ "tables", cmd_tables, "the active table bank: groups, forwarders, owners, flags" },
+	{ "hosts", cmd_hosts, "hosts the AVG has answered and the forwarder each was given" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: xglbctl [--pin-root DIR] [--json] COMMAND\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nOptions:\n"
+		   "  -p, --pin-root DIR  where xglbd pinned its maps (default " XGLB_DEFAULT_PIN_ROOT
+		   ")\n"
+		   "  -j, --json          machine-readable output\n"
+		   "  -h, --help          this help\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pin-root", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct ctl c = { .pin_root = XGLB_DEFAULT_PIN_ROOT };
+	int o;
+
+	while ((o = getopt_long(argc, argv, "+p:jh", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p':
+			c.pin_root = optarg;
+			break;
+		case 'j':
+			c.json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "xglbctl: missing command (try --help)\n");
+		return 2;
+	}
+	/* Options may also follow the command: xglbctl stats --json */
+	for (int i = optind + 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+			c.json = true;
+		} else if (!strcmp(argv[i], "--pin-root") && i + 1 < argc) {
+			c.pin_root = argv[++i];
+		} else {
+			fprintf(stderr, "xglbctl: unexpected argument '%s' (try --help)\n", argv[i]);
+			return 2;
+		}
+	}
+	libbpf_set_print(NULL);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[optind], commands[i].name))
+			return commands[i].fn(&c);
+	fprintf(stderr, "xglbctl: unknown command '%s' (try --help)\n", argv[optind]);
+	return 2;
+}
