@@ -96,7 +96,9 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB) $(SKELS) | $(BUILD)/bench
 
 # The whole suite: unit, BPF test_run, namespace integration. Prints one
 # closing line "N passed, N failed".
-test: all
+test:
+	$(Q)tests/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/run.sh
 
 test-unit: $(UNIT_BINS)
@@ -108,10 +110,14 @@ test-bpf: $(BPFT_BINS)
 test-integration: all
 	$(Q)tests/run.sh integration
 
-bench: all
+bench:
+	$(Q)tests/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/bench/run.sh
 
-demo: all
+demo:
+	$(Q)tests/deps.sh
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/lab/demo.sh
 
 clean:
@@ -123,3 +129,7 @@ format:
 install: $(BUILD)/xglbd $(BUILD)/xglbctl
 	install -D -m 0755 $(BUILD)/xglbd $(DESTDIR)$(PREFIX)/sbin/xglbd
 	install -D -m 0755 $(BUILD)/xglbctl $(DESTDIR)$(PREFIX)/sbin/xglbctl
+	install -D -m 0644 man/xglbd.8 $(DESTDIR)$(PREFIX)/share/man/man8/xglbd.8
+	install -D -m 0644 man/xglbctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/xglbctl.8
+	install -D -m 0644 man/xglb.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/xglb.conf.5
+	install -D -m 0644 examples/xglb.yaml $(DESTDIR)$(PREFIX)/share/doc/xglb/examples/xglb.yaml

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,8 +37,8 @@ int xglb_netif_get(const char *ifname, __u32 *ifindex, __u8 mac[6])
 	return err;
 }
 
-/* One request, one ACK. Returns 0 or -errno from the kernel's answer. */
-static int rtnl_talk(struct nlmsghdr *nlh)
+/* One request; its ACK or its dump (each message to cb). 0 or -errno. */
+static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
@@ -56,12 +57,14 @@ static int rtnl_talk(struct nlmsghdr *nlh)
 		ret = -errno;
 		goto out;
 	}
-	ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (ret < 0) {
-		ret = -errno;
-		goto out;
-	}
-	ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, NULL, NULL);
+	do {
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret < 0) {
+			ret = -errno;
+			goto out;
+		}
+		ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, cb, data);
+	} while (ret > 0); /* MNL_CB_OK: a dump continues */
 	ret = ret < 0 ? -errno : 0;
 out:
 	mnl_socket_close(nl);
@@ -70,7 +73,7 @@ out:
 
 static int addr_msg(int type, int flags, __u32 ifindex, __be32 ip)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[MNL_SOCKET_BUFFER_SIZE], label[IFNAMSIZ];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa;
 
@@ -84,7 +87,68 @@ static int addr_msg(int type, int flags, __u32 ifindex, __be32 ip)
 	ifa->ifa_index = ifindex;
 	mnl_attr_put_u32(nlh, IFA_LOCAL, ip);
 	mnl_attr_put_u32(nlh, IFA_ADDRESS, ip);
-	return rtnl_talk(nlh);
+	if (type == RTM_NEWADDR && xglb_netif_label(ifindex, label) == 0)
+		mnl_attr_put_strz(nlh, IFA_LABEL, label);
+	return rtnl_talk(nlh, NULL, NULL);
+}
+
+struct addr_query {
+	__u32 ifindex;
+	__be32 ip;
+	int found; /* -1 absent, 0 present, 1 present with our label */
+	char label[IFNAMSIZ];
+};
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_query *q = data;
+	const struct nlattr *attr;
+	bool match = false, ours = false;
+
+	if (ifa->ifa_family != AF_INET || ifa->ifa_index != q->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(attr) == IFA_LOCAL && mnl_attr_get_u32(attr) == q->ip)
+			match = true;
+		if (mnl_attr_get_type(attr) == IFA_LABEL &&
+		    !strcmp(mnl_attr_get_str(attr), q->label))
+			ours = true;
+	}
+	if (match)
+		q->found = ours ? 1 : 0;
+	return MNL_CB_OK;
+}
+
+/* Is ip on ifindex, and did xglbd put it there (our label)? */
+static int addr_owner(__u32 ifindex, __be32 ip)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct addr_query q = { .ifindex = ifindex, .ip = ip, .found = -1 };
+	struct ifaddrmsg *ifa;
+	int err;
+
+	if (xglb_netif_label(ifindex, q.label))
+		return -ENODEV;
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = (unsigned int)time(NULL);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET;
+	err = rtnl_talk(nlh, addr_cb, &q);
+	return err ? err : q.found;
+}
+
+int xglb_netif_label(__u32 ifindex, char label[IFNAMSIZ])
+{
+	char name[IF_NAMESIZE];
+
+	/* IPv4 labels must start with the device name: "lo:xglb". */
+	if (!if_indextoname(ifindex, name) || strlen(name) + 6 > IFNAMSIZ - 1)
+		return -ENODEV;
+	snprintf(label, IFNAMSIZ, "%s:xglb", name);
+	return 0;
 }
 
 int xglb_netif_addr_add(__u32 ifindex, __be32 ip)
@@ -92,7 +156,7 @@ int xglb_netif_addr_add(__u32 ifindex, __be32 ip)
 	int err = addr_msg(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, ip);
 
 	if (err == -EEXIST)
-		return 0;
+		return addr_owner(ifindex, ip) == 1 ? 1 : 0;
 	return err ? err : 1;
 }
 

@@ -10,11 +10,15 @@
 int xglb_netif_get(const char *ifname, __u32 *ifindex, __u8 mac[6]);
 
 /*
- * Add ip/32 to interface ifindex. Returns 1 if added, 0 if it was already
- * there (then it is not ours to remove), -errno on error.
+ * Add ip/32 to interface ifindex, labelled "<ifname>:xglb". Returns 1 if
+ * the address is ours (added now, or found with our label: left by an
+ * xglbd that was killed), 0 if someone else configured it (then it is
+ * not ours to remove), -errno on error.
  */
 int xglb_netif_addr_add(__u32 ifindex, __be32 ip);
 int xglb_netif_addr_del(__u32 ifindex, __be32 ip);
+/* The label xglbd gives its addresses on ifindex: "<ifname>:xglb". */
+int xglb_netif_label(__u32 ifindex, char label[16]);
 
 /* Write VALUE to /proc/sys/net/ipv4/conf/IFNAME/KEY; 0 or -errno. */
 int xglb_netif_sysctl(const char *ifname, const char *key, const char *value);

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# test_daemon.sh - xglbd's lifecycle on a real router namespace: config test, attach, reload
+# (good and bad), egress guard against the real kernel, kill -9 + lease + adoption, clean stop.
+set -u
+cd "$(dirname "$0")/../.."
+source tests/lab/lab.sh
+
+BUILD=${BUILD:-build}
+fails=0
+ok() { echo "ok - $*"; }
+nok() {
+	echo "not ok - $*"
+	fails=$((fails + 1))
+	lab_mark_failed
+}
+check() { # description, command...
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else nok "$d"; fi
+}
+
+# ---- command line, no lab needed ----------------------------------------
+
+out=$($BUILD/xglbd --config examples/xglb.yaml --config-test 2>&1)
+check "config-test accepts the example config (exit 0, says ok)" \
+	bash -c "[[ '$out' == *': ok ('* ]]"
+
+bad=$(mktemp /tmp/xglb-bad.XXXXXX.yaml)
+sed -e 's/vip: 10.0.0.1/vip: 10.0.0.300/' -e 's/policy: round-robin/policy: fastest/' \
+	examples/xglb.yaml >"$bad"
+out=$($BUILD/xglbd --config "$bad" --config-test 2>&1)
+rc=$?
+vipline=$(grep -n 'vip: 10.0.0.300' "$bad" | cut -d: -f1)
+polline=$(grep -n 'policy: fastest' "$bad" | cut -d: -f1)
+check "config-test rejects a bad config with exit 1" [ "$rc" = 1 ]
+check "config-test names file, line and field of the bad VIP" \
+	grep -q "^$bad:$vipline: groups\[0\]\.vip: " <<<"$out"
+check "config-test reports every problem (the bad policy too)" \
+	grep -q "^$bad:$polline: groups\[0\]\.policy: " <<<"$out"
+rm -f "$bad"
+
+out=$($BUILD/xglbd --no-such-option 2>&1)
+check "xglbd: unknown option exits 2" [ $? = 2 ]
+out=$($BUILD/xglbctl frobnicate 2>&1)
+rc=$?
+one_line_error() { [ "$rc" = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "unknown command 'frobnicate'" <<<"$out"; }
+check "xglbctl: unknown command is a one-line error, exit 2" one_line_error
+out=$($BUILD/xglbctl --pin-root /nonexistent/xglb stats 2>&1)
+rc=$?
+check "xglbctl: missing maps name the path, exit 1" \
+	bash -c "[ $rc = 1 ] && grep -q '/nonexistent/xglb/xglb_stats' <<<'$out'"
+
+# ---- one router, three forwarders it owns itself ------------------------
+
+lab_init
+lab_router r1
+lab_client c1
+lab_server
+cfg=$(lab_write_config r1 owners=r1,r1,r1 lease_ms=1000)
+pr=$(lab_get r1 pin_root)
+if ! lab_start_xglbd r1 "$cfg"; then
+	nok "xglbd starts and gets ready"
+	echo "$fails failures"
+	exit 1
+fi
+ok "xglbd starts and gets ready"
+
+check "XDP program attached to eth0" \
+	bash -c "ip -n $(lab_ns r1) -d link show eth0 | grep -q 'prog/xdp'"
+check "tc egress guard and ingress fix-up attached" \
+	bash -c "tc -n $(lab_ns r1) filter show dev eth0 egress | grep -q xglb_tc_egress &&
+		 tc -n $(lab_ns r1) filter show dev eth0 ingress | grep -q xglb_tc_ingress"
+check "VIP is a /32 on lo" bash -c "ip -n $(lab_ns r1) -4 addr show dev lo | grep -q '$LAB_VIP/32'"
+check "arp_announce=2 on the group interface" \
+	bash -c "[ \$(ip netns exec $(lab_ns r1) sysctl -n net.ipv4.conf.eth0.arp_announce) = 2 ]"
+check "maps pinned under the pin root" test -e "$pr/xglb_groups" -a -e "$pr/xglb_hosts"
+
+check "client reaches the server through the gateway" lab_exec c1 ping -c 3 -i 0.2 -W 1 -q $LAB_SERVER_IP
+check "client pings the gateway address itself" lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_VIP
+first_vmac=$(lab_neigh_mac c1)
+check "client holds vMAC of forwarder 0 for the VIP" [ "$first_vmac" = "$(lab_vmac 0)" ]
+
+tables() { lab_ctl r1 --json tables; }
+policy_is() { [ "$(tables | jq -r '.groups[0].policy')" = "$1" ]; }
+heartbeat_older_than() { [ "$(tables | jq .heartbeat_age_ms)" -gt "$1" ]; }
+no_neigh() { [ -z "$(lab_neigh_mac "$1")" ]; }
+v1=$(tables | jq '.groups[0].version')
+
+# Reload with a changed policy: applied, version moves on.
+sed -i 's/policy: round-robin/policy: weighted/' "$cfg"
+kill -HUP "$(lab_get r1 xglbd_pid | cut -d' ' -f1)"
+lab_wait 5 policy_is weighted
+check "SIGHUP applies a changed policy" policy_is weighted
+v2=$(tables | jq '.groups[0].version')
+check "table version advances on reload ($v1 -> $v2)" [ "$v2" -gt "$v1" ]
+
+# Reload with a broken file: logged, nothing changes.
+cp "$cfg" "$cfg.good"
+echo "frobnicate: 1" >>"$cfg"
+log=$(lab_xglbd_log r1)
+kill -HUP "$(lab_get r1 xglbd_pid | cut -d' ' -f1)"
+lab_wait 5 grep -q "keeping the running configuration" "$log"
+check "bad reload is refused with the error logged" grep -q "frobnicate: unknown field" "$log"
+check "bad reload keeps the running tables" [ "$(tables | jq '.groups[0].version')" = "$v2" ]
+cp "$cfg.good" "$cfg"
+
+# The egress guard against the real kernel: let the kernel pick the VIP as
+# ARP source (arp_announce 0, no neighbour entry) and watch it being dropped.
+lab_arp_counters_init
+g0=$(lab_reason r1 tc_egress_drop_vip_arp)
+lab_exec r1 sysctl -qw net.ipv4.conf.eth0.arp_announce=0
+lab_exec r1 ip neigh flush dev eth0
+lab_exec r1 ping -c 1 -W 1 -I $LAB_VIP 10.0.0.101 >/dev/null 2>&1
+lab_exec r1 sysctl -qw net.ipv4.conf.eth0.arp_announce=2
+g1=$(lab_reason r1 tc_egress_drop_vip_arp)
+check "guard drops the kernel's ARP that names the VIP ($g0 -> $g1)" [ "$g1" -gt "$g0" ]
+check "no ARP on the segment names the VIP with a real MAC" [ "$(lab_arp_counter vip_real)" = 0 ]
+
+# kill -9: the data plane keeps forwarding; after the lease it stops answering ARP.
+read -r pid st <<<"$(lab_get r1 xglbd_pid)"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+check "after kill -9 the client still reaches the server (forwarding goes on)" \
+	lab_exec c1 ping -c 3 -i 0.2 -W 1 -q $LAB_SERVER_IP
+check "after kill -9 programs stay attached and maps pinned" \
+	bash -c "ip -n $(lab_ns r1) -d link show eth0 | grep -q 'prog/xdp' && test -e $pr/xglb_hosts"
+l0=$(lab_reason r1 xdp_drop_arp_lease)
+lab_wait 5 heartbeat_older_than 1100
+lab_exec c1 ip neigh flush dev eth0
+lab_exec c1 ping -c 1 -W 1 $LAB_SERVER_IP >/dev/null 2>&1
+l1=$(lab_reason r1 xdp_drop_arp_lease)
+check "with the lease expired ARP for the VIP is not answered ($l0 -> $l1)" [ "$l1" -gt "$l0" ]
+check "... and the client has no answer for the VIP" no_neigh c1
+
+# Restart: adopts the attached program and the pinned maps (host table, versions).
+if lab_start_xglbd r1 "$cfg"; then ok "xglbd restarts over the pinned state"; else nok "xglbd restarts over the pinned state"; fi
+check "restart adopts the attached XDP program" grep -q "adopting the xglb_xdp program" "$log"
+version_above() { [ "$(tables | jq '.groups[0].version')" -gt "$1" ] 2>/dev/null; }
+lab_wait 5 version_above "$v2"
+v3=$(tables | jq '.groups[0].version')
+check "restart continues the version sequence ($v2 -> $v3)" [ "$v3" -gt "$v2" ]
+lab_exec c1 ip neigh flush dev eth0
+check "client reaches the server after the restart" lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
+check "the host table survived: same vMAC as before" [ "$(lab_neigh_mac c1)" = "$first_vmac" ]
+
+# Clean stop: everything ours is gone, nothing else is touched.
+lab_stop_xglbd r1
+check "SIGTERM exits 0" [ $? = 0 ]
+check "SIGTERM detaches XDP" bash -c "! ip -n $(lab_ns r1) -d link show eth0 | grep -q 'prog/xdp'"
+check "SIGTERM removes our tc filters" \
+	bash -c "! tc -n $(lab_ns r1) filter show dev eth0 egress | grep -q xglb &&
+		 ! tc -n $(lab_ns r1) filter show dev eth0 ingress | grep -q xglb"
+check "SIGTERM removes the VIP from lo" bash -c "! ip -n $(lab_ns r1) -4 addr show dev lo | grep -q '$LAB_VIP/32'"
+check "SIGTERM unpins the maps" test ! -e "$pr/xglb_groups"
+
+[ "$fails" = 0 ]
