@@ -1,0 +1,502 @@
+# shellcheck shell=bash
+# lab.sh - builds throw-away network-namespace labs for xglb (sourced by tests, demo, benchmarks).
+#
+#   source tests/lab/lab.sh
+#   lab_init                      # suffix, lab dir, bpffs, teardown trap
+#   lab_router r1; lab_router r2  # eth0 on segment "lan", eth1 on "srv"
+#   lab_client c1                 # eth0 on "lan", default route via the VIP
+#   lab_server                    # on "srv", default route via router 1
+#   cfg=$(lab_write_config r1); lab_start_xglbd r1 "$cfg"
+#   lab_exec c1 ping -c1 10.1.0.100
+#
+# Topology (one namespace per box; a segment is a Linux bridge "br0" in its
+# own "switch" namespace):
+#
+#   client j  eth0 10.0.0.(100+j) ─┐                ┌─ eth1 10.1.0.(1+i)  router i
+#                                 [lan: br0]       [srv: br0] ── eth0 10.1.0.100 server
+#   router i  eth0 10.0.0.(1+i)  ─┘                └─
+#
+# 10.0.0.1 is the VIP and is never a real address. Every namespace and
+# every bridge-side interface carries the run's suffix; the lab registers
+# what it creates in $LAB_DIR/registry and lab_teardown removes exactly
+# that: recorded PIDs (checked against their start time, so a reused PID
+# is never hit), the namespaces, the lab bpffs. Nothing outside the lab's
+# own namespaces is ever addressed.
+#
+# Synchronisation is by polling for events with a deadline (lab_wait),
+# never by fixed sleeps.
+
+LAB_ROOT=${LAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+LAB_BUILD=${LAB_BUILD:-$LAB_ROOT/${BUILD:-build}}
+LAB_VIP=${LAB_VIP:-10.0.0.1}
+LAB_LAN_NET=10.0.0 # /24, client segment
+LAB_SRV_NET=10.1.0 # /24, server segment
+LAB_SERVER_IP=$LAB_SRV_NET.100
+LAB_GID=${LAB_GID:-1} # xglb group id of the VIP
+
+# ---- logging ---------------------------------------------------------------
+
+lab_log() { [ "${LAB_QUIET:-0}" = 1 ] || echo "lab: $*" >&2; }
+lab_die() {
+	echo "lab: error: $*" >&2
+	exit 1
+}
+
+# ---- registry and teardown -------------------------------------------------
+
+# Start time of a process in clock ticks since boot (field 22 of stat), so a
+# recorded PID is only ever signalled while it is still the same process.
+_lab_starttime() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) } # the command name may contain spaces
+	# shellcheck disable=SC2086 # split into fields on purpose
+	set -- $stat
+	echo "${20}"
+}
+
+_lab_register() { echo "$*" >>"$LAB_DIR/registry"; }
+
+# Record a process this lab started: lab_register_pid PID LABEL.
+lab_register_pid() {
+	local st
+	st=$(_lab_starttime "$1") || return 0 # already gone
+	_lab_register pid "$1" "$st" "$2"
+}
+
+_lab_pid_alive() { # pid starttime: the same process still exists (maybe a zombie)
+	[ "$(_lab_starttime "$1" 2>/dev/null)" = "$2" ]
+}
+
+_lab_pid_running() { # pid starttime: alive and not a zombie waiting to be reaped
+	_lab_pid_alive "$1" "$2" && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+
+# Stop one recorded process: SIGTERM, up to TIMEOUT_S seconds, then SIGKILL.
+_lab_stop_pid() { # pid starttime timeout_s
+	local pid=$1 st=$2 deadline
+	if _lab_pid_running "$pid" "$st"; then
+		kill -TERM "$pid" 2>/dev/null
+		deadline=$((SECONDS + ${3:-5}))
+		while _lab_pid_running "$pid" "$st" && [ $SECONDS -lt "$deadline" ]; do
+			sleep 0.05
+		done
+	fi
+	if _lab_pid_running "$pid" "$st"; then
+		lab_log "pid $pid ignored SIGTERM; SIGKILL"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	wait "$pid" 2>/dev/null # reap if it is our child
+	return 0
+}
+
+# Idempotent: safe to call twice, from a trap, or after a partial lab_init.
+lab_teardown() {
+	local rc=$? kind a b _ keep
+	[ -n "${LAB_DIR:-}" ] && [ -f "$LAB_DIR/registry" ] || return "$rc"
+	trap - EXIT INT TERM
+	if [ "${LAB_DEBUG_SHELL:-0}" = 1 ] && [ "${LAB_FAILED:-0}" = 1 ]; then
+		echo "lab: failure; debug shell in $LAB_DIR (namespaces: $(lab_list_netns | tr '\n' ' '))" >&2
+		bash -i </dev/tty >/dev/tty 2>&1 || true
+	fi
+	# processes first (newest first), so nothing holds a namespace open
+	while read -r kind a b _; do
+		[ "$kind" = pid ] && _lab_stop_pid "$a" "$b" 5
+	done < <(tac "$LAB_DIR/registry")
+	while read -r kind a b _; do
+		[ "$kind" = netns ] && ip netns del "$a" 2>/dev/null
+	done < <(tac "$LAB_DIR/registry")
+	while read -r kind a b _; do
+		[ "$kind" = mount ] && mountpoint -q "$a" && { umount "$a" 2>/dev/null || umount -l "$a"; }
+	done < <(tac "$LAB_DIR/registry")
+	keep=
+	if [ "${LAB_KEEP_LOGS:-0}" = 1 ] || [ "${LAB_FAILED:-0}" = 1 ]; then
+		keep=/tmp/xglb-lab-logs.$LAB_SFX
+		mkdir -p "$keep" && cp -a "$LAB_DIR"/*.log "$LAB_DIR"/*.yaml "$keep"/ 2>/dev/null
+		echo "lab: logs kept in $keep" >&2
+	fi
+	rm -rf "$LAB_DIR"
+	return "$rc"
+}
+
+# Mark the run as failed: teardown keeps the logs (and opens a debug shell
+# with LAB_DEBUG_SHELL=1).
+lab_mark_failed() { LAB_FAILED=1; }
+
+lab_list_netns() {
+	[ -f "$LAB_DIR/registry" ] && awk '$1 == "netns" {print $2}' "$LAB_DIR/registry"
+}
+
+# ---- setup -----------------------------------------------------------------
+
+# lab_init: pick a fresh suffix, make the lab dir and its bpffs, install the
+# teardown trap. Needs root.
+lab_init() {
+	local i
+	[ "$(id -u)" = 0 ] || lab_die "must run as root"
+	for i in 1 2 3 4 5 6 7 8; do
+		LAB_SFX=$(od -An -N2 -tx1 /dev/urandom | tr -d ' \n')
+		LAB_DIR=/run/xglb-lab.$LAB_SFX
+		mkdir "$LAB_DIR" 2>/dev/null && break # atomic: two labs never share a suffix
+		LAB_DIR=
+	done
+	[ -n "$LAB_DIR" ] || lab_die "no free lab suffix"
+	: >"$LAB_DIR/registry"
+	trap lab_teardown EXIT
+	trap 'lab_teardown; exit 130' INT
+	trap 'lab_teardown; exit 143' TERM
+	# The lab's bpffs lives in the host mount namespace: "ip netns exec"
+	# children see it (they only get a fresh /sys, so /sys/fs/bpf is no use).
+	LAB_BPFFS=$LAB_DIR/bpf
+	mkdir -p "$LAB_BPFFS"
+	mount -t bpf bpf "$LAB_BPFFS" || lab_die "cannot mount bpffs on $LAB_BPFFS"
+	_lab_register mount "$LAB_BPFFS"
+	mkdir -p "$LAB_DIR/nodes"
+	LAB_N_ROUTERS=0 LAB_N_CLIENTS=0
+	export LAB_SFX LAB_DIR LAB_BPFFS
+	lab_log "lab $LAB_SFX in $LAB_DIR"
+}
+
+# Namespace name for a lab box name: lab_ns r1 -> xl1a2b-r1
+lab_ns() { echo "xl$LAB_SFX-$1"; }
+
+# Run a command in a box's namespace: lab_exec r1 ip addr
+lab_exec() {
+	local ns
+	ns=$(lab_ns "$1")
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# Start a command in a box's namespace in the background, recording its
+# PID in the registry and in LAB_BG_PID (not printed: in a $(...) subshell
+# the process would not be this shell's child, and "wait" could not give
+# its exit status). Output goes to LOG. lab_bg NAME LOG cmd...
+lab_bg() {
+	local name=$1 log=$2
+	shift 2
+	ip netns exec "$(lab_ns "$name")" "$@" >"$log" 2>&1 </dev/null &
+	LAB_BG_PID=$!
+	lab_register_pid "$LAB_BG_PID" "$name:$1"
+}
+
+_lab_netns_add() { # name
+	local ns
+	ns=$(lab_ns "$1")
+	ip netns add "$ns" || lab_die "ip netns add $ns"
+	_lab_register netns "$ns"
+	ip -n "$ns" link set lo up
+}
+
+# Set a per-box attribute (kept in files so subshells see them too).
+_lab_set() { mkdir -p "$LAB_DIR/nodes/$1" && echo "$3" >"$LAB_DIR/nodes/$1/$2"; }
+lab_get() { cat "$LAB_DIR/nodes/$1/$2" 2>/dev/null; }
+
+# A segment: a bridge br0 in its own namespace. Created on first use.
+lab_segment() {
+	local seg=$1 ns
+	ns=$(lab_ns "$seg")
+	[ -e "/run/netns/$ns" ] && return 0
+	_lab_netns_add "$seg"
+	ip -n "$ns" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0 ||
+		lab_die "bridge in $ns"
+	ip -n "$ns" link set br0 up
+	_lab_set "$seg" kind segment
+}
+
+# Plug interface IFNAME of box NAME into segment SEG. The bridge-side end
+# is called NAME-SUFFIX. With xdp=1 the bridge side gets an XDP_PASS
+# program: XDP_TX on a veth only reaches the peer if the peer runs XDP.
+_lab_plug() { # name ifname seg xdp
+	local name=$1 ifn=$2 seg=$3 xdp=$4 port ns sw
+	ns=$(lab_ns "$name")
+	sw=$(lab_ns "$seg")
+	port=$name-$LAB_SFX
+	[ "$seg" = lan ] || port=$name.s-$LAB_SFX
+	[ ${#port} -le 15 ] || lab_die "name '$name' too long for an interface name ($port)"
+	lab_segment "$seg"
+	ip link add "$ifn" netns "$ns" type veth peer name "$port" netns "$sw" ||
+		lab_die "veth $ns/$ifn <-> $sw/$port"
+	ip -n "$sw" link set "$port" master br0
+	if [ "$xdp" = 1 ]; then
+		ip -n "$sw" link set dev "$port" xdpdrv obj "$LAB_BUILD/xdp_pass.bpf.o" sec xdp ||
+			lab_die "xdp_pass on $sw/$port (is $LAB_BUILD/xdp_pass.bpf.o built?)"
+	fi
+	ip -n "$sw" link set "$port" up
+	ip -n "$ns" link set "$ifn" up
+	_lab_set "$name" "port.$ifn" "$port"
+}
+
+# lab_router NAME: router i (i = 1, 2, ... in creation order) with
+#   eth0 10.0.0.(1+i)/24 on "lan", eth1 10.1.0.(1+i)/24 on "srv",
+#   forwarding on, its pin root $LAB_BPFFS/NAME.
+lab_router() {
+	local name=$1 i ns
+	LAB_N_ROUTERS=$((LAB_N_ROUTERS + 1))
+	i=$LAB_N_ROUTERS
+	[ "$i" -le 90 ] || lab_die "too many routers"
+	_lab_netns_add "$name"
+	ns=$(lab_ns "$name")
+	_lab_plug "$name" eth0 lan 1
+	_lab_plug "$name" eth1 srv 1
+	ip -n "$ns" addr add "$LAB_LAN_NET.$((1 + i))/24" dev eth0
+	ip -n "$ns" addr add "$LAB_SRV_NET.$((1 + i))/24" dev eth1
+	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
+		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
+		net.ipv4.conf.eth1.rp_filter=0
+	_lab_set "$name" kind router
+	_lab_set "$name" index "$i"
+	_lab_set "$name" ip "$LAB_LAN_NET.$((1 + i))"
+	_lab_set "$name" srv_ip "$LAB_SRV_NET.$((1 + i))"
+	_lab_set "$name" pin_root "$LAB_BPFFS/$name"
+	echo "$name" >>"$LAB_DIR/routers"
+}
+
+# lab_client NAME [GATEWAY]: client j with eth0 10.0.0.(100+j)/24 on "lan",
+# MAC 02:00:0a:00:00:<100+j>, default route via GATEWAY (default: the VIP).
+lab_client() {
+	local name=$1 gw=${2:-$LAB_VIP} j ns
+	LAB_N_CLIENTS=$((LAB_N_CLIENTS + 1))
+	j=$LAB_N_CLIENTS
+	[ "$j" -le 150 ] || lab_die "too many clients"
+	_lab_netns_add "$name"
+	ns=$(lab_ns "$name")
+	_lab_plug "$name" eth0 lan 0
+	ip -n "$ns" link set eth0 address "$(printf '02:00:0a:00:00:%02x' $((100 + j)))"
+	ip -n "$ns" addr add "$LAB_LAN_NET.$((100 + j))/24" dev eth0
+	ip -n "$ns" route add default via "$gw" dev eth0
+	_lab_set "$name" kind client
+	_lab_set "$name" index "$j"
+	_lab_set "$name" ip "$LAB_LAN_NET.$((100 + j))"
+	echo "$name" >>"$LAB_DIR/clients"
+}
+
+# lab_server [NAME]: 10.1.0.100/24 on "srv", default route via router 1.
+lab_server() {
+	local name=${1:-server} ns
+	_lab_netns_add "$name"
+	ns=$(lab_ns "$name")
+	_lab_plug "$name" eth0 srv 0
+	ip -n "$ns" addr add "$LAB_SERVER_IP/24" dev eth0
+	ip -n "$ns" route add default via "$LAB_SRV_NET.2" dev eth0
+	_lab_set "$name" kind server
+	_lab_set "$name" ip "$LAB_SERVER_IP"
+}
+
+lab_routers() { cat "$LAB_DIR/routers" 2>/dev/null; }
+lab_clients() { cat "$LAB_DIR/clients" 2>/dev/null; }
+
+# ---- waiting ---------------------------------------------------------------
+
+# lab_wait TIMEOUT_S cmd...: poll cmd (every 50 ms) until it succeeds;
+# returns 1 if it has not within TIMEOUT_S seconds.
+lab_wait() {
+	local timeout=$1 deadline
+	shift
+	deadline=$(($(date +%s%N) + timeout * 1000000000))
+	until "$@"; do
+		[ "$(date +%s%N)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+}
+
+# ---- xglbd -----------------------------------------------------------------
+
+# lab_write_config ROUTER [key=value...] writes $LAB_DIR/ROUTER.yaml and
+# prints its path. Keys (defaults):
+#   policy=round-robin  avg=<first router>  lease_ms=3000  learn_ms=1000
+#   owners=<all routers, in order>   one forwarder per entry, index = position
+#   weights=100,...     persistence=0
+lab_write_config() {
+	local router=$1 policy=round-robin avg lease_ms=3000 learn_ms=1000 owners weights
+	local persistence=0 kv r i file routers=() own=() wts=()
+	shift
+	mapfile -t routers < <(lab_routers)
+	avg=${routers[0]}
+	owners=$(
+		IFS=,
+		echo "${routers[*]}"
+	)
+	for kv in "$@"; do
+		case $kv in
+		policy=*) policy=${kv#*=} ;;
+		avg=*) avg=${kv#*=} ;;
+		lease_ms=*) lease_ms=${kv#*=} ;;
+		learn_ms=*) learn_ms=${kv#*=} ;;
+		owners=*) owners=${kv#*=} ;;
+		weights=*) weights=${kv#*=} ;;
+		persistence=*) persistence=${kv#*=} ;;
+		*) lab_die "lab_write_config: unknown key '$kv'" ;;
+		esac
+	done
+	IFS=, read -r -a own <<<"$owners"
+	IFS=, read -r -a wts <<<"${weights:-}"
+	file=$LAB_DIR/$router.yaml
+	{
+		echo "# generated by tests/lab/lab.sh for lab $LAB_SFX"
+		echo "node: $router"
+		echo "pin-root: $(lab_get "$router" pin_root)"
+		echo "lease-ms: $lease_ms"
+		echo "learn-interval-ms: $learn_ms"
+		echo "nodes:"
+		for r in "${routers[@]}"; do
+			echo "  - name: $r"
+			echo "    id: $(lab_get "$r" index)"
+		done
+		echo "groups:"
+		echo "  - id: $LAB_GID"
+		echo "    vip: $LAB_VIP"
+		echo "    interfaces: [eth0]"
+		echo "    policy: $policy"
+		echo "    avg: $avg"
+		echo "    forwarders:"
+		for i in "${!own[@]}"; do
+			echo "      - index: $i"
+			echo "        owner: ${own[$i]}"
+			echo "        weight: ${wts[$i]:-100}"
+			echo "        persistence: $persistence"
+		done
+	} >"$file"
+	echo "$file"
+}
+
+# vMAC of forwarder INDEX of the lab's group: 02:78:67:62:<gid>:<index>.
+lab_vmac() { printf '02:78:67:62:%02x:%02x\n' "$LAB_GID" "$1"; }
+
+_lab_xglbd_state() { # router pid starttime log -> 0 ready, 1 not yet, 2 dead
+	grep -q ready "$4" 2>/dev/null && return 0
+	_lab_pid_running "$2" "$3" || return 2
+	return 1
+}
+
+# lab_start_xglbd ROUTER CONFIG [ARGS...]: start build/xglbd in the
+# router's namespace, log to $LAB_DIR/xglbd.ROUTER.log, and wait (up to
+# LAB_READY_S, default 15 s) for its "ready" line. Fails with the log's
+# tail if it dies or never gets ready.
+lab_start_xglbd() {
+	local router=$1 cfg=$2 log pid st pr deadline s
+	shift 2
+	[ -x "$LAB_BUILD/xglbd" ] || lab_die "$LAB_BUILD/xglbd not built"
+	log=$LAB_DIR/xglbd.$router.log
+	pr=$(lab_get "$router" pin_root)
+	mkdir -p "$pr"
+	lab_bg "$router" "$log" "$LAB_BUILD/xglbd" --config "$cfg" --node "$router" \
+		--pin-root "$pr" -v "$@"
+	pid=$LAB_BG_PID
+	st=$(_lab_starttime "$pid")
+	_lab_set "$router" xglbd_pid "$pid $st"
+	deadline=$((SECONDS + ${LAB_READY_S:-15}))
+	while :; do
+		_lab_xglbd_state "$router" "$pid" "$st" "$log"
+		s=$?
+		[ $s = 0 ] && return 0
+		if [ $s = 2 ] || [ $SECONDS -ge "$deadline" ]; then
+			echo "lab: xglbd on $router $([ $s = 2 ] && echo died || echo 'not ready in time'); log:" >&2
+			tail -n 30 "$log" | sed 's/^/    /' >&2
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# lab_stop_xglbd ROUTER [TIMEOUT_S]: SIGTERM, wait for exit; returns its
+# exit status (or 124 if it had to be killed).
+lab_stop_xglbd() {
+	local router=$1 pid st rc deadline
+	read -r pid st <<<"$(lab_get "$router" xglbd_pid)"
+	[ -n "$pid" ] || return 0
+	_lab_set "$router" xglbd_pid ""
+	if _lab_pid_running "$pid" "$st"; then
+		kill -TERM "$pid"
+		deadline=$((SECONDS + ${2:-5}))
+		while _lab_pid_running "$pid" "$st" && [ $SECONDS -lt "$deadline" ]; do
+			sleep 0.05
+		done
+	fi
+	if _lab_pid_running "$pid" "$st"; then
+		kill -KILL "$pid"
+		wait "$pid" 2>/dev/null
+		return 124
+	fi
+	wait "$pid" 2>/dev/null # our child: its exit status
+	rc=$?
+	return $rc
+}
+
+lab_xglbd_log() { echo "$LAB_DIR/xglbd.$1.log"; }
+
+# ---- counters (xglbctl) ----------------------------------------------------
+
+# lab_ctl ROUTER ARGS...: build/xglbctl against the router's pin root,
+# run inside its namespace.
+lab_ctl() {
+	local router=$1
+	shift
+	lab_exec "$router" "$LAB_BUILD/xglbctl" --pin-root "$(lab_get "$router" pin_root)" "$@"
+}
+
+# lab_stats ROUTER: the stats JSON; lab_reason ROUTER NAME: one reason counter.
+lab_stats() { lab_ctl "$1" --json stats; }
+lab_reason() { lab_stats "$1" | jq --arg r "$2" '.reasons[$r] // 0'; }
+
+# lab_fwd_packets ROUTER INDEX: packets counted for forwarder INDEX of the
+# lab's group on ROUTER (0 if it has no entry).
+lab_fwd_packets() {
+	lab_stats "$1" | jq --argjson g "$LAB_GID" --argjson i "$2" \
+		'[.forwarders[] | select(.group == $g and .index == $i) | .packets] | add // 0'
+}
+
+# ---- client helpers --------------------------------------------------------
+
+# MAC a client's kernel holds for IP (default: the VIP), or "" if none.
+lab_neigh_mac() {
+	lab_exec "$1" ip -j neigh show "${2:-$LAB_VIP}" dev eth0 2>/dev/null |
+		jq -r '.[0].lladdr // empty' 2>/dev/null
+}
+
+# True once a client has a resolved (lladdr) neighbour entry for IP.
+lab_has_neigh() { [ -n "$(lab_neigh_mac "$1" "${2:-$LAB_VIP}")" ]; }
+
+# MAC of an interface of a box.
+lab_mac() { lab_exec "$1" cat "/sys/class/net/${2:-eth0}/address"; }
+
+# ---- ARP accounting on the client segment ----------------------------------
+
+# lab_arp_counters_init: nftables named counters in the "lan" switch (bridge
+# prerouting sees every frame once, as it enters the bridge):
+#   req_bcast  ARP requests for the VIP from hosts (not from a vMAC), broadcast
+#   req_ucast  the same, unicast (a host re-confirming the vMAC it holds)
+#   rep_all    ARP replies from the VIP
+#   rep_<r>    ARP replies from the VIP entering from router r's port
+#   learn      ARP from a vMAC source (xglbd's learning frames: probes, sender IP 0)
+#   vip_real   any ARP naming the VIP as sender with a non-vMAC sender MAC:
+#              a router's kernel speaking for the VIP (must stay 0)
+lab_arp_counters_init() {
+	local r port vm="& ff:ff:ff:ff:00:00" vp=02:78:67:62:00:00 host
+	host="ether type arp ether saddr $vm != $vp"
+	{
+		echo "table bridge xglb_lab {"
+		for r in req_bcast req_ucast rep_all learn vip_real $(lab_routers | sed 's/^/rep_/'); do
+			echo "  counter $r {}"
+		done
+		echo "  chain pre {"
+		echo "    type filter hook prerouting priority 0; policy accept;"
+		echo "    $host arp operation request arp daddr ip $LAB_VIP ether daddr ff:ff:ff:ff:ff:ff counter name req_bcast"
+		echo "    $host arp operation request arp daddr ip $LAB_VIP ether daddr != ff:ff:ff:ff:ff:ff counter name req_ucast"
+		echo "    ether type arp ether saddr $vm == $vp counter name learn"
+		echo "    ether type arp arp saddr ip $LAB_VIP arp saddr ether $vm != $vp counter name vip_real"
+		echo "    ether type arp arp operation reply arp saddr ip $LAB_VIP counter name rep_all"
+		for r in $(lab_routers); do
+			port=$(lab_get "$r" port.eth0)
+			echo "    iifname \"$port\" ether type arp arp operation reply arp saddr ip $LAB_VIP counter name rep_$r"
+		done
+		echo "  }"
+		echo "}"
+	} | lab_exec lan nft -f - || lab_die "nft counters in the lan switch"
+}
+
+# lab_arp_counter NAME: packets of one of the counters above.
+lab_arp_counter() {
+	lab_exec lan nft -j list counter bridge xglb_lab "$1" |
+		jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
+}
