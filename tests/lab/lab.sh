@@ -175,7 +175,8 @@ lab_exec() {
 lab_bg() {
 	local name=$1 log=$2
 	shift 2
-	ip netns exec "$(lab_ns "$name")" "$@" >"$log" 2>&1 </dev/null &
+	: >"$log" # truncate here, not in the child: a waiter must never read the previous run's log
+	ip netns exec "$(lab_ns "$name")" "$@" >>"$log" 2>&1 </dev/null &
 	LAB_BG_PID=$!
 	lab_register_pid "$LAB_BG_PID" "$name:$1"
 }
