@@ -40,6 +40,8 @@ BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFT_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 60
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -119,6 +121,21 @@ demo:
 	$(Q)tests/deps.sh
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)tests/lab/demo.sh
+
+# libFuzzer targets: tests/fuzz/fuzz_NAME.c with its corpus in tests/fuzz/corpus/NAME/.
+# Each is linked with the pure modules it names in FUZZ_DEPS_NAME.
+FUZZ_DEPS_fuzz_decode := user/proto.c
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard user/*.h) include/xglb.h
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(BUILD)/fuzz
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser \
+		$< $(FUZZ_DEPS_$*) -lsodium -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for f in $(FUZZ_BINS); do n=$$(basename $$f); n=$${n#fuzz_}; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s on tests/fuzz/corpus/$$n"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 tests/fuzz/corpus/$$n \
+			2>&1 | tail -n 12 || exit 1; done
 
 clean:
 	$(Q)rm -rf $(BUILD)

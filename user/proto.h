@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* proto.h - the membership wire protocol: message model, codec, HMAC, anti-replay (pure; no I/O). */
+#ifndef XGLB_PROTO_H
+#define XGLB_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "xglb.h"
+
+/*
+ * One UDP datagram = one message about one group, sent by one node to each
+ * peer (unicast), IP TTL 255 (receivers drop any other TTL: link-local
+ * only). Layout on the wire, all integers big-endian:
+ *
+ *   header  magic "XGLB" (4) | version (1) | type (1) | flags (2)
+ *           gid (1) | pad (3) | node_id (4) | boot (4) | seq (8)      = 28
+ *   hello   priority (1) | pad (1) | weight (2) | mac (6) | pad (2)
+ *           hello_ms (4) | hold_ms (4)                                = 20
+ *   state   (only with XGLB_MSGF_STATE)
+ *           version (4) | avg (4) | standby (4) | n_fwd (1) | pad (3)
+ *           n_fwd x forwarder:
+ *             index (1) | persistence (1) | weight (1) | flags (1)
+ *             owner (4) | preferred (4) | takeover_ms (4)          = 16 each
+ *   load    n_load (1) | pad (3), n_load x { index (1) | pad (7) | bytes (8) }
+ *   hmac    HMAC-SHA256 over every byte before it, under the group key (32)
+ *
+ * A decoder accepts exactly this: the right length for the counts it
+ * announces, known version/type, reserved bits and pads zero, every field
+ * in range. Anything else is dropped and counted by reason.
+ */
+
+#define XGLB_PROTO_MAGIC 0x58474c42u /* "XGLB" */
+#define XGLB_PROTO_VERSION 1
+#define XGLB_PROTO_PORT 7867 /* default UDP port */
+#define XGLB_HMAC_LEN 32
+#define XGLB_KEY_MAX 64 /* bytes of shared key */
+#define XGLB_MSG_MAX 512 /* bytes: the largest message (16 forwarders, 16 loads) fits */
+
+enum xglb_msg_type {
+	XGLB_MSG_HELLO = 1,
+};
+
+/* xglb_msg.flags */
+#define XGLB_MSGF_STATE 0x0001 /* carries a group state */
+#define XGLB_MSGF_AVG 0x0002 /* sender acts as the group's AVG */
+#define XGLB_MSGF_STANDBY 0x0004 /* sender is the standby AVG */
+#define XGLB_MSGF_DEMOTED 0x0008 /* sender holds a demotion: it cannot win an election */
+#define XGLB_MSGF_ALL 0x000f
+
+/* xglb_msg_fwd.flags */
+#define XGLB_MSG_FWD_ACTIVE 0x01
+#define XGLB_MSG_FWD_NEW_OK 0x02
+#define XGLB_MSG_FWD_ALL 0x03
+
+struct xglb_msg_fwd {
+	__u8 index; /* 0..XGLB_MAX_FWD-1, strictly increasing within a message */
+	__u8 persistence; /* 0, 1 or 3 */
+	__u8 weight; /* 1..255 */
+	__u8 flags; /* XGLB_MSG_FWD_* */
+	__u32 owner; /* node id, 0 = none */
+	__u32 preferred; /* node id, 0 = none */
+	__u32 takeover_ms; /* how long it has been served by a node that is not its preferred owner, 0 = not */
+};
+
+struct xglb_msg_load {
+	__u8 index; /* a forwarder the sender owns */
+	__u64 bytes; /* bytes it forwarded since the sender's boot */
+};
+
+struct xglb_msg {
+	__u8 type; /* enum xglb_msg_type */
+	__u16 flags; /* XGLB_MSGF_* */
+	__u8 gid; /* 1..255 */
+	__u32 node_id; /* != 0 */
+	__u32 boot; /* sender's boot counter, increases on every xglbd start */
+	__u64 seq; /* increases with every message in one boot, starts at 1 */
+
+	__u8 priority; /* effective priority, 0..255 */
+	__u16 weight; /* effective weight */
+	__u8 mac[6]; /* sender's MAC on the segment */
+	__u32 hello_ms; /* sender's hello interval, >= 1 */
+	__u32 hold_ms; /* sender's hold time, > hello_ms */
+
+	/* group state, valid with XGLB_MSGF_STATE */
+	__u32 state_version; /* >= 1 */
+	__u32 state_avg; /* node that published it */
+	__u32 state_standby; /* 0 = none */
+	__u8 n_fwd; /* 0..XGLB_MAX_FWD */
+	struct xglb_msg_fwd fwd[XGLB_MAX_FWD];
+
+	__u8 n_load; /* 0..XGLB_MAX_FWD */
+	struct xglb_msg_load load[XGLB_MAX_FWD];
+};
+
+/* Why a received datagram was dropped (xglb_rx_reason_name gives metric labels). */
+#define XGLB_RX_REASONS(X)                                                                         \
+	X(OK, "ok")                                                                                \
+	X(SHORT, "short")               /* shorter than header + hmac */                           \
+	X(MAGIC, "magic")               /* not an xglb message */                                 \
+	X(VERSION, "version")           /* unknown protocol version */                             \
+	X(TYPE, "type")                 /* unknown message type */                                 \
+	X(LENGTH, "length")             /* length does not match the counts it announces */        \
+	X(FIELD, "field")               /* a field out of range, reserved bits or pad not zero */  \
+	X(AUTH, "auth")                 /* HMAC does not verify */                                 \
+	X(REPLAY, "replay")             /* sequence already seen or behind the window */           \
+	X(OLD_BOOT, "old_boot")         /* boot counter lower than the sender's current one */     \
+	X(TTL, "ttl")                   /* IP TTL not 255: not from this link */                   \
+	X(UNKNOWN_NODE, "unknown_node") /* node id not in the configuration */                     \
+	X(UNKNOWN_GROUP, "unknown_group") /* group not configured here */                          \
+	X(SELF, "self")                 /* our own node id */
+
+#define XGLB_RX_ENUM(name, str) XGLB_RX_##name,
+enum xglb_rx_reason { XGLB_RX_REASONS(XGLB_RX_ENUM) XGLB_RX_MAX };
+#undef XGLB_RX_ENUM
+
+const char *xglb_rx_reason_name(int reason);
+
+/*
+ * Encode m into buf (capacity cap) and append the HMAC-SHA256 under
+ * key/keylen. Returns the length, or -EINVAL if m has a field out of
+ * range, or -ENOSPC if cap is too small.
+ */
+int xglb_msg_encode(const struct xglb_msg *m, const __u8 *key, size_t keylen, __u8 *buf,
+		    size_t cap);
+
+/*
+ * Decode and authenticate buf/len. Returns XGLB_RX_OK and fills *m, or the
+ * xglb_rx_reason of the first check that failed (SHORT, MAGIC, VERSION,
+ * TYPE, LENGTH, FIELD, AUTH). The HMAC is compared in constant time and
+ * checked before any field beyond the length checks is trusted.
+ */
+int xglb_msg_decode(const __u8 *buf, size_t len, const __u8 *key, size_t keylen,
+		    struct xglb_msg *m);
+
+/*
+ * Anti-replay state of one sender: the highest (boot, seq) accepted and a
+ * bitmap of the XGLB_REPLAY_WINDOW sequences below it.
+ */
+#define XGLB_REPLAY_WINDOW 64
+struct xglb_replay {
+	__u32 boot;
+	__u64 top; /* highest accepted seq of that boot, 0 = none yet */
+	__u64 seen; /* bit i: top - i was accepted */
+};
+
+/*
+ * Accept (boot, seq) from a sender and record it, or reject it: a lower
+ * boot is OLD_BOOT; a higher boot resets the window; within the boot, a
+ * sequence already accepted or older than the window is REPLAY. Returns
+ * XGLB_RX_OK, XGLB_RX_REPLAY or XGLB_RX_OLD_BOOT. Only call it for messages
+ * whose HMAC verified.
+ */
+int xglb_replay_check(struct xglb_replay *r, __u32 boot, __u64 seq);
+
+#endif
