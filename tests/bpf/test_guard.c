@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* test_guard.c - the tc egress guard xglb_tc_egress through test_run: a fixture table. */
+#include "harness.h"
+
+#define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
+
+/*
+ * Each case: a fresh skeleton, setup installs the group through the real
+ * table path, one Ethernet frame leaves through the guard. The guard never
+ * rewrites: the output must equal the input, the verdict must match, and
+ * exactly one count must land under reason.
+ */
+struct guard_case {
+	const char *name;
+	void (*setup)(struct h_env *e);
+	void (*input)(struct h_frame *f, int arg);
+	int arg;
+	int verdict;
+	__u32 reason;
+};
+
+/* ---- setups: forwarder 0 ours, 1 and 2 owned by nodes 2 and 3 -------- */
+
+static void setup_avg(struct h_env *e)
+{
+	h_install_default(e, H_SELF);
+}
+
+static void setup_not_avg(struct h_env *e)
+{
+	h_install_default(e, 2);
+}
+
+static void setup_avg_fwd2_inactive(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	st.fwd[2].active = false;
+	h_install(e, &st, 1);
+}
+
+/* ---- frames as the local kernel would send them ------------------------- */
+
+/* The kernel answering a host for the VIP with the interface MAC. */
+static void in_kernel_reply_vip(struct h_frame *f, int arg)
+{
+	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, H_IFMAC, H_VIP, H_HOST, H_HOSTIP);
+}
+
+/* The kernel soliciting a neighbour with the VIP as source address. */
+static void in_kernel_request_from_vip(struct h_frame *f, int arg)
+{
+	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REQUEST, H_IFMAC, H_VIP, H_ZERO, H_HOSTIP);
+}
+
+/* Gratuitous ARP for the VIP (address added, arping -U). */
+static void in_kernel_garp_vip(struct h_frame *f, int arg)
+{
+	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REQUEST, H_IFMAC, H_VIP, H_ZERO, H_VIP);
+}
+
+static void in_kernel_garp_reply_vip(struct h_frame *f, int arg)
+{
+	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REPLY, H_IFMAC, H_VIP, H_BCAST, H_VIP);
+}
+
+/* An ARP about the VIP whose sender MAC is vMAC (gid, idx) (agent's GARP / unsolicited reply). */
+static void in_vmac_reply(struct h_frame *f, __u8 gid, __u8 idx)
+{
+	__u8 v[6];
+
+	h_vmac(gid, idx, v);
+	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, v, H_VIP, H_HOST, H_HOSTIP);
+}
+
+static void in_vmac_reply_g7(struct h_frame *f, int arg)
+{
+	in_vmac_reply(f, H_GID, (__u8)arg);
+}
+
+static void in_vmac_reply_g9(struct h_frame *f, int arg)
+{
+	in_vmac_reply(f, 9, (__u8)arg);
+}
+
+/* The agent's GARP from a vMAC it took over: Ethernet source is the vMAC too. */
+static void in_vmac_garp(struct h_frame *f, int arg)
+{
+	__u8 v[6];
+
+	h_vmac(H_GID, (__u8)arg, v);
+	h_arp(f, H_BCAST, v, XGLB_ARPOP_REQUEST, v, H_VIP, H_ZERO, H_VIP);
+}
+
+/* ARP for the router's own address: the kernel's business. */
+static void in_kernel_reply_router_ip(struct h_frame *f, int arg)
+{
+	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP);
+}
+
+static void in_kernel_request_router_ip(struct h_frame *f, int arg)
+{
+	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REQUEST, H_IFMAC, H_ROUTERIP, H_ZERO, H_VIP);
+}
+
+/* IPv4 from the VIP: not ARP, never the guard's concern. */
+static void in_ipv4_from_vip(struct h_frame *f, int arg)
+{
+	h_ipv4(f, H_HOST, H_IFMAC, H_VIP, H_HOSTIP, 98);
+}
+
+static void in_ipv6(struct h_frame *f, int arg)
+{
+	h_ipv4(f, H_HOST, H_IFMAC, H_VIP, H_HOSTIP, 98);
+	f->b[12] = 0x86;
+	f->b[13] = 0xdd;
+	f->b[14] = 0x60;
+}
+
+/* ---- the table ------------------------------------------------------ */
+
+#define R(x) XGLB_R_##x
+
+static const struct guard_case cases[] = {
+	/* the kernel speaking for the VIP with a real MAC: dropped */
+	{ "kernel_reply_vip_avg", setup_avg, in_kernel_reply_vip, 0, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+	{ "kernel_reply_vip_not_avg", setup_not_avg, in_kernel_reply_vip, 0, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+	{ "kernel_request_from_vip", setup_avg, in_kernel_request_from_vip, 0, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+	{ "kernel_garp_request_vip", setup_not_avg, in_kernel_garp_vip, 0, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+	{ "kernel_garp_reply_vip", setup_avg, in_kernel_garp_reply_vip, 0, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+
+	/* a vMAC sender: allowed only with the data path's own authority */
+	{ "local_vmac_on_avg_ok", setup_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
+	  R(TC_EGRESS_PASS_VMAC_ARP) },
+	{ "local_vmac_on_non_avg_ok", setup_not_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
+	  R(TC_EGRESS_PASS_VMAC_ARP) },
+	{ "local_vmac_garp_ok", setup_not_avg, in_vmac_garp, 0, TC_ACT_OK,
+	  R(TC_EGRESS_PASS_VMAC_ARP) },
+	{ "remote_vmac_on_non_avg_shot", setup_not_avg, in_vmac_reply_g7, 1, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+	{ "remote_vmac_garp_on_non_avg_shot", setup_not_avg, in_vmac_garp, 2, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+	{ "remote_vmac_on_avg_ok", setup_avg, in_vmac_reply_g7, 1, TC_ACT_OK,
+	  R(TC_EGRESS_PASS_VMAC_ARP) },
+	{ "remote_vmac_2_on_avg_ok", setup_avg, in_vmac_reply_g7, 2, TC_ACT_OK,
+	  R(TC_EGRESS_PASS_VMAC_ARP) },
+	{ "inactive_vmac_on_avg_shot", setup_avg_fwd2_inactive, in_vmac_reply_g7, 2, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+	{ "vmac_beyond_n_fwd_on_avg_shot", setup_avg, in_vmac_reply_g7, 3, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+	{ "vmac_index_16_on_avg_shot", setup_avg, in_vmac_reply_g7, 16, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+	{ "vmac_of_other_group_on_avg_shot", setup_avg, in_vmac_reply_g9, 0, TC_ACT_SHOT,
+	  R(TC_EGRESS_DROP_VIP_ARP) },
+
+	/* not about a VIP, or not ARP: untouched */
+	{ "kernel_reply_router_ip_ok", setup_avg, in_kernel_reply_router_ip, 0, TC_ACT_OK,
+	  R(TC_EGRESS_PASS) },
+	{ "kernel_request_for_vip_from_router_ip_ok", setup_avg, in_kernel_request_router_ip, 0,
+	  TC_ACT_OK, R(TC_EGRESS_PASS) },
+	{ "ipv4_from_vip_ok", setup_avg, in_ipv4_from_vip, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
+	{ "ipv6_ok", setup_avg, in_ipv6, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
+	{ "kernel_reply_vip_no_group_ok", NULL, in_kernel_reply_vip, 0, TC_ACT_OK,
+	  R(TC_EGRESS_PASS) },
+};
+
+struct case_env {
+	struct h_env e;
+	const struct guard_case *c;
+};
+
+static int case_setup(void **state)
+{
+	struct case_env *ce = calloc(1, sizeof(*ce));
+
+	if (!ce)
+		return -1;
+	ce->c = *state;
+	if (h_open(&ce->e)) {
+		free(ce);
+		return -1;
+	}
+	*state = ce;
+	return 0;
+}
+
+static int case_teardown(void **state)
+{
+	struct case_env *ce = *state;
+
+	h_close(&ce->e);
+	free(ce);
+	return 0;
+}
+
+static void run_case(void **state)
+{
+	struct case_env *ce = *state;
+	const struct guard_case *c = ce->c;
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
+	struct h_frame in, out;
+	int v;
+
+	if (c->setup)
+		c->setup(&ce->e);
+	c->input(&in, c->arg);
+	h_stats(&ce->e, before);
+	v = h_run_tc(&ce->e, &in, &out);
+	h_stats(&ce->e, after);
+	if (v != c->verdict)
+		fail_msg("verdict %d, expected %d", v, c->verdict);
+	h_assert_bytes("output frame", out.b, out.len, in.b, in.len);
+	h_assert_one_reason(before, after, c->reason);
+}
+
+/* After a commit that moves forwarder 1 to us, its vMAC may be announced; before, not. */
+static void test_guard_follows_commit(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+	struct h_frame in, out;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, 2);
+	h_install(e, &st, 1);
+	in_vmac_garp(&in, 1);
+	assert_int_equal(h_run_tc(e, &in, &out), TC_ACT_SHOT);
+
+	st.version = 2;
+	st.fwd[1].owner = H_SELF; /* hold timer fired: we took forwarder 1 */
+	h_install(e, &st, 1);
+	assert_int_equal(h_run_tc(e, &in, &out), TC_ACT_OK);
+
+	st.version = 3;
+	st.fwd[1].owner = 2; /* and gave it back */
+	h_install(e, &st, 1);
+	assert_int_equal(h_run_tc(e, &in, &out), TC_ACT_SHOT);
+	assert_int_equal(h_reason(e, XGLB_R_TC_EGRESS_DROP_VIP_ARP), 2);
+	assert_int_equal(h_reason(e, XGLB_R_TC_EGRESS_PASS_VMAC_ARP), 1);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest scenarios[] = {
+		cmocka_unit_test_setup_teardown(test_guard_follows_commit, h_setup, h_teardown),
+	};
+	static struct CMUnitTest table[sizeof(cases) / sizeof(cases[0])];
+	size_t n = 0;
+	int failed;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		table[n++] = (struct CMUnitTest){ cases[i].name, run_case, case_setup,
+						  case_teardown, (void *)&cases[i] };
+	failed = _cmocka_run_group_tests("guard_fixtures", table, n, NULL, NULL);
+	failed += cmocka_run_group_tests_name("guard_scenarios", scenarios, NULL, NULL);
+	return failed ? 1 : 0;
+}

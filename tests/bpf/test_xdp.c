@@ -1,0 +1,891 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* test_xdp.c - xglb_xdp through test_run: a fixture table, then multi-frame policy scenarios. */
+#include "harness.h"
+
+/*
+ * The fixture table. Each case runs in a fresh skeleton: setup installs
+ * the group state through the real table path, input builds one frame,
+ * and the run must give exactly verdict, exactly the expected output bytes
+ * (NULL expect = the frame comes back unchanged) and exactly one count,
+ * under reason. check, if set, asserts more state afterwards.
+ */
+struct xdp_case {
+	const char *name;
+	void (*setup)(struct h_env *e);
+	void (*input)(struct h_frame *f, int arg);
+	int arg;
+	int verdict;
+	void (*expect)(const struct h_frame *in, struct h_frame *want);
+	__u32 reason;
+	void (*check)(struct h_env *e, const struct h_frame *in);
+};
+
+/* ---- setups ---------------------------------------------------------- */
+
+static void setup_avg(struct h_env *e)
+{
+	h_install_default(e, H_SELF);
+}
+
+static void setup_not_avg(struct h_env *e)
+{
+	h_install_default(e, 2);
+}
+
+/* Forwarder 0 is redirected (no new hosts): the first new host gets forwarder 1. */
+static void setup_avg_fwd0_redirect(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	st.fwd[0].new_ok = false;
+	h_install(e, &st, 1);
+}
+
+/* Forwarder 2 exists in the table but is not active. */
+static void setup_avg_fwd2_inactive(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	st.fwd[2].active = false;
+	h_install(e, &st, 1);
+}
+
+/* No forwarder takes new hosts: the slot table is empty. */
+static void setup_avg_no_fwd(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	for (int i = 0; i < 3; i++)
+		st.fwd[i].new_ok = false;
+	h_install(e, &st, 1);
+}
+
+static void setup_avg_lease_expired(struct h_env *e)
+{
+	setup_avg(e);
+	h_heartbeat(e, 3000000000ull, 2000000000ull); /* 3 s old, lease 2 s */
+}
+
+/* The group lives on ifindex 2 only; frames arrive on lo (1). */
+static void setup_avg_other_iface(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	st.ifindex[0] = 2;
+	h_install(e, &st, 1);
+}
+
+/* The interface is in the group but its MAC was never written to xglb_ifaces. */
+static void setup_avg_no_iface_mac(struct h_env *e)
+{
+	setup_avg(e);
+	h_del_iface(e, H_IFINDEX);
+}
+
+/* The group existed, then a commit removed it. */
+static void setup_group_removed(struct h_env *e)
+{
+	setup_avg(e);
+	h_install(e, NULL, 0);
+}
+
+/* ---- inputs ---------------------------------------------------------- */
+
+static void in_req_vip(struct h_frame *f, int arg)
+{
+	h_arp_request(f, H_HOST, H_HOSTIP, H_VIP);
+}
+
+/* As a switch delivers it: padded to the 60-byte minimum. */
+static void in_req_vip_padded(struct h_frame *f, int arg)
+{
+	in_req_vip(f, 0);
+	h_pad(f, 60, 0xa0);
+}
+
+static void in_req_other_ip(struct h_frame *f, int arg)
+{
+	h_arp_request(f, H_HOST, H_HOSTIP, H_OTHERIP);
+}
+
+/* Host 2 answers host 1: ordinary ARP between hosts. */
+static void in_reply_between_hosts(struct h_frame *f, int arg)
+{
+	h_arp(f, H_HOST, H_HOST2, XGLB_ARPOP_REPLY, H_HOST2, H_HOST2IP, H_HOST, H_HOSTIP);
+}
+
+/* Request for our own router address (the kernel answers it). */
+static void in_req_router_ip(struct h_frame *f, int arg)
+{
+	h_arp_request(f, H_HOST, H_HOSTIP, H_ROUTERIP);
+}
+
+/* 98-byte IPv4/UDP frame from the host to vMAC (H_GID, arg). */
+static void in_ipv4_to_vmac(struct h_frame *f, int arg)
+{
+	__u8 v[6];
+
+	h_vmac(H_GID, (__u8)arg, v);
+	h_ipv4(f, v, H_HOST, H_HOSTIP, h_ip(192, 0, 2, 7), 98);
+}
+
+/* To a vMAC of group 9, which is not configured. */
+static void in_ipv4_to_vmac_gid9(struct h_frame *f, int arg)
+{
+	__u8 v[6];
+
+	h_vmac(9, 0, v);
+	h_ipv4(f, v, H_HOST, H_HOSTIP, h_ip(192, 0, 2, 7), 98);
+}
+
+static void in_ipv4_to_peer(struct h_frame *f, int arg)
+{
+	h_ipv4(f, H_PEERMAC, H_HOST, H_HOSTIP, h_ip(192, 0, 2, 7), 98);
+}
+
+static void in_ipv4_to_ifmac(struct h_frame *f, int arg)
+{
+	h_ipv4(f, H_IFMAC, H_HOST, H_HOSTIP, h_ip(192, 0, 2, 7), 60);
+}
+
+/* Linux re-confirming a neighbour: a request unicast to the vMAC it holds, tha zero. */
+static void in_unicast_req_vmac(struct h_frame *f, int arg)
+{
+	__u8 v[6];
+
+	h_vmac(H_GID, (__u8)arg, v);
+	h_arp(f, v, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_HOSTIP, H_ZERO, H_VIP);
+}
+
+/* Unicast to a vMAC of group 9 while asking for group 7's VIP. */
+static void in_unicast_req_vmac_gid9(struct h_frame *f, int arg)
+{
+	__u8 v[6];
+
+	h_vmac(9, 0, v);
+	h_arp(f, v, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_HOSTIP, H_ZERO, H_VIP);
+}
+
+/* A peer's gratuitous ARP request from its vMAC: spa = tpa = VIP. */
+static void in_garp_req_from_vmac(struct h_frame *f, int arg)
+{
+	__u8 v[6];
+
+	h_vmac(H_GID, 1, v);
+	h_arp(f, H_BCAST, v, XGLB_ARPOP_REQUEST, v, H_VIP, H_ZERO, H_VIP);
+}
+
+/* A peer's gratuitous ARP reply from its vMAC. */
+static void in_garp_reply_from_vmac(struct h_frame *f, int arg)
+{
+	__u8 v[6];
+
+	h_vmac(H_GID, 1, v);
+	h_arp(f, H_BCAST, v, XGLB_ARPOP_REPLY, v, H_VIP, H_BCAST, H_VIP);
+}
+
+/* A peer's kernel announcing the VIP with its real MAC. */
+static void in_garp_from_real_mac(struct h_frame *f, int arg)
+{
+	h_arp(f, H_BCAST, H_PEERMAC, XGLB_ARPOP_REQUEST, H_PEERMAC, H_VIP, H_ZERO, H_VIP);
+}
+
+/* A peer's unicast reply "VIP is at <real MAC>" to a host. */
+static void in_reply_vip_from_real_mac(struct h_frame *f, int arg)
+{
+	h_arp(f, H_HOST, H_PEERMAC, XGLB_ARPOP_REPLY, H_PEERMAC, H_VIP, H_HOST, H_HOSTIP);
+}
+
+/* The AVG's unsolicited reply to a host, seen by us (another node). */
+static void in_avg_reply_to_host(struct h_frame *f, int arg)
+{
+	__u8 v[6];
+
+	h_vmac(H_GID, 2, v);
+	h_arp(f, H_HOST, H_PEERMAC, XGLB_ARPOP_REPLY, v, H_VIP, H_HOST, H_HOSTIP);
+}
+
+/* Any ARP from a vMAC source, even about an unrelated address. */
+static void in_arp_vmac_sha_other_ip(struct h_frame *f, int arg)
+{
+	__u8 v[6];
+
+	h_vmac(H_GID, 1, v);
+	h_arp(f, H_BCAST, H_PEERMAC, XGLB_ARPOP_REQUEST, v, H_ROUTERIP, H_ZERO, H_HOSTIP);
+}
+
+static void in_arp_vmac_ethsrc_other_ip(struct h_frame *f, int arg)
+{
+	__u8 v[6];
+
+	h_vmac(H_GID, 1, v);
+	h_arp(f, H_BCAST, v, XGLB_ARPOP_REQUEST, H_PEERMAC, H_ROUTERIP, H_ZERO, H_HOSTIP);
+}
+
+/* A host replying to the VIP (op 2, tpa = VIP). */
+static void in_reply_to_vip(struct h_frame *f, int arg)
+{
+	h_arp(f, H_IFMAC, H_HOST, XGLB_ARPOP_REPLY, H_HOST, H_HOSTIP, H_IFMAC, H_VIP);
+}
+
+/* A request for the VIP that claims the VIP as its own sender address. */
+static void in_req_spa_vip(struct h_frame *f, int arg)
+{
+	h_arp(f, H_BCAST, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_VIP, H_ZERO, H_VIP);
+}
+
+static void in_bad_hrd(struct h_frame *f, int arg)
+{
+	in_req_vip(f, 0);
+	h_arpf(f)->hrd = htons(6); /* IEEE 802 */
+}
+
+static void in_bad_pro(struct h_frame *f, int arg)
+{
+	in_req_vip(f, 0);
+	h_arpf(f)->pro = htons(0x86dd);
+}
+
+static void in_bad_hln(struct h_frame *f, int arg)
+{
+	in_req_vip(f, 0);
+	h_arpf(f)->hln = 8;
+}
+
+static void in_bad_pln(struct h_frame *f, int arg)
+{
+	in_req_vip(f, 0);
+	h_arpf(f)->pln = 16;
+}
+
+static void in_opcode(struct h_frame *f, int arg)
+{
+	in_req_vip(f, 0);
+	h_arpf(f)->op = htons((__u16)arg);
+}
+
+static void in_vlan_req_vip(struct h_frame *f, int arg)
+{
+	in_req_vip(f, 0);
+	h_vlan(f, (__u16)arg, 10);
+}
+
+/* Sender MACs no host may claim: arg selects sha / eth src. */
+static void in_bad_sender(struct h_frame *f, int arg)
+{
+	static const __u8 mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+
+	in_req_vip(f, 0);
+	switch (arg) {
+	case 0: /* broadcast sha */
+		memcpy(h_arpf(f)->sha, H_BCAST, 6);
+		break;
+	case 1: /* zero sha */
+		memcpy(h_arpf(f)->sha, H_ZERO, 6);
+		break;
+	case 2: /* multicast sha */
+		memcpy(h_arpf(f)->sha, mcast, 6);
+		break;
+	case 3: /* multicast Ethernet source, sha fine */
+		memcpy(h_arpf(f)->eth_src, mcast, 6);
+		break;
+	case 4: /* zero Ethernet source */
+		memcpy(h_arpf(f)->eth_src, H_ZERO, 6);
+		break;
+	}
+}
+
+static void in_truncated(struct h_frame *f, int arg)
+{
+	in_req_vip(f, 0);
+	f->len = (__u32)arg;
+}
+
+/* ---- expected outputs ----------------------------------------------- */
+
+/* Every byte of "10.0.0.1 is at 02:78:67:62:07:00", to H_HOST, from lo's MAC. */
+static const __u8 reply_fwd0[42] = {
+	0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01, /* eth dst: the requester */
+	0x52, 0x54, 0x00, 0x00, 0x00, 0x01, /* eth src: our interface */
+	0x08, 0x06, /* ARP */
+	0x00, 0x01, 0x08, 0x00, 0x06, 0x04, /* Ethernet, IPv4, 6, 4 */
+	0x00, 0x02, /* reply */
+	0x02, 0x78, 0x67, 0x62, 0x07, 0x00, /* sha: vMAC of group 7, forwarder 0 */
+	0x0a, 0x00, 0x00, 0x01, /* spa: the VIP */
+	0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01, /* tha: the requester */
+	0x0a, 0x00, 0x00, 0x32, /* tpa: 10.0.0.50 */
+};
+
+static void want_reply_fwd0(const struct h_frame *in, struct h_frame *w)
+{
+	memcpy(w->b, reply_fwd0, sizeof(reply_fwd0));
+	w->len = sizeof(reply_fwd0);
+}
+
+/* The padded request keeps its 18 bytes of padding behind the reply. */
+static void want_reply_fwd0_padded(const struct h_frame *in, struct h_frame *w)
+{
+	*w = *in;
+	memcpy(w->b, reply_fwd0, sizeof(reply_fwd0));
+	assert_int_equal(w->len, 60);
+}
+
+static void want_reply_fwd1(const struct h_frame *in, struct h_frame *w)
+{
+	want_reply_fwd0(in, w);
+	w->b[27] = 0x01; /* sha[5] */
+}
+
+/* The frame with the destination rewritten to lo's MAC, nothing else. */
+static void want_dst_ifmac(const struct h_frame *in, struct h_frame *w)
+{
+	*w = *in;
+	memcpy(w->b, H_IFMAC, 6);
+}
+
+/* ---- checks after the run ---------------------------------------------- */
+
+static void check_host_fwd0(struct h_env *e, const struct h_frame *in)
+{
+	struct xglb_host h;
+
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_equal(h.fwd, 0);
+	assert_true(h.first_ns != 0);
+	assert_true(h.first_ns == h.last_ns);
+}
+
+static void check_host_fwd1(struct h_env *e, const struct h_frame *in)
+{
+	struct xglb_host h;
+
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_equal(h.fwd, 1);
+}
+
+/* Nothing was learned: answers outside the AVG path never create host entries. */
+static void check_no_host(struct h_env *e, const struct h_frame *in)
+{
+	struct xglb_host h;
+
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), -ENOENT);
+}
+
+static void check_fwd0_counted(struct h_env *e, const struct h_frame *in)
+{
+	struct xglb_fwd_stats s = h_fwd_stats(e, H_GID, 0);
+
+	assert_int_equal(s.packets, 1);
+	assert_int_equal(s.bytes, in->len);
+	for (int i = 1; i < XGLB_MAX_FWD; i++) {
+		s = h_fwd_stats(e, H_GID, (__u32)i);
+		assert_int_equal(s.packets, 0);
+		assert_int_equal(s.bytes, 0);
+	}
+}
+
+static void check_nothing_counted(struct h_env *e, const struct h_frame *in)
+{
+	for (int i = 0; i < XGLB_MAX_FWD; i++) {
+		struct xglb_fwd_stats s = h_fwd_stats(e, H_GID, (__u32)i);
+
+		assert_int_equal(s.packets, 0);
+		assert_int_equal(s.bytes, 0);
+	}
+	check_no_host(e, in);
+}
+
+/* ---- the table ------------------------------------------------------ */
+
+#define R(x) XGLB_R_##x
+
+static const struct xdp_case cases[] = {
+	/* the AVG answers */
+	{ "avg_request_vip_reply_bytes", setup_avg, in_req_vip, 0, XDP_TX, want_reply_fwd0,
+	  R(XDP_TX_ARP_REPLY), check_host_fwd0 },
+	{ "avg_request_vip_padded_keeps_padding", setup_avg, in_req_vip_padded, 0, XDP_TX,
+	  want_reply_fwd0_padded, R(XDP_TX_ARP_REPLY), check_host_fwd0 },
+	{ "avg_request_vip_skips_redirected_fwd", setup_avg_fwd0_redirect, in_req_vip, 0, XDP_TX,
+	  want_reply_fwd1, R(XDP_TX_ARP_REPLY), check_host_fwd1 },
+	{ "avg_request_vip_no_fwd_takes_hosts", setup_avg_no_fwd, in_req_vip, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_NO_FWD), check_no_host },
+	{ "not_avg_request_vip_dropped", setup_not_avg, in_req_vip, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_NOT_AVG), check_no_host },
+	{ "avg_request_vip_lease_expired", setup_avg_lease_expired, in_req_vip, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_LEASE), check_no_host },
+	{ "avg_request_vip_iface_not_in_group", setup_avg_other_iface, in_req_vip, 0, XDP_DROP,
+	  NULL, R(XDP_DROP_ARP_IFACE), check_no_host },
+	{ "avg_request_vip_iface_mac_unknown", setup_avg_no_iface_mac, in_req_vip, 0, XDP_DROP,
+	  NULL, R(XDP_DROP_ARP_IFACE), check_no_host },
+	{ "request_vip_after_group_removed_passes", setup_group_removed, in_req_vip, 0, XDP_PASS,
+	  NULL, R(XDP_PASS_ARP_OTHER), check_no_host },
+
+	/* ARP not about a VIP reaches the kernel untouched */
+	{ "avg_request_unknown_ip_passes", setup_avg, in_req_other_ip, 0, XDP_PASS, NULL,
+	  R(XDP_PASS_ARP_OTHER), check_no_host },
+	{ "avg_request_router_ip_passes", setup_avg, in_req_router_ip, 0, XDP_PASS, NULL,
+	  R(XDP_PASS_ARP_OTHER), check_no_host },
+	{ "reply_between_hosts_passes", setup_avg, in_reply_between_hosts, 0, XDP_PASS, NULL,
+	  R(XDP_PASS_ARP_OTHER), NULL },
+	{ "lease_expired_unrelated_arp_passes", setup_avg_lease_expired, in_req_other_ip, 0,
+	  XDP_PASS, NULL, R(XDP_PASS_ARP_OTHER), NULL },
+
+	/* frames to vMACs */
+	{ "vmac_local_accepted_rewritten", setup_avg, in_ipv4_to_vmac, 0, XDP_PASS,
+	  want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted },
+	{ "vmac_local_accepted_on_non_avg", setup_not_avg, in_ipv4_to_vmac, 0, XDP_PASS,
+	  want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted },
+	{ "vmac_remote_dropped", setup_avg, in_ipv4_to_vmac, 1, XDP_DROP, NULL,
+	  R(XDP_DROP_VMAC_REMOTE), check_nothing_counted },
+	{ "vmac_inactive_fwd_unknown", setup_avg_fwd2_inactive, in_ipv4_to_vmac, 2, XDP_DROP,
+	  NULL, R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
+	{ "vmac_index_beyond_n_fwd_unknown", setup_avg, in_ipv4_to_vmac, 3, XDP_DROP, NULL,
+	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
+	{ "vmac_index_255_unknown", setup_avg, in_ipv4_to_vmac, 255, XDP_DROP, NULL,
+	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
+	{ "vmac_unknown_group_dropped", setup_avg, in_ipv4_to_vmac_gid9, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
+	{ "vmac_local_iface_mac_unknown", setup_avg_no_iface_mac, in_ipv4_to_vmac, 0, XDP_DROP,
+	  NULL, R(XDP_DROP_VMAC_IFACE), check_nothing_counted },
+	{ "vmac_no_group_configured", NULL, in_ipv4_to_vmac, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_VMAC_UNKNOWN), NULL },
+
+	/* unicast re-confirmation of a held vMAC */
+	{ "unicast_request_local_vmac_on_non_avg", setup_not_avg, in_unicast_req_vmac, 0,
+	  XDP_TX, want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host },
+	{ "unicast_request_local_vmac_on_avg", setup_avg, in_unicast_req_vmac, 0, XDP_TX,
+	  want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host },
+	{ "unicast_request_remote_vmac_on_avg", setup_avg, in_unicast_req_vmac, 1, XDP_DROP, NULL,
+	  R(XDP_DROP_VMAC_REMOTE), check_no_host },
+	{ "unicast_request_remote_vmac_on_non_avg", setup_not_avg, in_unicast_req_vmac, 2,
+	  XDP_DROP, NULL, R(XDP_DROP_VMAC_REMOTE), check_no_host },
+	{ "unicast_request_inactive_vmac", setup_avg_fwd2_inactive, in_unicast_req_vmac, 2,
+	  XDP_DROP, NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
+	{ "unicast_request_vmac_beyond_n_fwd", setup_avg, in_unicast_req_vmac, 9, XDP_DROP, NULL,
+	  R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
+	{ "unicast_request_vmac_of_other_group", setup_avg, in_unicast_req_vmac_gid9, 0, XDP_DROP,
+	  NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
+	{ "unicast_request_local_vmac_lease_expired", setup_avg_lease_expired,
+	  in_unicast_req_vmac, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_LEASE), NULL },
+
+	/* peers announcing the VIP never reach the local stack */
+	{ "peer_garp_request_from_vmac", setup_avg, in_garp_req_from_vmac, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_PEER), check_no_host },
+	{ "peer_garp_reply_from_vmac", setup_not_avg, in_garp_reply_from_vmac, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_PEER), check_no_host },
+	{ "peer_garp_from_real_mac", setup_not_avg, in_garp_from_real_mac, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_PEER), NULL },
+	{ "peer_reply_vip_from_real_mac", setup_avg, in_reply_vip_from_real_mac, 0, XDP_DROP,
+	  NULL, R(XDP_DROP_ARP_PEER), NULL },
+	{ "avg_unsolicited_reply_seen_by_peer", setup_not_avg, in_avg_reply_to_host, 0, XDP_DROP,
+	  NULL, R(XDP_DROP_ARP_PEER), NULL },
+	{ "arp_with_vmac_sha_about_other_ip", setup_avg, in_arp_vmac_sha_other_ip, 0, XDP_DROP,
+	  NULL, R(XDP_DROP_ARP_PEER), NULL },
+	{ "arp_from_vmac_source_about_other_ip", setup_avg, in_arp_vmac_ethsrc_other_ip, 0,
+	  XDP_DROP, NULL, R(XDP_DROP_ARP_PEER), NULL },
+	{ "reply_addressed_to_vip", setup_avg, in_reply_to_vip, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_PEER), check_no_host },
+	{ "request_with_sender_ip_vip", setup_avg, in_req_spa_vip, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_PEER), check_no_host },
+
+	/* malformed or refused requests for the VIP */
+	{ "bad_hrd", setup_avg, in_bad_hrd, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	  check_no_host },
+	{ "bad_pro", setup_avg, in_bad_pro, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	  check_no_host },
+	{ "bad_hln", setup_avg, in_bad_hln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	  check_no_host },
+	{ "bad_pln", setup_avg, in_bad_pln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	  check_no_host },
+	{ "opcode_0_for_vip", setup_avg, in_opcode, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_OPCODE),
+	  check_no_host },
+	{ "opcode_3_rarp_for_vip", setup_avg, in_opcode, 3, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_OPCODE), check_no_host },
+	{ "opcode_8_inarp_for_vip", setup_avg, in_opcode, 8, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_OPCODE), check_no_host },
+	{ "opcode_0x0101_for_vip", setup_avg, in_opcode, 0x0101, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_OPCODE), check_no_host },
+	{ "vlan_8021q_request_vip_passes", setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021Q, XDP_PASS,
+	  NULL, R(XDP_PASS_VLAN), check_no_host },
+	{ "vlan_8021ad_request_vip_passes", setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021AD,
+	  XDP_PASS, NULL, R(XDP_PASS_VLAN), check_no_host },
+	{ "sender_sha_broadcast", setup_avg, in_bad_sender, 0, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
+	{ "sender_sha_zero", setup_avg, in_bad_sender, 1, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
+	{ "sender_sha_multicast", setup_avg, in_bad_sender, 2, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
+	{ "sender_eth_src_multicast", setup_avg, in_bad_sender, 3, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
+	{ "sender_eth_src_zero", setup_avg, in_bad_sender, 4, XDP_DROP, NULL,
+	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
+
+	/* everything else */
+	{ "ipv4_to_other_mac_untouched", setup_avg, in_ipv4_to_peer, 0, XDP_PASS, NULL,
+	  R(XDP_PASS_OTHER), check_nothing_counted },
+	{ "ipv4_to_iface_mac_untouched", setup_avg, in_ipv4_to_ifmac, 0, XDP_PASS, NULL,
+	  R(XDP_PASS_OTHER), check_nothing_counted },
+	{ "ipv4_no_group_untouched", NULL, in_ipv4_to_peer, 0, XDP_PASS, NULL, R(XDP_PASS_OTHER),
+	  NULL },
+};
+
+/* Generated rows: the VIP request cut at every length 14..41. */
+#define TRUNC_MIN 14
+#define TRUNC_MAX 41
+#define N_CASES (sizeof(cases) / sizeof(cases[0]) + (TRUNC_MAX - TRUNC_MIN + 1))
+
+struct case_env {
+	struct h_env e;
+	const struct xdp_case *c;
+};
+
+static int case_setup(void **state)
+{
+	struct case_env *ce = calloc(1, sizeof(*ce));
+
+	if (!ce)
+		return -1;
+	ce->c = *state;
+	if (h_open(&ce->e)) {
+		free(ce);
+		return -1;
+	}
+	*state = ce;
+	return 0;
+}
+
+static int case_teardown(void **state)
+{
+	struct case_env *ce = *state;
+
+	h_close(&ce->e);
+	free(ce);
+	return 0;
+}
+
+static void run_case(void **state)
+{
+	struct case_env *ce = *state;
+	const struct xdp_case *c = ce->c;
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
+	struct h_frame in, out, want;
+	int v;
+
+	if (c->setup)
+		c->setup(&ce->e);
+	c->input(&in, c->arg);
+	memset(&want, 0, sizeof(want));
+	if (c->expect)
+		c->expect(&in, &want);
+	else
+		want = in;
+
+	h_stats(&ce->e, before);
+	v = h_run_xdp(&ce->e, &in, &out);
+	h_stats(&ce->e, after);
+
+	if (v != c->verdict)
+		fail_msg("verdict %d, expected %d", v, c->verdict);
+	h_assert_bytes("output frame", out.b, out.len, want.b, want.len);
+	h_assert_one_reason(before, after, c->reason);
+	if (c->check)
+		c->check(&ce->e, &in);
+}
+
+/* ---- scenarios beyond one frame ------------------------------------- */
+
+/* The lease gates answers both ways: stale -> dropped, refreshed -> answered. */
+static void test_lease_expiry_and_refresh(void **state)
+{
+	struct h_env *e = *state;
+	struct h_frame in, out;
+
+	setup_avg(e);
+	in_req_vip(&in, 0);
+	h_heartbeat(e, 1500000000ull, 1000000000ull); /* 1.5 s old, lease 1 s */
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_ARP_LEASE), 1);
+
+	h_heartbeat(e, 0, 1000000000ull);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	h_assert_bytes("reply after refresh", out.b, out.len, reply_fwd0, sizeof(reply_fwd0));
+
+	/* every request right after each of many fresh heartbeats is answered */
+	for (int i = 0; i < 2000; i++) {
+		h_heartbeat(e, 0, 1000000000ull);
+		assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	}
+	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_ARP_LEASE), 1);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY), 2001);
+
+	/* the coarse clock may lag the agent's monotonic one: a heartbeat
+	 * "from the future" is fresh, not 2^64 ns old */
+	h_heartbeat(e, (__u64)-5000000ll, 1000000000ull);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+
+	/* just past the lease: dropped */
+	h_heartbeat(e, 1050000000ull, 1000000000ull);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	/* a zero lease answers nothing once the heartbeat is visibly in the past */
+	h_heartbeat(e, 50000000ull, 0);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_ARP_LEASE), 3);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY), 2002);
+}
+
+/* A host keeps its forwarder when the slot table changes under it. */
+static void test_sticky_after_slot_change(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+	struct xglb_host h1, h2;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	h_install(e, &st, 1);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h1), 0);
+	assert_int_equal(h1.fwd, 0);
+
+	/* forwarder 0 is redirected and the others re-weighted: new slot table */
+	st.version = 2;
+	st.policy = XGLB_POLICY_WEIGHTED;
+	st.fwd[0].new_ok = false;
+	st.fwd[1].weight = 5;
+	st.fwd[2].weight = 1;
+	h_install(e, &st, 1);
+
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h2), 0);
+	assert_int_equal(h2.fwd, 0);
+	assert_true(h2.first_ns == h1.first_ns);
+	assert_true(h2.last_ns >= h1.last_ns);
+	/* a new host gets a forwarder of the new table */
+	assert_int_equal(h_ask(e, H_HOST2, H_HOST2IP, H_GID, H_VIP), 1);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY), 4);
+}
+
+/* A host whose forwarder went inactive (timeout) is re-assigned and remembered. */
+static void test_reassign_when_fwd_inactive(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+	struct xglb_host h1, h2;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	h_install(e, &st, 1);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h1), 0);
+
+	st.version = 2;
+	st.fwd[0].active = false;
+	h_install(e, &st, 1); /* slots now {1, 2}; the rr counter is at 1 -> slot 1 -> fwd 2 */
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 2);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h2), 0);
+	assert_int_equal(h2.fwd, 2);
+	assert_true(h2.first_ns == h1.first_ns);
+	/* and it stays there */
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 2);
+
+	/* a shrunk group (n_fwd 1) re-assigns a host whose index no longer exists */
+	st.version = 3;
+	st.fwd[0].active = true;
+	st.n_fwd = 1;
+	h_install(e, &st, 1);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
+}
+
+/* Round-robin, 3 forwarders, 30 hosts: 0,1,2,0,1,2,... exactly 10 each. */
+static void test_round_robin_30_hosts(void **state)
+{
+	struct h_env *e = *state;
+	int count[3] = { 0 };
+	__u8 mac[6];
+
+	h_install_default(e, H_SELF);
+	for (__u32 n = 0; n < 30; n++) {
+		int idx;
+
+		h_host_mac(n, mac);
+		idx = h_ask(e, mac, h_ip(10, 0, 1, (int)n), H_GID, H_VIP);
+		assert_int_equal(idx, (int)(n % 3));
+		count[idx]++;
+	}
+	assert_int_equal(count[0], 10);
+	assert_int_equal(count[1], 10);
+	assert_int_equal(count[2], 10);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY), 30);
+}
+
+/* Weighted 3:1 over 10,000 distinct hosts: within 2 % of 7500 / 2500. */
+static void test_weighted_3_to_1(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+	int count[2] = { 0 };
+	__u8 mac[6];
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_WEIGHTED, 2, H_SELF);
+	st.fwd[0].weight = 3;
+	st.fwd[1].weight = 1;
+	h_install(e, &st, 1);
+	for (__u32 n = 0; n < 10000; n++) {
+		h_host_mac(n, mac);
+		count[h_ask(e, mac, h_ip(10, 1, (int)(n >> 8), (int)(n & 255)), H_GID, H_VIP)]++;
+	}
+	print_message("weighted 3:1: %d / %d\n", count[0], count[1]);
+	assert_in_range(count[0], 7500 - 200, 7500 + 200);
+	assert_in_range(count[1], 2500 - 200, 2500 + 200);
+	assert_int_equal(count[0] + count[1], 10000);
+}
+
+/*
+ * Host-dependent: the forwarder is a function of the host MAC (the one the
+ * agent computes with xglb_mac_hash), so it survives losing the host table;
+ * 10,000 hosts split evenly within 5 %.
+ */
+static void test_host_dependent(void **state)
+{
+	enum { N = 10000, K = 3 };
+	struct h_env *e = *state, e2;
+	struct xglb_group_state st;
+	struct xglb_group g;
+	static __u8 first[N];
+	int count[K] = { 0 };
+	__u8 mac[6];
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_HOST_DEPENDENT, K, H_SELF);
+	h_install(e, &st, 1);
+	xglb_build_group(&st, H_SELF, &g);
+	assert_int_equal(g.n_slots, K);
+	for (__u32 n = 0; n < N; n++) {
+		int idx;
+
+		h_host_mac(n, mac);
+		idx = h_ask(e, mac, h_ip(10, 1, (int)(n >> 8), (int)(n & 255)), H_GID, H_VIP);
+		assert_int_equal(idx, g.slots[xglb_mac_hash(mac) % g.n_slots]);
+		first[n] = (__u8)idx;
+		count[idx]++;
+	}
+	print_message("host-dependent: %d / %d / %d\n", count[0], count[1], count[2]);
+	for (int i = 0; i < K; i++)
+		assert_in_range(count[i], N / K - N / K / 20, N / K + N / K / 20);
+
+	/* the host table is lost: same answers */
+	assert_int_equal(h_hosts_clear(e), N);
+	for (__u32 n = 0; n < N; n += 7) {
+		h_host_mac(n, mac);
+		assert_int_equal(h_ask(e, mac, H_HOSTIP, H_GID, H_VIP), first[n]);
+	}
+
+	/* a new data plane (agent restart without pinned maps): same answers */
+	assert_int_equal(h_open(&e2), 0);
+	h_install(&e2, &st, 1);
+	for (__u32 n = 0; n < N; n += 13) {
+		h_host_mac(n, mac);
+		assert_int_equal(h_ask(&e2, mac, H_HOSTIP, H_GID, H_VIP), first[n]);
+	}
+	h_close(&e2);
+}
+
+/* Redirect: a forwarder without NEW_OK gets no new hosts but keeps its own. */
+static void test_redirect_keeps_existing(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+	int count[3] = { 0 };
+	__u8 mac[6];
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	h_install(e, &st, 1);
+	for (__u32 n = 0; n < 30; n++) {
+		h_host_mac(n, mac);
+		assert_int_equal(h_ask(e, mac, H_HOSTIP, H_GID, H_VIP), (int)(n % 3));
+	}
+
+	st.version = 2;
+	st.fwd[1].new_ok = false;
+	h_install(e, &st, 1);
+	for (__u32 n = 0; n < 30; n++) { /* old hosts re-ask: unchanged, incl. forwarder 1's */
+		h_host_mac(n, mac);
+		assert_int_equal(h_ask(e, mac, H_HOSTIP, H_GID, H_VIP), (int)(n % 3));
+	}
+	for (__u32 n = 100; n < 130; n++) { /* new hosts: never forwarder 1 */
+		h_host_mac(n, mac);
+		count[h_ask(e, mac, H_HOSTIP, H_GID, H_VIP)]++;
+	}
+	assert_int_equal(count[0], 15);
+	assert_int_equal(count[1], 0);
+	assert_int_equal(count[2], 15);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY), 90);
+}
+
+/* Two groups on one node: each VIP answers from its own group, counters per forwarder. */
+static void test_two_groups(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st[2];
+	struct h_frame in, out;
+	__u8 v[6];
+
+	h_state(&st[0], H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	h_state(&st[1], 9, h_ip(10, 0, 9, 1), XGLB_POLICY_ROUND_ROBIN, 2, H_SELF);
+	st[1].fwd[0].owner = 5; /* we own forwarder 1 of group 9, not 0 */
+	st[1].fwd[1].owner = H_SELF;
+	h_install(e, st, 2);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, 9, h_ip(10, 0, 9, 1)), 0);
+	assert_int_equal(h_ask(e, H_HOST2, H_HOST2IP, 9, h_ip(10, 0, 9, 1)), 1);
+
+	h_vmac(9, 1, v);
+	h_ipv4(&in, v, H_HOST, H_HOSTIP, h_ip(192, 0, 2, 1), 200);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_PASS);
+	assert_memory_equal(out.b, H_IFMAC, 6);
+	assert_int_equal(h_fwd_stats(e, 9, 1).packets, 1);
+	assert_int_equal(h_fwd_stats(e, 9, 1).bytes, 200);
+	assert_int_equal(h_fwd_stats(e, 9, 0).packets, 0);
+	assert_int_equal(h_fwd_stats(e, H_GID, 1).packets, 0);
+	h_vmac(9, 0, v);
+	h_ipv4(&in, v, H_HOST, H_HOSTIP, h_ip(192, 0, 2, 1), 200);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_VMAC_REMOTE), 1);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest scenarios[] = {
+		cmocka_unit_test_setup_teardown(test_lease_expiry_and_refresh, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_sticky_after_slot_change, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_reassign_when_fwd_inactive, h_setup,
+						h_teardown),
+		cmocka_unit_test_setup_teardown(test_round_robin_30_hosts, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_weighted_3_to_1, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_host_dependent, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_redirect_keeps_existing, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_two_groups, h_setup, h_teardown),
+	};
+	static struct xdp_case trunc[TRUNC_MAX - TRUNC_MIN + 1];
+	static char names[TRUNC_MAX - TRUNC_MIN + 1][32];
+	static struct CMUnitTest table[N_CASES];
+	size_t n = 0;
+	int failed;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		table[n++] = (struct CMUnitTest){ cases[i].name, run_case, case_setup,
+						  case_teardown, (void *)&cases[i] };
+	for (int len = TRUNC_MIN; len <= TRUNC_MAX; len++) {
+		struct xdp_case *c = &trunc[len - TRUNC_MIN];
+
+		snprintf(names[len - TRUNC_MIN], sizeof(names[0]), "truncated_arp_%d_bytes", len);
+		*c = (struct xdp_case){ names[len - TRUNC_MIN], setup_avg, in_truncated, len,
+					XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED), check_no_host };
+		table[n++] = (struct CMUnitTest){ c->name, run_case, case_setup, case_teardown, c };
+	}
+	failed = _cmocka_run_group_tests("xdp_fixtures", table, n, NULL, NULL);
+	failed += cmocka_run_group_tests_name("xdp_scenarios", scenarios, NULL, NULL);
+	return failed ? 1 : 0;
+}

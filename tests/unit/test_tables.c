@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* test_tables.c - unit tests of the pure table builder: slot tables and the group value. */
+#include <string.h>
+#include "testlib.h"
+#include "tables.h"
+
+/* A group state with n forwarders of the given weights, all active and taking new hosts. */
+static void mkstate(struct xglb_group_state *st, __u8 policy, int n, const int *weights)
+{
+	memset(st, 0, sizeof(*st));
+	st->gid = 7;
+	st->vip = 0x0100000a; /* 10.0.0.1 in network order on little endian; opaque here */
+	st->policy = policy;
+	st->n_fwd = n;
+	for (int i = 0; i < n && i < XGLB_MAX_FWD; i++) {
+		st->fwd[i].owner = (__u32)i + 1;
+		st->fwd[i].weight = (__u8)weights[i];
+		st->fwd[i].active = true;
+		st->fwd[i].new_ok = true;
+	}
+}
+
+static double dabs(double x)
+{
+	return x < 0 ? -x : x;
+}
+
+static void count_slots(const __u8 *slots, __u32 n, int count[XGLB_MAX_FWD])
+{
+	memset(count, 0, sizeof(int) * XGLB_MAX_FWD);
+	for (__u32 i = 0; i < n; i++) {
+		assert_in_range(slots[i], 0, XGLB_MAX_FWD - 1);
+		count[slots[i]]++;
+	}
+}
+
+static void assert_unused_zero(const __u8 *slots, __u32 n)
+{
+	for (__u32 i = n; i < XGLB_SLOTS; i++)
+		if (slots[i])
+			fail_msg("slot %u beyond n_slots %u holds %u", i, n, slots[i]);
+}
+
+/* Adjacent equal pairs in the table as read in order. */
+static int adjacent_pairs(const __u8 *slots, __u32 n)
+{
+	int p = 0;
+
+	for (__u32 i = 1; i < n; i++)
+		p += slots[i] == slots[i - 1];
+	return p;
+}
+
+static void test_vmac_bytes(void **state)
+{
+	const __u8 want[6] = { 0x02, 0x78, 0x67, 0x62, 0x07, 0x03 };
+	const __u8 want2[6] = { 0x02, 0x78, 0x67, 0x62, 0xff, 0x0f };
+	__u8 mac[6];
+
+	xglb_vmac(7, 3, mac);
+	assert_memory_equal(mac, want, 6);
+	xglb_vmac(255, 15, mac);
+	assert_memory_equal(mac, want2, 6);
+	/* the data path recognises the prefix as one 32-bit word */
+	assert_int_equal(((__u32)mac[0] << 24 | (__u32)mac[1] << 16 | (__u32)mac[2] << 8 | mac[3]),
+			 XGLB_VMAC_PREFIX_BE);
+	assert_int_equal(mac[0] & 1, 0); /* unicast */
+	assert_int_equal(mac[0] & 2, 2); /* locally administered */
+}
+
+/* Round-robin: each eligible forwarder once, in index order, whatever its weight. */
+static void test_round_robin_each_once(void **state)
+{
+	const int w[6] = { 5, 1, 200, 0, 3, 255 };
+	struct xglb_group_state st;
+	__u8 slots[XGLB_SLOTS];
+	__u32 n;
+
+	mkstate(&st, XGLB_POLICY_ROUND_ROBIN, 6, w);
+	n = xglb_build_slots(&st, slots);
+	assert_int_equal(n, 5); /* forwarder 3 has weight 0 */
+	assert_int_equal(slots[0], 0);
+	assert_int_equal(slots[1], 1);
+	assert_int_equal(slots[2], 2);
+	assert_int_equal(slots[3], 4);
+	assert_int_equal(slots[4], 5);
+	assert_unused_zero(slots, n);
+}
+
+/* Inactive, redirected (!new_ok) and weight-0 forwarders get no slot, in every policy. */
+static void test_ineligible_excluded(void **state)
+{
+	const int w[5] = { 2, 2, 2, 0, 1 };
+	const __u8 policies[] = { XGLB_POLICY_ROUND_ROBIN, XGLB_POLICY_WEIGHTED,
+				  XGLB_POLICY_HOST_DEPENDENT };
+	struct xglb_group_state st;
+	__u8 slots[XGLB_SLOTS];
+	int count[XGLB_MAX_FWD];
+
+	for (size_t p = 0; p < sizeof(policies); p++) {
+		__u32 n;
+
+		mkstate(&st, policies[p], 5, w);
+		st.fwd[1].active = false;
+		st.fwd[1].new_ok = true; /* new_ok without active counts for nothing */
+		st.fwd[2].new_ok = false;
+		n = xglb_build_slots(&st, slots);
+		count_slots(slots, n, count);
+		assert_int_equal(count[1], 0);
+		assert_int_equal(count[2], 0);
+		assert_int_equal(count[3], 0);
+		if (policies[p] == XGLB_POLICY_ROUND_ROBIN) {
+			assert_int_equal(n, 2);
+			assert_int_equal(count[0], 1);
+			assert_int_equal(count[4], 1);
+		} else {
+			assert_int_equal(n, 3);
+			assert_int_equal(count[0], 2);
+			assert_int_equal(count[4], 1);
+		}
+		assert_unused_zero(slots, n);
+	}
+}
+
+static void test_none_eligible(void **state)
+{
+	const int w[3] = { 1, 1, 0 };
+	struct xglb_group_state st;
+	__u8 slots[XGLB_SLOTS];
+
+	mkstate(&st, XGLB_POLICY_WEIGHTED, 3, w);
+	st.fwd[0].new_ok = false;
+	st.fwd[1].active = false;
+	memset(slots, 0xee, sizeof(slots));
+	assert_int_equal(xglb_build_slots(&st, slots), 0);
+	assert_unused_zero(slots, 0);
+
+	mkstate(&st, XGLB_POLICY_ROUND_ROBIN, 0, w);
+	assert_int_equal(xglb_build_slots(&st, slots), 0);
+}
+
+/* Weighted 3:1: four slots, 3 and 1, in the smooth order 0 0 1 0 (one forced repeat). */
+static void test_weighted_3_to_1(void **state)
+{
+	const int w[2] = { 3, 1 };
+	const __u8 want[4] = { 0, 0, 1, 0 };
+	struct xglb_group_state st;
+	__u8 slots[XGLB_SLOTS];
+	__u32 n;
+
+	mkstate(&st, XGLB_POLICY_WEIGHTED, 2, w);
+	n = xglb_build_slots(&st, slots);
+	assert_int_equal(n, 4);
+	assert_memory_equal(slots, want, 4);
+	assert_int_equal(adjacent_pairs(slots, n), 1); /* 3 of 4 cannot avoid one pair */
+	assert_unused_zero(slots, n);
+
+	/* weights are reduced by their gcd: 150:50 is the same table */
+	st.fwd[0].weight = 150;
+	st.fwd[1].weight = 50;
+	assert_int_equal(xglb_build_slots(&st, slots), 4);
+	assert_memory_equal(slots, want, 4);
+}
+
+/*
+ * Interleaving: with the weights below a table exists with no two
+ * adjacent slots alike, and the builder finds it; with two forwarders the
+ * number of forced pairs (2 * max - n - 1) is never exceeded.
+ */
+static void test_weighted_interleaved(void **state)
+{
+	static const int sets[][5] = {
+		{ 1, 1, 0, 0, 0 }, { 2, 1, 1, 0, 0 }, { 3, 2, 1, 0, 0 },
+		{ 1, 1, 1, 1, 4 }, { 7, 5, 3, 1, 0 }, { 4, 4, 4, 4, 4 },
+	};
+	struct xglb_group_state st;
+	__u8 slots[XGLB_SLOTS];
+	int count[XGLB_MAX_FWD];
+
+	for (size_t s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+		int total = 0;
+		__u32 n;
+
+		mkstate(&st, XGLB_POLICY_WEIGHTED, 5, sets[s]);
+		n = xglb_build_slots(&st, slots);
+		for (int i = 0; i < 5; i++)
+			total += sets[s][i];
+		if (s == 5)
+			total = 5; /* 4:4:4:4:4 reduces to 1:1:1:1:1 */
+		assert_int_equal(n, total);
+		count_slots(slots, n, count);
+		for (int i = 0; i < 5; i++)
+			assert_int_equal(count[i], s == 5 ? 1 : sets[s][i]);
+		if (adjacent_pairs(slots, n))
+			fail_msg("weight set %zu: %d adjacent pairs, 0 possible", s,
+				 adjacent_pairs(slots, n));
+	}
+
+	for (int a = 1; a <= 40; a++) {
+		for (int b = 1; b <= 40; b++) {
+			const int w[2] = { a, b };
+			int c, forced;
+			__u32 n;
+
+			mkstate(&st, XGLB_POLICY_WEIGHTED, 2, w);
+			n = xglb_build_slots(&st, slots);
+			count_slots(slots, n, count);
+			c = count[0] > count[1] ? count[0] : count[1];
+			forced = 2 * c - (int)n - 1 > 0 ? 2 * c - (int)n - 1 : 0;
+			if (adjacent_pairs(slots, n) != forced)
+				fail_msg("%d:%d: %d adjacent pairs, %d forced", a, b,
+					 adjacent_pairs(slots, n), forced);
+		}
+	}
+}
+
+/* Scaling: 16 close weights summing far beyond 256 keep their proportions within one slot. */
+static void test_scaled_proportional(void **state)
+{
+	int w[XGLB_MAX_FWD], count[XGLB_MAX_FWD], total = 0;
+	struct xglb_group_state st;
+	__u8 slots[XGLB_SLOTS];
+	__u32 n;
+
+	for (int i = 0; i < XGLB_MAX_FWD; i++) {
+		w[i] = 255 - i;
+		total += w[i];
+	}
+	mkstate(&st, XGLB_POLICY_WEIGHTED, XGLB_MAX_FWD, w);
+	n = xglb_build_slots(&st, slots);
+	assert_int_equal(n, XGLB_SLOTS);
+	count_slots(slots, n, count);
+	for (int i = 0; i < XGLB_MAX_FWD; i++) {
+		double ideal = (double)w[i] * XGLB_SLOTS / total;
+
+		if (dabs(count[i] - ideal) >= 1.0)
+			fail_msg("forwarder %d: %d slots, ideal %.2f", i, count[i], ideal);
+	}
+}
+
+/* One heavy forwarder and 15 light ones: every light one keeps a slot. */
+static void test_scaled_minimum_one(void **state)
+{
+	int w[XGLB_MAX_FWD], count[XGLB_MAX_FWD];
+	struct xglb_group_state st;
+	__u8 slots[XGLB_SLOTS];
+	__u32 n;
+
+	w[0] = 255;
+	for (int i = 1; i < XGLB_MAX_FWD; i++)
+		w[i] = 1;
+	mkstate(&st, XGLB_POLICY_HOST_DEPENDENT, XGLB_MAX_FWD, w);
+	n = xglb_build_slots(&st, slots);
+	assert_int_equal(n, XGLB_SLOTS); /* 270 > 256 */
+	count_slots(slots, n, count);
+	assert_int_equal(count[0], 241);
+	for (int i = 1; i < XGLB_MAX_FWD; i++)
+		assert_int_equal(count[i], 1);
+}
+
+/* A deterministic generator for the property test. */
+static __u32 lcg(__u32 *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return *s >> 8;
+}
+
+/*
+ * Property test over 5,000 weight vectors (fixed seed): the table holds
+ * exactly the gcd-reduced weights when they fit, otherwise exactly
+ * XGLB_SLOTS slots with every eligible forwarder at least once and each
+ * within 1 + (forwarders lifted to their minimum) of its ideal share;
+ * ineligible forwarders never appear; every prefix of the table is within
+ * two slots of its ideal mix (smooth interleave).
+ */
+static void test_slots_properties(void **state)
+{
+	__u32 seed = 12345;
+
+	for (int t = 0; t < 5000; t++) {
+		int w[XGLB_MAX_FWD] = { 0 }, count[XGLB_MAX_FWD], seen[XGLB_MAX_FWD] = { 0 };
+		int nf = 1 + (int)(lcg(&seed) % XGLB_MAX_FWD), g = 0, total = 0, lifted = 0;
+		struct xglb_group_state st;
+		__u8 slots[XGLB_SLOTS];
+		__u32 n;
+
+		for (int i = 0; i < nf; i++) {
+			__u32 r = lcg(&seed) % 4;
+
+			w[i] = r == 0 ? 0 : r == 1 ? 1 + (int)(lcg(&seed) % 4) :
+						      1 + (int)(lcg(&seed) % 255);
+		}
+		mkstate(&st, XGLB_POLICY_WEIGHTED, nf, w);
+		if (lcg(&seed) % 3 == 0)
+			st.fwd[lcg(&seed) % nf].new_ok = false;
+		for (int i = 0; i < nf; i++) {
+			if (!st.fwd[i].new_ok)
+				w[i] = 0;
+			if (w[i]) {
+				int a = g, b = w[i];
+
+				while (b) {
+					int r = a % b;
+
+					a = b;
+					b = r;
+				}
+				g = a;
+			}
+		}
+		n = xglb_build_slots(&st, slots);
+		if (!g) {
+			assert_int_equal(n, 0);
+			continue;
+		}
+		for (int i = 0; i < nf; i++) {
+			w[i] /= g;
+			total += w[i];
+		}
+		for (int i = 0; i < nf; i++)
+			lifted += w[i] && (double)w[i] * XGLB_SLOTS / total < 1.0;
+		count_slots(slots, n, count);
+		assert_unused_zero(slots, n);
+		if (total <= XGLB_SLOTS) {
+			assert_int_equal(n, total);
+			for (int i = 0; i < nf; i++)
+				assert_int_equal(count[i], w[i]);
+		} else {
+			assert_int_equal(n, XGLB_SLOTS);
+			for (int i = 0; i < nf; i++) {
+				double ideal = (double)w[i] * XGLB_SLOTS / total;
+
+				if (!w[i]) {
+					assert_int_equal(count[i], 0);
+					continue;
+				}
+				assert_true(count[i] >= 1);
+				if (dabs(count[i] - ideal) >= 1.0 + lifted)
+					fail_msg("vector %d fwd %d: %d slots, ideal %.2f, "
+						 "%d lifted", t, i, count[i], ideal, lifted);
+			}
+		}
+		for (__u32 p = 0; p < n; p++) {
+			seen[slots[p]]++;
+			for (int i = 0; i < nf; i++) {
+				double want = (double)(p + 1) * count[i] / n;
+
+				if (dabs(seen[i] - want) >= 2.0)
+					fail_msg("vector %d fwd %d: %d of the first %u "
+						 "slots, ideal %.2f", t, i, seen[i], p + 1, want);
+			}
+		}
+	}
+}
+
+/* The group value: flags, vMACs, copied fields and the slot table. */
+static void test_build_group(void **state)
+{
+	const int w[5] = { 10, 20, 30, 40, 50 };
+	const __u8 zero[sizeof(struct xglb_fwd)] = { 0 };
+	struct xglb_group_state st;
+	struct xglb_group g;
+	__u8 slots[XGLB_SLOTS];
+	__u32 self = 42;
+
+	mkstate(&st, XGLB_POLICY_WEIGHTED, 5, w);
+	st.avg = self;
+	st.version = 0xdeadbeef;
+	st.ifindex[0] = 3;
+	st.ifindex[2] = 9;
+	st.fwd[0].owner = self; /* ours, taking hosts */
+	st.fwd[1].owner = self; /* ours, redirected */
+	st.fwd[1].new_ok = false;
+	st.fwd[2].owner = 5; /* a peer's */
+	st.fwd[3].owner = self; /* ours but inactive (new_ok set, must not show) */
+	st.fwd[3].active = false;
+	st.fwd[4].owner = 0; /* no owner yet */
+	memset(&g, 0xa5, sizeof(g));
+	xglb_build_group(&st, self, &g);
+
+	assert_int_equal(g.vip, st.vip);
+	assert_int_equal(g.id, 7);
+	assert_int_equal(g.policy, XGLB_POLICY_WEIGHTED);
+	assert_int_equal(g.flags, XGLB_GRP_ENABLED | XGLB_GRP_AVG);
+	assert_int_equal(g.n_fwd, 5);
+	assert_int_equal(g.version, 0xdeadbeef);
+	assert_int_equal(g.ifindex[0], 3);
+	assert_int_equal(g.ifindex[1], 0);
+	assert_int_equal(g.ifindex[2], 9);
+	assert_int_equal(g.ifindex[3], 0);
+	assert_int_equal(g.fwd[0].flags, XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL | XGLB_FWD_NEW_OK);
+	assert_int_equal(g.fwd[1].flags, XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL);
+	assert_int_equal(g.fwd[2].flags, XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK);
+	assert_int_equal(g.fwd[3].flags, 0);
+	assert_int_equal(g.fwd[4].flags, XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK);
+	for (int i = 0; i < 5; i++) {
+		const __u8 want[6] = { 0x02, 0x78, 0x67, 0x62, 7, (__u8)i };
+
+		assert_memory_equal(g.fwd[i].vmac, want, 6);
+		assert_int_equal(g.fwd[i].weight, w[i]);
+		assert_int_equal(g.fwd[i].owner, st.fwd[i].owner);
+		assert_int_equal(g.fwd[i].pad, 0);
+	}
+	for (int i = 5; i < XGLB_MAX_FWD; i++)
+		assert_memory_equal(&g.fwd[i], zero, sizeof(zero));
+
+	/* slots: 10:30:50 -> 1:3:5 for forwarders 0, 2, 4 */
+	assert_int_equal(g.n_slots, 9);
+	assert_int_equal(xglb_build_slots(&st, slots), 9);
+	assert_memory_equal(g.slots, slots, XGLB_SLOTS);
+
+	/* another node: not AVG, nothing local */
+	xglb_build_group(&st, 5, &g);
+	assert_int_equal(g.flags, XGLB_GRP_ENABLED);
+	assert_int_equal(g.fwd[0].flags, XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK);
+	assert_int_equal(g.fwd[2].flags, XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL | XGLB_FWD_NEW_OK);
+}
+
+/* Node id 0 means "nobody": no AVG and no owner match even for self_id 0. */
+static void test_build_group_zero_ids(void **state)
+{
+	const int w[2] = { 1, 1 };
+	struct xglb_group_state st;
+	struct xglb_group g;
+
+	mkstate(&st, XGLB_POLICY_ROUND_ROBIN, 2, w);
+	st.avg = 0;
+	st.fwd[0].owner = 0;
+	xglb_build_group(&st, 0, &g);
+	assert_int_equal(g.flags, XGLB_GRP_ENABLED);
+	assert_int_equal(g.fwd[0].flags, XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK);
+	assert_int_equal(g.n_slots, 2);
+}
+
+/* More forwarders than the table holds: clamped to XGLB_MAX_FWD. */
+static void test_build_group_clamps(void **state)
+{
+	const int w[XGLB_MAX_FWD] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	struct xglb_group_state st;
+	struct xglb_group g;
+	int count[XGLB_MAX_FWD];
+
+	mkstate(&st, XGLB_POLICY_ROUND_ROBIN, XGLB_MAX_FWD, w);
+	st.n_fwd = XGLB_MAX_FWD + 4;
+	xglb_build_group(&st, 1, &g);
+	assert_int_equal(g.n_fwd, XGLB_MAX_FWD);
+	assert_int_equal(g.n_slots, XGLB_MAX_FWD);
+	count_slots(g.slots, g.n_slots, count);
+	for (int i = 0; i < XGLB_MAX_FWD; i++)
+		assert_int_equal(count[i], 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vmac_bytes),
+		cmocka_unit_test(test_round_robin_each_once),
+		cmocka_unit_test(test_ineligible_excluded),
+		cmocka_unit_test(test_none_eligible),
+		cmocka_unit_test(test_weighted_3_to_1),
+		cmocka_unit_test(test_weighted_interleaved),
+		cmocka_unit_test(test_scaled_proportional),
+		cmocka_unit_test(test_scaled_minimum_one),
+		cmocka_unit_test(test_slots_properties),
+		cmocka_unit_test(test_build_group),
+		cmocka_unit_test(test_build_group_zero_ids),
+		cmocka_unit_test(test_build_group_clamps),
+	};
+
+	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
+}
