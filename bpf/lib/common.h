@@ -11,12 +11,6 @@
 
 #ifndef barrier_var
 #define barrier_var(var) asm volatile("" : "+r"(var))
-static __always_inline bool mac_equal(const __u8 *a, const __u8 *b)
-{
-	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) |
-		(a[5] ^ b[5])) == 0;
-}
-
 #endif
 
 #define XGLB_TC_ACT_OK 0
