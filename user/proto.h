@@ -46,7 +46,8 @@ enum xglb_msg_type {
 #define XGLB_MSGF_AVG 0x0002 /* sender acts as the group's AVG */
 #define XGLB_MSGF_STANDBY 0x0004 /* sender is the standby AVG */
 #define XGLB_MSGF_DEMOTED 0x0008 /* sender holds a demotion: it cannot win an election */
-#define XGLB_MSGF_ALL 0x000f
+#define XGLB_MSGF_STARTING 0x0010 /* ... because it is starting: peers wait for it rather than elect around it */
+#define XGLB_MSGF_ALL 0x001f
 
 /* xglb_msg_fwd.flags */
 #define XGLB_MSG_FWD_ACTIVE 0x01

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* test_group.c - election, failover, persistence 0/1/3, timers, partitions and load shifts of group.c. */
+#include "testlib.h"
+#include "groupsim.h"
+
+static struct sim S;
+
+/* Three equal nodes, three forwarders (forwarder i preferred by node i+1). */
+static void start3(__u8 pers, const __u8 *prio)
+{
+	sim_init(&S, 3, prio, 3, pers, NULL);
+	sim_run(&S, 1000);
+}
+
+static void startup_elects_one_avg_and_assigns_preferred(void **state)
+{
+	static const __u8 prio[3] = { 100, 200, 150 };
+
+	start3(0, prio);
+	assert_int_equal(sim_avg_count(&S), 1);
+	assert_true(xglb_grp_is_avg(&S.g[1])); /* priority 200 */
+	assert_int_equal(S.g[0].standby, 3); /* next priority */
+	assert_true(sim_converged(&S));
+	for (int f = 0; f < 3; f++)
+		assert_int_equal(sim_owner(&S, 0, f), f + 1);
+	assert_true(S.g[0].version >= 1);
+}
+
+static void tie_goes_to_higher_id(void **state)
+{
+	start3(0, NULL);
+	assert_int_equal(sim_avg_count(&S), 1);
+	assert_true(xglb_grp_is_avg(&S.g[2]));
+	assert_int_equal(S.g[0].avg, 3);
+	assert_int_equal(S.g[0].standby, 2);
+}
+
+static void starting_node_is_demoted_for_one_hold(void **state)
+{
+	static const __u8 prio[3] = { 100, 100, 250 };
+
+	sim_init(&S, 3, prio, 3, 0, NULL);
+	S.down[2] = true; /* the best node is not running yet */
+	sim_run(&S, 1000);
+	assert_true(xglb_grp_is_avg(&S.g[1]));
+	sim_restart(&S, 2); /* starts now */
+	sim_run(&S, 200); /* < hold (300 ms): still demoted, must not take over */
+	assert_true(xglb_grp_is_avg(&S.g[1]));
+	assert_false(xglb_grp_is_avg(&S.g[2]));
+	sim_run(&S, 400); /* demotion over: preemption by the higher priority */
+	assert_true(xglb_grp_is_avg(&S.g[2]));
+	assert_int_equal(sim_avg_count(&S), 1);
+	assert_true(sim_converged(&S));
+}
+
+static void preempt_delay_and_no_preempt(void **state)
+{
+	static const __u8 prio[3] = { 100, 100, 250 };
+	struct xglb_grp_timers t = sim_default_timers;
+
+	t.preempt_delay_ms = 1000;
+	sim_init(&S, 3, prio, 3, 0, &t);
+	S.down[2] = true;
+	sim_run(&S, 1000);
+	sim_restart(&S, 2);
+	sim_run(&S, 1000); /* demotion 300 ms + 700 ms of the 1000 ms delay */
+	assert_true(xglb_grp_is_avg(&S.g[1]));
+	sim_run(&S, 400);
+	assert_true(xglb_grp_is_avg(&S.g[2]));
+
+	t.preempt = false;
+	sim_init(&S, 3, prio, 3, 0, &t);
+	S.down[2] = true;
+	sim_run(&S, 1000);
+	sim_restart(&S, 2);
+	sim_run(&S, 3000);
+	assert_true(xglb_grp_is_avg(&S.g[1])); /* no preemption: the live AVG stays */
+	assert_int_equal(sim_avg_count(&S), 1);
+}
+
+static void avf_failure_moves_its_forwarder_after_hold(void **state)
+{
+	__u64 heard;
+	__u32 v;
+
+	start3(0, NULL); /* AVG = node 3 */
+	v = S.g[2].version;
+	S.down[0] = true; /* node 1, owner of forwarder 0, dies */
+	heard = xglb_grp_node(&S.g[2], 1)->last_heard;
+	sim_run(&S, (heard + 300 * SIM_MS - S.now) / SIM_MS - 1); /* 1 ms before hold */
+	assert_int_equal(sim_owner(&S, 2, 0), 1);
+	sim_run(&S, 2); /* hold expired */
+	assert_int_not_equal(sim_owner(&S, 2, 0), 1);
+	assert_int_not_equal(sim_owner(&S, 2, 0), 0);
+	assert_true(S.g[2].version > v);
+	assert_true(sim_converged(&S));
+	assert_int_equal(S.g[2].stats.failovers, 1);
+}
+
+static void avg_failure_standby_takes_over_and_continues_versions(void **state)
+{
+	__u32 v;
+
+	start3(0, NULL); /* AVG 3, standby 2 */
+	v = S.g[2].version;
+	S.down[2] = true;
+	sim_run(&S, 400);
+	assert_true(xglb_grp_is_avg(&S.g[1]));
+	assert_int_equal(sim_avg_count(&S), 1);
+	assert_true(S.g[1].version > v); /* "911": continues past the highest version */
+	assert_int_not_equal(sim_owner(&S, 1, 2), 3); /* the dead AVG's forwarder moved too */
+	assert_true(sim_converged(&S));
+}
+
+/* Node 1 fails and returns; where does forwarder 0 (preferred 1) end up? */
+static __u32 owner_after_return(__u8 pers)
+{
+	start3(pers, NULL);
+	S.down[0] = true;
+	sim_run(&S, 500);
+	assert_int_not_equal(sim_owner(&S, 2, 0), 1);
+	sim_restart(&S, 0);
+	sim_run(&S, 1000);
+	assert_true(sim_converged(&S));
+	return sim_owner(&S, 2, 0);
+}
+
+static void persistence_3_returns_to_preferred(void **state)
+{
+	assert_int_equal(owner_after_return(3), 1);
+}
+
+static void persistence_1_stays_where_it_failed_over(void **state)
+{
+	__u32 o = owner_after_return(1);
+
+	assert_int_not_equal(o, 1);
+	assert_int_equal(S.g[2].fwd[0].preferred, o); /* sticky to its new owner */
+	assert_int_equal(S.g[2].fwd[0].takeover_since, 0); /* so no redirect/timeout */
+}
+
+static void persistence_0_rebalanced_back(void **state)
+{
+	assert_int_equal(owner_after_return(0), 1); /* balance: one forwarder each */
+	for (int n = 1; n <= 3; n++) {
+		int c = 0;
+
+		for (int f = 0; f < 3; f++)
+			c += sim_owner(&S, 2, f) == (__u32)n;
+		assert_int_equal(c, 1);
+	}
+}
+
+static void redirect_then_timeout_removes_and_redistributes(void **state)
+{
+	start3(3, NULL); /* timers: redirect 2 s, timeout 5 s */
+	sim_clear_out(&S);
+	S.down[0] = true;
+	sim_run(&S, 1500);
+	assert_true(S.g[2].fwd[0].active);
+	assert_true(S.g[2].fwd[0].new_ok); /* taken over, still takes new hosts */
+	sim_run(&S, 1000);
+	assert_true(S.g[2].fwd[0].active);
+	assert_false(S.g[2].fwd[0].new_ok); /* redirect: no new hosts */
+	assert_false(S.g[1].fwd[0].new_ok); /* published to every node */
+	assert_int_equal(S.out[2].redist_mask, 0);
+	sim_run(&S, 3000);
+	assert_false(S.g[2].fwd[0].active); /* timeout: removed */
+	assert_int_equal(S.out[2].redist_mask, 1); /* the AVG moves its hosts (002) */
+	assert_true(S.out[2].actions & XGLB_GRP_ACT_REDIST);
+	assert_true(sim_converged(&S));
+	sim_restart(&S, 0); /* the preferred owner returns: forwarder back in service */
+	sim_run(&S, 1000);
+	assert_int_equal(sim_owner(&S, 2, 0), 1);
+	assert_true(S.g[2].fwd[0].new_ok);
+}
+
+static void partition_heals_to_one_avg_one_owner_each(void **state)
+{
+	start3(0, NULL);
+	for (int j = 0; j < 3; j++)
+		if (j != 2)
+			S.cut[2][j] = S.cut[j][2] = true; /* isolate the AVG, node 3 */
+	sim_run(&S, 5000);
+	assert_int_equal(sim_avg_count(&S), 2); /* each side has one */
+	memset(S.cut, 0, sizeof(S.cut));
+	sim_run(&S, 1000);
+	assert_int_equal(sim_avg_count(&S), 1);
+	assert_true(xglb_grp_is_avg(&S.g[2]));
+	assert_true(sim_converged(&S));
+	for (int f = 0; f < 3; f++)
+		assert_int_not_equal(sim_owner(&S, 0, f), 0);
+}
+
+/*
+ * 30 % random loss. With hold = 3 hellos, three losses in a row (2.7 % per
+ * window) would be common; a lossy link needs hold >= ~8 hellos, and with
+ * 10 the chance of a false failover in this run is ~1e-3.
+ */
+static void loss_of_30_percent_causes_no_failover(void **state)
+{
+	struct xglb_grp_timers t = sim_default_timers;
+	__u32 v;
+
+	t.hold_ms = 1000;
+	sim_init(&S, 3, NULL, 3, 0, &t);
+	sim_run(&S, 3000);
+	v = S.g[2].version;
+	S.loss_pct = 30;
+	sim_run(&S, 20000);
+	assert_true(S.dropped > 100);
+	assert_true(S.dropped * 100 / (S.delivered + 1) >= 25);
+	assert_int_equal(S.g[2].version, v);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(S.g[i].stats.failovers, 0);
+	assert_int_equal(sim_avg_count(&S), 1);
+}
+
+static void restart_within_hold_changes_nothing(void **state)
+{
+	__u32 owners[3];
+
+	start3(3, NULL);
+	for (int f = 0; f < 3; f++)
+		owners[f] = sim_owner(&S, 2, f);
+	S.down[0] = true;
+	sim_run(&S, 100);
+	sim_restart(&S, 0);
+	sim_run(&S, 2000);
+	for (int f = 0; f < 3; f++)
+		assert_int_equal(sim_owner(&S, 2, f), owners[f]);
+	assert_int_equal(S.g[2].stats.failovers, 0);
+	assert_true(sim_converged(&S));
+}
+
+static void load_aware_shifts_away_from_busy_node(void **state)
+{
+	struct xglb_grp_timers t = sim_default_timers;
+	__u8 w_before;
+
+	t.load_max_pct = 50;
+	sim_init(&S, 2, NULL, 4, 0, &t); /* 2 nodes, 4 forwarders: 2 each */
+	sim_run(&S, 1000);
+	assert_true(xglb_grp_is_avg(&S.g[1]));
+	w_before = S.g[1].fwd[0].eff_weight;
+	for (int k = 0; k < 20; k++) {
+		S.load[0][0] += 9000000; /* node 1 forwards 90 % of the bytes */
+		S.load[0][2] += 1000;
+		S.load[1][1] += 500000;
+		S.load[1][3] += 500000;
+		sim_run(&S, 500);
+	}
+	/* the busy node got fewer new hosts and lost a movable forwarder */
+	assert_int_equal(S.g[1].stats.rebalances, 1);
+	assert_int_equal(sim_owner(&S, 1, 2), 2); /* the light forwarder moved, once */
+	assert_int_equal(sim_owner(&S, 1, 0), 1); /* the busy one stays: no overshoot */
+	assert_true(S.g[1].fwd[0].eff_weight < w_before); /* fewer new hosts for the busy node */
+	for (int k = 0; k < 20; k++) { /* load evens out: weights and counts come back */
+		S.load[0][0] += 500000;
+		S.load[1][1] += 500000;
+		S.load[1][2] += 500000;
+		S.load[1][3] += 500000;
+		sim_run(&S, 500);
+	}
+	assert_int_equal(S.g[1].fwd[0].eff_weight, w_before);
+	assert_int_equal(sim_owner(&S, 1, 2), 1);
+}
+
+static void withdrawn_node_owns_nothing(void **state)
+{
+	start3(0, NULL);
+	xglb_grp_set_self(&S.g[0], 100, 0, NULL); /* tracking withdrew node 1 */
+	sim_run(&S, 500);
+	assert_int_not_equal(sim_owner(&S, 2, 0), 1);
+	xglb_grp_set_self(&S.g[0], 100, 100, NULL);
+	sim_run(&S, 500);
+	assert_int_equal(sim_owner(&S, 2, 0), 1);
+}
+
+static void send_failure_demotes(void **state)
+{
+	start3(0, NULL); /* AVG 3 */
+	xglb_grp_send_failed(&S.g[2], true);
+	sim_run(&S, 500);
+	assert_false(xglb_grp_is_avg(&S.g[2]));
+	assert_int_equal(sim_avg_count(&S), 1);
+	assert_true(xglb_grp_is_avg(&S.g[1]));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(startup_elects_one_avg_and_assigns_preferred),
+		cmocka_unit_test(tie_goes_to_higher_id),
+		cmocka_unit_test(starting_node_is_demoted_for_one_hold),
+		cmocka_unit_test(preempt_delay_and_no_preempt),
+		cmocka_unit_test(avf_failure_moves_its_forwarder_after_hold),
+		cmocka_unit_test(avg_failure_standby_takes_over_and_continues_versions),
+		cmocka_unit_test(persistence_3_returns_to_preferred),
+		cmocka_unit_test(persistence_1_stays_where_it_failed_over),
+		cmocka_unit_test(persistence_0_rebalanced_back),
+		cmocka_unit_test(redirect_then_timeout_removes_and_redistributes),
+		cmocka_unit_test(partition_heals_to_one_avg_one_owner_each),
+		cmocka_unit_test(loss_of_30_percent_causes_no_failover),
+		cmocka_unit_test(restart_within_hold_changes_nothing),
+		cmocka_unit_test(load_aware_shifts_away_from_busy_node),
+		cmocka_unit_test(withdrawn_node_owns_nothing),
+		cmocka_unit_test(send_failure_demotes),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,638 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* group.c - membership, AVG election, forwarder assignment and versioned group state (pure). */
+#include <string.h>
+#include "group.h"
+
+#define MS (1000000ull) /* ns per ms */
+
+const struct xglb_grp_node *xglb_grp_node(const struct xglb_grp *g, __u32 id)
+{
+	for (int i = 0; id && i < g->n_nodes; i++)
+		if (g->nodes[i].id == id)
+			return &g->nodes[i];
+	return NULL;
+}
+
+static struct xglb_grp_node *node_mut(struct xglb_grp *g, __u32 id)
+{
+	return (struct xglb_grp_node *)xglb_grp_node(g, id);
+}
+
+bool xglb_grp_is_avg(const struct xglb_grp *g)
+{
+	return g->avg && g->avg == g->self;
+}
+
+bool xglb_grp_demoted(const struct xglb_grp *g, __u64 now)
+{
+	return now < g->demoted_until || g->demoted_send;
+}
+
+/* May win the AVG election. */
+static bool can_lead(const struct xglb_grp_node *n)
+{
+	return n && n->up && !n->demoted && n->priority > 0;
+}
+
+/* May own forwarders: up and not withdrawn by its tracking (weight 0). */
+static bool can_forward(const struct xglb_grp *g, __u32 id)
+{
+	const struct xglb_grp_node *n = xglb_grp_node(g, id);
+
+	return n && n->up && n->weight > 0;
+}
+
+/* Election order: priority, then node id. */
+static bool outranks(const struct xglb_grp_node *a, const struct xglb_grp_node *b)
+{
+	if (!b)
+		return true;
+	return a->priority > b->priority || (a->priority == b->priority && a->id > b->id);
+}
+
+void xglb_grp_init(struct xglb_grp *g, __u8 gid, __be32 vip, __u8 policy,
+		   const struct xglb_grp_timers *t, __u32 self, __u32 boot,
+		   const struct xglb_grp_node_cfg *nodes, int n_nodes,
+		   const struct xglb_grp_fwd_cfg *fwd, int n_fwd, __u64 now)
+{
+	memset(g, 0, sizeof(*g));
+	g->gid = gid;
+	g->vip = vip;
+	g->policy = policy;
+	g->t = *t;
+	g->self = self;
+	g->boot = boot;
+	g->n_nodes = n_nodes > XGLB_GRP_MAX_NODES ? XGLB_GRP_MAX_NODES : n_nodes;
+	for (int i = 0; i < g->n_nodes; i++) {
+		g->nodes[i].id = nodes[i].id;
+		g->nodes[i].priority = nodes[i].priority;
+		g->nodes[i].weight = nodes[i].weight;
+		g->nodes[i].up = nodes[i].id == self;
+		g->nodes[i].last_heard = now;
+		g->nodes[i].load_factor = 100;
+	}
+	g->n_fwd = n_fwd > XGLB_MAX_FWD ? XGLB_MAX_FWD : n_fwd;
+	for (int i = 0; i < g->n_fwd; i++) {
+		g->fwd[i].preferred = fwd[i].preferred;
+		g->fwd[i].persistence = fwd[i].persistence;
+		g->fwd[i].weight = fwd[i].weight;
+		g->fwd[i].eff_weight = fwd[i].weight;
+	}
+	g->demoted_until = now + (__u64)t->hold_ms * MS;
+	g->next_hello = now;
+	g->next_load = now + (__u64)t->hold_ms * MS;
+}
+
+void xglb_grp_set_self(struct xglb_grp *g, __u8 priority, __u16 weight, const __u8 mac[6])
+{
+	struct xglb_grp_node *n = node_mut(g, g->self);
+
+	if (!n)
+		return;
+	n->priority = priority;
+	n->weight = weight;
+	if (mac)
+		memcpy(n->mac, mac, 6);
+}
+
+void xglb_grp_send_failed(struct xglb_grp *g, bool failed)
+{
+	g->demoted_send = failed;
+}
+
+static unsigned int local_mask(const struct xglb_grp *g)
+{
+	unsigned int m = 0;
+
+	for (int i = 0; i < g->n_fwd; i++)
+		if (g->fwd[i].active && g->fwd[i].owner == g->self)
+			m |= 1u << i;
+	return m;
+}
+
+/* Is (version, publisher) newer than what we hold? */
+static bool newer(const struct xglb_grp *g, __u32 version, __u32 publisher)
+{
+	return version > g->version || (version == g->version && publisher > g->state_avg);
+}
+
+static void adopt_state(struct xglb_grp *g, const struct xglb_msg *m, __u64 now)
+{
+	for (int k = 0; k < m->n_fwd; k++) {
+		const struct xglb_msg_fwd *mf = &m->fwd[k];
+		struct xglb_grp_fwd *f;
+		__u64 since = (__u64)mf->takeover_ms * MS;
+
+		if (mf->index >= g->n_fwd)
+			continue; /* a forwarder we are not configured for */
+		f = &g->fwd[mf->index];
+		if (f->owner != mf->owner)
+			g->stats.owner_changes++;
+		f->owner = mf->owner;
+		f->preferred = mf->preferred;
+		f->persistence = mf->persistence;
+		f->weight = mf->weight;
+		f->eff_weight = mf->weight;
+		f->active = mf->flags & XGLB_MSG_FWD_ACTIVE;
+		f->new_ok = mf->flags & XGLB_MSG_FWD_NEW_OK;
+		f->takeover_since = !mf->takeover_ms ? 0 : now > since ? now - since : 1;
+	}
+	g->version = m->state_version;
+	g->state_avg = m->state_avg;
+	g->stats.states_adopted++;
+}
+
+void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
+		 struct xglb_grp_out *out)
+{
+	struct xglb_grp_node *n = node_mut(g, m->node_id);
+	unsigned int before = local_mask(g);
+
+	if (!n || n->id == g->self || m->gid != g->gid)
+		return;
+	if (!n->up)
+		out->actions |= XGLB_GRP_ACT_HELLO; /* greet a node that (re)appears */
+	n->up = true;
+	n->last_heard = now;
+	n->priority = m->priority;
+	n->weight = m->weight;
+	n->demoted = m->flags & XGLB_MSGF_DEMOTED;
+	n->starting = m->flags & XGLB_MSGF_STARTING;
+	n->claims_avg = m->flags & XGLB_MSGF_AVG;
+	memcpy(n->mac, m->mac, 6);
+	for (int k = 0; k < m->n_load; k++)
+		n->load[m->load[k].index & (XGLB_MAX_FWD - 1)] = m->load[k].bytes;
+
+	if (!(m->flags & XGLB_MSGF_STATE) || !newer(g, m->state_version, m->state_avg))
+		return;
+	if (xglb_grp_is_avg(g)) {
+		/*
+		 * Another node published a newer state while we act as AVG
+		 * (a healed partition). Number past it and republish ours:
+		 * the election decides which AVG survives, and it always
+		 * speaks last with the highest version.
+		 */
+		g->version = m->state_version;
+		g->state_avg = 0; /* forces a publish at the next tick */
+		return;
+	}
+	adopt_state(g, m, now);
+	out->actions |= XGLB_GRP_ACT_COMMIT;
+	out->learn_mask |= local_mask(g) & ~before;
+	if (out->learn_mask)
+		out->actions |= XGLB_GRP_ACT_LEARN;
+}
+
+static void expire_peers(struct xglb_grp *g, __u64 now)
+{
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct xglb_grp_node *n = &g->nodes[i];
+
+		if (n->id == g->self) {
+			n->up = true;
+			n->last_heard = now;
+			n->demoted = xglb_grp_demoted(g, now);
+			n->starting = now < g->demoted_until;
+			n->claims_avg = xglb_grp_is_avg(g);
+			continue;
+		}
+		if (n->up && now - n->last_heard >= (__u64)g->t.hold_ms * MS) {
+			n->up = false;
+			n->claims_avg = false;
+		}
+	}
+}
+
+static void elect(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
+{
+	const struct xglb_grp_node *cur = NULL, *best = NULL, *sb = NULL;
+	__u32 avg;
+
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct xglb_grp_node *n = &g->nodes[i];
+
+		if (!can_lead(n))
+			continue;
+		if (n->claims_avg && outranks(n, cur))
+			cur = n; /* of several claimants (a healed split), the best keeps it */
+		if (outranks(n, best))
+			best = n;
+	}
+	if (!cur) {
+		/*
+		 * No AVG: the best eligible node takes it, unless a node that
+		 * outranks it is up but still starting (demoted): then wait
+		 * for it, at most one hold time, so nodes that start together
+		 * elect the same AVG with or without preemption.
+		 */
+		avg = best ? best->id : 0;
+		for (int i = 0; i < g->n_nodes; i++) {
+			const struct xglb_grp_node *n = &g->nodes[i];
+
+			if (n->up && n->starting && n->priority > 0 && best && outranks(n, best))
+				avg = 0;
+		}
+		g->preempt_at = 0;
+	} else if (best != cur && g->t.preempt && outranks(best, cur) && best->id == g->self) {
+		/* Preemption follows the election order, so nodes that start
+		 * together end with the one a simultaneous election would pick. */
+		if (!g->preempt_at)
+			g->preempt_at = now + (__u64)g->t.preempt_delay_ms * MS;
+		avg = now >= g->preempt_at ? g->self : cur->id;
+	} else {
+		avg = cur->id;
+		g->preempt_at = 0;
+	}
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct xglb_grp_node *n = &g->nodes[i];
+
+		if (can_lead(n) && n->id != avg && outranks(n, sb))
+			sb = n;
+	}
+	g->standby = sb ? sb->id : 0;
+	if (avg != g->avg) {
+		g->avg = avg;
+		g->preempt_at = 0;
+		g->stats.avg_changes++;
+		out->actions |= XGLB_GRP_ACT_COMMIT | XGLB_GRP_ACT_HELLO;
+		if (avg == g->self)
+			g->state_avg = 0; /* a new AVG publishes at once, past every version seen */
+	}
+}
+
+static int owned_count(const struct xglb_grp *g, __u32 id)
+{
+	int c = 0;
+
+	for (int i = 0; i < g->n_fwd; i++)
+		c += g->fwd[i].active && g->fwd[i].owner == id;
+	return c;
+}
+
+/* Weight for forwarder balance: configured/tracked weight, scaled down by load-aware balancing. */
+static __u64 bal_weight(const struct xglb_grp_node *n)
+{
+	return (__u64)n->weight * n->load_factor;
+}
+
+/* The node with the fewest active forwarders for its weight (ties: lowest id). */
+static __u32 least_loaded(const struct xglb_grp *g, __u32 exclude)
+{
+	const struct xglb_grp_node *best = NULL;
+	__u64 best_c = 0;
+
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct xglb_grp_node *n = &g->nodes[i];
+		__u64 c;
+
+		if (n->id == exclude || !can_forward(g, n->id))
+			continue;
+		/* compare count/weight without division: c_a * w_b < c_b * w_a */
+		c = (__u64)owned_count(g, n->id);
+		if (!best || c * bal_weight(best) < best_c * bal_weight(n) ||
+		    (c * bal_weight(best) == best_c * bal_weight(n) && n->id < best->id)) {
+			best = n;
+			best_c = c;
+		}
+	}
+	return best ? best->id : 0;
+}
+
+/* Failover, return to preferred owner, and the takeover timers of one forwarder. */
+static void assign_one(struct xglb_grp *g, int i, __u64 now, struct xglb_grp_out *out)
+{
+	struct xglb_grp_fwd *f = &g->fwd[i];
+	bool pref_up = can_forward(g, f->preferred);
+	__u64 age;
+
+	if (!f->active) {
+		/* Never assigned, or removed by the timeout: back with its preferred owner. */
+		__u32 to = pref_up ? f->preferred : f->owner ? 0 : least_loaded(g, 0);
+
+		if (!to)
+			return;
+		f->owner = to;
+		f->active = true;
+		f->new_ok = true;
+		f->takeover_since = 0;
+	} else if (!can_forward(g, f->owner)) {
+		__u32 to = pref_up ? f->preferred : least_loaded(g, f->owner);
+
+		if (to) {
+			f->owner = to;
+			g->stats.failovers++;
+			if (f->persistence == 1)
+				f->preferred = to; /* sticky to where it failed over to */
+		}
+	} else if (f->persistence == 3 && pref_up && f->owner != f->preferred) {
+		f->owner = f->preferred; /* sticky to the preferred owner: it is back */
+	}
+
+	if (f->owner == f->preferred || pref_up) {
+		f->takeover_since = 0;
+		f->new_ok = true;
+		return;
+	}
+	if (!f->takeover_since)
+		f->takeover_since = now;
+	age = now - f->takeover_since;
+	if (age >= (__u64)g->t.redirect_ms * MS)
+		f->new_ok = false;
+	if (age >= (__u64)g->t.timeout_ms * MS) {
+		f->active = false;
+		f->new_ok = false;
+		f->takeover_since = 0;
+		g->stats.removals++;
+		out->redist_mask |= 1u << i;
+		out->actions |= XGLB_GRP_ACT_REDIST;
+	}
+}
+
+/*
+ * Weight balance for movable (persistence 0) forwarders: a node above the
+ * ceiling of its weighted share gives one to a node below the floor of
+ * its share, preferring a forwarder whose preferred owner is that node.
+ * Ceil/floor bounds leave any distribution that is as even as possible
+ * alone, so balance never moves forwarders back and forth.
+ */
+static void rebalance(struct xglb_grp *g)
+{
+	__u64 total_w = 0;
+	int total_f = 0;
+
+	for (int i = 0; i < g->n_nodes; i++)
+		if (can_forward(g, g->nodes[i].id))
+			total_w += bal_weight(&g->nodes[i]);
+	for (int i = 0; i < g->n_fwd; i++)
+		total_f += g->fwd[i].active;
+	if (!total_w || !total_f)
+		return;
+
+	for (int round = 0; round < XGLB_MAX_FWD; round++) {
+		const struct xglb_grp_node *over = NULL, *under = NULL;
+		int pick = -1;
+
+		for (int i = 0; i < g->n_nodes; i++) {
+			const struct xglb_grp_node *n = &g->nodes[i];
+			__u64 c, share_num;
+
+			if (!can_forward(g, n->id))
+				continue;
+			c = (__u64)owned_count(g, n->id) * total_w;
+			share_num = (__u64)total_f * bal_weight(n); /* share = share_num / total_w */
+			/* over: c > ceil(share); under: c < floor(share) (both scaled by total_w) */
+			if (c > share_num + total_w - 1 && !over)
+				over = n;
+			if (c + total_w <= share_num && !under)
+				under = n;
+		}
+		if (!over || !under)
+			return;
+		for (int i = 0; i < g->n_fwd; i++) {
+			const struct xglb_grp_fwd *f = &g->fwd[i];
+
+			if (!f->active || f->owner != over->id || f->persistence != 0)
+				continue;
+			if (pick < 0 || f->preferred == under->id)
+				pick = i;
+			if (f->preferred == under->id)
+				break;
+		}
+		if (pick < 0)
+			return;
+		g->fwd[pick].owner = under->id;
+		g->stats.rebalances++;
+	}
+}
+
+/*
+ * Load-aware balancing (001, Dynamic Load Balancing). Every evaluation
+ * period the AVG compares the bytes each node forwarded since the last
+ * one. A node above load_max_pct of the total gets its balance weight
+ * scaled by max/share (load_factor): its forwarders get a smaller share of
+ * new hosts, and one movable forwarder (its lightest, so the shift does
+ * not overshoot) moves to the least busy node. The weight balance uses
+ * the same scaled weights, so it keeps the shifted distribution; once the
+ * load evens out the factor returns to 100 and balance restores counts.
+ */
+static void load_balance(struct xglb_grp *g, __u64 now)
+{
+	__u64 rate[XGLB_GRP_MAX_NODES] = { 0 }, total = 0, fwd_rate[XGLB_MAX_FWD] = { 0 };
+	int busiest = -1, idlest = -1, pick = -1;
+
+	if (!g->t.load_max_pct || now < g->next_load)
+		return;
+	g->next_load = now + 5ull * g->t.hold_ms * MS;
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct xglb_grp_node *n = &g->nodes[i];
+
+		for (int k = 0; k < g->n_fwd; k++) {
+			__u64 d = n->load[k] >= n->load_prev[k] ? n->load[k] - n->load_prev[k] : 0;
+
+			if (g->fwd[k].active && g->fwd[k].owner == n->id) {
+				rate[i] += d;
+				fwd_rate[k] = d;
+			}
+			n->load_prev[k] = n->load[k];
+		}
+		total += rate[i];
+	}
+	for (int i = 0; i < g->n_nodes; i++) {
+		struct xglb_grp_node *n = &g->nodes[i];
+		__u64 pct = total ? rate[i] * 100 / total : 0;
+
+		n->load_factor = 100;
+		if (!can_forward(g, n->id))
+			continue;
+		if (pct > g->t.load_max_pct) {
+			n->load_factor = (__u8)(g->t.load_max_pct * 100 / pct);
+			if (!n->load_factor)
+				n->load_factor = 1;
+			if (busiest < 0 || rate[i] > rate[busiest])
+				busiest = i;
+		}
+		if (idlest < 0 || rate[i] < rate[idlest])
+			idlest = i;
+	}
+	for (int k = 0; k < g->n_fwd; k++) {
+		const struct xglb_grp_node *o = xglb_grp_node(g, g->fwd[k].owner);
+		__u32 w = g->fwd[k].weight * (o ? o->load_factor : 100) / 100;
+
+		g->fwd[k].eff_weight = w ? (__u8)w : 1;
+	}
+	if (busiest < 0 || idlest < 0 || idlest == busiest ||
+	    owned_count(g, g->nodes[busiest].id) < 2)
+		return;
+	for (int k = 0; k < g->n_fwd; k++) {
+		const struct xglb_grp_fwd *f = &g->fwd[k];
+
+		if (f->active && f->persistence == 0 && f->owner == g->nodes[busiest].id &&
+		    (pick < 0 || fwd_rate[k] < fwd_rate[pick]))
+			pick = k;
+	}
+	if (pick >= 0) {
+		g->fwd[pick].owner = g->nodes[idlest].id;
+		g->stats.rebalances++;
+	}
+}
+
+static bool fwd_differs(const struct xglb_grp_fwd *a, const struct xglb_grp_fwd *b)
+{
+	return a->owner != b->owner || a->preferred != b->preferred || a->active != b->active ||
+	       a->new_ok != b->new_ok || a->eff_weight != b->eff_weight ||
+	       a->persistence != b->persistence;
+}
+
+static void assign(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
+{
+	struct xglb_grp_fwd before[XGLB_MAX_FWD];
+	unsigned int local_before = local_mask(g);
+	bool changed = g->state_avg != g->self;
+
+	memcpy(before, g->fwd, sizeof(before));
+	for (int i = 0; i < g->n_fwd; i++)
+		assign_one(g, i, now, out);
+	rebalance(g);
+	load_balance(g, now);
+	for (int i = 0; i < g->n_fwd; i++) {
+		if (!fwd_differs(&before[i], &g->fwd[i]))
+			continue;
+		changed = true;
+		if (before[i].owner != g->fwd[i].owner)
+			g->stats.owner_changes++;
+	}
+	if (!changed)
+		return;
+	g->version++;
+	g->state_avg = g->self;
+	out->actions |= XGLB_GRP_ACT_COMMIT | XGLB_GRP_ACT_HELLO;
+	out->learn_mask |= local_mask(g) & ~local_before;
+	if (out->learn_mask)
+		out->actions |= XGLB_GRP_ACT_LEARN;
+}
+
+void xglb_grp_tick(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
+{
+	unsigned int before = local_mask(g);
+
+	expire_peers(g, now);
+	elect(g, now, out);
+	expire_peers(g, now); /* refresh our own claim after the election */
+	if (xglb_grp_is_avg(g) && !xglb_grp_demoted(g, now))
+		assign(g, now, out);
+	if ((out->actions & XGLB_GRP_ACT_COMMIT) && (local_mask(g) & ~before)) {
+		out->learn_mask |= local_mask(g) & ~before;
+		out->actions |= XGLB_GRP_ACT_LEARN;
+	}
+	if (now >= g->next_hello)
+		out->actions |= XGLB_GRP_ACT_HELLO;
+}
+
+static __u64 min_after(__u64 cur, __u64 t, __u64 now)
+{
+	return t > now && t < cur ? t : cur;
+}
+
+__u64 xglb_grp_next(const struct xglb_grp *g, __u64 now)
+{
+	__u64 next = g->next_hello > now ? g->next_hello : now;
+
+	if (g->next_hello <= now)
+		return now;
+	next = min_after(next, g->demoted_until, now);
+	next = min_after(next, g->preempt_at, now);
+	for (int i = 0; i < g->n_nodes; i++)
+		if (g->nodes[i].up && g->nodes[i].id != g->self)
+			next = min_after(next, g->nodes[i].last_heard + (__u64)g->t.hold_ms * MS,
+					 now);
+	if (xglb_grp_is_avg(g)) {
+		if (g->t.load_max_pct)
+			next = min_after(next, g->next_load, now);
+		for (int i = 0; i < g->n_fwd; i++) {
+			__u64 s = g->fwd[i].takeover_since;
+
+			if (!g->fwd[i].active || !s)
+				continue;
+			next = min_after(next, s + (__u64)g->t.redirect_ms * MS, now);
+			next = min_after(next, s + (__u64)g->t.timeout_ms * MS, now);
+		}
+	}
+	return next;
+}
+
+void xglb_grp_hello(struct xglb_grp *g, __u64 now, const __u64 loads[XGLB_MAX_FWD],
+		    struct xglb_msg *m)
+{
+	const struct xglb_grp_node *self = xglb_grp_node(g, g->self);
+
+	memset(m, 0, sizeof(*m));
+	m->type = XGLB_MSG_HELLO;
+	m->gid = g->gid;
+	m->node_id = g->self;
+	m->boot = g->boot;
+	m->seq = ++g->seq;
+	m->priority = self ? self->priority : 0;
+	m->weight = self ? self->weight : 0;
+	if (self)
+		memcpy(m->mac, self->mac, 6);
+	m->hello_ms = g->t.hello_ms;
+	m->hold_ms = g->t.hold_ms;
+	if (xglb_grp_is_avg(g))
+		m->flags |= XGLB_MSGF_AVG;
+	if (g->standby == g->self)
+		m->flags |= XGLB_MSGF_STANDBY;
+	if (xglb_grp_demoted(g, now))
+		m->flags |= XGLB_MSGF_DEMOTED;
+	if (now < g->demoted_until)
+		m->flags |= XGLB_MSGF_STARTING;
+	if (g->version && g->state_avg) {
+		m->flags |= XGLB_MSGF_STATE;
+		m->state_version = g->version;
+		m->state_avg = g->state_avg;
+		m->state_standby = g->standby;
+		m->n_fwd = (__u8)g->n_fwd;
+		for (int i = 0; i < g->n_fwd; i++) {
+			const struct xglb_grp_fwd *f = &g->fwd[i];
+			struct xglb_msg_fwd *mf = &m->fwd[i];
+			__u64 age = f->takeover_since && now > f->takeover_since ?
+					    (now - f->takeover_since) / MS :
+					    0;
+
+			mf->index = (__u8)i;
+			mf->persistence = f->persistence;
+			mf->weight = f->weight;
+			mf->flags = (f->active ? XGLB_MSG_FWD_ACTIVE : 0) |
+				    (f->new_ok ? XGLB_MSG_FWD_NEW_OK : 0);
+			mf->owner = f->owner;
+			mf->preferred = f->preferred;
+			mf->takeover_ms = f->takeover_since ? (__u32)(age ? age : 1) : 0;
+		}
+	}
+	for (int i = 0; i < g->n_fwd; i++) {
+		if (!g->fwd[i].active || g->fwd[i].owner != g->self)
+			continue;
+		m->load[m->n_load].index = (__u8)i;
+		m->load[m->n_load].bytes = loads ? loads[i] : 0;
+		m->n_load++;
+		if (loads)
+			node_mut(g, g->self)->load[i] = loads[i];
+	}
+	g->next_hello = now + (__u64)g->t.hello_ms * MS;
+}
+
+void xglb_grp_view(const struct xglb_grp *g, struct xglb_group_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->gid = g->gid;
+	st->vip = g->vip;
+	st->policy = g->policy;
+	st->avg = g->avg;
+	st->version = g->version;
+	st->n_fwd = g->n_fwd;
+	for (int i = 0; i < g->n_fwd; i++) {
+		st->fwd[i].owner = g->fwd[i].owner;
+		st->fwd[i].weight = g->fwd[i].eff_weight;
+		st->fwd[i].active = g->fwd[i].active && g->fwd[i].owner;
+		st->fwd[i].new_ok = g->fwd[i].new_ok;
+	}
+}

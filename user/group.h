@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* group.h - one group's membership, AVG election and forwarder assignment: pure logic, time passed in. */
+#ifndef XGLB_GROUP_H
+#define XGLB_GROUP_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+#include "proto.h"
+#include "tables.h"
+
+#define XGLB_GRP_MAX_NODES 32
+
+/* Timers and policy knobs of a group (config "timers", "preempt", "load-balancing"). */
+struct xglb_grp_timers {
+	__u32 hello_ms; /* hello interval */
+	__u32 hold_ms; /* a peer not heard for this long is down */
+	__u32 redirect_ms; /* a taken-over forwarder gets no new hosts after this */
+	__u32 timeout_ms; /* a taken-over forwarder is removed after this */
+	bool preempt; /* a higher-priority node takes the AVG role from a live AVG */
+	__u32 preempt_delay_ms;
+	__u32 load_max_pct; /* load-aware: max share of bytes per node, 0 = off */
+};
+
+/* What this node knows of one node of the group (itself included). */
+struct xglb_grp_node {
+	__u32 id;
+	bool up; /* heard within hold (self: always) */
+	bool claims_avg; /* its last hello said it acts as AVG */
+	bool demoted; /* cannot win an election */
+	bool starting; /* demoted because it is starting (will be eligible within one hold) */
+	__u8 load_factor; /* percent of its weight load-aware balancing lets it have, 100 = all */
+	__u8 priority; /* effective priority as advertised */
+	__u16 weight; /* effective weight; 0 = withdrawn as forwarder */
+	__u8 mac[6];
+	__u64 last_heard; /* ns */
+	__u64 load[XGLB_MAX_FWD]; /* bytes it reported per forwarder it owns */
+	__u64 load_prev[XGLB_MAX_FWD]; /* ... at the previous load evaluation */
+};
+
+/* One virtual forwarder, as the group state says. */
+struct xglb_grp_fwd {
+	__u8 persistence; /* 0 movable, 1 sticky to owner, 3 sticky to preferred (001 Table 1) */
+	__u8 weight; /* configured share of new hosts */
+	__u8 eff_weight; /* share after load-aware correction */
+	__u32 owner; /* node id, 0 = none yet */
+	__u32 preferred; /* node id */
+	bool active; /* the vMAC is in use */
+	bool new_ok; /* may take new hosts */
+	__u64 takeover_since; /* ns since it is served away from its down preferred owner, 0 = not */
+};
+
+/* Actions the I/O layer carries out after xglb_grp_rx / xglb_grp_tick. */
+#define XGLB_GRP_ACT_COMMIT 0x01 /* the data-plane view changed: rebuild and flip tables */
+#define XGLB_GRP_ACT_HELLO 0x02 /* send a hello now */
+#define XGLB_GRP_ACT_LEARN 0x04 /* learn_mask: forwarders that became ours: learning frames now */
+#define XGLB_GRP_ACT_REDIST 0x08 /* redist_mask: forwarders removed: move their hosts (002) */
+
+struct xglb_grp_out {
+	unsigned int actions;
+	__u16 learn_mask; /* bit i: forwarder i became local */
+	__u16 redist_mask; /* bit i: forwarder i was removed by the timeout */
+};
+
+/* Counters of what happened, for metrics and tests. */
+struct xglb_grp_stats {
+	__u64 avg_changes; /* times the AVG this node believes in changed */
+	__u64 owner_changes; /* forwarder owner changes applied */
+	__u64 failovers; /* forwarders moved because their owner went down */
+	__u64 removals; /* forwarders removed by the timeout */
+	__u64 rebalances; /* forwarders moved by load balancing */
+	__u64 states_adopted; /* higher-version states taken from peers */
+};
+
+struct xglb_grp {
+	/* configuration */
+	__u8 gid;
+	__be32 vip;
+	__u8 policy;
+	struct xglb_grp_timers t;
+	__u32 self; /* our node id */
+	int n_nodes;
+	struct xglb_grp_node nodes[XGLB_GRP_MAX_NODES]; /* every configured node, self included */
+	int n_fwd;
+	struct xglb_grp_fwd fwd[XGLB_MAX_FWD];
+
+	/* election, as this node sees it */
+	__u32 avg; /* 0 = none */
+	__u32 standby;
+	__u64 preempt_at; /* ns when a pending preemption by self fires, 0 = none */
+
+	/* the group state this node holds (published if AVG) */
+	__u32 version;
+	__u32 state_avg; /* who published it */
+
+	/* self */
+	__u64 demoted_until; /* ns; starting nodes hold a demotion for one hold time */
+	bool demoted_send; /* sending hellos fails */
+	__u64 seq;
+	__u32 boot;
+	__u64 next_hello; /* ns */
+	__u64 next_load; /* ns of the next load-aware evaluation */
+	struct xglb_grp_stats stats;
+};
+
+/* Configured node and forwarder, for xglb_grp_init. */
+struct xglb_grp_node_cfg {
+	__u32 id;
+	__u8 priority;
+	__u16 weight;
+};
+struct xglb_grp_fwd_cfg {
+	__u32 preferred; /* node id */
+	__u8 persistence;
+	__u8 weight;
+};
+
+/*
+ * A fresh group at time now: only self is up; no AVG, no owners. Self
+ * holds a demotion for one hold time, so it learns its peers before it can
+ * win an election (a starting node must not take roles it cannot serve).
+ */
+void xglb_grp_init(struct xglb_grp *g, __u8 gid, __be32 vip, __u8 policy,
+		   const struct xglb_grp_timers *t, __u32 self, __u32 boot,
+		   const struct xglb_grp_node_cfg *nodes, int n_nodes,
+		   const struct xglb_grp_fwd_cfg *fwd, int n_fwd, __u64 now);
+
+/* Our own effective priority and weight (tracking lowers them; weight 0 withdraws us). */
+void xglb_grp_set_self(struct xglb_grp *g, __u8 priority, __u16 weight, const __u8 mac[6]);
+
+/*
+ * A hello that passed decode, replay and TTL checks, from a configured
+ * node of this group. Marks the sender up, records what it advertises,
+ * and adopts its group state if it is newer than ours (higher version, or
+ * the same version from a higher node id): every node applies the highest
+ * state it has seen, so all data planes converge on one.
+ */
+void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
+		 struct xglb_grp_out *out);
+
+/*
+ * Advance to time now: expire peers not heard within hold, elect the AVG
+ * and standby, and if we are the AVG recompute forwarder owners (failover,
+ * persistence, return of preferred owners, weight balance, load shifts,
+ * redirect and timeout) and publish a new version when anything changed.
+ */
+void xglb_grp_tick(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out);
+
+/* Earliest time xglb_grp_tick has work to do (hello due, a hold or timer expiring). */
+__u64 xglb_grp_next(const struct xglb_grp *g, __u64 now);
+
+/* The hello we send now (advances seq, schedules the next one). loads: bytes per forwarder we own. */
+void xglb_grp_hello(struct xglb_grp *g, __u64 now, const __u64 loads[XGLB_MAX_FWD],
+		    struct xglb_msg *m);
+
+/* Sending hellos failed (true) or works again (false): a node that cannot speak holds a demotion. */
+void xglb_grp_send_failed(struct xglb_grp *g, bool failed);
+
+/* The data-plane view: owners, flags, weights and whether we are AVG. */
+void xglb_grp_view(const struct xglb_grp *g, struct xglb_group_state *st);
+
+/* Helpers for status output and tests. */
+const struct xglb_grp_node *xglb_grp_node(const struct xglb_grp *g, __u32 id);
+bool xglb_grp_is_avg(const struct xglb_grp *g);
+bool xglb_grp_demoted(const struct xglb_grp *g, __u64 now);
+
+#endif
