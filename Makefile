@@ -20,7 +20,7 @@ BPF_CFLAGS := -g -O2 --target=bpf -mcpu=v3 -Wall -Werror -I. -Iinclude $(ARCH_IN
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iuser -I$(BUILD) \
             -D_GNU_SOURCE
-LDLIBS   := -lxdp -lbpf -lelf -lz -lyaml -lmnl -lsodium -lsystemd -lpthread
+LDLIBS   := -lxdp -lbpf -lelf -lz -lyaml -lmnl -lsodium -lsystemd -ljson-c -lpthread
 TEST_LDLIBS := $(LDLIBS) -lcmocka
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)

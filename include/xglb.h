@@ -124,7 +124,7 @@ _Static_assert(sizeof(struct xglb_iface) == 8, "xglb_iface layout");
  */
 struct xglb_ctl {
 	__u32 active_bank; /* 0 or 1 */
-	__u32 pad;
+	__u32 boot; /* the agent's boot counter: kept across agent restarts while the pins live */
 	__u64 heartbeat_ns; /* CLOCK_MONOTONIC of the agent's last heartbeat */
 	__u64 lease_ns; /* answer ARP only while now - heartbeat_ns < lease_ns */
 	__u64 flips; /* count of bank switches, for operators */
@@ -142,7 +142,8 @@ _Static_assert(sizeof(struct xglb_host_key) == 8, "xglb_host_key layout");
 
 struct xglb_host {
 	__u8 fwd; /* forwarder index handed to this host */
-	__u8 pad[7];
+	__u8 pad[3];
+	__be32 ip; /* the host's IPv4 address, from its ARP request (for unsolicited replies) */
 	__u64 first_ns; /* first ARP seen (coarse monotonic ns) */
 	__u64 last_ns; /* latest ARP seen */
 };

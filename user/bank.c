@@ -85,10 +85,7 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 
 	if (n < 0 || n > XGLB_MAX_GROUPS)
 		return -EINVAL;
-	if (b->need_sync) {
-		quiesce();
-		b->need_sync = false;
-	}
+	xglb_bank_quiesce(b);
 	memset(vals, 0, sizeof(vals));
 	for (int i = 0; i < n; i++) {
 		if (groups[i].id == 0 || (vals[groups[i].id].flags & XGLB_GRP_ENABLED))
@@ -108,6 +105,14 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 			return -errno;
 	}
 	return delete_stale_vips(b, bank, groups, n);
+}
+
+void xglb_bank_quiesce(struct xglb_bank *b)
+{
+	if (!b->need_sync)
+		return;
+	quiesce();
+	b->need_sync = false;
 }
 
 void xglb_bank_flip(struct xglb_bank *b)

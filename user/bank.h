@@ -28,6 +28,13 @@ void xglb_bank_close(struct xglb_bank *b);
  */
 int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int n);
 
+/*
+ * Wait for the RCU grace period the next prepare would need (8-25 ms
+ * here), now: call it when idle, so a prepare on the failover path does
+ * not pay it. No-op if no flip happened since the last one.
+ */
+void xglb_bank_quiesce(struct xglb_bank *b);
+
 /* Step 2 (flip): make the prepared bank active. One aligned store. */
 void xglb_bank_flip(struct xglb_bank *b);
 

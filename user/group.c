@@ -83,6 +83,21 @@ void xglb_grp_init(struct xglb_grp *g, __u8 gid, __be32 vip, __u8 policy,
 	g->next_load = now + (__u64)t->hold_ms * MS;
 }
 
+void xglb_grp_restore(struct xglb_grp *g, const struct xglb_group *tbl)
+{
+	int n = tbl->n_fwd < g->n_fwd ? tbl->n_fwd : g->n_fwd;
+
+	if (!(tbl->flags & XGLB_GRP_ENABLED) || tbl->id != g->gid)
+		return;
+	for (int i = 0; i < n; i++) {
+		g->fwd[i].owner = tbl->fwd[i].owner;
+		g->fwd[i].active = tbl->fwd[i].flags & XGLB_FWD_ACTIVE;
+		g->fwd[i].new_ok = tbl->fwd[i].flags & XGLB_FWD_NEW_OK;
+	}
+	g->version = tbl->version;
+	g->state_avg = 0; /* unknown: any peer's state of the same version replaces it */
+}
+
 void xglb_grp_set_self(struct xglb_grp *g, __u8 priority, __u16 weight, const __u8 mac[6])
 {
 	struct xglb_grp_node *n = node_mut(g, g->self);

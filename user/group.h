@@ -124,6 +124,13 @@ void xglb_grp_init(struct xglb_grp *g, __u8 gid, __be32 vip, __u8 policy,
 		   const struct xglb_grp_node_cfg *nodes, int n_nodes,
 		   const struct xglb_grp_fwd_cfg *fwd, int n_fwd, __u64 now);
 
+/*
+ * Seed the state from the data-plane table a previous xglbd left pinned
+ * (restart): owners, flags and version continue instead of starting
+ * empty, so the data plane keeps forwarding while peers are relearned.
+ */
+void xglb_grp_restore(struct xglb_grp *g, const struct xglb_group *tbl);
+
 /* Our own effective priority and weight (tracking lowers them; weight 0 withdraws us). */
 void xglb_grp_set_self(struct xglb_grp *g, __u8 priority, __u16 weight, const __u8 mac[6]);
 

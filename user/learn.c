@@ -28,6 +28,27 @@ int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip)
 	return XGLB_LEARN_FRAME_LEN;
 }
 
+int xglb_arp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
+			 const __u8 host[6], __be32 host_ip)
+{
+	struct xglb_arp_frame *f = (struct xglb_arp_frame *)buf;
+
+	memset(buf, 0, XGLB_LEARN_FRAME_LEN);
+	memcpy(f->eth_dst, host, 6);
+	memcpy(f->eth_src, src, 6);
+	f->eth_proto = htons(XGLB_ETH_P_ARP);
+	f->hrd = htons(XGLB_ARPHRD_ETHER);
+	f->pro = htons(XGLB_ETH_P_IP);
+	f->hln = 6;
+	f->pln = 4;
+	f->op = htons(XGLB_ARPOP_REPLY);
+	memcpy(f->sha, vmac, 6);
+	f->spa = vip;
+	memcpy(f->tha, host, 6);
+	f->tpa = host_ip;
+	return XGLB_LEARN_FRAME_LEN;
+}
+
 int xglb_learn_socket(void)
 {
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

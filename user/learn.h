@@ -19,6 +19,15 @@
  */
 int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip);
 
+/*
+ * The unsolicited ARP reply of 002: "VIP is at vmac", unicast to one host
+ * (eth dst and tha = host, tpa = host_ip), sent by the AVG from its
+ * interface MAC src. Moves that host, and only it, to another forwarder
+ * without waiting for it to ARP. Returns the length (XGLB_LEARN_FRAME_LEN).
+ */
+int xglb_arp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
+			 const __u8 host[6], __be32 host_ip);
+
 /* Send a frame out of ifindex on a raw packet socket; 0 or -errno. */
 int xglb_learn_send(int fd, __u32 ifindex, const __u8 *frame, int len);
 /* AF_PACKET socket for xglb_learn_send; fd or -errno. */

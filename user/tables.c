@@ -133,3 +133,18 @@ void xglb_build_group(const struct xglb_group_state *st, __u32 self_id, struct x
 	}
 	out->n_slots = xglb_build_slots(st, out->slots);
 }
+
+int xglb_table_pick(const struct xglb_group *g, const __u8 mac[6], __u32 pos)
+{
+	__u8 idx;
+
+	if (!g->n_slots || g->n_slots > XGLB_SLOTS)
+		return -1;
+	if (g->policy == XGLB_POLICY_HOST_DEPENDENT)
+		pos = xglb_mac_hash(mac);
+	idx = g->slots[pos % g->n_slots] & (XGLB_MAX_FWD - 1);
+	if (idx >= g->n_fwd || (g->fwd[idx].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK)) !=
+				       (XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK))
+		return -1;
+	return idx;
+}

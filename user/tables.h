@@ -42,4 +42,11 @@ __u32 xglb_build_slots(const struct xglb_group_state *st, __u8 slots[XGLB_SLOTS]
 /* The data-path table of the group as node self_id sees it. */
 void xglb_build_group(const struct xglb_group_state *st, __u32 self_id, struct xglb_group *out);
 
+/*
+ * The forwarder the data path would hand a new host (bpf/lib/policy.h):
+ * slot pos % n_slots, where pos is the host MAC's hash for host-dependent
+ * and the caller's counter otherwise. -1 if no forwarder takes new hosts.
+ */
+int xglb_table_pick(const struct xglb_group *g, const __u8 mac[6], __u32 pos);
+
 #endif

@@ -10,6 +10,9 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <json-c/json.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include "config.h"
 #include "xglb.h"
 
@@ -18,8 +21,162 @@ static const char *const reason_names[XGLB_R_MAX] = { XGLB_REASONS(REASON_NAME) 
 
 struct ctl {
 	const char *pin_root;
+	const char *socket;
 	bool json;
 };
+
+/*
+ * One request to xglbd's control socket; returns the parsed reply or NULL
+ * after printing why (socket missing, daemon not running, daemon error).
+ */
+static struct json_object *ask(const struct ctl *c, const char *command)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct json_object *rep, *err;
+	char req[256], *buf = NULL;
+	size_t len = 0, cap = 0;
+	int fd;
+
+	if (strlen(c->socket) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "xglbctl: socket path too long: %s\n", c->socket);
+		return NULL;
+	}
+	strcpy(sa.sun_path, c->socket);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "xglbctl: %s: %s (is xglbd running? see --socket)\n", c->socket,
+			errno == ENOENT ? "no such socket" :
+			errno == ECONNREFUSED ? "nobody listening" : strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	snprintf(req, sizeof(req), "{\"command\": \"%s\"}\n", command);
+	if (write(fd, req, strlen(req)) < 0) {
+		fprintf(stderr, "xglbctl: %s: %s\n", c->socket, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + 4096 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap);
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += n;
+	}
+	close(fd);
+	if (!buf || !len) {
+		fprintf(stderr, "xglbctl: %s: xglbd closed the connection without a reply\n",
+			c->socket);
+		free(buf);
+		return NULL;
+	}
+	buf[len] = '\0';
+	rep = json_tokener_parse(buf);
+	free(buf);
+	if (!rep) {
+		fprintf(stderr, "xglbctl: %s: the reply is not JSON\n", c->socket);
+		return NULL;
+	}
+	if (json_object_object_get_ex(rep, "error", &err)) {
+		fprintf(stderr, "xglbctl: xglbd: %s\n", json_object_get_string(err));
+		json_object_put(rep);
+		return NULL;
+	}
+	return rep;
+}
+
+static struct json_object *jget(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, k, &v);
+	return v;
+}
+
+static const char *js(struct json_object *o, const char *k)
+{
+	const char *v = json_object_get_string(jget(o, k));
+
+	return v ? v : "";
+}
+
+static long long ji(struct json_object *o, const char *k)
+{
+	return json_object_get_int64(jget(o, k));
+}
+
+static const char *jyes(struct json_object *o, const char *k)
+{
+	return json_object_get_boolean(jget(o, k)) ? "yes" : "no";
+}
+
+static int cmd_status(const struct ctl *c)
+{
+	struct json_object *r = ask(c, "status"), *groups, *node;
+
+	if (!r)
+		return 1;
+	if (c->json) {
+		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
+		json_object_put(r);
+		return 0;
+	}
+	node = jget(r, "node");
+	printf("node %s (id %lld, boot %lld), priority %lld, weight %lld, %s mode, tables version %lld\n",
+	       js(node, "name"), ji(node, "id"), ji(node, "boot"), ji(node, "priority"),
+	       ji(node, "weight"), js(r, "mode"), ji(r, "tables_version"));
+	groups = jget(r, "groups");
+	for (size_t i = 0; i < json_object_array_length(groups); i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i), *p = jget(g, "peers"),
+				   *f = jget(g, "forwarders");
+
+		printf("\ngroup %lld  vip %s  role %s", ji(g, "id"), js(g, "vip"), js(g, "role"));
+		if (jget(g, "avg"))
+			printf("  avg %s  standby %lld  state version %lld", js(g, "avg_name"),
+			       ji(g, "standby"), ji(g, "version"));
+		printf("\n");
+		if (p) {
+			printf("  %-12s %-6s %-5s %-8s %-5s %-7s %-4s %s\n", "NODE", "ID", "UP",
+			       "AGE_MS", "PRIO", "WEIGHT", "AVG", "DEMOTED");
+			for (size_t k = 0; k < json_object_array_length(p); k++) {
+				struct json_object *n = json_object_array_get_idx(p, k);
+
+				printf("  %-12s %-6lld %-5s %-8lld %-5lld %-7lld %-4s %s\n",
+				       js(n, "name"),
+				       ji(n, "id"), json_object_get_boolean(jget(n, "self")) ? "self" :
+											      jyes(n, "up"),
+				       ji(n, "age_ms"), ji(n, "priority"), ji(n, "weight"), jyes(n, "avg"),
+				       jyes(n, "demoted"));
+			}
+		}
+		printf("  %-5s %-17s %-12s %-9s %-7s %-6s %-6s %-5s %s\n", "FWD", "VMAC", "OWNER",
+		       "PREFERRED", "PERSIST", "WEIGHT", "ACTIVE", "LOCAL", "NEW_HOSTS");
+		for (size_t k = 0; k < json_object_array_length(f); k++) {
+			struct json_object *x = json_object_array_get_idx(f, k);
+
+			printf("  %-5lld %-17s %-12s %-9lld %-7lld %-6lld %-6s %-5s %s\n",
+			       ji(x, "index"), js(x, "vmac"),
+			       *js(x, "owner_name") ? js(x, "owner_name") : js(x, "owner"),
+			       ji(x, "preferred"), ji(x, "persistence"), ji(x, "weight"),
+			       jyes(x, "active"), jyes(x, "local"),
+			       jget(x, "new_hosts") ? jyes(x, "new_hosts") : "-");
+		}
+	}
+	if (jget(r, "membership")) {
+		printf("\nmembership datagrams:");
+		json_object_object_foreach(jget(r, "membership"), k, v)
+			printf(" %s=%lld", k, (long long)json_object_get_int64(v));
+		printf("\n");
+	}
+	json_object_put(r);
+	return 0;
+}
 
 /* Open a pinned map; the message names the path and what to do. */
 static int open_map(const struct ctl *c, const char *name)
@@ -265,6 +422,7 @@ static const struct command {
 	int (*fn)(const struct ctl *c);
 	const char *help;
 } commands[] = {
+	{ "status", cmd_status, "roles, peers and forwarders from the running xglbd (control socket)" },
 	{ "stats", cmd_stats, "packets by verdict reason; packets and bytes per forwarder" },
 	{ "tables", cmd_tables, "the active table bank: groups, forwarders, owners, flags" },
 	{ "hosts", cmd_hosts, "hosts the AVG has answered and the forwarder each was given" },
@@ -272,10 +430,12 @@ static const struct command {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: xglbctl [--pin-root DIR] [--json] COMMAND\n\nCommands:\n");
+	fprintf(f, "Usage: xglbctl [--socket PATH] [--pin-root DIR] [--json] COMMAND\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nOptions:\n"
+		   "  -s, --socket PATH   xglbd's control socket (default " XGLB_DEFAULT_CONTROL_SOCKET
+		   ")\n"
 		   "  -p, --pin-root DIR  where xglbd pinned its maps (default " XGLB_DEFAULT_PIN_ROOT
 		   ")\n"
 		   "  -j, --json          machine-readable output\n"
@@ -286,17 +446,21 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pin-root", required_argument, NULL, 'p' },
+		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct ctl c = { .pin_root = XGLB_DEFAULT_PIN_ROOT };
+	struct ctl c = { .pin_root = XGLB_DEFAULT_PIN_ROOT, .socket = XGLB_DEFAULT_CONTROL_SOCKET };
 	int o;
 
-	while ((o = getopt_long(argc, argv, "+p:jh", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "+p:s:jh", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			c.pin_root = optarg;
+			break;
+		case 's':
+			c.socket = optarg;
 			break;
 		case 'j':
 			c.json = true;
@@ -319,6 +483,8 @@ int main(int argc, char **argv)
 			c.json = true;
 		} else if (!strcmp(argv[i], "--pin-root") && i + 1 < argc) {
 			c.pin_root = argv[++i];
+		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
+			c.socket = argv[++i];
 		} else {
 			fprintf(stderr, "xglbctl: unexpected argument '%s' (try --help)\n", argv[i]);
 			return 2;

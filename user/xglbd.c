@@ -18,6 +18,8 @@
 #include "xglb.skel.h"
 #include "bank.h"
 #include "cfgstate.h"
+#include "cluster.h"
+#include "ctlsock.h"
 #include "config.h"
 #include "learn.h"
 #include "loader.h"
@@ -45,8 +47,13 @@ struct daemon {
 	__u32 version;
 	bool vip_ours[XGLB_MAX_GROUPS]; /* by gid: we added vip_of[gid]/32 to lo */
 	__be32 vip_of[XGLB_MAX_GROUPS];
-	int epfd, sigfd, hb_fd, learn_fd, pkt_fd;
+	int epfd, sigfd, hb_fd, learn_fd, pkt_fd, mem_tfd;
 	uint64_t watchdog_usec;
+	struct xglb_ctlsock ctl;
+	struct xglb_cluster *cl; /* membership; NULL in static mode */
+	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
+	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
+	__u64 redistributed; /* hosts moved by unsolicited ARP replies */
 };
 
 static __u64 now_ns(void)
@@ -108,10 +115,17 @@ static int commit_tables(struct daemon *d)
 
 		for (int i = 0; i < cfg->groups[g].n_ifaces; i++)
 			ifidx[i] = d->ifs.ifindex[iface_find(&d->ifs, cfg->groups[g].ifaces[i])];
-		xglb_cfg_group_state(cfg, g, ifidx, d->version, &st);
+		if (d->cl) {
+			xglb_cluster_view(d->cl, g, &st);
+			memcpy(st.ifindex, ifidx, sizeof(st.ifindex));
+		} else {
+			xglb_cfg_group_state(cfg, g, ifidx, d->version, &st);
+		}
 		xglb_build_group(&st, self, &groups[g]);
 	}
 	err = xglb_bank_commit(&d->bank, groups, cfg->n_groups);
+	if (!err)
+		memcpy(d->tables, groups, sizeof(groups[0]) * cfg->n_groups);
 	if (err)
 		pr_err("writing tables: %s", strerror(-err));
 	return err;
@@ -140,32 +154,39 @@ static void heartbeat(struct daemon *d)
 		sd_notify(0, "WATCHDOG=1");
 }
 
-/* Learning frames from every vMAC this node owns, on each group interface. */
-static void send_learning(struct daemon *d)
+/* Idle work: pay the RCU grace period of the next table switch now, not on a failover. */
+static void idle(struct daemon *d)
 {
-	const struct xglb_config *cfg = d->cfg;
-	__u32 self = cfg->nodes[cfg->self].id;
+	xglb_bank_quiesce(&d->bank);
+}
+
+/* Learning frames from forwarder idx of cfg group g, on each of the group's interfaces. */
+static void learn_one(struct daemon *d, int g, int idx)
+{
+	const struct xglb_cfg_group *cg = &d->cfg->groups[g];
 	__u8 frame[XGLB_LEARN_FRAME_LEN], vmac[6];
 
 	if (d->pkt_fd < 0)
 		return;
-	for (int g = 0; g < cfg->n_groups; g++) {
-		const struct xglb_cfg_group *cg = &cfg->groups[g];
+	xglb_vmac(cg->id, (__u8)idx, vmac);
+	xglb_learn_frame(frame, vmac, cg->vip);
+	for (int i = 0; i < cg->n_ifaces; i++) {
+		__u32 ifindex = d->ifs.ifindex[iface_find(&d->ifs, cg->ifaces[i])];
+		int err = xglb_learn_send(d->pkt_fd, ifindex, frame, sizeof(frame));
 
-		for (int f = 0; f < cg->n_fwd; f++) {
-			if (cfg->nodes[cg->fwd[f].owner].id != self)
-				continue;
-			xglb_vmac(cg->id, cg->fwd[f].index, vmac);
-			xglb_learn_frame(frame, vmac, cg->vip);
-			for (int i = 0; i < cg->n_ifaces; i++) {
-				__u32 ifindex = d->ifs.ifindex[iface_find(&d->ifs, cg->ifaces[i])];
-				int err = xglb_learn_send(d->pkt_fd, ifindex, frame, sizeof(frame));
-
-				if (err)
-					pr_debug("learning frame on %s: %s", cg->ifaces[i], strerror(-err));
-			}
-		}
+		if (err)
+			pr_debug("learning frame on %s: %s", cg->ifaces[i], strerror(-err));
 	}
+}
+
+/* Learning frames from every vMAC this node owns (the tables last committed say which). */
+static void send_learning(struct daemon *d)
+{
+	for (int g = 0; g < d->cfg->n_groups; g++)
+		for (int f = 0; f < d->tables[g].n_fwd; f++)
+			if ((d->tables[g].fwd[f].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL)) ==
+			    (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL))
+				learn_one(d, g, f);
 }
 
 /* VIPs live on lo so every router answers pings to the gateway; ARP never shows them. */
@@ -210,6 +231,154 @@ static void sync_vips(struct daemon *d, bool remove_all)
 	}
 }
 
+/* ---- membership callbacks ------------------------------------------------ */
+
+static void cb_commit(void *ctx)
+{
+	commit_tables(ctx);
+}
+
+static void cb_learn(void *ctx, int g, unsigned int mask)
+{
+	for (int f = 0; f < XGLB_MAX_FWD; f++)
+		if (mask & (1u << f))
+			learn_one(ctx, g, f);
+}
+
+static void cb_loads(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD])
+{
+	struct daemon *d = ctx;
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(d->ld.skel->maps.xglb_fwd_stats);
+	struct xglb_fwd_stats vals[ncpu];
+
+	for (__u32 f = 0; f < XGLB_MAX_FWD; f++) {
+		__u32 key = d->cfg->groups[g].id * XGLB_MAX_FWD + f;
+
+		bytes[f] = 0;
+		if (bpf_map_lookup_elem(fd, &key, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				bytes[f] += vals[c].bytes;
+	}
+}
+
+/*
+ * 002: the forwarders in mask were removed. Each host the AVG had given
+ * one of them is handed a live forwarder: its host entry is rewritten and
+ * it gets an unsolicited ARP reply naming the new vMAC, unicast, so it
+ * moves without waiting for its cache to expire.
+ */
+static void cb_redistribute(void *ctx, int g, unsigned int mask)
+{
+	struct daemon *d = ctx;
+	const struct xglb_cfg_group *cg = &d->cfg->groups[g];
+	const struct xglb_group *tbl = &d->tables[g];
+	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), ifi;
+	struct xglb_host_key key, *prev = NULL;
+	__u8 frame[XGLB_LEARN_FRAME_LEN];
+	struct xglb_host h;
+	int moved = 0;
+
+	if (!(tbl->flags & XGLB_GRP_AVG) || d->pkt_fd < 0)
+		return; /* only the AVG knows the hosts */
+	ifi = iface_find(&d->ifs, cg->ifaces[0]);
+	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+		int to;
+
+		prev = &key;
+		if (key.gid != cg->id || bpf_map_lookup_elem(fd, &key, &h) ||
+		    !(mask & (1u << h.fwd)) || !h.ip)
+			continue;
+		to = xglb_table_pick(tbl, key.mac, d->rr[g]++);
+		if (to < 0)
+			break; /* no forwarder takes new hosts: they will ARP again */
+		h.fwd = (__u8)to;
+		bpf_map_update_elem(fd, &key, &h, BPF_EXIST);
+		xglb_arp_reply_frame(frame, d->ifs.mac[ifi], tbl->fwd[to].vmac, cg->vip, key.mac,
+				     h.ip);
+		if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame, sizeof(frame)) == 0)
+			moved++;
+	}
+	d->redistributed += moved;
+	pr_info("group %u: %d hosts of removed forwarders moved by unsolicited ARP", cg->id, moved);
+}
+
+/* ---- control socket -------------------------------------------------------- */
+
+static struct json_object *static_group_json(const struct daemon *d, int g)
+{
+	const struct xglb_group *t = &d->tables[g];
+	struct json_object *o = json_object_new_object(), *fw = json_object_new_array();
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &t->vip, ip, sizeof(ip));
+	json_object_object_add(o, "id", json_object_new_int(t->id));
+	json_object_object_add(o, "vip", json_object_new_string(ip));
+	json_object_object_add(o, "role", json_object_new_string(t->flags & XGLB_GRP_AVG ? "avg" :
+											     "listen"));
+	json_object_object_add(o, "version", json_object_new_int64(t->version));
+	for (int i = 0; i < t->n_fwd; i++) {
+		struct json_object *j = json_object_new_object();
+		char mac[18];
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", t->fwd[i].vmac[0],
+			 t->fwd[i].vmac[1], t->fwd[i].vmac[2], t->fwd[i].vmac[3], t->fwd[i].vmac[4],
+			 t->fwd[i].vmac[5]);
+		json_object_object_add(j, "index", json_object_new_int(i));
+		json_object_object_add(j, "vmac", json_object_new_string(mac));
+		json_object_object_add(j, "owner", json_object_new_int64(t->fwd[i].owner));
+		json_object_object_add(j, "active",
+				       json_object_new_boolean(t->fwd[i].flags & XGLB_FWD_ACTIVE));
+		json_object_object_add(j, "local",
+				       json_object_new_boolean(t->fwd[i].flags & XGLB_FWD_LOCAL));
+		json_object_array_add(fw, j);
+	}
+	json_object_object_add(o, "forwarders", fw);
+	return o;
+}
+
+static struct json_object *cmd_status(struct daemon *d)
+{
+	const struct xglb_config *cfg = d->cfg;
+	struct json_object *o = json_object_new_object(), *node = json_object_new_object(),
+			   *groups = json_object_new_array();
+	__u64 now = now_ns();
+
+	json_object_object_add(node, "name", json_object_new_string(cfg->nodes[cfg->self].name));
+	json_object_object_add(node, "id", json_object_new_int64(cfg->nodes[cfg->self].id));
+	json_object_object_add(node, "boot", json_object_new_int64(d->bank.ctl->boot));
+	json_object_object_add(node, "priority",
+			       json_object_new_int(d->cl ? d->cl->self_prio :
+							   cfg->nodes[cfg->self].priority));
+	json_object_object_add(node, "weight",
+			       json_object_new_int(d->cl ? d->cl->self_weight :
+							   cfg->nodes[cfg->self].weight));
+	json_object_object_add(o, "node", node);
+	json_object_object_add(o, "mode", json_object_new_string(d->cl ? "membership" : "static"));
+	json_object_object_add(o, "tables_version", json_object_new_int64(d->version));
+	json_object_object_add(o, "hosts_redistributed", json_object_new_int64(d->redistributed));
+	for (int g = 0; g < cfg->n_groups; g++)
+		json_object_array_add(groups, d->cl ? xglb_cluster_group_json(d->cl, g, now) :
+						      static_group_json(d, g));
+	json_object_object_add(o, "groups", groups);
+	if (d->cl)
+		json_object_object_add(o, "membership", xglb_cluster_rx_json(d->cl));
+	return o;
+}
+
+static struct json_object *ctl_handle(void *ctx, struct json_object *req)
+{
+	struct json_object *cmd;
+	const char *c;
+
+	if (!json_object_object_get_ex(req, "command", &cmd) ||
+	    !json_object_is_type(cmd, json_type_string))
+		return xglb_ctl_error("request has no \"command\"");
+	c = json_object_get_string(cmd);
+	if (!strcmp(c, "status"))
+		return cmd_status(ctx);
+	return xglb_ctl_error("unknown command '%s'", c);
+}
+
 static int arm_timer(int fd, __u64 period_ms)
 {
 	struct itimerspec its = { 0 };
@@ -220,6 +389,21 @@ static int arm_timer(int fd, __u64 period_ms)
 		its.it_value = its.it_interval;
 	}
 	return timerfd_settime(fd, 0, &its, NULL);
+}
+
+static void arm_membership(struct daemon *d)
+{
+	struct itimerspec its = { 0 };
+	__u64 t;
+
+	if (!d->cl)
+		return;
+	t = xglb_cluster_next(d->cl, now_ns());
+	its.it_value.tv_sec = t / 1000000000ull;
+	its.it_value.tv_nsec = t % 1000000000ull;
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+		its.it_value.tv_nsec = 1;
+	timerfd_settime(d->mem_tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 static __u64 heartbeat_period_ms(const struct daemon *d)
@@ -243,7 +427,37 @@ static struct xglb_config *load_config(const struct daemon *d)
 	}
 	if (d->pin_root_override)
 		snprintf(cfg->pin_root, sizeof(cfg->pin_root), "%s", d->pin_root_override);
+	if (!cfg->control_socket[0])
+		snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s",
+			 XGLB_DEFAULT_CONTROL_SOCKET);
 	return cfg;
+}
+
+/* Our MAC on each group's segment (its first interface), for hellos. */
+static void group_macs(const struct xglb_config *cfg, const struct ifaces *ifs,
+		       __u8 (*macs)[6])
+{
+	for (int g = 0; g < cfg->n_groups; g++)
+		memcpy(macs[g], ifs->mac[iface_find(ifs, cfg->groups[g].ifaces[0])], 6);
+}
+
+/* What a reload cannot change without a restart; NULL if nothing. */
+static const char *reload_conflict(const struct xglb_config *a, const struct xglb_config *b)
+{
+	if (strcmp(a->pin_root, b->pin_root))
+		return "pin-root";
+	if (a->nodes[a->self].id != b->nodes[b->self].id)
+		return "this node's id";
+	if (strcmp(a->control_socket, b->control_socket))
+		return "control-socket";
+	if (a->membership != b->membership)
+		return "membership on/off";
+	if (a->membership && (a->port != b->port || a->key_len != b->key_len ||
+			      memcmp(a->key, b->key, a->key_len)))
+		return "membership port and key";
+	if (a->membership && a->nodes[a->self].address != b->nodes[b->self].address)
+		return "this node's address";
+	return NULL;
 }
 
 /*
@@ -263,10 +477,9 @@ static void reload(struct daemon *d)
 		pr_err("reload: %s has errors; keeping the running configuration", d->config_path);
 		goto out;
 	}
-	if (strcmp(ncfg->pin_root, old->pin_root) ||
-	    ncfg->nodes[ncfg->self].id != old->nodes[old->self].id) {
-		pr_err("reload: pin-root and this node's id change only with a restart; keeping the "
-		       "running configuration");
+	if (reload_conflict(old, ncfg)) {
+		pr_err("reload: %s changes only with a restart; keeping the running configuration",
+		       reload_conflict(old, ncfg));
 		free(ncfg);
 		goto out;
 	}
@@ -284,10 +497,22 @@ static void reload(struct daemon *d)
 	}
 	d->cfg = ncfg;
 	d->ifs = nifs;
+	if (d->cl) {
+		__u8 macs[XGLB_MAX_GROUPS][6];
+
+		group_macs(ncfg, &nifs, macs);
+		xglb_cluster_reconfigure(d->cl, ncfg, (const __u8(*)[6])macs, now_ns());
+	}
 	if (write_ifaces(d) || commit_tables(d)) {
 		pr_err("reload: writing tables failed; restoring the running configuration");
 		d->cfg = old;
 		d->ifs = oifs;
+		if (d->cl) {
+			__u8 macs[XGLB_MAX_GROUPS][6];
+
+			group_macs(old, &oifs, macs);
+			xglb_cluster_reconfigure(d->cl, old, (const __u8(*)[6])macs, now_ns());
+		}
 		commit_tables(d);
 		free(ncfg);
 		goto out;
@@ -309,6 +534,7 @@ static void reload(struct daemon *d)
 	arm_timer(d->hb_fd, heartbeat_period_ms(d));
 	arm_timer(d->learn_fd, d->cfg->learn_interval_ms);
 	send_learning(d);
+	arm_membership(d);
 	free(old);
 	pr_info("reloaded: %d groups on %d interfaces, tables version %u", d->cfg->n_groups,
 		d->ifs.n, d->version);
@@ -329,9 +555,12 @@ static int setup_fds(struct daemon *d)
 	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	d->hb_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->learn_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->mem_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (d->sigfd < 0 || d->hb_fd < 0 || d->learn_fd < 0 || d->epfd < 0)
+	if (d->sigfd < 0 || d->hb_fd < 0 || d->learn_fd < 0 || d->mem_tfd < 0 || d->epfd < 0)
 		return -errno;
+	ev.data.fd = d->mem_tfd;
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->mem_tfd, &ev);
 	ev.data.fd = d->sigfd;
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd, &ev);
 	ev.data.fd = d->hb_fd;
@@ -357,8 +586,19 @@ static void run(struct daemon *d)
 			__u64 ticks;
 
 			if (fd == d->hb_fd) {
-				if (read(fd, &ticks, sizeof(ticks)) > 0)
+				if (read(fd, &ticks, sizeof(ticks)) > 0) {
 					heartbeat(d);
+					idle(d);
+				}
+			} else if (d->cl && fd == xglb_cluster_fd(d->cl)) {
+				xglb_cluster_readable(d->cl, now_ns());
+				arm_membership(d);
+			} else if (fd == d->mem_tfd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0 && d->cl)
+					xglb_cluster_tick(d->cl, now_ns());
+				arm_membership(d);
+			} else if (xglb_ctlsock_owns(&d->ctl, fd)) {
+				xglb_ctlsock_event(&d->ctl, d->epfd, fd, ctl_handle, d);
 			} else if (fd == d->learn_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					send_learning(d);
@@ -376,6 +616,46 @@ static void run(struct daemon *d)
 			}
 		}
 	}
+}
+
+/*
+ * Membership: restore each group from the tables a previous xglbd left
+ * pinned (if any), then start the state machines and the socket.
+ */
+static int start_membership(struct daemon *d)
+{
+	static struct xglb_group pinned[XGLB_MAX_GROUPS];
+	const struct xglb_group *restore[XGLB_MAX_GROUPS] = { NULL };
+	__u8 macs[XGLB_MAX_GROUPS][6];
+	struct xglb_cluster_io io = { .ctx = d, .commit = cb_commit, .learn = cb_learn,
+				      .redistribute = cb_redistribute, .loads = cb_loads };
+	int fd = bpf_map__fd(d->ld.skel->maps.xglb_groups), ev_err;
+	struct epoll_event ev = { .events = EPOLLIN };
+	__u32 bank = xglb_bank_active(&d->bank);
+	int err;
+
+	for (int g = 0; d->bank.ctl->flips && g < d->cfg->n_groups; g++) {
+		__u32 key = XGLB_GROUP_KEY(bank, d->cfg->groups[g].id);
+
+		if (bpf_map_lookup_elem(fd, &key, &pinned[g]) == 0 &&
+		    (pinned[g].flags & XGLB_GRP_ENABLED))
+			restore[g] = &pinned[g];
+	}
+	group_macs(d->cfg, &d->ifs, macs);
+	d->cl = calloc(1, sizeof(*d->cl));
+	if (!d->cl)
+		return -ENOMEM;
+	err = xglb_cluster_init(d->cl, d->cfg, d->bank.ctl->boot, (const __u8(*)[6])macs, restore,
+				now_ns(), &io);
+	if (err) {
+		pr_err("membership socket on port %u: %s", d->cfg->port, strerror(-err));
+		free(d->cl);
+		d->cl = NULL;
+		return err;
+	}
+	ev.data.fd = xglb_cluster_fd(d->cl);
+	ev_err = epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	return ev_err ? -errno : 0;
 }
 
 static void usage(FILE *f)
@@ -404,7 +684,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct daemon d = { .config_path = XGLB_DEFAULT_CONFIG, .pkt_fd = -1 };
+	struct daemon d = { .config_path = XGLB_DEFAULT_CONFIG, .pkt_fd = -1, .ctl.fd = -1 };
 	bool test_only = false;
 	int verbose = 0, c, err, rc = 1;
 
@@ -475,9 +755,20 @@ int main(int argc, char **argv)
 	}
 	/* Resume the version sequence of tables a previous xglbd left pinned. */
 	d.version = d.bank.ctl->flips ? (__u32)d.bank.ctl->flips : 0;
+	/* Boot counter: above the last one (pinned) and the wall clock, so peers
+	 * never take this run's messages for replays of an earlier one. */
+	d.bank.ctl->boot = d.bank.ctl->boot + 1 > (__u32)time(NULL) ? d.bank.ctl->boot + 1 :
+								       (__u32)time(NULL);
 	heartbeat(&d);
+	if (d.cfg->membership && start_membership(&d))
+		goto detach;
 	if (write_ifaces(&d) || commit_tables(&d))
 		goto detach;
+	err = xglb_ctlsock_open(&d.ctl, d.cfg->control_socket);
+	if (err || xglb_ctlsock_epoll(&d.ctl, d.epfd)) {
+		pr_err("control socket %s: %s", d.cfg->control_socket, strerror(-err));
+		goto detach;
+	}
 	sync_vips(&d, false);
 	d.pkt_fd = xglb_learn_socket();
 	if (d.pkt_fd < 0)
@@ -485,6 +776,7 @@ int main(int argc, char **argv)
 	send_learning(&d);
 	arm_timer(d.hb_fd, heartbeat_period_ms(&d));
 	arm_timer(d.learn_fd, d.cfg->learn_interval_ms);
+	arm_membership(&d);
 	sd_notify(0, "READY=1");
 	pr_info("ready: node %s (id %u), %d groups on %d interfaces, tables version %u, pin-root %s",
 		d.cfg->nodes[d.cfg->self].name, d.cfg->nodes[d.cfg->self].id, d.cfg->n_groups,
@@ -495,6 +787,11 @@ int main(int argc, char **argv)
 	rc = 0;
 	sync_vips(&d, true);
 detach:
+	xglb_ctlsock_close(&d.ctl);
+	if (d.cl) {
+		xglb_cluster_close(d.cl);
+		free(d.cl);
+	}
 	xglb_loader_detach(&d.ld, true);
 	xglb_bank_close(&d.bank);
 	xglb_loader_close(&d.ld);

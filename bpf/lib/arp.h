@@ -72,6 +72,7 @@ static __always_inline int arp_answer(struct xdp_md *ctx, struct xglb_arp_frame 
 	    (g->fwd[h->fwd & (XGLB_MAX_FWD - 1)].flags & XGLB_FWD_ACTIVE)) {
 		idx = h->fwd;
 		h->last_ns = now;
+		h->ip = f->spa;
 	} else {
 		struct xglb_host nh = { .first_ns = now, .last_ns = now };
 
@@ -79,6 +80,7 @@ static __always_inline int arp_answer(struct xdp_md *ctx, struct xglb_arp_frame 
 		if (idx < 0)
 			return verdict(XGLB_R_XDP_DROP_ARP_NO_FWD, XDP_DROP);
 		nh.fwd = idx;
+		nh.ip = f->spa;
 		if (h)
 			nh.first_ns = h->first_ns;
 		if (bpf_map_update_elem(&xglb_hosts, &hk, &nh, BPF_ANY))

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* cluster.c - membership runtime: receive, check and route hellos; tick groups; send; report. */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "cluster.h"
+#include "log.h"
+#include "tables.h"
+
+#define MS 1000000ull
+
+static void grp_from_cfg(struct xglb_cluster *c, int g, const __u8 *mac, __u64 now)
+{
+	const struct xglb_config *cfg = c->cfg;
+	const struct xglb_cfg_group *cg = &cfg->groups[g];
+	struct xglb_grp_node_cfg nodes[XGLB_MAX_NODES];
+	struct xglb_grp_fwd_cfg fwd[XGLB_MAX_FWD];
+	struct xglb_grp_timers t = {
+		.hello_ms = cg->hello_ms,
+		.hold_ms = cg->hold_ms,
+		.redirect_ms = cg->redirect_ms,
+		.timeout_ms = cg->timeout_ms,
+		.preempt = cg->preempt,
+		.preempt_delay_ms = cg->preempt_delay_ms,
+		.load_max_pct = cg->load_max_pct,
+	};
+
+	for (int i = 0; i < cfg->n_nodes; i++)
+		nodes[i] = (struct xglb_grp_node_cfg){ .id = cfg->nodes[i].id,
+						       .priority = cfg->nodes[i].priority,
+						       .weight = cfg->nodes[i].weight };
+	for (int i = 0; i < cg->n_fwd; i++)
+		fwd[i] = (struct xglb_grp_fwd_cfg){ .preferred = cfg->nodes[cg->fwd[i].preferred].id,
+						    .persistence = cg->fwd[i].persistence,
+						    .weight = cg->fwd[i].weight };
+	xglb_grp_init(&c->grp[g], cg->id, cg->vip, cg->policy, &t, cfg->nodes[cfg->self].id,
+		      c->grp[g].boot, nodes, cfg->n_nodes, fwd, cg->n_fwd, now);
+	xglb_grp_set_self(&c->grp[g], c->self_prio, c->self_weight, mac);
+	memset(c->replay[g], 0, sizeof(c->replay[g]));
+}
+
+int xglb_cluster_init(struct xglb_cluster *c, const struct xglb_config *cfg, __u32 boot,
+		      const __u8 (*self_mac)[6], const struct xglb_group *const *restore, __u64 now,
+		      const struct xglb_cluster_io *io)
+{
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->cfg = cfg;
+	c->io = *io;
+	c->self_prio = cfg->nodes[cfg->self].priority;
+	c->self_weight = cfg->nodes[cfg->self].weight;
+	err = xglb_member_open(&c->mem, cfg->nodes[cfg->self].address, cfg->port, cfg->key,
+			       cfg->key_len);
+	if (err)
+		return err;
+	c->n_groups = cfg->n_groups;
+	for (int g = 0; g < c->n_groups; g++) {
+		c->grp[g].boot = boot;
+		grp_from_cfg(c, g, self_mac[g], now);
+		if (restore && restore[g])
+			xglb_grp_restore(&c->grp[g], restore[g]);
+	}
+	return 0;
+}
+
+void xglb_cluster_close(struct xglb_cluster *c)
+{
+	xglb_member_close(&c->mem);
+}
+
+void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *cfg,
+			      const __u8 (*self_mac)[6], __u64 now)
+{
+	static struct xglb_grp old[XGLB_MAX_GROUPS];
+	int n_old = c->n_groups;
+	__u32 boot = c->grp[0].boot;
+
+	memcpy(old, c->grp, sizeof(old));
+	c->cfg = cfg;
+	c->self_prio = cfg->nodes[cfg->self].priority;
+	c->self_weight = cfg->nodes[cfg->self].weight;
+	c->n_groups = cfg->n_groups;
+	for (int g = 0; g < c->n_groups; g++) {
+		const struct xglb_cfg_group *cg = &cfg->groups[g];
+		int k;
+
+		for (k = 0; k < n_old; k++)
+			if (old[k].gid == cg->id && old[k].vip == cg->vip &&
+			    old[k].n_fwd == cg->n_fwd && old[k].n_nodes == cfg->n_nodes)
+				break;
+		if (k == n_old) {
+			c->grp[g].boot = boot;
+			grp_from_cfg(c, g, self_mac[g], now);
+			continue;
+		}
+		/* Same group: keep peers, roles, owners and versions; take new knobs. */
+		c->grp[g] = old[k];
+		c->grp[g].policy = cg->policy;
+		c->grp[g].t.hello_ms = cg->hello_ms;
+		c->grp[g].t.hold_ms = cg->hold_ms;
+		c->grp[g].t.redirect_ms = cg->redirect_ms;
+		c->grp[g].t.timeout_ms = cg->timeout_ms;
+		c->grp[g].t.preempt = cg->preempt;
+		c->grp[g].t.preempt_delay_ms = cg->preempt_delay_ms;
+		c->grp[g].t.load_max_pct = cg->load_max_pct;
+		xglb_grp_set_self(&c->grp[g], c->self_prio, c->self_weight, self_mac[g]);
+	}
+	c->commit_pending = true;
+}
+
+int xglb_cluster_fd(const struct xglb_cluster *c)
+{
+	return c->mem.fd;
+}
+
+void xglb_cluster_set_self(struct xglb_cluster *c, __u8 priority, __u16 weight)
+{
+	c->self_prio = priority;
+	c->self_weight = weight;
+	for (int g = 0; g < c->n_groups; g++)
+		xglb_grp_set_self(&c->grp[g], priority, weight, NULL);
+}
+
+static void send_hello(struct xglb_cluster *c, int g, __u64 now)
+{
+	const struct xglb_config *cfg = c->cfg;
+	__u64 loads[XGLB_MAX_FWD] = { 0 };
+	struct xglb_msg m;
+	int sent = 0, ok = 0;
+
+	if (c->io.loads)
+		c->io.loads(c->io.ctx, g, loads);
+	xglb_grp_hello(&c->grp[g], now, loads, &m);
+	for (int i = 0; i < cfg->n_nodes; i++) {
+		int err;
+
+		if (i == cfg->self)
+			continue;
+		err = xglb_member_send(&c->mem, cfg->nodes[i].address, &m);
+		sent++;
+		ok += !err;
+		if (err)
+			pr_debug("group %u: hello to %s: %s", m.gid, cfg->nodes[i].name,
+				 strerror(-err));
+	}
+	/* A node that can reach no peer holds a demotion: it must not hold roles it cannot
+	 * announce. One unreachable peer is that peer's problem. */
+	xglb_grp_send_failed(&c->grp[g], sent > 0 && ok == 0);
+}
+
+static void handle(struct xglb_cluster *c, int g, const struct xglb_grp_out *out, __u64 now)
+{
+	if (out->actions & XGLB_GRP_ACT_COMMIT)
+		c->commit_pending = true;
+	if (out->actions & XGLB_GRP_ACT_HELLO)
+		send_hello(c, g, now);
+	if ((out->actions & XGLB_GRP_ACT_LEARN) && c->io.learn)
+		c->io.learn(c->io.ctx, g, out->learn_mask);
+	if ((out->actions & XGLB_GRP_ACT_REDIST) && c->io.redistribute) {
+		/* Tables first: hosts must be sent to forwarders the data path already has. */
+		if (c->commit_pending && c->io.commit) {
+			c->io.commit(c->io.ctx);
+			c->commit_pending = false;
+		}
+		c->io.redistribute(c->io.ctx, g, out->redist_mask);
+	}
+}
+
+static void flush(struct xglb_cluster *c)
+{
+	if (c->commit_pending && c->io.commit)
+		c->io.commit(c->io.ctx);
+	c->commit_pending = false;
+}
+
+static int group_index(const struct xglb_cluster *c, __u8 gid)
+{
+	for (int g = 0; g < c->n_groups; g++)
+		if (c->grp[g].gid == gid)
+			return g;
+	return -1;
+}
+
+static int node_index(const struct xglb_config *cfg, __u32 id)
+{
+	for (int i = 0; i < cfg->n_nodes; i++)
+		if (cfg->nodes[i].id == id)
+			return i;
+	return -1;
+}
+
+/* Everything a decoded hello must satisfy before it may touch a group. */
+static int admit(struct xglb_cluster *c, const struct xglb_msg *m, __be32 src, int *gp)
+{
+	const struct xglb_config *cfg = c->cfg;
+	int g = group_index(c, m->gid), n = node_index(cfg, m->node_id);
+
+	if (m->node_id == cfg->nodes[cfg->self].id)
+		return XGLB_RX_SELF;
+	if (n < 0 || cfg->nodes[n].address != src)
+		return XGLB_RX_UNKNOWN_NODE; /* the id must come from its configured address */
+	if (g < 0)
+		return XGLB_RX_UNKNOWN_GROUP;
+	*gp = g;
+	return xglb_replay_check(&c->replay[g][n], m->boot, m->seq);
+}
+
+void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
+{
+	for (int budget = 0; budget < 256; budget++) {
+		struct xglb_grp_out out = { 0 };
+		struct xglb_msg m;
+		__be32 src;
+		int r, g = -1;
+
+		r = xglb_member_recv(&c->mem, &m, &src);
+		if (r == -EAGAIN)
+			break;
+		if (r <= 0)
+			continue;
+		r = admit(c, &m, src, &g);
+		c->mem.rx[r]++;
+		if (r != XGLB_RX_OK)
+			continue;
+		xglb_grp_rx(&c->grp[g], &m, now, &out);
+		xglb_grp_tick(&c->grp[g], now, &out);
+		handle(c, g, &out, now);
+	}
+	flush(c);
+}
+
+void xglb_cluster_tick(struct xglb_cluster *c, __u64 now)
+{
+	for (int g = 0; g < c->n_groups; g++) {
+		struct xglb_grp_out out = { 0 };
+
+		xglb_grp_tick(&c->grp[g], now, &out);
+		handle(c, g, &out, now);
+	}
+	flush(c);
+}
+
+__u64 xglb_cluster_next(const struct xglb_cluster *c, __u64 now)
+{
+	__u64 next = now + 1000 * MS;
+
+	for (int g = 0; g < c->n_groups; g++) {
+		__u64 t = xglb_grp_next(&c->grp[g], now);
+
+		if (t < next)
+			next = t;
+	}
+	return next;
+}
+
+void xglb_cluster_view(const struct xglb_cluster *c, int g, struct xglb_group_state *st)
+{
+	xglb_grp_view(&c->grp[g], st);
+}
+
+static const char *node_name(const struct xglb_config *cfg, __u32 id)
+{
+	int i = node_index(cfg, id);
+
+	return i < 0 ? "" : cfg->nodes[i].name;
+}
+
+static struct json_object *jstr_ip(__be32 ip)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &ip, buf, sizeof(buf));
+	return json_object_new_string(buf);
+}
+
+struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi, __u64 now)
+{
+	const struct xglb_config *cfg = c->cfg;
+	const struct xglb_grp *g = &c->grp[gi];
+	struct json_object *o = json_object_new_object(), *peers = json_object_new_array(),
+			   *fwds = json_object_new_array(), *st = json_object_new_object();
+	const char *role = xglb_grp_is_avg(g) ? "avg" : g->standby == g->self ? "standby" : "listen";
+
+	json_object_object_add(o, "id", json_object_new_int(g->gid));
+	json_object_object_add(o, "vip", jstr_ip(g->vip));
+	json_object_object_add(o, "role", json_object_new_string(role));
+	json_object_object_add(o, "avg", json_object_new_int64(g->avg));
+	json_object_object_add(o, "avg_name", json_object_new_string(node_name(cfg, g->avg)));
+	json_object_object_add(o, "standby", json_object_new_int64(g->standby));
+	json_object_object_add(o, "version", json_object_new_int64(g->version));
+	json_object_object_add(o, "state_from", json_object_new_int64(g->state_avg));
+	json_object_object_add(o, "demoted", json_object_new_boolean(xglb_grp_demoted(g, now)));
+	json_object_object_add(o, "hello_ms", json_object_new_int64(g->t.hello_ms));
+	json_object_object_add(o, "hold_ms", json_object_new_int64(g->t.hold_ms));
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct xglb_grp_node *n = &g->nodes[i];
+		struct json_object *p = json_object_new_object();
+
+		json_object_object_add(p, "id", json_object_new_int64(n->id));
+		json_object_object_add(p, "name", json_object_new_string(node_name(cfg, n->id)));
+		json_object_object_add(p, "self", json_object_new_boolean(n->id == g->self));
+		json_object_object_add(p, "up", json_object_new_boolean(n->up));
+		json_object_object_add(p, "age_ms",
+				       json_object_new_int64(n->last_heard && now > n->last_heard ?
+								     (now - n->last_heard) / MS :
+								     0));
+		json_object_object_add(p, "priority", json_object_new_int(n->priority));
+		json_object_object_add(p, "weight", json_object_new_int(n->weight));
+		json_object_object_add(p, "avg", json_object_new_boolean(n->claims_avg));
+		json_object_object_add(p, "demoted", json_object_new_boolean(n->demoted));
+		json_object_array_add(peers, p);
+	}
+	json_object_object_add(o, "peers", peers);
+	for (int i = 0; i < g->n_fwd; i++) {
+		const struct xglb_grp_fwd *f = &g->fwd[i];
+		struct json_object *j = json_object_new_object();
+		char vmac[18];
+		__u8 m[6];
+
+		xglb_vmac(g->gid, (__u8)i, m);
+		snprintf(vmac, sizeof(vmac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+			 m[3], m[4], m[5]);
+		json_object_object_add(j, "index", json_object_new_int(i));
+		json_object_object_add(j, "vmac", json_object_new_string(vmac));
+		json_object_object_add(j, "owner", json_object_new_int64(f->active ? f->owner : 0));
+		json_object_object_add(j, "owner_name",
+				       json_object_new_string(f->active ? node_name(cfg, f->owner) : ""));
+		json_object_object_add(j, "preferred", json_object_new_int64(f->preferred));
+		json_object_object_add(j, "persistence", json_object_new_int(f->persistence));
+		json_object_object_add(j, "weight", json_object_new_int(f->weight));
+		json_object_object_add(j, "effective_weight", json_object_new_int(f->eff_weight));
+		json_object_object_add(j, "active", json_object_new_boolean(f->active));
+		json_object_object_add(j, "new_hosts", json_object_new_boolean(f->new_ok));
+		json_object_object_add(j, "local",
+				       json_object_new_boolean(f->active && f->owner == g->self));
+		json_object_object_add(j, "takeover_ms",
+				       json_object_new_int64(f->takeover_since && now > f->takeover_since ?
+								     (now - f->takeover_since) / MS :
+								     0));
+		json_object_array_add(fwds, j);
+	}
+	json_object_object_add(o, "forwarders", fwds);
+	json_object_object_add(st, "avg_changes", json_object_new_int64(g->stats.avg_changes));
+	json_object_object_add(st, "owner_changes", json_object_new_int64(g->stats.owner_changes));
+	json_object_object_add(st, "failovers", json_object_new_int64(g->stats.failovers));
+	json_object_object_add(st, "removals", json_object_new_int64(g->stats.removals));
+	json_object_object_add(st, "rebalances", json_object_new_int64(g->stats.rebalances));
+	json_object_object_add(st, "states_adopted", json_object_new_int64(g->stats.states_adopted));
+	json_object_object_add(o, "events", st);
+	return o;
+}
+
+struct json_object *xglb_cluster_rx_json(const struct xglb_cluster *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int r = 0; r < XGLB_RX_MAX; r++)
+		json_object_object_add(o, xglb_rx_reason_name(r), json_object_new_int64(c->mem.rx[r]));
+	json_object_object_add(o, "tx_ok", json_object_new_int64(c->mem.tx_ok));
+	json_object_object_add(o, "tx_errors", json_object_new_int64(c->mem.tx_err));
+	return o;
+}

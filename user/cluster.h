@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* cluster.h - membership runtime: the groups' state machines wired to the socket, timer and daemon. */
+#ifndef XGLB_CLUSTER_H
+#define XGLB_CLUSTER_H
+
+#include <json-c/json.h>
+#include "config.h"
+#include "group.h"
+#include "member.h"
+
+/* What the cluster asks of the daemon (which owns maps and packet sockets). */
+struct xglb_cluster_io {
+	void *ctx;
+	/* Some group's data-plane view changed: rebuild tables and flip. */
+	void (*commit)(void *ctx);
+	/* Send learning frames now for these forwarders of cfg group g (they became ours). */
+	void (*learn)(void *ctx, int g, unsigned int mask);
+	/* Forwarders of cfg group g were removed: move their hosts (unsolicited ARP, 002). */
+	void (*redistribute)(void *ctx, int g, unsigned int mask);
+	/* Bytes forwarded so far per forwarder of cfg group g (for hellos). */
+	void (*loads)(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD]);
+};
+
+struct xglb_cluster {
+	const struct xglb_config *cfg;
+	struct xglb_cluster_io io;
+	struct xglb_member mem;
+	int n_groups;
+	struct xglb_grp grp[XGLB_MAX_GROUPS]; /* indexed like cfg->groups */
+	struct xglb_replay replay[XGLB_MAX_GROUPS][XGLB_MAX_NODES]; /* [group][node index] */
+	__u8 self_prio;
+	__u16 self_weight;
+	bool commit_pending;
+};
+
+/*
+ * Start membership for cfg: bind the socket, create the groups (restored
+ * from restore[g] when not NULL: the tables a previous xglbd left), and
+ * self_mac[g] is our MAC on group g's segment. 0 or -errno.
+ */
+int xglb_cluster_init(struct xglb_cluster *c, const struct xglb_config *cfg, __u32 boot,
+		      const __u8 (*self_mac)[6], const struct xglb_group *const *restore, __u64 now,
+		      const struct xglb_cluster_io *io);
+void xglb_cluster_close(struct xglb_cluster *c);
+
+/*
+ * A reloaded configuration: groups whose id, VIP and forwarder count are
+ * unchanged keep their state and take the new timers, policy and
+ * priorities; others start afresh. The socket stays (port and key must
+ * not change: the caller refuses such a reload).
+ */
+void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *cfg,
+			      const __u8 (*self_mac)[6], __u64 now);
+
+int xglb_cluster_fd(const struct xglb_cluster *c);
+void xglb_cluster_readable(struct xglb_cluster *c, __u64 now);
+void xglb_cluster_tick(struct xglb_cluster *c, __u64 now);
+/* Earliest time xglb_cluster_tick has work. */
+__u64 xglb_cluster_next(const struct xglb_cluster *c, __u64 now);
+
+/* Our effective priority and weight after tracking (applied at the next tick). */
+void xglb_cluster_set_self(struct xglb_cluster *c, __u8 priority, __u16 weight);
+
+/* The data-plane view of cfg group g. */
+void xglb_cluster_view(const struct xglb_cluster *c, int g, struct xglb_group_state *st);
+
+/* Status of group g (peers, roles, forwarders) as JSON, for the control socket. */
+struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int g, __u64 now);
+/* Datagram counters by reason. */
+struct json_object *xglb_cluster_rx_json(const struct xglb_cluster *c);
+
+#endif

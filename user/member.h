@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* member.h - membership datagrams: one UDP socket, TTL 255 out, TTL checked in, HMAC'd hellos. */
+#ifndef XGLB_MEMBER_H
+#define XGLB_MEMBER_H
+
+#include <linux/types.h>
+#include "proto.h"
+
+struct xglb_member {
+	int fd;
+	const __u8 *key;
+	size_t key_len;
+	__u16 port; /* host order */
+	__u64 rx[XGLB_RX_MAX]; /* datagrams by outcome; the caller counts OK and its own rejections */
+	__u64 tx_ok, tx_err;
+};
+
+/* UDP socket on bind_addr:port (network-order address, 0 = any). 0 or -errno. */
+int xglb_member_open(struct xglb_member *m, __be32 bind_addr, __u16 port, const __u8 *key,
+		     size_t key_len);
+void xglb_member_close(struct xglb_member *m);
+
+/* Encode, authenticate and send msg to to:port. 0 or -errno. */
+int xglb_member_send(struct xglb_member *m, __be32 to, const struct xglb_msg *msg);
+
+/*
+ * Receive one datagram. Returns 1 with *msg and *src (network order) for a
+ * message that decoded and authenticated with IP TTL 255; 0 for a
+ * datagram dropped (counted in rx[] by reason); -EAGAIN when none is
+ * waiting; other -errno on error.
+ */
+int xglb_member_recv(struct xglb_member *m, struct xglb_msg *msg, __be32 *src);
+
+#endif
