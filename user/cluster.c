@@ -118,8 +118,10 @@ void xglb_cluster_set_self(struct xglb_cluster *c, __u8 priority, __u16 weight)
 {
 	c->self_prio = priority;
 	c->self_weight = weight;
-	for (int g = 0; g < c->n_groups; g++)
+	for (int g = 0; g < c->n_groups; g++) {
 		xglb_grp_set_self(&c->grp[g], priority, weight, NULL);
+		c->grp[g].next_hello = 0; /* tell peers at once */
+	}
 }
 
 static void send_hello(struct xglb_cluster *c, int g, __u64 now)

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "netif.h"
 #include "tables.h"
+#include "track.h"
 
 #define XGLB_VERSION "0.1.0"
 #define LO_IFINDEX 1
@@ -51,6 +52,8 @@ struct daemon {
 	uint64_t watchdog_usec;
 	struct xglb_ctlsock ctl;
 	struct xglb_cluster *cl; /* membership; NULL in static mode */
+	struct xglb_tracker trk;
+	int trk_tfd;
 	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
 	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
 	__u64 redistributed; /* hosts moved by unsolicited ARP replies */
@@ -302,6 +305,36 @@ static void cb_redistribute(void *ctx, int g, unsigned int mask)
 	pr_info("group %u: %d hosts of removed forwarders moved by unsolicited ARP", cg->id, moved);
 }
 
+/* ---- tracking ------------------------------------------------------------------ */
+
+/* Tracked objects changed our priority or weight: tell the groups (and peers, at once). */
+static void track_apply(struct daemon *d)
+{
+	if (!xglb_tracker_update(&d->trk) || !d->cl)
+		return;
+	pr_info("tracking: priority %u, weight %u%s", d->trk.effect.priority, d->trk.effect.weight,
+		d->trk.effect.withdrawn ? " (withdrawn as forwarder)" : "");
+	xglb_cluster_set_self(d->cl, d->trk.effect.priority, d->trk.effect.weight);
+	xglb_cluster_tick(d->cl, now_ns());
+}
+
+static int track_epoll(struct daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (d->trk.nl_fd >= 0) {
+		ev.data.fd = d->trk.nl_fd;
+		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->trk.nl_fd, &ev) && errno != EEXIST)
+			return -errno;
+	}
+	if (d->trk.icmp_fd >= 0) {
+		ev.data.fd = d->trk.icmp_fd;
+		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->trk.icmp_fd, &ev) && errno != EEXIST)
+			return -errno;
+	}
+	return 0;
+}
+
 /* ---- control socket -------------------------------------------------------- */
 
 static struct json_object *static_group_json(const struct daemon *d, int g)
@@ -362,6 +395,7 @@ static struct json_object *cmd_status(struct daemon *d)
 	json_object_object_add(o, "groups", groups);
 	if (d->cl)
 		json_object_object_add(o, "membership", xglb_cluster_rx_json(d->cl));
+	json_object_object_add(o, "tracking", xglb_tracker_json(&d->trk));
 	return o;
 }
 
@@ -529,6 +563,10 @@ static void reload(struct daemon *d)
 					    &oifs.ifindex[i]);
 		}
 	}
+	if (xglb_tracker_reconfigure(&d->trk, d->cfg, now_ns()) == 0)
+		track_epoll(d);
+	arm_timer(d->trk_tfd, d->cfg->n_track ? 100 : 0);
+	track_apply(d);
 	sync_vips(d, false);
 	heartbeat(d);
 	arm_timer(d->hb_fd, heartbeat_period_ms(d));
@@ -556,9 +594,13 @@ static int setup_fds(struct daemon *d)
 	d->hb_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->learn_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->mem_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->trk_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (d->sigfd < 0 || d->hb_fd < 0 || d->learn_fd < 0 || d->mem_tfd < 0 || d->epfd < 0)
+	if (d->sigfd < 0 || d->hb_fd < 0 || d->learn_fd < 0 || d->mem_tfd < 0 || d->trk_tfd < 0 ||
+	    d->epfd < 0)
 		return -errno;
+	ev.data.fd = d->trk_tfd;
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->trk_tfd, &ev);
 	ev.data.fd = d->mem_tfd;
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->mem_tfd, &ev);
 	ev.data.fd = d->sigfd;
@@ -597,6 +639,20 @@ static void run(struct daemon *d)
 				if (read(fd, &ticks, sizeof(ticks)) > 0 && d->cl)
 					xglb_cluster_tick(d->cl, now_ns());
 				arm_membership(d);
+			} else if (fd == d->trk.nl_fd) {
+				xglb_tracker_netlink(&d->trk);
+				track_apply(d);
+				arm_membership(d);
+			} else if (fd == d->trk.icmp_fd) {
+				xglb_tracker_icmp(&d->trk, now_ns());
+				track_apply(d);
+				arm_membership(d);
+			} else if (fd == d->trk_tfd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0) {
+					xglb_tracker_poll(&d->trk, now_ns());
+					track_apply(d);
+					arm_membership(d);
+				}
 			} else if (xglb_ctlsock_owns(&d->ctl, fd)) {
 				xglb_ctlsock_event(&d->ctl, d->epfd, fd, ctl_handle, d);
 			} else if (fd == d->learn_fd) {
@@ -684,7 +740,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct daemon d = { .config_path = XGLB_DEFAULT_CONFIG, .pkt_fd = -1, .ctl.fd = -1 };
+	struct daemon d = { .config_path = XGLB_DEFAULT_CONFIG, .pkt_fd = -1, .ctl.fd = -1,
+			    .trk.nl_fd = -1, .trk.icmp_fd = -1 };
 	bool test_only = false;
 	int verbose = 0, c, err, rc = 1;
 
@@ -762,6 +819,15 @@ int main(int argc, char **argv)
 	heartbeat(&d);
 	if (d.cfg->membership && start_membership(&d))
 		goto detach;
+	err = xglb_tracker_open(&d.trk, d.cfg, now_ns());
+	if (err || track_epoll(&d)) {
+		pr_err("tracking: %s", strerror(-err));
+		goto detach;
+	}
+	if (d.cfg->n_track && !d.cl)
+		pr_warn("tracking: without membership, tracked objects change nothing");
+	arm_timer(d.trk_tfd, d.cfg->n_track ? 100 : 0);
+	track_apply(&d);
 	if (write_ifaces(&d) || commit_tables(&d))
 		goto detach;
 	err = xglb_ctlsock_open(&d.ctl, d.cfg->control_socket);
@@ -787,6 +853,7 @@ int main(int argc, char **argv)
 	rc = 0;
 	sync_vips(&d, true);
 detach:
+	xglb_tracker_close(&d.trk);
 	xglb_ctlsock_close(&d.ctl);
 	if (d.cl) {
 		xglb_cluster_close(d.cl);
