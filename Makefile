@@ -39,6 +39,8 @@ BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFT_SRCS))
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
@@ -47,7 +49,8 @@ FUZZ_SECONDS ?= 60
 .SECONDARY:
 .PHONY: all deps test test-unit test-bpf test-integration bench demo fuzz clean install format
 
-all: $(BPF_OBJS) $(BUILD)/xglbd $(BUILD)/xglbctl $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS)
+all: $(BPF_OBJS) $(BUILD)/xglbd $(BUILD)/xglbctl $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS) \
+	$(TOOL_BINS)
 
 deps:
 	$(Q)tests/deps.sh
@@ -91,6 +94,12 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testlib.h | $(BUILD)/tests
 $(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(SKELS) $(wildcard tests/bpf/*.h) | $(BUILD)/tests
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< $(LIB) $(TEST_LDLIBS) -o $@
+
+# test tools: standalone programs the lab runs inside namespaces
+$(BUILD)/tools/%: tests/tools/%.c
+	$(call msg,TOOL-CC,$@)
+	$(Q)mkdir -p $(BUILD)/tools
+	$(Q)$(CC) $(CFLAGS) $< -o $@
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB) $(SKELS) | $(BUILD)/bench
 	$(call msg,BENCH-CC,$@)

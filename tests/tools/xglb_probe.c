@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* xglb_probe.c - steady-rate, sequence-numbered UDP probe and echo for outage measurement (RFC 6412). */
+#include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+/*
+ * echo PORT [SECONDS]        answer every datagram to its sender, until killed or SECONDS pass
+ * send ADDR PORT RATE SECONDS [WAIT_MS]
+ *                            send RATE datagrams/s for SECONDS, each carrying its sequence
+ *                            number; count the echoes that come back within WAIT_MS after the
+ *                            last send (default 500). Prints one JSON line:
+ *   {"sent":N,"received":N,"lost":N,"outage_ms":X,"max_gap_ms":Y,"first_lost":S,"last_lost":S}
+ *   outage_ms  = lost / RATE (RFC 6412: loss over the offered rate, not the wall-clock gap
+ *                of a sender that slows down while replies are missing)
+ *   max_gap_ms = the longest run of consecutive lost sequence numbers / RATE
+ * The sender never waits for replies: the offered rate stays constant through an outage.
+ */
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static int do_echo(int port, int seconds)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	uint64_t end = seconds ? now_ns() + (uint64_t)seconds * 1000000000ull : UINT64_MAX;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	char buf[2048];
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("xglb_probe echo");
+		return 1;
+	}
+	while (now_ns() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (n > 0)
+			sendto(fd, buf, n, 0, (struct sockaddr *)&from, fl);
+	}
+	return 0;
+}
+
+static void drain(int fd, uint8_t *seen, uint64_t total)
+{
+	uint64_t seq;
+
+	while (recv(fd, &seq, sizeof(seq), MSG_DONTWAIT) == sizeof(seq))
+		if (seq < total)
+			seen[seq] = 1;
+}
+
+static int do_send(const char *addr, int port, int rate, int seconds, int wait_ms)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	uint64_t total = (uint64_t)rate * seconds, start, lost = 0, run = 0, max_run = 0;
+	int64_t first_lost = -1, last_lost = -1;
+	uint64_t received = 0;
+	uint8_t *seen;
+	int fd;
+
+	if (rate <= 0 || seconds <= 0 || inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
+		fprintf(stderr, "xglb_probe send: bad address, rate or duration\n");
+		return 2;
+	}
+	seen = calloc(total, 1);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (!seen || fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("xglb_probe send");
+		return 1;
+	}
+	start = now_ns();
+	for (uint64_t seq = 0; seq < total; seq++) {
+		uint64_t due = start + seq * 1000000000ull / rate, t;
+
+		while ((t = now_ns()) < due) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			int ms = (int)((due - t) / 1000000);
+
+			if (poll(&p, 1, ms) > 0)
+				drain(fd, seen, total);
+		}
+		/* errors (no route, ARP failed) are losses like any other */
+		send(fd, &seq, sizeof(seq), MSG_DONTWAIT);
+	}
+	for (uint64_t end = now_ns() + (uint64_t)wait_ms * 1000000ull; now_ns() < end;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 10) > 0)
+			drain(fd, seen, total);
+	}
+	for (uint64_t s = 0; s < total; s++) {
+		if (seen[s]) {
+			received++;
+			run = 0;
+			continue;
+		}
+		lost++;
+		if (first_lost < 0)
+			first_lost = (int64_t)s;
+		last_lost = (int64_t)s;
+		if (++run > max_run)
+			max_run = run;
+	}
+	printf("{\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"outage_ms\":%.1f,"
+	       "\"max_gap_ms\":%.1f,\"first_lost\":%lld,\"last_lost\":%lld,\"rate\":%d}\n",
+	       (unsigned long long)total, (unsigned long long)received, (unsigned long long)lost,
+	       lost * 1000.0 / rate, max_run * 1000.0 / rate, (long long)first_lost,
+	       (long long)last_lost, rate);
+	free(seen);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (argc >= 3 && !strcmp(argv[1], "echo"))
+		return do_echo(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 0);
+	if (argc >= 6 && !strcmp(argv[1], "send"))
+		return do_send(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
+			       argc > 6 ? atoi(argv[6]) : 500);
+	fprintf(stderr, "usage: xglb_probe echo PORT [SECONDS]\n"
+			"       xglb_probe send ADDR PORT RATE SECONDS [WAIT_MS]\n");
+	return 2;
+}
