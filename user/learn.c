@@ -9,19 +9,28 @@
 #include "xglb.h"
 #include "learn.h"
 
-int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip)
+/* A zeroed minimum-size frame with the Ethernet and IPv4-over-Ethernet ARP headers set. */
+static struct xglb_arp_frame *arp_frame(__u8 *buf, const __u8 dst[6], const __u8 src[6], __u16 op)
 {
 	struct xglb_arp_frame *f = (struct xglb_arp_frame *)buf;
 
 	memset(buf, 0, XGLB_LEARN_FRAME_LEN);
-	memset(f->eth_dst, 0xff, 6);
-	memcpy(f->eth_src, vmac, 6);
+	memcpy(f->eth_dst, dst, 6);
+	memcpy(f->eth_src, src, 6);
 	f->eth_proto = htons(XGLB_ETH_P_ARP);
 	f->hrd = htons(XGLB_ARPHRD_ETHER);
 	f->pro = htons(XGLB_ETH_P_IP);
 	f->hln = 6;
 	f->pln = 4;
-	f->op = htons(XGLB_ARPOP_REQUEST);
+	f->op = htons(op);
+	return f;
+}
+
+int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip)
+{
+	static const __u8 bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	struct xglb_arp_frame *f = arp_frame(buf, bcast, vmac, XGLB_ARPOP_REQUEST);
+
 	memcpy(f->sha, vmac, 6);
 	f->spa = 0;
 	f->tpa = vip;
@@ -31,17 +40,8 @@ int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip)
 int xglb_arp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
 			 const __u8 host[6], __be32 host_ip)
 {
-	struct xglb_arp_frame *f = (struct xglb_arp_frame *)buf;
+	struct xglb_arp_frame *f = arp_frame(buf, host, src, XGLB_ARPOP_REPLY);
 
-	memset(buf, 0, XGLB_LEARN_FRAME_LEN);
-	memcpy(f->eth_dst, host, 6);
-	memcpy(f->eth_src, src, 6);
-	f->eth_proto = htons(XGLB_ETH_P_ARP);
-	f->hrd = htons(XGLB_ARPHRD_ETHER);
-	f->pro = htons(XGLB_ETH_P_IP);
-	f->hln = 6;
-	f->pln = 4;
-	f->op = htons(XGLB_ARPOP_REPLY);
 	memcpy(f->sha, vmac, 6);
 	f->spa = vip;
 	memcpy(f->tha, host, 6);

@@ -30,6 +30,32 @@ static void learn_frame_bytes(void **state)
 	assert_memory_equal(buf, want, sizeof(want));
 }
 
+static void unsolicited_reply_bytes(void **state)
+{
+	static const __u8 want[42] = {
+		0x02, 0x00, 0x0a, 0x00, 0x00, 0x65, /* to the host only */
+		0x3a, 0x8c, 0x36, 0xd3, 0x29, 0x11, /* from the AVG's interface */
+		0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04,
+		0x00, 0x02, /* reply */
+		0x02, 0x78, 0x67, 0x62, 0x01, 0x02, /* sha: the new forwarder's vMAC */
+		10, 0, 0, 1, /* spa: the VIP */
+		0x02, 0x00, 0x0a, 0x00, 0x00, 0x65, /* tha: the host */
+		10, 0, 0, 101, /* tpa: the host's address */
+	};
+	static const __u8 host[6] = { 0x02, 0x00, 0x0a, 0x00, 0x00, 0x65 };
+	static const __u8 src[6] = { 0x3a, 0x8c, 0x36, 0xd3, 0x29, 0x11 };
+	__u8 buf[XGLB_LEARN_FRAME_LEN], vmac[6], zero[18] = { 0 };
+	__be32 vip, hip;
+
+	memset(buf, 0xaa, sizeof(buf));
+	inet_pton(AF_INET, "10.0.0.1", &vip);
+	inet_pton(AF_INET, "10.0.0.101", &hip);
+	xglb_vmac(1, 2, vmac);
+	assert_int_equal(xglb_arp_reply_frame(buf, src, vmac, vip, host, hip), XGLB_LEARN_FRAME_LEN);
+	assert_memory_equal(buf, want, sizeof(want));
+	assert_memory_equal(buf + 42, zero, sizeof(zero));
+}
+
 static void cfg_state_maps_nodes_to_ids(void **state)
 {
 	static struct xglb_config cfg;
@@ -70,6 +96,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(learn_frame_bytes),
+		cmocka_unit_test(unsolicited_reply_bytes),
 		cmocka_unit_test(cfg_state_maps_nodes_to_ids),
 	};
 

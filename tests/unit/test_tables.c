@@ -450,9 +450,34 @@ static void test_build_group_clamps(void **state)
 		assert_int_equal(count[i], 1);
 }
 
+/* xglb_table_pick mirrors bpf/lib/policy.h: used to redistribute hosts (002). */
+static void table_pick_follows_slots_and_flags(void **state)
+{
+	struct xglb_group_state st = { .gid = 1, .policy = XGLB_POLICY_ROUND_ROBIN, .n_fwd = 3 };
+	static const __u8 mac[6] = { 2, 0, 0, 0, 0, 9 };
+	struct xglb_group g;
+
+	for (int i = 0; i < 3; i++)
+		st.fwd[i] = (struct xglb_fwd_state){ .owner = 1, .weight = 1, .active = true,
+						     .new_ok = true };
+	xglb_build_group(&st, 1, &g);
+	for (__u32 pos = 0; pos < 9; pos++)
+		assert_int_equal(xglb_table_pick(&g, mac, pos), g.slots[pos % g.n_slots]);
+	st.policy = XGLB_POLICY_HOST_DEPENDENT;
+	xglb_build_group(&st, 1, &g);
+	for (__u32 pos = 0; pos < 9; pos++) /* position ignored: the host decides */
+		assert_int_equal(xglb_table_pick(&g, mac, pos),
+				 g.slots[xglb_mac_hash(mac) % g.n_slots]);
+	for (int i = 0; i < 3; i++)
+		st.fwd[i].new_ok = false;
+	xglb_build_group(&st, 1, &g);
+	assert_int_equal(xglb_table_pick(&g, mac, 0), -1); /* nobody takes new hosts */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(table_pick_follows_slots_and_flags),
 		cmocka_unit_test(test_vmac_bytes),
 		cmocka_unit_test(test_round_robin_each_once),
 		cmocka_unit_test(test_ineligible_excluded),
