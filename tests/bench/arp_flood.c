@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * arp_flood.c - ARP replies per second under a live flood: xglb_xdp versus
+ * the kernel answering the same requests, side by side in one run.
+ *
+ *   arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP
+ *
+ * The caller (tests/bench/run.sh) creates two namespaces joined by one
+ * veth pair: GEN_IF in GEN_NS (address GEN_IP), RTR_IF in RTR_NS (address
+ * VIP, so the kernel there answers for it). This program only attaches
+ * programs and sends frames on those two interfaces.
+ *
+ * Generator: bpf_prog_test_run with BPF_F_TEST_XDP_LIVE_FRAMES on GEN_IF,
+ * a tiny program returning XDP_TX, so every repetition is transmitted to
+ * the peer RTR_IF as a real frame: "who-has VIP tell GEN_IP" from GEN_IF's
+ * MAC (one sender MAC and IP: the kernel's neighbour table is shared by
+ * all namespaces, so the kernel side sees one neighbour). The generator
+ * writes the request back into every frame first, because live-frames
+ * mode recycles pages without copying data_in again and xglb_xdp rewrites
+ * the request into a reply in place (see bench_gen_prog).
+ *
+ * Replies are counted on GEN_IF by a counting XDP program (ARP replies and
+ * other ARP separately) that drops them. A frame XDP_TX'ed into a veth
+ * reaches the peer only if the peer runs an XDP program (that is what
+ * turns on the veth's NAPI), so both ends always have one:
+ *   rig round:    RTR_IF runs the same counting program: requests are
+ *                 counted and dropped, nobody answers. This is the test
+ *                 rig alone (generator + one veth hop), the ceiling.
+ *   kernel round: RTR_IF runs an XDP_PASS program; the kernel answers.
+ *   xglb round:   RTR_IF runs xglb_xdp (native mode) with one group whose
+ *                 AVG is this node; xglb answers with XDP_TX.
+ * Rounds rotate (rig, kernel, xglb, rig, ...), ROUNDS of each, with the
+ * same generator and the same measuring window after a short warm-up:
+ * rate = frames counted in the window / window length; the figure per
+ * side is the median over its rounds. Every wait is on the counters and
+ * bounded in time.
+ *
+ * CPU placement: the generator runs on the last CPU, and everything it
+ * sets off (the veth NAPI polls: the responder, the reply's way back, the
+ * counter) runs in softirq on that same CPU, inline in the generator's
+ * threads or in that CPU's ksoftirqd; this thread sleeps on CPU 0. So a
+ * rate is what one CPU sustains for rig + responder. Other work on the
+ * machine may share that CPU, so the headline rates are per second of CPU
+ * time the flood used there (generator threads + ksoftirqd, from the
+ * scheduler; this kernel has no IRQ time accounting, so softirq work is
+ * charged to the thread it ran in): the wall-clock rate of a CPU of its
+ * own. The wall-clock rates and the CPU's load are printed too; when the
+ * flood had the CPU to itself the two rates agree. The rig costs the same
+ * in every round, so responder cost per reply = 1/rate - 1/rig_rate, and
+ * the ratio of those is the responders' own ratio. (Threaded NAPI with the responder on a
+ * CPU of its own was tried: on this VM the cross-CPU NAPI wake-ups then
+ * limit the rate, with the responder CPU half idle while requests are
+ * lost, so the rates measured wake-up latency rather than cost.)
+ *
+ * Each live-frames call ends with an RCU grace period (page pool
+ * teardown, ~20 ms here) during which its thread sleeps, so two
+ * generator threads share the generator CPU and chunks are large.
+ *
+ * Prints "BENCH <name> <value> <unit>" lines on stdout.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include "bench.h"
+
+#define ROUNDS	       3      /* of each side */
+#define WINDOW_MS      1000   /* measuring window per round */
+#define WARMUP_MS      200    /* from the first reply to the window */
+#define GEN_CHUNK      262144 /* frames per test_run call */
+#define GEN_THREADS    2 /* on one CPU: one sends while the other waits out its call's teardown */
+#define FIRST_REPLY_MS 3000 /* a round fails without a reply by then */
+#define SETTLE_MS      3000 /* bound on waiting for the counters to settle */
+
+struct gen {
+	int prog_fd, ifindex, ns_fd, cpu;
+	pid_t softirqd; /* ksoftirqd of cpu, 0 if not found */
+	unsigned char frame[BENCH_FRAME_LEN];
+	atomic_int stop;
+	atomic_int err;
+};
+
+/* What a round counts: word (0 replies, 1 other ARP) of a counter map. */
+static int count_map = -1, count_word;
+
+static __u64 counted(void)
+{
+	__u64 v[2] = {0, 0};
+	__u32 k = 0;
+
+	bpf_map_lookup_elem(count_map, &k, v);
+	return v[count_word & 1];
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void *gen_thread(void *arg)
+{
+	struct gen *g = arg;
+	struct xdp_md ctx = {.ingress_ifindex = g->ifindex, .data_end = BENCH_FRAME_LEN};
+
+	bench_pin_cpu(g->cpu);
+	if (setns(g->ns_fd, CLONE_NEWNET)) {
+		atomic_store(&g->err, errno);
+		return NULL;
+	}
+	while (!atomic_load(&g->stop)) {
+		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = g->frame,
+			    .data_size_in = BENCH_FRAME_LEN, .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = GEN_CHUNK,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+		if (bpf_prog_test_run_opts(g->prog_fd, &o)) {
+			atomic_store(&g->err, errno);
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int enter_ns(int fd, const char *what)
+{
+	if (setns(fd, CLONE_NEWNET)) {
+		fprintf(stderr, "arp_flood: setns %s: %s\n", what, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int open_ns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fprintf(stderr, "arp_flood: %s: %s\n", path, strerror(errno));
+	return fd;
+}
+
+/* CPU time in ns of a thread, from /proc/PID/schedstat (0 if unknown). */
+static __u64 schedstat_ns(pid_t pid)
+{
+	unsigned long long v = 0;
+	char path[64];
+	FILE *f;
+
+	if (!pid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+/* PID of ksoftirqd/cpu, or 0. */
+static pid_t find_ksoftirqd(int cpu)
+{
+	char want[32], path[64], comm[32];
+	pid_t found = 0;
+
+	snprintf(want, sizeof(want), "ksoftirqd/%d\n", cpu);
+	/* kernel threads started at boot: low PIDs */
+	for (int pid = 2; pid < 4096 && !found; pid++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, want))
+			found = pid;
+		fclose(f);
+	}
+	return found;
+}
+
+/* CPU time of the generator threads + ksoftirqd of their CPU, in ns. */
+static __u64 flood_cpu_ns(const pthread_t *th, int n, pid_t softirqd)
+{
+	__u64 sum = schedstat_ns(softirqd);
+
+	for (int i = 0; i < n; i++) {
+		clockid_t clk;
+		struct timespec ts;
+
+		if (pthread_getcpuclockid(th[i], &clk) == 0 && clock_gettime(clk, &ts) == 0)
+			sum += (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	}
+	return sum;
+}
+
+/* Busy and total jiffies of one CPU, from /proc/stat. */
+static void cpu_times(int cpu, __u64 *busy, __u64 *total)
+{
+	unsigned long long v[10] = {0};
+	char line[512], want[16];
+	FILE *f = fopen("/proc/stat", "r");
+
+	*busy = *total = 0;
+	if (!f)
+		return;
+	snprintf(want, sizeof(want), "cpu%d ", cpu);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
+		       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
+		for (int i = 0; i < 8; i++) /* guest time is already in user */
+			*total += v[i];
+		*busy = *total - v[3] - v[4]; /* minus idle and iowait */
+		break;
+	}
+	fclose(f);
+}
+
+struct round {
+	double pps, wall_pps, cpu_load;
+};
+
+/*
+ * One round with prog_fd on the router side, counting word of map; 0 or
+ * -1.
+ */
+static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, int map, int word,
+		     struct round *r)
+{
+	__u64 c_start, c0, c1, b0, b1, j0, j1, t0, t1, u0, u1, deadline, last, prev;
+	pthread_t th[GEN_THREADS];
+	int rc = -1, stable, started = 0;
+
+	if (enter_ns(rtr_ns, "router"))
+		return -1;
+	if (bpf_xdp_attach(rtr_ifindex, prog_fd, XDP_FLAGS_DRV_MODE, NULL)) {
+		fprintf(stderr, "arp_flood: attach on the router side: %s\n", strerror(errno));
+		return -1;
+	}
+	count_map = map;
+	count_word = word;
+	c_start = counted();
+	atomic_store(&g->stop, 0);
+	atomic_store(&g->err, 0);
+	for (; started < GEN_THREADS; started++)
+		if (pthread_create(&th[started], NULL, gen_thread, g)) {
+			fprintf(stderr, "arp_flood: pthread_create failed\n");
+			goto stop;
+		}
+	/* first reply, then the warm-up, then the window */
+	deadline = bench_now_ns(CLOCK_MONOTONIC) + FIRST_REPLY_MS * 1000000ull;
+	while (counted() == c_start && !atomic_load(&g->err) &&
+	       bench_now_ns(CLOCK_MONOTONIC) < deadline)
+		sleep_ms(5);
+	if (counted() == c_start) {
+		fprintf(stderr, "arp_flood: nothing counted within %d ms (generator: %s)\n",
+			FIRST_REPLY_MS,
+			atomic_load(&g->err) ? strerror(atomic_load(&g->err)) : "running");
+		goto stop;
+	}
+	sleep_ms(WARMUP_MS);
+	t0 = bench_now_ns(CLOCK_MONOTONIC);
+	c0 = counted();
+	cpu_times(g->cpu, &b0, &j0);
+	u0 = flood_cpu_ns(th, started, g->softirqd);
+	sleep_ms(WINDOW_MS);
+	t1 = bench_now_ns(CLOCK_MONOTONIC);
+	c1 = counted();
+	cpu_times(g->cpu, &b1, &j1);
+	u1 = flood_cpu_ns(th, started, g->softirqd);
+	if (atomic_load(&g->err)) {
+		fprintf(stderr, "arp_flood: generator: %s\n", strerror(atomic_load(&g->err)));
+		goto stop;
+	}
+	r->wall_pps = (double)(c1 - c0) * 1e9 / (double)(t1 - t0);
+	/* per second of the CPU the flood had; never above the wall clock's */
+	r->pps = u1 - u0 > t1 - t0 || u1 <= u0 ? r->wall_pps
+					       : (double)(c1 - c0) * 1e9 / (double)(u1 - u0);
+	r->cpu_load = j1 > j0 ? (double)(b1 - b0) / (double)(j1 - j0) : 0;
+	rc = 0;
+stop:
+	atomic_store(&g->stop, 1);
+	while (started > 0)
+		pthread_join(th[--started], NULL); /* returns after the current chunk */
+	/* drain: the counter is unchanged over 4 polls 10 ms apart */
+	deadline = bench_now_ns(CLOCK_MONOTONIC) + SETTLE_MS * 1000000ull;
+	prev = counted();
+	stable = 0;
+	while (stable < 4 && bench_now_ns(CLOCK_MONOTONIC) < deadline) {
+		sleep_ms(10);
+		last = counted();
+		stable = last == prev ? stable + 1 : 0;
+		prev = last;
+	}
+	if (stable < 4) {
+		fprintf(stderr, "arp_flood: frames still arriving %d ms after the flood\n",
+			SETTLE_MS);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median_d(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double per_reply_ns(double pps, double rig_pps)
+{
+	return pps > 0 && rig_pps > 0 ? 1e9 / pps - 1e9 / rig_pps : 0;
+}
+
+enum { S_RIG, S_KERNEL, S_XGLB, S_MAX };
+static const char *const side_name[S_MAX] = {"rig", "kernel", "xglb"};
+
+int main(int argc, char **argv)
+{
+	int self_ns = -1, gen_ns = -1, rtr_ns = -1, gen_ifindex = 0, rtr_ifindex = 0;
+	int reply_map = -1, rig_map = -1, reply_fd = -1, rig_fd = -1, pass_fd = -1, rc = 1;
+	int ncpu = libbpf_num_possible_cpus();
+	bool gen_attached = false, rtr_attached = false;
+	double pps[S_MAX][ROUNDS], wall[S_MAX][ROUNDS], load[S_MAX][ROUNDS], med[S_MAX],
+	    mwall[S_MAX], mload[S_MAX];
+	__u64 x_reply0, x_peer0, v[2];
+	struct xglb_bank bank = {0};
+	struct xglb *skel = NULL;
+	__u8 gen_mac[6], rtr_mac[6];
+	static struct gen g;
+	__be32 vip, gen_ip;
+	__u32 zero = 0;
+
+	if (argc != 7) {
+		fprintf(stderr, "usage: arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP\n");
+		return 2;
+	}
+	vip = inet_addr(argv[5]);
+	gen_ip = inet_addr(argv[6]);
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	bench_pin_cpu(0); /* this thread sleeps; the generator gets the last CPU */
+	g.cpu = ncpu > 1 ? ncpu - 1 : 0;
+	g.softirqd = find_ksoftirqd(g.cpu);
+	self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	gen_ns = open_ns(argv[1]);
+	rtr_ns = open_ns(argv[2]);
+	if (self_ns < 0 || gen_ns < 0 || rtr_ns < 0)
+		goto out;
+
+	/* counters: replies on GEN_IF; requests on RTR_IF in the rig round */
+	reply_map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xglb_b_replies", 4, 16, 1, NULL);
+	rig_map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xglb_b_rig", 4, 16, 1, NULL);
+	if (reply_map < 0 || rig_map < 0) {
+		fprintf(stderr, "arp_flood: map create: %s\n", strerror(errno));
+		goto out;
+	}
+	reply_fd = bench_counter_prog(reply_map);
+	rig_fd = bench_counter_prog(rig_map);
+	pass_fd = bench_empty_prog(); /* XDP_PASS: the kernel answers */
+	if (reply_fd < 0 || rig_fd < 0 || pass_fd < 0)
+		goto out;
+
+	/* router side: xglb with one group, this node its AVG on RTR_IF */
+	if (enter_ns(rtr_ns, "router"))
+		goto out;
+	rtr_ifindex = if_nametoindex(argv[4]);
+	if (!rtr_ifindex || bench_iface_mac(argv[4], rtr_mac)) {
+		fprintf(stderr, "arp_flood: no %s in %s\n", argv[4], argv[2]);
+		goto out;
+	}
+	skel = xglb__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "arp_flood: load xglb: %s\n", strerror(errno));
+		goto out;
+	}
+	if (bench_install_group(skel, &bank, 1, vip, rtr_ifindex, rtr_mac))
+		goto out;
+	rtr_attached = true; /* from here on, detach on the way out */
+
+	/* generator side: reply counter on GEN_IF, the generator program */
+	if (enter_ns(gen_ns, "generator"))
+		goto out;
+	gen_ifindex = if_nametoindex(argv[3]);
+	if (!gen_ifindex || bench_iface_mac(argv[3], gen_mac)) {
+		fprintf(stderr, "arp_flood: no %s in %s\n", argv[3], argv[1]);
+		goto out;
+	}
+	gen_attached = true;
+	if (bpf_xdp_attach(gen_ifindex, reply_fd, XDP_FLAGS_DRV_MODE, NULL)) {
+		fprintf(stderr, "arp_flood: attach counter: %s\n", strerror(errno));
+		goto out;
+	}
+	bench_arp_request(g.frame, gen_mac, gen_ip, vip);
+	g.prog_fd = bench_gen_prog(g.frame);
+	if (g.prog_fd < 0)
+		goto out;
+	g.ifindex = gen_ifindex;
+	g.ns_fd = gen_ns;
+
+	x_reply0 = bench_stat(skel, XGLB_R_XDP_TX_ARP_REPLY);
+	x_peer0 = bench_stat(skel, XGLB_R_XDP_DROP_ARP_PEER);
+	for (int i = 0; i < ROUNDS; i++) {
+		for (int sd = 0; sd < S_MAX; sd++) {
+			int prog = sd == S_RIG	    ? rig_fd
+				   : sd == S_KERNEL ? pass_fd
+						    : bpf_program__fd(skel->progs.xglb_xdp);
+			/* the rig counts requests (word 1) at RTR_IF; the others replies at GEN_IF
+			 */
+			int map = sd == S_RIG ? rig_map : reply_map, word = sd == S_RIG ? 1 : 0;
+			struct round r = {0, 0, 0};
+
+			if (run_round(&g, rtr_ns, rtr_ifindex, prog, map, word, &r)) {
+				fprintf(stderr, "arp_flood: %s round %d failed\n", side_name[sd],
+					i + 1);
+				goto out;
+			}
+			pps[sd][i] = r.pps;
+			wall[sd][i] = r.wall_pps;
+			load[sd][i] = r.cpu_load;
+		}
+	}
+	/* xglb answered, and from intact requests (no recycled reply came back as a request) */
+	bpf_map_lookup_elem(reply_map, &zero, v);
+	if (bench_stat(skel, XGLB_R_XDP_TX_ARP_REPLY) == x_reply0 ||
+	    bench_stat(skel, XGLB_R_XDP_DROP_ARP_PEER) != x_peer0) {
+		fprintf(stderr, "arp_flood: sanity: xglb replies %llu, peer drops %llu\n",
+			(unsigned long long)(bench_stat(skel, XGLB_R_XDP_TX_ARP_REPLY) - x_reply0),
+			(unsigned long long)(bench_stat(skel, XGLB_R_XDP_DROP_ARP_PEER) - x_peer0));
+		goto out;
+	}
+	for (int sd = 0; sd < S_MAX; sd++) {
+		mload[sd] = median_d(load[sd], ROUNDS);
+		mwall[sd] = median_d(wall[sd], ROUNDS);
+		med[sd] = median_d(pps[sd], ROUNDS); /* sorts: [0] min, [ROUNDS-1] max */
+	}
+	{
+		double k = med[S_KERNEL], x = med[S_XGLB], rig = med[S_RIG];
+		double kn = per_reply_ns(k, rig), xn = per_reply_ns(x, rig);
+
+		printf("BENCH arp_flood_xglb_pps %.0f pps\n", x);
+		printf("BENCH arp_flood_kernel_pps %.0f pps\n", k);
+		printf("BENCH arp_flood_ratio_vs_kernel %.1f x\n", k > 0 ? x / k : 0.0);
+		printf("BENCH arp_flood_rig_pps %.0f pps\n", rig);
+		printf("BENCH arp_flood_xglb_ns_per_reply_over_rig %.0f ns\n", xn);
+		printf("BENCH arp_flood_kernel_ns_per_reply_over_rig %.0f ns\n", kn);
+		printf("BENCH arp_flood_responder_ratio_vs_kernel %.1f x\n",
+		       xn > 0 ? kn / xn : 0.0);
+		for (int sd = 0; sd < S_MAX; sd++)
+			printf("BENCH arp_flood_%s_pps_min %.0f pps\nBENCH arp_flood_%s_pps_max "
+			       "%.0f pps\n",
+			       side_name[sd], pps[sd][0], side_name[sd], pps[sd][ROUNDS - 1]);
+		for (int sd = 0; sd < S_MAX; sd++)
+			printf("BENCH arp_flood_%s_wall_pps %.0f pps\n", side_name[sd], mwall[sd]);
+		printf("BENCH arp_flood_wall_ratio_vs_kernel %.1f x\n",
+		       mwall[S_KERNEL] > 0 ? mwall[S_XGLB] / mwall[S_KERNEL] : 0.0);
+		for (int sd = 0; sd < S_MAX; sd++)
+			printf("BENCH arp_flood_%s_cpu_load_pct %.0f %%\n", side_name[sd],
+			       100 * mload[sd]);
+		/* ARP other than replies at GEN_IF (e.g. kernel probes): expected 0 */
+		printf("BENCH arp_flood_other_arp_seen %llu frames\n", (unsigned long long)v[1]);
+		printf("BENCH arp_flood_rounds %d rounds_per_side\n", ROUNDS);
+		printf("BENCH arp_flood_window_ms %d ms\n", WINDOW_MS);
+	}
+	rc = 0;
+out:
+	/* detach what this program attached; run.sh deletes the namespaces too */
+	if (rtr_attached && enter_ns(rtr_ns, "router") == 0)
+		bpf_xdp_detach(rtr_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	if (gen_attached && enter_ns(gen_ns, "generator") == 0)
+		bpf_xdp_detach(gen_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	if (self_ns >= 0)
+		setns(self_ns, CLONE_NEWNET);
+	xglb_bank_close(&bank);
+	xglb__destroy(skel);
+	return rc;
+}

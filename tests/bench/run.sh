@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# run.sh - xglb benchmarks (make bench): prints a short header and "BENCH <name> <value> <unit>" lines.
+#
+# Builds nothing (make bench depends on all). Needs root. Every namespace it
+# makes carries this run's PID and is deleted on exit; traffic only ever
+# flows inside them.
+#   xdp_micro  ns/packet of xglb_xdp's paths, in namespace xglb-bench-<pid>
+#   arp_flood  ARP replies/s, xglb vs the kernel, over a veth pair between
+#              xglb-bgen-<pid> and xglb-brtr-<pid> (10.99.0.0/24)
+# Exits non-zero if a bench fails to run; its stderr is shown then.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+BUILD=${BUILD:-build}
+[ "$(id -u)" = 0 ] || {
+	echo "bench: must run as root" >&2
+	exit 1
+}
+
+NS_MICRO=xglb-bench-$$
+NS_GEN=xglb-bgen-$$
+NS_RTR=xglb-brtr-$$
+GEN_IF=bgen0
+RTR_IF=brtr0
+VIP=10.99.0.1
+GEN_IP=10.99.0.2
+ERR=$(mktemp)
+OUT=$(mktemp)
+CHILD= # the running bench (a timeout process), stopped on INT/TERM
+
+# shellcheck disable=SC2317 # trap handlers
+cleanup() {
+	local ns
+	for ns in "$NS_MICRO" "$NS_GEN" "$NS_RTR"; do
+		[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
+	done
+	rm -f "$ERR" "$OUT"
+}
+# shellcheck disable=SC2317 # trap handler
+stop_child() { [ -n "$CHILD" ] && kill -TERM "$CHILD" 2>/dev/null; }
+trap cleanup EXIT
+trap 'stop_child; exit 130' INT
+trap 'stop_child; exit 143' TERM
+
+failed=0
+
+run_bench() { # name timeout_s command...
+	local name=$1 limit=$2 rc
+	shift 2
+	# in the background, so a signal to this script is handled at once
+	timeout "$limit" "$@" >"$OUT" 2>"$ERR" &
+	CHILD=$!
+	wait "$CHILD"
+	rc=$?
+	CHILD=
+	grep -a '^BENCH ' "$OUT"
+	if [ "$rc" -ne 0 ]; then
+		echo "bench: $name failed (exit $rc)" >&2
+		cat "$ERR" >&2
+		failed=1
+	fi
+}
+
+netns_new() { # name
+	ip netns add "$1" || return 1
+	ip -n "$1" link set lo up
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+echo "# xglb bench: kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "# xdp_*_ns: median ns/packet over an empty XDP program (see tests/bench/xdp_micro.c)"
+echo "# arp_flood_*: one CPU, rig/kernel/xglb rounds interleaved, median per side (arp_flood.c)"
+
+# ---- per-packet cost -------------------------------------------------------
+if netns_new "$NS_MICRO"; then
+	run_bench xdp_micro 120 ip netns exec "$NS_MICRO" "$BUILD/bench/xdp_micro"
+else
+	echo "bench: cannot create namespace $NS_MICRO" >&2
+	failed=1
+fi
+
+# ---- ARP flood: xglb vs the kernel -------------------------------------------
+if netns_new "$NS_GEN" && netns_new "$NS_RTR" &&
+	ip -n "$NS_GEN" link add "$GEN_IF" type veth peer name "$RTR_IF" netns "$NS_RTR" &&
+	ip -n "$NS_GEN" link set "$GEN_IF" address 02:99:00:00:00:02 &&
+	ip -n "$NS_RTR" link set "$RTR_IF" address 02:99:00:00:00:01 &&
+	ip -n "$NS_GEN" addr add "$GEN_IP/24" dev "$GEN_IF" &&
+	ip -n "$NS_RTR" addr add "$VIP/24" dev "$RTR_IF" &&
+	ip -n "$NS_GEN" link set "$GEN_IF" up &&
+	ip -n "$NS_RTR" link set "$RTR_IF" up; then
+	run_bench arp_flood 120 "$BUILD/bench/arp_flood" "$NS_GEN" "$NS_RTR" "$GEN_IF" "$RTR_IF" "$VIP" "$GEN_IP"
+else
+	echo "bench: cannot build the flood namespaces" >&2
+	failed=1
+fi
+
+exit "$failed"
