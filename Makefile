@@ -47,6 +47,7 @@ FUZZ_SECONDS ?= 60
 
 .DELETE_ON_ERROR:
 .SECONDARY:
+SHELL := /bin/bash
 .PHONY: all deps test test-unit test-bpf test-integration bench demo fuzz clean install format
 
 all: $(BPF_OBJS) $(BUILD)/xglbd $(BUILD)/xglbctl $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS) \
@@ -140,11 +141,17 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard user/*.h) include/xglb.h
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser \
 		$< $(FUZZ_DEPS_$*) -lsodium -o $@
 
+# New inputs go to a scratch corpus (the committed seeds stay as they are);
+# a crash fails the target.
 fuzz: $(FUZZ_BINS)
-	$(Q)for f in $(FUZZ_BINS); do n=$$(basename $$f); n=$${n#fuzz_}; \
-		echo "fuzz: $$f for $(FUZZ_SECONDS) s on tests/fuzz/corpus/$$n"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 tests/fuzz/corpus/$$n \
-			2>&1 | tail -n 12 || exit 1; done
+	$(Q)set -o pipefail; for f in $(FUZZ_BINS); do n=$$(basename $$f); n=$${n#fuzz_}; \
+		work=$(BUILD)/fuzz/corpus-$$n; mkdir -p $$work; \
+		echo "fuzz: $$f for $(FUZZ_SECONDS) s, seeds tests/fuzz/corpus/$$n"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(BUILD)/fuzz/ $$work tests/fuzz/corpus/$$n \
+			>$(BUILD)/fuzz/$$n.log 2>&1 || { tail -n 40 $(BUILD)/fuzz/$$n.log; exit 1; }; \
+		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|#[0-9]+.*DONE)' \
+			$(BUILD)/fuzz/$$n.log; done
 
 clean:
 	$(Q)rm -rf $(BUILD)

@@ -35,7 +35,9 @@
 #define XGLB_PROTO_PORT 7867 /* default UDP port */
 #define XGLB_HMAC_LEN 32
 #define XGLB_KEY_MAX 64 /* bytes of shared key */
-#define XGLB_MSG_MAX 512 /* bytes: the largest message (16 forwarders, 16 loads) fits */
+/* bytes: the largest message, 16 forwarders and 16 loads */
+#define XGLB_MSG_MAX (28 + 20 + 16 + 16 * XGLB_MAX_FWD + 4 + 16 * XGLB_MAX_FWD + XGLB_HMAC_LEN)
+_Static_assert(XGLB_MSG_MAX == 612, "the wire layout above changed: update XGLB_MSG_MAX");
 
 enum xglb_msg_type {
 	XGLB_MSG_HELLO = 1,
@@ -97,7 +99,7 @@ struct xglb_msg {
 /* Why a received datagram was dropped (xglb_rx_reason_name gives metric labels). */
 #define XGLB_RX_REASONS(X)                                                                         \
 	X(OK, "ok")                                                                                \
-	X(SHORT, "short")               /* shorter than header + hmac */                           \
+	X(SHORT, "short")               /* shorter than header + hello + hmac (80 bytes) */                           \
 	X(MAGIC, "magic")               /* not an xglb message */                                 \
 	X(VERSION, "version")           /* unknown protocol version */                             \
 	X(TYPE, "type")                 /* unknown message type */                                 \
