@@ -9,12 +9,18 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <yaml.h>
 #include "config.h"
+#include "proto.h"
 
 #define FIELD_NAME_MAX 128	  /* "groups[254].forwarders[15].preferred" and unknown keys */
 #define FILE_MAX       (16 << 20) /* bytes; a config is a few kB */
 #define MS_MAX	       3600000	  /* one hour, the longest timer in milliseconds */
+#define HOLD_MAX       180000	  /* groups[].timers.hold-ms */
+#define TIMEOUT_MAX    86400000	  /* groups[].timers.redirect-ms and timeout-ms: one day */
+#define KEY_MIN	       16	  /* bytes of the membership key */
+#define SUN_PATH_MAX   sizeof(((struct sockaddr_un *)0)->sun_path)
 
 /* One problem-collecting pass over one document. */
 struct ctx {
@@ -38,13 +44,22 @@ struct ref {
 };
 
 struct field;
+/*
+ * Checks rules across the fields of MAP (at LINE, field NAME) once walked
+ * against FIELDS into OBJ; BAD is walk_map()'s: a bit per failed row.
+ */
+typedef void (*field_check)(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			    const struct field *fields, unsigned int bad);
 /* Parses V (the value of key F) into OBJ; NAME is the dotted field name. False on error. */
 typedef bool (*field_fn)(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
 			 const char *name);
 
 #define F_REQUIRED 0x1
-#define F_UNIQUE   0x2 /* no two items of the enclosing list may have the same value */
-#define F_ZERO_OK  0x4 /* integer: 0 is allowed besides min..max */
+#define F_UNIQUE   0x2	/* no two items of the enclosing list may have the same value */
+#define F_ZERO_OK  0x4	/* integer: 0 is allowed besides min..max */
+#define F_STATIC   0x8	/* required without membership (static mode) */
+#define F_MEMBER   0x10 /* required with membership */
+#define F_UNSET_OK 0x20 /* with F_UNIQUE: items that leave it unset (all zero) may share that */
 
 /* One row of a schema: key name -> handler, where it lands and its limits. */
 struct field {
@@ -68,6 +83,13 @@ struct list_desc {
 	/* cross-item checks after the unique ones; bad[i] has a bit per failed field of item i */
 	void (*done)(struct ctx *c, void *parent, int line, const char *name,
 		     const unsigned int *bad);
+	field_check check; /* per item, after its fields: rules across them */
+};
+
+/* A mapping whose fields land in the object of its parent (membership, group timers). */
+struct map_desc {
+	const struct field *fields;
+	field_check check;
 };
 
 // clang-format off
@@ -219,6 +241,16 @@ static unsigned int walk_pair(struct ctx *c, yaml_node_t *map, yaml_node_pair_t 
 	return f->fn(c, f, v, line_of(k), obj, name) ? 0 : 1u << (f - fields);
 }
 
+/* Why F must be given, or NULL if it may be left out. */
+static const char *required(struct ctx *c, const struct field *f)
+{
+	if ((f->flags & F_REQUIRED) || ((f->flags & F_STATIC) && !c->cfg->membership))
+		return "missing required field";
+	if ((f->flags & F_MEMBER) && c->cfg->membership)
+		return "required when membership is configured";
+	return NULL;
+}
+
 /* Walks MAP against FIELDS into OBJ; returns a bit per field that failed or is missing. */
 static unsigned int walk_map(struct ctx *c, yaml_node_t *map, const struct field *fields, void *obj,
 			     const char *path)
@@ -231,13 +263,23 @@ static unsigned int walk_map(struct ctx *c, yaml_node_t *map, const struct field
 	for (p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++)
 		bad |= walk_pair(c, map, p, fields, obj, path);
 	for (f = fields; f->key; f++) {
-		if (!(f->flags & F_REQUIRED) || map_find(c, map, f->key))
+		const char *why = required(c, f);
+
+		if (!why || map_find(c, map, f->key))
 			continue;
 		join(name, path, f->key);
-		err(c, line_of(map), name, "missing required field");
+		err(c, line_of(map), name, "%s", why);
 		bad |= 1u << (f - fields);
 	}
 	return bad;
+}
+
+/* Line of KEY in MAP, or of MAP when the key is absent (a default). */
+static int key_line(struct ctx *c, yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *p = map_find(c, map, key);
+
+	return p ? line_of(node(c, p->key)) : line_of(map);
 }
 
 /* ---- scalar handlers --------------------------------------------------- */
@@ -344,22 +386,68 @@ static bool h_enum(struct ctx *c, const struct field *f, yaml_node_t *v, int lin
 	return false;
 }
 
+/* S if it is an absolute path of at most MAX characters, else NULL (and an error). */
+static const char *abs_path(struct ctx *c, const char *s, size_t max, int line, const char *name)
+{
+	if (!s)
+		return NULL;
+	if (s[0] != '/') {
+		err(c, line, name, "\"%s\" is not an absolute path", s);
+		return NULL;
+	}
+	if (strlen(s) > max) {
+		err(c, line, name, "longer than %zu characters", max);
+		return NULL;
+	}
+	return s;
+}
+
+/* An absolute path; f->max, when set, is a shorter limit than the member's size. */
 static bool h_path(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		   const char *name)
+{
+	size_t max = f->max ? (size_t)f->max : f->size - 1;
+	const char *s = abs_path(c, scalar(c, v, line, name), max, line, name);
+
+	if (!s)
+		return false;
+	strcpy((char *)obj + f->off, s);
+	return true;
+}
+
+/* Free text of 1 to f->size - 1 characters (a command line). */
+static bool h_text(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
 		   const char *name)
 {
 	const char *s = scalar(c, v, line, name);
 
 	if (!s)
 		return false;
-	if (s[0] != '/') {
-		err(c, line, name, "\"%s\" is not an absolute path", s);
-		return false;
-	}
-	if (strlen(s) >= f->size) {
-		err(c, line, name, "longer than %zu characters", f->size - 1);
+	if (!*s || strlen(s) >= f->size) {
+		err(c, line, name, "must be 1 to %zu characters long", f->size - 1);
 		return false;
 	}
 	strcpy((char *)obj + f->off, s);
+	return true;
+}
+
+/* As YAML 1.1 writes them, lower case: true, false, yes or no. */
+static bool h_bool(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		   const char *name)
+{
+	const char *s = scalar(c, v, line, name);
+	bool *b = (bool *)((char *)obj + f->off);
+
+	if (!s)
+		return false;
+	if (!strcmp(s, "true") || !strcmp(s, "yes")) {
+		*b = true;
+	} else if (!strcmp(s, "false") || !strcmp(s, "no")) {
+		*b = false;
+	} else {
+		err(c, line, name, "must be true, false, yes or no, not \"%s\"", s);
+		return false;
+	}
 	return true;
 }
 
@@ -371,7 +459,7 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* A node name: 1..31 characters from [A-Za-z0-9_.-]. */
+/* A node or tracked object name: 1..31 characters from [A-Za-z0-9_.-]. */
 static bool h_name(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
 		   const char *name)
 {
@@ -431,6 +519,18 @@ static bool h_self(struct ctx *c, const struct field *f, yaml_node_t *v, int lin
 	return true;
 }
 
+/* The static AVG: with membership the AVG is elected instead, so it must not be given. */
+static bool h_avg(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		  const char *name)
+{
+	if (c->cfg->membership) {
+		err(c, line, name,
+		    "the AVG is elected when membership is configured; set nodes[].priority");
+		return false;
+	}
+	return h_noderef(c, f, v, line, obj, name);
+}
+
 /* Why host-order address H cannot be a gateway VIP, or NULL if it can. */
 static const char *not_unicast(__u32 h)
 {
@@ -480,6 +580,22 @@ static bool valid_ifname(const char *s)
 	return true;
 }
 
+static bool h_ifname(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		     const char *name)
+{
+	const char *s = scalar(c, v, line, name);
+
+	if (!s)
+		return false;
+	if (!valid_ifname(s)) {
+		err(c, line, name, "\"%s\" is not an interface name (1 to %d characters)", s,
+		    IF_NAMESIZE - 1);
+		return false;
+	}
+	strcpy((char *)obj + f->off, s);
+	return true;
+}
+
 static bool iface_item(struct ctx *c, struct xglb_cfg_group *g, yaml_node_t *it, const char *name)
 {
 	const char *s = scalar(c, it, line_of(it), name);
@@ -525,6 +641,101 @@ static bool h_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int l
 	return c->n_err == errs0;
 }
 
+/* ---- the membership key ------------------------------------------------ */
+
+static char *slurp(FILE *f, size_t *len);
+
+static int hexval(char ch)
+{
+	return isdigit((unsigned char)ch) ? ch - '0' : tolower((unsigned char)ch) - 'a' + 10;
+}
+
+/* The key as hex digits, two per byte. Never printed: it is a secret. */
+static bool h_key(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		  const char *name)
+{
+	struct xglb_config *cfg = obj;
+	const char *s = scalar(c, v, line, name);
+	size_t n, i;
+
+	if (!s)
+		return false;
+	n = strlen(s);
+	for (i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i])) {
+			err(c, line, name, "character %zu is not a hex digit", i + 1);
+			return false;
+		}
+	}
+	if (n % 2 || n < 2 * KEY_MIN || n > 2 * XGLB_KEY_MAX) {
+		err(c, line, name,
+		    "must be an even number of hex digits, %d to %d (%d to %d bytes), "
+		    "not %zu",
+		    2 * KEY_MIN, 2 * XGLB_KEY_MAX, KEY_MIN, XGLB_KEY_MAX, n);
+		return false;
+	}
+	for (i = 0; i < n / 2; i++)
+		cfg->key[i] = hexval(s[2 * i]) << 4 | hexval(s[2 * i + 1]);
+	cfg->key_len = n / 2;
+	return true;
+}
+
+/* The key as the raw bytes of a file, read now; one trailing newline is not part of it. */
+static bool h_keyfile(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		      const char *name)
+{
+	struct xglb_config *cfg = obj;
+	const char *s = abs_path(c, scalar(c, v, line, name), XGLB_PATH_MAX - 1, line, name);
+	size_t len, size;
+	FILE *fp;
+	char *buf;
+	bool ok;
+
+	if (!s)
+		return false;
+	fp = fopen(s, "re");
+	if (!fp) {
+		err(c, line, name, "%s: %s", s, strerror(errno));
+		return false;
+	}
+	buf = slurp(fp, &size);
+	if (!buf)
+		err(c, line, name, "%s: %s", s, strerror(errno));
+	fclose(fp);
+	if (!buf)
+		return false;
+	len = size && buf[size - 1] == '\n' ? size - 1 : size;
+	ok = len >= KEY_MIN && len <= XGLB_KEY_MAX;
+	if (ok) {
+		memcpy(cfg->key, buf, len);
+		cfg->key_len = len;
+	} else {
+		err(c, line, name, "%s: the key is %zu bytes, must be %d to %d", s, len, KEY_MIN,
+		    XGLB_KEY_MAX);
+	}
+	explicit_bzero(buf, size);
+	free(buf);
+	return ok;
+}
+
+/* ---- mappings within an object ------------------------------------------- */
+
+/* A mapping whose fields land in OBJ itself, then the rules across them. */
+static bool h_map(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		  const char *name)
+{
+	const struct map_desc *d = f->arg;
+	unsigned int bad;
+	int errs0 = c->n_err;
+
+	if (!want(c, v, YAML_MAPPING_NODE, line, name))
+		return false;
+	bad = walk_map(c, v, d->fields, obj, name);
+	if (d->check)
+		d->check(c, v, line, obj, name, d->fields, bad);
+	return c->n_err == errs0;
+}
+
 /* ---- lists of mappings ------------------------------------------------- */
 
 static void *item_at(const struct list_desc *d, void *parent, int i)
@@ -553,6 +764,14 @@ static void describe(struct ctx *c, yaml_node_t *seq, int i, const struct field 
 		snprintf(buf, n, "%llu", get_uint(val, f->size));
 }
 
+static bool all_zero(const char *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
 /* Reports item I if its field F repeats an earlier item's value. */
 static void unique_one(struct ctx *c, const struct list_desc *d, yaml_node_t *seq, void *parent,
 		       const unsigned int *bad, int i, const struct field *f, const char *name)
@@ -562,6 +781,8 @@ static void unique_one(struct ctx *c, const struct list_desc *d, yaml_node_t *se
 	char fname[FIELD_NAME_MAX], val[64];
 	int j;
 
+	if ((f->flags & F_UNSET_OK) && all_zero(vi, f->size))
+		return;
 	for (j = 0; j < i; j++) {
 		if ((bad[j] & bit) || memcmp(vi, (char *)item_at(d, parent, j) + f->off, f->size))
 			continue;
@@ -607,8 +828,11 @@ static bool h_list(struct ctx *c, const struct field *f, yaml_node_t *v, int lin
 		snprintf(iname, sizeof(iname), "%s[%d]", name, i);
 		d->init(o, i, line_of(it));
 		bad[i] = ~0u;
-		if (want(c, it, YAML_MAPPING_NODE, line_of(it), iname))
-			bad[i] = walk_map(c, it, d->fields, o, iname);
+		if (!want(c, it, YAML_MAPPING_NODE, line_of(it), iname))
+			continue;
+		bad[i] = walk_map(c, it, d->fields, o, iname);
+		if (d->check)
+			d->check(c, it, line_of(it), o, iname, d->fields, bad[i]);
 	}
 	*(int *)((char *)obj + d->count) = n;
 	check_unique(c, d, v, obj, bad, n, name);
@@ -620,6 +844,23 @@ static bool h_list(struct ctx *c, const struct field *f, yaml_node_t *v, int lin
 /* ---- per-item defaults and list checks ------------------------------------- */
 
 enum { FWD_INDEX }; /* row of "index" in fwd_fields */
+
+/* Rows of timer_fields, weighting_fields and track_fields, for their checks. */
+enum { TIMER_HELLO, TIMER_HOLD, TIMER_REDIRECT, TIMER_TIMEOUT };
+enum { WEIGHT_LOWER, WEIGHT_UPPER };
+enum {
+	TRK_NAME,
+	TRK_TYPE,
+	TRK_INTERFACE,
+	TRK_TARGET,
+	TRK_COMMAND,
+	TRK_PATH,
+	TRK_INTERVAL,
+	TRK_TIMEOUT,
+	TRK_PRIO,
+	TRK_WEIGHT,
+};
+#define BIT(row) (1u << (row))
 
 static void node_init(void *item, int pos, int line)
 {
@@ -672,7 +913,148 @@ static void group_init(void *item, int pos, int line)
 	memset(g, 0, sizeof(*g));
 	g->policy = XGLB_POLICY_ROUND_ROBIN;
 	g->avg = -1;
+	g->hello_ms = 1000;
+	g->hold_ms = 3000;
+	g->redirect_ms = 600000;
+	g->timeout_ms = 14400000;
+	g->preempt = true;
 	g->line = line;
+}
+
+/*
+ * hello < hold and redirect <= timeout. When one of a pair is a default, the
+ * problem is the given one's; when both are given, the second one's.
+ */
+static void timers_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			 const struct field *fields, unsigned int bad)
+{
+	struct xglb_cfg_group *g = obj;
+	char fname[FIELD_NAME_MAX];
+
+	if (!(bad & (BIT(TIMER_HELLO) | BIT(TIMER_HOLD))) && g->hold_ms <= g->hello_ms) {
+		if (map_find(c, map, "hold-ms")) {
+			join(fname, name, "hold-ms");
+			err(c, key_line(c, map, "hold-ms"), fname,
+			    "must be greater than hello-ms (%u)", g->hello_ms);
+		} else {
+			join(fname, name, "hello-ms");
+			err(c, key_line(c, map, "hello-ms"), fname,
+			    "must be less than hold-ms (%u, the default)", g->hold_ms);
+		}
+	}
+	if (!(bad & (BIT(TIMER_REDIRECT) | BIT(TIMER_TIMEOUT))) && g->redirect_ms > g->timeout_ms) {
+		if (map_find(c, map, "timeout-ms")) {
+			join(fname, name, "timeout-ms");
+			err(c, key_line(c, map, "timeout-ms"), fname,
+			    "must be at least redirect-ms (%u)", g->redirect_ms);
+		} else {
+			join(fname, name, "redirect-ms");
+			err(c, key_line(c, map, "redirect-ms"), fname,
+			    "must not exceed timeout-ms (%u, the default)", g->timeout_ms);
+		}
+	}
+}
+
+/* Exactly one of key and key-file; reported at the "membership:" line. */
+static void membership_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			     const struct field *fields, unsigned int bad)
+{
+	bool key = map_find(c, map, "key"), file = map_find(c, map, "key-file");
+
+	if (!key && !file)
+		err(c, line, name, "needs a key: give key or key-file");
+	else if (key && file)
+		err(c, line, name, "give key or key-file, not both");
+}
+
+/* upper defaults to lower, and may not be below it. */
+static void weighting_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			    const struct field *fields, unsigned int bad)
+{
+	struct xglb_config *cfg = obj;
+	char fname[FIELD_NAME_MAX];
+
+	if (!map_find(c, map, "upper")) {
+		cfg->weight_upper = cfg->weight_lower;
+	} else if (!(bad & (BIT(WEIGHT_LOWER) | BIT(WEIGHT_UPPER))) &&
+		   cfg->weight_upper < cfg->weight_lower) {
+		join(fname, name, "upper");
+		err(c, key_line(c, map, "upper"), fname, "must not be below lower (%u)",
+		    cfg->weight_lower);
+	}
+}
+
+static void track_init(void *item, int pos, int line)
+{
+	struct xglb_cfg_track *t = item;
+
+	memset(t, 0, sizeof(*t));
+	t->interval_ms = 1000;
+	t->line = line;
+}
+
+// clang-format off
+static const char *const track_type_names[] = {
+	[XGLB_TRACK_LINK] = "link",
+	[XGLB_TRACK_PING] = "ping",
+	[XGLB_TRACK_COMMAND] = "command",
+	[XGLB_TRACK_FILE] = "file",
+	NULL,
+};
+
+#define TRACK_ANY (BIT(TRK_NAME) | BIT(TRK_TYPE) | BIT(TRK_PRIO) | BIT(TRK_WEIGHT))
+/* Rows of track_fields each type may have, and must have. */
+static const unsigned int track_allowed[] = {
+	[XGLB_TRACK_LINK] = TRACK_ANY | BIT(TRK_INTERFACE),
+	[XGLB_TRACK_PING] = TRACK_ANY | BIT(TRK_TARGET) | BIT(TRK_INTERVAL) | BIT(TRK_TIMEOUT),
+	[XGLB_TRACK_COMMAND] = TRACK_ANY | BIT(TRK_COMMAND) | BIT(TRK_INTERVAL) | BIT(TRK_TIMEOUT),
+	[XGLB_TRACK_FILE] = TRACK_ANY | BIT(TRK_PATH) | BIT(TRK_INTERVAL),
+};
+static const unsigned int track_required[] = {
+	[XGLB_TRACK_LINK] = BIT(TRK_INTERFACE),
+	[XGLB_TRACK_PING] = BIT(TRK_TARGET),
+	[XGLB_TRACK_COMMAND] = BIT(TRK_COMMAND),
+	[XGLB_TRACK_FILE] = BIT(TRK_PATH),
+};
+// clang-format on
+
+/*
+ * Fields by type, then the timeout: 10..interval, default 500 or the interval
+ * if shorter. Timers a type does not use are left 0.
+ */
+static void track_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			const struct field *fields, unsigned int bad)
+{
+	struct xglb_cfg_track *t = obj;
+	const char *type = track_type_names[t->type];
+	char fname[FIELD_NAME_MAX];
+	const struct field *f;
+
+	if (bad & BIT(TRK_TYPE))
+		return; /* reported: which fields belong is unknown */
+	for (f = fields; f->key; f++) {
+		unsigned int bit = BIT(f - fields);
+		bool given = map_find(c, map, f->key);
+
+		join(fname, name, f->key);
+		if (given && !(track_allowed[t->type] & bit) && !(bad & bit))
+			err(c, key_line(c, map, f->key), fname, "not allowed for type \"%s\"",
+			    type);
+		else if (!given && (track_required[t->type] & bit))
+			err(c, line, fname, "required for type \"%s\"", type);
+	}
+	if (!(track_allowed[t->type] & BIT(TRK_INTERVAL)))
+		t->interval_ms = 0;
+	if (!(track_allowed[t->type] & BIT(TRK_TIMEOUT))) {
+		t->timeout_ms = 0;
+	} else if (!map_find(c, map, "timeout-ms")) {
+		t->timeout_ms = t->interval_ms < 500 ? t->interval_ms : 500;
+	} else if (!(bad & (BIT(TRK_INTERVAL) | BIT(TRK_TIMEOUT))) &&
+		   t->timeout_ms > t->interval_ms) {
+		join(fname, name, "timeout-ms");
+		err(c, key_line(c, map, "timeout-ms"), fname,
+		    "must be between 10 and interval-ms (%u)", t->interval_ms);
+	}
 }
 
 /* ---- the schema ------------------------------------------------------------- */
@@ -691,15 +1073,20 @@ static void group_init(void *item, int pos, int line)
 #define FWD(...)   FLD(struct xglb_cfg_fwd, __VA_ARGS__)
 #define GROUP(...) FLD(struct xglb_cfg_group, __VA_ARGS__)
 #define TOP(...)   FLD(struct xglb_config, __VA_ARGS__)
-#define LIST(T, arr, cnt, f, lo, hi, i, d)                                                         \
+#define TRACK(...) FLD(struct xglb_cfg_track, __VA_ARGS__)
+#define LIST(T, arr, cnt, f, lo, hi, i, d, chk)                                                    \
 	{ .fields = f, .items = offsetof(T, arr), .count = offsetof(T, cnt),                       \
-	  .size = sizeof(((T *)0)->arr[0]), .min = lo, .max = hi, .init = i, .done = d }
+	  .size = sizeof(((T *)0)->arr[0]), .min = lo, .max = hi, .init = i, .done = d,            \
+	  .check = chk }
+/* a mapping whose fields are rows of the parent's object */
+#define MAP(k, desc) { .key = k, .fn = h_map, .arg = desc }
 
 static const struct field node_fields[] = {
 	NODE("name", h_name, name, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
 	NODE("id", h_uint, id, 1, UINT32_MAX, F_REQUIRED | F_UNIQUE, NULL),
 	NODE("priority", h_uint, priority, 1, 255, 0, NULL),
 	NODE("weight", h_uint, weight, 1, 65535, 0, NULL),
+	NODE("address", h_ipv4, address, 0, 0, F_UNIQUE | F_UNSET_OK | F_MEMBER, NULL),
 	{ NULL },
 };
 
@@ -713,24 +1100,76 @@ static const struct field fwd_fields[] = {
 };
 
 static const struct list_desc fwd_list =
-	LIST(struct xglb_cfg_group, fwd, n_fwd, fwd_fields, 1, XGLB_MAX_FWD, fwd_init, fwd_done);
+	LIST(struct xglb_cfg_group, fwd, n_fwd, fwd_fields, 1, XGLB_MAX_FWD, fwd_init, fwd_done,
+	     NULL);
+
+static const struct field timer_fields[] = {
+	[TIMER_HELLO] = GROUP("hello-ms", h_uint, hello_ms, 10, 60000, 0, NULL),
+	[TIMER_HOLD] = GROUP("hold-ms", h_uint, hold_ms, 11, HOLD_MAX, 0, NULL),
+	[TIMER_REDIRECT] = GROUP("redirect-ms", h_uint, redirect_ms, 0, TIMEOUT_MAX, 0, NULL),
+	[TIMER_TIMEOUT] = GROUP("timeout-ms", h_uint, timeout_ms, 0, TIMEOUT_MAX, 0, NULL),
+	{ NULL },
+};
+
+static const struct map_desc timer_map = { timer_fields, timers_check };
 
 static const struct field group_fields[] = {
 	GROUP("id", h_uint, id, 1, 255, F_REQUIRED | F_UNIQUE, NULL),
 	GROUP("vip", h_ipv4, vip, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
 	GROUP("interfaces", h_ifaces, ifaces, 0, 0, F_REQUIRED, NULL),
 	GROUP("policy", h_enum, policy, 0, 0, 0, policy_names),
-	GROUP("avg", h_noderef, avg, 0, 0, F_REQUIRED, NULL),
+	GROUP("avg", h_avg, avg, 0, 0, F_STATIC, NULL),
 	GROUP("forwarders", h_list, fwd, 0, 0, F_REQUIRED, &fwd_list),
+	MAP("timers", &timer_map),
+	GROUP("preempt", h_bool, preempt, 0, 0, 0, NULL),
+	GROUP("preempt-delay-ms", h_uint, preempt_delay_ms, 0, MS_MAX, 0, NULL),
+	GROUP("load-max-share-pct", h_uint, load_max_pct, 0, 100, 0, NULL),
+	{ NULL },
+};
+
+static const struct field membership_fields[] = {
+	TOP("port", h_uint, port, 1, 65535, 0, NULL),
+	TOP("key", h_key, key, 0, 0, 0, NULL),
+	TOP("key-file", h_keyfile, key, 0, 0, 0, NULL),
+	{ NULL },
+};
+
+static const struct map_desc membership_map = { membership_fields, membership_check };
+
+static const struct field weighting_fields[] = {
+	[WEIGHT_LOWER] = TOP("lower", h_uint, weight_lower, 0, 65535, 0, NULL),
+	[WEIGHT_UPPER] = TOP("upper", h_uint, weight_upper, 0, 65535, 0, NULL),
+	{ NULL },
+};
+
+static const struct map_desc weighting_map = { weighting_fields, weighting_check };
+
+static const struct field track_fields[] = {
+	[TRK_NAME] = TRACK("name", h_name, name, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
+	[TRK_TYPE] = TRACK("type", h_enum, type, 0, 0, F_REQUIRED, track_type_names),
+	[TRK_INTERFACE] = TRACK("interface", h_ifname, interface, 0, 0, 0, NULL),
+	[TRK_TARGET] = TRACK("target", h_ipv4, target, 0, 0, 0, NULL),
+	[TRK_COMMAND] = TRACK("command", h_text, command, 0, 0, 0, NULL),
+	[TRK_PATH] = TRACK("path", h_path, path, 0, 0, 0, NULL),
+	[TRK_INTERVAL] = TRACK("interval-ms", h_uint, interval_ms, 100, MS_MAX, 0, NULL),
+	[TRK_TIMEOUT] = TRACK("timeout-ms", h_uint, timeout_ms, 10, MS_MAX, 0, NULL),
+	[TRK_PRIO] = TRACK("priority-decrement", h_uint, priority_dec, 0, 255, 0, NULL),
+	[TRK_WEIGHT] = TRACK("weight-decrement", h_uint, weight_dec, 0, 65535, 0, NULL),
 	{ NULL },
 };
 
 static const struct list_desc node_list =
-	LIST(struct xglb_config, nodes, n_nodes, node_fields, 1, XGLB_MAX_NODES, node_init, NULL);
+	LIST(struct xglb_config, nodes, n_nodes, node_fields, 1, XGLB_MAX_NODES, node_init, NULL,
+	     NULL);
 static const struct list_desc group_list =
-	LIST(struct xglb_config, groups, n_groups, group_fields, 1, 255, group_init, NULL);
-_Static_assert(XGLB_MAX_NODES <= XGLB_MAX_GROUPS && XGLB_MAX_FWD <= XGLB_MAX_GROUPS,
+	LIST(struct xglb_config, groups, n_groups, group_fields, 1, 255, group_init, NULL, NULL);
+static const struct list_desc track_list =
+	LIST(struct xglb_config, track, n_track, track_fields, 0, XGLB_MAX_TRACK, track_init, NULL,
+	     track_check);
+_Static_assert(XGLB_MAX_NODES <= XGLB_MAX_GROUPS && XGLB_MAX_FWD <= XGLB_MAX_GROUPS &&
+		       XGLB_MAX_TRACK <= XGLB_MAX_GROUPS,
 	       "h_list's bad[] holds XGLB_MAX_GROUPS items");
+_Static_assert(sizeof(((struct xglb_config *)0)->key) == XGLB_KEY_MAX, "key holds XGLB_KEY_MAX");
 _Static_assert(XGLB_MAX_FWD <= 32, "fwd_done keeps indexes in a 32-bit mask");
 
 static const struct field top_fields[] = {
@@ -738,6 +1177,10 @@ static const struct field top_fields[] = {
 	TOP("pin-root", h_path, pin_root, 0, 0, 0, NULL),
 	TOP("lease-ms", h_uint, lease_ms, 100, MS_MAX, 0, NULL),
 	TOP("learn-interval-ms", h_uint, learn_interval_ms, 100, MS_MAX, F_ZERO_OK, NULL),
+	TOP("control-socket", h_path, control_socket, 0, SUN_PATH_MAX - 1, 0, NULL),
+	MAP("membership", &membership_map),
+	MAP("weighting", &weighting_map),
+	TOP("tracking", h_list, track, 0, 0, 0, &track_list),
 	TOP("nodes", h_list, nodes, 0, 0, F_REQUIRED, &node_list),
 	TOP("groups", h_list, groups, 0, 0, F_REQUIRED, &group_list),
 	{ NULL },
@@ -747,7 +1190,9 @@ static const struct field top_fields[] = {
 /* walk_map() reports fields as bits of an unsigned int */
 #define ROWS(t) (sizeof(t) / sizeof((t)[0]) - 1)
 _Static_assert(ROWS(top_fields) <= 32 && ROWS(node_fields) <= 32 && ROWS(group_fields) <= 32 &&
-		   ROWS(fwd_fields) <= 32,
+		   ROWS(fwd_fields) <= 32 && ROWS(timer_fields) <= 32 &&
+		   ROWS(membership_fields) <= 32 && ROWS(weighting_fields) <= 32 &&
+		   ROWS(track_fields) <= 32,
 	       "a schema has at most 32 rows");
 
 /* ---- loading ----------------------------------------------------------------- */
@@ -759,6 +1204,9 @@ static void cfg_init(struct xglb_config *cfg, const char *path)
 	snprintf(cfg->pin_root, sizeof(cfg->pin_root), "%s", XGLB_DEFAULT_PIN_ROOT);
 	cfg->lease_ms = XGLB_DEFAULT_LEASE_MS;
 	cfg->learn_interval_ms = XGLB_DEFAULT_LEARN_MS;
+	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s",
+		 XGLB_DEFAULT_CONTROL_SOCKET);
+	cfg->port = XGLB_PROTO_PORT;
 	cfg->self = -1;
 }
 
@@ -850,6 +1298,8 @@ static bool walk_root(struct ctx *c)
 	if (!want(c, root, YAML_MAPPING_NODE, line_of(root), "document"))
 		return false;
 	c->root_line = line_of(root);
+	/* nodes and groups depend on it, wherever it is in the file */
+	c->cfg->membership = map_find(c, root, "membership");
 	walk_map(c, root, top_fields, c->cfg, "");
 	return true;
 }

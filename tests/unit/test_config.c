@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* test_config.c - the xglb.yaml loader: values and defaults, and one case per error it reports. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,41 @@
 		    "    interfaces: [eth0]\n"                                                     \
 		    "    avg: r1\n"
 #define FWDS "    forwarders:\n"
+
+/*
+ * With membership: the key on line 2, nodes with addresses, a group without
+ * "avg". "@DIR@" in a case (and its messages) is the directory of key files
+ * made by setup(): key16, key32bin, key64nl, key15, key65, key64nn, empty.
+ */
+#define KEY32 "00112233445566778899aabbccddeeff" /* 32 hex digits, 16 bytes */
+#define MEMB  "membership: {key: " KEY32 "}\n"	 /* 2 */
+#define MNODES                                                                                     \
+	"nodes:\n"				     /* 3 */                                       \
+	"  - {name: r1, id: 1, address: 10.0.0.2}\n" /* 4 */                                       \
+	"  - {name: r2, id: 2, address: 10.0.0.3}\n" /* 5 */
+#define MGROUPS                                                                                    \
+	"groups:\n"				       /* 6 */                                     \
+	"  - id: 1\n"				       /* 7 */                                     \
+	"    vip: 10.0.0.1\n"			       /* 8 */                                     \
+	"    interfaces: [eth0]\n"		       /* 9 */                                     \
+	"    forwarders: [{owner: r1}, {owner: r2}]\n" /* 10 */
+#define MEMBER(m) HEAD "membership: " m "\n" MNODES MGROUPS
+#define MBASE	  MEMBER("{key: " KEY32 "}")
+/* one more node on line 6 */
+#define MNODE3(n) HEAD MEMB MNODES "  - {name: r3, id: 3" n "}\n" MGROUPS
+/* the group on line 6 with more fields */
+#define GROUPX(x) GPRE "  - {" GOOD ", " x "}\n"
+#define TIMERS(t) GROUPX("timers: {" t "}")
+/* lines 1..11 ("    timers:"), the case's timers from line 12 */
+#define TPRE                                                                                       \
+	FPRE "    forwarders: [{owner: r1}]\n"                                                     \
+	     "    timers:\n"
+/* "tracking:" on line 13, the first tracked object on line 14 */
+#define TRK	BASE "tracking:\n"
+#define TRK1(t) TRK "  - {" t "}\n"
+#define C10	"aaaaaaaaaa"
+#define C100	C10 C10 C10 C10 C10 C10 C10 C10 C10 C10
+#define TN(n)	"{name: t" #n ", type: file, path: /x}"
 
 struct tcase {
 	const char *name;
@@ -244,6 +280,281 @@ static const struct tcase cases[] = {
 	{ "fwd_not_list", FPRE "    forwarders: {owner: r1}\n", NULL, 1,
 	  { "10: groups[0].forwarders: expected a list, got a mapping" } },
 
+	/* control-socket */
+	{ "control_socket_107", "control-socket: /" C100 "aaaaaa\n" BASE, NULL, 0, {} },
+	{ "control_socket_relative", "control-socket: xglbd.sock\n" BASE, NULL, 1,
+	  { "1: control-socket: \"xglbd.sock\" is not an absolute path" } },
+	{ "control_socket_108", "control-socket: /" C100 "aaaaaaa\n" BASE, NULL, 1,
+	  { "1: control-socket: longer than 107 characters" } },
+
+	/* membership: on line 2 */
+	{ "membership_key", MBASE, NULL, 0, {} },
+	{ "membership_key_128_digits", MEMBER("{key: " KEY32 KEY32 KEY32 KEY32 "}"), NULL, 0, {} },
+	{ "membership_key_upper_case", MEMBER("{key: 00112233445566778899AABBCCDDEEFF}"), NULL, 0,
+	  {} },
+	{ "membership_key_file", MEMBER("{key-file: @DIR@/key16}"), NULL, 0, {} },
+	{ "membership_key_file_64_newline", MEMBER("{key-file: @DIR@/key64nl}"), NULL, 0, {} },
+	{ "membership_port_range", MEMBER("{port: 65535, key: " KEY32 "}"), NULL, 0, {} },
+	{ "membership_not_mapping", MEMBER("yes"), NULL, 1,
+	  { "2: membership: expected a mapping, got a scalar" } },
+	{ "membership_empty", MEMBER("{}"), NULL, 1,
+	  { "2: membership: needs a key: give key or key-file" } },
+	{ "membership_no_key", HEAD "membership:\n  port: 7000\n" MNODES MGROUPS, NULL, 1,
+	  { "2: membership: needs a key: give key or key-file" } },
+	{ "membership_key_and_key_file", MEMBER("{key: " KEY32 ", key-file: @DIR@/key16}"), NULL, 1,
+	  { "2: membership: give key or key-file, not both" } },
+	{ "membership_unknown_field", MEMBER("{key: " KEY32 ", ttl: 255}"), NULL, 1,
+	  { "2: membership.ttl: unknown field" } },
+	{ "membership_port_zero", MEMBER("{port: 0, key: " KEY32 "}"), NULL, 1,
+	  { "2: membership.port: must be between 1 and 65535" } },
+	{ "membership_port_high", MEMBER("{port: 65536, key: " KEY32 "}"), NULL, 1,
+	  { "2: membership.port: must be between 1 and 65535" } },
+	{ "membership_key_30_digits", MEMBER("{key: 00112233445566778899aabbccddee}"), NULL, 1,
+	  { "2: membership.key: must be an even number of hex digits, 32 to 128 (16 to 64 bytes), "
+	    "not 30" } },
+	{ "membership_key_130_digits", MEMBER("{key: " KEY32 KEY32 KEY32 KEY32 "00}"), NULL, 1,
+	  { "2: membership.key: must be an even number of hex digits, 32 to 128 (16 to 64 bytes), "
+	    "not 130" } },
+	{ "membership_key_odd", MEMBER("{key: " KEY32 "0}"), NULL, 1,
+	  { "2: membership.key: must be an even number of hex digits, 32 to 128 (16 to 64 bytes), "
+	    "not 33" } },
+	{ "membership_key_not_hex", MEMBER("{key: 0011g233445566778899aabbccddeeff}"), NULL, 1,
+	  { "2: membership.key: character 5 is not a hex digit" } },
+	{ "membership_key_file_missing", MEMBER("{key-file: @DIR@/nokey}"), NULL, 1,
+	  { "2: membership.key-file: @DIR@/nokey: No such file or directory" } },
+	{ "membership_key_file_15", MEMBER("{key-file: @DIR@/key15}"), NULL, 1,
+	  { "2: membership.key-file: @DIR@/key15: the key is 15 bytes, must be 16 to 64" } },
+	{ "membership_key_file_65", MEMBER("{key-file: @DIR@/key65}"), NULL, 1,
+	  { "2: membership.key-file: @DIR@/key65: the key is 65 bytes, must be 16 to 64" } },
+	{ "membership_key_file_one_newline_stripped", MEMBER("{key-file: @DIR@/key64nn}"), NULL, 1,
+	  { "2: membership.key-file: @DIR@/key64nn: the key is 65 bytes, must be 16 to 64" } },
+	{ "membership_key_file_empty", MEMBER("{key-file: @DIR@/empty}"), NULL, 1,
+	  { "2: membership.key-file: @DIR@/empty: the key is 0 bytes, must be 16 to 64" } },
+	{ "membership_key_file_directory", MEMBER("{key-file: @DIR@}"), NULL, 1,
+	  { "2: membership.key-file: @DIR@: Is a directory" } },
+	{ "membership_key_file_relative", MEMBER("{key-file: xglb.key}"), NULL, 1,
+	  { "2: membership.key-file: \"xglb.key\" is not an absolute path" } },
+
+	/* nodes[].address */
+	{ "address_without_membership",
+	  HEAD "nodes:\n  - {name: r1, id: 1, address: 10.0.0.2}\n  - {name: r2, id: 2}\n" GROUPS1,
+	  NULL, 0, {} },
+	{ "address_required", MNODE3(""), NULL, 1,
+	  { "6: nodes[2].address: required when membership is configured" } },
+	{ "address_required_membership_last",
+	  HEAD "nodes:\n  - {name: r1, id: 1, address: 10.0.0.2}\n  - {name: r2, id: 2}\n"
+	  MGROUPS MEMB, NULL, 1, { "4: nodes[1].address: required when membership is configured" } },
+	{ "address_duplicate", MNODE3(", address: 10.0.0.2"), NULL, 1,
+	  { "6: nodes[2].address: duplicate address 10.0.0.2 (first at line 4)" } },
+	{ "address_multicast", MNODE3(", address: 224.0.0.1"), NULL, 1,
+	  { "6: nodes[2].address: \"224.0.0.1\" is a multicast address, not a unicast one" } },
+	{ "address_not_ipv4", MNODE3(", address: 10.0.0"), NULL, 1,
+	  { "6: nodes[2].address: \"10.0.0\" is not an IPv4 address" } },
+
+	/* groups with membership: the group on line 7 */
+	{ "avg_with_membership", HEAD MEMB MNODES "groups:\n  - {" GOOD "}\n", NULL, 1,
+	  { "7: groups[0].avg: the AVG is elected when membership is configured; "
+	    "set nodes[].priority" } },
+	{ "owner_required_with_membership",
+	  HEAD MEMB MNODES "groups:\n  - {id: 1, vip: 10.0.0.1, interfaces: [eth0], "
+	  "forwarders: [{weight: 5}]}\n",
+	  NULL, 1, { "7: groups[0].forwarders[0].owner: missing required field" } },
+
+	/* groups[].timers: the group on line 6, or (TPRE) the timers from line 12 */
+	{ "timers_min", TIMERS("hello-ms: 10, hold-ms: 11, redirect-ms: 0, timeout-ms: 0"), NULL, 0,
+	  {} },
+	{ "timers_max",
+	  TIMERS("hello-ms: 60000, hold-ms: 180000, redirect-ms: 86400000, timeout-ms: 86400000"),
+	  NULL, 0, {} },
+	{ "timers_empty", TIMERS(""), NULL, 0, {} },
+	{ "timers_hold_below_3x_hello", TPRE "      hello-ms: 1000\n      hold-ms: 1001\n", NULL, 0,
+	  {} },
+	{ "timers_redirect_equals_timeout", TPRE "      redirect-ms: 5000\n      timeout-ms: 5000\n",
+	  NULL, 0, {} },
+	{ "timers_hello_low", TIMERS("hello-ms: 9"), NULL, 1,
+	  { "6: groups[0].timers.hello-ms: must be between 10 and 60000" } },
+	{ "timers_hello_high", TIMERS("hello-ms: 60001, hold-ms: 180000"), NULL, 1,
+	  { "6: groups[0].timers.hello-ms: must be between 10 and 60000" } },
+	{ "timers_hold_low", TIMERS("hello-ms: 10, hold-ms: 10"), NULL, 1,
+	  { "6: groups[0].timers.hold-ms: must be between 11 and 180000" } },
+	{ "timers_hold_high", TIMERS("hold-ms: 180001"), NULL, 1,
+	  { "6: groups[0].timers.hold-ms: must be between 11 and 180000" } },
+	{ "timers_redirect_high", TIMERS("redirect-ms: 86400001"), NULL, 1,
+	  { "6: groups[0].timers.redirect-ms: must be between 0 and 86400000" } },
+	{ "timers_timeout_high", TIMERS("timeout-ms: 86400001"), NULL, 1,
+	  { "6: groups[0].timers.timeout-ms: must be between 0 and 86400000" } },
+	{ "timers_unknown_field", TIMERS("holdtime: 10"), NULL, 1,
+	  { "6: groups[0].timers.holdtime: unknown field" } },
+	{ "timers_not_mapping", GROUPX("timers: 1000"), NULL, 1,
+	  { "6: groups[0].timers: expected a mapping, got a scalar" } },
+	{ "timers_hold_equals_hello", TPRE "      hello-ms: 1000\n      hold-ms: 1000\n", NULL, 1,
+	  { "13: groups[0].timers.hold-ms: must be greater than hello-ms (1000)" } },
+	{ "timers_hold_below_default_hello", TPRE "      hold-ms: 500\n", NULL, 1,
+	  { "12: groups[0].timers.hold-ms: must be greater than hello-ms (1000)" } },
+	{ "timers_hello_above_default_hold", TPRE "      hello-ms: 3000\n", NULL, 1,
+	  { "12: groups[0].timers.hello-ms: must be less than hold-ms (3000, the default)" } },
+	{ "timers_timeout_below_redirect", TPRE "      redirect-ms: 5000\n      timeout-ms: 4999\n",
+	  NULL, 1, { "13: groups[0].timers.timeout-ms: must be at least redirect-ms (5000)" } },
+	{ "timers_timeout_below_default_redirect", TPRE "      timeout-ms: 599999\n", NULL, 1,
+	  { "12: groups[0].timers.timeout-ms: must be at least redirect-ms (600000)" } },
+	{ "timers_redirect_above_default_timeout", TPRE "      redirect-ms: 14400001\n", NULL, 1,
+	  { "12: groups[0].timers.redirect-ms: must not exceed timeout-ms (14400000, the default)" } },
+
+	/* groups[].preempt, preempt-delay-ms, load-max-share-pct: the group on line 6 */
+	{ "preempt_yes", GROUPX("preempt: yes"), NULL, 0, {} },
+	{ "preempt_no", GROUPX("preempt: no"), NULL, 0, {} },
+	{ "preempt_on", GROUPX("preempt: on"), NULL, 1,
+	  { "6: groups[0].preempt: must be true, false, yes or no, not \"on\"" } },
+	{ "preempt_capital", GROUPX("preempt: True"), NULL, 1,
+	  { "6: groups[0].preempt: must be true, false, yes or no, not \"True\"" } },
+	{ "preempt_number", GROUPX("preempt: 1"), NULL, 1,
+	  { "6: groups[0].preempt: must be true, false, yes or no, not \"1\"" } },
+	{ "preempt_list", GROUPX("preempt: [true]"), NULL, 1,
+	  { "6: groups[0].preempt: expected a scalar, got a list" } },
+	{ "preempt_delay_max", GROUPX("preempt-delay-ms: 3600000"), NULL, 0, {} },
+	{ "preempt_delay_high", GROUPX("preempt-delay-ms: 3600001"), NULL, 1,
+	  { "6: groups[0].preempt-delay-ms: must be between 0 and 3600000" } },
+	{ "load_pct_max", GROUPX("load-max-share-pct: 100"), NULL, 0, {} },
+	{ "load_pct_high", GROUPX("load-max-share-pct: 101"), NULL, 1,
+	  { "6: groups[0].load-max-share-pct: must be between 0 and 100" } },
+	{ "load_pct_negative", GROUPX("load-max-share-pct: -1"), NULL, 1,
+	  { "6: groups[0].load-max-share-pct: must be between 0 and 100" } },
+
+	/* weighting: on line 1 */
+	{ "weighting", "weighting: {lower: 10, upper: 20}\n" BASE, NULL, 0, {} },
+	{ "weighting_equal", "weighting: {lower: 65535, upper: 65535}\n" BASE, NULL, 0, {} },
+	{ "weighting_upper_below_lower", "weighting: {lower: 30, upper: 29}\n" BASE, NULL, 1,
+	  { "1: weighting.upper: must not be below lower (30)" } },
+	{ "weighting_upper_below_lower_block", "weighting:\n  lower: 30\n  upper: 0\n" BASE, NULL, 1,
+	  { "3: weighting.upper: must not be below lower (30)" } },
+	{ "weighting_lower_high", "weighting: {lower: 65536}\n" BASE, NULL, 1,
+	  { "1: weighting.lower: must be between 0 and 65535" } },
+	{ "weighting_upper_high", "weighting: {upper: 65536}\n" BASE, NULL, 1,
+	  { "1: weighting.upper: must be between 0 and 65535" } },
+	{ "weighting_unknown_field", "weighting: {low: 1}\n" BASE, NULL, 1,
+	  { "1: weighting.low: unknown field" } },
+	{ "weighting_not_mapping", "weighting: 50\n" BASE, NULL, 1,
+	  { "1: weighting: expected a mapping, got a scalar" } },
+
+	/* tracking: on line 13, the first object on line 14 */
+	{ "tracking_empty", BASE "tracking: []\n", NULL, 0, {} },
+	{ "tracking_all_types",
+	  TRK "  - {name: up, type: link, interface: eth1, priority-decrement: 255, "
+	  "weight-decrement: 65535}\n"
+	  "  - {name: gw, type: ping, target: 192.0.2.1, interval-ms: 100, timeout-ms: 100}\n"
+	  "  - {name: cmd, type: command, command: \"ip route get 192.0.2.1\", "
+	  "interval-ms: 3600000, timeout-ms: 10}\n"
+	  "  - {name: flag, type: file, path: /run/xglb/up, interval-ms: 100}\n",
+	  NULL, 0, {} },
+	{ "tracking_sixteen",
+	  BASE "tracking: [" TN(0) ", " TN(1) ", " TN(2) ", " TN(3) ", " TN(4) ", " TN(5) ", "
+	  TN(6) ", " TN(7) ", " TN(8) ", " TN(9) ", " TN(10) ", " TN(11) ", " TN(12) ", " TN(13)
+	  ", " TN(14) ", " TN(15) "]\n", NULL, 0, {} },
+	{ "tracking_seventeen",
+	  BASE "tracking: [" TN(0) ", " TN(1) ", " TN(2) ", " TN(3) ", " TN(4) ", " TN(5) ", "
+	  TN(6) ", " TN(7) ", " TN(8) ", " TN(9) ", " TN(10) ", " TN(11) ", " TN(12) ", " TN(13)
+	  ", " TN(14) ", " TN(15) ", " TN(16) "]\n", NULL, 1,
+	  { "13: tracking: must have 0 to 16 entries, not 17" } },
+	{ "tracking_not_list", BASE "tracking: {name: a}\n", NULL, 1,
+	  { "13: tracking: expected a list, got a mapping" } },
+	{ "track_not_mapping", TRK "  - uplink\n", NULL, 1,
+	  { "14: tracking[0]: expected a mapping, got a scalar" } },
+	{ "track_unknown_field", TRK1("name: a, type: file, path: /x, colour: red"), NULL, 1,
+	  { "14: tracking[0].colour: unknown field" } },
+	{ "track_name_missing", TRK1("type: link, interface: eth1"), NULL, 1,
+	  { "14: tracking[0].name: missing required field" } },
+	{ "track_name_chars", TRK1("name: a b, type: link, interface: eth1"), NULL, 1,
+	  { "14: tracking[0].name: \"a b\" has characters outside [A-Za-z0-9_.-]" } },
+	{ "track_name_duplicate",
+	  TRK "  - {name: a, type: link, interface: eth1}\n  - {name: a, type: file, path: /x}\n",
+	  NULL, 1, { "15: tracking[1].name: duplicate name a (first at line 14)" } },
+	{ "track_type_missing", TRK1("name: a, interface: eth1"), NULL, 1,
+	  { "14: tracking[0].type: missing required field" } },
+	{ "track_type_unknown", TRK1("name: a, type: arp, interface: eth1"), NULL, 1,
+	  { "14: tracking[0].type: \"arp\" is not one of link, ping, command, file" } },
+	{ "track_link_interface_missing", TRK1("name: a, type: link"), NULL, 1,
+	  { "14: tracking[0].interface: required for type \"link\"" } },
+	{ "track_link_interface_bad", TRK1("name: a, type: link, interface: \"eth0:1\""), NULL, 1,
+	  { "14: tracking[0].interface: \"eth0:1\" is not an interface name (1 to 15 characters)" } },
+	{ "track_link_interval", TRK1("name: a, type: link, interface: eth1, interval-ms: 1000"),
+	  NULL, 1, { "14: tracking[0].interval-ms: not allowed for type \"link\"" } },
+	{ "track_link_timeout", TRK1("name: a, type: link, interface: eth1, timeout-ms: 100"), NULL,
+	  1, { "14: tracking[0].timeout-ms: not allowed for type \"link\"" } },
+	{ "track_link_target", TRK1("name: a, type: link, interface: eth1, target: 192.0.2.1"),
+	  NULL, 1, { "14: tracking[0].target: not allowed for type \"link\"" } },
+	{ "track_ping_target_missing", TRK1("name: a, type: ping"), NULL, 1,
+	  { "14: tracking[0].target: required for type \"ping\"" } },
+	{ "track_ping_target_multicast", TRK1("name: a, type: ping, target: 224.0.0.5"), NULL, 1,
+	  { "14: tracking[0].target: \"224.0.0.5\" is a multicast address, not a unicast one" } },
+	{ "track_ping_target_name", TRK1("name: a, type: ping, target: gw.lan"), NULL, 1,
+	  { "14: tracking[0].target: \"gw.lan\" is not an IPv4 address" } },
+	{ "track_ping_interface", TRK1("name: a, type: ping, target: 192.0.2.1, interface: eth1"),
+	  NULL, 1, { "14: tracking[0].interface: not allowed for type \"ping\"" } },
+	{ "track_ping_command", TRK1("name: a, type: ping, target: 192.0.2.1, command: true"), NULL,
+	  1, { "14: tracking[0].command: not allowed for type \"ping\"" } },
+	{ "track_ping_path", TRK1("name: a, type: ping, target: 192.0.2.1, path: /x"), NULL, 1,
+	  { "14: tracking[0].path: not allowed for type \"ping\"" } },
+	{ "track_ping_timeout_above_interval",
+	  TRK1("name: a, type: ping, target: 192.0.2.1, interval-ms: 200, timeout-ms: 201"), NULL, 1,
+	  { "14: tracking[0].timeout-ms: must be between 10 and interval-ms (200)" } },
+	{ "track_ping_timeout_above_default_interval",
+	  TRK1("name: a, type: ping, target: 192.0.2.1, timeout-ms: 1001"), NULL, 1,
+	  { "14: tracking[0].timeout-ms: must be between 10 and interval-ms (1000)" } },
+	{ "track_ping_timeout_low", TRK1("name: a, type: ping, target: 192.0.2.1, timeout-ms: 9"),
+	  NULL, 1, { "14: tracking[0].timeout-ms: must be between 10 and 3600000" } },
+	{ "track_interval_low", TRK1("name: a, type: file, path: /x, interval-ms: 99"), NULL, 1,
+	  { "14: tracking[0].interval-ms: must be between 100 and 3600000" } },
+	{ "track_interval_high", TRK1("name: a, type: file, path: /x, interval-ms: 3600001"), NULL,
+	  1, { "14: tracking[0].interval-ms: must be between 100 and 3600000" } },
+	{ "track_command_missing", TRK1("name: a, type: command"), NULL, 1,
+	  { "14: tracking[0].command: required for type \"command\"" } },
+	{ "track_command_empty", TRK1("name: a, type: command, command: \"\""), NULL, 1,
+	  { "14: tracking[0].command: must be 1 to 255 characters long" } },
+	{ "track_command_255", TRK1("name: a, type: command, command: " C100 C100 C10 C10 C10 C10 C10
+				    "aaaaa"), NULL, 0, {} },
+	{ "track_command_256", TRK1("name: a, type: command, command: " C100 C100 C10 C10 C10 C10 C10
+				    "aaaaaa"), NULL, 1,
+	  { "14: tracking[0].command: must be 1 to 255 characters long" } },
+	{ "track_command_target", TRK1("name: a, type: command, command: true, target: 192.0.2.1"),
+	  NULL, 1, { "14: tracking[0].target: not allowed for type \"command\"" } },
+	{ "track_file_path_missing", TRK1("name: a, type: file"), NULL, 1,
+	  { "14: tracking[0].path: required for type \"file\"" } },
+	{ "track_file_path_relative", TRK1("name: a, type: file, path: run/up"), NULL, 1,
+	  { "14: tracking[0].path: \"run/up\" is not an absolute path" } },
+	{ "track_file_timeout", TRK1("name: a, type: file, path: /x, timeout-ms: 100"), NULL, 1,
+	  { "14: tracking[0].timeout-ms: not allowed for type \"file\"" } },
+	{ "track_file_interface", TRK1("name: a, type: file, path: /x, interface: eth1"), NULL, 1,
+	  { "14: tracking[0].interface: not allowed for type \"file\"" } },
+	{ "track_file_target",
+	  TRK "  - {name: a, type: link, interface: eth1}\n"
+	  "  - {name: b, type: file, path: /x, target: 192.0.2.1}\n",
+	  NULL, 1, { "15: tracking[1].target: not allowed for type \"file\"" } },
+	{ "track_not_allowed_and_bad", TRK1("name: a, type: file, path: /x, target: 300.0.0.1"),
+	  NULL, 1, { "14: tracking[0].target: \"300.0.0.1\" is not an IPv4 address" } },
+	{ "track_priority_decrement_high",
+	  TRK1("name: a, type: link, interface: eth1, priority-decrement: 256"), NULL, 1,
+	  { "14: tracking[0].priority-decrement: must be between 0 and 255" } },
+	{ "track_weight_decrement_high",
+	  TRK1("name: a, type: link, interface: eth1, weight-decrement: 65536"), NULL, 1,
+	  { "14: tracking[0].weight-decrement: must be between 0 and 65535" } },
+
+	/* several problems across the new sections: all reported */
+	{ "all_reported_membership",
+	  "node: r1\n"                                 /* 1 */
+	  "membership: {port: 0}\n"                    /* 2 */
+	  "nodes:\n"                                   /* 3 */
+	  "  - {name: r1, id: 1}\n"                    /* 4 */
+	  "groups:\n"                                  /* 5 */
+	  "  - {" GOOD ", timers: {hello-ms: 5}}\n"    /* 6 */
+	  "tracking:\n"                                /* 7 */
+	  "  - {name: a, type: file, target: 10.0.0.9}\n", /* 8 */
+	  NULL, 7,
+	  { "2: membership.port: must be between 1 and 65535",
+	    "4: nodes[0].address: required when membership is configured",
+	    "6: groups[0].avg: the AVG is elected when membership is configured; "
+	    "set nodes[].priority",
+	    "8: tracking[0].path: required for type \"file\"" } },
+
 	/* several problems: all reported, whatever their level */
 	{ "all_reported",
 	  "frobnicate: yes\n"          /* 1 */
@@ -296,6 +607,78 @@ struct tmpfile {
 	char path[64];
 };
 
+static char keydir[64] = "/tmp/xglb-test-keys-XXXXXX"; /* made by setup() */
+
+/* The key files of the cases: name, bytes, length. */
+// clang-format off
+static const struct keyfile {
+	const char *name;
+	const char *data;
+	size_t len;
+} keyfiles[] = {
+	{ "key16", "0123456789abcdef", 16 },
+	{ "key32bin", "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f"
+		      "\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f", 32 },
+	{ "key64nl", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n", 65 },
+	{ "key15", "0123456789abcde", 15 },
+	{ "key65", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk", 65 },
+	{ "key64nn", "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\n\n", 66 },
+	{ "empty", "", 0 },
+};
+// clang-format on
+#define N_KEYFILES (sizeof(keyfiles) / sizeof(keyfiles[0]))
+
+static int setup(void **state)
+{
+	char path[128];
+	size_t i;
+	int fd;
+
+	if (!mkdtemp(keydir))
+		return -1;
+	for (i = 0; i < N_KEYFILES; i++) {
+		snprintf(path, sizeof(path), "%s/%s", keydir, keyfiles[i].name);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 ||
+		    write(fd, keyfiles[i].data, keyfiles[i].len) != (ssize_t)keyfiles[i].len)
+			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char path[128];
+	size_t i;
+
+	for (i = 0; i < N_KEYFILES; i++) {
+		snprintf(path, sizeof(path), "%s/%s", keydir, keyfiles[i].name);
+		unlink(path);
+	}
+	return rmdir(keydir);
+}
+
+/* S with every FROM replaced by TO (free() it). */
+static char *replace(const char *s, const char *from, const char *to)
+{
+	size_t n = strlen(s) + 1, lf = strlen(from);
+	const char *p;
+	char *out, *o;
+
+	for (p = s; (p = strstr(p, from)); p += lf)
+		n += strlen(to);
+	out = o = malloc(n);
+	assert_non_null(out);
+	while ((p = strstr(s, from))) {
+		memcpy(o, s, p - s);
+		o = stpcpy(o + (p - s), to);
+		s = p + lf;
+	}
+	strcpy(o, s);
+	return out;
+}
+
 static void write_tmp(struct tmpfile *t, const char *text)
 {
 	int fd;
@@ -328,10 +711,12 @@ static void run_case(void **state)
 	const struct tcase *tc = *state;
 	struct tmpfile t;
 	char want[512];
-	char *out;
+	char *out, *yaml, *line;
 	int ret, i;
 
-	write_tmp(&t, tc->yaml);
+	yaml = replace(tc->yaml, "@DIR@", keydir);
+	write_tmp(&t, yaml);
+	free(yaml);
 	out = load(t.path, tc->node, &cfg, &ret);
 	unlink(t.path);
 	if (ret != tc->ret)
@@ -342,8 +727,10 @@ static void run_case(void **state)
 		ret -= out[i] == '\n';
 	assert_int_equal(ret, 0);
 	for (i = 0; i < 4 && tc->want[i]; i++) {
+		line = replace(tc->want[i], "@DIR@", keydir);
 		snprintf(want, sizeof(want), "%s:%s%s\n", t.path,
-			 isdigit((unsigned char)*tc->want[i]) ? "" : " ", tc->want[i]);
+			 isdigit((unsigned char)*line) ? "" : " ", line);
+		free(line);
 		if (!strstr(out, want))
 			print_message("case %s: want\n%sgot:\n%s", tc->name, want, out);
 		assert_non_null(strstr(out, want));
@@ -351,22 +738,23 @@ static void run_case(void **state)
 	free(out);
 }
 
-/* examples/xglb.yaml from the top of the tree, wherever the test is run from. */
-static const char *example_path(void)
+/* examples/NAME from the top of the tree, wherever the test is run from. */
+static const char *example_path(const char *name)
 {
 	static char path[PATH_MAX];
 	char exe[PATH_MAX - 64]; /* room for the suffix */
 	ssize_t n;
 
-	if (access("examples/xglb.yaml", R_OK) == 0)
-		return "examples/xglb.yaml";
+	snprintf(path, sizeof(path), "examples/%s", name);
+	if (access(path, R_OK) == 0)
+		return path;
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	assert_true(n > 0);
 	exe[n] = '\0';
 	*strrchr(exe, '/') = '\0'; /* build/tests */
 	*strrchr(exe, '/') = '\0'; /* build */
 	*strrchr(exe, '/') = '\0'; /* the tree */
-	snprintf(path, sizeof(path), "%s/examples/xglb.yaml", exe);
+	snprintf(path, sizeof(path), "%s/examples/%s", exe, name);
 	return path;
 }
 
@@ -374,7 +762,7 @@ static void test_example(void **state)
 {
 	const __u8 vip[4] = {10, 0, 0, 1};
 	const struct xglb_cfg_group *g = &cfg.groups[0];
-	const char *path = example_path();
+	const char *path = example_path("xglb.yaml");
 	char *out;
 	int ret, i;
 
@@ -390,11 +778,20 @@ static void test_example(void **state)
 	assert_string_equal(cfg.pin_root, "/sys/fs/bpf/xglb");
 	assert_int_equal(cfg.lease_ms, 3000);
 	assert_int_equal(cfg.learn_interval_ms, 10000);
+	/* static mode: the defaults of what it leaves out */
+	assert_string_equal(cfg.control_socket, "/run/xglb/xglbd.sock");
+	assert_false(cfg.membership);
+	assert_int_equal(cfg.port, 7867);
+	assert_int_equal(cfg.key_len, 0);
+	assert_int_equal(cfg.weight_lower, 0);
+	assert_int_equal(cfg.weight_upper, 0);
+	assert_int_equal(cfg.n_track, 0);
 	assert_int_equal(cfg.n_nodes, 3);
 	for (i = 0; i < 3; i++) {
 		assert_int_equal(cfg.nodes[i].id, i + 1);
 		assert_int_equal(cfg.nodes[i].priority, 100);
 		assert_int_equal(cfg.nodes[i].weight, 100);
+		assert_int_equal(cfg.nodes[i].address, 0);
 	}
 	assert_string_equal(cfg.nodes[1].name, "r2");
 	assert_int_equal(cfg.nodes[0].line, 11);
@@ -405,6 +802,13 @@ static void test_example(void **state)
 	assert_string_equal(g->ifaces[0], "eth0");
 	assert_int_equal(g->policy, XGLB_POLICY_ROUND_ROBIN);
 	assert_int_equal(g->avg, 0);
+	assert_int_equal(g->hello_ms, 1000);
+	assert_int_equal(g->hold_ms, 3000);
+	assert_int_equal(g->redirect_ms, 600000);
+	assert_int_equal(g->timeout_ms, 14400000);
+	assert_true(g->preempt);
+	assert_int_equal(g->preempt_delay_ms, 0);
+	assert_int_equal(g->load_max_pct, 0);
 	assert_int_equal(g->line, 21);
 	assert_int_equal(g->n_fwd, 3);
 	for (i = 0; i < 3; i++) {
@@ -421,7 +825,7 @@ static void test_override(void **state)
 	char *out;
 	int ret;
 
-	out = load(example_path(), "r3", &cfg, &ret);
+	out = load(example_path("xglb.yaml"), "r3", &cfg, &ret);
 	assert_int_equal(ret, 0);
 	free(out);
 	assert_string_equal(cfg.node_name, "r3");
@@ -502,6 +906,184 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(h->fwd[1].preferred, 1);
 }
 
+/* Loads TEXT after replacing "@DIR@"; fails the test on any problem. */
+static void load_ok(const char *text, const char *node)
+{
+	char *yaml = replace(text, "@DIR@", keydir), *out;
+	struct tmpfile t;
+	int ret;
+
+	write_tmp(&t, yaml);
+	free(yaml);
+	out = load(t.path, node, &cfg, &ret);
+	unlink(t.path);
+	if (ret)
+		print_message("%s", out);
+	assert_int_equal(ret, 0);
+	assert_string_equal(out, "");
+	free(out);
+}
+
+/* Membership, timers, weighting and tracking: values given and their defaults. */
+static void test_membership_values(void **state)
+{
+	const char *yaml =
+	    "node: r2\n"							    /* 1 */
+	    "control-socket: /run/other.sock\n"					    /* 2 */
+	    "membership:\n"							    /* 3 */
+	    "  port: 9000\n"							    /* 4 */
+	    "  key-file: @DIR@/key32bin\n"					    /* 5 */
+	    "weighting: {lower: 40}\n"						    /* 6 */
+	    "tracking:\n"							    /* 7 */
+	    "  - {name: up, type: link, interface: eth1, priority-decrement: 20}\n" /* 8 */
+	    "  - {name: gw, type: ping, target: 192.0.2.1}\n"			    /* 9 */
+	    "  - {name: fast, type: ping, target: 192.0.2.2, interval-ms: 200}\n"   /* 10 */
+	    "  - name: cmd\n"							    /* 11 */
+	    "    type: command\n"						    /* 12 */
+	    "    command: test -e /run/ok\n"					    /* 13 */
+	    "    interval-ms: 5000\n"						    /* 14 */
+	    "    timeout-ms: 2000\n"						    /* 15 */
+	    "    weight-decrement: 65535\n"					    /* 16 */
+	    "  - {name: flag, type: file, path: /run/flag, interval-ms: 100}\n"	    /* 17 */
+	    "nodes:\n"
+	    "  - {name: r1, id: 1, address: 10.0.0.2}\n"
+	    "  - {name: r2, id: 2, address: 10.0.0.3, priority: 200}\n"
+	    "groups:\n"
+	    "  - id: 1\n"
+	    "    vip: 10.0.0.1\n"
+	    "    interfaces: [eth0]\n"
+	    "    timers: {hello-ms: 100, hold-ms: 350, redirect-ms: 0, timeout-ms: 86400000}\n"
+	    "    preempt: no\n"
+	    "    preempt-delay-ms: 3600000\n"
+	    "    load-max-share-pct: 60\n"
+	    "    forwarders: [{owner: r1}, {owner: r2, preferred: r1}]\n"
+	    "  - {id: 2, vip: 10.0.1.1, interfaces: [eth1], timers: {hello-ms: 500},"
+	    " forwarders: [{owner: r2}]}\n";
+	const __u8 a1[4] = {10, 0, 0, 2}, a2[4] = {10, 0, 0, 3}, gw[4] = {192, 0, 2, 1};
+	const struct xglb_cfg_group *g = &cfg.groups[0], *h = &cfg.groups[1];
+	const struct xglb_cfg_track *t = cfg.track;
+
+	load_ok(yaml, NULL);
+	assert_string_equal(cfg.control_socket, "/run/other.sock");
+	assert_true(cfg.membership);
+	assert_int_equal(cfg.port, 9000);
+	assert_int_equal(cfg.key_len, 32);
+	assert_memory_equal(cfg.key, keyfiles[1].data, 32); /* raw bytes, NULs included */
+	assert_int_equal(cfg.weight_lower, 40);
+	assert_int_equal(cfg.weight_upper, 40); /* = lower */
+	assert_memory_equal(&cfg.nodes[0].address, a1, 4);
+	assert_memory_equal(&cfg.nodes[1].address, a2, 4);
+	assert_int_equal(cfg.self, 1);
+
+	/* elected: no static AVG; owner and preferred as in static mode */
+	assert_int_equal(g->avg, -1);
+	assert_int_equal(h->avg, -1);
+	assert_int_equal(g->fwd[0].owner, 0);
+	assert_int_equal(g->fwd[1].owner, 1);
+	assert_int_equal(g->fwd[1].preferred, 0);
+	assert_int_equal(g->hello_ms, 100);
+	assert_int_equal(g->hold_ms, 350);
+	assert_int_equal(g->redirect_ms, 0);
+	assert_int_equal(g->timeout_ms, 86400000);
+	assert_false(g->preempt);
+	assert_int_equal(g->preempt_delay_ms, 3600000);
+	assert_int_equal(g->load_max_pct, 60);
+	/* the defaults of the fields left out */
+	assert_int_equal(h->hello_ms, 500);
+	assert_int_equal(h->hold_ms, 3000);
+	assert_int_equal(h->redirect_ms, 600000);
+	assert_int_equal(h->timeout_ms, 14400000);
+	assert_true(h->preempt);
+	assert_int_equal(h->preempt_delay_ms, 0);
+	assert_int_equal(h->load_max_pct, 0);
+
+	assert_int_equal(cfg.n_track, 5);
+	assert_string_equal(t[0].name, "up");
+	assert_int_equal(t[0].type, XGLB_TRACK_LINK);
+	assert_string_equal(t[0].interface, "eth1");
+	assert_int_equal(t[0].interval_ms, 0); /* not used by link */
+	assert_int_equal(t[0].timeout_ms, 0);
+	assert_int_equal(t[0].priority_dec, 20);
+	assert_int_equal(t[0].weight_dec, 0);
+	assert_int_equal(t[0].line, 8);
+	assert_int_equal(t[1].type, XGLB_TRACK_PING);
+	assert_memory_equal(&t[1].target, gw, 4);
+	assert_int_equal(t[1].interval_ms, 1000);
+	assert_int_equal(t[1].timeout_ms, 500);
+	assert_int_equal(t[1].priority_dec, 0);
+	assert_int_equal(t[2].interval_ms, 200);
+	assert_int_equal(t[2].timeout_ms, 200); /* the interval, when under 500 */
+	assert_int_equal(t[3].type, XGLB_TRACK_COMMAND);
+	assert_string_equal(t[3].command, "test -e /run/ok");
+	assert_int_equal(t[3].interval_ms, 5000);
+	assert_int_equal(t[3].timeout_ms, 2000);
+	assert_int_equal(t[3].weight_dec, 65535);
+	assert_int_equal(t[3].line, 11);
+	assert_int_equal(t[4].type, XGLB_TRACK_FILE);
+	assert_string_equal(t[4].path, "/run/flag");
+	assert_int_equal(t[4].interval_ms, 100);
+	assert_int_equal(t[4].timeout_ms, 0); /* not used by file */
+}
+
+/* The key as hex, both cases; weighting with both thresholds; preempt: yes/true. */
+static void test_membership_hex_key(void **state)
+{
+	static const __u8 key[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+				     0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+	const char *yaml =
+	    "weighting: {lower: 10, upper: 90}\n"
+	    "node: r1\n"
+	    "membership: {key: 00112233445566778899AAbbCCddEEff}\n" MNODES "groups:\n"
+	    "  - {id: 1, vip: 10.0.0.1, interfaces: [eth0], preempt: yes,"
+	    " forwarders: [{owner: r1}]}\n"
+	    "  - {id: 2, vip: 10.0.0.5, interfaces: [eth0], preempt: true,"
+	    " forwarders: [{owner: r1}]}\n";
+
+	load_ok(yaml, NULL);
+	assert_int_equal(cfg.port, 7867);
+	assert_int_equal(cfg.key_len, 16);
+	assert_memory_equal(cfg.key, key, 16);
+	assert_int_equal(cfg.weight_lower, 10);
+	assert_int_equal(cfg.weight_upper, 90);
+	assert_true(cfg.groups[0].preempt);
+	assert_true(cfg.groups[1].preempt);
+	assert_int_equal(cfg.n_track, 0);
+}
+
+/* examples/xglb-membership.yaml, with its key file (/etc/xglb/key) replaced by a test one. */
+static void test_membership_example(void **state)
+{
+	const __u8 a3[4] = {10, 0, 0, 4};
+	const char *path = example_path("xglb-membership.yaml");
+	char key[128], *text, *yaml;
+	FILE *f = fopen(path, "r");
+	size_t len;
+
+	assert_non_null(f);
+	text = calloc(1, 65536);
+	assert_non_null(text);
+	len = fread(text, 1, 65535, f);
+	fclose(f);
+	assert_true(len > 0 && len < 65535);
+	assert_non_null(strstr(text, "key-file: /etc/xglb/key "));
+	snprintf(key, sizeof(key), "%s/key16", keydir);
+	yaml = replace(text, "/etc/xglb/key", key);
+	free(text);
+	load_ok(yaml, NULL);
+	free(yaml);
+	assert_true(cfg.membership);
+	assert_int_equal(cfg.key_len, 16);
+	assert_memory_equal(cfg.key, "0123456789abcdef", 16);
+	assert_int_equal(cfg.n_nodes, 3);
+	assert_memory_equal(&cfg.nodes[2].address, a3, 4);
+	assert_int_equal(cfg.groups[0].avg, -1);
+	assert_int_equal(cfg.groups[0].n_fwd, 3);
+	assert_int_equal(cfg.n_track, 2);
+	assert_int_equal(cfg.track[0].type, XGLB_TRACK_LINK);
+	assert_int_equal(cfg.track[1].type, XGLB_TRACK_PING);
+	assert_true(cfg.weight_lower <= cfg.weight_upper);
+}
+
 static void test_missing_file(void **state)
 {
 	const char *path = "/nonexistent/xglb.yaml";
@@ -541,6 +1123,9 @@ int main(void)
 	    cmocka_unit_test(test_example),
 	    cmocka_unit_test(test_override),
 	    cmocka_unit_test(test_defaults_and_values),
+	    cmocka_unit_test(test_membership_values),
+	    cmocka_unit_test(test_membership_hex_key),
+	    cmocka_unit_test(test_membership_example),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_names),
 	};
@@ -555,5 +1140,5 @@ int main(void)
 		    .test_func = run_case,
 		    .initial_state = (void *)&cases[i],
 		};
-	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
