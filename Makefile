@@ -20,7 +20,7 @@ BPF_CFLAGS := -g -O2 --target=bpf -mcpu=v3 -Wall -Werror -I. -Iinclude $(ARCH_IN
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iuser -I$(BUILD) \
             -D_GNU_SOURCE
-LDLIBS   := -lxdp -lbpf -lelf -lz -lyaml -lmnl -lsodium -lsystemd -ljson-c -lpthread
+LDLIBS   := -lxdp -lbpf -lelf -lz -lyaml -lmnl -lsodium -lsystemd -ljson-c -lmicrohttpd -lpthread
 TEST_LDLIBS := $(LDLIBS) -lcmocka
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -30,7 +30,7 @@ SKELS    := $(BUILD)/xglb.skel.h
 # Every user/*.c except the two mains goes into one archive shared by the
 # daemon, the CLI and the tests.
 LIB_SRCS := $(filter-out user/xglbd.c user/xglbctl.c,$(wildcard user/*.c))
-LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
+LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS)) $(BUILD)/user/console_html.o
 LIB      := $(BUILD)/libxglb.a
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -73,6 +73,19 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
 $(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) include/xglb.h $(SKELS) | $(BUILD)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The web console is one HTML file compiled into the daemon (no assets to install).
+$(BUILD)/user/console_html.c: user/console.html | $(BUILD)/user
+	$(call msg,GEN,$@)
+	$(Q){ echo '/* generated from user/console.html by the Makefile */'; \
+	  echo 'const char xglb_console_html[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0x00 };'; \
+	  echo 'const unsigned int xglb_console_html_len = sizeof(xglb_console_html) - 1;'; } >$@
+
+$(BUILD)/user/console_html.o: $(BUILD)/user/console_html.c
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 

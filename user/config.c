@@ -415,6 +415,39 @@ static bool h_path(struct ctx *c, const struct field *f, yaml_node_t *v, int lin
 	return true;
 }
 
+/* "ADDR:PORT" (IPv4 address, port 1..65535), or "off" (stored as ""). */
+static bool h_listen(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		     const char *name)
+{
+	const char *s = scalar(c, v, line, name), *colon;
+	char host[INET_ADDRSTRLEN];
+	struct in_addr a;
+	char *end;
+	long port;
+
+	if (!s)
+		return false;
+	if (!strcmp(s, "off")) {
+		*((char *)obj + f->off) = '\0';
+		return true;
+	}
+	colon = strrchr(s, ':');
+	if (!colon || colon == s || (size_t)(colon - s) >= sizeof(host) || strlen(s) >= f->size)
+		goto bad;
+	memcpy(host, s, colon - s);
+	host[colon - s] = '\0';
+	port = strtol(colon + 1, &end, 10);
+	if (inet_pton(AF_INET, host, &a) != 1 || *end || end == colon + 1 || port < 1 ||
+	    port > 65535)
+		goto bad;
+	strcpy((char *)obj + f->off, s);
+	return true;
+bad:
+	err(c, line, name, "\"%s\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off",
+	    s);
+	return false;
+}
+
 /* Free text of 1 to f->size - 1 characters (a command line). */
 static bool h_text(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
 		   const char *name)
@@ -1178,6 +1211,7 @@ static const struct field top_fields[] = {
 	TOP("lease-ms", h_uint, lease_ms, 100, MS_MAX, 0, NULL),
 	TOP("learn-interval-ms", h_uint, learn_interval_ms, 100, MS_MAX, F_ZERO_OK, NULL),
 	TOP("control-socket", h_path, control_socket, 0, SUN_PATH_MAX - 1, 0, NULL),
+	TOP("http-listen", h_listen, http_listen, 0, 0, 0, NULL),
 	MAP("membership", &membership_map),
 	MAP("weighting", &weighting_map),
 	TOP("tracking", h_list, track, 0, 0, 0, &track_list),
@@ -1206,6 +1240,7 @@ static void cfg_init(struct xglb_config *cfg, const char *path)
 	cfg->learn_interval_ms = XGLB_DEFAULT_LEARN_MS;
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s",
 		 XGLB_DEFAULT_CONTROL_SOCKET);
+	snprintf(cfg->http_listen, sizeof(cfg->http_listen), "%s", XGLB_DEFAULT_HTTP_LISTEN);
 	cfg->port = XGLB_PROTO_PORT;
 	cfg->self = -1;
 }

@@ -18,6 +18,7 @@
 #define XGLB_DEFAULT_LEARN_MS 10000
 #define XGLB_DEFAULT_WEIGHT 100
 #define XGLB_DEFAULT_CONTROL_SOCKET "/run/xglb/xglbd.sock"
+#define XGLB_DEFAULT_HTTP_LISTEN "127.0.0.1:9867" /* metrics and console */
 #define XGLB_MAX_TRACK 16 /* tracked objects per node */
 
 struct xglb_cfg_node {
@@ -88,6 +89,7 @@ struct xglb_config {
 	__u32 lease_ms; /* data path stops answering ARP this long after the last heartbeat */
 	__u32 learn_interval_ms; /* period of learning frames from owned vMACs, 0 = off */
 	char control_socket[XGLB_PATH_MAX]; /* default XGLB_DEFAULT_CONTROL_SOCKET */
+	char http_listen[32]; /* "IPv4:PORT" of /metrics and the console; "" = off */
 
 	/* membership: absent = static mode (issue 2): AVG and owners as configured */
 	bool membership;

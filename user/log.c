@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <json-c/json.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
 #include "log.h"
@@ -33,17 +35,54 @@ static const char *level_name(enum xglb_log_level l)
 	}
 }
 
+/* Recent events for the console and status: a ring of the last messages at info or worse. */
+#define RECENT 64
+static struct {
+	char time[24];
+	char msg[200];
+} recent[RECENT];
+static unsigned int recent_next;
+
+static void remember(const char *msg)
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(recent[recent_next % RECENT].time, sizeof(recent[0].time), "%H:%M:%S", &tm);
+	snprintf(recent[recent_next % RECENT].msg, sizeof(recent[0].msg), "%s", msg);
+	recent_next++;
+}
+
+struct json_object *xglb_log_recent(void)
+{
+	struct json_object *a = json_object_new_array();
+	unsigned int first = recent_next > RECENT ? recent_next - RECENT : 0;
+
+	for (unsigned int i = first; i < recent_next; i++) {
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "time", json_object_new_string(recent[i % RECENT].time));
+		json_object_object_add(e, "message", json_object_new_string(recent[i % RECENT].msg));
+		json_object_array_add(a, e);
+	}
+	return a;
+}
+
 static void vlog(enum xglb_log_level level, const char *fmt, va_list ap)
 {
 	char buf[1024];
 	size_t n;
 
-	if (level > log_max)
-		return;
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	n = strlen(buf);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = '\0';
+	if (level <= XGLB_LOG_INFO && level >= XGLB_LOG_ERR)
+		remember(buf);
+	if (level > log_max)
+		return;
 	if (log_journal)
 		fprintf(stderr, "<%d>%s\n", level, buf);
 	else

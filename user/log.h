@@ -11,6 +11,10 @@ void xglb_log(enum xglb_log_level level, const char *fmt, ...) __attribute__((fo
 /* Route libbpf's and libxdp's messages through xglb_log, one level quieter. */
 void xglb_log_libs(void);
 
+/* The most recent info-or-worse messages, oldest first, as [{"time": ..., "message": ...}]. */
+struct json_object;
+struct json_object *xglb_log_recent(void);
+
 #define pr_err(...) xglb_log(XGLB_LOG_ERR, __VA_ARGS__)
 #define pr_warn(...) xglb_log(XGLB_LOG_WARN, __VA_ARGS__)
 #define pr_info(...) xglb_log(XGLB_LOG_INFO, __VA_ARGS__)

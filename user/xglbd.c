@@ -20,6 +20,8 @@
 #include "cfgstate.h"
 #include "cluster.h"
 #include "ctlsock.h"
+#include "http.h"
+#include "metrics.h"
 #include "config.h"
 #include "learn.h"
 #include "loader.h"
@@ -54,6 +56,7 @@ struct daemon {
 	struct xglb_cluster *cl; /* membership; NULL in static mode */
 	struct xglb_tracker trk;
 	int trk_tfd;
+	struct xglb_http *http;
 	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
 	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
 	__u64 redistributed; /* hosts moved by unsolicited ARP replies */
@@ -103,6 +106,45 @@ static int resolve_ifaces(const struct xglb_config *cfg, struct ifaces *ifs)
 	return 0;
 }
 
+static const char *node_name(const struct xglb_config *cfg, __u32 id)
+{
+	for (int i = 0; i < cfg->n_nodes; i++)
+		if (cfg->nodes[i].id == id)
+			return cfg->nodes[i].name;
+	return "none";
+}
+
+/* Role and ownership changes the data plane is about to see: the operator's event log. */
+static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
+{
+	for (int g = 0; g < n; g++) {
+		const struct xglb_group *a = &d->tables[g], *b = &now[g];
+		bool fresh = a->id != b->id;
+
+		if (fresh || (a->flags & XGLB_GRP_AVG) != (b->flags & XGLB_GRP_AVG))
+			pr_info("group %u: this node %s the AVG", b->id,
+				b->flags & XGLB_GRP_AVG ? "is now" : "is not");
+		for (int f = 0; f < b->n_fwd; f++) {
+			bool was = !fresh && f < a->n_fwd && (a->fwd[f].flags & XGLB_FWD_ACTIVE);
+			bool is = b->fwd[f].flags & XGLB_FWD_ACTIVE;
+
+			if (was && is && a->fwd[f].owner == b->fwd[f].owner &&
+			    a->fwd[f].flags == b->fwd[f].flags)
+				continue;
+			if (!was && !is)
+				continue;
+			if (!is)
+				pr_info("group %u: forwarder %d removed", b->id, f);
+			else if (!was || a->fwd[f].owner != b->fwd[f].owner)
+				pr_info("group %u: forwarder %d owned by %s%s", b->id, f,
+					node_name(d->cfg, b->fwd[f].owner),
+					b->fwd[f].flags & XGLB_FWD_LOCAL ? " (this node)" : "");
+			else if (!(b->fwd[f].flags & XGLB_FWD_NEW_OK))
+				pr_info("group %u: forwarder %d takes no new hosts (redirect)", b->id, f);
+		}
+	}
+}
+
 /* Build every group's table as this node sees it and switch banks. */
 static int commit_tables(struct daemon *d)
 {
@@ -127,8 +169,10 @@ static int commit_tables(struct daemon *d)
 		xglb_build_group(&st, self, &groups[g]);
 	}
 	err = xglb_bank_commit(&d->bank, groups, cfg->n_groups);
-	if (!err)
+	if (!err) {
+		log_changes(d, groups, cfg->n_groups);
 		memcpy(d->tables, groups, sizeof(groups[0]) * cfg->n_groups);
+	}
 	if (err)
 		pr_err("writing tables: %s", strerror(-err));
 	return err;
@@ -369,6 +413,35 @@ static struct json_object *static_group_json(const struct daemon *d, int g)
 	return o;
 }
 
+static void fwd_counts(const struct daemon *d, __u8 gid, __u8 idx, __u64 *pk, __u64 *by);
+
+/*
+ * Bytes per forwarder: counted here for the forwarders we own, and as the
+ * owner last reported them in its hellos for the others.
+ */
+static void add_forwarder_bytes(const struct daemon *d, struct json_object *groups)
+{
+	for (int g = 0; g < d->cfg->n_groups; g++) {
+		struct json_object *fw = NULL;
+
+		json_object_object_get_ex(json_object_array_get_idx(groups, g), "forwarders", &fw);
+		for (size_t i = 0; fw && i < json_object_array_length(fw); i++) {
+			const struct xglb_fwd *f = &d->tables[g].fwd[i];
+			__u64 pk = 0, by = 0;
+
+			if (f->flags & XGLB_FWD_LOCAL) {
+				fwd_counts(d, d->tables[g].id, (__u8)i, &pk, &by);
+			} else if (d->cl) {
+				const struct xglb_grp_node *n = xglb_grp_node(&d->cl->grp[g], f->owner);
+
+				by = n ? n->load[i] : 0;
+			}
+			json_object_object_add(json_object_array_get_idx(fw, i), "bytes",
+					       json_object_new_int64((int64_t)by));
+		}
+	}
+}
+
 static struct json_object *cmd_status(struct daemon *d)
 {
 	const struct xglb_config *cfg = d->cfg;
@@ -393,10 +466,130 @@ static struct json_object *cmd_status(struct daemon *d)
 		json_object_array_add(groups, d->cl ? xglb_cluster_group_json(d->cl, g, now) :
 						      static_group_json(d, g));
 	json_object_object_add(o, "groups", groups);
+	add_forwarder_bytes(d, groups);
+	json_object_object_add(o, "events", xglb_log_recent());
 	if (d->cl)
 		json_object_object_add(o, "membership", xglb_cluster_rx_json(d->cl));
 	json_object_object_add(o, "tracking", xglb_tracker_json(&d->trk));
 	return o;
+}
+
+/* Sum of a per-CPU forwarder counter. */
+static void fwd_counts(const struct daemon *d, __u8 gid, __u8 idx, __u64 *pk, __u64 *by)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(d->ld.skel->maps.xglb_fwd_stats);
+	struct xglb_fwd_stats vals[ncpu];
+	__u32 key = gid * XGLB_MAX_FWD + idx;
+
+	*pk = *by = 0;
+	if (bpf_map_lookup_elem(fd, &key, vals))
+		return;
+	for (int c = 0; c < ncpu; c++) {
+		*pk += vals[c].packets;
+		*by += vals[c].bytes;
+	}
+}
+
+static __u64 map_entries(const struct bpf_map *map)
+{
+	int fd = bpf_map__fd(map);
+	__u64 n = 0;
+	__u8 key[64], next[64];
+	void *prev = NULL;
+
+	if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY || bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY)
+		return bpf_map__max_entries(map);
+	while (bpf_map__key_size(map) <= sizeof(key) && bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, bpf_map__key_size(map));
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+static void dp_snapshot(const struct daemon *d, struct xglb_dp_snapshot *dp)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(d->ld.skel->maps.xglb_stats);
+	struct xglb_host_key key, *prev = NULL;
+	const struct bpf_map *map;
+	__u64 vals[ncpu];
+
+	memset(dp, 0, sizeof(*dp));
+	for (__u32 r = 0; r < XGLB_R_MAX; r++)
+		if (bpf_map_lookup_elem(fd, &r, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				dp->reasons[r] += vals[c];
+	for (int g = 0; g < d->cfg->n_groups; g++)
+		for (int f = 0; f < d->tables[g].n_fwd && dp->n_fwd < XGLB_MAX_GROUPS; f++) {
+			dp->fwd[dp->n_fwd].gid = d->tables[g].id;
+			dp->fwd[dp->n_fwd].index = (__u8)f;
+			fwd_counts(d, d->tables[g].id, (__u8)f, &dp->fwd[dp->n_fwd].packets,
+				   &dp->fwd[dp->n_fwd].bytes);
+			dp->n_fwd++;
+		}
+	fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts);
+	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+		dp->hosts[key.gid]++;
+		prev = &key;
+	}
+	bpf_object__for_each_map(map, d->ld.skel->obj) {
+		if (dp->n_maps == XGLB_METRICS_MAPS || strncmp(bpf_map__name(map), "xglb_", 5))
+			continue;
+		dp->maps[dp->n_maps].name = bpf_map__name(map);
+		dp->maps[dp->n_maps].capacity = bpf_map__max_entries(map);
+		dp->maps[dp->n_maps].entries = map_entries(map);
+		dp->n_maps++;
+	}
+	dp->flips = d->bank.ctl->flips;
+	dp->heartbeat_age_s = (now_ns() - d->bank.ctl->heartbeat_ns) / 1e9;
+}
+
+static struct json_object *http_status(void *ctx)
+{
+	return cmd_status(ctx);
+}
+
+static void http_metrics(void *ctx, FILE *out)
+{
+	struct daemon *d = ctx;
+	struct xglb_dp_snapshot *dp = calloc(1, sizeof(*dp));
+	struct json_object *st = cmd_status(d);
+
+	if (dp) {
+		dp_snapshot(d, dp);
+		xglb_metrics_render(out, st, dp, XGLB_VERSION);
+	}
+	json_object_put(st);
+	free(dp);
+}
+
+static int http_start(struct daemon *d)
+{
+	struct xglb_http_ops ops = { .ctx = d, .status = http_status, .metrics = http_metrics };
+	struct epoll_event ev = { .events = EPOLLIN };
+	int err;
+
+	if (!d->cfg->http_listen[0])
+		return 0;
+	err = xglb_http_start(&d->http, d->cfg->http_listen, &ops);
+	if (err) {
+		pr_err("http-listen %s: %s", d->cfg->http_listen, strerror(-err));
+		return err;
+	}
+	ev.data.fd = xglb_http_fd(d->http);
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+		return -errno;
+	pr_info("metrics and console on http://%s/", d->cfg->http_listen);
+	return 0;
+}
+
+static void http_stop(struct daemon *d)
+{
+	if (!d->http)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, xglb_http_fd(d->http), NULL);
+	xglb_http_stop(d->http);
+	d->http = NULL;
 }
 
 static struct json_object *ctl_handle(void *ctx, struct json_object *req)
@@ -567,6 +760,10 @@ static void reload(struct daemon *d)
 		track_epoll(d);
 	arm_timer(d->trk_tfd, d->cfg->n_track ? 100 : 0);
 	track_apply(d);
+	if (strcmp(old->http_listen, d->cfg->http_listen)) {
+		http_stop(d);
+		http_start(d); /* a failure is logged; the rest of the reload stands */
+	}
 	sync_vips(d, false);
 	heartbeat(d);
 	arm_timer(d->hb_fd, heartbeat_period_ms(d));
@@ -631,6 +828,8 @@ static void run(struct daemon *d)
 				if (read(fd, &ticks, sizeof(ticks)) > 0) {
 					heartbeat(d);
 					idle(d);
+					if (d->http)
+						xglb_http_run(d->http); /* connection timeouts */
 				}
 			} else if (d->cl && fd == xglb_cluster_fd(d->cl)) {
 				xglb_cluster_readable(d->cl, now_ns());
@@ -653,6 +852,8 @@ static void run(struct daemon *d)
 					track_apply(d);
 					arm_membership(d);
 				}
+			} else if (d->http && fd == xglb_http_fd(d->http)) {
+				xglb_http_run(d->http);
 			} else if (xglb_ctlsock_owns(&d->ctl, fd)) {
 				xglb_ctlsock_event(&d->ctl, d->epfd, fd, ctl_handle, d);
 			} else if (fd == d->learn_fd) {
@@ -835,6 +1036,8 @@ int main(int argc, char **argv)
 		pr_err("control socket %s: %s", d.cfg->control_socket, strerror(-err));
 		goto detach;
 	}
+	if (http_start(&d))
+		goto detach;
 	sync_vips(&d, false);
 	d.pkt_fd = xglb_learn_socket();
 	if (d.pkt_fd < 0)
@@ -853,6 +1056,7 @@ int main(int argc, char **argv)
 	rc = 0;
 	sync_vips(&d, true);
 detach:
+	http_stop(&d);
 	xglb_tracker_close(&d.trk);
 	xglb_ctlsock_close(&d.ctl);
 	if (d.cl) {

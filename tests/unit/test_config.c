@@ -280,6 +280,19 @@ static const struct tcase cases[] = {
 	{ "fwd_not_list", FPRE "    forwarders: {owner: r1}\n", NULL, 1,
 	  { "10: groups[0].forwarders: expected a list, got a mapping" } },
 
+	/* http-listen */
+	{ "http_listen_ok", "http-listen: 0.0.0.0:9100\n" BASE, NULL, 0, {} },
+	{ "http_listen_off", "http-listen: off\n" BASE, NULL, 0, {} },
+	{ "http_listen_no_port", "http-listen: 127.0.0.1\n" BASE, NULL, 1,
+	  { "1: http-listen: \"127.0.0.1\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off" } },
+	{ "http_listen_port_0", "http-listen: 127.0.0.1:0\n" BASE, NULL, 1,
+	  { "1: http-listen: \"127.0.0.1:0\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off" } },
+	{ "http_listen_port_big", "http-listen: 127.0.0.1:65536\n" BASE, NULL, 1,
+	  { "1: http-listen: \"127.0.0.1:65536\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off" } },
+	{ "http_listen_bad_addr", "http-listen: 127.0.0.300:80\n" BASE, NULL, 1,
+	  { "1: http-listen: \"127.0.0.300:80\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off" } },
+	{ "http_listen_junk_port", "http-listen: 127.0.0.1:80x\n" BASE, NULL, 1,
+	  { "1: http-listen: \"127.0.0.1:80x\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off" } },
 	/* control-socket */
 	{ "control_socket_107", "control-socket: /" C100 "aaaaaa\n" BASE, NULL, 0, {} },
 	{ "control_socket_relative", "control-socket: xglbd.sock\n" BASE, NULL, 1,

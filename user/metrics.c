@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* metrics.c - renders the Prometheus exposition format (version 0.0.4) from status and counters. */
+#include <string.h>
+#include "metrics.h"
+
+#define REASON_NAME(name, str) [XGLB_R_##name] = str,
+static const char *const reason_names[XGLB_R_MAX] = { XGLB_REASONS(REASON_NAME) };
+
+static struct json_object *get(struct json_object *o, const char *k)
+{
+	struct json_object *v = NULL;
+
+	json_object_object_get_ex(o, k, &v);
+	return v;
+}
+
+static long long num(struct json_object *o, const char *k)
+{
+	return json_object_get_int64(get(o, k));
+}
+
+static void head(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Label values come from our own config (names, addresses): escape anyway. */
+static void label(FILE *out, const char *v)
+{
+	for (; v && *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fputc('\\', out);
+		if (*v == '\n') {
+			fputs("\\n", out);
+			continue;
+		}
+		fputc(*v, out);
+	}
+}
+
+static const char *verdict_of(const char *reason)
+{
+	if (strstr(reason, "_drop_"))
+		return "drop";
+	if (strstr(reason, "_tx_"))
+		return "tx";
+	if (strstr(reason, "redirect") || strstr(reason, "steer"))
+		return "redirect";
+	return "pass";
+}
+
+static void render_dataplane(FILE *out, const struct xglb_dp_snapshot *dp)
+{
+	head(out, "xglb_packets_total", "counter",
+	     "Packets seen by the xglb programs, by program verdict and reason.");
+	for (int r = 0; r < XGLB_R_MAX; r++) {
+		fprintf(out, "xglb_packets_total{verdict=\"%s\",reason=\"%s\"} %llu\n",
+			verdict_of(reason_names[r]), reason_names[r],
+			(unsigned long long)dp->reasons[r]);
+	}
+	head(out, "xglb_arp_replies_total", "counter",
+	     "ARP replies for a VIP sent by the data path (AVG answers and vMAC confirmations).");
+	fprintf(out, "xglb_arp_replies_total %llu\n",
+		(unsigned long long)(dp->reasons[XGLB_R_XDP_TX_ARP_REPLY] +
+				     dp->reasons[XGLB_R_XDP_TX_ARP_UNICAST] +
+				     dp->reasons[XGLB_R_XDP_TX_ARP_UNTRACKED]));
+	head(out, "xglb_forwarder_packets_total", "counter",
+	     "Frames this node accepted for a virtual forwarder it owns.");
+	for (int i = 0; i < dp->n_fwd; i++)
+		fprintf(out, "xglb_forwarder_packets_total{group=\"%u\",forwarder=\"%u\"} %llu\n",
+			dp->fwd[i].gid, dp->fwd[i].index, (unsigned long long)dp->fwd[i].packets);
+	head(out, "xglb_forwarder_bytes_total", "counter",
+	     "Bytes of frames this node accepted for a virtual forwarder it owns.");
+	for (int i = 0; i < dp->n_fwd; i++)
+		fprintf(out, "xglb_forwarder_bytes_total{group=\"%u\",forwarder=\"%u\"} %llu\n",
+			dp->fwd[i].gid, dp->fwd[i].index, (unsigned long long)dp->fwd[i].bytes);
+	head(out, "xglb_map_entries", "gauge", "Entries in each BPF map.");
+	for (int i = 0; i < dp->n_maps; i++)
+		fprintf(out, "xglb_map_entries{map=\"%s\"} %llu\n", dp->maps[i].name,
+			(unsigned long long)dp->maps[i].entries);
+	head(out, "xglb_map_capacity", "gauge", "Maximum entries of each BPF map.");
+	for (int i = 0; i < dp->n_maps; i++)
+		fprintf(out, "xglb_map_capacity{map=\"%s\"} %llu\n", dp->maps[i].name,
+			(unsigned long long)dp->maps[i].capacity);
+	head(out, "xglb_table_flips_total", "counter", "Atomic switches of the data-plane tables.");
+	fprintf(out, "xglb_table_flips_total %llu\n", (unsigned long long)dp->flips);
+	head(out, "xglb_heartbeat_age_seconds", "gauge",
+	     "Age of the agent heartbeat the data path checks its ARP lease against.");
+	fprintf(out, "xglb_heartbeat_age_seconds %.3f\n", dp->heartbeat_age_s);
+}
+
+static void render_groups(FILE *out, struct json_object *status, const struct xglb_dp_snapshot *dp)
+{
+	struct json_object *groups = get(status, "groups");
+	size_t n = groups ? json_object_array_length(groups) : 0;
+	static const char *const roles[] = { "avg", "standby", "listen" };
+
+	head(out, "xglb_group_role", "gauge", "1 for this node's role in the group.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+		const char *role = json_object_get_string(get(g, "role"));
+
+		for (int r = 0; r < 3; r++)
+			fprintf(out, "xglb_group_role{group=\"%lld\",role=\"%s\"} %d\n", num(g, "id"),
+				roles[r], role && !strcmp(role, roles[r]));
+	}
+	head(out, "xglb_group_state_version", "gauge", "Version of the group state applied here.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+
+		fprintf(out, "xglb_group_state_version{group=\"%lld\"} %lld\n", num(g, "id"),
+			num(g, "version"));
+	}
+	head(out, "xglb_hosts_assigned", "gauge",
+	     "Hosts in this node's host table (filled while it is AVG), per group.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+		long long id = num(g, "id");
+
+		fprintf(out, "xglb_hosts_assigned{group=\"%lld\"} %u\n", id,
+			id > 0 && id < XGLB_MAX_GROUPS ? dp->hosts[id] : 0);
+	}
+	head(out, "xglb_peer_up", "gauge", "1 while a node of the group is heard within hold time.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i), *p = get(g, "peers");
+
+		for (size_t k = 0; p && k < json_object_array_length(p); k++) {
+			struct json_object *x = json_object_array_get_idx(p, k);
+
+			fprintf(out, "xglb_peer_up{group=\"%lld\",node=\"", num(g, "id"));
+			label(out, json_object_get_string(get(x, "name")));
+			fprintf(out, "\"} %d\n", json_object_get_boolean(get(x, "up")));
+		}
+	}
+	head(out, "xglb_peer_last_heard_seconds", "gauge", "Time since a node was last heard.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i), *p = get(g, "peers");
+
+		for (size_t k = 0; p && k < json_object_array_length(p); k++) {
+			struct json_object *x = json_object_array_get_idx(p, k);
+
+			fprintf(out, "xglb_peer_last_heard_seconds{group=\"%lld\",node=\"", num(g, "id"));
+			label(out, json_object_get_string(get(x, "name")));
+			fprintf(out, "\"} %.3f\n", num(x, "age_ms") / 1000.0);
+		}
+	}
+	head(out, "xglb_forwarder_owner", "gauge",
+	     "Node id that owns each virtual forwarder (0: none).");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i), *f = get(g, "forwarders");
+
+		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
+			struct json_object *x = json_object_array_get_idx(f, k);
+
+			fprintf(out, "xglb_forwarder_owner{group=\"%lld\",forwarder=\"%lld\"} %lld\n",
+				num(g, "id"), num(x, "index"), num(x, "owner"));
+		}
+	}
+	head(out, "xglb_forwarder_weight", "gauge", "Share of new hosts each forwarder gets.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i), *f = get(g, "forwarders");
+
+		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
+			struct json_object *x = json_object_array_get_idx(f, k);
+			struct json_object *w = get(x, "effective_weight");
+
+			fprintf(out, "xglb_forwarder_weight{group=\"%lld\",forwarder=\"%lld\"} %lld\n",
+				num(g, "id"), num(x, "index"),
+				w ? json_object_get_int64(w) : num(x, "weight"));
+		}
+	}
+}
+
+/* Counters of group events and membership datagrams, from status. */
+static void render_events(FILE *out, struct json_object *status)
+{
+	static const struct {
+		const char *key, *name, *help;
+	} ev[] = {
+		{ "avg_changes", "xglb_avg_changes_total", "Changes of the AVG this node follows." },
+		{ "owner_changes", "xglb_owner_changes_total", "Forwarder ownership changes." },
+		{ "failovers", "xglb_failovers_total",
+		  "Forwarders moved because their owner went down." },
+		{ "removals", "xglb_forwarder_removals_total",
+		  "Forwarders removed when their takeover timed out." },
+		{ "rebalances", "xglb_rebalances_total", "Forwarders moved by load balancing." },
+	};
+	struct json_object *groups = get(status, "groups"), *mem = get(status, "membership"),
+			   *trk = get(status, "tracking"), *objs = trk ? get(trk, "objects") : NULL;
+	size_t n = groups ? json_object_array_length(groups) : 0;
+
+	for (size_t e = 0; e < sizeof(ev) / sizeof(ev[0]); e++) {
+		head(out, ev[e].name, "counter", ev[e].help);
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *g = json_object_array_get_idx(groups, i);
+			struct json_object *st = get(g, "events");
+
+			fprintf(out, "%s{group=\"%lld\"} %lld\n", ev[e].name, num(g, "id"),
+				st ? num(st, ev[e].key) : 0);
+		}
+	}
+	head(out, "xglb_hosts_redistributed_total", "counter",
+	     "Hosts moved off removed forwarders by unsolicited ARP replies.");
+	fprintf(out, "xglb_hosts_redistributed_total %lld\n", num(status, "hosts_redistributed"));
+	if (mem) {
+		head(out, "xglb_membership_datagrams_total", "counter",
+		     "Membership datagrams received, by result (ok or the reason of rejection).");
+		json_object_object_foreach(mem, k, v) {
+			if (!strncmp(k, "tx_", 3))
+				continue;
+			fprintf(out, "xglb_membership_datagrams_total{result=\"%s\"} %lld\n", k,
+				(long long)json_object_get_int64(v));
+		}
+		head(out, "xglb_membership_sent_total", "counter",
+		     "Membership datagrams sent, by result.");
+		fprintf(out, "xglb_membership_sent_total{result=\"ok\"} %lld\n", num(mem, "tx_ok"));
+		fprintf(out, "xglb_membership_sent_total{result=\"error\"} %lld\n",
+			num(mem, "tx_errors"));
+	}
+	if (trk) {
+		head(out, "xglb_node_priority", "gauge", "This node's effective priority.");
+		fprintf(out, "xglb_node_priority %lld\n", num(trk, "priority"));
+		head(out, "xglb_node_weight", "gauge",
+		     "This node's effective weight (0 while withdrawn as forwarder).");
+		fprintf(out, "xglb_node_weight %lld\n", num(trk, "weight"));
+		head(out, "xglb_tracked_object_up", "gauge", "1 while a tracked object is healthy.");
+		for (size_t i = 0; objs && i < json_object_array_length(objs); i++) {
+			struct json_object *o = json_object_array_get_idx(objs, i);
+
+			fputs("xglb_tracked_object_up{object=\"", out);
+			label(out, json_object_get_string(get(o, "name")));
+			fprintf(out, "\",type=\"%s\"} %d\n", json_object_get_string(get(o, "type")),
+				json_object_get_boolean(get(o, "up")));
+		}
+	}
+}
+
+void xglb_metrics_render(FILE *out, struct json_object *status, const struct xglb_dp_snapshot *dp,
+			 const char *version)
+{
+	struct json_object *node = get(status, "node");
+
+	head(out, "xglb_build_info", "gauge", "Version of xglb, and this node.");
+	fprintf(out, "xglb_build_info{version=\"%s\",node=\"", version);
+	label(out, json_object_get_string(get(node, "name")));
+	fprintf(out, "\",mode=\"%s\"} 1\n", json_object_get_string(get(status, "mode")));
+	render_dataplane(out, dp);
+	render_groups(out, status, dp);
+	render_events(out, status);
+}

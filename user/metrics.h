@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* metrics.h - Prometheus text exposition of xglb: pure rendering from status and data-plane counters. */
+#ifndef XGLB_METRICS_H
+#define XGLB_METRICS_H
+
+#include <stdio.h>
+#include <linux/types.h>
+#include <json-c/json.h>
+#include "xglb.h"
+
+#define XGLB_METRICS_MAPS 16
+
+/* What the data plane counted, read from the maps (per-CPU values summed). */
+struct xglb_dp_snapshot {
+	__u64 reasons[XGLB_R_MAX]; /* packets by verdict reason */
+	int n_fwd;
+	struct {
+		__u8 gid, index;
+		__u64 packets, bytes; /* frames this node accepted for the forwarder */
+	} fwd[XGLB_MAX_GROUPS]; /* at most one entry per configured forwarder, see n_fwd */
+	__u32 hosts[XGLB_MAX_GROUPS]; /* host entries per group id (AVG's host table) */
+	int n_maps;
+	struct {
+		const char *name;
+		__u64 entries, capacity;
+	} maps[XGLB_METRICS_MAPS];
+	__u64 flips; /* table switches */
+	double heartbeat_age_s;
+};
+
+/*
+ * Render every xglb metric to out. status is the control socket's status
+ * document (roles, peers, forwarders, events, membership and tracking
+ * counters); dp the data plane's counters. Names follow Prometheus
+ * conventions: xglb_ prefix, base units, _total for counters, no per-host
+ * or per-flow labels.
+ */
+void xglb_metrics_render(FILE *out, struct json_object *status, const struct xglb_dp_snapshot *dp,
+			 const char *version);
+
+#endif
