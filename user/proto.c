@@ -15,6 +15,7 @@
 #define FWD_LEN	     16 /* one forwarder */
 #define LOAD_HDR_LEN 4
 #define LOAD_LEN     16					   /* one load entry */
+#define ADMIN_LEN    12
 #define MIN_LEN	     (HDR_LEN + HELLO_LEN + XGLB_HMAC_LEN) /* below this: SHORT */
 
 /*
@@ -112,6 +113,26 @@ static bool persistence_ok(__u8 p)
 	return p == 0 || p == 1 || p == 3;
 }
 
+/* The operator request: all zero without XGLB_MSGF_ADMIN, else a known op with its fields. */
+static bool admin_valid(const struct xglb_msg *m)
+{
+	bool fwd_op;
+
+	if (!(m->flags & XGLB_MSGF_ADMIN))
+		return !m->admin_op && !m->admin_index && !m->admin_persistence && !m->admin_target;
+	if (m->admin_op < XGLB_ADMIN_MOVE || m->admin_op >= XGLB_ADMIN_MAX)
+		return false;
+	fwd_op = m->admin_op <= XGLB_ADMIN_UNPIN;
+	if (fwd_op ? m->admin_index >= XGLB_MAX_FWD : m->admin_index != 0)
+		return false;
+	if (m->admin_op == XGLB_ADMIN_MOVE ?
+		    !persistence_ok(m->admin_persistence) &&
+			    m->admin_persistence != XGLB_ADMIN_KEEP :
+		    m->admin_persistence != 0)
+		return false;
+	return m->admin_op == XGLB_ADMIN_UNPIN ? m->admin_target == 0 : m->admin_target != 0;
+}
+
 /*
  * Every range rule of a message model. The encoder applies it to what it is
  * given, the decoder to what it parsed, so both accept exactly the same set
@@ -149,7 +170,7 @@ static bool msg_valid(const struct xglb_msg *m)
 	for (i = 0; i < m->n_load; i++)
 		if (m->load[i].index >= XGLB_MAX_FWD)
 			return false;
-	return true;
+	return admin_valid(m);
 }
 
 static size_t msg_len(const struct xglb_msg *m)
@@ -158,6 +179,8 @@ static size_t msg_len(const struct xglb_msg *m)
 
 	if (m->flags & XGLB_MSGF_STATE)
 		len += STATE_LEN + (size_t)m->n_fwd * FWD_LEN;
+	if (m->flags & XGLB_MSGF_ADMIN)
+		len += ADMIN_LEN;
 	return len + XGLB_HMAC_LEN;
 }
 
@@ -229,6 +252,14 @@ int xglb_msg_encode(const struct xglb_msg *m, const __u8 *key, size_t keylen, __
 		put64(p + 8, m->load[i].bytes);
 		off += LOAD_LEN;
 	}
+	if (m->flags & XGLB_MSGF_ADMIN) {
+		p = buf + off;
+		put8(p + 0, m->admin_op);
+		put8(p + 1, m->admin_index);
+		put8(p + 2, m->admin_persistence);
+		put32(p + 4, m->admin_target);
+		off += ADMIN_LEN;
+	}
 
 	hmac(buf, off, key, keylen, buf + off);
 	return (int)(off + XGLB_HMAC_LEN);
@@ -271,6 +302,8 @@ static int check_structure(const __u8 *buf, size_t len)
 	if (n > XGLB_MAX_FWD)
 		return XGLB_RX_LENGTH;
 	off += LOAD_HDR_LEN + n * LOAD_LEN;
+	if (get16(buf + 6) & XGLB_MSGF_ADMIN)
+		off += ADMIN_LEN;
 	if (len != off + XGLB_HMAC_LEN)
 		return XGLB_RX_LENGTH;
 	return XGLB_RX_OK;
@@ -346,6 +379,15 @@ static bool parse(const __u8 *buf, struct xglb_msg *m)
 			return false;
 		m->load[i].bytes = get64(p + 8);
 		off += LOAD_LEN;
+	}
+	if (m->flags & XGLB_MSGF_ADMIN) {
+		p = buf + off;
+		m->admin_op = p[0];
+		m->admin_index = p[1];
+		m->admin_persistence = p[2];
+		m->admin_target = get32(p + 4);
+		if (!zero(p + 3, 1) || !zero(p + 8, 4))
+			return false;
 	}
 	return true;
 }

@@ -23,6 +23,8 @@
  *             index (1) | persistence (1) | weight (1) | flags (1)
  *             owner (4) | preferred (4) | takeover_ms (4)          = 16 each
  *   load    n_load (1) | pad (3), n_load x { index (1) | pad (7) | bytes (8) }
+ *   admin   (only with XGLB_MSGF_ADMIN)
+ *           op (1) | index (1) | persistence (1) | pad (1) | target (4) | pad (4) = 12
  *   hmac    HMAC-SHA256 over every byte before it, under the group key (32)
  *
  * A decoder accepts exactly this: the right length for the counts it
@@ -36,8 +38,8 @@
 #define XGLB_HMAC_LEN 32
 #define XGLB_KEY_MAX 64 /* bytes of shared key */
 /* bytes: the largest message, 16 forwarders and 16 loads */
-#define XGLB_MSG_MAX (28 + 20 + 16 + 16 * XGLB_MAX_FWD + 4 + 16 * XGLB_MAX_FWD + XGLB_HMAC_LEN)
-_Static_assert(XGLB_MSG_MAX == 612, "the wire layout above changed: update XGLB_MSG_MAX");
+#define XGLB_MSG_MAX (28 + 20 + 16 + 16 * XGLB_MAX_FWD + 4 + 16 * XGLB_MAX_FWD + 12 + XGLB_HMAC_LEN)
+_Static_assert(XGLB_MSG_MAX == 624, "the wire layout above changed: update XGLB_MSG_MAX");
 
 enum xglb_msg_type {
 	XGLB_MSG_HELLO = 1,
@@ -49,7 +51,19 @@ enum xglb_msg_type {
 #define XGLB_MSGF_STANDBY 0x0004 /* sender is the standby AVG */
 #define XGLB_MSGF_DEMOTED 0x0008 /* sender holds a demotion: it cannot win an election */
 #define XGLB_MSGF_STARTING 0x0010 /* ... because it is starting: peers wait for it rather than elect around it */
-#define XGLB_MSGF_ALL 0x001f
+#define XGLB_MSGF_ADMIN 0x0020 /* carries an operator's request (xglbctl on this node) */
+#define XGLB_MSGF_ALL 0x003f
+
+/* Operator requests, carried to the node that can carry them out. */
+enum xglb_admin_op {
+	XGLB_ADMIN_MOVE = 1, /* AVG: forwarder index -> preferred owner target, and move it there */
+	XGLB_ADMIN_PREFER, /* AVG: preferred owner of forwarder index := target (persistence decides when) */
+	XGLB_ADMIN_UNPIN, /* AVG: persistence of forwarder index := 0 */
+	XGLB_ADMIN_DRAIN, /* node target: withdraw (weight and priority 0) until undrained */
+	XGLB_ADMIN_UNDRAIN, /* node target: back to its configured/tracked weight and priority */
+	XGLB_ADMIN_MAX,
+};
+#define XGLB_ADMIN_KEEP 0xff /* persistence: leave as it is */
 
 /* xglb_msg_fwd.flags */
 #define XGLB_MSG_FWD_ACTIVE 0x01
@@ -94,6 +108,12 @@ struct xglb_msg {
 
 	__u8 n_load; /* 0..XGLB_MAX_FWD */
 	struct xglb_msg_load load[XGLB_MAX_FWD];
+
+	/* operator request, valid with XGLB_MSGF_ADMIN */
+	__u8 admin_op; /* enum xglb_admin_op */
+	__u8 admin_index; /* forwarder, for MOVE, PREFER, UNPIN */
+	__u8 admin_persistence; /* 0, 1, 3 or XGLB_ADMIN_KEEP, for MOVE */
+	__u32 admin_target; /* node id, for MOVE, PREFER, DRAIN, UNDRAIN */
 };
 
 /* Why a received datagram was dropped (xglb_rx_reason_name gives metric labels). */

@@ -108,6 +108,10 @@ static void msg_full(struct xglb_msg *m)
 		m->load[i].bytes = UINT64_MAX - (__u64)i;
 	}
 	m->n_load = XGLB_MAX_FWD;
+	m->admin_op = XGLB_ADMIN_MOVE;
+	m->admin_index = XGLB_MAX_FWD - 1;
+	m->admin_persistence = 3;
+	m->admin_target = 0xffffffff;
 }
 
 /* Recompute the HMAC at the end of buf/len, independently of proto.c. */
@@ -280,7 +284,7 @@ static void roundtrip_full(void **state)
 
 	msg_full(&m);
 	/* 28 + 20 + 16 + 16 * 16 + 4 + 16 * 16 + 32 */
-	assert_roundtrip(&m, key32, sizeof(key32), 612);
+	assert_roundtrip(&m, key32, sizeof(key32), XGLB_MSG_MAX);
 }
 
 static void roundtrip_key_lengths(void **state)
@@ -634,8 +638,8 @@ static int flip_reason(int off, int bit)
 		return XGLB_RX_VERSION;
 	if (off == 5)
 		return XGLB_RX_TYPE;
-	if ((off == 7 && bit == 0) || off == OFF_STATE + 12 || off == OFF_LOAD_HDR)
-		return XGLB_RX_LENGTH; /* STATE flag, n_fwd, n_load */
+	if ((off == 7 && (bit == 0 || bit == 5)) || off == OFF_STATE + 12 || off == OFF_LOAD_HDR)
+		return XGLB_RX_LENGTH; /* STATE and ADMIN flags, n_fwd, n_load */
 	return XGLB_RX_AUTH;	       /* including unknown flags and pads: AUTH comes first */
 }
 
@@ -897,6 +901,62 @@ static void replay_captured_after_restart(void **state)
 	assert_int_equal(receive(&r, captured, clen), XGLB_RX_OLD_BOOT);
 }
 
+/* Operator requests ride on hellos: every op round-trips, every bad field is refused. */
+static void admin_requests(void **state)
+{
+	static const struct {
+		__u8 op, index, pers;
+		__u32 target;
+		bool ok;
+	} cases[] = {
+		{ XGLB_ADMIN_MOVE, 3, XGLB_ADMIN_KEEP, 2, true },
+		{ XGLB_ADMIN_MOVE, 15, 1, 7, true },
+		{ XGLB_ADMIN_PREFER, 0, 0, 1, true },
+		{ XGLB_ADMIN_UNPIN, 4, 0, 0, true },
+		{ XGLB_ADMIN_DRAIN, 0, 0, 3, true },
+		{ XGLB_ADMIN_UNDRAIN, 0, 0, 3, true },
+		{ 0, 0, 0, 1, false }, /* no op */
+		{ XGLB_ADMIN_MAX, 0, 0, 1, false },
+		{ XGLB_ADMIN_MOVE, 16, 0, 1, false }, /* no such forwarder */
+		{ XGLB_ADMIN_MOVE, 1, 2, 1, false }, /* persistence 2 */
+		{ XGLB_ADMIN_MOVE, 1, 0, 0, false }, /* to nobody */
+		{ XGLB_ADMIN_PREFER, 1, 1, 1, false }, /* persistence only with MOVE */
+		{ XGLB_ADMIN_UNPIN, 1, 0, 5, false }, /* no target for UNPIN */
+		{ XGLB_ADMIN_DRAIN, 1, 0, 5, false }, /* no forwarder for DRAIN */
+		{ XGLB_ADMIN_DRAIN, 0, 0, 0, false },
+	};
+	__u8 buf[BUF_LEN];
+	struct xglb_msg m, out;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int len;
+
+		msg_base(&m);
+		m.flags |= XGLB_MSGF_ADMIN;
+		m.admin_op = cases[i].op;
+		m.admin_index = cases[i].index;
+		m.admin_persistence = cases[i].pers;
+		m.admin_target = cases[i].target;
+		len = xglb_msg_encode(&m, key32, sizeof(key32), buf, sizeof(buf));
+		if (!cases[i].ok) {
+			assert_int_equal(len, -EINVAL);
+			continue;
+		}
+		assert_int_equal(len, BASE_LEN + 12);
+		assert_int_equal(decode(buf, (size_t)len, key32, sizeof(key32), &out), XGLB_RX_OK);
+		assert_memory_equal(&out, &m, sizeof(m));
+		/* The same bytes, admin section corrupted on the wire, re-authenticated: FIELD. */
+		buf[BASE_LEN - XGLB_HMAC_LEN + 3] = 1; /* pad */
+		rehmac(buf, (size_t)len, key32, sizeof(key32));
+		assert_int_equal(decode(buf, (size_t)len, key32, sizeof(key32), &out), XGLB_RX_FIELD);
+	}
+	/* Admin fields without the flag are invalid to encode. */
+	msg_base(&m);
+	m.admin_op = XGLB_ADMIN_DRAIN;
+	m.admin_target = 1;
+	assert_int_equal(xglb_msg_encode(&m, key32, sizeof(key32), buf, sizeof(buf)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -927,6 +987,7 @@ int main(void)
 	    cmocka_unit_test(replay_boots),
 	    cmocka_unit_test(replay_seq_zero),
 	    cmocka_unit_test(replay_captured_after_restart),
+	    cmocka_unit_test(admin_requests),
 	};
 
 	if (sodium_init() < 0)
