@@ -134,6 +134,16 @@ static void send_hello(struct xglb_cluster *c, int g, __u64 now)
 	if (c->io.loads)
 		c->io.loads(c->io.ctx, g, loads);
 	xglb_grp_hello(&c->grp[g], now, loads, &m);
+	if (c->admin[g].repeats > 0) {
+		m.flags |= XGLB_MSGF_ADMIN;
+		m.admin_op = c->admin[g].op;
+		m.admin_index = c->admin[g].index;
+		m.admin_persistence = c->admin[g].persistence;
+		m.admin_target = c->admin[g].target;
+		c->admin[g].repeats--;
+		if (c->admin[g].repeats)
+			c->grp[g].next_hello = now + MS; /* the next copies follow quickly */
+	}
 	for (int i = 0; i < cfg->n_nodes; i++) {
 		int err;
 
@@ -157,8 +167,15 @@ static void handle(struct xglb_cluster *c, int g, const struct xglb_grp_out *out
 		c->commit_pending = true;
 	if (out->actions & XGLB_GRP_ACT_HELLO)
 		send_hello(c, g, now);
-	if ((out->actions & XGLB_GRP_ACT_LEARN) && c->io.learn)
+	if ((out->actions & XGLB_GRP_ACT_LEARN) && c->io.learn) {
+		/* Accept first, announce second: a switch that moves the vMAC's port
+		 * to us must find our tables already saying it is ours. */
+		if (c->commit_pending && c->io.commit) {
+			c->io.commit(c->io.ctx);
+			c->commit_pending = false;
+		}
 		c->io.learn(c->io.ctx, g, out->learn_mask);
+	}
 	if ((out->actions & XGLB_GRP_ACT_REDIST) && c->io.redistribute) {
 		/* Tables first: hosts must be sent to forwarders the data path already has. */
 		if (c->commit_pending && c->io.commit) {
@@ -208,6 +225,54 @@ static int admit(struct xglb_cluster *c, const struct xglb_msg *m, __be32 src, i
 	return xglb_replay_check(&c->replay[g][n], m->boot, m->seq);
 }
 
+/* A peer's operator request: ours to carry out if we are its AVG or its target. */
+static void apply_admin(struct xglb_cluster *c, int g, const struct xglb_msg *m, __u64 now)
+{
+	__u32 self = c->cfg->nodes[c->cfg->self].id;
+
+	if (m->admin_op == XGLB_ADMIN_DRAIN || m->admin_op == XGLB_ADMIN_UNDRAIN) {
+		if (m->admin_target == self && c->io.drain)
+			c->io.drain(c->io.ctx, m->admin_op == XGLB_ADMIN_DRAIN);
+		return;
+	}
+	if (xglb_grp_is_avg(&c->grp[g]) &&
+	    xglb_grp_admin(&c->grp[g], m->admin_op, m->admin_index, m->admin_persistence,
+			   m->admin_target, now) == 0)
+		pr_info("group %u: carried out request %u for forwarder %u from node %u", m->gid,
+			m->admin_op, m->admin_index, m->node_id);
+}
+
+int xglb_cluster_admin(struct xglb_cluster *c, int g, __u8 op, __u8 index, __u8 persistence,
+		       __u32 target, __u64 now)
+{
+	__u32 self = c->cfg->nodes[c->cfg->self].id;
+	int err;
+
+	if (g < 0 || g >= c->n_groups)
+		return -ENOENT;
+	if ((op == XGLB_ADMIN_DRAIN || op == XGLB_ADMIN_UNDRAIN) && target == self) {
+		if (c->io.drain)
+			c->io.drain(c->io.ctx, op == XGLB_ADMIN_DRAIN);
+		return 1;
+	}
+	if (op != XGLB_ADMIN_DRAIN && op != XGLB_ADMIN_UNDRAIN && xglb_grp_is_avg(&c->grp[g])) {
+		err = xglb_grp_admin(&c->grp[g], op, index, persistence, target, now);
+		if (err)
+			return err;
+		xglb_cluster_tick(c, now);
+		return 1;
+	}
+	if (op != XGLB_ADMIN_MOVE)
+		persistence = 0;
+	c->admin[g] = (struct xglb_admin_pending){ .op = op, .index = op <= XGLB_ADMIN_UNPIN ? index : 0,
+						  .persistence = persistence,
+						  .target = op == XGLB_ADMIN_UNPIN ? 0 : target,
+						  .repeats = 3 };
+	c->grp[g].next_hello = 0; /* now */
+	xglb_cluster_tick(c, now);
+	return 0;
+}
+
 void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 {
 	for (int budget = 0; budget < 256; budget++) {
@@ -226,6 +291,8 @@ void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 		if (r != XGLB_RX_OK)
 			continue;
 		xglb_grp_rx(&c->grp[g], &m, now, &out);
+		if (m.flags & XGLB_MSGF_ADMIN)
+			apply_admin(c, g, &m, now);
 		xglb_grp_tick(&c->grp[g], now, &out);
 		handle(c, g, &out, now);
 	}
@@ -256,9 +323,17 @@ __u64 xglb_cluster_next(const struct xglb_cluster *c, __u64 now)
 	return next;
 }
 
-void xglb_cluster_view(const struct xglb_cluster *c, int g, struct xglb_group_state *st)
+bool xglb_cluster_owns(const struct xglb_cluster *c, int g, int f)
 {
-	xglb_grp_view(&c->grp[g], st);
+	const struct xglb_grp_fwd *x = &c->grp[g].fwd[f];
+
+	return x->active && x->owner == c->grp[g].self;
+}
+
+void xglb_cluster_view(const struct xglb_cluster *c, int g, __u64 now,
+		       struct xglb_group_state *st)
+{
+	xglb_grp_view(&c->grp[g], now, st);
 }
 
 static const char *node_name(const struct xglb_config *cfg, __u32 id)

@@ -19,6 +19,15 @@ struct xglb_cluster_io {
 	void (*redistribute)(void *ctx, int g, unsigned int mask);
 	/* Bytes forwarded so far per forwarder of cfg group g (for hellos). */
 	void (*loads)(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD]);
+	/* An operator drained (true) or undrained this node, from here or from a peer. */
+	void (*drain)(void *ctx, bool drained);
+};
+
+/* An operator request waiting to ride on our next hellos. */
+struct xglb_admin_pending {
+	__u8 op, index, persistence;
+	__u32 target;
+	int repeats; /* hellos left to carry it (UDP may lose one; requests are idempotent) */
 };
 
 struct xglb_cluster {
@@ -31,6 +40,7 @@ struct xglb_cluster {
 	__u8 self_prio;
 	__u16 self_weight;
 	bool commit_pending;
+	struct xglb_admin_pending admin[XGLB_MAX_GROUPS];
 };
 
 /*
@@ -58,11 +68,24 @@ void xglb_cluster_tick(struct xglb_cluster *c, __u64 now);
 /* Earliest time xglb_cluster_tick has work. */
 __u64 xglb_cluster_next(const struct xglb_cluster *c, __u64 now);
 
+/*
+ * An operator request (enum xglb_admin_op) for cfg group g. Carried out
+ * here if this node is the one to do it (the AVG for forwarder requests,
+ * the target for drain/undrain), otherwise sent to the group in our next
+ * hellos. Returns 1 if applied here, 0 if sent, -errno if refused here.
+ */
+int xglb_cluster_admin(struct xglb_cluster *c, int g, __u8 op, __u8 index, __u8 persistence,
+		       __u32 target, __u64 now);
+
 /* Our effective priority and weight after tracking (applied at the next tick). */
 void xglb_cluster_set_self(struct xglb_cluster *c, __u8 priority, __u16 weight);
 
-/* The data-plane view of cfg group g. */
-void xglb_cluster_view(const struct xglb_cluster *c, int g, struct xglb_group_state *st);
+/* Do we own forwarder f of cfg group g (not merely release it)? Only owners announce a vMAC. */
+bool xglb_cluster_owns(const struct xglb_cluster *c, int g, int f);
+
+/* The data-plane view of cfg group g at time now. */
+void xglb_cluster_view(const struct xglb_cluster *c, int g, __u64 now,
+		       struct xglb_group_state *st);
 
 /* Status of group g (peers, roles, forwarders) as JSON, for the control socket. */
 struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int g, __u64 now);

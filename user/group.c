@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* group.c - membership, AVG election, forwarder assignment and versioned group state (pure). */
+#include <errno.h>
 #include <string.h>
 #include "group.h"
 
@@ -125,6 +126,20 @@ static unsigned int local_mask(const struct xglb_grp *g)
 	return m;
 }
 
+/* Planned release: how long we keep accepting a forwarder's frames after losing it alive. */
+static __u64 release_ns(const struct xglb_grp *g)
+{
+	return (g->t.hold_ms > 500 ? g->t.hold_ms : 500) * MS;
+}
+
+/* Forwarders in lost (bit mask) were ours a moment ago: release them gently. */
+static void start_release(struct xglb_grp *g, unsigned int lost, __u64 now)
+{
+	for (int i = 0; i < g->n_fwd; i++)
+		if (lost & (1u << i))
+			g->fwd[i].release_until = now + release_ns(g);
+}
+
 /* Is (version, publisher) newer than what we hold? */
 static bool newer(const struct xglb_grp *g, __u32 version, __u32 publisher)
 {
@@ -192,6 +207,7 @@ void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
 		return;
 	}
 	adopt_state(g, m, now);
+	start_release(g, before & ~local_mask(g), now);
 	out->actions |= XGLB_GRP_ACT_COMMIT;
 	out->learn_mask |= local_mask(g) & ~before;
 	if (out->learn_mask)
@@ -518,6 +534,7 @@ static void assign(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
 	}
 	if (!changed)
 		return;
+	start_release(g, local_before & ~local_mask(g), now);
 	g->version++;
 	g->state_avg = g->self;
 	out->actions |= XGLB_GRP_ACT_COMMIT | XGLB_GRP_ACT_HELLO;
@@ -535,6 +552,12 @@ void xglb_grp_tick(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
 	expire_peers(g, now); /* refresh our own claim after the election */
 	if (xglb_grp_is_avg(g) && !xglb_grp_demoted(g, now))
 		assign(g, now, out);
+	for (int i = 0; i < g->n_fwd; i++) {
+		if (g->fwd[i].release_until && now >= g->fwd[i].release_until) {
+			g->fwd[i].release_until = 0;
+			out->actions |= XGLB_GRP_ACT_COMMIT; /* now the frames are the new owner's */
+		}
+	}
 	if ((out->actions & XGLB_GRP_ACT_COMMIT) && (local_mask(g) & ~before)) {
 		out->learn_mask |= local_mask(g) & ~before;
 		out->actions |= XGLB_GRP_ACT_LEARN;
@@ -556,6 +579,8 @@ __u64 xglb_grp_next(const struct xglb_grp *g, __u64 now)
 		return now;
 	next = min_after(next, g->demoted_until, now);
 	next = min_after(next, g->preempt_at, now);
+	for (int i = 0; i < g->n_fwd; i++)
+		next = min_after(next, g->fwd[i].release_until, now);
 	for (int i = 0; i < g->n_nodes; i++)
 		if (g->nodes[i].up && g->nodes[i].id != g->self)
 			next = min_after(next, g->nodes[i].last_heard + (__u64)g->t.hold_ms * MS,
@@ -635,7 +660,7 @@ void xglb_grp_hello(struct xglb_grp *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 	g->next_hello = now + (__u64)g->t.hello_ms * MS;
 }
 
-void xglb_grp_view(const struct xglb_grp *g, struct xglb_group_state *st)
+void xglb_grp_view(const struct xglb_grp *g, __u64 now, struct xglb_group_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->gid = g->gid;
@@ -645,9 +670,51 @@ void xglb_grp_view(const struct xglb_grp *g, struct xglb_group_state *st)
 	st->version = g->version;
 	st->n_fwd = g->n_fwd;
 	for (int i = 0; i < g->n_fwd; i++) {
-		st->fwd[i].owner = g->fwd[i].owner;
-		st->fwd[i].weight = g->fwd[i].eff_weight;
-		st->fwd[i].active = g->fwd[i].active && g->fwd[i].owner;
-		st->fwd[i].new_ok = g->fwd[i].new_ok;
+		const struct xglb_grp_fwd *f = &g->fwd[i];
+		bool releasing = f->release_until && now < f->release_until;
+
+		st->fwd[i].owner = releasing ? g->self : f->owner;
+		st->fwd[i].weight = f->eff_weight;
+		st->fwd[i].active = f->active && st->fwd[i].owner;
+		st->fwd[i].new_ok = f->new_ok;
 	}
+}
+
+int xglb_grp_admin(struct xglb_grp *g, __u8 op, __u8 index, __u8 persistence, __u32 target,
+		   __u64 now)
+{
+	struct xglb_grp_fwd *f;
+
+	if (!xglb_grp_is_avg(g))
+		return -EPERM;
+	if (index >= g->n_fwd || (op != XGLB_ADMIN_UNPIN && !xglb_grp_node(g, target)))
+		return -ENOENT;
+	f = &g->fwd[index];
+	switch (op) {
+	case XGLB_ADMIN_MOVE:
+		if (persistence == XGLB_ADMIN_KEEP)
+			persistence = 3;
+		if (persistence != 0 && persistence != 1 && persistence != 3)
+			return -EINVAL;
+		f->preferred = target;
+		f->persistence = persistence;
+		if (can_forward(g, target) && (f->owner != target || !f->active)) {
+			if (f->active && f->owner == g->self)
+				start_release(g, 1u << index, now);
+			f->owner = target;
+			f->active = true;
+			g->stats.owner_changes++;
+		}
+		break;
+	case XGLB_ADMIN_PREFER:
+		f->preferred = target;
+		break;
+	case XGLB_ADMIN_UNPIN:
+		f->persistence = 0;
+		break;
+	default:
+		return -EINVAL;
+	}
+	g->state_avg = 0; /* publish at the next tick */
+	return 0;
 }

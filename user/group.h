@@ -47,6 +47,8 @@ struct xglb_grp_fwd {
 	bool active; /* the vMAC is in use */
 	bool new_ok; /* may take new hosts */
 	__u64 takeover_since; /* ns since it is served away from its down preferred owner, 0 = not */
+	__u64 release_until; /* ns: we lost it while alive (a planned move): keep accepting its
+			      * frames until then, so none is lost before switches relearn */
 };
 
 /* Actions the I/O layer carries out after xglb_grp_rx / xglb_grp_tick. */
@@ -162,8 +164,22 @@ void xglb_grp_hello(struct xglb_grp *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 /* Sending hellos failed (true) or works again (false): a node that cannot speak holds a demotion. */
 void xglb_grp_send_failed(struct xglb_grp *g, bool failed);
 
-/* The data-plane view: owners, flags, weights and whether we are AVG. */
-void xglb_grp_view(const struct xglb_grp *g, struct xglb_group_state *st);
+/*
+ * The data-plane view at time now: owners, flags, weights and whether we
+ * are AVG. A forwarder we are releasing still shows as ours.
+ */
+void xglb_grp_view(const struct xglb_grp *g, __u64 now, struct xglb_group_state *st);
+
+/*
+ * An operator's request for a forwarder (XGLB_ADMIN_MOVE, PREFER, UNPIN),
+ * applied by the AVG and published with the next state version. MOVE sets
+ * the preferred owner, the persistence (XGLB_ADMIN_KEEP: 3, so balance
+ * does not undo it) and moves the forwarder at once if the target can
+ * forward. Returns 0, -EPERM if we are not the AVG, -ENOENT for an unknown
+ * forwarder or node, -EINVAL for a bad op or persistence.
+ */
+int xglb_grp_admin(struct xglb_grp *g, __u8 op, __u8 index, __u8 persistence, __u32 target,
+		   __u64 now);
 
 /* Helpers for status output and tests. */
 const struct xglb_grp_node *xglb_grp_node(const struct xglb_grp *g, __u32 id);

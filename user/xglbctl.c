@@ -23,17 +23,33 @@ struct ctl {
 	const char *pin_root;
 	const char *socket;
 	bool json;
+	int group; /* --group, 0 = the first */
+	int persistence; /* --persistence, -1 = not given */
+	int argc; /* positional arguments after the command */
+	char **argv;
 };
 
 /*
  * One request to xglbd's control socket; returns the parsed reply or NULL
  * after printing why (socket missing, daemon not running, daemon error).
  */
+static struct json_object *ask_req(const struct ctl *c, struct json_object *request);
+
 static struct json_object *ask(const struct ctl *c, const char *command)
+{
+	struct json_object *r = json_object_new_object(), *rep;
+
+	json_object_object_add(r, "command", json_object_new_string(command));
+	rep = ask_req(c, r);
+	json_object_put(r);
+	return rep;
+}
+
+static struct json_object *ask_req(const struct ctl *c, struct json_object *request)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct json_object *rep, *err;
-	char req[256], *buf = NULL;
+	char req[1024], *buf = NULL;
 	size_t len = 0, cap = 0;
 	int fd;
 
@@ -51,7 +67,8 @@ static struct json_object *ask(const struct ctl *c, const char *command)
 			close(fd);
 		return NULL;
 	}
-	snprintf(req, sizeof(req), "{\"command\": \"%s\"}\n", command);
+	snprintf(req, sizeof(req), "%s\n",
+		 json_object_to_json_string_ext(request, JSON_C_TO_STRING_PLAIN));
 	if (write(fd, req, strlen(req)) < 0) {
 		fprintf(stderr, "xglbctl: %s: %s\n", c->socket, strerror(errno));
 		close(fd);
@@ -417,28 +434,174 @@ static int cmd_hosts(const struct ctl *c)
 	return 0;
 }
 
+static int parse_index(const char *s, int *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < 0 || v >= XGLB_MAX_FWD) {
+		fprintf(stderr, "xglbctl: '%s' is not a forwarder index (0-%d)\n", s,
+			XGLB_MAX_FWD - 1);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+/* move/prefer/unpin/drain/undrain: one request, one line (or the reply as JSON). */
+static int admin(const struct ctl *c, const char *command, bool has_fwd, bool has_node)
+{
+	struct json_object *r = json_object_new_object(), *rep;
+	int arg = 0, fwd;
+
+	json_object_object_add(r, "command", json_object_new_string(command));
+	if (c->group)
+		json_object_object_add(r, "group", json_object_new_int(c->group));
+	if (has_fwd) {
+		if (parse_index(c->argv[arg++], &fwd)) {
+			json_object_put(r);
+			return 2;
+		}
+		json_object_object_add(r, "forwarder", json_object_new_int(fwd));
+	}
+	if (has_node)
+		json_object_object_add(r, "node", json_object_new_string(c->argv[arg++]));
+	if (c->persistence >= 0)
+		json_object_object_add(r, "persistence", json_object_new_int(c->persistence));
+	rep = ask_req(c, r);
+	json_object_put(r);
+	if (!rep)
+		return 1;
+	if (c->json)
+		printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PRETTY));
+	else
+		printf("%s: %s\n", command,
+		       json_object_get_boolean(jget(rep, "applied")) ?
+			       "done by this node" :
+			       "sent to the group; the AVG (or the node) carries it out");
+	json_object_put(rep);
+	return 0;
+}
+
+static int cmd_move(const struct ctl *c)
+{
+	return admin(c, "move", true, true);
+}
+
+static int cmd_prefer(const struct ctl *c)
+{
+	return admin(c, "prefer", true, true);
+}
+
+static int cmd_unpin(const struct ctl *c)
+{
+	return admin(c, "unpin", true, false);
+}
+
+static int cmd_drain(const struct ctl *c)
+{
+	return admin(c, "drain", false, true);
+}
+
+static int cmd_undrain(const struct ctl *c)
+{
+	return admin(c, "undrain", false, true);
+}
+
+static int cmd_reload(const struct ctl *c)
+{
+	struct json_object *r = ask(c, "reload");
+
+	if (!r)
+		return 1;
+	if (c->json)
+		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
+	else
+		printf("reload: done, tables version %lld\n", ji(r, "tables_version"));
+	json_object_put(r);
+	return 0;
+}
+
+/* The forwarders of every group, from the running xglbd. */
+static int cmd_forwarders(const struct ctl *c)
+{
+	struct json_object *r = ask(c, "status"), *groups, *all = json_object_new_array();
+
+	if (!r)
+		return 1;
+	groups = jget(r, "groups");
+	if (!c->json)
+		printf("%-5s %-5s %-17s %-10s %-9s %-7s %-6s %-10s %12s\n", "GROUP", "FWD", "VMAC",
+		       "OWNER", "PREFERRED", "PERSIST", "WEIGHT", "STATE", "BYTES");
+	for (size_t i = 0; i < json_object_array_length(groups); i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i), *f = jget(g, "forwarders");
+
+		for (size_t k = 0; k < json_object_array_length(f); k++) {
+			struct json_object *x = json_object_array_get_idx(f, k);
+			const char *state = !json_object_get_boolean(jget(x, "active")) ? "removed" :
+					    jget(x, "new_hosts") &&
+							    !json_object_get_boolean(jget(x, "new_hosts")) ?
+									  "redirected" :
+									  "active";
+
+			if (c->json) {
+				json_object_object_add(x, "group", json_object_new_int64(ji(g, "id")));
+				json_object_array_add(all, json_object_get(x));
+				continue;
+			}
+			printf("%-5lld %-5lld %-17s %-10s %-9lld %-7lld %-6lld %-10s %12lld\n",
+			       ji(g, "id"), ji(x, "index"), js(x, "vmac"),
+			       *js(x, "owner_name") ? js(x, "owner_name") : "-", ji(x, "preferred"),
+			       ji(x, "persistence"), ji(x, "weight"), state, ji(x, "bytes"));
+		}
+	}
+	if (c->json)
+		printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY));
+	json_object_put(all);
+	json_object_put(r);
+	return 0;
+}
+
 static const struct command {
 	const char *name;
 	int (*fn)(const struct ctl *c);
+	int nargs;
+	const char *args;
 	const char *help;
 } commands[] = {
-	{ "status", cmd_status, "roles, peers and forwarders from the running xglbd (control socket)" },
-	{ "stats", cmd_stats, "packets by verdict reason; packets and bytes per forwarder" },
-	{ "tables", cmd_tables, "the active table bank: groups, forwarders, owners, flags" },
-	{ "hosts", cmd_hosts, "hosts the AVG has answered and the forwarder each was given" },
+	{ "status", cmd_status, 0, "", "this node and the whole group: roles, peers, forwarders" },
+	{ "forwarders", cmd_forwarders, 0, "", "forwarders: owner, preferred owner, state, bytes" },
+	{ "hosts", cmd_hosts, 0, "", "hosts the AVG answered: host MAC -> forwarder, age (maps)" },
+	{ "stats", cmd_stats, 0, "", "packets by verdict reason, per forwarder (maps)" },
+	{ "tables", cmd_tables, 0, "", "the active data-plane table bank (maps)" },
+	{ "move", cmd_move, 2, "FORWARDER NODE",
+	  "make NODE the forwarder's preferred owner and move it there (--persistence)" },
+	{ "prefer", cmd_prefer, 2, "FORWARDER NODE",
+	  "set the preferred owner; the persistence decides when it moves" },
+	{ "unpin", cmd_unpin, 1, "FORWARDER", "persistence 0: load balancing may move it" },
+	{ "drain", cmd_drain, 1, "NODE", "move NODE's forwarders and AVG role away, gracefully" },
+	{ "undrain", cmd_undrain, 1, "NODE", "let NODE take forwarders and roles again" },
+	{ "reload", cmd_reload, 0, "", "reload the configuration (as SIGHUP; refused if invalid)" },
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: xglbctl [--socket PATH] [--pin-root DIR] [--json] COMMAND\n\nCommands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		char head[48];
+
+		snprintf(head, sizeof(head), "%s %s", commands[i].name, commands[i].args);
+		fprintf(f, "  %-27s %s\n", head, commands[i].help);
+	}
 	fprintf(f, "\nOptions:\n"
 		   "  -s, --socket PATH   xglbd's control socket (default " XGLB_DEFAULT_CONTROL_SOCKET
 		   ")\n"
 		   "  -p, --pin-root DIR  where xglbd pinned its maps (default " XGLB_DEFAULT_PIN_ROOT
 		   ")\n"
 		   "  -j, --json          machine-readable output\n"
+		   "  -g, --group ID      the group (default: the first configured)\n"
+		   "  --persistence N     with move: 0 movable, 1 sticky where it is, 3 sticky to\n"
+		   "                      NODE (default 3)\n"
 		   "  -h, --help          this help\n");
 }
 
@@ -451,8 +614,10 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct ctl c = { .pin_root = XGLB_DEFAULT_PIN_ROOT, .socket = XGLB_DEFAULT_CONTROL_SOCKET };
-	int o;
+	struct ctl c = { .pin_root = XGLB_DEFAULT_PIN_ROOT, .socket = XGLB_DEFAULT_CONTROL_SOCKET,
+			 .persistence = -1 };
+	char *pos[8];
+	int o, npos = 0;
 
 	while ((o = getopt_long(argc, argv, "+p:s:jh", opts, NULL)) != -1) {
 		switch (o) {
@@ -477,23 +642,52 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xglbctl: missing command (try --help)\n");
 		return 2;
 	}
-	/* Options may also follow the command: xglbctl stats --json */
+	/* Options may also follow the command: xglbctl move 2 r1 --persistence 1 --json */
 	for (int i = optind + 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+		const char *a = argv[i];
+		bool val = i + 1 < argc;
+
+		if (!strcmp(a, "--json") || !strcmp(a, "-j")) {
 			c.json = true;
-		} else if (!strcmp(argv[i], "--pin-root") && i + 1 < argc) {
+		} else if ((!strcmp(a, "--pin-root") || !strcmp(a, "-p")) && val) {
 			c.pin_root = argv[++i];
-		} else if (!strcmp(argv[i], "--socket") && i + 1 < argc) {
+		} else if ((!strcmp(a, "--socket") || !strcmp(a, "-s")) && val) {
 			c.socket = argv[++i];
+		} else if ((!strcmp(a, "--group") || !strcmp(a, "-g")) && val) {
+			c.group = atoi(argv[++i]);
+			if (c.group < 1 || c.group > 255) {
+				fprintf(stderr, "xglbctl: --group takes a group id 1-255\n");
+				return 2;
+			}
+		} else if (!strcmp(a, "--persistence") && val) {
+			c.persistence = atoi(argv[++i]);
+			if (c.persistence != 0 && c.persistence != 1 && c.persistence != 3) {
+				fprintf(stderr, "xglbctl: --persistence takes 0, 1 or 3\n");
+				return 2;
+			}
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "xglbctl: unknown option '%s' (try --help)\n", a);
+			return 2;
+		} else if (npos < 8) {
+			pos[npos++] = argv[i];
 		} else {
-			fprintf(stderr, "xglbctl: unexpected argument '%s' (try --help)\n", argv[i]);
+			fprintf(stderr, "xglbctl: too many arguments (try --help)\n");
 			return 2;
 		}
 	}
 	libbpf_set_print(NULL);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[optind], commands[i].name))
-			return commands[i].fn(&c);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[optind], commands[i].name))
+			continue;
+		if (npos != commands[i].nargs) {
+			fprintf(stderr, "xglbctl: usage: xglbctl %s %s\n", commands[i].name,
+				commands[i].args);
+			return 2;
+		}
+		c.argc = npos;
+		c.argv = pos;
+		return commands[i].fn(&c);
+	}
 	fprintf(stderr, "xglbctl: unknown command '%s' (try --help)\n", argv[optind]);
 	return 2;
 }

@@ -57,6 +57,7 @@ struct daemon {
 	struct xglb_tracker trk;
 	int trk_tfd;
 	struct xglb_http *http;
+	bool drained; /* an operator drained this node: priority and weight 0 */
 	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
 	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
 	__u64 redistributed; /* hosts moved by unsolicited ARP replies */
@@ -161,7 +162,7 @@ static int commit_tables(struct daemon *d)
 		for (int i = 0; i < cfg->groups[g].n_ifaces; i++)
 			ifidx[i] = d->ifs.ifindex[iface_find(&d->ifs, cfg->groups[g].ifaces[i])];
 		if (d->cl) {
-			xglb_cluster_view(d->cl, g, &st);
+			xglb_cluster_view(d->cl, g, now_ns(), &st);
 			memcpy(st.ifindex, ifidx, sizeof(st.ifindex));
 		} else {
 			xglb_cfg_group_state(cfg, g, ifidx, d->version, &st);
@@ -226,13 +227,19 @@ static void learn_one(struct daemon *d, int g, int idx)
 	}
 }
 
-/* Learning frames from every vMAC this node owns (the tables last committed say which). */
+/*
+ * Learning frames from every vMAC this node owns. A forwarder we are
+ * releasing after a planned move is still local in the tables (we keep
+ * accepting its frames) but must not be announced: that would pull the
+ * switch port back from its new owner.
+ */
 static void send_learning(struct daemon *d)
 {
 	for (int g = 0; g < d->cfg->n_groups; g++)
 		for (int f = 0; f < d->tables[g].n_fwd; f++)
 			if ((d->tables[g].fwd[f].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL)) ==
-			    (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL))
+				    (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL) &&
+			    (!d->cl || xglb_cluster_owns(d->cl, g, f)))
 				learn_one(d, g, f);
 }
 
@@ -351,15 +358,38 @@ static void cb_redistribute(void *ctx, int g, unsigned int mask)
 
 /* ---- tracking ------------------------------------------------------------------ */
 
-/* Tracked objects changed our priority or weight: tell the groups (and peers, at once). */
+/*
+ * Our advertised priority and weight: what tracking leaves of the
+ * configured values, or nothing while an operator has us drained.
+ */
+static void apply_self(struct daemon *d, bool force)
+{
+	bool changed = xglb_tracker_update(&d->trk);
+	__u8 prio = d->drained ? 0 : d->trk.effect.priority;
+	__u16 weight = d->drained ? 0 : d->trk.effect.weight;
+
+	if ((!changed && !force) || !d->cl)
+		return;
+	pr_info("advertising priority %u, weight %u%s", prio, weight,
+		d->drained ? " (drained)" : d->trk.effect.withdrawn ? " (withdrawn by tracking)" : "");
+	xglb_cluster_set_self(d->cl, prio, weight);
+	xglb_cluster_tick(d->cl, now_ns());
+}
+
 static void track_apply(struct daemon *d)
 {
-	if (!xglb_tracker_update(&d->trk) || !d->cl)
+	apply_self(d, false);
+}
+
+static void cb_drain(void *ctx, bool drained)
+{
+	struct daemon *d = ctx;
+
+	if (d->drained == drained)
 		return;
-	pr_info("tracking: priority %u, weight %u%s", d->trk.effect.priority, d->trk.effect.weight,
-		d->trk.effect.withdrawn ? " (withdrawn as forwarder)" : "");
-	xglb_cluster_set_self(d->cl, d->trk.effect.priority, d->trk.effect.weight);
-	xglb_cluster_tick(d->cl, now_ns());
+	d->drained = drained;
+	pr_info("%s by an operator", drained ? "drained" : "undrained");
+	apply_self(d, true);
 }
 
 static int track_epoll(struct daemon *d)
@@ -458,6 +488,7 @@ static struct json_object *cmd_status(struct daemon *d)
 	json_object_object_add(node, "weight",
 			       json_object_new_int(d->cl ? d->cl->self_weight :
 							   cfg->nodes[cfg->self].weight));
+	json_object_object_add(node, "drained", json_object_new_boolean(d->drained));
 	json_object_object_add(o, "node", node);
 	json_object_object_add(o, "mode", json_object_new_string(d->cl ? "membership" : "static"));
 	json_object_object_add(o, "tables_version", json_object_new_int64(d->version));
@@ -592,6 +623,83 @@ static void http_stop(struct daemon *d)
 	d->http = NULL;
 }
 
+static void reload(struct daemon *d);
+static void arm_membership(struct daemon *d);
+
+/* The group a request names ("group": id), or the first one. -1 if none matches. */
+static int req_group(const struct daemon *d, struct json_object *req)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req, "group", &v))
+		return d->cfg->n_groups ? 0 : -1;
+	for (int g = 0; g < d->cfg->n_groups; g++)
+		if (d->cfg->groups[g].id == json_object_get_int(v))
+			return g;
+	return -1;
+}
+
+static struct json_object *cmd_admin(struct daemon *d, __u8 op, struct json_object *req)
+{
+	struct json_object *v, *o;
+	int g = req_group(d, req), node = -1, fwd = 0, pers = XGLB_ADMIN_KEEP, ret;
+	bool fwd_op = op <= XGLB_ADMIN_UNPIN;
+
+	if (!d->cl)
+		return xglb_ctl_error("this node runs a static configuration: no membership to "
+				      "change (configure membership:)");
+	if (g < 0)
+		return xglb_ctl_error("no such group");
+	if (fwd_op) {
+		if (!json_object_object_get_ex(req, "forwarder", &v) ||
+		    !json_object_is_type(v, json_type_int))
+			return xglb_ctl_error("missing forwarder index");
+		fwd = json_object_get_int(v);
+		if (fwd < 0 || fwd >= d->cfg->groups[g].n_fwd)
+			return xglb_ctl_error("group %u has no forwarder %d (0..%d)",
+					      d->cfg->groups[g].id, fwd, d->cfg->groups[g].n_fwd - 1);
+	}
+	if (op != XGLB_ADMIN_UNPIN) {
+		if (!json_object_object_get_ex(req, "node", &v))
+			return xglb_ctl_error("missing node name");
+		node = xglb_node_by_name(d->cfg, json_object_get_string(v));
+		if (node < 0)
+			return xglb_ctl_error("no node named '%s'", json_object_get_string(v));
+	}
+	if (json_object_object_get_ex(req, "persistence", &v)) {
+		pers = json_object_get_int(v);
+		if (op != XGLB_ADMIN_MOVE || (pers != 0 && pers != 1 && pers != 3))
+			return xglb_ctl_error("persistence must be 0, 1 or 3 (move only)");
+	}
+	ret = xglb_cluster_admin(d->cl, g, op, (__u8)fwd, (__u8)pers,
+				 node >= 0 ? d->cfg->nodes[node].id : 0, now_ns());
+	arm_membership(d);
+	if (ret < 0)
+		return xglb_ctl_error("refused: %s", strerror(-ret));
+	o = json_object_new_object();
+	json_object_object_add(o, "ok", json_object_new_boolean(true));
+	json_object_object_add(o, "applied", json_object_new_boolean(ret == 1));
+	json_object_object_add(o, "via",
+			       json_object_new_string(ret == 1 ? "this node" :
+								 "sent to the group in hellos"));
+	return o;
+}
+
+static struct json_object *cmd_reload(struct daemon *d)
+{
+	__u32 before = d->version;
+	struct json_object *o = json_object_new_object();
+
+	reload(d);
+	json_object_object_add(o, "ok", json_object_new_boolean(d->version != before));
+	json_object_object_add(o, "tables_version", json_object_new_int64(d->version));
+	if (d->version == before)
+		json_object_object_add(o, "error",
+				       json_object_new_string("reload refused; see the log (xglbd "
+							      "--config-test shows the errors)"));
+	return o;
+}
+
 static struct json_object *ctl_handle(void *ctx, struct json_object *req)
 {
 	struct json_object *cmd;
@@ -603,6 +711,18 @@ static struct json_object *ctl_handle(void *ctx, struct json_object *req)
 	c = json_object_get_string(cmd);
 	if (!strcmp(c, "status"))
 		return cmd_status(ctx);
+	if (!strcmp(c, "move"))
+		return cmd_admin(ctx, XGLB_ADMIN_MOVE, req);
+	if (!strcmp(c, "prefer"))
+		return cmd_admin(ctx, XGLB_ADMIN_PREFER, req);
+	if (!strcmp(c, "unpin"))
+		return cmd_admin(ctx, XGLB_ADMIN_UNPIN, req);
+	if (!strcmp(c, "drain"))
+		return cmd_admin(ctx, XGLB_ADMIN_DRAIN, req);
+	if (!strcmp(c, "undrain"))
+		return cmd_admin(ctx, XGLB_ADMIN_UNDRAIN, req);
+	if (!strcmp(c, "reload"))
+		return cmd_reload(ctx);
 	return xglb_ctl_error("unknown command '%s'", c);
 }
 
@@ -885,7 +1005,8 @@ static int start_membership(struct daemon *d)
 	const struct xglb_group *restore[XGLB_MAX_GROUPS] = { NULL };
 	__u8 macs[XGLB_MAX_GROUPS][6];
 	struct xglb_cluster_io io = { .ctx = d, .commit = cb_commit, .learn = cb_learn,
-				      .redistribute = cb_redistribute, .loads = cb_loads };
+				      .redistribute = cb_redistribute, .loads = cb_loads,
+				      .drain = cb_drain };
 	int fd = bpf_map__fd(d->ld.skel->maps.xglb_groups), ev_err;
 	struct epoll_event ev = { .events = EPOLLIN };
 	__u32 bank = xglb_bank_active(&d->bank);
