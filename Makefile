@@ -179,3 +179,8 @@ install: $(BUILD)/xglbd $(BUILD)/xglbctl
 	install -D -m 0644 man/xglbctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/xglbctl.8
 	install -D -m 0644 man/xglb.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/xglb.conf.5
 	install -D -m 0644 examples/xglb.yaml $(DESTDIR)$(PREFIX)/share/doc/xglb/examples/xglb.yaml
+	install -D -m 0644 examples/xglb-membership.yaml \
+		$(DESTDIR)$(PREFIX)/share/doc/xglb/examples/xglb-membership.yaml
+	install -D -m 0644 dist/xglbd.service $(DESTDIR)/lib/systemd/system/xglbd.service
+	install -D -m 0644 dist/xglbctl.bash-completion \
+		$(DESTDIR)/usr/share/bash-completion/completions/xglbctl

@@ -153,4 +153,20 @@ check "SIGTERM removes our tc filters" \
 check "SIGTERM removes the VIP from lo" bash -c "! ip -n $(lab_ns r1) -4 addr show dev lo | grep -q '$LAB_VIP/32'"
 check "SIGTERM unpins the maps" test ! -e "$pr/xglb_groups"
 
+# systemd's protocol (Type=notify, WatchdogSec=, ExecReload=): a stand-in NOTIFY_SOCKET.
+notes=$LAB_DIR/notify.log
+lab_bg r1 "$notes" "$BUILD/tools/xglb_notify" "$LAB_DIR/notify.sock" 30
+lab_wait 5 test -S "$LAB_DIR/notify.sock"
+export NOTIFY_SOCKET=$LAB_DIR/notify.sock WATCHDOG_USEC=400000
+lab_start_xglbd r1 "$cfg"
+unset NOTIFY_SOCKET WATCHDOG_USEC
+check "sd_notify READY=1 once ready" lab_wait 5 grep -qx "READY=1" "$notes"
+check "sd_notify WATCHDOG=1 with the heartbeat (WatchdogSec)" lab_wait 5 grep -qx "WATCHDOG=1" "$notes"
+kill -HUP "$(lab_get r1 xglbd_pid | cut -d' ' -f1)"
+two_ready() { [ "$(grep -cx READY=1 "$notes")" -ge 2 ]; }
+reload_notified() { two_ready && grep -qx "RELOADING=1" "$notes"; }
+check "sd_notify RELOADING=1 then READY=1 on SIGHUP" lab_wait 5 reload_notified
+lab_stop_xglbd r1
+check "sd_notify STOPPING=1 on SIGTERM" lab_wait 5 grep -qx "STOPPING=1" "$notes"
+
 [ "$fails" = 0 ]
