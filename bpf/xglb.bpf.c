@@ -5,6 +5,7 @@
 #include "lib/vmac.h"
 #include "lib/guard.h"
 #include "lib/host.h"
+#include "lib/steer.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -37,8 +38,16 @@ int xglb_tc_egress(struct __sk_buff *skb)
 	return guard_egress(skb);
 }
 
+/*
+ * Steer first: a frame sent on to its flow's owner leaves here. Frames
+ * that stay get the PACKET_HOST fix-up on their way to the kernel.
+ */
 SEC("tc")
 int xglb_tc_ingress(struct __sk_buff *skb)
 {
+	int ret = steer_ingress(skb);
+
+	if (ret != STEER_STAY)
+		return ret;
 	return host_fixup(skb);
 }

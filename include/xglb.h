@@ -186,7 +186,16 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(TC_INGRESS_TO_HOST, "tc_ingress_to_host") /* rewritten vMAC frame made PACKET_HOST */ \
 	X(TC_EGRESS_PASS, "tc_egress_pass")                                    \
 	X(TC_EGRESS_PASS_VMAC_ARP, "tc_egress_pass_vmac_arp")                  \
-	X(TC_EGRESS_DROP_VIP_ARP, "tc_egress_drop_vip_arp")
+	X(TC_EGRESS_DROP_VIP_ARP, "tc_egress_drop_vip_arp")                    \
+	/* tc ingress steering (bpf/lib/steer.h); see "steering" below */      \
+	X(TC_STEER_OWNED, "tc_steer_owned")       /* flow owned here: stays */ \
+	X(TC_STEER_STEERED, "tc_steer_steered")   /* sent on to the owner */   \
+	X(TC_STEER_FROM_PEER, "tc_steer_from_peer") /* a peer sent it: stays */ \
+	X(TC_STEER_OFF, "tc_steer_off")           /* no steering on the iface */ \
+	X(TC_STEER_NOT_IPV4, "tc_steer_not_ipv4") /* ARP, IPv6, VLAN, short */  \
+	X(TC_STEER_MALFORMED, "tc_steer_malformed") /* bad IPv4/L4 header */    \
+	X(TC_STEER_LOCAL, "tc_steer_local")       /* not forwarded by this node */ \
+	X(TC_STEER_NO_OWNER, "tc_steer_no_owner") /* bucket or owner MAC unset */
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
@@ -248,5 +257,259 @@ static inline __attribute__((always_inline)) __u32 xglb_mac_hash(const __u8 *m)
 	v *= 0x9E3779B97F4A7C15ull;
 	return (__u32)(v >> 32);
 }
+
+/* ======================================================================
+ * steering (issue 4): tc ingress sends every flow through one owner node
+ * (DESIGN "tc programs"; 001 "Symmetric Traffic Routing"). Everything of
+ * the feature that both sides share is in this section.
+ * ====================================================================== */
+
+/*
+ * How a packet is steered (bpf/lib/steer.h). On an interface with
+ * steering on, an IPv4 frame addressed to the interface's own MAC is
+ * hashed by its flow (xglb_flow_hash) into a bucket of its domain's
+ * bucket table, which names the slot of the owner node. Owner = us: the
+ * frame stays. Owner = a peer: destination := the peer's MAC on this
+ * segment, source := the interface MAC, redirected out of the same
+ * interface. A frame whose source MAC is in the interface's from-peer set
+ * stays whatever the table says: one hop at most, and no loop while two
+ * nodes' tables differ. (It is counted tc_steer_from_peer when the table
+ * names another owner, tc_steer_owned when it names us.)
+ *
+ * Local traffic is never steered: frames whose destination MAC is not the
+ * interface's (broadcast, multicast, another host's), and frames whose
+ * destination IP is multicast, 255.255.255.255 or in xglb_local_ips (the
+ * node's own addresses: VIPs, interface addresses). The from-peer and IP
+ * checks are made only for frames that would otherwise leave, so the
+ * owned path does not pay for them: a local packet, or a peer's, in one of
+ * our buckets counts as "owned".
+ *
+ * The tc ingress program counts each frame under one tc_steer_* reason
+ * and, if it stays, once more under tc_ingress_pass / tc_ingress_to_host
+ * (the PACKET_HOST fix-up of bpf/lib/host.h, which runs after steering).
+ *
+ * Domains. A domain is one bucket table: the flow owners of one group's
+ * nodes. Every interface that carries the group's routed traffic (the
+ * client side and the server sides) points at the same domain, so both
+ * directions of a flow find the same owner. Domains are numbered
+ * 0..XGLB_STEER_MAX_DOMAINS-1 (not by gid: the bucket map is sized by
+ * this constant), and the gid is kept alongside for operators.
+ *
+ * Slots. A bucket names an owner by slot, 0..XGLB_STEER_MAX_NODES-1: the
+ * index of the node in the list the owner table was built from
+ * (user/owners.h). Each interface maps slots to the owners' MACs on its
+ * own segment, so one bucket table serves every segment.
+ */
+
+#ifndef XGLB_STEER_MAX_DOMAINS
+#define XGLB_STEER_MAX_DOMAINS 4 /* bucket tables per bank (groups with steering) */
+#endif
+#ifndef XGLB_STEER_BUCKETS
+#define XGLB_STEER_BUCKETS 65536 /* most buckets one domain may use (power of two) */
+#endif
+#define XGLB_STEER_BUCKETS_DEFAULT 65536 /* buckets of a domain unless configured */
+#define XGLB_STEER_CHUNK 64 /* buckets per element of xglb_steer_buckets */
+#define XGLB_STEER_CHUNKS (XGLB_STEER_BUCKETS / XGLB_STEER_CHUNK) /* elements per domain */
+#define XGLB_STEER_MAX_NODES 32 /* owner slots per domain */
+#define XGLB_STEER_MAX_EXTRA 8 /* from-peer MACs per interface beyond the slots' MACs */
+#define XGLB_STEER_MAX_LOCAL 256 /* entries of xglb_local_ips */
+#define XGLB_STEER_NO_OWNER 0xff /* bucket without owner / node not in the table */
+#ifndef XGLB_STEER_IFSLOTS
+#define XGLB_STEER_IFSLOTS 256 /* xglb_steer_cfg slots per bank (power of two) */
+#endif
+#define XGLB_LOCAL_BLOOM_BITS 1024 /* bits of the xglb_local_bloom filter (power of two) */
+
+/* xglb_steer_cfg.flags */
+#define XGLB_STEER_ON 0x01 /* steer on this interface */
+#define XGLB_STEER_SPILL 0x02 /* slot only: an interface mapping here lives in xglb_steer_spill */
+/* xglb_steer_peer.flags */
+#define XGLB_STEER_PEER_VALID 0x01 /* the slot's owner has a known MAC on this segment */
+
+/*
+ * Where an interface's config lives: xglb_steer_cfg is an array (a hash
+ * lookup costs ~25 ns here, an array lookup ~1 ns), indexed by bank and
+ * the ifindex's low bits; the value names its ifindex. When two steering
+ * interfaces share a slot, the second goes to the hash xglb_steer_spill
+ * and the slot is marked XGLB_STEER_SPILL, so only interfaces that map to
+ * such a slot ever pay the hash lookup.
+ */
+#define XGLB_STEER_CFG_KEY(bank, ifindex)                                                          \
+	((bank) * XGLB_STEER_IFSLOTS + ((ifindex) & (XGLB_STEER_IFSLOTS - 1)))
+
+/* Key of xglb_steer_spill: one interface in one bank. */
+struct xglb_steer_key {
+	__u32 bank;
+	__u32 ifindex;
+};
+_Static_assert(sizeof(struct xglb_steer_key) == 8, "xglb_steer_key layout");
+
+/* The MAC of the node in one slot, as seen on one segment. */
+struct xglb_steer_peer {
+	__u8 mac[6];
+	__u8 flags; /* XGLB_STEER_PEER_VALID */
+	__u8 pad;
+};
+_Static_assert(sizeof(struct xglb_steer_peer) == 8, "xglb_steer_peer layout");
+
+/*
+ * Value of xglb_steer_cfg (and xglb_steer_spill): everything the steering
+ * path needs about an interface in one lookup (the owned path makes just
+ * this lookup, the bucket lookup and the counters).
+ */
+struct xglb_steer_cfg {
+	__u8 flags; /* XGLB_STEER_ON, XGLB_STEER_SPILL */
+	__u8 domain; /* bucket table, 0..XGLB_STEER_MAX_DOMAINS-1 */
+	__u8 self; /* our slot in the domain; XGLB_STEER_NO_OWNER = we own no flow */
+	__u8 gid; /* the group the domain serves (for operators) */
+	__u32 bucket_mask; /* buckets of the domain - 1 */
+	__u8 mac[6]; /* this interface's MAC: the only destination steered, source of steered frames */
+	__u16 pad;
+	__u32 version; /* state version the tables were built from (for operators) */
+	__u32 ifindex; /* the interface this value is for (0 = empty slot) */
+	/*
+	 * 256-bit filter over the from-peer set: bit xglb_steer_bloom_bit(mac)
+	 * is set for each MAC in it, so a host's frame almost never pays the
+	 * xglb_steer_peers lookup.
+	 */
+	__u64 bloom[4];
+	struct xglb_steer_peer peer[XGLB_STEER_MAX_NODES]; /* slot -> owner's MAC here */
+};
+_Static_assert(sizeof(struct xglb_steer_cfg) == 56 + 8 * XGLB_STEER_MAX_NODES,
+	       "xglb_steer_cfg layout");
+
+/* Value of xglb_steer_buckets: the owner slots of XGLB_STEER_CHUNK consecutive buckets. */
+struct xglb_steer_chunk {
+	__u8 owner[XGLB_STEER_CHUNK]; /* slot, or XGLB_STEER_NO_OWNER */
+};
+_Static_assert(sizeof(struct xglb_steer_chunk) == XGLB_STEER_CHUNK, "xglb_steer_chunk layout");
+
+/* Index of the xglb_steer_buckets element holding bucket of domain dom in bank. */
+#define XGLB_STEER_CHUNK_KEY(bank, dom, bucket)                                                    \
+	(((bank) * XGLB_STEER_MAX_DOMAINS + (dom)) * XGLB_STEER_CHUNKS +                           \
+	 (bucket) / XGLB_STEER_CHUNK)
+
+/* Key of xglb_steer_peers, the from-peer set: source MACs of peer routers on an interface. */
+struct xglb_steer_mac_key {
+	__u32 bank;
+	__u32 ifindex;
+	__u8 mac[6];
+	__u16 pad; /* zero */
+};
+_Static_assert(sizeof(struct xglb_steer_mac_key) == 16, "xglb_steer_mac_key layout");
+
+struct xglb_steer_mac_val {
+	__u8 slot; /* the peer's slot, XGLB_STEER_NO_OWNER for an extra MAC (for operators) */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct xglb_steer_mac_val) == 4, "xglb_steer_mac_val layout");
+
+/* Value of xglb_local_ips (key: __be32 address). Not banked: written as addresses come and go. */
+struct xglb_local_ip {
+	__u32 flags; /* reserved, 0 */
+};
+_Static_assert(sizeof(struct xglb_local_ip) == 4, "xglb_local_ip layout");
+
+/*
+ * The single element of xglb_local_bloom: bit xglb_local_bloom_bit(addr)
+ * set for each address of xglb_local_ips, so a packet about to be steered
+ * pays the hash lookup only when its destination may be local. Written
+ * as a superset first and exact last, so a reader never misses a local
+ * address while it changes.
+ */
+struct xglb_local_bloom {
+	__u64 bits[XGLB_LOCAL_BLOOM_BITS / 64];
+};
+_Static_assert(sizeof(struct xglb_local_bloom) == XGLB_LOCAL_BLOOM_BITS / 8,
+	       "xglb_local_bloom layout");
+
+/* entries of xglb_steer_peers: every slot's MAC and the extras, per interface and bank */
+#define XGLB_STEER_PEERS_MAX                                                                       \
+	(XGLB_BANKS * XGLB_MAX_IFACES * (XGLB_STEER_MAX_NODES + XGLB_STEER_MAX_EXTRA))
+
+#define XGLB_MAP_STEER_CFG "xglb_steer_cfg"
+#define XGLB_MAP_STEER_SPILL "xglb_steer_spill"
+#define XGLB_MAP_STEER_BUCKETS "xglb_steer_buckets"
+#define XGLB_MAP_STEER_PEERS "xglb_steer_peers"
+#define XGLB_MAP_LOCAL_IPS "xglb_local_ips"
+#define XGLB_MAP_LOCAL_BLOOM "xglb_local_bloom"
+
+#define XGLB_IPPROTO_ICMP 1
+#define XGLB_IPPROTO_TCP 6
+#define XGLB_IPPROTO_UDP 17
+#define XGLB_IPPROTO_DCCP 33
+#define XGLB_IPPROTO_SCTP 132
+#define XGLB_IPPROTO_UDPLITE 136
+#define XGLB_IP_MF 0x2000 /* frag_off: more fragments */
+#define XGLB_IP_OFFSET 0x1fff /* frag_off: fragment offset, 8-byte units */
+
+/*
+ * The flow tuple a packet is hashed by (the data path and any tool that
+ * predicts buckets follow the same rules):
+ *  - addresses: IPv4 source and destination;
+ *  - a fragment (MF set or offset != 0; first fragments too, so all the
+ *    pieces of one datagram agree): protocol, ports 0;
+ *  - TCP, UDP, DCCP, SCTP, UDP-Lite (xglb_proto_has_ports): both ports;
+ *  - ICMP echo request/reply: the identifier as both ports;
+ *  - ICMP errors (xglb_icmp_is_error): the tuple of the embedded original
+ *    header, by these same rules, so the error follows its flow;
+ *  - anything else: protocol, ports 0.
+ */
+static inline __attribute__((always_inline)) int xglb_proto_has_ports(__u8 proto)
+{
+	return proto == XGLB_IPPROTO_TCP || proto == XGLB_IPPROTO_UDP ||
+	       proto == XGLB_IPPROTO_DCCP || proto == XGLB_IPPROTO_SCTP ||
+	       proto == XGLB_IPPROTO_UDPLITE;
+}
+
+/* ICMP types 0 (echo reply) and 8 (echo request) carry an identifier. */
+static inline __attribute__((always_inline)) int xglb_icmp_is_echo(__u8 type)
+{
+	return type == 0 || type == 8;
+}
+
+/* Destination unreachable, source quench, redirect, time exceeded, parameter problem. */
+static inline __attribute__((always_inline)) int xglb_icmp_is_error(__u8 type)
+{
+	return type == 3 || type == 4 || type == 5 || type == 11 || type == 12;
+}
+
+/*
+ * Symmetric hash of a flow tuple. All arguments are in host byte order
+ * (ntohl/ntohs of the header fields), so nodes of any endianness agree.
+ * The two addresses are sorted, and the two ports, each pair on its own:
+ * a packet and its reply give the same value. Bucket = hash & (buckets - 1).
+ * This function is part of the protocol between nodes: changing it
+ * reshuffles every flow of a cluster running mixed versions.
+ */
+static inline __attribute__((always_inline)) __u32 xglb_flow_hash(__u32 a, __u32 b, __u16 pa,
+								  __u16 pb, __u8 proto)
+{
+	__u32 lo = a < b ? a : b, hi = a < b ? b : a;
+	__u32 plo = pa < pb ? pa : pb, phi = pa < pb ? pb : pa;
+	__u64 v = ((__u64)lo << 32) | hi;
+
+	v ^= (((__u64)plo << 24) | ((__u64)phi << 8) | proto) * 0x9E3779B97F4A7C15ull;
+	v ^= v >> 33; /* murmur3 fmix64: every input bit reaches the low bits */
+	v *= 0xff51afd7ed558ccdull;
+	v ^= v >> 33;
+	v *= 0xc4ceb9fe1a85ec53ull;
+	v ^= v >> 33;
+	return (__u32)v;
+}
+
+/* Bit of xglb_steer_cfg.bloom that a MAC of the from-peer set sets (0..255). */
+static inline __attribute__((always_inline)) __u32 xglb_steer_bloom_bit(const __u8 *mac)
+{
+	return xglb_mac_hash(mac) >> 24;
+}
+
+/* Bit of xglb_local_bloom for an IPv4 address in host byte order (0..XGLB_LOCAL_BLOOM_BITS-1). */
+static inline __attribute__((always_inline)) __u32 xglb_local_bloom_bit(__u32 addr)
+{
+	return (addr * 0x9E3779B1u) >> 22; /* the top 10 bits */
+}
+_Static_assert(XGLB_LOCAL_BLOOM_BITS == 1 << 10, "xglb_local_bloom_bit gives 10 bits");
+
+/* ---- end of steering ------------------------------------------------- */
 
 #endif /* XGLB_H */

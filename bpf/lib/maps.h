@@ -69,4 +69,64 @@ struct {
 	__type(value, struct xglb_fwd_stats);
 } xglb_fwd_stats SEC(".maps");
 
+/* ---- steering (bpf/lib/steer.h) --------------------------------------- */
+
+/*
+ * Banked per-interface steering config: key XGLB_STEER_CFG_KEY(bank,
+ * ifindex). An array, as a hash lookup would cost more than the whole
+ * owned path; the value carries the slot -> MAC table and the from-peer
+ * filter so the common path needs this one lookup.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XGLB_BANKS * XGLB_STEER_IFSLOTS);
+	__type(key, __u32);
+	__type(value, struct xglb_steer_cfg);
+} xglb_steer_cfg SEC(".maps");
+
+/* Banked configs of interfaces whose xglb_steer_cfg slot another one holds: key (bank, ifindex). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XGLB_BANKS * XGLB_MAX_IFACES);
+	__type(key, struct xglb_steer_key);
+	__type(value, struct xglb_steer_cfg);
+} xglb_steer_spill SEC(".maps");
+
+/*
+ * Banked bucket -> owner slot tables, 64 one-byte slots per element:
+ * key XGLB_STEER_CHUNK_KEY(bank, domain, bucket). 2 banks x 4 domains x
+ * 65,536 buckets = 512 KiB; an array of single bytes would take 8 bytes
+ * per bucket.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XGLB_BANKS * XGLB_STEER_MAX_DOMAINS * XGLB_STEER_CHUNKS);
+	__type(key, __u32);
+	__type(value, struct xglb_steer_chunk);
+} xglb_steer_buckets SEC(".maps");
+
+/* Banked from-peer set: (bank, ifindex, source MAC) of frames never steered again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XGLB_STEER_PEERS_MAX);
+	__type(key, struct xglb_steer_mac_key);
+	__type(value, struct xglb_steer_mac_val);
+} xglb_steer_peers SEC(".maps");
+
+/* The node's own IPv4 addresses (VIPs, interface addresses): never steered. Not banked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XGLB_STEER_MAX_LOCAL);
+	__type(key, __be32);
+	__type(value, struct xglb_local_ip);
+} xglb_local_ips SEC(".maps");
+
+/* A filter over xglb_local_ips, so steered packets rarely pay that hash lookup. Not banked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xglb_local_bloom);
+} xglb_local_bloom SEC(".maps");
+
 #endif

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* steer.h - tc ingress steering: each flow goes through its one owner node, both directions. */
+#ifndef XGLB_BPF_STEER_H
+#define XGLB_BPF_STEER_H
+
+#include "common.h"
+
+/*
+ * With ARP load balancing a host's packets reach the router that owns its
+ * vMAC, while the replies reach whichever router the upstream's routing
+ * picks, so a stateful firewall on a router sees half of a connection.
+ * Here every flow is hashed symmetrically (include/xglb.h,
+ * xglb_flow_hash) to a bucket whose owner node routes it: a frame that
+ * reached another node is sent on to the owner at layer 2, out of the
+ * interface it came in on. The rules, the tables and the counters are
+ * described in the "steering" section of include/xglb.h.
+ *
+ * Cost: hash map lookups cost ~25 ns each on this kernel, array lookups
+ * ~1 ns (inlined), so the owned path (almost every frame when all nodes
+ * agree on the table) makes array lookups only: the control word, the
+ * interface's config, the bucket; plus a header walk, two hashes and the
+ * counter. Hash lookups are left to peers' frames (from-peer set) and to
+ * destinations that may be local, each behind a bit filter.
+ */
+
+#define XGLB_TC_ACT_REDIRECT 7
+/* Not a tc verdict: the frame stays and goes on to the PACKET_HOST fix-up. */
+#define STEER_STAY (-1)
+
+/*
+ * Header bytes the walk may read: Ethernet, IPv4 with options, ICMP, the
+ * embedded IPv4 header with options and 8 bytes of its payload. Frames
+ * whose linear part is shorter (paged skbs) are pulled up to this much.
+ */
+#define STEER_HDR_MAX (14 + 60 + 8 + 60 + 8)
+
+/* A flow tuple as read from the packet: network byte order. */
+struct steer_flow {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+};
+
+/*
+ * The "ports" of an unfragmented packet of protocol proto whose L4 header
+ * starts at l4, with room bytes of it inside the IP datagram (tuple rules:
+ * include/xglb.h). ICMP errors are the caller's business. Returns 0, or
+ * -1 when a field needed lies beyond the frame or beyond the IP length.
+ */
+static __always_inline int steer_ports(struct steer_flow *f, const __u8 *l4, const void *end,
+				       __u32 room)
+{
+	f->sport = 0;
+	f->dport = 0;
+	if (xglb_proto_has_ports(f->proto)) {
+		if ((const void *)(l4 + 4) > end || room < 4)
+			return -1;
+		f->sport = *(const __be16 *)l4;
+		f->dport = *(const __be16 *)(l4 + 2);
+	} else if (f->proto == XGLB_IPPROTO_ICMP) {
+		if ((const void *)(l4 + 8) > end || room < 8)
+			return -1;
+		if (xglb_icmp_is_echo(l4[0])) {
+			f->sport = *(const __be16 *)(l4 + 4); /* identifier, both ways */
+			f->dport = f->sport;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The tuple of an ICMP error: that of the original header it embeds
+ * (after the 8-byte ICMP header), so the error follows its flow. The
+ * embedded datagram is cut short by design, so only the bytes read are
+ * checked against room, never its total length.
+ */
+static __always_inline int steer_icmp_error(struct steer_flow *f, const __u8 *icmp, const void *end,
+					    __u32 room)
+{
+	const struct iphdr *in = (const void *)(icmp + 8);
+	__u32 hlen;
+	__u8 vihl;
+
+	if ((const void *)(in + 1) > end || room < 8 + sizeof(*in))
+		return -1;
+	vihl = *(const __u8 *)in;
+	hlen = (vihl & 0xf) << 2;
+	if ((vihl >> 4) != 4 || hlen < sizeof(*in) || room < 8 + hlen)
+		return -1;
+	f->saddr = in->saddr;
+	f->daddr = in->daddr;
+	f->proto = in->protocol;
+	if (in->frag_off & bpf_htons(XGLB_IP_MF | XGLB_IP_OFFSET)) {
+		f->sport = 0;
+		f->dport = 0;
+		return 0;
+	}
+	/* an error about an error is not sent (RFC 1122 3.2.2): ports 0 below */
+	return steer_ports(f, (const __u8 *)in + hlen, end, room - 8 - hlen);
+}
+
+/*
+ * The flow tuple of the IPv4 packet at ip, the IP datagram being ip_len
+ * bytes of the skb from there on. Returns 0, or -1 for a malformed
+ * header: version, IHL, a total length shorter than the header or longer
+ * than the frame, or a header field needed beyond either.
+ */
+static __always_inline int steer_parse(struct steer_flow *f, const struct iphdr *ip,
+				       const void *end, __u32 ip_len)
+{
+	__u32 hlen, tot;
+	__u8 vihl;
+
+	if ((const void *)(ip + 1) > end)
+		return -1;
+	vihl = *(const __u8 *)ip;
+	hlen = (vihl & 0xf) << 2;
+	tot = bpf_ntohs(ip->tot_len);
+	if ((vihl >> 4) != 4 || hlen < sizeof(*ip) || tot < hlen || tot > ip_len)
+		return -1;
+	if ((const void *)ip + hlen > end)
+		return -1;
+	f->saddr = ip->saddr;
+	f->daddr = ip->daddr;
+	f->proto = ip->protocol;
+	/* every piece of a fragmented datagram, the first too: addresses + protocol */
+	if (ip->frag_off & bpf_htons(XGLB_IP_MF | XGLB_IP_OFFSET)) {
+		f->sport = 0;
+		f->dport = 0;
+		return 0;
+	}
+	if (f->proto == XGLB_IPPROTO_ICMP) {
+		const __u8 *icmp = (const __u8 *)ip + hlen;
+
+		if ((const void *)(icmp + 1) > end || tot - hlen < 8)
+			return -1;
+		if (xglb_icmp_is_error(icmp[0]))
+			return steer_icmp_error(f, icmp, end, tot - hlen);
+	}
+	return steer_ports(f, (const __u8 *)ip + hlen, end, tot - hlen);
+}
+
+/*
+ * MAC compare and filter bit with one 4-byte and one 2-byte load per MAC
+ * instead of six byte loads: this is the path every forwarded frame takes.
+ * (Packet loads need not be aligned where xglb runs, as in is_vmac.)
+ */
+static __always_inline bool steer_mac_eq(const __u8 *pkt, const __u8 *mac)
+{
+	return *(const __u32 *)pkt == *(const __u32 *)mac &&
+	       *(const __u16 *)(pkt + 4) == *(const __u16 *)(mac + 4);
+}
+
+static __always_inline void steer_mac_put(__u8 *pkt, const __u8 *mac)
+{
+	*(__u32 *)pkt = *(const __u32 *)mac;
+	*(__u16 *)(pkt + 4) = *(const __u16 *)(mac + 4);
+}
+
+/* xglb_steer_bloom_bit(m), i.e. xglb_mac_hash(m) >> 24, from two loads. */
+static __always_inline __u32 steer_bloom_bit(const __u8 *m)
+{
+	__u64 v = ((__u64)bpf_ntohl(*(const __u32 *)m) << 16) | bpf_ntohs(*(const __u16 *)(m + 4));
+
+	v ^= v >> 29;
+	v *= 0x9E3779B97F4A7C15ull;
+	return (__u32)(v >> 32) >> 24;
+}
+
+/* Does the frame come from a peer router on this interface (its source MAC in the from-peer set)?
+ */
+static __always_inline bool steer_from_peer(const struct xglb_steer_cfg *cfg, __u32 bank,
+					    __u32 ifindex, const __u8 *src)
+{
+	__u32 bit = steer_bloom_bit(src);
+
+	if ((cfg->bloom[(bit >> 6) & 3] >> (bit & 63)) & 1) {
+		struct xglb_steer_mac_key k = { .bank = bank, .ifindex = ifindex };
+
+		mac_copy(k.mac, src);
+		return bpf_map_lookup_elem(&xglb_steer_peers, &k) != NULL;
+	}
+	return false; /* a host: the filter answers for almost all of them */
+}
+
+/*
+ * Is daddr for this node itself: multicast (224.0.0.0/4) or above, which
+ * includes 255.255.255.255, or one of the node's own addresses? The
+ * filter answers "no" for almost every forwarded packet without the hash
+ * lookup.
+ */
+static __always_inline bool steer_is_local(__be32 daddr)
+{
+	__u32 a = bpf_ntohl(daddr), bit = xglb_local_bloom_bit(a), zero = 0;
+	const struct xglb_local_bloom *lb;
+
+	if ((a >> 28) >= 0xe)
+		return true;
+	lb = bpf_map_lookup_elem(&xglb_local_bloom, &zero);
+	if (!lb || !((lb->bits[(bit >> 6) & (XGLB_LOCAL_BLOOM_BITS / 64 - 1)] >> (bit & 63)) & 1))
+		return false;
+	return bpf_map_lookup_elem(&xglb_local_ips, &daddr) != NULL;
+}
+
+/* The interface's config in bank: its array slot, or the spill hash when the slot is another's. */
+static __always_inline struct xglb_steer_cfg *steer_cfg(__u32 bank, __u32 ifindex)
+{
+	__u32 key = XGLB_STEER_CFG_KEY(bank, ifindex);
+	struct xglb_steer_cfg *cfg = bpf_map_lookup_elem(&xglb_steer_cfg, &key);
+
+	if (!cfg || cfg->ifindex == ifindex)
+		return cfg;
+	if (cfg->flags & XGLB_STEER_SPILL) {
+		struct xglb_steer_key sk = { .bank = bank, .ifindex = ifindex };
+
+		return bpf_map_lookup_elem(&xglb_steer_spill, &sk);
+	}
+	return NULL;
+}
+
+/*
+ * Steer one frame: XGLB_TC_ACT_REDIRECT when it was sent on to its
+ * owner, STEER_STAY otherwise. Counts one tc_steer_* reason either way;
+ * the first rule that matches, in the order of the code, decides.
+ */
+static __always_inline int steer_ingress(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	const struct xglb_steer_chunk *chunk;
+	const struct xglb_steer_peer *peer;
+	struct xglb_steer_cfg *cfg;
+	struct ethhdr *eth = data;
+	struct steer_flow f;
+	struct xglb_ctl *ctl;
+	__u32 bank, bucket, ck, len, ifindex;
+	__be32 daddr;
+	__u8 owner;
+
+	if ((void *)(eth + 1) > end || skb->vlan_present ||
+	    eth->h_proto != bpf_htons(XGLB_ETH_P_IP))
+		return verdict(XGLB_R_TC_STEER_NOT_IPV4, STEER_STAY);
+	ctl = ctl_get();
+	if (!ctl)
+		return verdict(XGLB_R_TC_STEER_OFF, STEER_STAY);
+	/* the bank is read once: every table below comes from that bank */
+	bank = *(volatile __u32 *)&ctl->active_bank & 1;
+	ifindex = skb->ifindex;
+	cfg = steer_cfg(bank, ifindex);
+	if (!cfg || !(cfg->flags & XGLB_STEER_ON))
+		return verdict(XGLB_R_TC_STEER_OFF, STEER_STAY);
+	/* only frames sent to us for routing: not broadcast, multicast, nor another host's */
+	if (!steer_mac_eq(eth->h_dest, cfg->mac))
+		return verdict(XGLB_R_TC_STEER_LOCAL, STEER_STAY);
+
+	len = skb->len;
+	if ((__u32)(end - data) < STEER_HDR_MAX && len > (__u32)(end - data)) {
+		bpf_skb_pull_data(skb, len < STEER_HDR_MAX ? len : STEER_HDR_MAX);
+		data = (void *)(long)skb->data;
+		end = (void *)(long)skb->data_end;
+		eth = data;
+		if ((void *)(eth + 1) > end)
+			return verdict(XGLB_R_TC_STEER_MALFORMED, STEER_STAY);
+	}
+	if (steer_parse(&f, (const struct iphdr *)(eth + 1), end, len - sizeof(*eth)))
+		return verdict(XGLB_R_TC_STEER_MALFORMED, STEER_STAY);
+	/* locality is the outer destination's, even for an ICMP error hashed by its inner flow */
+	daddr = ((const struct iphdr *)(eth + 1))->daddr;
+
+	bucket = xglb_flow_hash(bpf_ntohl(f.saddr), bpf_ntohl(f.daddr), bpf_ntohs(f.sport),
+				bpf_ntohs(f.dport), f.proto) &
+		 cfg->bucket_mask & (XGLB_STEER_BUCKETS - 1);
+	ck = XGLB_STEER_CHUNK_KEY(bank, cfg->domain & (XGLB_STEER_MAX_DOMAINS - 1), bucket);
+	chunk = bpf_map_lookup_elem(&xglb_steer_buckets, &ck);
+	if (!chunk)
+		return verdict(XGLB_R_TC_STEER_NO_OWNER, STEER_STAY);
+	owner = chunk->owner[bucket & (XGLB_STEER_CHUNK - 1)];
+	if (owner >= XGLB_STEER_MAX_NODES)
+		return verdict(XGLB_R_TC_STEER_NO_OWNER, STEER_STAY);
+	if (owner == cfg->self)
+		return verdict(XGLB_R_TC_STEER_OWNED, STEER_STAY);
+
+	/*
+	 * It would leave: unless a peer sent it (one hop at most; checked here
+	 * only, so the owned path does not pay for it, and the counter shows
+	 * peers' frames our table gives to a third node: tables that
+	 * disagree) or it is for this node itself.
+	 */
+	if (steer_from_peer(cfg, bank, ifindex, eth->h_source))
+		return verdict(XGLB_R_TC_STEER_FROM_PEER, STEER_STAY);
+	if (steer_is_local(daddr))
+		return verdict(XGLB_R_TC_STEER_LOCAL, STEER_STAY);
+	peer = &cfg->peer[owner & (XGLB_STEER_MAX_NODES - 1)];
+	if (!(peer->flags & XGLB_STEER_PEER_VALID))
+		return verdict(XGLB_R_TC_STEER_NO_OWNER, STEER_STAY);
+	steer_mac_put(eth->h_dest, peer->mac);
+	steer_mac_put(eth->h_source, cfg->mac);
+	return verdict(XGLB_R_TC_STEER_STEERED, bpf_redirect(ifindex, 0));
+}
+
+#endif
