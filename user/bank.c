@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* bank.c - writes the inactive table bank and flips the active-bank index (DESIGN "Atomic rewrite"). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <arpa/inet.h>
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
 #include "bank.h"
@@ -29,6 +31,11 @@ void xglb_bank_close(struct xglb_bank *b)
 	if (b->ctl)
 		munmap(b->ctl, sysconf(_SC_PAGESIZE));
 	b->ctl = NULL;
+	free(b->steer);
+	free(b->steer_owner);
+	b->steer = NULL;
+	b->steer_owner = NULL;
+	b->steer_open = false;
 }
 
 __u32 xglb_bank_active(const struct xglb_bank *b)
@@ -75,6 +82,403 @@ static int delete_stale_vips(struct xglb_bank *b, __u32 bank, const struct xglb_
 	return 0;
 }
 
+/* ---- steering tables ---------------------------------------------------- */
+
+static __u8 *steer_table(struct xglb_bank *b, int dom)
+{
+	return b->steer_owner + (size_t)dom * XGLB_STEER_BUCKETS;
+}
+
+static bool mac_zero(const __u8 *m)
+{
+	return !(m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
+}
+
+/* Delete every key of map fd whose leading __u32 (the bank) is bank; keys are key_size bytes. */
+static int delete_bank_keys(int fd, size_t key_size, __u32 bank, int max)
+{
+	__u8 *keys = calloc((size_t)max, key_size), cur[32], next[32];
+	void *prev = NULL;
+	int n = 0, err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	while (n < max && bpf_map_get_next_key(fd, prev, next) == 0) {
+		__u32 kb;
+
+		memcpy(&kb, next, sizeof(kb));
+		if (kb == bank)
+			memcpy(keys + (size_t)n++ * key_size, next, key_size);
+		memcpy(cur, next, key_size);
+		prev = cur;
+	}
+	for (int i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(fd, keys + (size_t)i * key_size) && errno != ENOENT)
+			err = -errno;
+	free(keys);
+	return err;
+}
+
+static int steer_validate(const struct xglb_steer *st)
+{
+	if (!st || st->n_domains < 0 || st->n_domains > XGLB_STEER_MAX_DOMAINS ||
+	    st->n_ifaces < 0 || st->n_ifaces > XGLB_MAX_IFACES)
+		return -EINVAL;
+	for (int d = 0; d < st->n_domains; d++) {
+		const struct xglb_steer_domain *dm = &st->dom[d];
+
+		if (!dm->owner || !dm->n_buckets || dm->n_buckets > XGLB_STEER_BUCKETS ||
+		    (dm->n_buckets & (dm->n_buckets - 1)))
+			return -EINVAL;
+		for (__u32 i = 0; i < dm->n_buckets; i++)
+			if (dm->owner[i] >= XGLB_STEER_MAX_NODES &&
+			    dm->owner[i] != XGLB_STEER_NO_OWNER)
+				return -EINVAL;
+	}
+	for (int i = 0; i < st->n_ifaces; i++) {
+		const struct xglb_steer_iface *f = &st->iface[i];
+
+		if (!f->ifindex || f->domain >= st->n_domains ||
+		    (f->self >= XGLB_STEER_MAX_NODES && f->self != XGLB_STEER_NO_OWNER) ||
+		    f->n_extra < 0 || f->n_extra > XGLB_STEER_MAX_EXTRA)
+			return -EINVAL;
+		for (int j = 0; j < i; j++)
+			if (st->iface[j].ifindex == f->ifindex)
+				return -EINVAL;
+	}
+	return 0;
+}
+
+static void bloom_set(__u64 bloom[4], const __u8 *mac)
+{
+	__u32 bit = xglb_steer_bloom_bit(mac);
+
+	bloom[bit >> 6] |= 1ull << (bit & 63);
+}
+
+static int put_peer(struct xglb_bank *b, __u32 bank, __u32 ifindex, const __u8 *mac, __u8 slot)
+{
+	struct xglb_steer_mac_key k = { .bank = bank, .ifindex = ifindex };
+	struct xglb_steer_mac_val v = { .slot = slot };
+
+	memcpy(k.mac, mac, 6);
+	return bpf_map_update_elem(b->steer_fds.peers, &k, &v, BPF_ANY) ? -errno : 0;
+}
+
+/* One interface's config value into *cfg, and its from-peer entries into the map. */
+static int steer_iface_cfg(struct xglb_bank *b, __u32 bank, const struct xglb_steer_iface *f,
+			   struct xglb_steer_cfg *cfg)
+{
+	const struct xglb_steer_domain *dm = &b->steer->dom[f->domain];
+	int err;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->flags = XGLB_STEER_ON;
+	cfg->domain = f->domain;
+	cfg->self = f->self;
+	cfg->gid = dm->gid;
+	cfg->bucket_mask = dm->n_buckets - 1;
+	cfg->version = b->steer->version;
+	cfg->ifindex = f->ifindex;
+	memcpy(cfg->mac, f->mac, 6);
+	for (int s = 0; s < XGLB_STEER_MAX_NODES; s++) {
+		if (s == f->self || mac_zero(f->peer_mac[s]))
+			continue;
+		memcpy(cfg->peer[s].mac, f->peer_mac[s], 6);
+		cfg->peer[s].flags = XGLB_STEER_PEER_VALID;
+		bloom_set(cfg->bloom, f->peer_mac[s]);
+		err = put_peer(b, bank, f->ifindex, f->peer_mac[s], (__u8)s);
+		if (err)
+			return err;
+	}
+	for (int i = 0; i < f->n_extra; i++) {
+		if (mac_zero(f->extra_from[i]))
+			continue;
+		bloom_set(cfg->bloom, f->extra_from[i]);
+		err = put_peer(b, bank, f->ifindex, f->extra_from[i], XGLB_STEER_NO_OWNER);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Write the current steering state into bank, which no packet reads
+ * (quiesced by the caller): so the order of the writes does not matter,
+ * and the old entries are simply deleted first.
+ */
+_Static_assert(XGLB_STEER_CHUNKS >= XGLB_STEER_IFSLOTS, "steer_write's keys[]");
+
+static int steer_write(struct xglb_bank *b, __u32 bank)
+{
+	static __u32 keys[XGLB_STEER_CHUNKS]; /* also the XGLB_STEER_IFSLOTS slot keys */
+	static struct xglb_steer_chunk vals[XGLB_STEER_CHUNKS];
+	static struct xglb_steer_cfg slots[XGLB_STEER_IFSLOTS];
+	const struct xglb_steer *st = b->steer;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 count;
+	int err;
+
+	b->bank_gen[bank] = 0; /* not known until the whole state is in */
+	err = delete_bank_keys(b->steer_fds.spill, sizeof(struct xglb_steer_key), bank,
+			       XGLB_BANKS * XGLB_MAX_IFACES);
+	if (!err)
+		err = delete_bank_keys(b->steer_fds.peers, sizeof(struct xglb_steer_mac_key), bank,
+				       XGLB_STEER_PEERS_MAX);
+	for (int d = 0; !err && d < st->n_domains; d++) {
+		const __u8 *owner = steer_table(b, d);
+		__u32 n = st->dom[d].n_buckets;
+
+		count = (n + XGLB_STEER_CHUNK - 1) / XGLB_STEER_CHUNK;
+		memset(vals, XGLB_STEER_NO_OWNER, sizeof(vals));
+		for (__u32 c = 0; c < count; c++)
+			keys[c] = XGLB_STEER_CHUNK_KEY(bank, (__u32)d, c * XGLB_STEER_CHUNK);
+		for (__u32 i = 0; i < n; i++)
+			vals[i / XGLB_STEER_CHUNK].owner[i % XGLB_STEER_CHUNK] = owner[i];
+		if (bpf_map_update_batch(b->steer_fds.buckets, keys, vals, &count, &opts))
+			err = -errno;
+	}
+	/* each interface in its slot; a second one for a slot goes to the spill hash */
+	memset(slots, 0, sizeof(slots));
+	for (int i = 0; !err && i < st->n_ifaces; i++) {
+		const struct xglb_steer_iface *f = &st->iface[i];
+		struct xglb_steer_cfg *slot = &slots[f->ifindex & (XGLB_STEER_IFSLOTS - 1)];
+		struct xglb_steer_key sk = { .bank = bank, .ifindex = f->ifindex };
+		struct xglb_steer_cfg cfg;
+
+		err = steer_iface_cfg(b, bank, f, &cfg);
+		if (err)
+			break;
+		if (!slot->ifindex) {
+			*slot = cfg;
+			continue;
+		}
+		slot->flags |= XGLB_STEER_SPILL;
+		if (bpf_map_update_elem(b->steer_fds.spill, &sk, &cfg, BPF_ANY))
+			err = -errno;
+	}
+	if (!err) {
+		count = XGLB_STEER_IFSLOTS;
+		for (__u32 i = 0; i < count; i++)
+			keys[i] = XGLB_STEER_CFG_KEY(bank, i);
+		if (bpf_map_update_batch(b->steer_fds.cfg, keys, slots, &count, &opts))
+			err = -errno;
+	}
+	if (!err)
+		b->bank_gen[bank] = b->steer_gen;
+	return err;
+}
+
+/*
+ * The steering state the active bank holds, as a struct xglb_steer: what
+ * a restarted agent continues from. Domains keep their indexes; a domain
+ * no interface names is left empty (no owner).
+ */
+/* One interface's config as found in a bank, back into st (domain sizes included). */
+static void restore_iface(struct xglb_steer *st, bool *used, const struct xglb_steer_cfg *cfg)
+{
+	struct xglb_steer_iface *f = &st->iface[st->n_ifaces];
+	__u32 d = cfg->domain, n = cfg->bucket_mask + 1;
+
+	if (!(cfg->flags & XGLB_STEER_ON) || !cfg->ifindex || st->n_ifaces >= XGLB_MAX_IFACES ||
+	    d >= XGLB_STEER_MAX_DOMAINS || !n || n > XGLB_STEER_BUCKETS || (n & (n - 1)))
+		return;
+	memset(f, 0, sizeof(*f));
+	f->ifindex = cfg->ifindex;
+	f->domain = (__u8)d;
+	f->self = cfg->self;
+	memcpy(f->mac, cfg->mac, 6);
+	for (int s = 0; s < XGLB_STEER_MAX_NODES; s++)
+		if (cfg->peer[s].flags & XGLB_STEER_PEER_VALID)
+			memcpy(f->peer_mac[s], cfg->peer[s].mac, 6);
+	st->n_ifaces++;
+	st->version = cfg->version;
+	st->dom[d].gid = cfg->gid;
+	st->dom[d].n_buckets = n;
+	used[d] = true;
+	if ((int)d >= st->n_domains)
+		st->n_domains = (int)d + 1;
+}
+
+/*
+ * The steering state the active bank holds, as a struct xglb_steer: what
+ * a restarted agent continues from. Domains keep their indexes; a domain
+ * no interface names is left empty (no owner).
+ */
+static int steer_restore(struct xglb_bank *b)
+{
+	struct xglb_steer *st = b->steer;
+	__u32 bank = xglb_bank_active(b);
+	struct xglb_steer_key k, next, *prev = NULL;
+	struct xglb_steer_mac_key mk, mnext, *mprev = NULL;
+	bool used[XGLB_STEER_MAX_DOMAINS] = { false };
+	struct xglb_steer_cfg cfg;
+
+	memset(st, 0, sizeof(*st));
+	memset(b->steer_owner, XGLB_STEER_NO_OWNER,
+	       (size_t)XGLB_STEER_MAX_DOMAINS * XGLB_STEER_BUCKETS);
+	for (int d = 0; d < XGLB_STEER_MAX_DOMAINS; d++) {
+		st->dom[d].n_buckets = 1;
+		st->dom[d].owner = steer_table(b, d);
+	}
+	for (__u32 i = 0; i < XGLB_STEER_IFSLOTS; i++) {
+		__u32 key = XGLB_STEER_CFG_KEY(bank, i);
+
+		if (bpf_map_lookup_elem(b->steer_fds.cfg, &key, &cfg))
+			return -errno;
+		restore_iface(st, used, &cfg);
+	}
+	while (bpf_map_get_next_key(b->steer_fds.spill, prev, &next) == 0) {
+		k = next;
+		prev = &k;
+		if (k.bank == bank && !bpf_map_lookup_elem(b->steer_fds.spill, &k, &cfg))
+			restore_iface(st, used, &cfg);
+	}
+	for (int d = 0; d < st->n_domains; d++) {
+		__u8 *owner = steer_table(b, d);
+
+		for (__u32 c = 0; used[d] && c * XGLB_STEER_CHUNK < st->dom[d].n_buckets; c++) {
+			__u32 key = XGLB_STEER_CHUNK_KEY(bank, (__u32)d, c * XGLB_STEER_CHUNK);
+			struct xglb_steer_chunk ch;
+			__u32 m = st->dom[d].n_buckets - c * XGLB_STEER_CHUNK;
+
+			if (bpf_map_lookup_elem(b->steer_fds.buckets, &key, &ch))
+				return -errno;
+			memcpy(owner + c * XGLB_STEER_CHUNK, ch.owner,
+			       m < XGLB_STEER_CHUNK ? m : XGLB_STEER_CHUNK);
+		}
+	}
+	/* extra from-peer MACs: the entries not standing for a slot */
+	while (bpf_map_get_next_key(b->steer_fds.peers, mprev, &mnext) == 0) {
+		struct xglb_steer_mac_val v;
+
+		mk = mnext;
+		mprev = &mk;
+		if (mk.bank != bank || bpf_map_lookup_elem(b->steer_fds.peers, &mk, &v) ||
+		    v.slot != XGLB_STEER_NO_OWNER)
+			continue;
+		for (int i = 0; i < st->n_ifaces; i++) {
+			struct xglb_steer_iface *f = &st->iface[i];
+
+			if (f->ifindex == mk.ifindex && f->n_extra < XGLB_STEER_MAX_EXTRA)
+				memcpy(f->extra_from[f->n_extra++], mk.mac, 6);
+		}
+	}
+	return steer_validate(st) ? -EINVAL : 0;
+}
+
+int xglb_bank_open_steer(struct xglb_bank *b, const struct xglb_steer_fds *fds)
+{
+	int err;
+
+	if (!b->ctl || b->steer_open || !fds)
+		return -EINVAL;
+	b->steer = calloc(1, sizeof(*b->steer));
+	b->steer_owner = malloc((size_t)XGLB_STEER_MAX_DOMAINS * XGLB_STEER_BUCKETS);
+	if (!b->steer || !b->steer_owner) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	b->steer_fds = *fds;
+	err = steer_restore(b);
+	if (err)
+		goto fail;
+	b->steer_gen = 1;
+	b->bank_gen[0] = b->bank_gen[1] = 0; /* a bank may be half written by a dead agent */
+	b->steer_open = true;
+	return 0;
+fail:
+	free(b->steer);
+	free(b->steer_owner);
+	b->steer = NULL;
+	b->steer_owner = NULL;
+	return err;
+}
+
+int xglb_bank_prepare_steer(struct xglb_bank *b, const struct xglb_steer *st)
+{
+	if (!b->steer_open)
+		return -ENODEV;
+	if (steer_validate(st))
+		return -EINVAL;
+	*b->steer = *st;
+	for (int d = 0; d < st->n_domains; d++) {
+		memcpy(steer_table(b, d), st->dom[d].owner, st->dom[d].n_buckets);
+		b->steer->dom[d].owner = steer_table(b, d);
+	}
+	b->steer_gen++;
+	xglb_bank_quiesce(b);
+	return steer_write(b, xglb_bank_active(b) ^ 1);
+}
+
+int xglb_bank_commit_steer(struct xglb_bank *b, const struct xglb_group *groups, int n,
+			   const struct xglb_steer *st)
+{
+	int err = xglb_bank_prepare(b, groups, n);
+
+	if (!err)
+		err = xglb_bank_prepare_steer(b, st);
+	if (err)
+		return err;
+	xglb_bank_flip(b);
+	return 0;
+}
+
+static void local_bloom_add(struct xglb_local_bloom *lb, const __be32 *ips, int n)
+{
+	for (int i = 0; i < n; i++) {
+		__u32 bit = xglb_local_bloom_bit(ntohl(ips[i]));
+
+		lb->bits[bit / 64] |= 1ull << (bit % 64);
+	}
+}
+
+/*
+ * The filter is one array element, written in place: a reader may see a
+ * mix of two versions word by word. So it grows to old | new before the
+ * set changes and shrinks to new after: any mix a reader sees covers
+ * every address the set holds at that moment.
+ */
+int xglb_bank_set_local_ips(struct xglb_bank *b, const __be32 *ips, int n)
+{
+	__be32 stale[XGLB_STEER_MAX_LOCAL], old[XGLB_STEER_MAX_LOCAL], k, next, *prev = NULL;
+	struct xglb_local_bloom lb = { { 0 } };
+	struct xglb_local_ip v = { 0 };
+	int n_stale = 0, n_old = 0;
+	__u32 zero = 0;
+
+	if (!b->steer_open)
+		return -ENODEV;
+	if (n < 0 || n > XGLB_STEER_MAX_LOCAL || (n && !ips))
+		return -EINVAL;
+	while (bpf_map_get_next_key(b->steer_fds.local_ips, prev, &next) == 0) {
+		bool keep = false;
+
+		for (int i = 0; !keep && i < n; i++)
+			keep = ips[i] == next;
+		if (n_old < XGLB_STEER_MAX_LOCAL)
+			old[n_old++] = next;
+		if (!keep && n_stale < XGLB_STEER_MAX_LOCAL)
+			stale[n_stale++] = next;
+		k = next;
+		prev = &k;
+	}
+	local_bloom_add(&lb, old, n_old);
+	local_bloom_add(&lb, ips, n);
+	if (bpf_map_update_elem(b->steer_fds.local_bloom, &zero, &lb, BPF_ANY))
+		return -errno;
+	/* delete first: the map holds at most XGLB_STEER_MAX_LOCAL */
+	for (int i = 0; i < n_stale; i++)
+		if (bpf_map_delete_elem(b->steer_fds.local_ips, &stale[i]) && errno != ENOENT)
+			return -errno;
+	for (int i = 0; i < n; i++)
+		if (bpf_map_update_elem(b->steer_fds.local_ips, &ips[i], &v, BPF_ANY))
+			return -errno;
+	memset(&lb, 0, sizeof(lb));
+	local_bloom_add(&lb, ips, n);
+	return bpf_map_update_elem(b->steer_fds.local_bloom, &zero, &lb, BPF_ANY) ? -errno : 0;
+}
+
 int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int n)
 {
 	static struct xglb_group vals[XGLB_MAX_GROUPS];
@@ -104,7 +508,13 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 		if (bpf_map_update_elem(b->vips_fd, &k, &v, BPF_ANY))
 			return -errno;
 	}
-	return delete_stale_vips(b, bank, groups, n);
+	err = delete_stale_vips(b, bank, groups, n);
+	if (err)
+		return err;
+	/* the bank goes live with the current steering state, not one from flips ago */
+	if (b->steer_open && b->bank_gen[bank] != b->steer_gen)
+		return steer_write(b, bank);
+	return 0;
 }
 
 void xglb_bank_quiesce(struct xglb_bank *b)
