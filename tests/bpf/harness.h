@@ -486,4 +486,173 @@ static inline int h_ask(struct h_env *e, const __u8 *host, __be32 host_ip, __u8 
 	return r->sha[5];
 }
 
+/* ---- tc ingress and steering (test_steer.c) ---------------------------- */
+
+/*
+ * One frame through xglb_tc_ingress arriving on ifindex (which must
+ * exist: lo = 1 does everywhere). Returns the verdict (TC_ACT_*) or a
+ * negative errno; out receives the frame as the program left it. test_run
+ * classifies the frame against lo's all-zero MAC, so any other unicast
+ * destination arrives as PACKET_OTHERHOST, as on a veth after XDP.
+ */
+static inline int h_run_tc_in_on(struct h_env *e, __u32 ifindex, const struct h_frame *in,
+				 struct h_frame *out)
+{
+	struct __sk_buff ctx = { .ifindex = ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b, .data_size_in = in->len,
+		    .data_out = out->b, .data_size_out = sizeof(out->b), .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+	memset(out, 0, sizeof(*out));
+	if (bpf_prog_test_run_opts(bpf_program__fd(e->skel->progs.xglb_tc_ingress), &o))
+		return -errno;
+	out->len = o.data_size_out;
+	return (int)o.retval;
+}
+
+static inline int h_run_tc_in(struct h_env *e, const struct h_frame *in, struct h_frame *out)
+{
+	return h_run_tc_in_on(e, H_IFINDEX, in, out);
+}
+
+/* The skeleton's steering maps, as the agent hands them to the bank. */
+static inline struct xglb_steer_fds h_steer_fds(struct h_env *e)
+{
+	return (struct xglb_steer_fds){
+		.cfg = bpf_map__fd(e->skel->maps.xglb_steer_cfg),
+		.spill = bpf_map__fd(e->skel->maps.xglb_steer_spill),
+		.buckets = bpf_map__fd(e->skel->maps.xglb_steer_buckets),
+		.peers = bpf_map__fd(e->skel->maps.xglb_steer_peers),
+		.local_ips = bpf_map__fd(e->skel->maps.xglb_local_ips),
+		.local_bloom = bpf_map__fd(e->skel->maps.xglb_local_bloom),
+	};
+}
+
+/* Hand the steering maps to the bank (xglb_bank_open_steer). */
+static inline void h_open_steer(struct h_env *e)
+{
+	struct xglb_steer_fds fds = h_steer_fds(e);
+
+	assert_int_equal(xglb_bank_open_steer(&e->bank, &fds), 0);
+}
+
+/*
+ * Ethernet + IPv4 (IHL 5, DF clear, TTL 64) + l4len bytes of L4 header and
+ * payload copied from l4. Checksums are left 0: nothing here reads them.
+ */
+static inline void h_ip_frame(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
+			      __be32 saddr, __be32 daddr, __u8 proto, const void *l4, __u32 l4len)
+{
+	__u8 *p = f->b;
+	__u32 tot = 20 + l4len;
+
+	memset(f, 0, sizeof(*f));
+	assert_true(14 + tot <= H_FRAME_MAX);
+	memcpy(p, eth_dst, 6);
+	memcpy(p + 6, eth_src, 6);
+	p[12] = 0x08;
+	p[13] = 0x00;
+	p[14] = 0x45;
+	p[16] = (__u8)(tot >> 8);
+	p[17] = (__u8)tot;
+	p[18] = 0x12; /* id */
+	p[19] = 0x34;
+	p[22] = 64;
+	p[23] = proto;
+	memcpy(p + 26, &saddr, 4);
+	memcpy(p + 30, &daddr, 4);
+	if (l4len)
+		memcpy(p + 34, l4, l4len);
+	f->len = 14 + tot;
+}
+
+/* TCP (proto 6) or UDP (17) with 8 bytes of header fields after the ports, then pay bytes. */
+static inline void h_l4_frame(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
+			      __u8 proto, __be32 saddr, __u16 sport, __be32 daddr, __u16 dport,
+			      __u32 pay)
+{
+	__u8 l4[H_FRAME_MAX] = { 0 };
+	__u32 hl = proto == 6 ? 20 : 8;
+
+	l4[0] = (__u8)(sport >> 8);
+	l4[1] = (__u8)sport;
+	l4[2] = (__u8)(dport >> 8);
+	l4[3] = (__u8)dport;
+	if (proto == 6) {
+		l4[12] = 0x50; /* data offset 5 */
+		l4[13] = 0x10; /* ACK */
+	} else {
+		l4[4] = (__u8)((hl + pay) >> 8);
+		l4[5] = (__u8)(hl + pay);
+	}
+	for (__u32 i = 0; i < pay; i++)
+		l4[hl + i] = (__u8)(0x61 + i);
+	h_ip_frame(f, eth_dst, eth_src, saddr, daddr, proto, l4, hl + pay);
+}
+
+/* ICMP echo request (type 8) or reply (type 0): identifier id, sequence seq, 16 bytes of data. */
+static inline void h_icmp_echo(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
+			       __be32 saddr, __be32 daddr, __u8 type, __u16 id, __u16 seq)
+{
+	__u8 l4[24] = { type, 0, 0, 0, (__u8)(id >> 8), (__u8)id, (__u8)(seq >> 8), (__u8)seq };
+
+	for (int i = 8; i < 24; i++)
+		l4[i] = (__u8)i;
+	h_ip_frame(f, eth_dst, eth_src, saddr, daddr, 1, l4, sizeof(l4));
+}
+
+/*
+ * An ICMP error (type, code) from saddr to daddr about the packet orig
+ * (an IPv4 frame): it carries orig's IP header and the first 8 bytes of
+ * its payload, as RFC 792 asks.
+ */
+static inline void h_icmp_error(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
+				__be32 saddr, __be32 daddr, __u8 type, __u8 code,
+				const struct h_frame *orig)
+{
+	__u8 l4[8 + 60 + 8] = { type, code };
+	__u32 ihl = (orig->b[14] & 0xf) * 4u, n = ihl + 8;
+
+	if (14 + n > orig->len)
+		n = orig->len - 14;
+	if (type == 3 && code == 4) {
+		l4[6] = 0x05; /* next-hop MTU 1400 */
+		l4[7] = 0x78;
+	}
+	memcpy(l4 + 8, orig->b + 14, n);
+	h_ip_frame(f, eth_dst, eth_src, saddr, daddr, 1, l4, 8 + n);
+}
+
+/* Set the IPv4 flags/fragment offset field of an IPv4 frame (MF = 0x2000, DF = 0x4000). */
+static inline void h_frag(struct h_frame *f, __u16 frag_off)
+{
+	f->b[20] = (__u8)(frag_off >> 8);
+	f->b[21] = (__u8)frag_off;
+}
+
+/*
+ * Between two snapshots, each reason of want[0..n) counted exactly once
+ * (a reason may appear twice to mean twice), every other reason unchanged.
+ */
+static inline void h_assert_reasons(const __u64 before[XGLB_STATS_SLOTS],
+				    const __u64 after[XGLB_STATS_SLOTS], const __u32 *want, int n)
+{
+	static const char *names[] = {
+#define H_NAME(n, s) s,
+		XGLB_REASONS(H_NAME)
+#undef H_NAME
+	};
+
+	for (__u32 r = 0; r < XGLB_STATS_SLOTS; r++) {
+		__u64 d = after[r] - before[r], w = 0;
+
+		for (int i = 0; i < n; i++)
+			w += want[i] == r;
+		if (d != w)
+			fail_msg("reason %s: counted %llu, expected %llu",
+				 r < XGLB_R_MAX ? names[r] : "(spare)", (unsigned long long)d,
+				 (unsigned long long)w);
+	}
+}
+
 #endif
