@@ -674,6 +674,61 @@ static bool h_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int l
 	return c->n_err == errs0;
 }
 
+/* steering.interfaces: 1..4 distinct interface names. */
+static bool h_steer_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int line,
+			   void *obj, const char *name)
+{
+	struct xglb_cfg_group *g = obj;
+	yaml_node_item_t *it;
+	int n;
+
+	if (!want(c, v, YAML_SEQUENCE_NODE, line, name))
+		return false;
+	n = v->data.sequence.items.top - v->data.sequence.items.start;
+	if (n < 1 || n > XGLB_GROUP_IFACES) {
+		err(c, line, name, "must list 1 to %d interfaces, not %d", XGLB_GROUP_IFACES, n);
+		return false;
+	}
+	g->n_steer_ifaces = 0;
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *x = node(c, *it);
+		int xl = x ? (int)x->start_mark.line + 1 : line;
+		const char *s = scalar(c, x, xl, name);
+
+		if (!s)
+			return false;
+		if (!valid_ifname(s)) {
+			err(c, xl, name, "\"%s\" is not an interface name (1 to %d characters)", s,
+			    IF_NAMESIZE - 1);
+			return false;
+		}
+		for (int k = 0; k < g->n_steer_ifaces; k++)
+			if (!strcmp(g->steer_ifaces[k], s)) {
+				err(c, xl, name, "\"%s\" is listed twice", s);
+				return false;
+			}
+		strcpy(g->steer_ifaces[g->n_steer_ifaces++], s);
+	}
+	(void)f;
+	return true;
+}
+
+/* steering.buckets is a power of two. */
+static void steer_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			const struct field *fields, unsigned int bad)
+{
+	struct xglb_cfg_group *g = obj;
+	char fname[FIELD_NAME_MAX];
+
+	(void)line;
+	(void)fields;
+	if (!(bad & 2) && (g->steer_buckets & (g->steer_buckets - 1))) {
+		join(fname, name, "buckets");
+		err(c, key_line(c, map, "buckets"), fname, "%u is not a power of two",
+		    g->steer_buckets);
+	}
+}
+
 /* ---- the membership key ------------------------------------------------ */
 
 static char *slurp(FILE *f, size_t *len);
@@ -951,6 +1006,7 @@ static void group_init(void *item, int pos, int line)
 	g->redirect_ms = 600000;
 	g->timeout_ms = 14400000;
 	g->preempt = true;
+	g->steer_buckets = 65536;
 	g->line = line;
 }
 
@@ -1146,6 +1202,15 @@ static const struct field timer_fields[] = {
 
 static const struct map_desc timer_map = { timer_fields, timers_check };
 
+static const struct field steer_fields[] = {
+	GROUP("enabled", h_bool, steer, 0, 0, 0, NULL),
+	GROUP("buckets", h_uint, steer_buckets, 64, 65536, 0, NULL),
+	GROUP("interfaces", h_steer_ifaces, steer_ifaces, 0, 0, 0, NULL),
+	{ NULL },
+};
+
+static const struct map_desc steer_map = { steer_fields, steer_check };
+
 static const struct field group_fields[] = {
 	GROUP("id", h_uint, id, 1, 255, F_REQUIRED | F_UNIQUE, NULL),
 	GROUP("vip", h_ipv4, vip, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
@@ -1157,6 +1222,7 @@ static const struct field group_fields[] = {
 	GROUP("preempt", h_bool, preempt, 0, 0, 0, NULL),
 	GROUP("preempt-delay-ms", h_uint, preempt_delay_ms, 0, MS_MAX, 0, NULL),
 	GROUP("load-max-share-pct", h_uint, load_max_pct, 0, 100, 0, NULL),
+	MAP("steering", &steer_map),
 	{ NULL },
 };
 

@@ -54,6 +54,12 @@ struct xglb_cfg_group {
 	bool preempt;
 	__u32 preempt_delay_ms; /* 0..3600000 */
 	__u32 load_max_pct; /* load-aware balancing: max share of bytes per node, 0 = off, else 1..100 */
+	/* flow steering (issue 4): one owner router per flow, both directions */
+	bool steer; /* steering.enabled, default false */
+	__u32 steer_buckets; /* steering.buckets: power of two 64..65536, default 65536 */
+	int n_steer_ifaces; /* steering.interfaces: the segments the group's routed traffic
+			     * crosses (client side and server sides); 0 = the group's interfaces */
+	char steer_ifaces[XGLB_GROUP_IFACES][IF_NAMESIZE];
 	int n_fwd;
 	struct xglb_cfg_fwd fwd[XGLB_MAX_FWD]; /* sorted by index */
 	int line;

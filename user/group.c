@@ -167,6 +167,8 @@ static void adopt_state(struct xglb_grp *g, const struct xglb_msg *m, __u64 now)
 		f->new_ok = mf->flags & XGLB_MSG_FWD_NEW_OK;
 		f->takeover_since = !mf->takeover_ms ? 0 : now > since ? now - since : 1;
 	}
+	if (m->flags & XGLB_MSGF_STEER)
+		g->steer_mask = m->steer_mask;
 	g->version = m->state_version;
 	g->state_avg = m->state_avg;
 	g->stats.states_adopted++;
@@ -193,8 +195,20 @@ void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
 	for (int k = 0; k < m->n_load; k++)
 		n->load[m->load[k].index & (XGLB_MAX_FWD - 1)] = m->load[k].bytes;
 
-	if (!(m->flags & XGLB_MSGF_STATE) || !newer(g, m->state_version, m->state_avg))
+	if (!(m->flags & XGLB_MSGF_STATE) || !newer(g, m->state_version, m->state_avg)) {
+		/*
+		 * The sender owns (its loads list exactly what it owns) what an
+		 * older state, or none, gave it: a partition that has just
+		 * healed, or a node back with the tables it had pinned. It
+		 * announced those vMACs when it took them (or at its start), so
+		 * switches may send them to it. Those that are ours by the newer
+		 * state we hold get announced again at the tick, and again at
+		 * each such hello, until the sender has caught up.
+		 */
+		for (int k = 0; k < m->n_load; k++)
+			g->contested |= (__u16)(1u << (m->load[k].index & (XGLB_MAX_FWD - 1)));
 		return;
+	}
 	if (xglb_grp_is_avg(g)) {
 		/*
 		 * Another node published a newer state while we act as AVG
@@ -209,7 +223,12 @@ void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
 	adopt_state(g, m, now);
 	start_release(g, before & ~local_mask(g), now);
 	out->actions |= XGLB_GRP_ACT_COMMIT;
-	out->learn_mask |= local_mask(g) & ~before;
+	/*
+	 * Every forwarder the new state gives us, not only the new ones: in
+	 * the states it replaces (two sides of a partition, a transition)
+	 * other nodes may have owned and announced some we keep.
+	 */
+	out->learn_mask |= local_mask(g);
 	if (out->learn_mask)
 		out->actions |= XGLB_GRP_ACT_LEARN;
 }
@@ -514,8 +533,20 @@ static bool fwd_differs(const struct xglb_grp_fwd *a, const struct xglb_grp_fwd 
 	       a->persistence != b->persistence;
 }
 
+/* The nodes that may own flows (steering): those that may own forwarders. */
+static __u32 forwarding_mask(const struct xglb_grp *g)
+{
+	__u32 m = 0;
+
+	for (int i = 0; i < g->n_nodes && i < 32; i++)
+		if (can_forward(g, g->nodes[i].id))
+			m |= 1u << i;
+	return m;
+}
+
 static void assign(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
 {
+	__u32 mask;
 	struct xglb_grp_fwd before[XGLB_MAX_FWD];
 	unsigned int local_before = local_mask(g);
 	bool changed = g->state_avg != g->self;
@@ -532,13 +563,18 @@ static void assign(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
 		if (before[i].owner != g->fwd[i].owner)
 			g->stats.owner_changes++;
 	}
+	mask = forwarding_mask(g);
+	if (mask != g->steer_mask) {
+		g->steer_mask = mask;
+		changed = true;
+	}
 	if (!changed)
 		return;
 	start_release(g, local_before & ~local_mask(g), now);
 	g->version++;
 	g->state_avg = g->self;
 	out->actions |= XGLB_GRP_ACT_COMMIT | XGLB_GRP_ACT_HELLO;
-	out->learn_mask |= local_mask(g) & ~local_before;
+	out->learn_mask |= local_mask(g); /* all of ours, as when adopting a state */
 	if (out->learn_mask)
 		out->actions |= XGLB_GRP_ACT_LEARN;
 }
@@ -562,6 +598,11 @@ void xglb_grp_tick(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
 		out->learn_mask |= local_mask(g) & ~before;
 		out->actions |= XGLB_GRP_ACT_LEARN;
 	}
+	if (g->contested & local_mask(g)) { /* stale claims on ours (xglb_grp_rx) */
+		out->learn_mask |= g->contested & local_mask(g);
+		out->actions |= XGLB_GRP_ACT_LEARN;
+	}
+	g->contested = 0;
 	if (now >= g->next_hello)
 		out->actions |= XGLB_GRP_ACT_HELLO;
 }
@@ -647,6 +688,10 @@ void xglb_grp_hello(struct xglb_grp *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 			mf->preferred = f->preferred;
 			mf->takeover_ms = f->takeover_since ? (__u32)(age ? age : 1) : 0;
 		}
+	}
+	if (m->flags & XGLB_MSGF_STATE) {
+		m->flags |= XGLB_MSGF_STEER; /* the cluster layer adds our segment MACs */
+		m->steer_mask = g->steer_mask;
 	}
 	for (int i = 0; i < g->n_fwd; i++) {
 		if (!g->fwd[i].active || g->fwd[i].owner != g->self)

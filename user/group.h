@@ -54,12 +54,12 @@ struct xglb_grp_fwd {
 /* Actions the I/O layer carries out after xglb_grp_rx / xglb_grp_tick. */
 #define XGLB_GRP_ACT_COMMIT 0x01 /* the data-plane view changed: rebuild and flip tables */
 #define XGLB_GRP_ACT_HELLO 0x02 /* send a hello now */
-#define XGLB_GRP_ACT_LEARN 0x04 /* learn_mask: forwarders that became ours: learning frames now */
+#define XGLB_GRP_ACT_LEARN 0x04 /* learn_mask: forwarders of ours to announce: learning frames now */
 #define XGLB_GRP_ACT_REDIST 0x08 /* redist_mask: forwarders removed: move their hosts (002) */
 
 struct xglb_grp_out {
 	unsigned int actions;
-	__u16 learn_mask; /* bit i: forwarder i became local */
+	__u16 learn_mask; /* bit i: forwarder i became local, or a stale claim on it was heard */
 	__u16 redist_mask; /* bit i: forwarder i was removed by the timeout */
 };
 
@@ -91,12 +91,14 @@ struct xglb_grp {
 	__u64 preempt_at; /* ns when a pending preemption by self fires, 0 = none */
 
 	/* the group state this node holds (published if AVG) */
+	__u32 steer_mask; /* nodes (bit = index in nodes[]) that own flows: up, weight > 0 */
 	__u32 version;
 	__u32 state_avg; /* who published it */
 
 	/* self */
 	__u64 demoted_until; /* ns; starting nodes hold a demotion for one hold time */
 	bool demoted_send; /* sending hellos fails */
+	__u16 contested; /* forwarders peers claimed on an older state: announce ours at the next tick */
 	__u64 seq;
 	__u32 boot;
 	__u64 next_hello; /* ns */

@@ -16,6 +16,8 @@
 #define LOAD_HDR_LEN 4
 #define LOAD_LEN     16					   /* one load entry */
 #define ADMIN_LEN    12
+#define STEER_HDR_LEN 8
+#define SEG_LEN      8
 #define MIN_LEN	     (HDR_LEN + HELLO_LEN + XGLB_HMAC_LEN) /* below this: SHORT */
 
 /*
@@ -170,6 +172,15 @@ static bool msg_valid(const struct xglb_msg *m)
 	for (i = 0; i < m->n_load; i++)
 		if (m->load[i].index >= XGLB_MAX_FWD)
 			return false;
+	if (m->flags & XGLB_MSGF_STEER) {
+		if (m->n_seg > XGLB_PROTO_SEGMENTS || (!(m->flags & XGLB_MSGF_STATE) && m->steer_mask))
+			return false;
+		for (i = m->n_seg; i < XGLB_PROTO_SEGMENTS; i++)
+			if (!zero(m->seg_mac[i], 6))
+				return false;
+	} else if (m->steer_mask || m->n_seg || !zero(&m->seg_mac[0][0], sizeof(m->seg_mac))) {
+		return false;
+	}
 	return admin_valid(m);
 }
 
@@ -179,6 +190,8 @@ static size_t msg_len(const struct xglb_msg *m)
 
 	if (m->flags & XGLB_MSGF_STATE)
 		len += STATE_LEN + (size_t)m->n_fwd * FWD_LEN;
+	if (m->flags & XGLB_MSGF_STEER)
+		len += STEER_HDR_LEN + (size_t)m->n_seg * SEG_LEN;
 	if (m->flags & XGLB_MSGF_ADMIN)
 		len += ADMIN_LEN;
 	return len + XGLB_HMAC_LEN;
@@ -252,6 +265,16 @@ int xglb_msg_encode(const struct xglb_msg *m, const __u8 *key, size_t keylen, __
 		put64(p + 8, m->load[i].bytes);
 		off += LOAD_LEN;
 	}
+	if (m->flags & XGLB_MSGF_STEER) {
+		p = buf + off;
+		put32(p + 0, m->steer_mask);
+		put8(p + 4, m->n_seg);
+		off += STEER_HDR_LEN;
+		for (i = 0; i < m->n_seg; i++) {
+			memcpy(buf + off, m->seg_mac[i], 6);
+			off += SEG_LEN;
+		}
+	}
 	if (m->flags & XGLB_MSGF_ADMIN) {
 		p = buf + off;
 		put8(p + 0, m->admin_op);
@@ -302,6 +325,15 @@ static int check_structure(const __u8 *buf, size_t len)
 	if (n > XGLB_MAX_FWD)
 		return XGLB_RX_LENGTH;
 	off += LOAD_HDR_LEN + n * LOAD_LEN;
+	if (get16(buf + 6) & XGLB_MSGF_STEER) {
+		/* off <= the largest prefix: no overflow */
+		if (len < off + STEER_HDR_LEN + XGLB_HMAC_LEN)
+			return XGLB_RX_LENGTH;
+		n = buf[off + 4];
+		if (n > XGLB_PROTO_SEGMENTS)
+			return XGLB_RX_LENGTH;
+		off += STEER_HDR_LEN + n * SEG_LEN;
+	}
 	if (get16(buf + 6) & XGLB_MSGF_ADMIN)
 		off += ADMIN_LEN;
 	if (len != off + XGLB_HMAC_LEN)
@@ -379,6 +411,20 @@ static bool parse(const __u8 *buf, struct xglb_msg *m)
 			return false;
 		m->load[i].bytes = get64(p + 8);
 		off += LOAD_LEN;
+	}
+	if (m->flags & XGLB_MSGF_STEER) {
+		p = buf + off;
+		m->steer_mask = get32(p + 0);
+		m->n_seg = p[4]; /* <= XGLB_PROTO_SEGMENTS: check_structure() */
+		if (!zero(p + 5, 3))
+			return false;
+		off += STEER_HDR_LEN;
+		for (i = 0; i < m->n_seg; i++) {
+			memcpy(m->seg_mac[i], buf + off, 6);
+			if (!zero(buf + off + 6, 2))
+				return false;
+			off += SEG_LEN;
+		}
 	}
 	if (m->flags & XGLB_MSGF_ADMIN) {
 		p = buf + off;

@@ -23,6 +23,8 @@
  *             index (1) | persistence (1) | weight (1) | flags (1)
  *             owner (4) | preferred (4) | takeover_ms (4)          = 16 each
  *   load    n_load (1) | pad (3), n_load x { index (1) | pad (7) | bytes (8) }
+ *   steer   (only with XGLB_MSGF_STEER)
+ *           steer_mask (4) | n_seg (1) | pad (3), n_seg x { mac (6) | pad (2) }
  *   admin   (only with XGLB_MSGF_ADMIN)
  *           op (1) | index (1) | persistence (1) | pad (1) | target (4) | pad (4) = 12
  *   hmac    HMAC-SHA256 over every byte before it, under the group key (32)
@@ -38,8 +40,11 @@
 #define XGLB_HMAC_LEN 32
 #define XGLB_KEY_MAX 64 /* bytes of shared key */
 /* bytes: the largest message, 16 forwarders and 16 loads */
-#define XGLB_MSG_MAX (28 + 20 + 16 + 16 * XGLB_MAX_FWD + 4 + 16 * XGLB_MAX_FWD + 12 + XGLB_HMAC_LEN)
-_Static_assert(XGLB_MSG_MAX == 624, "the wire layout above changed: update XGLB_MSG_MAX");
+#define XGLB_PROTO_SEGMENTS 4 /* steered segments a hello can describe */
+#define XGLB_MSG_MAX                                                                               \
+	(28 + 20 + 16 + 16 * XGLB_MAX_FWD + 4 + 16 * XGLB_MAX_FWD + 8 + 8 * XGLB_PROTO_SEGMENTS + \
+	 12 + XGLB_HMAC_LEN)
+_Static_assert(XGLB_MSG_MAX == 664, "the wire layout above changed: update XGLB_MSG_MAX");
 
 enum xglb_msg_type {
 	XGLB_MSG_HELLO = 1,
@@ -52,7 +57,8 @@ enum xglb_msg_type {
 #define XGLB_MSGF_DEMOTED 0x0008 /* sender holds a demotion: it cannot win an election */
 #define XGLB_MSGF_STARTING 0x0010 /* ... because it is starting: peers wait for it rather than elect around it */
 #define XGLB_MSGF_ADMIN 0x0020 /* carries an operator's request (xglbctl on this node) */
-#define XGLB_MSGF_ALL 0x003f
+#define XGLB_MSGF_STEER 0x0040 /* carries flow-steering data: the sender's MACs, the owner set */
+#define XGLB_MSGF_ALL 0x007f
 
 /* Operator requests, carried to the node that can carry them out. */
 enum xglb_admin_op {
@@ -108,6 +114,11 @@ struct xglb_msg {
 
 	__u8 n_load; /* 0..XGLB_MAX_FWD */
 	struct xglb_msg_load load[XGLB_MAX_FWD];
+
+	/* flow steering, valid with XGLB_MSGF_STEER */
+	__u32 steer_mask; /* with XGLB_MSGF_STATE: configured nodes (bit = index) that own flows */
+	__u8 n_seg; /* 0..XGLB_PROTO_SEGMENTS */
+	__u8 seg_mac[XGLB_PROTO_SEGMENTS][6]; /* the sender's MAC on each steered segment */
 
 	/* operator request, valid with XGLB_MSGF_ADMIN */
 	__u8 admin_op; /* enum xglb_admin_op */

@@ -280,6 +280,21 @@ static const struct tcase cases[] = {
 	{ "fwd_not_list", FPRE "    forwarders: {owner: r1}\n", NULL, 1,
 	  { "10: groups[0].forwarders: expected a list, got a mapping" } },
 
+	/* steering */
+	{ "steer_ok", GROUPX("steering: {enabled: true, buckets: 1024, interfaces: [eth0, eth1]}"),
+	  NULL, 0, {} },
+	{ "steer_buckets_not_pow2", GROUPX("steering: {enabled: true, buckets: 1000}"), NULL, 1,
+	  { "6: groups[0].steering.buckets: 1000 is not a power of two" } },
+	{ "steer_buckets_small", GROUPX("steering: {buckets: 32}"), NULL, 1,
+	  { "6: groups[0].steering.buckets: must be between 64 and 65536" } },
+	{ "steer_iface_twice", GROUPX("steering: {interfaces: [eth0, eth0]}"), NULL, 1,
+	  { "6: groups[0].steering.interfaces: \"eth0\" is listed twice" } },
+	{ "steer_iface_bad", GROUPX("steering: {interfaces: [\"a/b\"]}"), NULL, 1,
+	  { "6: groups[0].steering.interfaces: \"a/b\" is not an interface name (1 to 15 characters)" } },
+	{ "steer_iface_many", GROUPX("steering: {interfaces: [a, b, c, d, e]}"), NULL, 1,
+	  { "6: groups[0].steering.interfaces: must list 1 to 4 interfaces, not 5" } },
+	{ "steer_unknown", GROUPX("steering: {mode: fast}"), NULL, 1,
+	  { "6: groups[0].steering.mode: unknown field" } },
 	/* http-listen */
 	{ "http_listen_ok", "http-listen: 0.0.0.0:9100\n" BASE, NULL, 0, {} },
 	{ "http_listen_off", "http-listen: off\n" BASE, NULL, 0, {} },

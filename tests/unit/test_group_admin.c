@@ -103,6 +103,28 @@ static void release_only_for_the_living(void **state)
 			assert_int_equal(S.g[i].fwd[f].release_until, 0);
 }
 
+/* The flow-owner set is part of the state: every node holds the same one, and it follows failures. */
+static void steer_mask_follows_membership(void **state)
+{
+	start3();
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(S.g[i].steer_mask, 0x7);
+	S.down[0] = true; /* node 1 dies */
+	sim_run(&S, 1000);
+	assert_int_equal(S.g[1].steer_mask, 0x6);
+	assert_int_equal(S.g[2].steer_mask, 0x6);
+	xglb_grp_set_self(&S.g[1], 100, 0, NULL); /* node 2 withdrawn (tracking, drain) */
+	sim_run(&S, 1000);
+	assert_int_equal(S.g[1].steer_mask, 0x4);
+	assert_int_equal(S.g[2].steer_mask, 0x4);
+	sim_restart(&S, 0);
+	xglb_grp_set_self(&S.g[1], 100, 100, NULL);
+	sim_run(&S, 1500);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(S.g[i].steer_mask, 0x7);
+	assert_true(sim_converged(&S));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +134,7 @@ int main(void)
 		cmocka_unit_test(prefer_and_unpin),
 		cmocka_unit_test(planned_move_releases_gently),
 		cmocka_unit_test(release_only_for_the_living),
+		cmocka_unit_test(steer_mask_follows_membership),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

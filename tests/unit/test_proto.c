@@ -108,6 +108,10 @@ static void msg_full(struct xglb_msg *m)
 		m->load[i].bytes = UINT64_MAX - (__u64)i;
 	}
 	m->n_load = XGLB_MAX_FWD;
+	m->steer_mask = 0xffffffff;
+	m->n_seg = XGLB_PROTO_SEGMENTS;
+	for (i = 0; i < XGLB_PROTO_SEGMENTS; i++)
+		memset(m->seg_mac[i], 0xf0 | i, 6);
 	m->admin_op = XGLB_ADMIN_MOVE;
 	m->admin_index = XGLB_MAX_FWD - 1;
 	m->admin_persistence = 3;
@@ -638,8 +642,9 @@ static int flip_reason(int off, int bit)
 		return XGLB_RX_VERSION;
 	if (off == 5)
 		return XGLB_RX_TYPE;
-	if ((off == 7 && (bit == 0 || bit == 5)) || off == OFF_STATE + 12 || off == OFF_LOAD_HDR)
-		return XGLB_RX_LENGTH; /* STATE and ADMIN flags, n_fwd, n_load */
+	if ((off == 7 && (bit == 0 || bit == 5 || bit == 6)) || off == OFF_STATE + 12 ||
+	    off == OFF_LOAD_HDR)
+		return XGLB_RX_LENGTH; /* STATE, ADMIN and STEER flags, n_fwd, n_load */
 	return XGLB_RX_AUTH;	       /* including unknown flags and pads: AUTH comes first */
 }
 
@@ -957,6 +962,36 @@ static void admin_requests(void **state)
 	assert_int_equal(xglb_msg_encode(&m, key32, sizeof(key32), buf, sizeof(buf)), -EINVAL);
 }
 
+/* Steering data: MACs per segment always, the owner set only with a state. */
+static void steer_section(void **state)
+{
+	__u8 buf[BUF_LEN];
+	struct xglb_msg m, out;
+	int len;
+
+	msg_base(&m); /* carries a state */
+	m.flags |= XGLB_MSGF_STEER;
+	m.steer_mask = 0x5;
+	m.n_seg = 2;
+	memset(m.seg_mac[0], 0x11, 6);
+	memset(m.seg_mac[1], 0x22, 6);
+	len = xglb_msg_encode(&m, key32, sizeof(key32), buf, sizeof(buf));
+	assert_int_equal(len, BASE_LEN + 8 + 2 * 8);
+	assert_int_equal(decode(buf, (size_t)len, key32, sizeof(key32), &out), XGLB_RX_OK);
+	assert_memory_equal(&out, &m, sizeof(m));
+	buf[BASE_LEN - XGLB_HMAC_LEN + 8 + 6] = 1; /* pad after the first MAC */
+	rehmac(buf, (size_t)len, key32, sizeof(key32));
+	assert_int_equal(decode(buf, (size_t)len, key32, sizeof(key32), &out), XGLB_RX_FIELD);
+
+	m.n_seg = XGLB_PROTO_SEGMENTS + 1; /* too many segments */
+	assert_int_equal(xglb_msg_encode(&m, key32, sizeof(key32), buf, sizeof(buf)), -EINVAL);
+	m.n_seg = 1; /* a MAC beyond n_seg */
+	assert_int_equal(xglb_msg_encode(&m, key32, sizeof(key32), buf, sizeof(buf)), -EINVAL);
+	m.n_seg = 2;
+	m.flags &= ~XGLB_MSGF_STEER; /* steering data without the flag */
+	assert_int_equal(xglb_msg_encode(&m, key32, sizeof(key32), buf, sizeof(buf)), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -988,6 +1023,7 @@ int main(void)
 	    cmocka_unit_test(replay_seq_zero),
 	    cmocka_unit_test(replay_captured_after_restart),
 	    cmocka_unit_test(admin_requests),
+	    cmocka_unit_test(steer_section),
 	};
 
 	if (sodium_init() < 0)
