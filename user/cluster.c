@@ -134,6 +134,11 @@ static void send_hello(struct xglb_cluster *c, int g, __u64 now)
 	if (c->io.loads)
 		c->io.loads(c->io.ctx, g, loads);
 	xglb_grp_hello(&c->grp[g], now, loads, &m);
+	if (c->n_seg[g]) {
+		m.flags |= XGLB_MSGF_STEER;
+		m.n_seg = c->n_seg[g];
+		memcpy(m.seg_mac, c->self_seg[g], sizeof(m.seg_mac));
+	}
 	if (c->admin[g].repeats > 0) {
 		m.flags |= XGLB_MSGF_ADMIN;
 		m.admin_op = c->admin[g].op;
@@ -290,6 +295,14 @@ void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 		c->mem.rx[r]++;
 		if (r != XGLB_RX_OK)
 			continue;
+		if (m.flags & XGLB_MSGF_STEER) {
+			int ni = node_index(c->cfg, m.node_id);
+
+			if (memcmp(c->seg_mac[g][ni], m.seg_mac, sizeof(m.seg_mac))) {
+				memcpy(c->seg_mac[g][ni], m.seg_mac, sizeof(m.seg_mac));
+				c->commit_pending = true; /* a peer's MAC is part of the steering tables */
+			}
+		}
 		xglb_grp_rx(&c->grp[g], &m, now, &out);
 		if (m.flags & XGLB_MSGF_ADMIN)
 			apply_admin(c, g, &m, now);
@@ -321,6 +334,21 @@ __u64 xglb_cluster_next(const struct xglb_cluster *c, __u64 now)
 			next = t;
 	}
 	return next;
+}
+
+void xglb_cluster_set_segments(struct xglb_cluster *c, int g, int n, const __u8 (*macs)[6])
+{
+	c->n_seg[g] = (__u8)(n > XGLB_PROTO_SEGMENTS ? XGLB_PROTO_SEGMENTS : n);
+	memset(c->self_seg[g], 0, sizeof(c->self_seg[g]));
+	memcpy(c->self_seg[g], macs, c->n_seg[g] * 6);
+}
+
+const __u8 *xglb_cluster_seg_mac(const struct xglb_cluster *c, int g, int ni, int seg)
+{
+	static const __u8 zero[6];
+	const __u8 *m = c->seg_mac[g][ni][seg];
+
+	return memcmp(m, zero, 6) ? m : NULL;
 }
 
 bool xglb_cluster_owns(const struct xglb_cluster *c, int g, int f)

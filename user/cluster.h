@@ -41,6 +41,10 @@ struct xglb_cluster {
 	__u16 self_weight;
 	bool commit_pending;
 	struct xglb_admin_pending admin[XGLB_MAX_GROUPS];
+	/* flow steering: MACs per steered segment, ours and each node's (by config index) */
+	__u8 n_seg[XGLB_MAX_GROUPS];
+	__u8 self_seg[XGLB_MAX_GROUPS][XGLB_PROTO_SEGMENTS][6];
+	__u8 seg_mac[XGLB_MAX_GROUPS][XGLB_MAX_NODES][XGLB_PROTO_SEGMENTS][6];
 };
 
 /*
@@ -79,6 +83,12 @@ int xglb_cluster_admin(struct xglb_cluster *c, int g, __u8 op, __u8 index, __u8 
 
 /* Our effective priority and weight after tracking (applied at the next tick). */
 void xglb_cluster_set_self(struct xglb_cluster *c, __u8 priority, __u16 weight);
+
+/* Our MAC on each of group g's steered segments (its steering.interfaces, in order). */
+void xglb_cluster_set_segments(struct xglb_cluster *c, int g, int n, const __u8 (*macs)[6]);
+
+/* Node (config index) ni's MAC on segment seg of group g, as its hellos said; NULL if unknown. */
+const __u8 *xglb_cluster_seg_mac(const struct xglb_cluster *c, int g, int ni, int seg);
 
 /* Do we own forwarder f of cfg group g (not merely release it)? Only owners announce a vMAC. */
 bool xglb_cluster_owns(const struct xglb_cluster *c, int g, int f);

@@ -169,6 +169,12 @@ static int attach_xdp(struct xglb_loader *l, int i)
 
 int xglb_loader_attach(struct xglb_loader *l, const __u32 *ifindex, int n)
 {
+	return xglb_loader_attach_some(l, ifindex, NULL, n);
+}
+
+int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *want_xdp,
+			    int n)
+{
 	char msg[256];
 	int err;
 
@@ -177,6 +183,9 @@ int xglb_loader_attach(struct xglb_loader *l, const __u32 *ifindex, int n)
 	l->n_if = n;
 	memcpy(l->ifindex, ifindex, n * sizeof(*ifindex));
 	for (int i = 0; i < n; i++) {
+		l->has_xdp[i] = !want_xdp || want_xdp[i];
+		if (!l->has_xdp[i])
+			continue;
 		err = attach_xdp(l, i);
 		if (err) {
 			libxdp_strerror(err, msg, sizeof(msg));

@@ -21,6 +21,7 @@ struct xglb_loader {
 	int n_if;
 	__u32 ifindex[XGLB_MAX_IFACES];
 	bool xdp_ours[XGLB_MAX_IFACES]; /* attached by this process (else adopted) */
+	bool has_xdp[XGLB_MAX_IFACES]; /* the interface gets XDP (a group interface) */
 };
 
 /*
@@ -39,6 +40,14 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root);
  * adopted, not attached twice. Loads the object if no attach did.
  */
 int xglb_loader_attach(struct xglb_loader *l, const __u32 *ifindex, int n);
+
+/*
+ * As xglb_loader_attach, but XDP only where want_xdp[i]: the other
+ * interfaces (a group's server-side segments, for flow steering) get the
+ * tc programs alone.
+ */
+int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *want_xdp,
+			    int n);
 
 /* Detach XDP and tc from every interface we manage; unpin if asked. */
 void xglb_loader_detach(struct xglb_loader *l, bool unpin);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <ifaddrs.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/epoll.h>
@@ -27,6 +28,7 @@
 #include "loader.h"
 #include "log.h"
 #include "netif.h"
+#include "owners.h"
 #include "tables.h"
 #include "track.h"
 
@@ -39,6 +41,7 @@ struct ifaces {
 	char name[XGLB_MAX_IFACES][IF_NAMESIZE];
 	__u32 ifindex[XGLB_MAX_IFACES];
 	__u8 mac[XGLB_MAX_IFACES][6];
+	bool xdp[XGLB_MAX_IFACES]; /* a group interface (XDP and tc); else steering only (tc) */
 };
 
 struct daemon {
@@ -79,29 +82,66 @@ static int iface_find(const struct ifaces *ifs, const char *name)
 	return -1;
 }
 
+/* The interfaces group g steers (steering.interfaces, or its own interfaces). */
+static int steer_ifaces(const struct xglb_cfg_group *cg, const char (**names)[IF_NAMESIZE])
+{
+	if (cg->n_steer_ifaces) {
+		*names = (const char(*)[IF_NAMESIZE])cg->steer_ifaces;
+		return cg->n_steer_ifaces;
+	}
+	*names = (const char(*)[IF_NAMESIZE])cg->ifaces;
+	return cg->n_ifaces;
+}
+
+static int add_iface(const struct xglb_config *cfg, struct ifaces *ifs, int g, const char *name,
+		     const char *field, bool xdp)
+{
+	int err, k = iface_find(ifs, name);
+
+	if (k >= 0) {
+		ifs->xdp[k] |= xdp;
+		return 0;
+	}
+	k = ifs->n;
+	if (k == XGLB_MAX_IFACES) {
+		pr_err("%s: more than %d interfaces", cfg->path, XGLB_MAX_IFACES);
+		return -E2BIG;
+	}
+	err = xglb_netif_get(name, &ifs->ifindex[k], ifs->mac[k]);
+	if (err) {
+		pr_err("%s:%d: groups[%d].%s: %s: %s", cfg->path, cfg->groups[g].line, g, field, name,
+		       strerror(-err));
+		return err;
+	}
+	snprintf(ifs->name[k], IF_NAMESIZE, "%s", name);
+	ifs->xdp[k] = xdp;
+	ifs->n++;
+	return 0;
+}
+
 /* Resolve every interface the configuration names; all or nothing. */
 static int resolve_ifaces(const struct xglb_config *cfg, struct ifaces *ifs)
 {
+	int err;
+
 	memset(ifs, 0, sizeof(*ifs));
 	for (int g = 0; g < cfg->n_groups; g++) {
-		for (int i = 0; i < cfg->groups[g].n_ifaces; i++) {
-			const char *name = cfg->groups[g].ifaces[i];
-			int err, k = ifs->n;
+		const struct xglb_cfg_group *cg = &cfg->groups[g];
+		const char(*names)[IF_NAMESIZE];
+		int n;
 
-			if (iface_find(ifs, name) >= 0)
-				continue;
-			if (k == XGLB_MAX_IFACES) {
-				pr_err("%s: more than %d interfaces", cfg->path, XGLB_MAX_IFACES);
-				return -E2BIG;
-			}
-			err = xglb_netif_get(name, &ifs->ifindex[k], ifs->mac[k]);
-			if (err) {
-				pr_err("%s:%d: groups[%d].interfaces: %s: %s", cfg->path,
-				       cfg->groups[g].line, g, name, strerror(-err));
+		for (int i = 0; i < cg->n_ifaces; i++) {
+			err = add_iface(cfg, ifs, g, cg->ifaces[i], "interfaces", true);
+			if (err)
 				return err;
-			}
-			snprintf(ifs->name[k], IF_NAMESIZE, "%s", name);
-			ifs->n++;
+		}
+		if (!cg->steer || !cfg->membership)
+			continue;
+		n = steer_ifaces(cg, &names);
+		for (int i = 0; i < n; i++) {
+			err = add_iface(cfg, ifs, g, names[i], "steering.interfaces", false);
+			if (err)
+				return err;
 		}
 	}
 	return 0;
@@ -146,6 +186,101 @@ static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 	}
 }
 
+static void set_local_ips(struct daemon *d);
+
+/*
+ * Flow steering (issue 4): for every group that steers, the bucket -> owner
+ * table built from the owner set the AVG published (so every node builds
+ * the same bytes), and for each steered interface our slot and each
+ * peer's MAC on that segment, as its hellos said. Written into the
+ * inactive bank with the group tables; the same flip switches both.
+ */
+static int prepare_steer(struct daemon *d)
+{
+	static struct xglb_steer st;
+	static __u8 owner[XGLB_STEER_MAX_DOMAINS][XGLB_STEER_BUCKETS];
+	static __u32 built_mask[XGLB_STEER_MAX_DOMAINS], built_buckets[XGLB_STEER_MAX_DOMAINS];
+	static bool built[XGLB_STEER_MAX_DOMAINS];
+	const struct xglb_config *cfg = d->cfg;
+	__u32 self = cfg->nodes[cfg->self].id;
+	int err;
+
+	memset(&st, 0, sizeof(st));
+	for (int g = 0; d->cl && g < cfg->n_groups; g++) {
+		const struct xglb_cfg_group *cg = &cfg->groups[g];
+		struct xglb_owner_node nodes[XGLB_MAX_NODES];
+		const char(*names)[IF_NAMESIZE];
+		int dom = st.n_domains, n = 0, nif;
+		__u32 mask = d->cl->grp[g].steer_mask;
+
+		if (!cg->steer || dom == XGLB_STEER_MAX_DOMAINS)
+			continue;
+		/* Every configured node in id order (same slots everywhere); those
+		 * outside the published owner set get weight 0: they own no flow. */
+		for (int i = 0; i < cfg->n_nodes; i++) {
+			int k = n++;
+
+			while (k > 0 && nodes[k - 1].id > cfg->nodes[i].id) {
+				nodes[k] = nodes[k - 1];
+				k--;
+			}
+			nodes[k].id = cfg->nodes[i].id;
+			nodes[k].weight = (mask >> i) & 1 ? cfg->nodes[i].weight : 0;
+		}
+		if (!built[dom] || built_mask[dom] != mask || built_buckets[dom] != cg->steer_buckets) {
+			err = xglb_owners_build(nodes, n, cg->steer_buckets, owner[dom]);
+			if (err)
+				return err;
+			built[dom] = true;
+			built_mask[dom] = mask;
+			built_buckets[dom] = cg->steer_buckets;
+		}
+		st.dom[dom] = (struct xglb_steer_domain){ .gid = cg->id, .n_buckets = cg->steer_buckets,
+							  .owner = owner[dom] };
+		st.n_domains++;
+		st.version = d->cl->grp[g].version;
+		nif = steer_ifaces(cg, &names);
+		for (int seg = 0; seg < nif && st.n_ifaces < XGLB_MAX_IFACES; seg++) {
+			struct xglb_steer_iface *si = &st.iface[st.n_ifaces++];
+			int k = iface_find(&d->ifs, names[seg]);
+
+			si->ifindex = d->ifs.ifindex[k];
+			si->domain = (__u8)dom;
+			si->self = xglb_owners_slot(nodes, n, self);
+			memcpy(si->mac, d->ifs.mac[k], 6);
+			for (int i = 0; i < cfg->n_nodes; i++) {
+				const __u8 *m = xglb_cluster_seg_mac(d->cl, g, i, seg);
+				__u8 slot = xglb_owners_slot(nodes, n, cfg->nodes[i].id);
+
+				if (m && cfg->nodes[i].id != self && slot != XGLB_STEER_NO_OWNER)
+					memcpy(si->peer_mac[slot], m, 6);
+			}
+		}
+	}
+	err = xglb_bank_prepare_steer(&d->bank, &st);
+	if (!err)
+		set_local_ips(d);
+	return err;
+}
+
+/* Every local IPv4 address and every VIP: traffic to them is never steered. */
+static void set_local_ips(struct daemon *d)
+{
+	__be32 ips[XGLB_STEER_MAX_LOCAL];
+	struct ifaddrs *ifa, *p;
+	int n = 0;
+
+	for (int g = 0; g < d->cfg->n_groups && n < XGLB_STEER_MAX_LOCAL; g++)
+		ips[n++] = d->cfg->groups[g].vip;
+	if (getifaddrs(&ifa) == 0) {
+		for (p = ifa; p && n < XGLB_STEER_MAX_LOCAL; p = p->ifa_next)
+			if (p->ifa_addr && p->ifa_addr->sa_family == AF_INET)
+				ips[n++] = ((struct sockaddr_in *)p->ifa_addr)->sin_addr.s_addr;
+		freeifaddrs(ifa);
+	}
+	xglb_bank_set_local_ips(&d->bank, ips, n);
+}
+
 /* Build every group's table as this node sees it and switch banks. */
 static int commit_tables(struct daemon *d)
 {
@@ -169,7 +304,11 @@ static int commit_tables(struct daemon *d)
 		}
 		xglb_build_group(&st, self, &groups[g]);
 	}
-	err = xglb_bank_commit(&d->bank, groups, cfg->n_groups);
+	err = xglb_bank_prepare(&d->bank, groups, cfg->n_groups);
+	if (!err && d->bank.steer_open)
+		err = prepare_steer(d);
+	if (!err)
+		xglb_bank_flip(&d->bank);
 	if (!err) {
 		log_changes(d, groups, cfg->n_groups);
 		memcpy(d->tables, groups, sizeof(groups[0]) * cfg->n_groups);
@@ -625,6 +764,7 @@ static void http_stop(struct daemon *d)
 
 static void reload(struct daemon *d);
 static void arm_membership(struct daemon *d);
+static void steer_segments(struct daemon *d);
 
 /* The group a request names ("group": id), or the first one. -1 if none matches. */
 static int req_group(const struct daemon *d, struct json_object *req)
@@ -835,10 +975,10 @@ static void reload(struct daemon *d)
 		free(ncfg);
 		goto out;
 	}
-	err = xglb_loader_attach(&d->ld, nifs.ifindex, nifs.n);
+	err = xglb_loader_attach_some(&d->ld, nifs.ifindex, nifs.xdp, nifs.n);
 	if (err) {
 		pr_err("reload: attaching: %s; keeping the running configuration", strerror(-err));
-		xglb_loader_attach(&d->ld, oifs.ifindex, oifs.n);
+		xglb_loader_attach_some(&d->ld, oifs.ifindex, oifs.xdp, oifs.n);
 		free(ncfg);
 		goto out;
 	}
@@ -849,6 +989,7 @@ static void reload(struct daemon *d)
 
 		group_macs(ncfg, &nifs, macs);
 		xglb_cluster_reconfigure(d->cl, ncfg, (const __u8(*)[6])macs, now_ns());
+		steer_segments(d);
 	}
 	if (write_ifaces(d) || commit_tables(d)) {
 		pr_err("reload: writing tables failed; restoring the running configuration");
@@ -995,6 +1136,42 @@ static void run(struct daemon *d)
 	}
 }
 
+/* The steering maps; a restarted xglbd keeps steering as its predecessor left it. */
+static int open_steering(struct daemon *d)
+{
+	struct xglb_steer_fds fds = {
+		.cfg = bpf_map__fd(d->ld.skel->maps.xglb_steer_cfg),
+		.spill = bpf_map__fd(d->ld.skel->maps.xglb_steer_spill),
+		.buckets = bpf_map__fd(d->ld.skel->maps.xglb_steer_buckets),
+		.peers = bpf_map__fd(d->ld.skel->maps.xglb_steer_peers),
+		.local_ips = bpf_map__fd(d->ld.skel->maps.xglb_local_ips),
+		.local_bloom = bpf_map__fd(d->ld.skel->maps.xglb_local_bloom),
+	};
+	int err = xglb_bank_open_steer(&d->bank, &fds);
+
+	if (err)
+		pr_err("steering maps: %s", strerror(-err));
+	for (int g = 0; !err && g < d->cfg->n_groups; g++)
+		if (d->cfg->groups[g].steer && !d->cfg->membership)
+			pr_warn("group %u: steering needs membership (peers' MACs); it stays off",
+				d->cfg->groups[g].id);
+	return err;
+}
+
+/* Our MAC on each segment group g steers, for the hellos that tell peers. */
+static void steer_segments(struct daemon *d)
+{
+	for (int g = 0; d->cl && g < d->cfg->n_groups; g++) {
+		const char(*names)[IF_NAMESIZE];
+		__u8 macs[XGLB_PROTO_SEGMENTS][6] = { { 0 } };
+		int n = d->cfg->groups[g].steer ? steer_ifaces(&d->cfg->groups[g], &names) : 0;
+
+		for (int i = 0; i < n && i < XGLB_PROTO_SEGMENTS; i++)
+			memcpy(macs[i], d->ifs.mac[iface_find(&d->ifs, names[i])], 6);
+		xglb_cluster_set_segments(d->cl, g, n, (const __u8(*)[6])macs);
+	}
+}
+
 /*
  * Membership: restore each group from the tables a previous xglbd left
  * pinned (if any), then start the state machines and the socket.
@@ -1031,6 +1208,7 @@ static int start_membership(struct daemon *d)
 		d->cl = NULL;
 		return err;
 	}
+	steer_segments(d);
 	ev.data.fd = xglb_cluster_fd(d->cl);
 	ev_err = epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	return ev_err ? -errno : 0;
@@ -1122,7 +1300,7 @@ int main(int argc, char **argv)
 	err = xglb_loader_open(&d.ld, d.cfg->pin_root);
 	if (err)
 		goto out;
-	err = xglb_loader_attach(&d.ld, d.ifs.ifindex, d.ifs.n);
+	err = xglb_loader_attach_some(&d.ld, d.ifs.ifindex, d.ifs.xdp, d.ifs.n);
 	if (err)
 		goto detach;
 	err = xglb_bank_open(&d.bank, bpf_map__fd(d.ld.skel->maps.xglb_ctl),
@@ -1132,6 +1310,8 @@ int main(int argc, char **argv)
 		pr_err("mapping xglb_ctl: %s", strerror(-err));
 		goto detach;
 	}
+	if (open_steering(&d))
+		goto detach;
 	/* Resume the version sequence of tables a previous xglbd left pinned. */
 	d.version = d.bank.ctl->flips ? (__u32)d.bank.ctl->flips : 0;
 	/* Boot counter: above the last one (pinned) and the wall clock, so peers

@@ -313,12 +313,14 @@ lab_wait() {
 #   prios=100,...  (per router, in order)  hello_ms=1000 hold_ms=3000
 #   redirect_ms=600000 timeout_ms=14400000 preempt=true preempt_delay_ms=0
 #   load_pct=0  extra=FILE (YAML appended at the top level, e.g. tracking)
+#   steer=1 (flow steering over eth0 and eth1)  buckets=65536
 # Every router gets its own control socket, $LAB_DIR/ROUTER.sock.
 lab_write_config() {
 	local router=$1 policy=round-robin avg lease_ms=3000 learn_ms=1000 owners weights
 	local persistence=0 kv r i file routers=() own=() wts=() prs=()
 	local membership=0 prios="" hello_ms=1000 hold_ms=3000 redirect_ms=600000
-	local timeout_ms=14400000 preempt=true preempt_delay_ms=0 load_pct=0 extra=""
+	local timeout_ms=14400000 preempt=true preempt_delay_ms=0 load_pct=0 extra="" steer=0
+	local buckets=65536
 	shift
 	mapfile -t routers < <(lab_routers)
 	avg=${routers[0]}
@@ -345,6 +347,8 @@ lab_write_config() {
 		preempt_delay_ms=*) preempt_delay_ms=${kv#*=} ;;
 		load_pct=*) load_pct=${kv#*=} ;;
 		extra=*) extra=${kv#*=} ;;
+		steer=*) steer=${kv#*=} ;;
+		buckets=*) buckets=${kv#*=} ;;
 		*) lab_die "lab_write_config: unknown key '$kv'" ;;
 		esac
 	done
@@ -389,6 +393,12 @@ lab_write_config() {
 			echo "    preempt: $preempt"
 			echo "    preempt-delay-ms: $preempt_delay_ms"
 			echo "    load-max-share-pct: $load_pct"
+			if [ "$steer" = 1 ]; then
+				echo "    steering:"
+				echo "      enabled: true"
+				echo "      buckets: $buckets"
+				echo "      interfaces: [eth0, eth1]"
+			fi
 		else
 			echo "    avg: $avg"
 		fi
