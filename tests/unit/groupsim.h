@@ -20,6 +20,7 @@ struct sim {
 	struct xglb_grp_out out[SIM_MAX]; /* actions accumulated since sim_clear_out */
 	__u8 key[32];
 	struct xglb_replay replay[SIM_MAX][SIM_MAX]; /* [receiver][sender] */
+	__u32 fdb[XGLB_MAX_FWD]; /* the switch: node whose learning frame for vMAC f came last, 0 none */
 	int loss_pct; /* drop this share of deliveries, pseudo-randomly */
 	__u64 rng;
 	unsigned long delivered, dropped;
@@ -65,6 +66,22 @@ static inline void sim_init(struct sim *s, int n, const __u8 *prio, int nf, __u8
 	}
 }
 
+/*
+ * Node i's actions: add them to out[i], and let the switch learn the vMACs it
+ * announces (learning frames: the last one for a vMAC decides its port).
+ */
+static inline void sim_out(struct sim *s, int i, const struct xglb_grp_out *o)
+{
+	s->out[i].actions |= o->actions;
+	s->out[i].learn_mask |= o->learn_mask;
+	s->out[i].redist_mask |= o->redist_mask;
+	if (!(o->actions & XGLB_GRP_ACT_LEARN))
+		return;
+	for (int f = 0; f < XGLB_MAX_FWD; f++)
+		if (o->learn_mask & (1u << f))
+			s->fdb[f] = (__u32)i + 1;
+}
+
 /* Node i sends a hello now: encoded, decoded, replay-checked per receiver. */
 static inline void sim_send(struct sim *s, int i)
 {
@@ -77,6 +94,8 @@ static inline void sim_send(struct sim *s, int i)
 	if (len < 0)
 		return;
 	for (int j = 0; j < s->n; j++) {
+		struct xglb_grp_out o = { 0 };
+
 		if (j == i || s->down[j] || s->cut[i][j])
 			continue;
 		s->delivered++;
@@ -89,8 +108,9 @@ static inline void sim_send(struct sim *s, int i)
 			continue;
 		if (xglb_replay_check(&s->replay[j][i], r.boot, r.seq) != XGLB_RX_OK)
 			continue;
-		xglb_grp_rx(&s->g[j], &r, s->now, &s->out[j]);
-		xglb_grp_tick(&s->g[j], s->now, &s->out[j]);
+		xglb_grp_rx(&s->g[j], &r, s->now, &o);
+		xglb_grp_tick(&s->g[j], s->now, &o);
+		sim_out(s, j, &o);
 	}
 }
 
@@ -106,9 +126,8 @@ static inline void sim_run(struct sim *s, __u64 ms)
 			if (s->down[i])
 				continue;
 			xglb_grp_tick(&s->g[i], s->now, &o);
-			s->out[i].actions |= o.actions;
-			s->out[i].learn_mask |= o.learn_mask;
-			s->out[i].redist_mask |= o.redist_mask;
+			/* learning frames reach the switch before peers act on the hello */
+			sim_out(s, i, &o);
 			if (o.actions & XGLB_GRP_ACT_HELLO)
 				sim_send(s, i);
 		}

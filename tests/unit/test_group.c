@@ -287,6 +287,79 @@ static void send_failure_demotes(void **state)
 	assert_true(xglb_grp_is_avg(&S.g[1]));
 }
 
+/*
+ * The switch (S.fdb: the node whose learning frame for a vMAC came last)
+ * sends every active vMAC's frames to the node that owns it.
+ */
+static void assert_switch_follows_owners(void)
+{
+	for (int f = 0; f < S.g[0].n_fwd; f++) {
+		for (int i = 0; i < S.n; i++) {
+			if (S.down[i])
+				continue;
+			if (sim_owner(&S, i, f))
+				assert_int_equal(S.fdb[f], sim_owner(&S, i, f));
+			break;
+		}
+	}
+}
+
+/*
+ * A partition heals: during it each side owned (and announced) the other
+ * side's forwarders, so the switch may send a vMAC to a node that loses it
+ * in the merged state while its owner never stopped owning it. Every owner
+ * must announce its vMACs again once the states have merged.
+ */
+static void heal_reannounces_every_vmac_from_its_owner(void **state)
+{
+	for (int iso = 0; iso < 3; iso++) { /* an AVF, the standby, the AVG */
+		start3(0, NULL);
+		assert_switch_follows_owners();
+		for (int j = 0; j < 3; j++)
+			if (j != iso)
+				S.cut[iso][j] = S.cut[j][iso] = true;
+		sim_run(&S, 5000);
+		assert_int_equal(sim_avg_count(&S), 2);
+		memset(S.cut, 0, sizeof(S.cut));
+		sim_run(&S, 1000);
+		assert_int_equal(sim_avg_count(&S), 1);
+		assert_true(sim_converged(&S));
+		assert_switch_follows_owners();
+	}
+}
+
+/*
+ * A node declared dead comes back: its new xglbd restores the tables it had
+ * pinned and announces the forwarders they give it before it has heard any
+ * peer. With persistence 1 nothing moves back to it, so no new state is
+ * published: the owners must announce those vMACs again when they hear it
+ * claim them.
+ */
+static void returning_node_cannot_keep_vmacs_it_lost(void **state)
+{
+	struct xglb_group pinned = { .id = 1, .flags = XGLB_GRP_ENABLED };
+
+	start3(1, NULL);
+	pinned.n_fwd = (__u8)S.g[0].n_fwd;
+	pinned.version = S.g[0].version;
+	for (int f = 0; f < S.g[0].n_fwd; f++) {
+		pinned.fwd[f].owner = sim_owner(&S, 0, f);
+		pinned.fwd[f].flags = XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK;
+	}
+	assert_int_equal(pinned.fwd[0].owner, 1);
+	S.down[0] = true;
+	sim_run(&S, 1000);
+	assert_int_not_equal(sim_owner(&S, 2, 0), 1);
+	assert_switch_follows_owners();
+	sim_restart(&S, 0);
+	xglb_grp_restore(&S.g[0], &pinned);
+	S.fdb[0] = 1; /* its learning frame at start, from the pinned tables */
+	sim_run(&S, 1000);
+	assert_true(sim_converged(&S));
+	assert_int_not_equal(sim_owner(&S, 2, 0), 1);
+	assert_switch_follows_owners();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +379,8 @@ int main(void)
 		cmocka_unit_test(load_aware_shifts_away_from_busy_node),
 		cmocka_unit_test(withdrawn_node_owns_nothing),
 		cmocka_unit_test(send_failure_demotes),
+		cmocka_unit_test(heal_reannounces_every_vmac_from_its_owner),
+		cmocka_unit_test(returning_node_cannot_keep_vmacs_it_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
