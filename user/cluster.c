@@ -78,6 +78,11 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 
 	memcpy(old, c->grp, sizeof(old));
 	c->cfg = cfg;
+	/* The socket keeps its port and key (a reload cannot change them), but
+	 * the key bytes it signs with live in the configuration, and the caller
+	 * frees the old one. */
+	c->mem.key = cfg->key;
+	c->mem.key_len = cfg->key_len;
 	c->self_prio = cfg->nodes[cfg->self].priority;
 	c->self_weight = cfg->nodes[cfg->self].weight;
 	c->n_groups = cfg->n_groups;
