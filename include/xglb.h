@@ -159,8 +159,11 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 /* ---- verdict reasons ------------------------------------------------- */
 
 /*
- * Every packet the programs see is counted under exactly one reason in the
- * per-CPU array xglb_stats. Names (xglb_reason_name) become metric labels.
+ * Every packet the programs see is counted in the per-CPU array
+ * xglb_stats: under exactly one reason in XDP and in tc egress; tc ingress
+ * counts a steering reason (tc_steer_*) and, for a frame that stays, a
+ * second one (tc_ingress_pass / tc_ingress_to_host). Names
+ * (xglb_reason_name) become metric labels.
  */
 #define XGLB_REASONS(X)                                                        \
 	X(XDP_PASS_OTHER, "xdp_pass_other")       /* not our business */    \
@@ -201,7 +204,7 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
 #undef XGLB_REASON_ENUM
 
-#define XGLB_STATS_SLOTS 32 /* size of xglb_stats; >= XGLB_R_MAX */
+#define XGLB_STATS_SLOTS 64 /* size of xglb_stats; >= XGLB_R_MAX, room to add reasons */
 _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");
 
 /* ---- map names, as pinned under the pin root ------------------------- */
