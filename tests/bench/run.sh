@@ -7,6 +7,10 @@
 #   xdp_micro  ns/packet of xglb_xdp's paths, in namespace xglb-bench-<pid>
 #   arp_flood  ARP replies/s, xglb vs the kernel, over a veth pair between
 #              xglb-bgen-<pid> and xglb-brtr-<pid> (10.99.0.0/24)
+#   tc_micro   ns/packet of xglb_tc_ingress's steering paths (owned, steered), in
+#              namespace xglb-btc-<pid>
+#   steer_throughput.sh  iperf3 rate of a steered flow vs an owned one, in a
+#              tests/lab/lab.sh lab (own teardown)
 # Exits non-zero if a bench fails to run; its stderr is shown then.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -19,6 +23,7 @@ BUILD=${BUILD:-build}
 NS_MICRO=xglb-bench-$$
 NS_GEN=xglb-bgen-$$
 NS_RTR=xglb-brtr-$$
+NS_TC=xglb-btc-$$
 GEN_IF=bgen0
 RTR_IF=brtr0
 VIP=10.99.0.1
@@ -30,7 +35,7 @@ CHILD= # the running bench (a timeout process), stopped on INT/TERM
 # shellcheck disable=SC2317 # trap handlers
 cleanup() {
 	local ns
-	for ns in "$NS_MICRO" "$NS_GEN" "$NS_RTR"; do
+	for ns in "$NS_MICRO" "$NS_GEN" "$NS_RTR" "$NS_TC"; do
 		[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
 	done
 	rm -f "$ERR" "$OUT"
@@ -69,6 +74,9 @@ netns_new() { # name
 echo "# xglb bench: kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# xdp_*_ns: median ns/packet over an empty XDP program (see tests/bench/xdp_micro.c)"
 echo "# arp_flood_*: one CPU, rig/kernel/xglb rounds interleaved, median per side (arp_flood.c)"
+echo "# tc_*_ns: median ns/packet over an empty tc program, steering on (see tests/bench/tc_micro.c)"
+echo "# steer*_flow_mbps, steered_throughput_ratio: iperf3, steered vs owned flow in one lab,"
+echo "#   ratio = median over back-to-back pairs (steer_throughput.sh)"
 
 # ---- per-packet cost -------------------------------------------------------
 if netns_new "$NS_MICRO"; then
@@ -92,5 +100,14 @@ else
 	echo "bench: cannot build the flood namespaces" >&2
 	failed=1
 fi
+
+# ---- flow steering: tc per-packet cost; steered vs owned throughput ----------------------------
+if netns_new "$NS_TC"; then
+	run_bench tc_micro 60 ip netns exec "$NS_TC" "$BUILD/bench/tc_micro"
+else
+	echo "bench: cannot create namespace $NS_TC" >&2
+	failed=1
+fi
+run_bench steer_throughput 150 env BUILD="$BUILD" tests/bench/steer_throughput.sh
 
 exit "$failed"

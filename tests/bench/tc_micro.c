@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * tc_micro.c - ns per packet of xglb_tc_ingress's steering paths over an empty tc program.
+ *
+ *   tc_micro        (run inside a fresh network namespace: uses lo, ifindex 1)
+ *
+ * Steering state, installed through the real agent path (xglb_owners_build,
+ * xglb_bank_commit_steer, xglb_bank_set_local_ips): one domain of 65,536
+ * buckets shared by three nodes of equal weight; this node is slot 0 on lo
+ * (ifindex 1, MAC 52:54:00:00:00:01 as the agent knows it), the two peers'
+ * MACs are known, the VIP and the router's address are local. The frames
+ * are 60-byte TCP segments from a client host (whose MAC is not in the
+ * from-peer filter) to a server, addressed to the interface MAC: the
+ * tuple of the "owned" frame hashes to a bucket of slot 0, that of the
+ * "steered" frame to a bucket of slot 1.
+ *
+ * Cases (headline figures first):
+ *   tc_owned_ns          owned flow, frame classified PACKET_HOST (a frame
+ *                        sent to the router's own MAC: the server side, or
+ *                        a peer's steered frame): walk, hash, bucket, stay;
+ *                        then the PACKET_HOST fix-up returns at once
+ *   tc_steered_ns        flow owned by slot 1: the same walk, then the
+ *                        from-peer filter, the local-address filter, both
+ *                        MACs rewritten, bpf_redirect() (test_run returns
+ *                        TC_ACT_REDIRECT; the transmission itself is not
+ *                        part of the figure: it happens after the program)
+ *   tc_owned_to_host_ns  owned flow, frame still PACKET_OTHERHOST (a vMAC
+ *                        frame XDP readdressed on a veth): plus the fix-up's
+ *                        xglb_ifaces lookup and bpf_skb_change_type()
+ *
+ * Method (that of xdp_micro.c's method 2). bpf_prog_test_run with repeat
+ * runs the program again and again on one skb, so from the second run on
+ * a steered frame would carry the peer's MAC as destination and stay
+ * (tc_steer_local), and the fix-up would see PACKET_HOST. (Setting the
+ * peer's MAC to our own so that the rewrite writes the same bytes does
+ * not work with the agent's tables: every peer MAC is also in the
+ * from-peer set, so from the second run on the frame, whose source is
+ * then our MAC, would stay as tc_steer_from_peer.) So a tiny SCHED_CLS
+ * wrapper built at run time first sets the case's packet type
+ * (bpf_skb_change_type) and writes the case's 12 MAC bytes back into the
+ * packet, then tail-calls either xglb_tc_ingress or an empty program
+ * (return TC_ACT_OK). Both wrappers of a case run the same instructions
+ * except the tail-call key, so the median over calls of (wrapper ->
+ * xglb_tc_ingress) minus that of (wrapper -> empty) is the cost of
+ * xglb_tc_ingress on a fresh frame, averaged over REPEAT packets per call
+ * (test_run reports the mean per run): 1 ns resolution. Cases and their
+ * two wrappers are interleaved call by call, so drift and noise hit all
+ * alike. Every call's verdict is checked, one checked call per case
+ * compares the frame the program left, and the reason counters at the
+ * end must show that each packet took the intended path.
+ *
+ * Prints "BENCH <name> <value> <unit>" lines on stdout.
+ */
+#include <stddef.h>
+#include "bench.h"
+#include "owners.h"
+
+#define TC_ACT_OK_	 0
+#define TC_ACT_SHOT_	 2
+#define TC_ACT_REDIRECT_ 7
+#define PKT_HOST	 0
+#define PKT_OTHERHOST	 3
+
+enum { C_OWNED, C_STEERED, C_TOHOST, C_MAX };
+static const char *const case_name[C_MAX] = {"owned", "steered", "owned_to_host"};
+
+#define CALLS  2000 /* samples per wrapper */
+#define REPEAT 100  /* packets per sample */
+#define WARMUP 20   /* calls per wrapper not recorded */
+#define FRAME  60
+
+static const __u8 ifmac[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x01};
+static const __u8 peer2[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x02};
+static const __u8 peer3[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x03};
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static __u32 median(__u32 *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_u32);
+	return v[n / 2];
+}
+
+static int load_cls(const char *name, const struct bpf_insn *insns, size_t n)
+{
+	static char log[65536];
+	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log));
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, name, "GPL", insns, n, &o);
+
+	if (fd < 0)
+		fprintf(stderr, "tc_micro: load %s: %s\n%s\n", name, strerror(errno), log);
+	return fd;
+}
+
+/*
+ * Wrapper: pkt_type := pkt_type, the first 12 bytes := mac12, then
+ * bpf_tail_call(jmp_fd, key); TC_ACT_SHOT if the frame is short or the
+ * tail call fails.
+ */
+static int wrapper_prog(const __u8 *mac12, int pkt_type, int jmp_fd, int key)
+{
+	struct bpf_insn insns[40];
+	int n = 0, jgt;
+	__s32 w;
+
+	insns[n++] = B_MOV64_REG(6, 1); /* the skb, kept across the helper call */
+	insns[n++] = B_MOV64_IMM(2, pkt_type);
+	insns[n++] = B_CALL(BPF_FUNC_skb_change_type); /* r1 = skb */
+	insns[n++] = B_LDX(BPF_W, 2, 6, offsetof(struct __sk_buff, data));
+	insns[n++] = B_LDX(BPF_W, 3, 6, offsetof(struct __sk_buff, data_end));
+	insns[n++] = B_MOV64_REG(4, 2);
+	insns[n++] = B_ADD64_IMM(4, 12);
+	jgt = n++;
+	for (int i = 0; i < 12; i += 4) {
+		memcpy(&w, mac12 + i, 4);
+		insns[n++] = B_ST(BPF_W, 2, i, w);
+	}
+	{
+		const struct bpf_insn t[] = {
+		    B_MOV64_REG(1, 6),
+		    B_LD_MAP_FD(2, jmp_fd),
+		    B_MOV64_IMM(3, key),
+		    B_CALL(BPF_FUNC_tail_call),
+		};
+
+		memcpy(insns + n, t, sizeof(t));
+		n += sizeof(t) / sizeof(t[0]);
+	}
+	insns[jgt] = B_JGT_REG(4, 3, n - jgt - 1);
+	insns[n++] = B_MOV64_IMM(0, TC_ACT_SHOT_);
+	insns[n++] = B_EXIT();
+	return load_cls("xglb_b_tcwrap", insns, n);
+}
+
+/* A 60-byte TCP segment (ACK) src:sport -> dst:dport from host to the interface MAC. */
+static void tcp_frame(__u8 *b, const __u8 *dst, const __u8 *src, __be32 sip, __u16 sport,
+		      __be32 dip, __u16 dport)
+{
+	memset(b, 0, FRAME);
+	memcpy(b, dst, 6);
+	memcpy(b + 6, src, 6);
+	b[12] = 0x08;
+	b[14] = 0x45;
+	b[17] = 40; /* IP total length: 20 + 20 */
+	b[22] = 64;
+	b[23] = 6;
+	memcpy(b + 26, &sip, 4);
+	memcpy(b + 30, &dip, 4);
+	b[34] = (__u8)(sport >> 8);
+	b[35] = (__u8)sport;
+	b[36] = (__u8)(dport >> 8);
+	b[37] = (__u8)dport;
+	b[46] = 0x50; /* data offset 5 */
+	b[47] = 0x10; /* ACK */
+}
+
+static int run(int fd, const __u8 *frame, int repeat, __u32 *retval, __u32 *duration, __u8 *out)
+{
+	struct __sk_buff ctx = {.ifindex = 1};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = FRAME, .data_out = out,
+		    .data_size_out = out ? FRAME : 0, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+		    .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(fd, &o))
+		return -errno;
+	*retval = o.retval;
+	*duration = o.duration;
+	return 0;
+}
+
+int main(void)
+{
+	static __u8 owner[XGLB_STEER_BUCKETS];
+	static struct xglb_steer st;
+	const struct xglb_owner_node nodes[3] = {{1, 100}, {2, 100}, {3, 100}};
+	__be32 cli = inet_addr("10.99.1.10"), srv = inet_addr("10.99.2.10");
+	const __be32 local[] = {inet_addr("10.99.1.1"), inet_addr("10.99.1.2")};
+	__u8 host[6] = {0x02, 0x42, 0x00, 0x00, 0x00, 0x10};
+	__u8 frames[C_MAX][FRAME], out[FRAME], want_out[C_MAX][FRAME];
+	__u32 want_ret[C_MAX], *dur[C_MAX][2] = {{0}}, med[C_MAX][2], retval, d;
+	int wrap[C_MAX][2], empty = -1, jmp_fd = -1, bad = 0, rc = 1, err;
+	__u16 port[C_MAX] = {0};
+	__u64 base[XGLB_STATS_SLOTS];
+	struct xglb_bank bank = {0};
+	struct xglb *skel;
+
+	for (int c = 0; c < C_MAX; c++)
+		wrap[c][0] = wrap[c][1] = -1;
+	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	skel = xglb__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "tc_micro: load xglb: %s\n", strerror(errno));
+		return 1;
+	}
+
+	/* ---- steering state through the agent's path ---- */
+	err =
+	    xglb_bank_open(&bank, bpf_map__fd(skel->maps.xglb_ctl),
+			   bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+	if (!err) {
+		struct xglb_steer_fds fds = {
+		    .cfg = bpf_map__fd(skel->maps.xglb_steer_cfg),
+		    .spill = bpf_map__fd(skel->maps.xglb_steer_spill),
+		    .buckets = bpf_map__fd(skel->maps.xglb_steer_buckets),
+		    .peers = bpf_map__fd(skel->maps.xglb_steer_peers),
+		    .local_ips = bpf_map__fd(skel->maps.xglb_local_ips),
+		    .local_bloom = bpf_map__fd(skel->maps.xglb_local_bloom),
+		};
+
+		bank.need_sync = false; /* nothing ran yet */
+		err = xglb_bank_open_steer(&bank, &fds);
+	}
+	if (!err)
+		err = xglb_owners_build(nodes, 3, XGLB_STEER_BUCKETS_DEFAULT, owner);
+	if (!err) {
+		struct xglb_steer_iface *f = &st.iface[0];
+
+		st.version = 1;
+		st.n_domains = 1;
+		st.dom[0] = (struct xglb_steer_domain){
+		    .gid = 1, .n_buckets = XGLB_STEER_BUCKETS_DEFAULT, .owner = owner};
+		st.n_ifaces = 1;
+		f->ifindex = 1;
+		f->domain = 0;
+		f->self = xglb_owners_slot(nodes, 3, 1);
+		memcpy(f->mac, ifmac, 6);
+		memcpy(f->peer_mac[xglb_owners_slot(nodes, 3, 2)], peer2, 6);
+		memcpy(f->peer_mac[xglb_owners_slot(nodes, 3, 3)], peer3, 6);
+		err = xglb_bank_commit_steer(&bank, NULL, 0, &st);
+	}
+	if (!err)
+		err = xglb_bank_set_local_ips(&bank, local, 2);
+	if (!err) {
+		struct xglb_iface ifv = {0};
+		__u32 lo = 1;
+
+		memcpy(ifv.mac, ifmac, 6);
+		if (bpf_map_update_elem(bpf_map__fd(skel->maps.xglb_ifaces), &lo, &ifv, BPF_ANY))
+			err = -errno;
+	}
+	if (err) {
+		fprintf(stderr, "tc_micro: steering state: %s\n", strerror(-err));
+		goto out;
+	}
+	/* a host MAC outside the from-peer filter, as almost every host's is */
+	while (xglb_steer_bloom_bit(host) == xglb_steer_bloom_bit(peer2) ||
+	       xglb_steer_bloom_bit(host) == xglb_steer_bloom_bit(peer3))
+		host[5]++;
+	/* client ports whose flows slot 0 (us) and slot 1 own */
+	for (__u32 p = 40000; p < 65535 && (!port[C_OWNED] || !port[C_STEERED]); p++) {
+		__u8 o = owner[xglb_flow_hash(ntohl(cli), ntohl(srv), (__u16)p, 443, 6) &
+			       (XGLB_STEER_BUCKETS_DEFAULT - 1)];
+
+		if (o == 0 && !port[C_OWNED])
+			port[C_OWNED] = (__u16)p;
+		if (o == 1 && !port[C_STEERED])
+			port[C_STEERED] = (__u16)p;
+	}
+	port[C_TOHOST] = port[C_OWNED];
+	for (int c = 0; c < C_MAX; c++) {
+		tcp_frame(frames[c], ifmac, host, cli, port[c], srv, 443);
+		memcpy(want_out[c], frames[c], FRAME);
+	}
+	memcpy(want_out[C_STEERED], peer2, 6);
+	memcpy(want_out[C_STEERED] + 6, ifmac, 6);
+	want_ret[C_OWNED] = want_ret[C_TOHOST] = TC_ACT_OK_;
+	want_ret[C_STEERED] = TC_ACT_REDIRECT_;
+
+	/* ---- programs: key 0 -> xglb_tc_ingress, key 1 -> empty ---- */
+	{
+		const struct bpf_insn e[] = {B_MOV64_IMM(0, TC_ACT_OK_), B_EXIT()};
+		__u32 k0 = 0, k1 = 1;
+		int prog = bpf_program__fd(skel->progs.xglb_tc_ingress);
+
+		empty = load_cls("xglb_b_tcempty", e, 2);
+		jmp_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xglb_b_tcjmp", 4, 4, 2, NULL);
+		if (empty < 0 || jmp_fd < 0 || bpf_map_update_elem(jmp_fd, &k0, &prog, BPF_ANY) ||
+		    bpf_map_update_elem(jmp_fd, &k1, &empty, BPF_ANY)) {
+			fprintf(stderr, "tc_micro: programs: %s\n", strerror(errno));
+			goto out;
+		}
+	}
+	for (int c = 0; c < C_MAX; c++)
+		for (int k = 0; k < 2; k++) {
+			wrap[c][k] = wrapper_prog(
+			    frames[c], c == C_TOHOST ? PKT_OTHERHOST : PKT_HOST, jmp_fd, k);
+			if (wrap[c][k] < 0)
+				goto out;
+		}
+
+	/* ---- one checked call per case: verdict and the frame as the program left it ---- */
+	for (int c = 0; c < C_MAX; c++) {
+		memset(out, 0xee, sizeof(out));
+		if (run(wrap[c][0], frames[c], 1, &retval, &d, out) || retval != want_ret[c] ||
+		    memcmp(out, want_out[c], FRAME)) {
+			fprintf(stderr, "tc_micro: %s: verdict %u (want %u) or frame differs\n",
+				case_name[c], retval, want_ret[c]);
+			goto out;
+		}
+	}
+
+	for (int c = 0; c < C_MAX; c++)
+		for (int k = 0; k < 2; k++) {
+			dur[c][k] = calloc(CALLS, sizeof(__u32));
+			if (!dur[c][k])
+				goto out;
+		}
+	for (__u32 r = 0; r < XGLB_STATS_SLOTS; r++)
+		base[r] = bench_stat(skel, r);
+	for (int i = -WARMUP; i < CALLS; i++) {
+		for (int k = 0; k < 2 * C_MAX; k++) {
+			/* rotate the order so no wrapper always follows the same one */
+			int j = (unsigned int)(i + WARMUP + k) % (2 * C_MAX), c = j / 2,
+			    key = j % 2;
+
+			err = run(wrap[c][key], frames[c], REPEAT, &retval, &d, NULL);
+			if (err) {
+				fprintf(stderr, "tc_micro: test_run %s: %s\n", case_name[c],
+					strerror(-err));
+				goto out;
+			}
+			bad += retval != (key ? (__u32)TC_ACT_OK_ : want_ret[c]);
+			if (i >= 0)
+				dur[c][key][i] = d;
+		}
+	}
+	if (bad) {
+		fprintf(stderr, "tc_micro: %d calls returned an unexpected verdict\n", bad);
+		goto out;
+	}
+	/* Every packet took the intended path. */
+	{
+		__u64 n = (__u64)(WARMUP + CALLS) * REPEAT, got[XGLB_STATS_SLOTS];
+
+		for (__u32 r = 0; r < XGLB_STATS_SLOTS; r++)
+			got[r] = bench_stat(skel, r) - base[r];
+		if (got[XGLB_R_TC_STEER_OWNED] != 2 * n || got[XGLB_R_TC_STEER_STEERED] != n ||
+		    got[XGLB_R_TC_INGRESS_PASS] != n || got[XGLB_R_TC_INGRESS_TO_HOST] != n ||
+		    got[XGLB_R_TC_STEER_FROM_PEER] || got[XGLB_R_TC_STEER_LOCAL] ||
+		    got[XGLB_R_TC_STEER_NO_OWNER]) {
+			fprintf(stderr,
+				"tc_micro: counters disagree: owned %llu steered %llu pass %llu "
+				"to_host %llu (want %llu, %llu, %llu, %llu), from_peer %llu local "
+				"%llu no_owner %llu\n",
+				(unsigned long long)got[XGLB_R_TC_STEER_OWNED],
+				(unsigned long long)got[XGLB_R_TC_STEER_STEERED],
+				(unsigned long long)got[XGLB_R_TC_INGRESS_PASS],
+				(unsigned long long)got[XGLB_R_TC_INGRESS_TO_HOST],
+				(unsigned long long)(2 * n), (unsigned long long)n,
+				(unsigned long long)n, (unsigned long long)n,
+				(unsigned long long)got[XGLB_R_TC_STEER_FROM_PEER],
+				(unsigned long long)got[XGLB_R_TC_STEER_LOCAL],
+				(unsigned long long)got[XGLB_R_TC_STEER_NO_OWNER]);
+			goto out;
+		}
+	}
+	for (int c = 0; c < C_MAX; c++)
+		for (int k = 0; k < 2; k++)
+			med[c][k] = median(dur[c][k], CALLS);
+	for (int c = 0; c < C_MAX; c++)
+		printf("BENCH tc_%s_ns %d ns\n", case_name[c], (int)med[c][0] - (int)med[c][1]);
+	for (int c = 0; c < C_MAX; c++)
+		printf("BENCH tc_%s_wrapped_raw_ns %u ns\n", case_name[c], med[c][0]);
+	for (int c = 0; c < C_MAX; c++)
+		printf("BENCH tc_%s_wrapped_empty_raw_ns %u ns\n", case_name[c], med[c][1]);
+	rc = 0;
+out:
+	for (int c = 0; c < C_MAX; c++)
+		for (int k = 0; k < 2; k++) {
+			free(dur[c][k]);
+			if (wrap[c][k] >= 0)
+				close(wrap[c][k]);
+		}
+	if (empty >= 0)
+		close(empty);
+	if (jmp_fd >= 0)
+		close(jmp_fd);
+	xglb_bank_close(&bank);
+	xglb__destroy(skel);
+	return rc;
+}
