@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xglb.bpf.c - the entry points: XDP ingress on group interfaces, tc ingress and egress. */
+/*
+ * xglb.bpf.c - the entry points: XDP ingress on group interfaces, tc ingress and egress, and
+ * the heartbeat stamp the agent runs.
+ */
 #include "lib/common.h"
 #include "lib/arp.h"
 #include "lib/vmac.h"
@@ -50,4 +53,36 @@ int xglb_tc_ingress(struct __sk_buff *skb)
 	if (ret != STEER_STAY)
 		return ret;
 	return host_fixup(skb);
+}
+
+/*
+ * The heartbeat in the kernel's clock: the agent runs this with
+ * BPF_PROG_TEST_RUN right after storing heartbeat_ns and lease_ns
+ * (user/bank.c, xglb_bank_heartbeat), so the data path can check the lease
+ * against bpf_jiffies64(), which the verifier inlines. HZ unknown (0):
+ * leaves lease_jiffies and hz 0, and the data path falls back to
+ * heartbeat_ns. Returns 0 if the jiffies lease is in force, 1 if not.
+ *
+ * HZ comes from the agent (the kernel config, as libbpf would read it for
+ * a __kconfig extern): a __kconfig extern lives in an internal map named
+ * "xglb.kconfig", which the loader would pin with every other map, and
+ * bpffs refuses names with a dot.
+ */
+SEC("syscall")
+int xglb_beat(struct xglb_beat_args *args)
+{
+	struct xglb_ctl *ctl = ctl_get();
+	__u64 hz = args->hz, lease_ns, lease = 0;
+
+	if (!ctl)
+		return 1;
+	lease_ns = XGLB_READ_ONCE(ctl->lease_ns);
+	/* rounded up; in us first so that no lease of less than ~500 years overflows */
+	if (hz && lease_ns)
+		lease = ((lease_ns + 999) / 1000 * hz + 999999) / 1000000;
+	XGLB_WRITE_ONCE(ctl->hz, (__u32)hz);
+	/* the stamp before the lease: a reader never pairs a new lease with an unset stamp */
+	XGLB_WRITE_ONCE(ctl->hb_jiffies, bpf_jiffies64());
+	XGLB_WRITE_ONCE(ctl->lease_jiffies, lease);
+	return lease ? 0 : 1;
 }

@@ -33,7 +33,6 @@
 #define XGLB_MAX_IFACES 64 /* local interfaces with an xglb program */
 #endif
 #define XGLB_BANKS 2 /* table banks: one active, one being written */
-#define XGLB_MAX_VIPS (XGLB_BANKS * XGLB_MAX_GROUPS)
 
 /*
  * Virtual MACs are locally administered unicast addresses derived from the
@@ -89,23 +88,47 @@ struct xglb_group {
 	__u32 version; /* state version these tables were built from */
 	__u32 n_slots; /* used entries of slots[]; 0 = no forwarder takes new hosts */
 	__u32 ifindex[XGLB_GROUP_IFACES]; /* local interfaces of the group, 0 = unused */
+	/*
+	 * ifmac[i]: the MAC of interface ifindex[i]. The source of ARP
+	 * replies and the destination a vMAC frame is rewritten to, here so
+	 * that neither path pays a hash lookup (~28 ns) for it.
+	 */
+	__u8 ifmac[XGLB_GROUP_IFACES][6];
+	__u8 pad[2 * XGLB_GROUP_IFACES]; /* keeps fwd[] 8-byte aligned */
 	struct xglb_fwd fwd[XGLB_MAX_FWD];
 	__u8 slots[XGLB_SLOTS]; /* forwarder index for each policy slot */
 };
-_Static_assert(sizeof(struct xglb_group) == 32 + 16 * XGLB_MAX_FWD + XGLB_SLOTS,
+_Static_assert(sizeof(struct xglb_group) ==
+		       16 + 12 * XGLB_GROUP_IFACES + 16 * XGLB_MAX_FWD + XGLB_SLOTS,
 	       "xglb_group layout");
 
-/* Key of xglb_vips: which group a VIP belongs to, per bank. */
-struct xglb_vip_key {
-	__u32 bank;
-	__be32 vip;
-};
-_Static_assert(sizeof(struct xglb_vip_key) == 8, "xglb_vip_key layout");
+/*
+ * xglb_vips: which group a VIP belongs to, per bank. An array (lookups
+ * are inlined, ~1 ns, where a hash lookup costs ~28 ns here): bank b owns
+ * elements XGLB_VIP_KEY(b, 0..XGLB_VIP_SLOTS-1). A VIP lives within
+ * XGLB_VIP_PROBES slots of its home slot xglb_vip_hash(vip, mult), mult
+ * being the bank's ctl->vip_mult[b], and every slot between its home and
+ * its own is taken: a lookup stops at the first empty slot (gid 0). With
+ * at most 255 VIPs in 1,024 slots the home slot is usually empty or the
+ * VIP's own. The agent picks mult per bank so that every VIP fits
+ * (user/tables.c, xglb_vip_index_build).
+ */
+#define XGLB_VIP_SLOT_BITS 10
+#define XGLB_VIP_SLOTS (1u << XGLB_VIP_SLOT_BITS) /* per bank */
+#define XGLB_VIP_PROBES 4 /* slots a lookup reads at most */
+#define XGLB_VIP_KEY(bank, slot) ((bank) * XGLB_VIP_SLOTS + (slot))
 
-struct xglb_vip_val {
-	__u32 gid;
+struct xglb_vip_slot {
+	__be32 vip;
+	__u32 gid; /* 0 = empty slot */
 };
-_Static_assert(sizeof(struct xglb_vip_val) == 4, "xglb_vip_val layout");
+_Static_assert(sizeof(struct xglb_vip_slot) == 8, "xglb_vip_slot layout");
+
+/* Home slot of a VIP: multiplicative hashing, the top bits of vip * mult (mult odd). */
+static inline __attribute__((always_inline)) __u32 xglb_vip_hash(__be32 vip, __u32 mult)
+{
+	return ((__u32)vip * mult) >> (32 - XGLB_VIP_SLOT_BITS);
+}
 
 /* Value of xglb_ifaces (key: ifindex): the interface's own MAC. */
 struct xglb_iface {
@@ -121,15 +144,38 @@ _Static_assert(sizeof(struct xglb_iface) == 8, "xglb_iface layout");
  * active_bank and refreshes heartbeat_ns with plain aligned stores, which
  * the data path sees at once. The bank index is written last, after the
  * inactive bank is complete.
+ *
+ * The lease is checked in jiffies: bpf_jiffies64() is inlined by the
+ * verifier, where a clock helper call costs ~18 ns here. The agent's
+ * heartbeat runs the syscall program xglb_beat, which stamps hb_jiffies
+ * with the kernel's own jiffies and turns lease_ns into lease_jiffies
+ * using CONFIG_HZ (struct xglb_beat_args). lease_jiffies == 0 (HZ unknown,
+ * no beat program) makes the data path compare heartbeat_ns with the
+ * coarse clock instead.
+ * hb_jiffies and heartbeat_ns are taken at the same heartbeat, so while
+ * hz != 0 a jiffies stamp j is (hb_jiffies - j) * 1000 / hz ms older
+ * than heartbeat_ns: how userspace shows host ages.
  */
 struct xglb_ctl {
 	__u32 active_bank; /* 0 or 1 */
 	__u32 boot; /* the agent's boot counter: kept across agent restarts while the pins live */
-	__u64 heartbeat_ns; /* CLOCK_MONOTONIC of the agent's last heartbeat */
-	__u64 lease_ns; /* answer ARP only while now - heartbeat_ns < lease_ns */
+	__u64 heartbeat_ns; /* CLOCK_MONOTONIC of the agent's last heartbeat (operators, fallback) */
+	__u64 lease_ns; /* answer ARP only while now - heartbeat < lease */
 	__u64 flips; /* count of bank switches, for operators */
+	__u64 hb_jiffies; /* jiffies at the last heartbeat (xglb_beat) */
+	__u64 lease_jiffies; /* lease_ns in jiffies, rounded up; 0 = use heartbeat_ns/lease_ns */
+	__u32 hz; /* jiffies per second (CONFIG_HZ); 0 = hb_jiffies is not valid */
+	__u32 vip_mult[XGLB_BANKS]; /* xglb_vip_hash multiplier of each bank's VIP index */
+	__u32 pad;
 };
-_Static_assert(sizeof(struct xglb_ctl) == 32, "xglb_ctl layout");
+_Static_assert(sizeof(struct xglb_ctl) == 64, "xglb_ctl layout");
+
+/* The context the agent runs xglb_beat with. */
+struct xglb_beat_args {
+	__u32 hz; /* the kernel's CONFIG_HZ as the agent read it; 0 = unknown */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct xglb_beat_args) == 8, "xglb_beat_args layout");
 
 /* ---- learned state (not banked) -------------------------------------- */
 
@@ -140,12 +186,18 @@ struct xglb_host_key {
 };
 _Static_assert(sizeof(struct xglb_host_key) == 8, "xglb_host_key layout");
 
+/*
+ * Timestamps are jiffies (bpf_jiffies64(), see struct xglb_ctl for turning
+ * them into ages). last_jiffies is refreshed only once it is at least a
+ * second old, so a host that ARPs often does not get its entry rewritten
+ * on every request.
+ */
 struct xglb_host {
 	__u8 fwd; /* forwarder index handed to this host */
 	__u8 pad[3];
 	__be32 ip; /* the host's IPv4 address, from its ARP request (for unsolicited replies) */
-	__u64 first_ns; /* first ARP seen (coarse monotonic ns) */
-	__u64 last_ns; /* latest ARP seen */
+	__u64 first_jiffies; /* first ARP seen */
+	__u64 last_jiffies; /* latest ARP seen, to within a second */
 };
 _Static_assert(sizeof(struct xglb_host) == 24, "xglb_host layout");
 

@@ -22,6 +22,12 @@ struct xglb_steer_fds {
 struct xglb_bank {
 	int groups_fd; /* xglb_groups */
 	int vips_fd; /* xglb_vips */
+	int beat_fd; /* the xglb_beat program, -1 = none (see xglb_bank_set_beat) */
+	int beat_err; /* 0, or the -errno of the last xglb_beat run that failed */
+	unsigned int hz; /* the kernel's CONFIG_HZ handed to xglb_beat; 0 = unknown */
+	unsigned int vip_seeds; /* hash multipliers a prepare tries (XGLB_VIP_SEEDS) */
+	struct xglb_vip_slot *vips[XGLB_BANKS]; /* what each bank's VIP index holds, if known */
+	bool vips_known[XGLB_BANKS];
 	struct xglb_ctl *ctl; /* xglb_ctl, mmapped */
 	bool need_sync; /* a flip happened since the inactive bank was last quiesced */
 	/* steering, once xglb_bank_open_steer() was called; untouched otherwise */
@@ -38,12 +44,29 @@ int xglb_bank_open(struct xglb_bank *b, int ctl_fd, int groups_fd, int vips_fd);
 void xglb_bank_close(struct xglb_bank *b);
 
 /*
+ * The fd of the loaded xglb_beat program (bpf/xglb.bpf.c), which each
+ * heartbeat runs to stamp the heartbeat in jiffies; the data path then
+ * checks the lease without a clock helper call. -1 (the default), a
+ * program that fails, or HZ unknown: the data path compares heartbeat_ns
+ * instead. Also reads the kernel's HZ into b->hz (once per process).
+ */
+void xglb_bank_set_beat(struct xglb_bank *b, int prog_fd);
+
+/*
+ * CONFIG_HZ of the running kernel from /boot/config-$(uname -r) or
+ * /proc/config.gz, where libbpf looks for __kconfig values; 0 if neither
+ * says.
+ */
+unsigned int xglb_kernel_hz(void);
+
+/*
  * Step 1 (prepare): write groups[0..n) into the inactive bank. Every
- * group slot not in the list is written disabled; VIPs of the inactive
- * bank that are not in the list are deleted. Before writing, waits for
- * one RCU grace period if the inactive bank was active until the last
- * flip, so no packet still reads it. Returns 0 or -errno; on error the
- * active bank is untouched.
+ * group slot not in the list is written disabled, and the bank's VIP
+ * index is rewritten to hold exactly the listed VIPs. Before writing,
+ * waits for one RCU grace period if the inactive bank was active until
+ * the last flip, so no packet still reads it. Returns 0 or -errno
+ * (-ENOSPC: the VIPs do not fit the index, see xglb_vip_index_build; then
+ * nothing was written); on error the active bank is untouched.
  */
 int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int n);
 
@@ -63,7 +86,10 @@ int xglb_bank_commit(struct xglb_bank *b, const struct xglb_group *groups, int n
 /* The bank packets read now. */
 __u32 xglb_bank_active(const struct xglb_bank *b);
 
-/* Heartbeat and lease, written with single aligned stores. */
+/*
+ * Heartbeat and lease, written with single aligned stores; then xglb_beat
+ * stamps them in jiffies (see xglb_bank_set_beat and struct xglb_ctl).
+ */
 void xglb_bank_heartbeat(struct xglb_bank *b, __u64 now_ns, __u64 lease_ns);
 
 /* ---- steering tables (bpf/lib/steer.h; include/xglb.h "steering") ------ */

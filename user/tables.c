@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* tables.c - pure table building: slot tables by policy and the data path's group value. */
+#include <errno.h>
 #include <string.h>
 #include "tables.h"
 
@@ -116,6 +117,7 @@ void xglb_build_group(const struct xglb_group_state *st, __u32 self_id, struct x
 	out->n_fwd = (__u8)nf;
 	out->version = st->version;
 	memcpy(out->ifindex, st->ifindex, sizeof(out->ifindex));
+	memcpy(out->ifmac, st->ifmac, sizeof(out->ifmac));
 	for (int i = 0; i < nf; i++) {
 		const struct xglb_fwd_state *f = &st->fwd[i];
 		struct xglb_fwd *d = &out->fwd[i];
@@ -147,4 +149,99 @@ int xglb_table_pick(const struct xglb_group *g, const __u8 mac[6], __u32 pos)
 				       (XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK))
 		return -1;
 	return idx;
+}
+
+__u32 xglb_vip_mult(unsigned int seed)
+{
+	__u64 v = 0x9E3779B1u + (__u64)seed * 0x5851F42D4C957F2Dull;
+
+	if (!seed)
+		return 0x9E3779B1u;
+	v ^= v >> 29; /* mix so consecutive seeds give unrelated multipliers */
+	v *= 0xBF58476D1CE4E5B9ull;
+	v ^= v >> 32;
+	return (__u32)v | 1;
+}
+
+/*
+ * Robin Hood insertion: walking from the home slot, the entry that is
+ * closer to its own home yields its slot to the one carried along, which
+ * moves on. Returns the longest distance from home in the table after.
+ */
+static unsigned int vip_insert(struct xglb_vip_slot *slots, __u8 *dist, __u32 mult, __be32 vip,
+			       __u32 gid, unsigned int longest)
+{
+	struct xglb_vip_slot cur = { .vip = vip, .gid = gid };
+	__u32 pos = xglb_vip_hash(vip, mult);
+	unsigned int d = 0;
+
+	for (;; pos = (pos + 1) & (XGLB_VIP_SLOTS - 1), d++) {
+		if (!slots[pos].gid) {
+			slots[pos] = cur;
+			dist[pos] = (__u8)d;
+			return d > longest ? d : longest;
+		}
+		if (dist[pos] < d) {
+			struct xglb_vip_slot t = slots[pos];
+			unsigned int td = dist[pos];
+
+			slots[pos] = cur;
+			dist[pos] = (__u8)d;
+			longest = d > longest ? d : longest;
+			cur = t;
+			d = td;
+		}
+		if (d >= 255)
+			return 255; /* cannot happen with < XGLB_VIP_SLOTS entries; stops the walk */
+	}
+}
+
+int xglb_vip_index_build(const struct xglb_group *groups, int n, unsigned int seeds,
+			 struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 *mult)
+{
+	__u8 dist[XGLB_VIP_SLOTS];
+
+	if (n < 0 || n > XGLB_MAX_GROUPS)
+		return -EINVAL;
+	for (int i = 0; i < n; i++)
+		if (!groups[i].id)
+			return -EINVAL;
+	for (unsigned int s = 0; s < seeds; s++) {
+		unsigned int longest = 0;
+		__u32 m = xglb_vip_mult(s);
+
+		memset(slots, 0, sizeof(slots[0]) * XGLB_VIP_SLOTS);
+		memset(dist, 0, sizeof(dist));
+		for (int i = 0; i < n && longest < XGLB_VIP_PROBES; i++) {
+			bool later = false;
+
+			for (int j = i + 1; j < n && !later; j++)
+				later = groups[j].vip == groups[i].vip;
+			if (!later) /* a VIP listed twice: the last group has it */
+				longest = vip_insert(slots, dist, m, groups[i].vip, groups[i].id,
+						     longest);
+		}
+		if (longest < XGLB_VIP_PROBES) {
+			*mult = m;
+			return 0;
+		}
+	}
+	memset(slots, 0, sizeof(slots[0]) * XGLB_VIP_SLOTS);
+	return -ENOSPC;
+}
+
+__u32 xglb_vip_index_find(const struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 mult,
+			  __be32 vip)
+{
+	__u32 home = xglb_vip_hash(vip, mult);
+
+	for (__u32 i = 0; i < XGLB_VIP_PROBES; i++) {
+		const struct xglb_vip_slot *s = &slots[(home + i) & (XGLB_VIP_SLOTS - 1)];
+
+		if (!s->gid)
+			return 0;
+		if (s->vip == vip)
+			return s->gid;
+	}
+	return 0;
 }

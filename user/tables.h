@@ -25,6 +25,7 @@ struct xglb_group_state {
 	int n_fwd;
 	struct xglb_fwd_state fwd[XGLB_MAX_FWD];
 	__u32 ifindex[XGLB_GROUP_IFACES];
+	__u8 ifmac[XGLB_GROUP_IFACES][6]; /* MAC of ifindex[i] */
 };
 
 /* vMAC of forwarder idx of group gid: 02:78:67:62:gid:idx. */
@@ -48,5 +49,31 @@ void xglb_build_group(const struct xglb_group_state *st, __u32 self_id, struct x
  * and the caller's counter otherwise. -1 if no forwarder takes new hosts.
  */
 int xglb_table_pick(const struct xglb_group *g, const __u8 mac[6], __u32 pos);
+
+/*
+ * The multiplier xglb_vip_hash uses with seed k: odd, different for each
+ * k. Seed 0 is the golden-ratio constant.
+ */
+__u32 xglb_vip_mult(unsigned int seed);
+
+/*
+ * One bank of xglb_vips for groups[0..n) (include/xglb.h): slots[] gets
+ * every group's VIP -> id, each within XGLB_VIP_PROBES slots of its home
+ * and with no empty slot between (linear probing, Robin Hood order, which
+ * keeps the longest probe as short as it can be), and *mult the
+ * multiplier they were placed with. Seeds 0..seeds-1 are tried in turn
+ * until every VIP fits. A VIP listed twice keeps the later group, as a
+ * map update would. Returns 0, -EINVAL (a group id 0, or n out of range)
+ * or -ENOSPC (no seed tried fits every VIP).
+ */
+int xglb_vip_index_build(const struct xglb_group *groups, int n, unsigned int seeds,
+			 struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 *mult);
+
+/* The lookup the data path makes (bpf/lib/common.h, vip_gid): the group id of vip, 0 if none. */
+__u32 xglb_vip_index_find(const struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 mult,
+			  __be32 vip);
+
+/* Seeds xglb_bank_prepare() tries: failing them all is ~impossible for <= 255 VIPs. */
+#define XGLB_VIP_SEEDS 64
 
 #endif

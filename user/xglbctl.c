@@ -356,14 +356,19 @@ static int cmd_tables(const struct ctl *c)
 		if (read_group(gfd, ctl.active_bank & 1, gid, &g))
 			continue;
 		inet_ntop(AF_INET, &g.vip, vip, sizeof(vip));
-		if (c->json)
+		if (c->json) {
+			char ifmac[XGLB_GROUP_IFACES][18];
+
+			for (int i = 0; i < XGLB_GROUP_IFACES; i++)
+				fmt_mac(ifmac[i], g.ifmac[i]);
 			printf("%s{\"id\": %u, \"vip\": \"%s\", \"policy\": \"%s\", \"avg\": %s, "
 			       "\"version\": %u, \"slots\": %u, \"ifindex\": [%u, %u, %u, %u], "
-			       "\"forwarders\": [",
+			       "\"ifmac\": [\"%s\", \"%s\", \"%s\", \"%s\"], \"forwarders\": [",
 			       n++ ? ", " : "", gid, vip, policy_str(g.policy),
 			       jbool(g.flags & XGLB_GRP_AVG), g.version, g.n_slots, g.ifindex[0],
-			       g.ifindex[1], g.ifindex[2], g.ifindex[3]);
-		else
+			       g.ifindex[1], g.ifindex[2], g.ifindex[3], ifmac[0], ifmac[1], ifmac[2],
+			       ifmac[3]);
+		} else
 			printf("\ngroup %u  vip %s  policy %s  %s  version %u  %u slots\n"
 			       "  %-5s %-17s %-10s %-6s %-6s %-6s %-6s\n",
 			       gid, vip, policy_str(g.policy),
@@ -397,20 +402,40 @@ static int cmd_tables(const struct ctl *c)
 	return 0;
 }
 
+/*
+ * Milliseconds since jiffies stamp j (struct xglb_ctl): the last heartbeat
+ * ties hb_jiffies to heartbeat_ns. -1 if the data path has no valid stamp
+ * (hz 0: HZ unknown, or the agent could not run xglb_beat).
+ */
+static long long jiffies_age_ms(const struct xglb_ctl *ctl, __u64 j, __u64 now)
+{
+	long long ms;
+
+	if (!ctl->hz)
+		return -1;
+	ms = (long long)(ctl->hb_jiffies - j) * 1000 / ctl->hz +
+	     ((long long)now - (long long)ctl->heartbeat_ns) / 1000000;
+	return ms > 0 ? ms : 0; /* a stamp taken after the last heartbeat */
+}
+
 static int cmd_hosts(const struct ctl *c)
 {
 	struct xglb_host_key key, *prev = NULL;
-	__u64 now = now_ns(CLOCK_MONOTONIC_COARSE);
-	int fd = open_map(c, XGLB_MAP_HOSTS), n = 0;
+	__u64 now = now_ns(CLOCK_MONOTONIC);
+	int fd, n = 0;
+	struct xglb_ctl ctl;
 	struct xglb_host h;
 
+	if (read_ctl(c, &ctl))
+		return 1;
+	fd = open_map(c, XGLB_MAP_HOSTS);
 	if (fd < 0)
 		return 1;
 	printf(c->json ? "[" : "%-5s %-17s %-5s %-17s %10s\n", "GROUP", "HOST", "FWD", "VMAC",
 	       "AGE_MS");
 	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		char mac[18], vmac[18];
-		__u64 age;
+		char mac[18], vmac[18], age_s[24];
+		long long age;
 
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &h))
@@ -418,15 +443,18 @@ static int cmd_hosts(const struct ctl *c)
 		fmt_mac(mac, key.mac);
 		sprintf(vmac, "%02x:%02x:%02x:%02x:%02x:%02x", XGLB_VMAC_PREFIX0, XGLB_VMAC_PREFIX1,
 			XGLB_VMAC_PREFIX2, XGLB_VMAC_PREFIX3, key.gid, h.fwd);
-		age = now > h.last_ns ? (now - h.last_ns) / 1000000 : 0;
+		/* last_jiffies is refreshed at most once a second: so is the age */
+		age = jiffies_age_ms(&ctl, h.last_jiffies, now);
+		if (age >= 0)
+			snprintf(age_s, sizeof(age_s), "%lld", age);
+		else
+			snprintf(age_s, sizeof(age_s), c->json ? "null" : "-");
 		if (c->json)
 			printf("%s{\"group\": %u, \"mac\": \"%s\", \"forwarder\": %u, "
-			       "\"vmac\": \"%s\", \"age_ms\": %llu}",
-			       n++ ? ", " : "", key.gid, mac, h.fwd, vmac,
-			       (unsigned long long)age);
+			       "\"vmac\": \"%s\", \"age_ms\": %s}",
+			       n++ ? ", " : "", key.gid, mac, h.fwd, vmac, age_s);
 		else
-			printf("%-5u %-17s %-5u %-17s %10llu\n", key.gid, mac, h.fwd, vmac,
-			       (unsigned long long)age);
+			printf("%-5u %-17s %-5u %-17s %10s\n", key.gid, mac, h.fwd, vmac, age_s);
 	}
 	if (c->json)
 		printf("]\n");

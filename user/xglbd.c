@@ -292,16 +292,22 @@ static int commit_tables(struct daemon *d)
 	d->version++;
 	for (int g = 0; g < cfg->n_groups; g++) {
 		__u32 ifidx[XGLB_GROUP_IFACES] = { 0 };
+		__u8 ifmac[XGLB_GROUP_IFACES][6] = { { 0 } };
 		struct xglb_group_state st;
 
-		for (int i = 0; i < cfg->groups[g].n_ifaces; i++)
-			ifidx[i] = d->ifs.ifindex[iface_find(&d->ifs, cfg->groups[g].ifaces[i])];
+		for (int i = 0; i < cfg->groups[g].n_ifaces; i++) {
+			int k = iface_find(&d->ifs, cfg->groups[g].ifaces[i]);
+
+			ifidx[i] = d->ifs.ifindex[k];
+			memcpy(ifmac[i], d->ifs.mac[k], 6);
+		}
 		if (d->cl) {
 			xglb_cluster_view(d->cl, g, now_ns(), &st);
 			memcpy(st.ifindex, ifidx, sizeof(st.ifindex));
 		} else {
 			xglb_cfg_group_state(cfg, g, ifidx, d->version, &st);
 		}
+		memcpy(st.ifmac, ifmac, sizeof(st.ifmac));
 		xglb_build_group(&st, self, &groups[g]);
 	}
 	err = xglb_bank_prepare(&d->bank, groups, cfg->n_groups);
@@ -1310,6 +1316,7 @@ int main(int argc, char **argv)
 		pr_err("mapping xglb_ctl: %s", strerror(-err));
 		goto detach;
 	}
+	xglb_bank_set_beat(&d.bank, bpf_program__fd(d.ld.skel->progs.xglb_beat));
 	if (open_steering(&d))
 		goto detach;
 	/* Resume the version sequence of tables a previous xglbd left pinned. */

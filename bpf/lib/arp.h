@@ -6,14 +6,22 @@
 #include "common.h"
 #include "policy.h"
 
-static __always_inline bool iface_in_group(const struct xglb_group *g, __u32 ifindex)
-{
-	bool in = false;
+/* The address of a field of the (packed) frame, for the word loads of common.h. */
+#define ARP_AT(f, field) ((__u8 *)(f) + __builtin_offsetof(struct xglb_arp_frame, field))
 
-#pragma unroll
-	for (int i = 0; i < XGLB_GROUP_IFACES; i++)
-		in |= g->ifindex[i] == ifindex;
-	return in;
+static __always_inline __be32 arp_spa(const struct xglb_arp_frame *f)
+{
+	return ld32(ARP_AT(f, spa));
+}
+
+static __always_inline __be32 arp_tpa(const struct xglb_arp_frame *f)
+{
+	return ld32(ARP_AT(f, tpa));
+}
+
+static __always_inline __be16 arp_op(const struct xglb_arp_frame *f)
+{
+	return ld16(ARP_AT(f, op));
 }
 
 /* Turn the request in place into the reply "VIP is at vmac". */
@@ -22,72 +30,100 @@ static __always_inline void arp_make_reply(struct xglb_arp_frame *f, const __u8 
 {
 	mac_copy(f->eth_dst, f->sha);
 	mac_copy(f->eth_src, src_mac);
-	f->op = bpf_htons(XGLB_ARPOP_REPLY);
+	st16(ARP_AT(f, op), bpf_htons(XGLB_ARPOP_REPLY));
 	mac_copy(f->tha, f->sha);
-	f->tpa = f->spa;
+	st32(ARP_AT(f, tpa), arp_spa(f));
 	mac_copy(f->sha, vmac);
-	f->spa = vip;
+	st32(ARP_AT(f, spa), vip);
 }
 
 /*
  * A host asked an AVF directly (unicast to the vMAC it already holds, as
  * Linux does when it re-confirms a neighbour): the owner confirms its own
- * vMAC. The AVG is not involved, so a host keeps its forwarder.
+ * vMAC. The AVG is not involved, so a host keeps its forwarder. ifmac: the
+ * ingress interface's MAC, from the group.
  */
-static __always_inline int arp_confirm_vmac(struct xdp_md *ctx, struct xglb_arp_frame *f,
-					    const struct xglb_group *g)
+static __always_inline int arp_confirm_vmac(struct xglb_arp_frame *f, const struct xglb_group *g,
+					    const __u8 *ifmac)
 {
-	__u32 ifindex = ctx->ingress_ifindex, idx = f->eth_dst[5] & (XGLB_MAX_FWD - 1);
-	const struct xglb_iface *ifc;
+	__u32 idx = f->eth_dst[5] & (XGLB_MAX_FWD - 1);
 
 	if (f->eth_dst[4] != g->id || f->eth_dst[5] >= g->n_fwd ||
 	    !(g->fwd[idx].flags & XGLB_FWD_ACTIVE))
 		return verdict(XGLB_R_XDP_DROP_VMAC_UNKNOWN, XDP_DROP);
 	if (!(g->fwd[idx].flags & XGLB_FWD_LOCAL))
 		return verdict(XGLB_R_XDP_DROP_VMAC_REMOTE, XDP_DROP);
-	ifc = bpf_map_lookup_elem(&xglb_ifaces, &ifindex);
-	if (!ifc)
-		return verdict(XGLB_R_XDP_DROP_ARP_IFACE, XDP_DROP);
-	arp_make_reply(f, ifc->mac, g->fwd[idx].vmac, g->vip);
+	arp_make_reply(f, ifmac, g->fwd[idx].vmac, g->vip);
 	return verdict(XGLB_R_XDP_TX_ARP_UNICAST, XDP_TX);
 }
 
-/* The AVG's answer: the host's remembered forwarder, or a new one by policy. */
-static __always_inline int arp_answer(struct xdp_md *ctx, struct xglb_arp_frame *f,
-				      const struct xglb_group *g, __u64 now)
+/*
+ * last_jiffies is rewritten only once it is a second (HZ jiffies) old: a
+ * host ARPing often (or a flood) would otherwise dirty its entry's cache
+ * line on every request, on whichever CPU it lands. HZ unknown: 100
+ * jiffies, 0.1 to 1 s.
+ */
+static __always_inline __s64 host_touch_jiffies(const struct xglb_ctl *ctl)
 {
-	struct xglb_host_key hk = { .gid = g->id };
-	__u32 ifindex = ctx->ingress_ifindex, reason = XGLB_R_XDP_TX_ARP_REPLY;
-	const struct xglb_iface *ifc;
+	__u32 hz = XGLB_READ_ONCE(ctl->hz);
+
+	return hz ? hz : 100;
+}
+
+/* The AVG's answer: the host's remembered forwarder, or a new one by policy. now: jiffies. */
+static __always_inline int arp_answer(const struct xglb_ctl *ctl, struct xglb_arp_frame *f,
+				      const struct xglb_group *g, const __u8 *ifmac, __u64 now)
+{
+	struct xglb_host_key hk __attribute__((aligned(8))) = { .gid = g->id };
+	__u32 reason = XGLB_R_XDP_TX_ARP_REPLY;
 	struct xglb_host *h;
 	int idx = -1;
 
-	ifc = bpf_map_lookup_elem(&xglb_ifaces, &ifindex);
-	if (!ifc)
-		return verdict(XGLB_R_XDP_DROP_ARP_IFACE, XDP_DROP);
-
-	mac_copy(hk.mac, f->sha);
+	/* aligned stores, as the verifier wants on the stack: mac[0..1], then mac[2..5] */
+	st16(hk.mac, ld16(f->sha));
+	st32(hk.mac + 2, ld32(f->sha + 2));
 	h = bpf_map_lookup_elem(&xglb_hosts, &hk);
 	if (h && h->fwd < g->n_fwd &&
 	    (g->fwd[h->fwd & (XGLB_MAX_FWD - 1)].flags & XGLB_FWD_ACTIVE)) {
 		idx = h->fwd;
-		h->last_ns = now;
-		h->ip = f->spa;
+		/* store only what changed (see host_touch_jiffies) */
+		if ((__s64)(now - h->last_jiffies) >= host_touch_jiffies(ctl))
+			h->last_jiffies = now;
+		if (h->ip != arp_spa(f))
+			h->ip = arp_spa(f);
 	} else {
-		struct xglb_host nh = { .first_ns = now, .last_ns = now };
+		struct xglb_host nh = { .first_jiffies = now, .last_jiffies = now };
 
 		idx = pick_forwarder(g, f->sha);
 		if (idx < 0)
 			return verdict(XGLB_R_XDP_DROP_ARP_NO_FWD, XDP_DROP);
 		nh.fwd = idx;
-		nh.ip = f->spa;
+		nh.ip = arp_spa(f);
 		if (h)
-			nh.first_ns = h->first_ns;
+			nh.first_jiffies = h->first_jiffies;
 		if (bpf_map_update_elem(&xglb_hosts, &hk, &nh, BPF_ANY))
 			reason = XGLB_R_XDP_TX_ARP_UNTRACKED;
 	}
-	arp_make_reply(f, ifc->mac, g->fwd[idx & (XGLB_MAX_FWD - 1)].vmac, g->vip);
+	arp_make_reply(f, ifmac, g->fwd[idx & (XGLB_MAX_FWD - 1)].vmac, g->vip);
 	return verdict(reason, XDP_TX);
+}
+
+/*
+ * The lease (struct xglb_ctl): answer only while the agent's last
+ * heartbeat is younger than it. Both comparisons are signed, so a
+ * heartbeat "from the future" counts as fresh: jiffies read here may
+ * trail a stamp another CPU just took, and the coarse clock may lag the
+ * agent's CLOCK_MONOTONIC by a tick.
+ */
+static __always_inline bool lease_expired(const struct xglb_ctl *ctl, __u64 now_jiffies)
+{
+	__u64 lease = XGLB_READ_ONCE(ctl->lease_jiffies);
+
+	if (lease)
+		return (__s64)(now_jiffies - XGLB_READ_ONCE(ctl->hb_jiffies)) >= (__s64)lease;
+	/* no kernel stamp (HZ unknown, or the agent cannot run xglb_beat) */
+	return (__s64)(bpf_ktime_get_coarse_ns() - XGLB_READ_ONCE(ctl->heartbeat_ns)) >=
+	       (__s64)XGLB_READ_ONCE(ctl->lease_ns);
 }
 
 /*
@@ -100,48 +136,60 @@ static __always_inline int handle_arp(struct xdp_md *ctx, void *data, void *end)
 {
 	struct xglb_arp_frame *f = data;
 	const struct xglb_group *g;
-	struct xglb_vip_val *v;
-	struct xglb_ctl *ctl;
-	__u32 bank;
+	const struct xglb_ctl *ctl;
+	const __u8 *ifmac;
+	__u32 bank, gid;
+	__be32 spa, tpa;
+	__be16 op;
 	__u64 now;
 
 	if ((void *)(f + 1) > end)
 		return verdict(XGLB_R_XDP_DROP_ARP_MALFORMED, XDP_DROP);
-	if (f->hrd != bpf_htons(XGLB_ARPHRD_ETHER) || f->pro != bpf_htons(XGLB_ETH_P_IP) ||
-	    f->hln != 6 || f->pln != 4)
+	/* hrd and pro in one word, hln and pln in another, as they lie in the frame */
+	if (ld32(ARP_AT(f, hrd)) != bpf_htonl(XGLB_ARPHRD_ETHER << 16 | XGLB_ETH_P_IP) ||
+	    ld16(ARP_AT(f, hln)) != bpf_htons(6 << 8 | 4))
 		return verdict(XGLB_R_XDP_DROP_ARP_MALFORMED, XDP_DROP);
 	ctl = ctl_get();
 	if (!ctl)
 		return verdict(XGLB_R_XDP_PASS_ARP_OTHER, XDP_PASS);
-	bank = ctl->active_bank;
+	bank = XGLB_READ_ONCE(ctl->active_bank) & 1;
 
-	/* A peer speaking from a vMAC, or anyone claiming a VIP as its own. */
-	if (is_vmac(f->eth_src) || is_vmac(f->sha) || vip_get(bank, f->spa))
+	/*
+	 * A peer speaking from a vMAC, or anyone claiming a VIP as its own.
+	 * Any ARP not about a VIP needs both VIP lookups to pass; each stops
+	 * at its (usually empty) home slot. A gratuitous ARP (spa == tpa)
+	 * needs only one.
+	 */
+	if (is_vmac(f->eth_src) || is_vmac(f->sha))
 		return verdict(XGLB_R_XDP_DROP_ARP_PEER, XDP_DROP);
-	v = vip_get(bank, f->tpa);
-	if (!v)
+	spa = arp_spa(f);
+	tpa = arp_tpa(f);
+	gid = vip_gid(ctl, bank, tpa);
+	if (spa == tpa ? gid != 0 : vip_gid(ctl, bank, spa) != 0)
+		return verdict(XGLB_R_XDP_DROP_ARP_PEER, XDP_DROP);
+	if (!gid)
 		return verdict(XGLB_R_XDP_PASS_ARP_OTHER, XDP_PASS);
-	if (f->op != bpf_htons(XGLB_ARPOP_REQUEST))
-		return verdict(f->op == bpf_htons(XGLB_ARPOP_REPLY) ? XGLB_R_XDP_DROP_ARP_PEER :
-								       XGLB_R_XDP_DROP_ARP_OPCODE,
+	op = arp_op(f);
+	if (op != bpf_htons(XGLB_ARPOP_REQUEST))
+		return verdict(op == bpf_htons(XGLB_ARPOP_REPLY) ? XGLB_R_XDP_DROP_ARP_PEER :
+								    XGLB_R_XDP_DROP_ARP_OPCODE,
 			       XDP_DROP);
-	g = group_get(bank, v->gid);
+	g = group_get(bank, gid);
 	if (!g)
 		return verdict(XGLB_R_XDP_DROP_ARP_NO_FWD, XDP_DROP);
-	if (!iface_in_group(g, ctx->ingress_ifindex))
+	ifmac = group_iface_mac(g, ctx->ingress_ifindex);
+	if (!ifmac)
 		return verdict(XGLB_R_XDP_DROP_ARP_IFACE, XDP_DROP);
-	/* Coarse clock: cheap, and may lag the agent's CLOCK_MONOTONIC by a
-	 * tick, so a heartbeat "in the future" counts as fresh (signed). */
-	now = bpf_ktime_get_coarse_ns();
-	if ((__s64)(now - ctl->heartbeat_ns) >= (__s64)ctl->lease_ns)
+	now = bpf_jiffies64(); /* inlined by the verifier: a load of jiffies */
+	if (lease_expired(ctl, now))
 		return verdict(XGLB_R_XDP_DROP_ARP_LEASE, XDP_DROP);
 	if (!is_host_mac(f->sha) || !is_host_mac(f->eth_src))
 		return verdict(XGLB_R_XDP_DROP_ARP_BAD_SENDER, XDP_DROP);
 	if (is_vmac(f->eth_dst))
-		return arp_confirm_vmac(ctx, f, g);
+		return arp_confirm_vmac(f, g, ifmac);
 	if (!(g->flags & XGLB_GRP_AVG))
 		return verdict(XGLB_R_XDP_DROP_ARP_NOT_AVG, XDP_DROP);
-	return arp_answer(ctx, f, g, now);
+	return arp_answer(ctl, f, g, ifmac, now);
 }
 
 #endif

@@ -13,8 +13,43 @@
 #define barrier_var(var) asm volatile("" : "+r"(var))
 #endif
 
+/* One load of a field another CPU or the agent may change under us. */
+#define XGLB_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define XGLB_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
+
 #define XGLB_TC_ACT_OK 0
 #define XGLB_TC_ACT_SHOT 2
+
+/*
+ * Frame and map fields at any alignment, in whole words: the packed ARP
+ * layout (struct xglb_arp_frame) otherwise makes clang load and store its
+ * fields byte by byte, ~5x the instructions on the ARP path. Unaligned
+ * packet and map value access is allowed where xglb runs (the verifier
+ * enforces alignment only on architectures without efficient unaligned
+ * access), as in is_vmac. may_alias: these words overlap byte fields.
+ */
+typedef __u32 __attribute__((may_alias)) xglb_u32a;
+typedef __u16 __attribute__((may_alias)) xglb_u16a;
+
+static __always_inline __u32 ld32(const void *p)
+{
+	return *(const xglb_u32a *)p;
+}
+
+static __always_inline __u16 ld16(const void *p)
+{
+	return *(const xglb_u16a *)p;
+}
+
+static __always_inline void st32(void *p, __u32 v)
+{
+	*(xglb_u32a *)p = v;
+}
+
+static __always_inline void st16(void *p, __u16 v)
+{
+	*(xglb_u16a *)p = v;
+}
 
 /* Count one packet under its reason and hand back the verdict. */
 static __always_inline int verdict(__u32 reason, int action)
@@ -29,13 +64,15 @@ static __always_inline int verdict(__u32 reason, int action)
 /* A vMAC is recognised by its 4-byte prefix: one load, one compare. */
 static __always_inline bool is_vmac(const __u8 *mac)
 {
-	return *(const __u32 *)mac == bpf_htonl(XGLB_VMAC_PREFIX_BE);
+	return ld32(mac) == bpf_htonl(XGLB_VMAC_PREFIX_BE);
 }
 
-/* Unicast and not all-zero: the only MACs a host may claim as its own. */
+/* Unicast (group bit of the first byte clear) and not all-zero: the only MACs a host may claim. */
 static __always_inline bool is_host_mac(const __u8 *m)
 {
-	return !(m[0] & 1) && (m[0] | m[1] | m[2] | m[3] | m[4] | m[5]);
+	__u32 w = ld32(m);
+
+	return !(w & bpf_htonl(0x01000000)) && (w | ld16(m + 4));
 }
 
 static __always_inline struct xglb_ctl *ctl_get(void)
@@ -56,22 +93,48 @@ static __always_inline struct xglb_group *group_get(__u32 bank, __u32 gid)
 	return g;
 }
 
-static __always_inline struct xglb_vip_val *vip_get(__u32 bank, __be32 ip)
+/*
+ * The group id of VIP ip in bank, 0 if ip is no VIP there: at most
+ * XGLB_VIP_PROBES inlined array lookups from the home slot, stopping at
+ * the first empty one (include/xglb.h, xglb_vips). The only way any
+ * program looks a VIP up.
+ */
+static __always_inline __u32 vip_gid(const struct xglb_ctl *ctl, __u32 bank, __be32 ip)
 {
-	struct xglb_vip_key key = { .bank = bank & 1, .vip = ip };
+	__u32 home = xglb_vip_hash(ip, ctl->vip_mult[bank & 1]);
 
-	return bpf_map_lookup_elem(&xglb_vips, &key);
+#pragma unroll
+	for (__u32 i = 0; i < XGLB_VIP_PROBES; i++) {
+		__u32 key = XGLB_VIP_KEY(bank & 1, (home + i) & (XGLB_VIP_SLOTS - 1));
+		const struct xglb_vip_slot *s = bpf_map_lookup_elem(&xglb_vips, &key);
+
+		if (!s || !s->gid)
+			return 0;
+		if (s->vip == ip)
+			return s->gid;
+	}
+	return 0;
+}
+
+/* The MAC of the group's interface ifindex, or NULL if the group does not use that interface. */
+static __always_inline const __u8 *group_iface_mac(const struct xglb_group *g, __u32 ifindex)
+{
+#pragma unroll
+	for (int i = 0; i < XGLB_GROUP_IFACES; i++)
+		if (g->ifindex[i] == ifindex)
+			return g->ifmac[i];
+	return NULL;
 }
 
 static __always_inline void mac_copy(__u8 *dst, const __u8 *src)
 {
-	__builtin_memcpy(dst, src, 6);
+	st32(dst, ld32(src));
+	st16(dst + 4, ld16(src + 4));
 }
 
 static __always_inline bool mac_equal(const __u8 *a, const __u8 *b)
 {
-	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) | (a[4] ^ b[4]) |
-		(a[5] ^ b[5])) == 0;
+	return ((ld32(a) ^ ld32(b)) | (ld16(a + 4) ^ ld16(b + 4))) == 0;
 }
 
 #endif

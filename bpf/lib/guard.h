@@ -17,10 +17,9 @@ static __always_inline int guard_egress(struct __sk_buff *skb)
 {
 	const struct xglb_group *g;
 	struct xglb_arp_frame *f;
-	struct xglb_vip_val *v;
 	struct xglb_ctl *ctl;
 	void *data, *end;
-	__u32 idx;
+	__u32 idx, bank, gid;
 
 	if (skb->protocol != bpf_htons(XGLB_ETH_P_ARP))
 		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
@@ -33,10 +32,11 @@ static __always_inline int guard_egress(struct __sk_buff *skb)
 	ctl = ctl_get();
 	if ((void *)(f + 1) > end || !ctl)
 		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
-	v = vip_get(ctl->active_bank, f->spa);
-	if (!v)
+	bank = XGLB_READ_ONCE(ctl->active_bank) & 1;
+	gid = vip_gid(ctl, bank, ld32((__u8 *)f + __builtin_offsetof(struct xglb_arp_frame, spa)));
+	if (!gid)
 		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
-	g = group_get(ctl->active_bank, v->gid);
+	g = group_get(bank, gid);
 	idx = f->sha[5] & (XGLB_MAX_FWD - 1);
 	if (g && is_vmac(f->sha) && f->sha[4] == g->id && f->sha[5] < g->n_fwd &&
 	    (g->fwd[idx].flags & XGLB_FWD_ACTIVE) &&

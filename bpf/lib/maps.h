@@ -20,16 +20,18 @@ struct {
 	__type(value, struct xglb_group);
 } xglb_groups SEC(".maps");
 
-/* Banked VIP -> group index. */
+/* Banked VIP -> group index, open addressing: key XGLB_VIP_KEY(bank, slot) (include/xglb.h). */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XGLB_MAX_VIPS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct xglb_vip_key);
-	__type(value, struct xglb_vip_val);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XGLB_BANKS * XGLB_VIP_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xglb_vip_slot);
 } xglb_vips SEC(".maps");
 
-/* ifindex -> the interface's own MAC (source of ARP replies, vMAC rewrite). */
+/*
+ * ifindex -> the interface's own MAC, for the tc PACKET_HOST fix-up. XDP
+ * takes interface MACs from the group value (xglb_group.ifmac).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XGLB_MAX_IFACES);
@@ -37,10 +39,17 @@ struct {
 	__type(value, struct xglb_iface);
 } xglb_ifaces SEC(".maps");
 
-/* Which forwarder each host was handed (AVG only). */
+/*
+ * Which forwarder each host was handed (AVG only). Per-CPU LRU lists
+ * (BPF_F_NO_COMMON_LRU): an insert takes a node from its own CPU's free
+ * list without the shared LRU lock. The price: each CPU holds at most
+ * XGLB_MAX_HOSTS / possible CPUs entries of its own inserts before it
+ * evicts its least recently used.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XGLB_MAX_HOSTS);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__type(key, struct xglb_host_key);
 	__type(value, struct xglb_host);
 } xglb_hosts SEC(".maps");

@@ -13,17 +13,17 @@
  */
 static __always_inline int handle_vmac(struct xdp_md *ctx, struct ethhdr *eth, void *end)
 {
-	__u32 gid = eth->h_dest[4], idx = eth->h_dest[5], ifindex = ctx->ingress_ifindex, key;
+	__u32 gid = eth->h_dest[4], idx = eth->h_dest[5], key;
 	const struct xglb_group *g;
-	const struct xglb_iface *ifc;
 	struct xglb_fwd_stats *st;
 	struct xglb_ctl *ctl;
+	const __u8 *ifmac;
 	__u8 flags;
 
 	ctl = ctl_get();
 	if (!ctl)
 		return verdict(XGLB_R_XDP_DROP_VMAC_UNKNOWN, XDP_DROP);
-	g = group_get(ctl->active_bank, gid);
+	g = group_get(XGLB_READ_ONCE(ctl->active_bank), gid);
 	if (!g || idx >= g->n_fwd)
 		return verdict(XGLB_R_XDP_DROP_VMAC_UNKNOWN, XDP_DROP);
 	flags = g->fwd[idx & (XGLB_MAX_FWD - 1)].flags;
@@ -31,11 +31,12 @@ static __always_inline int handle_vmac(struct xdp_md *ctx, struct ethhdr *eth, v
 		return verdict(XGLB_R_XDP_DROP_VMAC_UNKNOWN, XDP_DROP);
 	if (!(flags & XGLB_FWD_LOCAL))
 		return verdict(XGLB_R_XDP_DROP_VMAC_REMOTE, XDP_DROP);
-	ifc = bpf_map_lookup_elem(&xglb_ifaces, &ifindex);
-	if (!ifc)
+	/* only on the group's own interfaces: their MACs are in the group */
+	ifmac = group_iface_mac(g, ctx->ingress_ifindex);
+	if (!ifmac)
 		return verdict(XGLB_R_XDP_DROP_VMAC_IFACE, XDP_DROP);
 
-	mac_copy(eth->h_dest, ifc->mac);
+	mac_copy(eth->h_dest, ifmac);
 	key = gid * XGLB_MAX_FWD + idx;
 	st = bpf_map_lookup_elem(&xglb_fwd_stats, &key);
 	if (st) {

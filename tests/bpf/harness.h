@@ -214,16 +214,54 @@ static inline void h_del_iface(struct h_env *e, __u32 ifindex)
 	assert_int_equal(bpf_map_delete_elem(bpf_map__fd(e->skel->maps.xglb_ifaces), &ifindex), 0);
 }
 
-/* Agent heartbeat written age_ns ago (CLOCK_MONOTONIC), with the given lease. */
-static inline void h_heartbeat(struct h_env *e, __u64 age_ns, __u64 lease_ns)
+static inline struct xglb_ctl *h_ctl(struct h_env *e)
 {
-	xglb_bank_heartbeat(&e->bank, h_now_ns() - age_ns, lease_ns);
+	return e->bank.ctl;
 }
 
 /*
- * A fresh skeleton with lo's MAC set to H_IFMAC and a fresh heartbeat.
- * Nothing has run yet, so the first commit need not wait for a grace
- * period: the bank is told so (later commits wait as in production).
+ * Agent heartbeat written age_ns ago, with the given lease, through
+ * xglb_bank_heartbeat as the agent does. On the jiffies path (the
+ * default: the bank runs xglb_beat, which stamps "now") the stamp is then
+ * moved back by age_ns in jiffies, as if the beat had run then; on the
+ * fallback path (h_use_fallback) heartbeat_ns is age_ns old. A negative
+ * age (cast) stamps the future.
+ */
+static inline void h_heartbeat(struct h_env *e, __u64 age_ns, __u64 lease_ns)
+{
+	struct xglb_ctl *c = h_ctl(e);
+
+	xglb_bank_heartbeat(&e->bank, h_now_ns() - age_ns, lease_ns);
+	if (c->hz)
+		__atomic_store_n(&c->hb_jiffies,
+				 c->hb_jiffies - (__u64)((__s64)age_ns * (__s64)c->hz / 1000000000ll),
+				 __ATOMIC_RELEASE);
+}
+
+/*
+ * The data path's lease on the agent's clock: the bank forgets the beat
+ * program, so heartbeats leave lease_jiffies 0, as with HZ unknown.
+ */
+static inline void h_use_fallback(struct h_env *e)
+{
+	xglb_bank_set_beat(&e->bank, -1);
+	h_heartbeat(e, 0, H_LEASE_NS);
+	assert_int_equal(h_ctl(e)->lease_jiffies, 0);
+	assert_int_equal(h_ctl(e)->hz, 0);
+}
+
+static inline void h_close(struct h_env *e)
+{
+	xglb_bank_close(&e->bank);
+	xglb__destroy(e->skel);
+	e->skel = NULL;
+}
+
+/*
+ * A fresh skeleton with lo's MAC set to H_IFMAC and a fresh heartbeat on
+ * the jiffies path (the beat program ran). Nothing has run yet, so the
+ * first commit need not wait for a grace period: the bank is told so
+ * (later commits wait as in production).
  */
 static inline int h_open(struct h_env *e)
 {
@@ -245,16 +283,16 @@ static inline int h_open(struct h_env *e)
 		return -1;
 	}
 	e->bank.need_sync = false;
+	xglb_bank_set_beat(&e->bank, bpf_program__fd(e->skel->progs.xglb_beat));
 	h_set_iface(e, H_IFINDEX, H_IFMAC);
 	h_heartbeat(e, 0, H_LEASE_NS);
+	if (!h_ctl(e)->lease_jiffies) {
+		print_error("xglb_beat did not stamp the heartbeat (err %d, hz %u)\n",
+			    e->bank.beat_err, h_ctl(e)->hz);
+		h_close(e);
+		return -1;
+	}
 	return 0;
-}
-
-static inline void h_close(struct h_env *e)
-{
-	xglb_bank_close(&e->bank);
-	xglb__destroy(e->skel);
-	e->skel = NULL;
 }
 
 /* cmocka fixtures: *state becomes a struct h_env. */
@@ -287,7 +325,7 @@ static inline int h_teardown(void **state)
 /*
  * A group state: n_fwd forwarders, forwarder i owned by node i + 1 (so
  * forwarder 0 is ours), weight 1, active, taking new hosts; interfaces
- * {H_IFINDEX}; AVG = avg (H_SELF makes us the AVG).
+ * {H_IFINDEX with MAC H_IFMAC}; AVG = avg (H_SELF makes us the AVG).
  */
 static inline void h_state(struct xglb_group_state *st, __u8 gid, __be32 vip, __u8 policy,
 			   int n_fwd, __u32 avg)
@@ -300,6 +338,7 @@ static inline void h_state(struct xglb_group_state *st, __u8 gid, __be32 vip, __
 	st->version = 1;
 	st->n_fwd = n_fwd;
 	st->ifindex[0] = H_IFINDEX;
+	memcpy(st->ifmac[0], H_IFMAC, 6);
 	for (int i = 0; i < n_fwd && i < XGLB_MAX_FWD; i++) {
 		st->fwd[i].owner = (__u32)i + 1;
 		st->fwd[i].weight = 1;

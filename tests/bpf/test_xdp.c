@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* test_xdp.c - xglb_xdp through test_run: a fixture table, then multi-frame policy scenarios. */
+#include <fcntl.h>
+#include <sched.h>
+#include <unistd.h>
+#include <net/if.h>
 #include "harness.h"
 
 /*
@@ -79,11 +83,14 @@ static void setup_avg_other_iface(struct h_env *e)
 	h_install(e, &st, 1);
 }
 
-/* The interface is in the group but its MAC was never written to xglb_ifaces. */
+/*
+ * The group has no MAC for the interface the frame arrives on: the group
+ * lists ifindex 2 only, while lo's MAC is in xglb_ifaces (which only the
+ * tc fix-up reads).
+ */
 static void setup_avg_no_iface_mac(struct h_env *e)
 {
-	setup_avg(e);
-	h_del_iface(e, H_IFINDEX);
+	setup_avg_other_iface(e);
 }
 
 /* The group existed, then a commit removed it. */
@@ -355,8 +362,8 @@ static void check_host_fwd0(struct h_env *e, const struct h_frame *in)
 
 	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
 	assert_int_equal(h.fwd, 0);
-	assert_true(h.first_ns != 0);
-	assert_true(h.first_ns == h.last_ns);
+	assert_true(h.first_jiffies != 0);
+	assert_true(h.first_jiffies == h.last_jiffies);
 }
 
 static void check_host_fwd1(struct h_env *e, const struct h_frame *in)
@@ -598,10 +605,12 @@ static void run_case(void **state)
 
 /* ---- scenarios beyond one frame ------------------------------------- */
 
-/* The lease gates answers both ways: stale -> dropped, refreshed -> answered. */
-static void test_lease_expiry_and_refresh(void **state)
+/*
+ * The lease gates answers both ways: stale -> dropped, refreshed ->
+ * answered. Run on each of the data path's clocks (struct xglb_ctl).
+ */
+static void lease_expiry_and_refresh(struct h_env *e)
 {
-	struct h_env *e = *state;
 	struct h_frame in, out;
 
 	setup_avg(e);
@@ -637,6 +646,25 @@ static void test_lease_expiry_and_refresh(void **state)
 	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY), 2002);
 }
 
+/* jiffies: the heartbeat stamped by xglb_beat (the production path) */
+static void test_lease_expiry_and_refresh(void **state)
+{
+	struct h_env *e = *state;
+
+	assert_true(h_ctl(e)->lease_jiffies != 0);
+	lease_expiry_and_refresh(e);
+}
+
+/* the agent's CLOCK_MONOTONIC against the coarse clock: HZ unknown or no beat program */
+static void test_lease_expiry_and_refresh_fallback(void **state)
+{
+	struct h_env *e = *state;
+
+	h_use_fallback(e);
+	lease_expiry_and_refresh(e);
+	assert_int_equal(h_ctl(e)->lease_jiffies, 0);
+}
+
 /* A host keeps its forwarder when the slot table changes under it. */
 static void test_sticky_after_slot_change(void **state)
 {
@@ -662,8 +690,8 @@ static void test_sticky_after_slot_change(void **state)
 	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
 	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h2), 0);
 	assert_int_equal(h2.fwd, 0);
-	assert_true(h2.first_ns == h1.first_ns);
-	assert_true(h2.last_ns >= h1.last_ns);
+	assert_true(h2.first_jiffies == h1.first_jiffies);
+	assert_true(h2.last_jiffies >= h1.last_jiffies);
 	/* a new host gets a forwarder of the new table */
 	assert_int_equal(h_ask(e, H_HOST2, H_HOST2IP, H_GID, H_VIP), 1);
 	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY), 4);
@@ -687,7 +715,7 @@ static void test_reassign_when_fwd_inactive(void **state)
 	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 2);
 	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h2), 0);
 	assert_int_equal(h2.fwd, 2);
-	assert_true(h2.first_ns == h1.first_ns);
+	assert_true(h2.first_jiffies == h1.first_jiffies);
 	/* and it stays there */
 	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 2);
 
@@ -855,10 +883,81 @@ static void test_two_groups(void **state)
 	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_VMAC_REMOTE), 1);
 }
 
+/*
+ * The MAC an answer or an accepted frame gets is that of the interface it
+ * arrived on, from the group's interface list: two interfaces with
+ * different MACs (a veth pair in a network namespace of this test's own,
+ * as test_run looks the ingress ifindex up), and lo, which the group does
+ * not list.
+ */
+static void test_iface_mac_from_group(void **state)
+{
+	static const __u8 mac_a[6] = { 0x52, 0x54, 0x00, 0x00, 0x0a, 0x0a };
+	static const __u8 mac_b[6] = { 0x52, 0x54, 0x00, 0x00, 0x0b, 0x0b };
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+	int netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	struct h_frame in, out;
+	__u32 ifa, ifb;
+	__u8 v[6];
+
+	assert_true(netns >= 0);
+	assert_int_equal(unshare(CLONE_NEWNET), 0);
+	assert_int_equal(system("ip link add xglbt0 type veth peer name xglbt1"), 0);
+	ifa = if_nametoindex("xglbt0");
+	ifb = if_nametoindex("xglbt1");
+	assert_true(ifa && ifb);
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	st.ifindex[0] = ifa;
+	memcpy(st.ifmac[0], mac_a, 6);
+	st.ifindex[1] = ifb;
+	memcpy(st.ifmac[1], mac_b, 6);
+	h_install(e, &st, 1);
+
+	/* the AVG's answer, new host then known host */
+	h_arp_request(&in, H_HOST, H_HOSTIP, H_VIP);
+	assert_int_equal(h_run_xdp_on(e, ifb, &in, &out), XDP_TX);
+	assert_memory_equal(h_arpf(&out)->eth_src, mac_b, 6);
+	assert_int_equal(h_run_xdp_on(e, ifa, &in, &out), XDP_TX);
+	assert_memory_equal(h_arpf(&out)->eth_src, mac_a, 6);
+	assert_int_equal(h_run_xdp_on(e, ifb, &in, &out), XDP_TX);
+	assert_memory_equal(h_arpf(&out)->eth_src, mac_b, 6);
+	assert_int_equal(h_run_xdp_on(e, H_IFINDEX, &in, &out), XDP_DROP);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_ARP_IFACE), 1);
+
+	/* the owner confirming its vMAC */
+	h_vmac(H_GID, 0, v);
+	h_arp(&in, v, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_HOSTIP, H_ZERO, H_VIP);
+	assert_int_equal(h_run_xdp_on(e, ifb, &in, &out), XDP_TX);
+	assert_memory_equal(h_arpf(&out)->eth_src, mac_b, 6);
+	assert_int_equal(h_run_xdp_on(e, ifa, &in, &out), XDP_TX);
+	assert_memory_equal(h_arpf(&out)->eth_src, mac_a, 6);
+
+	/* a frame to our vMAC: readdressed to the interface it came in on */
+	h_ipv4(&in, v, H_HOST, H_HOSTIP, h_ip(192, 0, 2, 7), 98);
+	assert_int_equal(h_run_xdp_on(e, ifa, &in, &out), XDP_PASS);
+	assert_memory_equal(out.b, mac_a, 6);
+	assert_int_equal(h_run_xdp_on(e, ifb, &in, &out), XDP_PASS);
+	assert_memory_equal(out.b, mac_b, 6);
+	assert_memory_equal(out.b + 6, in.b + 6, in.len - 6);
+	assert_int_equal(h_run_xdp_on(e, H_IFINDEX, &in, &out), XDP_DROP);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_VMAC_IFACE), 1);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY), 3);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_UNICAST), 2);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_PASS_VMAC), 2);
+
+	/* back to the test's namespace; the veth pair goes with this one */
+	assert_int_equal(setns(netns, CLONE_NEWNET), 0);
+	close(netns);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
 		cmocka_unit_test_setup_teardown(test_lease_expiry_and_refresh, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_lease_expiry_and_refresh_fallback, h_setup,
+						h_teardown),
 		cmocka_unit_test_setup_teardown(test_sticky_after_slot_change, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_reassign_when_fwd_inactive, h_setup,
 						h_teardown),
@@ -867,6 +966,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_host_dependent, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_redirect_keeps_existing, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_two_groups, h_setup, h_teardown),
+		cmocka_unit_test_setup_teardown(test_iface_mac_from_group, h_setup, h_teardown),
 	};
 	static struct xdp_case trunc[TRUNC_MAX - TRUNC_MIN + 1];
 	static char names[TRUNC_MAX - TRUNC_MIN + 1][32];
