@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* test_tables.c - unit tests of the pure table builder: slot tables and the group value. */
+#include <errno.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include "testlib.h"
 #include "tables.h"
 
@@ -368,6 +370,8 @@ static void test_build_group(void **state)
 	st.version = 0xdeadbeef;
 	st.ifindex[0] = 3;
 	st.ifindex[2] = 9;
+	memcpy(st.ifmac[0], "\x52\x54\x00\x00\x00\x03", 6);
+	memcpy(st.ifmac[2], "\x52\x54\x00\x00\x00\x09", 6);
 	st.fwd[0].owner = self; /* ours, taking hosts */
 	st.fwd[1].owner = self; /* ours, redirected */
 	st.fwd[1].new_ok = false;
@@ -388,6 +392,9 @@ static void test_build_group(void **state)
 	assert_int_equal(g.ifindex[1], 0);
 	assert_int_equal(g.ifindex[2], 9);
 	assert_int_equal(g.ifindex[3], 0);
+	assert_memory_equal(g.ifmac, st.ifmac, sizeof(g.ifmac));
+	for (size_t i = 0; i < sizeof(g.pad); i++)
+		assert_int_equal(g.pad[i], 0);
 	assert_int_equal(g.fwd[0].flags, XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL | XGLB_FWD_NEW_OK);
 	assert_int_equal(g.fwd[1].flags, XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL);
 	assert_int_equal(g.fwd[2].flags, XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK);
@@ -474,6 +481,203 @@ static void table_pick_follows_slots_and_flags(void **state)
 	assert_int_equal(xglb_table_pick(&g, mac, 0), -1); /* nobody takes new hosts */
 }
 
+/* ---- the VIP index (xglb_vips) ------------------------------------------ */
+
+static __be32 ip4(int a, int b, int c, int d)
+{
+	return htonl((__u32)a << 24 | (__u32)b << 16 | (__u32)c << 8 | (__u32)d);
+}
+
+/*
+ * n distinct addresses 10.x.y.z, starting after *from, whose home slot
+ * with mult is home.
+ */
+static void ips_with_home(__u32 mult, __u32 home, __be32 *out, int n, __u32 *from)
+{
+	for (int k = 0; k < n; (*from)++) {
+		__be32 ip = htonl(0x0a000000u | (*from & 0xffffff));
+
+		assert_true(*from < 0x1000000);
+		if (xglb_vip_hash(ip, mult) == home)
+			out[k++] = ip;
+	}
+}
+
+static void vip_groups(struct xglb_group *g, const __be32 *vips, int n)
+{
+	memset(g, 0, sizeof(*g) * n);
+	for (int i = 0; i < n; i++) {
+		g[i].id = (__u8)(i + 1);
+		g[i].vip = vips[i];
+		g[i].flags = XGLB_GRP_ENABLED;
+	}
+}
+
+/* Every VIP is found, within XGLB_VIP_PROBES of its home with no hole before it; nothing else is there. */
+static void assert_index(const struct xglb_vip_slot *slots, __u32 mult,
+			 const struct xglb_group *g, int n)
+{
+	int used = 0;
+
+	for (__u32 s = 0; s < XGLB_VIP_SLOTS; s++)
+		used += slots[s].gid != 0;
+	assert_int_equal(used, n);
+	for (int i = 0; i < n; i++) {
+		__u32 home = xglb_vip_hash(g[i].vip, mult), d;
+
+		assert_int_equal(xglb_vip_index_find(slots, mult, g[i].vip), g[i].id);
+		for (d = 0; slots[(home + d) & (XGLB_VIP_SLOTS - 1)].vip != g[i].vip; d++) {
+			assert_true(d < XGLB_VIP_PROBES - 1);
+			assert_int_not_equal(slots[(home + d) & (XGLB_VIP_SLOTS - 1)].gid, 0);
+		}
+	}
+}
+
+static void test_vip_mult(void **state)
+{
+	assert_int_equal(xglb_vip_mult(0), 0x9E3779B1u);
+	for (unsigned int s = 0; s < XGLB_VIP_SEEDS; s++) {
+		assert_true(xglb_vip_mult(s) & 1);
+		for (unsigned int t = 0; t < s; t++)
+			assert_int_not_equal(xglb_vip_mult(s), xglb_vip_mult(t));
+	}
+}
+
+/* Four VIPs with one home slot: home .. home + 3, found; a fifth address there is not a VIP. */
+static void test_vip_index_collisions(void **state)
+{
+	static struct xglb_vip_slot slots[XGLB_VIP_SLOTS];
+	__u32 m0 = xglb_vip_mult(0), mult = 0, from = 1, home = 517;
+	struct xglb_group g[5];
+	__be32 ips[5];
+
+	ips_with_home(m0, home, ips, 5, &from);
+	vip_groups(g, ips, 4);
+	assert_int_equal(xglb_vip_index_build(g, 4, 1, slots, &mult), 0);
+	assert_int_equal(mult, m0);
+	assert_index(slots, mult, g, 4);
+	for (int i = 0; i < 4; i++) /* in the order given: nobody is farther from home than another */
+		assert_int_equal(slots[home + i].gid, i + 1);
+	assert_int_equal(xglb_vip_index_find(slots, mult, ips[4]), 0); /* probes 4 full slots */
+	assert_int_equal(xglb_vip_index_find(slots, mult, ip4(192, 0, 2, 1)), 0);
+}
+
+/* Five VIPs with one home cannot fit with one multiplier: -ENOSPC, nothing left; another seed fits. */
+static void test_vip_index_enospc_and_reseed(void **state)
+{
+	static struct xglb_vip_slot slots[XGLB_VIP_SLOTS];
+	__u32 m0 = xglb_vip_mult(0), mult = 12345, from = 1;
+	struct xglb_group g[5];
+	__be32 ips[5];
+
+	ips_with_home(m0, 3, ips, 5, &from);
+	vip_groups(g, ips, 5);
+	memset(slots, 0x5a, sizeof(slots));
+	assert_int_equal(xglb_vip_index_build(g, 5, 1, slots, &mult), -ENOSPC);
+	assert_int_equal(mult, 12345); /* untouched */
+	for (__u32 s = 0; s < XGLB_VIP_SLOTS; s++)
+		assert_int_equal(slots[s].gid, 0);
+	assert_int_equal(xglb_vip_index_build(g, 5, XGLB_VIP_SEEDS, slots, &mult), 0);
+	assert_int_not_equal(mult, m0);
+	assert_index(slots, mult, g, 5);
+	assert_int_equal(xglb_vip_index_build(g, 5, 0, slots, &mult), -ENOSPC); /* no seed at all */
+}
+
+/*
+ * Robin Hood order: four VIPs at home h and one at h + 1, the latter
+ * placed first. Plain linear probing would push the last of the four to
+ * h + 4 (distance 4); here it takes h + 3 and the h + 1 VIP moves to h + 4
+ * (distance 3): every VIP within XGLB_VIP_PROBES.
+ */
+static void test_vip_index_robin_hood(void **state)
+{
+	static struct xglb_vip_slot slots[XGLB_VIP_SLOTS];
+	__u32 m0 = xglb_vip_mult(0), mult = 0, from = 1, h = 800;
+	struct xglb_group g[5];
+	__be32 ips[5];
+
+	ips_with_home(m0, h + 1, ips, 1, &from);
+	ips_with_home(m0, h, ips + 1, 4, &from);
+	vip_groups(g, ips, 5);
+	assert_int_equal(xglb_vip_index_build(g, 5, 1, slots, &mult), 0);
+	assert_index(slots, mult, g, 5);
+	assert_int_equal(slots[h + 4].gid, 1);
+}
+
+/* Homes at the end of the bank wrap to its start; a lookup follows them. */
+static void test_vip_index_wraps(void **state)
+{
+	static struct xglb_vip_slot slots[XGLB_VIP_SLOTS];
+	__u32 m0 = xglb_vip_mult(0), mult = 0, from = 1;
+	struct xglb_group g[4];
+	__be32 ips[4];
+
+	ips_with_home(m0, XGLB_VIP_SLOTS - 1, ips, 3, &from);
+	ips_with_home(m0, 0, ips + 3, 1, &from);
+	vip_groups(g, ips, 4);
+	assert_int_equal(xglb_vip_index_build(g, 4, 1, slots, &mult), 0);
+	assert_index(slots, mult, g, 4);
+	assert_int_equal(slots[XGLB_VIP_SLOTS - 1].gid, 1);
+	assert_int_equal(slots[0].gid, 2);
+	assert_int_equal(slots[1].gid, 3);
+	assert_int_equal(slots[2].gid, 4);
+}
+
+/* The largest sets: 255 VIPs as a network plan spells them, and 255 arbitrary ones. */
+static void test_vip_index_full(void **state)
+{
+	static struct xglb_vip_slot slots[XGLB_VIP_SLOTS];
+	static struct xglb_group g[XGLB_MAX_GROUPS - 1];
+	static __be32 ips[XGLB_MAX_GROUPS - 1];
+	__u32 mult = 0, x = 0x12345678;
+	int n = XGLB_MAX_GROUPS - 1;
+
+	for (int i = 0; i < n; i++)
+		ips[i] = ip4(10, i >> 4, (i & 15) * 16, 1);
+	vip_groups(g, ips, n);
+	assert_int_equal(xglb_vip_index_build(g, n, 1, slots, &mult), 0); /* fits the first seed */
+	assert_index(slots, mult, g, n);
+	for (int i = 0; i < n; i++) {
+		x = x * 1103515245u + 12345u;
+		ips[i] = htonl(x ^ (x >> 16)) ^ (__be32)i; /* distinct enough; duplicates are fine */
+	}
+	vip_groups(g, ips, n);
+	assert_int_equal(xglb_vip_index_build(g, n, XGLB_VIP_SEEDS, slots, &mult), 0);
+	for (int i = 0; i < n; i++) {
+		bool later = false;
+
+		for (int j = i + 1; j < n; j++)
+			later |= ips[j] == ips[i];
+		if (!later)
+			assert_int_equal(xglb_vip_index_find(slots, mult, ips[i]), g[i].id);
+	}
+}
+
+/* A VIP listed twice is the later group's (as two map updates would leave it); ids must be set. */
+static void test_vip_index_duplicates_and_invalid(void **state)
+{
+	static struct xglb_vip_slot slots[XGLB_VIP_SLOTS];
+	const __be32 ips[3] = { ip4(10, 0, 0, 1), ip4(10, 0, 1, 1), ip4(10, 0, 0, 1) };
+	struct xglb_group g[3];
+	__u32 mult = 0;
+	int used = 0;
+
+	vip_groups(g, ips, 3);
+	assert_int_equal(xglb_vip_index_build(g, 3, 1, slots, &mult), 0);
+	assert_int_equal(xglb_vip_index_find(slots, mult, ips[0]), 3);
+	assert_int_equal(xglb_vip_index_find(slots, mult, ips[1]), 2);
+	for (__u32 s = 0; s < XGLB_VIP_SLOTS; s++)
+		used += slots[s].gid != 0;
+	assert_int_equal(used, 2);
+	assert_int_equal(xglb_vip_index_build(g, 0, 1, slots, &mult), 0); /* empty: all slots free */
+	for (__u32 s = 0; s < XGLB_VIP_SLOTS; s++)
+		assert_int_equal(slots[s].gid, 0);
+	g[1].id = 0;
+	assert_int_equal(xglb_vip_index_build(g, 3, 1, slots, &mult), -EINVAL);
+	assert_int_equal(xglb_vip_index_build(g, -1, 1, slots, &mult), -EINVAL);
+	assert_int_equal(xglb_vip_index_build(g, XGLB_MAX_GROUPS + 1, 1, slots, &mult), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +694,13 @@ int main(void)
 		cmocka_unit_test(test_build_group),
 		cmocka_unit_test(test_build_group_zero_ids),
 		cmocka_unit_test(test_build_group_clamps),
+		cmocka_unit_test(test_vip_mult),
+		cmocka_unit_test(test_vip_index_collisions),
+		cmocka_unit_test(test_vip_index_enospc_and_reseed),
+		cmocka_unit_test(test_vip_index_robin_hood),
+		cmocka_unit_test(test_vip_index_wraps),
+		cmocka_unit_test(test_vip_index_full),
+		cmocka_unit_test(test_vip_index_duplicates_and_invalid),
 	};
 
 	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);
