@@ -212,8 +212,10 @@ BENCH_FN int bench_iface_mac(const char *name, __u8 mac[6])
 
 /*
  * Install one group in the loaded skeleton so this node (id 1) is its AVG
- * on ifindex and owns forwarder 0; forwarder 1 belongs to node 2. Every
- * forwarder takes new hosts (round-robin).
+ * on ifindex (MAC ifmac) and owns forwarder 0; forwarder 1 belongs to
+ * node 2. Every forwarder takes new hosts (round-robin). The heartbeat is
+ * stamped by xglb_beat, as xglbd does: the data path checks the lease in
+ * jiffies.
  */
 BENCH_FN int bench_install_group(struct xglb *skel, struct xglb_bank *bank, __u8 gid, __be32 vip,
 				 __u32 ifindex, const __u8 ifmac[6])
@@ -241,14 +243,21 @@ BENCH_FN int bench_install_group(struct xglb *skel, struct xglb_bank *bank, __u8
 	st.fwd[1] =
 	    (struct xglb_fwd_state){.owner = 2, .weight = 100, .active = true, .new_ok = true};
 	st.ifindex[0] = ifindex;
+	memcpy(st.ifmac[0], ifmac, 6);
 	xglb_build_group(&st, 1, &g);
 	err = xglb_bank_commit(bank, &g, 1);
 	if (err) {
 		fprintf(stderr, "bench: bank commit: %s\n", strerror(-err));
 		return err;
 	}
-	/* The data path reads bpf_ktime_get_coarse_ns(): stamp with the same clock. */
-	xglb_bank_heartbeat(bank, bench_now_ns(CLOCK_MONOTONIC_COARSE), 3600ull * 1000000000ull);
+	xglb_bank_set_beat(bank, bpf_program__fd(skel->progs.xglb_beat));
+	xglb_bank_heartbeat(bank, bench_now_ns(CLOCK_MONOTONIC), 3600ull * 1000000000ull);
+	if (!bank->ctl->lease_jiffies) {
+		fprintf(stderr, "bench: xglb_beat did not stamp the heartbeat (%s, hz %u)\n",
+			strerror(-bank->beat_err), bank->ctl->hz);
+		return -EINVAL;
+	}
+	/* the tc fix-up's interface MAC; XDP reads the group's */
 	memcpy(ifv.mac, ifmac, 6);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xglb_ifaces), &ifindex, &ifv, BPF_ANY)) {
 		fprintf(stderr, "bench: ifaces update: %s\n", strerror(errno));
