@@ -7,6 +7,10 @@
 #   xdp_micro  ns/packet of xglb_xdp's paths, in namespace xglb-bench-<pid>
 #   arp_flood  ARP replies/s, xglb vs the kernel, over a veth pair between
 #              xglb-bgen-<pid> and xglb-brtr-<pid> (10.99.0.0/24)
+#   table_bench  agent-side table prepare/flip/grace period, 16 forwarders, in
+#              namespace xglb-btab-<pid> (loads the skeleton, sends nothing)
+#   failover.sh  outage when a router dies, xglb vs keepalived, and packets lost
+#              across an xglbd restart, in a tests/lab/lab.sh lab (own teardown)
 #   tc_micro   ns/packet of xglb_tc_ingress's steering paths (owned, steered), in
 #              namespace xglb-btc-<pid>
 #   steer_throughput.sh  iperf3 rate of a steered flow vs an owned one, in a
@@ -23,6 +27,7 @@ BUILD=${BUILD:-build}
 NS_MICRO=xglb-bench-$$
 NS_GEN=xglb-bgen-$$
 NS_RTR=xglb-brtr-$$
+NS_TABLE=xglb-btab-$$
 NS_TC=xglb-btc-$$
 GEN_IF=bgen0
 RTR_IF=brtr0
@@ -35,7 +40,7 @@ CHILD= # the running bench (a timeout process), stopped on INT/TERM
 # shellcheck disable=SC2317 # trap handlers
 cleanup() {
 	local ns
-	for ns in "$NS_MICRO" "$NS_GEN" "$NS_RTR" "$NS_TC"; do
+	for ns in "$NS_MICRO" "$NS_GEN" "$NS_RTR" "$NS_TABLE" "$NS_TC"; do
 		[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
 	done
 	rm -f "$ERR" "$OUT"
@@ -74,6 +79,9 @@ netns_new() { # name
 echo "# xglb bench: kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# xdp_*_ns: median ns/packet over an empty XDP program (see tests/bench/xdp_micro.c)"
 echo "# arp_flood_*: one CPU, rig/kernel/xglb rounds interleaved, median per side (arp_flood.c)"
+echo "# table_*: agent-side table switch of a 16-forwarder group, median per call (table_bench.c)"
+echo "# failover_*, restart_*: client-visible loss at 2,000 probes/s, median of trials; xglb and"
+echo "#   keepalived (VRRPv3) one after the other on the same lab (failover.sh; $BUILD/bench/failover.log)"
 echo "# tc_*_ns: median ns/packet over an empty tc program, steering on (see tests/bench/tc_micro.c)"
 echo "# steer*_flow_mbps, steered_throughput_ratio: iperf3, steered vs owned flow in one lab,"
 echo "#   ratio = median over back-to-back pairs (steer_throughput.sh)"
@@ -100,6 +108,17 @@ else
 	echo "bench: cannot build the flood namespaces" >&2
 	failed=1
 fi
+
+# ---- agent-side table switch ---------------------------------------------------
+if netns_new "$NS_TABLE"; then
+	run_bench table_bench 60 ip netns exec "$NS_TABLE" "$BUILD/bench/table_bench"
+else
+	echo "bench: cannot create namespace $NS_TABLE" >&2
+	failed=1
+fi
+
+# ---- failover: xglb vs keepalived; xglbd restart --------------------------------
+run_bench failover 270 env BUILD="$BUILD" tests/bench/failover.sh
 
 # ---- flow steering: tc per-packet cost; steered vs owned throughput ----------------------------
 if netns_new "$NS_TC"; then

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * table_bench.c - agent-side cost of a table switch (user/bank.c) for a group of 16 forwarders.
+ *
+ *   table_bench        (no traffic, no interface: loads the skeleton and writes its maps)
+ *
+ * What a failover costs the agent once the group state has changed is
+ * commit_tables() in xglbd: xglb_build_group() and then xglb_bank_commit(),
+ * i.e. xglb_bank_prepare() (write the inactive bank: BPF_MAP_UPDATE_BATCH of
+ * every group slot, the VIP entries, the stale-VIP sweep) and xglb_bank_flip()
+ * (one store into the mmapped xglb_ctl). Before writing a bank that was live
+ * until the last flip, prepare waits for an RCU grace period; xglbd pays it
+ * from its idle path (xglb_bank_quiesce on the heartbeat timer), not on the
+ * failover path, so it is measured separately here:
+ *
+ *   table_prepare_us   median of build (16 forwarders, weighted, 256 slots)
+ *                      + xglb_bank_prepare, with the bank already quiesced
+ *   table_flip_us      median of xglb_bank_flip
+ *   table_quiesce_ms   median of xglb_bank_quiesce right after a flip (the
+ *                      grace period a prepare would otherwise pay)
+ *   table_commit_us    median of quiesce-free build + prepare + flip, one
+ *                      whole failover-path switch
+ *   table_part_build_us   the build alone (xglb_build_group)
+ *   table_part_write_us   xglb_bank_prepare alone: the map writes
+ *
+ * Each sample is timed with CLOCK_MONOTONIC around the call; the median of
+ * an empty timed section (table_timer_overhead_ns, a few tens of ns here)
+ * is printed and not subtracted. The skeleton is loaded but not attached:
+ * the map writes cost the same with or without readers, and an RCU grace
+ * period does not depend on them either.
+ *
+ * Prints "BENCH <name> <value> <unit>" lines on stdout.
+ */
+#include "bench.h"
+
+#define N_PREPARE 3000 /* prepare samples (and commit samples) */
+#define N_FLIP	  20000
+#define N_QUIESCE 40 /* ~10-30 ms each */
+#define N_FWD	  16
+#define N_NODES	  4
+#define N_PART	  1000 /* samples of each part of prepare */
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static __u64 pctl(__u64 *v, int n, int p)
+{
+	long i = (long)n * p / 100;
+
+	qsort(v, n, sizeof(*v), cmp_u64);
+	return v[i < n ? i : n - 1];
+}
+
+static __u64 now(void)
+{
+	return bench_now_ns(CLOCK_MONOTONIC);
+}
+
+/* 16 forwarders over 4 nodes, weighted, distinct weights: the costliest slot build. */
+static void make_state(struct xglb_group_state *st, __u32 version)
+{
+	memset(st, 0, sizeof(*st));
+	st->gid = 1;
+	st->vip = inet_addr("10.99.2.1");
+	st->policy = XGLB_POLICY_WEIGHTED;
+	st->avg = 1;
+	st->version = version;
+	st->n_fwd = N_FWD;
+	st->ifindex[0] = 1;
+	for (int i = 0; i < N_FWD; i++)
+		st->fwd[i] = (struct xglb_fwd_state){.owner = 1 + (__u32)i % N_NODES,
+						     .weight = (__u8)(10 + 7 * i),
+						     .active = true,
+						     .new_ok = true};
+}
+
+int main(void)
+{
+	static __u64 prep[N_PREPARE], commit[N_PREPARE], flip[N_FLIP], empty[N_FLIP],
+	    quies[N_QUIESCE], build[N_PART], write[N_PART];
+	struct xglb_group_state st;
+	struct xglb_bank bank = {0};
+	struct xglb_group g;
+	struct xglb *skel;
+	int err, rc = 1;
+	__u64 t0, t1;
+
+	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
+	skel = xglb__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "table_bench: xglb__open_and_load: %s\n", strerror(errno));
+		return 1;
+	}
+	err =
+	    xglb_bank_open(&bank, bpf_map__fd(skel->maps.xglb_ctl),
+			   bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+	if (err) {
+		fprintf(stderr, "table_bench: bank open: %s\n", strerror(-err));
+		goto out;
+	}
+	make_state(&st, 1);
+	xglb_build_group(&st, 1, &g);
+	if (g.n_fwd != N_FWD || !g.n_slots) {
+		fprintf(stderr, "table_bench: built %u forwarders, %u slots\n", g.n_fwd, g.n_slots);
+		goto out;
+	}
+	err = xglb_bank_commit(&bank, &g, 1); /* warm-up; pays the first grace period */
+	if (err) {
+		fprintf(stderr, "table_bench: commit: %s\n", strerror(-err));
+		goto out;
+	}
+
+	/* grace period after a flip, as the idle path pays it */
+	for (int i = 0; i < N_QUIESCE; i++) {
+		xglb_bank_flip(&bank);
+		t0 = now();
+		xglb_bank_quiesce(&bank);
+		quies[i] = now() - t0;
+	}
+
+	/* prepare: bank quiesced, as on the failover path */
+	for (int i = 0; i < N_PREPARE; i++) {
+		xglb_bank_quiesce(&bank); /* no-op: no flip since the last one */
+		t0 = now();
+		make_state(&st, 2 + (__u32)i);
+		xglb_build_group(&st, 1, &g);
+		err = xglb_bank_prepare(&bank, &g, 1);
+		t1 = now();
+		if (err) {
+			fprintf(stderr, "table_bench: prepare: %s\n", strerror(-err));
+			goto out;
+		}
+		prep[i] = t1 - t0;
+	}
+
+	/* flip: one store (+ the flip counter) */
+	for (int i = 0; i < N_FLIP; i++) {
+		t0 = now();
+		t1 = now();
+		empty[i] = t1 - t0;
+		t0 = now();
+		xglb_bank_flip(&bank);
+		t1 = now();
+		flip[i] = t1 - t0;
+	}
+
+	/* the whole failover-path switch: build + prepare + flip, grace period paid beforehand */
+	for (int i = 0; i < N_PREPARE; i++) {
+		xglb_bank_quiesce(&bank); /* the idle path, not timed */
+		t0 = now();
+		make_state(&st, 100000 + (__u32)i);
+		xglb_build_group(&st, 1, &g);
+		err = xglb_bank_prepare(&bank, &g, 1);
+		if (!err)
+			xglb_bank_flip(&bank);
+		t1 = now();
+		if (err) {
+			fprintf(stderr, "table_bench: commit: %s\n", strerror(-err));
+			goto out;
+		}
+		commit[i] = t1 - t0;
+		/* Stands for the untimed idle-path quiesce above (as tests/bpf/harness.h does):
+		 * 3000 real grace periods would take a minute and change nothing timed. */
+		bank.need_sync = false;
+	}
+
+	/* Where prepare's time goes: the build alone, then xglb_bank_prepare alone (the map
+	 * writes). */
+	for (int i = 0; i < N_PART; i++) {
+		t0 = now();
+		make_state(&st, 200000 + (__u32)i);
+		xglb_build_group(&st, 1, &g);
+		t1 = now();
+		build[i] = t1 - t0;
+		t0 = now();
+		err = xglb_bank_prepare(&bank, &g, 1);
+		t1 = now();
+		if (err) {
+			fprintf(stderr, "table_bench: prepare: %s\n", strerror(-err));
+			goto out;
+		}
+		write[i] = t1 - t0;
+	}
+
+	printf("BENCH table_prepare_us %.2f us\n", pctl(prep, N_PREPARE, 50) / 1000.0);
+	printf("BENCH table_prepare_p90_us %.2f us\n", pctl(prep, N_PREPARE, 90) / 1000.0);
+	printf("BENCH table_flip_us %.3f us\n", pctl(flip, N_FLIP, 50) / 1000.0);
+	printf("BENCH table_flip_p99_us %.3f us\n", pctl(flip, N_FLIP, 99) / 1000.0);
+	printf("BENCH table_timer_overhead_ns %llu ns\n",
+	       (unsigned long long)pctl(empty, N_FLIP, 50));
+	printf("BENCH table_quiesce_ms %.2f ms\n", pctl(quies, N_QUIESCE, 50) / 1e6);
+	printf("BENCH table_quiesce_max_ms %.2f ms\n", pctl(quies, N_QUIESCE, 100) / 1e6);
+	printf("BENCH table_commit_us %.2f us\n", pctl(commit, N_PREPARE, 50) / 1000.0);
+	printf("BENCH table_part_build_us %.2f us\n", pctl(build, N_PART, 50) / 1000.0);
+	printf("BENCH table_part_write_us %.2f us\n", pctl(write, N_PART, 50) / 1000.0);
+	printf("BENCH table_forwarders %d forwarders\n", N_FWD);
+	rc = 0;
+out:
+	xglb_bank_close(&bank);
+	xglb__destroy(skel);
+	return rc;
+}
