@@ -44,7 +44,8 @@ static const char *verdict_of(const char *reason)
 		return "drop";
 	if (strstr(reason, "_tx_"))
 		return "tx";
-	if (strstr(reason, "redirect") || strstr(reason, "steer"))
+	/* Of the steering reasons only "steered" leaves for a peer; the rest stay. */
+	if (!strcmp(reason, "tc_steer_steered"))
 		return "redirect";
 	return "pass";
 }

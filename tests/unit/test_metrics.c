@@ -32,6 +32,8 @@ static char *render(void)
 	dp.reasons[XGLB_R_XDP_TX_ARP_REPLY] = 10;
 	dp.reasons[XGLB_R_XDP_TX_ARP_UNICAST] = 5;
 	dp.reasons[XGLB_R_XDP_DROP_ARP_PEER] = 7;
+	dp.reasons[XGLB_R_TC_STEER_STEERED] = 3;
+	dp.reasons[XGLB_R_TC_STEER_OWNED] = 4;
 	dp.n_fwd = 1;
 	dp.fwd[0].gid = 1;
 	dp.fwd[0].index = 0;
@@ -67,6 +69,10 @@ static void renders_values(void **state)
 	has(t, "xglb_packets_total{verdict=\"pass\",reason=\"xdp_pass_vmac\"} 1234");
 	has(t, "xglb_packets_total{verdict=\"drop\",reason=\"xdp_drop_arp_peer\"} 7");
 	has(t, "xglb_packets_total{verdict=\"tx\",reason=\"xdp_tx_arp_reply\"} 10");
+	has(t, "xglb_packets_total{verdict=\"redirect\",reason=\"tc_steer_steered\"} 3");
+	has(t, "xglb_packets_total{verdict=\"pass\",reason=\"tc_steer_owned\"} 4");
+	has(t, "xglb_packets_total{verdict=\"pass\",reason=\"tc_steer_off\"} 0");
+	has(t, "xglb_packets_total{verdict=\"drop\",reason=\"tc_egress_drop_vip_arp\"} 0");
 	has(t, "xglb_arp_replies_total 15");
 	has(t, "xglb_forwarder_packets_total{group=\"1\",forwarder=\"0\"} 1234");
 	has(t, "xglb_forwarder_bytes_total{group=\"1\",forwarder=\"0\"} 98765");
