@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* xglbctl.c - the operator's CLI: reads xglb's pinned maps (stats, tables, hosts). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -633,69 +632,71 @@ static void usage(FILE *f)
 		   "  -h, --help          this help\n");
 }
 
+/* A whole decimal number in [lo, hi], or -1. */
+static long opt_num(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	return v;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	struct ctl c = { .pin_root = XGLB_DEFAULT_PIN_ROOT, .socket = XGLB_DEFAULT_CONTROL_SOCKET,
 			 .persistence = -1 };
+	const char *cmd = NULL;
 	char *pos[8];
-	int o, npos = 0;
+	int npos = 0;
 
-	while ((o = getopt_long(argc, argv, "+p:s:jh", opts, NULL)) != -1) {
-		switch (o) {
-		case 'p':
-			c.pin_root = optarg;
-			break;
-		case 's':
-			c.socket = optarg;
-			break;
-		case 'j':
-			c.json = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
+	/* Options go before or after the command: xglbctl --group 2 move 2 r1 --json */
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes = !strcmp(a, "--pin-root") || !strcmp(a, "-p") || !strcmp(a, "--socket") ||
+			     !strcmp(a, "-s") || !strcmp(a, "--group") || !strcmp(a, "-g") ||
+			     !strcmp(a, "--persistence");
+
+		if (takes && !v) {
+			fprintf(stderr, "xglbctl: %s needs a value (try --help)\n", a);
 			return 2;
 		}
-	}
-	if (optind >= argc) {
-		fprintf(stderr, "xglbctl: missing command (try --help)\n");
-		return 2;
-	}
-	/* Options may also follow the command: xglbctl move 2 r1 --persistence 1 --json */
-	for (int i = optind + 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool val = i + 1 < argc;
-
-		if (!strcmp(a, "--json") || !strcmp(a, "-j")) {
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--json") || !strcmp(a, "-j")) {
 			c.json = true;
-		} else if ((!strcmp(a, "--pin-root") || !strcmp(a, "-p")) && val) {
+		} else if (!strcmp(a, "--pin-root") || !strcmp(a, "-p")) {
 			c.pin_root = argv[++i];
-		} else if ((!strcmp(a, "--socket") || !strcmp(a, "-s")) && val) {
+		} else if (!strcmp(a, "--socket") || !strcmp(a, "-s")) {
 			c.socket = argv[++i];
-		} else if ((!strcmp(a, "--group") || !strcmp(a, "-g")) && val) {
-			c.group = atoi(argv[++i]);
-			if (c.group < 1 || c.group > 255) {
-				fprintf(stderr, "xglbctl: --group takes a group id 1-255\n");
+		} else if (!strcmp(a, "--group") || !strcmp(a, "-g")) {
+			c.group = (int)opt_num(argv[++i], 1, 255);
+			if (c.group < 0) {
+				fprintf(stderr, "xglbctl: --group takes a group id 1-255, not '%s'\n", v);
 				return 2;
 			}
-		} else if (!strcmp(a, "--persistence") && val) {
-			c.persistence = atoi(argv[++i]);
+		} else if (!strcmp(a, "--persistence")) {
+			c.persistence = (int)opt_num(argv[++i], 0, 3);
 			if (c.persistence != 0 && c.persistence != 1 && c.persistence != 3) {
-				fprintf(stderr, "xglbctl: --persistence takes 0, 1 or 3\n");
+				fprintf(stderr, "xglbctl: --persistence takes 0, 1 or 3, not '%s'\n", v);
 				return 2;
+			}
+		} else if (!strcmp(a, "--")) {
+			for (i++; i < argc; i++) {
+				if (!cmd)
+					cmd = argv[i];
+				else if (npos < 8)
+					pos[npos++] = argv[i];
 			}
 		} else if (a[0] == '-' && a[1]) {
 			fprintf(stderr, "xglbctl: unknown option '%s' (try --help)\n", a);
 			return 2;
+		} else if (!cmd) {
+			cmd = a;
 		} else if (npos < 8) {
 			pos[npos++] = argv[i];
 		} else {
@@ -703,9 +704,13 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (!cmd) {
+		fprintf(stderr, "xglbctl: missing command (try --help)\n");
+		return 2;
+	}
 	libbpf_set_print(NULL);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		if (strcmp(argv[optind], commands[i].name))
+		if (strcmp(cmd, commands[i].name))
 			continue;
 		if (npos != commands[i].nargs) {
 			fprintf(stderr, "xglbctl: usage: xglbctl %s %s\n", commands[i].name,
@@ -716,6 +721,6 @@ int main(int argc, char **argv)
 		c.argv = pos;
 		return commands[i].fn(&c);
 	}
-	fprintf(stderr, "xglbctl: unknown command '%s' (try --help)\n", argv[optind]);
+	fprintf(stderr, "xglbctl: unknown command '%s' (try --help)\n", cmd);
 	return 2;
 }

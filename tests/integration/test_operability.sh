@@ -435,6 +435,15 @@ ctl r1 frobnicate
 one_line_error "unknown command" "unknown command 'frobnicate'"
 ctl r1 status --frobnicate
 one_line_error "unknown option after the command" "unknown option '--frobnicate'"
+ctl r1 --frobnicate status
+one_line_error "unknown option before the command" "unknown option '--frobnicate'"
+ctl r1 --group 0 status
+one_line_error "--group 0 before the command" "--group takes a group id 1-255"
+ctl r1 status --group
+one_line_error "--group without a value" "--group needs a value"
+ctl r1 --group "$LAB_GID" --json status
+check_eq "--group and --json before the command are taken: status --json of group $LAB_GID" \
+	"$RC $(jq -r '.groups[0].id' <<<"$OUT" 2>/dev/null)" "0 $LAB_GID"
 v_before=$(view r3)
 ctl r1 move 1 nosuchnode
 one_line_error "move 1 nosuchnode (bad node name)" "no node named 'nosuchnode'"
