@@ -27,8 +27,9 @@
 #define XGLB_GROUP_IFACES 4 /* local interfaces one group may use */
 #endif
 #ifndef XGLB_MAX_HOSTS
-#define XGLB_MAX_HOSTS 65536 /* LRU host -> forwarder entries, all groups */
+#define XGLB_MAX_HOSTS 65536 /* LRU host -> forwarder entries, all groups, per CPU */
 #endif
+#define XGLB_MAX_HOSTS_TOTAL (1U << 20) /* cap of xglb_hosts over all CPUs (~100 MB) */
 #ifndef XGLB_MAX_IFACES
 #define XGLB_MAX_IFACES 64 /* local interfaces with an xglb program */
 #endif

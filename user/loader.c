@@ -68,6 +68,49 @@ static int ensure_bpffs(const char *pin_root)
 	return 0;
 }
 
+unsigned int xglb_hosts_capacity(void)
+{
+	long long n = (long long)XGLB_MAX_HOSTS * libbpf_num_possible_cpus();
+
+	if (n < XGLB_MAX_HOSTS)
+		n = XGLB_MAX_HOSTS; /* CPU count unknown */
+	return n > XGLB_MAX_HOSTS_TOTAL ? XGLB_MAX_HOSTS_TOTAL : (unsigned int)n;
+}
+
+/*
+ * A map pinned at PATH that this object cannot reuse (another type, key,
+ * value, size or flags: left by an older xglb) is unpinned, so load makes a
+ * new one; the state it held is lost, and said so. False if it was stale.
+ */
+static bool pinned_fits(struct bpf_map *map, const char *path)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get(path);
+	bool fits;
+
+	if (fd < 0)
+		return true; /* nothing pinned: load creates and pins it */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		close(fd);
+		return true; /* let load report what is wrong */
+	}
+	close(fd);
+	fits = info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
+	       info.value_size == bpf_map__value_size(map) &&
+	       info.max_entries == bpf_map__max_entries(map) &&
+	       info.map_flags == bpf_map__map_flags(map);
+	if (fits)
+		return true;
+	pr_warn("%s was pinned by an older xglb (type %u, key %u, value %u, %u entries, flags %#x; "
+		"now %u, %u, %u, %u, %#x): replacing it, the state it held is lost",
+		path, info.type, info.key_size, info.value_size, info.max_entries, info.map_flags,
+		bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map),
+		bpf_map__max_entries(map), bpf_map__map_flags(map));
+	unlink(path);
+	return false;
+}
+
 int xglb_loader_open(struct xglb_loader *l, const char *pin_root)
 {
 	struct bpf_map *map;
@@ -85,6 +128,11 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root)
 		pr_err("opening the BPF object: %s", strerror(errno));
 		return err;
 	}
+	err = bpf_map__set_max_entries(l->skel->maps.xglb_hosts, xglb_hosts_capacity());
+	if (err) {
+		pr_err("sizing xglb_hosts: %s", strerror(-err));
+		return err;
+	}
 	bpf_object__for_each_map(map, l->skel->obj) {
 		snprintf(path, sizeof(path), "%s/%s", l->pin_root, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);
@@ -92,6 +140,8 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root)
 			pr_err("pin path %s: %s", path, strerror(-err));
 			return err;
 		}
+		if (!pinned_fits(map, path))
+			l->stale = true;
 	}
 	return 0;
 }
@@ -145,10 +195,21 @@ static int attach_xdp(struct xglb_loader *l, int i)
 	struct xdp_multiprog *mp;
 	int err;
 
-	if (find_attached(l->ifindex[i], &mp)) {
+	struct xdp_program *old = find_attached(l->ifindex[i], &mp);
+
+	if (old && !l->stale) {
 		pr_info("ifindex %u: adopting the xglb_xdp program already attached", l->ifindex[i]);
 		xdp_multiprog__close(mp);
 		return 0;
+	}
+	if (old) {
+		/* It uses the maps we just replaced: ours takes its place. */
+		pr_warn("ifindex %u: replacing the older xglb_xdp program attached", l->ifindex[i]);
+		err = xdp_program__detach(old, l->ifindex[i], XDP_MODE_NATIVE, 0);
+		if (err) {
+			xdp_multiprog__close(mp);
+			return err;
+		}
 	}
 	xdp_multiprog__close(mp);
 	if (!l->xdp) {

@@ -18,6 +18,7 @@ struct xglb_loader {
 	struct xdp_program *xdp;
 	char pin_root[256];
 	bool loaded;
+	bool stale; /* some pinned map had an older layout and was replaced */
 	int n_if;
 	__u32 ifindex[XGLB_MAX_IFACES];
 	bool xdp_ours[XGLB_MAX_IFACES]; /* attached by this process (else adopted) */
@@ -52,6 +53,13 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 /* Detach XDP and tc from every interface we manage; unpin if asked. */
 void xglb_loader_detach(struct xglb_loader *l, bool unpin);
 void xglb_loader_close(struct xglb_loader *l);
+
+/*
+ * Entries of xglb_hosts: XGLB_MAX_HOSTS for every possible CPU, as its LRU
+ * lists are per CPU (BPF_F_NO_COMMON_LRU) and ARP may all arrive on one;
+ * at most XGLB_MAX_HOSTS_TOTAL.
+ */
+unsigned int xglb_hosts_capacity(void);
 
 /* Is DIR on a bpffs? */
 bool xglb_is_bpffs(const char *dir);

@@ -43,8 +43,9 @@ struct {
  * Which forwarder each host was handed (AVG only). Per-CPU LRU lists
  * (BPF_F_NO_COMMON_LRU): an insert takes a node from its own CPU's free
  * list without the shared LRU lock. The price: each CPU holds at most
- * XGLB_MAX_HOSTS / possible CPUs entries of its own inserts before it
- * evicts its least recently used.
+ * max_entries / possible CPUs entries of its own inserts before it evicts
+ * its least recently used, so xglbd sizes the map to XGLB_MAX_HOSTS per
+ * possible CPU (user/loader.c, xglb_hosts_capacity) before loading.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -18,6 +18,7 @@ check() { # description, command...
 	shift
 	if "$@"; then ok "$d"; else nok "$d"; fi
 }
+check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1"; echo "#   got  '$2'"; echo "#   want '$3'"; fi; }
 
 # ---- command line, no lab needed ----------------------------------------
 
@@ -142,6 +143,28 @@ check "restart continues the version sequence ($v2 -> $v3)" [ "$v3" -gt "$v2" ]
 lab_exec c1 ip neigh flush dev eth0
 check "client reaches the server after the restart" lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
 check "the host table survived: same vMAC as before" [ "$(lab_neigh_mac c1)" = "$first_vmac" ]
+possible_cpus() { awk -F, '{ n = 0; for (i = 1; i <= NF; i++) { split($i, r, "-"); n += (r[2] == "" ? 1 : r[2] - r[1] + 1) } print n }' /sys/devices/system/cpu/possible; }
+hosts_cap=$((65536 * $(possible_cpus)))
+check_eq "xglb_hosts holds 65536 hosts per possible CPU (its LRU lists are per CPU)" \
+	"$(bpftool map show pinned "$pr/xglb_hosts" -j | jq .max_entries)" "$hosts_cap"
+
+# Upgrade over pins an older xglb left: a pinned map of another layout is replaced, not
+# reused (load would fail), and the old program that used it gives way to ours.
+read -r pid st <<<"$(lab_get r1 xglbd_pid)"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+rm "$pr/xglb_hosts"
+bpftool map create "$pr/xglb_hosts" type lru_hash key 8 value 16 entries 1024 name xglb_hosts
+if lab_start_xglbd r1 "$cfg"; then ok "xglbd starts over a pinned map of an older layout"; else nok "xglbd starts over a pinned map of an older layout"; fi
+check "it says the stale pinned map is replaced and its state lost" \
+	grep -q "xglb_hosts was pinned by an older xglb (type 9, key 8, value 16, 1024 entries.*the state it held is lost" "$log"
+check "it replaces the attached program that used the stale map" grep -q "replacing the older xglb_xdp program" "$log"
+check_eq "the pinned xglb_hosts now has this xglb's layout" \
+	"$(bpftool map show pinned "$pr/xglb_hosts" -j | jq '"\(.bytes_value) \(.max_entries)"')" "\"24 $hosts_cap\""
+lab_exec c1 ip neigh flush dev eth0
+check "client reaches the server through the replaced program" lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
+check "the new host table learned the client" \
+	bash -c "[ \$(bpftool map dump pinned $pr/xglb_hosts -j | jq length) -ge 1 ]"
 
 # Clean stop: everything ours is gone, nothing else is touched.
 lab_stop_xglbd r1
