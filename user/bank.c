@@ -24,11 +24,22 @@ int xglb_bank_open(struct xglb_bank *b, int ctl_fd, int groups_fd, int vips_fd)
 	if (!b->vips[0])
 		return -ENOMEM;
 	b->vips[1] = b->vips[0] + XGLB_VIP_SLOTS;
-	p = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED, ctl_fd, 0);
-	if (p == MAP_FAILED) {
+	b->groups[0] = calloc(XGLB_BANKS * XGLB_MAX_GROUPS, sizeof(struct xglb_group));
+	if (!b->groups[0]) {
 		free(b->vips[0]);
 		b->vips[0] = b->vips[1] = NULL;
-		return -errno;
+		return -ENOMEM;
+	}
+	b->groups[1] = b->groups[0] + XGLB_MAX_GROUPS;
+	p = mmap(NULL, sysconf(_SC_PAGESIZE), PROT_READ | PROT_WRITE, MAP_SHARED, ctl_fd, 0);
+	if (p == MAP_FAILED) {
+		int err = -errno;
+
+		free(b->vips[0]);
+		free(b->groups[0]);
+		b->vips[0] = b->vips[1] = NULL;
+		b->groups[0] = b->groups[1] = NULL;
+		return err;
 	}
 	b->ctl = p;
 	b->groups_fd = groups_fd;
@@ -46,6 +57,8 @@ void xglb_bank_close(struct xglb_bank *b)
 	b->ctl = NULL;
 	free(b->vips[0]);
 	b->vips[0] = b->vips[1] = NULL;
+	free(b->groups[0]);
+	b->groups[0] = b->groups[1] = NULL;
 	free(b->steer);
 	free(b->steer_owner);
 	b->steer = NULL;
@@ -106,6 +119,39 @@ static int write_vips(struct xglb_bank *b, __u32 bank, const struct xglb_vip_slo
 	b->vips_known[bank] = !err;
 	if (!err)
 		memcpy(held, slots, sizeof(slots[0]) * XGLB_VIP_SLOTS);
+	return err;
+}
+
+/*
+ * The group slots of bank, the same way: only those that differ from what
+ * the bank holds (a failover rewrites one group: one ~1 us update, where a
+ * batch of all 256 x 576 bytes costs ~70 us); all of them when that is not
+ * known.
+ */
+static int write_groups(struct xglb_bank *b, __u32 bank, const struct xglb_group *vals)
+{
+	static __u32 keys[XGLB_MAX_GROUPS];
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 count = XGLB_MAX_GROUPS;
+	struct xglb_group *held = b->groups[bank];
+	int err = 0;
+
+	if (!b->groups_known[bank]) {
+		for (__u32 i = 0; i < XGLB_MAX_GROUPS; i++)
+			keys[i] = XGLB_GROUP_KEY(bank, i);
+		err = bpf_map_update_batch(b->groups_fd, keys, vals, &count, &opts) ? -errno : 0;
+	} else {
+		for (__u32 i = 0; i < XGLB_MAX_GROUPS && !err; i++) {
+			__u32 key = XGLB_GROUP_KEY(bank, i);
+
+			if (memcmp(&held[i], &vals[i], sizeof(vals[i])) &&
+			    bpf_map_update_elem(b->groups_fd, &key, &vals[i], BPF_ANY))
+				err = -errno;
+		}
+	}
+	b->groups_known[bank] = !err;
+	if (!err)
+		memcpy(held, vals, sizeof(vals[0]) * XGLB_MAX_GROUPS);
 	return err;
 }
 
@@ -510,9 +556,7 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 {
 	static struct xglb_group vals[XGLB_MAX_GROUPS];
 	static struct xglb_vip_slot vips[XGLB_VIP_SLOTS];
-	static __u32 keys[XGLB_MAX_GROUPS];
-	__u32 bank = xglb_bank_active(b) ^ 1, count = XGLB_MAX_GROUPS, mult;
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u32 bank = xglb_bank_active(b) ^ 1, mult;
 	int err;
 
 	if (n < 0 || n > XGLB_MAX_GROUPS)
@@ -528,11 +572,9 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 	if (err)
 		return err;
 	xglb_bank_quiesce(b);
-	for (__u32 i = 0; i < XGLB_MAX_GROUPS; i++)
-		keys[i] = XGLB_GROUP_KEY(bank, i);
-	err = bpf_map_update_batch(b->groups_fd, keys, vals, &count, &opts);
+	err = write_groups(b, bank, vals);
 	if (err)
-		return -errno;
+		return err;
 	err = write_vips(b, bank, vips, mult);
 	if (err)
 		return err;

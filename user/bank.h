@@ -28,6 +28,8 @@ struct xglb_bank {
 	unsigned int vip_seeds; /* hash multipliers a prepare tries (XGLB_VIP_SEEDS) */
 	struct xglb_vip_slot *vips[XGLB_BANKS]; /* what each bank's VIP index holds, if known */
 	bool vips_known[XGLB_BANKS];
+	struct xglb_group *groups[XGLB_BANKS]; /* what each bank's group slots hold, if known */
+	bool groups_known[XGLB_BANKS];
 	struct xglb_ctl *ctl; /* xglb_ctl, mmapped */
 	bool need_sync; /* a flip happened since the inactive bank was last quiesced */
 	/* steering, once xglb_bank_open_steer() was called; untouched otherwise */

@@ -6,8 +6,8 @@
  *
  * What a failover costs the agent once the group state has changed is
  * commit_tables() in xglbd: xglb_build_group() and then xglb_bank_commit(),
- * i.e. xglb_bank_prepare() (write the inactive bank: BPF_MAP_UPDATE_BATCH of
- * every group slot, the VIP entries, the stale-VIP sweep) and xglb_bank_flip()
+ * i.e. xglb_bank_prepare() (write the inactive bank: the group slots and VIP
+ * index slots that differ from what that bank holds) and xglb_bank_flip()
  * (one store into the mmapped xglb_ctl). Before writing a bank that was live
  * until the last flip, prepare waits for an RCU grace period; xglbd pays it
  * from its idle path (xglb_bank_quiesce on the heartbeat timer), not on the

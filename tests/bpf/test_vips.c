@@ -23,10 +23,12 @@ static void ips_with_home(__u32 home, __be32 *out, int n, __u32 *from)
 	}
 }
 
+static struct xglb_group last_groups[N_MAX]; /* what install_vips last committed */
+
 /* Groups 1..n, VIP vips[i] for group i + 1, two forwarders (0 ours), this node the AVG. */
 static int install_vips(struct h_env *e, const __be32 *vips, int n)
 {
-	struct xglb_group g[N_MAX];
+	struct xglb_group *g = last_groups;
 
 	assert_true(n <= N_MAX);
 	for (int i = 0; i < n; i++) {
@@ -36,6 +38,29 @@ static int install_vips(struct h_env *e, const __be32 *vips, int n)
 		xglb_build_group(&st, H_SELF, &g[i]);
 	}
 	return xglb_bank_commit(&e->bank, g, n);
+}
+
+/*
+ * Every group slot of the active bank, read back from the map: groups
+ * 1..n hold exactly what install_vips built, every other slot is zero
+ * (user/bank.c writes only the slots that changed; a removed group must
+ * not linger in a bank written before).
+ */
+static void assert_bank_groups(struct h_env *e, int n)
+{
+	static const struct xglb_group zero;
+	__u32 bank = xglb_bank_active(&e->bank);
+
+	for (__u32 gid = 0; gid < XGLB_MAX_GROUPS; gid++) {
+		struct xglb_group v;
+		__u32 key = XGLB_GROUP_KEY(bank, gid);
+
+		assert_int_equal(bpf_map_lookup_elem(e->bank.groups_fd, &key, &v), 0);
+		if (gid >= 1 && gid <= (__u32)n)
+			assert_memory_equal(&v, &last_groups[gid - 1], sizeof(v));
+		else
+			assert_memory_equal(&v, &zero, sizeof(v));
+	}
 }
 
 /* A request for vip is answered with a vMAC of group gid. */
@@ -183,7 +208,8 @@ static void test_index_per_bank(void **state)
 /*
  * Commits that add and remove VIPs, some of them sharing a home slot:
  * after the first write to each bank only changed slots are written
- * (user/bank.c, write_vips); every commit must answer exactly its VIPs.
+ * (user/bank.c, write_vips and write_groups); every commit must answer
+ * exactly its VIPs and leave exactly its groups in the bank.
  */
 static void test_rewrites(void **state)
 {
@@ -207,6 +233,7 @@ static void test_rewrites(void **state)
 			n++;
 		}
 		assert_int_equal(install_vips(e, vips, n), 0);
+		assert_bank_groups(e, n);
 		for (int i = 0; i < 6; i++) {
 			int gid = 0;
 
