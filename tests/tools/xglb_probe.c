@@ -91,11 +91,14 @@ static int do_send(const char *addr, int port, int rate, int seconds, int wait_m
 	for (uint64_t seq = 0; seq < total; seq++) {
 		uint64_t due = start + seq * 1000000000ull / rate, t;
 
+		/* sleep to the due time to the nanosecond (no spinning on the last
+		 * sub-millisecond), taking replies as they come */
 		while ((t = now_ns()) < due) {
 			struct pollfd p = { .fd = fd, .events = POLLIN };
-			int ms = (int)((due - t) / 1000000);
+			struct timespec left = { .tv_sec = (due - t) / 1000000000ull,
+						 .tv_nsec = (due - t) % 1000000000ull };
 
-			if (poll(&p, 1, ms) > 0)
+			if (ppoll(&p, 1, &left, NULL) > 0)
 				drain(fd, seen, total);
 		}
 		/* errors (no route, ARP failed) are losses like any other */
