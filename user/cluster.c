@@ -363,6 +363,11 @@ bool xglb_cluster_owns(const struct xglb_cluster *c, int g, int f)
 	return x->active && x->owner == c->grp[g].self;
 }
 
+bool xglb_cluster_starting(const struct xglb_cluster *c, int g, __u64 now)
+{
+	return xglb_grp_starting(&c->grp[g], now);
+}
+
 void xglb_cluster_view(const struct xglb_cluster *c, int g, __u64 now,
 		       struct xglb_group_state *st)
 {

@@ -93,6 +93,9 @@ const __u8 *xglb_cluster_seg_mac(const struct xglb_cluster *c, int g, int ni, in
 /* Do we own forwarder f of cfg group g (not merely release it)? Only owners announce a vMAC. */
 bool xglb_cluster_owns(const struct xglb_cluster *c, int g, int f);
 
+/* Group g is in its startup hold: announce none of its vMACs (xglb_grp_starting). */
+bool xglb_cluster_starting(const struct xglb_cluster *c, int g, __u64 now);
+
 /* The data-plane view of cfg group g at time now. */
 void xglb_cluster_view(const struct xglb_cluster *c, int g, __u64 now,
 		       struct xglb_group_state *st);

@@ -29,6 +29,11 @@ bool xglb_grp_demoted(const struct xglb_grp *g, __u64 now)
 	return now < g->demoted_until || g->demoted_send;
 }
 
+bool xglb_grp_starting(const struct xglb_grp *g, __u64 now)
+{
+	return now < g->demoted_until;
+}
+
 /* May win the AVG election. */
 static bool can_lead(const struct xglb_grp_node *n)
 {
@@ -80,6 +85,7 @@ void xglb_grp_init(struct xglb_grp *g, __u8 gid, __be32 vip, __u8 policy,
 		g->fwd[i].eff_weight = fwd[i].weight;
 	}
 	g->demoted_until = now + (__u64)t->hold_ms * MS;
+	g->start_announce = true;
 	g->next_hello = now;
 	g->next_load = now + (__u64)t->hold_ms * MS;
 }
@@ -399,11 +405,16 @@ static void assign_one(struct xglb_grp *g, int i, __u64 now, struct xglb_grp_out
 }
 
 /*
- * Weight balance for movable (persistence 0) forwarders: a node above the
- * ceiling of its weighted share gives one to a node below the floor of
- * its share, preferring a forwarder whose preferred owner is that node.
- * Ceil/floor bounds leave any distribution that is as even as possible
- * alone, so balance never moves forwarders back and forth.
+ * Weight balance for movable (persistence 0) forwarders. Each node's
+ * surplus is what it owns minus its weighted share of the active
+ * forwarders. While the node with the largest surplus has more than one
+ * forwarder above the node with the smallest, one movable forwarder goes
+ * from the first to the second, preferring one whose preferred owner is
+ * the second. Each move lowers the sum of squared surpluses, so balance
+ * ends and never moves forwarders back and forth; a distribution as even
+ * as it can be (no two nodes more than one apart in surplus) is left
+ * alone. 3 forwarders over weights 90/100/100 end up one each; over
+ * 50/100/100, one each as well (surpluses 0.4, -0.2, -0.2).
  */
 static void rebalance(struct xglb_grp *g)
 {
@@ -420,23 +431,28 @@ static void rebalance(struct xglb_grp *g)
 
 	for (int round = 0; round < XGLB_MAX_FWD; round++) {
 		const struct xglb_grp_node *over = NULL, *under = NULL;
+		__s64 s_over = 0, s_under = 0;
 		int pick = -1;
 
 		for (int i = 0; i < g->n_nodes; i++) {
 			const struct xglb_grp_node *n = &g->nodes[i];
-			__u64 c, share_num;
+			__s64 sur;
 
 			if (!can_forward(g, n->id))
 				continue;
-			c = (__u64)owned_count(g, n->id) * total_w;
-			share_num = (__u64)total_f * bal_weight(n); /* share = share_num / total_w */
-			/* over: c > ceil(share); under: c < floor(share) (both scaled by total_w) */
-			if (c > share_num + total_w - 1 && !over)
+			/* surplus x total_w: owned x total_w - total_f x weight */
+			sur = (__s64)owned_count(g, n->id) * (__s64)total_w -
+			      (__s64)total_f * (__s64)bal_weight(n);
+			if (!over || sur > s_over || (sur == s_over && n->id < over->id)) {
 				over = n;
-			if (c + total_w <= share_num && !under)
+				s_over = sur;
+			}
+			if (!under || sur < s_under || (sur == s_under && n->id < under->id)) {
 				under = n;
+				s_under = sur;
+			}
 		}
-		if (!over || !under)
+		if (!over || over == under || s_over - s_under <= (__s64)total_w)
 			return;
 		for (int i = 0; i < g->n_fwd; i++) {
 			const struct xglb_grp_fwd *f = &g->fwd[i];
@@ -449,7 +465,7 @@ static void rebalance(struct xglb_grp *g)
 				break;
 		}
 		if (pick < 0)
-			return;
+			return; /* what over has above its share is pinned there */
 		g->fwd[pick].owner = under->id;
 		g->stats.rebalances++;
 	}
@@ -597,6 +613,13 @@ void xglb_grp_tick(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
 	if ((out->actions & XGLB_GRP_ACT_COMMIT) && (local_mask(g) & ~before)) {
 		out->learn_mask |= local_mask(g) & ~before;
 		out->actions |= XGLB_GRP_ACT_LEARN;
+	}
+	if (g->start_announce && !xglb_grp_starting(g, now)) {
+		/* the startup hold is over: what we own now is current */
+		g->start_announce = false;
+		out->learn_mask |= local_mask(g);
+		if (out->learn_mask)
+			out->actions |= XGLB_GRP_ACT_LEARN;
 	}
 	if (g->contested & local_mask(g)) { /* stale claims on ours (xglb_grp_rx) */
 		out->learn_mask |= g->contested & local_mask(g);

@@ -98,6 +98,7 @@ struct xglb_grp {
 	/* self */
 	__u64 demoted_until; /* ns; starting nodes hold a demotion for one hold time */
 	bool demoted_send; /* sending hellos fails */
+	bool start_announce; /* announce our vMACs once the startup hold is over */
 	__u16 contested; /* forwarders peers claimed on an older state: announce ours at the next tick */
 	__u64 seq;
 	__u32 boot;
@@ -187,5 +188,13 @@ int xglb_grp_admin(struct xglb_grp *g, __u8 op, __u8 index, __u8 persistence, __
 const struct xglb_grp_node *xglb_grp_node(const struct xglb_grp *g, __u32 id);
 bool xglb_grp_is_avg(const struct xglb_grp *g);
 bool xglb_grp_demoted(const struct xglb_grp *g, __u64 now);
+
+/*
+ * Still in the startup hold (one hold time after init): what the group
+ * holds may be restored from tables pinned before a restart and be stale,
+ * so xglbd announces none of it (learning frames) until then; the tick
+ * that ends the hold asks for learning frames of all that is ours.
+ */
+bool xglb_grp_starting(const struct xglb_grp *g, __u64 now);
 
 #endif

@@ -376,16 +376,24 @@ static void learn_one(struct daemon *d, int g, int idx)
  * Learning frames from every vMAC this node owns. A forwarder we are
  * releasing after a planned move is still local in the tables (we keep
  * accepting its frames) but must not be announced: that would pull the
- * switch port back from its new owner.
+ * switch port back from its new owner. Nor is any vMAC of a group in its
+ * startup hold: after a restart its tables may be the pinned ones of
+ * before, naming forwarders a peer has taken over since; the group asks
+ * for learning frames itself once the hold is over (xglb_grp_starting).
  */
 static void send_learning(struct daemon *d)
 {
-	for (int g = 0; g < d->cfg->n_groups; g++)
+	__u64 now = now_ns();
+
+	for (int g = 0; g < d->cfg->n_groups; g++) {
+		if (d->cl && xglb_cluster_starting(d->cl, g, now))
+			continue;
 		for (int f = 0; f < d->tables[g].n_fwd; f++)
 			if ((d->tables[g].fwd[f].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL)) ==
 				    (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL) &&
 			    (!d->cl || xglb_cluster_owns(d->cl, g, f)))
 				learn_one(d, g, f);
+	}
 }
 
 /* VIPs live on lo so every router answers pings to the gateway; ARP never shows them. */
@@ -1026,7 +1034,9 @@ static void reload(struct daemon *d)
 	if (xglb_tracker_reconfigure(&d->trk, d->cfg, now_ns()) == 0)
 		track_epoll(d);
 	arm_timer(d->trk_tfd, d->cfg->n_track ? 100 : 0);
-	track_apply(d);
+	/* The cluster took the configured priority and weight back: re-advertise
+	 * what drain and tracking leave of them. */
+	apply_self(d, true);
 	if (strcmp(old->http_listen, d->cfg->http_listen)) {
 		http_stop(d);
 		http_start(d); /* a failure is logged; the rest of the reload stands */

@@ -277,6 +277,54 @@ static void withdrawn_node_owns_nothing(void **state)
 	assert_int_equal(sim_owner(&S, 2, 0), 1);
 }
 
+/* Forwarders node id owns in node obs's view. */
+static int owned_by(int obs, __u32 id, int nf)
+{
+	int c = 0;
+
+	for (int f = 0; f < nf; f++)
+		c += sim_owner(&S, obs, f) == id;
+	return c;
+}
+
+/*
+ * A node back at a lower weight than the others still gets its share:
+ * 3 forwarders over weights 90/100/100 (share 0.93 of one) is one each,
+ * its preferred forwarder going back to it; 6 over 50/100/100 (shares
+ * 1.2, 2.4, 2.4) is 1 or 2 for node 1 and never 0 or 3.
+ */
+static void returning_lower_weight_gets_its_share(void **state)
+{
+	start3(0, NULL);
+	xglb_grp_set_self(&S.g[0], 100, 0, NULL);
+	sim_run(&S, 500);
+	assert_int_equal(owned_by(2, 1, 3), 0);
+	xglb_grp_set_self(&S.g[0], 100, 90, NULL);
+	sim_run(&S, 500);
+	for (__u32 n = 1; n <= 3; n++)
+		assert_int_equal(owned_by(2, n, 3), 1);
+	assert_int_equal(sim_owner(&S, 2, 0), 1); /* the one it prefers */
+	assert_true(sim_converged(&S));
+
+	sim_init(&S, 3, NULL, 6, 0, NULL);
+	sim_run(&S, 1000);
+	xglb_grp_set_self(&S.g[0], 100, 0, NULL);
+	sim_run(&S, 500);
+	assert_int_equal(owned_by(2, 1, 6), 0);
+	xglb_grp_set_self(&S.g[0], 100, 50, NULL);
+	sim_run(&S, 500);
+	assert_int_equal(owned_by(2, 1, 6), 1);
+	assert_int_equal(owned_by(2, 2, 6) + owned_by(2, 3, 6), 5);
+	assert_true(owned_by(2, 2, 6) >= 2 && owned_by(2, 3, 6) >= 2);
+	/* balanced means stable: nothing moves any more */
+	{
+		__u32 before = S.g[2].stats.rebalances;
+
+		sim_run(&S, 2000);
+		assert_int_equal(S.g[2].stats.rebalances, before);
+	}
+}
+
 static void send_failure_demotes(void **state)
 {
 	start3(0, NULL); /* AVG 3 */
@@ -330,10 +378,11 @@ static void heal_reannounces_every_vmac_from_its_owner(void **state)
 
 /*
  * A node declared dead comes back: its new xglbd restores the tables it had
- * pinned and announces the forwarders they give it before it has heard any
- * peer. With persistence 1 nothing moves back to it, so no new state is
- * published: the owners must announce those vMACs again when they hear it
- * claim them.
+ * pinned, and the switch has a stale frame from it for a forwarder it lost
+ * (an xglb before 0.1 announced its pinned tables at start; any stray
+ * frame does the same). With persistence 1 nothing moves back to it, so no
+ * new state is published: the owners must announce those vMACs again when
+ * they hear it claim them.
  */
 static void returning_node_cannot_keep_vmacs_it_lost(void **state)
 {
@@ -353,11 +402,73 @@ static void returning_node_cannot_keep_vmacs_it_lost(void **state)
 	assert_switch_follows_owners();
 	sim_restart(&S, 0);
 	xglb_grp_restore(&S.g[0], &pinned);
-	S.fdb[0] = 1; /* its learning frame at start, from the pinned tables */
+	S.fdb[0] = 1; /* a stale learning frame of its */
 	sim_run(&S, 1000);
 	assert_true(sim_converged(&S));
 	assert_int_not_equal(sim_owner(&S, 2, 0), 1);
 	assert_switch_follows_owners();
+}
+
+/* The tables a node's xglbd would leave pinned: its view of group 1 now. */
+static void pin_tables(int i, struct xglb_group *pinned)
+{
+	memset(pinned, 0, sizeof(*pinned));
+	pinned->id = 1;
+	pinned->flags = XGLB_GRP_ENABLED;
+	pinned->n_fwd = (__u8)S.g[i].n_fwd;
+	pinned->version = S.g[i].version;
+	for (int f = 0; f < S.g[i].n_fwd; f++) {
+		pinned->fwd[f].owner = sim_owner(&S, i, f);
+		pinned->fwd[f].flags = XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK;
+	}
+}
+
+/*
+ * A restarted node announces nothing from its pinned tables during its
+ * startup hold (xglbd sends no learning frames for a starting group):
+ * the forwarder a peer took over meanwhile stays on the peer's port.
+ * Alone, it announces what it owns once the hold is over.
+ */
+static void restarted_node_announces_after_its_startup_hold(void **state)
+{
+	struct xglb_group pinned;
+	__u32 owner;
+
+	start3(1, NULL);
+	pin_tables(0, &pinned);
+	assert_int_equal(pinned.fwd[0].owner, 1);
+	S.down[0] = true;
+	sim_run(&S, 1000);
+	owner = sim_owner(&S, 2, 0);
+	assert_int_not_equal(owner, 1);
+	assert_int_equal(S.fdb[0], owner);
+	sim_restart(&S, 0);
+	xglb_grp_restore(&S.g[0], &pinned);
+	assert_true(xglb_grp_starting(&S.g[0], S.now));
+	sim_clear_out(&S);
+	sim_run(&S, 250); /* hold 300 ms */
+	assert_true(xglb_grp_starting(&S.g[0], S.now));
+	assert_int_equal(S.out[0].learn_mask & 1u, 0);
+	assert_int_equal(S.fdb[0], owner);
+	sim_run(&S, 1000);
+	assert_false(xglb_grp_starting(&S.g[0], S.now));
+	assert_int_equal(S.fdb[0], owner);
+	assert_switch_follows_owners();
+
+	sim_init(&S, 1, NULL, 2, 0, NULL);
+	sim_run(&S, 1000);
+	pin_tables(0, &pinned);
+	assert_int_equal(pinned.fwd[0].owner | pinned.fwd[1].owner, 1);
+	sim_restart(&S, 0);
+	xglb_grp_restore(&S.g[0], &pinned);
+	S.fdb[0] = S.fdb[1] = 0; /* the switch forgot */
+	sim_clear_out(&S);
+	sim_run(&S, 250);
+	assert_int_equal(S.out[0].learn_mask, 0);
+	sim_run(&S, 100); /* the hold ends */
+	assert_int_equal(S.out[0].learn_mask, 3);
+	assert_int_equal(S.fdb[0], 1);
+	assert_int_equal(S.fdb[1], 1);
 }
 
 int main(void)
@@ -372,10 +483,12 @@ int main(void)
 		cmocka_unit_test(persistence_3_returns_to_preferred),
 		cmocka_unit_test(persistence_1_stays_where_it_failed_over),
 		cmocka_unit_test(persistence_0_rebalanced_back),
+		cmocka_unit_test(returning_lower_weight_gets_its_share),
 		cmocka_unit_test(redirect_then_timeout_removes_and_redistributes),
 		cmocka_unit_test(partition_heals_to_one_avg_one_owner_each),
 		cmocka_unit_test(loss_of_30_percent_causes_no_failover),
 		cmocka_unit_test(restart_within_hold_changes_nothing),
+		cmocka_unit_test(restarted_node_announces_after_its_startup_hold),
 		cmocka_unit_test(load_aware_shifts_away_from_busy_node),
 		cmocka_unit_test(withdrawn_node_owns_nothing),
 		cmocka_unit_test(send_failure_demotes),
