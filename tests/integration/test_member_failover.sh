@@ -326,6 +326,11 @@ lab_wait $((TIMEOUT / 1000 + 5)) moved
 t_moved=$(( ($(date +%s%N) - t_kill) / 1000000 ))
 newmac=$(lab_neigh_mac "${CL[1]}")
 echo "# ${CL[1]} moved to $newmac $t_moved ms after r2 died (hold $HOLD + timeout $TIMEOUT)"
+if ! moved; then # what the AVG holds for the client, and whether its reply left
+	echo "# r3's host entry for ${CL[1]} ($cmac): $(lab_ctl r3 --json hosts | jq -c --arg m "$cmac" '[.. | objects | select(.mac? == $m)]')"
+	echo "# r3: tc_egress_drop_vip_arp $(lab_reason r3 tc_egress_drop_vip_arp), tc_egress_pass_vmac_arp $(lab_reason r3 tc_egress_pass_vmac_arp)"
+	echo "# ${CL[1]}'s neighbours: $(lab_exec "${CL[1]}" ip -s neigh show dev eth0 | tr '\n' ';')"
+fi
 check "timeout: ${CL[1]}'s entry for the VIP moved from $(lab_vmac 1) to a live vMAC ($newmac)" \
 	bash -c "[[ '$newmac' =~ ^02:78:67:62:01:0[023]$ ]]"
 check "... by the timeout: not before $TIMEOUT ms after the failure ($t_moved ms)" [ "$t_moved" -ge "$TIMEOUT" ]
