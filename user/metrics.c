@@ -203,6 +203,10 @@ static void render_events(FILE *out, struct json_object *status)
 	head(out, "xglb_hosts_redistributed_total", "counter",
 	     "Hosts moved off removed forwarders by unsolicited ARP replies.");
 	fprintf(out, "xglb_hosts_redistributed_total %lld\n", num(status, "hosts_redistributed"));
+	head(out, "xglb_hosts_redistributed_again_total", "counter",
+	     "Second unsolicited ARP replies to moved hosts, sent after their ARP lock time.");
+	fprintf(out, "xglb_hosts_redistributed_again_total %lld\n",
+		num(status, "hosts_redistributed_again"));
 	if (mem) {
 		head(out, "xglb_membership_datagrams_total", "counter",
 		     "Membership datagrams received, by result (ok or the reason of rejection).");

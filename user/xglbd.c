@@ -44,6 +44,23 @@ struct ifaces {
 	bool xdp[XGLB_MAX_IFACES]; /* a group interface (XDP and tc); else steering only (tc) */
 };
 
+/* A host moved by an unsolicited ARP reply, to be told again (cb_redistribute). */
+struct redist_again {
+	struct xglb_host_key key;
+	__be32 ip;
+	__u8 g; /* cfg group index */
+	__u8 to; /* forwarder it was moved to */
+};
+
+/*
+ * Linux ignores an ARP reply that would change a neighbour entry updated
+ * less than its locktime ago (1 s by default; an entry's own state change,
+ * e.g. REACHABLE to STALE, counts), so every moved host is told a second
+ * time this much later.
+ */
+#define REDIST_AGAIN_MS 1500
+#define REDIST_AGAIN_MAX 65536 /* hosts remembered for the second reply */
+
 struct daemon {
 	struct xglb_config *cfg;
 	const char *config_path, *node_override, *pin_root_override;
@@ -64,6 +81,10 @@ struct daemon {
 	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
 	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
 	__u64 redistributed; /* hosts moved by unsolicited ARP replies */
+	/* the moved hosts, told once more after a host's ARP lock time (cb_redistribute) */
+	struct redist_again *again;
+	int n_again, again_fd;
+	__u64 redist_repeated;
 };
 
 static __u64 now_ns(void)
@@ -504,9 +525,54 @@ static void cb_redistribute(void *ctx, int g, unsigned int mask)
 				     h.ip);
 		if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame, sizeof(frame)) == 0)
 			moved++;
+		if (d->again && d->n_again < REDIST_AGAIN_MAX)
+			d->again[d->n_again++] = (struct redist_again){
+				.key = key, .ip = h.ip, .g = (__u8)g, .to = (__u8)to
+			};
 	}
 	d->redistributed += moved;
+	if (d->n_again) {
+		struct itimerspec its = { .it_value = { .tv_sec = REDIST_AGAIN_MS / 1000,
+							.tv_nsec = REDIST_AGAIN_MS % 1000 * 1000000 } };
+
+		timerfd_settime(d->again_fd, 0, &its, NULL);
+	}
 	pr_info("group %u: %d hosts of removed forwarders moved by unsolicited ARP", cg->id, moved);
+}
+
+/*
+ * The second unsolicited reply to each moved host, if the AVG still gives
+ * it that forwarder (no ARP of its own, no other move since).
+ */
+static void redistribute_again(struct daemon *d)
+{
+	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), sent = 0;
+	__u8 frame[XGLB_LEARN_FRAME_LEN];
+
+	for (int i = 0; i < d->n_again; i++) {
+		const struct redist_again *a = &d->again[i];
+		const struct xglb_cfg_group *cg;
+		const struct xglb_group *tbl;
+		struct xglb_host h;
+		int ifi;
+
+		if (a->g >= d->cfg->n_groups)
+			continue; /* a reload removed the group */
+		cg = &d->cfg->groups[a->g];
+		tbl = &d->tables[a->g];
+		if (!(tbl->flags & XGLB_GRP_AVG) || cg->id != a->key.gid || a->to >= tbl->n_fwd ||
+		    !(tbl->fwd[a->to].flags & XGLB_FWD_ACTIVE) ||
+		    bpf_map_lookup_elem(fd, &a->key, &h) || h.fwd != a->to || h.ip != a->ip)
+			continue;
+		ifi = iface_find(&d->ifs, cg->ifaces[0]);
+		xglb_arp_reply_frame(frame, d->ifs.mac[ifi], tbl->fwd[a->to].vmac, cg->vip,
+				     a->key.mac, a->ip);
+		if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame, sizeof(frame)) == 0)
+			sent++;
+	}
+	d->redist_repeated += sent;
+	pr_debug("%d of %d moved hosts told again", sent, d->n_again);
+	d->n_again = 0;
 }
 
 /* ---- tracking ------------------------------------------------------------------ */
@@ -646,6 +712,8 @@ static struct json_object *cmd_status(struct daemon *d)
 	json_object_object_add(o, "mode", json_object_new_string(d->cl ? "membership" : "static"));
 	json_object_object_add(o, "tables_version", json_object_new_int64(d->version));
 	json_object_object_add(o, "hosts_redistributed", json_object_new_int64(d->redistributed));
+	json_object_object_add(o, "hosts_redistributed_again",
+			       json_object_new_int64(d->redist_repeated));
 	for (int g = 0; g < cfg->n_groups; g++)
 		json_object_array_add(groups, d->cl ? xglb_cluster_group_json(d->cl, g, now) :
 						      static_group_json(d, g));
@@ -1069,10 +1137,14 @@ static int setup_fds(struct daemon *d)
 	d->learn_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->mem_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->trk_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->again_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->again = calloc(REDIST_AGAIN_MAX, sizeof(*d->again));
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->sigfd < 0 || d->hb_fd < 0 || d->learn_fd < 0 || d->mem_tfd < 0 || d->trk_tfd < 0 ||
-	    d->epfd < 0)
-		return -errno;
+	    d->again_fd < 0 || !d->again || d->epfd < 0)
+		return -errno ? -errno : -ENOMEM;
+	ev.data.fd = d->again_fd;
+	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->again_fd, &ev);
 	ev.data.fd = d->trk_tfd;
 	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->trk_tfd, &ev);
 	ev.data.fd = d->mem_tfd;
@@ -1136,6 +1208,9 @@ static void run(struct daemon *d)
 			} else if (fd == d->learn_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					send_learning(d);
+			} else if (fd == d->again_fd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0)
+					redistribute_again(d);
 			} else if (fd == d->sigfd) {
 				struct signalfd_siginfo si;
 

@@ -316,6 +316,7 @@ table bridge xglb_member {
 EOF
 mcount() { lab_exec lan nft -j list counter bridge xglb_member "$1" | jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'; }
 redist_before=$(jst r3 .hosts_redistributed)
+again_before=$(jst r3 .hosts_redistributed_again)
 lab_exec "${CL[1]}" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null # fresh traffic via fwd1
 kill9 r2
 lab_exec r2 ip link set eth0 down
@@ -338,6 +339,10 @@ check_eq "... without ARPing itself (broadcast ARP requests from ${CL[1]} at the
 redist=$(jst r3 .hosts_redistributed)
 check "the AVG moved it with an unsolicited ARP reply (hosts_redistributed $redist_before -> $redist)" \
 	[ "$redist" -gt "$redist_before" ]
+told_again() { [ "$(jst r3 .hosts_redistributed_again)" -ge $((again_before + redist - redist_before)) ]; }
+lab_wait 5 told_again
+check_eq "... and told each moved host once more after its ARP lock time (hosts_redistributed_again)" \
+	"$(($(jst r3 .hosts_redistributed_again) - again_before))" "$((redist - redist_before))"
 check_eq "fwd1 removed (inactive, removals 1) on r1 and r3" \
 	"$(owners_of r1) $(owners_of r3) $(event r3 removals)" \
 	"r1,-,r3,r3 r1,-,r3,r3 1"

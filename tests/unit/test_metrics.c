@@ -7,7 +7,7 @@
 #include "metrics.h"
 
 static const char *status_json =
-	"{\"node\":{\"name\":\"r1\",\"id\":1},\"mode\":\"membership\",\"hosts_redistributed\":4,"
+	"{\"node\":{\"name\":\"r1\",\"id\":1},\"mode\":\"membership\",\"hosts_redistributed\":4,\"hosts_redistributed_again\":3,"
 	"\"groups\":[{\"id\":1,\"role\":\"standby\",\"version\":7,"
 	"\"peers\":[{\"name\":\"r1\",\"up\":true,\"age_ms\":0},{\"name\":\"r\\\"2\",\"up\":false,"
 	"\"age_ms\":2500}],"
@@ -90,6 +90,7 @@ static void renders_values(void **state)
 	has(t, "xglb_membership_datagrams_total{result=\"auth\"} 2");
 	has(t, "xglb_membership_sent_total{result=\"error\"} 1");
 	has(t, "xglb_hosts_redistributed_total 4");
+	has(t, "xglb_hosts_redistributed_again_total 3");
 	has(t, "xglb_tracked_object_up{object=\"uplink\",type=\"link\"} 0");
 	has(t, "xglb_node_weight 0");
 	has(t, "xglb_table_flips_total 9");
