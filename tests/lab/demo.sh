@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# demo.sh - "make demo": three routers share the gateway 10.0.0.1; twelve clients are split over them round-robin.
+# demo.sh - "make demo": three routers share the gateway 10.0.0.1; twelve clients are split over them
+# round-robin; one router dies and its clients carry on through a survivor.
 #
 # Everything happens in network namespaces this script creates (suffix per
 # run) and removes at the end; nothing is sent outside them.
@@ -20,7 +21,7 @@ mark() { if [ "$1" = "$2" ]; then echo "ok"; else
 	problems=$((problems + 1))
 fi; }
 
-for b in xglbd xglbctl xdp_pass.bpf.o; do
+for b in xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe; do
 	[ -e "$LAB_BUILD/$b" ] || {
 		echo "demo: $LAB_BUILD/$b is missing; run make" >&2
 		exit 1
@@ -41,11 +42,20 @@ for j in $(seq 1 "$N_CLIENTS"); do
 done
 lab_arp_counters_init
 echo " done"
+# Membership: hellos every 100 ms, a router not heard for 300 ms is dead. r1 has the
+# highest priority (AVG); forwarder i is preferred by router i + 1.
+HELLO=100 HOLD=300
 for r in "${ROUTERS[@]}"; do
-	printf 'starting xglbd on %s%s ...' "$r" "$([ "$r" = $AVG ] && echo ' (AVG: answers ARP for the VIP)')"
-	lab_start_xglbd "$r" "$(lab_write_config "$r" policy=round-robin avg=$AVG)" || exit 1
+	printf 'starting xglbd on %s ...' "$r"
+	lab_start_xglbd "$r" "$(lab_write_config "$r" policy=round-robin membership=1 \
+		hello_ms=$HELLO hold_ms=$HOLD prios=200,100,100)" || exit 1
 	echo " ready"
 done
+view() { lab_status "$1" | jq -r '.groups[0] | "\(.avg_name) \([.forwarders[] | .owner_name] | join(","))"'; }
+settled() { for r in "${ROUTERS[@]}"; do [ "$(view "$r")" = "$AVG r1,r2,r3" ] || return 1; done; }
+printf 'waiting for the election ...'
+lab_wait 10 settled
+echo " AVG $(view r1 | cut -d' ' -f1), forwarders owned by $(view r1 | cut -d' ' -f2) ... $(mark "$(view r1)" "$AVG r1,r2,r3")"
 
 # ---- 1. ARP ------------------------------------------------------------------
 title "1. Each client asks \"who has $LAB_VIP?\"; the AVG $AVG hands out vMACs round-robin"
@@ -109,7 +119,7 @@ echo "(counted per forwarder by the XDP program of the router owning the vMAC; a
 echo " does not own a vMAC drops any copy of its frames it gets: xdp_drop_vmac_remote)"
 
 # ---- 3. egress guard ------------------------------------------------------------
-title "3. The kernel never answers for the VIP (failover comes with the membership protocol)"
+title "3. The kernel never answers for the VIP"
 echo "Every router has $LAB_VIP on lo, so its kernel would gladly answer ARP for it with its"
 echo "own MAC. The XDP program keeps requests for the VIP from the kernel, and a tc egress"
 echo "guard drops any ARP naming the VIP as sender unless it carries a vMAC."
@@ -137,6 +147,36 @@ echo "  ARP with sender $LAB_VIP and a real MAC seen on the switch: $(lab_arp_co
 	mark "$(lab_arp_counter vip_real)" 0
 )"
 echo "  c01's entry for $LAB_VIP: $(lab_neigh_mac c01) (unchanged: ${vmac_of[c01]})"
+
+# ---- 4. failover --------------------------------------------------------------------
+title "4. r2 dies (xglbd killed, link down) while c02 sends 1,000 datagrams/s through it"
+PORT=7
+lab_bg server "$LAB_DIR/echo.log" "$LAB_BUILD/tools/xglb_probe" echo $PORT
+# shellcheck disable=SC2016 # evaluated at each poll
+lab_wait 5 eval 'lab_exec server ss -Hlun "sport = :$PORT" | grep -q .'
+lab_bg c02 "$LAB_DIR/probe.json" "$LAB_BUILD/tools/xglb_probe" send "$LAB_SERVER_IP" $PORT 1000 3 500
+probe=$LAB_BG_PID
+sleep 1 # steady traffic through r2 first
+read -r pid _ <<<"$(lab_get r2 xglbd_pid)"
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+_lab_set r2 xglbd_pid ""
+lab_exec r2 ip link set eth0 down
+echo "  killed r2's xglbd and took r2's eth0 down"
+wait "$probe"
+lost=$(jq .lost "$LAB_DIR/probe.json")
+echo "  c02: $(jq -r '"\(.sent) sent, \(.received) echoed, \(.lost) lost: an outage of \(.outage_ms) ms"' "$LAB_DIR/probe.json") (hold $HOLD ms) ... $(
+	mark "$([ -n "$lost" ] && [ "$lost" -lt $((HOLD + 2 * HELLO)) ] && echo yes)" yes)"
+took=$(view r1 | cut -d' ' -f2 | cut -d, -f2)
+echo "  forwarder 1 ($(lab_vmac 1)) is now served by: $took ... $(
+	mark "$([ "$took" = r1 ] || [ "$took" = r3 ] && echo yes)" yes)"
+echo "  c02's entry for $LAB_VIP: $(lab_neigh_mac c02) (the same vMAC: clients notice nothing) ... $(
+	mark "$(lab_neigh_mac c02)" "$(lab_vmac 1)")"
+before=$(lab_fwd_packets "$took" 1)
+lab_exec c02 ping -n -q -c "$PINGS" -i 0.2 -W 1 "$LAB_SERVER_IP" >/dev/null
+echo "  c02 pings the server: $(($(lab_fwd_packets "$took" 1) - before)) packets counted for forwarder 1 on $took ... $(
+	mark "$(($(lab_fwd_packets "$took" 1) - before))" "$PINGS")"
+ROUTERS=(r1 r3)
 
 # ---- end --------------------------------------------------------------------------
 echo
