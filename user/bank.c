@@ -86,6 +86,43 @@ static int quiesce(void)
 }
 
 /*
+ * Write n slots of size bytes into one bank's part of an array map (keys
+ * first .. first + n - 1), held being our copy of what they hold and
+ * *known whether that copy is current: only the slots that differ from it
+ * are written, or all of them in one batch when it is not known (the
+ * first write to a bank, or the one after a failed write).
+ */
+static int write_slots(int fd, __u32 first, void *held, const void *vals, __u32 n, size_t size,
+		       bool *known)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	static __u32 keys[XGLB_VIP_SLOTS > XGLB_MAX_GROUPS ? XGLB_VIP_SLOTS : XGLB_MAX_GROUPS];
+	__u32 count = n;
+	int err = 0;
+
+	if (n > sizeof(keys) / sizeof(keys[0]))
+		return -E2BIG;
+	if (!*known) {
+		for (__u32 i = 0; i < n; i++)
+			keys[i] = first + i;
+		err = bpf_map_update_batch(fd, keys, vals, &count, &opts) ? -errno : 0;
+	} else {
+		for (__u32 i = 0; i < n && !err; i++) {
+			__u32 key = first + i;
+			const char *v = (const char *)vals + i * size;
+
+			if (memcmp((char *)held + i * size, v, size) &&
+			    bpf_map_update_elem(fd, &key, v, BPF_ANY))
+				err = -errno;
+		}
+	}
+	*known = !err;
+	if (!err)
+		memcpy(held, vals, size * n);
+	return err;
+}
+
+/*
  * The VIP index of bank (include/xglb.h, xglb_vips): its hash multiplier
  * in the control word, then its slots. No packet reads bank, so the order
  * of the writes does not matter. Only the slots that differ from what the
@@ -96,63 +133,19 @@ static int quiesce(void)
 static int write_vips(struct xglb_bank *b, __u32 bank, const struct xglb_vip_slot *slots,
 		      __u32 mult)
 {
-	static __u32 keys[XGLB_VIP_SLOTS];
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 count = XGLB_VIP_SLOTS;
-	struct xglb_vip_slot *held = b->vips[bank];
-	int err = 0;
-
 	__atomic_store_n(&b->ctl->vip_mult[bank], mult, __ATOMIC_RELAXED);
-	if (!b->vips_known[bank]) {
-		for (__u32 i = 0; i < XGLB_VIP_SLOTS; i++)
-			keys[i] = XGLB_VIP_KEY(bank, i);
-		err = bpf_map_update_batch(b->vips_fd, keys, slots, &count, &opts) ? -errno : 0;
-	} else {
-		for (__u32 i = 0; i < XGLB_VIP_SLOTS && !err; i++) {
-			__u32 key = XGLB_VIP_KEY(bank, i);
-
-			if (memcmp(&held[i], &slots[i], sizeof(slots[i])) &&
-			    bpf_map_update_elem(b->vips_fd, &key, &slots[i], BPF_ANY))
-				err = -errno;
-		}
-	}
-	b->vips_known[bank] = !err;
-	if (!err)
-		memcpy(held, slots, sizeof(slots[0]) * XGLB_VIP_SLOTS);
-	return err;
+	return write_slots(b->vips_fd, XGLB_VIP_KEY(bank, 0), b->vips[bank], slots, XGLB_VIP_SLOTS,
+			   sizeof(*slots), &b->vips_known[bank]);
 }
 
 /*
- * The group slots of bank, the same way: only those that differ from what
- * the bank holds (a failover rewrites one group: one ~1 us update, where a
- * batch of all 256 x 576 bytes costs ~70 us); all of them when that is not
- * known.
+ * The group slots of bank, the same way (a failover rewrites one group:
+ * one ~1 us update, where a batch of all 256 x 576 bytes costs ~70 us).
  */
 static int write_groups(struct xglb_bank *b, __u32 bank, const struct xglb_group *vals)
 {
-	static __u32 keys[XGLB_MAX_GROUPS];
-	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 count = XGLB_MAX_GROUPS;
-	struct xglb_group *held = b->groups[bank];
-	int err = 0;
-
-	if (!b->groups_known[bank]) {
-		for (__u32 i = 0; i < XGLB_MAX_GROUPS; i++)
-			keys[i] = XGLB_GROUP_KEY(bank, i);
-		err = bpf_map_update_batch(b->groups_fd, keys, vals, &count, &opts) ? -errno : 0;
-	} else {
-		for (__u32 i = 0; i < XGLB_MAX_GROUPS && !err; i++) {
-			__u32 key = XGLB_GROUP_KEY(bank, i);
-
-			if (memcmp(&held[i], &vals[i], sizeof(vals[i])) &&
-			    bpf_map_update_elem(b->groups_fd, &key, &vals[i], BPF_ANY))
-				err = -errno;
-		}
-	}
-	b->groups_known[bank] = !err;
-	if (!err)
-		memcpy(held, vals, sizeof(vals[0]) * XGLB_MAX_GROUPS);
-	return err;
+	return write_slots(b->groups_fd, XGLB_GROUP_KEY(bank, 0), b->groups[bank], vals,
+			   XGLB_MAX_GROUPS, sizeof(*vals), &b->groups_known[bank]);
 }
 
 /* ---- steering tables ---------------------------------------------------- */
