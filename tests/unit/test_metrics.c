@@ -7,17 +7,18 @@
 #include "metrics.h"
 
 static const char *status_json =
-	"{\"node\":{\"name\":\"r1\",\"id\":1},\"mode\":\"membership\",\"hosts_redistributed\":4,\"hosts_redistributed_again\":3,"
-	"\"groups\":[{\"id\":1,\"role\":\"standby\",\"version\":7,"
-	"\"peers\":[{\"name\":\"r1\",\"up\":true,\"age_ms\":0},{\"name\":\"r\\\"2\",\"up\":false,"
-	"\"age_ms\":2500}],"
-	"\"forwarders\":[{\"index\":0,\"owner\":1,\"weight\":100,\"effective_weight\":40},"
-	"{\"index\":1,\"owner\":3,\"weight\":100}],"
-	"\"events\":{\"avg_changes\":2,\"owner_changes\":5,\"failovers\":1,\"removals\":0,"
-	"\"rebalances\":3}}],"
-	"\"membership\":{\"ok\":100,\"auth\":2,\"replay\":1,\"tx_ok\":50,\"tx_errors\":1},"
-	"\"tracking\":{\"priority\":90,\"weight\":0,\"objects\":[{\"name\":\"uplink\",\"type\":"
-	"\"link\",\"up\":false}]}}";
+    "{\"node\":{\"name\":\"r1\",\"id\":1},\"mode\":\"membership\",\"hosts_redistributed\":4,"
+    "\"hosts_redistributed_again\":3,"
+    "\"groups\":[{\"id\":1,\"role\":\"standby\",\"version\":7,"
+    "\"peers\":[{\"name\":\"r1\",\"up\":true,\"age_ms\":0},{\"name\":\"r\\\"2\",\"up\":false,"
+    "\"age_ms\":2500}],"
+    "\"forwarders\":[{\"index\":0,\"owner\":1,\"weight\":100,\"effective_weight\":40},"
+    "{\"index\":1,\"owner\":3,\"weight\":100}],"
+    "\"events\":{\"avg_changes\":2,\"owner_changes\":5,\"failovers\":1,\"removals\":0,"
+    "\"rebalances\":3}}],"
+    "\"membership\":{\"ok\":100,\"auth\":2,\"replay\":1,\"tx_ok\":50,\"tx_errors\":1},"
+    "\"tracking\":{\"priority\":90,\"weight\":0,\"objects\":[{\"name\":\"uplink\",\"type\":"
+    "\"link\",\"up\":false}]}}";
 
 static char *render(void)
 {
@@ -97,52 +98,161 @@ static void renders_values(void **state)
 	free(t);
 }
 
-/* Every sample has HELP and TYPE before it; counters end in _total; names are xglb_. */
-static void follows_the_format(void **state)
-{
-	char *t = render(), *save = NULL, type_of[128][96] = { { 0 } }, seen[128][96];
-	int n_types = 0;
-	regex_t sample;
+/*
+ * Checks one exposition against the rules xglb's metrics follow; returns
+ * NULL, or what is wrong (in a static buffer). Every family opens with
+ * "# HELP name text" then "# TYPE name counter|gauge", is declared once,
+ * and is followed only by its own samples; a counter's name ends in
+ * _total; every name starts with xglb_; no label value is a MAC address
+ * (no per-host series).
+ */
+#define MAX_FAMILIES 256
 
+static const char *format_error(const char *text)
+{
+	static char err[256];
+	static char families[MAX_FAMILIES][96];
+	char *copy = strdup(text), *save = NULL;
+	char help_of[96] = "", family[96] = "";
+	int n_families = 0, samples = 0;
+	regex_t sample, mac;
+	const char *bad = NULL;
+
+	assert_non_null(copy);
 	assert_int_equal(regcomp(&sample,
 				 "^(xglb_[a-z_]+)(\\{[a-z_]+=\"([^\"\\\\]|\\\\.)*\"(,[a-z_]+=\""
 				 "([^\"\\\\]|\\\\.)*\")*\\})? -?[0-9.]+$",
 				 REG_EXTENDED),
 			 0);
-	(void)seen;
-	for (char *l = strtok_r(t, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		char name[96];
+	assert_int_equal(regcomp(&mac, "=\"[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}\"", REG_EXTENDED), 0);
+#define BAD(...) (snprintf(err, sizeof(err), __VA_ARGS__), bad = err)
+	for (char *l = strtok_r(copy, "\n", &save); l && !bad; l = strtok_r(NULL, "\n", &save)) {
+		char name[96], type[16];
 		regmatch_t m[2];
 
-		if (!strncmp(l, "# TYPE ", 7)) {
-			char type[16];
-
-			assert_int_equal(sscanf(l + 7, "%95s %15s", name, type), 2);
-			if (!strcmp(type, "counter") && !strstr(name, "_total"))
-				fail_msg("counter without _total: %s", name);
-			snprintf(type_of[n_types++ % 128], 96, "%s", name);
+		if (!strncmp(l, "# HELP ", 7)) {
+			if (help_of[0])
+				BAD("HELP of %s not followed by its TYPE", help_of);
+			else if (family[0] && !samples)
+				BAD("family %s has no sample", family);
+			else if (sscanf(l + 7, "%95s %15s", name, type) != 2)
+				BAD("HELP without a name and a text: %s", l);
+			else
+				snprintf(help_of, sizeof(help_of), "%s", name);
 			continue;
 		}
-		if (l[0] == '#')
+		if (!strncmp(l, "# TYPE ", 7)) {
+			if (sscanf(l + 7, "%95s %15s", name, type) != 2) {
+				BAD("malformed TYPE: %s", l);
+				continue;
+			}
+			if (strcmp(help_of, name)) {
+				BAD("TYPE of %s without its HELP just before", name);
+				continue;
+			}
+			help_of[0] = '\0';
+			if (strncmp(name, "xglb_", 5))
+				BAD("name without the xglb_ prefix: %s", name);
+			else if (strcmp(type, "counter") && strcmp(type, "gauge"))
+				BAD("%s has type %s, neither counter nor gauge", name, type);
+			else if (!strcmp(type, "counter") &&
+				 (strlen(name) < 6 || strcmp(name + strlen(name) - 6, "_total")))
+				BAD("counter not ending in _total: %s", name);
+			for (int i = 0; i < n_families && !bad; i++)
+				if (!strcmp(families[i], name))
+					BAD("family declared twice: %s", name);
+			if (bad)
+				continue;
+			assert_true(n_families < MAX_FAMILIES);
+			snprintf(families[n_families++], sizeof(families[0]), "%s", name);
+			snprintf(family, sizeof(family), "%s", name);
+			samples = 0;
 			continue;
-		if (regexec(&sample, l, 2, m, 0))
-			fail_msg("not a sample line: %s", l);
-		snprintf(name, sizeof(name), "%.*s", (int)(m[1].rm_eo - m[1].rm_so), l + m[1].rm_so);
-		if (!n_types || strcmp(type_of[(n_types - 1) % 128], name))
-			fail_msg("sample %s not under its own TYPE", name);
-		/* no per-host labels: nothing that looks like a MAC */
-		if (strstr(l, ":") && strchr(l, '{') && strstr(l, "mac"))
-			fail_msg("per-host label: %s", l);
+		}
+		if (l[0] == '#') {
+			BAD("comment that is neither HELP nor TYPE: %s", l);
+			continue;
+		}
+		if (regexec(&sample, l, 2, m, 0)) {
+			BAD("not a sample line: %s", l);
+			continue;
+		}
+		snprintf(name, sizeof(name), "%.*s", (int)(m[1].rm_eo - m[1].rm_so),
+			 l + m[1].rm_so);
+		if (help_of[0])
+			BAD("HELP of %s not followed by its TYPE", help_of);
+		else if (strcmp(family, name))
+			BAD("sample %s not under its own HELP and TYPE", name);
+		else if (!regexec(&mac, l, 0, NULL, 0))
+			BAD("per-host label (a MAC): %s", l);
+		samples++;
 	}
+	if (!bad && help_of[0])
+		BAD("HELP of %s not followed by its TYPE", help_of);
+	if (!bad && family[0] && !samples)
+		BAD("family %s has no sample", family);
+	if (!bad && !n_families)
+		BAD("no metric family at all");
+#undef BAD
 	regfree(&sample);
+	regfree(&mac);
+	free(copy);
+	return bad;
+}
+
+static void follows_the_format(void **state)
+{
+	char *t = render();
+	const char *err = format_error(t);
+
+	if (err)
+		fail_msg("%s", err);
 	free(t);
+}
+
+/* The checker itself: each rule fails on an exposition that breaks it. */
+static void format_check_catches_breakage(void **state)
+{
+	static const struct {
+		const char *text, *want;
+	} bad[] = {
+	    {"# TYPE xglb_a_total counter\nxglb_a_total 1\n", "without its HELP"},
+	    {"# HELP xglb_a_total a\nxglb_a_total 1\n", "not followed by its TYPE"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a counter\nxglb_a 1\n", "not ending in _total"},
+	    {"# HELP xglb_total_a a\n# TYPE xglb_total_a counter\nxglb_total_a 1\n",
+	     "not ending in _total"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a gauge\nxglb_b 1\n", "not under its own"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a gauge\nxglb_a 1\n"
+	     "# HELP xglb_a a\n# TYPE xglb_a gauge\nxglb_a 2\n",
+	     "declared twice"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a gauge\n# HELP xglb_b b\n# TYPE xglb_b gauge\nxglb_b "
+	     "1\n",
+	     "has no sample"},
+	    {"# HELP other_a a\n# TYPE other_a gauge\nother_a 1\n", "xglb_ prefix"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a summary\nxglb_a 1\n", "neither counter nor gauge"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a gauge\nxglb_a{mac=\"02:00:00:00:00:01\"} 1\n",
+	     "per-host label"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a gauge\nxglb_a one\n", "not a sample line"},
+	    {"", "no metric family"},
+	};
+
+	assert_null(format_error("# HELP xglb_a_total a\n# TYPE xglb_a_total counter\n"
+				 "xglb_a_total{group=\"1\"} 1\n"));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *err = format_error(bad[i].text);
+
+		if (!err || !strstr(err, bad[i].want))
+			fail_msg("case %zu: want \"%s\", got \"%s\"", i, bad[i].want,
+				 err ? err : "(accepted)");
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(renders_values),
-		cmocka_unit_test(follows_the_format),
+	    cmocka_unit_test(renders_values),
+	    cmocka_unit_test(follows_the_format),
+	    cmocka_unit_test(format_check_catches_breakage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
