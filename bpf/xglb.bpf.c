@@ -56,17 +56,9 @@ int xglb_tc_ingress(struct __sk_buff *skb)
 }
 
 /*
- * The heartbeat in the kernel's clock: the agent runs this with
- * BPF_PROG_TEST_RUN right after storing heartbeat_ns and lease_ns
- * (user/bank.c, xglb_bank_heartbeat), so the data path can check the lease
- * against bpf_jiffies64(), which the verifier inlines. HZ unknown (0):
- * leaves lease_jiffies and hz 0, and the data path falls back to
- * heartbeat_ns. Returns 0 if the jiffies lease is in force, 1 if not.
- *
- * HZ comes from the agent (the kernel config, as libbpf would read it for
- * a __kconfig extern): a __kconfig extern lives in an internal map named
- * "xglb.kconfig", which the loader would pin with every other map, and
- * bpffs refuses names with a dot.
+ * The heartbeat in the kernel's clock, run by the agent with BPF_PROG_TEST_RUN.
+ * HZ comes from the agent (no __kconfig: see docs/datapath.md, "Control word
+ * and lease"). Returns 0 if the jiffies lease is in force, 1 if not (HZ 0).
  */
 SEC("syscall")
 int xglb_beat(struct xglb_beat_args *args)

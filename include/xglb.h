@@ -3,11 +3,7 @@
 #ifndef XGLB_H
 #define XGLB_H
 
-/*
- * BPF programs include vmlinux.h before this file; userspace gets the same
- * fixed-width types from the UAPI headers. Nothing else may differ between
- * the two sides.
- */
+/* BPF includes vmlinux.h first; userspace gets the same types from the UAPI headers. */
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
@@ -35,12 +31,7 @@
 #endif
 #define XGLB_BANKS 2 /* table banks: one active, one being written */
 
-/*
- * Virtual MACs are locally administered unicast addresses derived from the
- * group id and the forwarder index: 02:78:67:62:<group>:<index> ("xgb").
- * The fixed 4-byte prefix lets the data path recognise a vMAC with one
- * 32-bit compare.
- */
+/* vMAC = 02:78:67:62:<group>:<index> ("xgb"); the 4-byte prefix is one 32-bit compare. */
 #define XGLB_VMAC_PREFIX0 0x02
 #define XGLB_VMAC_PREFIX1 0x78
 #define XGLB_VMAC_PREFIX2 0x67
@@ -89,11 +80,7 @@ struct xglb_group {
 	__u32 version; /* state version these tables were built from */
 	__u32 n_slots; /* used entries of slots[]; 0 = no forwarder takes new hosts */
 	__u32 ifindex[XGLB_GROUP_IFACES]; /* local interfaces of the group, 0 = unused */
-	/*
-	 * ifmac[i]: the MAC of interface ifindex[i]. The source of ARP
-	 * replies and the destination a vMAC frame is rewritten to, here so
-	 * that neither path pays a hash lookup (~28 ns) for it.
-	 */
+	/* MAC of ifindex[i]: ARP reply source and vMAC rewrite target, without a hash lookup */
 	__u8 ifmac[XGLB_GROUP_IFACES][6];
 	__u8 pad[2 * XGLB_GROUP_IFACES]; /* keeps fwd[] 8-byte aligned */
 	struct xglb_fwd fwd[XGLB_MAX_FWD];
@@ -104,15 +91,8 @@ _Static_assert(sizeof(struct xglb_group) ==
 	       "xglb_group layout");
 
 /*
- * xglb_vips: which group a VIP belongs to, per bank. An array (lookups
- * are inlined, ~1 ns, where a hash lookup costs ~28 ns here): bank b owns
- * elements XGLB_VIP_KEY(b, 0..XGLB_VIP_SLOTS-1). A VIP lives within
- * XGLB_VIP_PROBES slots of its home slot xglb_vip_hash(vip, mult), mult
- * being the bank's ctl->vip_mult[b], and every slot between its home and
- * its own is taken: a lookup stops at the first empty slot (gid 0). With
- * at most 255 VIPs in 1,024 slots the home slot is usually empty or the
- * VIP's own. The agent picks mult per bank so that every VIP fits
- * (user/tables.c, xglb_vip_index_build).
+ * xglb_vips: VIP -> group per bank, open addressing in an array; a lookup
+ * stops at the first empty slot. See docs/datapath.md, "VIP index".
  */
 #define XGLB_VIP_SLOT_BITS 10
 #define XGLB_VIP_SLOTS (1u << XGLB_VIP_SLOT_BITS) /* per bank */
@@ -141,21 +121,8 @@ _Static_assert(sizeof(struct xglb_iface) == 8, "xglb_iface layout");
 /* ---- control word (not banked) -------------------------------------- */
 
 /*
- * The single element of xglb_ctl. The map is mmapable: the agent flips
- * active_bank and refreshes heartbeat_ns with plain aligned stores, which
- * the data path sees at once. The bank index is written last, after the
- * inactive bank is complete.
- *
- * The lease is checked in jiffies: bpf_jiffies64() is inlined by the
- * verifier, where a clock helper call costs ~18 ns here. The agent's
- * heartbeat runs the syscall program xglb_beat, which stamps hb_jiffies
- * with the kernel's own jiffies and turns lease_ns into lease_jiffies
- * using CONFIG_HZ (struct xglb_beat_args). lease_jiffies == 0 (HZ unknown,
- * no beat program) makes the data path compare heartbeat_ns with the
- * coarse clock instead.
- * hb_jiffies and heartbeat_ns are taken at the same heartbeat, so while
- * hz != 0 a jiffies stamp j is (hb_jiffies - j) * 1000 / hz ms older
- * than heartbeat_ns: how userspace shows host ages.
+ * The single element of the mmapable xglb_ctl: active bank, heartbeat and
+ * lease. See docs/datapath.md, "Control word and lease".
  */
 struct xglb_ctl {
 	__u32 active_bank; /* 0 or 1 */
@@ -187,12 +154,7 @@ struct xglb_host_key {
 };
 _Static_assert(sizeof(struct xglb_host_key) == 8, "xglb_host_key layout");
 
-/*
- * Timestamps are jiffies (bpf_jiffies64(), see struct xglb_ctl for turning
- * them into ages). last_jiffies is refreshed only once it is at least a
- * second old, so a host that ARPs often does not get its entry rewritten
- * on every request.
- */
+/* Value of xglb_hosts. Times are jiffies; last_jiffies is refreshed at most once a second. */
 struct xglb_host {
 	__u8 fwd; /* forwarder index handed to this host */
 	__u8 pad[3];
@@ -212,11 +174,8 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 /* ---- verdict reasons ------------------------------------------------- */
 
 /*
- * Every packet the programs see is counted in the per-CPU array
- * xglb_stats: under exactly one reason in XDP and in tc egress; tc ingress
- * counts a steering reason (tc_steer_*) and, for a frame that stays, a
- * second one (tc_ingress_pass / tc_ingress_to_host). Names
- * (xglb_reason_name) become metric labels.
+ * Keys of xglb_stats; the names become metric labels. One reason per packet,
+ * except tc ingress: a tc_steer_* reason, then tc_ingress_* if the frame stays.
  */
 #define XGLB_REASONS(X)                                                        \
 	X(XDP_PASS_OTHER, "xdp_pass_other")       /* not our business */    \
@@ -243,7 +202,7 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(TC_EGRESS_PASS, "tc_egress_pass")                                    \
 	X(TC_EGRESS_PASS_VMAC_ARP, "tc_egress_pass_vmac_arp")                  \
 	X(TC_EGRESS_DROP_VIP_ARP, "tc_egress_drop_vip_arp")                    \
-	/* tc ingress steering (bpf/lib/steer.h); see "steering" below */      \
+	/* tc ingress steering (bpf/lib/steer.h) */                             \
 	X(TC_STEER_OWNED, "tc_steer_owned")       /* flow owned here: stays */ \
 	X(TC_STEER_STEERED, "tc_steer_steered")   /* sent on to the owner */   \
 	X(TC_STEER_FROM_PEER, "tc_steer_from_peer") /* a peer sent it: stays */ \
@@ -300,10 +259,7 @@ _Static_assert(sizeof(struct xglb_arp_frame) == 42, "xglb_arp_frame layout");
 
 #define XGLB_GROUP_KEY(bank, gid) ((bank) * XGLB_MAX_GROUPS + (gid))
 
-/*
- * Stable hash of a host MAC for the host-dependent policy. The agent uses
- * the same function to know where a host lands without asking the kernel.
- */
+/* Hash of a host MAC for the host-dependent policy; userspace uses it to predict a host's slot. */
 static inline __attribute__((always_inline)) __u32 xglb_mac_hash(const __u8 *m)
 {
 	__u64 v = ((__u64)m[0] << 40) | ((__u64)m[1] << 32) | ((__u64)m[2] << 24) |
@@ -314,47 +270,9 @@ static inline __attribute__((always_inline)) __u32 xglb_mac_hash(const __u8 *m)
 	return (__u32)(v >> 32);
 }
 
-/* ======================================================================
- * steering (issue 4): tc ingress sends every flow through one owner node
- * (DESIGN "tc programs"; 001 "Symmetric Traffic Routing"). Everything of
- * the feature that both sides share is in this section.
- * ====================================================================== */
-
-/*
- * How a packet is steered (bpf/lib/steer.h). On an interface with
- * steering on, an IPv4 frame addressed to the interface's own MAC is
- * hashed by its flow (xglb_flow_hash) into a bucket of its domain's
- * bucket table, which names the slot of the owner node. Owner = us: the
- * frame stays. Owner = a peer: destination := the peer's MAC on this
- * segment, source := the interface MAC, redirected out of the same
- * interface. A frame whose source MAC is in the interface's from-peer set
- * stays whatever the table says: one hop at most, and no loop while two
- * nodes' tables differ. (It is counted tc_steer_from_peer when the table
- * names another owner, tc_steer_owned when it names us.)
- *
- * Local traffic is never steered: frames whose destination MAC is not the
- * interface's (broadcast, multicast, another host's), and frames whose
- * destination IP is multicast, 255.255.255.255 or in xglb_local_ips (the
- * node's own addresses: VIPs, interface addresses). The from-peer and IP
- * checks are made only for frames that would otherwise leave, so the
- * owned path does not pay for them: a local packet, or a peer's, in one of
- * our buckets counts as "owned".
- *
- * The tc ingress program counts each frame under one tc_steer_* reason
- * and, if it stays, once more under tc_ingress_pass / tc_ingress_to_host
- * (the PACKET_HOST fix-up of bpf/lib/host.h, which runs after steering).
- *
- * Domains. A domain is one bucket table: the flow owners of one group's
- * nodes. Every interface that carries the group's routed traffic (the
- * client side and the server sides) points at the same domain, so both
- * directions of a flow find the same owner. Domains are numbered
- * 0..XGLB_STEER_MAX_DOMAINS-1 (not by gid: the bucket map is sized by
- * this constant), and the gid is kept alongside for operators.
- *
- * Slots. A bucket names an owner by slot, 0..XGLB_STEER_MAX_NODES-1: the
- * index of the node in the list the owner table was built from
- * (user/owners.h). Each interface maps slots to the owners' MACs on its
- * own segment, so one bucket table serves every segment.
+/* ---- flow steering (bpf/lib/steer.h) -----------------------------------
+ * Everything steering shares between BPF and userspace. How a frame is
+ * steered, domains and slots: docs/datapath.md, "Flow steering".
  */
 
 #ifndef XGLB_STEER_MAX_DOMAINS
@@ -381,14 +299,7 @@ static inline __attribute__((always_inline)) __u32 xglb_mac_hash(const __u8 *m)
 /* xglb_steer_peer.flags */
 #define XGLB_STEER_PEER_VALID 0x01 /* the slot's owner has a known MAC on this segment */
 
-/*
- * Where an interface's config lives: xglb_steer_cfg is an array (a hash
- * lookup costs ~25 ns here, an array lookup ~1 ns), indexed by bank and
- * the ifindex's low bits; the value names its ifindex. When two steering
- * interfaces share a slot, the second goes to the hash xglb_steer_spill
- * and the slot is marked XGLB_STEER_SPILL, so only interfaces that map to
- * such a slot ever pay the hash lookup.
- */
+/* Key of xglb_steer_cfg: bank and the ifindex's low bits; a colliding interface spills. */
 #define XGLB_STEER_CFG_KEY(bank, ifindex)                                                          \
 	((bank) * XGLB_STEER_IFSLOTS + ((ifindex) & (XGLB_STEER_IFSLOTS - 1)))
 
@@ -407,11 +318,7 @@ struct xglb_steer_peer {
 };
 _Static_assert(sizeof(struct xglb_steer_peer) == 8, "xglb_steer_peer layout");
 
-/*
- * Value of xglb_steer_cfg (and xglb_steer_spill): everything the steering
- * path needs about an interface in one lookup (the owned path makes just
- * this lookup, the bucket lookup and the counters).
- */
+/* Value of xglb_steer_cfg and xglb_steer_spill: all steering needs about one interface. */
 struct xglb_steer_cfg {
 	__u8 flags; /* XGLB_STEER_ON, XGLB_STEER_SPILL */
 	__u8 domain; /* bucket table, 0..XGLB_STEER_MAX_DOMAINS-1 */
@@ -422,12 +329,7 @@ struct xglb_steer_cfg {
 	__u16 pad;
 	__u32 version; /* state version the tables were built from (for operators) */
 	__u32 ifindex; /* the interface this value is for (0 = empty slot) */
-	/*
-	 * 256-bit filter over the from-peer set: bit xglb_steer_bloom_bit(mac)
-	 * is set for each MAC in it, so a host's frame almost never pays the
-	 * xglb_steer_peers lookup.
-	 */
-	__u64 bloom[4];
+	__u64 bloom[4]; /* filter over the from-peer set: bit xglb_steer_bloom_bit(mac) per MAC */
 	struct xglb_steer_peer peer[XGLB_STEER_MAX_NODES]; /* slot -> owner's MAC here */
 };
 _Static_assert(sizeof(struct xglb_steer_cfg) == 56 + 8 * XGLB_STEER_MAX_NODES,
@@ -465,13 +367,7 @@ struct xglb_local_ip {
 };
 _Static_assert(sizeof(struct xglb_local_ip) == 4, "xglb_local_ip layout");
 
-/*
- * The single element of xglb_local_bloom: bit xglb_local_bloom_bit(addr)
- * set for each address of xglb_local_ips, so a packet about to be steered
- * pays the hash lookup only when its destination may be local. Written
- * as a superset first and exact last, so a reader never misses a local
- * address while it changes.
- */
+/* The element of xglb_local_bloom: a filter over xglb_local_ips (a superset while it changes). */
 struct xglb_local_bloom {
 	__u64 bits[XGLB_LOCAL_BLOOM_BITS / 64];
 };
@@ -498,18 +394,7 @@ _Static_assert(sizeof(struct xglb_local_bloom) == XGLB_LOCAL_BLOOM_BITS / 8,
 #define XGLB_IP_MF 0x2000 /* frag_off: more fragments */
 #define XGLB_IP_OFFSET 0x1fff /* frag_off: fragment offset, 8-byte units */
 
-/*
- * The flow tuple a packet is hashed by (the data path and any tool that
- * predicts buckets follow the same rules):
- *  - addresses: IPv4 source and destination;
- *  - a fragment (MF set or offset != 0; first fragments too, so all the
- *    pieces of one datagram agree): protocol, ports 0;
- *  - TCP, UDP, DCCP, SCTP, UDP-Lite (xglb_proto_has_ports): both ports;
- *  - ICMP echo request/reply: the identifier as both ports;
- *  - ICMP errors (xglb_icmp_is_error): the tuple of the embedded original
- *    header, by these same rules, so the error follows its flow;
- *  - anything else: protocol, ports 0.
- */
+/* Protocols hashed with both ports (the flow tuple rules: docs/datapath.md, "Flow tuple"). */
 static inline __attribute__((always_inline)) int xglb_proto_has_ports(__u8 proto)
 {
 	return proto == XGLB_IPPROTO_TCP || proto == XGLB_IPPROTO_UDP ||
@@ -530,12 +415,8 @@ static inline __attribute__((always_inline)) int xglb_icmp_is_error(__u8 type)
 }
 
 /*
- * Symmetric hash of a flow tuple. All arguments are in host byte order
- * (ntohl/ntohs of the header fields), so nodes of any endianness agree.
- * The two addresses are sorted, and the two ports, each pair on its own:
- * a packet and its reply give the same value. Bucket = hash & (buckets - 1).
- * This function is part of the protocol between nodes: changing it
- * reshuffles every flow of a cluster running mixed versions.
+ * Symmetric flow hash, arguments in host byte order; bucket = hash & (buckets - 1).
+ * Part of the protocol between nodes: changing it reshuffles mixed-version clusters.
  */
 static inline __attribute__((always_inline)) __u32 xglb_flow_hash(__u32 a, __u32 b, __u16 pa,
 								  __u16 pb, __u8 proto)

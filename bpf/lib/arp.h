@@ -57,12 +57,7 @@ static __always_inline int arp_confirm_vmac(struct xglb_arp_frame *f, const stru
 	return verdict(XGLB_R_XDP_TX_ARP_UNICAST, XDP_TX);
 }
 
-/*
- * last_jiffies is rewritten only once it is a second (HZ jiffies) old: a
- * host ARPing often (or a flood) would otherwise dirty its entry's cache
- * line on every request, on whichever CPU it lands. HZ unknown: 100
- * jiffies, 0.1 to 1 s.
- */
+/* Age at which a host's last_jiffies is rewritten: a second (100 jiffies if HZ is unknown). */
 static __always_inline __s64 host_touch_jiffies(const struct xglb_ctl *ctl)
 {
 	__u32 hz = XGLB_READ_ONCE(ctl->hz);
@@ -108,13 +103,7 @@ static __always_inline int arp_answer(const struct xglb_ctl *ctl, struct xglb_ar
 	return verdict(reason, XDP_TX);
 }
 
-/*
- * The lease (struct xglb_ctl): answer only while the agent's last
- * heartbeat is younger than it. Both comparisons are signed, so a
- * heartbeat "from the future" counts as fresh: jiffies read here may
- * trail a stamp another CPU just took, and the coarse clock may lag the
- * agent's CLOCK_MONOTONIC by a tick.
- */
+/* Has the agent's heartbeat lease run out? Signed compares: a stamp "from the future" is fresh. */
 static __always_inline bool lease_expired(const struct xglb_ctl *ctl, __u64 now_jiffies)
 {
 	__u64 lease = XGLB_READ_ONCE(ctl->lease_jiffies);

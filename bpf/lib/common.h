@@ -96,7 +96,7 @@ static __always_inline struct xglb_group *group_get(__u32 bank, __u32 gid)
 /*
  * The group id of VIP ip in bank, 0 if ip is no VIP there: at most
  * XGLB_VIP_PROBES inlined array lookups from the home slot, stopping at
- * the first empty one (include/xglb.h, xglb_vips). The only way any
+ * the first empty one (docs/datapath.md, "VIP index"). The only way any
  * program looks a VIP up.
  */
 static __always_inline __u32 vip_gid(const struct xglb_ctl *ctl, __u32 bank, __be32 ip)

@@ -40,12 +40,8 @@ struct {
 } xglb_ifaces SEC(".maps");
 
 /*
- * Which forwarder each host was handed (AVG only). Per-CPU LRU lists
- * (BPF_F_NO_COMMON_LRU): an insert takes a node from its own CPU's free
- * list without the shared LRU lock. The price: each CPU holds at most
- * max_entries / possible CPUs entries of its own inserts before it evicts
- * its least recently used, so xglbd sizes the map to XGLB_MAX_HOSTS per
- * possible CPU (user/loader.c, xglb_hosts_capacity) before loading.
+ * Which forwarder each host was handed (AVG only). Per-CPU LRU lists; the
+ * loader resizes it per possible CPU (docs/datapath.md, "Host table").
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -102,12 +98,7 @@ struct {
 	__type(value, struct xglb_steer_cfg);
 } xglb_steer_spill SEC(".maps");
 
-/*
- * Banked bucket -> owner slot tables, 64 one-byte slots per element:
- * key XGLB_STEER_CHUNK_KEY(bank, domain, bucket). 2 banks x 4 domains x
- * 65,536 buckets = 512 KiB; an array of single bytes would take 8 bytes
- * per bucket.
- */
+/* Banked bucket -> owner slot tables, 64 buckets an element: key XGLB_STEER_CHUNK_KEY. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XGLB_BANKS * XGLB_STEER_MAX_DOMAINS * XGLB_STEER_CHUNKS);

@@ -6,21 +6,9 @@
 #include "common.h"
 
 /*
- * With ARP load balancing a host's packets reach the router that owns its
- * vMAC, while the replies reach whichever router the upstream's routing
- * picks, so a stateful firewall on a router sees half of a connection.
- * Here every flow is hashed symmetrically (include/xglb.h,
- * xglb_flow_hash) to a bucket whose owner node routes it: a frame that
- * reached another node is sent on to the owner at layer 2, out of the
- * interface it came in on. The rules, the tables and the counters are
- * described in the "steering" section of include/xglb.h.
- *
- * Cost: hash map lookups cost ~25 ns each on this kernel, array lookups
- * ~1 ns (inlined), so the owned path (almost every frame when all nodes
- * agree on the table) makes array lookups only: the control word, the
- * interface's config, the bucket; plus a header walk, two hashes and the
- * counter. Hash lookups are left to peers' frames (from-peer set) and to
- * destinations that may be local, each behind a bit filter.
+ * Each flow is hashed symmetrically to a bucket whose owner node routes it;
+ * a frame that reached another node is sent on to the owner at layer 2.
+ * Rules, tables and costs: docs/datapath.md, "Flow steering".
  */
 
 #define XGLB_TC_ACT_REDIRECT 7
@@ -44,10 +32,9 @@ struct steer_flow {
 };
 
 /*
- * The "ports" of an unfragmented packet of protocol proto whose L4 header
- * starts at l4, with room bytes of it inside the IP datagram (tuple rules:
- * include/xglb.h). ICMP errors are the caller's business. Returns 0, or
- * -1 when a field needed lies beyond the frame or beyond the IP length.
+ * The "ports" of an unfragmented packet whose L4 header starts at l4, room
+ * bytes of it inside the IP datagram (tuple rules: docs/datapath.md, "Flow
+ * tuple"). ICMP errors are the caller's. 0, or -1 if a field is out of reach.
  */
 static __always_inline int steer_ports(struct steer_flow *f, const __u8 *l4, const void *end,
 				       __u32 room)
