@@ -42,8 +42,8 @@
 /* ---- group policies ----------------------------------------------------- */
 
 enum xglb_policy {
-	XGLB_POLICY_ROUND_ROBIN = 0, /* next slot for each new host */
-	XGLB_POLICY_WEIGHTED = 1, /* next slot of a weight-proportional table */
+	XGLB_POLICY_ROUND_ROBIN = 0,	/* next slot for each new host */
+	XGLB_POLICY_WEIGHTED = 1,	/* next slot of a weight-proportional table */
 	XGLB_POLICY_HOST_DEPENDENT = 2, /* slot from a hash of the host MAC */
 	XGLB_POLICY_MAX,
 };
@@ -52,18 +52,18 @@ enum xglb_policy {
 
 /* xglb_group.flags */
 #define XGLB_GRP_ENABLED 0x01 /* the group is configured in this bank */
-#define XGLB_GRP_AVG 0x02 /* this node is the group's AVG: it answers ARP */
+#define XGLB_GRP_AVG	 0x02 /* this node is the group's AVG: it answers ARP */
 
 /* xglb_fwd.flags */
 #define XGLB_FWD_ACTIVE 0x01 /* the forwarder exists; its vMAC is in use */
-#define XGLB_FWD_LOCAL 0x02 /* this node owns it (is its AVF) */
+#define XGLB_FWD_LOCAL	0x02 /* this node owns it (is its AVF) */
 #define XGLB_FWD_NEW_OK 0x04 /* may be handed to new hosts (cleared at redirect) */
 
 /* ---- data-plane tables (banked) --------------------------------------- */
 
 struct xglb_fwd {
 	__u8 vmac[6];
-	__u8 flags; /* XGLB_FWD_* */
+	__u8 flags;  /* XGLB_FWD_* */
 	__u8 weight; /* share of new hosts, 0..255 */
 	__u32 owner; /* node id of the current owner (for operators) */
 	__u32 pad;
@@ -74,9 +74,9 @@ _Static_assert(sizeof(struct xglb_fwd) == 16, "xglb_fwd layout");
 struct xglb_group {
 	__be32 vip;
 	__u8 id;
-	__u8 policy; /* enum xglb_policy */
-	__u8 flags; /* XGLB_GRP_* */
-	__u8 n_fwd; /* forwarders in fwd[], 0..XGLB_MAX_FWD */
+	__u8 policy;   /* enum xglb_policy */
+	__u8 flags;    /* XGLB_GRP_* */
+	__u8 n_fwd;    /* forwarders in fwd[], 0..XGLB_MAX_FWD */
 	__u32 version; /* state version these tables were built from */
 	__u32 n_slots; /* used entries of slots[]; 0 = no forwarder takes new hosts */
 	__u32 ifindex[XGLB_GROUP_IFACES]; /* local interfaces of the group, 0 = unused */
@@ -87,17 +87,17 @@ struct xglb_group {
 	__u8 slots[XGLB_SLOTS]; /* forwarder index for each policy slot */
 };
 _Static_assert(sizeof(struct xglb_group) ==
-		       16 + 12 * XGLB_GROUP_IFACES + 16 * XGLB_MAX_FWD + XGLB_SLOTS,
+		   16 + 12 * XGLB_GROUP_IFACES + 16 * XGLB_MAX_FWD + XGLB_SLOTS,
 	       "xglb_group layout");
 
 /*
  * xglb_vips: VIP -> group per bank, open addressing in an array; a lookup
  * stops at the first empty slot. See docs/datapath.md, "VIP index".
  */
-#define XGLB_VIP_SLOT_BITS 10
-#define XGLB_VIP_SLOTS (1u << XGLB_VIP_SLOT_BITS) /* per bank */
-#define XGLB_VIP_PROBES 4 /* slots a lookup reads at most */
-#define XGLB_VIP_KEY(bank, slot) ((bank) * XGLB_VIP_SLOTS + (slot))
+#define XGLB_VIP_SLOT_BITS	 10
+#define XGLB_VIP_SLOTS		 (1u << XGLB_VIP_SLOT_BITS) /* per bank */
+#define XGLB_VIP_PROBES		 4			    /* slots a lookup reads at most */
+#define XGLB_VIP_KEY(bank, slot) ((bank)*XGLB_VIP_SLOTS + (slot))
 
 struct xglb_vip_slot {
 	__be32 vip;
@@ -127,12 +127,13 @@ _Static_assert(sizeof(struct xglb_iface) == 8, "xglb_iface layout");
 struct xglb_ctl {
 	__u32 active_bank; /* 0 or 1 */
 	__u32 boot; /* the agent's boot counter: kept across agent restarts while the pins live */
-	__u64 heartbeat_ns; /* CLOCK_MONOTONIC of the agent's last heartbeat (operators, fallback) */
-	__u64 lease_ns; /* answer ARP only while now - heartbeat < lease */
-	__u64 flips; /* count of bank switches, for operators */
+	__u64
+	    heartbeat_ns; /* CLOCK_MONOTONIC of the agent's last heartbeat (operators, fallback) */
+	__u64 lease_ns;	  /* answer ARP only while now - heartbeat < lease */
+	__u64 flips;	  /* count of bank switches, for operators */
 	__u64 hb_jiffies; /* jiffies at the last heartbeat (xglb_beat) */
 	__u64 lease_jiffies; /* lease_ns in jiffies, rounded up; 0 = use heartbeat_ns/lease_ns */
-	__u32 hz; /* jiffies per second (CONFIG_HZ); 0 = hb_jiffies is not valid */
+	__u32 hz;	     /* jiffies per second (CONFIG_HZ); 0 = hb_jiffies is not valid */
 	__u32 vip_mult[XGLB_BANKS]; /* xglb_vip_hash multiplier of each bank's VIP index */
 	__u32 pad;
 };
@@ -160,7 +161,7 @@ struct xglb_host {
 	__u8 pad[3];
 	__be32 ip; /* the host's IPv4 address, from its ARP request (for unsolicited replies) */
 	__u64 first_jiffies; /* first ARP seen */
-	__u64 last_jiffies; /* latest ARP seen, to within a second */
+	__u64 last_jiffies;  /* latest ARP seen, to within a second */
 };
 _Static_assert(sizeof(struct xglb_host) == 24, "xglb_host layout");
 
@@ -177,40 +178,40 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
  * Keys of xglb_stats; the names become metric labels. One reason per packet,
  * except tc ingress: a tc_steer_* reason, then tc_ingress_* if the frame stays.
  */
-#define XGLB_REASONS(X)                                                        \
-	X(XDP_PASS_OTHER, "xdp_pass_other")       /* not our business */    \
-	X(XDP_PASS_SHORT, "xdp_pass_short")       /* < 14 bytes */          \
-	X(XDP_PASS_VLAN, "xdp_pass_vlan")         /* 802.1Q/802.1ad tagged */ \
-	X(XDP_PASS_ARP_OTHER, "xdp_pass_arp_other") /* ARP not about a VIP */ \
-	X(XDP_TX_ARP_REPLY, "xdp_tx_arp_reply")   /* AVG answered for a VIP */ \
-	X(XDP_TX_ARP_UNICAST, "xdp_tx_arp_unicast") /* AVF confirmed its vMAC */ \
-	X(XDP_DROP_ARP_MALFORMED, "xdp_drop_arp_malformed")                    \
-	X(XDP_DROP_ARP_NOT_AVG, "xdp_drop_arp_not_avg")                        \
-	X(XDP_DROP_ARP_LEASE, "xdp_drop_arp_lease")                            \
-	X(XDP_DROP_ARP_PEER, "xdp_drop_arp_peer")                              \
-	X(XDP_DROP_ARP_BAD_SENDER, "xdp_drop_arp_bad_sender")                  \
-	X(XDP_DROP_ARP_OPCODE, "xdp_drop_arp_opcode")                          \
-	X(XDP_DROP_ARP_NO_FWD, "xdp_drop_arp_no_fwd")                          \
-	X(XDP_DROP_ARP_IFACE, "xdp_drop_arp_iface")                            \
-	X(XDP_TX_ARP_UNTRACKED, "xdp_tx_arp_untracked") /* answered, host table insert failed */ \
-	X(XDP_PASS_VMAC, "xdp_pass_vmac")         /* frame to a local vMAC */ \
-	X(XDP_DROP_VMAC_REMOTE, "xdp_drop_vmac_remote")                        \
-	X(XDP_DROP_VMAC_UNKNOWN, "xdp_drop_vmac_unknown")                      \
-	X(XDP_DROP_VMAC_IFACE, "xdp_drop_vmac_iface")                          \
-	X(TC_INGRESS_PASS, "tc_ingress_pass")                                  \
-	X(TC_INGRESS_TO_HOST, "tc_ingress_to_host") /* rewritten vMAC frame made PACKET_HOST */ \
-	X(TC_EGRESS_PASS, "tc_egress_pass")                                    \
-	X(TC_EGRESS_PASS_VMAC_ARP, "tc_egress_pass_vmac_arp")                  \
-	X(TC_EGRESS_DROP_VIP_ARP, "tc_egress_drop_vip_arp")                    \
-	/* tc ingress steering (bpf/lib/steer.h) */                             \
-	X(TC_STEER_OWNED, "tc_steer_owned")       /* flow owned here: stays */ \
-	X(TC_STEER_STEERED, "tc_steer_steered")   /* sent on to the owner */   \
-	X(TC_STEER_FROM_PEER, "tc_steer_from_peer") /* a peer sent it: stays */ \
-	X(TC_STEER_OFF, "tc_steer_off")           /* no steering on the iface */ \
-	X(TC_STEER_NOT_IPV4, "tc_steer_not_ipv4") /* ARP, IPv6, VLAN, short */  \
-	X(TC_STEER_MALFORMED, "tc_steer_malformed") /* bad IPv4/L4 header */    \
-	X(TC_STEER_LOCAL, "tc_steer_local")       /* not forwarded by this node */ \
-	X(TC_STEER_NO_OWNER, "tc_steer_no_owner") /* bucket or owner MAC unset */
+#define XGLB_REASONS(X)                                                                            \
+	X(XDP_PASS_OTHER, "xdp_pass_other")	    /* not our business */                         \
+	X(XDP_PASS_SHORT, "xdp_pass_short")	    /* < 14 bytes */                               \
+	X(XDP_PASS_VLAN, "xdp_pass_vlan")	    /* 802.1Q/802.1ad tagged */                    \
+	X(XDP_PASS_ARP_OTHER, "xdp_pass_arp_other") /* ARP not about a VIP */                      \
+	X(XDP_TX_ARP_REPLY, "xdp_tx_arp_reply")	    /* AVG answered for a VIP */                   \
+	X(XDP_TX_ARP_UNICAST, "xdp_tx_arp_unicast") /* AVF confirmed its vMAC */                   \
+	X(XDP_DROP_ARP_MALFORMED, "xdp_drop_arp_malformed")                                        \
+	X(XDP_DROP_ARP_NOT_AVG, "xdp_drop_arp_not_avg")                                            \
+	X(XDP_DROP_ARP_LEASE, "xdp_drop_arp_lease")                                                \
+	X(XDP_DROP_ARP_PEER, "xdp_drop_arp_peer")                                                  \
+	X(XDP_DROP_ARP_BAD_SENDER, "xdp_drop_arp_bad_sender")                                      \
+	X(XDP_DROP_ARP_OPCODE, "xdp_drop_arp_opcode")                                              \
+	X(XDP_DROP_ARP_NO_FWD, "xdp_drop_arp_no_fwd")                                              \
+	X(XDP_DROP_ARP_IFACE, "xdp_drop_arp_iface")                                                \
+	X(XDP_TX_ARP_UNTRACKED, "xdp_tx_arp_untracked") /* answered, host table insert failed */   \
+	X(XDP_PASS_VMAC, "xdp_pass_vmac")		/* frame to a local vMAC */                \
+	X(XDP_DROP_VMAC_REMOTE, "xdp_drop_vmac_remote")                                            \
+	X(XDP_DROP_VMAC_UNKNOWN, "xdp_drop_vmac_unknown")                                          \
+	X(XDP_DROP_VMAC_IFACE, "xdp_drop_vmac_iface")                                              \
+	X(TC_INGRESS_PASS, "tc_ingress_pass")                                                      \
+	X(TC_INGRESS_TO_HOST, "tc_ingress_to_host") /* rewritten vMAC frame made PACKET_HOST */    \
+	X(TC_EGRESS_PASS, "tc_egress_pass")                                                        \
+	X(TC_EGRESS_PASS_VMAC_ARP, "tc_egress_pass_vmac_arp")                                      \
+	X(TC_EGRESS_DROP_VIP_ARP, "tc_egress_drop_vip_arp")                                        \
+	/* tc ingress steering (bpf/lib/steer.h) */                                                \
+	X(TC_STEER_OWNED, "tc_steer_owned")	    /* flow owned here: stays */                   \
+	X(TC_STEER_STEERED, "tc_steer_steered")	    /* sent on to the owner */                     \
+	X(TC_STEER_FROM_PEER, "tc_steer_from_peer") /* a peer sent it: stays */                    \
+	X(TC_STEER_OFF, "tc_steer_off")		    /* no steering on the iface */                 \
+	X(TC_STEER_NOT_IPV4, "tc_steer_not_ipv4")   /* ARP, IPv6, VLAN, short */                   \
+	X(TC_STEER_MALFORMED, "tc_steer_malformed") /* bad IPv4/L4 header */                       \
+	X(TC_STEER_LOCAL, "tc_steer_local")	    /* not forwarded by this node */               \
+	X(TC_STEER_NO_OWNER, "tc_steer_no_owner")   /* bucket or owner MAC unset */
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
@@ -220,24 +221,24 @@ enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
 _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");
 
 /* ---- map names, as pinned under the pin root ------------------------- */
-#define XGLB_MAP_CTL "xglb_ctl"
-#define XGLB_MAP_GROUPS "xglb_groups"
-#define XGLB_MAP_VIPS "xglb_vips"
-#define XGLB_MAP_IFACES "xglb_ifaces"
-#define XGLB_MAP_HOSTS "xglb_hosts"
-#define XGLB_MAP_RR "xglb_rr"
-#define XGLB_MAP_STATS "xglb_stats"
+#define XGLB_MAP_CTL	   "xglb_ctl"
+#define XGLB_MAP_GROUPS	   "xglb_groups"
+#define XGLB_MAP_VIPS	   "xglb_vips"
+#define XGLB_MAP_IFACES	   "xglb_ifaces"
+#define XGLB_MAP_HOSTS	   "xglb_hosts"
+#define XGLB_MAP_RR	   "xglb_rr"
+#define XGLB_MAP_STATS	   "xglb_stats"
 #define XGLB_MAP_FWD_STATS "xglb_fwd_stats"
 
 /* ---- protocol constants not in vmlinux.h ------------------------------ */
-#define XGLB_ETH_P_IP 0x0800
-#define XGLB_ETH_P_ARP 0x0806
-#define XGLB_ETH_P_8021Q 0x8100
-#define XGLB_ETH_P_8021AD 0x88A8
-#define XGLB_ARPHRD_ETHER 1
-#define XGLB_ARPOP_REQUEST 1
-#define XGLB_ARPOP_REPLY 2
-#define XGLB_PACKET_HOST 0
+#define XGLB_ETH_P_IP	      0x0800
+#define XGLB_ETH_P_ARP	      0x0806
+#define XGLB_ETH_P_8021Q      0x8100
+#define XGLB_ETH_P_8021AD     0x88A8
+#define XGLB_ARPHRD_ETHER     1
+#define XGLB_ARPOP_REQUEST    1
+#define XGLB_ARPOP_REPLY      2
+#define XGLB_PACKET_HOST      0
 #define XGLB_PACKET_OTHERHOST 3
 
 /* The Ethernet + ARP (IPv4 over Ethernet) frame, packed as on the wire. */
@@ -257,7 +258,7 @@ struct xglb_arp_frame {
 } __attribute__((packed));
 _Static_assert(sizeof(struct xglb_arp_frame) == 42, "xglb_arp_frame layout");
 
-#define XGLB_GROUP_KEY(bank, gid) ((bank) * XGLB_MAX_GROUPS + (gid))
+#define XGLB_GROUP_KEY(bank, gid) ((bank)*XGLB_MAX_GROUPS + (gid))
 
 /* Hash of a host MAC for the host-dependent policy; userspace uses it to predict a host's slot. */
 static inline __attribute__((always_inline)) __u32 xglb_mac_hash(const __u8 *m)
@@ -282,26 +283,26 @@ static inline __attribute__((always_inline)) __u32 xglb_mac_hash(const __u8 *m)
 #define XGLB_STEER_BUCKETS 65536 /* most buckets one domain may use (power of two) */
 #endif
 #define XGLB_STEER_BUCKETS_DEFAULT 65536 /* buckets of a domain unless configured */
-#define XGLB_STEER_CHUNK 64 /* buckets per element of xglb_steer_buckets */
-#define XGLB_STEER_CHUNKS (XGLB_STEER_BUCKETS / XGLB_STEER_CHUNK) /* elements per domain */
-#define XGLB_STEER_MAX_NODES 32 /* owner slots per domain */
-#define XGLB_STEER_MAX_EXTRA 8 /* from-peer MACs per interface beyond the slots' MACs */
-#define XGLB_STEER_MAX_LOCAL 256 /* entries of xglb_local_ips */
-#define XGLB_STEER_NO_OWNER 0xff /* bucket without owner / node not in the table */
+#define XGLB_STEER_CHUNK	   64	 /* buckets per element of xglb_steer_buckets */
+#define XGLB_STEER_CHUNKS	   (XGLB_STEER_BUCKETS / XGLB_STEER_CHUNK) /* elements per domain */
+#define XGLB_STEER_MAX_NODES	   32	/* owner slots per domain */
+#define XGLB_STEER_MAX_EXTRA	   8	/* from-peer MACs per interface beyond the slots' MACs */
+#define XGLB_STEER_MAX_LOCAL	   256	/* entries of xglb_local_ips */
+#define XGLB_STEER_NO_OWNER	   0xff /* bucket without owner / node not in the table */
 #ifndef XGLB_STEER_IFSLOTS
 #define XGLB_STEER_IFSLOTS 256 /* xglb_steer_cfg slots per bank (power of two) */
 #endif
 #define XGLB_LOCAL_BLOOM_BITS 1024 /* bits of the xglb_local_bloom filter (power of two) */
 
 /* xglb_steer_cfg.flags */
-#define XGLB_STEER_ON 0x01 /* steer on this interface */
+#define XGLB_STEER_ON	 0x01 /* steer on this interface */
 #define XGLB_STEER_SPILL 0x02 /* slot only: an interface mapping here lives in xglb_steer_spill */
 /* xglb_steer_peer.flags */
 #define XGLB_STEER_PEER_VALID 0x01 /* the slot's owner has a known MAC on this segment */
 
 /* Key of xglb_steer_cfg: bank and the ifindex's low bits; a colliding interface spills. */
 #define XGLB_STEER_CFG_KEY(bank, ifindex)                                                          \
-	((bank) * XGLB_STEER_IFSLOTS + ((ifindex) & (XGLB_STEER_IFSLOTS - 1)))
+	((bank)*XGLB_STEER_IFSLOTS + ((ifindex) & (XGLB_STEER_IFSLOTS - 1)))
 
 /* Key of xglb_steer_spill: one interface in one bank. */
 struct xglb_steer_key {
@@ -320,15 +321,16 @@ _Static_assert(sizeof(struct xglb_steer_peer) == 8, "xglb_steer_peer layout");
 
 /* Value of xglb_steer_cfg and xglb_steer_spill: all steering needs about one interface. */
 struct xglb_steer_cfg {
-	__u8 flags; /* XGLB_STEER_ON, XGLB_STEER_SPILL */
-	__u8 domain; /* bucket table, 0..XGLB_STEER_MAX_DOMAINS-1 */
-	__u8 self; /* our slot in the domain; XGLB_STEER_NO_OWNER = we own no flow */
-	__u8 gid; /* the group the domain serves (for operators) */
+	__u8 flags;	   /* XGLB_STEER_ON, XGLB_STEER_SPILL */
+	__u8 domain;	   /* bucket table, 0..XGLB_STEER_MAX_DOMAINS-1 */
+	__u8 self;	   /* our slot in the domain; XGLB_STEER_NO_OWNER = we own no flow */
+	__u8 gid;	   /* the group the domain serves (for operators) */
 	__u32 bucket_mask; /* buckets of the domain - 1 */
-	__u8 mac[6]; /* this interface's MAC: the only destination steered, source of steered frames */
+	__u8 mac[6]; /* this interface's MAC: the only destination steered, source of steered frames
+		      */
 	__u16 pad;
-	__u32 version; /* state version the tables were built from (for operators) */
-	__u32 ifindex; /* the interface this value is for (0 = empty slot) */
+	__u32 version;	/* state version the tables were built from (for operators) */
+	__u32 ifindex;	/* the interface this value is for (0 = empty slot) */
 	__u64 bloom[4]; /* filter over the from-peer set: bit xglb_steer_bloom_bit(mac) per MAC */
 	struct xglb_steer_peer peer[XGLB_STEER_MAX_NODES]; /* slot -> owner's MAC here */
 };
@@ -343,8 +345,7 @@ _Static_assert(sizeof(struct xglb_steer_chunk) == XGLB_STEER_CHUNK, "xglb_steer_
 
 /* Index of the xglb_steer_buckets element holding bucket of domain dom in bank. */
 #define XGLB_STEER_CHUNK_KEY(bank, dom, bucket)                                                    \
-	(((bank) * XGLB_STEER_MAX_DOMAINS + (dom)) * XGLB_STEER_CHUNKS +                           \
-	 (bucket) / XGLB_STEER_CHUNK)
+	(((bank)*XGLB_STEER_MAX_DOMAINS + (dom)) * XGLB_STEER_CHUNKS + (bucket) / XGLB_STEER_CHUNK)
 
 /* Key of xglb_steer_peers, the from-peer set: source MACs of peer routers on an interface. */
 struct xglb_steer_mac_key {
@@ -378,21 +379,21 @@ _Static_assert(sizeof(struct xglb_local_bloom) == XGLB_LOCAL_BLOOM_BITS / 8,
 #define XGLB_STEER_PEERS_MAX                                                                       \
 	(XGLB_BANKS * XGLB_MAX_IFACES * (XGLB_STEER_MAX_NODES + XGLB_STEER_MAX_EXTRA))
 
-#define XGLB_MAP_STEER_CFG "xglb_steer_cfg"
-#define XGLB_MAP_STEER_SPILL "xglb_steer_spill"
+#define XGLB_MAP_STEER_CFG     "xglb_steer_cfg"
+#define XGLB_MAP_STEER_SPILL   "xglb_steer_spill"
 #define XGLB_MAP_STEER_BUCKETS "xglb_steer_buckets"
-#define XGLB_MAP_STEER_PEERS "xglb_steer_peers"
-#define XGLB_MAP_LOCAL_IPS "xglb_local_ips"
-#define XGLB_MAP_LOCAL_BLOOM "xglb_local_bloom"
+#define XGLB_MAP_STEER_PEERS   "xglb_steer_peers"
+#define XGLB_MAP_LOCAL_IPS     "xglb_local_ips"
+#define XGLB_MAP_LOCAL_BLOOM   "xglb_local_bloom"
 
-#define XGLB_IPPROTO_ICMP 1
-#define XGLB_IPPROTO_TCP 6
-#define XGLB_IPPROTO_UDP 17
-#define XGLB_IPPROTO_DCCP 33
-#define XGLB_IPPROTO_SCTP 132
+#define XGLB_IPPROTO_ICMP    1
+#define XGLB_IPPROTO_TCP     6
+#define XGLB_IPPROTO_UDP     17
+#define XGLB_IPPROTO_DCCP    33
+#define XGLB_IPPROTO_SCTP    132
 #define XGLB_IPPROTO_UDPLITE 136
-#define XGLB_IP_MF 0x2000 /* frag_off: more fragments */
-#define XGLB_IP_OFFSET 0x1fff /* frag_off: fragment offset, 8-byte units */
+#define XGLB_IP_MF	     0x2000 /* frag_off: more fragments */
+#define XGLB_IP_OFFSET	     0x1fff /* frag_off: fragment offset, 8-byte units */
 
 /* Protocols hashed with both ports (the flow tuple rules: docs/datapath.md, "Flow tuple"). */
 static inline __attribute__((always_inline)) int xglb_proto_has_ports(__u8 proto)

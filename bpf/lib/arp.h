@@ -69,7 +69,7 @@ static __always_inline __s64 host_touch_jiffies(const struct xglb_ctl *ctl)
 static __always_inline int arp_answer(const struct xglb_ctl *ctl, struct xglb_arp_frame *f,
 				      const struct xglb_group *g, const __u8 *ifmac, __u64 now)
 {
-	struct xglb_host_key hk __attribute__((aligned(8))) = { .gid = g->id };
+	struct xglb_host_key hk __attribute__((aligned(8))) = {.gid = g->id};
 	__u32 reason = XGLB_R_XDP_TX_ARP_REPLY;
 	struct xglb_host *h;
 	int idx = -1;
@@ -87,7 +87,7 @@ static __always_inline int arp_answer(const struct xglb_ctl *ctl, struct xglb_ar
 		if (h->ip != arp_spa(f))
 			h->ip = arp_spa(f);
 	} else {
-		struct xglb_host nh = { .first_jiffies = now, .last_jiffies = now };
+		struct xglb_host nh = {.first_jiffies = now, .last_jiffies = now};
 
 		idx = pick_forwarder(g, f->sha);
 		if (idx < 0)
@@ -160,8 +160,8 @@ static __always_inline int handle_arp(struct xdp_md *ctx, void *data, void *end)
 		return verdict(XGLB_R_XDP_PASS_ARP_OTHER, XDP_PASS);
 	op = arp_op(f);
 	if (op != bpf_htons(XGLB_ARPOP_REQUEST))
-		return verdict(op == bpf_htons(XGLB_ARPOP_REPLY) ? XGLB_R_XDP_DROP_ARP_PEER :
-								    XGLB_R_XDP_DROP_ARP_OPCODE,
+		return verdict(op == bpf_htons(XGLB_ARPOP_REPLY) ? XGLB_R_XDP_DROP_ARP_PEER
+								 : XGLB_R_XDP_DROP_ARP_OPCODE,
 			       XDP_DROP);
 	g = group_get(bank, gid);
 	if (!g)

@@ -14,10 +14,10 @@
 #endif
 
 /* One load of a field another CPU or the agent may change under us. */
-#define XGLB_READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
+#define XGLB_READ_ONCE(x)     (*(const volatile __typeof__(x) *)&(x))
 #define XGLB_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
-#define XGLB_TC_ACT_OK 0
+#define XGLB_TC_ACT_OK	 0
 #define XGLB_TC_ACT_SHOT 2
 
 /*

@@ -15,7 +15,7 @@ struct {
 /* Banked group tables: key XGLB_GROUP_KEY(bank, gid). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XGLB_BANKS * XGLB_MAX_GROUPS);
+	__uint(max_entries, XGLB_BANKS *XGLB_MAX_GROUPS);
 	__type(key, __u32);
 	__type(value, struct xglb_group);
 } xglb_groups SEC(".maps");
@@ -23,7 +23,7 @@ struct {
 /* Banked VIP -> group index, open addressing: key XGLB_VIP_KEY(bank, slot) (include/xglb.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XGLB_BANKS * XGLB_VIP_SLOTS);
+	__uint(max_entries, XGLB_BANKS *XGLB_VIP_SLOTS);
 	__type(key, __u32);
 	__type(value, struct xglb_vip_slot);
 } xglb_vips SEC(".maps");
@@ -70,7 +70,7 @@ struct {
 /* Packets and bytes accepted per forwarder: key gid * XGLB_MAX_FWD + index. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XGLB_MAX_GROUPS * XGLB_MAX_FWD);
+	__uint(max_entries, XGLB_MAX_GROUPS *XGLB_MAX_FWD);
 	__type(key, __u32);
 	__type(value, struct xglb_fwd_stats);
 } xglb_fwd_stats SEC(".maps");
@@ -85,7 +85,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XGLB_BANKS * XGLB_STEER_IFSLOTS);
+	__uint(max_entries, XGLB_BANKS *XGLB_STEER_IFSLOTS);
 	__type(key, __u32);
 	__type(value, struct xglb_steer_cfg);
 } xglb_steer_cfg SEC(".maps");
@@ -93,7 +93,7 @@ struct {
 /* Banked configs of interfaces whose xglb_steer_cfg slot another one holds: key (bank, ifindex). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XGLB_BANKS * XGLB_MAX_IFACES);
+	__uint(max_entries, XGLB_BANKS *XGLB_MAX_IFACES);
 	__type(key, struct xglb_steer_key);
 	__type(value, struct xglb_steer_cfg);
 } xglb_steer_spill SEC(".maps");
@@ -101,7 +101,7 @@ struct {
 /* Banked bucket -> owner slot tables, 64 buckets an element: key XGLB_STEER_CHUNK_KEY. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XGLB_BANKS * XGLB_STEER_MAX_DOMAINS * XGLB_STEER_CHUNKS);
+	__uint(max_entries, XGLB_BANKS *XGLB_STEER_MAX_DOMAINS *XGLB_STEER_CHUNKS);
 	__type(key, __u32);
 	__type(value, struct xglb_steer_chunk);
 } xglb_steer_buckets SEC(".maps");

@@ -37,9 +37,8 @@ static __always_inline int pick_forwarder(const struct xglb_group *g, const __u8
 	pos %= n;
 	barrier_var(pos); /* keep the mask below: the verifier cannot prove pos < n <= XGLB_SLOTS */
 	idx = g->slots[pos & (XGLB_SLOTS - 1)] & (XGLB_MAX_FWD - 1);
-	if (idx >= g->n_fwd ||
-	    (g->fwd[idx].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK)) !=
-		    (XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK))
+	if (idx >= g->n_fwd || (g->fwd[idx].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK)) !=
+				   (XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK))
 		return -1;
 	return idx;
 }

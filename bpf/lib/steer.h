@@ -164,7 +164,7 @@ static __always_inline bool steer_from_peer(const struct xglb_steer_cfg *cfg, __
 	__u32 bit = steer_bloom_bit(src);
 
 	if ((cfg->bloom[(bit >> 6) & 3] >> (bit & 63)) & 1) {
-		struct xglb_steer_mac_key k = { .bank = bank, .ifindex = ifindex };
+		struct xglb_steer_mac_key k = {.bank = bank, .ifindex = ifindex};
 
 		mac_copy(k.mac, src);
 		return bpf_map_lookup_elem(&xglb_steer_peers, &k) != NULL;
@@ -200,7 +200,7 @@ static __always_inline struct xglb_steer_cfg *steer_cfg(__u32 bank, __u32 ifinde
 	if (!cfg || cfg->ifindex == ifindex)
 		return cfg;
 	if (cfg->flags & XGLB_STEER_SPILL) {
-		struct xglb_steer_key sk = { .bank = bank, .ifindex = ifindex };
+		struct xglb_steer_key sk = {.bank = bank, .ifindex = ifindex};
 
 		return bpf_map_lookup_elem(&xglb_steer_spill, &sk);
 	}
