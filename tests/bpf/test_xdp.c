@@ -545,62 +545,27 @@ static const struct xdp_case cases[] = {
 #define TRUNC_MAX 41
 #define N_CASES (sizeof(cases) / sizeof(cases[0]) + (TRUNC_MAX - TRUNC_MIN + 1))
 
-struct case_env {
-	struct h_env e;
-	const struct xdp_case *c;
-};
-
-static int case_setup(void **state)
+static void xdp_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
-	struct case_env *ce = calloc(1, sizeof(*ce));
-
-	if (!ce)
-		return -1;
-	ce->c = *state;
-	if (h_open(&ce->e)) {
-		free(ce);
-		return -1;
-	}
-	*state = ce;
-	return 0;
-}
-
-static int case_teardown(void **state)
-{
-	struct case_env *ce = *state;
-
-	h_close(&ce->e);
-	free(ce);
-	return 0;
-}
-
-static void run_case(void **state)
-{
-	struct case_env *ce = *state;
-	const struct xdp_case *c = ce->c;
-	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
-	struct h_frame in, out, want;
-	int v;
+	const struct xdp_case *c = p;
 
 	if (c->setup)
-		c->setup(&ce->e);
-	c->input(&in, c->arg);
-	memset(&want, 0, sizeof(want));
+		c->setup(e);
+	c->input(&io->in, c->arg);
 	if (c->expect)
-		c->expect(&in, &want);
+		c->expect(&io->in, &io->want);
 	else
-		want = in;
+		io->want = io->in;
+	io->verdict = c->verdict;
+	h_expect_reason(io, c->reason);
+}
 
-	h_stats(&ce->e, before);
-	v = h_run_xdp(&ce->e, &in, &out);
-	h_stats(&ce->e, after);
+static void xdp_check(struct h_env *e, const void *p, const struct h_io *io)
+{
+	const struct xdp_case *c = p;
 
-	if (v != c->verdict)
-		fail_msg("verdict %d, expected %d", v, c->verdict);
-	h_assert_bytes("output frame", out.b, out.len, want.b, want.len);
-	h_assert_one_reason(before, after, c->reason);
 	if (c->check)
-		c->check(&ce->e, &in);
+		c->check(e, &io->in);
 }
 
 /* ---- scenarios beyond one frame ------------------------------------- */
@@ -968,24 +933,21 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_two_groups, h_setup, h_teardown),
 		cmocka_unit_test_setup_teardown(test_iface_mac_from_group, h_setup, h_teardown),
 	};
-	static struct xdp_case trunc[TRUNC_MAX - TRUNC_MIN + 1];
+	static const struct h_table table = { "xdp_fixtures", h_run_xdp, xdp_prepare, xdp_check };
+	static struct xdp_case all[N_CASES];
 	static char names[TRUNC_MAX - TRUNC_MIN + 1][32];
-	static struct CMUnitTest table[N_CASES];
 	size_t n = 0;
 	int failed;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		table[n++] = (struct CMUnitTest){ cases[i].name, run_case, case_setup,
-						  case_teardown, (void *)&cases[i] };
+		all[n++] = cases[i];
 	for (int len = TRUNC_MIN; len <= TRUNC_MAX; len++) {
-		struct xdp_case *c = &trunc[len - TRUNC_MIN];
-
 		snprintf(names[len - TRUNC_MIN], sizeof(names[0]), "truncated_arp_%d_bytes", len);
-		*c = (struct xdp_case){ names[len - TRUNC_MIN], setup_avg, in_truncated, len,
-					XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED), check_no_host };
-		table[n++] = (struct CMUnitTest){ c->name, run_case, case_setup, case_teardown, c };
+		all[n++] = (struct xdp_case){ names[len - TRUNC_MIN], setup_avg, in_truncated, len,
+					      XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+					      check_no_host };
 	}
-	failed = _cmocka_run_group_tests("xdp_fixtures", table, n, NULL, NULL);
+	failed = h_run_table(&table, all, n, sizeof(all[0]));
 	failed += cmocka_run_group_tests_name("xdp_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;
 }
