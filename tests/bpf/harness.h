@@ -304,6 +304,20 @@ static inline int h_host_get(struct h_env *e, __u8 gid, const __u8 *mac, struct 
 	return bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.xglb_hosts), &k, h) ? -errno : 0;
 }
 
+/* How many host entries there are (all groups), without changing them. */
+static inline int h_hosts_count(struct h_env *e)
+{
+	int fd = bpf_map__fd(e->skel->maps.xglb_hosts), n = 0;
+	struct xglb_host_key k, prev;
+
+	while (bpf_map_get_next_key(fd, n ? &prev : NULL, &k) == 0) {
+		prev = k;
+		n++;
+	}
+	assert_int_equal(errno, ENOENT); /* the walk ended at the end, not on an error */
+	return n;
+}
+
 /* Delete every host entry; returns how many there were. */
 static inline int h_hosts_clear(struct h_env *e)
 {
