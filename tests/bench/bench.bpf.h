@@ -29,4 +29,18 @@ static __always_inline void bench_restore_head(void *data, const volatile __u8 *
 	*(bench_u16a *)(data + 40) = *(const volatile bench_u16a *)(frame + 40);
 }
 
+/*
+ * The two programs of a wrapper pair: NAME0 tail-calls key 0, NAME1 key 1,
+ * through WRAP(ctx, key); otherwise the same instructions.
+ */
+#define BENCH_WRAPPER_PAIR(sec, ctx_type, name0, name1, wrap)                                      \
+	SEC(sec) int name0(ctx_type *ctx)                                                          \
+	{                                                                                          \
+		return wrap(ctx, 0);                                                               \
+	}                                                                                          \
+	SEC(sec) int name1(ctx_type *ctx)                                                          \
+	{                                                                                          \
+		return wrap(ctx, 1);                                                               \
+	}
+
 #endif

@@ -159,6 +159,20 @@ BENCH_FN __u64 bench_stat(struct xglb *skel, __u32 reason)
 	return sum;
 }
 
+BENCH_FN int bench_cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts v (so percentiles can be read from it afterwards); returns its median. */
+BENCH_FN __u32 bench_median(__u32 *v, int n)
+{
+	qsort(v, n, sizeof(*v), bench_cmp_u32);
+	return v[n / 2];
+}
+
 BENCH_FN void bench_pin_cpu(int cpu)
 {
 	cpu_set_t set;

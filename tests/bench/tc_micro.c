@@ -74,19 +74,6 @@ static const __u8 ifmac[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x01};
 static const __u8 peer2[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x02};
 static const __u8 peer3[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x03};
 
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static __u32 median(__u32 *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_u32);
-	return v[n / 2];
-}
-
 /*
  * Wrappers of one case (tests/bench/tc_wrap.bpf.c): pkt_type := pkt_type,
  * the first 12 bytes := mac12, then a tail call to key 0 (xglb_tc_ingress,
@@ -325,7 +312,7 @@ int main(void)
 	}
 	for (int c = 0; c < C_MAX; c++)
 		for (int k = 0; k < 2; k++)
-			med[c][k] = median(dur[c][k], CALLS);
+			med[c][k] = bench_median(dur[c][k], CALLS);
 	for (int c = 0; c < C_MAX; c++)
 		printf("BENCH tc_%s_ns %d ns\n", case_name[c], (int)med[c][0] - (int)med[c][1]);
 	for (int c = 0; c < C_MAX; c++)

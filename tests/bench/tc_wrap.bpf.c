@@ -37,17 +37,7 @@ static __always_inline int wrap(struct __sk_buff *skb, const __u32 key)
 	return TC_ACT_SHOT;
 }
 
-SEC("tc")
-int xglb_b_tcwrap0(struct __sk_buff *skb)
-{
-	return wrap(skb, 0);
-}
-
-SEC("tc")
-int xglb_b_tcwrap1(struct __sk_buff *skb)
-{
-	return wrap(skb, 1);
-}
+BENCH_WRAPPER_PAIR("tc", struct __sk_buff, xglb_b_tcwrap0, xglb_b_tcwrap1, wrap)
 
 /* The empty tc program the figures are measured against. */
 SEC("tc")

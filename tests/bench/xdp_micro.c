@@ -69,19 +69,6 @@ _Static_assert(0x100 + WARMUP + CALLS1 < NEW_BASE2, "method 1 host MACs run into
 _Static_assert(NEW_BASE2 + CALLS2 * REPEAT2 < 0x1000000, "method 2 host MACs wrap");
 #define HOSTS_MARGIN 256 /* flush this far below the CPU's share of xglb_hosts */
 
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static __u32 median(__u32 *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_u32);
-	return v[n / 2];
-}
-
 static __u32 pct(const __u32 *sorted, int n, int p)
 {
 	long i = (long)n * p / 100;
@@ -392,10 +379,10 @@ int main(void)
 		goto out;
 
 	for (int c = 0; c < C_MAX; c++) {
-		med1[c] = median(dur1[c], CALLS1);
+		med1[c] = bench_median(dur1[c], CALLS1);
 		if (c != C_EMPTY) {
-			med2[c][0] = median(dur2[c][0], CALLS2);
-			med2[c][1] = median(dur2[c][1], CALLS2);
+			med2[c][0] = bench_median(dur2[c][0], CALLS2);
+			med2[c][1] = bench_median(dur2[c][1], CALLS2);
 		}
 	}
 	/* headline: method 2 */

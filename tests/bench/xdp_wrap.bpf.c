@@ -44,14 +44,4 @@ static __always_inline int wrap(struct xdp_md *ctx, const __u32 key)
 	return XDP_ABORTED;
 }
 
-SEC("xdp")
-int xglb_b_wrap0(struct xdp_md *ctx)
-{
-	return wrap(ctx, 0);
-}
-
-SEC("xdp")
-int xglb_b_wrap1(struct xdp_md *ctx)
-{
-	return wrap(ctx, 1);
-}
+BENCH_WRAPPER_PAIR("xdp", struct xdp_md, xglb_b_wrap0, xglb_b_wrap1, wrap)

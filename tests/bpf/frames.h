@@ -161,7 +161,8 @@ static inline void h_vlan(struct h_frame *f, __u16 tpid, __u16 vid)
 
 /*
  * Ethernet + IPv4 (IHL 5, DF clear, TTL 64) + l4len bytes of L4 header and
- * payload copied from l4. Checksums are left 0: nothing here reads them.
+ * payload copied from l4 (NULL: zero bytes). Checksums are left 0: nothing
+ * here reads them.
  */
 static inline void h_ip_frame(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
 			      __be32 saddr, __be32 daddr, __u8 proto, const void *l4, __u32 l4len)
@@ -185,7 +186,7 @@ static inline void h_ip_frame(struct h_frame *f, const __u8 *eth_dst, const __u8
 	p[23] = proto;
 	memcpy(p + 26, &saddr, 4);
 	memcpy(p + 30, &daddr, 4);
-	if (l4len)
+	if (l4 && l4len)
 		memcpy(p + 34, l4, l4len);
 	f->len = 14 + tot;
 }

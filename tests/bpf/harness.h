@@ -251,6 +251,27 @@ static inline void h_install_default(struct h_env *e, __u32 avg)
 	h_install(e, &st, 1);
 }
 
+/* Table setups shared by the fixture tables: the default group with us as AVG, or node 2. */
+static inline void h_setup_avg(struct h_env *e)
+{
+	h_install_default(e, H_SELF);
+}
+
+static inline void h_setup_not_avg(struct h_env *e)
+{
+	h_install_default(e, 2);
+}
+
+/* The default group, us the AVG, forwarder 2 in the table but not active. */
+static inline void h_setup_avg_fwd2_inactive(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	st.fwd[2].active = false;
+	h_install(e, &st, 1);
+}
+
 /* ---- counters -------------------------------------------------------- */
 
 /* Per-reason packet counts, summed over CPUs. */

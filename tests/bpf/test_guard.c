@@ -20,26 +20,7 @@ struct guard_case {
 	__u32 reason;
 };
 
-/* ---- setups: forwarder 0 ours, 1 and 2 owned by nodes 2 and 3 -------- */
-
-static void setup_avg(struct h_env *e)
-{
-	h_install_default(e, H_SELF);
-}
-
-static void setup_not_avg(struct h_env *e)
-{
-	h_install_default(e, 2);
-}
-
-static void setup_avg_fwd2_inactive(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
-	st.fwd[2].active = false;
-	h_install(e, &st, 1);
-}
+/* setups (harness.h): forwarder 0 ours, 1 and 2 owned by nodes 2 and 3 */
 
 /* ---- frames as the local kernel would send them ------------------------- */
 
@@ -125,48 +106,48 @@ static void in_ipv6(struct h_frame *f, int arg)
 
 static const struct guard_case cases[] = {
 	/* the kernel speaking for the VIP with a real MAC: dropped */
-	{ "kernel_reply_vip_avg", setup_avg, in_kernel_reply_vip, 0, TC_ACT_SHOT,
+	{ "kernel_reply_vip_avg", h_setup_avg, in_kernel_reply_vip, 0, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_reply_vip_not_avg", setup_not_avg, in_kernel_reply_vip, 0, TC_ACT_SHOT,
+	{ "kernel_reply_vip_not_avg", h_setup_not_avg, in_kernel_reply_vip, 0, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_request_from_vip", setup_avg, in_kernel_request_from_vip, 0, TC_ACT_SHOT,
+	{ "kernel_request_from_vip", h_setup_avg, in_kernel_request_from_vip, 0, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_garp_request_vip", setup_not_avg, in_kernel_garp_vip, 0, TC_ACT_SHOT,
+	{ "kernel_garp_request_vip", h_setup_not_avg, in_kernel_garp_vip, 0, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_garp_reply_vip", setup_avg, in_kernel_garp_reply_vip, 0, TC_ACT_SHOT,
+	{ "kernel_garp_reply_vip", h_setup_avg, in_kernel_garp_reply_vip, 0, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
 
 	/* a vMAC sender: allowed only with the data path's own authority */
-	{ "local_vmac_on_avg_ok", setup_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
+	{ "local_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
 	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "local_vmac_on_non_avg_ok", setup_not_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
+	{ "local_vmac_on_non_avg_ok", h_setup_not_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
 	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "local_vmac_garp_ok", setup_not_avg, in_vmac_garp, 0, TC_ACT_OK,
+	{ "local_vmac_garp_ok", h_setup_not_avg, in_vmac_garp, 0, TC_ACT_OK,
 	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "remote_vmac_on_non_avg_shot", setup_not_avg, in_vmac_reply_g7, 1, TC_ACT_SHOT,
+	{ "remote_vmac_on_non_avg_shot", h_setup_not_avg, in_vmac_reply_g7, 1, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "remote_vmac_garp_on_non_avg_shot", setup_not_avg, in_vmac_garp, 2, TC_ACT_SHOT,
+	{ "remote_vmac_garp_on_non_avg_shot", h_setup_not_avg, in_vmac_garp, 2, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "remote_vmac_on_avg_ok", setup_avg, in_vmac_reply_g7, 1, TC_ACT_OK,
+	{ "remote_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 1, TC_ACT_OK,
 	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "remote_vmac_2_on_avg_ok", setup_avg, in_vmac_reply_g7, 2, TC_ACT_OK,
+	{ "remote_vmac_2_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 2, TC_ACT_OK,
 	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "inactive_vmac_on_avg_shot", setup_avg_fwd2_inactive, in_vmac_reply_g7, 2, TC_ACT_SHOT,
+	{ "inactive_vmac_on_avg_shot", h_setup_avg_fwd2_inactive, in_vmac_reply_g7, 2, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "vmac_beyond_n_fwd_on_avg_shot", setup_avg, in_vmac_reply_g7, 3, TC_ACT_SHOT,
+	{ "vmac_beyond_n_fwd_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 3, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "vmac_index_16_on_avg_shot", setup_avg, in_vmac_reply_g7, 16, TC_ACT_SHOT,
+	{ "vmac_index_16_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 16, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "vmac_of_other_group_on_avg_shot", setup_avg, in_vmac_reply_g9, 0, TC_ACT_SHOT,
+	{ "vmac_of_other_group_on_avg_shot", h_setup_avg, in_vmac_reply_g9, 0, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
 
 	/* not about a VIP, or not ARP: untouched */
-	{ "kernel_reply_router_ip_ok", setup_avg, in_kernel_reply_router_ip, 0, TC_ACT_OK,
+	{ "kernel_reply_router_ip_ok", h_setup_avg, in_kernel_reply_router_ip, 0, TC_ACT_OK,
 	  R(TC_EGRESS_PASS) },
-	{ "kernel_request_for_vip_from_router_ip_ok", setup_avg, in_kernel_request_router_ip, 0,
+	{ "kernel_request_for_vip_from_router_ip_ok", h_setup_avg, in_kernel_request_router_ip, 0,
 	  TC_ACT_OK, R(TC_EGRESS_PASS) },
-	{ "ipv4_from_vip_ok", setup_avg, in_ipv4_from_vip, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
-	{ "ipv6_ok", setup_avg, in_ipv6, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
+	{ "ipv4_from_vip_ok", h_setup_avg, in_ipv4_from_vip, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
+	{ "ipv6_ok", h_setup_avg, in_ipv6, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
 	{ "kernel_reply_vip_no_group_ok", NULL, in_kernel_reply_vip, 0, TC_ACT_OK,
 	  R(TC_EGRESS_PASS) },
 };

@@ -26,16 +26,6 @@ struct xdp_case {
 
 /* ---- setups ---------------------------------------------------------- */
 
-static void setup_avg(struct h_env *e)
-{
-	h_install_default(e, H_SELF);
-}
-
-static void setup_not_avg(struct h_env *e)
-{
-	h_install_default(e, 2);
-}
-
 /* Forwarder 0 is redirected (no new hosts): the first new host gets forwarder 1. */
 static void setup_avg_fwd0_redirect(struct h_env *e)
 {
@@ -43,16 +33,6 @@ static void setup_avg_fwd0_redirect(struct h_env *e)
 
 	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
 	st.fwd[0].new_ok = false;
-	h_install(e, &st, 1);
-}
-
-/* Forwarder 2 exists in the table but is not active. */
-static void setup_avg_fwd2_inactive(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
-	st.fwd[2].active = false;
 	h_install(e, &st, 1);
 }
 
@@ -69,7 +49,7 @@ static void setup_avg_no_fwd(struct h_env *e)
 
 static void setup_avg_lease_expired(struct h_env *e)
 {
-	setup_avg(e);
+	h_setup_avg(e);
 	h_heartbeat(e, 3000000000ull, 2000000000ull); /* 3 s old, lease 2 s */
 }
 
@@ -96,7 +76,7 @@ static void setup_avg_no_iface_mac(struct h_env *e)
 /* The group existed, then a commit removed it. */
 static void setup_group_removed(struct h_env *e)
 {
-	setup_avg(e);
+	h_setup_avg(e);
 	h_install(e, NULL, 0);
 }
 
@@ -417,15 +397,15 @@ static void check_nothing_counted(struct h_env *e, const struct h_frame *in)
 
 static const struct xdp_case cases[] = {
 	/* the AVG answers */
-	{ "avg_request_vip_reply_bytes", setup_avg, in_req_vip, 0, XDP_TX, want_reply_fwd0,
+	{ "avg_request_vip_reply_bytes", h_setup_avg, in_req_vip, 0, XDP_TX, want_reply_fwd0,
 	  R(XDP_TX_ARP_REPLY), check_host_fwd0 },
-	{ "avg_request_vip_padded_keeps_padding", setup_avg, in_req_vip_padded, 0, XDP_TX,
+	{ "avg_request_vip_padded_keeps_padding", h_setup_avg, in_req_vip_padded, 0, XDP_TX,
 	  want_reply_fwd0_padded, R(XDP_TX_ARP_REPLY), check_host_fwd0 },
 	{ "avg_request_vip_skips_redirected_fwd", setup_avg_fwd0_redirect, in_req_vip, 0, XDP_TX,
 	  want_reply_fwd1, R(XDP_TX_ARP_REPLY), check_host_fwd1 },
 	{ "avg_request_vip_no_fwd_takes_hosts", setup_avg_no_fwd, in_req_vip, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_NO_FWD), check_no_host },
-	{ "not_avg_request_vip_dropped", setup_not_avg, in_req_vip, 0, XDP_DROP, NULL,
+	{ "not_avg_request_vip_dropped", h_setup_not_avg, in_req_vip, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_NOT_AVG), check_no_host },
 	{ "avg_request_vip_lease_expired", setup_avg_lease_expired, in_req_vip, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_LEASE), check_no_host },
@@ -437,29 +417,29 @@ static const struct xdp_case cases[] = {
 	  NULL, R(XDP_PASS_ARP_OTHER), check_no_host },
 
 	/* ARP not about a VIP reaches the kernel untouched */
-	{ "avg_request_unknown_ip_passes", setup_avg, in_req_other_ip, 0, XDP_PASS, NULL,
+	{ "avg_request_unknown_ip_passes", h_setup_avg, in_req_other_ip, 0, XDP_PASS, NULL,
 	  R(XDP_PASS_ARP_OTHER), check_no_host },
-	{ "avg_request_router_ip_passes", setup_avg, in_req_router_ip, 0, XDP_PASS, NULL,
+	{ "avg_request_router_ip_passes", h_setup_avg, in_req_router_ip, 0, XDP_PASS, NULL,
 	  R(XDP_PASS_ARP_OTHER), check_no_host },
-	{ "reply_between_hosts_passes", setup_avg, in_reply_between_hosts, 0, XDP_PASS, NULL,
+	{ "reply_between_hosts_passes", h_setup_avg, in_reply_between_hosts, 0, XDP_PASS, NULL,
 	  R(XDP_PASS_ARP_OTHER), NULL },
 	{ "lease_expired_unrelated_arp_passes", setup_avg_lease_expired, in_req_other_ip, 0,
 	  XDP_PASS, NULL, R(XDP_PASS_ARP_OTHER), NULL },
 
 	/* frames to vMACs */
-	{ "vmac_local_accepted_rewritten", setup_avg, in_ipv4_to_vmac, 0, XDP_PASS,
+	{ "vmac_local_accepted_rewritten", h_setup_avg, in_ipv4_to_vmac, 0, XDP_PASS,
 	  want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted },
-	{ "vmac_local_accepted_on_non_avg", setup_not_avg, in_ipv4_to_vmac, 0, XDP_PASS,
+	{ "vmac_local_accepted_on_non_avg", h_setup_not_avg, in_ipv4_to_vmac, 0, XDP_PASS,
 	  want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted },
-	{ "vmac_remote_dropped", setup_avg, in_ipv4_to_vmac, 1, XDP_DROP, NULL,
+	{ "vmac_remote_dropped", h_setup_avg, in_ipv4_to_vmac, 1, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_REMOTE), check_nothing_counted },
-	{ "vmac_inactive_fwd_unknown", setup_avg_fwd2_inactive, in_ipv4_to_vmac, 2, XDP_DROP,
+	{ "vmac_inactive_fwd_unknown", h_setup_avg_fwd2_inactive, in_ipv4_to_vmac, 2, XDP_DROP,
 	  NULL, R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
-	{ "vmac_index_beyond_n_fwd_unknown", setup_avg, in_ipv4_to_vmac, 3, XDP_DROP, NULL,
+	{ "vmac_index_beyond_n_fwd_unknown", h_setup_avg, in_ipv4_to_vmac, 3, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
-	{ "vmac_index_255_unknown", setup_avg, in_ipv4_to_vmac, 255, XDP_DROP, NULL,
+	{ "vmac_index_255_unknown", h_setup_avg, in_ipv4_to_vmac, 255, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
-	{ "vmac_unknown_group_dropped", setup_avg, in_ipv4_to_vmac_gid9, 0, XDP_DROP, NULL,
+	{ "vmac_unknown_group_dropped", h_setup_avg, in_ipv4_to_vmac_gid9, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
 	{ "vmac_local_iface_mac_unknown", setup_avg_no_iface_mac, in_ipv4_to_vmac, 0, XDP_DROP,
 	  NULL, R(XDP_DROP_VMAC_IFACE), check_nothing_counted },
@@ -467,79 +447,79 @@ static const struct xdp_case cases[] = {
 	  R(XDP_DROP_VMAC_UNKNOWN), NULL },
 
 	/* unicast re-confirmation of a held vMAC */
-	{ "unicast_request_local_vmac_on_non_avg", setup_not_avg, in_unicast_req_vmac, 0,
+	{ "unicast_request_local_vmac_on_non_avg", h_setup_not_avg, in_unicast_req_vmac, 0,
 	  XDP_TX, want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host },
-	{ "unicast_request_local_vmac_on_avg", setup_avg, in_unicast_req_vmac, 0, XDP_TX,
+	{ "unicast_request_local_vmac_on_avg", h_setup_avg, in_unicast_req_vmac, 0, XDP_TX,
 	  want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host },
-	{ "unicast_request_remote_vmac_on_avg", setup_avg, in_unicast_req_vmac, 1, XDP_DROP, NULL,
+	{ "unicast_request_remote_vmac_on_avg", h_setup_avg, in_unicast_req_vmac, 1, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_REMOTE), check_no_host },
-	{ "unicast_request_remote_vmac_on_non_avg", setup_not_avg, in_unicast_req_vmac, 2,
+	{ "unicast_request_remote_vmac_on_non_avg", h_setup_not_avg, in_unicast_req_vmac, 2,
 	  XDP_DROP, NULL, R(XDP_DROP_VMAC_REMOTE), check_no_host },
-	{ "unicast_request_inactive_vmac", setup_avg_fwd2_inactive, in_unicast_req_vmac, 2,
+	{ "unicast_request_inactive_vmac", h_setup_avg_fwd2_inactive, in_unicast_req_vmac, 2,
 	  XDP_DROP, NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
-	{ "unicast_request_vmac_beyond_n_fwd", setup_avg, in_unicast_req_vmac, 9, XDP_DROP, NULL,
+	{ "unicast_request_vmac_beyond_n_fwd", h_setup_avg, in_unicast_req_vmac, 9, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
-	{ "unicast_request_vmac_of_other_group", setup_avg, in_unicast_req_vmac_gid9, 0, XDP_DROP,
+	{ "unicast_request_vmac_of_other_group", h_setup_avg, in_unicast_req_vmac_gid9, 0, XDP_DROP,
 	  NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
 	{ "unicast_request_local_vmac_lease_expired", setup_avg_lease_expired,
 	  in_unicast_req_vmac, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_LEASE), NULL },
 
 	/* peers announcing the VIP never reach the local stack */
-	{ "peer_garp_request_from_vmac", setup_avg, in_garp_req_from_vmac, 0, XDP_DROP, NULL,
+	{ "peer_garp_request_from_vmac", h_setup_avg, in_garp_req_from_vmac, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "peer_garp_reply_from_vmac", setup_not_avg, in_garp_reply_from_vmac, 0, XDP_DROP, NULL,
+	{ "peer_garp_reply_from_vmac", h_setup_not_avg, in_garp_reply_from_vmac, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "peer_garp_from_real_mac", setup_not_avg, in_garp_from_real_mac, 0, XDP_DROP, NULL,
+	{ "peer_garp_from_real_mac", h_setup_not_avg, in_garp_from_real_mac, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), NULL },
-	{ "peer_reply_vip_from_real_mac", setup_avg, in_reply_vip_from_real_mac, 0, XDP_DROP,
+	{ "peer_reply_vip_from_real_mac", h_setup_avg, in_reply_vip_from_real_mac, 0, XDP_DROP,
 	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "avg_unsolicited_reply_seen_by_peer", setup_not_avg, in_avg_reply_to_host, 0, XDP_DROP,
+	{ "avg_unsolicited_reply_seen_by_peer", h_setup_not_avg, in_avg_reply_to_host, 0, XDP_DROP,
 	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "arp_with_vmac_sha_about_other_ip", setup_avg, in_arp_vmac_sha_other_ip, 0, XDP_DROP,
+	{ "arp_with_vmac_sha_about_other_ip", h_setup_avg, in_arp_vmac_sha_other_ip, 0, XDP_DROP,
 	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "arp_from_vmac_source_about_other_ip", setup_avg, in_arp_vmac_ethsrc_other_ip, 0,
+	{ "arp_from_vmac_source_about_other_ip", h_setup_avg, in_arp_vmac_ethsrc_other_ip, 0,
 	  XDP_DROP, NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "reply_addressed_to_vip", setup_avg, in_reply_to_vip, 0, XDP_DROP, NULL,
+	{ "reply_addressed_to_vip", h_setup_avg, in_reply_to_vip, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "request_with_sender_ip_vip", setup_avg, in_req_spa_vip, 0, XDP_DROP, NULL,
+	{ "request_with_sender_ip_vip", h_setup_avg, in_req_spa_vip, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
 
 	/* malformed or refused requests for the VIP */
-	{ "bad_hrd", setup_avg, in_bad_hrd, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	{ "bad_hrd", h_setup_avg, in_bad_hrd, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
 	  check_no_host },
-	{ "bad_pro", setup_avg, in_bad_pro, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	{ "bad_pro", h_setup_avg, in_bad_pro, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
 	  check_no_host },
-	{ "bad_hln", setup_avg, in_bad_hln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	{ "bad_hln", h_setup_avg, in_bad_hln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
 	  check_no_host },
-	{ "bad_pln", setup_avg, in_bad_pln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	{ "bad_pln", h_setup_avg, in_bad_pln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
 	  check_no_host },
-	{ "opcode_0_for_vip", setup_avg, in_opcode, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_OPCODE),
+	{ "opcode_0_for_vip", h_setup_avg, in_opcode, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_OPCODE),
 	  check_no_host },
-	{ "opcode_3_rarp_for_vip", setup_avg, in_opcode, 3, XDP_DROP, NULL,
+	{ "opcode_3_rarp_for_vip", h_setup_avg, in_opcode, 3, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_OPCODE), check_no_host },
-	{ "opcode_8_inarp_for_vip", setup_avg, in_opcode, 8, XDP_DROP, NULL,
+	{ "opcode_8_inarp_for_vip", h_setup_avg, in_opcode, 8, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_OPCODE), check_no_host },
-	{ "opcode_0x0101_for_vip", setup_avg, in_opcode, 0x0101, XDP_DROP, NULL,
+	{ "opcode_0x0101_for_vip", h_setup_avg, in_opcode, 0x0101, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_OPCODE), check_no_host },
-	{ "vlan_8021q_request_vip_passes", setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021Q, XDP_PASS,
+	{ "vlan_8021q_request_vip_passes", h_setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021Q, XDP_PASS,
 	  NULL, R(XDP_PASS_VLAN), check_no_host },
-	{ "vlan_8021ad_request_vip_passes", setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021AD,
+	{ "vlan_8021ad_request_vip_passes", h_setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021AD,
 	  XDP_PASS, NULL, R(XDP_PASS_VLAN), check_no_host },
-	{ "sender_sha_broadcast", setup_avg, in_bad_sender, 0, XDP_DROP, NULL,
+	{ "sender_sha_broadcast", h_setup_avg, in_bad_sender, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_sha_zero", setup_avg, in_bad_sender, 1, XDP_DROP, NULL,
+	{ "sender_sha_zero", h_setup_avg, in_bad_sender, 1, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_sha_multicast", setup_avg, in_bad_sender, 2, XDP_DROP, NULL,
+	{ "sender_sha_multicast", h_setup_avg, in_bad_sender, 2, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_eth_src_multicast", setup_avg, in_bad_sender, 3, XDP_DROP, NULL,
+	{ "sender_eth_src_multicast", h_setup_avg, in_bad_sender, 3, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_eth_src_zero", setup_avg, in_bad_sender, 4, XDP_DROP, NULL,
+	{ "sender_eth_src_zero", h_setup_avg, in_bad_sender, 4, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
 
 	/* everything else */
-	{ "ipv4_to_other_mac_untouched", setup_avg, in_ipv4_to_peer, 0, XDP_PASS, NULL,
+	{ "ipv4_to_other_mac_untouched", h_setup_avg, in_ipv4_to_peer, 0, XDP_PASS, NULL,
 	  R(XDP_PASS_OTHER), check_nothing_counted },
-	{ "ipv4_to_iface_mac_untouched", setup_avg, in_ipv4_to_ifmac, 0, XDP_PASS, NULL,
+	{ "ipv4_to_iface_mac_untouched", h_setup_avg, in_ipv4_to_ifmac, 0, XDP_PASS, NULL,
 	  R(XDP_PASS_OTHER), check_nothing_counted },
 	{ "ipv4_no_group_untouched", NULL, in_ipv4_to_peer, 0, XDP_PASS, NULL, R(XDP_PASS_OTHER),
 	  NULL },
@@ -583,7 +563,7 @@ static void lease_expiry_and_refresh(struct h_env *e)
 {
 	struct h_frame in, out;
 
-	setup_avg(e);
+	h_setup_avg(e);
 	in_req_vip(&in, 0);
 	h_heartbeat(e, 1500000000ull, 1000000000ull); /* 1.5 s old, lease 1 s */
 	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
@@ -948,7 +928,7 @@ int main(void)
 		all[n++] = cases[i];
 	for (int len = TRUNC_MIN; len <= TRUNC_MAX; len++) {
 		snprintf(names[len - TRUNC_MIN], sizeof(names[0]), "truncated_arp_%d_bytes", len);
-		all[n++] = (struct xdp_case){ names[len - TRUNC_MIN], setup_avg, in_truncated, len,
+		all[n++] = (struct xdp_case){ names[len - TRUNC_MIN], h_setup_avg, in_truncated, len,
 					      XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
 					      check_no_host };
 	}
