@@ -91,6 +91,24 @@ static inline void h_arp(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth
 	f->len = sizeof(a);
 }
 
+/* vMAC (gid, idx) as an expression: 02:78:67:62:gid:idx (spelled out, not xglb_vmac()). */
+#define H_VMAC(gid, idx) ((const __u8[6]){ 0x02, 0x78, 0x67, 0x62, (__u8)(gid), (__u8)(idx) })
+
+/* One ARP frame as a table row: h_arp's arguments. */
+struct h_arp_row {
+	const __u8 *eth_dst, *eth_src;
+	__u16 op;
+	const __u8 *sha;
+	__be32 spa;
+	const __u8 *tha;
+	__be32 tpa;
+};
+
+static inline void h_arp_row(struct h_frame *f, const struct h_arp_row *r)
+{
+	h_arp(f, r->eth_dst, r->eth_src, r->op, r->sha, r->spa, r->tha, r->tpa);
+}
+
 /* "who has tpa? tell spa", broadcast, as Linux sends it (tha zero). */
 static inline void h_arp_request(struct h_frame *f, const __u8 *host, __be32 host_ip, __be32 tpa)
 {

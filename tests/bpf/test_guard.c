@@ -24,36 +24,41 @@ struct guard_case {
 
 /* ---- frames as the local kernel would send them ------------------------- */
 
-/* The kernel answering a host for the VIP with the interface MAC. */
-static void in_kernel_reply_vip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, H_IFMAC, H_VIP, H_HOST, H_HOSTIP);
-}
+/* ARP frames the local kernel sends (arg: K_*): eth dst, eth src, op, sha, spa, tha, tpa. */
+enum {
+	K_REPLY_VIP,
+	K_REQUEST_FROM_VIP,
+	K_GARP_VIP,
+	K_GARP_REPLY_VIP,
+	K_REPLY_ROUTER_IP,
+	K_REQUEST_ROUTER_IP,
+	K_MAX
+};
 
-/* The kernel soliciting a neighbour with the VIP as source address. */
-static void in_kernel_request_from_vip(struct h_frame *f, int arg)
+static void in_kernel(struct h_frame *f, int arg)
 {
-	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REQUEST, H_IFMAC, H_VIP, H_ZERO, H_HOSTIP);
-}
+	const __u16 REQ = XGLB_ARPOP_REQUEST, REP = XGLB_ARPOP_REPLY;
+	const struct h_arp_row rows[K_MAX] = {
+		/* answering a host for the VIP with the interface MAC */
+		[K_REPLY_VIP] = { H_HOST, H_IFMAC, REP, H_IFMAC, H_VIP, H_HOST, H_HOSTIP },
+		/* soliciting a neighbour with the VIP as source address */
+		[K_REQUEST_FROM_VIP] = { H_BCAST, H_IFMAC, REQ, H_IFMAC, H_VIP, H_ZERO, H_HOSTIP },
+		/* gratuitous ARP for the VIP (address added, arping -U) */
+		[K_GARP_VIP] = { H_BCAST, H_IFMAC, REQ, H_IFMAC, H_VIP, H_ZERO, H_VIP },
+		[K_GARP_REPLY_VIP] = { H_BCAST, H_IFMAC, REP, H_IFMAC, H_VIP, H_BCAST, H_VIP },
+		/* ARP for the router's own address: the kernel's business */
+		[K_REPLY_ROUTER_IP] = { H_HOST, H_IFMAC, REP, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP },
+		[K_REQUEST_ROUTER_IP] = { H_BCAST, H_IFMAC, REQ, H_IFMAC, H_ROUTERIP, H_ZERO, H_VIP },
+	};
 
-/* Gratuitous ARP for the VIP (address added, arping -U). */
-static void in_kernel_garp_vip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REQUEST, H_IFMAC, H_VIP, H_ZERO, H_VIP);
-}
-
-static void in_kernel_garp_reply_vip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REPLY, H_IFMAC, H_VIP, H_BCAST, H_VIP);
+	assert_true(arg >= 0 && arg < K_MAX);
+	h_arp_row(f, &rows[arg]);
 }
 
 /* An ARP about the VIP whose sender MAC is vMAC (gid, idx) (agent's GARP / unsolicited reply). */
 static void in_vmac_reply(struct h_frame *f, __u8 gid, __u8 idx)
 {
-	__u8 v[6];
-
-	h_vmac(gid, idx, v);
-	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, v, H_VIP, H_HOST, H_HOSTIP);
+	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, H_VMAC(gid, idx), H_VIP, H_HOST, H_HOSTIP);
 }
 
 static void in_vmac_reply_g7(struct h_frame *f, int arg)
@@ -69,21 +74,9 @@ static void in_vmac_reply_g9(struct h_frame *f, int arg)
 /* The agent's GARP from a vMAC it took over: Ethernet source is the vMAC too. */
 static void in_vmac_garp(struct h_frame *f, int arg)
 {
-	__u8 v[6];
+	const __u8 *v = H_VMAC(H_GID, arg);
 
-	h_vmac(H_GID, (__u8)arg, v);
 	h_arp(f, H_BCAST, v, XGLB_ARPOP_REQUEST, v, H_VIP, H_ZERO, H_VIP);
-}
-
-/* ARP for the router's own address: the kernel's business. */
-static void in_kernel_reply_router_ip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP);
-}
-
-static void in_kernel_request_router_ip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REQUEST, H_IFMAC, H_ROUTERIP, H_ZERO, H_VIP);
 }
 
 /* IPv4 from the VIP: not ARP, never the guard's concern. */
@@ -106,15 +99,15 @@ static void in_ipv6(struct h_frame *f, int arg)
 
 static const struct guard_case cases[] = {
 	/* the kernel speaking for the VIP with a real MAC: dropped */
-	{ "kernel_reply_vip_avg", h_setup_avg, in_kernel_reply_vip, 0, TC_ACT_SHOT,
+	{ "kernel_reply_vip_avg", h_setup_avg, in_kernel, K_REPLY_VIP, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_reply_vip_not_avg", h_setup_not_avg, in_kernel_reply_vip, 0, TC_ACT_SHOT,
+	{ "kernel_reply_vip_not_avg", h_setup_not_avg, in_kernel, K_REPLY_VIP, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_request_from_vip", h_setup_avg, in_kernel_request_from_vip, 0, TC_ACT_SHOT,
+	{ "kernel_request_from_vip", h_setup_avg, in_kernel, K_REQUEST_FROM_VIP, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_garp_request_vip", h_setup_not_avg, in_kernel_garp_vip, 0, TC_ACT_SHOT,
+	{ "kernel_garp_request_vip", h_setup_not_avg, in_kernel, K_GARP_VIP, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_garp_reply_vip", h_setup_avg, in_kernel_garp_reply_vip, 0, TC_ACT_SHOT,
+	{ "kernel_garp_reply_vip", h_setup_avg, in_kernel, K_GARP_REPLY_VIP, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
 
 	/* a vMAC sender: allowed only with the data path's own authority */
@@ -142,13 +135,13 @@ static const struct guard_case cases[] = {
 	  R(TC_EGRESS_DROP_VIP_ARP) },
 
 	/* not about a VIP, or not ARP: untouched */
-	{ "kernel_reply_router_ip_ok", h_setup_avg, in_kernel_reply_router_ip, 0, TC_ACT_OK,
+	{ "kernel_reply_router_ip_ok", h_setup_avg, in_kernel, K_REPLY_ROUTER_IP, TC_ACT_OK,
 	  R(TC_EGRESS_PASS) },
-	{ "kernel_request_for_vip_from_router_ip_ok", h_setup_avg, in_kernel_request_router_ip, 0,
+	{ "kernel_request_for_vip_from_router_ip_ok", h_setup_avg, in_kernel, K_REQUEST_ROUTER_IP,
 	  TC_ACT_OK, R(TC_EGRESS_PASS) },
 	{ "ipv4_from_vip_ok", h_setup_avg, in_ipv4_from_vip, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
 	{ "ipv6_ok", h_setup_avg, in_ipv6, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
-	{ "kernel_reply_vip_no_group_ok", NULL, in_kernel_reply_vip, 0, TC_ACT_OK,
+	{ "kernel_reply_vip_no_group_ok", NULL, in_kernel, K_REPLY_VIP, TC_ACT_OK,
 	  R(TC_EGRESS_PASS) },
 };
 

@@ -94,21 +94,65 @@ static void in_req_vip_padded(struct h_frame *f, int arg)
 	h_pad(f, 60, 0xa0);
 }
 
-static void in_req_other_ip(struct h_frame *f, int arg)
-{
-	h_arp_request(f, H_HOST, H_HOSTIP, H_OTHERIP);
-}
+/*
+ * ARP frames that need no argument, one row each: eth dst, eth src, op,
+ * sha, spa, tha, tpa (arg: A_*).
+ */
+enum {
+	A_REQ_OTHER_IP,
+	A_REPLY_BETWEEN_HOSTS,
+	A_REQ_ROUTER_IP,
+	A_UNICAST_REQ_VMAC_GID9,
+	A_GARP_REQ_FROM_VMAC,
+	A_GARP_REPLY_FROM_VMAC,
+	A_GARP_FROM_REAL_MAC,
+	A_REPLY_VIP_FROM_REAL_MAC,
+	A_AVG_REPLY_TO_HOST,
+	A_ARP_VMAC_SHA_OTHER_IP,
+	A_ARP_VMAC_ETHSRC_OTHER_IP,
+	A_REPLY_TO_VIP,
+	A_REQ_SPA_VIP,
+	A_MAX
+};
 
-/* Host 2 answers host 1: ordinary ARP between hosts. */
-static void in_reply_between_hosts(struct h_frame *f, int arg)
+static void in_arp(struct h_frame *f, int arg)
 {
-	h_arp(f, H_HOST, H_HOST2, XGLB_ARPOP_REPLY, H_HOST2, H_HOST2IP, H_HOST, H_HOSTIP);
-}
+	const __u16 REQ = XGLB_ARPOP_REQUEST, REP = XGLB_ARPOP_REPLY;
+	const __u8 *v1 = H_VMAC(H_GID, 1), *v2 = H_VMAC(H_GID, 2), *v9 = H_VMAC(9, 0);
+	const struct h_arp_row rows[A_MAX] = {
+		/* a request for an address that is no VIP */
+		[A_REQ_OTHER_IP] = { H_BCAST, H_HOST, REQ, H_HOST, H_HOSTIP, H_ZERO, H_OTHERIP },
+		/* host 2 answers host 1: ordinary ARP between hosts */
+		[A_REPLY_BETWEEN_HOSTS] = { H_HOST, H_HOST2, REP, H_HOST2, H_HOST2IP, H_HOST,
+					    H_HOSTIP },
+		/* a request for our own router address (the kernel answers it) */
+		[A_REQ_ROUTER_IP] = { H_BCAST, H_HOST, REQ, H_HOST, H_HOSTIP, H_ZERO, H_ROUTERIP },
+		/* unicast to a vMAC of group 9 while asking for group 7's VIP */
+		[A_UNICAST_REQ_VMAC_GID9] = { v9, H_HOST, REQ, H_HOST, H_HOSTIP, H_ZERO, H_VIP },
+		/* a peer's gratuitous ARP request from its vMAC: spa = tpa = VIP */
+		[A_GARP_REQ_FROM_VMAC] = { H_BCAST, v1, REQ, v1, H_VIP, H_ZERO, H_VIP },
+		/* a peer's gratuitous ARP reply from its vMAC */
+		[A_GARP_REPLY_FROM_VMAC] = { H_BCAST, v1, REP, v1, H_VIP, H_BCAST, H_VIP },
+		/* a peer's kernel announcing the VIP with its real MAC */
+		[A_GARP_FROM_REAL_MAC] = { H_BCAST, H_PEERMAC, REQ, H_PEERMAC, H_VIP, H_ZERO, H_VIP },
+		/* a peer's unicast reply "VIP is at <real MAC>" to a host */
+		[A_REPLY_VIP_FROM_REAL_MAC] = { H_HOST, H_PEERMAC, REP, H_PEERMAC, H_VIP, H_HOST,
+						H_HOSTIP },
+		/* the AVG's unsolicited reply to a host, seen by us (another node) */
+		[A_AVG_REPLY_TO_HOST] = { H_HOST, H_PEERMAC, REP, v2, H_VIP, H_HOST, H_HOSTIP },
+		/* any ARP from a vMAC source, even about an unrelated address */
+		[A_ARP_VMAC_SHA_OTHER_IP] = { H_BCAST, H_PEERMAC, REQ, v1, H_ROUTERIP, H_ZERO,
+					      H_HOSTIP },
+		[A_ARP_VMAC_ETHSRC_OTHER_IP] = { H_BCAST, v1, REQ, H_PEERMAC, H_ROUTERIP, H_ZERO,
+						 H_HOSTIP },
+		/* a host replying to the VIP (op 2, tpa = VIP) */
+		[A_REPLY_TO_VIP] = { H_IFMAC, H_HOST, REP, H_HOST, H_HOSTIP, H_IFMAC, H_VIP },
+		/* a request for the VIP that claims the VIP as its own sender address */
+		[A_REQ_SPA_VIP] = { H_BCAST, H_HOST, REQ, H_HOST, H_VIP, H_ZERO, H_VIP },
+	};
 
-/* Request for our own router address (the kernel answers it). */
-static void in_req_router_ip(struct h_frame *f, int arg)
-{
-	h_arp_request(f, H_HOST, H_HOSTIP, H_ROUTERIP);
+	assert_true(arg >= 0 && arg < A_MAX);
+	h_arp_row(f, &rows[arg]);
 }
 
 /* 98-byte IPv4/UDP frame from the host to vMAC (H_GID, arg). */
@@ -146,83 +190,6 @@ static void in_unicast_req_vmac(struct h_frame *f, int arg)
 
 	h_vmac(H_GID, (__u8)arg, v);
 	h_arp(f, v, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_HOSTIP, H_ZERO, H_VIP);
-}
-
-/* Unicast to a vMAC of group 9 while asking for group 7's VIP. */
-static void in_unicast_req_vmac_gid9(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(9, 0, v);
-	h_arp(f, v, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_HOSTIP, H_ZERO, H_VIP);
-}
-
-/* A peer's gratuitous ARP request from its vMAC: spa = tpa = VIP. */
-static void in_garp_req_from_vmac(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(H_GID, 1, v);
-	h_arp(f, H_BCAST, v, XGLB_ARPOP_REQUEST, v, H_VIP, H_ZERO, H_VIP);
-}
-
-/* A peer's gratuitous ARP reply from its vMAC. */
-static void in_garp_reply_from_vmac(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(H_GID, 1, v);
-	h_arp(f, H_BCAST, v, XGLB_ARPOP_REPLY, v, H_VIP, H_BCAST, H_VIP);
-}
-
-/* A peer's kernel announcing the VIP with its real MAC. */
-static void in_garp_from_real_mac(struct h_frame *f, int arg)
-{
-	h_arp(f, H_BCAST, H_PEERMAC, XGLB_ARPOP_REQUEST, H_PEERMAC, H_VIP, H_ZERO, H_VIP);
-}
-
-/* A peer's unicast reply "VIP is at <real MAC>" to a host. */
-static void in_reply_vip_from_real_mac(struct h_frame *f, int arg)
-{
-	h_arp(f, H_HOST, H_PEERMAC, XGLB_ARPOP_REPLY, H_PEERMAC, H_VIP, H_HOST, H_HOSTIP);
-}
-
-/* The AVG's unsolicited reply to a host, seen by us (another node). */
-static void in_avg_reply_to_host(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(H_GID, 2, v);
-	h_arp(f, H_HOST, H_PEERMAC, XGLB_ARPOP_REPLY, v, H_VIP, H_HOST, H_HOSTIP);
-}
-
-/* Any ARP from a vMAC source, even about an unrelated address. */
-static void in_arp_vmac_sha_other_ip(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(H_GID, 1, v);
-	h_arp(f, H_BCAST, H_PEERMAC, XGLB_ARPOP_REQUEST, v, H_ROUTERIP, H_ZERO, H_HOSTIP);
-}
-
-static void in_arp_vmac_ethsrc_other_ip(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(H_GID, 1, v);
-	h_arp(f, H_BCAST, v, XGLB_ARPOP_REQUEST, H_PEERMAC, H_ROUTERIP, H_ZERO, H_HOSTIP);
-}
-
-/* A host replying to the VIP (op 2, tpa = VIP). */
-static void in_reply_to_vip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_IFMAC, H_HOST, XGLB_ARPOP_REPLY, H_HOST, H_HOSTIP, H_IFMAC, H_VIP);
-}
-
-/* A request for the VIP that claims the VIP as its own sender address. */
-static void in_req_spa_vip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_BCAST, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_VIP, H_ZERO, H_VIP);
 }
 
 static void in_bad_hrd(struct h_frame *f, int arg)
@@ -417,13 +384,13 @@ static const struct xdp_case cases[] = {
 	  NULL, R(XDP_PASS_ARP_OTHER), check_no_host },
 
 	/* ARP not about a VIP reaches the kernel untouched */
-	{ "avg_request_unknown_ip_passes", h_setup_avg, in_req_other_ip, 0, XDP_PASS, NULL,
+	{ "avg_request_unknown_ip_passes", h_setup_avg, in_arp, A_REQ_OTHER_IP, XDP_PASS, NULL,
 	  R(XDP_PASS_ARP_OTHER), check_no_host },
-	{ "avg_request_router_ip_passes", h_setup_avg, in_req_router_ip, 0, XDP_PASS, NULL,
+	{ "avg_request_router_ip_passes", h_setup_avg, in_arp, A_REQ_ROUTER_IP, XDP_PASS, NULL,
 	  R(XDP_PASS_ARP_OTHER), check_no_host },
-	{ "reply_between_hosts_passes", h_setup_avg, in_reply_between_hosts, 0, XDP_PASS, NULL,
+	{ "reply_between_hosts_passes", h_setup_avg, in_arp, A_REPLY_BETWEEN_HOSTS, XDP_PASS, NULL,
 	  R(XDP_PASS_ARP_OTHER), NULL },
-	{ "lease_expired_unrelated_arp_passes", setup_avg_lease_expired, in_req_other_ip, 0,
+	{ "lease_expired_unrelated_arp_passes", setup_avg_lease_expired, in_arp, A_REQ_OTHER_IP,
 	  XDP_PASS, NULL, R(XDP_PASS_ARP_OTHER), NULL },
 
 	/* frames to vMACs */
@@ -459,29 +426,29 @@ static const struct xdp_case cases[] = {
 	  XDP_DROP, NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
 	{ "unicast_request_vmac_beyond_n_fwd", h_setup_avg, in_unicast_req_vmac, 9, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
-	{ "unicast_request_vmac_of_other_group", h_setup_avg, in_unicast_req_vmac_gid9, 0, XDP_DROP,
+	{ "unicast_request_vmac_of_other_group", h_setup_avg, in_arp, A_UNICAST_REQ_VMAC_GID9, XDP_DROP,
 	  NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
 	{ "unicast_request_local_vmac_lease_expired", setup_avg_lease_expired,
 	  in_unicast_req_vmac, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_LEASE), NULL },
 
 	/* peers announcing the VIP never reach the local stack */
-	{ "peer_garp_request_from_vmac", h_setup_avg, in_garp_req_from_vmac, 0, XDP_DROP, NULL,
+	{ "peer_garp_request_from_vmac", h_setup_avg, in_arp, A_GARP_REQ_FROM_VMAC, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "peer_garp_reply_from_vmac", h_setup_not_avg, in_garp_reply_from_vmac, 0, XDP_DROP, NULL,
+	{ "peer_garp_reply_from_vmac", h_setup_not_avg, in_arp, A_GARP_REPLY_FROM_VMAC, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "peer_garp_from_real_mac", h_setup_not_avg, in_garp_from_real_mac, 0, XDP_DROP, NULL,
+	{ "peer_garp_from_real_mac", h_setup_not_avg, in_arp, A_GARP_FROM_REAL_MAC, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), NULL },
-	{ "peer_reply_vip_from_real_mac", h_setup_avg, in_reply_vip_from_real_mac, 0, XDP_DROP,
+	{ "peer_reply_vip_from_real_mac", h_setup_avg, in_arp, A_REPLY_VIP_FROM_REAL_MAC, XDP_DROP,
 	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "avg_unsolicited_reply_seen_by_peer", h_setup_not_avg, in_avg_reply_to_host, 0, XDP_DROP,
+	{ "avg_unsolicited_reply_seen_by_peer", h_setup_not_avg, in_arp, A_AVG_REPLY_TO_HOST, XDP_DROP,
 	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "arp_with_vmac_sha_about_other_ip", h_setup_avg, in_arp_vmac_sha_other_ip, 0, XDP_DROP,
+	{ "arp_with_vmac_sha_about_other_ip", h_setup_avg, in_arp, A_ARP_VMAC_SHA_OTHER_IP, XDP_DROP,
 	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "arp_from_vmac_source_about_other_ip", h_setup_avg, in_arp_vmac_ethsrc_other_ip, 0,
+	{ "arp_from_vmac_source_about_other_ip", h_setup_avg, in_arp, A_ARP_VMAC_ETHSRC_OTHER_IP,
 	  XDP_DROP, NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "reply_addressed_to_vip", h_setup_avg, in_reply_to_vip, 0, XDP_DROP, NULL,
+	{ "reply_addressed_to_vip", h_setup_avg, in_arp, A_REPLY_TO_VIP, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "request_with_sender_ip_vip", h_setup_avg, in_req_spa_vip, 0, XDP_DROP, NULL,
+	{ "request_with_sender_ip_vip", h_setup_avg, in_arp, A_REQ_SPA_VIP, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
 
 	/* malformed or refused requests for the VIP */
