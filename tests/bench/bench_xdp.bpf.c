@@ -10,7 +10,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* The request the generator sends (set before load). */
 const volatile __u8 gen_frame[BENCH_FRAME_HEAD] __attribute__((aligned(8)));
 
-/* The counter's words: [0] ARP replies, [1] other ARP (the only .bss variable: one 16-byte value). */
+/* The counter's words: [0] ARP replies, [1] other ARP (the only .bss variable: 16 bytes). */
 __u64 counts[2];
 
 /* XDP_PASS: the baseline every ns figure is measured against. */
@@ -41,7 +41,7 @@ int xglb_b_gen(struct xdp_md *ctx)
 	return XDP_TX;
 }
 
-/* ARP frames are counted (replies in counts[0], other ARP in counts[1]) and dropped; the rest passes. */
+/* ARP frames are counted (replies in counts[0], other ARP in counts[1]) and dropped. */
 SEC("xdp")
 int xglb_b_count(struct xdp_md *ctx)
 {

@@ -12,7 +12,8 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-const volatile __u8 mac12[16] __attribute__((aligned(8))); /* destination, source; set before load */
+/* destination and source MAC (12 bytes used), set before load */
+const volatile __u8 mac12[16] __attribute__((aligned(8)));
 const volatile __u32 pkt_type;
 
 struct {

@@ -104,8 +104,16 @@ struct h_arp_row {
 	__be32 tpa;
 };
 
-static inline void h_arp_row(struct h_frame *f, const struct h_arp_row *r)
+#define H_REQ XGLB_ARPOP_REQUEST /* short names for rows */
+#define H_REP XGLB_ARPOP_REPLY
+
+/* Row i of the n rows into f; a row that is not there aborts. */
+static inline void h_arp_pick(struct h_frame *f, const struct h_arp_row *rows, int n, int i)
 {
+	const struct h_arp_row *r = &rows[i];
+
+	if (i < 0 || i >= n)
+		abort();
 	h_arp(f, r->eth_dst, r->eth_src, r->op, r->sha, r->spa, r->tha, r->tpa);
 }
 

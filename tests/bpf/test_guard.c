@@ -25,34 +25,25 @@ struct guard_case {
 /* ---- frames as the local kernel would send them ------------------------- */
 
 /* ARP frames the local kernel sends (arg: K_*): eth dst, eth src, op, sha, spa, tha, tpa. */
-enum {
-	K_REPLY_VIP,
-	K_REQUEST_FROM_VIP,
-	K_GARP_VIP,
-	K_GARP_REPLY_VIP,
-	K_REPLY_ROUTER_IP,
-	K_REQUEST_ROUTER_IP,
-	K_MAX
-};
+enum { K_REPLY_VIP, K_REQUEST_FROM_VIP, K_GARP_VIP, K_GARP_REPLY_VIP, K_REPLY_ROUTER_IP,
+       K_REQUEST_ROUTER_IP, K_MAX };
 
 static void in_kernel(struct h_frame *f, int arg)
 {
-	const __u16 REQ = XGLB_ARPOP_REQUEST, REP = XGLB_ARPOP_REPLY;
 	const struct h_arp_row rows[K_MAX] = {
 		/* answering a host for the VIP with the interface MAC */
-		[K_REPLY_VIP] = { H_HOST, H_IFMAC, REP, H_IFMAC, H_VIP, H_HOST, H_HOSTIP },
+		[K_REPLY_VIP] = { H_HOST, H_IFMAC, H_REP, H_IFMAC, H_VIP, H_HOST, H_HOSTIP },
 		/* soliciting a neighbour with the VIP as source address */
-		[K_REQUEST_FROM_VIP] = { H_BCAST, H_IFMAC, REQ, H_IFMAC, H_VIP, H_ZERO, H_HOSTIP },
+		[K_REQUEST_FROM_VIP] = { H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_VIP, H_ZERO, H_HOSTIP },
 		/* gratuitous ARP for the VIP (address added, arping -U) */
-		[K_GARP_VIP] = { H_BCAST, H_IFMAC, REQ, H_IFMAC, H_VIP, H_ZERO, H_VIP },
-		[K_GARP_REPLY_VIP] = { H_BCAST, H_IFMAC, REP, H_IFMAC, H_VIP, H_BCAST, H_VIP },
+		[K_GARP_VIP] = { H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_VIP, H_ZERO, H_VIP },
+		[K_GARP_REPLY_VIP] = { H_BCAST, H_IFMAC, H_REP, H_IFMAC, H_VIP, H_BCAST, H_VIP },
 		/* ARP for the router's own address: the kernel's business */
-		[K_REPLY_ROUTER_IP] = { H_HOST, H_IFMAC, REP, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP },
-		[K_REQUEST_ROUTER_IP] = { H_BCAST, H_IFMAC, REQ, H_IFMAC, H_ROUTERIP, H_ZERO, H_VIP },
+		[K_REPLY_ROUTER_IP] = { H_HOST, H_IFMAC, H_REP, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP },
+		[K_REQUEST_ROUTER_IP] = { H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_ROUTERIP, H_ZERO, H_VIP },
 	};
 
-	assert_true(arg >= 0 && arg < K_MAX);
-	h_arp_row(f, &rows[arg]);
+	h_arp_pick(f, rows, K_MAX, arg);
 }
 
 /* An ARP about the VIP whose sender MAC is vMAC (gid, idx) (agent's GARP / unsolicited reply). */

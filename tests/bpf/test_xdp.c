@@ -98,61 +98,47 @@ static void in_req_vip_padded(struct h_frame *f, int arg)
  * ARP frames that need no argument, one row each: eth dst, eth src, op,
  * sha, spa, tha, tpa (arg: A_*).
  */
-enum {
-	A_REQ_OTHER_IP,
-	A_REPLY_BETWEEN_HOSTS,
-	A_REQ_ROUTER_IP,
-	A_UNICAST_REQ_VMAC_GID9,
-	A_GARP_REQ_FROM_VMAC,
-	A_GARP_REPLY_FROM_VMAC,
-	A_GARP_FROM_REAL_MAC,
-	A_REPLY_VIP_FROM_REAL_MAC,
-	A_AVG_REPLY_TO_HOST,
-	A_ARP_VMAC_SHA_OTHER_IP,
-	A_ARP_VMAC_ETHSRC_OTHER_IP,
-	A_REPLY_TO_VIP,
-	A_REQ_SPA_VIP,
-	A_MAX
-};
+enum { A_REQ_OTHER_IP, A_REPLY_BETWEEN_HOSTS, A_REQ_ROUTER_IP, A_UNICAST_REQ_VMAC_GID9,
+       A_GARP_REQ_FROM_VMAC, A_GARP_REPLY_FROM_VMAC, A_GARP_FROM_REAL_MAC,
+       A_REPLY_VIP_FROM_REAL_MAC, A_AVG_REPLY_TO_HOST, A_ARP_VMAC_SHA_OTHER_IP,
+       A_ARP_VMAC_ETHSRC_OTHER_IP, A_REPLY_TO_VIP, A_REQ_SPA_VIP, A_MAX };
 
 static void in_arp(struct h_frame *f, int arg)
 {
-	const __u16 REQ = XGLB_ARPOP_REQUEST, REP = XGLB_ARPOP_REPLY;
 	const __u8 *v1 = H_VMAC(H_GID, 1), *v2 = H_VMAC(H_GID, 2), *v9 = H_VMAC(9, 0);
 	const struct h_arp_row rows[A_MAX] = {
 		/* a request for an address that is no VIP */
-		[A_REQ_OTHER_IP] = { H_BCAST, H_HOST, REQ, H_HOST, H_HOSTIP, H_ZERO, H_OTHERIP },
+		[A_REQ_OTHER_IP] = { H_BCAST, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_OTHERIP },
 		/* host 2 answers host 1: ordinary ARP between hosts */
-		[A_REPLY_BETWEEN_HOSTS] = { H_HOST, H_HOST2, REP, H_HOST2, H_HOST2IP, H_HOST,
+		[A_REPLY_BETWEEN_HOSTS] = { H_HOST, H_HOST2, H_REP, H_HOST2, H_HOST2IP, H_HOST,
 					    H_HOSTIP },
 		/* a request for our own router address (the kernel answers it) */
-		[A_REQ_ROUTER_IP] = { H_BCAST, H_HOST, REQ, H_HOST, H_HOSTIP, H_ZERO, H_ROUTERIP },
+		[A_REQ_ROUTER_IP] = { H_BCAST, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_ROUTERIP },
 		/* unicast to a vMAC of group 9 while asking for group 7's VIP */
-		[A_UNICAST_REQ_VMAC_GID9] = { v9, H_HOST, REQ, H_HOST, H_HOSTIP, H_ZERO, H_VIP },
+		[A_UNICAST_REQ_VMAC_GID9] = { v9, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_VIP },
 		/* a peer's gratuitous ARP request from its vMAC: spa = tpa = VIP */
-		[A_GARP_REQ_FROM_VMAC] = { H_BCAST, v1, REQ, v1, H_VIP, H_ZERO, H_VIP },
+		[A_GARP_REQ_FROM_VMAC] = { H_BCAST, v1, H_REQ, v1, H_VIP, H_ZERO, H_VIP },
 		/* a peer's gratuitous ARP reply from its vMAC */
-		[A_GARP_REPLY_FROM_VMAC] = { H_BCAST, v1, REP, v1, H_VIP, H_BCAST, H_VIP },
+		[A_GARP_REPLY_FROM_VMAC] = { H_BCAST, v1, H_REP, v1, H_VIP, H_BCAST, H_VIP },
 		/* a peer's kernel announcing the VIP with its real MAC */
-		[A_GARP_FROM_REAL_MAC] = { H_BCAST, H_PEERMAC, REQ, H_PEERMAC, H_VIP, H_ZERO, H_VIP },
+		[A_GARP_FROM_REAL_MAC] = { H_BCAST, H_PEERMAC, H_REQ, H_PEERMAC, H_VIP, H_ZERO, H_VIP },
 		/* a peer's unicast reply "VIP is at <real MAC>" to a host */
-		[A_REPLY_VIP_FROM_REAL_MAC] = { H_HOST, H_PEERMAC, REP, H_PEERMAC, H_VIP, H_HOST,
+		[A_REPLY_VIP_FROM_REAL_MAC] = { H_HOST, H_PEERMAC, H_REP, H_PEERMAC, H_VIP, H_HOST,
 						H_HOSTIP },
 		/* the AVG's unsolicited reply to a host, seen by us (another node) */
-		[A_AVG_REPLY_TO_HOST] = { H_HOST, H_PEERMAC, REP, v2, H_VIP, H_HOST, H_HOSTIP },
+		[A_AVG_REPLY_TO_HOST] = { H_HOST, H_PEERMAC, H_REP, v2, H_VIP, H_HOST, H_HOSTIP },
 		/* any ARP from a vMAC source, even about an unrelated address */
-		[A_ARP_VMAC_SHA_OTHER_IP] = { H_BCAST, H_PEERMAC, REQ, v1, H_ROUTERIP, H_ZERO,
+		[A_ARP_VMAC_SHA_OTHER_IP] = { H_BCAST, H_PEERMAC, H_REQ, v1, H_ROUTERIP, H_ZERO,
 					      H_HOSTIP },
-		[A_ARP_VMAC_ETHSRC_OTHER_IP] = { H_BCAST, v1, REQ, H_PEERMAC, H_ROUTERIP, H_ZERO,
+		[A_ARP_VMAC_ETHSRC_OTHER_IP] = { H_BCAST, v1, H_REQ, H_PEERMAC, H_ROUTERIP, H_ZERO,
 						 H_HOSTIP },
 		/* a host replying to the VIP (op 2, tpa = VIP) */
-		[A_REPLY_TO_VIP] = { H_IFMAC, H_HOST, REP, H_HOST, H_HOSTIP, H_IFMAC, H_VIP },
+		[A_REPLY_TO_VIP] = { H_IFMAC, H_HOST, H_REP, H_HOST, H_HOSTIP, H_IFMAC, H_VIP },
 		/* a request for the VIP that claims the VIP as its own sender address */
-		[A_REQ_SPA_VIP] = { H_BCAST, H_HOST, REQ, H_HOST, H_VIP, H_ZERO, H_VIP },
+		[A_REQ_SPA_VIP] = { H_BCAST, H_HOST, H_REQ, H_HOST, H_VIP, H_ZERO, H_VIP },
 	};
 
-	assert_true(arg >= 0 && arg < A_MAX);
-	h_arp_row(f, &rows[arg]);
+	h_arp_pick(f, rows, A_MAX, arg);
 }
 
 /* 98-byte IPv4/UDP frame from the host to vMAC (H_GID, arg). */
