@@ -204,6 +204,9 @@ static inline int h_teardown(void **state)
 	return 0;
 }
 
+/* A cmocka test with a fresh skeleton (h_setup / h_teardown). */
+#define H_TEST(f) cmocka_unit_test_setup_teardown(f, h_setup, h_teardown)
+
 /* ---- groups through the real table path -------------------------------- */
 
 /*

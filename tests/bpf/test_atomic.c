@@ -251,9 +251,8 @@ static void test_prepare_leaves_active_bank(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_commits_under_load, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_prepare_leaves_active_bank, h_setup,
-						h_teardown),
+		H_TEST(test_commits_under_load),
+		H_TEST(test_prepare_leaves_active_bank),
 	};
 
 	return cmocka_run_group_tests_name("atomic", tests, NULL, NULL);

@@ -177,7 +177,7 @@ static void test_guard_follows_commit(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-		cmocka_unit_test_setup_teardown(test_guard_follows_commit, h_setup, h_teardown),
+		H_TEST(test_guard_follows_commit),
 	};
 	static const struct h_table table = { "guard_fixtures", h_run_tc, guard_prepare, NULL };
 	int failed;

@@ -1264,20 +1264,16 @@ static void test_prepare_leaves_active_steering(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-		cmocka_unit_test_setup_teardown(test_buckets_match_userspace_hash, h_setup,
-						h_teardown),
-		cmocka_unit_test_setup_teardown(test_from_peer_never_steered, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_group_commits_keep_steering, h_setup,
-						h_teardown),
-		cmocka_unit_test_setup_teardown(test_restart_adopts_steering, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_local_ips_replaced, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_invalid_states_refused, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_two_domains, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_short_ipv4_refused_by_test_run, h_setup,
-						h_teardown),
-		cmocka_unit_test_setup_teardown(test_switch_under_load, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_prepare_leaves_active_steering, h_setup,
-						h_teardown),
+		H_TEST(test_buckets_match_userspace_hash),
+		H_TEST(test_from_peer_never_steered),
+		H_TEST(test_group_commits_keep_steering),
+		H_TEST(test_restart_adopts_steering),
+		H_TEST(test_local_ips_replaced),
+		H_TEST(test_invalid_states_refused),
+		H_TEST(test_two_domains),
+		H_TEST(test_short_ipv4_refused_by_test_run),
+		H_TEST(test_switch_under_load),
+		H_TEST(test_prepare_leaves_active_steering),
 	};
 	static const struct h_table table = { "steer_fixtures", h_run_tc_in, steer_prepare, NULL };
 	static struct steer_case all[N_CASES];

@@ -858,18 +858,16 @@ static void test_iface_mac_from_group(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-		cmocka_unit_test_setup_teardown(test_lease_expiry_and_refresh, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_lease_expiry_and_refresh_fallback, h_setup,
-						h_teardown),
-		cmocka_unit_test_setup_teardown(test_sticky_after_slot_change, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_reassign_when_fwd_inactive, h_setup,
-						h_teardown),
-		cmocka_unit_test_setup_teardown(test_round_robin_30_hosts, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_weighted_3_to_1, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_host_dependent, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_redirect_keeps_existing, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_two_groups, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_iface_mac_from_group, h_setup, h_teardown),
+		H_TEST(test_lease_expiry_and_refresh),
+		H_TEST(test_lease_expiry_and_refresh_fallback),
+		H_TEST(test_sticky_after_slot_change),
+		H_TEST(test_reassign_when_fwd_inactive),
+		H_TEST(test_round_robin_30_hosts),
+		H_TEST(test_weighted_3_to_1),
+		H_TEST(test_host_dependent),
+		H_TEST(test_redirect_keeps_existing),
+		H_TEST(test_two_groups),
+		H_TEST(test_iface_mac_from_group),
 	};
 	static const struct h_table table = { "xdp_fixtures", h_run_xdp, xdp_prepare, xdp_check };
 	static struct xdp_case all[N_CASES];
