@@ -390,11 +390,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "arp_flood: no %s in %s\n", argv[4], argv[2]);
 		goto out;
 	}
-	skel = xglb__open_and_load();
-	if (!skel) {
-		fprintf(stderr, "arp_flood: load xglb: %s\n", strerror(errno));
+	skel = bench_load_xglb("arp_flood");
+	if (!skel)
 		goto out;
-	}
 	if (bench_install_group(skel, &bank, 1, vip, rtr_ifindex, rtr_mac))
 		goto out;
 	rtr_attached = true; /* from here on, detach on the way out */

@@ -85,6 +85,23 @@ BENCH_FN int bench_iface_mac(const char *name, __u8 mac[6])
 	return err;
 }
 
+/* The xglb skeleton, loaded; NULL (reported as who's) on failure. */
+BENCH_FN struct xglb *bench_load_xglb(const char *who)
+{
+	struct xglb *skel = xglb__open_and_load();
+
+	if (!skel)
+		fprintf(stderr, "%s: load xglb: %s\n", who, strerror(errno));
+	return skel;
+}
+
+/* xglb_bank_open on the skeleton's maps: 0 or -errno. */
+BENCH_FN int bench_bank_open(struct xglb *skel, struct xglb_bank *bank)
+{
+	return xglb_bank_open(bank, bpf_map__fd(skel->maps.xglb_ctl),
+			      bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+}
+
 /*
  * Install one group in the loaded skeleton so this node (id 1) is its AVG
  * on ifindex (MAC ifmac) and owns forwarder 0; forwarder 1 belongs to
@@ -100,9 +117,7 @@ BENCH_FN int bench_install_group(struct xglb *skel, struct xglb_bank *bank, __u8
 	struct xglb_group g;
 	int err;
 
-	err =
-	    xglb_bank_open(bank, bpf_map__fd(skel->maps.xglb_ctl),
-			   bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+	err = bench_bank_open(skel, bank);
 	if (err) {
 		fprintf(stderr, "bench: bank open: %s\n", strerror(-err));
 		return err;

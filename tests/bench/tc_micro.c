@@ -155,16 +155,12 @@ int main(void)
 		wrap[c][0] = wrap[c][1] = -1;
 	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
-	skel = xglb__open_and_load();
-	if (!skel) {
-		fprintf(stderr, "tc_micro: load xglb: %s\n", strerror(errno));
+	skel = bench_load_xglb("tc_micro");
+	if (!skel)
 		return 1;
-	}
 
 	/* ---- steering state through the agent's path ---- */
-	err =
-	    xglb_bank_open(&bank, bpf_map__fd(skel->maps.xglb_ctl),
-			   bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+	err = bench_bank_open(skel, &bank);
 	if (!err) {
 		struct xglb_steer_fds fds = {
 		    .cfg = bpf_map__fd(skel->maps.xglb_steer_cfg),

@@ -19,7 +19,7 @@
  *
  * Method 2 (the headline figures): repeat made safe by a wrapper. A tiny
  * program (xdp_wrap.bpf.c, the frame in its read-only data) writes the
- * case's frame back into the packet (the first 42 bytes, six word copies;
+ * case's frame back into the packet (the first 42 bytes, eleven word copies;
  * for "new host" it also stamps a fresh
  * host MAC from a counter into the Ethernet source and ARP sender) and
  * then tail-calls either xglb_xdp or the empty program. Both wrappers of a
@@ -210,11 +210,9 @@ int main(void)
 	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
 
-	skel = xglb__open_and_load();
-	if (!skel) {
-		fprintf(stderr, "xdp_micro: load xglb: %s\n", strerror(errno));
+	skel = bench_load_xglb("xdp_micro");
+	if (!skel)
 		return 1;
-	}
 	if (bench_iface_mac("lo", ifmac) || bench_install_group(skel, &bank, 1, vip, 1, ifmac))
 		goto out;
 	hosts_fd = bpf_map__fd(skel->maps.xglb_hosts);
