@@ -37,7 +37,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFT_SRCS))
-BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard tests/bench/*.c))
+BENCH_SKELS := $(patsubst tests/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(wildcard tests/bench/*.bpf.c))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
@@ -115,9 +116,16 @@ $(BUILD)/tools/%: tests/tools/%.c
 	$(Q)mkdir -p $(BUILD)/tools
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-$(BUILD)/bench/%: tests/bench/%.c $(LIB) $(SKELS) | $(BUILD)/bench
+# bench helper programs: tests/bench/NAME.bpf.c -> $(BUILD)/bench/NAME.skel.h, as bpf/*.bpf.c
+$(BUILD)/bench/%.tmp.bpf.o: tests/bench/%.bpf.c $(wildcard tests/bench/*.bpf.h) include/xglb.h \
+		vmlinux.h | $(BUILD)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB) $(SKELS) $(BENCH_SKELS) $(wildcard tests/bench/*.h) \
+		tests/bpf/frames.h | $(BUILD)/bench
 	$(call msg,BENCH-CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) -Itests/bpf -I$(BUILD)/bench $< $(LIB) $(LDLIBS) -o $@
 
 # The whole suite: unit, BPF test_run, namespace integration. Prints one
 # closing line "N passed, N failed".

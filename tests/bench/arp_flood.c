@@ -17,7 +17,7 @@
  * all namespaces, so the kernel side sees one neighbour). The generator
  * writes the request back into every frame first, because live-frames
  * mode recycles pages without copying data_in again and xglb_xdp rewrites
- * the request into a reply in place (see bench_gen_prog).
+ * the request into a reply in place (see xglb_b_gen in bench_xdp.bpf.c).
  *
  * Replies are counted on GEN_IF by a counting XDP program (ARP replies and
  * other ARP separately) that drops them. A frame XDP_TX'ed into a veth
@@ -332,6 +332,7 @@ int main(int argc, char **argv)
 {
 	int self_ns = -1, gen_ns = -1, rtr_ns = -1, gen_ifindex = 0, rtr_ifindex = 0;
 	int reply_map = -1, rig_map = -1, reply_fd = -1, rig_fd = -1, pass_fd = -1, rc = 1;
+	struct bench_xdp *helpers = NULL, *rig = NULL; /* rig: a second counter of its own */
 	int ncpu = libbpf_num_possible_cpus();
 	bool gen_attached = false, rtr_attached = false;
 	double pps[S_MAX][ROUNDS], wall[S_MAX][ROUNDS], load[S_MAX][ROUNDS], med[S_MAX],
@@ -360,18 +361,26 @@ int main(int argc, char **argv)
 	if (self_ns < 0 || gen_ns < 0 || rtr_ns < 0)
 		goto out;
 
-	/* counters: replies on GEN_IF; requests on RTR_IF in the rig round */
-	reply_map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xglb_b_replies", 4, 16, 1, NULL);
-	rig_map = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xglb_b_rig", 4, 16, 1, NULL);
-	if (reply_map < 0 || rig_map < 0) {
-		fprintf(stderr, "arp_flood: map create: %s\n", strerror(errno));
+	/*
+	 * Counters (tests/bench/bench_xdp.bpf.c): replies on GEN_IF, requests on
+	 * RTR_IF in the rig round; each instance counts into its own .bss, one
+	 * 16-byte value (replies, other ARP). The rig's instance loads its
+	 * counter only; the generator's (below, once its frame is known) also
+	 * brings the generator and the empty program.
+	 */
+	rig = bench_xdp__open();
+	if (!rig) {
+		fprintf(stderr, "arp_flood: open bench_xdp: %s\n", strerror(errno));
 		goto out;
 	}
-	reply_fd = bench_counter_prog(reply_map);
-	rig_fd = bench_counter_prog(rig_map);
-	pass_fd = bench_empty_prog(); /* XDP_PASS: the kernel answers */
-	if (reply_fd < 0 || rig_fd < 0 || pass_fd < 0)
+	bpf_program__set_autoload(rig->progs.xglb_b_empty, false);
+	bpf_program__set_autoload(rig->progs.xglb_b_gen, false);
+	if (bench_xdp__load(rig)) {
+		fprintf(stderr, "arp_flood: load bench_xdp: %s\n", strerror(errno));
 		goto out;
+	}
+	rig_map = bpf_map__fd(rig->maps.bss);
+	rig_fd = bpf_program__fd(rig->progs.xglb_b_count);
 
 	/* router side: xglb with one group, this node its AVG on RTR_IF */
 	if (enter_ns(rtr_ns, "router"))
@@ -381,11 +390,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "arp_flood: no %s in %s\n", argv[4], argv[2]);
 		goto out;
 	}
-	skel = xglb__open_and_load();
-	if (!skel) {
-		fprintf(stderr, "arp_flood: load xglb: %s\n", strerror(errno));
+	skel = bench_load_xglb("arp_flood");
+	if (!skel)
 		goto out;
-	}
 	if (bench_install_group(skel, &bank, 1, vip, rtr_ifindex, rtr_mac))
 		goto out;
 	rtr_attached = true; /* from here on, detach on the way out */
@@ -398,15 +405,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "arp_flood: no %s in %s\n", argv[3], argv[1]);
 		goto out;
 	}
+	bench_arp_request(g.frame, gen_mac, gen_ip, vip);
+	helpers = bench_xdp__open();
+	if (!helpers) {
+		fprintf(stderr, "arp_flood: open bench_xdp: %s\n", strerror(errno));
+		goto out;
+	}
+	memcpy(helpers->rodata->gen_frame, g.frame, sizeof(helpers->rodata->gen_frame));
+	if (bench_xdp__load(helpers)) {
+		fprintf(stderr, "arp_flood: load bench_xdp: %s\n", strerror(errno));
+		goto out;
+	}
+	reply_map = bpf_map__fd(helpers->maps.bss);
+	reply_fd = bpf_program__fd(helpers->progs.xglb_b_count);
+	pass_fd = bpf_program__fd(helpers->progs.xglb_b_empty); /* XDP_PASS: the kernel answers */
+	g.prog_fd = bpf_program__fd(helpers->progs.xglb_b_gen);
 	gen_attached = true;
 	if (bpf_xdp_attach(gen_ifindex, reply_fd, XDP_FLAGS_DRV_MODE, NULL)) {
 		fprintf(stderr, "arp_flood: attach counter: %s\n", strerror(errno));
 		goto out;
 	}
-	bench_arp_request(g.frame, gen_mac, gen_ip, vip);
-	g.prog_fd = bench_gen_prog(g.frame);
-	if (g.prog_fd < 0)
-		goto out;
 	g.ifindex = gen_ifindex;
 	g.ns_fd = gen_ns;
 
@@ -485,5 +503,7 @@ out:
 		setns(self_ns, CLONE_NEWNET);
 	xglb_bank_close(&bank);
 	xglb__destroy(skel);
+	bench_xdp__destroy(helpers);
+	bench_xdp__destroy(rig);
 	return rc;
 }

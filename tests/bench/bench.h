@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * bench.h - helpers shared by the xglb benchmarks: tiny XDP programs built
- * from raw instructions at run time, frame builders, installing one group
- * into a loaded skeleton, reading the verdict counters.
+ * bench.h - helpers shared by the xglb benchmarks: frames (tests/bpf/frames.h),
+ * installing one group into a loaded skeleton, reading the verdict counters.
  *
- * The Makefile compiles only the BPF sources under bpf/ into objects, so
- * the helper programs the benchmarks need (an empty XDP program, a frame
- * generator, a reply counter) are assembled here from a few instructions
- * each.
+ * The helper programs the benchmarks need (an empty XDP program, a frame
+ * generator, a reply counter, the wrappers of xdp_micro and tc_micro) are
+ * BPF C in tests/bench/NAME.bpf.c, built into NAME.skel.h like bpf/.
  */
 #ifndef XGLB_BENCH_H
 #define XGLB_BENCH_H
@@ -32,156 +30,33 @@
 #include "xglb.skel.h"
 #include "tables.h"
 #include "bank.h"
+#include "frames.h"
+#include "bench_xdp.skel.h"
 
 #define BENCH_FN static __attribute__((unused)) /* not every bench uses every helper */
 
-/* ---- raw BPF instructions ---------------------------------------------- */
-
-#define B_INSN(c, d, s, o, i)                                                                      \
-	((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
-#define B_MOV64_IMM(d, i)	B_INSN(BPF_ALU64 | BPF_MOV | BPF_K, d, 0, 0, i)
-#define B_MOV64_REG(d, s)	B_INSN(BPF_ALU64 | BPF_MOV | BPF_X, d, s, 0, 0)
-#define B_ADD64_IMM(d, i)	B_INSN(BPF_ALU64 | BPF_ADD | BPF_K, d, 0, 0, i)
-#define B_LDX(sz, d, s, o)	B_INSN(BPF_LDX | (sz) | BPF_MEM, d, s, o, 0)
-#define B_ST(sz, d, o, i)	B_INSN(BPF_ST | (sz) | BPF_MEM, d, 0, o, i)
-#define B_JGT_REG(d, s, o)	B_INSN(BPF_JMP | BPF_JGT | BPF_X, d, s, o, 0)
-#define B_JNE_IMM(d, i, o)	B_INSN(BPF_JMP | BPF_JNE | BPF_K, d, 0, o, i)
-#define B_JEQ_IMM(d, i, o)	B_INSN(BPF_JMP | BPF_JEQ | BPF_K, d, 0, o, i)
-#define B_RSH64_IMM(d, i)	B_INSN(BPF_ALU64 | BPF_RSH | BPF_K, d, 0, 0, i)
-#define B_STX(sz, d, s, o)	B_INSN(BPF_STX | (sz) | BPF_MEM, d, s, o, 0)
-#define B_CALL(f)		B_INSN(BPF_JMP | BPF_CALL, 0, 0, 0, f)
-#define B_ATOMIC_ADD64(d, s, o) B_INSN(BPF_STX | BPF_DW | BPF_ATOMIC, d, s, o, BPF_ADD)
-#define B_EXIT()		B_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
-/* dst = map (fd), for helpers that take a map */
-#define B_LD_MAP_FD(d, fd)                                                                         \
-	B_INSN(BPF_LD | BPF_DW | BPF_IMM, d, BPF_PSEUDO_MAP_FD, 0, fd), B_INSN(0, 0, 0, 0, 0)
-/* dst = &value_of(map fd)[off]: a 16-byte ld_imm64 (BPF_PSEUDO_MAP_VALUE) */
-#define B_LD_MAP_VALUE(d, fd, o)                                                                   \
-	B_INSN(BPF_LD | BPF_DW | BPF_IMM, d, BPF_PSEUDO_MAP_VALUE, 0, fd), B_INSN(0, 0, 0, 0, o)
-
-BENCH_FN int bench_load_xdp(const char *name, const struct bpf_insn *insns, size_t n)
-{
-	static char log[65536];
-	/* BPF_XDP as libbpf sets it for SEC("xdp"): tail calls need matching programs */
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .expected_attach_type = BPF_XDP, .log_buf = log,
-		    .log_size = sizeof(log), .log_level = 0);
-	int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "GPL", insns, n, &o);
-
-	if (fd < 0)
-		fprintf(stderr, "bench: load %s: %s\n%s\n", name, strerror(errno), log);
-	return fd;
-}
-
-/* r0 = XDP_PASS; exit: the baseline every ns figure is measured against. */
-BENCH_FN int bench_empty_prog(void)
-{
-	const struct bpf_insn insns[] = {B_MOV64_IMM(0, XDP_PASS), B_EXIT()};
-
-	return bench_load_xdp("xglb_b_empty", insns, 2);
-}
-
-/*
- * XDP_TX generator for live-frames mode. BPF_F_TEST_XDP_LIVE_FRAMES copies
- * data_in into a page only when the page pool creates the page; a recycled
- * page keeps whatever the last program wrote into it (the kernel resets
- * the frame pointers, not the bytes). xglb_xdp turns the request into a
- * reply in place and the page comes back to this pool after the counter
- * drops it, so the generator writes the first 42 bytes of the request
- * back on every frame (11 stores) before transmitting it.
- */
-BENCH_FN int bench_gen_prog(const unsigned char *frame42)
-{
-	struct bpf_insn insns[32];
-	int n = 0, i;
-	__s32 w;
-	__u16 h;
-
-	insns[n++] = B_LDX(BPF_W, 2, 1, 0); /* r2 = ctx->data */
-	insns[n++] = B_LDX(BPF_W, 3, 1, 4); /* r3 = ctx->data_end */
-	insns[n++] = B_MOV64_REG(4, 2);
-	insns[n++] = B_ADD64_IMM(4, 42);
-	insns[n++] = B_JGT_REG(4, 3, 13); /* short: to the XDP_DROP below */
-	for (i = 0; i < 40; i += 4) {
-		memcpy(&w, frame42 + i, 4);
-		insns[n++] = B_ST(BPF_W, 2, i, w);
-	}
-	memcpy(&h, frame42 + 40, 2);
-	insns[n++] = B_ST(BPF_H, 2, 40, h);
-	insns[n++] = B_MOV64_IMM(0, XDP_TX);
-	insns[n++] = B_EXIT();
-	insns[n++] = B_MOV64_IMM(0, XDP_DROP);
-	insns[n++] = B_EXIT();
-	return bench_load_xdp("xglb_b_gen", insns, n);
-}
-
-/*
- * Reply counter for the generator's side: ARP frames are counted in the
- * 16-byte value of array map_fd (word 0: ARP replies, word 1: other ARP)
- * and dropped; everything else passes.
- */
-BENCH_FN int bench_counter_prog(int map_fd)
-{
-	const struct bpf_insn insns[] = {
-	    B_LDX(BPF_W, 2, 1, 0),	  /* 0: r2 = data */
-	    B_LDX(BPF_W, 3, 1, 4),	  /* 1: r3 = data_end */
-	    B_MOV64_REG(4, 2),		  /* 2 */
-	    B_ADD64_IMM(4, 22),		  /* 3: through the ARP opcode */
-	    B_JGT_REG(4, 3, 11),	  /* 4: -> 16 pass */
-	    B_LDX(BPF_H, 5, 2, 12),	  /* 5: ethertype */
-	    B_JNE_IMM(5, 0x0608, 9),	  /* 6: htons(ETH_P_ARP) -> 16 pass */
-	    B_LDX(BPF_H, 5, 2, 20),	  /* 7: opcode */
-	    B_LD_MAP_VALUE(1, map_fd, 0), /* 8, 9 */
-	    B_JEQ_IMM(5, 0x0200, 1),	  /* 10: htons(ARPOP_REPLY) -> 12 */
-	    B_ADD64_IMM(1, 8),		  /* 11 */
-	    B_MOV64_IMM(6, 1),		  /* 12 */
-	    B_ATOMIC_ADD64(1, 6, 0),	  /* 13 */
-	    B_MOV64_IMM(0, XDP_DROP),	  /* 14 */
-	    B_EXIT(),			  /* 15 */
-	    B_MOV64_IMM(0, XDP_PASS),	  /* 16 */
-	    B_EXIT(),			  /* 17 */
-	};
-
-	return bench_load_xdp("xglb_b_count", insns, sizeof(insns) / sizeof(insns[0]));
-}
-
-/* ---- frames ----------------------------------------------------------- */
+/* ---- frames: the builders of tests/bpf/frames.h, into plain buffers ------ */
 
 #define BENCH_FRAME_LEN 60 /* minimum Ethernet frame without FCS */
 
+/* "who has tip? tell sip" from src_mac, broadcast, zero-padded to 60 bytes. */
 BENCH_FN void bench_arp_request(unsigned char *buf, const __u8 *src_mac, __be32 sip, __be32 tip)
 {
-	struct xglb_arp_frame *f = (struct xglb_arp_frame *)buf;
+	struct h_frame f;
 
-	memset(buf, 0, BENCH_FRAME_LEN);
-	memset(f->eth_dst, 0xff, 6);
-	memcpy(f->eth_src, src_mac, 6);
-	f->eth_proto = htons(XGLB_ETH_P_ARP);
-	f->hrd = htons(XGLB_ARPHRD_ETHER);
-	f->pro = htons(XGLB_ETH_P_IP);
-	f->hln = 6;
-	f->pln = 4;
-	f->op = htons(XGLB_ARPOP_REQUEST);
-	memcpy(f->sha, src_mac, 6);
-	f->spa = sip;
-	f->tpa = tip;
+	h_arp_request(&f, src_mac, sip, tip);
+	h_len(&f, BENCH_FRAME_LEN);
+	memcpy(buf, f.b, BENCH_FRAME_LEN);
 }
 
-/* An IPv4/UDP frame (checksums irrelevant: XDP never looks). */
+/* A 60-byte IPv4 frame, protocol UDP, zero L4 bytes (checksums irrelevant: XDP never looks). */
 BENCH_FN void bench_ipv4_frame(unsigned char *buf, const __u8 *dst, const __u8 *src, __be32 sip,
 			       __be32 dip)
 {
-	memset(buf, 0, BENCH_FRAME_LEN);
-	memcpy(buf, dst, 6);
-	memcpy(buf + 6, src, 6);
-	buf[12] = 0x08;
-	buf[13] = 0x00;
-	buf[14] = 0x45; /* version 4, ihl 5 */
-	buf[16] = 0;
-	buf[17] = BENCH_FRAME_LEN - 14;
-	buf[22] = 64; /* ttl */
-	buf[23] = 17; /* udp */
-	memcpy(buf + 26, &sip, 4);
-	memcpy(buf + 30, &dip, 4);
+	struct h_frame f;
+
+	h_ip_frame(&f, dst, src, sip, dip, 17, NULL, BENCH_FRAME_LEN - 34);
+	memcpy(buf, f.b, BENCH_FRAME_LEN);
 }
 
 /* ---- xglb state ------------------------------------------------------- */
@@ -210,6 +85,23 @@ BENCH_FN int bench_iface_mac(const char *name, __u8 mac[6])
 	return err;
 }
 
+/* The xglb skeleton, loaded; NULL (reported as who's) on failure. */
+BENCH_FN struct xglb *bench_load_xglb(const char *who)
+{
+	struct xglb *skel = xglb__open_and_load();
+
+	if (!skel)
+		fprintf(stderr, "%s: load xglb: %s\n", who, strerror(errno));
+	return skel;
+}
+
+/* xglb_bank_open on the skeleton's maps: 0 or -errno. */
+BENCH_FN int bench_bank_open(struct xglb *skel, struct xglb_bank *bank)
+{
+	return xglb_bank_open(bank, bpf_map__fd(skel->maps.xglb_ctl),
+			      bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+}
+
 /*
  * Install one group in the loaded skeleton so this node (id 1) is its AVG
  * on ifindex (MAC ifmac) and owns forwarder 0; forwarder 1 belongs to
@@ -225,9 +117,7 @@ BENCH_FN int bench_install_group(struct xglb *skel, struct xglb_bank *bank, __u8
 	struct xglb_group g;
 	int err;
 
-	err =
-	    xglb_bank_open(bank, bpf_map__fd(skel->maps.xglb_ctl),
-			   bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+	err = bench_bank_open(skel, bank);
 	if (err) {
 		fprintf(stderr, "bench: bank open: %s\n", strerror(-err));
 		return err;
@@ -282,6 +172,20 @@ BENCH_FN __u64 bench_stat(struct xglb *skel, __u32 reason)
 			sum += v[i];
 	free(v);
 	return sum;
+}
+
+BENCH_FN int bench_cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts v (so percentiles can be read from it afterwards); returns its median. */
+BENCH_FN __u32 bench_median(__u32 *v, int n)
+{
+	qsort(v, n, sizeof(*v), bench_cmp_u32);
+	return v[n / 2];
 }
 
 BENCH_FN void bench_pin_cpu(int cpu)

@@ -90,14 +90,10 @@ int main(void)
 	__u64 t0, t1;
 
 	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
-	skel = xglb__open_and_load();
-	if (!skel) {
-		fprintf(stderr, "table_bench: xglb__open_and_load: %s\n", strerror(errno));
+	skel = bench_load_xglb("table_bench");
+	if (!skel)
 		return 1;
-	}
-	err =
-	    xglb_bank_open(&bank, bpf_map__fd(skel->maps.xglb_ctl),
-			   bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+	err = bench_bank_open(skel, &bank);
 	if (err) {
 		fprintf(stderr, "table_bench: bank open: %s\n", strerror(-err));
 		goto out;

@@ -36,7 +36,7 @@
  * not work with the agent's tables: every peer MAC is also in the
  * from-peer set, so from the second run on the frame, whose source is
  * then our MAC, would stay as tc_steer_from_peer.) So a tiny SCHED_CLS
- * wrapper built at run time first sets the case's packet type
+ * wrapper (tc_wrap.bpf.c, one instance per case) first sets the case's packet type
  * (bpf_skb_change_type) and writes the case's 12 MAC bytes back into the
  * packet, then tail-calls either xglb_tc_ingress or an empty program
  * (return TC_ACT_OK). Both wrappers of a case run the same instructions
@@ -54,6 +54,7 @@
 #include <stddef.h>
 #include "bench.h"
 #include "owners.h"
+#include "tc_wrap.skel.h"
 
 #define TC_ACT_OK_	 0
 #define TC_ACT_SHOT_	 2
@@ -73,90 +74,50 @@ static const __u8 ifmac[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x01};
 static const __u8 peer2[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x02};
 static const __u8 peer3[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x03};
 
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static __u32 median(__u32 *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_u32);
-	return v[n / 2];
-}
-
-static int load_cls(const char *name, const struct bpf_insn *insns, size_t n)
-{
-	static char log[65536];
-	LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = sizeof(log));
-	int fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, name, "GPL", insns, n, &o);
-
-	if (fd < 0)
-		fprintf(stderr, "tc_micro: load %s: %s\n%s\n", name, strerror(errno), log);
-	return fd;
-}
-
 /*
- * Wrapper: pkt_type := pkt_type, the first 12 bytes := mac12, then
- * bpf_tail_call(jmp_fd, key); TC_ACT_SHOT if the frame is short or the
- * tail call fails.
+ * Wrappers of one case (tests/bench/tc_wrap.bpf.c): pkt_type := pkt_type,
+ * the first 12 bytes := mac12, then a tail call to key 0 (xglb_tc_ingress,
+ * program xglb_b_tcwrap0) or key 1 (the instance's empty program,
+ * xglb_b_tcwrap1); TC_ACT_SHOT if the frame is short or the tail call
+ * fails. NULL on failure.
  */
-static int wrapper_prog(const __u8 *mac12, int pkt_type, int jmp_fd, int key)
+static struct tc_wrap *wrapper_open(const __u8 *mac12, int pkt_type, int tc_fd)
 {
-	struct bpf_insn insns[40];
-	int n = 0, jgt;
-	__s32 w;
+	struct tc_wrap *w = tc_wrap__open();
+	__u32 k0 = 0, k1 = 1;
+	int empty;
 
-	insns[n++] = B_MOV64_REG(6, 1); /* the skb, kept across the helper call */
-	insns[n++] = B_MOV64_IMM(2, pkt_type);
-	insns[n++] = B_CALL(BPF_FUNC_skb_change_type); /* r1 = skb */
-	insns[n++] = B_LDX(BPF_W, 2, 6, offsetof(struct __sk_buff, data));
-	insns[n++] = B_LDX(BPF_W, 3, 6, offsetof(struct __sk_buff, data_end));
-	insns[n++] = B_MOV64_REG(4, 2);
-	insns[n++] = B_ADD64_IMM(4, 12);
-	jgt = n++;
-	for (int i = 0; i < 12; i += 4) {
-		memcpy(&w, mac12 + i, 4);
-		insns[n++] = B_ST(BPF_W, 2, i, w);
+	if (!w) {
+		fprintf(stderr, "tc_micro: open tc_wrap: %s\n", strerror(errno));
+		return NULL;
 	}
-	{
-		const struct bpf_insn t[] = {
-		    B_MOV64_REG(1, 6),
-		    B_LD_MAP_FD(2, jmp_fd),
-		    B_MOV64_IMM(3, key),
-		    B_CALL(BPF_FUNC_tail_call),
-		};
-
-		memcpy(insns + n, t, sizeof(t));
-		n += sizeof(t) / sizeof(t[0]);
+	memcpy(w->rodata->mac12, mac12, 12);
+	w->rodata->pkt_type = (__u32)pkt_type;
+	if (tc_wrap__load(w)) {
+		fprintf(stderr, "tc_micro: load tc_wrap: %s\n", strerror(errno));
+		goto fail;
 	}
-	insns[jgt] = B_JGT_REG(4, 3, n - jgt - 1);
-	insns[n++] = B_MOV64_IMM(0, TC_ACT_SHOT_);
-	insns[n++] = B_EXIT();
-	return load_cls("xglb_b_tcwrap", insns, n);
+	empty = bpf_program__fd(w->progs.xglb_b_tcempty);
+	if (bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k0, &tc_fd, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k1, &empty, BPF_ANY)) {
+		fprintf(stderr, "tc_micro: programs: %s\n", strerror(errno));
+		goto fail;
+	}
+	return w;
+fail:
+	tc_wrap__destroy(w);
+	return NULL;
 }
 
-/* A 60-byte TCP segment (ACK) src:sport -> dst:dport from host to the interface MAC. */
+/* A 60-byte TCP segment (ACK) src:sport -> dst:dport from src to dst: 54 bytes and zero padding. */
 static void tcp_frame(__u8 *b, const __u8 *dst, const __u8 *src, __be32 sip, __u16 sport,
 		      __be32 dip, __u16 dport)
 {
-	memset(b, 0, FRAME);
-	memcpy(b, dst, 6);
-	memcpy(b + 6, src, 6);
-	b[12] = 0x08;
-	b[14] = 0x45;
-	b[17] = 40; /* IP total length: 20 + 20 */
-	b[22] = 64;
-	b[23] = 6;
-	memcpy(b + 26, &sip, 4);
-	memcpy(b + 30, &dip, 4);
-	b[34] = (__u8)(sport >> 8);
-	b[35] = (__u8)sport;
-	b[36] = (__u8)(dport >> 8);
-	b[37] = (__u8)dport;
-	b[46] = 0x50; /* data offset 5 */
-	b[47] = 0x10; /* ACK */
+	struct h_frame f;
+
+	h_l4_frame(&f, dst, src, 6, sip, sport, dip, dport, 0);
+	h_len(&f, FRAME);
+	memcpy(b, f.b, FRAME);
 }
 
 static int run(int fd, const __u8 *frame, int repeat, __u32 *retval, __u32 *duration, __u8 *out)
@@ -183,7 +144,8 @@ int main(void)
 	__u8 host[6] = {0x02, 0x42, 0x00, 0x00, 0x00, 0x10};
 	__u8 frames[C_MAX][FRAME], out[FRAME], want_out[C_MAX][FRAME];
 	__u32 want_ret[C_MAX], *dur[C_MAX][2] = {{0}}, med[C_MAX][2], retval, d;
-	int wrap[C_MAX][2], empty = -1, jmp_fd = -1, bad = 0, rc = 1, err;
+	int wrap[C_MAX][2], bad = 0, rc = 1, err;
+	struct tc_wrap *wskel[C_MAX] = {0};
 	__u16 port[C_MAX] = {0};
 	__u64 base[XGLB_STATS_SLOTS];
 	struct xglb_bank bank = {0};
@@ -193,16 +155,12 @@ int main(void)
 		wrap[c][0] = wrap[c][1] = -1;
 	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
-	skel = xglb__open_and_load();
-	if (!skel) {
-		fprintf(stderr, "tc_micro: load xglb: %s\n", strerror(errno));
+	skel = bench_load_xglb("tc_micro");
+	if (!skel)
 		return 1;
-	}
 
 	/* ---- steering state through the agent's path ---- */
-	err =
-	    xglb_bank_open(&bank, bpf_map__fd(skel->maps.xglb_ctl),
-			   bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+	err = bench_bank_open(skel, &bank);
 	if (!err) {
 		struct xglb_steer_fds fds = {
 		    .cfg = bpf_map__fd(skel->maps.xglb_steer_cfg),
@@ -273,26 +231,14 @@ int main(void)
 	want_ret[C_STEERED] = TC_ACT_REDIRECT_;
 
 	/* ---- programs: key 0 -> xglb_tc_ingress, key 1 -> empty ---- */
-	{
-		const struct bpf_insn e[] = {B_MOV64_IMM(0, TC_ACT_OK_), B_EXIT()};
-		__u32 k0 = 0, k1 = 1;
-		int prog = bpf_program__fd(skel->progs.xglb_tc_ingress);
-
-		empty = load_cls("xglb_b_tcempty", e, 2);
-		jmp_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xglb_b_tcjmp", 4, 4, 2, NULL);
-		if (empty < 0 || jmp_fd < 0 || bpf_map_update_elem(jmp_fd, &k0, &prog, BPF_ANY) ||
-		    bpf_map_update_elem(jmp_fd, &k1, &empty, BPF_ANY)) {
-			fprintf(stderr, "tc_micro: programs: %s\n", strerror(errno));
+	for (int c = 0; c < C_MAX; c++) {
+		wskel[c] = wrapper_open(frames[c], c == C_TOHOST ? PKT_OTHERHOST : PKT_HOST,
+					bpf_program__fd(skel->progs.xglb_tc_ingress));
+		if (!wskel[c])
 			goto out;
-		}
+		wrap[c][0] = bpf_program__fd(wskel[c]->progs.xglb_b_tcwrap0);
+		wrap[c][1] = bpf_program__fd(wskel[c]->progs.xglb_b_tcwrap1);
 	}
-	for (int c = 0; c < C_MAX; c++)
-		for (int k = 0; k < 2; k++) {
-			wrap[c][k] = wrapper_prog(
-			    frames[c], c == C_TOHOST ? PKT_OTHERHOST : PKT_HOST, jmp_fd, k);
-			if (wrap[c][k] < 0)
-				goto out;
-		}
 
 	/* ---- one checked call per case: verdict and the frame as the program left it ---- */
 	for (int c = 0; c < C_MAX; c++) {
@@ -362,7 +308,7 @@ int main(void)
 	}
 	for (int c = 0; c < C_MAX; c++)
 		for (int k = 0; k < 2; k++)
-			med[c][k] = median(dur[c][k], CALLS);
+			med[c][k] = bench_median(dur[c][k], CALLS);
 	for (int c = 0; c < C_MAX; c++)
 		printf("BENCH tc_%s_ns %d ns\n", case_name[c], (int)med[c][0] - (int)med[c][1]);
 	for (int c = 0; c < C_MAX; c++)
@@ -371,16 +317,11 @@ int main(void)
 		printf("BENCH tc_%s_wrapped_empty_raw_ns %u ns\n", case_name[c], med[c][1]);
 	rc = 0;
 out:
-	for (int c = 0; c < C_MAX; c++)
-		for (int k = 0; k < 2; k++) {
-			free(dur[c][k]);
-			if (wrap[c][k] >= 0)
-				close(wrap[c][k]);
-		}
-	if (empty >= 0)
-		close(empty);
-	if (jmp_fd >= 0)
-		close(jmp_fd);
+	for (int c = 0; c < C_MAX; c++) {
+		free(dur[c][0]);
+		free(dur[c][1]);
+		tc_wrap__destroy(wskel[c]);
+	}
 	xglb_bank_close(&bank);
 	xglb__destroy(skel);
 	return rc;

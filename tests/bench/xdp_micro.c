@@ -18,8 +18,9 @@
  * quantised to ~10 ns; they are printed as *_single_ns and *_raw_ns.
  *
  * Method 2 (the headline figures): repeat made safe by a wrapper. A tiny
- * program built at run time writes the case's frame back into the packet
- * (the first 42 bytes, 11 stores; for "new host" it also stamps a fresh
+ * program (xdp_wrap.bpf.c, the frame in its read-only data) writes the
+ * case's frame back into the packet (the first 42 bytes, eleven word copies;
+ * for "new host" it also stamps a fresh
  * host MAC from a counter into the Ethernet source and ARP sender) and
  * then tail-calls either xglb_xdp or the empty program. Both wrappers of a
  * case run identical instructions except the tail-call key, so the median
@@ -51,6 +52,7 @@
  * Prints "BENCH <name> <value> <unit>" lines on stdout.
  */
 #include "bench.h"
+#include "xdp_wrap.skel.h"
 
 enum { C_EMPTY, C_PASS, C_VMAC, C_KNOWN, C_NEW, C_MAX };
 
@@ -66,19 +68,6 @@ static const char *const case_name[C_MAX] = {"empty", "passthrough", "vmac_accep
 _Static_assert(0x100 + WARMUP + CALLS1 < NEW_BASE2, "method 1 host MACs run into method 2's");
 _Static_assert(NEW_BASE2 + CALLS2 * REPEAT2 < 0x1000000, "method 2 host MACs wrap");
 #define HOSTS_MARGIN 256 /* flush this far below the CPU's share of xglb_hosts */
-
-static int cmp_u32(const void *a, const void *b)
-{
-	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static __u32 median(__u32 *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_u32);
-	return v[n / 2];
-}
 
 static __u32 pct(const __u32 *sorted, int n, int p)
 {
@@ -135,64 +124,33 @@ static int hosts_room(int fd, __u32 cap, __u32 *inserted, __u32 more)
 }
 
 /*
- * Method 2 wrapper: restore the first 42 bytes of frame, optionally stamp
- * the next host MAC (counter in ctr_fd), then bpf_tail_call(jmp_fd, key).
- * Returns XDP_ABORTED if the tail call fails.
+ * Method 2 wrappers of one case (tests/bench/xdp_wrap.bpf.c): they restore
+ * the first 42 bytes of frame, for "new host" stamp the next host MAC
+ * (from NEW_BASE2 on), then tail-call key 0 (xglb_xdp, program xglb_b_wrap0)
+ * or key 1 (the empty program, xglb_b_wrap1) of the instance's own jmp map.
+ * Both return XDP_ABORTED if the tail call fails. NULL on failure.
  */
-static int wrapper_prog(const unsigned char *frame, bool stamp, int ctr_fd, int jmp_fd, int key)
+static struct xdp_wrap *wrapper_open(const unsigned char *frame, bool stamp, int xdp_fd,
+				     int empty_fd)
 {
-	struct bpf_insn insns[64];
-	int n = 0, jgt;
-	__s32 w;
-	__u16 h;
+	struct xdp_wrap *w = xdp_wrap__open();
+	__u32 k0 = 0, k1 = 1;
 
-	insns[n++] = B_MOV64_REG(6, 1);
-	insns[n++] = B_LDX(BPF_W, 2, 6, 0); /* data */
-	insns[n++] = B_LDX(BPF_W, 3, 6, 4); /* data_end */
-	insns[n++] = B_MOV64_REG(4, 2);
-	insns[n++] = B_ADD64_IMM(4, 42);
-	jgt = n++; /* if r4 > r3 goto abort, patched below */
-	for (int i = 0; i < 40; i += 4) {
-		memcpy(&w, frame + i, 4);
-		insns[n++] = B_ST(BPF_W, 2, i, w);
+	if (!w) {
+		fprintf(stderr, "xdp_micro: open xdp_wrap: %s\n", strerror(errno));
+		return NULL;
 	}
-	memcpy(&h, frame + 40, 2);
-	insns[n++] = B_ST(BPF_H, 2, 40, h);
-	if (stamp) {
-		/* host MAC low three bytes = ++counter, in eth_src[3..5] and sha[3..5] */
-		const struct bpf_insn s[] = {
-		    B_LD_MAP_VALUE(7, ctr_fd, 0),
-		    B_LDX(BPF_W, 5, 7, 0),
-		    B_ADD64_IMM(5, 1),
-		    B_STX(BPF_W, 7, 5, 0),
-		    B_STX(BPF_B, 2, 5, 11),
-		    B_STX(BPF_B, 2, 5, 27),
-		    B_RSH64_IMM(5, 8),
-		    B_STX(BPF_B, 2, 5, 10),
-		    B_STX(BPF_B, 2, 5, 26),
-		    B_RSH64_IMM(5, 8),
-		    B_STX(BPF_B, 2, 5, 9),
-		    B_STX(BPF_B, 2, 5, 25),
-		};
-
-		memcpy(insns + n, s, sizeof(s));
-		n += sizeof(s) / sizeof(s[0]);
+	memcpy(w->rodata->frame, frame, sizeof(w->rodata->frame));
+	w->rodata->stamp = stamp;
+	if (xdp_wrap__load(w) ||
+	    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k0, &xdp_fd, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k1, &empty_fd, BPF_ANY)) {
+		fprintf(stderr, "xdp_micro: xdp_wrap: %s\n", strerror(errno));
+		xdp_wrap__destroy(w);
+		return NULL;
 	}
-	{
-		const struct bpf_insn t[] = {
-		    B_MOV64_REG(1, 6),
-		    B_LD_MAP_FD(2, jmp_fd),
-		    B_MOV64_IMM(3, key),
-		    B_CALL(BPF_FUNC_tail_call),
-		};
-
-		memcpy(insns + n, t, sizeof(t));
-		n += sizeof(t) / sizeof(t[0]);
-	}
-	insns[jgt] = B_JGT_REG(4, 3, n - jgt - 1);
-	insns[n++] = B_MOV64_IMM(0, XDP_ABORTED);
-	insns[n++] = B_EXIT();
-	return bench_load_xdp("xglb_b_wrap", insns, n);
+	w->bss->next_host = NEW_BASE2;
+	return w;
 }
 
 /* A device of this (private) namespace holding prog in SKB mode: one end of a veth pair, down. */
@@ -234,7 +192,9 @@ int main(void)
 	struct xdp_md ctx = {.ingress_ifindex = 1, .data_end = BENCH_FRAME_LEN};
 	unsigned char frames[C_MAX][BENCH_FRAME_LEN], out[256];
 	__be32 vip = inet_addr("10.99.1.1"), hip = inet_addr("10.99.1.10");
-	int prog[C_MAX], wrap[C_MAX][2], jmp_fd = -1, ctr_fd = -1, bad = 0, rc = 1, err;
+	int prog[C_MAX], wrap[C_MAX][2], bad = 0, rc = 1, err;
+	struct xdp_wrap *wskel[C_MAX] = {0};
+	struct bench_xdp *helpers = NULL;
 	__u32 *dur1[C_MAX] = {0}, *dur2[C_MAX][2] = {{0}}, want[C_MAX];
 	__u32 med1[C_MAX], med2[C_MAX][2], retval, d;
 	__u64 base_reply, base_vmac, base_other;
@@ -250,11 +210,9 @@ int main(void)
 	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
 
-	skel = xglb__open_and_load();
-	if (!skel) {
-		fprintf(stderr, "xdp_micro: load xglb: %s\n", strerror(errno));
+	skel = bench_load_xglb("xdp_micro");
+	if (!skel)
 		return 1;
-	}
 	if (bench_iface_mac("lo", ifmac) || bench_install_group(skel, &bank, 1, vip, 1, ifmac))
 		goto out;
 	hosts_fd = bpf_map__fd(skel->maps.xglb_hosts);
@@ -263,9 +221,16 @@ int main(void)
 		fprintf(stderr, "xdp_micro: %u host entries per CPU is too few\n", hosts_cap);
 		goto out;
 	}
-	prog[C_EMPTY] = bench_empty_prog();
-	if (prog[C_EMPTY] < 0)
+	helpers = bench_xdp__open(); /* the empty program only */
+	if (!helpers)
 		goto out;
+	bpf_program__set_autoload(helpers->progs.xglb_b_gen, false);
+	bpf_program__set_autoload(helpers->progs.xglb_b_count, false);
+	if (bench_xdp__load(helpers)) {
+		fprintf(stderr, "xdp_micro: load bench_xdp: %s\n", strerror(errno));
+		goto out;
+	}
+	prog[C_EMPTY] = bpf_program__fd(helpers->progs.xglb_b_empty);
 	for (int c = C_PASS; c < C_MAX; c++)
 		prog[c] = bpf_program__fd(skel->progs.xglb_xdp);
 
@@ -282,34 +247,19 @@ int main(void)
 	want[C_NEW] = XDP_TX;
 
 	/* Method 2 programs: key 0 -> xglb_xdp, key 1 -> the empty program. */
-	jmp_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "xglb_b_jmp", 4, 4, 2, NULL);
-	ctr_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xglb_b_ctr", 4, 8, 1, NULL);
-	if (jmp_fd < 0 || ctr_fd < 0) {
-		fprintf(stderr, "xdp_micro: map create: %s\n", strerror(errno));
-		goto out;
-	}
-	{
-		__u32 k0 = 0, k1 = 1;
-		__u64 base = NEW_BASE2;
-
-		if (bpf_map_update_elem(jmp_fd, &k0, &prog[C_PASS], BPF_ANY) ||
-		    bpf_map_update_elem(jmp_fd, &k1, &prog[C_EMPTY], BPF_ANY) ||
-		    bpf_map_update_elem(ctr_fd, &k0, &base, BPF_ANY)) {
-			fprintf(stderr, "xdp_micro: map update: %s\n", strerror(errno));
+	for (int c = C_PASS; c < C_MAX; c++) {
+		wskel[c] = wrapper_open(frames[c], c == C_NEW, prog[C_PASS], prog[C_EMPTY]);
+		if (!wskel[c])
 			goto out;
-		}
-	}
-	for (int c = C_PASS; c < C_MAX; c++)
-		for (int k = 0; k < 2; k++) {
-			wrap[c][k] = wrapper_prog(frames[c], c == C_NEW, ctr_fd, jmp_fd, k);
-			if (wrap[c][k] < 0)
-				goto out;
+		wrap[c][0] = bpf_program__fd(wskel[c]->progs.xglb_b_wrap0);
+		wrap[c][1] = bpf_program__fd(wskel[c]->progs.xglb_b_wrap1);
+		for (int k = 0; k < 2; k++)
 			if (park_in_dispatcher(2 * c + k, wrap[c][k]))
 				fprintf(stderr,
 					"xdp_micro: could not park a wrapper on a "
 					"device (%s); the run will be slow\n",
 					strerror(errno));
-		}
+	}
 
 	/* One checked call per path that rewrites, with the frame copied out. */
 	{
@@ -427,10 +377,10 @@ int main(void)
 		goto out;
 
 	for (int c = 0; c < C_MAX; c++) {
-		med1[c] = median(dur1[c], CALLS1);
+		med1[c] = bench_median(dur1[c], CALLS1);
 		if (c != C_EMPTY) {
-			med2[c][0] = median(dur2[c][0], CALLS2);
-			med2[c][1] = median(dur2[c][1], CALLS2);
+			med2[c][0] = bench_median(dur2[c][0], CALLS2);
+			med2[c][1] = bench_median(dur2[c][1], CALLS2);
 		}
 	}
 	/* headline: method 2 */
@@ -457,16 +407,9 @@ out:
 		free(dur1[c]);
 		free(dur2[c][0]);
 		free(dur2[c][1]);
-		for (int k = 0; k < 2; k++)
-			if (wrap[c][k] >= 0)
-				close(wrap[c][k]);
+		xdp_wrap__destroy(wskel[c]);
 	}
-	if (prog[C_EMPTY] >= 0)
-		close(prog[C_EMPTY]);
-	if (jmp_fd >= 0)
-		close(jmp_fd);
-	if (ctr_fd >= 0)
-		close(ctr_fd);
+	bench_xdp__destroy(helpers);
 	xglb_bank_close(&bank);
 	xglb__destroy(skel);
 	return rc;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* harness.h - BPF test_run harness: skeleton, frame builders, real table install, counters. */
+/* harness.h - BPF test_run harness: skeleton, real table install, counters, one case runner. */
 #ifndef XGLB_TEST_HARNESS_H
 #define XGLB_TEST_HARNESS_H
 
@@ -20,35 +20,11 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "../unit/testlib.h"
+#include "frames.h"
 #include "xglb.h"
 #include "xglb.skel.h"
 #include "tables.h"
 #include "bank.h"
-
-#define H_IFINDEX 1 /* lo: exists in every network namespace */
-#define H_SELF 1 /* node id of the node under test */
-#define H_GID 7
-#define H_FRAME_MAX 512 /* bytes of one test frame */
-#define H_LEASE_NS (60ull * 1000000000ull) /* lease used unless a test sets another */
-
-/* addresses used throughout: names say whose they are */
-static const __u8 H_IFMAC[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 }; /* our interface */
-static const __u8 H_HOST[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01 }; /* a client host */
-static const __u8 H_HOST2[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x02 };
-/* a peer router's real MAC */
-static const __u8 H_PEERMAC[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x02 };
-static const __u8 H_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-static const __u8 H_ZERO[6] = { 0 };
-#define H_VIP h_ip(10, 0, 0, 1)
-#define H_HOSTIP h_ip(10, 0, 0, 50)
-#define H_HOST2IP h_ip(10, 0, 0, 51)
-#define H_ROUTERIP h_ip(10, 0, 0, 2) /* the router's own, non-virtual address */
-#define H_OTHERIP h_ip(10, 0, 0, 99)
-
-struct h_frame {
-	__u8 b[H_FRAME_MAX];
-	__u32 len;
-};
 
 struct h_env {
 	struct xglb *skel;
@@ -58,28 +34,18 @@ struct h_env {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static inline __be32 h_ip(int a, int b, int c, int d)
+/* Reason names, from the XGLB_REASONS X-macro (defined once for every check below). */
+static const char *const h_reason_names[XGLB_R_MAX] = {
+#define H_NAME(n, s) s,
+	XGLB_REASONS(H_NAME)
+#undef H_NAME
+};
+
+static inline const char *h_reason_name(__u32 r)
 {
-	return htonl((__u32)a << 24 | (__u32)b << 16 | (__u32)c << 8 | (__u32)d);
+	return r < XGLB_R_MAX ? h_reason_names[r] : "(spare)";
 }
 
-static inline void h_vmac(__u8 gid, __u8 idx, __u8 mac[6])
-{
-	const __u8 v[6] = { 0x02, 0x78, 0x67, 0x62, gid, idx }; /* spelled out, not xglb_vmac() */
-
-	memcpy(mac, v, 6);
-}
-
-/* A distinct unicast host MAC per n (locally administered, never a vMAC). */
-static inline void h_host_mac(__u32 n, __u8 mac[6])
-{
-	mac[0] = 0x0a;
-	mac[1] = 0x00;
-	mac[2] = (__u8)(n >> 24);
-	mac[3] = (__u8)(n >> 16);
-	mac[4] = (__u8)(n >> 8);
-	mac[5] = (__u8)n;
-}
 
 static inline __u64 h_now_ns(void)
 {
@@ -113,88 +79,6 @@ static inline void h_assert_bytes(const char *what, const void *got, size_t glen
 	fail_msg("%s differs", what);
 }
 
-/* ---- frames ------------------------------------------------------------ */
-
-static inline void h_arp(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src, __u16 op,
-			 const __u8 *sha, __be32 spa, const __u8 *tha, __be32 tpa)
-{
-	struct xglb_arp_frame a = {
-		.eth_proto = htons(XGLB_ETH_P_ARP),
-		.hrd = htons(XGLB_ARPHRD_ETHER),
-		.pro = htons(XGLB_ETH_P_IP),
-		.hln = 6,
-		.pln = 4,
-		.op = htons(op),
-		.spa = spa,
-		.tpa = tpa,
-	};
-
-	memcpy(a.eth_dst, eth_dst, 6);
-	memcpy(a.eth_src, eth_src, 6);
-	memcpy(a.sha, sha, 6);
-	memcpy(a.tha, tha, 6);
-	memset(f, 0, sizeof(*f));
-	memcpy(f->b, &a, sizeof(a));
-	f->len = sizeof(a);
-}
-
-/* "who has tpa? tell spa", broadcast, as Linux sends it (tha zero). */
-static inline void h_arp_request(struct h_frame *f, const __u8 *host, __be32 host_ip, __be32 tpa)
-{
-	h_arp(f, H_BCAST, host, XGLB_ARPOP_REQUEST, host, host_ip, H_ZERO, tpa);
-}
-
-static inline struct xglb_arp_frame *h_arpf(struct h_frame *f)
-{
-	return (struct xglb_arp_frame *)f->b;
-}
-
-/* Pad to len with a recognisable byte pattern (Ethernet minimum is 60). */
-static inline void h_pad(struct h_frame *f, __u32 len, __u8 pattern)
-{
-	for (__u32 i = f->len; i < len && i < H_FRAME_MAX; i++)
-		f->b[i] = (__u8)(pattern + i);
-	f->len = len;
-}
-
-/* Ethernet + IPv4 + UDP with payload bytes of a pattern; len = total frame bytes (>= 42). */
-static inline void h_ipv4(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
-			  __be32 saddr, __be32 daddr, __u32 len)
-{
-	__u8 *p = f->b;
-
-	memset(f, 0, sizeof(*f));
-	memcpy(p, eth_dst, 6);
-	memcpy(p + 6, eth_src, 6);
-	p[12] = 0x08;
-	p[13] = 0x00;
-	p[14] = 0x45; /* v4, ihl 5 */
-	p[16] = (__u8)((len - 14) >> 8);
-	p[17] = (__u8)(len - 14);
-	p[22] = 64; /* ttl */
-	p[23] = 17; /* udp */
-	memcpy(p + 26, &saddr, 4);
-	memcpy(p + 30, &daddr, 4);
-	p[34] = 0x30; /* sport 12345 */
-	p[35] = 0x39;
-	p[36] = 0x00; /* dport 53 */
-	p[37] = 0x35;
-	p[38] = (__u8)((len - 34) >> 8);
-	p[39] = (__u8)(len - 34);
-	f->len = 42;
-	h_pad(f, len, 0x40);
-}
-
-/* Insert an 802.1Q / 802.1ad tag after the MAC addresses. */
-static inline void h_vlan(struct h_frame *f, __u16 tpid, __u16 vid)
-{
-	memmove(f->b + 16, f->b + 12, f->len - 12);
-	f->b[12] = (__u8)(tpid >> 8);
-	f->b[13] = (__u8)tpid;
-	f->b[14] = (__u8)(vid >> 8);
-	f->b[15] = (__u8)vid;
-	f->len += 4;
-}
 
 /* ---- environment: skeleton, bank, iface MAC, heartbeat --------------- */
 
@@ -320,6 +204,9 @@ static inline int h_teardown(void **state)
 	return 0;
 }
 
+/* A cmocka test with a fresh skeleton (h_setup / h_teardown). */
+#define H_TEST(f) cmocka_unit_test_setup_teardown(f, h_setup, h_teardown)
+
 /* ---- groups through the real table path -------------------------------- */
 
 /*
@@ -364,6 +251,27 @@ static inline void h_install_default(struct h_env *e, __u32 avg)
 	struct xglb_group_state st;
 
 	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, avg);
+	h_install(e, &st, 1);
+}
+
+/* Table setups shared by the fixture tables: the default group with us as AVG, or node 2. */
+static inline void h_setup_avg(struct h_env *e)
+{
+	h_install_default(e, H_SELF);
+}
+
+static inline void h_setup_not_avg(struct h_env *e)
+{
+	h_install_default(e, 2);
+}
+
+/* The default group, us the AVG, forwarder 2 in the table but not active. */
+static inline void h_setup_avg_fwd2_inactive(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	st.fwd[2].active = false;
 	h_install(e, &st, 1);
 }
 
@@ -420,6 +328,20 @@ static inline int h_host_get(struct h_env *e, __u8 gid, const __u8 *mac, struct 
 	return bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.xglb_hosts), &k, h) ? -errno : 0;
 }
 
+/* How many host entries there are (all groups), without changing them. */
+static inline int h_hosts_count(struct h_env *e)
+{
+	int fd = bpf_map__fd(e->skel->maps.xglb_hosts), n = 0;
+	struct xglb_host_key k, prev;
+
+	while (bpf_map_get_next_key(fd, n ? &prev : NULL, &k) == 0) {
+		prev = k;
+		n++;
+	}
+	assert_int_equal(errno, ENOENT); /* the walk ended at the end, not on an error */
+	return n;
+}
+
 /* Delete every host entry; returns how many there were. */
 static inline int h_hosts_clear(struct h_env *e)
 {
@@ -436,23 +358,31 @@ static inline int h_hosts_clear(struct h_env *e)
 /* ---- running one frame ---------------------------------------------- */
 
 /*
- * One frame through xglb_xdp arriving on ifindex: returns the verdict
- * (XDP_*) or a negative errno; out receives the frame as the program
- * left it.
+ * One frame through prog with test_run (repeat 1) and an optional context:
+ * returns the verdict or a negative errno (a failed test_run is never a
+ * verdict); out receives the frame as the program left it.
  */
+static inline int h_run_prog(const struct bpf_program *prog, void *ctx, __u32 ctx_size,
+			     const struct h_frame *in, struct h_frame *out)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b, .data_size_in = in->len,
+		    .data_out = out->b, .data_size_out = sizeof(out->b), .ctx_in = ctx,
+		    .ctx_size_in = ctx_size, .repeat = 1);
+
+	memset(out, 0, sizeof(*out));
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &o))
+		return errno ? -errno : -EIO;
+	out->len = o.data_size_out;
+	return (int)o.retval;
+}
+
+/* One frame through xglb_xdp arriving on ifindex: the verdict (XDP_*) or a negative errno. */
 static inline int h_run_xdp_on(struct h_env *e, __u32 ifindex, const struct h_frame *in,
 			       struct h_frame *out)
 {
 	struct xdp_md ctx = { .data_end = in->len, .ingress_ifindex = ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b, .data_size_in = in->len,
-		    .data_out = out->b, .data_size_out = sizeof(out->b), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
 
-	memset(out, 0, sizeof(*out));
-	if (bpf_prog_test_run_opts(bpf_program__fd(e->skel->progs.xglb_xdp), &o))
-		return -errno;
-	out->len = o.data_size_out;
-	return (int)o.retval;
+	return h_run_prog(e->skel->progs.xglb_xdp, &ctx, sizeof(ctx), in, out);
 }
 
 static inline int h_run_xdp(struct h_env *e, const struct h_frame *in, struct h_frame *out)
@@ -463,38 +393,7 @@ static inline int h_run_xdp(struct h_env *e, const struct h_frame *in, struct h_
 /* One frame through the tc egress guard: returns TC_ACT_* or a negative errno. */
 static inline int h_run_tc(struct h_env *e, const struct h_frame *in, struct h_frame *out)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b, .data_size_in = in->len,
-		    .data_out = out->b, .data_size_out = sizeof(out->b), .repeat = 1);
-
-	memset(out, 0, sizeof(*out));
-	if (bpf_prog_test_run_opts(bpf_program__fd(e->skel->progs.xglb_tc_egress), &o))
-		return -errno;
-	out->len = o.data_size_out;
-	return (int)o.retval;
-}
-
-/*
- * Check that between two snapshots exactly one packet was counted, under
- * reason; every other reason unchanged.
- */
-static inline void h_assert_one_reason(const __u64 before[XGLB_STATS_SLOTS],
-				       const __u64 after[XGLB_STATS_SLOTS], __u32 reason)
-{
-	static const char *names[] = {
-#define H_NAME(n, s) s,
-		XGLB_REASONS(H_NAME)
-#undef H_NAME
-	};
-
-	for (__u32 r = 0; r < XGLB_STATS_SLOTS; r++) {
-		__u64 d = after[r] - before[r], want = r == reason;
-
-		if (d != want)
-			fail_msg("reason %s: counted %llu, expected %llu (expected reason %s)",
-				 r < XGLB_R_MAX ? names[r] : "(spare)", (unsigned long long)d,
-				 (unsigned long long)want,
-				 reason < XGLB_R_MAX ? names[reason] : "?");
-	}
+	return h_run_prog(e->skel->progs.xglb_tc_egress, NULL, 0, in, out);
 }
 
 /*
@@ -538,15 +437,8 @@ static inline int h_run_tc_in_on(struct h_env *e, __u32 ifindex, const struct h_
 				 struct h_frame *out)
 {
 	struct __sk_buff ctx = { .ifindex = ifindex };
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in->b, .data_size_in = in->len,
-		    .data_out = out->b, .data_size_out = sizeof(out->b), .ctx_in = &ctx,
-		    .ctx_size_in = sizeof(ctx), .repeat = 1);
 
-	memset(out, 0, sizeof(*out));
-	if (bpf_prog_test_run_opts(bpf_program__fd(e->skel->progs.xglb_tc_ingress), &o))
-		return -errno;
-	out->len = o.data_size_out;
-	return (int)o.retval;
+	return h_run_prog(e->skel->progs.xglb_tc_ingress, &ctx, sizeof(ctx), in, out);
 }
 
 static inline int h_run_tc_in(struct h_env *e, const struct h_frame *in, struct h_frame *out)
@@ -575,123 +467,182 @@ static inline void h_open_steer(struct h_env *e)
 	assert_int_equal(xglb_bank_open_steer(&e->bank, &fds), 0);
 }
 
-/*
- * Ethernet + IPv4 (IHL 5, DF clear, TTL 64) + l4len bytes of L4 header and
- * payload copied from l4. Checksums are left 0: nothing here reads them.
- */
-static inline void h_ip_frame(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
-			      __be32 saddr, __be32 daddr, __u8 proto, const void *l4, __u32 l4len)
+
+/* Between two snapshots, reason r counted exactly want times; a mismatch fails. */
+static inline void h_check_counts(const __u64 before[XGLB_STATS_SLOTS],
+				  const __u64 after[XGLB_STATS_SLOTS], const __u32 *want, int n)
 {
-	__u8 *p = f->b;
-	__u32 tot = 20 + l4len;
-
-	memset(f, 0, sizeof(*f));
-	assert_true(14 + tot <= H_FRAME_MAX);
-	memcpy(p, eth_dst, 6);
-	memcpy(p + 6, eth_src, 6);
-	p[12] = 0x08;
-	p[13] = 0x00;
-	p[14] = 0x45;
-	p[16] = (__u8)(tot >> 8);
-	p[17] = (__u8)tot;
-	p[18] = 0x12; /* id */
-	p[19] = 0x34;
-	p[22] = 64;
-	p[23] = proto;
-	memcpy(p + 26, &saddr, 4);
-	memcpy(p + 30, &daddr, 4);
-	if (l4len)
-		memcpy(p + 34, l4, l4len);
-	f->len = 14 + tot;
-}
-
-/* TCP (proto 6) or UDP (17) with 8 bytes of header fields after the ports, then pay bytes. */
-static inline void h_l4_frame(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
-			      __u8 proto, __be32 saddr, __u16 sport, __be32 daddr, __u16 dport,
-			      __u32 pay)
-{
-	__u8 l4[H_FRAME_MAX] = { 0 };
-	__u32 hl = proto == 6 ? 20 : 8;
-
-	l4[0] = (__u8)(sport >> 8);
-	l4[1] = (__u8)sport;
-	l4[2] = (__u8)(dport >> 8);
-	l4[3] = (__u8)dport;
-	if (proto == 6) {
-		l4[12] = 0x50; /* data offset 5 */
-		l4[13] = 0x10; /* ACK */
-	} else {
-		l4[4] = (__u8)((hl + pay) >> 8);
-		l4[5] = (__u8)(hl + pay);
-	}
-	for (__u32 i = 0; i < pay; i++)
-		l4[hl + i] = (__u8)(0x61 + i);
-	h_ip_frame(f, eth_dst, eth_src, saddr, daddr, proto, l4, hl + pay);
-}
-
-/* ICMP echo request (type 8) or reply (type 0): identifier id, sequence seq, 16 bytes of data. */
-static inline void h_icmp_echo(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
-			       __be32 saddr, __be32 daddr, __u8 type, __u16 id, __u16 seq)
-{
-	__u8 l4[24] = { type, 0, 0, 0, (__u8)(id >> 8), (__u8)id, (__u8)(seq >> 8), (__u8)seq };
-
-	for (int i = 8; i < 24; i++)
-		l4[i] = (__u8)i;
-	h_ip_frame(f, eth_dst, eth_src, saddr, daddr, 1, l4, sizeof(l4));
-}
-
-/*
- * An ICMP error (type, code) from saddr to daddr about the packet orig
- * (an IPv4 frame): it carries orig's IP header and the first 8 bytes of
- * its payload, as RFC 792 asks.
- */
-static inline void h_icmp_error(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
-				__be32 saddr, __be32 daddr, __u8 type, __u8 code,
-				const struct h_frame *orig)
-{
-	__u8 l4[8 + 60 + 8] = { type, code };
-	__u32 ihl = (orig->b[14] & 0xf) * 4u, n = ihl + 8;
-
-	if (14 + n > orig->len)
-		n = orig->len - 14;
-	if (type == 3 && code == 4) {
-		l4[6] = 0x05; /* next-hop MTU 1400 */
-		l4[7] = 0x78;
-	}
-	memcpy(l4 + 8, orig->b + 14, n);
-	h_ip_frame(f, eth_dst, eth_src, saddr, daddr, 1, l4, 8 + n);
-}
-
-/* Set the IPv4 flags/fragment offset field of an IPv4 frame (MF = 0x2000, DF = 0x4000). */
-static inline void h_frag(struct h_frame *f, __u16 frag_off)
-{
-	f->b[20] = (__u8)(frag_off >> 8);
-	f->b[21] = (__u8)frag_off;
-}
-
-/*
- * Between two snapshots, each reason of want[0..n) counted exactly once
- * (a reason may appear twice to mean twice), every other reason unchanged.
- */
-static inline void h_assert_reasons(const __u64 before[XGLB_STATS_SLOTS],
-				    const __u64 after[XGLB_STATS_SLOTS], const __u32 *want, int n)
-{
-	static const char *names[] = {
-#define H_NAME(n, s) s,
-		XGLB_REASONS(H_NAME)
-#undef H_NAME
-	};
-
+	for (int i = 0; i < n; i++)
+		if (want[i] >= XGLB_R_MAX)
+			fail_msg("expected reason %u is not a reason", want[i]);
 	for (__u32 r = 0; r < XGLB_STATS_SLOTS; r++) {
 		__u64 d = after[r] - before[r], w = 0;
 
 		for (int i = 0; i < n; i++)
 			w += want[i] == r;
 		if (d != w)
-			fail_msg("reason %s: counted %llu, expected %llu",
-				 r < XGLB_R_MAX ? names[r] : "(spare)", (unsigned long long)d,
-				 (unsigned long long)w);
+			fail_msg("reason %s: counted %llu, expected %llu%s%s", h_reason_name(r),
+				 (unsigned long long)d, (unsigned long long)w,
+				 n ? " (first expected reason " : "", n ? h_reason_name(want[0]) : "");
 	}
+}
+
+/*
+ * Between two snapshots, each reason of want[0..n) counted exactly once
+ * (a reason may appear twice to mean twice), every other reason unchanged.
+ * n must be > 0: use h_assert_no_reason to say nothing was counted.
+ */
+static inline void h_assert_reasons(const __u64 before[XGLB_STATS_SLOTS],
+				    const __u64 after[XGLB_STATS_SLOTS], const __u32 *want, int n)
+{
+	if (n <= 0 || !want)
+		fail_msg("h_assert_reasons: no expected reason given");
+	h_check_counts(before, after, want, n);
+}
+
+/* Between two snapshots exactly one packet counted, under reason; every other reason unchanged. */
+static inline void h_assert_one_reason(const __u64 before[XGLB_STATS_SLOTS],
+				       const __u64 after[XGLB_STATS_SLOTS], __u32 reason)
+{
+	h_assert_reasons(before, after, &reason, 1);
+}
+
+/* Between two snapshots no reason counted anything. */
+static inline void h_assert_no_reason(const __u64 before[XGLB_STATS_SLOTS],
+				      const __u64 after[XGLB_STATS_SLOTS])
+{
+	h_check_counts(before, after, NULL, 0);
+}
+
+/* ---- the one table-driven case runner ------------------------------------ */
+
+/*
+ * A fixture table: every case runs in a fresh skeleton (h_open). The
+ * table's prepare installs the case's state and fills a struct h_io: the
+ * input frame, the expected verdict, the expected output frame (prepare
+ * copies the input there when the program must leave it unchanged) and
+ * the reasons that must each be counted once, every other reason
+ * unchanged. check, if set, asserts more state afterwards. The runner
+ * fails a case that leaves any of these unset, so no row can pass by
+ * checking nothing.
+ */
+#define H_IO_REASONS 4
+#define H_NO_VERDICT (-100000) /* prepare did not say */
+
+struct h_io {
+	struct h_frame in;   /* the frame to run */
+	struct h_frame want; /* the frame the program must leave */
+	int verdict;	     /* XDP_* or TC_ACT_* */
+	__u32 reasons[H_IO_REASONS];
+	int n_reasons;
+};
+
+/* Case structs of a table start with `const char *name`: the runner names tests by it. */
+struct h_table {
+	const char *group; /* cmocka group name */
+	int (*run)(struct h_env *e, const struct h_frame *in, struct h_frame *out);
+	void (*prepare)(struct h_env *e, const void *c, struct h_io *io);
+	void (*check)(struct h_env *e, const void *c, const struct h_io *io); /* or NULL */
+};
+
+/* Expect reason counted once more (call twice for twice). */
+static inline void h_expect_reason(struct h_io *io, __u32 reason)
+{
+	assert_true(io->n_reasons < H_IO_REASONS);
+	io->reasons[io->n_reasons++] = reason;
+}
+
+struct h_case_ref {
+	const struct h_table *t;
+	const void *c;
+};
+
+struct h_case_env {
+	struct h_env e;
+	const struct h_case_ref *ref;
+};
+
+static inline int h_case_setup(void **state)
+{
+	struct h_case_env *ce = calloc(1, sizeof(*ce));
+
+	if (!ce)
+		return -1;
+	ce->ref = *state;
+	if (h_open(&ce->e)) {
+		free(ce);
+		return -1;
+	}
+	*state = ce;
+	return 0;
+}
+
+static inline int h_case_teardown(void **state)
+{
+	struct h_case_env *ce = *state;
+
+	h_close(&ce->e);
+	free(ce);
+	return 0;
+}
+
+static inline void h_case_run(void **state)
+{
+	struct h_case_env *ce = *state;
+	const struct h_table *t = ce->ref->t;
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
+	struct h_io io;
+	struct h_frame out;
+	int v;
+
+	memset(&io, 0, sizeof(io));
+	io.verdict = H_NO_VERDICT;
+	t->prepare(&ce->e, ce->ref->c, &io);
+	if (io.in.len < 14 || io.want.len == 0 || io.verdict == H_NO_VERDICT ||
+	    io.n_reasons == 0)
+		fail_msg("case incomplete: input %u bytes, expected output %u bytes, verdict %s, "
+			 "%d reasons",
+			 io.in.len, io.want.len, io.verdict == H_NO_VERDICT ? "unset" : "set",
+			 io.n_reasons);
+
+	h_stats(&ce->e, before);
+	v = t->run(&ce->e, &io.in, &out);
+	h_stats(&ce->e, after);
+
+	if (v < 0)
+		fail_msg("test_run failed: %s", strerror(-v));
+	if (v != io.verdict)
+		fail_msg("verdict %d, expected %d", v, io.verdict);
+	h_assert_bytes("output frame", out.b, out.len, io.want.b, io.want.len);
+	h_assert_reasons(before, after, io.reasons, io.n_reasons);
+	if (t->check)
+		t->check(&ce->e, ce->ref->c, &io);
+}
+
+/*
+ * Run n cases (an array of structs of size bytes each) as one cmocka
+ * group; returns the number of failed cases. An empty table fails.
+ */
+static inline int h_run_table(const struct h_table *t, const void *cases, size_t n, size_t size)
+{
+	struct CMUnitTest *tests = calloc(n ? n : 1, sizeof(*tests));
+	struct h_case_ref *refs = calloc(n ? n : 1, sizeof(*refs));
+	int failed = 1;
+
+	if (!n || !tests || !refs) {
+		print_error("%s: %zu cases\n", t->group, n);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		refs[i] = (struct h_case_ref){ t, (const char *)cases + i * size };
+		tests[i] = (struct CMUnitTest){ *(const char *const *)refs[i].c, h_case_run,
+						h_case_setup, h_case_teardown, &refs[i] };
+	}
+	failed = _cmocka_run_group_tests(t->group, tests, n, NULL, NULL);
+out:
+	free(tests);
+	free(refs);
+	return failed;
 }
 
 #endif

@@ -163,33 +163,55 @@ static void report(const char *what, const struct observed *o)
 			    o->first_bad_hi);
 }
 
+/*
+ * State 1 committed, then the writer runs w (from state 2 on) while this
+ * thread asks until it is done; counters around the race in before/after.
+ * Asserts what holds for every race: no writer error, every answer a
+ * reply from one committed state.
+ */
+static void race(struct h_env *e, struct writer *w, struct observed *o, __u32 *host_n,
+		 __u64 before[XGLB_STATS_SLOTS], __u64 after[XGLB_STATS_SLOTS])
+{
+	struct xglb_group_state st;
+	pthread_t t;
+
+	state_k(&st, 1);
+	h_install(e, &st, 1);
+	w->started = w->done = 1;
+	h_stats(e, before);
+	assert_int_equal(pthread_create(&t, NULL, writer_main, w), 0);
+	read_until_done(e, w, host_n, o);
+	pthread_join(t, NULL);
+	h_stats(e, after);
+	report(w->prepare_only ? "prepares" : "commits", o);
+
+	assert_int_equal(w->err, 0);
+	assert_true(o->runs > 100);
+	assert_int_equal(o->bad_verdict, 0);
+	assert_int_equal(o->bad_reply, 0);
+	assert_int_equal(o->outside, 0);
+}
+
+/* The forwarder index a request from a host never seen before is answered with. */
+static int ask_new_host(struct h_env *e, __u32 *host_n)
+{
+	__u8 mac[6];
+
+	h_host_mac((*host_n)++, mac);
+	return h_ask(e, mac, H_HOSTIP, GID, H_VIP);
+}
+
 /* Commit states 2..COMMITS while ARP requests run: one whole state each, and many states seen. */
 static void test_commits_under_load(void **state)
 {
 	struct h_env *e = *state;
 	struct writer w = { .e = e, .first = 2, .last = COMMITS };
 	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
-	struct xglb_group_state st;
 	struct observed o;
-	pthread_t t;
 	__u32 host_n = 0;
 
-	state_k(&st, 1);
-	h_install(e, &st, 1);
-	w.started = w.done = 1;
-	h_stats(e, before);
-
-	assert_int_equal(pthread_create(&t, NULL, writer_main, &w), 0);
-	read_until_done(e, &w, &host_n, &o);
-	pthread_join(t, NULL);
-	h_stats(e, after);
-	report("commits", &o);
-
-	assert_int_equal(w.err, 0);
+	race(e, &w, &o, &host_n, before, after);
 	assert_int_equal(e->bank.ctl->flips, COMMITS);
-	assert_int_equal(o.bad_verdict, 0);
-	assert_int_equal(o.bad_reply, 0);
-	assert_int_equal(o.outside, 0);
 	assert_int_equal(after[XGLB_R_XDP_DROP_ARP_NO_FWD] - before[XGLB_R_XDP_DROP_ARP_NO_FWD], 0);
 	assert_int_equal(after[XGLB_R_XDP_DROP_VMAC_UNKNOWN] - before[XGLB_R_XDP_DROP_VMAC_UNKNOWN],
 			 0);
@@ -202,12 +224,7 @@ static void test_commits_under_load(void **state)
 	for (int i = 0; i < XGLB_MAX_FWD; i++)
 		assert_true(o.seen[i]);
 	/* and the last state is what packets see now */
-	{
-		__u8 mac[6];
-
-		h_host_mac(host_n++, mac);
-		assert_int_equal(h_ask(e, mac, H_HOSTIP, GID, H_VIP), COMMITS % XGLB_MAX_FWD);
-	}
+	assert_int_equal(ask_new_host(e, &host_n), COMMITS % XGLB_MAX_FWD);
 }
 
 /*
@@ -218,45 +235,24 @@ static void test_prepare_leaves_active_bank(void **state)
 {
 	struct h_env *e = *state;
 	struct writer w = { .e = e, .first = 2, .last = 1 + PREPARES, .prepare_only = true };
-	struct xglb_group_state st;
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
 	struct observed o;
-	pthread_t t;
 	__u32 host_n = 0;
 
-	state_k(&st, 1);
-	h_install(e, &st, 1);
-	w.started = w.done = 1;
-
-	assert_int_equal(pthread_create(&t, NULL, writer_main, &w), 0);
-	read_until_done(e, &w, &host_n, &o);
-	pthread_join(t, NULL);
-	report("prepares", &o);
-
-	assert_int_equal(w.err, 0);
-	assert_true(o.runs > 100);
-	assert_int_equal(o.bad_verdict, 0);
-	assert_int_equal(o.bad_reply, 0);
-	assert_int_equal(o.outside, 0);
+	race(e, &w, &o, &host_n, before, after);
 	assert_int_equal(o.states, 1);
 	assert_int_equal(e->bank.ctl->flips, 1);
 
 	/* one flip makes the last prepared state live at once */
 	xglb_bank_flip(&e->bank);
-	{
-		__u8 mac[6];
-
-		h_host_mac(host_n++, mac);
-		assert_int_equal(h_ask(e, mac, H_HOSTIP, GID, H_VIP),
-				 (1 + PREPARES) % XGLB_MAX_FWD);
-	}
+	assert_int_equal(ask_new_host(e, &host_n), (1 + PREPARES) % XGLB_MAX_FWD);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_commits_under_load, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_prepare_leaves_active_bank, h_setup,
-						h_teardown),
+		H_TEST(test_commits_under_load),
+		H_TEST(test_prepare_leaves_active_bank),
 	};
 
 	return cmocka_run_group_tests_name("atomic", tests, NULL, NULL);

@@ -274,13 +274,12 @@ static void test_host_last_seen_written_once_a_second(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_beat_stamps_jiffies, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_lease_jiffies_path, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_lease_fallback_path, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_beat_failure_falls_back, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_hz_unknown_falls_back, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_host_last_seen_written_once_a_second, h_setup,
-						h_teardown),
+		H_TEST(test_beat_stamps_jiffies),
+		H_TEST(test_lease_jiffies_path),
+		H_TEST(test_lease_fallback_path),
+		H_TEST(test_beat_failure_falls_back),
+		H_TEST(test_hz_unknown_falls_back),
+		H_TEST(test_host_last_seen_written_once_a_second),
 	};
 
 	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);

@@ -20,59 +20,36 @@ struct guard_case {
 	__u32 reason;
 };
 
-/* ---- setups: forwarder 0 ours, 1 and 2 owned by nodes 2 and 3 -------- */
-
-static void setup_avg(struct h_env *e)
-{
-	h_install_default(e, H_SELF);
-}
-
-static void setup_not_avg(struct h_env *e)
-{
-	h_install_default(e, 2);
-}
-
-static void setup_avg_fwd2_inactive(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
-	st.fwd[2].active = false;
-	h_install(e, &st, 1);
-}
+/* setups (harness.h): forwarder 0 ours, 1 and 2 owned by nodes 2 and 3 */
 
 /* ---- frames as the local kernel would send them ------------------------- */
 
-/* The kernel answering a host for the VIP with the interface MAC. */
-static void in_kernel_reply_vip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, H_IFMAC, H_VIP, H_HOST, H_HOSTIP);
-}
+/* ARP frames the local kernel sends (arg: K_*): eth dst, eth src, op, sha, spa, tha, tpa. */
+enum { K_REPLY_VIP, K_REQUEST_FROM_VIP, K_GARP_VIP, K_GARP_REPLY_VIP, K_REPLY_ROUTER_IP,
+       K_REQUEST_ROUTER_IP, K_MAX };
 
-/* The kernel soliciting a neighbour with the VIP as source address. */
-static void in_kernel_request_from_vip(struct h_frame *f, int arg)
+static void in_kernel(struct h_frame *f, int arg)
 {
-	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REQUEST, H_IFMAC, H_VIP, H_ZERO, H_HOSTIP);
-}
+	const struct h_arp_row rows[K_MAX] = {
+		/* answering a host for the VIP with the interface MAC */
+		[K_REPLY_VIP] = { H_HOST, H_IFMAC, H_REP, H_IFMAC, H_VIP, H_HOST, H_HOSTIP },
+		/* soliciting a neighbour with the VIP as source address */
+		[K_REQUEST_FROM_VIP] = { H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_VIP, H_ZERO, H_HOSTIP },
+		/* gratuitous ARP for the VIP (address added, arping -U) */
+		[K_GARP_VIP] = { H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_VIP, H_ZERO, H_VIP },
+		[K_GARP_REPLY_VIP] = { H_BCAST, H_IFMAC, H_REP, H_IFMAC, H_VIP, H_BCAST, H_VIP },
+		/* ARP for the router's own address: the kernel's business */
+		[K_REPLY_ROUTER_IP] = { H_HOST, H_IFMAC, H_REP, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP },
+		[K_REQUEST_ROUTER_IP] = { H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_ROUTERIP, H_ZERO, H_VIP },
+	};
 
-/* Gratuitous ARP for the VIP (address added, arping -U). */
-static void in_kernel_garp_vip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REQUEST, H_IFMAC, H_VIP, H_ZERO, H_VIP);
-}
-
-static void in_kernel_garp_reply_vip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REPLY, H_IFMAC, H_VIP, H_BCAST, H_VIP);
+	h_arp_pick(f, rows, K_MAX, arg);
 }
 
 /* An ARP about the VIP whose sender MAC is vMAC (gid, idx) (agent's GARP / unsolicited reply). */
 static void in_vmac_reply(struct h_frame *f, __u8 gid, __u8 idx)
 {
-	__u8 v[6];
-
-	h_vmac(gid, idx, v);
-	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, v, H_VIP, H_HOST, H_HOSTIP);
+	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, H_VMAC(gid, idx), H_VIP, H_HOST, H_HOSTIP);
 }
 
 static void in_vmac_reply_g7(struct h_frame *f, int arg)
@@ -88,21 +65,9 @@ static void in_vmac_reply_g9(struct h_frame *f, int arg)
 /* The agent's GARP from a vMAC it took over: Ethernet source is the vMAC too. */
 static void in_vmac_garp(struct h_frame *f, int arg)
 {
-	__u8 v[6];
+	const __u8 *v = H_VMAC(H_GID, arg);
 
-	h_vmac(H_GID, (__u8)arg, v);
 	h_arp(f, H_BCAST, v, XGLB_ARPOP_REQUEST, v, H_VIP, H_ZERO, H_VIP);
-}
-
-/* ARP for the router's own address: the kernel's business. */
-static void in_kernel_reply_router_ip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP);
-}
-
-static void in_kernel_request_router_ip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_BCAST, H_IFMAC, XGLB_ARPOP_REQUEST, H_IFMAC, H_ROUTERIP, H_ZERO, H_VIP);
 }
 
 /* IPv4 from the VIP: not ARP, never the guard's concern. */
@@ -125,99 +90,63 @@ static void in_ipv6(struct h_frame *f, int arg)
 
 static const struct guard_case cases[] = {
 	/* the kernel speaking for the VIP with a real MAC: dropped */
-	{ "kernel_reply_vip_avg", setup_avg, in_kernel_reply_vip, 0, TC_ACT_SHOT,
+	{ "kernel_reply_vip_avg", h_setup_avg, in_kernel, K_REPLY_VIP, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_reply_vip_not_avg", setup_not_avg, in_kernel_reply_vip, 0, TC_ACT_SHOT,
+	{ "kernel_reply_vip_not_avg", h_setup_not_avg, in_kernel, K_REPLY_VIP, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_request_from_vip", setup_avg, in_kernel_request_from_vip, 0, TC_ACT_SHOT,
+	{ "kernel_request_from_vip", h_setup_avg, in_kernel, K_REQUEST_FROM_VIP, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_garp_request_vip", setup_not_avg, in_kernel_garp_vip, 0, TC_ACT_SHOT,
+	{ "kernel_garp_request_vip", h_setup_not_avg, in_kernel, K_GARP_VIP, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_garp_reply_vip", setup_avg, in_kernel_garp_reply_vip, 0, TC_ACT_SHOT,
+	{ "kernel_garp_reply_vip", h_setup_avg, in_kernel, K_GARP_REPLY_VIP, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
 
 	/* a vMAC sender: allowed only with the data path's own authority */
-	{ "local_vmac_on_avg_ok", setup_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
+	{ "local_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
 	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "local_vmac_on_non_avg_ok", setup_not_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
+	{ "local_vmac_on_non_avg_ok", h_setup_not_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
 	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "local_vmac_garp_ok", setup_not_avg, in_vmac_garp, 0, TC_ACT_OK,
+	{ "local_vmac_garp_ok", h_setup_not_avg, in_vmac_garp, 0, TC_ACT_OK,
 	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "remote_vmac_on_non_avg_shot", setup_not_avg, in_vmac_reply_g7, 1, TC_ACT_SHOT,
+	{ "remote_vmac_on_non_avg_shot", h_setup_not_avg, in_vmac_reply_g7, 1, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "remote_vmac_garp_on_non_avg_shot", setup_not_avg, in_vmac_garp, 2, TC_ACT_SHOT,
+	{ "remote_vmac_garp_on_non_avg_shot", h_setup_not_avg, in_vmac_garp, 2, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "remote_vmac_on_avg_ok", setup_avg, in_vmac_reply_g7, 1, TC_ACT_OK,
+	{ "remote_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 1, TC_ACT_OK,
 	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "remote_vmac_2_on_avg_ok", setup_avg, in_vmac_reply_g7, 2, TC_ACT_OK,
+	{ "remote_vmac_2_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 2, TC_ACT_OK,
 	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "inactive_vmac_on_avg_shot", setup_avg_fwd2_inactive, in_vmac_reply_g7, 2, TC_ACT_SHOT,
+	{ "inactive_vmac_on_avg_shot", h_setup_avg_fwd2_inactive, in_vmac_reply_g7, 2, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "vmac_beyond_n_fwd_on_avg_shot", setup_avg, in_vmac_reply_g7, 3, TC_ACT_SHOT,
+	{ "vmac_beyond_n_fwd_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 3, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "vmac_index_16_on_avg_shot", setup_avg, in_vmac_reply_g7, 16, TC_ACT_SHOT,
+	{ "vmac_index_16_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 16, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "vmac_of_other_group_on_avg_shot", setup_avg, in_vmac_reply_g9, 0, TC_ACT_SHOT,
+	{ "vmac_of_other_group_on_avg_shot", h_setup_avg, in_vmac_reply_g9, 0, TC_ACT_SHOT,
 	  R(TC_EGRESS_DROP_VIP_ARP) },
 
 	/* not about a VIP, or not ARP: untouched */
-	{ "kernel_reply_router_ip_ok", setup_avg, in_kernel_reply_router_ip, 0, TC_ACT_OK,
+	{ "kernel_reply_router_ip_ok", h_setup_avg, in_kernel, K_REPLY_ROUTER_IP, TC_ACT_OK,
 	  R(TC_EGRESS_PASS) },
-	{ "kernel_request_for_vip_from_router_ip_ok", setup_avg, in_kernel_request_router_ip, 0,
+	{ "kernel_request_for_vip_from_router_ip_ok", h_setup_avg, in_kernel, K_REQUEST_ROUTER_IP,
 	  TC_ACT_OK, R(TC_EGRESS_PASS) },
-	{ "ipv4_from_vip_ok", setup_avg, in_ipv4_from_vip, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
-	{ "ipv6_ok", setup_avg, in_ipv6, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
-	{ "kernel_reply_vip_no_group_ok", NULL, in_kernel_reply_vip, 0, TC_ACT_OK,
+	{ "ipv4_from_vip_ok", h_setup_avg, in_ipv4_from_vip, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
+	{ "ipv6_ok", h_setup_avg, in_ipv6, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
+	{ "kernel_reply_vip_no_group_ok", NULL, in_kernel, K_REPLY_VIP, TC_ACT_OK,
 	  R(TC_EGRESS_PASS) },
 };
 
-struct case_env {
-	struct h_env e;
-	const struct guard_case *c;
-};
-
-static int case_setup(void **state)
+/* The guard never rewrites: the frame must leave as it came. */
+static void guard_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
-	struct case_env *ce = calloc(1, sizeof(*ce));
-
-	if (!ce)
-		return -1;
-	ce->c = *state;
-	if (h_open(&ce->e)) {
-		free(ce);
-		return -1;
-	}
-	*state = ce;
-	return 0;
-}
-
-static int case_teardown(void **state)
-{
-	struct case_env *ce = *state;
-
-	h_close(&ce->e);
-	free(ce);
-	return 0;
-}
-
-static void run_case(void **state)
-{
-	struct case_env *ce = *state;
-	const struct guard_case *c = ce->c;
-	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
-	struct h_frame in, out;
-	int v;
+	const struct guard_case *c = p;
 
 	if (c->setup)
-		c->setup(&ce->e);
-	c->input(&in, c->arg);
-	h_stats(&ce->e, before);
-	v = h_run_tc(&ce->e, &in, &out);
-	h_stats(&ce->e, after);
-	if (v != c->verdict)
-		fail_msg("verdict %d, expected %d", v, c->verdict);
-	h_assert_bytes("output frame", out.b, out.len, in.b, in.len);
-	h_assert_one_reason(before, after, c->reason);
+		c->setup(e);
+	c->input(&io->in, c->arg);
+	io->want = io->in;
+	io->verdict = c->verdict;
+	h_expect_reason(io, c->reason);
 }
 
 /* After a commit that moves forwarder 1 to us, its vMAC may be announced; before, not. */
@@ -248,16 +177,12 @@ static void test_guard_follows_commit(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-		cmocka_unit_test_setup_teardown(test_guard_follows_commit, h_setup, h_teardown),
+		H_TEST(test_guard_follows_commit),
 	};
-	static struct CMUnitTest table[sizeof(cases) / sizeof(cases[0])];
-	size_t n = 0;
+	static const struct h_table table = { "guard_fixtures", h_run_tc, guard_prepare, NULL };
 	int failed;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		table[n++] = (struct CMUnitTest){ cases[i].name, run_case, case_setup,
-						  case_teardown, (void *)&cases[i] };
-	failed = _cmocka_run_group_tests("guard_fixtures", table, n, NULL, NULL);
+	failed = h_run_table(&table, cases, sizeof(cases) / sizeof(cases[0]), sizeof(cases[0]));
 	failed += cmocka_run_group_tests_name("guard_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;
 }

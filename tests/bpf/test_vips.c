@@ -251,12 +251,12 @@ static void test_rewrites(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_colliding_vips, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_reseeded_bank, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_wrapping_vips, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_enospc_keeps_tables, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_index_per_bank, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_rewrites, h_setup, h_teardown),
+		H_TEST(test_colliding_vips),
+		H_TEST(test_reseeded_bank),
+		H_TEST(test_wrapping_vips),
+		H_TEST(test_enospc_keeps_tables),
+		H_TEST(test_index_per_bank),
+		H_TEST(test_rewrites),
 	};
 
 	return cmocka_run_group_tests_name("vips", tests, NULL, NULL);

@@ -26,16 +26,6 @@ struct xdp_case {
 
 /* ---- setups ---------------------------------------------------------- */
 
-static void setup_avg(struct h_env *e)
-{
-	h_install_default(e, H_SELF);
-}
-
-static void setup_not_avg(struct h_env *e)
-{
-	h_install_default(e, 2);
-}
-
 /* Forwarder 0 is redirected (no new hosts): the first new host gets forwarder 1. */
 static void setup_avg_fwd0_redirect(struct h_env *e)
 {
@@ -43,16 +33,6 @@ static void setup_avg_fwd0_redirect(struct h_env *e)
 
 	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
 	st.fwd[0].new_ok = false;
-	h_install(e, &st, 1);
-}
-
-/* Forwarder 2 exists in the table but is not active. */
-static void setup_avg_fwd2_inactive(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
-	st.fwd[2].active = false;
 	h_install(e, &st, 1);
 }
 
@@ -69,7 +49,7 @@ static void setup_avg_no_fwd(struct h_env *e)
 
 static void setup_avg_lease_expired(struct h_env *e)
 {
-	setup_avg(e);
+	h_setup_avg(e);
 	h_heartbeat(e, 3000000000ull, 2000000000ull); /* 3 s old, lease 2 s */
 }
 
@@ -96,7 +76,7 @@ static void setup_avg_no_iface_mac(struct h_env *e)
 /* The group existed, then a commit removed it. */
 static void setup_group_removed(struct h_env *e)
 {
-	setup_avg(e);
+	h_setup_avg(e);
 	h_install(e, NULL, 0);
 }
 
@@ -114,21 +94,51 @@ static void in_req_vip_padded(struct h_frame *f, int arg)
 	h_pad(f, 60, 0xa0);
 }
 
-static void in_req_other_ip(struct h_frame *f, int arg)
-{
-	h_arp_request(f, H_HOST, H_HOSTIP, H_OTHERIP);
-}
+/*
+ * ARP frames that need no argument, one row each: eth dst, eth src, op,
+ * sha, spa, tha, tpa (arg: A_*).
+ */
+enum { A_REQ_OTHER_IP, A_REPLY_BETWEEN_HOSTS, A_REQ_ROUTER_IP, A_UNICAST_REQ_VMAC_GID9,
+       A_GARP_REQ_FROM_VMAC, A_GARP_REPLY_FROM_VMAC, A_GARP_FROM_REAL_MAC,
+       A_REPLY_VIP_FROM_REAL_MAC, A_AVG_REPLY_TO_HOST, A_ARP_VMAC_SHA_OTHER_IP,
+       A_ARP_VMAC_ETHSRC_OTHER_IP, A_REPLY_TO_VIP, A_REQ_SPA_VIP, A_MAX };
 
-/* Host 2 answers host 1: ordinary ARP between hosts. */
-static void in_reply_between_hosts(struct h_frame *f, int arg)
+static void in_arp(struct h_frame *f, int arg)
 {
-	h_arp(f, H_HOST, H_HOST2, XGLB_ARPOP_REPLY, H_HOST2, H_HOST2IP, H_HOST, H_HOSTIP);
-}
+	const __u8 *v1 = H_VMAC(H_GID, 1), *v2 = H_VMAC(H_GID, 2), *v9 = H_VMAC(9, 0);
+	const struct h_arp_row rows[A_MAX] = {
+		/* a request for an address that is no VIP */
+		[A_REQ_OTHER_IP] = { H_BCAST, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_OTHERIP },
+		/* host 2 answers host 1: ordinary ARP between hosts */
+		[A_REPLY_BETWEEN_HOSTS] = { H_HOST, H_HOST2, H_REP, H_HOST2, H_HOST2IP, H_HOST,
+					    H_HOSTIP },
+		/* a request for our own router address (the kernel answers it) */
+		[A_REQ_ROUTER_IP] = { H_BCAST, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_ROUTERIP },
+		/* unicast to a vMAC of group 9 while asking for group 7's VIP */
+		[A_UNICAST_REQ_VMAC_GID9] = { v9, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_VIP },
+		/* a peer's gratuitous ARP request from its vMAC: spa = tpa = VIP */
+		[A_GARP_REQ_FROM_VMAC] = { H_BCAST, v1, H_REQ, v1, H_VIP, H_ZERO, H_VIP },
+		/* a peer's gratuitous ARP reply from its vMAC */
+		[A_GARP_REPLY_FROM_VMAC] = { H_BCAST, v1, H_REP, v1, H_VIP, H_BCAST, H_VIP },
+		/* a peer's kernel announcing the VIP with its real MAC */
+		[A_GARP_FROM_REAL_MAC] = { H_BCAST, H_PEERMAC, H_REQ, H_PEERMAC, H_VIP, H_ZERO, H_VIP },
+		/* a peer's unicast reply "VIP is at <real MAC>" to a host */
+		[A_REPLY_VIP_FROM_REAL_MAC] = { H_HOST, H_PEERMAC, H_REP, H_PEERMAC, H_VIP, H_HOST,
+						H_HOSTIP },
+		/* the AVG's unsolicited reply to a host, seen by us (another node) */
+		[A_AVG_REPLY_TO_HOST] = { H_HOST, H_PEERMAC, H_REP, v2, H_VIP, H_HOST, H_HOSTIP },
+		/* any ARP from a vMAC source, even about an unrelated address */
+		[A_ARP_VMAC_SHA_OTHER_IP] = { H_BCAST, H_PEERMAC, H_REQ, v1, H_ROUTERIP, H_ZERO,
+					      H_HOSTIP },
+		[A_ARP_VMAC_ETHSRC_OTHER_IP] = { H_BCAST, v1, H_REQ, H_PEERMAC, H_ROUTERIP, H_ZERO,
+						 H_HOSTIP },
+		/* a host replying to the VIP (op 2, tpa = VIP) */
+		[A_REPLY_TO_VIP] = { H_IFMAC, H_HOST, H_REP, H_HOST, H_HOSTIP, H_IFMAC, H_VIP },
+		/* a request for the VIP that claims the VIP as its own sender address */
+		[A_REQ_SPA_VIP] = { H_BCAST, H_HOST, H_REQ, H_HOST, H_VIP, H_ZERO, H_VIP },
+	};
 
-/* Request for our own router address (the kernel answers it). */
-static void in_req_router_ip(struct h_frame *f, int arg)
-{
-	h_arp_request(f, H_HOST, H_HOSTIP, H_ROUTERIP);
+	h_arp_pick(f, rows, A_MAX, arg);
 }
 
 /* 98-byte IPv4/UDP frame from the host to vMAC (H_GID, arg). */
@@ -166,83 +176,6 @@ static void in_unicast_req_vmac(struct h_frame *f, int arg)
 
 	h_vmac(H_GID, (__u8)arg, v);
 	h_arp(f, v, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_HOSTIP, H_ZERO, H_VIP);
-}
-
-/* Unicast to a vMAC of group 9 while asking for group 7's VIP. */
-static void in_unicast_req_vmac_gid9(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(9, 0, v);
-	h_arp(f, v, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_HOSTIP, H_ZERO, H_VIP);
-}
-
-/* A peer's gratuitous ARP request from its vMAC: spa = tpa = VIP. */
-static void in_garp_req_from_vmac(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(H_GID, 1, v);
-	h_arp(f, H_BCAST, v, XGLB_ARPOP_REQUEST, v, H_VIP, H_ZERO, H_VIP);
-}
-
-/* A peer's gratuitous ARP reply from its vMAC. */
-static void in_garp_reply_from_vmac(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(H_GID, 1, v);
-	h_arp(f, H_BCAST, v, XGLB_ARPOP_REPLY, v, H_VIP, H_BCAST, H_VIP);
-}
-
-/* A peer's kernel announcing the VIP with its real MAC. */
-static void in_garp_from_real_mac(struct h_frame *f, int arg)
-{
-	h_arp(f, H_BCAST, H_PEERMAC, XGLB_ARPOP_REQUEST, H_PEERMAC, H_VIP, H_ZERO, H_VIP);
-}
-
-/* A peer's unicast reply "VIP is at <real MAC>" to a host. */
-static void in_reply_vip_from_real_mac(struct h_frame *f, int arg)
-{
-	h_arp(f, H_HOST, H_PEERMAC, XGLB_ARPOP_REPLY, H_PEERMAC, H_VIP, H_HOST, H_HOSTIP);
-}
-
-/* The AVG's unsolicited reply to a host, seen by us (another node). */
-static void in_avg_reply_to_host(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(H_GID, 2, v);
-	h_arp(f, H_HOST, H_PEERMAC, XGLB_ARPOP_REPLY, v, H_VIP, H_HOST, H_HOSTIP);
-}
-
-/* Any ARP from a vMAC source, even about an unrelated address. */
-static void in_arp_vmac_sha_other_ip(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(H_GID, 1, v);
-	h_arp(f, H_BCAST, H_PEERMAC, XGLB_ARPOP_REQUEST, v, H_ROUTERIP, H_ZERO, H_HOSTIP);
-}
-
-static void in_arp_vmac_ethsrc_other_ip(struct h_frame *f, int arg)
-{
-	__u8 v[6];
-
-	h_vmac(H_GID, 1, v);
-	h_arp(f, H_BCAST, v, XGLB_ARPOP_REQUEST, H_PEERMAC, H_ROUTERIP, H_ZERO, H_HOSTIP);
-}
-
-/* A host replying to the VIP (op 2, tpa = VIP). */
-static void in_reply_to_vip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_IFMAC, H_HOST, XGLB_ARPOP_REPLY, H_HOST, H_HOSTIP, H_IFMAC, H_VIP);
-}
-
-/* A request for the VIP that claims the VIP as its own sender address. */
-static void in_req_spa_vip(struct h_frame *f, int arg)
-{
-	h_arp(f, H_BCAST, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_VIP, H_ZERO, H_VIP);
 }
 
 static void in_bad_hrd(struct h_frame *f, int arg)
@@ -374,12 +307,17 @@ static void check_host_fwd1(struct h_env *e, const struct h_frame *in)
 	assert_int_equal(h.fwd, 1);
 }
 
-/* Nothing was learned: answers outside the AVG path never create host entries. */
+/*
+ * Nothing was learned: answers outside the AVG path never create host
+ * entries. The whole table is checked, not only H_HOST: many of these
+ * frames come from another sender (a peer, a vMAC, host 2).
+ */
 static void check_no_host(struct h_env *e, const struct h_frame *in)
 {
 	struct xglb_host h;
 
 	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), -ENOENT);
+	assert_int_equal(h_hosts_count(e), 0);
 }
 
 static void check_fwd0_counted(struct h_env *e, const struct h_frame *in)
@@ -412,15 +350,15 @@ static void check_nothing_counted(struct h_env *e, const struct h_frame *in)
 
 static const struct xdp_case cases[] = {
 	/* the AVG answers */
-	{ "avg_request_vip_reply_bytes", setup_avg, in_req_vip, 0, XDP_TX, want_reply_fwd0,
+	{ "avg_request_vip_reply_bytes", h_setup_avg, in_req_vip, 0, XDP_TX, want_reply_fwd0,
 	  R(XDP_TX_ARP_REPLY), check_host_fwd0 },
-	{ "avg_request_vip_padded_keeps_padding", setup_avg, in_req_vip_padded, 0, XDP_TX,
+	{ "avg_request_vip_padded_keeps_padding", h_setup_avg, in_req_vip_padded, 0, XDP_TX,
 	  want_reply_fwd0_padded, R(XDP_TX_ARP_REPLY), check_host_fwd0 },
 	{ "avg_request_vip_skips_redirected_fwd", setup_avg_fwd0_redirect, in_req_vip, 0, XDP_TX,
 	  want_reply_fwd1, R(XDP_TX_ARP_REPLY), check_host_fwd1 },
 	{ "avg_request_vip_no_fwd_takes_hosts", setup_avg_no_fwd, in_req_vip, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_NO_FWD), check_no_host },
-	{ "not_avg_request_vip_dropped", setup_not_avg, in_req_vip, 0, XDP_DROP, NULL,
+	{ "not_avg_request_vip_dropped", h_setup_not_avg, in_req_vip, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_NOT_AVG), check_no_host },
 	{ "avg_request_vip_lease_expired", setup_avg_lease_expired, in_req_vip, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_LEASE), check_no_host },
@@ -432,29 +370,29 @@ static const struct xdp_case cases[] = {
 	  NULL, R(XDP_PASS_ARP_OTHER), check_no_host },
 
 	/* ARP not about a VIP reaches the kernel untouched */
-	{ "avg_request_unknown_ip_passes", setup_avg, in_req_other_ip, 0, XDP_PASS, NULL,
+	{ "avg_request_unknown_ip_passes", h_setup_avg, in_arp, A_REQ_OTHER_IP, XDP_PASS, NULL,
 	  R(XDP_PASS_ARP_OTHER), check_no_host },
-	{ "avg_request_router_ip_passes", setup_avg, in_req_router_ip, 0, XDP_PASS, NULL,
+	{ "avg_request_router_ip_passes", h_setup_avg, in_arp, A_REQ_ROUTER_IP, XDP_PASS, NULL,
 	  R(XDP_PASS_ARP_OTHER), check_no_host },
-	{ "reply_between_hosts_passes", setup_avg, in_reply_between_hosts, 0, XDP_PASS, NULL,
+	{ "reply_between_hosts_passes", h_setup_avg, in_arp, A_REPLY_BETWEEN_HOSTS, XDP_PASS, NULL,
 	  R(XDP_PASS_ARP_OTHER), NULL },
-	{ "lease_expired_unrelated_arp_passes", setup_avg_lease_expired, in_req_other_ip, 0,
+	{ "lease_expired_unrelated_arp_passes", setup_avg_lease_expired, in_arp, A_REQ_OTHER_IP,
 	  XDP_PASS, NULL, R(XDP_PASS_ARP_OTHER), NULL },
 
 	/* frames to vMACs */
-	{ "vmac_local_accepted_rewritten", setup_avg, in_ipv4_to_vmac, 0, XDP_PASS,
+	{ "vmac_local_accepted_rewritten", h_setup_avg, in_ipv4_to_vmac, 0, XDP_PASS,
 	  want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted },
-	{ "vmac_local_accepted_on_non_avg", setup_not_avg, in_ipv4_to_vmac, 0, XDP_PASS,
+	{ "vmac_local_accepted_on_non_avg", h_setup_not_avg, in_ipv4_to_vmac, 0, XDP_PASS,
 	  want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted },
-	{ "vmac_remote_dropped", setup_avg, in_ipv4_to_vmac, 1, XDP_DROP, NULL,
+	{ "vmac_remote_dropped", h_setup_avg, in_ipv4_to_vmac, 1, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_REMOTE), check_nothing_counted },
-	{ "vmac_inactive_fwd_unknown", setup_avg_fwd2_inactive, in_ipv4_to_vmac, 2, XDP_DROP,
+	{ "vmac_inactive_fwd_unknown", h_setup_avg_fwd2_inactive, in_ipv4_to_vmac, 2, XDP_DROP,
 	  NULL, R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
-	{ "vmac_index_beyond_n_fwd_unknown", setup_avg, in_ipv4_to_vmac, 3, XDP_DROP, NULL,
+	{ "vmac_index_beyond_n_fwd_unknown", h_setup_avg, in_ipv4_to_vmac, 3, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
-	{ "vmac_index_255_unknown", setup_avg, in_ipv4_to_vmac, 255, XDP_DROP, NULL,
+	{ "vmac_index_255_unknown", h_setup_avg, in_ipv4_to_vmac, 255, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
-	{ "vmac_unknown_group_dropped", setup_avg, in_ipv4_to_vmac_gid9, 0, XDP_DROP, NULL,
+	{ "vmac_unknown_group_dropped", h_setup_avg, in_ipv4_to_vmac_gid9, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
 	{ "vmac_local_iface_mac_unknown", setup_avg_no_iface_mac, in_ipv4_to_vmac, 0, XDP_DROP,
 	  NULL, R(XDP_DROP_VMAC_IFACE), check_nothing_counted },
@@ -462,79 +400,79 @@ static const struct xdp_case cases[] = {
 	  R(XDP_DROP_VMAC_UNKNOWN), NULL },
 
 	/* unicast re-confirmation of a held vMAC */
-	{ "unicast_request_local_vmac_on_non_avg", setup_not_avg, in_unicast_req_vmac, 0,
+	{ "unicast_request_local_vmac_on_non_avg", h_setup_not_avg, in_unicast_req_vmac, 0,
 	  XDP_TX, want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host },
-	{ "unicast_request_local_vmac_on_avg", setup_avg, in_unicast_req_vmac, 0, XDP_TX,
+	{ "unicast_request_local_vmac_on_avg", h_setup_avg, in_unicast_req_vmac, 0, XDP_TX,
 	  want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host },
-	{ "unicast_request_remote_vmac_on_avg", setup_avg, in_unicast_req_vmac, 1, XDP_DROP, NULL,
+	{ "unicast_request_remote_vmac_on_avg", h_setup_avg, in_unicast_req_vmac, 1, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_REMOTE), check_no_host },
-	{ "unicast_request_remote_vmac_on_non_avg", setup_not_avg, in_unicast_req_vmac, 2,
+	{ "unicast_request_remote_vmac_on_non_avg", h_setup_not_avg, in_unicast_req_vmac, 2,
 	  XDP_DROP, NULL, R(XDP_DROP_VMAC_REMOTE), check_no_host },
-	{ "unicast_request_inactive_vmac", setup_avg_fwd2_inactive, in_unicast_req_vmac, 2,
+	{ "unicast_request_inactive_vmac", h_setup_avg_fwd2_inactive, in_unicast_req_vmac, 2,
 	  XDP_DROP, NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
-	{ "unicast_request_vmac_beyond_n_fwd", setup_avg, in_unicast_req_vmac, 9, XDP_DROP, NULL,
+	{ "unicast_request_vmac_beyond_n_fwd", h_setup_avg, in_unicast_req_vmac, 9, XDP_DROP, NULL,
 	  R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
-	{ "unicast_request_vmac_of_other_group", setup_avg, in_unicast_req_vmac_gid9, 0, XDP_DROP,
+	{ "unicast_request_vmac_of_other_group", h_setup_avg, in_arp, A_UNICAST_REQ_VMAC_GID9, XDP_DROP,
 	  NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
 	{ "unicast_request_local_vmac_lease_expired", setup_avg_lease_expired,
 	  in_unicast_req_vmac, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_LEASE), NULL },
 
 	/* peers announcing the VIP never reach the local stack */
-	{ "peer_garp_request_from_vmac", setup_avg, in_garp_req_from_vmac, 0, XDP_DROP, NULL,
+	{ "peer_garp_request_from_vmac", h_setup_avg, in_arp, A_GARP_REQ_FROM_VMAC, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "peer_garp_reply_from_vmac", setup_not_avg, in_garp_reply_from_vmac, 0, XDP_DROP, NULL,
+	{ "peer_garp_reply_from_vmac", h_setup_not_avg, in_arp, A_GARP_REPLY_FROM_VMAC, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "peer_garp_from_real_mac", setup_not_avg, in_garp_from_real_mac, 0, XDP_DROP, NULL,
+	{ "peer_garp_from_real_mac", h_setup_not_avg, in_arp, A_GARP_FROM_REAL_MAC, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), NULL },
-	{ "peer_reply_vip_from_real_mac", setup_avg, in_reply_vip_from_real_mac, 0, XDP_DROP,
+	{ "peer_reply_vip_from_real_mac", h_setup_avg, in_arp, A_REPLY_VIP_FROM_REAL_MAC, XDP_DROP,
 	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "avg_unsolicited_reply_seen_by_peer", setup_not_avg, in_avg_reply_to_host, 0, XDP_DROP,
+	{ "avg_unsolicited_reply_seen_by_peer", h_setup_not_avg, in_arp, A_AVG_REPLY_TO_HOST, XDP_DROP,
 	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "arp_with_vmac_sha_about_other_ip", setup_avg, in_arp_vmac_sha_other_ip, 0, XDP_DROP,
+	{ "arp_with_vmac_sha_about_other_ip", h_setup_avg, in_arp, A_ARP_VMAC_SHA_OTHER_IP, XDP_DROP,
 	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "arp_from_vmac_source_about_other_ip", setup_avg, in_arp_vmac_ethsrc_other_ip, 0,
+	{ "arp_from_vmac_source_about_other_ip", h_setup_avg, in_arp, A_ARP_VMAC_ETHSRC_OTHER_IP,
 	  XDP_DROP, NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "reply_addressed_to_vip", setup_avg, in_reply_to_vip, 0, XDP_DROP, NULL,
+	{ "reply_addressed_to_vip", h_setup_avg, in_arp, A_REPLY_TO_VIP, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "request_with_sender_ip_vip", setup_avg, in_req_spa_vip, 0, XDP_DROP, NULL,
+	{ "request_with_sender_ip_vip", h_setup_avg, in_arp, A_REQ_SPA_VIP, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_PEER), check_no_host },
 
 	/* malformed or refused requests for the VIP */
-	{ "bad_hrd", setup_avg, in_bad_hrd, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	{ "bad_hrd", h_setup_avg, in_bad_hrd, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
 	  check_no_host },
-	{ "bad_pro", setup_avg, in_bad_pro, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	{ "bad_pro", h_setup_avg, in_bad_pro, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
 	  check_no_host },
-	{ "bad_hln", setup_avg, in_bad_hln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	{ "bad_hln", h_setup_avg, in_bad_hln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
 	  check_no_host },
-	{ "bad_pln", setup_avg, in_bad_pln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+	{ "bad_pln", h_setup_avg, in_bad_pln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
 	  check_no_host },
-	{ "opcode_0_for_vip", setup_avg, in_opcode, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_OPCODE),
+	{ "opcode_0_for_vip", h_setup_avg, in_opcode, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_OPCODE),
 	  check_no_host },
-	{ "opcode_3_rarp_for_vip", setup_avg, in_opcode, 3, XDP_DROP, NULL,
+	{ "opcode_3_rarp_for_vip", h_setup_avg, in_opcode, 3, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_OPCODE), check_no_host },
-	{ "opcode_8_inarp_for_vip", setup_avg, in_opcode, 8, XDP_DROP, NULL,
+	{ "opcode_8_inarp_for_vip", h_setup_avg, in_opcode, 8, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_OPCODE), check_no_host },
-	{ "opcode_0x0101_for_vip", setup_avg, in_opcode, 0x0101, XDP_DROP, NULL,
+	{ "opcode_0x0101_for_vip", h_setup_avg, in_opcode, 0x0101, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_OPCODE), check_no_host },
-	{ "vlan_8021q_request_vip_passes", setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021Q, XDP_PASS,
+	{ "vlan_8021q_request_vip_passes", h_setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021Q, XDP_PASS,
 	  NULL, R(XDP_PASS_VLAN), check_no_host },
-	{ "vlan_8021ad_request_vip_passes", setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021AD,
+	{ "vlan_8021ad_request_vip_passes", h_setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021AD,
 	  XDP_PASS, NULL, R(XDP_PASS_VLAN), check_no_host },
-	{ "sender_sha_broadcast", setup_avg, in_bad_sender, 0, XDP_DROP, NULL,
+	{ "sender_sha_broadcast", h_setup_avg, in_bad_sender, 0, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_sha_zero", setup_avg, in_bad_sender, 1, XDP_DROP, NULL,
+	{ "sender_sha_zero", h_setup_avg, in_bad_sender, 1, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_sha_multicast", setup_avg, in_bad_sender, 2, XDP_DROP, NULL,
+	{ "sender_sha_multicast", h_setup_avg, in_bad_sender, 2, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_eth_src_multicast", setup_avg, in_bad_sender, 3, XDP_DROP, NULL,
+	{ "sender_eth_src_multicast", h_setup_avg, in_bad_sender, 3, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_eth_src_zero", setup_avg, in_bad_sender, 4, XDP_DROP, NULL,
+	{ "sender_eth_src_zero", h_setup_avg, in_bad_sender, 4, XDP_DROP, NULL,
 	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
 
 	/* everything else */
-	{ "ipv4_to_other_mac_untouched", setup_avg, in_ipv4_to_peer, 0, XDP_PASS, NULL,
+	{ "ipv4_to_other_mac_untouched", h_setup_avg, in_ipv4_to_peer, 0, XDP_PASS, NULL,
 	  R(XDP_PASS_OTHER), check_nothing_counted },
-	{ "ipv4_to_iface_mac_untouched", setup_avg, in_ipv4_to_ifmac, 0, XDP_PASS, NULL,
+	{ "ipv4_to_iface_mac_untouched", h_setup_avg, in_ipv4_to_ifmac, 0, XDP_PASS, NULL,
 	  R(XDP_PASS_OTHER), check_nothing_counted },
 	{ "ipv4_no_group_untouched", NULL, in_ipv4_to_peer, 0, XDP_PASS, NULL, R(XDP_PASS_OTHER),
 	  NULL },
@@ -545,62 +483,27 @@ static const struct xdp_case cases[] = {
 #define TRUNC_MAX 41
 #define N_CASES (sizeof(cases) / sizeof(cases[0]) + (TRUNC_MAX - TRUNC_MIN + 1))
 
-struct case_env {
-	struct h_env e;
-	const struct xdp_case *c;
-};
-
-static int case_setup(void **state)
+static void xdp_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
-	struct case_env *ce = calloc(1, sizeof(*ce));
-
-	if (!ce)
-		return -1;
-	ce->c = *state;
-	if (h_open(&ce->e)) {
-		free(ce);
-		return -1;
-	}
-	*state = ce;
-	return 0;
-}
-
-static int case_teardown(void **state)
-{
-	struct case_env *ce = *state;
-
-	h_close(&ce->e);
-	free(ce);
-	return 0;
-}
-
-static void run_case(void **state)
-{
-	struct case_env *ce = *state;
-	const struct xdp_case *c = ce->c;
-	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
-	struct h_frame in, out, want;
-	int v;
+	const struct xdp_case *c = p;
 
 	if (c->setup)
-		c->setup(&ce->e);
-	c->input(&in, c->arg);
-	memset(&want, 0, sizeof(want));
+		c->setup(e);
+	c->input(&io->in, c->arg);
 	if (c->expect)
-		c->expect(&in, &want);
+		c->expect(&io->in, &io->want);
 	else
-		want = in;
+		io->want = io->in;
+	io->verdict = c->verdict;
+	h_expect_reason(io, c->reason);
+}
 
-	h_stats(&ce->e, before);
-	v = h_run_xdp(&ce->e, &in, &out);
-	h_stats(&ce->e, after);
+static void xdp_check(struct h_env *e, const void *p, const struct h_io *io)
+{
+	const struct xdp_case *c = p;
 
-	if (v != c->verdict)
-		fail_msg("verdict %d, expected %d", v, c->verdict);
-	h_assert_bytes("output frame", out.b, out.len, want.b, want.len);
-	h_assert_one_reason(before, after, c->reason);
 	if (c->check)
-		c->check(&ce->e, &in);
+		c->check(e, &io->in);
 }
 
 /* ---- scenarios beyond one frame ------------------------------------- */
@@ -613,7 +516,7 @@ static void lease_expiry_and_refresh(struct h_env *e)
 {
 	struct h_frame in, out;
 
-	setup_avg(e);
+	h_setup_avg(e);
 	in_req_vip(&in, 0);
 	h_heartbeat(e, 1500000000ull, 1000000000ull); /* 1.5 s old, lease 1 s */
 	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
@@ -955,37 +858,32 @@ static void test_iface_mac_from_group(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-		cmocka_unit_test_setup_teardown(test_lease_expiry_and_refresh, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_lease_expiry_and_refresh_fallback, h_setup,
-						h_teardown),
-		cmocka_unit_test_setup_teardown(test_sticky_after_slot_change, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_reassign_when_fwd_inactive, h_setup,
-						h_teardown),
-		cmocka_unit_test_setup_teardown(test_round_robin_30_hosts, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_weighted_3_to_1, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_host_dependent, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_redirect_keeps_existing, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_two_groups, h_setup, h_teardown),
-		cmocka_unit_test_setup_teardown(test_iface_mac_from_group, h_setup, h_teardown),
+		H_TEST(test_lease_expiry_and_refresh),
+		H_TEST(test_lease_expiry_and_refresh_fallback),
+		H_TEST(test_sticky_after_slot_change),
+		H_TEST(test_reassign_when_fwd_inactive),
+		H_TEST(test_round_robin_30_hosts),
+		H_TEST(test_weighted_3_to_1),
+		H_TEST(test_host_dependent),
+		H_TEST(test_redirect_keeps_existing),
+		H_TEST(test_two_groups),
+		H_TEST(test_iface_mac_from_group),
 	};
-	static struct xdp_case trunc[TRUNC_MAX - TRUNC_MIN + 1];
+	static const struct h_table table = { "xdp_fixtures", h_run_xdp, xdp_prepare, xdp_check };
+	static struct xdp_case all[N_CASES];
 	static char names[TRUNC_MAX - TRUNC_MIN + 1][32];
-	static struct CMUnitTest table[N_CASES];
 	size_t n = 0;
 	int failed;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		table[n++] = (struct CMUnitTest){ cases[i].name, run_case, case_setup,
-						  case_teardown, (void *)&cases[i] };
+		all[n++] = cases[i];
 	for (int len = TRUNC_MIN; len <= TRUNC_MAX; len++) {
-		struct xdp_case *c = &trunc[len - TRUNC_MIN];
-
 		snprintf(names[len - TRUNC_MIN], sizeof(names[0]), "truncated_arp_%d_bytes", len);
-		*c = (struct xdp_case){ names[len - TRUNC_MIN], setup_avg, in_truncated, len,
-					XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED), check_no_host };
-		table[n++] = (struct CMUnitTest){ c->name, run_case, case_setup, case_teardown, c };
+		all[n++] = (struct xdp_case){ names[len - TRUNC_MIN], h_setup_avg, in_truncated, len,
+					      XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+					      check_no_host };
 	}
-	failed = _cmocka_run_group_tests("xdp_fixtures", table, n, NULL, NULL);
+	failed = h_run_table(&table, all, n, sizeof(all[0]));
 	failed += cmocka_run_group_tests_name("xdp_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;
 }

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* bench.bpf.h - what the benchmark helper programs (tests/bench/NAME.bpf.c) share. */
+#ifndef XGLB_BENCH_BPF_H
+#define XGLB_BENCH_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+/* Packet and rodata words at any alignment (as bpf/lib/common.h). */
+typedef __u32 __attribute__((may_alias)) bench_u32a;
+typedef __u16 __attribute__((may_alias)) bench_u16a;
+
+#define BENCH_FRAME_HEAD 42 /* bytes of a frame a program writes back: Ethernet + ARP */
+
+/*
+ * Write the first 42 bytes of frame (read-only data the bench sets before
+ * loading) over the packet at data: ten 4-byte words and one 2-byte word,
+ * the store pattern of the hand-assembled programs these replace. The
+ * caller has checked that 42 bytes are there.
+ */
+static __always_inline void bench_restore_head(void *data, const volatile __u8 *frame)
+{
+#pragma unroll
+	for (int i = 0; i < 40; i += 4)
+		*(bench_u32a *)(data + i) = *(const volatile bench_u32a *)(frame + i);
+	*(bench_u16a *)(data + 40) = *(const volatile bench_u16a *)(frame + 40);
+}
+
+/*
+ * The two programs of a wrapper pair: NAME0 tail-calls key 0, NAME1 key 1,
+ * through WRAP(ctx, key); otherwise the same instructions.
+ */
+#define BENCH_WRAPPER_PAIR(sec, ctx_type, name0, name1, wrap)                                      \
+	SEC(sec) int name0(ctx_type *ctx)                                                          \
+	{                                                                                          \
+		return wrap(ctx, 0);                                                               \
+	}                                                                                          \
+	SEC(sec) int name1(ctx_type *ctx)                                                          \
+	{                                                                                          \
+		return wrap(ctx, 1);                                                               \
+	}
+
+#endif

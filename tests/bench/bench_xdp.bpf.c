@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * bench_xdp.bpf.c - small XDP programs the benchmarks measure against or drive traffic with:
+ * an empty program, an ARP request generator and an ARP reply counter.
+ */
+#include "bench.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* The request the generator sends (set before load). */
+const volatile __u8 gen_frame[BENCH_FRAME_HEAD] __attribute__((aligned(8)));
+
+/* The counter's words: [0] ARP replies, [1] other ARP (the only .bss variable: 16 bytes). */
+__u64 counts[2];
+
+/* XDP_PASS: the baseline every ns figure is measured against. */
+SEC("xdp")
+int xglb_b_empty(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
+/*
+ * XDP_TX generator for live-frames mode. BPF_F_TEST_XDP_LIVE_FRAMES copies
+ * data_in into a page only when the page pool creates the page; a recycled
+ * page keeps whatever the last program wrote into it (the kernel resets
+ * the frame pointers, not the bytes). xglb_xdp turns the request into a
+ * reply in place and the page comes back to this pool after the counter
+ * drops it, so the generator writes the first 42 bytes of the request
+ * back on every frame before transmitting it.
+ */
+SEC("xdp")
+int xglb_b_gen(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (data + BENCH_FRAME_HEAD > end)
+		return XDP_DROP;
+	bench_restore_head(data, gen_frame);
+	return XDP_TX;
+}
+
+/* ARP frames are counted (replies in counts[0], other ARP in counts[1]) and dropped. */
+SEC("xdp")
+int xglb_b_count(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (data + 22 > end) /* through the ARP opcode */
+		return XDP_PASS;
+	if (*(bench_u16a *)(data + 12) != bpf_htons(0x0806))
+		return XDP_PASS;
+	__sync_fetch_and_add(&counts[*(bench_u16a *)(data + 20) == bpf_htons(2) ? 0 : 1], 1);
+	return XDP_DROP;
+}

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * xdp_wrap.bpf.c - xdp_micro's method 2 wrapper: restore the case's frame (its first 42
+ * bytes), for "new host" stamp the next host MAC, then tail-call jmp[0] (xglb_xdp) or jmp[1]
+ * (the empty program). The two programs differ only in the tail-call key, so the difference
+ * of their medians is the cost of the program called. One skeleton instance per case.
+ */
+#include "bench.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u8 frame[BENCH_FRAME_HEAD] __attribute__((aligned(8))); /* set before load */
+const volatile bool stamp; /* write a fresh host MAC per packet */
+__u32 next_host; /* low 3 bytes of the last host MAC stamped */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} jmp SEC(".maps");
+
+static __always_inline int wrap(struct xdp_md *ctx, const __u32 key)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (data + BENCH_FRAME_HEAD > end)
+		return XDP_ABORTED;
+	bench_restore_head(data, frame);
+	if (stamp) {
+		/* host MAC low three bytes = ++next_host, in eth_src[3..5] and sha[3..5] */
+		__u32 n = ++next_host;
+		__u8 *p = data;
+
+		p[11] = (__u8)n;
+		p[27] = (__u8)n;
+		p[10] = (__u8)(n >> 8);
+		p[26] = (__u8)(n >> 8);
+		p[9] = (__u8)(n >> 16);
+		p[25] = (__u8)(n >> 16);
+	}
+	bpf_tail_call_static(ctx, &jmp, key);
+	return XDP_ABORTED;
+}
+
+BENCH_WRAPPER_PAIR("xdp", struct xdp_md, xglb_b_wrap0, xglb_b_wrap1, wrap)
