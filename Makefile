@@ -18,7 +18,7 @@ endif
 ARCH_INC  := -I/usr/include/$(shell $(CC) -dumpmachine)
 BPF_CFLAGS := -g -O2 --target=bpf -mcpu=v3 -Wall -Werror -I. -Iinclude $(ARCH_INC)
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iuser -I$(BUILD) \
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iuser/lib -Iuser/xglbd -I$(BUILD) \
             -D_GNU_SOURCE
 LDLIBS   := -lxdp -lbpf -lelf -lz -lyaml -lmnl -lsodium -lsystemd -ljson-c -lmicrohttpd -lpthread
 TEST_LDLIBS := $(LDLIBS) -lcmocka
@@ -27,9 +27,9 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(BUILD)/xglb.skel.h
 
-# Every user/*.c except the two mains goes into one archive shared by the
+# Shared modules and the daemon's modules go into one archive used by the
 # daemon, the CLI and the tests.
-LIB_SRCS := $(filter-out user/xglbd.c user/xglbctl.c,$(wildcard user/*.c))
+LIB_SRCS := $(wildcard user/lib/*.c) $(filter-out user/xglbd/main.c,$(wildcard user/xglbd/*.c))
 LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS)) $(BUILD)/user/console_html.o
 LIB      := $(BUILD)/libxglb.a
 
@@ -72,14 +72,15 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
-$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) include/xglb.h $(SKELS) | $(BUILD)/user
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*/*.h) include/xglb.h $(SKELS) | $(BUILD)/user
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
 # The web console is one HTML file compiled into the daemon (no assets to install).
-$(BUILD)/user/console_html.c: user/console.html | $(BUILD)/user
+$(BUILD)/user/console_html.c: user/xglbd/console.html | $(BUILD)/user
 	$(call msg,GEN,$@)
-	$(Q){ echo '/* generated from user/console.html by the Makefile */'; \
+	$(Q){ echo '/* generated from user/xglbd/console.html by the Makefile */'; \
 	  echo 'const char xglb_console_html[] = {'; \
 	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo '0x00 };'; \
@@ -93,11 +94,11 @@ $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/xglbd: $(BUILD)/user/xglbd.o $(LIB)
+$(BUILD)/xglbd: $(BUILD)/user/xglbd/main.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/xglbctl: $(BUILD)/user/xglbctl.o $(LIB)
+$(BUILD)/xglbctl: $(BUILD)/user/xglbctl/xglbctl.o $(LIB)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
@@ -147,11 +148,11 @@ demo:
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with its corpus in tests/fuzz/corpus/NAME/.
 # Each is linked with the pure modules it names in FUZZ_DEPS_NAME.
-FUZZ_DEPS_fuzz_decode := user/proto.c
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard user/*.h) include/xglb.h
+FUZZ_DEPS_fuzz_decode := user/lib/proto.c
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard user/*/*.h) include/xglb.h
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(BUILD)/fuzz
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser \
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser/lib \
 		$< $(FUZZ_DEPS_$*) -lsodium -o $@
 
 # New inputs go to a scratch corpus (the committed seeds stay as they are);
