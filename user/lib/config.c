@@ -39,6 +39,21 @@ int xglb_node_by_name(const struct xglb_config *cfg, const char *name)
 	return -1;
 }
 
+int xglb_node_by_id(const struct xglb_config *cfg, __u32 id)
+{
+	for (int i = 0; i < cfg->n_nodes; i++)
+		if (cfg->nodes[i].id == id)
+			return i;
+	return -1;
+}
+
+const char *xglb_node_name(const struct xglb_config *cfg, __u32 id, const char *unknown)
+{
+	int i = xglb_node_by_id(cfg, id);
+
+	return i < 0 ? unknown : cfg->nodes[i].name;
+}
+
 /* ---- per-item defaults and list checks ------------------------------------- */
 
 enum { FWD_INDEX }; /* row of "index" in fwd_fields */

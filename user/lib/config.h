@@ -127,5 +127,9 @@ int xglb_config_load(const char *path, const char *node_override, struct xglb_co
 /* Names as written in the file ("round-robin", ...); NULL if out of range. */
 const char *xglb_policy_name(unsigned int policy);
 int xglb_node_by_name(const struct xglb_config *cfg, const char *name);
+/* Index into cfg->nodes of node ID, or -1. */
+int xglb_node_by_id(const struct xglb_config *cfg, __u32 id);
+/* Name of node ID, or UNKNOWN when no configured node has that id. */
+const char *xglb_node_name(const struct xglb_config *cfg, __u32 id, const char *unknown);
 
 #endif

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include "cluster.h"
 #include "log.h"
+#include "names.h"
 #include "tables.h"
 
 #define MS 1000000ull
@@ -211,19 +212,11 @@ static int group_index(const struct xglb_cluster *c, __u8 gid)
 	return -1;
 }
 
-static int node_index(const struct xglb_config *cfg, __u32 id)
-{
-	for (int i = 0; i < cfg->n_nodes; i++)
-		if (cfg->nodes[i].id == id)
-			return i;
-	return -1;
-}
-
 /* Everything a decoded hello must satisfy before it may touch a group. */
 static int admit(struct xglb_cluster *c, const struct xglb_msg *m, __be32 src, int *gp)
 {
 	const struct xglb_config *cfg = c->cfg;
-	int g = group_index(c, m->gid), n = node_index(cfg, m->node_id);
+	int g = group_index(c, m->gid), n = xglb_node_by_id(cfg, m->node_id);
 
 	if (m->node_id == cfg->nodes[cfg->self].id)
 		return XGLB_RX_SELF;
@@ -301,7 +294,7 @@ void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 		if (r != XGLB_RX_OK)
 			continue;
 		if (m.flags & XGLB_MSGF_STEER) {
-			int ni = node_index(c->cfg, m.node_id);
+			int ni = xglb_node_by_id(c->cfg, m.node_id);
 
 			if (memcmp(c->seg_mac[g][ni], m.seg_mac, sizeof(m.seg_mac))) {
 				memcpy(c->seg_mac[g][ni], m.seg_mac, sizeof(m.seg_mac));
@@ -374,13 +367,6 @@ void xglb_cluster_view(const struct xglb_cluster *c, int g, __u64 now,
 	xglb_grp_view(&c->grp[g], now, st);
 }
 
-static const char *node_name(const struct xglb_config *cfg, __u32 id)
-{
-	int i = node_index(cfg, id);
-
-	return i < 0 ? "" : cfg->nodes[i].name;
-}
-
 static struct json_object *jstr_ip(__be32 ip)
 {
 	char buf[INET_ADDRSTRLEN];
@@ -401,7 +387,7 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 	json_object_object_add(o, "vip", jstr_ip(g->vip));
 	json_object_object_add(o, "role", json_object_new_string(role));
 	json_object_object_add(o, "avg", json_object_new_int64(g->avg));
-	json_object_object_add(o, "avg_name", json_object_new_string(node_name(cfg, g->avg)));
+	json_object_object_add(o, "avg_name", json_object_new_string(xglb_node_name(cfg, g->avg, "")));
 	json_object_object_add(o, "standby", json_object_new_int64(g->standby));
 	json_object_object_add(o, "version", json_object_new_int64(g->version));
 	json_object_object_add(o, "state_from", json_object_new_int64(g->state_avg));
@@ -413,7 +399,7 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 		struct json_object *p = json_object_new_object();
 
 		json_object_object_add(p, "id", json_object_new_int64(n->id));
-		json_object_object_add(p, "name", json_object_new_string(node_name(cfg, n->id)));
+		json_object_object_add(p, "name", json_object_new_string(xglb_node_name(cfg, n->id, "")));
 		json_object_object_add(p, "self", json_object_new_boolean(n->id == g->self));
 		json_object_object_add(p, "up", json_object_new_boolean(n->up));
 		json_object_object_add(p, "age_ms",
@@ -430,17 +416,16 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 	for (int i = 0; i < g->n_fwd; i++) {
 		const struct xglb_grp_fwd *f = &g->fwd[i];
 		struct json_object *j = json_object_new_object();
-		char vmac[18];
+		char vmac[XGLB_MAC_STR];
 		__u8 m[6];
 
 		xglb_vmac(g->gid, (__u8)i, m);
-		snprintf(vmac, sizeof(vmac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-			 m[3], m[4], m[5]);
+		xglb_fmt_mac(vmac, m);
 		json_object_object_add(j, "index", json_object_new_int(i));
 		json_object_object_add(j, "vmac", json_object_new_string(vmac));
 		json_object_object_add(j, "owner", json_object_new_int64(f->active ? f->owner : 0));
 		json_object_object_add(j, "owner_name",
-				       json_object_new_string(f->active ? node_name(cfg, f->owner) : ""));
+				       json_object_new_string(f->active ? xglb_node_name(cfg, f->owner, "") : ""));
 		json_object_object_add(j, "preferred", json_object_new_int64(f->preferred));
 		json_object_object_add(j, "persistence", json_object_new_int(f->persistence));
 		json_object_object_add(j, "weight", json_object_new_int(f->weight));

@@ -32,6 +32,7 @@
 #include "tables.h"
 #include "track.h"
 #include "daemon.h"
+#include "names.h"
 
 /* ---- control socket -------------------------------------------------------- */
 
@@ -49,11 +50,9 @@ static struct json_object *static_group_json(const struct daemon *d, int g)
 	json_object_object_add(o, "version", json_object_new_int64(t->version));
 	for (int i = 0; i < t->n_fwd; i++) {
 		struct json_object *j = json_object_new_object();
-		char mac[18];
+		char mac[XGLB_MAC_STR];
 
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", t->fwd[i].vmac[0],
-			 t->fwd[i].vmac[1], t->fwd[i].vmac[2], t->fwd[i].vmac[3], t->fwd[i].vmac[4],
-			 t->fwd[i].vmac[5]);
+		xglb_fmt_mac(mac, t->fwd[i].vmac);
 		json_object_object_add(j, "index", json_object_new_int(i));
 		json_object_object_add(j, "vmac", json_object_new_string(mac));
 		json_object_object_add(j, "owner", json_object_new_int64(t->fwd[i].owner));

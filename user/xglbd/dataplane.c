@@ -106,14 +106,6 @@ int resolve_ifaces(const struct xglb_config *cfg, struct ifaces *ifs)
 	return 0;
 }
 
-static const char *node_name(const struct xglb_config *cfg, __u32 id)
-{
-	for (int i = 0; i < cfg->n_nodes; i++)
-		if (cfg->nodes[i].id == id)
-			return cfg->nodes[i].name;
-	return "none";
-}
-
 /* Role and ownership changes the data plane is about to see: the operator's event log. */
 static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 {
@@ -137,7 +129,7 @@ static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 				pr_info("group %u: forwarder %d removed", b->id, f);
 			else if (!was || a->fwd[f].owner != b->fwd[f].owner)
 				pr_info("group %u: forwarder %d owned by %s%s", b->id, f,
-					node_name(d->cfg, b->fwd[f].owner),
+					xglb_node_name(d->cfg, b->fwd[f].owner, "none"),
 					b->fwd[f].flags & XGLB_FWD_LOCAL ? " (this node)" : "");
 			else if (!(b->fwd[f].flags & XGLB_FWD_NEW_OK))
 				pr_info("group %u: forwarder %d takes no new hosts (redirect)", b->id, f);

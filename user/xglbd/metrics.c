@@ -2,9 +2,7 @@
 /* metrics.c - renders the Prometheus exposition format (version 0.0.4) from status and counters. */
 #include <string.h>
 #include "metrics.h"
-
-#define REASON_NAME(name, str) [XGLB_R_##name] = str,
-static const char *const reason_names[XGLB_R_MAX] = { XGLB_REASONS(REASON_NAME) };
+#include "names.h"
 
 static struct json_object *get(struct json_object *o, const char *k)
 {
@@ -56,7 +54,7 @@ static void render_dataplane(FILE *out, const struct xglb_dp_snapshot *dp)
 	     "Packets seen by the xglb programs, by program verdict and reason.");
 	for (int r = 0; r < XGLB_R_MAX; r++) {
 		fprintf(out, "xglb_packets_total{verdict=\"%s\",reason=\"%s\"} %llu\n",
-			verdict_of(reason_names[r]), reason_names[r],
+			verdict_of(xglb_reason_name(r)), xglb_reason_name(r),
 			(unsigned long long)dp->reasons[r]);
 	}
 	head(out, "xglb_arp_replies_total", "counter",
