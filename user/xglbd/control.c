@@ -85,7 +85,7 @@ static void add_forwarder_bytes(const struct daemon *d, struct json_object *grou
 			if (f->flags & XGLB_FWD_LOCAL) {
 				fwd_counts(d, d->tables[g].id, (__u8)i, &pk, &by);
 			} else if (d->cl) {
-				const struct xglb_grp_node *n = xglb_grp_node(&d->cl->grp[g], f->owner);
+				const struct xglb_fsm_node *n = xglb_fsm_node(&d->cl->fsm[g], f->owner);
 
 				by = n ? n->load[i] : 0;
 			}

@@ -162,7 +162,7 @@ static int prepare_steer(struct daemon *d)
 		struct xglb_owner_node nodes[XGLB_MAX_NODES];
 		const char(*names)[IF_NAMESIZE];
 		int dom = st.n_domains, n = 0, nif;
-		__u32 mask = d->cl->grp[g].steer_mask;
+		__u32 mask = d->cl->fsm[g].steer_mask;
 
 		if (!cg->steer || dom == XGLB_STEER_MAX_DOMAINS)
 			continue;
@@ -189,7 +189,7 @@ static int prepare_steer(struct daemon *d)
 		st.dom[dom] = (struct xglb_steer_domain){ .gid = cg->id, .n_buckets = cg->steer_buckets,
 							  .owner = owner[dom] };
 		st.n_domains++;
-		st.version = d->cl->grp[g].version;
+		st.version = d->cl->fsm[g].version;
 		nif = steer_ifaces(cg, &names);
 		for (int seg = 0; seg < nif && st.n_ifaces < XGLB_MAX_IFACES; seg++) {
 			struct xglb_steer_iface *si = &st.iface[st.n_ifaces++];

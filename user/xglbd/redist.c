@@ -59,7 +59,7 @@ static void learn_one(struct daemon *d, int g, int idx)
  * switch port back from its new owner. Nor is any vMAC of a group in its
  * startup hold: after a restart its tables may be the pinned ones of
  * before, naming forwarders a peer has taken over since; the group asks
- * for learning frames itself once the hold is over (xglb_grp_starting).
+ * for learning frames itself once the hold is over (xglb_fsm_starting).
  */
 void send_learning(struct daemon *d)
 {
