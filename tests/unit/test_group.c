@@ -166,7 +166,7 @@ static void redirect_then_timeout_removes_and_redistributes(void **state)
 	assert_int_equal(S.out[2].redist_mask, 0);
 	sim_run(&S, 3000);
 	assert_false(S.g[2].fwd[0].active); /* timeout: removed */
-	assert_int_equal(S.out[2].redist_mask, 1); /* the AVG moves its hosts (002) */
+	assert_int_equal(S.out[2].redist_mask, 1); /* the AVG moves its hosts */
 	assert_true(S.out[2].actions & XGLB_FSM_ACT_REDIST);
 	assert_true(sim_converged(&S));
 	sim_restart(&S, 0); /* the preferred owner returns: forwarder back in service */

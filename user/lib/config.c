@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* config.c - xglb.yaml's schema: the field tables, per-item defaults, cross-field checks, and the loader. */
+/* config.c - xglb.yaml's schema (field tables, defaults, cross-field checks) and its loader. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>

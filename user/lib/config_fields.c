@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* config_fields.c - handlers for xglb.yaml's own value types: names, node references, addresses, interfaces, the key. */
+/*
+ * config_fields.c - handlers for xglb.yaml's own value types: names, node
+ * references, addresses, interfaces, the membership key.
+ */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>

@@ -472,7 +472,7 @@ static void rebalance(struct xglb_fsm *g)
 }
 
 /*
- * Load-aware balancing (001, Dynamic Load Balancing). Every evaluation
+ * Load-aware balancing. Every evaluation
  * period the AVG compares the bytes each node forwarded since the last
  * one. A node above load_max_pct of the total gets its balance weight
  * scaled by max/share (load_factor): its forwarders get a smaller share of

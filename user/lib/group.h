@@ -48,7 +48,7 @@ struct xglb_fsm_node {
 
 /* One virtual forwarder, as the group state says. */
 struct xglb_fsm_fwd {
-	__u8 persistence; /* 0 movable, 1 sticky to owner, 3 sticky to preferred (001 Table 1) */
+	__u8 persistence; /* 0 movable, 1 sticky to owner, 3 sticky to preferred */
 	__u8 weight; /* configured share of new hosts */
 	__u8 eff_weight; /* share after load-aware correction */
 	__u32 owner; /* node id, 0 = none yet */
@@ -64,7 +64,7 @@ struct xglb_fsm_fwd {
 #define XGLB_FSM_ACT_COMMIT 0x01 /* the data-plane view changed: rebuild and flip tables */
 #define XGLB_FSM_ACT_HELLO 0x02 /* send a hello now */
 #define XGLB_FSM_ACT_LEARN 0x04 /* learn_mask: forwarders of ours to announce: learning frames now */
-#define XGLB_FSM_ACT_REDIST 0x08 /* redist_mask: forwarders removed: move their hosts (002) */
+#define XGLB_FSM_ACT_REDIST 0x08 /* redist_mask: forwarders removed: move their hosts */
 
 struct xglb_fsm_out {
 	unsigned int actions;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* yaml_schema.c - walks a libyaml document against field tables; the generic handlers and error reporting. */
+/* yaml_schema.c - walks a libyaml document against field tables: generic handlers, error reports. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xglbctl.c - the operator's CLI: reads xglb's pinned maps (stats, tables, hosts). */
+/*
+ * xglbctl.c - the operator's CLI: asks xglbd over its control socket (status,
+ * admin, reload) and reads its pinned maps (stats, tables, hosts).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -15,7 +15,7 @@ struct xglb_cluster_io {
 	void (*commit)(void *ctx);
 	/* Send learning frames now for these forwarders of cfg group g (they became ours). */
 	void (*learn)(void *ctx, int g, unsigned int mask);
-	/* Forwarders of cfg group g were removed: move their hosts (unsolicited ARP, 002). */
+	/* Forwarders of cfg group g were removed: move their hosts (unsolicited ARP replies). */
 	void (*redistribute)(void *ctx, int g, unsigned int mask);
 	/* Bytes forwarded so far per forwarder of cfg group g (for hellos). */
 	void (*loads)(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD]);

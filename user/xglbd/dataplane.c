@@ -140,7 +140,7 @@ static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 static void set_local_ips(struct daemon *d);
 
 /*
- * Flow steering (issue 4): for every group that steers, the bucket -> owner
+ * Flow steering: for every group that steers, the bucket -> owner
  * table built from the owner set the AVG published (so every node builds
  * the same bytes), and for each steered interface our slot and each
  * peer's MAC on that segment, as its hellos said. Written into the

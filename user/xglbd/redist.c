@@ -100,7 +100,7 @@ void cb_loads(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD])
 }
 
 /*
- * 002: the forwarders in mask were removed. Each host the AVG had given
+ * The forwarders in mask were removed by the timeout. Each host the AVG had given
  * one of them is handed a live forwarder: its host entry is rewritten and
  * it gets an unsolicited ARP reply naming the new vMAC, unicast, so it
  * moves without waiting for its cache to expire.
