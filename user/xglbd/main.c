@@ -78,6 +78,8 @@ __u64 heartbeat_period_ms(const struct daemon *d)
 static int setup_fds(struct daemon *d)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
+	const int *const fds[] = { &d->again_fd, &d->trk_tfd, &d->mem_tfd,
+				   &d->sigfd,	 &d->hb_fd,   &d->learn_fd };
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -96,18 +98,10 @@ static int setup_fds(struct daemon *d)
 	if (d->sigfd < 0 || d->hb_fd < 0 || d->learn_fd < 0 || d->mem_tfd < 0 || d->trk_tfd < 0 ||
 	    d->again_fd < 0 || !d->again || d->epfd < 0)
 		return -errno ? -errno : -ENOMEM;
-	ev.data.fd = d->again_fd;
-	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->again_fd, &ev);
-	ev.data.fd = d->trk_tfd;
-	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->trk_tfd, &ev);
-	ev.data.fd = d->mem_tfd;
-	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->mem_tfd, &ev);
-	ev.data.fd = d->sigfd;
-	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd, &ev);
-	ev.data.fd = d->hb_fd;
-	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->hb_fd, &ev);
-	ev.data.fd = d->learn_fd;
-	epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->learn_fd, &ev);
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		ev.data.fd = *fds[i];
+		epoll_ctl(d->epfd, EPOLL_CTL_ADD, *fds[i], &ev);
+	}
 	return 0;
 }
 

@@ -74,6 +74,16 @@ static const char *reload_conflict(const struct xglb_config *a, const struct xgl
  * SIGHUP: a new configuration replaces the running one only if it parses,
  * its interfaces exist and attach; otherwise the running state stays.
  */
+/* Membership follows CFG, with our MACs on the interfaces IFS resolved. */
+static void reconfigure_cluster(struct daemon *d, const struct xglb_config *cfg,
+				const struct ifaces *ifs)
+{
+	__u8 macs[XGLB_MAX_GROUPS][6];
+
+	group_macs(cfg, ifs, macs);
+	xglb_cluster_reconfigure(d->cl, cfg, (const __u8(*)[6])macs, now_ns());
+}
+
 void reload(struct daemon *d)
 {
 	struct xglb_config *ncfg, *old = d->cfg;
@@ -108,22 +118,15 @@ void reload(struct daemon *d)
 	d->cfg = ncfg;
 	d->ifs = nifs;
 	if (d->cl) {
-		__u8 macs[XGLB_MAX_GROUPS][6];
-
-		group_macs(ncfg, &nifs, macs);
-		xglb_cluster_reconfigure(d->cl, ncfg, (const __u8(*)[6])macs, now_ns());
+		reconfigure_cluster(d, ncfg, &nifs);
 		steer_segments(d);
 	}
 	if (write_ifaces(d) || commit_tables(d)) {
 		pr_err("reload: writing tables failed; restoring the running configuration");
 		d->cfg = old;
 		d->ifs = oifs;
-		if (d->cl) {
-			__u8 macs[XGLB_MAX_GROUPS][6];
-
-			group_macs(old, &oifs, macs);
-			xglb_cluster_reconfigure(d->cl, old, (const __u8(*)[6])macs, now_ns());
-		}
+		if (d->cl)
+			reconfigure_cluster(d, old, &oifs);
 		commit_tables(d);
 		free(ncfg);
 		goto out;
