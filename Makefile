@@ -16,29 +16,46 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 ARCH_INC  := -I/usr/include/$(shell $(CC) -dumpmachine)
-BPF_CFLAGS := -g -O2 --target=bpf -mcpu=v3 -Wall -Werror -I. -Iinclude $(ARCH_INC)
+# CFLAGS/LDFLAGS are the caller's (make CFLAGS=-O0 keeps everything below);
+# the flags the build needs live in XGLB_* variables.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iuser -I$(BUILD) \
-            -D_GNU_SOURCE
-LDLIBS   := -lxdp -lbpf -lelf -lz -lyaml -lmnl -lsodium -lsystemd -ljson-c -lmicrohttpd -lpthread
-TEST_LDLIBS := $(LDLIBS) -lcmocka
+DEPFLAGS := -MMD -MP
+BPF_CFLAGS := -g -O2 --target=bpf -mcpu=v3 -Wall -Werror -I. -Iinclude $(ARCH_INC) $(DEPFLAGS)
+XGLB_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Iinclude -Iuser/lib \
+               -I$(BUILD) -D_GNU_SOURCE $(DEPFLAGS)
+XGLBD_CFLAGS := $(XGLB_CFLAGS) -Iuser/xglbd
+
+# What each program links: the CLI needs neither libmicrohttpd nor libsodium.
+XGLBD_LDLIBS   := -lxdp -lbpf -lelf -lz -lyaml -lmnl -lsodium -lsystemd -ljson-c -lmicrohttpd \
+                  -lpthread
+XGLBCTL_LDLIBS := -lbpf -lelf -lz -lyaml -ljson-c
+TEST_LDLIBS    := $(XGLBD_LDLIBS) -lcmocka
+BENCH_LDLIBS   := $(XGLBD_LDLIBS)
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS    := $(BUILD)/xglb.skel.h
 
-# Every user/*.c except the two mains goes into one archive shared by the
-# daemon, the CLI and the tests.
-LIB_SRCS := $(filter-out user/xglbd.c user/xglbctl.c,$(wildcard user/*.c))
-LIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS)) $(BUILD)/user/console_html.o
-LIB      := $(BUILD)/libxglb.a
+# user/lib: modules shared by the daemon, the CLI and the tests (no daemon-only libraries).
+# user/xglbd: the daemon's modules; main.c holds main(), the rest also goes to the tests.
+# user/xglbctl: the CLI.
+LIB_SRCS  := $(wildcard user/lib/*.c)
+LIB_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
+LIB       := $(BUILD)/libxglb.a
+DLIB_SRCS := $(filter-out user/xglbd/main.c,$(wildcard user/xglbd/*.c))
+DLIB_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(DLIB_SRCS)) $(BUILD)/user/xglbd/console_html.o
+DLIB      := $(BUILD)/libxglbd.a
+CTL_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(wildcard user/xglbctl/*.c))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/%,$(BPFT_SRCS))
+# tests/bench/NAME.bpf.c -> $(BUILD)/bench/NAME.skel.h, like bpf/*.bpf.c; the
+# bench programs are the other tests/bench/*.c.
+BENCH_BPF_SRCS := $(wildcard tests/bench/*.bpf.c)
+BENCH_SKELS := $(patsubst tests/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(BENCH_BPF_SRCS))
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard tests/bench/*.c))
-BENCH_SKELS := $(patsubst tests/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(wildcard tests/bench/*.bpf.c))
 BENCH_BINS := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOL_BINS := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
@@ -46,22 +63,36 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 FUZZ_SECONDS ?= 60
 
+# every C file clang-format owns (vmlinux.h is generated)
+FORMAT_SRCS := $(filter-out %vmlinux.h,$(shell find bpf user include tests -name '*.[ch]' | sort))
+
 .DELETE_ON_ERROR:
 .SECONDARY:
+.SECONDEXPANSION:
 SHELL := /bin/bash
-.PHONY: all deps test test-unit test-bpf test-integration bench demo fuzz clean install format
+.PHONY: all deps tests tools benches test test-unit test-bpf test-integration bench demo fuzz \
+	clean install format format-check
 
-all: $(BPF_OBJS) $(BUILD)/xglbd $(BUILD)/xglbctl $(UNIT_BINS) $(BPFT_BINS) $(BENCH_BINS) \
-	$(TOOL_BINS)
+# Plain make: the daemon, the CLI and the BPF objects (no cmocka needed).
+all: $(BPF_OBJS) $(BUILD)/xglbd $(BUILD)/xglbctl
+
+# Test programs: unit and BPF suites and the tools the lab runs.
+tests: $(UNIT_BINS) $(BPFT_BINS) tools
+tools: $(TOOL_BINS)
+benches: $(BENCH_BINS) tools
 
 deps:
 	$(Q)tests/deps.sh
 
-$(BUILD) $(BUILD)/user $(BUILD)/tests $(BUILD)/bench:
+$(BUILD) $(BUILD)/tests $(BUILD)/bench $(BUILD)/tools $(BUILD)/fuzz:
 	$(Q)mkdir -p $@
 
 # clang -> bpftool gen object (BTF fix-ups, static linking) -> skeleton
-$(BUILD)/%.tmp.bpf.o: bpf/%.bpf.c $(wildcard bpf/lib/*.h) include/xglb.h vmlinux.h | $(BUILD)
+$(BUILD)/%.tmp.bpf.o: bpf/%.bpf.c vmlinux.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.tmp.bpf.o: tests/bench/%.bpf.c vmlinux.h | $(BUILD)/bench
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -73,65 +104,75 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(notdir $*) > $@
 
-$(BUILD)/user/%.o: user/%.c $(wildcard user/*.h) include/xglb.h $(SKELS) | $(BUILD)/user
+# Header dependencies come from -MMD; the skeleton must exist before the first compile.
+$(BUILD)/user/lib/%.o: user/lib/%.c | $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(XGLB_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/user/xglbd/%.o: user/xglbd/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(XGLBD_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/user/xglbctl/%.o: user/xglbctl/%.c | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(XGLB_CFLAGS) $(CFLAGS) -c $< -o $@
 
 # The web console is one HTML file compiled into the daemon (no assets to install).
-$(BUILD)/user/console_html.c: user/console.html | $(BUILD)/user
+$(BUILD)/user/xglbd/console_html.c: user/xglbd/console.html
 	$(call msg,GEN,$@)
-	$(Q){ echo '/* generated from user/console.html by the Makefile */'; \
+	$(Q)mkdir -p $(dir $@)
+	$(Q){ echo '/* generated from user/xglbd/console.html by the Makefile */'; \
 	  echo 'const char xglb_console_html[] = {'; \
 	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
 	  echo '0x00 };'; \
 	  echo 'const unsigned int xglb_console_html_len = sizeof(xglb_console_html) - 1;'; } >$@
 
-$(BUILD)/user/console_html.o: $(BUILD)/user/console_html.c
+$(BUILD)/user/xglbd/console_html.o: $(BUILD)/user/xglbd/console_html.c
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(XGLB_CFLAGS) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/xglbd: $(BUILD)/user/xglbd.o $(LIB)
+$(DLIB): $(DLIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/xglbd: $(BUILD)/user/xglbd/main.o $(DLIB) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(XGLBD_LDLIBS) -o $@
 
-$(BUILD)/xglbctl: $(BUILD)/user/xglbctl.o $(LIB)
+$(BUILD)/xglbctl: $(CTL_OBJS) $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(XGLBCTL_LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB) tests/unit/testlib.h | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c $(DLIB) $(LIB) | $(BUILD)/tests
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(LIB) $(TEST_LDLIBS) -o $@
+	$(Q)$(CC) $(XGLBD_CFLAGS) $(CFLAGS) -Itests/unit $< $(DLIB) $(LIB) $(LDFLAGS) $(TEST_LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/bpf/%.c $(LIB) $(SKELS) $(wildcard tests/bpf/*.h) | $(BUILD)/tests
+$(BUILD)/tests/%: tests/bpf/%.c $(DLIB) $(LIB) | $(SKELS) $(BUILD)/tests
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf $< $(LIB) $(TEST_LDLIBS) -o $@
+	$(Q)$(CC) $(XGLBD_CFLAGS) $(CFLAGS) -Itests/bpf $< $(DLIB) $(LIB) $(LDFLAGS) $(TEST_LDLIBS) -o $@
 
 # test tools: standalone programs the lab runs inside namespaces
-$(BUILD)/tools/%: tests/tools/%.c
+$(BUILD)/tools/%: tests/tools/%.c | $(BUILD)/tools
 	$(call msg,TOOL-CC,$@)
-	$(Q)mkdir -p $(BUILD)/tools
-	$(Q)$(CC) $(CFLAGS) $< -o $@
+	$(Q)$(CC) $(XGLB_CFLAGS) $(CFLAGS) $< $(LDFLAGS) -o $@
 
-# bench helper programs: tests/bench/NAME.bpf.c -> $(BUILD)/bench/NAME.skel.h, as bpf/*.bpf.c
-$(BUILD)/bench/%.tmp.bpf.o: tests/bench/%.bpf.c $(wildcard tests/bench/*.bpf.h) include/xglb.h \
-		vmlinux.h | $(BUILD)/bench
-	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-
-$(BUILD)/bench/%: tests/bench/%.c $(LIB) $(SKELS) $(BENCH_SKELS) $(wildcard tests/bench/*.h) \
-		tests/bpf/frames.h | $(BUILD)/bench
+$(BUILD)/bench/%: tests/bench/%.c $(DLIB) $(LIB) $(BENCH_SKELS) | $(SKELS) $(BUILD)/bench
 	$(call msg,BENCH-CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/bpf -I$(BUILD)/bench $< $(LIB) $(LDLIBS) -o $@
+	$(Q)$(CC) $(XGLBD_CFLAGS) $(CFLAGS) -Itests/bpf -I$(BUILD)/bench $< $(DLIB) $(LIB) $(LDFLAGS) \
+		$(BENCH_LDLIBS) -o $@
 
 # The whole suite: unit, BPF test_run, namespace integration. Prints one
 # closing line "N passed, N failed".
 test:
 	$(Q)tests/deps.sh
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)tests/run.sh
 
 test-unit: $(UNIT_BINS)
@@ -140,26 +181,25 @@ test-unit: $(UNIT_BINS)
 test-bpf: $(BPFT_BINS)
 	$(Q)tests/run.sh bpf
 
-test-integration: all
+test-integration: all tools
 	$(Q)tests/run.sh integration
 
 bench:
 	$(Q)tests/deps.sh
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all benches
 	$(Q)tests/bench/run.sh
 
 demo:
 	$(Q)tests/deps.sh
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all tools
 	$(Q)tests/lab/demo.sh
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with its corpus in tests/fuzz/corpus/NAME/.
 # Each is linked with the pure modules it names in FUZZ_DEPS_NAME.
-FUZZ_DEPS_fuzz_decode := user/proto.c
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(wildcard user/*.h) include/xglb.h
+FUZZ_DEPS_fuzz_decode := user/lib/proto.c
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_DEPS_$$*) $(wildcard user/lib/*.h) include/xglb.h | $(BUILD)/fuzz
 	$(call msg,FUZZ-CC,$@)
-	$(Q)mkdir -p $(BUILD)/fuzz
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser \
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser/lib \
 		$< $(FUZZ_DEPS_$*) -lsodium -o $@
 
 # New inputs go to a scratch corpus (the committed seeds stay as they are);
@@ -178,7 +218,11 @@ clean:
 	$(Q)rm -rf $(BUILD)
 
 format:
-	$(Q)clang-format -i $(wildcard bpf/*.c bpf/lib/*.h user/*.c user/*.h include/*.h tests/unit/*.c tests/bpf/*.c tests/bench/*.c)
+	$(Q)clang-format -i $(FORMAT_SRCS)
+
+# Non-zero exit when any file differs from what clang-format would write.
+format-check:
+	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 install: $(BUILD)/xglbd $(BUILD)/xglbctl
 	install -D -m 0755 $(BUILD)/xglbd $(DESTDIR)$(PREFIX)/sbin/xglbd
@@ -192,3 +236,5 @@ install: $(BUILD)/xglbd $(BUILD)/xglbctl
 	install -D -m 0644 dist/xglbd.service $(DESTDIR)/lib/systemd/system/xglbd.service
 	install -D -m 0644 dist/xglbctl.bash-completion \
 		$(DESTDIR)/usr/share/bash-completion/completions/xglbctl
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -12,12 +12,12 @@
 
 struct sim {
 	int n;
-	struct xglb_grp g[SIM_MAX];
+	struct xglb_fsm g[SIM_MAX];
 	bool down[SIM_MAX]; /* node crashed: sends and hears nothing */
 	bool cut[SIM_MAX][SIM_MAX]; /* cut[a][b]: a's hellos do not reach b */
 	__u64 now;
 	__u64 load[SIM_MAX][XGLB_MAX_FWD]; /* bytes each node reports per forwarder */
-	struct xglb_grp_out out[SIM_MAX]; /* actions accumulated since sim_clear_out */
+	struct xglb_fsm_out out[SIM_MAX]; /* actions accumulated since sim_clear_out */
 	__u8 key[32];
 	struct xglb_replay replay[SIM_MAX][SIM_MAX]; /* [receiver][sender] */
 	__u32 fdb[XGLB_MAX_FWD]; /* the switch: node whose learning frame for vMAC f came last, 0 none */
@@ -26,7 +26,7 @@ struct sim {
 	unsigned long delivered, dropped;
 };
 
-static const struct xglb_grp_timers sim_default_timers = {
+static const struct xglb_fsm_timers sim_default_timers = {
 	.hello_ms = 100,
 	.hold_ms = 300,
 	.redirect_ms = 2000,
@@ -40,29 +40,29 @@ static const struct xglb_grp_timers sim_default_timers = {
  * nf forwarders, forwarder i preferred by node (i % n) + 1, persistence pers.
  */
 static inline void sim_init(struct sim *s, int n, const __u8 *prio, int nf, __u8 pers,
-			    const struct xglb_grp_timers *t)
+			    const struct xglb_fsm_timers *t)
 {
-	struct xglb_grp_node_cfg nodes[SIM_MAX];
-	struct xglb_grp_fwd_cfg fwd[XGLB_MAX_FWD];
+	struct xglb_fsm_node_param nodes[SIM_MAX];
+	struct xglb_fsm_fwd_param fwd[XGLB_MAX_FWD];
 
 	memset(s, 0, sizeof(*s));
 	s->n = n;
 	s->now = 1000 * SIM_MS;
 	memset(s->key, 0x5a, sizeof(s->key));
 	for (int i = 0; i < n; i++)
-		nodes[i] = (struct xglb_grp_node_cfg){ .id = i + 1,
+		nodes[i] = (struct xglb_fsm_node_param){ .id = i + 1,
 						       .priority = prio ? prio[i] : 100,
 						       .weight = 100 };
 	for (int i = 0; i < nf; i++)
-		fwd[i] = (struct xglb_grp_fwd_cfg){ .preferred = (i % n) + 1,
+		fwd[i] = (struct xglb_fsm_fwd_param){ .preferred = (i % n) + 1,
 						    .persistence = pers,
 						    .weight = 100 };
 	for (int i = 0; i < n; i++) {
 		__u8 mac[6] = { 2, 0, 0, 0, 0, (__u8)(i + 1) };
 
-		xglb_grp_init(&s->g[i], 1, 0x0100000a, XGLB_POLICY_ROUND_ROBIN,
+		xglb_fsm_init(&s->g[i], 1, 0x0100000a, XGLB_POLICY_ROUND_ROBIN,
 			      t ? t : &sim_default_timers, i + 1, 1, nodes, n, fwd, nf, s->now);
-		xglb_grp_set_self(&s->g[i], nodes[i].priority, 100, mac);
+		xglb_fsm_set_self(&s->g[i], nodes[i].priority, 100, mac);
 	}
 }
 
@@ -70,12 +70,12 @@ static inline void sim_init(struct sim *s, int n, const __u8 *prio, int nf, __u8
  * Node i's actions: add them to out[i], and let the switch learn the vMACs it
  * announces (learning frames: the last one for a vMAC decides its port).
  */
-static inline void sim_out(struct sim *s, int i, const struct xglb_grp_out *o)
+static inline void sim_out(struct sim *s, int i, const struct xglb_fsm_out *o)
 {
 	s->out[i].actions |= o->actions;
 	s->out[i].learn_mask |= o->learn_mask;
 	s->out[i].redist_mask |= o->redist_mask;
-	if (!(o->actions & XGLB_GRP_ACT_LEARN))
+	if (!(o->actions & XGLB_FSM_ACT_LEARN))
 		return;
 	for (int f = 0; f < XGLB_MAX_FWD; f++)
 		if (o->learn_mask & (1u << f))
@@ -89,12 +89,12 @@ static inline void sim_send(struct sim *s, int i)
 	struct xglb_msg m, r;
 	int len;
 
-	xglb_grp_hello(&s->g[i], s->now, s->load[i], &m);
+	xglb_fsm_hello(&s->g[i], s->now, s->load[i], &m);
 	len = xglb_msg_encode(&m, s->key, sizeof(s->key), buf, sizeof(buf));
 	if (len < 0)
 		return;
 	for (int j = 0; j < s->n; j++) {
-		struct xglb_grp_out o = { 0 };
+		struct xglb_fsm_out o = { 0 };
 
 		if (j == i || s->down[j] || s->cut[i][j])
 			continue;
@@ -108,8 +108,8 @@ static inline void sim_send(struct sim *s, int i)
 			continue;
 		if (xglb_replay_check(&s->replay[j][i], r.boot, r.seq) != XGLB_RX_OK)
 			continue;
-		xglb_grp_rx(&s->g[j], &r, s->now, &o);
-		xglb_grp_tick(&s->g[j], s->now, &o);
+		xglb_fsm_rx(&s->g[j], &r, s->now, &o);
+		xglb_fsm_tick(&s->g[j], s->now, &o);
 		sim_out(s, j, &o);
 	}
 }
@@ -121,14 +121,14 @@ static inline void sim_run(struct sim *s, __u64 ms)
 
 	for (; s->now < end; s->now += SIM_MS) {
 		for (int i = 0; i < s->n; i++) {
-			struct xglb_grp_out o = { 0 };
+			struct xglb_fsm_out o = { 0 };
 
 			if (s->down[i])
 				continue;
-			xglb_grp_tick(&s->g[i], s->now, &o);
+			xglb_fsm_tick(&s->g[i], s->now, &o);
 			/* learning frames reach the switch before peers act on the hello */
 			sim_out(s, i, &o);
-			if (o.actions & XGLB_GRP_ACT_HELLO)
+			if (o.actions & XGLB_FSM_ACT_HELLO)
 				sim_send(s, i);
 		}
 	}
@@ -137,26 +137,26 @@ static inline void sim_run(struct sim *s, __u64 ms)
 /* Restart node i (crash or kill -9 and a new xglbd): fresh state, next boot. */
 static inline void sim_restart(struct sim *s, int i)
 {
-	struct xglb_grp_node_cfg nodes[SIM_MAX];
-	struct xglb_grp_fwd_cfg fwd[XGLB_MAX_FWD];
-	struct xglb_grp *g = &s->g[i];
+	struct xglb_fsm_node_param nodes[SIM_MAX];
+	struct xglb_fsm_fwd_param fwd[XGLB_MAX_FWD];
+	struct xglb_fsm *g = &s->g[i];
 	__u8 mac[6] = { 2, 0, 0, 0, 0, (__u8)(i + 1) };
 	__u32 boot = g->boot + 1;
-	__u8 prio = xglb_grp_node(g, g->self)->priority;
-	struct xglb_grp_timers t = g->t;
+	__u8 prio = xglb_fsm_node(g, g->self)->priority;
+	struct xglb_fsm_timers t = g->t;
 	int nf = g->n_fwd;
 
 	for (int k = 0; k < s->n; k++)
-		nodes[k] = (struct xglb_grp_node_cfg){ .id = g->nodes[k].id,
+		nodes[k] = (struct xglb_fsm_node_param){ .id = g->nodes[k].id,
 						       .priority = k == i ? prio : 100,
 						       .weight = 100 };
 	for (int k = 0; k < nf; k++)
-		fwd[k] = (struct xglb_grp_fwd_cfg){ .preferred = (k % s->n) + 1,
+		fwd[k] = (struct xglb_fsm_fwd_param){ .preferred = (k % s->n) + 1,
 						    .persistence = g->fwd[k].persistence,
 						    .weight = 100 };
-	xglb_grp_init(g, 1, 0x0100000a, XGLB_POLICY_ROUND_ROBIN, &t, i + 1, boot, nodes, s->n, fwd,
+	xglb_fsm_init(g, 1, 0x0100000a, XGLB_POLICY_ROUND_ROBIN, &t, i + 1, boot, nodes, s->n, fwd,
 		      nf, s->now);
-	xglb_grp_set_self(g, prio, 100, mac);
+	xglb_fsm_set_self(g, prio, 100, mac);
 	s->down[i] = false;
 }
 
@@ -171,7 +171,7 @@ static inline int sim_avg_count(const struct sim *s)
 	int c = 0;
 
 	for (int i = 0; i < s->n; i++)
-		c += !s->down[i] && xglb_grp_is_avg(&s->g[i]);
+		c += !s->down[i] && xglb_fsm_is_avg(&s->g[i]);
 	return c;
 }
 

@@ -18,7 +18,7 @@ static void startup_elects_one_avg_and_assigns_preferred(void **state)
 
 	start3(0, prio);
 	assert_int_equal(sim_avg_count(&S), 1);
-	assert_true(xglb_grp_is_avg(&S.g[1])); /* priority 200 */
+	assert_true(xglb_fsm_is_avg(&S.g[1])); /* priority 200 */
 	assert_int_equal(S.g[0].standby, 3); /* next priority */
 	assert_true(sim_converged(&S));
 	for (int f = 0; f < 3; f++)
@@ -30,7 +30,7 @@ static void tie_goes_to_higher_id(void **state)
 {
 	start3(0, NULL);
 	assert_int_equal(sim_avg_count(&S), 1);
-	assert_true(xglb_grp_is_avg(&S.g[2]));
+	assert_true(xglb_fsm_is_avg(&S.g[2]));
 	assert_int_equal(S.g[0].avg, 3);
 	assert_int_equal(S.g[0].standby, 2);
 }
@@ -42,13 +42,13 @@ static void starting_node_is_demoted_for_one_hold(void **state)
 	sim_init(&S, 3, prio, 3, 0, NULL);
 	S.down[2] = true; /* the best node is not running yet */
 	sim_run(&S, 1000);
-	assert_true(xglb_grp_is_avg(&S.g[1]));
+	assert_true(xglb_fsm_is_avg(&S.g[1]));
 	sim_restart(&S, 2); /* starts now */
 	sim_run(&S, 200); /* < hold (300 ms): still demoted, must not take over */
-	assert_true(xglb_grp_is_avg(&S.g[1]));
-	assert_false(xglb_grp_is_avg(&S.g[2]));
+	assert_true(xglb_fsm_is_avg(&S.g[1]));
+	assert_false(xglb_fsm_is_avg(&S.g[2]));
 	sim_run(&S, 400); /* demotion over: preemption by the higher priority */
-	assert_true(xglb_grp_is_avg(&S.g[2]));
+	assert_true(xglb_fsm_is_avg(&S.g[2]));
 	assert_int_equal(sim_avg_count(&S), 1);
 	assert_true(sim_converged(&S));
 }
@@ -56,7 +56,7 @@ static void starting_node_is_demoted_for_one_hold(void **state)
 static void preempt_delay_and_no_preempt(void **state)
 {
 	static const __u8 prio[3] = { 100, 100, 250 };
-	struct xglb_grp_timers t = sim_default_timers;
+	struct xglb_fsm_timers t = sim_default_timers;
 
 	t.preempt_delay_ms = 1000;
 	sim_init(&S, 3, prio, 3, 0, &t);
@@ -64,9 +64,9 @@ static void preempt_delay_and_no_preempt(void **state)
 	sim_run(&S, 1000);
 	sim_restart(&S, 2);
 	sim_run(&S, 1000); /* demotion 300 ms + 700 ms of the 1000 ms delay */
-	assert_true(xglb_grp_is_avg(&S.g[1]));
+	assert_true(xglb_fsm_is_avg(&S.g[1]));
 	sim_run(&S, 400);
-	assert_true(xglb_grp_is_avg(&S.g[2]));
+	assert_true(xglb_fsm_is_avg(&S.g[2]));
 
 	t.preempt = false;
 	sim_init(&S, 3, prio, 3, 0, &t);
@@ -74,7 +74,7 @@ static void preempt_delay_and_no_preempt(void **state)
 	sim_run(&S, 1000);
 	sim_restart(&S, 2);
 	sim_run(&S, 3000);
-	assert_true(xglb_grp_is_avg(&S.g[1])); /* no preemption: the live AVG stays */
+	assert_true(xglb_fsm_is_avg(&S.g[1])); /* no preemption: the live AVG stays */
 	assert_int_equal(sim_avg_count(&S), 1);
 }
 
@@ -86,7 +86,7 @@ static void avf_failure_moves_its_forwarder_after_hold(void **state)
 	start3(0, NULL); /* AVG = node 3 */
 	v = S.g[2].version;
 	S.down[0] = true; /* node 1, owner of forwarder 0, dies */
-	heard = xglb_grp_node(&S.g[2], 1)->last_heard;
+	heard = xglb_fsm_node(&S.g[2], 1)->last_heard;
 	sim_run(&S, (heard + 300 * SIM_MS - S.now) / SIM_MS - 1); /* 1 ms before hold */
 	assert_int_equal(sim_owner(&S, 2, 0), 1);
 	sim_run(&S, 2); /* hold expired */
@@ -105,7 +105,7 @@ static void avg_failure_standby_takes_over_and_continues_versions(void **state)
 	v = S.g[2].version;
 	S.down[2] = true;
 	sim_run(&S, 400);
-	assert_true(xglb_grp_is_avg(&S.g[1]));
+	assert_true(xglb_fsm_is_avg(&S.g[1]));
 	assert_int_equal(sim_avg_count(&S), 1);
 	assert_true(S.g[1].version > v); /* "911": continues past the highest version */
 	assert_int_not_equal(sim_owner(&S, 1, 2), 3); /* the dead AVG's forwarder moved too */
@@ -166,8 +166,8 @@ static void redirect_then_timeout_removes_and_redistributes(void **state)
 	assert_int_equal(S.out[2].redist_mask, 0);
 	sim_run(&S, 3000);
 	assert_false(S.g[2].fwd[0].active); /* timeout: removed */
-	assert_int_equal(S.out[2].redist_mask, 1); /* the AVG moves its hosts (002) */
-	assert_true(S.out[2].actions & XGLB_GRP_ACT_REDIST);
+	assert_int_equal(S.out[2].redist_mask, 1); /* the AVG moves its hosts */
+	assert_true(S.out[2].actions & XGLB_FSM_ACT_REDIST);
 	assert_true(sim_converged(&S));
 	sim_restart(&S, 0); /* the preferred owner returns: forwarder back in service */
 	sim_run(&S, 1000);
@@ -186,7 +186,7 @@ static void partition_heals_to_one_avg_one_owner_each(void **state)
 	memset(S.cut, 0, sizeof(S.cut));
 	sim_run(&S, 1000);
 	assert_int_equal(sim_avg_count(&S), 1);
-	assert_true(xglb_grp_is_avg(&S.g[2]));
+	assert_true(xglb_fsm_is_avg(&S.g[2]));
 	assert_true(sim_converged(&S));
 	for (int f = 0; f < 3; f++)
 		assert_int_not_equal(sim_owner(&S, 0, f), 0);
@@ -199,7 +199,7 @@ static void partition_heals_to_one_avg_one_owner_each(void **state)
  */
 static void loss_of_30_percent_causes_no_failover(void **state)
 {
-	struct xglb_grp_timers t = sim_default_timers;
+	struct xglb_fsm_timers t = sim_default_timers;
 	__u32 v;
 
 	t.hold_ms = 1000;
@@ -235,13 +235,13 @@ static void restart_within_hold_changes_nothing(void **state)
 
 static void load_aware_shifts_away_from_busy_node(void **state)
 {
-	struct xglb_grp_timers t = sim_default_timers;
+	struct xglb_fsm_timers t = sim_default_timers;
 	__u8 w_before;
 
 	t.load_max_pct = 50;
 	sim_init(&S, 2, NULL, 4, 0, &t); /* 2 nodes, 4 forwarders: 2 each */
 	sim_run(&S, 1000);
-	assert_true(xglb_grp_is_avg(&S.g[1]));
+	assert_true(xglb_fsm_is_avg(&S.g[1]));
 	w_before = S.g[1].fwd[0].eff_weight;
 	for (int k = 0; k < 20; k++) {
 		S.load[0][0] += 9000000; /* node 1 forwards 90 % of the bytes */
@@ -269,10 +269,10 @@ static void load_aware_shifts_away_from_busy_node(void **state)
 static void withdrawn_node_owns_nothing(void **state)
 {
 	start3(0, NULL);
-	xglb_grp_set_self(&S.g[0], 100, 0, NULL); /* tracking withdrew node 1 */
+	xglb_fsm_set_self(&S.g[0], 100, 0, NULL); /* tracking withdrew node 1 */
 	sim_run(&S, 500);
 	assert_int_not_equal(sim_owner(&S, 2, 0), 1);
-	xglb_grp_set_self(&S.g[0], 100, 100, NULL);
+	xglb_fsm_set_self(&S.g[0], 100, 100, NULL);
 	sim_run(&S, 500);
 	assert_int_equal(sim_owner(&S, 2, 0), 1);
 }
@@ -296,10 +296,10 @@ static int owned_by(int obs, __u32 id, int nf)
 static void returning_lower_weight_gets_its_share(void **state)
 {
 	start3(0, NULL);
-	xglb_grp_set_self(&S.g[0], 100, 0, NULL);
+	xglb_fsm_set_self(&S.g[0], 100, 0, NULL);
 	sim_run(&S, 500);
 	assert_int_equal(owned_by(2, 1, 3), 0);
-	xglb_grp_set_self(&S.g[0], 100, 90, NULL);
+	xglb_fsm_set_self(&S.g[0], 100, 90, NULL);
 	sim_run(&S, 500);
 	for (__u32 n = 1; n <= 3; n++)
 		assert_int_equal(owned_by(2, n, 3), 1);
@@ -308,10 +308,10 @@ static void returning_lower_weight_gets_its_share(void **state)
 
 	sim_init(&S, 3, NULL, 6, 0, NULL);
 	sim_run(&S, 1000);
-	xglb_grp_set_self(&S.g[0], 100, 0, NULL);
+	xglb_fsm_set_self(&S.g[0], 100, 0, NULL);
 	sim_run(&S, 500);
 	assert_int_equal(owned_by(2, 1, 6), 0);
-	xglb_grp_set_self(&S.g[0], 100, 50, NULL);
+	xglb_fsm_set_self(&S.g[0], 100, 50, NULL);
 	sim_run(&S, 500);
 	assert_int_equal(owned_by(2, 1, 6), 1);
 	assert_int_equal(owned_by(2, 2, 6) + owned_by(2, 3, 6), 5);
@@ -328,11 +328,11 @@ static void returning_lower_weight_gets_its_share(void **state)
 static void send_failure_demotes(void **state)
 {
 	start3(0, NULL); /* AVG 3 */
-	xglb_grp_send_failed(&S.g[2], true);
+	xglb_fsm_send_failed(&S.g[2], true);
 	sim_run(&S, 500);
-	assert_false(xglb_grp_is_avg(&S.g[2]));
+	assert_false(xglb_fsm_is_avg(&S.g[2]));
 	assert_int_equal(sim_avg_count(&S), 1);
-	assert_true(xglb_grp_is_avg(&S.g[1]));
+	assert_true(xglb_fsm_is_avg(&S.g[1]));
 }
 
 /*
@@ -401,7 +401,7 @@ static void returning_node_cannot_keep_vmacs_it_lost(void **state)
 	assert_int_not_equal(sim_owner(&S, 2, 0), 1);
 	assert_switch_follows_owners();
 	sim_restart(&S, 0);
-	xglb_grp_restore(&S.g[0], &pinned);
+	xglb_fsm_restore(&S.g[0], &pinned);
 	S.fdb[0] = 1; /* a stale learning frame of its */
 	sim_run(&S, 1000);
 	assert_true(sim_converged(&S));
@@ -443,15 +443,15 @@ static void restarted_node_announces_after_its_startup_hold(void **state)
 	assert_int_not_equal(owner, 1);
 	assert_int_equal(S.fdb[0], owner);
 	sim_restart(&S, 0);
-	xglb_grp_restore(&S.g[0], &pinned);
-	assert_true(xglb_grp_starting(&S.g[0], S.now));
+	xglb_fsm_restore(&S.g[0], &pinned);
+	assert_true(xglb_fsm_starting(&S.g[0], S.now));
 	sim_clear_out(&S);
 	sim_run(&S, 250); /* hold 300 ms */
-	assert_true(xglb_grp_starting(&S.g[0], S.now));
+	assert_true(xglb_fsm_starting(&S.g[0], S.now));
 	assert_int_equal(S.out[0].learn_mask & 1u, 0);
 	assert_int_equal(S.fdb[0], owner);
 	sim_run(&S, 1000);
-	assert_false(xglb_grp_starting(&S.g[0], S.now));
+	assert_false(xglb_fsm_starting(&S.g[0], S.now));
 	assert_int_equal(S.fdb[0], owner);
 	assert_switch_follows_owners();
 
@@ -460,7 +460,7 @@ static void restarted_node_announces_after_its_startup_hold(void **state)
 	pin_tables(0, &pinned);
 	assert_int_equal(pinned.fwd[0].owner | pinned.fwd[1].owner, 1);
 	sim_restart(&S, 0);
-	xglb_grp_restore(&S.g[0], &pinned);
+	xglb_fsm_restore(&S.g[0], &pinned);
 	S.fdb[0] = S.fdb[1] = 0; /* the switch forgot */
 	sim_clear_out(&S);
 	sim_run(&S, 250);

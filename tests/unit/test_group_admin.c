@@ -10,19 +10,19 @@ static void start3(void)
 {
 	sim_init(&S, 3, NULL, 3, 0, NULL); /* AVG: node 3 (highest id) */
 	sim_run(&S, 1000);
-	assert_true(xglb_grp_is_avg(&S.g[2]));
+	assert_true(xglb_fsm_is_avg(&S.g[2]));
 }
 
 static void only_the_avg_carries_out_requests(void **state)
 {
 	start3();
-	assert_int_equal(xglb_grp_admin(&S.g[0], XGLB_ADMIN_MOVE, 1, XGLB_ADMIN_KEEP, 1, S.now),
+	assert_int_equal(xglb_fsm_admin(&S.g[0], XGLB_ADMIN_MOVE, 1, XGLB_ADMIN_KEEP, 1, S.now),
 			 -EPERM);
-	assert_int_equal(xglb_grp_admin(&S.g[2], XGLB_ADMIN_MOVE, 7, XGLB_ADMIN_KEEP, 1, S.now),
+	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 7, XGLB_ADMIN_KEEP, 1, S.now),
 			 -ENOENT); /* no forwarder 7 */
-	assert_int_equal(xglb_grp_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, XGLB_ADMIN_KEEP, 9, S.now),
+	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, XGLB_ADMIN_KEEP, 9, S.now),
 			 -ENOENT); /* no node 9 */
-	assert_int_equal(xglb_grp_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, 2, 1, S.now), -EINVAL);
+	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, 2, 1, S.now), -EINVAL);
 }
 
 static void move_pins_and_publishes(void **state)
@@ -31,7 +31,7 @@ static void move_pins_and_publishes(void **state)
 
 	start3();
 	v = S.g[2].version;
-	assert_int_equal(xglb_grp_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, XGLB_ADMIN_KEEP, 1, S.now), 0);
+	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, XGLB_ADMIN_KEEP, 1, S.now), 0);
 	sim_run(&S, 500);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(sim_owner(&S, i, 1), 1);
@@ -47,7 +47,7 @@ static void move_pins_and_publishes(void **state)
 static void move_with_persistence_0_is_balanced_back(void **state)
 {
 	start3();
-	assert_int_equal(xglb_grp_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, 0, 1, S.now), 0);
+	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, 0, 1, S.now), 0);
 	sim_run(&S, 1000);
 	/* movable: one forwarder each again (which one goes back is balance's choice) */
 	for (__u32 n = 1; n <= 3; n++) {
@@ -62,14 +62,14 @@ static void move_with_persistence_0_is_balanced_back(void **state)
 static void prefer_and_unpin(void **state)
 {
 	start3();
-	assert_int_equal(xglb_grp_admin(&S.g[2], XGLB_ADMIN_PREFER, 0, 0, 2, S.now), 0);
+	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_PREFER, 0, 0, 2, S.now), 0);
 	sim_run(&S, 500);
 	assert_int_equal(S.g[0].fwd[0].preferred, 2);
 	assert_int_equal(sim_owner(&S, 0, 0), 1); /* persistence 0: no move by itself */
-	assert_int_equal(xglb_grp_admin(&S.g[2], XGLB_ADMIN_MOVE, 0, 3, 2, S.now), 0);
+	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 0, 3, 2, S.now), 0);
 	sim_run(&S, 500);
 	assert_int_equal(S.g[0].fwd[0].persistence, 3);
-	assert_int_equal(xglb_grp_admin(&S.g[2], XGLB_ADMIN_UNPIN, 0, 0, 0, S.now), 0);
+	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_UNPIN, 0, 0, 0, S.now), 0);
 	sim_run(&S, 500);
 	assert_int_equal(S.g[0].fwd[0].persistence, 0);
 }
@@ -80,15 +80,15 @@ static void planned_move_releases_gently(void **state)
 	struct xglb_group_state st;
 
 	start3();
-	assert_int_equal(xglb_grp_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, XGLB_ADMIN_KEEP, 1, S.now), 0);
+	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, XGLB_ADMIN_KEEP, 1, S.now), 0);
 	sim_run(&S, 50);
 	assert_int_equal(sim_owner(&S, 1, 1), 1); /* node 2 knows it is node 1's now */
-	xglb_grp_view(&S.g[1], S.now, &st);
+	xglb_fsm_view(&S.g[1], S.now, &st);
 	assert_int_equal(st.fwd[1].owner, 2); /* ... and still accepts its frames */
-	xglb_grp_view(&S.g[0], S.now, &st);
+	xglb_fsm_view(&S.g[0], S.now, &st);
 	assert_int_equal(st.fwd[1].owner, 1); /* the new owner accepts them too */
 	sim_run(&S, 600); /* release: max(hold, 500 ms) */
-	xglb_grp_view(&S.g[1], S.now, &st);
+	xglb_fsm_view(&S.g[1], S.now, &st);
 	assert_int_equal(st.fwd[1].owner, 1);
 }
 
@@ -113,12 +113,12 @@ static void steer_mask_follows_membership(void **state)
 	sim_run(&S, 1000);
 	assert_int_equal(S.g[1].steer_mask, 0x6);
 	assert_int_equal(S.g[2].steer_mask, 0x6);
-	xglb_grp_set_self(&S.g[1], 100, 0, NULL); /* node 2 withdrawn (tracking, drain) */
+	xglb_fsm_set_self(&S.g[1], 100, 0, NULL); /* node 2 withdrawn (tracking, drain) */
 	sim_run(&S, 1000);
 	assert_int_equal(S.g[1].steer_mask, 0x4);
 	assert_int_equal(S.g[2].steer_mask, 0x4);
 	sim_restart(&S, 0);
-	xglb_grp_set_self(&S.g[1], 100, 100, NULL);
+	xglb_fsm_set_self(&S.g[1], 100, 100, NULL);
 	sim_run(&S, 1500);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(S.g[i].steer_mask, 0x7);

@@ -457,7 +457,7 @@ static void test_build_group_clamps(void **state)
 		assert_int_equal(count[i], 1);
 }
 
-/* xglb_table_pick mirrors bpf/lib/policy.h: used to redistribute hosts (002). */
+/* xglb_table_pick mirrors bpf/lib/policy.h: used to redistribute hosts off removed forwarders. */
 static void table_pick_follows_slots_and_flags(void **state)
 {
 	struct xglb_group_state st = { .gid = 1, .policy = XGLB_POLICY_ROUND_ROBIN, .n_fwd = 3 };

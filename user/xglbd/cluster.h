@@ -15,7 +15,7 @@ struct xglb_cluster_io {
 	void (*commit)(void *ctx);
 	/* Send learning frames now for these forwarders of cfg group g (they became ours). */
 	void (*learn)(void *ctx, int g, unsigned int mask);
-	/* Forwarders of cfg group g were removed: move their hosts (unsolicited ARP, 002). */
+	/* Forwarders of cfg group g were removed: move their hosts (unsolicited ARP replies). */
 	void (*redistribute)(void *ctx, int g, unsigned int mask);
 	/* Bytes forwarded so far per forwarder of cfg group g (for hellos). */
 	void (*loads)(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD]);
@@ -35,7 +35,7 @@ struct xglb_cluster {
 	struct xglb_cluster_io io;
 	struct xglb_member mem;
 	int n_groups;
-	struct xglb_grp grp[XGLB_MAX_GROUPS]; /* indexed like cfg->groups */
+	struct xglb_fsm fsm[XGLB_MAX_GROUPS]; /* indexed like cfg->groups */
 	struct xglb_replay replay[XGLB_MAX_GROUPS][XGLB_MAX_NODES]; /* [group][node index] */
 	__u8 self_prio;
 	__u16 self_weight;
@@ -93,7 +93,7 @@ const __u8 *xglb_cluster_seg_mac(const struct xglb_cluster *c, int g, int ni, in
 /* Do we own forwarder f of cfg group g (not merely release it)? Only owners announce a vMAC. */
 bool xglb_cluster_owns(const struct xglb_cluster *c, int g, int f);
 
-/* Group g is in its startup hold: announce none of its vMACs (xglb_grp_starting). */
+/* Group g is in its startup hold: announce none of its vMACs (xglb_fsm_starting). */
 bool xglb_cluster_starting(const struct xglb_cluster *c, int g, __u64 now);
 
 /* The data-plane view of cfg group g at time now. */

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xglbctl.c - the operator's CLI: reads xglb's pinned maps (stats, tables, hosts). */
+/*
+ * xglbctl.c - the operator's CLI: asks xglbd over its control socket (status,
+ * admin, reload) and reads its pinned maps (stats, tables, hosts).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +16,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "config.h"
+#include "names.h"
 #include "xglb.h"
-
-#define REASON_NAME(name, str) [XGLB_R_##name] = str,
-static const char *const reason_names[XGLB_R_MAX] = { XGLB_REASONS(REASON_NAME) };
 
 struct ctl {
 	const char *pin_root;
@@ -208,11 +209,6 @@ static int open_map(const struct ctl *c, const char *name)
 	return fd;
 }
 
-static void fmt_mac(char *buf, const __u8 *m)
-{
-	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-}
-
 static __u64 now_ns(clockid_t clk)
 {
 	struct timespec ts;
@@ -278,7 +274,7 @@ static int cmd_stats(const struct ctl *c)
 	printf(c->json ? "{\"reasons\": {" : "%-28s %14s\n", "REASON", "PACKETS");
 	for (int r = 0; r < XGLB_R_MAX; r++)
 		printf(c->json ? "%s\"%s\": %llu" : "%s%-28s %14llu\n",
-		       c->json && r ? ", " : "", reason_names[r], (unsigned long long)reasons[r]);
+		       c->json && r ? ", " : "", xglb_reason_name(r), (unsigned long long)reasons[r]);
 	printf(c->json ? "}, \"forwarders\": [" : "\n%-5s %-5s %-17s %-6s %12s %14s\n", "GROUP",
 	       "INDEX", "VMAC", "LOCAL", "PACKETS", "BYTES");
 	for (__u32 gid = 1; gid < XGLB_MAX_GROUPS; gid++) {
@@ -287,14 +283,14 @@ static int cmd_stats(const struct ctl *c)
 		for (__u32 i = 0; i < g.n_fwd; i++) {
 			__u32 key = gid * XGLB_MAX_FWD + i;
 			__u64 pk = 0, by = 0;
-			char mac[18];
+			char mac[XGLB_MAC_STR];
 
 			if (bpf_map_lookup_elem(sfd, &key, vals) == 0)
 				for (int k = 0; k < ncpu; k++) {
 					pk += vals[k].packets;
 					by += vals[k].bytes;
 				}
-			fmt_mac(mac, g.fwd[i].vmac);
+			xglb_fmt_mac(mac, g.fwd[i].vmac);
 			if (c->json)
 				printf("%s{\"group\": %u, \"index\": %u, \"vmac\": \"%s\", "
 				       "\"local\": %s, \"packets\": %llu, \"bytes\": %llu}",
@@ -356,10 +352,10 @@ static int cmd_tables(const struct ctl *c)
 			continue;
 		inet_ntop(AF_INET, &g.vip, vip, sizeof(vip));
 		if (c->json) {
-			char ifmac[XGLB_GROUP_IFACES][18];
+			char ifmac[XGLB_GROUP_IFACES][XGLB_MAC_STR];
 
 			for (int i = 0; i < XGLB_GROUP_IFACES; i++)
-				fmt_mac(ifmac[i], g.ifmac[i]);
+				xglb_fmt_mac(ifmac[i], g.ifmac[i]);
 			printf("%s{\"id\": %u, \"vip\": \"%s\", \"policy\": \"%s\", \"avg\": %s, "
 			       "\"version\": %u, \"slots\": %u, \"ifindex\": [%u, %u, %u, %u], "
 			       "\"ifmac\": [\"%s\", \"%s\", \"%s\", \"%s\"], \"forwarders\": [",
@@ -375,9 +371,9 @@ static int cmd_tables(const struct ctl *c)
 			       "INDEX", "VMAC", "OWNER", "WEIGHT", "ACTIVE", "LOCAL", "NEW");
 		for (__u32 i = 0; i < g.n_fwd; i++) {
 			const struct xglb_fwd *f = &g.fwd[i];
-			char mac[18];
+			char mac[XGLB_MAC_STR];
 
-			fmt_mac(mac, f->vmac);
+			xglb_fmt_mac(mac, f->vmac);
 			if (c->json)
 				printf("%s{\"index\": %u, \"vmac\": \"%s\", \"owner\": %u, "
 				       "\"weight\": %u, \"active\": %s, \"local\": %s, "
@@ -433,15 +429,15 @@ static int cmd_hosts(const struct ctl *c)
 	printf(c->json ? "[" : "%-5s %-17s %-5s %-17s %10s\n", "GROUP", "HOST", "FWD", "VMAC",
 	       "AGE_MS");
 	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		char mac[18], vmac[18], age_s[24];
+		char mac[XGLB_MAC_STR], vmac[XGLB_MAC_STR], age_s[24];
 		long long age;
 
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &h))
 			continue;
-		fmt_mac(mac, key.mac);
-		sprintf(vmac, "%02x:%02x:%02x:%02x:%02x:%02x", XGLB_VMAC_PREFIX0, XGLB_VMAC_PREFIX1,
-			XGLB_VMAC_PREFIX2, XGLB_VMAC_PREFIX3, key.gid, h.fwd);
+		xglb_fmt_mac(mac, key.mac);
+		xglb_fmt_mac(vmac, (const __u8[6]){ XGLB_VMAC_PREFIX0, XGLB_VMAC_PREFIX1,
+						   XGLB_VMAC_PREFIX2, XGLB_VMAC_PREFIX3, key.gid, h.fwd });
 		/* last_jiffies is refreshed at most once a second: so is the age */
 		age = jiffies_age_ms(&ctl, h.last_jiffies, now);
 		if (age >= 0)

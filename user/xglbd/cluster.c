@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include "cluster.h"
 #include "log.h"
+#include "names.h"
 #include "tables.h"
 
 #define MS 1000000ull
@@ -13,9 +14,9 @@ static void grp_from_cfg(struct xglb_cluster *c, int g, const __u8 *mac, __u64 n
 {
 	const struct xglb_config *cfg = c->cfg;
 	const struct xglb_cfg_group *cg = &cfg->groups[g];
-	struct xglb_grp_node_cfg nodes[XGLB_MAX_NODES];
-	struct xglb_grp_fwd_cfg fwd[XGLB_MAX_FWD];
-	struct xglb_grp_timers t = {
+	struct xglb_fsm_node_param nodes[XGLB_MAX_NODES];
+	struct xglb_fsm_fwd_param fwd[XGLB_MAX_FWD];
+	struct xglb_fsm_timers t = {
 		.hello_ms = cg->hello_ms,
 		.hold_ms = cg->hold_ms,
 		.redirect_ms = cg->redirect_ms,
@@ -26,16 +27,16 @@ static void grp_from_cfg(struct xglb_cluster *c, int g, const __u8 *mac, __u64 n
 	};
 
 	for (int i = 0; i < cfg->n_nodes; i++)
-		nodes[i] = (struct xglb_grp_node_cfg){ .id = cfg->nodes[i].id,
+		nodes[i] = (struct xglb_fsm_node_param){ .id = cfg->nodes[i].id,
 						       .priority = cfg->nodes[i].priority,
 						       .weight = cfg->nodes[i].weight };
 	for (int i = 0; i < cg->n_fwd; i++)
-		fwd[i] = (struct xglb_grp_fwd_cfg){ .preferred = cfg->nodes[cg->fwd[i].preferred].id,
+		fwd[i] = (struct xglb_fsm_fwd_param){ .preferred = cfg->nodes[cg->fwd[i].preferred].id,
 						    .persistence = cg->fwd[i].persistence,
 						    .weight = cg->fwd[i].weight };
-	xglb_grp_init(&c->grp[g], cg->id, cg->vip, cg->policy, &t, cfg->nodes[cfg->self].id,
-		      c->grp[g].boot, nodes, cfg->n_nodes, fwd, cg->n_fwd, now);
-	xglb_grp_set_self(&c->grp[g], c->self_prio, c->self_weight, mac);
+	xglb_fsm_init(&c->fsm[g], cg->id, cg->vip, cg->policy, &t, cfg->nodes[cfg->self].id,
+		      c->fsm[g].boot, nodes, cfg->n_nodes, fwd, cg->n_fwd, now);
+	xglb_fsm_set_self(&c->fsm[g], c->self_prio, c->self_weight, mac);
 	memset(c->replay[g], 0, sizeof(c->replay[g]));
 }
 
@@ -56,10 +57,10 @@ int xglb_cluster_init(struct xglb_cluster *c, const struct xglb_config *cfg, __u
 		return err;
 	c->n_groups = cfg->n_groups;
 	for (int g = 0; g < c->n_groups; g++) {
-		c->grp[g].boot = boot;
+		c->fsm[g].boot = boot;
 		grp_from_cfg(c, g, self_mac[g], now);
 		if (restore && restore[g])
-			xglb_grp_restore(&c->grp[g], restore[g]);
+			xglb_fsm_restore(&c->fsm[g], restore[g]);
 	}
 	return 0;
 }
@@ -72,11 +73,11 @@ void xglb_cluster_close(struct xglb_cluster *c)
 void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *cfg,
 			      const __u8 (*self_mac)[6], __u64 now)
 {
-	static struct xglb_grp old[XGLB_MAX_GROUPS];
+	static struct xglb_fsm old[XGLB_MAX_GROUPS];
 	int n_old = c->n_groups;
-	__u32 boot = c->grp[0].boot;
+	__u32 boot = c->fsm[0].boot;
 
-	memcpy(old, c->grp, sizeof(old));
+	memcpy(old, c->fsm, sizeof(old));
 	c->cfg = cfg;
 	/* The socket keeps its port and key (a reload cannot change them), but
 	 * the key bytes it signs with live in the configuration, and the caller
@@ -95,21 +96,21 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 			    old[k].n_fwd == cg->n_fwd && old[k].n_nodes == cfg->n_nodes)
 				break;
 		if (k == n_old) {
-			c->grp[g].boot = boot;
+			c->fsm[g].boot = boot;
 			grp_from_cfg(c, g, self_mac[g], now);
 			continue;
 		}
 		/* Same group: keep peers, roles, owners and versions; take new knobs. */
-		c->grp[g] = old[k];
-		c->grp[g].policy = cg->policy;
-		c->grp[g].t.hello_ms = cg->hello_ms;
-		c->grp[g].t.hold_ms = cg->hold_ms;
-		c->grp[g].t.redirect_ms = cg->redirect_ms;
-		c->grp[g].t.timeout_ms = cg->timeout_ms;
-		c->grp[g].t.preempt = cg->preempt;
-		c->grp[g].t.preempt_delay_ms = cg->preempt_delay_ms;
-		c->grp[g].t.load_max_pct = cg->load_max_pct;
-		xglb_grp_set_self(&c->grp[g], c->self_prio, c->self_weight, self_mac[g]);
+		c->fsm[g] = old[k];
+		c->fsm[g].policy = cg->policy;
+		c->fsm[g].t.hello_ms = cg->hello_ms;
+		c->fsm[g].t.hold_ms = cg->hold_ms;
+		c->fsm[g].t.redirect_ms = cg->redirect_ms;
+		c->fsm[g].t.timeout_ms = cg->timeout_ms;
+		c->fsm[g].t.preempt = cg->preempt;
+		c->fsm[g].t.preempt_delay_ms = cg->preempt_delay_ms;
+		c->fsm[g].t.load_max_pct = cg->load_max_pct;
+		xglb_fsm_set_self(&c->fsm[g], c->self_prio, c->self_weight, self_mac[g]);
 	}
 	c->commit_pending = true;
 }
@@ -124,8 +125,8 @@ void xglb_cluster_set_self(struct xglb_cluster *c, __u8 priority, __u16 weight)
 	c->self_prio = priority;
 	c->self_weight = weight;
 	for (int g = 0; g < c->n_groups; g++) {
-		xglb_grp_set_self(&c->grp[g], priority, weight, NULL);
-		c->grp[g].next_hello = 0; /* tell peers at once */
+		xglb_fsm_set_self(&c->fsm[g], priority, weight, NULL);
+		c->fsm[g].next_hello = 0; /* tell peers at once */
 	}
 }
 
@@ -138,7 +139,7 @@ static void send_hello(struct xglb_cluster *c, int g, __u64 now)
 
 	if (c->io.loads)
 		c->io.loads(c->io.ctx, g, loads);
-	xglb_grp_hello(&c->grp[g], now, loads, &m);
+	xglb_fsm_hello(&c->fsm[g], now, loads, &m);
 	if (c->n_seg[g]) {
 		m.flags |= XGLB_MSGF_STEER;
 		m.n_seg = c->n_seg[g];
@@ -152,7 +153,7 @@ static void send_hello(struct xglb_cluster *c, int g, __u64 now)
 		m.admin_target = c->admin[g].target;
 		c->admin[g].repeats--;
 		if (c->admin[g].repeats)
-			c->grp[g].next_hello = now + MS; /* the next copies follow quickly */
+			c->fsm[g].next_hello = now + MS; /* the next copies follow quickly */
 	}
 	for (int i = 0; i < cfg->n_nodes; i++) {
 		int err;
@@ -168,16 +169,16 @@ static void send_hello(struct xglb_cluster *c, int g, __u64 now)
 	}
 	/* A node that can reach no peer holds a demotion: it must not hold roles it cannot
 	 * announce. One unreachable peer is that peer's problem. */
-	xglb_grp_send_failed(&c->grp[g], sent > 0 && ok == 0);
+	xglb_fsm_send_failed(&c->fsm[g], sent > 0 && ok == 0);
 }
 
-static void handle(struct xglb_cluster *c, int g, const struct xglb_grp_out *out, __u64 now)
+static void handle(struct xglb_cluster *c, int g, const struct xglb_fsm_out *out, __u64 now)
 {
-	if (out->actions & XGLB_GRP_ACT_COMMIT)
+	if (out->actions & XGLB_FSM_ACT_COMMIT)
 		c->commit_pending = true;
-	if (out->actions & XGLB_GRP_ACT_HELLO)
+	if (out->actions & XGLB_FSM_ACT_HELLO)
 		send_hello(c, g, now);
-	if ((out->actions & XGLB_GRP_ACT_LEARN) && c->io.learn) {
+	if ((out->actions & XGLB_FSM_ACT_LEARN) && c->io.learn) {
 		/* Accept first, announce second: a switch that moves the vMAC's port
 		 * to us must find our tables already saying it is ours. */
 		if (c->commit_pending && c->io.commit) {
@@ -186,7 +187,7 @@ static void handle(struct xglb_cluster *c, int g, const struct xglb_grp_out *out
 		}
 		c->io.learn(c->io.ctx, g, out->learn_mask);
 	}
-	if ((out->actions & XGLB_GRP_ACT_REDIST) && c->io.redistribute) {
+	if ((out->actions & XGLB_FSM_ACT_REDIST) && c->io.redistribute) {
 		/* Tables first: hosts must be sent to forwarders the data path already has. */
 		if (c->commit_pending && c->io.commit) {
 			c->io.commit(c->io.ctx);
@@ -206,16 +207,8 @@ static void flush(struct xglb_cluster *c)
 static int group_index(const struct xglb_cluster *c, __u8 gid)
 {
 	for (int g = 0; g < c->n_groups; g++)
-		if (c->grp[g].gid == gid)
+		if (c->fsm[g].gid == gid)
 			return g;
-	return -1;
-}
-
-static int node_index(const struct xglb_config *cfg, __u32 id)
-{
-	for (int i = 0; i < cfg->n_nodes; i++)
-		if (cfg->nodes[i].id == id)
-			return i;
 	return -1;
 }
 
@@ -223,7 +216,7 @@ static int node_index(const struct xglb_config *cfg, __u32 id)
 static int admit(struct xglb_cluster *c, const struct xglb_msg *m, __be32 src, int *gp)
 {
 	const struct xglb_config *cfg = c->cfg;
-	int g = group_index(c, m->gid), n = node_index(cfg, m->node_id);
+	int g = group_index(c, m->gid), n = xglb_node_by_id(cfg, m->node_id);
 
 	if (m->node_id == cfg->nodes[cfg->self].id)
 		return XGLB_RX_SELF;
@@ -245,8 +238,8 @@ static void apply_admin(struct xglb_cluster *c, int g, const struct xglb_msg *m,
 			c->io.drain(c->io.ctx, m->admin_op == XGLB_ADMIN_DRAIN);
 		return;
 	}
-	if (xglb_grp_is_avg(&c->grp[g]) &&
-	    xglb_grp_admin(&c->grp[g], m->admin_op, m->admin_index, m->admin_persistence,
+	if (xglb_fsm_is_avg(&c->fsm[g]) &&
+	    xglb_fsm_admin(&c->fsm[g], m->admin_op, m->admin_index, m->admin_persistence,
 			   m->admin_target, now) == 0)
 		pr_info("group %u: carried out request %u for forwarder %u from node %u", m->gid,
 			m->admin_op, m->admin_index, m->node_id);
@@ -265,8 +258,8 @@ int xglb_cluster_admin(struct xglb_cluster *c, int g, __u8 op, __u8 index, __u8 
 			c->io.drain(c->io.ctx, op == XGLB_ADMIN_DRAIN);
 		return 1;
 	}
-	if (op != XGLB_ADMIN_DRAIN && op != XGLB_ADMIN_UNDRAIN && xglb_grp_is_avg(&c->grp[g])) {
-		err = xglb_grp_admin(&c->grp[g], op, index, persistence, target, now);
+	if (op != XGLB_ADMIN_DRAIN && op != XGLB_ADMIN_UNDRAIN && xglb_fsm_is_avg(&c->fsm[g])) {
+		err = xglb_fsm_admin(&c->fsm[g], op, index, persistence, target, now);
 		if (err)
 			return err;
 		xglb_cluster_tick(c, now);
@@ -278,7 +271,7 @@ int xglb_cluster_admin(struct xglb_cluster *c, int g, __u8 op, __u8 index, __u8 
 						  .persistence = persistence,
 						  .target = op == XGLB_ADMIN_UNPIN ? 0 : target,
 						  .repeats = 3 };
-	c->grp[g].next_hello = 0; /* now */
+	c->fsm[g].next_hello = 0; /* now */
 	xglb_cluster_tick(c, now);
 	return 0;
 }
@@ -286,7 +279,7 @@ int xglb_cluster_admin(struct xglb_cluster *c, int g, __u8 op, __u8 index, __u8 
 void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 {
 	for (int budget = 0; budget < 256; budget++) {
-		struct xglb_grp_out out = { 0 };
+		struct xglb_fsm_out out = { 0 };
 		struct xglb_msg m;
 		__be32 src;
 		int r, g = -1;
@@ -301,17 +294,17 @@ void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 		if (r != XGLB_RX_OK)
 			continue;
 		if (m.flags & XGLB_MSGF_STEER) {
-			int ni = node_index(c->cfg, m.node_id);
+			int ni = xglb_node_by_id(c->cfg, m.node_id);
 
 			if (memcmp(c->seg_mac[g][ni], m.seg_mac, sizeof(m.seg_mac))) {
 				memcpy(c->seg_mac[g][ni], m.seg_mac, sizeof(m.seg_mac));
 				c->commit_pending = true; /* a peer's MAC is part of the steering tables */
 			}
 		}
-		xglb_grp_rx(&c->grp[g], &m, now, &out);
+		xglb_fsm_rx(&c->fsm[g], &m, now, &out);
 		if (m.flags & XGLB_MSGF_ADMIN)
 			apply_admin(c, g, &m, now);
-		xglb_grp_tick(&c->grp[g], now, &out);
+		xglb_fsm_tick(&c->fsm[g], now, &out);
 		handle(c, g, &out, now);
 	}
 	flush(c);
@@ -320,9 +313,9 @@ void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 void xglb_cluster_tick(struct xglb_cluster *c, __u64 now)
 {
 	for (int g = 0; g < c->n_groups; g++) {
-		struct xglb_grp_out out = { 0 };
+		struct xglb_fsm_out out = { 0 };
 
-		xglb_grp_tick(&c->grp[g], now, &out);
+		xglb_fsm_tick(&c->fsm[g], now, &out);
 		handle(c, g, &out, now);
 	}
 	flush(c);
@@ -333,7 +326,7 @@ __u64 xglb_cluster_next(const struct xglb_cluster *c, __u64 now)
 	__u64 next = now + 1000 * MS;
 
 	for (int g = 0; g < c->n_groups; g++) {
-		__u64 t = xglb_grp_next(&c->grp[g], now);
+		__u64 t = xglb_fsm_next(&c->fsm[g], now);
 
 		if (t < next)
 			next = t;
@@ -358,27 +351,20 @@ const __u8 *xglb_cluster_seg_mac(const struct xglb_cluster *c, int g, int ni, in
 
 bool xglb_cluster_owns(const struct xglb_cluster *c, int g, int f)
 {
-	const struct xglb_grp_fwd *x = &c->grp[g].fwd[f];
+	const struct xglb_fsm_fwd *x = &c->fsm[g].fwd[f];
 
-	return x->active && x->owner == c->grp[g].self;
+	return x->active && x->owner == c->fsm[g].self;
 }
 
 bool xglb_cluster_starting(const struct xglb_cluster *c, int g, __u64 now)
 {
-	return xglb_grp_starting(&c->grp[g], now);
+	return xglb_fsm_starting(&c->fsm[g], now);
 }
 
 void xglb_cluster_view(const struct xglb_cluster *c, int g, __u64 now,
 		       struct xglb_group_state *st)
 {
-	xglb_grp_view(&c->grp[g], now, st);
-}
-
-static const char *node_name(const struct xglb_config *cfg, __u32 id)
-{
-	int i = node_index(cfg, id);
-
-	return i < 0 ? "" : cfg->nodes[i].name;
+	xglb_fsm_view(&c->fsm[g], now, st);
 }
 
 static struct json_object *jstr_ip(__be32 ip)
@@ -392,28 +378,28 @@ static struct json_object *jstr_ip(__be32 ip)
 struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi, __u64 now)
 {
 	const struct xglb_config *cfg = c->cfg;
-	const struct xglb_grp *g = &c->grp[gi];
+	const struct xglb_fsm *g = &c->fsm[gi];
 	struct json_object *o = json_object_new_object(), *peers = json_object_new_array(),
 			   *fwds = json_object_new_array(), *st = json_object_new_object();
-	const char *role = xglb_grp_is_avg(g) ? "avg" : g->standby == g->self ? "standby" : "listen";
+	const char *role = xglb_fsm_is_avg(g) ? "avg" : g->standby == g->self ? "standby" : "listen";
 
 	json_object_object_add(o, "id", json_object_new_int(g->gid));
 	json_object_object_add(o, "vip", jstr_ip(g->vip));
 	json_object_object_add(o, "role", json_object_new_string(role));
 	json_object_object_add(o, "avg", json_object_new_int64(g->avg));
-	json_object_object_add(o, "avg_name", json_object_new_string(node_name(cfg, g->avg)));
+	json_object_object_add(o, "avg_name", json_object_new_string(xglb_node_name(cfg, g->avg, "")));
 	json_object_object_add(o, "standby", json_object_new_int64(g->standby));
 	json_object_object_add(o, "version", json_object_new_int64(g->version));
 	json_object_object_add(o, "state_from", json_object_new_int64(g->state_avg));
-	json_object_object_add(o, "demoted", json_object_new_boolean(xglb_grp_demoted(g, now)));
+	json_object_object_add(o, "demoted", json_object_new_boolean(xglb_fsm_demoted(g, now)));
 	json_object_object_add(o, "hello_ms", json_object_new_int64(g->t.hello_ms));
 	json_object_object_add(o, "hold_ms", json_object_new_int64(g->t.hold_ms));
 	for (int i = 0; i < g->n_nodes; i++) {
-		const struct xglb_grp_node *n = &g->nodes[i];
+		const struct xglb_fsm_node *n = &g->nodes[i];
 		struct json_object *p = json_object_new_object();
 
 		json_object_object_add(p, "id", json_object_new_int64(n->id));
-		json_object_object_add(p, "name", json_object_new_string(node_name(cfg, n->id)));
+		json_object_object_add(p, "name", json_object_new_string(xglb_node_name(cfg, n->id, "")));
 		json_object_object_add(p, "self", json_object_new_boolean(n->id == g->self));
 		json_object_object_add(p, "up", json_object_new_boolean(n->up));
 		json_object_object_add(p, "age_ms",
@@ -428,19 +414,18 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 	}
 	json_object_object_add(o, "peers", peers);
 	for (int i = 0; i < g->n_fwd; i++) {
-		const struct xglb_grp_fwd *f = &g->fwd[i];
+		const struct xglb_fsm_fwd *f = &g->fwd[i];
 		struct json_object *j = json_object_new_object();
-		char vmac[18];
+		char vmac[XGLB_MAC_STR];
 		__u8 m[6];
 
 		xglb_vmac(g->gid, (__u8)i, m);
-		snprintf(vmac, sizeof(vmac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-			 m[3], m[4], m[5]);
+		xglb_fmt_mac(vmac, m);
 		json_object_object_add(j, "index", json_object_new_int(i));
 		json_object_object_add(j, "vmac", json_object_new_string(vmac));
 		json_object_object_add(j, "owner", json_object_new_int64(f->active ? f->owner : 0));
 		json_object_object_add(j, "owner_name",
-				       json_object_new_string(f->active ? node_name(cfg, f->owner) : ""));
+				       json_object_new_string(f->active ? xglb_node_name(cfg, f->owner, "") : ""));
 		json_object_object_add(j, "preferred", json_object_new_int64(f->preferred));
 		json_object_object_add(j, "persistence", json_object_new_int(f->persistence));
 		json_object_object_add(j, "weight", json_object_new_int(f->weight));

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* bank.c - writes the inactive table bank and flips the active-bank index (DESIGN "Atomic rewrite"). */
+/*
+ * bank.c - writes the inactive table bank, then flips the active-bank index:
+ * the data path switches all tables at once.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

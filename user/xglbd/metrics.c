@@ -2,9 +2,7 @@
 /* metrics.c - renders the Prometheus exposition format (version 0.0.4) from status and counters. */
 #include <string.h>
 #include "metrics.h"
-
-#define REASON_NAME(name, str) [XGLB_R_##name] = str,
-static const char *const reason_names[XGLB_R_MAX] = { XGLB_REASONS(REASON_NAME) };
+#include "names.h"
 
 static struct json_object *get(struct json_object *o, const char *k)
 {
@@ -38,6 +36,14 @@ static void label(FILE *out, const char *v)
 	}
 }
 
+/* "METRIC{group="ID",node="NAME"} " for peer X of group G, up to its value. */
+static void peer_series(FILE *out, const char *metric, struct json_object *g, struct json_object *x)
+{
+	fprintf(out, "%s{group=\"%lld\",node=\"", metric, num(g, "id"));
+	label(out, json_object_get_string(get(x, "name")));
+	fputs("\"} ", out);
+}
+
 static const char *verdict_of(const char *reason)
 {
 	if (strstr(reason, "_drop_"))
@@ -56,7 +62,7 @@ static void render_dataplane(FILE *out, const struct xglb_dp_snapshot *dp)
 	     "Packets seen by the xglb programs, by program verdict and reason.");
 	for (int r = 0; r < XGLB_R_MAX; r++) {
 		fprintf(out, "xglb_packets_total{verdict=\"%s\",reason=\"%s\"} %llu\n",
-			verdict_of(reason_names[r]), reason_names[r],
+			verdict_of(xglb_reason_name(r)), xglb_reason_name(r),
 			(unsigned long long)dp->reasons[r]);
 	}
 	head(out, "xglb_arp_replies_total", "counter",
@@ -128,9 +134,8 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 		for (size_t k = 0; p && k < json_object_array_length(p); k++) {
 			struct json_object *x = json_object_array_get_idx(p, k);
 
-			fprintf(out, "xglb_peer_up{group=\"%lld\",node=\"", num(g, "id"));
-			label(out, json_object_get_string(get(x, "name")));
-			fprintf(out, "\"} %d\n", json_object_get_boolean(get(x, "up")));
+			peer_series(out, "xglb_peer_up", g, x);
+			fprintf(out, "%d\n", json_object_get_boolean(get(x, "up")));
 		}
 	}
 	head(out, "xglb_peer_last_heard_seconds", "gauge", "Time since a node was last heard.");
@@ -140,9 +145,8 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 		for (size_t k = 0; p && k < json_object_array_length(p); k++) {
 			struct json_object *x = json_object_array_get_idx(p, k);
 
-			fprintf(out, "xglb_peer_last_heard_seconds{group=\"%lld\",node=\"", num(g, "id"));
-			label(out, json_object_get_string(get(x, "name")));
-			fprintf(out, "\"} %.3f\n", num(x, "age_ms") / 1000.0);
+			peer_series(out, "xglb_peer_last_heard_seconds", g, x);
+			fprintf(out, "%.3f\n", num(x, "age_ms") / 1000.0);
 		}
 	}
 	head(out, "xglb_forwarder_owner", "gauge",

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* loader.h - loads the BPF object with pinned maps, attaches XDP (libxdp) and the tc egress guard. */
+/* loader.h - loads the BPF object with pinned maps, attaches XDP (libxdp) and the tc ingress and egress programs. */
 #ifndef XGLB_LOADER_H
 #define XGLB_LOADER_H
 

@@ -6,7 +6,7 @@
 
 #define MS (1000000ull) /* ns per ms */
 
-const struct xglb_grp_node *xglb_grp_node(const struct xglb_grp *g, __u32 id)
+const struct xglb_fsm_node *xglb_fsm_node(const struct xglb_fsm *g, __u32 id)
 {
 	for (int i = 0; id && i < g->n_nodes; i++)
 		if (g->nodes[i].id == id)
@@ -14,52 +14,52 @@ const struct xglb_grp_node *xglb_grp_node(const struct xglb_grp *g, __u32 id)
 	return NULL;
 }
 
-static struct xglb_grp_node *node_mut(struct xglb_grp *g, __u32 id)
+static struct xglb_fsm_node *node_mut(struct xglb_fsm *g, __u32 id)
 {
-	return (struct xglb_grp_node *)xglb_grp_node(g, id);
+	return (struct xglb_fsm_node *)xglb_fsm_node(g, id);
 }
 
-bool xglb_grp_is_avg(const struct xglb_grp *g)
+bool xglb_fsm_is_avg(const struct xglb_fsm *g)
 {
 	return g->avg && g->avg == g->self;
 }
 
-bool xglb_grp_demoted(const struct xglb_grp *g, __u64 now)
+bool xglb_fsm_demoted(const struct xglb_fsm *g, __u64 now)
 {
 	return now < g->demoted_until || g->demoted_send;
 }
 
-bool xglb_grp_starting(const struct xglb_grp *g, __u64 now)
+bool xglb_fsm_starting(const struct xglb_fsm *g, __u64 now)
 {
 	return now < g->demoted_until;
 }
 
 /* May win the AVG election. */
-static bool can_lead(const struct xglb_grp_node *n)
+static bool can_lead(const struct xglb_fsm_node *n)
 {
 	return n && n->up && !n->demoted && n->priority > 0;
 }
 
 /* May own forwarders: up and not withdrawn by its tracking (weight 0). */
-static bool can_forward(const struct xglb_grp *g, __u32 id)
+static bool can_forward(const struct xglb_fsm *g, __u32 id)
 {
-	const struct xglb_grp_node *n = xglb_grp_node(g, id);
+	const struct xglb_fsm_node *n = xglb_fsm_node(g, id);
 
 	return n && n->up && n->weight > 0;
 }
 
 /* Election order: priority, then node id. */
-static bool outranks(const struct xglb_grp_node *a, const struct xglb_grp_node *b)
+static bool outranks(const struct xglb_fsm_node *a, const struct xglb_fsm_node *b)
 {
 	if (!b)
 		return true;
 	return a->priority > b->priority || (a->priority == b->priority && a->id > b->id);
 }
 
-void xglb_grp_init(struct xglb_grp *g, __u8 gid, __be32 vip, __u8 policy,
-		   const struct xglb_grp_timers *t, __u32 self, __u32 boot,
-		   const struct xglb_grp_node_cfg *nodes, int n_nodes,
-		   const struct xglb_grp_fwd_cfg *fwd, int n_fwd, __u64 now)
+void xglb_fsm_init(struct xglb_fsm *g, __u8 gid, __be32 vip, __u8 policy,
+		   const struct xglb_fsm_timers *t, __u32 self, __u32 boot,
+		   const struct xglb_fsm_node_param *nodes, int n_nodes,
+		   const struct xglb_fsm_fwd_param *fwd, int n_fwd, __u64 now)
 {
 	memset(g, 0, sizeof(*g));
 	g->gid = gid;
@@ -68,7 +68,7 @@ void xglb_grp_init(struct xglb_grp *g, __u8 gid, __be32 vip, __u8 policy,
 	g->t = *t;
 	g->self = self;
 	g->boot = boot;
-	g->n_nodes = n_nodes > XGLB_GRP_MAX_NODES ? XGLB_GRP_MAX_NODES : n_nodes;
+	g->n_nodes = n_nodes > XGLB_FSM_MAX_NODES ? XGLB_FSM_MAX_NODES : n_nodes;
 	for (int i = 0; i < g->n_nodes; i++) {
 		g->nodes[i].id = nodes[i].id;
 		g->nodes[i].priority = nodes[i].priority;
@@ -90,7 +90,7 @@ void xglb_grp_init(struct xglb_grp *g, __u8 gid, __be32 vip, __u8 policy,
 	g->next_load = now + (__u64)t->hold_ms * MS;
 }
 
-void xglb_grp_restore(struct xglb_grp *g, const struct xglb_group *tbl)
+void xglb_fsm_restore(struct xglb_fsm *g, const struct xglb_group *tbl)
 {
 	int n = tbl->n_fwd < g->n_fwd ? tbl->n_fwd : g->n_fwd;
 
@@ -105,9 +105,9 @@ void xglb_grp_restore(struct xglb_grp *g, const struct xglb_group *tbl)
 	g->state_avg = 0; /* unknown: any peer's state of the same version replaces it */
 }
 
-void xglb_grp_set_self(struct xglb_grp *g, __u8 priority, __u16 weight, const __u8 mac[6])
+void xglb_fsm_set_self(struct xglb_fsm *g, __u8 priority, __u16 weight, const __u8 mac[6])
 {
-	struct xglb_grp_node *n = node_mut(g, g->self);
+	struct xglb_fsm_node *n = node_mut(g, g->self);
 
 	if (!n)
 		return;
@@ -117,12 +117,12 @@ void xglb_grp_set_self(struct xglb_grp *g, __u8 priority, __u16 weight, const __
 		memcpy(n->mac, mac, 6);
 }
 
-void xglb_grp_send_failed(struct xglb_grp *g, bool failed)
+void xglb_fsm_send_failed(struct xglb_fsm *g, bool failed)
 {
 	g->demoted_send = failed;
 }
 
-static unsigned int local_mask(const struct xglb_grp *g)
+static unsigned int local_mask(const struct xglb_fsm *g)
 {
 	unsigned int m = 0;
 
@@ -133,13 +133,13 @@ static unsigned int local_mask(const struct xglb_grp *g)
 }
 
 /* Planned release: how long we keep accepting a forwarder's frames after losing it alive. */
-static __u64 release_ns(const struct xglb_grp *g)
+static __u64 release_ns(const struct xglb_fsm *g)
 {
 	return (g->t.hold_ms > 500 ? g->t.hold_ms : 500) * MS;
 }
 
 /* Forwarders in lost (bit mask) were ours a moment ago: release them gently. */
-static void start_release(struct xglb_grp *g, unsigned int lost, __u64 now)
+static void start_release(struct xglb_fsm *g, unsigned int lost, __u64 now)
 {
 	for (int i = 0; i < g->n_fwd; i++)
 		if (lost & (1u << i))
@@ -147,16 +147,16 @@ static void start_release(struct xglb_grp *g, unsigned int lost, __u64 now)
 }
 
 /* Is (version, publisher) newer than what we hold? */
-static bool newer(const struct xglb_grp *g, __u32 version, __u32 publisher)
+static bool newer(const struct xglb_fsm *g, __u32 version, __u32 publisher)
 {
 	return version > g->version || (version == g->version && publisher > g->state_avg);
 }
 
-static void adopt_state(struct xglb_grp *g, const struct xglb_msg *m, __u64 now)
+static void adopt_state(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now)
 {
 	for (int k = 0; k < m->n_fwd; k++) {
 		const struct xglb_msg_fwd *mf = &m->fwd[k];
-		struct xglb_grp_fwd *f;
+		struct xglb_fsm_fwd *f;
 		__u64 since = (__u64)mf->takeover_ms * MS;
 
 		if (mf->index >= g->n_fwd)
@@ -180,16 +180,16 @@ static void adopt_state(struct xglb_grp *g, const struct xglb_msg *m, __u64 now)
 	g->stats.states_adopted++;
 }
 
-void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
-		 struct xglb_grp_out *out)
+void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now,
+		 struct xglb_fsm_out *out)
 {
-	struct xglb_grp_node *n = node_mut(g, m->node_id);
+	struct xglb_fsm_node *n = node_mut(g, m->node_id);
 	unsigned int before = local_mask(g);
 
 	if (!n || n->id == g->self || m->gid != g->gid)
 		return;
 	if (!n->up)
-		out->actions |= XGLB_GRP_ACT_HELLO; /* greet a node that (re)appears */
+		out->actions |= XGLB_FSM_ACT_HELLO; /* greet a node that (re)appears */
 	n->up = true;
 	n->last_heard = now;
 	n->priority = m->priority;
@@ -215,7 +215,7 @@ void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
 			g->contested |= (__u16)(1u << (m->load[k].index & (XGLB_MAX_FWD - 1)));
 		return;
 	}
-	if (xglb_grp_is_avg(g)) {
+	if (xglb_fsm_is_avg(g)) {
 		/*
 		 * Another node published a newer state while we act as AVG
 		 * (a healed partition). Number past it and republish ours:
@@ -228,7 +228,7 @@ void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
 	}
 	adopt_state(g, m, now);
 	start_release(g, before & ~local_mask(g), now);
-	out->actions |= XGLB_GRP_ACT_COMMIT;
+	out->actions |= XGLB_FSM_ACT_COMMIT;
 	/*
 	 * Every forwarder the new state gives us, not only the new ones: in
 	 * the states it replaces (two sides of a partition, a transition)
@@ -236,20 +236,20 @@ void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
 	 */
 	out->learn_mask |= local_mask(g);
 	if (out->learn_mask)
-		out->actions |= XGLB_GRP_ACT_LEARN;
+		out->actions |= XGLB_FSM_ACT_LEARN;
 }
 
-static void expire_peers(struct xglb_grp *g, __u64 now)
+static void expire_peers(struct xglb_fsm *g, __u64 now)
 {
 	for (int i = 0; i < g->n_nodes; i++) {
-		struct xglb_grp_node *n = &g->nodes[i];
+		struct xglb_fsm_node *n = &g->nodes[i];
 
 		if (n->id == g->self) {
 			n->up = true;
 			n->last_heard = now;
-			n->demoted = xglb_grp_demoted(g, now);
+			n->demoted = xglb_fsm_demoted(g, now);
 			n->starting = now < g->demoted_until;
-			n->claims_avg = xglb_grp_is_avg(g);
+			n->claims_avg = xglb_fsm_is_avg(g);
 			continue;
 		}
 		if (n->up && now - n->last_heard >= (__u64)g->t.hold_ms * MS) {
@@ -259,13 +259,13 @@ static void expire_peers(struct xglb_grp *g, __u64 now)
 	}
 }
 
-static void elect(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
+static void elect(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 {
-	const struct xglb_grp_node *cur = NULL, *best = NULL, *sb = NULL;
+	const struct xglb_fsm_node *cur = NULL, *best = NULL, *sb = NULL;
 	__u32 avg;
 
 	for (int i = 0; i < g->n_nodes; i++) {
-		const struct xglb_grp_node *n = &g->nodes[i];
+		const struct xglb_fsm_node *n = &g->nodes[i];
 
 		if (!can_lead(n))
 			continue;
@@ -283,7 +283,7 @@ static void elect(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
 		 */
 		avg = best ? best->id : 0;
 		for (int i = 0; i < g->n_nodes; i++) {
-			const struct xglb_grp_node *n = &g->nodes[i];
+			const struct xglb_fsm_node *n = &g->nodes[i];
 
 			if (n->up && n->starting && n->priority > 0 && best && outranks(n, best))
 				avg = 0;
@@ -300,7 +300,7 @@ static void elect(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
 		g->preempt_at = 0;
 	}
 	for (int i = 0; i < g->n_nodes; i++) {
-		const struct xglb_grp_node *n = &g->nodes[i];
+		const struct xglb_fsm_node *n = &g->nodes[i];
 
 		if (can_lead(n) && n->id != avg && outranks(n, sb))
 			sb = n;
@@ -310,13 +310,13 @@ static void elect(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
 		g->avg = avg;
 		g->preempt_at = 0;
 		g->stats.avg_changes++;
-		out->actions |= XGLB_GRP_ACT_COMMIT | XGLB_GRP_ACT_HELLO;
+		out->actions |= XGLB_FSM_ACT_COMMIT | XGLB_FSM_ACT_HELLO;
 		if (avg == g->self)
 			g->state_avg = 0; /* a new AVG publishes at once, past every version seen */
 	}
 }
 
-static int owned_count(const struct xglb_grp *g, __u32 id)
+static int owned_count(const struct xglb_fsm *g, __u32 id)
 {
 	int c = 0;
 
@@ -326,19 +326,19 @@ static int owned_count(const struct xglb_grp *g, __u32 id)
 }
 
 /* Weight for forwarder balance: configured/tracked weight, scaled down by load-aware balancing. */
-static __u64 bal_weight(const struct xglb_grp_node *n)
+static __u64 bal_weight(const struct xglb_fsm_node *n)
 {
 	return (__u64)n->weight * n->load_factor;
 }
 
 /* The node with the fewest active forwarders for its weight (ties: lowest id). */
-static __u32 least_loaded(const struct xglb_grp *g, __u32 exclude)
+static __u32 least_loaded(const struct xglb_fsm *g, __u32 exclude)
 {
-	const struct xglb_grp_node *best = NULL;
+	const struct xglb_fsm_node *best = NULL;
 	__u64 best_c = 0;
 
 	for (int i = 0; i < g->n_nodes; i++) {
-		const struct xglb_grp_node *n = &g->nodes[i];
+		const struct xglb_fsm_node *n = &g->nodes[i];
 		__u64 c;
 
 		if (n->id == exclude || !can_forward(g, n->id))
@@ -355,9 +355,9 @@ static __u32 least_loaded(const struct xglb_grp *g, __u32 exclude)
 }
 
 /* Failover, return to preferred owner, and the takeover timers of one forwarder. */
-static void assign_one(struct xglb_grp *g, int i, __u64 now, struct xglb_grp_out *out)
+static void assign_one(struct xglb_fsm *g, int i, __u64 now, struct xglb_fsm_out *out)
 {
-	struct xglb_grp_fwd *f = &g->fwd[i];
+	struct xglb_fsm_fwd *f = &g->fwd[i];
 	bool pref_up = can_forward(g, f->preferred);
 	__u64 age;
 
@@ -400,7 +400,7 @@ static void assign_one(struct xglb_grp *g, int i, __u64 now, struct xglb_grp_out
 		f->takeover_since = 0;
 		g->stats.removals++;
 		out->redist_mask |= 1u << i;
-		out->actions |= XGLB_GRP_ACT_REDIST;
+		out->actions |= XGLB_FSM_ACT_REDIST;
 	}
 }
 
@@ -416,7 +416,7 @@ static void assign_one(struct xglb_grp *g, int i, __u64 now, struct xglb_grp_out
  * alone. 3 forwarders over weights 90/100/100 end up one each; over
  * 50/100/100, one each as well (surpluses 0.4, -0.2, -0.2).
  */
-static void rebalance(struct xglb_grp *g)
+static void rebalance(struct xglb_fsm *g)
 {
 	__u64 total_w = 0;
 	int total_f = 0;
@@ -430,12 +430,12 @@ static void rebalance(struct xglb_grp *g)
 		return;
 
 	for (int round = 0; round < XGLB_MAX_FWD; round++) {
-		const struct xglb_grp_node *over = NULL, *under = NULL;
+		const struct xglb_fsm_node *over = NULL, *under = NULL;
 		__s64 s_over = 0, s_under = 0;
 		int pick = -1;
 
 		for (int i = 0; i < g->n_nodes; i++) {
-			const struct xglb_grp_node *n = &g->nodes[i];
+			const struct xglb_fsm_node *n = &g->nodes[i];
 			__s64 sur;
 
 			if (!can_forward(g, n->id))
@@ -455,7 +455,7 @@ static void rebalance(struct xglb_grp *g)
 		if (!over || over == under || s_over - s_under <= (__s64)total_w)
 			return;
 		for (int i = 0; i < g->n_fwd; i++) {
-			const struct xglb_grp_fwd *f = &g->fwd[i];
+			const struct xglb_fsm_fwd *f = &g->fwd[i];
 
 			if (!f->active || f->owner != over->id || f->persistence != 0)
 				continue;
@@ -472,7 +472,7 @@ static void rebalance(struct xglb_grp *g)
 }
 
 /*
- * Load-aware balancing (001, Dynamic Load Balancing). Every evaluation
+ * Load-aware balancing. Every evaluation
  * period the AVG compares the bytes each node forwarded since the last
  * one. A node above load_max_pct of the total gets its balance weight
  * scaled by max/share (load_factor): its forwarders get a smaller share of
@@ -481,16 +481,16 @@ static void rebalance(struct xglb_grp *g)
  * the same scaled weights, so it keeps the shifted distribution; once the
  * load evens out the factor returns to 100 and balance restores counts.
  */
-static void load_balance(struct xglb_grp *g, __u64 now)
+static void load_balance(struct xglb_fsm *g, __u64 now)
 {
-	__u64 rate[XGLB_GRP_MAX_NODES] = { 0 }, total = 0, fwd_rate[XGLB_MAX_FWD] = { 0 };
+	__u64 rate[XGLB_FSM_MAX_NODES] = { 0 }, total = 0, fwd_rate[XGLB_MAX_FWD] = { 0 };
 	int busiest = -1, idlest = -1, pick = -1;
 
 	if (!g->t.load_max_pct || now < g->next_load)
 		return;
 	g->next_load = now + 5ull * g->t.hold_ms * MS;
 	for (int i = 0; i < g->n_nodes; i++) {
-		struct xglb_grp_node *n = &g->nodes[i];
+		struct xglb_fsm_node *n = &g->nodes[i];
 
 		for (int k = 0; k < g->n_fwd; k++) {
 			__u64 d = n->load[k] >= n->load_prev[k] ? n->load[k] - n->load_prev[k] : 0;
@@ -504,7 +504,7 @@ static void load_balance(struct xglb_grp *g, __u64 now)
 		total += rate[i];
 	}
 	for (int i = 0; i < g->n_nodes; i++) {
-		struct xglb_grp_node *n = &g->nodes[i];
+		struct xglb_fsm_node *n = &g->nodes[i];
 		__u64 pct = total ? rate[i] * 100 / total : 0;
 
 		n->load_factor = 100;
@@ -521,7 +521,7 @@ static void load_balance(struct xglb_grp *g, __u64 now)
 			idlest = i;
 	}
 	for (int k = 0; k < g->n_fwd; k++) {
-		const struct xglb_grp_node *o = xglb_grp_node(g, g->fwd[k].owner);
+		const struct xglb_fsm_node *o = xglb_fsm_node(g, g->fwd[k].owner);
 		__u32 w = g->fwd[k].weight * (o ? o->load_factor : 100) / 100;
 
 		g->fwd[k].eff_weight = w ? (__u8)w : 1;
@@ -530,7 +530,7 @@ static void load_balance(struct xglb_grp *g, __u64 now)
 	    owned_count(g, g->nodes[busiest].id) < 2)
 		return;
 	for (int k = 0; k < g->n_fwd; k++) {
-		const struct xglb_grp_fwd *f = &g->fwd[k];
+		const struct xglb_fsm_fwd *f = &g->fwd[k];
 
 		if (f->active && f->persistence == 0 && f->owner == g->nodes[busiest].id &&
 		    (pick < 0 || fwd_rate[k] < fwd_rate[pick]))
@@ -542,7 +542,7 @@ static void load_balance(struct xglb_grp *g, __u64 now)
 	}
 }
 
-static bool fwd_differs(const struct xglb_grp_fwd *a, const struct xglb_grp_fwd *b)
+static bool fwd_differs(const struct xglb_fsm_fwd *a, const struct xglb_fsm_fwd *b)
 {
 	return a->owner != b->owner || a->preferred != b->preferred || a->active != b->active ||
 	       a->new_ok != b->new_ok || a->eff_weight != b->eff_weight ||
@@ -550,7 +550,7 @@ static bool fwd_differs(const struct xglb_grp_fwd *a, const struct xglb_grp_fwd 
 }
 
 /* The nodes that may own flows (steering): those that may own forwarders. */
-static __u32 forwarding_mask(const struct xglb_grp *g)
+static __u32 forwarding_mask(const struct xglb_fsm *g)
 {
 	__u32 m = 0;
 
@@ -560,10 +560,10 @@ static __u32 forwarding_mask(const struct xglb_grp *g)
 	return m;
 }
 
-static void assign(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
+static void assign(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 {
 	__u32 mask;
-	struct xglb_grp_fwd before[XGLB_MAX_FWD];
+	struct xglb_fsm_fwd before[XGLB_MAX_FWD];
 	unsigned int local_before = local_mask(g);
 	bool changed = g->state_avg != g->self;
 
@@ -589,45 +589,45 @@ static void assign(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
 	start_release(g, local_before & ~local_mask(g), now);
 	g->version++;
 	g->state_avg = g->self;
-	out->actions |= XGLB_GRP_ACT_COMMIT | XGLB_GRP_ACT_HELLO;
+	out->actions |= XGLB_FSM_ACT_COMMIT | XGLB_FSM_ACT_HELLO;
 	out->learn_mask |= local_mask(g); /* all of ours, as when adopting a state */
 	if (out->learn_mask)
-		out->actions |= XGLB_GRP_ACT_LEARN;
+		out->actions |= XGLB_FSM_ACT_LEARN;
 }
 
-void xglb_grp_tick(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out)
+void xglb_fsm_tick(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 {
 	unsigned int before = local_mask(g);
 
 	expire_peers(g, now);
 	elect(g, now, out);
 	expire_peers(g, now); /* refresh our own claim after the election */
-	if (xglb_grp_is_avg(g) && !xglb_grp_demoted(g, now))
+	if (xglb_fsm_is_avg(g) && !xglb_fsm_demoted(g, now))
 		assign(g, now, out);
 	for (int i = 0; i < g->n_fwd; i++) {
 		if (g->fwd[i].release_until && now >= g->fwd[i].release_until) {
 			g->fwd[i].release_until = 0;
-			out->actions |= XGLB_GRP_ACT_COMMIT; /* now the frames are the new owner's */
+			out->actions |= XGLB_FSM_ACT_COMMIT; /* now the frames are the new owner's */
 		}
 	}
-	if ((out->actions & XGLB_GRP_ACT_COMMIT) && (local_mask(g) & ~before)) {
+	if ((out->actions & XGLB_FSM_ACT_COMMIT) && (local_mask(g) & ~before)) {
 		out->learn_mask |= local_mask(g) & ~before;
-		out->actions |= XGLB_GRP_ACT_LEARN;
+		out->actions |= XGLB_FSM_ACT_LEARN;
 	}
-	if (g->start_announce && !xglb_grp_starting(g, now)) {
+	if (g->start_announce && !xglb_fsm_starting(g, now)) {
 		/* the startup hold is over: what we own now is current */
 		g->start_announce = false;
 		out->learn_mask |= local_mask(g);
 		if (out->learn_mask)
-			out->actions |= XGLB_GRP_ACT_LEARN;
+			out->actions |= XGLB_FSM_ACT_LEARN;
 	}
-	if (g->contested & local_mask(g)) { /* stale claims on ours (xglb_grp_rx) */
+	if (g->contested & local_mask(g)) { /* stale claims on ours (xglb_fsm_rx) */
 		out->learn_mask |= g->contested & local_mask(g);
-		out->actions |= XGLB_GRP_ACT_LEARN;
+		out->actions |= XGLB_FSM_ACT_LEARN;
 	}
 	g->contested = 0;
 	if (now >= g->next_hello)
-		out->actions |= XGLB_GRP_ACT_HELLO;
+		out->actions |= XGLB_FSM_ACT_HELLO;
 }
 
 static __u64 min_after(__u64 cur, __u64 t, __u64 now)
@@ -635,7 +635,7 @@ static __u64 min_after(__u64 cur, __u64 t, __u64 now)
 	return t > now && t < cur ? t : cur;
 }
 
-__u64 xglb_grp_next(const struct xglb_grp *g, __u64 now)
+__u64 xglb_fsm_next(const struct xglb_fsm *g, __u64 now)
 {
 	__u64 next = g->next_hello > now ? g->next_hello : now;
 
@@ -649,7 +649,7 @@ __u64 xglb_grp_next(const struct xglb_grp *g, __u64 now)
 		if (g->nodes[i].up && g->nodes[i].id != g->self)
 			next = min_after(next, g->nodes[i].last_heard + (__u64)g->t.hold_ms * MS,
 					 now);
-	if (xglb_grp_is_avg(g)) {
+	if (xglb_fsm_is_avg(g)) {
 		if (g->t.load_max_pct)
 			next = min_after(next, g->next_load, now);
 		for (int i = 0; i < g->n_fwd; i++) {
@@ -664,10 +664,10 @@ __u64 xglb_grp_next(const struct xglb_grp *g, __u64 now)
 	return next;
 }
 
-void xglb_grp_hello(struct xglb_grp *g, __u64 now, const __u64 loads[XGLB_MAX_FWD],
+void xglb_fsm_hello(struct xglb_fsm *g, __u64 now, const __u64 loads[XGLB_MAX_FWD],
 		    struct xglb_msg *m)
 {
-	const struct xglb_grp_node *self = xglb_grp_node(g, g->self);
+	const struct xglb_fsm_node *self = xglb_fsm_node(g, g->self);
 
 	memset(m, 0, sizeof(*m));
 	m->type = XGLB_MSG_HELLO;
@@ -681,11 +681,11 @@ void xglb_grp_hello(struct xglb_grp *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 		memcpy(m->mac, self->mac, 6);
 	m->hello_ms = g->t.hello_ms;
 	m->hold_ms = g->t.hold_ms;
-	if (xglb_grp_is_avg(g))
+	if (xglb_fsm_is_avg(g))
 		m->flags |= XGLB_MSGF_AVG;
 	if (g->standby == g->self)
 		m->flags |= XGLB_MSGF_STANDBY;
-	if (xglb_grp_demoted(g, now))
+	if (xglb_fsm_demoted(g, now))
 		m->flags |= XGLB_MSGF_DEMOTED;
 	if (now < g->demoted_until)
 		m->flags |= XGLB_MSGF_STARTING;
@@ -696,7 +696,7 @@ void xglb_grp_hello(struct xglb_grp *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 		m->state_standby = g->standby;
 		m->n_fwd = (__u8)g->n_fwd;
 		for (int i = 0; i < g->n_fwd; i++) {
-			const struct xglb_grp_fwd *f = &g->fwd[i];
+			const struct xglb_fsm_fwd *f = &g->fwd[i];
 			struct xglb_msg_fwd *mf = &m->fwd[i];
 			__u64 age = f->takeover_since && now > f->takeover_since ?
 					    (now - f->takeover_since) / MS :
@@ -728,7 +728,7 @@ void xglb_grp_hello(struct xglb_grp *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 	g->next_hello = now + (__u64)g->t.hello_ms * MS;
 }
 
-void xglb_grp_view(const struct xglb_grp *g, __u64 now, struct xglb_group_state *st)
+void xglb_fsm_view(const struct xglb_fsm *g, __u64 now, struct xglb_group_state *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->gid = g->gid;
@@ -738,7 +738,7 @@ void xglb_grp_view(const struct xglb_grp *g, __u64 now, struct xglb_group_state 
 	st->version = g->version;
 	st->n_fwd = g->n_fwd;
 	for (int i = 0; i < g->n_fwd; i++) {
-		const struct xglb_grp_fwd *f = &g->fwd[i];
+		const struct xglb_fsm_fwd *f = &g->fwd[i];
 		bool releasing = f->release_until && now < f->release_until;
 
 		st->fwd[i].owner = releasing ? g->self : f->owner;
@@ -748,14 +748,14 @@ void xglb_grp_view(const struct xglb_grp *g, __u64 now, struct xglb_group_state 
 	}
 }
 
-int xglb_grp_admin(struct xglb_grp *g, __u8 op, __u8 index, __u8 persistence, __u32 target,
+int xglb_fsm_admin(struct xglb_fsm *g, __u8 op, __u8 index, __u8 persistence, __u32 target,
 		   __u64 now)
 {
-	struct xglb_grp_fwd *f;
+	struct xglb_fsm_fwd *f;
 
-	if (!xglb_grp_is_avg(g))
+	if (!xglb_fsm_is_avg(g))
 		return -EPERM;
-	if (index >= g->n_fwd || (op != XGLB_ADMIN_UNPIN && !xglb_grp_node(g, target)))
+	if (index >= g->n_fwd || (op != XGLB_ADMIN_UNPIN && !xglb_fsm_node(g, target)))
 		return -ENOENT;
 	f = &g->fwd[index];
 	switch (op) {

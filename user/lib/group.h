@@ -1,5 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* group.h - one group's membership, AVG election and forwarder assignment: pure logic, time passed in. */
+/*
+ * group.h - one group's membership state machine (struct xglb_fsm): AVG
+ * election and forwarder assignment; pure logic, time passed in.
+ *
+ * Naming along the chain a group goes through:
+ *   xglb_cfg_group/_fwd/_node  the configuration file (config.h)
+ *   xglb_fsm/_fwd/_node        this state machine's live view (here)
+ *   xglb_group_state/fwd_state what the tables are built from (tables.h)
+ *   xglb_group/xglb_fwd        the BPF map values (xglb.h)
+ */
 #ifndef XGLB_GROUP_H
 #define XGLB_GROUP_H
 
@@ -8,10 +17,10 @@
 #include "proto.h"
 #include "tables.h"
 
-#define XGLB_GRP_MAX_NODES 32
+#define XGLB_FSM_MAX_NODES 32
 
 /* Timers and policy knobs of a group (config "timers", "preempt", "load-balancing"). */
-struct xglb_grp_timers {
+struct xglb_fsm_timers {
 	__u32 hello_ms; /* hello interval */
 	__u32 hold_ms; /* a peer not heard for this long is down */
 	__u32 redirect_ms; /* a taken-over forwarder gets no new hosts after this */
@@ -22,7 +31,7 @@ struct xglb_grp_timers {
 };
 
 /* What this node knows of one node of the group (itself included). */
-struct xglb_grp_node {
+struct xglb_fsm_node {
 	__u32 id;
 	bool up; /* heard within hold (self: always) */
 	bool claims_avg; /* its last hello said it acts as AVG */
@@ -38,8 +47,8 @@ struct xglb_grp_node {
 };
 
 /* One virtual forwarder, as the group state says. */
-struct xglb_grp_fwd {
-	__u8 persistence; /* 0 movable, 1 sticky to owner, 3 sticky to preferred (001 Table 1) */
+struct xglb_fsm_fwd {
+	__u8 persistence; /* 0 movable, 1 sticky to owner, 3 sticky to preferred */
 	__u8 weight; /* configured share of new hosts */
 	__u8 eff_weight; /* share after load-aware correction */
 	__u32 owner; /* node id, 0 = none yet */
@@ -51,20 +60,20 @@ struct xglb_grp_fwd {
 			      * frames until then, so none is lost before switches relearn */
 };
 
-/* Actions the I/O layer carries out after xglb_grp_rx / xglb_grp_tick. */
-#define XGLB_GRP_ACT_COMMIT 0x01 /* the data-plane view changed: rebuild and flip tables */
-#define XGLB_GRP_ACT_HELLO 0x02 /* send a hello now */
-#define XGLB_GRP_ACT_LEARN 0x04 /* learn_mask: forwarders of ours to announce: learning frames now */
-#define XGLB_GRP_ACT_REDIST 0x08 /* redist_mask: forwarders removed: move their hosts (002) */
+/* Actions the I/O layer carries out after xglb_fsm_rx / xglb_fsm_tick. */
+#define XGLB_FSM_ACT_COMMIT 0x01 /* the data-plane view changed: rebuild and flip tables */
+#define XGLB_FSM_ACT_HELLO 0x02 /* send a hello now */
+#define XGLB_FSM_ACT_LEARN 0x04 /* learn_mask: forwarders of ours to announce: learning frames now */
+#define XGLB_FSM_ACT_REDIST 0x08 /* redist_mask: forwarders removed: move their hosts */
 
-struct xglb_grp_out {
+struct xglb_fsm_out {
 	unsigned int actions;
 	__u16 learn_mask; /* bit i: forwarder i became local, or a stale claim on it was heard */
 	__u16 redist_mask; /* bit i: forwarder i was removed by the timeout */
 };
 
 /* Counters of what happened, for metrics and tests. */
-struct xglb_grp_stats {
+struct xglb_fsm_stats {
 	__u64 avg_changes; /* times the AVG this node believes in changed */
 	__u64 owner_changes; /* forwarder owner changes applied */
 	__u64 failovers; /* forwarders moved because their owner went down */
@@ -73,17 +82,18 @@ struct xglb_grp_stats {
 	__u64 states_adopted; /* higher-version states taken from peers */
 };
 
-struct xglb_grp {
+/* One group's state machine, as this node runs it. */
+struct xglb_fsm {
 	/* configuration */
 	__u8 gid;
 	__be32 vip;
 	__u8 policy;
-	struct xglb_grp_timers t;
+	struct xglb_fsm_timers t;
 	__u32 self; /* our node id */
 	int n_nodes;
-	struct xglb_grp_node nodes[XGLB_GRP_MAX_NODES]; /* every configured node, self included */
+	struct xglb_fsm_node nodes[XGLB_FSM_MAX_NODES]; /* every configured node, self included */
 	int n_fwd;
-	struct xglb_grp_fwd fwd[XGLB_MAX_FWD];
+	struct xglb_fsm_fwd fwd[XGLB_MAX_FWD];
 
 	/* election, as this node sees it */
 	__u32 avg; /* 0 = none */
@@ -104,16 +114,16 @@ struct xglb_grp {
 	__u32 boot;
 	__u64 next_hello; /* ns */
 	__u64 next_load; /* ns of the next load-aware evaluation */
-	struct xglb_grp_stats stats;
+	struct xglb_fsm_stats stats;
 };
 
-/* Configured node and forwarder, for xglb_grp_init. */
-struct xglb_grp_node_cfg {
+/* Configured node and forwarder, for xglb_fsm_init. */
+struct xglb_fsm_node_param {
 	__u32 id;
 	__u8 priority;
 	__u16 weight;
 };
-struct xglb_grp_fwd_cfg {
+struct xglb_fsm_fwd_param {
 	__u32 preferred; /* node id */
 	__u8 persistence;
 	__u8 weight;
@@ -124,20 +134,20 @@ struct xglb_grp_fwd_cfg {
  * holds a demotion for one hold time, so it learns its peers before it can
  * win an election (a starting node must not take roles it cannot serve).
  */
-void xglb_grp_init(struct xglb_grp *g, __u8 gid, __be32 vip, __u8 policy,
-		   const struct xglb_grp_timers *t, __u32 self, __u32 boot,
-		   const struct xglb_grp_node_cfg *nodes, int n_nodes,
-		   const struct xglb_grp_fwd_cfg *fwd, int n_fwd, __u64 now);
+void xglb_fsm_init(struct xglb_fsm *g, __u8 gid, __be32 vip, __u8 policy,
+		   const struct xglb_fsm_timers *t, __u32 self, __u32 boot,
+		   const struct xglb_fsm_node_param *nodes, int n_nodes,
+		   const struct xglb_fsm_fwd_param *fwd, int n_fwd, __u64 now);
 
 /*
  * Seed the state from the data-plane table a previous xglbd left pinned
  * (restart): owners, flags and version continue instead of starting
  * empty, so the data plane keeps forwarding while peers are relearned.
  */
-void xglb_grp_restore(struct xglb_grp *g, const struct xglb_group *tbl);
+void xglb_fsm_restore(struct xglb_fsm *g, const struct xglb_group *tbl);
 
 /* Our own effective priority and weight (tracking lowers them; weight 0 withdraws us). */
-void xglb_grp_set_self(struct xglb_grp *g, __u8 priority, __u16 weight, const __u8 mac[6]);
+void xglb_fsm_set_self(struct xglb_fsm *g, __u8 priority, __u16 weight, const __u8 mac[6]);
 
 /*
  * A hello that passed decode, replay and TTL checks, from a configured
@@ -146,8 +156,8 @@ void xglb_grp_set_self(struct xglb_grp *g, __u8 priority, __u16 weight, const __
  * the same version from a higher node id): every node applies the highest
  * state it has seen, so all data planes converge on one.
  */
-void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
-		 struct xglb_grp_out *out);
+void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now,
+		 struct xglb_fsm_out *out);
 
 /*
  * Advance to time now: expire peers not heard within hold, elect the AVG
@@ -155,23 +165,23 @@ void xglb_grp_rx(struct xglb_grp *g, const struct xglb_msg *m, __u64 now,
  * persistence, return of preferred owners, weight balance, load shifts,
  * redirect and timeout) and publish a new version when anything changed.
  */
-void xglb_grp_tick(struct xglb_grp *g, __u64 now, struct xglb_grp_out *out);
+void xglb_fsm_tick(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out);
 
-/* Earliest time xglb_grp_tick has work to do (hello due, a hold or timer expiring). */
-__u64 xglb_grp_next(const struct xglb_grp *g, __u64 now);
+/* Earliest time xglb_fsm_tick has work to do (hello due, a hold or timer expiring). */
+__u64 xglb_fsm_next(const struct xglb_fsm *g, __u64 now);
 
 /* The hello we send now (advances seq, schedules the next one). loads: bytes per forwarder we own. */
-void xglb_grp_hello(struct xglb_grp *g, __u64 now, const __u64 loads[XGLB_MAX_FWD],
+void xglb_fsm_hello(struct xglb_fsm *g, __u64 now, const __u64 loads[XGLB_MAX_FWD],
 		    struct xglb_msg *m);
 
 /* Sending hellos failed (true) or works again (false): a node that cannot speak holds a demotion. */
-void xglb_grp_send_failed(struct xglb_grp *g, bool failed);
+void xglb_fsm_send_failed(struct xglb_fsm *g, bool failed);
 
 /*
  * The data-plane view at time now: owners, flags, weights and whether we
  * are AVG. A forwarder we are releasing still shows as ours.
  */
-void xglb_grp_view(const struct xglb_grp *g, __u64 now, struct xglb_group_state *st);
+void xglb_fsm_view(const struct xglb_fsm *g, __u64 now, struct xglb_group_state *st);
 
 /*
  * An operator's request for a forwarder (XGLB_ADMIN_MOVE, PREFER, UNPIN),
@@ -181,13 +191,13 @@ void xglb_grp_view(const struct xglb_grp *g, __u64 now, struct xglb_group_state 
  * forward. Returns 0, -EPERM if we are not the AVG, -ENOENT for an unknown
  * forwarder or node, -EINVAL for a bad op or persistence.
  */
-int xglb_grp_admin(struct xglb_grp *g, __u8 op, __u8 index, __u8 persistence, __u32 target,
+int xglb_fsm_admin(struct xglb_fsm *g, __u8 op, __u8 index, __u8 persistence, __u32 target,
 		   __u64 now);
 
 /* Helpers for status output and tests. */
-const struct xglb_grp_node *xglb_grp_node(const struct xglb_grp *g, __u32 id);
-bool xglb_grp_is_avg(const struct xglb_grp *g);
-bool xglb_grp_demoted(const struct xglb_grp *g, __u64 now);
+const struct xglb_fsm_node *xglb_fsm_node(const struct xglb_fsm *g, __u32 id);
+bool xglb_fsm_is_avg(const struct xglb_fsm *g);
+bool xglb_fsm_demoted(const struct xglb_fsm *g, __u64 now);
 
 /*
  * Still in the startup hold (one hold time after init): what the group
@@ -195,6 +205,6 @@ bool xglb_grp_demoted(const struct xglb_grp *g, __u64 now);
  * so xglbd announces none of it (learning frames) until then; the tick
  * that ends the hold asks for learning frames of all that is ours.
  */
-bool xglb_grp_starting(const struct xglb_grp *g, __u64 now);
+bool xglb_fsm_starting(const struct xglb_fsm *g, __u64 now);
 
 #endif

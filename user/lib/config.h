@@ -35,7 +35,7 @@ struct xglb_cfg_fwd {
 	int owner; /* index into xglb_config.nodes */
 	int preferred; /* index into xglb_config.nodes; defaults to owner */
 	__u8 weight; /* 1..255, default 100 */
-	__u8 persistence; /* 0, 1 or 3 (001 Table 1), default 0 */
+	__u8 persistence; /* 0 movable, 1 sticky to owner, 3 sticky to preferred; default 0 */
 	int line;
 };
 
@@ -54,7 +54,7 @@ struct xglb_cfg_group {
 	bool preempt;
 	__u32 preempt_delay_ms; /* 0..3600000 */
 	__u32 load_max_pct; /* load-aware balancing: max share of bytes per node, 0 = off, else 1..100 */
-	/* flow steering (issue 4): one owner router per flow, both directions */
+	/* flow steering: one owner router per flow, both directions */
 	bool steer; /* steering.enabled, default false */
 	__u32 steer_buckets; /* steering.buckets: power of two 64..65536, default 65536 */
 	int n_steer_ifaces; /* steering.interfaces: the segments the group's routed traffic
@@ -97,7 +97,7 @@ struct xglb_config {
 	char control_socket[XGLB_PATH_MAX]; /* default XGLB_DEFAULT_CONTROL_SOCKET */
 	char http_listen[32]; /* "IPv4:PORT" of /metrics and the console; "" = off */
 
-	/* membership: absent = static mode (issue 2): AVG and owners as configured */
+	/* membership: absent = static mode: AVG and owners as configured */
 	bool membership;
 	__u16 port; /* UDP, default XGLB_PROTO_PORT (7867) */
 	__u8 key[64]; /* shared HMAC key, from "key" (hex) or "key-file" (raw bytes) */
@@ -127,5 +127,9 @@ int xglb_config_load(const char *path, const char *node_override, struct xglb_co
 /* Names as written in the file ("round-robin", ...); NULL if out of range. */
 const char *xglb_policy_name(unsigned int policy);
 int xglb_node_by_name(const struct xglb_config *cfg, const char *name);
+/* Index into cfg->nodes of node ID, or -1. */
+int xglb_node_by_id(const struct xglb_config *cfg, __u32 id);
+/* Name of node ID, or UNKNOWN when no configured node has that id. */
+const char *xglb_node_name(const struct xglb_config *cfg, __u32 id, const char *unknown);
 
 #endif

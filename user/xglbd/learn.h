@@ -20,7 +20,7 @@
 int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip);
 
 /*
- * The unsolicited ARP reply of 002: "VIP is at vmac", unicast to one host
+ * The unsolicited ARP reply that moves a host off a removed forwarder: "VIP is at vmac", unicast to one host
  * (eth dst and tha = host, tpa = host_ip), sent by the AVG from its
  * interface MAC src. Moves that host, and only it, to another forwarder
  * without waiting for it to ARP. Returns the length (XGLB_LEARN_FRAME_LEN).

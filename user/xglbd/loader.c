@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* loader.c - BPF object lifecycle: pin paths, libxdp attach/adopt, clsact egress filter. */
+/* loader.c - BPF object lifecycle: pin paths, libxdp attach/adopt, tc ingress/egress on clsact. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* config.c - xglb.yaml's schema (field tables, defaults, cross-field checks) and its loader. */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <yaml.h>
+#include "config.h"
+#include "proto.h"
+#include "config_fields.h"
+
+// clang-format off
+static const char *const policy_names[] = {
+	[XGLB_POLICY_ROUND_ROBIN] = "round-robin",
+	[XGLB_POLICY_WEIGHTED] = "weighted",
+	[XGLB_POLICY_HOST_DEPENDENT] = "host-dependent",
+	NULL,
+};
+// clang-format on
+
+const char *xglb_policy_name(unsigned int policy)
+{
+	return policy < XGLB_POLICY_MAX ? policy_names[policy] : NULL;
+}
+
+int xglb_node_by_name(const struct xglb_config *cfg, const char *name)
+{
+	int i;
+
+	for (i = 0; i < cfg->n_nodes; i++)
+		if (!strcmp(cfg->nodes[i].name, name))
+			return i;
+	return -1;
+}
+
+int xglb_node_by_id(const struct xglb_config *cfg, __u32 id)
+{
+	for (int i = 0; i < cfg->n_nodes; i++)
+		if (cfg->nodes[i].id == id)
+			return i;
+	return -1;
+}
+
+const char *xglb_node_name(const struct xglb_config *cfg, __u32 id, const char *unknown)
+{
+	int i = xglb_node_by_id(cfg, id);
+
+	return i < 0 ? unknown : cfg->nodes[i].name;
+}
+
+/* ---- per-item defaults and list checks ------------------------------------- */
+
+enum { FWD_INDEX }; /* row of "index" in fwd_fields */
+
+/* Rows of timer_fields, weighting_fields and track_fields, for their checks. */
+enum { TIMER_HELLO, TIMER_HOLD, TIMER_REDIRECT, TIMER_TIMEOUT };
+enum { WEIGHT_LOWER, WEIGHT_UPPER };
+enum {
+	TRK_NAME,
+	TRK_TYPE,
+	TRK_INTERFACE,
+	TRK_TARGET,
+	TRK_COMMAND,
+	TRK_PATH,
+	TRK_INTERVAL,
+	TRK_TIMEOUT,
+	TRK_PRIO,
+	TRK_WEIGHT,
+};
+#define BIT(row) (1u << (row))
+
+static void node_init(void *item, int pos, int line)
+{
+	struct xglb_cfg_node *n = item;
+
+	memset(n, 0, sizeof(*n));
+	n->priority = 100;
+	n->weight = 100;
+	n->line = line;
+}
+
+static void fwd_init(void *item, int pos, int line)
+{
+	struct xglb_cfg_fwd *f = item;
+
+	memset(f, 0, sizeof(*f));
+	f->index = pos;
+	f->owner = -1;
+	f->preferred = -1; /* the owner, unless given */
+	f->weight = XGLB_DEFAULT_WEIGHT;
+	f->line = line;
+}
+
+/* The data path bounds forwarder indexes by n_fwd, so they must be exactly 0..n-1. */
+static void fwd_done(struct ctx *c, void *parent, int line, const char *name,
+		     const unsigned int *bad)
+{
+	struct xglb_cfg_group *g = parent;
+	unsigned int seen = 0;
+	int i;
+
+	for (i = 0; i < g->n_fwd; i++) {
+		if ((bad[i] & 1u << FWD_INDEX) || (seen & 1u << g->fwd[i].index))
+			return; /* already reported */
+		seen |= 1u << g->fwd[i].index;
+	}
+	for (i = 0; i < g->n_fwd; i++) {
+		if (!(seen & 1u << i)) {
+			schema_err(c, line, name, "index %d is missing: indexes must run from 0 to %d", i,
+			    g->n_fwd - 1);
+			return;
+		}
+	}
+}
+
+static void group_init(void *item, int pos, int line)
+{
+	struct xglb_cfg_group *g = item;
+
+	memset(g, 0, sizeof(*g));
+	g->policy = XGLB_POLICY_ROUND_ROBIN;
+	g->avg = -1;
+	g->hello_ms = 1000;
+	g->hold_ms = 3000;
+	g->redirect_ms = 600000;
+	g->timeout_ms = 14400000;
+	g->preempt = true;
+	g->steer_buckets = 65536;
+	g->line = line;
+}
+
+/*
+ * hello < hold and redirect <= timeout. When one of a pair is a default, the
+ * problem is the given one's; when both are given, the second one's.
+ */
+static void timers_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			 const struct field *fields, unsigned int bad)
+{
+	struct xglb_cfg_group *g = obj;
+	char fname[FIELD_NAME_MAX];
+
+	if (!(bad & (BIT(TIMER_HELLO) | BIT(TIMER_HOLD))) && g->hold_ms <= g->hello_ms) {
+		if (schema_map_find(c, map, "hold-ms")) {
+			schema_join(fname, name, "hold-ms");
+			schema_err(c, schema_key_line(c, map, "hold-ms"), fname,
+			    "must be greater than hello-ms (%u)", g->hello_ms);
+		} else {
+			schema_join(fname, name, "hello-ms");
+			schema_err(c, schema_key_line(c, map, "hello-ms"), fname,
+			    "must be less than hold-ms (%u, the default)", g->hold_ms);
+		}
+	}
+	if (!(bad & (BIT(TIMER_REDIRECT) | BIT(TIMER_TIMEOUT))) && g->redirect_ms > g->timeout_ms) {
+		if (schema_map_find(c, map, "timeout-ms")) {
+			schema_join(fname, name, "timeout-ms");
+			schema_err(c, schema_key_line(c, map, "timeout-ms"), fname,
+			    "must be at least redirect-ms (%u)", g->redirect_ms);
+		} else {
+			schema_join(fname, name, "redirect-ms");
+			schema_err(c, schema_key_line(c, map, "redirect-ms"), fname,
+			    "must not exceed timeout-ms (%u, the default)", g->timeout_ms);
+		}
+	}
+}
+
+/* Exactly one of key and key-file; reported at the "membership:" line. */
+static void membership_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			     const struct field *fields, unsigned int bad)
+{
+	bool key = schema_map_find(c, map, "key"), file = schema_map_find(c, map, "key-file");
+
+	if (!key && !file)
+		schema_err(c, line, name, "needs a key: give key or key-file");
+	else if (key && file)
+		schema_err(c, line, name, "give key or key-file, not both");
+}
+
+/* upper defaults to lower, and may not be below it. */
+static void weighting_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			    const struct field *fields, unsigned int bad)
+{
+	struct xglb_config *cfg = obj;
+	char fname[FIELD_NAME_MAX];
+
+	if (!schema_map_find(c, map, "upper")) {
+		cfg->weight_upper = cfg->weight_lower;
+	} else if (!(bad & (BIT(WEIGHT_LOWER) | BIT(WEIGHT_UPPER))) &&
+		   cfg->weight_upper < cfg->weight_lower) {
+		schema_join(fname, name, "upper");
+		schema_err(c, schema_key_line(c, map, "upper"), fname, "must not be below lower (%u)",
+		    cfg->weight_lower);
+	}
+}
+
+static void track_init(void *item, int pos, int line)
+{
+	struct xglb_cfg_track *t = item;
+
+	memset(t, 0, sizeof(*t));
+	t->interval_ms = 1000;
+	t->line = line;
+}
+
+// clang-format off
+static const char *const track_type_names[] = {
+	[XGLB_TRACK_LINK] = "link",
+	[XGLB_TRACK_PING] = "ping",
+	[XGLB_TRACK_COMMAND] = "command",
+	[XGLB_TRACK_FILE] = "file",
+	NULL,
+};
+
+#define TRACK_ANY (BIT(TRK_NAME) | BIT(TRK_TYPE) | BIT(TRK_PRIO) | BIT(TRK_WEIGHT))
+/* Rows of track_fields each type may have, and must have. */
+static const unsigned int track_allowed[] = {
+	[XGLB_TRACK_LINK] = TRACK_ANY | BIT(TRK_INTERFACE),
+	[XGLB_TRACK_PING] = TRACK_ANY | BIT(TRK_TARGET) | BIT(TRK_INTERVAL) | BIT(TRK_TIMEOUT),
+	[XGLB_TRACK_COMMAND] = TRACK_ANY | BIT(TRK_COMMAND) | BIT(TRK_INTERVAL) | BIT(TRK_TIMEOUT),
+	[XGLB_TRACK_FILE] = TRACK_ANY | BIT(TRK_PATH) | BIT(TRK_INTERVAL),
+};
+static const unsigned int track_required[] = {
+	[XGLB_TRACK_LINK] = BIT(TRK_INTERFACE),
+	[XGLB_TRACK_PING] = BIT(TRK_TARGET),
+	[XGLB_TRACK_COMMAND] = BIT(TRK_COMMAND),
+	[XGLB_TRACK_FILE] = BIT(TRK_PATH),
+};
+// clang-format on
+
+/*
+ * Fields by type, then the timeout: 10..interval, default 500 or the interval
+ * if shorter. Timers a type does not use are left 0.
+ */
+static void track_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			const struct field *fields, unsigned int bad)
+{
+	struct xglb_cfg_track *t = obj;
+	const char *type = track_type_names[t->type];
+	char fname[FIELD_NAME_MAX];
+	const struct field *f;
+
+	if (bad & BIT(TRK_TYPE))
+		return; /* reported: which fields belong is unknown */
+	for (f = fields; f->key; f++) {
+		unsigned int bit = BIT(f - fields);
+		bool given = schema_map_find(c, map, f->key);
+
+		schema_join(fname, name, f->key);
+		if (given && !(track_allowed[t->type] & bit) && !(bad & bit))
+			schema_err(c, schema_key_line(c, map, f->key), fname, "not allowed for type \"%s\"",
+			    type);
+		else if (!given && (track_required[t->type] & bit))
+			schema_err(c, line, fname, "required for type \"%s\"", type);
+	}
+	if (!(track_allowed[t->type] & BIT(TRK_INTERVAL)))
+		t->interval_ms = 0;
+	if (!(track_allowed[t->type] & BIT(TRK_TIMEOUT))) {
+		t->timeout_ms = 0;
+	} else if (!schema_map_find(c, map, "timeout-ms")) {
+		t->timeout_ms = t->interval_ms < 500 ? t->interval_ms : 500;
+	} else if (!(bad & (BIT(TRK_INTERVAL) | BIT(TRK_TIMEOUT))) &&
+		   t->timeout_ms > t->interval_ms) {
+		schema_join(fname, name, "timeout-ms");
+		schema_err(c, schema_key_line(c, map, "timeout-ms"), fname,
+		    "must be between 10 and interval-ms (%u)", t->interval_ms);
+	}
+}
+
+/* ---- the schema ------------------------------------------------------------- */
+
+/*
+ * A row: key, handler, member of the object, min, max (integers), flags, and
+ * the handler's argument (names of an enum, a list's description). To add a
+ * field, add the member to config.h and a row here. Laid out by hand:
+ */
+// clang-format off
+
+#define FLD(T, k, h, m, lo, hi, fl, a)                                                             \
+	{ .key = k, .fn = h, .off = offsetof(T, m), .size = sizeof(((T *)0)->m),                   \
+	  .min = lo, .max = hi, .flags = fl, .arg = a }
+#define NODE(...)  FLD(struct xglb_cfg_node, __VA_ARGS__)
+#define FWD(...)   FLD(struct xglb_cfg_fwd, __VA_ARGS__)
+#define GROUP(...) FLD(struct xglb_cfg_group, __VA_ARGS__)
+#define TOP(...)   FLD(struct xglb_config, __VA_ARGS__)
+#define TRACK(...) FLD(struct xglb_cfg_track, __VA_ARGS__)
+#define LIST(T, arr, cnt, f, lo, hi, i, d, chk)                                                    \
+	{ .fields = f, .items = offsetof(T, arr), .count = offsetof(T, cnt),                       \
+	  .size = sizeof(((T *)0)->arr[0]), .min = lo, .max = hi, .init = i, .done = d,            \
+	  .check = chk }
+/* a mapping whose fields are rows of the parent's object */
+#define MAP(k, desc) { .key = k, .fn = schema_read_map, .arg = desc }
+
+static const struct field node_fields[] = {
+	NODE("name", cfg_read_name, name, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
+	NODE("id", schema_read_uint, id, 1, UINT32_MAX, F_REQUIRED | F_UNIQUE, NULL),
+	NODE("priority", schema_read_uint, priority, 1, 255, 0, NULL),
+	NODE("weight", schema_read_uint, weight, 1, 65535, 0, NULL),
+	NODE("address", cfg_read_ipv4, address, 0, 0, F_UNIQUE | F_UNSET_OK | F_MEMBER, NULL),
+	{ NULL },
+};
+
+static const struct field fwd_fields[] = {
+	[FWD_INDEX] = FWD("index", schema_read_uint, index, 0, XGLB_MAX_FWD - 1, F_UNIQUE, NULL),
+	FWD("owner", cfg_read_noderef, owner, 0, 0, F_REQUIRED, NULL),
+	FWD("preferred", cfg_read_noderef, preferred, 0, 0, 0, NULL),
+	FWD("weight", schema_read_uint, weight, 1, 255, 0, NULL),
+	FWD("persistence", cfg_read_persistence, persistence, 0, 0, 0, NULL),
+	{ NULL },
+};
+
+static const struct list_desc fwd_list =
+	LIST(struct xglb_cfg_group, fwd, n_fwd, fwd_fields, 1, XGLB_MAX_FWD, fwd_init, fwd_done,
+	     NULL);
+
+static const struct field timer_fields[] = {
+	[TIMER_HELLO] = GROUP("hello-ms", schema_read_uint, hello_ms, 10, 60000, 0, NULL),
+	[TIMER_HOLD] = GROUP("hold-ms", schema_read_uint, hold_ms, 11, HOLD_MAX, 0, NULL),
+	[TIMER_REDIRECT] = GROUP("redirect-ms", schema_read_uint, redirect_ms, 0, TIMEOUT_MAX, 0, NULL),
+	[TIMER_TIMEOUT] = GROUP("timeout-ms", schema_read_uint, timeout_ms, 0, TIMEOUT_MAX, 0, NULL),
+	{ NULL },
+};
+
+static const struct map_desc timer_map = { timer_fields, timers_check };
+
+static const struct field steer_fields[] = {
+	GROUP("enabled", schema_read_bool, steer, 0, 0, 0, NULL),
+	GROUP("buckets", schema_read_uint, steer_buckets, 64, 65536, 0, NULL),
+	GROUP("interfaces", cfg_read_steer_ifaces, steer_ifaces, 0, 0, 0, NULL),
+	{ NULL },
+};
+
+static const struct map_desc steer_map = { steer_fields, cfg_steer_check };
+
+static const struct field group_fields[] = {
+	GROUP("id", schema_read_uint, id, 1, 255, F_REQUIRED | F_UNIQUE, NULL),
+	GROUP("vip", cfg_read_ipv4, vip, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
+	GROUP("interfaces", cfg_read_ifaces, ifaces, 0, 0, F_REQUIRED, NULL),
+	GROUP("policy", schema_read_enum, policy, 0, 0, 0, policy_names),
+	GROUP("avg", cfg_read_avg, avg, 0, 0, F_STATIC, NULL),
+	GROUP("forwarders", schema_read_list, fwd, 0, 0, F_REQUIRED, &fwd_list),
+	MAP("timers", &timer_map),
+	GROUP("preempt", schema_read_bool, preempt, 0, 0, 0, NULL),
+	GROUP("preempt-delay-ms", schema_read_uint, preempt_delay_ms, 0, MS_MAX, 0, NULL),
+	GROUP("load-max-share-pct", schema_read_uint, load_max_pct, 0, 100, 0, NULL),
+	MAP("steering", &steer_map),
+	{ NULL },
+};
+
+static const struct field membership_fields[] = {
+	TOP("port", schema_read_uint, port, 1, 65535, 0, NULL),
+	TOP("key", cfg_read_key, key, 0, 0, 0, NULL),
+	TOP("key-file", cfg_read_keyfile, key, 0, 0, 0, NULL),
+	{ NULL },
+};
+
+static const struct map_desc membership_map = { membership_fields, membership_check };
+
+static const struct field weighting_fields[] = {
+	[WEIGHT_LOWER] = TOP("lower", schema_read_uint, weight_lower, 0, 65535, 0, NULL),
+	[WEIGHT_UPPER] = TOP("upper", schema_read_uint, weight_upper, 0, 65535, 0, NULL),
+	{ NULL },
+};
+
+static const struct map_desc weighting_map = { weighting_fields, weighting_check };
+
+static const struct field track_fields[] = {
+	[TRK_NAME] = TRACK("name", cfg_read_name, name, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
+	[TRK_TYPE] = TRACK("type", schema_read_enum, type, 0, 0, F_REQUIRED, track_type_names),
+	[TRK_INTERFACE] = TRACK("interface", cfg_read_ifname, interface, 0, 0, 0, NULL),
+	[TRK_TARGET] = TRACK("target", cfg_read_ipv4, target, 0, 0, 0, NULL),
+	[TRK_COMMAND] = TRACK("command", schema_read_text, command, 0, 0, 0, NULL),
+	[TRK_PATH] = TRACK("path", schema_read_path, path, 0, 0, 0, NULL),
+	[TRK_INTERVAL] = TRACK("interval-ms", schema_read_uint, interval_ms, 100, MS_MAX, 0, NULL),
+	[TRK_TIMEOUT] = TRACK("timeout-ms", schema_read_uint, timeout_ms, 10, MS_MAX, 0, NULL),
+	[TRK_PRIO] = TRACK("priority-decrement", schema_read_uint, priority_dec, 0, 255, 0, NULL),
+	[TRK_WEIGHT] = TRACK("weight-decrement", schema_read_uint, weight_dec, 0, 65535, 0, NULL),
+	{ NULL },
+};
+
+static const struct list_desc node_list =
+	LIST(struct xglb_config, nodes, n_nodes, node_fields, 1, XGLB_MAX_NODES, node_init, NULL,
+	     NULL);
+static const struct list_desc group_list =
+	LIST(struct xglb_config, groups, n_groups, group_fields, 1, 255, group_init, NULL, NULL);
+static const struct list_desc track_list =
+	LIST(struct xglb_config, track, n_track, track_fields, 0, XGLB_MAX_TRACK, track_init, NULL,
+	     track_check);
+_Static_assert(XGLB_MAX_NODES <= XGLB_MAX_GROUPS && XGLB_MAX_FWD <= XGLB_MAX_GROUPS &&
+		       XGLB_MAX_TRACK <= XGLB_MAX_GROUPS,
+	       "schema_read_list's bad[] holds XGLB_MAX_GROUPS items");
+_Static_assert(sizeof(((struct xglb_config *)0)->key) == XGLB_KEY_MAX, "key holds XGLB_KEY_MAX");
+_Static_assert(XGLB_MAX_FWD <= 32, "fwd_done keeps indexes in a 32-bit mask");
+
+static const struct field top_fields[] = {
+	TOP("node", cfg_read_self, self, 0, 0, 0, NULL),
+	TOP("pin-root", schema_read_path, pin_root, 0, 0, 0, NULL),
+	TOP("lease-ms", schema_read_uint, lease_ms, 100, MS_MAX, 0, NULL),
+	TOP("learn-interval-ms", schema_read_uint, learn_interval_ms, 100, MS_MAX, F_ZERO_OK, NULL),
+	TOP("control-socket", schema_read_path, control_socket, 0, SUN_PATH_MAX - 1, 0, NULL),
+	TOP("http-listen", cfg_read_listen, http_listen, 0, 0, 0, NULL),
+	MAP("membership", &membership_map),
+	MAP("weighting", &weighting_map),
+	TOP("tracking", schema_read_list, track, 0, 0, 0, &track_list),
+	TOP("nodes", schema_read_list, nodes, 0, 0, F_REQUIRED, &node_list),
+	TOP("groups", schema_read_list, groups, 0, 0, F_REQUIRED, &group_list),
+	{ NULL },
+};
+// clang-format on
+
+/* schema_walk_map() reports fields as bits of an unsigned int */
+#define ROWS(t) (sizeof(t) / sizeof((t)[0]) - 1)
+_Static_assert(ROWS(top_fields) <= 32 && ROWS(node_fields) <= 32 && ROWS(group_fields) <= 32 &&
+		   ROWS(fwd_fields) <= 32 && ROWS(timer_fields) <= 32 &&
+		   ROWS(membership_fields) <= 32 && ROWS(weighting_fields) <= 32 &&
+		   ROWS(track_fields) <= 32,
+	       "a schema has at most 32 rows");
+
+/* ---- loading ----------------------------------------------------------------- */
+
+static void cfg_init(struct xglb_config *cfg, const char *path)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	snprintf(cfg->pin_root, sizeof(cfg->pin_root), "%s", XGLB_DEFAULT_PIN_ROOT);
+	cfg->lease_ms = XGLB_DEFAULT_LEASE_MS;
+	cfg->learn_interval_ms = XGLB_DEFAULT_LEARN_MS;
+	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s",
+		 XGLB_DEFAULT_CONTROL_SOCKET);
+	snprintf(cfg->http_listen, sizeof(cfg->http_listen), "%s", XGLB_DEFAULT_HTTP_LISTEN);
+	cfg->port = XGLB_PROTO_PORT;
+	cfg->self = -1;
+}
+
+/* False if there is no top-level mapping to walk. */
+static bool walk_root(struct ctx *c)
+{
+	yaml_node_t *root = yaml_document_get_root_node(c->doc);
+
+	if (!root) {
+		schema_err(c, 1, "document", "empty: expected a mapping with nodes and groups");
+		return false;
+	}
+	if (!schema_want(c, root, YAML_MAPPING_NODE, schema_line_of(root), "document"))
+		return false;
+	c->root_line = schema_line_of(root);
+	/* nodes and groups depend on it, wherever it is in the file */
+	c->cfg->membership = schema_map_find(c, root, "membership");
+	schema_walk_map(c, root, top_fields, c->cfg, "");
+	return true;
+}
+
+/*
+ * SKIP (the file's "node:" when overridden) is left alone. Without a usable
+ * nodes list, already reported, every name would be unknown: say nothing.
+ */
+static void resolve_refs(struct ctx *c, const int *skip)
+{
+	int i;
+
+	for (i = 0; c->cfg->n_nodes && i < c->n_refs; i++) {
+		struct ref *r = &c->refs[i];
+
+		if (r->dst == skip)
+			continue;
+		*r->dst = xglb_node_by_name(c->cfg, r->name);
+		if (*r->dst < 0)
+			schema_err(c, r->line, r->field, "unknown node \"%s\"", r->name);
+	}
+}
+
+static void resolve_self(struct ctx *c, const char *node_override)
+{
+	struct xglb_config *cfg = c->cfg;
+
+	if (node_override) {
+		snprintf(cfg->node_name, sizeof(cfg->node_name), "%s", node_override);
+		cfg->self = xglb_node_by_name(cfg, node_override);
+		if (cfg->self < 0 && cfg->n_nodes)
+			schema_err(c, 0, "node", "unknown node \"%s\" (given on the command line)",
+			    node_override);
+	} else if (!c->self_given) {
+		schema_err(c, c->root_line, "node",
+		    "missing: name this router here or on the command line");
+	}
+}
+
+static int cmp_fwd(const void *a, const void *b)
+{
+	return ((const struct xglb_cfg_fwd *)a)->index - ((const struct xglb_cfg_fwd *)b)->index;
+}
+
+/* Once every name is resolved: defaults that depend on other fields, then the final order. */
+static void finish(struct ctx *c)
+{
+	struct xglb_config *cfg = c->cfg;
+	int g, i;
+
+	for (g = 0; g < cfg->n_groups; g++) {
+		struct xglb_cfg_group *grp = &cfg->groups[g];
+
+		for (i = 0; i < grp->n_fwd; i++)
+			if (grp->fwd[i].preferred < 0)
+				grp->fwd[i].preferred = grp->fwd[i].owner;
+		qsort(grp->fwd, grp->n_fwd, sizeof(grp->fwd[0]), cmp_fwd);
+	}
+}
+
+/* Parses TEXT; the override, when given, wins over a "node:" in the file. */
+static void load_text(struct ctx *c, const char *text, size_t len, const char *node_override)
+{
+	yaml_parser_t p;
+	yaml_document_t doc;
+	bool ok;
+
+	if (!yaml_parser_initialize(&p)) {
+		schema_err(c, 0, "yaml", "out of memory");
+		return;
+	}
+	yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&p, &doc)) {
+		schema_syntax_error(c, &p, text);
+		yaml_parser_delete(&p);
+		return;
+	}
+	c->doc = &doc;
+	ok = walk_root(c);
+	schema_check_single(c, &p, text);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&p);
+	if (ok) {
+		resolve_refs(c, node_override ? &c->cfg->self : NULL);
+		resolve_self(c, node_override);
+		finish(c);
+	}
+}
+
+int xglb_config_load(const char *path, const char *node_override, struct xglb_config *cfg,
+		     FILE *errs)
+{
+	struct ctx c = {.file = path, .errs = errs ? errs : stderr, .cfg = cfg};
+	char *text;
+	size_t len;
+
+	cfg_init(cfg, path);
+	if (schema_read_file(&c, path, &text, &len))
+		return 1;
+	load_text(&c, text, len, node_override);
+	free(text);
+	free(c.refs);
+	return c.n_err;
+}

@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* control.c - status, admin and reload requests from the control socket and the HTTP server. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <ifaddrs.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <systemd/sd-daemon.h>
+#include "xglb.skel.h"
+#include "bank.h"
+#include "cfgstate.h"
+#include "cluster.h"
+#include "ctlsock.h"
+#include "http.h"
+#include "metrics.h"
+#include "config.h"
+#include "learn.h"
+#include "loader.h"
+#include "log.h"
+#include "netif.h"
+#include "owners.h"
+#include "tables.h"
+#include "track.h"
+#include "daemon.h"
+#include "names.h"
+
+/* ---- control socket -------------------------------------------------------- */
+
+static struct json_object *static_group_json(const struct daemon *d, int g)
+{
+	const struct xglb_group *t = &d->tables[g];
+	struct json_object *o = json_object_new_object(), *fw = json_object_new_array();
+	char ip[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &t->vip, ip, sizeof(ip));
+	json_object_object_add(o, "id", json_object_new_int(t->id));
+	json_object_object_add(o, "vip", json_object_new_string(ip));
+	json_object_object_add(o, "role", json_object_new_string(t->flags & XGLB_GRP_AVG ? "avg" :
+											     "listen"));
+	json_object_object_add(o, "version", json_object_new_int64(t->version));
+	for (int i = 0; i < t->n_fwd; i++) {
+		struct json_object *j = json_object_new_object();
+		char mac[XGLB_MAC_STR];
+
+		xglb_fmt_mac(mac, t->fwd[i].vmac);
+		json_object_object_add(j, "index", json_object_new_int(i));
+		json_object_object_add(j, "vmac", json_object_new_string(mac));
+		json_object_object_add(j, "owner", json_object_new_int64(t->fwd[i].owner));
+		json_object_object_add(j, "active",
+				       json_object_new_boolean(t->fwd[i].flags & XGLB_FWD_ACTIVE));
+		json_object_object_add(j, "local",
+				       json_object_new_boolean(t->fwd[i].flags & XGLB_FWD_LOCAL));
+		json_object_array_add(fw, j);
+	}
+	json_object_object_add(o, "forwarders", fw);
+	return o;
+}
+
+static void fwd_counts(const struct daemon *d, __u8 gid, __u8 idx, __u64 *pk, __u64 *by);
+
+/*
+ * Bytes per forwarder: counted here for the forwarders we own, and as the
+ * owner last reported them in its hellos for the others.
+ */
+static void add_forwarder_bytes(const struct daemon *d, struct json_object *groups)
+{
+	for (int g = 0; g < d->cfg->n_groups; g++) {
+		struct json_object *fw = NULL;
+
+		json_object_object_get_ex(json_object_array_get_idx(groups, g), "forwarders", &fw);
+		for (size_t i = 0; fw && i < json_object_array_length(fw); i++) {
+			const struct xglb_fwd *f = &d->tables[g].fwd[i];
+			__u64 pk = 0, by = 0;
+
+			if (f->flags & XGLB_FWD_LOCAL) {
+				fwd_counts(d, d->tables[g].id, (__u8)i, &pk, &by);
+			} else if (d->cl) {
+				const struct xglb_fsm_node *n = xglb_fsm_node(&d->cl->fsm[g], f->owner);
+
+				by = n ? n->load[i] : 0;
+			}
+			json_object_object_add(json_object_array_get_idx(fw, i), "bytes",
+					       json_object_new_int64((int64_t)by));
+		}
+	}
+}
+
+static struct json_object *cmd_status(struct daemon *d)
+{
+	const struct xglb_config *cfg = d->cfg;
+	struct json_object *o = json_object_new_object(), *node = json_object_new_object(),
+			   *groups = json_object_new_array();
+	__u64 now = now_ns();
+
+	json_object_object_add(node, "name", json_object_new_string(cfg->nodes[cfg->self].name));
+	json_object_object_add(node, "id", json_object_new_int64(cfg->nodes[cfg->self].id));
+	json_object_object_add(node, "boot", json_object_new_int64(d->bank.ctl->boot));
+	json_object_object_add(node, "priority",
+			       json_object_new_int(d->cl ? d->cl->self_prio :
+							   cfg->nodes[cfg->self].priority));
+	json_object_object_add(node, "weight",
+			       json_object_new_int(d->cl ? d->cl->self_weight :
+							   cfg->nodes[cfg->self].weight));
+	json_object_object_add(node, "drained", json_object_new_boolean(d->drained));
+	json_object_object_add(o, "node", node);
+	json_object_object_add(o, "mode", json_object_new_string(d->cl ? "membership" : "static"));
+	json_object_object_add(o, "tables_version", json_object_new_int64(d->version));
+	json_object_object_add(o, "hosts_redistributed", json_object_new_int64(d->redistributed));
+	json_object_object_add(o, "hosts_redistributed_again",
+			       json_object_new_int64(d->redist_repeated));
+	for (int g = 0; g < cfg->n_groups; g++)
+		json_object_array_add(groups, d->cl ? xglb_cluster_group_json(d->cl, g, now) :
+						      static_group_json(d, g));
+	json_object_object_add(o, "groups", groups);
+	add_forwarder_bytes(d, groups);
+	json_object_object_add(o, "events", xglb_log_recent());
+	if (d->cl)
+		json_object_object_add(o, "membership", xglb_cluster_rx_json(d->cl));
+	json_object_object_add(o, "tracking", xglb_tracker_json(&d->trk));
+	return o;
+}
+
+/* Sum of a per-CPU forwarder counter. */
+static void fwd_counts(const struct daemon *d, __u8 gid, __u8 idx, __u64 *pk, __u64 *by)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(d->ld.skel->maps.xglb_fwd_stats);
+	struct xglb_fwd_stats vals[ncpu];
+	__u32 key = gid * XGLB_MAX_FWD + idx;
+
+	*pk = *by = 0;
+	if (bpf_map_lookup_elem(fd, &key, vals))
+		return;
+	for (int c = 0; c < ncpu; c++) {
+		*pk += vals[c].packets;
+		*by += vals[c].bytes;
+	}
+}
+
+static __u64 map_entries(const struct bpf_map *map)
+{
+	int fd = bpf_map__fd(map);
+	__u64 n = 0;
+	__u8 key[64], next[64];
+	void *prev = NULL;
+
+	if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY || bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY)
+		return bpf_map__max_entries(map);
+	while (bpf_map__key_size(map) <= sizeof(key) && bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, bpf_map__key_size(map));
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+static void dp_snapshot(const struct daemon *d, struct xglb_dp_snapshot *dp)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(d->ld.skel->maps.xglb_stats);
+	struct xglb_host_key key, *prev = NULL;
+	const struct bpf_map *map;
+	__u64 vals[ncpu];
+
+	memset(dp, 0, sizeof(*dp));
+	for (__u32 r = 0; r < XGLB_R_MAX; r++)
+		if (bpf_map_lookup_elem(fd, &r, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				dp->reasons[r] += vals[c];
+	for (int g = 0; g < d->cfg->n_groups; g++)
+		for (int f = 0; f < d->tables[g].n_fwd && dp->n_fwd < XGLB_MAX_GROUPS; f++) {
+			dp->fwd[dp->n_fwd].gid = d->tables[g].id;
+			dp->fwd[dp->n_fwd].index = (__u8)f;
+			fwd_counts(d, d->tables[g].id, (__u8)f, &dp->fwd[dp->n_fwd].packets,
+				   &dp->fwd[dp->n_fwd].bytes);
+			dp->n_fwd++;
+		}
+	fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts);
+	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+		dp->hosts[key.gid]++;
+		prev = &key;
+	}
+	bpf_object__for_each_map(map, d->ld.skel->obj) {
+		if (dp->n_maps == XGLB_METRICS_MAPS || strncmp(bpf_map__name(map), "xglb_", 5))
+			continue;
+		dp->maps[dp->n_maps].name = bpf_map__name(map);
+		dp->maps[dp->n_maps].capacity = bpf_map__max_entries(map);
+		dp->maps[dp->n_maps].entries = map_entries(map);
+		dp->n_maps++;
+	}
+	dp->flips = d->bank.ctl->flips;
+	dp->heartbeat_age_s = (now_ns() - d->bank.ctl->heartbeat_ns) / 1e9;
+}
+
+static struct json_object *http_status(void *ctx)
+{
+	return cmd_status(ctx);
+}
+
+static void http_metrics(void *ctx, FILE *out)
+{
+	struct daemon *d = ctx;
+	struct xglb_dp_snapshot *dp = calloc(1, sizeof(*dp));
+	struct json_object *st = cmd_status(d);
+
+	if (dp) {
+		dp_snapshot(d, dp);
+		xglb_metrics_render(out, st, dp, XGLB_VERSION);
+	}
+	json_object_put(st);
+	free(dp);
+}
+
+int http_start(struct daemon *d)
+{
+	struct xglb_http_ops ops = { .ctx = d, .status = http_status, .metrics = http_metrics };
+	struct epoll_event ev = { .events = EPOLLIN };
+	int err;
+
+	if (!d->cfg->http_listen[0])
+		return 0;
+	err = xglb_http_start(&d->http, d->cfg->http_listen, &ops);
+	if (err) {
+		pr_err("http-listen %s: %s", d->cfg->http_listen, strerror(-err));
+		return err;
+	}
+	ev.data.fd = xglb_http_fd(d->http);
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+		return -errno;
+	pr_info("metrics and console on http://%s/", d->cfg->http_listen);
+	return 0;
+}
+
+void http_stop(struct daemon *d)
+{
+	if (!d->http)
+		return;
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, xglb_http_fd(d->http), NULL);
+	xglb_http_stop(d->http);
+	d->http = NULL;
+}
+
+/* The group a request names ("group": id), or the first one. -1 if none matches. */
+static int req_group(const struct daemon *d, struct json_object *req)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(req, "group", &v))
+		return d->cfg->n_groups ? 0 : -1;
+	for (int g = 0; g < d->cfg->n_groups; g++)
+		if (d->cfg->groups[g].id == json_object_get_int(v))
+			return g;
+	return -1;
+}
+
+static struct json_object *cmd_admin(struct daemon *d, __u8 op, struct json_object *req)
+{
+	struct json_object *v, *o;
+	int g = req_group(d, req), node = -1, fwd = 0, pers = XGLB_ADMIN_KEEP, ret;
+	bool fwd_op = op <= XGLB_ADMIN_UNPIN;
+
+	if (!d->cl)
+		return xglb_ctl_error("this node runs a static configuration: no membership to "
+				      "change (configure membership:)");
+	if (g < 0)
+		return xglb_ctl_error("no such group");
+	if (fwd_op) {
+		if (!json_object_object_get_ex(req, "forwarder", &v) ||
+		    !json_object_is_type(v, json_type_int))
+			return xglb_ctl_error("missing forwarder index");
+		fwd = json_object_get_int(v);
+		if (fwd < 0 || fwd >= d->cfg->groups[g].n_fwd)
+			return xglb_ctl_error("group %u has no forwarder %d (0..%d)",
+					      d->cfg->groups[g].id, fwd, d->cfg->groups[g].n_fwd - 1);
+	}
+	if (op != XGLB_ADMIN_UNPIN) {
+		if (!json_object_object_get_ex(req, "node", &v))
+			return xglb_ctl_error("missing node name");
+		node = xglb_node_by_name(d->cfg, json_object_get_string(v));
+		if (node < 0)
+			return xglb_ctl_error("no node named '%s'", json_object_get_string(v));
+	}
+	if (json_object_object_get_ex(req, "persistence", &v)) {
+		pers = json_object_get_int(v);
+		if (op != XGLB_ADMIN_MOVE || (pers != 0 && pers != 1 && pers != 3))
+			return xglb_ctl_error("persistence must be 0, 1 or 3 (move only)");
+	}
+	ret = xglb_cluster_admin(d->cl, g, op, (__u8)fwd, (__u8)pers,
+				 node >= 0 ? d->cfg->nodes[node].id : 0, now_ns());
+	arm_membership(d);
+	if (ret < 0)
+		return xglb_ctl_error("refused: %s", strerror(-ret));
+	o = json_object_new_object();
+	json_object_object_add(o, "ok", json_object_new_boolean(true));
+	json_object_object_add(o, "applied", json_object_new_boolean(ret == 1));
+	json_object_object_add(o, "via",
+			       json_object_new_string(ret == 1 ? "this node" :
+								 "sent to the group in hellos"));
+	return o;
+}
+
+static struct json_object *cmd_reload(struct daemon *d)
+{
+	__u32 before = d->version;
+	struct json_object *o = json_object_new_object();
+
+	reload(d);
+	json_object_object_add(o, "ok", json_object_new_boolean(d->version != before));
+	json_object_object_add(o, "tables_version", json_object_new_int64(d->version));
+	if (d->version == before)
+		json_object_object_add(o, "error",
+				       json_object_new_string("reload refused; see the log (xglbd "
+							      "--config-test shows the errors)"));
+	return o;
+}
+
+struct json_object *ctl_handle(void *ctx, struct json_object *req)
+{
+	struct json_object *cmd;
+	const char *c;
+
+	if (!json_object_object_get_ex(req, "command", &cmd) ||
+	    !json_object_is_type(cmd, json_type_string))
+		return xglb_ctl_error("request has no \"command\"");
+	c = json_object_get_string(cmd);
+	if (!strcmp(c, "status"))
+		return cmd_status(ctx);
+	if (!strcmp(c, "move"))
+		return cmd_admin(ctx, XGLB_ADMIN_MOVE, req);
+	if (!strcmp(c, "prefer"))
+		return cmd_admin(ctx, XGLB_ADMIN_PREFER, req);
+	if (!strcmp(c, "unpin"))
+		return cmd_admin(ctx, XGLB_ADMIN_UNPIN, req);
+	if (!strcmp(c, "drain"))
+		return cmd_admin(ctx, XGLB_ADMIN_DRAIN, req);
+	if (!strcmp(c, "undrain"))
+		return cmd_admin(ctx, XGLB_ADMIN_UNDRAIN, req);
+	if (!strcmp(c, "reload"))
+		return cmd_reload(ctx);
+	return xglb_ctl_error("unknown command '%s'", c);
+}

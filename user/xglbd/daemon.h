@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* daemon.h - the daemon's state (struct daemon) shared by the xglbd modules in this folder. */
+#ifndef XGLB_DAEMON_H
+#define XGLB_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <json-c/json.h>
+#include "bank.h"
+#include "cluster.h"
+#include "config.h"
+#include "ctlsock.h"
+#include "http.h"
+#include "loader.h"
+#include "track.h"
+
+#define XGLB_VERSION "0.1.0"
+#define LO_IFINDEX 1
+
+/* The interfaces the configuration uses, resolved. */
+struct ifaces {
+	int n;
+	char name[XGLB_MAX_IFACES][IF_NAMESIZE];
+	__u32 ifindex[XGLB_MAX_IFACES];
+	__u8 mac[XGLB_MAX_IFACES][6];
+	bool xdp[XGLB_MAX_IFACES]; /* a group interface (XDP and tc); else steering only (tc) */
+};
+
+/* A host moved by an unsolicited ARP reply, to be told again (cb_redistribute). */
+struct redist_again {
+	struct xglb_host_key key;
+	__be32 ip;
+	__u8 g; /* cfg group index */
+	__u8 to; /* forwarder it was moved to */
+};
+
+/*
+ * Linux ignores an ARP reply that would change a neighbour entry updated
+ * less than its locktime ago (1 s by default; an entry's own state change,
+ * e.g. REACHABLE to STALE, counts), so every moved host is told a second
+ * time this much later.
+ */
+#define REDIST_AGAIN_MS 1500
+#define REDIST_AGAIN_MAX 65536 /* hosts remembered for the second reply */
+
+struct daemon {
+	struct xglb_config *cfg;
+	const char *config_path, *node_override, *pin_root_override;
+	struct xglb_loader ld;
+	struct xglb_bank bank;
+	struct ifaces ifs;
+	__u32 version;
+	bool vip_ours[XGLB_MAX_GROUPS]; /* by gid: we added vip_of[gid]/32 to lo */
+	__be32 vip_of[XGLB_MAX_GROUPS];
+	int epfd, sigfd, hb_fd, learn_fd, pkt_fd, mem_tfd;
+	uint64_t watchdog_usec;
+	struct xglb_ctlsock ctl;
+	struct xglb_cluster *cl; /* membership; NULL in static mode */
+	struct xglb_tracker trk;
+	int trk_tfd;
+	struct xglb_http *http;
+	bool drained; /* an operator drained this node: priority and weight 0 */
+	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
+	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
+	__u64 redistributed; /* hosts moved by unsolicited ARP replies */
+	/* the moved hosts, told once more after a host's ARP lock time (cb_redistribute) */
+	struct redist_again *again;
+	int n_again, again_fd;
+	__u64 redist_repeated;
+};
+
+/* main.c */
+__u64 now_ns(void);
+void heartbeat(struct daemon *d);
+int arm_timer(int fd, __u64 period_ms);
+__u64 heartbeat_period_ms(const struct daemon *d);
+
+/* dataplane.c */
+int iface_find(const struct ifaces *ifs, const char *name);
+int resolve_ifaces(const struct xglb_config *cfg, struct ifaces *ifs);
+int commit_tables(struct daemon *d);
+int write_ifaces(struct daemon *d);
+void sync_vips(struct daemon *d, bool remove_all);
+int open_steering(struct daemon *d);
+void steer_segments(struct daemon *d);
+
+/* redist.c */
+void send_learning(struct daemon *d);
+void cb_learn(void *ctx, int g, unsigned int mask);
+void cb_loads(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD]);
+void cb_redistribute(void *ctx, int g, unsigned int mask);
+void redistribute_again(struct daemon *d);
+
+/* membership.c */
+void apply_self(struct daemon *d, bool force);
+void track_apply(struct daemon *d);
+int track_epoll(struct daemon *d);
+void arm_membership(struct daemon *d);
+void group_macs(const struct xglb_config *cfg, const struct ifaces *ifs, __u8 (*macs)[6]);
+int start_membership(struct daemon *d);
+
+/* control.c */
+int http_start(struct daemon *d);
+void http_stop(struct daemon *d);
+struct json_object *ctl_handle(void *ctx, struct json_object *req);
+
+/* reload.c */
+struct xglb_config *load_config(const struct daemon *d);
+void reload(struct daemon *d);
+
+#endif

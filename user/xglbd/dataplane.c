@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* dataplane.c - interfaces, the group and steering tables written to BPF, VIPs on lo. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <ifaddrs.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <systemd/sd-daemon.h>
+#include "xglb.skel.h"
+#include "bank.h"
+#include "cfgstate.h"
+#include "cluster.h"
+#include "ctlsock.h"
+#include "http.h"
+#include "metrics.h"
+#include "config.h"
+#include "learn.h"
+#include "loader.h"
+#include "log.h"
+#include "netif.h"
+#include "owners.h"
+#include "tables.h"
+#include "track.h"
+#include "daemon.h"
+
+int iface_find(const struct ifaces *ifs, const char *name)
+{
+	for (int i = 0; i < ifs->n; i++)
+		if (!strcmp(ifs->name[i], name))
+			return i;
+	return -1;
+}
+
+/* The interfaces group g steers (steering.interfaces, or its own interfaces). */
+static int steer_ifaces(const struct xglb_cfg_group *cg, const char (**names)[IF_NAMESIZE])
+{
+	if (cg->n_steer_ifaces) {
+		*names = (const char(*)[IF_NAMESIZE])cg->steer_ifaces;
+		return cg->n_steer_ifaces;
+	}
+	*names = (const char(*)[IF_NAMESIZE])cg->ifaces;
+	return cg->n_ifaces;
+}
+
+static int add_iface(const struct xglb_config *cfg, struct ifaces *ifs, int g, const char *name,
+		     const char *field, bool xdp)
+{
+	int err, k = iface_find(ifs, name);
+
+	if (k >= 0) {
+		ifs->xdp[k] |= xdp;
+		return 0;
+	}
+	k = ifs->n;
+	if (k == XGLB_MAX_IFACES) {
+		pr_err("%s: more than %d interfaces", cfg->path, XGLB_MAX_IFACES);
+		return -E2BIG;
+	}
+	err = xglb_netif_get(name, &ifs->ifindex[k], ifs->mac[k]);
+	if (err) {
+		pr_err("%s:%d: groups[%d].%s: %s: %s", cfg->path, cfg->groups[g].line, g, field, name,
+		       strerror(-err));
+		return err;
+	}
+	snprintf(ifs->name[k], IF_NAMESIZE, "%s", name);
+	ifs->xdp[k] = xdp;
+	ifs->n++;
+	return 0;
+}
+
+/* Resolve every interface the configuration names; all or nothing. */
+int resolve_ifaces(const struct xglb_config *cfg, struct ifaces *ifs)
+{
+	int err;
+
+	memset(ifs, 0, sizeof(*ifs));
+	for (int g = 0; g < cfg->n_groups; g++) {
+		const struct xglb_cfg_group *cg = &cfg->groups[g];
+		const char(*names)[IF_NAMESIZE];
+		int n;
+
+		for (int i = 0; i < cg->n_ifaces; i++) {
+			err = add_iface(cfg, ifs, g, cg->ifaces[i], "interfaces", true);
+			if (err)
+				return err;
+		}
+		if (!cg->steer || !cfg->membership)
+			continue;
+		n = steer_ifaces(cg, &names);
+		for (int i = 0; i < n; i++) {
+			err = add_iface(cfg, ifs, g, names[i], "steering.interfaces", false);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+/* Role and ownership changes the data plane is about to see: the operator's event log. */
+static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
+{
+	for (int g = 0; g < n; g++) {
+		const struct xglb_group *a = &d->tables[g], *b = &now[g];
+		bool fresh = a->id != b->id;
+
+		if (fresh || (a->flags & XGLB_GRP_AVG) != (b->flags & XGLB_GRP_AVG))
+			pr_info("group %u: this node %s the AVG", b->id,
+				b->flags & XGLB_GRP_AVG ? "is now" : "is not");
+		for (int f = 0; f < b->n_fwd; f++) {
+			bool was = !fresh && f < a->n_fwd && (a->fwd[f].flags & XGLB_FWD_ACTIVE);
+			bool is = b->fwd[f].flags & XGLB_FWD_ACTIVE;
+
+			if (was && is && a->fwd[f].owner == b->fwd[f].owner &&
+			    a->fwd[f].flags == b->fwd[f].flags)
+				continue;
+			if (!was && !is)
+				continue;
+			if (!is)
+				pr_info("group %u: forwarder %d removed", b->id, f);
+			else if (!was || a->fwd[f].owner != b->fwd[f].owner)
+				pr_info("group %u: forwarder %d owned by %s%s", b->id, f,
+					xglb_node_name(d->cfg, b->fwd[f].owner, "none"),
+					b->fwd[f].flags & XGLB_FWD_LOCAL ? " (this node)" : "");
+			else if (!(b->fwd[f].flags & XGLB_FWD_NEW_OK))
+				pr_info("group %u: forwarder %d takes no new hosts (redirect)", b->id, f);
+		}
+	}
+}
+
+static void set_local_ips(struct daemon *d);
+
+/*
+ * Flow steering: for every group that steers, the bucket -> owner
+ * table built from the owner set the AVG published (so every node builds
+ * the same bytes), and for each steered interface our slot and each
+ * peer's MAC on that segment, as its hellos said. Written into the
+ * inactive bank with the group tables; the same flip switches both.
+ */
+static int prepare_steer(struct daemon *d)
+{
+	static struct xglb_steer st;
+	static __u8 owner[XGLB_STEER_MAX_DOMAINS][XGLB_STEER_BUCKETS];
+	static __u32 built_mask[XGLB_STEER_MAX_DOMAINS], built_buckets[XGLB_STEER_MAX_DOMAINS];
+	static bool built[XGLB_STEER_MAX_DOMAINS];
+	const struct xglb_config *cfg = d->cfg;
+	__u32 self = cfg->nodes[cfg->self].id;
+	int err;
+
+	memset(&st, 0, sizeof(st));
+	for (int g = 0; d->cl && g < cfg->n_groups; g++) {
+		const struct xglb_cfg_group *cg = &cfg->groups[g];
+		struct xglb_owner_node nodes[XGLB_MAX_NODES];
+		const char(*names)[IF_NAMESIZE];
+		int dom = st.n_domains, n = 0, nif;
+		__u32 mask = d->cl->fsm[g].steer_mask;
+
+		if (!cg->steer || dom == XGLB_STEER_MAX_DOMAINS)
+			continue;
+		/* Every configured node in id order (same slots everywhere); those
+		 * outside the published owner set get weight 0: they own no flow. */
+		for (int i = 0; i < cfg->n_nodes; i++) {
+			int k = n++;
+
+			while (k > 0 && nodes[k - 1].id > cfg->nodes[i].id) {
+				nodes[k] = nodes[k - 1];
+				k--;
+			}
+			nodes[k].id = cfg->nodes[i].id;
+			nodes[k].weight = (mask >> i) & 1 ? cfg->nodes[i].weight : 0;
+		}
+		if (!built[dom] || built_mask[dom] != mask || built_buckets[dom] != cg->steer_buckets) {
+			err = xglb_owners_build(nodes, n, cg->steer_buckets, owner[dom]);
+			if (err)
+				return err;
+			built[dom] = true;
+			built_mask[dom] = mask;
+			built_buckets[dom] = cg->steer_buckets;
+		}
+		st.dom[dom] = (struct xglb_steer_domain){ .gid = cg->id, .n_buckets = cg->steer_buckets,
+							  .owner = owner[dom] };
+		st.n_domains++;
+		st.version = d->cl->fsm[g].version;
+		nif = steer_ifaces(cg, &names);
+		for (int seg = 0; seg < nif && st.n_ifaces < XGLB_MAX_IFACES; seg++) {
+			struct xglb_steer_iface *si = &st.iface[st.n_ifaces++];
+			int k = iface_find(&d->ifs, names[seg]);
+
+			si->ifindex = d->ifs.ifindex[k];
+			si->domain = (__u8)dom;
+			si->self = xglb_owners_slot(nodes, n, self);
+			memcpy(si->mac, d->ifs.mac[k], 6);
+			for (int i = 0; i < cfg->n_nodes; i++) {
+				const __u8 *m = xglb_cluster_seg_mac(d->cl, g, i, seg);
+				__u8 slot = xglb_owners_slot(nodes, n, cfg->nodes[i].id);
+
+				if (m && cfg->nodes[i].id != self && slot != XGLB_STEER_NO_OWNER)
+					memcpy(si->peer_mac[slot], m, 6);
+			}
+		}
+	}
+	err = xglb_bank_prepare_steer(&d->bank, &st);
+	if (!err)
+		set_local_ips(d);
+	return err;
+}
+
+/* Every local IPv4 address and every VIP: traffic to them is never steered. */
+static void set_local_ips(struct daemon *d)
+{
+	__be32 ips[XGLB_STEER_MAX_LOCAL];
+	struct ifaddrs *ifa, *p;
+	int n = 0;
+
+	for (int g = 0; g < d->cfg->n_groups && n < XGLB_STEER_MAX_LOCAL; g++)
+		ips[n++] = d->cfg->groups[g].vip;
+	if (getifaddrs(&ifa) == 0) {
+		for (p = ifa; p && n < XGLB_STEER_MAX_LOCAL; p = p->ifa_next)
+			if (p->ifa_addr && p->ifa_addr->sa_family == AF_INET)
+				ips[n++] = ((struct sockaddr_in *)p->ifa_addr)->sin_addr.s_addr;
+		freeifaddrs(ifa);
+	}
+	xglb_bank_set_local_ips(&d->bank, ips, n);
+}
+
+/* Build every group's table as this node sees it and switch banks. */
+int commit_tables(struct daemon *d)
+{
+	static struct xglb_group groups[XGLB_MAX_GROUPS];
+	const struct xglb_config *cfg = d->cfg;
+	__u32 self = cfg->nodes[cfg->self].id;
+	int err;
+
+	d->version++;
+	for (int g = 0; g < cfg->n_groups; g++) {
+		__u32 ifidx[XGLB_GROUP_IFACES] = { 0 };
+		__u8 ifmac[XGLB_GROUP_IFACES][6] = { { 0 } };
+		struct xglb_group_state st;
+
+		for (int i = 0; i < cfg->groups[g].n_ifaces; i++) {
+			int k = iface_find(&d->ifs, cfg->groups[g].ifaces[i]);
+
+			ifidx[i] = d->ifs.ifindex[k];
+			memcpy(ifmac[i], d->ifs.mac[k], 6);
+		}
+		if (d->cl) {
+			xglb_cluster_view(d->cl, g, now_ns(), &st);
+			memcpy(st.ifindex, ifidx, sizeof(st.ifindex));
+		} else {
+			xglb_cfg_group_state(cfg, g, ifidx, d->version, &st);
+		}
+		memcpy(st.ifmac, ifmac, sizeof(st.ifmac));
+		xglb_build_group(&st, self, &groups[g]);
+	}
+	err = xglb_bank_prepare(&d->bank, groups, cfg->n_groups);
+	if (!err && d->bank.steer_open)
+		err = prepare_steer(d);
+	if (!err)
+		xglb_bank_flip(&d->bank);
+	if (!err) {
+		log_changes(d, groups, cfg->n_groups);
+		memcpy(d->tables, groups, sizeof(groups[0]) * cfg->n_groups);
+	}
+	if (err)
+		pr_err("writing tables: %s", strerror(-err));
+	return err;
+}
+
+int write_ifaces(struct daemon *d)
+{
+	int fd = bpf_map__fd(d->ld.skel->maps.xglb_ifaces);
+
+	for (int i = 0; i < d->ifs.n; i++) {
+		struct xglb_iface v = { 0 };
+
+		memcpy(v.mac, d->ifs.mac[i], 6);
+		if (bpf_map_update_elem(fd, &d->ifs.ifindex[i], &v, BPF_ANY)) {
+			pr_err("%s: writing xglb_ifaces: %s", d->ifs.name[i], strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+/* VIPs live on lo so every router answers pings to the gateway; ARP never shows them. */
+static bool vip_wanted(const struct xglb_config *cfg, int gid, __be32 vip)
+{
+	for (int g = 0; g < cfg->n_groups; g++)
+		if (cfg->groups[g].id == gid && cfg->groups[g].vip == vip)
+			return true;
+	return false;
+}
+
+void sync_vips(struct daemon *d, bool remove_all)
+{
+	const struct xglb_config *cfg = d->cfg;
+
+	/* Remove the VIPs we added that are gone from the configuration (or all). */
+	for (int id = 1; id < XGLB_MAX_GROUPS; id++) {
+		if (!d->vip_ours[id] || (!remove_all && vip_wanted(cfg, id, d->vip_of[id])))
+			continue;
+		xglb_netif_addr_del(LO_IFINDEX, d->vip_of[id]);
+		d->vip_ours[id] = false;
+	}
+	for (int g = 0; !remove_all && g < cfg->n_groups; g++) {
+		const struct xglb_cfg_group *cg = &cfg->groups[g];
+		char ip[INET_ADDRSTRLEN];
+		int ret;
+
+		inet_ntop(AF_INET, &cg->vip, ip, sizeof(ip));
+		ret = xglb_netif_addr_add(LO_IFINDEX, cg->vip);
+		if (ret < 0)
+			pr_warn("group %u: adding VIP %s/32 to lo: %s", cg->id, ip, strerror(-ret));
+		if (ret == 1) {
+			d->vip_ours[cg->id] = true;
+			d->vip_of[cg->id] = cg->vip;
+		}
+		for (int i = 0; i < cg->n_ifaces; i++) {
+			/* Never pick the VIP as the source of the kernel's own ARP. */
+			ret = xglb_netif_sysctl(cg->ifaces[i], "arp_announce", "2");
+			if (ret)
+				pr_warn("%s: arp_announce: %s", cg->ifaces[i], strerror(-ret));
+		}
+	}
+}
+
+/* The steering maps; a restarted xglbd keeps steering as its predecessor left it. */
+int open_steering(struct daemon *d)
+{
+	struct xglb_steer_fds fds = {
+		.cfg = bpf_map__fd(d->ld.skel->maps.xglb_steer_cfg),
+		.spill = bpf_map__fd(d->ld.skel->maps.xglb_steer_spill),
+		.buckets = bpf_map__fd(d->ld.skel->maps.xglb_steer_buckets),
+		.peers = bpf_map__fd(d->ld.skel->maps.xglb_steer_peers),
+		.local_ips = bpf_map__fd(d->ld.skel->maps.xglb_local_ips),
+		.local_bloom = bpf_map__fd(d->ld.skel->maps.xglb_local_bloom),
+	};
+	int err = xglb_bank_open_steer(&d->bank, &fds);
+
+	if (err)
+		pr_err("steering maps: %s", strerror(-err));
+	for (int g = 0; !err && g < d->cfg->n_groups; g++)
+		if (d->cfg->groups[g].steer && !d->cfg->membership)
+			pr_warn("group %u: steering needs membership (peers' MACs); it stays off",
+				d->cfg->groups[g].id);
+	return err;
+}
+
+/* Our MAC on each segment group g steers, for the hellos that tell peers. */
+void steer_segments(struct daemon *d)
+{
+	for (int g = 0; d->cl && g < d->cfg->n_groups; g++) {
+		const char(*names)[IF_NAMESIZE];
+		__u8 macs[XGLB_PROTO_SEGMENTS][6] = { { 0 } };
+		int n = d->cfg->groups[g].steer ? steer_ifaces(&d->cfg->groups[g], &names) : 0;
+
+		for (int i = 0; i < n && i < XGLB_PROTO_SEGMENTS; i++)
+			memcpy(macs[i], d->ifs.mac[iface_find(&d->ifs, names[i])], 6);
+		xglb_cluster_set_segments(d->cl, g, n, (const __u8(*)[6])macs);
+	}
+}

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* main.c - start-up, the epoll loop, the heartbeat and the watchdog. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <ifaddrs.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <systemd/sd-daemon.h>
+#include "xglb.skel.h"
+#include "bank.h"
+#include "cfgstate.h"
+#include "cluster.h"
+#include "ctlsock.h"
+#include "http.h"
+#include "metrics.h"
+#include "config.h"
+#include "learn.h"
+#include "loader.h"
+#include "log.h"
+#include "netif.h"
+#include "owners.h"
+#include "tables.h"
+#include "track.h"
+#include "daemon.h"
+
+__u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+void heartbeat(struct daemon *d)
+{
+	xglb_bank_heartbeat(&d->bank, now_ns(), (__u64)d->cfg->lease_ms * 1000000ull);
+	if (d->watchdog_usec)
+		sd_notify(0, "WATCHDOG=1");
+}
+
+/* Idle work: pay the RCU grace period of the next table switch now, not on a failover. */
+static void idle(struct daemon *d)
+{
+	xglb_bank_quiesce(&d->bank);
+}
+
+int arm_timer(int fd, __u64 period_ms)
+{
+	struct itimerspec its = { 0 };
+
+	if (period_ms) {
+		its.it_interval.tv_sec = period_ms / 1000;
+		its.it_interval.tv_nsec = (period_ms % 1000) * 1000000;
+		its.it_value = its.it_interval;
+	}
+	return timerfd_settime(fd, 0, &its, NULL);
+}
+
+__u64 heartbeat_period_ms(const struct daemon *d)
+{
+	__u64 p = d->cfg->lease_ms / 4;
+
+	if (d->watchdog_usec && p > d->watchdog_usec / 2000)
+		p = d->watchdog_usec / 2000;
+	return p < 10 ? 10 : p;
+}
+
+static int setup_fds(struct daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	const int *const fds[] = { &d->again_fd, &d->trk_tfd, &d->mem_tfd,
+				   &d->sigfd,	 &d->hb_fd,   &d->learn_fd };
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->hb_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->learn_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->mem_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->trk_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->again_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->again = calloc(REDIST_AGAIN_MAX, sizeof(*d->again));
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->hb_fd < 0 || d->learn_fd < 0 || d->mem_tfd < 0 || d->trk_tfd < 0 ||
+	    d->again_fd < 0 || !d->again || d->epfd < 0)
+		return -errno ? -errno : -ENOMEM;
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		ev.data.fd = *fds[i];
+		epoll_ctl(d->epfd, EPOLL_CTL_ADD, *fds[i], &ev);
+	}
+	return 0;
+}
+
+/* Returns when asked to stop. */
+static void run(struct daemon *d)
+{
+	for (;;) {
+		struct epoll_event evs[8];
+		int n = epoll_wait(d->epfd, evs, 8, -1);
+
+		if (n < 0 && errno != EINTR) {
+			pr_err("epoll_wait: %s", strerror(errno));
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			__u64 ticks;
+
+			if (fd == d->hb_fd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0) {
+					heartbeat(d);
+					idle(d);
+					if (d->http)
+						xglb_http_run(d->http); /* connection timeouts */
+				}
+			} else if (d->cl && fd == xglb_cluster_fd(d->cl)) {
+				xglb_cluster_readable(d->cl, now_ns());
+				arm_membership(d);
+			} else if (fd == d->mem_tfd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0 && d->cl)
+					xglb_cluster_tick(d->cl, now_ns());
+				arm_membership(d);
+			} else if (fd == d->trk.nl_fd) {
+				xglb_tracker_netlink(&d->trk);
+				track_apply(d);
+				arm_membership(d);
+			} else if (fd == d->trk.icmp_fd) {
+				xglb_tracker_icmp(&d->trk, now_ns());
+				track_apply(d);
+				arm_membership(d);
+			} else if (fd == d->trk_tfd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0) {
+					xglb_tracker_poll(&d->trk, now_ns());
+					track_apply(d);
+					arm_membership(d);
+				}
+			} else if (d->http && fd == xglb_http_fd(d->http)) {
+				xglb_http_run(d->http);
+			} else if (xglb_ctlsock_owns(&d->ctl, fd)) {
+				xglb_ctlsock_event(&d->ctl, d->epfd, fd, ctl_handle, d);
+			} else if (fd == d->learn_fd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0)
+					send_learning(d);
+			} else if (fd == d->again_fd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0)
+					redistribute_again(d);
+			} else if (fd == d->sigfd) {
+				struct signalfd_siginfo si;
+
+				if (read(fd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGHUP) {
+					reload(d);
+					continue;
+				}
+				pr_info("signal %u: stopping", si.ssi_signo);
+				return;
+			}
+		}
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: xglbd [OPTIONS]\n"
+		   "Run the xglb gateway load balancer on this router.\n\n"
+		   "  -c, --config FILE     configuration (default " XGLB_DEFAULT_CONFIG ")\n"
+		   "  -n, --node NAME       this router's node name (overrides \"node:\")\n"
+		   "  -p, --pin-root DIR    where BPF maps are pinned (overrides \"pin-root:\")\n"
+		   "  -t, --config-test     check the configuration and exit (0 ok, 1 errors)\n"
+		   "  -v, --verbose         debug logging (twice: libbpf/libxdp too)\n"
+		   "  -V, --version         print the version and exit\n"
+		   "  -h, --help            this help\n\n"
+		   "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop and detach.\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "pin-root", required_argument, NULL, 'p' },
+		{ "config-test", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct daemon d = { .config_path = XGLB_DEFAULT_CONFIG, .pkt_fd = -1, .ctl.fd = -1,
+			    .trk.nl_fd = -1, .trk.icmp_fd = -1 };
+	bool test_only = false;
+	int verbose = 0, c, err, rc = 1;
+
+	while ((c = getopt_long(argc, argv, "c:n:p:tvVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'n':
+			d.node_override = optarg;
+			break;
+		case 'p':
+			d.pin_root_override = optarg;
+			break;
+		case 't':
+			test_only = true;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'V':
+			printf("xglbd %s\n", XGLB_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "xglbd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	xglb_log_init("xglbd", verbose ? XGLB_LOG_DEBUG : XGLB_LOG_INFO);
+	if (verbose > 1)
+		xglb_log_libs();
+	else
+		libbpf_set_print(NULL);
+
+	d.cfg = load_config(&d);
+	if (!d.cfg)
+		return 1;
+	if (test_only) {
+		printf("%s: ok (%d nodes, %d groups; this node %s)\n", d.config_path,
+		       d.cfg->n_nodes, d.cfg->n_groups, d.cfg->nodes[d.cfg->self].name);
+		free(d.cfg);
+		return 0;
+	}
+	if (sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
+		d.watchdog_usec = 0;
+	if (setup_fds(&d) || resolve_ifaces(d.cfg, &d.ifs))
+		goto out;
+	err = xglb_loader_open(&d.ld, d.cfg->pin_root);
+	if (err)
+		goto out;
+	err = xglb_loader_attach_some(&d.ld, d.ifs.ifindex, d.ifs.xdp, d.ifs.n);
+	if (err)
+		goto detach;
+	err = xglb_bank_open(&d.bank, bpf_map__fd(d.ld.skel->maps.xglb_ctl),
+			     bpf_map__fd(d.ld.skel->maps.xglb_groups),
+			     bpf_map__fd(d.ld.skel->maps.xglb_vips));
+	if (err) {
+		pr_err("mapping xglb_ctl: %s", strerror(-err));
+		goto detach;
+	}
+	xglb_bank_set_beat(&d.bank, bpf_program__fd(d.ld.skel->progs.xglb_beat));
+	if (open_steering(&d))
+		goto detach;
+	/* Resume the version sequence of tables a previous xglbd left pinned. */
+	d.version = d.bank.ctl->flips ? (__u32)d.bank.ctl->flips : 0;
+	/* Boot counter: above the last one (pinned) and the wall clock, so peers
+	 * never take this run's messages for replays of an earlier one. */
+	d.bank.ctl->boot = d.bank.ctl->boot + 1 > (__u32)time(NULL) ? d.bank.ctl->boot + 1 :
+								       (__u32)time(NULL);
+	heartbeat(&d);
+	if (d.cfg->membership && start_membership(&d))
+		goto detach;
+	err = xglb_tracker_open(&d.trk, d.cfg, now_ns());
+	if (err || track_epoll(&d)) {
+		pr_err("tracking: %s", strerror(-err));
+		goto detach;
+	}
+	if (d.cfg->n_track && !d.cl)
+		pr_warn("tracking: without membership, tracked objects change nothing");
+	arm_timer(d.trk_tfd, d.cfg->n_track ? 100 : 0);
+	track_apply(&d);
+	if (write_ifaces(&d) || commit_tables(&d))
+		goto detach;
+	err = xglb_ctlsock_open(&d.ctl, d.cfg->control_socket);
+	if (err || xglb_ctlsock_epoll(&d.ctl, d.epfd)) {
+		pr_err("control socket %s: %s", d.cfg->control_socket, strerror(-err));
+		goto detach;
+	}
+	if (http_start(&d))
+		goto detach;
+	sync_vips(&d, false);
+	d.pkt_fd = xglb_learn_socket();
+	if (d.pkt_fd < 0)
+		pr_warn("no packet socket for learning frames: %s", strerror(-d.pkt_fd));
+	send_learning(&d);
+	arm_timer(d.hb_fd, heartbeat_period_ms(&d));
+	arm_timer(d.learn_fd, d.cfg->learn_interval_ms);
+	arm_membership(&d);
+	sd_notify(0, "READY=1");
+	pr_info("ready: node %s (id %u), %d groups on %d interfaces, tables version %u, pin-root %s",
+		d.cfg->nodes[d.cfg->self].name, d.cfg->nodes[d.cfg->self].id, d.cfg->n_groups,
+		d.ifs.n, d.version, d.cfg->pin_root);
+
+	run(&d);
+	sd_notify(0, "STOPPING=1");
+	rc = 0;
+	sync_vips(&d, true);
+detach:
+	http_stop(&d);
+	xglb_tracker_close(&d.trk);
+	xglb_ctlsock_close(&d.ctl);
+	if (d.cl) {
+		xglb_cluster_close(d.cl);
+		free(d.cl);
+	}
+	xglb_loader_detach(&d.ld, true);
+	xglb_bank_close(&d.bank);
+	xglb_loader_close(&d.ld);
+out:
+	if (d.pkt_fd >= 0)
+		close(d.pkt_fd);
+	free(d.cfg);
+	return rc;
+}
