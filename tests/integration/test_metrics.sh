@@ -11,60 +11,17 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 source tests/lab/lab.sh
+source tests/lab/testlib.sh
 
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3)
 URL=http://127.0.0.1:9867
 N=100 # pings sent through one forwarder
 
-failed=0
-FAILS=()
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	FAILS+=("$1")
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-	failed=$((failed + 1))
-	lab_mark_failed
-}
-# The failures again at the end, where a runner showing the tail of the output sees them.
-summary() { local f; for f in "${FAILS[@]}"; do echo "# FAILED: $f"; done; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what" "failed: $*"; fi
-}
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got  '$2'" "want '$3'"; fi; }
-bail() {
-	not_ok "$@"
-	summary
-	exit 1
-}
 
-for b in xglbd xglbctl xdp_pass.bpf.o; do
-	[ -e "$LAB_BUILD/$b" ] || bail "$LAB_BUILD/$b is built (run make)"
-done
-for t in promtool bpftool curl jq; do
-	command -v "$t" >/dev/null || bail "$t is installed (tests/deps.sh)"
-done
+t_need_built xglbd xglbctl xdp_pass.bpf.o
+t_need_tools promtool bpftool curl jq
 
-jst() { lab_status "$1" 2>/dev/null | jq -r "$2" 2>/dev/null; }
-view() {
-	jst "$1" '.groups[0] | "avg=\(.avg_name) v=\(.version) owners=\([.forwarders[] | .owner_name] | join(","))"'
-}
-# All routers hold one elected view (an AVG, every forwarder owned) and see each other up.
-agree() {
-	local r v first=""
-	for r in "${ROUTERS[@]}"; do
-		v=$(view "$r")
-		[[ $v =~ ^avg=r[123]\ v=[1-9][0-9]*\ owners=r[123],r[123],r[123]$ ]] || return 1
-		[ -z "$first" ] && first=$v
-		[ "$v" = "$first" ] || return 1
-		[ "$(jst "$r" '[.groups[0].peers[] | select(.up)] | length')" = 3 ] || return 1
-	done
-}
 scrape() { lab_exec "$1" curl -sS --max-time 5 "$URL${2:-/metrics}"; } # router [path]
 # metric FILE 'name{labels}': the sample's value ("" if absent)
 metric() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
@@ -91,8 +48,8 @@ for r in "${ROUTERS[@]}"; do
 	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3 persistence=3 hello_ms=200 hold_ms=2000)
 	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r" "$(tail -n 20 "$(lab_xglbd_log "$r")")"
 done
-lab_wait 10 agree || bail "r1 r2 r3 agree on one group state" "$(for r in "${ROUTERS[@]}"; do view "$r"; done)"
-ok "xglbd ready on r1 r2 r3: $(view r1)"
+lab_wait 10 lab_agree_owned || bail "r1 r2 r3 agree on one group state, every forwarder owned" "$(lab_views)"
+ok "xglbd ready on r1 r2 r3: $(lab_view r1)"
 up() { lab_exec "$1" curl -s -o /dev/null --max-time 1 "$URL/metrics"; }
 for r in "${ROUTERS[@]}"; do lab_wait 5 up "$r" || bail "$r serves $URL/metrics in its namespace"; done
 
@@ -231,7 +188,7 @@ bank=$(lab_ctl r3 --json tables | jq .active_bank)
 g=$(bpftool map lookup pinned "$pr/xglb_groups" key $(printf '0x%02x 0x%02x 0 0' $(((bank * 256 + LAB_GID) & 255)) $(((bank * 256 + LAB_GID) >> 8))) -j)
 check_eq "the active bank's group 1 decodes: id, n_fwd, vMAC of fwd 1, owner ids, version = status" \
 	"$(jq -c '.formatted.value | [.id, .n_fwd, .fwd[1].vmac, [.fwd[0:3][].owner], .version]' <<<"$g")" \
-	"[$LAB_GID,3,[2,120,103,98,$LAB_GID,1],[1,2,3],$(jst r3 .groups[0].version)]"
+	"[$LAB_GID,3,[2,120,103,98,$LAB_GID,1],[1,2,3],$(lab_jst r3 .groups[0].version)]"
 bpftool map dump pinned "$pr/xglb_hosts" -j >"$LAB_DIR/hosts.json" 2>&1
 miss=$(for k in gid mac fwd ip first_jiffies last_jiffies; do
 	jq -e --arg k "$k" '[.[] | .formatted | (.key, .value) | keys[]] | index($k)' "$LAB_DIR/hosts.json" >/dev/null || echo "$k"
@@ -250,7 +207,7 @@ check_eq "xglb_hosts on the AVG: each client's MAC -> the forwarder it holds" "$
 # ---- the HTTP side is read-only and small ---------------------------------------------------
 check_eq "/api/status is the control socket's status (node, mode, group view)" \
 	"$(scrape r2 /api/status | jq -r '"\(.node.name) \(.mode) \(.groups[0].avg_name) \(.groups[0].version)"')" \
-	"$(jst r2 '"\(.node.name) \(.mode) \(.groups[0].avg_name) \(.groups[0].version)"')"
+	"$(lab_jst r2 '"\(.node.name) \(.mode) \(.groups[0].avg_name) \(.groups[0].version)"')"
 check_eq "POST /metrics is refused (405: GET only)" \
 	"$(lab_exec r1 curl -s -o /dev/null -w '%{http_code}' -X POST --max-time 5 "$URL/metrics")" 405
 check_eq "an unknown path is 404" "$(lab_exec r1 curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/nope")" 404
@@ -258,6 +215,4 @@ check "the exporter listens on 127.0.0.1 only" \
 	bash -c "ip netns exec $(lab_ns r1) ss -Hltn 'sport = :9867' | awk '{print \$4}' | grep -qx '127.0.0.1:9867'"
 
 for r in "${ROUTERS[@]}"; do lab_stop_xglbd "$r" 5; done
-echo "# $((SECONDS - t0)) s"
-summary
-exit $((failed > 0))
+t_done

@@ -157,10 +157,7 @@ lab_wait 5 eval 'lab_exec server ss -Hlun "sport = :$PORT" | grep -q .'
 lab_bg c02 "$LAB_DIR/probe.json" "$LAB_BUILD/tools/xglb_probe" send "$LAB_SERVER_IP" $PORT 1000 3 500
 probe=$LAB_BG_PID
 sleep 1 # steady traffic through r2 first
-read -r pid _ <<<"$(lab_get r2 xglbd_pid)"
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-_lab_set r2 xglbd_pid ""
+lab_kill_xglbd r2 || lab_die "kill -9 of r2's xglbd"
 lab_exec r2 ip link set eth0 down
 echo "  killed r2's xglbd and took r2's eth0 down"
 wait "$probe"
