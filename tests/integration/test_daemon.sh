@@ -69,13 +69,6 @@ check "client holds vMAC of forwarder 0 for the VIP" [ "$first_vmac" = "$(lab_vm
 tables() { lab_ctl r1 --json tables; }
 policy_is() { [ "$(tables | jq -r '.groups[0].policy')" = "$1" ]; }
 heartbeat_older_than() { [ "$(tables | jq .heartbeat_age_ms)" -gt "$1" ]; }
-# The client's neighbour table answers and holds no resolved entry for the VIP
-# (an "ip" that fails is not "no entry").
-no_neigh() {
-	local j
-	j=$(lab_exec "$1" ip -j neigh show "$LAB_VIP" dev eth0) &&
-		jq -e 'all(.[]; .lladdr == null)' <<<"${j:-[]}" >/dev/null
-}
 v1=$(tables | jq '.groups[0].version')
 
 # Reload with a changed policy: applied, version moves on.
@@ -120,7 +113,7 @@ lab_exec c1 ip neigh flush dev eth0
 lab_exec c1 ping -c 1 -W 1 $LAB_SERVER_IP >/dev/null 2>&1
 l1=$(lab_reason r1 xdp_drop_arp_lease)
 check "with the lease expired ARP for the VIP is not answered ($l0 -> $l1)" [ "$l1" -gt "$l0" ]
-check "... and the client has no answer for the VIP" no_neigh c1
+check "... and the client has no answer for the VIP" lab_no_neigh c1
 
 # Restart: adopts the attached program and the pinned maps (host table, versions).
 if lab_start_xglbd r1 "$cfg"; then ok "xglbd restarts over the pinned state"; else not_ok "xglbd restarts over the pinned state"; fi

@@ -33,14 +33,15 @@ RATE=1000         # probe datagrams per second
 PORT=9000
 CPORT=9001        # control probe
 CRATE=200
+LAB_PROBE_PORT=$PORT LAB_PROBE_RATE=$RATE
 BOUND=$((HOLD + 2 * HELLO)) # allowed outage of a failed AVF's clients, ms
 
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe
 
 # ---- status helpers ------------------------------------------------------------
-owner_of() { jst "$1" ".groups[0].forwarders[$2] | if .active then .owner_name else \"-\" end"; }
-event() { jst "$1" ".groups[0].events.$2"; }
+owner_of() { lab_jst "$1" ".groups[0].forwarders[$2] | if .active then .owner_name else \"-\" end"; }
+event() { lab_jst "$1" ".groups[0].events.$2"; }
 owners_are() { # router, want: status owners of router == want
 	[ "$(lab_view "$1" | sed 's/.*owners=//')" = "$2" ]
 }
@@ -74,23 +75,14 @@ check_eq "r2 is the standby" "$(lab_jst r3 '.groups[0].standby')" 2
 check_eq "persistence 3,3,3,1 as configured" \
 	"$(lab_jst r3 '[.groups[0].forwarders[].persistence] | map(tostring) | join(",")')" "3,3,3,1"
 
-lab_bg server "$LAB_DIR/echo.log" "$LAB_BUILD/tools/xglb_probe" echo "$PORT"
-lab_bg c7 "$LAB_DIR/echo.c7.log" "$LAB_BUILD/tools/xglb_probe" echo "$CPORT"
-lab_wait 5 bash -c "ip netns exec $(lab_ns server) ss -Hlun 'sport = :$PORT' | grep -q . &&
-	ip netns exec $(lab_ns c7) ss -Hlun 'sport = :$CPORT' | grep -q ." || bail "echoes listen on the server and c7"
+lab_echo_start server "$PORT" && lab_echo_start c7 "$CPORT" || bail "echoes listen on the server and c7"
 # A control next to each measurement: c6 -> c7 on the same switch, through no
 # router. It loses packets only when the whole (shared, 2-core) machine stalls.
-control_start() { probe_start "$1" c6 "$2" "$(lab_get c7 ip)" "$CPORT" "$CRATE"; }
+control_start() { lab_probe_start "$1" c6 "$2" "$(lab_get c7 ip)" "$CPORT" "$CRATE"; }
 
 # One ARP each, in order: the AVG hands the vMACs out round-robin.
-declare -A CL # forwarder index -> client
-for c in c1 c2 c3 c4; do
-	lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || bail "$c reaches the server"
-	m=$(lab_neigh_mac "$c")
-	[[ $m =~ ^02:78:67:62:01:0([0-3])$ ]] || bail "$c holds a vMAC for the VIP" "got '$m'"
-	CL[${BASH_REMATCH[1]}]=$c
-done
-[ ${#CL[@]} = 4 ] || bail "the 4 clients got the 4 vMACs" "$(for c in c1 c2 c3 c4; do echo "$c $(lab_neigh_mac "$c")"; done)"
+lab_vmac_clients c1 c2 c3 c4 || bail "the 4 clients got the 4 vMACs" "$LAB_ERR"
+declare -n CL=LAB_CL # forwarder index -> client
 ok "c1..c4 got one vMAC each: fwd0 ${CL[0]}, fwd1 ${CL[1]}, fwd2 ${CL[2]}, fwd3 ${CL[3]}"
 
 # ---- 1. an AVF dies: kill -9 and link down -----------------------------------------
@@ -101,11 +93,12 @@ fo_before=$(event r3 failovers)
 p1_before=$(lab_fwd_packets r1 1)
 p3_before=$(lab_fwd_packets r3 3)
 srv0=$(lab_rcvbuf_errors server)
+lab_fwd_mark r2:1 r2:3 r1:0
 lab_probe_start f1 "${CL[1]}" 3
 lab_probe_start f3 "${CL[3]}" 3
 lab_probe_start f0 "${CL[0]}" 3
 control_start f1c 3
-sleep 0.5 # traffic flows before the failure
+lab_wait 2 lab_fwd_flowing $((RATE / 5)) || not_ok "probes flow through r2 (fwd 1, 3) and r1 (fwd 0) before the failure"
 lab_kill_xglbd r2
 lab_exec r2 ip link set eth0 down
 lab_probe_wait f1
@@ -162,10 +155,11 @@ check_eq "redirect: fwd1 takes no new hosts; fwd3 (persistence 1) prefers r3 now
 check_eq "before r2 returns: fwd1 still served by r1, nothing removed yet" \
 	"$(lab_jst r3 '.groups[0] | "\(.forwarders[1].owner_name) \(.forwarders[1].active) \(.events.removals)"')" "r1 true 0"
 srv0=$(lab_rcvbuf_errors server)
+lab_fwd_mark r1:1 r3:3
 lab_probe_start r1 "${CL[1]}" 2
 lab_probe_start r3 "${CL[3]}" 2
 control_start r3c 2
-sleep 0.3
+lab_wait 2 lab_fwd_flowing $((RATE / 5)) || not_ok "probes flow through r1 (fwd 1) and r3 (fwd 3) before r2 returns"
 lab_exec r2 ip link set eth0 up
 lab_start_xglbd r2 "$LAB_DIR/r2.yaml" || bail "xglbd restarts on r2"
 lab_wait 5 lab_agree r1 r2 r3 || not_ok "r1 r2 r3 agree after r2 returned" \
@@ -242,7 +236,7 @@ lab_kill_xglbd r3
 lab_wait 5 role_is r1 avg || not_ok "r1 becomes AVG" "r1: $(lab_view r1)"
 check_eq "r1's status: AVG r1, every active forwarder with r1" "$(lab_view r1 | sed 's/ v=[0-9]*//')" \
 	"avg=r1 owners=r1,-,r1,r1"
-check_eq "c5 has no neighbour entry for the VIP yet" "$(lab_neigh_mac c5)" ""
+check "c5 has no neighbour entry for the VIP yet" lab_no_neigh c5
 check "new client c5 reaches the server" quiet lab_exec c5 ping -c 2 -i 0.2 -W 2 -q "$LAB_SERVER_IP"
 m5=$(lab_neigh_mac c5)
 check "c5 got a live vMAC from the new AVG ($m5)" bash -c "[[ '$m5' =~ ^02:78:67:62:01:0[023]$ ]]"

@@ -27,12 +27,13 @@ PORT=9000
 RATE=1000
 CPORT=9001 # control probe, c4 -> c5
 CRATE=200
+LAB_PROBE_PORT=$PORT LAB_PROBE_RATE=$RATE
 
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe
 
 # ---- status helpers ------------------------------------------------------------
-owners() { local r; for r in "${ROUTERS[@]}"; do view "$r" | sed 's/.*owners=//'; done | paste -sd' '; }
+owners() { local r; for r in "${ROUTERS[@]}"; do lab_view "$r" | sed 's/.*owners=//'; done | paste -sd' '; }
 
 # Every measurement runs one probe per vMAC and a control: c4 to an echo on
 # c5, on the same switch, through no router. The control loses packets only
@@ -47,12 +48,11 @@ probes_start() { # tag seconds
 	local i r
 	for r in "${ROUTERS[@]}"; do RS0[$r]=$(lab_stats "$r" | jq -c .reasons); done
 	SRV_RB0=$(lab_rcvbuf_errors server)
+	lab_fwd_mark "${OWNER[0]}:0" "${OWNER[1]}:1" "${OWNER[2]}:2"
 	for i in 0 1 2; do lab_probe_start "$1$i" "${CL[$i]}" "$2"; done
-	lab_bg c4 "$LAB_DIR/probe.$1c.json" "$LAB_BUILD/tools/xglb_probe" send "$(lab_get c5 ip)" \
-		"$CPORT" "$CRATE" "$2" 500
-	PROBE[$1c]=$LAB_BG_PID
-	PROBE_CL[$1c]=c4
-	PROBE_RB[$1c]=$(lab_rcvbuf_errors c4)
+	lab_probe_start "$1c" c4 "$2" "$(lab_get c5 ip)" "$CPORT" "$CRATE"
+	# traffic flows through every forwarder (0.1 s of it) before the operation
+	lab_wait 2 lab_fwd_flowing $((RATE / 10)) || echo "# $1: probes not flowing through every forwarder after 2 s"
 }
 # Wait for a measurement; print it; return 0 if no vMAC client lost a probe,
 # 2 if some did but the control lost some too or the echo's socket overflowed
@@ -100,18 +100,9 @@ lab_wait 10 lab_agree || bail "routers agree on one state" "$(lab_views)"
 check_eq "r3 is AVG, forwarder i with router i+1" "$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"
 OWNER=(r1 r2 r3)
 
-lab_bg server "$LAB_DIR/echo.log" "$LAB_BUILD/tools/xglb_probe" echo "$PORT"
-lab_bg c5 "$LAB_DIR/echo.c5.log" "$LAB_BUILD/tools/xglb_probe" echo "$CPORT"
-lab_wait 5 bash -c "ip netns exec $(lab_ns server) ss -Hlun 'sport = :$PORT' | grep -q . &&
-	ip netns exec $(lab_ns c5) ss -Hlun 'sport = :$CPORT' | grep -q ." || bail "echoes listen on the server and c5"
-declare -A CL
-for c in "${CLIENTS[@]}"; do
-	lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || bail "$c reaches the server"
-	m=$(lab_neigh_mac "$c")
-	[[ $m =~ ^02:78:67:62:01:0([0-2])$ ]] || bail "$c holds a vMAC" "got '$m'"
-	CL[${BASH_REMATCH[1]}]=$c
-done
-[ ${#CL[@]} = 3 ] || bail "the 3 clients got the 3 vMACs"
+lab_echo_start server "$PORT" && lab_echo_start c5 "$CPORT" || bail "echoes listen on the server and c5"
+lab_vmac_clients "${CLIENTS[@]}" || bail "the 3 clients got the 3 vMACs" "$LAB_ERR"
+declare -n CL=LAB_CL # forwarder index -> client
 ok "c1..c3 got one vMAC each"
 
 # ---- 6. SIGHUP twice on every router, under traffic --------------------------------
@@ -121,7 +112,6 @@ hup_twice() { # tag: 3 s of probes around two SIGHUPs of every router
 	local t_probe round r n hup_ms
 	t_probe=$(date +%s%N)
 	probes_start "$1" 3
-	sleep 0.2 # traffic flows before the first reload
 	for round in 1 2; do
 		for r in "${ROUTERS[@]}"; do
 			n=$(reloads "$r")
@@ -155,7 +145,6 @@ boot0=$(lab_jst r2 .node.boot)
 kill_restart() { # tag: 2 s of probes around kill -9 and restart of r2's xglbd
 	local t_kill back_ms
 	probes_start "$1" 2
-	sleep 0.2 # traffic flows before the kill
 	t_kill=$(date +%s%N)
 	lab_kill_xglbd r2 || bail "kill -9 of r2's xglbd"
 	lab_restart_xglbd r2 || bail "xglbd restarts on r2"

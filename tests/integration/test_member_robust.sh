@@ -37,6 +37,7 @@ RATE=1000
 MPORT=7867 # membership (the lab's configs use the default port)
 CPORT=9001 # control probe c4 -> c5: same switch, no router
 CRATE=200
+LAB_PROBE_PORT=$PORT LAB_PROBE_RATE=$RATE
 LOSS_S=15
 PART_S=5
 
@@ -44,8 +45,8 @@ PART_S=5
 t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe tools/xglb_inject
 
 # ---- status helpers ------------------------------------------------------------
-event() { jst "$1" ".groups[0].events.$2"; }
-rx() { jst "$1" ".membership.$2"; } # datagram counter by reason
+event() { lab_jst "$1" ".groups[0].events.$2"; }
+rx() { lab_jst "$1" ".membership.$2"; } # datagram counter by reason
 
 
 inject() { # box args...: xglb_inject in a box's namespace, JSON result on stdout
@@ -69,18 +70,9 @@ ok "xglbd ready on ${ROUTERS[*]} (hello $HELLO ms, hold $HOLD ms, periodic learn
 lab_wait 15 lab_agree || bail "routers agree on one state" "$(lab_views)"
 check_eq "r3 is AVG, forwarder i with router i+1" "$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"
 
-lab_bg server "$LAB_DIR/echo.log" "$LAB_BUILD/tools/xglb_probe" echo "$PORT"
-lab_bg c5 "$LAB_DIR/echo.c5.log" "$LAB_BUILD/tools/xglb_probe" echo "$CPORT"
-lab_wait 5 bash -c "ip netns exec $(lab_ns server) ss -Hlun 'sport = :$PORT' | grep -q . &&
-	ip netns exec $(lab_ns c5) ss -Hlun 'sport = :$CPORT' | grep -q ." || bail "echoes listen on the server and c5"
-declare -A CL
-for c in "${CLIENTS[@]}"; do
-	lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || bail "$c reaches the server"
-	m=$(lab_neigh_mac "$c")
-	[[ $m =~ ^02:78:67:62:01:0([0-2])$ ]] || bail "$c holds a vMAC" "got '$m'"
-	CL[${BASH_REMATCH[1]}]=$c
-done
-[ ${#CL[@]} = 3 ] || bail "the 3 clients got the 3 vMACs"
+lab_echo_start server "$PORT" && lab_echo_start c5 "$CPORT" || bail "echoes listen on the server and c5"
+lab_vmac_clients "${CLIENTS[@]}" || bail "the 3 clients got the 3 vMACs" "$LAB_ERR"
+declare -n CL=LAB_CL # forwarder index -> client
 ok "c1..c3 got one vMAC each"
 
 R1=$(lab_get r1 ip) R2=$(lab_get r2 ip) R3=$(lab_get r3 ip)
@@ -196,24 +188,7 @@ lab_wait 10 lab_agree
 heal_ms=$((($(date +%s%N) - t_heal) / 1000000))
 check "healed: one AVG, one view (version and owners) on all routers (after $heal_ms ms)" lab_agree
 lab_views | sed 's/^/# after heal: /'
-# For each forwarder, the routers whose status calls it local.
-st_locals() {
-	local r i who out="" flags
-	declare -A loc
-	for r in "${ROUTERS[@]}"; do
-		loc[$r]=$(lab_jst "$r" '[.groups[0].forwarders[] | .local | tostring] | join(" ")')
-	done
-	for i in 0 1 2; do
-		who=""
-		for r in "${ROUTERS[@]}"; do
-			read -r -a flags <<<"${loc[$r]}"
-			[ "${flags[$i]:-}" = true ] && who+="${who:++}$r"
-		done
-		out+="${out:+,}${who:--}"
-	done
-	echo "$out"
-}
-check_eq "healed: each vMAC is local in exactly one router's status, its owner's" "$(st_locals)" \
+check_eq "healed: each vMAC is local in exactly one router's status, its owner's" "$(lab_st_locals "${ROUTERS[@]}")" \
 	"$(lab_view r1 | sed 's/.*owners=//')"
 # A router that lost a forwarder alive keeps accepting its frames for a
 # while (make-before-break), so the data planes agree a little later.

@@ -53,14 +53,8 @@ ok "xglbd ready on r1 r2 r3: $(lab_view r1)"
 up() { lab_exec "$1" curl -s -o /dev/null --max-time 1 "$URL/metrics"; }
 for r in "${ROUTERS[@]}"; do lab_wait 5 up "$r" || bail "$r serves $URL/metrics in its namespace"; done
 
-declare -A CL # forwarder index -> client
-for c in "${CLIENTS[@]}"; do
-	lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || bail "$c reaches the server"
-	m=$(lab_neigh_mac "$c")
-	[[ $m =~ ^02:78:67:62:01:0([0-2])$ ]] || bail "$c holds a vMAC" "got '$m'"
-	CL[${BASH_REMATCH[1]}]=$c
-done
-[ ${#CL[@]} = 3 ] || bail "c1..c3 got the 3 vMACs"
+lab_vmac_clients "${CLIENTS[@]}" || bail "c1..c3 got the 3 vMACs" "$LAB_ERR"
+declare -n CL=LAB_CL # forwarder index -> client
 ok "c1..c3 hold one vMAC each (fwd0 ${CL[0]}, fwd1 ${CL[1]}, fwd2 ${CL[2]}); the AVG has them in its host table"
 
 # ---- a live scrape: promtool, naming rules ----------------------------------------------
@@ -78,18 +72,19 @@ ctype=$(lab_exec r1 curl -sS -o /dev/null -w '%{content_type}' "$URL/metrics")
 check_eq "Content-Type of /metrics is the text exposition format 0.0.4" "$ctype" "text/plain; version=0.0.4; charset=utf-8"
 
 P=$LAB_DIR/r3.prom # the AVG: it has the host table
+[ -n "$(grep -v '^#' "$P")" ] || bail "r3's scrape has samples"
 names=$(grep -v '^#' "$P" | sed 's/[{ ].*//' | sort -u)
 bad=$(grep -v '^xglb_[a-z0-9_]*$' <<<"$names")
-check_eq "every metric name has the xglb_ prefix ($(wc -l <<<"$names") names)" "$bad" ""
+check_empty "every metric name has the xglb_ prefix ($(wc -l <<<"$names") names)" "$bad"
 bad=$(awk '$1 == "#" && $2 == "TYPE" && $4 == "counter" && $3 !~ /_total$/ { print $3 }' "$P")
-check_eq "every counter ends in _total" "$bad" ""
+check_empty "every counter ends in _total" "$bad"
 bad=$(awk '$1 == "#" && $2 == "TYPE" && $4 != "counter" && $3 ~ /_total$/ { print $3 }' "$P")
-check_eq "no gauge ends in _total" "$bad" ""
+check_empty "no gauge ends in _total" "$bad"
 bad=$(for n in $names; do grep -q "^# TYPE $n " "$P" && grep -q "^# HELP $n " "$P" || echo "$n"; done)
-check_eq "every metric has HELP and TYPE" "$bad" ""
+check_empty "every metric has HELP and TYPE" "$bad"
 labels=$(grep -v '^#' "$P" | grep -o '{.*}' | tr -d '{}' | tr ',' '\n' | sort -u)
 bad=$(grep -iE '([0-9a-f]{2}:){5}[0-9a-f]{2}|"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+"|^(mac|host|hwaddr|ip|client|addr)[a-z_]*=' <<<"$labels")
-check_eq "no per-host labels: no label holds a MAC or an IP address, none is named after a host" "$bad" ""
+check_empty "no per-host labels: no label holds a MAC or an IP address, none is named after a host" "$bad"
 for c in "${CLIENTS[@]}"; do
 	grep -qiE "$(lab_mac "$c" eth0)|\"$(lab_get "$c" ip)\"" "$P" && not_ok "client $c appears in a label"
 done
@@ -182,7 +177,7 @@ bpftool map dump pinned "$pr/xglb_groups" >"$LAB_DIR/groups.txt" 2>&1
 miss=$(for k in vip id policy flags n_fwd version n_slots ifindex fwd vmac owner weight slots; do
 	grep -q "\"$k\": " "$LAB_DIR/groups.txt" || echo "$k"
 done)
-check_eq "bpftool map dump pinned xglb_groups prints struct xglb_group's field names (BTF)" "$miss" ""
+check_empty "bpftool map dump pinned xglb_groups prints struct xglb_group's field names (BTF)" "$miss"
 bank=$(lab_ctl r3 --json tables | jq .active_bank)
 # shellcheck disable=SC2046 # the key is four separate bytes
 g=$(bpftool map lookup pinned "$pr/xglb_groups" key $(printf '0x%02x 0x%02x 0 0' $(((bank * 256 + LAB_GID) & 255)) $(((bank * 256 + LAB_GID) >> 8))) -j)
@@ -193,7 +188,7 @@ bpftool map dump pinned "$pr/xglb_hosts" -j >"$LAB_DIR/hosts.json" 2>&1
 miss=$(for k in gid mac fwd ip first_jiffies last_jiffies; do
 	jq -e --arg k "$k" '[.[] | .formatted | (.key, .value) | keys[]] | index($k)' "$LAB_DIR/hosts.json" >/dev/null || echo "$k"
 done)
-check_eq "bpftool map dump pinned xglb_hosts prints the key and value field names (BTF)" "$miss" ""
+check_empty "bpftool map dump pinned xglb_hosts prints the key and value field names (BTF)" "$miss"
 want=$(for c in "${CLIENTS[@]}"; do
 	m=$(lab_neigh_mac "$c")
 	echo "$(lab_mac "$c" eth0) $((16#${m##*:}))"

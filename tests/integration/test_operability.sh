@@ -46,19 +46,6 @@ all_show() {
 	done
 	lab_agree "${ROUTERS[@]}"
 }
-# The data planes: for each forwarder the routers whose active table has it local.
-dp_owners() {
-	local out="" i r who
-	for ((i = 0; i < 4; i++)); do
-		who=""
-		for r in "${ROUTERS[@]}"; do
-			[ "$(lab_ctl "$r" --json tables | jq ".groups[0].forwarders[$i] | .local and .active")" = true ] &&
-				who+="${who:++}$r"
-		done
-		out+="${out:+,}${who:--}"
-	done
-	echo "$out"
-}
 
 # ---- probes --------------------------------------------------------------------------
 # xglb_probe paces its sends with a busy poll (about a third of a CPU each): only the clients
@@ -157,7 +144,7 @@ planned() {
 			[ "$((p - base))" -ge $((RATE / 2)) ]
 	done
 	lab_wait 5 lab_agree "${ROUTERS[@]}" || not_ok "$what: the nodes agree afterwards" "$(lab_views)"
-	check_eq "$what: data planes: each vMAC local on exactly its owner" "$(lab_dp_owners)" "$want_dp"
+	check_eq "$what: data planes: each vMAC local on exactly its owner" "$(lab_dp_owners "${ROUTERS[@]}")" "$want_dp"
 }
 # Where a lost probe may have gone: drops the kernel counted (for a failure's details).
 loss_where() {
@@ -219,17 +206,9 @@ check "forwarders (text): a header and 4 rows, state active" \
 
 # ---- hosts: the AVG hands out the vMACs -------------------------------------------
 lab_arp_counters_init
-lab_bg server "$LAB_DIR/echo.log" chrt -f 10 "$LAB_BUILD/tools/xglb_probe" echo "$PORT"
-lab_wait 5 bash -c "ip netns exec $(lab_ns server) ss -Hlun 'sport = :$PORT' | grep -q ." ||
-	bail "echo listens on the server"
-declare -A CL # forwarder index -> client
-for c in "${CLIENTS[@]}"; do
-	lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || bail "$c reaches the server"
-	m=$(lab_neigh_mac "$c")
-	[[ $m =~ ^02:78:67:62:01:0([0-3])$ ]] || bail "$c holds a vMAC for the VIP" "got '$m'"
-	CL[${BASH_REMATCH[1]}]=$c
-done
-[ ${#CL[@]} = 4 ] || bail "c1..c4 got the 4 vMACs" "$(for c in "${CLIENTS[@]}"; do echo "$c $(lab_neigh_mac "$c")"; done)"
+lab_echo_start server "$PORT" chrt -f 10 || bail "echo listens on the server"
+lab_vmac_clients "${CLIENTS[@]}" || bail "c1..c4 got the 4 vMACs" "$LAB_ERR"
+declare -n CL=LAB_CL # forwarder index -> client
 ok "c1..c4 hold one vMAC each: fwd0 ${CL[0]}, fwd1 ${CL[1]}, fwd2 ${CL[2]}, fwd3 ${CL[3]}"
 
 lab_xglbctl r3 --json hosts

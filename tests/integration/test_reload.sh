@@ -22,7 +22,7 @@ t_need_built xglbd xglbctl xdp_pass.bpf.o
 
 alive() { [ "$(lab_jst "$1" .node.name)" = "$1" ]; }
 # Datagrams a router accepted (ok) and rejected for a bad HMAC (auth), from its status.
-rx() { jst "$1" '"\(.membership.ok) \(.membership.auth)"'; }
+rx() { lab_jst "$1" '"\(.membership.ok) \(.membership.auth)"'; }
 ok_above() { [ "$(lab_jst "$1" .membership.ok)" -ge "$2" ] 2>/dev/null; }
 
 # ---- lab ----------------------------------------------------------------------------------

@@ -618,13 +618,19 @@ lab_agree_owned() { lab_agree "$@" && lab_all_owned "${1:-$(lab_routers | head -
 # lab_dp_owners ROUTER...: owners as the data planes see them: for each
 # forwarder, the routers whose pinned table has it local and active ("-"
 # none, "r1+r3" several), comma separated.
-lab_dp_owners() {
-	local r i n who out="" flags
+# lab_st_locals ROUTER...: the same from the routers' status (.local).
+lab_dp_owners() { _lab_who_owns _lab_dp_flags "$@"; }
+lab_st_locals() { _lab_who_owns _lab_st_flags "$@"; }
+_lab_dp_flags() {
+	lab_ctl "$1" --json tables 2>/dev/null |
+		jq -r '[.groups[0].forwarders[] | (.local and .active) | tostring] | join(" ")'
+}
+_lab_st_flags() { lab_jst "$1" '[.groups[0].forwarders[] | .local | tostring] | join(" ")'; }
+_lab_who_owns() { # flags-fn router...
+	local fn=$1 r i n who out="" flags
 	declare -A loc
-	for r in "$@"; do
-		loc[$r]=$(lab_ctl "$r" --json tables 2>/dev/null |
-			jq -r '[.groups[0].forwarders[] | (.local and .active) | tostring] | join(" ")')
-	done
+	shift
+	for r in "$@"; do loc[$r]=$("$fn" "$r"); done
 	n=$(wc -w <<<"${loc[$1]}")
 	[ "$n" -gt 0 ] || return 1
 	for ((i = 0; i < n; i++)); do
@@ -636,6 +642,22 @@ lab_dp_owners() {
 		out+="${out:+,}${who:--}"
 	done
 	echo "$out"
+}
+
+# lab_vmac_clients CLIENT...: each client reaches the server through the
+# gateway and so gets a vMAC for the VIP; LAB_CL[forwarder index] = client.
+# Fails (the reason in LAB_ERR) if one does not, or two share a vMAC.
+declare -A LAB_CL
+lab_vmac_clients() {
+	local c m
+	LAB_CL=() LAB_ERR=
+	for c in "$@"; do
+		lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || { LAB_ERR="$c does not reach the server"; return 1; }
+		m=$(lab_neigh_mac "$c")
+		[[ $m =~ ^02:78:67:62:[0-9a-f]{2}:([0-9a-f]{2})$ ]] || { LAB_ERR="$c holds no vMAC: '$m'"; return 1; }
+		LAB_CL[$((16#${BASH_REMATCH[1]}))]=$c
+	done
+	[ ${#LAB_CL[@]} = $# ] || { LAB_ERR="$# clients got ${#LAB_CL[@]} vMACs: $(for c in "$@"; do echo "$c $(lab_neigh_mac "$c")"; done | paste -sd,)"; return 1; }
 }
 
 # ---- probes (tests/tools/xglb_probe) ------------------------------------------
@@ -702,12 +724,37 @@ lab_fwd_packets() {
 		'[.forwarders[] | select(.group == $g and .index == $i) | .packets] | add // 0'
 }
 
+# lab_fwd_mark ROUTER:INDEX...: note the packets of these forwarders now;
+# lab_fwd_flowing N: each of them has forwarded N more since (traffic flows:
+# poll it with lab_wait instead of sleeping while a probe starts).
+declare -A LAB_FWD_MARK
+lab_fwd_mark() {
+	local ri
+	LAB_FWD_MARK=()
+	for ri in "$@"; do LAB_FWD_MARK[$ri]=$(lab_fwd_packets "${ri%:*}" "${ri#*:}"); done
+}
+lab_fwd_flowing() {
+	local ri n
+	for ri in "${!LAB_FWD_MARK[@]}"; do
+		n=$(lab_fwd_packets "${ri%:*}" "${ri#*:}")
+		[ "${n:-0}" -ge $((LAB_FWD_MARK[$ri] + $1)) ] || return 1
+	done
+}
+
 # ---- client helpers --------------------------------------------------------
 
 # MAC a client's kernel holds for IP (default: the VIP), or "" if none.
 lab_neigh_mac() {
 	lab_exec "$1" ip -j neigh show "${2:-$LAB_VIP}" dev eth0 2>/dev/null |
 		jq -r '.[0].lladdr // empty' 2>/dev/null
+}
+
+# lab_no_neigh BOX [IP]: the box's neighbour table answers and holds no
+# resolved entry for IP (default: the VIP); an "ip" that fails is not "none".
+lab_no_neigh() {
+	local j
+	j=$(lab_exec "$1" ip -j neigh show "${2:-$LAB_VIP}" dev eth0) &&
+		jq -e 'all(.[]; .lladdr == null)' <<<"${j:-[]}" >/dev/null
 }
 
 # True once a client has a resolved (lladdr) neighbour entry for IP.

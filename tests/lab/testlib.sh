@@ -8,7 +8,9 @@
 #   not_ok WHAT [DETAIL...]      a failure (details as "#" lines; the lab keeps its logs)
 #   skip WHY                     a test that could not run here (a missing tool)
 #   check WHAT CMD...            ok if CMD succeeds
-#   check_eq WHAT GOT WANT       ok if GOT = WANT, which must not be empty
+#   check_eq WHAT GOT WANT       ok if GOT = WANT
+#   check_empty WHAT LIST        ok if LIST (of offenders) is empty
+#   quiet CMD...                 CMD without its output
 #   check_fails WHAT CMD...      ok if CMD exits non-zero but ran (status 1..125; not 126/127)
 #   check_none WHAT PAT CMD...   ok if CMD succeeds and its output has no line matching PAT
 #   check_one_line_error WHAT RE the last lab_xglbctl: exit != 0, no stdout, one stderr line ~ RE
@@ -42,8 +44,11 @@ check() {
 	if "$@"; then ok "$what"; else not_ok "$what" "failed: $*"; fi
 }
 check_eq() {
-	if [ -n "$3" ] && [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got  '$2'" "want '$3'"; fi
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got  '$2'" "want '$3'"; fi
 }
+# A list of offenders that must be empty; make sure what it was computed from was not.
+check_empty() { if [ -z "$2" ]; then ok "$1"; else not_ok "$1" "found: $(head -c 300 <<<"$2")"; fi; }
+quiet() { "$@" >/dev/null 2>&1; }
 check_fails() {
 	local what=$1 rc
 	shift
