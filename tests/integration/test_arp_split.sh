@@ -4,10 +4,7 @@
 # Prints TAP-like "ok - ..." / "not ok - ..." lines (tests/run.sh counts
 # them); details of a failure follow as "#" lines. LAB_DEBUG_SHELL=1 opens
 # a shell in the lab on failure; t_logs are kept in /tmp/xglb-lab-logs.* then.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 N_CLIENTS=${N_CLIENTS:-30}
@@ -19,11 +16,7 @@ AVG=r1
 t_need_built xglbd xglbctl xdp_pass.bpf.o
 
 # ---- lab ---------------------------------------------------------------------
-t0=$SECONDS
-LAB_QUIET=1
-lab_init
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
+lab_setup "${ROUTERS[@]}"
 CLIENTS=()
 for j in $(seq 1 "$N_CLIENTS"); do
 	c=$(printf 'c%02d' "$j")

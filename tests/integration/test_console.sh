@@ -11,10 +11,7 @@
 #
 # Lab: r1 r2 r3 (r3 AVG), 4 forwarders owned r1,r2,r3,r2; r2 is the one that dies.
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 HELLO=200
@@ -181,19 +178,10 @@ live_is() { [ "$(live_view)" = "$1" ]; }
 live_shows() { [ "$(live_view)" = "$(want_view "$1")" ]; } # the page shows ROUTER's status now
 
 # ---- lab ------------------------------------------------------------------------------
-t0=$SECONDS
-LAB_QUIET=1
-lab_init
-echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
 mkdir -p "$ART"
 rm -f "$SHOT"
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-lab_client c1
-for r in "${ROUTERS[@]}"; do
-	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD)
-	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r" "$(tail -n 20 "$(lab_xglbd_log "$r")")"
-done
+lab_setup "${ROUTERS[@]}" -- c1
+lab_start_all membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD || bail "xglbd ready on every router" "$LAB_ERR"
 lab_wait 10 lab_agree "${ROUTERS[@]}" || bail "r1 r2 r3 agree on one group state"
 up() { lab_exec "$1" curl -s -o /dev/null --max-time 1 "$URL"; }
 lab_wait 5 up r1 || bail "r1 serves the console on $URL in its namespace"

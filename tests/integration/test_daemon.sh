@@ -1,10 +1,7 @@
 #!/usr/bin/env bash
 # test_daemon.sh - xglbd's lifecycle on a real router namespace: config test, attach, reload
 # (good and bad), egress guard against the real kernel, kill -9 + lease + adoption, clean stop.
-set -u
-cd "$(dirname "$0")/../.."
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 BUILD=${BUILD:-build}
 

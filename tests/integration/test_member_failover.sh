@@ -13,10 +13,7 @@
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
 # Helpers are called through lab_wait and check; jq programs stay in single quotes.
 # shellcheck disable=SC2317,SC2016
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 HELLO=100
@@ -52,12 +49,7 @@ role_is() { [ "$(lab_jst "$1" '.groups[0].role')" = "$2" ]; }
 
 
 # ---- lab -------------------------------------------------------------------------
-t0=$SECONDS
-LAB_QUIET=1
-lab_init
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-for c in c1 c2 c3 c4 c5 c6 c7; do lab_client "$c"; done # c6 -> c7: control probe
+lab_setup "${ROUTERS[@]}" -- c1 c2 c3 c4 c5 c6 c7 # c6 -> c7: control probe
 lab_arp_counters_init
 
 for r in "${ROUTERS[@]}"; do

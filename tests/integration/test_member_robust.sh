@@ -16,10 +16,7 @@
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
 # Helpers are called through lab_wait and check; jq programs stay in single quotes.
 # shellcheck disable=SC2317,SC2016
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3)
@@ -56,16 +53,9 @@ rx_above() { [ "$(rx "$1" "$2")" -gt "$3" ] 2>/dev/null; } # router reason n
 
 # ---- lab -------------------------------------------------------------------------
 t0=$SECONDS
-LAB_QUIET=1
-lab_init
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-for c in "${CLIENTS[@]}" x1 c4 c5; do lab_client "$c"; done # c4 -> c5: control probe
+lab_setup "${ROUTERS[@]}" -- "${CLIENTS[@]}" x1 c4 c5 # c4 -> c5: control probe
 lab_arp_counters_init
-for r in "${ROUTERS[@]}"; do
-	cfg=$(lab_write_config "$r" membership=1 hello_ms=$HELLO hold_ms=$HOLD lease_ms=$LEASE learn_ms=0)
-	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
-done
+lab_start_all membership=1 hello_ms=$HELLO hold_ms=$HOLD lease_ms=$LEASE learn_ms=0 || bail "xglbd ready on every router" "$LAB_ERR"
 ok "xglbd ready on ${ROUTERS[*]} (hello $HELLO ms, hold $HOLD ms, periodic learning off)"
 lab_wait 15 lab_agree || bail "routers agree on one state" "$(lab_views)"
 check_eq "r3 is AVG, forwarder i with router i+1" "$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"

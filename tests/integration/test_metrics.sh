@@ -8,10 +8,7 @@
 #
 # Lab: r1 r2 r3 (r3 AVG), 3 forwarders owned r1,r2,r3; clients c1..c3 hold one vMAC each.
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3)
@@ -37,17 +34,8 @@ bpf_reason() { # router reason-index
 }
 
 # ---- lab ------------------------------------------------------------------------------
-t0=$SECONDS
-LAB_QUIET=1
-lab_init
-echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-for c in "${CLIENTS[@]}"; do lab_client "$c"; done
-for r in "${ROUTERS[@]}"; do
-	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3 persistence=3 hello_ms=200 hold_ms=2000)
-	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r" "$(tail -n 20 "$(lab_xglbd_log "$r")")"
-done
+lab_setup "${ROUTERS[@]}" -- "${CLIENTS[@]}"
+lab_start_all membership=1 owners=r1,r2,r3 persistence=3 hello_ms=200 hold_ms=2000 || bail "xglbd ready on every router" "$LAB_ERR"
 lab_wait 10 lab_agree_owned || bail "r1 r2 r3 agree on one group state, every forwarder owned" "$(lab_views)"
 ok "xglbd ready on r1 r2 r3: $(lab_view r1)"
 up() { lab_exec "$1" curl -s -o /dev/null --max-time 1 "$URL/metrics"; }

@@ -15,10 +15,7 @@
 # r1, so the return path never changes.
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3 c4)
@@ -161,18 +158,9 @@ loss_where() {
 }
 
 # ---- lab ----------------------------------------------------------------------------
-t0=$SECONDS
-LAB_QUIET=1
-lab_init
-echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-for c in "${CLIENTS[@]}"; do lab_client "$c"; done
-for r in "${ROUTERS[@]}"; do
-	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO \
-		hold_ms=$HOLD)
-	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
-done
+lab_setup "${ROUTERS[@]}" -- "${CLIENTS[@]}"
+lab_start_all membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD ||
+	bail "xglbd ready on every router" "$LAB_ERR"
 lab_wait 10 lab_agree "${ROUTERS[@]}" || bail "r1 r2 r3 agree on one group state" "$(lab_views)"
 ok "xglbd ready on r1 r2 r3, one group state"
 

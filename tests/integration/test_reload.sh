@@ -7,10 +7,7 @@
 #
 # Lab: r1 r2 r3 (r3 AVG), 4 forwarders owned r1,r2,r3,r2 (persistence 3).
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 HELLO=200
@@ -31,10 +28,7 @@ LAB_QUIET=1
 lab_init
 echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
 for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-for r in "${ROUTERS[@]}"; do
-	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD)
-	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
-done
+lab_start_all membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD || bail "xglbd ready on every router" "$LAB_ERR"
 lab_wait 10 lab_agree "${ROUTERS[@]}" || bail "r1 r2 r3 agree on one group state" "$(lab_views)"
 ok "xglbd ready on r1 r2 r3: $(lab_view_full r1)"
 

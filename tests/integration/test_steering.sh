@@ -41,10 +41,7 @@
 #     segments as invalid (tcp_loose=0), so they time out; they are counted, not asserted.
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3 c4 c5 c6)
@@ -109,14 +106,9 @@ first_hop() {
 }
 
 start_xglbd_all() { # extra lab_write_config args...
-	local r cfg
-	for r in "${ROUTERS[@]}"; do
-		cfg=$(lab_write_config "$r" membership=1 prios=120,100,100 hello_ms=$HELLO \
-			hold_ms=$HOLD lease_ms=$LEASE "$@")
-		lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r ($*)"
-	done
-	lab_wait 10 lab_agree "${ROUTERS[@]}" ||
-		bail "routers agree ($*)" "$(for r in "${ROUTERS[@]}"; do echo "$r: $(lab_jst "$r" -c '.groups[0] | {version, role, up: [.peers[] | select(.up) | .name]}')"; done)"
+	lab_start_all membership=1 prios=120,100,100 hello_ms=$HELLO hold_ms=$HOLD lease_ms=$LEASE "$@" ||
+		bail "xglbd ready on every router ($*)" "$LAB_ERR"
+	lab_wait 10 lab_agree "${ROUTERS[@]}" || bail "routers agree ($*)" "$(lab_views)"
 }
 
 # Run xglb_tcp clients in parallel: run_clients TAG "client n"... -- client args...
@@ -152,11 +144,7 @@ results() { # tag clients...
 
 # ---- lab ---------------------------------------------------------------------------------
 t0=$SECONDS
-LAB_QUIET=1
-lab_init
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-for c in "${CLIENTS[@]}"; do lab_client "$c"; done
+lab_setup "${ROUTERS[@]}" -- "${CLIENTS[@]}"
 
 for r in "${ROUTERS[@]}"; do
 	lab_exec "$r" nft -f - <<'EOF' || bail "nftables firewall on $r"

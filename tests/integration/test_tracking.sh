@@ -1,9 +1,6 @@
 #!/usr/bin/env bash
 # test_tracking.sh - tracked objects (link, ping, file, command) move the AVG role and forwarders, and back.
-set -u
-cd "$(dirname "$0")/../.."
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 BUILD=${BUILD:-build}
 

@@ -285,6 +285,26 @@ lab_server() {
 	lab_set "$name" ip "$LAB_SERVER_IP"
 }
 
+# lab_setup ROUTER... [-- CLIENT...]: lab_init (quiet unless LAB_QUIET=0),
+# the routers, the server, the clients, in that order.
+lab_setup() {
+	local x clients=0
+	LAB_QUIET=${LAB_QUIET:-1}
+	lab_init
+	echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
+	for x in "$@"; do
+		if [ "$x" = -- ]; then
+			lab_server server
+			clients=1
+		elif [ $clients = 1 ]; then
+			lab_client "$x"
+		else
+			lab_router "$x"
+		fi
+	done
+	[ $clients = 1 ] || lab_server server
+}
+
 lab_routers() { cat "$LAB_DIR/routers" 2>/dev/null; }
 lab_clients() { cat "$LAB_DIR/clients" 2>/dev/null; }
 
@@ -456,6 +476,20 @@ lab_start_xglbd() {
 			return 1
 		fi
 		sleep 0.05
+	done
+}
+
+# lab_start_all KEY=VALUE...: lab_write_config with these keys for every
+# router, then lab_start_xglbd on each; fails at the first that does not get
+# ready (LAB_ERR names it).
+lab_start_all() {
+	local r cfg
+	LAB_ERR=
+	for r in $(lab_routers); do
+		cfg=$(lab_write_config "$r" "$@") && lab_start_xglbd "$r" "$cfg" || {
+			LAB_ERR="xglbd on $r did not get ready"
+			return 1
+		}
 	done
 }
 

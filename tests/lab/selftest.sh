@@ -1,9 +1,6 @@
 #!/usr/bin/env bash
 # selftest.sh - checks the lab library itself with the plain kernel (no xglbd): topology, routing, teardown.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
-source tests/lab/testlib.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 lab_init
 lab_router r1

@@ -1,5 +1,7 @@
 # shellcheck shell=bash
-# testlib.sh - results and assertions for the shell tests (sourced after tests/lab/lab.sh).
+# testlib.sh - results and assertions for the shell tests; sources tests/lab/lab.sh.
+#
+#   source "$(dirname "$0")/../lab/testlib.sh" || exit 1   # set -u, cd to the repository
 #
 # Prints TAP-like lines that tests/run.sh counts:
 #   ok - WHAT | not ok - WHAT | skip - WHY      ("#" lines are details)
@@ -22,6 +24,11 @@
 #
 # T_ROUTERS (default: lab_routers) names the routers whose logs t_logs shows;
 # T_LOG_LINES (25) how many lines of each.
+
+set -u
+# shellcheck source=tests/lab/lab.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lab.sh" || exit 1
+cd "$LAB_ROOT" || exit 1
 
 T_FAILED=0
 T_FAILS=()
