@@ -60,11 +60,9 @@
 # shellcheck disable=SC2317 # functions called indirectly (trial hooks, lab_wait predicates)
 # shellcheck disable=SC2119 # lab_server without arguments: the default name
 set -u
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
 export LAB_QUIET=${LAB_QUIET:-1}
-# shellcheck source=tests/lab/lab.sh
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/lab.sh" && cd "$LAB_ROOT" || exit 1 # shellcheck source=tests/lab/lab.sh
+BUILD=${BUILD:-build}
 
 TRIALS=${FAILOVER_TRIALS:-5}
 RATE=${FAILOVER_RATE:-2000}

@@ -32,11 +32,9 @@
 # shellcheck disable=SC2317 # lab_wait predicates
 # shellcheck disable=SC2119 # lab_server without arguments: the default name
 set -u
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
 export LAB_QUIET=${LAB_QUIET:-1}
-# shellcheck source=tests/lab/lab.sh
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/lab.sh" && cd "$LAB_ROOT" || exit 1 # shellcheck source=tests/lab/lab.sh
+BUILD=${BUILD:-build}
 
 TRIALS=${STEER_TP_TRIALS:-7}
 SECS=${STEER_TP_SECONDS:-2}

@@ -39,37 +39,11 @@ owners() { local r; for r in "${ROUTERS[@]}"; do lab_view "$r" | sed 's/.*owners
 # the server serves 3000 datagrams/s from one socket: if its process is not
 # scheduled for ~0.1 s, its socket overflows. Either makes a measurement
 # inconclusive.
-declare -A RS0 # per-router verdict counters when the last measurement began
-SRV_RB0=0      # the server's UDP receive-buffer drops then
-probes_start() { # tag seconds
-	local i r
-	for r in "${ROUTERS[@]}"; do RS0[$r]=$(lab_stats "$r" | jq -c .reasons); done
-	SRV_RB0=$(lab_rcvbuf_errors server)
+LAB_CONTROL_FROM=c4 LAB_CONTROL_TO=c5 LAB_CONTROL_PORT=$CPORT LAB_CONTROL_RATE=$CRATE
+probes_start() { # tag seconds: the measurement, once traffic flows through every forwarder (0.1 s of it)
 	lab_fwd_mark "${OWNER[0]}:0" "${OWNER[1]}:1" "${OWNER[2]}:2"
-	for i in 0 1 2; do lab_probe_start "$1$i" "${CL[$i]}" "$2"; done
-	lab_probe_start "$1c" c4 "$2" "$(lab_get c5 ip)" "$CPORT" "$CRATE"
-	# traffic flows through every forwarder (0.1 s of it) before the operation
+	lab_probes_start "$1" "$2"
 	lab_wait 2 lab_fwd_flowing $((RATE / 10)) || echo "# $1: probes not flowing through every forwarder after 2 s"
-}
-# Wait for a measurement; print it; return 0 if no vMAC client lost a probe,
-# 2 if some did but the control lost some too or the echo's socket overflowed
-# (inconclusive), 1 otherwise.
-probes_done() { # tag what
-	local i r srv lost=0
-	for i in 0 1 2 c; do lab_probe_wait "$1$i"; done
-	for i in 0 1 2; do
-		echo "# $2: fwd$i client ${CL[$i]}: $(lab_probe_json "$1$i")"
-		[ "$(lab_probe_netlost "$1$i")" = 0 ] || lost=1
-	done
-	srv=$(($(lab_rcvbuf_errors server) - SRV_RB0))
-	echo "# $2: control c4 -> c5 (no router): $(lab_probe_json "$1c"); dropped at the server's echo socket: $srv"
-	[ "$lost" = 0 ] && return 0
-	for r in "${ROUTERS[@]}"; do # where did they go?
-		echo "# $2: $r verdicts meanwhile: $(lab_stats "$r" | jq -c --argjson a "${RS0[$r]}" \
-			'.reasons | with_entries(.value -= ($a[.key] // 0)) | with_entries(select(.value != 0))')"
-	done
-	[ "$(lab_probe_netlost "$1c")" != 0 ] || [ "$srv" -gt 0 ] && return 2
-	return 1
 }
 probes_check() { # tag what
 	local i
@@ -78,8 +52,6 @@ probes_check() { # tag what
 	done
 }
 
-reloads() { grep -c '^xglbd: info: reloaded' "$(lab_xglbd_log "$1")"; }
-reloads_above() { [ "$(reloads "$1")" -gt "$2" ]; }
 
 # ---- lab -------------------------------------------------------------------------
 t0=$SECONDS
@@ -104,16 +76,14 @@ hup_twice() { # tag: 3 s of probes around two SIGHUPs of every router
 	probes_start "$1" 3
 	for round in 1 2; do
 		for r in "${ROUTERS[@]}"; do
-			n=$(reloads "$r")
-			lab_signal_xglbd "$r" HUP
-			lab_wait 5 reloads_above "$r" "$n" ||
+			lab_reload_xglbd "$r" ||
 				not_ok "SIGHUP $round reloads $r" "$(tail -n 5 "$(lab_xglbd_log "$r")")"
 		done
 	done
 	hup_ms=$((($(date +%s%N) - t_probe) / 1000000))
 	check "every router reloaded twice, $hup_ms ms into the 3 s of probes (which cover them and 0.5 s after)" \
 		[ "$hup_ms" -lt 2500 ]
-	probes_done "$1" "SIGHUP x2"
+	lab_probes_done "$1" "SIGHUP x2"
 }
 hup_twice hup
 rc=$?
@@ -142,7 +112,7 @@ kill_restart() { # tag: 2 s of probes around kill -9 and restart of r2's xglbd
 	check "r2 killed and ready again within the hold time ($back_ms ms < $HOLD ms)" [ "$back_ms" -lt "$HOLD" ]
 	check "r2's new xglbd adopted the attached program (and the pinned maps)" \
 		grep -q "adopting the xglb_xdp program" "$(lab_xglbd_log r2)"
-	probes_done "$1" "kill -9 + restart of r2"
+	lab_probes_done "$1" "kill -9 + restart of r2"
 }
 kill_restart kill
 rc=$?

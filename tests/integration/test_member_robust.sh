@@ -34,6 +34,7 @@ RATE=1000
 MPORT=7867 # membership (the lab's configs use the default port)
 CPORT=9001 # control probe c4 -> c5: same switch, no router
 CRATE=200
+LAB_CONTROL_FROM=c4 LAB_CONTROL_TO=c5 LAB_CONTROL_PORT=$CPORT LAB_CONTROL_RATE=$CRATE
 LAB_PROBE_PORT=$PORT LAB_PROBE_RATE=$RATE
 LOSS_S=15
 PART_S=5
@@ -193,28 +194,14 @@ for i in 0 1 2; do echo "# across the heal (measured, not asserted): fwd$i clien
 # One second through each vMAC, with a control (c4 -> c5, no router) that only
 # loses packets when the whole machine stalls, and the server's echo socket
 # watched for overflows; after either the second is repeated once.
-after_heal() { # tag: 0 no loss, 2 loss but the control or the echo lost too, 1 loss
-	local i srv srv0 lost=0
-	srv0=$(lab_rcvbuf_errors server)
-	for i in 0 1 2; do lab_probe_start "$1$i" "${CL[$i]}" 1; done
-	lab_probe_start "$1c" c4 1 "$(lab_get c5 ip)" "$CPORT" "$CRATE"
-	for i in 0 1 2 c; do lab_probe_wait "$1$i"; done
-	for i in 0 1 2; do
-		echo "# after heal: fwd$i client ${CL[$i]}: $(lab_probe_json "$1$i")"
-		[ "$(lab_probe_netlost "$1$i")" = 0 ] || lost=1
-	done
-	srv=$(($(lab_rcvbuf_errors server) - srv0))
-	echo "# after heal: control c4 -> c5: $(lab_probe_json "$1c"); dropped at the server's echo socket: $srv"
-	[ $lost = 0 ] && return 0
-	[ "$(lab_probe_netlost "$1c")" != 0 ] || [ "$srv" -gt 0 ] && return 2
-	return 1
-}
 tag=heal
-after_heal $tag
+lab_probes_start $tag 1
+lab_probes_done $tag "after heal"
 if [ $? = 2 ]; then
 	echo "# the control or the server's echo lost datagrams too: the machine stalled; once more"
 	tag=heal2
-	after_heal $tag
+	lab_probes_start $tag 1
+lab_probes_done $tag "after heal"
 fi
 for i in 0 1 2; do
 	check_eq "after the heal fwd$i's client reaches the server without loss" "$(lab_probe_netlost "$tag$i")" 0

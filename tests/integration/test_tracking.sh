@@ -92,7 +92,7 @@ check "command succeeds again: weight 100" lab_wait 5 weight_is 100
 sed -i 's/weight-decrement: 10$/weight-decrement: 30/' "$LAB_DIR/track-r1.yaml"
 cfg=$(lab_write_config r1 membership=1 hello_ms=100 hold_ms=300 prios=200,100,100 \
 	extra="$LAB_DIR/track-r1.yaml")
-lab_signal_xglbd r1 HUP
+lab_reload_xglbd r1 || bail "r1 reloads the changed tracking"
 rm -f "$LAB_DIR/r1.healthy"
 check "reloaded tracking: file gone again, withdrawn" lab_wait 5 weight_is 0
 rm -f "$LAB_DIR/r1.cmd-ok"

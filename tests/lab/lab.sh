@@ -535,6 +535,17 @@ lab_signal_xglbd() {
 	kill -"$2" "$(lab_xglbd_pid "$1")"
 }
 
+# lab_reload_xglbd ROUTER: SIGHUP, and wait (up to 5 s) for its next
+# "reloaded" line: the new configuration is in use when this returns 0.
+lab_reload_xglbd() {
+	local log n
+	log=$(lab_xglbd_log "$1")
+	n=$(grep -c '^xglbd: info: reloaded: ' "$log")
+	lab_signal_xglbd "$1" HUP || return 1
+	lab_wait 5 _lab_count_above "$log" '^xglbd: info: reloaded: ' "$n"
+}
+_lab_count_above() { [ "$(grep -c "$2" "$1")" -gt "$3" ]; } # file regex n
+
 # lab_kill_xglbd ROUTER: kill -9 its xglbd and reap it (the pins stay).
 lab_kill_xglbd() {
 	local pid st
@@ -676,6 +687,42 @@ _lab_who_owns() { # flags-fn router...
 		out+="${out:+,}${who:--}"
 	done
 	echo "$out"
+}
+
+# A measurement: one probe per vMAC client (LAB_CL, see lab_vmac_clients)
+# to the server's echo, and a control probe LAB_CONTROL_FROM -> LAB_CONTROL_TO
+# (LAB_CONTROL_PORT, LAB_CONTROL_RATE) on the same switch, through no router.
+# The control loses packets only when the whole machine stalls; likewise the
+# echo on the server, serving every probe from one socket, overflows if it
+# is not scheduled for a moment. Either makes a measurement inconclusive.
+# lab_probes_start TAG SECONDS; lab_probes_done TAG WHAT: waits, prints each
+# probe as "#" lines, and returns 0 if no vMAC client lost a probe in the
+# network, 2 if some did but the control or the echo lost some too, 1 otherwise.
+declare -A LAB_RS0 # per-router verdict counters when the last measurement began
+lab_probes_start() {
+	local i r
+	for r in $(lab_routers); do LAB_RS0[$r]=$(lab_stats "$r" | jq -c .reasons); done
+	LAB_SRV_RB0=$(lab_rcvbuf_errors server)
+	for i in "${!LAB_CL[@]}"; do lab_probe_start "$1$i" "${LAB_CL[$i]}" "$2"; done
+	lab_probe_start "$1c" "$LAB_CONTROL_FROM" "$2" "$(lab_get "$LAB_CONTROL_TO" ip)" \
+		"$LAB_CONTROL_PORT" "$LAB_CONTROL_RATE"
+}
+lab_probes_done() {
+	local i r srv lost=0
+	for i in "${!LAB_CL[@]}" c; do lab_probe_wait "$1$i"; done
+	for i in "${!LAB_CL[@]}"; do
+		echo "# $2: fwd$i client ${LAB_CL[$i]}: $(lab_probe_json "$1$i")"
+		[ "$(lab_probe_netlost "$1$i")" = 0 ] || lost=1
+	done
+	srv=$(($(lab_rcvbuf_errors server) - LAB_SRV_RB0))
+	echo "# $2: control $LAB_CONTROL_FROM -> $LAB_CONTROL_TO (no router): $(lab_probe_json "$1c"); dropped at the server's echo socket: $srv"
+	[ "$lost" = 0 ] && return 0
+	for r in $(lab_routers); do # where did they go?
+		echo "# $2: $r verdicts meanwhile: $(lab_stats "$r" | jq -c --argjson a "${LAB_RS0[$r]}" \
+			'.reasons | with_entries(.value -= ($a[.key] // 0)) | with_entries(select(.value != 0))')"
+	done
+	[ "$(lab_probe_netlost "$1c")" != 0 ] || [ "$srv" -gt 0 ] && return 2
+	return 1
 }
 
 # lab_vmac_clients CLIENT...: each client reaches the server through the
