@@ -201,7 +201,7 @@ if [ $? = 2 ]; then
 	echo "# the control or the server's echo lost datagrams too: the machine stalled; once more"
 	tag=heal2
 	lab_probes_start $tag 1
-lab_probes_done $tag "after heal"
+	lab_probes_done $tag "after heal"
 fi
 for i in 0 1 2; do
 	check_eq "after the heal fwd$i's client reaches the server without loss" "$(lab_probe_netlost "$tag$i")" 0
