@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# run.sh - runs the test suites (unit, bpf, integration) and prints "N passed, N failed".
+# run.sh - runs the test suites (unit, bpf, integration); the last line is "N passed, N failed, N skipped".
 #
 #   tests/run.sh                 all suites
 #   tests/run.sh unit|bpf|integration [NAME...]
 #
 # C suites are cmocka programs in build/tests/; their "[  PASSED  ] N" and
 # "[  FAILED  ] N" lines are added up. Integration tests are scripts in
-# tests/integration/test_*.sh printing "ok - ..." / "not ok - ..." lines.
-# V=1 streams every line; otherwise a failing program's output is shown.
+# tests/integration/test_*.sh printing TAP-like "ok - ...", "not ok - ..."
+# and "skip - REASON" lines (tests/lab/testlib.sh); a skip is a test that
+# could not run here (a tool not installed). A program that exits non-zero
+# without a "not ok", or that reports nothing at all, counts as one failure.
+# Exit status: 0 if nothing failed (and something ran or skipped); FAIL_ON_SKIP=1 (CI)
+# makes a skip fail the run too. V=1 streams every line; otherwise a
+# failing program's output is shown.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -16,8 +21,8 @@ suites=("${1:-all}")
 shift || true
 only=("$@")
 
-passed=0 failed=0
-failures=()
+passed=0 failed=0 skipped=0
+failures=() skips=()
 
 want() {
 	[ ${#only[@]} -eq 0 ] && return 0
@@ -26,7 +31,7 @@ want() {
 }
 
 run_one() { # name, command...
-	local name=$1 out rc p f
+	local name=$1 out rc p f s verdict
 	shift
 	out=$(mktemp)
 	if [ "${V:-0}" = 1 ]; then
@@ -40,16 +45,24 @@ run_one() { # name, command...
 	f=$(grep -aE '^\[  FAILED  \] [0-9]+ test' "$out" | awk '{s+=$4} END {print s+0}')
 	p=$((p + $(grep -acE '^ok - ' "$out")))
 	f=$((f + $(grep -acE '^not ok - ' "$out")))
+	s=$(grep -acE '^skip - ' "$out")
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1 # crashed or failed before reporting
+	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ] && [ "$s" -eq 0 ]; then
+		f=1 # reported nothing: it did not test anything
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
+	skipped=$((skipped + s))
+	verdict=PASS
+	[ "$s" -gt 0 ] && verdict=SKIP && skips+=("$name")
 	if [ "$f" -gt 0 ]; then
+		verdict=FAIL
 		failures+=("$name")
 		[ "${V:-0}" = 1 ] || { echo "---- $name (exit $rc) ----"; tail -n 80 "$out"; }
 	fi
-	printf '%-6s %-40s %3d passed, %d failed\n' "$([ "$f" -eq 0 ] && echo PASS || echo FAIL)" "$name" "$p" "$f"
+	[ "$s" -gt 0 ] && [ "${V:-0}" != 1 ] && grep -aE '^skip - ' "$out" | sed "s|^|$name: |"
+	printf '%-6s %-40s %3d passed, %d failed, %d skipped\n' "$verdict" "$name" "$p" "$f" "$s"
 	rm -f "$out"
 }
 
@@ -78,5 +91,8 @@ for s in "${suites[@]}"; do
 done
 
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]}"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+[ ${#skips[@]} -gt 0 ] && echo "skipped: ${skips[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ $((passed + skipped)) -gt 0 ] || exit 1
+[ "$skipped" -gt 0 ] && [ "${FAIL_ON_SKIP:-0}" = 1 ] && exit 1
+exit 0

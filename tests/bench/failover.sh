@@ -60,11 +60,9 @@
 # shellcheck disable=SC2317 # functions called indirectly (trial hooks, lab_wait predicates)
 # shellcheck disable=SC2119 # lab_server without arguments: the default name
 set -u
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
 export LAB_QUIET=${LAB_QUIET:-1}
-# shellcheck source=tests/lab/lab.sh
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/lab.sh" && cd "$LAB_ROOT" || exit 1 # shellcheck source=tests/lab/lab.sh
+BUILD=${BUILD:-build}
 
 TRIALS=${FAILOVER_TRIALS:-5}
 RATE=${FAILOVER_RATE:-2000}
@@ -273,11 +271,8 @@ xglb_wait_ready() {
 }
 
 xglb_fail() {
-	local pid st
 	lab_exec "$VICTIM" ip link set eth0 down
-	read -r pid st <<<"$(lab_get "$VICTIM" xglbd_pid)"
-	kill -KILL "$pid"
-	{ wait "$pid"; } 2>/dev/null
+	lab_kill_xglbd "$VICTIM" 2>/dev/null
 }
 
 # Around a trial: the client's gateway entry names the victim's vMAC before
@@ -402,12 +397,10 @@ restart_trial() {
 		diag_cap_start "$i"
 		diag "restart $i: kill at $(date +%s.%N)"
 	fi
-	read -r pid st <<<"$(lab_get "$VICTIM" xglbd_pid)"
 	nk=$(($(srv_rx) - rx0))
 	t0=$(now_ms)
-	kill -KILL "$pid"
-	{ wait "$pid"; } 2>/dev/null
-	lab_start_xglbd "$VICTIM" "$LAB_DIR/$VICTIM.yaml" || die "xglbd on $VICTIM does not restart"
+	lab_kill_xglbd "$VICTIM" || die "no xglbd to kill on $VICTIM"
+	lab_restart_xglbd "$VICTIM" || die "xglbd on $VICTIM does not restart"
 	R_READY_MS=$(($(now_ms) - t0))
 	lab_wait 20 xglb_converged || diag "restart $i: not converged after the restart"
 	wait "$pp" || die "probe failed: $(cat "$LAB_DIR/probe.out")"

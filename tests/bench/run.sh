@@ -76,6 +76,18 @@ netns_new() { # name
 	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 }
 
+# run_bench_in NS NAME TIMEOUT_S COMMAND...: run_bench inside a fresh namespace NS.
+run_bench_in() {
+	local ns=$1
+	shift
+	if netns_new "$ns"; then
+		run_bench "$1" "$2" ip netns exec "$ns" "${@:3}"
+	else
+		echo "bench: cannot create namespace $ns" >&2
+		failed=1
+	fi
+}
+
 echo "# xglb bench: kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# xdp_*_ns: median ns/packet over an empty XDP program (see tests/bench/xdp_micro.c)"
 echo "# arp_flood_*: one CPU, rig/kernel/xglb rounds interleaved, median per side (arp_flood.c)"
@@ -87,12 +99,7 @@ echo "# steer*_flow_mbps, steered_throughput_ratio: iperf3, steered vs owned flo
 echo "#   ratio = median over back-to-back pairs (steer_throughput.sh)"
 
 # ---- per-packet cost -------------------------------------------------------
-if netns_new "$NS_MICRO"; then
-	run_bench xdp_micro 120 ip netns exec "$NS_MICRO" "$BUILD/bench/xdp_micro"
-else
-	echo "bench: cannot create namespace $NS_MICRO" >&2
-	failed=1
-fi
+run_bench_in "$NS_MICRO" xdp_micro 120 "$BUILD/bench/xdp_micro"
 
 # ---- ARP flood: xglb vs the kernel -------------------------------------------
 if netns_new "$NS_GEN" && netns_new "$NS_RTR" &&
@@ -110,23 +117,13 @@ else
 fi
 
 # ---- agent-side table switch ---------------------------------------------------
-if netns_new "$NS_TABLE"; then
-	run_bench table_bench 60 ip netns exec "$NS_TABLE" "$BUILD/bench/table_bench"
-else
-	echo "bench: cannot create namespace $NS_TABLE" >&2
-	failed=1
-fi
+run_bench_in "$NS_TABLE" table_bench 60 "$BUILD/bench/table_bench"
 
 # ---- failover: xglb vs keepalived; xglbd restart --------------------------------
 run_bench failover 270 env BUILD="$BUILD" tests/bench/failover.sh
 
 # ---- flow steering: tc per-packet cost; steered vs owned throughput ----------------------------
-if netns_new "$NS_TC"; then
-	run_bench tc_micro 60 ip netns exec "$NS_TC" "$BUILD/bench/tc_micro"
-else
-	echo "bench: cannot create namespace $NS_TC" >&2
-	failed=1
-fi
+run_bench_in "$NS_TC" tc_micro 60 "$BUILD/bench/tc_micro"
 run_bench steer_throughput 150 env BUILD="$BUILD" tests/bench/steer_throughput.sh
 
 exit "$failed"

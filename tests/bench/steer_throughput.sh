@@ -32,11 +32,9 @@
 # shellcheck disable=SC2317 # lab_wait predicates
 # shellcheck disable=SC2119 # lab_server without arguments: the default name
 set -u
-cd "$(dirname "$0")/../.." || exit 1
-BUILD=${BUILD:-build}
 export LAB_QUIET=${LAB_QUIET:-1}
-# shellcheck source=tests/lab/lab.sh
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/lab.sh" && cd "$LAB_ROOT" || exit 1 # shellcheck source=tests/lab/lab.sh
+BUILD=${BUILD:-build}
 
 TRIALS=${STEER_TP_TRIALS:-7}
 SECS=${STEER_TP_SECONDS:-2}
@@ -59,13 +57,6 @@ for b in xglbd xglbctl xdp_pass.bpf.o tools/xglb_tcp; do
 	[ -e "$LAB_BUILD/$b" ] || die "$LAB_BUILD/$b is not built"
 done
 
-jst() { lab_status "$1" 2>/dev/null | jq -r "$2" 2>/dev/null; }
-agree() { # r1 and r2 see each other up, one version, one AVG
-	local a b
-	a=$(jst r1 '.groups[0] | "\(.version) \([.peers[] | select(.up)] | length)"')
-	b=$(jst r2 '.groups[0] | "\(.version) \([.peers[] | select(.up)] | length)"')
-	[ -n "$a" ] && [ "$a" = "$b" ] && [ "${a#* }" = 2 ]
-}
 steer_ready() { # both routers: tables on both interfaces, the peer's MAC known, 2 owners
 	local r
 	for r in r1 r2; do
@@ -86,7 +77,7 @@ for r in r1 r2; do
 	cfg=$(lab_write_config "$r" membership=1 steer=1 hello_ms=200 hold_ms=1000)
 	lab_start_xglbd "$r" "$cfg" || die "xglbd on $r not ready"
 done
-lab_wait 10 agree || die "r1 and r2 do not agree"
+lab_wait 10 lab_agree r1 r2 || die "r1 and r2 do not agree"
 lab_wait 10 steer_ready || die "steering tables not ready"
 
 # the client whose vMAC is r1's
@@ -95,7 +86,7 @@ for c in c1 c2; do
 	lab_exec "$c" ping -c 1 -W 2 -q "$LAB_VIP" >/dev/null || die "$c cannot reach the VIP"
 	m=$(lab_neigh_mac "$c")
 	[[ $m =~ ^02:78:67:62:01:0([0-9])$ ]] || die "$c holds no vMAC ('$m')"
-	[ "$(jst r1 ".groups[0].forwarders[${BASH_REMATCH[1]}].owner_name")" = r1 ] && client=$c
+	[ "$(lab_jst r1 ".groups[0].forwarders[${BASH_REMATCH[1]}].owner_name")" = r1 ] && client=$c
 done
 [ -n "$client" ] || die "no client got r1's vMAC"
 cip=$(lab_get "$client" ip)

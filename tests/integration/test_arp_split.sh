@@ -3,10 +3,8 @@
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines (tests/run.sh counts
 # them); details of a failure follow as "#" lines. LAB_DEBUG_SHELL=1 opens
-# a shell in the lab on failure; logs are kept in /tmp/xglb-lab-logs.* then.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
+# a shell in the lab on failure; t_logs are kept in /tmp/xglb-lab-logs.* then.
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 N_CLIENTS=${N_CLIENTS:-30}
@@ -14,40 +12,11 @@ PINGS=3 # echo requests per client and round
 SLACK=2 # forwarder packets allowed beyond the pings (the odd stray frame)
 AVG=r1
 
-failed=0
-ok() { echo "ok - $1"; }
-not_ok() { # what, detail lines...
-	echo "not ok - $1"
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-	failed=$((failed + 1))
-	lab_mark_failed
-}
-check_eq() { # what, got, want
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi
-}
-bail() { # what, detail...: a failure that makes the rest meaningless
-	not_ok "$@"
-	local r
-	for r in "${ROUTERS[@]}"; do
-		[ -f "$(lab_xglbd_log "$r")" ] || continue
-		echo "# --- xglbd log of $r (tail) ---"
-		tail -n 20 "$(lab_xglbd_log "$r")" | sed 's/^/#   /'
-	done
-	exit 1
-}
 
-for b in xglbd xglbctl xdp_pass.bpf.o; do
-	[ -e "$LAB_BUILD/$b" ] || bail "$LAB_BUILD/$b is built (run make)"
-done
+t_need_built xglbd xglbctl xdp_pass.bpf.o
 
 # ---- lab ---------------------------------------------------------------------
-t0=$SECONDS
-LAB_QUIET=1
-lab_init
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
+lab_setup "${ROUTERS[@]}"
 CLIENTS=()
 for j in $(seq 1 "$N_CLIENTS"); do
 	c=$(printf 'c%02d' "$j")
@@ -231,11 +200,5 @@ for r in "${ROUTERS[@]}"; do
 	lab_stop_xglbd "$r" 5
 	check_eq "xglbd on $r exits 0 on SIGTERM" "$?" 0
 done
-if [ "$failed" -gt 0 ]; then
-	for r in "${ROUTERS[@]}"; do
-		echo "# --- xglbd log of $r (tail) ---"
-		tail -n 15 "$(lab_xglbd_log "$r")" | sed 's/^/#   /'
-	done
-fi
-echo "# $N_CLIENTS clients, $((SECONDS - t0)) s"
-exit $((failed > 0))
+echo "# $N_CLIENTS clients"
+t_done

@@ -11,9 +11,7 @@
 #
 # Lab: r1 r2 r3 (r3 AVG), 4 forwarders owned r1,r2,r3,r2; r2 is the one that dies.
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 HELLO=200
@@ -25,58 +23,16 @@ CHROMIUM=${CHROMIUM:-chromium}
 CHROME_FLAGS=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
 	--disable-background-networking --disable-component-update --disable-sync)
 
-failed=0
-FAILS=()
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	FAILS+=("$1")
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-	failed=$((failed + 1))
-	lab_mark_failed
-}
-# The failures again at the end, where a runner showing the tail of the output sees them.
-summary() { local f; for f in "${FAILS[@]}"; do echo "# FAILED: $f"; done; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what" "failed: $*"; fi
-}
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got  '$2'" "want '$3'"; fi; }
-bail() {
-	not_ok "$@"
-	summary
-	exit 1
-}
 
-for b in xglbd xglbctl xdp_pass.bpf.o; do
-	[ -e "$LAB_BUILD/$b" ] || bail "$LAB_BUILD/$b is built (run make)"
-done
-for t in "$CHROMIUM" python3 jq; do
-	command -v "$t" >/dev/null || bail "$t is installed (tests/deps.sh)"
-done
+t_need_built xglbd xglbctl xdp_pass.bpf.o
+t_need_tools "$CHROMIUM" python3 jq
 
-jst() { lab_status "$1" 2>/dev/null | jq -r "$2" 2>/dev/null; }
 # What the console must show, from a node's status: "nodes=r1:1,r2:1,r3:1 fwd=0:r1,1:r2,... avg=r3"
 want_view() {
-	jst "$1" '.groups[0] | "nodes=\([.peers[] | "\(.name):\(if .up then 1 else 0 end)"] | join(",")) fwd=\([.forwarders[] | "\(.index):\(.owner_name)"] | join(",")) avg=\(.avg_name)"'
+	lab_jst "$1" '.groups[0] | "nodes=\([.peers[] | "\(.name):\(if .up then 1 else 0 end)"] | join(",")) fwd=\([.forwarders[] | "\(.index):\(.owner_name)"] | join(",")) avg=\(.avg_name)"'
 }
 # The same, read from a DOM (the page's own data-* attributes).
 JS_VIEW='(() => { const q = s => [...document.querySelectorAll(s)]; const sec = document.querySelector("section[data-avg]"); return "nodes=" + q("tr[data-node]").map(e => e.dataset.node + ":" + e.dataset.up).join(",") + " fwd=" + q("tr[data-forwarder]").map(e => e.dataset.forwarder + ":" + e.dataset.owner).join(",") + " avg=" + (sec ? sec.dataset.avg : ""); })()'
-agree() { # all given routers: same non-empty view, an AVG, each sees exactly the given ones up
-	local r first="" v up want
-	want=$(printf '%s\n' "$@" | sort | paste -sd,)
-	for r in "$@"; do
-		v=$(jst "$r" '.groups[0] | "\(.avg_name) \(.version) \([.forwarders[] | .owner_name] | join(","))"')
-		[[ $v =~ ^r[123]\ [1-9][0-9]*\ r[123](,r[123])*$ ]] || return 1
-		[ -z "$first" ] && first=$v
-		[ "$v" = "$first" ] || return 1
-		up=$(jst "$r" '[.groups[0].peers[] | select(.up) | .name] | sort | join(",")')
-		[ "$up" = "$want" ] || return 1
-	done
-}
 
 # ---- one-shot Chromium runs in a router's namespace ------------------------------------
 # chrome ROUTER OUT ARGS...: run Chromium with ARGS against the router's console, stdout to OUT;
@@ -94,7 +50,11 @@ chrome() {
 	lab_wait 10 no_procs "$udd" || not_ok "Chromium's processes ($udd) exit after the run"
 	return $rc
 }
-no_procs() { ! pgrep -f -- "--user-data-dir=$1" >/dev/null; } # checks only: nothing is killed by name
+# pgrep exits 1 for "none" (not 2 or 3 for its own errors); checks only: nothing is killed by name
+no_procs() {
+	pgrep -f -- "--user-data-dir=$1" >/dev/null
+	[ $? = 1 ]
+}
 dom_view() { # file -> the view from a dumped DOM
 	python3 - "$1" <<'EOF'
 import re, sys
@@ -218,20 +178,11 @@ live_is() { [ "$(live_view)" = "$1" ]; }
 live_shows() { [ "$(live_view)" = "$(want_view "$1")" ]; } # the page shows ROUTER's status now
 
 # ---- lab ------------------------------------------------------------------------------
-t0=$SECONDS
-LAB_QUIET=1
-lab_init
-echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
 mkdir -p "$ART"
 rm -f "$SHOT"
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-lab_client c1
-for r in "${ROUTERS[@]}"; do
-	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD)
-	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r" "$(tail -n 20 "$(lab_xglbd_log "$r")")"
-done
-lab_wait 10 agree "${ROUTERS[@]}" || bail "r1 r2 r3 agree on one group state"
+lab_setup "${ROUTERS[@]}" -- c1
+lab_start_all membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD || bail "xglbd ready on every router" "$LAB_ERR"
+lab_wait 10 lab_agree "${ROUTERS[@]}" || bail "r1 r2 r3 agree on one group state"
 up() { lab_exec "$1" curl -s -o /dev/null --max-time 1 "$URL"; }
 lab_wait 5 up r1 || bail "r1 serves the console on $URL in its namespace"
 before=$(want_view r1)
@@ -270,14 +221,10 @@ check_eq "open page: three nodes up, forwarders r1,r2,r3,r2, AVG r3" "$(live_vie
 updated=$(cdp 'eval document.getElementById("updated").textContent' | jq -r .)
 
 # r2 owns fwd 1 and 3: kill -9 its agent and cut its link.
-read -r pid st <<<"$(lab_get r2 xglbd_pid)"
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-_lab_set r2 xglbd_pid ""
+lab_kill_xglbd r2 || bail "kill -9 of r2's xglbd"
 lab_exec r2 ip link set eth0 down
 t_kill=$(date +%s%N)
-survivors_agree() { agree r1 r3; }
-lab_wait 10 survivors_agree || not_ok "r1 and r3 agree after r2 died"
+lab_wait 10 lab_agree r1 r3 || not_ok "r1 and r3 agree after r2 died"
 after=$(want_view r1)
 check "status after the failover: r2 down, its forwarders with survivors ($after)" \
 	bash -c '[[ "$1" =~ ^nodes=r1:1,r2:0,r3:1\ fwd=0:r1,1:r[13],2:r3,3:r[13]\ avg=r3$ ]]' _ "$after"
@@ -315,6 +262,4 @@ echo "# screenshot: $SHOT ($(stat -c %s "$SHOT" 2>/dev/null) bytes)"
 
 check "no Chromium of this lab is left" no_procs "$LAB_DIR/"
 for r in r1 r3; do lab_stop_xglbd "$r" 5; done
-echo "# $((SECONDS - t0)) s"
-summary
-exit $((failed > 0))
+t_done

@@ -1,30 +1,16 @@
 #!/usr/bin/env bash
 # test_daemon.sh - xglbd's lifecycle on a real router namespace: config test, attach, reload
 # (good and bad), egress guard against the real kernel, kill -9 + lease + adoption, clean stop.
-set -u
-cd "$(dirname "$0")/../.."
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 BUILD=${BUILD:-build}
-fails=0
-ok() { echo "ok - $*"; }
-nok() {
-	echo "not ok - $*"
-	fails=$((fails + 1))
-	lab_mark_failed
-}
-check() { # description, command...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else nok "$1"; echo "#   got  '$2'"; echo "#   want '$3'"; fi; }
 
 # ---- command line, no lab needed ----------------------------------------
 
 out=$($BUILD/xglbd --config examples/xglb.yaml --config-test 2>&1)
+rc=$?
 check "config-test accepts the example config (exit 0, says ok)" \
-	bash -c "[[ '$out' == *': ok ('* ]]"
+	bash -c '[ "$1" = 0 ] && [[ $2 == *": ok ("* ]]' _ "$rc" "$out"
 
 bad=$(mktemp /tmp/xglb-bad.XXXXXX.yaml)
 sed -e 's/vip: 10.0.0.1/vip: 10.0.0.300/' -e 's/policy: round-robin/policy: fastest/' \
@@ -44,12 +30,12 @@ out=$($BUILD/xglbd --no-such-option 2>&1)
 check "xglbd: unknown option exits 2" [ $? = 2 ]
 out=$($BUILD/xglbctl frobnicate 2>&1)
 rc=$?
-one_line_error() { [ "$rc" = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "unknown command 'frobnicate'" <<<"$out"; }
-check "xglbctl: unknown command is a one-line error, exit 2" one_line_error
+check_one_line_error() { [ "$rc" = 2 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "unknown command 'frobnicate'" <<<"$out"; }
+check "xglbctl: unknown command is a one-line error, exit 2" check_one_line_error
 out=$($BUILD/xglbctl --pin-root /nonexistent/xglb stats 2>&1)
 rc=$?
 check "xglbctl: missing maps name the path, exit 1" \
-	bash -c "[ $rc = 1 ] && grep -q '/nonexistent/xglb/xglb_stats' <<<'$out'"
+	bash -c '[ "$1" = 1 ] && grep -q /nonexistent/xglb/xglb_stats <<<"$2"' _ "$rc" "$out"
 
 # ---- one router, three forwarders it owns itself ------------------------
 
@@ -59,11 +45,7 @@ lab_client c1
 lab_server
 cfg=$(lab_write_config r1 owners=r1,r1,r1 lease_ms=1000)
 pr=$(lab_get r1 pin_root)
-if ! lab_start_xglbd r1 "$cfg"; then
-	nok "xglbd starts and gets ready"
-	echo "$fails failures"
-	exit 1
-fi
+lab_start_xglbd r1 "$cfg" || bail "xglbd starts and gets ready"
 ok "xglbd starts and gets ready"
 
 check "XDP program attached to eth0" \
@@ -84,13 +66,11 @@ check "client holds vMAC of forwarder 0 for the VIP" [ "$first_vmac" = "$(lab_vm
 tables() { lab_ctl r1 --json tables; }
 policy_is() { [ "$(tables | jq -r '.groups[0].policy')" = "$1" ]; }
 heartbeat_older_than() { [ "$(tables | jq .heartbeat_age_ms)" -gt "$1" ]; }
-no_neigh() { [ -z "$(lab_neigh_mac "$1")" ]; }
 v1=$(tables | jq '.groups[0].version')
 
 # Reload with a changed policy: applied, version moves on.
 sed -i 's/policy: round-robin/policy: weighted/' "$cfg"
-kill -HUP "$(lab_get r1 xglbd_pid | cut -d' ' -f1)"
-lab_wait 5 policy_is weighted
+check "SIGHUP reloads" lab_reload_xglbd r1
 check "SIGHUP applies a changed policy" policy_is weighted
 v2=$(tables | jq '.groups[0].version')
 check "table version advances on reload ($v1 -> $v2)" [ "$v2" -gt "$v1" ]
@@ -99,7 +79,7 @@ check "table version advances on reload ($v1 -> $v2)" [ "$v2" -gt "$v1" ]
 cp "$cfg" "$cfg.good"
 echo "frobnicate: 1" >>"$cfg"
 log=$(lab_xglbd_log r1)
-kill -HUP "$(lab_get r1 xglbd_pid | cut -d' ' -f1)"
+lab_signal_xglbd r1 HUP
 lab_wait 5 grep -q "keeping the running configuration" "$log"
 check "bad reload is refused with the error logged" grep -q "frobnicate: unknown field" "$log"
 check "bad reload keeps the running tables" [ "$(tables | jq '.groups[0].version')" = "$v2" ]
@@ -118,9 +98,7 @@ check "guard drops the kernel's ARP that names the VIP ($g0 -> $g1)" [ "$g1" -gt
 check "no ARP on the segment names the VIP with a real MAC" [ "$(lab_arp_counter vip_real)" = 0 ]
 
 # kill -9: the data plane keeps forwarding; after the lease it stops answering ARP.
-read -r pid st <<<"$(lab_get r1 xglbd_pid)"
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
+lab_kill_xglbd r1 || bail "kill -9 of r1's xglbd"
 check "after kill -9 the client still reaches the server (forwarding goes on)" \
 	lab_exec c1 ping -c 3 -i 0.2 -W 1 -q $LAB_SERVER_IP
 check "after kill -9 programs stay attached and maps pinned" \
@@ -131,10 +109,10 @@ lab_exec c1 ip neigh flush dev eth0
 lab_exec c1 ping -c 1 -W 1 $LAB_SERVER_IP >/dev/null 2>&1
 l1=$(lab_reason r1 xdp_drop_arp_lease)
 check "with the lease expired ARP for the VIP is not answered ($l0 -> $l1)" [ "$l1" -gt "$l0" ]
-check "... and the client has no answer for the VIP" no_neigh c1
+check "... and the client has no answer for the VIP" lab_no_neigh c1
 
 # Restart: adopts the attached program and the pinned maps (host table, versions).
-if lab_start_xglbd r1 "$cfg"; then ok "xglbd restarts over the pinned state"; else nok "xglbd restarts over the pinned state"; fi
+if lab_start_xglbd r1 "$cfg"; then ok "xglbd restarts over the pinned state"; else not_ok "xglbd restarts over the pinned state"; fi
 check "restart adopts the attached XDP program" grep -q "adopting the xglb_xdp program" "$log"
 version_above() { [ "$(tables | jq '.groups[0].version')" -gt "$1" ] 2>/dev/null; }
 lab_wait 5 version_above "$v2"
@@ -150,12 +128,10 @@ check_eq "xglb_hosts holds 65536 hosts per possible CPU (its LRU lists are per C
 
 # Upgrade over pins an older xglb left: a pinned map of another layout is replaced, not
 # reused (load would fail), and the old program that used it gives way to ours.
-read -r pid st <<<"$(lab_get r1 xglbd_pid)"
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
+lab_kill_xglbd r1 || bail "kill -9 of r1's xglbd"
 rm "$pr/xglb_hosts"
 bpftool map create "$pr/xglb_hosts" type lru_hash key 8 value 16 entries 1024 name xglb_hosts
-if lab_start_xglbd r1 "$cfg"; then ok "xglbd starts over a pinned map of an older layout"; else nok "xglbd starts over a pinned map of an older layout"; fi
+if lab_start_xglbd r1 "$cfg"; then ok "xglbd starts over a pinned map of an older layout"; else not_ok "xglbd starts over a pinned map of an older layout"; fi
 check "it says the stale pinned map is replaced and its state lost" \
 	grep -q "xglb_hosts was pinned by an older xglb (type 9, key 8, value 16, 1024 entries.*the state it held is lost" "$log"
 check "it replaces the attached program that used the stale map" grep -q "replacing the older xglb_xdp program" "$log"
@@ -167,29 +143,29 @@ check "the new host table learned the client" \
 	bash -c "[ \$(bpftool map dump pinned $pr/xglb_hosts -j | jq length) -ge 1 ]"
 
 # Clean stop: everything ours is gone, nothing else is touched.
+lab_xglbd_running r1 || bail "xglbd runs on r1 before the clean stop"
 lab_stop_xglbd r1
-check "SIGTERM exits 0" [ $? = 0 ]
-check "SIGTERM detaches XDP" bash -c "! ip -n $(lab_ns r1) -d link show eth0 | grep -q 'prog/xdp'"
-check "SIGTERM removes our tc filters" \
-	bash -c "! tc -n $(lab_ns r1) filter show dev eth0 egress | grep -q xglb &&
-		 ! tc -n $(lab_ns r1) filter show dev eth0 ingress | grep -q xglb"
-check "SIGTERM removes the VIP from lo" bash -c "! ip -n $(lab_ns r1) -4 addr show dev lo | grep -q '$LAB_VIP/32'"
-check "SIGTERM unpins the maps" test ! -e "$pr/xglb_groups"
+check_eq "SIGTERM exits 0" "$?" 0
+check_none "SIGTERM detaches XDP" 'prog/xdp' ip -n "$(lab_ns r1)" -d link show eth0
+check_none "SIGTERM removes our tc egress filter" xglb tc -n "$(lab_ns r1)" filter show dev eth0 egress
+check_none "SIGTERM removes our tc ingress filter" xglb tc -n "$(lab_ns r1)" filter show dev eth0 ingress
+check_none "SIGTERM removes the VIP from lo" "$LAB_VIP/32" ip -n "$(lab_ns r1)" -4 addr show dev lo
+check "SIGTERM unpins the maps (the pin root stays)" bash -c '[ -d "$1" ] && [ ! -e "$1/xglb_groups" ]' _ "$pr"
 
 # systemd's protocol (Type=notify, WatchdogSec=, ExecReload=): a stand-in NOTIFY_SOCKET.
 notes=$LAB_DIR/notify.log
 lab_bg r1 "$notes" "$BUILD/tools/xglb_notify" "$LAB_DIR/notify.sock" 30
-lab_wait 5 test -S "$LAB_DIR/notify.sock"
+lab_wait 5 test -S "$LAB_DIR/notify.sock" || bail "the stand-in NOTIFY_SOCKET listens"
 export NOTIFY_SOCKET=$LAB_DIR/notify.sock WATCHDOG_USEC=400000
-lab_start_xglbd r1 "$cfg"
+lab_start_xglbd r1 "$cfg" || bail "xglbd starts with NOTIFY_SOCKET set"
 unset NOTIFY_SOCKET WATCHDOG_USEC
 check "sd_notify READY=1 once ready" lab_wait 5 grep -qx "READY=1" "$notes"
 check "sd_notify WATCHDOG=1 with the heartbeat (WatchdogSec)" lab_wait 5 grep -qx "WATCHDOG=1" "$notes"
-kill -HUP "$(lab_get r1 xglbd_pid | cut -d' ' -f1)"
+lab_signal_xglbd r1 HUP
 two_ready() { [ "$(grep -cx READY=1 "$notes")" -ge 2 ]; }
 reload_notified() { two_ready && grep -qx "RELOADING=1" "$notes"; }
 check "sd_notify RELOADING=1 then READY=1 on SIGHUP" lab_wait 5 reload_notified
 lab_stop_xglbd r1
 check "sd_notify STOPPING=1 on SIGTERM" lab_wait 5 grep -qx "STOPPING=1" "$notes"
 
-[ "$fails" = 0 ]
+t_done

@@ -13,9 +13,7 @@
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
 # Helpers are called through lab_wait and check; jq programs stay in single quotes.
 # shellcheck disable=SC2317,SC2016
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 HELLO=100
@@ -32,273 +30,146 @@ RATE=1000         # probe datagrams per second
 PORT=9000
 CPORT=9001        # control probe
 CRATE=200
+LAB_PROBE_PORT=$PORT LAB_PROBE_RATE=$RATE
 BOUND=$((HOLD + 2 * HELLO)) # allowed outage of a failed AVF's clients, ms
 
-failed=0
-ok() { echo "ok - $1"; }
-not_ok() { # what, detail lines...
-	echo "not ok - $1"
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-	failed=$((failed + 1))
-	lab_mark_failed
-}
-check_eq() { # what, got, want
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi
-}
-quiet() { "$@" >/dev/null 2>&1; }
-check() { # what, command...: ok if the command succeeds
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what" "failed: $*"; fi
-}
-logs() {
-	local r
-	for r in "${ROUTERS[@]}"; do
-		[ -f "$(lab_xglbd_log "$r")" ] || continue
-		echo "# --- xglbd log of $r (tail) ---"
-		tail -n 25 "$(lab_xglbd_log "$r")" | sed 's/^/#   /'
-	done
-}
-bail() { # what, detail...: a failure that makes the rest meaningless
-	not_ok "$@"
-	logs
-	exit 1
-}
 
-for b in xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe; do
-	[ -e "$LAB_BUILD/$b" ] || bail "$LAB_BUILD/$b is built (run make)"
-done
+t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe
 
 # ---- status helpers ------------------------------------------------------------
-jst() { lab_status "$1" 2>/dev/null | jq -r "$2" 2>/dev/null; }
-# "avg=r3 v=4 owners=r1,r2,r3" (owner "-": forwarder inactive)
-VIEW='.groups[0] | "avg=\(.avg_name) v=\(.version) owners=\([.forwarders[] |
-	if .active then .owner_name else "-" end] | join(","))"'
-view() { jst "$1" "$VIEW"; }
-owners_of() { view "$1" | sed 's/.*owners=//'; }
-owner_of() { jst "$1" ".groups[0].forwarders[$2] | if .active then .owner_name else \"-\" end"; }
-event() { jst "$1" ".groups[0].events.$2"; }
-# The given routers (default: all) hold one view, exactly one of them is AVG,
-# none is demoted, and each sees exactly them up.
-agree() {
-	local rs=("$@") r v up role dem first="" n_avg=0 want
-	[ $# -gt 0 ] || rs=("${ROUTERS[@]}")
-	want=$(printf '%s\n' "${rs[@]}" | sort | paste -sd,)
-	for r in "${rs[@]}"; do
-		IFS=$'\t' read -r v up role dem < <(jst "$r" "[($VIEW),
-			([.groups[0].peers[] | select(.up) | .name] | sort | join(\",\")),
-			.groups[0].role, (.groups[0].demoted | tostring)] | @tsv")
-		[ -n "$v" ] && [ "$up" = "$want" ] && [ "$dem" = false ] || return 1
-		[ -z "$first" ] && first=$v
-		[ "$v" = "$first" ] || return 1
-		[ "$role" = avg ] && n_avg=$((n_avg + 1))
-	done
-	[ "$n_avg" = 1 ]
-}
-# Owners as the data planes see them: for each forwarder, the routers whose
-# pinned table has it local ("-" none, "r1+r3" several).
-dp_owners() {
-	local r i n who out="" flags
-	declare -A loc
-	for r in "$@"; do
-		loc[$r]=$(lab_ctl "$r" --json tables 2>/dev/null |
-			jq -r '[.groups[0].forwarders[] | (.local and .active) | tostring] | join(" ")')
-	done
-	n=$(wc -w <<<"${loc[$1]}")
-	for ((i = 0; i < n; i++)); do
-		who=""
-		for r in "$@"; do
-			read -r -a flags <<<"${loc[$r]}"
-			[ "${flags[$i]:-}" = true ] && who+="${who:++}$r"
-		done
-		out+="${out:+,}${who:--}"
-	done
-	echo "$out"
-}
+owner_of() { lab_jst "$1" ".groups[0].forwarders[$2] | if .active then .owner_name else \"-\" end"; }
+event() { lab_jst "$1" ".groups[0].events.$2"; }
 owners_are() { # router, want: status owners of router == want
-	[ "$(view "$1" | sed 's/.*owners=//')" = "$2" ]
+	[ "$(lab_view "$1" | sed 's/.*owners=//')" = "$2" ]
 }
-role_is() { [ "$(jst "$1" '.groups[0].role')" = "$2" ]; }
+role_is() { [ "$(lab_jst "$1" '.groups[0].role')" = "$2" ]; }
 
 # ---- probe helpers ---------------------------------------------------------------
-declare -A PROBE PROBE_CL PROBE_RB
-probe_start() { # tag client seconds [address port rate]: to the server's echo by default
-	lab_bg "$2" "$LAB_DIR/probe.$1.json" "$LAB_BUILD/tools/xglb_probe" send "${4:-$LAB_SERVER_IP}" \
-		"${5:-$PORT}" "${6:-$RATE}" "$3" 500
-	PROBE[$1]=$LAB_BG_PID
-	PROBE_CL[$1]=$2
-	PROBE_RB[$1]=$(rcvbuf_errors "$2")
-}
-probe_wait() { wait "${PROBE[$1]}" 2>/dev/null; } # tag
-probe_get() { jq -r ".$2 // empty" "$LAB_DIR/probe.$1.json" 2>/dev/null; } # tag field
-probe_json() { echo "$(tail -n 1 "$LAB_DIR/probe.$1.json") rcvbuf_drops=$(probe_rcvbuf "$1")"; }
-probe_rcvbuf() { echo $(($(rcvbuf_errors "${PROBE_CL[$1]}") - PROBE_RB[$1])); } # during probe tag
-# Probes lost on the way through the gateway and back: "lost" less the echoes
-# that did come back but were dropped at the client's full socket.
-probe_netlost() {
-	local l
-	l=$(probe_get "$1" lost)
-	if [ -n "$l" ]; then echo $((l - $(probe_rcvbuf "$1"))); else echo "no result"; fi
-}
-# UDP datagrams a client's kernel dropped for a full socket buffer: echoes that
-# came back through the gateway but found the probe's socket full (its process
-# was not scheduled in time on this shared 2-core machine) count as "lost".
-rcvbuf_errors() {
-	lab_exec "$1" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp
-}
 
-kill9() { # router: kill -9 its xglbd
-	local pid st
-	read -r pid st <<<"$(lab_get "$1" xglbd_pid)"
-	kill -KILL "$pid"
-	wait "$pid" 2>/dev/null
-	_lab_set "$1" xglbd_pid ""
-}
 
-# lab_write_config gives every forwarder the same persistence: set one.
-set_persistence() { # file index value
-	awk -v idx="$2" -v val="$3" '
-		/^      - index: / { cur = $3 }
-		/^        persistence: / && cur == idx { sub(/persistence: .*/, "persistence: " val) }
-		{ print }' "$1" >"$1.tmp" && mv "$1.tmp" "$1"
-}
 
 # ---- lab -------------------------------------------------------------------------
-t0=$SECONDS
-LAB_QUIET=1
-lab_init
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-for c in c1 c2 c3 c4 c5 c6 c7; do lab_client "$c"; done # c6 -> c7: control probe
+lab_setup "${ROUTERS[@]}" -- c1 c2 c3 c4 c5 c6 c7 # c6 -> c7: control probe
 lab_arp_counters_init
 
 for r in "${ROUTERS[@]}"; do
 	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO \
 		hold_ms=$HOLD lease_ms=$LEASE redirect_ms=$REDIRECT timeout_ms=$TIMEOUT)
-	set_persistence "$cfg" 3 1
+	lab_set_persistence "$cfg" 3 1
 	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
 done
 ok "xglbd ready on ${ROUTERS[*]} (hello $HELLO ms, hold $HOLD ms, redirect $REDIRECT ms, timeout $TIMEOUT ms)"
 
-lab_wait 10 agree r1 r2 r3 || bail "routers agree on one state" "$(for r in "${ROUTERS[@]}"; do echo "$r: $(view "$r")"; done)"
+lab_wait 10 lab_agree r1 r2 r3 || bail "routers agree on one state" "$(for r in "${ROUTERS[@]}"; do echo "$r: $(lab_view "$r")"; done)"
 check_eq "elected: r3 is AVG (equal priority, highest id), forwarders with their preferred owners" \
-	"$(view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3,r2"
-check_eq "r2 is the standby" "$(jst r3 '.groups[0].standby')" 2
+	"$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3,r2"
+check_eq "r2 is the standby" "$(lab_jst r3 '.groups[0].standby')" 2
 check_eq "persistence 3,3,3,1 as configured" \
-	"$(jst r3 '[.groups[0].forwarders[].persistence] | map(tostring) | join(",")')" "3,3,3,1"
+	"$(lab_jst r3 '[.groups[0].forwarders[].persistence] | map(tostring) | join(",")')" "3,3,3,1"
 
-lab_bg server "$LAB_DIR/echo.log" "$LAB_BUILD/tools/xglb_probe" echo "$PORT"
-lab_bg c7 "$LAB_DIR/echo.c7.log" "$LAB_BUILD/tools/xglb_probe" echo "$CPORT"
-lab_wait 5 bash -c "ip netns exec $(lab_ns server) ss -Hlun 'sport = :$PORT' | grep -q . &&
-	ip netns exec $(lab_ns c7) ss -Hlun 'sport = :$CPORT' | grep -q ." || bail "echoes listen on the server and c7"
+lab_echo_start server "$PORT" && lab_echo_start c7 "$CPORT" || bail "echoes listen on the server and c7"
 # A control next to each measurement: c6 -> c7 on the same switch, through no
 # router. It loses packets only when the whole (shared, 2-core) machine stalls.
-control_start() { probe_start "$1" c6 "$2" "$(lab_get c7 ip)" "$CPORT" "$CRATE"; }
+control_start() { lab_probe_start "$1" c6 "$2" "$(lab_get c7 ip)" "$CPORT" "$CRATE"; }
 
 # One ARP each, in order: the AVG hands the vMACs out round-robin.
-declare -A CL # forwarder index -> client
-for c in c1 c2 c3 c4; do
-	lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || bail "$c reaches the server"
-	m=$(lab_neigh_mac "$c")
-	[[ $m =~ ^02:78:67:62:01:0([0-3])$ ]] || bail "$c holds a vMAC for the VIP" "got '$m'"
-	CL[${BASH_REMATCH[1]}]=$c
-done
-[ ${#CL[@]} = 4 ] || bail "the 4 clients got the 4 vMACs" "$(for c in c1 c2 c3 c4; do echo "$c $(lab_neigh_mac "$c")"; done)"
+lab_vmac_clients c1 c2 c3 c4 || bail "the 4 clients got the 4 vMACs" "$LAB_ERR"
+declare -n CL=LAB_CL # forwarder index -> client
 ok "c1..c4 got one vMAC each: fwd0 ${CL[0]}, fwd1 ${CL[1]}, fwd2 ${CL[2]}, fwd3 ${CL[3]}"
 
 # ---- 1. an AVF dies: kill -9 and link down -----------------------------------------
 # r2 owns fwd 1 and fwd 3. Its clients lose traffic until the AVG (r3) has
 # declared r2 dead (hold) and the new owners took the vMACs (learning frames).
-v_before=$(jst r3 '.groups[0].version')
+v_before=$(lab_jst r3 '.groups[0].version')
 fo_before=$(event r3 failovers)
 p1_before=$(lab_fwd_packets r1 1)
 p3_before=$(lab_fwd_packets r3 3)
-srv0=$(rcvbuf_errors server)
-probe_start f1 "${CL[1]}" 3
-probe_start f3 "${CL[3]}" 3
-probe_start f0 "${CL[0]}" 3
+srv0=$(lab_rcvbuf_errors server)
+lab_fwd_mark r2:1 r2:3 r1:0
+lab_probe_start f1 "${CL[1]}" 3
+lab_probe_start f3 "${CL[3]}" 3
+lab_probe_start f0 "${CL[0]}" 3
 control_start f1c 3
-sleep 0.5 # traffic flows before the failure
-kill9 r2
+lab_wait 2 lab_fwd_flowing $((RATE / 5)) || not_ok "probes flow through r2 (fwd 1, 3) and r1 (fwd 0) before the failure"
+lab_kill_xglbd r2
 lab_exec r2 ip link set eth0 down
-probe_wait f1
-probe_wait f3
-probe_wait f0
-probe_wait f1c
-echo "# fwd1 client ${CL[1]}: $(probe_json f1)"
-echo "# fwd3 client ${CL[3]}: $(probe_json f3)"
-echo "# fwd0 client ${CL[0]} (r1, untouched): $(probe_json f0)"
-echo "# control c6 -> c7 (no router): $(probe_json f1c); dropped at the server's echo socket: $(($(rcvbuf_errors server) - srv0))"
+lab_probe_wait f1
+lab_probe_wait f3
+lab_probe_wait f0
+lab_probe_wait f1c
+echo "# fwd1 client ${CL[1]}: $(lab_probe_json f1)"
+echo "# fwd3 client ${CL[3]}: $(lab_probe_json f3)"
+echo "# fwd0 client ${CL[0]} (r1, untouched): $(lab_probe_json f0)"
+echo "# control c6 -> c7 (no router): $(lab_probe_json f1c); dropped at the server's echo socket: $(($(lab_rcvbuf_errors server) - srv0))"
 
-lab_wait 5 agree r1 r3 || not_ok "r1 and r3 agree after r2 died" "r1: $(view r1)" "r3: $(view r3)"
+lab_wait 5 lab_agree r1 r3 || not_ok "r1 and r3 agree after r2 died" "r1: $(lab_view r1)" "r3: $(lab_view r3)"
 check_eq "fwd1 -> r1, fwd3 -> r3 (least loaded survivors); all on one version" \
-	"$(owners_of r1) $(owners_of r3)" "r1,r1,r3,r3 r1,r1,r3,r3"
-check_eq "data planes: each vMAC local on exactly its new owner" "$(dp_owners r1 r3)" "r1,r1,r3,r3"
+	"$(lab_owners_of r1) $(lab_owners_of r3)" "r1,r1,r3,r3 r1,r1,r3,r3"
+check_eq "data planes: each vMAC local on exactly its new owner" "$(lab_dp_owners r1 r3)" "r1,r1,r3,r3"
 check_eq "r3 counted 2 failovers, published a newer version" \
-	"$(event r3 failovers) $([ "$(jst r3 '.groups[0].version')" -gt "$v_before" ] && echo newer)" \
+	"$(event r3 failovers) $([ "$(lab_jst r3 '.groups[0].version')" -gt "$v_before" ] && echo newer)" \
 	"$((fo_before + 2)) newer"
 # The outage must be over well before the probe ends, or it was cut short.
 for f in 1 3; do
-	lost=$(probe_get "f$f" lost)
-	out=$(probe_get "f$f" outage_ms)
-	last=$(probe_get "f$f" last_lost)
+	lost=$(lab_probe_get "f$f" lost)
+	out=$(lab_probe_get "f$f" outage_ms)
+	last=$(lab_probe_get "f$f" last_lost)
 	if [ -n "$lost" ] && [ "$lost" -gt 0 ] && [ "$last" -lt $((3 * RATE - RATE / 4)) ] &&
 		awk -v o="$out" -v b="$BOUND" 'BEGIN { exit !(o < b) }'; then
 		ok "fwd$f client ${CL[$f]}: outage ${out} ms < hold + 2 x hello = $BOUND ms (> 0: the failure was real; over $(((3 * RATE - last) * 1000 / RATE)) ms before the probe ended)"
 	else
 		not_ok "fwd$f client ${CL[$f]}: outage below $BOUND ms, and over at least 250 ms before the 3 s probe ended" \
-			"probe: $(probe_json "f$f")"
+			"probe: $(lab_probe_json "f$f")"
 	fi
 done
-check_eq "fwd0 client ${CL[0]} (owner r1 unaffected) lost nothing" "$(probe_netlost f0)" 0
+check_eq "fwd0 client ${CL[0]} (owner r1 unaffected) lost nothing" "$(lab_probe_netlost f0)" 0
 check_eq "${CL[1]} and ${CL[3]} kept their vMACs (no re-ARP needed)" \
 	"$(lab_neigh_mac "${CL[1]}") $(lab_neigh_mac "${CL[3]}")" "$(lab_vmac 1) $(lab_vmac 3)"
 # Every probe echoed after the outage began crossed the new owner.
 p1=$(lab_fwd_packets r1 1)
 p3=$(lab_fwd_packets r3 3)
-after1=$(($(probe_get f1 received) - $(probe_get f1 first_lost)))
-after3=$(($(probe_get f3 received) - $(probe_get f3 first_lost)))
+after1=$(($(lab_probe_get f1 received) - $(lab_probe_get f1 first_lost)))
+after3=$(($(lab_probe_get f3 received) - $(lab_probe_get f3 first_lost)))
 check "new owners forward the moved vMACs: r1 counted $((p1 - p1_before)) on fwd1 (>= $after1 echoed after the failure), r3 $((p3 - p3_before)) on fwd3 (>= $after3)" \
 	[ "$((p1 - p1_before))" -ge "$after1" -a "$after1" -gt 0 -a "$((p3 - p3_before))" -ge "$after3" -a "$after3" -gt 0 ]
 
 # Redirect: the taken-over fwd1 (persistence 3, preferred r2 down) stops
 # taking new hosts; fwd3 (persistence 1) now prefers r3, so it still does.
-newok() { [ "$(jst r3 '[.groups[0].forwarders[] | .new_hosts] | map(tostring) | join(",")')" = "$1" ]; }
+newok() { [ "$(lab_jst r3 '[.groups[0].forwarders[] | .new_hosts] | map(tostring) | join(",")')" = "$1" ]; }
 lab_wait 5 newok true,false,true,true
 check_eq "redirect: fwd1 takes no new hosts; fwd3 (persistence 1) prefers r3 now" \
-	"$(jst r3 '[.groups[0].forwarders[] | "\(.new_hosts)/\(.preferred)"] | join(",")')" \
+	"$(lab_jst r3 '[.groups[0].forwarders[] | "\(.new_hosts)/\(.preferred)"] | join(",")')" \
 	"true/1,false/2,true/3,true/3"
 
 # ---- 2. r2 returns: persistence 3 goes back to it, persistence 1 stays ------------
 # fwd1 must still be a takeover (not removed by the timeout), or its return
 # would not be persistence 3's doing.
 check_eq "before r2 returns: fwd1 still served by r1, nothing removed yet" \
-	"$(jst r3 '.groups[0] | "\(.forwarders[1].owner_name) \(.forwarders[1].active) \(.events.removals)"')" "r1 true 0"
-srv0=$(rcvbuf_errors server)
-probe_start r1 "${CL[1]}" 2
-probe_start r3 "${CL[3]}" 2
+	"$(lab_jst r3 '.groups[0] | "\(.forwarders[1].owner_name) \(.forwarders[1].active) \(.events.removals)"')" "r1 true 0"
+srv0=$(lab_rcvbuf_errors server)
+lab_fwd_mark r1:1 r3:3
+lab_probe_start r1 "${CL[1]}" 2
+lab_probe_start r3 "${CL[3]}" 2
 control_start r3c 2
-sleep 0.3
+lab_wait 2 lab_fwd_flowing $((RATE / 5)) || not_ok "probes flow through r1 (fwd 1) and r3 (fwd 3) before r2 returns"
 lab_exec r2 ip link set eth0 up
 lab_start_xglbd r2 "$LAB_DIR/r2.yaml" || bail "xglbd restarts on r2"
-lab_wait 5 agree r1 r2 r3 || not_ok "r1 r2 r3 agree after r2 returned" \
-	"r1: $(view r1)" "r2: $(view r2)" "r3: $(view r3)"
+lab_wait 5 lab_agree r1 r2 r3 || not_ok "r1 r2 r3 agree after r2 returned" \
+	"r1: $(lab_view r1)" "r2: $(lab_view r2)" "r3: $(lab_view r3)"
 check_eq "persistence 3: fwd1 is back with r2; persistence 1: fwd3 stays with r3" \
-	"$(owners_of r1) $(owners_of r2) $(owners_of r3)" "r1,r2,r3,r3 r1,r2,r3,r3 r1,r2,r3,r3"
+	"$(lab_owners_of r1) $(lab_owners_of r2) $(lab_owners_of r3)" "r1,r2,r3,r3 r1,r2,r3,r3 r1,r2,r3,r3"
 # r1 keeps accepting fwd1's frames a little while after giving it back (make-before-break)
-dp_is() { [ "$(dp_owners r1 r2 r3)" = "$1" ]; }
+dp_is() { [ "$(lab_dp_owners r1 r2 r3)" = "$1" ]; }
 lab_wait 5 dp_is r1,r2,r3,r3
-check_eq "data planes agree" "$(dp_owners r1 r2 r3)" "r1,r2,r3,r3"
-probe_wait r1
-probe_wait r3
-probe_wait r3c
-echo "# return of r2: fwd1 client ${CL[1]} (moves r1 -> r2): $(probe_json r1)"
-echo "# return of r2: fwd3 client ${CL[3]} (stays on r3): $(probe_json r3)"
-echo "# return of r2: control c6 -> c7 (no router): $(probe_json r3c); dropped at the server's echo socket: $(($(rcvbuf_errors server) - srv0))"
-check_eq "fwd3 (stays on r3) loses nothing while r2 returns" "$(probe_netlost r3)" 0
-check_eq "fwd1 and fwd3 take new hosts again" "$(jst r3 '[.groups[0].forwarders[] | .new_hosts] | all')" true
+check_eq "data planes agree" "$(lab_dp_owners r1 r2 r3)" "r1,r2,r3,r3"
+lab_probe_wait r1
+lab_probe_wait r3
+lab_probe_wait r3c
+echo "# return of r2: fwd1 client ${CL[1]} (moves r1 -> r2): $(lab_probe_json r1)"
+echo "# return of r2: fwd3 client ${CL[3]} (stays on r3): $(lab_probe_json r3)"
+echo "# return of r2: control c6 -> c7 (no router): $(lab_probe_json r3c); dropped at the server's echo socket: $(($(lab_rcvbuf_errors server) - srv0))"
+check_eq "fwd3 (stays on r3) loses nothing while r2 returns" "$(lab_probe_netlost r3)" 0
+check_eq "fwd1 and fwd3 take new hosts again" "$(lab_jst r3 '[.groups[0].forwarders[] | .new_hosts] | all')" true
 
 # ---- 3. r2 dies for good: timeout, its hosts move by unsolicited ARP -------------
 # Count ARP requests from fwd1's client at the switch: it must not ARP itself.
@@ -315,13 +186,13 @@ table bridge xglb_member {
 }
 EOF
 mcount() { lab_exec lan nft -j list counter bridge xglb_member "$1" | jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'; }
-redist_before=$(jst r3 .hosts_redistributed)
-again_before=$(jst r3 .hosts_redistributed_again)
+redist_before=$(lab_jst r3 .hosts_redistributed)
+again_before=$(lab_jst r3 .hosts_redistributed_again)
 lab_exec "${CL[1]}" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null # fresh traffic via fwd1
-kill9 r2
+lab_kill_xglbd r2
 lab_exec r2 ip link set eth0 down
 t_kill=$(date +%s%N)
-lab_wait 5 owners_are r3 r1,r1,r3,r3 || not_ok "fwd1 taken over by r1 again" "r3: $(view r3)"
+lab_wait 5 owners_are r3 r1,r1,r3,r3 || not_ok "fwd1 taken over by r1 again" "r3: $(lab_view r3)"
 moved() { local m; m=$(lab_neigh_mac "${CL[1]}"); [ -n "$m" ] && [ "$m" != "$(lab_vmac 1)" ]; }
 lab_wait $((TIMEOUT / 1000 + 5)) moved
 t_moved=$(( ($(date +%s%N) - t_kill) / 1000000 ))
@@ -336,28 +207,28 @@ check "timeout: ${CL[1]}'s entry for the VIP moved from $(lab_vmac 1) to a live 
 	bash -c "[[ '$newmac' =~ ^02:78:67:62:01:0[023]$ ]]"
 check "... by the timeout: not before $TIMEOUT ms after the failure ($t_moved ms)" [ "$t_moved" -ge "$TIMEOUT" ]
 check_eq "... without ARPing itself (broadcast ARP requests from ${CL[1]} at the switch)" "$(mcount bcast)" 0
-redist=$(jst r3 .hosts_redistributed)
+redist=$(lab_jst r3 .hosts_redistributed)
 check "the AVG moved it with an unsolicited ARP reply (hosts_redistributed $redist_before -> $redist)" \
 	[ "$redist" -gt "$redist_before" ]
-told_again() { [ "$(jst r3 .hosts_redistributed_again)" -ge $((again_before + redist - redist_before)) ]; }
+told_again() { [ "$(lab_jst r3 .hosts_redistributed_again)" -ge $((again_before + redist - redist_before)) ]; }
 lab_wait 5 told_again
 check_eq "... and told each moved host once more after its ARP lock time (hosts_redistributed_again)" \
-	"$(($(jst r3 .hosts_redistributed_again) - again_before))" "$((redist - redist_before))"
+	"$(($(lab_jst r3 .hosts_redistributed_again) - again_before))" "$((redist - redist_before))"
 check_eq "fwd1 removed (inactive, removals 1) on r1 and r3" \
-	"$(owners_of r1) $(owners_of r3) $(event r3 removals)" \
+	"$(lab_owners_of r1) $(lab_owners_of r3) $(event r3 removals)" \
 	"r1,-,r3,r3 r1,-,r3,r3 1"
 check "${CL[1]} reaches the server through its new vMAC" quiet lab_exec "${CL[1]}" ping -c 2 -i 0.2 -W 1 -q "$LAB_SERVER_IP"
 
 # ---- 4. the AVG dies: the standby takes over and answers new clients -------------
-check_eq "r1 is the standby (r2 is gone)" "$(jst r3 '.groups[0].standby')" 1
+check_eq "r1 is the standby (r2 is gone)" "$(lab_jst r3 '.groups[0].standby')" 1
 tx_before=$(lab_reason r1 xdp_tx_arp_reply)
 rep_r1=$(lab_arp_counter rep_r1)
 rep_r3=$(lab_arp_counter rep_r3)
-kill9 r3
-lab_wait 5 role_is r1 avg || not_ok "r1 becomes AVG" "r1: $(view r1)"
-check_eq "r1's status: AVG r1, every active forwarder with r1" "$(view r1 | sed 's/ v=[0-9]*//')" \
+lab_kill_xglbd r3
+lab_wait 5 role_is r1 avg || not_ok "r1 becomes AVG" "r1: $(lab_view r1)"
+check_eq "r1's status: AVG r1, every active forwarder with r1" "$(lab_view r1 | sed 's/ v=[0-9]*//')" \
 	"avg=r1 owners=r1,-,r1,r1"
-check_eq "c5 has no neighbour entry for the VIP yet" "$(lab_neigh_mac c5)" ""
+check "c5 has no neighbour entry for the VIP yet" lab_no_neigh c5
 check "new client c5 reaches the server" quiet lab_exec c5 ping -c 2 -i 0.2 -W 2 -q "$LAB_SERVER_IP"
 m5=$(lab_neigh_mac c5)
 check "c5 got a live vMAC from the new AVG ($m5)" bash -c "[[ '$m5' =~ ^02:78:67:62:01:0[023]$ ]]"
@@ -367,7 +238,5 @@ check_eq "ARP replies at the switch: from r1's port +$(( $(lab_arp_counter rep_r
 	"$(( $(lab_arp_counter rep_r3) - rep_r3 ))" 0
 check_eq "no ARP for the VIP with a real MAC on the segment" "$(lab_arp_counter vip_real)" 0
 
-[ "$failed" -gt 0 ] && logs
 lab_stop_xglbd r1 5
-echo "# $((SECONDS - t0)) s"
-exit $((failed > 0))
+t_done

@@ -16,9 +16,7 @@
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
 # Helpers are called through lab_wait and check; jq programs stay in single quotes.
 # shellcheck disable=SC2317,SC2016
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3)
@@ -36,125 +34,18 @@ RATE=1000
 MPORT=7867 # membership (the lab's configs use the default port)
 CPORT=9001 # control probe c4 -> c5: same switch, no router
 CRATE=200
+LAB_CONTROL_FROM=c4 LAB_CONTROL_TO=c5 LAB_CONTROL_PORT=$CPORT LAB_CONTROL_RATE=$CRATE
+LAB_PROBE_PORT=$PORT LAB_PROBE_RATE=$RATE
 LOSS_S=15
 PART_S=5
 
-failed=0
-ok() { echo "ok - $1"; }
-not_ok() { # what, detail lines...
-	echo "not ok - $1"
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-	failed=$((failed + 1))
-	lab_mark_failed
-}
-check_eq() { # what, got, want
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi
-}
-check() { # what, command...: ok if the command succeeds
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what" "failed: $*"; fi
-}
-logs() {
-	local r
-	for r in "${ROUTERS[@]}"; do
-		[ -f "$(lab_xglbd_log "$r")" ] || continue
-		echo "# --- xglbd log of $r (tail) ---"
-		tail -n 25 "$(lab_xglbd_log "$r")" | sed 's/^/#   /'
-	done
-}
-bail() { # what, detail...: a failure that makes the rest meaningless
-	not_ok "$@"
-	logs
-	exit 1
-}
 
-for b in xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe tools/xglb_inject; do
-	[ -e "$LAB_BUILD/$b" ] || bail "$LAB_BUILD/$b is built (run make)"
-done
+t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe tools/xglb_inject
 
 # ---- status helpers ------------------------------------------------------------
-jst() { lab_status "$1" 2>/dev/null | jq -r "$2" 2>/dev/null; }
-# "avg=r3 v=4 owners=r1,r2,r3" (owner "-": forwarder inactive)
-VIEW='.groups[0] | "avg=\(.avg_name) v=\(.version) owners=\([.forwarders[] |
-	if .active then .owner_name else "-" end] | join(","))"'
-view() { jst "$1" "$VIEW"; }
-owners_of() { view "$1" | sed 's/.*owners=//'; }
-views() { local r; for r in "${ROUTERS[@]}"; do echo "$r: $(view "$r") role=$(jst "$r" .groups[0].role)"; done; }
-event() { jst "$1" ".groups[0].events.$2"; }
-rx() { jst "$1" ".membership.$2"; } # datagram counter by reason
-# The given routers (default: all) hold one view, exactly one of them is AVG,
-# none is demoted, and each sees exactly them up.
-agree() {
-	local rs=("$@") r v up role dem first="" n_avg=0 want
-	[ $# -gt 0 ] || rs=("${ROUTERS[@]}")
-	want=$(printf '%s\n' "${rs[@]}" | sort | paste -sd,)
-	for r in "${rs[@]}"; do
-		IFS=$'\t' read -r v up role dem < <(jst "$r" "[($VIEW),
-			([.groups[0].peers[] | select(.up) | .name] | sort | join(\",\")),
-			.groups[0].role, (.groups[0].demoted | tostring)] | @tsv")
-		[ -n "$v" ] && [ "$up" = "$want" ] && [ "$dem" = false ] || return 1
-		[ -z "$first" ] && first=$v
-		[ "$v" = "$first" ] || return 1
-		[ "$role" = avg ] && n_avg=$((n_avg + 1))
-	done
-	[ "$n_avg" = 1 ]
-}
-# Owners as the data planes see them: for each forwarder, the routers whose
-# pinned table has it local ("-" none, "r1+r3" several).
-dp_owners() {
-	local r i n who out="" flags
-	declare -A loc
-	for r in "$@"; do
-		loc[$r]=$(lab_ctl "$r" --json tables 2>/dev/null |
-			jq -r '[.groups[0].forwarders[] | (.local and .active) | tostring] | join(" ")')
-	done
-	n=$(wc -w <<<"${loc[$1]}")
-	for ((i = 0; i < n; i++)); do
-		who=""
-		for r in "$@"; do
-			read -r -a flags <<<"${loc[$r]}"
-			[ "${flags[$i]:-}" = true ] && who+="${who:++}$r"
-		done
-		out+="${out:+,}${who:--}"
-	done
-	echo "$out"
-}
-# Events of every router: avg_changes/owner_changes/failovers each.
-all_events() {
-	local r
-	for r in "${ROUTERS[@]}"; do
-		jst "$r" '.groups[0].events | "\(.avg_changes)/\(.owner_changes)/\(.failovers)"'
-	done | paste -sd' '
-}
+event() { lab_jst "$1" ".groups[0].events.$2"; }
+rx() { lab_jst "$1" ".membership.$2"; } # datagram counter by reason
 
-declare -A PROBE PROBE_CL PROBE_RB
-probe_start() { # tag client seconds [address port rate]: to the server's echo by default
-	lab_bg "$2" "$LAB_DIR/probe.$1.json" "$LAB_BUILD/tools/xglb_probe" send "${4:-$LAB_SERVER_IP}" \
-		"${5:-$PORT}" "${6:-$RATE}" "$3" 500
-	PROBE[$1]=$LAB_BG_PID
-	PROBE_CL[$1]=$2
-	PROBE_RB[$1]=$(rcvbuf_errors "$2")
-}
-probe_wait() { wait "${PROBE[$1]}" 2>/dev/null; }
-probe_get() { jq -r ".$2 // empty" "$LAB_DIR/probe.$1.json" 2>/dev/null; }
-probe_json() { echo "$(tail -n 1 "$LAB_DIR/probe.$1.json") rcvbuf_drops=$(probe_rcvbuf "$1")"; }
-probe_rcvbuf() { echo $(($(rcvbuf_errors "${PROBE_CL[$1]}") - PROBE_RB[$1])); } # during probe tag
-# Probes lost on the way through the gateway and back: "lost" less the echoes
-# that did come back but were dropped at the client's full socket.
-probe_netlost() {
-	local l
-	l=$(probe_get "$1" lost)
-	if [ -n "$l" ]; then echo $((l - $(probe_rcvbuf "$1"))); else echo "no result"; fi
-}
-# UDP datagrams a client's kernel dropped for a full socket buffer: echoes that
-# came back through the gateway but found the probe's socket full (its process
-# was not scheduled in time on this shared 2-core machine) count as "lost".
-rcvbuf_errors() {
-	lab_exec "$1" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp
-}
 
 inject() { # box args...: xglb_inject in a box's namespace, JSON result on stdout
 	lab_exec "$1" "$LAB_BUILD/tools/xglb_inject" "${@:2}"
@@ -163,39 +54,23 @@ rx_above() { [ "$(rx "$1" "$2")" -gt "$3" ] 2>/dev/null; } # router reason n
 
 # ---- lab -------------------------------------------------------------------------
 t0=$SECONDS
-LAB_QUIET=1
-lab_init
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-for c in "${CLIENTS[@]}" x1 c4 c5; do lab_client "$c"; done # c4 -> c5: control probe
+lab_setup "${ROUTERS[@]}" -- "${CLIENTS[@]}" x1 c4 c5 # c4 -> c5: control probe
 lab_arp_counters_init
-for r in "${ROUTERS[@]}"; do
-	cfg=$(lab_write_config "$r" membership=1 hello_ms=$HELLO hold_ms=$HOLD lease_ms=$LEASE learn_ms=0)
-	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
-done
+lab_start_all membership=1 hello_ms=$HELLO hold_ms=$HOLD lease_ms=$LEASE learn_ms=0 || bail "xglbd ready on every router" "$LAB_ERR"
 ok "xglbd ready on ${ROUTERS[*]} (hello $HELLO ms, hold $HOLD ms, periodic learning off)"
-lab_wait 15 agree || bail "routers agree on one state" "$(views)"
-check_eq "r3 is AVG, forwarder i with router i+1" "$(view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"
+lab_wait 15 lab_agree || bail "routers agree on one state" "$(lab_views)"
+check_eq "r3 is AVG, forwarder i with router i+1" "$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"
 
-lab_bg server "$LAB_DIR/echo.log" "$LAB_BUILD/tools/xglb_probe" echo "$PORT"
-lab_bg c5 "$LAB_DIR/echo.c5.log" "$LAB_BUILD/tools/xglb_probe" echo "$CPORT"
-lab_wait 5 bash -c "ip netns exec $(lab_ns server) ss -Hlun 'sport = :$PORT' | grep -q . &&
-	ip netns exec $(lab_ns c5) ss -Hlun 'sport = :$CPORT' | grep -q ." || bail "echoes listen on the server and c5"
-declare -A CL
-for c in "${CLIENTS[@]}"; do
-	lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || bail "$c reaches the server"
-	m=$(lab_neigh_mac "$c")
-	[[ $m =~ ^02:78:67:62:01:0([0-2])$ ]] || bail "$c holds a vMAC" "got '$m'"
-	CL[${BASH_REMATCH[1]}]=$c
-done
-[ ${#CL[@]} = 3 ] || bail "the 3 clients got the 3 vMACs"
+lab_echo_start server "$PORT" && lab_echo_start c5 "$CPORT" || bail "echoes listen on the server and c5"
+lab_vmac_clients "${CLIENTS[@]}" || bail "the 3 clients got the 3 vMACs" "$LAB_ERR"
+declare -n CL=LAB_CL # forwarder index -> client
 ok "c1..c3 got one vMAC each"
 
 R1=$(lab_get r1 ip) R2=$(lab_get r2 ip) R3=$(lab_get r3 ip)
 
 # ---- 5. forged, replayed and off-link hellos ---------------------------------------
-base_view=$(views)
-base_events=$(all_events)
+base_view=$(lab_views)
+base_events=$(lab_all_events)
 declare -A AUTH0 REPLAY0 TTL0 UNK0
 for r in "${ROUTERS[@]}"; do
 	AUTH0[$r]=$(rx "$r" auth) REPLAY0[$r]=$(rx "$r" replay) TTL0[$r]=$(rx "$r" ttl)
@@ -230,8 +105,8 @@ inject x1 send "$X1" "$R3" $MPORT 255 "$LAB_DIR/hello.r1.bin" >/dev/null
 lab_wait 3 rx_above r3 unknown_node "${UNK0[r3]}"
 check_eq "the capture sent from x1's own address is counted as unknown_node on r3" \
 	"$(($(rx r3 unknown_node) - UNK0[r3]))" 1
-check_eq "no effect: AVG, owners and version unchanged on every router" "$(views)" "$base_view"
-check_eq "no effect: avg/owner changes and failovers unchanged" "$(all_events)" "$base_events"
+check_eq "no effect: AVG, owners and version unchanged on every router" "$(lab_views)" "$base_view"
+check_eq "no effect: avg/owner changes and failovers unchanged" "$(lab_all_events)" "$base_events"
 
 # ---- 4. 30 % random loss of membership datagrams for 15 s --------------------------
 for r in "${ROUTERS[@]}"; do
@@ -248,10 +123,10 @@ table inet xglb_loss {
 EOF
 done
 ncount() { lab_exec "$1" nft -j list counter inet "$2" "$3" | jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'; }
-base_view=$(views)
-base_events=$(all_events)
-for i in 0 1 2; do probe_start "loss$i" "${CL[$i]}" "$LOSS_S"; done
-for i in 0 1 2; do probe_wait "loss$i"; done
+base_view=$(lab_views)
+base_events=$(lab_all_events)
+for i in 0 1 2; do lab_probe_start "loss$i" "${CL[$i]}" "$LOSS_S"; done
+for i in 0 1 2; do lab_probe_wait "loss$i"; done
 seen=0 dropped=0
 for r in "${ROUTERS[@]}"; do
 	seen=$((seen + $(ncount "$r" xglb_loss seen)))
@@ -260,12 +135,12 @@ done
 echo "# membership datagrams in ${LOSS_S} s: $seen, dropped $dropped"
 check "loss applied: $dropped of $seen membership datagrams dropped (25..35 %)" \
 	[ "$seen" -gt 600 -a $((dropped * 100)) -ge $((seen * 25)) -a $((dropped * 100)) -le $((seen * 35)) ]
-check_eq "no failover under 30 % loss: AVG, owners and version unchanged" "$(views)" "$base_view"
-check_eq "no failover under 30 % loss: avg/owner changes and failovers unchanged" "$(all_events)" "$base_events"
+check_eq "no failover under 30 % loss: AVG, owners and version unchanged" "$(lab_views)" "$base_view"
+check_eq "no failover under 30 % loss: avg/owner changes and failovers unchanged" "$(lab_all_events)" "$base_events"
 # The clients' traffic ran through it; what they lost is measured, not
 # asserted: forwarding never depended on the hellos, and a stall of this
 # shared 2-core machine would show up here without any failover.
-for i in 0 1 2; do echo "# under loss (measured): fwd$i client ${CL[$i]}: $(probe_json "loss$i")"; done
+for i in 0 1 2; do echo "# under loss (measured): fwd$i client ${CL[$i]}: $(lab_probe_json "loss$i")"; done
 for r in "${ROUTERS[@]}"; do lab_exec "$r" nft delete table inet xglb_loss; done
 
 # ---- 3. partition the AVG r3 for 5 s, then heal ------------------------------------
@@ -286,81 +161,50 @@ EOF
 t_part=$SECONDS
 # Each side elects its own AVG and takes the other side's forwarders.
 split() {
-	[ "$(jst r2 '.groups[0].role')" = avg ] && [ "$(jst r3 '.groups[0].role')" = avg ] &&
-		[ "$(view r3 | sed 's/.*owners=//')" = r3,r3,r3 ] &&
-		[ "$(view r1 | sed 's/.*owners=//' | tr , '\n' | grep -c r3)" = 0 ]
+	[ "$(lab_jst r2 '.groups[0].role')" = avg ] && [ "$(lab_jst r3 '.groups[0].role')" = avg ] &&
+		[ "$(lab_view r3 | sed 's/.*owners=//')" = r3,r3,r3 ] &&
+		[ "$(lab_view r1 | sed 's/.*owners=//' | tr , '\n' | grep -c r3)" = 0 ]
 }
 lab_wait 10 split
 check "partitioned: r3 alone is AVG of all three forwarders, r2 is AVG of r1+r2" split
-echo "# during the partition: $(views | paste -sd';')"
+echo "# during the partition: $(lab_views | paste -sd';')"
 remaining=$((PART_S - (SECONDS - t_part)))
 [ "$remaining" -gt 1 ] && sleep $((remaining - 1)) # the partition lasts PART_S seconds
-for i in 0 1 2; do probe_start "across$i" "${CL[$i]}" 3; done # 1 s before to 2 s after the heal
+for i in 0 1 2; do lab_probe_start "across$i" "${CL[$i]}" 3; done # 1 s before to 2 s after the heal
 sleep 1
 learn0=$(lab_arp_counter learn)
 lab_exec lan nft delete table bridge xglb_part
 t_heal=$(date +%s%N)
-lab_wait 10 agree
+lab_wait 10 lab_agree
 heal_ms=$((($(date +%s%N) - t_heal) / 1000000))
-check "healed: one AVG, one view (version and owners) on all routers (after $heal_ms ms)" agree
-views | sed 's/^/# after heal: /'
-# For each forwarder, the routers whose status calls it local.
-st_locals() {
-	local r i who out="" flags
-	declare -A loc
-	for r in "${ROUTERS[@]}"; do
-		loc[$r]=$(jst "$r" '[.groups[0].forwarders[] | .local | tostring] | join(" ")')
-	done
-	for i in 0 1 2; do
-		who=""
-		for r in "${ROUTERS[@]}"; do
-			read -r -a flags <<<"${loc[$r]}"
-			[ "${flags[$i]:-}" = true ] && who+="${who:++}$r"
-		done
-		out+="${out:+,}${who:--}"
-	done
-	echo "$out"
-}
-check_eq "healed: each vMAC is local in exactly one router's status, its owner's" "$(st_locals)" \
-	"$(view r1 | sed 's/.*owners=//')"
+check "healed: one AVG, one view (version and owners) on all routers (after $heal_ms ms)" lab_agree
+lab_views | sed 's/^/# after heal: /'
+check_eq "healed: each vMAC is local in exactly one router's status, its owner's" "$(lab_st_locals "${ROUTERS[@]}")" \
+	"$(lab_view r1 | sed 's/.*owners=//')"
 # A router that lost a forwarder alive keeps accepting its frames for a
 # while (make-before-break), so the data planes agree a little later.
-dp_agree() { [ "$(dp_owners "${ROUTERS[@]}")" = "$(view r1 | sed 's/.*owners=//')" ]; }
+dp_agree() { [ "$(lab_dp_owners "${ROUTERS[@]}")" = "$(lab_view r1 | sed 's/.*owners=//')" ]; }
 lab_wait 5 dp_agree
-check_eq "healed: one owner per vMAC, each router's data plane agrees" "$(dp_owners "${ROUTERS[@]}")" \
-	"$(view r1 | sed 's/.*owners=//')"
+check_eq "healed: one owner per vMAC, each router's data plane agrees" "$(lab_dp_owners "${ROUTERS[@]}")" \
+	"$(lab_view r1 | sed 's/.*owners=//')"
 learn1=$(lab_arp_counter learn)
 check "re-announced: learning frames from vMACs after the heal ($learn0 -> $learn1)" [ "$learn1" -gt "$learn0" ]
-for i in 0 1 2; do probe_wait "across$i"; done
-for i in 0 1 2; do echo "# across the heal (measured, not asserted): fwd$i client ${CL[$i]}: $(probe_json "across$i")"; done
+for i in 0 1 2; do lab_probe_wait "across$i"; done
+for i in 0 1 2; do echo "# across the heal (measured, not asserted): fwd$i client ${CL[$i]}: $(lab_probe_json "across$i")"; done
 # One second through each vMAC, with a control (c4 -> c5, no router) that only
 # loses packets when the whole machine stalls, and the server's echo socket
 # watched for overflows; after either the second is repeated once.
-after_heal() { # tag: 0 no loss, 2 loss but the control or the echo lost too, 1 loss
-	local i srv srv0 lost=0
-	srv0=$(rcvbuf_errors server)
-	for i in 0 1 2; do probe_start "$1$i" "${CL[$i]}" 1; done
-	probe_start "$1c" c4 1 "$(lab_get c5 ip)" "$CPORT" "$CRATE"
-	for i in 0 1 2 c; do probe_wait "$1$i"; done
-	for i in 0 1 2; do
-		echo "# after heal: fwd$i client ${CL[$i]}: $(probe_json "$1$i")"
-		[ "$(probe_netlost "$1$i")" = 0 ] || lost=1
-	done
-	srv=$(($(rcvbuf_errors server) - srv0))
-	echo "# after heal: control c4 -> c5: $(probe_json "$1c"); dropped at the server's echo socket: $srv"
-	[ $lost = 0 ] && return 0
-	[ "$(probe_netlost "$1c")" != 0 ] || [ "$srv" -gt 0 ] && return 2
-	return 1
-}
 tag=heal
-after_heal $tag
+lab_probes_start $tag 1
+lab_probes_done $tag "after heal"
 if [ $? = 2 ]; then
 	echo "# the control or the server's echo lost datagrams too: the machine stalled; once more"
 	tag=heal2
-	after_heal $tag
+	lab_probes_start $tag 1
+	lab_probes_done $tag "after heal"
 fi
 for i in 0 1 2; do
-	check_eq "after the heal fwd$i's client reaches the server without loss" "$(probe_netlost "$tag$i")" 0
+	check_eq "after the heal fwd$i's client reaches the server without loss" "$(lab_probe_netlost "$tag$i")" 0
 done
 
 # ---- the old capture again, long after: behind the replay window -------------------
@@ -370,6 +214,4 @@ lab_wait 3 rx_above r3 replay "$REPLAY1"
 check_eq "the capture replayed $((SECONDS - t0)) s into the run is still counted as replay" \
 	"$(($(rx r3 replay) - REPLAY1))" 1
 
-[ "$failed" -gt 0 ] && logs
-echo "# $((SECONDS - t0)) s"
-exit $((failed > 0))
+t_done

@@ -8,63 +8,17 @@
 #
 # Lab: r1 r2 r3 (r3 AVG), 3 forwarders owned r1,r2,r3; clients c1..c3 hold one vMAC each.
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3)
 URL=http://127.0.0.1:9867
 N=100 # pings sent through one forwarder
 
-failed=0
-FAILS=()
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	FAILS+=("$1")
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-	failed=$((failed + 1))
-	lab_mark_failed
-}
-# The failures again at the end, where a runner showing the tail of the output sees them.
-summary() { local f; for f in "${FAILS[@]}"; do echo "# FAILED: $f"; done; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what" "failed: $*"; fi
-}
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got  '$2'" "want '$3'"; fi; }
-bail() {
-	not_ok "$@"
-	summary
-	exit 1
-}
 
-for b in xglbd xglbctl xdp_pass.bpf.o; do
-	[ -e "$LAB_BUILD/$b" ] || bail "$LAB_BUILD/$b is built (run make)"
-done
-for t in promtool bpftool curl jq; do
-	command -v "$t" >/dev/null || bail "$t is installed (tests/deps.sh)"
-done
+t_need_built xglbd xglbctl xdp_pass.bpf.o
+t_need_tools promtool bpftool curl jq
 
-jst() { lab_status "$1" 2>/dev/null | jq -r "$2" 2>/dev/null; }
-view() {
-	jst "$1" '.groups[0] | "avg=\(.avg_name) v=\(.version) owners=\([.forwarders[] | .owner_name] | join(","))"'
-}
-# All routers hold one elected view (an AVG, every forwarder owned) and see each other up.
-agree() {
-	local r v first=""
-	for r in "${ROUTERS[@]}"; do
-		v=$(view "$r")
-		[[ $v =~ ^avg=r[123]\ v=[1-9][0-9]*\ owners=r[123],r[123],r[123]$ ]] || return 1
-		[ -z "$first" ] && first=$v
-		[ "$v" = "$first" ] || return 1
-		[ "$(jst "$r" '[.groups[0].peers[] | select(.up)] | length')" = 3 ] || return 1
-	done
-}
 scrape() { lab_exec "$1" curl -sS --max-time 5 "$URL${2:-/metrics}"; } # router [path]
 # metric FILE 'name{labels}': the sample's value ("" if absent)
 metric() { awk -v k="$2" '$1 == k { print $2 }' "$1"; }
@@ -80,30 +34,15 @@ bpf_reason() { # router reason-index
 }
 
 # ---- lab ------------------------------------------------------------------------------
-t0=$SECONDS
-LAB_QUIET=1
-lab_init
-echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-for c in "${CLIENTS[@]}"; do lab_client "$c"; done
-for r in "${ROUTERS[@]}"; do
-	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3 persistence=3 hello_ms=200 hold_ms=2000)
-	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r" "$(tail -n 20 "$(lab_xglbd_log "$r")")"
-done
-lab_wait 10 agree || bail "r1 r2 r3 agree on one group state" "$(for r in "${ROUTERS[@]}"; do view "$r"; done)"
-ok "xglbd ready on r1 r2 r3: $(view r1)"
+lab_setup "${ROUTERS[@]}" -- "${CLIENTS[@]}"
+lab_start_all membership=1 owners=r1,r2,r3 persistence=3 hello_ms=200 hold_ms=2000 || bail "xglbd ready on every router" "$LAB_ERR"
+lab_wait 10 lab_agree_owned || bail "r1 r2 r3 agree on one group state, every forwarder owned" "$(lab_views)"
+ok "xglbd ready on r1 r2 r3: $(lab_view r1)"
 up() { lab_exec "$1" curl -s -o /dev/null --max-time 1 "$URL/metrics"; }
 for r in "${ROUTERS[@]}"; do lab_wait 5 up "$r" || bail "$r serves $URL/metrics in its namespace"; done
 
-declare -A CL # forwarder index -> client
-for c in "${CLIENTS[@]}"; do
-	lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || bail "$c reaches the server"
-	m=$(lab_neigh_mac "$c")
-	[[ $m =~ ^02:78:67:62:01:0([0-2])$ ]] || bail "$c holds a vMAC" "got '$m'"
-	CL[${BASH_REMATCH[1]}]=$c
-done
-[ ${#CL[@]} = 3 ] || bail "c1..c3 got the 3 vMACs"
+lab_vmac_clients "${CLIENTS[@]}" || bail "c1..c3 got the 3 vMACs" "$LAB_ERR"
+declare -n CL=LAB_CL # forwarder index -> client
 ok "c1..c3 hold one vMAC each (fwd0 ${CL[0]}, fwd1 ${CL[1]}, fwd2 ${CL[2]}); the AVG has them in its host table"
 
 # ---- a live scrape: promtool, naming rules ----------------------------------------------
@@ -121,18 +60,19 @@ ctype=$(lab_exec r1 curl -sS -o /dev/null -w '%{content_type}' "$URL/metrics")
 check_eq "Content-Type of /metrics is the text exposition format 0.0.4" "$ctype" "text/plain; version=0.0.4; charset=utf-8"
 
 P=$LAB_DIR/r3.prom # the AVG: it has the host table
+[ -n "$(grep -v '^#' "$P")" ] || bail "r3's scrape has samples"
 names=$(grep -v '^#' "$P" | sed 's/[{ ].*//' | sort -u)
 bad=$(grep -v '^xglb_[a-z0-9_]*$' <<<"$names")
-check_eq "every metric name has the xglb_ prefix ($(wc -l <<<"$names") names)" "$bad" ""
+check_empty "every metric name has the xglb_ prefix ($(wc -l <<<"$names") names)" "$bad"
 bad=$(awk '$1 == "#" && $2 == "TYPE" && $4 == "counter" && $3 !~ /_total$/ { print $3 }' "$P")
-check_eq "every counter ends in _total" "$bad" ""
+check_empty "every counter ends in _total" "$bad"
 bad=$(awk '$1 == "#" && $2 == "TYPE" && $4 != "counter" && $3 ~ /_total$/ { print $3 }' "$P")
-check_eq "no gauge ends in _total" "$bad" ""
+check_empty "no gauge ends in _total" "$bad"
 bad=$(for n in $names; do grep -q "^# TYPE $n " "$P" && grep -q "^# HELP $n " "$P" || echo "$n"; done)
-check_eq "every metric has HELP and TYPE" "$bad" ""
+check_empty "every metric has HELP and TYPE" "$bad"
 labels=$(grep -v '^#' "$P" | grep -o '{.*}' | tr -d '{}' | tr ',' '\n' | sort -u)
 bad=$(grep -iE '([0-9a-f]{2}:){5}[0-9a-f]{2}|"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+"|^(mac|host|hwaddr|ip|client|addr)[a-z_]*=' <<<"$labels")
-check_eq "no per-host labels: no label holds a MAC or an IP address, none is named after a host" "$bad" ""
+check_empty "no per-host labels: no label holds a MAC or an IP address, none is named after a host" "$bad"
 for c in "${CLIENTS[@]}"; do
 	grep -qiE "$(lab_mac "$c" eth0)|\"$(lab_get "$c" ip)\"" "$P" && not_ok "client $c appears in a label"
 done
@@ -225,18 +165,18 @@ bpftool map dump pinned "$pr/xglb_groups" >"$LAB_DIR/groups.txt" 2>&1
 miss=$(for k in vip id policy flags n_fwd version n_slots ifindex fwd vmac owner weight slots; do
 	grep -q "\"$k\": " "$LAB_DIR/groups.txt" || echo "$k"
 done)
-check_eq "bpftool map dump pinned xglb_groups prints struct xglb_group's field names (BTF)" "$miss" ""
+check_empty "bpftool map dump pinned xglb_groups prints struct xglb_group's field names (BTF)" "$miss"
 bank=$(lab_ctl r3 --json tables | jq .active_bank)
 # shellcheck disable=SC2046 # the key is four separate bytes
 g=$(bpftool map lookup pinned "$pr/xglb_groups" key $(printf '0x%02x 0x%02x 0 0' $(((bank * 256 + LAB_GID) & 255)) $(((bank * 256 + LAB_GID) >> 8))) -j)
 check_eq "the active bank's group 1 decodes: id, n_fwd, vMAC of fwd 1, owner ids, version = status" \
 	"$(jq -c '.formatted.value | [.id, .n_fwd, .fwd[1].vmac, [.fwd[0:3][].owner], .version]' <<<"$g")" \
-	"[$LAB_GID,3,[2,120,103,98,$LAB_GID,1],[1,2,3],$(jst r3 .groups[0].version)]"
+	"[$LAB_GID,3,[2,120,103,98,$LAB_GID,1],[1,2,3],$(lab_jst r3 .groups[0].version)]"
 bpftool map dump pinned "$pr/xglb_hosts" -j >"$LAB_DIR/hosts.json" 2>&1
 miss=$(for k in gid mac fwd ip first_jiffies last_jiffies; do
 	jq -e --arg k "$k" '[.[] | .formatted | (.key, .value) | keys[]] | index($k)' "$LAB_DIR/hosts.json" >/dev/null || echo "$k"
 done)
-check_eq "bpftool map dump pinned xglb_hosts prints the key and value field names (BTF)" "$miss" ""
+check_empty "bpftool map dump pinned xglb_hosts prints the key and value field names (BTF)" "$miss"
 want=$(for c in "${CLIENTS[@]}"; do
 	m=$(lab_neigh_mac "$c")
 	echo "$(lab_mac "$c" eth0) $((16#${m##*:}))"
@@ -250,7 +190,7 @@ check_eq "xglb_hosts on the AVG: each client's MAC -> the forwarder it holds" "$
 # ---- the HTTP side is read-only and small ---------------------------------------------------
 check_eq "/api/status is the control socket's status (node, mode, group view)" \
 	"$(scrape r2 /api/status | jq -r '"\(.node.name) \(.mode) \(.groups[0].avg_name) \(.groups[0].version)"')" \
-	"$(jst r2 '"\(.node.name) \(.mode) \(.groups[0].avg_name) \(.groups[0].version)"')"
+	"$(lab_jst r2 '"\(.node.name) \(.mode) \(.groups[0].avg_name) \(.groups[0].version)"')"
 check_eq "POST /metrics is refused (405: GET only)" \
 	"$(lab_exec r1 curl -s -o /dev/null -w '%{http_code}' -X POST --max-time 5 "$URL/metrics")" 405
 check_eq "an unknown path is 404" "$(lab_exec r1 curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/nope")" 404
@@ -258,6 +198,4 @@ check "the exporter listens on 127.0.0.1 only" \
 	bash -c "ip netns exec $(lab_ns r1) ss -Hltn 'sport = :9867' | awk '{print \$4}' | grep -qx '127.0.0.1:9867'"
 
 for r in "${ROUTERS[@]}"; do lab_stop_xglbd "$r" 5; done
-echo "# $((SECONDS - t0)) s"
-summary
-exit $((failed > 0))
+t_done

@@ -15,9 +15,7 @@
 # r1, so the return path never changes.
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3 c4)
@@ -27,124 +25,23 @@ RATE=1000 # probe datagrams per second, per client
 PROBE_S=5 # covers the command, the switch-over and the end of the release, with room to spare
 PORT=9000
 
-failed=0
-FAILS=()
-ok() { echo "ok - $1"; }
-not_ok() { # what, detail lines...
-	echo "not ok - $1"
-	FAILS+=("$1")
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-	failed=$((failed + 1))
-	lab_mark_failed
-}
-# The failures again at the end, where a runner showing the tail of the output sees them.
-summary() { local f; for f in "${FAILS[@]}"; do echo "# FAILED: $f"; done; }
-check() { # what, command...
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what" "failed: $*"; fi
-}
-check_eq() { # what, got, want
-	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got  '$2'" "want '$3'"; fi
-}
-logs() {
-	local r
-	for r in "${ROUTERS[@]}"; do
-		[ -f "$(lab_xglbd_log "$r")" ] || continue
-		echo "# --- xglbd log of $r (tail) ---"
-		grep -v ': debug: ' "$(lab_xglbd_log "$r")" | tail -n 20 | sed 's/^/#   /'
-	done
-}
-bail() {
-	not_ok "$@"
-	logs
-	summary
-	exit 1
-}
 
-for b in xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe; do
-	[ -e "$LAB_BUILD/$b" ] || bail "$LAB_BUILD/$b is built (run make)"
-done
-command -v jq >/dev/null || bail "jq is installed (tests/deps.sh)"
+t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe
+t_need_tools jq
 
 # ---- xglbctl ---------------------------------------------------------------------
-# ctl ROUTER ARGS...: xglbctl in the router's namespace, against its socket and pin
-# root; sets OUT (stdout), ERR (stderr) and RC.
-ctl() {
-	local r=$1
-	shift
-	OUT=$(lab_exec "$r" "$LAB_BUILD/xglbctl" --socket "$LAB_DIR/$r.sock" \
-		--pin-root "$(lab_get "$r" pin_root)" "$@" 2>"$LAB_DIR/ctl.err")
-	RC=$?
-	ERR=$(cat "$LAB_DIR/ctl.err")
-}
-# ctl_raw ARGS...: xglbctl with only the given options (host namespace).
-ctl_raw() {
-	OUT=$("$LAB_BUILD/xglbctl" "$@" 2>"$LAB_DIR/ctl.err")
-	RC=$?
-	ERR=$(cat "$LAB_DIR/ctl.err")
-}
-# A failed command: exit status != 0, nothing on stdout, exactly one line on
-# stderr, matching the regex. one_line_error WHAT REGEX
-one_line_error() {
-	local what=$1 re=$2 n
-	n=$(printf '%s' "$ERR" | grep -c '')
-	if [ "$RC" != 0 ] && [ -z "$OUT" ] && [ "$n" = 1 ] && grep -qE -- "$re" <<<"$ERR"; then
-		ok "$what: exit $RC, one line: $ERR"
-	else
-		not_ok "$what: non-zero exit, one line on stderr matching /$re/" \
-			"exit $RC, $n stderr lines: $ERR" "stdout: $(head -c 300 <<<"$OUT")"
-	fi
-}
 
-jst() { lab_status "$1" 2>/dev/null | jq -r "$2" 2>/dev/null; } # router, jq filter
-# The group as a node sees it: "avg=r3 v=4 fwd=r1/1/3,r2/2/3,..." (owner/preferred id/persistence)
-view() {
-	jst "$1" '.groups[0] | "avg=\(.avg_name) v=\(.version) fwd=\([.forwarders[] |
-		"\(if .active then .owner_name else "-" end)/\(.preferred)/\(.persistence)"] | join(","))"'
-}
-owners() { view "$1" | sed 's/.*fwd=//; s#/[0-9]*/[0-9]*##g'; } # "r1,r2,r3,r2"
-# All the given routers hold one view, one of them is AVG, and each sees all of them up.
-agree() {
-	local r v first="" n_avg=0 up want
-	want=$(printf '%s\n' "$@" | sort | paste -sd,)
-	for r in "$@"; do
-		v=$(view "$r")
-		[ -n "$v" ] || return 1
-		[ -z "$first" ] && first=$v
-		[ "$v" = "$first" ] || return 1
-		[ "$(jst "$r" '.groups[0].role')" = avg ] && n_avg=$((n_avg + 1))
-		up=$(jst "$r" '[.groups[0].peers[] | select(.up) | .name] | sort | join(",")')
-		[ "$up" = "$want" ] || return 1
-	done
-	[ "$n_avg" = 1 ]
-}
-views() { local r; for r in "${ROUTERS[@]}"; do echo "$r: $(view "$r")"; done; }
+owners() { lab_view_full "$1" | sed 's/.*fwd=//; s#/[0-9]*/[0-9]*##g'; } # "r1,r2,r3,r2"
 # "r1: VIEW | r2: VIEW | r3: VIEW" without versions, and the same with one view for all.
-all_views() { local r; for r in "${ROUTERS[@]}"; do echo "$r: $(view "$r" | sed 's/ v=[0-9]*//')"; done | paste -sd'|'; }
+all_views() { local r; for r in "${ROUTERS[@]}"; do echo "$r: $(lab_view_full "$r" | sed 's/ v=[0-9]*//')"; done | paste -sd'|'; }
 same_on_all() { local r; for r in "${ROUTERS[@]}"; do echo "$r: $1"; done | paste -sd'|'; }
 # Every router's status shows this view (without version): "avg=r3 fwd=r1/1/3,...".
 all_show() {
 	local r
 	for r in "${ROUTERS[@]}"; do
-		[ "$(view "$r" | sed 's/ v=[0-9]*//')" = "$1" ] || return 1
+		[ "$(lab_view_full "$r" | sed 's/ v=[0-9]*//')" = "$1" ] || return 1
 	done
-	agree "${ROUTERS[@]}"
-}
-# The data planes: for each forwarder the routers whose active table has it local.
-dp_owners() {
-	local out="" i r who
-	for ((i = 0; i < 4; i++)); do
-		who=""
-		for r in "${ROUTERS[@]}"; do
-			[ "$(lab_ctl "$r" --json tables | jq ".groups[0].forwarders[$i] | .local and .active")" = true ] &&
-				who+="${who:++}$r"
-		done
-		out+="${out:+,}${who:--}"
-	done
-	echo "$out"
+	lab_agree "${ROUTERS[@]}"
 }
 
 # ---- probes --------------------------------------------------------------------------
@@ -167,7 +64,7 @@ probe_running() { kill -0 "${PROBE_PID[$1]}" 2>/dev/null; } # client
 rcvbuf_drops() { lab_exec "$1" cat /proc/net/snmp | awk '$1 == "Udp:" { if (h) { print $(h); exit } for (i = 2; i <= NF; i++) if ($i == "RcvbufErrors") h = i }'; }
 probe_get() { jq -r ".$3 // empty" "$LAB_DIR/probe.$1.$2.json" 2>/dev/null; } # tag client field
 fwd_rose() { [ "$(lab_fwd_packets "$1" "$2")" -ge "$3" ]; } # router index at-least
-view_is() { [ "$(view "$1" | sed 's/ v=[0-9]*//')" = "$2" ]; } # router, view without version
+view_is() { [ "$(lab_view_full "$1" | sed 's/ v=[0-9]*//')" = "$2" ]; } # router, view without version
 # Forwarder FWD is no longer local in ROUTER's active table (its release is over).
 released() { [ "$(lab_ctl "$1" --json tables | jq ".groups[0].forwarders[$2].local")" = false ]; }
 
@@ -201,11 +98,11 @@ planned() {
 	arp0=$(lab_arp_counter req_bcast)
 	t_cmd=$(date +%s%N)
 	info+=("command issued $(((t_cmd - t_probe) / 1000000)) ms into the ${PROBE_S} s probe")
-	ctl "$issuer" "$@"
+	lab_xglbctl "$issuer" "$@"
 	[ "$RC" = 0 ] || not_ok "$what: xglbctl $* on $issuer exits 0" "exit $RC: $ERR"
 	LAST_OUT=$OUT
 	for r in "${ROUTERS[@]}"; do
-		lab_wait 5 view_is "$r" "$want_view" || not_ok "$what: $r shows '$want_view'" "$(views)"
+		lab_wait 5 view_is "$r" "$want_view" || not_ok "$what: $r shows '$want_view'" "$(lab_views)"
 	done
 	info+=("all nodes show the new state $((($(date +%s%N) - t_cmd) / 1000000)) ms after the command")
 	for x in "${newp[@]}"; do
@@ -243,8 +140,8 @@ planned() {
 		check "$what: new owner $new forwarded fwd $f's traffic ($base -> $p packets)" \
 			[ "$((p - base))" -ge $((RATE / 2)) ]
 	done
-	lab_wait 5 agree "${ROUTERS[@]}" || not_ok "$what: the nodes agree afterwards" "$(views)"
-	check_eq "$what: data planes: each vMAC local on exactly its owner" "$(dp_owners)" "$want_dp"
+	lab_wait 5 lab_agree "${ROUTERS[@]}" || not_ok "$what: the nodes agree afterwards" "$(lab_views)"
+	check_eq "$what: data planes: each vMAC local on exactly its owner" "$(lab_dp_owners "${ROUTERS[@]}")" "$want_dp"
 }
 # Where a lost probe may have gone: drops the kernel counted (for a failure's details).
 loss_where() {
@@ -261,65 +158,48 @@ loss_where() {
 }
 
 # ---- lab ----------------------------------------------------------------------------
-t0=$SECONDS
-LAB_QUIET=1
-lab_init
-echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-for c in "${CLIENTS[@]}"; do lab_client "$c"; done
-for r in "${ROUTERS[@]}"; do
-	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO \
-		hold_ms=$HOLD)
-	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
-done
-lab_wait 10 agree "${ROUTERS[@]}" || bail "r1 r2 r3 agree on one group state" "$(views)"
+lab_setup "${ROUTERS[@]}" -- "${CLIENTS[@]}"
+lab_start_all membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD ||
+	bail "xglbd ready on every router" "$LAB_ERR"
+lab_wait 10 lab_agree "${ROUTERS[@]}" || bail "r1 r2 r3 agree on one group state" "$(lab_views)"
 ok "xglbd ready on r1 r2 r3, one group state"
 
 # ---- status: this node, and the whole group from any node -------------------------
 for r in "${ROUTERS[@]}"; do
-	ctl "$r" --json status
+	lab_xglbctl "$r" --json status
 	check_eq "status --json on $r: exit 0, node $r, membership mode, 3 peers up, 4 forwarders" \
 		"$RC $(jq -r '"\(.node.name) \(.mode) \([.groups[0].peers[] | select(.up)] | length) \(.groups[0].forwarders | length)"' <<<"$OUT")" \
 		"0 $r membership 3 4"
 done
 check_eq "status: every node reports the same AVG, state version and forwarders" \
-	"$(view r1)|$(view r2)" "$(view r3)|$(view r3)"
+	"$(lab_view_full r1)|$(lab_view_full r2)" "$(lab_view_full r3)|$(lab_view_full r3)"
 check_eq "status: r3 is AVG (equal priority, highest id), forwarders with their configured owners" \
-	"$(view r2 | sed 's/ v=[0-9]*//')" "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r2/2/3"
+	"$(lab_view_full r2 | sed 's/ v=[0-9]*//')" "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r2/2/3"
 check_eq "status: roles avg on r3, standby on r2, listen on r1 (each node about itself)" \
-	"$(jst r1 .groups[0].role) $(jst r2 .groups[0].role) $(jst r3 .groups[0].role)" "listen standby avg"
-ctl r1 status
+	"$(lab_jst r1 .groups[0].role) $(lab_jst r2 .groups[0].role) $(lab_jst r3 .groups[0].role)" "listen standby avg"
+lab_xglbctl r1 status
 check "status (text) on r1: node line, group line with the AVG, a row per forwarder" \
 	bash -c '[ "$1" = 0 ] && grep -q "^node r1 (id 1" <<<"$2" && grep -q "avg r3" <<<"$2" &&
 		[ "$(grep -cE "^  [0-3] +02:78:67:62:01:0[0-3] " <<<"$2")" = 4 ]' _ "$RC" "$OUT"
 
 # ---- forwarders -------------------------------------------------------------------
-ctl r2 --json forwarders
+lab_xglbctl r2 --json forwarders
 check_eq "forwarders --json on r2: 4 forwarders of group 1, owner, preferred, persistence, active" \
 	"$RC $(jq -c '[.[] | "\(.group)/\(.index)/\(.vmac)/\(.owner_name)/\(.preferred)/\(.persistence)/\(.active)"]' <<<"$OUT")" \
 	'0 ["1/0/02:78:67:62:01:00/r1/1/3/true","1/1/02:78:67:62:01:01/r2/2/3/true","1/2/02:78:67:62:01:02/r3/3/3/true","1/3/02:78:67:62:01:03/r2/2/3/true"]'
-ctl r2 forwarders
+lab_xglbctl r2 forwarders
 check "forwarders (text): a header and 4 rows, state active" \
 	bash -c '[ "$1" = 0 ] && head -n1 <<<"$2" | grep -q "^GROUP" && [ "$(grep -cE "^1 +[0-3] .* active " <<<"$2")" = 4 ]' \
 	_ "$RC" "$OUT"
 
 # ---- hosts: the AVG hands out the vMACs -------------------------------------------
 lab_arp_counters_init
-lab_bg server "$LAB_DIR/echo.log" chrt -f 10 "$LAB_BUILD/tools/xglb_probe" echo "$PORT"
-lab_wait 5 bash -c "ip netns exec $(lab_ns server) ss -Hlun 'sport = :$PORT' | grep -q ." ||
-	bail "echo listens on the server"
-declare -A CL # forwarder index -> client
-for c in "${CLIENTS[@]}"; do
-	lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || bail "$c reaches the server"
-	m=$(lab_neigh_mac "$c")
-	[[ $m =~ ^02:78:67:62:01:0([0-3])$ ]] || bail "$c holds a vMAC for the VIP" "got '$m'"
-	CL[${BASH_REMATCH[1]}]=$c
-done
-[ ${#CL[@]} = 4 ] || bail "c1..c4 got the 4 vMACs" "$(for c in "${CLIENTS[@]}"; do echo "$c $(lab_neigh_mac "$c")"; done)"
+lab_echo_start server "$PORT" chrt -f 10 || bail "echo listens on the server"
+lab_vmac_clients "${CLIENTS[@]}" || bail "c1..c4 got the 4 vMACs" "$LAB_ERR"
+declare -n CL=LAB_CL # forwarder index -> client
 ok "c1..c4 hold one vMAC each: fwd0 ${CL[0]}, fwd1 ${CL[1]}, fwd2 ${CL[2]}, fwd3 ${CL[3]}"
 
-ctl r3 --json hosts
+lab_xglbctl r3 --json hosts
 want=$(for c in "${CLIENTS[@]}"; do
 	m=$(lab_neigh_mac "$c")
 	echo "1/$(lab_mac "$c" eth0)/$((16#${m##*:}))/$m"
@@ -328,40 +208,40 @@ check_eq "hosts --json on the AVG r3: each client's MAC -> the forwarder and vMA
 	"$RC $(jq -r '[.[] | "\(.group)/\(.mac)/\(.forwarder)/\(.vmac)"] | sort | join(" ")' <<<"$OUT")" "0 $want"
 check "hosts: ages are recent (0 <= age_ms < 30000)" \
 	jq -e 'length == 4 and all(.[]; .age_ms >= 0 and .age_ms < 30000)' <<<"$OUT" >/dev/null
-ctl r1 --json hosts
+lab_xglbctl r1 --json hosts
 check_eq "hosts --json on r1 (not AVG, answered nobody): empty" "$RC $(jq -c . <<<"$OUT")" "0 []"
-ctl r3 hosts
+lab_xglbctl r3 hosts
 check "hosts (text): a header and 4 rows" \
 	bash -c '[ "$1" = 0 ] && [ "$(grep -cE "^1 +02:00:0a:00:00:6[5-8] +[0-3] +02:78:67:62:01:0[0-3] +[0-9]+$" <<<"$2")" = 4 ]' \
 	_ "$RC" "$OUT"
 
 # ---- stats and tables ---------------------------------------------------------------
 for r in "${ROUTERS[@]}"; do
-	ctl "$r" --json stats
+	lab_xglbctl "$r" --json stats
 	mine=$(jq -r --arg r "$r" '[.groups[0].forwarders[] | select(.owner_name == $r) | .index] | map(tostring) | join(",")' \
 		<<<"$(lab_status "$r")")
 	check_eq "stats --json on $r: reasons by name, 4 forwarders, local exactly on the ones it owns ($mine)" \
 		"$RC $(jq -r '"\(.reasons | has("xdp_pass_vmac") and has("xdp_tx_arp_reply") and has("tc_egress_pass")) \(.forwarders | length) \([.forwarders[] | select(.local) | .index] | map(tostring) | join(","))"' <<<"$OUT")" \
 		"0 true 4 $mine"
 done
-ctl r3 --json stats
+lab_xglbctl r3 --json stats
 check "stats: the AVG r3 answered the clients' ARP (xdp_tx_arp_reply >= 4)" \
 	jq -e '.reasons.xdp_tx_arp_reply >= 4' <<<"$OUT" >/dev/null
 check "stats: forwarded frames counted per forwarder (fwd2 on r3 > 0)" \
 	jq -e '.forwarders[2].packets > 0 and .forwarders[2].bytes > 0' <<<"$OUT" >/dev/null
-ctl r3 stats
+lab_xglbctl r3 stats
 check "stats (text): reasons and a forwarder table" \
 	bash -c '[ "$1" = 0 ] && grep -qE "^xdp_pass_vmac +[0-9]+$" <<<"$2" && [ "$(grep -cE "^1 +[0-3] +02:78:67:62:01:0" <<<"$2")" = 4 ]' \
 	_ "$RC" "$OUT"
 
-v=$(jst r3 .groups[0].version)
+v=$(lab_jst r3 .groups[0].version)
 for r in "${ROUTERS[@]}"; do
-	ctl "$r" --json tables
+	lab_xglbctl "$r" --json tables
 	check_eq "tables --json on $r: VIP, AVG flag (r3 only), state version $v, owner ids, heartbeat fresh" \
 		"$RC $(jq -r '"\(.active_bank < 2) \(.heartbeat_age_ms < .lease_ms) \(.lease_ms) \(.groups | length) \(.groups[0].vip) \(.groups[0].avg) \(.groups[0].version) \([.groups[0].forwarders[] | .owner] | map(tostring) | join(","))"' <<<"$OUT")" \
 		"0 true true 3000 1 $LAB_VIP $([ "$r" = r3 ] && echo true || echo false) $v 1,2,3,2"
 done
-ctl r1 tables
+lab_xglbctl r1 tables
 check "tables (text): bank line and a row per forwarder" \
 	bash -c '[ "$1" = 0 ] && grep -q "^active bank [01]" <<<"$2" && [ "$(grep -cE "^  [0-3] +02:78:67:62:01:0" <<<"$2")" = 4 ]' \
 	_ "$RC" "$OUT"
@@ -382,13 +262,13 @@ planned "move 1 r3 --persistence 3 (issued on r1): fwd1 r2 -> r3" r1 \
 planned "prefer 1 r2 (issued on r1): persistence 3 takes fwd1 back to its preferred r2" r1 \
 	"avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r1/1/1" "r1,r2,r3,r1" 1 prefer 1 r2
 
-ctl r2 prefer 3 r2
+lab_xglbctl r2 prefer 3 r2
 check_eq "prefer 3 r2 (issued on r2): exit 0" "$RC" 0
 lab_wait 5 all_show "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r1/2/1"
 check_eq "prefer on a persistence-1 forwarder: preferred is r2 everywhere, the owner stays r1" \
 	"$(all_views)" "$(same_on_all "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r1/2/1")"
 
-ctl r1 unpin 3
+lab_xglbctl r1 unpin 3
 check_eq "unpin 3 (issued on r1): exit 0, one line" "$RC $(grep -c '' <<<"$OUT")" "0 1"
 lab_wait 5 all_show "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r1/2/0"
 check_eq "unpin: fwd3 has persistence 0 on every node (owner r1: the spread is already even)" \
@@ -405,15 +285,15 @@ check_eq "move on the AVG answers: ok, applied by this node" \
 planned "drain r2 (issued on r1): fwd1 -> r1, fwd3 -> r3" r1 \
 	"avg=r3 fwd=r1/1/3,r1/2/3,r3/3/3,r3/2/3" "r1,r1,r3,r3" "1 3" drain r2
 check_eq "drain: r2 reports itself drained, priority 0, weight 0" \
-	"$(jst r2 '"\(.node.drained) \(.node.priority) \(.node.weight)"')" "true 0 0"
+	"$(lab_jst r2 '"\(.node.drained) \(.node.priority) \(.node.weight)"')" "true 0 0"
 check_eq "drain: the AVG sees r2 up with priority 0 and weight 0; r1 is standby now" \
-	"$(jst r3 '.groups[0] | "\(.peers[] | select(.name == "r2") | "\(.up) \(.priority) \(.weight)") standby=\(.standby)"')" \
+	"$(lab_jst r3 '.groups[0] | "\(.peers[] | select(.name == "r2") | "\(.up) \(.priority) \(.weight)") standby=\(.standby)"')" \
 	"true 0 0 standby=1"
 
 planned "undrain r2 (issued on the AVG r3 for r2): fwd1 and fwd3 return to r2" r3 \
 	"avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r2/2/3" "r1,r2,r3,r2" "1 3" undrain r2
 check_eq "undrain: r2 is not drained, priority 100, weight 100, standby again" \
-	"$(jst r2 '"\(.node.drained) \(.node.priority) \(.node.weight) \(.groups[0].role)"')" "false 100 100 standby"
+	"$(lab_jst r2 '"\(.node.drained) \(.node.priority) \(.node.weight) \(.groups[0].role)"')" "false 100 100 standby"
 
 # Draining the AVG: the role goes to the standby r2, fwd2 to the least loaded node (r1).
 planned "drain r3 (issued on r3, the AVG): AVG -> r2, fwd2 -> r1" r3 \
@@ -421,68 +301,62 @@ planned "drain r3 (issued on r3, the AVG): AVG -> r2, fwd2 -> r1" r3 \
 check_eq "drain of this node answers: applied by this node" \
 	"$(jq -c '[.ok, .applied]' <<<"$LAST_OUT")" '[true,true]'
 check_eq "drained AVG: roles r1 standby, r2 avg, r3 listen" \
-	"$(jst r1 .groups[0].role) $(jst r2 .groups[0].role) $(jst r3 .groups[0].role)" "standby avg listen"
+	"$(lab_jst r1 .groups[0].role) $(lab_jst r2 .groups[0].role) $(lab_jst r3 .groups[0].role)" "standby avg listen"
 
 planned "undrain r3 (issued on r1): r3 preempts the AVG role, fwd2 returns to r3" r1 \
 	"avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r2/2/3" "r1,r2,r3,r2" 2 undrain r3
 check_eq "through all the moves no ARP on the segment named the VIP with a router's real MAC" \
 	"$(lab_arp_counter vip_real)" 0
 check_eq "the group is back where it started, same view on every node" \
-	"$(view r1 | sed 's/ v=[0-9]*//')|$(agree "${ROUTERS[@]}" && echo agree)" "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r2/2/3|agree"
+	"$(lab_view_full r1 | sed 's/ v=[0-9]*//')|$(lab_agree "${ROUTERS[@]}" && echo agree)" "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r2/2/3|agree"
 
 # ---- bad input ------------------------------------------------------------------------
-ctl r1 frobnicate
-one_line_error "unknown command" "unknown command 'frobnicate'"
-ctl r1 status --frobnicate
-one_line_error "unknown option after the command" "unknown option '--frobnicate'"
-ctl r1 --frobnicate status
-one_line_error "unknown option before the command" "unknown option '--frobnicate'"
-ctl r1 --group 0 status
-one_line_error "--group 0 before the command" "--group takes a group id 1-255"
-ctl r1 status --group
-one_line_error "--group without a value" "--group needs a value"
-ctl r1 --group "$LAB_GID" --json status
+lab_xglbctl r1 frobnicate
+check_one_line_error "unknown command" "unknown command 'frobnicate'"
+lab_xglbctl r1 status --frobnicate
+check_one_line_error "unknown option after the command" "unknown option '--frobnicate'"
+lab_xglbctl r1 --frobnicate status
+check_one_line_error "unknown option before the command" "unknown option '--frobnicate'"
+lab_xglbctl r1 --group 0 status
+check_one_line_error "--group 0 before the command" "--group takes a group id 1-255"
+lab_xglbctl r1 status --group
+check_one_line_error "--group without a value" "--group needs a value"
+lab_xglbctl r1 --group "$LAB_GID" --json status
 check_eq "--group and --json before the command are taken: status --json of group $LAB_GID" \
 	"$RC $(jq -r '.groups[0].id' <<<"$OUT" 2>/dev/null)" "0 $LAB_GID"
-v_before=$(view r3)
-ctl r1 move 1 nosuchnode
-one_line_error "move 1 nosuchnode (bad node name)" "no node named 'nosuchnode'"
-ctl r3 drain nosuchnode
-one_line_error "drain nosuchnode on the AVG" "no node named 'nosuchnode'"
-ctl r1 move 9 r1
-one_line_error "move 9 r1 (the group has forwarders 0..3)" "no forwarder 9"
-ctl r1 unpin 16
-one_line_error "unpin 16 (not a forwarder index)" "'16' is not a forwarder index"
-ctl r1 move x r1
-one_line_error "move x r1 (not a number)" "'x' is not a forwarder index"
-ctl r1 move 1
-one_line_error "move 1 (missing node)" "usage: xglbctl move FORWARDER NODE"
-ctl r1 move 1 r2 --persistence 2
-one_line_error "move --persistence 2" "--persistence takes 0, 1 or 3"
-check_eq "rejected commands changed nothing" "$(view r3)" "$v_before"
-ctl_raw --socket /nonexistent/xglbd.sock status
-one_line_error "--socket /nonexistent/xglbd.sock status (socket missing)" "/nonexistent/xglbd.sock: no such socket"
-ctl_raw --socket /nonexistent/xglbd.sock move 1 r1
-one_line_error "move with the socket missing" "no such socket"
+v_before=$(lab_view_full r3)
+lab_xglbctl r1 move 1 nosuchnode
+check_one_line_error "move 1 nosuchnode (bad node name)" "no node named 'nosuchnode'"
+lab_xglbctl r3 drain nosuchnode
+check_one_line_error "drain nosuchnode on the AVG" "no node named 'nosuchnode'"
+lab_xglbctl r1 move 9 r1
+check_one_line_error "move 9 r1 (the group has forwarders 0..3)" "no forwarder 9"
+lab_xglbctl r1 unpin 16
+check_one_line_error "unpin 16 (not a forwarder index)" "'16' is not a forwarder index"
+lab_xglbctl r1 move x r1
+check_one_line_error "move x r1 (not a number)" "'x' is not a forwarder index"
+lab_xglbctl r1 move 1
+check_one_line_error "move 1 (missing node)" "usage: xglbctl move FORWARDER NODE"
+lab_xglbctl r1 move 1 r2 --persistence 2
+check_one_line_error "move --persistence 2" "--persistence takes 0, 1 or 3"
+check_eq "rejected commands changed nothing" "$(lab_view_full r3)" "$v_before"
+lab_xglbctl_raw --socket /nonexistent/xglbd.sock status
+check_one_line_error "--socket /nonexistent/xglbd.sock status (socket missing)" "/nonexistent/xglbd.sock: no such socket"
+lab_xglbctl_raw --socket /nonexistent/xglbd.sock move 1 r1
+check_one_line_error "move with the socket missing" "no such socket"
 
 # Daemon not running: kill -9 leaves the socket file with nobody listening.
-read -r pid st <<<"$(lab_get r2 xglbd_pid)"
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-_lab_set r2 xglbd_pid ""
+lab_kill_xglbd r2 || bail "kill -9 of r2's xglbd"
 check "after kill -9 of r2's xglbd its socket file is still there" test -S "$LAB_DIR/r2.sock"
-ctl r2 status
-one_line_error "status against a socket whose daemon is dead" "r2.sock: nobody listening"
-ctl r2 drain r2
-one_line_error "drain against a socket whose daemon is dead" "nobody listening"
+lab_xglbctl r2 status
+check_one_line_error "status against a socket whose daemon is dead" "r2.sock: nobody listening"
+lab_xglbctl r2 drain r2
+check_one_line_error "drain against a socket whose daemon is dead" "nobody listening"
 lab_stop_xglbd r3
 check_eq "SIGTERM stops r3's xglbd (exit 0) and removes its socket" \
 	"$? $([ -e "$LAB_DIR/r3.sock" ] && echo present || echo gone)" "0 gone"
-ctl r3 status
-one_line_error "status against a daemon stopped by SIGTERM" "r3.sock: no such socket"
+lab_xglbctl r3 status
+check_one_line_error "status against a daemon stopped by SIGTERM" "r3.sock: no such socket"
 
-[ "$failed" -gt 0 ] && logs
 lab_stop_xglbd r1 5
-echo "# $((SECONDS - t0)) s"
-summary
-exit $((failed > 0))
+t_done

@@ -7,103 +7,20 @@
 #
 # Lab: r1 r2 r3 (r3 AVG), 4 forwarders owned r1,r2,r3,r2 (persistence 3).
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 HELLO=200
 HOLD=2000
 RELOADS=5
 
-failed=0
-FAILS=()
-ok() { echo "ok - $1"; }
-not_ok() {
-	echo "not ok - $1"
-	FAILS+=("$1")
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-	failed=$((failed + 1))
-	lab_mark_failed
-}
-# The failures again at the end, where a runner showing the tail of the output sees them.
-summary() { local f; for f in "${FAILS[@]}"; do echo "# FAILED: $f"; done; }
-check() {
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what" "failed: $*"; fi
-}
-check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got  '$2'" "want '$3'"; fi; }
-logs() {
-	local r
-	for r in "${ROUTERS[@]}"; do
-		[ -f "$(lab_xglbd_log "$r")" ] || continue
-		echo "# --- xglbd log of $r (tail) ---"
-		grep -v ': debug: ' "$(lab_xglbd_log "$r")" | tail -n 12 | sed 's/^/#   /'
-	done
-}
-bail() {
-	not_ok "$@"
-	logs
-	summary
-	exit 1
-}
 
-for b in xglbd xglbctl xdp_pass.bpf.o; do
-	[ -e "$LAB_BUILD/$b" ] || bail "$LAB_BUILD/$b is built (run make)"
-done
+t_need_built xglbd xglbctl xdp_pass.bpf.o
 
-ctl() { # router args...: sets OUT ERR RC
-	local r=$1
-	shift
-	OUT=$(lab_exec "$r" "$LAB_BUILD/xglbctl" --socket "$LAB_DIR/$r.sock" \
-		--pin-root "$(lab_get "$r" pin_root)" "$@" 2>"$LAB_DIR/ctl.err")
-	RC=$?
-	ERR=$(cat "$LAB_DIR/ctl.err")
-}
-one_line_error() { # what regex
-	local n
-	n=$(printf '%s' "$ERR" | grep -c '')
-	if [ "$RC" != 0 ] && [ -z "$OUT" ] && [ "$n" = 1 ] && grep -qE -- "$2" <<<"$ERR"; then
-		ok "$1: exit $RC, one line: $ERR"
-	else
-		not_ok "$1: non-zero exit, one line on stderr matching /$2/" "exit $RC, $n stderr lines: $ERR" \
-			"stdout: $(head -c 300 <<<"$OUT")"
-	fi
-}
-jst() { lab_status "$1" 2>/dev/null | jq -r "$2" 2>/dev/null; }
-view() {
-	jst "$1" '.groups[0] | "avg=\(.avg_name) v=\(.version) fwd=\([.forwarders[] |
-		"\(if .active then .owner_name else "-" end)/\(.preferred)/\(.persistence)"] | join(","))"'
-}
-views() { local r; for r in "${ROUTERS[@]}"; do echo "$r: $(view "$r")"; done; }
-agree() { # the routers hold one elected view and see each other up
-	local r v first="" up want
-	want=$(printf '%s\n' "$@" | sort | paste -sd,)
-	for r in "$@"; do
-		v=$(view "$r")
-		[[ $v =~ ^avg=r[123]\ v=[1-9] ]] || return 1
-		[ -z "$first" ] && first=$v
-		[ "$v" = "$first" ] || return 1
-		up=$(jst "$r" '[.groups[0].peers[] | select(.up) | .name] | sort | join(",")')
-		[ "$up" = "$want" ] || return 1
-	done
-}
-alive() { [ "$(jst "$1" .node.name)" = "$1" ]; }
+alive() { [ "$(lab_jst "$1" .node.name)" = "$1" ]; }
 # Datagrams a router accepted (ok) and rejected for a bad HMAC (auth), from its status.
-rx() { jst "$1" '"\(.membership.ok) \(.membership.auth)"'; }
-# How a router's xglbd ended, if it did (it is our child: wait gives its status).
-exit_status() {
-	local pid st rc
-	read -r pid st <<<"$(lab_get "$1" xglbd_pid)"
-	_lab_pid_running "$pid" "$st" && return 0
-	wait "$pid" 2>/dev/null
-	rc=$?
-	echo "$1's xglbd exited with status $rc$([ $rc -gt 128 ] && echo " (signal $((rc - 128)): $(kill -l $((rc - 128))))")"
-}
-ok_above() { [ "$(jst "$1" .membership.ok)" -ge "$2" ] 2>/dev/null; }
+rx() { lab_jst "$1" '"\(.membership.ok) \(.membership.auth)"'; }
+ok_above() { [ "$(lab_jst "$1" .membership.ok)" -ge "$2" ] 2>/dev/null; }
 
 # ---- lab ----------------------------------------------------------------------------------
 t0=$SECONDS
@@ -111,24 +28,21 @@ LAB_QUIET=1
 lab_init
 echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
 for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-for r in "${ROUTERS[@]}"; do
-	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD)
-	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
-done
-lab_wait 10 agree "${ROUTERS[@]}" || bail "r1 r2 r3 agree on one group state" "$(views)"
-ok "xglbd ready on r1 r2 r3: $(view r1)"
+lab_start_all membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD || bail "xglbd ready on every router" "$LAB_ERR"
+lab_wait 10 lab_agree "${ROUTERS[@]}" || bail "r1 r2 r3 agree on one group state" "$(lab_views)"
+ok "xglbd ready on r1 r2 r3: $(lab_view_full r1)"
 
 # ---- a good file -----------------------------------------------------------------------------
 cfg=$LAB_DIR/r1.yaml
 cp "$cfg" "$LAB_DIR/r1.yaml.orig"
 sed -i 's/^lease-ms: .*/lease-ms: 2500/' "$cfg"
-tv=$(jst r1 .tables_version)
-ctl r1 --json reload
+tv=$(lab_jst r1 .tables_version)
+lab_xglbctl r1 --json reload
 check_eq "reload --json with a good file (lease 3000 -> 2500): exit 0, ok, tables version advances" \
 	"$RC $(jq -r '"\(.ok) \(.tables_version > '"$tv"')"' <<<"$OUT")" "0 true true"
-ctl r1 --json tables
+lab_xglbctl r1 --json tables
 check_eq "reload: the new lease is in the data plane" "$(jq .lease_ms <<<"$OUT")" 2500
-ctl r1 reload
+lab_xglbctl r1 reload
 check "reload (text): one line naming the tables version" \
 	bash -c '[ "$1" = 0 ] && [[ "$2" =~ ^"reload: done, tables version "[0-9]+$ ]]' _ "$RC" "$OUT"
 
@@ -137,13 +51,13 @@ survived=0
 for ((i = 1; i <= RELOADS; i++)); do
 	read -r ok2 auth2 <<<"$(rx r2)"
 	read -r ok3 auth3 <<<"$(rx r3)"
-	ctl r1 reload
+	lab_xglbctl r1 reload
 	[ "$RC" = 0 ] || break
 	# 2 peers x 1 hello each per HELLO ms: a few hello periods later
 	lab_wait 3 ok_above r2 $((ok2 + 6)) && lab_wait 3 ok_above r3 $((ok3 + 6)) || break
 	alive r1 || break
 	[ "$(rx r2 | cut -d' ' -f2) $(rx r3 | cut -d' ' -f2)" = "$auth2 $auth3" ] || break
-	agree "${ROUTERS[@]}" || break
+	lab_agree "${ROUTERS[@]}" || break
 	survived=$i
 done
 if [ "$survived" = "$RELOADS" ]; then
@@ -151,58 +65,55 @@ if [ "$survived" = "$RELOADS" ]; then
 else
 	not_ok "$RELOADS more reloads of r1: it stays alive and a working member" \
 		"reload $((survived + 1)) broke it: xglbctl exit $RC ${ERR:-}" \
-		"r1 answers: $(alive r1 && echo yes || echo no); r2 sees r1 up: $(jst r2 '.groups[0].peers[] | select(.name == "r1") | .up')" \
+		"r1 answers: $(alive r1 && echo yes || echo no); r2 sees r1 up: $(lab_jst r2 '.groups[0].peers[] | select(.name == "r1") | .up')" \
 		"r2 ok/auth: $ok2 $auth2 -> $(rx r2); r3 ok/auth: $ok3 $auth3 -> $(rx r3)" \
-		"$(exit_status r1)"
-	logs
-	summary
+		"$(lab_xglbd_exited r1)"
+	t_logs
+	t_summary
 	exit 1 # the rest needs a working r1
 fi
 
 # ---- a broken file ---------------------------------------------------------------------------
-lab_wait 5 agree "${ROUTERS[@]}"
-before="$(jst r1 .tables_version) $(view r1)"
+lab_wait 5 lab_agree "${ROUTERS[@]}"
+before="$(lab_jst r1 .tables_version) $(lab_view_full r1)"
 [[ $before =~ ^[0-9]+\ avg=r3 ]] || not_ok "r1's state before the broken reload" "$before"
 cp "$cfg" "$cfg.good"
 echo "frobnicate: 1" >>"$cfg"
-ctl r1 --json reload
-one_line_error "reload --json of a broken file" "reload refused"
-ctl r1 reload
-one_line_error "reload (text) of a broken file" "reload refused"
+lab_xglbctl r1 --json reload
+check_one_line_error "reload --json of a broken file" "reload refused"
+lab_xglbctl r1 reload
+check_one_line_error "reload (text) of a broken file" "reload refused"
 check "reload of a broken file: xglbd logs the file's error and keeps the running configuration" \
 	bash -c 'grep -q "r1.yaml:[0-9]*: frobnicate: unknown field" "$1" && grep -q "keeping the running configuration" "$1"' \
 	_ "$(lab_xglbd_log r1)"
-ctl r1 --json tables
+lab_xglbctl r1 --json tables
 check_eq "reload of a broken file: r1 answers, lease still 2500, same tables version and group view" \
-	"$(jq .lease_ms <<<"$OUT") $(jst r1 .tables_version) $(view r1)" "2500 $before"
-check "... and the group still agrees" agree "${ROUTERS[@]}"
+	"$(jq .lease_ms <<<"$OUT") $(lab_jst r1 .tables_version) $(lab_view_full r1)" "2500 $before"
+check "... and the group still agrees" lab_agree "${ROUTERS[@]}"
 cp "$LAB_DIR/r1.yaml.orig" "$cfg"
-ctl r1 --json reload
+lab_xglbctl r1 --json reload
 check_eq "reload back to the original file: exit 0, lease 3000 again" \
 	"$RC $(lab_ctl r1 --json tables | jq .lease_ms)" "0 3000"
 
 # ---- a drain survives a reload ----------------------------------------------------------------
 drained_view="avg=r3 fwd=r1/1/3,r1/2/3,r3/3/3,r3/2/3"
-view_is() { [ "$(view "$1" | sed 's/ v=[0-9]*//')" = "$2" ]; }
-ctl r2 drain r2
+view_is() { [ "$(lab_view_full "$1" | sed 's/ v=[0-9]*//')" = "$2" ]; }
+lab_xglbctl r2 drain r2
 lab_wait 5 view_is r3 "$drained_view"
 check_eq "drain r2: its forwarders go to r1 and r3, it advertises priority 0, weight 0" \
-	"$(view r3 | sed 's/ v=[0-9]*//') $(jst r2 '"\(.node.drained) \(.node.priority) \(.node.weight)"')" \
+	"$(lab_view_full r3 | sed 's/ v=[0-9]*//') $(lab_jst r2 '"\(.node.drained) \(.node.priority) \(.node.weight)"')" \
 	"$drained_view true 0 0"
 read -r ok3 _ <<<"$(rx r3)"
-ctl r2 reload
+lab_xglbctl r2 reload
 check_eq "reload of the drained r2: exit 0" "$RC" 0
 lab_wait 3 ok_above r3 $((ok3 + 10)) # r2's next hellos reached the AVG
 check_eq "after the reload r2 is still drained: priority 0, weight 0 (its own status and the AVG's)" \
-	"$(jst r2 '"\(.node.drained) \(.node.priority) \(.node.weight)"') $(jst r3 '.groups[0].peers[] | select(.name == "r2") | "\(.priority) \(.weight)"')" \
+	"$(lab_jst r2 '"\(.node.drained) \(.node.priority) \(.node.weight)"') $(lab_jst r3 '.groups[0].peers[] | select(.name == "r2") | "\(.priority) \(.weight)"')" \
 	"true 0 0 0 0"
-check_eq "... and owns no forwarder" "$(view r3 | sed 's/ v=[0-9]*//')" "$drained_view"
-ctl r1 undrain r2
+check_eq "... and owns no forwarder" "$(lab_view_full r3 | sed 's/ v=[0-9]*//')" "$drained_view"
+lab_xglbctl r1 undrain r2
 lab_wait 5 view_is r3 "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r2/2/3"
-check_eq "undrain r2: its forwarders come back" "$(view r3 | sed 's/ v=[0-9]*//')" "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r2/2/3"
+check_eq "undrain r2: its forwarders come back" "$(lab_view_full r3 | sed 's/ v=[0-9]*//')" "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r2/2/3"
 
-[ "$failed" -gt 0 ] && logs
 for r in "${ROUTERS[@]}"; do lab_stop_xglbd "$r" 5; done
-echo "# $((SECONDS - t0)) s"
-summary
-exit $((failed > 0))
+t_done

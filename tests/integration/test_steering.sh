@@ -41,9 +41,7 @@
 #     segments as invalid (tcp_loose=0), so they time out; they are counted, not asserted.
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3 c4 c5 c6)
@@ -57,57 +55,12 @@ N_PER=10 # connections per client, A and B (c1..c5: 50)
 LL_PER=5 # long-lived connections per client, C (4 clients: 20)
 TOOL=$LAB_BUILD/tools/xglb_tcp
 
-failed=0
-ok() { echo "ok - $1"; }
-not_ok() { # what, detail lines...
-	echo "not ok - $1"
-	shift
-	local l
-	for l in "$@"; do echo "#   $l"; done
-	failed=$((failed + 1))
-	lab_mark_failed
-}
-check() { # what, command...: ok if the command succeeds
-	local what=$1
-	shift
-	if "$@"; then ok "$what"; else not_ok "$what" "failed: $*"; fi
-}
-logs() {
-	local r
-	for r in "${ROUTERS[@]}"; do
-		[ -f "$(lab_xglbd_log "$r")" ] || continue
-		echo "# --- xglbd log of $r (tail) ---"
-		tail -n 20 "$(lab_xglbd_log "$r")" | sed 's/^/#   /'
-	done
-}
-bail() { # what, detail...: a failure that makes the rest meaningless
-	not_ok "$@"
-	logs
-	exit 1
-}
 
-for b in xglbd xglbctl xdp_pass.bpf.o tools/xglb_tcp; do
-	[ -e "$LAB_BUILD/$b" ] || bail "$LAB_BUILD/$b is built (run make)"
-done
-command -v nft >/dev/null || bail "nft is installed"
+t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_tcp
+t_need_tools nft
 
 # ---- helpers -------------------------------------------------------------------------
-jst() { lab_status "$1" 2>/dev/null | jq -r "$2" 2>/dev/null; }
 slot() { echo $(($(lab_get "$1" index) - 1)); } # router -> steering slot (nodes in id order)
-# The given routers see exactly each other up, hold one version, and one of them is AVG.
-agree() {
-	local r want v first="" n_avg=0 up role
-	want=$(printf '%s\n' "$@" | sort | paste -sd,)
-	for r in "$@"; do
-		IFS=$'\t' read -r v up role < <(jst "$r" '.groups[0] | [.version,
-			([.peers[] | select(.up) | .name] | sort | join(",")), .role] | @tsv')
-		[ -n "${v:-}" ] && [ "$up" = "$want" ] || return 1
-		[ -z "$first" ] && first=$v
-		[ "$v" = "$first" ] || return 1
-		[ "$role" = avg ] && n_avg=$((n_avg + 1))
-	done
-	[ "$n_avg" = 1 ]
-}
 tables() { "$TOOL" tables "$(lab_get "$1" pin_root)" 2>/dev/null; }
 # Each given router's active steering tables: both interfaces steer, the MACs of the other
 # given routers are known, and exactly the given routers own buckets (none unowned).
@@ -149,18 +102,13 @@ first_hop() {
 	local m
 	m=$(lab_neigh_mac "$1")
 	[[ $m =~ ^02:78:67:62:01:0([0-2])$ ]] || return 1
-	jst r1 ".groups[0].forwarders[${BASH_REMATCH[1]}].owner_name"
+	lab_jst r1 ".groups[0].forwarders[${BASH_REMATCH[1]}].owner_name"
 }
 
 start_xglbd_all() { # extra lab_write_config args...
-	local r cfg
-	for r in "${ROUTERS[@]}"; do
-		cfg=$(lab_write_config "$r" membership=1 prios=120,100,100 hello_ms=$HELLO \
-			hold_ms=$HOLD lease_ms=$LEASE "$@")
-		lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r ($*)"
-	done
-	lab_wait 10 agree "${ROUTERS[@]}" ||
-		bail "routers agree ($*)" "$(for r in "${ROUTERS[@]}"; do echo "$r: $(jst "$r" -c '.groups[0] | {version, role, up: [.peers[] | select(.up) | .name]}')"; done)"
+	lab_start_all membership=1 prios=120,100,100 hello_ms=$HELLO hold_ms=$HOLD lease_ms=$LEASE "$@" ||
+		bail "xglbd ready on every router ($*)" "$LAB_ERR"
+	lab_wait 10 lab_agree "${ROUTERS[@]}" || bail "routers agree ($*)" "$(lab_views)"
 }
 
 # Run xglb_tcp clients in parallel: run_clients TAG "client n"... -- client args...
@@ -196,11 +144,7 @@ results() { # tag clients...
 
 # ---- lab ---------------------------------------------------------------------------------
 t0=$SECONDS
-LAB_QUIET=1
-lab_init
-for r in "${ROUTERS[@]}"; do lab_router "$r"; done
-lab_server server
-for c in "${CLIENTS[@]}"; do lab_client "$c"; done
+lab_setup "${ROUTERS[@]}" -- "${CLIENTS[@]}"
 
 for r in "${ROUTERS[@]}"; do
 	lab_exec "$r" nft -f - <<'EOF' || bail "nftables firewall on $r"
@@ -355,20 +299,17 @@ lab_wait 15 flowing || bail "20 long-lived connections established and flowing" 
 	"$(for c in "${C_CLIENTS[@]}"; do echo "$c: $(tr '\n' ' ' <"$LAB_DIR/hold.$c.json")"; done)"
 ok "20 long-lived connections flowing (${C_CLIENTS[*]}, first hops $(for c in "${C_CLIENTS[@]}"; do echo "${HOP[$c]}"; done | paste -sd' '))"
 
-read -r pid _ <<<"$(lab_get r3 xglbd_pid)"
 tk=$(date +%s%N)
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-_lab_set r3 xglbd_pid ""
+lab_kill_xglbd r3 || bail "kill -9 of r3's xglbd"
 lab_exec r3 ip link set eth0 down
 lab_exec r3 ip link set eth1 down
-lab_wait 10 agree r1 r2 || not_ok "r1 and r2 agree after r3 died" \
-	"r1: $(jst r1 -c '.groups[0] | {version, role}')" "r2: $(jst r2 -c '.groups[0] | {version, role}')"
+lab_wait 10 lab_agree r1 r2 || not_ok "r1 and r2 agree after r3 died" \
+	"r1: $(lab_jst r1 -c '.groups[0] | {version, role}')" "r2: $(lab_jst r2 -c '.groups[0] | {version, role}')"
 lab_wait 10 steer_ready r1 r2 || not_ok "steering tables of r1 and r2 give r3's buckets to r1 and r2" \
 	"r1: $(tables r1)" "r2: $(tables r2)"
 conv=$((($(date +%s%N) - tk) / 1000000))
-check "r3's vMAC moved to a survivor ($(jst r1 '.groups[0].forwarders[2].owner_name')); survivors converged in $conv ms" \
-	[ "$(jst r1 '.groups[0].forwarders[2].owner_name')" != r3 ]
+check "r3's vMAC moved to a survivor ($(lab_jst r1 '.groups[0].forwarders[2].owner_name')); survivors converged in $conv ms" \
+	[ "$(lab_jst r1 '.groups[0].forwarders[2].owner_name')" != r3 ]
 for p in "${RUN_PIDS[@]}"; do kill -USR1 "$p" 2>/dev/null; done
 wait_clients
 C=$(results hold "${C_CLIENTS[@]}")
@@ -401,4 +342,4 @@ fi
 
 echo "# fw drops after the kill: r1 $(fw_drops r1), r2 $(fw_drops r2) (invalid policy)"
 echo "# total $((SECONDS - t0)) s"
-[ "$failed" = 0 ]
+t_done

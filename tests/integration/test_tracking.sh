@@ -1,22 +1,8 @@
 #!/usr/bin/env bash
 # test_tracking.sh - tracked objects (link, ping, file, command) move the AVG role and forwarders, and back.
-set -u
-cd "$(dirname "$0")/../.."
-source tests/lab/lab.sh
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 BUILD=${BUILD:-build}
-fails=0
-ok() { echo "ok - $*"; }
-nok() {
-	echo "not ok - $*"
-	fails=$((fails + 1))
-	lab_mark_failed
-}
-check() { # description, command...
-	local d=$1
-	shift
-	if "$@"; then ok "$d"; else nok "$d"; fi
-}
 
 lab_init
 for r in r1 r2 r3; do lab_router "$r"; done
@@ -58,7 +44,7 @@ for r in r1 r2 r3; do
 	[ "$r" = r1 ] && extra=(extra="$LAB_DIR/track-r1.yaml")
 	cfg=$(lab_write_config "$r" membership=1 hello_ms=100 hold_ms=300 prios=200,100,100 \
 		"${extra[@]}")
-	lab_start_xglbd "$r" "$cfg" || { nok "xglbd starts on $r"; exit 1; }
+	lab_start_xglbd "$r" "$cfg" || bail "xglbd starts on $r"
 done
 
 st() { lab_status r1; }
@@ -106,7 +92,7 @@ check "command succeeds again: weight 100" lab_wait 5 weight_is 100
 sed -i 's/weight-decrement: 10$/weight-decrement: 30/' "$LAB_DIR/track-r1.yaml"
 cfg=$(lab_write_config r1 membership=1 hello_ms=100 hold_ms=300 prios=200,100,100 \
 	extra="$LAB_DIR/track-r1.yaml")
-kill -HUP "$(lab_get r1 xglbd_pid | cut -d' ' -f1)"
+lab_reload_xglbd r1 || bail "r1 reloads the changed tracking"
 rm -f "$LAB_DIR/r1.healthy"
 check "reloaded tracking: file gone again, withdrawn" lab_wait 5 weight_is 0
 rm -f "$LAB_DIR/r1.cmd-ok"
@@ -122,4 +108,4 @@ check "weight 100: restored" lab_wait 5 weight_is 100
 events=$(st | jq '[.events[] | select(.message | test("advertising priority"))] | length')
 check "each change of what r1 advertises was logged ($events)" [ "$events" -ge 4 ]
 
-[ "$fails" = 0 ]
+t_done

@@ -151,16 +151,11 @@ echo "  c01's entry for $LAB_VIP: $(lab_neigh_mac c01) (unchanged: ${vmac_of[c01
 # ---- 4. failover --------------------------------------------------------------------
 title "4. r2 dies (xglbd killed, link down) while c02 sends 1,000 datagrams/s through it"
 PORT=7
-lab_bg server "$LAB_DIR/echo.log" "$LAB_BUILD/tools/xglb_probe" echo $PORT
-# shellcheck disable=SC2016 # evaluated at each poll
-lab_wait 5 eval 'lab_exec server ss -Hlun "sport = :$PORT" | grep -q .'
+lab_echo_start server "$PORT" || lab_die "the echo does not listen on the server"
 lab_bg c02 "$LAB_DIR/probe.json" "$LAB_BUILD/tools/xglb_probe" send "$LAB_SERVER_IP" $PORT 1000 3 500
 probe=$LAB_BG_PID
 sleep 1 # steady traffic through r2 first
-read -r pid _ <<<"$(lab_get r2 xglbd_pid)"
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
-_lab_set r2 xglbd_pid ""
+lab_kill_xglbd r2 || lab_die "kill -9 of r2's xglbd"
 lab_exec r2 ip link set eth0 down
 echo "  killed r2's xglbd and took r2's eth0 down"
 wait "$probe"

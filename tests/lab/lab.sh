@@ -189,8 +189,9 @@ _lab_netns_add() { # name
 	ip -n "$ns" link set lo up
 }
 
-# Set a per-box attribute (kept in files so subshells see them too).
-_lab_set() { mkdir -p "$LAB_DIR/nodes/$1" && echo "$3" >"$LAB_DIR/nodes/$1/$2"; }
+# Set / get a per-box attribute (kept in files so subshells see them too):
+# lab_set NAME KEY VALUE, lab_get NAME KEY.
+lab_set() { mkdir -p "$LAB_DIR/nodes/$1" && echo "$3" >"$LAB_DIR/nodes/$1/$2"; }
 lab_get() { cat "$LAB_DIR/nodes/$1/$2" 2>/dev/null; }
 
 # A segment: a bridge br0 in its own namespace. Created on first use.
@@ -202,7 +203,7 @@ lab_segment() {
 	ip -n "$ns" link add br0 type bridge stp_state 0 forward_delay 0 mcast_snooping 0 ||
 		lab_die "bridge in $ns"
 	ip -n "$ns" link set br0 up
-	_lab_set "$seg" kind segment
+	lab_set "$seg" kind segment
 }
 
 # Plug interface IFNAME of box NAME into segment SEG. The bridge-side end
@@ -225,7 +226,7 @@ _lab_plug() { # name ifname seg xdp
 	fi
 	ip -n "$sw" link set "$port" up
 	ip -n "$ns" link set "$ifn" up
-	_lab_set "$name" "port.$ifn" "$port"
+	lab_set "$name" "port.$ifn" "$port"
 }
 
 # lab_router NAME: router i (i = 1, 2, ... in creation order) with
@@ -245,11 +246,11 @@ lab_router() {
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
 		net.ipv4.conf.eth1.rp_filter=0
-	_lab_set "$name" kind router
-	_lab_set "$name" index "$i"
-	_lab_set "$name" ip "$LAB_LAN_NET.$((1 + i))"
-	_lab_set "$name" srv_ip "$LAB_SRV_NET.$((1 + i))"
-	_lab_set "$name" pin_root "$LAB_BPFFS/$name"
+	lab_set "$name" kind router
+	lab_set "$name" index "$i"
+	lab_set "$name" ip "$LAB_LAN_NET.$((1 + i))"
+	lab_set "$name" srv_ip "$LAB_SRV_NET.$((1 + i))"
+	lab_set "$name" pin_root "$LAB_BPFFS/$name"
 	echo "$name" >>"$LAB_DIR/routers"
 }
 
@@ -266,9 +267,9 @@ lab_client() {
 	ip -n "$ns" link set eth0 address "$(printf '02:00:0a:00:00:%02x' $((100 + j)))"
 	ip -n "$ns" addr add "$LAB_LAN_NET.$((100 + j))/24" dev eth0
 	ip -n "$ns" route add default via "$gw" dev eth0
-	_lab_set "$name" kind client
-	_lab_set "$name" index "$j"
-	_lab_set "$name" ip "$LAB_LAN_NET.$((100 + j))"
+	lab_set "$name" kind client
+	lab_set "$name" index "$j"
+	lab_set "$name" ip "$LAB_LAN_NET.$((100 + j))"
 	echo "$name" >>"$LAB_DIR/clients"
 }
 
@@ -280,8 +281,28 @@ lab_server() {
 	_lab_plug "$name" eth0 srv 0
 	ip -n "$ns" addr add "$LAB_SERVER_IP/24" dev eth0
 	ip -n "$ns" route add default via "$LAB_SRV_NET.2" dev eth0
-	_lab_set "$name" kind server
-	_lab_set "$name" ip "$LAB_SERVER_IP"
+	lab_set "$name" kind server
+	lab_set "$name" ip "$LAB_SERVER_IP"
+}
+
+# lab_setup ROUTER... [-- CLIENT...]: lab_init (quiet unless LAB_QUIET=0),
+# the routers, the server, the clients, in that order.
+lab_setup() {
+	local x clients=0
+	LAB_QUIET=${LAB_QUIET:-1}
+	lab_init
+	echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
+	for x in "$@"; do
+		if [ "$x" = -- ]; then
+			lab_server server
+			clients=1
+		elif [ $clients = 1 ]; then
+			lab_client "$x"
+		else
+			lab_router "$x"
+		fi
+	done
+	[ $clients = 1 ] || lab_server server
 }
 
 lab_routers() { cat "$LAB_DIR/routers" 2>/dev/null; }
@@ -420,8 +441,9 @@ lab_status() { lab_exec "$1" "$LAB_BUILD/xglbctl" --socket "$LAB_DIR/$1.sock" --
 # vMAC of forwarder INDEX of the lab's group: 02:78:67:62:<gid>:<index>.
 lab_vmac() { printf '02:78:67:62:%02x:%02x\n' "$LAB_GID" "$1"; }
 
+# xglbd's own ready line (user/xglbd.c): "xglbd: info: ready: node NAME (id N), ...".
 _lab_xglbd_state() { # router pid starttime log -> 0 ready, 1 not yet, 2 dead
-	grep -q ready "$4" 2>/dev/null && return 0
+	grep -q "^xglbd: info: ready: node $1 (id " "$4" 2>/dev/null && return 0
 	_lab_pid_running "$2" "$3" || return 2
 	return 1
 }
@@ -441,7 +463,8 @@ lab_start_xglbd() {
 		--pin-root "$pr" -v "$@"
 	pid=$LAB_BG_PID
 	st=$(_lab_starttime "$pid")
-	_lab_set "$router" xglbd_pid "$pid $st"
+	lab_set "$router" xglbd_pid "$pid $st"
+	lab_set "$router" xglbd_cfg "$cfg"
 	deadline=$((SECONDS + ${LAB_READY_S:-15}))
 	while :; do
 		_lab_xglbd_state "$router" "$pid" "$st" "$log"
@@ -456,13 +479,27 @@ lab_start_xglbd() {
 	done
 }
 
+# lab_start_all KEY=VALUE...: lab_write_config with these keys for every
+# router, then lab_start_xglbd on each; fails at the first that does not get
+# ready (LAB_ERR names it).
+lab_start_all() {
+	local r cfg
+	LAB_ERR=
+	for r in $(lab_routers); do
+		cfg=$(lab_write_config "$r" "$@") && lab_start_xglbd "$r" "$cfg" || {
+			LAB_ERR="xglbd on $r did not get ready"
+			return 1
+		}
+	done
+}
+
 # lab_stop_xglbd ROUTER [TIMEOUT_S]: SIGTERM, wait for exit; returns its
-# exit status (or 124 if it had to be killed).
+# exit status (or 124 if it had to be killed, 125 if none was running).
 lab_stop_xglbd() {
 	local router=$1 pid st rc deadline
 	read -r pid st <<<"$(lab_get "$router" xglbd_pid)"
-	[ -n "$pid" ] || return 0
-	_lab_set "$router" xglbd_pid ""
+	[ -n "$pid" ] || return 125
+	lab_set "$router" xglbd_pid ""
 	if _lab_pid_running "$pid" "$st"; then
 		kill -TERM "$pid"
 		deadline=$((SECONDS + ${2:-5}))
@@ -481,6 +518,271 @@ lab_stop_xglbd() {
 }
 
 lab_xglbd_log() { echo "$LAB_DIR/xglbd.$1.log"; }
+
+# lab_xglbd_pid ROUTER: the PID of its running xglbd ("" if none recorded).
+lab_xglbd_pid() { lab_get "$1" xglbd_pid | cut -d' ' -f1; }
+
+# lab_xglbd_running ROUTER: its recorded xglbd is still running.
+lab_xglbd_running() {
+	local pid st
+	read -r pid st <<<"$(lab_get "$1" xglbd_pid)"
+	[ -n "$pid" ] && _lab_pid_running "$pid" "$st"
+}
+
+# lab_signal_xglbd ROUTER SIGNAL: e.g. HUP; fails if no xglbd is running there.
+lab_signal_xglbd() {
+	lab_xglbd_running "$1" || { echo "lab: no xglbd running on $1" >&2; return 1; }
+	kill -"$2" "$(lab_xglbd_pid "$1")"
+}
+
+# lab_reload_xglbd ROUTER: SIGHUP, and wait (up to 5 s) for its next
+# "reloaded" line: the new configuration is in use when this returns 0.
+lab_reload_xglbd() {
+	local log n
+	log=$(lab_xglbd_log "$1")
+	n=$(grep -c '^xglbd: info: reloaded: ' "$log")
+	lab_signal_xglbd "$1" HUP || return 1
+	lab_wait 5 _lab_count_above "$log" '^xglbd: info: reloaded: ' "$n"
+}
+_lab_count_above() { [ "$(grep -c "$2" "$1")" -gt "$3" ]; } # file regex n
+
+# lab_kill_xglbd ROUTER: kill -9 its xglbd and reap it (the pins stay).
+lab_kill_xglbd() {
+	local pid st
+	read -r pid st <<<"$(lab_get "$1" xglbd_pid)"
+	[ -n "$pid" ] && _lab_pid_running "$pid" "$st" || { echo "lab: no xglbd running on $1" >&2; return 1; }
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	lab_set "$1" xglbd_pid ""
+	return 0
+}
+
+# lab_restart_xglbd ROUTER [ARGS...]: start it again with its last config.
+lab_restart_xglbd() {
+	local r=$1
+	shift
+	lab_start_xglbd "$r" "$(lab_get "$r" xglbd_cfg)" "$@"
+}
+
+# lab_xglbd_exited ROUTER: if its xglbd has ended, print how (it is our
+# child: wait gives its status) and succeed; fail while it runs.
+lab_xglbd_exited() {
+	local pid st rc
+	read -r pid st <<<"$(lab_get "$1" xglbd_pid)"
+	[ -n "$pid" ] || return 1
+	_lab_pid_running "$pid" "$st" && return 1
+	wait "$pid" 2>/dev/null
+	rc=$?
+	echo "$1's xglbd exited with status $rc$([ $rc -gt 128 ] && echo " (signal $((rc - 128)): $(kill -l $((rc - 128))))")"
+}
+
+# lab_xglbctl ROUTER ARGS...: xglbctl in the router's namespace against its
+# socket and pin root; sets OUT (stdout), ERR (stderr) and RC.
+# lab_xglbctl_raw ARGS...: the same with only the given options, host namespace.
+lab_xglbctl() {
+	local r=$1
+	shift
+	OUT=$(lab_exec "$r" "$LAB_BUILD/xglbctl" --socket "$LAB_DIR/$r.sock" \
+		--pin-root "$(lab_get "$r" pin_root)" "$@" 2>"$LAB_DIR/ctl.err")
+	RC=$?
+	ERR=$(cat "$LAB_DIR/ctl.err")
+}
+lab_xglbctl_raw() {
+	OUT=$("$LAB_BUILD/xglbctl" "$@" 2>"$LAB_DIR/ctl.err")
+	RC=$?
+	ERR=$(cat "$LAB_DIR/ctl.err")
+}
+
+# lab_set_persistence FILE INDEX VALUE: lab_write_config gives every
+# forwarder the same persistence; set one.
+lab_set_persistence() {
+	awk -v idx="$2" -v val="$3" '
+		/^      - index: / { cur = $3 }
+		/^        persistence: / && cur == idx { sub(/persistence: .*/, "persistence: " val) }
+		{ print }' "$1" >"$1.tmp" && mv "$1.tmp" "$1"
+}
+
+# ---- membership status -----------------------------------------------------
+
+# lab_jst ROUTER JQ...: a jq query (raw output) of the router's status; "" if it does not answer.
+lab_jst() {
+	local r=$1
+	shift
+	lab_status "$r" 2>/dev/null | jq -r "$@" 2>/dev/null
+}
+
+# The group as a node sees it: "avg=r3 v=4 owners=r1,r2,r3" (owner "-": inactive).
+LAB_VIEW='.groups[0] | "avg=\(.avg_name) v=\(.version) owners=\([.forwarders[] |
+	if .active then .owner_name else "-" end] | join(","))"'
+lab_view() { lab_jst "$1" "$LAB_VIEW"; }
+# The same with each forwarder's preferred owner id and persistence:
+# "avg=r3 v=4 fwd=r1/1/3,r2/2/3,..." (owner/preferred/persistence).
+lab_view_full() {
+	lab_jst "$1" '.groups[0] | "avg=\(.avg_name) v=\(.version) fwd=\([.forwarders[] |
+		"\(if .active then .owner_name else "-" end)/\(.preferred)/\(.persistence)"] | join(","))"'
+}
+lab_owners_of() { lab_view "$1" | sed 's/.*owners=//'; }
+# Every router's view and role, one line each (for failure details).
+lab_views() {
+	local r
+	for r in $(lab_routers); do echo "$r: $(lab_view "$r") role=$(lab_jst "$r" .groups[0].role)"; done
+}
+# Events of every router: "avg_changes/owner_changes/failovers" each.
+lab_all_events() {
+	local r
+	for r in $(lab_routers); do
+		lab_jst "$r" '.groups[0].events | "\(.avg_changes)/\(.owner_changes)/\(.failovers)"'
+	done | paste -sd' '
+}
+
+# lab_agree [ROUTER...]: the given routers (default: all) hold one view (an
+# elected AVG, version >= 1, the same owners), exactly one of them is AVG,
+# none is demoted, and each sees exactly them up. Poll it with lab_wait.
+lab_agree() {
+	local rs=("$@") r v up role dem first="" n_avg=0 want
+	[ $# -gt 0 ] || mapfile -t rs < <(lab_routers)
+	want=$(printf '%s\n' "${rs[@]}" | sort | paste -sd,)
+	for r in "${rs[@]}"; do
+		v="" up="" role="" dem=""
+		IFS=$'\t' read -r v up role dem < <(lab_jst "$r" "[($LAB_VIEW),
+			([.groups[0].peers[] | select(.up) | .name] | sort | join(\",\")),
+			.groups[0].role, (.groups[0].demoted | tostring)] | @tsv")
+		[[ $v =~ ^avg=[^\ ]+\ v=[1-9][0-9]*\ owners= ]] && [[ $v != avg=null* ]] || return 1
+		[ "$up" = "$want" ] && [ "$dem" = false ] || return 1
+		[ -z "$first" ] && first=$v
+		[ "$v" = "$first" ] || return 1
+		[ "$role" = avg ] && n_avg=$((n_avg + 1))
+	done
+	[ "$n_avg" = 1 ]
+}
+# lab_all_owned ROUTER: every forwarder of its view is active and owned.
+lab_all_owned() { [[ $(lab_owners_of "$1") =~ ^[^-,]+(,[^-,]+)*$ ]]; }
+# lab_agree_owned [ROUTER...]: lab_agree, and every forwarder active and owned.
+lab_agree_owned() { lab_agree "$@" && lab_all_owned "${1:-$(lab_routers | head -n 1)}"; }
+
+# lab_dp_owners ROUTER...: owners as the data planes see them: for each
+# forwarder, the routers whose pinned table has it local and active ("-"
+# none, "r1+r3" several), comma separated.
+# lab_st_locals ROUTER...: the same from the routers' status (.local).
+lab_dp_owners() { _lab_who_owns _lab_dp_flags "$@"; }
+lab_st_locals() { _lab_who_owns _lab_st_flags "$@"; }
+_lab_dp_flags() {
+	lab_ctl "$1" --json tables 2>/dev/null |
+		jq -r '[.groups[0].forwarders[] | (.local and .active) | tostring] | join(" ")'
+}
+_lab_st_flags() { lab_jst "$1" '[.groups[0].forwarders[] | .local | tostring] | join(" ")'; }
+_lab_who_owns() { # flags-fn router...
+	local fn=$1 r i n who out="" flags
+	declare -A loc
+	shift
+	for r in "$@"; do loc[$r]=$("$fn" "$r"); done
+	n=$(wc -w <<<"${loc[$1]}")
+	[ "$n" -gt 0 ] || return 1
+	for ((i = 0; i < n; i++)); do
+		who=""
+		for r in "$@"; do
+			read -r -a flags <<<"${loc[$r]}"
+			[ "${flags[$i]:-}" = true ] && who+="${who:++}$r"
+		done
+		out+="${out:+,}${who:--}"
+	done
+	echo "$out"
+}
+
+# A measurement: one probe per vMAC client (LAB_CL, see lab_vmac_clients)
+# to the server's echo, and a control probe LAB_CONTROL_FROM -> LAB_CONTROL_TO
+# (LAB_CONTROL_PORT, LAB_CONTROL_RATE) on the same switch, through no router.
+# The control loses packets only when the whole machine stalls; likewise the
+# echo on the server, serving every probe from one socket, overflows if it
+# is not scheduled for a moment. Either makes a measurement inconclusive.
+# lab_probes_start TAG SECONDS; lab_probes_done TAG WHAT: waits, prints each
+# probe as "#" lines, and returns 0 if no vMAC client lost a probe in the
+# network, 2 if some did but the control or the echo lost some too, 1 otherwise.
+declare -A LAB_RS0 # per-router verdict counters when the last measurement began
+lab_probes_start() {
+	local i r
+	for r in $(lab_routers); do LAB_RS0[$r]=$(lab_stats "$r" | jq -c .reasons); done
+	LAB_SRV_RB0=$(lab_rcvbuf_errors server)
+	for i in "${!LAB_CL[@]}"; do lab_probe_start "$1$i" "${LAB_CL[$i]}" "$2"; done
+	lab_probe_start "$1c" "$LAB_CONTROL_FROM" "$2" "$(lab_get "$LAB_CONTROL_TO" ip)" \
+		"$LAB_CONTROL_PORT" "$LAB_CONTROL_RATE"
+}
+lab_probes_done() {
+	local i r srv lost=0
+	for i in "${!LAB_CL[@]}" c; do lab_probe_wait "$1$i"; done
+	for i in "${!LAB_CL[@]}"; do
+		echo "# $2: fwd$i client ${LAB_CL[$i]}: $(lab_probe_json "$1$i")"
+		[ "$(lab_probe_netlost "$1$i")" = 0 ] || lost=1
+	done
+	srv=$(($(lab_rcvbuf_errors server) - LAB_SRV_RB0))
+	echo "# $2: control $LAB_CONTROL_FROM -> $LAB_CONTROL_TO (no router): $(lab_probe_json "$1c"); dropped at the server's echo socket: $srv"
+	[ "$lost" = 0 ] && return 0
+	for r in $(lab_routers); do # where did they go?
+		echo "# $2: $r verdicts meanwhile: $(lab_stats "$r" | jq -c --argjson a "${LAB_RS0[$r]}" \
+			'.reasons | with_entries(.value -= ($a[.key] // 0)) | with_entries(select(.value != 0))')"
+	done
+	[ "$(lab_probe_netlost "$1c")" != 0 ] || [ "$srv" -gt 0 ] && return 2
+	return 1
+}
+
+# lab_vmac_clients CLIENT...: each client reaches the server through the
+# gateway and so gets a vMAC for the VIP; LAB_CL[forwarder index] = client.
+# Fails (the reason in LAB_ERR) if one does not, or two share a vMAC.
+declare -A LAB_CL
+lab_vmac_clients() {
+	local c m
+	LAB_CL=() LAB_ERR=
+	for c in "$@"; do
+		lab_exec "$c" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || { LAB_ERR="$c does not reach the server"; return 1; }
+		m=$(lab_neigh_mac "$c")
+		[[ $m =~ ^02:78:67:62:[0-9a-f]{2}:([0-9a-f]{2})$ ]] || { LAB_ERR="$c holds no vMAC: '$m'"; return 1; }
+		LAB_CL[$((16#${BASH_REMATCH[1]}))]=$c
+	done
+	[ ${#LAB_CL[@]} = $# ] || { LAB_ERR="$# clients got ${#LAB_CL[@]} vMACs: $(for c in "$@"; do echo "$c $(lab_neigh_mac "$c")"; done | paste -sd,)"; return 1; }
+}
+
+# ---- probes (tests/tools/xglb_probe) ------------------------------------------
+
+# lab_echo_start BOX PORT [PREFIX...]: a UDP echo in BOX, waited for until it
+# listens. PREFIX: e.g. chrt -f 10.
+lab_echo_start() {
+	local box=$1 port=$2
+	shift 2
+	lab_bg "$box" "$LAB_DIR/echo.$box.$port.log" "$@" "$LAB_BUILD/tools/xglb_probe" echo "$port"
+	lab_wait 5 _lab_udp_listens "$box" "$port"
+}
+_lab_udp_listens() { [ -n "$(lab_exec "$1" ss -Hlun "sport = :$2")" ]; }
+
+# UDP datagrams a box's kernel dropped for a full socket buffer: echoes that
+# came back through the gateway but found the probe's socket full (its process
+# was not scheduled in time on a shared machine) count as "lost".
+lab_rcvbuf_errors() {
+	lab_exec "$1" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp
+}
+
+declare -A LAB_PROBE LAB_PROBE_CL LAB_PROBE_RB
+# lab_probe_start TAG CLIENT SECONDS [ADDRESS PORT RATE]: xglb_probe sends
+# RATE datagrams/s (LAB_PROBE_RATE) for SECONDS to ADDRESS:PORT (default the
+# server, LAB_PROBE_PORT); its JSON result goes to $LAB_DIR/probe.TAG.json.
+lab_probe_start() {
+	lab_bg "$2" "$LAB_DIR/probe.$1.json" "$LAB_BUILD/tools/xglb_probe" send "${4:-$LAB_SERVER_IP}" \
+		"${5:-${LAB_PROBE_PORT:-9000}}" "${6:-${LAB_PROBE_RATE:-1000}}" "$3" 500
+	LAB_PROBE[$1]=$LAB_BG_PID
+	LAB_PROBE_CL[$1]=$2
+	LAB_PROBE_RB[$1]=$(lab_rcvbuf_errors "$2")
+}
+lab_probe_wait() { wait "${LAB_PROBE[$1]}" 2>/dev/null; }                           # tag
+lab_probe_get() { jq -r ".$2 // empty" "$LAB_DIR/probe.$1.json" 2>/dev/null; }      # tag field
+# The probe's result line and the client's socket drops during it.
+lab_probe_json() { echo "$(tail -n 1 "$LAB_DIR/probe.$1.json") rcvbuf_drops=$(lab_probe_rcvbuf "$1")"; }
+lab_probe_rcvbuf() { echo $(($(lab_rcvbuf_errors "${LAB_PROBE_CL[$1]}") - LAB_PROBE_RB[$1])); }
+# Probes lost on the way through the gateway and back: "lost" less the echoes
+# that did come back but were dropped at the client's full socket.
+lab_probe_netlost() {
+	local l
+	l=$(lab_probe_get "$1" lost)
+	if [ -n "$l" ]; then echo $((l - $(lab_probe_rcvbuf "$1"))); else echo "no result"; fi
+}
 
 # ---- counters (xglbctl) ----------------------------------------------------
 
@@ -503,12 +805,37 @@ lab_fwd_packets() {
 		'[.forwarders[] | select(.group == $g and .index == $i) | .packets] | add // 0'
 }
 
+# lab_fwd_mark ROUTER:INDEX...: note the packets of these forwarders now;
+# lab_fwd_flowing N: each of them has forwarded N more since (traffic flows:
+# poll it with lab_wait instead of sleeping while a probe starts).
+declare -A LAB_FWD_MARK
+lab_fwd_mark() {
+	local ri
+	LAB_FWD_MARK=()
+	for ri in "$@"; do LAB_FWD_MARK[$ri]=$(lab_fwd_packets "${ri%:*}" "${ri#*:}"); done
+}
+lab_fwd_flowing() {
+	local ri n
+	for ri in "${!LAB_FWD_MARK[@]}"; do
+		n=$(lab_fwd_packets "${ri%:*}" "${ri#*:}")
+		[ "${n:-0}" -ge $((LAB_FWD_MARK[$ri] + $1)) ] || return 1
+	done
+}
+
 # ---- client helpers --------------------------------------------------------
 
 # MAC a client's kernel holds for IP (default: the VIP), or "" if none.
 lab_neigh_mac() {
 	lab_exec "$1" ip -j neigh show "${2:-$LAB_VIP}" dev eth0 2>/dev/null |
 		jq -r '.[0].lladdr // empty' 2>/dev/null
+}
+
+# lab_no_neigh BOX [IP]: the box's neighbour table answers and holds no
+# resolved entry for IP (default: the VIP); an "ip" that fails is not "none".
+lab_no_neigh() {
+	local j
+	j=$(lab_exec "$1" ip -j neigh show "${2:-$LAB_VIP}" dev eth0) &&
+		jq -e 'all(.[]; .lladdr == null)' <<<"${j:-[]}" >/dev/null
 }
 
 # True once a client has a resolved (lladdr) neighbour entry for IP.

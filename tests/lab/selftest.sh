@@ -1,19 +1,6 @@
 #!/usr/bin/env bash
 # selftest.sh - checks the lab library itself with the plain kernel (no xglbd): topology, routing, teardown.
-set -u
-cd "$(dirname "$0")/../.." || exit 1
-source tests/lab/lab.sh
-
-fails=0
-check() { # what, cmd...
-	local what=$1
-	shift
-	if "$@"; then echo "ok - $what"; else
-		echo "not ok - $what"
-		fails=$((fails + 1))
-		lab_mark_failed
-	fi
-}
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 lab_init
 lab_router r1
@@ -32,7 +19,7 @@ check "c1 resolved r1's real MAC" \
 	test "$(lab_neigh_mac c1 10.0.0.2)" = "$(lab_mac r1 eth0)"
 lab_bg server "$LAB_DIR/sleep.log" sleep 600
 check "background process recorded" grep -q "^pid $LAB_BG_PID " "$LAB_DIR/registry"
-check "lab_wait times out" bash -c "source tests/lab/lab.sh; ! lab_wait 1 false"
+check_fails "lab_wait times out (status 1)" lab_wait 1 false
 check "lab_wait sees an event" lab_wait 5 lab_has_neigh c2 10.0.0.3
 cfg=$(lab_write_config r1)
 check "config rendered" grep -q "owner: r2" "$cfg"
@@ -41,7 +28,7 @@ lab_arp_counters_init
 lab_exec r2 ip addr add 10.0.0.1/32 dev eth0
 lab_client c3
 check "c3 reaches the server via the VIP on r2" lab_exec c3 ping -c 1 -W 2 -q 10.1.0.100
-check "arp counters: one broadcast request" test "$(lab_arp_counter req_bcast)" = 1
+check_eq "arp counters: one broadcast request" "$(lab_arp_counter req_bcast)" 1
 check "arp counters: one reply, from r2's port" \
 	test "$(lab_arp_counter rep_all) $(lab_arp_counter rep_r2) $(lab_arp_counter rep_r1)" = "1 1 0"
 check "arp counters: the kernel's reply for the VIP counts as vip_real" \
@@ -50,8 +37,8 @@ check "arp counters: the kernel's reply for the VIP counts as vip_real" \
 sfx=$LAB_SFX dir=$LAB_DIR bpffs=$LAB_BPFFS sleeper=$LAB_BG_PID
 lab_teardown
 lab_teardown # idempotent
-check "no lab namespace left" bash -c "! ip netns list | grep -q xl$sfx"
-check "bpffs unmounted" bash -c "! mountpoint -q $bpffs"
+check_none "no lab namespace left" "xl$sfx-" ip netns list
+check_none "bpffs unmounted" " $bpffs " cat /proc/self/mounts
 check "lab dir removed" test ! -e "$dir"
-check "background process killed" bash -c "! kill -0 $sleeper 2>/dev/null"
-exit $((fails > 0))
+check "background process killed" test ! -e "/proc/$sleeper"
+t_done
