@@ -377,6 +377,39 @@ static void heal_reannounces_every_vmac_from_its_owner(void **state)
 }
 
 /*
+ * The same heal, one direction first: the isolated node hears the others
+ * (and adopts the merged state, dropping the vMACs it took) before they
+ * hear it. Its first hello then carries no stale claim, yet the switch may
+ * still send it those vMACs: an owner that hears a node come back announces
+ * every vMAC it owns.
+ */
+static void one_way_heal_reannounces_every_vmac_from_its_owner(void **state)
+{
+	for (int k = 0; k < 6; k++) {
+		int iso = k % 3, first_in = k < 3;
+
+		start3(0, NULL);
+		for (int j = 0; j < 3; j++)
+			if (j != iso)
+				S.cut[iso][j] = S.cut[j][iso] = true;
+		sim_run(&S, 5000);
+		assert_int_equal(sim_avg_count(&S), 2);
+		for (int j = 0; j < 3; j++) {
+			if (first_in)
+				S.cut[j][iso] = false; /* the others' hellos reach it */
+			else
+				S.cut[iso][j] = false; /* its hellos reach the others */
+		}
+		sim_run(&S, 1000);
+		memset(S.cut, 0, sizeof(S.cut));
+		sim_run(&S, 1000);
+		assert_int_equal(sim_avg_count(&S), 1);
+		assert_true(sim_converged(&S));
+		assert_switch_follows_owners();
+	}
+}
+
+/*
  * A node declared dead comes back: its new xglbd restores the tables it had
  * pinned, and the switch has a stale frame from it for a forwarder it lost
  * (an xglb before 0.1 announced its pinned tables at start; any stray
@@ -493,6 +526,7 @@ int main(void)
 		cmocka_unit_test(withdrawn_node_owns_nothing),
 		cmocka_unit_test(send_failure_demotes),
 		cmocka_unit_test(heal_reannounces_every_vmac_from_its_owner),
+		cmocka_unit_test(one_way_heal_reannounces_every_vmac_from_its_owner),
 		cmocka_unit_test(returning_node_cannot_keep_vmacs_it_lost),
 	};
 
