@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "proto.h"
+#include "sample_hello.h"
 
 /*
  * The first input byte picks a mode (modulo MODES), the rest is its data:
@@ -217,19 +218,16 @@ static void seed_msg(const char *dir, const char *name, const struct xglb_msg *m
 
 static void seed_hello(struct xglb_msg *m)
 {
-	static const __u8 mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+	static const struct sample_sender from = {
+	    .gid = 1,
+	    .node_id = 1,
+	    .boot = 1,
+	    .seq = 1,
+	    .priority = 100,
+	    .mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
+	};
 
-	memset(m, 0, sizeof(*m));
-	m->type = XGLB_MSG_HELLO;
-	m->gid = 1;
-	m->node_id = 1;
-	m->boot = 1;
-	m->seq = 1;
-	m->priority = 100;
-	m->weight = 100;
-	memcpy(m->mac, mac, 6);
-	m->hello_ms = 100;
-	m->hold_ms = 300;
+	sample_hello(m, &from);
 }
 
 static void seed_state(struct xglb_msg *m, int n_fwd, int n_load)

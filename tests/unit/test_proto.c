@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "proto.h"
+#include "sample_hello.h"
 
 #define BUF_LEN 1024	       /* bytes: more than any message */
 #define MIN_LEN (28 + 20 + 32) /* header + hello + hmac: below is SHORT */
@@ -32,19 +33,16 @@ static const __u8 key32[32] = {
 /* A hello with neither state nor load. */
 static void msg_hello(struct xglb_msg *m)
 {
-	static const __u8 mac[6] = {0x02, 0x00, 0x00, 0xaa, 0xbb, 0xcc};
+	static const struct sample_sender from = {
+	    .gid = 42,
+	    .node_id = 3,
+	    .boot = 7,
+	    .seq = 1000,
+	    .priority = 110,
+	    .mac = {0x02, 0x00, 0x00, 0xaa, 0xbb, 0xcc},
+	};
 
-	memset(m, 0, sizeof(*m));
-	m->type = XGLB_MSG_HELLO;
-	m->gid = 42;
-	m->node_id = 3;
-	m->boot = 7;
-	m->seq = 1000;
-	m->priority = 110;
-	m->weight = 100;
-	memcpy(m->mac, mac, 6);
-	m->hello_ms = 100;
-	m->hold_ms = 300;
+	sample_hello(m, &from);
 }
 
 /* A hello with state (forwarders 0, 5, 9) and two loads: BASE_LEN bytes. */
