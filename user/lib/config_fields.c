@@ -77,23 +77,18 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* A node or tracked object name: 1..31 characters from [A-Za-z0-9_.-]. */
+/* A node or tracked object name: 1..31 characters (the member's size) from [A-Za-z0-9_.-]. */
 bool cfg_read_name(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
 		   const char *name)
 {
-	const char *s = schema_scalar(c, v, line, name);
+	const char *s = (const char *)obj + f->off;
 
-	if (!s)
+	if (!schema_read_text(c, f, v, line, obj, name))
 		return false;
-	if (!*s || strlen(s) >= XGLB_NAME_MAX) {
-		schema_err(c, line, name, "must be 1 to %d characters long", XGLB_NAME_MAX - 1);
-		return false;
-	}
 	if (!valid_name(s)) {
 		schema_err(c, line, name, "\"%s\" has characters outside [A-Za-z0-9_.-]", s);
 		return false;
 	}
-	strcpy((char *)obj + f->off, s);
 	return true;
 }
 
