@@ -218,16 +218,9 @@ static void seed_msg(const char *dir, const char *name, const struct xglb_msg *m
 
 static void seed_hello(struct xglb_msg *m)
 {
-	static const struct sample_sender from = {
-	    .gid = 1,
-	    .node_id = 1,
-	    .boot = 1,
-	    .seq = 1,
-	    .priority = 100,
-	    .mac = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
-	};
+	static const __u8 mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 
-	sample_hello(m, &from);
+	sample_hello(m, 1, 1, 1, 1, 100, mac);
 }
 
 static void seed_state(struct xglb_msg *m, int n_fwd, int n_load)

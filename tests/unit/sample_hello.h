@@ -10,28 +10,22 @@
 #include <string.h>
 #include "proto.h"
 
-/* Who sends the sample hello; each caller keeps its own values (the committed fuzz seeds and
- * test_proto.c's byte checks depend on them). */
-struct sample_sender {
-	__u8 gid;
-	__u32 node_id;
-	__u32 boot;
-	__u64 seq;
-	__u8 priority;
-	__u8 mac[6];
-};
-
-static inline void sample_hello(struct xglb_msg *m, const struct sample_sender *s)
+/*
+ * The sample hello from node node_id (boot, seq, priority, mac) in group gid. Each caller keeps
+ * its own sender: the committed fuzz seeds and test_proto.c's byte checks depend on them.
+ */
+static inline void sample_hello(struct xglb_msg *m, __u8 gid, __u32 node_id, __u32 boot, __u64 seq,
+				__u8 priority, const __u8 mac[6])
 {
 	memset(m, 0, sizeof(*m));
 	m->type = XGLB_MSG_HELLO;
-	m->gid = s->gid;
-	m->node_id = s->node_id;
-	m->boot = s->boot;
-	m->seq = s->seq;
-	m->priority = s->priority;
+	m->gid = gid;
+	m->node_id = node_id;
+	m->boot = boot;
+	m->seq = seq;
+	m->priority = priority;
 	m->weight = 100;
-	memcpy(m->mac, s->mac, 6);
+	memcpy(m->mac, mac, 6);
 	m->hello_ms = 100;
 	m->hold_ms = 300;
 }

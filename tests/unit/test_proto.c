@@ -33,16 +33,9 @@ static const __u8 key32[32] = {
 /* A hello with neither state nor load. */
 static void msg_hello(struct xglb_msg *m)
 {
-	static const struct sample_sender from = {
-	    .gid = 42,
-	    .node_id = 3,
-	    .boot = 7,
-	    .seq = 1000,
-	    .priority = 110,
-	    .mac = {0x02, 0x00, 0x00, 0xaa, 0xbb, 0xcc},
-	};
+	static const __u8 mac[6] = {0x02, 0x00, 0x00, 0xaa, 0xbb, 0xcc};
 
-	sample_hello(m, &from);
+	sample_hello(m, 42, 3, 7, 1000, 110, mac);
 }
 
 /* A hello with state (forwarders 0, 5, 9) and two loads: BASE_LEN bytes. */
