@@ -193,34 +193,37 @@ static bool valid_ifname(const char *s)
 	return true;
 }
 
-bool cfg_read_ifname(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		     const char *name)
+/* The scalar at v as an interface name, or NULL after reporting why it is none. */
+static const char *ifname_scalar(struct ctx *c, yaml_node_t *v, int line, const char *name)
 {
 	const char *s = schema_scalar(c, v, line, name);
 
+	if (s && !valid_ifname(s)) {
+		schema_err(c, line, name, "\"%s\" is not an interface name (1 to %d characters)", s,
+			   IF_NAMESIZE - 1);
+		return NULL;
+	}
+	return s;
+}
+
+bool cfg_read_ifname(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		     const char *name)
+{
+	const char *s = ifname_scalar(c, v, line, name);
+
 	if (!s)
 		return false;
-	if (!valid_ifname(s)) {
-		schema_err(c, line, name, "\"%s\" is not an interface name (1 to %d characters)", s,
-		    IF_NAMESIZE - 1);
-		return false;
-	}
 	strcpy((char *)obj + f->off, s);
 	return true;
 }
 
 static bool iface_item(struct ctx *c, struct xglb_cfg_group *g, yaml_node_t *it, const char *name)
 {
-	const char *s = schema_scalar(c, it, schema_line_of(it), name);
+	const char *s = ifname_scalar(c, it, schema_line_of(it), name);
 	int i;
 
 	if (!s)
 		return false;
-	if (!valid_ifname(s)) {
-		schema_err(c, schema_line_of(it), name, "\"%s\" is not an interface name (1 to %d characters)", s,
-		    IF_NAMESIZE - 1);
-		return false;
-	}
 	for (i = 0; i < g->n_ifaces; i++) {
 		if (!strcmp(g->ifaces[i], s)) {
 			schema_err(c, schema_line_of(it), name, "duplicate interface \"%s\"", s);
@@ -273,15 +276,10 @@ bool cfg_read_steer_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v,
 	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 		yaml_node_t *x = schema_node(c, *it);
 		int xl = x ? (int)x->start_mark.line + 1 : line;
-		const char *s = schema_scalar(c, x, xl, name);
+		const char *s = ifname_scalar(c, x, xl, name);
 
 		if (!s)
 			return false;
-		if (!valid_ifname(s)) {
-			schema_err(c, xl, name, "\"%s\" is not an interface name (1 to %d characters)", s,
-			    IF_NAMESIZE - 1);
-			return false;
-		}
 		for (int k = 0; k < g->n_steer_ifaces; k++)
 			if (!strcmp(g->steer_ifaces[k], s)) {
 				schema_err(c, xl, name, "\"%s\" is listed twice", s);
