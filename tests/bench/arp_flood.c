@@ -307,19 +307,6 @@ stop:
 	return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median_d(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static double per_reply_ns(double pps, double rig_pps)
 {
 	return pps > 0 && rig_pps > 0 ? 1e9 / pps - 1e9 / rig_pps : 0;
@@ -368,17 +355,9 @@ int main(int argc, char **argv)
 	 * counter only; the generator's (below, once its frame is known) also
 	 * brings the generator and the empty program.
 	 */
-	rig = bench_xdp__open();
-	if (!rig) {
-		fprintf(stderr, "arp_flood: open bench_xdp: %s\n", strerror(errno));
+	rig = bench_open_helpers("arp_flood", BENCH_P_COUNT, NULL);
+	if (!rig)
 		goto out;
-	}
-	bpf_program__set_autoload(rig->progs.xglb_b_empty, false);
-	bpf_program__set_autoload(rig->progs.xglb_b_gen, false);
-	if (bench_xdp__load(rig)) {
-		fprintf(stderr, "arp_flood: load bench_xdp: %s\n", strerror(errno));
-		goto out;
-	}
 	rig_map = bpf_map__fd(rig->maps.bss);
 	rig_fd = bpf_program__fd(rig->progs.xglb_b_count);
 
@@ -406,16 +385,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	bench_arp_request(g.frame, gen_mac, gen_ip, vip);
-	helpers = bench_xdp__open();
-	if (!helpers) {
-		fprintf(stderr, "arp_flood: open bench_xdp: %s\n", strerror(errno));
+	helpers = bench_open_helpers("arp_flood", BENCH_P_EMPTY | BENCH_P_GEN | BENCH_P_COUNT,
+				     g.frame);
+	if (!helpers)
 		goto out;
-	}
-	memcpy(helpers->rodata->gen_frame, g.frame, sizeof(helpers->rodata->gen_frame));
-	if (bench_xdp__load(helpers)) {
-		fprintf(stderr, "arp_flood: load bench_xdp: %s\n", strerror(errno));
-		goto out;
-	}
 	reply_map = bpf_map__fd(helpers->maps.bss);
 	reply_fd = bpf_program__fd(helpers->progs.xglb_b_count);
 	pass_fd = bpf_program__fd(helpers->progs.xglb_b_empty); /* XDP_PASS: the kernel answers */
@@ -460,9 +433,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	for (int sd = 0; sd < S_MAX; sd++) {
-		mload[sd] = median_d(load[sd], ROUNDS);
-		mwall[sd] = median_d(wall[sd], ROUNDS);
-		med[sd] = median_d(pps[sd], ROUNDS); /* sorts: [0] min, [ROUNDS-1] max */
+		mload[sd] = bench_median_d(load[sd], ROUNDS);
+		mwall[sd] = bench_median_d(wall[sd], ROUNDS);
+		med[sd] = bench_median_d(pps[sd], ROUNDS); /* sorts: [0] min, [ROUNDS-1] max */
 	}
 	{
 		double k = med[S_KERNEL], x = med[S_XGLB], rig = med[S_RIG];

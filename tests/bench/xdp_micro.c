@@ -221,15 +221,9 @@ int main(void)
 		fprintf(stderr, "xdp_micro: %u host entries per CPU is too few\n", hosts_cap);
 		goto out;
 	}
-	helpers = bench_xdp__open(); /* the empty program only */
+	helpers = bench_open_helpers("xdp_micro", BENCH_P_EMPTY, NULL);
 	if (!helpers)
 		goto out;
-	bpf_program__set_autoload(helpers->progs.xglb_b_gen, false);
-	bpf_program__set_autoload(helpers->progs.xglb_b_count, false);
-	if (bench_xdp__load(helpers)) {
-		fprintf(stderr, "xdp_micro: load bench_xdp: %s\n", strerror(errno));
-		goto out;
-	}
 	prog[C_EMPTY] = bpf_program__fd(helpers->progs.xglb_b_empty);
 	for (int c = C_PASS; c < C_MAX; c++)
 		prog[c] = bpf_program__fd(skel->progs.xglb_xdp);
