@@ -131,6 +131,22 @@ static int enter_ns(int fd, const char *what)
 	return 0;
 }
 
+/* Enters namespace fd (side names it in errors), then finds ifname there (ns_name in errors). */
+static int side_iface(int fd, const char *side, const char *ifname, const char *ns_name,
+		      int *ifindex, __u8 mac[6])
+{
+	__u32 idx;
+
+	if (enter_ns(fd, side))
+		return -1;
+	if (xglb_netif_get(ifname, &idx, mac)) {
+		fprintf(stderr, "arp_flood: no %s in %s\n", ifname, ns_name);
+		return -1;
+	}
+	*ifindex = (int)idx;
+	return 0;
+}
+
 static int open_ns(const char *name)
 {
 	char path[256];
@@ -362,13 +378,8 @@ int main(int argc, char **argv)
 	rig_fd = bpf_program__fd(rig->progs.xglb_b_count);
 
 	/* router side: xglb with one group, this node its AVG on RTR_IF */
-	if (enter_ns(rtr_ns, "router"))
+	if (side_iface(rtr_ns, "router", argv[4], argv[2], &rtr_ifindex, rtr_mac))
 		goto out;
-	rtr_ifindex = if_nametoindex(argv[4]);
-	if (!rtr_ifindex || bench_iface_mac(argv[4], rtr_mac)) {
-		fprintf(stderr, "arp_flood: no %s in %s\n", argv[4], argv[2]);
-		goto out;
-	}
 	skel = bench_load_xglb("arp_flood");
 	if (!skel)
 		goto out;
@@ -377,13 +388,8 @@ int main(int argc, char **argv)
 	rtr_attached = true; /* from here on, detach on the way out */
 
 	/* generator side: reply counter on GEN_IF, the generator program */
-	if (enter_ns(gen_ns, "generator"))
+	if (side_iface(gen_ns, "generator", argv[3], argv[1], &gen_ifindex, gen_mac))
 		goto out;
-	gen_ifindex = if_nametoindex(argv[3]);
-	if (!gen_ifindex || bench_iface_mac(argv[3], gen_mac)) {
-		fprintf(stderr, "arp_flood: no %s in %s\n", argv[3], argv[1]);
-		goto out;
-	}
 	bench_arp_request(g.frame, gen_mac, gen_ip, vip);
 	helpers = bench_open_helpers("arp_flood", BENCH_P_EMPTY | BENCH_P_GEN | BENCH_P_COUNT,
 				     g.frame);

@@ -30,6 +30,7 @@
 #include "xglb.skel.h"
 #include "tables.h"
 #include "bank.h"
+#include "netif.h"
 #include "frames.h"
 #include "bench_xdp.skel.h"
 
@@ -67,22 +68,6 @@ BENCH_FN __u64 bench_now_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
-BENCH_FN int bench_iface_mac(const char *name, __u8 mac[6])
-{
-	struct ifreq ifr = {0};
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (s < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0)
-		err = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(s);
-	return err;
 }
 
 /* The xglb skeleton, loaded; NULL (reported as who's) on failure. */

@@ -203,6 +203,7 @@ int main(void)
 	__u8 ifmac[6];
 	__u32 next_host = 0x100; /* low 3 bytes of method 1 new host MACs */
 	__u32 hosts_cap, hosts_new = 0; /* this CPU's share of xglb_hosts; inserted since a flush */
+	__u32 lo_ifindex;
 	int hosts_fd;
 
 	for (int c = 0; c < C_MAX; c++)
@@ -213,7 +214,8 @@ int main(void)
 	skel = bench_load_xglb("xdp_micro");
 	if (!skel)
 		return 1;
-	if (bench_iface_mac("lo", ifmac) || bench_install_group(skel, &bank, 1, vip, 1, ifmac))
+	if (xglb_netif_get("lo", &lo_ifindex, ifmac) ||
+	    bench_install_group(skel, &bank, 1, vip, lo_ifindex, ifmac))
 		goto out;
 	hosts_fd = bpf_map__fd(skel->maps.xglb_hosts);
 	hosts_cap = bpf_map__max_entries(skel->maps.xglb_hosts) / libbpf_num_possible_cpus();
