@@ -234,13 +234,10 @@ static bool iface_item(struct ctx *c, struct xglb_cfg_group *g, yaml_node_t *it,
 	return true;
 }
 
-bool cfg_read_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		     const char *name)
+/* A sequence of 1..XGLB_GROUP_IFACES items at v, or false after reporting why not. */
+static bool iface_list(struct ctx *c, yaml_node_t *v, int line, const char *name)
 {
-	struct xglb_cfg_group *g = obj;
-	yaml_node_item_t *it;
-	char iname[FIELD_NAME_MAX];
-	int n, errs0 = c->n_err;
+	int n;
 
 	if (!schema_want(c, v, YAML_SEQUENCE_NODE, line, name))
 		return false;
@@ -249,6 +246,19 @@ bool cfg_read_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int l
 		schema_err(c, line, name, "must list 1 to %d interfaces, not %d", XGLB_GROUP_IFACES, n);
 		return false;
 	}
+	return true;
+}
+
+bool cfg_read_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		     const char *name)
+{
+	struct xglb_cfg_group *g = obj;
+	yaml_node_item_t *it;
+	char iname[FIELD_NAME_MAX];
+	int errs0 = c->n_err;
+
+	if (!iface_list(c, v, line, name))
+		return false;
 	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 		snprintf(iname, sizeof(iname), "%s[%d]", name,
 			 (int)(it - v->data.sequence.items.start));
@@ -263,15 +273,9 @@ bool cfg_read_steer_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v,
 {
 	struct xglb_cfg_group *g = obj;
 	yaml_node_item_t *it;
-	int n;
 
-	if (!schema_want(c, v, YAML_SEQUENCE_NODE, line, name))
+	if (!iface_list(c, v, line, name))
 		return false;
-	n = v->data.sequence.items.top - v->data.sequence.items.start;
-	if (n < 1 || n > XGLB_GROUP_IFACES) {
-		schema_err(c, line, name, "must list 1 to %d interfaces, not %d", XGLB_GROUP_IFACES, n);
-		return false;
-	}
 	g->n_steer_ifaces = 0;
 	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 		yaml_node_t *x = schema_node(c, *it);
