@@ -228,11 +228,7 @@ static void seed_state(struct xglb_msg *m, int n_fwd, int n_load)
 	int i;
 
 	seed_hello(m);
-	m->flags = XGLB_MSGF_STATE | XGLB_MSGF_AVG;
-	m->state_version = 3;
-	m->state_avg = 1;
-	m->state_standby = 2;
-	m->n_fwd = (__u8)n_fwd;
+	sample_state(m, 3, 1, 2, (__u8)n_fwd);
 	for (i = 0; i < n_fwd; i++) {
 		m->fwd[i].index = (__u8)(i * (16 / n_fwd));
 		m->fwd[i].persistence = (__u8)(i % 2 ? 3 : i % 4 ? 1 : 0);

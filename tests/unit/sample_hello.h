@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * sample_hello.h - the one sample hello (no state, no load, 100 ms hello, 300 ms hold) for
+ * sample_hello.h - the one sample hello (100 ms hello, 300 ms hold) and its group-state header, for
  * the codec tests (test_proto.c) and the fuzz target's seeds (tests/fuzz/fuzz_decode.c).
  * Needs no cmocka.
  */
@@ -28,6 +28,18 @@ static inline void sample_hello(struct xglb_msg *m, __u8 gid, __u32 node_id, __u
 	memcpy(m->mac, mac, 6);
 	m->hello_ms = 100;
 	m->hold_ms = 300;
+}
+
+/* Makes m carry an AVG's group state: version, publisher avg, standby and n_fwd forwarders
+ * (the caller fills fwd[0..n_fwd)). */
+static inline void sample_state(struct xglb_msg *m, __u32 version, __u32 avg, __u32 standby,
+				__u8 n_fwd)
+{
+	m->flags = XGLB_MSGF_STATE | XGLB_MSGF_AVG;
+	m->state_version = version;
+	m->state_avg = avg;
+	m->state_standby = standby;
+	m->n_fwd = n_fwd;
 }
 
 #endif /* XGLB_SAMPLE_HELLO_H */

@@ -46,11 +46,7 @@ static void msg_base(struct xglb_msg *m)
 	int i;
 
 	msg_hello(m);
-	m->flags = XGLB_MSGF_STATE | XGLB_MSGF_AVG;
-	m->state_version = 12;
-	m->state_avg = 3;
-	m->state_standby = 4;
-	m->n_fwd = 3;
+	sample_state(m, 12, 3, 4, 3);
 	for (i = 0; i < 3; i++) {
 		m->fwd[i].index = idx[i];
 		m->fwd[i].persistence = pers[i];
