@@ -197,9 +197,9 @@ demo:
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with its corpus in tests/fuzz/corpus/NAME/.
 # Each is linked with the pure modules it names in FUZZ_DEPS_NAME.
 FUZZ_DEPS_fuzz_decode := user/lib/proto.c
-$(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_DEPS_$$*) $(wildcard user/lib/*.h) include/xglb.h | $(BUILD)/fuzz
+$(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_DEPS_$$*) $(wildcard user/lib/*.h) tests/unit/sample_hello.h include/xglb.h | $(BUILD)/fuzz
 	$(call msg,FUZZ-CC,$@)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser/lib \
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser/lib -Itests/unit \
 		$< $(FUZZ_DEPS_$*) -lsodium -o $@
 
 # New inputs go to a scratch corpus (the committed seeds stay as they are);

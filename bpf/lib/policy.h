@@ -6,7 +6,7 @@
 #include "common.h"
 
 /*
- * The agent turns every policy into one slot table (user/tables.c): each
+ * The agent turns every policy into one slot table (user/lib/tables.c): each
  * forwarder that takes new hosts appears in proportion to its weight,
  * interleaved. The data path only picks a slot: the next one for
  * round-robin and weighted (one atomic add on a counter shared by all

@@ -131,6 +131,22 @@ static int enter_ns(int fd, const char *what)
 	return 0;
 }
 
+/* Enters namespace fd (side names it in errors), then finds ifname there (ns_name in errors). */
+static int side_iface(int fd, const char *side, const char *ifname, const char *ns_name,
+		      int *ifindex, __u8 mac[6])
+{
+	__u32 idx;
+
+	if (enter_ns(fd, side))
+		return -1;
+	if (xglb_netif_get(ifname, &idx, mac)) {
+		fprintf(stderr, "arp_flood: no %s in %s\n", ifname, ns_name);
+		return -1;
+	}
+	*ifindex = (int)idx;
+	return 0;
+}
+
 static int open_ns(const char *name)
 {
 	char path[256];
@@ -307,19 +323,6 @@ stop:
 	return rc;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median_d(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 static double per_reply_ns(double pps, double rig_pps)
 {
 	return pps > 0 && rig_pps > 0 ? 1e9 / pps - 1e9 / rig_pps : 0;
@@ -368,28 +371,15 @@ int main(int argc, char **argv)
 	 * counter only; the generator's (below, once its frame is known) also
 	 * brings the generator and the empty program.
 	 */
-	rig = bench_xdp__open();
-	if (!rig) {
-		fprintf(stderr, "arp_flood: open bench_xdp: %s\n", strerror(errno));
+	rig = bench_open_helpers("arp_flood", BENCH_P_COUNT, NULL);
+	if (!rig)
 		goto out;
-	}
-	bpf_program__set_autoload(rig->progs.xglb_b_empty, false);
-	bpf_program__set_autoload(rig->progs.xglb_b_gen, false);
-	if (bench_xdp__load(rig)) {
-		fprintf(stderr, "arp_flood: load bench_xdp: %s\n", strerror(errno));
-		goto out;
-	}
 	rig_map = bpf_map__fd(rig->maps.bss);
 	rig_fd = bpf_program__fd(rig->progs.xglb_b_count);
 
 	/* router side: xglb with one group, this node its AVG on RTR_IF */
-	if (enter_ns(rtr_ns, "router"))
+	if (side_iface(rtr_ns, "router", argv[4], argv[2], &rtr_ifindex, rtr_mac))
 		goto out;
-	rtr_ifindex = if_nametoindex(argv[4]);
-	if (!rtr_ifindex || bench_iface_mac(argv[4], rtr_mac)) {
-		fprintf(stderr, "arp_flood: no %s in %s\n", argv[4], argv[2]);
-		goto out;
-	}
 	skel = bench_load_xglb("arp_flood");
 	if (!skel)
 		goto out;
@@ -398,24 +388,13 @@ int main(int argc, char **argv)
 	rtr_attached = true; /* from here on, detach on the way out */
 
 	/* generator side: reply counter on GEN_IF, the generator program */
-	if (enter_ns(gen_ns, "generator"))
+	if (side_iface(gen_ns, "generator", argv[3], argv[1], &gen_ifindex, gen_mac))
 		goto out;
-	gen_ifindex = if_nametoindex(argv[3]);
-	if (!gen_ifindex || bench_iface_mac(argv[3], gen_mac)) {
-		fprintf(stderr, "arp_flood: no %s in %s\n", argv[3], argv[1]);
-		goto out;
-	}
 	bench_arp_request(g.frame, gen_mac, gen_ip, vip);
-	helpers = bench_xdp__open();
-	if (!helpers) {
-		fprintf(stderr, "arp_flood: open bench_xdp: %s\n", strerror(errno));
+	helpers = bench_open_helpers("arp_flood", BENCH_P_EMPTY | BENCH_P_GEN | BENCH_P_COUNT,
+				     g.frame);
+	if (!helpers)
 		goto out;
-	}
-	memcpy(helpers->rodata->gen_frame, g.frame, sizeof(helpers->rodata->gen_frame));
-	if (bench_xdp__load(helpers)) {
-		fprintf(stderr, "arp_flood: load bench_xdp: %s\n", strerror(errno));
-		goto out;
-	}
 	reply_map = bpf_map__fd(helpers->maps.bss);
 	reply_fd = bpf_program__fd(helpers->progs.xglb_b_count);
 	pass_fd = bpf_program__fd(helpers->progs.xglb_b_empty); /* XDP_PASS: the kernel answers */
@@ -460,9 +439,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	for (int sd = 0; sd < S_MAX; sd++) {
-		mload[sd] = median_d(load[sd], ROUNDS);
-		mwall[sd] = median_d(wall[sd], ROUNDS);
-		med[sd] = median_d(pps[sd], ROUNDS); /* sorts: [0] min, [ROUNDS-1] max */
+		mload[sd] = bench_median_d(load[sd], ROUNDS);
+		mwall[sd] = bench_median_d(wall[sd], ROUNDS);
+		med[sd] = bench_median_d(pps[sd], ROUNDS); /* sorts: [0] min, [ROUNDS-1] max */
 	}
 	{
 		double k = med[S_KERNEL], x = med[S_XGLB], rig = med[S_RIG];

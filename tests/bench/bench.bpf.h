@@ -27,6 +27,15 @@ static __always_inline void bench_restore_head(void *data, const volatile __u8 *
 	*(bench_u16a *)(data + 40) = *(const volatile bench_u16a *)(frame + 40);
 }
 
+/* A wrapper's tail-call table: key 0 the program measured, key 1 the empty one. */
+#define BENCH_JMP_TABLE(name)                                                                      \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_PROG_ARRAY);                                             \
+		__uint(max_entries, 2);                                                            \
+		__type(key, __u32);                                                                \
+		__type(value, __u32);                                                              \
+	} name SEC(".maps")
+
 /*
  * The two programs of a wrapper pair: NAME0 tail-calls key 0, NAME1 key 1,
  * through WRAP(ctx, key); otherwise the same instructions.

@@ -30,6 +30,7 @@
 #include "xglb.skel.h"
 #include "tables.h"
 #include "bank.h"
+#include "netif.h"
 #include "frames.h"
 #include "bench_xdp.skel.h"
 
@@ -67,22 +68,6 @@ BENCH_FN __u64 bench_now_ns(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
-BENCH_FN int bench_iface_mac(const char *name, __u8 mac[6])
-{
-	struct ifreq ifr = {0};
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	if (s < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(s, SIOCGIFHWADDR, &ifr) < 0)
-		err = -errno;
-	else
-		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	close(s);
-	return err;
 }
 
 /* The xglb skeleton, loaded; NULL (reported as who's) on failure. */
@@ -186,6 +171,48 @@ BENCH_FN __u32 bench_median(__u32 *v, int n)
 {
 	qsort(v, n, sizeof(*v), bench_cmp_u32);
 	return v[n / 2];
+}
+
+BENCH_FN int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts v ([0] min, [n - 1] max afterwards); returns its median (for even n, the middle mean). */
+BENCH_FN double bench_median_d(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), bench_cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Which programs of bench_xdp to load. */
+enum { BENCH_P_EMPTY = 1, BENCH_P_GEN = 2, BENCH_P_COUNT = 4 };
+
+/*
+ * bench_xdp with only the programs in progs loaded; gen_frame (BENCH_FRAME_HEAD bytes) is the
+ * generator's frame when not NULL. NULL after a message that starts with tool.
+ */
+BENCH_FN struct bench_xdp *bench_open_helpers(const char *tool, int progs, const __u8 *gen_frame)
+{
+	struct bench_xdp *h = bench_xdp__open();
+
+	if (!h) {
+		fprintf(stderr, "%s: open bench_xdp: %s\n", tool, strerror(errno));
+		return NULL;
+	}
+	bpf_program__set_autoload(h->progs.xglb_b_empty, !!(progs & BENCH_P_EMPTY));
+	bpf_program__set_autoload(h->progs.xglb_b_gen, !!(progs & BENCH_P_GEN));
+	bpf_program__set_autoload(h->progs.xglb_b_count, !!(progs & BENCH_P_COUNT));
+	if (gen_frame)
+		memcpy((void *)h->rodata->gen_frame, gen_frame, sizeof(h->rodata->gen_frame));
+	if (bench_xdp__load(h)) {
+		fprintf(stderr, "%s: load bench_xdp: %s\n", tool, strerror(errno));
+		bench_xdp__destroy(h);
+		return NULL;
+	}
+	return h;
 }
 
 BENCH_FN void bench_pin_cpu(int cpu)

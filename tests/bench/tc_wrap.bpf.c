@@ -16,12 +16,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u8 mac12[16] __attribute__((aligned(8)));
 const volatile __u32 pkt_type;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u32);
-} jmp SEC(".maps");
+BENCH_JMP_TABLE(jmp);
 
 static __always_inline int wrap(struct __sk_buff *skb, const __u32 key)
 {

@@ -203,6 +203,7 @@ int main(void)
 	__u8 ifmac[6];
 	__u32 next_host = 0x100; /* low 3 bytes of method 1 new host MACs */
 	__u32 hosts_cap, hosts_new = 0; /* this CPU's share of xglb_hosts; inserted since a flush */
+	__u32 lo_ifindex;
 	int hosts_fd;
 
 	for (int c = 0; c < C_MAX; c++)
@@ -213,7 +214,8 @@ int main(void)
 	skel = bench_load_xglb("xdp_micro");
 	if (!skel)
 		return 1;
-	if (bench_iface_mac("lo", ifmac) || bench_install_group(skel, &bank, 1, vip, 1, ifmac))
+	if (xglb_netif_get("lo", &lo_ifindex, ifmac) ||
+	    bench_install_group(skel, &bank, 1, vip, lo_ifindex, ifmac))
 		goto out;
 	hosts_fd = bpf_map__fd(skel->maps.xglb_hosts);
 	hosts_cap = bpf_map__max_entries(skel->maps.xglb_hosts) / libbpf_num_possible_cpus();
@@ -221,15 +223,9 @@ int main(void)
 		fprintf(stderr, "xdp_micro: %u host entries per CPU is too few\n", hosts_cap);
 		goto out;
 	}
-	helpers = bench_xdp__open(); /* the empty program only */
+	helpers = bench_open_helpers("xdp_micro", BENCH_P_EMPTY, NULL);
 	if (!helpers)
 		goto out;
-	bpf_program__set_autoload(helpers->progs.xglb_b_gen, false);
-	bpf_program__set_autoload(helpers->progs.xglb_b_count, false);
-	if (bench_xdp__load(helpers)) {
-		fprintf(stderr, "xdp_micro: load bench_xdp: %s\n", strerror(errno));
-		goto out;
-	}
 	prog[C_EMPTY] = bpf_program__fd(helpers->progs.xglb_b_empty);
 	for (int c = C_PASS; c < C_MAX; c++)
 		prog[c] = bpf_program__fd(skel->progs.xglb_xdp);

@@ -13,12 +13,7 @@ const volatile __u8 frame[BENCH_FRAME_HEAD] __attribute__((aligned(8))); /* set 
 const volatile bool stamp; /* write a fresh host MAC per packet */
 __u32 next_host; /* low 3 bytes of the last host MAC stamped */
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u32);
-} jmp SEC(".maps");
+BENCH_JMP_TABLE(jmp);
 
 static __always_inline int wrap(struct xdp_md *ctx, const __u32 key)
 {

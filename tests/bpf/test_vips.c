@@ -43,7 +43,7 @@ static int install_vips(struct h_env *e, const __be32 *vips, int n)
 /*
  * Every group slot of the active bank, read back from the map: groups
  * 1..n hold exactly what install_vips built, every other slot is zero
- * (user/bank.c writes only the slots that changed; a removed group must
+ * (user/xglbd/bank.c writes only the slots that changed; a removed group must
  * not linger in a bank written before).
  */
 static void assert_bank_groups(struct h_env *e, int n)
@@ -208,7 +208,7 @@ static void test_index_per_bank(void **state)
 /*
  * Commits that add and remove VIPs, some of them sharing a home slot:
  * after the first write to each bank only changed slots are written
- * (user/bank.c, write_vips and write_groups); every commit must answer
+ * (user/xglbd/bank.c, write_vips and write_groups); every commit must answer
  * exactly its VIPs and leave exactly its groups in the bank.
  */
 static void test_rewrites(void **state)

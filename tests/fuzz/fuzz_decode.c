@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "proto.h"
+#include "sample_hello.h"
 
 /*
  * The first input byte picks a mode (modulo MODES), the rest is its data:
@@ -219,17 +220,7 @@ static void seed_hello(struct xglb_msg *m)
 {
 	static const __u8 mac[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
 
-	memset(m, 0, sizeof(*m));
-	m->type = XGLB_MSG_HELLO;
-	m->gid = 1;
-	m->node_id = 1;
-	m->boot = 1;
-	m->seq = 1;
-	m->priority = 100;
-	m->weight = 100;
-	memcpy(m->mac, mac, 6);
-	m->hello_ms = 100;
-	m->hold_ms = 300;
+	sample_hello(m, 1, 1, 1, 1, 100, mac);
 }
 
 static void seed_state(struct xglb_msg *m, int n_fwd, int n_load)
@@ -237,11 +228,7 @@ static void seed_state(struct xglb_msg *m, int n_fwd, int n_load)
 	int i;
 
 	seed_hello(m);
-	m->flags = XGLB_MSGF_STATE | XGLB_MSGF_AVG;
-	m->state_version = 3;
-	m->state_avg = 1;
-	m->state_standby = 2;
-	m->n_fwd = (__u8)n_fwd;
+	sample_state(m, 3, 1, 2, (__u8)n_fwd);
 	for (i = 0; i < n_fwd; i++) {
 		m->fwd[i].index = (__u8)(i * (16 / n_fwd));
 		m->fwd[i].persistence = (__u8)(i % 2 ? 3 : i % 4 ? 1 : 0);

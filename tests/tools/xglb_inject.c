@@ -31,7 +31,7 @@
  *     built here, checksums included, so the source address can be any.
  * forge SRC_IP DST_IP PORT TTL GID NODE_ID [N_FWD]
  *     Send a hello a forger without the key can make: well-formed per
- *     user/proto.h (header, hello with priority 255, flags AVG|STATE, a
+ *     user/lib/proto.h (header, hello with priority 255, flags AVG|STATE, a
  *     state of version 0x7fffffff giving all N_FWD (default 3) forwarders
  *     to NODE_ID, boot 0xffffffff, no loads) and a random 32-byte HMAC.
  *     A receiver must drop it as "auth"; anything else means the decoder

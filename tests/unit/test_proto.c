@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "proto.h"
+#include "sample_hello.h"
 
 #define BUF_LEN 1024	       /* bytes: more than any message */
 #define MIN_LEN (28 + 20 + 32) /* header + hello + hmac: below is SHORT */
@@ -34,17 +35,7 @@ static void msg_hello(struct xglb_msg *m)
 {
 	static const __u8 mac[6] = {0x02, 0x00, 0x00, 0xaa, 0xbb, 0xcc};
 
-	memset(m, 0, sizeof(*m));
-	m->type = XGLB_MSG_HELLO;
-	m->gid = 42;
-	m->node_id = 3;
-	m->boot = 7;
-	m->seq = 1000;
-	m->priority = 110;
-	m->weight = 100;
-	memcpy(m->mac, mac, 6);
-	m->hello_ms = 100;
-	m->hold_ms = 300;
+	sample_hello(m, 42, 3, 7, 1000, 110, mac);
 }
 
 /* A hello with state (forwarders 0, 5, 9) and two loads: BASE_LEN bytes. */
@@ -55,11 +46,7 @@ static void msg_base(struct xglb_msg *m)
 	int i;
 
 	msg_hello(m);
-	m->flags = XGLB_MSGF_STATE | XGLB_MSGF_AVG;
-	m->state_version = 12;
-	m->state_avg = 3;
-	m->state_standby = 4;
-	m->n_fwd = 3;
+	sample_state(m, 12, 3, 4, 3);
 	for (i = 0; i < 3; i++) {
 		m->fwd[i].index = idx[i];
 		m->fwd[i].persistence = pers[i];

@@ -77,23 +77,18 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* A node or tracked object name: 1..31 characters from [A-Za-z0-9_.-]. */
+/* A node or tracked object name: 1..31 characters (the member's size) from [A-Za-z0-9_.-]. */
 bool cfg_read_name(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
 		   const char *name)
 {
-	const char *s = schema_scalar(c, v, line, name);
+	const char *s = (const char *)obj + f->off;
 
-	if (!s)
+	if (!schema_read_text(c, f, v, line, obj, name))
 		return false;
-	if (!*s || strlen(s) >= XGLB_NAME_MAX) {
-		schema_err(c, line, name, "must be 1 to %d characters long", XGLB_NAME_MAX - 1);
-		return false;
-	}
 	if (!valid_name(s)) {
 		schema_err(c, line, name, "\"%s\" has characters outside [A-Za-z0-9_.-]", s);
 		return false;
 	}
-	strcpy((char *)obj + f->off, s);
 	return true;
 }
 
@@ -198,34 +193,37 @@ static bool valid_ifname(const char *s)
 	return true;
 }
 
-bool cfg_read_ifname(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		     const char *name)
+/* The scalar at v as an interface name, or NULL after reporting why it is none. */
+static const char *ifname_scalar(struct ctx *c, yaml_node_t *v, int line, const char *name)
 {
 	const char *s = schema_scalar(c, v, line, name);
 
+	if (s && !valid_ifname(s)) {
+		schema_err(c, line, name, "\"%s\" is not an interface name (1 to %d characters)", s,
+			   IF_NAMESIZE - 1);
+		return NULL;
+	}
+	return s;
+}
+
+bool cfg_read_ifname(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		     const char *name)
+{
+	const char *s = ifname_scalar(c, v, line, name);
+
 	if (!s)
 		return false;
-	if (!valid_ifname(s)) {
-		schema_err(c, line, name, "\"%s\" is not an interface name (1 to %d characters)", s,
-		    IF_NAMESIZE - 1);
-		return false;
-	}
 	strcpy((char *)obj + f->off, s);
 	return true;
 }
 
 static bool iface_item(struct ctx *c, struct xglb_cfg_group *g, yaml_node_t *it, const char *name)
 {
-	const char *s = schema_scalar(c, it, schema_line_of(it), name);
+	const char *s = ifname_scalar(c, it, schema_line_of(it), name);
 	int i;
 
 	if (!s)
 		return false;
-	if (!valid_ifname(s)) {
-		schema_err(c, schema_line_of(it), name, "\"%s\" is not an interface name (1 to %d characters)", s,
-		    IF_NAMESIZE - 1);
-		return false;
-	}
 	for (i = 0; i < g->n_ifaces; i++) {
 		if (!strcmp(g->ifaces[i], s)) {
 			schema_err(c, schema_line_of(it), name, "duplicate interface \"%s\"", s);
@@ -236,13 +234,10 @@ static bool iface_item(struct ctx *c, struct xglb_cfg_group *g, yaml_node_t *it,
 	return true;
 }
 
-bool cfg_read_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		     const char *name)
+/* A sequence of 1..XGLB_GROUP_IFACES items at v, or false after reporting why not. */
+static bool iface_list(struct ctx *c, yaml_node_t *v, int line, const char *name)
 {
-	struct xglb_cfg_group *g = obj;
-	yaml_node_item_t *it;
-	char iname[FIELD_NAME_MAX];
-	int n, errs0 = c->n_err;
+	int n;
 
 	if (!schema_want(c, v, YAML_SEQUENCE_NODE, line, name))
 		return false;
@@ -251,6 +246,19 @@ bool cfg_read_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int l
 		schema_err(c, line, name, "must list 1 to %d interfaces, not %d", XGLB_GROUP_IFACES, n);
 		return false;
 	}
+	return true;
+}
+
+bool cfg_read_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		     const char *name)
+{
+	struct xglb_cfg_group *g = obj;
+	yaml_node_item_t *it;
+	char iname[FIELD_NAME_MAX];
+	int errs0 = c->n_err;
+
+	if (!iface_list(c, v, line, name))
+		return false;
 	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 		snprintf(iname, sizeof(iname), "%s[%d]", name,
 			 (int)(it - v->data.sequence.items.start));
@@ -265,28 +273,17 @@ bool cfg_read_steer_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v,
 {
 	struct xglb_cfg_group *g = obj;
 	yaml_node_item_t *it;
-	int n;
 
-	if (!schema_want(c, v, YAML_SEQUENCE_NODE, line, name))
+	if (!iface_list(c, v, line, name))
 		return false;
-	n = v->data.sequence.items.top - v->data.sequence.items.start;
-	if (n < 1 || n > XGLB_GROUP_IFACES) {
-		schema_err(c, line, name, "must list 1 to %d interfaces, not %d", XGLB_GROUP_IFACES, n);
-		return false;
-	}
 	g->n_steer_ifaces = 0;
 	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
 		yaml_node_t *x = schema_node(c, *it);
 		int xl = x ? (int)x->start_mark.line + 1 : line;
-		const char *s = schema_scalar(c, x, xl, name);
+		const char *s = ifname_scalar(c, x, xl, name);
 
 		if (!s)
 			return false;
-		if (!valid_ifname(s)) {
-			schema_err(c, xl, name, "\"%s\" is not an interface name (1 to %d characters)", s,
-			    IF_NAMESIZE - 1);
-			return false;
-		}
 		for (int k = 0; k < g->n_steer_ifaces; k++)
 			if (!strcmp(g->steer_ifaces[k], s)) {
 				schema_err(c, xl, name, "\"%s\" is listed twice", s);

@@ -46,7 +46,7 @@ struct xglb_owner_node {
  * For steering, give every node of the group the same nodes[] (same ids,
  * weights, order - e.g. sorted by id), so slot numbers agree too; then
  * xglb_owners_slot() tells each node its own slot and the slot of each
- * peer, for struct xglb_steer_iface (user/bank.h).
+ * peer, for struct xglb_steer_iface (user/xglbd/bank.h).
  */
 int xglb_owners_build(const struct xglb_owner_node *nodes, int n, __u32 n_buckets, __u8 *owner);
 

@@ -57,7 +57,7 @@ int xglb_table_pick(const struct xglb_group *g, const __u8 mac[6], __u32 pos);
 __u32 xglb_vip_mult(unsigned int seed);
 
 /*
- * One bank of xglb_vips for groups[0..n) (include/xglb.h): slots[] gets
+ * One bank of xglb_vips for groups[0..n) (docs/datapath.md, "VIP index"): slots[] gets
  * every group's VIP -> id, each within XGLB_VIP_PROBES slots of its home
  * and with no empty slot between (linear probing, Robin Hood order, which
  * keeps the longest probe as short as it can be), and *mult the

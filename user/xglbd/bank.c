@@ -126,7 +126,7 @@ static int write_slots(int fd, __u32 first, void *held, const void *vals, __u32 
 }
 
 /*
- * The VIP index of bank (include/xglb.h, xglb_vips): its hash multiplier
+ * The VIP index of bank (xglb_vips; docs/datapath.md, "VIP index"): its hash multiplier
  * in the control word, then its slots. No packet reads bank, so the order
  * of the writes does not matter. Only the slots that differ from what the
  * bank holds are written (a batch of all 1,024 costs ~240 us here, a

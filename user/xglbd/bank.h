@@ -94,7 +94,7 @@ __u32 xglb_bank_active(const struct xglb_bank *b);
  */
 void xglb_bank_heartbeat(struct xglb_bank *b, __u64 now_ns, __u64 lease_ns);
 
-/* ---- steering tables (bpf/lib/steer.h; include/xglb.h "steering") ------ */
+/* ---- steering tables (bpf/lib/steer.h; docs/datapath.md "Flow steering") */
 
 /*
  * Steering of one interface. Every interface that carries the routed

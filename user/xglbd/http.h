@@ -26,7 +26,7 @@ int xglb_http_fd(const struct xglb_http *h);
 void xglb_http_run(struct xglb_http *h);
 void xglb_http_stop(struct xglb_http *h);
 
-/* The console page (generated from user/console.html at build time). */
+/* The console page (generated from user/xglbd/console.html at build time). */
 extern const char xglb_console_html[];
 extern const unsigned int xglb_console_html_len;
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* metrics.c - renders the Prometheus exposition format (version 0.0.4) from status and counters. */
+#include <stdbool.h>
 #include <string.h>
 #include "metrics.h"
 #include "names.h"
@@ -42,6 +43,28 @@ static void peer_series(FILE *out, const char *metric, struct json_object *g, st
 	fprintf(out, "%s{group=\"%lld\",node=\"", metric, num(g, "id"));
 	label(out, json_object_get_string(get(x, "name")));
 	fputs("\"} ", out);
+}
+
+/* A gauge with one series per peer of every group: up (0/1), or seconds since last heard. */
+static void peer_gauge(FILE *out, struct json_object *groups, const char *metric, const char *help,
+		       bool age)
+{
+	size_t n = groups ? json_object_array_length(groups) : 0;
+
+	head(out, metric, "gauge", help);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i), *p = get(g, "peers");
+
+		for (size_t k = 0; p && k < json_object_array_length(p); k++) {
+			struct json_object *x = json_object_array_get_idx(p, k);
+
+			peer_series(out, metric, g, x);
+			if (age)
+				fprintf(out, "%.3f\n", num(x, "age_ms") / 1000.0);
+			else
+				fprintf(out, "%d\n", json_object_get_boolean(get(x, "up")));
+		}
+	}
 }
 
 static const char *verdict_of(const char *reason)
@@ -127,28 +150,10 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 		fprintf(out, "xglb_hosts_assigned{group=\"%lld\"} %u\n", id,
 			id > 0 && id < XGLB_MAX_GROUPS ? dp->hosts[id] : 0);
 	}
-	head(out, "xglb_peer_up", "gauge", "1 while a node of the group is heard within hold time.");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i), *p = get(g, "peers");
-
-		for (size_t k = 0; p && k < json_object_array_length(p); k++) {
-			struct json_object *x = json_object_array_get_idx(p, k);
-
-			peer_series(out, "xglb_peer_up", g, x);
-			fprintf(out, "%d\n", json_object_get_boolean(get(x, "up")));
-		}
-	}
-	head(out, "xglb_peer_last_heard_seconds", "gauge", "Time since a node was last heard.");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i), *p = get(g, "peers");
-
-		for (size_t k = 0; p && k < json_object_array_length(p); k++) {
-			struct json_object *x = json_object_array_get_idx(p, k);
-
-			peer_series(out, "xglb_peer_last_heard_seconds", g, x);
-			fprintf(out, "%.3f\n", num(x, "age_ms") / 1000.0);
-		}
-	}
+	peer_gauge(out, groups, "xglb_peer_up",
+		   "1 while a node of the group is heard within hold time.", false);
+	peer_gauge(out, groups, "xglb_peer_last_heard_seconds", "Time since a node was last heard.",
+		   true);
 	head(out, "xglb_forwarder_owner", "gauge",
 	     "Node id that owns each virtual forwarder (0: none).");
 	for (size_t i = 0; i < n; i++) {
