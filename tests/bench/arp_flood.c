@@ -391,8 +391,8 @@ int main(int argc, char **argv)
 	if (side_iface(gen_ns, "generator", argv[3], argv[1], &gen_ifindex, gen_mac))
 		goto out;
 	bench_arp_request(g.frame, gen_mac, gen_ip, vip);
-	helpers = bench_open_helpers("arp_flood", BENCH_P_EMPTY | BENCH_P_GEN | BENCH_P_COUNT,
-				     g.frame);
+	helpers =
+	    bench_open_helpers("arp_flood", BENCH_P_EMPTY | BENCH_P_GEN | BENCH_P_COUNT, g.frame);
 	if (!helpers)
 		goto out;
 	reply_map = bpf_map__fd(helpers->maps.bss);

@@ -84,7 +84,8 @@ BENCH_FN struct xglb *bench_load_xglb(const char *who)
 BENCH_FN int bench_bank_open(struct xglb *skel, struct xglb_bank *bank)
 {
 	return xglb_bank_open(bank, bpf_map__fd(skel->maps.xglb_ctl),
-			      bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+			      bpf_map__fd(skel->maps.xglb_groups),
+			      bpf_map__fd(skel->maps.xglb_vips));
 }
 
 /*

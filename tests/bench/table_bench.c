@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * table_bench.c - agent-side cost of a table switch (user/xglbd/bank.c) for a group of 16 forwarders.
+ * table_bench.c - agent-side cost of a table switch (user/xglbd/bank.c) for a group of 16
+ * forwarders.
  *
  *   table_bench        (no traffic, no interface: loads the skeleton and writes its maps)
  *

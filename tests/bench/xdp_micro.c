@@ -201,7 +201,7 @@ int main(void)
 	struct xglb_bank bank = {0};
 	struct xglb *skel = NULL;
 	__u8 ifmac[6];
-	__u32 next_host = 0x100; /* low 3 bytes of method 1 new host MACs */
+	__u32 next_host = 0x100;	/* low 3 bytes of method 1 new host MACs */
 	__u32 hosts_cap, hosts_new = 0; /* this CPU's share of xglb_hosts; inserted since a flush */
 	__u32 lo_ifindex;
 	int hosts_fd;

@@ -11,7 +11,7 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u8 frame[BENCH_FRAME_HEAD] __attribute__((aligned(8))); /* set before load */
 const volatile bool stamp; /* write a fresh host MAC per packet */
-__u32 next_host; /* low 3 bytes of the last host MAC stamped */
+__u32 next_host;	   /* low 3 bytes of the last host MAC stamped */
 
 BENCH_JMP_TABLE(jmp);
 

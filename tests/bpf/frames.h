@@ -16,25 +16,25 @@
 #include <arpa/inet.h>
 #include "xglb.h"
 
-#define H_IFINDEX 1 /* lo: exists in every network namespace */
-#define H_SELF 1 /* node id of the node under test */
-#define H_GID 7
-#define H_FRAME_MAX 512 /* bytes of one test frame */
-#define H_LEASE_NS (60ull * 1000000000ull) /* lease used unless a test sets another */
+#define H_IFINDEX   1 /* lo: exists in every network namespace */
+#define H_SELF	    1 /* node id of the node under test */
+#define H_GID	    7
+#define H_FRAME_MAX 512			    /* bytes of one test frame */
+#define H_LEASE_NS  (60ull * 1000000000ull) /* lease used unless a test sets another */
 
 /* addresses used throughout: names say whose they are */
-static const __u8 H_IFMAC[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 }; /* our interface */
-static const __u8 H_HOST[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01 }; /* a client host */
-static const __u8 H_HOST2[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x02 };
+static const __u8 H_IFMAC[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x01}; /* our interface */
+static const __u8 H_HOST[6] = {0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01};  /* a client host */
+static const __u8 H_HOST2[6] = {0x52, 0x54, 0x00, 0xaa, 0xbb, 0x02};
 /* a peer router's real MAC */
-static const __u8 H_PEERMAC[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x02 };
-static const __u8 H_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-static const __u8 H_ZERO[6] = { 0 };
-#define H_VIP h_ip(10, 0, 0, 1)
-#define H_HOSTIP h_ip(10, 0, 0, 50)
-#define H_HOST2IP h_ip(10, 0, 0, 51)
+static const __u8 H_PEERMAC[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x02};
+static const __u8 H_BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const __u8 H_ZERO[6] = {0};
+#define H_VIP	   h_ip(10, 0, 0, 1)
+#define H_HOSTIP   h_ip(10, 0, 0, 50)
+#define H_HOST2IP  h_ip(10, 0, 0, 51)
 #define H_ROUTERIP h_ip(10, 0, 0, 2) /* the router's own, non-virtual address */
-#define H_OTHERIP h_ip(10, 0, 0, 99)
+#define H_OTHERIP  h_ip(10, 0, 0, 99)
 
 struct h_frame {
 	__u8 b[H_FRAME_MAX];
@@ -50,7 +50,7 @@ static inline __be32 h_ip(int a, int b, int c, int d)
 
 static inline void h_vmac(__u8 gid, __u8 idx, __u8 mac[6])
 {
-	const __u8 v[6] = { 0x02, 0x78, 0x67, 0x62, gid, idx }; /* spelled out, not xglb_vmac() */
+	const __u8 v[6] = {0x02, 0x78, 0x67, 0x62, gid, idx}; /* spelled out, not xglb_vmac() */
 
 	memcpy(mac, v, 6);
 }
@@ -72,14 +72,14 @@ static inline void h_arp(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth
 			 const __u8 *sha, __be32 spa, const __u8 *tha, __be32 tpa)
 {
 	struct xglb_arp_frame a = {
-		.eth_proto = htons(XGLB_ETH_P_ARP),
-		.hrd = htons(XGLB_ARPHRD_ETHER),
-		.pro = htons(XGLB_ETH_P_IP),
-		.hln = 6,
-		.pln = 4,
-		.op = htons(op),
-		.spa = spa,
-		.tpa = tpa,
+	    .eth_proto = htons(XGLB_ETH_P_ARP),
+	    .hrd = htons(XGLB_ARPHRD_ETHER),
+	    .pro = htons(XGLB_ETH_P_IP),
+	    .hln = 6,
+	    .pln = 4,
+	    .op = htons(op),
+	    .spa = spa,
+	    .tpa = tpa,
 	};
 
 	memcpy(a.eth_dst, eth_dst, 6);
@@ -92,7 +92,7 @@ static inline void h_arp(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth
 }
 
 /* vMAC (gid, idx) as an expression: 02:78:67:62:gid:idx (spelled out, not xglb_vmac()). */
-#define H_VMAC(gid, idx) ((const __u8[6]){ 0x02, 0x78, 0x67, 0x62, (__u8)(gid), (__u8)(idx) })
+#define H_VMAC(gid, idx) ((const __u8[6]){0x02, 0x78, 0x67, 0x62, (__u8)(gid), (__u8)(idx)})
 
 /* One ARP frame as a table row: h_arp's arguments. */
 struct h_arp_row {
@@ -147,8 +147,8 @@ static inline void h_len(struct h_frame *f, __u32 len)
 }
 
 /* Ethernet + IPv4 + UDP with payload bytes of a pattern; len = total frame bytes (>= 42). */
-static inline void h_ipv4(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
-			  __be32 saddr, __be32 daddr, __u32 len)
+static inline void h_ipv4(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src, __be32 saddr,
+			  __be32 daddr, __u32 len)
 {
 	__u8 *p = f->b;
 
@@ -222,7 +222,7 @@ static inline void h_l4_frame(struct h_frame *f, const __u8 *eth_dst, const __u8
 			      __u8 proto, __be32 saddr, __u16 sport, __be32 daddr, __u16 dport,
 			      __u32 pay)
 {
-	__u8 l4[H_FRAME_MAX] = { 0 };
+	__u8 l4[H_FRAME_MAX] = {0};
 	__u32 hl = proto == 6 ? 20 : 8;
 
 	l4[0] = (__u8)(sport >> 8);
@@ -245,7 +245,7 @@ static inline void h_l4_frame(struct h_frame *f, const __u8 *eth_dst, const __u8
 static inline void h_icmp_echo(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
 			       __be32 saddr, __be32 daddr, __u8 type, __u16 id, __u16 seq)
 {
-	__u8 l4[24] = { type, 0, 0, 0, (__u8)(id >> 8), (__u8)id, (__u8)(seq >> 8), (__u8)seq };
+	__u8 l4[24] = {type, 0, 0, 0, (__u8)(id >> 8), (__u8)id, (__u8)(seq >> 8), (__u8)seq};
 
 	for (int i = 8; i < 24; i++)
 		l4[i] = (__u8)i;
@@ -261,7 +261,7 @@ static inline void h_icmp_error(struct h_frame *f, const __u8 *eth_dst, const __
 				__be32 saddr, __be32 daddr, __u8 type, __u8 code,
 				const struct h_frame *orig)
 {
-	__u8 l4[8 + 60 + 8] = { type, code };
+	__u8 l4[8 + 60 + 8] = {type, code};
 	__u32 ihl = (orig->b[14] & 0xf) * 4u, n = ihl + 8;
 
 	if (14 + n > orig->len)

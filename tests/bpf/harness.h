@@ -37,7 +37,7 @@ struct h_env {
 /* Reason names, from the XGLB_REASONS X-macro (defined once for every check below). */
 static const char *const h_reason_names[XGLB_R_MAX] = {
 #define H_NAME(n, s) s,
-	XGLB_REASONS(H_NAME)
+    XGLB_REASONS(H_NAME)
 #undef H_NAME
 };
 
@@ -45,7 +45,6 @@ static inline const char *h_reason_name(__u32 r)
 {
 	return r < XGLB_R_MAX ? h_reason_names[r] : "(spare)";
 }
-
 
 static inline __u64 h_now_ns(void)
 {
@@ -56,8 +55,8 @@ static inline __u64 h_now_ns(void)
 }
 
 /* Hex dump of the differing offsets of both buffers; then fail. */
-static inline void h_assert_bytes(const char *what, const void *got, size_t glen,
-				  const void *want, size_t wlen)
+static inline void h_assert_bytes(const char *what, const void *got, size_t glen, const void *want,
+				  size_t wlen)
 {
 	const __u8 *g = got, *w = want;
 	size_t n = glen > wlen ? glen : wlen;
@@ -79,18 +78,16 @@ static inline void h_assert_bytes(const char *what, const void *got, size_t glen
 	fail_msg("%s differs", what);
 }
 
-
 /* ---- environment: skeleton, bank, iface MAC, heartbeat --------------- */
 
 /* Interface MAC for an ifindex (xglb_ifaces). */
 static inline void h_set_iface(struct h_env *e, __u32 ifindex, const __u8 *mac)
 {
-	struct xglb_iface v = { 0 };
+	struct xglb_iface v = {0};
 
 	memcpy(v.mac, mac, 6);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(e->skel->maps.xglb_ifaces), &ifindex, &v,
-					     BPF_ANY),
-			 0);
+	assert_int_equal(
+	    bpf_map_update_elem(bpf_map__fd(e->skel->maps.xglb_ifaces), &ifindex, &v, BPF_ANY), 0);
 }
 
 static inline void h_del_iface(struct h_env *e, __u32 ifindex)
@@ -118,7 +115,8 @@ static inline void h_heartbeat(struct h_env *e, __u64 age_ns, __u64 lease_ns)
 	xglb_bank_heartbeat(&e->bank, h_now_ns() - age_ns, lease_ns);
 	if (c->hz)
 		__atomic_store_n(&c->hb_jiffies,
-				 c->hb_jiffies - (__u64)((__s64)age_ns * (__s64)c->hz / 1000000000ll),
+				 c->hb_jiffies -
+				     (__u64)((__s64)age_ns * (__s64)c->hz / 1000000000ll),
 				 __ATOMIC_RELEASE);
 }
 
@@ -305,7 +303,7 @@ static inline __u64 h_reason(struct h_env *e, __u32 reason)
 static inline struct xglb_fwd_stats h_fwd_stats(struct h_env *e, __u32 gid, __u32 idx)
 {
 	int fd = bpf_map__fd(e->skel->maps.xglb_fwd_stats);
-	struct xglb_fwd_stats *v = calloc((size_t)e->ncpu, sizeof(*v)), sum = { 0 };
+	struct xglb_fwd_stats *v = calloc((size_t)e->ncpu, sizeof(*v)), sum = {0};
 	__u32 key = gid * XGLB_MAX_FWD + idx;
 
 	assert_non_null(v);
@@ -322,7 +320,7 @@ static inline struct xglb_fwd_stats h_fwd_stats(struct h_env *e, __u32 gid, __u3
 
 static inline int h_host_get(struct h_env *e, __u8 gid, const __u8 *mac, struct xglb_host *h)
 {
-	struct xglb_host_key k = { .gid = gid };
+	struct xglb_host_key k = {.gid = gid};
 
 	memcpy(k.mac, mac, 6);
 	return bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.xglb_hosts), &k, h) ? -errno : 0;
@@ -380,7 +378,7 @@ static inline int h_run_prog(const struct bpf_program *prog, void *ctx, __u32 ct
 static inline int h_run_xdp_on(struct h_env *e, __u32 ifindex, const struct h_frame *in,
 			       struct h_frame *out)
 {
-	struct xdp_md ctx = { .data_end = in->len, .ingress_ifindex = ifindex };
+	struct xdp_md ctx = {.data_end = in->len, .ingress_ifindex = ifindex};
 
 	return h_run_prog(e->skel->progs.xglb_xdp, &ctx, sizeof(ctx), in, out);
 }
@@ -405,7 +403,7 @@ static inline int h_ask(struct h_env *e, const __u8 *host, __be32 host_ip, __u8 
 {
 	struct h_frame in, out;
 	struct xglb_arp_frame *r;
-	__u8 want_prefix[4] = { 0x02, 0x78, 0x67, 0x62 };
+	__u8 want_prefix[4] = {0x02, 0x78, 0x67, 0x62};
 	int v;
 
 	h_arp_request(&in, host, host_ip, vip);
@@ -436,7 +434,7 @@ static inline int h_ask(struct h_env *e, const __u8 *host, __be32 host_ip, __u8 
 static inline int h_run_tc_in_on(struct h_env *e, __u32 ifindex, const struct h_frame *in,
 				 struct h_frame *out)
 {
-	struct __sk_buff ctx = { .ifindex = ifindex };
+	struct __sk_buff ctx = {.ifindex = ifindex};
 
 	return h_run_prog(e->skel->progs.xglb_tc_ingress, &ctx, sizeof(ctx), in, out);
 }
@@ -450,12 +448,12 @@ static inline int h_run_tc_in(struct h_env *e, const struct h_frame *in, struct 
 static inline struct xglb_steer_fds h_steer_fds(struct h_env *e)
 {
 	return (struct xglb_steer_fds){
-		.cfg = bpf_map__fd(e->skel->maps.xglb_steer_cfg),
-		.spill = bpf_map__fd(e->skel->maps.xglb_steer_spill),
-		.buckets = bpf_map__fd(e->skel->maps.xglb_steer_buckets),
-		.peers = bpf_map__fd(e->skel->maps.xglb_steer_peers),
-		.local_ips = bpf_map__fd(e->skel->maps.xglb_local_ips),
-		.local_bloom = bpf_map__fd(e->skel->maps.xglb_local_bloom),
+	    .cfg = bpf_map__fd(e->skel->maps.xglb_steer_cfg),
+	    .spill = bpf_map__fd(e->skel->maps.xglb_steer_spill),
+	    .buckets = bpf_map__fd(e->skel->maps.xglb_steer_buckets),
+	    .peers = bpf_map__fd(e->skel->maps.xglb_steer_peers),
+	    .local_ips = bpf_map__fd(e->skel->maps.xglb_local_ips),
+	    .local_bloom = bpf_map__fd(e->skel->maps.xglb_local_bloom),
 	};
 }
 
@@ -466,7 +464,6 @@ static inline void h_open_steer(struct h_env *e)
 
 	assert_int_equal(xglb_bank_open_steer(&e->bank, &fds), 0);
 }
-
 
 /* Between two snapshots, reason r counted exactly want times; a mismatch fails. */
 static inline void h_check_counts(const __u64 before[XGLB_STATS_SLOTS],
@@ -483,7 +480,8 @@ static inline void h_check_counts(const __u64 before[XGLB_STATS_SLOTS],
 		if (d != w)
 			fail_msg("reason %s: counted %llu, expected %llu%s%s", h_reason_name(r),
 				 (unsigned long long)d, (unsigned long long)w,
-				 n ? " (first expected reason " : "", n ? h_reason_name(want[0]) : "");
+				 n ? " (first expected reason " : "",
+				 n ? h_reason_name(want[0]) : "");
 	}
 }
 
@@ -598,8 +596,7 @@ static inline void h_case_run(void **state)
 	memset(&io, 0, sizeof(io));
 	io.verdict = H_NO_VERDICT;
 	t->prepare(&ce->e, ce->ref->c, &io);
-	if (io.in.len < 14 || io.want.len == 0 || io.verdict == H_NO_VERDICT ||
-	    io.n_reasons == 0)
+	if (io.in.len < 14 || io.want.len == 0 || io.verdict == H_NO_VERDICT || io.n_reasons == 0)
 		fail_msg("case incomplete: input %u bytes, expected output %u bytes, verdict %s, "
 			 "%d reasons",
 			 io.in.len, io.want.len, io.verdict == H_NO_VERDICT ? "unset" : "set",
@@ -634,9 +631,9 @@ static inline int h_run_table(const struct h_table *t, const void *cases, size_t
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		refs[i] = (struct h_case_ref){ t, (const char *)cases + i * size };
-		tests[i] = (struct CMUnitTest){ *(const char *const *)refs[i].c, h_case_run,
-						h_case_setup, h_case_teardown, &refs[i] };
+		refs[i] = (struct h_case_ref){t, (const char *)cases + i * size};
+		tests[i] = (struct CMUnitTest){*(const char *const *)refs[i].c, h_case_run,
+					       h_case_setup, h_case_teardown, &refs[i]};
 	}
 	failed = _cmocka_run_group_tests(t->group, tests, n, NULL, NULL);
 out:

@@ -13,8 +13,8 @@
  * an index that belongs to neither state. Consecutive states differ in
  * every one of these fields.
  */
-#define GID 1
-#define COMMITS 200 /* each commit after the first waits one RCU grace period */
+#define GID	 1
+#define COMMITS	 200  /* each commit after the first waits one RCU grace period */
 #define PREPARES 5000 /* prepare-only rewrites of the inactive bank */
 
 static void state_k(struct xglb_group_state *st, __u32 k)
@@ -32,9 +32,9 @@ struct writer {
 	struct h_env *e;
 	__u32 first, last; /* states committed: first..last */
 	bool prepare_only; /* rewrite the inactive bank with states first..last, never flip */
-	__u32 started; /* last k whose commit began */
-	__u32 done; /* last k whose commit returned (flipped) */
-	__u64 reads; /* requests the reader has completed */
+	__u32 started;	   /* last k whose commit began */
+	__u32 done;	   /* last k whose commit returned (flipped) */
+	__u64 reads;	   /* requests the reader has completed */
 	bool finished;
 	int err;
 };
@@ -205,7 +205,7 @@ static int ask_new_host(struct h_env *e, __u32 *host_n)
 static void test_commits_under_load(void **state)
 {
 	struct h_env *e = *state;
-	struct writer w = { .e = e, .first = 2, .last = COMMITS };
+	struct writer w = {.e = e, .first = 2, .last = COMMITS};
 	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
 	struct observed o;
 	__u32 host_n = 0;
@@ -216,8 +216,7 @@ static void test_commits_under_load(void **state)
 	assert_int_equal(after[XGLB_R_XDP_DROP_VMAC_UNKNOWN] - before[XGLB_R_XDP_DROP_VMAC_UNKNOWN],
 			 0);
 	assert_int_equal(after[XGLB_R_XDP_TX_ARP_REPLY] + after[XGLB_R_XDP_TX_ARP_UNTRACKED] -
-				 before[XGLB_R_XDP_TX_ARP_REPLY] -
-				 before[XGLB_R_XDP_TX_ARP_UNTRACKED],
+			     before[XGLB_R_XDP_TX_ARP_REPLY] - before[XGLB_R_XDP_TX_ARP_UNTRACKED],
 			 o.runs);
 	/* the test really raced: (nearly) every state was seen, and all 16 forwarders */
 	assert_true(o.states >= COMMITS * 9 / 10);
@@ -234,7 +233,7 @@ static void test_commits_under_load(void **state)
 static void test_prepare_leaves_active_bank(void **state)
 {
 	struct h_env *e = *state;
-	struct writer w = { .e = e, .first = 2, .last = 1 + PREPARES, .prepare_only = true };
+	struct writer w = {.e = e, .first = 2, .last = 1 + PREPARES, .prepare_only = true};
 	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
 	struct observed o;
 	__u32 host_n = 0;
@@ -251,8 +250,8 @@ static void test_prepare_leaves_active_bank(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		H_TEST(test_commits_under_load),
-		H_TEST(test_prepare_leaves_active_bank),
+	    H_TEST(test_commits_under_load),
+	    H_TEST(test_prepare_leaves_active_bank),
 	};
 
 	return cmocka_run_group_tests_name("atomic", tests, NULL, NULL);

@@ -129,9 +129,8 @@ static void test_lease_jiffies_path(void **state)
 	set_u64(&c->hb_jiffies, now - (1ull << 40));
 	assert_int_equal(ask(e), XDP_DROP);
 	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_ARP_LEASE), 2);
-	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY) +
-				 h_reason(e, XGLB_R_XDP_TX_ARP_UNTRACKED),
-			 3);
+	assert_int_equal(
+	    h_reason(e, XGLB_R_XDP_TX_ARP_REPLY) + h_reason(e, XGLB_R_XDP_TX_ARP_UNTRACKED), 3);
 }
 
 /*
@@ -212,12 +211,11 @@ static void test_hz_unknown_falls_back(void **state)
 /* Replace H_HOST's entry (group H_GID) with h. */
 static void host_put(struct h_env *e, const struct xglb_host *h)
 {
-	struct xglb_host_key k = { .gid = H_GID };
+	struct xglb_host_key k = {.gid = H_GID};
 
 	memcpy(k.mac, H_HOST, 6);
-	assert_int_equal(bpf_map_update_elem(bpf_map__fd(e->skel->maps.xglb_hosts), &k, h,
-					     BPF_EXIST),
-			 0);
+	assert_int_equal(
+	    bpf_map_update_elem(bpf_map__fd(e->skel->maps.xglb_hosts), &k, h, BPF_EXIST), 0);
 }
 
 /*
@@ -274,12 +272,9 @@ static void test_host_last_seen_written_once_a_second(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		H_TEST(test_beat_stamps_jiffies),
-		H_TEST(test_lease_jiffies_path),
-		H_TEST(test_lease_fallback_path),
-		H_TEST(test_beat_failure_falls_back),
-		H_TEST(test_hz_unknown_falls_back),
-		H_TEST(test_host_last_seen_written_once_a_second),
+	    H_TEST(test_beat_stamps_jiffies),	H_TEST(test_lease_jiffies_path),
+	    H_TEST(test_lease_fallback_path),	H_TEST(test_beat_failure_falls_back),
+	    H_TEST(test_hz_unknown_falls_back), H_TEST(test_host_last_seen_written_once_a_second),
 	};
 
 	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);

@@ -2,7 +2,7 @@
 /* test_guard.c - the tc egress guard xglb_tc_egress through test_run: a fixture table. */
 #include "harness.h"
 
-#define TC_ACT_OK 0
+#define TC_ACT_OK   0
 #define TC_ACT_SHOT 2
 
 /*
@@ -25,22 +25,29 @@ struct guard_case {
 /* ---- frames as the local kernel would send them ------------------------- */
 
 /* ARP frames the local kernel sends (arg: K_*): eth dst, eth src, op, sha, spa, tha, tpa. */
-enum { K_REPLY_VIP, K_REQUEST_FROM_VIP, K_GARP_VIP, K_GARP_REPLY_VIP, K_REPLY_ROUTER_IP,
-       K_REQUEST_ROUTER_IP, K_MAX };
+enum {
+	K_REPLY_VIP,
+	K_REQUEST_FROM_VIP,
+	K_GARP_VIP,
+	K_GARP_REPLY_VIP,
+	K_REPLY_ROUTER_IP,
+	K_REQUEST_ROUTER_IP,
+	K_MAX
+};
 
 static void in_kernel(struct h_frame *f, int arg)
 {
 	const struct h_arp_row rows[K_MAX] = {
-		/* answering a host for the VIP with the interface MAC */
-		[K_REPLY_VIP] = { H_HOST, H_IFMAC, H_REP, H_IFMAC, H_VIP, H_HOST, H_HOSTIP },
-		/* soliciting a neighbour with the VIP as source address */
-		[K_REQUEST_FROM_VIP] = { H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_VIP, H_ZERO, H_HOSTIP },
-		/* gratuitous ARP for the VIP (address added, arping -U) */
-		[K_GARP_VIP] = { H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_VIP, H_ZERO, H_VIP },
-		[K_GARP_REPLY_VIP] = { H_BCAST, H_IFMAC, H_REP, H_IFMAC, H_VIP, H_BCAST, H_VIP },
-		/* ARP for the router's own address: the kernel's business */
-		[K_REPLY_ROUTER_IP] = { H_HOST, H_IFMAC, H_REP, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP },
-		[K_REQUEST_ROUTER_IP] = { H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_ROUTERIP, H_ZERO, H_VIP },
+	    /* answering a host for the VIP with the interface MAC */
+	    [K_REPLY_VIP] = {H_HOST, H_IFMAC, H_REP, H_IFMAC, H_VIP, H_HOST, H_HOSTIP},
+	    /* soliciting a neighbour with the VIP as source address */
+	    [K_REQUEST_FROM_VIP] = {H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_VIP, H_ZERO, H_HOSTIP},
+	    /* gratuitous ARP for the VIP (address added, arping -U) */
+	    [K_GARP_VIP] = {H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_VIP, H_ZERO, H_VIP},
+	    [K_GARP_REPLY_VIP] = {H_BCAST, H_IFMAC, H_REP, H_IFMAC, H_VIP, H_BCAST, H_VIP},
+	    /* ARP for the router's own address: the kernel's business */
+	    [K_REPLY_ROUTER_IP] = {H_HOST, H_IFMAC, H_REP, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP},
+	    [K_REQUEST_ROUTER_IP] = {H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_ROUTERIP, H_ZERO, H_VIP},
 	};
 
 	h_arp_pick(f, rows, K_MAX, arg);
@@ -89,51 +96,49 @@ static void in_ipv6(struct h_frame *f, int arg)
 #define R(x) XGLB_R_##x
 
 static const struct guard_case cases[] = {
-	/* the kernel speaking for the VIP with a real MAC: dropped */
-	{ "kernel_reply_vip_avg", h_setup_avg, in_kernel, K_REPLY_VIP, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_reply_vip_not_avg", h_setup_not_avg, in_kernel, K_REPLY_VIP, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_request_from_vip", h_setup_avg, in_kernel, K_REQUEST_FROM_VIP, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_garp_request_vip", h_setup_not_avg, in_kernel, K_GARP_VIP, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "kernel_garp_reply_vip", h_setup_avg, in_kernel, K_GARP_REPLY_VIP, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
+    /* the kernel speaking for the VIP with a real MAC: dropped */
+    {"kernel_reply_vip_avg", h_setup_avg, in_kernel, K_REPLY_VIP, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
+    {"kernel_reply_vip_not_avg", h_setup_not_avg, in_kernel, K_REPLY_VIP, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
+    {"kernel_request_from_vip", h_setup_avg, in_kernel, K_REQUEST_FROM_VIP, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
+    {"kernel_garp_request_vip", h_setup_not_avg, in_kernel, K_GARP_VIP, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
+    {"kernel_garp_reply_vip", h_setup_avg, in_kernel, K_GARP_REPLY_VIP, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
 
-	/* a vMAC sender: allowed only with the data path's own authority */
-	{ "local_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
-	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "local_vmac_on_non_avg_ok", h_setup_not_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
-	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "local_vmac_garp_ok", h_setup_not_avg, in_vmac_garp, 0, TC_ACT_OK,
-	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "remote_vmac_on_non_avg_shot", h_setup_not_avg, in_vmac_reply_g7, 1, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "remote_vmac_garp_on_non_avg_shot", h_setup_not_avg, in_vmac_garp, 2, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "remote_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 1, TC_ACT_OK,
-	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "remote_vmac_2_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 2, TC_ACT_OK,
-	  R(TC_EGRESS_PASS_VMAC_ARP) },
-	{ "inactive_vmac_on_avg_shot", h_setup_avg_fwd2_inactive, in_vmac_reply_g7, 2, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "vmac_beyond_n_fwd_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 3, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "vmac_index_16_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 16, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
-	{ "vmac_of_other_group_on_avg_shot", h_setup_avg, in_vmac_reply_g9, 0, TC_ACT_SHOT,
-	  R(TC_EGRESS_DROP_VIP_ARP) },
+    /* a vMAC sender: allowed only with the data path's own authority */
+    {"local_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
+     R(TC_EGRESS_PASS_VMAC_ARP)},
+    {"local_vmac_on_non_avg_ok", h_setup_not_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
+     R(TC_EGRESS_PASS_VMAC_ARP)},
+    {"local_vmac_garp_ok", h_setup_not_avg, in_vmac_garp, 0, TC_ACT_OK, R(TC_EGRESS_PASS_VMAC_ARP)},
+    {"remote_vmac_on_non_avg_shot", h_setup_not_avg, in_vmac_reply_g7, 1, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
+    {"remote_vmac_garp_on_non_avg_shot", h_setup_not_avg, in_vmac_garp, 2, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
+    {"remote_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 1, TC_ACT_OK,
+     R(TC_EGRESS_PASS_VMAC_ARP)},
+    {"remote_vmac_2_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 2, TC_ACT_OK,
+     R(TC_EGRESS_PASS_VMAC_ARP)},
+    {"inactive_vmac_on_avg_shot", h_setup_avg_fwd2_inactive, in_vmac_reply_g7, 2, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
+    {"vmac_beyond_n_fwd_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 3, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
+    {"vmac_index_16_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 16, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
+    {"vmac_of_other_group_on_avg_shot", h_setup_avg, in_vmac_reply_g9, 0, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_ARP)},
 
-	/* not about a VIP, or not ARP: untouched */
-	{ "kernel_reply_router_ip_ok", h_setup_avg, in_kernel, K_REPLY_ROUTER_IP, TC_ACT_OK,
-	  R(TC_EGRESS_PASS) },
-	{ "kernel_request_for_vip_from_router_ip_ok", h_setup_avg, in_kernel, K_REQUEST_ROUTER_IP,
-	  TC_ACT_OK, R(TC_EGRESS_PASS) },
-	{ "ipv4_from_vip_ok", h_setup_avg, in_ipv4_from_vip, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
-	{ "ipv6_ok", h_setup_avg, in_ipv6, 0, TC_ACT_OK, R(TC_EGRESS_PASS) },
-	{ "kernel_reply_vip_no_group_ok", NULL, in_kernel, K_REPLY_VIP, TC_ACT_OK,
-	  R(TC_EGRESS_PASS) },
+    /* not about a VIP, or not ARP: untouched */
+    {"kernel_reply_router_ip_ok", h_setup_avg, in_kernel, K_REPLY_ROUTER_IP, TC_ACT_OK,
+     R(TC_EGRESS_PASS)},
+    {"kernel_request_for_vip_from_router_ip_ok", h_setup_avg, in_kernel, K_REQUEST_ROUTER_IP,
+     TC_ACT_OK, R(TC_EGRESS_PASS)},
+    {"ipv4_from_vip_ok", h_setup_avg, in_ipv4_from_vip, 0, TC_ACT_OK, R(TC_EGRESS_PASS)},
+    {"ipv6_ok", h_setup_avg, in_ipv6, 0, TC_ACT_OK, R(TC_EGRESS_PASS)},
+    {"kernel_reply_vip_no_group_ok", NULL, in_kernel, K_REPLY_VIP, TC_ACT_OK, R(TC_EGRESS_PASS)},
 };
 
 /* The guard never rewrites: the frame must leave as it came. */
@@ -177,9 +182,9 @@ static void test_guard_follows_commit(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-		H_TEST(test_guard_follows_commit),
+	    H_TEST(test_guard_follows_commit),
 	};
-	static const struct h_table table = { "guard_fixtures", h_run_tc, guard_prepare, NULL };
+	static const struct h_table table = {"guard_fixtures", h_run_tc, guard_prepare, NULL};
 	int failed;
 
 	failed = h_run_table(&table, cases, sizeof(cases) / sizeof(cases[0]), sizeof(cases[0]));

@@ -29,10 +29,10 @@
 #define SPORT_DNS   53
 #define ECHO_ID	    0x1234
 
-static const __u8 PEER3[6] = { 0x52, 0x54, 0x00, 0x00, 0x00, 0x03 }; /* slot 2 */
-static const __u8 EXTRA[6] = { 0x52, 0x54, 0x00, 0x00, 0x01, 0x02 }; /* a peer's other NIC */
-static const __u8 UPMAC[6] = { 0x52, 0x54, 0x00, 0xcc, 0x00, 0x01 }; /* upstream router */
-static const __u8 MCASTMAC[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+static const __u8 PEER3[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x03}; /* slot 2 */
+static const __u8 EXTRA[6] = {0x52, 0x54, 0x00, 0x00, 0x01, 0x02}; /* a peer's other NIC */
+static const __u8 UPMAC[6] = {0x52, 0x54, 0x00, 0xcc, 0x00, 0x01}; /* upstream router */
+static const __u8 MCASTMAC[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb};
 
 /* A flow tuple as the data path hashes it: addresses in network order, ports in host order. */
 struct tuple {
@@ -83,7 +83,7 @@ static struct xglb_steer *st_base(__u32 n_buckets, __u8 fill)
 /* Commit st (no groups) and make the VIP and the router's address local. */
 static void st_install(struct h_env *e, const struct xglb_steer *st)
 {
-	const __be32 local[] = { H_VIP, H_ROUTERIP };
+	const __be32 local[] = {H_VIP, H_ROUTERIP};
 
 	if (!e->bank.steer_open)
 		h_open_steer(e);
@@ -148,17 +148,17 @@ static void in_err(struct h_frame *f, struct tuple *t, int arg)
 		__be32 saddr, daddr;
 		__u8 type, code;
 	} rows[E_MAX] = {
-		/* the server's port unreachable about the client's UDP datagram */
-		[E_PORT_UNREACH] = { in_udp, 0, 0, UPMAC, SRV, CLI, 3, 3 },
-		/* an upstream router's "fragmentation needed" (PMTU) about the client's
-		 * TCP segment (DF) */
-		[E_FRAG_NEEDED] = { in_tcp, 0, 0x4000, UPMAC, RTR, CLI, 3, 4 },
-		/* time exceeded about the client's echo request (traceroute by ping) */
-		[E_TTL_ECHO] = { in_echo, 0, 0, UPMAC, RTR, CLI, 11, 0 },
-		/* the other way: a client-side host's port unreachable to the server */
-		[E_TO_SERVER] = { in_udp, 1, 0, H_HOST, CLI, SRV, 3, 3 },
-		/* time exceeded about a fragment (reassembly timeout) */
-		[E_ABOUT_FRAG] = { in_udp, 0, 0x2000, UPMAC, SRV, CLI, 11, 1 },
+	    /* the server's port unreachable about the client's UDP datagram */
+	    [E_PORT_UNREACH] = {in_udp, 0, 0, UPMAC, SRV, CLI, 3, 3},
+	    /* an upstream router's "fragmentation needed" (PMTU) about the client's
+	     * TCP segment (DF) */
+	    [E_FRAG_NEEDED] = {in_tcp, 0, 0x4000, UPMAC, RTR, CLI, 3, 4},
+	    /* time exceeded about the client's echo request (traceroute by ping) */
+	    [E_TTL_ECHO] = {in_echo, 0, 0, UPMAC, RTR, CLI, 11, 0},
+	    /* the other way: a client-side host's port unreachable to the server */
+	    [E_TO_SERVER] = {in_udp, 1, 0, H_HOST, CLI, SRV, 3, 3},
+	    /* time exceeded about a fragment (reassembly timeout) */
+	    [E_ABOUT_FRAG] = {in_udp, 0, 0x2000, UPMAC, SRV, CLI, 11, 1},
 	};
 	struct h_frame orig;
 
@@ -207,7 +207,7 @@ static void in_frag(struct h_frame *f, struct tuple *t, int arg)
 /* A protocol without ports (GRE). */
 static void in_gre(struct h_frame *f, struct tuple *t, int arg)
 {
-	const __u8 gre[8] = { 0, 0, 0x08, 0x00 };
+	const __u8 gre[8] = {0, 0, 0x08, 0x00};
 
 	h_ip_frame(f, H_IFMAC, H_HOST, CLI, SRV, 47, gre, sizeof(gre));
 	tup(t, CLI, SRV, 0, 0, 47);
@@ -216,7 +216,7 @@ static void in_gre(struct h_frame *f, struct tuple *t, int arg)
 /* SCTP: ports in the same place as TCP's. */
 static void in_sctp(struct h_frame *f, struct tuple *t, int arg)
 {
-	const __u8 sctp[16] = { 0x0b, 0xb8, 0x0b, 0xb9 }; /* 3000 -> 3001 */
+	const __u8 sctp[16] = {0x0b, 0xb8, 0x0b, 0xb9}; /* 3000 -> 3001 */
 
 	h_ip_frame(f, H_IFMAC, H_HOST, CLI, SRV, 132, sctp, sizeof(sctp));
 	tup(t, CLI, SRV, 3000, 3001, 132);
@@ -225,7 +225,7 @@ static void in_sctp(struct h_frame *f, struct tuple *t, int arg)
 /* ICMP timestamp request: ICMP without an identifier rule, ports 0. */
 static void in_icmp_timestamp(struct h_frame *f, struct tuple *t, int arg)
 {
-	const __u8 ts[20] = { 13, 0, 0, 0, 0x12, 0x34 };
+	const __u8 ts[20] = {13, 0, 0, 0, 0x12, 0x34};
 
 	h_ip_frame(f, H_IFMAC, H_HOST, CLI, SRV, 1, ts, sizeof(ts));
 	tup(t, CLI, SRV, 0, 0, 1);
@@ -253,7 +253,7 @@ static void in_udp_padded(struct h_frame *f, struct tuple *t, int arg)
 /* Client TCP from a source MAC: arg 0 H_PEERMAC (slot 1), 1 PEER3 (slot 2), 2 EXTRA. */
 static void in_tcp_from(struct h_frame *f, struct tuple *t, int arg)
 {
-	const __u8 *src[] = { H_PEERMAC, PEER3, EXTRA };
+	const __u8 *src[] = {H_PEERMAC, PEER3, EXTRA};
 
 	in_tcp(f, t, 0);
 	memcpy(f->b + 6, src[arg], 6);
@@ -262,7 +262,7 @@ static void in_tcp_from(struct h_frame *f, struct tuple *t, int arg)
 /* UDP from the client to daddr: arg 0 the VIP, 1 the router, 2 multicast, 3 255.255.255.255. */
 static void in_udp_to(struct h_frame *f, struct tuple *t, int arg)
 {
-	const __be32 dst[] = { H_VIP, H_ROUTERIP, MCAST, LBCAST };
+	const __be32 dst[] = {H_VIP, H_ROUTERIP, MCAST, LBCAST};
 
 	h_l4_frame(f, H_IFMAC, H_HOST, 17, CLI, CPORT, dst[arg], SPORT_DNS, 8);
 	tup(t, CLI, dst[arg], CPORT, SPORT_DNS, 17);
@@ -272,7 +272,7 @@ static void in_udp_to(struct h_frame *f, struct tuple *t, int arg)
  */
 static void in_udp_mac(struct h_frame *f, struct tuple *t, int arg)
 {
-	const __u8 *dst[] = { H_BCAST, MCASTMAC, H_HOST2, H_ZERO };
+	const __u8 *dst[] = {H_BCAST, MCASTMAC, H_HOST2, H_ZERO};
 
 	in_udp(f, t, 0);
 	memcpy(f->b, dst[arg], 6);
@@ -500,125 +500,102 @@ struct steer_case {
 #define GONE	XGLB_R_MAX /* steered: no fix-up reason */
 
 static const struct steer_case cases[] = {
-	/* both directions of a flow: the bucket the shared userspace hash predicts */
-	{ "tcp_client_to_server_steered", setup_bucket_peer, in_tcp, 0, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "tcp_server_to_client_steered", setup_bucket_peer, in_tcp, 1, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "udp_client_to_server_steered", setup_bucket_peer, in_udp, 0, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "udp_server_to_client_steered", setup_bucket_peer, in_udp, 1, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "echo_request_steered", setup_bucket_peer, in_echo, 0, 1, R(TC_STEER_STEERED), GONE },
-	{ "echo_reply_steered", setup_bucket_peer, in_echo, 1, 1, R(TC_STEER_STEERED), GONE },
-	{ "tcp_256_buckets_steered", setup_bucket_peer_256, in_tcp, 1, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "tcp_ip_options_steered", setup_bucket_peer, in_tcp_options, 0, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "udp_padded_frame_steered", setup_bucket_peer, in_udp_padded, 0, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "sctp_ports_steered", setup_bucket_peer, in_sctp, 0, 1, R(TC_STEER_STEERED), GONE },
-	{ "gre_by_addresses_steered", setup_bucket_peer, in_gre, 0, 1, R(TC_STEER_STEERED), GONE },
-	{ "icmp_timestamp_no_ports_steered", setup_bucket_peer, in_icmp_timestamp, 0, 1,
-	  R(TC_STEER_STEERED), GONE },
-	/* ICMP errors follow the flow they are about */
-	{ "port_unreachable_follows_udp_flow", setup_bucket_peer, in_err, E_PORT_UNREACH, 1,
-	  R(TC_STEER_STEERED), GONE },
-	{ "frag_needed_follows_tcp_flow", setup_bucket_peer, in_err, E_FRAG_NEEDED, 1,
-	  R(TC_STEER_STEERED), GONE },
-	{ "time_exceeded_follows_echo_flow", setup_bucket_peer, in_err, E_TTL_ECHO, 1,
-	  R(TC_STEER_STEERED), GONE },
-	{ "error_to_server_follows_flow", setup_bucket_peer, in_err, E_TO_SERVER, 1,
-	  R(TC_STEER_STEERED), GONE },
-	{ "error_about_fragment_by_addresses", setup_bucket_peer, in_err, E_ABOUT_FRAG, 1,
-	  R(TC_STEER_STEERED), GONE },
-	{ "port_unreachable_stays_with_owned_flow", setup_bucket_self, in_err, E_PORT_UNREACH, STAY,
-	  R(TC_STEER_OWNED), TO_HOST },
-	/* fragments: every piece by addresses + protocol */
-	{ "first_fragment_by_addresses", setup_bucket_peer, in_frag, 0, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "middle_fragment_by_addresses", setup_bucket_peer, in_frag, 1, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "last_fragment_by_addresses", setup_bucket_peer, in_frag, 2, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "reply_fragment_by_addresses", setup_bucket_peer, in_frag, 3, 1, R(TC_STEER_STEERED),
-	  GONE },
-	{ "unfragmented_not_by_addresses", setup_3tuple_peer, in_udp, 0, STAY, R(TC_STEER_OWNED),
-	  TO_HOST },
-	/* owners */
-	{ "owned_tcp_stays", setup_all_self, in_tcp, 0, STAY, R(TC_STEER_OWNED), TO_HOST },
-	{ "owned_reply_stays", setup_all_self, in_tcp, 1, STAY, R(TC_STEER_OWNED), TO_HOST },
-	{ "owned_bucket_among_steered", setup_bucket_self, in_udp, 1, STAY, R(TC_STEER_OWNED),
-	  TO_HOST },
-	{ "steered_to_slot2", setup_all_peer3, in_udp, 0, 2, R(TC_STEER_STEERED), GONE },
-	{ "drained_node_steers_all", setup_self_drained, in_echo, 1, 2, R(TC_STEER_STEERED), GONE },
-	{ "bucket_without_owner_stays", setup_unowned, in_tcp, 0, STAY, R(TC_STEER_NO_OWNER),
-	  TO_HOST },
-	{ "owner_mac_unknown_stays", setup_owner_mac_unknown, in_tcp, 0, STAY, R(TC_STEER_NO_OWNER),
-	  TO_HOST },
-	/* one hop at most */
-	{ "from_peer_slot1_not_steered", setup_all_peer3, in_tcp_from, 0, STAY,
-	  R(TC_STEER_FROM_PEER), TO_HOST },
-	{ "from_peer_slot2_not_steered_back", setup_all_peer3, in_tcp_from, 1, STAY,
-	  R(TC_STEER_FROM_PEER), TO_HOST },
-	{ "from_peer_extra_mac_not_steered", setup_all_peer, in_tcp_from, 2, STAY,
-	  R(TC_STEER_FROM_PEER), TO_HOST },
-	/* for the router itself */
-	{ "to_vip_not_steered", setup_all_peer, in_udp_to, 0, STAY, R(TC_STEER_LOCAL), TO_HOST },
-	{ "to_router_address_not_steered", setup_all_peer, in_udp_to, 1, STAY, R(TC_STEER_LOCAL),
-	  TO_HOST },
-	{ "to_multicast_ip_not_steered", setup_all_peer, in_udp_to, 2, STAY, R(TC_STEER_LOCAL),
-	  TO_HOST },
-	{ "to_limited_broadcast_not_steered", setup_all_peer, in_udp_to, 3, STAY, R(TC_STEER_LOCAL),
-	  TO_HOST },
-	{ "broadcast_mac_not_steered", setup_all_peer, in_udp_mac, 0, STAY, R(TC_STEER_LOCAL),
-	  PASS },
-	{ "multicast_mac_not_steered", setup_all_peer, in_udp_mac, 1, STAY, R(TC_STEER_LOCAL),
-	  PASS },
-	{ "other_hosts_mac_not_steered", setup_all_peer, in_udp_mac, 2, STAY, R(TC_STEER_LOCAL),
-	  PASS },
-	/* not steerable */
-	{ "arp_not_steered", setup_all_peer, in_not_ipv4, 0, STAY, R(TC_STEER_NOT_IPV4), TO_HOST },
-	{ "ipv6_not_steered", setup_all_peer, in_not_ipv4, 1, STAY, R(TC_STEER_NOT_IPV4), TO_HOST },
-	{ "vlan_tagged_not_steered", setup_all_peer, in_not_ipv4, 2, STAY, R(TC_STEER_NOT_IPV4),
-	  TO_HOST },
-	{ "malformed_version", setup_all_peer, in_malformed, 0, STAY, R(TC_STEER_MALFORMED),
-	  TO_HOST },
-	{ "malformed_ihl_4", setup_all_peer, in_malformed, 1, STAY, R(TC_STEER_MALFORMED),
-	  TO_HOST },
-	{ "malformed_ihl_0", setup_all_peer, in_malformed, 2, STAY, R(TC_STEER_MALFORMED),
-	  TO_HOST },
-	{ "malformed_ihl_beyond_total_length", setup_all_peer, in_malformed, 3, STAY,
-	  R(TC_STEER_MALFORMED), TO_HOST },
-	{ "malformed_total_length_beyond_frame", setup_all_peer, in_malformed, 4, STAY,
-	  R(TC_STEER_MALFORMED), TO_HOST },
-	{ "malformed_total_length_below_header", setup_all_peer, in_malformed, 5, STAY,
-	  R(TC_STEER_MALFORMED), TO_HOST },
-	{ "malformed_ports_beyond_total_length", setup_all_peer, in_malformed, 6, STAY,
-	  R(TC_STEER_MALFORMED), TO_HOST },
-	{ "malformed_icmp_short", setup_all_peer, in_malformed, 7, STAY, R(TC_STEER_MALFORMED),
-	  TO_HOST },
-	{ "malformed_icmp_error_inner_cut", setup_all_peer, in_malformed, 8, STAY,
-	  R(TC_STEER_MALFORMED), TO_HOST },
-	{ "malformed_icmp_error_inner_version", setup_all_peer, in_malformed, 9, STAY,
-	  R(TC_STEER_MALFORMED), TO_HOST },
-	{ "malformed_icmp_error_inner_ihl", setup_all_peer, in_malformed, 10, STAY,
-	  R(TC_STEER_MALFORMED), TO_HOST },
-	{ "malformed_icmp_error_inner_no_ports", setup_all_peer, in_malformed, 11, STAY,
-	  R(TC_STEER_MALFORMED), TO_HOST },
-	{ "malformed_icmp_error_inner_no_echo_id", setup_all_peer, in_malformed, 12, STAY,
-	  R(TC_STEER_MALFORMED), TO_HOST },
-	/* interfaces without steering, and the PACKET_HOST fix-up */
-	{ "no_steering_fixup_to_host", NULL, in_udp, 0, STAY, R(TC_STEER_OFF), TO_HOST },
-	{ "no_steering_packet_host_untouched", NULL, in_udp_mac, 3, STAY, R(TC_STEER_OFF), PASS },
-	{ "no_steering_iface_mac_unknown", setup_no_iface_mac, in_udp, 0, STAY, R(TC_STEER_OFF),
-	  PASS },
-	{ "no_steering_arp_fixup", NULL, in_not_ipv4, 0, STAY, R(TC_STEER_NOT_IPV4), TO_HOST },
-	{ "steering_on_other_iface_only", setup_other_iface, in_udp, 0, STAY, R(TC_STEER_OFF),
-	  TO_HOST },
-	{ "steering_prepared_not_flipped", setup_prepared_only, in_udp, 0, STAY, R(TC_STEER_OFF),
-	  TO_HOST },
-	{ "steering_turned_off", setup_turned_off, in_udp, 0, STAY, R(TC_STEER_OFF), TO_HOST },
+    /* both directions of a flow: the bucket the shared userspace hash predicts */
+    {"tcp_client_to_server_steered", setup_bucket_peer, in_tcp, 0, 1, R(TC_STEER_STEERED), GONE},
+    {"tcp_server_to_client_steered", setup_bucket_peer, in_tcp, 1, 1, R(TC_STEER_STEERED), GONE},
+    {"udp_client_to_server_steered", setup_bucket_peer, in_udp, 0, 1, R(TC_STEER_STEERED), GONE},
+    {"udp_server_to_client_steered", setup_bucket_peer, in_udp, 1, 1, R(TC_STEER_STEERED), GONE},
+    {"echo_request_steered", setup_bucket_peer, in_echo, 0, 1, R(TC_STEER_STEERED), GONE},
+    {"echo_reply_steered", setup_bucket_peer, in_echo, 1, 1, R(TC_STEER_STEERED), GONE},
+    {"tcp_256_buckets_steered", setup_bucket_peer_256, in_tcp, 1, 1, R(TC_STEER_STEERED), GONE},
+    {"tcp_ip_options_steered", setup_bucket_peer, in_tcp_options, 0, 1, R(TC_STEER_STEERED), GONE},
+    {"udp_padded_frame_steered", setup_bucket_peer, in_udp_padded, 0, 1, R(TC_STEER_STEERED), GONE},
+    {"sctp_ports_steered", setup_bucket_peer, in_sctp, 0, 1, R(TC_STEER_STEERED), GONE},
+    {"gre_by_addresses_steered", setup_bucket_peer, in_gre, 0, 1, R(TC_STEER_STEERED), GONE},
+    {"icmp_timestamp_no_ports_steered", setup_bucket_peer, in_icmp_timestamp, 0, 1,
+     R(TC_STEER_STEERED), GONE},
+    /* ICMP errors follow the flow they are about */
+    {"port_unreachable_follows_udp_flow", setup_bucket_peer, in_err, E_PORT_UNREACH, 1,
+     R(TC_STEER_STEERED), GONE},
+    {"frag_needed_follows_tcp_flow", setup_bucket_peer, in_err, E_FRAG_NEEDED, 1,
+     R(TC_STEER_STEERED), GONE},
+    {"time_exceeded_follows_echo_flow", setup_bucket_peer, in_err, E_TTL_ECHO, 1,
+     R(TC_STEER_STEERED), GONE},
+    {"error_to_server_follows_flow", setup_bucket_peer, in_err, E_TO_SERVER, 1, R(TC_STEER_STEERED),
+     GONE},
+    {"error_about_fragment_by_addresses", setup_bucket_peer, in_err, E_ABOUT_FRAG, 1,
+     R(TC_STEER_STEERED), GONE},
+    {"port_unreachable_stays_with_owned_flow", setup_bucket_self, in_err, E_PORT_UNREACH, STAY,
+     R(TC_STEER_OWNED), TO_HOST},
+    /* fragments: every piece by addresses + protocol */
+    {"first_fragment_by_addresses", setup_bucket_peer, in_frag, 0, 1, R(TC_STEER_STEERED), GONE},
+    {"middle_fragment_by_addresses", setup_bucket_peer, in_frag, 1, 1, R(TC_STEER_STEERED), GONE},
+    {"last_fragment_by_addresses", setup_bucket_peer, in_frag, 2, 1, R(TC_STEER_STEERED), GONE},
+    {"reply_fragment_by_addresses", setup_bucket_peer, in_frag, 3, 1, R(TC_STEER_STEERED), GONE},
+    {"unfragmented_not_by_addresses", setup_3tuple_peer, in_udp, 0, STAY, R(TC_STEER_OWNED),
+     TO_HOST},
+    /* owners */
+    {"owned_tcp_stays", setup_all_self, in_tcp, 0, STAY, R(TC_STEER_OWNED), TO_HOST},
+    {"owned_reply_stays", setup_all_self, in_tcp, 1, STAY, R(TC_STEER_OWNED), TO_HOST},
+    {"owned_bucket_among_steered", setup_bucket_self, in_udp, 1, STAY, R(TC_STEER_OWNED), TO_HOST},
+    {"steered_to_slot2", setup_all_peer3, in_udp, 0, 2, R(TC_STEER_STEERED), GONE},
+    {"drained_node_steers_all", setup_self_drained, in_echo, 1, 2, R(TC_STEER_STEERED), GONE},
+    {"bucket_without_owner_stays", setup_unowned, in_tcp, 0, STAY, R(TC_STEER_NO_OWNER), TO_HOST},
+    {"owner_mac_unknown_stays", setup_owner_mac_unknown, in_tcp, 0, STAY, R(TC_STEER_NO_OWNER),
+     TO_HOST},
+    /* one hop at most */
+    {"from_peer_slot1_not_steered", setup_all_peer3, in_tcp_from, 0, STAY, R(TC_STEER_FROM_PEER),
+     TO_HOST},
+    {"from_peer_slot2_not_steered_back", setup_all_peer3, in_tcp_from, 1, STAY,
+     R(TC_STEER_FROM_PEER), TO_HOST},
+    {"from_peer_extra_mac_not_steered", setup_all_peer, in_tcp_from, 2, STAY, R(TC_STEER_FROM_PEER),
+     TO_HOST},
+    /* for the router itself */
+    {"to_vip_not_steered", setup_all_peer, in_udp_to, 0, STAY, R(TC_STEER_LOCAL), TO_HOST},
+    {"to_router_address_not_steered", setup_all_peer, in_udp_to, 1, STAY, R(TC_STEER_LOCAL),
+     TO_HOST},
+    {"to_multicast_ip_not_steered", setup_all_peer, in_udp_to, 2, STAY, R(TC_STEER_LOCAL), TO_HOST},
+    {"to_limited_broadcast_not_steered", setup_all_peer, in_udp_to, 3, STAY, R(TC_STEER_LOCAL),
+     TO_HOST},
+    {"broadcast_mac_not_steered", setup_all_peer, in_udp_mac, 0, STAY, R(TC_STEER_LOCAL), PASS},
+    {"multicast_mac_not_steered", setup_all_peer, in_udp_mac, 1, STAY, R(TC_STEER_LOCAL), PASS},
+    {"other_hosts_mac_not_steered", setup_all_peer, in_udp_mac, 2, STAY, R(TC_STEER_LOCAL), PASS},
+    /* not steerable */
+    {"arp_not_steered", setup_all_peer, in_not_ipv4, 0, STAY, R(TC_STEER_NOT_IPV4), TO_HOST},
+    {"ipv6_not_steered", setup_all_peer, in_not_ipv4, 1, STAY, R(TC_STEER_NOT_IPV4), TO_HOST},
+    {"vlan_tagged_not_steered", setup_all_peer, in_not_ipv4, 2, STAY, R(TC_STEER_NOT_IPV4),
+     TO_HOST},
+    {"malformed_version", setup_all_peer, in_malformed, 0, STAY, R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_ihl_4", setup_all_peer, in_malformed, 1, STAY, R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_ihl_0", setup_all_peer, in_malformed, 2, STAY, R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_ihl_beyond_total_length", setup_all_peer, in_malformed, 3, STAY,
+     R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_total_length_beyond_frame", setup_all_peer, in_malformed, 4, STAY,
+     R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_total_length_below_header", setup_all_peer, in_malformed, 5, STAY,
+     R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_ports_beyond_total_length", setup_all_peer, in_malformed, 6, STAY,
+     R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_icmp_short", setup_all_peer, in_malformed, 7, STAY, R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_icmp_error_inner_cut", setup_all_peer, in_malformed, 8, STAY, R(TC_STEER_MALFORMED),
+     TO_HOST},
+    {"malformed_icmp_error_inner_version", setup_all_peer, in_malformed, 9, STAY,
+     R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_icmp_error_inner_ihl", setup_all_peer, in_malformed, 10, STAY,
+     R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_icmp_error_inner_no_ports", setup_all_peer, in_malformed, 11, STAY,
+     R(TC_STEER_MALFORMED), TO_HOST},
+    {"malformed_icmp_error_inner_no_echo_id", setup_all_peer, in_malformed, 12, STAY,
+     R(TC_STEER_MALFORMED), TO_HOST},
+    /* interfaces without steering, and the PACKET_HOST fix-up */
+    {"no_steering_fixup_to_host", NULL, in_udp, 0, STAY, R(TC_STEER_OFF), TO_HOST},
+    {"no_steering_packet_host_untouched", NULL, in_udp_mac, 3, STAY, R(TC_STEER_OFF), PASS},
+    {"no_steering_iface_mac_unknown", setup_no_iface_mac, in_udp, 0, STAY, R(TC_STEER_OFF), PASS},
+    {"no_steering_arp_fixup", NULL, in_not_ipv4, 0, STAY, R(TC_STEER_NOT_IPV4), TO_HOST},
+    {"steering_on_other_iface_only", setup_other_iface, in_udp, 0, STAY, R(TC_STEER_OFF), TO_HOST},
+    {"steering_prepared_not_flipped", setup_prepared_only, in_udp, 0, STAY, R(TC_STEER_OFF),
+     TO_HOST},
+    {"steering_turned_off", setup_turned_off, in_udp, 0, STAY, R(TC_STEER_OFF), TO_HOST},
 };
 
 /*
@@ -645,7 +622,7 @@ static const __u8 *slot_mac(int slot)
 static void steer_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
 	const struct steer_case *c = p;
-	struct tuple t = { 0 };
+	struct tuple t = {0};
 
 	c->input(&io->in, &t, c->arg);
 	if (c->setup)
@@ -682,7 +659,7 @@ static void digit_state(struct xglb_steer *st, int digit)
 	for (__u32 b = 0; b < XGLB_STEER_BUCKETS_DEFAULT; b++)
 		g_owner[b] = (__u8)((b >> (DIGIT_BITS * digit)) & (XGLB_STEER_MAX_NODES - 1));
 	for (int s = 1; s < XGLB_STEER_MAX_NODES; s++) {
-		const __u8 m[6] = { 0x02, 0x00, 0x5e, 0x00, 0x00, (__u8)s };
+		const __u8 m[6] = {0x02, 0x00, 0x5e, 0x00, 0x00, (__u8)s};
 
 		memcpy(f->peer_mac[s], m, 6);
 	}
@@ -707,7 +684,7 @@ static void flow_frame(__u32 i, int k, struct h_frame *f, struct tuple *t)
 	__u16 cp = (__u16)(1024 + rnd(&s) % 60000), sp = (__u16)(1 + rnd(&s) % 1024);
 	__u16 id = (__u16)rnd(&s);
 	struct h_frame orig;
-	__u8 raw[24] = { 0 };
+	__u8 raw[24] = {0};
 
 	switch (k) {
 	case 0:
@@ -783,7 +760,7 @@ static void test_buckets_match_userspace_hash(void **state)
 				runs++;
 				want = in;
 				if (v == TC_ACT_REDIRECT) {
-					const __u8 pre[5] = { 0x02, 0x00, 0x5e, 0x00, 0x00 };
+					const __u8 pre[5] = {0x02, 0x00, 0x5e, 0x00, 0x00};
 
 					assert_memory_equal(out.b, pre, 5);
 					digit = out.b[5];
@@ -974,7 +951,7 @@ static void test_restart_adopts_steering(void **state)
 static void test_local_ips_replaced(void **state)
 {
 	struct h_env *e = *state;
-	const __be32 a[] = { H_VIP, H_ROUTERIP, SRV }, b[] = { H_VIP };
+	const __be32 a[] = {H_VIP, H_ROUTERIP, SRV}, b[] = {H_VIP};
 	struct h_frame in, out;
 	struct tuple t;
 
@@ -1106,7 +1083,7 @@ static void atomic_state(struct xglb_steer *st, __u32 k)
 	st->version = k;
 	f->n_extra = 0;
 	for (int s = 1; s < XGLB_STEER_MAX_NODES; s++) {
-		const __u8 m[6] = { 0x02, 0x5e, (__u8)(k >> 8), (__u8)k, (__u8)s, 0x01 };
+		const __u8 m[6] = {0x02, 0x5e, (__u8)(k >> 8), (__u8)k, (__u8)s, 0x01};
 
 		memcpy(f->peer_mac[s], m, 6);
 	}
@@ -1147,7 +1124,8 @@ static void *writer_main(void *arg)
 			w->err = err;
 			break;
 		}
-		/* let the reader see each state a few times (bounded: a starved reader only slows us) */
+		/* let the reader see each state a few times (bounded: a starved reader only slows
+		 * us) */
 		from = __atomic_load_n(&w->reads, __ATOMIC_SEQ_CST);
 		t0 = h_now_ns();
 		while (!w->prepare_only &&
@@ -1203,7 +1181,7 @@ static void read_until_done(struct h_env *e, struct writer *w, struct observed *
 static void test_switch_under_load(void **state)
 {
 	struct h_env *e = *state;
-	struct writer w = { .e = e, .first = 2, .last = ATOMIC_COMMITS };
+	struct writer w = {.e = e, .first = 2, .last = ATOMIC_COMMITS};
 	struct xglb_steer *st = calloc(1, sizeof(*st));
 	struct observed o;
 	pthread_t t;
@@ -1232,7 +1210,7 @@ static void test_switch_under_load(void **state)
 static void test_prepare_leaves_active_steering(void **state)
 {
 	struct h_env *e = *state;
-	struct writer w = { .e = e, .first = 2, .last = 1 + ATOMIC_PREPARES, .prepare_only = true };
+	struct writer w = {.e = e, .first = 2, .last = 1 + ATOMIC_PREPARES, .prepare_only = true};
 	struct xglb_steer *st = calloc(1, sizeof(*st));
 	struct observed o;
 	struct h_frame in, out;
@@ -1264,18 +1242,18 @@ static void test_prepare_leaves_active_steering(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-		H_TEST(test_buckets_match_userspace_hash),
-		H_TEST(test_from_peer_never_steered),
-		H_TEST(test_group_commits_keep_steering),
-		H_TEST(test_restart_adopts_steering),
-		H_TEST(test_local_ips_replaced),
-		H_TEST(test_invalid_states_refused),
-		H_TEST(test_two_domains),
-		H_TEST(test_short_ipv4_refused_by_test_run),
-		H_TEST(test_switch_under_load),
-		H_TEST(test_prepare_leaves_active_steering),
+	    H_TEST(test_buckets_match_userspace_hash),
+	    H_TEST(test_from_peer_never_steered),
+	    H_TEST(test_group_commits_keep_steering),
+	    H_TEST(test_restart_adopts_steering),
+	    H_TEST(test_local_ips_replaced),
+	    H_TEST(test_invalid_states_refused),
+	    H_TEST(test_two_domains),
+	    H_TEST(test_short_ipv4_refused_by_test_run),
+	    H_TEST(test_switch_under_load),
+	    H_TEST(test_prepare_leaves_active_steering),
 	};
-	static const struct h_table table = { "steer_fixtures", h_run_tc_in, steer_prepare, NULL };
+	static const struct h_table table = {"steer_fixtures", h_run_tc_in, steer_prepare, NULL};
 	static struct steer_case all[N_CASES];
 	static char names[N_CUT][32];
 	size_t n = 0;
@@ -1285,8 +1263,9 @@ int main(void)
 		all[n++] = cases[i];
 	for (int len = CUT_MIN; len <= CUT_MAX; len++) {
 		snprintf(names[len - CUT_MIN], sizeof(names[0]), "udp_cut_at_%d_bytes", len);
-		all[n++] = (struct steer_case){ names[len - CUT_MIN], setup_all_peer, in_cut, len,
-						STAY, R(TC_STEER_MALFORMED), TO_HOST };
+		all[n++] =
+		    (struct steer_case){names[len - CUT_MIN],  setup_all_peer, in_cut, len, STAY,
+					R(TC_STEER_MALFORMED), TO_HOST};
 	}
 	failed = h_run_table(&table, all, n, sizeof(all[0]));
 	failed += cmocka_run_group_tests_name("steer_scenarios", scenarios, NULL, NULL);

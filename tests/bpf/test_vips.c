@@ -5,9 +5,9 @@
  */
 #include "harness.h"
 
-#define TC_ACT_OK 0
+#define TC_ACT_OK   0
 #define TC_ACT_SHOT 2
-#define N_MAX 6
+#define N_MAX	    6
 
 /* n distinct addresses 10.x.y.z whose home slot with the first multiplier is home. */
 static void ips_with_home(__u32 home, __be32 *out, int n, __u32 *from)
@@ -214,9 +214,9 @@ static void test_index_per_bank(void **state)
 static void test_rewrites(void **state)
 {
 	static const int sets[][N_MAX + 1] = {
-		/* indexes into ips[], -1 ends a set */
-		{ 0, 1, 2, -1 }, { 1, 2, 3, 4, -1 }, { 4, -1 }, { 0, 3, 5, -1 }, { -1 },
-		{ 5, 4, 3, 2, 1, -1 }, { 0, -1 },
+	    /* indexes into ips[], -1 ends a set */
+	    {0, 1, 2, -1}, {1, 2, 3, 4, -1},	{4, -1}, {0, 3, 5, -1},
+	    {-1},	   {5, 4, 3, 2, 1, -1}, {0, -1},
 	};
 	struct h_env *e = *state;
 	__be32 ips[6], vips[N_MAX];
@@ -251,12 +251,9 @@ static void test_rewrites(void **state)
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
-		H_TEST(test_colliding_vips),
-		H_TEST(test_reseeded_bank),
-		H_TEST(test_wrapping_vips),
-		H_TEST(test_enospc_keeps_tables),
-		H_TEST(test_index_per_bank),
-		H_TEST(test_rewrites),
+	    H_TEST(test_colliding_vips), H_TEST(test_reseeded_bank),
+	    H_TEST(test_wrapping_vips),	 H_TEST(test_enospc_keeps_tables),
+	    H_TEST(test_index_per_bank), H_TEST(test_rewrites),
 	};
 
 	return cmocka_run_group_tests_name("vips", tests, NULL, NULL);

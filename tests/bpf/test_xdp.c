@@ -98,44 +98,56 @@ static void in_req_vip_padded(struct h_frame *f, int arg)
  * ARP frames that need no argument, one row each: eth dst, eth src, op,
  * sha, spa, tha, tpa (arg: A_*).
  */
-enum { A_REQ_OTHER_IP, A_REPLY_BETWEEN_HOSTS, A_REQ_ROUTER_IP, A_UNICAST_REQ_VMAC_GID9,
-       A_GARP_REQ_FROM_VMAC, A_GARP_REPLY_FROM_VMAC, A_GARP_FROM_REAL_MAC,
-       A_REPLY_VIP_FROM_REAL_MAC, A_AVG_REPLY_TO_HOST, A_ARP_VMAC_SHA_OTHER_IP,
-       A_ARP_VMAC_ETHSRC_OTHER_IP, A_REPLY_TO_VIP, A_REQ_SPA_VIP, A_MAX };
+enum {
+	A_REQ_OTHER_IP,
+	A_REPLY_BETWEEN_HOSTS,
+	A_REQ_ROUTER_IP,
+	A_UNICAST_REQ_VMAC_GID9,
+	A_GARP_REQ_FROM_VMAC,
+	A_GARP_REPLY_FROM_VMAC,
+	A_GARP_FROM_REAL_MAC,
+	A_REPLY_VIP_FROM_REAL_MAC,
+	A_AVG_REPLY_TO_HOST,
+	A_ARP_VMAC_SHA_OTHER_IP,
+	A_ARP_VMAC_ETHSRC_OTHER_IP,
+	A_REPLY_TO_VIP,
+	A_REQ_SPA_VIP,
+	A_MAX
+};
 
 static void in_arp(struct h_frame *f, int arg)
 {
 	const __u8 *v1 = H_VMAC(H_GID, 1), *v2 = H_VMAC(H_GID, 2), *v9 = H_VMAC(9, 0);
 	const struct h_arp_row rows[A_MAX] = {
-		/* a request for an address that is no VIP */
-		[A_REQ_OTHER_IP] = { H_BCAST, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_OTHERIP },
-		/* host 2 answers host 1: ordinary ARP between hosts */
-		[A_REPLY_BETWEEN_HOSTS] = { H_HOST, H_HOST2, H_REP, H_HOST2, H_HOST2IP, H_HOST,
-					    H_HOSTIP },
-		/* a request for our own router address (the kernel answers it) */
-		[A_REQ_ROUTER_IP] = { H_BCAST, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_ROUTERIP },
-		/* unicast to a vMAC of group 9 while asking for group 7's VIP */
-		[A_UNICAST_REQ_VMAC_GID9] = { v9, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_VIP },
-		/* a peer's gratuitous ARP request from its vMAC: spa = tpa = VIP */
-		[A_GARP_REQ_FROM_VMAC] = { H_BCAST, v1, H_REQ, v1, H_VIP, H_ZERO, H_VIP },
-		/* a peer's gratuitous ARP reply from its vMAC */
-		[A_GARP_REPLY_FROM_VMAC] = { H_BCAST, v1, H_REP, v1, H_VIP, H_BCAST, H_VIP },
-		/* a peer's kernel announcing the VIP with its real MAC */
-		[A_GARP_FROM_REAL_MAC] = { H_BCAST, H_PEERMAC, H_REQ, H_PEERMAC, H_VIP, H_ZERO, H_VIP },
-		/* a peer's unicast reply "VIP is at <real MAC>" to a host */
-		[A_REPLY_VIP_FROM_REAL_MAC] = { H_HOST, H_PEERMAC, H_REP, H_PEERMAC, H_VIP, H_HOST,
-						H_HOSTIP },
-		/* the AVG's unsolicited reply to a host, seen by us (another node) */
-		[A_AVG_REPLY_TO_HOST] = { H_HOST, H_PEERMAC, H_REP, v2, H_VIP, H_HOST, H_HOSTIP },
-		/* any ARP from a vMAC source, even about an unrelated address */
-		[A_ARP_VMAC_SHA_OTHER_IP] = { H_BCAST, H_PEERMAC, H_REQ, v1, H_ROUTERIP, H_ZERO,
-					      H_HOSTIP },
-		[A_ARP_VMAC_ETHSRC_OTHER_IP] = { H_BCAST, v1, H_REQ, H_PEERMAC, H_ROUTERIP, H_ZERO,
-						 H_HOSTIP },
-		/* a host replying to the VIP (op 2, tpa = VIP) */
-		[A_REPLY_TO_VIP] = { H_IFMAC, H_HOST, H_REP, H_HOST, H_HOSTIP, H_IFMAC, H_VIP },
-		/* a request for the VIP that claims the VIP as its own sender address */
-		[A_REQ_SPA_VIP] = { H_BCAST, H_HOST, H_REQ, H_HOST, H_VIP, H_ZERO, H_VIP },
+	    /* a request for an address that is no VIP */
+	    [A_REQ_OTHER_IP] = {H_BCAST, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_OTHERIP},
+	    /* host 2 answers host 1: ordinary ARP between hosts */
+	    [A_REPLY_BETWEEN_HOSTS] = {H_HOST, H_HOST2, H_REP, H_HOST2, H_HOST2IP, H_HOST,
+				       H_HOSTIP},
+	    /* a request for our own router address (the kernel answers it) */
+	    [A_REQ_ROUTER_IP] = {H_BCAST, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_ROUTERIP},
+	    /* unicast to a vMAC of group 9 while asking for group 7's VIP */
+	    [A_UNICAST_REQ_VMAC_GID9] = {v9, H_HOST, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_VIP},
+	    /* a peer's gratuitous ARP request from its vMAC: spa = tpa = VIP */
+	    [A_GARP_REQ_FROM_VMAC] = {H_BCAST, v1, H_REQ, v1, H_VIP, H_ZERO, H_VIP},
+	    /* a peer's gratuitous ARP reply from its vMAC */
+	    [A_GARP_REPLY_FROM_VMAC] = {H_BCAST, v1, H_REP, v1, H_VIP, H_BCAST, H_VIP},
+	    /* a peer's kernel announcing the VIP with its real MAC */
+	    [A_GARP_FROM_REAL_MAC] = {H_BCAST, H_PEERMAC, H_REQ, H_PEERMAC, H_VIP, H_ZERO, H_VIP},
+	    /* a peer's unicast reply "VIP is at <real MAC>" to a host */
+	    [A_REPLY_VIP_FROM_REAL_MAC] = {H_HOST, H_PEERMAC, H_REP, H_PEERMAC, H_VIP, H_HOST,
+					   H_HOSTIP},
+	    /* the AVG's unsolicited reply to a host, seen by us (another node) */
+	    [A_AVG_REPLY_TO_HOST] = {H_HOST, H_PEERMAC, H_REP, v2, H_VIP, H_HOST, H_HOSTIP},
+	    /* any ARP from a vMAC source, even about an unrelated address */
+	    [A_ARP_VMAC_SHA_OTHER_IP] = {H_BCAST, H_PEERMAC, H_REQ, v1, H_ROUTERIP, H_ZERO,
+					 H_HOSTIP},
+	    [A_ARP_VMAC_ETHSRC_OTHER_IP] = {H_BCAST, v1, H_REQ, H_PEERMAC, H_ROUTERIP, H_ZERO,
+					    H_HOSTIP},
+	    /* a host replying to the VIP (op 2, tpa = VIP) */
+	    [A_REPLY_TO_VIP] = {H_IFMAC, H_HOST, H_REP, H_HOST, H_HOSTIP, H_IFMAC, H_VIP},
+	    /* a request for the VIP that claims the VIP as its own sender address */
+	    [A_REQ_SPA_VIP] = {H_BCAST, H_HOST, H_REQ, H_HOST, H_VIP, H_ZERO, H_VIP},
 	};
 
 	h_arp_pick(f, rows, A_MAX, arg);
@@ -217,7 +229,7 @@ static void in_vlan_req_vip(struct h_frame *f, int arg)
 /* Sender MACs no host may claim: arg selects sha / eth src. */
 static void in_bad_sender(struct h_frame *f, int arg)
 {
-	static const __u8 mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	static const __u8 mcast[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
 
 	in_req_vip(f, 0);
 	switch (arg) {
@@ -249,15 +261,15 @@ static void in_truncated(struct h_frame *f, int arg)
 
 /* Every byte of "10.0.0.1 is at 02:78:67:62:07:00", to H_HOST, from lo's MAC. */
 static const __u8 reply_fwd0[42] = {
-	0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01, /* eth dst: the requester */
-	0x52, 0x54, 0x00, 0x00, 0x00, 0x01, /* eth src: our interface */
-	0x08, 0x06, /* ARP */
-	0x00, 0x01, 0x08, 0x00, 0x06, 0x04, /* Ethernet, IPv4, 6, 4 */
-	0x00, 0x02, /* reply */
-	0x02, 0x78, 0x67, 0x62, 0x07, 0x00, /* sha: vMAC of group 7, forwarder 0 */
-	0x0a, 0x00, 0x00, 0x01, /* spa: the VIP */
-	0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01, /* tha: the requester */
-	0x0a, 0x00, 0x00, 0x32, /* tpa: 10.0.0.50 */
+    0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01, /* eth dst: the requester */
+    0x52, 0x54, 0x00, 0x00, 0x00, 0x01, /* eth src: our interface */
+    0x08, 0x06,				/* ARP */
+    0x00, 0x01, 0x08, 0x00, 0x06, 0x04, /* Ethernet, IPv4, 6, 4 */
+    0x00, 0x02,				/* reply */
+    0x02, 0x78, 0x67, 0x62, 0x07, 0x00, /* sha: vMAC of group 7, forwarder 0 */
+    0x0a, 0x00, 0x00, 0x01,		/* spa: the VIP */
+    0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01, /* tha: the requester */
+    0x0a, 0x00, 0x00, 0x32,		/* tpa: 10.0.0.50 */
 };
 
 static void want_reply_fwd0(const struct h_frame *in, struct h_frame *w)
@@ -349,139 +361,138 @@ static void check_nothing_counted(struct h_env *e, const struct h_frame *in)
 #define R(x) XGLB_R_##x
 
 static const struct xdp_case cases[] = {
-	/* the AVG answers */
-	{ "avg_request_vip_reply_bytes", h_setup_avg, in_req_vip, 0, XDP_TX, want_reply_fwd0,
-	  R(XDP_TX_ARP_REPLY), check_host_fwd0 },
-	{ "avg_request_vip_padded_keeps_padding", h_setup_avg, in_req_vip_padded, 0, XDP_TX,
-	  want_reply_fwd0_padded, R(XDP_TX_ARP_REPLY), check_host_fwd0 },
-	{ "avg_request_vip_skips_redirected_fwd", setup_avg_fwd0_redirect, in_req_vip, 0, XDP_TX,
-	  want_reply_fwd1, R(XDP_TX_ARP_REPLY), check_host_fwd1 },
-	{ "avg_request_vip_no_fwd_takes_hosts", setup_avg_no_fwd, in_req_vip, 0, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_NO_FWD), check_no_host },
-	{ "not_avg_request_vip_dropped", h_setup_not_avg, in_req_vip, 0, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_NOT_AVG), check_no_host },
-	{ "avg_request_vip_lease_expired", setup_avg_lease_expired, in_req_vip, 0, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_LEASE), check_no_host },
-	{ "avg_request_vip_iface_not_in_group", setup_avg_other_iface, in_req_vip, 0, XDP_DROP,
-	  NULL, R(XDP_DROP_ARP_IFACE), check_no_host },
-	{ "avg_request_vip_iface_mac_unknown", setup_avg_no_iface_mac, in_req_vip, 0, XDP_DROP,
-	  NULL, R(XDP_DROP_ARP_IFACE), check_no_host },
-	{ "request_vip_after_group_removed_passes", setup_group_removed, in_req_vip, 0, XDP_PASS,
-	  NULL, R(XDP_PASS_ARP_OTHER), check_no_host },
+    /* the AVG answers */
+    {"avg_request_vip_reply_bytes", h_setup_avg, in_req_vip, 0, XDP_TX, want_reply_fwd0,
+     R(XDP_TX_ARP_REPLY), check_host_fwd0},
+    {"avg_request_vip_padded_keeps_padding", h_setup_avg, in_req_vip_padded, 0, XDP_TX,
+     want_reply_fwd0_padded, R(XDP_TX_ARP_REPLY), check_host_fwd0},
+    {"avg_request_vip_skips_redirected_fwd", setup_avg_fwd0_redirect, in_req_vip, 0, XDP_TX,
+     want_reply_fwd1, R(XDP_TX_ARP_REPLY), check_host_fwd1},
+    {"avg_request_vip_no_fwd_takes_hosts", setup_avg_no_fwd, in_req_vip, 0, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_NO_FWD), check_no_host},
+    {"not_avg_request_vip_dropped", h_setup_not_avg, in_req_vip, 0, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_NOT_AVG), check_no_host},
+    {"avg_request_vip_lease_expired", setup_avg_lease_expired, in_req_vip, 0, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_LEASE), check_no_host},
+    {"avg_request_vip_iface_not_in_group", setup_avg_other_iface, in_req_vip, 0, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_IFACE), check_no_host},
+    {"avg_request_vip_iface_mac_unknown", setup_avg_no_iface_mac, in_req_vip, 0, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_IFACE), check_no_host},
+    {"request_vip_after_group_removed_passes", setup_group_removed, in_req_vip, 0, XDP_PASS, NULL,
+     R(XDP_PASS_ARP_OTHER), check_no_host},
 
-	/* ARP not about a VIP reaches the kernel untouched */
-	{ "avg_request_unknown_ip_passes", h_setup_avg, in_arp, A_REQ_OTHER_IP, XDP_PASS, NULL,
-	  R(XDP_PASS_ARP_OTHER), check_no_host },
-	{ "avg_request_router_ip_passes", h_setup_avg, in_arp, A_REQ_ROUTER_IP, XDP_PASS, NULL,
-	  R(XDP_PASS_ARP_OTHER), check_no_host },
-	{ "reply_between_hosts_passes", h_setup_avg, in_arp, A_REPLY_BETWEEN_HOSTS, XDP_PASS, NULL,
-	  R(XDP_PASS_ARP_OTHER), NULL },
-	{ "lease_expired_unrelated_arp_passes", setup_avg_lease_expired, in_arp, A_REQ_OTHER_IP,
-	  XDP_PASS, NULL, R(XDP_PASS_ARP_OTHER), NULL },
+    /* ARP not about a VIP reaches the kernel untouched */
+    {"avg_request_unknown_ip_passes", h_setup_avg, in_arp, A_REQ_OTHER_IP, XDP_PASS, NULL,
+     R(XDP_PASS_ARP_OTHER), check_no_host},
+    {"avg_request_router_ip_passes", h_setup_avg, in_arp, A_REQ_ROUTER_IP, XDP_PASS, NULL,
+     R(XDP_PASS_ARP_OTHER), check_no_host},
+    {"reply_between_hosts_passes", h_setup_avg, in_arp, A_REPLY_BETWEEN_HOSTS, XDP_PASS, NULL,
+     R(XDP_PASS_ARP_OTHER), NULL},
+    {"lease_expired_unrelated_arp_passes", setup_avg_lease_expired, in_arp, A_REQ_OTHER_IP,
+     XDP_PASS, NULL, R(XDP_PASS_ARP_OTHER), NULL},
 
-	/* frames to vMACs */
-	{ "vmac_local_accepted_rewritten", h_setup_avg, in_ipv4_to_vmac, 0, XDP_PASS,
-	  want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted },
-	{ "vmac_local_accepted_on_non_avg", h_setup_not_avg, in_ipv4_to_vmac, 0, XDP_PASS,
-	  want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted },
-	{ "vmac_remote_dropped", h_setup_avg, in_ipv4_to_vmac, 1, XDP_DROP, NULL,
-	  R(XDP_DROP_VMAC_REMOTE), check_nothing_counted },
-	{ "vmac_inactive_fwd_unknown", h_setup_avg_fwd2_inactive, in_ipv4_to_vmac, 2, XDP_DROP,
-	  NULL, R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
-	{ "vmac_index_beyond_n_fwd_unknown", h_setup_avg, in_ipv4_to_vmac, 3, XDP_DROP, NULL,
-	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
-	{ "vmac_index_255_unknown", h_setup_avg, in_ipv4_to_vmac, 255, XDP_DROP, NULL,
-	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
-	{ "vmac_unknown_group_dropped", h_setup_avg, in_ipv4_to_vmac_gid9, 0, XDP_DROP, NULL,
-	  R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted },
-	{ "vmac_local_iface_mac_unknown", setup_avg_no_iface_mac, in_ipv4_to_vmac, 0, XDP_DROP,
-	  NULL, R(XDP_DROP_VMAC_IFACE), check_nothing_counted },
-	{ "vmac_no_group_configured", NULL, in_ipv4_to_vmac, 0, XDP_DROP, NULL,
-	  R(XDP_DROP_VMAC_UNKNOWN), NULL },
+    /* frames to vMACs */
+    {"vmac_local_accepted_rewritten", h_setup_avg, in_ipv4_to_vmac, 0, XDP_PASS, want_dst_ifmac,
+     R(XDP_PASS_VMAC), check_fwd0_counted},
+    {"vmac_local_accepted_on_non_avg", h_setup_not_avg, in_ipv4_to_vmac, 0, XDP_PASS,
+     want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted},
+    {"vmac_remote_dropped", h_setup_avg, in_ipv4_to_vmac, 1, XDP_DROP, NULL,
+     R(XDP_DROP_VMAC_REMOTE), check_nothing_counted},
+    {"vmac_inactive_fwd_unknown", h_setup_avg_fwd2_inactive, in_ipv4_to_vmac, 2, XDP_DROP, NULL,
+     R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted},
+    {"vmac_index_beyond_n_fwd_unknown", h_setup_avg, in_ipv4_to_vmac, 3, XDP_DROP, NULL,
+     R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted},
+    {"vmac_index_255_unknown", h_setup_avg, in_ipv4_to_vmac, 255, XDP_DROP, NULL,
+     R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted},
+    {"vmac_unknown_group_dropped", h_setup_avg, in_ipv4_to_vmac_gid9, 0, XDP_DROP, NULL,
+     R(XDP_DROP_VMAC_UNKNOWN), check_nothing_counted},
+    {"vmac_local_iface_mac_unknown", setup_avg_no_iface_mac, in_ipv4_to_vmac, 0, XDP_DROP, NULL,
+     R(XDP_DROP_VMAC_IFACE), check_nothing_counted},
+    {"vmac_no_group_configured", NULL, in_ipv4_to_vmac, 0, XDP_DROP, NULL, R(XDP_DROP_VMAC_UNKNOWN),
+     NULL},
 
-	/* unicast re-confirmation of a held vMAC */
-	{ "unicast_request_local_vmac_on_non_avg", h_setup_not_avg, in_unicast_req_vmac, 0,
-	  XDP_TX, want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host },
-	{ "unicast_request_local_vmac_on_avg", h_setup_avg, in_unicast_req_vmac, 0, XDP_TX,
-	  want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host },
-	{ "unicast_request_remote_vmac_on_avg", h_setup_avg, in_unicast_req_vmac, 1, XDP_DROP, NULL,
-	  R(XDP_DROP_VMAC_REMOTE), check_no_host },
-	{ "unicast_request_remote_vmac_on_non_avg", h_setup_not_avg, in_unicast_req_vmac, 2,
-	  XDP_DROP, NULL, R(XDP_DROP_VMAC_REMOTE), check_no_host },
-	{ "unicast_request_inactive_vmac", h_setup_avg_fwd2_inactive, in_unicast_req_vmac, 2,
-	  XDP_DROP, NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
-	{ "unicast_request_vmac_beyond_n_fwd", h_setup_avg, in_unicast_req_vmac, 9, XDP_DROP, NULL,
-	  R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
-	{ "unicast_request_vmac_of_other_group", h_setup_avg, in_arp, A_UNICAST_REQ_VMAC_GID9, XDP_DROP,
-	  NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host },
-	{ "unicast_request_local_vmac_lease_expired", setup_avg_lease_expired,
-	  in_unicast_req_vmac, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_LEASE), NULL },
+    /* unicast re-confirmation of a held vMAC */
+    {"unicast_request_local_vmac_on_non_avg", h_setup_not_avg, in_unicast_req_vmac, 0, XDP_TX,
+     want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host},
+    {"unicast_request_local_vmac_on_avg", h_setup_avg, in_unicast_req_vmac, 0, XDP_TX,
+     want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host},
+    {"unicast_request_remote_vmac_on_avg", h_setup_avg, in_unicast_req_vmac, 1, XDP_DROP, NULL,
+     R(XDP_DROP_VMAC_REMOTE), check_no_host},
+    {"unicast_request_remote_vmac_on_non_avg", h_setup_not_avg, in_unicast_req_vmac, 2, XDP_DROP,
+     NULL, R(XDP_DROP_VMAC_REMOTE), check_no_host},
+    {"unicast_request_inactive_vmac", h_setup_avg_fwd2_inactive, in_unicast_req_vmac, 2, XDP_DROP,
+     NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host},
+    {"unicast_request_vmac_beyond_n_fwd", h_setup_avg, in_unicast_req_vmac, 9, XDP_DROP, NULL,
+     R(XDP_DROP_VMAC_UNKNOWN), check_no_host},
+    {"unicast_request_vmac_of_other_group", h_setup_avg, in_arp, A_UNICAST_REQ_VMAC_GID9, XDP_DROP,
+     NULL, R(XDP_DROP_VMAC_UNKNOWN), check_no_host},
+    {"unicast_request_local_vmac_lease_expired", setup_avg_lease_expired, in_unicast_req_vmac, 0,
+     XDP_DROP, NULL, R(XDP_DROP_ARP_LEASE), NULL},
 
-	/* peers announcing the VIP never reach the local stack */
-	{ "peer_garp_request_from_vmac", h_setup_avg, in_arp, A_GARP_REQ_FROM_VMAC, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "peer_garp_reply_from_vmac", h_setup_not_avg, in_arp, A_GARP_REPLY_FROM_VMAC, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "peer_garp_from_real_mac", h_setup_not_avg, in_arp, A_GARP_FROM_REAL_MAC, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_PEER), NULL },
-	{ "peer_reply_vip_from_real_mac", h_setup_avg, in_arp, A_REPLY_VIP_FROM_REAL_MAC, XDP_DROP,
-	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "avg_unsolicited_reply_seen_by_peer", h_setup_not_avg, in_arp, A_AVG_REPLY_TO_HOST, XDP_DROP,
-	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "arp_with_vmac_sha_about_other_ip", h_setup_avg, in_arp, A_ARP_VMAC_SHA_OTHER_IP, XDP_DROP,
-	  NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "arp_from_vmac_source_about_other_ip", h_setup_avg, in_arp, A_ARP_VMAC_ETHSRC_OTHER_IP,
-	  XDP_DROP, NULL, R(XDP_DROP_ARP_PEER), NULL },
-	{ "reply_addressed_to_vip", h_setup_avg, in_arp, A_REPLY_TO_VIP, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_PEER), check_no_host },
-	{ "request_with_sender_ip_vip", h_setup_avg, in_arp, A_REQ_SPA_VIP, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_PEER), check_no_host },
+    /* peers announcing the VIP never reach the local stack */
+    {"peer_garp_request_from_vmac", h_setup_avg, in_arp, A_GARP_REQ_FROM_VMAC, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_PEER), check_no_host},
+    {"peer_garp_reply_from_vmac", h_setup_not_avg, in_arp, A_GARP_REPLY_FROM_VMAC, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_PEER), check_no_host},
+    {"peer_garp_from_real_mac", h_setup_not_avg, in_arp, A_GARP_FROM_REAL_MAC, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_PEER), NULL},
+    {"peer_reply_vip_from_real_mac", h_setup_avg, in_arp, A_REPLY_VIP_FROM_REAL_MAC, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_PEER), NULL},
+    {"avg_unsolicited_reply_seen_by_peer", h_setup_not_avg, in_arp, A_AVG_REPLY_TO_HOST, XDP_DROP,
+     NULL, R(XDP_DROP_ARP_PEER), NULL},
+    {"arp_with_vmac_sha_about_other_ip", h_setup_avg, in_arp, A_ARP_VMAC_SHA_OTHER_IP, XDP_DROP,
+     NULL, R(XDP_DROP_ARP_PEER), NULL},
+    {"arp_from_vmac_source_about_other_ip", h_setup_avg, in_arp, A_ARP_VMAC_ETHSRC_OTHER_IP,
+     XDP_DROP, NULL, R(XDP_DROP_ARP_PEER), NULL},
+    {"reply_addressed_to_vip", h_setup_avg, in_arp, A_REPLY_TO_VIP, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_PEER), check_no_host},
+    {"request_with_sender_ip_vip", h_setup_avg, in_arp, A_REQ_SPA_VIP, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_PEER), check_no_host},
 
-	/* malformed or refused requests for the VIP */
-	{ "bad_hrd", h_setup_avg, in_bad_hrd, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
-	  check_no_host },
-	{ "bad_pro", h_setup_avg, in_bad_pro, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
-	  check_no_host },
-	{ "bad_hln", h_setup_avg, in_bad_hln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
-	  check_no_host },
-	{ "bad_pln", h_setup_avg, in_bad_pln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
-	  check_no_host },
-	{ "opcode_0_for_vip", h_setup_avg, in_opcode, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_OPCODE),
-	  check_no_host },
-	{ "opcode_3_rarp_for_vip", h_setup_avg, in_opcode, 3, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_OPCODE), check_no_host },
-	{ "opcode_8_inarp_for_vip", h_setup_avg, in_opcode, 8, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_OPCODE), check_no_host },
-	{ "opcode_0x0101_for_vip", h_setup_avg, in_opcode, 0x0101, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_OPCODE), check_no_host },
-	{ "vlan_8021q_request_vip_passes", h_setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021Q, XDP_PASS,
-	  NULL, R(XDP_PASS_VLAN), check_no_host },
-	{ "vlan_8021ad_request_vip_passes", h_setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021AD,
-	  XDP_PASS, NULL, R(XDP_PASS_VLAN), check_no_host },
-	{ "sender_sha_broadcast", h_setup_avg, in_bad_sender, 0, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_sha_zero", h_setup_avg, in_bad_sender, 1, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_sha_multicast", h_setup_avg, in_bad_sender, 2, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_eth_src_multicast", h_setup_avg, in_bad_sender, 3, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
-	{ "sender_eth_src_zero", h_setup_avg, in_bad_sender, 4, XDP_DROP, NULL,
-	  R(XDP_DROP_ARP_BAD_SENDER), NULL },
+    /* malformed or refused requests for the VIP */
+    {"bad_hrd", h_setup_avg, in_bad_hrd, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+     check_no_host},
+    {"bad_pro", h_setup_avg, in_bad_pro, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+     check_no_host},
+    {"bad_hln", h_setup_avg, in_bad_hln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+     check_no_host},
+    {"bad_pln", h_setup_avg, in_bad_pln, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
+     check_no_host},
+    {"opcode_0_for_vip", h_setup_avg, in_opcode, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_OPCODE),
+     check_no_host},
+    {"opcode_3_rarp_for_vip", h_setup_avg, in_opcode, 3, XDP_DROP, NULL, R(XDP_DROP_ARP_OPCODE),
+     check_no_host},
+    {"opcode_8_inarp_for_vip", h_setup_avg, in_opcode, 8, XDP_DROP, NULL, R(XDP_DROP_ARP_OPCODE),
+     check_no_host},
+    {"opcode_0x0101_for_vip", h_setup_avg, in_opcode, 0x0101, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_OPCODE), check_no_host},
+    {"vlan_8021q_request_vip_passes", h_setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021Q, XDP_PASS,
+     NULL, R(XDP_PASS_VLAN), check_no_host},
+    {"vlan_8021ad_request_vip_passes", h_setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021AD, XDP_PASS,
+     NULL, R(XDP_PASS_VLAN), check_no_host},
+    {"sender_sha_broadcast", h_setup_avg, in_bad_sender, 0, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_BAD_SENDER), NULL},
+    {"sender_sha_zero", h_setup_avg, in_bad_sender, 1, XDP_DROP, NULL, R(XDP_DROP_ARP_BAD_SENDER),
+     NULL},
+    {"sender_sha_multicast", h_setup_avg, in_bad_sender, 2, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_BAD_SENDER), NULL},
+    {"sender_eth_src_multicast", h_setup_avg, in_bad_sender, 3, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_BAD_SENDER), NULL},
+    {"sender_eth_src_zero", h_setup_avg, in_bad_sender, 4, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_BAD_SENDER), NULL},
 
-	/* everything else */
-	{ "ipv4_to_other_mac_untouched", h_setup_avg, in_ipv4_to_peer, 0, XDP_PASS, NULL,
-	  R(XDP_PASS_OTHER), check_nothing_counted },
-	{ "ipv4_to_iface_mac_untouched", h_setup_avg, in_ipv4_to_ifmac, 0, XDP_PASS, NULL,
-	  R(XDP_PASS_OTHER), check_nothing_counted },
-	{ "ipv4_no_group_untouched", NULL, in_ipv4_to_peer, 0, XDP_PASS, NULL, R(XDP_PASS_OTHER),
-	  NULL },
+    /* everything else */
+    {"ipv4_to_other_mac_untouched", h_setup_avg, in_ipv4_to_peer, 0, XDP_PASS, NULL,
+     R(XDP_PASS_OTHER), check_nothing_counted},
+    {"ipv4_to_iface_mac_untouched", h_setup_avg, in_ipv4_to_ifmac, 0, XDP_PASS, NULL,
+     R(XDP_PASS_OTHER), check_nothing_counted},
+    {"ipv4_no_group_untouched", NULL, in_ipv4_to_peer, 0, XDP_PASS, NULL, R(XDP_PASS_OTHER), NULL},
 };
 
 /* Generated rows: the VIP request cut at every length 14..41. */
 #define TRUNC_MIN 14
 #define TRUNC_MAX 41
-#define N_CASES (sizeof(cases) / sizeof(cases[0]) + (TRUNC_MAX - TRUNC_MIN + 1))
+#define N_CASES	  (sizeof(cases) / sizeof(cases[0]) + (TRUNC_MAX - TRUNC_MIN + 1))
 
 static void xdp_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
@@ -634,7 +645,7 @@ static void test_reassign_when_fwd_inactive(void **state)
 static void test_round_robin_30_hosts(void **state)
 {
 	struct h_env *e = *state;
-	int count[3] = { 0 };
+	int count[3] = {0};
 	__u8 mac[6];
 
 	h_install_default(e, H_SELF);
@@ -657,7 +668,7 @@ static void test_weighted_3_to_1(void **state)
 {
 	struct h_env *e = *state;
 	struct xglb_group_state st;
-	int count[2] = { 0 };
+	int count[2] = {0};
 	__u8 mac[6];
 
 	h_state(&st, H_GID, H_VIP, XGLB_POLICY_WEIGHTED, 2, H_SELF);
@@ -686,7 +697,7 @@ static void test_host_dependent(void **state)
 	struct xglb_group_state st;
 	struct xglb_group g;
 	static __u8 first[N];
-	int count[K] = { 0 };
+	int count[K] = {0};
 	__u8 mac[6];
 
 	h_state(&st, H_GID, H_VIP, XGLB_POLICY_HOST_DEPENDENT, K, H_SELF);
@@ -728,7 +739,7 @@ static void test_redirect_keeps_existing(void **state)
 {
 	struct h_env *e = *state;
 	struct xglb_group_state st;
-	int count[3] = { 0 };
+	int count[3] = {0};
 	__u8 mac[6];
 
 	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
@@ -795,8 +806,8 @@ static void test_two_groups(void **state)
  */
 static void test_iface_mac_from_group(void **state)
 {
-	static const __u8 mac_a[6] = { 0x52, 0x54, 0x00, 0x00, 0x0a, 0x0a };
-	static const __u8 mac_b[6] = { 0x52, 0x54, 0x00, 0x00, 0x0b, 0x0b };
+	static const __u8 mac_a[6] = {0x52, 0x54, 0x00, 0x00, 0x0a, 0x0a};
+	static const __u8 mac_b[6] = {0x52, 0x54, 0x00, 0x00, 0x0b, 0x0b};
 	struct h_env *e = *state;
 	struct xglb_group_state st;
 	int netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -858,18 +869,18 @@ static void test_iface_mac_from_group(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-		H_TEST(test_lease_expiry_and_refresh),
-		H_TEST(test_lease_expiry_and_refresh_fallback),
-		H_TEST(test_sticky_after_slot_change),
-		H_TEST(test_reassign_when_fwd_inactive),
-		H_TEST(test_round_robin_30_hosts),
-		H_TEST(test_weighted_3_to_1),
-		H_TEST(test_host_dependent),
-		H_TEST(test_redirect_keeps_existing),
-		H_TEST(test_two_groups),
-		H_TEST(test_iface_mac_from_group),
+	    H_TEST(test_lease_expiry_and_refresh),
+	    H_TEST(test_lease_expiry_and_refresh_fallback),
+	    H_TEST(test_sticky_after_slot_change),
+	    H_TEST(test_reassign_when_fwd_inactive),
+	    H_TEST(test_round_robin_30_hosts),
+	    H_TEST(test_weighted_3_to_1),
+	    H_TEST(test_host_dependent),
+	    H_TEST(test_redirect_keeps_existing),
+	    H_TEST(test_two_groups),
+	    H_TEST(test_iface_mac_from_group),
 	};
-	static const struct h_table table = { "xdp_fixtures", h_run_xdp, xdp_prepare, xdp_check };
+	static const struct h_table table = {"xdp_fixtures", h_run_xdp, xdp_prepare, xdp_check};
 	static struct xdp_case all[N_CASES];
 	static char names[TRUNC_MAX - TRUNC_MIN + 1][32];
 	size_t n = 0;
@@ -879,9 +890,9 @@ int main(void)
 		all[n++] = cases[i];
 	for (int len = TRUNC_MIN; len <= TRUNC_MAX; len++) {
 		snprintf(names[len - TRUNC_MIN], sizeof(names[0]), "truncated_arp_%d_bytes", len);
-		all[n++] = (struct xdp_case){ names[len - TRUNC_MIN], h_setup_avg, in_truncated, len,
-					      XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
-					      check_no_host };
+		all[n++] = (struct xdp_case){
+		    names[len - TRUNC_MIN],    h_setup_avg,  in_truncated, len, XDP_DROP, NULL,
+		    R(XDP_DROP_ARP_MALFORMED), check_no_host};
 	}
 	failed = h_run_table(&table, all, n, sizeof(all[0]));
 	failed += cmocka_run_group_tests_name("xdp_scenarios", scenarios, NULL, NULL);

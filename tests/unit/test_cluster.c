@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* test_cluster.c - the membership runtime over loopback: a reload must not leave the socket signing with the old configuration. */
+/* test_cluster.c - the membership runtime over loopback: a reload must not leave the socket signing
+ * with the old configuration. */
 #include "testlib.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,17 +38,18 @@ static int write_config(char *path, int port)
 	if (fd < 0)
 		return -1;
 	f = fdopen(fd, "w");
-	fprintf(f, "node: r1\n"
-		   "membership: {port: %d, key: \"" KEY_HEX "\"}\n"
-		   "nodes:\n"
-		   "  - {name: r1, id: 1, address: 192.0.2.1}\n"
-		   "  - {name: r2, id: 2, address: 192.0.2.2}\n"
-		   "groups:\n"
-		   "  - id: 1\n"
-		   "    vip: 10.0.0.1\n"
-		   "    interfaces: [lo]\n"
-		   "    timers: {hello-ms: 100, hold-ms: 1000}\n"
-		   "    forwarders: [{owner: r1}, {owner: r2}]\n",
+	fprintf(f,
+		"node: r1\n"
+		"membership: {port: %d, key: \"" KEY_HEX "\"}\n"
+		"nodes:\n"
+		"  - {name: r1, id: 1, address: 192.0.2.1}\n"
+		"  - {name: r2, id: 2, address: 192.0.2.2}\n"
+		"groups:\n"
+		"  - id: 1\n"
+		"    vip: 10.0.0.1\n"
+		"    interfaces: [lo]\n"
+		"    timers: {hello-ms: 100, hold-ms: 1000}\n"
+		"    forwarders: [{owner: r1}, {owner: r2}]\n",
 		port);
 	return fclose(f);
 }
@@ -61,16 +63,16 @@ static int write_config(char *path, int port)
 static void reload_keeps_signing_with_the_key(void **state)
 {
 	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
-	struct sockaddr_in peer = { .sin_family = AF_INET };
+	struct sockaddr_in peer = {.sin_family = AF_INET};
 	struct xglb_config *a, *b;
 	struct xglb_cluster *c = calloc(1, sizeof(*c));
-	struct xglb_cluster_io io = { 0 };
-	__u8 macs[XGLB_MAX_GROUPS][6] = { { 2, 0, 0, 0, 0, 1 } };
+	struct xglb_cluster_io io = {0};
+	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}};
 	__u8 buf[XGLB_MSG_MAX + 1], key[32];
 	struct xglb_msg m;
 	__u64 now = 1000000000ull;
 	int port = 20000 + getpid() % 20000, rx, one = 1, n, ok = 0;
-	struct timeval tv = { .tv_sec = 1 };
+	struct timeval tv = {.tv_sec = 1};
 
 	assert_non_null(c);
 	assert_int_equal(write_config(path, port), 0);
@@ -117,7 +119,7 @@ static void reload_keeps_signing_with_the_key(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(reload_keeps_signing_with_the_key),
+	    cmocka_unit_test(reload_keeps_signing_with_the_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* test_group.c - election, failover, persistence 0/1/3, timers, partitions and load shifts of group.c. */
+/* test_group.c - election, failover, persistence 0/1/3, timers, partitions and load shifts of
+ * group.c. */
 #include "testlib.h"
 #include "groupsim.h"
 
@@ -14,12 +15,12 @@ static void start3(__u8 pers, const __u8 *prio)
 
 static void startup_elects_one_avg_and_assigns_preferred(void **state)
 {
-	static const __u8 prio[3] = { 100, 200, 150 };
+	static const __u8 prio[3] = {100, 200, 150};
 
 	start3(0, prio);
 	assert_int_equal(sim_avg_count(&S), 1);
 	assert_true(xglb_fsm_is_avg(&S.g[1])); /* priority 200 */
-	assert_int_equal(S.g[0].standby, 3); /* next priority */
+	assert_int_equal(S.g[0].standby, 3);   /* next priority */
 	assert_true(sim_converged(&S));
 	for (int f = 0; f < 3; f++)
 		assert_int_equal(sim_owner(&S, 0, f), f + 1);
@@ -37,14 +38,14 @@ static void tie_goes_to_higher_id(void **state)
 
 static void starting_node_is_demoted_for_one_hold(void **state)
 {
-	static const __u8 prio[3] = { 100, 100, 250 };
+	static const __u8 prio[3] = {100, 100, 250};
 
 	sim_init(&S, 3, prio, 3, 0, NULL);
 	S.down[2] = true; /* the best node is not running yet */
 	sim_run(&S, 1000);
 	assert_true(xglb_fsm_is_avg(&S.g[1]));
 	sim_restart(&S, 2); /* starts now */
-	sim_run(&S, 200); /* < hold (300 ms): still demoted, must not take over */
+	sim_run(&S, 200);   /* < hold (300 ms): still demoted, must not take over */
 	assert_true(xglb_fsm_is_avg(&S.g[1]));
 	assert_false(xglb_fsm_is_avg(&S.g[2]));
 	sim_run(&S, 400); /* demotion over: preemption by the higher priority */
@@ -55,7 +56,7 @@ static void starting_node_is_demoted_for_one_hold(void **state)
 
 static void preempt_delay_and_no_preempt(void **state)
 {
-	static const __u8 prio[3] = { 100, 100, 250 };
+	static const __u8 prio[3] = {100, 100, 250};
 	struct xglb_fsm_timers t = sim_default_timers;
 
 	t.preempt_delay_ms = 1000;
@@ -135,7 +136,7 @@ static void persistence_1_stays_where_it_failed_over(void **state)
 	__u32 o = owner_after_return(1);
 
 	assert_int_not_equal(o, 1);
-	assert_int_equal(S.g[2].fwd[0].preferred, o); /* sticky to its new owner */
+	assert_int_equal(S.g[2].fwd[0].preferred, o);	   /* sticky to its new owner */
 	assert_int_equal(S.g[2].fwd[0].takeover_since, 0); /* so no redirect/timeout */
 }
 
@@ -165,7 +166,7 @@ static void redirect_then_timeout_removes_and_redistributes(void **state)
 	assert_false(S.g[1].fwd[0].new_ok); /* published to every node */
 	assert_int_equal(S.out[2].redist_mask, 0);
 	sim_run(&S, 3000);
-	assert_false(S.g[2].fwd[0].active); /* timeout: removed */
+	assert_false(S.g[2].fwd[0].active);	   /* timeout: removed */
 	assert_int_equal(S.out[2].redist_mask, 1); /* the AVG moves its hosts */
 	assert_true(S.out[2].actions & XGLB_FSM_ACT_REDIST);
 	assert_true(sim_converged(&S));
@@ -252,8 +253,8 @@ static void load_aware_shifts_away_from_busy_node(void **state)
 	}
 	/* the busy node got fewer new hosts and lost a movable forwarder */
 	assert_int_equal(S.g[1].stats.rebalances, 1);
-	assert_int_equal(sim_owner(&S, 1, 2), 2); /* the light forwarder moved, once */
-	assert_int_equal(sim_owner(&S, 1, 0), 1); /* the busy one stays: no overshoot */
+	assert_int_equal(sim_owner(&S, 1, 2), 2);	  /* the light forwarder moved, once */
+	assert_int_equal(sim_owner(&S, 1, 0), 1);	  /* the busy one stays: no overshoot */
 	assert_true(S.g[1].fwd[0].eff_weight < w_before); /* fewer new hosts for the busy node */
 	for (int k = 0; k < 20; k++) { /* load evens out: weights and counts come back */
 		S.load[0][0] += 500000;
@@ -397,7 +398,7 @@ static void heal_reannounces_every_vmac_from_its_owner(void **state)
  */
 static void returning_node_cannot_keep_vmacs_it_lost(void **state)
 {
-	struct xglb_group pinned = { .id = 1, .flags = XGLB_GRP_ENABLED };
+	struct xglb_group pinned = {.id = 1, .flags = XGLB_GRP_ENABLED};
 
 	start3(1, NULL);
 	pinned.n_fwd = (__u8)S.g[0].n_fwd;
@@ -485,26 +486,26 @@ static void restarted_node_announces_after_its_startup_hold(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(startup_elects_one_avg_and_assigns_preferred),
-		cmocka_unit_test(tie_goes_to_higher_id),
-		cmocka_unit_test(starting_node_is_demoted_for_one_hold),
-		cmocka_unit_test(preempt_delay_and_no_preempt),
-		cmocka_unit_test(avf_failure_moves_its_forwarder_after_hold),
-		cmocka_unit_test(avg_failure_standby_takes_over_and_continues_versions),
-		cmocka_unit_test(persistence_3_returns_to_preferred),
-		cmocka_unit_test(persistence_1_stays_where_it_failed_over),
-		cmocka_unit_test(persistence_0_rebalanced_back),
-		cmocka_unit_test(returning_lower_weight_gets_its_share),
-		cmocka_unit_test(redirect_then_timeout_removes_and_redistributes),
-		cmocka_unit_test(partition_heals_to_one_avg_one_owner_each),
-		cmocka_unit_test(loss_of_30_percent_causes_no_failover),
-		cmocka_unit_test(restart_within_hold_changes_nothing),
-		cmocka_unit_test(restarted_node_announces_after_its_startup_hold),
-		cmocka_unit_test(load_aware_shifts_away_from_busy_node),
-		cmocka_unit_test(withdrawn_node_owns_nothing),
-		cmocka_unit_test(send_failure_demotes),
-		cmocka_unit_test(heal_reannounces_every_vmac_from_its_owner),
-		cmocka_unit_test(returning_node_cannot_keep_vmacs_it_lost),
+	    cmocka_unit_test(startup_elects_one_avg_and_assigns_preferred),
+	    cmocka_unit_test(tie_goes_to_higher_id),
+	    cmocka_unit_test(starting_node_is_demoted_for_one_hold),
+	    cmocka_unit_test(preempt_delay_and_no_preempt),
+	    cmocka_unit_test(avf_failure_moves_its_forwarder_after_hold),
+	    cmocka_unit_test(avg_failure_standby_takes_over_and_continues_versions),
+	    cmocka_unit_test(persistence_3_returns_to_preferred),
+	    cmocka_unit_test(persistence_1_stays_where_it_failed_over),
+	    cmocka_unit_test(persistence_0_rebalanced_back),
+	    cmocka_unit_test(returning_lower_weight_gets_its_share),
+	    cmocka_unit_test(redirect_then_timeout_removes_and_redistributes),
+	    cmocka_unit_test(partition_heals_to_one_avg_one_owner_each),
+	    cmocka_unit_test(loss_of_30_percent_causes_no_failover),
+	    cmocka_unit_test(restart_within_hold_changes_nothing),
+	    cmocka_unit_test(restarted_node_announces_after_its_startup_hold),
+	    cmocka_unit_test(load_aware_shifts_away_from_busy_node),
+	    cmocka_unit_test(withdrawn_node_owns_nothing),
+	    cmocka_unit_test(send_failure_demotes),
+	    cmocka_unit_test(heal_reannounces_every_vmac_from_its_owner),
+	    cmocka_unit_test(returning_node_cannot_keep_vmacs_it_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* test_group_admin.c - operator requests (move, prefer, unpin) and make-before-break release in group.c. */
+/* test_group_admin.c - operator requests (move, prefer, unpin) and make-before-break release in
+ * group.c. */
 #include "testlib.h"
 #include <errno.h>
 #include "groupsim.h"
@@ -87,7 +88,7 @@ static void planned_move_releases_gently(void **state)
 	assert_int_equal(st.fwd[1].owner, 2); /* ... and still accepts its frames */
 	xglb_fsm_view(&S.g[0], S.now, &st);
 	assert_int_equal(st.fwd[1].owner, 1); /* the new owner accepts them too */
-	sim_run(&S, 600); /* release: max(hold, 500 ms) */
+	sim_run(&S, 600);		      /* release: max(hold, 500 ms) */
 	xglb_fsm_view(&S.g[1], S.now, &st);
 	assert_int_equal(st.fwd[1].owner, 1);
 }
@@ -103,7 +104,8 @@ static void release_only_for_the_living(void **state)
 			assert_int_equal(S.g[i].fwd[f].release_until, 0);
 }
 
-/* The flow-owner set is part of the state: every node holds the same one, and it follows failures. */
+/* The flow-owner set is part of the state: every node holds the same one, and it follows failures.
+ */
 static void steer_mask_follows_membership(void **state)
 {
 	start3();
@@ -128,13 +130,13 @@ static void steer_mask_follows_membership(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(only_the_avg_carries_out_requests),
-		cmocka_unit_test(move_pins_and_publishes),
-		cmocka_unit_test(move_with_persistence_0_is_balanced_back),
-		cmocka_unit_test(prefer_and_unpin),
-		cmocka_unit_test(planned_move_releases_gently),
-		cmocka_unit_test(release_only_for_the_living),
-		cmocka_unit_test(steer_mask_follows_membership),
+	    cmocka_unit_test(only_the_avg_carries_out_requests),
+	    cmocka_unit_test(move_pins_and_publishes),
+	    cmocka_unit_test(move_with_persistence_0_is_balanced_back),
+	    cmocka_unit_test(prefer_and_unpin),
+	    cmocka_unit_test(planned_move_releases_gently),
+	    cmocka_unit_test(release_only_for_the_living),
+	    cmocka_unit_test(steer_mask_follows_membership),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,15 +10,15 @@
 static void learn_frame_bytes(void **state)
 {
 	static const __u8 want[XGLB_LEARN_FRAME_LEN] = {
-		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, /* broadcast */
-		0x02, 0x78, 0x67, 0x62, 0x07, 0x03, /* from the vMAC */
-		0x08, 0x06, /* ARP */
-		0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, /* Ethernet/IPv4, request */
-		0x02, 0x78, 0x67, 0x62, 0x07, 0x03, /* sha = vMAC */
-		0x00, 0x00, 0x00, 0x00, /* spa = 0.0.0.0: a probe, hosts keep their caches */
-		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* tha */
-		10, 0, 0, 1, /* tpa = VIP */
-		/* 18 bytes of padding, zero */
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff,		    /* broadcast */
+	    0x02, 0x78, 0x67, 0x62, 0x07, 0x03,		    /* from the vMAC */
+	    0x08, 0x06,					    /* ARP */
+	    0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, /* Ethernet/IPv4, request */
+	    0x02, 0x78, 0x67, 0x62, 0x07, 0x03,		    /* sha = vMAC */
+	    0x00, 0x00, 0x00, 0x00, /* spa = 0.0.0.0: a probe, hosts keep their caches */
+	    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* tha */
+	    10,	  0,	0,    1,		/* tpa = VIP */
+						/* 18 bytes of padding, zero */
 	};
 	__u8 buf[XGLB_LEARN_FRAME_LEN], vmac[6];
 	__be32 vip;
@@ -33,25 +33,25 @@ static void learn_frame_bytes(void **state)
 static void unsolicited_reply_bytes(void **state)
 {
 	static const __u8 want[42] = {
-		0x02, 0x00, 0x0a, 0x00, 0x00, 0x65, /* to the host only */
-		0x3a, 0x8c, 0x36, 0xd3, 0x29, 0x11, /* from the AVG's interface */
-		0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04,
-		0x00, 0x02, /* reply */
-		0x02, 0x78, 0x67, 0x62, 0x01, 0x02, /* sha: the new forwarder's vMAC */
-		10, 0, 0, 1, /* spa: the VIP */
-		0x02, 0x00, 0x0a, 0x00, 0x00, 0x65, /* tha: the host */
-		10, 0, 0, 101, /* tpa: the host's address */
+	    0x02, 0x00, 0x0a, 0x00, 0x00, 0x65, /* to the host only */
+	    0x3a, 0x8c, 0x36, 0xd3, 0x29, 0x11, /* from the AVG's interface */
+	    0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x02, /* reply */
+	    0x02, 0x78, 0x67, 0x62, 0x01, 0x02, /* sha: the new forwarder's vMAC */
+	    10,	  0,	0,    1,		/* spa: the VIP */
+	    0x02, 0x00, 0x0a, 0x00, 0x00, 0x65, /* tha: the host */
+	    10,	  0,	0,    101,		/* tpa: the host's address */
 	};
-	static const __u8 host[6] = { 0x02, 0x00, 0x0a, 0x00, 0x00, 0x65 };
-	static const __u8 src[6] = { 0x3a, 0x8c, 0x36, 0xd3, 0x29, 0x11 };
-	__u8 buf[XGLB_LEARN_FRAME_LEN], vmac[6], zero[18] = { 0 };
+	static const __u8 host[6] = {0x02, 0x00, 0x0a, 0x00, 0x00, 0x65};
+	static const __u8 src[6] = {0x3a, 0x8c, 0x36, 0xd3, 0x29, 0x11};
+	__u8 buf[XGLB_LEARN_FRAME_LEN], vmac[6], zero[18] = {0};
 	__be32 vip, hip;
 
 	memset(buf, 0xaa, sizeof(buf));
 	inet_pton(AF_INET, "10.0.0.1", &vip);
 	inet_pton(AF_INET, "10.0.0.101", &hip);
 	xglb_vmac(1, 2, vmac);
-	assert_int_equal(xglb_arp_reply_frame(buf, src, vmac, vip, host, hip), XGLB_LEARN_FRAME_LEN);
+	assert_int_equal(xglb_arp_reply_frame(buf, src, vmac, vip, host, hip),
+			 XGLB_LEARN_FRAME_LEN);
 	assert_memory_equal(buf, want, sizeof(want));
 	assert_memory_equal(buf + 42, zero, sizeof(zero));
 }
@@ -59,7 +59,7 @@ static void unsolicited_reply_bytes(void **state)
 static void cfg_state_maps_nodes_to_ids(void **state)
 {
 	static struct xglb_config cfg;
-	__u32 ifidx[XGLB_GROUP_IFACES] = { 5, 9, 0, 0 };
+	__u32 ifidx[XGLB_GROUP_IFACES] = {5, 9, 0, 0};
 	struct xglb_group_state st;
 	struct xglb_cfg_group *g = &cfg.groups[0];
 
@@ -73,8 +73,8 @@ static void cfg_state_maps_nodes_to_ids(void **state)
 	g->policy = XGLB_POLICY_WEIGHTED;
 	g->avg = 1;
 	g->n_fwd = 2;
-	g->fwd[0] = (struct xglb_cfg_fwd){ .index = 0, .owner = 1, .preferred = 1, .weight = 30 };
-	g->fwd[1] = (struct xglb_cfg_fwd){ .index = 1, .owner = 0, .preferred = 0, .weight = 10 };
+	g->fwd[0] = (struct xglb_cfg_fwd){.index = 0, .owner = 1, .preferred = 1, .weight = 30};
+	g->fwd[1] = (struct xglb_cfg_fwd){.index = 1, .owner = 0, .preferred = 0, .weight = 10};
 
 	xglb_cfg_group_state(&cfg, 0, ifidx, 77, &st);
 	assert_int_equal(st.gid, 4);
@@ -95,9 +95,9 @@ static void cfg_state_maps_nodes_to_ids(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(learn_frame_bytes),
-		cmocka_unit_test(unsolicited_reply_bytes),
-		cmocka_unit_test(cfg_state_maps_nodes_to_ids),
+	    cmocka_unit_test(learn_frame_bytes),
+	    cmocka_unit_test(unsolicited_reply_bytes),
+	    cmocka_unit_test(cfg_state_maps_nodes_to_ids),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

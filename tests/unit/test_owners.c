@@ -48,7 +48,7 @@ static void test_zero_nodes(void **state)
 
 static void test_one_node(void **state)
 {
-	struct xglb_owner_node n = { .id = 42, .weight = 1 };
+	struct xglb_owner_node n = {.id = 42, .weight = 1};
 
 	memset(ta, 0xee, sizeof(ta));
 	assert_int_equal(xglb_owners_build(&n, 1, NB, ta), 0);
@@ -121,7 +121,7 @@ static void test_leave_moves_only_leavers_buckets(void **state)
 	struct xglb_owner_node nodes[6], rest[5];
 
 	for (int leaver = 0; leaver < 6; leaver++) {
-		__u32 moved = 0, to[6] = { 0 };
+		__u32 moved = 0, to[6] = {0};
 		int r = 0;
 
 		mknodes(nodes, 6, 11, 3);
@@ -186,7 +186,7 @@ static double share_err(__u32 count, __u16 weight, __u32 total)
 /* Weights 1:2:3 over 65,536 buckets: each node's share within 2 % of its weight's. */
 static void test_weights_1_2_3(void **state)
 {
-	struct xglb_owner_node nodes[3] = { { 1, 1 }, { 2, 2 }, { 3, 3 } };
+	struct xglb_owner_node nodes[3] = {{1, 1}, {2, 2}, {3, 3}};
 	__u32 counts[3];
 
 	for (int scale = 1; scale <= 1000; scale *= 10) {
@@ -212,8 +212,8 @@ static void test_weights_1_2_3(void **state)
 static void test_weights_mixes(void **state)
 {
 	static const __u16 mixes[][4] = {
-		{ 1, 1, 1, 5 },		{ 10, 1, 0, 0 }, { 250, 100, 50, 1000 },
-		{ 65535, 1, 1, 65535 }, { 7, 3, 0, 0 },	 { 1, 2, 4, 8 },
+	    {1, 1, 1, 5},	  {10, 1, 0, 0}, {250, 100, 50, 1000},
+	    {65535, 1, 1, 65535}, {7, 3, 0, 0},	 {1, 2, 4, 8},
 	};
 
 	for (size_t m = 0; m < sizeof(mixes) / sizeof(mixes[0]); m++) {
@@ -276,8 +276,8 @@ static void test_deterministic(void **state)
  */
 static void test_fingerprint(void **state)
 {
-	struct xglb_owner_node nodes[3] = { { 1, 1 }, { 2, 2 }, { 3, 3 } };
-	struct xglb_owner_node eq[4] = { { 10, 100 }, { 20, 100 }, { 30, 100 }, { 40, 100 } };
+	struct xglb_owner_node nodes[3] = {{1, 1}, {2, 2}, {3, 3}};
+	struct xglb_owner_node eq[4] = {{10, 100}, {20, 100}, {30, 100}, {40, 100}};
 	__u64 h1, h2;
 
 	assert_int_equal(xglb_owners_build(nodes, 3, NB, ta), 0);
@@ -319,19 +319,19 @@ static void test_slot_lookup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_zero_nodes),
-		cmocka_unit_test(test_one_node),
-		cmocka_unit_test(test_zero_weight),
-		cmocka_unit_test(test_max_nodes),
-		cmocka_unit_test(test_invalid_arguments),
-		cmocka_unit_test(test_leave_moves_only_leavers_buckets),
-		cmocka_unit_test(test_join_moves_about_one_nth),
-		cmocka_unit_test(test_weights_1_2_3),
-		cmocka_unit_test(test_weights_mixes),
-		cmocka_unit_test(test_deterministic),
-		cmocka_unit_test(test_fingerprint),
-		cmocka_unit_test(test_flow_hash),
-		cmocka_unit_test(test_slot_lookup),
+	    cmocka_unit_test(test_zero_nodes),
+	    cmocka_unit_test(test_one_node),
+	    cmocka_unit_test(test_zero_weight),
+	    cmocka_unit_test(test_max_nodes),
+	    cmocka_unit_test(test_invalid_arguments),
+	    cmocka_unit_test(test_leave_moves_only_leavers_buckets),
+	    cmocka_unit_test(test_join_moves_about_one_nth),
+	    cmocka_unit_test(test_weights_1_2_3),
+	    cmocka_unit_test(test_weights_mixes),
+	    cmocka_unit_test(test_deterministic),
+	    cmocka_unit_test(test_fingerprint),
+	    cmocka_unit_test(test_flow_hash),
+	    cmocka_unit_test(test_slot_lookup),
 	};
 
 	return cmocka_run_group_tests_name("owners", tests, NULL, NULL);

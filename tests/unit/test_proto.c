@@ -901,21 +901,21 @@ static void admin_requests(void **state)
 		__u32 target;
 		bool ok;
 	} cases[] = {
-		{ XGLB_ADMIN_MOVE, 3, XGLB_ADMIN_KEEP, 2, true },
-		{ XGLB_ADMIN_MOVE, 15, 1, 7, true },
-		{ XGLB_ADMIN_PREFER, 0, 0, 1, true },
-		{ XGLB_ADMIN_UNPIN, 4, 0, 0, true },
-		{ XGLB_ADMIN_DRAIN, 0, 0, 3, true },
-		{ XGLB_ADMIN_UNDRAIN, 0, 0, 3, true },
-		{ 0, 0, 0, 1, false }, /* no op */
-		{ XGLB_ADMIN_MAX, 0, 0, 1, false },
-		{ XGLB_ADMIN_MOVE, 16, 0, 1, false }, /* no such forwarder */
-		{ XGLB_ADMIN_MOVE, 1, 2, 1, false }, /* persistence 2 */
-		{ XGLB_ADMIN_MOVE, 1, 0, 0, false }, /* to nobody */
-		{ XGLB_ADMIN_PREFER, 1, 1, 1, false }, /* persistence only with MOVE */
-		{ XGLB_ADMIN_UNPIN, 1, 0, 5, false }, /* no target for UNPIN */
-		{ XGLB_ADMIN_DRAIN, 1, 0, 5, false }, /* no forwarder for DRAIN */
-		{ XGLB_ADMIN_DRAIN, 0, 0, 0, false },
+	    {XGLB_ADMIN_MOVE, 3, XGLB_ADMIN_KEEP, 2, true},
+	    {XGLB_ADMIN_MOVE, 15, 1, 7, true},
+	    {XGLB_ADMIN_PREFER, 0, 0, 1, true},
+	    {XGLB_ADMIN_UNPIN, 4, 0, 0, true},
+	    {XGLB_ADMIN_DRAIN, 0, 0, 3, true},
+	    {XGLB_ADMIN_UNDRAIN, 0, 0, 3, true},
+	    {0, 0, 0, 1, false}, /* no op */
+	    {XGLB_ADMIN_MAX, 0, 0, 1, false},
+	    {XGLB_ADMIN_MOVE, 16, 0, 1, false},	 /* no such forwarder */
+	    {XGLB_ADMIN_MOVE, 1, 2, 1, false},	 /* persistence 2 */
+	    {XGLB_ADMIN_MOVE, 1, 0, 0, false},	 /* to nobody */
+	    {XGLB_ADMIN_PREFER, 1, 1, 1, false}, /* persistence only with MOVE */
+	    {XGLB_ADMIN_UNPIN, 1, 0, 5, false},	 /* no target for UNPIN */
+	    {XGLB_ADMIN_DRAIN, 1, 0, 5, false},	 /* no forwarder for DRAIN */
+	    {XGLB_ADMIN_DRAIN, 0, 0, 0, false},
 	};
 	__u8 buf[BUF_LEN];
 	struct xglb_msg m, out;
@@ -940,7 +940,8 @@ static void admin_requests(void **state)
 		/* The same bytes, admin section corrupted on the wire, re-authenticated: FIELD. */
 		buf[BASE_LEN - XGLB_HMAC_LEN + 3] = 1; /* pad */
 		rehmac(buf, (size_t)len, key32, sizeof(key32));
-		assert_int_equal(decode(buf, (size_t)len, key32, sizeof(key32), &out), XGLB_RX_FIELD);
+		assert_int_equal(decode(buf, (size_t)len, key32, sizeof(key32), &out),
+				 XGLB_RX_FIELD);
 	}
 	/* Admin fields without the flag are invalid to encode. */
 	msg_base(&m);

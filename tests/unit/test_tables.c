@@ -55,8 +55,8 @@ static int adjacent_pairs(const __u8 *slots, __u32 n)
 
 static void test_vmac_bytes(void **state)
 {
-	const __u8 want[6] = { 0x02, 0x78, 0x67, 0x62, 0x07, 0x03 };
-	const __u8 want2[6] = { 0x02, 0x78, 0x67, 0x62, 0xff, 0x0f };
+	const __u8 want[6] = {0x02, 0x78, 0x67, 0x62, 0x07, 0x03};
+	const __u8 want2[6] = {0x02, 0x78, 0x67, 0x62, 0xff, 0x0f};
 	__u8 mac[6];
 
 	xglb_vmac(7, 3, mac);
@@ -73,7 +73,7 @@ static void test_vmac_bytes(void **state)
 /* Round-robin: each eligible forwarder once, in index order, whatever its weight. */
 static void test_round_robin_each_once(void **state)
 {
-	const int w[6] = { 5, 1, 200, 0, 3, 255 };
+	const int w[6] = {5, 1, 200, 0, 3, 255};
 	struct xglb_group_state st;
 	__u8 slots[XGLB_SLOTS];
 	__u32 n;
@@ -92,9 +92,9 @@ static void test_round_robin_each_once(void **state)
 /* Inactive, redirected (!new_ok) and weight-0 forwarders get no slot, in every policy. */
 static void test_ineligible_excluded(void **state)
 {
-	const int w[5] = { 2, 2, 2, 0, 1 };
-	const __u8 policies[] = { XGLB_POLICY_ROUND_ROBIN, XGLB_POLICY_WEIGHTED,
-				  XGLB_POLICY_HOST_DEPENDENT };
+	const int w[5] = {2, 2, 2, 0, 1};
+	const __u8 policies[] = {XGLB_POLICY_ROUND_ROBIN, XGLB_POLICY_WEIGHTED,
+				 XGLB_POLICY_HOST_DEPENDENT};
 	struct xglb_group_state st;
 	__u8 slots[XGLB_SLOTS];
 	int count[XGLB_MAX_FWD];
@@ -126,7 +126,7 @@ static void test_ineligible_excluded(void **state)
 
 static void test_none_eligible(void **state)
 {
-	const int w[3] = { 1, 1, 0 };
+	const int w[3] = {1, 1, 0};
 	struct xglb_group_state st;
 	__u8 slots[XGLB_SLOTS];
 
@@ -144,8 +144,8 @@ static void test_none_eligible(void **state)
 /* Weighted 3:1: four slots, 3 and 1, in the smooth order 0 0 1 0 (one forced repeat). */
 static void test_weighted_3_to_1(void **state)
 {
-	const int w[2] = { 3, 1 };
-	const __u8 want[4] = { 0, 0, 1, 0 };
+	const int w[2] = {3, 1};
+	const __u8 want[4] = {0, 0, 1, 0};
 	struct xglb_group_state st;
 	__u8 slots[XGLB_SLOTS];
 	__u32 n;
@@ -172,8 +172,8 @@ static void test_weighted_3_to_1(void **state)
 static void test_weighted_interleaved(void **state)
 {
 	static const int sets[][5] = {
-		{ 1, 1, 0, 0, 0 }, { 2, 1, 1, 0, 0 }, { 3, 2, 1, 0, 0 },
-		{ 1, 1, 1, 1, 4 }, { 7, 5, 3, 1, 0 }, { 4, 4, 4, 4, 4 },
+	    {1, 1, 0, 0, 0}, {2, 1, 1, 0, 0}, {3, 2, 1, 0, 0},
+	    {1, 1, 1, 1, 4}, {7, 5, 3, 1, 0}, {4, 4, 4, 4, 4},
 	};
 	struct xglb_group_state st;
 	__u8 slots[XGLB_SLOTS];
@@ -200,7 +200,7 @@ static void test_weighted_interleaved(void **state)
 
 	for (int a = 1; a <= 40; a++) {
 		for (int b = 1; b <= 40; b++) {
-			const int w[2] = { a, b };
+			const int w[2] = {a, b};
 			int c, forced;
 			__u32 n;
 
@@ -280,7 +280,7 @@ static void test_slots_properties(void **state)
 	__u32 seed = 12345;
 
 	for (int t = 0; t < 5000; t++) {
-		int w[XGLB_MAX_FWD] = { 0 }, count[XGLB_MAX_FWD], seen[XGLB_MAX_FWD] = { 0 };
+		int w[XGLB_MAX_FWD] = {0}, count[XGLB_MAX_FWD], seen[XGLB_MAX_FWD] = {0};
 		int nf = 1 + (int)(lcg(&seed) % XGLB_MAX_FWD), g = 0, total = 0, lifted = 0;
 		struct xglb_group_state st;
 		__u8 slots[XGLB_SLOTS];
@@ -289,8 +289,9 @@ static void test_slots_properties(void **state)
 		for (int i = 0; i < nf; i++) {
 			__u32 r = lcg(&seed) % 4;
 
-			w[i] = r == 0 ? 0 : r == 1 ? 1 + (int)(lcg(&seed) % 4) :
-						      1 + (int)(lcg(&seed) % 255);
+			w[i] = r == 0	? 0
+			       : r == 1 ? 1 + (int)(lcg(&seed) % 4)
+					: 1 + (int)(lcg(&seed) % 255);
 		}
 		mkstate(&st, XGLB_POLICY_WEIGHTED, nf, w);
 		if (lcg(&seed) % 3 == 0)
@@ -339,7 +340,8 @@ static void test_slots_properties(void **state)
 				assert_true(count[i] >= 1);
 				if (dabs(count[i] - ideal) >= 1.0 + lifted)
 					fail_msg("vector %d fwd %d: %d slots, ideal %.2f, "
-						 "%d lifted", t, i, count[i], ideal, lifted);
+						 "%d lifted",
+						 t, i, count[i], ideal, lifted);
 			}
 		}
 		for (__u32 p = 0; p < n; p++) {
@@ -349,7 +351,8 @@ static void test_slots_properties(void **state)
 
 				if (dabs(seen[i] - want) >= 2.0)
 					fail_msg("vector %d fwd %d: %d of the first %u "
-						 "slots, ideal %.2f", t, i, seen[i], p + 1, want);
+						 "slots, ideal %.2f",
+						 t, i, seen[i], p + 1, want);
 			}
 		}
 	}
@@ -358,8 +361,8 @@ static void test_slots_properties(void **state)
 /* The group value: flags, vMACs, copied fields and the slot table. */
 static void test_build_group(void **state)
 {
-	const int w[5] = { 10, 20, 30, 40, 50 };
-	const __u8 zero[sizeof(struct xglb_fwd)] = { 0 };
+	const int w[5] = {10, 20, 30, 40, 50};
+	const __u8 zero[sizeof(struct xglb_fwd)] = {0};
 	struct xglb_group_state st;
 	struct xglb_group g;
 	__u8 slots[XGLB_SLOTS];
@@ -375,7 +378,7 @@ static void test_build_group(void **state)
 	st.fwd[0].owner = self; /* ours, taking hosts */
 	st.fwd[1].owner = self; /* ours, redirected */
 	st.fwd[1].new_ok = false;
-	st.fwd[2].owner = 5; /* a peer's */
+	st.fwd[2].owner = 5;	/* a peer's */
 	st.fwd[3].owner = self; /* ours but inactive (new_ok set, must not show) */
 	st.fwd[3].active = false;
 	st.fwd[4].owner = 0; /* no owner yet */
@@ -401,7 +404,7 @@ static void test_build_group(void **state)
 	assert_int_equal(g.fwd[3].flags, 0);
 	assert_int_equal(g.fwd[4].flags, XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK);
 	for (int i = 0; i < 5; i++) {
-		const __u8 want[6] = { 0x02, 0x78, 0x67, 0x62, 7, (__u8)i };
+		const __u8 want[6] = {0x02, 0x78, 0x67, 0x62, 7, (__u8)i};
 
 		assert_memory_equal(g.fwd[i].vmac, want, 6);
 		assert_int_equal(g.fwd[i].weight, w[i]);
@@ -426,7 +429,7 @@ static void test_build_group(void **state)
 /* Node id 0 means "nobody": no AVG and no owner match even for self_id 0. */
 static void test_build_group_zero_ids(void **state)
 {
-	const int w[2] = { 1, 1 };
+	const int w[2] = {1, 1};
 	struct xglb_group_state st;
 	struct xglb_group g;
 
@@ -442,7 +445,7 @@ static void test_build_group_zero_ids(void **state)
 /* More forwarders than the table holds: clamped to XGLB_MAX_FWD. */
 static void test_build_group_clamps(void **state)
 {
-	const int w[XGLB_MAX_FWD] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	const int w[XGLB_MAX_FWD] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
 	struct xglb_group_state st;
 	struct xglb_group g;
 	int count[XGLB_MAX_FWD];
@@ -460,13 +463,13 @@ static void test_build_group_clamps(void **state)
 /* xglb_table_pick mirrors bpf/lib/policy.h: used to redistribute hosts off removed forwarders. */
 static void table_pick_follows_slots_and_flags(void **state)
 {
-	struct xglb_group_state st = { .gid = 1, .policy = XGLB_POLICY_ROUND_ROBIN, .n_fwd = 3 };
-	static const __u8 mac[6] = { 2, 0, 0, 0, 0, 9 };
+	struct xglb_group_state st = {.gid = 1, .policy = XGLB_POLICY_ROUND_ROBIN, .n_fwd = 3};
+	static const __u8 mac[6] = {2, 0, 0, 0, 0, 9};
 	struct xglb_group g;
 
 	for (int i = 0; i < 3; i++)
-		st.fwd[i] = (struct xglb_fwd_state){ .owner = 1, .weight = 1, .active = true,
-						     .new_ok = true };
+		st.fwd[i] = (struct xglb_fwd_state){
+		    .owner = 1, .weight = 1, .active = true, .new_ok = true};
 	xglb_build_group(&st, 1, &g);
 	for (__u32 pos = 0; pos < 9; pos++)
 		assert_int_equal(xglb_table_pick(&g, mac, pos), g.slots[pos % g.n_slots]);
@@ -513,9 +516,10 @@ static void vip_groups(struct xglb_group *g, const __be32 *vips, int n)
 	}
 }
 
-/* Every VIP is found, within XGLB_VIP_PROBES of its home with no hole before it; nothing else is there. */
-static void assert_index(const struct xglb_vip_slot *slots, __u32 mult,
-			 const struct xglb_group *g, int n)
+/* Every VIP is found, within XGLB_VIP_PROBES of its home with no hole before it; nothing else is
+ * there. */
+static void assert_index(const struct xglb_vip_slot *slots, __u32 mult, const struct xglb_group *g,
+			 int n)
 {
 	int used = 0;
 
@@ -556,13 +560,15 @@ static void test_vip_index_collisions(void **state)
 	assert_int_equal(xglb_vip_index_build(g, 4, 1, slots, &mult), 0);
 	assert_int_equal(mult, m0);
 	assert_index(slots, mult, g, 4);
-	for (int i = 0; i < 4; i++) /* in the order given: nobody is farther from home than another */
+	for (int i = 0; i < 4;
+	     i++) /* in the order given: nobody is farther from home than another */
 		assert_int_equal(slots[home + i].gid, i + 1);
 	assert_int_equal(xglb_vip_index_find(slots, mult, ips[4]), 0); /* probes 4 full slots */
 	assert_int_equal(xglb_vip_index_find(slots, mult, ip4(192, 0, 2, 1)), 0);
 }
 
-/* Five VIPs with one home cannot fit with one multiplier: -ENOSPC, nothing left; another seed fits. */
+/* Five VIPs with one home cannot fit with one multiplier: -ENOSPC, nothing left; another seed fits.
+ */
 static void test_vip_index_enospc_and_reseed(void **state)
 {
 	static struct xglb_vip_slot slots[XGLB_VIP_SLOTS];
@@ -639,7 +645,8 @@ static void test_vip_index_full(void **state)
 	assert_index(slots, mult, g, n);
 	for (int i = 0; i < n; i++) {
 		x = x * 1103515245u + 12345u;
-		ips[i] = htonl(x ^ (x >> 16)) ^ (__be32)i; /* distinct enough; duplicates are fine */
+		ips[i] =
+		    htonl(x ^ (x >> 16)) ^ (__be32)i; /* distinct enough; duplicates are fine */
 	}
 	vip_groups(g, ips, n);
 	assert_int_equal(xglb_vip_index_build(g, n, XGLB_VIP_SEEDS, slots, &mult), 0);
@@ -657,7 +664,7 @@ static void test_vip_index_full(void **state)
 static void test_vip_index_duplicates_and_invalid(void **state)
 {
 	static struct xglb_vip_slot slots[XGLB_VIP_SLOTS];
-	const __be32 ips[3] = { ip4(10, 0, 0, 1), ip4(10, 0, 1, 1), ip4(10, 0, 0, 1) };
+	const __be32 ips[3] = {ip4(10, 0, 0, 1), ip4(10, 0, 1, 1), ip4(10, 0, 0, 1)};
 	struct xglb_group g[3];
 	__u32 mult = 0;
 	int used = 0;
@@ -669,7 +676,8 @@ static void test_vip_index_duplicates_and_invalid(void **state)
 	for (__u32 s = 0; s < XGLB_VIP_SLOTS; s++)
 		used += slots[s].gid != 0;
 	assert_int_equal(used, 2);
-	assert_int_equal(xglb_vip_index_build(g, 0, 1, slots, &mult), 0); /* empty: all slots free */
+	assert_int_equal(xglb_vip_index_build(g, 0, 1, slots, &mult),
+			 0); /* empty: all slots free */
 	for (__u32 s = 0; s < XGLB_VIP_SLOTS; s++)
 		assert_int_equal(slots[s].gid, 0);
 	g[1].id = 0;
@@ -681,26 +689,26 @@ static void test_vip_index_duplicates_and_invalid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(table_pick_follows_slots_and_flags),
-		cmocka_unit_test(test_vmac_bytes),
-		cmocka_unit_test(test_round_robin_each_once),
-		cmocka_unit_test(test_ineligible_excluded),
-		cmocka_unit_test(test_none_eligible),
-		cmocka_unit_test(test_weighted_3_to_1),
-		cmocka_unit_test(test_weighted_interleaved),
-		cmocka_unit_test(test_scaled_proportional),
-		cmocka_unit_test(test_scaled_minimum_one),
-		cmocka_unit_test(test_slots_properties),
-		cmocka_unit_test(test_build_group),
-		cmocka_unit_test(test_build_group_zero_ids),
-		cmocka_unit_test(test_build_group_clamps),
-		cmocka_unit_test(test_vip_mult),
-		cmocka_unit_test(test_vip_index_collisions),
-		cmocka_unit_test(test_vip_index_enospc_and_reseed),
-		cmocka_unit_test(test_vip_index_robin_hood),
-		cmocka_unit_test(test_vip_index_wraps),
-		cmocka_unit_test(test_vip_index_full),
-		cmocka_unit_test(test_vip_index_duplicates_and_invalid),
+	    cmocka_unit_test(table_pick_follows_slots_and_flags),
+	    cmocka_unit_test(test_vmac_bytes),
+	    cmocka_unit_test(test_round_robin_each_once),
+	    cmocka_unit_test(test_ineligible_excluded),
+	    cmocka_unit_test(test_none_eligible),
+	    cmocka_unit_test(test_weighted_3_to_1),
+	    cmocka_unit_test(test_weighted_interleaved),
+	    cmocka_unit_test(test_scaled_proportional),
+	    cmocka_unit_test(test_scaled_minimum_one),
+	    cmocka_unit_test(test_slots_properties),
+	    cmocka_unit_test(test_build_group),
+	    cmocka_unit_test(test_build_group_zero_ids),
+	    cmocka_unit_test(test_build_group_clamps),
+	    cmocka_unit_test(test_vip_mult),
+	    cmocka_unit_test(test_vip_index_collisions),
+	    cmocka_unit_test(test_vip_index_enospc_and_reseed),
+	    cmocka_unit_test(test_vip_index_robin_hood),
+	    cmocka_unit_test(test_vip_index_wraps),
+	    cmocka_unit_test(test_vip_index_full),
+	    cmocka_unit_test(test_vip_index_duplicates_and_invalid),
 	};
 
 	return cmocka_run_group_tests_name("tables", tests, NULL, NULL);

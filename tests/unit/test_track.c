@@ -16,14 +16,14 @@ static void setup_cfg(void)
 	cfg.weight_lower = 70;
 	cfg.weight_upper = 90;
 	cfg.n_track = 3;
-	cfg.track[0] = (struct xglb_cfg_track){ .priority_dec = 60, .weight_dec = 20 };
-	cfg.track[1] = (struct xglb_cfg_track){ .priority_dec = 100, .weight_dec = 15 };
-	cfg.track[2] = (struct xglb_cfg_track){ .priority_dec = 0, .weight_dec = 5 };
+	cfg.track[0] = (struct xglb_cfg_track){.priority_dec = 60, .weight_dec = 20};
+	cfg.track[1] = (struct xglb_cfg_track){.priority_dec = 100, .weight_dec = 15};
+	cfg.track[2] = (struct xglb_cfg_track){.priority_dec = 0, .weight_dec = 5};
 }
 
 static void all_up_is_configured_values(void **state)
 {
-	bool up[3] = { true, true, true };
+	bool up[3] = {true, true, true};
 	struct xglb_track_effect e;
 
 	setup_cfg();
@@ -35,7 +35,7 @@ static void all_up_is_configured_values(void **state)
 
 static void decrements_add_up_and_clamp_at_zero(void **state)
 {
-	bool up[3] = { false, true, true };
+	bool up[3] = {false, true, true};
 	struct xglb_track_effect e;
 
 	setup_cfg();
@@ -49,14 +49,14 @@ static void decrements_add_up_and_clamp_at_zero(void **state)
 
 static void weighting_hysteresis(void **state)
 {
-	bool up[3] = { false, false, true }; /* weight 65: below lower 70 */
+	bool up[3] = {false, false, true}; /* weight 65: below lower 70 */
 	struct xglb_track_effect e;
 
 	setup_cfg();
 	xglb_track_eval(&cfg, up, false, &e);
 	assert_true(e.withdrawn);
 	assert_int_equal(e.weight, 0); /* advertised 0: owns no forwarder */
-	up[1] = true; /* 80: above lower, below upper 90 -> stays withdrawn */
+	up[1] = true;		       /* 80: above lower, below upper 90 -> stays withdrawn */
 	xglb_track_eval(&cfg, up, e.withdrawn, &e);
 	assert_true(e.withdrawn);
 	assert_int_equal(e.weight, 0);
@@ -72,7 +72,7 @@ static void weighting_hysteresis(void **state)
 
 static void no_weighting_never_withdraws(void **state)
 {
-	bool up[3] = { false, false, false };
+	bool up[3] = {false, false, false};
 	struct xglb_track_effect e;
 
 	setup_cfg();
@@ -85,10 +85,10 @@ static void no_weighting_never_withdraws(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(all_up_is_configured_values),
-		cmocka_unit_test(decrements_add_up_and_clamp_at_zero),
-		cmocka_unit_test(weighting_hysteresis),
-		cmocka_unit_test(no_weighting_never_withdraws),
+	    cmocka_unit_test(all_up_is_configured_values),
+	    cmocka_unit_test(decrements_add_up_and_clamp_at_zero),
+	    cmocka_unit_test(weighting_hysteresis),
+	    cmocka_unit_test(no_weighting_never_withdraws),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

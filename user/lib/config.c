@@ -112,8 +112,9 @@ static void fwd_done(struct ctx *c, void *parent, int line, const char *name,
 	}
 	for (i = 0; i < g->n_fwd; i++) {
 		if (!(seen & 1u << i)) {
-			schema_err(c, line, name, "index %d is missing: indexes must run from 0 to %d", i,
-			    g->n_fwd - 1);
+			schema_err(c, line, name,
+				   "index %d is missing: indexes must run from 0 to %d", i,
+				   g->n_fwd - 1);
 			return;
 		}
 	}
@@ -149,22 +150,22 @@ static void timers_check(struct ctx *c, yaml_node_t *map, int line, void *obj, c
 		if (schema_map_find(c, map, "hold-ms")) {
 			schema_join(fname, name, "hold-ms");
 			schema_err(c, schema_key_line(c, map, "hold-ms"), fname,
-			    "must be greater than hello-ms (%u)", g->hello_ms);
+				   "must be greater than hello-ms (%u)", g->hello_ms);
 		} else {
 			schema_join(fname, name, "hello-ms");
 			schema_err(c, schema_key_line(c, map, "hello-ms"), fname,
-			    "must be less than hold-ms (%u, the default)", g->hold_ms);
+				   "must be less than hold-ms (%u, the default)", g->hold_ms);
 		}
 	}
 	if (!(bad & (BIT(TIMER_REDIRECT) | BIT(TIMER_TIMEOUT))) && g->redirect_ms > g->timeout_ms) {
 		if (schema_map_find(c, map, "timeout-ms")) {
 			schema_join(fname, name, "timeout-ms");
 			schema_err(c, schema_key_line(c, map, "timeout-ms"), fname,
-			    "must be at least redirect-ms (%u)", g->redirect_ms);
+				   "must be at least redirect-ms (%u)", g->redirect_ms);
 		} else {
 			schema_join(fname, name, "redirect-ms");
 			schema_err(c, schema_key_line(c, map, "redirect-ms"), fname,
-			    "must not exceed timeout-ms (%u, the default)", g->timeout_ms);
+				   "must not exceed timeout-ms (%u, the default)", g->timeout_ms);
 		}
 	}
 }
@@ -193,8 +194,8 @@ static void weighting_check(struct ctx *c, yaml_node_t *map, int line, void *obj
 	} else if (!(bad & (BIT(WEIGHT_LOWER) | BIT(WEIGHT_UPPER))) &&
 		   cfg->weight_upper < cfg->weight_lower) {
 		schema_join(fname, name, "upper");
-		schema_err(c, schema_key_line(c, map, "upper"), fname, "must not be below lower (%u)",
-		    cfg->weight_lower);
+		schema_err(c, schema_key_line(c, map, "upper"), fname,
+			   "must not be below lower (%u)", cfg->weight_lower);
 	}
 }
 
@@ -252,8 +253,8 @@ static void track_check(struct ctx *c, yaml_node_t *map, int line, void *obj, co
 
 		schema_join(fname, name, f->key);
 		if (given && !(track_allowed[t->type] & bit) && !(bad & bit))
-			schema_err(c, schema_key_line(c, map, f->key), fname, "not allowed for type \"%s\"",
-			    type);
+			schema_err(c, schema_key_line(c, map, f->key), fname,
+				   "not allowed for type \"%s\"", type);
 		else if (!given && (track_required[t->type] & bit))
 			schema_err(c, line, fname, "required for type \"%s\"", type);
 	}
@@ -267,7 +268,7 @@ static void track_check(struct ctx *c, yaml_node_t *map, int line, void *obj, co
 		   t->timeout_ms > t->interval_ms) {
 		schema_join(fname, name, "timeout-ms");
 		schema_err(c, schema_key_line(c, map, "timeout-ms"), fname,
-		    "must be between 10 and interval-ms (%u)", t->interval_ms);
+			   "must be between 10 and interval-ms (%u)", t->interval_ms);
 	}
 }
 
@@ -482,10 +483,10 @@ static void resolve_self(struct ctx *c, const char *node_override)
 		cfg->self = xglb_node_by_name(cfg, node_override);
 		if (cfg->self < 0 && cfg->n_nodes)
 			schema_err(c, 0, "node", "unknown node \"%s\" (given on the command line)",
-			    node_override);
+				   node_override);
 	} else if (!c->self_given) {
 		schema_err(c, c->root_line, "node",
-		    "missing: name this router here or on the command line");
+			   "missing: name this router here or on the command line");
 	}
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* config.h - the xglb.yaml model and its loader (libyaml document API, errors as FILE:LINE: field: problem). */
+/* config.h - the xglb.yaml model and its loader (libyaml document API, errors as FILE:LINE: field:
+ * problem). */
 #ifndef XGLB_CONFIG_H
 #define XGLB_CONFIG_H
 
@@ -9,56 +10,58 @@
 #include <linux/types.h>
 #include "xglb.h"
 
-#define XGLB_NAME_MAX 32 /* node names, including the NUL */
-#define XGLB_PATH_MAX 256
-#define XGLB_MAX_NODES 32 /* nodes in one configuration */
-#define XGLB_DEFAULT_CONFIG "/etc/xglb/xglb.yaml"
-#define XGLB_DEFAULT_PIN_ROOT "/sys/fs/bpf/xglb"
-#define XGLB_DEFAULT_LEASE_MS 3000
-#define XGLB_DEFAULT_LEARN_MS 10000
-#define XGLB_DEFAULT_WEIGHT 100
+#define XGLB_NAME_MAX		    32 /* node names, including the NUL */
+#define XGLB_PATH_MAX		    256
+#define XGLB_MAX_NODES		    32 /* nodes in one configuration */
+#define XGLB_DEFAULT_CONFIG	    "/etc/xglb/xglb.yaml"
+#define XGLB_DEFAULT_PIN_ROOT	    "/sys/fs/bpf/xglb"
+#define XGLB_DEFAULT_LEASE_MS	    3000
+#define XGLB_DEFAULT_LEARN_MS	    10000
+#define XGLB_DEFAULT_WEIGHT	    100
 #define XGLB_DEFAULT_CONTROL_SOCKET "/run/xglb/xglbd.sock"
-#define XGLB_DEFAULT_HTTP_LISTEN "127.0.0.1:9867" /* metrics and console */
-#define XGLB_MAX_TRACK 16 /* tracked objects per node */
+#define XGLB_DEFAULT_HTTP_LISTEN    "127.0.0.1:9867" /* metrics and console */
+#define XGLB_MAX_TRACK		    16		     /* tracked objects per node */
 
 struct xglb_cfg_node {
 	char name[XGLB_NAME_MAX];
-	__u32 id; /* 1..2^32-1, unique */
-	__u8 priority; /* election priority, default 100 */
-	__u16 weight; /* share of forwarders, default 100 */
-	__be32 address; /* membership: the node's IPv4 address on the segment (network order), 0 = unset */
+	__u32 id;	/* 1..2^32-1, unique */
+	__u8 priority;	/* election priority, default 100 */
+	__u16 weight;	/* share of forwarders, default 100 */
+	__be32 address; /* membership: the node's IPv4 address on the segment (network order), 0 =
+			   unset */
 	int line;
 };
 
 struct xglb_cfg_fwd {
-	__u8 index; /* 0..XGLB_MAX_FWD-1, unique in the group */
-	int owner; /* index into xglb_config.nodes */
-	int preferred; /* index into xglb_config.nodes; defaults to owner */
-	__u8 weight; /* 1..255, default 100 */
+	__u8 index;	  /* 0..XGLB_MAX_FWD-1, unique in the group */
+	int owner;	  /* index into xglb_config.nodes */
+	int preferred;	  /* index into xglb_config.nodes; defaults to owner */
+	__u8 weight;	  /* 1..255, default 100 */
 	__u8 persistence; /* 0 movable, 1 sticky to owner, 3 sticky to preferred; default 0 */
 	int line;
 };
 
 struct xglb_cfg_group {
-	__u8 id; /* 1..255, unique */
+	__u8 id;    /* 1..255, unique */
 	__be32 vip; /* network order */
 	int n_ifaces;
 	char ifaces[XGLB_GROUP_IFACES][IF_NAMESIZE];
 	__u8 policy; /* enum xglb_policy, default round-robin */
 	int avg; /* index into xglb_config.nodes of the static AVG; -1 with membership (elected) */
 	/* membership timers and policy (defaults: 1000, 3000, 600000, 14400000, true, 0, 0) */
-	__u32 hello_ms; /* 10..60000 */
-	__u32 hold_ms; /* > hello_ms, <= 180000 */
+	__u32 hello_ms;	   /* 10..60000 */
+	__u32 hold_ms;	   /* > hello_ms, <= 180000 */
 	__u32 redirect_ms; /* 0..timeout_ms */
-	__u32 timeout_ms; /* >= redirect_ms, <= 86400000 */
+	__u32 timeout_ms;  /* >= redirect_ms, <= 86400000 */
 	bool preempt;
 	__u32 preempt_delay_ms; /* 0..3600000 */
-	__u32 load_max_pct; /* load-aware balancing: max share of bytes per node, 0 = off, else 1..100 */
+	__u32 load_max_pct;	/* load-aware balancing: max share of bytes per node, 0 = off,
+				   else 1..100 */
 	/* flow steering: one owner router per flow, both directions */
-	bool steer; /* steering.enabled, default false */
+	bool steer;	     /* steering.enabled, default false */
 	__u32 steer_buckets; /* steering.buckets: power of two 64..65536, default 65536 */
-	int n_steer_ifaces; /* steering.interfaces: the segments the group's routed traffic
-			     * crosses (client side and server sides); 0 = the group's interfaces */
+	int n_steer_ifaces;  /* steering.interfaces: the segments the group's routed traffic
+			      * crosses (client side and server sides); 0 = the group's interfaces */
 	char steer_ifaces[XGLB_GROUP_IFACES][IF_NAMESIZE];
 	int n_fwd;
 	struct xglb_cfg_fwd fwd[XGLB_MAX_FWD]; /* sorted by index */
@@ -67,43 +70,44 @@ struct xglb_cfg_group {
 
 enum xglb_track_type {
 	XGLB_TRACK_LINK = 0, /* interface operstate up (netlink) */
-	XGLB_TRACK_PING, /* ICMP echo to target answered within timeout */
-	XGLB_TRACK_COMMAND, /* command exits 0 within timeout */
-	XGLB_TRACK_FILE, /* file exists */
+	XGLB_TRACK_PING,     /* ICMP echo to target answered within timeout */
+	XGLB_TRACK_COMMAND,  /* command exits 0 within timeout */
+	XGLB_TRACK_FILE,     /* file exists */
 };
 
 /* A tracked object: while it is down, this node's priority/weight drop by the decrements. */
 struct xglb_cfg_track {
-	char name[XGLB_NAME_MAX]; /* unique */
-	__u8 type; /* enum xglb_track_type */
+	char name[XGLB_NAME_MAX];    /* unique */
+	__u8 type;		     /* enum xglb_track_type */
 	char interface[IF_NAMESIZE]; /* link */
-	__be32 target; /* ping */
+	__be32 target;		     /* ping */
 	char command[XGLB_PATH_MAX]; /* command: run with /bin/sh -c */
-	char path[XGLB_PATH_MAX]; /* file */
-	__u32 interval_ms; /* ping, command, file: 100..3600000, default 1000 */
-	__u32 timeout_ms; /* ping, command: 10..interval_ms, default 500 */
-	__u8 priority_dec; /* 0..255, default 0 */
-	__u16 weight_dec; /* 0..65535, default 0 */
+	char path[XGLB_PATH_MAX];    /* file */
+	__u32 interval_ms;	     /* ping, command, file: 100..3600000, default 1000 */
+	__u32 timeout_ms;	     /* ping, command: 10..interval_ms, default 500 */
+	__u8 priority_dec;	     /* 0..255, default 0 */
+	__u16 weight_dec;	     /* 0..65535, default 0 */
 	int line;
 };
 
 struct xglb_config {
 	char path[XGLB_PATH_MAX];
 	char node_name[XGLB_NAME_MAX]; /* this node, from "node:" or --node */
-	int self; /* index of this node in nodes[] */
+	int self;		       /* index of this node in nodes[] */
 	char pin_root[XGLB_PATH_MAX];
 	__u32 lease_ms; /* data path stops answering ARP this long after the last heartbeat */
 	__u32 learn_interval_ms; /* period of learning frames from owned vMACs, 0 = off */
 	char control_socket[XGLB_PATH_MAX]; /* default XGLB_DEFAULT_CONTROL_SOCKET */
-	char http_listen[32]; /* "IPv4:PORT" of /metrics and the console; "" = off */
+	char http_listen[32];		    /* "IPv4:PORT" of /metrics and the console; "" = off */
 
 	/* membership: absent = static mode: AVG and owners as configured */
 	bool membership;
-	__u16 port; /* UDP, default XGLB_PROTO_PORT (7867) */
-	__u8 key[64]; /* shared HMAC key, from "key" (hex) or "key-file" (raw bytes) */
+	__u16 port;    /* UDP, default XGLB_PROTO_PORT (7867) */
+	__u8 key[64];  /* shared HMAC key, from "key" (hex) or "key-file" (raw bytes) */
 	__u32 key_len; /* 16..64 */
 
-	/* GLBP-style weighting: below "lower" this node withdraws as forwarder, from "upper" it returns */
+	/* GLBP-style weighting: below "lower" this node withdraws as forwarder, from "upper" it
+	 * returns */
 	__u16 weight_lower; /* default 0 (never withdraw) */
 	__u16 weight_upper; /* default = lower; lower <= upper <= the node's weight */
 	int n_track;

@@ -64,8 +64,8 @@ bool cfg_read_listen(struct ctx *c, const struct field *f, yaml_node_t *v, int l
 	strcpy((char *)obj + f->off, s);
 	return true;
 bad:
-	schema_err(c, line, name, "\"%s\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off",
-	    s);
+	schema_err(c, line, name,
+		   "\"%s\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off", s);
 	return false;
 }
 
@@ -137,7 +137,8 @@ bool cfg_read_avg(struct ctx *c, const struct field *f, yaml_node_t *v, int line
 		  const char *name)
 {
 	if (c->cfg->membership) {
-		schema_err(c, line, name,
+		schema_err(
+		    c, line, name,
 		    "the AVG is elected when membership is configured; set nodes[].priority");
 		return false;
 	}
@@ -243,7 +244,8 @@ static bool iface_list(struct ctx *c, yaml_node_t *v, int line, const char *name
 		return false;
 	n = v->data.sequence.items.top - v->data.sequence.items.start;
 	if (n < 1 || n > XGLB_GROUP_IFACES) {
-		schema_err(c, line, name, "must list 1 to %d interfaces, not %d", XGLB_GROUP_IFACES, n);
+		schema_err(c, line, name, "must list 1 to %d interfaces, not %d", XGLB_GROUP_IFACES,
+			   n);
 		return false;
 	}
 	return true;
@@ -297,7 +299,7 @@ bool cfg_read_steer_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v,
 
 /* steering.buckets is a power of two. */
 void cfg_steer_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
-			const struct field *fields, unsigned int bad)
+		     const struct field *fields, unsigned int bad)
 {
 	struct xglb_cfg_group *g = obj;
 	char fname[FIELD_NAME_MAX];
@@ -307,7 +309,7 @@ void cfg_steer_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const
 	if (!(bad & 2) && (g->steer_buckets & (g->steer_buckets - 1))) {
 		schema_join(fname, name, "buckets");
 		schema_err(c, schema_key_line(c, map, "buckets"), fname, "%u is not a power of two",
-		    g->steer_buckets);
+			   g->steer_buckets);
 	}
 }
 
@@ -335,9 +337,9 @@ bool cfg_read_key(struct ctx *c, const struct field *f, yaml_node_t *v, int line
 	}
 	if (n % 2 || n < 2 * KEY_MIN || n > 2 * XGLB_KEY_MAX) {
 		schema_err(c, line, name,
-		    "must be an even number of hex digits, %d to %d (%d to %d bytes), "
-		    "not %zu",
-		    2 * KEY_MIN, 2 * XGLB_KEY_MAX, KEY_MIN, XGLB_KEY_MAX, n);
+			   "must be an even number of hex digits, %d to %d (%d to %d bytes), "
+			   "not %zu",
+			   2 * KEY_MIN, 2 * XGLB_KEY_MAX, KEY_MIN, XGLB_KEY_MAX, n);
 		return false;
 	}
 	for (i = 0; i < n / 2; i++)
@@ -351,7 +353,8 @@ bool cfg_read_keyfile(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 		      const char *name)
 {
 	struct xglb_config *cfg = obj;
-	const char *s = schema_abs_path(c, schema_scalar(c, v, line, name), XGLB_PATH_MAX - 1, line, name);
+	const char *s =
+	    schema_abs_path(c, schema_scalar(c, v, line, name), XGLB_PATH_MAX - 1, line, name);
 	size_t len, size;
 	FILE *fp;
 	char *buf;
@@ -376,8 +379,8 @@ bool cfg_read_keyfile(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 		memcpy(cfg->key, buf, len);
 		cfg->key_len = len;
 	} else {
-		schema_err(c, line, name, "%s: the key is %zu bytes, must be %d to %d", s, len, KEY_MIN,
-		    XGLB_KEY_MAX);
+		schema_err(c, line, name, "%s: the key is %zu bytes, must be %d to %d", s, len,
+			   KEY_MIN, XGLB_KEY_MAX);
 	}
 	explicit_bzero(buf, size);
 	free(buf);

@@ -180,8 +180,7 @@ static void adopt_state(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now)
 	g->stats.states_adopted++;
 }
 
-void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now,
-		 struct xglb_fsm_out *out)
+void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct xglb_fsm_out *out)
 {
 	struct xglb_fsm_node *n = node_mut(g, m->node_id);
 	unsigned int before = local_mask(g);
@@ -483,7 +482,7 @@ static void rebalance(struct xglb_fsm *g)
  */
 static void load_balance(struct xglb_fsm *g, __u64 now)
 {
-	__u64 rate[XGLB_FSM_MAX_NODES] = { 0 }, total = 0, fwd_rate[XGLB_MAX_FWD] = { 0 };
+	__u64 rate[XGLB_FSM_MAX_NODES] = {0}, total = 0, fwd_rate[XGLB_MAX_FWD] = {0};
 	int busiest = -1, idlest = -1, pick = -1;
 
 	if (!g->t.load_max_pct || now < g->next_load)
@@ -607,7 +606,8 @@ void xglb_fsm_tick(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 	for (int i = 0; i < g->n_fwd; i++) {
 		if (g->fwd[i].release_until && now >= g->fwd[i].release_until) {
 			g->fwd[i].release_until = 0;
-			out->actions |= XGLB_FSM_ACT_COMMIT; /* now the frames are the new owner's */
+			out->actions |=
+			    XGLB_FSM_ACT_COMMIT; /* now the frames are the new owner's */
 		}
 	}
 	if ((out->actions & XGLB_FSM_ACT_COMMIT) && (local_mask(g) & ~before)) {
@@ -647,8 +647,8 @@ __u64 xglb_fsm_next(const struct xglb_fsm *g, __u64 now)
 		next = min_after(next, g->fwd[i].release_until, now);
 	for (int i = 0; i < g->n_nodes; i++)
 		if (g->nodes[i].up && g->nodes[i].id != g->self)
-			next = min_after(next, g->nodes[i].last_heard + (__u64)g->t.hold_ms * MS,
-					 now);
+			next =
+			    min_after(next, g->nodes[i].last_heard + (__u64)g->t.hold_ms * MS, now);
 	if (xglb_fsm_is_avg(g)) {
 		if (g->t.load_max_pct)
 			next = min_after(next, g->next_load, now);
@@ -698,9 +698,9 @@ void xglb_fsm_hello(struct xglb_fsm *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 		for (int i = 0; i < g->n_fwd; i++) {
 			const struct xglb_fsm_fwd *f = &g->fwd[i];
 			struct xglb_msg_fwd *mf = &m->fwd[i];
-			__u64 age = f->takeover_since && now > f->takeover_since ?
-					    (now - f->takeover_since) / MS :
-					    0;
+			__u64 age = f->takeover_since && now > f->takeover_since
+					? (now - f->takeover_since) / MS
+					: 0;
 
 			mf->index = (__u8)i;
 			mf->persistence = f->persistence;

@@ -21,11 +21,11 @@
 
 /* Timers and policy knobs of a group (config "timers", "preempt", "load-balancing"). */
 struct xglb_fsm_timers {
-	__u32 hello_ms; /* hello interval */
-	__u32 hold_ms; /* a peer not heard for this long is down */
+	__u32 hello_ms;	   /* hello interval */
+	__u32 hold_ms;	   /* a peer not heard for this long is down */
 	__u32 redirect_ms; /* a taken-over forwarder gets no new hosts after this */
-	__u32 timeout_ms; /* a taken-over forwarder is removed after this */
-	bool preempt; /* a higher-priority node takes the AVG role from a live AVG */
+	__u32 timeout_ms;  /* a taken-over forwarder is removed after this */
+	bool preempt;	   /* a higher-priority node takes the AVG role from a live AVG */
 	__u32 preempt_delay_ms;
 	__u32 load_max_pct; /* load-aware: max share of bytes per node, 0 = off */
 };
@@ -33,52 +33,54 @@ struct xglb_fsm_timers {
 /* What this node knows of one node of the group (itself included). */
 struct xglb_fsm_node {
 	__u32 id;
-	bool up; /* heard within hold (self: always) */
-	bool claims_avg; /* its last hello said it acts as AVG */
-	bool demoted; /* cannot win an election */
-	bool starting; /* demoted because it is starting (will be eligible within one hold) */
+	bool up;	  /* heard within hold (self: always) */
+	bool claims_avg;  /* its last hello said it acts as AVG */
+	bool demoted;	  /* cannot win an election */
+	bool starting;	  /* demoted because it is starting (will be eligible within one hold) */
 	__u8 load_factor; /* percent of its weight load-aware balancing lets it have, 100 = all */
-	__u8 priority; /* effective priority as advertised */
-	__u16 weight; /* effective weight; 0 = withdrawn as forwarder */
+	__u8 priority;	  /* effective priority as advertised */
+	__u16 weight;	  /* effective weight; 0 = withdrawn as forwarder */
 	__u8 mac[6];
-	__u64 last_heard; /* ns */
-	__u64 load[XGLB_MAX_FWD]; /* bytes it reported per forwarder it owns */
+	__u64 last_heard;	       /* ns */
+	__u64 load[XGLB_MAX_FWD];      /* bytes it reported per forwarder it owns */
 	__u64 load_prev[XGLB_MAX_FWD]; /* ... at the previous load evaluation */
 };
 
 /* One virtual forwarder, as the group state says. */
 struct xglb_fsm_fwd {
 	__u8 persistence; /* 0 movable, 1 sticky to owner, 3 sticky to preferred */
-	__u8 weight; /* configured share of new hosts */
-	__u8 eff_weight; /* share after load-aware correction */
-	__u32 owner; /* node id, 0 = none yet */
-	__u32 preferred; /* node id */
-	bool active; /* the vMAC is in use */
-	bool new_ok; /* may take new hosts */
-	__u64 takeover_since; /* ns since it is served away from its down preferred owner, 0 = not */
+	__u8 weight;	  /* configured share of new hosts */
+	__u8 eff_weight;  /* share after load-aware correction */
+	__u32 owner;	  /* node id, 0 = none yet */
+	__u32 preferred;  /* node id */
+	bool active;	  /* the vMAC is in use */
+	bool new_ok;	  /* may take new hosts */
+	__u64
+	    takeover_since;  /* ns since it is served away from its down preferred owner, 0 = not */
 	__u64 release_until; /* ns: we lost it while alive (a planned move): keep accepting its
 			      * frames until then, so none is lost before switches relearn */
 };
 
 /* Actions the I/O layer carries out after xglb_fsm_rx / xglb_fsm_tick. */
 #define XGLB_FSM_ACT_COMMIT 0x01 /* the data-plane view changed: rebuild and flip tables */
-#define XGLB_FSM_ACT_HELLO 0x02 /* send a hello now */
-#define XGLB_FSM_ACT_LEARN 0x04 /* learn_mask: forwarders of ours to announce: learning frames now */
+#define XGLB_FSM_ACT_HELLO  0x02 /* send a hello now */
+#define XGLB_FSM_ACT_LEARN                                                                         \
+	0x04 /* learn_mask: forwarders of ours to announce: learning frames now */
 #define XGLB_FSM_ACT_REDIST 0x08 /* redist_mask: forwarders removed: move their hosts */
 
 struct xglb_fsm_out {
 	unsigned int actions;
-	__u16 learn_mask; /* bit i: forwarder i became local, or a stale claim on it was heard */
+	__u16 learn_mask;  /* bit i: forwarder i became local, or a stale claim on it was heard */
 	__u16 redist_mask; /* bit i: forwarder i was removed by the timeout */
 };
 
 /* Counters of what happened, for metrics and tests. */
 struct xglb_fsm_stats {
-	__u64 avg_changes; /* times the AVG this node believes in changed */
-	__u64 owner_changes; /* forwarder owner changes applied */
-	__u64 failovers; /* forwarders moved because their owner went down */
-	__u64 removals; /* forwarders removed by the timeout */
-	__u64 rebalances; /* forwarders moved by load balancing */
+	__u64 avg_changes;    /* times the AVG this node believes in changed */
+	__u64 owner_changes;  /* forwarder owner changes applied */
+	__u64 failovers;      /* forwarders moved because their owner went down */
+	__u64 removals;	      /* forwarders removed by the timeout */
+	__u64 rebalances;     /* forwarders moved by load balancing */
 	__u64 states_adopted; /* higher-version states taken from peers */
 };
 
@@ -107,13 +109,14 @@ struct xglb_fsm {
 
 	/* self */
 	__u64 demoted_until; /* ns; starting nodes hold a demotion for one hold time */
-	bool demoted_send; /* sending hellos fails */
+	bool demoted_send;   /* sending hellos fails */
 	bool start_announce; /* announce our vMACs once the startup hold is over */
-	__u16 contested; /* forwarders peers claimed on an older state: announce ours at the next tick */
+	__u16 contested; /* forwarders peers claimed on an older state: announce ours at the next
+			    tick */
 	__u64 seq;
 	__u32 boot;
 	__u64 next_hello; /* ns */
-	__u64 next_load; /* ns of the next load-aware evaluation */
+	__u64 next_load;  /* ns of the next load-aware evaluation */
 	struct xglb_fsm_stats stats;
 };
 
@@ -156,8 +159,7 @@ void xglb_fsm_set_self(struct xglb_fsm *g, __u8 priority, __u16 weight, const __
  * the same version from a higher node id): every node applies the highest
  * state it has seen, so all data planes converge on one.
  */
-void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now,
-		 struct xglb_fsm_out *out);
+void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct xglb_fsm_out *out);
 
 /*
  * Advance to time now: expire peers not heard within hold, elect the AVG
@@ -170,11 +172,13 @@ void xglb_fsm_tick(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out);
 /* Earliest time xglb_fsm_tick has work to do (hello due, a hold or timer expiring). */
 __u64 xglb_fsm_next(const struct xglb_fsm *g, __u64 now);
 
-/* The hello we send now (advances seq, schedules the next one). loads: bytes per forwarder we own. */
+/* The hello we send now (advances seq, schedules the next one). loads: bytes per forwarder we own.
+ */
 void xglb_fsm_hello(struct xglb_fsm *g, __u64 now, const __u64 loads[XGLB_MAX_FWD],
 		    struct xglb_msg *m);
 
-/* Sending hellos failed (true) or works again (false): a node that cannot speak holds a demotion. */
+/* Sending hellos failed (true) or works again (false): a node that cannot speak holds a demotion.
+ */
 void xglb_fsm_send_failed(struct xglb_fsm *g, bool failed);
 
 /*

@@ -5,7 +5,7 @@
 #include "xglb.h"
 
 #define REASON_NAME(name, str) [XGLB_R_##name] = str,
-static const char *const reason_names[XGLB_R_MAX] = { XGLB_REASONS(REASON_NAME) };
+static const char *const reason_names[XGLB_R_MAX] = {XGLB_REASONS(REASON_NAME)};
 
 const char *xglb_reason_name(int reason)
 {

@@ -7,7 +7,8 @@
 
 #define XGLB_MAC_STR 18 /* "aa:bb:cc:dd:ee:ff" and its NUL */
 
-/* The metric label of a data-plane verdict reason (XGLB_REASONS in xglb.h); "unknown" if out of range. */
+/* The metric label of a data-plane verdict reason (XGLB_REASONS in xglb.h); "unknown" if out of
+ * range. */
 const char *xglb_reason_name(int reason);
 
 /* Writes MAC as "aa:bb:cc:dd:ee:ff" into BUF and returns BUF. */

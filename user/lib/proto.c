@@ -9,16 +9,16 @@
  * Section sizes on the wire (bytes), see the layout in proto.h. Offsets
  * below are relative to the start of their section.
  */
-#define HDR_LEN	     28
-#define HELLO_LEN    20
-#define STATE_LEN    16 /* without its forwarders */
-#define FWD_LEN	     16 /* one forwarder */
-#define LOAD_HDR_LEN 4
-#define LOAD_LEN     16					   /* one load entry */
-#define ADMIN_LEN    12
+#define HDR_LEN	      28
+#define HELLO_LEN     20
+#define STATE_LEN     16 /* without its forwarders */
+#define FWD_LEN	      16 /* one forwarder */
+#define LOAD_HDR_LEN  4
+#define LOAD_LEN      16 /* one load entry */
+#define ADMIN_LEN     12
 #define STEER_HDR_LEN 8
-#define SEG_LEN      8
-#define MIN_LEN	     (HDR_LEN + HELLO_LEN + XGLB_HMAC_LEN) /* below this: SHORT */
+#define SEG_LEN	      8
+#define MIN_LEN	      (HDR_LEN + HELLO_LEN + XGLB_HMAC_LEN) /* below this: SHORT */
 
 /*
  * The wire format carries at most 16 forwarders and 16 loads with indices
@@ -127,10 +127,9 @@ static bool admin_valid(const struct xglb_msg *m)
 	fwd_op = m->admin_op <= XGLB_ADMIN_UNPIN;
 	if (fwd_op ? m->admin_index >= XGLB_MAX_FWD : m->admin_index != 0)
 		return false;
-	if (m->admin_op == XGLB_ADMIN_MOVE ?
-		    !persistence_ok(m->admin_persistence) &&
-			    m->admin_persistence != XGLB_ADMIN_KEEP :
-		    m->admin_persistence != 0)
+	if (m->admin_op == XGLB_ADMIN_MOVE
+		? !persistence_ok(m->admin_persistence) && m->admin_persistence != XGLB_ADMIN_KEEP
+		: m->admin_persistence != 0)
 		return false;
 	return m->admin_op == XGLB_ADMIN_UNPIN ? m->admin_target == 0 : m->admin_target != 0;
 }
@@ -173,7 +172,8 @@ static bool msg_valid(const struct xglb_msg *m)
 		if (m->load[i].index >= XGLB_MAX_FWD)
 			return false;
 	if (m->flags & XGLB_MSGF_STEER) {
-		if (m->n_seg > XGLB_PROTO_SEGMENTS || (!(m->flags & XGLB_MSGF_STATE) && m->steer_mask))
+		if (m->n_seg > XGLB_PROTO_SEGMENTS ||
+		    (!(m->flags & XGLB_MSGF_STATE) && m->steer_mask))
 			return false;
 		for (i = m->n_seg; i < XGLB_PROTO_SEGMENTS; i++)
 			if (!zero(m->seg_mac[i], 6))

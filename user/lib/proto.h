@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* proto.h - the membership wire protocol: message model, codec, HMAC, anti-replay (pure; no I/O). */
+/* proto.h - the membership wire protocol: message model, codec, HMAC, anti-replay (pure; no I/O).
+ */
 #ifndef XGLB_PROTO_H
 #define XGLB_PROTO_H
 
@@ -34,15 +35,15 @@
  * in range. Anything else is dropped and counted by reason.
  */
 
-#define XGLB_PROTO_MAGIC 0x58474c42u /* "XGLB" */
+#define XGLB_PROTO_MAGIC   0x58474c42u /* "XGLB" */
 #define XGLB_PROTO_VERSION 1
-#define XGLB_PROTO_PORT 7867 /* default UDP port */
-#define XGLB_HMAC_LEN 32
-#define XGLB_KEY_MAX 64 /* bytes of shared key */
+#define XGLB_PROTO_PORT	   7867 /* default UDP port */
+#define XGLB_HMAC_LEN	   32
+#define XGLB_KEY_MAX	   64 /* bytes of shared key */
 /* bytes: the largest message, 16 forwarders and 16 loads */
 #define XGLB_PROTO_SEGMENTS 4 /* steered segments a hello can describe */
 #define XGLB_MSG_MAX                                                                               \
-	(28 + 20 + 16 + 16 * XGLB_MAX_FWD + 4 + 16 * XGLB_MAX_FWD + 8 + 8 * XGLB_PROTO_SEGMENTS + \
+	(28 + 20 + 16 + 16 * XGLB_MAX_FWD + 4 + 16 * XGLB_MAX_FWD + 8 + 8 * XGLB_PROTO_SEGMENTS +  \
 	 12 + XGLB_HMAC_LEN)
 _Static_assert(XGLB_MSG_MAX == 664, "the wire layout above changed: update XGLB_MSG_MAX");
 
@@ -51,21 +52,23 @@ enum xglb_msg_type {
 };
 
 /* xglb_msg.flags */
-#define XGLB_MSGF_STATE 0x0001 /* carries a group state */
-#define XGLB_MSGF_AVG 0x0002 /* sender acts as the group's AVG */
+#define XGLB_MSGF_STATE	  0x0001 /* carries a group state */
+#define XGLB_MSGF_AVG	  0x0002 /* sender acts as the group's AVG */
 #define XGLB_MSGF_STANDBY 0x0004 /* sender is the standby AVG */
 #define XGLB_MSGF_DEMOTED 0x0008 /* sender holds a demotion: it cannot win an election */
-#define XGLB_MSGF_STARTING 0x0010 /* ... because it is starting: peers wait for it rather than elect around it */
+#define XGLB_MSGF_STARTING                                                                         \
+	0x0010 /* ... because it is starting: peers wait for it rather than elect around it */
 #define XGLB_MSGF_ADMIN 0x0020 /* carries an operator's request (xglbctl on this node) */
 #define XGLB_MSGF_STEER 0x0040 /* carries flow-steering data: the sender's MACs, the owner set */
-#define XGLB_MSGF_ALL 0x007f
+#define XGLB_MSGF_ALL	0x007f
 
 /* Operator requests, carried to the node that can carry them out. */
 enum xglb_admin_op {
 	XGLB_ADMIN_MOVE = 1, /* AVG: forwarder index -> preferred owner target, and move it there */
-	XGLB_ADMIN_PREFER, /* AVG: preferred owner of forwarder index := target (persistence decides when) */
-	XGLB_ADMIN_UNPIN, /* AVG: persistence of forwarder index := 0 */
-	XGLB_ADMIN_DRAIN, /* node target: withdraw (weight and priority 0) until undrained */
+	XGLB_ADMIN_PREFER, /* AVG: preferred owner of forwarder index := target (persistence decides
+			      when) */
+	XGLB_ADMIN_UNPIN,  /* AVG: persistence of forwarder index := 0 */
+	XGLB_ADMIN_DRAIN,  /* node target: withdraw (weight and priority 0) until undrained */
 	XGLB_ADMIN_UNDRAIN, /* node target: back to its configured/tracked weight and priority */
 	XGLB_ADMIN_MAX,
 };
@@ -74,42 +77,43 @@ enum xglb_admin_op {
 /* xglb_msg_fwd.flags */
 #define XGLB_MSG_FWD_ACTIVE 0x01
 #define XGLB_MSG_FWD_NEW_OK 0x02
-#define XGLB_MSG_FWD_ALL 0x03
+#define XGLB_MSG_FWD_ALL    0x03
 
 struct xglb_msg_fwd {
-	__u8 index; /* 0..XGLB_MAX_FWD-1, strictly increasing within a message */
-	__u8 persistence; /* 0, 1 or 3 */
-	__u8 weight; /* 1..255 */
-	__u8 flags; /* XGLB_MSG_FWD_* */
-	__u32 owner; /* node id, 0 = none */
-	__u32 preferred; /* node id, 0 = none */
-	__u32 takeover_ms; /* how long it has been served by a node that is not its preferred owner, 0 = not */
+	__u8 index;	   /* 0..XGLB_MAX_FWD-1, strictly increasing within a message */
+	__u8 persistence;  /* 0, 1 or 3 */
+	__u8 weight;	   /* 1..255 */
+	__u8 flags;	   /* XGLB_MSG_FWD_* */
+	__u32 owner;	   /* node id, 0 = none */
+	__u32 preferred;   /* node id, 0 = none */
+	__u32 takeover_ms; /* how long it has been served by a node that is not its preferred owner,
+			      0 = not */
 };
 
 struct xglb_msg_load {
-	__u8 index; /* a forwarder the sender owns */
+	__u8 index;  /* a forwarder the sender owns */
 	__u64 bytes; /* bytes it forwarded since the sender's boot */
 };
 
 struct xglb_msg {
-	__u8 type; /* enum xglb_msg_type */
-	__u16 flags; /* XGLB_MSGF_* */
-	__u8 gid; /* 1..255 */
+	__u8 type;     /* enum xglb_msg_type */
+	__u16 flags;   /* XGLB_MSGF_* */
+	__u8 gid;      /* 1..255 */
 	__u32 node_id; /* != 0 */
-	__u32 boot; /* sender's boot counter, increases on every xglbd start */
-	__u64 seq; /* increases with every message in one boot, starts at 1 */
+	__u32 boot;    /* sender's boot counter, increases on every xglbd start */
+	__u64 seq;     /* increases with every message in one boot, starts at 1 */
 
-	__u8 priority; /* effective priority, 0..255 */
-	__u16 weight; /* effective weight */
-	__u8 mac[6]; /* sender's MAC on the segment */
+	__u8 priority;	/* effective priority, 0..255 */
+	__u16 weight;	/* effective weight */
+	__u8 mac[6];	/* sender's MAC on the segment */
 	__u32 hello_ms; /* sender's hello interval, >= 1 */
-	__u32 hold_ms; /* sender's hold time, > hello_ms */
+	__u32 hold_ms;	/* sender's hold time, > hello_ms */
 
 	/* group state, valid with XGLB_MSGF_STATE */
 	__u32 state_version; /* >= 1 */
-	__u32 state_avg; /* node that published it */
+	__u32 state_avg;     /* node that published it */
 	__u32 state_standby; /* 0 = none */
-	__u8 n_fwd; /* 0..XGLB_MAX_FWD */
+	__u8 n_fwd;	     /* 0..XGLB_MAX_FWD */
 	struct xglb_msg_fwd fwd[XGLB_MAX_FWD];
 
 	__u8 n_load; /* 0..XGLB_MAX_FWD */
@@ -117,32 +121,32 @@ struct xglb_msg {
 
 	/* flow steering, valid with XGLB_MSGF_STEER */
 	__u32 steer_mask; /* with XGLB_MSGF_STATE: configured nodes (bit = index) that own flows */
-	__u8 n_seg; /* 0..XGLB_PROTO_SEGMENTS */
+	__u8 n_seg;	  /* 0..XGLB_PROTO_SEGMENTS */
 	__u8 seg_mac[XGLB_PROTO_SEGMENTS][6]; /* the sender's MAC on each steered segment */
 
 	/* operator request, valid with XGLB_MSGF_ADMIN */
-	__u8 admin_op; /* enum xglb_admin_op */
-	__u8 admin_index; /* forwarder, for MOVE, PREFER, UNPIN */
+	__u8 admin_op;		/* enum xglb_admin_op */
+	__u8 admin_index;	/* forwarder, for MOVE, PREFER, UNPIN */
 	__u8 admin_persistence; /* 0, 1, 3 or XGLB_ADMIN_KEEP, for MOVE */
-	__u32 admin_target; /* node id, for MOVE, PREFER, DRAIN, UNDRAIN */
+	__u32 admin_target;	/* node id, for MOVE, PREFER, DRAIN, UNDRAIN */
 };
 
 /* Why a received datagram was dropped (xglb_rx_reason_name gives metric labels). */
 #define XGLB_RX_REASONS(X)                                                                         \
 	X(OK, "ok")                                                                                \
-	X(SHORT, "short")               /* shorter than header + hello + hmac (80 bytes) */                           \
-	X(MAGIC, "magic")               /* not an xglb message */                                 \
-	X(VERSION, "version")           /* unknown protocol version */                             \
-	X(TYPE, "type")                 /* unknown message type */                                 \
-	X(LENGTH, "length")             /* length does not match the counts it announces */        \
-	X(FIELD, "field")               /* a field out of range, reserved bits or pad not zero */  \
-	X(AUTH, "auth")                 /* HMAC does not verify */                                 \
-	X(REPLAY, "replay")             /* sequence already seen or behind the window */           \
-	X(OLD_BOOT, "old_boot")         /* boot counter lower than the sender's current one */     \
-	X(TTL, "ttl")                   /* IP TTL not 255: not from this link */                   \
+	X(SHORT, "short")		/* shorter than header + hello + hmac (80 bytes) */        \
+	X(MAGIC, "magic")		/* not an xglb message */                                  \
+	X(VERSION, "version")		/* unknown protocol version */                             \
+	X(TYPE, "type")			/* unknown message type */                                 \
+	X(LENGTH, "length")		/* length does not match the counts it announces */        \
+	X(FIELD, "field")		/* a field out of range, reserved bits or pad not zero */  \
+	X(AUTH, "auth")			/* HMAC does not verify */                                 \
+	X(REPLAY, "replay")		/* sequence already seen or behind the window */           \
+	X(OLD_BOOT, "old_boot")		/* boot counter lower than the sender's current one */     \
+	X(TTL, "ttl")			/* IP TTL not 255: not from this link */                   \
 	X(UNKNOWN_NODE, "unknown_node") /* node id not in the configuration */                     \
 	X(UNKNOWN_GROUP, "unknown_group") /* group not configured here */                          \
-	X(SELF, "self")                 /* our own node id */
+	X(SELF, "self")			  /* our own node id */
 
 #define XGLB_RX_ENUM(name, str) XGLB_RX_##name,
 enum xglb_rx_reason { XGLB_RX_REASONS(XGLB_RX_ENUM) XGLB_RX_MAX };
@@ -174,7 +178,7 @@ int xglb_msg_decode(const __u8 *buf, size_t len, const __u8 *key, size_t keylen,
 #define XGLB_REPLAY_WINDOW 64
 struct xglb_replay {
 	__u32 boot;
-	__u64 top; /* highest accepted seq of that boot, 0 = none yet */
+	__u64 top;  /* highest accepted seq of that boot, 0 = none yet */
 	__u64 seen; /* bit i: top - i was accepted */
 };
 

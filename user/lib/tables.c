@@ -32,8 +32,8 @@ static bool eligible(const struct xglb_fwd_state *f)
 
 __u32 xglb_build_slots(const struct xglb_group_state *st, __u8 slots[XGLB_SLOTS])
 {
-	unsigned int w[XGLB_MAX_FWD] = { 0 }, total = 0, g = 0, n = 0;
-	int cur[XGLB_MAX_FWD] = { 0 };
+	unsigned int w[XGLB_MAX_FWD] = {0}, total = 0, g = 0, n = 0;
+	int cur[XGLB_MAX_FWD] = {0};
 	int nf = st->n_fwd > XGLB_MAX_FWD ? XGLB_MAX_FWD : st->n_fwd;
 
 	memset(slots, 0, XGLB_SLOTS);
@@ -51,7 +51,7 @@ __u32 xglb_build_slots(const struct xglb_group_state *st, __u8 slots[XGLB_SLOTS]
 	}
 	if (total > XGLB_SLOTS) {
 		/* Scale to XGLB_SLOTS by largest remainder; every eligible forwarder keeps >= 1. */
-		unsigned int rem[XGLB_MAX_FWD] = { 0 }, sum = 0;
+		unsigned int rem[XGLB_MAX_FWD] = {0}, sum = 0;
 
 		for (int i = 0; i < nf; i++) {
 			unsigned int x;
@@ -146,7 +146,7 @@ int xglb_table_pick(const struct xglb_group *g, const __u8 mac[6], __u32 pos)
 		pos = xglb_mac_hash(mac);
 	idx = g->slots[pos % g->n_slots] & (XGLB_MAX_FWD - 1);
 	if (idx >= g->n_fwd || (g->fwd[idx].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK)) !=
-				       (XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK))
+				   (XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK))
 		return -1;
 	return idx;
 }
@@ -171,7 +171,7 @@ __u32 xglb_vip_mult(unsigned int seed)
 static unsigned int vip_insert(struct xglb_vip_slot *slots, __u8 *dist, __u32 mult, __be32 vip,
 			       __u32 gid, unsigned int longest)
 {
-	struct xglb_vip_slot cur = { .vip = vip, .gid = gid };
+	struct xglb_vip_slot cur = {.vip = vip, .gid = gid};
 	__u32 pos = xglb_vip_hash(vip, mult);
 	unsigned int d = 0;
 
@@ -192,7 +192,8 @@ static unsigned int vip_insert(struct xglb_vip_slot *slots, __u8 *dist, __u32 mu
 			d = td;
 		}
 		if (d >= 255)
-			return 255; /* cannot happen with < XGLB_VIP_SLOTS entries; stops the walk */
+			return 255; /* cannot happen with < XGLB_VIP_SLOTS entries; stops the walk
+				     */
 	}
 }
 
@@ -230,8 +231,7 @@ int xglb_vip_index_build(const struct xglb_group *groups, int n, unsigned int se
 	return -ENOSPC;
 }
 
-__u32 xglb_vip_index_find(const struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 mult,
-			  __be32 vip)
+__u32 xglb_vip_index_find(const struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 mult, __be32 vip)
 {
 	__u32 home = xglb_vip_hash(vip, mult);
 

@@ -20,7 +20,7 @@ struct xglb_group_state {
 	__u8 gid;
 	__be32 vip;
 	__u8 policy; /* enum xglb_policy */
-	__u32 avg; /* node id of the AVG, 0 = none */
+	__u32 avg;   /* node id of the AVG, 0 = none */
 	__u32 version;
 	int n_fwd;
 	struct xglb_fwd_state fwd[XGLB_MAX_FWD];
@@ -70,8 +70,7 @@ int xglb_vip_index_build(const struct xglb_group *groups, int n, unsigned int se
 			 struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 *mult);
 
 /* The lookup the data path makes (bpf/lib/common.h, vip_gid): the group id of vip, 0 if none. */
-__u32 xglb_vip_index_find(const struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 mult,
-			  __be32 vip);
+__u32 xglb_vip_index_find(const struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 mult, __be32 vip);
 
 /* Seeds xglb_bank_prepare() tries: failing them all is ~impossible for <= 255 VIPs. */
 #define XGLB_VIP_SEEDS 64

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* yaml_schema.c - walks a libyaml document against field tables: generic handlers, error reports. */
+/* yaml_schema.c - walks a libyaml document against field tables: generic handlers, error reports.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -114,7 +115,8 @@ static unsigned int walk_pair(struct ctx *c, yaml_node_t *map, yaml_node_pair_t 
 	const char *key;
 
 	if (k->type != YAML_SCALAR_NODE) {
-		schema_err(c, schema_line_of(k), *path ? path : "document", "field names must be scalars");
+		schema_err(c, schema_line_of(k), *path ? path : "document",
+			   "field names must be scalars");
 		return 0;
 	}
 	key = (const char *)k->data.scalar.value;
@@ -127,7 +129,7 @@ static unsigned int walk_pair(struct ctx *c, yaml_node_t *map, yaml_node_pair_t 
 	first = schema_map_find(c, map, key);
 	if (first != p) {
 		schema_err(c, schema_line_of(k), name, "duplicate field (first at line %d)",
-		    schema_line_of(schema_node(c, first->key)));
+			   schema_line_of(schema_node(c, first->key)));
 		return 1u << (f - fields);
 	}
 	return f->fn(c, f, v, schema_line_of(k), obj, name) ? 0 : 1u << (f - fields);
@@ -219,7 +221,7 @@ bool schema_parse_int(const char *s, long long *out)
 }
 
 bool schema_read_uint(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		   const char *name)
+		      const char *name)
 {
 	const char *s = schema_scalar(c, v, line, name);
 	long long n;
@@ -232,7 +234,7 @@ bool schema_read_uint(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 	}
 	if ((n < f->min || n > f->max) && !(n == 0 && (f->flags & F_ZERO_OK))) {
 		schema_err(c, line, name, "must be %sbetween %lld and %lld",
-		    f->flags & F_ZERO_OK ? "0 or " : "", f->min, f->max);
+			   f->flags & F_ZERO_OK ? "0 or " : "", f->min, f->max);
 		return false;
 	}
 	schema_put_uint((char *)obj + f->off, f->size, n);
@@ -241,7 +243,7 @@ bool schema_read_uint(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 
 /* One of the NULL-terminated names in f->arg, stored as its position. */
 bool schema_read_enum(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		   const char *name)
+		      const char *name)
 {
 	const char *const *names = f->arg;
 	const char *s = schema_scalar(c, v, line, name);
@@ -280,7 +282,7 @@ const char *schema_abs_path(struct ctx *c, const char *s, size_t max, int line, 
 
 /* An absolute path; f->max, when set, is a shorter limit than the member's size. */
 bool schema_read_path(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		   const char *name)
+		      const char *name)
 {
 	size_t max = f->max ? (size_t)f->max : f->size - 1;
 	const char *s = schema_abs_path(c, schema_scalar(c, v, line, name), max, line, name);
@@ -293,7 +295,7 @@ bool schema_read_path(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 
 /* Free text of 1 to f->size - 1 characters (a command line). */
 bool schema_read_text(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		   const char *name)
+		      const char *name)
 {
 	const char *s = schema_scalar(c, v, line, name);
 
@@ -309,7 +311,7 @@ bool schema_read_text(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 
 /* As YAML 1.1 writes them, lower case: true, false, yes or no. */
 bool schema_read_bool(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		   const char *name)
+		      const char *name)
 {
 	const char *s = schema_scalar(c, v, line, name);
 	bool *b = (bool *)((char *)obj + f->off);
@@ -331,7 +333,7 @@ bool schema_read_bool(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 
 /* A mapping whose fields land in OBJ itself, then the rules across them. */
 bool schema_read_map(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		  const char *name)
+		     const char *name)
 {
 	const struct map_desc *d = f->arg;
 	unsigned int bad;
@@ -398,7 +400,7 @@ static void unique_one(struct ctx *c, const struct list_desc *d, yaml_node_t *se
 		snprintf(fname, sizeof(fname), "%s[%d].%s", name, i, f->key);
 		describe(c, seq, i, f, vi, val, sizeof(val));
 		schema_err(c, field_line(c, seq, i, f), fname, "duplicate %s %s (first at line %d)",
-		    f->key, val, field_line(c, seq, j, f));
+			   f->key, val, field_line(c, seq, j, f));
 		return;
 	}
 }
@@ -416,7 +418,7 @@ static void check_unique(struct ctx *c, const struct list_desc *d, yaml_node_t *
 }
 
 bool schema_read_list(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		   const char *name)
+		      const char *name)
 {
 	const struct list_desc *d = f->arg;
 	unsigned int bad[XGLB_MAX_GROUPS];
@@ -505,7 +507,7 @@ void schema_syntax_error(struct ctx *c, yaml_parser_t *p, const char *text)
 		schema_err(c, 0, "yaml", "out of memory");
 	else if (p->context)
 		schema_err(c, line, "syntax error", "%s (%s at line %d)", p->problem, p->context,
-		    (int)p->context_mark.line + 1);
+			   (int)p->context_mark.line + 1);
 	else
 		schema_err(c, line, "syntax error", "%s", p->problem ? p->problem : "unknown");
 }

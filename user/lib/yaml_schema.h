@@ -87,10 +87,9 @@ struct map_desc {
 	field_check check;
 };
 
-
 /* FILE:LINE: field: problem; LINE 0 means the problem is not in the file. */
 __attribute__((format(printf, 4, 5))) void schema_err(struct ctx *c, int line, const char *field,
-					       const char *fmt, ...);
+						      const char *fmt, ...);
 yaml_node_t *schema_node(struct ctx *c, int id);
 int schema_line_of(const yaml_node_t *n);
 bool schema_want(struct ctx *c, yaml_node_t *v, yaml_node_type_t t, int line, const char *name);
@@ -98,18 +97,26 @@ const char *schema_scalar(struct ctx *c, yaml_node_t *v, int line, const char *n
 yaml_node_pair_t *schema_map_find(struct ctx *c, yaml_node_t *map, const char *key);
 void schema_join(char *buf, const char *path, const char *key);
 const char *schema_required(struct ctx *c, const struct field *f);
-unsigned int schema_walk_map(struct ctx *c, yaml_node_t *map, const struct field *fields, void *obj,      const char *path);
+unsigned int schema_walk_map(struct ctx *c, yaml_node_t *map, const struct field *fields, void *obj,
+			     const char *path);
 int schema_key_line(struct ctx *c, yaml_node_t *map, const char *key);
 void schema_put_uint(void *p, size_t size, unsigned long long v);
 bool schema_parse_int(const char *s, long long *out);
-bool schema_read_uint(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,    const char *name);
-bool schema_read_enum(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,    const char *name);
+bool schema_read_uint(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		      const char *name);
+bool schema_read_enum(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		      const char *name);
 const char *schema_abs_path(struct ctx *c, const char *s, size_t max, int line, const char *name);
-bool schema_read_path(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,    const char *name);
-bool schema_read_text(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,    const char *name);
-bool schema_read_bool(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,    const char *name);
-bool schema_read_map(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,   const char *name);
-bool schema_read_list(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,    const char *name);
+bool schema_read_path(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		      const char *name);
+bool schema_read_text(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		      const char *name);
+bool schema_read_bool(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		      const char *name);
+bool schema_read_map(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		     const char *name);
+bool schema_read_list(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		      const char *name);
 char *schema_slurp(FILE *f, size_t *len);
 int schema_read_file(struct ctx *c, const char *path, char **text, size_t *len);
 void schema_syntax_error(struct ctx *c, yaml_parser_t *p, const char *text);

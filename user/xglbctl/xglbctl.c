@@ -23,9 +23,9 @@ struct ctl {
 	const char *pin_root;
 	const char *socket;
 	bool json;
-	int group; /* --group, 0 = the first */
+	int group;	 /* --group, 0 = the first */
 	int persistence; /* --persistence, -1 = not given */
-	int argc; /* positional arguments after the command */
+	int argc;	 /* positional arguments after the command */
 	char **argv;
 };
 
@@ -47,7 +47,7 @@ static struct json_object *ask(const struct ctl *c, const char *command)
 
 static struct json_object *ask_req(const struct ctl *c, struct json_object *request)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct json_object *rep, *err;
 	char req[1024], *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -61,8 +61,9 @@ static struct json_object *ask_req(const struct ctl *c, struct json_object *requ
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		fprintf(stderr, "xglbctl: %s: %s (is xglbd running? see --socket)\n", c->socket,
-			errno == ENOENT ? "no such socket" :
-			errno == ECONNREFUSED ? "nobody listening" : strerror(errno));
+			errno == ENOENT		? "no such socket"
+			: errno == ECONNREFUSED ? "nobody listening"
+						: strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return NULL;
@@ -145,7 +146,8 @@ static int cmd_status(const struct ctl *c)
 		return 0;
 	}
 	node = jget(r, "node");
-	printf("node %s (id %lld, boot %lld), priority %lld, weight %lld, %s mode, tables version %lld\n",
+	printf("node %s (id %lld, boot %lld), priority %lld, weight %lld, %s mode, tables version "
+	       "%lld\n",
 	       js(node, "name"), ji(node, "id"), ji(node, "boot"), ji(node, "priority"),
 	       ji(node, "weight"), js(r, "mode"), ji(r, "tables_version"));
 	groups = jget(r, "groups");
@@ -165,11 +167,11 @@ static int cmd_status(const struct ctl *c)
 				struct json_object *n = json_object_array_get_idx(p, k);
 
 				printf("  %-12s %-6lld %-5s %-8lld %-5lld %-7lld %-4s %s\n",
-				       js(n, "name"),
-				       ji(n, "id"), json_object_get_boolean(jget(n, "self")) ? "self" :
-											      jyes(n, "up"),
-				       ji(n, "age_ms"), ji(n, "priority"), ji(n, "weight"), jyes(n, "avg"),
-				       jyes(n, "demoted"));
+				       js(n, "name"), ji(n, "id"),
+				       json_object_get_boolean(jget(n, "self")) ? "self"
+										: jyes(n, "up"),
+				       ji(n, "age_ms"), ji(n, "priority"), ji(n, "weight"),
+				       jyes(n, "avg"), jyes(n, "demoted"));
 			}
 		}
 		printf("  %-5s %-17s %-12s %-9s %-7s %-6s %-6s %-5s %s\n", "FWD", "VMAC", "OWNER",
@@ -188,7 +190,7 @@ static int cmd_status(const struct ctl *c)
 	if (jget(r, "membership")) {
 		printf("\nmembership datagrams:");
 		json_object_object_foreach(jget(r, "membership"), k, v)
-			printf(" %s=%lld", k, (long long)json_object_get_int64(v));
+		    printf(" %s=%lld", k, (long long)json_object_get_int64(v));
 		printf("\n");
 	}
 	json_object_put(r);
@@ -273,8 +275,8 @@ static int cmd_stats(const struct ctl *c)
 	vals = calloc(ncpu, sizeof(*vals));
 	printf(c->json ? "{\"reasons\": {" : "%-28s %14s\n", "REASON", "PACKETS");
 	for (int r = 0; r < XGLB_R_MAX; r++)
-		printf(c->json ? "%s\"%s\": %llu" : "%s%-28s %14llu\n",
-		       c->json && r ? ", " : "", xglb_reason_name(r), (unsigned long long)reasons[r]);
+		printf(c->json ? "%s\"%s\": %llu" : "%s%-28s %14llu\n", c->json && r ? ", " : "",
+		       xglb_reason_name(r), (unsigned long long)reasons[r]);
 	printf(c->json ? "}, \"forwarders\": [" : "\n%-5s %-5s %-17s %-6s %12s %14s\n", "GROUP",
 	       "INDEX", "VMAC", "LOCAL", "PACKETS", "BYTES");
 	for (__u32 gid = 1; gid < XGLB_MAX_GROUPS; gid++) {
@@ -313,7 +315,7 @@ static int cmd_stats(const struct ctl *c)
 
 static const char *policy_str(__u8 p)
 {
-	static const char *const names[] = { "round-robin", "weighted", "host-dependent" };
+	static const char *const names[] = {"round-robin", "weighted", "host-dependent"};
 
 	return p < XGLB_POLICY_MAX ? names[p] : "unknown";
 }
@@ -361,8 +363,8 @@ static int cmd_tables(const struct ctl *c)
 			       "\"ifmac\": [\"%s\", \"%s\", \"%s\", \"%s\"], \"forwarders\": [",
 			       n++ ? ", " : "", gid, vip, policy_str(g.policy),
 			       jbool(g.flags & XGLB_GRP_AVG), g.version, g.n_slots, g.ifindex[0],
-			       g.ifindex[1], g.ifindex[2], g.ifindex[3], ifmac[0], ifmac[1], ifmac[2],
-			       ifmac[3]);
+			       g.ifindex[1], g.ifindex[2], g.ifindex[3], ifmac[0], ifmac[1],
+			       ifmac[2], ifmac[3]);
 		} else
 			printf("\ngroup %u  vip %s  policy %s  %s  version %u  %u slots\n"
 			       "  %-5s %-17s %-10s %-6s %-6s %-6s %-6s\n",
@@ -436,8 +438,9 @@ static int cmd_hosts(const struct ctl *c)
 		if (bpf_map_lookup_elem(fd, &key, &h))
 			continue;
 		xglb_fmt_mac(mac, key.mac);
-		xglb_fmt_mac(vmac, (const __u8[6]){ XGLB_VMAC_PREFIX0, XGLB_VMAC_PREFIX1,
-						   XGLB_VMAC_PREFIX2, XGLB_VMAC_PREFIX3, key.gid, h.fwd });
+		xglb_fmt_mac(vmac,
+			     (const __u8[6]){XGLB_VMAC_PREFIX0, XGLB_VMAC_PREFIX1,
+					     XGLB_VMAC_PREFIX2, XGLB_VMAC_PREFIX3, key.gid, h.fwd});
 		/* last_jiffies is refreshed at most once a second: so is the age */
 		age = jiffies_age_ms(&ctl, h.last_jiffies, now);
 		if (age >= 0)
@@ -499,9 +502,9 @@ static int admin(const struct ctl *c, const char *command, bool has_fwd, bool ha
 		printf("%s\n", json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PRETTY));
 	else
 		printf("%s: %s\n", command,
-		       json_object_get_boolean(jget(rep, "applied")) ?
-			       "done by this node" :
-			       "sent to the group; the AVG (or the node) carries it out");
+		       json_object_get_boolean(jget(rep, "applied"))
+			   ? "done by this node"
+			   : "sent to the group; the AVG (or the node) carries it out");
 	json_object_put(rep);
 	return 0;
 }
@@ -557,18 +560,20 @@ static int cmd_forwarders(const struct ctl *c)
 		printf("%-5s %-5s %-17s %-10s %-9s %-7s %-6s %-10s %12s\n", "GROUP", "FWD", "VMAC",
 		       "OWNER", "PREFERRED", "PERSIST", "WEIGHT", "STATE", "BYTES");
 	for (size_t i = 0; i < json_object_array_length(groups); i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i), *f = jget(g, "forwarders");
+		struct json_object *g = json_object_array_get_idx(groups, i),
+				   *f = jget(g, "forwarders");
 
 		for (size_t k = 0; k < json_object_array_length(f); k++) {
 			struct json_object *x = json_object_array_get_idx(f, k);
-			const char *state = !json_object_get_boolean(jget(x, "active")) ? "removed" :
-					    jget(x, "new_hosts") &&
-							    !json_object_get_boolean(jget(x, "new_hosts")) ?
-									  "redirected" :
-									  "active";
+			const char *state =
+			    !json_object_get_boolean(jget(x, "active")) ? "removed"
+			    : jget(x, "new_hosts") && !json_object_get_boolean(jget(x, "new_hosts"))
+				? "redirected"
+				: "active";
 
 			if (c->json) {
-				json_object_object_add(x, "group", json_object_new_int64(ji(g, "id")));
+				json_object_object_add(x, "group",
+						       json_object_new_int64(ji(g, "id")));
 				json_object_array_add(all, json_object_get(x));
 				continue;
 			}
@@ -592,40 +597,42 @@ static const struct command {
 	const char *args;
 	const char *help;
 } commands[] = {
-	{ "status", cmd_status, 0, "", "this node and the whole group: roles, peers, forwarders" },
-	{ "forwarders", cmd_forwarders, 0, "", "forwarders: owner, preferred owner, state, bytes" },
-	{ "hosts", cmd_hosts, 0, "", "hosts the AVG answered: host MAC -> forwarder, age (maps)" },
-	{ "stats", cmd_stats, 0, "", "packets by verdict reason, per forwarder (maps)" },
-	{ "tables", cmd_tables, 0, "", "the active data-plane table bank (maps)" },
-	{ "move", cmd_move, 2, "FORWARDER NODE",
-	  "make NODE the forwarder's preferred owner and move it there (--persistence)" },
-	{ "prefer", cmd_prefer, 2, "FORWARDER NODE",
-	  "set the preferred owner; the persistence decides when it moves" },
-	{ "unpin", cmd_unpin, 1, "FORWARDER", "persistence 0: load balancing may move it" },
-	{ "drain", cmd_drain, 1, "NODE", "move NODE's forwarders and AVG role away, gracefully" },
-	{ "undrain", cmd_undrain, 1, "NODE", "let NODE take forwarders and roles again" },
-	{ "reload", cmd_reload, 0, "", "reload the configuration (as SIGHUP; refused if invalid)" },
+    {"status", cmd_status, 0, "", "this node and the whole group: roles, peers, forwarders"},
+    {"forwarders", cmd_forwarders, 0, "", "forwarders: owner, preferred owner, state, bytes"},
+    {"hosts", cmd_hosts, 0, "", "hosts the AVG answered: host MAC -> forwarder, age (maps)"},
+    {"stats", cmd_stats, 0, "", "packets by verdict reason, per forwarder (maps)"},
+    {"tables", cmd_tables, 0, "", "the active data-plane table bank (maps)"},
+    {"move", cmd_move, 2, "FORWARDER NODE",
+     "make NODE the forwarder's preferred owner and move it there (--persistence)"},
+    {"prefer", cmd_prefer, 2, "FORWARDER NODE",
+     "set the preferred owner; the persistence decides when it moves"},
+    {"unpin", cmd_unpin, 1, "FORWARDER", "persistence 0: load balancing may move it"},
+    {"drain", cmd_drain, 1, "NODE", "move NODE's forwarders and AVG role away, gracefully"},
+    {"undrain", cmd_undrain, 1, "NODE", "let NODE take forwarders and roles again"},
+    {"reload", cmd_reload, 0, "", "reload the configuration (as SIGHUP; refused if invalid)"},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: xglbctl [--socket PATH] [--pin-root DIR] [--json] COMMAND\n\nCommands:\n");
+	fprintf(f,
+		"Usage: xglbctl [--socket PATH] [--pin-root DIR] [--json] COMMAND\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		char head[48];
 
 		snprintf(head, sizeof(head), "%s %s", commands[i].name, commands[i].args);
 		fprintf(f, "  %-27s %s\n", head, commands[i].help);
 	}
-	fprintf(f, "\nOptions:\n"
-		   "  -s, --socket PATH   xglbd's control socket (default " XGLB_DEFAULT_CONTROL_SOCKET
-		   ")\n"
-		   "  -p, --pin-root DIR  where xglbd pinned its maps (default " XGLB_DEFAULT_PIN_ROOT
-		   ")\n"
-		   "  -j, --json          machine-readable output\n"
-		   "  -g, --group ID      the group (default: the first configured)\n"
-		   "  --persistence N     with move: 0 movable, 1 sticky where it is, 3 sticky to\n"
-		   "                      NODE (default 3)\n"
-		   "  -h, --help          this help\n");
+	fprintf(f,
+		"\nOptions:\n"
+		"  -s, --socket PATH   xglbd's control socket (default " XGLB_DEFAULT_CONTROL_SOCKET
+		")\n"
+		"  -p, --pin-root DIR  where xglbd pinned its maps (default " XGLB_DEFAULT_PIN_ROOT
+		")\n"
+		"  -j, --json          machine-readable output\n"
+		"  -g, --group ID      the group (default: the first configured)\n"
+		"  --persistence N     with move: 0 movable, 1 sticky where it is, 3 sticky to\n"
+		"                      NODE (default 3)\n"
+		"  -h, --help          this help\n");
 }
 
 /* A whole decimal number in [lo, hi], or -1. */
@@ -643,8 +650,9 @@ static long opt_num(const char *s, long lo, long hi)
 
 int main(int argc, char **argv)
 {
-	struct ctl c = { .pin_root = XGLB_DEFAULT_PIN_ROOT, .socket = XGLB_DEFAULT_CONTROL_SOCKET,
-			 .persistence = -1 };
+	struct ctl c = {.pin_root = XGLB_DEFAULT_PIN_ROOT,
+			.socket = XGLB_DEFAULT_CONTROL_SOCKET,
+			.persistence = -1};
 	const char *cmd = NULL;
 	char *pos[8];
 	int npos = 0;
@@ -652,9 +660,9 @@ int main(int argc, char **argv)
 	/* Options go before or after the command: xglbctl --group 2 move 2 r1 --json */
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes = !strcmp(a, "--pin-root") || !strcmp(a, "-p") || !strcmp(a, "--socket") ||
-			     !strcmp(a, "-s") || !strcmp(a, "--group") || !strcmp(a, "-g") ||
-			     !strcmp(a, "--persistence");
+		bool takes = !strcmp(a, "--pin-root") || !strcmp(a, "-p") ||
+			     !strcmp(a, "--socket") || !strcmp(a, "-s") || !strcmp(a, "--group") ||
+			     !strcmp(a, "-g") || !strcmp(a, "--persistence");
 
 		if (takes && !v) {
 			fprintf(stderr, "xglbctl: %s needs a value (try --help)\n", a);
@@ -672,13 +680,15 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--group") || !strcmp(a, "-g")) {
 			c.group = (int)opt_num(argv[++i], 1, 255);
 			if (c.group < 0) {
-				fprintf(stderr, "xglbctl: --group takes a group id 1-255, not '%s'\n", v);
+				fprintf(stderr,
+					"xglbctl: --group takes a group id 1-255, not '%s'\n", v);
 				return 2;
 			}
 		} else if (!strcmp(a, "--persistence")) {
 			c.persistence = (int)opt_num(argv[++i], 0, 3);
 			if (c.persistence != 0 && c.persistence != 1 && c.persistence != 3) {
-				fprintf(stderr, "xglbctl: --persistence takes 0, 1 or 3, not '%s'\n", v);
+				fprintf(stderr,
+					"xglbctl: --persistence takes 0, 1 or 3, not '%s'\n", v);
 				return 2;
 			}
 		} else if (!strcmp(a, "--")) {

@@ -227,8 +227,8 @@ static void bloom_set(__u64 bloom[4], const __u8 *mac)
 
 static int put_peer(struct xglb_bank *b, __u32 bank, __u32 ifindex, const __u8 *mac, __u8 slot)
 {
-	struct xglb_steer_mac_key k = { .bank = bank, .ifindex = ifindex };
-	struct xglb_steer_mac_val v = { .slot = slot };
+	struct xglb_steer_mac_key k = {.bank = bank, .ifindex = ifindex};
+	struct xglb_steer_mac_val v = {.slot = slot};
 
 	memcpy(k.mac, mac, 6);
 	return bpf_map_update_elem(b->steer_fds.peers, &k, &v, BPF_ANY) ? -errno : 0;
@@ -312,7 +312,7 @@ static int steer_write(struct xglb_bank *b, __u32 bank)
 	for (int i = 0; !err && i < st->n_ifaces; i++) {
 		const struct xglb_steer_iface *f = &st->iface[i];
 		struct xglb_steer_cfg *slot = &slots[f->ifindex & (XGLB_STEER_IFSLOTS - 1)];
-		struct xglb_steer_key sk = { .bank = bank, .ifindex = f->ifindex };
+		struct xglb_steer_key sk = {.bank = bank, .ifindex = f->ifindex};
 		struct xglb_steer_cfg cfg;
 
 		err = steer_iface_cfg(b, bank, f, &cfg);
@@ -380,7 +380,7 @@ static int steer_restore(struct xglb_bank *b)
 	__u32 bank = xglb_bank_active(b);
 	struct xglb_steer_key k, next, *prev = NULL;
 	struct xglb_steer_mac_key mk, mnext, *mprev = NULL;
-	bool used[XGLB_STEER_MAX_DOMAINS] = { false };
+	bool used[XGLB_STEER_MAX_DOMAINS] = {false};
 	struct xglb_steer_cfg cfg;
 
 	memset(st, 0, sizeof(*st));
@@ -511,8 +511,8 @@ static void local_bloom_add(struct xglb_local_bloom *lb, const __be32 *ips, int 
 int xglb_bank_set_local_ips(struct xglb_bank *b, const __be32 *ips, int n)
 {
 	__be32 stale[XGLB_STEER_MAX_LOCAL], old[XGLB_STEER_MAX_LOCAL], k, next, *prev = NULL;
-	struct xglb_local_bloom lb = { { 0 } };
-	struct xglb_local_ip v = { 0 };
+	struct xglb_local_bloom lb = {{0}};
+	struct xglb_local_ip v = {0};
 	int n_stale = 0, n_old = 0;
 	__u32 zero = 0;
 
@@ -650,7 +650,7 @@ void xglb_bank_set_beat(struct xglb_bank *b, int prog_fd)
 /* One run of xglb_beat: 0, or -errno if the program could not run. */
 static int run_beat(int fd, unsigned int hz)
 {
-	struct xglb_beat_args args = { .hz = hz };
+	struct xglb_beat_args args = {.hz = hz};
 	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &args, .ctx_size_in = sizeof(args));
 
 	return bpf_prog_test_run_opts(fd, &o) ? -errno : 0;

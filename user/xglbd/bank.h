@@ -11,33 +11,33 @@ struct xglb_steer;
 
 /* The steering maps (bpf/lib/maps.h), for xglb_bank_open_steer(). */
 struct xglb_steer_fds {
-	int cfg; /* xglb_steer_cfg */
-	int spill; /* xglb_steer_spill */
-	int buckets; /* xglb_steer_buckets */
-	int peers; /* xglb_steer_peers */
-	int local_ips; /* xglb_local_ips */
+	int cfg;	 /* xglb_steer_cfg */
+	int spill;	 /* xglb_steer_spill */
+	int buckets;	 /* xglb_steer_buckets */
+	int peers;	 /* xglb_steer_peers */
+	int local_ips;	 /* xglb_local_ips */
 	int local_bloom; /* xglb_local_bloom */
 };
 
 struct xglb_bank {
-	int groups_fd; /* xglb_groups */
-	int vips_fd; /* xglb_vips */
-	int beat_fd; /* the xglb_beat program, -1 = none (see xglb_bank_set_beat) */
-	int beat_err; /* 0, or the -errno of the last xglb_beat run that failed */
-	unsigned int hz; /* the kernel's CONFIG_HZ handed to xglb_beat; 0 = unknown */
+	int groups_fd;		/* xglb_groups */
+	int vips_fd;		/* xglb_vips */
+	int beat_fd;		/* the xglb_beat program, -1 = none (see xglb_bank_set_beat) */
+	int beat_err;		/* 0, or the -errno of the last xglb_beat run that failed */
+	unsigned int hz;	/* the kernel's CONFIG_HZ handed to xglb_beat; 0 = unknown */
 	unsigned int vip_seeds; /* hash multipliers a prepare tries (XGLB_VIP_SEEDS) */
 	struct xglb_vip_slot *vips[XGLB_BANKS]; /* what each bank's VIP index holds, if known */
 	bool vips_known[XGLB_BANKS];
 	struct xglb_group *groups[XGLB_BANKS]; /* what each bank's group slots hold, if known */
 	bool groups_known[XGLB_BANKS];
 	struct xglb_ctl *ctl; /* xglb_ctl, mmapped */
-	bool need_sync; /* a flip happened since the inactive bank was last quiesced */
+	bool need_sync;	      /* a flip happened since the inactive bank was last quiesced */
 	/* steering, once xglb_bank_open_steer() was called; untouched otherwise */
 	bool steer_open;
 	struct xglb_steer_fds steer_fds;
 	struct xglb_steer *steer; /* the current steering state (a copy), written into each bank */
 	__u8 *steer_owner; /* its bucket tables: XGLB_STEER_MAX_DOMAINS x XGLB_STEER_BUCKETS */
-	__u32 steer_gen; /* bumped by each xglb_bank_prepare_steer() */
+	__u32 steer_gen;   /* bumped by each xglb_bank_prepare_steer() */
 	__u32 bank_gen[XGLB_BANKS]; /* steer_gen each bank holds; 0 = not known */
 };
 
@@ -104,10 +104,11 @@ void xglb_bank_heartbeat(struct xglb_bank *b, __u64 now_ns, __u64 lease_ns);
  */
 struct xglb_steer_iface {
 	__u32 ifindex; /* nonzero, unique in the list */
-	__u8 domain; /* index into xglb_steer.dom[] */
+	__u8 domain;   /* index into xglb_steer.dom[] */
 	/* our slot in the domain (xglb_owners_slot); XGLB_STEER_NO_OWNER: we own no flow */
 	__u8 self;
-	__u8 mac[6]; /* this interface's MAC: source of steered frames; only frames to it are steered */
+	__u8 mac[6]; /* this interface's MAC: source of steered frames; only frames to it are
+			steered */
 	/*
 	 * slot -> that node's MAC on this interface's segment, for every slot
 	 * of the domain's table except self. All-zero = not known: frames of
@@ -122,8 +123,9 @@ struct xglb_steer_iface {
 
 /* One domain: the bucket -> owner-slot table of one group's nodes. */
 struct xglb_steer_domain {
-	__u8 gid; /* the group it serves (shown to operators) */
-	__u32 n_buckets; /* power of two, 1..XGLB_STEER_BUCKETS (default XGLB_STEER_BUCKETS_DEFAULT) */
+	__u8 gid;	 /* the group it serves (shown to operators) */
+	__u32 n_buckets; /* power of two, 1..XGLB_STEER_BUCKETS (default XGLB_STEER_BUCKETS_DEFAULT)
+			  */
 	const __u8 *owner; /* n_buckets slots, from xglb_owners_build(); copied, not kept */
 };
 

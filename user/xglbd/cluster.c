@@ -17,23 +17,24 @@ static void grp_from_cfg(struct xglb_cluster *c, int g, const __u8 *mac, __u64 n
 	struct xglb_fsm_node_param nodes[XGLB_MAX_NODES];
 	struct xglb_fsm_fwd_param fwd[XGLB_MAX_FWD];
 	struct xglb_fsm_timers t = {
-		.hello_ms = cg->hello_ms,
-		.hold_ms = cg->hold_ms,
-		.redirect_ms = cg->redirect_ms,
-		.timeout_ms = cg->timeout_ms,
-		.preempt = cg->preempt,
-		.preempt_delay_ms = cg->preempt_delay_ms,
-		.load_max_pct = cg->load_max_pct,
+	    .hello_ms = cg->hello_ms,
+	    .hold_ms = cg->hold_ms,
+	    .redirect_ms = cg->redirect_ms,
+	    .timeout_ms = cg->timeout_ms,
+	    .preempt = cg->preempt,
+	    .preempt_delay_ms = cg->preempt_delay_ms,
+	    .load_max_pct = cg->load_max_pct,
 	};
 
 	for (int i = 0; i < cfg->n_nodes; i++)
-		nodes[i] = (struct xglb_fsm_node_param){ .id = cfg->nodes[i].id,
-						       .priority = cfg->nodes[i].priority,
-						       .weight = cfg->nodes[i].weight };
+		nodes[i] = (struct xglb_fsm_node_param){.id = cfg->nodes[i].id,
+							.priority = cfg->nodes[i].priority,
+							.weight = cfg->nodes[i].weight};
 	for (int i = 0; i < cg->n_fwd; i++)
-		fwd[i] = (struct xglb_fsm_fwd_param){ .preferred = cfg->nodes[cg->fwd[i].preferred].id,
-						    .persistence = cg->fwd[i].persistence,
-						    .weight = cg->fwd[i].weight };
+		fwd[i] =
+		    (struct xglb_fsm_fwd_param){.preferred = cfg->nodes[cg->fwd[i].preferred].id,
+						.persistence = cg->fwd[i].persistence,
+						.weight = cg->fwd[i].weight};
 	xglb_fsm_init(&c->fsm[g], cg->id, cg->vip, cg->policy, &t, cfg->nodes[cfg->self].id,
 		      c->fsm[g].boot, nodes, cfg->n_nodes, fwd, cg->n_fwd, now);
 	xglb_fsm_set_self(&c->fsm[g], c->self_prio, c->self_weight, mac);
@@ -133,7 +134,7 @@ void xglb_cluster_set_self(struct xglb_cluster *c, __u8 priority, __u16 weight)
 static void send_hello(struct xglb_cluster *c, int g, __u64 now)
 {
 	const struct xglb_config *cfg = c->cfg;
-	__u64 loads[XGLB_MAX_FWD] = { 0 };
+	__u64 loads[XGLB_MAX_FWD] = {0};
 	struct xglb_msg m;
 	int sent = 0, ok = 0;
 
@@ -267,10 +268,11 @@ int xglb_cluster_admin(struct xglb_cluster *c, int g, __u8 op, __u8 index, __u8 
 	}
 	if (op != XGLB_ADMIN_MOVE)
 		persistence = 0;
-	c->admin[g] = (struct xglb_admin_pending){ .op = op, .index = op <= XGLB_ADMIN_UNPIN ? index : 0,
+	c->admin[g] = (struct xglb_admin_pending){.op = op,
+						  .index = op <= XGLB_ADMIN_UNPIN ? index : 0,
 						  .persistence = persistence,
 						  .target = op == XGLB_ADMIN_UNPIN ? 0 : target,
-						  .repeats = 3 };
+						  .repeats = 3};
 	c->fsm[g].next_hello = 0; /* now */
 	xglb_cluster_tick(c, now);
 	return 0;
@@ -279,7 +281,7 @@ int xglb_cluster_admin(struct xglb_cluster *c, int g, __u8 op, __u8 index, __u8 
 void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 {
 	for (int budget = 0; budget < 256; budget++) {
-		struct xglb_fsm_out out = { 0 };
+		struct xglb_fsm_out out = {0};
 		struct xglb_msg m;
 		__be32 src;
 		int r, g = -1;
@@ -298,7 +300,8 @@ void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 
 			if (memcmp(c->seg_mac[g][ni], m.seg_mac, sizeof(m.seg_mac))) {
 				memcpy(c->seg_mac[g][ni], m.seg_mac, sizeof(m.seg_mac));
-				c->commit_pending = true; /* a peer's MAC is part of the steering tables */
+				c->commit_pending =
+				    true; /* a peer's MAC is part of the steering tables */
 			}
 		}
 		xglb_fsm_rx(&c->fsm[g], &m, now, &out);
@@ -313,7 +316,7 @@ void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 void xglb_cluster_tick(struct xglb_cluster *c, __u64 now)
 {
 	for (int g = 0; g < c->n_groups; g++) {
-		struct xglb_fsm_out out = { 0 };
+		struct xglb_fsm_out out = {0};
 
 		xglb_fsm_tick(&c->fsm[g], now, &out);
 		handle(c, g, &out, now);
@@ -361,8 +364,7 @@ bool xglb_cluster_starting(const struct xglb_cluster *c, int g, __u64 now)
 	return xglb_fsm_starting(&c->fsm[g], now);
 }
 
-void xglb_cluster_view(const struct xglb_cluster *c, int g, __u64 now,
-		       struct xglb_group_state *st)
+void xglb_cluster_view(const struct xglb_cluster *c, int g, __u64 now, struct xglb_group_state *st)
 {
 	xglb_fsm_view(&c->fsm[g], now, st);
 }
@@ -381,13 +383,16 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 	const struct xglb_fsm *g = &c->fsm[gi];
 	struct json_object *o = json_object_new_object(), *peers = json_object_new_array(),
 			   *fwds = json_object_new_array(), *st = json_object_new_object();
-	const char *role = xglb_fsm_is_avg(g) ? "avg" : g->standby == g->self ? "standby" : "listen";
+	const char *role = xglb_fsm_is_avg(g)	   ? "avg"
+			   : g->standby == g->self ? "standby"
+						   : "listen";
 
 	json_object_object_add(o, "id", json_object_new_int(g->gid));
 	json_object_object_add(o, "vip", jstr_ip(g->vip));
 	json_object_object_add(o, "role", json_object_new_string(role));
 	json_object_object_add(o, "avg", json_object_new_int64(g->avg));
-	json_object_object_add(o, "avg_name", json_object_new_string(xglb_node_name(cfg, g->avg, "")));
+	json_object_object_add(o, "avg_name",
+			       json_object_new_string(xglb_node_name(cfg, g->avg, "")));
 	json_object_object_add(o, "standby", json_object_new_int64(g->standby));
 	json_object_object_add(o, "version", json_object_new_int64(g->version));
 	json_object_object_add(o, "state_from", json_object_new_int64(g->state_avg));
@@ -399,13 +404,14 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 		struct json_object *p = json_object_new_object();
 
 		json_object_object_add(p, "id", json_object_new_int64(n->id));
-		json_object_object_add(p, "name", json_object_new_string(xglb_node_name(cfg, n->id, "")));
+		json_object_object_add(p, "name",
+				       json_object_new_string(xglb_node_name(cfg, n->id, "")));
 		json_object_object_add(p, "self", json_object_new_boolean(n->id == g->self));
 		json_object_object_add(p, "up", json_object_new_boolean(n->up));
 		json_object_object_add(p, "age_ms",
-				       json_object_new_int64(n->last_heard && now > n->last_heard ?
-								     (now - n->last_heard) / MS :
-								     0));
+				       json_object_new_int64(n->last_heard && now > n->last_heard
+								 ? (now - n->last_heard) / MS
+								 : 0));
 		json_object_object_add(p, "priority", json_object_new_int(n->priority));
 		json_object_object_add(p, "weight", json_object_new_int(n->weight));
 		json_object_object_add(p, "avg", json_object_new_boolean(n->claims_avg));
@@ -424,8 +430,9 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 		json_object_object_add(j, "index", json_object_new_int(i));
 		json_object_object_add(j, "vmac", json_object_new_string(vmac));
 		json_object_object_add(j, "owner", json_object_new_int64(f->active ? f->owner : 0));
-		json_object_object_add(j, "owner_name",
-				       json_object_new_string(f->active ? xglb_node_name(cfg, f->owner, "") : ""));
+		json_object_object_add(
+		    j, "owner_name",
+		    json_object_new_string(f->active ? xglb_node_name(cfg, f->owner, "") : ""));
 		json_object_object_add(j, "preferred", json_object_new_int64(f->preferred));
 		json_object_object_add(j, "persistence", json_object_new_int(f->persistence));
 		json_object_object_add(j, "weight", json_object_new_int(f->weight));
@@ -434,10 +441,11 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 		json_object_object_add(j, "new_hosts", json_object_new_boolean(f->new_ok));
 		json_object_object_add(j, "local",
 				       json_object_new_boolean(f->active && f->owner == g->self));
-		json_object_object_add(j, "takeover_ms",
-				       json_object_new_int64(f->takeover_since && now > f->takeover_since ?
-								     (now - f->takeover_since) / MS :
-								     0));
+		json_object_object_add(
+		    j, "takeover_ms",
+		    json_object_new_int64(f->takeover_since && now > f->takeover_since
+					      ? (now - f->takeover_since) / MS
+					      : 0));
 		json_object_array_add(fwds, j);
 	}
 	json_object_object_add(o, "forwarders", fwds);
@@ -446,7 +454,8 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 	json_object_object_add(st, "failovers", json_object_new_int64(g->stats.failovers));
 	json_object_object_add(st, "removals", json_object_new_int64(g->stats.removals));
 	json_object_object_add(st, "rebalances", json_object_new_int64(g->stats.rebalances));
-	json_object_object_add(st, "states_adopted", json_object_new_int64(g->stats.states_adopted));
+	json_object_object_add(st, "states_adopted",
+			       json_object_new_int64(g->stats.states_adopted));
 	json_object_object_add(o, "events", st);
 	return o;
 }
@@ -456,7 +465,8 @@ struct json_object *xglb_cluster_rx_json(const struct xglb_cluster *c)
 	struct json_object *o = json_object_new_object();
 
 	for (int r = 0; r < XGLB_RX_MAX; r++)
-		json_object_object_add(o, xglb_rx_reason_name(r), json_object_new_int64(c->mem.rx[r]));
+		json_object_object_add(o, xglb_rx_reason_name(r),
+				       json_object_new_int64(c->mem.rx[r]));
 	json_object_object_add(o, "tx_ok", json_object_new_int64(c->mem.tx_ok));
 	json_object_object_add(o, "tx_errors", json_object_new_int64(c->mem.tx_err));
 	return o;

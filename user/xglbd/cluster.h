@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* cluster.h - membership runtime: the groups' state machines wired to the socket, timer and daemon. */
+/* cluster.h - membership runtime: the groups' state machines wired to the socket, timer and daemon.
+ */
 #ifndef XGLB_CLUSTER_H
 #define XGLB_CLUSTER_H
 
@@ -35,7 +36,7 @@ struct xglb_cluster {
 	struct xglb_cluster_io io;
 	struct xglb_member mem;
 	int n_groups;
-	struct xglb_fsm fsm[XGLB_MAX_GROUPS]; /* indexed like cfg->groups */
+	struct xglb_fsm fsm[XGLB_MAX_GROUPS];			    /* indexed like cfg->groups */
 	struct xglb_replay replay[XGLB_MAX_GROUPS][XGLB_MAX_NODES]; /* [group][node index] */
 	__u8 self_prio;
 	__u16 self_weight;
@@ -97,8 +98,7 @@ bool xglb_cluster_owns(const struct xglb_cluster *c, int g, int f);
 bool xglb_cluster_starting(const struct xglb_cluster *c, int g, __u64 now);
 
 /* The data-plane view of cfg group g at time now. */
-void xglb_cluster_view(const struct xglb_cluster *c, int g, __u64 now,
-		       struct xglb_group_state *st);
+void xglb_cluster_view(const struct xglb_cluster *c, int g, __u64 now, struct xglb_group_state *st);
 
 /* Status of group g (peers, roles, forwarders) as JSON, for the control socket. */
 struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int g, __u64 now);

@@ -45,8 +45,8 @@ static struct json_object *static_group_json(const struct daemon *d, int g)
 	inet_ntop(AF_INET, &t->vip, ip, sizeof(ip));
 	json_object_object_add(o, "id", json_object_new_int(t->id));
 	json_object_object_add(o, "vip", json_object_new_string(ip));
-	json_object_object_add(o, "role", json_object_new_string(t->flags & XGLB_GRP_AVG ? "avg" :
-											     "listen"));
+	json_object_object_add(o, "role",
+			       json_object_new_string(t->flags & XGLB_GRP_AVG ? "avg" : "listen"));
 	json_object_object_add(o, "version", json_object_new_int64(t->version));
 	for (int i = 0; i < t->n_fwd; i++) {
 		struct json_object *j = json_object_new_object();
@@ -85,7 +85,8 @@ static void add_forwarder_bytes(const struct daemon *d, struct json_object *grou
 			if (f->flags & XGLB_FWD_LOCAL) {
 				fwd_counts(d, d->tables[g].id, (__u8)i, &pk, &by);
 			} else if (d->cl) {
-				const struct xglb_fsm_node *n = xglb_fsm_node(&d->cl->fsm[g], f->owner);
+				const struct xglb_fsm_node *n =
+				    xglb_fsm_node(&d->cl->fsm[g], f->owner);
 
 				by = n ? n->load[i] : 0;
 			}
@@ -105,12 +106,12 @@ static struct json_object *cmd_status(struct daemon *d)
 	json_object_object_add(node, "name", json_object_new_string(cfg->nodes[cfg->self].name));
 	json_object_object_add(node, "id", json_object_new_int64(cfg->nodes[cfg->self].id));
 	json_object_object_add(node, "boot", json_object_new_int64(d->bank.ctl->boot));
-	json_object_object_add(node, "priority",
-			       json_object_new_int(d->cl ? d->cl->self_prio :
-							   cfg->nodes[cfg->self].priority));
-	json_object_object_add(node, "weight",
-			       json_object_new_int(d->cl ? d->cl->self_weight :
-							   cfg->nodes[cfg->self].weight));
+	json_object_object_add(
+	    node, "priority",
+	    json_object_new_int(d->cl ? d->cl->self_prio : cfg->nodes[cfg->self].priority));
+	json_object_object_add(
+	    node, "weight",
+	    json_object_new_int(d->cl ? d->cl->self_weight : cfg->nodes[cfg->self].weight));
 	json_object_object_add(node, "drained", json_object_new_boolean(d->drained));
 	json_object_object_add(o, "node", node);
 	json_object_object_add(o, "mode", json_object_new_string(d->cl ? "membership" : "static"));
@@ -119,8 +120,8 @@ static struct json_object *cmd_status(struct daemon *d)
 	json_object_object_add(o, "hosts_redistributed_again",
 			       json_object_new_int64(d->redist_repeated));
 	for (int g = 0; g < cfg->n_groups; g++)
-		json_object_array_add(groups, d->cl ? xglb_cluster_group_json(d->cl, g, now) :
-						      static_group_json(d, g));
+		json_object_array_add(groups, d->cl ? xglb_cluster_group_json(d->cl, g, now)
+						    : static_group_json(d, g));
 	json_object_object_add(o, "groups", groups);
 	add_forwarder_bytes(d, groups);
 	json_object_object_add(o, "events", xglb_log_recent());
@@ -153,7 +154,8 @@ static __u64 map_entries(const struct bpf_map *map)
 	__u8 key[64], next[64];
 	void *prev = NULL;
 
-	if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY || bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY)
+	if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY ||
+	    bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY)
 		return bpf_map__max_entries(map);
 	while (bpf_map__key_size(map) <= sizeof(key) && bpf_map_get_next_key(fd, prev, next) == 0) {
 		memcpy(key, next, bpf_map__key_size(map));
@@ -188,7 +190,8 @@ static void dp_snapshot(const struct daemon *d, struct xglb_dp_snapshot *dp)
 		dp->hosts[key.gid]++;
 		prev = &key;
 	}
-	bpf_object__for_each_map(map, d->ld.skel->obj) {
+	bpf_object__for_each_map(map, d->ld.skel->obj)
+	{
 		if (dp->n_maps == XGLB_METRICS_MAPS || strncmp(bpf_map__name(map), "xglb_", 5))
 			continue;
 		dp->maps[dp->n_maps].name = bpf_map__name(map);
@@ -221,8 +224,8 @@ static void http_metrics(void *ctx, FILE *out)
 
 int http_start(struct daemon *d)
 {
-	struct xglb_http_ops ops = { .ctx = d, .status = http_status, .metrics = http_metrics };
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct xglb_http_ops ops = {.ctx = d, .status = http_status, .metrics = http_metrics};
+	struct epoll_event ev = {.events = EPOLLIN};
 	int err;
 
 	if (!d->cfg->http_listen[0])
@@ -279,7 +282,8 @@ static struct json_object *cmd_admin(struct daemon *d, __u8 op, struct json_obje
 		fwd = json_object_get_int(v);
 		if (fwd < 0 || fwd >= d->cfg->groups[g].n_fwd)
 			return xglb_ctl_error("group %u has no forwarder %d (0..%d)",
-					      d->cfg->groups[g].id, fwd, d->cfg->groups[g].n_fwd - 1);
+					      d->cfg->groups[g].id, fwd,
+					      d->cfg->groups[g].n_fwd - 1);
 	}
 	if (op != XGLB_ADMIN_UNPIN) {
 		if (!json_object_object_get_ex(req, "node", &v))
@@ -301,9 +305,9 @@ static struct json_object *cmd_admin(struct daemon *d, __u8 op, struct json_obje
 	o = json_object_new_object();
 	json_object_object_add(o, "ok", json_object_new_boolean(true));
 	json_object_object_add(o, "applied", json_object_new_boolean(ret == 1));
-	json_object_object_add(o, "via",
-			       json_object_new_string(ret == 1 ? "this node" :
-								 "sent to the group in hellos"));
+	json_object_object_add(
+	    o, "via",
+	    json_object_new_string(ret == 1 ? "this node" : "sent to the group in hellos"));
 	return o;
 }
 

@@ -17,7 +17,7 @@
 
 int xglb_ctlsock_open(struct xglb_ctlsock *s, const char *path)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char dir[256];
 	int err;
 
@@ -58,7 +58,7 @@ void xglb_ctlsock_close(struct xglb_ctlsock *s)
 
 int xglb_ctlsock_epoll(struct xglb_ctlsock *s, int epfd)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = s->fd };
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = s->fd};
 
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, s->fd, &ev) ? -errno : 0;
 }
@@ -96,8 +96,8 @@ static void drop(struct xglb_ctlsock *s, int epfd, int i)
 
 static void accept_one(struct xglb_ctlsock *s, int epfd)
 {
-	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
+	struct epoll_event ev = {.events = EPOLLIN};
 	int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), i;
 
 	if (fd < 0)

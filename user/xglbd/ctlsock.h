@@ -6,7 +6,7 @@
 #include <json-c/json.h>
 
 #define XGLB_CTL_MAX_CLIENTS 8
-#define XGLB_CTL_REQ_MAX 4096
+#define XGLB_CTL_REQ_MAX     4096
 
 /* Handles one request; returns the reply (the caller frees it). */
 typedef struct json_object *(*xglb_ctl_handler)(void *ctx, struct json_object *req);

@@ -16,7 +16,7 @@
 #include "track.h"
 
 #define XGLB_VERSION "0.1.0"
-#define LO_IFINDEX 1
+#define LO_IFINDEX   1
 
 /* The interfaces the configuration uses, resolved. */
 struct ifaces {
@@ -31,7 +31,7 @@ struct ifaces {
 struct redist_again {
 	struct xglb_host_key key;
 	__be32 ip;
-	__u8 g; /* cfg group index */
+	__u8 g;	 /* cfg group index */
 	__u8 to; /* forwarder it was moved to */
 };
 
@@ -41,7 +41,7 @@ struct redist_again {
  * e.g. REACHABLE to STALE, counts), so every moved host is told a second
  * time this much later.
  */
-#define REDIST_AGAIN_MS 1500
+#define REDIST_AGAIN_MS	 1500
 #define REDIST_AGAIN_MAX 65536 /* hosts remembered for the second reply */
 
 struct daemon {
@@ -63,7 +63,7 @@ struct daemon {
 	bool drained; /* an operator drained this node: priority and weight 0 */
 	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
 	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
-	__u64 redistributed; /* hosts moved by unsolicited ARP replies */
+	__u64 redistributed;	   /* hosts moved by unsolicited ARP replies */
 	/* the moved hosts, told once more after a host's ARP lock time (cb_redistribute) */
 	struct redist_again *again;
 	int n_again, again_fd;

@@ -68,8 +68,8 @@ static int add_iface(const struct xglb_config *cfg, struct ifaces *ifs, int g, c
 	}
 	err = xglb_netif_get(name, &ifs->ifindex[k], ifs->mac[k]);
 	if (err) {
-		pr_err("%s:%d: groups[%d].%s: %s: %s", cfg->path, cfg->groups[g].line, g, field, name,
-		       strerror(-err));
+		pr_err("%s:%d: groups[%d].%s: %s: %s", cfg->path, cfg->groups[g].line, g, field,
+		       name, strerror(-err));
 		return err;
 	}
 	snprintf(ifs->name[k], IF_NAMESIZE, "%s", name);
@@ -132,7 +132,8 @@ static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 					xglb_node_name(d->cfg, b->fwd[f].owner, "none"),
 					b->fwd[f].flags & XGLB_FWD_LOCAL ? " (this node)" : "");
 			else if (!(b->fwd[f].flags & XGLB_FWD_NEW_OK))
-				pr_info("group %u: forwarder %d takes no new hosts (redirect)", b->id, f);
+				pr_info("group %u: forwarder %d takes no new hosts (redirect)",
+					b->id, f);
 		}
 	}
 }
@@ -178,7 +179,8 @@ static int prepare_steer(struct daemon *d)
 			nodes[k].id = cfg->nodes[i].id;
 			nodes[k].weight = (mask >> i) & 1 ? cfg->nodes[i].weight : 0;
 		}
-		if (!built[dom] || built_mask[dom] != mask || built_buckets[dom] != cg->steer_buckets) {
+		if (!built[dom] || built_mask[dom] != mask ||
+		    built_buckets[dom] != cg->steer_buckets) {
 			err = xglb_owners_build(nodes, n, cg->steer_buckets, owner[dom]);
 			if (err)
 				return err;
@@ -186,8 +188,8 @@ static int prepare_steer(struct daemon *d)
 			built_mask[dom] = mask;
 			built_buckets[dom] = cg->steer_buckets;
 		}
-		st.dom[dom] = (struct xglb_steer_domain){ .gid = cg->id, .n_buckets = cg->steer_buckets,
-							  .owner = owner[dom] };
+		st.dom[dom] = (struct xglb_steer_domain){
+		    .gid = cg->id, .n_buckets = cg->steer_buckets, .owner = owner[dom]};
 		st.n_domains++;
 		st.version = d->cl->fsm[g].version;
 		nif = steer_ifaces(cg, &names);
@@ -242,8 +244,8 @@ int commit_tables(struct daemon *d)
 
 	d->version++;
 	for (int g = 0; g < cfg->n_groups; g++) {
-		__u32 ifidx[XGLB_GROUP_IFACES] = { 0 };
-		__u8 ifmac[XGLB_GROUP_IFACES][6] = { { 0 } };
+		__u32 ifidx[XGLB_GROUP_IFACES] = {0};
+		__u8 ifmac[XGLB_GROUP_IFACES][6] = {{0}};
 		struct xglb_group_state st;
 
 		for (int i = 0; i < cfg->groups[g].n_ifaces; i++) {
@@ -280,7 +282,7 @@ int write_ifaces(struct daemon *d)
 	int fd = bpf_map__fd(d->ld.skel->maps.xglb_ifaces);
 
 	for (int i = 0; i < d->ifs.n; i++) {
-		struct xglb_iface v = { 0 };
+		struct xglb_iface v = {0};
 
 		memcpy(v.mac, d->ifs.mac[i], 6);
 		if (bpf_map_update_elem(fd, &d->ifs.ifindex[i], &v, BPF_ANY)) {
@@ -337,12 +339,12 @@ void sync_vips(struct daemon *d, bool remove_all)
 int open_steering(struct daemon *d)
 {
 	struct xglb_steer_fds fds = {
-		.cfg = bpf_map__fd(d->ld.skel->maps.xglb_steer_cfg),
-		.spill = bpf_map__fd(d->ld.skel->maps.xglb_steer_spill),
-		.buckets = bpf_map__fd(d->ld.skel->maps.xglb_steer_buckets),
-		.peers = bpf_map__fd(d->ld.skel->maps.xglb_steer_peers),
-		.local_ips = bpf_map__fd(d->ld.skel->maps.xglb_local_ips),
-		.local_bloom = bpf_map__fd(d->ld.skel->maps.xglb_local_bloom),
+	    .cfg = bpf_map__fd(d->ld.skel->maps.xglb_steer_cfg),
+	    .spill = bpf_map__fd(d->ld.skel->maps.xglb_steer_spill),
+	    .buckets = bpf_map__fd(d->ld.skel->maps.xglb_steer_buckets),
+	    .peers = bpf_map__fd(d->ld.skel->maps.xglb_steer_peers),
+	    .local_ips = bpf_map__fd(d->ld.skel->maps.xglb_local_ips),
+	    .local_bloom = bpf_map__fd(d->ld.skel->maps.xglb_local_bloom),
 	};
 	int err = xglb_bank_open_steer(&d->bank, &fds);
 
@@ -360,7 +362,7 @@ void steer_segments(struct daemon *d)
 {
 	for (int g = 0; d->cl && g < d->cfg->n_groups; g++) {
 		const char(*names)[IF_NAMESIZE];
-		__u8 macs[XGLB_PROTO_SEGMENTS][6] = { { 0 } };
+		__u8 macs[XGLB_PROTO_SEGMENTS][6] = {{0}};
 		int n = d->cfg->groups[g].steer ? steer_ifaces(&d->cfg->groups[g], &names) : 0;
 
 		for (int i = 0; i < n && i < XGLB_PROTO_SEGMENTS; i++)

@@ -56,8 +56,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 			return send_text(con, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
 		h->ops.metrics(h->ops.ctx, f);
 		fclose(f);
-		return send_buf(con, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf, len,
-				MHD_RESPMEM_MUST_FREE);
+		return send_buf(con, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", buf,
+				len, MHD_RESPMEM_MUST_FREE);
 	}
 	if (!strcmp(url, "/api/status")) {
 		struct json_object *s = h->ops.status(h->ops.ctx);
@@ -86,7 +86,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 int xglb_http_start(struct xglb_http **hp, const char *listen, const struct xglb_http_ops *ops)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in sa = {.sin_family = AF_INET};
 	char host[64];
 	const char *colon = strrchr(listen, ':');
 	struct xglb_http *h;

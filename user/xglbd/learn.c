@@ -28,7 +28,7 @@ static struct xglb_arp_frame *arp_frame(__u8 *buf, const __u8 dst[6], const __u8
 
 int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip)
 {
-	static const __u8 bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const __u8 bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	struct xglb_arp_frame *f = arp_frame(buf, bcast, vmac, XGLB_ARPOP_REQUEST);
 
 	memcpy(f->sha, vmac, 6);
@@ -59,10 +59,10 @@ int xglb_learn_socket(void)
 int xglb_learn_send(int fd, __u32 ifindex, const __u8 *frame, int len)
 {
 	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ARP),
-		.sll_ifindex = (int)ifindex,
-		.sll_halen = 6,
+	    .sll_family = AF_PACKET,
+	    .sll_protocol = htons(ETH_P_ARP),
+	    .sll_ifindex = (int)ifindex,
+	    .sll_halen = 6,
 	};
 
 	memcpy(sll.sll_addr, frame, 6);

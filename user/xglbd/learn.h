@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* learn.h - learning frames: make switches learn which port a vMAC lives on, without touching host caches. */
+/* learn.h - learning frames: make switches learn which port a vMAC lives on, without touching host
+ * caches. */
 #ifndef XGLB_LEARN_H
 #define XGLB_LEARN_H
 
@@ -20,10 +21,10 @@
 int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip);
 
 /*
- * The unsolicited ARP reply that moves a host off a removed forwarder: "VIP is at vmac", unicast to one host
- * (eth dst and tha = host, tpa = host_ip), sent by the AVG from its
- * interface MAC src. Moves that host, and only it, to another forwarder
- * without waiting for it to ARP. Returns the length (XGLB_LEARN_FRAME_LEN).
+ * The unsolicited ARP reply that moves a host off a removed forwarder: "VIP is at vmac", unicast to
+ * one host (eth dst and tha = host, tpa = host_ip), sent by the AVG from its interface MAC src.
+ * Moves that host, and only it, to another forwarder without waiting for it to ARP. Returns the
+ * length (XGLB_LEARN_FRAME_LEN).
  */
 int xglb_arp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
 			 const __u8 host[6], __be32 host_ip);

@@ -47,8 +47,9 @@ static int ensure_bpffs(const char *pin_root)
 
 	if (!xglb_is_bpffs("/sys/fs/bpf") && !strncmp(pin_root, "/sys/fs/bpf/", 12)) {
 		if (mount("bpf", "/sys/fs/bpf", "bpf", 0, "mode=0700")) {
-			pr_err("pin-root %s: /sys/fs/bpf is not a bpffs and mounting one failed: %s",
-			       pin_root, strerror(errno));
+			pr_err(
+			    "pin-root %s: /sys/fs/bpf is not a bpffs and mounting one failed: %s",
+			    pin_root, strerror(errno));
 			return -errno;
 		}
 		pr_info("mounted bpffs on /sys/fs/bpf");
@@ -133,7 +134,8 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root)
 		pr_err("sizing xglb_hosts: %s", strerror(-err));
 		return err;
 	}
-	bpf_object__for_each_map(map, l->skel->obj) {
+	bpf_object__for_each_map(map, l->skel->obj)
+	{
 		snprintf(path, sizeof(path), "%s/%s", l->pin_root, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
@@ -198,7 +200,8 @@ static int attach_xdp(struct xglb_loader *l, int i)
 	struct xdp_program *old = find_attached(l->ifindex[i], &mp);
 
 	if (old && !l->stale) {
-		pr_info("ifindex %u: adopting the xglb_xdp program already attached", l->ifindex[i]);
+		pr_info("ifindex %u: adopting the xglb_xdp program already attached",
+			l->ifindex[i]);
 		xdp_multiprog__close(mp);
 		return 0;
 	}
@@ -286,7 +289,8 @@ void xglb_loader_detach(struct xglb_loader *l, bool unpin)
 			int err = xdp_program__detach(p, l->ifindex[i], XDP_MODE_NATIVE, 0);
 
 			if (err)
-				pr_warn("ifindex %u: detaching XDP: %s", l->ifindex[i], strerror(-err));
+				pr_warn("ifindex %u: detaching XDP: %s", l->ifindex[i],
+					strerror(-err));
 		}
 		xdp_multiprog__close(mp);
 		detach_tc(l->ifindex[i], BPF_TC_EGRESS);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* loader.h - loads the BPF object with pinned maps, attaches XDP (libxdp) and the tc ingress and egress programs. */
+/* loader.h - loads the BPF object with pinned maps, attaches XDP (libxdp) and the tc ingress and
+ * egress programs. */
 #ifndef XGLB_LOADER_H
 #define XGLB_LOADER_H
 
@@ -11,7 +12,7 @@ struct xglb;
 struct xdp_program;
 
 #define XGLB_TC_HANDLE 0x7867 /* our filter's handle and priority on clsact egress */
-#define XGLB_TC_PRIO 0x78
+#define XGLB_TC_PRIO   0x78
 
 struct xglb_loader {
 	struct xglb *skel;
@@ -22,7 +23,7 @@ struct xglb_loader {
 	int n_if;
 	__u32 ifindex[XGLB_MAX_IFACES];
 	bool xdp_ours[XGLB_MAX_IFACES]; /* attached by this process (else adopted) */
-	bool has_xdp[XGLB_MAX_IFACES]; /* the interface gets XDP (a group interface) */
+	bool has_xdp[XGLB_MAX_IFACES];	/* the interface gets XDP (a group interface) */
 };
 
 /*

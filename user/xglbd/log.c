@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* log.c - leveled logging: "<N>" syslog prefixes under journald, "prog: level: msg" on a terminal. */
+/* log.c - leveled logging: "<N>" syslog prefixes under journald, "prog: level: msg" on a terminal.
+ */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,7 +65,8 @@ struct json_object *xglb_log_recent(void)
 		struct json_object *e = json_object_new_object();
 
 		json_object_object_add(e, "time", json_object_new_string(recent[i % RECENT].time));
-		json_object_object_add(e, "message", json_object_new_string(recent[i % RECENT].msg));
+		json_object_object_add(e, "message",
+				       json_object_new_string(recent[i % RECENT].msg));
 		json_object_array_add(a, e);
 	}
 	return a;

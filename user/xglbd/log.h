@@ -7,7 +7,8 @@ enum xglb_log_level { XGLB_LOG_ERR = 3, XGLB_LOG_WARN = 4, XGLB_LOG_INFO = 6, XG
 
 /* prog: name printed before each line; level: most verbose level printed. */
 void xglb_log_init(const char *prog, enum xglb_log_level level);
-void xglb_log(enum xglb_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void xglb_log(enum xglb_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Route libbpf's and libxdp's messages through xglb_log, one level quieter. */
 void xglb_log_libs(void);
 
@@ -15,9 +16,9 @@ void xglb_log_libs(void);
 struct json_object;
 struct json_object *xglb_log_recent(void);
 
-#define pr_err(...) xglb_log(XGLB_LOG_ERR, __VA_ARGS__)
-#define pr_warn(...) xglb_log(XGLB_LOG_WARN, __VA_ARGS__)
-#define pr_info(...) xglb_log(XGLB_LOG_INFO, __VA_ARGS__)
+#define pr_err(...)   xglb_log(XGLB_LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  xglb_log(XGLB_LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  xglb_log(XGLB_LOG_INFO, __VA_ARGS__)
 #define pr_debug(...) xglb_log(XGLB_LOG_DEBUG, __VA_ARGS__)
 
 #endif

@@ -56,7 +56,7 @@ static void idle(struct daemon *d)
 
 int arm_timer(int fd, __u64 period_ms)
 {
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 
 	if (period_ms) {
 		its.it_interval.tv_sec = period_ms / 1000;
@@ -77,9 +77,9 @@ __u64 heartbeat_period_ms(const struct daemon *d)
 
 static int setup_fds(struct daemon *d)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
-	const int *const fds[] = { &d->again_fd, &d->trk_tfd, &d->mem_tfd,
-				   &d->sigfd,	 &d->hb_fd,   &d->learn_fd };
+	struct epoll_event ev = {.events = EPOLLIN};
+	const int *const fds[] = {&d->again_fd, &d->trk_tfd, &d->mem_tfd,
+				  &d->sigfd,	&d->hb_fd,   &d->learn_fd};
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -191,17 +191,16 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "node", required_argument, NULL, 'n' },
-		{ "pin-root", required_argument, NULL, 'p' },
-		{ "config-test", no_argument, NULL, 't' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"config", required_argument, NULL, 'c'},	{"node", required_argument, NULL, 'n'},
+	    {"pin-root", required_argument, NULL, 'p'}, {"config-test", no_argument, NULL, 't'},
+	    {"verbose", no_argument, NULL, 'v'},	{"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},		{0},
 	};
-	struct daemon d = { .config_path = XGLB_DEFAULT_CONFIG, .pkt_fd = -1, .ctl.fd = -1,
-			    .trk.nl_fd = -1, .trk.icmp_fd = -1 };
+	struct daemon d = {.config_path = XGLB_DEFAULT_CONFIG,
+			   .pkt_fd = -1,
+			   .ctl.fd = -1,
+			   .trk.nl_fd = -1,
+			   .trk.icmp_fd = -1};
 	bool test_only = false;
 	int verbose = 0, c, err, rc = 1;
 
@@ -277,8 +276,8 @@ int main(int argc, char **argv)
 	d.version = d.bank.ctl->flips ? (__u32)d.bank.ctl->flips : 0;
 	/* Boot counter: above the last one (pinned) and the wall clock, so peers
 	 * never take this run's messages for replays of an earlier one. */
-	d.bank.ctl->boot = d.bank.ctl->boot + 1 > (__u32)time(NULL) ? d.bank.ctl->boot + 1 :
-								       (__u32)time(NULL);
+	d.bank.ctl->boot =
+	    d.bank.ctl->boot + 1 > (__u32)time(NULL) ? d.bank.ctl->boot + 1 : (__u32)time(NULL);
 	heartbeat(&d);
 	if (d.cfg->membership && start_membership(&d))
 		goto detach;
@@ -309,9 +308,10 @@ int main(int argc, char **argv)
 	arm_timer(d.learn_fd, d.cfg->learn_interval_ms);
 	arm_membership(&d);
 	sd_notify(0, "READY=1");
-	pr_info("ready: node %s (id %u), %d groups on %d interfaces, tables version %u, pin-root %s",
-		d.cfg->nodes[d.cfg->self].name, d.cfg->nodes[d.cfg->self].id, d.cfg->n_groups,
-		d.ifs.n, d.version, d.cfg->pin_root);
+	pr_info(
+	    "ready: node %s (id %u), %d groups on %d interfaces, tables version %u, pin-root %s",
+	    d.cfg->nodes[d.cfg->self].name, d.cfg->nodes[d.cfg->self].id, d.cfg->n_groups, d.ifs.n,
+	    d.version, d.cfg->pin_root);
 
 	run(&d);
 	sd_notify(0, "STOPPING=1");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* member.c - the membership UDP socket: send with TTL 255, receive with the TTL and the codec checked. */
+/* member.c - the membership UDP socket: send with TTL 255, receive with the TTL and the codec
+ * checked. */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,8 +12,8 @@
 int xglb_member_open(struct xglb_member *m, __be32 bind_addr, __u16 port, const __u8 *key,
 		     size_t key_len)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
-				  .sin_addr.s_addr = bind_addr };
+	struct sockaddr_in sa = {
+	    .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = bind_addr};
 	int one = 1, ttl = 255, err;
 
 	memset(m, 0, sizeof(*m));
@@ -44,8 +45,8 @@ void xglb_member_close(struct xglb_member *m)
 
 int xglb_member_send(struct xglb_member *m, __be32 to, const struct xglb_msg *msg)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(m->port),
-				  .sin_addr.s_addr = to };
+	struct sockaddr_in sa = {
+	    .sin_family = AF_INET, .sin_port = htons(m->port), .sin_addr.s_addr = to};
 	__u8 buf[XGLB_MSG_MAX];
 	int len = xglb_msg_encode(msg, m->key, m->key_len, buf, sizeof(buf));
 
@@ -65,10 +66,13 @@ int xglb_member_recv(struct xglb_member *m, struct xglb_msg *msg, __be32 *src)
 {
 	__u8 buf[XGLB_MSG_MAX + 1], cbuf[CMSG_SPACE(sizeof(int))];
 	struct sockaddr_in sa;
-	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr mh = { .msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
-			     .msg_iovlen = 1, .msg_control = cbuf,
-			     .msg_controllen = sizeof(cbuf) };
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct msghdr mh = {.msg_name = &sa,
+			    .msg_namelen = sizeof(sa),
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
 	struct cmsghdr *c;
 	ssize_t n;
 	int ttl = -1, r;
@@ -83,8 +87,8 @@ int xglb_member_recv(struct xglb_member *m, struct xglb_msg *msg, __be32 *src)
 		m->rx[XGLB_RX_TTL]++;
 		return 0;
 	}
-	r = (mh.msg_flags & MSG_TRUNC) ? XGLB_RX_LENGTH :
-					 xglb_msg_decode(buf, n, m->key, m->key_len, msg);
+	r = (mh.msg_flags & MSG_TRUNC) ? XGLB_RX_LENGTH
+				       : xglb_msg_decode(buf, n, m->key, m->key_len, msg);
 	if (r != XGLB_RX_OK) {
 		m->rx[r]++;
 		return 0;

@@ -11,7 +11,8 @@ struct xglb_member {
 	const __u8 *key;
 	size_t key_len;
 	__u16 port; /* host order */
-	__u64 rx[XGLB_RX_MAX]; /* datagrams by outcome; the caller counts OK and its own rejections */
+	__u64
+	    rx[XGLB_RX_MAX]; /* datagrams by outcome; the caller counts OK and its own rejections */
 	__u64 tx_ok, tx_err;
 };
 

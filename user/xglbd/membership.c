@@ -55,7 +55,9 @@ void apply_self(struct daemon *d, bool force)
 	if ((!changed && !force) || !d->cl)
 		return;
 	pr_info("advertising priority %u, weight %u%s", prio, weight,
-		d->drained ? " (drained)" : d->trk.effect.withdrawn ? " (withdrawn by tracking)" : "");
+		d->drained		  ? " (drained)"
+		: d->trk.effect.withdrawn ? " (withdrawn by tracking)"
+					  : "");
 	xglb_cluster_set_self(d->cl, prio, weight);
 	xglb_cluster_tick(d->cl, now_ns());
 }
@@ -78,7 +80,7 @@ static void cb_drain(void *ctx, bool drained)
 
 int track_epoll(struct daemon *d)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 
 	if (d->trk.nl_fd >= 0) {
 		ev.data.fd = d->trk.nl_fd;
@@ -95,7 +97,7 @@ int track_epoll(struct daemon *d)
 
 void arm_membership(struct daemon *d)
 {
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 	__u64 t;
 
 	if (!d->cl)
@@ -109,8 +111,7 @@ void arm_membership(struct daemon *d)
 }
 
 /* Our MAC on each group's segment (its first interface), for hellos. */
-void group_macs(const struct xglb_config *cfg, const struct ifaces *ifs,
-		       __u8 (*macs)[6])
+void group_macs(const struct xglb_config *cfg, const struct ifaces *ifs, __u8 (*macs)[6])
 {
 	for (int g = 0; g < cfg->n_groups; g++)
 		memcpy(macs[g], ifs->mac[iface_find(ifs, cfg->groups[g].ifaces[0])], 6);
@@ -123,13 +124,16 @@ void group_macs(const struct xglb_config *cfg, const struct ifaces *ifs,
 int start_membership(struct daemon *d)
 {
 	static struct xglb_group pinned[XGLB_MAX_GROUPS];
-	const struct xglb_group *restore[XGLB_MAX_GROUPS] = { NULL };
+	const struct xglb_group *restore[XGLB_MAX_GROUPS] = {NULL};
 	__u8 macs[XGLB_MAX_GROUPS][6];
-	struct xglb_cluster_io io = { .ctx = d, .commit = cb_commit, .learn = cb_learn,
-				      .redistribute = cb_redistribute, .loads = cb_loads,
-				      .drain = cb_drain };
+	struct xglb_cluster_io io = {.ctx = d,
+				     .commit = cb_commit,
+				     .learn = cb_learn,
+				     .redistribute = cb_redistribute,
+				     .loads = cb_loads,
+				     .drain = cb_drain};
 	int fd = bpf_map__fd(d->ld.skel->maps.xglb_groups), ev_err;
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = {.events = EPOLLIN};
 	__u32 bank = xglb_bank_active(&d->bank);
 	int err;
 

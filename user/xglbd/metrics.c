@@ -123,7 +123,7 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 {
 	struct json_object *groups = get(status, "groups");
 	size_t n = groups ? json_object_array_length(groups) : 0;
-	static const char *const roles[] = { "avg", "standby", "listen" };
+	static const char *const roles[] = {"avg", "standby", "listen"};
 
 	head(out, "xglb_group_role", "gauge", "1 for this node's role in the group.");
 	for (size_t i = 0; i < n; i++) {
@@ -131,8 +131,8 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 		const char *role = json_object_get_string(get(g, "role"));
 
 		for (int r = 0; r < 3; r++)
-			fprintf(out, "xglb_group_role{group=\"%lld\",role=\"%s\"} %d\n", num(g, "id"),
-				roles[r], role && !strcmp(role, roles[r]));
+			fprintf(out, "xglb_group_role{group=\"%lld\",role=\"%s\"} %d\n",
+				num(g, "id"), roles[r], role && !strcmp(role, roles[r]));
 	}
 	head(out, "xglb_group_state_version", "gauge", "Version of the group state applied here.");
 	for (size_t i = 0; i < n; i++) {
@@ -157,24 +157,28 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 	head(out, "xglb_forwarder_owner", "gauge",
 	     "Node id that owns each virtual forwarder (0: none).");
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i), *f = get(g, "forwarders");
+		struct json_object *g = json_object_array_get_idx(groups, i),
+				   *f = get(g, "forwarders");
 
 		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
 			struct json_object *x = json_object_array_get_idx(f, k);
 
-			fprintf(out, "xglb_forwarder_owner{group=\"%lld\",forwarder=\"%lld\"} %lld\n",
+			fprintf(out,
+				"xglb_forwarder_owner{group=\"%lld\",forwarder=\"%lld\"} %lld\n",
 				num(g, "id"), num(x, "index"), num(x, "owner"));
 		}
 	}
 	head(out, "xglb_forwarder_weight", "gauge", "Share of new hosts each forwarder gets.");
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i), *f = get(g, "forwarders");
+		struct json_object *g = json_object_array_get_idx(groups, i),
+				   *f = get(g, "forwarders");
 
 		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
 			struct json_object *x = json_object_array_get_idx(f, k);
 			struct json_object *w = get(x, "effective_weight");
 
-			fprintf(out, "xglb_forwarder_weight{group=\"%lld\",forwarder=\"%lld\"} %lld\n",
+			fprintf(out,
+				"xglb_forwarder_weight{group=\"%lld\",forwarder=\"%lld\"} %lld\n",
 				num(g, "id"), num(x, "index"),
 				w ? json_object_get_int64(w) : num(x, "weight"));
 		}
@@ -187,13 +191,13 @@ static void render_events(FILE *out, struct json_object *status)
 	static const struct {
 		const char *key, *name, *help;
 	} ev[] = {
-		{ "avg_changes", "xglb_avg_changes_total", "Changes of the AVG this node follows." },
-		{ "owner_changes", "xglb_owner_changes_total", "Forwarder ownership changes." },
-		{ "failovers", "xglb_failovers_total",
-		  "Forwarders moved because their owner went down." },
-		{ "removals", "xglb_forwarder_removals_total",
-		  "Forwarders removed when their takeover timed out." },
-		{ "rebalances", "xglb_rebalances_total", "Forwarders moved by load balancing." },
+	    {"avg_changes", "xglb_avg_changes_total", "Changes of the AVG this node follows."},
+	    {"owner_changes", "xglb_owner_changes_total", "Forwarder ownership changes."},
+	    {"failovers", "xglb_failovers_total",
+	     "Forwarders moved because their owner went down."},
+	    {"removals", "xglb_forwarder_removals_total",
+	     "Forwarders removed when their takeover timed out."},
+	    {"rebalances", "xglb_rebalances_total", "Forwarders moved by load balancing."},
 	};
 	struct json_object *groups = get(status, "groups"), *mem = get(status, "membership"),
 			   *trk = get(status, "tracking"), *objs = trk ? get(trk, "objects") : NULL;
@@ -219,7 +223,8 @@ static void render_events(FILE *out, struct json_object *status)
 	if (mem) {
 		head(out, "xglb_membership_datagrams_total", "counter",
 		     "Membership datagrams received, by result (ok or the reason of rejection).");
-		json_object_object_foreach(mem, k, v) {
+		json_object_object_foreach(mem, k, v)
+		{
 			if (!strncmp(k, "tx_", 3))
 				continue;
 			fprintf(out, "xglb_membership_datagrams_total{result=\"%s\"} %lld\n", k,
@@ -237,7 +242,8 @@ static void render_events(FILE *out, struct json_object *status)
 		head(out, "xglb_node_weight", "gauge",
 		     "This node's effective weight (0 while withdrawn as forwarder).");
 		fprintf(out, "xglb_node_weight %lld\n", num(trk, "weight"));
-		head(out, "xglb_tracked_object_up", "gauge", "1 while a tracked object is healthy.");
+		head(out, "xglb_tracked_object_up", "gauge",
+		     "1 while a tracked object is healthy.");
 		for (size_t i = 0; objs && i < json_object_array_length(objs); i++) {
 			struct json_object *o = json_object_array_get_idx(objs, i);
 

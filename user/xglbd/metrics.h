@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* metrics.h - Prometheus text exposition of xglb: pure rendering from status and data-plane counters. */
+/* metrics.h - Prometheus text exposition of xglb: pure rendering from status and data-plane
+ * counters. */
 #ifndef XGLB_METRICS_H
 #define XGLB_METRICS_H
 
@@ -17,7 +18,7 @@ struct xglb_dp_snapshot {
 	struct {
 		__u8 gid, index;
 		__u64 packets, bytes; /* frames this node accepted for the forwarder */
-	} fwd[XGLB_MAX_GROUPS]; /* at most one entry per configured forwarder, see n_fwd */
+	} fwd[XGLB_MAX_GROUPS];	      /* at most one entry per configured forwarder, see n_fwd */
 	__u32 hosts[XGLB_MAX_GROUPS]; /* host entries per group id (AVG's host table) */
 	int n_maps;
 	struct {

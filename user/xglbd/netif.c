@@ -17,7 +17,7 @@
 
 int xglb_netif_get(const char *ifname, __u32 *ifindex, __u8 mac[6])
 {
-	struct ifreq ifr = { 0 };
+	struct ifreq ifr = {0};
 	int fd, err = 0;
 
 	if (strlen(ifname) >= IFNAMSIZ)
@@ -108,7 +108,8 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (ifa->ifa_family != AF_INET || ifa->ifa_index != q->ifindex)
 		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa))
+	{
 		if (mnl_attr_get_type(attr) == IFA_LOCAL && mnl_attr_get_u32(attr) == q->ip)
 			match = true;
 		if (mnl_attr_get_type(attr) == IFA_LABEL &&
@@ -125,7 +126,7 @@ static int addr_owner(__u32 ifindex, __be32 ip)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct addr_query q = { .ifindex = ifindex, .ip = ip, .found = -1 };
+	struct addr_query q = {.ifindex = ifindex, .ip = ip, .found = -1};
 	struct ifaddrmsg *ifa;
 	int err;
 

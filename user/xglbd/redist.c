@@ -70,7 +70,7 @@ void send_learning(struct daemon *d)
 			continue;
 		for (int f = 0; f < d->tables[g].n_fwd; f++)
 			if ((d->tables[g].fwd[f].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL)) ==
-				    (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL) &&
+				(XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL) &&
 			    (!d->cl || xglb_cluster_owns(d->cl, g, f)))
 				learn_one(d, g, f);
 	}
@@ -137,13 +137,12 @@ void cb_redistribute(void *ctx, int g, unsigned int mask)
 			moved++;
 		if (d->again && d->n_again < REDIST_AGAIN_MAX)
 			d->again[d->n_again++] = (struct redist_again){
-				.key = key, .ip = h.ip, .g = (__u8)g, .to = (__u8)to
-			};
+			    .key = key, .ip = h.ip, .g = (__u8)g, .to = (__u8)to};
 	}
 	d->redistributed += moved;
 	if (d->n_again) {
-		struct itimerspec its = { .it_value = { .tv_sec = REDIST_AGAIN_MS / 1000,
-							.tv_nsec = REDIST_AGAIN_MS % 1000 * 1000000 } };
+		struct itimerspec its = {.it_value = {.tv_sec = REDIST_AGAIN_MS / 1000,
+						      .tv_nsec = REDIST_AGAIN_MS % 1000 * 1000000}};
 
 		timerfd_settime(d->again_fd, 0, &its, NULL);
 	}

@@ -62,8 +62,8 @@ static const char *reload_conflict(const struct xglb_config *a, const struct xgl
 		return "control-socket";
 	if (a->membership != b->membership)
 		return "membership on/off";
-	if (a->membership && (a->port != b->port || a->key_len != b->key_len ||
-			      memcmp(a->key, b->key, a->key_len)))
+	if (a->membership &&
+	    (a->port != b->port || a->key_len != b->key_len || memcmp(a->key, b->key, a->key_len)))
 		return "membership port and key";
 	if (a->membership && a->nodes[a->self].address != b->nodes[b->self].address)
 		return "this node's address";

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* track.c - tracked-object monitors (netlink link state, ICMP echo, commands, files) and their effect. */
+/* track.c - tracked-object monitors (netlink link state, ICMP echo, commands, files) and their
+ * effect. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -57,12 +58,14 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return MNL_CB_OK;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
+	mnl_attr_for_each(a, nlh, sizeof(*ifi))
+	{
 		if (mnl_attr_get_type(a) == IFLA_IFNAME)
 			name = mnl_attr_get_str(a);
 		if (mnl_attr_get_type(a) == IFLA_OPERSTATE)
-			up = up && (mnl_attr_get_u8(a) == 6 /* IF_OPER_UP: <linux/if.h> clashes with <net/if.h> */ ||
-				    mnl_attr_get_u8(a) == 0 /* IF_OPER_UNKNOWN (veth, lo) */);
+			up = up && (mnl_attr_get_u8(a) ==
+					6 /* IF_OPER_UP: <linux/if.h> clashes with <net/if.h> */
+				    || mnl_attr_get_u8(a) == 0 /* IF_OPER_UNKNOWN (veth, lo) */);
 	}
 	if (nlh->nlmsg_type == RTM_DELLINK)
 		up = false;
@@ -97,7 +100,7 @@ static int link_open(struct xglb_tracker *t)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK};
 	struct rtgenmsg *rt;
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
 
@@ -115,7 +118,8 @@ static int link_open(struct xglb_tracker *t)
 	rt->rtgen_family = AF_PACKET;
 	for (int i = 0; i < t->cfg->n_track; i++)
 		if (t->cfg->track[i].type == XGLB_TRACK_LINK)
-			t->obj[i].up = false; /* until the dump says otherwise (also: no such link) */
+			t->obj[i].up =
+			    false; /* until the dump says otherwise (also: no such link) */
 	if (send(fd, nlh, nlh->nlmsg_len, 0) < 0)
 		return -errno;
 	for (int tries = 0; tries < 1000; tries++) {
@@ -150,8 +154,8 @@ static __u16 csum(const void *p, size_t len)
 static void ping_send(struct xglb_tracker *t, int i, __u64 now)
 {
 	const struct xglb_cfg_track *c = &t->cfg->track[i];
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = c->target };
-	struct icmphdr h = { .type = ICMP_ECHO };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = c->target};
+	struct icmphdr h = {.type = ICMP_ECHO};
 
 	h.un.echo.id = htons(t->ping_id);
 	h.un.echo.sequence = htons(++t->obj[i].ping_seq);
@@ -201,7 +205,7 @@ void xglb_tracker_icmp(struct xglb_tracker *t, __u64 now)
 static void command_start(struct xglb_tracker *t, int i, __u64 now)
 {
 	const struct xglb_cfg_track *c = &t->cfg->track[i];
-	char *argv[] = { "/bin/sh", "-c", (char *)c->command, NULL };
+	char *argv[] = {"/bin/sh", "-c", (char *)c->command, NULL};
 	posix_spawn_file_actions_t fa;
 
 	posix_spawn_file_actions_init(&fa);
@@ -313,7 +317,7 @@ int xglb_tracker_open(struct xglb_tracker *t, const struct xglb_config *cfg, __u
 		t->obj[i].up = true;
 		t->obj[i].next_ns = now;
 	}
-	xglb_track_eval(cfg, (bool[XGLB_MAX_TRACK]){ [0 ... XGLB_MAX_TRACK - 1] = true }, false,
+	xglb_track_eval(cfg, (bool[XGLB_MAX_TRACK]){[0 ... XGLB_MAX_TRACK - 1] = true}, false,
 			&t->effect);
 	return open_sockets(t);
 }
@@ -370,15 +374,15 @@ bool xglb_tracker_update(struct xglb_tracker *t)
 	    e.withdrawn == t->effect.withdrawn)
 		return false;
 	if (e.withdrawn != t->effect.withdrawn)
-		pr_info("tracking: %s as forwarder (weight %u)", e.withdrawn ? "withdrawn" : "restored",
-			e.weight);
+		pr_info("tracking: %s as forwarder (weight %u)",
+			e.withdrawn ? "withdrawn" : "restored", e.weight);
 	t->effect = e;
 	return true;
 }
 
 struct json_object *xglb_tracker_json(const struct xglb_tracker *t)
 {
-	static const char *const types[] = { "link", "ping", "command", "file" };
+	static const char *const types[] = {"link", "ping", "command", "file"};
 	struct json_object *o = json_object_new_object(), *a = json_object_new_array();
 
 	for (int i = 0; i < t->cfg->n_track; i++) {
@@ -389,7 +393,8 @@ struct json_object *xglb_tracker_json(const struct xglb_tracker *t)
 		json_object_object_add(j, "type", json_object_new_string(types[c->type & 3]));
 		json_object_object_add(j, "up", json_object_new_boolean(t->obj[i].up));
 		json_object_object_add(j, "changes", json_object_new_int64(t->obj[i].changes));
-		json_object_object_add(j, "priority_decrement", json_object_new_int(c->priority_dec));
+		json_object_object_add(j, "priority_decrement",
+				       json_object_new_int(c->priority_dec));
 		json_object_object_add(j, "weight_decrement", json_object_new_int(c->weight_dec));
 		json_object_array_add(a, j);
 	}

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* track.h - tracked objects (link, ping, command, file) and what they do to our priority and weight. */
+/* track.h - tracked objects (link, ping, command, file) and what they do to our priority and
+ * weight. */
 #ifndef XGLB_TRACK_H
 #define XGLB_TRACK_H
 
@@ -12,8 +13,8 @@
 /* ---- pure: the effect of tracked objects ------------------------------- */
 
 struct xglb_track_effect {
-	__u8 priority; /* configured priority minus the decrements of objects that are down */
-	__u16 weight; /* configured weight minus decrements; 0 while withdrawn */
+	__u8 priority;	/* configured priority minus the decrements of objects that are down */
+	__u16 weight;	/* configured weight minus decrements; 0 while withdrawn */
 	bool withdrawn; /* below weighting.lower until it reaches weighting.upper again */
 };
 
@@ -29,16 +30,16 @@ void xglb_track_eval(const struct xglb_config *cfg, const bool *up, bool prev_wi
 
 struct xglb_track_obj {
 	bool up;
-	__u64 next_ns; /* next probe (ping, command, file) */
+	__u64 next_ns;	   /* next probe (ping, command, file) */
 	__u64 deadline_ns; /* outstanding probe must answer by then, 0 = none */
-	pid_t pid; /* command running */
-	__u16 ping_seq; /* outstanding echo sequence */
-	__u64 changes; /* up/down transitions, for status */
+	pid_t pid;	   /* command running */
+	__u16 ping_seq;	   /* outstanding echo sequence */
+	__u64 changes;	   /* up/down transitions, for status */
 };
 
 struct xglb_tracker {
 	const struct xglb_config *cfg;
-	int nl_fd; /* rtnetlink link events, -1 if no link objects */
+	int nl_fd;   /* rtnetlink link events, -1 if no link objects */
 	int icmp_fd; /* raw ICMP socket, -1 if no ping objects */
 	__u16 ping_id;
 	struct xglb_track_obj obj[XGLB_MAX_TRACK];
