@@ -4,7 +4,7 @@ set -euo pipefail
 
 PKGS=(
 	# build
-	clang llvm gcc make pkg-config bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
+	clang clang-format llvm gcc make pkg-config bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 	libyaml-dev libsodium-dev libmnl-dev libsystemd-dev libjson-c-dev libmicrohttpd-dev
 	# tests, lab and benchmarks
 	libcmocka-dev iproute2 nftables iputils-ping iperf3 tcpdump jq xdp-tools procps psmisc
