@@ -126,7 +126,8 @@ _Static_assert(sizeof(struct xglb_iface) == 8, "xglb_iface layout");
  */
 struct xglb_ctl {
 	__u32 active_bank; /* 0 or 1 */
-	__u32 boot; /* the agent's boot counter: kept across agent restarts while the pins live */
+	__u32 boot; /* the running agent's boot counter, for operators (kept in state-dir, not here)
+		     */
 	__u64
 	    heartbeat_ns; /* CLOCK_MONOTONIC of the agent's last heartbeat (operators, fallback) */
 	__u64 lease_ns;	  /* answer ARP only while now - heartbeat < lease */

@@ -41,13 +41,13 @@
  * Self-contained on purpose (no libsodium, no libxglb): the forger has no key.
  */
 
-#define HDR_LEN	     28
+#define HDR_LEN	     32
 #define HELLO_LEN    20
 #define STATE_LEN    16
 #define FWD_LEN	     16
 #define LOAD_HDR_LEN 4
 #define HMAC_LEN     32
-#define MSG_MAX	     612
+#define MSG_MAX	     668
 
 static int usage(void)
 {
@@ -301,7 +301,7 @@ static int do_forge(char **a, int n)
 	memset(m, 0, sizeof(m));
 	/* header */
 	put32(m + 0, 0x58474c42u);     /* "XGLB" */
-	m[4] = 1;		       /* version */
+	m[4] = 2;		       /* version */
 	m[5] = 1;		       /* hello */
 	put16(m + 6, 0x0001 | 0x0002); /* STATE | AVG */
 	m[8] = (uint8_t)gid;

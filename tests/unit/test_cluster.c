@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* test_cluster.c - the membership runtime over loopback: a reload must not leave the socket signing
- * with the old configuration. */
+/* test_cluster.c - the membership runtime over loopback: signing after a reload, freshness across
+ * restarts and reloads. */
 #include "testlib.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include "bootctr.h"
 #include "cluster.h"
 #include "proto.h"
 
@@ -116,10 +117,280 @@ static void reload_keeps_signing_with_the_key(void **state)
 	free(c);
 }
 
+/* ---- freshness: echo of our boot, one sequence, windows by node id ---------- */
+
+/* Three nodes r1 (us), r2, r3 listed in ORDER (e.g. "r1 r2 r3"), on 127.0.0.x by name. */
+static struct xglb_config *load3(int port, const char *order, const char *vip)
+{
+	char path[] = "/tmp/xglb-test-cluster.XXXXXX", name[3][8];
+	struct xglb_config *cfg = calloc(1, sizeof(*cfg));
+	int fd = mkstemp(path);
+	FILE *f;
+
+	assert_non_null(cfg);
+	assert_true(fd >= 0);
+	assert_int_equal(sscanf(order, "%7s %7s %7s", name[0], name[1], name[2]), 3);
+	f = fdopen(fd, "w");
+	fprintf(f, "node: r1\nmembership: {port: %d, key: \"" KEY_HEX "\"}\nnodes:\n", port);
+	for (int i = 0; i < 3; i++)
+		fprintf(f, "  - {name: %s, id: %c, address: 192.0.2.%c}\n", name[i], name[i][1],
+			name[i][1]);
+	fprintf(f,
+		"groups:\n"
+		"  - id: 1\n"
+		"    vip: %s\n"
+		"    interfaces: [lo]\n"
+		"    timers: {hello-ms: 100, hold-ms: 1000}\n"
+		"    forwarders: [{owner: r1}, {owner: r2}]\n",
+		vip);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(xglb_config_load(path, "r1", cfg, stderr), 0);
+	unlink(path);
+	for (int i = 0; i < cfg->n_nodes; i++) {
+		char a[16];
+
+		snprintf(a, sizeof(a), "127.0.0.%u", cfg->nodes[i].id);
+		inet_pton(AF_INET, a, &cfg->nodes[i].address);
+	}
+	return cfg;
+}
+
+/* A peer's UDP socket on 127.0.0.ID:port, sending with TTL 255 as xglbd does. */
+static int peer_socket(int id, int port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(0x7f000000u | id)};
+	struct timeval tv = {.tv_sec = 1};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, ttl = 255;
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static __u8 test_key[32];
+
+/* Node id's hello (admin: drain r1 if set), encoded into buf; returns its length. */
+static int peer_hello(__u8 *buf, __u32 id, __u32 boot, __u64 seq, __u32 echo, bool drain_r1)
+{
+	struct xglb_msg m = {.type = XGLB_MSG_HELLO,
+			     .gid = 1,
+			     .node_id = id,
+			     .boot = boot,
+			     .seq = seq,
+			     .echo = echo,
+			     .priority = 100,
+			     .weight = 100,
+			     .mac = {2, 0, 0, 0, 0, (__u8)id},
+			     .hello_ms = 100,
+			     .hold_ms = 1000};
+	int len;
+
+	if (drain_r1) {
+		m.flags |= XGLB_MSGF_ADMIN;
+		m.admin_op = XGLB_ADMIN_DRAIN;
+		m.admin_target = 1;
+	}
+	len = xglb_msg_encode(&m, test_key, sizeof(test_key), buf, XGLB_MSG_MAX);
+	assert_true(len > 0);
+	return len;
+}
+
+/* Deliver buf/len from the peer socket fd to r1 and let r1's cluster read it; the reason it
+ * counted. */
+static int deliver(struct xglb_cluster *c, int fd, const __u8 *buf, int len, int port, __u64 now)
+{
+	struct sockaddr_in to = {
+	    .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(0x7f000001u)};
+	__u64 before[XGLB_RX_MAX];
+
+	memcpy(before, c->mem.rx, sizeof(before));
+	assert_int_equal(sendto(fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)), len);
+	xglb_cluster_readable(c, now);
+	for (int r = 0; r < XGLB_RX_MAX; r++)
+		if (c->mem.rx[r] != before[r])
+			return r;
+	return -1;
+}
+
+/* r1's latest hello as received on fd (a peer's socket), decoded; every one waiting must decode. */
+static void next_hello(int fd, struct xglb_msg *m)
+{
+	__u8 buf[XGLB_MSG_MAX + 1];
+	int n = (int)recv(fd, buf, sizeof(buf), 0);
+
+	while (n > 0) {
+		assert_int_equal(xglb_msg_decode(buf, n, test_key, sizeof(test_key), m),
+				 XGLB_RX_OK);
+		n = (int)recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	}
+	assert_int_equal(m->type, XGLB_MSG_HELLO);
+}
+
+static int drains;
+static void count_drain(void *ctx, bool drained)
+{
+	drains += drained;
+}
+
+static bool peer_up(const struct xglb_cluster *c, __u32 id)
+{
+	const struct xglb_fsm_node *n = xglb_fsm_node(&c->fsm[0], id);
+
+	return n && n->up;
+}
+
+/*
+ * Hellos recorded from r2, one of them carrying an operator's "drain r1",
+ * sent again after r1's xglbd restarted (a new boot from the counter
+ * file): none is accepted, because none echoes r1's new boot; r1 stays
+ * undrained and does not show r2 up. A fresh hello of r2 that echoes the
+ * new boot is accepted at once.
+ */
+static void replay_after_restart_is_refused(void **state)
+{
+	char dir[] = "/tmp/xglb-test-state.XXXXXX", why[256];
+	struct xglb_cluster *c = calloc(1, sizeof(*c));
+	struct xglb_cluster_io io = {.drain = count_drain};
+	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}};
+	__u8 rec[2][XGLB_MSG_MAX], buf[XGLB_MSG_MAX];
+	int port = 20000 + (getpid() + 1) % 20000, r2, r3, len[2], n;
+	__u64 now = 1000000000ull;
+	struct xglb_config *cfg;
+	struct xglb_msg m;
+	__u32 boot;
+
+	assert_non_null(c);
+	assert_non_null(mkdtemp(dir));
+	cfg = load3(port, "r1 r2 r3", "10.0.0.1");
+	memcpy(test_key, cfg->key, 32);
+	r2 = peer_socket(2, port);
+	r3 = peer_socket(3, port);
+
+	assert_int_equal(xglb_boot_next(dir, &boot, why, sizeof(why)), 0);
+	assert_int_equal(xglb_cluster_init(c, cfg, boot, (const __u8(*)[6])macs, NULL, now, &io),
+			 0);
+
+	/* r2 has not heard r1 yet: its first hello echoes 0, is refused, but teaches r1 r2's boot
+	 */
+	n = peer_hello(buf, 2, 7, 1, 0, false);
+	assert_int_equal(deliver(c, r2, buf, n, port, now), XGLB_RX_ECHO);
+	assert_false(peer_up(c, 2));
+	xglb_cluster_tick(c, now); /* r1 answers at once, echoing r2's boot */
+	next_hello(r2, &m);
+	assert_int_equal(m.boot, boot);
+	assert_int_equal(m.echo, 7);
+	next_hello(r3, &m);
+	assert_int_equal(m.echo, 0); /* r3 never spoke */
+
+	len[0] = peer_hello(rec[0], 2, 7, 2, boot, true); /* "drain r1", recorded */
+	assert_int_equal(deliver(c, r2, rec[0], len[0], port, now), XGLB_RX_OK);
+	assert_int_equal(drains, 1);
+	len[1] = peer_hello(rec[1], 2, 7, 3, boot, false);
+	assert_int_equal(deliver(c, r2, rec[1], len[1], port, now), XGLB_RX_OK);
+	assert_true(peer_up(c, 2));
+	/* within one run, the window refuses them */
+	assert_int_equal(deliver(c, r2, rec[0], len[0], port, now), XGLB_RX_REPLAY);
+	assert_int_equal(drains, 1);
+
+	/* r1 restarts: a new boot, from the file */
+	xglb_cluster_close(c);
+	assert_int_equal(xglb_boot_next(dir, &boot, why, sizeof(why)), 0);
+	assert_int_equal(boot, 2);
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(xglb_cluster_init(c, cfg, boot, (const __u8(*)[6])macs, NULL, now, &io),
+			 0);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(deliver(c, r2, rec[i], len[i], port, now), XGLB_RX_ECHO);
+	assert_int_equal(drains, 1);
+	assert_false(peer_up(c, 2));
+	assert_int_equal(c->mem.rx[XGLB_RX_OK], 0);
+
+	/* r2 learns the new boot from r1's hello and proves itself with the next one */
+	n = peer_hello(buf, 2, 7, 4, boot, false);
+	assert_int_equal(deliver(c, r2, buf, n, port, now), XGLB_RX_OK);
+	assert_true(peer_up(c, 2));
+
+	xglb_cluster_close(c);
+	close(r2);
+	close(r3);
+	free(cfg);
+	free(c);
+	snprintf(why, sizeof(why), "%s/boot", dir);
+	unlink(why);
+	snprintf(why, sizeof(why), "%s/boot.lock", dir);
+	unlink(why);
+	rmdir(dir);
+}
+
+/*
+ * A reload that lists the nodes in another order and re-creates the group
+ * (its VIP changed): r1's sequence goes on from where it was, r2 and r3
+ * are still accepted (their windows follow their ids, not their places in
+ * the file), and a hello of r2 accepted before the reload is still a replay.
+ */
+static void reload_keeps_sequence_and_windows(void **state)
+{
+	struct xglb_cluster *c = calloc(1, sizeof(*c));
+	struct xglb_cluster_io io = {0};
+	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}};
+	__u8 old[XGLB_MSG_MAX], buf[XGLB_MSG_MAX];
+	int port = 20000 + (getpid() + 2) % 20000, r2, r3, n, n_old;
+	__u64 now = 1000000000ull, seq_before;
+	struct xglb_config *a, *b;
+	struct xglb_msg m;
+
+	assert_non_null(c);
+	a = load3(port, "r1 r2 r3", "10.0.0.1");
+	b = load3(port, "r1 r3 r2", "10.0.0.2");
+	memcpy(test_key, a->key, 32);
+	r2 = peer_socket(2, port);
+	r3 = peer_socket(3, port);
+	assert_int_equal(xglb_cluster_init(c, a, 5, (const __u8(*)[6])macs, NULL, now, &io), 0);
+
+	n = peer_hello(buf, 3, 900, 50, 5, false); /* r3 runs a much later boot than r2 */
+	assert_int_equal(deliver(c, r3, buf, n, port, now), XGLB_RX_OK);
+	n_old = peer_hello(old, 2, 4, 10, 5, false);
+	assert_int_equal(deliver(c, r2, old, n_old, port, now), XGLB_RX_OK);
+	xglb_cluster_tick(c, now);
+	next_hello(r2, &m);
+	seq_before = c->seq;
+	assert_true(seq_before >= m.seq);
+
+	xglb_cluster_reconfigure(c, b, (const __u8(*)[6])macs, now);
+	free(a);
+	assert_int_equal(c->fsm[0].vip, b->groups[0].vip); /* the group was created afresh */
+
+	n = peer_hello(buf, 2, 4, 11, 5, false);
+	assert_int_equal(deliver(c, r2, buf, n, port, now + 1), XGLB_RX_OK);
+	n = peer_hello(buf, 3, 900, 51, 5, false);
+	assert_int_equal(deliver(c, r3, buf, n, port, now + 1), XGLB_RX_OK);
+	assert_int_equal(deliver(c, r2, old, n_old, port, now + 1), XGLB_RX_REPLAY);
+
+	xglb_cluster_tick(c, now + 200000000ull);
+	next_hello(r2, &m);
+	assert_true(c->seq > seq_before);
+	assert_int_equal(m.boot, 5);
+	assert_int_equal(m.echo, 4);
+	assert_true(m.seq > seq_before);
+
+	xglb_cluster_close(c);
+	close(r2);
+	close(r3);
+	free(b);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(reload_keeps_signing_with_the_key),
+	    cmocka_unit_test(replay_after_restart_is_refused),
+	    cmocka_unit_test(reload_keeps_sequence_and_windows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -122,6 +122,8 @@ static const struct tcase cases[] = {
 	  { "1: learn-interval-ms: must be 0 or between 100 and 3600000" } },
 	{ "pin_root_relative", "pin-root: xglb\n" BASE, NULL, 1,
 	  { "1: pin-root: \"xglb\" is not an absolute path" } },
+	{ "state_dir_relative", "state-dir: var/lib/xglb\n" BASE, NULL, 1,
+	  { "1: state-dir: \"var/lib/xglb\" is not an absolute path" } },
 	{ "node_unknown", "node: r9\n" NODES2 GROUPS1, NULL, 1,
 	  { "1: node: unknown node \"r9\"" } },
 	{ "node_missing", "lease-ms: 3000\n" NODES2 GROUPS1, NULL, 1,
@@ -804,6 +806,7 @@ static void test_example(void **state)
 	assert_string_equal(cfg.node_name, "r1");
 	assert_int_equal(cfg.self, 0);
 	assert_string_equal(cfg.pin_root, "/sys/fs/bpf/xglb");
+	assert_string_equal(cfg.state_dir, "/var/lib/xglb");
 	assert_int_equal(cfg.lease_ms, 3000);
 	assert_int_equal(cfg.learn_interval_ms, 10000);
 	/* static mode: the defaults of what it leaves out */
@@ -868,6 +871,7 @@ static void test_defaults_and_values(void **state)
 	    "lease-ms: 100\n"
 	    "learn-interval-ms: 0\n"
 	    "pin-root: /sys/fs/bpf/other\n"
+	    "state-dir: /srv/xglb/state\n"
 	    "nodes:\n"
 	    "  - {name: r1, id: 4294967295}\n"
 	    "  - {name: r2, id: 7, priority: 255, weight: 65535}\n"
@@ -900,6 +904,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(cfg.lease_ms, 100);
 	assert_int_equal(cfg.learn_interval_ms, 0);
 	assert_string_equal(cfg.pin_root, "/sys/fs/bpf/other");
+	assert_string_equal(cfg.state_dir, "/srv/xglb/state");
 	assert_int_equal(cfg.nodes[0].id, 4294967295u);
 	assert_int_equal(cfg.nodes[0].priority, 100);
 	assert_int_equal(cfg.nodes[0].weight, 100);
@@ -918,7 +923,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(g->fwd[0].owner, 1);
 	assert_int_equal(g->fwd[0].preferred, 0);
 	assert_int_equal(g->fwd[0].weight, 255);
-	assert_int_equal(g->fwd[0].line, 16);
+	assert_int_equal(g->fwd[0].line, 17);
 	assert_int_equal(g->fwd[1].index, 1);
 	assert_int_equal(g->fwd[1].preferred, 0);
 	assert_int_equal(g->fwd[1].weight, 100);
@@ -926,7 +931,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(g->fwd[2].index, 2);
 	assert_int_equal(g->fwd[2].weight, 1);
 	assert_int_equal(g->fwd[2].persistence, 3);
-	assert_int_equal(g->fwd[2].line, 15);
+	assert_int_equal(g->fwd[2].line, 16);
 	/* index defaults to the position, preferred to the owner */
 	assert_int_equal(h->policy, XGLB_POLICY_WEIGHTED);
 	assert_int_equal(h->fwd[1].index, 1);

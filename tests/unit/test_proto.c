@@ -9,19 +9,19 @@
 #include "sample_hello.h"
 
 #define BUF_LEN 1024	       /* bytes: more than any message */
-#define MIN_LEN (28 + 20 + 32) /* header + hello + hmac: below is SHORT */
+#define MIN_LEN (32 + 20 + 32) /* header + hello + hmac: below is SHORT */
 /* The lowest flag bit proto.h does not define (XGLB_MSGF_ALL is the low bits). */
 #define UNKNOWN_FLAG (XGLB_MSGF_ALL + 1)
 _Static_assert((XGLB_MSGF_ALL & UNKNOWN_FLAG) == 0, "XGLB_MSGF_ALL must be contiguous low bits");
 
 /* Section offsets of msg_base()'s encoding: state, 3 forwarders, 2 loads. */
-#define OFF_HELLO    28
-#define OFF_STATE    48
-#define OFF_FWD(i)   (64 + 16 * (i))
-#define OFF_LOAD_HDR 112
-#define OFF_LOAD(i)  (116 + 16 * (i))
-#define OFF_HMAC     148
-#define BASE_LEN     180
+#define OFF_HELLO    32
+#define OFF_STATE    52
+#define OFF_FWD(i)   (68 + 16 * (i))
+#define OFF_LOAD_HDR 116
+#define OFF_LOAD(i)  (120 + 16 * (i))
+#define OFF_HMAC     152
+#define BASE_LEN     184
 
 /* clang-format off */
 static const __u8 key32[32] = {
@@ -165,12 +165,13 @@ static void assert_roundtrip(const struct xglb_msg *m, const __u8 *key, size_t k
 static void layout_bytes(void **state)
 {
 	/* clang-format off */
-	static const __u8 want_body[100] = {
-		'X', 'G', 'L', 'B', 1, 1, 0x00, 0x03, /* magic, version, HELLO, STATE|AVG */
+	static const __u8 want_body[104] = {
+		'X', 'G', 'L', 'B', 2, 1, 0x00, 0x03, /* magic, version, HELLO, STATE|AVG */
 		7, 0, 0, 0, /* gid, pad */
 		0x01, 0x02, 0x03, 0x04, /* node_id */
 		0x0a, 0x0b, 0x0c, 0x0d, /* boot */
 		0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, /* seq */
+		0x0e, 0x0f, 0x10, 0x11, /* echo */
 		100, 0, 0x02, 0x03, /* priority, pad, weight */
 		0x02, 0x00, 0x00, 0xaa, 0xbb, 0xcc, 0, 0, /* mac, pad */
 		0x00, 0x00, 0x03, 0xe8, /* hello_ms 1000 */
@@ -188,7 +189,7 @@ static void layout_bytes(void **state)
 		0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, /* bytes */
 	};
 	/* clang-format on */
-	__u8 want[132], buf[BUF_LEN];
+	__u8 want[136], buf[BUF_LEN];
 	struct xglb_msg m;
 
 	memset(&m, 0, sizeof(m));
@@ -198,6 +199,7 @@ static void layout_bytes(void **state)
 	m.node_id = 0x01020304;
 	m.boot = 0x0a0b0c0d;
 	m.seq = 0x1122334455667788ull;
+	m.echo = 0x0e0f1011;
 	m.priority = 100;
 	m.weight = 0x0203;
 	memcpy(m.mac, "\x02\x00\x00\xaa\xbb\xcc", 6);
@@ -233,7 +235,7 @@ static void roundtrip_hello(void **state)
 	struct xglb_msg m;
 
 	msg_hello(&m);
-	assert_roundtrip(&m, key32, sizeof(key32), 28 + 20 + 4 + 32);
+	assert_roundtrip(&m, key32, sizeof(key32), 32 + 20 + 4 + 32);
 	m.flags = XGLB_MSGF_DEMOTED | XGLB_MSGF_STANDBY;
 	m.priority = 0;
 	m.weight = 0;
@@ -241,7 +243,7 @@ static void roundtrip_hello(void **state)
 	m.seq = 1;
 	m.hello_ms = 1;
 	m.hold_ms = 2;
-	assert_roundtrip(&m, key32, sizeof(key32), 84);
+	assert_roundtrip(&m, key32, sizeof(key32), 88);
 }
 
 static void roundtrip_load_without_state(void **state)
@@ -253,7 +255,7 @@ static void roundtrip_load_without_state(void **state)
 	m.load[0] = (struct xglb_msg_load){.index = 15, .bytes = 1};
 	m.load[1] = (struct xglb_msg_load){.index = 0, .bytes = UINT64_MAX};
 	m.load[2] = (struct xglb_msg_load){.index = 7, .bytes = 0};
-	assert_roundtrip(&m, key32, sizeof(key32), 84 + 3 * 16);
+	assert_roundtrip(&m, key32, sizeof(key32), 88 + 3 * 16);
 }
 
 static void roundtrip_state(void **state)
@@ -266,7 +268,7 @@ static void roundtrip_state(void **state)
 	m.n_load = 0;
 	memset(m.fwd, 0, sizeof(m.fwd)); /* entries past the counts do not travel */
 	memset(m.load, 0, sizeof(m.load));
-	assert_roundtrip(&m, key32, sizeof(key32), 84 + 16);
+	assert_roundtrip(&m, key32, sizeof(key32), 88 + 16);
 }
 
 static void roundtrip_full(void **state)
@@ -274,7 +276,7 @@ static void roundtrip_full(void **state)
 	struct xglb_msg m;
 
 	msg_full(&m);
-	/* 28 + 20 + 16 + 16 * 16 + 4 + 16 * 16 + 32 */
+	/* 32 + 20 + 16 + 16 * 16 + 4 + 16 * 16 + 32 */
 	assert_roundtrip(&m, key32, sizeof(key32), XGLB_MSG_MAX);
 }
 
@@ -429,7 +431,8 @@ static void decode_rejects_corrupt_fields(void **state)
 	    {"magic", 0, 4, 0x58474c43, XGLB_RX_MAGIC},
 	    {"magic byte 0", 0, 1, 'x', XGLB_RX_MAGIC},
 	    {"version 0", 4, 1, 0, XGLB_RX_VERSION},
-	    {"version 2", 4, 1, 2, XGLB_RX_VERSION},
+	    {"version 1 (no echo)", 4, 1, 1, XGLB_RX_VERSION},
+	    {"version 3", 4, 1, 3, XGLB_RX_VERSION},
 	    {"version 255", 4, 1, 255, XGLB_RX_VERSION},
 	    {"type 0", 5, 1, 0, XGLB_RX_TYPE},
 	    {"type 2", 5, 1, 2, XGLB_RX_TYPE},
@@ -705,7 +708,7 @@ static void decode_check_order(void **state)
 	assert_int_equal(decode(buf, BASE_LEN, other, sizeof(other), &m), XGLB_RX_MAGIC);
 	buf[0] = 'X';
 	assert_int_equal(decode(buf, BASE_LEN, other, sizeof(other), &m), XGLB_RX_VERSION);
-	buf[4] = 1;
+	buf[4] = XGLB_PROTO_VERSION;
 	assert_int_equal(decode(buf, BASE_LEN, other, sizeof(other), &m), XGLB_RX_TYPE);
 	buf[5] = 1;
 	assert_int_equal(decode(buf, BASE_LEN - 1, other, sizeof(other), &m), XGLB_RX_LENGTH);
@@ -721,8 +724,9 @@ static void decode_check_order(void **state)
 static void reason_names(void **state)
 {
 	static const char *const want[] = {
-	    "ok",   "short",  "magic",	  "version", "type",	     "length",	      "field",
-	    "auth", "replay", "old_boot", "ttl",     "unknown_node", "unknown_group", "self",
+	    "ok",     "short", "magic",	       "version",	"type",
+	    "length", "field", "auth",	       "replay",	"old_boot",
+	    "echo",   "ttl",   "unknown_node", "unknown_group", "self",
 	};
 	int i;
 

@@ -400,6 +400,7 @@ _Static_assert(XGLB_MAX_FWD <= 32, "fwd_done keeps indexes in a 32-bit mask");
 static const struct field top_fields[] = {
 	TOP("node", cfg_read_self, self, 0, 0, 0, NULL),
 	TOP("pin-root", schema_read_path, pin_root, 0, 0, 0, NULL),
+	TOP("state-dir", schema_read_path, state_dir, 0, 0, 0, NULL),
 	TOP("lease-ms", schema_read_uint, lease_ms, 100, MS_MAX, 0, NULL),
 	TOP("learn-interval-ms", schema_read_uint, learn_interval_ms, 100, MS_MAX, F_ZERO_OK, NULL),
 	TOP("control-socket", schema_read_path, control_socket, 0, SUN_PATH_MAX - 1, 0, NULL),
@@ -428,6 +429,7 @@ static void cfg_init(struct xglb_config *cfg, const char *path)
 	memset(cfg, 0, sizeof(*cfg));
 	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
 	snprintf(cfg->pin_root, sizeof(cfg->pin_root), "%s", XGLB_DEFAULT_PIN_ROOT);
+	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", XGLB_DEFAULT_STATE_DIR);
 	cfg->lease_ms = XGLB_DEFAULT_LEASE_MS;
 	cfg->learn_interval_ms = XGLB_DEFAULT_LEARN_MS;
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s",

@@ -15,6 +15,7 @@
 #define XGLB_MAX_NODES		    32 /* nodes in one configuration */
 #define XGLB_DEFAULT_CONFIG	    "/etc/xglb/xglb.yaml"
 #define XGLB_DEFAULT_PIN_ROOT	    "/sys/fs/bpf/xglb"
+#define XGLB_DEFAULT_STATE_DIR	    "/var/lib/xglb" /* the boot counter file */
 #define XGLB_DEFAULT_LEASE_MS	    3000
 #define XGLB_DEFAULT_LEARN_MS	    10000
 #define XGLB_DEFAULT_WEIGHT	    100
@@ -95,6 +96,7 @@ struct xglb_config {
 	char node_name[XGLB_NAME_MAX]; /* this node, from "node:" or --node */
 	int self;		       /* index of this node in nodes[] */
 	char pin_root[XGLB_PATH_MAX];
+	char state_dir[XGLB_PATH_MAX]; /* state-dir: where the boot counter is kept */
 	__u32 lease_ms; /* data path stops answering ARP this long after the last heartbeat */
 	__u32 learn_interval_ms; /* period of learning frames from owned vMACs, 0 = off */
 	char control_socket[XGLB_PATH_MAX]; /* default XGLB_DEFAULT_CONTROL_SOCKET */

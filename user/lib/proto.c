@@ -9,7 +9,7 @@
  * Section sizes on the wire (bytes), see the layout in proto.h. Offsets
  * below are relative to the start of their section.
  */
-#define HDR_LEN	      28
+#define HDR_LEN	      32
 #define HELLO_LEN     20
 #define STATE_LEN     16 /* without its forwarders */
 #define FWD_LEN	      16 /* one forwarder */
@@ -225,6 +225,7 @@ int xglb_msg_encode(const struct xglb_msg *m, const __u8 *key, size_t keylen, __
 	put32(p + 12, m->node_id);
 	put32(p + 16, m->boot);
 	put64(p + 20, m->seq);
+	put32(p + 28, m->echo);
 	off = HDR_LEN;
 
 	p = buf + off;
@@ -361,6 +362,7 @@ static bool parse(const __u8 *buf, struct xglb_msg *m)
 	m->node_id = get32(p + 12);
 	m->boot = get32(p + 16);
 	m->seq = get64(p + 20);
+	m->echo = get32(p + 28);
 	off = HDR_LEN;
 
 	p = buf + off;

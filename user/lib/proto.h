@@ -15,7 +15,8 @@
  * only). Layout on the wire, all integers big-endian:
  *
  *   header  magic "XGLB" (4) | version (1) | type (1) | flags (2)
- *           gid (1) | pad (3) | node_id (4) | boot (4) | seq (8)      = 28
+ *           gid (1) | pad (3) | node_id (4) | boot (4) | seq (8)
+ *           echo (4)                                                  = 32
  *   hello   priority (1) | pad (1) | weight (2) | mac (6) | pad (2)
  *           hello_ms (4) | hold_ms (4)                                = 20
  *   state   (only with XGLB_MSGF_STATE)
@@ -36,16 +37,16 @@
  */
 
 #define XGLB_PROTO_MAGIC   0x58474c42u /* "XGLB" */
-#define XGLB_PROTO_VERSION 1
-#define XGLB_PROTO_PORT	   7867 /* default UDP port */
+#define XGLB_PROTO_VERSION 2	       /* 2: the header carries echo */
+#define XGLB_PROTO_PORT	   7867	       /* default UDP port */
 #define XGLB_HMAC_LEN	   32
 #define XGLB_KEY_MAX	   64 /* bytes of shared key */
 /* bytes: the largest message, 16 forwarders and 16 loads */
 #define XGLB_PROTO_SEGMENTS 4 /* steered segments a hello can describe */
 #define XGLB_MSG_MAX                                                                               \
-	(28 + 20 + 16 + 16 * XGLB_MAX_FWD + 4 + 16 * XGLB_MAX_FWD + 8 + 8 * XGLB_PROTO_SEGMENTS +  \
+	(32 + 20 + 16 + 16 * XGLB_MAX_FWD + 4 + 16 * XGLB_MAX_FWD + 8 + 8 * XGLB_PROTO_SEGMENTS +  \
 	 12 + XGLB_HMAC_LEN)
-_Static_assert(XGLB_MSG_MAX == 664, "the wire layout above changed: update XGLB_MSG_MAX");
+_Static_assert(XGLB_MSG_MAX == 668, "the wire layout above changed: update XGLB_MSG_MAX");
 
 enum xglb_msg_type {
 	XGLB_MSG_HELLO = 1,
@@ -101,7 +102,8 @@ struct xglb_msg {
 	__u8 gid;      /* 1..255 */
 	__u32 node_id; /* != 0 */
 	__u32 boot;    /* sender's boot counter, increases on every xglbd start */
-	__u64 seq;     /* increases with every message in one boot, starts at 1 */
+	__u64 seq;     /* increases with every message in one boot (all groups), starts at 1 */
+	__u32 echo;    /* the receiver's boot as the sender last heard it, 0 = never */
 
 	__u8 priority;	/* effective priority, 0..255 */
 	__u16 weight;	/* effective weight */
@@ -134,17 +136,18 @@ struct xglb_msg {
 /* Why a received datagram was dropped (xglb_rx_reason_name gives metric labels). */
 #define XGLB_RX_REASONS(X)                                                                         \
 	X(OK, "ok")                                                                                \
-	X(SHORT, "short")		/* shorter than header + hello + hmac (80 bytes) */        \
-	X(MAGIC, "magic")		/* not an xglb message */                                  \
-	X(VERSION, "version")		/* unknown protocol version */                             \
-	X(TYPE, "type")			/* unknown message type */                                 \
-	X(LENGTH, "length")		/* length does not match the counts it announces */        \
-	X(FIELD, "field")		/* a field out of range, reserved bits or pad not zero */  \
-	X(AUTH, "auth")			/* HMAC does not verify */                                 \
-	X(REPLAY, "replay")		/* sequence already seen or behind the window */           \
-	X(OLD_BOOT, "old_boot")		/* boot counter lower than the sender's current one */     \
-	X(TTL, "ttl")			/* IP TTL not 255: not from this link */                   \
-	X(UNKNOWN_NODE, "unknown_node") /* node id not in the configuration */                     \
+	X(SHORT, "short")	/* shorter than header + hello + hmac (84 bytes) */                \
+	X(MAGIC, "magic")	/* not an xglb message */                                          \
+	X(VERSION, "version")	/* unknown protocol version */                                     \
+	X(TYPE, "type")		/* unknown message type */                                         \
+	X(LENGTH, "length")	/* length does not match the counts it announces */                \
+	X(FIELD, "field")	/* a field out of range, reserved bits or pad not zero */          \
+	X(AUTH, "auth")		/* HMAC does not verify */                                         \
+	X(REPLAY, "replay")	/* sequence already seen or behind the window */                   \
+	X(OLD_BOOT, "old_boot") /* boot counter lower than the sender's current one */             \
+	X(ECHO, "echo")		/* does not echo our current boot: sent before we started */       \
+	X(TTL, "ttl")		/* IP TTL not 255: not from this link */                           \
+	X(UNKNOWN_NODE, "unknown_node")	  /* node id not in the configuration */                   \
 	X(UNKNOWN_GROUP, "unknown_group") /* group not configured here */                          \
 	X(SELF, "self")			  /* our own node id */
 

@@ -38,7 +38,41 @@ static void grp_from_cfg(struct xglb_cluster *c, int g, const __u8 *mac, __u64 n
 	xglb_fsm_init(&c->fsm[g], cg->id, cg->vip, cg->policy, &t, cfg->nodes[cfg->self].id,
 		      c->fsm[g].boot, nodes, cfg->n_nodes, fwd, cg->n_fwd, now);
 	xglb_fsm_set_self(&c->fsm[g], c->self_prio, c->self_weight, mac);
-	memset(c->replay[g], 0, sizeof(c->replay[g]));
+}
+
+/*
+ * The record of peer id, created if new. A full table gives up the slot
+ * of a node no longer configured (there always is one: the table holds
+ * more than XGLB_MAX_NODES).
+ */
+static struct xglb_peer *peer(struct xglb_cluster *c, __u32 id)
+{
+	struct xglb_peer *free_slot = NULL, *gone = NULL;
+
+	for (int i = 0; i < XGLB_PEERS_MAX; i++) {
+		struct xglb_peer *p = &c->peers[i];
+
+		if (p->id == id)
+			return p;
+		if (!p->id && !free_slot)
+			free_slot = p;
+		else if (p->id && !gone && xglb_node_by_id(c->cfg, p->id) < 0)
+			gone = p;
+	}
+	if (!free_slot)
+		free_slot = gone;
+	memset(free_slot, 0, sizeof(*free_slot));
+	free_slot->id = id;
+	return free_slot;
+}
+
+/* The boot of peer id our hellos echo: the highest it has shown us, 0 if none yet. */
+static __u32 peer_boot(const struct xglb_cluster *c, __u32 id)
+{
+	for (int i = 0; i < XGLB_PEERS_MAX; i++)
+		if (c->peers[i].id == id)
+			return c->peers[i].boot;
+	return 0;
 }
 
 int xglb_cluster_init(struct xglb_cluster *c, const struct xglb_config *cfg, __u32 boot,
@@ -50,6 +84,7 @@ int xglb_cluster_init(struct xglb_cluster *c, const struct xglb_config *cfg, __u
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->io = *io;
+	c->boot = boot;
 	c->self_prio = cfg->nodes[cfg->self].priority;
 	c->self_weight = cfg->nodes[cfg->self].weight;
 	err = xglb_member_open(&c->mem, cfg->nodes[cfg->self].address, cfg->port, cfg->key,
@@ -76,7 +111,7 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 {
 	static struct xglb_fsm old[XGLB_MAX_GROUPS];
 	int n_old = c->n_groups;
-	__u32 boot = c->fsm[0].boot;
+	__u32 boot = c->boot;
 
 	memcpy(old, c->fsm, sizeof(old));
 	c->cfg = cfg;
@@ -141,6 +176,9 @@ static void send_hello(struct xglb_cluster *c, int g, __u64 now)
 	if (c->io.loads)
 		c->io.loads(c->io.ctx, g, loads);
 	xglb_fsm_hello(&c->fsm[g], now, loads, &m);
+	/* One counter for every group and across reloads: a group created
+	 * afresh by a reload must not start again below what peers accepted. */
+	m.seq = ++c->seq;
 	if (c->n_seg[g]) {
 		m.flags |= XGLB_MSGF_STEER;
 		m.n_seg = c->n_seg[g];
@@ -161,6 +199,8 @@ static void send_hello(struct xglb_cluster *c, int g, __u64 now)
 
 		if (i == cfg->self)
 			continue;
+		m.echo = peer_boot(
+		    c, cfg->nodes[i].id); /* proves to it this hello is from its current run */
 		err = xglb_member_send(&c->mem, cfg->nodes[i].address, &m);
 		sent++;
 		ok += !err;
@@ -213,11 +253,17 @@ static int group_index(const struct xglb_cluster *c, __u8 gid)
 	return -1;
 }
 
-/* Everything a decoded hello must satisfy before it may touch a group. */
+/*
+ * Everything a decoded hello must satisfy before it may touch a group.
+ * Freshness has two parts (ARCHITECTURE.md, "Replay"): the hello must echo
+ * our current boot, which no hello sent before this run can, and within
+ * this run its (boot, seq) must be newer than any seen from that node.
+ */
 static int admit(struct xglb_cluster *c, const struct xglb_msg *m, __be32 src, int *gp)
 {
 	const struct xglb_config *cfg = c->cfg;
 	int g = group_index(c, m->gid), n = xglb_node_by_id(cfg, m->node_id);
+	struct xglb_peer *p;
 
 	if (m->node_id == cfg->nodes[cfg->self].id)
 		return XGLB_RX_SELF;
@@ -226,7 +272,22 @@ static int admit(struct xglb_cluster *c, const struct xglb_msg *m, __be32 src, i
 	if (g < 0)
 		return XGLB_RX_UNKNOWN_GROUP;
 	*gp = g;
-	return xglb_replay_check(&c->replay[g][n], m->boot, m->seq);
+	p = peer(c, m->node_id);
+	/*
+	 * The HMAC verified, so the sender did run with this boot: echo it
+	 * from now on, even if this hello is refused below. Only a rise
+	 * counts, so a replayed older hello changes nothing. A new boot is a
+	 * peer that has (re)started and cannot yet know ours: answer at once
+	 * rather than make it wait a hello interval.
+	 */
+	if (m->boot > p->boot) {
+		p->boot = m->boot;
+		for (int k = 0; k < c->n_groups; k++)
+			c->fsm[k].next_hello = 0;
+	}
+	if (m->echo != c->boot)
+		return XGLB_RX_ECHO;
+	return xglb_replay_check(&p->win, m->boot, m->seq);
 }
 
 /* A peer's operator request: ours to carry out if we are its AVG or its target. */

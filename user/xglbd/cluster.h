@@ -31,13 +31,30 @@ struct xglb_admin_pending {
 	int repeats; /* hellos left to carry it (UDP may lose one; requests are idempotent) */
 };
 
+/*
+ * What we know of one peer, by node id (not by its place in the
+ * configuration, which a reload may change): the highest boot it has
+ * shown us, which our hellos to it echo, and the anti-replay window of
+ * its sequence, which counts across all its groups.
+ */
+struct xglb_peer {
+	__u32 id;   /* 0 = free */
+	__u32 boot; /* highest boot seen in an authenticated hello, echoed back */
+	struct xglb_replay win;
+};
+/* Peers remembered: more than configured, so a node removed by one reload
+ * and added back by the next keeps its window. */
+#define XGLB_PEERS_MAX (4 * XGLB_MAX_NODES)
+
 struct xglb_cluster {
 	const struct xglb_config *cfg;
 	struct xglb_cluster_io io;
 	struct xglb_member mem;
 	int n_groups;
-	struct xglb_fsm fsm[XGLB_MAX_GROUPS];			    /* indexed like cfg->groups */
-	struct xglb_replay replay[XGLB_MAX_GROUPS][XGLB_MAX_NODES]; /* [group][node index] */
+	struct xglb_fsm fsm[XGLB_MAX_GROUPS]; /* indexed like cfg->groups */
+	__u32 boot; /* ours: our hellos carry it, and peers' must echo it */
+	__u64 seq;  /* our last sequence number, one counter for all groups and reloads */
+	struct xglb_peer peers[XGLB_PEERS_MAX];
 	__u8 self_prio;
 	__u16 self_weight;
 	bool commit_pending;

@@ -18,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 #include "xglb.skel.h"
 #include "bank.h"
+#include "bootctr.h"
 #include "cfgstate.h"
 #include "cluster.h"
 #include "ctlsock.h"
@@ -252,6 +253,20 @@ int main(int argc, char **argv)
 		free(d.cfg);
 		return 0;
 	}
+	if (d.cfg->membership) {
+		/* Before anything is attached or sent: a boot that cannot be made
+		 * durable could be handed out again after a crash, and a peer would
+		 * then take this run's hellos for an earlier run's, or the reverse. */
+		char why[2 * XGLB_PATH_MAX];
+
+		err = xglb_boot_next(d.cfg->state_dir, &d.boot, why, sizeof(why));
+		if (err) {
+			pr_err("boot counter: %s; not starting (state-dir: in %s)", why,
+			       d.config_path);
+			goto out;
+		}
+		pr_info("boot counter %u (%s/%s)", d.boot, d.cfg->state_dir, XGLB_BOOT_FILE);
+	}
 	if (sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
 		d.watchdog_usec = 0;
 	if (setup_fds(&d) || resolve_ifaces(d.cfg, &d.ifs))
@@ -274,10 +289,7 @@ int main(int argc, char **argv)
 		goto detach;
 	/* Resume the version sequence of tables a previous xglbd left pinned. */
 	d.version = d.bank.ctl->flips ? (__u32)d.bank.ctl->flips : 0;
-	/* Boot counter: above the last one (pinned) and the wall clock, so peers
-	 * never take this run's messages for replays of an earlier one. */
-	d.bank.ctl->boot =
-	    d.bank.ctl->boot + 1 > (__u32)time(NULL) ? d.bank.ctl->boot + 1 : (__u32)time(NULL);
+	d.bank.ctl->boot = d.boot; /* for xglbctl; the counter itself lives in state-dir */
 	heartbeat(&d);
 	if (d.cfg->membership && start_membership(&d))
 		goto detach;

@@ -148,8 +148,8 @@ int start_membership(struct daemon *d)
 	d->cl = calloc(1, sizeof(*d->cl));
 	if (!d->cl)
 		return -ENOMEM;
-	err = xglb_cluster_init(d->cl, d->cfg, d->bank.ctl->boot, (const __u8(*)[6])macs, restore,
-				now_ns(), &io);
+	err = xglb_cluster_init(d->cl, d->cfg, d->boot, (const __u8(*)[6])macs, restore, now_ns(),
+				&io);
 	if (err) {
 		pr_err("membership socket on port %u: %s", d->cfg->port, strerror(-err));
 		free(d->cl);

@@ -58,6 +58,8 @@ static const char *reload_conflict(const struct xglb_config *a, const struct xgl
 		return "pin-root";
 	if (a->nodes[a->self].id != b->nodes[b->self].id)
 		return "this node's id";
+	if (strcmp(a->state_dir, b->state_dir))
+		return "state-dir";
 	if (strcmp(a->control_socket, b->control_socket))
 		return "control-socket";
 	if (a->membership != b->membership)
