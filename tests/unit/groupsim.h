@@ -148,7 +148,9 @@ static inline void sim_restart(struct sim *s, int i)
 
 	for (int k = 0; k < s->n; k++)
 		nodes[k] = (struct xglb_fsm_node_param){
-		    .id = g->nodes[k].id, .priority = k == i ? prio : 100, .weight = 100};
+		    .id = g->nodes[k].id,
+		    .priority = k == i ? prio : g->nodes[k].cfg_priority,
+		    .weight = g->nodes[k].cfg_weight};
 	for (int k = 0; k < nf; k++)
 		fwd[k] = (struct xglb_fsm_fwd_param){.preferred = (k % s->n) + 1,
 						     .persistence = g->fwd[k].persistence,

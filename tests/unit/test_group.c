@@ -483,6 +483,172 @@ static void restarted_node_announces_after_its_startup_hold(void **state)
 	assert_int_equal(S.fdb[1], 1);
 }
 
+/* ---- hostile or stale states: serial versions, the AVG's state only, capped priorities ---- */
+
+/* Node i's hello now, as it would send it (does not advance the simulation). */
+static void hello_of(int i, struct xglb_msg *m)
+{
+	static const __u64 loads[XGLB_MAX_FWD];
+
+	xglb_fsm_hello(&S.g[i], S.now, loads, m);
+}
+
+/*
+ * Versions are serial numbers: at 0xffffffff the next state is 1, and
+ * followers take it. (Compared as plain integers, 0xffffffff could never
+ * be superseded: the group would be frozen.)
+ */
+static void version_wraps_past_0xffffffff(void **state)
+{
+	start3(0, NULL);
+	assert_true(xglb_fsm_is_avg(&S.g[2]));
+	for (int i = 0; i < 3; i++)
+		S.g[i].version = 0xffffffffu;
+	S.down[0] = true; /* a failover: the AVG publishes a new state */
+	sim_run(&S, 1000);
+	assert_int_equal(S.g[2].version, 1);
+	assert_true(sim_converged(&S));
+	assert_int_equal(S.g[1].version, 1);
+	assert_int_not_equal(sim_owner(&S, 1, 0), 1);
+	assert_int_not_equal(sim_owner(&S, 1, 0), 0);
+	assert_true(xglb_version_after(1, 0xffffffffu));
+	assert_false(xglb_version_after(0xffffffffu, 1));
+	assert_false(xglb_version_after(5, 5));
+	assert_true(xglb_version_after(5 + XGLB_VERSION_STEP, 5));
+	assert_false(xglb_version_after(6 + XGLB_VERSION_STEP, 5));
+	assert_int_equal(xglb_version_next(0xffffffffu), 1);
+}
+
+/*
+ * A restarted node whose pinned tables say version 0xffffffff (a forged
+ * state that once got in, or a counter near its wrap) follows the AVG's
+ * state, whatever its version.
+ */
+static void pinned_0xffffffff_does_not_freeze_a_restarted_node(void **state)
+{
+	struct xglb_group pinned;
+
+	start3(1, NULL);
+	pin_tables(0, &pinned);
+	pinned.version = 0xffffffffu;
+	for (int f = 0; f < 3; f++)
+		pinned.fwd[f].owner = 1; /* it believes it owns everything */
+	sim_restart(&S, 0);
+	xglb_fsm_restore(&S.g[0], &pinned);
+	sim_run(&S, 1000);
+	assert_true(sim_converged(&S));
+	for (int f = 0; f < 3; f++)
+		assert_int_equal(sim_owner(&S, 0, f), sim_owner(&S, 2, f));
+	assert_int_not_equal(S.g[0].version, 0xffffffffu);
+}
+
+/*
+ * A state is taken only from the AVG, publishing its own: not from another
+ * node claiming a newer version (with or without the AVG flag), and not
+ * from the AVG if its version leaps more than the step.
+ */
+static void state_only_from_the_avg_within_the_step(void **state)
+{
+	struct xglb_fsm_out out = {0};
+	struct xglb_msg m;
+	__u32 v;
+
+	start3(0, NULL);
+	assert_true(sim_converged(&S));
+	assert_true(xglb_fsm_is_avg(&S.g[2]));
+	v = S.g[1].version;
+
+	/* node 1 (not AVG) publishes a state giving it every forwarder */
+	for (int flags = 0; flags < 2; flags++) {
+		hello_of(0, &m);
+		m.flags |= XGLB_MSGF_STATE | (flags ? XGLB_MSGF_AVG : 0);
+		m.state_version = v + 1;
+		m.state_avg = 1;
+		for (int f = 0; f < m.n_fwd; f++)
+			m.fwd[f].owner = 1;
+		xglb_fsm_rx(&S.g[1], &m, S.now, &out);
+		assert_int_equal(S.g[1].version, v);
+		assert_int_equal(S.g[1].state_avg, 3);
+		assert_int_equal(sim_owner(&S, 1, 1), 2);
+		assert_int_equal(out.actions & XGLB_FSM_ACT_COMMIT, 0);
+	}
+	assert_int_equal(S.g[1].stats.states_refused, 2);
+
+	/* the AVG itself, but leaping past the step */
+	hello_of(2, &m);
+	m.state_version = v + XGLB_VERSION_STEP + 1;
+	m.fwd[1].owner = 3;
+	xglb_fsm_rx(&S.g[1], &m, S.now, &out);
+	assert_int_equal(S.g[1].version, v);
+	assert_int_equal(sim_owner(&S, 1, 1), 2);
+	assert_int_equal(S.g[1].stats.states_refused, 3);
+
+	/* the AVG's next version is taken */
+	m.state_version = v + 1;
+	xglb_fsm_rx(&S.g[1], &m, S.now, &out);
+	assert_int_equal(S.g[1].version, v + 1);
+	assert_int_equal(sim_owner(&S, 1, 1), 3);
+}
+
+/* A hello cannot claim more priority or weight than the configuration gives its sender. */
+static void advertised_priority_capped_at_configuration(void **state)
+{
+	static const __u8 prio[3] = {100, 200, 150};
+	struct xglb_fsm_out out = {0};
+	struct xglb_msg m;
+
+	start3(0, prio);
+	assert_true(xglb_fsm_is_avg(&S.g[1]));
+	hello_of(0, &m);
+	m.priority = 255;
+	m.weight = 60000;
+	xglb_fsm_rx(&S.g[2], &m, S.now, &out);
+	assert_int_equal(xglb_fsm_node(&S.g[2], 1)->priority, 100);
+	assert_int_equal(xglb_fsm_node(&S.g[2], 1)->weight, 100);
+	m.priority = 40; /* lower (tracking) is taken as it is */
+	m.weight = 7;
+	xglb_fsm_rx(&S.g[2], &m, S.now, &out);
+	assert_int_equal(xglb_fsm_node(&S.g[2], 1)->priority, 40);
+	assert_int_equal(xglb_fsm_node(&S.g[2], 1)->weight, 7);
+	sim_run(&S, 500);
+	assert_true(xglb_fsm_is_avg(&S.g[1]));
+	assert_int_equal(S.g[2].avg, 2);
+}
+
+/*
+ * A reload that replaces node 3 by node 4 (same count): node 4's hellos
+ * are heard and it takes part; the others keep what was known of them.
+ */
+static void reload_replaces_a_node(void **state)
+{
+	struct xglb_fsm_node_param nodes[3] = {
+	    {.id = 1, .priority = 100, .weight = 100},
+	    {.id = 2, .priority = 100, .weight = 100},
+	    {.id = 4, .priority = 90, .weight = 50},
+	};
+	struct xglb_fsm_out out = {0};
+	struct xglb_msg m;
+
+	start3(0, NULL);
+	assert_true(xglb_fsm_node(&S.g[0], 2)->up);
+	xglb_fsm_set_nodes(&S.g[0], nodes, 3, S.now);
+	assert_null(xglb_fsm_node(&S.g[0], 3));
+	assert_true(xglb_fsm_node(&S.g[0], 2)->up); /* kept */
+	assert_false(xglb_fsm_node(&S.g[0], 4)->up);
+	assert_int_equal(S.g[0].avg, 0); /* node 3 was AVG: elect again */
+	hello_of(2, &m);
+	m.node_id = 4;
+	m.flags &= (__u16) ~(XGLB_MSGF_STATE | XGLB_MSGF_AVG | XGLB_MSGF_STEER);
+	m.state_version = m.state_avg = m.state_standby = 0;
+	m.n_fwd = 0;
+	m.steer_mask = 0;
+	m.priority = 200;
+	xglb_fsm_rx(&S.g[0], &m, S.now, &out);
+	assert_true(xglb_fsm_node(&S.g[0], 4)->up);
+	assert_int_equal(xglb_fsm_node(&S.g[0], 4)->priority, 90);
+	assert_int_equal(xglb_fsm_node(&S.g[0], 4)->weight, 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +672,11 @@ int main(void)
 	    cmocka_unit_test(send_failure_demotes),
 	    cmocka_unit_test(heal_reannounces_every_vmac_from_its_owner),
 	    cmocka_unit_test(returning_node_cannot_keep_vmacs_it_lost),
+	    cmocka_unit_test(version_wraps_past_0xffffffff),
+	    cmocka_unit_test(pinned_0xffffffff_does_not_freeze_a_restarted_node),
+	    cmocka_unit_test(state_only_from_the_avg_within_the_step),
+	    cmocka_unit_test(advertised_priority_capped_at_configuration),
+	    cmocka_unit_test(reload_replaces_a_node),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

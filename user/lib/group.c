@@ -48,6 +48,18 @@ static bool can_forward(const struct xglb_fsm *g, __u32 id)
 	return n && n->up && n->weight > 0;
 }
 
+bool xglb_version_after(__u32 a, __u32 b)
+{
+	__u32 d = a - b; /* modulo 2^32 */
+
+	return d != 0 && d <= XGLB_VERSION_STEP;
+}
+
+__u32 xglb_version_next(__u32 v)
+{
+	return v + 1 ? v + 1 : 1;
+}
+
 /* Election order: priority, then node id. */
 static bool outranks(const struct xglb_fsm_node *a, const struct xglb_fsm_node *b)
 {
@@ -73,6 +85,8 @@ void xglb_fsm_init(struct xglb_fsm *g, __u8 gid, __be32 vip, __u8 policy,
 		g->nodes[i].id = nodes[i].id;
 		g->nodes[i].priority = nodes[i].priority;
 		g->nodes[i].weight = nodes[i].weight;
+		g->nodes[i].cfg_priority = nodes[i].priority;
+		g->nodes[i].cfg_weight = nodes[i].weight;
 		g->nodes[i].up = nodes[i].id == self;
 		g->nodes[i].last_heard = now;
 		g->nodes[i].load_factor = 100;
@@ -103,6 +117,42 @@ void xglb_fsm_restore(struct xglb_fsm *g, const struct xglb_group *tbl)
 	}
 	g->version = tbl->version;
 	g->state_avg = 0; /* unknown: any peer's state of the same version replaces it */
+}
+
+void xglb_fsm_set_nodes(struct xglb_fsm *g, const struct xglb_fsm_node_param *nodes, int n_nodes,
+			__u64 now)
+{
+	struct xglb_fsm_node next[XGLB_FSM_MAX_NODES];
+	int n = n_nodes > XGLB_FSM_MAX_NODES ? XGLB_FSM_MAX_NODES : n_nodes;
+
+	memset(next, 0, sizeof(next));
+	for (int i = 0; i < n; i++) {
+		const struct xglb_fsm_node *old = xglb_fsm_node(g, nodes[i].id);
+		struct xglb_fsm_node *x = &next[i];
+
+		if (old) {
+			*x = *old;
+		} else {
+			x->id = nodes[i].id;
+			x->priority = nodes[i].priority;
+			x->weight = nodes[i].weight;
+			x->up = nodes[i].id == g->self;
+			x->last_heard = now;
+			x->load_factor = 100;
+		}
+		x->cfg_priority = nodes[i].priority;
+		x->cfg_weight = nodes[i].weight;
+		if (x->priority > x->cfg_priority)
+			x->priority = x->cfg_priority;
+		if (x->weight > x->cfg_weight)
+			x->weight = x->cfg_weight;
+	}
+	memcpy(g->nodes, next, sizeof(next));
+	g->n_nodes = n;
+	if (g->avg && !xglb_fsm_node(g, g->avg))
+		g->avg = 0; /* removed: the next tick elects again */
+	if (g->standby && !xglb_fsm_node(g, g->standby))
+		g->standby = 0;
 }
 
 void xglb_fsm_set_self(struct xglb_fsm *g, __u8 priority, __u16 weight, const __u8 mac[6])
@@ -146,10 +196,38 @@ static void start_release(struct xglb_fsm *g, unsigned int lost, __u64 now)
 			g->fwd[i].release_until = now + release_ns(g);
 }
 
-/* Is (version, publisher) newer than what we hold? */
-static bool newer(const struct xglb_fsm *g, __u32 version, __u32 publisher)
+/*
+ * The node acting as AVG by the election's rule: of the nodes that may
+ * lead and claim the role, the one that outranks the others (two claim it
+ * only for a moment, after a partition heals).
+ */
+static const struct xglb_fsm_node *avg_claimant(const struct xglb_fsm *g)
 {
-	return version > g->version || (version == g->version && publisher > g->state_avg);
+	const struct xglb_fsm_node *cur = NULL;
+
+	for (int i = 0; i < g->n_nodes; i++) {
+		const struct xglb_fsm_node *n = &g->nodes[i];
+
+		if (can_lead(n) && n->claims_avg && outranks(n, cur))
+			cur = n;
+	}
+	return cur;
+}
+
+/*
+ * May we take the state m carries? Only from the AVG, publishing its own
+ * state: a new publisher's whatever its version, the same publisher's
+ * only if the version moved forward within the step.
+ */
+static bool state_acceptable(const struct xglb_fsm *g, const struct xglb_msg *m)
+{
+	const struct xglb_fsm_node *avg = avg_claimant(g);
+
+	if (!avg || avg->id != m->node_id || m->state_avg != m->node_id)
+		return false;
+	if (g->adopt_any || !g->version || m->state_avg != g->state_avg)
+		return true;
+	return xglb_version_after(m->state_version, g->version);
 }
 
 static void adopt_state(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now)
@@ -177,6 +255,7 @@ static void adopt_state(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now)
 		g->steer_mask = m->steer_mask;
 	g->version = m->state_version;
 	g->state_avg = m->state_avg;
+	g->adopt_any = false;
 	g->stats.states_adopted++;
 }
 
@@ -191,8 +270,9 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 		out->actions |= XGLB_FSM_ACT_HELLO; /* greet a node that (re)appears */
 	n->up = true;
 	n->last_heard = now;
-	n->priority = m->priority;
-	n->weight = m->weight;
+	/* What the configuration gives a node caps what its hellos may claim. */
+	n->priority = m->priority < n->cfg_priority ? m->priority : n->cfg_priority;
+	n->weight = m->weight < n->cfg_weight ? m->weight : n->cfg_weight;
 	n->demoted = m->flags & XGLB_MSGF_DEMOTED;
 	n->starting = m->flags & XGLB_MSGF_STARTING;
 	n->claims_avg = m->flags & XGLB_MSGF_AVG;
@@ -200,7 +280,26 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 	for (int k = 0; k < m->n_load; k++)
 		n->load[m->load[k].index & (XGLB_MAX_FWD - 1)] = m->load[k].bytes;
 
-	if (!(m->flags & XGLB_MSGF_STATE) || !newer(g, m->state_version, m->state_avg)) {
+	if (xglb_fsm_is_avg(g) && (m->flags & XGLB_MSGF_STATE) &&
+	    xglb_version_after(m->state_version, g->version)) {
+		/*
+		 * Another node published a newer state while we act as AVG
+		 * (a healed partition). Number past it and republish ours:
+		 * the election decides which AVG survives, and it always
+		 * speaks last with the newest version.
+		 */
+		g->version = m->state_version;
+		g->state_avg = 0; /* forces a publish at the next tick */
+		return;
+	}
+	if ((m->flags & XGLB_MSGF_STATE) && !xglb_fsm_is_avg(g) && !state_acceptable(g, m) &&
+	    m->state_version != g->version && !xglb_version_after(g->version, m->state_version)) {
+		/* Not older than ours, but not the AVG's own (a relay, a node
+		 * that claims too much) or out of step: wait for the AVG. */
+		g->stats.states_refused++;
+		return;
+	}
+	if (!(m->flags & XGLB_MSGF_STATE) || xglb_fsm_is_avg(g) || !state_acceptable(g, m)) {
 		/*
 		 * The sender owns (its loads list exactly what it owns) what an
 		 * older state, or none, gave it: a partition that has just
@@ -212,17 +311,6 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 		 */
 		for (int k = 0; k < m->n_load; k++)
 			g->contested |= (__u16)(1u << (m->load[k].index & (XGLB_MAX_FWD - 1)));
-		return;
-	}
-	if (xglb_fsm_is_avg(g)) {
-		/*
-		 * Another node published a newer state while we act as AVG
-		 * (a healed partition). Number past it and republish ours:
-		 * the election decides which AVG survives, and it always
-		 * speaks last with the highest version.
-		 */
-		g->version = m->state_version;
-		g->state_avg = 0; /* forces a publish at the next tick */
 		return;
 	}
 	adopt_state(g, m, now);
@@ -263,14 +351,11 @@ static void elect(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 	const struct xglb_fsm_node *cur = NULL, *best = NULL, *sb = NULL;
 	__u32 avg;
 
+	cur = avg_claimant(g); /* of several claimants (a healed split), the best keeps it */
 	for (int i = 0; i < g->n_nodes; i++) {
 		const struct xglb_fsm_node *n = &g->nodes[i];
 
-		if (!can_lead(n))
-			continue;
-		if (n->claims_avg && outranks(n, cur))
-			cur = n; /* of several claimants (a healed split), the best keeps it */
-		if (outranks(n, best))
+		if (can_lead(n) && outranks(n, best))
 			best = n;
 	}
 	if (!cur) {
@@ -312,6 +397,9 @@ static void elect(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 		out->actions |= XGLB_FSM_ACT_COMMIT | XGLB_FSM_ACT_HELLO;
 		if (avg == g->self)
 			g->state_avg = 0; /* a new AVG publishes at once, past every version seen */
+		else
+			g->adopt_any =
+			    true; /* a follower takes the new AVG's state whatever its version */
 	}
 }
 
@@ -586,7 +674,7 @@ static void assign(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 	if (!changed)
 		return;
 	start_release(g, local_before & ~local_mask(g), now);
-	g->version++;
+	g->version = xglb_version_next(g->version);
 	g->state_avg = g->self;
 	out->actions |= XGLB_FSM_ACT_COMMIT | XGLB_FSM_ACT_HELLO;
 	out->learn_mask |= local_mask(g); /* all of ours, as when adopting a state */

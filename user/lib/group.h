@@ -33,13 +33,15 @@ struct xglb_fsm_timers {
 /* What this node knows of one node of the group (itself included). */
 struct xglb_fsm_node {
 	__u32 id;
-	bool up;	  /* heard within hold (self: always) */
-	bool claims_avg;  /* its last hello said it acts as AVG */
-	bool demoted;	  /* cannot win an election */
-	bool starting;	  /* demoted because it is starting (will be eligible within one hold) */
-	__u8 load_factor; /* percent of its weight load-aware balancing lets it have, 100 = all */
-	__u8 priority;	  /* effective priority as advertised */
-	__u16 weight;	  /* effective weight; 0 = withdrawn as forwarder */
+	bool up;	   /* heard within hold (self: always) */
+	bool claims_avg;   /* its last hello said it acts as AVG */
+	bool demoted;	   /* cannot win an election */
+	bool starting;	   /* demoted because it is starting (will be eligible within one hold) */
+	__u8 load_factor;  /* percent of its weight load-aware balancing lets it have, 100 = all */
+	__u8 priority;	   /* effective priority as advertised, at most cfg_priority */
+	__u16 weight;	   /* effective weight; 0 = withdrawn as forwarder; at most cfg_weight */
+	__u8 cfg_priority; /* what the configuration gives it: a hello never claims more */
+	__u16 cfg_weight;
 	__u8 mac[6];
 	__u64 last_heard;	       /* ns */
 	__u64 load[XGLB_MAX_FWD];      /* bytes it reported per forwarder it owns */
@@ -82,7 +84,19 @@ struct xglb_fsm_stats {
 	__u64 removals;	      /* forwarders removed by the timeout */
 	__u64 rebalances;     /* forwarders moved by load balancing */
 	__u64 states_adopted; /* higher-version states taken from peers */
+	__u64 states_refused; /* states not from our AVG, or a version out of step */
 };
+
+/*
+ * Group state versions are serial numbers (modulo 2^32, 0 = none): a
+ * version is after another if it is ahead by 1 to XGLB_VERSION_STEP. No
+ * value is "highest" for ever, and a version that jumps further than the
+ * step from its publisher's last one is refused.
+ */
+#define XGLB_VERSION_STEP 65536u
+bool xglb_version_after(__u32 a, __u32 b);
+/* The version that follows v (skips 0, which means none). */
+__u32 xglb_version_next(__u32 v);
 
 /* One group's state machine, as this node runs it. */
 struct xglb_fsm {
@@ -106,6 +120,7 @@ struct xglb_fsm {
 	__u32 steer_mask; /* nodes (bit = index in nodes[]) that own flows: up, weight > 0 */
 	__u32 version;
 	__u32 state_avg; /* who published it */
+	bool adopt_any;	 /* the AVG changed: take its next state whatever the version */
 
 	/* self */
 	__u64 demoted_until; /* ns; starting nodes hold a demotion for one hold time */
@@ -149,15 +164,26 @@ void xglb_fsm_init(struct xglb_fsm *g, __u8 gid, __be32 vip, __u8 policy,
  */
 void xglb_fsm_restore(struct xglb_fsm *g, const struct xglb_group *tbl);
 
+/*
+ * A reloaded node list: nodes keep what is known of them by id (up, roles,
+ * loads) and take their new configured priority and weight as caps; new
+ * ids start down, removed ones are forgotten.
+ */
+void xglb_fsm_set_nodes(struct xglb_fsm *g, const struct xglb_fsm_node_param *nodes, int n_nodes,
+			__u64 now);
+
 /* Our own effective priority and weight (tracking lowers them; weight 0 withdraws us). */
 void xglb_fsm_set_self(struct xglb_fsm *g, __u8 priority, __u16 weight, const __u8 mac[6]);
 
 /*
  * A hello that passed decode, replay and TTL checks, from a configured
- * node of this group. Marks the sender up, records what it advertises,
- * and adopts its group state if it is newer than ours (higher version, or
- * the same version from a higher node id): every node applies the highest
- * state it has seen, so all data planes converge on one.
+ * node of this group. Marks the sender up, records what it advertises
+ * (priority and weight capped at what the configuration gives it), and
+ * adopts the group state it carries only if the sender is the AVG by our
+ * election and publishes the state itself: a state from a new AVG is
+ * taken whatever its version, one from the AVG it came from before only
+ * if its version is after ours (xglb_version_after). Every node follows
+ * the one AVG, so all data planes converge on its state.
  */
 void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct xglb_fsm_out *out);
 

@@ -110,6 +110,7 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 			      const __u8 (*self_mac)[6], __u64 now)
 {
 	static struct xglb_fsm old[XGLB_MAX_GROUPS];
+	struct xglb_fsm_node_param nodes[XGLB_MAX_NODES];
 	int n_old = c->n_groups;
 	__u32 boot = c->boot;
 
@@ -123,21 +124,26 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 	c->self_prio = cfg->nodes[cfg->self].priority;
 	c->self_weight = cfg->nodes[cfg->self].weight;
 	c->n_groups = cfg->n_groups;
+	for (int i = 0; i < cfg->n_nodes; i++)
+		nodes[i] = (struct xglb_fsm_node_param){.id = cfg->nodes[i].id,
+							.priority = cfg->nodes[i].priority,
+							.weight = cfg->nodes[i].weight};
 	for (int g = 0; g < c->n_groups; g++) {
 		const struct xglb_cfg_group *cg = &cfg->groups[g];
 		int k;
 
 		for (k = 0; k < n_old; k++)
 			if (old[k].gid == cg->id && old[k].vip == cg->vip &&
-			    old[k].n_fwd == cg->n_fwd && old[k].n_nodes == cfg->n_nodes)
+			    old[k].n_fwd == cg->n_fwd)
 				break;
 		if (k == n_old) {
 			c->fsm[g].boot = boot;
 			grp_from_cfg(c, g, self_mac[g], now);
 			continue;
 		}
-		/* Same group: keep peers, roles, owners and versions; take new knobs. */
+		/* Same group: keep peers (by id), roles, owners and versions; take new knobs. */
 		c->fsm[g] = old[k];
+		xglb_fsm_set_nodes(&c->fsm[g], nodes, cfg->n_nodes, now);
 		c->fsm[g].policy = cg->policy;
 		c->fsm[g].t.hello_ms = cg->hello_ms;
 		c->fsm[g].t.hold_ms = cg->hold_ms;
