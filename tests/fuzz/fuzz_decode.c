@@ -291,6 +291,8 @@ static void write_seeds(const char *dir)
 	seed_msg(dir, "state-8fwd-8load", &m);
 	seed_state(&m, 16, 16);
 	m.flags = XGLB_MSGF_ALL;
+	m.admin_op = XGLB_ADMIN_UNPIN; /* every flag, ADMIN included, needs its fields */
+	m.admin_index = 1;
 	seed_msg(dir, "state-16fwd-16load", &m);
 
 	write_seed(dir, "replay-steps", MODE_REPLAY, replay_steps, sizeof(replay_steps));

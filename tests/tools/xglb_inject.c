@@ -25,6 +25,10 @@
  *     the UDP payload of the first IPv4 datagram from SRC_IP to UDP port
  *     PORT that arrives within TIMEOUT_MS (default 5000) to OUTFILE. Prints
  *     {"captured":LEN,"ttl":T,"sport":P}. Exit 1 on timeout.
+ * record IFNAME SRC_IP PORT OUTDIR DURATION_MS
+ *     As capture, but every such datagram that arrives within DURATION_MS,
+ *     each to OUTDIR/NNNN.bin (0000, 0001, ...). Prints {"recorded":N}.
+ *     Exit 1 if there was none.
  * send SRC_IP DST_IP PORT TTL FILE [SPORT]
  *     Send FILE's bytes as the payload of one UDP datagram SRC_IP:SPORT ->
  *     DST_IP:PORT (SPORT defaults to PORT, as xglbd's own hellos) with IP TTL
@@ -52,6 +56,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: xglb_inject capture IFNAME SRC_IP PORT OUTFILE [TIMEOUT_MS]\n"
+			"       xglb_inject record IFNAME SRC_IP PORT OUTDIR DURATION_MS\n"
 			"       xglb_inject send SRC_IP DST_IP PORT TTL FILE [SPORT]\n"
 			"       xglb_inject forge SRC_IP DST_IP PORT TTL GID NODE_ID [N_FWD]\n");
 	return 2;
@@ -92,9 +97,13 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *v)
 
 /* ---- capture ------------------------------------------------------------ */
 
+/* capture (dir NULL: the first datagram to out) or record (every one until the timeout into dir).
+ */
 static int do_capture(const char *ifname, const char *src_s, const char *port_s, const char *out,
-		      const char *timeout_s)
+		      const char *timeout_s, const char *dir)
 {
+	unsigned int recorded = 0;
+	char path[4096];
 	unsigned long port, timeout = 5000;
 	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP)};
 	uint32_t src;
@@ -128,6 +137,11 @@ static int do_capture(const char *ifname, const char *src_s, const char *port_s,
 		ssize_t n;
 		FILE *f;
 
+		if (t >= end && dir && recorded) {
+			printf("{\"recorded\":%u}\n", recorded);
+			close(fd);
+			return 0;
+		}
 		if (t >= end) {
 			fprintf(stderr,
 				"xglb_inject capture: nothing from %s to port %lu in %lu ms\n",
@@ -148,13 +162,21 @@ static int do_capture(const char *ifname, const char *src_s, const char *port_s,
 		ulen = ntohs(uh->len);
 		if (ntohs(uh->dest) != port || ulen < sizeof(*uh) || ihl + ulen > (size_t)n)
 			continue;
-		f = fopen(out, "wb");
+		if (dir)
+			snprintf(path, sizeof(path), "%s/%04u.bin", dir, recorded);
+		else
+			snprintf(path, sizeof(path), "%s", out);
+		f = fopen(path, "wb");
 		if (!f ||
 		    fwrite(buf + ihl + sizeof(*uh), 1, ulen - sizeof(*uh), f) !=
 			ulen - sizeof(*uh) ||
 		    fclose(f)) {
-			perror(out);
+			perror(path);
 			return 1;
+		}
+		if (dir) {
+			recorded++;
+			continue;
 		}
 		printf("{\"captured\":%zu,\"ttl\":%u,\"sport\":%u}\n", ulen - sizeof(*uh), ip->ttl,
 		       ntohs(uh->source));
@@ -345,7 +367,10 @@ static int do_forge(char **a, int n)
 int main(int argc, char **argv)
 {
 	if (argc >= 6 && argc <= 7 && !strcmp(argv[1], "capture"))
-		return do_capture(argv[2], argv[3], argv[4], argv[5], argc > 6 ? argv[6] : NULL);
+		return do_capture(argv[2], argv[3], argv[4], argv[5], argc > 6 ? argv[6] : NULL,
+				  NULL);
+	if (argc == 7 && !strcmp(argv[1], "record"))
+		return do_capture(argv[2], argv[3], argv[4], NULL, argv[6], argv[5]);
 	if (argc >= 7 && argc <= 8 && !strcmp(argv[1], "send"))
 		return do_send(argv + 2, argc - 2);
 	if (argc >= 8 && argc <= 9 && !strcmp(argv[1], "forge"))
