@@ -45,6 +45,8 @@ struct xglb_peer {
 /* Peers remembered: more than configured, so a node removed by one reload
  * and added back by the next keeps its window. */
 #define XGLB_PEERS_MAX (4 * XGLB_MAX_NODES)
+_Static_assert(XGLB_PEERS_MAX > XGLB_MAX_NODES,
+	       "a full table always holds a node no longer configured");
 
 struct xglb_cluster {
 	const struct xglb_config *cfg;
