@@ -176,29 +176,41 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 /* ---- verdict reasons ------------------------------------------------- */
 
 /*
- * Keys of xglb_stats; the names become metric labels. One reason per packet,
- * except tc ingress: a tc_steer_* reason, then tc_ingress_* if the frame stays.
+ * The ingress data path (bpf/lib/ingress.h: ARP for a VIP, frames to a
+ * vMAC) runs at XDP or, with "datapath: tc", at tc ingress. Its reasons are
+ * one list counted under the hook's prefix: xdp_<name> or tc_<name>. P and
+ * p are the enum and string prefixes.
+ */
+#define XGLB_INGRESS_REASONS(X, P, p)                                                              \
+	X(P##PASS_OTHER, p "pass_other")	 /* not our business */                            \
+	X(P##PASS_SHORT, p "pass_short")	 /* < 14 bytes */                                  \
+	X(P##PASS_VLAN, p "pass_vlan")		 /* 802.1Q/802.1ad tagged */                       \
+	X(P##PASS_ARP_OTHER, p "pass_arp_other") /* ARP not about a VIP */                         \
+	X(P##TX_ARP_REPLY, p "tx_arp_reply")	 /* AVG answered for a VIP */                      \
+	X(P##TX_ARP_UNICAST, p "tx_arp_unicast") /* AVF confirmed its vMAC */                      \
+	X(P##DROP_ARP_MALFORMED, p "drop_arp_malformed")                                           \
+	X(P##DROP_ARP_NOT_AVG, p "drop_arp_not_avg")                                               \
+	X(P##DROP_ARP_LEASE, p "drop_arp_lease")                                                   \
+	X(P##DROP_ARP_PEER, p "drop_arp_peer")                                                     \
+	X(P##DROP_ARP_BAD_SENDER, p "drop_arp_bad_sender")                                         \
+	X(P##DROP_ARP_OPCODE, p "drop_arp_opcode")                                                 \
+	X(P##DROP_ARP_NO_FWD, p "drop_arp_no_fwd")                                                 \
+	X(P##DROP_ARP_IFACE, p "drop_arp_iface")                                                   \
+	X(P##TX_ARP_UNTRACKED, p "tx_arp_untracked") /* answered, host table insert failed */      \
+	X(P##PASS_VMAC, p "pass_vmac")		     /* frame to a local vMAC */                   \
+	X(P##DROP_VMAC_REMOTE, p "drop_vmac_remote")                                               \
+	X(P##DROP_VMAC_UNKNOWN, p "drop_vmac_unknown")                                             \
+	X(P##DROP_VMAC_IFACE, p "drop_vmac_iface")
+
+/*
+ * Keys of xglb_stats; the names become metric labels. One reason per
+ * packet in XDP and tc egress. tc ingress counts two: with XDP, a
+ * tc_steer_* reason, then tc_ingress_* if the frame stays; with
+ * "datapath: tc", a tc_<ingress reason>, then tc_steer_* if it passed.
+ * New reasons go at the end, so the pinned counters keep their meaning.
  */
 #define XGLB_REASONS(X)                                                                            \
-	X(XDP_PASS_OTHER, "xdp_pass_other")	    /* not our business */                         \
-	X(XDP_PASS_SHORT, "xdp_pass_short")	    /* < 14 bytes */                               \
-	X(XDP_PASS_VLAN, "xdp_pass_vlan")	    /* 802.1Q/802.1ad tagged */                    \
-	X(XDP_PASS_ARP_OTHER, "xdp_pass_arp_other") /* ARP not about a VIP */                      \
-	X(XDP_TX_ARP_REPLY, "xdp_tx_arp_reply")	    /* AVG answered for a VIP */                   \
-	X(XDP_TX_ARP_UNICAST, "xdp_tx_arp_unicast") /* AVF confirmed its vMAC */                   \
-	X(XDP_DROP_ARP_MALFORMED, "xdp_drop_arp_malformed")                                        \
-	X(XDP_DROP_ARP_NOT_AVG, "xdp_drop_arp_not_avg")                                            \
-	X(XDP_DROP_ARP_LEASE, "xdp_drop_arp_lease")                                                \
-	X(XDP_DROP_ARP_PEER, "xdp_drop_arp_peer")                                                  \
-	X(XDP_DROP_ARP_BAD_SENDER, "xdp_drop_arp_bad_sender")                                      \
-	X(XDP_DROP_ARP_OPCODE, "xdp_drop_arp_opcode")                                              \
-	X(XDP_DROP_ARP_NO_FWD, "xdp_drop_arp_no_fwd")                                              \
-	X(XDP_DROP_ARP_IFACE, "xdp_drop_arp_iface")                                                \
-	X(XDP_TX_ARP_UNTRACKED, "xdp_tx_arp_untracked") /* answered, host table insert failed */   \
-	X(XDP_PASS_VMAC, "xdp_pass_vmac")		/* frame to a local vMAC */                \
-	X(XDP_DROP_VMAC_REMOTE, "xdp_drop_vmac_remote")                                            \
-	X(XDP_DROP_VMAC_UNKNOWN, "xdp_drop_vmac_unknown")                                          \
-	X(XDP_DROP_VMAC_IFACE, "xdp_drop_vmac_iface")                                              \
+	XGLB_INGRESS_REASONS(X, XDP_, "xdp_")                                                      \
 	X(TC_INGRESS_PASS, "tc_ingress_pass")                                                      \
 	X(TC_INGRESS_TO_HOST, "tc_ingress_to_host") /* rewritten vMAC frame made PACKET_HOST */    \
 	X(TC_EGRESS_PASS, "tc_egress_pass")                                                        \
@@ -212,11 +224,27 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(TC_STEER_NOT_IPV4, "tc_steer_not_ipv4")   /* ARP, IPv6, VLAN, short */                   \
 	X(TC_STEER_MALFORMED, "tc_steer_malformed") /* bad IPv4/L4 header */                       \
 	X(TC_STEER_LOCAL, "tc_steer_local")	    /* not forwarded by this node */               \
-	X(TC_STEER_NO_OWNER, "tc_steer_no_owner")   /* bucket or owner MAC unset */
+	X(TC_STEER_NO_OWNER, "tc_steer_no_owner")   /* bucket or owner MAC unset */                \
+	/* the ingress data path at tc ingress ("datapath: tc") */                                 \
+	XGLB_INGRESS_REASONS(X, TC_, "tc_")
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
 #undef XGLB_REASON_ENUM
+
+/*
+ * The ingress reasons without a hook (XGLB_IN_PASS_OTHER, ...): what the
+ * shared helpers count. A hook adds its base: XGLB_R_XDP_<name> =
+ * XGLB_R_XDP_BASE + XGLB_IN_<name>, and likewise for TC.
+ */
+#define XGLB_IN_ENUM(name, str) XGLB_IN_##name,
+enum xglb_ingress_reason { XGLB_INGRESS_REASONS(XGLB_IN_ENUM, , "") XGLB_IN_MAX };
+#undef XGLB_IN_ENUM
+#define XGLB_R_XDP_BASE XGLB_R_XDP_PASS_OTHER
+#define XGLB_R_TC_BASE	XGLB_R_TC_PASS_OTHER
+_Static_assert(XGLB_R_XDP_DROP_VMAC_IFACE - XGLB_R_XDP_BASE == XGLB_IN_DROP_VMAC_IFACE &&
+		   XGLB_R_TC_DROP_VMAC_IFACE - XGLB_R_TC_BASE == XGLB_IN_DROP_VMAC_IFACE,
+	       "a hook's ingress reasons are contiguous, in XGLB_INGRESS_REASONS order");
 
 #define XGLB_STATS_SLOTS 64 /* size of xglb_stats; >= XGLB_R_MAX, room to add reasons */
 _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");
