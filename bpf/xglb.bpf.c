@@ -4,35 +4,22 @@
  * the heartbeat stamp the agent runs.
  */
 #include "lib/common.h"
-#include "lib/arp.h"
-#include "lib/vmac.h"
+#include "lib/ctx.h"
+#include "lib/ingress.h"
 #include "lib/guard.h"
 #include "lib/host.h"
 #include "lib/steer.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/*
- * Order matters for cost: a frame that is neither ARP nor sent to a vMAC
- * (almost all traffic) costs one length check, two compares and a counter.
- */
+/* The ingress data path at XDP ("datapath: xdp"); tc ingress then runs xglb_tc_ingress. */
 SEC("xdp")
-int xglb_xdp(struct xdp_md *ctx)
+int xglb_xdp(struct xdp_md *xdp)
 {
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
+	struct xglb_ctx c;
 
-	if ((void *)(eth + 1) > end)
-		return verdict(XGLB_R_XDP_PASS_SHORT, XDP_PASS);
-	if (eth->h_proto == bpf_htons(XGLB_ETH_P_ARP))
-		return handle_arp(ctx, data, end);
-	if (is_vmac(eth->h_dest))
-		return handle_vmac(ctx, eth, end);
-	if (eth->h_proto == bpf_htons(XGLB_ETH_P_8021Q) ||
-	    eth->h_proto == bpf_htons(XGLB_ETH_P_8021AD))
-		return verdict(XGLB_R_XDP_PASS_VLAN, XDP_PASS);
-	return verdict(XGLB_R_XDP_PASS_OTHER, XDP_PASS);
+	ctx_init_xdp(&c, xdp);
+	return ctx_xdp_action(ingress(&c));
 }
 
 SEC("tc")
@@ -42,8 +29,9 @@ int xglb_tc_egress(struct __sk_buff *skb)
 }
 
 /*
- * Steer first: a frame sent on to its flow's owner leaves here. Frames
- * that stay get the PACKET_HOST fix-up on their way to the kernel.
+ * tc ingress behind xglb_xdp ("datapath: xdp"). Steer first: a frame sent
+ * on to its flow's owner leaves here. Frames that stay get the PACKET_HOST
+ * fix-up on their way to the kernel.
  */
 SEC("tc")
 int xglb_tc_ingress(struct __sk_buff *skb)

@@ -4,6 +4,7 @@
 #define XGLB_BPF_ARP_H
 
 #include "common.h"
+#include "ctx.h"
 #include "policy.h"
 
 /* The address of a field of the (packed) frame, for the word loads of common.h. */
@@ -43,18 +44,18 @@ static __always_inline void arp_make_reply(struct xglb_arp_frame *f, const __u8 
  * vMAC. The AVG is not involved, so a host keeps its forwarder. ifmac: the
  * ingress interface's MAC, from the group.
  */
-static __always_inline int arp_confirm_vmac(struct xglb_arp_frame *f, const struct xglb_group *g,
-					    const __u8 *ifmac)
+static __always_inline int arp_confirm_vmac(const struct xglb_ctx *c, struct xglb_arp_frame *f,
+					    const struct xglb_group *g, const __u8 *ifmac)
 {
 	__u32 idx = f->eth_dst[5] & (XGLB_MAX_FWD - 1);
 
 	if (f->eth_dst[4] != g->id || f->eth_dst[5] >= g->n_fwd ||
 	    !(g->fwd[idx].flags & XGLB_FWD_ACTIVE))
-		return verdict(XGLB_R_XDP_DROP_VMAC_UNKNOWN, XDP_DROP);
+		return ctx_verdict(c, XGLB_IN_DROP_VMAC_UNKNOWN, CTX_ACT_DROP);
 	if (!(g->fwd[idx].flags & XGLB_FWD_LOCAL))
-		return verdict(XGLB_R_XDP_DROP_VMAC_REMOTE, XDP_DROP);
+		return ctx_verdict(c, XGLB_IN_DROP_VMAC_REMOTE, CTX_ACT_DROP);
 	arp_make_reply(f, ifmac, g->fwd[idx].vmac, g->vip);
-	return verdict(XGLB_R_XDP_TX_ARP_UNICAST, XDP_TX);
+	return ctx_verdict(c, XGLB_IN_TX_ARP_UNICAST, CTX_ACT_TX);
 }
 
 /* Age at which a host's last_jiffies is rewritten: a second (100 jiffies if HZ is unknown). */
@@ -66,11 +67,12 @@ static __always_inline __s64 host_touch_jiffies(const struct xglb_ctl *ctl)
 }
 
 /* The AVG's answer: the host's remembered forwarder, or a new one by policy. now: jiffies. */
-static __always_inline int arp_answer(const struct xglb_ctl *ctl, struct xglb_arp_frame *f,
-				      const struct xglb_group *g, const __u8 *ifmac, __u64 now)
+static __always_inline int arp_answer(const struct xglb_ctx *c, const struct xglb_ctl *ctl,
+				      struct xglb_arp_frame *f, const struct xglb_group *g,
+				      const __u8 *ifmac, __u64 now)
 {
 	struct xglb_host_key hk __attribute__((aligned(8))) = {.gid = g->id};
-	__u32 reason = XGLB_R_XDP_TX_ARP_REPLY;
+	__u32 reason = XGLB_IN_TX_ARP_REPLY;
 	struct xglb_host *h;
 	int idx = -1;
 
@@ -91,16 +93,16 @@ static __always_inline int arp_answer(const struct xglb_ctl *ctl, struct xglb_ar
 
 		idx = pick_forwarder(g, f->sha);
 		if (idx < 0)
-			return verdict(XGLB_R_XDP_DROP_ARP_NO_FWD, XDP_DROP);
+			return ctx_verdict(c, XGLB_IN_DROP_ARP_NO_FWD, CTX_ACT_DROP);
 		nh.fwd = idx;
 		nh.ip = arp_spa(f);
 		if (h)
 			nh.first_jiffies = h->first_jiffies;
 		if (bpf_map_update_elem(&xglb_hosts, &hk, &nh, BPF_ANY))
-			reason = XGLB_R_XDP_TX_ARP_UNTRACKED;
+			reason = XGLB_IN_TX_ARP_UNTRACKED;
 	}
 	arp_make_reply(f, ifmac, g->fwd[idx & (XGLB_MAX_FWD - 1)].vmac, g->vip);
-	return verdict(reason, XDP_TX);
+	return ctx_verdict(c, reason, CTX_ACT_TX);
 }
 
 /* Has the agent's heartbeat lease run out? Signed compares: a stamp "from the future" is fresh. */
@@ -121,10 +123,10 @@ static __always_inline bool lease_expired(const struct xglb_ctl *ctl, __u64 now_
  * vMAC) or dropped, and announcements by peers are dropped so the kernel
  * raises no duplicate-address alarm. Other ARP passes untouched.
  */
-static __always_inline int handle_arp(struct xdp_md *ctx, void *data, void *end)
+static __always_inline int handle_arp(struct xglb_ctx *c)
 {
-	struct xglb_arp_frame *f = data;
 	const struct xglb_group *g;
+	struct xglb_arp_frame *f;
 	const struct xglb_ctl *ctl;
 	const __u8 *ifmac;
 	__u32 bank, gid;
@@ -132,15 +134,16 @@ static __always_inline int handle_arp(struct xdp_md *ctx, void *data, void *end)
 	__be16 op;
 	__u64 now;
 
-	if ((void *)(f + 1) > end)
-		return verdict(XGLB_R_XDP_DROP_ARP_MALFORMED, XDP_DROP);
+	if (!ctx_pull(c, sizeof(*f)))
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_MALFORMED, CTX_ACT_DROP);
+	f = c->data;
 	/* hrd and pro in one word, hln and pln in another, as they lie in the frame */
 	if (ld32(ARP_AT(f, hrd)) != bpf_htonl(XGLB_ARPHRD_ETHER << 16 | XGLB_ETH_P_IP) ||
 	    ld16(ARP_AT(f, hln)) != bpf_htons(6 << 8 | 4))
-		return verdict(XGLB_R_XDP_DROP_ARP_MALFORMED, XDP_DROP);
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_MALFORMED, CTX_ACT_DROP);
 	ctl = ctl_get();
 	if (!ctl)
-		return verdict(XGLB_R_XDP_PASS_ARP_OTHER, XDP_PASS);
+		return ctx_verdict(c, XGLB_IN_PASS_ARP_OTHER, CTX_ACT_PASS);
 	bank = XGLB_READ_ONCE(ctl->active_bank) & 1;
 
 	/*
@@ -150,35 +153,36 @@ static __always_inline int handle_arp(struct xdp_md *ctx, void *data, void *end)
 	 * needs only one.
 	 */
 	if (is_vmac(f->eth_src) || is_vmac(f->sha))
-		return verdict(XGLB_R_XDP_DROP_ARP_PEER, XDP_DROP);
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_PEER, CTX_ACT_DROP);
 	spa = arp_spa(f);
 	tpa = arp_tpa(f);
 	gid = vip_gid(ctl, bank, tpa);
 	if (spa == tpa ? gid != 0 : vip_gid(ctl, bank, spa) != 0)
-		return verdict(XGLB_R_XDP_DROP_ARP_PEER, XDP_DROP);
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_PEER, CTX_ACT_DROP);
 	if (!gid)
-		return verdict(XGLB_R_XDP_PASS_ARP_OTHER, XDP_PASS);
+		return ctx_verdict(c, XGLB_IN_PASS_ARP_OTHER, CTX_ACT_PASS);
 	op = arp_op(f);
 	if (op != bpf_htons(XGLB_ARPOP_REQUEST))
-		return verdict(op == bpf_htons(XGLB_ARPOP_REPLY) ? XGLB_R_XDP_DROP_ARP_PEER
-								 : XGLB_R_XDP_DROP_ARP_OPCODE,
-			       XDP_DROP);
+		return ctx_verdict(c,
+				   op == bpf_htons(XGLB_ARPOP_REPLY) ? XGLB_IN_DROP_ARP_PEER
+								     : XGLB_IN_DROP_ARP_OPCODE,
+				   CTX_ACT_DROP);
 	g = group_get(bank, gid);
 	if (!g)
-		return verdict(XGLB_R_XDP_DROP_ARP_NO_FWD, XDP_DROP);
-	ifmac = group_iface_mac(g, ctx->ingress_ifindex);
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_NO_FWD, CTX_ACT_DROP);
+	ifmac = group_iface_mac(g, ctx_ifindex(c));
 	if (!ifmac)
-		return verdict(XGLB_R_XDP_DROP_ARP_IFACE, XDP_DROP);
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_IFACE, CTX_ACT_DROP);
 	now = bpf_jiffies64(); /* inlined by the verifier: a load of jiffies */
 	if (lease_expired(ctl, now))
-		return verdict(XGLB_R_XDP_DROP_ARP_LEASE, XDP_DROP);
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_LEASE, CTX_ACT_DROP);
 	if (!is_host_mac(f->sha) || !is_host_mac(f->eth_src))
-		return verdict(XGLB_R_XDP_DROP_ARP_BAD_SENDER, XDP_DROP);
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_BAD_SENDER, CTX_ACT_DROP);
 	if (is_vmac(f->eth_dst))
-		return arp_confirm_vmac(f, g, ifmac);
+		return arp_confirm_vmac(c, f, g, ifmac);
 	if (!(g->flags & XGLB_GRP_AVG))
-		return verdict(XGLB_R_XDP_DROP_ARP_NOT_AVG, XDP_DROP);
-	return arp_answer(ctl, f, g, ifmac, now);
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_NOT_AVG, CTX_ACT_DROP);
+	return arp_answer(c, ctl, f, g, ifmac, now);
 }
 
 #endif

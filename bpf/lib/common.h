@@ -17,8 +17,9 @@
 #define XGLB_READ_ONCE(x)     (*(const volatile __typeof__(x) *)&(x))
 #define XGLB_WRITE_ONCE(x, v) (*(volatile __typeof__(x) *)&(x) = (v))
 
-#define XGLB_TC_ACT_OK	 0
-#define XGLB_TC_ACT_SHOT 2
+#define XGLB_TC_ACT_OK	     0
+#define XGLB_TC_ACT_SHOT     2
+#define XGLB_TC_ACT_REDIRECT 7
 
 /*
  * Frame and map fields at any alignment, in whole words: the packed ARP

@@ -11,7 +11,6 @@
  * Rules, tables and costs: docs/datapath.md, "Flow steering".
  */
 
-#define XGLB_TC_ACT_REDIRECT 7
 /* Not a tc verdict: the frame stays and goes on to the PACKET_HOST fix-up. */
 #define STEER_STAY (-1)
 

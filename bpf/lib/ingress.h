@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* ingress.h - the ingress data path both hooks run: ARP for a VIP, frames to a vMAC. */
+#ifndef XGLB_BPF_INGRESS_H
+#define XGLB_BPF_INGRESS_H
+
+#include "common.h"
+#include "ctx.h"
+#include "arp.h"
+#include "vmac.h"
+
+/*
+ * One frame as it arrives, at XDP (xglb_xdp) or at tc ingress (xglb_tc,
+ * "datapath: tc"); counts one ingress reason under the hook's prefix and
+ * returns CTX_ACT_*. Order matters for cost: a frame that is neither ARP
+ * nor sent to a vMAC (almost all traffic) costs one length check, two
+ * compares and a counter (at tc, and one load of the VLAN flag).
+ */
+static __always_inline int ingress(struct xglb_ctx *c)
+{
+	struct ethhdr *eth = c->data;
+
+	if ((void *)(eth + 1) > c->data_end)
+		return ctx_verdict(c, XGLB_IN_PASS_SHORT, CTX_ACT_PASS);
+	if (eth->h_proto == bpf_htons(XGLB_ETH_P_ARP)) {
+		/* at tc, a tag taken out by the driver: a tagged ARP, as XDP would see it */
+		if (ctx_vlan_offloaded(c))
+			return ctx_verdict(c, XGLB_IN_PASS_VLAN, CTX_ACT_PASS);
+		return handle_arp(c);
+	}
+	if (is_vmac(eth->h_dest))
+		return handle_vmac(c, eth);
+	if (eth->h_proto == bpf_htons(XGLB_ETH_P_8021Q) ||
+	    eth->h_proto == bpf_htons(XGLB_ETH_P_8021AD) || ctx_vlan_offloaded(c))
+		return ctx_verdict(c, XGLB_IN_PASS_VLAN, CTX_ACT_PASS);
+	return ctx_verdict(c, XGLB_IN_PASS_OTHER, CTX_ACT_PASS);
+}
+
+#endif
