@@ -44,6 +44,27 @@ int xglb_tc_ingress(struct __sk_buff *skb)
 }
 
 /*
+ * The whole ingress data path at tc ("datapath: tc"), no XDP: the same
+ * helpers as xglb_xdp (ARP answers leave by redirect out of the same
+ * interface; a frame to a local vMAC is readdressed and made
+ * PACKET_HOST there, so no fix-up follows), then steering for the frames
+ * that pass.
+ */
+SEC("tc")
+int xglb_tc(struct __sk_buff *skb)
+{
+	struct xglb_ctx c;
+	int ret;
+
+	ctx_init_skb(&c, skb);
+	ret = ingress(&c);
+	if (ret != CTX_ACT_PASS)
+		return ctx_skb_action(&c, ret);
+	ret = steer_ingress(skb);
+	return ret == STEER_STAY ? XGLB_TC_ACT_OK : ret;
+}
+
+/*
  * The heartbeat in the kernel's clock, run by the agent with BPF_PROG_TEST_RUN.
  * HZ comes from the agent (no __kconfig: see docs/datapath.md, "Control word
  * and lease"). Returns 0 if the jiffies lease is in force, 1 if not (HZ 0).
