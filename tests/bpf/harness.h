@@ -444,6 +444,24 @@ static inline int h_run_tc_in(struct h_env *e, const struct h_frame *in, struct 
 	return h_run_tc_in_on(e, H_IFINDEX, in, out);
 }
 
+/*
+ * One frame through xglb_tc, the whole ingress data path at tc ingress
+ * ("datapath: tc"), arriving on ifindex: the verdict (TC_ACT_*; an ARP
+ * answer is TC_ACT_REDIRECT) or a negative errno.
+ */
+static inline int h_run_tcdp_on(struct h_env *e, __u32 ifindex, const struct h_frame *in,
+				struct h_frame *out)
+{
+	struct __sk_buff ctx = {.ifindex = ifindex};
+
+	return h_run_prog(e->skel->progs.xglb_tc, &ctx, sizeof(ctx), in, out);
+}
+
+static inline int h_run_tcdp(struct h_env *e, const struct h_frame *in, struct h_frame *out)
+{
+	return h_run_tcdp_on(e, H_IFINDEX, in, out);
+}
+
 /* The skeleton's steering maps, as the agent hands them to the bank. */
 static inline struct xglb_steer_fds h_steer_fds(struct h_env *e)
 {

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* test_guard.c - the tc egress guard xglb_tc_egress through test_run: a fixture table. */
+#include <linux/pkt_cls.h>
 #include "harness.h"
-
-#define TC_ACT_OK   0
-#define TC_ACT_SHOT 2
 
 /*
  * Each case: a fresh skeleton, setup installs the group through the real
@@ -179,10 +177,45 @@ static void test_guard_follows_commit(void **state)
 	assert_int_equal(h_reason(e, XGLB_R_TC_EGRESS_PASS_VMAC_ARP), 1);
 }
 
+/*
+ * "datapath: tc": the answers xglb_tc sends out of the interface (a
+ * redirect from tc ingress to the same interface's egress) pass the guard
+ * on their way out, as the XDP answers never meet it: the AVG's replies
+ * naming any live forwarder, a forwarder owner's unicast confirmation.
+ */
+static void test_tcdp_answers_pass_guard(void **state)
+{
+	struct h_env *e = *state;
+	struct h_frame in, reply, out;
+	__u8 host[6];
+
+	h_setup_avg(e);
+	for (__u32 i = 0; i < 3; i++) { /* round-robin: forwarders 0, 1 (node 2), 2 (node 3) */
+		h_host_mac(i + 1, host);
+		h_arp_request(&in, host, H_HOSTIP, H_VIP);
+		assert_int_equal(h_run_tcdp(e, &in, &reply), TC_ACT_REDIRECT);
+		assert_memory_equal(h_arpf(&reply)->sha, H_VMAC(H_GID, i), 6);
+		assert_int_equal(h_run_tc(e, &reply, &out), TC_ACT_OK);
+	}
+	assert_int_equal(h_reason(e, XGLB_R_TC_TX_ARP_REPLY), 3);
+
+	h_install_default(e, 2); /* no longer AVG: only our own vMAC is confirmed */
+	h_arp(&in, H_VMAC(H_GID, 0), H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_HOSTIP, H_ZERO, H_VIP);
+	assert_int_equal(h_run_tcdp(e, &in, &reply), TC_ACT_REDIRECT);
+	assert_int_equal(h_run_tc(e, &reply, &out), TC_ACT_OK);
+	assert_int_equal(h_reason(e, XGLB_R_TC_TX_ARP_UNICAST), 1);
+	assert_int_equal(h_reason(e, XGLB_R_TC_EGRESS_PASS_VMAC_ARP), 4);
+	assert_int_equal(h_reason(e, XGLB_R_TC_EGRESS_DROP_VIP_ARP), 0);
+	/* the same reply naming forwarder 1, which this node neither owns nor hands out: dropped */
+	h_arpf(&reply)->sha[5] = 1;
+	assert_int_equal(h_run_tc(e, &reply, &out), TC_ACT_SHOT);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
 	    H_TEST(test_guard_follows_commit),
+	    H_TEST(test_tcdp_answers_pass_guard),
 	};
 	static const struct h_table table = {"guard_fixtures", h_run_tc, guard_prepare, NULL};
 	int failed;

@@ -897,6 +897,58 @@ static void test_group_commits_keep_steering(void **state)
 	assert_int_equal(run_udp(e, &out), TC_ACT_OK);
 }
 
+/*
+ * "datapath: tc": xglb_tc accepts a frame to a local vMAC (destination :=
+ * the interface MAC) and then steers it like any frame to that MAC. Both
+ * reasons are counted: tc_pass_vmac, then the steering one; the
+ * PACKET_HOST fix-up of the XDP path's tc program does not run.
+ */
+static void test_tcdp_vmac_frame_steered(void **state)
+{
+	struct h_env *e = *state;
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
+	struct xglb_group_state gs;
+	struct h_frame in, out, want;
+	struct xglb_group g;
+
+	h_state(&gs, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	xglb_build_group(&gs, H_SELF, &g);
+	h_open_steer(e);
+	for (__u8 owner = 0; owner < 3; owner++) {
+		const __u32 reasons[2] = {XGLB_R_TC_PASS_VMAC,
+					  owner ? XGLB_R_TC_STEER_STEERED : XGLB_R_TC_STEER_OWNED};
+		const __u8 *to = owner == 0 ? H_IFMAC : owner == 1 ? H_PEERMAC : PEER3;
+
+		assert_int_equal(xglb_bank_commit_steer(&e->bank, &g, 1,
+							st_base(XGLB_STEER_BUCKETS_DEFAULT, owner)),
+				 0);
+		h_l4_frame(&in, H_VMAC(H_GID, 0), H_HOST, 6, CLI, CPORT, SRV, SPORT_HTTPS, 32);
+		want = in;
+		memcpy(want.b, to, 6);
+		if (owner)
+			memcpy(want.b + 6, H_IFMAC, 6);
+		h_stats(e, before);
+		assert_int_equal(h_run_tcdp(e, &in, &out), owner ? TC_ACT_REDIRECT : TC_ACT_OK);
+		h_stats(e, after);
+		h_assert_bytes("frame", out.b, out.len, want.b, want.len);
+		h_assert_reasons(before, after, reasons, 2);
+	}
+	/* a frame to a vMAC owned elsewhere is dropped before steering sees it */
+	h_l4_frame(&in, H_VMAC(H_GID, 1), H_HOST, 6, CLI, CPORT, SRV, SPORT_HTTPS, 32);
+	h_stats(e, before);
+	assert_int_equal(h_run_tcdp(e, &in, &out), TC_ACT_SHOT);
+	h_stats(e, after);
+	h_assert_one_reason(before, after, XGLB_R_TC_DROP_VMAC_REMOTE);
+	/* the common case, a frame to the interface MAC: one ingress reason, then steering */
+	h_l4_frame(&in, H_IFMAC, H_HOST, 6, CLI, CPORT, SRV, SPORT_HTTPS, 32);
+	h_stats(e, before);
+	assert_int_equal(h_run_tcdp(e, &in, &out), TC_ACT_REDIRECT);
+	h_stats(e, after);
+	assert_memory_equal(out.b, PEER3, 6);
+	h_assert_reasons(before, after,
+			 (const __u32[]){XGLB_R_TC_PASS_OTHER, XGLB_R_TC_STEER_STEERED}, 2);
+}
+
 /* A restarted agent (a new bank on the same maps) continues the steering it finds. */
 static void test_restart_adopts_steering(void **state)
 {
@@ -1242,15 +1294,11 @@ static void test_prepare_leaves_active_steering(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-	    H_TEST(test_buckets_match_userspace_hash),
-	    H_TEST(test_from_peer_never_steered),
-	    H_TEST(test_group_commits_keep_steering),
-	    H_TEST(test_restart_adopts_steering),
-	    H_TEST(test_local_ips_replaced),
-	    H_TEST(test_invalid_states_refused),
-	    H_TEST(test_two_domains),
-	    H_TEST(test_short_ipv4_refused_by_test_run),
-	    H_TEST(test_switch_under_load),
+	    H_TEST(test_buckets_match_userspace_hash),	 H_TEST(test_from_peer_never_steered),
+	    H_TEST(test_group_commits_keep_steering),	 H_TEST(test_tcdp_vmac_frame_steered),
+	    H_TEST(test_restart_adopts_steering),	 H_TEST(test_local_ips_replaced),
+	    H_TEST(test_invalid_states_refused),	 H_TEST(test_two_domains),
+	    H_TEST(test_short_ipv4_refused_by_test_run), H_TEST(test_switch_under_load),
 	    H_TEST(test_prepare_leaves_active_steering),
 	};
 	static const struct h_table table = {"steer_fixtures", h_run_tc_in, steer_prepare, NULL};

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <unistd.h>
 #include <net/if.h>
+#include <linux/pkt_cls.h>
 #include "harness.h"
 
 /*
@@ -517,6 +518,39 @@ static void xdp_check(struct h_env *e, const void *p, const struct h_io *io)
 		c->check(e, &io->in);
 }
 
+/*
+ * The same table through xglb_tc ("datapath: tc"): the helpers are shared,
+ * so every row must give the same frame, the hook's verdict (XDP_TX is a
+ * redirect out of the same interface, XDP_DROP a TC_ACT_SHOT) and its
+ * reason under the tc_ prefix. A frame that passes goes on to steering,
+ * which is off here: tc_steer_off for an untagged IPv4 frame,
+ * tc_steer_not_ipv4 for anything else.
+ */
+static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct xdp_case *c = p;
+	const __u8 *b = io->in.b;
+
+	xdp_prepare(e, p, io);
+	assert_true(c->reason - XGLB_R_XDP_BASE < XGLB_IN_MAX); /* an xdp_ reason */
+	io->reasons[0] = c->reason - XGLB_R_XDP_BASE + XGLB_R_TC_BASE;
+	switch (c->verdict) {
+	case XDP_TX:
+		io->verdict = TC_ACT_REDIRECT;
+		break;
+	case XDP_DROP:
+		io->verdict = TC_ACT_SHOT;
+		break;
+	case XDP_PASS:
+		io->verdict = TC_ACT_OK;
+		h_expect_reason(io, b[12] == 0x08 && b[13] == 0x00 ? R(TC_STEER_OFF)
+								   : R(TC_STEER_NOT_IPV4));
+		break;
+	default:
+		fail_msg("verdict %d has no tc equivalent", c->verdict);
+	}
+}
+
 /* ---- scenarios beyond one frame ------------------------------------- */
 
 /*
@@ -881,6 +915,8 @@ int main(void)
 	    H_TEST(test_iface_mac_from_group),
 	};
 	static const struct h_table table = {"xdp_fixtures", h_run_xdp, xdp_prepare, xdp_check};
+	static const struct h_table tc_table = {"xdp_fixtures_at_tc", h_run_tcdp, tc_prepare,
+						xdp_check};
 	static struct xdp_case all[N_CASES];
 	static char names[TRUNC_MAX - TRUNC_MIN + 1][32];
 	size_t n = 0;
@@ -895,6 +931,7 @@ int main(void)
 		    R(XDP_DROP_ARP_MALFORMED), check_no_host};
 	}
 	failed = h_run_table(&table, all, n, sizeof(all[0]));
+	failed += h_run_table(&tc_table, all, n, sizeof(all[0]));
 	failed += cmocka_run_group_tests_name("xdp_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;
 }
