@@ -112,6 +112,14 @@ static const struct tcase cases[] = {
 	  { "1: lease-ms: must be between 100 and 3600000" } },
 	{ "lease_negative", "lease-ms: -5\n" BASE, NULL, 1,
 	  { "1: lease-ms: must be between 100 and 3600000" } },
+	{ "datapath_unknown", "datapath: ebpf\n" BASE, NULL, 1,
+	  { "1: datapath: \"ebpf\" is not one of auto, xdp, tc" } },
+	{ "datapath_case", BASE "datapath: TC\n", NULL, 1,
+	  { "13: datapath: \"TC\" is not one of auto, xdp, tc" } },
+	{ "datapath_list", "datapath: [tc]\n" BASE, NULL, 1,
+	  { "1: datapath: expected a scalar, got a list" } },
+	{ "datapath_duplicate", "datapath: tc\ndatapath: xdp\n" BASE, NULL, 1,
+	  { "2: datapath: duplicate field (first at line 1)" } },
 	{ "lease_not_integer", "lease-ms: 3s\n" BASE, NULL, 1,
 	  { "1: lease-ms: \"3s\" is not an integer" } },
 	{ "lease_hex", "lease-ms: 0x100\n" BASE, NULL, 1,
@@ -809,6 +817,7 @@ static void test_example(void **state)
 	assert_string_equal(cfg.state_dir, "/var/lib/xglb");
 	assert_int_equal(cfg.lease_ms, 3000);
 	assert_int_equal(cfg.learn_interval_ms, 10000);
+	assert_int_equal(cfg.datapath, XGLB_DATAPATH_AUTO);
 	/* static mode: the defaults of what it leaves out */
 	assert_string_equal(cfg.control_socket, "/run/xglb/xglbd.sock");
 	assert_false(cfg.membership);
@@ -872,6 +881,7 @@ static void test_defaults_and_values(void **state)
 	    "learn-interval-ms: 0\n"
 	    "pin-root: /sys/fs/bpf/other\n"
 	    "state-dir: /srv/xglb/state\n"
+	    "datapath: tc\n"
 	    "nodes:\n"
 	    "  - {name: r1, id: 4294967295}\n"
 	    "  - {name: r2, id: 7, priority: 255, weight: 65535}\n"
@@ -905,6 +915,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(cfg.learn_interval_ms, 0);
 	assert_string_equal(cfg.pin_root, "/sys/fs/bpf/other");
 	assert_string_equal(cfg.state_dir, "/srv/xglb/state");
+	assert_int_equal(cfg.datapath, XGLB_DATAPATH_TC);
 	assert_int_equal(cfg.nodes[0].id, 4294967295u);
 	assert_int_equal(cfg.nodes[0].priority, 100);
 	assert_int_equal(cfg.nodes[0].weight, 100);
@@ -923,7 +934,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(g->fwd[0].owner, 1);
 	assert_int_equal(g->fwd[0].preferred, 0);
 	assert_int_equal(g->fwd[0].weight, 255);
-	assert_int_equal(g->fwd[0].line, 17);
+	assert_int_equal(g->fwd[0].line, 18);
 	assert_int_equal(g->fwd[1].index, 1);
 	assert_int_equal(g->fwd[1].preferred, 0);
 	assert_int_equal(g->fwd[1].weight, 100);
@@ -931,7 +942,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(g->fwd[2].index, 2);
 	assert_int_equal(g->fwd[2].weight, 1);
 	assert_int_equal(g->fwd[2].persistence, 3);
-	assert_int_equal(g->fwd[2].line, 16);
+	assert_int_equal(g->fwd[2].line, 17);
 	/* index defaults to the position, preferred to the owner */
 	assert_int_equal(h->policy, XGLB_POLICY_WEIGHTED);
 	assert_int_equal(h->fwd[1].index, 1);
@@ -1138,6 +1149,10 @@ static void test_names(void **state)
 	assert_string_equal(xglb_policy_name(XGLB_POLICY_WEIGHTED), "weighted");
 	assert_string_equal(xglb_policy_name(XGLB_POLICY_HOST_DEPENDENT), "host-dependent");
 	assert_null(xglb_policy_name(XGLB_POLICY_MAX));
+	assert_string_equal(xglb_datapath_name(XGLB_DATAPATH_AUTO), "auto");
+	assert_string_equal(xglb_datapath_name(XGLB_DATAPATH_XDP), "xdp");
+	assert_string_equal(xglb_datapath_name(XGLB_DATAPATH_TC), "tc");
+	assert_null(xglb_datapath_name(XGLB_DATAPATH_MAX));
 	memset(c, 0, sizeof(*c));
 	c->n_nodes = 2;
 	strcpy(c->nodes[0].name, "a");

@@ -22,11 +22,22 @@ static const char *const policy_names[] = {
 	[XGLB_POLICY_HOST_DEPENDENT] = "host-dependent",
 	NULL,
 };
+static const char *const datapath_names[] = {
+	[XGLB_DATAPATH_AUTO] = "auto",
+	[XGLB_DATAPATH_XDP] = "xdp",
+	[XGLB_DATAPATH_TC] = "tc",
+	NULL,
+};
 // clang-format on
 
 const char *xglb_policy_name(unsigned int policy)
 {
 	return policy < XGLB_POLICY_MAX ? policy_names[policy] : NULL;
+}
+
+const char *xglb_datapath_name(unsigned int datapath)
+{
+	return datapath < XGLB_DATAPATH_MAX ? datapath_names[datapath] : NULL;
 }
 
 int xglb_node_by_name(const struct xglb_config *cfg, const char *name)
@@ -405,6 +416,7 @@ static const struct field top_fields[] = {
 	TOP("learn-interval-ms", schema_read_uint, learn_interval_ms, 100, MS_MAX, F_ZERO_OK, NULL),
 	TOP("control-socket", schema_read_path, control_socket, 0, SUN_PATH_MAX - 1, 0, NULL),
 	TOP("http-listen", cfg_read_listen, http_listen, 0, 0, 0, NULL),
+	TOP("datapath", schema_read_enum, datapath, 0, 0, 0, datapath_names),
 	MAP("membership", &membership_map),
 	MAP("weighting", &weighting_map),
 	TOP("tracking", schema_read_list, track, 0, 0, 0, &track_list),

@@ -91,6 +91,19 @@ struct xglb_cfg_track {
 	int line;
 };
 
+/*
+ * The hook that runs the ingress data path on a group's interfaces
+ * ("datapath:", docs/config.md). auto: tc on veth, where an XDP program
+ * costs TCP most of its throughput; XDP elsewhere, and tc where the driver
+ * refuses native XDP.
+ */
+enum xglb_datapath {
+	XGLB_DATAPATH_AUTO = 0,
+	XGLB_DATAPATH_XDP = 1,
+	XGLB_DATAPATH_TC = 2,
+	XGLB_DATAPATH_MAX,
+};
+
 struct xglb_config {
 	char path[XGLB_PATH_MAX];
 	char node_name[XGLB_NAME_MAX]; /* this node, from "node:" or --node */
@@ -101,6 +114,7 @@ struct xglb_config {
 	__u32 learn_interval_ms; /* period of learning frames from owned vMACs, 0 = off */
 	char control_socket[XGLB_PATH_MAX]; /* default XGLB_DEFAULT_CONTROL_SOCKET */
 	char http_listen[32];		    /* "IPv4:PORT" of /metrics and the console; "" = off */
+	__u8 datapath;			    /* enum xglb_datapath, default auto */
 
 	/* membership: absent = static mode: AVG and owners as configured */
 	bool membership;
@@ -132,6 +146,7 @@ int xglb_config_load(const char *path, const char *node_override, struct xglb_co
 
 /* Names as written in the file ("round-robin", ...); NULL if out of range. */
 const char *xglb_policy_name(unsigned int policy);
+const char *xglb_datapath_name(unsigned int datapath); /* "auto", "xdp", "tc" */
 int xglb_node_by_name(const struct xglb_config *cfg, const char *name);
 /* Index into cfg->nodes of node ID, or -1. */
 int xglb_node_by_id(const struct xglb_config *cfg, __u32 id);
