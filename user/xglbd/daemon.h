@@ -24,7 +24,8 @@ struct ifaces {
 	char name[XGLB_MAX_IFACES][IF_NAMESIZE];
 	__u32 ifindex[XGLB_MAX_IFACES];
 	__u8 mac[XGLB_MAX_IFACES][6];
-	bool xdp[XGLB_MAX_IFACES]; /* a group interface (XDP and tc); else steering only (tc) */
+	bool dp[XGLB_MAX_IFACES]; /* a group interface (the data path, XDP or tc); else steering
+				     only */
 };
 
 /* A host moved by an unsolicited ARP reply, to be told again (cb_redistribute). */

@@ -53,12 +53,12 @@ static int steer_ifaces(const struct xglb_cfg_group *cg, const char (**names)[IF
 }
 
 static int add_iface(const struct xglb_config *cfg, struct ifaces *ifs, int g, const char *name,
-		     const char *field, bool xdp)
+		     const char *field, bool dp)
 {
 	int err, k = iface_find(ifs, name);
 
 	if (k >= 0) {
-		ifs->xdp[k] |= xdp;
+		ifs->dp[k] |= dp;
 		return 0;
 	}
 	k = ifs->n;
@@ -73,7 +73,7 @@ static int add_iface(const struct xglb_config *cfg, struct ifaces *ifs, int g, c
 		return err;
 	}
 	snprintf(ifs->name[k], IF_NAMESIZE, "%s", name);
-	ifs->xdp[k] = xdp;
+	ifs->dp[k] = dp;
 	ifs->n++;
 	return 0;
 }

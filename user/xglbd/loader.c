@@ -13,8 +13,10 @@
 #include <bpf/bpf.h>
 #include <xdp/libxdp.h>
 #include "xglb.skel.h"
+#include "config.h"
 #include "loader.h"
 #include "log.h"
+#include "netif.h"
 
 bool xglb_is_bpffs(const char *dir)
 {
@@ -112,7 +114,7 @@ static bool pinned_fits(struct bpf_map *map, const char *path)
 	return false;
 }
 
-int xglb_loader_open(struct xglb_loader *l, const char *pin_root)
+int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath)
 {
 	struct bpf_map *map;
 	char path[512];
@@ -120,6 +122,7 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root)
 
 	memset(l, 0, sizeof(*l));
 	snprintf(l->pin_root, sizeof(l->pin_root), "%s", pin_root);
+	l->datapath = datapath;
 	err = ensure_bpffs(l->pin_root);
 	if (err)
 		return err;
@@ -231,13 +234,56 @@ static int attach_xdp(struct xglb_loader *l, int i)
 	return 0;
 }
 
-int xglb_loader_attach(struct xglb_loader *l, const __u32 *ifindex, int n)
+const char *xglb_hook_use_name(unsigned int use)
 {
-	return xglb_loader_attach_some(l, ifindex, NULL, n);
+	static const char *const names[] = {
+	    [XGLB_USE_STEER] = "steering", [XGLB_USE_XDP] = "xdp", [XGLB_USE_TC] = "tc"};
+
+	return use < sizeof(names) / sizeof(names[0]) ? names[use] : "?";
 }
 
-int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *want_xdp,
-			    int n)
+/* Interface i's data path goes to tc: an xglb_xdp left there (by an xglbd in XDP mode) goes. */
+static int drop_xdp(struct xglb_loader *l, int i)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p = find_attached(l->ifindex[i], &mp);
+	int err = 0;
+
+	if (p) {
+		pr_info("ifindex %u: detaching the xglb_xdp program attached (data path now tc)",
+			l->ifindex[i]);
+		err = xdp_program__detach(p, l->ifindex[i], XDP_MODE_NATIVE, 0);
+	}
+	xdp_multiprog__close(mp);
+	return err;
+}
+
+/* The data path hook of group interface i, before any attach: set use[i], driver[i], why[i]. */
+static void choose_hook(struct xglb_loader *l, int i)
+{
+	int err = xglb_netif_driver(l->ifindex[i], l->driver[i], sizeof(l->driver[i]));
+
+	if (err)
+		l->driver[i][0] = '\0';
+	if (l->datapath == XGLB_DATAPATH_XDP || l->datapath == XGLB_DATAPATH_TC) {
+		l->use[i] = l->datapath == XGLB_DATAPATH_TC ? XGLB_USE_TC : XGLB_USE_XDP;
+		l->why[i] = "configured";
+	} else if (!strcmp(l->driver[i], "veth")) {
+		l->use[i] = XGLB_USE_TC; /* an XDP program costs TCP most of its throughput there */
+		l->why[i] = "auto: veth";
+	} else {
+		l->use[i] = XGLB_USE_XDP;
+		l->why[i] = "auto: native XDP";
+	}
+}
+
+/* Is the object loaded (by libxdp's first attach, or by us)? */
+static bool object_loaded(const struct xglb_loader *l)
+{
+	return l->loaded || bpf_program__fd(l->skel->progs.xglb_tc) >= 0;
+}
+
+int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *dp, int n)
 {
 	char msg[256];
 	int err;
@@ -247,30 +293,57 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 	l->n_if = n;
 	memcpy(l->ifindex, ifindex, n * sizeof(*ifindex));
 	for (int i = 0; i < n; i++) {
-		l->has_xdp[i] = !want_xdp || want_xdp[i];
-		if (!l->has_xdp[i])
+		l->xdp_ours[i] = false;
+		l->driver[i][0] = '\0';
+		l->use[i] = XGLB_USE_STEER;
+		l->why[i] = "no group";
+		if (dp && !dp[i])
 			continue;
-		err = attach_xdp(l, i);
-		if (err) {
-			libxdp_strerror(err, msg, sizeof(msg));
-			pr_err("ifindex %u: attaching XDP: %s", ifindex[i], msg);
-			return err;
+		choose_hook(l, i);
+		if (l->use[i] == XGLB_USE_XDP) {
+			err = attach_xdp(l, i);
+			if (err && l->datapath == XGLB_DATAPATH_AUTO) {
+				libxdp_strerror(err, msg, sizeof(msg));
+				pr_warn("ifindex %u: native XDP refused (%s, driver %s): data path "
+					"on tc",
+					ifindex[i], msg,
+					l->driver[i][0] ? l->driver[i] : "unknown");
+				l->use[i] = XGLB_USE_TC;
+				l->why[i] = "auto: no native XDP";
+			} else if (err) {
+				libxdp_strerror(err, msg, sizeof(msg));
+				pr_err("ifindex %u: attaching XDP: %s", ifindex[i], msg);
+				return err;
+			}
 		}
+		if (l->use[i] == XGLB_USE_TC) {
+			err = drop_xdp(l, i);
+			if (err) {
+				pr_err("ifindex %u: detaching xglb_xdp: %s", ifindex[i],
+				       strerror(-err));
+				return err;
+			}
+		}
+		pr_info("ifindex %u: data path %s (%s, driver %s)", ifindex[i],
+			xglb_hook_use_name(l->use[i]), l->why[i],
+			l->driver[i][0] ? l->driver[i] : "unknown");
 	}
-	if (!l->loaded) {
+	if (!object_loaded(l)) {
 		err = bpf_object__load(l->skel->obj);
 		if (err) {
 			pr_err("loading the BPF object: %s", strerror(-err));
 			return err;
 		}
-		l->loaded = true;
 	}
+	l->loaded = true;
 	for (int i = 0; i < n; i++) {
+		struct bpf_program *in = l->use[i] == XGLB_USE_TC ? l->skel->progs.xglb_tc
+								  : l->skel->progs.xglb_tc_ingress;
+
 		err = attach_tc(ifindex[i], BPF_TC_EGRESS,
 				bpf_program__fd(l->skel->progs.xglb_tc_egress));
 		if (!err)
-			err = attach_tc(ifindex[i], BPF_TC_INGRESS,
-					bpf_program__fd(l->skel->progs.xglb_tc_ingress));
+			err = attach_tc(ifindex[i], BPF_TC_INGRESS, bpf_program__fd(in));
 		if (err) {
 			pr_err("ifindex %u: attaching tc: %s", ifindex[i], strerror(-err));
 			return err;

@@ -14,17 +14,30 @@ struct xdp_program;
 #define XGLB_TC_HANDLE 0x7867 /* our filter's handle and priority on clsact egress */
 #define XGLB_TC_PRIO   0x78
 
+/* What an interface runs at ingress. */
+enum xglb_hook_use {
+	XGLB_USE_STEER = 0, /* no group: xglb_tc_ingress (steering, PACKET_HOST fix-up) */
+	XGLB_USE_XDP = 1,   /* xglb_xdp, then xglb_tc_ingress */
+	XGLB_USE_TC = 2,    /* xglb_tc: the whole data path at tc ingress, no XDP */
+};
+
 struct xglb_loader {
 	struct xglb *skel;
 	struct xdp_program *xdp;
 	char pin_root[256];
+	int datapath; /* enum xglb_datapath (config.h), as configured */
 	bool loaded;
 	bool stale; /* some pinned map had an older layout and was replaced */
 	int n_if;
 	__u32 ifindex[XGLB_MAX_IFACES];
-	bool xdp_ours[XGLB_MAX_IFACES]; /* attached by this process (else adopted) */
-	bool has_xdp[XGLB_MAX_IFACES];	/* the interface gets XDP (a group interface) */
+	bool xdp_ours[XGLB_MAX_IFACES];	  /* attached by this process (else adopted) */
+	__u8 use[XGLB_MAX_IFACES];	  /* enum xglb_hook_use */
+	char driver[XGLB_MAX_IFACES][32]; /* "" if the kernel did not say */
+	const char *why[XGLB_MAX_IFACES]; /* why this hook: "configured", "veth", ... */
 };
+
+/* "xdp", "tc", "steering": what status and /metrics call an enum xglb_hook_use. */
+const char *xglb_hook_use_name(unsigned int use);
 
 /*
  * Open the object and point every map at PIN_ROOT/<map name>, so load
@@ -32,24 +45,22 @@ struct xglb_loader {
  * new ones. PIN_ROOT must be on a bpffs; /sys/fs/bpf is mounted if
  * needed. 0 or -errno (message logged).
  */
-int xglb_loader_open(struct xglb_loader *l, const char *pin_root);
+int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath);
 
 /*
- * Attach XDP through libxdp's dispatcher (so other XDP programs can share
- * the interface) and the tc programs (ingress host fix-up, egress guard)
- * through clsact on each interface.
- * An interface that already runs xglb_xdp (left by a previous xglbd) is
- * adopted, not attached twice. Loads the object if no attach did.
+ * Attach the programs to n interfaces. A group interface (dp[i]) gets the
+ * ingress data path on the hook the configured datapath gives it (auto:
+ * tc on veth, else XDP, else tc if the driver refuses native XDP): XDP
+ * through libxdp's dispatcher (other XDP programs can share the
+ * interface) with xglb_tc_ingress behind it, or xglb_tc alone at tc
+ * ingress. Other interfaces (a group's server-side segments, for flow
+ * steering) get xglb_tc_ingress. Every one gets the egress guard. All tc
+ * programs go on clsact. An interface that already runs xglb_xdp (left by
+ * a previous xglbd) is adopted, not attached twice, or freed of it when
+ * its hook is now tc. Loads the object if no attach did. use[], driver[]
+ * and why[] say what each interface got.
  */
-int xglb_loader_attach(struct xglb_loader *l, const __u32 *ifindex, int n);
-
-/*
- * As xglb_loader_attach, but XDP only where want_xdp[i]: the other
- * interfaces (a group's server-side segments, for flow steering) get the
- * tc programs alone.
- */
-int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *want_xdp,
-			    int n);
+int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *dp, int n);
 
 /* Detach XDP and tc from every interface we manage; unpin if asked. */
 void xglb_loader_detach(struct xglb_loader *l, bool unpin);

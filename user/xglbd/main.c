@@ -271,10 +271,10 @@ int main(int argc, char **argv)
 		d.watchdog_usec = 0;
 	if (setup_fds(&d) || resolve_ifaces(d.cfg, &d.ifs))
 		goto out;
-	err = xglb_loader_open(&d.ld, d.cfg->pin_root);
+	err = xglb_loader_open(&d.ld, d.cfg->pin_root, d.cfg->datapath);
 	if (err)
 		goto out;
-	err = xglb_loader_attach_some(&d.ld, d.ifs.ifindex, d.ifs.xdp, d.ifs.n);
+	err = xglb_loader_attach_some(&d.ld, d.ifs.ifindex, d.ifs.dp, d.ifs.n);
 	if (err)
 		goto detach;
 	err = xglb_bank_open(&d.bank, bpf_map__fd(d.ld.skel->maps.xglb_ctl),

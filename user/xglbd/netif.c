@@ -10,7 +10,9 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/ethtool.h>
 #include <linux/if_addr.h>
+#include <linux/sockios.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 #include "netif.h"
@@ -33,6 +35,26 @@ int xglb_netif_get(const char *ifname, __u32 *ifindex, __u8 mac[6])
 		err = -errno;
 	else
 		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return err;
+}
+
+int xglb_netif_driver(__u32 ifindex, char *drv, size_t len)
+{
+	struct ethtool_drvinfo info = {.cmd = ETHTOOL_GDRVINFO};
+	struct ifreq ifr = {0};
+	int fd, err = 0;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ifr.ifr_data = (char *)&info;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		err = -errno;
+	else
+		snprintf(drv, len, "%.*s", (int)sizeof(info.driver), info.driver);
 	close(fd);
 	return err;
 }

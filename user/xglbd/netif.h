@@ -4,10 +4,14 @@
 #define XGLB_NETIF_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/types.h>
 
 /* ifindex and MAC of an interface; 0 or -errno. */
 int xglb_netif_get(const char *ifname, __u32 *ifindex, __u8 mac[6]);
+
+/* The driver of interface ifindex ("veth", "virtio_net", ...; ETHTOOL_GDRVINFO); 0 or -errno. */
+int xglb_netif_driver(__u32 ifindex, char *drv, size_t len);
 
 /*
  * Add ip/32 to interface ifindex, labelled "<ifname>:xglb". Returns 1 if

@@ -62,6 +62,8 @@ static const char *reload_conflict(const struct xglb_config *a, const struct xgl
 		return "state-dir";
 	if (strcmp(a->control_socket, b->control_socket))
 		return "control-socket";
+	if (a->datapath != b->datapath)
+		return "datapath";
 	if (a->membership != b->membership)
 		return "membership on/off";
 	if (a->membership &&
@@ -110,10 +112,10 @@ void reload(struct daemon *d)
 		free(ncfg);
 		goto out;
 	}
-	err = xglb_loader_attach_some(&d->ld, nifs.ifindex, nifs.xdp, nifs.n);
+	err = xglb_loader_attach_some(&d->ld, nifs.ifindex, nifs.dp, nifs.n);
 	if (err) {
 		pr_err("reload: attaching: %s; keeping the running configuration", strerror(-err));
-		xglb_loader_attach_some(&d->ld, oifs.ifindex, oifs.xdp, oifs.n);
+		xglb_loader_attach_some(&d->ld, oifs.ifindex, oifs.dp, oifs.n);
 		free(ncfg);
 		goto out;
 	}
