@@ -8,6 +8,10 @@
 
 static const char *status_json =
     "{\"node\":{\"name\":\"r1\",\"id\":1},\"mode\":\"membership\",\"hosts_redistributed\":4,"
+    "\"datapath\":{\"config\":\"auto\",\"hook\":\"tc\",\"interfaces\":["
+    "{\"name\":\"eth0\",\"ifindex\":2,\"driver\":\"veth\",\"hook\":\"tc\",\"why\":\"auto: veth\"},"
+    "{\"name\":\"eth1\",\"ifindex\":3,\"driver\":\"\",\"hook\":\"steering\",\"why\":\"no "
+    "group\"}]},"
     "\"hosts_redistributed_again\":3,"
     "\"groups\":[{\"id\":1,\"role\":\"standby\",\"version\":7,"
     "\"peers\":[{\"name\":\"r1\",\"up\":true,\"age_ms\":0},{\"name\":\"r\\\"2\",\"up\":false,"
@@ -33,6 +37,8 @@ static char *render(void)
 	dp.reasons[XGLB_R_XDP_TX_ARP_REPLY] = 10;
 	dp.reasons[XGLB_R_XDP_TX_ARP_UNICAST] = 5;
 	dp.reasons[XGLB_R_XDP_DROP_ARP_PEER] = 7;
+	dp.reasons[XGLB_R_TC_TX_ARP_REPLY] = 20;
+	dp.reasons[XGLB_R_TC_PASS_VMAC] = 99;
 	dp.reasons[XGLB_R_TC_STEER_STEERED] = 3;
 	dp.reasons[XGLB_R_TC_STEER_OWNED] = 4;
 	dp.n_fwd = 1;
@@ -74,7 +80,14 @@ static void renders_values(void **state)
 	has(t, "xglb_packets_total{verdict=\"pass\",reason=\"tc_steer_owned\"} 4");
 	has(t, "xglb_packets_total{verdict=\"pass\",reason=\"tc_steer_off\"} 0");
 	has(t, "xglb_packets_total{verdict=\"drop\",reason=\"tc_egress_drop_vip_arp\"} 0");
-	has(t, "xglb_arp_replies_total 15");
+	has(t, "xglb_arp_replies_total 35"); /* xdp_tx_* and tc_tx_* */
+	has(t, "xglb_packets_total{verdict=\"tx\",reason=\"tc_tx_arp_reply\"} 20");
+	has(t, "xglb_packets_total{verdict=\"pass\",reason=\"tc_pass_vmac\"} 99");
+	has(t, "xglb_packets_total{verdict=\"drop\",reason=\"tc_drop_arp_not_avg\"} 0");
+	has(t,
+	    "xglb_datapath_info{interface=\"eth0\",hook=\"tc\",driver=\"veth\",config=\"auto\"} 1");
+	has(t, "xglb_datapath_info{interface=\"eth1\",hook=\"steering\",driver=\"\",config="
+	       "\"auto\"} 1");
 	has(t, "xglb_forwarder_packets_total{group=\"1\",forwarder=\"0\"} 1234");
 	has(t, "xglb_forwarder_bytes_total{group=\"1\",forwarder=\"0\"} 98765");
 	has(t, "xglb_map_entries{map=\"xglb_hosts\"} 12");

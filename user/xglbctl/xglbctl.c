@@ -136,7 +136,7 @@ static const char *jyes(struct json_object *o, const char *k)
 
 static int cmd_status(const struct ctl *c)
 {
-	struct json_object *r = ask(c, "status"), *groups, *node;
+	struct json_object *r = ask(c, "status"), *groups, *node, *dp;
 
 	if (!r)
 		return 1;
@@ -150,6 +150,20 @@ static int cmd_status(const struct ctl *c)
 	       "%lld\n",
 	       js(node, "name"), ji(node, "id"), ji(node, "boot"), ji(node, "priority"),
 	       ji(node, "weight"), js(r, "mode"), ji(r, "tables_version"));
+	dp = jget(r, "datapath");
+	if (dp) {
+		struct json_object *ifs = jget(dp, "interfaces");
+
+		printf("datapath %s (configured %s):", js(dp, "hook"), js(dp, "config"));
+		for (size_t i = 0; i < json_object_array_length(ifs); i++) {
+			struct json_object *x = json_object_array_get_idx(ifs, i);
+
+			printf("%s %s %s (%s, driver %s)", i ? "," : "", js(x, "name"),
+			       js(x, "hook"), js(x, "why"),
+			       *js(x, "driver") ? js(x, "driver") : "unknown");
+		}
+		printf("\n");
+	}
 	groups = jget(r, "groups");
 	for (size_t i = 0; i < json_object_array_length(groups); i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i), *p = jget(g, "peers"),

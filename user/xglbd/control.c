@@ -96,6 +96,36 @@ static void add_forwarder_bytes(const struct daemon *d, struct json_object *grou
 	}
 }
 
+/*
+ * Which hook runs the data path: as configured, and per interface what
+ * the loader chose and why; "hook" is the group interfaces' common hook,
+ * or "mixed".
+ */
+static struct json_object *datapath_json(const struct daemon *d)
+{
+	struct json_object *o = json_object_new_object(), *ifs = json_object_new_array();
+	const char *all = NULL;
+
+	json_object_object_add(o, "config",
+			       json_object_new_string(xglb_datapath_name(d->cfg->datapath)));
+	for (int i = 0; i < d->ld.n_if && i < d->ifs.n; i++) {
+		struct json_object *j = json_object_new_object();
+		const char *hook = xglb_hook_use_name(d->ld.use[i]);
+
+		json_object_object_add(j, "name", json_object_new_string(d->ifs.name[i]));
+		json_object_object_add(j, "ifindex", json_object_new_int64(d->ld.ifindex[i]));
+		json_object_object_add(j, "driver", json_object_new_string(d->ld.driver[i]));
+		json_object_object_add(j, "hook", json_object_new_string(hook));
+		json_object_object_add(j, "why", json_object_new_string(d->ld.why[i]));
+		json_object_array_add(ifs, j);
+		if (d->ld.use[i] != XGLB_USE_STEER)
+			all = !all || !strcmp(all, hook) ? hook : "mixed";
+	}
+	json_object_object_add(o, "hook", json_object_new_string(all ? all : "none"));
+	json_object_object_add(o, "interfaces", ifs);
+	return o;
+}
+
 static struct json_object *cmd_status(struct daemon *d)
 {
 	const struct xglb_config *cfg = d->cfg;
@@ -115,6 +145,7 @@ static struct json_object *cmd_status(struct daemon *d)
 	json_object_object_add(node, "drained", json_object_new_boolean(d->drained));
 	json_object_object_add(o, "node", node);
 	json_object_object_add(o, "mode", json_object_new_string(d->cl ? "membership" : "static"));
+	json_object_object_add(o, "datapath", datapath_json(d));
 	json_object_object_add(o, "tables_version", json_object_new_int64(d->version));
 	json_object_object_add(o, "hosts_redistributed", json_object_new_int64(d->redistributed));
 	json_object_object_add(o, "hosts_redistributed_again",

@@ -89,11 +89,15 @@ static void render_dataplane(FILE *out, const struct xglb_dp_snapshot *dp)
 			(unsigned long long)dp->reasons[r]);
 	}
 	head(out, "xglb_arp_replies_total", "counter",
-	     "ARP replies for a VIP sent by the data path (AVG answers and vMAC confirmations).");
+	     "ARP replies for a VIP sent by the data path (AVG answers and vMAC confirmations), "
+	     "at XDP or tc.");
 	fprintf(out, "xglb_arp_replies_total %llu\n",
 		(unsigned long long)(dp->reasons[XGLB_R_XDP_TX_ARP_REPLY] +
 				     dp->reasons[XGLB_R_XDP_TX_ARP_UNICAST] +
-				     dp->reasons[XGLB_R_XDP_TX_ARP_UNTRACKED]));
+				     dp->reasons[XGLB_R_XDP_TX_ARP_UNTRACKED] +
+				     dp->reasons[XGLB_R_TC_TX_ARP_REPLY] +
+				     dp->reasons[XGLB_R_TC_TX_ARP_UNICAST] +
+				     dp->reasons[XGLB_R_TC_TX_ARP_UNTRACKED]));
 	head(out, "xglb_forwarder_packets_total", "counter",
 	     "Frames this node accepted for a virtual forwarder it owns.");
 	for (int i = 0; i < dp->n_fwd; i++)
@@ -255,6 +259,31 @@ static void render_events(FILE *out, struct json_object *status)
 	}
 }
 
+/* One series per interface: the hook its data path runs on (status "datapath"). */
+static void render_datapath(FILE *out, struct json_object *status)
+{
+	struct json_object *dpj = get(status, "datapath"), *ifs = get(dpj, "interfaces");
+
+	if (!dpj)
+		return;
+	head(out, "xglb_datapath_info", "gauge",
+	     "The hook each interface runs the data path on (xdp, tc; steering: no group), as "
+	     "the configured datapath (auto, xdp, tc) chose it.");
+	for (size_t i = 0; ifs && i < json_object_array_length(ifs); i++) {
+		struct json_object *x = json_object_array_get_idx(ifs, i);
+
+		fputs("xglb_datapath_info{interface=\"", out);
+		label(out, json_object_get_string(get(x, "name")));
+		fputs("\",hook=\"", out);
+		label(out, json_object_get_string(get(x, "hook")));
+		fputs("\",driver=\"", out);
+		label(out, json_object_get_string(get(x, "driver")));
+		fputs("\",config=\"", out);
+		label(out, json_object_get_string(get(dpj, "config")));
+		fputs("\"} 1\n", out);
+	}
+}
+
 void xglb_metrics_render(FILE *out, struct json_object *status, const struct xglb_dp_snapshot *dp,
 			 const char *version)
 {
@@ -265,6 +294,7 @@ void xglb_metrics_render(FILE *out, struct json_object *status, const struct xgl
 	label(out, json_object_get_string(get(node, "name")));
 	fprintf(out, "\",mode=\"%s\"} 1\n", json_object_get_string(get(status, "mode")));
 	render_dataplane(out, dp);
+	render_datapath(out, status);
 	render_groups(out, status, dp);
 	render_events(out, status);
 }
