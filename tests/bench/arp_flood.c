@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * arp_flood.c - ARP replies per second under a live flood: xglb_xdp versus
- * the kernel answering the same requests, side by side in one run.
+ * arp_flood.c - ARP replies per second under a live flood: xglb_xdp (or,
+ * with "tc", xglb_tc at tc ingress) versus the kernel answering the same
+ * requests, side by side in one run.
  *
- *   arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP
+ *   arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP [xdp|tc]
  *
  * The caller (tests/bench/run.sh) creates two namespaces joined by one
  * veth pair: GEN_IF in GEN_NS (address GEN_IP), RTR_IF in RTR_NS (address
@@ -29,6 +30,10 @@
  *   kernel round: RTR_IF runs an XDP_PASS program; the kernel answers.
  *   xglb round:   RTR_IF runs xglb_xdp (native mode) with one group whose
  *                 AVG is this node; xglb answers with XDP_TX.
+ *                 With "tc": RTR_IF runs the XDP_PASS program, as in the
+ *                 kernel round, and xglb_tc at tc ingress answers with a
+ *                 redirect out of RTR_IF ("datapath: tc"). The figures are
+ *                 then named arp_flood_tc_* (arp_flood_tc_ratio_vs_kernel).
  * Rounds rotate (rig, kernel, xglb, rig, ...), ROUNDS of each, with the
  * same generator and the same measuring window after a short warm-up:
  * rate = frames counted in the window / window length; the figure per
@@ -243,12 +248,32 @@ struct round {
 	double pps, wall_pps, cpu_load;
 };
 
+/* xglb_tc on RTR_IF's tc ingress for one round (tc_fd >= 0), or off (-1); 0 or -1. */
+static int rtr_tc(int rtr_ifindex, int tc_fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = rtr_ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1, .prog_fd = tc_fd);
+	int err;
+
+	if (tc_fd < 0) {
+		opts.prog_fd = 0;
+		bpf_tc_detach(&hook, &opts);
+		return 0;
+	}
+	err = bpf_tc_hook_create(&hook);
+	if (!err || err == -EEXIST)
+		err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		fprintf(stderr, "arp_flood: tc ingress on the router side: %s\n", strerror(-err));
+	return err ? -1 : 0;
+}
+
 /*
- * One round with prog_fd on the router side, counting word of map; 0 or
- * -1.
+ * One round with prog_fd on the router side (XDP) and tc_fd at its tc
+ * ingress (-1: none), counting word of map; 0 or -1.
  */
-static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, int map, int word,
-		     struct round *r)
+static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, int tc_fd, int map,
+		     int word, struct round *r)
 {
 	__u64 c_start, c0, c1, b0, b1, j0, j1, t0, t1, u0, u1, deadline, last, prev;
 	pthread_t th[GEN_THREADS];
@@ -260,6 +285,8 @@ static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, in
 		fprintf(stderr, "arp_flood: attach on the router side: %s\n", strerror(errno));
 		return -1;
 	}
+	if (tc_fd >= 0 && rtr_tc(rtr_ifindex, tc_fd))
+		return -1;
 	count_map = map;
 	count_word = word;
 	c_start = counted();
@@ -320,6 +347,8 @@ stop:
 			SETTLE_MS);
 		rc = -1;
 	}
+	if (tc_fd >= 0 && enter_ns(rtr_ns, "router") == 0)
+		rtr_tc(rtr_ifindex, -1);
 	return rc;
 }
 
@@ -346,12 +375,17 @@ int main(int argc, char **argv)
 	__u8 gen_mac[6], rtr_mac[6];
 	static struct gen g;
 	__be32 vip, gen_ip;
-	__u32 zero = 0;
+	__u32 zero = 0, r_reply, r_peer;
+	bool tc = argc == 8 && !strcmp(argv[7], "tc");
+	const char *P = tc ? "arp_flood_tc" : "arp_flood"; /* the figures' prefix */
 
-	if (argc != 7) {
-		fprintf(stderr, "usage: arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP\n");
+	if ((argc != 7 && argc != 8) || (argc == 8 && !tc && strcmp(argv[7], "xdp"))) {
+		fprintf(stderr,
+			"usage: arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP [xdp|tc]\n");
 		return 2;
 	}
+	r_reply = tc ? XGLB_R_TC_TX_ARP_REPLY : XGLB_R_XDP_TX_ARP_REPLY;
+	r_peer = tc ? XGLB_R_TC_DROP_ARP_PEER : XGLB_R_XDP_DROP_ARP_PEER;
 	vip = inet_addr(argv[5]);
 	gen_ip = inet_addr(argv[6]);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
@@ -407,19 +441,21 @@ int main(int argc, char **argv)
 	g.ifindex = gen_ifindex;
 	g.ns_fd = gen_ns;
 
-	x_reply0 = bench_stat(skel, XGLB_R_XDP_TX_ARP_REPLY);
-	x_peer0 = bench_stat(skel, XGLB_R_XDP_DROP_ARP_PEER);
+	x_reply0 = bench_stat(skel, r_reply);
+	x_peer0 = bench_stat(skel, r_peer);
 	for (int i = 0; i < ROUNDS; i++) {
 		for (int sd = 0; sd < S_MAX; sd++) {
-			int prog = sd == S_RIG	    ? rig_fd
-				   : sd == S_KERNEL ? pass_fd
-						    : bpf_program__fd(skel->progs.xglb_xdp);
+			/* tc: the XDP_PASS program as in the kernel round, xglb_tc behind it */
+			int prog = sd == S_RIG		  ? rig_fd
+				   : sd == S_KERNEL || tc ? pass_fd
+							  : bpf_program__fd(skel->progs.xglb_xdp);
+			int tc_fd = sd == S_XGLB && tc ? bpf_program__fd(skel->progs.xglb_tc) : -1;
 			/* the rig counts requests (word 1) at RTR_IF; the others replies at GEN_IF
 			 */
 			int map = sd == S_RIG ? rig_map : reply_map, word = sd == S_RIG ? 1 : 0;
 			struct round r = {0, 0, 0};
 
-			if (run_round(&g, rtr_ns, rtr_ifindex, prog, map, word, &r)) {
+			if (run_round(&g, rtr_ns, rtr_ifindex, prog, tc_fd, map, word, &r)) {
 				fprintf(stderr, "arp_flood: %s round %d failed\n", side_name[sd],
 					i + 1);
 				goto out;
@@ -431,11 +467,10 @@ int main(int argc, char **argv)
 	}
 	/* xglb answered, and from intact requests (no recycled reply came back as a request) */
 	bpf_map_lookup_elem(reply_map, &zero, v);
-	if (bench_stat(skel, XGLB_R_XDP_TX_ARP_REPLY) == x_reply0 ||
-	    bench_stat(skel, XGLB_R_XDP_DROP_ARP_PEER) != x_peer0) {
+	if (bench_stat(skel, r_reply) == x_reply0 || bench_stat(skel, r_peer) != x_peer0) {
 		fprintf(stderr, "arp_flood: sanity: xglb replies %llu, peer drops %llu\n",
-			(unsigned long long)(bench_stat(skel, XGLB_R_XDP_TX_ARP_REPLY) - x_reply0),
-			(unsigned long long)(bench_stat(skel, XGLB_R_XDP_DROP_ARP_PEER) - x_peer0));
+			(unsigned long long)(bench_stat(skel, r_reply) - x_reply0),
+			(unsigned long long)(bench_stat(skel, r_peer) - x_peer0));
 		goto out;
 	}
 	for (int sd = 0; sd < S_MAX; sd++) {
@@ -447,29 +482,27 @@ int main(int argc, char **argv)
 		double k = med[S_KERNEL], x = med[S_XGLB], rig = med[S_RIG];
 		double kn = per_reply_ns(k, rig), xn = per_reply_ns(x, rig);
 
-		printf("BENCH arp_flood_xglb_pps %.0f pps\n", x);
-		printf("BENCH arp_flood_kernel_pps %.0f pps\n", k);
-		printf("BENCH arp_flood_ratio_vs_kernel %.1f x\n", k > 0 ? x / k : 0.0);
-		printf("BENCH arp_flood_rig_pps %.0f pps\n", rig);
-		printf("BENCH arp_flood_xglb_ns_per_reply_over_rig %.0f ns\n", xn);
-		printf("BENCH arp_flood_kernel_ns_per_reply_over_rig %.0f ns\n", kn);
-		printf("BENCH arp_flood_responder_ratio_vs_kernel %.1f x\n",
-		       xn > 0 ? kn / xn : 0.0);
+		printf("BENCH %s_xglb_pps %.0f pps\n", P, x);
+		printf("BENCH %s_kernel_pps %.0f pps\n", P, k);
+		printf("BENCH %s_ratio_vs_kernel %.1f x\n", P, k > 0 ? x / k : 0.0);
+		printf("BENCH %s_rig_pps %.0f pps\n", P, rig);
+		printf("BENCH %s_xglb_ns_per_reply_over_rig %.0f ns\n", P, xn);
+		printf("BENCH %s_kernel_ns_per_reply_over_rig %.0f ns\n", P, kn);
+		printf("BENCH %s_responder_ratio_vs_kernel %.1f x\n", P, xn > 0 ? kn / xn : 0.0);
 		for (int sd = 0; sd < S_MAX; sd++)
-			printf("BENCH arp_flood_%s_pps_min %.0f pps\nBENCH arp_flood_%s_pps_max "
-			       "%.0f pps\n",
-			       side_name[sd], pps[sd][0], side_name[sd], pps[sd][ROUNDS - 1]);
+			printf("BENCH %s_%s_pps_min %.0f pps\nBENCH %s_%s_pps_max %.0f pps\n", P,
+			       side_name[sd], pps[sd][0], P, side_name[sd], pps[sd][ROUNDS - 1]);
 		for (int sd = 0; sd < S_MAX; sd++)
-			printf("BENCH arp_flood_%s_wall_pps %.0f pps\n", side_name[sd], mwall[sd]);
-		printf("BENCH arp_flood_wall_ratio_vs_kernel %.1f x\n",
+			printf("BENCH %s_%s_wall_pps %.0f pps\n", P, side_name[sd], mwall[sd]);
+		printf("BENCH %s_wall_ratio_vs_kernel %.1f x\n", P,
 		       mwall[S_KERNEL] > 0 ? mwall[S_XGLB] / mwall[S_KERNEL] : 0.0);
 		for (int sd = 0; sd < S_MAX; sd++)
-			printf("BENCH arp_flood_%s_cpu_load_pct %.0f %%\n", side_name[sd],
+			printf("BENCH %s_%s_cpu_load_pct %.0f %%\n", P, side_name[sd],
 			       100 * mload[sd]);
 		/* ARP other than replies at GEN_IF (e.g. kernel probes): expected 0 */
-		printf("BENCH arp_flood_other_arp_seen %llu frames\n", (unsigned long long)v[1]);
-		printf("BENCH arp_flood_rounds %d rounds_per_side\n", ROUNDS);
-		printf("BENCH arp_flood_window_ms %d ms\n", WINDOW_MS);
+		printf("BENCH %s_other_arp_seen %llu frames\n", P, (unsigned long long)v[1]);
+		printf("BENCH %s_rounds %d rounds_per_side\n", P, ROUNDS);
+		printf("BENCH %s_window_ms %d ms\n", P, WINDOW_MS);
 	}
 	rc = 0;
 out:

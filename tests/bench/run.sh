@@ -15,6 +15,10 @@
 #              namespace xglb-btc-<pid>
 #   steer_throughput.sh  iperf3 rate of a steered flow vs an owned one, in a
 #              tests/lab/lab.sh lab (own teardown)
+#   datapath.sh  routed TCP and 64-byte UDP through one router with datapath xdp
+#              and tc against nothing attached, and the tc path's ARP answer
+#              rate against the kernel's (arp_flood tc), in a lab and a veth
+#              pair of its own (own teardown)
 # Exits non-zero if a bench fails to run; its stderr is shown then.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -97,6 +101,9 @@ echo "#   keepalived (VRRPv3) one after the other on the same lab (failover.sh; 
 echo "# tc_*_ns: median ns/packet over an empty tc program, steering on (see tests/bench/tc_micro.c)"
 echo "# steer*_flow_mbps, steered_throughput_ratio: iperf3, steered vs owned flow in one lab,"
 echo "#   ratio = median over back-to-back pairs (steer_throughput.sh)"
+echo "# forward_*: iperf3 c1 -> server through one router, datapath xdp / tc vs nothing attached,"
+echo "#   no XDP anywhere else; ratio = median over trials of each trial's ratio;"
+echo "#   arp_flood_tc_*: as arp_flood_*, the xglb side being xglb_tc at tc ingress (datapath.sh)"
 
 # ---- per-packet cost -------------------------------------------------------
 run_bench_in "$NS_MICRO" xdp_micro 120 "$BUILD/bench/xdp_micro"
@@ -125,5 +132,8 @@ run_bench failover 270 env BUILD="$BUILD" tests/bench/failover.sh
 # ---- flow steering: tc per-packet cost; steered vs owned throughput ----------------------------
 run_bench_in "$NS_TC" tc_micro 60 "$BUILD/bench/tc_micro"
 run_bench steer_throughput 150 env BUILD="$BUILD" tests/bench/steer_throughput.sh
+
+# ---- data path hooks: tc vs XDP vs nothing on veth; the tc path's ARP answers ----------
+run_bench datapath 420 env BUILD="$BUILD" tests/bench/datapath.sh
 
 exit "$failed"

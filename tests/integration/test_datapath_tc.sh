@@ -6,6 +6,7 @@
 # veths has no XDP program either, so ARP answers reach the clients only
 # because the tc path sends them as ordinary frames (an XDP_TX into such a
 # veth is lost). r1 is configured "auto", r2 "tc".
+# shellcheck disable=SC2317 # lab_wait predicates
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 t_need_tools jq curl
