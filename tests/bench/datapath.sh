@@ -16,7 +16,7 @@
 # Per trial and mode, c1 -> server through r1:
 #   TCP    iperf3 -t SECONDS -O 1, the receiver's rate (end.sum_received)
 #   UDP64  iperf3 -u -b 0 -l 64 -t SECONDS -O 1: 64-byte datagrams received per second
-# TRIALS (DP_TRIALS, default 5) of SECONDS (DP_SECONDS, default 2). The machine may be shared,
+# TRIALS (DP_TRIALS, default 7) of SECONDS (DP_SECONDS, default 3). The machine may be shared,
 # which moves absolute rates between trials; the modes of one trial see nearly the same load,
 # so each ratio is taken per trial against that trial's plain run, then the median over trials:
 #   forward_tcp_ratio_tc_vs_plain    (goal >= 0.97)
@@ -41,8 +41,8 @@ export LAB_QUIET=${LAB_QUIET:-1} LAB_PORT_XDP=0
 # shellcheck source=tests/lab/lab.sh
 source tests/lab/lab.sh
 
-TRIALS=${DP_TRIALS:-5}
-SECS=${DP_SECONDS:-2}
+TRIALS=${DP_TRIALS:-7}
+SECS=${DP_SECONDS:-3}
 PORT=5201
 MODES=(plain xdp tc)
 

@@ -134,6 +134,6 @@ run_bench_in "$NS_TC" tc_micro 60 "$BUILD/bench/tc_micro"
 run_bench steer_throughput 150 env BUILD="$BUILD" tests/bench/steer_throughput.sh
 
 # ---- data path hooks: tc vs XDP vs nothing on veth; the tc path's ARP answers ----------
-run_bench datapath 420 env BUILD="$BUILD" tests/bench/datapath.sh
+run_bench datapath 600 env BUILD="$BUILD" tests/bench/datapath.sh
 
 exit "$failed"
