@@ -27,6 +27,14 @@
  *   tc_owned_to_host_ns  owned flow, frame still PACKET_OTHERHOST (a vMAC
  *                        frame XDP readdressed on a veth): plus the fix-up's
  *                        xglb_ifaces lookup and bpf_skb_change_type()
+ *   tc_tcdp_owned_ns     "datapath: tc": xglb_tc on the owned frame, the
+ *                        common case there (not ARP, not to a vMAC:
+ *                        tc_pass_other), then the same steering
+ *   tc_tcdp_vmac_ns      "datapath: tc": xglb_tc on the owned flow's frame
+ *                        sent to forwarder 0's vMAC, PACKET_OTHERHOST as the
+ *                        kernel classifies it: vMAC accept (group lookup,
+ *                        rewrite, forwarder counters, bpf_skb_change_type),
+ *                        then the same steering
  *
  * Method (that of xdp_micro.c's method 2). bpf_prog_test_run with repeat
  * runs the program again and again on one skb, so from the second run on
@@ -62,8 +70,9 @@
 #define PKT_HOST	 0
 #define PKT_OTHERHOST	 3
 
-enum { C_OWNED, C_STEERED, C_TOHOST, C_MAX };
-static const char *const case_name[C_MAX] = {"owned", "steered", "owned_to_host"};
+enum { C_OWNED, C_STEERED, C_TOHOST, C_TCDP_OWNED, C_TCDP_VMAC, C_MAX };
+static const char *const case_name[C_MAX] = {"owned", "steered", "owned_to_host", "tcdp_owned",
+					     "tcdp_vmac"};
 
 #define CALLS  2000 /* samples per wrapper */
 #define REPEAT 100  /* packets per sample */
@@ -73,6 +82,7 @@ static const char *const case_name[C_MAX] = {"owned", "steered", "owned_to_host"
 static const __u8 ifmac[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x01};
 static const __u8 peer2[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x02};
 static const __u8 peer3[6] = {0x52, 0x54, 0x00, 0x00, 0x00, 0x03};
+static const __u8 vmac0[6] = {0x02, 0x78, 0x67, 0x62, 0x01, 0x00}; /* group 1, forwarder 0: ours */
 
 /*
  * Wrappers of one case (tests/bench/tc_wrap.bpf.c): pkt_type := pkt_type,
@@ -190,7 +200,16 @@ int main(void)
 		memcpy(f->mac, ifmac, 6);
 		memcpy(f->peer_mac[xglb_owners_slot(nodes, 3, 2)], peer2, 6);
 		memcpy(f->peer_mac[xglb_owners_slot(nodes, 3, 3)], peer3, 6);
-		err = xglb_bank_commit_steer(&bank, NULL, 0, &st);
+		/* group 1 on lo, forwarder 0 ours, for the vMAC case */
+		struct xglb_group_state gs = {
+		    .gid = 1, .vip = local[0], .avg = 1, .version = 1, .n_fwd = 1, .ifindex = {1}};
+		struct xglb_group grp;
+
+		gs.fwd[0] = (struct xglb_fwd_state){
+		    .owner = 1, .weight = 100, .active = true, .new_ok = true};
+		memcpy(gs.ifmac[0], ifmac, 6);
+		xglb_build_group(&gs, 1, &grp);
+		err = xglb_bank_commit_steer(&bank, &grp, 1, &st);
 	}
 	if (!err)
 		err = xglb_bank_set_local_ips(&bank, local, 2);
@@ -220,20 +239,26 @@ int main(void)
 		if (o == 1 && !port[C_STEERED])
 			port[C_STEERED] = (__u16)p;
 	}
-	port[C_TOHOST] = port[C_OWNED];
+	port[C_TOHOST] = port[C_TCDP_OWNED] = port[C_TCDP_VMAC] = port[C_OWNED];
 	for (int c = 0; c < C_MAX; c++) {
-		tcp_frame(frames[c], ifmac, host, cli, port[c], srv, 443);
+		tcp_frame(frames[c], c == C_TCDP_VMAC ? vmac0 : ifmac, host, cli, port[c], srv,
+			  443);
 		memcpy(want_out[c], frames[c], FRAME);
 	}
+	memcpy(want_out[C_TCDP_VMAC], ifmac, 6); /* accepted: readdressed to the interface */
 	memcpy(want_out[C_STEERED], peer2, 6);
 	memcpy(want_out[C_STEERED] + 6, ifmac, 6);
-	want_ret[C_OWNED] = want_ret[C_TOHOST] = TC_ACT_OK_;
+	want_ret[C_OWNED] = want_ret[C_TOHOST] = want_ret[C_TCDP_OWNED] = want_ret[C_TCDP_VMAC] =
+	    TC_ACT_OK_;
 	want_ret[C_STEERED] = TC_ACT_REDIRECT_;
 
-	/* ---- programs: key 0 -> xglb_tc_ingress, key 1 -> empty ---- */
+	/* ---- programs: key 0 -> xglb_tc_ingress (xglb_tc for tcdp_*), key 1 -> empty ---- */
 	for (int c = 0; c < C_MAX; c++) {
-		wskel[c] = wrapper_open(frames[c], c == C_TOHOST ? PKT_OTHERHOST : PKT_HOST,
-					bpf_program__fd(skel->progs.xglb_tc_ingress));
+		bool tcdp = c == C_TCDP_OWNED || c == C_TCDP_VMAC;
+
+		wskel[c] = wrapper_open(
+		    frames[c], c == C_TOHOST || c == C_TCDP_VMAC ? PKT_OTHERHOST : PKT_HOST,
+		    bpf_program__fd(tcdp ? skel->progs.xglb_tc : skel->progs.xglb_tc_ingress));
 		if (!wskel[c])
 			goto out;
 		wrap[c][0] = bpf_program__fd(wskel[c]->progs.xglb_b_tcwrap0);
@@ -286,23 +311,28 @@ int main(void)
 
 		for (__u32 r = 0; r < XGLB_STATS_SLOTS; r++)
 			got[r] = bench_stat(skel, r) - base[r];
-		if (got[XGLB_R_TC_STEER_OWNED] != 2 * n || got[XGLB_R_TC_STEER_STEERED] != n ||
+		if (got[XGLB_R_TC_STEER_OWNED] != 4 * n || got[XGLB_R_TC_STEER_STEERED] != n ||
 		    got[XGLB_R_TC_INGRESS_PASS] != n || got[XGLB_R_TC_INGRESS_TO_HOST] != n ||
+		    got[XGLB_R_TC_PASS_OTHER] != n || got[XGLB_R_TC_PASS_VMAC] != n ||
 		    got[XGLB_R_TC_STEER_FROM_PEER] || got[XGLB_R_TC_STEER_LOCAL] ||
 		    got[XGLB_R_TC_STEER_NO_OWNER]) {
-			fprintf(stderr,
-				"tc_micro: counters disagree: owned %llu steered %llu pass %llu "
-				"to_host %llu (want %llu, %llu, %llu, %llu), from_peer %llu local "
-				"%llu no_owner %llu\n",
-				(unsigned long long)got[XGLB_R_TC_STEER_OWNED],
-				(unsigned long long)got[XGLB_R_TC_STEER_STEERED],
-				(unsigned long long)got[XGLB_R_TC_INGRESS_PASS],
-				(unsigned long long)got[XGLB_R_TC_INGRESS_TO_HOST],
-				(unsigned long long)(2 * n), (unsigned long long)n,
-				(unsigned long long)n, (unsigned long long)n,
-				(unsigned long long)got[XGLB_R_TC_STEER_FROM_PEER],
-				(unsigned long long)got[XGLB_R_TC_STEER_LOCAL],
-				(unsigned long long)got[XGLB_R_TC_STEER_NO_OWNER]);
+			fprintf(
+			    stderr,
+			    "tc_micro: counters disagree: owned %llu steered %llu pass %llu "
+			    "to_host %llu tc_pass_other %llu tc_pass_vmac %llu (want %llu, %llu, "
+			    "%llu, %llu, %llu, %llu), from_peer %llu local %llu no_owner %llu\n",
+			    (unsigned long long)got[XGLB_R_TC_STEER_OWNED],
+			    (unsigned long long)got[XGLB_R_TC_STEER_STEERED],
+			    (unsigned long long)got[XGLB_R_TC_INGRESS_PASS],
+			    (unsigned long long)got[XGLB_R_TC_INGRESS_TO_HOST],
+			    (unsigned long long)got[XGLB_R_TC_PASS_OTHER],
+			    (unsigned long long)got[XGLB_R_TC_PASS_VMAC],
+			    (unsigned long long)(4 * n), (unsigned long long)n,
+			    (unsigned long long)n, (unsigned long long)n, (unsigned long long)n,
+			    (unsigned long long)n,
+			    (unsigned long long)got[XGLB_R_TC_STEER_FROM_PEER],
+			    (unsigned long long)got[XGLB_R_TC_STEER_LOCAL],
+			    (unsigned long long)got[XGLB_R_TC_STEER_NO_OWNER]);
 			goto out;
 		}
 	}
