@@ -316,14 +316,6 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 				return err;
 			}
 		}
-		if (l->use[i] == XGLB_USE_TC) {
-			err = drop_xdp(l, i);
-			if (err) {
-				pr_err("ifindex %u: detaching xglb_xdp: %s", ifindex[i],
-				       strerror(-err));
-				return err;
-			}
-		}
 		pr_info("ifindex %u: data path %s (%s, driver %s)", ifindex[i],
 			xglb_hook_use_name(l->use[i]), l->why[i],
 			l->driver[i][0] ? l->driver[i] : "unknown");
@@ -347,6 +339,19 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 		if (err) {
 			pr_err("ifindex %u: attaching tc: %s", ifindex[i], strerror(-err));
 			return err;
+		}
+		/*
+		 * Only now, with xglb_tc in place, an xglb_xdp left there goes: in
+		 * between both run (xglb_tc sees XDP's readdressed frames, not its
+		 * answered ARP), never neither.
+		 */
+		if (l->use[i] == XGLB_USE_TC) {
+			err = drop_xdp(l, i);
+			if (err) {
+				pr_err("ifindex %u: detaching xglb_xdp: %s", ifindex[i],
+				       strerror(-err));
+				return err;
+			}
 		}
 	}
 	return 0;
