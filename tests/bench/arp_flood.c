@@ -32,8 +32,10 @@
  *                 AVG is this node; xglb answers with XDP_TX.
  *                 With "tc": RTR_IF runs the XDP_PASS program, as in the
  *                 kernel round, and xglb_tc at tc ingress answers with a
- *                 redirect out of RTR_IF ("datapath: tc"). The figures are
- *                 then named arp_flood_tc_* (arp_flood_tc_ratio_vs_kernel).
+ *                 redirect out of RTR_IF ("datapath: tc"), through the
+ *                 egress guard xglb_tc_egress as in xglbd (every answer
+ *                 must pass it). The figures are then named arp_flood_tc_*
+ *                 (arp_flood_tc_ratio_vs_kernel).
  * Rounds rotate (rig, kernel, xglb, rig, ...), ROUNDS of each, with the
  * same generator and the same measuring window after a short warm-up:
  * rate = frames counted in the window / window length; the figure per
@@ -249,22 +251,29 @@ struct round {
 };
 
 /* xglb_tc on RTR_IF's tc ingress for one round (tc_fd >= 0), or off (-1); 0 or -1. */
+static int guard_fd = -1; /* xglb_tc_egress, which the answers of xglb_tc pass as in xglbd */
+
 static int rtr_tc(int rtr_ifindex, int tc_fd)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = rtr_ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_hook, ehook, .ifindex = rtr_ifindex, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1, .prog_fd = tc_fd);
+	LIBBPF_OPTS(bpf_tc_opts, eopts, .handle = 1, .priority = 1, .prog_fd = guard_fd);
 	int err;
 
 	if (tc_fd < 0) {
-		opts.prog_fd = 0;
+		opts.prog_fd = eopts.prog_fd = 0;
 		bpf_tc_detach(&hook, &opts);
+		bpf_tc_detach(&ehook, &eopts);
 		return 0;
 	}
-	err = bpf_tc_hook_create(&hook);
+	err = bpf_tc_hook_create(&hook); /* clsact: both hooks */
 	if (!err || err == -EEXIST)
 		err = bpf_tc_attach(&hook, &opts);
+	if (!err)
+		err = bpf_tc_attach(&ehook, &eopts);
 	if (err)
-		fprintf(stderr, "arp_flood: tc ingress on the router side: %s\n", strerror(-err));
+		fprintf(stderr, "arp_flood: tc on the router side: %s\n", strerror(-err));
 	return err ? -1 : 0;
 }
 
@@ -369,13 +378,13 @@ int main(int argc, char **argv)
 	bool gen_attached = false, rtr_attached = false;
 	double pps[S_MAX][ROUNDS], wall[S_MAX][ROUNDS], load[S_MAX][ROUNDS], med[S_MAX],
 	    mwall[S_MAX], mload[S_MAX];
-	__u64 x_reply0, x_peer0, v[2];
+	__u64 x_reply0, x_peer0, x_guard0, v[2];
 	struct xglb_bank bank = {0};
 	struct xglb *skel = NULL;
 	__u8 gen_mac[6], rtr_mac[6];
 	static struct gen g;
 	__be32 vip, gen_ip;
-	__u32 zero = 0, r_reply, r_peer;
+	__u32 zero = 0, r_reply, r_peer, r_guard;
 	bool tc = argc == 8 && !strcmp(argv[7], "tc");
 	const char *P = tc ? "arp_flood_tc" : "arp_flood"; /* the figures' prefix */
 
@@ -385,6 +394,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	r_reply = tc ? XGLB_R_TC_TX_ARP_REPLY : XGLB_R_XDP_TX_ARP_REPLY;
+	r_guard = tc ? XGLB_R_TC_EGRESS_PASS_VMAC_ARP : XGLB_R_TC_EGRESS_DROP_VIP_ARP;
 	r_peer = tc ? XGLB_R_TC_DROP_ARP_PEER : XGLB_R_XDP_DROP_ARP_PEER;
 	vip = inet_addr(argv[5]);
 	gen_ip = inet_addr(argv[6]);
@@ -443,6 +453,9 @@ int main(int argc, char **argv)
 
 	x_reply0 = bench_stat(skel, r_reply);
 	x_peer0 = bench_stat(skel, r_peer);
+	x_guard0 = bench_stat(skel, r_guard);
+	if (tc)
+		guard_fd = bpf_program__fd(skel->progs.xglb_tc_egress);
 	for (int i = 0; i < ROUNDS; i++) {
 		for (int sd = 0; sd < S_MAX; sd++) {
 			/* tc: the XDP_PASS program as in the kernel round, xglb_tc behind it */
@@ -467,10 +480,14 @@ int main(int argc, char **argv)
 	}
 	/* xglb answered, and from intact requests (no recycled reply came back as a request) */
 	bpf_map_lookup_elem(reply_map, &zero, v);
-	if (bench_stat(skel, r_reply) == x_reply0 || bench_stat(skel, r_peer) != x_peer0) {
-		fprintf(stderr, "arp_flood: sanity: xglb replies %llu, peer drops %llu\n",
+	/* tc: every answer passed the egress guard on its way out */
+	if (bench_stat(skel, r_reply) == x_reply0 || bench_stat(skel, r_peer) != x_peer0 ||
+	    (tc && bench_stat(skel, r_guard) - x_guard0 != bench_stat(skel, r_reply) - x_reply0)) {
+		fprintf(stderr,
+			"arp_flood: sanity: xglb replies %llu, peer drops %llu, guard %llu\n",
 			(unsigned long long)(bench_stat(skel, r_reply) - x_reply0),
-			(unsigned long long)(bench_stat(skel, r_peer) - x_peer0));
+			(unsigned long long)(bench_stat(skel, r_peer) - x_peer0),
+			(unsigned long long)(bench_stat(skel, r_guard) - x_guard0));
 		goto out;
 	}
 	for (int sd = 0; sd < S_MAX; sd++) {
