@@ -19,7 +19,10 @@ static const char *status_json =
     "\"forwarders\":[{\"index\":0,\"owner\":1,\"weight\":100,\"effective_weight\":40},"
     "{\"index\":1,\"owner\":3,\"weight\":100}],"
     "\"events\":{\"avg_changes\":2,\"owner_changes\":5,\"failovers\":1,\"removals\":0,"
-    "\"rebalances\":3}}],"
+    "\"rebalances\":3},\"withdrawn\":[\"forwarding-off\"]}],"
+    "\"netwatch\":{\"events\":20,\"ignored\":6,\"malformed\":1,\"overruns\":2,"
+    "\"reattached\":3,\"mac_changes\":1,\"vip_restored\":4,\"local_updates\":8,"
+    "\"errors\":0},"
     "\"membership\":{\"ok\":100,\"auth\":2,\"replay\":1,\"tx_ok\":50,\"tx_errors\":1},"
     "\"tracking\":{\"priority\":90,\"weight\":0,\"objects\":[{\"name\":\"uplink\",\"type\":"
     "\"link\",\"up\":false}]}}";
@@ -108,6 +111,12 @@ static void renders_values(void **state)
 	has(t, "xglb_tracked_object_up{object=\"uplink\",type=\"link\"} 0");
 	has(t, "xglb_node_weight 0");
 	has(t, "xglb_table_flips_total 9");
+	has(t, "xglb_group_withdrawn{group=\"1\",reason=\"forwarding-off\"} 1");
+	has(t, "xglb_group_withdrawn{group=\"1\",reason=\"interface-missing\"} 0");
+	has(t, "xglb_netlink_messages_total{result=\"malformed\"} 1");
+	has(t, "xglb_netlink_overruns_total 2");
+	has(t, "xglb_interface_actions_total{action=\"reattached\"} 3");
+	has(t, "xglb_interface_actions_total{action=\"vip_restored\"} 4");
 	free(t);
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* test_nlmon.c - the rtnetlink monitor's decoder: links, IPv4 addresses, forwarding; malformed input. */
+/* test_nlmon.c - the rtnetlink monitor's decoder: links, IPv4 addresses, forwarding; malformed
+ * input. */
 #include "testlib.h"
 #include <string.h>
 #include <arpa/inet.h>
@@ -10,7 +11,7 @@
 #include <libmnl/libmnl.h>
 #include "nlmon.h"
 
-static const __u8 mac1[6] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+static const __u8 mac1[6] = {0x02, 0x11, 0x22, 0x33, 0x44, 0x55};
 
 /* Append one message to buf at *off; returns it for more attributes. */
 static struct nlmsghdr *put_msg(char *buf, size_t *off, __u16 type)
@@ -43,12 +44,12 @@ static void put_link(char *buf, size_t *off, __u16 type, int ifindex, const char
 	end_msg(nlh, off);
 }
 
-static void put_addr(char *buf, size_t *off, __u16 type, int family, int ifindex,
-		     const char *ip, __u8 plen)
+static void put_addr(char *buf, size_t *off, __u16 type, int family, int ifindex, const char *ip,
+		     __u8 plen)
 {
 	struct nlmsghdr *nlh = put_msg(buf, off, type);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	__u8 a[16] = { 0 };
+	__u8 a[16] = {0};
 
 	ifa->ifa_family = family;
 	ifa->ifa_prefixlen = plen;
@@ -76,7 +77,7 @@ static void put_netconf(char *buf, size_t *off, int ifindex, int fwd)
 static void links_decode(void **state)
 {
 	static char buf[4096];
-	struct xglb_nlmon_stats st = { 0 };
+	struct xglb_nlmon_stats st = {0};
 	struct xglb_nlev ev[8];
 	size_t off = 0;
 
@@ -100,7 +101,7 @@ static void links_decode(void **state)
 static void addrs_decode_ipv6_ignored(void **state)
 {
 	static char buf[4096];
-	struct xglb_nlmon_stats st = { 0 };
+	struct xglb_nlmon_stats st = {0};
 	struct xglb_nlev ev[8];
 	size_t off = 0;
 	__be32 want;
@@ -126,7 +127,7 @@ static void addrs_decode_ipv6_ignored(void **state)
 static void netconf_decode(void **state)
 {
 	static char buf[4096];
-	struct xglb_nlmon_stats st = { 0 };
+	struct xglb_nlmon_stats st = {0};
 	struct xglb_nlev ev[8];
 	size_t off = 0;
 
@@ -150,7 +151,7 @@ static void netconf_decode(void **state)
 static void bad_attribute_skips_message(void **state)
 {
 	static char buf[4096];
-	struct xglb_nlmon_stats st = { 0 };
+	struct xglb_nlmon_stats st = {0};
 	struct xglb_nlev ev[8];
 	size_t off = 0, first;
 	struct nlattr *a;
@@ -172,7 +173,7 @@ static void bad_attribute_skips_message(void **state)
 static void bad_fields_rejected(void **state)
 {
 	static char buf[4096];
-	struct xglb_nlmon_stats st = { 0 };
+	struct xglb_nlmon_stats st = {0};
 	struct xglb_nlev ev[8];
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
@@ -199,7 +200,7 @@ static void bad_fields_rejected(void **state)
 static void truncated_buffer(void **state)
 {
 	static char buf[4096];
-	struct xglb_nlmon_stats st = { 0 };
+	struct xglb_nlmon_stats st = {0};
 	struct xglb_nlev ev[8];
 	size_t off = 0, one;
 
@@ -222,7 +223,7 @@ static void truncated_buffer(void **state)
 static void max_and_other_types(void **state)
 {
 	static char buf[4096];
-	struct xglb_nlmon_stats st = { 0 };
+	struct xglb_nlmon_stats st = {0};
 	struct xglb_nlev ev[2];
 	size_t off = 0;
 	struct nlmsghdr *nlh;
@@ -240,13 +241,10 @@ static void max_and_other_types(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(links_decode),
-		cmocka_unit_test(addrs_decode_ipv6_ignored),
-		cmocka_unit_test(netconf_decode),
-		cmocka_unit_test(bad_attribute_skips_message),
-		cmocka_unit_test(bad_fields_rejected),
-		cmocka_unit_test(truncated_buffer),
-		cmocka_unit_test(max_and_other_types),
+	    cmocka_unit_test(links_decode),	   cmocka_unit_test(addrs_decode_ipv6_ignored),
+	    cmocka_unit_test(netconf_decode),	   cmocka_unit_test(bad_attribute_skips_message),
+	    cmocka_unit_test(bad_fields_rejected), cmocka_unit_test(truncated_buffer),
+	    cmocka_unit_test(max_and_other_types),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

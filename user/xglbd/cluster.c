@@ -10,6 +10,15 @@
 
 #define MS 1000000ull
 
+/* Our priority and weight in group g: the node's, less what the group withdraws. */
+static void set_group_self(struct xglb_cluster *c, int g, const __u8 *mac)
+{
+	__u8 w = c->withdraw[g];
+
+	xglb_fsm_set_self(&c->fsm[g], w & XGLB_WITHDRAW_AVG ? 0 : c->self_prio,
+			  w & XGLB_WITHDRAW_FWD ? 0 : c->self_weight, mac);
+}
+
 static void grp_from_cfg(struct xglb_cluster *c, int g, const __u8 *mac, __u64 now)
 {
 	const struct xglb_config *cfg = c->cfg;
@@ -37,7 +46,7 @@ static void grp_from_cfg(struct xglb_cluster *c, int g, const __u8 *mac, __u64 n
 						.weight = cg->fwd[i].weight};
 	xglb_fsm_init(&c->fsm[g], cg->id, cg->vip, cg->policy, &t, cfg->nodes[cfg->self].id,
 		      c->fsm[g].boot, nodes, cfg->n_nodes, fwd, cg->n_fwd, now);
-	xglb_fsm_set_self(&c->fsm[g], c->self_prio, c->self_weight, mac);
+	set_group_self(c, g, mac);
 }
 
 /*
@@ -152,7 +161,7 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 		c->fsm[g].t.preempt = cg->preempt;
 		c->fsm[g].t.preempt_delay_ms = cg->preempt_delay_ms;
 		c->fsm[g].t.load_max_pct = cg->load_max_pct;
-		xglb_fsm_set_self(&c->fsm[g], c->self_prio, c->self_weight, self_mac[g]);
+		set_group_self(c, g, self_mac[g]);
 	}
 	c->commit_pending = true;
 }
@@ -167,9 +176,27 @@ void xglb_cluster_set_self(struct xglb_cluster *c, __u8 priority, __u16 weight)
 	c->self_prio = priority;
 	c->self_weight = weight;
 	for (int g = 0; g < c->n_groups; g++) {
-		xglb_fsm_set_self(&c->fsm[g], priority, weight, NULL);
+		set_group_self(c, g, NULL);
 		c->fsm[g].next_hello = 0; /* tell peers at once */
 	}
+}
+
+void xglb_cluster_withdraw(struct xglb_cluster *c, int g, __u8 what)
+{
+	if (g < 0 || g >= c->n_groups)
+		return;
+	if (c->withdraw[g] != what)
+		c->fsm[g].next_hello = 0; /* tell peers at once */
+	c->withdraw[g] = what;
+	set_group_self(c, g, NULL);
+}
+
+void xglb_cluster_set_mac(struct xglb_cluster *c, int g, const __u8 mac[6])
+{
+	if (g < 0 || g >= c->n_groups)
+		return;
+	set_group_self(c, g, mac);
+	c->fsm[g].next_hello = 0;
 }
 
 static void send_hello(struct xglb_cluster *c, int g, __u64 now)

@@ -59,6 +59,7 @@ struct xglb_cluster {
 	struct xglb_peer peers[XGLB_PEERS_MAX];
 	__u8 self_prio;
 	__u16 self_weight;
+	__u8 withdraw[XGLB_MAX_GROUPS]; /* XGLB_WITHDRAW_* per group, by the daemon (netwatch) */
 	bool commit_pending;
 	struct xglb_admin_pending admin[XGLB_MAX_GROUPS];
 	/* flow steering: MACs per steered segment, ours and each node's (by config index) */
@@ -103,6 +104,18 @@ int xglb_cluster_admin(struct xglb_cluster *c, int g, __u8 op, __u8 index, __u8 
 
 /* Our effective priority and weight after tracking (applied at the next tick). */
 void xglb_cluster_set_self(struct xglb_cluster *c, __u8 priority, __u16 weight);
+
+/*
+ * What this node cannot do in cfg group g, whatever tracking says:
+ * XGLB_WITHDRAW_AVG advertises priority 0 there (it cannot answer ARP),
+ * XGLB_WITHDRAW_FWD weight 0 (it cannot forward). Told to peers at once.
+ */
+#define XGLB_WITHDRAW_AVG 0x1
+#define XGLB_WITHDRAW_FWD 0x2
+void xglb_cluster_withdraw(struct xglb_cluster *c, int g, __u8 what);
+
+/* Our MAC on group g's segment changed (hellos carry it). */
+void xglb_cluster_set_mac(struct xglb_cluster *c, int g, const __u8 mac[6]);
 
 /* Our MAC on each of group g's steered segments (its steering.interfaces, in order). */
 void xglb_cluster_set_segments(struct xglb_cluster *c, int g, int n, const __u8 (*macs)[6]);

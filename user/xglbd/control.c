@@ -153,8 +153,12 @@ static struct json_object *cmd_status(struct daemon *d)
 	for (int g = 0; g < cfg->n_groups; g++)
 		json_object_array_add(groups, d->cl ? xglb_cluster_group_json(d->cl, g, now)
 						    : static_group_json(d, g));
+	for (int g = 0; g < cfg->n_groups; g++)
+		json_object_object_add(json_object_array_get_idx(groups, g), "withdrawn",
+				       netwatch_json(d, g));
 	json_object_object_add(o, "groups", groups);
 	add_forwarder_bytes(d, groups);
+	json_object_object_add(o, "netwatch", netwatch_status(d));
 	json_object_object_add(o, "events", xglb_log_recent());
 	if (d->cl)
 		json_object_object_add(o, "membership", xglb_cluster_rx_json(d->cl));

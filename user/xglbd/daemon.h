@@ -13,6 +13,7 @@
 #include "ctlsock.h"
 #include "http.h"
 #include "loader.h"
+#include "nlmon.h"
 #include "track.h"
 
 #define XGLB_VERSION "0.1.0"
@@ -45,6 +46,27 @@ struct redist_again {
 #define REDIST_AGAIN_MS	 1500
 #define REDIST_AGAIN_MAX 65536 /* hosts remembered for the second reply */
 
+/* Why this node withdraws from a group (netwatch.c); bits of struct netwatch.why[]. */
+#define NW_IFACE_GONE 0x1 /* one of its interfaces does not exist: priority 0, weight 0 */
+#define NW_NO_FORWARDING 0x2 /* IPv4 forwarding is off on one of them: weight 0 */
+
+/*
+ * The rtnetlink monitor's state: what the kernel's interfaces look like
+ * compared with what xglbd set up, by index into struct ifaces.
+ */
+struct netwatch {
+	int fd; /* xglb_nlmon_open(), -1 before start */
+	struct xglb_nlmon_stats st;
+	bool gone[XGLB_MAX_IFACES]; /* the interface does not exist */
+	bool no_fwd[XGLB_MAX_IFACES]; /* a group interface with forwarding off */
+	__u8 why[XGLB_MAX_GROUPS]; /* NW_* by cfg group index */
+	__u64 reattached; /* interfaces re-created (new ifindex): programs attached again */
+	__u64 mac_changes; /* an interface's MAC changed: tables and hellos rewritten */
+	__u64 vip_restored; /* a VIP removed from lo by someone else, put back */
+	__u64 local_updates; /* steering's local-address set rewritten on an address change */
+	__u64 errors; /* re-applying to an interface failed (logged) */
+};
+
 struct daemon {
 	struct xglb_config *cfg;
 	const char *config_path, *node_override, *pin_root_override;
@@ -70,6 +92,7 @@ struct daemon {
 	struct redist_again *again;
 	int n_again, again_fd;
 	__u64 redist_repeated;
+	struct netwatch nw;
 };
 
 /* main.c */
@@ -86,6 +109,17 @@ int write_ifaces(struct daemon *d);
 void sync_vips(struct daemon *d, bool remove_all);
 int open_steering(struct daemon *d);
 void steer_segments(struct daemon *d);
+
+void set_local_ips(struct daemon *d);
+
+/* netwatch.c */
+int netwatch_wait(struct daemon *d);
+int netwatch_start(struct daemon *d);
+void netwatch_event(struct daemon *d);
+void netwatch_resync(struct daemon *d);
+struct json_object *netwatch_json(const struct daemon *d, int g);
+struct json_object *netwatch_status(const struct daemon *d);
+const char *netwatch_reason(__u8 bit);
 
 /* redist.c */
 void send_learning(struct daemon *d);

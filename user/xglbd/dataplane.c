@@ -138,8 +138,6 @@ static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 	}
 }
 
-static void set_local_ips(struct daemon *d);
-
 /*
  * Flow steering: for every group that steers, the bucket -> owner
  * table built from the owner set the AVG published (so every node builds
@@ -217,7 +215,7 @@ static int prepare_steer(struct daemon *d)
 }
 
 /* Every local IPv4 address and every VIP: traffic to them is never steered. */
-static void set_local_ips(struct daemon *d)
+void set_local_ips(struct daemon *d)
 {
 	__be32 ips[XGLB_STEER_MAX_LOCAL];
 	struct ifaddrs *ifa, *p;

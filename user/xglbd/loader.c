@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <net/if.h>
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
@@ -285,7 +286,7 @@ static bool object_loaded(const struct xglb_loader *l)
 
 int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *dp, int n)
 {
-	char msg[256];
+	char msg[256], dsc[IF_NAMESIZE];
 	int err;
 
 	if (n > XGLB_MAX_IFACES)
@@ -312,7 +313,12 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 				l->why[i] = "auto: no native XDP";
 			} else if (err) {
 				libxdp_strerror(err, msg, sizeof(msg));
-				pr_err("ifindex %u: attaching XDP: %s", ifindex[i], msg);
+				pr_err(
+				    "%s (ifindex %u): attaching XDP: %s; with no native XDP in its "
+				    "driver (a bridge, a bond, r8169, tg3, e1000) use datapath: "
+				    "auto "
+				    "or tc",
+				    if_indextoname(ifindex[i], dsc) ? dsc : "?", ifindex[i], msg);
 				return err;
 			}
 		}

@@ -135,6 +135,8 @@ static void run(struct daemon *d)
 				if (read(fd, &ticks, sizeof(ticks)) > 0 && d->cl)
 					xglb_cluster_tick(d->cl, now_ns());
 				arm_membership(d);
+			} else if (fd == d->nw.fd) {
+				netwatch_event(d);
 			} else if (fd == d->trk.nl_fd) {
 				xglb_tracker_netlink(&d->trk);
 				track_apply(d);
@@ -201,7 +203,8 @@ int main(int argc, char **argv)
 			   .pkt_fd = -1,
 			   .ctl.fd = -1,
 			   .trk.nl_fd = -1,
-			   .trk.icmp_fd = -1};
+			   .trk.icmp_fd = -1,
+			   .nw.fd = -1};
 	bool test_only = false;
 	int verbose = 0, c, err, rc = 1;
 
@@ -269,7 +272,13 @@ int main(int argc, char **argv)
 	}
 	if (sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
 		d.watchdog_usec = 0;
-	if (setup_fds(&d) || resolve_ifaces(d.cfg, &d.ifs))
+	if (setup_fds(&d))
+		goto out;
+	/* Interfaces and addresses may come up after us (a NIC, a bridge, DHCP). */
+	err = netwatch_wait(&d);
+	if (err == 1)
+		rc = 0;
+	if (err || resolve_ifaces(d.cfg, &d.ifs))
 		goto out;
 	err = xglb_loader_open(&d.ld, d.cfg->pin_root, d.cfg->datapath);
 	if (err)
@@ -318,6 +327,9 @@ int main(int argc, char **argv)
 	send_learning(&d);
 	arm_timer(d.hb_fd, heartbeat_period_ms(&d));
 	arm_timer(d.learn_fd, d.cfg->learn_interval_ms);
+	if (netwatch_start(&d))
+		goto detach;
+	netwatch_resync(&d); /* forwarding, and anything that changed while we started */
 	arm_membership(&d);
 	sd_notify(0, "READY=1");
 	pr_info(
@@ -341,6 +353,8 @@ detach:
 	xglb_bank_close(&d.bank);
 	xglb_loader_close(&d.ld);
 out:
+	if (d.nw.fd >= 0)
+		close(d.nw.fd);
 	if (d.pkt_fd >= 0)
 		close(d.pkt_fd);
 	free(d.cfg);

@@ -26,5 +26,7 @@ int xglb_netif_label(__u32 ifindex, char label[16]);
 
 /* Write VALUE to /proc/sys/net/ipv4/conf/IFNAME/KEY; 0 or -errno. */
 int xglb_netif_sysctl(const char *ifname, const char *key, const char *value);
+/* Read it into buf (without the newline); 0 or -errno. */
+int xglb_netif_sysctl_get(const char *ifname, const char *key, char *buf, size_t len);
 
 #endif

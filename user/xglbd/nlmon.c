@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* nlmon.c - the rtnetlink monitor socket and its pure decoder (links, IPv4 addresses, forwarding). */
+/* nlmon.c - the rtnetlink monitor socket and its pure decoder (links, IPv4 addresses, forwarding).
+ */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,7 +33,8 @@ static bool parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, struct attr_t
 	memset(t, 0, sizeof(*t));
 	if (nlh->nlmsg_len < mnl_nlmsg_size(hdrlen))
 		return false;
-	attr = (const struct nlattr *)((const char *)mnl_nlmsg_get_payload(nlh) + MNL_ALIGN(hdrlen));
+	attr =
+	    (const struct nlattr *)((const char *)mnl_nlmsg_get_payload(nlh) + MNL_ALIGN(hdrlen));
 	left = (int)(end - (const char *)attr);
 	while (left > 0) {
 		int type;
@@ -125,9 +127,8 @@ static int decode_netconf(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 	if (ev->ifindex <= 0 && ev->ifindex != XGLB_NLEV_IF_ALL &&
 	    ev->ifindex != XGLB_NLEV_IF_DEFAULT)
 		return -1;
-	ev->forwarding = t.a[NETCONFA_FORWARDING] ?
-				 (mnl_attr_get_u32(t.a[NETCONFA_FORWARDING]) ? 1 : 0) :
-				 -1;
+	ev->forwarding =
+	    t.a[NETCONFA_FORWARDING] ? (mnl_attr_get_u32(t.a[NETCONFA_FORWARDING]) ? 1 : 0) : -1;
 	return 0;
 }
 
@@ -175,8 +176,8 @@ int xglb_nlmon_decode(const void *buf, size_t len, struct xglb_nlev *ev, int max
 
 int xglb_nlmon_open(void)
 {
-	const unsigned int groups[] = { RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_NETCONF };
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	const unsigned int groups[] = {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_NETCONF};
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	int fd, rcvbuf = 4 << 20, err;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);

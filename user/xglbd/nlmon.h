@@ -14,22 +14,22 @@
 enum xglb_nlev_type {
 	XGLB_NLEV_LINK = 1, /* a link appeared or changed (RTM_NEWLINK) */
 	XGLB_NLEV_LINK_DEL, /* a link is gone (RTM_DELLINK) */
-	XGLB_NLEV_ADDR, /* an IPv4 address was added (RTM_NEWADDR) */
+	XGLB_NLEV_ADDR,	    /* an IPv4 address was added (RTM_NEWADDR) */
 	XGLB_NLEV_ADDR_DEL, /* an IPv4 address was removed (RTM_DELADDR) */
-	XGLB_NLEV_NETCONF, /* IPv4 forwarding of an interface, "all" or "default" changed */
+	XGLB_NLEV_NETCONF,  /* IPv4 forwarding of an interface, "all" or "default" changed */
 };
 
 /* netconf's ifindex for "all" and "default" (NETCONFA_IFINDEX_ALL/_DEFAULT) */
-#define XGLB_NLEV_IF_ALL (-1)
+#define XGLB_NLEV_IF_ALL     (-1)
 #define XGLB_NLEV_IF_DEFAULT (-2)
 
 struct xglb_nlev {
 	__u8 type; /* enum xglb_nlev_type */
 	int ifindex;
 	char name[IF_NAMESIZE]; /* LINK, LINK_DEL: IFLA_IFNAME ("" if absent) */
-	__u8 mac[6]; /* LINK: IFLA_ADDRESS */
+	__u8 mac[6];		/* LINK: IFLA_ADDRESS */
 	bool has_mac;
-	bool up; /* LINK: IFF_UP */
+	bool up;     /* LINK: IFF_UP */
 	__be32 addr; /* ADDR*: IFA_LOCAL (or IFA_ADDRESS without one) */
 	__u8 prefixlen;
 	int forwarding; /* NETCONF: 0/1, -1 if the message does not say */
@@ -37,11 +37,11 @@ struct xglb_nlev {
 
 /* What the decoder met besides events: for the monitor's counters. */
 struct xglb_nlmon_stats {
-	__u64 events; /* events decoded */
-	__u64 ignored; /* well-formed messages of no interest (IPv6, other types) */
+	__u64 events;	 /* events decoded */
+	__u64 ignored;	 /* well-formed messages of no interest (IPv6, other types) */
 	__u64 malformed; /* truncated messages or attributes: skipped */
-	__u64 overruns; /* the socket lost messages (ENOBUFS): a full resync was due */
-	__u64 resyncs; /* full re-reads of the interfaces' state */
+	__u64 overruns;	 /* the socket lost messages (ENOBUFS): a full resync was due */
+	__u64 resyncs;	 /* full re-reads of the interfaces' state */
 };
 
 /*

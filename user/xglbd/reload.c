@@ -162,6 +162,10 @@ void reload(struct daemon *d)
 	arm_timer(d->hb_fd, heartbeat_period_ms(d));
 	arm_timer(d->learn_fd, d->cfg->learn_interval_ms);
 	send_learning(d);
+	/* every interface resolved: judge them afresh by the new list */
+	memset(d->nw.gone, 0, sizeof(d->nw.gone));
+	memset(d->nw.no_fwd, 0, sizeof(d->nw.no_fwd));
+	netwatch_resync(d);
 	arm_membership(d);
 	free(old);
 	pr_info("reloaded: %d groups on %d interfaces, tables version %u", d->cfg->n_groups,
