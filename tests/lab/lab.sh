@@ -227,6 +227,24 @@ _lab_plug() { # name ifname seg xdp
 	ip -n "$sw" link set "$port" up
 	ip -n "$ns" link set "$ifn" up
 	lab_set "$name" "port.$ifn" "$port"
+	lab_set "$name" "seg.$ifn" "$seg"
+	lab_set "$name" "xdp.$ifn" "$xdp"
+}
+
+# lab_replug NAME IFNAME: what an interface manager or a driver reload does:
+# delete the box's IFNAME (its veth pair goes with it) and plug a new one
+# (new ifindex, new MAC) into the same segment, up, with the same IPv4
+# addresses. Prints the new ifindex.
+lab_replug() {
+	local name=$1 ifn=$2 ns seg addrs a
+	ns=$(lab_ns "$name")
+	seg=$(lab_get "$name" "seg.$ifn")
+	[ -n "$seg" ] || lab_die "lab_replug: $name has no $ifn"
+	addrs=$(ip -n "$ns" -4 -o addr show dev "$ifn" | awk '{print $4}')
+	ip -n "$ns" link del "$ifn" || lab_die "lab_replug: deleting $ns/$ifn"
+	_lab_plug "$name" "$ifn" "$seg" "$(lab_get "$name" "xdp.$ifn")"
+	for a in $addrs; do ip -n "$ns" addr add "$a" dev "$ifn"; done
+	ip netns exec "$ns" cat "/sys/class/net/$ifn/ifindex"
 }
 
 # lab_router NAME: router i (i = 1, 2, ... in creation order) with
