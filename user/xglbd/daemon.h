@@ -47,7 +47,7 @@ struct redist_again {
 #define REDIST_AGAIN_MAX 65536 /* hosts remembered for the second reply */
 
 /* Why this node withdraws from a group (netwatch.c); bits of struct netwatch.why[]. */
-#define NW_IFACE_GONE 0x1 /* one of its interfaces does not exist: priority 0, weight 0 */
+#define NW_IFACE_GONE	 0x1 /* one of its interfaces does not exist: priority 0, weight 0 */
 #define NW_NO_FORWARDING 0x2 /* IPv4 forwarding is off on one of them: weight 0 */
 
 /*
@@ -57,14 +57,14 @@ struct redist_again {
 struct netwatch {
 	int fd; /* xglb_nlmon_open(), -1 before start */
 	struct xglb_nlmon_stats st;
-	bool gone[XGLB_MAX_IFACES]; /* the interface does not exist */
+	bool gone[XGLB_MAX_IFACES];   /* the interface does not exist */
 	bool no_fwd[XGLB_MAX_IFACES]; /* a group interface with forwarding off */
-	__u8 why[XGLB_MAX_GROUPS]; /* NW_* by cfg group index */
-	__u64 reattached; /* interfaces re-created (new ifindex): programs attached again */
-	__u64 mac_changes; /* an interface's MAC changed: tables and hellos rewritten */
-	__u64 vip_restored; /* a VIP removed from lo by someone else, put back */
+	__u8 why[XGLB_MAX_GROUPS];    /* NW_* by cfg group index */
+	__u64 reattached;    /* interfaces re-created (new ifindex): programs attached again */
+	__u64 mac_changes;   /* an interface's MAC changed: tables and hellos rewritten */
+	__u64 vip_restored;  /* a VIP removed from lo by someone else, put back */
 	__u64 local_updates; /* steering's local-address set rewritten on an address change */
-	__u64 errors; /* re-applying to an interface failed (logged) */
+	__u64 errors;	     /* re-applying to an interface failed (logged) */
 };
 
 struct daemon {

@@ -192,10 +192,10 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 /* Withdrawals by what the kernel's interfaces say, and the rtnetlink monitor's counters. */
 static void render_netwatch(FILE *out, struct json_object *status)
 {
-	static const char *const reasons[] = { "interface-missing", "forwarding-off" };
-	static const char *const msgs[] = { "events", "ignored", "malformed" };
-	static const char *const acts[] = { "reattached", "mac_changes", "vip_restored",
-					    "local_updates", "errors" };
+	static const char *const reasons[] = {"interface-missing", "forwarding-off"};
+	static const char *const msgs[] = {"events", "ignored", "malformed"};
+	static const char *const acts[] = {"reattached", "mac_changes", "vip_restored",
+					   "local_updates", "errors"};
 	struct json_object *groups = get(status, "groups"), *nw = get(status, "netwatch");
 	size_t n = groups ? json_object_array_length(groups) : 0;
 
@@ -203,14 +203,16 @@ static void render_netwatch(FILE *out, struct json_object *status)
 	     "1 while this node withdraws from the group for the reason (an interface missing: "
 	     "priority and weight 0; forwarding off: weight 0).");
 	for (size_t i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i), *w = get(g, "withdrawn");
+		struct json_object *g = json_object_array_get_idx(groups, i),
+				   *w = get(g, "withdrawn");
 
 		for (size_t r = 0; r < sizeof(reasons) / sizeof(reasons[0]); r++) {
 			int on = 0;
 
 			for (size_t k = 0; w && k < json_object_array_length(w); k++)
-				on |= !strcmp(json_object_get_string(json_object_array_get_idx(w, k)),
-					      reasons[r]);
+				on |=
+				    !strcmp(json_object_get_string(json_object_array_get_idx(w, k)),
+					    reasons[r]);
 			fprintf(out, "xglb_group_withdrawn{group=\"%lld\",reason=\"%s\"} %d\n",
 				num(g, "id"), reasons[r], on);
 		}
@@ -224,11 +226,13 @@ static void render_netwatch(FILE *out, struct json_object *status)
 		fprintf(out, "xglb_netlink_messages_total{result=\"%s\"} %lld\n", msgs[i],
 			num(nw, msgs[i]));
 	head(out, "xglb_netlink_overruns_total", "counter",
-	     "Times the kernel dropped interface events for xglbd (every interface was read again).");
+	     "Times the kernel dropped interface events for xglbd (every interface was read "
+	     "again).");
 	fprintf(out, "xglb_netlink_overruns_total %lld\n", num(nw, "overruns"));
-	head(out, "xglb_interface_actions_total", "counter",
-	     "What xglbd did about interface changes: programs attached again to a re-created "
-	     "interface, MAC changes followed, VIPs put back on lo, local-address updates, errors.");
+	head(
+	    out, "xglb_interface_actions_total", "counter",
+	    "What xglbd did about interface changes: programs attached again to a re-created "
+	    "interface, MAC changes followed, VIPs put back on lo, local-address updates, errors.");
 	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
 		fprintf(out, "xglb_interface_actions_total{action=\"%s\"} %lld\n", acts[i],
 			num(nw, acts[i]));
