@@ -385,12 +385,100 @@ static void reload_keeps_sequence_and_windows(void **state)
 	free(c);
 }
 
+/* The next hello r1 sends (its timer is due at once after a change). */
+static void tick_hello(struct xglb_cluster *c, int rx, __u64 now, const __u8 key[32],
+		       struct xglb_msg *m)
+{
+	__u8 buf[XGLB_MSG_MAX + 1];
+	int n;
+
+	xglb_cluster_tick(c, now);
+	n = (int)recv(rx, buf, sizeof(buf), 0);
+	assert_true(n > 0);
+	assert_int_equal(xglb_msg_decode(buf, n, key, 32, m), XGLB_RX_OK);
+}
+
+/*
+ * A group the node withdraws from (an interface missing: priority and
+ * weight 0; forwarding off: weight 0) says so in its next hello, whatever
+ * tracking sets node-wide and across a reload, until the withdrawal ends;
+ * a new MAC goes out in the next hello too.
+ */
+static void withdrawal_rides_on_hellos(void **state)
+{
+	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
+	struct sockaddr_in peer = {.sin_family = AF_INET};
+	struct xglb_config *a, *b;
+	struct xglb_cluster *c = calloc(1, sizeof(*c));
+	struct xglb_cluster_io io = {0};
+	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}}, mac2[6] = {2, 0, 0, 0, 0, 9}, key[32];
+	struct xglb_msg m;
+	__u64 now = 1000000000ull, step = 10000000ull;
+	int port = 20000 + (getpid() + 7) % 20000, rx, one = 1;
+	struct timeval tv = {.tv_sec = 1};
+
+	assert_non_null(c);
+	assert_int_equal(write_config(path, port), 0);
+	a = load(path);
+	b = load(path);
+	unlink(path);
+	for (int i = 0; i < 32; i++)
+		sscanf(KEY_HEX + 2 * i, "%2hhx", &key[i]);
+	rx = socket(AF_INET, SOCK_DGRAM, 0);
+	assert_true(rx >= 0);
+	peer.sin_port = htons(port);
+	inet_pton(AF_INET, "127.0.0.2", &peer.sin_addr);
+	setsockopt(rx, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	assert_int_equal(bind(rx, (struct sockaddr *)&peer, sizeof(peer)), 0);
+	assert_int_equal(xglb_cluster_init(c, a, 1, (const __u8(*)[6])macs, NULL, now, &io), 0);
+
+	tick_hello(c, rx, now, key, &m);
+	assert_int_equal(m.priority, a->nodes[0].priority);
+	assert_int_equal(m.weight, a->nodes[0].weight);
+	assert_true(m.priority > 0 && m.weight > 0);
+
+	xglb_cluster_withdraw(c, 0, XGLB_WITHDRAW_FWD); /* forwarding off */
+	tick_hello(c, rx, now += step, key, &m);
+	assert_int_equal(m.priority, a->nodes[0].priority);
+	assert_int_equal(m.weight, 0);
+
+	xglb_cluster_set_self(c, 50, 40); /* tracking lowers the node: the group stays at 0 */
+	tick_hello(c, rx, now += step, key, &m);
+	assert_int_equal(m.priority, 50);
+	assert_int_equal(m.weight, 0);
+
+	xglb_cluster_withdraw(c, 0, XGLB_WITHDRAW_AVG | XGLB_WITHDRAW_FWD); /* interface gone */
+	tick_hello(c, rx, now += step, key, &m);
+	assert_int_equal(m.priority, 0);
+	assert_int_equal(m.weight, 0);
+
+	xglb_cluster_reconfigure(c, b, (const __u8(*)[6])macs, now);
+	free(a);
+	tick_hello(c, rx, now += 200000000ull, key, &m); /* the regular hello */
+	assert_int_equal(m.priority, 0);
+	assert_int_equal(m.weight, 0);
+
+	xglb_cluster_withdraw(c, 0, 0); /* back */
+	xglb_cluster_set_mac(c, 0, mac2);
+	tick_hello(c, rx, now += step, key, &m);
+	assert_int_equal(m.priority, b->nodes[0].priority);
+	assert_int_equal(m.weight, b->nodes[0].weight);
+	assert_memory_equal(m.mac, mac2, 6);
+
+	xglb_cluster_close(c);
+	close(rx);
+	free(b);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(reload_keeps_signing_with_the_key),
 	    cmocka_unit_test(replay_after_restart_is_refused),
 	    cmocka_unit_test(reload_keeps_sequence_and_windows),
+	    cmocka_unit_test(withdrawal_rides_on_hellos),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
