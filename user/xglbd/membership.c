@@ -151,7 +151,11 @@ int start_membership(struct daemon *d)
 	err = xglb_cluster_init(d->cl, d->cfg, d->boot, (const __u8(*)[6])macs, restore, now_ns(),
 				&io);
 	if (err) {
-		pr_err("membership socket on port %u: %s", d->cfg->port, strerror(-err));
+		char ip[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &d->cfg->nodes[d->cfg->self].address, ip, sizeof(ip));
+		pr_err("membership socket %s port %u (node %s's address): %s", ip, d->cfg->port,
+		       d->cfg->nodes[d->cfg->self].name, strerror(-err));
 		free(d->cl);
 		d->cl = NULL;
 		return err;
