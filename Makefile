@@ -71,7 +71,7 @@ FORMAT_SRCS := $(filter-out %vmlinux.h,$(shell find bpf user include tests -name
 .SECONDEXPANSION:
 SHELL := /bin/bash
 .PHONY: all deps tests tools benches test test-unit test-bpf test-integration bench demo fuzz \
-	clean install format format-check
+	clean install format format-check FORCE
 
 # Plain make: the daemon, the CLI and the BPF objects (no cmocka needed).
 all: $(BPF_OBJS) $(BUILD)/xglbd $(BUILD)/xglbctl
@@ -224,7 +224,16 @@ format:
 format-check:
 	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
 
-install: $(BUILD)/xglbd $(BUILD)/xglbctl
+# The unit names the binaries where this PREFIX puts them; regenerated on
+# every install, since PREFIX is not a file make could compare.
+$(BUILD)/xglbd.service: dist/xglbd.service.in FORCE
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $< >$@.tmp && mv $@.tmp $@
+
+FORCE:
+
+install: $(BUILD)/xglbd $(BUILD)/xglbctl $(BUILD)/xglbd.service
 	install -D -m 0755 $(BUILD)/xglbd $(DESTDIR)$(PREFIX)/sbin/xglbd
 	install -D -m 0755 $(BUILD)/xglbctl $(DESTDIR)$(PREFIX)/sbin/xglbctl
 	install -D -m 0644 man/xglbd.8 $(DESTDIR)$(PREFIX)/share/man/man8/xglbd.8
@@ -233,7 +242,7 @@ install: $(BUILD)/xglbd $(BUILD)/xglbctl
 	install -D -m 0644 examples/xglb.yaml $(DESTDIR)$(PREFIX)/share/doc/xglb/examples/xglb.yaml
 	install -D -m 0644 examples/xglb-membership.yaml \
 		$(DESTDIR)$(PREFIX)/share/doc/xglb/examples/xglb-membership.yaml
-	install -D -m 0644 dist/xglbd.service $(DESTDIR)/lib/systemd/system/xglbd.service
+	install -D -m 0644 $(BUILD)/xglbd.service $(DESTDIR)/lib/systemd/system/xglbd.service
 	install -D -m 0644 dist/xglbctl.bash-completion \
 		$(DESTDIR)/usr/share/bash-completion/completions/xglbctl
 

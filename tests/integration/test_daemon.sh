@@ -37,6 +37,20 @@ rc=$?
 check "xglbctl: missing maps name the path, exit 1" \
 	bash -c '[ "$1" = 1 ] && grep -q /nonexistent/xglb/xglb_stats <<<"$2"' _ "$rc" "$out"
 
+# ---- the systemd unit names the binaries where make install put them --------
+
+dest=$(mktemp -d /tmp/xglb-install.XXXXXX)
+for prefix in /usr /opt/xglb; do
+	make -s install BUILD="$BUILD" DESTDIR="$dest" PREFIX="$prefix" >/dev/null 2>&1 ||
+		not_ok "make install PREFIX=$prefix succeeds"
+	unit=$dest/lib/systemd/system/xglbd.service
+	execs=$(grep -E '^Exec(Start|StartPre)=' "$unit" 2>/dev/null | sed -E 's/^[^=]*=([^ ]*).*/\1/' | sort -u)
+	check_eq "unit for PREFIX=$prefix starts $prefix/sbin/xglbd" "$execs" "$prefix/sbin/xglbd"
+	check "unit for PREFIX=$prefix: the binary it starts was installed there" test -x "$dest$prefix/sbin/xglbd"
+	check_none "unit for PREFIX=$prefix: no placeholder left" '@[A-Z]+@' cat "$unit"
+done
+rm -rf "$dest"
+
 # ---- one router, three forwarders it owns itself ------------------------
 
 lab_init
