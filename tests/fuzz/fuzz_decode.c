@@ -270,6 +270,12 @@ static void write_seeds(const char *dir)
 	m.hello_ms = 0xfffffffe;
 	m.hold_ms = 0xffffffff;
 	seed_msg(dir, "hello-max-timers", &m);
+	/* a stopping AVG: leaving, priority and weight 0, still publishing its state */
+	seed_state(&m, 3, 1);
+	m.flags |= XGLB_MSGF_LEAVING | XGLB_MSGF_AVG;
+	m.priority = 0;
+	m.weight = 0;
+	seed_msg(dir, "state-leaving", &m);
 
 	seed_state(&m, 0, 1);
 	seed_msg(dir, "load-1", &m);

@@ -14,8 +14,9 @@ static const char *status_json =
     "group\"}]},"
     "\"hosts_redistributed_again\":3,"
     "\"groups\":[{\"id\":1,\"role\":\"standby\",\"version\":7,"
-    "\"peers\":[{\"name\":\"r1\",\"up\":true,\"age_ms\":0},{\"name\":\"r\\\"2\",\"up\":false,"
-    "\"age_ms\":2500}],"
+    "\"peers\":[{\"name\":\"r1\",\"up\":true,\"heard\":true,\"age_ms\":0},{\"name\":\"r\\\"2\","
+    "\"up\":false,"
+    "\"heard\":false,\"age_ms\":2500}],"
     "\"forwarders\":[{\"index\":0,\"owner\":1,\"weight\":100,\"effective_weight\":40},"
     "{\"index\":1,\"owner\":3,\"weight\":100}],"
     "\"events\":{\"avg_changes\":2,\"owner_changes\":5,\"failovers\":1,\"removals\":0,"
@@ -100,6 +101,8 @@ static void renders_values(void **state)
 	has(t, "xglb_group_role{group=\"1\",role=\"avg\"} 0");
 	has(t, "xglb_peer_up{group=\"1\",node=\"r\\\"2\"} 0"); /* label escaped */
 	has(t, "xglb_peer_last_heard_seconds{group=\"1\",node=\"r\\\"2\"} 2.500");
+	has(t, "xglb_peer_heard{group=\"1\",node=\"r1\"} 1");
+	has(t, "xglb_peer_heard{group=\"1\",node=\"r\\\"2\"} 0"); /* never heard */
 	has(t, "xglb_forwarder_owner{group=\"1\",forwarder=\"1\"} 3");
 	has(t, "xglb_forwarder_weight{group=\"1\",forwarder=\"0\"} 40");
 	has(t, "xglb_failovers_total{group=\"1\"} 1");

@@ -246,6 +246,28 @@ static void roundtrip_hello(void **state)
 	assert_roundtrip(&m, key32, sizeof(key32), 88);
 }
 
+/* A stopping node's hello: the leaving flag is bit 7 of the flags word (bytes 6-7). */
+static void roundtrip_leaving(void **state)
+{
+	struct xglb_msg m, r;
+	__u8 buf[XGLB_MSG_MAX];
+	int len;
+
+	msg_hello(&m);
+	m.flags = XGLB_MSGF_LEAVING | XGLB_MSGF_AVG;
+	m.priority = 0;
+	m.weight = 0;
+	assert_roundtrip(&m, key32, sizeof(key32), 84);
+	len = xglb_msg_encode(&m, key32, sizeof(key32), buf, sizeof(buf));
+	assert_int_equal(len, 84);
+	assert_int_equal(buf[6], 0x00);
+	assert_int_equal(buf[7], 0x82);
+	assert_int_equal(xglb_msg_decode(buf, len, key32, sizeof(key32), &r), XGLB_RX_OK);
+	assert_int_equal(r.flags & XGLB_MSGF_LEAVING, XGLB_MSGF_LEAVING);
+	assert_int_equal(r.priority, 0);
+	assert_int_equal(r.weight, 0);
+}
+
 static void roundtrip_load_without_state(void **state)
 {
 	struct xglb_msg m;
@@ -989,6 +1011,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(layout_bytes),
 	    cmocka_unit_test(roundtrip_hello),
+	    cmocka_unit_test(roundtrip_leaving),
 	    cmocka_unit_test(roundtrip_load_without_state),
 	    cmocka_unit_test(roundtrip_state),
 	    cmocka_unit_test(roundtrip_full),

@@ -37,7 +37,7 @@ bool xglb_fsm_starting(const struct xglb_fsm *g, __u64 now)
 /* May win the AVG election. */
 static bool can_lead(const struct xglb_fsm_node *n)
 {
-	return n && n->up && !n->demoted && n->priority > 0;
+	return n && n->up && !n->demoted && !n->leaving && n->priority > 0;
 }
 
 /* May own forwarders: up and not withdrawn by its tracking (weight 0). */
@@ -45,7 +45,7 @@ static bool can_forward(const struct xglb_fsm *g, __u32 id)
 {
 	const struct xglb_fsm_node *n = xglb_fsm_node(g, id);
 
-	return n && n->up && n->weight > 0;
+	return n && n->up && !n->leaving && n->weight > 0;
 }
 
 bool xglb_version_after(__u32 a, __u32 b)
@@ -269,6 +269,7 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 	if (!n->up)
 		out->actions |= XGLB_FSM_ACT_HELLO; /* greet a node that (re)appears */
 	n->up = true;
+	n->heard = true;
 	n->last_heard = now;
 	/* What the configuration gives a node caps what its hellos may claim. */
 	n->priority = m->priority < n->cfg_priority ? m->priority : n->cfg_priority;
@@ -276,10 +277,17 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 	n->demoted = m->flags & XGLB_MSGF_DEMOTED;
 	n->starting = m->flags & XGLB_MSGF_STARTING;
 	n->claims_avg = m->flags & XGLB_MSGF_AVG;
+	n->leaving = m->flags & XGLB_MSGF_LEAVING;
 	memcpy(n->mac, m->mac, 6);
 	for (int k = 0; k < m->n_load; k++)
 		n->load[m->load[k].index & (XGLB_MAX_FWD - 1)] = m->load[k].bytes;
 
+	if (g->leaving && xglb_fsm_is_avg(g) && n->claims_avg && can_lead(n)) {
+		/* Our successor speaks as AVG: its data path answers ARP now, ours may stop. */
+		g->avg = n->id;
+		g->stats.avg_changes++;
+		out->actions |= XGLB_FSM_ACT_COMMIT;
+	}
 	if (xglb_fsm_is_avg(g) && (m->flags & XGLB_MSGF_STATE) &&
 	    xglb_version_after(m->state_version, g->version)) {
 		/*
@@ -336,6 +344,7 @@ static void expire_peers(struct xglb_fsm *g, __u64 now)
 			n->last_heard = now;
 			n->demoted = xglb_fsm_demoted(g, now);
 			n->starting = now < g->demoted_until;
+			n->leaving = g->leaving;
 			n->claims_avg = xglb_fsm_is_avg(g);
 			continue;
 		}
@@ -350,6 +359,15 @@ static void elect(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 {
 	const struct xglb_fsm_node *cur = NULL, *best = NULL, *sb = NULL;
 	__u32 avg;
+
+	if (g->leaving && xglb_fsm_is_avg(g)) {
+		/* Keep the role (and answering ARP) until a successor claims it (xglb_fsm_rx). */
+		for (int i = 0; i < g->n_nodes; i++)
+			if (can_lead(&g->nodes[i]) && outranks(&g->nodes[i], sb))
+				sb = &g->nodes[i];
+		g->standby = sb ? sb->id : 0;
+		return;
+	}
 
 	cur = avg_claimant(g); /* of several claimants (a healed split), the best keeps it */
 	for (int i = 0; i < g->n_nodes; i++) {
@@ -689,7 +707,7 @@ void xglb_fsm_tick(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 	expire_peers(g, now);
 	elect(g, now, out);
 	expire_peers(g, now); /* refresh our own claim after the election */
-	if (xglb_fsm_is_avg(g) && !xglb_fsm_demoted(g, now))
+	if (xglb_fsm_is_avg(g) && !xglb_fsm_demoted(g, now) && !g->leaving)
 		assign(g, now, out);
 	for (int i = 0; i < g->n_fwd; i++) {
 		if (g->fwd[i].release_until && now >= g->fwd[i].release_until) {
@@ -763,8 +781,8 @@ void xglb_fsm_hello(struct xglb_fsm *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 	m->node_id = g->self;
 	m->boot = g->boot;
 	m->seq = ++g->seq;
-	m->priority = self ? self->priority : 0;
-	m->weight = self ? self->weight : 0;
+	m->priority = self && !g->leaving ? self->priority : 0;
+	m->weight = self && !g->leaving ? self->weight : 0;
 	if (self)
 		memcpy(m->mac, self->mac, 6);
 	m->hello_ms = g->t.hello_ms;
@@ -777,6 +795,8 @@ void xglb_fsm_hello(struct xglb_fsm *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 		m->flags |= XGLB_MSGF_DEMOTED;
 	if (now < g->demoted_until)
 		m->flags |= XGLB_MSGF_STARTING;
+	if (g->leaving)
+		m->flags |= XGLB_MSGF_LEAVING;
 	if (g->version && g->state_avg) {
 		m->flags |= XGLB_MSGF_STATE;
 		m->state_version = g->version;
@@ -834,6 +854,34 @@ void xglb_fsm_view(const struct xglb_fsm *g, __u64 now, struct xglb_group_state 
 		st->fwd[i].active = f->active && st->fwd[i].owner;
 		st->fwd[i].new_ok = f->new_ok;
 	}
+}
+
+void xglb_fsm_leave(struct xglb_fsm *g, __u64 now)
+{
+	g->leaving = true;
+	g->preempt_at = 0;
+	g->next_hello = now; /* tell the others at once */
+}
+
+bool xglb_fsm_left(const struct xglb_fsm *g, __u64 now)
+{
+	bool peers = false;
+
+	if (!g->leaving)
+		return false;
+	for (int i = 0; i < g->n_nodes; i++)
+		peers |= g->nodes[i].id != g->self && g->nodes[i].up;
+	if (!peers)
+		return true;
+	if (xglb_fsm_is_avg(g) || g->state_avg == g->self)
+		return false;
+	for (int i = 0; i < g->n_fwd; i++) {
+		if (g->fwd[i].active && g->fwd[i].owner == g->self)
+			return false;
+		if (g->fwd[i].release_until && now < g->fwd[i].release_until)
+			return false;
+	}
+	return true;
 }
 
 int xglb_fsm_admin(struct xglb_fsm *g, __u8 op, __u8 index, __u8 persistence, __u32 target,

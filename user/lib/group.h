@@ -37,6 +37,8 @@ struct xglb_fsm_node {
 	bool claims_avg;   /* its last hello said it acts as AVG */
 	bool demoted;	   /* cannot win an election */
 	bool starting;	   /* demoted because it is starting (will be eligible within one hold) */
+	bool leaving;	   /* its last hello said it is stopping: no role, no forwarder for it */
+	bool heard;	   /* a hello of it arrived since init (else last_heard is our start) */
 	__u8 load_factor;  /* percent of its weight load-aware balancing lets it have, 100 = all */
 	__u8 priority;	   /* effective priority as advertised, at most cfg_priority */
 	__u16 weight;	   /* effective weight; 0 = withdrawn as forwarder; at most cfg_weight */
@@ -126,6 +128,7 @@ struct xglb_fsm {
 	__u64 demoted_until; /* ns; starting nodes hold a demotion for one hold time */
 	bool demoted_send;   /* sending hellos fails */
 	bool start_announce; /* announce our vMACs once the startup hold is over */
+	bool leaving;	 /* we are stopping (xglb_fsm_leave): handing over roles and forwarders */
 	__u16 contested; /* forwarders peers claimed on an older state: announce ours at the next
 			    tick */
 	__u64 seq;
@@ -223,6 +226,24 @@ void xglb_fsm_view(const struct xglb_fsm *g, __u64 now, struct xglb_group_state 
  */
 int xglb_fsm_admin(struct xglb_fsm *g, __u8 op, __u8 index, __u8 persistence, __u32 target,
 		   __u64 now);
+
+/*
+ * We are stopping (a clean stop): from now on our hellos say so
+ * (XGLB_MSGF_LEAVING, priority and weight 0), so the AVG moves our
+ * forwarders to the others and the standby takes the AVG role at once.
+ * Until then we keep everything as it is, so nothing goes unserved: as AVG
+ * we answer ARP until another node's hello claims the role; our forwarders
+ * stay ours until a state from the new owner's AVG moves them, and then
+ * are released gently as in any planned move. Asks for a hello now.
+ */
+void xglb_fsm_leave(struct xglb_fsm *g, __u64 now);
+
+/*
+ * A leaving node has handed over everything: no other node is up to take
+ * anything (nothing to wait for), or the state we hold names someone else
+ * as AVG and as owner of every forwarder and no release is still running.
+ */
+bool xglb_fsm_left(const struct xglb_fsm *g, __u64 now);
 
 /* Helpers for status output and tests. */
 const struct xglb_fsm_node *xglb_fsm_node(const struct xglb_fsm *g, __u32 id);

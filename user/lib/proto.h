@@ -61,7 +61,10 @@ enum xglb_msg_type {
 	0x0010 /* ... because it is starting: peers wait for it rather than elect around it */
 #define XGLB_MSGF_ADMIN 0x0020 /* carries an operator's request (xglbctl on this node) */
 #define XGLB_MSGF_STEER 0x0040 /* carries flow-steering data: the sender's MACs, the owner set */
-#define XGLB_MSGF_ALL	0x007f
+/* The sender is stopping: hand its roles and forwarders to the others now, not after
+ * the hold time. It keeps serving them until a state that no longer names it arrives. */
+#define XGLB_MSGF_LEAVING 0x0080
+#define XGLB_MSGF_ALL	  0x00ff
 
 /* Operator requests, carried to the node that can carry them out. */
 enum xglb_admin_op {

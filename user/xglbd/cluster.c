@@ -101,6 +101,7 @@ int xglb_cluster_init(struct xglb_cluster *c, const struct xglb_config *cfg, __u
 	if (err)
 		return err;
 	c->n_groups = cfg->n_groups;
+	c->started = now;
 	for (int g = 0; g < c->n_groups; g++) {
 		c->fsm[g].boot = boot;
 		grp_from_cfg(c, g, self_mac[g], now);
@@ -250,6 +251,12 @@ static void handle(struct xglb_cluster *c, int g, const struct xglb_fsm_out *out
 {
 	if (out->actions & XGLB_FSM_ACT_COMMIT)
 		c->commit_pending = true;
+	if ((out->actions & XGLB_FSM_ACT_HELLO) && c->commit_pending && c->io.commit) {
+		/* Serve first, speak second: a hello claiming a role (a new AVG) lets a
+		 * leaving node stop answering, so our tables must say it already. */
+		c->io.commit(c->io.ctx);
+		c->commit_pending = false;
+	}
 	if (out->actions & XGLB_FSM_ACT_HELLO)
 		send_hello(c, g, now);
 	if ((out->actions & XGLB_FSM_ACT_LEARN) && c->io.learn) {
@@ -407,8 +414,95 @@ void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 	flush(c);
 }
 
+/*
+ * A configured peer we do not hear (a firewall dropping the membership port
+ * makes a silent split: every side elects itself AVG): a warning once it is
+ * hold time overdue, again every XGLB_SILENCE_REPEAT_MS, and a note when it
+ * is heard again.
+ */
+static void watch_silence(struct xglb_cluster *c, __u64 now)
+{
+	const struct xglb_config *cfg = c->cfg;
+
+	for (int ni = 0; ni < cfg->n_nodes; ni++) {
+		const struct xglb_cfg_node *cn = &cfg->nodes[ni];
+		__u64 last = 0, hold = 0;
+		bool heard = false;
+		char ip[INET_ADDRSTRLEN];
+
+		if (ni == cfg->self)
+			continue;
+		for (int g = 0; g < c->n_groups; g++) {
+			const struct xglb_fsm_node *n = xglb_fsm_node(&c->fsm[g], cn->id);
+
+			hold = !hold || c->fsm[g].t.hold_ms < hold ? c->fsm[g].t.hold_ms : hold;
+			if (n && n->heard) {
+				heard = true;
+				last = n->last_heard > last ? n->last_heard : last;
+			}
+		}
+		if (!c->n_groups)
+			return;
+		if (!heard)
+			last = c->started;
+		inet_ntop(AF_INET, &cn->address, ip, sizeof(ip));
+		if (now - last < hold * MS) {
+			if (c->silence_warn_at[ni] && heard)
+				pr_info("hellos from %s (%s) again", cn->name, ip);
+			c->silence_warn_at[ni] = 0;
+			continue;
+		}
+		if (c->silence_warn_at[ni] && now < c->silence_warn_at[ni])
+			continue;
+		if (heard)
+			pr_warn(
+			    "no hellos from %s (%s) for %llu s: is UDP port %u open between the "
+			    "routers?",
+			    cn->name, ip, (unsigned long long)((now - last) / (1000 * MS)),
+			    cfg->port);
+		else
+			pr_warn(
+			    "no hellos from %s (%s) ever (%llu s since start): is UDP port %u open "
+			    "between the routers?",
+			    cn->name, ip, (unsigned long long)((now - last) / (1000 * MS)),
+			    cfg->port);
+		c->silence_warned[ni]++;
+		c->silence_warn_at[ni] = now + XGLB_SILENCE_REPEAT_MS * MS;
+	}
+}
+
+void xglb_cluster_leave(struct xglb_cluster *c, __u64 now)
+{
+	for (int g = 0; g < c->n_groups; g++)
+		xglb_fsm_leave(&c->fsm[g], now);
+	xglb_cluster_tick(c, now);
+}
+
+bool xglb_cluster_left(const struct xglb_cluster *c, __u64 now)
+{
+	for (int g = 0; g < c->n_groups; g++)
+		if (!xglb_fsm_left(&c->fsm[g], now))
+			return false;
+	return true;
+}
+
+__u64 xglb_cluster_leave_bound_ms(const struct xglb_cluster *c)
+{
+	__u64 b = 0;
+
+	for (int g = 0; g < c->n_groups; g++) {
+		__u64 h = c->fsm[g].t.hold_ms;
+
+		/* the peers' AVG reacts within a hello (one hold at most), then the release */
+		if (h + (h > 500 ? h : 500) > b)
+			b = h + (h > 500 ? h : 500);
+	}
+	return b;
+}
+
 void xglb_cluster_tick(struct xglb_cluster *c, __u64 now)
 {
+	watch_silence(c, now);
 	for (int g = 0; g < c->n_groups; g++) {
 		struct xglb_fsm_out out = {0};
 
@@ -502,6 +596,9 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 				       json_object_new_string(xglb_node_name(cfg, n->id, "")));
 		json_object_object_add(p, "self", json_object_new_boolean(n->id == g->self));
 		json_object_object_add(p, "up", json_object_new_boolean(n->up));
+		json_object_object_add(p, "heard",
+				       json_object_new_boolean(n->id == g->self || n->heard));
+		json_object_object_add(p, "leaving", json_object_new_boolean(n->leaving));
 		json_object_object_add(p, "age_ms",
 				       json_object_new_int64(n->last_heard && now > n->last_heard
 								 ? (now - n->last_heard) / MS

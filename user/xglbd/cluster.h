@@ -66,7 +66,14 @@ struct xglb_cluster {
 	__u8 n_seg[XGLB_MAX_GROUPS];
 	__u8 self_seg[XGLB_MAX_GROUPS][XGLB_PROTO_SEGMENTS][6];
 	__u8 seg_mac[XGLB_MAX_GROUPS][XGLB_MAX_NODES][XGLB_PROTO_SEGMENTS][6];
+	/* silent peers (by config index): when to warn next, 0 = heard within hold */
+	__u64 silence_warn_at[XGLB_MAX_NODES];
+	__u64 silence_warned[XGLB_MAX_NODES]; /* warnings logged for each (metrics) */
+	__u64 started;			      /* ns, for peers never heard */
 };
+
+/* A silent peer is warned about once it is hold time overdue, then every this many ms. */
+#define XGLB_SILENCE_REPEAT_MS 30000
 
 /*
  * Start membership for cfg: bind the socket, create the groups (restored
@@ -90,6 +97,16 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 int xglb_cluster_fd(const struct xglb_cluster *c);
 void xglb_cluster_readable(struct xglb_cluster *c, __u64 now);
 void xglb_cluster_tick(struct xglb_cluster *c, __u64 now);
+/*
+ * A clean stop: every group hands its roles and forwarders to the others
+ * (xglb_fsm_leave) and says so in a hello now. xglb_cluster_left is true
+ * once every group has handed over everything (or has no one to hand to).
+ */
+void xglb_cluster_leave(struct xglb_cluster *c, __u64 now);
+bool xglb_cluster_left(const struct xglb_cluster *c, __u64 now);
+/* The longest a hand-over may take: the largest hold time plus release time. */
+__u64 xglb_cluster_leave_bound_ms(const struct xglb_cluster *c);
+
 /* Earliest time xglb_cluster_tick has work. */
 __u64 xglb_cluster_next(const struct xglb_cluster *c, __u64 now);
 

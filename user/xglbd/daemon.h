@@ -66,6 +66,13 @@ struct netwatch {
 	__u64 local_updates; /* steering's local-address set rewritten on an address change */
 	__u64 errors;	     /* re-applying to an interface failed (logged) */
 };
+/* A sysctl xglbd changed, with the value it found, to put back on a clean stop. */
+struct sysctl_saved {
+	char ifname[IF_NAMESIZE]; /* or "all" */
+	const char *key;
+	char value[16];
+};
+#define SYSCTL_SAVED_MAX ((XGLB_MAX_IFACES + 1) * 2)
 
 struct daemon {
 	struct xglb_config *cfg;
@@ -93,6 +100,8 @@ struct daemon {
 	int n_again, again_fd;
 	__u64 redist_repeated;
 	struct netwatch nw;
+	struct sysctl_saved sysctls[SYSCTL_SAVED_MAX]; /* what sysctls_apply changed */
+	int n_sysctls;
 };
 
 /* main.c */
@@ -107,6 +116,8 @@ int resolve_ifaces(const struct xglb_config *cfg, struct ifaces *ifs);
 int commit_tables(struct daemon *d);
 int write_ifaces(struct daemon *d);
 void sync_vips(struct daemon *d, bool remove_all);
+void sysctls_apply(struct daemon *d);
+void sysctls_restore(struct daemon *d);
 int open_steering(struct daemon *d);
 void steer_segments(struct daemon *d);
 

@@ -324,13 +324,79 @@ void sync_vips(struct daemon *d, bool remove_all)
 			d->vip_ours[cg->id] = true;
 			d->vip_of[cg->id] = cg->vip;
 		}
-		for (int i = 0; i < cg->n_ifaces; i++) {
-			/* Never pick the VIP as the source of the kernel's own ARP. */
-			ret = xglb_netif_sysctl(cg->ifaces[i], "arp_announce", "2");
-			if (ret)
-				pr_warn("%s: arp_announce: %s", cg->ifaces[i], strerror(-ret));
-		}
 	}
+	if (!remove_all)
+		sysctls_apply(d);
+}
+
+/*
+ * On every interface xglb touches (group and steering interfaces) and on
+ * "all" (the kernel combines both: the higher arp_announce, the OR of
+ * send_redirects):
+ *   arp_announce=2    the kernel never names the VIP (on lo) as the sender
+ *                     of its own ARP requests: the egress guard would drop
+ *                     them, and without it they would tell hosts "VIP is at
+ *                     <this router's real MAC>";
+ *   send_redirects=0  hosts keep sending to their vMAC: a redirect to a
+ *                     router's real address would bypass the gateway.
+ * The value found first is remembered and put back by sysctls_restore.
+ */
+static const struct {
+	const char *key, *value;
+} xglb_sysctls[] = {{"arp_announce", "2"}, {"send_redirects", "0"}};
+
+static void sysctl_set(struct daemon *d, const char *ifname)
+{
+	for (size_t k = 0; k < sizeof(xglb_sysctls) / sizeof(xglb_sysctls[0]); k++) {
+		struct sysctl_saved *s = NULL;
+		char cur[16];
+		int ret;
+
+		for (int i = 0; i < d->n_sysctls; i++)
+			if (!strcmp(d->sysctls[i].ifname, ifname) &&
+			    d->sysctls[i].key == xglb_sysctls[k].key)
+				s = &d->sysctls[i];
+		ret = xglb_netif_sysctl_get(ifname, xglb_sysctls[k].key, cur, sizeof(cur));
+		if (ret) {
+			pr_warn("%s: reading %s: %s", ifname, xglb_sysctls[k].key, strerror(-ret));
+			continue;
+		}
+		if (!strcmp(cur, xglb_sysctls[k].value))
+			continue;
+		if (!s && d->n_sysctls < SYSCTL_SAVED_MAX) {
+			s = &d->sysctls[d->n_sysctls++];
+			snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
+			s->key = xglb_sysctls[k].key;
+			snprintf(s->value, sizeof(s->value), "%s", cur);
+		}
+		ret = xglb_netif_sysctl(ifname, xglb_sysctls[k].key, xglb_sysctls[k].value);
+		if (ret)
+			pr_warn("%s: setting %s=%s: %s", ifname, xglb_sysctls[k].key,
+				xglb_sysctls[k].value, strerror(-ret));
+		else
+			pr_info("%s: %s=%s (was %s)", ifname, xglb_sysctls[k].key,
+				xglb_sysctls[k].value, cur);
+	}
+}
+
+void sysctls_apply(struct daemon *d)
+{
+	sysctl_set(d, "all");
+	for (int i = 0; i < d->ifs.n; i++)
+		sysctl_set(d, d->ifs.name[i]);
+}
+
+void sysctls_restore(struct daemon *d)
+{
+	for (int i = 0; i < d->n_sysctls; i++) {
+		const struct sysctl_saved *s = &d->sysctls[i];
+		int ret = xglb_netif_sysctl(s->ifname, s->key, s->value);
+
+		if (ret && ret != -ENOENT) /* an interface gone meanwhile has nothing to restore */
+			pr_warn("%s: restoring %s=%s: %s", s->ifname, s->key, s->value,
+				strerror(-ret));
+	}
+	d->n_sysctls = 0;
 }
 
 /* The steering maps; a restarted xglbd keeps steering as its predecessor left it. */

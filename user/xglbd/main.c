@@ -109,6 +109,8 @@ static int setup_fds(struct daemon *d)
 /* Returns when asked to stop. */
 static void run(struct daemon *d)
 {
+	__u64 leave_at = 0, leave_by = 0; /* a clean stop in progress (membership) */
+
 	for (;;) {
 		struct epoll_event evs[8];
 		int n = epoll_wait(d->epfd, evs, 8, -1);
@@ -170,7 +172,37 @@ static void run(struct daemon *d)
 					reload(d);
 					continue;
 				}
+				if (d->cl && !leave_by) {
+					/* A clean stop hands everything over first, so no host
+					 * waits a hold time for what this node served. */
+					leave_at = now_ns();
+					leave_by = leave_at +
+						   xglb_cluster_leave_bound_ms(d->cl) * 1000000ull;
+					pr_info(
+					    "signal %u: stopping; handing roles and forwarders to "
+					    "the "
+					    "peers (at most %llu ms; another signal stops at once)",
+					    si.ssi_signo,
+					    (unsigned long long)xglb_cluster_leave_bound_ms(d->cl));
+					xglb_cluster_leave(d->cl, leave_at);
+					arm_membership(d);
+					continue;
+				}
 				pr_info("signal %u: stopping", si.ssi_signo);
+				return;
+			}
+		}
+		if (leave_by) {
+			__u64 now = now_ns();
+
+			if (xglb_cluster_left(d->cl, now)) {
+				pr_info("handed over in %llu ms: stopping",
+					(unsigned long long)((now - leave_at) / 1000000));
+				return;
+			}
+			if (now >= leave_by) {
+				pr_warn("hand-over not confirmed after %llu ms: stopping anyway",
+					(unsigned long long)((now - leave_at) / 1000000));
 				return;
 			}
 		}
@@ -188,7 +220,8 @@ static void usage(FILE *f)
 		   "  -v, --verbose         debug logging (twice: libbpf/libxdp too)\n"
 		   "  -V, --version         print the version and exit\n"
 		   "  -h, --help            this help\n\n"
-		   "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop and detach.\n");
+		   "Signals: SIGHUP reloads the configuration; SIGTERM/SIGINT hand roles and\n"
+		   "forwarders to the peers, then stop and detach (a second one: at once).\n");
 }
 
 int main(int argc, char **argv)
@@ -341,7 +374,9 @@ int main(int argc, char **argv)
 	sd_notify(0, "STOPPING=1");
 	rc = 0;
 	sync_vips(&d, true);
+	sysctls_restore(&d);
 detach:
+	sysctls_restore(&d); /* a failed start leaves them as it found them */
 	http_stop(&d);
 	xglb_tracker_close(&d.trk);
 	xglb_ctlsock_close(&d.ctl);

@@ -45,10 +45,11 @@ static void peer_series(FILE *out, const char *metric, struct json_object *g, st
 	fputs("\"} ", out);
 }
 
-/* A gauge with one series per peer of every group: up (0/1), or seconds since last heard. */
+/* One gauge per peer of every group: its status field (age_ms as seconds, else a boolean). */
 static void peer_gauge(FILE *out, struct json_object *groups, const char *metric, const char *help,
-		       bool age)
+		       const char *field)
 {
+	bool age = !strcmp(field, "age_ms");
 	size_t n = groups ? json_object_array_length(groups) : 0;
 
 	head(out, metric, "gauge", help);
@@ -62,7 +63,7 @@ static void peer_gauge(FILE *out, struct json_object *groups, const char *metric
 			if (age)
 				fprintf(out, "%.3f\n", num(x, "age_ms") / 1000.0);
 			else
-				fprintf(out, "%d\n", json_object_get_boolean(get(x, "up")));
+				fprintf(out, "%d\n", json_object_get_boolean(get(x, field)));
 		}
 	}
 }
@@ -155,9 +156,13 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 			id > 0 && id < XGLB_MAX_GROUPS ? dp->hosts[id] : 0);
 	}
 	peer_gauge(out, groups, "xglb_peer_up",
-		   "1 while a node of the group is heard within hold time.", false);
+		   "1 while a node of the group is heard within hold time.", "up");
 	peer_gauge(out, groups, "xglb_peer_last_heard_seconds", "Time since a node was last heard.",
-		   true);
+		   "age_ms");
+	peer_gauge(out, groups, "xglb_peer_heard",
+		   "1 once a hello of the node arrived since xglbd started; 0: never heard "
+		   "(last_heard_seconds then counts from the start).",
+		   "heard");
 	head(out, "xglb_forwarder_owner", "gauge",
 	     "Node id that owns each virtual forwarder (0: none).");
 	for (size_t i = 0; i < n; i++) {

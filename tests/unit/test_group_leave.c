@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* test_group_leave.c - a clean stop (xglb_fsm_leave): roles and forwarders handed over before
+ * leaving. */
+#include "testlib.h"
+#include "groupsim.h"
+
+static struct sim S;
+
+static void start3(void)
+{
+	sim_init(&S, 3, NULL, 3, 0, NULL); /* AVG node 3, standby node 2; one forwarder each */
+	sim_run(&S, 1000);
+	assert_true(xglb_fsm_is_avg(&S.g[2]));
+	assert_int_equal(S.g[2].standby, 2);
+	assert_true(sim_converged(&S));
+	for (int f = 0; f < 3; f++)
+		assert_int_equal(sim_owner(&S, 0, f), f + 1);
+}
+
+/* Some live node's data-plane view accepts forwarder f's frames. */
+static bool served(int f)
+{
+	for (int i = 0; i < S.n; i++) {
+		struct xglb_group_state st;
+
+		if (S.down[i])
+			continue;
+		xglb_fsm_view(&S.g[i], S.now, &st);
+		if (st.fwd[f].active && st.fwd[f].owner == (__u32)i + 1)
+			return true;
+	}
+	return false;
+}
+
+/* Number of live nodes whose data-plane view answers ARP (is the AVG). */
+static int answering(void)
+{
+	int c = 0;
+
+	for (int i = 0; i < S.n; i++) {
+		struct xglb_group_state st;
+
+		if (S.down[i])
+			continue;
+		xglb_fsm_view(&S.g[i], S.now, &st);
+		c += st.avg == (__u32)i + 1;
+	}
+	return c;
+}
+
+/* Run ms milliseconds one at a time, asserting that nothing goes unserved meanwhile. */
+static void run_served(int ms)
+{
+	for (int t = 0; t < ms; t++) {
+		sim_run(&S, 1);
+		assert_true(answering() >= 1);
+		for (int f = 0; f < 3; f++)
+			assert_true(served(f));
+	}
+}
+
+/* The leaver's hello says so, with priority and weight 0. */
+static void leaving_hello(void **state)
+{
+	struct xglb_msg m;
+
+	start3();
+	xglb_fsm_leave(&S.g[0], S.now);
+	assert_true(xglb_fsm_next(&S.g[0], S.now) <= S.now); /* a hello is due now */
+	xglb_fsm_hello(&S.g[0], S.now, NULL, &m);
+	assert_true(m.flags & XGLB_MSGF_LEAVING);
+	assert_int_equal(m.priority, 0);
+	assert_int_equal(m.weight, 0);
+	assert_int_equal(m.n_load, 1); /* it still owns forwarder 0 until the AVG moves it */
+}
+
+/* A forwarder of a leaving node moves at once (not after the hold time), make-before-break. */
+static void non_avg_leaver_hands_over_forwarders(void **state)
+{
+	start3();
+	xglb_fsm_leave(&S.g[0], S.now);
+	assert_false(xglb_fsm_left(&S.g[0], S.now));
+	run_served(20); /* far below the hold time (300 ms) */
+	for (int i = 0; i < 3; i++) {
+		__u32 o = sim_owner(&S, i, 0);
+
+		assert_true(o == 2 || o == 3);
+	}
+	assert_true(sim_converged(&S));
+	assert_int_equal(S.g[0].avg, 3); /* the AVG did not change */
+	assert_int_equal(S.g[2].stats.avg_changes, 1);
+	assert_int_not_equal(S.fdb[0], 1); /* the new owner announced it */
+	/* the leaver keeps accepting its frames for the release time, then it has left */
+	assert_false(xglb_fsm_left(&S.g[0], S.now));
+	run_served(400);
+	assert_false(xglb_fsm_left(&S.g[0], S.now)); /* release time: max(hold, 500 ms) */
+	run_served(100);
+	assert_true(xglb_fsm_left(&S.g[0], S.now));
+	/* it stops; the others never make it owner again while it is silent */
+	S.down[0] = true;
+	sim_run(&S, 1000);
+	for (int f = 0; f < 3; f++) {
+		assert_true(served(f));
+		assert_int_not_equal(sim_owner(&S, 1, f), 1);
+	}
+}
+
+/* A leaving AVG answers ARP until the standby speaks as AVG: never zero, never for long two. */
+static void avg_leaver_hands_over_role(void **state)
+{
+	int both = 0;
+
+	start3();
+	xglb_fsm_leave(&S.g[2], S.now);
+	for (int t = 0; t < 110; t++) { /* the new AVG speaks within one hello interval */
+		sim_run(&S, 1);
+		assert_true(answering() >= 1);
+		both += answering() == 2;
+		for (int f = 0; f < 3; f++)
+			assert_true(served(f));
+	}
+	assert_true(both <=
+		    101); /* until the new AVG's first hello (the daemon sends it at once) */
+	assert_true(xglb_fsm_is_avg(&S.g[1]));
+	assert_false(xglb_fsm_is_avg(&S.g[2]));
+	assert_int_equal(S.g[0].avg, 2);
+	assert_int_equal(S.g[2].avg, 2);
+	for (int i = 0; i < 3; i++)
+		assert_int_not_equal(sim_owner(&S, i, 2), 3);
+	assert_true(sim_converged(&S));
+	run_served(500);
+	assert_true(xglb_fsm_left(&S.g[2], S.now));
+	S.down[2] = true;
+	sim_run(&S, 1000);
+	assert_true(xglb_fsm_is_avg(&S.g[1]));
+	for (int f = 0; f < 3; f++)
+		assert_true(served(f));
+}
+
+/* Node 3 stops cleanly and starts again: it gets its share back without a gap. */
+static void leave_and_come_back(void **state)
+{
+	start3();
+	xglb_fsm_leave(&S.g[2], S.now);
+	run_served(700);
+	assert_true(xglb_fsm_left(&S.g[2], S.now));
+	S.down[2] = true;
+	run_served(50);
+	sim_restart(&S, 2);
+	run_served(3000);
+	assert_true(sim_converged(&S));
+	assert_int_equal(sim_owner(&S, 0, 0) + sim_owner(&S, 0, 1) + sim_owner(&S, 0, 2), 6);
+	assert_true(xglb_fsm_is_avg(&S.g[2])); /* preemption: the highest node leads again */
+}
+
+/* Nobody to hand anything to: leaving is immediate. */
+static void lone_node_leaves_at_once(void **state)
+{
+	sim_init(&S, 1, NULL, 2, 0, NULL);
+	sim_run(&S, 1000);
+	assert_true(xglb_fsm_is_avg(&S.g[0]));
+	assert_false(xglb_fsm_left(&S.g[0], S.now)); /* not leaving */
+	xglb_fsm_leave(&S.g[0], S.now);
+	assert_true(xglb_fsm_left(&S.g[0], S.now));
+}
+
+/* Peers that do not answer (hellos lost): the leaver does not claim to have left. */
+static void leaver_waits_while_nobody_takes_over(void **state)
+{
+	start3();
+	for (int j = 1; j < 3; j++)
+		S.cut[0][j] = true;
+	xglb_fsm_leave(&S.g[0], S.now);
+	sim_run(&S, 100);
+	assert_false(xglb_fsm_left(&S.g[0], S.now));
+	assert_int_equal(sim_owner(&S, 0, 0), 1);
+	assert_true(served(0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(leaving_hello),
+	    cmocka_unit_test(non_avg_leaver_hands_over_forwarders),
+	    cmocka_unit_test(avg_leaver_hands_over_role),
+	    cmocka_unit_test(leave_and_come_back),
+	    cmocka_unit_test(lone_node_leaves_at_once),
+	    cmocka_unit_test(leaver_waits_while_nobody_takes_over),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
