@@ -11,6 +11,9 @@
 #              namespace xglb-btab-<pid> (loads the skeleton, sends nothing)
 #   failover.sh  outage when a router dies, xglb vs keepalived, and packets lost
 #              across an xglbd restart, in a tests/lab/lab.sh lab (own teardown)
+#   stop.sh    packets lost when xglbd stops or restarts (SIGTERM) and how long ARP for the
+#              VIP goes unanswered when the AVG's xglbd stops or restarts, in a
+#              tests/lab/lab.sh lab (own teardown)
 #   tc_micro   ns/packet of xglb_tc_ingress's steering paths (owned, steered), in
 #              namespace xglb-btc-<pid>
 #   steer_throughput.sh  iperf3 rate of a steered flow vs an owned one, in a
@@ -98,6 +101,8 @@ echo "# arp_flood_*: one CPU, rig/kernel/xglb rounds interleaved, median per sid
 echo "# table_*: agent-side table switch of a 16-forwarder group, median per call (table_bench.c)"
 echo "# failover_*, restart_*: client-visible loss at 2,000 probes/s, median of trials; xglb and"
 echo "#   keepalived (VRRPv3) one after the other on the same lab (failover.sh; $BUILD/bench/failover.log)"
+echo "# stop_lost_packets, restart_term_lost_packets: 1,000 probes/s through the stopped AVF, hold 3 s;"
+echo "#   avg_*_unanswered_ms: ARP requests every 5 ms across the AVG's stop/restart (stop.sh; $BUILD/bench/stop.log)"
 echo "# tc_*_ns: median ns/packet over an empty tc program, steering on (see tests/bench/tc_micro.c)"
 echo "# steer*_flow_mbps, steered_throughput_ratio: iperf3, steered vs owned flow in one lab,"
 echo "#   ratio = median over back-to-back pairs (steer_throughput.sh)"
@@ -128,6 +133,9 @@ run_bench_in "$NS_TABLE" table_bench 60 "$BUILD/bench/table_bench"
 
 # ---- failover: xglb vs keepalived; xglbd restart --------------------------------
 run_bench failover 270 env BUILD="$BUILD" tests/bench/failover.sh
+
+# ---- stop and restart of xglbd: packets lost, ARP unanswered --------------------
+run_bench stop 300 env BUILD="$BUILD" tests/bench/stop.sh
 
 # ---- flow steering: tc per-packet cost; steered vs owned throughput ----------------------------
 run_bench_in "$NS_TC" tc_micro 60 "$BUILD/bench/tc_micro"

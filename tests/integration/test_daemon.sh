@@ -68,8 +68,8 @@ check "tc egress guard and ingress fix-up attached" \
 	bash -c "tc -n $(lab_ns r1) filter show dev eth0 egress | grep -q xglb_tc_egress &&
 		 tc -n $(lab_ns r1) filter show dev eth0 ingress | grep -q xglb_tc_ingress"
 check "VIP is a /32 on lo" bash -c "ip -n $(lab_ns r1) -4 addr show dev lo | grep -q '$LAB_VIP/32'"
-check "arp_announce=2 on the group interface" \
-	bash -c "[ \$(ip netns exec $(lab_ns r1) sysctl -n net.ipv4.conf.eth0.arp_announce) = 2 ]"
+check "arp_announce=2 on the group interface and all" \
+	bash -c "[ \$(ip netns exec $(lab_ns r1) sysctl -n net.ipv4.conf.eth0.arp_announce net.ipv4.conf.all.arp_announce | paste -sd,) = 2,2 ]"
 check "maps pinned under the pin root" test -e "$pr/xglb_groups" -a -e "$pr/xglb_hosts"
 
 check "client reaches the server through the gateway" lab_exec c1 ping -c 3 -i 0.2 -W 1 -q $LAB_SERVER_IP
@@ -100,13 +100,14 @@ check "bad reload keeps the running tables" [ "$(tables | jq '.groups[0].version
 cp "$cfg.good" "$cfg"
 
 # The egress guard against the real kernel: let the kernel pick the VIP as
-# ARP source (arp_announce 0, no neighbour entry) and watch it being dropped.
+# ARP source (arp_announce 0 on eth0 and all: the kernel uses the higher of
+# the two; no neighbour entry) and watch it being dropped.
 lab_arp_counters_init
 g0=$(lab_reason r1 tc_egress_drop_vip_arp)
-lab_exec r1 sysctl -qw net.ipv4.conf.eth0.arp_announce=0
+lab_exec r1 sysctl -qw net.ipv4.conf.eth0.arp_announce=0 net.ipv4.conf.all.arp_announce=0
 lab_exec r1 ip neigh flush dev eth0
 lab_exec r1 ping -c 1 -W 1 -I $LAB_VIP 10.0.0.101 >/dev/null 2>&1
-lab_exec r1 sysctl -qw net.ipv4.conf.eth0.arp_announce=2
+lab_exec r1 sysctl -qw net.ipv4.conf.eth0.arp_announce=2 net.ipv4.conf.all.arp_announce=2
 g1=$(lab_reason r1 tc_egress_drop_vip_arp)
 check "guard drops the kernel's ARP that names the VIP ($g0 -> $g1)" [ "$g1" -gt "$g0" ]
 check "no ARP on the segment names the VIP with a real MAC" [ "$(lab_arp_counter vip_real)" = 0 ]

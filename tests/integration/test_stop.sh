@@ -13,6 +13,8 @@
 #    - SIGTERM and start again (r1): no probe lost;
 #    - SIGTERM of the AVG (r3): a client sending ARP requests for the VIP
 #      every 5 ms is answered without a gap; no probe lost;
+#    - kill -9 of the AVG's xglbd and a start within the hold time: it keeps
+#      the role, ARP answered without a gap, no AVG change on the others;
 #    - nftables on r1 drops UDP 7867: r1 warns "no hellos from r2 (...) for
 #      N s", its status says r2 is down, its metrics the seconds since.
 # shellcheck disable=SC2317,SC2016
@@ -42,6 +44,7 @@ sysctls() { # router: "iface:arp_announce/send_redirects ..." for all, eth0, eth
 scrape() { lab_exec "$1" curl -sS --max-time 5 "$URL/metrics"; }
 peer() { lab_jst "$1" ".groups[0].peers[] | select(.name == \"$2\") | $3"; } # router peer jq
 logged() { grep -qE "$2" "$(lab_xglbd_log "$1")"; }                        # router regex
+role_is() { [ "$(lab_jst "$1" .groups[0].role)" = "$2" ]; }                  # router role
 
 lab_setup "${ROUTERS[@]}" -- "${CLIENTS[@]}" c4 c5 c6
 
@@ -162,6 +165,28 @@ check "ARP for the VIP answered throughout the AVG's stop (longest unanswered $u
 check_eq "r2 is the AVG" "$(lab_view r2 | sed 's/ owners=.*//; s/ v=[0-9]*//')" "avg=r2"
 lab_restart_xglbd r3 || bail "xglbd starts again on r3"
 lab_wait 10 lab_agree_owned || not_ok "routers agree with r3 back" "$(lab_views)"
+
+# the AVG killed (kill -9) and started again within the hold time keeps its role
+check "r3 is the AVG again (preemption)" lab_wait 10 role_is r3 avg
+arp_kill_avg() {
+	lab_bg c6 "$LAB_DIR/arping.json" "$LAB_BUILD/tools/xglb_arping" eth0 "$LAB_VIP" 5 3
+	ARP_PID=$LAB_BG_PID
+	sleep 0.3
+	T_KILL=$(date +%s%N)
+	lab_kill_xglbd r3 || not_ok "kill -9 of r3's xglbd"
+	lab_restart_xglbd r3 || not_ok "xglbd starts again on r3"
+	BACK_MS=$((($(date +%s%N) - T_KILL) / 1000000))
+	wait "$ARP_PID"
+}
+n_avg0=$(lab_jst r2 .groups[0].events.avg_changes)
+measure avgkill "kill -9 and start of the AVG r3" 3 arp_kill_avg
+echo "# ARP requests from c6 every 5 ms: $(cat "$LAB_DIR/arping.json"); r3 ready again $BACK_MS ms after the kill"
+check "r3's new xglbd keeps the AVG role" logged r3 'info: group 1: was the AVG [0-9]+ ms ago \(hold 1000 ms\): keeping the role'
+un=$(jq -r .unanswered_ms "$LAB_DIR/arping.json")
+check "ARP for the VIP answered throughout the AVG's restart (longest unanswered $un ms < 50 ms)" \
+	awk -v u="$un" 'BEGIN { exit !(u != "" && u < 50) }'
+check_eq "r2 saw no AVG change" "$(lab_jst r2 .groups[0].events.avg_changes)" "$n_avg0"
+lab_wait 10 lab_agree_owned || not_ok "routers agree after the AVG's restart" "$(lab_views)"
 
 # ---- 3. a firewall drops the membership port on r1 ------------------------------------
 lab_exec r1 nft -f - <<EOF || bail "nft drop of UDP 7867 on r1"

@@ -177,6 +177,95 @@ static void leaver_waits_while_nobody_takes_over(void **state)
 	assert_true(served(0));
 }
 
+/* The tables node i would leave pinned. */
+static void pinned_of(int i, struct xglb_group *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = 1;
+	t->flags = XGLB_GRP_ENABLED | (xglb_fsm_is_avg(&S.g[i]) ? XGLB_GRP_AVG : 0);
+	t->n_fwd = (__u8)S.g[i].n_fwd;
+	t->version = S.g[i].version;
+	for (int f = 0; f < S.g[i].n_fwd; f++) {
+		t->fwd[f].owner = sim_owner(&S, i, f);
+		t->fwd[f].flags = XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK;
+	}
+}
+
+/*
+ * kill -9 of the AVG's xglbd and a new one within the hold time: it keeps
+ * the role, so some node answers ARP all along (its data plane answered
+ * while no agent ran, on the lease), and nobody else is elected.
+ */
+static void restarted_avg_resumes_without_gap(void **state)
+{
+	struct xglb_group pinned;
+	__u64 changes[3];
+
+	start3();
+	pinned_of(2, &pinned);
+	assert_true(pinned.flags & XGLB_GRP_AVG);
+	for (int i = 0; i < 3; i++)
+		changes[i] = S.g[i].stats.avg_changes;
+	S.down[2] = true;
+	sim_run(&S, 100); /* the restart takes 100 ms */
+	sim_restart(&S, 2);
+	xglb_fsm_restore(&S.g[2], &pinned);
+	xglb_fsm_resume_avg(&S.g[2]);
+	for (int t = 0; t < 1000; t++) { /* through the startup hold (300 ms) and beyond */
+		sim_run(&S, 1);
+		assert_int_equal(answering(), 1);
+		assert_true(xglb_fsm_is_avg(&S.g[2]));
+		for (int f = 0; f < 3; f++)
+			assert_true(served(f));
+	}
+	assert_int_equal(S.g[0].stats.avg_changes, changes[0]);
+	assert_int_equal(S.g[1].stats.avg_changes, changes[1]);
+	assert_true(sim_converged(&S));
+	for (int f = 0; f < 3; f++)
+		assert_int_equal(sim_owner(&S, 0, f), f + 1);
+	assert_false(xglb_fsm_demoted(&S.g[2], S.now));
+}
+
+/* Without resuming, the same restart leaves nobody answering for a while (what resume fixes). */
+static void restarted_avg_without_resume_leaves_a_gap(void **state)
+{
+	struct xglb_group pinned;
+	int gap = 0;
+
+	start3();
+	pinned_of(2, &pinned);
+	S.down[2] = true;
+	sim_run(&S, 100);
+	sim_restart(&S, 2);
+	xglb_fsm_restore(&S.g[2], &pinned);
+	for (int t = 0; t < 1000; t++) {
+		sim_run(&S, 1);
+		gap += answering() == 0;
+	}
+	assert_true(gap > 0);
+}
+
+/* A resumed AVG that meets a better claimant (the peers elected one meanwhile) yields. */
+static void resumed_avg_yields_to_a_better_claimant(void **state)
+{
+	struct xglb_group pinned;
+	static const __u8 prio[3] = {100, 100, 100};
+
+	sim_init(&S, 3, prio, 3, 0, NULL);
+	sim_run(&S, 1000);
+	pinned_of(1, &pinned); /* node 2 pretends its pinned tables said AVG */
+	pinned.flags |= XGLB_GRP_AVG;
+	S.down[1] = true;
+	sim_run(&S, 50);
+	sim_restart(&S, 1);
+	xglb_fsm_restore(&S.g[1], &pinned);
+	xglb_fsm_resume_avg(&S.g[1]);
+	sim_run(&S, 1000);
+	assert_int_equal(sim_avg_count(&S), 1);
+	assert_true(xglb_fsm_is_avg(&S.g[2])); /* node 3 outranks it and claims the role */
+	assert_true(sim_converged(&S));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +275,9 @@ int main(void)
 	    cmocka_unit_test(leave_and_come_back),
 	    cmocka_unit_test(lone_node_leaves_at_once),
 	    cmocka_unit_test(leaver_waits_while_nobody_takes_over),
+	    cmocka_unit_test(restarted_avg_resumes_without_gap),
+	    cmocka_unit_test(restarted_avg_without_resume_leaves_a_gap),
+	    cmocka_unit_test(resumed_avg_yields_to_a_better_claimant),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,7 +26,7 @@ bool xglb_fsm_is_avg(const struct xglb_fsm *g)
 
 bool xglb_fsm_demoted(const struct xglb_fsm *g, __u64 now)
 {
-	return now < g->demoted_until || g->demoted_send;
+	return (now < g->demoted_until && !g->resumed) || g->demoted_send;
 }
 
 bool xglb_fsm_starting(const struct xglb_fsm *g, __u64 now)
@@ -153,6 +153,12 @@ void xglb_fsm_set_nodes(struct xglb_fsm *g, const struct xglb_fsm_node_param *no
 		g->avg = 0; /* removed: the next tick elects again */
 	if (g->standby && !xglb_fsm_node(g, g->standby))
 		g->standby = 0;
+}
+
+void xglb_fsm_resume_avg(struct xglb_fsm *g)
+{
+	g->avg = g->self;
+	g->resumed = true;
 }
 
 void xglb_fsm_set_self(struct xglb_fsm *g, __u8 priority, __u16 weight, const __u8 mac[6])
@@ -707,7 +713,8 @@ void xglb_fsm_tick(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 	expire_peers(g, now);
 	elect(g, now, out);
 	expire_peers(g, now); /* refresh our own claim after the election */
-	if (xglb_fsm_is_avg(g) && !xglb_fsm_demoted(g, now) && !g->leaving)
+	if (xglb_fsm_is_avg(g) && !xglb_fsm_demoted(g, now) && !xglb_fsm_starting(g, now) &&
+	    !g->leaving)
 		assign(g, now, out);
 	for (int i = 0; i < g->n_fwd; i++) {
 		if (g->fwd[i].release_until && now >= g->fwd[i].release_until) {

@@ -129,6 +129,8 @@ struct xglb_fsm {
 	bool demoted_send;   /* sending hellos fails */
 	bool start_announce; /* announce our vMACs once the startup hold is over */
 	bool leaving;	 /* we are stopping (xglb_fsm_leave): handing over roles and forwarders */
+	bool resumed;	 /* restarted as the AVG within the hold time: keeps the role
+			    (xglb_fsm_resume_avg) */
 	__u16 contested; /* forwarders peers claimed on an older state: announce ours at the next
 			    tick */
 	__u64 seq;
@@ -174,6 +176,17 @@ void xglb_fsm_restore(struct xglb_fsm *g, const struct xglb_group *tbl);
  */
 void xglb_fsm_set_nodes(struct xglb_fsm *g, const struct xglb_fsm_node_param *nodes, int n_nodes,
 			__u64 now);
+
+/*
+ * A restart of the AVG within the hold time (the tables it left pinned say
+ * it answered ARP, and its last heartbeat is younger than hold less one
+ * hello): the peers still count on it, so it keeps the role instead of
+ * leaving ARP for the VIP unanswered until someone else is elected. It is
+ * not demoted in the election (its hellos claim the AVG role and say
+ * STARTING only), but still assigns no forwarder and announces no vMAC
+ * until its startup hold is over and it has heard its peers.
+ */
+void xglb_fsm_resume_avg(struct xglb_fsm *g);
 
 /* Our own effective priority and weight (tracking lowers them; weight 0 withdraws us). */
 void xglb_fsm_set_self(struct xglb_fsm *g, __u8 priority, __u16 weight, const __u8 mac[6]);

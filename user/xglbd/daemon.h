@@ -81,7 +81,9 @@ struct daemon {
 	struct xglb_bank bank;
 	struct ifaces ifs;
 	__u32 version;
-	__u32 boot; /* this run's boot counter (state-dir), with membership; 0 without */
+	__u32 boot;	    /* this run's boot counter (state-dir), with membership; 0 without */
+	__u64 prev_beat_ns; /* the heartbeat a previous xglbd left pinned (CLOCK_MONOTONIC), 0 =
+			       none */
 	bool vip_ours[XGLB_MAX_GROUPS]; /* by gid: we added vip_of[gid]/32 to lo */
 	__be32 vip_of[XGLB_MAX_GROUPS];
 	int epfd, sigfd, hb_fd, learn_fd, pkt_fd, mem_tfd;

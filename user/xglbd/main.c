@@ -332,6 +332,7 @@ int main(int argc, char **argv)
 	/* Resume the version sequence of tables a previous xglbd left pinned. */
 	d.version = d.bank.ctl->flips ? (__u32)d.bank.ctl->flips : 0;
 	d.bank.ctl->boot = d.boot; /* for xglbctl; the counter itself lives in state-dir */
+	d.prev_beat_ns = d.bank.ctl->flips ? d.bank.ctl->heartbeat_ns : 0;
 	heartbeat(&d);
 	if (d.cfg->membership && start_membership(&d))
 		goto detach;

@@ -121,6 +121,35 @@ void group_macs(const struct xglb_config *cfg, const struct ifaces *ifs, __u8 (*
  * Membership: restore each group from the tables a previous xglbd left
  * pinned (if any), then start the state machines and the socket.
  */
+/*
+ * A restart of the AVG (kill -9, a crash) that comes back within the hold
+ * time keeps the role: the peers still count on it and elect no one else,
+ * and its data plane answered ARP on the lease meanwhile. Only if its last
+ * heartbeat is younger than hold less one hello, so its hellos resume
+ * before any peer can have declared it down.
+ */
+static void resume_avg(struct daemon *d, const struct xglb_group *const *restore)
+{
+	__u64 now = now_ns();
+
+	for (int g = 0; d->prev_beat_ns && now > d->prev_beat_ns && g < d->cfg->n_groups; g++) {
+		const struct xglb_cfg_group *cg = &d->cfg->groups[g];
+		__u64 age_ms = (now - d->prev_beat_ns) / 1000000;
+
+		if (!restore[g] || !(restore[g]->flags & XGLB_GRP_AVG))
+			continue;
+		if (age_ms + cg->hello_ms >= cg->hold_ms) {
+			pr_info("group %u: was the AVG %llu ms ago, too long for hold %u ms: "
+				"starting afresh",
+				cg->id, (unsigned long long)age_ms, cg->hold_ms);
+			continue;
+		}
+		xglb_fsm_resume_avg(&d->cl->fsm[g]);
+		pr_info("group %u: was the AVG %llu ms ago (hold %u ms): keeping the role", cg->id,
+			(unsigned long long)age_ms, cg->hold_ms);
+	}
+}
+
 int start_membership(struct daemon *d)
 {
 	static struct xglb_group pinned[XGLB_MAX_GROUPS];
@@ -160,6 +189,7 @@ int start_membership(struct daemon *d)
 		d->cl = NULL;
 		return err;
 	}
+	resume_avg(d, restore);
 	steer_segments(d);
 	ev.data.fd = xglb_cluster_fd(d->cl);
 	ev_err = epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev);
