@@ -177,6 +177,17 @@ static void leaver_waits_while_nobody_takes_over(void **state)
 	assert_true(served(0));
 }
 
+/* Every node stops at once (a maintenance of all routers): nobody waits for the others. */
+static void all_leave_at_once(void **state)
+{
+	start3();
+	for (int i = 0; i < 3; i++)
+		xglb_fsm_leave(&S.g[i], S.now);
+	sim_run(&S, 5); /* each hears the others leaving */
+	for (int i = 0; i < 3; i++)
+		assert_true(xglb_fsm_left(&S.g[i], S.now));
+}
+
 /* The tables node i would leave pinned. */
 static void pinned_of(int i, struct xglb_group *t)
 {
@@ -275,6 +286,7 @@ int main(void)
 	    cmocka_unit_test(leave_and_come_back),
 	    cmocka_unit_test(lone_node_leaves_at_once),
 	    cmocka_unit_test(leaver_waits_while_nobody_takes_over),
+	    cmocka_unit_test(all_leave_at_once),
 	    cmocka_unit_test(restarted_avg_resumes_without_gap),
 	    cmocka_unit_test(restarted_avg_without_resume_leaves_a_gap),
 	    cmocka_unit_test(resumed_avg_yields_to_a_better_claimant),

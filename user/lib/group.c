@@ -872,18 +872,23 @@ void xglb_fsm_leave(struct xglb_fsm *g, __u64 now)
 
 bool xglb_fsm_left(const struct xglb_fsm *g, __u64 now)
 {
-	bool peers = false;
+	bool lead = false, forward = false;
 
 	if (!g->leaving)
 		return false;
-	for (int i = 0; i < g->n_nodes; i++)
-		peers |= g->nodes[i].id != g->self && g->nodes[i].up;
-	if (!peers)
-		return true;
+	for (int i = 0; i < g->n_nodes; i++) {
+		if (g->nodes[i].id == g->self)
+			continue;
+		lead |= can_lead(&g->nodes[i]);
+		forward |= can_forward(g, g->nodes[i].id);
+	}
+	if (!lead)
+		return true; /* nobody to take the role, nor to move forwarders: nothing to wait for
+			      */
 	if (xglb_fsm_is_avg(g) || g->state_avg == g->self)
 		return false;
 	for (int i = 0; i < g->n_fwd; i++) {
-		if (g->fwd[i].active && g->fwd[i].owner == g->self)
+		if (forward && g->fwd[i].active && g->fwd[i].owner == g->self)
 			return false;
 		if (g->fwd[i].release_until && now < g->fwd[i].release_until)
 			return false;

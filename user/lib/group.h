@@ -252,9 +252,11 @@ int xglb_fsm_admin(struct xglb_fsm *g, __u8 op, __u8 index, __u8 persistence, __
 void xglb_fsm_leave(struct xglb_fsm *g, __u64 now);
 
 /*
- * A leaving node has handed over everything: no other node is up to take
- * anything (nothing to wait for), or the state we hold names someone else
- * as AVG and as owner of every forwarder and no release is still running.
+ * A leaving node has handed over everything: no other node could take the
+ * AVG role (none up, or all leaving, starting or with priority 0: then
+ * nobody could move anything either, so there is nothing to wait for), or
+ * the state we hold names someone else as AVG, and as owner of every
+ * forwarder (unless no other node may own one), and no release is running.
  */
 bool xglb_fsm_left(const struct xglb_fsm *g, __u64 now);
 

@@ -168,6 +168,10 @@ static void run(struct daemon *d)
 
 				if (read(fd, &si, sizeof(si)) != sizeof(si))
 					continue;
+				if (si.ssi_signo == SIGHUP && leave_by) {
+					pr_warn("SIGHUP while stopping: not reloading");
+					continue;
+				}
 				if (si.ssi_signo == SIGHUP) {
 					reload(d);
 					continue;
