@@ -466,7 +466,6 @@ static void watch_silence(struct xglb_cluster *c, __u64 now)
 			    "between the routers?",
 			    cn->name, ip, (unsigned long long)((now - last) / (1000 * MS)),
 			    cfg->port);
-		c->silence_warned[ni]++;
 		c->silence_warn_at[ni] = now + XGLB_SILENCE_REPEAT_MS * MS;
 	}
 }

@@ -68,8 +68,7 @@ struct xglb_cluster {
 	__u8 seg_mac[XGLB_MAX_GROUPS][XGLB_MAX_NODES][XGLB_PROTO_SEGMENTS][6];
 	/* silent peers (by config index): when to warn next, 0 = heard within hold */
 	__u64 silence_warn_at[XGLB_MAX_NODES];
-	__u64 silence_warned[XGLB_MAX_NODES]; /* warnings logged for each (metrics) */
-	__u64 started;			      /* ns, for peers never heard */
+	__u64 started; /* ns, for peers never heard */
 };
 
 /* A silent peer is warned about once it is hold time overdue, then every this many ms. */

@@ -109,7 +109,7 @@ static int setup_fds(struct daemon *d)
 /* Returns when asked to stop. */
 static void run(struct daemon *d)
 {
-	__u64 leave_at = 0, leave_by = 0; /* a clean stop in progress (membership) */
+	__u64 leave_at = 0, leave_by = 0, bound; /* a clean stop in progress (membership) */
 
 	for (;;) {
 		struct epoll_event evs[8];
@@ -179,15 +179,15 @@ static void run(struct daemon *d)
 				if (d->cl && !leave_by) {
 					/* A clean stop hands everything over first, so no host
 					 * waits a hold time for what this node served. */
+					bound = xglb_cluster_leave_bound_ms(d->cl);
 					leave_at = now_ns();
-					leave_by = leave_at +
-						   xglb_cluster_leave_bound_ms(d->cl) * 1000000ull;
-					pr_info(
-					    "signal %u: stopping; handing roles and forwarders to "
-					    "the "
-					    "peers (at most %llu ms; another signal stops at once)",
-					    si.ssi_signo,
-					    (unsigned long long)xglb_cluster_leave_bound_ms(d->cl));
+					leave_by = leave_at + bound * 1000000ull;
+					pr_info("signal %u: stopping; handing roles and forwarders "
+						"to the peers (at most %llu ms; again: at once)",
+						si.ssi_signo, (unsigned long long)bound);
+					/* systemd's stop timeout must cover the hand-over */
+					sd_notifyf(0, "STOPPING=1\nEXTEND_TIMEOUT_USEC=%llu",
+						   (unsigned long long)(bound + 2000) * 1000);
 					xglb_cluster_leave(d->cl, leave_at);
 					arm_membership(d);
 					continue;
