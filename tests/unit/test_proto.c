@@ -257,9 +257,9 @@ static void roundtrip_leaving(void **state)
 	m.flags = XGLB_MSGF_LEAVING | XGLB_MSGF_AVG;
 	m.priority = 0;
 	m.weight = 0;
-	assert_roundtrip(&m, key32, sizeof(key32), 84);
+	assert_roundtrip(&m, key32, sizeof(key32), 32 + 20 + 4 + 32);
 	len = xglb_msg_encode(&m, key32, sizeof(key32), buf, sizeof(buf));
-	assert_int_equal(len, 84);
+	assert_int_equal(len, 32 + 20 + 4 + 32);
 	assert_int_equal(buf[6], 0x00);
 	assert_int_equal(buf[7], 0x82);
 	assert_int_equal(xglb_msg_decode(buf, len, key32, sizeof(key32), &r), XGLB_RX_OK);
