@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "testlib.h"
 #include "config.h"
 
@@ -1087,11 +1088,72 @@ static void test_membership_hex_key(void **state)
 	assert_int_equal(cfg.port, 7867);
 	assert_int_equal(cfg.key_len, 16);
 	assert_memory_equal(cfg.key, key, 16);
+	assert_int_equal(cfg.key_inline_line, 3); /* the daemon warns about an inline key */
 	assert_int_equal(cfg.weight_lower, 10);
 	assert_int_equal(cfg.weight_upper, 90);
 	assert_true(cfg.groups[0].preempt);
 	assert_true(cfg.groups[1].preempt);
 	assert_int_equal(cfg.n_track, 0);
+}
+
+/*
+ * A key file anyone but its owner can read, or owned by someone else than
+ * root (the user the test runs as), is refused, naming the file and the
+ * fix; 0600 and 0400 are accepted.
+ */
+static void test_key_file_private(void **state)
+{
+	static const struct {
+		mode_t mode;
+		bool nobody;	  /* chown to nobody (65534) */
+		const char *want; /* NULL: accepted */
+	} modes[] = {
+	    {0600, false, NULL},
+	    {0400, false, NULL},
+	    {0644, false, "mode 0644 lets group and others at the key, must be 0600 or stricter"},
+	    {0640, false, "mode 0640 lets the group at the key, must be 0600 or stricter"},
+	    {0604, false, "mode 0604 lets others at the key, must be 0600 or stricter"},
+	    {0620, false, "mode 0620 lets the group at the key, must be 0600 or stricter"},
+	    {0600, true, "owned by uid 65534, must be owned by root"},
+	};
+	char key[128], yaml[1024], want[512], *out;
+	struct tmpfile t;
+	int ret;
+
+	snprintf(key, sizeof(key), "%s/key-mode", keydir);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		int fd = open(key, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "0123456789abcdef", 16), 16);
+		close(fd);
+		assert_int_equal(chmod(key, modes[i].mode), 0);
+		if (modes[i].nobody && geteuid() != 0)
+			continue; /* only root can give a file away */
+		if (modes[i].nobody)
+			assert_int_equal(chown(key, 65534, 65534), 0);
+		snprintf(yaml, sizeof(yaml), MEMBER("{key-file: %s}"), key);
+		write_tmp(&t, yaml);
+		memset(&cfg, 0xff, sizeof(cfg));
+		out = load(t.path, NULL, &cfg, &ret);
+		unlink(t.path);
+		if (!modes[i].want) {
+			assert_string_equal(out, "");
+			assert_int_equal(ret, 0);
+			assert_int_equal(cfg.key_len, 16);
+			assert_int_equal(cfg.key_inline_line, 0);
+		} else {
+			snprintf(want, sizeof(want), "%s:2: membership.key-file: %s: %s", t.path,
+				 key, modes[i].want);
+			if (!strstr(out, want))
+				print_message("mode %04o: want\n%s\ngot:\n%s", modes[i].mode, want,
+					      out);
+			assert_int_equal(ret, 1);
+			assert_non_null(strstr(out, want));
+		}
+		free(out);
+		unlink(key);
+	}
 }
 
 /* examples/xglb-membership.yaml, with its key file (/etc/xglb/key) replaced by a test one. */
@@ -1173,6 +1235,7 @@ int main(void)
 	    cmocka_unit_test(test_defaults_and_values),
 	    cmocka_unit_test(test_membership_values),
 	    cmocka_unit_test(test_membership_hex_key),
+	    cmocka_unit_test(test_key_file_private),
 	    cmocka_unit_test(test_membership_example),
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_names),

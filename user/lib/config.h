@@ -118,9 +118,10 @@ struct xglb_config {
 
 	/* membership: absent = static mode: AVG and owners as configured */
 	bool membership;
-	__u16 port;    /* UDP, default XGLB_PROTO_PORT (7867) */
-	__u8 key[64];  /* shared HMAC key, from "key" (hex) or "key-file" (raw bytes) */
-	__u32 key_len; /* 16..64 */
+	__u16 port;	     /* UDP, default XGLB_PROTO_PORT (7867) */
+	__u8 key[64];	     /* shared HMAC key, from "key" (hex) or "key-file" (raw bytes) */
+	__u32 key_len;	     /* 16..64 */
+	int key_inline_line; /* line of an inline "key:" (warned about), 0 with key-file */
 
 	/* GLBP-style weighting: below "lower" this node withdraws as forwarder, from "upper" it
 	 * returns */

@@ -12,7 +12,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 #include <yaml.h>
 #include "config.h"
 #include "proto.h"
@@ -345,6 +347,45 @@ bool cfg_read_key(struct ctx *c, const struct field *f, yaml_node_t *v, int line
 	for (i = 0; i < n / 2; i++)
 		cfg->key[i] = hexval(s[2 * i]) << 4 | hexval(s[2 * i + 1]);
 	cfg->key_len = n / 2;
+	cfg->key_inline_line = line; /* the daemon warns: the file is often world-readable */
+	return true;
+}
+
+/*
+ * Whoever reads the key can forge every hello: the file must be a regular
+ * file owned by root (or by the user xglbd runs as, when that is not root)
+ * that neither its group nor others may read or write. Checked on the open
+ * file, so a rename between the check and the read changes nothing.
+ */
+static bool keyfile_private(struct ctx *c, int fd, const char *path, int line, const char *name)
+{
+	struct stat st;
+
+	if (fstat(fd, &st)) {
+		schema_err(c, line, name, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		schema_err(c, line, name, "%s: %s", path,
+			   S_ISDIR(st.st_mode) ? strerror(EISDIR) : "not a regular file");
+		return false;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		schema_err(c, line, name,
+			   "%s: owned by uid %u, must be owned by root (chown root %s)", path,
+			   (unsigned int)st.st_uid, path);
+		return false;
+	}
+	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+		schema_err(
+		    c, line, name,
+		    "%s: mode %04o lets %s at the key, must be 0600 or stricter (chmod 600 %s)",
+		    path, (unsigned int)(st.st_mode & 07777),
+		    st.st_mode & S_IRWXG ? (st.st_mode & S_IRWXO ? "group and others" : "the group")
+					 : "others",
+		    path);
+		return false;
+	}
 	return true;
 }
 
@@ -365,6 +406,10 @@ bool cfg_read_keyfile(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 	fp = fopen(s, "re");
 	if (!fp) {
 		schema_err(c, line, name, "%s: %s", s, strerror(errno));
+		return false;
+	}
+	if (!keyfile_private(c, fileno(fp), s, line, name)) {
+		fclose(fp);
 		return false;
 	}
 	buf = schema_slurp(fp, &size);

@@ -43,6 +43,11 @@ struct xglb_config *load_config(const struct daemon *d)
 		free(cfg);
 		return NULL;
 	}
+	if (cfg->key_inline_line)
+		pr_warn(
+		    "%s:%d: membership.key: the key is written in the configuration file, which "
+		    "is often readable by others; prefer key-file (a root-owned file, mode 0600)",
+		    d->config_path, cfg->key_inline_line);
 	if (d->pin_root_override)
 		snprintf(cfg->pin_root, sizeof(cfg->pin_root), "%s", d->pin_root_override);
 	if (!cfg->control_socket[0])
