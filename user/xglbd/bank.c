@@ -16,6 +16,7 @@
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
 #include "bank.h"
+#include "log.h"
 #include "tables.h"
 
 int xglb_bank_open(struct xglb_bank *b, int ctl_fd, int groups_fd, int vips_fd)
@@ -81,11 +82,26 @@ __u32 xglb_bank_active(const struct xglb_bank *b)
  */
 static int quiesce(void)
 {
+	static unsigned long failures;
+	int err;
+
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) == 0)
 		return 0;
-	/* Kernels without membarrier: a program run lasts microseconds. */
+	err = -errno;
+	/*
+	 * Without a grace period a packet may still read the bank we are about
+	 * to rewrite. A program run lasts microseconds, so a 20 ms sleep is a
+	 * fair stand-in, but not a guarantee: say so (the first time and then
+	 * at every power of two, so a kernel without membarrier does not fill
+	 * the log).
+	 */
+	failures++;
+	if (!(failures & (failures - 1)))
+		pr_warn("membarrier(MEMBARRIER_CMD_GLOBAL) failed: %s (%lu times): waiting 20 ms "
+			"instead of an RCU grace period before rewriting a bank",
+			strerror(-err), failures);
 	usleep(20000);
-	return 0;
+	return err;
 }
 
 /*

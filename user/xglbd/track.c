@@ -207,17 +207,41 @@ static void command_start(struct xglb_tracker *t, int i, __u64 now)
 	const struct xglb_cfg_track *c = &t->cfg->track[i];
 	char *argv[] = {"/bin/sh", "-c", (char *)c->command, NULL};
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
 
+	/*
+	 * Its own process group, so a timeout kills the command with everything
+	 * it started; no blocked signals and default dispositions (xglbd blocks
+	 * the signals its signalfd reads, and a child would inherit that).
+	 */
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+					  POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setpgroup(&at, 0);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	if (posix_spawn(&t->obj[i].pid, "/bin/sh", &fa, NULL, argv, environ)) {
+	if (posix_spawn(&t->obj[i].pid, "/bin/sh", &fa, &at, argv, environ)) {
 		t->obj[i].pid = 0;
 		t->obj[i].up = false;
 	} else {
 		t->obj[i].deadline_ns = now + (__u64)c->timeout_ms * MS;
 	}
 	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+}
+
+/* Kill a command with its whole process group and reap it. */
+static void command_kill(pid_t pid)
+{
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL); /* in case it left its group */
+	waitpid(pid, NULL, 0);
 }
 
 static void set_up(struct xglb_tracker *t, int i, bool up, const char *why)
@@ -254,8 +278,7 @@ void xglb_tracker_poll(struct xglb_tracker *t, __u64 now)
 				set_up(t, i, WIFEXITED(status) && WEXITSTATUS(status) == 0,
 				       "command exit status");
 			} else if (o->pid && now >= o->deadline_ns) {
-				kill(o->pid, SIGKILL);
-				waitpid(o->pid, &status, 0);
+				command_kill(o->pid);
 				o->pid = 0;
 				set_up(t, i, false, "command timed out");
 			}
@@ -340,10 +363,8 @@ int xglb_tracker_reconfigure(struct xglb_tracker *t, const struct xglb_config *c
 			}
 	}
 	for (int k = 0; k < ocfg->n_track; k++)
-		if (old[k].pid) {
-			kill(old[k].pid, SIGKILL);
-			waitpid(old[k].pid, NULL, 0);
-		}
+		if (old[k].pid)
+			command_kill(old[k].pid);
 	t->cfg = cfg;
 	return open_sockets(t);
 }
@@ -351,10 +372,8 @@ int xglb_tracker_reconfigure(struct xglb_tracker *t, const struct xglb_config *c
 void xglb_tracker_close(struct xglb_tracker *t)
 {
 	for (int i = 0; t->cfg && i < t->cfg->n_track; i++)
-		if (t->obj[i].pid) {
-			kill(t->obj[i].pid, SIGKILL);
-			waitpid(t->obj[i].pid, NULL, 0);
-		}
+		if (t->obj[i].pid)
+			command_kill(t->obj[i].pid);
 	if (t->nl_fd >= 0)
 		close(t->nl_fd);
 	if (t->icmp_fd >= 0)
