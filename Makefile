@@ -195,12 +195,15 @@ demo:
 	$(Q)tests/lab/demo.sh
 
 # libFuzzer targets: tests/fuzz/fuzz_NAME.c with its corpus in tests/fuzz/corpus/NAME/.
-# Each is linked with the pure modules it names in FUZZ_DEPS_NAME.
+# Each is linked with the pure modules it names in FUZZ_DEPS_NAME and the libraries in FUZZ_LIBS_NAME.
 FUZZ_DEPS_fuzz_decode := user/lib/proto.c
+FUZZ_LIBS_fuzz_decode := -lsodium
+FUZZ_DEPS_fuzz_ctl := user/lib/ctlreq.c
+FUZZ_LIBS_fuzz_ctl := -ljson-c
 $(BUILD)/fuzz/%: tests/fuzz/%.c $$(FUZZ_DEPS_$$*) $(wildcard user/lib/*.h) tests/unit/sample_hello.h include/xglb.h | $(BUILD)/fuzz
 	$(call msg,FUZZ-CC,$@)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -Iinclude -Iuser/lib -Itests/unit \
-		$< $(FUZZ_DEPS_$*) -lsodium -o $@
+		$< $(FUZZ_DEPS_$*) $(FUZZ_LIBS_$*) -o $@
 
 # New inputs go to a scratch corpus (the committed seeds stay as they are);
 # a crash fails the target.

@@ -4,7 +4,7 @@
 # prefix, counters end in _total, no per-host labels); counters equal the data-plane maps read
 # with bpftool (per-CPU values summed) after known traffic, exactly; gauges equal the status;
 # the maps carry BTF (bpftool prints the field names of include/xglb.h); the HTTP side is
-# read-only.
+# read-only and answers only a Host that is an address or localhost (421 otherwise, counted).
 #
 # Lab: r1 r2 r3 (r3 AVG), 3 forwarders owned r1,r2,r3; clients c1..c3 hold one vMAC each.
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
@@ -194,6 +194,16 @@ check_eq "/api/status is the control socket's status (node, mode, group view)" \
 check_eq "POST /metrics is refused (405: GET only)" \
 	"$(lab_exec r1 curl -s -o /dev/null -w '%{http_code}' -X POST --max-time 5 "$URL/metrics")" 405
 check_eq "an unknown path is 404" "$(lab_exec r1 curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$URL/nope")" 404
+# DNS rebinding: a page whose own name now points here sends that name as Host.
+code() { lab_exec r1 curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Host: $1" "$URL${2:-/metrics}"; }
+check_eq "Host: evil.example (a rebound name) is refused: 421 on /metrics, /api/status and /" \
+	"$(code evil.example) $(code evil.example:9867 /api/status) $(code evil.example /)" "421 421 421"
+check_eq "Host: localhost.evil.example and 127.0.0.1.nip.io are refused (421)" \
+	"$(code localhost.evil.example) $(code 127.0.0.1.nip.io:9867)" "421 421"
+check_eq "Host: an IP literal, localhost, [::1] with or without a port is served (200)" \
+	"$(code 127.0.0.1:9867) $(code 127.0.0.1) $(code localhost:9867) $(code '[::1]:9867')" "200 200 200 200"
+check_eq "the refused requests are counted: xglb_requests_refused_total{channel=\"http\",reason=\"host\"}" \
+	"$(scrape r1 | metric /dev/stdin 'xglb_requests_refused_total{channel="http",reason="host"}')" 5
 check "the exporter listens on 127.0.0.1 only" \
 	bash -c "ip netns exec $(lab_ns r1) ss -Hltn 'sport = :9867' | awk '{print \$4}' | grep -qx '127.0.0.1:9867'"
 

@@ -345,6 +345,90 @@ check_one_line_error "--socket /nonexistent/xglbd.sock status (socket missing)" 
 lab_xglbctl_raw --socket /nonexistent/xglbd.sock move 1 r1
 check_one_line_error "move with the socket missing" "no such socket"
 
+# ---- hostile requests on the control socket ----------------------------------------------
+# ctl.py SOCKET MODE ...: raw requests, as a careless or hostile local client would send them.
+#   send BYTES [shut]  send BYTES (Python escapes), half-close if "shut"; print the reply line
+#                      (and on stderr the seconds it took)
+#   idle N -- CMD...   hold N connections that send nothing; meanwhile run CMD (xglbctl
+#                      status); print its exit status, seconds and node name, then each idle
+#                      client's reply
+cat >"$LAB_DIR/ctl.py" <<'PY'
+import socket, subprocess, sys, time, json
+sock, mode = sys.argv[1], sys.argv[2]
+def conn():
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(6)
+    s.connect(sock)
+    return s
+def line(s):
+    buf = b""
+    try:
+        while not buf.endswith(b"\n"):
+            b = s.recv(4096)
+            if not b:
+                break
+            buf += b
+    except socket.timeout:
+        return '{"error":"(no reply within 6 s)"}'
+    return buf.decode(errors="replace").rstrip("\n") or '{"error":"(closed without a reply)"}'
+if mode == "send":
+    s = conn()
+    s.sendall(sys.argv[3].encode().decode("unicode_escape").encode("latin-1"))
+    if len(sys.argv) > 4 and sys.argv[4] == "shut":
+        s.shutdown(socket.SHUT_WR)
+    t0 = time.monotonic()
+    print(line(s))
+    print("%.1f" % (time.monotonic() - t0), file=sys.stderr)
+elif mode == "idle":
+    idle = [conn() for _ in range(int(sys.argv[3]))]
+    cmd = sys.argv[sys.argv.index("--") + 1:]
+    t0 = time.monotonic()
+    r = subprocess.run(cmd, capture_output=True, timeout=10)
+    took = time.monotonic() - t0
+    name = json.loads(r.stdout or b"{}").get("node", {}).get("name") if r.returncode == 0 else None
+    print(r.returncode, "%.1f" % took, name)
+    for s in idle:
+        print(line(s))
+PY
+ctl() { python3 "$LAB_DIR/ctl.py" "$LAB_DIR/r1.sock" "$@" 2>"$LAB_DIR/ctl.time"; }
+ctl_error() { ctl send "$1\n" | jq -r '.error // "no error: \(.)"'; }
+for c in drain undrain; do
+	check_eq "{\"command\":\"$c\",\"node\":null} gets a type error, not a crash" \
+		"$(ctl_error "{\"command\":\"$c\",\"node\":null}")" "node: must be a node name (a string), not null"
+done
+for c in move prefer; do
+	check_eq "{\"command\":\"$c\",\"forwarder\":1,\"node\":null} gets a type error" \
+		"$(ctl_error "{\"command\":\"$c\",\"forwarder\":1,\"node\":null}")" "node: must be a node name (a string), not null"
+done
+check_eq "\"persistence\": null is a type error, not persistence 0" \
+	"$(ctl_error '{"command":"move","forwarder":1,"node":"r1","persistence":null}')" \
+	"persistence: must be an integer 0..3, not null"
+check_eq "\"forwarder\": \"1\" (a string) is a type error" \
+	"$(ctl_error '{"command":"unpin","forwarder":"1"}')" "forwarder: must be an integer 0..15, not a string"
+check_eq "a NUL byte in the request is an error naming its position" \
+	"$(ctl_error '{"command":"status"}\x00{"command":"reload"}')" "request: byte 21 is a NUL"
+check_eq "a request closed without a newline gets an error at once" \
+	"$(ctl send '{"command":"status"}' shut | jq -r .error)" "request: ends without a newline"
+reply=$(ctl send '{"command":"status"}')
+check_eq "a request without a newline, connection held open: an error at the 2 s deadline" \
+	"$(jq -r .error <<<"$reply") $(awk '{print ($1 >= 1.5 && $1 <= 4) ? "in-time" : $1 " s"}' "$LAB_DIR/ctl.time")" \
+	"request: no complete line within 2000 ms in-time"
+check_eq "4097 bytes without a newline are refused" \
+	"$(ctl send "$(printf '%*s' 4097 '' | tr ' ' x)" | jq -r .error)" "request: no newline within the first 4096 bytes"
+mapfile -t idle < <(python3 "$LAB_DIR/ctl.py" "$LAB_DIR/r1.sock" idle 8 -- \
+	ip netns exec "$(lab_ns r1)" "$LAB_BUILD/xglbctl" --socket "$LAB_DIR/r1.sock" --json status)
+check_eq "eight idle clients do not lock out status: it answers within 1 s" \
+	"$(awk '{print $1, ($2 < 1 ? "fast" : $2 " s"), $3}' <<<"${idle[0]:-}")" "0 fast r1"
+check_eq "the idle clients are closed with a one-line error (one made room, seven timed out)" \
+	"$(printf '%s\n' "${idle[@]:1}" | jq -r .error | sort | uniq -c | awk '{$1=$1; print}' | paste -sd';')" \
+	"1 request: closed to make room for another client;7 request: no complete line within 2000 ms"
+check "r1's xglbd survived every request above" lab_xglbd_running r1
+check_eq "refused requests changed nothing" "$(lab_view_full r3)" "$v_before"
+lab_xglbctl r1 --json status
+check_eq "the refusals are counted in status (malformed, too long, no newline, timeout, evicted)" \
+	"$(jq -c '.requests_refused.control' <<<"$OUT")" \
+	'{"malformed":7,"too_long":1,"no_newline":1,"timeout":8,"evicted":1}'
+
 # Daemon not running: kill -9 leaves the socket file with nobody listening.
 lab_kill_xglbd r2 || bail "kill -9 of r2's xglbd"
 check "after kill -9 of r2's xglbd its socket file is still there" test -S "$LAB_DIR/r2.sock"

@@ -26,7 +26,8 @@ static const char *status_json =
     "\"errors\":0},"
     "\"membership\":{\"ok\":100,\"auth\":2,\"replay\":1,\"tx_ok\":50,\"tx_errors\":1},"
     "\"tracking\":{\"priority\":90,\"weight\":0,\"objects\":[{\"name\":\"uplink\",\"type\":"
-    "\"link\",\"up\":false}]}}";
+    "\"link\",\"up\":false}]},"
+    "\"requests_refused\":{\"control\":{\"malformed\":2,\"timeout\":1},\"http\":{\"host\":5}}}";
 
 static char *render(void)
 {
@@ -120,6 +121,9 @@ static void renders_values(void **state)
 	has(t, "xglb_netlink_overruns_total 2");
 	has(t, "xglb_interface_actions_total{action=\"reattached\"} 3");
 	has(t, "xglb_interface_actions_total{action=\"vip_restored\"} 4");
+	has(t, "xglb_requests_refused_total{channel=\"control\",reason=\"malformed\"} 2");
+	has(t, "xglb_requests_refused_total{channel=\"control\",reason=\"timeout\"} 1");
+	has(t, "xglb_requests_refused_total{channel=\"http\",reason=\"host\"} 5");
 	free(t);
 }
 

@@ -126,6 +126,25 @@ static struct json_object *datapath_json(const struct daemon *d)
 	return o;
 }
 
+/* Requests refused before a handler saw them, by channel and reason. */
+static struct json_object *refused_json(const struct daemon *d)
+{
+	const struct xglb_ctl_refused *r = &d->ctl.refused;
+	struct json_object *o = json_object_new_object(), *c = json_object_new_object(),
+			   *h = json_object_new_object();
+
+	json_object_object_add(c, "malformed", json_object_new_int64((int64_t)r->malformed));
+	json_object_object_add(c, "too_long", json_object_new_int64((int64_t)r->too_long));
+	json_object_object_add(c, "no_newline", json_object_new_int64((int64_t)r->no_newline));
+	json_object_object_add(c, "timeout", json_object_new_int64((int64_t)r->timeout));
+	json_object_object_add(c, "evicted", json_object_new_int64((int64_t)r->evicted));
+	json_object_object_add(h, "host",
+			       json_object_new_int64((int64_t)xglb_http_host_refused(d->http)));
+	json_object_object_add(o, "control", c);
+	json_object_object_add(o, "http", h);
+	return o;
+}
+
 static struct json_object *cmd_status(struct daemon *d)
 {
 	const struct xglb_config *cfg = d->cfg;
@@ -163,6 +182,7 @@ static struct json_object *cmd_status(struct daemon *d)
 	if (d->cl)
 		json_object_object_add(o, "membership", xglb_cluster_rx_json(d->cl));
 	json_object_object_add(o, "tracking", xglb_tracker_json(&d->trk));
+	json_object_object_add(o, "requests_refused", refused_json(d));
 	return o;
 }
 
@@ -287,52 +307,41 @@ void http_stop(struct daemon *d)
 }
 
 /* The group a request names ("group": id), or the first one. -1 if none matches. */
-static int req_group(const struct daemon *d, struct json_object *req)
+static int req_group(const struct daemon *d, const struct xglb_ctl_req *req)
 {
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(req, "group", &v))
+	if (!req->group)
 		return d->cfg->n_groups ? 0 : -1;
 	for (int g = 0; g < d->cfg->n_groups; g++)
-		if (d->cfg->groups[g].id == json_object_get_int(v))
+		if (d->cfg->groups[g].id == req->group)
 			return g;
 	return -1;
 }
 
-static struct json_object *cmd_admin(struct daemon *d, __u8 op, struct json_object *req)
+/* move, prefer, unpin, drain, undrain: the fields' types were checked by xglb_ctl_parse. */
+static struct json_object *cmd_admin(struct daemon *d, __u8 op, const struct xglb_ctl_req *req)
 {
-	struct json_object *v, *o;
-	int g = req_group(d, req), node = -1, fwd = 0, pers = XGLB_ADMIN_KEEP, ret;
-	bool fwd_op = op <= XGLB_ADMIN_UNPIN;
+	struct json_object *o;
+	int g = req_group(d, req), node = -1, fwd = 0, ret;
+	__u8 pers = req->persistence >= 0 ? (__u8)req->persistence : XGLB_ADMIN_KEEP;
 
 	if (!d->cl)
 		return xglb_ctl_error("this node runs a static configuration: no membership to "
 				      "change (configure membership:)");
 	if (g < 0)
 		return xglb_ctl_error("no such group");
-	if (fwd_op) {
-		if (!json_object_object_get_ex(req, "forwarder", &v) ||
-		    !json_object_is_type(v, json_type_int))
-			return xglb_ctl_error("missing forwarder index");
-		fwd = json_object_get_int(v);
-		if (fwd < 0 || fwd >= d->cfg->groups[g].n_fwd)
+	if (req->forwarder >= 0) {
+		fwd = req->forwarder;
+		if (fwd >= d->cfg->groups[g].n_fwd)
 			return xglb_ctl_error("group %u has no forwarder %d (0..%d)",
 					      d->cfg->groups[g].id, fwd,
 					      d->cfg->groups[g].n_fwd - 1);
 	}
-	if (op != XGLB_ADMIN_UNPIN) {
-		if (!json_object_object_get_ex(req, "node", &v))
-			return xglb_ctl_error("missing node name");
-		node = xglb_node_by_name(d->cfg, json_object_get_string(v));
+	if (req->node[0]) {
+		node = xglb_node_by_name(d->cfg, req->node);
 		if (node < 0)
-			return xglb_ctl_error("no node named '%s'", json_object_get_string(v));
+			return xglb_ctl_error("no node named '%s'", req->node);
 	}
-	if (json_object_object_get_ex(req, "persistence", &v)) {
-		pers = json_object_get_int(v);
-		if (op != XGLB_ADMIN_MOVE || (pers != 0 && pers != 1 && pers != 3))
-			return xglb_ctl_error("persistence must be 0, 1 or 3 (move only)");
-	}
-	ret = xglb_cluster_admin(d->cl, g, op, (__u8)fwd, (__u8)pers,
+	ret = xglb_cluster_admin(d->cl, g, op, (__u8)fwd, pers,
 				 node >= 0 ? d->cfg->nodes[node].id : 0, now_ns());
 	arm_membership(d);
 	if (ret < 0)
@@ -361,28 +370,24 @@ static struct json_object *cmd_reload(struct daemon *d)
 	return o;
 }
 
-struct json_object *ctl_handle(void *ctx, struct json_object *req)
+struct json_object *ctl_handle(void *ctx, const struct xglb_ctl_req *req)
 {
-	struct json_object *cmd;
-	const char *c;
-
-	if (!json_object_object_get_ex(req, "command", &cmd) ||
-	    !json_object_is_type(cmd, json_type_string))
-		return xglb_ctl_error("request has no \"command\"");
-	c = json_object_get_string(cmd);
-	if (!strcmp(c, "status"))
+	switch (req->cmd) {
+	case XGLB_CTL_STATUS:
 		return cmd_status(ctx);
-	if (!strcmp(c, "move"))
+	case XGLB_CTL_MOVE:
 		return cmd_admin(ctx, XGLB_ADMIN_MOVE, req);
-	if (!strcmp(c, "prefer"))
+	case XGLB_CTL_PREFER:
 		return cmd_admin(ctx, XGLB_ADMIN_PREFER, req);
-	if (!strcmp(c, "unpin"))
+	case XGLB_CTL_UNPIN:
 		return cmd_admin(ctx, XGLB_ADMIN_UNPIN, req);
-	if (!strcmp(c, "drain"))
+	case XGLB_CTL_DRAIN:
 		return cmd_admin(ctx, XGLB_ADMIN_DRAIN, req);
-	if (!strcmp(c, "undrain"))
+	case XGLB_CTL_UNDRAIN:
 		return cmd_admin(ctx, XGLB_ADMIN_UNDRAIN, req);
-	if (!strcmp(c, "reload"))
+	case XGLB_CTL_RELOAD:
 		return cmd_reload(ctx);
-	return xglb_ctl_error("unknown command '%s'", c);
+	default:
+		return xglb_ctl_error("unknown command");
+	}
 }

@@ -152,7 +152,7 @@ int start_membership(struct daemon *d);
 /* control.c */
 int http_start(struct daemon *d);
 void http_stop(struct daemon *d);
-struct json_object *ctl_handle(void *ctx, struct json_object *req);
+struct json_object *ctl_handle(void *ctx, const struct xglb_ctl_req *req);
 
 /* reload.c */
 struct xglb_config *load_config(const struct daemon *d);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* http.c - libmicrohttpd on the daemon's epoll: metrics, console and status, GET only. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include "http.h"
@@ -11,7 +13,13 @@
 struct xglb_http {
 	struct MHD_Daemon *d;
 	struct xglb_http_ops ops;
+	unsigned long long host_refused; /* requests refused for their Host header */
 };
+
+unsigned long long xglb_http_host_refused(const struct xglb_http *h)
+{
+	return h ? h->host_refused : 0;
+}
 
 static enum MHD_Result send_buf(struct MHD_Connection *con, unsigned int code, const char *type,
 				char *buf, size_t len, enum MHD_ResponseMemoryMode mode)
@@ -34,6 +42,46 @@ static enum MHD_Result send_text(struct MHD_Connection *con, unsigned int code, 
 			MHD_RESPMEM_PERSISTENT);
 }
 
+bool xglb_http_host_ok(const char *host)
+{
+	char name[256];
+	const char *port = NULL, *end;
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t n;
+
+	if (!host)
+		return true;  /* HTTP/1.0: no Host, so no name a browser could have resolved */
+	if (host[0] == '[') { /* [IPv6]:port */
+		end = strchr(host, ']');
+		if (!end)
+			return false;
+		n = end - host - 1;
+		port = end[1] == ':' ? end + 2 : NULL;
+		if (end[1] && !port)
+			return false;
+		host++;
+	} else {
+		end = strchr(host, ':');
+		n = end ? (size_t)(end - host) : strlen(host);
+		port = end ? end + 1 : NULL;
+	}
+	if (n == 0 || n >= sizeof(name))
+		return false;
+	if (port) {
+		if (!*port || strlen(port) > 5)
+			return false;
+		for (const char *p = port; *p; p++)
+			if (!isdigit((unsigned char)*p))
+				return false;
+	}
+	memcpy(name, host, n);
+	name[n] = '\0';
+	if (host[-1] == '[')
+		return inet_pton(AF_INET6, name, &a6) == 1;
+	return inet_pton(AF_INET, name, &a4) == 1 || !strcasecmp(name, "localhost");
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char *url,
 			      const char *method, const char *version, const char *upload,
 			      size_t *upload_size, void **con_cls)
@@ -48,6 +96,17 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		return send_text(con, MHD_HTTP_METHOD_NOT_ALLOWED, "read-only: GET only\n");
 	if (*upload_size)
 		return send_text(con, MHD_HTTP_BAD_REQUEST, "no body expected\n");
+	/*
+	 * DNS rebinding: a web page can point a name of its own at this
+	 * address, and the browser then sends that name as Host. Only an
+	 * address or localhost is served.
+	 */
+	if (!xglb_http_host_ok(
+		MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST))) {
+		h->host_refused++;
+		return send_text(con, MHD_HTTP_MISDIRECTED_REQUEST,
+				 "misdirected request: Host must be an IP address or localhost\n");
+	}
 	(void)con_cls;
 	if (!strcmp(url, "/metrics")) {
 		FILE *f = open_memstream(&buf, &len);

@@ -3,6 +3,7 @@
 #ifndef XGLB_HTTP_H
 #define XGLB_HTTP_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <json-c/json.h>
 
@@ -25,6 +26,16 @@ int xglb_http_fd(const struct xglb_http *h);
 /* Process what is ready; call when the fd is readable and now and then (timeouts). */
 void xglb_http_run(struct xglb_http *h);
 void xglb_http_stop(struct xglb_http *h);
+
+/*
+ * Is HOST (the Host header, NULL if absent) one this server answers? An
+ * IPv4 or bracketed IPv6 literal or localhost, each with an optional port:
+ * any other name is refused (421), so a page that rebinds its own name to
+ * this address cannot read it from a browser.
+ */
+bool xglb_http_host_ok(const char *host);
+/* How many requests were refused for their Host header (for /metrics). */
+unsigned long long xglb_http_host_refused(const struct xglb_http *h);
 
 /* The console page (generated from user/xglbd/console.html at build time). */
 extern const char xglb_console_html[];

@@ -258,7 +258,8 @@ static void render_events(FILE *out, struct json_object *status)
 	    {"rebalances", "xglb_rebalances_total", "Forwarders moved by load balancing."},
 	};
 	struct json_object *groups = get(status, "groups"), *mem = get(status, "membership"),
-			   *trk = get(status, "tracking"), *objs = trk ? get(trk, "objects") : NULL;
+			   *trk = get(status, "tracking"), *objs = trk ? get(trk, "objects") : NULL,
+			   *refused = get(status, "requests_refused");
 	size_t n = groups ? json_object_array_length(groups) : 0;
 
 	for (size_t e = 0; e < sizeof(ev) / sizeof(ev[0]); e++) {
@@ -295,6 +296,21 @@ static void render_events(FILE *out, struct json_object *status)
 			num(mem, "tx_errors"));
 	}
 	render_netwatch(out, status);
+	if (refused) {
+		head(out, "xglb_requests_refused_total", "counter",
+		     "Control-socket and HTTP requests refused before they were handled, by "
+		     "channel and reason.");
+		json_object_object_foreach(refused, ch, reasons)
+		{
+			if (!json_object_is_type(reasons, json_type_object))
+				continue;
+			json_object_object_foreach(reasons, k, v)
+			    fprintf(out,
+				    "xglb_requests_refused_total{channel=\"%s\",reason=\"%s\"} "
+				    "%lld\n",
+				    ch, k, (long long)json_object_get_int64(v));
+		}
+	}
 	if (trk) {
 		head(out, "xglb_node_priority", "gauge", "This node's effective priority.");
 		fprintf(out, "xglb_node_priority %lld\n", num(trk, "priority"));
