@@ -159,9 +159,11 @@ $(BUILD)/tests/%: tests/bpf/%.c $(DLIB) $(LIB) | $(SKELS) $(BUILD)/tests
 	$(Q)$(CC) $(XGLBD_CFLAGS) $(CFLAGS) -Itests/bpf $< $(DLIB) $(LIB) $(LDFLAGS) $(TEST_LDLIBS) -o $@
 
 # test tools: standalone programs the lab runs inside namespaces
+# A tool that needs a library names it in TOOL_LDLIBS_NAME.
+TOOL_LDLIBS_xglb_fillhosts := -lbpf -lelf -lz
 $(BUILD)/tools/%: tests/tools/%.c | $(BUILD)/tools
 	$(call msg,TOOL-CC,$@)
-	$(Q)$(CC) $(XGLB_CFLAGS) $(CFLAGS) $< $(LDFLAGS) -o $@
+	$(Q)$(CC) $(XGLB_CFLAGS) $(CFLAGS) $< $(LDFLAGS) $(TOOL_LDLIBS_$*) -o $@
 
 $(BUILD)/bench/%: tests/bench/%.c $(DLIB) $(LIB) $(BENCH_SKELS) | $(SKELS) $(BUILD)/bench
 	$(call msg,BENCH-CC,$@)

@@ -45,6 +45,10 @@ lab_vmac_clients "${CLIENTS[@]}" || bail "c1..c3 got the 3 vMACs" "$LAB_ERR"
 declare -n CL=LAB_CL # forwarder index -> client
 ok "c1..c3 hold one vMAC each (fwd0 ${CL[0]}, fwd1 ${CL[1]}, fwd2 ${CL[2]}); the AVG has them in its host table"
 
+# xglbd counts its host table off the event loop, once a second: wait for a count that has them.
+counted() { [ "$(scrape r3 | awk '$1 == "xglb_hosts_assigned{group=\"1\"}" { print $2 }')" = 3 ]; }
+lab_wait 5 counted || not_ok "the AVG r3 counts its 3 hosts within 5 s (xglb_hosts_assigned)"
+
 # ---- a live scrape: promtool, naming rules ----------------------------------------------
 for r in "${ROUTERS[@]}"; do
 	scrape "$r" >"$LAB_DIR/$r.prom" || not_ok "curl $URL/metrics in $r's namespace"

@@ -202,7 +202,8 @@ static void fwd_counts(const struct daemon *d, __u8 gid, __u8 idx, __u64 *pk, __
 	}
 }
 
-static __u64 map_entries(const struct bpf_map *map)
+static __u64 map_entries(const struct daemon *d, const struct bpf_map *map,
+			 const struct xglb_hostcount_snap *hosts)
 {
 	int fd = bpf_map__fd(map);
 	__u64 n = 0;
@@ -212,6 +213,8 @@ static __u64 map_entries(const struct bpf_map *map)
 	if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY ||
 	    bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY)
 		return bpf_map__max_entries(map);
+	if (map == d->ld.skel->maps.xglb_hosts)
+		return hosts->entries; /* the large one: counted off the event loop */
 	while (bpf_map__key_size(map) <= sizeof(key) && bpf_map_get_next_key(fd, prev, next) == 0) {
 		memcpy(key, next, bpf_map__key_size(map));
 		prev = key;
@@ -223,7 +226,7 @@ static __u64 map_entries(const struct bpf_map *map)
 static void dp_snapshot(const struct daemon *d, struct xglb_dp_snapshot *dp)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(d->ld.skel->maps.xglb_stats);
-	struct xglb_host_key key, *prev = NULL;
+	struct xglb_hostcount_snap hosts;
 	const struct bpf_map *map;
 	__u64 vals[ncpu];
 
@@ -240,18 +243,16 @@ static void dp_snapshot(const struct daemon *d, struct xglb_dp_snapshot *dp)
 				   &dp->fwd[dp->n_fwd].bytes);
 			dp->n_fwd++;
 		}
-	fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts);
-	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		dp->hosts[key.gid]++;
-		prev = &key;
-	}
+	/* never walked here: a million hosts would hold up hellos for most of a second */
+	xglb_hostcount_get((struct xglb_hostcount *)&d->hosts, &hosts);
+	memcpy(dp->hosts, hosts.hosts, sizeof(dp->hosts));
 	bpf_object__for_each_map(map, d->ld.skel->obj)
 	{
 		if (dp->n_maps == XGLB_METRICS_MAPS || strncmp(bpf_map__name(map), "xglb_", 5))
 			continue;
 		dp->maps[dp->n_maps].name = bpf_map__name(map);
 		dp->maps[dp->n_maps].capacity = bpf_map__max_entries(map);
-		dp->maps[dp->n_maps].entries = map_entries(map);
+		dp->maps[dp->n_maps].entries = map_entries(d, map, &hosts);
 		dp->n_maps++;
 	}
 	dp->flips = d->bank.ctl->flips;

@@ -11,6 +11,7 @@
 #include "cluster.h"
 #include "config.h"
 #include "ctlsock.h"
+#include "hostcount.h"
 #include "http.h"
 #include "loader.h"
 #include "nlmon.h"
@@ -89,7 +90,8 @@ struct daemon {
 	int epfd, sigfd, hb_fd, learn_fd, pkt_fd, mem_tfd;
 	uint64_t watchdog_usec;
 	struct xglb_ctlsock ctl;
-	struct xglb_cluster *cl; /* membership; NULL in static mode */
+	struct xglb_hostcount hosts; /* xglb_hosts counted off the event loop */
+	struct xglb_cluster *cl;     /* membership; NULL in static mode */
 	struct xglb_tracker trk;
 	int trk_tfd;
 	struct xglb_http *http;

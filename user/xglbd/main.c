@@ -331,6 +331,9 @@ int main(int argc, char **argv)
 		goto detach;
 	}
 	xglb_bank_set_beat(&d.bank, bpf_program__fd(d.ld.skel->progs.xglb_beat));
+	err = xglb_hostcount_start(&d.hosts, bpf_map__fd(d.ld.skel->maps.xglb_hosts));
+	if (err)
+		pr_warn("counting xglb_hosts: %s (no host counts in /metrics)", strerror(-err));
 	if (open_steering(&d))
 		goto detach;
 	/* Resume the version sequence of tables a previous xglbd left pinned. */
@@ -389,6 +392,7 @@ detach:
 		xglb_cluster_close(d.cl);
 		free(d.cl);
 	}
+	xglb_hostcount_stop(&d.hosts);
 	xglb_loader_detach(&d.ld, true);
 	xglb_bank_close(&d.bank);
 	xglb_loader_close(&d.ld);

@@ -109,7 +109,8 @@ static void render_dataplane(FILE *out, const struct xglb_dp_snapshot *dp)
 	for (int i = 0; i < dp->n_fwd; i++)
 		fprintf(out, "xglb_forwarder_bytes_total{group=\"%u\",forwarder=\"%u\"} %llu\n",
 			dp->fwd[i].gid, dp->fwd[i].index, (unsigned long long)dp->fwd[i].bytes);
-	head(out, "xglb_map_entries", "gauge", "Entries in each BPF map.");
+	head(out, "xglb_map_entries", "gauge",
+	     "Entries in each BPF map (xglb_hosts: as counted off the event loop, once a second).");
 	for (int i = 0; i < dp->n_maps; i++)
 		fprintf(out, "xglb_map_entries{map=\"%s\"} %llu\n", dp->maps[i].name,
 			(unsigned long long)dp->maps[i].entries);
@@ -147,7 +148,8 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 			num(g, "version"));
 	}
 	head(out, "xglb_hosts_assigned", "gauge",
-	     "Hosts in this node's host table (filled while it is AVG), per group.");
+	     "Hosts in this node's host table (filled while it is AVG), per group, as counted off "
+	     "the event loop once a second.");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i);
 		long long id = num(g, "id");

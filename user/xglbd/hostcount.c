@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* hostcount.c - the xglb_hosts counting thread (see hostcount.h). */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <bpf/bpf.h>
+#include "hostcount.h"
+#include "log.h"
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's own "operation not supported" */
+#endif
+#define BATCH 4096 /* entries per lookup: ~250 system calls for a million hosts */
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* One walk in batches; falls back to key by key where batches are refused. */
+static int walk(struct xglb_hostcount *hc, struct xglb_hostcount_snap *s,
+		struct xglb_host_key *keys, struct xglb_host *vals)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u64 in = 0, out = 0;
+	void *inp = NULL;
+	int err;
+
+	for (;;) {
+		__u32 n = BATCH;
+
+		err = bpf_map_lookup_batch(hc->fd, inp, &out, keys, vals, &n, &opts);
+		if (err && errno != ENOENT)
+			break;
+		for (__u32 i = 0; i < n; i++) {
+			s->hosts[keys[i].gid]++;
+			s->entries++;
+		}
+		if (err) /* ENOENT: the end */
+			return 0;
+		in = out;
+		inp = &in;
+		pthread_mutex_lock(&hc->lock);
+		err = hc->stop;
+		pthread_mutex_unlock(&hc->lock);
+		if (err)
+			return -EINTR;
+	}
+	if (errno != EINVAL && errno != ENOTSUPP && errno != EOPNOTSUPP)
+		return -errno;
+	/* no batch support: key by key, the same off-loop */
+	memset(s, 0, sizeof(*s));
+	for (bool first = true; bpf_map_get_next_key(hc->fd, first ? NULL : keys, keys + 1) == 0;
+	     first = false) {
+		s->hosts[keys[1].gid]++;
+		s->entries++;
+		keys[0] = keys[1];
+	}
+	return 0;
+}
+
+static void *run(void *arg)
+{
+	struct xglb_hostcount *hc = arg;
+	struct xglb_host_key *keys = calloc(BATCH, sizeof(*keys));
+	struct xglb_host *vals = calloc(BATCH, sizeof(*vals));
+	bool warned = false;
+
+	for (;;) {
+		struct xglb_hostcount_snap s = {0};
+		struct timespec until;
+		__u64 t0 = mono_ns();
+		int err = keys && vals ? walk(hc, &s, keys, vals) : -ENOMEM;
+
+		pthread_mutex_lock(&hc->lock);
+		if (hc->stop) {
+			pthread_mutex_unlock(&hc->lock);
+			break;
+		}
+		if (!err) {
+			s.walks = hc->snap.walks + 1;
+			s.done_ns = mono_ns();
+			s.walk_s = (s.done_ns - t0) / 1e9;
+			hc->snap = s;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += XGLB_HOSTCOUNT_PERIOD_S;
+		while (!hc->stop &&
+		       pthread_cond_timedwait(&hc->wake, &hc->lock, &until) != ETIMEDOUT)
+			;
+		err = err && !warned ? err : 0;
+		pthread_mutex_unlock(&hc->lock);
+		if (err) {
+			pr_warn(
+			    "counting xglb_hosts: %s (host counts in /metrics stay as they were)",
+			    strerror(-err));
+			warned = true;
+		}
+	}
+	free(keys);
+	free(vals);
+	return NULL;
+}
+
+int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd)
+{
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int err;
+
+	memset(hc, 0, sizeof(*hc));
+	hc->fd = fcntl(map_fd, F_DUPFD_CLOEXEC, 0);
+	if (hc->fd < 0)
+		return -errno;
+	pthread_mutex_init(&hc->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&hc->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	/* signals stay with the event loop's signalfd */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&hc->thread, NULL, run, hc);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		close(hc->fd);
+		hc->fd = -1;
+		return -err;
+	}
+	hc->running = true;
+	return 0;
+}
+
+void xglb_hostcount_stop(struct xglb_hostcount *hc)
+{
+	if (!hc->running)
+		return;
+	pthread_mutex_lock(&hc->lock);
+	hc->stop = true;
+	pthread_cond_signal(&hc->wake);
+	pthread_mutex_unlock(&hc->lock);
+	pthread_join(hc->thread, NULL);
+	close(hc->fd);
+	hc->fd = -1;
+	hc->running = false;
+}
+
+void xglb_hostcount_get(struct xglb_hostcount *hc, struct xglb_hostcount_snap *out)
+{
+	if (!hc->running) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	pthread_mutex_lock(&hc->lock);
+	*out = hc->snap;
+	pthread_mutex_unlock(&hc->lock);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * hostcount.h - counts of xglb_hosts entries per group, kept by a thread of
+ * their own: a walk of a million-entry host table takes a good part of a
+ * second, so neither /metrics nor status walks it on the event loop that
+ * sends hellos; they read the last completed count.
+ */
+#ifndef XGLB_HOSTCOUNT_H
+#define XGLB_HOSTCOUNT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <linux/types.h>
+#include "xglb.h"
+
+/* Seconds between the ends of two walks (each walk is paced by the kernel's batch lookups). */
+#define XGLB_HOSTCOUNT_PERIOD_S 1
+
+struct xglb_hostcount_snap {
+	__u32 hosts[XGLB_MAX_GROUPS]; /* entries per group id */
+	__u64 entries;		      /* all entries */
+	__u64 walks;		      /* completed walks, 0 = no count yet */
+	__u64 done_ns;		      /* CLOCK_MONOTONIC end of the last walk */
+	double walk_s;		      /* how long the last walk took */
+};
+
+struct xglb_hostcount {
+	int fd; /* our own dup of xglb_hosts' fd */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool running, stop;
+	struct xglb_hostcount_snap snap; /* under lock */
+};
+
+/* Start counting the map behind MAP_FD (dup'ed). 0 or -errno. */
+int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd);
+/* Stop the thread and wait for it (at most one batch lookup). */
+void xglb_hostcount_stop(struct xglb_hostcount *hc);
+/* The last completed count (all zero before the first walk ends). */
+void xglb_hostcount_get(struct xglb_hostcount *hc, struct xglb_hostcount_snap *out);
+
+#endif
