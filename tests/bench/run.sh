@@ -14,6 +14,8 @@
 #   stop.sh    packets lost when xglbd stops or restarts (SIGTERM) and how long ARP for the
 #              VIP goes unanswered when the AVG's xglbd stops or restarts, in a
 #              tests/lab/lab.sh lab (own teardown)
+#   hello_flood.sh  AVG/owner changes under a flood of forged hellos at line rate
+#              (goal 0), in a tests/lab/lab.sh lab (own teardown)
 #   tc_micro   ns/packet of xglb_tc_ingress's steering paths (owned, steered), in
 #              namespace xglb-btc-<pid>
 #   steer_throughput.sh  iperf3 rate of a steered flow vs an owned one, in a
@@ -136,6 +138,9 @@ run_bench failover 270 env BUILD="$BUILD" tests/bench/failover.sh
 
 # ---- stop and restart of xglbd: packets lost, ARP unanswered --------------------
 run_bench stop 300 env BUILD="$BUILD" tests/bench/stop.sh
+
+# ---- an unauthenticated hello flood: no failover ----------------------------------
+run_bench hello_flood 60 env BUILD="$BUILD" tests/bench/hello_flood.sh
 
 # ---- flow steering: tc per-packet cost; steered vs owned throughput ----------------------------
 run_bench_in "$NS_TC" tc_micro 60 "$BUILD/bench/tc_micro"

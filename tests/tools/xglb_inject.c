@@ -42,6 +42,9 @@
  *     A receiver must drop it as "auth"; anything else means the decoder
  *     trusted a field before the HMAC.
  *
+ * flood DST_IP PORT GID NODE_ID MS
+ *     Forged hellos as fast as they go for MS milliseconds (see do_flood).
+ *
  * Self-contained on purpose (no libsodium, no libxglb): the forger has no key.
  */
 
@@ -58,7 +61,8 @@ static int usage(void)
 	fprintf(stderr, "usage: xglb_inject capture IFNAME SRC_IP PORT OUTFILE [TIMEOUT_MS]\n"
 			"       xglb_inject record IFNAME SRC_IP PORT OUTDIR DURATION_MS\n"
 			"       xglb_inject send SRC_IP DST_IP PORT TTL FILE [SPORT]\n"
-			"       xglb_inject forge SRC_IP DST_IP PORT TTL GID NODE_ID [N_FWD]\n");
+			"       xglb_inject forge SRC_IP DST_IP PORT TTL GID NODE_ID [N_FWD]\n"
+			"       xglb_inject flood DST_IP PORT GID NODE_ID MS\n");
 	return 2;
 }
 
@@ -305,22 +309,12 @@ static void put32(uint8_t *p, uint32_t v)
 	put16(p + 2, (uint16_t)v);
 }
 
-static int do_forge(char **a, int n)
+/* The forged hello of "forge" into m (MSG_MAX bytes); its length, 0 if getrandom failed. */
+static size_t build_forged(uint8_t *m, unsigned long gid, unsigned long node, unsigned long nfwd)
 {
-	unsigned long port, ttl, gid, node, nfwd = 3;
-	uint8_t m[MSG_MAX];
-	uint32_t src, dst;
 	size_t off;
 
-	if (parse_ip(a[0], &src) || parse_ip(a[1], &dst) || parse_uint(a[2], 65535, &port) ||
-	    parse_uint(a[3], 255, &ttl) || parse_uint(a[4], 255, &gid) ||
-	    parse_uint(a[5], UINT32_MAX, &node) || (n > 6 && parse_uint(a[6], 16, &nfwd)))
-		return 2;
-	if (!gid || !node) {
-		fprintf(stderr, "xglb_inject forge: GID and NODE_ID must not be 0\n");
-		return 2;
-	}
-	memset(m, 0, sizeof(m));
+	memset(m, 0, MSG_MAX);
 	/* header */
 	put32(m + 0, 0x58474c42u);     /* "XGLB" */
 	m[4] = 2;		       /* version */
@@ -358,10 +352,88 @@ static int do_forge(char **a, int n)
 	/* HMAC: the forger has no key, so any 32 bytes */
 	if (getrandom(m + off, HMAC_LEN, 0) != HMAC_LEN) {
 		perror("xglb_inject forge: getrandom");
+		return 0;
+	}
+	return off + HMAC_LEN;
+}
+
+static int do_forge(char **a, int n)
+{
+	unsigned long port, ttl, gid, node, nfwd = 3;
+	uint8_t m[MSG_MAX];
+	uint32_t src, dst;
+	size_t len;
+
+	if (parse_ip(a[0], &src) || parse_ip(a[1], &dst) || parse_uint(a[2], 65535, &port) ||
+	    parse_uint(a[3], 255, &ttl) || parse_uint(a[4], 255, &gid) ||
+	    parse_uint(a[5], UINT32_MAX, &node) || (n > 6 && parse_uint(a[6], 16, &nfwd)))
+		return 2;
+	if (!gid || !node) {
+		fprintf(stderr, "xglb_inject forge: GID and NODE_ID must not be 0\n");
+		return 2;
+	}
+	len = build_forged(m, gid, node, nfwd);
+	if (!len)
+		return 1;
+	return send_raw(src, dst, (unsigned)port, (unsigned)port, (unsigned)ttl, m, len);
+}
+
+/*
+ * flood DST_IP PORT GID NODE_ID MS: forged hellos (as "forge", TTL 255 so
+ * they pass the link-local check and cost the receiver an HMAC) to
+ * DST_IP:PORT from this host's own address, as fast as sendmmsg goes, for
+ * MS milliseconds; the sequence number counts up. Prints
+ * {"sent":N,"ms":T,"pps":R}.
+ */
+static int do_flood(char **a)
+{
+	unsigned long port, gid, node, ms;
+	static uint8_t m[64][MSG_MAX];
+	struct mmsghdr v[64];
+	struct iovec iov[64];
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	uint64_t t0, t, sent = 0;
+	uint32_t dst;
+	size_t len = 0;
+	int fd, ttl = 255;
+
+	if (parse_ip(a[0], &dst) || parse_uint(a[1], 65535, &port) || parse_uint(a[2], 255, &gid) ||
+	    parse_uint(a[3], UINT32_MAX, &node) || parse_uint(a[4], 3600000, &ms) || !gid || !node)
+		return 2;
+	sa.sin_addr.s_addr = dst;
+	sa.sin_port = htons((uint16_t)port);
+	for (int i = 0; i < 64; i++) {
+		len = build_forged(m[i], gid, node, 3);
+		if (!len)
+			return 1;
+		iov[i] = (struct iovec){.iov_base = m[i], .iov_len = len};
+		v[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &sa,
+						    .msg_namelen = sizeof(sa),
+						    .msg_iov = &iov[i],
+						    .msg_iovlen = 1}};
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl))) {
+		perror("xglb_inject flood: socket");
 		return 1;
 	}
-	off += HMAC_LEN;
-	return send_raw(src, dst, (unsigned)port, (unsigned)port, (unsigned)ttl, m, off);
+	t0 = t = now_ms();
+	while (t - t0 < ms) {
+		int k;
+
+		for (int i = 0; i < 64; i++)
+			put32(m[i] + 24, (uint32_t)(sent + i + 1)); /* seq */
+		k = sendmmsg(fd, v, 64, 0);
+		if (k > 0)
+			sent += (uint64_t)k;
+		else if (errno != ENOBUFS && errno != EAGAIN && errno != ECONNREFUSED)
+			break;
+		t = now_ms();
+	}
+	close(fd);
+	printf("{\"sent\":%llu,\"ms\":%llu,\"pps\":%.0f}\n", (unsigned long long)sent,
+	       (unsigned long long)(t - t0), t > t0 ? sent * 1000.0 / (double)(t - t0) : 0.0);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -375,5 +447,7 @@ int main(int argc, char **argv)
 		return do_send(argv + 2, argc - 2);
 	if (argc >= 8 && argc <= 9 && !strcmp(argv[1], "forge"))
 		return do_forge(argv + 2, argc - 2);
+	if (argc == 7 && !strcmp(argv[1], "flood"))
+		return do_flood(argv + 2);
 	return usage();
 }
