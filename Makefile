@@ -158,7 +158,13 @@ $(BUILD)/tests/%: tests/bpf/%.c $(DLIB) $(LIB) | $(SKELS) $(BUILD)/tests
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(XGLBD_CFLAGS) $(CFLAGS) -Itests/bpf $< $(DLIB) $(LIB) $(LDFLAGS) $(TEST_LDLIBS) -o $@
 
-# test tools: standalone programs the lab runs inside namespaces
+# test tools: standalone programs the lab runs inside namespaces; xglb_rxfilter
+# drives the daemon's unicast filter module, so it links the daemon's modules
+$(BUILD)/tools/xglb_rxfilter: tests/tools/xglb_rxfilter.c $(DLIB) $(LIB) | $(BUILD)/tools
+	$(call msg,TOOL-CC,$@)
+	$(Q)$(CC) $(XGLBD_CFLAGS) $(CFLAGS) $< $(DLIB) $(LIB) $(LDFLAGS) $(XGLBD_LDLIBS) -o $@
+
+# other test tools: standalone programs
 # A tool that needs a library names it in TOOL_LDLIBS_NAME.
 TOOL_LDLIBS_xglb_fillhosts := -lbpf -lelf -lz
 $(BUILD)/tools/%: tests/tools/%.c | $(BUILD)/tools

@@ -27,7 +27,13 @@ static const char *status_json =
     "\"membership\":{\"ok\":100,\"auth\":2,\"replay\":1,\"tx_ok\":50,\"tx_errors\":1},"
     "\"tracking\":{\"priority\":90,\"weight\":0,\"objects\":[{\"name\":\"uplink\",\"type\":"
     "\"link\",\"up\":false}]},"
-    "\"requests_refused\":{\"control\":{\"malformed\":2,\"timeout\":1},\"http\":{\"host\":5}}}";
+    "\"requests_refused\":{\"control\":{\"malformed\":2,\"timeout\":1},\"http\":{\"host\":5}},"
+    "\"rx_filter\":{\"interfaces\":[{\"name\":\"eth0\",\"ifindex\":2,\"entries\":["
+    "\"02:78:67:62:01:00\",\"02:78:67:62:01:02\"],\"promiscuous\":false,\"missing\":0,"
+    "\"refused\":null,\"promiscuous_fallbacks\":0},{\"name\":\"mv0\",\"ifindex\":5,"
+    "\"entries\":[],\"promiscuous\":true,\"missing\":2,\"refused\":\"Operation not "
+    "supported\",\"promiscuous_fallbacks\":3}],\"added\":11,\"removed\":9,\"adopted\":2,"
+    "\"stale_removed\":1,\"refused\":6,\"promiscuous_fallbacks\":3,\"errors\":1}}";
 
 static char *render(void)
 {
@@ -124,6 +130,18 @@ static void renders_values(void **state)
 	has(t, "xglb_requests_refused_total{channel=\"control\",reason=\"malformed\"} 2");
 	has(t, "xglb_requests_refused_total{channel=\"control\",reason=\"timeout\"} 1");
 	has(t, "xglb_requests_refused_total{channel=\"http\",reason=\"host\"} 5");
+	has(t, "xglb_rx_filter_entries{interface=\"eth0\"} 2");
+	has(t, "xglb_rx_filter_entries{interface=\"mv0\"} 0");
+	has(t, "xglb_rx_filter_missing{interface=\"mv0\"} 2");
+	has(t, "xglb_rx_filter_promiscuous{interface=\"eth0\"} 0");
+	has(t, "xglb_rx_filter_promiscuous{interface=\"mv0\"} 1");
+	has(t, "xglb_rx_filter_promiscuous_fallbacks_total{interface=\"mv0\"} 3");
+	has(t, "xglb_rx_filter_changes_total{op=\"added\"} 11");
+	has(t, "xglb_rx_filter_changes_total{op=\"removed\"} 9");
+	has(t, "xglb_rx_filter_changes_total{op=\"adopted\"} 2");
+	has(t, "xglb_rx_filter_changes_total{op=\"stale_removed\"} 1");
+	has(t, "xglb_rx_filter_changes_total{op=\"refused\"} 6");
+	has(t, "xglb_rx_filter_changes_total{op=\"error\"} 1");
 	free(t);
 }
 

@@ -201,6 +201,29 @@ static int cmd_status(const struct ctl *c)
 			       jget(x, "new_hosts") ? jyes(x, "new_hosts") : "-");
 		}
 	}
+	if (jget(r, "rx_filter")) {
+		struct json_object *rf = jget(r, "rx_filter"), *ifs = jget(rf, "interfaces");
+
+		printf(
+		    "\nunicast filter (owned vMACs on the interfaces): added %lld, removed %lld, "
+		    "adopted %lld, stale removed %lld, refused %lld, promiscuous fallbacks %lld, "
+		    "errors %lld\n",
+		    ji(rf, "added"), ji(rf, "removed"), ji(rf, "adopted"), ji(rf, "stale_removed"),
+		    ji(rf, "refused"), ji(rf, "promiscuous_fallbacks"), ji(rf, "errors"));
+		printf("  %-15s %-7s %-7s %-12s %s\n", "INTERFACE", "PROMISC", "MISSING", "REFUSED",
+		       "ENTRIES");
+		for (size_t k = 0; k < json_object_array_length(ifs); k++) {
+			struct json_object *x = json_object_array_get_idx(ifs, k), *e;
+
+			e = jget(x, "entries");
+			printf("  %-15s %-7s %-7lld %-12s", js(x, "name"), jyes(x, "promiscuous"),
+			       ji(x, "missing"), jget(x, "refused") ? js(x, "refused") : "-");
+			for (size_t m = 0; m < json_object_array_length(e); m++)
+				printf(" %s",
+				       json_object_get_string(json_object_array_get_idx(e, m)));
+			printf("%s\n", json_object_array_length(e) ? "" : " -");
+		}
+	}
 	if (jget(r, "membership")) {
 		printf("\nmembership datagrams:");
 		json_object_object_foreach(jget(r, "membership"), k, v)

@@ -183,6 +183,7 @@ static struct json_object *cmd_status(struct daemon *d)
 		json_object_object_add(o, "membership", xglb_cluster_rx_json(d->cl));
 	json_object_object_add(o, "tracking", xglb_tracker_json(&d->trk));
 	json_object_object_add(o, "requests_refused", refused_json(d));
+	json_object_object_add(o, "rx_filter", xglb_rxf_json(d->rxf));
 	return o;
 }
 

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "loader.h"
 #include "nlmon.h"
+#include "rxfilter.h"
 #include "track.h"
 
 #define XGLB_VERSION "0.1.0"
@@ -106,6 +107,9 @@ struct daemon {
 	struct netwatch nw;
 	struct sysctl_saved sysctls[SYSCTL_SAVED_MAX]; /* what sysctls_apply changed */
 	int n_sysctls;
+	/* the vMACs we own on our interfaces' unicast filters (rxfilter.h) */
+	struct xglb_rxfilter *rxf;
+	struct xglb_ucf_set *rxf_want, *rxf_last; /* scratch; the set of the last commit */
 };
 
 /* main.c */
@@ -118,6 +122,7 @@ __u64 heartbeat_period_ms(const struct daemon *d);
 int iface_find(const struct ifaces *ifs, const char *name);
 int resolve_ifaces(const struct xglb_config *cfg, struct ifaces *ifs);
 int commit_tables(struct daemon *d);
+int rx_filter_ifaces(struct daemon *d);
 int write_ifaces(struct daemon *d);
 void sync_vips(struct daemon *d, bool remove_all);
 void sysctls_apply(struct daemon *d);

@@ -30,6 +30,7 @@
 #include "netif.h"
 #include "owners.h"
 #include "tables.h"
+#include "ucfilter.h"
 #include "track.h"
 #include "daemon.h"
 
@@ -261,6 +262,12 @@ int commit_tables(struct daemon *d)
 		memcpy(st.ifmac, ifmac, sizeof(st.ifmac));
 		xglb_build_group(&st, self, &groups[g]);
 	}
+	/* Make before break: the vMACs we are about to own go on the interfaces'
+	 * unicast filters before the tables that accept their frames are
+	 * switched in (and before any learning frame announces them); those we
+	 * no longer own leave only once the tables that drop them are live. */
+	xglb_ucf_wanted(groups, cfg->n_groups, d->rxf_want);
+	xglb_rxf_add(d->rxf, d->rxf_want);
 	err = xglb_bank_prepare(&d->bank, groups, cfg->n_groups);
 	if (!err && d->bank.steer_open)
 		err = prepare_steer(d);
@@ -269,10 +276,30 @@ int commit_tables(struct daemon *d)
 	if (!err) {
 		log_changes(d, groups, cfg->n_groups);
 		memcpy(d->tables, groups, sizeof(groups[0]) * cfg->n_groups);
+		memcpy(d->rxf_last, d->rxf_want, sizeof(*d->rxf_want));
 	}
+	/* Not switched: the filters go back to what the live tables own. */
+	xglb_rxf_remove(d->rxf, d->rxf_last);
 	if (err)
 		pr_err("writing tables: %s", strerror(-err));
 	return err;
+}
+
+/* The unicast filters follow the group interfaces of the configuration (d->ifs). */
+int rx_filter_ifaces(struct daemon *d)
+{
+	__u32 ifindex[XGLB_MAX_IFACES];
+	char names[XGLB_MAX_IFACES][IF_NAMESIZE];
+	int n = 0;
+
+	for (int i = 0; i < d->ifs.n; i++) {
+		if (!d->ifs.dp[i])
+			continue;
+		ifindex[n] = d->ifs.ifindex[i];
+		memcpy(names[n], d->ifs.name[i], IF_NAMESIZE);
+		n++;
+	}
+	return xglb_rxf_set_ifaces(d->rxf, ifindex, (const char(*)[IF_NAMESIZE])names, n);
 }
 
 int write_ifaces(struct daemon *d)

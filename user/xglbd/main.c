@@ -95,6 +95,10 @@ static int setup_fds(struct daemon *d)
 	d->trk_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->again_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->again = calloc(REDIST_AGAIN_MAX, sizeof(*d->again));
+	d->rxf_want = calloc(1, sizeof(*d->rxf_want));
+	d->rxf_last = calloc(1, sizeof(*d->rxf_last));
+	if (!d->rxf_want || !d->rxf_last || xglb_rxf_init(&d->rxf))
+		return -ENOMEM;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->sigfd < 0 || d->hb_fd < 0 || d->learn_fd < 0 || d->mem_tfd < 0 || d->trk_tfd < 0 ||
 	    d->again_fd < 0 || !d->again || d->epfd < 0)
@@ -317,6 +321,8 @@ int main(int argc, char **argv)
 		rc = 0;
 	if (err || resolve_ifaces(d.cfg, &d.ifs))
 		goto out;
+	/* What the unicast filters hold, before any table switch (membership's first included). */
+	rx_filter_ifaces(&d); /* a failure is logged; adds are tried at every switch */
 	err = xglb_loader_open(&d.ld, d.cfg->pin_root, d.cfg->datapath);
 	if (err)
 		goto out;
@@ -394,6 +400,8 @@ detach:
 	}
 	xglb_hostcount_stop(&d.hosts);
 	xglb_loader_detach(&d.ld, true);
+	/* The data path is gone: its vMACs leave the filters (only ours). */
+	xglb_rxf_close(d.rxf);
 	xglb_bank_close(&d.bank);
 	xglb_loader_close(&d.ld);
 out:
@@ -402,5 +410,7 @@ out:
 	if (d.pkt_fd >= 0)
 		close(d.pkt_fd);
 	free(d.cfg);
+	free(d.rxf_want);
+	free(d.rxf_last);
 	return rc;
 }

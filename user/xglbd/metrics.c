@@ -245,6 +245,66 @@ static void render_netwatch(FILE *out, struct json_object *status)
 			num(nw, acts[i]));
 }
 
+/* The interfaces' unicast filters: entries, promiscuous fallback, and what changed them. */
+static void render_rx_filter(FILE *out, struct json_object *rf)
+{
+	static const struct {
+		const char *key, *op;
+	} ops[] = {
+	    {"added", "added"},	    {"removed", "removed"},
+	    {"adopted", "adopted"}, {"stale_removed", "stale_removed"},
+	    {"refused", "refused"}, {"errors", "error"},
+	};
+	struct json_object *ifs = get(rf, "interfaces");
+	size_t n = ifs ? json_object_array_length(ifs) : 0;
+
+	if (!rf)
+		return;
+	head(out, "xglb_rx_filter_entries", "gauge",
+	     "Owned vMACs on an interface's unicast filter (added by xglb).");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(ifs, i);
+
+		fputs("xglb_rx_filter_entries{interface=\"", out);
+		label(out, json_object_get_string(get(x, "name")));
+		fprintf(out, "\"} %zu\n", json_object_array_length(get(x, "entries")));
+	}
+	head(out, "xglb_rx_filter_missing", "gauge",
+	     "Owned vMACs the interface refused in its unicast filter.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(ifs, i);
+
+		fputs("xglb_rx_filter_missing{interface=\"", out);
+		label(out, json_object_get_string(get(x, "name")));
+		fprintf(out, "\"} %lld\n", num(x, "missing"));
+	}
+	head(out, "xglb_rx_filter_promiscuous", "gauge",
+	     "1 while xglb holds the interface in promiscuous mode (its filter refused a vMAC).");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(ifs, i);
+
+		fputs("xglb_rx_filter_promiscuous{interface=\"", out);
+		label(out, json_object_get_string(get(x, "name")));
+		fprintf(out, "\"} %d\n", json_object_get_boolean(get(x, "promiscuous")));
+	}
+	head(out, "xglb_rx_filter_promiscuous_fallbacks_total", "counter",
+	     "Times an interface went promiscuous because its unicast filter refused a vMAC.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *x = json_object_array_get_idx(ifs, i);
+
+		fputs("xglb_rx_filter_promiscuous_fallbacks_total{interface=\"", out);
+		label(out, json_object_get_string(get(x, "name")));
+		fprintf(out, "\"} %lld\n", num(x, "promiscuous_fallbacks"));
+	}
+	head(out, "xglb_rx_filter_changes_total", "counter",
+	     "Unicast filter entries by what happened: added, removed, adopted (found from an "
+	     "earlier run), stale_removed (of those, no longer owned), refused by the device, "
+	     "error (a removal that failed).");
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		fprintf(out, "xglb_rx_filter_changes_total{op=\"%s\"} %lld\n", ops[i].op,
+			num(rf, ops[i].key));
+}
+
 /* Counters of group events and membership datagrams, from status. */
 static void render_events(FILE *out, struct json_object *status)
 {
@@ -313,6 +373,7 @@ static void render_events(FILE *out, struct json_object *status)
 				    ch, k, (long long)json_object_get_int64(v));
 		}
 	}
+	render_rx_filter(out, get(status, "rx_filter"));
 	if (trk) {
 		head(out, "xglb_node_priority", "gauge", "This node's effective priority.");
 		fprintf(out, "xglb_node_priority %lld\n", num(trk, "priority"));

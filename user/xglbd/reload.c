@@ -126,6 +126,7 @@ void reload(struct daemon *d)
 	}
 	d->cfg = ncfg;
 	d->ifs = nifs;
+	rx_filter_ifaces(d);
 	if (d->cl) {
 		reconfigure_cluster(d, ncfg, &nifs);
 		steer_segments(d);
@@ -134,6 +135,7 @@ void reload(struct daemon *d)
 		pr_err("reload: writing tables failed; restoring the running configuration");
 		d->cfg = old;
 		d->ifs = oifs;
+		rx_filter_ifaces(d);
 		if (d->cl)
 			reconfigure_cluster(d, old, &oifs);
 		commit_tables(d);

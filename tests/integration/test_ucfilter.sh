@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# test_ucfilter.sh - every router's unicast filter (bridge fdb show dev eth0 ... self) holds
+# exactly the vMACs that router owns, through a takeover (kill -9 of an owner), its return,
+# xglbctl move, drain and undrain, SIGHUP reloads and a restart; entries an earlier run left
+# that are no longer owned are removed at start (counted); a clean stop removes exactly
+# xglb's entries and leaves the operator's.
+#
+# Promiscuous fallback against a real kernel refusal: a macvlan in bridge mode refuses
+# unicast filter entries (EOPNOTSUPP); xglbd's data path cannot attach to one yet (native
+# XDP), so tools/xglb_rxfilter drives the daemon's own module (user/xglbd/rxfilter.c) on it.
+#
+# 3 routers (r1 r2 r3, equal priority: r3 is AVG), 3 forwarders, one per router.
+# Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
+# shellcheck disable=SC2317,SC2016
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
+
+ROUTERS=(r1 r2 r3)
+HELLO=100
+HOLD=1000
+OPERATOR_MAC=02:00:5e:10:00:01 # an entry the operator added on r1's eth0: never touched
+
+t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_rxfilter
+t_need_tools bridge jq
+
+# The vMAC entries of ROUTER's eth0 unicast filter (the device's own entries: "self"),
+# sorted, comma separated.
+fdb_vmacs() {
+	lab_exec "$1" bridge fdb show dev eth0 |
+		awk '$2 == "self" && $1 ~ /^02:78:67:62:/ { print $1 }' | sort | paste -sd,
+}
+# The vMACs ROUTER's status says it owns (active and local), the same way.
+owned_vmacs() {
+	local i
+	for i in $(lab_jst "$1" '.groups[0].forwarders[] | select(.active and .local) | .index'); do
+		lab_vmac "$i"
+	done | sort | paste -sd,
+}
+# Every running router's filter holds exactly what it owns, and every vMAC is on one
+# router's filter (all owned, no two owners).
+filters_match() {
+	local r all="" f
+	for r in "$@"; do
+		f=$(fdb_vmacs "$r")
+		[ "$f" = "$(owned_vmacs "$r")" ] || return 1
+		[ -z "$f" ] || all+="${all:+,}$f"
+	done
+	[ "$(tr , '\n' <<<"$all" | sort | paste -sd,)" = "$(for i in 0 1 2; do lab_vmac $i; done | paste -sd,)" ]
+}
+filters_detail() {
+	local r
+	for r in "$@"; do echo "$r: filter=[$(fdb_vmacs "$r")] owned=[$(owned_vmacs "$r")] $(lab_view "$r")"; done
+}
+# Poll until the routers agree, own every forwarder and the filters match.
+# (A drained router holds a demotion, which lab_agree does not accept: SETTLED=owned for it.)
+settled() { lab_agree_owned "$@" && filters_match "$@"; }
+owned() { lab_all_owned "$1" && filters_match "$@"; }
+check_settled() { # what router...
+	local what=$1
+	shift
+	if lab_wait 10 "${SETTLED:-settled}" "$@"; then
+		ok "$what: each filter holds exactly its router's vMACs ($(for r in "$@"; do echo -n "$r=[$(fdb_vmacs "$r")] "; done | sed 's/ $//'))"
+	else
+		not_ok "$what: each filter holds exactly its router's vMACs" "$(filters_detail "$@")"
+	fi
+}
+rxf() { lab_jst "$1" ".rx_filter.$2"; } # router counter
+has_operator_entry() { lab_exec r1 bridge fdb show dev eth0 | grep -q "^$OPERATOR_MAC self"; }
+
+lab_setup "${ROUTERS[@]}"
+
+# An operator's entry, and an entry a killed xglbd could have left: forwarder 15's vMAC,
+# which this configuration does not have.
+STALE=$(lab_vmac 15)
+lab_exec r1 bridge fdb add "$OPERATOR_MAC" dev eth0 self permanent || bail "operator entry on r1"
+lab_exec r1 bridge fdb add "$STALE" dev eth0 self permanent || bail "stale vMAC entry on r1"
+
+lab_start_all membership=1 hello_ms=$HELLO hold_ms=$HOLD lease_ms=1000 || bail "xglbd ready on every router" "$LAB_ERR"
+lab_wait 10 lab_agree_owned || bail "routers agree on one state" "$(lab_views)"
+check_eq "r3 is AVG, forwarder i with router i+1" "$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"
+check_settled "start" r1 r2 r3
+check_eq "r1: forwarder 0's vMAC only" "$(fdb_vmacs r1)" "$(lab_vmac 0)"
+check_eq "r1 adopted the entry an earlier run left (1)" "$(rxf r1 adopted)" 1
+check_eq "r1 removed it: not owned (stale_removed 1)" "$(rxf r1 stale_removed)" 1
+check "r1: the operator's entry is still there" has_operator_entry
+check_eq "status: r1's eth0 entries" "$(lab_jst r1 '.rx_filter.interfaces[] | select(.name == "eth0") | .entries | join(",")')" "$(lab_vmac 0)"
+check_eq "status: no interface promiscuous, none missing" \
+	"$(for r in "${ROUTERS[@]}"; do lab_jst "$r" '[.rx_filter.interfaces[] | (.promiscuous, .missing)] | map(tostring) | join(" ")'; done | paste -sd' ')" \
+	"false 0 false 0 false 0"
+lab_xglbctl r1 status
+check "xglbctl status (text) shows r1's eth0 filter: not promiscuous, 0 missing, its vMAC" \
+	grep -qE "^  eth0 +no +0 +- +$(lab_vmac 0)\$" <<<"$OUT"
+
+# ---- takeover: kill -9 of r2, an owner --------------------------------------------------
+lab_kill_xglbd r2 || bail "kill -9 of r2's xglbd"
+lab_wait 10 lab_agree_owned r1 r3 || not_ok "r1 and r3 take over r2's forwarder" "$(lab_views)"
+check_settled "takeover of r2's forwarder" r1 r3
+check_eq "r2 (killed): its entry stays with its data path" "$(fdb_vmacs r2)" "$(lab_vmac 1)"
+
+# ---- return: r2 restarts (adopts what it left) -----------------------------------------
+lab_restart_xglbd r2 || bail "xglbd restarts on r2"
+check_settled "r2 returns" r1 r2 r3
+check "r2 adopted the entry it left when killed" [ "$(rxf r2 adopted)" -ge 1 ]
+
+# ---- planned move --------------------------------------------------------------------------
+src=$(lab_jst r1 '.groups[0].forwarders[0].owner_name')
+dst=r2
+[ "$src" = r2 ] && dst=r3
+lab_xglbctl r1 move 0 "$dst"
+check_eq "xglbctl move 0 $dst accepted" "$RC" 0
+fwd0_owner_is() { [ "$(lab_jst r1 '.groups[0].forwarders[0].owner_name')" = "$1" ]; }
+lab_wait 10 fwd0_owner_is "$dst" ||
+	not_ok "forwarder 0 moves to $dst" "$(lab_views)"
+check_settled "move of forwarder 0 from $src to $dst" r1 r2 r3
+
+# ---- drain and undrain --------------------------------------------------------------------
+lab_xglbctl r3 drain r3
+check_eq "xglbctl drain r3 accepted" "$RC" 0
+owns_nothing() { [ -z "$(fdb_vmacs "$1")" ] && [ -z "$(owned_vmacs "$1")" ]; }
+lab_wait 10 owns_nothing r3 ||
+	not_ok "drained r3 owns nothing" "$(filters_detail r1 r2 r3)"
+SETTLED=owned check_settled "drain of r3" r1 r2 r3
+check_eq "drained r3: no vMAC in its filter" "$(fdb_vmacs r3)" ""
+lab_xglbctl r3 undrain r3
+check_eq "xglbctl undrain r3 accepted" "$RC" 0
+owns_some() { [ -n "$(owned_vmacs "$1")" ]; }
+lab_wait 10 owns_some r3 || not_ok "undrained r3 owns a forwarder again" "$(lab_views)"
+check_settled "undrain of r3" r1 r2 r3
+
+# ---- SIGHUP reload: no entry changes ---------------------------------------------------------
+before=$(for r in "${ROUTERS[@]}"; do echo "$(rxf "$r" added)/$(rxf "$r" removed)"; done | paste -sd' ')
+for r in "${ROUTERS[@]}"; do lab_reload_xglbd "$r" || not_ok "SIGHUP reloads $r"; done
+check_settled "SIGHUP reload of every router" r1 r2 r3
+check_eq "reload: no entry added or removed (added/removed per router)" \
+	"$(for r in "${ROUTERS[@]}"; do echo "$(rxf "$r" added)/$(rxf "$r" removed)"; done | paste -sd' ')" "$before"
+
+# ---- clean stop and restart of r1 -----------------------------------------------------------
+lab_stop_xglbd r1
+check_eq "r1 stopped cleanly" "$?" 0
+check_eq "stopped r1: no vMAC left in its filter" "$(fdb_vmacs r1)" ""
+check "stopped r1: the operator's entry is still there" has_operator_entry
+lab_wait 10 lab_agree_owned r2 r3 || not_ok "r2 and r3 take over r1's forwarders" "$(lab_views)"
+check_settled "r1 stopped" r2 r3
+lab_restart_xglbd r1 || bail "xglbd restarts on r1"
+check_settled "r1 restarted" r1 r2 r3
+check_eq "restarted r1 found nothing of ours to adopt" "$(rxf r1 adopted)" 0
+
+# ---- everyone stops ---------------------------------------------------------------------------
+for r in "${ROUTERS[@]}"; do lab_stop_xglbd "$r"; done
+check_eq "all stopped: no vMAC in any filter" "$(for r in "${ROUTERS[@]}"; do echo "$r=[$(fdb_vmacs "$r")]"; done | paste -sd' ')" "r1=[] r2=[] r3=[]"
+check "all stopped: the operator's entry on r1 is still there" has_operator_entry
+
+# ---- promiscuous fallback where the device refuses ------------------------------------------
+V0=$(lab_vmac 0) V1=$(lab_vmac 1)
+lab_exec r1 ip link add mv0 link eth0 type macvlan mode bridge && lab_exec r1 ip link set mv0 up ||
+	bail "macvlan mv0 on r1's eth0"
+out=$(lab_exec r1 "$LAB_BUILD/tools/xglb_rxfilter" mv0 "$V0" "$V0,$V1" - "$V1" 2>"$LAB_DIR/rxf.err")
+check_eq "xglb_rxfilter ran" "$?" 0
+step() { grep "^step $1 " <<<"$out" | cut -d' ' -f3-; }
+check_eq "macvlan refuses the vMAC: promiscuous, counted, the kernel shows IFF_PROMISC" "$(step 1)" \
+	"entries= promiscuous=1 missing=1 refused=Operation not supported kernel_promisc=1 fallbacks=1"
+check_eq "a second refused vMAC: still promiscuous, one fallback" "$(step 2)" \
+	"entries= promiscuous=1 missing=2 refused=Operation not supported kernel_promisc=1 fallbacks=1"
+check_eq "nothing owned: promiscuous mode reversed" "$(step 3)" \
+	"entries= promiscuous=0 missing=0 refused=- kernel_promisc=0 fallbacks=1"
+check_eq "owned again: promiscuous again (second fallback)" "$(step 4)" \
+	"entries= promiscuous=1 missing=1 refused=Operation not supported kernel_promisc=1 fallbacks=2"
+check_eq "clean stop: promiscuous mode reversed" "$(grep '^closed ' <<<"$out")" "closed kernel_promisc=0"
+check "the refusal and the fallback are logged (warning)" \
+	grep -q "mv0: promiscuous mode on: 1 owned vMAC(s) not in the unicast filter (Operation not supported)" "$LAB_DIR/rxf.err"
+check_eq "the operator's own promiscuous flag is untouched (ip link: no PROMISC)" \
+	"$(lab_exec r1 ip link show mv0 | grep -c PROMISC)" 0
+
+t_done
