@@ -64,6 +64,37 @@ check_settled() { # what router...
 	fi
 }
 rxf() { lab_jst "$1" ".rx_filter.$2"; } # router counter
+# Make before break, from ROUTER's log (its current xglbd): every "forwarder N owned by
+# ... (this node)" comes after its vMAC went on the filter, and no vMAC leaves the filter
+# while the node still owns its forwarder (before "stopping"). Prints the offending lines.
+order_violations() {
+	awk -v gid="$LAB_GID" '
+		function vm(i) { return sprintf("02:78:67:62:%02x:%02x", gid, i) }
+		function idx(m) {
+			h = "0123456789abcdef"
+			return (index(h, substr(m, 16, 1)) - 1) * 16 + index(h, substr(m, 17, 1)) - 1
+		}
+		/signal [0-9]+: stopping/ { stop = 1 }
+		match($0, /unicast filter: [0-9a-f:]+ (added|was there already)/) {
+			split(substr($0, RSTART, RLENGTH), w, " "); on[w[3]] = 1 }
+		match($0, /unicast filter holds [0-9a-f:]+ /) {
+			split(substr($0, RSTART, RLENGTH), w, " "); on[w[4]] = 1 }
+		match($0, /unicast filter: [0-9a-f:]+ removed/) {
+			split(substr($0, RSTART, RLENGTH), w, " "); on[w[3]] = 0
+			if (own[idx(w[3])] && !stop) print NR ": removed while owned: " $0 }
+		match($0, /forwarder [0-9]+ (owned by|removed)/) {
+			split(substr($0, RSTART, RLENGTH), w, " "); n = w[2]
+			own[n] = ($0 ~ /\(this node\)/)
+			if (own[n] && !on[vm(n)]) print NR ": owned before its vMAC was on the filter: " $0 }
+	' "$(lab_xglbd_log "$1")"
+}
+check_order() { # router what
+	local v
+	v=$(order_violations "$1")
+	check_empty "$2: $1's log shows each vMAC on the filter before the forwarder is taken, and kept until released" "$v"
+	check "$2: $1's log shows filter changes to judge ($(grep -c 'unicast filter' "$(lab_xglbd_log "$1")") lines)" \
+		grep -q "unicast filter" "$(lab_xglbd_log "$1")"
+}
 has_operator_entry() { lab_exec r1 bridge fdb show dev eth0 | grep -q "^$OPERATOR_MAC self"; }
 
 lab_setup "${ROUTERS[@]}"
@@ -91,6 +122,7 @@ check "xglbctl status (text) shows r1's eth0 filter: not promiscuous, 0 missing,
 	grep -qE "^  eth0 +no +0 +- +$(lab_vmac 0)\$" <<<"$OUT"
 
 # ---- takeover: kill -9 of r2, an owner --------------------------------------------------
+check_order r2 "before kill -9"
 lab_kill_xglbd r2 || bail "kill -9 of r2's xglbd"
 lab_wait 10 lab_agree_owned r1 r3 || not_ok "r1 and r3 take over r2's forwarder" "$(lab_views)"
 check_settled "takeover of r2's forwarder" r1 r3
@@ -134,6 +166,7 @@ check_eq "reload: no entry added or removed (added/removed per router)" \
 	"$(for r in "${ROUTERS[@]}"; do echo "$(rxf "$r" added)/$(rxf "$r" removed)"; done | paste -sd' ')" "$before"
 
 # ---- clean stop and restart of r1 -----------------------------------------------------------
+check_order r1 "before r1's stop"
 lab_stop_xglbd r1
 check_eq "r1 stopped cleanly" "$?" 0
 check_eq "stopped r1: no vMAC left in its filter" "$(fdb_vmacs r1)" ""
@@ -146,6 +179,7 @@ check_eq "restarted r1 found nothing of ours to adopt" "$(rxf r1 adopted)" 0
 
 # ---- everyone stops ---------------------------------------------------------------------------
 for r in "${ROUTERS[@]}"; do lab_stop_xglbd "$r"; done
+for r in "${ROUTERS[@]}"; do check_order "$r" "end"; done
 check_eq "all stopped: no vMAC in any filter" "$(for r in "${ROUTERS[@]}"; do echo "$r=[$(fdb_vmacs "$r")]"; done | paste -sd' ')" "r1=[] r2=[] r3=[]"
 check "all stopped: the operator's entry on r1 is still there" has_operator_entry
 
