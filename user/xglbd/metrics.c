@@ -255,46 +255,39 @@ static void render_rx_filter(FILE *out, struct json_object *rf)
 	    {"adopted", "adopted"}, {"stale_removed", "stale_removed"},
 	    {"refused", "refused"}, {"errors", "error"},
 	};
+	/* per interface: a count of the array "entries", else the field's number (true is 1) */
+	static const struct {
+		const char *name, *type, *help, *field;
+		bool count;
+	} series[] = {
+	    {"xglb_rx_filter_entries", "gauge",
+	     "Owned vMACs on an interface's unicast filter (added by xglb).", "entries", true},
+	    {"xglb_rx_filter_missing", "gauge",
+	     "Owned vMACs the interface refused in its unicast filter.", "missing", false},
+	    {"xglb_rx_filter_promiscuous", "gauge",
+	     "1 while xglb holds the interface in promiscuous mode (its filter refused a vMAC).",
+	     "promiscuous", false},
+	    {"xglb_rx_filter_promiscuous_fallbacks_total", "counter",
+	     "Times an interface went promiscuous because its unicast filter refused a vMAC.",
+	     "promiscuous_fallbacks", false},
+	};
 	struct json_object *ifs = get(rf, "interfaces");
 	size_t n = ifs ? json_object_array_length(ifs) : 0;
 
 	if (!rf)
 		return;
-	head(out, "xglb_rx_filter_entries", "gauge",
-	     "Owned vMACs on an interface's unicast filter (added by xglb).");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *x = json_object_array_get_idx(ifs, i);
+	for (size_t m = 0; m < sizeof(series) / sizeof(series[0]); m++) {
+		head(out, series[m].name, series[m].type, series[m].help);
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *x = json_object_array_get_idx(ifs, i);
+			struct json_object *v = get(x, series[m].field);
+			long long val = series[m].count ? (long long)json_object_array_length(v)
+							: num(x, series[m].field);
 
-		fputs("xglb_rx_filter_entries{interface=\"", out);
-		label(out, json_object_get_string(get(x, "name")));
-		fprintf(out, "\"} %zu\n", json_object_array_length(get(x, "entries")));
-	}
-	head(out, "xglb_rx_filter_missing", "gauge",
-	     "Owned vMACs the interface refused in its unicast filter.");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *x = json_object_array_get_idx(ifs, i);
-
-		fputs("xglb_rx_filter_missing{interface=\"", out);
-		label(out, json_object_get_string(get(x, "name")));
-		fprintf(out, "\"} %lld\n", num(x, "missing"));
-	}
-	head(out, "xglb_rx_filter_promiscuous", "gauge",
-	     "1 while xglb holds the interface in promiscuous mode (its filter refused a vMAC).");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *x = json_object_array_get_idx(ifs, i);
-
-		fputs("xglb_rx_filter_promiscuous{interface=\"", out);
-		label(out, json_object_get_string(get(x, "name")));
-		fprintf(out, "\"} %d\n", json_object_get_boolean(get(x, "promiscuous")));
-	}
-	head(out, "xglb_rx_filter_promiscuous_fallbacks_total", "counter",
-	     "Times an interface went promiscuous because its unicast filter refused a vMAC.");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *x = json_object_array_get_idx(ifs, i);
-
-		fputs("xglb_rx_filter_promiscuous_fallbacks_total{interface=\"", out);
-		label(out, json_object_get_string(get(x, "name")));
-		fprintf(out, "\"} %lld\n", num(x, "promiscuous_fallbacks"));
+			fprintf(out, "%s{interface=\"", series[m].name);
+			label(out, json_object_get_string(get(x, "name")));
+			fprintf(out, "\"} %lld\n", val);
+		}
 	}
 	head(out, "xglb_rx_filter_changes_total", "counter",
 	     "Unicast filter entries by what happened: added, removed, adopted (found from an "
