@@ -12,8 +12,14 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* The ingress data path at XDP ("datapath: xdp"); tc ingress then runs xglb_tc_ingress. */
-SEC("xdp")
+/*
+ * The ingress data path at XDP ("datapath: xdp"); tc ingress then runs
+ * xglb_tc_ingress. Multi-buffer ("xdp.frags"), so it attaches to
+ * interfaces whose MTU does not fit in one page (jumbo frames).
+ * Everything xglb reads or writes lies in the first buffer; a frame whose
+ * headers do not is passed untouched (xdp_pass_nonlinear).
+ */
+SEC("xdp.frags")
 int xglb_xdp(struct xdp_md *xdp)
 {
 	struct xglb_ctx c;

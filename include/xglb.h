@@ -200,7 +200,9 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(P##PASS_VMAC, p "pass_vmac")		     /* frame to a local vMAC */                   \
 	X(P##DROP_VMAC_REMOTE, p "drop_vmac_remote")                                               \
 	X(P##DROP_VMAC_UNKNOWN, p "drop_vmac_unknown")                                             \
-	X(P##DROP_VMAC_IFACE, p "drop_vmac_iface")
+	X(P##DROP_VMAC_IFACE, p "drop_vmac_iface")                                                 \
+	/* headers not all in the first buffer of a multi-buffer frame: passed untouched */        \
+	X(P##PASS_NONLINEAR, p "pass_nonlinear")
 
 /*
  * Keys of xglb_stats; the names become metric labels. One reason per
@@ -242,8 +244,8 @@ enum xglb_ingress_reason { XGLB_INGRESS_REASONS(XGLB_IN_ENUM, , "") XGLB_IN_MAX 
 #undef XGLB_IN_ENUM
 #define XGLB_R_XDP_BASE XGLB_R_XDP_PASS_OTHER
 #define XGLB_R_TC_BASE	XGLB_R_TC_PASS_OTHER
-_Static_assert(XGLB_R_XDP_DROP_VMAC_IFACE - XGLB_R_XDP_BASE == XGLB_IN_DROP_VMAC_IFACE &&
-		   XGLB_R_TC_DROP_VMAC_IFACE - XGLB_R_TC_BASE == XGLB_IN_DROP_VMAC_IFACE,
+_Static_assert(XGLB_R_XDP_PASS_NONLINEAR - XGLB_R_XDP_BASE == XGLB_IN_PASS_NONLINEAR &&
+		   XGLB_R_TC_PASS_NONLINEAR - XGLB_R_TC_BASE == XGLB_IN_PASS_NONLINEAR,
 	       "a hook's ingress reasons are contiguous, in XGLB_INGRESS_REASONS order");
 
 #define XGLB_STATS_SLOTS 64 /* size of xglb_stats; >= XGLB_R_MAX, room to add reasons */

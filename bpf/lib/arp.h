@@ -134,8 +134,12 @@ static __always_inline int handle_arp(struct xglb_ctx *c)
 	__be16 op;
 	__u64 now;
 
-	if (!ctx_pull(c, sizeof(*f)))
+	if (!ctx_pull(c, sizeof(*f))) {
+		/* all of it there, but not in the first buffer: not ours to judge */
+		if (ctx_nonlinear(c, sizeof(*f)))
+			return ctx_verdict(c, XGLB_IN_PASS_NONLINEAR, CTX_ACT_PASS);
 		return ctx_verdict(c, XGLB_IN_DROP_ARP_MALFORMED, CTX_ACT_DROP);
+	}
 	f = c->data;
 	/* hrd and pro in one word, hln and pln in another, as they lie in the frame */
 	if (ld32(ARP_AT(f, hrd)) != bpf_htonl(XGLB_ARPHRD_ETHER << 16 | XGLB_ETH_P_IP) ||

@@ -59,12 +59,27 @@ static __always_inline __u32 ctx_ifindex(const struct xglb_ctx *c)
 	return c->hook == XGLB_HOOK_TC ? c->skb->ifindex : c->xdp->ingress_ifindex;
 }
 
-/* The frame's length in bytes, all of it (at tc, beyond the linear part too). */
+/*
+ * The frame's length in bytes, all of it: beyond the linear part at tc,
+ * every buffer of a multi-buffer (jumbo) frame at XDP.
+ */
 static __always_inline __u32 ctx_len(const struct xglb_ctx *c)
 {
 	if (c->hook == XGLB_HOOK_TC)
 		return c->skb->len;
-	return (__u32)((long)c->data_end - (long)c->data);
+	return (__u32)bpf_xdp_get_buff_len(c->xdp);
+}
+
+/*
+ * After ctx_pull(c, len) failed: is the frame len bytes long all the same?
+ * At XDP that is a multi-buffer frame whose first buffer is shorter than
+ * len (its headers are not ours to read: passed untouched). At tc a pull
+ * only fails for a frame that is shorter. Only asked once the linear
+ * check failed, so single-buffer frames never pay for the helper call.
+ */
+static __always_inline bool ctx_nonlinear(const struct xglb_ctx *c, __u32 len)
+{
+	return c->hook == XGLB_HOOK_XDP && bpf_xdp_get_buff_len(c->xdp) >= len;
 }
 
 /*

@@ -20,7 +20,9 @@ static __always_inline int ingress(struct xglb_ctx *c)
 	struct ethhdr *eth = c->data;
 
 	if ((void *)(eth + 1) > c->data_end)
-		return ctx_verdict(c, XGLB_IN_PASS_SHORT, CTX_ACT_PASS);
+		return ctx_verdict(
+		    c, ctx_nonlinear(c, sizeof(*eth)) ? XGLB_IN_PASS_NONLINEAR : XGLB_IN_PASS_SHORT,
+		    CTX_ACT_PASS);
 	if (eth->h_proto == bpf_htons(XGLB_ETH_P_ARP)) {
 		/* at tc, a tag taken out by the driver: a tagged ARP, as XDP would see it */
 		if (ctx_vlan_offloaded(c))

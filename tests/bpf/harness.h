@@ -388,6 +388,27 @@ static inline int h_run_xdp(struct h_env *e, const struct h_frame *in, struct h_
 	return h_run_xdp_on(e, H_IFINDEX, in, out);
 }
 
+/*
+ * One multi-buffer frame through xglb_xdp arriving on ifindex: len bytes
+ * of which the first linear lie in the first buffer (xdp_md.data_end), the
+ * rest in fragments, as a jumbo frame arrives. out (room bytes) receives
+ * the whole frame as the program left it, *out_len its length. The
+ * verdict (XDP_*) or a negative errno.
+ */
+static inline int h_run_xdp_frags(struct h_env *e, __u32 ifindex, const void *in, __u32 len,
+				  __u32 linear, void *out, __u32 room, __u32 *out_len)
+{
+	struct xdp_md ctx = {.data_end = linear, .ingress_ifindex = ifindex};
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len, .data_out = out,
+		    .data_size_out = room, .ctx_in = &ctx, .ctx_size_in = sizeof(ctx), .repeat = 1);
+
+	memset(out, 0, room);
+	if (bpf_prog_test_run_opts(bpf_program__fd(e->skel->progs.xglb_xdp), &o))
+		return errno ? -errno : -EIO;
+	*out_len = o.data_size_out;
+	return (int)o.retval;
+}
+
 /* One frame through the tc egress guard: returns TC_ACT_* or a negative errno. */
 static inline int h_run_tc(struct h_env *e, const struct h_frame *in, struct h_frame *out)
 {
