@@ -33,6 +33,9 @@ LAB_LAN_NET=10.0.0 # /24, client segment
 LAB_SRV_NET=10.1.0 # /24, server segment
 LAB_SERVER_IP=$LAB_SRV_NET.100
 LAB_GID=${LAB_GID:-1} # xglb group id of the VIP
+# MTU of every link the lab creates (both ends of each veth; a segment's
+# bridge follows its ports). 9000 gives a jumbo-frame lab: lab_setup --mtu.
+LAB_MTU=${LAB_MTU:-1500}
 
 # ---- logging ---------------------------------------------------------------
 
@@ -209,6 +212,8 @@ lab_segment() {
 # Plug interface IFNAME of box NAME into segment SEG. The bridge-side end
 # is called NAME-SUFFIX. With xdp=1 the bridge side gets an XDP_PASS
 # program: XDP_TX on a veth only reaches the peer if the peer runs XDP.
+# Both ends get LAB_MTU; the XDP_PASS program is multi-buffer, so it
+# attaches whatever the MTU.
 _lab_plug() { # name ifname seg xdp
 	local name=$1 ifn=$2 seg=$3 xdp=$4 port ns sw
 	ns=$(lab_ns "$name")
@@ -217,11 +222,11 @@ _lab_plug() { # name ifname seg xdp
 	[ "$seg" = lan ] || port=$name.s-$LAB_SFX
 	[ ${#port} -le 15 ] || lab_die "name '$name' too long for an interface name ($port)"
 	lab_segment "$seg"
-	ip link add "$ifn" netns "$ns" type veth peer name "$port" netns "$sw" ||
-		lab_die "veth $ns/$ifn <-> $sw/$port"
+	ip link add "$ifn" mtu "$LAB_MTU" netns "$ns" type veth peer name "$port" mtu "$LAB_MTU" \
+		netns "$sw" || lab_die "veth $ns/$ifn <-> $sw/$port (mtu $LAB_MTU)"
 	ip -n "$sw" link set "$port" master br0
 	if [ "$xdp" = 1 ]; then
-		ip -n "$sw" link set dev "$port" xdpdrv obj "$LAB_BUILD/xdp_pass.bpf.o" sec xdp ||
+		ip -n "$sw" link set dev "$port" xdpdrv obj "$LAB_BUILD/xdp_pass.bpf.o" sec xdp.frags ||
 			lab_die "xdp_pass on $sw/$port (is $LAB_BUILD/xdp_pass.bpf.o built?)"
 	fi
 	ip -n "$sw" link set "$port" up
@@ -245,6 +250,27 @@ lab_replug() {
 	_lab_plug "$name" "$ifn" "$seg" "$(lab_get "$name" "xdp.$ifn")"
 	for a in $addrs; do ip -n "$ns" addr add "$a" dev "$ifn"; done
 	ip netns exec "$ns" cat "/sys/class/net/$ifn/ifindex"
+}
+
+# lab_mtu NAME [IFNAME]: the current MTU of a box's interface (default eth0).
+lab_mtu() { lab_exec "$1" cat "/sys/class/net/${2:-eth0}/mtu"; }
+
+# lab_set_mtu NAME IFNAME MTU: change the MTU of a running box's interface
+# and of its bridge-side port, as an operator would on a live link: the
+# port first when growing, the box side first when shrinking, so the link
+# never carries frames one end cannot take.
+lab_set_mtu() {
+	local name=$1 ifn=$2 mtu=$3 port sw
+	port=$(lab_get "$name" "port.$ifn")
+	sw=$(lab_ns "$(lab_get "$name" "seg.$ifn")")
+	[ -n "$port" ] || lab_die "lab_set_mtu: $name has no interface $ifn"
+	if [ "$mtu" -ge "$(lab_mtu "$name" "$ifn")" ]; then
+		ip -n "$sw" link set dev "$port" mtu "$mtu" &&
+			lab_exec "$name" ip link set dev "$ifn" mtu "$mtu"
+	else
+		lab_exec "$name" ip link set dev "$ifn" mtu "$mtu" &&
+			ip -n "$sw" link set dev "$port" mtu "$mtu"
+	fi
 }
 
 # lab_router NAME: router i (i = 1, 2, ... in creation order) with
@@ -305,13 +331,20 @@ lab_server() {
 	lab_set "$name" ip "$LAB_SERVER_IP"
 }
 
-# lab_setup ROUTER... [-- CLIENT...]: lab_init (quiet unless LAB_QUIET=0),
-# the routers, the server, the clients, in that order.
+# lab_setup [--mtu MTU] ROUTER... [-- CLIENT...]: lab_init (quiet unless
+# LAB_QUIET=0), the routers, the server, the clients, in that order. --mtu
+# sets LAB_MTU for every link (e.g. 9000 for jumbo frames).
 lab_setup() {
 	local x clients=0
+	if [ "${1:-}" = --mtu ]; then
+		[[ ${2:-} =~ ^[0-9]+$ ]] && [ "$2" -ge 68 ] && [ "$2" -le 65535 ] ||
+			lab_die "lab_setup --mtu: '${2:-}' is no MTU (68..65535)"
+		LAB_MTU=$2
+		shift 2
+	fi
 	LAB_QUIET=${LAB_QUIET:-1}
 	lab_init
-	echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, removed on exit"
+	echo "# lab $LAB_SFX: namespaces xl$LAB_SFX-*, MTU $LAB_MTU, removed on exit"
 	for x in "$@"; do
 		if [ "$x" = -- ]; then
 			lab_server server
