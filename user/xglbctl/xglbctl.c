@@ -163,6 +163,15 @@ static int cmd_status(const struct ctl *c)
 			       *js(x, "driver") ? js(x, "driver") : "unknown");
 		}
 		printf("\n");
+		/* as the kernel has them now: an MTU changed under xglbd shows at once */
+		printf("\n  %-16s %-6s %-9s %s\n", "INTERFACE", "MTU", "XDP", "XDP_PROGRAM");
+		for (size_t i = 0; i < json_object_array_length(ifs); i++) {
+			struct json_object *x = json_object_array_get_idx(ifs, i);
+
+			printf("  %-16s %-6s %-9s %s\n", js(x, "name"),
+			       jget(x, "mtu") ? js(x, "mtu") : "?", js(x, "xdp"),
+			       *js(x, "xdp_program") ? js(x, "xdp_program") : "-");
+		}
 	}
 	groups = jget(r, "groups");
 	for (size_t i = 0; i < json_object_array_length(groups); i++) {

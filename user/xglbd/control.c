@@ -13,6 +13,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
@@ -96,10 +97,66 @@ static void add_forwarder_bytes(const struct daemon *d, struct json_object *grou
 	}
 }
 
+/* What the kernel says is attached at an interface's XDP hook: "native", "generic", ... */
+static const char *xdp_mode_name(__u8 mode)
+{
+	switch (mode) {
+	case XDP_ATTACHED_NONE:
+		return "none";
+	case XDP_ATTACHED_DRV:
+		return "native";
+	case XDP_ATTACHED_SKB:
+		return "generic";
+	case XDP_ATTACHED_HW:
+		return "offload";
+	case XDP_ATTACHED_MULTI:
+		return "multiple";
+	}
+	return "unknown";
+}
+
+/*
+ * An interface as the kernel has it now (an operator may change an MTU,
+ * or detach a program, under a running xglbd): its MTU ("mtu", absent if
+ * unknown) and what is attached at its XDP hook ("xdp": native, generic,
+ * offload, multiple, none) with the program's name ("xdp_program"). One
+ * netlink query and one ioctl, on request only.
+ */
+static void iface_kernel_json(struct json_object *j, __u32 ifindex)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int mtu = xglb_netif_mtu(ifindex);
+	const char *mode = "unknown";
+	char prog[BPF_OBJ_NAME_LEN] = "";
+
+	if (!bpf_xdp_query((int)ifindex, 0, &q)) {
+		__u32 id = q.attach_mode == XDP_ATTACHED_DRV   ? q.drv_prog_id
+			   : q.attach_mode == XDP_ATTACHED_SKB ? q.skb_prog_id
+			   : q.attach_mode == XDP_ATTACHED_HW  ? q.hw_prog_id
+							       : 0;
+		int fd = id ? bpf_prog_get_fd_by_id(id) : -1;
+
+		mode = xdp_mode_name(q.attach_mode);
+		if (fd >= 0) {
+			struct bpf_prog_info info = {0};
+			__u32 len = sizeof(info);
+
+			if (!bpf_obj_get_info_by_fd(fd, &info, &len))
+				snprintf(prog, sizeof(prog), "%s", info.name);
+			close(fd);
+		}
+	}
+	if (mtu > 0)
+		json_object_object_add(j, "mtu", json_object_new_int(mtu));
+	json_object_object_add(j, "xdp", json_object_new_string(mode));
+	json_object_object_add(j, "xdp_program", json_object_new_string(prog));
+}
+
 /*
  * Which hook runs the data path: as configured, and per interface what
- * the loader chose and why; "hook" is the group interfaces' common hook,
- * or "mixed".
+ * the loader chose and why, with its MTU and XDP attachment as the kernel
+ * reports them now; "hook" is the group interfaces' common hook, or
+ * "mixed".
  */
 static struct json_object *datapath_json(const struct daemon *d)
 {
@@ -117,6 +174,7 @@ static struct json_object *datapath_json(const struct daemon *d)
 		json_object_object_add(j, "driver", json_object_new_string(d->ld.driver[i]));
 		json_object_object_add(j, "hook", json_object_new_string(hook));
 		json_object_object_add(j, "why", json_object_new_string(d->ld.why[i]));
+		iface_kernel_json(j, d->ld.ifindex[i]);
 		json_object_array_add(ifs, j);
 		if (d->ld.use[i] != XGLB_USE_STEER)
 			all = !all || !strcmp(all, hook) ? hook : "mixed";

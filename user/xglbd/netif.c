@@ -59,6 +59,21 @@ int xglb_netif_driver(__u32 ifindex, char *drv, size_t len)
 	return err;
 }
 
+int xglb_netif_mtu(__u32 ifindex)
+{
+	struct ifreq ifr = {0};
+	int fd, ret;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ret = ioctl(fd, SIOCGIFMTU, &ifr) < 0 ? -errno : ifr.ifr_mtu;
+	close(fd);
+	return ret;
+}
+
 /* One request; its ACK or its dump (each message to cb). 0 or -errno. */
 static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {

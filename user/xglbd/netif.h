@@ -13,6 +13,9 @@ int xglb_netif_get(const char *ifname, __u32 *ifindex, __u8 mac[6]);
 /* The driver of interface ifindex ("veth", "virtio_net", ...; ETHTOOL_GDRVINFO); 0 or -errno. */
 int xglb_netif_driver(__u32 ifindex, char *drv, size_t len);
 
+/* The interface's MTU now (it may change while xglb runs), or -errno. */
+int xglb_netif_mtu(__u32 ifindex);
+
 /*
  * Add ip/32 to interface ifindex, labelled "<ifname>:xglb". Returns 1 if
  * the address is ours (added now, or found with our label: left by an
