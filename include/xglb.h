@@ -205,6 +205,16 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(P##PASS_NONLINEAR, p "pass_nonlinear")
 
 /*
+ * Ingress reasons added after the tc data path: appended per hook at the
+ * end of XGLB_REASONS, so the numbers of the first list stay as they were.
+ * ARP the node must not believe (bpf/lib/conflict.h).
+ */
+#define XGLB_INGRESS_REASONS2(X, P, p)                                                             \
+	X(P##DROP_ARP_SPOOFED, p "drop_arp_spoofed") /* ARP sender MAC != Ethernet source */       \
+	X(P##DROP_ARP_VIP_CONFLICT, p "drop_arp_vip_conflict")	 /* a VIP claimed, no vMAC */      \
+	X(P##DROP_ARP_VMAC_CONFLICT, p "drop_arp_vmac_conflict") /* from a vMAC we own */
+
+/*
  * Keys of xglb_stats; the names become metric labels. One reason per
  * packet in XDP and tc egress. tc ingress counts two: with XDP, a
  * tc_steer_* reason, then tc_ingress_* if the frame stays; with
@@ -228,7 +238,10 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(TC_STEER_LOCAL, "tc_steer_local")	    /* not forwarded by this node */               \
 	X(TC_STEER_NO_OWNER, "tc_steer_no_owner")   /* bucket or owner MAC unset */                \
 	/* the ingress data path at tc ingress ("datapath: tc") */                                 \
-	XGLB_INGRESS_REASONS(X, TC_, "tc_")
+	XGLB_INGRESS_REASONS(X, TC_, "tc_")                                                        \
+	/* ingress reasons added since, each hook's contiguous (bpf/lib/conflict.h) */             \
+	XGLB_INGRESS_REASONS2(X, XDP_, "xdp_")                                                     \
+	XGLB_INGRESS_REASONS2(X, TC_, "tc_")
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
@@ -240,16 +253,67 @@ enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
  * XGLB_R_XDP_BASE + XGLB_IN_<name>, and likewise for TC.
  */
 #define XGLB_IN_ENUM(name, str) XGLB_IN_##name,
-enum xglb_ingress_reason { XGLB_INGRESS_REASONS(XGLB_IN_ENUM, , "") XGLB_IN_MAX };
+enum xglb_ingress_reason {
+	XGLB_INGRESS_REASONS(XGLB_IN_ENUM, , "") XGLB_INGRESS_REASONS2(XGLB_IN_ENUM, , "")
+	    XGLB_IN_MAX
+};
 #undef XGLB_IN_ENUM
 #define XGLB_R_XDP_BASE XGLB_R_XDP_PASS_OTHER
 #define XGLB_R_TC_BASE	XGLB_R_TC_PASS_OTHER
+/* the second list: XGLB_R_XDP_<name> = XGLB_R_XDP_BASE2 + XGLB_IN_<name> - XGLB_IN_BASE2 */
+#define XGLB_IN_BASE2	 XGLB_IN_DROP_ARP_SPOOFED
+#define XGLB_R_XDP_BASE2 XGLB_R_XDP_DROP_ARP_SPOOFED
+#define XGLB_R_TC_BASE2	 XGLB_R_TC_DROP_ARP_SPOOFED
+_Static_assert(XGLB_R_XDP_DROP_ARP_VMAC_CONFLICT - XGLB_R_XDP_BASE2 ==
+		       XGLB_IN_DROP_ARP_VMAC_CONFLICT - XGLB_IN_BASE2 &&
+		   XGLB_R_TC_DROP_ARP_VMAC_CONFLICT - XGLB_R_TC_BASE2 ==
+		       XGLB_IN_DROP_ARP_VMAC_CONFLICT - XGLB_IN_BASE2,
+	       "a hook's second ingress reasons are contiguous, in XGLB_INGRESS_REASONS2 order");
 _Static_assert(XGLB_R_XDP_PASS_NONLINEAR - XGLB_R_XDP_BASE == XGLB_IN_PASS_NONLINEAR &&
 		   XGLB_R_TC_PASS_NONLINEAR - XGLB_R_TC_BASE == XGLB_IN_PASS_NONLINEAR,
 	       "a hook's ingress reasons are contiguous, in XGLB_INGRESS_REASONS order");
 
 #define XGLB_STATS_SLOTS 64 /* size of xglb_stats; >= XGLB_R_MAX, room to add reasons */
 _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");
+
+/* ---- conflicts on the wire (bpf/lib/conflict.h) ------------------------ */
+
+/*
+ * Stations claiming what belongs to the group: reported by the data path
+ * to the agent through the xglb_conflicts ring buffer, at most
+ * XGLB_CONFLICT_EVENTS events a second per CPU (xglb_conflict_rl), so a
+ * flood costs the agent nothing more. See docs/datapath.md, "Conflicts".
+ */
+enum xglb_conflict_kind {
+	XGLB_CONFLICT_VIP = 1,	/* an ARP names a VIP as its sender IP with a MAC that is no vMAC */
+	XGLB_CONFLICT_VMAC = 2, /* an ARP sent from a vMAC this node owns */
+};
+
+#define XGLB_CONFLICT_EVENTS	 32	     /* events a second per CPU */
+#define XGLB_CONFLICT_RING_BYTES (64 * 1024) /* ring buffer size (power of two, >= page) */
+
+struct xglb_conflict_event {
+	__u8 kind; /* enum xglb_conflict_kind */
+	__u8 gid;
+	__u8 fwd;      /* XGLB_CONFLICT_VMAC: the forwarder index */
+	__u8 op;       /* ARP opcode (1 request, 2 reply; low byte) */
+	__u32 ifindex; /* where the frame arrived */
+	__u8 src[6];   /* Ethernet source: the offender */
+	__u8 sha[6];   /* ARP sender MAC: what it claims */
+	__be32 spa;    /* ARP sender IP */
+	__u32 version; /* state version of the tables that judged the frame */
+};
+_Static_assert(sizeof(struct xglb_conflict_event) == 28, "xglb_conflict_event layout");
+
+/* Per-CPU value of xglb_conflict_rl: the event budget of the current second. */
+struct xglb_conflict_rl {
+	__u64 window; /* jiffies the current second began */
+	__u32 sent;   /* events sent in it */
+	__u32 pad;
+	__u64 suppressed; /* events not sent: over budget (a flood) */
+	__u64 lost;	  /* events not sent: the ring was full (the agent is behind) */
+};
+_Static_assert(sizeof(struct xglb_conflict_rl) == 32, "xglb_conflict_rl layout");
 
 /* ---- map names, as pinned under the pin root ------------------------- */
 #define XGLB_MAP_CTL	   "xglb_ctl"

@@ -6,6 +6,7 @@
 #include "common.h"
 #include "ctx.h"
 #include "policy.h"
+#include "conflict.h"
 
 /* The address of a field of the (packed) frame, for the word loads of common.h. */
 #define ARP_AT(f, field) ((__u8 *)(f) + __builtin_offsetof(struct xglb_arp_frame, field))
@@ -129,7 +130,7 @@ static __always_inline int handle_arp(struct xglb_ctx *c)
 	struct xglb_arp_frame *f;
 	const struct xglb_ctl *ctl;
 	const __u8 *ifmac;
-	__u32 bank, gid;
+	__u32 bank, gid, sgid;
 	__be32 spa, tpa;
 	__be16 op;
 	__u64 now;
@@ -151,18 +152,21 @@ static __always_inline int handle_arp(struct xglb_ctx *c)
 	bank = XGLB_READ_ONCE(ctl->active_bank) & 1;
 
 	/*
-	 * A peer speaking from a vMAC, or anyone claiming a VIP as its own.
-	 * Any ARP not about a VIP needs both VIP lookups to pass; each stops
-	 * at its (usually empty) home slot. A gratuitous ARP (spa == tpa)
-	 * needs only one.
+	 * A peer speaking from a vMAC (a conflict if it is one of ours), or
+	 * anyone else claiming a VIP as its own (always a conflict). Any ARP
+	 * not about a VIP needs both VIP lookups to pass; each stops at its
+	 * (usually empty) home slot. A gratuitous ARP (spa == tpa) needs only
+	 * one.
 	 */
 	if (is_vmac(f->eth_src) || is_vmac(f->sha))
-		return ctx_verdict(c, XGLB_IN_DROP_ARP_PEER, CTX_ACT_DROP);
+		return ctx_verdict(c, conflict_vmac(ctl, bank, f, ctx_ifindex(c)), CTX_ACT_DROP);
 	spa = arp_spa(f);
 	tpa = arp_tpa(f);
 	gid = vip_gid(ctl, bank, tpa);
-	if (spa == tpa ? gid != 0 : vip_gid(ctl, bank, spa) != 0)
-		return ctx_verdict(c, XGLB_IN_DROP_ARP_PEER, CTX_ACT_DROP);
+	sgid = spa == tpa ? gid : vip_gid(ctl, bank, spa);
+	if (sgid)
+		return ctx_verdict(c, conflict_vip(ctl, bank, sgid, f, ctx_ifindex(c)),
+				   CTX_ACT_DROP);
 	if (!gid)
 		return ctx_verdict(c, XGLB_IN_PASS_ARP_OTHER, CTX_ACT_PASS);
 	op = arp_op(f);
@@ -182,6 +186,9 @@ static __always_inline int handle_arp(struct xglb_ctx *c)
 		return ctx_verdict(c, XGLB_IN_DROP_ARP_LEASE, CTX_ACT_DROP);
 	if (!is_host_mac(f->sha) || !is_host_mac(f->eth_src))
 		return ctx_verdict(c, XGLB_IN_DROP_ARP_BAD_SENDER, CTX_ACT_DROP);
+	/* the host is recorded and answered by its ARP sender MAC: it must be the frame's sender */
+	if (!mac_equal(f->sha, f->eth_src))
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_SPOOFED, CTX_ACT_DROP);
 	if (is_vmac(f->eth_dst))
 		return arp_confirm_vmac(c, f, g, ifmac);
 	if (!(g->flags & XGLB_GRP_AVG))

@@ -124,6 +124,10 @@ static __always_inline void ctx_to_host(struct xglb_ctx *c)
 /* Count one frame under ingress reason r (XGLB_IN_*) of the context's hook; returns act. */
 static __always_inline int ctx_verdict(const struct xglb_ctx *c, __u32 r, int act)
 {
+	if (r >= XGLB_IN_BASE2) /* a constant after inlining: no branch at run time */
+		return verdict((c->hook == XGLB_HOOK_TC ? XGLB_R_TC_BASE2 : XGLB_R_XDP_BASE2) + r -
+				   XGLB_IN_BASE2,
+			       act);
 	return verdict((c->hook == XGLB_HOOK_TC ? XGLB_R_TC_BASE : XGLB_R_XDP_BASE) + r, act);
 }
 

@@ -75,6 +75,20 @@ struct {
 	__type(value, struct xglb_fwd_stats);
 } xglb_fwd_stats SEC(".maps");
 
+/* Conflicts seen on the wire, for the agent (bpf/lib/conflict.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XGLB_CONFLICT_RING_BYTES);
+} xglb_conflicts SEC(".maps");
+
+/* The per-CPU budget of conflict events. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xglb_conflict_rl);
+} xglb_conflict_rl SEC(".maps");
+
 /* ---- steering (bpf/lib/steer.h) --------------------------------------- */
 
 /*

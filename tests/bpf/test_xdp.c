@@ -436,9 +436,9 @@ static const struct xdp_case cases[] = {
     {"peer_garp_reply_from_vmac", h_setup_not_avg, in_arp, A_GARP_REPLY_FROM_VMAC, XDP_DROP, NULL,
      R(XDP_DROP_ARP_PEER), check_no_host},
     {"peer_garp_from_real_mac", h_setup_not_avg, in_arp, A_GARP_FROM_REAL_MAC, XDP_DROP, NULL,
-     R(XDP_DROP_ARP_PEER), NULL},
+     R(XDP_DROP_ARP_VIP_CONFLICT), NULL},
     {"peer_reply_vip_from_real_mac", h_setup_avg, in_arp, A_REPLY_VIP_FROM_REAL_MAC, XDP_DROP, NULL,
-     R(XDP_DROP_ARP_PEER), NULL},
+     R(XDP_DROP_ARP_VIP_CONFLICT), NULL},
     {"avg_unsolicited_reply_seen_by_peer", h_setup_not_avg, in_arp, A_AVG_REPLY_TO_HOST, XDP_DROP,
      NULL, R(XDP_DROP_ARP_PEER), NULL},
     {"arp_with_vmac_sha_about_other_ip", h_setup_avg, in_arp, A_ARP_VMAC_SHA_OTHER_IP, XDP_DROP,
@@ -448,7 +448,7 @@ static const struct xdp_case cases[] = {
     {"reply_addressed_to_vip", h_setup_avg, in_arp, A_REPLY_TO_VIP, XDP_DROP, NULL,
      R(XDP_DROP_ARP_PEER), check_no_host},
     {"request_with_sender_ip_vip", h_setup_avg, in_arp, A_REQ_SPA_VIP, XDP_DROP, NULL,
-     R(XDP_DROP_ARP_PEER), check_no_host},
+     R(XDP_DROP_ARP_VIP_CONFLICT), check_no_host},
 
     /* malformed or refused requests for the VIP */
     {"bad_hrd", h_setup_avg, in_bad_hrd, 0, XDP_DROP, NULL, R(XDP_DROP_ARP_MALFORMED),
@@ -532,8 +532,14 @@ static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
 	const __u8 *b = io->in.b;
 
 	xdp_prepare(e, p, io);
-	assert_true(c->reason - XGLB_R_XDP_BASE < XGLB_IN_MAX); /* an xdp_ reason */
-	io->reasons[0] = c->reason - XGLB_R_XDP_BASE + XGLB_R_TC_BASE;
+	/* an xdp_ reason, of the first ingress list or of the second */
+	if (c->reason >= XGLB_R_XDP_BASE2 &&
+	    c->reason - XGLB_R_XDP_BASE2 < XGLB_IN_MAX - XGLB_IN_BASE2) {
+		io->reasons[0] = c->reason - XGLB_R_XDP_BASE2 + XGLB_R_TC_BASE2;
+	} else {
+		assert_true(c->reason - XGLB_R_XDP_BASE < XGLB_IN_BASE2);
+		io->reasons[0] = c->reason - XGLB_R_XDP_BASE + XGLB_R_TC_BASE;
+	}
 	switch (c->verdict) {
 	case XDP_TX:
 		io->verdict = TC_ACT_REDIRECT;

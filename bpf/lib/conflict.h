@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* conflict.h - stations on the wire claiming a VIP or one of this node's vMACs, reported to the
+ * agent. */
+#ifndef XGLB_BPF_CONFLICT_H
+#define XGLB_BPF_CONFLICT_H
+
+#include "common.h"
+
+/*
+ * Report one conflicting frame to the agent through xglb_conflicts. Each
+ * CPU sends at most XGLB_CONFLICT_EVENTS events a second (a fixed
+ * one-second window in jiffies): a flood of forged frames costs the agent
+ * no more than that, and what is held back is counted. The frame itself
+ * is always counted under its reason by the caller.
+ */
+static __always_inline void conflict_report(const struct xglb_ctl *ctl, __u8 kind, __u8 gid,
+					    __u8 fwd, const struct xglb_arp_frame *f, __u32 ifindex,
+					    __u32 version)
+{
+	struct xglb_conflict_event *e;
+	struct xglb_conflict_rl *rl;
+	__u32 zero = 0, hz;
+	__u64 now;
+
+	rl = bpf_map_lookup_elem(&xglb_conflict_rl, &zero);
+	if (!rl)
+		return;
+	now = bpf_jiffies64();
+	hz = XGLB_READ_ONCE(ctl->hz);
+	if ((__s64)(now - rl->window) >= (hz ? hz : 100) || (__s64)(now - rl->window) < 0) {
+		rl->window = now;
+		rl->sent = 0;
+	}
+	if (rl->sent >= XGLB_CONFLICT_EVENTS) {
+		rl->suppressed++;
+		return;
+	}
+	e = bpf_ringbuf_reserve(&xglb_conflicts, sizeof(*e), 0);
+	if (!e) {
+		rl->lost++;
+		return;
+	}
+	rl->sent++;
+	e->kind = kind;
+	e->gid = gid;
+	e->fwd = fwd;
+	e->op = bpf_ntohs(ld16((const __u8 *)f + __builtin_offsetof(struct xglb_arp_frame, op)));
+	e->ifindex = ifindex;
+	mac_copy(e->src, f->eth_src);
+	mac_copy(e->sha, f->sha);
+	e->spa = ld32((const __u8 *)f + __builtin_offsetof(struct xglb_arp_frame, spa));
+	e->version = version;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * An ARP frame from a vMAC (Ethernet source or ARP sender). Peers'
+ * learning frames and the AVG's answers naming a forwarder are normal and
+ * dropped as a peer's (never reach the local stack). A frame whose
+ * Ethernet source is a vMAC this node owns is not: another station
+ * speaks from our forwarder's address (a node with an older state, or a
+ * forger), so switches may move the vMAC's port away from us. Returns
+ * the ingress reason (XGLB_IN_*) to count it under.
+ */
+static __always_inline __u32 conflict_vmac(const struct xglb_ctl *ctl, __u32 bank,
+					   const struct xglb_arp_frame *f, __u32 ifindex)
+{
+	__u32 gid = f->eth_src[4], idx = f->eth_src[5] & (XGLB_MAX_FWD - 1);
+	const struct xglb_group *g;
+
+	if (!is_vmac(f->eth_src))
+		return XGLB_IN_DROP_ARP_PEER;
+	g = group_get(bank, gid);
+	if (!g || f->eth_src[5] >= g->n_fwd ||
+	    (g->fwd[idx].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL)) !=
+		(XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL))
+		return XGLB_IN_DROP_ARP_PEER;
+	conflict_report(ctl, XGLB_CONFLICT_VMAC, (__u8)gid, (__u8)idx, f, ifindex, g->version);
+	return XGLB_IN_DROP_ARP_VMAC_CONFLICT;
+}
+
+/*
+ * An ARP frame naming VIP gid as its sender IP, from a station that is no
+ * vMAC (the caller handled those): a host announcing "VIP is at <my MAC>"
+ * by gratuitous ARP (request or reply form) or any ARP carrying the VIP
+ * as sender, which makes hosts cache that MAC as their gateway. Never
+ * from a node of the group (the egress guard lets a VIP leave only with a
+ * vMAC). Reported, so the agent can log it and defend the hosts.
+ */
+static __always_inline __u32 conflict_vip(const struct xglb_ctl *ctl, __u32 bank, __u32 gid,
+					  const struct xglb_arp_frame *f, __u32 ifindex)
+{
+	const struct xglb_group *g = group_get(bank, gid);
+
+	conflict_report(ctl, XGLB_CONFLICT_VIP, (__u8)gid, 0, f, ifindex, g ? g->version : 0);
+	return XGLB_IN_DROP_ARP_VIP_CONFLICT;
+}
+
+#endif

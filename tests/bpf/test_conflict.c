@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_conflict.c - ARP the node must not believe, through xglb_xdp and test_run: a sender MAC
+ * that is not the frame's source, a VIP claimed by a station that is no vMAC, a frame sent from
+ * a vMAC this node owns; the events each reports in xglb_conflicts, and their per-CPU budget.
+ */
+#include <sched.h>
+#include <unistd.h>
+#include <linux/pkt_cls.h>
+#include "harness.h"
+
+/* ---- the conflict ring, read as the agent does ------------------------ */
+
+#define EV_MAX 64
+
+struct ev_sink {
+	int n;
+	struct xglb_conflict_event ev[EV_MAX];
+};
+
+static int ev_collect(void *ctx, void *data, size_t size)
+{
+	struct ev_sink *s = ctx;
+
+	assert_int_equal(size, sizeof(struct xglb_conflict_event));
+	if (s->n < EV_MAX)
+		memcpy(&s->ev[s->n], data, sizeof(s->ev[0]));
+	s->n++;
+	return 0;
+}
+
+/* Every event waiting in the ring, into s (emptied first). */
+static void ev_drain(struct h_env *e, struct ev_sink *s)
+{
+	struct ring_buffer *rb;
+
+	memset(s, 0, sizeof(*s));
+	rb = ring_buffer__new(bpf_map__fd(e->skel->maps.xglb_conflicts), ev_collect, s, NULL);
+	assert_non_null(rb);
+	assert_true(ring_buffer__consume(rb) >= 0);
+	ring_buffer__free(rb);
+}
+
+/* The budget counters summed over CPUs. */
+static void rl_sum(struct h_env *e, __u64 *suppressed, __u64 *lost)
+{
+	struct xglb_conflict_rl v[e->ncpu];
+	__u32 zero = 0;
+
+	*suppressed = *lost = 0;
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.xglb_conflict_rl), &zero, v),
+			 0);
+	for (int c = 0; c < e->ncpu; c++) {
+		*suppressed += v[c].suppressed;
+		*lost += v[c].lost;
+	}
+}
+
+/* ---- the fixture table ---------------------------------------------- */
+
+enum {
+	C_SPOOF_REQ,	      /* request for the VIP: sender MAC host 1, sent by host 2 */
+	C_SPOOF_UNICAST,      /* the same, unicast to our vMAC (a re-confirmation) */
+	C_GARP_REQ_HOST,      /* "VIP is at <host>": gratuitous request form */
+	C_GARP_REP_HOST,      /* ... reply form (tha = sha) */
+	C_GARP_REP_HOST_BC,   /* ... reply form, tha broadcast, as arping -U -A sends it */
+	C_REQ_SPA_VIP_OTHER,  /* a request for another host, claiming the VIP as sender */
+	C_LEARN_OUR_VMAC,     /* a learning frame (probe, spa 0) from our vMAC: fwd 0 */
+	C_GARP_OUR_VMAC,      /* a gratuitous ARP from our vMAC */
+	C_LEARN_PEER_VMAC,    /* a peer's learning frame from its own vMAC (fwd 1): normal */
+	C_AVG_REPLY_OUR_VMAC, /* the AVG (a peer) tells a host "VIP is at <our vMAC>": normal */
+	C_LEARN_UNKNOWN_VMAC, /* from a vMAC of a group we do not serve */
+	C_MAX
+};
+
+static void in_conflict(struct h_frame *f, int arg)
+{
+	const __u8 *v0 = H_VMAC(H_GID, 0), *v1 = H_VMAC(H_GID, 1), *v9 = H_VMAC(9, 0);
+	const __be32 none = 0;
+	const struct h_arp_row rows[C_MAX] = {
+	    [C_SPOOF_REQ] = {H_BCAST, H_HOST2, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_VIP},
+	    [C_SPOOF_UNICAST] = {v0, H_HOST2, H_REQ, H_HOST, H_HOSTIP, H_ZERO, H_VIP},
+	    [C_GARP_REQ_HOST] = {H_BCAST, H_HOST, H_REQ, H_HOST, H_VIP, H_ZERO, H_VIP},
+	    [C_GARP_REP_HOST] = {H_BCAST, H_HOST, H_REP, H_HOST, H_VIP, H_HOST, H_VIP},
+	    [C_GARP_REP_HOST_BC] = {H_BCAST, H_HOST, H_REP, H_HOST, H_VIP, H_BCAST, H_VIP},
+	    [C_REQ_SPA_VIP_OTHER] = {H_BCAST, H_HOST, H_REQ, H_HOST, H_VIP, H_ZERO, H_HOST2IP},
+	    [C_LEARN_OUR_VMAC] = {H_BCAST, v0, H_REQ, v0, none, H_ZERO, H_VIP},
+	    [C_GARP_OUR_VMAC] = {H_BCAST, v0, H_REQ, v0, H_VIP, H_ZERO, H_VIP},
+	    [C_LEARN_PEER_VMAC] = {H_BCAST, v1, H_REQ, v1, none, H_ZERO, H_VIP},
+	    [C_AVG_REPLY_OUR_VMAC] = {H_HOST, H_PEERMAC, H_REP, v0, H_VIP, H_HOST, H_HOSTIP},
+	    [C_LEARN_UNKNOWN_VMAC] = {H_BCAST, v9, H_REQ, v9, none, H_ZERO, H_VIP},
+	};
+
+	h_arp_pick(f, rows, C_MAX, arg);
+}
+
+struct conflict_case {
+	const char *name;
+	void (*setup)(struct h_env *e);
+	int arg; /* C_* */
+	__u32 reason;
+	__u8 kind; /* event expected: enum xglb_conflict_kind, 0 = none */
+	__u8 fwd;
+};
+
+#define R(x) XGLB_R_##x
+
+static const struct conflict_case cases[] = {
+    /* a spoofed sender MAC is neither answered nor recorded */
+    {"spoofed_sender_request_avg", h_setup_avg, C_SPOOF_REQ, R(XDP_DROP_ARP_SPOOFED), 0, 0},
+    {"spoofed_sender_request_not_avg", h_setup_not_avg, C_SPOOF_REQ, R(XDP_DROP_ARP_SPOOFED), 0, 0},
+    {"spoofed_sender_unicast_to_our_vmac", h_setup_not_avg, C_SPOOF_UNICAST,
+     R(XDP_DROP_ARP_SPOOFED), 0, 0},
+    /* a VIP claimed with a real MAC: reported on the AVG and on other nodes alike */
+    {"garp_request_vip_from_host_avg", h_setup_avg, C_GARP_REQ_HOST, R(XDP_DROP_ARP_VIP_CONFLICT),
+     XGLB_CONFLICT_VIP, 0},
+    {"garp_request_vip_from_host_not_avg", h_setup_not_avg, C_GARP_REQ_HOST,
+     R(XDP_DROP_ARP_VIP_CONFLICT), XGLB_CONFLICT_VIP, 0},
+    {"garp_reply_vip_from_host", h_setup_avg, C_GARP_REP_HOST, R(XDP_DROP_ARP_VIP_CONFLICT),
+     XGLB_CONFLICT_VIP, 0},
+    {"garp_reply_vip_from_host_tha_broadcast", h_setup_avg, C_GARP_REP_HOST_BC,
+     R(XDP_DROP_ARP_VIP_CONFLICT), XGLB_CONFLICT_VIP, 0},
+    {"request_other_ip_sender_vip", h_setup_avg, C_REQ_SPA_VIP_OTHER, R(XDP_DROP_ARP_VIP_CONFLICT),
+     XGLB_CONFLICT_VIP, 0},
+    /* another station speaking from a vMAC this node owns */
+    {"learning_frame_from_our_vmac", h_setup_not_avg, C_LEARN_OUR_VMAC,
+     R(XDP_DROP_ARP_VMAC_CONFLICT), XGLB_CONFLICT_VMAC, 0},
+    {"garp_from_our_vmac", h_setup_avg, C_GARP_OUR_VMAC, R(XDP_DROP_ARP_VMAC_CONFLICT),
+     XGLB_CONFLICT_VMAC, 0},
+    /* the group's own traffic is no conflict */
+    {"peer_learning_frame_own_vmac", h_setup_avg, C_LEARN_PEER_VMAC, R(XDP_DROP_ARP_PEER), 0, 0},
+    {"avg_reply_naming_our_vmac", h_setup_not_avg, C_AVG_REPLY_OUR_VMAC, R(XDP_DROP_ARP_PEER), 0,
+     0},
+    {"learning_frame_unknown_group_vmac", h_setup_avg, C_LEARN_UNKNOWN_VMAC, R(XDP_DROP_ARP_PEER),
+     0, 0},
+};
+
+static void conflict_prepare(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct conflict_case *c = p;
+
+	c->setup(e);
+	in_conflict(&io->in, c->arg);
+	io->want = io->in;
+	io->verdict = XDP_DROP;
+	h_expect_reason(io, c->reason);
+}
+
+/* The same rows through xglb_tc ("datapath: tc"): the tc_ reason, TC_ACT_SHOT, the same event. */
+static void conflict_prepare_tc(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct conflict_case *c = p;
+
+	conflict_prepare(e, p, io);
+	io->verdict = TC_ACT_SHOT;
+	io->reasons[0] = c->reason >= XGLB_R_XDP_BASE2
+			     ? c->reason - XGLB_R_XDP_BASE2 + XGLB_R_TC_BASE2
+			     : c->reason - XGLB_R_XDP_BASE + XGLB_R_TC_BASE;
+}
+
+/* Exactly the expected event (or none), naming the frame's source, sender and group; no host. */
+static void conflict_check(struct h_env *e, const void *p, const struct h_io *io)
+{
+	const struct conflict_case *c = p;
+	const struct xglb_arp_frame *a = (const void *)io->in.b;
+	const struct xglb_conflict_event *ev;
+	struct ev_sink s;
+	__u64 sup, lost;
+
+	assert_int_equal(h_hosts_count(e), 0);
+	ev_drain(e, &s);
+	rl_sum(e, &sup, &lost);
+	assert_int_equal(sup, 0);
+	assert_int_equal(lost, 0);
+	if (!c->kind) {
+		assert_int_equal(s.n, 0);
+		return;
+	}
+	assert_int_equal(s.n, 1);
+	ev = &s.ev[0];
+	assert_int_equal(ev->kind, c->kind);
+	assert_int_equal(ev->gid, H_GID);
+	assert_int_equal(ev->fwd, c->fwd);
+	assert_int_equal(ev->op, ntohs(a->op));
+	assert_int_equal(ev->ifindex, H_IFINDEX);
+	assert_memory_equal(ev->src, a->eth_src, 6);
+	assert_memory_equal(ev->sha, a->sha, 6);
+	assert_int_equal(ev->spa, a->spa);
+	assert_int_equal(ev->version, 1);
+}
+
+/* ---- scenarios ------------------------------------------------------ */
+
+/*
+ * A flood of rogue announcements: every frame dropped and counted, but
+ * only XGLB_CONFLICT_EVENTS events a second reach the ring from one CPU;
+ * the rest are counted as suppressed. A second later the budget is new.
+ */
+static void test_event_budget(void **state)
+{
+	struct h_env *e = *state;
+	const int n = XGLB_CONFLICT_EVENTS + 10;
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS], sup, lost;
+	struct h_frame in, out;
+	struct ev_sink s;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	h_setup_avg(e);
+	in_conflict(&in, C_GARP_REQ_HOST);
+	h_stats(e, before);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	h_stats(e, after);
+	assert_int_equal(after[R(XDP_DROP_ARP_VIP_CONFLICT)] - before[R(XDP_DROP_ARP_VIP_CONFLICT)],
+			 n);
+	ev_drain(e, &s);
+	rl_sum(e, &sup, &lost);
+	/* a window may end between two runs: then more pass, never more than twice the budget */
+	assert_true(s.n >= XGLB_CONFLICT_EVENTS && s.n <= 2 * XGLB_CONFLICT_EVENTS);
+	assert_int_equal((__u64)s.n + sup + lost, (__u64)n);
+	assert_int_equal(lost, 0);
+
+	/* a new second: the budget is back */
+	usleep(1100 * 1000);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	ev_drain(e, &s);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.ev[0].kind, XGLB_CONFLICT_VIP);
+}
+
+/*
+ * A spoofed request (host 2 naming host 1) records nothing, and host 1's
+ * own request afterwards gets the forwarder round-robin gives the first
+ * host: the spoof chose no forwarder for it.
+ */
+static void test_spoof_chooses_nothing(void **state)
+{
+	struct h_env *e = *state;
+	struct h_frame in, out;
+	struct xglb_host h;
+
+	h_setup_avg(e);
+	in_conflict(&in, C_SPOOF_REQ);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	assert_int_equal(h_hosts_count(e), 0);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_equal(h.fwd, 0);
+	assert_int_equal(h.ip, H_HOSTIP);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest scenarios[] = {
+	    H_TEST(test_event_budget),
+	    H_TEST(test_spoof_chooses_nothing),
+	};
+	static const struct h_table table = {"conflict_fixtures", h_run_xdp, conflict_prepare,
+					     conflict_check};
+	static const struct h_table tc_table = {"conflict_fixtures_at_tc", h_run_tcdp,
+						conflict_prepare_tc, conflict_check};
+	int failed;
+
+	failed = h_run_table(&table, cases, sizeof(cases) / sizeof(cases[0]), sizeof(cases[0]));
+	failed += h_run_table(&tc_table, cases, sizeof(cases) / sizeof(cases[0]), sizeof(cases[0]));
+	failed += cmocka_run_group_tests_name("conflict_scenarios", scenarios, NULL, NULL);
+	return failed ? 1 : 0;
+}
