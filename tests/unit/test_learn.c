@@ -56,6 +56,30 @@ static void unsolicited_reply_bytes(void **state)
 	assert_memory_equal(buf + 42, zero, sizeof(zero));
 }
 
+static void garp_reply_bytes(void **state)
+{
+	static const __u8 want[42] = {
+	    0x02, 0x00, 0x0a, 0x00, 0x00, 0x65, /* to the host only */
+	    0x3a, 0x8c, 0x36, 0xd3, 0x29, 0x11, /* from the AVG's interface */
+	    0x08, 0x06, 0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x02, /* reply */
+	    0x02, 0x78, 0x67, 0x62, 0x01, 0x02, /* sha: the host's forwarder's vMAC */
+	    10,	  0,	0,    1,		/* spa: the VIP */
+	    0x02, 0x78, 0x67, 0x62, 0x01, 0x02, /* tha = sha: gratuitous */
+	    10,	  0,	0,    1,		/* tpa = spa: gratuitous */
+	};
+	static const __u8 host[6] = {0x02, 0x00, 0x0a, 0x00, 0x00, 0x65};
+	static const __u8 src[6] = {0x3a, 0x8c, 0x36, 0xd3, 0x29, 0x11};
+	__u8 buf[XGLB_LEARN_FRAME_LEN], vmac[6], zero[18] = {0};
+	__be32 vip;
+
+	memset(buf, 0xaa, sizeof(buf));
+	inet_pton(AF_INET, "10.0.0.1", &vip);
+	xglb_vmac(1, 2, vmac);
+	assert_int_equal(xglb_garp_reply_frame(buf, src, vmac, vip, host), XGLB_LEARN_FRAME_LEN);
+	assert_memory_equal(buf, want, sizeof(want));
+	assert_memory_equal(buf + 42, zero, sizeof(zero));
+}
+
 static void cfg_state_maps_nodes_to_ids(void **state)
 {
 	static struct xglb_config cfg;
@@ -97,6 +121,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(learn_frame_bytes),
 	    cmocka_unit_test(unsolicited_reply_bytes),
+	    cmocka_unit_test(garp_reply_bytes),
 	    cmocka_unit_test(cfg_state_maps_nodes_to_ids),
 	};
 

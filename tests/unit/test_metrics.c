@@ -33,7 +33,9 @@ static const char *status_json =
     "\"refused\":null,\"promiscuous_fallbacks\":0},{\"name\":\"mv0\",\"ifindex\":5,"
     "\"entries\":[],\"promiscuous\":true,\"missing\":2,\"refused\":\"Operation not "
     "supported\",\"promiscuous_fallbacks\":3}],\"added\":11,\"removed\":9,\"adopted\":2,"
-    "\"stale_removed\":1,\"refused\":6,\"promiscuous_fallbacks\":3,\"errors\":1}}";
+    "\"stale_removed\":1,\"refused\":6,\"promiscuous_fallbacks\":3,\"errors\":1},"
+    "\"conflicts\":{\"groups\":[{\"id\":1,\"vip\":6,\"vmac\":2}],\"hosts_defended\":11,"
+    "\"events_suppressed\":40,\"events_lost\":1}}";
 
 static char *render(void)
 {
@@ -142,6 +144,11 @@ static void renders_values(void **state)
 	has(t, "xglb_rx_filter_changes_total{op=\"stale_removed\"} 1");
 	has(t, "xglb_rx_filter_changes_total{op=\"refused\"} 6");
 	has(t, "xglb_rx_filter_changes_total{op=\"error\"} 1");
+	has(t, "xglb_conflicts_total{group=\"1\",kind=\"vip\"} 6");
+	has(t, "xglb_conflicts_total{group=\"1\",kind=\"vmac\"} 2");
+	has(t, "xglb_conflict_events_dropped_total{cause=\"budget\"} 40");
+	has(t, "xglb_conflict_events_dropped_total{cause=\"ring_full\"} 1");
+	has(t, "xglb_conflict_hosts_defended_total 11");
 	free(t);
 }
 

@@ -242,6 +242,7 @@ static struct json_object *cmd_status(struct daemon *d)
 	json_object_object_add(o, "tracking", xglb_tracker_json(&d->trk));
 	json_object_object_add(o, "requests_refused", refused_json(d));
 	json_object_object_add(o, "rx_filter", xglb_rxf_json(d->rxf));
+	json_object_object_add(o, "conflicts", conflicts_json(d));
 	return o;
 }
 

@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 #include "bank.h"
 #include "cluster.h"
+#include "conflict.h"
 #include "config.h"
 #include "ctlsock.h"
 #include "hostcount.h"
@@ -110,6 +111,7 @@ struct daemon {
 	/* the vMACs we own on our interfaces' unicast filters (rxfilter.h) */
 	struct xglb_rxfilter *rxf;
 	struct xglb_ucf_set *rxf_want, *rxf_last; /* scratch; the set of the last commit */
+	struct xglb_conflicts *conflicts; /* conflict reports from the data path (conflict.c) */
 };
 
 /* main.c */

@@ -49,6 +49,18 @@ int xglb_arp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be3
 	return XGLB_LEARN_FRAME_LEN;
 }
 
+int xglb_garp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
+			  const __u8 host[6])
+{
+	struct xglb_arp_frame *f = arp_frame(buf, host, src, XGLB_ARPOP_REPLY);
+
+	memcpy(f->sha, vmac, 6);
+	f->spa = vip;
+	memcpy(f->tha, vmac, 6);
+	f->tpa = vip;
+	return XGLB_LEARN_FRAME_LEN;
+}
+
 int xglb_learn_socket(void)
 {
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

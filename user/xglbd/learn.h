@@ -29,6 +29,17 @@ int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip);
 int xglb_arp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
 			 const __u8 host[6], __be32 host_ip);
 
+/*
+ * The reply that takes a host back from a station claiming the VIP: "VIP
+ * is at vmac" in the gratuitous form (spa = tpa = VIP, tha = sha = vmac),
+ * unicast to host from the interface MAC src. Linux takes a gratuitous
+ * ARP at once, where an ordinary reply within a second (its locktime) of
+ * the entry's last change would be ignored: the rogue's own announcement
+ * changed it just now. Only that host is moved. Returns the length.
+ */
+int xglb_garp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
+			  const __u8 host[6]);
+
 /* Send a frame out of ifindex on a raw packet socket; 0 or -errno. */
 int xglb_learn_send(int fd, __u32 ifindex, const __u8 *frame, int len);
 /* AF_PACKET socket for xglb_learn_send; fd or -errno. */

@@ -164,6 +164,8 @@ static void run(struct daemon *d)
 			} else if (fd == d->learn_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					send_learning(d);
+			} else if (conflicts_owns(d, fd)) {
+				conflicts_event(d, fd);
 			} else if (fd == d->again_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					redistribute_again(d);
@@ -371,6 +373,9 @@ int main(int argc, char **argv)
 	d.pkt_fd = xglb_learn_socket();
 	if (d.pkt_fd < 0)
 		pr_warn("no packet socket for learning frames: %s", strerror(-d.pkt_fd));
+	err = conflicts_open(&d);
+	if (err)
+		pr_warn("no conflict reports from the data path: %s", strerror(-err));
 	send_learning(&d);
 	arm_timer(d.hb_fd, heartbeat_period_ms(&d));
 	arm_timer(d.learn_fd, d.cfg->learn_interval_ms);
@@ -391,6 +396,7 @@ int main(int argc, char **argv)
 	sysctls_restore(&d);
 detach:
 	sysctls_restore(&d); /* a failed start leaves them as it found them */
+	conflicts_close(&d);
 	http_stop(&d);
 	xglb_tracker_close(&d.trk);
 	xglb_ctlsock_close(&d.ctl);

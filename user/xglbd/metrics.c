@@ -411,6 +411,36 @@ static void render_datapath(FILE *out, struct json_object *status)
 	}
 }
 
+/* Conflicts the data path reported (user/xglbd/conflict.c), from status. */
+static void render_conflicts(FILE *out, struct json_object *status)
+{
+	struct json_object *c = get(status, "conflicts"), *groups = c ? get(c, "groups") : NULL;
+	static const char *const kinds[] = {"vip", "vmac"};
+
+	if (!c)
+		return;
+	head(out, "xglb_conflicts_total", "counter",
+	     "Frames claiming a VIP (kind vip) or a vMAC this node owns (kind vmac) that the data "
+	     "path reported, per group.");
+	for (size_t i = 0; groups && i < json_object_array_length(groups); i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+
+		for (int k = 0; k < 2; k++)
+			fprintf(out, "xglb_conflicts_total{group=\"%lld\",kind=\"%s\"} %lld\n",
+				num(g, "id"), kinds[k], num(g, kinds[k]));
+	}
+	head(out, "xglb_conflict_events_dropped_total", "counter",
+	     "Conflict reports the data path did not send: over its budget (a flood) or the ring "
+	     "was full.");
+	fprintf(out, "xglb_conflict_events_dropped_total{cause=\"budget\"} %lld\n",
+		num(c, "events_suppressed"));
+	fprintf(out, "xglb_conflict_events_dropped_total{cause=\"ring_full\"} %lld\n",
+		num(c, "events_lost"));
+	head(out, "xglb_conflict_hosts_defended_total", "counter",
+	     "Replies telling a host its vMAC again after a station claimed the VIP.");
+	fprintf(out, "xglb_conflict_hosts_defended_total %lld\n", num(c, "hosts_defended"));
+}
+
 void xglb_metrics_render(FILE *out, struct json_object *status, const struct xglb_dp_snapshot *dp,
 			 const char *version)
 {
@@ -424,4 +454,5 @@ void xglb_metrics_render(FILE *out, struct json_object *status, const struct xgl
 	render_datapath(out, status);
 	render_groups(out, status, dp);
 	render_events(out, status);
+	render_conflicts(out, status);
 }

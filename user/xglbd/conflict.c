@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * conflict.c - conflicts the data path saw on the wire (bpf/lib/conflict.h): a station
+ * claiming a VIP with a MAC that is no vMAC, or speaking from a vMAC this node owns. Each is
+ * counted, logged (at most one line per group and kind every CONFLICT_LOG_MS, naming the
+ * offender's MAC and, when it is a known node's, the node), and a VIP claim is defended: the
+ * AVG tells every host it knows its own vMAC again, paced, on the loop that also beats.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xglb.skel.h"
+#include "conflict.h"
+#include "daemon.h"
+#include "learn.h"
+#include "log.h"
+#include "names.h"
+
+#define CONFLICT_LOG_MS	   10000	/* one log line per group and kind this often, at most */
+#define DEFEND_BATCH	   512		/* host entries visited per step of a defence */
+#define DEFEND_STEP_NS	   1000000ull	/* between steps: the loop beats in between */
+#define DEFEND_INTERVAL_NS 500000000ull /* a new defence of a group this often, at most */
+#define CONFLICT_KINDS	   3		/* enum xglb_conflict_kind, 0 unused */
+
+struct conflict_group {
+	__u64 count[CONFLICT_KINDS];	/* events received, by kind */
+	__u64 last_log[CONFLICT_KINDS]; /* ns of the last line logged, by kind */
+	__u64 unlogged[CONFLICT_KINDS]; /* events since that line */
+	/* the defence of the VIP: a pass over the host table */
+	bool pending, running, have_cursor;
+	__u32 ifindex;	 /* where the conflict was seen: the hosts' segment */
+	__u64 next_pass; /* ns: no new pass before */
+	struct xglb_host_key cursor;
+	int sent; /* replies of this pass */
+};
+
+struct xglb_conflicts {
+	struct ring_buffer *rb;
+	int rb_fd, timer_fd;
+	__u64 defended;				    /* replies sent to hosts, all groups */
+	struct conflict_group grp[XGLB_MAX_GROUPS]; /* by group id */
+};
+
+/* The configuration index of group id gid, -1 if it is not configured. */
+static int cfg_group(const struct daemon *d, __u32 gid)
+{
+	for (int g = 0; g < d->cfg->n_groups; g++)
+		if (d->cfg->groups[g].id == gid)
+			return g;
+	return -1;
+}
+
+/* " (node NAME)" when mac is a known node's MAC on cfg group g's segment, else "". */
+static void node_of(const struct daemon *d, int g, const __u8 mac[6], char *out, size_t len)
+{
+	out[0] = 0;
+	if (!d->cl || g < 0)
+		return;
+	for (int i = 0; i < d->cl->fsm[g].n_nodes; i++) {
+		const struct xglb_fsm_node *n = &d->cl->fsm[g].nodes[i];
+
+		if (n->last_heard && !memcmp(n->mac, mac, 6)) {
+			snprintf(out, len, " (node %s)", xglb_node_name(d->cfg, n->id, "?"));
+			return;
+		}
+	}
+}
+
+static void log_event(struct daemon *d, struct conflict_group *cg, int g,
+		      const struct xglb_conflict_event *ev)
+{
+	char src[XGLB_MAC_STR], sha[XGLB_MAC_STR], ip[INET_ADDRSTRLEN], ifn[IF_NAMESIZE] = "?";
+	char node[96], more[80] = "";
+	__u64 now = now_ns();
+
+	cg->unlogged[ev->kind]++;
+	if (cg->last_log[ev->kind] && now - cg->last_log[ev->kind] < CONFLICT_LOG_MS * 1000000ull)
+		return;
+	if (cg->unlogged[ev->kind] > 1)
+		snprintf(more, sizeof(more), "; %llu such frames since the last report",
+			 (unsigned long long)cg->unlogged[ev->kind]);
+	cg->last_log[ev->kind] = now;
+	cg->unlogged[ev->kind] = 0;
+	xglb_fmt_mac(src, ev->src);
+	xglb_fmt_mac(sha, ev->sha);
+	inet_ntop(AF_INET, &ev->spa, ip, sizeof(ip));
+	if_indextoname(ev->ifindex, ifn);
+	node_of(d, g, ev->src, node, sizeof(node));
+	if (ev->kind == XGLB_CONFLICT_VIP)
+		pr_warn("group %u: VIP conflict: %s%s announces VIP %s at %s (ARP %s) on %s; %s%s",
+			ev->gid, src, node, ip, sha,
+			ev->op == XGLB_ARPOP_REPLY ? "reply" : "request", ifn,
+			g >= 0 && (d->tables[g].flags & XGLB_GRP_AVG)
+			    ? "telling the group's hosts their vMAC again"
+			    : "the AVG tells the hosts their vMAC again",
+			more);
+	else
+		pr_warn("group %u: vMAC conflict: another station sends from %s, forwarder %u, "
+			"which this node owns (ARP %s, sender %s at %s) on %s%s",
+			ev->gid, src, ev->fwd, ev->op == XGLB_ARPOP_REPLY ? "reply" : "request", ip,
+			sha, ifn, more);
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+	struct xglb_conflict_event ev;
+	struct conflict_group *cg;
+	int g;
+
+	if (size < sizeof(ev))
+		return 0;
+	memcpy(&ev, data, sizeof(ev));
+	if (ev.kind != XGLB_CONFLICT_VIP && ev.kind != XGLB_CONFLICT_VMAC)
+		return 0;
+	cg = &d->conflicts->grp[ev.gid];
+	cg->count[ev.kind]++;
+	g = cfg_group(d, ev.gid);
+	log_event(d, cg, g, &ev);
+	if (ev.kind == XGLB_CONFLICT_VIP && g >= 0) {
+		cg->pending = true;
+		cg->ifindex = ev.ifindex;
+	}
+	return 0;
+}
+
+/* The interface of cfg group g to tell its hosts on: where the conflict was seen, else its first.
+ */
+static int defend_iface(const struct daemon *d, int g, __u32 ifindex)
+{
+	const struct xglb_cfg_group *c = &d->cfg->groups[g];
+	int first = -1;
+
+	for (int i = 0; i < c->n_ifaces; i++) {
+		int k = iface_find(&d->ifs, c->ifaces[i]);
+
+		if (k < 0)
+			continue;
+		if (first < 0)
+			first = k;
+		if (d->ifs.ifindex[k] == ifindex)
+			return k;
+	}
+	return first;
+}
+
+/*
+ * One step of the defence of group gid: up to DEFEND_BATCH host entries,
+ * each host of the group told "VIP is at <its vMAC>" by a unicast
+ * gratuitous reply. Returns true when the pass is over.
+ */
+static bool defend_step(struct daemon *d, __u32 gid, struct conflict_group *cg)
+{
+	int g = cfg_group(d, gid), fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), k;
+	const struct xglb_group *tbl;
+	__u8 frame[XGLB_LEARN_FRAME_LEN];
+	struct xglb_host_key key;
+	struct xglb_host h;
+
+	if (g < 0 || d->pkt_fd < 0)
+		return true;
+	tbl = &d->tables[g];
+	k = defend_iface(d, g, cg->ifindex);
+	if (!(tbl->flags & XGLB_GRP_AVG) || k < 0)
+		return true; /* only the AVG knows the hosts */
+	for (int n = 0; n < DEFEND_BATCH; n++) {
+		if (bpf_map_get_next_key(fd, cg->have_cursor ? &cg->cursor : NULL, &key))
+			return true;
+		cg->cursor = key;
+		cg->have_cursor = true;
+		if (key.gid != gid || bpf_map_lookup_elem(fd, &key, &h) || !h.ip ||
+		    h.fwd >= tbl->n_fwd || !(tbl->fwd[h.fwd].flags & XGLB_FWD_ACTIVE))
+			continue;
+		xglb_garp_reply_frame(frame, d->ifs.mac[k], tbl->fwd[h.fwd].vmac,
+				      d->cfg->groups[g].vip, key.mac);
+		if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[k], frame, sizeof(frame)) == 0) {
+			cg->sent++;
+			d->conflicts->defended++;
+		}
+	}
+	return false;
+}
+
+/* Start due passes, run a step of each running one, arm the timer for what remains. */
+static void defend(struct daemon *d)
+{
+	struct xglb_conflicts *c = d->conflicts;
+	__u64 now = now_ns(), next = 0;
+
+	for (__u32 gid = 1; gid < XGLB_MAX_GROUPS; gid++) {
+		struct conflict_group *cg = &c->grp[gid];
+
+		if (cg->pending && !cg->running && now >= cg->next_pass) {
+			cg->pending = false;
+			cg->running = true;
+			cg->have_cursor = false;
+			cg->sent = 0;
+			cg->next_pass = now + DEFEND_INTERVAL_NS;
+		}
+		if (cg->running && defend_step(d, gid, cg)) {
+			cg->running = false;
+			if (cg->sent)
+				pr_info(
+				    "group %u: %d hosts told their vMAC again after a VIP conflict",
+				    gid, cg->sent);
+		}
+		if (cg->running)
+			next = now + DEFEND_STEP_NS;
+		else if (cg->pending && (!next || cg->next_pass < next))
+			next = cg->next_pass > now ? cg->next_pass : now + DEFEND_STEP_NS;
+	}
+	if (next) {
+		struct itimerspec its = {
+		    .it_value = {.tv_sec = next / 1000000000ull, .tv_nsec = next % 1000000000ull}};
+
+		timerfd_settime(c->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+	}
+}
+
+int conflicts_open(struct daemon *d)
+{
+	struct xglb_conflicts *c = calloc(1, sizeof(*c));
+	struct epoll_event ev = {.events = EPOLLIN};
+	int err;
+
+	if (!c)
+		return -ENOMEM;
+	c->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	c->rb = ring_buffer__new(bpf_map__fd(d->ld.skel->maps.xglb_conflicts), on_event, d, NULL);
+	if (c->timer_fd < 0 || !c->rb) {
+		err = -errno ? -errno : -ENOMEM;
+		goto fail;
+	}
+	c->rb_fd = ring_buffer__epoll_fd(c->rb);
+	ev.data.fd = c->rb_fd;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, c->rb_fd, &ev))
+		goto fail_errno;
+	ev.data.fd = c->timer_fd;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, c->timer_fd, &ev))
+		goto fail_errno;
+	d->conflicts = c;
+	return 0;
+fail_errno:
+	err = -errno;
+fail:
+	if (c->rb)
+		ring_buffer__free(c->rb);
+	if (c->timer_fd >= 0)
+		close(c->timer_fd);
+	free(c);
+	return err;
+}
+
+void conflicts_close(struct daemon *d)
+{
+	struct xglb_conflicts *c = d->conflicts;
+
+	if (!c)
+		return;
+	ring_buffer__free(c->rb);
+	close(c->timer_fd);
+	free(c);
+	d->conflicts = NULL;
+}
+
+bool conflicts_owns(const struct daemon *d, int fd)
+{
+	return d->conflicts && (fd == d->conflicts->rb_fd || fd == d->conflicts->timer_fd);
+}
+
+void conflicts_event(struct daemon *d, int fd)
+{
+	__u64 ticks;
+
+	if (fd == d->conflicts->timer_fd) {
+		if (read(fd, &ticks, sizeof(ticks)) < 0)
+			return;
+	} else {
+		ring_buffer__consume(d->conflicts->rb);
+	}
+	defend(d);
+}
+
+struct json_object *conflicts_json(const struct daemon *d)
+{
+	static const char *const kinds[CONFLICT_KINDS] = {NULL, "vip", "vmac"};
+	struct json_object *o = json_object_new_object(), *groups = json_object_new_array();
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 suppressed = 0, lost = 0;
+	__u32 zero = 0;
+
+	if (ncpu > 0) {
+		struct xglb_conflict_rl rl[ncpu];
+
+		if (!bpf_map_lookup_elem(bpf_map__fd(d->ld.skel->maps.xglb_conflict_rl), &zero, rl))
+			for (int i = 0; i < ncpu; i++) {
+				suppressed += rl[i].suppressed;
+				lost += rl[i].lost;
+			}
+	}
+	for (int g = 0; g < d->cfg->n_groups; g++) {
+		__u8 gid = d->cfg->groups[g].id;
+		struct json_object *x = json_object_new_object();
+
+		json_object_object_add(x, "id", json_object_new_int(gid));
+		for (int k = 1; k < CONFLICT_KINDS; k++)
+			json_object_object_add(
+			    x, kinds[k],
+			    json_object_new_int64(
+				d->conflicts ? (int64_t)d->conflicts->grp[gid].count[k] : 0));
+		json_object_array_add(groups, x);
+	}
+	json_object_object_add(o, "groups", groups);
+	json_object_object_add(
+	    o, "hosts_defended",
+	    json_object_new_int64(d->conflicts ? (int64_t)d->conflicts->defended : 0));
+	json_object_object_add(o, "events_suppressed", json_object_new_int64((int64_t)suppressed));
+	json_object_object_add(o, "events_lost", json_object_new_int64((int64_t)lost));
+	return o;
+}
