@@ -93,8 +93,8 @@ static __u32 active_mult(struct h_env *e)
 
 /*
  * Four VIPs with one home slot take home .. home + 3 with the first
- * multiplier: each is answered for its own group, claimed as a sender it
- * is a peer's, the egress guard knows it; a fifth address with that home
+ * multiplier: each is answered for its own group, claimed as a sender by
+ * a host it is a conflict, the egress guard knows it; a fifth address with that home
  * is no VIP (four full slots probed).
  */
 static void test_colliding_vips(void **state)
@@ -114,7 +114,7 @@ static void test_colliding_vips(void **state)
 	assert_int_equal(ask_verdict(e, H_HOST2IP, ips[4]), XDP_PASS);
 	assert_int_equal(ask_verdict(e, ips[4], H_OTHERIP), XDP_PASS);
 	assert_int_equal(guard_verdict(e, ips[4]), TC_ACT_OK);
-	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_ARP_PEER), 4);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_ARP_VIP_CONFLICT), 4);
 	assert_int_equal(h_reason(e, XGLB_R_XDP_PASS_ARP_OTHER), 2);
 	assert_int_equal(h_reason(e, XGLB_R_TC_EGRESS_DROP_VIP_ARP), 4);
 }
