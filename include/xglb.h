@@ -490,6 +490,29 @@ _Static_assert(sizeof(struct xglb_local_bloom) == XGLB_LOCAL_BLOOM_BITS / 8,
 #define XGLB_IP_MF	     0x2000 /* frag_off: more fragments */
 #define XGLB_IP_OFFSET	     0x1fff /* frag_off: fragment offset, 8-byte units */
 
+/*
+ * Key of xglb_frags: one IPv4 datagram being fragmented (RFC 791 identifies
+ * a datagram by source, destination, protocol and identification). Its
+ * first fragment leaves the datagram's ports for the later ones, which
+ * carry none (docs/datapath.md, "Fragments").
+ */
+struct xglb_frag_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 id;
+	__u8 proto;
+	__u8 pad; /* zero */
+};
+_Static_assert(sizeof(struct xglb_frag_key) == 12, "xglb_frag_key layout");
+
+struct xglb_frag_ports {
+	__be16 sport;
+	__be16 dport;
+};
+_Static_assert(sizeof(struct xglb_frag_ports) == 4, "xglb_frag_ports layout");
+
+#define XGLB_FRAGS_MAX 16384 /* datagrams remembered (LRU) */
+
 /* Protocols hashed with both ports (the flow tuple rules: docs/datapath.md, "Flow tuple"). */
 static inline __attribute__((always_inline)) int xglb_proto_has_ports(__u8 proto)
 {

@@ -128,6 +128,14 @@ struct {
 	__type(value, struct xglb_steer_mac_val);
 } xglb_steer_peers SEC(".maps");
 
+/* Ports of fragmented datagrams, from their first fragment, for the later ones. Not banked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XGLB_FRAGS_MAX);
+	__type(key, struct xglb_frag_key);
+	__type(value, struct xglb_frag_ports);
+} xglb_frags SEC(".maps");
+
 /* The node's own IPv4 addresses (VIPs, interface addresses): never steered. Not banked. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

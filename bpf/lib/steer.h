@@ -57,6 +57,47 @@ static __always_inline int steer_ports(struct steer_flow *f, const __u8 *l4, con
 }
 
 /*
+ * A fragment of a datagram: is it the first (offset 0, so it holds the L4
+ * header)? Later fragments carry no ports: they take the ones the first
+ * fragment left in xglb_frags, or none (hashed by addresses and protocol)
+ * when it was not seen here, or not yet (reordered). docs/datapath.md,
+ * "Fragments".
+ */
+static __always_inline bool steer_frag_first(const struct iphdr *ip)
+{
+	return !(ip->frag_off & bpf_htons(XGLB_IP_OFFSET));
+}
+
+static __always_inline void steer_frag_key(struct xglb_frag_key *k, const struct iphdr *ip)
+{
+	k->saddr = ip->saddr;
+	k->daddr = ip->daddr;
+	k->id = ip->id;
+	k->proto = ip->protocol;
+	k->pad = 0;
+}
+
+static __always_inline void steer_frag_later(struct steer_flow *f, const struct iphdr *ip)
+{
+	const struct xglb_frag_ports *p;
+	struct xglb_frag_key k;
+
+	steer_frag_key(&k, ip);
+	p = bpf_map_lookup_elem(&xglb_frags, &k);
+	f->sport = p ? p->sport : 0;
+	f->dport = p ? p->dport : 0;
+}
+
+static __always_inline void steer_frag_remember(const struct steer_flow *f, const struct iphdr *ip)
+{
+	struct xglb_frag_ports v = {.sport = f->sport, .dport = f->dport};
+	struct xglb_frag_key k;
+
+	steer_frag_key(&k, ip);
+	bpf_map_update_elem(&xglb_frags, &k, &v, BPF_ANY);
+}
+
+/*
  * The tuple of an ICMP error: that of the original header it embeds
  * (after the 8-byte ICMP header), so the error follows its flow. The
  * embedded datagram is cut short by design, so only the bytes read are
@@ -78,9 +119,9 @@ static __always_inline int steer_icmp_error(struct steer_flow *f, const __u8 *ic
 	f->saddr = in->saddr;
 	f->daddr = in->daddr;
 	f->proto = in->protocol;
-	if (in->frag_off & bpf_htons(XGLB_IP_MF | XGLB_IP_OFFSET)) {
-		f->sport = 0;
-		f->dport = 0;
+	/* about a later fragment: the ports its datagram's first fragment left, if any */
+	if (!steer_frag_first(in)) {
+		steer_frag_later(f, in);
 		return 0;
 	}
 	/* an error about an error is not sent (RFC 1122 3.2.2): ports 0 below */
@@ -96,7 +137,9 @@ static __always_inline int steer_icmp_error(struct steer_flow *f, const __u8 *ic
 static __always_inline int steer_parse(struct steer_flow *f, const struct iphdr *ip,
 				       const void *end, __u32 ip_len)
 {
+	const __u8 *l4;
 	__u32 hlen, tot;
+	int ret, frag;
 	__u8 vihl;
 
 	if ((const void *)(ip + 1) > end)
@@ -111,21 +154,23 @@ static __always_inline int steer_parse(struct steer_flow *f, const struct iphdr 
 	f->saddr = ip->saddr;
 	f->daddr = ip->daddr;
 	f->proto = ip->protocol;
-	/* every piece of a fragmented datagram, the first too: addresses + protocol */
-	if (ip->frag_off & bpf_htons(XGLB_IP_MF | XGLB_IP_OFFSET)) {
-		f->sport = 0;
-		f->dport = 0;
+	frag = ip->frag_off & bpf_htons(XGLB_IP_MF | XGLB_IP_OFFSET);
+	/* a later fragment: the ports of its datagram, as its first fragment left them */
+	if (frag && !steer_frag_first(ip)) {
+		steer_frag_later(f, ip);
 		return 0;
 	}
-	if (f->proto == XGLB_IPPROTO_ICMP) {
-		const __u8 *icmp = (const __u8 *)ip + hlen;
-
-		if ((const void *)(icmp + 1) > end || tot - hlen < 8)
-			return -1;
-		if (xglb_icmp_is_error(icmp[0]))
-			return steer_icmp_error(f, icmp, end, tot - hlen);
-	}
-	return steer_ports(f, (const __u8 *)ip + hlen, end, tot - hlen);
+	l4 = (const __u8 *)ip + hlen;
+	if (f->proto == XGLB_IPPROTO_ICMP && ((const void *)(l4 + 1) > end || tot - hlen < 8))
+		return -1;
+	if (f->proto == XGLB_IPPROTO_ICMP && xglb_icmp_is_error(l4[0]))
+		ret = steer_icmp_error(f, l4, end, tot - hlen);
+	else
+		ret = steer_ports(f, l4, end, tot - hlen);
+	/* a first fragment: hashed as its whole datagram, and tells the later ones how */
+	if (!ret && frag)
+		steer_frag_remember(f, ip);
+	return ret;
 }
 
 /*

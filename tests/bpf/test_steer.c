@@ -136,7 +136,15 @@ static void in_echo(struct h_frame *f, struct tuple *t, int arg)
  * builder, that builder's arg, the flags/fragment field set on it), then
  * the error's Ethernet source, addresses, type and code.
  */
-enum { E_PORT_UNREACH, E_FRAG_NEEDED, E_TTL_ECHO, E_TO_SERVER, E_ABOUT_FRAG, E_MAX };
+enum {
+	E_PORT_UNREACH,
+	E_FRAG_NEEDED,
+	E_TTL_ECHO,
+	E_TO_SERVER,
+	E_ABOUT_FRAG,
+	E_ABOUT_FIRST_FRAG,
+	E_MAX
+};
 
 static void in_err(struct h_frame *f, struct tuple *t, int arg)
 {
@@ -157,8 +165,10 @@ static void in_err(struct h_frame *f, struct tuple *t, int arg)
 	    [E_TTL_ECHO] = {in_echo, 0, 0, UPMAC, RTR, CLI, 11, 0},
 	    /* the other way: a client-side host's port unreachable to the server */
 	    [E_TO_SERVER] = {in_udp, 1, 0, H_HOST, CLI, SRV, 3, 3},
-	    /* time exceeded about a fragment (reassembly timeout) */
-	    [E_ABOUT_FRAG] = {in_udp, 0, 0x2000, UPMAC, SRV, CLI, 11, 1},
+	    /* time exceeded about a later fragment (reassembly timeout), its first unseen */
+	    [E_ABOUT_FRAG] = {in_udp, 0, 0x2000 | 6, UPMAC, SRV, CLI, 11, 1},
+	    /* the same about a first fragment: it holds the ports */
+	    [E_ABOUT_FIRST_FRAG] = {in_udp, 0, 0x2000, UPMAC, SRV, CLI, 11, 1},
 	};
 	struct h_frame orig;
 
@@ -168,14 +178,15 @@ static void in_err(struct h_frame *f, struct tuple *t, int arg)
 		h_frag(&orig, rows[arg].frag_off);
 	h_icmp_error(f, H_IFMAC, rows[arg].src, rows[arg].saddr, rows[arg].daddr, rows[arg].type,
 		     rows[arg].code, &orig);
-	if (rows[arg].frag_off & 0x2000) /* about a fragment: the fragments' 3-tuple */
+	if (rows[arg].frag_off & 0x1fff) /* about a later fragment: the 3-tuple */
 		tup(t, t->a, t->b, 0, 0, t->proto);
 }
 
 /*
  * Pieces of one UDP datagram: arg 0 first (MF), 1 middle (offset, MF),
- * 2 last (offset), 3 the last piece of the reply datagram. All hash by
- * addresses and protocol.
+ * 2 last (offset), 3 the last piece of the reply datagram. The first
+ * hashes as its datagram (ports); the others, their first fragment not
+ * seen, by addresses and protocol.
  */
 static void in_frag(struct h_frame *f, struct tuple *t, int arg)
 {
@@ -187,7 +198,8 @@ static void in_frag(struct h_frame *f, struct tuple *t, int arg)
 	case 0:
 		h_l4_frame(f, H_IFMAC, H_HOST, 17, CLI, CPORT, SRV, SPORT_DNS, 40);
 		h_frag(f, 0x2000);
-		break;
+		tup(t, CLI, SRV, CPORT, SPORT_DNS, 17);
+		return;
 	case 1:
 		h_ip_frame(f, H_IFMAC, H_HOST, CLI, SRV, 17, raw, sizeof(raw));
 		h_frag(f, 0x2000 | 6);
@@ -525,10 +537,12 @@ static const struct steer_case cases[] = {
      GONE},
     {"error_about_fragment_by_addresses", setup_bucket_peer, in_err, E_ABOUT_FRAG, 1,
      R(TC_STEER_STEERED), GONE},
+    {"error_about_first_fragment_follows_flow", setup_bucket_peer, in_err, E_ABOUT_FIRST_FRAG, 1,
+     R(TC_STEER_STEERED), GONE},
     {"port_unreachable_stays_with_owned_flow", setup_bucket_self, in_err, E_PORT_UNREACH, STAY,
      R(TC_STEER_OWNED), TO_HOST},
-    /* fragments: every piece by addresses + protocol */
-    {"first_fragment_by_addresses", setup_bucket_peer, in_frag, 0, 1, R(TC_STEER_STEERED), GONE},
+    /* fragments: the first by its ports, later ones unseen before by addresses + protocol */
+    {"first_fragment_by_ports", setup_bucket_peer, in_frag, 0, 1, R(TC_STEER_STEERED), GONE},
     {"middle_fragment_by_addresses", setup_bucket_peer, in_frag, 1, 1, R(TC_STEER_STEERED), GONE},
     {"last_fragment_by_addresses", setup_bucket_peer, in_frag, 2, 1, R(TC_STEER_STEERED), GONE},
     {"reply_fragment_by_addresses", setup_bucket_peer, in_frag, 3, 1, R(TC_STEER_STEERED), GONE},
@@ -718,12 +732,12 @@ static void flow_frame(__u32 i, int k, struct h_frame *f, struct tuple *t)
 		h_icmp_error(f, H_IFMAC, UPMAC, RTR, c, 11, 0, &orig);
 		tup(t, c, sv, id, id, 1);
 		break;
-	case 9: /* first fragment of a UDP datagram */
+	case 9: /* first fragment of a UDP datagram: its ports */
 		h_l4_frame(f, H_IFMAC, H_HOST, 17, c, cp, sv, sp, 16);
 		h_frag(f, 0x2000);
-		tup(t, c, sv, 0, 0, 17);
+		tup(t, c, sv, cp, sp, 17);
 		break;
-	case 10: /* last fragment of the reply datagram */
+	case 10: /* last fragment of the reply datagram, its first unseen: addresses */
 		h_ip_frame(f, H_IFMAC, UPMAC, sv, c, 17, raw, sizeof(raw));
 		h_frag(f, 3);
 		tup(t, c, sv, 0, 0, 17);
@@ -789,10 +803,10 @@ static void test_buckets_match_userspace_hash(void **state)
 			if (k == 1 || k == 3 || k == 5)
 				assert_int_equal(got[i][k], got[i][k - 1]);
 		}
-		assert_int_equal(got[i][6], got[i][2]);	 /* the error follows the UDP flow */
-		assert_int_equal(got[i][7], got[i][0]);	 /* ... the TCP flow */
-		assert_int_equal(got[i][8], got[i][4]);	 /* ... the echo flow */
-		assert_int_equal(got[i][9], got[i][10]); /* fragments of both directions */
+		assert_int_equal(got[i][6], got[i][2]); /* the error follows the UDP flow */
+		assert_int_equal(got[i][7], got[i][0]); /* ... the TCP flow */
+		assert_int_equal(got[i][8], got[i][4]); /* ... the echo flow */
+		assert_int_equal(got[i][9], got[i][2]); /* a first fragment follows its flow */
 	}
 	print_message("%u runs, %u steered\n", runs, steered);
 	assert_int_equal(after[XGLB_R_TC_STEER_STEERED] - before[XGLB_R_TC_STEER_STEERED], steered);
@@ -806,6 +820,85 @@ static void test_buckets_match_userspace_hash(void **state)
  * Under all four tables, a frame from any peer slot's MAC stays: counted
  * from_peer where the table names another node, owned where it names us.
  */
+/* Set a frame's IPv4 identification (its datagram, with the addresses and protocol). */
+static void frag_id(struct h_frame *f, __u16 id)
+{
+	f->b[18] = (__u8)(id >> 8);
+	f->b[19] = (__u8)id;
+}
+
+/* A later piece (offset in 8-byte units, MF or not) of datagram id from a to b. */
+static void frag_later(struct h_frame *f, const __u8 *src, __be32 a, __be32 b, __u16 id,
+		       __u16 frag_off)
+{
+	__u8 raw[48];
+
+	for (int i = 0; i < (int)sizeof(raw); i++)
+		raw[i] = (__u8)(0x90 + i);
+	h_ip_frame(f, H_IFMAC, src, a, b, 17, raw, sizeof(raw));
+	h_frag(f, frag_off);
+	frag_id(f, id);
+}
+
+static int run_verdict(struct h_env *e, const struct h_frame *in)
+{
+	struct h_frame out;
+
+	return h_run_tc_in(e, in, &out);
+}
+
+/*
+ * The later fragments of a datagram follow its first fragment to the
+ * flow's owner, both ways; with the first unseen (another datagram, or
+ * one reordered ahead of its first) a fragment goes by addresses and
+ * protocol. The flow's bucket is slot 1's, the 3-tuple's ours.
+ */
+static void test_fragments_follow_first(void **state)
+{
+	struct h_env *e = *state;
+	struct tuple t5, t3, o3;
+	struct xglb_steer *st;
+	struct h_frame f;
+
+	tup(&t5, CLI, SRV, CPORT, SPORT_DNS, 17);
+	tup(&t3, CLI, SRV, 0, 0, 17);
+	assert_int_not_equal(t_bucket(&t5, XGLB_STEER_BUCKETS_DEFAULT),
+			     t_bucket(&t3, XGLB_STEER_BUCKETS_DEFAULT));
+	tup(&o3, h_ip(10, 0, 0, 77), SRV, 0, 0, 17);
+	assert_int_not_equal(t_bucket(&t5, XGLB_STEER_BUCKETS_DEFAULT),
+			     t_bucket(&o3, XGLB_STEER_BUCKETS_DEFAULT));
+	st = st_base(XGLB_STEER_BUCKETS_DEFAULT, 0);
+	g_owner[t_bucket(&t5, XGLB_STEER_BUCKETS_DEFAULT)] = 1;
+	st_install(e, st);
+
+	/* a later piece before any first: by the 3-tuple, ours */
+	frag_later(&f, H_HOST, CLI, SRV, 0x4242, 0x2000 | 6);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_OK);
+	/* the first fragment of datagram 0x4242: the flow's owner */
+	h_l4_frame(&f, H_IFMAC, H_HOST, 17, CLI, CPORT, SRV, SPORT_DNS, 40);
+	h_frag(&f, 0x2000);
+	frag_id(&f, 0x4242);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_REDIRECT);
+	/* its middle and last pieces follow it */
+	frag_later(&f, H_HOST, CLI, SRV, 0x4242, 0x2000 | 6);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_REDIRECT);
+	frag_later(&f, H_HOST, CLI, SRV, 0x4242, 12);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_REDIRECT);
+	/* another datagram's later piece (first unseen): the 3-tuple again */
+	frag_later(&f, H_HOST, CLI, SRV, 0x4243, 12);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_OK);
+	/* the reply datagram: its first fragment by the flow (symmetric), its pieces after it */
+	h_l4_frame(&f, H_IFMAC, UPMAC, 17, SRV, SPORT_DNS, CLI, CPORT, 40);
+	h_frag(&f, 0x2000);
+	frag_id(&f, 0x4242);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_REDIRECT);
+	frag_later(&f, UPMAC, SRV, CLI, 0x4242, 6);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_REDIRECT);
+	/* the same id from another source is another datagram */
+	frag_later(&f, H_HOST, h_ip(10, 0, 0, 77), SRV, 0x4242, 12);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_OK);
+}
+
 static void test_from_peer_never_steered(void **state)
 {
 	struct h_env *e = *state;
@@ -1294,11 +1387,17 @@ static void test_prepare_leaves_active_steering(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-	    H_TEST(test_buckets_match_userspace_hash),	 H_TEST(test_from_peer_never_steered),
-	    H_TEST(test_group_commits_keep_steering),	 H_TEST(test_tcdp_vmac_frame_steered),
-	    H_TEST(test_restart_adopts_steering),	 H_TEST(test_local_ips_replaced),
-	    H_TEST(test_invalid_states_refused),	 H_TEST(test_two_domains),
-	    H_TEST(test_short_ipv4_refused_by_test_run), H_TEST(test_switch_under_load),
+	    H_TEST(test_buckets_match_userspace_hash),
+	    H_TEST(test_fragments_follow_first),
+	    H_TEST(test_from_peer_never_steered),
+	    H_TEST(test_group_commits_keep_steering),
+	    H_TEST(test_tcdp_vmac_frame_steered),
+	    H_TEST(test_restart_adopts_steering),
+	    H_TEST(test_local_ips_replaced),
+	    H_TEST(test_invalid_states_refused),
+	    H_TEST(test_two_domains),
+	    H_TEST(test_short_ipv4_refused_by_test_run),
+	    H_TEST(test_switch_under_load),
 	    H_TEST(test_prepare_leaves_active_steering),
 	};
 	static const struct h_table table = {"steer_fixtures", h_run_tc_in, steer_prepare, NULL};

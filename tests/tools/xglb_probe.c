@@ -14,7 +14,11 @@
 #include <sys/socket.h>
 
 /*
- * echo PORT [SECONDS]        answer every datagram to its sender, until killed or SECONDS pass
+ * echo PORT [SECONDS [BYTES]]
+ *                            answer every datagram to its sender, until killed or SECONDS
+ *                            (0: no limit) pass; with BYTES, the answer is that long: the
+ *                            datagram, cut or padded with zeros (a small request, a large,
+ *                            fragmented reply)
  * send ADDR PORT RATE SECONDS [WAIT_MS]
  *                            send RATE datagrams/s for SECONDS, each carrying its sequence
  *                            number; count the echoes that come back within WAIT_MS after the
@@ -34,13 +38,17 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-static int do_echo(int port, int seconds)
+static int do_echo(int port, int seconds, int bytes)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	uint64_t end = seconds ? now_ns() + (uint64_t)seconds * 1000000000ull : UINT64_MAX;
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	char buf[2048];
+	static char buf[65536];
 
+	if (bytes < 0 || bytes > (int)sizeof(buf)) {
+		fprintf(stderr, "xglb_probe echo: BYTES must be 0..%zu\n", sizeof(buf));
+		return 2;
+	}
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		perror("xglb_probe echo");
 		return 1;
@@ -54,6 +62,11 @@ static int do_echo(int port, int seconds)
 		if (poll(&p, 1, 200) <= 0)
 			continue;
 		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		if (n > 0 && bytes) {
+			if (n < bytes)
+				memset(buf + n, 0, bytes - n);
+			n = bytes;
+		}
 		if (n > 0)
 			sendto(fd, buf, n, 0, (struct sockaddr *)&from, fl);
 	}
@@ -137,7 +150,8 @@ int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 3 && !strcmp(argv[1], "echo"))
-		return do_echo(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 0);
+		return do_echo(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 0,
+			       argc > 4 ? atoi(argv[4]) : 0);
 	if (argc >= 6 && !strcmp(argv[1], "send"))
 		return do_send(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
 			       argc > 6 ? atoi(argv[6]) : 500);
