@@ -102,23 +102,27 @@ static void tup(struct tuple *t, __be32 a, __be32 b, __u16 pa, __u16 pb, __u8 pr
 	t->proto = proto;
 }
 
-/* arg 0: client -> server (from the client), 1: server -> client (from upstream). */
-static void in_tcp(struct h_frame *f, struct tuple *t, int arg)
+/*
+ * The client's flow of PROTO to server port SPORT, PAY bytes of payload;
+ * arg 0: client -> server (from the client), 1: server -> client (from upstream).
+ */
+static void l4_flow(struct h_frame *f, struct tuple *t, int arg, __u8 proto, __u16 sport, __u32 pay)
 {
 	if (arg)
-		h_l4_frame(f, H_IFMAC, UPMAC, 6, SRV, SPORT_HTTPS, CLI, CPORT, 32);
+		h_l4_frame(f, H_IFMAC, UPMAC, proto, SRV, sport, CLI, CPORT, pay);
 	else
-		h_l4_frame(f, H_IFMAC, H_HOST, 6, CLI, CPORT, SRV, SPORT_HTTPS, 32);
-	tup(t, CLI, SRV, CPORT, SPORT_HTTPS, 6);
+		h_l4_frame(f, H_IFMAC, H_HOST, proto, CLI, CPORT, SRV, sport, pay);
+	tup(t, CLI, SRV, CPORT, sport, proto);
+}
+
+static void in_tcp(struct h_frame *f, struct tuple *t, int arg)
+{
+	l4_flow(f, t, arg, 6, SPORT_HTTPS, 32);
 }
 
 static void in_udp(struct h_frame *f, struct tuple *t, int arg)
 {
-	if (arg)
-		h_l4_frame(f, H_IFMAC, UPMAC, 17, SRV, SPORT_DNS, CLI, CPORT, 40);
-	else
-		h_l4_frame(f, H_IFMAC, H_HOST, 17, CLI, CPORT, SRV, SPORT_DNS, 40);
-	tup(t, CLI, SRV, CPORT, SPORT_DNS, 17);
+	l4_flow(f, t, arg, 17, SPORT_DNS, 40);
 }
 
 /* arg 0: echo request from the client, 1: the server's echo reply. */

@@ -55,6 +55,36 @@ static int write_config(char *path, int port)
 	return fclose(f);
 }
 
+/* write_config(PORT) loaded twice (the configuration before a reload and after it), and its key. */
+static void load_twice(int port, struct xglb_config **a, struct xglb_config **b, __u8 key[32])
+{
+	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
+
+	assert_int_equal(write_config(path, port), 0);
+	*a = load(path);
+	*b = load(path);
+	unlink(path);
+	for (int i = 0; i < 32; i++)
+		sscanf(KEY_HEX + 2 * i, "%2hhx", &key[i]);
+}
+
+/* A peer's UDP socket on 127.0.0.ID:port, sending with TTL 255 as xglbd does. */
+static int peer_socket(int id, int port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+				 .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(0x7f000000u | id)};
+	struct timeval tv = {.tv_sec = 1};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, ttl = 255;
+
+	assert_true(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
 /*
  * SIGHUP: xglbd loads a new configuration, hands it to
  * xglb_cluster_reconfigure and frees the old one. Hellos sent after that
@@ -63,8 +93,6 @@ static int write_config(char *path, int port)
  */
 static void reload_keeps_signing_with_the_key(void **state)
 {
-	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
-	struct sockaddr_in peer = {.sin_family = AF_INET};
 	struct xglb_config *a, *b;
 	struct xglb_cluster *c = calloc(1, sizeof(*c));
 	struct xglb_cluster_io io = {0};
@@ -72,27 +100,15 @@ static void reload_keeps_signing_with_the_key(void **state)
 	__u8 buf[XGLB_MSG_MAX + 1], key[32];
 	struct xglb_msg m;
 	__u64 now = 1000000000ull;
-	int port = 20000 + getpid() % 20000, rx, one = 1, n, ok = 0;
-	struct timeval tv = {.tv_sec = 1};
+	int port = 20000 + getpid() % 20000, rx, n, ok = 0;
 
 	assert_non_null(c);
-	assert_int_equal(write_config(path, port), 0);
-	a = load(path);
-	b = load(path);
-	unlink(path);
-	for (int i = 0; i < 32; i++)
-		sscanf(KEY_HEX + 2 * i, "%2hhx", &key[i]);
+	load_twice(port, &a, &b, key);
 	assert_int_equal(a->key_len, 32);
 	assert_memory_equal(a->key, key, 32);
 
 	/* r2's socket, where r1's hellos arrive */
-	rx = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(rx >= 0);
-	peer.sin_port = htons(port);
-	inet_pton(AF_INET, "127.0.0.2", &peer.sin_addr);
-	setsockopt(rx, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	assert_int_equal(bind(rx, (struct sockaddr *)&peer, sizeof(peer)), 0);
+	rx = peer_socket(2, port);
 
 	assert_int_equal(xglb_cluster_init(c, a, 1, (const __u8(*)[6])macs, NULL, now, &io), 0);
 	xglb_cluster_tick(c, now); /* first hello */
@@ -153,23 +169,6 @@ static struct xglb_config *load3(int port, const char *order, const char *vip)
 		inet_pton(AF_INET, a, &cfg->nodes[i].address);
 	}
 	return cfg;
-}
-
-/* A peer's UDP socket on 127.0.0.ID:port, sending with TTL 255 as xglbd does. */
-static int peer_socket(int id, int port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET,
-				 .sin_port = htons(port),
-				 .sin_addr.s_addr = htonl(0x7f000000u | id)};
-	struct timeval tv = {.tv_sec = 1};
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1, ttl = 255;
-
-	assert_true(fd >= 0);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
-	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return fd;
 }
 
 static __u8 test_key[32];
@@ -406,31 +405,17 @@ static void tick_hello(struct xglb_cluster *c, int rx, __u64 now, const __u8 key
  */
 static void withdrawal_rides_on_hellos(void **state)
 {
-	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
-	struct sockaddr_in peer = {.sin_family = AF_INET};
 	struct xglb_config *a, *b;
 	struct xglb_cluster *c = calloc(1, sizeof(*c));
 	struct xglb_cluster_io io = {0};
 	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}}, mac2[6] = {2, 0, 0, 0, 0, 9}, key[32];
 	struct xglb_msg m;
 	__u64 now = 1000000000ull, step = 10000000ull;
-	int port = 20000 + (getpid() + 7) % 20000, rx, one = 1;
-	struct timeval tv = {.tv_sec = 1};
+	int port = 20000 + (getpid() + 7) % 20000, rx;
 
 	assert_non_null(c);
-	assert_int_equal(write_config(path, port), 0);
-	a = load(path);
-	b = load(path);
-	unlink(path);
-	for (int i = 0; i < 32; i++)
-		sscanf(KEY_HEX + 2 * i, "%2hhx", &key[i]);
-	rx = socket(AF_INET, SOCK_DGRAM, 0);
-	assert_true(rx >= 0);
-	peer.sin_port = htons(port);
-	inet_pton(AF_INET, "127.0.0.2", &peer.sin_addr);
-	setsockopt(rx, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	assert_int_equal(bind(rx, (struct sockaddr *)&peer, sizeof(peer)), 0);
+	load_twice(port, &a, &b, key);
+	rx = peer_socket(2, port);
 	assert_int_equal(xglb_cluster_init(c, a, 1, (const __u8(*)[6])macs, NULL, now, &io), 0);
 
 	tick_hello(c, rx, now, key, &m);

@@ -12,31 +12,19 @@
 #define KEY_MIN	     16	      /* bytes of the membership key */
 #define SUN_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
 
-bool cfg_read_persistence(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-			  const char *name);
-bool cfg_read_listen(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		     const char *name);
-bool cfg_read_name(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		   const char *name);
-bool cfg_read_noderef(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		      const char *name);
-bool cfg_read_self(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		   const char *name);
-bool cfg_read_avg(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		  const char *name);
-bool cfg_read_ipv4(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		   const char *name);
-bool cfg_read_ifname(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		     const char *name);
-bool cfg_read_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		     const char *name);
-bool cfg_read_steer_ifaces(struct ctx *c, const struct field *f, yaml_node_t *v, int line,
-			   void *obj, const char *name);
+field_reader cfg_read_persistence;
+field_reader cfg_read_listen;
+field_reader cfg_read_name;
+field_reader cfg_read_noderef;
+field_reader cfg_read_self;
+field_reader cfg_read_avg;
+field_reader cfg_read_ipv4;
+field_reader cfg_read_ifname;
+field_reader cfg_read_ifaces;
+field_reader cfg_read_steer_ifaces;
 void cfg_steer_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
 		     const struct field *fields, unsigned int bad);
-bool cfg_read_key(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		  const char *name);
-bool cfg_read_keyfile(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		      const char *name);
+field_reader cfg_read_key;
+field_reader cfg_read_keyfile;
 
 #endif

@@ -45,9 +45,13 @@ struct field;
  */
 typedef void (*field_check)(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
 			    const struct field *fields, unsigned int bad);
-/* Parses V (the value of key F) into OBJ; NAME is the dotted field name. False on error. */
-typedef bool (*field_fn)(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-			 const char *name);
+/*
+ * A field reader: parses V (the value of key F) into OBJ; NAME is the dotted
+ * field name. False on error. Readers are declared as "field_reader NAME;".
+ */
+typedef bool field_reader(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+			  const char *name);
+typedef field_reader *field_fn;
 
 #define F_REQUIRED 0x1
 #define F_UNIQUE   0x2	/* no two items of the enclosing list may have the same value */
@@ -102,21 +106,14 @@ unsigned int schema_walk_map(struct ctx *c, yaml_node_t *map, const struct field
 int schema_key_line(struct ctx *c, yaml_node_t *map, const char *key);
 void schema_put_uint(void *p, size_t size, unsigned long long v);
 bool schema_parse_int(const char *s, long long *out);
-bool schema_read_uint(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		      const char *name);
-bool schema_read_enum(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		      const char *name);
+field_reader schema_read_uint;
+field_reader schema_read_enum;
 const char *schema_abs_path(struct ctx *c, const char *s, size_t max, int line, const char *name);
-bool schema_read_path(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		      const char *name);
-bool schema_read_text(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		      const char *name);
-bool schema_read_bool(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		      const char *name);
-bool schema_read_map(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		     const char *name);
-bool schema_read_list(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
-		      const char *name);
+field_reader schema_read_path;
+field_reader schema_read_text;
+field_reader schema_read_bool;
+field_reader schema_read_map;
+field_reader schema_read_list;
 char *schema_slurp(FILE *f, size_t *len);
 int schema_read_file(struct ctx *c, const char *path, char **text, size_t *len);
 void schema_syntax_error(struct ctx *c, yaml_parser_t *p, const char *text);
