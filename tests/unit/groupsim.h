@@ -182,6 +182,23 @@ static inline __u32 sim_owner(const struct sim *s, int i, int f)
 	return s->g[i].fwd[f].active ? s->g[i].fwd[f].owner : 0;
 }
 
+/*
+ * The tables node i's xglbd would leave pinned: its view of group 1 now
+ * (whether it was the AVG left out: flags XGLB_GRP_ENABLED only).
+ */
+static inline void sim_pinned(const struct sim *s, int i, struct xglb_group *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = 1;
+	t->flags = XGLB_GRP_ENABLED;
+	t->n_fwd = (__u8)s->g[i].n_fwd;
+	t->version = s->g[i].version;
+	for (int f = 0; f < s->g[i].n_fwd; f++) {
+		t->fwd[f].owner = sim_owner(s, i, f);
+		t->fwd[f].flags = XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK;
+	}
+}
+
 /* All live nodes hold the same version and the same owners. */
 static inline bool sim_converged(const struct sim *s)
 {

@@ -23,14 +23,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char p[160];
-
-	unlink(file);
-	snprintf(p, sizeof(p), "%s.lock", file);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s.tmp", file);
-	unlink(p);
-	return rmdir(dir);
+	return t_rm_boot_dir(dir);
 }
 
 static void put(const char *s)
@@ -75,7 +68,7 @@ static void counts_up_and_persists(void **state)
 /* A missing state-dir is created (a fresh install). */
 static void creates_the_directory(void **state)
 {
-	char sub[128], why[256], p[160];
+	char sub[128], why[256];
 	__u32 boot = 0;
 	struct stat st;
 
@@ -84,11 +77,7 @@ static void creates_the_directory(void **state)
 	assert_int_equal(boot, 1);
 	assert_int_equal(stat(sub, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
-	snprintf(p, sizeof(p), "%s/boot", sub);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/boot.lock", sub);
-	unlink(p);
-	rmdir(sub);
+	assert_int_equal(t_rm_boot_dir(sub), 0);
 }
 
 /* What it cannot trust it refuses, naming the path, and leaves the file as it was. */

@@ -319,11 +319,7 @@ static void replay_after_restart_is_refused(void **state)
 	close(r3);
 	free(cfg);
 	free(c);
-	snprintf(why, sizeof(why), "%s/boot", dir);
-	unlink(why);
-	snprintf(why, sizeof(why), "%s/boot.lock", dir);
-	unlink(why);
-	rmdir(dir);
+	t_rm_boot_dir(dir);
 }
 
 /*

@@ -421,20 +421,6 @@ static void returning_node_cannot_keep_vmacs_it_lost(void **state)
 	assert_switch_follows_owners();
 }
 
-/* The tables a node's xglbd would leave pinned: its view of group 1 now. */
-static void pin_tables(int i, struct xglb_group *pinned)
-{
-	memset(pinned, 0, sizeof(*pinned));
-	pinned->id = 1;
-	pinned->flags = XGLB_GRP_ENABLED;
-	pinned->n_fwd = (__u8)S.g[i].n_fwd;
-	pinned->version = S.g[i].version;
-	for (int f = 0; f < S.g[i].n_fwd; f++) {
-		pinned->fwd[f].owner = sim_owner(&S, i, f);
-		pinned->fwd[f].flags = XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK;
-	}
-}
-
 /*
  * A restarted node announces nothing from its pinned tables during its
  * startup hold (xglbd sends no learning frames for a starting group):
@@ -447,7 +433,7 @@ static void restarted_node_announces_after_its_startup_hold(void **state)
 	__u32 owner;
 
 	start3(1, NULL);
-	pin_tables(0, &pinned);
+	sim_pinned(&S, 0, &pinned);
 	assert_int_equal(pinned.fwd[0].owner, 1);
 	S.down[0] = true;
 	sim_run(&S, 1000);
@@ -469,7 +455,7 @@ static void restarted_node_announces_after_its_startup_hold(void **state)
 
 	sim_init(&S, 1, NULL, 2, 0, NULL);
 	sim_run(&S, 1000);
-	pin_tables(0, &pinned);
+	sim_pinned(&S, 0, &pinned);
 	assert_int_equal(pinned.fwd[0].owner | pinned.fwd[1].owner, 1);
 	sim_restart(&S, 0);
 	xglb_fsm_restore(&S.g[0], &pinned);
@@ -529,7 +515,7 @@ static void pinned_0xffffffff_does_not_freeze_a_restarted_node(void **state)
 	struct xglb_group pinned;
 
 	start3(1, NULL);
-	pin_tables(0, &pinned);
+	sim_pinned(&S, 0, &pinned);
 	pinned.version = 0xffffffffu;
 	for (int f = 0; f < 3; f++)
 		pinned.fwd[f].owner = 1; /* it believes it owns everything */

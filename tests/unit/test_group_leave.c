@@ -188,18 +188,12 @@ static void all_leave_at_once(void **state)
 		assert_true(xglb_fsm_left(&S.g[i], S.now));
 }
 
-/* The tables node i would leave pinned. */
+/* The tables node i would leave pinned, its AVG role included. */
 static void pinned_of(int i, struct xglb_group *t)
 {
-	memset(t, 0, sizeof(*t));
-	t->id = 1;
-	t->flags = XGLB_GRP_ENABLED | (xglb_fsm_is_avg(&S.g[i]) ? XGLB_GRP_AVG : 0);
-	t->n_fwd = (__u8)S.g[i].n_fwd;
-	t->version = S.g[i].version;
-	for (int f = 0; f < S.g[i].n_fwd; f++) {
-		t->fwd[f].owner = sim_owner(&S, i, f);
-		t->fwd[f].flags = XGLB_FWD_ACTIVE | XGLB_FWD_NEW_OK;
-	}
+	sim_pinned(&S, i, t);
+	if (xglb_fsm_is_avg(&S.g[i]))
+		t->flags |= XGLB_GRP_AVG;
 }
 
 /*

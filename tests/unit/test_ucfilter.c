@@ -228,6 +228,19 @@ static void parse_dump_entries(void **state)
 	const __u8 mac[6] = {0x02, 0x78, 0x67, 0x62, 0x01, 0x02},
 		   mc[6] = {0x33, 0x33, 0x00, 0x00, 0x00, 0x01};
 	__u8 w[64] __attribute__((aligned(4))), got[6] = {0};
+	const struct {
+		__u8 flags;
+		const __u8 *mac;
+		int maclen;
+		bool master;
+	} ignored[] = {
+	    {NTF_SELF | NTF_MASTER, mac, 6, false},
+	    {NTF_SELF, mac, 6, true},
+	    {NTF_MASTER, mac, 6, false},
+	    {NTF_SELF, mc, 6, false},
+	    {NTF_SELF, mac, 4, false},
+	    {NTF_SELF, NULL, 0, false},
+	};
 	__u32 ifindex = 0;
 	int len;
 
@@ -242,18 +255,10 @@ static void parse_dump_entries(void **state)
 	assert_int_equal(xglb_ucf_parse((struct nlmsghdr *)w, &ifindex, got), 1);
 	assert_int_equal(ifindex, 5);
 	/* a bridge's learned entry, a multicast entry, a 4-byte address, no address */
-	mkentry(w, NTF_SELF | NTF_MASTER, mac, 6, false);
-	assert_int_equal(xglb_ucf_parse((struct nlmsghdr *)w, &ifindex, got), 0);
-	mkentry(w, NTF_SELF, mac, 6, true);
-	assert_int_equal(xglb_ucf_parse((struct nlmsghdr *)w, &ifindex, got), 0);
-	mkentry(w, NTF_MASTER, mac, 6, false);
-	assert_int_equal(xglb_ucf_parse((struct nlmsghdr *)w, &ifindex, got), 0);
-	mkentry(w, NTF_SELF, mc, 6, false);
-	assert_int_equal(xglb_ucf_parse((struct nlmsghdr *)w, &ifindex, got), 0);
-	mkentry(w, NTF_SELF, mac, 4, false);
-	assert_int_equal(xglb_ucf_parse((struct nlmsghdr *)w, &ifindex, got), 0);
-	mkentry(w, NTF_SELF, NULL, 0, false);
-	assert_int_equal(xglb_ucf_parse((struct nlmsghdr *)w, &ifindex, got), 0);
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+		mkentry(w, ignored[i].flags, ignored[i].mac, ignored[i].maclen, ignored[i].master);
+		assert_int_equal(xglb_ucf_parse((struct nlmsghdr *)w, &ifindex, got), 0);
+	}
 	/* another family, another message type */
 	mkentry(w, NTF_SELF, mac, 6, false);
 	w[16] = AF_INET;

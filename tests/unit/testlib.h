@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* testlib.h - cmocka with the headers it needs, for every C test of xglb. */
+/* testlib.h - cmocka with the headers it needs, for every C test of xglb, and shared test helpers.
+ */
 #ifndef XGLB_TESTLIB_H
 #define XGLB_TESTLIB_H
 
@@ -7,6 +8,24 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <cmocka.h>
+
+/*
+ * Removes a state directory a test gave xglb_boot_next(): the boot file,
+ * its lock, a left-over temporary, then the directory; rmdir's result.
+ */
+static inline int t_rm_boot_dir(const char *dir)
+{
+	static const char *const files[] = {"boot", "boot.lock", "boot.tmp"};
+	char p[4096];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
+		unlink(p);
+	}
+	return rmdir(dir);
+}
 
 #endif
