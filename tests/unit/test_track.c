@@ -29,13 +29,22 @@ static void setup_cfg(void)
 	cfg.track[2] = (struct xglb_cfg_track){.priority_dec = 0, .weight_dec = 5};
 }
 
+/* The effect with tracked objects 0, 1 and 2 up or down, the node withdrawn before or not. */
+static struct xglb_track_effect eval(bool up0, bool up1, bool up2, bool withdrawn)
+{
+	const bool up[3] = {up0, up1, up2};
+	struct xglb_track_effect e;
+
+	xglb_track_eval(&cfg, up, withdrawn, &e);
+	return e;
+}
+
 static void all_up_is_configured_values(void **state)
 {
-	bool up[3] = {true, true, true};
 	struct xglb_track_effect e;
 
 	setup_cfg();
-	xglb_track_eval(&cfg, up, false, &e);
+	e = eval(true, true, true, false);
 	assert_int_equal(e.priority, 150);
 	assert_int_equal(e.weight, 100);
 	assert_false(e.withdrawn);
@@ -43,49 +52,43 @@ static void all_up_is_configured_values(void **state)
 
 static void decrements_add_up_and_clamp_at_zero(void **state)
 {
-	bool up[3] = {false, true, true};
 	struct xglb_track_effect e;
 
 	setup_cfg();
-	xglb_track_eval(&cfg, up, false, &e);
+	e = eval(false, true, true, false);
 	assert_int_equal(e.priority, 90);
 	assert_int_equal(e.weight, 80);
-	up[1] = false;
-	xglb_track_eval(&cfg, up, false, &e);
+	e = eval(false, false, true, false);
 	assert_int_equal(e.priority, 0); /* 150 - 160, clamped: cannot be AVG */
 }
 
 static void weighting_hysteresis(void **state)
 {
-	bool up[3] = {false, false, true}; /* weight 65: below lower 70 */
 	struct xglb_track_effect e;
 
 	setup_cfg();
-	xglb_track_eval(&cfg, up, false, &e);
+	e = eval(false, false, true, false); /* weight 65: below lower 70 */
 	assert_true(e.withdrawn);
 	assert_int_equal(e.weight, 0); /* advertised 0: owns no forwarder */
-	up[1] = true;		       /* 80: above lower, below upper 90 -> stays withdrawn */
-	xglb_track_eval(&cfg, up, e.withdrawn, &e);
+	/* 80: above lower, below upper 90 -> stays withdrawn */
+	e = eval(false, true, true, e.withdrawn);
 	assert_true(e.withdrawn);
 	assert_int_equal(e.weight, 0);
-	up[0] = true; /* 100 >= upper: restored */
-	xglb_track_eval(&cfg, up, e.withdrawn, &e);
+	e = eval(true, true, true, e.withdrawn); /* 100 >= upper: restored */
 	assert_false(e.withdrawn);
 	assert_int_equal(e.weight, 100);
-	up[0] = false; /* 80: not withdrawn again until below lower */
-	xglb_track_eval(&cfg, up, e.withdrawn, &e);
+	e = eval(false, true, true, e.withdrawn); /* 80: not withdrawn again until below lower */
 	assert_false(e.withdrawn);
 	assert_int_equal(e.weight, 80);
 }
 
 static void no_weighting_never_withdraws(void **state)
 {
-	bool up[3] = {false, false, false};
 	struct xglb_track_effect e;
 
 	setup_cfg();
 	cfg.weight_lower = cfg.weight_upper = 0;
-	xglb_track_eval(&cfg, up, false, &e);
+	e = eval(false, false, false, false);
 	assert_false(e.withdrawn);
 	assert_int_equal(e.weight, 60);
 }
