@@ -59,10 +59,7 @@
 # tcpdump, jq; everything runs in the lab's namespaces and is removed on exit.
 # shellcheck disable=SC2317 # functions called indirectly (trial hooks, lab_wait predicates)
 # shellcheck disable=SC2119 # lab_server without arguments: the default name
-set -u
-export LAB_QUIET=${LAB_QUIET:-1}
-source "$(dirname "$0")/../lab/lab.sh" && cd "$LAB_ROOT" || exit 1 # shellcheck source=tests/lab/lab.sh
-BUILD=${BUILD:-build}
+source "$(dirname "$0")/benchlib.sh" || exit 1 # shellcheck source=tests/bench/benchlib.sh
 
 TRIALS=${FAILOVER_TRIALS:-5}
 RATE=${FAILOVER_RATE:-2000}
@@ -86,15 +83,10 @@ die() {
 }
 # Every BENCH line and diagnostic also goes to $BUILD/bench/failover.log, the
 # trials' timelines included (make bench shows a bench's stderr only on failure).
-DIAG_LOG=$LAB_BUILD/bench/failover.log
-mkdir -p "$(dirname "$DIAG_LOG")" && : >"$DIAG_LOG"
-bench() {
-	printf 'BENCH %s %s %s\n' "$1" "$2" "$3"
-	printf 'BENCH %s %s %s\n' "$1" "$2" "$3" >>"$DIAG_LOG"
-}
+bench_log failover
 diag() {
 	echo "failover: $*" >&2
-	echo "$(date +%T.%3N) $*" >>"$DIAG_LOG"
+	echo "$(date +%T.%3N) $*" >>"$BENCH_LOG"
 }
 now_ms() { date +%s%3N; }
 
@@ -103,8 +95,6 @@ for t in keepalived tcpdump jq; do
 done
 if [ ! -x "$PROBE" ] || [ ! -x "$LAB_BUILD/xglbd" ]; then die "build first (make)"; fi
 
-# median of numbers on stdin (the lower middle one for an even count)
-median() { sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]}'; }
 # a - b in ms, one decimal
 ms_diff() { awk -v a="$1" -v b="$2" -v c="${3:-0}" 'BEGIN {printf "%.1f", (a - b) * 1000 - c}'; }
 
@@ -317,56 +307,79 @@ xglb_pick_client() {
 	return 1
 }
 
-# xglb_series NAME: TRIALS valid trials (at most 2 x TRIALS attempts, SERIES_S
-# seconds); BENCH NAME (median), NAME_i, discarded, unstable, timeline.
-LAST_MEDIAN=
+# series NAME CLIENT READY FILTER PRE FAIL POST RESTORE ANALYSE: TRIALS valid
+# trials (at most 2 x TRIALS attempts, SERIES_S seconds). Before each, READY
+# must succeed (else it counts as unstable); each runs under a capture of
+# FILTER (trial ... PRE FAIL POST RESTORE); one with T_OK != 0 is discarded.
+# A valid one prints BENCH NAME_i, then ANALYSE i reads the capture. Sets
+# S_N (valid), S_BAD (discarded), S_UNSTABLE and S_OUTS (the outages, ms).
 SERIES_S=50
-FAILED=0
-xglb_series() {
-	local name=$1 client n=0 tries=0 bad=0 unstable=0 last avgh learn vmac end expiry over=() commit=() outs=()
-	client=$(xglb_pick_client) || die "no client got the vMAC of $VICTIM's forwarder"
-	X_CLIENT=$client
-	vmac=$(lab_vmac 1)
-	end=$((SECONDS + SERIES_S))
-	while [ "$n" -lt "$TRIALS" ] && [ "$tries" -lt $((2 * TRIALS)) ] && [ $SECONDS -lt $end ]; do
+series() {
+	local name=$1 client=$2 ready=$3 filter=$4 tries=0 end=$((SECONDS + SERIES_S))
+	shift 4
+	S_N=0 S_BAD=0 S_UNSTABLE=0 S_OUTS=()
+	while [ "$S_N" -lt "$TRIALS" ] && [ "$tries" -lt $((2 * TRIALS)) ] && [ $SECONDS -lt $end ]; do
 		tries=$((tries + 1))
-		if ! xglb_wait_ready; then
-			unstable=$((unstable + 1))
+		if ! "$ready"; then
+			S_UNSTABLE=$((S_UNSTABLE + 1))
 			continue
 		fi
-		cap_start "(udp port $XGLB_PORT and (ether src $VICTIM_MAC or ether src $AVG_MAC)) or (arp and ether src $vmac)"
-		trial "$client" xglb_pre xglb_fail xglb_post xglb_restore
+		cap_start "$filter"
+		trial "$client" "$1" "$2" "$3" "$4"
 		cap_stop
 		if [ "$T_OK" != 0 ]; then
-			bad=$((bad + 1))
+			S_BAD=$((S_BAD + 1))
 			continue
 		fi
-		n=$((n + 1))
-		outs+=("$T_OUTAGE")
-		bench "${name}_$n" "$T_OUTAGE" ms
-		last=$(cap_last_before "$T_FAIL" "$VICTIM_MAC")
-		[ -n "$last" ] || continue
-		# the takeover cannot come before the hold time: frames before it are the victim's own
-		expiry=$(awk -v a="$last" -v h="$HOLD" 'BEGIN {printf "%.6f", a + h / 1000 - 0.002}')
-		avgh=$(cap_first_after "$expiry" "$AVG_MAC")
-		learn=$(cap_first_after "$expiry" "$vmac")
-		[ -n "$learn" ] && over+=("$(ms_diff "$learn" "$last" "$HOLD")")
-		[ -n "$learn" ] && [ -n "$avgh" ] && commit+=("$(ms_diff "$learn" "$avgh")")
-		diag "$name $n: outage $T_OUTAGE ms; failure $T_FAIL; last hello from $VICTIM $last," \
-			"AVG hello after the hold time ${avgh:-?}, learning frame from $vmac ${learn:-?}"
+		S_N=$((S_N + 1))
+		S_OUTS+=("$T_OUTAGE")
+		bench "${name}_$S_N" "$T_OUTAGE" ms
+		"$5" "$S_N"
 	done
-	bench "${name%_ms}_discarded" "$bad" trials
-	bench "${name%_ms}_unstable" "$unstable" waits
+}
+
+# xglb_series NAME: series of the victim's failure; BENCH NAME (median), NAME_i,
+# discarded, unstable, timeline.
+LAST_MEDIAN=
+FAILED=0
+X_OVER=() X_COMMIT=()
+xglb_series() {
+	local name=$1 client
+	client=$(xglb_pick_client) || die "no client got the vMAC of $VICTIM's forwarder"
+	X_CLIENT=$client
+	X_NAME=$name
+	X_VMAC=$(lab_vmac 1)
+	X_OVER=() X_COMMIT=()
+	series "$name" "$client" xglb_wait_ready \
+		"(udp port $XGLB_PORT and (ether src $VICTIM_MAC or ether src $AVG_MAC)) or (arp and ether src $X_VMAC)" \
+		xglb_pre xglb_fail xglb_post xglb_restore xglb_analyse
+	bench "${name%_ms}_discarded" "$S_BAD" trials
+	bench "${name%_ms}_unstable" "$S_UNSTABLE" waits
 	LAST_MEDIAN=
-	if [ "$n" = 0 ]; then
+	if [ "$S_N" = 0 ]; then
 		diag "$name: no valid trial"
 		FAILED=1
 		return
 	fi
-	LAST_MEDIAN=$(printf '%s\n' "${outs[@]}" | median)
+	LAST_MEDIAN=$(printf '%s\n' "${S_OUTS[@]}" | median)
 	bench "$name" "$LAST_MEDIAN" ms
-	[ ${#over[@]} -gt 0 ] && bench "${name%_ms}_detect_over_timer_ms" "$(printf '%s\n' "${over[@]}" | median)" ms
-	[ ${#commit[@]} -gt 0 ] && bench "${name%_ms}_owner_commit_ms" "$(printf '%s\n' "${commit[@]}" | median)" ms
+	[ ${#X_OVER[@]} -gt 0 ] && bench "${name%_ms}_detect_over_timer_ms" "$(printf '%s\n' "${X_OVER[@]}" | median)" ms
+	[ ${#X_COMMIT[@]} -gt 0 ] && bench "${name%_ms}_owner_commit_ms" "$(printf '%s\n' "${X_COMMIT[@]}" | median)" ms
+}
+
+# xglb_analyse N: the takeover's timeline in the capture of valid trial N.
+xglb_analyse() {
+	local n=$1 last avgh learn expiry
+	last=$(cap_last_before "$T_FAIL" "$VICTIM_MAC")
+	[ -n "$last" ] || return 0
+	# the takeover cannot come before the hold time: frames before it are the victim's own
+	expiry=$(awk -v a="$last" -v h="$HOLD" 'BEGIN {printf "%.6f", a + h / 1000 - 0.002}')
+	avgh=$(cap_first_after "$expiry" "$AVG_MAC")
+	learn=$(cap_first_after "$expiry" "$X_VMAC")
+	[ -n "$learn" ] && X_OVER+=("$(ms_diff "$learn" "$last" "$HOLD")")
+	[ -n "$learn" ] && [ -n "$avgh" ] && X_COMMIT+=("$(ms_diff "$learn" "$avgh")")
+	diag "$X_NAME $n: outage $T_OUTAGE ms; failure $T_FAIL; last hello from $VICTIM $last," \
+		"AVG hello after the hold time ${avgh:-?}, learning frame from $X_VMAC ${learn:-?}"
 }
 
 # ---- xglb: hello 50 ms / hold 150 ms ------------------------------------------
@@ -564,34 +577,28 @@ lab_exec "$KA_CLIENT" ping -c 1 -W 1 -q "$LAB_SERVER_IP" >/dev/null 2>&1
 KA_TIMER=$(awk -v a="$ADVERT_MS" -v p="${KA_PRIO[r3]}" 'BEGIN {printf "%.2f", 3 * a + (256 - p) * a / 256}')
 IFS=. read -r a b c d <<<"$LAB_VIP"
 VIP_HEX=$(printf '0x%02x%02x%02x%02x' "$a" "$b" "$c" "$d") # the GARPs' sender IP, for the capture filter
-n=0 tries=0 bad=0 unstable=0 ka_outs=() ka_over=() end=$((SECONDS + SERIES_S))
-while [ "$n" -lt "$TRIALS" ] && [ "$tries" -lt $((2 * TRIALS)) ] && [ $SECONDS -lt $end ]; do
-	tries=$((tries + 1))
-	if ! lab_wait 8 ka_converged; then
-		diag "keepalived: $VICTIM is not the only master"
-		unstable=$((unstable + 1))
-		continue
-	fi
-	cap_start "(ip proto 112 and ether src $VICTIM_MAC) or (arp and arp[14:4] = $VIP_HEX)"
-	trial "$KA_CLIENT" ka_pre ka_fail ka_post ka_restore
-	cap_stop
-	if [ "$T_OK" != 0 ]; then
-		bad=$((bad + 1))
-		continue
-	fi
-	n=$((n + 1))
-	ka_outs+=("$T_OUTAGE")
-	bench "failover_keepalived_outage_ms_$n" "$T_OUTAGE" ms
+ka_ready() {
+	lab_wait 8 ka_converged && return 0
+	diag "keepalived: $VICTIM is not the only master"
+	return 1
+}
+# ka_analyse N: the new master's first GARP in the capture of valid trial N.
+KA_OVER=()
+ka_analyse() {
+	local n=$1 last garp
 	last=$(cap_last_before "$T_FAIL" "$VICTIM_MAC")
 	garp=$(awk -v t="$T_FAIL" -v m="$VICTIM_MAC" '$1 ~ /^[0-9.]+$/ && $1 >= t && $2 != m && /ARP/ {print $1; exit}' "$LAB_DIR/cap.log")
-	[ -n "$last" ] && [ -n "$garp" ] && ka_over+=("$(ms_diff "$garp" "$last" "$KA_TIMER")")
+	[ -n "$last" ] && [ -n "$garp" ] && KA_OVER+=("$(ms_diff "$garp" "$last" "$KA_TIMER")")
 	diag "keepalived $n: outage $T_OUTAGE ms; failure $T_FAIL; last advertisement from $VICTIM ${last:-?}, first GARP of the new master ${garp:-?}"
-done
-bench failover_keepalived_discarded "$bad" trials
-bench failover_keepalived_unstable "$unstable" waits
-[ "$n" -gt 0 ] || die "keepalived: no valid trial"
-KA=$(printf '%s\n' "${ka_outs[@]}" | median)
+}
+series failover_keepalived_outage_ms "$KA_CLIENT" ka_ready \
+	"(ip proto 112 and ether src $VICTIM_MAC) or (arp and arp[14:4] = $VIP_HEX)" \
+	ka_pre ka_fail ka_post ka_restore ka_analyse
+bench failover_keepalived_discarded "$S_BAD" trials
+bench failover_keepalived_unstable "$S_UNSTABLE" waits
+[ "$S_N" -gt 0 ] || die "keepalived: no valid trial"
+KA=$(printf '%s\n' "${S_OUTS[@]}" | median)
 bench failover_keepalived_outage_ms "$KA" ms
-[ ${#ka_over[@]} -gt 0 ] && bench failover_keepalived_detect_over_timer_ms "$(printf '%s\n' "${ka_over[@]}" | median)" ms
+[ ${#KA_OVER[@]} -gt 0 ] && bench failover_keepalived_detect_over_timer_ms "$(printf '%s\n' "${KA_OVER[@]}" | median)" ms
 [ -n "$XGLB_50" ] && bench failover_ratio_vs_keepalived "$(awk -v a="$XGLB_50" -v b="$KA" 'BEGIN {printf("%.2f", (b > 0) ? a / b : 0)}')" x
 exit "$FAILED"

@@ -14,10 +14,7 @@
 #   hello_flood_rejected_share rejected / sent (what reached the daemons; the rest was lost
 #                              on the way: socket buffers)
 # Needs root and jq; everything runs in the lab's namespaces and is removed on exit.
-set -u
-export LAB_QUIET=${LAB_QUIET:-1}
-source "$(dirname "$0")/../lab/lab.sh" && cd "$LAB_ROOT" || exit 1 # shellcheck source=tests/lab/lab.sh
-BUILD=${BUILD:-build}
+source "$(dirname "$0")/benchlib.sh" || exit 1 # shellcheck source=tests/bench/benchlib.sh
 FLOOD_MS=${FLOOD_MS:-5000}
 XGLB_PORT=7867
 

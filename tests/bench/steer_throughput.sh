@@ -31,10 +31,7 @@
 # Needs root, iperf3, jq; everything runs in the lab's namespaces and is removed on exit.
 # shellcheck disable=SC2317 # lab_wait predicates
 # shellcheck disable=SC2119 # lab_server without arguments: the default name
-set -u
-export LAB_QUIET=${LAB_QUIET:-1}
-source "$(dirname "$0")/../lab/lab.sh" && cd "$LAB_ROOT" || exit 1 # shellcheck source=tests/lab/lab.sh
-BUILD=${BUILD:-build}
+source "$(dirname "$0")/benchlib.sh" || exit 1 # shellcheck source=tests/bench/benchlib.sh
 
 TRIALS=${STEER_TP_TRIALS:-7}
 SECS=${STEER_TP_SECONDS:-2}

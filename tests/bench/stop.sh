@@ -18,30 +18,21 @@
 # Details in $BUILD/bench/stop.log. Needs root, jq; everything runs in the
 # lab's namespaces and is removed on exit.
 # shellcheck disable=SC2317 # functions called indirectly (lab_wait predicates)
-set -u
-export LAB_QUIET=${LAB_QUIET:-1}
-source "$(dirname "$0")/../lab/lab.sh" && cd "$LAB_ROOT" || exit 1 # shellcheck source=tests/lab/lab.sh
-BUILD=${BUILD:-build}
+source "$(dirname "$0")/benchlib.sh" || exit 1 # shellcheck source=tests/bench/benchlib.sh
 
 TRIALS=${STOP_TRIALS:-3}
 RATE=1000
 PORT=7777
 HELLO=1000 HOLD=3000 LEASE=3000
 ARP_MS=5
-LOG=$LAB_BUILD/bench/stop.log
-mkdir -p "$(dirname "$LOG")" && : >"$LOG"
-bench() {
-	printf 'BENCH %s %s %s\n' "$1" "$2" "$3"
-	printf 'BENCH %s %s %s\n' "$1" "$2" "$3" >>"$LOG"
-}
-diag() { echo "$(date +%T.%3N) $*" >>"$LOG"; }
+bench_log stop
+diag() { echo "$(date +%T.%3N) $*" >>"$BENCH_LOG"; }
 die() {
 	echo "stop: $*" >&2
 	diag "$*"
 	lab_mark_failed
 	exit 1
 }
-median() { sort -g | awk '{v[NR] = $1} END {if (NR) print v[int((NR + 1) / 2)]}'; }
 
 command -v jq >/dev/null || die "jq not installed (make deps)"
 for b in xglbd tools/xglb_probe tools/xglb_arping; do
@@ -68,9 +59,20 @@ lab_vmac_clients c1 c2 c3 || die "$LAB_ERR"
 CLIENT=${LAB_CL[1]} # r2's forwarder
 diag "client of r2's forwarder: $CLIENT"
 
+# trial_result NAME N PID TOOL FIELD: waits for TOOL's run (PID, output in
+# $LAB_DIR/TOOL.out); T_RESULT is FIELD of the JSON line it printed.
+trial_result() {
+	local name=$1 n=$2 tool=$4 field=$5 out
+	wait "$3"
+	out=$(grep '^{' "$LAB_DIR/$tool.out")
+	diag "$name $n: $out"
+	T_RESULT=$(jq -r ".$field" <<<"$out")
+	[ -n "$T_RESULT" ] || die "$name $n: no $tool result: $(cat "$LAB_DIR/$tool.out")"
+}
+
 # probe_trial NAME N SECONDS ACTION...: probes from CLIENT, ACTION once they flow; lost datagrams.
 probe_trial() {
-	local name=$1 n=$2 secs=$3 pp out
+	local name=$1 n=$2 secs=$3 pp
 	shift 3
 	lab_wait 30 converged || die "$name $n: not converged: $(lab_views)"
 	sleep 1 # every router's heartbeat has run since its last table switch
@@ -79,16 +81,12 @@ probe_trial() {
 	lab_fwd_mark r2:1
 	lab_wait 5 lab_fwd_flowing $((RATE / 5)) || die "$name $n: probes do not flow through r2"
 	"$@"
-	wait "$pp"
-	out=$(grep '^{' "$LAB_DIR/probe.out")
-	diag "$name $n: $out"
-	T_RESULT=$(jq -r .lost <<<"$out")
-	[ -n "$T_RESULT" ] || die "$name $n: no probe result: $(cat "$LAB_DIR/probe.out")"
+	trial_result "$name" "$n" "$pp" probe lost
 }
 
 # arp_trial NAME N ACTION...: ARP requests from c4 every ARP_MS; the longest unanswered stretch.
 arp_trial() {
-	local name=$1 n=$2 ap out
+	local name=$1 n=$2 ap
 	shift 2
 	lab_wait 30 converged || die "$name $n: not converged: $(lab_views)"
 	sleep 1
@@ -96,11 +94,7 @@ arp_trial() {
 	ap=$LAB_BG_PID
 	sleep 0.5
 	"$@"
-	wait "$ap"
-	out=$(grep '^{' "$LAB_DIR/arping.out")
-	diag "$name $n: $out"
-	T_RESULT=$(jq -r .unanswered_ms <<<"$out")
-	[ -n "$T_RESULT" ] || die "$name $n: no arping result: $(cat "$LAB_DIR/arping.out")"
+	trial_result "$name" "$n" "$ap" arping unanswered_ms
 }
 
 term() { # router: SIGTERM, wait for the exit

@@ -130,11 +130,7 @@ for c in "${CLIENTS[@]}"; do
 		<<<"$hosts" 2>/dev/null)
 	[ "$hv" = "${vmac_of[$c]}" ] || bad+=("$c ($m): host table '$hv', neighbour '${vmac_of[$c]}'")
 done
-if [ ${#bad[@]} -eq 0 ]; then
-	ok "AVG host table has each client with the vMAC it was given"
-else
-	not_ok "AVG host table has each client with the vMAC it was given" "${bad[@]:0:10}"
-fi
+check_empty_list "AVG host table has each client with the vMAC it was given" "${bad[@]:0:10}"
 
 # Traffic crosses the owner of each client's vMAC: forwarder i's packets on
 # router i+1 equal the echo requests of its clients; nobody else counts them.
@@ -172,11 +168,7 @@ for c in "${CLIENTS[@]}"; do
 	v=$(lab_neigh_mac "$c")
 	[ "$v" = "${vmac_of[$c]}" ] || bad+=("$c: first '${vmac_of[$c]}', again '$v'")
 done
-if [ ${#bad[@]} -eq 0 ]; then
-	ok "a second ARP from each client gets the same vMAC"
-else
-	not_ok "a second ARP from each client gets the same vMAC" "${bad[@]}"
-fi
+check_empty_list "a second ARP from each client gets the same vMAC" "${bad[@]}"
 req_b2=$(lab_arp_counter req_bcast)
 req_u2=$(lab_arp_counter req_ucast)
 rep2=$(lab_arp_counter rep_all)

@@ -168,6 +168,7 @@ EOF
 done
 ok "stateful firewall on r1 r2 r3 (new only eth0 -> eth1, invalid and policy drop, tcp_loose 0)"
 
+count() { jq "[.[] | select($2)] | length" <<<"$1"; } # results filter: how many match
 listening() { lab_exec server ss -Hltn "sport = :$PORT" | grep -q .; }
 start_server() {
 	lab_bg server "$LAB_DIR/server.log" "$TOOL" server "$PORT"
@@ -201,9 +202,9 @@ run_clients off "${specs[@]}" -- \
 wait_clients
 A=$(results off "${A_CLIENTS[@]}")
 a_n=$(jq length <<<"$A")
-a_fail=$(jq '[.[] | select(.status != "ok")] | length' <<<"$A")
-a_r1_fail=$(jq '[.[] | select(.hop == "r1" and .status != "ok")] | length' <<<"$A")
-a_r1=$(jq '[.[] | select(.hop == "r1")] | length' <<<"$A")
+a_fail=$(count "$A" '.status != "ok"')
+a_r1_fail=$(count "$A" '.hop == "r1" and .status != "ok"')
+a_r1=$(count "$A" '.hop == "r1"')
 a_pct=$((a_n ? a_fail * 100 / a_n : 0))
 echo "# control: $a_fail of $a_n connections failed ($a_pct %) in $((SECONDS - ta)) s;" \
 	"by first hop: $(jq -r 'group_by(.hop) | map("\(.[0].hop) \(map(select(.status == "ok")) | length)/\(length) ok") | join(", ")' <<<"$A");" \
@@ -249,11 +250,11 @@ run_clients on "${specs[@]}" -- \
 wait_clients
 B=$(results on "${A_CLIENTS[@]}")
 b_n=$(jq length <<<"$B")
-b_ok=$(jq '[.[] | select(.status == "ok")] | length' <<<"$B")
+b_ok=$(count "$B" '.status == "ok"')
 b_bytes=$(jq '[.[].bytes] | add // 0' <<<"$B")
-b_reset=$(jq '[.[] | select(.status == "reset")] | length' <<<"$B")
-b_out=$(jq '[.[] | select(.owner[0] != (.hop[1:] | tonumber) - 1)] | length' <<<"$B")
-b_back=$(jq '[.[] | select(.owner[0] != 0)] | length' <<<"$B")
+b_reset=$(count "$B" '.status == "reset"')
+b_out=$(count "$B" '.owner[0] != (.hop[1:] | tonumber) - 1')
+b_back=$(count "$B" '.owner[0] != 0')
 b_drops=$(($(fw_total) - d0))
 echo "# steering: $b_ok of $b_n ok in $((SECONDS - tb)) s, $b_bytes bytes echoed;" \
 	"owners (r1 r2 r3): $(jq -r '[group_by(.owner[0])[] | length] | join(" ")' <<<"$B");" \
@@ -267,7 +268,7 @@ else
 		"$(jq -c '.[] | select(.status != "ok")' <<<"$B" | head -n 5)"
 fi
 check "steering on: the routers agree on every flow's owner" \
-	[ "$(jq '[.[] | select(.owner[0] != .owner[1] or .owner[1] != .owner[2] or .owner[0] < 0)] | length' <<<"$B")" = 0 ]
+	[ "$(count "$B" '.owner[0] != .owner[1] or .owner[1] != .owner[2] or .owner[0] < 0')" = 0 ]
 check "steering on: flows were steered ($b_out out, $b_back back, tc_steer_steered > 0)" \
 	[ "$b_out" -gt 0 -a "$b_back" -gt 0 -a "$(($(steered_total) - s0))" -gt 0 ]
 check "steering on: no firewall dropped a packet" [ "$b_drops" = 0 ]
@@ -352,12 +353,12 @@ echo "# long-lived, r3 killed: $(jq -r --argjson s "$slot3" '
 	"phase took $((SECONDS - tc_)) s"
 jq -r '.[] | "#   \(.client) sport \(.sport) hop \(.hop) owner r\(.owner[0] + 1): \(.status) after \(.rounds) rounds (\(.phase)) \(.err)"' <<<"$C"
 check "long-lived: the routers agreed on every flow's owner before the kill" \
-	[ "$(jq '[.[] | select(.owner[0] != .owner[1] or .owner[1] != .owner[2] or .owner[0] < 0)] | length' <<<"$C")" = 0 -a "$c_n" = 20 ]
+	[ "$(count "$C" '.owner[0] != .owner[1] or .owner[1] != .owner[2] or .owner[0] < 0')" = 0 -a "$c_n" = 20 ]
 kept=$(jq --argjson s "$slot3" '[.[] | select(.owner[0] != $s)]' <<<"$C")
 k_n=$(jq length <<<"$kept")
 k_bad=$(jq -c '[.[] | select(.status != "ok")]' <<<"$kept")
-k_via3=$(jq '[.[] | select(.hop == "r3")] | length' <<<"$kept")
-k_via3_ok=$(jq '[.[] | select(.hop == "r3" and .status == "ok")] | length' <<<"$kept")
+k_via3=$(count "$kept" '.hop == "r3"')
+k_via3_ok=$(count "$kept" '.hop == "r3" and .status == "ok"')
 if [ "$k_n" -gt 0 ] && [ "$(jq length <<<"$k_bad")" = 0 ]; then
 	ok "long-lived: all $k_n connections not owned by r3 carried on across its death (no reset, no timeout, every byte echoed, clean close)"
 else

@@ -55,6 +55,12 @@ check_eq() {
 }
 # A list of offenders that must be empty; make sure what it was computed from was not.
 check_empty() { if [ -z "$2" ]; then ok "$1"; else not_ok "$1" "found: $(head -c 300 <<<"$2")"; fi; }
+# check_empty_list WHAT OFFENDER...: ok when no offender is given; else not_ok, one line each.
+check_empty_list() {
+	local what=$1
+	shift
+	if [ $# -eq 0 ]; then ok "$what"; else not_ok "$what" "$@"; fi
+}
 quiet() { "$@" >/dev/null 2>&1; }
 check_fails() {
 	local what=$1 rc
