@@ -14,7 +14,7 @@
 
 static struct xglb_config cfg;
 
-static void setup_cfg(void)
+static int setup_cfg(void **state)
 {
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.n_nodes = 1;
@@ -27,6 +27,7 @@ static void setup_cfg(void)
 	cfg.track[0] = (struct xglb_cfg_track){.priority_dec = 60, .weight_dec = 20};
 	cfg.track[1] = (struct xglb_cfg_track){.priority_dec = 100, .weight_dec = 15};
 	cfg.track[2] = (struct xglb_cfg_track){.priority_dec = 0, .weight_dec = 5};
+	return 0;
 }
 
 /* The effect with tracked objects 0, 1 and 2 up or down, the node withdrawn before or not. */
@@ -41,10 +42,8 @@ static struct xglb_track_effect eval(bool up0, bool up1, bool up2, bool withdraw
 
 static void all_up_is_configured_values(void **state)
 {
-	struct xglb_track_effect e;
+	struct xglb_track_effect e = eval(true, true, true, false);
 
-	setup_cfg();
-	e = eval(true, true, true, false);
 	assert_int_equal(e.priority, 150);
 	assert_int_equal(e.weight, 100);
 	assert_false(e.withdrawn);
@@ -52,10 +51,8 @@ static void all_up_is_configured_values(void **state)
 
 static void decrements_add_up_and_clamp_at_zero(void **state)
 {
-	struct xglb_track_effect e;
+	struct xglb_track_effect e = eval(false, true, true, false);
 
-	setup_cfg();
-	e = eval(false, true, true, false);
 	assert_int_equal(e.priority, 90);
 	assert_int_equal(e.weight, 80);
 	e = eval(false, false, true, false);
@@ -64,10 +61,8 @@ static void decrements_add_up_and_clamp_at_zero(void **state)
 
 static void weighting_hysteresis(void **state)
 {
-	struct xglb_track_effect e;
+	struct xglb_track_effect e = eval(false, false, true, false); /* weight 65 < lower 70 */
 
-	setup_cfg();
-	e = eval(false, false, true, false); /* weight 65: below lower 70 */
 	assert_true(e.withdrawn);
 	assert_int_equal(e.weight, 0); /* advertised 0: owns no forwarder */
 	/* 80: above lower, below upper 90 -> stays withdrawn */
@@ -86,7 +81,6 @@ static void no_weighting_never_withdraws(void **state)
 {
 	struct xglb_track_effect e;
 
-	setup_cfg();
 	cfg.weight_lower = cfg.weight_upper = 0;
 	e = eval(false, false, false, false);
 	assert_false(e.withdrawn);
@@ -206,10 +200,10 @@ static void command_has_a_clean_signal_mask(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(all_up_is_configured_values),
-	    cmocka_unit_test(decrements_add_up_and_clamp_at_zero),
-	    cmocka_unit_test(weighting_hysteresis),
-	    cmocka_unit_test(no_weighting_never_withdraws),
+	    cmocka_unit_test_setup(all_up_is_configured_values, setup_cfg),
+	    cmocka_unit_test_setup(decrements_add_up_and_clamp_at_zero, setup_cfg),
+	    cmocka_unit_test_setup(weighting_hysteresis, setup_cfg),
+	    cmocka_unit_test_setup(no_weighting_never_withdraws, setup_cfg),
 	    cmocka_unit_test(command_timeout_kills_the_group),
 	    cmocka_unit_test(command_has_a_clean_signal_mask),
 	};

@@ -212,12 +212,7 @@ static const char *ifname_scalar(struct ctx *c, yaml_node_t *v, int line, const 
 bool cfg_read_ifname(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
 		     const char *name)
 {
-	const char *s = ifname_scalar(c, v, line, name);
-
-	if (!s)
-		return false;
-	strcpy((char *)obj + f->off, s);
-	return true;
+	return schema_put_text(f, obj, ifname_scalar(c, v, line, name));
 }
 
 static bool iface_item(struct ctx *c, struct xglb_cfg_group *g, yaml_node_t *it, const char *name)

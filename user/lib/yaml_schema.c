@@ -280,17 +280,23 @@ const char *schema_abs_path(struct ctx *c, const char *s, size_t max, int line, 
 	return s;
 }
 
+/* Stores s, checked to fit, as f's member of obj; false for a NULL s (its reader reported why). */
+bool schema_put_text(const struct field *f, void *obj, const char *s)
+{
+	if (!s)
+		return false;
+	strcpy((char *)obj + f->off, s);
+	return true;
+}
+
 /* An absolute path; f->max, when set, is a shorter limit than the member's size. */
 bool schema_read_path(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
 		      const char *name)
 {
 	size_t max = f->max ? (size_t)f->max : f->size - 1;
-	const char *s = schema_abs_path(c, schema_scalar(c, v, line, name), max, line, name);
 
-	if (!s)
-		return false;
-	strcpy((char *)obj + f->off, s);
-	return true;
+	return schema_put_text(
+	    f, obj, schema_abs_path(c, schema_scalar(c, v, line, name), max, line, name));
 }
 
 /* Free text of 1 to f->size - 1 characters (a command line). */
@@ -299,14 +305,11 @@ bool schema_read_text(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 {
 	const char *s = schema_scalar(c, v, line, name);
 
-	if (!s)
-		return false;
-	if (!*s || strlen(s) >= f->size) {
+	if (s && (!*s || strlen(s) >= f->size)) {
 		schema_err(c, line, name, "must be 1 to %zu characters long", f->size - 1);
 		return false;
 	}
-	strcpy((char *)obj + f->off, s);
-	return true;
+	return schema_put_text(f, obj, s);
 }
 
 /* As YAML 1.1 writes them, lower case: true, false, yes or no. */

@@ -109,6 +109,7 @@ bool schema_parse_int(const char *s, long long *out);
 field_reader schema_read_uint;
 field_reader schema_read_enum;
 const char *schema_abs_path(struct ctx *c, const char *s, size_t max, int line, const char *name);
+bool schema_put_text(const struct field *f, void *obj, const char *s);
 field_reader schema_read_path;
 field_reader schema_read_text;
 field_reader schema_read_bool;
