@@ -647,6 +647,21 @@ static int usage(void)
 	return 2;
 }
 
+/* Where client option opt goes if it takes an int (-n -r -i -c -t -H), else NULL. */
+static int *int_option(struct copts *o, int opt)
+{
+	const struct {
+		char opt;
+		int *dst;
+	} rows[] = {{'n', &o->n},	   {'r', &o->rounds},	  {'i', &o->interval_ms},
+		    {'c', &o->connect_ms}, {'t', &o->timeout_ms}, {'H', &o->hold_after}};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		if (rows[i].opt == opt)
+			return rows[i].dst;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -664,39 +679,18 @@ int main(int argc, char **argv)
 
 		optind = 4;
 		while ((opt = getopt(argc, argv, "n:b:r:i:c:t:H:M:p:")) != -1) {
-			switch (opt) {
-			case 'n':
-				o.n = atoi(optarg);
-				break;
-			case 'b':
+			int *dst = int_option(&o, opt);
+
+			if (dst)
+				*dst = atoi(optarg);
+			else if (opt == 'b')
 				o.bytes = (size_t)atol(optarg);
-				break;
-			case 'r':
-				o.rounds = atoi(optarg);
-				break;
-			case 'i':
-				o.interval_ms = atoi(optarg);
-				break;
-			case 'c':
-				o.connect_ms = atoi(optarg);
-				break;
-			case 't':
-				o.timeout_ms = atoi(optarg);
-				break;
-			case 'H':
-				o.hold_after = atoi(optarg);
-				break;
-			case 'M':
+			else if (opt == 'M')
 				o.max_ms = (uint64_t)atoll(optarg);
-				break;
-			case 'p':
-				if (o.n_pins == MAX_PINS)
-					return usage();
+			else if (opt == 'p' && o.n_pins < MAX_PINS)
 				o.pins[o.n_pins++] = optarg;
-				break;
-			default:
+			else
 				return usage();
-			}
 		}
 		if (o.bytes < 1 || o.rounds < 0)
 			return usage();
