@@ -19,6 +19,7 @@
 #include "config.h"
 #include "proto.h"
 #include "config_fields.h"
+#include "uint.h"
 
 /* ---- xglb's own scalar fields ------------------------------------------ */
 
@@ -34,7 +35,7 @@ bool cfg_read_persistence(struct ctx *c, const struct field *f, yaml_node_t *v, 
 		schema_err(c, line, name, "must be 0, 1 or 3, not \"%s\"", s);
 		return false;
 	}
-	schema_put_uint((char *)obj + f->off, f->size, n);
+	xglb_uint_set((char *)obj + f->off, f->size, n);
 	return true;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sodium.h>
 #include "proto.h"
+#include "uint.h"
 
 /*
  * Section sizes on the wire (bytes), see the layout in proto.h. Offsets
@@ -29,44 +30,22 @@ _Static_assert(XGLB_MAX_FWD == 16, "the wire format is fixed at 16 forwarders");
 
 /* ---- explicit big-endian packing ------------------------------------- */
 
-static void put8(__u8 *p, __u8 v)
+/* len (1, 2, 4 or 8) bytes big-endian at p. */
+static void put_be(__u8 *p, size_t len, __u64 v)
 {
-	p[0] = v;
+	while (len--) {
+		p[len] = (__u8)v;
+		v >>= 8;
+	}
 }
 
-static void put16(__u8 *p, __u16 v)
+static __u64 get_be(const __u8 *p, size_t len)
 {
-	p[0] = (__u8)(v >> 8);
-	p[1] = (__u8)v;
-}
+	__u64 v = 0;
 
-static void put32(__u8 *p, __u32 v)
-{
-	p[0] = (__u8)(v >> 24);
-	p[1] = (__u8)(v >> 16);
-	p[2] = (__u8)(v >> 8);
-	p[3] = (__u8)v;
-}
-
-static void put64(__u8 *p, __u64 v)
-{
-	put32(p, (__u32)(v >> 32));
-	put32(p + 4, (__u32)v);
-}
-
-static __u16 get16(const __u8 *p)
-{
-	return (__u16)((__u16)p[0] << 8 | p[1]);
-}
-
-static __u32 get32(const __u8 *p)
-{
-	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
-}
-
-static __u64 get64(const __u8 *p)
-{
-	return (__u64)get32(p) << 32 | get32(p + 4);
+	for (size_t i = 0; i < len; i++)
+		v = v << 8 | p[i];
+	return v;
 }
 
 /* True if the n bytes at p are all zero (pads and reserved bytes). */
@@ -197,13 +176,138 @@ static size_t msg_len(const struct xglb_msg *m)
 	return len + XGLB_HMAC_LEN;
 }
 
+/* ---- the wire layout: one table per part, for encoder and decoder ------ */
+
+/*
+ * One field of a fixed-size part: its byte offset in the part and the
+ * member of the C struct it is. Its width on the wire is the member's: 1,
+ * 2, 4 or 8 bytes big-endian, or 6 bytes (a MAC) as they are. Every byte
+ * of a part that no field covers is a pad: zero when sent, refused when not.
+ */
+struct wire_field {
+	__u8 at;
+	__u8 len;
+	__u16 off;
+};
+
+struct wire_part {
+	const struct wire_field *fields;
+	size_t n;
+	size_t len;   /* bytes on the wire */
+	size_t fixed; /* leading bytes of constant value, not fields (the magic and version) */
+};
+
+// clang-format off
+#define FIELD(pos, type, member) \
+	{ .at = pos, .len = sizeof(((type *)0)->member), .off = offsetof(type, member) }
+#define MSG(pos, member)         FIELD(pos, struct xglb_msg, member)
+#define FWD(pos, member)         FIELD(pos, struct xglb_msg_fwd, member)
+#define LOAD(pos, member)        FIELD(pos, struct xglb_msg_load, member)
+#define PART(f, bytes, lead) \
+	{ .fields = f, .n = sizeof(f) / sizeof(f[0]), .len = bytes, .fixed = lead }
+
+/* bytes 0-3 magic, 4 version (check_structure()), 9-11 pad */
+static const struct wire_field hdr_fields[] = {
+	MSG(5, type), MSG(6, flags), MSG(8, gid), MSG(12, node_id), MSG(16, boot), MSG(20, seq),
+	MSG(28, echo),
+};
+/* pads: 1, 10-11 */
+static const struct wire_field hello_fields[] = {
+	MSG(0, priority), MSG(2, weight), MSG(4, mac), MSG(12, hello_ms), MSG(16, hold_ms),
+};
+/* pads: 13-15 */
+static const struct wire_field state_fields[] = {
+	MSG(0, state_version), MSG(4, state_avg), MSG(8, state_standby), MSG(12, n_fwd),
+};
+static const struct wire_field fwd_fields[] = {
+	FWD(0, index), FWD(1, persistence), FWD(2, weight), FWD(3, flags), FWD(4, owner),
+	FWD(8, preferred), FWD(12, takeover_ms),
+};
+static const struct wire_field load_hdr_fields[] = { MSG(0, n_load) };         /* pads: 1-3 */
+static const struct wire_field load_fields[] = { LOAD(0, index), LOAD(8, bytes) }; /* pads: 1-7 */
+static const struct wire_field steer_fields[] = { MSG(0, steer_mask), MSG(4, n_seg) }; /* 5-7 */
+static const struct wire_field seg_fields[] = { { .at = 0, .len = 6 } };     /* a seg_mac[]; 6-7 */
+/* pads: 3, 8-11 */
+static const struct wire_field admin_fields[] = {
+	MSG(0, admin_op), MSG(1, admin_index), MSG(2, admin_persistence), MSG(4, admin_target),
+};
+
+static const struct wire_part hdr_part      = PART(hdr_fields, HDR_LEN, 5);
+static const struct wire_part hello_part    = PART(hello_fields, HELLO_LEN, 0);
+static const struct wire_part state_part    = PART(state_fields, STATE_LEN, 0);
+static const struct wire_part fwd_part      = PART(fwd_fields, FWD_LEN, 0);
+static const struct wire_part load_hdr_part = PART(load_hdr_fields, LOAD_HDR_LEN, 0);
+static const struct wire_part load_part     = PART(load_fields, LOAD_LEN, 0);
+static const struct wire_part steer_part    = PART(steer_fields, STEER_HDR_LEN, 0);
+static const struct wire_part seg_part      = PART(seg_fields, SEG_LEN, 0);
+static const struct wire_part admin_part    = PART(admin_fields, ADMIN_LEN, 0);
+// clang-format on
+
+/*
+ * One part at buf + *off, written from obj (put; buf is zeroed, obj only
+ * read) or read into obj (buf only read); *off moves past it. Reading,
+ * false if a pad is not zero.
+ */
+static bool wire_part(__u8 *buf, size_t *off, const struct wire_part *w, void *obj, bool put)
+{
+	__u8 *p = buf + *off, used[HDR_LEN] = {0}; /* the header is the largest part */
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct wire_field *f = &w->fields[i];
+		__u8 *v = (__u8 *)obj + f->off;
+
+		if (f->len == 6) /* a MAC, as it is */
+			memcpy(put ? p + f->at : v, put ? v : p + f->at, 6);
+		else if (put)
+			put_be(p + f->at, f->len, xglb_uint_get(v, f->len));
+		else
+			xglb_uint_set(v, f->len, get_be(p + f->at, f->len));
+		memset(used + f->at, 1, f->len);
+	}
+	*off += w->len;
+	for (size_t b = w->fixed; !put && b < w->len; b++)
+		if (!used[b] && p[b])
+			return false;
+	return true;
+}
+
+/*
+ * The message's parts in wire order, written from m (put) or read into
+ * it. Reading, the flags and counts that decide which parts follow come
+ * from the parts read before them (check_structure() bounded the counts).
+ * Returns the length without the HMAC, or 0 when reading found a pad
+ * that is not zero.
+ */
+static size_t wire_walk(__u8 *buf, struct xglb_msg *m, bool put)
+{
+	size_t off = 0;
+	bool ok =
+	    wire_part(buf, &off, &hdr_part, m, put) && wire_part(buf, &off, &hello_part, m, put);
+
+	if (ok && (m->flags & XGLB_MSGF_STATE)) {
+		ok = wire_part(buf, &off, &state_part, m, put);
+		for (int i = 0; ok && i < m->n_fwd; i++)
+			ok = wire_part(buf, &off, &fwd_part, &m->fwd[i], put);
+	}
+	ok = ok && wire_part(buf, &off, &load_hdr_part, m, put);
+	for (int i = 0; ok && i < m->n_load; i++)
+		ok = wire_part(buf, &off, &load_part, &m->load[i], put);
+	if (ok && (m->flags & XGLB_MSGF_STEER)) {
+		ok = wire_part(buf, &off, &steer_part, m, put);
+		for (int i = 0; ok && i < m->n_seg; i++)
+			ok = wire_part(buf, &off, &seg_part, m->seg_mac[i], put);
+	}
+	if (ok && (m->flags & XGLB_MSGF_ADMIN))
+		ok = wire_part(buf, &off, &admin_part, m, put);
+	return ok ? off : 0;
+}
+
 /* ---- encoder ---------------------------------------------------------- */
 
 int xglb_msg_encode(const struct xglb_msg *m, const __u8 *key, size_t keylen, __u8 *buf, size_t cap)
 {
+	struct xglb_msg tmp;
 	size_t len, off;
-	__u8 *p;
-	int i;
 
 	if (!m || (!key && keylen) || !msg_valid(m))
 		return -EINVAL;
@@ -215,76 +319,10 @@ int xglb_msg_encode(const struct xglb_msg *m, const __u8 *key, size_t keylen, __
 
 	/* Every pad is zero: clear the whole message, then fill in fields. */
 	memset(buf, 0, len);
-
-	p = buf;
-	put32(p + 0, XGLB_PROTO_MAGIC);
-	put8(p + 4, XGLB_PROTO_VERSION);
-	put8(p + 5, m->type);
-	put16(p + 6, m->flags);
-	put8(p + 8, m->gid);
-	put32(p + 12, m->node_id);
-	put32(p + 16, m->boot);
-	put64(p + 20, m->seq);
-	put32(p + 28, m->echo);
-	off = HDR_LEN;
-
-	p = buf + off;
-	put8(p + 0, m->priority);
-	put16(p + 2, m->weight);
-	memcpy(p + 4, m->mac, 6);
-	put32(p + 12, m->hello_ms);
-	put32(p + 16, m->hold_ms);
-	off += HELLO_LEN;
-
-	if (m->flags & XGLB_MSGF_STATE) {
-		p = buf + off;
-		put32(p + 0, m->state_version);
-		put32(p + 4, m->state_avg);
-		put32(p + 8, m->state_standby);
-		put8(p + 12, m->n_fwd);
-		off += STATE_LEN;
-		for (i = 0; i < m->n_fwd; i++) {
-			const struct xglb_msg_fwd *f = &m->fwd[i];
-
-			p = buf + off;
-			put8(p + 0, f->index);
-			put8(p + 1, f->persistence);
-			put8(p + 2, f->weight);
-			put8(p + 3, f->flags);
-			put32(p + 4, f->owner);
-			put32(p + 8, f->preferred);
-			put32(p + 12, f->takeover_ms);
-			off += FWD_LEN;
-		}
-	}
-
-	put8(buf + off, m->n_load);
-	off += LOAD_HDR_LEN;
-	for (i = 0; i < m->n_load; i++) {
-		p = buf + off;
-		put8(p + 0, m->load[i].index);
-		put64(p + 8, m->load[i].bytes);
-		off += LOAD_LEN;
-	}
-	if (m->flags & XGLB_MSGF_STEER) {
-		p = buf + off;
-		put32(p + 0, m->steer_mask);
-		put8(p + 4, m->n_seg);
-		off += STEER_HDR_LEN;
-		for (i = 0; i < m->n_seg; i++) {
-			memcpy(buf + off, m->seg_mac[i], 6);
-			off += SEG_LEN;
-		}
-	}
-	if (m->flags & XGLB_MSGF_ADMIN) {
-		p = buf + off;
-		put8(p + 0, m->admin_op);
-		put8(p + 1, m->admin_index);
-		put8(p + 2, m->admin_persistence);
-		put32(p + 4, m->admin_target);
-		off += ADMIN_LEN;
-	}
-
+	put_be(buf, 4, XGLB_PROTO_MAGIC);
+	buf[4] = XGLB_PROTO_VERSION;
+	tmp = *m; /* the walk takes a writable message: it also reads into one */
+	off = wire_walk(buf, &tmp, true);
 	hmac(buf, off, key, keylen, buf + off);
 	return (int)(off + XGLB_HMAC_LEN);
 }
@@ -304,14 +342,14 @@ static int check_structure(const __u8 *buf, size_t len)
 
 	if (len < MIN_LEN)
 		return XGLB_RX_SHORT;
-	if (get32(buf) != XGLB_PROTO_MAGIC)
+	if (get_be(buf, 4) != XGLB_PROTO_MAGIC)
 		return XGLB_RX_MAGIC;
 	if (buf[4] != XGLB_PROTO_VERSION)
 		return XGLB_RX_VERSION;
 	if (buf[5] != XGLB_MSG_HELLO)
 		return XGLB_RX_TYPE;
 
-	if (get16(buf + 6) & XGLB_MSGF_STATE) {
+	if (get_be(buf + 6, 2) & XGLB_MSGF_STATE) {
 		if (len < off + STATE_LEN + LOAD_HDR_LEN + XGLB_HMAC_LEN)
 			return XGLB_RX_LENGTH;
 		n = buf[off + 12];
@@ -326,7 +364,7 @@ static int check_structure(const __u8 *buf, size_t len)
 	if (n > XGLB_MAX_FWD)
 		return XGLB_RX_LENGTH;
 	off += LOAD_HDR_LEN + n * LOAD_LEN;
-	if (get16(buf + 6) & XGLB_MSGF_STEER) {
+	if (get_be(buf + 6, 2) & XGLB_MSGF_STEER) {
 		/* off <= the largest prefix: no overflow */
 		if (len < off + STEER_HDR_LEN + XGLB_HMAC_LEN)
 			return XGLB_RX_LENGTH;
@@ -335,7 +373,7 @@ static int check_structure(const __u8 *buf, size_t len)
 			return XGLB_RX_LENGTH;
 		off += STEER_HDR_LEN + n * SEG_LEN;
 	}
-	if (get16(buf + 6) & XGLB_MSGF_ADMIN)
+	if (get_be(buf + 6, 2) & XGLB_MSGF_ADMIN)
 		off += ADMIN_LEN;
 	if (len != off + XGLB_HMAC_LEN)
 		return XGLB_RX_LENGTH;
@@ -349,95 +387,7 @@ static int check_structure(const __u8 *buf, size_t len)
  */
 static bool parse(const __u8 *buf, struct xglb_msg *m)
 {
-	size_t off;
-	const __u8 *p;
-	int i;
-
-	p = buf;
-	m->type = p[5];
-	m->flags = get16(p + 6);
-	m->gid = p[8];
-	if (!zero(p + 9, 3))
-		return false;
-	m->node_id = get32(p + 12);
-	m->boot = get32(p + 16);
-	m->seq = get64(p + 20);
-	m->echo = get32(p + 28);
-	off = HDR_LEN;
-
-	p = buf + off;
-	m->priority = p[0];
-	if (!zero(p + 1, 1))
-		return false;
-	m->weight = get16(p + 2);
-	memcpy(m->mac, p + 4, 6);
-	if (!zero(p + 10, 2))
-		return false;
-	m->hello_ms = get32(p + 12);
-	m->hold_ms = get32(p + 16);
-	off += HELLO_LEN;
-
-	if (m->flags & XGLB_MSGF_STATE) {
-		p = buf + off;
-		m->state_version = get32(p + 0);
-		m->state_avg = get32(p + 4);
-		m->state_standby = get32(p + 8);
-		m->n_fwd = p[12]; /* <= XGLB_MAX_FWD: check_structure() */
-		if (!zero(p + 13, 3))
-			return false;
-		off += STATE_LEN;
-		for (i = 0; i < m->n_fwd; i++) {
-			struct xglb_msg_fwd *f = &m->fwd[i];
-
-			p = buf + off;
-			f->index = p[0];
-			f->persistence = p[1];
-			f->weight = p[2];
-			f->flags = p[3];
-			f->owner = get32(p + 4);
-			f->preferred = get32(p + 8);
-			f->takeover_ms = get32(p + 12);
-			off += FWD_LEN;
-		}
-	}
-
-	p = buf + off;
-	m->n_load = p[0]; /* <= XGLB_MAX_FWD: check_structure() */
-	if (!zero(p + 1, 3))
-		return false;
-	off += LOAD_HDR_LEN;
-	for (i = 0; i < m->n_load; i++) {
-		p = buf + off;
-		m->load[i].index = p[0];
-		if (!zero(p + 1, 7))
-			return false;
-		m->load[i].bytes = get64(p + 8);
-		off += LOAD_LEN;
-	}
-	if (m->flags & XGLB_MSGF_STEER) {
-		p = buf + off;
-		m->steer_mask = get32(p + 0);
-		m->n_seg = p[4]; /* <= XGLB_PROTO_SEGMENTS: check_structure() */
-		if (!zero(p + 5, 3))
-			return false;
-		off += STEER_HDR_LEN;
-		for (i = 0; i < m->n_seg; i++) {
-			memcpy(m->seg_mac[i], buf + off, 6);
-			if (!zero(buf + off + 6, 2))
-				return false;
-			off += SEG_LEN;
-		}
-	}
-	if (m->flags & XGLB_MSGF_ADMIN) {
-		p = buf + off;
-		m->admin_op = p[0];
-		m->admin_index = p[1];
-		m->admin_persistence = p[2];
-		m->admin_target = get32(p + 4);
-		if (!zero(p + 3, 1) || !zero(p + 8, 4))
-			return false;
-	}
-	return true;
+	return wire_walk((__u8 *)buf, m, false) != 0;
 }
 
 int xglb_msg_decode(const __u8 *buf, size_t len, const __u8 *key, size_t keylen, struct xglb_msg *m)

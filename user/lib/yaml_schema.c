@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "yaml_schema.h"
+#include "uint.h"
 
 /* ---- errors and node access --------------------------------------------- */
 
@@ -178,33 +179,6 @@ int schema_key_line(struct ctx *c, yaml_node_t *map, const char *key)
 
 /* ---- scalar handlers --------------------------------------------------- */
 
-void schema_put_uint(void *p, size_t size, unsigned long long v)
-{
-	switch (size) {
-	case 1:
-		*(__u8 *)p = v;
-		break;
-	case 2:
-		*(__u16 *)p = v;
-		break;
-	default:
-		*(__u32 *)p = v;
-		break;
-	}
-}
-
-static unsigned long long get_uint(const void *p, size_t size)
-{
-	switch (size) {
-	case 1:
-		return *(const __u8 *)p;
-	case 2:
-		return *(const __u16 *)p;
-	default:
-		return *(const __u32 *)p;
-	}
-}
-
 /* Decimal only: "010" is 10 and "0x10" an error, as an operator reading the file expects. */
 bool schema_parse_int(const char *s, long long *out)
 {
@@ -237,7 +211,7 @@ bool schema_read_uint(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 			   f->flags & F_ZERO_OK ? "0 or " : "", f->min, f->max);
 		return false;
 	}
-	schema_put_uint((char *)obj + f->off, f->size, n);
+	xglb_uint_set((char *)obj + f->off, f->size, n);
 	return true;
 }
 
@@ -254,7 +228,7 @@ bool schema_read_enum(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 		return false;
 	for (i = 0; names[i]; i++) {
 		if (!strcmp(s, names[i])) {
-			schema_put_uint((char *)obj + f->off, f->size, i);
+			xglb_uint_set((char *)obj + f->off, f->size, i);
 			return true;
 		}
 		snprintf(all + strlen(all), sizeof(all) - strlen(all), "%s%s", i ? ", " : "",
@@ -375,7 +349,7 @@ static void describe(struct ctx *c, yaml_node_t *seq, int i, const struct field 
 	if (p && schema_node(c, p->value)->type == YAML_SCALAR_NODE)
 		snprintf(buf, n, "%s", schema_node(c, p->value)->data.scalar.value);
 	else
-		snprintf(buf, n, "%llu", get_uint(val, f->size));
+		snprintf(buf, n, "%llu", (unsigned long long)xglb_uint_get(val, f->size));
 }
 
 static bool all_zero(const char *p, size_t n)

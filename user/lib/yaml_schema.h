@@ -104,7 +104,6 @@ const char *schema_required(struct ctx *c, const struct field *f);
 unsigned int schema_walk_map(struct ctx *c, yaml_node_t *map, const struct field *fields, void *obj,
 			     const char *path);
 int schema_key_line(struct ctx *c, yaml_node_t *map, const char *key);
-void schema_put_uint(void *p, size_t size, unsigned long long v);
 bool schema_parse_int(const char *s, long long *out);
 field_reader schema_read_uint;
 field_reader schema_read_enum;
