@@ -46,6 +46,23 @@ static void j_run(struct h_env *e, const struct jumbo *j, __u32 linear, int verd
 	h_assert_one_reason(before, after, reason);
 }
 
+/* f padded to J_LEN bytes (into j) through j_run. */
+static void j_run_frame(struct h_env *e, const struct h_frame *f, __u32 linear, int verdict,
+			__u32 reason, struct jumbo *j, struct jumbo *out)
+{
+	j_from(j, f, J_LEN);
+	j_run(e, j, linear, verdict, reason, out);
+}
+
+/* f padded to J_LEN bytes passes untouched, counted once under reason. */
+static void j_passes(struct h_env *e, const struct h_frame *f, __u32 linear, __u32 reason)
+{
+	struct jumbo j, out;
+
+	j_run_frame(e, f, linear, XDP_PASS, reason, &j, &out);
+	h_assert_bytes("passed frame", out.b, out.len, j.b, j.len);
+}
+
 /* A broadcast ARP request for the VIP, in a 9014-byte frame, all of ARP in a 64-byte first buffer.
  */
 static void test_arp_request_jumbo_answered(void **state)
@@ -58,8 +75,7 @@ static void test_arp_request_jumbo_answered(void **state)
 	h_setup_avg(e);
 	h_arp_request(&f, H_HOST, H_HOSTIP, H_VIP);
 	want = f;
-	j_from(&j, &f, J_LEN);
-	j_run(e, &j, 64, XDP_TX, XGLB_R_XDP_TX_ARP_REPLY, &out);
+	j_run_frame(e, &f, 64, XDP_TX, XGLB_R_XDP_TX_ARP_REPLY, &j, &out);
 	assert_int_equal(out.len, J_LEN);
 	/* the reply in place: fwd0 (round-robin from 0), to the host, from our interface */
 	h_arp(&want, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, H_VMAC(H_GID, 0), H_VIP, H_HOST, H_HOSTIP);
@@ -96,16 +112,12 @@ static void test_arp_split_header_passed(void **state)
 	static const __u32 linear[] = {14, 20, 41};
 	struct h_env *e = *state;
 	struct h_frame f, out1;
-	struct jumbo j, out;
 	struct xglb_host h;
 
 	h_setup_avg(e);
 	h_arp_request(&f, H_HOST, H_HOSTIP, H_VIP);
-	j_from(&j, &f, J_LEN);
-	for (size_t i = 0; i < sizeof(linear) / sizeof(linear[0]); i++) {
-		j_run(e, &j, linear[i], XDP_PASS, XGLB_R_XDP_PASS_NONLINEAR, &out);
-		h_assert_bytes("passed frame", out.b, out.len, j.b, j.len);
-	}
+	for (size_t i = 0; i < sizeof(linear) / sizeof(linear[0]); i++)
+		j_passes(e, &f, linear[i], XGLB_R_XDP_PASS_NONLINEAR);
 	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), -ENOENT);
 
 	/* single buffer, 41 bytes: malformed, as before */
@@ -125,13 +137,10 @@ static void test_arp_other_jumbo_passed(void **state)
 {
 	struct h_env *e = *state;
 	struct h_frame f;
-	struct jumbo j, out;
 
 	h_setup_avg(e);
 	h_arp_request(&f, H_HOST, H_HOSTIP, H_OTHERIP);
-	j_from(&j, &f, J_LEN);
-	j_run(e, &j, 128, XDP_PASS, XGLB_R_XDP_PASS_ARP_OTHER, &out);
-	h_assert_bytes("passed frame", out.b, out.len, j.b, j.len);
+	j_passes(e, &f, 128, XGLB_R_XDP_PASS_ARP_OTHER);
 }
 
 /* IPv4 to our vMAC, 9014 bytes: accepted, dst := interface MAC, all 9014 bytes counted. */
@@ -170,8 +179,7 @@ static void test_vmac_jumbo_remote_dropped(void **state)
 
 	h_setup_avg(e);
 	h_ipv4(&f, H_VMAC(H_GID, 1), H_HOST, H_HOSTIP, H_OTHERIP, 60);
-	j_from(&j, &f, J_LEN);
-	j_run(e, &j, 64, XDP_DROP, XGLB_R_XDP_DROP_VMAC_REMOTE, &out);
+	j_run_frame(e, &f, 64, XDP_DROP, XGLB_R_XDP_DROP_VMAC_REMOTE, &j, &out);
 	st = h_fwd_stats(e, H_GID, 1);
 	assert_int_equal(st.packets, 0);
 	assert_int_equal(st.bytes, 0);
@@ -182,17 +190,12 @@ static void test_other_jumbo_passed(void **state)
 {
 	struct h_env *e = *state;
 	struct h_frame f;
-	struct jumbo j, out;
 
 	h_setup_avg(e);
 	h_ipv4(&f, H_IFMAC, H_HOST, H_HOSTIP, H_OTHERIP, 60);
-	j_from(&j, &f, J_LEN);
-	j_run(e, &j, 14, XDP_PASS, XGLB_R_XDP_PASS_OTHER, &out);
-	h_assert_bytes("passed frame", out.b, out.len, j.b, j.len);
+	j_passes(e, &f, 14, XGLB_R_XDP_PASS_OTHER);
 	h_vlan(&f, XGLB_ETH_P_8021Q, 10);
-	j_from(&j, &f, J_LEN);
-	j_run(e, &j, 64, XDP_PASS, XGLB_R_XDP_PASS_VLAN, &out);
-	h_assert_bytes("passed tagged frame", out.b, out.len, j.b, j.len);
+	j_passes(e, &f, 64, XGLB_R_XDP_PASS_VLAN);
 }
 
 /*
@@ -210,13 +213,11 @@ static void test_arp_sticky_across_sizes(void **state)
 	/* host 1 gets fwd0 with a normal frame, host 2 fwd1 with a jumbo one */
 	h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP);
 	h_arp_request(&f, H_HOST2, H_HOST2IP, H_VIP);
-	j_from(&j, &f, J_LEN);
-	j_run(e, &j, 64, XDP_TX, XGLB_R_XDP_TX_ARP_REPLY, &out);
+	j_run_frame(e, &f, 64, XDP_TX, XGLB_R_XDP_TX_ARP_REPLY, &j, &out);
 	assert_memory_equal(out.b + 22, H_VMAC(H_GID, 1), 6);
 	/* host 1 asks again in a jumbo frame: fwd0 still */
 	h_arp_request(&f, H_HOST, H_HOSTIP, H_VIP);
-	j_from(&j, &f, J_LEN);
-	j_run(e, &j, 64, XDP_TX, XGLB_R_XDP_TX_ARP_REPLY, &out);
+	j_run_frame(e, &f, 64, XDP_TX, XGLB_R_XDP_TX_ARP_REPLY, &j, &out);
 	assert_memory_equal(out.b + 22, H_VMAC(H_GID, 0), 6);
 }
 

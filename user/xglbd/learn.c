@@ -37,28 +37,29 @@ int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip)
 	return XGLB_LEARN_FRAME_LEN;
 }
 
-int xglb_arp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
-			 const __u8 host[6], __be32 host_ip)
+/* An ARP reply to dst from src saying "vip is at vmac", to target tha / tpa. */
+static int reply_frame(__u8 *buf, const __u8 dst[6], const __u8 src[6], const __u8 vmac[6],
+		       __be32 vip, const __u8 tha[6], __be32 tpa)
 {
-	struct xglb_arp_frame *f = arp_frame(buf, host, src, XGLB_ARPOP_REPLY);
+	struct xglb_arp_frame *f = arp_frame(buf, dst, src, XGLB_ARPOP_REPLY);
 
 	memcpy(f->sha, vmac, 6);
 	f->spa = vip;
-	memcpy(f->tha, host, 6);
-	f->tpa = host_ip;
+	memcpy(f->tha, tha, 6);
+	f->tpa = tpa;
 	return XGLB_LEARN_FRAME_LEN;
+}
+
+int xglb_arp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
+			 const __u8 host[6], __be32 host_ip)
+{
+	return reply_frame(buf, host, src, vmac, vip, host, host_ip);
 }
 
 int xglb_garp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
 			  const __u8 host[6])
 {
-	struct xglb_arp_frame *f = arp_frame(buf, host, src, XGLB_ARPOP_REPLY);
-
-	memcpy(f->sha, vmac, 6);
-	f->spa = vip;
-	memcpy(f->tha, vmac, 6);
-	f->tpa = vip;
-	return XGLB_LEARN_FRAME_LEN;
+	return reply_frame(buf, host, src, vmac, vip, vmac, vip);
 }
 
 int xglb_learn_socket(void)
