@@ -655,6 +655,43 @@ static inline void h_case_run(void **state)
 		t->check(&ce->e, ce->ref->c, &io);
 }
 
+/* A generated case's name, as printf would write it; kept as long as the program runs. */
+__attribute__((format(printf, 1, 2))) static inline const char *h_name(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = malloc((size_t)n + 1);
+	if (n < 0 || !s)
+		abort();
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/*
+ * A table's n fixed cases (size bytes each) followed by n_gen generated
+ * ones in one array for h_run_table: gen fills generated case i (0 ..
+ * n_gen - 1). The array is kept as long as the program runs.
+ */
+static inline const void *h_cases(const void *cases, size_t n, size_t size, size_t n_gen,
+				  void (*gen)(void *c, int i))
+{
+	char *all = calloc(n + n_gen, size);
+
+	if (!all)
+		abort();
+	memcpy(all, cases, n * size);
+	for (size_t i = 0; i < n_gen; i++)
+		gen(all + (n + i) * size, (int)i);
+	return all;
+}
+
 /*
  * Run n cases (an array of structs of size bytes each) as one cmocka
  * group; returns the number of failed cases. An empty table fails.

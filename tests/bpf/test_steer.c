@@ -627,6 +627,18 @@ static const struct steer_case cases[] = {
 #define N_CUT	(CUT_MAX - CUT_MIN + 1)
 #define N_CASES (sizeof(cases) / sizeof(cases[0]) + N_CUT)
 
+/* Generated case i: the frame cut at CUT_MIN + i bytes. */
+static void cut_case(void *c, int i)
+{
+	*(struct steer_case *)c = (struct steer_case){h_name("udp_cut_at_%d_bytes", CUT_MIN + i),
+						      setup_all_peer,
+						      in_cut,
+						      CUT_MIN + i,
+						      STAY,
+						      R(TC_STEER_MALFORMED),
+						      TO_HOST};
+}
+
 static const __u8 *slot_mac(int slot)
 {
 	return slot == 1 ? H_PEERMAC : PEER3;
@@ -1405,20 +1417,11 @@ int main(void)
 	    H_TEST(test_prepare_leaves_active_steering),
 	};
 	static const struct h_table table = {"steer_fixtures", h_run_tc_in, steer_prepare, NULL};
-	static struct steer_case all[N_CASES];
-	static char names[N_CUT][32];
-	size_t n = 0;
+	const struct steer_case *all =
+	    h_cases(cases, sizeof(cases) / sizeof(cases[0]), sizeof(cases[0]), N_CUT, cut_case);
 	int failed;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		all[n++] = cases[i];
-	for (int len = CUT_MIN; len <= CUT_MAX; len++) {
-		snprintf(names[len - CUT_MIN], sizeof(names[0]), "udp_cut_at_%d_bytes", len);
-		all[n++] =
-		    (struct steer_case){names[len - CUT_MIN],  setup_all_peer, in_cut, len, STAY,
-					R(TC_STEER_MALFORMED), TO_HOST};
-	}
-	failed = h_run_table(&table, all, n, sizeof(all[0]));
+	failed = h_run_table(&table, all, N_CASES, sizeof(all[0]));
 	failed += cmocka_run_group_tests_name("steer_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;
 }

@@ -493,7 +493,21 @@ static const struct xdp_case cases[] = {
 /* Generated rows: the VIP request cut at every length 14..41. */
 #define TRUNC_MIN 14
 #define TRUNC_MAX 41
-#define N_CASES	  (sizeof(cases) / sizeof(cases[0]) + (TRUNC_MAX - TRUNC_MIN + 1))
+#define N_TRUNC	  (TRUNC_MAX - TRUNC_MIN + 1)
+#define N_CASES	  (sizeof(cases) / sizeof(cases[0]) + N_TRUNC)
+
+/* Generated case i: the request cut to TRUNC_MIN + i bytes. */
+static void truncated_case(void *c, int i)
+{
+	*(struct xdp_case *)c = (struct xdp_case){h_name("truncated_arp_%d_bytes", TRUNC_MIN + i),
+						  h_setup_avg,
+						  in_truncated,
+						  TRUNC_MIN + i,
+						  XDP_DROP,
+						  NULL,
+						  R(XDP_DROP_ARP_MALFORMED),
+						  check_no_host};
+}
 
 static void xdp_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
@@ -923,21 +937,12 @@ int main(void)
 	static const struct h_table table = {"xdp_fixtures", h_run_xdp, xdp_prepare, xdp_check};
 	static const struct h_table tc_table = {"xdp_fixtures_at_tc", h_run_tcdp, tc_prepare,
 						xdp_check};
-	static struct xdp_case all[N_CASES];
-	static char names[TRUNC_MAX - TRUNC_MIN + 1][32];
-	size_t n = 0;
+	const struct xdp_case *all = h_cases(cases, sizeof(cases) / sizeof(cases[0]),
+					     sizeof(cases[0]), N_TRUNC, truncated_case);
 	int failed;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		all[n++] = cases[i];
-	for (int len = TRUNC_MIN; len <= TRUNC_MAX; len++) {
-		snprintf(names[len - TRUNC_MIN], sizeof(names[0]), "truncated_arp_%d_bytes", len);
-		all[n++] = (struct xdp_case){
-		    names[len - TRUNC_MIN],    h_setup_avg,  in_truncated, len, XDP_DROP, NULL,
-		    R(XDP_DROP_ARP_MALFORMED), check_no_host};
-	}
-	failed = h_run_table(&table, all, n, sizeof(all[0]));
-	failed += h_run_table(&tc_table, all, n, sizeof(all[0]));
+	failed = h_run_table(&table, all, N_CASES, sizeof(all[0]));
+	failed += h_run_table(&tc_table, all, N_CASES, sizeof(all[0]));
 	failed += cmocka_run_group_tests_name("xdp_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;
 }
