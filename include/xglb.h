@@ -29,7 +29,8 @@
 #ifndef XGLB_MAX_IFACES
 #define XGLB_MAX_IFACES 64 /* local interfaces with an xglb program */
 #endif
-#define XGLB_BANKS 2 /* table banks: one active, one being written */
+#define XGLB_BANKS	    2 /* table banks: one active, one being written */
+#define XGLB_VIP6_PER_GROUP 4 /* virtual IPv6 addresses of a group: link-local + 3 vip6 */
 
 /* vMAC = 02:78:67:62:<group>:<index> ("xgb"); the 4-byte prefix is one 32-bit compare. */
 #define XGLB_VMAC_PREFIX0 0x02
@@ -85,9 +86,16 @@ struct xglb_group {
 	__u8 pad[2 * XGLB_GROUP_IFACES]; /* keeps fwd[] 8-byte aligned */
 	struct xglb_fwd fwd[XGLB_MAX_FWD];
 	__u8 slots[XGLB_SLOTS]; /* forwarder index for each policy slot */
+	/*
+	 * The group's virtual IPv6 addresses (its virtual link-local and its
+	 * vip6 addresses), all-zero = unused. The data path finds them through
+	 * xglb_vips6; they are here so that one group value carries all of the
+	 * group's addresses into the bank (xglb_bank_prepare builds the index).
+	 */
+	__u8 vip6[XGLB_VIP6_PER_GROUP][16];
 };
-_Static_assert(sizeof(struct xglb_group) ==
-		   16 + 12 * XGLB_GROUP_IFACES + 16 * XGLB_MAX_FWD + XGLB_SLOTS,
+_Static_assert(sizeof(struct xglb_group) == 16 + 12 * XGLB_GROUP_IFACES + 16 * XGLB_MAX_FWD +
+						XGLB_SLOTS + 16 * XGLB_VIP6_PER_GROUP,
 	       "xglb_group layout");
 
 /*
@@ -109,6 +117,40 @@ _Static_assert(sizeof(struct xglb_vip_slot) == 8, "xglb_vip_slot layout");
 static inline __attribute__((always_inline)) __u32 xglb_vip_hash(__be32 vip, __u32 mult)
 {
 	return ((__u32)vip * mult) >> (32 - XGLB_VIP_SLOT_BITS);
+}
+
+/*
+ * xglb_vips6: virtual IPv6 address -> group per bank, the same open
+ * addressing as xglb_vips (home slot, at most XGLB_VIP6_PROBES slots, stop
+ * at the first empty one) with the bank's multiplier vip6_mult[bank] of
+ * xglb_ctl. See docs/datapath.md, "IPv6 neighbour discovery".
+ */
+#define XGLB_VIP6_SLOT_BITS	  12
+#define XGLB_VIP6_SLOTS		  (1u << XGLB_VIP6_SLOT_BITS) /* per bank */
+#define XGLB_VIP6_PROBES	  4
+#define XGLB_VIP6_KEY(bank, slot) ((bank)*XGLB_VIP6_SLOTS + (slot))
+
+struct xglb_vip6_slot {
+	__u8 addr[16];
+	__u32 gid;   /* 0 = empty slot */
+	__u32 flags; /* reserved, 0 */
+};
+_Static_assert(sizeof(struct xglb_vip6_slot) == 24, "xglb_vip6_slot layout");
+
+/*
+ * Home slot of an IPv6 address given as its four 32-bit words as they lie
+ * in memory (both sides load them the same way on one machine): each word
+ * is mixed in by a multiply with the odd mult, the top bits are the slot.
+ */
+static inline __attribute__((always_inline)) __u32 xglb_vip6_hash(__u32 w0, __u32 w1, __u32 w2,
+								  __u32 w3, __u32 mult)
+{
+	__u32 h = w0 * mult;
+
+	h = (h ^ w1) * mult;
+	h = (h ^ w2) * mult;
+	h = (h ^ w3) * mult;
+	return h >> (32 - XGLB_VIP6_SLOT_BITS);
 }
 
 /* Value of xglb_ifaces (key: ifindex): the interface's own MAC. */
@@ -135,10 +177,11 @@ struct xglb_ctl {
 	__u64 hb_jiffies; /* jiffies at the last heartbeat (xglb_beat) */
 	__u64 lease_jiffies; /* lease_ns in jiffies, rounded up; 0 = use heartbeat_ns/lease_ns */
 	__u32 hz;	     /* jiffies per second (CONFIG_HZ); 0 = hb_jiffies is not valid */
-	__u32 vip_mult[XGLB_BANKS]; /* xglb_vip_hash multiplier of each bank's VIP index */
-	__u32 pad;
+	__u32 vip_mult[XGLB_BANKS];  /* xglb_vip_hash multiplier of each bank's VIP index */
+	__u32 vip6_mult[XGLB_BANKS]; /* xglb_vip6_hash multiplier of each bank's IPv6 index */
+	__u32 pad[3];
 };
-_Static_assert(sizeof(struct xglb_ctl) == 64, "xglb_ctl layout");
+_Static_assert(sizeof(struct xglb_ctl) == 80, "xglb_ctl layout");
 
 /* The context the agent runs xglb_beat with. */
 struct xglb_beat_args {
@@ -158,13 +201,19 @@ _Static_assert(sizeof(struct xglb_host_key) == 8, "xglb_host_key layout");
 
 /* Value of xglb_hosts. Times are jiffies; last_jiffies is refreshed at most once a second. */
 struct xglb_host {
-	__u8 fwd; /* forwarder index handed to this host */
-	__u8 pad[3];
+	__u8 fwd;   /* forwarder index handed to this host */
+	__u8 flags; /* XGLB_HOST_*: how the host asked */
+	__u8 pad[2];
 	__be32 ip; /* the host's IPv4 address, from its ARP request (for unsolicited replies) */
 	__u64 first_jiffies; /* first ARP seen */
 	__u64 last_jiffies;  /* latest ARP seen, to within a second */
 };
 _Static_assert(sizeof(struct xglb_host) == 24, "xglb_host layout");
+
+/* xglb_host.flags */
+#define XGLB_HOST_NDP                                                                              \
+	0x01 /* asked by IPv6 neighbour solicitation (ip: its IPv4 address, if any)                \
+	      */
 
 /* Per-CPU value of xglb_fwd_stats, key gid * XGLB_MAX_FWD + index. */
 struct xglb_fwd_stats {
@@ -215,6 +264,28 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(P##DROP_ARP_VMAC_CONFLICT, p "drop_arp_vmac_conflict") /* from a vMAC we own */
 
 /*
+ * IPv6 neighbour discovery for the groups' virtual IPv6 addresses
+ * (bpf/lib/ndp.h), counted per hook like the list above and appended per
+ * hook at the end of XGLB_REASONS, so no older number moves.
+ */
+#define XGLB_NDP_REASONS(X, P, p)                                                                  \
+	X(P##PASS_NDP_OTHER, p "pass_ndp_other") /* NDP not about a virtual address */             \
+	X(P##TX_NA_REPLY, p "tx_na_reply")	 /* AVG answered an NS */                          \
+	X(P##TX_NA_UNICAST, p "tx_na_unicast")	 /* owner confirmed its vMAC (NUD) */              \
+	X(P##TX_NA_DAD, p "tx_na_dad")		 /* a DAD probe for a virtual address defended */  \
+	X(P##TX_NA_UNTRACKED, p "tx_na_untracked")	 /* answered, host table insert failed */  \
+	X(P##DROP_NDP_MALFORMED, p "drop_ndp_malformed") /* shorter than its headers say */        \
+	X(P##DROP_NDP_HOP_LIMIT, p "drop_ndp_hop_limit") /* hop limit not 255: off-link */         \
+	X(P##DROP_NDP_CHECKSUM, p "drop_ndp_checksum")                                             \
+	X(P##DROP_NDP_INVALID, p "drop_ndp_invalid") /* code, options, target, DAD rules */        \
+	X(P##DROP_NDP_PEER, p "drop_ndp_peer") /* from a vMAC, or claiming a virtual address */    \
+	X(P##DROP_NDP_NOT_AVG, p "drop_ndp_not_avg")                                               \
+	X(P##DROP_NDP_LEASE, p "drop_ndp_lease")                                                   \
+	X(P##DROP_NDP_IFACE, p "drop_ndp_iface")                                                   \
+	X(P##DROP_NDP_NO_FWD, p "drop_ndp_no_fwd")                                                 \
+	X(P##DROP_NDP_BAD_SENDER, p "drop_ndp_bad_sender")
+
+/*
  * Keys of xglb_stats; the names become metric labels. One reason per
  * packet in XDP and tc egress. tc ingress counts two: with XDP, a
  * tc_steer_* reason, then tc_ingress_* if the frame stays; with
@@ -241,7 +312,12 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	XGLB_INGRESS_REASONS(X, TC_, "tc_")                                                        \
 	/* ingress reasons added since, each hook's contiguous (bpf/lib/conflict.h) */             \
 	XGLB_INGRESS_REASONS2(X, XDP_, "xdp_")                                                     \
-	XGLB_INGRESS_REASONS2(X, TC_, "tc_")
+	XGLB_INGRESS_REASONS2(X, TC_, "tc_")                                                       \
+	/* IPv6 neighbour discovery (bpf/lib/ndp.h) at each hook, then its egress guard */         \
+	XGLB_NDP_REASONS(X, XDP_, "xdp_")                                                          \
+	XGLB_NDP_REASONS(X, TC_, "tc_")                                                            \
+	X(TC_EGRESS_PASS_VMAC_NDP, "tc_egress_pass_vmac_ndp")                                      \
+	X(TC_EGRESS_DROP_VIP_NDP, "tc_egress_drop_vip_ndp")
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
@@ -255,7 +331,7 @@ enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
 #define XGLB_IN_ENUM(name, str) XGLB_IN_##name,
 enum xglb_ingress_reason {
 	XGLB_INGRESS_REASONS(XGLB_IN_ENUM, , "") XGLB_INGRESS_REASONS2(XGLB_IN_ENUM, , "")
-	    XGLB_IN_MAX
+	    XGLB_NDP_REASONS(XGLB_IN_ENUM, , "") XGLB_IN_MAX
 };
 #undef XGLB_IN_ENUM
 #define XGLB_R_XDP_BASE XGLB_R_XDP_PASS_OTHER
@@ -272,8 +348,17 @@ _Static_assert(XGLB_R_XDP_DROP_ARP_VMAC_CONFLICT - XGLB_R_XDP_BASE2 ==
 _Static_assert(XGLB_R_XDP_PASS_NONLINEAR - XGLB_R_XDP_BASE == XGLB_IN_PASS_NONLINEAR &&
 		   XGLB_R_TC_PASS_NONLINEAR - XGLB_R_TC_BASE == XGLB_IN_PASS_NONLINEAR,
 	       "a hook's ingress reasons are contiguous, in XGLB_INGRESS_REASONS order");
+/* the NDP list: XGLB_R_XDP_<name> = XGLB_R_XDP_NDP_BASE + XGLB_IN_<name> - XGLB_IN_NDP_BASE */
+#define XGLB_IN_NDP_BASE    XGLB_IN_PASS_NDP_OTHER
+#define XGLB_R_XDP_NDP_BASE XGLB_R_XDP_PASS_NDP_OTHER
+#define XGLB_R_TC_NDP_BASE  XGLB_R_TC_PASS_NDP_OTHER
+_Static_assert(XGLB_R_XDP_DROP_NDP_BAD_SENDER - XGLB_R_XDP_NDP_BASE ==
+		       XGLB_IN_DROP_NDP_BAD_SENDER - XGLB_IN_NDP_BASE &&
+		   XGLB_R_TC_DROP_NDP_BAD_SENDER - XGLB_R_TC_NDP_BASE ==
+		       XGLB_IN_DROP_NDP_BAD_SENDER - XGLB_IN_NDP_BASE,
+	       "a hook's NDP reasons are contiguous, in XGLB_NDP_REASONS order");
 
-#define XGLB_STATS_SLOTS 64 /* size of xglb_stats; >= XGLB_R_MAX, room to add reasons */
+#define XGLB_STATS_SLOTS 128 /* size of xglb_stats; >= XGLB_R_MAX, room to add reasons */
 _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");
 
 /* ---- conflicts on the wire (bpf/lib/conflict.h) ------------------------ */
@@ -324,6 +409,7 @@ _Static_assert(sizeof(struct xglb_conflict_rl) == 32, "xglb_conflict_rl layout")
 #define XGLB_MAP_RR	   "xglb_rr"
 #define XGLB_MAP_STATS	   "xglb_stats"
 #define XGLB_MAP_FWD_STATS "xglb_fwd_stats"
+#define XGLB_MAP_VIPS6	   "xglb_vips6"
 
 /* ---- protocol constants not in vmlinux.h ------------------------------ */
 #define XGLB_ETH_P_IP	      0x0800
@@ -333,6 +419,7 @@ _Static_assert(sizeof(struct xglb_conflict_rl) == 32, "xglb_conflict_rl layout")
 #define XGLB_ARPHRD_ETHER     1
 #define XGLB_ARPOP_REQUEST    1
 #define XGLB_ARPOP_REPLY      2
+#define XGLB_ETH_P_IPV6	      0x86DD
 #define XGLB_PACKET_HOST      0
 #define XGLB_PACKET_OTHERHOST 3
 
@@ -352,6 +439,47 @@ struct xglb_arp_frame {
 	__be32 tpa;
 } __attribute__((packed));
 _Static_assert(sizeof(struct xglb_arp_frame) == 42, "xglb_arp_frame layout");
+
+/* ICMPv6 neighbour discovery (RFC 4861), as bpf/lib/ndp.h reads and writes it */
+#define XGLB_IPPROTO_ICMPV6 58
+#define XGLB_ND_RS	    133 /* router solicitation */
+#define XGLB_ND_RA	    134 /* router advertisement */
+#define XGLB_ND_NS	    135 /* neighbour solicitation */
+#define XGLB_ND_NA	    136 /* neighbour advertisement */
+#define XGLB_ND_REDIRECT    137
+#define XGLB_ND_OPT_SLLA    1	 /* source link-layer address option */
+#define XGLB_ND_OPT_TLLA    2	 /* target link-layer address option */
+#define XGLB_NA_ROUTER	    0x80 /* first byte of an NA's flags word */
+#define XGLB_NA_SOLICITED   0x40
+#define XGLB_NA_OVERRIDE    0x20
+#define XGLB_ND_HOP_LIMIT   255 /* every NDP message: sent on-link, never forwarded */
+#define XGLB_NDP_MAX_LEN    128 /* longest NS/NA xglb parses (ICMPv6 bytes): 24 + 13 options */
+
+/*
+ * Ethernet + IPv6 + an NA with one target link-layer address option: what
+ * the data path answers an NS with (86 bytes), packed as on the wire.
+ */
+struct xglb_na_frame {
+	__u8 eth_dst[6];
+	__u8 eth_src[6];
+	__be16 eth_proto;
+	__be32 ver_tc_flow; /* 0x60000000 */
+	__be16 payload_len; /* 32 */
+	__u8 nexthdr;	    /* 58 */
+	__u8 hop_limit;	    /* 255 */
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u8 type; /* 136 */
+	__u8 code;
+	__be16 csum;
+	__u8 flags; /* XGLB_NA_* */
+	__u8 reserved[3];
+	__u8 target[16];
+	__u8 opt_type; /* XGLB_ND_OPT_TLLA */
+	__u8 opt_len;  /* 1 (8 bytes) */
+	__u8 tlla[6];
+} __attribute__((packed));
+_Static_assert(sizeof(struct xglb_na_frame) == 86, "xglb_na_frame layout");
 
 #define XGLB_GROUP_KEY(bank, gid) ((bank)*XGLB_MAX_GROUPS + (gid))
 

@@ -90,13 +90,54 @@ static __always_inline bool ctx_nonlinear(const struct xglb_ctx *c, __u32 len)
  */
 static __always_inline bool ctx_pull(struct xglb_ctx *c, __u32 len)
 {
+	long err;
+
 	if (c->data + len <= c->data_end)
 		return true;
-	if (c->hook != XGLB_HOOK_TC || c->skb->len < len || bpf_skb_pull_data(c->skb, len))
+	if (c->hook != XGLB_HOOK_TC || c->skb->len < len)
 		return false;
+	err = bpf_skb_pull_data(c->skb, len);
+	/* reloaded even when the pull failed: the helper invalidated the old ones */
 	c->data = (void *)(long)c->skb->data;
 	c->data_end = (void *)(long)c->skb->data_end;
-	return c->data + len <= c->data_end;
+	return !err && c->data + len <= c->data_end;
+}
+
+/*
+ * Copy len bytes of the frame from offset off into buf (len bounded by
+ * the caller, > 0). 0, or a negative errno if the frame is shorter.
+ */
+static __always_inline long ctx_load_bytes(const struct xglb_ctx *c, __u32 off, void *buf,
+					   __u32 len)
+{
+	if (c->hook == XGLB_HOOK_TC)
+		return bpf_skb_load_bytes(c->skb, off, buf, len);
+	return bpf_xdp_load_bytes(c->xdp, off, buf, len);
+}
+
+/*
+ * Grow the frame to len bytes (the new bytes are not cleared); the
+ * caller writes every byte it added. Pointers are reloaded. False if the
+ * frame cannot grow (no tailroom at XDP, no memory at tc).
+ */
+static __always_inline bool ctx_grow(struct xglb_ctx *c, __u32 len)
+{
+	__u32 have = ctx_len(c);
+
+	if (len <= have)
+		return true;
+	if (c->hook == XGLB_HOOK_TC) {
+		if (bpf_skb_change_tail(c->skb, len, 0))
+			return false;
+		c->data = (void *)(long)c->skb->data;
+		c->data_end = (void *)(long)c->skb->data_end;
+		return true;
+	}
+	if (bpf_xdp_adjust_tail(c->xdp, (int)(len - have)))
+		return false;
+	c->data = (void *)(long)c->xdp->data;
+	c->data_end = (void *)(long)c->xdp->data_end;
+	return true;
 }
 
 /*
@@ -124,6 +165,11 @@ static __always_inline void ctx_to_host(struct xglb_ctx *c)
 /* Count one frame under ingress reason r (XGLB_IN_*) of the context's hook; returns act. */
 static __always_inline int ctx_verdict(const struct xglb_ctx *c, __u32 r, int act)
 {
+	if (r >= XGLB_IN_NDP_BASE) /* a constant after inlining: no branch at run time */
+		return verdict(
+		    (c->hook == XGLB_HOOK_TC ? XGLB_R_TC_NDP_BASE : XGLB_R_XDP_NDP_BASE) + r -
+			XGLB_IN_NDP_BASE,
+		    act);
 	if (r >= XGLB_IN_BASE2) /* a constant after inlining: no branch at run time */
 		return verdict((c->hook == XGLB_HOOK_TC ? XGLB_R_TC_BASE2 : XGLB_R_XDP_BASE2) + r -
 				   XGLB_IN_BASE2,

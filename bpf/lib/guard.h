@@ -4,6 +4,7 @@
 #define XGLB_BPF_GUARD_H
 
 #include "common.h"
+#include "ndp.h"
 
 /*
  * The VIP is a local address on every router, so the kernel could answer
@@ -22,7 +23,9 @@ static __always_inline int guard_egress(struct __sk_buff *skb)
 	__u32 idx, bank, gid;
 
 	if (skb->protocol != bpf_htons(XGLB_ETH_P_ARP))
-		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+		return skb->protocol == bpf_htons(XGLB_ETH_P_IPV6)
+			   ? guard_ndp(skb)
+			   : verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
 	/* ARP is rare on egress; pulling unconditionally keeps clang from
 	 * caching ctx field addresses across the helper call. */
 	bpf_skb_pull_data(skb, sizeof(*f));

@@ -7,6 +7,7 @@
 #include "ctx.h"
 #include "arp.h"
 #include "vmac.h"
+#include "ndp.h"
 
 /*
  * One frame as it arrives, at XDP (xglb_xdp) or at tc ingress (xglb_tc,
@@ -28,6 +29,14 @@ static __always_inline int ingress(struct xglb_ctx *c)
 		if (ctx_vlan_offloaded(c))
 			return ctx_verdict(c, XGLB_IN_PASS_VLAN, CTX_ACT_PASS);
 		return handle_arp(c);
+	}
+	/* before the vMAC test: a host confirms its neighbour entry by an NS to the vMAC */
+	if (eth->h_proto == bpf_htons(XGLB_ETH_P_IPV6)) {
+		if (ndp_is_ndp(c))
+			return handle_ndp(c);
+		eth = c->data; /* at tc the test may have pulled the frame */
+		if ((void *)(eth + 1) > c->data_end)
+			return ctx_verdict(c, XGLB_IN_PASS_SHORT, CTX_ACT_PASS);
 	}
 	if (is_vmac(eth->h_dest))
 		return handle_vmac(c, eth);

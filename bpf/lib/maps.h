@@ -28,6 +28,14 @@ struct {
 	__type(value, struct xglb_vip_slot);
 } xglb_vips SEC(".maps");
 
+/* Banked virtual IPv6 address -> group index: key XGLB_VIP6_KEY(bank, slot) (include/xglb.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XGLB_BANKS *XGLB_VIP6_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xglb_vip6_slot);
+} xglb_vips6 SEC(".maps");
+
 /*
  * ifindex -> the interface's own MAC, for the tc PACKET_HOST fix-up. XDP
  * takes interface MACs from the group value (xglb_group.ifmac).

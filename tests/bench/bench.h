@@ -83,9 +83,11 @@ BENCH_FN struct xglb *bench_load_xglb(const char *who)
 /* xglb_bank_open on the skeleton's maps: 0 or -errno. */
 BENCH_FN int bench_bank_open(struct xglb *skel, struct xglb_bank *bank)
 {
-	return xglb_bank_open(bank, bpf_map__fd(skel->maps.xglb_ctl),
-			      bpf_map__fd(skel->maps.xglb_groups),
-			      bpf_map__fd(skel->maps.xglb_vips));
+	int err =
+	    xglb_bank_open(bank, bpf_map__fd(skel->maps.xglb_ctl),
+			   bpf_map__fd(skel->maps.xglb_groups), bpf_map__fd(skel->maps.xglb_vips));
+
+	return err ? err : xglb_bank_open_vip6(bank, bpf_map__fd(skel->maps.xglb_vips6));
 }
 
 /*

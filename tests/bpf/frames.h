@@ -281,4 +281,160 @@ static inline void h_frag(struct h_frame *f, __u16 frag_off)
 	f->b[21] = (__u8)frag_off;
 }
 
+/* ---- IPv6 neighbour discovery ------------------------------------------- */
+
+/* The virtual link-local of group 7: fe80::78:67ff:fe62:700, EUI-64 of its first vMAC. */
+static const __u8 H_VLL[16] = {0xfe, 0x80, 0,	 0,    0,    0,	   0,	 0,
+			       0x00, 0x78, 0x67, 0xff, 0xfe, 0x62, 0x07, 0x00};
+static const __u8 H_VIP6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+/* H_HOST's link-local (EUI-64 of 52:54:00:aa:bb:01) and a global address */
+static const __u8 H_HOST6[16] = {0xfe, 0x80, 0,	   0,	 0,    0,    0,	   0,
+				 0x50, 0x54, 0x00, 0xff, 0xfe, 0xaa, 0xbb, 0x01};
+static const __u8 H_HOST6G[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x50};
+static const __u8 H_OTHER6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99};
+static const __u8 H_PEER6[16] = {0xfe, 0x80, 0,	   0,	 0,    0,    0,	   0,
+				 0x50, 0x54, 0x00, 0xff, 0xfe, 0x00, 0x00, 0x02};
+static const __u8 H_ALLNODES6[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const __u8 H_UNSPEC6[16] = {0};
+static const __u8 H_ALLNODES_MAC[6] = {0x33, 0x33, 0x00, 0x00, 0x00, 0x01};
+
+/* The solicited-node group of a (ff02::1:ffXX:XXXX) and its MAC (33:33:ff:XX:XX:XX). */
+static inline void h_sn6(const __u8 *a, __u8 out[16], __u8 mac[6])
+{
+	const __u8 sn[13] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff};
+
+	memcpy(out, sn, 13);
+	memcpy(out + 13, a + 13, 3);
+	if (mac) {
+		mac[0] = mac[1] = 0x33;
+		memcpy(mac + 2, out + 12, 4);
+	}
+}
+
+/*
+ * The ICMPv6 checksum of an untagged Ethernet + IPv6 + ICMPv6 frame, by
+ * RFC 8200 8.1 in 16-bit big-endian words (the data path sums 32-bit
+ * words as they lie; this is the textbook way, on purpose). Written into
+ * the frame; the payload length field says how many ICMPv6 bytes.
+ */
+static inline void h_icmp6_csum(struct h_frame *f)
+{
+	__u8 *p = f->b;
+	__u32 plen = (__u32)p[18] << 8 | p[19], sum = 0;
+
+	p[56] = p[57] = 0;
+	for (int i = 22; i < 54; i += 2)
+		sum += (__u32)p[i] << 8 | p[i + 1];
+	sum += plen + 58;
+	for (__u32 i = 0; i < plen; i += 2)
+		sum += (__u32)p[54 + i] << 8 | (i + 1 < plen ? p[55 + i] : 0);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~sum & 0xffff;
+	p[56] = (__u8)(sum >> 8);
+	p[57] = (__u8)sum;
+}
+
+/* Ethernet + IPv6 (hop limit 255) + ICMPv6 type with 4 zero bytes after the checksum. */
+static inline void h_icmp6(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
+			   const __u8 *saddr, const __u8 *daddr, __u8 type, __u32 icmp_len)
+{
+	__u8 *p = f->b;
+
+	memset(f, 0, sizeof(*f));
+	memcpy(p, eth_dst, 6);
+	memcpy(p + 6, eth_src, 6);
+	p[12] = 0x86;
+	p[13] = 0xdd;
+	p[14] = 0x60;
+	p[18] = (__u8)(icmp_len >> 8);
+	p[19] = (__u8)icmp_len;
+	p[20] = 58;
+	p[21] = 255;
+	memcpy(p + 22, saddr, 16);
+	memcpy(p + 38, daddr, 16);
+	p[54] = type;
+	f->len = 54 + icmp_len;
+}
+
+/* Append an 8-byte link-layer address option (type 1 SLLA, 2 TLLA) and fix the lengths. */
+static inline void h_nd_lla(struct h_frame *f, __u8 type, const __u8 *mac)
+{
+	__u8 *o = f->b + f->len;
+	__u32 plen;
+
+	o[0] = type;
+	o[1] = 1;
+	memcpy(o + 2, mac, 6);
+	f->len += 8;
+	plen = f->len - 54;
+	f->b[18] = (__u8)(plen >> 8);
+	f->b[19] = (__u8)plen;
+}
+
+/*
+ * A neighbour solicitation for target, with an SLLA option when slla is
+ * set, checksummed. As Linux sends one: to the solicited-node group
+ * (resolution) or unicast (NUD); from :: without options (DAD).
+ */
+static inline void h_ns(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
+			const __u8 *saddr, const __u8 *daddr, const __u8 *target, const __u8 *slla)
+{
+	h_icmp6(f, eth_dst, eth_src, saddr, daddr, 135, 24);
+	memcpy(f->b + 62, target, 16);
+	if (slla)
+		h_nd_lla(f, 1, slla);
+	h_icmp6_csum(f);
+}
+
+/* A host resolving target: multicast to its solicited-node group, SLLA = the host's MAC. */
+static inline void h_ns_resolve(struct h_frame *f, const __u8 *host, const __u8 *host6,
+				const __u8 *target)
+{
+	__u8 sn[16], snmac[6];
+
+	h_sn6(target, sn, snmac);
+	h_ns(f, snmac, host, host6, sn, target, host);
+}
+
+/* A neighbour advertisement: flags (XGLB_NA_*), target, TLLA option when tlla is set. */
+static inline void h_na(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
+			const __u8 *saddr, const __u8 *daddr, __u8 flags, const __u8 *target,
+			const __u8 *tlla)
+{
+	h_icmp6(f, eth_dst, eth_src, saddr, daddr, 136, 24);
+	f->b[58] = flags;
+	memcpy(f->b + 62, target, 16);
+	if (tlla)
+		h_nd_lla(f, 2, tlla);
+	h_icmp6_csum(f);
+}
+
+/* A router advertisement (hop limit 64, lifetime 1800 s), with an SLLA option when slla is set. */
+static inline void h_ra(struct h_frame *f, const __u8 *eth_src, const __u8 *saddr, const __u8 *slla)
+{
+	h_icmp6(f, H_ALLNODES_MAC, eth_src, saddr, H_ALLNODES6, 134, 16);
+	f->b[58] = 64;
+	f->b[60] = 0x07;
+	f->b[61] = 0x08;
+	if (slla)
+		h_nd_lla(f, 1, slla);
+	h_icmp6_csum(f);
+}
+
+/* Ethernet + IPv6 + UDP (ports 12345 -> 53) with pay zero bytes. */
+static inline void h_udp6(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
+			  const __u8 *saddr, const __u8 *daddr, __u32 pay)
+{
+	h_icmp6(f, eth_dst, eth_src, saddr, daddr, 0, 8 + pay);
+	f->b[20] = 17;
+	f->b[21] = 64;
+	memset(f->b + 54, 0, 8 + pay);
+	f->b[54] = 0x30;
+	f->b[55] = 0x39;
+	f->b[57] = 53;
+	f->b[58] = (__u8)((8 + pay) >> 8);
+	f->b[59] = (__u8)(8 + pay);
+}
+
 #endif

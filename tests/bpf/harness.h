@@ -165,6 +165,11 @@ static inline int h_open(struct h_env *e)
 		e->skel = NULL;
 		return -1;
 	}
+	if (xglb_bank_open_vip6(&e->bank, bpf_map__fd(e->skel->maps.xglb_vips6))) {
+		print_error("xglb_bank_open_vip6 failed\n");
+		h_close(e);
+		return -1;
+	}
 	e->bank.need_sync = false;
 	xglb_bank_set_beat(&e->bank, bpf_program__fd(e->skel->progs.xglb_beat));
 	h_set_iface(e, H_IFINDEX, H_IFMAC);

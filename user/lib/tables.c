@@ -118,6 +118,7 @@ void xglb_build_group(const struct xglb_group_state *st, __u32 self_id, struct x
 	out->version = st->version;
 	memcpy(out->ifindex, st->ifindex, sizeof(out->ifindex));
 	memcpy(out->ifmac, st->ifmac, sizeof(out->ifmac));
+	memcpy(out->vip6, st->vip6, sizeof(out->vip6));
 	for (int i = 0; i < nf; i++) {
 		const struct xglb_fwd_state *f = &st->fwd[i];
 		struct xglb_fwd *d = &out->fwd[i];
@@ -241,6 +242,111 @@ __u32 xglb_vip_index_find(const struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u3
 		if (!s->gid)
 			return 0;
 		if (s->vip == vip)
+			return s->gid;
+	}
+	return 0;
+}
+
+/* ---- the IPv6 index ------------------------------------------------------ */
+
+static __u32 vip6_home(const __u8 a[16], __u32 mult)
+{
+	__u32 w[4];
+
+	memcpy(w, a, sizeof(w)); /* the words as they lie in memory, as the data path loads them */
+	return xglb_vip6_hash(w[0], w[1], w[2], w[3], mult);
+}
+
+static bool vip6_zero(const __u8 a[16])
+{
+	static const __u8 zero[16];
+
+	return !memcmp(a, zero, 16);
+}
+
+/* Robin Hood insertion, as vip_insert; returns the longest distance from home after. */
+static unsigned int vip6_insert(struct xglb_vip6_slot *slots, __u8 *dist, __u32 mult,
+				const __u8 addr[16], __u32 gid, unsigned int longest)
+{
+	struct xglb_vip6_slot cur = {.gid = gid};
+	__u32 pos = vip6_home(addr, mult);
+	unsigned int d = 0;
+
+	memcpy(cur.addr, addr, 16);
+	for (;; pos = (pos + 1) & (XGLB_VIP6_SLOTS - 1), d++) {
+		if (!slots[pos].gid) {
+			slots[pos] = cur;
+			dist[pos] = (__u8)d;
+			return d > longest ? d : longest;
+		}
+		if (dist[pos] < d) {
+			struct xglb_vip6_slot t = slots[pos];
+			unsigned int td = dist[pos];
+
+			slots[pos] = cur;
+			dist[pos] = (__u8)d;
+			longest = d > longest ? d : longest;
+			cur = t;
+			d = td;
+		}
+		if (d >= 255)
+			return 255;
+	}
+}
+
+int xglb_vip6_index_build(const struct xglb_group *groups, int n, unsigned int seeds,
+			  struct xglb_vip6_slot slots[XGLB_VIP6_SLOTS], __u32 *mult)
+{
+	static __u8 dist[XGLB_VIP6_SLOTS];
+
+	if (n < 0 || n > XGLB_MAX_GROUPS)
+		return -EINVAL;
+	for (int i = 0; i < n; i++)
+		if (!groups[i].id)
+			return -EINVAL;
+	for (unsigned int s = 0; s < seeds; s++) {
+		unsigned int longest = 0;
+		__u32 m = xglb_vip_mult(s);
+
+		memset(slots, 0, sizeof(slots[0]) * XGLB_VIP6_SLOTS);
+		memset(dist, 0, sizeof(dist));
+		for (int i = 0; i < n && longest < XGLB_VIP6_PROBES; i++) {
+			for (int a = 0; a < XGLB_VIP6_PER_GROUP && longest < XGLB_VIP6_PROBES;
+			     a++) {
+				const __u8 *addr = groups[i].vip6[a];
+				bool later = vip6_zero(addr);
+
+				/* listed twice: the later group, or the later entry of one group */
+				for (int b = a + 1; b < XGLB_VIP6_PER_GROUP && !later; b++)
+					later = !memcmp(groups[i].vip6[b], addr, 16);
+				for (int j = i + 1; j < n && !later; j++)
+					for (int b = 0; b < XGLB_VIP6_PER_GROUP && !later; b++)
+						later = !memcmp(groups[j].vip6[b], addr, 16);
+				if (!later)
+					longest = vip6_insert(slots, dist, m, addr, groups[i].id,
+							      longest);
+			}
+		}
+		if (longest < XGLB_VIP6_PROBES) {
+			*mult = m;
+			return 0;
+		}
+	}
+	memset(slots, 0, sizeof(slots[0]) * XGLB_VIP6_SLOTS);
+	return -ENOSPC;
+}
+
+__u32 xglb_vip6_index_find(const struct xglb_vip6_slot slots[XGLB_VIP6_SLOTS], __u32 mult,
+			   const __u8 addr[16])
+{
+	__u32 home = vip6_home(addr, mult);
+
+	for (__u32 i = 0; i < XGLB_VIP6_PROBES; i++) {
+		const struct xglb_vip6_slot *s = &slots[(home + i) & (XGLB_VIP6_SLOTS - 1)];
+
+		if (!s->gid)
+			return 0;
+		if (!memcmp(s->addr, addr, 16))
 			return s->gid;
 	}
 	return 0;

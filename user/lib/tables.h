@@ -26,6 +26,8 @@ struct xglb_group_state {
 	struct xglb_fwd_state fwd[XGLB_MAX_FWD];
 	__u32 ifindex[XGLB_GROUP_IFACES];
 	__u8 ifmac[XGLB_GROUP_IFACES][6]; /* MAC of ifindex[i] */
+	/* virtual IPv6 addresses (link-local, vip6), all-zero = unused */
+	__u8 vip6[XGLB_VIP6_PER_GROUP][16];
 };
 
 /* vMAC of forwarder idx of group gid: 02:78:67:62:gid:idx. */
@@ -71,6 +73,19 @@ int xglb_vip_index_build(const struct xglb_group *groups, int n, unsigned int se
 
 /* The lookup the data path makes (bpf/lib/common.h, vip_gid): the group id of vip, 0 if none. */
 __u32 xglb_vip_index_find(const struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 mult, __be32 vip);
+
+/*
+ * The IPv6 index, xglb_vips6, for groups[0..n): every nonzero vip6
+ * address of every group -> its id, by the rules of xglb_vip_index_build
+ * (XGLB_VIP6_PROBES, Robin Hood, seeds tried in turn, a later group keeps
+ * an address listed twice). Returns 0, -EINVAL or -ENOSPC.
+ */
+int xglb_vip6_index_build(const struct xglb_group *groups, int n, unsigned int seeds,
+			  struct xglb_vip6_slot slots[XGLB_VIP6_SLOTS], __u32 *mult);
+
+/* The lookup the data path makes (bpf/lib/ndp.h, vip6_gid): the group id of addr, 0 if none. */
+__u32 xglb_vip6_index_find(const struct xglb_vip6_slot slots[XGLB_VIP6_SLOTS], __u32 mult,
+			   const __u8 addr[16]);
 
 /* Seeds xglb_bank_prepare() tries: failing them all is ~impossible for <= 255 VIPs. */
 #define XGLB_VIP_SEEDS 64

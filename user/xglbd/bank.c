@@ -24,6 +24,7 @@ int xglb_bank_open(struct xglb_bank *b, int ctl_fd, int groups_fd, int vips_fd)
 	void *p;
 
 	memset(b, 0, sizeof(*b));
+	b->vips6_fd = -1;
 	b->vips[0] = calloc(XGLB_BANKS * XGLB_VIP_SLOTS, sizeof(struct xglb_vip_slot));
 	if (!b->vips[0])
 		return -ENOMEM;
@@ -54,8 +55,26 @@ int xglb_bank_open(struct xglb_bank *b, int ctl_fd, int groups_fd, int vips_fd)
 	return 0;
 }
 
+int xglb_bank_open_vip6(struct xglb_bank *b, int vips6_fd)
+{
+	if (vips6_fd < 0)
+		return -EBADF;
+	if (!b->vips6[0]) {
+		b->vips6[0] = calloc(XGLB_BANKS * XGLB_VIP6_SLOTS, sizeof(struct xglb_vip6_slot));
+		if (!b->vips6[0])
+			return -ENOMEM;
+		b->vips6[1] = b->vips6[0] + XGLB_VIP6_SLOTS;
+	}
+	b->vips6_known[0] = b->vips6_known[1] = false;
+	b->vips6_fd = vips6_fd;
+	return 0;
+}
+
 void xglb_bank_close(struct xglb_bank *b)
 {
+	free(b->vips6[0]);
+	b->vips6[0] = b->vips6[1] = NULL;
+	b->vips6_fd = -1;
 	if (b->ctl)
 		munmap(b->ctl, sysconf(_SC_PAGESIZE));
 	b->ctl = NULL;
@@ -115,7 +134,7 @@ static int write_slots(int fd, __u32 first, void *held, const void *vals, __u32 
 		       bool *known)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	static __u32 keys[XGLB_VIP_SLOTS > XGLB_MAX_GROUPS ? XGLB_VIP_SLOTS : XGLB_MAX_GROUPS];
+	static __u32 keys[XGLB_VIP6_SLOTS > XGLB_VIP_SLOTS ? XGLB_VIP6_SLOTS : XGLB_VIP_SLOTS];
 	__u32 count = n;
 	int err = 0;
 
@@ -139,6 +158,21 @@ static int write_slots(int fd, __u32 first, void *held, const void *vals, __u32 
 	if (!err)
 		memcpy(held, vals, size * n);
 	return err;
+}
+
+_Static_assert(XGLB_VIP6_SLOTS >= XGLB_MAX_GROUPS && XGLB_VIP_SLOTS >= XGLB_MAX_GROUPS,
+	       "write_slots' keys cover every table it writes");
+
+/*
+ * The IPv6 index of bank (xglb_vips6), as write_vips writes the VIP index:
+ * its multiplier, then the slots that differ.
+ */
+static int write_vips6(struct xglb_bank *b, __u32 bank, const struct xglb_vip6_slot *slots,
+		       __u32 mult)
+{
+	__atomic_store_n(&b->ctl->vip6_mult[bank], mult, __ATOMIC_RELAXED);
+	return write_slots(b->vips6_fd, XGLB_VIP6_KEY(bank, 0), b->vips6[bank], slots,
+			   XGLB_VIP6_SLOTS, sizeof(*slots), &b->vips6_known[bank]);
 }
 
 /*
@@ -568,7 +602,9 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 {
 	static struct xglb_group vals[XGLB_MAX_GROUPS];
 	static struct xglb_vip_slot vips[XGLB_VIP_SLOTS];
-	__u32 bank = xglb_bank_active(b) ^ 1, mult;
+	static struct xglb_vip6_slot vips6[XGLB_VIP6_SLOTS];
+	static const __u8 none6[XGLB_VIP6_PER_GROUP][16];
+	__u32 bank = xglb_bank_active(b) ^ 1, mult, mult6 = 0;
 	int err;
 
 	if (n < 0 || n > XGLB_MAX_GROUPS)
@@ -583,6 +619,15 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 	err = xglb_vip_index_build(groups, n, b->vip_seeds, vips, &mult);
 	if (err)
 		return err;
+	if (b->vips6_fd >= 0) {
+		err = xglb_vip6_index_build(groups, n, b->vip_seeds, vips6, &mult6);
+		if (err)
+			return err;
+	} else {
+		for (int i = 0; i < n; i++)
+			if (memcmp(groups[i].vip6, none6, sizeof(none6)))
+				return -ENXIO; /* nowhere to put its IPv6 addresses */
+	}
 	xglb_bank_quiesce(b);
 	err = write_groups(b, bank, vals);
 	if (err)
@@ -590,6 +635,11 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 	err = write_vips(b, bank, vips, mult);
 	if (err)
 		return err;
+	if (b->vips6_fd >= 0) {
+		err = write_vips6(b, bank, vips6, mult6);
+		if (err)
+			return err;
+	}
 	/* the bank goes live with the current steering state, not one from flips ago */
 	if (b->steer_open && b->bank_gen[bank] != b->steer_gen)
 		return steer_write(b, bank);

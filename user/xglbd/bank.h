@@ -28,6 +28,9 @@ struct xglb_bank {
 	unsigned int vip_seeds; /* hash multipliers a prepare tries (XGLB_VIP_SEEDS) */
 	struct xglb_vip_slot *vips[XGLB_BANKS]; /* what each bank's VIP index holds, if known */
 	bool vips_known[XGLB_BANKS];
+	int vips6_fd;				  /* xglb_vips6, -1 until xglb_bank_open_vip6() */
+	struct xglb_vip6_slot *vips6[XGLB_BANKS]; /* what each bank's IPv6 index holds, if known */
+	bool vips6_known[XGLB_BANKS];
 	struct xglb_group *groups[XGLB_BANKS]; /* what each bank's group slots hold, if known */
 	bool groups_known[XGLB_BANKS];
 	struct xglb_ctl *ctl; /* xglb_ctl, mmapped */
@@ -44,6 +47,13 @@ struct xglb_bank {
 /* Map fds from a loaded object; mmaps xglb_ctl. Returns 0 or -errno. */
 int xglb_bank_open(struct xglb_bank *b, int ctl_fd, int groups_fd, int vips_fd);
 void xglb_bank_close(struct xglb_bank *b);
+
+/*
+ * The IPv6 index map (xglb_vips6): from now on every prepare writes the
+ * groups' virtual IPv6 addresses into it. Until then a prepare refuses
+ * groups that have any (-ENXIO). Returns 0 or -errno.
+ */
+int xglb_bank_open_vip6(struct xglb_bank *b, int vips6_fd);
 
 /*
  * The fd of the loaded xglb_beat program (bpf/xglb.bpf.c), which each
@@ -67,7 +77,9 @@ unsigned int xglb_kernel_hz(void);
  * index is rewritten to hold exactly the listed VIPs. Before writing,
  * waits for one RCU grace period if the inactive bank was active until
  * the last flip, so no packet still reads it. Returns 0 or -errno
- * (-ENOSPC: the VIPs do not fit the index, see xglb_vip_index_build; then
+ * (-ENOSPC: the VIPs or the virtual IPv6 addresses do not fit their index,
+ * see xglb_vip_index_build and xglb_vip6_index_build; -ENXIO: a group has
+ * virtual IPv6 addresses and xglb_bank_open_vip6 was not called; then
  * nothing was written); on error the active bank is untouched.
  */
 int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int n);

@@ -338,6 +338,11 @@ int main(int argc, char **argv)
 		pr_err("mapping xglb_ctl: %s", strerror(-err));
 		goto detach;
 	}
+	err = xglb_bank_open_vip6(&d.bank, bpf_map__fd(d.ld.skel->maps.xglb_vips6));
+	if (err) {
+		pr_err("the IPv6 address index: %s", strerror(-err));
+		goto detach;
+	}
 	xglb_bank_set_beat(&d.bank, bpf_program__fd(d.ld.skel->progs.xglb_beat));
 	err = xglb_hostcount_start(&d.hosts, bpf_map__fd(d.ld.skel->maps.xglb_hosts));
 	if (err)

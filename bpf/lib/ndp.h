@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* ndp.h - IPv6 neighbour discovery for the groups' virtual IPv6 addresses: NS answered, claims
+ * refused. */
+#ifndef XGLB_BPF_NDP_H
+#define XGLB_BPF_NDP_H
+
+#include "common.h"
+#include "ctx.h"
+#include "policy.h"
+#include "arp.h" /* host_touch_jiffies, lease_expired */
+
+/*
+ * What ARP is to the VIP (arp.h), neighbour discovery is to a group's
+ * virtual IPv6 addresses (its virtual link-local and its vip6 addresses,
+ * xglb_vips6): the AVG answers a neighbour solicitation (NS) with a
+ * neighbour advertisement (NA) naming the host's forwarder, chosen by the
+ * host's MAC in the same host table as ARP, so a dual-stack host has one
+ * forwarder for both families; the owner of a vMAC answers the unicast NS
+ * a host sends it to confirm it (NUD); a duplicate address probe for a
+ * virtual address is defended; NS, NA and RA claiming a virtual address
+ * from anyone else never reach the local stack. Only frames about a
+ * virtual address are judged (RFC 4861 validity checks included): every
+ * other NDP frame passes untouched, for the kernel to judge.
+ *
+ * Offsets in an untagged Ethernet frame: IPv6 header at 14, ICMPv6 at 54,
+ * the NS/NA target at 62, options from 78 (struct xglb_na_frame).
+ */
+#define NDP_L3	   14
+#define NDP_SADDR  22
+#define NDP_DADDR  38
+#define NDP_ICMP   54
+#define NDP_TARGET 62
+#define NDP_FIXED  24 /* ICMPv6 bytes of an NS or NA before its options */
+#define NDP_NA_LEN ((__u32)sizeof(struct xglb_na_frame))
+
+/* The group id of virtual IPv6 address a (16 bytes, any alignment) in bank, 0 if none. */
+static __always_inline __u32 vip6_gid(const struct xglb_ctl *ctl, __u32 bank, const __u8 *a)
+{
+	__u32 w0 = ld32(a), w1 = ld32(a + 4), w2 = ld32(a + 8), w3 = ld32(a + 12);
+	__u32 home = xglb_vip6_hash(w0, w1, w2, w3, ctl->vip6_mult[bank & 1]);
+
+#pragma unroll
+	for (__u32 i = 0; i < XGLB_VIP6_PROBES; i++) {
+		__u32 key = XGLB_VIP6_KEY(bank & 1, (home + i) & (XGLB_VIP6_SLOTS - 1));
+		const struct xglb_vip6_slot *s = bpf_map_lookup_elem(&xglb_vips6, &key);
+
+		if (!s || !s->gid)
+			return 0;
+		if (((ld32(s->addr) ^ w0) | (ld32(s->addr + 4) ^ w1) | (ld32(s->addr + 8) ^ w2) |
+		     (ld32(s->addr + 12) ^ w3)) == 0)
+			return s->gid;
+	}
+	return 0;
+}
+
+static __always_inline bool ip6_is_unspecified(const __u8 *a)
+{
+	return (ld32(a) | ld32(a + 4) | ld32(a + 8) | ld32(a + 12)) == 0;
+}
+
+/* ff02::1:ffXX:XXXX, the solicited-node group of target (RFC 4291 2.7.1). */
+static __always_inline bool ip6_is_solicited_node_of(const __u8 *a, const __u8 *target)
+{
+	return ld32(a) == bpf_htonl(0xff020000) && ld32(a + 4) == 0 &&
+	       ld32(a + 8) == bpf_htonl(0x00000001) && a[12] == 0xff && a[13] == target[13] &&
+	       ld16(a + 14) == ld16(target + 14);
+}
+
+/* Fold a sum of 32-bit words into the 16-bit one's complement sum. */
+static __always_inline __u32 csum_fold32(__u64 s)
+{
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffffffff) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (__u32)s;
+}
+
+/*
+ * The ICMPv6 pseudo-header (RFC 8200 8.1) of the frame at p, as a sum of
+ * 32-bit words: source, destination, upper-layer length, next header.
+ */
+static __always_inline __u64 ndp_pseudo_sum(const __u8 *p, __u32 len)
+{
+	__u64 s = bpf_htonl(len) + bpf_htonl(XGLB_IPPROTO_ICMPV6);
+
+#pragma unroll
+	for (int i = 0; i < 32; i += 4)
+		s += ld32(p + NDP_SADDR + i);
+	return s;
+}
+
+/*
+ * A vMAC this node may announce for group g: one it owns, or, as AVG, any
+ * live forwarder's (the AVG hands hosts every forwarder). The egress
+ * guard's rule for ARP (guard.h), for NDP.
+ */
+static __always_inline bool ndp_may_announce(const struct xglb_group *g, const __u8 *mac)
+{
+	__u32 idx = mac[5] & (XGLB_MAX_FWD - 1);
+
+	return is_vmac(mac) && mac[4] == g->id && mac[5] < g->n_fwd &&
+	       (g->fwd[idx].flags & XGLB_FWD_ACTIVE) &&
+	       ((g->fwd[idx].flags & XGLB_FWD_LOCAL) || (g->flags & XGLB_GRP_AVG));
+}
+
+/*
+ * Turn the NS at c->data in place into the NA "target is at tlla": to
+ * dst_mac and the solicitation's source, or for a duplicate address probe
+ * (dad) to all nodes (ff02::1, 33:33:00:00:00:01); from ifmac and the
+ * target itself. An NS without options (78 bytes) first grows to the NA's
+ * 86; a longer one keeps its tail, past the payload length, as padding.
+ * False if the frame could not grow.
+ */
+static __always_inline bool ndp_make_na(struct xglb_ctx *c, const __u8 *dst_mac, const __u8 *ifmac,
+					const __u8 *tlla, __u8 flags, bool dad)
+{
+	struct xglb_na_frame *f;
+	__u8 *p;
+	__u64 s;
+
+	if (ctx_len(c) < NDP_NA_LEN && !ctx_grow(c, NDP_NA_LEN))
+		return false;
+	if (!ctx_pull(c, NDP_NA_LEN))
+		return false;
+	p = c->data;
+	f = c->data;
+	if (dad) {
+		st32(f->eth_dst, bpf_htonl(0x33330000));
+		st16(f->eth_dst + 4, bpf_htons(0x0001));
+		/* the source (::) moves nowhere: the destination is all nodes */
+		st32(f->daddr, bpf_htonl(0xff020000));
+		st32(f->daddr + 4, 0);
+		st32(f->daddr + 8, 0);
+		st32(f->daddr + 12, bpf_htonl(1));
+	} else {
+		mac_copy(f->eth_dst, dst_mac);
+#pragma unroll
+		for (int i = 0; i < 16; i += 4)
+			st32(f->daddr + i, ld32(f->saddr + i));
+	}
+	mac_copy(f->eth_src, ifmac);
+#pragma unroll
+	for (int i = 0; i < 16; i += 4)
+		st32(f->saddr + i, ld32(f->target + i));
+	st32(p + NDP_L3, bpf_htonl(0x60000000));
+	st16(p + NDP_L3 + 4, bpf_htons(NDP_NA_LEN - NDP_ICMP));
+	/* next header and hop limit (58, 255) were checked in the request */
+	st32(p + NDP_ICMP, bpf_htonl(XGLB_ND_NA << 24)); /* type, code 0, checksum 0 */
+	st32(p + NDP_ICMP + 4, bpf_htonl((__u32)flags << 24));
+	st16(p + NDP_TARGET + 16, bpf_htons(XGLB_ND_OPT_TLLA << 8 | 1));
+	mac_copy(f->tlla, tlla);
+
+	s = ndp_pseudo_sum(p, NDP_NA_LEN - NDP_ICMP);
+#pragma unroll
+	for (__u32 i = NDP_ICMP; i < NDP_NA_LEN; i += 4)
+		s += ld32(p + i);
+	st16(p + NDP_ICMP + 2, (__u16)~csum_fold32(s));
+	return true;
+}
+
+/*
+ * The forwarder the AVG names to host: the one the host table remembers
+ * (the table ARP fills too, key: group, host MAC), or a new one by policy.
+ * *reason: TX_NA_REPLY, or TX_NA_UNTRACKED when the insert failed. -1: no
+ * forwarder takes new hosts. now: jiffies.
+ */
+static __always_inline int ndp_host_fwd(const struct xglb_ctl *ctl, const struct xglb_group *g,
+					const __u8 *host, __u64 now, __u32 *reason)
+{
+	struct xglb_host_key hk __attribute__((aligned(8))) = {.gid = g->id};
+	struct xglb_host *h;
+	int idx;
+
+	st16(hk.mac, ld16(host));
+	st32(hk.mac + 2, ld32(host + 2));
+	h = bpf_map_lookup_elem(&xglb_hosts, &hk);
+	if (h && h->fwd < g->n_fwd &&
+	    (g->fwd[h->fwd & (XGLB_MAX_FWD - 1)].flags & XGLB_FWD_ACTIVE)) {
+		/* store only what changed (arp.h, host_touch_jiffies) */
+		if ((__s64)(now - h->last_jiffies) >= host_touch_jiffies(ctl))
+			h->last_jiffies = now;
+		if (!(h->flags & XGLB_HOST_NDP))
+			h->flags |= XGLB_HOST_NDP;
+		return h->fwd;
+	}
+	{
+		struct xglb_host nh = {
+		    .first_jiffies = now, .last_jiffies = now, .flags = XGLB_HOST_NDP};
+
+		idx = pick_forwarder(g, host);
+		if (idx < 0)
+			return -1;
+		nh.fwd = idx;
+		if (h) {
+			nh.first_jiffies = h->first_jiffies;
+			nh.ip = h->ip; /* the host's IPv4 address, learnt by ARP */
+		}
+		if (bpf_map_update_elem(&xglb_hosts, &hk, &nh, BPF_ANY))
+			*reason = XGLB_IN_TX_NA_UNTRACKED;
+	}
+	return idx;
+}
+
+/* The group's first live forwarder, -1 if none. */
+static __always_inline int ndp_first_live(const struct xglb_group *g)
+{
+	for (int i = 0; i < XGLB_MAX_FWD; i++)
+		if (i < g->n_fwd && (g->fwd[i].flags & XGLB_FWD_ACTIVE))
+			return i;
+	return -1;
+}
+
+/*
+ * An NS for virtual address of group gid: RFC 4861 7.1.1's validity
+ * checks, then the answer. plen: the IPv6 payload length, >= 24, and the
+ * frame holds it. The ICMPv6 bytes are checked in a copy on the stack,
+ * zero-padded to XGLB_NDP_MAX_LEN (zeros change no checksum), so neither
+ * loop depends on the frame's length.
+ *
+ * Answers: the AVG names the host's forwarder (TX_NA_REPLY); the owner
+ * of a vMAC the NS was sent to confirms it (TX_NA_UNICAST, as
+ * arp_confirm_vmac); the AVG defends a duplicate address probe (source
+ * ::) with an NA to all nodes (RFC 4862 5.4.3), Solicited clear as RFC
+ * 4861 7.2.4 asks and Override clear, so the hosts that hear it keep the
+ * forwarder they cached; it names the group's first live forwarder
+ * (TX_NA_DAD).
+ */
+static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl *ctl, __u32 bank,
+				       __u32 gid, __u32 plen)
+{
+	__u64 buf[XGLB_NDP_MAX_LEN / 8] = {0};
+	const __u8 *b = (const __u8 *)buf, *ifmac;
+	const struct xglb_group *g;
+	__u8 host[8] __attribute__((aligned(8))), *p;
+	__u32 off = NDP_FIXED, reason, flags;
+	__u64 s, now;
+	bool dad, slla = false;
+	int idx;
+
+	if (plen > XGLB_NDP_MAX_LEN || (plen & 7))
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
+	p = c->data;
+	if ((void *)(p + NDP_TARGET + 16) > c->data_end)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
+	if (p[NDP_L3 + 7] != XGLB_ND_HOP_LIMIT)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_HOP_LIMIT, CTX_ACT_DROP);
+	mac_copy(host, p + 6);
+	if (ctx_load_bytes(c, NDP_ICMP, buf, plen))
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
+
+	/* the checksum, over the pseudo-header and every ICMPv6 byte */
+	s = ndp_pseudo_sum(p, plen);
+#pragma unroll
+	for (int i = 0; i < XGLB_NDP_MAX_LEN / 8; i++)
+		s += (buf[i] & 0xffffffff) + (buf[i] >> 32);
+	if (csum_fold32(s) != 0xffff)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_CHECKSUM, CTX_ACT_DROP);
+	if (b[1] != 0 || b[NDP_TARGET - NDP_ICMP] == 0xff) /* code 0, target not multicast */
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
+
+	/*
+	 * Options: each at least 8 bytes, together exactly the rest; at most
+	 * one SLLA, 6 bytes, repeating the Ethernet source (the host).
+	 */
+	for (int i = 0; i < (XGLB_NDP_MAX_LEN - NDP_FIXED) / 8; i++) {
+		__u32 o = off & (XGLB_NDP_MAX_LEN - 8);
+
+		if (off >= plen)
+			break;
+		if (b[o + 1] == 0)
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
+		if (b[o] == XGLB_ND_OPT_SLLA) {
+			if (b[o + 1] != 1 || slla)
+				return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
+			if (ld16(b + o + 2) != ld16(host) || ld32(b + o + 4) != ld32(host + 2))
+				return ctx_verdict(c, XGLB_IN_DROP_NDP_BAD_SENDER, CTX_ACT_DROP);
+			slla = true;
+		}
+		off += b[o + 1] * 8u;
+	}
+	if (off != plen)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
+	/*
+	 * A duplicate address probe carries no SLLA and goes to the target's
+	 * solicited-node group; any other multicast NS names its sender's MAC
+	 * (Linux answers none without one).
+	 */
+	dad = ip6_is_unspecified(p + NDP_SADDR);
+	if (dad ? slla || !ip6_is_solicited_node_of(p + NDP_DADDR, p + NDP_TARGET)
+		: !slla && p[NDP_DADDR] == 0xff)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
+	if (!is_host_mac(host))
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_BAD_SENDER, CTX_ACT_DROP);
+
+	g = group_get(bank, gid);
+	if (!g)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_NO_FWD, CTX_ACT_DROP);
+	ifmac = group_iface_mac(g, ctx_ifindex(c));
+	if (!ifmac)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_IFACE, CTX_ACT_DROP);
+	now = bpf_jiffies64();
+	if (lease_expired(ctl, now))
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_LEASE, CTX_ACT_DROP);
+	p = c->data;
+	if ((void *)(p + 6) > c->data_end)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
+	flags = XGLB_NA_ROUTER | XGLB_NA_SOLICITED | XGLB_NA_OVERRIDE;
+	if (dad) {
+		if (!(g->flags & XGLB_GRP_AVG))
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_NOT_AVG, CTX_ACT_DROP);
+		idx = ndp_first_live(g);
+		if (idx < 0)
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_NO_FWD, CTX_ACT_DROP);
+		flags = XGLB_NA_ROUTER;
+		reason = XGLB_IN_TX_NA_DAD;
+	} else if (is_vmac(p)) {
+		idx = p[5] & (XGLB_MAX_FWD - 1);
+		if (p[4] != g->id || p[5] >= g->n_fwd || !(g->fwd[idx].flags & XGLB_FWD_ACTIVE))
+			return ctx_verdict(c, XGLB_IN_DROP_VMAC_UNKNOWN, CTX_ACT_DROP);
+		if (!(g->fwd[idx].flags & XGLB_FWD_LOCAL))
+			return ctx_verdict(c, XGLB_IN_DROP_VMAC_REMOTE, CTX_ACT_DROP);
+		reason = XGLB_IN_TX_NA_UNICAST;
+	} else {
+		if (!(g->flags & XGLB_GRP_AVG))
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_NOT_AVG, CTX_ACT_DROP);
+		reason = XGLB_IN_TX_NA_REPLY;
+		idx = ndp_host_fwd(ctl, g, host, now, &reason);
+		if (idx < 0)
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_NO_FWD, CTX_ACT_DROP);
+	}
+	{
+		__u8 src[8] __attribute__((aligned(8))), tlla[8] __attribute__((aligned(8)));
+
+		/* copies: a frame that grows may move, and the group may not be read after */
+		mac_copy(src, ifmac);
+		mac_copy(tlla, g->fwd[idx & (XGLB_MAX_FWD - 1)].vmac);
+		if (!ndp_make_na(c, host, src, tlla, (__u8)flags, dad))
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
+	}
+	return ctx_verdict(c, reason, CTX_ACT_TX);
+}
+
+/*
+ * Is the frame (Ethernet type IPv6) an ICMPv6 NDP message, RS to
+ * Redirect, without extension headers? Its first 55 bytes are then
+ * readable. A tag taken out by the driver (tc) makes it a tagged frame,
+ * as XDP would see it: not ours.
+ */
+static __always_inline bool ndp_is_ndp(struct xglb_ctx *c)
+{
+	const __u8 *p;
+
+	if (ctx_vlan_offloaded(c) || !ctx_pull(c, NDP_ICMP + 1))
+		return false;
+	p = c->data;
+	return p[NDP_L3 + 6] == XGLB_IPPROTO_ICMPV6 &&
+	       (__u8)(p[NDP_ICMP] - XGLB_ND_RS) <= XGLB_ND_REDIRECT - XGLB_ND_RS;
+}
+
+/*
+ * Every NDP message (ndp_is_ndp) reaching the node. From a vMAC (a peer
+ * xglb's), or naming a virtual address as its source, or an NA or RA
+ * about one: dropped, so the kernel never sees a peer claim a virtual
+ * address. An NS for a virtual address: judged and answered
+ * (ndp_solicit). Everything else passes.
+ */
+static __always_inline int handle_ndp(struct xglb_ctx *c)
+{
+	const struct xglb_ctl *ctl;
+	__u32 bank, gid, plen;
+	__u8 *p = c->data, type;
+
+	type = p[NDP_ICMP];
+	if (is_vmac(p + 6))
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+	if (type != XGLB_ND_NS && type != XGLB_ND_NA && type != XGLB_ND_RA)
+		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
+	plen = bpf_ntohs(ld16(p + NDP_L3 + 4));
+	if (plen < (type == XGLB_ND_RA ? 16 : NDP_FIXED) || ctx_len(c) < NDP_ICMP + plen ||
+	    !ctx_pull(c, type == XGLB_ND_RA ? NDP_ICMP + 16 : NDP_TARGET + 16))
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
+	ctl = ctl_get();
+	if (!ctl)
+		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
+	bank = XGLB_READ_ONCE(ctl->active_bank) & 1;
+	p = c->data;
+	/* a virtual address as source: a peer's kernel, or a station claiming it */
+	if (!ip6_is_unspecified(p + NDP_SADDR) && vip6_gid(ctl, bank, p + NDP_SADDR))
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+	if (type == XGLB_ND_RA)
+		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
+	gid = vip6_gid(ctl, bank, p + NDP_TARGET);
+	if (!gid)
+		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
+	if (type == XGLB_ND_NA)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+	return ndp_solicit(c, ctl, bank, gid, plen);
+}
+
+/* ---- egress ------------------------------------------------------------ */
+
+#define NDP_GUARD_OPTS 16 /* options the guard walks; an announcement with more leaves no more */
+
+/*
+ * tc egress, an IPv6 frame: an NA about a virtual address, or an NS or
+ * RA from one, leaves only if the link-layer address it announces (TLLA
+ * of the NA, SLLA of the NS or RA) is a vMAC this node may announce
+ * (ndp_may_announce). An NA about a virtual address must announce one;
+ * an NS or RA that announces none (the RAs of the virtual link-local)
+ * passes. Rare on egress: read with bpf_skb_load_bytes.
+ */
+static __always_inline int guard_ndp(struct __sk_buff *skb)
+{
+	__u8 hdr[2], addr[16] __attribute__((aligned(8))), o[2], mac[8] __attribute__((aligned(8)));
+	const struct xglb_group *g;
+	struct xglb_ctl *ctl;
+	__u32 bank, gid, plen, off, want;
+	__be16 plen_be;
+	bool found = false;
+
+	if (bpf_skb_load_bytes(skb, NDP_L3 + 6, hdr, 1) || hdr[0] != XGLB_IPPROTO_ICMPV6 ||
+	    bpf_skb_load_bytes(skb, NDP_ICMP, hdr + 1, 1))
+		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	if (hdr[1] == XGLB_ND_NA) {
+		off = NDP_FIXED;
+		want = XGLB_ND_OPT_TLLA;
+		if (bpf_skb_load_bytes(skb, NDP_TARGET, addr, 16))
+			return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	} else if (hdr[1] == XGLB_ND_NS || hdr[1] == XGLB_ND_RA) {
+		off = hdr[1] == XGLB_ND_NS ? NDP_FIXED : 16;
+		want = XGLB_ND_OPT_SLLA;
+		if (bpf_skb_load_bytes(skb, NDP_SADDR, addr, 16))
+			return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	} else {
+		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	}
+	ctl = ctl_get();
+	if (!ctl)
+		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	bank = XGLB_READ_ONCE(ctl->active_bank) & 1;
+	gid = vip6_gid(ctl, bank, addr);
+	if (!gid)
+		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	g = group_get(bank, gid);
+	if (!g || bpf_skb_load_bytes(skb, NDP_L3 + 4, &plen_be, 2))
+		return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+	plen = bpf_ntohs(plen_be);
+	for (int i = 0; i < NDP_GUARD_OPTS; i++) {
+		if (off >= plen)
+			break;
+		if (off > 0xffff || bpf_skb_load_bytes(skb, NDP_ICMP + (off & 0xffff), o, 2) ||
+		    !o[1])
+			return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+		if (o[0] == want) {
+			if (o[1] != 1 ||
+			    bpf_skb_load_bytes(skb, NDP_ICMP + (off & 0xffff) + 2, mac, 6) ||
+			    !ndp_may_announce(g, mac))
+				return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+			found = true;
+		}
+		off += o[1] * 8u;
+	}
+	if (off < plen) /* more options than the guard walks: it cannot vouch for them */
+		return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+	if (found)
+		return verdict(XGLB_R_TC_EGRESS_PASS_VMAC_NDP, XGLB_TC_ACT_OK);
+	if (want == XGLB_ND_OPT_TLLA)
+		return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+	return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+}
+
+#endif

@@ -1,0 +1,809 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_ndp.c - IPv6 neighbour discovery (bpf/lib/ndp.h) through test_run: a fixture table at
+ * XDP and at tc, the egress guard's NDP rows, and dual-stack scenarios.
+ */
+#include <linux/pkt_cls.h>
+#include "harness.h"
+
+/*
+ * The fixture table, as in test_xdp.c: each case runs in a fresh
+ * skeleton; setup installs the group (virtual link-local H_VLL and vip6
+ * H_VIP6) through the real table path, input builds one frame, and the
+ * run must give exactly the verdict, the expected bytes (NULL expect =
+ * unchanged) and one count under reason.
+ */
+struct ndp_case {
+	const char *name;
+	void (*setup)(struct h_env *e);
+	void (*input)(struct h_frame *f, int arg);
+	int arg;
+	int verdict;
+	void (*expect)(const struct h_frame *in, struct h_frame *want);
+	__u32 reason;
+	void (*check)(struct h_env *e, const struct h_frame *in);
+};
+
+#define R(x) XGLB_R_##x
+
+/* ---- setups ---------------------------------------------------------- */
+
+static void state6(struct xglb_group_state *st, __u32 avg)
+{
+	h_state(st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, avg);
+	memcpy(st->vip6[0], H_VLL, 16);
+	memcpy(st->vip6[1], H_VIP6, 16);
+}
+
+static void setup6_avg(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	state6(&st, H_SELF);
+	h_install(e, &st, 1);
+}
+
+static void setup6_not_avg(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	state6(&st, 2);
+	h_install(e, &st, 1);
+}
+
+static void setup6_lease_expired(struct h_env *e)
+{
+	setup6_avg(e);
+	h_heartbeat(e, 3000000000ull, 2000000000ull); /* 3 s old, lease 2 s */
+}
+
+static void setup6_other_iface(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	state6(&st, H_SELF);
+	st.ifindex[0] = 2;
+	h_install(e, &st, 1);
+}
+
+static void setup6_no_fwd(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	state6(&st, H_SELF);
+	for (int i = 0; i < 3; i++)
+		st.fwd[i].new_ok = false;
+	h_install(e, &st, 1);
+}
+
+/* forwarder 0 inactive: a DAD defence names forwarder 1 */
+static void setup6_fwd0_inactive(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	state6(&st, H_SELF);
+	st.fwd[0].active = false;
+	h_install(e, &st, 1);
+}
+
+/* ---- inputs ---------------------------------------------------------- */
+
+enum {
+	N_RESOLVE_VLL,	   /* H_HOST resolves the virtual link-local */
+	N_RESOLVE_VIP6,	   /* H_HOST resolves the global vip6 from its global address */
+	N_RESOLVE_OTHER,   /* an address that is not virtual */
+	N_NUD_VMAC,	   /* unicast NS to vMAC (arg2) for the VLL, with SLLA */
+	N_NUD_NO_SLLA,	   /* unicast NS to vMAC 0 without options (78 bytes) */
+	N_DAD_NONCE,	   /* DAD for the VLL with a nonce option (Linux, enhanced DAD) */
+	N_DAD_PLAIN,	   /* DAD without options (78 bytes) */
+	N_DAD_WITH_SLLA,   /* DAD carrying an SLLA: invalid */
+	N_DAD_TO_ALLNODES, /* DAD not to the solicited-node group: invalid */
+	N_MCAST_NO_SLLA,   /* multicast NS from a host address without SLLA: invalid */
+	N_HOP64,	   /* hop limit 64 */
+	N_BAD_CSUM,	   /* checksum off by one */
+	N_CODE1,	   /* ICMPv6 code 1 */
+	N_OPT_LEN0,	   /* an option of length 0 */
+	N_OPT_OVERRUN,	   /* SLLA of length 2 in 8 bytes of options */
+	N_TWO_SLLA,	   /* two SLLA options */
+	N_PLEN_28,	   /* payload 28: not a multiple of 8 */
+	N_PLEN_136,	   /* 14 options: longer than xglb parses */
+	N_PLEN_16,	   /* payload 16: shorter than an NS */
+	N_SLLA_NOT_SRC,	   /* SLLA is not the Ethernet source */
+	N_SRC_MCAST,	   /* unicast NUD without SLLA from a multicast Ethernet source */
+	N_FROM_VMAC,	   /* NS for another address from a vMAC source */
+	N_SRC_VIP6,	   /* NS for a host, from the vip6: a claim */
+	N_NA_VLL_PEER,	   /* a peer's kernel: "VLL is at <real MAC>" */
+	N_NA_VIP6_VMAC,	   /* an AVG's unsolicited NA seen by another node */
+	N_NA_HOSTS,	   /* NA between hosts */
+	N_RA_FROM_VLL,	   /* a peer's RA from the virtual link-local */
+	N_RA_OTHER,	   /* an RA from another router's link-local */
+	N_RS,		   /* a router solicitation */
+	N_ECHO_VLL,	   /* ICMPv6 echo request to the VLL */
+	N_UDP6,		   /* IPv6 UDP to another MAC */
+	N_UDP6_VMAC,	   /* IPv6 UDP to vMAC 0 */
+	N_HBH_NS,	   /* an NS behind a hop-by-hop header */
+	N_MAX
+};
+
+static void in_ndp(struct h_frame *f, int arg)
+{
+	__u8 sn[16], snmac[6];
+	const __u8 *v0 = H_VMAC(H_GID, 0), *v2 = H_VMAC(H_GID, 2);
+
+	switch (arg & 0xff) {
+	case N_RESOLVE_VLL:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		break;
+	case N_RESOLVE_VIP6:
+		h_ns_resolve(f, H_HOST, H_HOST6G, H_VIP6);
+		break;
+	case N_RESOLVE_OTHER:
+		h_ns_resolve(f, H_HOST, H_HOST6G, H_OTHER6);
+		break;
+	case N_NUD_VMAC:
+		h_ns(f, H_VMAC(H_GID, arg >> 8), H_HOST, H_HOST6, H_VLL, H_VLL, H_HOST);
+		break;
+	case N_NUD_NO_SLLA:
+		h_ns(f, v0, H_HOST, H_HOST6, H_VLL, H_VLL, NULL);
+		break;
+	case N_DAD_NONCE:
+	case N_DAD_PLAIN:
+		h_sn6(H_VLL, sn, snmac);
+		h_ns(f, snmac, H_HOST, H_UNSPEC6, sn, H_VLL, NULL);
+		if ((arg & 0xff) == N_DAD_NONCE) {
+			__u8 *o = f->b + f->len;
+
+			o[0] = 14; /* nonce, RFC 7527 */
+			o[1] = 1;
+			memcpy(o + 2, "\x11\x22\x33\x44\x55\x66", 6);
+			f->len += 8;
+			f->b[19] = 32;
+			h_icmp6_csum(f);
+		}
+		break;
+	case N_DAD_WITH_SLLA:
+		h_sn6(H_VLL, sn, snmac);
+		h_ns(f, snmac, H_HOST, H_UNSPEC6, sn, H_VLL, H_HOST);
+		break;
+	case N_DAD_TO_ALLNODES:
+		h_ns(f, H_ALLNODES_MAC, H_HOST, H_UNSPEC6, H_ALLNODES6, H_VLL, NULL);
+		break;
+	case N_MCAST_NO_SLLA:
+		h_sn6(H_VLL, sn, snmac);
+		h_ns(f, snmac, H_HOST, H_HOST6, sn, H_VLL, NULL);
+		break;
+	case N_HOP64:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		f->b[21] = 64;
+		h_icmp6_csum(f);
+		break;
+	case N_BAD_CSUM:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		f->b[57] ^= 1;
+		break;
+	case N_CODE1:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		f->b[55] = 1;
+		h_icmp6_csum(f);
+		break;
+	case N_OPT_LEN0:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		f->b[79] = 0;
+		h_icmp6_csum(f);
+		break;
+	case N_OPT_OVERRUN:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		f->b[79] = 2;
+		h_icmp6_csum(f);
+		break;
+	case N_TWO_SLLA:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		h_nd_lla(f, 1, H_HOST);
+		h_icmp6_csum(f);
+		break;
+	case N_PLEN_28:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		f->len = 54 + 28;
+		f->b[19] = 28;
+		f->b[79] = 1; /* the SLLA cut to 4 bytes */
+		h_icmp6_csum(f);
+		break;
+	case N_PLEN_136:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		for (int i = 0; i < 13; i++) {
+			__u8 *o = f->b + f->len;
+
+			o[0] = 200; /* unknown options, to be ignored by a host */
+			o[1] = 1;
+			f->len += 8;
+		}
+		f->b[18] = (__u8)((f->len - 54) >> 8);
+		f->b[19] = (__u8)(f->len - 54);
+		h_icmp6_csum(f);
+		break;
+	case N_PLEN_16:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		f->b[19] = 16;
+		break;
+	case N_SLLA_NOT_SRC:
+		h_sn6(H_VLL, sn, snmac);
+		h_ns(f, snmac, H_HOST, H_HOST6, sn, H_VLL, H_HOST2);
+		break;
+	case N_SRC_MCAST: {
+		const __u8 mc[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
+
+		h_ns(f, v0, mc, H_HOST6, H_VLL, H_VLL, NULL);
+		break;
+	}
+	case N_FROM_VMAC:
+		h_ns_resolve(f, H_VMAC(H_GID, 1), H_PEER6, H_HOST6);
+		break;
+	case N_SRC_VIP6:
+		h_ns_resolve(f, H_PEERMAC, H_VIP6, H_HOST6G);
+		break;
+	case N_NA_VLL_PEER:
+		h_na(f, H_ALLNODES_MAC, H_PEERMAC, H_VLL, H_ALLNODES6, XGLB_NA_OVERRIDE, H_VLL,
+		     H_PEERMAC);
+		break;
+	case N_NA_VIP6_VMAC:
+		h_na(f, H_HOST, H_PEERMAC, H_VIP6, H_ALLNODES6, XGLB_NA_ROUTER | XGLB_NA_OVERRIDE,
+		     H_VIP6, v2);
+		break;
+	case N_NA_HOSTS:
+		h_na(f, H_HOST, H_HOST2, H_OTHER6, H_HOST6G, XGLB_NA_SOLICITED, H_OTHER6, H_HOST2);
+		break;
+	case N_RA_FROM_VLL:
+		h_ra(f, H_PEERMAC, H_VLL, NULL);
+		break;
+	case N_RA_OTHER:
+		h_ra(f, H_PEERMAC, H_PEER6, H_PEERMAC);
+		break;
+	case N_RS:
+		h_icmp6(f, (const __u8[6]){0x33, 0x33, 0, 0, 0, 2}, H_HOST, H_HOST6,
+			(const __u8[16]){0xff, 0x02, [15] = 2}, 133, 8);
+		h_nd_lla(f, 1, H_HOST);
+		h_icmp6_csum(f);
+		break;
+	case N_ECHO_VLL:
+		h_icmp6(f, v0, H_HOST, H_HOST6, H_VLL, 128, 16);
+		h_icmp6_csum(f);
+		break;
+	case N_UDP6:
+		h_udp6(f, H_PEERMAC, H_HOST, H_HOST6G, H_OTHER6, 20);
+		break;
+	case N_UDP6_VMAC:
+		h_udp6(f, v0, H_HOST, H_HOST6G, H_OTHER6, 20);
+		break;
+	case N_HBH_NS:
+		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+		/* insert 8 bytes of hop-by-hop options (next header 58, PadN) */
+		memmove(f->b + 62, f->b + 54, f->len - 54);
+		memcpy(f->b + 54, "\x3a\x00\x01\x04\x00\x00\x00\x00", 8);
+		f->b[20] = 0;
+		f->len += 8;
+		f->b[19] += 8;
+		break;
+	default:
+		abort();
+	}
+}
+
+/* The NS cut to arg bytes (its headers still say 86). */
+static void in_truncated(struct h_frame *f, int arg)
+{
+	h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
+	f->len = (__u32)arg;
+}
+
+/* ---- expected outputs ----------------------------------------------- */
+
+/* Every byte of "fe80::78:67ff:fe62:700 is at 02:78:67:62:07:00", to H_HOST, from lo's MAC. */
+static const __u8 na_vll_fwd0[86] = {
+    0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01,		    /* eth dst: the host */
+    0x52, 0x54, 0x00, 0x00, 0x00, 0x01,		    /* eth src: our interface */
+    0x86, 0xdd,					    /* IPv6 */
+    0x60, 0x00, 0x00, 0x00,			    /* version 6 */
+    0x00, 0x20, 0x3a, 0xff,			    /* payload 32, ICMPv6, hop limit 255 */
+    0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* source: the virtual link-local */
+    0x00, 0x78, 0x67, 0xff, 0xfe, 0x62, 0x07, 0x00, /*  */
+    0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* destination: the host's link-local */
+    0x50, 0x54, 0x00, 0xff, 0xfe, 0xaa, 0xbb, 0x01, /*  */
+    0x88, 0x00, 0x42, 0x91,			    /* NA, code 0, checksum */
+    0xe0, 0x00, 0x00, 0x00,			    /* Router, Solicited, Override */
+    0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* target */
+    0x00, 0x78, 0x67, 0xff, 0xfe, 0x62, 0x07, 0x00, /*  */
+    0x02, 0x01, 0x02, 0x78, 0x67, 0x62, 0x07, 0x00, /* TLLA: vMAC of group 7, forwarder 0 */
+};
+
+static void want_na_vll_fwd0(const struct h_frame *in, struct h_frame *w)
+{
+	memset(w, 0, sizeof(*w));
+	memcpy(w->b, na_vll_fwd0, sizeof(na_vll_fwd0));
+	w->len = sizeof(na_vll_fwd0);
+}
+
+/* The same NA built by the frame builders (arg-independent rows below) */
+static void want_na_vip6_fwd0(const struct h_frame *in, struct h_frame *w)
+{
+	h_na(w, H_HOST, H_IFMAC, H_VIP6, H_HOST6G,
+	     XGLB_NA_ROUTER | XGLB_NA_SOLICITED | XGLB_NA_OVERRIDE, H_VIP6, H_VMAC(H_GID, 0));
+}
+
+/* NUD answered by the owner of vMAC 0 */
+static void want_na_nud_fwd0(const struct h_frame *in, struct h_frame *w)
+{
+	h_na(w, H_HOST, H_IFMAC, H_VLL, H_HOST6,
+	     XGLB_NA_ROUTER | XGLB_NA_SOLICITED | XGLB_NA_OVERRIDE, H_VLL, H_VMAC(H_GID, 0));
+}
+
+/* DAD defended: to all nodes, Router only, naming forwarder 0; a longer probe keeps its tail */
+static void want_na_dad(const struct h_frame *in, struct h_frame *w, int fwd)
+{
+	h_na(w, H_ALLNODES_MAC, H_IFMAC, H_VLL, H_ALLNODES6, XGLB_NA_ROUTER, H_VLL,
+	     H_VMAC(H_GID, fwd));
+	if (in->len > w->len) {
+		memcpy(w->b + w->len, in->b + w->len, in->len - w->len);
+		w->len = in->len;
+	}
+}
+
+static void want_na_dad_fwd0(const struct h_frame *in, struct h_frame *w)
+{
+	want_na_dad(in, w, 0);
+}
+
+static void want_na_dad_fwd1(const struct h_frame *in, struct h_frame *w)
+{
+	want_na_dad(in, w, 1);
+}
+
+static void want_dst_ifmac(const struct h_frame *in, struct h_frame *w)
+{
+	*w = *in;
+	memcpy(w->b, H_IFMAC, 6);
+}
+
+/* ---- checks ------------------------------------------------------------ */
+
+static void check_host6_fwd0(struct h_env *e, const struct h_frame *in)
+{
+	struct xglb_host h;
+
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_equal(h.fwd, 0);
+	assert_int_equal(h.flags, XGLB_HOST_NDP);
+	assert_int_equal(h.ip, 0);
+	assert_true(h.first_jiffies != 0 && h.first_jiffies == h.last_jiffies);
+	assert_int_equal(h_hosts_count(e), 1);
+}
+
+static void check_no_host(struct h_env *e, const struct h_frame *in)
+{
+	assert_int_equal(h_hosts_count(e), 0);
+}
+
+/* ---- the table ------------------------------------------------------ */
+
+#define NUD(idx) (N_NUD_VMAC | (idx) << 8)
+
+static const struct ndp_case cases[] = {
+    /* the AVG answers */
+    {"avg_ns_vll_na_bytes", setup6_avg, in_ndp, N_RESOLVE_VLL, XDP_TX, want_na_vll_fwd0,
+     R(XDP_TX_NA_REPLY), check_host6_fwd0},
+    {"avg_ns_vip6_na_bytes", setup6_avg, in_ndp, N_RESOLVE_VIP6, XDP_TX, want_na_vip6_fwd0,
+     R(XDP_TX_NA_REPLY), check_host6_fwd0},
+    {"not_avg_ns_dropped", setup6_not_avg, in_ndp, N_RESOLVE_VLL, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_NOT_AVG), check_no_host},
+    {"avg_ns_lease_expired", setup6_lease_expired, in_ndp, N_RESOLVE_VLL, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_LEASE), check_no_host},
+    {"avg_ns_iface_not_in_group", setup6_other_iface, in_ndp, N_RESOLVE_VLL, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_IFACE), check_no_host},
+    {"avg_ns_no_fwd_takes_hosts", setup6_no_fwd, in_ndp, N_RESOLVE_VLL, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_NO_FWD), check_no_host},
+    {"ns_no_group_passes", NULL, in_ndp, N_RESOLVE_VLL, XDP_PASS, NULL, R(XDP_PASS_NDP_OTHER),
+     check_no_host},
+    {"ns_other_address_passes", setup6_avg, in_ndp, N_RESOLVE_OTHER, XDP_PASS, NULL,
+     R(XDP_PASS_NDP_OTHER), check_no_host},
+
+    /* NUD: the vMAC's owner answers */
+    {"nud_local_vmac_on_non_avg", setup6_not_avg, in_ndp, NUD(0), XDP_TX, want_na_nud_fwd0,
+     R(XDP_TX_NA_UNICAST), check_no_host},
+    {"nud_local_vmac_without_slla_grows", setup6_not_avg, in_ndp, N_NUD_NO_SLLA, XDP_TX,
+     want_na_nud_fwd0, R(XDP_TX_NA_UNICAST), check_no_host},
+    {"nud_remote_vmac", setup6_avg, in_ndp, NUD(1), XDP_DROP, NULL, R(XDP_DROP_VMAC_REMOTE),
+     check_no_host},
+    {"nud_vmac_beyond_n_fwd", setup6_avg, in_ndp, NUD(5), XDP_DROP, NULL, R(XDP_DROP_VMAC_UNKNOWN),
+     check_no_host},
+    {"nud_inactive_vmac", setup6_fwd0_inactive, in_ndp, NUD(0), XDP_DROP, NULL,
+     R(XDP_DROP_VMAC_UNKNOWN), check_no_host},
+    {"nud_lease_expired", setup6_lease_expired, in_ndp, NUD(0), XDP_DROP, NULL,
+     R(XDP_DROP_NDP_LEASE), check_no_host},
+
+    /* duplicate address detection */
+    {"dad_nonce_defended", setup6_avg, in_ndp, N_DAD_NONCE, XDP_TX, want_na_dad_fwd0,
+     R(XDP_TX_NA_DAD), check_no_host},
+    {"dad_plain_defended_grows", setup6_avg, in_ndp, N_DAD_PLAIN, XDP_TX, want_na_dad_fwd0,
+     R(XDP_TX_NA_DAD), check_no_host},
+    {"dad_names_first_live_fwd", setup6_fwd0_inactive, in_ndp, N_DAD_PLAIN, XDP_TX,
+     want_na_dad_fwd1, R(XDP_TX_NA_DAD), check_no_host},
+    {"dad_not_avg", setup6_not_avg, in_ndp, N_DAD_NONCE, XDP_DROP, NULL, R(XDP_DROP_NDP_NOT_AVG),
+     check_no_host},
+
+    /* RFC 4861 7.1.1 validity */
+    {"hop_limit_64", setup6_avg, in_ndp, N_HOP64, XDP_DROP, NULL, R(XDP_DROP_NDP_HOP_LIMIT),
+     check_no_host},
+    {"bad_checksum", setup6_avg, in_ndp, N_BAD_CSUM, XDP_DROP, NULL, R(XDP_DROP_NDP_CHECKSUM),
+     check_no_host},
+    {"code_1", setup6_avg, in_ndp, N_CODE1, XDP_DROP, NULL, R(XDP_DROP_NDP_INVALID), check_no_host},
+    {"option_length_0", setup6_avg, in_ndp, N_OPT_LEN0, XDP_DROP, NULL, R(XDP_DROP_NDP_INVALID),
+     check_no_host},
+    {"option_overruns_payload", setup6_avg, in_ndp, N_OPT_OVERRUN, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_INVALID), check_no_host},
+    {"two_slla", setup6_avg, in_ndp, N_TWO_SLLA, XDP_DROP, NULL, R(XDP_DROP_NDP_INVALID),
+     check_no_host},
+    {"payload_not_8_aligned", setup6_avg, in_ndp, N_PLEN_28, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_INVALID), check_no_host},
+    {"payload_beyond_parsed", setup6_avg, in_ndp, N_PLEN_136, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_INVALID), check_no_host},
+    {"payload_shorter_than_ns", setup6_avg, in_ndp, N_PLEN_16, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_MALFORMED), check_no_host},
+    {"dad_with_slla", setup6_avg, in_ndp, N_DAD_WITH_SLLA, XDP_DROP, NULL, R(XDP_DROP_NDP_INVALID),
+     check_no_host},
+    {"dad_not_to_solicited_node", setup6_avg, in_ndp, N_DAD_TO_ALLNODES, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_INVALID), check_no_host},
+    {"multicast_ns_without_slla", setup6_avg, in_ndp, N_MCAST_NO_SLLA, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_INVALID), check_no_host},
+    {"slla_not_ethernet_source", setup6_avg, in_ndp, N_SLLA_NOT_SRC, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_BAD_SENDER), check_no_host},
+    {"ethernet_source_multicast", setup6_not_avg, in_ndp, N_SRC_MCAST, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_BAD_SENDER), check_no_host},
+
+    /* claims never reach the local stack */
+    {"ns_from_vmac_source", setup6_avg, in_ndp, N_FROM_VMAC, XDP_DROP, NULL, R(XDP_DROP_NDP_PEER),
+     check_no_host},
+    {"ns_from_vip6", setup6_avg, in_ndp, N_SRC_VIP6, XDP_DROP, NULL, R(XDP_DROP_NDP_PEER),
+     check_no_host},
+    {"na_vll_real_mac", setup6_not_avg, in_ndp, N_NA_VLL_PEER, XDP_DROP, NULL, R(XDP_DROP_NDP_PEER),
+     check_no_host},
+    {"na_vip6_unsolicited_seen_by_peer", setup6_not_avg, in_ndp, N_NA_VIP6_VMAC, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_PEER), check_no_host},
+    {"ra_from_vll", setup6_avg, in_ndp, N_RA_FROM_VLL, XDP_DROP, NULL, R(XDP_DROP_NDP_PEER),
+     check_no_host},
+
+    /* none of our business */
+    {"na_between_hosts_passes", setup6_avg, in_ndp, N_NA_HOSTS, XDP_PASS, NULL,
+     R(XDP_PASS_NDP_OTHER), check_no_host},
+    {"ra_other_router_passes", setup6_avg, in_ndp, N_RA_OTHER, XDP_PASS, NULL,
+     R(XDP_PASS_NDP_OTHER), check_no_host},
+    {"rs_passes", setup6_avg, in_ndp, N_RS, XDP_PASS, NULL, R(XDP_PASS_NDP_OTHER), check_no_host},
+    {"echo_to_vll_via_vmac_accepted", setup6_avg, in_ndp, N_ECHO_VLL, XDP_PASS, want_dst_ifmac,
+     R(XDP_PASS_VMAC), check_no_host},
+    {"udp6_untouched", setup6_avg, in_ndp, N_UDP6, XDP_PASS, NULL, R(XDP_PASS_OTHER),
+     check_no_host},
+    {"udp6_to_vmac_accepted", setup6_avg, in_ndp, N_UDP6_VMAC, XDP_PASS, want_dst_ifmac,
+     R(XDP_PASS_VMAC), check_no_host},
+    {"ns_behind_hop_by_hop_passes", setup6_avg, in_ndp, N_HBH_NS, XDP_PASS, NULL, R(XDP_PASS_OTHER),
+     check_no_host},
+};
+
+/* Generated rows: the NS for the VLL cut at every length 55..85 (54 and less is no NDP). */
+#define TRUNC_MIN 55
+#define TRUNC_MAX 85
+#define N_CASES	  (sizeof(cases) / sizeof(cases[0]) + (TRUNC_MAX - TRUNC_MIN + 1) + 1)
+
+static void ndp_prepare(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct ndp_case *c = p;
+
+	if (c->setup)
+		c->setup(e);
+	c->input(&io->in, c->arg);
+	if (c->expect)
+		c->expect(&io->in, &io->want);
+	else
+		io->want = io->in;
+	io->verdict = c->verdict;
+	h_expect_reason(io, c->reason);
+}
+
+static void ndp_check(struct h_env *e, const void *p, const struct h_io *io)
+{
+	const struct ndp_case *c = p;
+
+	if (c->check)
+		c->check(e, &io->in);
+}
+
+/* An xdp_ ingress reason of either list as its tc_ twin. */
+static __u32 tc_twin(__u32 r)
+{
+	if (r >= XGLB_R_XDP_NDP_BASE && r < XGLB_R_TC_NDP_BASE)
+		return r - XGLB_R_XDP_NDP_BASE + XGLB_R_TC_NDP_BASE;
+	assert_true(r - XGLB_R_XDP_BASE < XGLB_IN_NDP_BASE);
+	return r - XGLB_R_XDP_BASE + XGLB_R_TC_BASE;
+}
+
+/* The same rows through xglb_tc: same bytes, the hook's verdict, tc_ reasons, then steering. */
+static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct ndp_case *c = p;
+
+	ndp_prepare(e, p, io);
+	io->reasons[0] = tc_twin(c->reason);
+	switch (c->verdict) {
+	case XDP_TX:
+		io->verdict = TC_ACT_REDIRECT;
+		break;
+	case XDP_DROP:
+		io->verdict = TC_ACT_SHOT;
+		break;
+	case XDP_PASS:
+		io->verdict = TC_ACT_OK;
+		h_expect_reason(io, R(TC_STEER_NOT_IPV4));
+		break;
+	default:
+		fail_msg("verdict %d has no tc equivalent", c->verdict);
+	}
+}
+
+/* ---- the egress guard --------------------------------------------------- */
+
+struct guard_case {
+	const char *name;
+	void (*setup)(struct h_env *e);
+	int arg;
+	int verdict;
+	__u32 reason;
+};
+
+enum {
+	G_NA_VLL_REAL_MAC,   /* the kernel answering for the VLL */
+	G_NA_VIP6_OWN_VMAC,  /* our NA naming our own vMAC */
+	G_NA_VIP6_PEER_VMAC, /* naming another node's vMAC */
+	G_NA_NO_TLLA,	     /* about a virtual address, announcing nothing */
+	G_NS_FROM_VIP6_REAL, /* the kernel resolving a host from the vip6 */
+	G_NS_FROM_VIP6_BARE, /* the same without SLLA */
+	G_RA_VLL_BARE,	     /* an RA from the virtual link-local without SLLA */
+	G_RA_VLL_REAL,	     /* the same with the real MAC */
+	G_RA_VLL_OWN_VMAC,   /* the same with our vMAC */
+	G_NA_OTHER,	     /* the kernel answering for its own address */
+	G_UDP6,
+};
+
+static void guard_input(struct h_frame *f, int arg)
+{
+	switch (arg) {
+	case G_NA_VLL_REAL_MAC:
+		h_na(f, H_HOST, H_IFMAC, H_VLL, H_HOST6,
+		     XGLB_NA_ROUTER | XGLB_NA_SOLICITED | XGLB_NA_OVERRIDE, H_VLL, H_IFMAC);
+		break;
+	case G_NA_VIP6_OWN_VMAC:
+		h_na(f, H_HOST, H_IFMAC, H_VIP6, H_HOST6G, XGLB_NA_OVERRIDE, H_VIP6,
+		     H_VMAC(H_GID, 0));
+		break;
+	case G_NA_VIP6_PEER_VMAC:
+		h_na(f, H_HOST, H_IFMAC, H_VIP6, H_HOST6G, XGLB_NA_OVERRIDE, H_VIP6,
+		     H_VMAC(H_GID, 1));
+		break;
+	case G_NA_NO_TLLA:
+		h_na(f, H_HOST, H_IFMAC, H_VIP6, H_HOST6G, XGLB_NA_SOLICITED, H_VIP6, NULL);
+		break;
+	case G_NS_FROM_VIP6_REAL:
+		h_ns_resolve(f, H_IFMAC, H_VIP6, H_HOST6G);
+		break;
+	case G_NS_FROM_VIP6_BARE:
+		h_ns(f, H_HOST, H_IFMAC, H_VIP6, H_HOST6G, H_HOST6G, NULL);
+		break;
+	case G_RA_VLL_BARE:
+		h_ra(f, H_IFMAC, H_VLL, NULL);
+		break;
+	case G_RA_VLL_REAL:
+		h_ra(f, H_IFMAC, H_VLL, H_IFMAC);
+		break;
+	case G_RA_VLL_OWN_VMAC:
+		h_ra(f, H_IFMAC, H_VLL, H_VMAC(H_GID, 0));
+		break;
+	case G_NA_OTHER:
+		h_na(f, H_HOST, H_IFMAC, H_OTHER6, H_HOST6G, XGLB_NA_SOLICITED, H_OTHER6, H_IFMAC);
+		break;
+	case G_UDP6:
+		h_udp6(f, H_HOST, H_IFMAC, H_VIP6, H_HOST6G, 20);
+		break;
+	default:
+		abort();
+	}
+}
+
+static const struct guard_case guard_cases[] = {
+    {"guard_na_vll_real_mac", setup6_avg, G_NA_VLL_REAL_MAC, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_na_vll_real_mac_not_avg", setup6_not_avg, G_NA_VLL_REAL_MAC, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_na_own_vmac", setup6_not_avg, G_NA_VIP6_OWN_VMAC, TC_ACT_OK,
+     R(TC_EGRESS_PASS_VMAC_NDP)},
+    {"guard_na_peer_vmac_not_avg", setup6_not_avg, G_NA_VIP6_PEER_VMAC, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_na_peer_vmac_avg", setup6_avg, G_NA_VIP6_PEER_VMAC, TC_ACT_OK,
+     R(TC_EGRESS_PASS_VMAC_NDP)},
+    {"guard_na_without_tlla", setup6_avg, G_NA_NO_TLLA, TC_ACT_SHOT, R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_ns_from_vip6_real_mac", setup6_avg, G_NS_FROM_VIP6_REAL, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_ns_from_vip6_no_slla", setup6_avg, G_NS_FROM_VIP6_BARE, TC_ACT_OK, R(TC_EGRESS_PASS)},
+    {"guard_ra_vll_no_slla", setup6_not_avg, G_RA_VLL_BARE, TC_ACT_OK, R(TC_EGRESS_PASS)},
+    {"guard_ra_vll_real_mac", setup6_avg, G_RA_VLL_REAL, TC_ACT_SHOT, R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_ra_vll_own_vmac", setup6_not_avg, G_RA_VLL_OWN_VMAC, TC_ACT_OK,
+     R(TC_EGRESS_PASS_VMAC_NDP)},
+    {"guard_na_other_address", setup6_avg, G_NA_OTHER, TC_ACT_OK, R(TC_EGRESS_PASS)},
+    {"guard_udp6_from_vip6", setup6_avg, G_UDP6, TC_ACT_OK, R(TC_EGRESS_PASS)},
+    {"guard_na_vll_no_group", NULL, G_NA_VLL_REAL_MAC, TC_ACT_OK, R(TC_EGRESS_PASS)},
+};
+
+static void guard_prepare(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct guard_case *c = p;
+
+	if (c->setup)
+		c->setup(e);
+	guard_input(&io->in, c->arg);
+	io->want = io->in;
+	io->verdict = c->verdict;
+	h_expect_reason(io, c->reason);
+}
+
+/* ---- scenarios ------------------------------------------------------- */
+
+/* One NS for target from host through XDP: asserts an NA to host; returns its TLLA's index. */
+static int ns_fwd(struct h_env *e, const __u8 *host, const __u8 *host6, const __u8 *target)
+{
+	struct h_frame in, out;
+
+	h_ns_resolve(&in, host, host6, target);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	assert_int_equal(out.len, 86);
+	assert_memory_equal(out.b, host, 6);
+	assert_int_equal(out.b[54], 136);
+	assert_memory_equal(out.b + 80, H_VMAC(H_GID, 0), 5);
+	return out.b[85];
+}
+
+/*
+ * A dual-stack host gets one forwarder for both families, whichever
+ * asks first; round-robin moves on between hosts.
+ */
+static void test_dual_stack_same_forwarder(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_host h;
+	__u8 mac[6];
+	int a, b;
+
+	setup6_avg(e);
+	/* host 1: ARP first, then NS for the VLL and the vip6 */
+	a = h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP);
+	assert_int_equal(ns_fwd(e, H_HOST, H_HOST6, H_VLL), a);
+	assert_int_equal(ns_fwd(e, H_HOST, H_HOST6G, H_VIP6), a);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_equal(h.ip, H_HOSTIP); /* kept */
+	assert_int_equal(h.flags, XGLB_HOST_NDP);
+	/* host 2: NS first, then ARP */
+	b = ns_fwd(e, H_HOST2, H_HOST6, H_VLL);
+	assert_int_not_equal(a, b);
+	assert_int_equal(h_ask(e, H_HOST2, H_HOST2IP, H_GID, H_VIP), b);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST2, &h), 0);
+	assert_int_equal(h.ip, H_HOST2IP);
+	assert_int_equal(h.flags, XGLB_HOST_NDP);
+	/* 30 more hosts by NS alone: round-robin over the 3 forwarders */
+	{
+		int n[3] = {0};
+
+		for (__u32 i = 0; i < 30; i++) {
+			h_host_mac(100 + i, mac);
+			n[ns_fwd(e, mac, H_HOST6G, H_VIP6)]++;
+		}
+		assert_int_equal(n[0], 10);
+		assert_int_equal(n[1], 10);
+		assert_int_equal(n[2], 10);
+	}
+}
+
+/* A commit that drops the vip6 makes its NS none of our business; the VLL is still answered. */
+static void test_vip6_removed_by_commit(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+	struct h_frame in, out;
+
+	setup6_avg(e);
+	ns_fwd(e, H_HOST, H_HOST6G, H_VIP6);
+	state6(&st, H_SELF);
+	memset(st.vip6[1], 0, 16);
+	h_install(e, &st, 1);
+	h_ns_resolve(&in, H_HOST, H_HOST6G, H_VIP6);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_PASS);
+	h_assert_bytes("untouched", out.b, out.len, in.b, in.len);
+	ns_fwd(e, H_HOST, H_HOST6, H_VLL);
+}
+
+/* Many groups: every virtual address of every group found in the index, in its group. */
+static void test_many_groups(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st[4];
+	struct h_frame in, out;
+
+	for (int g = 0; g < 4; g++) {
+		h_state(&st[g], (__u8)(10 + g), h_ip(10, 0, g, 1), XGLB_POLICY_ROUND_ROBIN, 2,
+			H_SELF);
+		for (int a = 0; a < XGLB_VIP6_PER_GROUP; a++) {
+			memcpy(st[g].vip6[a], H_VIP6, 16);
+			st[g].vip6[a][13] = (__u8)g;
+			st[g].vip6[a][15] = (__u8)(a + 1);
+		}
+	}
+	h_install(e, st, 4);
+	for (int g = 0; g < 4; g++)
+		for (int a = 0; a < XGLB_VIP6_PER_GROUP; a++) {
+			h_ns_resolve(&in, H_HOST, H_HOST6G, st[g].vip6[a]);
+			assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+			assert_int_equal(out.b[84], 10 + g); /* TLLA names the group's vMAC */
+		}
+}
+
+/* A group with IPv6 addresses is refused by a bank that has no IPv6 index. */
+static void test_bank_without_index_refuses(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+	struct xglb_group g;
+
+	state6(&st, H_SELF);
+	xglb_build_group(&st, H_SELF, &g);
+	e->bank.vips6_fd = -1;
+	assert_int_equal(xglb_bank_commit(&e->bank, &g, 1), -ENXIO);
+	memset(st.vip6, 0, sizeof(st.vip6));
+	xglb_build_group(&st, H_SELF, &g);
+	assert_int_equal(xglb_bank_commit(&e->bank, &g, 1), 0);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest scenarios[] = {
+	    H_TEST(test_dual_stack_same_forwarder),
+	    H_TEST(test_vip6_removed_by_commit),
+	    H_TEST(test_many_groups),
+	    H_TEST(test_bank_without_index_refuses),
+	};
+	static const struct h_table table = {"ndp_fixtures", h_run_xdp, ndp_prepare, ndp_check};
+	static const struct h_table tc_table = {"ndp_fixtures_at_tc", h_run_tcdp, tc_prepare,
+						ndp_check};
+	static const struct h_table guard_table = {"ndp_egress_guard", h_run_tc, guard_prepare,
+						   NULL};
+	static struct ndp_case all[N_CASES];
+	static char names[TRUNC_MAX - TRUNC_MIN + 1][32];
+	size_t n = 0;
+	int failed;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		all[n++] = cases[i];
+	for (int len = TRUNC_MIN; len <= TRUNC_MAX; len++) {
+		snprintf(names[len - TRUNC_MIN], sizeof(names[0]), "truncated_ns_%d_bytes", len);
+		all[n++] = (struct ndp_case){
+		    names[len - TRUNC_MIN],    setup6_avg,   in_truncated, len, XDP_DROP, NULL,
+		    R(XDP_DROP_NDP_MALFORMED), check_no_host};
+	}
+	/* 54 bytes: the ICMPv6 type is not there, so it is no NDP message */
+	all[n++] = (struct ndp_case){"truncated_ns_54_bytes_not_ndp",
+				     setup6_avg,
+				     in_truncated,
+				     54,
+				     XDP_PASS,
+				     NULL,
+				     R(XDP_PASS_OTHER),
+				     check_no_host};
+	failed = h_run_table(&table, all, n, sizeof(all[0]));
+	failed += h_run_table(&tc_table, all, n, sizeof(all[0]));
+	failed += h_run_table(&guard_table, guard_cases,
+			      sizeof(guard_cases) / sizeof(guard_cases[0]), sizeof(guard_cases[0]));
+	failed += cmocka_run_group_tests_name("ndp_scenarios", scenarios, NULL, NULL);
+	return failed ? 1 : 0;
+}
