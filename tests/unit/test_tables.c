@@ -686,6 +686,121 @@ static void test_vip_index_duplicates_and_invalid(void **state)
 	assert_int_equal(xglb_vip_index_build(g, XGLB_MAX_GROUPS + 1, 1, slots, &mult), -EINVAL);
 }
 
+/* ---- the IPv6 index (xglb_vips6) ------------------------------------------ */
+
+static void addr6(__u8 a[16], __u32 n)
+{
+	static const __u8 base[16] = {0x20, 0x01, 0x0d, 0xb8};
+
+	memcpy(a, base, 16);
+	a[12] = (__u8)(n >> 24);
+	a[13] = (__u8)(n >> 16);
+	a[14] = (__u8)(n >> 8);
+	a[15] = (__u8)n;
+}
+
+static __u32 home6(const __u8 a[16], __u32 mult)
+{
+	__u32 w[4];
+
+	memcpy(w, a, 16);
+	return xglb_vip6_hash(w[0], w[1], w[2], w[3], mult);
+}
+
+/* 255 groups of 4 addresses each: all found in their group, within 4 probes, no slot to spare. */
+static void test_vip6_index_full(void **state)
+{
+	static struct xglb_vip6_slot slots[XGLB_VIP6_SLOTS];
+	static struct xglb_group g[255];
+	__u32 mult = 0, used = 0;
+	__u8 a[16];
+
+	memset(g, 0, sizeof(g));
+	for (int i = 0; i < 255; i++) {
+		g[i].id = (__u8)(i + 1);
+		for (int k = 0; k < XGLB_VIP6_PER_GROUP; k++)
+			addr6(g[i].vip6[k], (__u32)i * 16 + (__u32)k + 1);
+	}
+	assert_int_equal(xglb_vip6_index_build(g, 255, XGLB_VIP_SEEDS, slots, &mult), 0);
+	for (__u32 s = 0; s < XGLB_VIP6_SLOTS; s++)
+		used += slots[s].gid != 0;
+	assert_int_equal(used, 255 * XGLB_VIP6_PER_GROUP);
+	for (int i = 0; i < 255; i++)
+		for (int k = 0; k < XGLB_VIP6_PER_GROUP; k++) {
+			__u32 h = home6(g[i].vip6[k], mult), d;
+
+			assert_int_equal(xglb_vip6_index_find(slots, mult, g[i].vip6[k]), i + 1);
+			for (d = 0;
+			     memcmp(slots[(h + d) & (XGLB_VIP6_SLOTS - 1)].addr, g[i].vip6[k], 16);
+			     d++)
+				assert_true(d < XGLB_VIP6_PROBES - 1);
+		}
+	addr6(a, 0xffffff);
+	assert_int_equal(xglb_vip6_index_find(slots, mult, a), 0);
+}
+
+/*
+ * Five addresses with one home under the first seed do not fit one seed
+ * (-ENOSPC, nothing left behind) and fit the next ones; four do. Zero
+ * addresses are unused; one listed twice keeps the later group; id 0 is
+ * refused.
+ */
+static void test_vip6_index_rules(void **state)
+{
+	static struct xglb_vip6_slot slots[XGLB_VIP6_SLOTS];
+	__u32 m0 = xglb_vip_mult(0), mult = 0, n = 0, used = 0;
+	struct xglb_group g[5];
+	__u8 same[5][16];
+
+	for (__u32 x = 1; n < 5; x++) {
+		addr6(same[n], x);
+		if (home6(same[n], m0) == 99)
+			n++;
+	}
+	memset(g, 0, sizeof(g));
+	for (int i = 0; i < 5; i++) {
+		g[i].id = (__u8)(i + 1);
+		memcpy(g[i].vip6[2], same[i], 16); /* slots 0, 1, 3 unused */
+	}
+	assert_int_equal(xglb_vip6_index_build(g, 4, 1, slots, &mult), 0);
+	assert_int_equal(mult, m0);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(xglb_vip6_index_find(slots, mult, same[i]), i + 1);
+	assert_int_equal(xglb_vip6_index_find(slots, mult, same[4]), 0); /* 4 full probes */
+	assert_int_equal(xglb_vip6_index_build(g, 5, 1, slots, &mult), -ENOSPC);
+	for (__u32 s = 0; s < XGLB_VIP6_SLOTS; s++)
+		used += slots[s].gid != 0;
+	assert_int_equal(used, 0);
+	assert_int_equal(xglb_vip6_index_build(g, 5, XGLB_VIP_SEEDS, slots, &mult), 0);
+	assert_int_not_equal(mult, m0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(xglb_vip6_index_find(slots, mult, same[i]), i + 1);
+	/* group 2 lists group 1's address too: the later group has it */
+	memcpy(g[1].vip6[0], same[0], 16);
+	assert_int_equal(xglb_vip6_index_build(g, 2, 1, slots, &mult), 0);
+	assert_int_equal(xglb_vip6_index_find(slots, mult, same[0]), 2);
+	used = 0;
+	for (__u32 s = 0; s < XGLB_VIP6_SLOTS; s++)
+		used += slots[s].gid != 0;
+	assert_int_equal(used, 2);
+	g[1].id = 0;
+	assert_int_equal(xglb_vip6_index_build(g, 2, 1, slots, &mult), -EINVAL);
+}
+
+/* xglb_build_group carries the addresses into the group value unchanged. */
+static void test_vip6_in_group_value(void **state)
+{
+	struct xglb_group_state st;
+	struct xglb_group out;
+
+	memset(&st, 0, sizeof(st));
+	st.gid = 3;
+	addr6(st.vip6[0], 1);
+	addr6(st.vip6[3], 4);
+	xglb_build_group(&st, 1, &out);
+	assert_memory_equal(out.vip6, st.vip6, sizeof(out.vip6));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -703,6 +818,9 @@ int main(void)
 	    cmocka_unit_test(test_build_group_zero_ids),
 	    cmocka_unit_test(test_build_group_clamps),
 	    cmocka_unit_test(test_vip_mult),
+	    cmocka_unit_test(test_vip6_index_full),
+	    cmocka_unit_test(test_vip6_index_rules),
+	    cmocka_unit_test(test_vip6_in_group_value),
 	    cmocka_unit_test(test_vip_index_collisions),
 	    cmocka_unit_test(test_vip_index_enospc_and_reseed),
 	    cmocka_unit_test(test_vip_index_robin_hood),
