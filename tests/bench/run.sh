@@ -5,6 +5,7 @@
 # makes carries this run's PID and is deleted on exit; traffic only ever
 # flows inside them.
 #   xdp_micro  ns/packet of xglb_xdp's paths, in namespace xglb-bench-<pid>
+#   ndp_micro  the same for its IPv6 neighbour discovery paths, in namespace xglb-bndp-<pid>
 #   arp_flood  ARP replies/s, xglb vs the kernel, over a veth pair between
 #              xglb-bgen-<pid> and xglb-brtr-<pid> (10.99.0.0/24)
 #   table_bench  agent-side table prepare/flip/grace period, 16 forwarders, in
@@ -37,6 +38,7 @@ NS_MICRO=xglb-bench-$$
 NS_GEN=xglb-bgen-$$
 NS_RTR=xglb-brtr-$$
 NS_TABLE=xglb-btab-$$
+NS_NDP=xglb-bndp-$$
 NS_TC=xglb-btc-$$
 GEN_IF=bgen0
 RTR_IF=brtr0
@@ -49,7 +51,7 @@ CHILD= # the running bench (a timeout process), stopped on INT/TERM
 # shellcheck disable=SC2317 # trap handlers
 cleanup() {
 	local ns
-	for ns in "$NS_MICRO" "$NS_GEN" "$NS_RTR" "$NS_TABLE" "$NS_TC"; do
+	for ns in "$NS_MICRO" "$NS_GEN" "$NS_RTR" "$NS_TABLE" "$NS_TC" "$NS_NDP"; do
 		[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
 	done
 	rm -f "$ERR" "$OUT"
@@ -99,6 +101,8 @@ run_bench_in() {
 
 echo "# xglb bench: kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "# xdp_*_ns: median ns/packet over an empty XDP program (see tests/bench/xdp_micro.c)"
+echo "# xdp_ns_*_ns, xdp_ipv6_pass_ns, xdp_ipv4_pass86_ns: the same for 86-byte frames, an NS for a"
+echo "#   vip6 from a known / new host (goals <= 30, <= 150) and pass-through (see tests/bench/ndp_micro.c)"
 echo "# arp_flood_*: one CPU, rig/kernel/xglb rounds interleaved, median per side (arp_flood.c)"
 echo "# table_*: agent-side table switch of a 16-forwarder group, median per call (table_bench.c)"
 echo "# failover_*, restart_*: client-visible loss at 2,000 probes/s, median of trials; xglb and"
@@ -114,6 +118,7 @@ echo "#   arp_flood_tc_*: as arp_flood_*, the xglb side being xglb_tc at tc ingr
 
 # ---- per-packet cost -------------------------------------------------------
 run_bench_in "$NS_MICRO" xdp_micro 120 "$BUILD/bench/xdp_micro"
+run_bench_in "$NS_NDP" ndp_micro 120 "$BUILD/bench/ndp_micro"
 
 # ---- ARP flood: xglb vs the kernel -------------------------------------------
 if netns_new "$NS_GEN" && netns_new "$NS_RTR" &&

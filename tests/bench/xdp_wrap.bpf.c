@@ -39,4 +39,4 @@ static __always_inline int wrap(struct xdp_md *ctx, const __u32 key)
 	return XDP_ABORTED;
 }
 
-BENCH_WRAPPER_PAIR("xdp", struct xdp_md, xglb_b_wrap0, xglb_b_wrap1, wrap)
+BENCH_WRAPPER_PAIR("xdp.frags", struct xdp_md, xglb_b_wrap0, xglb_b_wrap1, wrap)

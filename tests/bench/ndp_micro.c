@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * ndp_micro.c - ns per packet of xglb_xdp's IPv6 neighbour discovery paths over an empty XDP
+ * program.
+ *
+ *   ndp_micro        (run inside a fresh network namespace: uses lo, ifindex 1)
+ *
+ * The method is xdp_micro.c's method 2 (read its comment): a wrapper
+ * (ndp_wrap.bpf.c) writes the case's frame back into the packet before
+ * every run, since xglb_xdp turns an NS into an NA in place, then
+ * tail-calls xglb_xdp or the empty program; the difference of the two
+ * medians over calls of REPEAT packets is the cost of xglb_xdp on a fresh
+ * frame. The frames are 86 bytes: an NS from a host for the group's vip6
+ * with its source link-layer address option, as Linux sends it. For "new
+ * host" the wrapper stamps a fresh host MAC into the Ethernet source and
+ * the option and mends the checksum, so every packet is a valid NS of an
+ * unknown host (host entries are flushed between calls, untimed, as in
+ * xdp_micro). Cases are interleaved call by call. Every verdict is
+ * checked, and the counters at the end must show that each packet took
+ * the intended path.
+ *
+ *   xdp_ns_known_ns     NS from a host the table knows: NA (goal <= 30)
+ *   xdp_ns_new_ns       NS from a new host: forwarder by policy, NA (goal <= 150)
+ *   xdp_ipv6_pass_ns    an IPv6 data frame to another MAC (the new check's cost)
+ *   xdp_ipv4_pass86_ns  an IPv4 frame of the same length (the common case)
+ *
+ * Prints "BENCH <name> <value> <unit>" lines on stdout.
+ */
+#include "bench.h"
+#include "ndp_wrap.skel.h"
+
+enum { C_PASS4, C_PASS6, C_KNOWN, C_NEW, C_MAX };
+
+static const char *const case_name[C_MAX] = {"ipv4_pass86", "ipv6_pass", "ns_known", "ns_new"};
+
+#define CALLS	     400     /* samples per wrapper */
+#define REPEAT	     100     /* packets per sample */
+#define NEW_BASE     0x10000 /* new host MACs: 02:42:00:01:00:01 on */
+#define HOSTS_MARGIN 256
+#define NDP_LEN	     86
+_Static_assert(NEW_BASE + CALLS * REPEAT < 0x1000000, "host MACs wrap");
+
+static const __u8 host_mac[6] = {0x02, 0x42, 0x00, 0x00, 0x00, 0x01};
+static const __u8 other_mac[6] = {0x02, 0x42, 0x00, 0x00, 0x00, 0x99};
+static const __u8 vip6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const __u8 host6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+static const __u8 other6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+
+/* Delete every host entry but the known host's; how many there were, or -errno. */
+static int flush_new_hosts(int fd)
+{
+	static struct xglb_host_key keys[XGLB_MAX_HOSTS];
+	struct xglb_host_key k, *prev = NULL;
+	int n = 0;
+
+	while (n < XGLB_MAX_HOSTS && bpf_map_get_next_key(fd, prev, &keys[n]) == 0) {
+		k = keys[n];
+		prev = &k;
+		if (memcmp(k.mac, host_mac, 6))
+			n++;
+	}
+	for (int i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &keys[i]))
+			return -errno;
+	return n;
+}
+
+static struct ndp_wrap *wrapper_open(const unsigned char *frame, bool stamp, int xdp_fd,
+				     int empty_fd)
+{
+	struct ndp_wrap *w = ndp_wrap__open();
+	__u32 k0 = 0, k1 = 1;
+
+	if (!w) {
+		fprintf(stderr, "ndp_micro: open ndp_wrap: %s\n", strerror(errno));
+		return NULL;
+	}
+	memcpy((void *)w->rodata->frame, frame, NDP_LEN);
+	w->rodata->stamp = stamp;
+	if (ndp_wrap__load(w) ||
+	    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k0, &xdp_fd, BPF_ANY) ||
+	    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k1, &empty_fd, BPF_ANY)) {
+		fprintf(stderr, "ndp_micro: ndp_wrap: %s\n", strerror(errno));
+		ndp_wrap__destroy(w);
+		return NULL;
+	}
+	w->bss->next_host = NEW_BASE;
+	return w;
+}
+
+/* As xdp_micro: each wrapper attached to a down veth of this namespace stays in the dispatcher. */
+static int park_in_dispatcher(int idx, int prog_fd)
+{
+	char cmd[128], name[IF_NAMESIZE];
+	int ifindex;
+
+	snprintf(name, sizeof(name), "xglbn%d", idx);
+	if (!if_nametoindex(name)) {
+		snprintf(cmd, sizeof(cmd),
+			 "ip link add xglbn%d type veth peer name xglbn%d 2>/dev/null", idx,
+			 idx + 1);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	ifindex = if_nametoindex(name);
+	if (!ifindex || bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_SKB_MODE, NULL))
+		return -1;
+	return 0;
+}
+
+static int run_once(int fd, const void *frame, int repeat, struct xdp_md *ctx, __u32 *retval,
+		    __u32 *duration, void *out, __u32 out_sz)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = NDP_LEN,
+		    .data_out = out, .data_size_out = out ? out_sz : 0, .ctx_in = ctx,
+		    .ctx_size_in = sizeof(*ctx), .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(fd, &o))
+		return -errno;
+	*retval = o.retval;
+	*duration = o.duration;
+	return 0;
+}
+
+/* The group of bench_install_group with the vip6 added (a second commit). */
+static int install_vip6(struct xglb_bank *bank, __be32 vip, __u32 ifindex, const __u8 *ifmac)
+{
+	struct xglb_group_state st = {0};
+	struct xglb_group g;
+
+	st.gid = 1;
+	st.vip = vip;
+	st.policy = XGLB_POLICY_ROUND_ROBIN;
+	st.avg = 1;
+	st.version = 2;
+	st.n_fwd = 2;
+	st.fwd[0] =
+	    (struct xglb_fwd_state){.owner = 1, .weight = 100, .active = true, .new_ok = true};
+	st.fwd[1] =
+	    (struct xglb_fwd_state){.owner = 2, .weight = 100, .active = true, .new_ok = true};
+	st.ifindex[0] = ifindex;
+	memcpy(st.ifmac[0], ifmac, 6);
+	memcpy(st.vip6[0], vip6, 16);
+	xglb_build_group(&st, 1, &g);
+	return xglb_bank_commit(bank, &g, 1);
+}
+
+int main(void)
+{
+	struct xdp_md ctx = {.ingress_ifindex = 1, .data_end = NDP_LEN};
+	unsigned char frames[C_MAX][NDP_LEN], out[256];
+	__be32 vip = inet_addr("10.99.1.1");
+	int wrap[C_MAX][2], bad = 0, rc = 1, err, hosts_fd;
+	struct ndp_wrap *wskel[C_MAX] = {0};
+	struct bench_xdp *helpers = NULL;
+	__u32 *dur[C_MAX][2] = {{0}}, want[C_MAX], med[C_MAX][2], retval = 0, d = 0;
+	__u64 base[4];
+	struct xglb_bank bank = {0};
+	struct xglb *skel = NULL;
+	struct h_frame f;
+	__u8 ifmac[6];
+	__u32 hosts_cap, hosts_new = 0, lo_ifindex;
+	static const __u32 count_reason[4] = {XGLB_R_XDP_PASS_OTHER, XGLB_R_XDP_TX_NA_REPLY,
+					      XGLB_R_XDP_TX_NA_UNTRACKED,
+					      XGLB_R_XDP_DROP_NDP_CHECKSUM};
+
+	for (int c = 0; c < C_MAX; c++)
+		wrap[c][0] = wrap[c][1] = -1;
+	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+
+	skel = bench_load_xglb("ndp_micro");
+	if (!skel)
+		return 1;
+	if (xglb_netif_get("lo", &lo_ifindex, ifmac) ||
+	    bench_install_group(skel, &bank, 1, vip, lo_ifindex, ifmac) ||
+	    install_vip6(&bank, vip, lo_ifindex, ifmac)) {
+		fprintf(stderr, "ndp_micro: installing the group failed\n");
+		goto out;
+	}
+	hosts_fd = bpf_map__fd(skel->maps.xglb_hosts);
+	hosts_cap = bpf_map__max_entries(skel->maps.xglb_hosts) / libbpf_num_possible_cpus();
+	if (hosts_cap <= REPEAT + HOSTS_MARGIN) {
+		fprintf(stderr, "ndp_micro: %u host entries per CPU is too few\n", hosts_cap);
+		goto out;
+	}
+	helpers = bench_open_helpers("ndp_micro", BENCH_P_EMPTY, NULL);
+	if (!helpers)
+		goto out;
+
+	h_l4_frame(&f, other_mac, host_mac, 17, inet_addr("10.99.1.10"), 12345,
+		   inet_addr("10.99.2.1"), 53, NDP_LEN - 42);
+	memcpy(frames[C_PASS4], f.b, NDP_LEN);
+	h_udp6(&f, other_mac, host_mac, host6, other6, NDP_LEN - 62);
+	memcpy(frames[C_PASS6], f.b, NDP_LEN);
+	h_ns_resolve(&f, host_mac, host6, vip6);
+	if (f.len != NDP_LEN) {
+		fprintf(stderr, "ndp_micro: NS of %u bytes\n", f.len);
+		goto out;
+	}
+	memcpy(frames[C_KNOWN], f.b, NDP_LEN);
+	memcpy(frames[C_NEW], f.b, NDP_LEN);
+	want[C_PASS4] = want[C_PASS6] = XDP_PASS;
+	want[C_KNOWN] = want[C_NEW] = XDP_TX;
+
+	for (int c = 0; c < C_MAX; c++) {
+		wskel[c] =
+		    wrapper_open(frames[c], c == C_NEW, bpf_program__fd(skel->progs.xglb_xdp),
+				 bpf_program__fd(helpers->progs.xglb_b_empty));
+		if (!wskel[c])
+			goto out;
+		wrap[c][0] = bpf_program__fd(wskel[c]->progs.xglb_b_ndp_wrap0);
+		wrap[c][1] = bpf_program__fd(wskel[c]->progs.xglb_b_ndp_wrap1);
+		for (int k = 0; k < 2; k++)
+			if (park_in_dispatcher(2 * c + k, wrap[c][k]))
+				fprintf(stderr,
+					"ndp_micro: could not park a wrapper on a device (%s); the "
+					"run will be slow\n",
+					strerror(errno));
+		dur[c][0] = calloc(CALLS, sizeof(__u32));
+		dur[c][1] = calloc(CALLS, sizeof(__u32));
+		if (!dur[c][0] || !dur[c][1])
+			goto out;
+	}
+
+	/* One checked call of each answering path: an NA to the host naming forwarder 0's vMAC. */
+	for (int c = C_KNOWN; c <= C_NEW; c++) {
+		memset(out, 0, sizeof(out));
+		if (run_once(wrap[c][0], frames[c], 1, &ctx, &retval, &d, out, sizeof(out)) ||
+		    retval != XDP_TX || out[54] != 136 || memcmp(out + 62, vip6, 16) ||
+		    memcmp(out + 80, "\x02\x78\x67\x62\x01", 5) || memcmp(out, host_mac, 3)) {
+			fprintf(stderr, "ndp_micro: NS not answered (%s, verdict %u)\n",
+				case_name[c], retval);
+			goto out;
+		}
+	}
+	hosts_new = 1;
+	for (int i = 0; i < 4; i++)
+		base[i] = bench_stat(skel, count_reason[i]);
+
+	for (int i = 0; i < CALLS; i++) {
+		for (int k = 0; k < 2 * C_MAX; k++) {
+			int j = (unsigned int)(i + k) % (2 * C_MAX);
+			int c = j / 2, key = j % 2;
+
+			if (c == C_NEW && key == 0) {
+				if (hosts_new + REPEAT + HOSTS_MARGIN >= hosts_cap) {
+					int n = flush_new_hosts(hosts_fd);
+
+					if (n < 0 || (__u32)n != hosts_new) {
+						fprintf(stderr,
+							"ndp_micro: %d new hosts in xglb_hosts, %u "
+							"inserted\n",
+							n, hosts_new);
+						goto out;
+					}
+					hosts_new = 0;
+				}
+				hosts_new += REPEAT;
+			}
+			err = run_once(wrap[c][key], frames[c], REPEAT, &ctx, &retval, &d, NULL, 0);
+			if (err) {
+				fprintf(stderr, "ndp_micro: test_run %s: %s\n", case_name[c],
+					strerror(-err));
+				goto out;
+			}
+			bad += retval != (key ? (__u32)XDP_PASS : want[c]);
+			dur[c][key][i] = d;
+		}
+	}
+	if (bad) {
+		fprintf(stderr, "ndp_micro: %d calls returned an unexpected verdict\n", bad);
+		goto out;
+	}
+	{
+		__u64 n = (__u64)CALLS * REPEAT, got[4];
+
+		for (int i = 0; i < 4; i++)
+			got[i] = bench_stat(skel, count_reason[i]) - base[i];
+		if (got[0] != 2 * n || got[1] != 2 * n || got[2] || got[3]) {
+			fprintf(stderr,
+				"ndp_micro: counters disagree: pass_other %llu, tx_na_reply %llu "
+				"(want %llu each), untracked %llu, checksum drops %llu\n",
+				(unsigned long long)got[0], (unsigned long long)got[1],
+				(unsigned long long)(2 * n), (unsigned long long)got[2],
+				(unsigned long long)got[3]);
+			goto out;
+		}
+	}
+	for (int c = 0; c < C_MAX; c++) {
+		med[c][0] = bench_median(dur[c][0], CALLS);
+		med[c][1] = bench_median(dur[c][1], CALLS);
+	}
+	for (int c = 0; c < C_MAX; c++)
+		printf("BENCH xdp_%s_ns %d ns\n", case_name[c], (int)med[c][0] - (int)med[c][1]);
+	for (int c = 0; c < C_MAX; c++)
+		printf("BENCH xdp_%s_wrapped_raw_ns %u ns\n", case_name[c], med[c][0]);
+	for (int c = 0; c < C_MAX; c++)
+		printf("BENCH xdp_%s_wrapped_empty_raw_ns %u ns\n", case_name[c], med[c][1]);
+	rc = 0;
+out:
+	for (int c = 0; c < C_MAX; c++) {
+		free(dur[c][0]);
+		free(dur[c][1]);
+		ndp_wrap__destroy(wskel[c]);
+	}
+	bench_xdp__destroy(helpers);
+	xglb_bank_close(&bank);
+	xglb__destroy(skel);
+	return rc;
+}
