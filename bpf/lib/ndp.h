@@ -214,9 +214,10 @@ static __always_inline int ndp_first_live(const struct xglb_group *g)
 /*
  * An NS for virtual address of group gid: RFC 4861 7.1.1's validity
  * checks, then the answer. plen: the IPv6 payload length, >= 24, and the
- * frame holds it. The ICMPv6 bytes are checked in a copy on the stack,
- * zero-padded to XGLB_NDP_MAX_LEN (zeros change no checksum), so neither
- * loop depends on the frame's length.
+ * frame holds it. The common NS (32 bytes: one option) is checked where
+ * it lies; any other in a copy on the stack, zero-padded to
+ * XGLB_NDP_MAX_LEN (zeros change no checksum), so neither loop depends on
+ * the frame's length.
  *
  * Answers: the AVG names the host's forwarder (TX_NA_REPLY); the owner
  * of a vMAC the NS was sent to confirms it (TX_NA_UNICAST, as
@@ -229,9 +230,8 @@ static __always_inline int ndp_first_live(const struct xglb_group *g)
 static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl *ctl, __u32 bank,
 				       __u32 gid, __u32 plen)
 {
-	__u64 buf[XGLB_NDP_MAX_LEN / 8] = {0};
-	const __u8 *b = (const __u8 *)buf, *ifmac;
 	const struct xglb_group *g;
+	const __u8 *ifmac;
 	__u8 host[8] __attribute__((aligned(8))), *p;
 	__u32 off = NDP_FIXED, reason, flags;
 	__u64 s, now;
@@ -246,41 +246,68 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 	if (p[NDP_L3 + 7] != XGLB_ND_HOP_LIMIT)
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_HOP_LIMIT, CTX_ACT_DROP);
 	mac_copy(host, p + 6);
-	if (ctx_load_bytes(c, NDP_ICMP, buf, plen))
-		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
-
-	/* the checksum, over the pseudo-header and every ICMPv6 byte */
 	s = ndp_pseudo_sum(p, plen);
+	if (plen == NDP_FIXED + 8 && (void *)(p + NDP_ICMP + NDP_FIXED + 8) <= c->data_end) {
+		/*
+		 * The common NS (Linux's, with its SLLA): 32 bytes read where they
+		 * lie, one option of 8 bytes. The same checks as below.
+		 */
+		const __u8 *o = p + NDP_ICMP + NDP_FIXED;
+
 #pragma unroll
-	for (int i = 0; i < XGLB_NDP_MAX_LEN / 8; i++)
-		s += (buf[i] & 0xffffffff) + (buf[i] >> 32);
-	if (csum_fold32(s) != 0xffff)
-		return ctx_verdict(c, XGLB_IN_DROP_NDP_CHECKSUM, CTX_ACT_DROP);
-	if (b[1] != 0 || b[NDP_TARGET - NDP_ICMP] == 0xff) /* code 0, target not multicast */
-		return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
-
-	/*
-	 * Options: each at least 8 bytes, together exactly the rest; at most
-	 * one SLLA, 6 bytes, repeating the Ethernet source (the host).
-	 */
-	for (int i = 0; i < (XGLB_NDP_MAX_LEN - NDP_FIXED) / 8; i++) {
-		__u32 o = off & (XGLB_NDP_MAX_LEN - 8);
-
-		if (off >= plen)
-			break;
-		if (b[o + 1] == 0)
+		for (int i = 0; i < NDP_FIXED + 8; i += 4)
+			s += ld32(p + NDP_ICMP + i);
+		if (csum_fold32(s) != 0xffff)
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_CHECKSUM, CTX_ACT_DROP);
+		if (p[NDP_ICMP + 1] != 0 || p[NDP_TARGET] == 0xff || o[1] != 1)
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
-		if (b[o] == XGLB_ND_OPT_SLLA) {
-			if (b[o + 1] != 1 || slla)
-				return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
-			if (ld16(b + o + 2) != ld16(host) || ld32(b + o + 4) != ld32(host + 2))
+		if (o[0] == XGLB_ND_OPT_SLLA) {
+			if (ld16(o + 2) != ld16(host) || ld32(o + 4) != ld32(host + 2))
 				return ctx_verdict(c, XGLB_IN_DROP_NDP_BAD_SENDER, CTX_ACT_DROP);
 			slla = true;
 		}
-		off += b[o + 1] * 8u;
+	} else {
+		/* anything else: a zero-padded copy on the stack (zeros change no checksum) */
+		__u64 buf[XGLB_NDP_MAX_LEN / 8] = {0};
+		const __u8 *b = (const __u8 *)buf;
+
+		if (ctx_load_bytes(c, NDP_ICMP, buf, plen))
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
+			/* the checksum, over the pseudo-header and every ICMPv6 byte */
+#pragma unroll
+		for (int i = 0; i < XGLB_NDP_MAX_LEN / 8; i++)
+			s += (buf[i] & 0xffffffff) + (buf[i] >> 32);
+		if (csum_fold32(s) != 0xffff)
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_CHECKSUM, CTX_ACT_DROP);
+		if (b[1] != 0 ||
+		    b[NDP_TARGET - NDP_ICMP] == 0xff) /* code 0, target not multicast */
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
+		/*
+		 * Options: each at least 8 bytes, together exactly the rest; at
+		 * most one SLLA, 6 bytes, repeating the Ethernet source (the host).
+		 */
+		for (int i = 0; i < (XGLB_NDP_MAX_LEN - NDP_FIXED) / 8; i++) {
+			__u32 o = off & (XGLB_NDP_MAX_LEN - 8);
+
+			if (off >= plen)
+				break;
+			if (b[o + 1] == 0)
+				return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
+			if (b[o] == XGLB_ND_OPT_SLLA) {
+				if (b[o + 1] != 1 || slla)
+					return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID,
+							   CTX_ACT_DROP);
+				if (ld16(b + o + 2) != ld16(host) ||
+				    ld32(b + o + 4) != ld32(host + 2))
+					return ctx_verdict(c, XGLB_IN_DROP_NDP_BAD_SENDER,
+							   CTX_ACT_DROP);
+				slla = true;
+			}
+			off += b[o + 1] * 8u;
+		}
+		if (off != plen)
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
 	}
-	if (off != plen)
-		return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
 	/*
 	 * A duplicate address probe carries no SLLA and goes to the target's
 	 * solicited-node group; any other multicast NS names its sender's MAC

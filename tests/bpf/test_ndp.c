@@ -122,6 +122,13 @@ enum {
 	N_UDP6,		   /* IPv6 UDP to another MAC */
 	N_UDP6_VMAC,	   /* IPv6 UDP to vMAC 0 */
 	N_HBH_NS,	   /* an NS behind a hop-by-hop header */
+	/* 40 bytes (SLLA and a second option): checked in the stack copy, not in place */
+	N_RESOLVE_40,	   /* valid: answered, the tail kept as padding */
+	N_OPT_LEN0_40,	   /* the second option of length 0 */
+	N_OPT_OVERRUN_40,  /* the second option claims 16 bytes */
+	N_SLLA_NOT_SRC_40, /* SLLA not the Ethernet source */
+	N_BAD_CSUM_40,	   /* checksum off by one */
+	N_BAD_CSUM_24,	   /* a NUD probe without options, checksum off by one */
 	N_MAX
 };
 
@@ -283,6 +290,31 @@ static void in_ndp(struct h_frame *f, int arg)
 		f->len += 8;
 		f->b[19] += 8;
 		break;
+	case N_RESOLVE_40:
+	case N_OPT_LEN0_40:
+	case N_OPT_OVERRUN_40:
+	case N_SLLA_NOT_SRC_40:
+	case N_BAD_CSUM_40: {
+		__u8 *o;
+
+		h_sn6(H_VLL, sn, snmac);
+		h_ns(f, snmac, H_HOST, H_HOST6, sn, H_VLL,
+		     (arg & 0xff) == N_SLLA_NOT_SRC_40 ? H_HOST2 : H_HOST);
+		o = f->b + f->len;
+		o[0] = 200; /* an option hosts ignore */
+		o[1] = (arg & 0xff) == N_OPT_LEN0_40 ? 0 : (arg & 0xff) == N_OPT_OVERRUN_40 ? 2 : 1;
+		memcpy(o + 2, "\xa1\xa2\xa3\xa4\xa5\xa6", 6);
+		f->len += 8;
+		f->b[19] = 40;
+		h_icmp6_csum(f);
+		if ((arg & 0xff) == N_BAD_CSUM_40)
+			f->b[57] ^= 1;
+		break;
+	}
+	case N_BAD_CSUM_24:
+		h_ns(f, v0, H_HOST, H_HOST6, H_VLL, H_VLL, NULL);
+		f->b[57] ^= 1;
+		break;
 	default:
 		abort();
 	}
@@ -355,6 +387,15 @@ static void want_na_dad_fwd0(const struct h_frame *in, struct h_frame *w)
 static void want_na_dad_fwd1(const struct h_frame *in, struct h_frame *w)
 {
 	want_na_dad(in, w, 1);
+}
+
+/* The NA of avg_ns_vll_na_bytes; the request's 8 bytes beyond it stay behind it */
+static void want_na_vll_fwd0_tail(const struct h_frame *in, struct h_frame *w)
+{
+	want_na_vll_fwd0(in, w);
+	assert_int_equal(in->len, 94);
+	memcpy(w->b + 86, in->b + 86, 8);
+	w->len = 94;
 }
 
 static void want_dst_ifmac(const struct h_frame *in, struct h_frame *w)
@@ -482,6 +523,19 @@ static const struct ndp_case cases[] = {
      check_no_host},
     {"udp6_to_vmac_accepted", setup6_avg, in_ndp, N_UDP6_VMAC, XDP_PASS, want_dst_ifmac,
      R(XDP_PASS_VMAC), check_no_host},
+    /* 40-byte solicitations: checked in the stack copy */
+    {"avg_ns_40_bytes_na_keeps_tail", setup6_avg, in_ndp, N_RESOLVE_40, XDP_TX,
+     want_na_vll_fwd0_tail, R(XDP_TX_NA_REPLY), check_host6_fwd0},
+    {"ns_40_option_length_0", setup6_avg, in_ndp, N_OPT_LEN0_40, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_INVALID), check_no_host},
+    {"ns_40_option_overruns", setup6_avg, in_ndp, N_OPT_OVERRUN_40, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_INVALID), check_no_host},
+    {"ns_40_slla_not_source", setup6_avg, in_ndp, N_SLLA_NOT_SRC_40, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_BAD_SENDER), check_no_host},
+    {"ns_40_bad_checksum", setup6_avg, in_ndp, N_BAD_CSUM_40, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_CHECKSUM), check_no_host},
+    {"nud_24_bad_checksum", setup6_not_avg, in_ndp, N_BAD_CSUM_24, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_CHECKSUM), check_no_host},
     {"ns_behind_hop_by_hop_passes", setup6_avg, in_ndp, N_HBH_NS, XDP_PASS, NULL, R(XDP_PASS_OTHER),
      check_no_host},
 };
