@@ -540,10 +540,39 @@ static const struct ndp_case cases[] = {
      check_no_host},
 };
 
-/* Generated rows: the NS for the VLL cut at every length 55..85 (54 and less is no NDP). */
+/*
+ * Generated rows: the NS for the VLL cut at every length 55..85, then at
+ * 54 (the ICMPv6 type is not there, so it is no NDP message).
+ */
 #define TRUNC_MIN 55
 #define TRUNC_MAX 85
-#define N_CASES	  (sizeof(cases) / sizeof(cases[0]) + (TRUNC_MAX - TRUNC_MIN + 1) + 1)
+#define N_FIXED	  (sizeof(cases) / sizeof(cases[0]))
+#define N_GEN	  (TRUNC_MAX - TRUNC_MIN + 2)
+
+static void gen_truncated(void *c, int i)
+{
+	int len = TRUNC_MIN + i;
+
+	if (len > TRUNC_MAX) {
+		*(struct ndp_case *)c = (struct ndp_case){"truncated_ns_54_bytes_not_ndp",
+							  setup6_avg,
+							  in_truncated,
+							  54,
+							  XDP_PASS,
+							  NULL,
+							  R(XDP_PASS_OTHER),
+							  check_no_host};
+		return;
+	}
+	*(struct ndp_case *)c = (struct ndp_case){h_name("truncated_ns_%d_bytes", len),
+						  setup6_avg,
+						  in_truncated,
+						  len,
+						  XDP_DROP,
+						  NULL,
+						  R(XDP_DROP_NDP_MALFORMED),
+						  check_no_host};
+}
 
 static void ndp_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
@@ -832,28 +861,11 @@ int main(void)
 						ndp_check};
 	static const struct h_table guard_table = {"ndp_egress_guard", h_run_tc, guard_prepare,
 						   NULL};
-	static struct ndp_case all[N_CASES];
-	static char names[TRUNC_MAX - TRUNC_MIN + 1][32];
-	size_t n = 0;
+	const struct ndp_case *all =
+	    h_cases(cases, N_FIXED, sizeof(cases[0]), N_GEN, gen_truncated);
+	size_t n = N_FIXED + N_GEN;
 	int failed;
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		all[n++] = cases[i];
-	for (int len = TRUNC_MIN; len <= TRUNC_MAX; len++) {
-		snprintf(names[len - TRUNC_MIN], sizeof(names[0]), "truncated_ns_%d_bytes", len);
-		all[n++] = (struct ndp_case){
-		    names[len - TRUNC_MIN],    setup6_avg,   in_truncated, len, XDP_DROP, NULL,
-		    R(XDP_DROP_NDP_MALFORMED), check_no_host};
-	}
-	/* 54 bytes: the ICMPv6 type is not there, so it is no NDP message */
-	all[n++] = (struct ndp_case){"truncated_ns_54_bytes_not_ndp",
-				     setup6_avg,
-				     in_truncated,
-				     54,
-				     XDP_PASS,
-				     NULL,
-				     R(XDP_PASS_OTHER),
-				     check_no_host};
 	failed = h_run_table(&table, all, n, sizeof(all[0]));
 	failed += h_run_table(&tc_table, all, n, sizeof(all[0]));
 	failed += h_run_table(&guard_table, guard_cases,
