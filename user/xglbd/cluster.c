@@ -84,6 +84,19 @@ static __u32 peer_boot(const struct xglb_cluster *c, __u32 id)
 	return 0;
 }
 
+/* Only the configured nodes' addresses reach the socket (see xglb_member_admit_only). */
+static int admit_nodes(struct xglb_cluster *c, const struct xglb_config *cfg)
+{
+	__be32 addrs[XGLB_MEMBER_MAX_PEERS];
+	int n = 0;
+
+	_Static_assert(XGLB_MAX_NODES <= XGLB_MEMBER_MAX_PEERS, "every node fits the filter");
+	for (int i = 0; i < cfg->n_nodes; i++)
+		if (i != cfg->self)
+			addrs[n++] = cfg->nodes[i].address;
+	return xglb_member_admit_only(&c->mem, addrs, n);
+}
+
 int xglb_cluster_init(struct xglb_cluster *c, const struct xglb_config *cfg, __u32 boot,
 		      const __u8 (*self_mac)[6], const struct xglb_group *const *restore, __u64 now,
 		      const struct xglb_cluster_io *io)
@@ -100,6 +113,11 @@ int xglb_cluster_init(struct xglb_cluster *c, const struct xglb_config *cfg, __u
 			       cfg->key_len);
 	if (err)
 		return err;
+	err = admit_nodes(c, cfg);
+	if (err) {
+		xglb_member_close(&c->mem);
+		return err;
+	}
 	c->n_groups = cfg->n_groups;
 	c->started = now;
 	for (int g = 0; g < c->n_groups; g++) {
@@ -123,6 +141,7 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 	struct xglb_fsm_node_param nodes[XGLB_MAX_NODES];
 	int n_old = c->n_groups;
 	__u32 boot = c->boot;
+	int err;
 
 	memcpy(old, c->fsm, sizeof(old));
 	c->cfg = cfg;
@@ -131,6 +150,9 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 	 * frees the old one. */
 	c->mem.key = cfg->key;
 	c->mem.key_len = cfg->key_len;
+	err = admit_nodes(c, cfg); /* on failure the old filter stays: the old nodes */
+	if (err)
+		pr_warn("membership: filtering by node address: %s", strerror(-err));
 	c->self_prio = cfg->nodes[cfg->self].priority;
 	c->self_weight = cfg->nodes[cfg->self].weight;
 	c->n_groups = cfg->n_groups;
@@ -657,6 +679,9 @@ struct json_object *xglb_cluster_rx_json(const struct xglb_cluster *c)
 	for (int r = 0; r < XGLB_RX_MAX; r++)
 		json_object_object_add(o, xglb_rx_reason_name(r),
 				       json_object_new_int64(c->mem.rx[r]));
+	/* before the daemon saw them: not a node's address or not TTL 255, or no room */
+	json_object_object_add(o, "kernel_dropped",
+			       json_object_new_int64((int64_t)xglb_member_kernel_drops(&c->mem)));
 	json_object_object_add(o, "tx_ok", json_object_new_int64(c->mem.tx_ok));
 	json_object_object_add(o, "tx_errors", json_object_new_int64(c->mem.tx_err));
 	return o;

@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <linux/filter.h>
+#include <linux/sock_diag.h>
 #include "member.h"
 
 int xglb_member_open(struct xglb_member *m, __be32 bind_addr, __u16 port, const __u8 *key,
@@ -34,6 +36,39 @@ int xglb_member_open(struct xglb_member *m, __be32 bind_addr, __u16 port, const 
 		return err;
 	}
 	return 0;
+}
+
+int xglb_member_admit_only(struct xglb_member *m, const __be32 *addrs, int n)
+{
+	struct sock_filter f[3 + XGLB_MEMBER_MAX_PEERS + 2];
+	struct sock_fprog prog = {.filter = f};
+	int i = 0;
+
+	if (n < 0 || n > XGLB_MEMBER_MAX_PEERS)
+		return -EINVAL;
+	/* TTL 255, else drop (the same rule as xglb_member_recv, in the kernel) */
+	f[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_NET_OFF + 8);
+	f[i++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 255, 0, (__u8)(n + 1));
+	/* the source is one of the configured node addresses, else drop */
+	f[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_NET_OFF + 12);
+	for (int k = 0; k < n; k++, i++)
+		f[i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ntohl(addrs[k]),
+						    (__u8)(n - k), 0);
+	f[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	f[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffffffffu);
+	prog.len = (unsigned short)i;
+	return setsockopt(m->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ? -errno : 0;
+}
+
+__u64 xglb_member_kernel_drops(const struct xglb_member *m)
+{
+	__u32 mi[SK_MEMINFO_VARS] = {0};
+	socklen_t len = sizeof(mi);
+
+	if (m->fd < 0 || getsockopt(m->fd, SOL_SOCKET, SO_MEMINFO, mi, &len) ||
+	    len <= SK_MEMINFO_DROPS * sizeof(__u32))
+		return 0;
+	return mi[SK_MEMINFO_DROPS];
 }
 
 void xglb_member_close(struct xglb_member *m)

@@ -16,6 +16,18 @@ struct xglb_member {
 	__u64 tx_ok, tx_err;
 };
 
+#define XGLB_MEMBER_MAX_PEERS 32 /* addresses xglb_member_admit_only takes (XGLB_MAX_NODES) */
+
+/*
+ * Let the kernel queue only datagrams with TTL 255 from one of ADDRS (N
+ * network-order addresses): a flood from any other address is dropped
+ * before it takes room in the socket buffer or a system call, so it
+ * cannot crowd out the peers' hellos. Replaces the previous list. 0 or -errno.
+ */
+int xglb_member_admit_only(struct xglb_member *m, const __be32 *addrs, int n);
+/* Datagrams the kernel dropped for this socket: refused by that filter, or the buffer was full. */
+__u64 xglb_member_kernel_drops(const struct xglb_member *m);
+
 /* UDP socket on bind_addr:port (network-order address, 0 = any). 0 or -errno. */
 int xglb_member_open(struct xglb_member *m, __be32 bind_addr, __u16 port, const __u8 *key,
 		     size_t key_len);
