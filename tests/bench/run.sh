@@ -145,7 +145,7 @@ run_bench failover 270 env BUILD="$BUILD" tests/bench/failover.sh
 run_bench stop 300 env BUILD="$BUILD" tests/bench/stop.sh
 
 # ---- an unauthenticated hello flood: no failover ----------------------------------
-run_bench hello_flood 60 env BUILD="$BUILD" tests/bench/hello_flood.sh
+run_bench hello_flood 90 env BUILD="$BUILD" tests/bench/hello_flood.sh
 
 # ---- flow steering: tc per-packet cost; steered vs owned throughput ----------------------------
 run_bench_in "$NS_TC" tc_micro 60 "$BUILD/bench/tc_micro"

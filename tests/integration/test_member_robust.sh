@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_member_robust.sh - membership under attack and bad weather: forged, replayed and
-# off-link (TTL 64) hellos change nothing and are counted by reason; 30 % random loss of
+# off-link (TTL 64) hellos change nothing and are counted by reason (off-link ones and those from
+# an address that is no node's by the kernel, kernel_dropped); 30 % random loss of
 # membership datagrams for 15 s causes no failover; a router partitioned for 5 s (nftables on the
 # membership port) heals to one AVG, one owner per vMAC and one state version, re-announced.
 #
@@ -71,10 +72,10 @@ R1=$(lab_get r1 ip) R2=$(lab_get r2 ip) R3=$(lab_get r3 ip)
 # ---- 5. forged, replayed and off-link hellos ---------------------------------------
 base_view=$(lab_views)
 base_events=$(lab_all_events)
-declare -A AUTH0 REPLAY0 TTL0 UNK0
+declare -A AUTH0 REPLAY0 TTL0 UNK0 KDROP0
 for r in "${ROUTERS[@]}"; do
 	AUTH0[$r]=$(rx "$r" auth) REPLAY0[$r]=$(rx "$r" replay) TTL0[$r]=$(rx "$r" ttl)
-	UNK0[$r]=$(rx "$r" unknown_node)
+	UNK0[$r]=$(rx "$r" unknown_node) KDROP0[$r]=$(rx "$r" kernel_dropped)
 done
 
 # Forgery: x1 claims to be a node of the group, from that node's address, with
@@ -95,16 +96,18 @@ check_eq "... with TTL 255" "$(jq -r .ttl <<<"$cap" 2>/dev/null)" 255
 inject x1 send "$R1" "$R3" $MPORT 255 "$LAB_DIR/hello.r1.bin" >/dev/null
 lab_wait 3 rx_above r3 replay "${REPLAY0[r3]}"
 check_eq "the replayed capture is counted as replay on r3" "$(($(rx r3 replay) - REPLAY0[r3]))" 1
-# Off-link: the same bytes with TTL 64 never reach the codec.
+# Off-link: the same bytes with TTL 64 never reach the daemon: the socket's
+# filter drops them in the kernel (kernel_dropped), not the codec (ttl).
 inject x1 send "$R1" "$R3" $MPORT 64 "$LAB_DIR/hello.r1.bin" >/dev/null
-lab_wait 3 rx_above r3 ttl "${TTL0[r3]}"
-check_eq "a hello with TTL 64 is counted as ttl on r3" "$(($(rx r3 ttl) - TTL0[r3]))" 1
-# A real hello from an address that is not the node's: unknown_node.
+lab_wait 3 rx_above r3 kernel_dropped "${KDROP0[r3]}"
+check_eq "a hello with TTL 64 is dropped by r3's kernel (kernel_dropped +1, ttl +0)" \
+	"$(($(rx r3 kernel_dropped) - KDROP0[r3])) $(($(rx r3 ttl) - TTL0[r3]))" "1 0"
+# A real hello from an address that is not a node's: the same.
 X1=$(lab_get x1 ip)
 inject x1 send "$X1" "$R3" $MPORT 255 "$LAB_DIR/hello.r1.bin" >/dev/null
-lab_wait 3 rx_above r3 unknown_node "${UNK0[r3]}"
-check_eq "the capture sent from x1's own address is counted as unknown_node on r3" \
-	"$(($(rx r3 unknown_node) - UNK0[r3]))" 1
+lab_wait 3 rx_above r3 kernel_dropped $((KDROP0[r3] + 1))
+check_eq "the capture sent from x1's own address is dropped by r3's kernel (kernel_dropped +1, unknown_node +0)" \
+	"$(($(rx r3 kernel_dropped) - KDROP0[r3] - 1)) $(($(rx r3 unknown_node) - UNK0[r3]))" "1 0"
 check_eq "no effect: AVG, owners and version unchanged on every router" "$(lab_views)" "$base_view"
 check_eq "no effect: avg/owner changes and failovers unchanged" "$(lab_all_events)" "$base_events"
 

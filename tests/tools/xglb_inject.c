@@ -2,6 +2,7 @@
 /* xglb_inject.c - membership attacks for the lab: capture a hello, replay it, forge one, with any
  * IP source and TTL. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +43,10 @@
  *     A receiver must drop it as "auth"; anything else means the decoder
  *     trusted a field before the HMAC.
  *
- * flood DST_IP PORT GID NODE_ID MS
- *     Forged hellos as fast as they go for MS milliseconds (see do_flood).
+ * flood DST_IP PORT GID NODE_ID MS [SRC_IP]
+ *     Forged hellos as fast as they go for MS milliseconds (see do_flood);
+ *     with SRC_IP from that address (a node's: what a socket filter by
+ *     address admits), through a raw socket.
  *
  * Self-contained on purpose (no libsodium, no libxglb): the forger has no key.
  */
@@ -62,7 +65,7 @@ static int usage(void)
 			"       xglb_inject record IFNAME SRC_IP PORT OUTDIR DURATION_MS\n"
 			"       xglb_inject send SRC_IP DST_IP PORT TTL FILE [SPORT]\n"
 			"       xglb_inject forge SRC_IP DST_IP PORT TTL GID NODE_ID [N_FWD]\n"
-			"       xglb_inject flood DST_IP PORT GID NODE_ID MS\n");
+			"       xglb_inject flood DST_IP PORT GID NODE_ID MS [SRC_IP]\n");
 	return 2;
 }
 
@@ -210,22 +213,24 @@ static uint16_t csum_fold(uint32_t sum)
 }
 
 /* One UDP datagram with hand-made IP and UDP headers: any source, any TTL. */
-static int send_raw(uint32_t src, uint32_t dst, unsigned sport, unsigned dport, unsigned ttl,
-		    const uint8_t *payload, size_t len)
+/*
+ * The IP and UDP headers of a datagram SRC:SPORT -> DST:DPORT with TTL and PAYLOAD into pkt
+ * (room for MSG_MAX + 1024 bytes of payload); its total length, 0 if the payload is too long.
+ * Without csum the UDP checksum is 0 ("none", valid in IPv4), so the payload may change later.
+ */
+static size_t build_raw(uint8_t *pkt, uint32_t src, uint32_t dst, unsigned sport, unsigned dport,
+			unsigned ttl, const uint8_t *payload, size_t len, bool csum)
 {
-	uint8_t pkt[sizeof(struct iphdr) + sizeof(struct udphdr) + MSG_MAX + 1024];
 	struct iphdr *ip = (struct iphdr *)pkt;
 	struct udphdr *uh = (struct udphdr *)(pkt + sizeof(*ip));
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = dst};
 	size_t total = sizeof(*ip) + sizeof(*uh) + len;
 	uint16_t id, ulen = (uint16_t)(sizeof(*uh) + len), c;
 	uint8_t pseudo[12];
 	uint32_t sum;
-	int fd, one = 1;
 
-	if (len > sizeof(pkt) - sizeof(*ip) - sizeof(*uh)) {
+	if (len > MSG_MAX + 1024) {
 		fprintf(stderr, "xglb_inject: payload of %zu bytes is too long\n", len);
-		return 2;
+		return 0;
 	}
 	if (getrandom(&id, sizeof(id), 0) != sizeof(id))
 		id = (uint16_t)getpid();
@@ -244,6 +249,8 @@ static int send_raw(uint32_t src, uint32_t dst, unsigned sport, unsigned dport, 
 	uh->dest = htons((uint16_t)dport);
 	uh->len = htons(ulen);
 	memcpy(pkt + sizeof(*ip) + sizeof(*uh), payload, len);
+	if (!csum)
+		return total;
 	memcpy(pseudo, &src, 4);
 	memcpy(pseudo + 4, &dst, 4);
 	pseudo[8] = 0;
@@ -254,7 +261,19 @@ static int send_raw(uint32_t src, uint32_t dst, unsigned sport, unsigned dport, 
 	sum = csum_add(sum, uh, ulen);
 	c = csum_fold(sum);
 	uh->check = htons(c ? c : 0xffff); /* 0 means "no checksum" in UDP */
+	return total;
+}
 
+static int send_raw(uint32_t src, uint32_t dst, unsigned sport, unsigned dport, unsigned ttl,
+		    const uint8_t *payload, size_t len)
+{
+	uint8_t pkt[sizeof(struct iphdr) + sizeof(struct udphdr) + MSG_MAX + 1024];
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = dst};
+	size_t total = build_raw(pkt, src, dst, sport, dport, ttl, payload, len, true);
+	int fd, one = 1;
+
+	if (!total)
+		return 2;
 	fd =
 	    socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW); /* IPPROTO_RAW implies HDRINCL */
 	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one))) {
@@ -379,41 +398,56 @@ static int do_forge(char **a, int n)
 }
 
 /*
- * flood DST_IP PORT GID NODE_ID MS: forged hellos (as "forge", TTL 255 so
- * they pass the link-local check and cost the receiver an HMAC) to
- * DST_IP:PORT from this host's own address, as fast as sendmmsg goes, for
- * MS milliseconds; the sequence number counts up. Prints
- * {"sent":N,"ms":T,"pps":R}.
+ * flood DST_IP PORT GID NODE_ID MS [SRC_IP]: forged hellos (as "forge", TTL
+ * 255 so they pass the link-local check and cost the receiver an HMAC) to
+ * DST_IP:PORT, as fast as sendmmsg goes, for MS milliseconds; the sequence
+ * number counts up. From this host's own address, or with SRC_IP from that
+ * one (raw socket, IP_HDRINCL; UDP checksum 0, source port PORT as
+ * xglbd's). Prints {"sent":N,"ms":T,"pps":R}.
  */
-static int do_flood(char **a)
+static int do_flood(char **a, int n)
 {
+	enum { RAW_HDR = sizeof(struct iphdr) + sizeof(struct udphdr) };
 	unsigned long port, gid, node, ms;
-	static uint8_t m[64][MSG_MAX];
+	static uint8_t m[64][RAW_HDR + MSG_MAX];
+	uint8_t hello[MSG_MAX];
 	struct mmsghdr v[64];
 	struct iovec iov[64];
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	uint64_t t0, t, sent = 0;
-	uint32_t dst;
-	size_t len = 0;
-	int fd, ttl = 255;
+	uint32_t dst, src = 0;
+	size_t len = 0, off = 0;
+	int fd, ttl = 255, one = 1;
 
 	if (parse_ip(a[0], &dst) || parse_uint(a[1], 65535, &port) || parse_uint(a[2], 255, &gid) ||
-	    parse_uint(a[3], UINT32_MAX, &node) || parse_uint(a[4], 3600000, &ms) || !gid || !node)
+	    parse_uint(a[3], UINT32_MAX, &node) || parse_uint(a[4], 3600000, &ms) || !gid ||
+	    !node || (n > 5 && parse_ip(a[5], &src)))
 		return 2;
 	sa.sin_addr.s_addr = dst;
 	sa.sin_port = htons((uint16_t)port);
 	for (int i = 0; i < 64; i++) {
-		len = build_forged(m[i], gid, node, 3);
+		len = build_forged(hello, gid, node, 3);
 		if (!len)
 			return 1;
+		if (src) {
+			len = build_raw(m[i], src, dst, (unsigned)port, (unsigned)port, 255, hello,
+					len, false);
+			off = RAW_HDR;
+		} else {
+			memcpy(m[i], hello, len);
+		}
 		iov[i] = (struct iovec){.iov_base = m[i], .iov_len = len};
 		v[i] = (struct mmsghdr){.msg_hdr = {.msg_name = &sa,
 						    .msg_namelen = sizeof(sa),
 						    .msg_iov = &iov[i],
 						    .msg_iovlen = 1}};
 	}
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl))) {
+	if (src)
+		fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+	else
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || (src && setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one))) ||
+	    (!src && setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)))) {
 		perror("xglb_inject flood: socket");
 		return 1;
 	}
@@ -422,7 +456,7 @@ static int do_flood(char **a)
 		int k;
 
 		for (int i = 0; i < 64; i++)
-			put32(m[i] + 24, (uint32_t)(sent + i + 1)); /* seq */
+			put32(m[i] + off + 24, (uint32_t)(sent + i + 1)); /* seq */
 		k = sendmmsg(fd, v, 64, 0);
 		if (k > 0)
 			sent += (uint64_t)k;
@@ -447,7 +481,7 @@ int main(int argc, char **argv)
 		return do_send(argv + 2, argc - 2);
 	if (argc >= 8 && argc <= 9 && !strcmp(argv[1], "forge"))
 		return do_forge(argv + 2, argc - 2);
-	if (argc == 7 && !strcmp(argv[1], "flood"))
-		return do_flood(argv + 2);
+	if (argc >= 7 && argc <= 8 && !strcmp(argv[1], "flood"))
+		return do_flood(argv + 2, argc - 2);
 	return usage();
 }

@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <linux/filter.h>
 #include <linux/sock_diag.h>
 #include "member.h"
 
@@ -16,7 +15,7 @@ int xglb_member_open(struct xglb_member *m, __be32 bind_addr, __u16 port, const 
 {
 	struct sockaddr_in sa = {
 	    .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = bind_addr};
-	int one = 1, ttl = 255, err;
+	int one = 1, ttl = 255, rcvbuf = XGLB_MEMBER_RCVBUF, err;
 
 	memset(m, 0, sizeof(*m));
 	m->key = key;
@@ -35,16 +34,23 @@ int xglb_member_open(struct xglb_member *m, __be32 bind_addr, __u16 port, const 
 		m->fd = -1;
 		return err;
 	}
+	/* Room for a burst of forged datagrams in front of a real hello: beyond
+	 * net.core.rmem_max where we may (CAP_NET_ADMIN), else as much as it allows. */
+	if (setsockopt(m->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
+		setsockopt(m->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	for (int i = 0; i < XGLB_MEMBER_BATCH; i++) {
+		m->rxq.iov[i] =
+		    (struct iovec){.iov_base = m->rxq.buf[i], .iov_len = sizeof(m->rxq.buf[i])};
+		m->rxq.mm[i].msg_hdr = (struct msghdr){.msg_iov = &m->rxq.iov[i], .msg_iovlen = 1};
+	}
 	return 0;
 }
 
-int xglb_member_admit_only(struct xglb_member *m, const __be32 *addrs, int n)
+int xglb_member_filter(const __be32 *addrs, int n, struct sock_filter *f)
 {
-	struct sock_filter f[3 + XGLB_MEMBER_MAX_PEERS + 2];
-	struct sock_fprog prog = {.filter = f};
 	int i = 0;
 
-	if (n < 0 || n > XGLB_MEMBER_MAX_PEERS)
+	if (n < 0 || n > XGLB_MEMBER_MAX_PEERS || (n && !addrs))
 		return -EINVAL;
 	/* TTL 255, else drop (the same rule as xglb_member_recv, in the kernel) */
 	f[i++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_B | BPF_ABS, SKF_NET_OFF + 8);
@@ -56,7 +62,18 @@ int xglb_member_admit_only(struct xglb_member *m, const __be32 *addrs, int n)
 						    (__u8)(n - k), 0);
 	f[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
 	f[i++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffffffffu);
-	prog.len = (unsigned short)i;
+	return i;
+}
+
+int xglb_member_admit_only(struct xglb_member *m, const __be32 *addrs, int n)
+{
+	struct sock_filter f[XGLB_MEMBER_FILTER_MAX];
+	struct sock_fprog prog = {.filter = f};
+	int len = xglb_member_filter(addrs, n, f);
+
+	if (len < 0)
+		return len;
+	prog.len = (unsigned short)len;
 	return setsockopt(m->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) ? -errno : 0;
 }
 
@@ -97,37 +114,60 @@ int xglb_member_send(struct xglb_member *m, __be32 to, const struct xglb_msg *ms
 	return 0;
 }
 
+/* The next datagram of the batch, receiving a new batch when it is used up. 0 or -errno. */
+static int next_datagram(struct xglb_member *m, struct mmsghdr **out)
+{
+	struct xglb_member_rxq *q = &m->rxq;
+	int n;
+
+	if (q->next >= q->n) {
+		for (int i = 0; i < XGLB_MEMBER_BATCH; i++) {
+			struct msghdr *h = &q->mm[i].msg_hdr;
+
+			h->msg_name = &q->sa[i];
+			h->msg_namelen = sizeof(q->sa[i]);
+			h->msg_control = q->cbuf[i];
+			h->msg_controllen = sizeof(q->cbuf[i]);
+			h->msg_flags = 0;
+		}
+		q->n = q->next = 0;
+		n = recvmmsg(m->fd, q->mm, XGLB_MEMBER_BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		if (n == 0)
+			return -EAGAIN;
+		q->n = n;
+		m->batches++;
+	}
+	*out = &q->mm[q->next++];
+	return 0;
+}
+
 int xglb_member_recv(struct xglb_member *m, struct xglb_msg *msg, __be32 *src)
 {
-	__u8 buf[XGLB_MSG_MAX + 1], cbuf[CMSG_SPACE(sizeof(int))];
-	struct sockaddr_in sa;
-	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-	struct msghdr mh = {.msg_name = &sa,
-			    .msg_namelen = sizeof(sa),
-			    .msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = cbuf,
-			    .msg_controllen = sizeof(cbuf)};
+	struct mmsghdr *mm = NULL;
+	struct msghdr *mh;
 	struct cmsghdr *c;
-	ssize_t n;
-	int ttl = -1, r;
+	int ttl = -1, r, err;
 
-	n = recvmsg(m->fd, &mh, 0);
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+	err = next_datagram(m, &mm);
+	if (err)
+		return err;
+	mh = &mm->msg_hdr;
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
 			memcpy(&ttl, CMSG_DATA(c), sizeof(ttl));
 	if (ttl != 255) {
 		m->rx[XGLB_RX_TTL]++;
 		return 0;
 	}
-	r = (mh.msg_flags & MSG_TRUNC) ? XGLB_RX_LENGTH
-				       : xglb_msg_decode(buf, n, m->key, m->key_len, msg);
+	r = (mh->msg_flags & MSG_TRUNC)
+		? XGLB_RX_LENGTH
+		: xglb_msg_decode(mh->msg_iov->iov_base, mm->msg_len, m->key, m->key_len, msg);
 	if (r != XGLB_RX_OK) {
 		m->rx[r]++;
 		return 0;
 	}
-	*src = sa.sin_addr.s_addr;
+	*src = ((struct sockaddr_in *)mh->msg_name)->sin_addr.s_addr;
 	return 1;
 }

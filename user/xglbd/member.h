@@ -3,8 +3,24 @@
 #ifndef XGLB_MEMBER_H
 #define XGLB_MEMBER_H
 
+#include <linux/filter.h>
 #include <linux/types.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include "proto.h"
+
+#define XGLB_MEMBER_BATCH  32	     /* datagrams one recvmmsg takes */
+#define XGLB_MEMBER_RCVBUF (4 << 20) /* socket buffer asked for: a flood's backlog, not a loss */
+
+/* Datagrams received by one recvmmsg, handed out one by one by xglb_member_recv. */
+struct xglb_member_rxq {
+	__u8 buf[XGLB_MEMBER_BATCH][XGLB_MSG_MAX + 1];
+	__u8 cbuf[XGLB_MEMBER_BATCH][CMSG_SPACE(sizeof(int))];
+	struct sockaddr_in sa[XGLB_MEMBER_BATCH];
+	struct iovec iov[XGLB_MEMBER_BATCH];
+	struct mmsghdr mm[XGLB_MEMBER_BATCH];
+	int n, next; /* received, handed out */
+};
 
 struct xglb_member {
 	int fd;
@@ -14,9 +30,20 @@ struct xglb_member {
 	__u64
 	    rx[XGLB_RX_MAX]; /* datagrams by outcome; the caller counts OK and its own rejections */
 	__u64 tx_ok, tx_err;
+	__u64 batches; /* recvmmsg calls that returned datagrams */
+	struct xglb_member_rxq rxq;
 };
 
-#define XGLB_MEMBER_MAX_PEERS 32 /* addresses xglb_member_admit_only takes (XGLB_MAX_NODES) */
+#define XGLB_MEMBER_MAX_PEERS  32 /* addresses xglb_member_admit_only takes (XGLB_MAX_NODES) */
+#define XGLB_MEMBER_FILTER_MAX (XGLB_MEMBER_MAX_PEERS + 5) /* instructions of that filter */
+
+/*
+ * The classic BPF socket filter of xglb_member_admit_only into f
+ * (XGLB_MEMBER_FILTER_MAX entries): accept a datagram whose IP TTL is 255
+ * and whose source is one of ADDRS (N network-order addresses), drop any
+ * other. Its length, or -EINVAL for N outside 0..XGLB_MEMBER_MAX_PEERS.
+ */
+int xglb_member_filter(const __be32 *addrs, int n, struct sock_filter *f);
 
 /*
  * Let the kernel queue only datagrams with TTL 255 from one of ADDRS (N
