@@ -389,6 +389,42 @@ static void heal_reannounces_every_vmac_from_its_owner(void **state)
 }
 
 /*
+ * The same for every order in which the nodes' hellos cross at the heal:
+ * each node's hello timer is shifted by its own offset, and the heal comes
+ * at every 10 ms of the hello period. Which node hears which first decides
+ * whether an owner that kept its forwarder all along meets a state that
+ * changes nothing for it (no announcement from adopting) and a peer that no
+ * longer claims the vMAC in its loads (no contest), while the switch still
+ * sends the vMAC to that peer; and whether a node of the losing side
+ * announces what it is about to lose after the owner did.
+ */
+static void heal_at_any_phase_reannounces(void **state)
+{
+	static const __u8 pers[] = {0, 1, 3};
+
+	for (int p = 0; p < 3; p++)
+		for (int iso = 0; iso < 3; iso++)
+			for (int ph = 0; ph < 27; ph++)
+				for (int ms = 0; ms < 100; ms += 10) {
+					int shift[3] = {ph % 3 * 33, ph / 3 % 3 * 33, ph / 9 * 33};
+
+					start3(pers[p], NULL);
+					for (int j = 0; j < 3; j++)
+						S.g[j].next_hello += (__u64)shift[j] * SIM_MS;
+					for (int j = 0; j < 3; j++)
+						if (j != iso)
+							S.cut[iso][j] = S.cut[j][iso] = true;
+					sim_run(&S, 3000 + (__u64)ms);
+					assert_int_equal(sim_avg_count(&S), 2);
+					memset(S.cut, 0, sizeof(S.cut));
+					sim_run(&S, 2000);
+					assert_int_equal(sim_avg_count(&S), 1);
+					assert_true(sim_converged(&S));
+					assert_switch_follows_owners();
+				}
+}
+
+/*
  * A node declared dead comes back: its new xglbd restores the tables it had
  * pinned, and the switch has a stale frame from it for a forwarder it lost
  * (an xglb before 0.1 announced its pinned tables at start; any stray
@@ -657,6 +693,7 @@ int main(void)
 	    cmocka_unit_test(withdrawn_node_owns_nothing),
 	    cmocka_unit_test(send_failure_demotes),
 	    cmocka_unit_test(heal_reannounces_every_vmac_from_its_owner),
+	    cmocka_unit_test(heal_at_any_phase_reannounces),
 	    cmocka_unit_test(returning_node_cannot_keep_vmacs_it_lost),
 	    cmocka_unit_test(version_wraps_past_0xffffffff),
 	    cmocka_unit_test(pinned_0xffffffff_does_not_freeze_a_restarted_node),

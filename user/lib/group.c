@@ -272,8 +272,21 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 
 	if (!n || n->id == g->self || m->gid != g->gid)
 		return;
-	if (!n->up)
+	if (!n->up) {
 		out->actions |= XGLB_FSM_ACT_HELLO; /* greet a node that (re)appears */
+		/*
+		 * Cut off from us, it may have taken and announced our
+		 * forwarders (a partition: each side owns the other's), and a
+		 * switch may still send those vMACs to it. Neither a state (it
+		 * may change nothing for us) nor its loads (it may adopt a
+		 * state without them before we hear from it) need make us
+		 * announce what we kept; and until the states have merged, a
+		 * node of the losing side may announce what it is about to
+		 * lose. So once they have (two hellos on), every node
+		 * announces what it owns then.
+		 */
+		g->reannounce_at = now + 2ull * g->t.hello_ms * MS;
+	}
 	n->up = true;
 	n->heard = true;
 	n->last_heard = now;
@@ -309,8 +322,11 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 	if ((m->flags & XGLB_MSGF_STATE) && !xglb_fsm_is_avg(g) && !state_acceptable(g, m) &&
 	    m->state_version != g->version && !xglb_version_after(g->version, m->state_version)) {
 		/* Not older than ours, but not the AVG's own (a relay, a node
-		 * that claims too much) or out of step: wait for the AVG. */
+		 * that claims too much) or out of step: wait for the AVG. What
+		 * the sender owns by it is contested all the same (below). */
 		g->stats.states_refused++;
+		for (int k = 0; k < m->n_load; k++)
+			g->contested |= (__u16)(1u << (m->load[k].index & (XGLB_MAX_FWD - 1)));
 		return;
 	}
 	if (!(m->flags & XGLB_MSGF_STATE) || xglb_fsm_is_avg(g) || !state_acceptable(g, m)) {
@@ -734,7 +750,13 @@ void xglb_fsm_tick(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 		if (out->learn_mask)
 			out->actions |= XGLB_FSM_ACT_LEARN;
 	}
-	if (g->contested & local_mask(g)) { /* stale claims on ours (xglb_fsm_rx) */
+	if (g->reannounce_at && now >= g->reannounce_at) {
+		g->reannounce_at = 0;
+		g->contested |= (__u16)local_mask(g);
+	}
+	/* Not from pinned tables in the startup hold: start_announce does it after. */
+	if ((g->contested & local_mask(g)) && !xglb_fsm_starting(g, now)) {
+		/* stale claims on ours (xglb_fsm_rx) */
 		out->learn_mask |= g->contested & local_mask(g);
 		out->actions |= XGLB_FSM_ACT_LEARN;
 	}
@@ -756,6 +778,7 @@ __u64 xglb_fsm_next(const struct xglb_fsm *g, __u64 now)
 		return now;
 	next = min_after(next, g->demoted_until, now);
 	next = min_after(next, g->preempt_at, now);
+	next = min_after(next, g->reannounce_at, now);
 	for (int i = 0; i < g->n_fwd; i++)
 		next = min_after(next, g->fwd[i].release_until, now);
 	for (int i = 0; i < g->n_nodes; i++)

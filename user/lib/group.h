@@ -128,9 +128,10 @@ struct xglb_fsm {
 	__u64 demoted_until; /* ns; starting nodes hold a demotion for one hold time */
 	bool demoted_send;   /* sending hellos fails */
 	bool start_announce; /* announce our vMACs once the startup hold is over */
-	bool leaving;	 /* we are stopping (xglb_fsm_leave): handing over roles and forwarders */
-	bool resumed;	 /* restarted as the AVG within the hold time: keeps the role
-			    (xglb_fsm_resume_avg) */
+	bool leaving; /* we are stopping (xglb_fsm_leave): handing over roles and forwarders */
+	bool resumed; /* restarted as the AVG within the hold time: keeps the role
+			 (xglb_fsm_resume_avg) */
+	__u64 reannounce_at; /* a peer reappeared: announce what we own then (xglb_fsm_rx) */
 	__u16 contested; /* forwarders peers claimed on an older state: announce ours at the next
 			    tick */
 	__u64 seq;
