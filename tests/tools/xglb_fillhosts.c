@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * xglb_fillhosts.c - fill a pinned xglb_hosts map with synthetic hosts, as a
- * segment with that many hosts would: xglb_fillhosts PIN GID COUNT.
+ * segment with that many hosts would: xglb_fillhosts PIN GID COUNT [FWD]
+ * (every host given forwarder FWD, default 0; the same hosts each run, so a
+ * second run rewrites them).
  * xglb_hosts keeps one LRU list per CPU, each holding its share of the
  * capacity, so the entries are written from every CPU in turn. Prints the
  * number of entries the map then holds.
@@ -22,18 +24,21 @@ int main(int argc, char **argv)
 {
 	static struct xglb_host_key keys[BATCH];
 	static struct xglb_host vals[BATCH];
-	int fd, ncpu = libbpf_num_possible_cpus(), gid;
+	int fd, ncpu = libbpf_num_possible_cpus(), gid, fwd = 0;
 	long count, done = 0;
 	__u64 n = 0;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: xglb_fillhosts PIN GID COUNT\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: xglb_fillhosts PIN GID COUNT [FWD]\n");
 		return 2;
 	}
 	fd = bpf_obj_get(argv[1]);
 	gid = atoi(argv[2]);
 	count = atol(argv[3]);
-	if (fd < 0 || gid < 1 || gid > 255 || count < 1 || ncpu < 1) {
+	if (argc == 5)
+		fwd = atoi(argv[4]);
+	if (fd < 0 || gid < 1 || gid > 255 || count < 1 || ncpu < 1 || fwd < 0 ||
+	    fwd >= XGLB_MAX_FWD) {
 		fprintf(stderr, "xglb_fillhosts: %s: %s\n", argv[1],
 			fd < 0 ? strerror(errno) : "bad arguments");
 		return 1;
@@ -55,7 +60,8 @@ int main(int argc, char **argv)
 				    .mac = {0x02, 0xfe, (__u8)(done >> 24), (__u8)(done >> 16),
 					    (__u8)(done >> 8), (__u8)done}};
 				vals[i] = (struct xglb_host){
-				    .fwd = 0, .ip = htobe32(0x0a400000 | (done & 0x3fffff))};
+				    .fwd = (__u8)fwd,
+				    .ip = htobe32(0x0a400000 | (done & 0x3fffff))};
 			}
 			if (bpf_map_update_batch(fd, keys, vals, &b, NULL)) {
 				fprintf(stderr, "xglb_fillhosts: batch update: %s\n",

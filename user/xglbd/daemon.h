@@ -36,8 +36,32 @@ struct ifaces {
 struct redist_again {
 	struct xglb_host_key key;
 	__be32 ip;
-	__u8 g;	 /* cfg group index */
-	__u8 to; /* forwarder it was moved to */
+	__u8 g;	      /* cfg group index */
+	__u8 to;      /* forwarder it was moved to */
+	__u64 due_ns; /* when to tell it again: REDIST_AGAIN_MS after the first reply */
+};
+
+/*
+ * A redistribution walks xglb_hosts (up to a million entries) in steps of
+ * REDIST_STEP entries, one per turn of the event loop, so hellos and
+ * heartbeats go out between two steps however large the table is; the
+ * second replies are sent REDIST_STEP at a time as well.
+ */
+#define REDIST_STEP 256
+
+/* The walk of xglb_hosts that moves the hosts of removed forwarders (redist.c). */
+struct redist_walk {
+	unsigned int mask[XGLB_MAX_GROUPS]; /* by cfg group index: forwarders whose hosts move */
+	__u8 gid[XGLB_MAX_GROUPS];	    /* the group's id when its mask was set */
+	bool running, batch_off;	    /* batch_off: the kernel refused batches: key by key */
+	bool started;			    /* cursor/last hold a position */
+	__u64 cursor;			    /* bpf_map_lookup_batch's position */
+	struct xglb_host_key last;	    /* key by key: the last key visited */
+	__u64 visited, moved, steps;	    /* this walk */
+	__u64 t0_ns;
+	struct xglb_host_key *keys; /* REDIST_STEP entries each */
+	struct xglb_host *vals;
+	__u64 walks, total_steps; /* walks finished, steps taken, since start */
 };
 
 /*
@@ -101,10 +125,13 @@ struct daemon {
 	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
 	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
 	__u64 redistributed;	   /* hosts moved by unsolicited ARP replies */
-	/* the moved hosts, told once more after a host's ARP lock time (cb_redistribute) */
+	/* the moved hosts, told once more after a host's ARP lock time (cb_redistribute): a
+	 * ring of REDIST_AGAIN_MAX, oldest first */
 	struct redist_again *again;
-	int n_again, again_fd;
+	int again_head, n_again, again_fd;
 	__u64 redist_repeated;
+	struct redist_walk walk;
+	int walk_fd; /* timerfd: the walk's next step */
 	struct netwatch nw;
 	struct sysctl_saved sysctls[SYSCTL_SAVED_MAX]; /* what sysctls_apply changed */
 	int n_sysctls;
@@ -149,6 +176,8 @@ void cb_learn(void *ctx, int g, unsigned int mask);
 void cb_loads(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD]);
 void cb_redistribute(void *ctx, int g, unsigned int mask);
 void redistribute_again(struct daemon *d);
+void redistribute_step(struct daemon *d);
+struct json_object *redistribution_json(const struct daemon *d);
 
 /* membership.c */
 void apply_self(struct daemon *d, bool force);

@@ -79,8 +79,8 @@ __u64 heartbeat_period_ms(const struct daemon *d)
 static int setup_fds(struct daemon *d)
 {
 	struct epoll_event ev = {.events = EPOLLIN};
-	const int *const fds[] = {&d->again_fd, &d->trk_tfd, &d->mem_tfd,
-				  &d->sigfd,	&d->hb_fd,   &d->learn_fd};
+	const int *const fds[] = {&d->again_fd, &d->trk_tfd,  &d->mem_tfd, &d->sigfd,
+				  &d->hb_fd,	&d->learn_fd, &d->walk_fd};
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -95,13 +95,17 @@ static int setup_fds(struct daemon *d)
 	d->trk_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->again_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->again = calloc(REDIST_AGAIN_MAX, sizeof(*d->again));
+	d->walk_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->walk.keys = calloc(REDIST_STEP, sizeof(*d->walk.keys));
+	d->walk.vals = calloc(REDIST_STEP, sizeof(*d->walk.vals));
 	d->rxf_want = calloc(1, sizeof(*d->rxf_want));
 	d->rxf_last = calloc(1, sizeof(*d->rxf_last));
 	if (!d->rxf_want || !d->rxf_last || xglb_rxf_init(&d->rxf))
 		return -ENOMEM;
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->sigfd < 0 || d->hb_fd < 0 || d->learn_fd < 0 || d->mem_tfd < 0 || d->trk_tfd < 0 ||
-	    d->again_fd < 0 || !d->again || d->epfd < 0)
+	    d->again_fd < 0 || !d->again || d->walk_fd < 0 || !d->walk.keys || !d->walk.vals ||
+	    d->epfd < 0)
 		return -errno ? -errno : -ENOMEM;
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		ev.data.fd = *fds[i];
@@ -169,6 +173,9 @@ static void run(struct daemon *d)
 			} else if (fd == d->again_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					redistribute_again(d);
+			} else if (fd == d->walk_fd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0)
+					redistribute_step(d);
 			} else if (fd == d->sigfd) {
 				struct signalfd_siginfo si;
 

@@ -99,72 +99,214 @@ void cb_loads(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD])
 	}
 }
 
+/* Arm timerfd fd to fire at once (the next turn of the event loop) or after ms. */
+static void arm_once(int fd, __u64 ns)
+{
+	struct itimerspec its = {.it_value = {.tv_sec = (time_t)(ns / 1000000000ull),
+					      .tv_nsec = (long)(ns % 1000000000ull)}};
+
+	if (!ns)
+		its.it_value.tv_nsec = 1;
+	timerfd_settime(fd, 0, &its, NULL);
+}
+
 /*
- * The forwarders in mask were removed by the timeout. Each host the AVG had given
- * one of them is handed a live forwarder: its host entry is rewritten and
- * it gets an unsolicited ARP reply naming the new vMAC, unicast, so it
- * moves without waiting for its cache to expire.
+ * The forwarders in mask were removed by the timeout. Each host the AVG had
+ * given one of them is handed a live forwarder: its host entry is rewritten
+ * and it gets an unsolicited ARP reply naming the new vMAC, unicast, so it
+ * moves without waiting for its cache to expire. The walk of xglb_hosts
+ * runs in steps (redistribute_step); a new removal while it runs starts it
+ * over with both masks (the hosts already moved no longer match).
  */
 void cb_redistribute(void *ctx, int g, unsigned int mask)
 {
 	struct daemon *d = ctx;
-	const struct xglb_cfg_group *cg = &d->cfg->groups[g];
-	const struct xglb_group *tbl = &d->tables[g];
-	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), ifi;
-	struct xglb_host_key key, *prev = NULL;
-	__u8 frame[XGLB_LEARN_FRAME_LEN];
-	struct xglb_host h;
-	int moved = 0;
+	struct redist_walk *w = &d->walk;
 
-	if (!(tbl->flags & XGLB_GRP_AVG) || d->pkt_fd < 0)
+	if (!(d->tables[g].flags & XGLB_GRP_AVG) || d->pkt_fd < 0)
 		return; /* only the AVG knows the hosts */
+	if (w->gid[g] != d->cfg->groups[g].id)
+		w->mask[g] = 0;
+	w->gid[g] = (__u8)d->cfg->groups[g].id;
+	w->mask[g] |= mask;
+	pr_info("group %u: moving the hosts of removed forwarders 0x%x (xglb_hosts walked %d "
+		"entries per turn)%s",
+		d->cfg->groups[g].id, w->mask[g], REDIST_STEP,
+		w->running ? "; the walk under way starts over" : "");
+	if (!w->running) {
+		w->visited = w->moved = w->steps = 0;
+		w->t0_ns = now_ns();
+	}
+	w->running = true;
+	w->started = false;
+	arm_once(d->walk_fd, 0);
+}
+
+/* Remember a moved host for its second reply, if there is room. */
+static void remember(struct daemon *d, const struct xglb_host_key *key, __be32 ip, int g, int to)
+{
+	if (d->n_again >= REDIST_AGAIN_MAX)
+		return;
+	d->again[(d->again_head + d->n_again++) % REDIST_AGAIN_MAX] =
+	    (struct redist_again){.key = *key,
+				  .ip = ip,
+				  .g = (__u8)g,
+				  .to = (__u8)to,
+				  .due_ns = now_ns() + REDIST_AGAIN_MS * 1000000ull};
+	if (d->n_again == 1)
+		arm_once(d->again_fd, REDIST_AGAIN_MS * 1000000ull);
+}
+
+/* One host entry met by the walk: moved if its forwarder was removed. */
+static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb_host *h, int fd)
+{
+	struct redist_walk *w = &d->walk;
+	__u8 frame[XGLB_LEARN_FRAME_LEN];
+	const struct xglb_cfg_group *cg;
+	const struct xglb_group *tbl;
+	int g, to, ifi;
+
+	for (g = 0; g < d->cfg->n_groups; g++)
+		if (w->mask[g] && w->gid[g] == key->gid)
+			break;
+	if (g == d->cfg->n_groups || h->fwd >= XGLB_MAX_FWD || !(w->mask[g] & (1u << h->fwd)) ||
+	    !h->ip)
+		return;
+	cg = &d->cfg->groups[g];
+	tbl = &d->tables[g];
+	to = xglb_table_pick(tbl, key->mac, d->rr[g]++);
+	if (to < 0)
+		return; /* no forwarder takes new hosts: they will ARP again */
+	h->fwd = (__u8)to;
+	if (bpf_map_update_elem(fd, key, h, BPF_EXIST))
+		return; /* gone meanwhile: it will ARP again */
 	ifi = iface_find(&d->ifs, cg->ifaces[0]);
-	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		int to;
-
-		prev = &key;
-		if (key.gid != cg->id || bpf_map_lookup_elem(fd, &key, &h) ||
-		    !(mask & (1u << h.fwd)) || !h.ip)
-			continue;
-		to = xglb_table_pick(tbl, key.mac, d->rr[g]++);
-		if (to < 0)
-			break; /* no forwarder takes new hosts: they will ARP again */
-		h.fwd = (__u8)to;
-		bpf_map_update_elem(fd, &key, &h, BPF_EXIST);
-		xglb_arp_reply_frame(frame, d->ifs.mac[ifi], tbl->fwd[to].vmac, cg->vip, key.mac,
-				     h.ip);
-		if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame, sizeof(frame)) == 0)
-			moved++;
-		if (d->again && d->n_again < REDIST_AGAIN_MAX)
-			d->again[d->n_again++] = (struct redist_again){
-			    .key = key, .ip = h.ip, .g = (__u8)g, .to = (__u8)to};
+	xglb_arp_reply_frame(frame, d->ifs.mac[ifi], tbl->fwd[to].vmac, cg->vip, key->mac, h->ip);
+	if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame, sizeof(frame)) == 0) {
+		w->moved++;
+		d->redistributed++;
 	}
-	d->redistributed += moved;
-	if (d->n_again) {
-		struct itimerspec its = {.it_value = {.tv_sec = REDIST_AGAIN_MS / 1000,
-						      .tv_nsec = REDIST_AGAIN_MS % 1000 * 1000000}};
+	remember(d, key, h->ip, g, to);
+}
 
-		timerfd_settime(d->again_fd, 0, &its, NULL);
+/* Up to REDIST_STEP entries by batch: how many, or -errno (-ENOENT: the end). */
+static int step_batch(struct daemon *d, int fd, __u32 *n)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct redist_walk *w = &d->walk;
+	__u64 in = w->cursor, out = 0;
+	int err;
+
+	*n = REDIST_STEP;
+	err = bpf_map_lookup_batch(fd, w->started ? &in : NULL, &out, w->keys, w->vals, n, &opts);
+	err = err ? -errno : 0;
+	if (err && err != -ENOENT) {
+		*n = 0;
+		return err;
 	}
-	pr_info("group %u: %d hosts of removed forwarders moved by unsolicited ARP", cg->id, moved);
+	w->cursor = out;
+	w->started = true;
+	return err;
+}
+
+/* Up to REDIST_STEP entries key by key (a kernel without batches): as step_batch. */
+static int step_keys(struct daemon *d, int fd, __u32 *n)
+{
+	struct redist_walk *w = &d->walk;
+
+	for (*n = 0; *n < REDIST_STEP; (*n)++) {
+		if (bpf_map_get_next_key(fd, w->started ? &w->last : NULL, &w->keys[*n]))
+			return -ENOENT;
+		w->last = w->keys[*n];
+		w->started = true;
+		if (bpf_map_lookup_elem(fd, &w->keys[*n], &w->vals[*n]))
+			(*n)--; /* gone meanwhile */
+	}
+	return 0;
 }
 
 /*
- * The second unsolicited reply to each moved host, if the AVG still gives
- * it that forwarder (no ARP of its own, no other move since).
+ * One step of the walk: REDIST_STEP entries of xglb_hosts, then back to
+ * the event loop, which calls again at its next turn until the walk ends.
+ */
+void redistribute_step(struct daemon *d)
+{
+	struct redist_walk *w = &d->walk;
+	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), err;
+	bool any = false;
+	__u32 n = 0;
+
+	if (!w->running)
+		return;
+	/* A group that is no longer ours to redistribute (AVG lost, reloaded away) drops out. */
+	for (int g = 0; g < XGLB_MAX_GROUPS; g++) {
+		if (w->mask[g] && (g >= d->cfg->n_groups || d->cfg->groups[g].id != w->gid[g] ||
+				   !(d->tables[g].flags & XGLB_GRP_AVG)))
+			w->mask[g] = 0;
+		any |= w->mask[g] != 0;
+	}
+	if (!any || d->pkt_fd < 0) {
+		err = -ECANCELED;
+		goto end;
+	}
+	err = w->batch_off ? step_keys(d, fd, &n) : step_batch(d, fd, &n);
+	if (err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */) {
+		if (!w->batch_off && !w->started) {
+			w->batch_off = true; /* batches refused: key by key from the start */
+			arm_once(d->walk_fd, 0);
+			return;
+		}
+	}
+	w->steps++;
+	w->total_steps++;
+	w->visited += n;
+	for (__u32 i = 0; i < n; i++)
+		visit(d, &w->keys[i], &w->vals[i], fd);
+	/* Key by key restarts at the first key when the last one is evicted: bounded. */
+	if (!err && w->visited > 2ull * xglb_hosts_capacity())
+		err = -ELOOP;
+	if (!err) {
+		arm_once(d->walk_fd, 0);
+		return;
+	}
+end:
+	if (err != -ENOENT && err != -ECANCELED)
+		pr_warn("moving hosts of removed forwarders: walking xglb_hosts: %s (the rest "
+			"will ARP again)",
+			strerror(-err));
+	w->walks++;
+	w->running = w->started = false;
+	memset(w->mask, 0, sizeof(w->mask));
+	pr_info("%llu hosts of removed forwarders moved by unsolicited ARP (%llu entries in %llu "
+		"steps, %llu ms)",
+		(unsigned long long)w->moved, (unsigned long long)w->visited,
+		(unsigned long long)w->steps,
+		(unsigned long long)((now_ns() - w->t0_ns) / 1000000));
+}
+
+/*
+ * The second unsolicited reply to each moved host that is due, at most
+ * REDIST_STEP per turn of the event loop, if the AVG still gives it that
+ * forwarder (no ARP of its own, no other move since).
  */
 void redistribute_again(struct daemon *d)
 {
-	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), sent = 0;
+	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), sent = 0, done = 0;
 	__u8 frame[XGLB_LEARN_FRAME_LEN];
+	__u64 now = now_ns();
 
-	for (int i = 0; i < d->n_again; i++) {
-		const struct redist_again *a = &d->again[i];
+	while (d->n_again && done < REDIST_STEP) {
+		const struct redist_again *a = &d->again[d->again_head];
 		const struct xglb_cfg_group *cg;
 		const struct xglb_group *tbl;
 		struct xglb_host h;
 		int ifi;
 
+		if (a->due_ns > now)
+			break;
+		d->again_head = (d->again_head + 1) % REDIST_AGAIN_MAX;
+		d->n_again--;
+		done++;
 		if (a->g >= d->cfg->n_groups)
 			continue; /* a reload removed the group */
 		cg = &d->cfg->groups[a->g];
@@ -180,6 +322,22 @@ void redistribute_again(struct daemon *d)
 			sent++;
 	}
 	d->redist_repeated += sent;
-	pr_debug("%d of %d moved hosts told again", sent, d->n_again);
-	d->n_again = 0;
+	if (d->n_again) {
+		const struct redist_again *a = &d->again[d->again_head];
+
+		arm_once(d->again_fd, a->due_ns > now ? a->due_ns - now : 0);
+	}
+	pr_debug("%d moved hosts told again, %d to go", sent, d->n_again);
+}
+
+struct json_object *redistribution_json(const struct daemon *d)
+{
+	const struct redist_walk *w = &d->walk;
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "running", json_object_new_boolean(w->running));
+	json_object_object_add(o, "walks", json_object_new_int64((int64_t)w->walks));
+	json_object_object_add(o, "steps", json_object_new_int64((int64_t)w->total_steps));
+	json_object_object_add(o, "pending_again", json_object_new_int64(d->n_again));
+	return o;
 }
