@@ -108,7 +108,7 @@ echo "# table_*: agent-side table switch of a 16-forwarder group, median per cal
 echo "# failover_*, restart_*: client-visible loss at 2,000 probes/s, median of trials; xglb and"
 echo "#   keepalived (VRRPv3) one after the other on the same lab (failover.sh; $BUILD/bench/failover.log)"
 echo "# stop_lost_packets, restart_term_lost_packets: 1,000 probes/s through the stopped AVF, hold 3 s;"
-echo "#   avg_*_unanswered_ms: ARP requests every 5 ms across the AVG's stop/restart (stop.sh; $BUILD/bench/stop.log)"
+echo "#   avg_*_unanswered_ms: ARP requests every 5 ms across the AVG's stop/restart, longest run without a reply x 5 ms, each reply matched to its request (stop.sh; $BUILD/bench/stop.log)"
 echo "# tc_*_ns: median ns/packet over an empty tc program, steering on (see tests/bench/tc_micro.c)"
 echo "# steer*_flow_mbps, steered_throughput_ratio: iperf3, steered vs owned flow in one lab,"
 echo "#   ratio = median over back-to-back pairs (steer_throughput.sh)"
