@@ -4,12 +4,12 @@
 # hellos every 10 ms (hold 50 ms), /metrics and status are requested back to back on both
 # routers for 10 s; no AVG change and no owner change may follow. The scrapes still report the
 # full table (xglb_hosts_assigned, xglb_map_entries), counted off the event loop.
-# Then a redistribution of the whole table: every host on r1 (the AVG) is given forwarder 1,
-# r2 is drained, forwarder 1 goes to r1 and after the timeout (1 s) is removed, and r1 moves
-# every host to forwarder 0 by unsolicited ARP, twice (walking the table in steps between
-# which hellos go out); the only role change is forwarder 1's move to r1.
+# Then a redistribution of the whole table: r1 is drained, its forwarder 0 (which every host
+# has) goes to r2, the AVG, and after the timeout (1 s) is removed, and r2 moves every host to
+# forwarder 1 by unsolicited ARP, twice (walking the table in steps between which hellos go
+# out); the only role change is forwarder 0's move to r2.
 #
-# Lab: r1 r2 (r1 AVG), 2 forwarders owned r1,r2; no clients.
+# Lab: r1 r2 (equal priorities: r2 AVG), 2 forwarders owned r1,r2; no clients.
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
@@ -61,25 +61,23 @@ check_eq "r1 r2 still agree, every forwarder owned" "$(lab_agree_owned && echo y
 # ---- a redistribution of the full table ------------------------------------------------
 avgs() { for r in "${ROUTERS[@]}"; do lab_jst "$r" '.groups[0].events.avg_changes'; done | paste -sd' '; }
 owners() { for r in "${ROUTERS[@]}"; do lab_jst "$r" '.groups[0].events.owner_changes'; done | paste -sd' '; }
-walked() { [ "$(lab_jst r1 '.redistribution | "\(.walks) \(.running) \(.pending_again)"')" = "1 false 0" ]; }
-n=$("$LAB_BUILD/tools/xglb_fillhosts" "$(lab_get r1 pin_root)/xglb_hosts" "$LAB_GID" "$cap" 1) ||
-	bail "give r1's $cap hosts forwarder 1"
-check_eq "r1's $cap hosts all have forwarder 1 (r2's)" \
-	"$(bpftool map dump pinned "$(lab_get r1 pin_root)/xglb_hosts" -j | jq '[.[] | select(.value.fwd == 1)] | length')" "$cap"
-avg0=$(avgs) own0=$(owners) moved0=$(lab_jst r1 .hosts_redistributed)
-lab_xglbctl r1 drain r2 || bail "xglbctl drain r2" "$ERR"
-lab_wait 30 walked || not_ok "r1 walked the table once and told every moved host twice" \
-	"$(lab_jst r1 .redistribution)"
-moved=$(($(lab_jst r1 .hosts_redistributed) - moved0))
-# a host whose entry is rewritten may push another out of a full LRU map: it will ARP again
-check "r1 moved at least 90 % of the $cap hosts by unsolicited ARP ($moved), told them again ($(lab_jst r1 .hosts_redistributed_again))" \
-	[ "$moved" -ge $((cap * 9 / 10)) ]
-grep -E "hosts of removed forwarders moved|moving the hosts" "$(lab_xglbd_log r1)" | sed 's/^/# r1: /'
-check_eq "no AVG change on r1 r2 while r1 redistributed $cap hosts" "$(avgs)" "$avg0"
-check_eq "one owner change on r1 r2 (forwarder 1 to r1 at the drain), none more" \
+walked() { [ "$(lab_jst r2 '.redistribution | "\(.walks) \(.running) \(.pending_again)"')" = "1 false 0" ]; }
+check_eq "r2 is the AVG (equal priorities, the higher id)" "$(lab_view r2 | sed 's/ v=[0-9]*//')" "avg=r2 owners=r1,r2"
+avg0=$(avgs) own0=$(owners) moved0=$(lab_jst r2 .hosts_redistributed)
+lab_xglbctl r2 drain r1 || bail "xglbctl drain r1" "$ERR"
+lab_wait 30 walked || not_ok "r2 walked the table once and told every moved host twice" \
+	"$(lab_jst r2 .redistribution)"
+moved=$(($(lab_jst r2 .hosts_redistributed) - moved0))
+grep -E "hosts of removed forwarders" "$(lab_xglbd_log r2)" | sed 's/^/# r2: /'
+# Rewriting an entry of a full LRU map takes a free node and may push out another host (it
+# will ARP again): not every host is still there to be moved.
+check "r2 moved more than half of the $cap hosts by unsolicited ARP ($moved) and told them again ($(lab_jst r2 .hosts_redistributed_again))" \
+	[ "$moved" -gt $((cap / 2)) ]
+check_eq "no AVG change on r1 r2 while r2 redistributed the table" "$(avgs)" "$avg0"
+check_eq "one owner change on r1 r2 (forwarder 0 to r2 at the drain), none more" \
 	"$(owners)" "$(for o in $own0; do echo $((o + 1)); done | paste -sd' ')"
-check_eq "r1 is AVG, forwarder 1 removed" "$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r1 owners=r1,-"
-lab_xglbctl r1 undrain r2 || not_ok "xglbctl undrain r2" "$ERR"
+check_eq "r2 is AVG, forwarder 0 removed" "$(lab_view r2 | sed 's/ v=[0-9]*//')" "avg=r2 owners=-,r2"
+lab_xglbctl r2 undrain r1 || not_ok "xglbctl undrain r1" "$ERR"
 
 for r in "${ROUTERS[@]}"; do lab_stop_xglbd "$r" 5; done
 t_done

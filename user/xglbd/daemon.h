@@ -43,11 +43,12 @@ struct redist_again {
 
 /*
  * A redistribution walks xglb_hosts (up to a million entries) in steps of
- * REDIST_STEP entries, one per turn of the event loop, so hellos and
+ * REDIST_STEP entries and REDIST_STEP_NS, one per turn of the event loop, so hellos and
  * heartbeats go out between two steps however large the table is; the
  * second replies are sent REDIST_STEP at a time as well.
  */
-#define REDIST_STEP 256
+#define REDIST_STEP    256
+#define REDIST_STEP_NS 1000000ull /* and at most this long: the rest of a batch waits a turn */
 
 /* The walk of xglb_hosts that moves the hosts of removed forwarders (redist.c). */
 struct redist_walk {
@@ -57,8 +58,10 @@ struct redist_walk {
 	bool started;			    /* cursor/last hold a position */
 	__u64 cursor;			    /* bpf_map_lookup_batch's position */
 	struct xglb_host_key last;	    /* key by key: the last key visited */
+	__u32 n, next;			    /* entries in keys/vals, the next to visit */
+	int fetch_err;			    /* of the lookup that filled them: -ENOENT at the end */
 	__u64 visited, moved, steps;	    /* this walk */
-	__u64 t0_ns;
+	__u64 t0_ns, max_step_ns;
 	struct xglb_host_key *keys; /* REDIST_STEP entries each */
 	struct xglb_host *vals;
 	__u64 walks, total_steps; /* walks finished, steps taken, since start */

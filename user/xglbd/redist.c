@@ -99,7 +99,7 @@ void cb_loads(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD])
 	}
 }
 
-/* Arm timerfd fd to fire at once (the next turn of the event loop) or after ms. */
+/* Arm timerfd fd to fire after ns, or at once (the next turn of the event loop) for 0. */
 static void arm_once(int fd, __u64 ns)
 {
 	struct itimerspec its = {.it_value = {.tv_sec = (time_t)(ns / 1000000000ull),
@@ -134,11 +134,13 @@ void cb_redistribute(void *ctx, int g, unsigned int mask)
 		d->cfg->groups[g].id, w->mask[g], REDIST_STEP,
 		w->running ? "; the walk under way starts over" : "");
 	if (!w->running) {
-		w->visited = w->moved = w->steps = 0;
+		w->visited = w->moved = w->steps = w->max_step_ns = 0;
 		w->t0_ns = now_ns();
 	}
 	w->running = true;
 	w->started = false;
+	w->n = w->next = 0;
+	w->fetch_err = 0;
 	arm_once(d->walk_fd, 0);
 }
 
@@ -226,15 +228,17 @@ static int step_keys(struct daemon *d, int fd, __u32 *n)
 }
 
 /*
- * One step of the walk: REDIST_STEP entries of xglb_hosts, then back to
- * the event loop, which calls again at its next turn until the walk ends.
+ * One step of the walk: the entries of one lookup of REDIST_STEP, or what
+ * REDIST_STEP_NS leaves of them (the rest waits for the next step), then
+ * back to the event loop, which calls again at its next turn until the
+ * walk ends.
  */
 void redistribute_step(struct daemon *d)
 {
 	struct redist_walk *w = &d->walk;
 	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), err;
+	__u64 t0 = now_ns(), took;
 	bool any = false;
-	__u32 n = 0;
 
 	if (!w->running)
 		return;
@@ -249,26 +253,41 @@ void redistribute_step(struct daemon *d)
 		err = -ECANCELED;
 		goto end;
 	}
-	err = w->batch_off ? step_keys(d, fd, &n) : step_batch(d, fd, &n);
-	if (err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */) {
-		if (!w->batch_off && !w->started) {
+	if (w->next >= w->n) {
+		if (w->fetch_err) {
+			err = w->fetch_err;
+			goto end;
+		}
+		err = w->batch_off ? step_keys(d, fd, &w->n) : step_batch(d, fd, &w->n);
+		if ((err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */) &&
+		    !w->batch_off && !w->started) {
 			w->batch_off = true; /* batches refused: key by key from the start */
+			w->n = 0;
 			arm_once(d->walk_fd, 0);
 			return;
 		}
+		w->next = 0;
+		w->fetch_err = err;
+		w->visited += w->n;
+		/* Key by key restarts at the first key when the last one is evicted: bounded. */
+		if (!err && w->visited > 2ull * xglb_hosts_capacity())
+			w->fetch_err = -ELOOP;
+	}
+	while (w->next < w->n) {
+		visit(d, &w->keys[w->next], &w->vals[w->next], fd);
+		w->next++;
+		if (!(w->next & 15) && now_ns() - t0 >= REDIST_STEP_NS)
+			break;
 	}
 	w->steps++;
 	w->total_steps++;
-	w->visited += n;
-	for (__u32 i = 0; i < n; i++)
-		visit(d, &w->keys[i], &w->vals[i], fd);
-	/* Key by key restarts at the first key when the last one is evicted: bounded. */
-	if (!err && w->visited > 2ull * xglb_hosts_capacity())
-		err = -ELOOP;
-	if (!err) {
+	took = now_ns() - t0;
+	w->max_step_ns = took > w->max_step_ns ? took : w->max_step_ns;
+	if (w->next < w->n || !w->fetch_err) {
 		arm_once(d->walk_fd, 0);
 		return;
 	}
+	err = w->fetch_err;
 end:
 	if (err != -ENOENT && err != -ECANCELED)
 		pr_warn("moving hosts of removed forwarders: walking xglb_hosts: %s (the rest "
@@ -276,12 +295,14 @@ end:
 			strerror(-err));
 	w->walks++;
 	w->running = w->started = false;
+	w->n = w->next = 0;
+	w->fetch_err = 0;
 	memset(w->mask, 0, sizeof(w->mask));
 	pr_info("%llu hosts of removed forwarders moved by unsolicited ARP (%llu entries in %llu "
-		"steps, %llu ms)",
+		"steps, %llu ms, longest step %.2f ms)",
 		(unsigned long long)w->moved, (unsigned long long)w->visited,
-		(unsigned long long)w->steps,
-		(unsigned long long)((now_ns() - w->t0_ns) / 1000000));
+		(unsigned long long)w->steps, (unsigned long long)((now_ns() - w->t0_ns) / 1000000),
+		w->max_step_ns / 1e6);
 }
 
 /*
@@ -295,7 +316,8 @@ void redistribute_again(struct daemon *d)
 	__u8 frame[XGLB_LEARN_FRAME_LEN];
 	__u64 now = now_ns();
 
-	while (d->n_again && done < REDIST_STEP) {
+	while (d->n_again && done < REDIST_STEP &&
+	       ((done & 15) || !done || now_ns() - now < REDIST_STEP_NS)) {
 		const struct redist_again *a = &d->again[d->again_head];
 		const struct xglb_cfg_group *cg;
 		const struct xglb_group *tbl;
