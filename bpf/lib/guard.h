@@ -26,11 +26,17 @@ static __always_inline int guard_egress(struct __sk_buff *skb)
 		return skb->protocol == bpf_htons(XGLB_ETH_P_IPV6)
 			   ? guard_ndp(skb)
 			   : verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
-	/* ARP is rare on egress; pulling unconditionally keeps clang from
-	 * caching ctx field addresses across the helper call. */
-	bpf_skb_pull_data(skb, sizeof(*f));
+	/*
+	 * Pulled only when the linear part is short: xglb_tc's answers (every
+	 * one passes here) and the kernel's own ARP are linear already.
+	 */
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
+	if (data + sizeof(*f) > end) {
+		bpf_skb_pull_data(skb, sizeof(*f));
+		data = (void *)(long)skb->data;
+		end = (void *)(long)skb->data_end;
+	}
 	f = data;
 	ctl = ctl_get();
 	if ((void *)(f + 1) > end || !ctl)
