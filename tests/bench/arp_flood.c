@@ -36,11 +36,28 @@
  *                 egress guard xglb_tc_egress as in xglbd (every answer
  *                 must pass it). The figures are then named arp_flood_tc_*
  *                 (arp_flood_tc_ratio_vs_kernel).
- * Rounds rotate (rig, kernel, xglb, rig, ...), ROUNDS of each, with the
- * same generator and the same measuring window after a short warm-up:
- * rate = frames counted in the window / window length; the figure per
- * side is the median over its rounds. Every wait is on the counters and
- * bounded in time.
+ *   floor round (tc only): as the xglb round, with the least any responder
+ *                 at tc ingress can do in xglb_tc's place: xglb_b_tcbounce
+ *                 (bench_xdp.bpf.c) makes the request a reply by its opcode
+ *                 and redirects it out of RTR_IF, and an empty program sits
+ *                 at egress in the guard's place. Every request is still an
+ *                 skb, built, received, redirected and transmitted through
+ *                 both clsact hooks, as xglb_tc's and the kernel's are: the
+ *                 floor's rate is the ceiling of a tc responder here
+ *                 (arp_flood_tc_floor_ratio_vs_kernel), and 1/xglb - 1/floor
+ *                 is what xglb_tc and the guard cost per answer
+ *                 (arp_flood_tc_xglb_ns_per_reply_over_floor).
+ *   xglb_tcx round (tc only): as the xglb round, xglb_tc and the guard
+ *                 attached as tcx links (BPF links at the hooks, no
+ *                 clsact qdisc or cls_bpf classifier in between) instead of
+ *                 the clsact filters xglbd attaches: what that dispatch
+ *                 costs per answer (arp_flood_tc_clsact_ns_per_reply_over_tcx).
+ * Rounds rotate (rig, kernel, [floor,] xglb, [xglb_tcx,] rig, ...), ROUNDS of each,
+ * with the same generator and the same measuring window after a short
+ * warm-up: rate = frames counted in the window / window length; the figure
+ * per side is the median over its rounds, and every round's rate is
+ * printed (_pps_roundN). Every wait is on the counters and bounded in
+ * time.
  *
  * CPU placement: the generator runs on the last CPU, and everything it
  * sets off (the veth NAPI polls: the responder, the reply's way back, the
@@ -69,7 +86,7 @@
 #include <stdatomic.h>
 #include "bench.h"
 
-#define ROUNDS	       3      /* of each side */
+#define ROUNDS	       5      /* of each side */
 #define WINDOW_MS      1000   /* measuring window per round */
 #define WARMUP_MS      200    /* from the first reply to the window */
 #define GEN_CHUNK      262144 /* frames per test_run call */
@@ -250,26 +267,58 @@ struct round {
 	double pps, wall_pps, cpu_load;
 };
 
-/* xglb_tc on RTR_IF's tc ingress for one round (tc_fd >= 0), or off (-1); 0 or -1. */
-static int guard_fd = -1; /* xglb_tc_egress, which the answers of xglb_tc pass as in xglbd */
+/*
+ * tcx (BPF links at the tc hooks, no clsact qdisc, no cls_bpf classifier in between) instead
+ * of clsact filters for the round; the links while attached. The attach types, from the
+ * kernel's uapi (libbpf 1.1 here has no name for them).
+ */
+#define ATTACH_TCX_INGRESS 46
+#define ATTACH_TCX_EGRESS  47
+static bool round_tcx;
+static int tcx_link[2] = {-1, -1};
+static bool cls_attached; /* the clsact filters of a round */
+static bool clsact_made;  /* the qdisc, made once, left to the namespace's end */
 
-static int rtr_tc(int rtr_ifindex, int tc_fd)
+/*
+ * tc_fd on RTR_IF's tc ingress and eg_fd at its egress for one round (tc_fd >= 0), or both
+ * off (tc_fd -1); clsact filters, or tcx links if round_tcx; 0 or -1.
+ */
+static int rtr_tc(int rtr_ifindex, int tc_fd, int eg_fd)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = rtr_ifindex, .attach_point = BPF_TC_INGRESS);
 	LIBBPF_OPTS(bpf_tc_hook, ehook, .ifindex = rtr_ifindex, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = 1, .priority = 1, .prog_fd = tc_fd);
-	LIBBPF_OPTS(bpf_tc_opts, eopts, .handle = 1, .priority = 1, .prog_fd = guard_fd);
+	LIBBPF_OPTS(bpf_tc_opts, eopts, .handle = 1, .priority = 1, .prog_fd = eg_fd);
 	int err;
 
 	if (tc_fd < 0) {
 		opts.prog_fd = eopts.prog_fd = 0;
-		bpf_tc_detach(&hook, &opts);
-		bpf_tc_detach(&ehook, &eopts);
+		if (cls_attached) {
+			bpf_tc_detach(&hook, &opts);
+			bpf_tc_detach(&ehook, &eopts);
+			cls_attached = false;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (tcx_link[i] >= 0)
+				close(tcx_link[i]); /* the last reference: detached */
+			tcx_link[i] = -1;
+		}
 		return 0;
 	}
-	err = bpf_tc_hook_create(&hook); /* clsact: both hooks */
+	if (round_tcx) {
+		tcx_link[0] = bpf_link_create(tc_fd, rtr_ifindex, ATTACH_TCX_INGRESS, NULL);
+		tcx_link[1] = bpf_link_create(eg_fd, rtr_ifindex, ATTACH_TCX_EGRESS, NULL);
+		if (tcx_link[0] >= 0 && tcx_link[1] >= 0)
+			return 0;
+		fprintf(stderr, "arp_flood: tcx on the router side: %s\n",
+			strerror(-(tcx_link[0] < 0 ? tcx_link[0] : tcx_link[1])));
+		return -1;
+	}
+	err = clsact_made ? 0 : bpf_tc_hook_create(&hook); /* clsact: both hooks */
+	clsact_made = true;
 	if (!err || err == -EEXIST)
 		err = bpf_tc_attach(&hook, &opts);
+	cls_attached = true; /* detached in any case */
 	if (!err)
 		err = bpf_tc_attach(&ehook, &eopts);
 	if (err)
@@ -278,11 +327,11 @@ static int rtr_tc(int rtr_ifindex, int tc_fd)
 }
 
 /*
- * One round with prog_fd on the router side (XDP) and tc_fd at its tc
- * ingress (-1: none), counting word of map; 0 or -1.
+ * One round with prog_fd on the router side (XDP), tc_fd at its tc ingress
+ * (-1: none) and eg_fd at its egress, counting word of map; 0 or -1.
  */
-static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, int tc_fd, int map,
-		     int word, struct round *r)
+static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, int tc_fd, int eg_fd,
+		     int map, int word, struct round *r)
 {
 	__u64 c_start, c0, c1, b0, b1, j0, j1, t0, t1, u0, u1, deadline, last, prev;
 	pthread_t th[GEN_THREADS];
@@ -294,7 +343,7 @@ static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, in
 		fprintf(stderr, "arp_flood: attach on the router side: %s\n", strerror(errno));
 		return -1;
 	}
-	if (tc_fd >= 0 && rtr_tc(rtr_ifindex, tc_fd))
+	if (tc_fd >= 0 && rtr_tc(rtr_ifindex, tc_fd, eg_fd))
 		return -1;
 	count_map = map;
 	count_word = word;
@@ -357,7 +406,7 @@ stop:
 		rc = -1;
 	}
 	if (tc_fd >= 0 && enter_ns(rtr_ns, "router") == 0)
-		rtr_tc(rtr_ifindex, -1);
+		rtr_tc(rtr_ifindex, -1, -1);
 	return rc;
 }
 
@@ -366,8 +415,14 @@ static double per_reply_ns(double pps, double rig_pps)
 	return pps > 0 && rig_pps > 0 ? 1e9 / pps - 1e9 / rig_pps : 0;
 }
 
-enum { S_RIG, S_KERNEL, S_XGLB, S_MAX };
-static const char *const side_name[S_MAX] = {"rig", "kernel", "xglb"};
+enum { S_RIG, S_KERNEL, S_FLOOR, S_XGLB, S_XGLB_TCX, S_MAX };
+static const char *const side_name[S_MAX] = {"rig", "kernel", "floor", "xglb", "xglb_tcx"};
+
+/* The floor and xglb_tcx are tc rounds: with "tc" only. */
+static bool has_side(int sd, bool tc)
+{
+	return (sd != S_FLOOR && sd != S_XGLB_TCX) || tc;
+}
 
 int main(int argc, char **argv)
 {
@@ -435,8 +490,9 @@ int main(int argc, char **argv)
 	if (side_iface(gen_ns, "generator", argv[3], argv[1], &gen_ifindex, gen_mac))
 		goto out;
 	bench_arp_request(g.frame, gen_mac, gen_ip, vip);
-	helpers =
-	    bench_open_helpers("arp_flood", BENCH_P_EMPTY | BENCH_P_GEN | BENCH_P_COUNT, g.frame);
+	helpers = bench_open_helpers(
+	    "arp_flood", BENCH_P_EMPTY | BENCH_P_GEN | BENCH_P_COUNT | (tc ? BENCH_P_TC : 0),
+	    g.frame);
 	if (!helpers)
 		goto out;
 	reply_map = bpf_map__fd(helpers->maps.bss);
@@ -454,21 +510,31 @@ int main(int argc, char **argv)
 	x_reply0 = bench_stat(skel, r_reply);
 	x_peer0 = bench_stat(skel, r_peer);
 	x_guard0 = bench_stat(skel, r_guard);
-	if (tc)
-		guard_fd = bpf_program__fd(skel->progs.xglb_tc_egress);
 	for (int i = 0; i < ROUNDS; i++) {
 		for (int sd = 0; sd < S_MAX; sd++) {
 			/* tc: the XDP_PASS program as in the kernel round, xglb_tc behind it */
 			int prog = sd == S_RIG		  ? rig_fd
 				   : sd == S_KERNEL || tc ? pass_fd
 							  : bpf_program__fd(skel->progs.xglb_xdp);
-			int tc_fd = sd == S_XGLB && tc ? bpf_program__fd(skel->progs.xglb_tc) : -1;
+			/* tc: xglb_tc and the guard, or the floor's bounce and empty program */
+			int tc_fd = !tc ? -1
+				    : sd == S_XGLB || sd == S_XGLB_TCX
+					? bpf_program__fd(skel->progs.xglb_tc)
+				    : sd == S_FLOOR
+					? bpf_program__fd(helpers->progs.xglb_b_tcbounce)
+					: -1;
+			int eg_fd = sd == S_XGLB || sd == S_XGLB_TCX
+					? bpf_program__fd(skel->progs.xglb_tc_egress)
+					: bpf_program__fd(helpers->progs.xglb_b_tcpass);
 			/* the rig counts requests (word 1) at RTR_IF; the others replies at GEN_IF
 			 */
 			int map = sd == S_RIG ? rig_map : reply_map, word = sd == S_RIG ? 1 : 0;
 			struct round r = {0, 0, 0};
 
-			if (run_round(&g, rtr_ns, rtr_ifindex, prog, tc_fd, map, word, &r)) {
+			if (!has_side(sd, tc))
+				continue;
+			round_tcx = sd == S_XGLB_TCX;
+			if (run_round(&g, rtr_ns, rtr_ifindex, prog, tc_fd, eg_fd, map, word, &r)) {
 				fprintf(stderr, "arp_flood: %s round %d failed\n", side_name[sd],
 					i + 1);
 				goto out;
@@ -490,7 +556,15 @@ int main(int argc, char **argv)
 			(unsigned long long)(bench_stat(skel, r_guard) - x_guard0));
 		goto out;
 	}
+	/* every round, in the order run, before the medians sort them */
+	for (int i = 0; i < ROUNDS; i++)
+		for (int sd = 0; sd < S_MAX; sd++)
+			if (has_side(sd, tc))
+				printf("BENCH %s_%s_pps_round%d %.0f pps\n", P, side_name[sd],
+				       i + 1, pps[sd][i]);
 	for (int sd = 0; sd < S_MAX; sd++) {
+		if (!has_side(sd, tc))
+			continue;
 		mload[sd] = bench_median_d(load[sd], ROUNDS);
 		mwall[sd] = bench_median_d(wall[sd], ROUNDS);
 		med[sd] = bench_median_d(pps[sd], ROUNDS); /* sorts: [0] min, [ROUNDS-1] max */
@@ -506,16 +580,44 @@ int main(int argc, char **argv)
 		printf("BENCH %s_xglb_ns_per_reply_over_rig %.0f ns\n", P, xn);
 		printf("BENCH %s_kernel_ns_per_reply_over_rig %.0f ns\n", P, kn);
 		printf("BENCH %s_responder_ratio_vs_kernel %.1f x\n", P, xn > 0 ? kn / xn : 0.0);
+		if (tc) {
+			double f = med[S_FLOOR], fn = per_reply_ns(f, rig);
+
+			/* the least any responder at tc costs, and what xglb adds to it */
+			printf("BENCH %s_floor_pps %.0f pps\n", P, f);
+			printf("BENCH %s_floor_ratio_vs_kernel %.1f x\n", P, k > 0 ? f / k : 0.0);
+			printf("BENCH %s_floor_ns_per_reply_over_rig %.0f ns\n", P, fn);
+			printf("BENCH %s_xglb_ns_per_reply_over_floor %.0f ns\n", P,
+			       f > 0 && x > 0 ? 1e9 / x - 1e9 / f : 0.0);
+			printf("BENCH %s_kernel_ns_per_reply_over_floor %.0f ns\n", P,
+			       f > 0 && k > 0 ? 1e9 / k - 1e9 / f : 0.0);
+			/* the responders' own work, the skb's way through tc taken out of both */
+			printf("BENCH %s_responder_over_floor_ratio_vs_kernel %.1f x\n", P,
+			       f > x && k > 0 ? (1e9 / k - 1e9 / f) / (1e9 / x - 1e9 / f) : 0.0);
+			/* the same programs attached as tcx links instead of clsact filters */
+			printf("BENCH %s_xglb_tcx_pps %.0f pps\n", P, med[S_XGLB_TCX]);
+			printf("BENCH %s_xglb_tcx_ratio_vs_kernel %.1f x\n", P,
+			       k > 0 ? med[S_XGLB_TCX] / k : 0.0);
+			printf("BENCH %s_clsact_ns_per_reply_over_tcx %.0f ns\n", P,
+			       x > 0 && med[S_XGLB_TCX] > 0 ? 1e9 / x - 1e9 / med[S_XGLB_TCX]
+							    : 0.0);
+		}
 		for (int sd = 0; sd < S_MAX; sd++)
-			printf("BENCH %s_%s_pps_min %.0f pps\nBENCH %s_%s_pps_max %.0f pps\n", P,
-			       side_name[sd], pps[sd][0], P, side_name[sd], pps[sd][ROUNDS - 1]);
+			if (has_side(sd, tc))
+				printf(
+				    "BENCH %s_%s_pps_min %.0f pps\nBENCH %s_%s_pps_max %.0f pps\n",
+				    P, side_name[sd], pps[sd][0], P, side_name[sd],
+				    pps[sd][ROUNDS - 1]);
 		for (int sd = 0; sd < S_MAX; sd++)
-			printf("BENCH %s_%s_wall_pps %.0f pps\n", P, side_name[sd], mwall[sd]);
+			if (has_side(sd, tc))
+				printf("BENCH %s_%s_wall_pps %.0f pps\n", P, side_name[sd],
+				       mwall[sd]);
 		printf("BENCH %s_wall_ratio_vs_kernel %.1f x\n", P,
 		       mwall[S_KERNEL] > 0 ? mwall[S_XGLB] / mwall[S_KERNEL] : 0.0);
 		for (int sd = 0; sd < S_MAX; sd++)
-			printf("BENCH %s_%s_cpu_load_pct %.0f %%\n", P, side_name[sd],
-			       100 * mload[sd]);
+			if (has_side(sd, tc))
+				printf("BENCH %s_%s_cpu_load_pct %.0f %%\n", P, side_name[sd],
+				       100 * mload[sd]);
 		/* ARP other than replies at GEN_IF (e.g. kernel probes): expected 0 */
 		printf("BENCH %s_other_arp_seen %llu frames\n", P, (unsigned long long)v[1]);
 		printf("BENCH %s_rounds %d rounds_per_side\n", P, ROUNDS);

@@ -191,7 +191,8 @@ BENCH_FN double bench_median_d(double *v, int n)
 }
 
 /* Which programs of bench_xdp to load. */
-enum { BENCH_P_EMPTY = 1, BENCH_P_GEN = 2, BENCH_P_COUNT = 4 };
+/* BENCH_P_TC: xglb_b_tcbounce and xglb_b_tcpass */
+enum { BENCH_P_EMPTY = 1, BENCH_P_GEN = 2, BENCH_P_COUNT = 4, BENCH_P_TC = 8 };
 
 /*
  * bench_xdp with only the programs in progs loaded; gen_frame (BENCH_FRAME_HEAD bytes) is the
@@ -208,6 +209,8 @@ BENCH_FN struct bench_xdp *bench_open_helpers(const char *tool, int progs, const
 	bpf_program__set_autoload(h->progs.xglb_b_empty, !!(progs & BENCH_P_EMPTY));
 	bpf_program__set_autoload(h->progs.xglb_b_gen, !!(progs & BENCH_P_GEN));
 	bpf_program__set_autoload(h->progs.xglb_b_count, !!(progs & BENCH_P_COUNT));
+	bpf_program__set_autoload(h->progs.xglb_b_tcbounce, !!(progs & BENCH_P_TC));
+	bpf_program__set_autoload(h->progs.xglb_b_tcpass, !!(progs & BENCH_P_TC));
 	if (gen_frame)
 		memcpy((void *)h->rodata->gen_frame, gen_frame, sizeof(h->rodata->gen_frame));
 	if (bench_xdp__load(h)) {

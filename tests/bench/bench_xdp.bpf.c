@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * bench_xdp.bpf.c - small XDP programs the benchmarks measure against or drive traffic with:
- * an empty program, an ARP request generator and an ARP reply counter.
+ * bench_xdp.bpf.c - small programs the benchmarks measure against or drive traffic with:
+ * an empty XDP program, an ARP request generator, an ARP reply counter, and the least a tc
+ * ARP responder can do (a bounce at tc ingress, an empty program at tc egress).
  */
 #include "bench.bpf.h"
 
@@ -58,4 +59,29 @@ int xglb_b_count(struct xdp_md *ctx)
 		return XDP_PASS;
 	__sync_fetch_and_add(&counts[*(bench_u16a *)(data + 20) == bpf_htons(2) ? 0 : 1], 1);
 	return XDP_DROP;
+}
+
+/*
+ * The floor of any ARP responder at tc ingress (arp_flood tc): the request becomes a
+ * reply (opcode 2; the counter checks no other field) and leaves by bpf_redirect out of
+ * the interface it came in on, as xglb_tc's answers do. The one store makes the verifier
+ * add the same unclone prologue as to xglb_tc.
+ */
+SEC("tc")
+int xglb_b_tcbounce(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+
+	if (data + 22 > end || *(bench_u16a *)(data + 12) != bpf_htons(0x0806))
+		return 0; /* TC_ACT_OK */
+	*(bench_u16a *)(data + 20) = bpf_htons(2);
+	return bpf_redirect(skb->ifindex, 0);
+}
+
+/* TC_ACT_OK: the floor's egress program, where xglbd attaches the guard. */
+SEC("tc")
+int xglb_b_tcpass(struct __sk_buff *skb)
+{
+	return 0;
 }
