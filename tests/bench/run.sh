@@ -21,10 +21,10 @@
 #              namespace xglb-btc-<pid>
 #   steer_throughput.sh  iperf3 rate of a steered flow vs an owned one, in a
 #              tests/lab/lab.sh lab (own teardown)
-#   datapath.sh  routed TCP and 64-byte UDP through one router with datapath xdp
-#              and tc against nothing attached, and the tc path's ARP answer
-#              rate against the kernel's (arp_flood tc), in a lab and a veth
-#              pair of its own (own teardown)
+#   datapath.sh  routed TCP and 64-byte UDP through one router with datapath xdp,
+#              tc and an empty tc program against nothing attached, and the tc
+#              path's ARP answer rate against the kernel's and the floor's
+#              (arp_flood tc), in a lab and a veth pair of its own (own teardown)
 # Exits non-zero if a bench fails to run; its stderr is shown then.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -112,9 +112,11 @@ echo "#   avg_*_unanswered_ms: ARP requests every 5 ms across the AVG's stop/res
 echo "# tc_*_ns: median ns/packet over an empty tc program, steering on (see tests/bench/tc_micro.c)"
 echo "# steer*_flow_mbps, steered_throughput_ratio: iperf3, steered vs owned flow in one lab,"
 echo "#   ratio = median over back-to-back pairs (steer_throughput.sh)"
-echo "# forward_*: iperf3 c1 -> server through one router, datapath xdp / tc vs nothing attached,"
-echo "#   no XDP anywhere else; ratio = median over trials of each trial's ratio;"
-echo "#   arp_flood_tc_*: as arp_flood_*, the xglb side being xglb_tc at tc ingress (datapath.sh)"
+echo "# forward_*: iperf3 c1 -> server through one router, datapath xdp / tc / an empty tc program"
+echo "#   vs nothing attached (one router per mode, modes alternating), no XDP anywhere else;"
+echo "#   ratio = median over trials of each trial's ratio; _TRIAL: every run;"
+echo "#   arp_flood_tc_*: as arp_flood_*, the xglb side being xglb_tc at tc ingress, and the floor"
+echo "#   (a bare bounce at tc ingress): the most any tc responder can do here (datapath.sh)"
 
 # ---- per-packet cost -------------------------------------------------------
 run_bench_in "$NS_MICRO" xdp_micro 120 "$BUILD/bench/xdp_micro"
