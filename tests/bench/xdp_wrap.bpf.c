@@ -4,6 +4,8 @@
  * bytes), for "new host" stamp the next host MAC, then tail-call jmp[0] (xglb_xdp) or jmp[1]
  * (the empty program). The two programs differ only in the tail-call key, so the difference
  * of their medians is the cost of the program called. One skeleton instance per case.
+ * Multi-buffer (xdp.frags), as xglb_xdp and the empty program are: the kernel refuses a
+ * tail call between programs that disagree on it.
  */
 #include "bench.bpf.h"
 
