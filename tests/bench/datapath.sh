@@ -38,6 +38,12 @@
 #   forward_udp64_ratio_{tc,xdp,tcempty,plain2}_vs_plain, forward_udp64_ratio_tc_vs_tcempty
 #   forward_{tcp_mbps,udp64_pps}_MODE       medians of the runs
 #   forward_{tcp_mbps,udp64_pps}_MODE_TRIAL every run
+#   forward_{tcp,udp64}_tc_bytes_per_skb  payload bytes received per skb xglb_tc accepted
+#                                       (tc_pass_vmac): GSO makes a TCP skb tens of KB, so
+#                                       xglb_tc and the clsact hooks run once per that much
+#   forward_udp64_lost_pct_MODE         median share of datagrams sent but not received: near
+#                                       0, the sender (iperf3, one datagram per system call)
+#                                       and not the router set the rate
 # A run counts only if it went the intended way: the mode's router's eth1 sent at least the
 # bytes the server received and every other router's next to nothing, and in xdp and tc modes
 # the mode's xdp_pass_vmac or tc_pass_vmac rose by at least one frame per 64 KB (TCP) or per
@@ -149,7 +155,8 @@ mode_on() {
 	fi && lab_exec server ip route replace default via "$(lab_get "$r" srv_ip)" dev eth0
 }
 
-# run_iperf MODE KIND: one measured run; prints the rate (Mbit/s for tcp, datagrams/s for udp64)
+# run_iperf MODE KIND TRIAL: one measured run; prints the rate (Mbit/s for tcp, datagrams/s for
+# udp64); for udp64 the share of datagrams lost goes to $LAB_DIR/lost.MODE.TRIAL
 run_iperf() {
 	local mode=$1 kind=$2 args=() j rate unit bytes r=${ROUTER[$1]} x tb0=() tb1=() v0x v0t v1x v1t
 	[ "$kind" = udp64 ] && args=(-u -b 0 -l 64)
@@ -167,6 +174,9 @@ run_iperf() {
 		rate=$(jq '(.end.sum_received.packets - .end.sum_received.lost_packets) / .end.sum_received.seconds' <<<"$j")
 		unit=$(jq '.end.sum_received.packets - .end.sum_received.lost_packets' <<<"$j")
 		bytes=$((unit * 64))
+		# sent but not received, in %: near 0 when the sender, not the router, sets the rate
+		jq '100 * .end.sum_received.lost_packets / ([.end.sum_received.packets, 1] | max)' \
+			<<<"$j" >"$LAB_DIR/lost.$mode.$3"
 	fi
 	# the run crossed its router: its eth1 sent at least what the server received, the others
 	# next to nothing (the iperf3 control connection, neighbour traffic)
@@ -178,6 +188,9 @@ run_iperf() {
 			[ "$d" -lt $((bytes / 100 + 100000)) ] || die "$kind in mode $mode: ${ROUTERS[x]}'s eth1 sent $d bytes too"
 		fi
 	done
+	# bytes per skb at xglb_tc: what one run of the program is spread over
+	[ "$mode" = tc ] && [ "$v1t" -gt "$v0t" ] &&
+		echo $((bytes / (v1t - v0t))) >"$LAB_DIR/skb.$kind.$3"
 	# and in xdp and tc modes the vMAC path of its hook: a frame per 64 KB (TCP) or per datagram
 	case $mode in
 	xdp) [ $((v1x - v0x)) -ge "$unit" ] && [ "$v1t" = "$v0t" ] ;;
@@ -194,7 +207,7 @@ for t in $(seq 0 $((TRIALS - 1))); do
 		for k in $(seq 0 $((NM - 1))); do
 			m=${MODES[$(((t + k) % NM))]}
 			mode_on "$m" || die "setting up mode $m"
-			RES[$m.$kind.$t]=$(run_iperf "$m" "$kind") || exit 1
+			RES[$m.$kind.$t]=$(run_iperf "$m" "$kind" "$t") || exit 1
 		done
 	done
 done
@@ -215,6 +228,14 @@ for kind in tcp udp64; do
 	for m in tc xdp tcempty plain2; do
 		printf 'BENCH forward_%s_ratio_%s_vs_plain %.3f x\n' "$kind" "$m" "$(ratio_median $kind $m)"
 	done
+	printf 'BENCH forward_%s_tc_bytes_per_skb %.0f bytes\n' "$kind" \
+		"$(for t in $(seq 0 $((TRIALS - 1))); do cat "$LAB_DIR/skb.$kind.$t" 2>/dev/null; done | median)"
+	if [ $kind = udp64 ]; then
+		for m in "${MODES[@]}"; do
+			printf 'BENCH forward_udp64_lost_pct_%s %.1f %%\n' "$m" \
+				"$(for t in $(seq 0 $((TRIALS - 1))); do cat "$LAB_DIR/lost.$m.$t"; done | median)"
+		done
+	fi
 	# xglb's own share: tc against the empty tc program, per trial
 	printf 'BENCH forward_%s_ratio_tc_vs_tcempty %.3f x\n' "$kind" "$(
 		for t in $(seq 0 $((TRIALS - 1))); do
