@@ -38,12 +38,11 @@
 #   forward_udp64_ratio_{tc,xdp,tcempty,plain2}_vs_plain, forward_udp64_ratio_tc_vs_tcempty
 #   forward_{tcp_mbps,udp64_pps}_MODE       medians of the runs
 #   forward_{tcp_mbps,udp64_pps}_MODE_TRIAL every run
-#   forward_{tcp,udp64}_tc_bytes_per_skb  payload bytes received per skb xglb_tc accepted
-#                                       (tc_pass_vmac): GSO makes a TCP skb tens of KB, so
-#                                       xglb_tc and the clsact hooks run once per that much
-#   forward_udp64_lost_pct_MODE         median share of datagrams sent but not received: near
-#                                       0, the sender (iperf3, one datagram per system call)
-#                                       and not the router set the rate
+#   forward_{tcp,udp64}_tc_bytes_per_skb  bytes the tc router sent on eth1 per skb xglb_tc
+#                                       accepted (tc_pass_vmac): GSO makes a TCP skb tens of
+#                                       KB, so xglb_tc and the clsact hooks run once per that
+#   forward_udp64_lost_pct_MODE         median share of datagrams sent but not received (on
+#                                       any hop: a router, the server's socket)
 # A run counts only if it went the intended way: the mode's router's eth1 sent at least the
 # bytes the server received and every other router's next to nothing, and in xdp and tc modes
 # the mode's xdp_pass_vmac or tc_pass_vmac rose by at least one frame per 64 KB (TCP) or per
@@ -174,7 +173,7 @@ run_iperf() {
 		rate=$(jq '(.end.sum_received.packets - .end.sum_received.lost_packets) / .end.sum_received.seconds' <<<"$j")
 		unit=$(jq '.end.sum_received.packets - .end.sum_received.lost_packets' <<<"$j")
 		bytes=$((unit * 64))
-		# sent but not received, in %: near 0 when the sender, not the router, sets the rate
+		# sent but not received, in %: lost on any hop (a router, the server's socket)
 		jq '100 * .end.sum_received.lost_packets / ([.end.sum_received.packets, 1] | max)' \
 			<<<"$j" >"$LAB_DIR/lost.$mode.$3"
 	fi
@@ -188,9 +187,11 @@ run_iperf() {
 			[ "$d" -lt $((bytes / 100 + 100000)) ] || die "$kind in mode $mode: ${ROUTERS[x]}'s eth1 sent $d bytes too"
 		fi
 	done
-	# bytes per skb at xglb_tc: what one run of the program is spread over
+	# bytes per skb at xglb_tc: what one run of the program is spread over (all the router
+	# forwarded over the whole run, the omitted first second too, per skb xglb_tc accepted)
+	for x in "${!ROUTERS[@]}"; do [ "${ROUTERS[x]}" = rt ] && break; done
 	[ "$mode" = tc ] && [ "$v1t" -gt "$v0t" ] &&
-		echo $((bytes / (v1t - v0t))) >"$LAB_DIR/skb.$kind.$3"
+		echo $(((tb1[x] - tb0[x]) / (v1t - v0t))) >"$LAB_DIR/skb.$kind.$3"
 	# and in xdp and tc modes the vMAC path of its hook: a frame per 64 KB (TCP) or per datagram
 	case $mode in
 	xdp) [ $((v1x - v0x)) -ge "$unit" ] && [ "$v1t" = "$v0t" ] ;;
