@@ -450,6 +450,15 @@ static inline int h_ask(struct h_env *e, const __u8 *host, __be32 host_ip, __u8 
 
 /* ---- tc ingress and steering (test_steer.c) ---------------------------- */
 
+/* One frame through a tc program (an skb) arriving on ifindex. */
+static inline int h_run_skb(const struct bpf_program *prog, __u32 ifindex, const struct h_frame *in,
+			    struct h_frame *out)
+{
+	struct __sk_buff ctx = {.ifindex = ifindex};
+
+	return h_run_prog(prog, &ctx, sizeof(ctx), in, out);
+}
+
 /*
  * One frame through xglb_tc_ingress arriving on ifindex (which must
  * exist: lo = 1 does everywhere). Returns the verdict (TC_ACT_*) or a
@@ -460,9 +469,7 @@ static inline int h_ask(struct h_env *e, const __u8 *host, __be32 host_ip, __u8 
 static inline int h_run_tc_in_on(struct h_env *e, __u32 ifindex, const struct h_frame *in,
 				 struct h_frame *out)
 {
-	struct __sk_buff ctx = {.ifindex = ifindex};
-
-	return h_run_prog(e->skel->progs.xglb_tc_ingress, &ctx, sizeof(ctx), in, out);
+	return h_run_skb(e->skel->progs.xglb_tc_ingress, ifindex, in, out);
 }
 
 static inline int h_run_tc_in(struct h_env *e, const struct h_frame *in, struct h_frame *out)
@@ -478,9 +485,7 @@ static inline int h_run_tc_in(struct h_env *e, const struct h_frame *in, struct 
 static inline int h_run_tcdp_on(struct h_env *e, __u32 ifindex, const struct h_frame *in,
 				struct h_frame *out)
 {
-	struct __sk_buff ctx = {.ifindex = ifindex};
-
-	return h_run_prog(e->skel->progs.xglb_tc, &ctx, sizeof(ctx), in, out);
+	return h_run_skb(e->skel->progs.xglb_tc, ifindex, in, out);
 }
 
 static inline int h_run_tcdp(struct h_env *e, const struct h_frame *in, struct h_frame *out)
