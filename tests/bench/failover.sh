@@ -59,7 +59,8 @@
 # tcpdump, jq; everything runs in the lab's namespaces and is removed on exit.
 # shellcheck disable=SC2317 # functions called indirectly (trial hooks, lab_wait predicates)
 # shellcheck disable=SC2119 # lab_server without arguments: the default name
-source "$(dirname "$0")/benchlib.sh" || exit 1 # shellcheck source=tests/bench/benchlib.sh
+# shellcheck source=tests/bench/benchlib.sh
+source "$(dirname "$0")/benchlib.sh" || exit 1
 
 TRIALS=${FAILOVER_TRIALS:-5}
 RATE=${FAILOVER_RATE:-2000}

@@ -22,7 +22,8 @@
 #                                    the same for round 2 (goal 0; rejected_share near 1:
 #                                    the daemons verified what was sent, nothing was lost)
 # Needs root and jq; everything runs in the lab's namespaces and is removed on exit.
-source "$(dirname "$0")/benchlib.sh" || exit 1 # shellcheck source=tests/bench/benchlib.sh
+# shellcheck source=tests/bench/benchlib.sh
+source "$(dirname "$0")/benchlib.sh" || exit 1
 FLOOD_MS=${FLOOD_MS:-5000}
 XGLB_PORT=7867
 

@@ -31,7 +31,8 @@
 # Needs root, iperf3, jq; everything runs in the lab's namespaces and is removed on exit.
 # shellcheck disable=SC2317 # lab_wait predicates
 # shellcheck disable=SC2119 # lab_server without arguments: the default name
-source "$(dirname "$0")/benchlib.sh" || exit 1 # shellcheck source=tests/bench/benchlib.sh
+# shellcheck source=tests/bench/benchlib.sh
+source "$(dirname "$0")/benchlib.sh" || exit 1
 
 TRIALS=${STEER_TP_TRIALS:-7}
 SECS=${STEER_TP_SECONDS:-2}

@@ -21,7 +21,8 @@
 # Details in $BUILD/bench/stop.log. Needs root, jq; everything runs in the
 # lab's namespaces and is removed on exit.
 # shellcheck disable=SC2317 # functions called indirectly (lab_wait predicates)
-source "$(dirname "$0")/benchlib.sh" || exit 1 # shellcheck source=tests/bench/benchlib.sh
+# shellcheck source=tests/bench/benchlib.sh
+source "$(dirname "$0")/benchlib.sh" || exit 1
 
 TRIALS=${STOP_TRIALS:-3}
 RATE=1000
