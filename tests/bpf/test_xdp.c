@@ -633,6 +633,16 @@ static void test_lease_expiry_and_refresh_fallback(void **state)
 	assert_int_equal(h_ctl(e)->lease_jiffies, 0);
 }
 
+/* Three round-robin forwarders; H_HOST asks first and gets forwarder 0: its entry in h. */
+static void first_host_on_fwd0(struct h_env *e, struct xglb_group_state *st, struct xglb_host *h)
+{
+	h_state(st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	h_install(e, st, 1);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, h), 0);
+	assert_int_equal(h->fwd, 0);
+}
+
 /* A host keeps its forwarder when the slot table changes under it. */
 static void test_sticky_after_slot_change(void **state)
 {
@@ -640,11 +650,7 @@ static void test_sticky_after_slot_change(void **state)
 	struct xglb_group_state st;
 	struct xglb_host h1, h2;
 
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
-	h_install(e, &st, 1);
-	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
-	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h1), 0);
-	assert_int_equal(h1.fwd, 0);
+	first_host_on_fwd0(e, &st, &h1);
 
 	/* forwarder 0 is redirected and the others re-weighted: new slot table */
 	st.version = 2;
@@ -672,11 +678,7 @@ static void test_reassign_when_fwd_inactive(void **state)
 	struct xglb_group_state st;
 	struct xglb_host h1, h2;
 
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
-	h_install(e, &st, 1);
-	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
-	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h1), 0);
-
+	first_host_on_fwd0(e, &st, &h1);
 	st.version = 2;
 	st.fwd[0].active = false;
 	h_install(e, &st, 1); /* slots now {1, 2}; the rr counter is at 1 -> slot 1 -> fwd 2 */
