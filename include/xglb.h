@@ -385,10 +385,12 @@ struct xglb_conflict_event {
 	__u32 ifindex; /* where the frame arrived */
 	__u8 src[6];   /* Ethernet source: the offender */
 	__u8 sha[6];   /* ARP sender MAC: what it claims */
+	__u8 tha[6];   /* ARP target MAC: a node's learning frame names the node's MAC here */
+	__u8 pad[2];
 	__be32 spa;    /* ARP sender IP */
 	__u32 version; /* state version of the tables that judged the frame */
 };
-_Static_assert(sizeof(struct xglb_conflict_event) == 28, "xglb_conflict_event layout");
+_Static_assert(sizeof(struct xglb_conflict_event) == 36, "xglb_conflict_event layout");
 
 /* Per-CPU value of xglb_conflict_rl: the event budget of the current second. */
 struct xglb_conflict_rl {

@@ -48,6 +48,8 @@ static __always_inline void conflict_report(const struct xglb_ctl *ctl, __u8 kin
 	e->ifindex = ifindex;
 	mac_copy(e->src, f->eth_src);
 	mac_copy(e->sha, f->sha);
+	mac_copy(e->tha, f->tha);
+	e->pad[0] = e->pad[1] = 0;
 	e->spa = ld32((const __u8 *)f + __builtin_offsetof(struct xglb_arp_frame, spa));
 	e->version = version;
 	bpf_ringbuf_submit(e, 0);

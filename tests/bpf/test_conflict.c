@@ -59,15 +59,15 @@ static void rl_sum(struct h_env *e, __u64 *suppressed, __u64 *lost)
 /* ---- the fixture table ---------------------------------------------- */
 
 enum {
-	C_SPOOF_REQ,	      /* request for the VIP: sender MAC host 1, sent by host 2 */
-	C_SPOOF_UNICAST,      /* the same, unicast to our vMAC (a re-confirmation) */
-	C_GARP_REQ_HOST,      /* "VIP is at <host>": gratuitous request form */
-	C_GARP_REP_HOST,      /* ... reply form (tha = sha) */
-	C_GARP_REP_HOST_BC,   /* ... reply form, tha broadcast, as arping -U -A sends it */
-	C_REQ_SPA_VIP_OTHER,  /* a request for another host, claiming the VIP as sender */
-	C_LEARN_OUR_VMAC,     /* a learning frame (probe, spa 0) from our vMAC: fwd 0 */
-	C_GARP_OUR_VMAC,      /* a gratuitous ARP from our vMAC */
-	C_LEARN_PEER_VMAC,    /* a peer's learning frame from its own vMAC (fwd 1): normal */
+	C_SPOOF_REQ,	     /* request for the VIP: sender MAC host 1, sent by host 2 */
+	C_SPOOF_UNICAST,     /* the same, unicast to our vMAC (a re-confirmation) */
+	C_GARP_REQ_HOST,     /* "VIP is at <host>": gratuitous request form */
+	C_GARP_REP_HOST,     /* ... reply form (tha = sha) */
+	C_GARP_REP_HOST_BC,  /* ... reply form, tha broadcast, as arping -U -A sends it */
+	C_REQ_SPA_VIP_OTHER, /* a request for another host, claiming the VIP as sender */
+	C_LEARN_OUR_VMAC,    /* a peer's learning frame (probe, spa 0, tha its MAC) from our vMAC */
+	C_GARP_OUR_VMAC,     /* a gratuitous ARP from our vMAC */
+	C_LEARN_PEER_VMAC,   /* a peer's learning frame from its own vMAC (fwd 1): normal */
 	C_AVG_REPLY_OUR_VMAC, /* the AVG (a peer) tells a host "VIP is at <our vMAC>": normal */
 	C_LEARN_UNKNOWN_VMAC, /* from a vMAC of a group we do not serve */
 	C_MAX
@@ -84,7 +84,7 @@ static void in_conflict(struct h_frame *f, int arg)
 	    [C_GARP_REP_HOST] = {H_BCAST, H_HOST, H_REP, H_HOST, H_VIP, H_HOST, H_VIP},
 	    [C_GARP_REP_HOST_BC] = {H_BCAST, H_HOST, H_REP, H_HOST, H_VIP, H_BCAST, H_VIP},
 	    [C_REQ_SPA_VIP_OTHER] = {H_BCAST, H_HOST, H_REQ, H_HOST, H_VIP, H_ZERO, H_HOST2IP},
-	    [C_LEARN_OUR_VMAC] = {H_BCAST, v0, H_REQ, v0, none, H_ZERO, H_VIP},
+	    [C_LEARN_OUR_VMAC] = {H_BCAST, v0, H_REQ, v0, none, H_PEERMAC, H_VIP},
 	    [C_GARP_OUR_VMAC] = {H_BCAST, v0, H_REQ, v0, H_VIP, H_ZERO, H_VIP},
 	    [C_LEARN_PEER_VMAC] = {H_BCAST, v1, H_REQ, v1, none, H_ZERO, H_VIP},
 	    [C_AVG_REPLY_OUR_VMAC] = {H_HOST, H_PEERMAC, H_REP, v0, H_VIP, H_HOST, H_HOSTIP},
@@ -185,6 +185,7 @@ static void conflict_check(struct h_env *e, const void *p, const struct h_io *io
 	assert_int_equal(ev->ifindex, H_IFINDEX);
 	assert_memory_equal(ev->src, a->eth_src, 6);
 	assert_memory_equal(ev->sha, a->sha, 6);
+	assert_memory_equal(ev->tha, a->tha, 6); /* names the node of a learning frame */
 	assert_int_equal(ev->spa, a->spa);
 	assert_int_equal(ev->version, 1);
 }

@@ -188,17 +188,33 @@ check "ARP for the VIP answered throughout the AVG's restart (longest unanswered
 check_eq "r2 saw no AVG change" "$(lab_jst r2 .groups[0].events.avg_changes)" "$n_avg0"
 lab_wait 10 lab_agree_owned || not_ok "routers agree after the AVG's restart" "$(lab_views)"
 
-# ---- 3. a firewall drops the membership port on r1 ------------------------------------
+# ---- 3. a firewall drops the membership port on r1, both ways: a split brain ----------
+i=0 r2fwd=
+for o in $(lab_owners_of r2 | tr , ' '); do
+	[ "$o" = r2 ] && r2fwd=$i
+	i=$((i + 1))
+done
+[ -n "$r2fwd" ] || bail "r2 owns no forwarder before the partition: $(lab_views)"
 lab_exec r1 nft -f - <<EOF || bail "nft drop of UDP 7867 on r1"
 table inet xglb_test_silence {
 	chain in {
 		type filter hook input priority 0;
 		udp dport 7867 drop
 	}
+	chain out {
+		type filter hook output priority 0;
+		udp dport 7867 drop
+	}
 }
 EOF
 check "r1 warns: no hellos from r2 for N s" \
 	lab_wait 5 logged r1 "warning: no hellos from r2 \\($r2ip\\) for [0-9]+ s: is UDP port 7867 open"
+# r1 takes every forwarder, r2 and r3 take r1's: each side sends learning
+# frames from vMACs the other side owns, and each names the other node.
+check "r2 sees r1 sending from r2's vMAC $(lab_vmac "$r2fwd") and names it (vMAC conflict)" \
+	lab_wait 5 logged r2 "vMAC conflict: another station sends from $(lab_vmac "$r2fwd") \\(a learning frame of node r1\\), forwarder $r2fwd,"
+check "r1 sees r2 or r3 sending from a vMAC r1 owns now and names it (vMAC conflict)" \
+	lab_wait 5 logged r1 "vMAC conflict: another station sends from 02:78:67:62:[0-9a-f:]+ \\(a learning frame of node r[23]\\)"
 check_eq "r1's status: r2 heard before, down now" "$(peer r1 r2 '"\(.heard) \(.up)"')" "true false"
 age=$(scrape r1 | awk '$1 == "xglb_peer_last_heard_seconds{group=\"1\",node=\"r2\"}" { print $2 }')
 check "r1's metrics: seconds since r2's last hello ($age) >= hold" \

@@ -16,17 +16,18 @@ static void learn_frame_bytes(void **state)
 	    0x00, 0x01, 0x08, 0x00, 0x06, 0x04, 0x00, 0x01, /* Ethernet/IPv4, request */
 	    0x02, 0x78, 0x67, 0x62, 0x07, 0x03,		    /* sha = vMAC */
 	    0x00, 0x00, 0x00, 0x00, /* spa = 0.0.0.0: a probe, hosts keep their caches */
-	    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* tha */
+	    0x3a, 0x8c, 0x36, 0xd3, 0x29, 0x11, /* tha: the sending node's own MAC */
 	    10,	  0,	0,    1,		/* tpa = VIP */
 						/* 18 bytes of padding, zero */
 	};
+	static const __u8 node[6] = {0x3a, 0x8c, 0x36, 0xd3, 0x29, 0x11};
 	__u8 buf[XGLB_LEARN_FRAME_LEN], vmac[6];
 	__be32 vip;
 
 	memset(buf, 0xaa, sizeof(buf));
 	inet_pton(AF_INET, "10.0.0.1", &vip);
 	xglb_vmac(7, 3, vmac);
-	assert_int_equal(xglb_learn_frame(buf, vmac, vip), XGLB_LEARN_FRAME_LEN);
+	assert_int_equal(xglb_learn_frame(buf, vmac, vip, node), XGLB_LEARN_FRAME_LEN);
 	assert_memory_equal(buf, want, sizeof(want));
 }
 

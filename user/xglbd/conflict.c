@@ -57,20 +57,18 @@ static int cfg_group(const struct daemon *d, __u32 gid)
 	return -1;
 }
 
-/* " (node NAME)" when mac is a known node's MAC on cfg group g's segment, else "". */
-static void node_of(const struct daemon *d, int g, const __u8 mac[6], char *out, size_t len)
+/* The name of the known node whose MAC on cfg group g's segment is mac, or NULL. */
+static const char *node_of(const struct daemon *d, int g, const __u8 mac[6])
 {
-	out[0] = 0;
 	if (!d->cl || g < 0)
-		return;
+		return NULL;
 	for (int i = 0; i < d->cl->fsm[g].n_nodes; i++) {
 		const struct xglb_fsm_node *n = &d->cl->fsm[g].nodes[i];
 
-		if (n->last_heard && !memcmp(n->mac, mac, 6)) {
-			snprintf(out, len, " (node %s)", xglb_node_name(d->cfg, n->id, "?"));
-			return;
-		}
+		if (n->last_heard && !memcmp(n->mac, mac, 6))
+			return xglb_node_name(d->cfg, n->id, "?");
 	}
+	return NULL;
 }
 
 static void log_event(struct daemon *d, struct conflict_group *cg, int g,
@@ -78,6 +76,7 @@ static void log_event(struct daemon *d, struct conflict_group *cg, int g,
 {
 	char src[XGLB_MAC_STR], sha[XGLB_MAC_STR], ip[INET_ADDRSTRLEN], ifn[IF_NAMESIZE] = "?";
 	char node[96], more[80] = "";
+	const char *name;
 	__u64 now = now_ns();
 
 	cg->unlogged[ev->kind]++;
@@ -92,7 +91,14 @@ static void log_event(struct daemon *d, struct conflict_group *cg, int g,
 	xglb_fmt_mac(sha, ev->sha);
 	inet_ntop(AF_INET, &ev->spa, ip, sizeof(ip));
 	if_indextoname(ev->ifindex, ifn);
-	node_of(d, g, ev->src, node, sizeof(node));
+	name = node_of(d, g, ev->src);
+	if (name)
+		snprintf(node, sizeof(node), " (node %s)", name);
+	/* a node's learning frame names the node's own MAC as its target MAC */
+	else if (ev->kind == XGLB_CONFLICT_VMAC && (name = node_of(d, g, ev->tha)))
+		snprintf(node, sizeof(node), " (a learning frame of node %s)", name);
+	else
+		node[0] = 0;
 	if (ev->kind == XGLB_CONFLICT_VIP)
 		pr_warn("group %u: VIP conflict: %s%s announces VIP %s at %s (ARP %s) on %s; %s%s",
 			ev->gid, src, node, ip, sha,
@@ -102,10 +108,10 @@ static void log_event(struct daemon *d, struct conflict_group *cg, int g,
 			    : "the AVG tells the hosts their vMAC again",
 			more);
 	else
-		pr_warn("group %u: vMAC conflict: another station sends from %s, forwarder %u, "
+		pr_warn("group %u: vMAC conflict: another station sends from %s%s, forwarder %u, "
 			"which this node owns (ARP %s, sender %s at %s) on %s%s",
-			ev->gid, src, ev->fwd, ev->op == XGLB_ARPOP_REPLY ? "reply" : "request", ip,
-			sha, ifn, more);
+			ev->gid, src, node, ev->fwd,
+			ev->op == XGLB_ARPOP_REPLY ? "reply" : "request", ip, sha, ifn, more);
 }
 
 static int on_event(void *ctx, void *data, size_t size)

@@ -26,13 +26,14 @@ static struct xglb_arp_frame *arp_frame(__u8 *buf, const __u8 dst[6], const __u8
 	return f;
 }
 
-int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip)
+int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip, const __u8 node_mac[6])
 {
 	static const __u8 bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	struct xglb_arp_frame *f = arp_frame(buf, bcast, vmac, XGLB_ARPOP_REQUEST);
 
 	memcpy(f->sha, vmac, 6);
 	f->spa = 0;
+	memcpy(f->tha, node_mac, 6);
 	f->tpa = vip;
 	return XGLB_LEARN_FRAME_LEN;
 }

@@ -16,9 +16,12 @@
  * do not answer (the VIP is not theirs); peer routers drop it in XDP
  * because its sender is a vMAC. A gratuitous ARP naming the VIP would
  * instead rewrite every host's gateway entry to this vMAC and undo the
- * split. Returns the length.
+ * split. The target MAC, which receivers of a request ignore, carries the
+ * sending node's own MAC on that interface: a node that finds a frame
+ * from one of its own vMACs (a vMAC conflict: two owners, e.g. a split
+ * brain) can name the other node. Returns the length.
  */
-int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip);
+int xglb_learn_frame(__u8 *buf, const __u8 vmac[6], __be32 vip, const __u8 node_mac[6]);
 
 /*
  * The unsolicited ARP reply that moves a host off a removed forwarder: "VIP is at vmac", unicast to

@@ -42,10 +42,13 @@ static void learn_one(struct daemon *d, int g, int idx)
 	if (d->pkt_fd < 0)
 		return;
 	xglb_vmac(cg->id, (__u8)idx, vmac);
-	xglb_learn_frame(frame, vmac, cg->vip);
 	for (int i = 0; i < cg->n_ifaces; i++) {
-		__u32 ifindex = d->ifs.ifindex[iface_find(&d->ifs, cg->ifaces[i])];
-		int err = xglb_learn_send(d->pkt_fd, ifindex, frame, sizeof(frame));
+		int k = iface_find(&d->ifs, cg->ifaces[i]);
+		__u32 ifindex = d->ifs.ifindex[k];
+		int err;
+
+		xglb_learn_frame(frame, vmac, cg->vip, d->ifs.mac[k]);
+		err = xglb_learn_send(d->pkt_fd, ifindex, frame, sizeof(frame));
 
 		if (err)
 			pr_debug("learning frame on %s: %s", cg->ifaces[i], strerror(-err));
