@@ -4,6 +4,10 @@
 #   tests/run.sh                 all suites
 #   tests/run.sh unit|bpf|integration [NAME...]
 #
+# The integration suite runs JUMBO_TESTS (arp_split member_failover steering
+# datapath_tc; empty for none) a second time with LAB_MTU=9000, named
+# integration/test_NAME@mtu9000 (select them with NAME "@mtu9000").
+#
 # C suites are cmocka programs in build/tests/; their "[  PASSED  ] N" and
 # "[  FAILED  ] N" lines are added up. Integration tests are scripts in
 # tests/integration/test_*.sh printing TAP-like "ok - ...", "not ok - ..."
@@ -16,6 +20,7 @@
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
+JUMBO_TESTS=${JUMBO_TESTS-arp_split member_failover steering datapath_tc}
 suites=("${1:-all}")
 [ "${suites[0]}" = all ] && suites=(unit bpf integration)
 shift || true
@@ -81,6 +86,13 @@ for s in "${suites[@]}"; do
 			[ -e "$t" ] || continue
 			want "$t" || continue
 			run_one "integration/$(basename "$t" .sh)" bash "$t"
+		done
+		# The core scenarios once more on a jumbo-frame lab: MTU 9000 on
+		# every link, so the multi-buffer XDP programs carry real traffic.
+		for n in $JUMBO_TESTS; do
+			t=tests/integration/test_$n.sh
+			want "$t@mtu9000" || continue
+			run_one "integration/test_$n@mtu9000" env LAB_MTU=9000 bash "$t"
 		done
 		;;
 	*)

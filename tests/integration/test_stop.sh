@@ -15,8 +15,10 @@
 #      every 5 ms is answered without a gap; no probe lost;
 #    - kill -9 of the AVG's xglbd and a start within the hold time: it keeps
 #      the role, ARP answered without a gap, no AVG change on the others;
-#    - nftables on r1 drops UDP 7867: r1 warns "no hellos from r2 (...) for
-#      N s", its status says r2 is down, its metrics the seconds since.
+#    - nftables on r1 drops UDP 7867 both ways (a split brain): r1 warns "no
+#      hellos from r2 (...) for N s", its status says r2 is down, its metrics
+#      the seconds since; both sides log a vMAC conflict naming the other
+#      node (its learning frames from a vMAC they both own).
 # shellcheck disable=SC2317,SC2016
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
@@ -189,12 +191,6 @@ check_eq "r2 saw no AVG change" "$(lab_jst r2 .groups[0].events.avg_changes)" "$
 lab_wait 10 lab_agree_owned || not_ok "routers agree after the AVG's restart" "$(lab_views)"
 
 # ---- 3. a firewall drops the membership port on r1, both ways: a split brain ----------
-i=0 r2fwd=
-for o in $(lab_owners_of r2 | tr , ' '); do
-	[ "$o" = r2 ] && r2fwd=$i
-	i=$((i + 1))
-done
-[ -n "$r2fwd" ] || bail "r2 owns no forwarder before the partition: $(lab_views)"
 lab_exec r1 nft -f - <<EOF || bail "nft drop of UDP 7867 on r1"
 table inet xglb_test_silence {
 	chain in {
@@ -210,9 +206,10 @@ EOF
 check "r1 warns: no hellos from r2 for N s" \
 	lab_wait 5 logged r1 "warning: no hellos from r2 \\($r2ip\\) for [0-9]+ s: is UDP port 7867 open"
 # r1 takes every forwarder, r2 and r3 take r1's: each side sends learning
-# frames from vMACs the other side owns, and each names the other node.
-check "r2 sees r1 sending from r2's vMAC $(lab_vmac "$r2fwd") and names it (vMAC conflict)" \
-	lab_wait 5 logged r2 "vMAC conflict: another station sends from $(lab_vmac "$r2fwd") \\(a learning frame of node r1\\), forwarder $r2fwd,"
+# frames from vMACs the other side owns, and each names the other node (one
+# log line per group and kind every 10 s, whichever vMAC came first).
+check "r2 sees r1 sending from a vMAC r2 owns now and names it (vMAC conflict)" \
+	lab_wait 5 logged r2 "vMAC conflict: another station sends from 02:78:67:62:[0-9a-f:]+ \\(a learning frame of node r1\\)"
 check "r1 sees r2 or r3 sending from a vMAC r1 owns now and names it (vMAC conflict)" \
 	lab_wait 5 logged r1 "vMAC conflict: another station sends from 02:78:67:62:[0-9a-f:]+ \\(a learning frame of node r[23]\\)"
 check_eq "r1's status: r2 heard before, down now" "$(peer r1 r2 '"\(.heard) \(.up)"')" "true false"
