@@ -243,6 +243,11 @@ static const struct wire_part seg_part      = PART(seg_fields, SEG_LEN, 0);
 static const struct wire_part admin_part    = PART(admin_fields, ADMIN_LEN, 0);
 // clang-format on
 
+_Static_assert(HELLO_LEN <= HDR_LEN && STATE_LEN <= HDR_LEN && FWD_LEN <= HDR_LEN &&
+		   LOAD_HDR_LEN <= HDR_LEN && LOAD_LEN <= HDR_LEN && STEER_HDR_LEN <= HDR_LEN &&
+		   SEG_LEN <= HDR_LEN && ADMIN_LEN <= HDR_LEN,
+	       "wire_part() marks a part's bytes in an array of HDR_LEN");
+
 /*
  * One part at buf + *off, written from obj (put; buf is zeroed, obj only
  * read) or read into obj (buf only read); *off moves past it. Reading,
