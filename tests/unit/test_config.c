@@ -121,6 +121,20 @@ static const struct tcase cases[] = {
 	  { "1: datapath: expected a scalar, got a list" } },
 	{ "datapath_duplicate", "datapath: tc\ndatapath: xdp\n" BASE, NULL, 1,
 	  { "2: datapath: duplicate field (first at line 1)" } },
+	{ "rx_filter_off", "rx-filter: off\n" BASE, NULL, 0, {} },
+	{ "rx_filter_auto", BASE "rx-filter: auto\n", NULL, 0, {} },
+	{ "rx_filter_unknown", "rx-filter: on\n" BASE, NULL, 1,
+	  { "1: rx-filter: \"on\" is not one of auto, off, promiscuous" } },
+	{ "rx_filter_bool", BASE "rx-filter: false\n", NULL, 1,
+	  { "13: rx-filter: \"false\" is not one of auto, off, promiscuous" } },
+	{ "rx_filter_promisc_short", "rx-filter: promisc\n" BASE, NULL, 1,
+	  { "1: rx-filter: \"promisc\" is not one of auto, off, promiscuous" } },
+	{ "rx_filter_empty", "rx-filter:\n" BASE, NULL, 1,
+	  { "1: rx-filter: \"\" is not one of auto, off, promiscuous" } },
+	{ "rx_filter_map", "rx-filter: {eth0: off}\n" BASE, NULL, 1,
+	  { "1: rx-filter: expected a scalar, got a mapping" } },
+	{ "rx_filter_duplicate", "rx-filter: off\nrx-filter: auto\n" BASE, NULL, 1,
+	  { "2: rx-filter: duplicate field (first at line 1)" } },
 	{ "lease_not_integer", "lease-ms: 3s\n" BASE, NULL, 1,
 	  { "1: lease-ms: \"3s\" is not an integer" } },
 	{ "lease_hex", "lease-ms: 0x100\n" BASE, NULL, 1,
@@ -819,6 +833,7 @@ static void test_example(void **state)
 	assert_int_equal(cfg.lease_ms, 3000);
 	assert_int_equal(cfg.learn_interval_ms, 10000);
 	assert_int_equal(cfg.datapath, XGLB_DATAPATH_AUTO);
+	assert_int_equal(cfg.rx_filter, XGLB_RXF_AUTO);
 	/* static mode: the defaults of what it leaves out */
 	assert_string_equal(cfg.control_socket, "/run/xglb/xglbd.sock");
 	assert_false(cfg.membership);
@@ -897,7 +912,8 @@ static void test_defaults_and_values(void **state)
 	    "      - {index: 0, owner: r2, preferred: r1, weight: 255}\n"
 	    "      - {index: 1, owner: r1, persistence: 1}\n"
 	    "  - {id: 2, vip: 10.0.0.1, interfaces: [eth2], avg: r1, policy: weighted,"
-	    " forwarders: [{owner: r1}, {owner: r2}]}\n";
+	    " forwarders: [{owner: r1}, {owner: r2}]}\n"
+	    "rx-filter: promiscuous\n";
 	const __u8 vip[4] = {192, 168, 1, 254};
 	struct xglb_cfg_group *g = &cfg.groups[0], *h = &cfg.groups[1];
 	struct tmpfile t;
@@ -917,6 +933,7 @@ static void test_defaults_and_values(void **state)
 	assert_string_equal(cfg.pin_root, "/sys/fs/bpf/other");
 	assert_string_equal(cfg.state_dir, "/srv/xglb/state");
 	assert_int_equal(cfg.datapath, XGLB_DATAPATH_TC);
+	assert_int_equal(cfg.rx_filter, XGLB_RXF_PROMISC);
 	assert_int_equal(cfg.nodes[0].id, 4294967295u);
 	assert_int_equal(cfg.nodes[0].priority, 100);
 	assert_int_equal(cfg.nodes[0].weight, 100);
@@ -1215,6 +1232,10 @@ static void test_names(void **state)
 	assert_string_equal(xglb_datapath_name(XGLB_DATAPATH_XDP), "xdp");
 	assert_string_equal(xglb_datapath_name(XGLB_DATAPATH_TC), "tc");
 	assert_null(xglb_datapath_name(XGLB_DATAPATH_MAX));
+	assert_string_equal(xglb_rx_filter_name(XGLB_RXF_AUTO), "auto");
+	assert_string_equal(xglb_rx_filter_name(XGLB_RXF_OFF), "off");
+	assert_string_equal(xglb_rx_filter_name(XGLB_RXF_PROMISC), "promiscuous");
+	assert_null(xglb_rx_filter_name(XGLB_RXF_MAX));
 	memset(c, 0, sizeof(*c));
 	c->n_nodes = 2;
 	strcpy(c->nodes[0].name, "a");

@@ -28,6 +28,12 @@ static const char *const datapath_names[] = {
 	[XGLB_DATAPATH_TC] = "tc",
 	NULL,
 };
+static const char *const rx_filter_names[] = {
+	[XGLB_RXF_AUTO] = "auto",
+	[XGLB_RXF_OFF] = "off",
+	[XGLB_RXF_PROMISC] = "promiscuous",
+	NULL,
+};
 // clang-format on
 
 const char *xglb_policy_name(unsigned int policy)
@@ -38,6 +44,11 @@ const char *xglb_policy_name(unsigned int policy)
 const char *xglb_datapath_name(unsigned int datapath)
 {
 	return datapath < XGLB_DATAPATH_MAX ? datapath_names[datapath] : NULL;
+}
+
+const char *xglb_rx_filter_name(unsigned int mode)
+{
+	return mode < XGLB_RXF_MAX ? rx_filter_names[mode] : NULL;
 }
 
 int xglb_node_by_name(const struct xglb_config *cfg, const char *name)
@@ -417,6 +428,7 @@ static const struct field top_fields[] = {
 	TOP("control-socket", schema_read_path, control_socket, 0, SUN_PATH_MAX - 1, 0, NULL),
 	TOP("http-listen", cfg_read_listen, http_listen, 0, 0, 0, NULL),
 	TOP("datapath", schema_read_enum, datapath, 0, 0, 0, datapath_names),
+	TOP("rx-filter", schema_read_enum, rx_filter, 0, 0, 0, rx_filter_names),
 	MAP("membership", &membership_map),
 	MAP("weighting", &weighting_map),
 	TOP("tracking", schema_read_list, track, 0, 0, 0, &track_list),

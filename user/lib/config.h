@@ -104,6 +104,20 @@ enum xglb_datapath {
 	XGLB_DATAPATH_MAX,
 };
 
+/*
+ * What xglbd does with the unicast filters of the groups' interfaces
+ * ("rx-filter:", docs/config.md, docs/nics.md). auto: every owned vMAC on
+ * the filter, promiscuous mode where the device refuses one; off: xglbd
+ * leaves filters and promiscuity alone; promiscuous: every group interface
+ * promiscuous, no filter entries.
+ */
+enum xglb_rx_filter {
+	XGLB_RXF_AUTO = 0,
+	XGLB_RXF_OFF = 1,
+	XGLB_RXF_PROMISC = 2,
+	XGLB_RXF_MAX,
+};
+
 struct xglb_config {
 	char path[XGLB_PATH_MAX];
 	char node_name[XGLB_NAME_MAX]; /* this node, from "node:" or --node */
@@ -115,6 +129,7 @@ struct xglb_config {
 	char control_socket[XGLB_PATH_MAX]; /* default XGLB_DEFAULT_CONTROL_SOCKET */
 	char http_listen[32];		    /* "IPv4:PORT" of /metrics and the console; "" = off */
 	__u8 datapath;			    /* enum xglb_datapath, default auto */
+	__u8 rx_filter;			    /* enum xglb_rx_filter, default auto */
 
 	/* membership: absent = static mode: AVG and owners as configured */
 	bool membership;
@@ -148,6 +163,7 @@ int xglb_config_load(const char *path, const char *node_override, struct xglb_co
 /* Names as written in the file ("round-robin", ...); NULL if out of range. */
 const char *xglb_policy_name(unsigned int policy);
 const char *xglb_datapath_name(unsigned int datapath); /* "auto", "xdp", "tc" */
+const char *xglb_rx_filter_name(unsigned int mode);    /* "auto", "off", "promiscuous" */
 int xglb_node_by_name(const struct xglb_config *cfg, const char *name);
 /* Index into cfg->nodes of node ID, or -1. */
 int xglb_node_by_id(const struct xglb_config *cfg, __u32 id);
