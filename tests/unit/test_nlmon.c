@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* test_nlmon.c - the rtnetlink monitor's decoder: links, IPv4 addresses, forwarding; malformed
- * input. */
+/* test_nlmon.c - the rtnetlink monitor's decoder: links, IPv4 addresses, forwarding, unicast
+ * filter entries; malformed input. */
 #include "testlib.h"
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/netconf.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -94,6 +95,74 @@ static void put_netconf(struct nl *t, int ifindex, int fwd)
 		mnl_attr_put_u32(nlh, NETCONFA_FORWARDING, (__u32)fwd);
 	mnl_attr_put_u32(nlh, NETCONFA_RP_FILTER, 0);
 	end_msg(t, nlh);
+}
+
+/* A neighbour message: family, flags, ifindex, an NDA_LLADDR of lllen bytes (0: none), NDA_MASTER.
+ */
+static void put_neigh(struct nl *t, __u16 type, int family, __u8 flags, int ifindex,
+		      const __u8 *lladdr, int lllen, int master)
+{
+	struct nlmsghdr *nlh = put_msg(t, type);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+
+	ndm->ndm_family = family;
+	ndm->ndm_ifindex = ifindex;
+	ndm->ndm_state = NUD_PERMANENT;
+	ndm->ndm_flags = flags;
+	if (lllen)
+		mnl_attr_put(nlh, NDA_LLADDR, lllen, lladdr);
+	if (master)
+		mnl_attr_put_u32(nlh, NDA_MASTER, (__u32)master);
+	end_msg(t, nlh);
+}
+
+/*
+ * A device's own filter entries (bridge fdb add/del ... self) are events; a
+ * bridge's learned entries, ARP neighbours and messages of other kinds are
+ * ignored; a bad address or ifindex is malformed.
+ */
+static void fdb_decode(void **state)
+{
+	static const __u8 ip4[4] = {10, 0, 0, 1};
+	struct nl *t = *state;
+
+	put_neigh(t, RTM_NEWNEIGH, AF_BRIDGE, NTF_SELF, 9, mac1, 6, 0);
+	put_neigh(t, RTM_DELNEIGH, AF_BRIDGE, NTF_SELF, 9, mac1, 6, 0);
+	put_neigh(t, RTM_DELNEIGH, AF_BRIDGE, 0, 9, mac1, 6, 4); /* bridge-learned */
+	put_neigh(t, RTM_DELNEIGH, AF_BRIDGE, NTF_SELF | NTF_MASTER, 9, mac1, 6, 0);
+	put_neigh(t, RTM_DELNEIGH, AF_BRIDGE, NTF_SELF, 9, mac1, 6, 4); /* NDA_MASTER */
+	put_neigh(t, RTM_NEWNEIGH, AF_INET, 0, 9, ip4, 4, 0);		/* ARP */
+	put_neigh(t, RTM_DELNEIGH, AF_BRIDGE, NTF_SELF, 9, mac1, 4, 0); /* short lladdr */
+	put_neigh(t, RTM_DELNEIGH, AF_BRIDGE, NTF_SELF, 9, NULL, 0, 0); /* no lladdr */
+	put_neigh(t, RTM_DELNEIGH, AF_BRIDGE, NTF_SELF, 0, mac1, 6, 0); /* no ifindex */
+	put_neigh(t, RTM_DELNEIGH, AF_BRIDGE, NTF_SELF, -3, mac1, 6, 0);
+	put_neigh(t, RTM_DELNEIGH, AF_BRIDGE, NTF_SELF, 11, mac1, 6, 0); /* after them */
+	assert_int_equal(decode(t, t->off, 8), 3);
+	assert_int_equal(t->ev[0].type, XGLB_NLEV_FDB);
+	assert_int_equal(t->ev[0].ifindex, 9);
+	assert_true(t->ev[0].has_mac);
+	assert_memory_equal(t->ev[0].mac, mac1, 6);
+	assert_int_equal(t->ev[1].type, XGLB_NLEV_FDB_DEL);
+	assert_int_equal(t->ev[1].ifindex, 9);
+	assert_memory_equal(t->ev[1].mac, mac1, 6);
+	assert_int_equal(t->ev[2].type, XGLB_NLEV_FDB_DEL);
+	assert_int_equal(t->ev[2].ifindex, 11);
+	assert_int_equal(t->st.events, 3);
+	assert_int_equal(t->st.ignored, 4);
+	assert_int_equal(t->st.malformed, 4);
+}
+
+/* A neighbour message too short for its ndmsg is malformed, not read past. */
+static void fdb_short_header(void **state)
+{
+	struct nl *t = *state;
+	struct nlmsghdr *nlh = put_msg(t, RTM_DELNEIGH);
+
+	nlh->nlmsg_len = NLMSG_HDRLEN + 4; /* half an ndmsg */
+	t->buf[NLMSG_HDRLEN] = AF_BRIDGE;
+	end_msg(t, nlh);
+	assert_int_equal(decode(t, t->off, 2), 0);
+	assert_int_equal(t->st.malformed, 1);
 }
 
 static void links_decode(void **state)
@@ -248,6 +317,8 @@ int main(void)
 	    cmocka_unit_test_setup(bad_fields_rejected, fresh),
 	    cmocka_unit_test_setup(truncated_buffer, fresh),
 	    cmocka_unit_test_setup(max_and_other_types, fresh),
+	    cmocka_unit_test_setup(fdb_decode, fresh),
+	    cmocka_unit_test_setup(fdb_short_header, fresh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

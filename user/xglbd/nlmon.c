@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* nlmon.c - the rtnetlink monitor socket and its pure decoder (links, IPv4 addresses, forwarding).
- */
+/* nlmon.c - the rtnetlink monitor socket and its pure decoder (links, IPv4 addresses, forwarding,
+ * unicast filter entries). */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <linux/filter.h>
 #include <linux/if_addr.h>
+#include <linux/neighbour.h>
 #include <linux/netconf.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -132,6 +135,32 @@ static int decode_netconf(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 	return 0;
 }
 
+/* A device's own unicast filter entry (AF_BRIDGE, NTF_SELF, not a bridge's): 0, 1 ignore, -1. */
+static int decode_fdb(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
+{
+	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	struct attr_tab t;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ndm)))
+		return -1;
+	if (ndm->ndm_family != AF_BRIDGE || !(ndm->ndm_flags & NTF_SELF) ||
+	    (ndm->ndm_flags & NTF_MASTER))
+		return 1;
+	if (!parse_attrs(nlh, sizeof(*ndm), &t, NDA_MAX))
+		return -1;
+	if (t.a[NDA_MASTER])
+		return 1; /* a bridge's forwarding entry */
+	a = t.a[NDA_LLADDR];
+	if (!a || mnl_attr_get_payload_len(a) != 6 || ndm->ndm_ifindex <= 0)
+		return -1;
+	ev->type = nlh->nlmsg_type == RTM_NEWNEIGH ? XGLB_NLEV_FDB : XGLB_NLEV_FDB_DEL;
+	ev->ifindex = ndm->ndm_ifindex;
+	memcpy(ev->mac, mnl_attr_get_payload(a), 6);
+	ev->has_mac = true;
+	return 0;
+}
+
 int xglb_nlmon_decode(const void *buf, size_t len, struct xglb_nlev *ev, int max,
 		      struct xglb_nlmon_stats *st)
 {
@@ -156,6 +185,10 @@ int xglb_nlmon_decode(const void *buf, size_t len, struct xglb_nlev *ev, int max
 		case RTM_NEWNETCONF:
 			r = decode_netconf(nlh, e);
 			break;
+		case RTM_NEWNEIGH:
+		case RTM_DELNEIGH:
+			r = decode_fdb(nlh, e);
+			break;
 		default:
 			r = 1;
 		}
@@ -174,9 +207,41 @@ int xglb_nlmon_decode(const void *buf, size_t len, struct xglb_nlev *ev, int max
 	return n;
 }
 
+/* nlmsg_type is in host order: its low byte first on a little-endian machine. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TYPE_LO offsetof(struct nlmsghdr, nlmsg_type)
+#else
+#define TYPE_LO (offsetof(struct nlmsghdr, nlmsg_type) + 1)
+#endif
+#define TYPE_HI	   (TYPE_LO ^ 1)
+#define NDM_FAMILY (NLMSG_HDRLEN + offsetof(struct ndmsg, ndm_family))
+#define NDM_FLAGS  (NLMSG_HDRLEN + offsetof(struct ndmsg, ndm_flags))
+
+/*
+ * Every message passes but neighbour messages, which pass only if they are
+ * a device's own unicast filter entries (AF_BRIDGE with NTF_SELF): a
+ * router's ARP and NDP churn stays in the kernel.
+ */
+static const struct sock_filter only_fdb[] = {
+    /* 0 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, TYPE_HI),
+    /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 7), /* type >= 256: accept */
+    /* 2 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, TYPE_LO),
+    /* 3 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTM_NEWNEIGH, 1, 0),
+    /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTM_DELNEIGH, 0, 4), /* else accept */
+    /* 5 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, NDM_FAMILY),
+    /* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_BRIDGE, 0, 3), /* else drop */
+    /* 7 */ BPF_STMT(BPF_LD | BPF_B | BPF_ABS, NDM_FLAGS),
+    /* 8 */ BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NTF_SELF, 0, 1), /* else drop */
+    /* 9 */ BPF_STMT(BPF_RET | BPF_K, 0xffffffff),		  /* accept */
+    /* 10 */ BPF_STMT(BPF_RET | BPF_K, 0),			  /* drop */
+};
+
 int xglb_nlmon_open(void)
 {
-	const unsigned int groups[] = {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_NETCONF};
+	const unsigned int groups[] = {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_NETCONF,
+				       RTNLGRP_NEIGH};
+	const struct sock_fprog prog = {.len = sizeof(only_fdb) / sizeof(only_fdb[0]),
+					.filter = (struct sock_filter *)only_fdb};
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
 	int fd, rcvbuf = 4 << 20, err;
 
@@ -186,6 +251,9 @@ int xglb_nlmon_open(void)
 	/* a burst (a bridge with many ports re-created) must not overrun it */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)))
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	/* before any group is joined: no unfiltered message is ever queued */
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		goto fail;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
 		goto fail;
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * nlmon.h - the rtnetlink monitor: one socket on the link, IPv4 address and
- * IPv4 netconf groups, and a pure decoder from received bytes to events.
+ * nlmon.h - the rtnetlink monitor: one socket on the link, IPv4 address,
+ * IPv4 netconf and neighbour groups, and a pure decoder from received bytes
+ * to events. Of the neighbour group only the devices' own unicast filter
+ * entries (AF_BRIDGE, NTF_SELF: what "bridge fdb add/del MAC dev IF self"
+ * changes) pass a socket filter in the kernel: a router's ARP and NDP
+ * churn never wakes xglbd.
  */
 #ifndef XGLB_NLMON_H
 #define XGLB_NLMON_H
@@ -17,6 +21,8 @@ enum xglb_nlev_type {
 	XGLB_NLEV_ADDR,	    /* an IPv4 address was added (RTM_NEWADDR) */
 	XGLB_NLEV_ADDR_DEL, /* an IPv4 address was removed (RTM_DELADDR) */
 	XGLB_NLEV_NETCONF,  /* IPv4 forwarding of an interface, "all" or "default" changed */
+	XGLB_NLEV_FDB,	    /* an entry joined a device's unicast filter (RTM_NEWNEIGH, NTF_SELF) */
+	XGLB_NLEV_FDB_DEL,  /* an entry left it (RTM_DELNEIGH, NTF_SELF) */
 };
 
 /* netconf's ifindex for "all" and "default" (NETCONFA_IFINDEX_ALL/_DEFAULT) */
@@ -27,7 +33,7 @@ struct xglb_nlev {
 	__u8 type; /* enum xglb_nlev_type */
 	int ifindex;
 	char name[IF_NAMESIZE]; /* LINK, LINK_DEL: IFLA_IFNAME ("" if absent) */
-	__u8 mac[6];		/* LINK: IFLA_ADDRESS */
+	__u8 mac[6];		/* LINK: IFLA_ADDRESS; FDB*: NDA_LLADDR */
 	bool has_mac;
 	bool up;     /* LINK: IFF_UP */
 	__be32 addr; /* ADDR*: IFA_LOCAL (or IFA_ADDRESS without one) */
@@ -55,7 +61,8 @@ int xglb_nlmon_decode(const void *buf, size_t len, struct xglb_nlev *ev, int max
 
 /*
  * Open a non-blocking rtnetlink socket subscribed to RTNLGRP_LINK,
- * RTNLGRP_IPV4_IFADDR and RTNLGRP_IPV4_NETCONF, with a large receive
+ * RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_NETCONF and RTNLGRP_NEIGH (filtered in
+ * the kernel to AF_BRIDGE entries with NTF_SELF), with a large receive
  * buffer. The fd or -errno.
  */
 int xglb_nlmon_open(void);
