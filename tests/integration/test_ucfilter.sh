@@ -5,6 +5,14 @@
 # that are no longer owned are removed at start (counted); a clean stop removes exactly
 # xglb's entries and leaves the operator's.
 #
+# Entries lost under a running xglbd come back without a reload: one removed by hand
+# (bridge fdb del ... self: put back on the kernel's RTM_DELNEIGH, counted, logged), a
+# LAN interface deleted and re-created (new ifindex: the new device gets exactly the owned
+# vMACs, status follows it, the clients of that router's forwarders get through again).
+# rx-filter: off / promiscuous / auto switched by SIGHUP reload: off removes xglb's
+# entries and touches nothing more; promiscuous holds the interface promiscuous (also a
+# re-created one) with no entries; auto puts the entries back and leaves promiscuous mode.
+#
 # Promiscuous fallback against a real kernel refusal: a macvlan in bridge mode refuses
 # unicast filter entries (EOPNOTSUPP); xglbd's data path cannot attach to one yet (native
 # XDP), so tools/xglb_rxfilter drives the daemon's own module (user/xglbd/rxfilter.c) on it.
@@ -20,7 +28,7 @@ HOLD=1000
 OPERATOR_MAC=02:00:5e:10:00:01 # an entry the operator added on r1's eth0: never touched
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_rxfilter
-t_need_tools bridge jq
+t_need_tools bridge jq curl
 
 # The vMAC entries of ROUTER's eth0 unicast filter (the device's own entries: "self"),
 # sorted, comma separated.
@@ -66,7 +74,8 @@ check_settled() { # what router...
 rxf() { lab_jst "$1" ".rx_filter.$2"; } # router counter
 # Make before break, from ROUTER's log (its current xglbd): every "forwarder N owned by
 # ... (this node)" comes after its vMAC went on the filter, and no vMAC leaves the filter
-# while the node still owns its forwarder (before "stopping"). Prints the offending lines.
+# while the node still owns its forwarder (before "stopping", and while rx-filter is auto:
+# off and promiscuous hold no entries by design). Prints the offending lines.
 order_violations() {
 	awk -v gid="$LAB_GID" '
 		function vm(i) { return sprintf("02:78:67:62:%02x:%02x", gid, i) }
@@ -75,6 +84,8 @@ order_violations() {
 			return (index(h, substr(m, 16, 1)) - 1) * 16 + index(h, substr(m, 17, 1)) - 1
 		}
 		/signal [0-9]+: stopping/ { stop = 1 }
+		/info: rx-filter: (off|promiscuous)/ { stop = 1 }
+		/info: rx-filter: auto/ { stop = 0 }
 		match($0, /unicast filter: [0-9a-f:]+ (added|was there already)/) {
 			split(substr($0, RSTART, RLENGTH), w, " "); on[w[3]] = 1 }
 		match($0, /unicast filter holds [0-9a-f:]+ /) {
@@ -85,7 +96,7 @@ order_violations() {
 		match($0, /forwarder [0-9]+ (owned by|removed)/) {
 			split(substr($0, RSTART, RLENGTH), w, " "); n = w[2]
 			own[n] = ($0 ~ /\(this node\)/)
-			if (own[n] && !on[vm(n)]) print NR ": owned before its vMAC was on the filter: " $0 }
+			if (own[n] && !on[vm(n)] && !stop) print NR ": owned before its vMAC was on the filter: " $0 }
 	' "$(lab_xglbd_log "$1")"
 }
 check_order() { # router what
@@ -96,8 +107,20 @@ check_order() { # router what
 		grep -q "unicast filter" "$(lab_xglbd_log "$1")"
 }
 has_operator_entry() { lab_exec r1 bridge fdb show dev eth0 | grep -q "^$OPERATOR_MAC self"; }
+log_has() { grep -qE -- "$2" "$(lab_xglbd_log "$1")"; }
+eth0_rxf() { lab_jst "$1" ".rx_filter.interfaces[] | select(.name == \"eth0\") | .$2"; } # router field
+promiscuity() { lab_exec "$1" ip -d -j link show dev eth0 | jq '.[0].promiscuity'; }
+metric() { lab_exec "$1" curl -sS --max-time 5 http://127.0.0.1:9867/metrics | grep -F "$2 " | awk '{print $2}'; }
+START=(membership=1 hello_ms=$HELLO hold_ms=$HOLD lease_ms=1000)
+# reload_with ROUTER MODE: its configuration with "rx-filter: MODE" ("" leaves the line out).
+reload_with() {
+	local extra=$LAB_DIR/rxf-$1.yaml
+	if [ -n "$2" ]; then echo "rx-filter: $2" >"$extra"; else : >"$extra"; fi
+	lab_write_config "$1" "${START[@]}" extra="$extra" >/dev/null
+	lab_reload_xglbd "$1"
+}
 
-lab_setup "${ROUTERS[@]}"
+lab_setup "${ROUTERS[@]}" -- c1 c2 c3
 
 # An operator's entry, and an entry a killed xglbd could have left: forwarder 15's vMAC,
 # which this configuration does not have.
@@ -105,7 +128,7 @@ STALE=$(lab_vmac 15)
 lab_exec r1 bridge fdb add "$OPERATOR_MAC" dev eth0 self permanent || bail "operator entry on r1"
 lab_exec r1 bridge fdb add "$STALE" dev eth0 self permanent || bail "stale vMAC entry on r1"
 
-lab_start_all membership=1 hello_ms=$HELLO hold_ms=$HOLD lease_ms=1000 || bail "xglbd ready on every router" "$LAB_ERR"
+lab_start_all "${START[@]}" || bail "xglbd ready on every router" "$LAB_ERR"
 lab_wait 10 lab_agree_owned || bail "routers agree on one state" "$(lab_views)"
 check_eq "r3 is AVG, forwarder i with router i+1" "$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"
 check_settled "start" r1 r2 r3
@@ -177,6 +200,88 @@ lab_restart_xglbd r1 || bail "xglbd restarts on r1"
 check_settled "r1 restarted" r1 r2 r3
 check_eq "restarted r1 found nothing of ours to adopt" "$(rxf r1 adopted)" 0
 
+# ---- an owned entry removed by hand is put back ---------------------------------------------
+for R in "${ROUTERS[@]}"; do [ -n "$(fdb_vmacs "$R")" ] && break; done
+V=$(fdb_vmacs "$R" | cut -d, -f1)
+r0=$(rxf "$R" restored)
+lab_exec "$R" bridge fdb del "$V" dev eth0 self
+entry_on() { [[ ,$(fdb_vmacs "$1"), == *,$2,* ]]; }
+check "$R: bridge fdb del $V dev eth0 self: xglbd puts it back (3 s)" lab_wait 3 entry_on "$R" "$V"
+check_settled "after the removal by hand" r1 r2 r3
+check_eq "$R counts it (rx_filter.restored +1)" "$(rxf "$R" restored)" $((r0 + 1))
+check_eq "... per interface too" "$(eth0_rxf "$R" restored)" $((r0 + 1))
+check_eq "... and in /metrics" "$(metric "$R" 'xglb_rx_filter_changes_total{op="restored"}')" $((r0 + 1))
+check "... and logs it (a warning naming the interface and the vMAC)" \
+	log_has "$R" "warning: eth0: unicast filter: $V, owned, was removed by someone else"
+lab_exec "$R" bridge fdb del "$V" dev eth0 self
+check "removed by hand a second time: put back again (3 s)" lab_wait 3 entry_on "$R" "$V"
+check_eq "... counted (+2), logged once (within a minute)" \
+	"$(rxf "$R" restored) $(grep -c "unicast filter: $V, owned, was removed" "$(lab_xglbd_log "$R")")" "$((r0 + 2)) 1"
+
+# ---- a LAN interface deleted and re-created (new ifindex) -------------------------------------
+lab_vmac_clients c1 c2 c3 || bail "each client holds its own vMAC" "$LAB_ERR"
+old_ifx=$(eth0_rxf r2 ifindex)
+new_ifx=$(lab_replug r2 eth0)
+echo "# r2 eth0: ifindex $old_ifx -> $new_ifx"
+rxf_follows() { [ "$(eth0_rxf r2 ifindex)" = "$new_ifx" ]; }
+check "r2's filter status follows the new eth0 (ifindex $new_ifx, 5 s)" lab_wait 5 rxf_follows
+check_settled "r2's eth0 re-created" r1 r2 r3
+# r2 serves a forwarder on the new device (load balancing may have moved them all away)
+if [ -z "$(owned_vmacs r2)" ]; then
+	lab_xglbctl r1 move 1 r2
+	check_eq "xglbctl move 1 r2 accepted" "$RC" 0
+	owns_some() { [ -n "$(owned_vmacs "$1")" ]; }
+	lab_wait 10 owns_some r2 || not_ok "r2 owns a forwarder again" "$(lab_views)"
+	check_settled "forwarder 1 moved to the re-created r2" r1 r2 r3
+fi
+check_eq "r2's new eth0: bridge fdb show lists exactly its owned vMACs" "$(fdb_vmacs r2)" "$(owned_vmacs r2)"
+check_eq "status: r2's eth0 entries are on the new ifindex" \
+	"$(lab_jst r2 ".rx_filter.interfaces[] | select(.ifindex == $new_ifx) | .entries | join(\",\")")" "$(owned_vmacs r2)"
+check_eq "/metrics: r2's eth0 holds them" "$(metric r2 'xglb_rx_filter_entries{interface="eth0"}')" \
+	"$(owned_vmacs r2 | tr , '\n' | grep -c .)"
+for i in $(lab_jst r2 '.groups[0].forwarders[] | select(.active and .local) | .index'); do
+	c=${LAB_CL[$i]}
+	lab_fwd_mark "r2:$i"
+	check_eq "$c (forwarder $i, on r2's re-created eth0): 10 pings through" \
+		"$(lab_exec "$c" ping -n -q -c 10 -i 0.05 -W 1 "$LAB_SERVER_IP" | sed -n 's/.* \([0-9]*\) received.*/\1/p')" 10
+	check "... counted by r2's forwarder $i" lab_fwd_flowing 10
+done
+lab_exec r2 ip link set eth0 down
+lab_exec r2 ip link set eth0 up
+check_settled "r2's eth0 down and up" r1 r2 r3
+
+# ---- rx-filter: off, promiscuous, auto (SIGHUP reload) ----------------------------------------
+owned1=$(owned_vmacs r1)
+reload_with r1 off || not_ok "r1 reloads with rx-filter: off"
+check_eq "off: status says so" "$(rxf r1 mode)" off
+check_eq "off: r1's filter holds no vMAC (its entries removed)" "$(fdb_vmacs r1)" ""
+check_eq "off: r1 still owns its forwarders" "$(owned_vmacs r1)" "$owned1"
+check "off: the operator's entry is untouched" has_operator_entry
+check_eq "off: /metrics xglb_rx_filter_mode" \
+	"$(for m in auto off promiscuous; do metric r1 "xglb_rx_filter_mode{mode=\"$m\"}"; done | paste -sd' ')" "0 1 0"
+lab_exec r1 bridge fdb add "$STALE" dev eth0 self permanent
+reload_with r1 off || not_ok "r1 reloads again with rx-filter: off"
+check_eq "off: a vMAC entry added by hand stays (nothing read, nothing touched)" "$(fdb_vmacs r1)" "$STALE"
+lab_exec r1 bridge fdb del "$STALE" dev eth0 self
+# veth has no unicast filter: the kernel itself counts one promiscuity while its list holds
+# any entry (here the operator's); xglbd's promiscuous mode adds one to that.
+p_off=$(promiscuity r1)
+echo "# r1 eth0 with rx-filter: off: promiscuity $p_off"
+reload_with r1 promiscuous || not_ok "r1 reloads with rx-filter: promiscuous"
+check_eq "promiscuous: status" "$(rxf r1 mode) $(eth0_rxf r1 promiscuous)" "promiscuous true"
+check_eq "promiscuous: the kernel counts xglbd's promiscuity on eth0" "$(promiscuity r1)" $((p_off + 1))
+check_eq "promiscuous: no vMAC in r1's filter" "$(fdb_vmacs r1)" ""
+new1=$(lab_replug r1 eth0)
+lab_exec r1 bridge fdb add "$OPERATOR_MAC" dev eth0 self permanent # the new device's
+promisc_again() { [ "$(eth0_rxf r1 ifindex)" = "$new1" ] && [ "$(promiscuity r1)" = $((p_off + 1)) ]; }
+check "promiscuous: r1's eth0 re-created (ifindex $new1) is promiscuous again (5 s)" lab_wait 5 promisc_again
+check_eq "promiscuous: ... and holds no vMAC" "$(fdb_vmacs r1)" ""
+lab_wait 10 lab_agree_owned r1 r2 r3 || not_ok "routers agree after r1's re-creation" "$(lab_views)"
+reload_with r1 "" || not_ok "r1 reloads without rx-filter (auto)"
+check_eq "auto: status" "$(rxf r1 mode) $(eth0_rxf r1 promiscuous)" "auto false"
+check_eq "auto: xglbd's promiscuity gone" "$(promiscuity r1)" "$p_off"
+check_settled "auto again: the entries are back" r1 r2 r3
+
 # ---- everyone stops ---------------------------------------------------------------------------
 for r in "${ROUTERS[@]}"; do lab_stop_xglbd "$r"; done
 for r in "${ROUTERS[@]}"; do check_order "$r" "end"; done
@@ -187,7 +292,8 @@ check "all stopped: the operator's entry on r1 is still there" has_operator_entr
 V0=$(lab_vmac 0) V1=$(lab_vmac 1)
 lab_exec r1 ip link add mv0 link eth0 type macvlan mode bridge && lab_exec r1 ip link set mv0 up ||
 	bail "macvlan mv0 on r1's eth0"
-out=$(lab_exec r1 "$LAB_BUILD/tools/xglb_rxfilter" mv0 "$V0" "$V0,$V1" - "$V1" 2>"$LAB_DIR/rxf.err")
+out=$(lab_exec r1 "$LAB_BUILD/tools/xglb_rxfilter" mv0 "$V0" "$V0,$V1" - "$V1" mode=off mode=promiscuous \
+	mode=auto 2>"$LAB_DIR/rxf.err")
 check_eq "xglb_rxfilter ran" "$?" 0
 step() { grep "^step $1 " <<<"$out" | cut -d' ' -f3-; }
 check_eq "macvlan refuses the vMAC: promiscuous, counted, the kernel shows IFF_PROMISC" "$(step 1)" \
@@ -197,6 +303,12 @@ check_eq "a second refused vMAC: still promiscuous, one fallback" "$(step 2)" \
 check_eq "nothing owned: promiscuous mode reversed" "$(step 3)" \
 	"entries= promiscuous=0 missing=0 refused=- kernel_promisc=0 fallbacks=1"
 check_eq "owned again: promiscuous again (second fallback)" "$(step 4)" \
+	"entries= promiscuous=1 missing=1 refused=Operation not supported kernel_promisc=1 fallbacks=2"
+check_eq "rx-filter: off: the fallback's promiscuous mode reversed, nothing missing" "$(step 5)" \
+	"entries= promiscuous=0 missing=0 refused=- kernel_promisc=0 fallbacks=2"
+check_eq "rx-filter: promiscuous: promiscuous without a refusal" "$(step 6)" \
+	"entries= promiscuous=1 missing=0 refused=- kernel_promisc=1 fallbacks=2"
+check_eq "rx-filter: auto again: the refused vMAC keeps it promiscuous" "$(step 7)" \
 	"entries= promiscuous=1 missing=1 refused=Operation not supported kernel_promisc=1 fallbacks=2"
 check_eq "clean stop: promiscuous mode reversed" "$(grep '^closed ' <<<"$out")" "closed kernel_promisc=0"
 check "the refusal and the fallback are logged (warning)" \

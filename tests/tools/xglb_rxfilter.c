@@ -4,9 +4,10 @@
  * on one interface through a sequence of wanted vMAC sets, so a test can watch it
  * against a device that refuses entries (a macvlan in bridge mode does).
  *
- *   xglb_rxfilter IFNAME STEP...     STEP: MAC[,MAC...] or "-" (none)
+ *   xglb_rxfilter IFNAME STEP...     STEP: MAC[,MAC...], "-" (none), or mode=MODE
  *
  * For each step: the module adds what is wanted (make), removes the rest (break),
+ * or switches to rx-filter MODE (auto, off, promiscuous) keeping the last wanted set,
  * and one line is printed:
  *   step N entries=MAC,... promiscuous=0|1 missing=N refused=ERR kernel_promisc=0|1
  * kernel_promisc is the device's IFF_PROMISC as the kernel reports it
@@ -63,7 +64,21 @@ int main(int argc, char **argv)
 	for (int s = 2; s < argc; s++) {
 		char *list = strdup(argv[s]), *tok, *save = NULL;
 		struct json_object *j, *x, *v;
+		int mode = -1;
 
+		for (int m = 0; m < XGLB_RXF_MAX; m++)
+			if (!strncmp(argv[s], "mode=", 5) &&
+			    !strcmp(argv[s] + 5, xglb_rx_filter_name((unsigned)m)))
+				mode = m;
+		if (mode >= 0) {
+			xglb_rxf_set_mode(f, mode, &want);
+			free(list);
+			goto show;
+		}
+		if (!strncmp(argv[s], "mode=", 5)) {
+			fprintf(stderr, "xglb_rxfilter: '%s': no such mode\n", argv[s]);
+			return 2;
+		}
 		want.n = 0;
 		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 			__u8 mac[6];
@@ -81,6 +96,7 @@ int main(int argc, char **argv)
 		xglb_ucf_sort(&want);
 		xglb_rxf_add(f, &want);
 		xglb_rxf_remove(f, &want);
+	show:
 		j = xglb_rxf_json(f);
 		x = json_object_array_get_idx(json_object_object_get(j, "interfaces"), 0);
 		printf("step %d entries=", s - 1);

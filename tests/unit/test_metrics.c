@@ -28,12 +28,13 @@ static const char *status_json =
     "\"tracking\":{\"priority\":90,\"weight\":0,\"objects\":[{\"name\":\"uplink\",\"type\":"
     "\"link\",\"up\":false}]},"
     "\"requests_refused\":{\"control\":{\"malformed\":2,\"timeout\":1},\"http\":{\"host\":5}},"
-    "\"rx_filter\":{\"interfaces\":[{\"name\":\"eth0\",\"ifindex\":2,\"entries\":["
-    "\"02:78:67:62:01:00\",\"02:78:67:62:01:02\"],\"promiscuous\":false,\"missing\":0,"
+    "\"rx_filter\":{\"mode\":\"auto\",\"interfaces\":[{\"name\":\"eth0\",\"ifindex\":2,"
+    "\"entries\":[\"02:78:67:62:01:00\",\"02:78:67:62:01:02\"],\"promiscuous\":false,\"missing\":0,"
     "\"refused\":null,\"promiscuous_fallbacks\":0},{\"name\":\"mv0\",\"ifindex\":5,"
     "\"entries\":[],\"promiscuous\":true,\"missing\":2,\"refused\":\"Operation not "
     "supported\",\"promiscuous_fallbacks\":3}],\"added\":11,\"removed\":9,\"adopted\":2,"
-    "\"stale_removed\":1,\"refused\":6,\"promiscuous_fallbacks\":3,\"errors\":1},"
+    "\"stale_removed\":1,\"refused\":6,\"promiscuous_fallbacks\":3,\"restored\":7,"
+    "\"resyncs\":2,\"errors\":1},"
     "\"conflicts\":{\"groups\":[{\"id\":1,\"vip\":6,\"vmac\":2}],\"hosts_defended\":11,"
     "\"events_suppressed\":40,\"events_lost\":1}}";
 
@@ -149,6 +150,10 @@ static void renders_values(void **state)
 	has(t, "xglb_conflict_events_dropped_total{cause=\"budget\"} 40");
 	has(t, "xglb_conflict_events_dropped_total{cause=\"ring_full\"} 1");
 	has(t, "xglb_conflict_hosts_defended_total 11");
+	has(t, "xglb_rx_filter_changes_total{op=\"restored\"} 7");
+	has(t, "xglb_rx_filter_mode{mode=\"auto\"} 1");
+	has(t, "xglb_rx_filter_mode{mode=\"off\"} 0");
+	has(t, "xglb_rx_filter_mode{mode=\"promiscuous\"} 0");
 	free(t);
 }
 

@@ -214,11 +214,12 @@ static int cmd_status(const struct ctl *c)
 		struct json_object *rf = jget(r, "rx_filter"), *ifs = jget(rf, "interfaces");
 
 		printf(
-		    "\nunicast filter (owned vMACs on the interfaces): added %lld, removed %lld, "
+		    "\nunicast filter (rx-filter %s): added %lld, removed %lld, "
 		    "adopted %lld, stale removed %lld, refused %lld, promiscuous fallbacks %lld, "
-		    "errors %lld\n",
-		    ji(rf, "added"), ji(rf, "removed"), ji(rf, "adopted"), ji(rf, "stale_removed"),
-		    ji(rf, "refused"), ji(rf, "promiscuous_fallbacks"), ji(rf, "errors"));
+		    "restored %lld, errors %lld\n",
+		    js(rf, "mode"), ji(rf, "added"), ji(rf, "removed"), ji(rf, "adopted"),
+		    ji(rf, "stale_removed"), ji(rf, "refused"), ji(rf, "promiscuous_fallbacks"),
+		    ji(rf, "restored"), ji(rf, "errors"));
 		printf("  %-15s %-7s %-7s %-12s %s\n", "INTERFACE", "PROMISC", "MISSING", "REFUSED",
 		       "ENTRIES");
 		for (size_t k = 0; k < json_object_array_length(ifs); k++) {

@@ -285,21 +285,34 @@ int commit_tables(struct daemon *d)
 	return err;
 }
 
-/* The unicast filters follow the group interfaces of the configuration (d->ifs). */
+/*
+ * The unicast filters follow the group interfaces of the configuration
+ * (d->ifs) that exist, under their current ifindex, and its rx-filter mode.
+ */
 int rx_filter_ifaces(struct daemon *d)
 {
 	__u32 ifindex[XGLB_MAX_IFACES];
 	char names[XGLB_MAX_IFACES][IF_NAMESIZE];
-	int n = 0;
+	int n = 0, err;
 
 	for (int i = 0; i < d->ifs.n; i++) {
-		if (!d->ifs.dp[i])
+		char now[IF_NAMESIZE];
+
+		/* gone (deleted, renamed): its ifindex names no device, or another one */
+		if (!d->ifs.dp[i] || !if_indextoname(d->ifs.ifindex[i], now) ||
+		    strcmp(now, d->ifs.name[i]))
 			continue;
 		ifindex[n] = d->ifs.ifindex[i];
 		memcpy(names[n], d->ifs.name[i], IF_NAMESIZE);
 		n++;
 	}
-	return xglb_rxf_set_ifaces(d->rxf, ifindex, (const char(*)[IF_NAMESIZE])names, n);
+	/* Turned off: what we hold goes from the interfaces we hold it on, then nothing
+	 * is read or touched; else the interfaces first, then the mode on them. */
+	if (d->cfg->rx_filter == XGLB_RXF_OFF)
+		xglb_rxf_set_mode(d->rxf, XGLB_RXF_OFF, d->rxf_last);
+	err = xglb_rxf_set_ifaces(d->rxf, ifindex, (const char(*)[IF_NAMESIZE])names, n);
+	xglb_rxf_set_mode(d->rxf, d->cfg->rx_filter, d->rxf_last);
+	return err;
 }
 
 int write_ifaces(struct daemon *d)

@@ -253,8 +253,10 @@ static void render_rx_filter(FILE *out, struct json_object *rf)
 	} ops[] = {
 	    {"added", "added"},	    {"removed", "removed"},
 	    {"adopted", "adopted"}, {"stale_removed", "stale_removed"},
-	    {"refused", "refused"}, {"errors", "error"},
+	    {"refused", "refused"}, {"restored", "restored"},
+	    {"errors", "error"},
 	};
+	static const char *const modes[] = {"auto", "off", "promiscuous"};
 	/* per interface: a count of the array "entries", else the field's number (true is 1) */
 	static const struct {
 		const char *name, *type, *help, *field;
@@ -265,7 +267,8 @@ static void render_rx_filter(FILE *out, struct json_object *rf)
 	    {"xglb_rx_filter_missing", "gauge",
 	     "Owned vMACs the interface refused in its unicast filter.", "missing", false},
 	    {"xglb_rx_filter_promiscuous", "gauge",
-	     "1 while xglb holds the interface in promiscuous mode (its filter refused a vMAC).",
+	     "1 while xglb holds the interface in promiscuous mode (its filter refused a vMAC, or "
+	     "rx-filter: promiscuous).",
 	     "promiscuous", false},
 	    {"xglb_rx_filter_promiscuous_fallbacks_total", "counter",
 	     "Times an interface went promiscuous because its unicast filter refused a vMAC.",
@@ -276,6 +279,12 @@ static void render_rx_filter(FILE *out, struct json_object *rf)
 
 	if (!rf)
 		return;
+	head(out, "xglb_rx_filter_mode", "gauge",
+	     "1 for the configured rx-filter mode: auto (owned vMACs on the unicast filters, "
+	     "promiscuous where refused), off (filters left alone), promiscuous.");
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
+		fprintf(out, "xglb_rx_filter_mode{mode=\"%s\"} %d\n", modes[i],
+			!strcmp(modes[i], json_object_get_string(get(rf, "mode")) ?: ""));
 	for (size_t m = 0; m < sizeof(series) / sizeof(series[0]); m++) {
 		head(out, series[m].name, series[m].type, series[m].help);
 		for (size_t i = 0; i < n; i++) {
@@ -292,7 +301,8 @@ static void render_rx_filter(FILE *out, struct json_object *rf)
 	head(out, "xglb_rx_filter_changes_total", "counter",
 	     "Unicast filter entries by what happened: added, removed, adopted (found from an "
 	     "earlier run), stale_removed (of those, no longer owned), refused by the device, "
-	     "error (a removal that failed).");
+	     "restored (an owned entry removed by someone else or a driver, put back), error (a "
+	     "netlink request that failed).");
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
 		fprintf(out, "xglb_rx_filter_changes_total{op=\"%s\"} %lld\n", ops[i].op,
 			num(rf, ops[i].key));

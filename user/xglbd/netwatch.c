@@ -5,7 +5,9 @@
  * re-created (new ifindex) gets programs, tables, sysctls and learning
  * frames again; while it is missing, or while IPv4 forwarding is off on
  * it, the node withdraws from its group; a VIP removed from lo is put
- * back; steering's local-address set follows address changes. At start,
+ * back; steering's local-address set follows address changes; the
+ * unicast filters follow a re-created interface, and an owned vMAC removed
+ * from one (bridge fdb del ... self, a driver reset) is put back. At start,
  * xglbd waits for the interfaces and the address its configuration names.
  */
 #include <errno.h>
@@ -336,6 +338,10 @@ void netwatch_resync(struct daemon *d)
 			pr_err("attaching xglb again failed: the affected groups stay withdrawn");
 		if (back)
 			sync_vips(d, false); /* sysctls of a new device are the kernel's defaults */
+		/* the filters' interfaces: a gone one forgotten, a new one with nothing on it
+		 * (its owned vMACs go on at the table switch below) */
+		if (rx_filter_ifaces(d))
+			d->nw.errors++;
 	}
 	if (relink || remac) {
 		if (write_ifaces(d))
@@ -387,6 +393,15 @@ static void vip_removed(struct daemon *d, __be32 ip)
 	}
 }
 
+/* An entry left a device's unicast filter: an owned vMAC removed by someone else goes back. */
+static void fdb_removed(struct daemon *d, const struct xglb_nlev *e)
+{
+	for (int i = 0; i < d->ifs.n; i++)
+		if (d->ifs.dp[i] && !d->nw.gone[i] && (int)d->ifs.ifindex[i] == e->ifindex &&
+		    xglb_ucf_is_vmac(e->mac))
+			xglb_rxf_entry_gone(d->rxf, (__u32)e->ifindex, e->mac, d->rxf_last);
+}
+
 static bool ours(const struct daemon *d, const struct xglb_nlev *e)
 {
 	for (int i = 0; i < d->ifs.n; i++)
@@ -401,7 +416,7 @@ void netwatch_event(struct daemon *d)
 {
 	static char buf[32768];
 	struct xglb_nlev ev[64];
-	bool resync = false, addrs = false;
+	bool resync = false, addrs = false, filters = false;
 
 	for (int rounds = 0; rounds < 64; rounds++) {
 		int len = xglb_nlmon_read(d->nw.fd, buf, sizeof(buf)), n;
@@ -411,7 +426,7 @@ void netwatch_event(struct daemon *d)
 		if (len == -ENOBUFS) {
 			d->nw.st.overruns++;
 			pr_warn("rtnetlink monitor overrun: reading every interface again");
-			resync = addrs = true;
+			resync = addrs = filters = true;
 			continue;
 		}
 		if (len < 0) {
@@ -424,7 +439,15 @@ void netwatch_event(struct daemon *d)
 			case XGLB_NLEV_LINK:
 			case XGLB_NLEV_LINK_DEL:
 				resync |= ours(d, &ev[i]);
+				/* a driver may reset its filter when the link goes up */
+				filters |=
+				    ev[i].type == XGLB_NLEV_LINK && ev[i].up && ours(d, &ev[i]);
 				break;
+			case XGLB_NLEV_FDB_DEL:
+				fdb_removed(d, &ev[i]);
+				break;
+			case XGLB_NLEV_FDB:
+				break; /* ours, when we add them */
 			case XGLB_NLEV_ADDR_DEL:
 				if (ev[i].ifindex == LO_IFINDEX && ev[i].prefixlen == 32)
 					vip_removed(d, ev[i].addr);
@@ -443,6 +466,8 @@ void netwatch_event(struct daemon *d)
 		d->nw.st.resyncs++;
 		netwatch_resync(d);
 	}
+	if (filters && xglb_rxf_resync(d->rxf, 0, d->rxf_last))
+		d->nw.errors++;
 	if (addrs && d->bank.steer_open) {
 		set_local_ips(d);
 		d->nw.local_updates++;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <linux/if_packet.h>
@@ -22,6 +23,7 @@ int xglb_rxf_init(struct xglb_rxfilter **out)
 	if (!f)
 		return -ENOMEM;
 	f->pkt_fd = -1;
+	f->mode = XGLB_RXF_AUTO;
 	f->first_pass = true;
 	*out = f;
 	return 0;
@@ -120,6 +122,7 @@ static int missing(const struct xglb_rxfilter *f, const struct xglb_ucf_set *wan
 struct dump_ctx {
 	struct xglb_rxfilter *f;
 	int found;
+	struct xglb_ucf_set *seen; /* NULL: adopt into have; else collect every vMAC entry */
 };
 
 static int dump_cb(const struct nlmsghdr *nlh, void *data)
@@ -129,7 +132,13 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	__u32 ifindex;
 
 	if (xglb_ucf_parse(nlh, &ifindex, mac) != 1 || !xglb_ucf_is_vmac(mac) ||
-	    !iface_of(c->f, ifindex) || xglb_ucf_find(&c->f->have, ifindex, mac) >= 0)
+	    !iface_of(c->f, ifindex))
+		return MNL_CB_OK;
+	if (c->seen) {
+		xglb_ucf_add(c->seen, ifindex, mac);
+		return MNL_CB_OK;
+	}
+	if (xglb_ucf_find(&c->f->have, ifindex, mac) >= 0)
 		return MNL_CB_OK;
 	if (xglb_ucf_add(&c->f->have, ifindex, mac) == 0)
 		c->found++;
@@ -176,9 +185,13 @@ static void remove_entries(struct xglb_rxfilter *f, struct mnl_socket *nl,
 		f->removed++;
 		if (f->first_pass)
 			f->stale_removed++;
-		pr_info("%s: unicast filter: %s removed%s", if_name(f, e->ifindex),
-			xglb_fmt_mac(mac, e->mac),
-			f->first_pass ? " (left by an earlier run)" : "");
+		if (err == -ENODEV)
+			pr_info("%s: unicast filter: %s went with the device (ifindex %u)",
+				if_name(f, e->ifindex), xglb_fmt_mac(mac, e->mac), e->ifindex);
+		else
+			pr_info("%s: unicast filter: %s removed%s", if_name(f, e->ifindex),
+				xglb_fmt_mac(mac, e->mac),
+				f->first_pass ? " (left by an earlier run)" : "");
 		if (j >= 0)
 			f->have.e[j].ifindex = 0; /* dropped below */
 	}
@@ -188,22 +201,45 @@ static void remove_entries(struct xglb_rxfilter *f, struct mnl_socket *nl,
 	f->have.n = k;
 }
 
+/* Every interface promiscuous (mode promiscuous); failures logged and counted. */
+static void promisc_all(struct xglb_rxfilter *f)
+{
+	for (int i = 0; i < f->n_if; i++) {
+		struct xglb_rxf_iface *x = &f->ifs[i];
+		int err;
+
+		if (x->promisc)
+			continue;
+		err = promisc_set(f, x, true);
+		if (err) {
+			f->errors++;
+			pr_err("%s: promiscuous mode (rx-filter: promiscuous): %s; frames to its "
+			       "vMACs may never reach xglb",
+			       x->name, strerror(-err));
+			continue;
+		}
+		pr_info("%s: promiscuous mode on (rx-filter: promiscuous)", x->name);
+	}
+}
+
 int xglb_rxf_set_ifaces(struct xglb_rxfilter *f, const __u32 *ifindex,
 			const char (*names)[IF_NAMESIZE], int n)
 {
 	struct xglb_rxf_iface old[XGLB_MAX_IFACES];
-	struct mnl_socket *nl;
-	int n_old = f->n_if, err;
+	struct mnl_socket *nl = NULL;
+	int n_old = f->n_if, err = 0;
 
 	if (n > XGLB_MAX_IFACES)
 		return -E2BIG;
-	nl = nl_open();
-	if (!nl) {
-		err = -errno;
-		pr_err("unicast filter: netlink socket: %s", strerror(-err));
-		return err;
+	if (f->mode != XGLB_RXF_OFF) {
+		nl = nl_open();
+		if (!nl) {
+			err = -errno;
+			f->errors++;
+			pr_err("unicast filter: netlink socket: %s", strerror(-err));
+		}
 	}
-	/* Interfaces that leave lose our entries and our promiscuous mode. */
+	/* Interfaces that leave lose our entries and our promiscuous mode (off: we hold none). */
 	f->tmp.n = 0;
 	for (int i = 0; i < f->have.n; i++) {
 		bool kept = false;
@@ -213,15 +249,20 @@ int xglb_rxf_set_ifaces(struct xglb_rxfilter *f, const __u32 *ifindex,
 		if (!kept)
 			f->tmp.e[f->tmp.n++] = f->have.e[i];
 	}
-	remove_entries(f, nl, &f->tmp);
+	if (f->tmp.n)
+		remove_entries(f, nl, &f->tmp);
 	for (int i = 0; i < n_old; i++) {
 		bool kept = false;
 
 		for (int k = 0; k < n; k++)
 			kept |= ifindex[k] == f->ifs[i].ifindex;
-		if (!kept && f->ifs[i].promisc && promisc_set(f, &f->ifs[i], false) == 0)
-			pr_info("%s: no longer an xglb interface: promiscuous mode off",
-				f->ifs[i].name);
+		if (kept || !f->ifs[i].promisc)
+			continue;
+		/* A device that went took our membership with it (EADDRNOTAVAIL). */
+		promisc_set(f, &f->ifs[i], false);
+		f->ifs[i].promisc = false;
+		pr_info("ifindex %u (%s): no longer an xglb interface: promiscuous mode off",
+			f->ifs[i].ifindex, f->ifs[i].name);
 	}
 	memcpy(old, f->ifs, sizeof(old));
 	memset(f->ifs, 0, sizeof(f->ifs));
@@ -233,10 +274,16 @@ int xglb_rxf_set_ifaces(struct xglb_rxfilter *f, const __u32 *ifindex,
 		snprintf(f->ifs[k].name, IF_NAMESIZE, "%s", names[k]);
 	}
 	f->n_if = n;
-	err = adopt(f, nl);
-	mnl_socket_close(nl);
-	if (err)
-		pr_err("unicast filter: reading the devices' entries: %s", strerror(-err));
+	if (f->mode == XGLB_RXF_PROMISC)
+		promisc_all(f);
+	if (nl) {
+		err = adopt(f, nl);
+		mnl_socket_close(nl);
+		if (err) {
+			f->errors++;
+			pr_err("unicast filter: reading the devices' entries: %s", strerror(-err));
+		}
+	}
 	return err;
 }
 
@@ -244,9 +291,18 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 {
 	struct mnl_socket *nl = NULL;
 	char mac[XGLB_MAC_STR];
-	int refused = 0, n0 = f->have.n, nl_err = 0;
+	int refused = 0, n0 = f->have.n, nl_err = 0, k = 0;
 
+	if (f->mode == XGLB_RXF_PROMISC)
+		promisc_all(f); /* an interface re-created since has none */
+	if (f->mode != XGLB_RXF_AUTO)
+		return 0;
 	xglb_ucf_minus(want, &f->have, &f->tmp);
+	/* Only on the interfaces of the list: not on one that is gone (or not yet back). */
+	for (int i = 0; i < f->tmp.n; i++)
+		if (iface_of(f, f->tmp.e[i].ifindex))
+			f->tmp.e[k++] = f->tmp.e[i];
+	f->tmp.n = k;
 	for (int i = 0; i < f->n_if; i++)
 		f->ifs[i].n_refused = 0;
 	if (f->tmp.n && !(nl = nl_open()))
@@ -255,6 +311,7 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 		const struct xglb_ucf_entry *e = &f->tmp.e[i];
 		struct xglb_rxf_iface *x = iface_of(f, e->ifindex);
 		int err = nl ? entry_op(f, nl, true, e->ifindex, e->mac) : nl_err;
+
 		if (!err || err == -EEXIST) {
 			/* EEXIST: on the list already; in the vMAC space it is ours all the same */
 			xglb_ucf_add(&f->have, e->ifindex, e->mac);
@@ -301,8 +358,15 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 
 void xglb_rxf_remove(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 {
+	static const struct xglb_ucf_set none; /* empty */
 	struct mnl_socket *nl = NULL;
 
+	if (f->mode == XGLB_RXF_OFF) {
+		f->first_pass = false;
+		return; /* we hold nothing */
+	}
+	if (f->mode == XGLB_RXF_PROMISC)
+		want = &none; /* no entries, every interface promiscuous */
 	xglb_ucf_minus(&f->have, want, &f->tmp);
 	if (f->tmp.n) {
 		nl = nl_open();
@@ -311,6 +375,8 @@ void xglb_rxf_remove(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 			mnl_socket_close(nl);
 	}
 	f->first_pass = false;
+	if (f->mode == XGLB_RXF_PROMISC)
+		return;
 	for (int i = 0; i < f->n_if; i++) {
 		struct xglb_rxf_iface *x = &f->ifs[i];
 
@@ -323,6 +389,170 @@ void xglb_rxf_remove(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 			    "%s: promiscuous mode off: the unicast filter holds every owned vMAC",
 			    x->name);
 	}
+}
+
+/* Every entry of ours off the devices (those whose removal fails stay ours). */
+static void remove_all(struct xglb_rxfilter *f)
+{
+	struct mnl_socket *nl;
+
+	if (!f->have.n)
+		return;
+	nl = nl_open();
+	f->tmp.n = f->have.n;
+	memcpy(f->tmp.e, f->have.e, (size_t)f->have.n * sizeof(f->have.e[0]));
+	remove_entries(f, nl, &f->tmp);
+	if (nl)
+		mnl_socket_close(nl);
+}
+
+void xglb_rxf_set_mode(struct xglb_rxfilter *f, int mode, const struct xglb_ucf_set *want)
+{
+	int from = f->mode;
+	static const char *const what[] = {
+	    [XGLB_RXF_AUTO] = "owned vMACs on the interfaces' unicast filters, promiscuous mode "
+			      "where a device refuses one",
+	    [XGLB_RXF_OFF] = "xglbd leaves the interfaces' unicast filters and promiscuous mode "
+			     "alone",
+	    [XGLB_RXF_PROMISC] = "every group interface promiscuous, no unicast filter entries",
+	};
+
+	if (mode == from || mode < 0 || mode >= XGLB_RXF_MAX)
+		return;
+	if (f->first_pass && !f->n_if) /* at start */
+		pr_info("rx-filter: %s: %s", xglb_rx_filter_name((unsigned)mode), what[mode]);
+	else
+		pr_info("rx-filter: %s (was %s): %s", xglb_rx_filter_name((unsigned)mode),
+			xglb_rx_filter_name((unsigned)from), what[mode]);
+	f->mode = mode;
+	if (from == XGLB_RXF_OFF) {
+		struct mnl_socket *nl = nl_open();
+		int err = nl ? adopt(f, nl) : -errno;
+
+		if (nl)
+			mnl_socket_close(nl);
+		if (err) {
+			f->errors++;
+			pr_err("unicast filter: reading the devices' entries: %s", strerror(-err));
+		}
+	}
+	switch (mode) {
+	case XGLB_RXF_OFF:
+		/* From here on xglbd touches nothing: what it holds goes now. */
+		remove_all(f);
+		for (int i = 0; i < f->n_if; i++) {
+			struct xglb_rxf_iface *x = &f->ifs[i];
+
+			if (x->promisc && promisc_set(f, x, false) == 0)
+				pr_info("%s: promiscuous mode off (rx-filter: off)", x->name);
+			x->n_refused = 0;
+			x->refused = 0;
+		}
+		break;
+	case XGLB_RXF_PROMISC:
+		/* make (every interface promiscuous) before break (our entries go) */
+		xglb_rxf_add(f, want);
+		xglb_rxf_remove(f, want);
+		for (int i = 0; i < f->n_if; i++)
+			f->ifs[i].n_refused = f->ifs[i].refused = 0;
+		break;
+	default:
+		/* make (the entries) before break (a forced promiscuous mode, where none is
+		 * missing) */
+		xglb_rxf_add(f, want);
+		xglb_rxf_remove(f, want);
+		break;
+	}
+}
+
+/*
+ * (ifindex, mac), ours, is no longer on its device: forget it; true if it is
+ * wanted (the caller puts it back with xglb_rxf_add), said at most once a
+ * minute per interface.
+ */
+static bool lost(struct xglb_rxfilter *f, __u32 ifindex, const __u8 mac[6],
+		 const struct xglb_ucf_set *want, const char *how)
+{
+	struct xglb_rxf_iface *x = iface_of(f, ifindex);
+	int j = xglb_ucf_find(&f->have, ifindex, mac);
+	char s[XGLB_MAC_STR];
+	struct timespec ts;
+	__u64 now;
+
+	if (j < 0)
+		return false;
+	memmove(&f->have.e[j], &f->have.e[j + 1],
+		(size_t)(f->have.n - j - 1) * sizeof(f->have.e[0]));
+	f->have.n--;
+	if (!x || xglb_ucf_find(want, ifindex, mac) < 0)
+		return false; /* on its way out anyway */
+	f->restored++;
+	x->restored++;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	if (x->said_ns && now - x->said_ns < XGLB_RXF_LOG_EVERY_NS) {
+		x->unsaid++;
+		return true;
+	}
+	if (x->unsaid)
+		pr_warn("%s: unicast filter: %s, owned, was removed %s: adding it back (and %d "
+			"more since the last such message; rx-filter: off if another tool manages "
+			"this filter)",
+			x->name, xglb_fmt_mac(s, mac), how, x->unsaid);
+	else
+		pr_warn("%s: unicast filter: %s, owned, was removed %s: adding it back (rx-filter: "
+			"off if another tool manages this filter)",
+			x->name, xglb_fmt_mac(s, mac), how);
+	x->said_ns = now;
+	x->unsaid = 0;
+	return true;
+}
+
+void xglb_rxf_entry_gone(struct xglb_rxfilter *f, __u32 ifindex, const __u8 mac[6],
+			 const struct xglb_ucf_set *want)
+{
+	if (f->mode != XGLB_RXF_AUTO)
+		return;
+	if (lost(f, ifindex, mac, want, "by someone else (bridge fdb del ... self)"))
+		xglb_rxf_add(f, want);
+}
+
+int xglb_rxf_resync(struct xglb_rxfilter *f, __u32 ifindex, const struct xglb_ucf_set *want)
+{
+	char buf[XGLB_UCF_MSG_MAX] __attribute__((aligned(4)));
+	struct dump_ctx c = {.f = f, .seen = &f->seen};
+	struct mnl_socket *nl;
+	int err, n = 0;
+
+	if (f->mode != XGLB_RXF_AUTO || !f->have.n)
+		return 0;
+	nl = nl_open();
+	if (!nl) {
+		f->errors++;
+		return -errno;
+	}
+	f->seen.n = 0;
+	xglb_ucf_dump_msg(buf, sizeof(buf), ++f->seq);
+	err = nl_talk(nl, (struct nlmsghdr *)buf, dump_cb, &c);
+	mnl_socket_close(nl);
+	if (err) {
+		f->errors++;
+		pr_err("unicast filter: reading the devices' entries: %s", strerror(-err));
+		return err;
+	}
+	f->resyncs++;
+	xglb_ucf_sort(&f->seen);
+	xglb_ucf_minus(&f->have, &f->seen, &f->tmp);
+	for (int i = 0; i < f->tmp.n; i++) {
+		const struct xglb_ucf_entry *e = &f->tmp.e[i];
+
+		if (ifindex && e->ifindex != ifindex)
+			continue;
+		n += lost(f, e->ifindex, e->mac, want, "from the device (a driver reset?)");
+	}
+	if (n)
+		xglb_rxf_add(f, want);
+	return 0;
 }
 
 void xglb_rxf_close(struct xglb_rxfilter *f)
@@ -355,6 +585,8 @@ struct json_object *xglb_rxf_json(const struct xglb_rxfilter *f)
 	    {"stale_removed", offsetof(struct xglb_rxfilter, stale_removed)},
 	    {"refused", offsetof(struct xglb_rxfilter, refused)},
 	    {"promiscuous_fallbacks", offsetof(struct xglb_rxfilter, fallbacks)},
+	    {"restored", offsetof(struct xglb_rxfilter, restored)},
+	    {"resyncs", offsetof(struct xglb_rxfilter, resyncs)},
 	    {"errors", offsetof(struct xglb_rxfilter, errors)},
 	};
 
@@ -376,8 +608,11 @@ struct json_object *xglb_rxf_json(const struct xglb_rxfilter *f)
 		    j, "refused", x->refused ? json_object_new_string(strerror(x->refused)) : NULL);
 		json_object_object_add(j, "promiscuous_fallbacks",
 				       json_object_new_int64((int64_t)x->fallbacks));
+		json_object_object_add(j, "restored", json_object_new_int64((int64_t)x->restored));
 		json_object_array_add(ifs, j);
 	}
+	json_object_object_add(
+	    o, "mode", json_object_new_string(xglb_rx_filter_name(f ? (unsigned)f->mode : 0)));
 	json_object_object_add(o, "interfaces", ifs);
 	for (size_t i = 0; i < sizeof(ctr) / sizeof(ctr[0]); i++)
 		json_object_object_add(
