@@ -157,6 +157,26 @@ check "client reaches the server through the replaced program" lab_exec c1 ping 
 check "the new host table learned the client" \
 	bash -c "[ \$(bpftool map dump pinned $pr/xglb_hosts -j | jq length) -ge 1 ]"
 
+# Once ours is attached, what made it replace the older program is over: eth0 re-created
+# (new ifindex) gets ours, named in the log, and a reload after it adopts what is attached
+# rather than detaching it (for a moment no data path on the interface).
+xdp_id() { ip -n "$(lab_ns r1)" -j link show dev eth0 | jq -r '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // empty'; }
+has_xdp_id() { [ -n "$(xdp_id)" ]; }
+new_ifx=$(lab_replug r1 eth0)
+check "re-created eth0 (ifindex $new_ifx): XDP attached to it again (5 s)" lab_wait 5 has_xdp_id
+check "... the log names it: eth0 (ifindex $new_ifx): data path xdp" \
+	grep -q "info: eth0 (ifindex $new_ifx): data path xdp" "$log"
+id0=$(xdp_id)
+lab_reload_xglbd r1 || not_ok "SIGHUP reloads r1"
+check_eq "reload after the re-creation: the XDP program on eth0 is the same (id $id0)" "$(xdp_id)" "$id0"
+check "... adopted, naming the interface" \
+	grep -q "eth0 (ifindex $new_ifx): adopting the xglb_xdp program already attached" "$log"
+check_eq "... never replaced again (one 'replacing the older' line, at the start)" \
+	"$(grep -c "replacing the older xglb_xdp program" "$log")" 1
+lab_exec c1 ip neigh flush dev eth0
+check "client reaches the server after the re-creation and the reload" \
+	lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
+
 # Clean stop: everything ours is gone, nothing else is touched.
 lab_xglbd_running r1 || bail "xglbd runs on r1 before the clean stop"
 lab_stop_xglbd r1

@@ -152,6 +152,19 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath)
 	return 0;
 }
 
+/* "NAME (ifindex N)" of an interface, for messages; "ifindex N" if it has no name (gone). */
+static const char *ifdesc(__u32 ifindex, char *buf, size_t len)
+{
+	char name[IF_NAMESIZE];
+
+	if (if_indextoname(ifindex, name))
+		snprintf(buf, len, "%s (ifindex %u)", name, ifindex);
+	else
+		snprintf(buf, len, "ifindex %u", ifindex);
+	return buf;
+}
+#define IFDESC_LEN (IF_NAMESIZE + 24)
+
 /* The xglb_xdp program already attached to ifindex, if any (caller closes the multiprog). */
 static struct xdp_program *find_attached(int ifindex, struct xdp_multiprog **mpp)
 {
@@ -199,19 +212,22 @@ static int attach_xdp(struct xglb_loader *l, int i)
 {
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = l->skel->obj, .prog_name = "xglb_xdp");
 	struct xdp_multiprog *mp;
+	char dsc[IFDESC_LEN];
 	int err;
 
 	struct xdp_program *old = find_attached(l->ifindex[i], &mp);
 
 	if (old && !l->stale) {
-		pr_info("ifindex %u: adopting the xglb_xdp program already attached",
-			l->ifindex[i]);
+		pr_info("%s: adopting the xglb_xdp program already attached",
+			ifdesc(l->ifindex[i], dsc, sizeof(dsc)));
 		xdp_multiprog__close(mp);
 		return 0;
 	}
 	if (old) {
 		/* It uses the maps we just replaced: ours takes its place. */
-		pr_warn("ifindex %u: replacing the older xglb_xdp program attached", l->ifindex[i]);
+		pr_warn("%s: replacing the older xglb_xdp program attached (it uses the replaced "
+			"maps)",
+			ifdesc(l->ifindex[i], dsc, sizeof(dsc)));
 		err = xdp_program__detach(old, l->ifindex[i], XDP_MODE_NATIVE, 0);
 		if (err) {
 			xdp_multiprog__close(mp);
@@ -248,11 +264,12 @@ static int drop_xdp(struct xglb_loader *l, int i)
 {
 	struct xdp_multiprog *mp;
 	struct xdp_program *p = find_attached(l->ifindex[i], &mp);
+	char dsc[IFDESC_LEN];
 	int err = 0;
 
 	if (p) {
-		pr_info("ifindex %u: detaching the xglb_xdp program attached (data path now tc)",
-			l->ifindex[i]);
+		pr_info("%s: detaching the xglb_xdp program attached (data path now tc)",
+			ifdesc(l->ifindex[i], dsc, sizeof(dsc)));
 		err = xdp_program__detach(p, l->ifindex[i], XDP_MODE_NATIVE, 0);
 	}
 	xdp_multiprog__close(mp);
@@ -286,7 +303,7 @@ static bool object_loaded(const struct xglb_loader *l)
 
 int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *dp, int n)
 {
-	char msg[256], dsc[IF_NAMESIZE];
+	char msg[256], dsc[IFDESC_LEN];
 	int err;
 
 	if (n > XGLB_MAX_IFACES)
@@ -305,24 +322,23 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 			err = attach_xdp(l, i);
 			if (err && l->datapath == XGLB_DATAPATH_AUTO) {
 				libxdp_strerror(err, msg, sizeof(msg));
-				pr_warn("ifindex %u: native XDP refused (%s, driver %s): data path "
+				pr_warn("%s: native XDP refused (%s, driver %s): data path "
 					"on tc",
-					ifindex[i], msg,
+					ifdesc(ifindex[i], dsc, sizeof(dsc)), msg,
 					l->driver[i][0] ? l->driver[i] : "unknown");
 				l->use[i] = XGLB_USE_TC;
 				l->why[i] = "auto: no native XDP";
 			} else if (err) {
 				libxdp_strerror(err, msg, sizeof(msg));
-				pr_err(
-				    "%s (ifindex %u): attaching XDP: %s; with no native XDP in its "
-				    "driver (a bridge, a bond, r8169, tg3, e1000) use datapath: "
-				    "auto "
-				    "or tc",
-				    if_indextoname(ifindex[i], dsc) ? dsc : "?", ifindex[i], msg);
+				pr_err("%s: attaching XDP: %s; with no native XDP in its "
+				       "driver (a bridge, a bond, r8169, tg3, e1000) use datapath: "
+				       "auto "
+				       "or tc",
+				       ifdesc(ifindex[i], dsc, sizeof(dsc)), msg);
 				return err;
 			}
 		}
-		pr_info("ifindex %u: data path %s (%s, driver %s)", ifindex[i],
+		pr_info("%s: data path %s (%s, driver %s)", ifdesc(ifindex[i], dsc, sizeof(dsc)),
 			xglb_hook_use_name(l->use[i]), l->why[i],
 			l->driver[i][0] ? l->driver[i] : "unknown");
 	}
@@ -340,10 +356,16 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 
 		err = attach_tc(ifindex[i], BPF_TC_EGRESS,
 				bpf_program__fd(l->skel->progs.xglb_tc_egress));
-		if (!err)
-			err = attach_tc(ifindex[i], BPF_TC_INGRESS, bpf_program__fd(in));
 		if (err) {
-			pr_err("ifindex %u: attaching tc: %s", ifindex[i], strerror(-err));
+			pr_err("%s: attaching xglb_tc_egress at tc egress (clsact): %s",
+			       ifdesc(ifindex[i], dsc, sizeof(dsc)), strerror(-err));
+			return err;
+		}
+		err = attach_tc(ifindex[i], BPF_TC_INGRESS, bpf_program__fd(in));
+		if (err) {
+			pr_err("%s: attaching %s at tc ingress (clsact): %s",
+			       ifdesc(ifindex[i], dsc, sizeof(dsc)), bpf_program__name(in),
+			       strerror(-err));
 			return err;
 		}
 		/*
@@ -354,12 +376,18 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 		if (l->use[i] == XGLB_USE_TC) {
 			err = drop_xdp(l, i);
 			if (err) {
-				pr_err("ifindex %u: detaching xglb_xdp: %s", ifindex[i],
-				       strerror(-err));
+				pr_err("%s: detaching xglb_xdp: %s",
+				       ifdesc(ifindex[i], dsc, sizeof(dsc)), strerror(-err));
 				return err;
 			}
 		}
 	}
+	/*
+	 * Every interface of this call runs programs on the maps this process
+	 * loaded: an xglb_xdp found attached from now on (a reload, a re-created
+	 * interface) is ours, to adopt, not an older one to replace.
+	 */
+	l->stale = false;
 	return 0;
 }
 
@@ -372,9 +400,12 @@ void xglb_loader_detach(struct xglb_loader *l, bool unpin)
 		if (p) {
 			int err = xdp_program__detach(p, l->ifindex[i], XDP_MODE_NATIVE, 0);
 
-			if (err)
-				pr_warn("ifindex %u: detaching XDP: %s", l->ifindex[i],
-					strerror(-err));
+			if (err) {
+				char dsc[IFDESC_LEN];
+
+				pr_warn("%s: detaching XDP: %s",
+					ifdesc(l->ifindex[i], dsc, sizeof(dsc)), strerror(-err));
+			}
 		}
 		xdp_multiprog__close(mp);
 		detach_tc(l->ifindex[i], BPF_TC_EGRESS);
