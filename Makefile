@@ -70,7 +70,7 @@ FORMAT_SRCS := $(filter-out %vmlinux.h,$(shell find bpf user include tests -name
 .SECONDARY:
 .SECONDEXPANSION:
 SHELL := /bin/bash
-.PHONY: all deps tests tools benches test test-unit test-bpf test-integration bench demo fuzz \
+.PHONY: all deps tests tools benches test test-unit test-bpf test-integration bench demo fuzz model \
 	clean install format format-check FORCE
 
 # Plain make: the daemon, the CLI and the BPF objects (no cmocka needed).
@@ -196,6 +196,12 @@ bench:
 	$(Q)tests/deps.sh
 	$(Q)$(MAKE) --no-print-directory all benches
 	$(Q)tests/bench/run.sh
+
+# The protocol model: every spin search of model/xglb.pml (tests/model/run.sh;
+# make test runs the bounded ones).
+model:
+	$(Q)tests/deps.sh
+	$(Q)tests/model/run.sh full
 
 demo:
 	$(Q)tests/deps.sh

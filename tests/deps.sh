@@ -9,6 +9,8 @@ PKGS=(
 	# tests, lab and benchmarks
 	libcmocka-dev iproute2 nftables iputils-ping iperf3 tcpdump jq xdp-tools procps psmisc
 	libclang-rt-14-dev keepalived prometheus chromium
+	# the protocol model (model/xglb.pml, make model)
+	spin
 )
 
 missing=()

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# run.sh - runs the test suites (unit, bpf, integration); the last line is "N passed, N failed, N skipped".
+# run.sh - runs the test suites (unit, bpf, model, integration); the last line is "N passed, N failed, N skipped".
 #
 #   tests/run.sh                 all suites
-#   tests/run.sh unit|bpf|integration [NAME...]
+#   tests/run.sh unit|bpf|model|integration [NAME...]
 #
 # The integration suite runs JUMBO_TESTS (arp_split member_failover steering
 # datapath_tc; empty for none) a second time with LAB_MTU=9000, named
@@ -10,7 +10,8 @@
 #
 # C suites are cmocka programs in build/tests/; their "[  PASSED  ] N" and
 # "[  FAILED  ] N" lines are added up. Integration tests are scripts in
-# tests/integration/test_*.sh printing TAP-like "ok - ...", "not ok - ..."
+# tests/integration/test_*.sh and tests/model/run.sh (a bounded spin search
+# of model/xglb.pml) printing TAP-like "ok - ...", "not ok - ..."
 # and "skip - REASON" lines (tests/lab/testlib.sh); a skip is a test that
 # could not run here (a tool not installed). A program that exits non-zero
 # without a "not ok", or that reports nothing at all, counts as one failure.
@@ -22,7 +23,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 JUMBO_TESTS=${JUMBO_TESTS-arp_split member_failover steering datapath_tc}
 suites=("${1:-all}")
-[ "${suites[0]}" = all ] && suites=(unit bpf integration)
+[ "${suites[0]}" = all ] && suites=(unit bpf model integration)
 shift || true
 only=("$@")
 
@@ -81,6 +82,9 @@ for s in "${suites[@]}"; do
 			run_one "$s/$(basename "$bin")" "$bin"
 		done
 		;;
+	model)
+		want tests/model/run.sh && run_one "model/spin" bash tests/model/run.sh bounded
+		;;
 	integration)
 		for t in tests/integration/test_*.sh; do
 			[ -e "$t" ] || continue
@@ -96,7 +100,7 @@ for s in "${suites[@]}"; do
 		done
 		;;
 	*)
-		echo "run.sh: unknown suite '$s' (unit, bpf, integration)" >&2
+		echo "run.sh: unknown suite '$s' (unit, bpf, model, integration)" >&2
 		exit 2
 		;;
 	esac
