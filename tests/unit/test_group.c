@@ -525,7 +525,7 @@ static void version_wraps_past_0xffffffff(void **state)
 	start3(0, NULL);
 	assert_true(xglb_fsm_is_avg(&S.g[2]));
 	for (int i = 0; i < 3; i++)
-		S.g[i].version = 0xffffffffu;
+		S.g[i].version = S.g[i].version_max = 0xffffffffu; /* held, so the newest held */
 	S.down[0] = true; /* a failover: the AVG publishes a new state */
 	sim_run(&S, 1000);
 	assert_int_equal(S.g[2].version, 1);

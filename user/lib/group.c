@@ -60,6 +60,14 @@ __u32 xglb_version_next(__u32 v)
 	return v + 1 ? v + 1 : 1;
 }
 
+/* Hold version v, and remember the newest version held in this run (version_max). */
+static void hold_version(struct xglb_fsm *g, __u32 v)
+{
+	g->version = v;
+	if (v && (!g->version_max || xglb_version_after(v, g->version_max)))
+		g->version_max = v;
+}
+
 /* Election order: priority, then node id. */
 static bool outranks(const struct xglb_fsm_node *a, const struct xglb_fsm_node *b)
 {
@@ -115,7 +123,7 @@ void xglb_fsm_restore(struct xglb_fsm *g, const struct xglb_group *tbl)
 		g->fwd[i].active = tbl->fwd[i].flags & XGLB_FWD_ACTIVE;
 		g->fwd[i].new_ok = tbl->fwd[i].flags & XGLB_FWD_NEW_OK;
 	}
-	g->version = tbl->version;
+	hold_version(g, tbl->version);
 	g->state_avg = 0; /* unknown: any peer's state of the same version replaces it */
 }
 
@@ -259,7 +267,7 @@ static void adopt_state(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now)
 	}
 	if (m->flags & XGLB_MSGF_STEER)
 		g->steer_mask = m->steer_mask;
-	g->version = m->state_version;
+	hold_version(g, m->state_version);
 	g->state_avg = m->state_avg;
 	g->adopt_any = false;
 	g->stats.states_adopted++;
@@ -315,7 +323,7 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 		 * the election decides which AVG survives, and it always
 		 * speaks last with the newest version.
 		 */
-		g->version = m->state_version;
+		hold_version(g, m->state_version);
 		g->state_avg = 0; /* forces a publish at the next tick */
 		return;
 	}
@@ -437,9 +445,10 @@ static void elect(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 		out->actions |= XGLB_FSM_ACT_COMMIT | XGLB_FSM_ACT_HELLO;
 		if (avg == g->self)
 			g->state_avg = 0; /* a new AVG publishes at once, past every version seen */
-		else
-			g->adopt_any =
-			    true; /* a follower takes the new AVG's state whatever its version */
+		else /* a follower takes the new AVG's state whatever its version, unless it
+		      * holds one of that AVG's already: then only a newer one (a hello delayed
+		      * from before must not take it back) */
+			g->adopt_any = g->state_avg != avg;
 	}
 }
 
@@ -714,7 +723,10 @@ static void assign(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 	if (!changed)
 		return;
 	start_release(g, local_before & ~local_mask(g), now);
-	g->version = xglb_version_next(g->version);
+	/* Past every version held in this run: one adopted from a new AVG may be older. */
+	hold_version(g, xglb_version_next(xglb_version_after(g->version_max, g->version)
+					      ? g->version_max
+					      : g->version));
 	g->state_avg = g->self;
 	out->actions |= XGLB_FSM_ACT_COMMIT | XGLB_FSM_ACT_HELLO;
 	out->learn_mask |= local_mask(g); /* all of ours, as when adopting a state */

@@ -123,6 +123,8 @@ struct xglb_fsm {
 	__u32 version;
 	__u32 state_avg; /* who published it */
 	bool adopt_any;	 /* the AVG changed: take its next state whatever the version */
+	/* the newest version held during this run: a new AVG numbers past it */
+	__u32 version_max;
 
 	/* self */
 	__u64 demoted_until; /* ns; starting nodes hold a demotion for one hold time */
