@@ -9,7 +9,8 @@
 # broken variants, each of which must make spin report its violation (so a
 # check that can no longer find anything fails too). full (make model): the
 # same, an exhaustive search with 3 faults, then larger configurations by
-# bitstate search (MODEL_MEMLIM, MB, bounds each exhaustive one). One "ok"/"not ok" line per
+# bitstate search (128 MB tables; MODEL_MEMLIM, MB, bounds each exhaustive
+# one; MODEL_JOBS searches at a time, 2). One "ok"/"not ok" line per
 # configuration; a violation keeps its trail and its scenario for
 # tests/unit/test_model.c under build/model/NAME/.
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
@@ -103,10 +104,10 @@ check_model broken_no_echo violation bitstate:26 -DBROKEN_NO_ECHO -DFAULTS=2 -DR
 
 if [ "$mode" = full ]; then
 	check_model faults3 ok exhaustive -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=4
-	check_model full_faults3 ok bitstate:31 -DFAULTS=3 -DREPLAYS=1 -DFROUNDS=6
-	check_model full_faults4 ok bitstate:31 -DFAULTS=4 -DREPLAYS=0 -DFROUNDS=8
-	check_model full_nodes4 ok bitstate:31 -DN=4 -DF=4 -DFAULTS=3 -DREPLAYS=1 -DFROUNDS=6
-	check_model full_prio ok bitstate:31 -DPRIO_FIRST -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=6
+	check_model full_faults3 ok bitstate:30 -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=6
+	check_model full_replay ok bitstate:30 -DFAULTS=2 -DREPLAYS=1 -DFROUNDS=5
+	check_model full_nodes4 ok bitstate:30 -DN=4 -DF=4 -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=4
+	check_model full_prio ok bitstate:30 -DPRIO_FIRST -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=5
 fi
 report
 t_done
