@@ -70,7 +70,7 @@ FORMAT_SRCS := $(filter-out %vmlinux.h,$(shell find bpf user include tests -name
 .SECONDARY:
 .SECONDEXPANSION:
 SHELL := /bin/bash
-.PHONY: all deps tests tools benches test test-unit test-bpf test-integration bench demo fuzz model \
+.PHONY: all deps tests tools benches test test-unit test-bpf test-integration bench demo fuzz model soak \
 	clean install format format-check FORCE
 
 # Plain make: the daemon, the CLI and the BPF objects (no cmocka needed).
@@ -202,6 +202,14 @@ bench:
 model:
 	$(Q)tests/deps.sh
 	$(Q)tests/model/run.sh full
+
+# The chaos soak (tests/soak/soak.sh; not in make test): SOAK_MIN minutes (30),
+# SOAK_SEED to replay a schedule. Run it alone: it builds a lab of 4 routers.
+SOAK_MIN ?= 30
+soak:
+	$(Q)tests/deps.sh
+	$(Q)$(MAKE) --no-print-directory all tools
+	$(Q)SOAK_MIN=$(SOAK_MIN) tests/soak/soak.sh
 
 demo:
 	$(Q)tests/deps.sh
