@@ -165,37 +165,45 @@ __u32 xglb_vip_mult(unsigned int seed)
 }
 
 /*
- * Robin Hood insertion: walking from the home slot, the entry that is
- * closer to its own home yields its slot to the one carried along, which
- * moves on. Returns the longest distance from home in the table after.
+ * Robin Hood insertion of cur into a table of n (a power of two) slots of
+ * type, whose empty slots have gid 0, starting at cur's home slot pos:
+ * walking on, the entry that is closer to its own home yields its slot to
+ * the one carried along, which moves on. Returns the longest distance
+ * from home in the table after. One definition for IPv4 and IPv6 slots.
  */
+#define DEFINE_ROBIN_PLACE(name, type, n)                                                          \
+	static unsigned int name(type *slots, __u8 *dist, __u32 pos, type cur,                     \
+				 unsigned int longest)                                             \
+	{                                                                                          \
+		for (unsigned int d = 0;; pos = (pos + 1) & ((n)-1), d++) {                        \
+			if (!slots[pos].gid) {                                                     \
+				slots[pos] = cur;                                                  \
+				dist[pos] = (__u8)d;                                               \
+				return d > longest ? d : longest;                                  \
+			}                                                                          \
+			if (dist[pos] < d) {                                                       \
+				type t = slots[pos];                                               \
+				unsigned int td = dist[pos];                                       \
+                                                                                                   \
+				slots[pos] = cur;                                                  \
+				dist[pos] = (__u8)d;                                               \
+				longest = d > longest ? d : longest;                               \
+				cur = t;                                                           \
+				d = td;                                                            \
+			}                                                                          \
+			if (d >= 255)                                                              \
+				return 255; /* cannot happen with fewer entries than slots */      \
+		}                                                                                  \
+	}
+DEFINE_ROBIN_PLACE(vip_place, struct xglb_vip_slot, XGLB_VIP_SLOTS)
+DEFINE_ROBIN_PLACE(vip6_place, struct xglb_vip6_slot, XGLB_VIP6_SLOTS)
+
 static unsigned int vip_insert(struct xglb_vip_slot *slots, __u8 *dist, __u32 mult, __be32 vip,
 			       __u32 gid, unsigned int longest)
 {
 	struct xglb_vip_slot cur = {.vip = vip, .gid = gid};
-	__u32 pos = xglb_vip_hash(vip, mult);
-	unsigned int d = 0;
 
-	for (;; pos = (pos + 1) & (XGLB_VIP_SLOTS - 1), d++) {
-		if (!slots[pos].gid) {
-			slots[pos] = cur;
-			dist[pos] = (__u8)d;
-			return d > longest ? d : longest;
-		}
-		if (dist[pos] < d) {
-			struct xglb_vip_slot t = slots[pos];
-			unsigned int td = dist[pos];
-
-			slots[pos] = cur;
-			dist[pos] = (__u8)d;
-			longest = d > longest ? d : longest;
-			cur = t;
-			d = td;
-		}
-		if (d >= 255)
-			return 255; /* cannot happen with < XGLB_VIP_SLOTS entries; stops the walk
-				     */
-	}
+	return vip_place(slots, dist, xglb_vip_hash(vip, mult), cur, longest);
 }
 
 int xglb_vip_index_build(const struct xglb_group *groups, int n, unsigned int seeds,
@@ -269,29 +277,9 @@ static unsigned int vip6_insert(struct xglb_vip6_slot *slots, __u8 *dist, __u32 
 				const __u8 addr[16], __u32 gid, unsigned int longest)
 {
 	struct xglb_vip6_slot cur = {.gid = gid};
-	__u32 pos = vip6_home(addr, mult);
-	unsigned int d = 0;
 
 	memcpy(cur.addr, addr, 16);
-	for (;; pos = (pos + 1) & (XGLB_VIP6_SLOTS - 1), d++) {
-		if (!slots[pos].gid) {
-			slots[pos] = cur;
-			dist[pos] = (__u8)d;
-			return d > longest ? d : longest;
-		}
-		if (dist[pos] < d) {
-			struct xglb_vip6_slot t = slots[pos];
-			unsigned int td = dist[pos];
-
-			slots[pos] = cur;
-			dist[pos] = (__u8)d;
-			longest = d > longest ? d : longest;
-			cur = t;
-			d = td;
-		}
-		if (d >= 255)
-			return 255;
-	}
+	return vip6_place(slots, dist, vip6_home(addr, mult), cur, longest);
 }
 
 int xglb_vip6_index_build(const struct xglb_group *groups, int n, unsigned int seeds,
