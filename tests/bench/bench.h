@@ -230,4 +230,43 @@ BENCH_FN void bench_pin_cpu(int cpu)
 	sched_setaffinity(0, sizeof(set), &set); /* best effort */
 }
 
+/*
+ * A device of this (private) namespace holding prog_fd in SKB mode: one
+ * end, PREFIX<idx>, of a veth pair, down. A wrapper attached this way
+ * stays in the dispatcher, as a program on an interface would.
+ */
+static inline int bench_park(const char *prefix, int idx, int prog_fd)
+{
+	char cmd[128], name[IF_NAMESIZE];
+	int ifindex;
+
+	snprintf(name, sizeof(name), "%s%d", prefix, idx);
+	if (!if_nametoindex(name)) {
+		snprintf(cmd, sizeof(cmd), "ip link add %s%d type veth peer name %s%d 2>/dev/null",
+			 prefix, idx, prefix, idx + 1);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	ifindex = if_nametoindex(name);
+	if (!ifindex || bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_SKB_MODE, NULL))
+		return -1;
+	return 0;
+}
+
+/* One test_run of an XDP program over len bytes of frame, repeat times; out may be NULL. */
+static inline int bench_run_once(int fd, const void *frame, __u32 len, int repeat,
+				 struct xdp_md *ctx, __u32 *retval, __u32 *duration, void *out,
+				 __u32 out_sz)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len, .data_out = out,
+		    .data_size_out = out ? out_sz : 0, .ctx_in = ctx, .ctx_size_in = sizeof(*ctx),
+		    .repeat = repeat);
+
+	if (bpf_prog_test_run_opts(fd, &o))
+		return -errno;
+	*retval = o.retval;
+	*duration = o.duration;
+	return 0;
+}
+
 #endif

@@ -156,35 +156,14 @@ static struct xdp_wrap *wrapper_open(const unsigned char *frame, bool stamp, int
 /* A device of this (private) namespace holding prog in SKB mode: one end of a veth pair, down. */
 static int park_in_dispatcher(int idx, int prog_fd)
 {
-	char cmd[128], name[IF_NAMESIZE];
-	int ifindex;
-
-	snprintf(name, sizeof(name), "xglbb%d", idx);
-	if (!if_nametoindex(name)) {
-		snprintf(cmd, sizeof(cmd),
-			 "ip link add xglbb%d type veth peer name xglbb%d 2>/dev/null", idx,
-			 idx + 1);
-		if (system(cmd) != 0)
-			return -1;
-	}
-	ifindex = if_nametoindex(name);
-	if (!ifindex || bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_SKB_MODE, NULL))
-		return -1;
-	return 0;
+	return bench_park("xglbb", idx, prog_fd);
 }
 
 static int run_once(int fd, const void *frame, int repeat, struct xdp_md *ctx, __u32 *retval,
 		    __u32 *duration, void *out, __u32 out_sz)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = BENCH_FRAME_LEN,
-		    .data_out = out, .data_size_out = out ? out_sz : 0, .ctx_in = ctx,
-		    .ctx_size_in = sizeof(*ctx), .repeat = repeat);
-
-	if (bpf_prog_test_run_opts(fd, &o))
-		return -errno;
-	*retval = o.retval;
-	*duration = o.duration;
-	return 0;
+	return bench_run_once(fd, frame, BENCH_FRAME_LEN, repeat, ctx, retval, duration, out,
+			      out_sz);
 }
 
 int main(void)
