@@ -91,6 +91,28 @@ BENCH_FN int bench_bank_open(struct xglb *skel, struct xglb_bank *bank)
 }
 
 /*
+ * The benchmarks' group: gid with VIP vip on ifindex/ifmac, this node (1)
+ * its AVG, two forwarders owned by nodes 1 and 2, round robin; version.
+ */
+BENCH_FN void bench_group_state(struct xglb_group_state *st, __u8 gid, __be32 vip, __u32 ifindex,
+				const __u8 ifmac[6], __u32 version)
+{
+	memset(st, 0, sizeof(*st));
+	st->gid = gid;
+	st->vip = vip;
+	st->policy = XGLB_POLICY_ROUND_ROBIN;
+	st->avg = 1;
+	st->version = version;
+	st->n_fwd = 2;
+	st->fwd[0] =
+	    (struct xglb_fwd_state){.owner = 1, .weight = 100, .active = true, .new_ok = true};
+	st->fwd[1] =
+	    (struct xglb_fwd_state){.owner = 2, .weight = 100, .active = true, .new_ok = true};
+	st->ifindex[0] = ifindex;
+	memcpy(st->ifmac[0], ifmac, 6);
+}
+
+/*
  * Install one group in the loaded skeleton so this node (id 1) is its AVG
  * on ifindex (MAC ifmac) and owns forwarder 0; forwarder 1 belongs to
  * node 2. Every forwarder takes new hosts (round-robin). The heartbeat is
@@ -110,18 +132,7 @@ BENCH_FN int bench_install_group(struct xglb *skel, struct xglb_bank *bank, __u8
 		fprintf(stderr, "bench: bank open: %s\n", strerror(-err));
 		return err;
 	}
-	st.gid = gid;
-	st.vip = vip;
-	st.policy = XGLB_POLICY_ROUND_ROBIN;
-	st.avg = 1;
-	st.version = 1;
-	st.n_fwd = 2;
-	st.fwd[0] =
-	    (struct xglb_fwd_state){.owner = 1, .weight = 100, .active = true, .new_ok = true};
-	st.fwd[1] =
-	    (struct xglb_fwd_state){.owner = 2, .weight = 100, .active = true, .new_ok = true};
-	st.ifindex[0] = ifindex;
-	memcpy(st.ifmac[0], ifmac, 6);
+	bench_group_state(&st, gid, vip, ifindex, ifmac, 1);
 	xglb_build_group(&st, 1, &g);
 	err = xglb_bank_commit(bank, &g, 1);
 	if (err) {
@@ -235,7 +246,7 @@ BENCH_FN void bench_pin_cpu(int cpu)
  * end, PREFIX<idx>, of a veth pair, down. A wrapper attached this way
  * stays in the dispatcher, as a program on an interface would.
  */
-static inline int bench_park(const char *prefix, int idx, int prog_fd)
+BENCH_FN int bench_park(const char *prefix, int idx, int prog_fd)
 {
 	char cmd[128], name[IF_NAMESIZE];
 	int ifindex;
@@ -254,9 +265,8 @@ static inline int bench_park(const char *prefix, int idx, int prog_fd)
 }
 
 /* One test_run of an XDP program over len bytes of frame, repeat times; out may be NULL. */
-static inline int bench_run_once(int fd, const void *frame, __u32 len, int repeat,
-				 struct xdp_md *ctx, __u32 *retval, __u32 *duration, void *out,
-				 __u32 out_sz)
+BENCH_FN int bench_run_once(int fd, const void *frame, __u32 len, int repeat, struct xdp_md *ctx,
+			    __u32 *retval, __u32 *duration, void *out, __u32 out_sz)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len, .data_out = out,
 		    .data_size_out = out ? out_sz : 0, .ctx_in = ctx, .ctx_size_in = sizeof(*ctx),

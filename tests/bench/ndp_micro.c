@@ -103,21 +103,10 @@ static int run_once(int fd, const void *frame, int repeat, struct xdp_md *ctx, _
 /* The group of bench_install_group with the vip6 added (a second commit). */
 static int install_vip6(struct xglb_bank *bank, __be32 vip, __u32 ifindex, const __u8 *ifmac)
 {
-	struct xglb_group_state st = {0};
+	struct xglb_group_state st;
 	struct xglb_group g;
 
-	st.gid = 1;
-	st.vip = vip;
-	st.policy = XGLB_POLICY_ROUND_ROBIN;
-	st.avg = 1;
-	st.version = 2;
-	st.n_fwd = 2;
-	st.fwd[0] =
-	    (struct xglb_fwd_state){.owner = 1, .weight = 100, .active = true, .new_ok = true};
-	st.fwd[1] =
-	    (struct xglb_fwd_state){.owner = 2, .weight = 100, .active = true, .new_ok = true};
-	st.ifindex[0] = ifindex;
-	memcpy(st.ifmac[0], ifmac, 6);
+	bench_group_state(&st, 1, vip, ifindex, ifmac, 2);
 	memcpy(st.vip6[0], vip6, 16);
 	xglb_build_group(&st, 1, &g);
 	return xglb_bank_commit(bank, &g, 1);
