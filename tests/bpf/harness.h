@@ -599,6 +599,48 @@ static inline void h_expect_reason(struct h_io *io, __u32 reason)
 	io->reasons[io->n_reasons++] = reason;
 }
 
+/*
+ * The row of a frame fixture table (test_xdp, test_ndp): setup (or NULL)
+ * prepares the tables, input(f, arg) builds the frame, expect (or NULL:
+ * the frame unchanged) the frame the program must leave; verdict and
+ * reason are asserted, then check (or NULL) looks at the maps.
+ */
+struct h_frame_case {
+	const char *name;
+	void (*setup)(struct h_env *e);
+	void (*input)(struct h_frame *f, int arg);
+	int arg;
+	int verdict;
+	void (*expect)(const struct h_frame *in, struct h_frame *want);
+	__u32 reason;
+	void (*check)(struct h_env *e, const struct h_frame *in);
+};
+
+/* h_table.prepare for struct h_frame_case rows. */
+static inline void h_frame_prepare(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct h_frame_case *c = p;
+
+	if (c->setup)
+		c->setup(e);
+	c->input(&io->in, c->arg);
+	if (c->expect)
+		c->expect(&io->in, &io->want);
+	else
+		io->want = io->in;
+	io->verdict = c->verdict;
+	h_expect_reason(io, c->reason);
+}
+
+/* h_table.check for struct h_frame_case rows. */
+static inline void h_frame_check(struct h_env *e, const void *p, const struct h_io *io)
+{
+	const struct h_frame_case *c = p;
+
+	if (c->check)
+		c->check(e, &io->in);
+}
+
 struct h_case_ref {
 	const struct h_table *t;
 	const void *c;

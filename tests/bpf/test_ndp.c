@@ -11,19 +11,9 @@
  * skeleton; setup installs the group (virtual link-local H_VLL and vip6
  * H_VIP6) through the real table path, input builds one frame, and the
  * run must give exactly the verdict, the expected bytes (NULL expect =
- * unchanged) and one count under reason.
+ * unchanged) and one count under reason. Rows are struct h_frame_case
+ * (harness.h).
  */
-struct ndp_case {
-	const char *name;
-	void (*setup)(struct h_env *e);
-	void (*input)(struct h_frame *f, int arg);
-	int arg;
-	int verdict;
-	void (*expect)(const struct h_frame *in, struct h_frame *want);
-	__u32 reason;
-	void (*check)(struct h_env *e, const struct h_frame *in);
-};
-
 #define R(x) XGLB_R_##x
 
 /* ---- setups ---------------------------------------------------------- */
@@ -427,7 +417,7 @@ static void check_no_host(struct h_env *e, const struct h_frame *in)
 
 #define NUD(idx) (N_NUD_VMAC | (idx) << 8)
 
-static const struct ndp_case cases[] = {
+static const struct h_frame_case cases[] = {
     /* the AVG answers */
     {"avg_ns_vll_na_bytes", setup6_avg, in_ndp, N_RESOLVE_VLL, XDP_TX, want_na_vll_fwd0,
      R(XDP_TX_NA_REPLY), check_host6_fwd0},
@@ -554,47 +544,24 @@ static void gen_truncated(void *c, int i)
 	int len = TRUNC_MIN + i;
 
 	if (len > TRUNC_MAX) {
-		*(struct ndp_case *)c = (struct ndp_case){"truncated_ns_54_bytes_not_ndp",
-							  setup6_avg,
-							  in_truncated,
-							  54,
-							  XDP_PASS,
-							  NULL,
-							  R(XDP_PASS_OTHER),
-							  check_no_host};
+		*(struct h_frame_case *)c = (struct h_frame_case){"truncated_ns_54_bytes_not_ndp",
+								  setup6_avg,
+								  in_truncated,
+								  54,
+								  XDP_PASS,
+								  NULL,
+								  R(XDP_PASS_OTHER),
+								  check_no_host};
 		return;
 	}
-	*(struct ndp_case *)c = (struct ndp_case){h_name("truncated_ns_%d_bytes", len),
-						  setup6_avg,
-						  in_truncated,
-						  len,
-						  XDP_DROP,
-						  NULL,
-						  R(XDP_DROP_NDP_MALFORMED),
-						  check_no_host};
-}
-
-static void ndp_prepare(struct h_env *e, const void *p, struct h_io *io)
-{
-	const struct ndp_case *c = p;
-
-	if (c->setup)
-		c->setup(e);
-	c->input(&io->in, c->arg);
-	if (c->expect)
-		c->expect(&io->in, &io->want);
-	else
-		io->want = io->in;
-	io->verdict = c->verdict;
-	h_expect_reason(io, c->reason);
-}
-
-static void ndp_check(struct h_env *e, const void *p, const struct h_io *io)
-{
-	const struct ndp_case *c = p;
-
-	if (c->check)
-		c->check(e, &io->in);
+	*(struct h_frame_case *)c = (struct h_frame_case){h_name("truncated_ns_%d_bytes", len),
+							  setup6_avg,
+							  in_truncated,
+							  len,
+							  XDP_DROP,
+							  NULL,
+							  R(XDP_DROP_NDP_MALFORMED),
+							  check_no_host};
 }
 
 /* An xdp_ ingress reason of either list as its tc_ twin. */
@@ -609,9 +576,9 @@ static __u32 tc_twin(__u32 r)
 /* The same rows through xglb_tc: same bytes, the hook's verdict, tc_ reasons, then steering. */
 static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
-	const struct ndp_case *c = p;
+	const struct h_frame_case *c = p;
 
-	ndp_prepare(e, p, io);
+	h_frame_prepare(e, p, io);
 	io->reasons[0] = tc_twin(c->reason);
 	switch (c->verdict) {
 	case XDP_TX:
@@ -856,12 +823,13 @@ int main(void)
 	    H_TEST(test_many_groups),
 	    H_TEST(test_bank_without_index_refuses),
 	};
-	static const struct h_table table = {"ndp_fixtures", h_run_xdp, ndp_prepare, ndp_check};
+	static const struct h_table table = {"ndp_fixtures", h_run_xdp, h_frame_prepare,
+					     h_frame_check};
 	static const struct h_table tc_table = {"ndp_fixtures_at_tc", h_run_tcdp, tc_prepare,
-						ndp_check};
+						h_frame_check};
 	static const struct h_table guard_table = {"ndp_egress_guard", h_run_tc, guard_prepare,
 						   NULL};
-	const struct ndp_case *all =
+	const struct h_frame_case *all =
 	    h_cases(cases, N_FIXED, sizeof(cases[0]), N_GEN, gen_truncated);
 	size_t n = N_FIXED + N_GEN;
 	int failed;

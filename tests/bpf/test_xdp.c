@@ -12,18 +12,9 @@
  * the group state through the real table path, input builds one frame,
  * and the run must give exactly verdict, exactly the expected output bytes
  * (NULL expect = the frame comes back unchanged) and exactly one count,
- * under reason. check, if set, asserts more state afterwards.
+ * under reason. check, if set, asserts more state afterwards. The rows are
+ * struct h_frame_case (harness.h), run by h_frame_prepare and h_frame_check.
  */
-struct xdp_case {
-	const char *name;
-	void (*setup)(struct h_env *e);
-	void (*input)(struct h_frame *f, int arg);
-	int arg;
-	int verdict;
-	void (*expect)(const struct h_frame *in, struct h_frame *want);
-	__u32 reason;
-	void (*check)(struct h_env *e, const struct h_frame *in);
-};
 
 /* ---- setups ---------------------------------------------------------- */
 
@@ -361,7 +352,7 @@ static void check_nothing_counted(struct h_env *e, const struct h_frame *in)
 
 #define R(x) XGLB_R_##x
 
-static const struct xdp_case cases[] = {
+static const struct h_frame_case cases[] = {
     /* the AVG answers */
     {"avg_request_vip_reply_bytes", h_setup_avg, in_req_vip, 0, XDP_TX, want_reply_fwd0,
      R(XDP_TX_ARP_REPLY), check_host_fwd0},
@@ -499,37 +490,15 @@ static const struct xdp_case cases[] = {
 /* Generated case i: the request cut to TRUNC_MIN + i bytes. */
 static void truncated_case(void *c, int i)
 {
-	*(struct xdp_case *)c = (struct xdp_case){h_name("truncated_arp_%d_bytes", TRUNC_MIN + i),
-						  h_setup_avg,
-						  in_truncated,
-						  TRUNC_MIN + i,
-						  XDP_DROP,
-						  NULL,
-						  R(XDP_DROP_ARP_MALFORMED),
-						  check_no_host};
-}
-
-static void xdp_prepare(struct h_env *e, const void *p, struct h_io *io)
-{
-	const struct xdp_case *c = p;
-
-	if (c->setup)
-		c->setup(e);
-	c->input(&io->in, c->arg);
-	if (c->expect)
-		c->expect(&io->in, &io->want);
-	else
-		io->want = io->in;
-	io->verdict = c->verdict;
-	h_expect_reason(io, c->reason);
-}
-
-static void xdp_check(struct h_env *e, const void *p, const struct h_io *io)
-{
-	const struct xdp_case *c = p;
-
-	if (c->check)
-		c->check(e, &io->in);
+	*(struct h_frame_case *)c =
+	    (struct h_frame_case){h_name("truncated_arp_%d_bytes", TRUNC_MIN + i),
+				  h_setup_avg,
+				  in_truncated,
+				  TRUNC_MIN + i,
+				  XDP_DROP,
+				  NULL,
+				  R(XDP_DROP_ARP_MALFORMED),
+				  check_no_host};
 }
 
 /*
@@ -542,10 +511,10 @@ static void xdp_check(struct h_env *e, const void *p, const struct h_io *io)
  */
 static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
-	const struct xdp_case *c = p;
+	const struct h_frame_case *c = p;
 	const __u8 *b = io->in.b;
 
-	xdp_prepare(e, p, io);
+	h_frame_prepare(e, p, io);
 	/* an xdp_ reason, of the first ingress list or of the second */
 	if (c->reason >= XGLB_R_XDP_BASE2 &&
 	    c->reason - XGLB_R_XDP_BASE2 < XGLB_IN_MAX - XGLB_IN_BASE2) {
@@ -936,11 +905,12 @@ int main(void)
 	    H_TEST(test_two_groups),
 	    H_TEST(test_iface_mac_from_group),
 	};
-	static const struct h_table table = {"xdp_fixtures", h_run_xdp, xdp_prepare, xdp_check};
+	static const struct h_table table = {"xdp_fixtures", h_run_xdp, h_frame_prepare,
+					     h_frame_check};
 	static const struct h_table tc_table = {"xdp_fixtures_at_tc", h_run_tcdp, tc_prepare,
-						xdp_check};
-	const struct xdp_case *all = h_cases(cases, sizeof(cases) / sizeof(cases[0]),
-					     sizeof(cases[0]), N_TRUNC, truncated_case);
+						h_frame_check};
+	const struct h_frame_case *all = h_cases(cases, sizeof(cases) / sizeof(cases[0]),
+						 sizeof(cases[0]), N_TRUNC, truncated_case);
 	int failed;
 
 	failed = h_run_table(&table, all, N_CASES, sizeof(all[0]));
