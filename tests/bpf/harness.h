@@ -632,6 +632,14 @@ static inline void h_frame_prepare(struct h_env *e, const void *p, struct h_io *
 	h_expect_reason(io, c->reason);
 }
 
+/* An expect of a h_frame_case: the frame with its destination rewritten to lo's MAC, nothing else.
+ */
+static inline void h_want_dst_ifmac(const struct h_frame *in, struct h_frame *w)
+{
+	*w = *in;
+	memcpy(w->b, H_IFMAC, 6);
+}
+
 /* h_table.check for struct h_frame_case rows. */
 static inline void h_frame_check(struct h_env *e, const void *p, const struct h_io *io)
 {

@@ -388,12 +388,6 @@ static void want_na_vll_fwd0_tail(const struct h_frame *in, struct h_frame *w)
 	w->len = 94;
 }
 
-static void want_dst_ifmac(const struct h_frame *in, struct h_frame *w)
-{
-	*w = *in;
-	memcpy(w->b, H_IFMAC, 6);
-}
-
 /* ---- checks ------------------------------------------------------------ */
 
 static void check_host6_fwd0(struct h_env *e, const struct h_frame *in)
@@ -507,11 +501,11 @@ static const struct h_frame_case cases[] = {
     {"ra_other_router_passes", setup6_avg, in_ndp, N_RA_OTHER, XDP_PASS, NULL,
      R(XDP_PASS_NDP_OTHER), check_no_host},
     {"rs_passes", setup6_avg, in_ndp, N_RS, XDP_PASS, NULL, R(XDP_PASS_NDP_OTHER), check_no_host},
-    {"echo_to_vll_via_vmac_accepted", setup6_avg, in_ndp, N_ECHO_VLL, XDP_PASS, want_dst_ifmac,
+    {"echo_to_vll_via_vmac_accepted", setup6_avg, in_ndp, N_ECHO_VLL, XDP_PASS, h_want_dst_ifmac,
      R(XDP_PASS_VMAC), check_no_host},
     {"udp6_untouched", setup6_avg, in_ndp, N_UDP6, XDP_PASS, NULL, R(XDP_PASS_OTHER),
      check_no_host},
-    {"udp6_to_vmac_accepted", setup6_avg, in_ndp, N_UDP6_VMAC, XDP_PASS, want_dst_ifmac,
+    {"udp6_to_vmac_accepted", setup6_avg, in_ndp, N_UDP6_VMAC, XDP_PASS, h_want_dst_ifmac,
      R(XDP_PASS_VMAC), check_no_host},
     /* 40-byte solicitations: checked in the stack copy */
     {"avg_ns_40_bytes_na_keeps_tail", setup6_avg, in_ndp, N_RESOLVE_40, XDP_TX,

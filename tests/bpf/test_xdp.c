@@ -284,13 +284,6 @@ static void want_reply_fwd1(const struct h_frame *in, struct h_frame *w)
 	w->b[27] = 0x01; /* sha[5] */
 }
 
-/* The frame with the destination rewritten to lo's MAC, nothing else. */
-static void want_dst_ifmac(const struct h_frame *in, struct h_frame *w)
-{
-	*w = *in;
-	memcpy(w->b, H_IFMAC, 6);
-}
-
 /* ---- checks after the run ---------------------------------------------- */
 
 static void check_host_fwd0(struct h_env *e, const struct h_frame *in)
@@ -384,10 +377,10 @@ static const struct h_frame_case cases[] = {
      XDP_PASS, NULL, R(XDP_PASS_ARP_OTHER), NULL},
 
     /* frames to vMACs */
-    {"vmac_local_accepted_rewritten", h_setup_avg, in_ipv4_to_vmac, 0, XDP_PASS, want_dst_ifmac,
+    {"vmac_local_accepted_rewritten", h_setup_avg, in_ipv4_to_vmac, 0, XDP_PASS, h_want_dst_ifmac,
      R(XDP_PASS_VMAC), check_fwd0_counted},
     {"vmac_local_accepted_on_non_avg", h_setup_not_avg, in_ipv4_to_vmac, 0, XDP_PASS,
-     want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted},
+     h_want_dst_ifmac, R(XDP_PASS_VMAC), check_fwd0_counted},
     {"vmac_remote_dropped", h_setup_avg, in_ipv4_to_vmac, 1, XDP_DROP, NULL,
      R(XDP_DROP_VMAC_REMOTE), check_nothing_counted},
     {"vmac_inactive_fwd_unknown", h_setup_avg_fwd2_inactive, in_ipv4_to_vmac, 2, XDP_DROP, NULL,
