@@ -68,6 +68,17 @@ static inline void h_host_mac(__u32 n, __u8 mac[6])
 
 /* ---- frames ------------------------------------------------------------ */
 
+/* A zeroed frame with the Ethernet header dst, src, type; returns f->b. */
+static inline __u8 *h_eth(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src, __u16 type)
+{
+	memset(f, 0, sizeof(*f));
+	memcpy(f->b, eth_dst, 6);
+	memcpy(f->b + 6, eth_src, 6);
+	f->b[12] = (__u8)(type >> 8);
+	f->b[13] = (__u8)type;
+	return f->b;
+}
+
 static inline void h_arp(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src, __u16 op,
 			 const __u8 *sha, __be32 spa, const __u8 *tha, __be32 tpa)
 {
@@ -150,13 +161,8 @@ static inline void h_len(struct h_frame *f, __u32 len)
 static inline void h_ipv4(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src, __be32 saddr,
 			  __be32 daddr, __u32 len)
 {
-	__u8 *p = f->b;
+	__u8 *p = h_eth(f, eth_dst, eth_src, XGLB_ETH_P_IP);
 
-	memset(f, 0, sizeof(*f));
-	memcpy(p, eth_dst, 6);
-	memcpy(p + 6, eth_src, 6);
-	p[12] = 0x08;
-	p[13] = 0x00;
 	p[14] = 0x45; /* v4, ihl 5 */
 	p[16] = (__u8)((len - 14) >> 8);
 	p[17] = (__u8)(len - 14);
@@ -193,16 +199,12 @@ static inline void h_vlan(struct h_frame *f, __u16 tpid, __u16 vid)
 static inline void h_ip_frame(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
 			      __be32 saddr, __be32 daddr, __u8 proto, const void *l4, __u32 l4len)
 {
-	__u8 *p = f->b;
 	__u32 tot = 20 + l4len;
+	__u8 *p;
 
 	if (14 + tot > H_FRAME_MAX)
 		abort(); /* a test asked for a frame larger than H_FRAME_MAX */
-	memset(f, 0, sizeof(*f));
-	memcpy(p, eth_dst, 6);
-	memcpy(p + 6, eth_src, 6);
-	p[12] = 0x08;
-	p[13] = 0x00;
+	p = h_eth(f, eth_dst, eth_src, XGLB_ETH_P_IP);
 	p[14] = 0x45;
 	p[16] = (__u8)(tot >> 8);
 	p[17] = (__u8)tot;
@@ -339,13 +341,8 @@ static inline void h_icmp6_csum(struct h_frame *f)
 static inline void h_icmp6(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
 			   const __u8 *saddr, const __u8 *daddr, __u8 type, __u32 icmp_len)
 {
-	__u8 *p = f->b;
+	__u8 *p = h_eth(f, eth_dst, eth_src, XGLB_ETH_P_IPV6);
 
-	memset(f, 0, sizeof(*f));
-	memcpy(p, eth_dst, 6);
-	memcpy(p + 6, eth_src, 6);
-	p[12] = 0x86;
-	p[13] = 0xdd;
 	p[14] = 0x60;
 	p[18] = (__u8)(icmp_len >> 8);
 	p[19] = (__u8)icmp_len;

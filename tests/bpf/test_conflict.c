@@ -105,34 +105,34 @@ struct conflict_case {
 
 #define R(x) XGLB_R_##x
 
+/* The outcomes of the rows: reason and event kind (0: none); an event names forwarder 0. */
+// clang-format off
+#define CONFLICT(name, setup, arg, reason, kind) {name, setup, arg, R(reason), kind, 0}
+// clang-format on
+#define SPOOFED(...)	CONFLICT(__VA_ARGS__, XDP_DROP_ARP_SPOOFED, 0)
+#define VIP_CLAIM(...)	CONFLICT(__VA_ARGS__, XDP_DROP_ARP_VIP_CONFLICT, XGLB_CONFLICT_VIP)
+#define VMAC_CLAIM(...) CONFLICT(__VA_ARGS__, XDP_DROP_ARP_VMAC_CONFLICT, XGLB_CONFLICT_VMAC)
+#define PEER(...)	CONFLICT(__VA_ARGS__, XDP_DROP_ARP_PEER, 0)
+
 static const struct conflict_case cases[] = {
     /* a spoofed sender MAC is neither answered nor recorded */
-    {"spoofed_sender_request_avg", h_setup_avg, C_SPOOF_REQ, R(XDP_DROP_ARP_SPOOFED), 0, 0},
-    {"spoofed_sender_request_not_avg", h_setup_not_avg, C_SPOOF_REQ, R(XDP_DROP_ARP_SPOOFED), 0, 0},
-    {"spoofed_sender_unicast_to_our_vmac", h_setup_not_avg, C_SPOOF_UNICAST,
-     R(XDP_DROP_ARP_SPOOFED), 0, 0},
+    SPOOFED("spoofed_sender_request_avg", h_setup_avg, C_SPOOF_REQ),
+    SPOOFED("spoofed_sender_request_not_avg", h_setup_not_avg, C_SPOOF_REQ),
+    SPOOFED("spoofed_sender_unicast_to_our_vmac", h_setup_not_avg, C_SPOOF_UNICAST),
     /* a VIP claimed with a real MAC: reported on the AVG and on other nodes alike */
-    {"garp_request_vip_from_host_avg", h_setup_avg, C_GARP_REQ_HOST, R(XDP_DROP_ARP_VIP_CONFLICT),
-     XGLB_CONFLICT_VIP, 0},
-    {"garp_request_vip_from_host_not_avg", h_setup_not_avg, C_GARP_REQ_HOST,
-     R(XDP_DROP_ARP_VIP_CONFLICT), XGLB_CONFLICT_VIP, 0},
-    {"garp_reply_vip_from_host", h_setup_avg, C_GARP_REP_HOST, R(XDP_DROP_ARP_VIP_CONFLICT),
-     XGLB_CONFLICT_VIP, 0},
-    {"garp_reply_vip_from_host_tha_broadcast", h_setup_avg, C_GARP_REP_HOST_BC,
-     R(XDP_DROP_ARP_VIP_CONFLICT), XGLB_CONFLICT_VIP, 0},
-    {"request_other_ip_sender_vip", h_setup_avg, C_REQ_SPA_VIP_OTHER, R(XDP_DROP_ARP_VIP_CONFLICT),
-     XGLB_CONFLICT_VIP, 0},
+    VIP_CLAIM("garp_request_vip_from_host_avg", h_setup_avg, C_GARP_REQ_HOST),
+    VIP_CLAIM("garp_request_vip_from_host_not_avg", h_setup_not_avg, C_GARP_REQ_HOST),
+    VIP_CLAIM("garp_reply_vip_from_host", h_setup_avg, C_GARP_REP_HOST),
+    VIP_CLAIM("garp_reply_vip_from_host_tha_broadcast", h_setup_avg, C_GARP_REP_HOST_BC),
+    VIP_CLAIM("request_other_ip_sender_vip", h_setup_avg, C_REQ_SPA_VIP_OTHER),
     /* another station speaking from a vMAC this node owns */
-    {"learning_frame_from_our_vmac", h_setup_not_avg, C_LEARN_OUR_VMAC,
-     R(XDP_DROP_ARP_VMAC_CONFLICT), XGLB_CONFLICT_VMAC, 0},
-    {"garp_from_our_vmac", h_setup_avg, C_GARP_OUR_VMAC, R(XDP_DROP_ARP_VMAC_CONFLICT),
-     XGLB_CONFLICT_VMAC, 0},
+    VMAC_CLAIM("learning_frame_from_our_vmac", h_setup_not_avg, C_LEARN_OUR_VMAC),
+    VMAC_CLAIM("garp_from_our_vmac_avg", h_setup_avg, C_GARP_OUR_VMAC),
+    VMAC_CLAIM("garp_from_our_vmac_not_avg", h_setup_not_avg, C_GARP_OUR_VMAC),
     /* the group's own traffic is no conflict */
-    {"peer_learning_frame_own_vmac", h_setup_avg, C_LEARN_PEER_VMAC, R(XDP_DROP_ARP_PEER), 0, 0},
-    {"avg_reply_naming_our_vmac", h_setup_not_avg, C_AVG_REPLY_OUR_VMAC, R(XDP_DROP_ARP_PEER), 0,
-     0},
-    {"learning_frame_unknown_group_vmac", h_setup_avg, C_LEARN_UNKNOWN_VMAC, R(XDP_DROP_ARP_PEER),
-     0, 0},
+    PEER("peer_learning_frame_own_vmac", h_setup_avg, C_LEARN_PEER_VMAC),
+    PEER("avg_reply_naming_our_vmac", h_setup_not_avg, C_AVG_REPLY_OUR_VMAC),
+    PEER("learning_frame_unknown_group_vmac", h_setup_avg, C_LEARN_UNKNOWN_VMAC),
 };
 
 static void conflict_prepare(struct h_env *e, const void *p, struct h_io *io)

@@ -4,25 +4,18 @@
 #include "harness.h"
 
 /*
- * Each case: a fresh skeleton, setup installs the group through the real
- * table path, one Ethernet frame leaves through the guard. The guard never
- * rewrites: the output must equal the input, the verdict must match, and
- * exactly one count must land under reason.
+ * Each case (a struct h_frame_case of harness.h): a fresh skeleton, setup
+ * installs the group through the real table path, one Ethernet frame leaves
+ * through the guard. The guard never rewrites: the output must equal the
+ * input (no expect), the verdict must match, and exactly one count must
+ * land under reason.
  */
-struct guard_case {
-	const char *name;
-	void (*setup)(struct h_env *e);
-	void (*input)(struct h_frame *f, int arg);
-	int arg;
-	int verdict;
-	__u32 reason;
-};
 
 /* setups (harness.h): forwarder 0 ours, 1 and 2 owned by nodes 2 and 3 */
 
 /* ---- frames as the local kernel would send them ------------------------- */
 
-/* ARP frames the local kernel sends (arg: K_*): eth dst, eth src, op, sha, spa, tha, tpa. */
+/* ARP frames the local kernel sends (arg: K_*), always from the interface MAC. */
 enum {
 	K_REPLY_VIP,
 	K_REQUEST_FROM_VIP,
@@ -35,20 +28,30 @@ enum {
 
 static void in_kernel(struct h_frame *f, int arg)
 {
-	const struct h_arp_row rows[K_MAX] = {
+	/* eth dst, op, spa, tha, tpa; Ethernet source and sha are H_IFMAC */
+	const struct {
+		const __u8 *dst;
+		__u16 op;
+		__be32 spa;
+		const __u8 *tha;
+		__be32 tpa;
+	} rows[K_MAX] = {
 	    /* answering a host for the VIP with the interface MAC */
-	    [K_REPLY_VIP] = {H_HOST, H_IFMAC, H_REP, H_IFMAC, H_VIP, H_HOST, H_HOSTIP},
+	    [K_REPLY_VIP] = {H_HOST, H_REP, H_VIP, H_HOST, H_HOSTIP},
 	    /* soliciting a neighbour with the VIP as source address */
-	    [K_REQUEST_FROM_VIP] = {H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_VIP, H_ZERO, H_HOSTIP},
+	    [K_REQUEST_FROM_VIP] = {H_BCAST, H_REQ, H_VIP, H_ZERO, H_HOSTIP},
 	    /* gratuitous ARP for the VIP (address added, arping -U) */
-	    [K_GARP_VIP] = {H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_VIP, H_ZERO, H_VIP},
-	    [K_GARP_REPLY_VIP] = {H_BCAST, H_IFMAC, H_REP, H_IFMAC, H_VIP, H_BCAST, H_VIP},
+	    [K_GARP_VIP] = {H_BCAST, H_REQ, H_VIP, H_ZERO, H_VIP},
+	    [K_GARP_REPLY_VIP] = {H_BCAST, H_REP, H_VIP, H_BCAST, H_VIP},
 	    /* ARP for the router's own address: the kernel's business */
-	    [K_REPLY_ROUTER_IP] = {H_HOST, H_IFMAC, H_REP, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP},
-	    [K_REQUEST_ROUTER_IP] = {H_BCAST, H_IFMAC, H_REQ, H_IFMAC, H_ROUTERIP, H_ZERO, H_VIP},
+	    [K_REPLY_ROUTER_IP] = {H_HOST, H_REP, H_ROUTERIP, H_HOST, H_HOSTIP},
+	    [K_REQUEST_ROUTER_IP] = {H_BCAST, H_REQ, H_ROUTERIP, H_ZERO, H_VIP},
 	};
 
-	h_arp_pick(f, rows, K_MAX, arg);
+	if (arg < 0 || arg >= K_MAX)
+		abort();
+	h_arp(f, rows[arg].dst, H_IFMAC, rows[arg].op, H_IFMAC, rows[arg].spa, rows[arg].tha,
+	      rows[arg].tpa);
 }
 
 /* An ARP about the VIP whose sender MAC is vMAC (gid, idx) (agent's GARP / unsolicited reply). */
@@ -91,66 +94,43 @@ static void in_ipv6(struct h_frame *f, int arg)
 
 /* ---- the table ------------------------------------------------------ */
 
-#define R(x) XGLB_R_##x
+/* The guard's three outcomes; a row names the setup, the frame builder and its argument. */
+// clang-format off
+#define GUARD(name, setup, input, arg, verdict, reason) \
+	{name, setup, input, arg, verdict, NULL, XGLB_R_##reason, NULL}
+// clang-format on
+#define SHOT(...)    GUARD(__VA_ARGS__, TC_ACT_SHOT, TC_EGRESS_DROP_VIP_ARP)
+#define VMAC_OK(...) GUARD(__VA_ARGS__, TC_ACT_OK, TC_EGRESS_PASS_VMAC_ARP)
+#define PASS(...)    GUARD(__VA_ARGS__, TC_ACT_OK, TC_EGRESS_PASS)
 
-static const struct guard_case cases[] = {
+static const struct h_frame_case cases[] = {
     /* the kernel speaking for the VIP with a real MAC: dropped */
-    {"kernel_reply_vip_avg", h_setup_avg, in_kernel, K_REPLY_VIP, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
-    {"kernel_reply_vip_not_avg", h_setup_not_avg, in_kernel, K_REPLY_VIP, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
-    {"kernel_request_from_vip", h_setup_avg, in_kernel, K_REQUEST_FROM_VIP, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
-    {"kernel_garp_request_vip", h_setup_not_avg, in_kernel, K_GARP_VIP, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
-    {"kernel_garp_reply_vip", h_setup_avg, in_kernel, K_GARP_REPLY_VIP, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
+    SHOT("kernel_reply_vip_avg", h_setup_avg, in_kernel, K_REPLY_VIP),
+    SHOT("kernel_reply_vip_not_avg", h_setup_not_avg, in_kernel, K_REPLY_VIP),
+    SHOT("kernel_request_from_vip", h_setup_avg, in_kernel, K_REQUEST_FROM_VIP),
+    SHOT("kernel_garp_request_vip", h_setup_not_avg, in_kernel, K_GARP_VIP),
+    SHOT("kernel_garp_reply_vip", h_setup_avg, in_kernel, K_GARP_REPLY_VIP),
 
     /* a vMAC sender: allowed only with the data path's own authority */
-    {"local_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
-     R(TC_EGRESS_PASS_VMAC_ARP)},
-    {"local_vmac_on_non_avg_ok", h_setup_not_avg, in_vmac_reply_g7, 0, TC_ACT_OK,
-     R(TC_EGRESS_PASS_VMAC_ARP)},
-    {"local_vmac_garp_ok", h_setup_not_avg, in_vmac_garp, 0, TC_ACT_OK, R(TC_EGRESS_PASS_VMAC_ARP)},
-    {"remote_vmac_on_non_avg_shot", h_setup_not_avg, in_vmac_reply_g7, 1, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
-    {"remote_vmac_garp_on_non_avg_shot", h_setup_not_avg, in_vmac_garp, 2, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
-    {"remote_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 1, TC_ACT_OK,
-     R(TC_EGRESS_PASS_VMAC_ARP)},
-    {"remote_vmac_2_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 2, TC_ACT_OK,
-     R(TC_EGRESS_PASS_VMAC_ARP)},
-    {"inactive_vmac_on_avg_shot", h_setup_avg_fwd2_inactive, in_vmac_reply_g7, 2, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
-    {"vmac_beyond_n_fwd_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 3, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
-    {"vmac_index_16_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 16, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
-    {"vmac_of_other_group_on_avg_shot", h_setup_avg, in_vmac_reply_g9, 0, TC_ACT_SHOT,
-     R(TC_EGRESS_DROP_VIP_ARP)},
+    VMAC_OK("local_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 0),
+    VMAC_OK("local_vmac_on_non_avg_ok", h_setup_not_avg, in_vmac_reply_g7, 0),
+    VMAC_OK("local_vmac_garp_ok", h_setup_not_avg, in_vmac_garp, 0),
+    SHOT("remote_vmac_on_non_avg_shot", h_setup_not_avg, in_vmac_reply_g7, 1),
+    SHOT("remote_vmac_garp_on_non_avg_shot", h_setup_not_avg, in_vmac_garp, 2),
+    VMAC_OK("remote_vmac_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 1),
+    VMAC_OK("remote_vmac_2_on_avg_ok", h_setup_avg, in_vmac_reply_g7, 2),
+    SHOT("inactive_vmac_on_avg_shot", h_setup_avg_fwd2_inactive, in_vmac_reply_g7, 2),
+    SHOT("vmac_beyond_n_fwd_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 3),
+    SHOT("vmac_index_16_on_avg_shot", h_setup_avg, in_vmac_reply_g7, 16),
+    SHOT("vmac_of_other_group_on_avg_shot", h_setup_avg, in_vmac_reply_g9, 0),
 
     /* not about a VIP, or not ARP: untouched */
-    {"kernel_reply_router_ip_ok", h_setup_avg, in_kernel, K_REPLY_ROUTER_IP, TC_ACT_OK,
-     R(TC_EGRESS_PASS)},
-    {"kernel_request_for_vip_from_router_ip_ok", h_setup_avg, in_kernel, K_REQUEST_ROUTER_IP,
-     TC_ACT_OK, R(TC_EGRESS_PASS)},
-    {"ipv4_from_vip_ok", h_setup_avg, in_ipv4_from_vip, 0, TC_ACT_OK, R(TC_EGRESS_PASS)},
-    {"ipv6_ok", h_setup_avg, in_ipv6, 0, TC_ACT_OK, R(TC_EGRESS_PASS)},
-    {"kernel_reply_vip_no_group_ok", NULL, in_kernel, K_REPLY_VIP, TC_ACT_OK, R(TC_EGRESS_PASS)},
+    PASS("kernel_reply_router_ip_ok", h_setup_avg, in_kernel, K_REPLY_ROUTER_IP),
+    PASS("kernel_request_for_vip_from_router_ip_ok", h_setup_avg, in_kernel, K_REQUEST_ROUTER_IP),
+    PASS("ipv4_from_vip_ok", h_setup_avg, in_ipv4_from_vip, 0),
+    PASS("ipv6_ok", h_setup_avg, in_ipv6, 0),
+    PASS("kernel_reply_vip_no_group_ok", NULL, in_kernel, K_REPLY_VIP),
 };
-
-/* The guard never rewrites: the frame must leave as it came. */
-static void guard_prepare(struct h_env *e, const void *p, struct h_io *io)
-{
-	const struct guard_case *c = p;
-
-	if (c->setup)
-		c->setup(e);
-	c->input(&io->in, c->arg);
-	io->want = io->in;
-	io->verdict = c->verdict;
-	h_expect_reason(io, c->reason);
-}
 
 /* After a commit that moves forwarder 1 to us, its vMAC may be announced; before, not. */
 static void test_guard_follows_commit(void **state)
@@ -217,7 +197,8 @@ int main(void)
 	    H_TEST(test_guard_follows_commit),
 	    H_TEST(test_tcdp_answers_pass_guard),
 	};
-	static const struct h_table table = {"guard_fixtures", h_run_tc, guard_prepare, NULL};
+	static const struct h_table table = {"guard_fixtures", h_run_tc, h_frame_prepare,
+					     h_frame_check};
 	int failed;
 
 	failed = h_run_table(&table, cases, sizeof(cases) / sizeof(cases[0]), sizeof(cases[0]));
