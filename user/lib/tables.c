@@ -198,6 +198,17 @@ __u32 xglb_vip_mult(unsigned int seed)
 DEFINE_ROBIN_PLACE(vip_place, struct xglb_vip_slot, XGLB_VIP_SLOTS)
 DEFINE_ROBIN_PLACE(vip6_place, struct xglb_vip6_slot, XGLB_VIP6_SLOTS)
 
+/* The groups an index is built from: 0 to XGLB_MAX_GROUPS of them, each with an id. */
+static bool groups_valid(const struct xglb_group *groups, int n)
+{
+	if (n < 0 || n > XGLB_MAX_GROUPS)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (!groups[i].id)
+			return false;
+	return true;
+}
+
 static unsigned int vip_insert(struct xglb_vip_slot *slots, __u8 *dist, __u32 mult, __be32 vip,
 			       __u32 gid, unsigned int longest)
 {
@@ -206,38 +217,66 @@ static unsigned int vip_insert(struct xglb_vip_slot *slots, __u8 *dist, __u32 mu
 	return vip_place(slots, dist, xglb_vip_hash(vip, mult), cur, longest);
 }
 
-int xglb_vip_index_build(const struct xglb_group *groups, int n, unsigned int seeds,
-			 struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 *mult)
-{
-	__u8 dist[XGLB_VIP_SLOTS];
+/*
+ * One open-addressing index of the groups' addresses being built: fill
+ * places every address with multiplier m into slots (cleared) and returns
+ * the longest distance from home it needed.
+ */
+struct index_fill {
+	const struct xglb_group *groups;
+	int n;
+	void *slots;
+	size_t slot_size;
+	__u8 *dist; /* one per slot */
+	size_t n_slots;
+	unsigned int probes; /* the data path's bound on the distance */
+	unsigned int (*fill)(const struct index_fill *f, __u32 m);
+};
 
-	if (n < 0 || n > XGLB_MAX_GROUPS)
+/* Tries the multipliers of seeds 0, 1, ... until one places every address within probes. */
+static int index_build(const struct index_fill *f, unsigned int seeds, __u32 *mult)
+{
+	if (!groups_valid(f->groups, f->n))
 		return -EINVAL;
-	for (int i = 0; i < n; i++)
-		if (!groups[i].id)
-			return -EINVAL;
 	for (unsigned int s = 0; s < seeds; s++) {
-		unsigned int longest = 0;
 		__u32 m = xglb_vip_mult(s);
 
-		memset(slots, 0, sizeof(slots[0]) * XGLB_VIP_SLOTS);
-		memset(dist, 0, sizeof(dist));
-		for (int i = 0; i < n && longest < XGLB_VIP_PROBES; i++) {
-			bool later = false;
-
-			for (int j = i + 1; j < n && !later; j++)
-				later = groups[j].vip == groups[i].vip;
-			if (!later) /* a VIP listed twice: the last group has it */
-				longest = vip_insert(slots, dist, m, groups[i].vip, groups[i].id,
-						     longest);
-		}
-		if (longest < XGLB_VIP_PROBES) {
+		memset(f->slots, 0, f->slot_size * f->n_slots);
+		memset(f->dist, 0, f->n_slots);
+		if (f->fill(f, m) < f->probes) {
 			*mult = m;
 			return 0;
 		}
 	}
-	memset(slots, 0, sizeof(slots[0]) * XGLB_VIP_SLOTS);
+	memset(f->slots, 0, f->slot_size * f->n_slots);
 	return -ENOSPC;
+}
+
+static unsigned int vip_fill(const struct index_fill *f, __u32 m)
+{
+	const struct xglb_group *groups = f->groups;
+	unsigned int longest = 0;
+
+	for (int i = 0; i < f->n && longest < XGLB_VIP_PROBES; i++) {
+		bool later = false;
+
+		for (int j = i + 1; j < f->n && !later; j++)
+			later = groups[j].vip == groups[i].vip;
+		if (!later) /* a VIP listed twice: the last group has it */
+			longest =
+			    vip_insert(f->slots, f->dist, m, groups[i].vip, groups[i].id, longest);
+	}
+	return longest;
+}
+
+int xglb_vip_index_build(const struct xglb_group *groups, int n, unsigned int seeds,
+			 struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 *mult)
+{
+	__u8 dist[XGLB_VIP_SLOTS];
+	const struct index_fill f = {
+	    groups, n, slots, sizeof(slots[0]), dist, XGLB_VIP_SLOTS, XGLB_VIP_PROBES, vip_fill};
+
+	return index_build(&f, seeds, mult);
 }
 
 __u32 xglb_vip_index_find(const struct xglb_vip_slot slots[XGLB_VIP_SLOTS], __u32 mult, __be32 vip)
@@ -282,46 +321,38 @@ static unsigned int vip6_insert(struct xglb_vip6_slot *slots, __u8 *dist, __u32 
 	return vip6_place(slots, dist, vip6_home(addr, mult), cur, longest);
 }
 
+static unsigned int vip6_fill(const struct index_fill *f, __u32 m)
+{
+	const struct xglb_group *groups = f->groups;
+	unsigned int longest = 0;
+
+	for (int i = 0; i < f->n && longest < XGLB_VIP6_PROBES; i++) {
+		for (int a = 0; a < XGLB_VIP6_PER_GROUP && longest < XGLB_VIP6_PROBES; a++) {
+			const __u8 *addr = groups[i].vip6[a];
+			bool later = vip6_zero(addr);
+
+			/* listed twice: the later group, or the later entry of one group */
+			for (int b = a + 1; b < XGLB_VIP6_PER_GROUP && !later; b++)
+				later = !memcmp(groups[i].vip6[b], addr, 16);
+			for (int j = i + 1; j < f->n && !later; j++)
+				for (int b = 0; b < XGLB_VIP6_PER_GROUP && !later; b++)
+					later = !memcmp(groups[j].vip6[b], addr, 16);
+			if (!later)
+				longest =
+				    vip6_insert(f->slots, f->dist, m, addr, groups[i].id, longest);
+		}
+	}
+	return longest;
+}
+
 int xglb_vip6_index_build(const struct xglb_group *groups, int n, unsigned int seeds,
 			  struct xglb_vip6_slot slots[XGLB_VIP6_SLOTS], __u32 *mult)
 {
 	static __u8 dist[XGLB_VIP6_SLOTS];
+	const struct index_fill f = {
+	    groups, n, slots, sizeof(slots[0]), dist, XGLB_VIP6_SLOTS, XGLB_VIP6_PROBES, vip6_fill};
 
-	if (n < 0 || n > XGLB_MAX_GROUPS)
-		return -EINVAL;
-	for (int i = 0; i < n; i++)
-		if (!groups[i].id)
-			return -EINVAL;
-	for (unsigned int s = 0; s < seeds; s++) {
-		unsigned int longest = 0;
-		__u32 m = xglb_vip_mult(s);
-
-		memset(slots, 0, sizeof(slots[0]) * XGLB_VIP6_SLOTS);
-		memset(dist, 0, sizeof(dist));
-		for (int i = 0; i < n && longest < XGLB_VIP6_PROBES; i++) {
-			for (int a = 0; a < XGLB_VIP6_PER_GROUP && longest < XGLB_VIP6_PROBES;
-			     a++) {
-				const __u8 *addr = groups[i].vip6[a];
-				bool later = vip6_zero(addr);
-
-				/* listed twice: the later group, or the later entry of one group */
-				for (int b = a + 1; b < XGLB_VIP6_PER_GROUP && !later; b++)
-					later = !memcmp(groups[i].vip6[b], addr, 16);
-				for (int j = i + 1; j < n && !later; j++)
-					for (int b = 0; b < XGLB_VIP6_PER_GROUP && !later; b++)
-						later = !memcmp(groups[j].vip6[b], addr, 16);
-				if (!later)
-					longest = vip6_insert(slots, dist, m, addr, groups[i].id,
-							      longest);
-			}
-		}
-		if (longest < XGLB_VIP6_PROBES) {
-			*mult = m;
-			return 0;
-		}
-	}
-	memset(slots, 0, sizeof(slots[0]) * XGLB_VIP6_SLOTS);
-	return -ENOSPC;
+	return index_build(&f, seeds, mult);
 }
 
 __u32 xglb_vip6_index_find(const struct xglb_vip6_slot slots[XGLB_VIP6_SLOTS], __u32 mult,
