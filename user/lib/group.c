@@ -90,14 +90,14 @@ void xglb_fsm_init(struct xglb_fsm *g, __u8 gid, __be32 vip, __u8 policy,
 	g->boot = boot;
 	g->n_nodes = n_nodes > XGLB_FSM_MAX_NODES ? XGLB_FSM_MAX_NODES : n_nodes;
 	for (int i = 0; i < g->n_nodes; i++) {
-		g->nodes[i].id = nodes[i].id;
-		g->nodes[i].priority = nodes[i].priority;
-		g->nodes[i].weight = nodes[i].weight;
-		g->nodes[i].cfg_priority = nodes[i].priority;
-		g->nodes[i].cfg_weight = nodes[i].weight;
-		g->nodes[i].up = nodes[i].id == self;
-		g->nodes[i].last_heard = now;
-		g->nodes[i].load_factor = 100;
+		struct xglb_fsm_node *n = &g->nodes[i];
+
+		n->id = nodes[i].id;
+		n->priority = n->cfg_priority = nodes[i].priority;
+		n->weight = n->cfg_weight = nodes[i].weight;
+		n->up = n->id == self;
+		n->last_heard = now;
+		n->load_factor = 100;
 	}
 	g->n_fwd = n_fwd > XGLB_MAX_FWD ? XGLB_MAX_FWD : n_fwd;
 	for (int i = 0; i < g->n_fwd; i++) {
