@@ -353,6 +353,26 @@ static void assert_switch_follows_owners(void)
 	}
 }
 
+/* Node iso hears none of the others, and they none of it: two AVGs follow. */
+static void partition(int iso, __u64 ms)
+{
+	for (int j = 0; j < 3; j++)
+		if (j != iso)
+			S.cut[iso][j] = S.cut[j][iso] = true;
+	sim_run(&S, ms);
+	assert_int_equal(sim_avg_count(&S), 2);
+}
+
+/* Every hello gets through again: ms later one AVG, one state, the switch follows the owners. */
+static void heal(__u64 ms)
+{
+	memset(S.cut, 0, sizeof(S.cut));
+	sim_run(&S, ms);
+	assert_int_equal(sim_avg_count(&S), 1);
+	assert_true(sim_converged(&S));
+	assert_switch_follows_owners();
+}
+
 /*
  * A partition heals: during it each side owned (and announced) the other
  * side's forwarders, so the switch may send a vMAC to a node that loses it
@@ -368,11 +388,7 @@ static void heal_reannounces_every_vmac_from_its_owner(void **state)
 
 		start3(0, NULL);
 		assert_switch_follows_owners();
-		for (int j = 0; j < 3; j++)
-			if (j != iso)
-				S.cut[iso][j] = S.cut[j][iso] = true;
-		sim_run(&S, 5000);
-		assert_int_equal(sim_avg_count(&S), 2);
+		partition(iso, 5000);
 		for (int j = 0; way && j < 3; j++) {
 			if (way == 1)
 				S.cut[j][iso] = false; /* the others' hellos reach it */
@@ -380,11 +396,7 @@ static void heal_reannounces_every_vmac_from_its_owner(void **state)
 				S.cut[iso][j] = false; /* its hellos reach the others */
 		}
 		sim_run(&S, way ? 1000 : 0);
-		memset(S.cut, 0, sizeof(S.cut));
-		sim_run(&S, 1000);
-		assert_int_equal(sim_avg_count(&S), 1);
-		assert_true(sim_converged(&S));
-		assert_switch_follows_owners();
+		heal(1000);
 	}
 }
 
@@ -411,16 +423,8 @@ static void heal_at_any_phase_reannounces(void **state)
 					start3(pers[p], NULL);
 					for (int j = 0; j < 3; j++)
 						S.g[j].next_hello += (__u64)shift[j] * SIM_MS;
-					for (int j = 0; j < 3; j++)
-						if (j != iso)
-							S.cut[iso][j] = S.cut[j][iso] = true;
-					sim_run(&S, 3000 + (__u64)ms);
-					assert_int_equal(sim_avg_count(&S), 2);
-					memset(S.cut, 0, sizeof(S.cut));
-					sim_run(&S, 2000);
-					assert_int_equal(sim_avg_count(&S), 1);
-					assert_true(sim_converged(&S));
-					assert_switch_follows_owners();
+					partition(iso, 3000 + (__u64)ms);
+					heal(2000);
 				}
 }
 
