@@ -193,32 +193,33 @@ static void layout_bytes(void **state)
 	struct xglb_msg m;
 
 	memset(&m, 0, sizeof(m));
-	m.type = XGLB_MSG_HELLO;
-	m.flags = XGLB_MSGF_STATE | XGLB_MSGF_AVG;
-	m.gid = 7;
-	m.node_id = 0x01020304;
-	m.boot = 0x0a0b0c0d;
-	m.seq = 0x1122334455667788ull;
-	m.echo = 0x0e0f1011;
-	m.priority = 100;
-	m.weight = 0x0203;
-	memcpy(m.mac, "\x02\x00\x00\xaa\xbb\xcc", 6);
-	m.hello_ms = 1000;
-	m.hold_ms = 3000;
-	m.state_version = 9;
-	m.state_avg = 0x01020304;
-	m.state_standby = 0x05060708;
-	m.n_fwd = 1;
-	m.fwd[0] = (struct xglb_msg_fwd){.index = 3,
-					 .persistence = 3,
-					 .weight = 50,
-					 .flags = XGLB_MSG_FWD_ACTIVE | XGLB_MSG_FWD_NEW_OK,
-					 .owner = 0x01020304,
-					 .preferred = 0x05060708,
-					 .takeover_ms = 64000};
-	m.n_load = 1;
-	m.load[0].index = 3;
-	m.load[0].bytes = 0x0102030405060708ull;
+	m = (struct xglb_msg){
+	    .type = XGLB_MSG_HELLO,
+	    .flags = XGLB_MSGF_STATE | XGLB_MSGF_AVG,
+	    .gid = 7,
+	    .node_id = 0x01020304,
+	    .boot = 0x0a0b0c0d,
+	    .seq = 0x1122334455667788ull,
+	    .echo = 0x0e0f1011,
+	    .priority = 100,
+	    .weight = 0x0203,
+	    .mac = {0x02, 0x00, 0x00, 0xaa, 0xbb, 0xcc},
+	    .hello_ms = 1000,
+	    .hold_ms = 3000,
+	    .state_version = 9,
+	    .state_avg = 0x01020304,
+	    .state_standby = 0x05060708,
+	    .n_fwd = 1,
+	    .fwd[0] = {.index = 3,
+		       .persistence = 3,
+		       .weight = 50,
+		       .flags = XGLB_MSG_FWD_ACTIVE | XGLB_MSG_FWD_NEW_OK,
+		       .owner = 0x01020304,
+		       .preferred = 0x05060708,
+		       .takeover_ms = 64000},
+	    .n_load = 1,
+	    .load[0] = {.index = 3, .bytes = 0x0102030405060708ull},
+	};
 
 	memcpy(want, want_body, sizeof(want_body));
 	/* The one-shot API takes a 32-byte key: an independent HMAC. */
@@ -439,82 +440,80 @@ static void encode_needs_room(void **state)
 
 /* ---- decoding: rejections -------------------------------------------- */
 
+/* A field of msg_base()'s encoding and the values that make the decoder reject it. */
 struct bad_wire {
 	const char *name;
 	int off;  /* byte offset in msg_base()'s encoding */
 	int size; /* bytes, written big-endian */
-	__u64 value;
 	int want;
+	int n; /* values, each tried alone */
+	__u64 values[6];
 };
+
+#define VALUES(...)                                                                                \
+	sizeof((__u64[]){__VA_ARGS__}) / sizeof(__u64),                                            \
+	{                                                                                          \
+		__VA_ARGS__                                                                        \
+	}
 
 static void decode_rejects_corrupt_fields(void **state)
 {
 	static const struct bad_wire bad[] = {
-	    {"magic", 0, 4, 0x58474c43, XGLB_RX_MAGIC},
-	    {"magic byte 0", 0, 1, 'x', XGLB_RX_MAGIC},
-	    {"version 0", 4, 1, 0, XGLB_RX_VERSION},
-	    {"version 1 (no echo)", 4, 1, 1, XGLB_RX_VERSION},
-	    {"version 3", 4, 1, 3, XGLB_RX_VERSION},
-	    {"version 255", 4, 1, 255, XGLB_RX_VERSION},
-	    {"type 0", 5, 1, 0, XGLB_RX_TYPE},
-	    {"type 2", 5, 1, 2, XGLB_RX_TYPE},
-	    {"lowest unknown flag", 6, 2, 0x0003 | UNKNOWN_FLAG, XGLB_RX_FIELD},
-	    {"unknown flag 0x100", 6, 2, 0x0103, XGLB_RX_FIELD},
-	    {"unknown flag 0x8000", 6, 2, 0x8003, XGLB_RX_FIELD},
-	    {"STATE flag cleared", 6, 2, 0x0002, XGLB_RX_LENGTH},
-	    {"gid 0", 8, 1, 0, XGLB_RX_FIELD},
-	    {"node_id 0", 12, 4, 0, XGLB_RX_FIELD},
-	    {"seq 0", 20, 8, 0, XGLB_RX_FIELD},
-	    {"hello_ms 0", OFF_HELLO + 12, 4, 0, XGLB_RX_FIELD},
-	    {"hold_ms = hello_ms", OFF_HELLO + 16, 4, 100, XGLB_RX_FIELD},
-	    {"hold_ms < hello_ms", OFF_HELLO + 16, 4, 1, XGLB_RX_FIELD},
-	    {"hold_ms 0", OFF_HELLO + 16, 4, 0, XGLB_RX_FIELD},
-	    {"hello_ms max", OFF_HELLO + 12, 4, 0xffffffff, XGLB_RX_FIELD},
-	    {"state version 0", OFF_STATE, 4, 0, XGLB_RX_FIELD},
-	    {"state avg 0", OFF_STATE + 4, 4, 0, XGLB_RX_FIELD},
-	    {"n_fwd 0", OFF_STATE + 12, 1, 0, XGLB_RX_LENGTH},
-	    {"n_fwd 2", OFF_STATE + 12, 1, 2, XGLB_RX_LENGTH},
-	    {"n_fwd 4", OFF_STATE + 12, 1, 4, XGLB_RX_LENGTH},
-	    {"n_fwd 16", OFF_STATE + 12, 1, 16, XGLB_RX_LENGTH},
-	    {"n_fwd 17", OFF_STATE + 12, 1, 17, XGLB_RX_LENGTH},
-	    {"n_fwd 255", OFF_STATE + 12, 1, 255, XGLB_RX_LENGTH},
-	    {"fwd index 16", OFF_FWD(0), 1, 16, XGLB_RX_FIELD},
-	    {"fwd index 255", OFF_FWD(2), 1, 255, XGLB_RX_FIELD},
-	    {"fwd index repeated", OFF_FWD(1), 1, 0, XGLB_RX_FIELD},
-	    {"fwd index decreasing", OFF_FWD(2), 1, 4, XGLB_RX_FIELD},
-	    {"fwd index = next", OFF_FWD(1), 1, 9, XGLB_RX_FIELD},
-	    {"persistence 2", OFF_FWD(0) + 1, 1, 2, XGLB_RX_FIELD},
-	    {"persistence 4", OFF_FWD(1) + 1, 1, 4, XGLB_RX_FIELD},
-	    {"persistence 255", OFF_FWD(2) + 1, 1, 255, XGLB_RX_FIELD},
-	    {"fwd weight 0", OFF_FWD(1) + 2, 1, 0, XGLB_RX_FIELD},
-	    {"fwd flag 0x04", OFF_FWD(0) + 3, 1, 0x05, XGLB_RX_FIELD},
-	    {"fwd flag 0x80", OFF_FWD(2) + 3, 1, 0x80, XGLB_RX_FIELD},
-	    {"n_load 0", OFF_LOAD_HDR, 1, 0, XGLB_RX_LENGTH},
-	    {"n_load 3", OFF_LOAD_HDR, 1, 3, XGLB_RX_LENGTH},
-	    {"n_load 17", OFF_LOAD_HDR, 1, 17, XGLB_RX_LENGTH},
-	    {"n_load 255", OFF_LOAD_HDR, 1, 255, XGLB_RX_LENGTH},
-	    {"load index 16", OFF_LOAD(0), 1, 16, XGLB_RX_FIELD},
-	    {"load index 255", OFF_LOAD(1), 1, 255, XGLB_RX_FIELD},
+	    {"magic", 0, 4, XGLB_RX_MAGIC, VALUES(0x58474c43)},
+	    {"magic byte 0", 0, 1, XGLB_RX_MAGIC, VALUES('x')},
+	    /* 1: a version without the echo */
+	    {"version", 4, 1, XGLB_RX_VERSION, VALUES(0, 1, 3, 255)},
+	    {"type", 5, 1, XGLB_RX_TYPE, VALUES(0, 2)},
+	    /* the lowest unknown flag, 0x100, 0x8000 */
+	    {"flags", 6, 2, XGLB_RX_FIELD, VALUES(0x0003 | UNKNOWN_FLAG, 0x0103, 0x8003)},
+	    {"flags without STATE", 6, 2, XGLB_RX_LENGTH, VALUES(0x0002)},
+	    {"gid", 8, 1, XGLB_RX_FIELD, VALUES(0)},
+	    {"node_id", 12, 4, XGLB_RX_FIELD, VALUES(0)},
+	    {"seq", 20, 8, XGLB_RX_FIELD, VALUES(0)},
+	    {"hello_ms", OFF_HELLO + 12, 4, XGLB_RX_FIELD, VALUES(0, 0xffffffff)},
+	    /* hold_ms = hello_ms, < hello_ms, 0 */
+	    {"hold_ms", OFF_HELLO + 16, 4, XGLB_RX_FIELD, VALUES(100, 1, 0)},
+	    {"state version", OFF_STATE, 4, XGLB_RX_FIELD, VALUES(0)},
+	    {"state avg", OFF_STATE + 4, 4, XGLB_RX_FIELD, VALUES(0)},
+	    {"n_fwd", OFF_STATE + 12, 1, XGLB_RX_LENGTH, VALUES(0, 2, 4, 16, 17, 255)},
+	    {"fwd 0 index", OFF_FWD(0), 1, XGLB_RX_FIELD, VALUES(16)},
+	    /* repeated, = the next one's */
+	    {"fwd 1 index", OFF_FWD(1), 1, XGLB_RX_FIELD, VALUES(0, 9)},
+	    /* decreasing, 255 */
+	    {"fwd 2 index", OFF_FWD(2), 1, XGLB_RX_FIELD, VALUES(4, 255)},
+	    {"fwd 0 persistence", OFF_FWD(0) + 1, 1, XGLB_RX_FIELD, VALUES(2)},
+	    {"fwd 1 persistence", OFF_FWD(1) + 1, 1, XGLB_RX_FIELD, VALUES(4)},
+	    {"fwd 2 persistence", OFF_FWD(2) + 1, 1, XGLB_RX_FIELD, VALUES(255)},
+	    {"fwd 1 weight", OFF_FWD(1) + 2, 1, XGLB_RX_FIELD, VALUES(0)},
+	    {"fwd 0 flags (0x04)", OFF_FWD(0) + 3, 1, XGLB_RX_FIELD, VALUES(0x05)},
+	    {"fwd 2 flags (0x80)", OFF_FWD(2) + 3, 1, XGLB_RX_FIELD, VALUES(0x80)},
+	    {"n_load", OFF_LOAD_HDR, 1, XGLB_RX_LENGTH, VALUES(0, 3, 17, 255)},
+	    {"load 0 index", OFF_LOAD(0), 1, XGLB_RX_FIELD, VALUES(16)},
+	    {"load 1 index", OFF_LOAD(1), 1, XGLB_RX_FIELD, VALUES(255)},
 	};
 	__u8 base[BUF_LEN], buf[BUF_LEN];
 	struct xglb_msg m;
 	size_t i;
-	int ret;
+	int ret, v;
 
 	msg_base(&m);
 	assert_int_equal(encode(&m, base), BASE_LEN);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		memcpy(buf, base, BASE_LEN);
-		put_be(buf + bad[i].off, bad[i].size, bad[i].value);
-		assert_memory_not_equal(buf, base, BASE_LEN);
-		rehmac(buf, BASE_LEN, key32, sizeof(key32));
-		memset(&m, 0xaa, sizeof(m));
-		ret = decode(buf, BASE_LEN, key32, sizeof(key32), &m);
-		if (ret != bad[i].want)
-			fail_msg("%s: got %s, want %s", bad[i].name, xglb_rx_reason_name(ret),
-				 xglb_rx_reason_name(bad[i].want));
-		/* Nothing of a rejected message reaches the caller. */
-		assert_true(sodium_is_zero((const unsigned char *)&m, sizeof(m)));
+		for (v = 0; v < bad[i].n; v++) {
+			memcpy(buf, base, BASE_LEN);
+			put_be(buf + bad[i].off, bad[i].size, bad[i].values[v]);
+			assert_memory_not_equal(buf, base, BASE_LEN);
+			rehmac(buf, BASE_LEN, key32, sizeof(key32));
+			memset(&m, 0xaa, sizeof(m));
+			ret = decode(buf, BASE_LEN, key32, sizeof(key32), &m);
+			if (ret != bad[i].want)
+				fail_msg("%s %#llx: got %s, want %s", bad[i].name,
+					 (unsigned long long)bad[i].values[v],
+					 xglb_rx_reason_name(ret),
+					 xglb_rx_reason_name(bad[i].want));
+			/* Nothing of a rejected message reaches the caller. */
+			assert_true(sodium_is_zero((const unsigned char *)&m, sizeof(m)));
+		}
 	}
 }
 
@@ -773,31 +772,58 @@ static void replay_in_order(void **state)
 	assert_true(r.seen == UINT64_MAX);
 }
 
+/* One offer to the window: the sequence number and what xglb_replay_check must say. */
+struct replay_step {
+	__u64 seq;
+	int want;
+};
+
+#define OK(seq)                                                                                    \
+	{                                                                                          \
+		seq, XGLB_RX_OK                                                                    \
+	}
+#define DUP(seq)                                                                                   \
+	{                                                                                          \
+		seq, XGLB_RX_REPLAY                                                                \
+	}
+#define OLD(seq)                                                                                   \
+	{                                                                                          \
+		seq, XGLB_RX_OLD_BOOT                                                              \
+	}
+
+/* Offers boot's sequence numbers in the order of the steps. */
+static void replay_steps(struct xglb_replay *r, __u32 boot, const struct replay_step *step,
+			 size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int got = xglb_replay_check(r, boot, step[i].seq);
+
+		if (got != step[i].want)
+			fail_msg("boot %u seq %llu (step %zu): got %s, want %s", boot,
+				 (unsigned long long)step[i].seq, i, xglb_rx_reason_name(got),
+				 xglb_rx_reason_name(step[i].want));
+	}
+}
+
+#define REPLAY(r, boot, ...)                                                                       \
+	do {                                                                                       \
+		const struct replay_step steps_[] = {__VA_ARGS__};                                 \
+		replay_steps(r, boot, steps_, sizeof(steps_) / sizeof(steps_[0]));                 \
+	} while (0)
+
 static void replay_duplicate(void **state)
 {
 	struct xglb_replay r = {0};
 
-	assert_int_equal(xglb_replay_check(&r, 1, 1), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 1), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 2), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 1), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 2), XGLB_RX_REPLAY);
+	REPLAY(&r, 1, OK(1), DUP(1), OK(2), DUP(1), DUP(2));
 }
 
 static void replay_out_of_order(void **state)
 {
 	struct xglb_replay r = {0};
 
-	assert_int_equal(xglb_replay_check(&r, 1, 10), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 5), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 5), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 7), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 12), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 11), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 11), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 10), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 7), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 6), XGLB_RX_OK);
+	REPLAY(&r, 1, OK(10), OK(5), DUP(5), OK(7), OK(12), OK(11), DUP(11), DUP(10), DUP(7),
+	       OK(6));
 	assert_int_equal(r.top, 12);
 }
 
@@ -805,15 +831,9 @@ static void replay_window_edge(void **state)
 {
 	struct xglb_replay r = {0};
 
-	assert_int_equal(xglb_replay_check(&r, 1, 100), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 100 - 64), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 1), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 100 - 63), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 100 - 63), XGLB_RX_REPLAY);
+	REPLAY(&r, 1, OK(100), DUP(100 - 64), DUP(1), OK(100 - 63), DUP(100 - 63));
 	/* Moving top by one pushes 37 out of the window. */
-	assert_int_equal(xglb_replay_check(&r, 1, 101), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 100 - 63), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 101 - 63), XGLB_RX_OK);
+	REPLAY(&r, 1, OK(101), DUP(100 - 63), OK(101 - 63));
 }
 
 static void replay_jumps(void **state)
@@ -824,27 +844,14 @@ static void replay_jumps(void **state)
 	for (s = 1; s <= 10; s++)
 		assert_int_equal(xglb_replay_check(&r, 1, s), XGLB_RX_OK);
 	/* By 63: 10 is the window's oldest and still remembered. */
-	assert_int_equal(xglb_replay_check(&r, 1, 73), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 10), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 9), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 11), XGLB_RX_OK);
+	REPLAY(&r, 1, OK(73), DUP(10), DUP(9), OK(11));
 	/* By exactly 64: everything before falls out. */
-	assert_int_equal(xglb_replay_check(&r, 1, 137), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 73), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 74), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 74), XGLB_RX_REPLAY);
+	REPLAY(&r, 1, OK(137), DUP(73), OK(74), DUP(74));
 	/* By far more than 64, then old ones. */
-	assert_int_equal(xglb_replay_check(&r, 1, 100000), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 137), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 100000 - 64), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 100000 - 63), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, 99999), XGLB_RX_OK);
+	REPLAY(&r, 1, OK(100000), DUP(137), DUP(100000 - 64), OK(100000 - 63), OK(99999));
 	/* To the very end of the sequence space. */
-	assert_int_equal(xglb_replay_check(&r, 1, UINT64_MAX), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 1, UINT64_MAX), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, 99999), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, UINT64_MAX - 64), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 1, UINT64_MAX - 63), XGLB_RX_OK);
+	REPLAY(&r, 1, OK(UINT64_MAX), DUP(UINT64_MAX), DUP(99999), DUP(UINT64_MAX - 64),
+	       OK(UINT64_MAX - 63));
 	assert_true(r.seen == (1ull | 1ull << 63));
 }
 
@@ -852,21 +859,19 @@ static void replay_boots(void **state)
 {
 	struct xglb_replay r = {0};
 
-	assert_int_equal(xglb_replay_check(&r, 5, 500), XGLB_RX_OK);
+	REPLAY(&r, 5, OK(500));
 	/* New boot: the window restarts at whatever the sender sends first. */
-	assert_int_equal(xglb_replay_check(&r, 6, 1), XGLB_RX_OK);
+	REPLAY(&r, 6, OK(1));
 	assert_int_equal(r.boot, 6);
 	assert_int_equal(r.top, 1);
-	assert_int_equal(xglb_replay_check(&r, 6, 1), XGLB_RX_REPLAY);
-	assert_int_equal(xglb_replay_check(&r, 6, 2), XGLB_RX_OK);
+	REPLAY(&r, 6, DUP(1), OK(2));
 	/* The old boot is gone for good, whatever its sequence. */
-	assert_int_equal(xglb_replay_check(&r, 5, 501), XGLB_RX_OLD_BOOT);
-	assert_int_equal(xglb_replay_check(&r, 5, UINT64_MAX), XGLB_RX_OLD_BOOT);
-	assert_int_equal(xglb_replay_check(&r, 0, 3), XGLB_RX_OLD_BOOT);
+	REPLAY(&r, 5, OLD(501), OLD(UINT64_MAX));
+	REPLAY(&r, 0, OLD(3));
 	assert_int_equal(r.top, 2);
 	/* Boots may jump (several restarts unseen). */
-	assert_int_equal(xglb_replay_check(&r, UINT32_MAX, 7), XGLB_RX_OK);
-	assert_int_equal(xglb_replay_check(&r, 6, 3), XGLB_RX_OLD_BOOT);
+	REPLAY(&r, UINT32_MAX, OK(7));
+	REPLAY(&r, 6, OLD(3));
 }
 
 static void replay_seq_zero(void **state)
