@@ -58,6 +58,29 @@ static bool attr_len_ok(const struct nlattr *a, size_t len)
 	return !a || mnl_attr_get_payload_len(a) >= len;
 }
 
+/*
+ * The fixed header of a message (hdrlen bytes, the address family its
+ * first byte, as in ifaddrmsg, netconfmsg and ndmsg): -1 if it is cut
+ * short, 1 (ignored) if it is of another family, else 0.
+ */
+static int hdr_family(const struct nlmsghdr *nlh, size_t hdrlen, __u8 family)
+{
+	if (nlh->nlmsg_len < mnl_nlmsg_size(hdrlen))
+		return -1;
+	return *(const __u8 *)mnl_nlmsg_get_payload(nlh) == family ? 0 : 1;
+}
+
+/* hdr_family, then the attributes after the header: -1 also if they are malformed. */
+static int open_msg(const struct nlmsghdr *nlh, size_t hdrlen, __u8 family, struct attr_tab *t,
+		    int max)
+{
+	int r = hdr_family(nlh, hdrlen, family);
+
+	if (r)
+		return r;
+	return parse_attrs(nlh, hdrlen, t, max) ? 0 : -1;
+}
+
 static int decode_link(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
@@ -91,13 +114,10 @@ static int decode_addr(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
 	struct attr_tab t;
+	int r = open_msg(nlh, sizeof(*ifa), AF_INET, &t, IFA_MAX);
 
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
-		return -1;
-	if (ifa->ifa_family != AF_INET)
-		return 1;
-	if (!parse_attrs(nlh, sizeof(*ifa), &t, IFA_MAX))
-		return -1;
+	if (r)
+		return r;
 	a = t.a[IFA_LOCAL] ? t.a[IFA_LOCAL] : t.a[IFA_ADDRESS];
 	if (!a || mnl_attr_get_payload_len(a) != 4 || ifa->ifa_prefixlen > 32 ||
 	    ifa->ifa_index == 0)
@@ -115,13 +135,10 @@ static int decode_netconf(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 	struct attr_tab t;
 	/* netconfmsg is one byte, its attributes start at the next 4-byte boundary */
 	size_t hdr = MNL_ALIGN(sizeof(*ncm));
+	int r = open_msg(nlh, hdr, AF_INET, &t, NETCONFA_MAX);
 
-	if (nlh->nlmsg_len < mnl_nlmsg_size(hdr))
-		return -1;
-	if (ncm->ncm_family != AF_INET)
-		return 1;
-	if (!parse_attrs(nlh, hdr, &t, NETCONFA_MAX))
-		return -1;
+	if (r)
+		return r;
 	if (!t.a[NETCONFA_IFINDEX] || !attr_len_ok(t.a[NETCONFA_IFINDEX], 4) ||
 	    !attr_len_ok(t.a[NETCONFA_FORWARDING], 4))
 		return -1;
@@ -141,11 +158,11 @@ static int decode_fdb(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
 	struct attr_tab t;
+	int r = hdr_family(nlh, sizeof(*ndm), AF_BRIDGE);
 
-	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ndm)))
-		return -1;
-	if (ndm->ndm_family != AF_BRIDGE || !(ndm->ndm_flags & NTF_SELF) ||
-	    (ndm->ndm_flags & NTF_MASTER))
+	if (r)
+		return r;
+	if (!(ndm->ndm_flags & NTF_SELF) || (ndm->ndm_flags & NTF_MASTER))
 		return 1;
 	if (!parse_attrs(nlh, sizeof(*ndm), &t, NDA_MAX))
 		return -1;
@@ -161,6 +178,25 @@ static int decode_fdb(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 	return 0;
 }
 
+/* The decoder of each message type the monitor reads; any other type is ignored. */
+static const struct {
+	__u16 type;
+	int (*decode)(const struct nlmsghdr *nlh, struct xglb_nlev *ev);
+} decoders[] = {
+    {RTM_NEWLINK, decode_link}, {RTM_DELLINK, decode_link},	  {RTM_NEWADDR, decode_addr},
+    {RTM_DELADDR, decode_addr}, {RTM_NEWNETCONF, decode_netconf}, {RTM_NEWNEIGH, decode_fdb},
+    {RTM_DELNEIGH, decode_fdb},
+};
+
+/* 0 an event in ev, 1 ignored, -1 malformed. */
+static int decode_one(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
+{
+	for (size_t i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++)
+		if (decoders[i].type == nlh->nlmsg_type)
+			return decoders[i].decode(nlh, ev);
+	return 1;
+}
+
 int xglb_nlmon_decode(const void *buf, size_t len, struct xglb_nlev *ev, int max,
 		      struct xglb_nlmon_stats *st)
 {
@@ -173,25 +209,7 @@ int xglb_nlmon_decode(const void *buf, size_t len, struct xglb_nlev *ev, int max
 
 		memset(e, 0, sizeof(*e));
 		e->forwarding = -1;
-		switch (nlh->nlmsg_type) {
-		case RTM_NEWLINK:
-		case RTM_DELLINK:
-			r = decode_link(nlh, e);
-			break;
-		case RTM_NEWADDR:
-		case RTM_DELADDR:
-			r = decode_addr(nlh, e);
-			break;
-		case RTM_NEWNETCONF:
-			r = decode_netconf(nlh, e);
-			break;
-		case RTM_NEWNEIGH:
-		case RTM_DELNEIGH:
-			r = decode_fdb(nlh, e);
-			break;
-		default:
-			r = 1;
-		}
+		r = decode_one(nlh, e);
 		if (r == 0) {
 			n++;
 			st->events++;
