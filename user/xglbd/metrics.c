@@ -23,6 +23,15 @@ static void head(FILE *out, const char *name, const char *type, const char *help
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A counter with one series per key of o: NAME{LABEL="key"} o.key. */
+static void counter_by_key(FILE *out, const char *name, const char *help, const char *lbl,
+			   const char *const *keys, size_t n, struct json_object *o)
+{
+	head(out, name, "counter", help);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%s{%s=\"%s\"} %lld\n", name, lbl, keys[i], num(o, keys[i]));
+}
+
 /* Label values come from our own config (names, addresses): escape anyway. */
 static void label(FILE *out, const char *v)
 {
@@ -226,23 +235,19 @@ static void render_netwatch(FILE *out, struct json_object *status)
 	}
 	if (!nw)
 		return;
-	head(out, "xglb_netlink_messages_total", "counter",
-	     "rtnetlink messages the interface monitor read, by result (events decoded, ignored, "
-	     "malformed and skipped).");
-	for (size_t i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
-		fprintf(out, "xglb_netlink_messages_total{result=\"%s\"} %lld\n", msgs[i],
-			num(nw, msgs[i]));
+	counter_by_key(out, "xglb_netlink_messages_total",
+		       "rtnetlink messages the interface monitor read, by result (events decoded, "
+		       "ignored, malformed and skipped).",
+		       "result", msgs, sizeof(msgs) / sizeof(msgs[0]), nw);
 	head(out, "xglb_netlink_overruns_total", "counter",
 	     "Times the kernel dropped interface events for xglbd (every interface was read "
 	     "again).");
 	fprintf(out, "xglb_netlink_overruns_total %lld\n", num(nw, "overruns"));
-	head(
-	    out, "xglb_interface_actions_total", "counter",
-	    "What xglbd did about interface changes: programs attached again to a re-created "
-	    "interface, MAC changes followed, VIPs put back on lo, local-address updates, errors.");
-	for (size_t i = 0; i < sizeof(acts) / sizeof(acts[0]); i++)
-		fprintf(out, "xglb_interface_actions_total{action=\"%s\"} %lld\n", acts[i],
-			num(nw, acts[i]));
+	counter_by_key(out, "xglb_interface_actions_total",
+		       "What xglbd did about interface changes: programs attached again to a "
+		       "re-created interface, MAC changes followed, VIPs put back on lo, "
+		       "local-address updates, errors.",
+		       "action", acts, sizeof(acts) / sizeof(acts[0]), nw);
 }
 
 /* The interfaces' unicast filters: entries, promiscuous fallback, and what changed them. */
