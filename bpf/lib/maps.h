@@ -3,85 +3,52 @@
 #ifndef XGLB_BPF_MAPS_H
 #define XGLB_BPF_MAPS_H
 
+/*
+ * A BTF-defined map: name, BPF_MAP_TYPE_<kind>, max entries, key and value
+ * types, then any further fields (__uint(map_flags, ...);) as they are.
+ */
+#define XGLB_MAP(name, kind, max, key_type, value_type, ...)                                       \
+	struct {                                                                                   \
+		__uint(type, BPF_MAP_TYPE_##kind);                                                 \
+		__uint(max_entries, max);                                                          \
+		__VA_ARGS__                                                                        \
+		__type(key, key_type);                                                             \
+		__type(value, value_type);                                                         \
+	} name SEC(".maps")
+
 /* Bank index, heartbeat and lease: one element, mmapable by the agent. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct xglb_ctl);
-} xglb_ctl SEC(".maps");
+XGLB_MAP(xglb_ctl, ARRAY, 1, __u32, struct xglb_ctl, __uint(map_flags, BPF_F_MMAPABLE););
 
 /* Banked group tables: key XGLB_GROUP_KEY(bank, gid). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XGLB_BANKS *XGLB_MAX_GROUPS);
-	__type(key, __u32);
-	__type(value, struct xglb_group);
-} xglb_groups SEC(".maps");
+XGLB_MAP(xglb_groups, ARRAY, XGLB_BANKS *XGLB_MAX_GROUPS, __u32, struct xglb_group);
 
 /* Banked VIP -> group index, open addressing: key XGLB_VIP_KEY(bank, slot) (include/xglb.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XGLB_BANKS *XGLB_VIP_SLOTS);
-	__type(key, __u32);
-	__type(value, struct xglb_vip_slot);
-} xglb_vips SEC(".maps");
+XGLB_MAP(xglb_vips, ARRAY, XGLB_BANKS *XGLB_VIP_SLOTS, __u32, struct xglb_vip_slot);
 
 /* Banked virtual IPv6 address -> group index: key XGLB_VIP6_KEY(bank, slot) (include/xglb.h). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XGLB_BANKS *XGLB_VIP6_SLOTS);
-	__type(key, __u32);
-	__type(value, struct xglb_vip6_slot);
-} xglb_vips6 SEC(".maps");
+XGLB_MAP(xglb_vips6, ARRAY, XGLB_BANKS *XGLB_VIP6_SLOTS, __u32, struct xglb_vip6_slot);
 
 /*
  * ifindex -> the interface's own MAC, for the tc PACKET_HOST fix-up. XDP
  * takes interface MACs from the group value (xglb_group.ifmac).
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XGLB_MAX_IFACES);
-	__type(key, __u32);
-	__type(value, struct xglb_iface);
-} xglb_ifaces SEC(".maps");
+XGLB_MAP(xglb_ifaces, HASH, XGLB_MAX_IFACES, __u32, struct xglb_iface);
 
 /*
  * Which forwarder each host was handed (AVG only). Per-CPU LRU lists; the
  * loader resizes it per possible CPU (docs/datapath.md, "Host table").
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XGLB_MAX_HOSTS);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__type(key, struct xglb_host_key);
-	__type(value, struct xglb_host);
-} xglb_hosts SEC(".maps");
+XGLB_MAP(xglb_hosts, LRU_HASH, XGLB_MAX_HOSTS, struct xglb_host_key, struct xglb_host,
+	 __uint(map_flags, BPF_F_NO_COMMON_LRU););
 
 /* Round-robin position per group, shared by all CPUs (atomic add). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XGLB_MAX_GROUPS);
-	__type(key, __u32);
-	__type(value, __u32);
-} xglb_rr SEC(".maps");
+XGLB_MAP(xglb_rr, ARRAY, XGLB_MAX_GROUPS, __u32, __u32);
 
 /* Packets per verdict reason (enum xglb_reason). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XGLB_STATS_SLOTS);
-	__type(key, __u32);
-	__type(value, __u64);
-} xglb_stats SEC(".maps");
+XGLB_MAP(xglb_stats, PERCPU_ARRAY, XGLB_STATS_SLOTS, __u32, __u64);
 
 /* Packets and bytes accepted per forwarder: key gid * XGLB_MAX_FWD + index. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XGLB_MAX_GROUPS *XGLB_MAX_FWD);
-	__type(key, __u32);
-	__type(value, struct xglb_fwd_stats);
-} xglb_fwd_stats SEC(".maps");
+XGLB_MAP(xglb_fwd_stats, PERCPU_ARRAY, XGLB_MAX_GROUPS *XGLB_MAX_FWD, __u32, struct xglb_fwd_stats);
 
 /* Conflicts seen on the wire, for the agent (bpf/lib/conflict.h). */
 struct {
@@ -90,12 +57,7 @@ struct {
 } xglb_conflicts SEC(".maps");
 
 /* The per-CPU budget of conflict events. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xglb_conflict_rl);
-} xglb_conflict_rl SEC(".maps");
+XGLB_MAP(xglb_conflict_rl, PERCPU_ARRAY, 1, __u32, struct xglb_conflict_rl);
 
 /* ---- steering (bpf/lib/steer.h) --------------------------------------- */
 
@@ -105,59 +67,27 @@ struct {
  * owned path; the value carries the slot -> MAC table and the from-peer
  * filter so the common path needs this one lookup.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XGLB_BANKS *XGLB_STEER_IFSLOTS);
-	__type(key, __u32);
-	__type(value, struct xglb_steer_cfg);
-} xglb_steer_cfg SEC(".maps");
+XGLB_MAP(xglb_steer_cfg, ARRAY, XGLB_BANKS *XGLB_STEER_IFSLOTS, __u32, struct xglb_steer_cfg);
 
 /* Banked configs of interfaces whose xglb_steer_cfg slot another one holds: key (bank, ifindex). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XGLB_BANKS *XGLB_MAX_IFACES);
-	__type(key, struct xglb_steer_key);
-	__type(value, struct xglb_steer_cfg);
-} xglb_steer_spill SEC(".maps");
+XGLB_MAP(xglb_steer_spill, HASH, XGLB_BANKS *XGLB_MAX_IFACES, struct xglb_steer_key,
+	 struct xglb_steer_cfg);
 
 /* Banked bucket -> owner slot tables, 64 buckets an element: key XGLB_STEER_CHUNK_KEY. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XGLB_BANKS *XGLB_STEER_MAX_DOMAINS *XGLB_STEER_CHUNKS);
-	__type(key, __u32);
-	__type(value, struct xglb_steer_chunk);
-} xglb_steer_buckets SEC(".maps");
+XGLB_MAP(xglb_steer_buckets, ARRAY, XGLB_BANKS *XGLB_STEER_MAX_DOMAINS *XGLB_STEER_CHUNKS, __u32,
+	 struct xglb_steer_chunk);
 
 /* Banked from-peer set: (bank, ifindex, source MAC) of frames never steered again. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XGLB_STEER_PEERS_MAX);
-	__type(key, struct xglb_steer_mac_key);
-	__type(value, struct xglb_steer_mac_val);
-} xglb_steer_peers SEC(".maps");
+XGLB_MAP(xglb_steer_peers, HASH, XGLB_STEER_PEERS_MAX, struct xglb_steer_mac_key,
+	 struct xglb_steer_mac_val);
 
 /* Ports of fragmented datagrams, from their first fragment, for the later ones. Not banked. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XGLB_FRAGS_MAX);
-	__type(key, struct xglb_frag_key);
-	__type(value, struct xglb_frag_ports);
-} xglb_frags SEC(".maps");
+XGLB_MAP(xglb_frags, LRU_HASH, XGLB_FRAGS_MAX, struct xglb_frag_key, struct xglb_frag_ports);
 
 /* The node's own IPv4 addresses (VIPs, interface addresses): never steered. Not banked. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, XGLB_STEER_MAX_LOCAL);
-	__type(key, __be32);
-	__type(value, struct xglb_local_ip);
-} xglb_local_ips SEC(".maps");
+XGLB_MAP(xglb_local_ips, HASH, XGLB_STEER_MAX_LOCAL, __be32, struct xglb_local_ip);
 
 /* A filter over xglb_local_ips, so steered packets rarely pay that hash lookup. Not banked. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct xglb_local_bloom);
-} xglb_local_bloom SEC(".maps");
+XGLB_MAP(xglb_local_bloom, ARRAY, 1, __u32, struct xglb_local_bloom);
 
 #endif
