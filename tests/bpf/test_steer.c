@@ -102,9 +102,12 @@ static void tup(struct tuple *t, __be32 a, __be32 b, __u16 pa, __u16 pb, __u8 pr
 	t->proto = proto;
 }
 
+/* The arg of the flows' builders: which end sends the frame. */
+enum { FROM_CLIENT, FROM_SERVER };
+
 /*
  * The client's flow of PROTO to server port SPORT, PAY bytes of payload;
- * arg 0: client -> server (from the client), 1: server -> client (from upstream).
+ * arg FROM_CLIENT: client -> server, FROM_SERVER: server -> client (from upstream).
  */
 static void l4_flow(struct h_frame *f, struct tuple *t, int arg, __u8 proto, __u16 sport, __u32 pay)
 {
@@ -125,7 +128,7 @@ static void in_udp(struct h_frame *f, struct tuple *t, int arg)
 	l4_flow(f, t, arg, 17, SPORT_DNS, 40);
 }
 
-/* arg 0: echo request from the client, 1: the server's echo reply. */
+/* arg FROM_CLIENT: echo request from the client, FROM_SERVER: the server's echo reply. */
 static void in_echo(struct h_frame *f, struct tuple *t, int arg)
 {
 	if (arg)
@@ -514,107 +517,91 @@ struct steer_case {
 #define TO_HOST R(TC_INGRESS_TO_HOST)
 #define PASS	R(TC_INGRESS_PASS)
 #define GONE	XGLB_R_MAX /* steered: no fix-up reason */
+/*
+ * The outcome of a row: steered to slot 1 (the peer); or it stays with a
+ * tc_steer_* reason, then the fix-up makes it PACKET_HOST or passes it
+ * untouched.
+ */
+#define STEERED	      1, R(TC_STEER_STEERED), GONE
+#define STAYS_HOST(r) STAY, R(r), TO_HOST
+#define STAYS_PASS(r) STAY, R(r), PASS
 
+// clang-format off
 static const struct steer_case cases[] = {
     /* both directions of a flow: the bucket the shared userspace hash predicts */
-    {"tcp_client_to_server_steered", setup_bucket_peer, in_tcp, 0, 1, R(TC_STEER_STEERED), GONE},
-    {"tcp_server_to_client_steered", setup_bucket_peer, in_tcp, 1, 1, R(TC_STEER_STEERED), GONE},
-    {"udp_client_to_server_steered", setup_bucket_peer, in_udp, 0, 1, R(TC_STEER_STEERED), GONE},
-    {"udp_server_to_client_steered", setup_bucket_peer, in_udp, 1, 1, R(TC_STEER_STEERED), GONE},
-    {"echo_request_steered", setup_bucket_peer, in_echo, 0, 1, R(TC_STEER_STEERED), GONE},
-    {"echo_reply_steered", setup_bucket_peer, in_echo, 1, 1, R(TC_STEER_STEERED), GONE},
-    {"tcp_256_buckets_steered", setup_bucket_peer_256, in_tcp, 1, 1, R(TC_STEER_STEERED), GONE},
-    {"tcp_ip_options_steered", setup_bucket_peer, in_tcp_options, 0, 1, R(TC_STEER_STEERED), GONE},
-    {"udp_padded_frame_steered", setup_bucket_peer, in_udp_padded, 0, 1, R(TC_STEER_STEERED), GONE},
-    {"sctp_ports_steered", setup_bucket_peer, in_sctp, 0, 1, R(TC_STEER_STEERED), GONE},
-    {"gre_by_addresses_steered", setup_bucket_peer, in_gre, 0, 1, R(TC_STEER_STEERED), GONE},
-    {"icmp_timestamp_no_ports_steered", setup_bucket_peer, in_icmp_timestamp, 0, 1,
-     R(TC_STEER_STEERED), GONE},
+    {"tcp_client_to_server_steered", setup_bucket_peer, in_tcp, FROM_CLIENT, STEERED},
+    {"tcp_server_to_client_steered", setup_bucket_peer, in_tcp, FROM_SERVER, STEERED},
+    {"udp_client_to_server_steered", setup_bucket_peer, in_udp, FROM_CLIENT, STEERED},
+    {"udp_server_to_client_steered", setup_bucket_peer, in_udp, FROM_SERVER, STEERED},
+    {"echo_request_steered", setup_bucket_peer, in_echo, FROM_CLIENT, STEERED},
+    {"echo_reply_steered", setup_bucket_peer, in_echo, FROM_SERVER, STEERED},
+    {"tcp_256_buckets_steered", setup_bucket_peer_256, in_tcp, FROM_SERVER, STEERED},
+    {"tcp_ip_options_steered", setup_bucket_peer, in_tcp_options, FROM_CLIENT, STEERED},
+    {"udp_padded_frame_steered", setup_bucket_peer, in_udp_padded, FROM_CLIENT, STEERED},
+    {"sctp_ports_steered", setup_bucket_peer, in_sctp, FROM_CLIENT, STEERED},
+    {"gre_by_addresses_steered", setup_bucket_peer, in_gre, FROM_CLIENT, STEERED},
+    {"icmp_timestamp_no_ports_steered", setup_bucket_peer, in_icmp_timestamp, FROM_CLIENT, STEERED},
     /* ICMP errors follow the flow they are about */
-    {"port_unreachable_follows_udp_flow", setup_bucket_peer, in_err, E_PORT_UNREACH, 1,
-     R(TC_STEER_STEERED), GONE},
-    {"frag_needed_follows_tcp_flow", setup_bucket_peer, in_err, E_FRAG_NEEDED, 1,
-     R(TC_STEER_STEERED), GONE},
-    {"time_exceeded_follows_echo_flow", setup_bucket_peer, in_err, E_TTL_ECHO, 1,
-     R(TC_STEER_STEERED), GONE},
-    {"error_to_server_follows_flow", setup_bucket_peer, in_err, E_TO_SERVER, 1, R(TC_STEER_STEERED),
-     GONE},
-    {"error_about_fragment_by_addresses", setup_bucket_peer, in_err, E_ABOUT_FRAG, 1,
-     R(TC_STEER_STEERED), GONE},
-    {"error_about_first_fragment_follows_flow", setup_bucket_peer, in_err, E_ABOUT_FIRST_FRAG, 1,
-     R(TC_STEER_STEERED), GONE},
-    {"port_unreachable_stays_with_owned_flow", setup_bucket_self, in_err, E_PORT_UNREACH, STAY,
-     R(TC_STEER_OWNED), TO_HOST},
+    {"port_unreachable_follows_udp_flow", setup_bucket_peer, in_err, E_PORT_UNREACH, STEERED},
+    {"frag_needed_follows_tcp_flow", setup_bucket_peer, in_err, E_FRAG_NEEDED, STEERED},
+    {"time_exceeded_follows_echo_flow", setup_bucket_peer, in_err, E_TTL_ECHO, STEERED},
+    {"error_to_server_follows_flow", setup_bucket_peer, in_err, E_TO_SERVER, STEERED},
+    {"error_about_fragment_by_addresses", setup_bucket_peer, in_err, E_ABOUT_FRAG, STEERED},
+    {"error_about_first_fragment_follows_flow", setup_bucket_peer, in_err, E_ABOUT_FIRST_FRAG, STEERED},
+    {"port_unreachable_stays_with_owned_flow", setup_bucket_self, in_err, E_PORT_UNREACH, STAYS_HOST(TC_STEER_OWNED)},
     /* fragments: the first by its ports, later ones unseen before by addresses + protocol */
-    {"first_fragment_by_ports", setup_bucket_peer, in_frag, 0, 1, R(TC_STEER_STEERED), GONE},
-    {"middle_fragment_by_addresses", setup_bucket_peer, in_frag, 1, 1, R(TC_STEER_STEERED), GONE},
-    {"last_fragment_by_addresses", setup_bucket_peer, in_frag, 2, 1, R(TC_STEER_STEERED), GONE},
-    {"reply_fragment_by_addresses", setup_bucket_peer, in_frag, 3, 1, R(TC_STEER_STEERED), GONE},
-    {"unfragmented_not_by_addresses", setup_3tuple_peer, in_udp, 0, STAY, R(TC_STEER_OWNED),
-     TO_HOST},
+    {"first_fragment_by_ports", setup_bucket_peer, in_frag, 0, STEERED},
+    {"middle_fragment_by_addresses", setup_bucket_peer, in_frag, 1, STEERED},
+    {"last_fragment_by_addresses", setup_bucket_peer, in_frag, 2, STEERED},
+    {"reply_fragment_by_addresses", setup_bucket_peer, in_frag, 3, STEERED},
+    {"unfragmented_not_by_addresses", setup_3tuple_peer, in_udp, FROM_CLIENT, STAYS_HOST(TC_STEER_OWNED)},
     /* owners */
-    {"owned_tcp_stays", setup_all_self, in_tcp, 0, STAY, R(TC_STEER_OWNED), TO_HOST},
-    {"owned_reply_stays", setup_all_self, in_tcp, 1, STAY, R(TC_STEER_OWNED), TO_HOST},
-    {"owned_bucket_among_steered", setup_bucket_self, in_udp, 1, STAY, R(TC_STEER_OWNED), TO_HOST},
+    {"owned_tcp_stays", setup_all_self, in_tcp, FROM_CLIENT, STAYS_HOST(TC_STEER_OWNED)},
+    {"owned_reply_stays", setup_all_self, in_tcp, FROM_SERVER, STAYS_HOST(TC_STEER_OWNED)},
+    {"owned_bucket_among_steered", setup_bucket_self, in_udp, FROM_SERVER, STAYS_HOST(TC_STEER_OWNED)},
     {"steered_to_slot2", setup_all_peer3, in_udp, 0, 2, R(TC_STEER_STEERED), GONE},
     {"drained_node_steers_all", setup_self_drained, in_echo, 1, 2, R(TC_STEER_STEERED), GONE},
-    {"bucket_without_owner_stays", setup_unowned, in_tcp, 0, STAY, R(TC_STEER_NO_OWNER), TO_HOST},
-    {"owner_mac_unknown_stays", setup_owner_mac_unknown, in_tcp, 0, STAY, R(TC_STEER_NO_OWNER),
-     TO_HOST},
+    {"bucket_without_owner_stays", setup_unowned, in_tcp, FROM_CLIENT, STAYS_HOST(TC_STEER_NO_OWNER)},
+    {"owner_mac_unknown_stays", setup_owner_mac_unknown, in_tcp, FROM_CLIENT, STAYS_HOST(TC_STEER_NO_OWNER)},
     /* one hop at most */
-    {"from_peer_slot1_not_steered", setup_all_peer3, in_tcp_from, 0, STAY, R(TC_STEER_FROM_PEER),
-     TO_HOST},
-    {"from_peer_slot2_not_steered_back", setup_all_peer3, in_tcp_from, 1, STAY,
-     R(TC_STEER_FROM_PEER), TO_HOST},
-    {"from_peer_extra_mac_not_steered", setup_all_peer, in_tcp_from, 2, STAY, R(TC_STEER_FROM_PEER),
-     TO_HOST},
+    {"from_peer_slot1_not_steered", setup_all_peer3, in_tcp_from, 0, STAYS_HOST(TC_STEER_FROM_PEER)},
+    {"from_peer_slot2_not_steered_back", setup_all_peer3, in_tcp_from, 1, STAYS_HOST(TC_STEER_FROM_PEER)},
+    {"from_peer_extra_mac_not_steered", setup_all_peer, in_tcp_from, 2, STAYS_HOST(TC_STEER_FROM_PEER)},
     /* for the router itself */
-    {"to_vip_not_steered", setup_all_peer, in_udp_to, 0, STAY, R(TC_STEER_LOCAL), TO_HOST},
-    {"to_router_address_not_steered", setup_all_peer, in_udp_to, 1, STAY, R(TC_STEER_LOCAL),
-     TO_HOST},
-    {"to_multicast_ip_not_steered", setup_all_peer, in_udp_to, 2, STAY, R(TC_STEER_LOCAL), TO_HOST},
-    {"to_limited_broadcast_not_steered", setup_all_peer, in_udp_to, 3, STAY, R(TC_STEER_LOCAL),
-     TO_HOST},
-    {"broadcast_mac_not_steered", setup_all_peer, in_udp_mac, 0, STAY, R(TC_STEER_LOCAL), PASS},
-    {"multicast_mac_not_steered", setup_all_peer, in_udp_mac, 1, STAY, R(TC_STEER_LOCAL), PASS},
-    {"other_hosts_mac_not_steered", setup_all_peer, in_udp_mac, 2, STAY, R(TC_STEER_LOCAL), PASS},
+    {"to_vip_not_steered", setup_all_peer, in_udp_to, 0, STAYS_HOST(TC_STEER_LOCAL)},
+    {"to_router_address_not_steered", setup_all_peer, in_udp_to, 1, STAYS_HOST(TC_STEER_LOCAL)},
+    {"to_multicast_ip_not_steered", setup_all_peer, in_udp_to, 2, STAYS_HOST(TC_STEER_LOCAL)},
+    {"to_limited_broadcast_not_steered", setup_all_peer, in_udp_to, 3, STAYS_HOST(TC_STEER_LOCAL)},
+    {"broadcast_mac_not_steered", setup_all_peer, in_udp_mac, 0, STAYS_PASS(TC_STEER_LOCAL)},
+    {"multicast_mac_not_steered", setup_all_peer, in_udp_mac, 1, STAYS_PASS(TC_STEER_LOCAL)},
+    {"other_hosts_mac_not_steered", setup_all_peer, in_udp_mac, 2, STAYS_PASS(TC_STEER_LOCAL)},
     /* not steerable */
-    {"arp_not_steered", setup_all_peer, in_not_ipv4, 0, STAY, R(TC_STEER_NOT_IPV4), TO_HOST},
-    {"ipv6_not_steered", setup_all_peer, in_not_ipv4, 1, STAY, R(TC_STEER_NOT_IPV4), TO_HOST},
-    {"vlan_tagged_not_steered", setup_all_peer, in_not_ipv4, 2, STAY, R(TC_STEER_NOT_IPV4),
-     TO_HOST},
-    {"malformed_version", setup_all_peer, in_malformed, 0, STAY, R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_ihl_4", setup_all_peer, in_malformed, 1, STAY, R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_ihl_0", setup_all_peer, in_malformed, 2, STAY, R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_ihl_beyond_total_length", setup_all_peer, in_malformed, 3, STAY,
-     R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_total_length_beyond_frame", setup_all_peer, in_malformed, 4, STAY,
-     R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_total_length_below_header", setup_all_peer, in_malformed, 5, STAY,
-     R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_ports_beyond_total_length", setup_all_peer, in_malformed, 6, STAY,
-     R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_icmp_short", setup_all_peer, in_malformed, 7, STAY, R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_icmp_error_inner_cut", setup_all_peer, in_malformed, 8, STAY, R(TC_STEER_MALFORMED),
-     TO_HOST},
-    {"malformed_icmp_error_inner_version", setup_all_peer, in_malformed, 9, STAY,
-     R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_icmp_error_inner_ihl", setup_all_peer, in_malformed, 10, STAY,
-     R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_icmp_error_inner_no_ports", setup_all_peer, in_malformed, 11, STAY,
-     R(TC_STEER_MALFORMED), TO_HOST},
-    {"malformed_icmp_error_inner_no_echo_id", setup_all_peer, in_malformed, 12, STAY,
-     R(TC_STEER_MALFORMED), TO_HOST},
+    {"arp_not_steered", setup_all_peer, in_not_ipv4, 0, STAYS_HOST(TC_STEER_NOT_IPV4)},
+    {"ipv6_not_steered", setup_all_peer, in_not_ipv4, 1, STAYS_HOST(TC_STEER_NOT_IPV4)},
+    {"vlan_tagged_not_steered", setup_all_peer, in_not_ipv4, 2, STAYS_HOST(TC_STEER_NOT_IPV4)},
+    {"malformed_version", setup_all_peer, in_malformed, 0, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_ihl_4", setup_all_peer, in_malformed, 1, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_ihl_0", setup_all_peer, in_malformed, 2, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_ihl_beyond_total_length", setup_all_peer, in_malformed, 3, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_total_length_beyond_frame", setup_all_peer, in_malformed, 4, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_total_length_below_header", setup_all_peer, in_malformed, 5, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_ports_beyond_total_length", setup_all_peer, in_malformed, 6, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_icmp_short", setup_all_peer, in_malformed, 7, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_icmp_error_inner_cut", setup_all_peer, in_malformed, 8, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_icmp_error_inner_version", setup_all_peer, in_malformed, 9, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_icmp_error_inner_ihl", setup_all_peer, in_malformed, 10, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_icmp_error_inner_no_ports", setup_all_peer, in_malformed, 11, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"malformed_icmp_error_inner_no_echo_id", setup_all_peer, in_malformed, 12, STAYS_HOST(TC_STEER_MALFORMED)},
     /* interfaces without steering, and the PACKET_HOST fix-up */
-    {"no_steering_fixup_to_host", NULL, in_udp, 0, STAY, R(TC_STEER_OFF), TO_HOST},
-    {"no_steering_packet_host_untouched", NULL, in_udp_mac, 3, STAY, R(TC_STEER_OFF), PASS},
-    {"no_steering_iface_mac_unknown", setup_no_iface_mac, in_udp, 0, STAY, R(TC_STEER_OFF), PASS},
-    {"no_steering_arp_fixup", NULL, in_not_ipv4, 0, STAY, R(TC_STEER_NOT_IPV4), TO_HOST},
-    {"steering_on_other_iface_only", setup_other_iface, in_udp, 0, STAY, R(TC_STEER_OFF), TO_HOST},
-    {"steering_prepared_not_flipped", setup_prepared_only, in_udp, 0, STAY, R(TC_STEER_OFF),
-     TO_HOST},
-    {"steering_turned_off", setup_turned_off, in_udp, 0, STAY, R(TC_STEER_OFF), TO_HOST},
+    {"no_steering_fixup_to_host", NULL, in_udp, FROM_CLIENT, STAYS_HOST(TC_STEER_OFF)},
+    {"no_steering_packet_host_untouched", NULL, in_udp_mac, 3, STAYS_PASS(TC_STEER_OFF)},
+    {"no_steering_iface_mac_unknown", setup_no_iface_mac, in_udp, FROM_CLIENT, STAYS_PASS(TC_STEER_OFF)},
+    {"no_steering_arp_fixup", NULL, in_not_ipv4, 0, STAYS_HOST(TC_STEER_NOT_IPV4)},
+    {"steering_on_other_iface_only", setup_other_iface, in_udp, FROM_CLIENT, STAYS_HOST(TC_STEER_OFF)},
+    {"steering_prepared_not_flipped", setup_prepared_only, in_udp, FROM_CLIENT, STAYS_HOST(TC_STEER_OFF)},
+    {"steering_turned_off", setup_turned_off, in_udp, FROM_CLIENT, STAYS_HOST(TC_STEER_OFF)},
 };
+// clang-format on
 
 /*
  * Generated rows: the client's 82-byte UDP frame cut at every length
@@ -765,46 +752,77 @@ static void flow_frame(__u32 i, int k, struct h_frame *f, struct tuple *t)
 	}
 }
 
-static void test_buckets_match_userspace_hash(void **state)
+/*
+ * Every frame of every flow (flow_frame(i, k), then edit(i, k, in) unless
+ * NULL) under each of the DIGITS tables (digit_state(d)) through
+ * xglb_tc_ingress: see(ctx, d, i, k, in, verdict, out) after each.
+ */
+static void each_flow_frame(struct h_env *e, void (*edit)(__u32 i, int k, struct h_frame *in),
+			    void (*see)(void *ctx, int d, __u32 i, int k, const struct h_frame *in,
+					int v, const struct h_frame *out),
+			    void *ctx)
 {
-	struct h_env *e = *state;
-	static __u32 got[N_FLOWS][KINDS];
 	struct xglb_steer *st = st_base(XGLB_STEER_BUCKETS_DEFAULT, 0);
-	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
-	__u32 runs = 0, steered = 0;
 
-	memset(got, 0, sizeof(got));
-	h_stats(e, before);
 	for (int d = 0; d < DIGITS; d++) {
 		digit_state(st, d);
 		st_install(e, st);
 		for (__u32 i = 0; i < N_FLOWS; i++) {
 			for (int k = 0; k < KINDS; k++) {
-				struct h_frame in, out, want;
+				struct h_frame in, out;
 				struct tuple t;
-				__u32 digit = 0;
-				int v;
 
 				flow_frame(i, k, &in, &t);
-				v = h_run_tc_in(e, &in, &out);
-				runs++;
-				want = in;
-				if (v == TC_ACT_REDIRECT) {
-					const __u8 pre[5] = {0x02, 0x00, 0x5e, 0x00, 0x00};
-
-					assert_memory_equal(out.b, pre, 5);
-					digit = out.b[5];
-					memcpy(want.b, out.b, 6);
-					memcpy(want.b + 6, H_IFMAC, 6);
-					steered++;
-				} else if (v != TC_ACT_OK) {
-					fail_msg("flow %u frame %d: verdict %d", i, k, v);
-				}
-				h_assert_bytes("frame", out.b, out.len, want.b, want.len);
-				got[i][k] |= digit << (DIGIT_BITS * d);
+				if (edit)
+					edit(i, k, &in);
+				see(ctx, d, i, k, &in, h_run_tc_in(e, &in, &out), &out);
 			}
 		}
 	}
+}
+
+struct bucket_seen {
+	__u32 (*got)[KINDS];
+	__u32 runs, steered;
+};
+
+/* The digit of the slot a frame went to (0: it stayed), into its flow's bucket number. */
+static void see_bucket(void *ctx, int d, __u32 i, int k, const struct h_frame *in, int v,
+		       const struct h_frame *out)
+{
+	struct bucket_seen *b = ctx;
+	struct h_frame want = *in;
+	__u32 digit = 0;
+
+	b->runs++;
+	if (v == TC_ACT_REDIRECT) {
+		const __u8 pre[5] = {0x02, 0x00, 0x5e, 0x00, 0x00};
+
+		assert_memory_equal(out->b, pre, 5);
+		digit = out->b[5];
+		memcpy(want.b, out->b, 6);
+		memcpy(want.b + 6, H_IFMAC, 6);
+		b->steered++;
+	} else if (v != TC_ACT_OK) {
+		fail_msg("flow %u frame %d: verdict %d", i, k, v);
+	}
+	h_assert_bytes("frame", out->b, out->len, want.b, want.len);
+	b->got[i][k] |= digit << (DIGIT_BITS * d);
+}
+
+static void test_buckets_match_userspace_hash(void **state)
+{
+	struct h_env *e = *state;
+	static __u32 got[N_FLOWS][KINDS];
+	struct bucket_seen b = {.got = got};
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
+	__u32 runs, steered;
+
+	memset(got, 0, sizeof(got));
+	h_stats(e, before);
+	each_flow_frame(e, NULL, see_bucket, &b);
+	runs = b.runs;
+	steered = b.steered;
 	h_stats(e, after);
 	for (__u32 i = 0; i < N_FLOWS; i++) {
 		for (int k = 0; k < KINDS; k++) {
@@ -832,10 +850,6 @@ static void test_buckets_match_userspace_hash(void **state)
 	assert_true(steered > runs * 3 / 4);
 }
 
-/*
- * Under all four tables, a frame from any peer slot's MAC stays: counted
- * from_peer where the table names another node, owned where it names us.
- */
 /* Set a frame's IPv4 identification (its datagram, with the addresses and protocol). */
 static void frag_id(struct h_frame *f, __u16 id)
 {
@@ -915,35 +929,38 @@ static void test_fragments_follow_first(void **state)
 	assert_int_equal(run_verdict(e, &f), TC_ACT_OK);
 }
 
+/* The frame from a peer slot's MAC instead (slots 1.. by flow and frame). */
+static void from_peer_mac(__u32 i, int k, struct h_frame *in)
+{
+	in->b[6] = 0x02;
+	in->b[7] = 0x00;
+	in->b[8] = 0x5e;
+	in->b[9] = 0x00;
+	in->b[10] = 0x00;
+	in->b[11] = (__u8)(1 + (i + (__u32)k) % (XGLB_STEER_MAX_NODES - 1));
+}
+
+/* It must stay, as it is. */
+static void see_unchanged(void *ctx, int d, __u32 i, int k, const struct h_frame *in, int v,
+			  const struct h_frame *out)
+{
+	assert_int_equal(v, TC_ACT_OK);
+	h_assert_bytes("frame", out->b, out->len, in->b, in->len);
+	(*(__u32 *)ctx)++;
+}
+
+/*
+ * Under all four tables, a frame from any peer slot's MAC stays: counted
+ * from_peer where the table names another node, owned where it names us.
+ */
 static void test_from_peer_never_steered(void **state)
 {
 	struct h_env *e = *state;
-	struct xglb_steer *st = st_base(XGLB_STEER_BUCKETS_DEFAULT, 0);
 	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS], from_peer;
 	__u32 runs = 0;
 
 	h_stats(e, before);
-	for (int d = 0; d < DIGITS; d++) {
-		digit_state(st, d);
-		st_install(e, st);
-		for (__u32 i = 0; i < N_FLOWS; i++) {
-			for (int k = 0; k < KINDS; k++) {
-				struct h_frame in, out;
-				struct tuple t;
-
-				flow_frame(i, k, &in, &t);
-				in.b[6] = 0x02;
-				in.b[7] = 0x00;
-				in.b[8] = 0x5e;
-				in.b[9] = 0x00;
-				in.b[10] = 0x00;
-				in.b[11] = (__u8)(1 + (i + (__u32)k) % (XGLB_STEER_MAX_NODES - 1));
-				assert_int_equal(h_run_tc_in(e, &in, &out), TC_ACT_OK);
-				h_assert_bytes("frame", out.b, out.len, in.b, in.len);
-				runs++;
-			}
-		}
-	}
+	each_flow_frame(e, from_peer_mac, see_unchanged, &runs);
 	h_stats(e, after);
 	from_peer = after[XGLB_R_TC_STEER_FROM_PEER] - before[XGLB_R_TC_STEER_FROM_PEER];
 	print_message("%u runs, %llu counted from_peer\n", runs, (unsigned long long)from_peer);
@@ -1339,22 +1356,29 @@ static void read_until_done(struct h_env *e, struct writer *w, struct observed *
 	}
 }
 
-static void test_switch_under_load(void **state)
+/* Installs atomic_state 1, then w writes while the reader runs frames until it is done. */
+static void race(struct h_env *e, struct writer *w, struct observed *o)
 {
-	struct h_env *e = *state;
-	struct writer w = {.e = e, .first = 2, .last = ATOMIC_COMMITS};
 	struct xglb_steer *st = calloc(1, sizeof(*st));
-	struct observed o;
 	pthread_t t;
 
 	assert_non_null(st);
 	atomic_state(st, 1);
 	st_install(e, st);
 	free(st);
-	w.started = w.done = 1;
-	assert_int_equal(pthread_create(&t, NULL, writer_main, &w), 0);
-	read_until_done(e, &w, &o);
+	w->started = w->done = 1;
+	assert_int_equal(pthread_create(&t, NULL, writer_main, w), 0);
+	read_until_done(e, w, o);
 	pthread_join(t, NULL);
+}
+
+static void test_switch_under_load(void **state)
+{
+	struct h_env *e = *state;
+	struct writer w = {.e = e, .first = 2, .last = ATOMIC_COMMITS};
+	struct observed o;
+
+	race(e, &w, &o);
 	print_message("commits: %llu runs, %llu states seen; %llu bad verdicts, %llu mixed, %llu "
 		      "outside, writer %d\n",
 		      (unsigned long long)o.runs, (unsigned long long)o.states,
@@ -1372,20 +1396,11 @@ static void test_prepare_leaves_active_steering(void **state)
 {
 	struct h_env *e = *state;
 	struct writer w = {.e = e, .first = 2, .last = 1 + ATOMIC_PREPARES, .prepare_only = true};
-	struct xglb_steer *st = calloc(1, sizeof(*st));
 	struct observed o;
 	struct h_frame in, out;
 	struct tuple t;
-	pthread_t th;
 
-	assert_non_null(st);
-	atomic_state(st, 1);
-	st_install(e, st);
-	free(st);
-	w.started = w.done = 1;
-	assert_int_equal(pthread_create(&th, NULL, writer_main, &w), 0);
-	read_until_done(e, &w, &o);
-	pthread_join(th, NULL);
+	race(e, &w, &o);
 	print_message("prepares: %llu runs\n", (unsigned long long)o.runs);
 	assert_int_equal(w.err, 0);
 	assert_true(o.runs > 100);
