@@ -427,6 +427,7 @@ static const struct field top_fields[] = {
 	TOP("learn-interval-ms", schema_read_uint, learn_interval_ms, 100, MS_MAX, F_ZERO_OK, NULL),
 	TOP("control-socket", schema_read_path, control_socket, 0, SUN_PATH_MAX - 1, 0, NULL),
 	TOP("http-listen", cfg_read_listen, http_listen, 0, 0, 0, NULL),
+	TOP("console-token-file", schema_read_path, console_token_file, 0, 0, 0, NULL),
 	TOP("datapath", schema_read_enum, datapath, 0, 0, 0, datapath_names),
 	TOP("rx-filter", schema_read_enum, rx_filter, 0, 0, 0, rx_filter_names),
 	MAP("membership", &membership_map),

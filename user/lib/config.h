@@ -131,6 +131,9 @@ struct xglb_config {
 	__u8 datapath;			    /* enum xglb_datapath, default auto */
 	__u8 rx_filter;			    /* enum xglb_rx_filter, default auto */
 
+	/* console-token-file: the console's action token; "" = state-dir/console-token */
+	char console_token_file[XGLB_PATH_MAX];
+
 	/* membership: absent = static mode: AVG and owners as configured */
 	bool membership;
 	__u16 port;	     /* UDP, default XGLB_PROTO_PORT (7867) */

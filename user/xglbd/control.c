@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <systemd/sd-daemon.h>
+#include <sodium.h>
 #include "xglb.skel.h"
 #include "bank.h"
 #include "cfgstate.h"
@@ -190,16 +191,46 @@ static struct json_object *refused_json(const struct daemon *d)
 	const struct xglb_ctl_refused *r = &d->ctl.refused;
 	struct json_object *o = json_object_new_object(), *c = json_object_new_object(),
 			   *h = json_object_new_object();
+	enum xglb_http_refusal v;
 
 	json_object_object_add(c, "malformed", json_object_new_int64((int64_t)r->malformed));
 	json_object_object_add(c, "too_long", json_object_new_int64((int64_t)r->too_long));
 	json_object_object_add(c, "no_newline", json_object_new_int64((int64_t)r->no_newline));
 	json_object_object_add(c, "timeout", json_object_new_int64((int64_t)r->timeout));
 	json_object_object_add(c, "evicted", json_object_new_int64((int64_t)r->evicted));
-	json_object_object_add(h, "host",
-			       json_object_new_int64((int64_t)xglb_http_host_refused(d->http)));
+	for (v = XGLB_HTTP_PASS + 1; v < XGLB_HTTP_R_MAX; v++)
+		json_object_object_add(
+		    h, xglb_http_refusal_name(v),
+		    json_object_new_int64((int64_t)xglb_http_refused(d->http, v)));
 	json_object_object_add(o, "control", c);
 	json_object_object_add(o, "http", h);
+	return o;
+}
+
+/*
+ * What the console page needs besides the groups: whether actions are on
+ * (a token is loaded, and where from) and every node's configured
+ * priority and weight, against which it shows what tracking or a drain
+ * left of them.
+ */
+static struct json_object *console_json(const struct daemon *d)
+{
+	struct json_object *o = json_object_new_object(), *nodes = json_object_new_array();
+
+	json_object_object_add(o, "actions", json_object_new_boolean(d->console_token[0] != 0));
+	json_object_object_add(o, "token_header", json_object_new_string(XGLB_HTTP_TOKEN_HEADER));
+	json_object_object_add(o, "token_file", json_object_new_string(d->console_token_path));
+	for (int i = 0; i < d->cfg->n_nodes; i++) {
+		struct json_object *n = json_object_new_object();
+
+		json_object_object_add(n, "name", json_object_new_string(d->cfg->nodes[i].name));
+		json_object_object_add(n, "id", json_object_new_int64(d->cfg->nodes[i].id));
+		json_object_object_add(n, "priority",
+				       json_object_new_int(d->cfg->nodes[i].priority));
+		json_object_object_add(n, "weight", json_object_new_int(d->cfg->nodes[i].weight));
+		json_object_array_add(nodes, n);
+	}
+	json_object_object_add(o, "nodes", nodes);
 	return o;
 }
 
@@ -242,6 +273,7 @@ static struct json_object *cmd_status(struct daemon *d)
 		json_object_object_add(o, "membership", xglb_cluster_rx_json(d->cl));
 	json_object_object_add(o, "tracking", xglb_tracker_json(&d->trk));
 	json_object_object_add(o, "requests_refused", refused_json(d));
+	json_object_object_add(o, "console", console_json(d));
 	json_object_object_add(o, "rx_filter", xglb_rxf_json(d->rxf));
 	json_object_object_add(o, "conflicts", conflicts_json(d));
 	return o;
@@ -339,9 +371,53 @@ static void http_metrics(void *ctx, FILE *out)
 	free(dp);
 }
 
+static struct json_object *http_action(void *ctx, const struct xglb_ctl_req *req, const char *who)
+{
+	return ctl_handle_from(ctx, req, who);
+}
+
+/*
+ * The console token: console-token-file, or state-dir/console-token,
+ * created (0600) when absent. At start a bad file stops xglbd, naming it;
+ * at a reload the running token stays and the error is logged. Without
+ * http-listen there is nothing to load.
+ */
+int console_token_load(struct daemon *d, bool reloading)
+{
+	char tok[XGLB_TOKEN_MAX + 1], path[sizeof(d->console_token_path)], err[1024];
+	bool created;
+	int ret;
+
+	if (!d->cfg->http_listen[0])
+		return 0;
+	if (d->cfg->console_token_file[0])
+		snprintf(path, sizeof(path), "%s", d->cfg->console_token_file);
+	else
+		snprintf(path, sizeof(path), "%s/%s", d->cfg->state_dir, XGLB_TOKEN_FILE);
+	ret = xglb_token_load(path, true, tok, &created, err, sizeof(err));
+	if (ret) {
+		pr_err("console token: %s (console-token-file%s, in %s)%s", err,
+		       d->cfg->console_token_file[0] ? "" : ": state-dir/" XGLB_TOKEN_FILE,
+		       d->config_path,
+		       reloading ? "; keeping the running token" : "; not starting");
+		sodium_memzero(tok, sizeof(tok));
+		return ret;
+	}
+	memcpy(d->console_token, tok, sizeof(tok));
+	sodium_memzero(tok, sizeof(tok));
+	snprintf(d->console_token_path, sizeof(d->console_token_path), "%s", path);
+	if (created)
+		pr_info("console token created in %s (mode 0600): console actions need it", path);
+	return 0;
+}
+
 int http_start(struct daemon *d)
 {
-	struct xglb_http_ops ops = {.ctx = d, .status = http_status, .metrics = http_metrics};
+	struct xglb_http_ops ops = {.ctx = d,
+				    .status = http_status,
+				    .metrics = http_metrics,
+				    .action = http_action,
+				    .token = d->console_token};
 	struct epoll_event ev = {.events = EPOLLIN};
 	int err;
 
@@ -379,8 +455,50 @@ static int req_group(const struct daemon *d, const struct xglb_ctl_req *req)
 	return -1;
 }
 
-/* move, prefer, unpin, drain, undrain: the fields' types were checked by xglb_ctl_parse. */
-static struct json_object *cmd_admin(struct daemon *d, __u8 op, const struct xglb_ctl_req *req)
+/* What an operator request asked, for the log: "move forwarder 1 to r1 in group 1 (persistence 3)".
+ */
+static void admin_text(const struct xglb_ctl_req *req, char *out, size_t len)
+{
+	FILE *f = fmemopen(out, len, "w");
+
+	if (!f) {
+		snprintf(out, len, "%s", xglb_ctl_cmd_name(req->cmd));
+		return;
+	}
+	fputs(xglb_ctl_cmd_name(req->cmd), f);
+	if (req->forwarder >= 0)
+		fprintf(f, " forwarder %d", req->forwarder);
+	if (req->node[0])
+		fprintf(f, "%s%s", req->forwarder >= 0 ? " to " : " node ", req->node);
+	if (req->group)
+		fprintf(f, " in group %d", req->group);
+	if (req->persistence >= 0)
+		fprintf(f, " (persistence %d)", req->persistence);
+	fclose(f);
+}
+
+static struct json_object *cmd_admin_do(struct daemon *d, __u8 op, const struct xglb_ctl_req *req);
+
+/* move, prefer, unpin, drain, undrain, logged with who asked and what came of it. */
+static struct json_object *cmd_admin(struct daemon *d, __u8 op, const struct xglb_ctl_req *req,
+				     const char *who)
+{
+	struct json_object *o = cmd_admin_do(d, op, req), *e;
+	char what[160];
+
+	admin_text(req, what, sizeof(what));
+	if (json_object_object_get_ex(o, "error", &e))
+		pr_warn("%s: %s: %s", who, what, json_object_get_string(e));
+	else
+		pr_info("%s: %s: %s", who, what,
+			json_object_get_boolean(json_object_object_get(o, "applied"))
+			    ? "applied by this node"
+			    : "sent to the group's AVG in hellos");
+	return o;
+}
+
+/* The fields' types were checked by xglb_ctl_parse. */
+static struct json_object *cmd_admin_do(struct daemon *d, __u8 op, const struct xglb_ctl_req *req)
 {
 	struct json_object *o;
 	int g = req_group(d, req), node = -1, fwd = 0, ret;
@@ -434,19 +552,24 @@ static struct json_object *cmd_reload(struct daemon *d)
 
 struct json_object *ctl_handle(void *ctx, const struct xglb_ctl_req *req)
 {
+	return ctl_handle_from(ctx, req, "control socket");
+}
+
+struct json_object *ctl_handle_from(void *ctx, const struct xglb_ctl_req *req, const char *who)
+{
 	switch (req->cmd) {
 	case XGLB_CTL_STATUS:
 		return cmd_status(ctx);
 	case XGLB_CTL_MOVE:
-		return cmd_admin(ctx, XGLB_ADMIN_MOVE, req);
+		return cmd_admin(ctx, XGLB_ADMIN_MOVE, req, who);
 	case XGLB_CTL_PREFER:
-		return cmd_admin(ctx, XGLB_ADMIN_PREFER, req);
+		return cmd_admin(ctx, XGLB_ADMIN_PREFER, req, who);
 	case XGLB_CTL_UNPIN:
-		return cmd_admin(ctx, XGLB_ADMIN_UNPIN, req);
+		return cmd_admin(ctx, XGLB_ADMIN_UNPIN, req, who);
 	case XGLB_CTL_DRAIN:
-		return cmd_admin(ctx, XGLB_ADMIN_DRAIN, req);
+		return cmd_admin(ctx, XGLB_ADMIN_DRAIN, req, who);
 	case XGLB_CTL_UNDRAIN:
-		return cmd_admin(ctx, XGLB_ADMIN_UNDRAIN, req);
+		return cmd_admin(ctx, XGLB_ADMIN_UNDRAIN, req, who);
 	case XGLB_CTL_RELOAD:
 		return cmd_reload(ctx);
 	default:

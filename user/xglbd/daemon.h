@@ -14,6 +14,7 @@
 #include "ctlsock.h"
 #include "hostcount.h"
 #include "http.h"
+#include "token.h"
 #include "loader.h"
 #include "nlmon.h"
 #include "rxfilter.h"
@@ -124,6 +125,8 @@ struct daemon {
 	struct xglb_tracker trk;
 	int trk_tfd;
 	struct xglb_http *http;
+	char console_token[XGLB_TOKEN_MAX + 1]; /* "" = no console actions */
+	char console_token_path[XGLB_PATH_MAX + 32];
 	bool drained; /* an operator drained this node: priority and weight 0 */
 	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
 	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
@@ -193,7 +196,10 @@ int start_membership(struct daemon *d);
 /* control.c */
 int http_start(struct daemon *d);
 void http_stop(struct daemon *d);
+int console_token_load(struct daemon *d, bool reloading);
 struct json_object *ctl_handle(void *ctx, const struct xglb_ctl_req *req);
+/* The same request from WHO ("control socket", "console ADDR:PORT"), logged with its outcome. */
+struct json_object *ctl_handle_from(void *ctx, const struct xglb_ctl_req *req, const char *who);
 
 /* reload.c */
 struct xglb_config *load_config(const struct daemon *d);

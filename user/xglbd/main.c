@@ -306,6 +306,8 @@ int main(int argc, char **argv)
 		free(d.cfg);
 		return 0;
 	}
+	if (console_token_load(&d, false))
+		goto out; /* before anything is attached: nothing to undo */
 	if (d.cfg->membership) {
 		/* Before anything is attached or sent: a boot that cannot be made
 		 * durable could be handed out again after a crash, and a peer would

@@ -160,6 +160,7 @@ void reload(struct daemon *d)
 	/* The cluster took the configured priority and weight back: re-advertise
 	 * what drain and tracking leave of them. */
 	apply_self(d, true);
+	console_token_load(d, true); /* re-read: a new token takes effect; a bad one is logged */
 	if (strcmp(old->http_listen, d->cfg->http_listen)) {
 		http_stop(d);
 		http_start(d); /* a failure is logged; the rest of the reload stands */
