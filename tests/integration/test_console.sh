@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# test_console.sh - the read-only web console in headless Chromium, run inside a router's
+# test_console.sh - the web console in headless Chromium, run inside a router's
 # namespace (it reaches that router's 127.0.0.1:9867 and nothing else): the page shows the three
 # nodes and their forwarders; an open page follows a failover (kill -9 of an AVF's xglbd and its
 # link down): after the hold time it shows that node down and its forwarders owned by survivors,
 # without a reload; a fresh load (--dump-dom) on another node agrees; a screenshot is kept in
 # tests/artifacts/console.png (gitignored).
+# Then the operator's actions: the token file xglbd created (0600); POSTs without the token, with
+# a wrong one, from another origin, as text/plain, with a command the console may not send, too
+# long: each refused with its status and counted, the forwarder unchanged; a page of another
+# origin that forges a form POST and fetches is refused; in the open page, a wrong token is
+# refused and drops the page back to read-only; with the token a drag of forwarder 2 onto r1
+# moves it (xglbctl --json forwarders on r1 and r3), logged with who asked; the persistence list,
+# "remove", the preferred list, drain and undrain act too. tests/artifacts/console-drag.png is
+# the page mid-drag.
 #
 # The open page is driven over --remote-debugging-pipe (no TCP port) by a small Python helper
 # written to the lab dir; the one-shot loads use --dump-dom and --screenshot.
@@ -42,7 +50,7 @@ chrome() {
 	shift 2
 	udd=$(mktemp -d "$LAB_DIR/chrome.XXXXXX")
 	timeout -k 5 60 ip netns exec "$(lab_ns "$r")" "$CHROMIUM" "${CHROME_FLAGS[@]}" \
-		--user-data-dir="$udd" "$@" "$URL" >"$out" 2>"$udd.log" &
+		--user-data-dir="$udd" "$@" "${CHROME_URL:-$URL}" >"$out" 2>"$udd.log" &
 	pid=$!
 	lab_register_pid "$pid" "$r:chromium"
 	wait "$pid"
@@ -73,6 +81,7 @@ write_cdp() {
 # cdp.py URL USER_DATA_DIR: one headless Chromium (started here, in this namespace), driven
 # over --remote-debugging-pipe. Commands on stdin, one per line:
 #   eval JS    -> one line: the JSON of the value    shot FILE -> PNG of the page, "ok"
+#   mouse move|down|up X Y -> a mouse event at (X, Y), left button, "ok"
 #   quit       -> closes the browser and exits
 import base64, fcntl, json, os, signal, subprocess, sys
 
@@ -112,6 +121,7 @@ def stop(*_):
 signal.signal(signal.SIGTERM, stop)
 signal.signal(signal.SIGINT, stop)
 buf, next_id = b"", 0
+pressed = False
 
 def call(method, params=None, session=None):
     global buf, next_id
@@ -147,6 +157,15 @@ try:
             r = call("Page.captureScreenshot", {"format": "png"}, session)
             with open(arg, "wb") as f:
                 f.write(base64.b64decode(r["data"]))
+            print(json.dumps("ok"), flush=True)
+        elif op == "mouse":
+            kind, x, y = arg.split()
+            pressed = kind == "down" or (pressed and kind == "move")
+            call("Input.dispatchMouseEvent",
+                 {"type": {"move": "mouseMoved", "down": "mousePressed", "up": "mouseReleased"}[kind],
+                  "x": float(x), "y": float(y),
+                  "button": "left" if kind != "move" or pressed else "none",
+                  "buttons": 1 if pressed else 0, "clickCount": 1}, session)
             print(json.dumps("ok"), flush=True)
         elif op == "quit":
             try:
@@ -244,6 +263,176 @@ check "the page's recent events show the takeover (forwarders 1 and 3 owned by r
 echo "$(cdp "shot $LAB_DIR/live.png")" >/dev/null
 check "Page.captureScreenshot of the open page is a PNG" \
 	bash -c '[ "$(head -c 8 "$1" | od -An -tx1 | tr -d " \n")" = 89504e470d0a1a0a ]' _ "$LAB_DIR/live.png"
+
+# ---- actions: the token, refusals, a forged cross-site page, then the open page acts ------------
+# r1 and r3 are up, r3 the AVG. Forwarder 2 is r3's; every action below is made on r1's console.
+TOKEN_FILE=$LAB_DIR/state-r1/console-token
+check_eq "xglbd created its console token: $TOKEN_FILE, root's, mode 600, 64 hex digits" \
+	"$(stat -c '%U %a' "$TOKEN_FILE" 2>&1) $(grep -cxE '[0-9a-f]{64}' "$TOKEN_FILE")" "root 600 1"
+TOKEN=$(cat "$TOKEN_FILE")
+fwd2() { # "owner p=persistence pref=preferred" of forwarder 2, from ROUTER's xglbctl --json forwarders
+	lab_xglbctl "$1" --json forwarders
+	jq -r '.[] | select(.index == 2) | "\(.owner_name) p=\(.persistence) pref=\(.preferred)"' <<<"$OUT"
+}
+fwd2_is() { [ "$(fwd2 "$1")" = "$2" ]; }
+pers2_is() { [ "$(fwd2 "$1" | cut -d' ' -f2-)" = "$2" ]; } # persistence and preference only
+refused() { lab_jst r1 ".requests_refused.http.$1"; }
+MOVE='{"command":"move","forwarder":2,"node":"r1"}'
+# post BODY CURL_ARGS...: POST BODY to r1's /api/action; prints the HTTP status (the body: post.out)
+post() {
+	local body=$1
+	shift
+	lab_exec r1 curl -s -o "$LAB_DIR/post.out" -w '%{http_code}' --max-time 5 -X POST \
+		--data-binary "$body" "$@" "${URL}api/action"
+}
+before2=$(fwd2 r1)
+[[ "$before2" == "r3 "* ]] || not_ok "forwarder 2 is r3's before the actions" "$before2"
+long=$(printf '{"command":"move","forwarder":2,"node":"r1","pad":"%05000d"}' 0)
+J=Content-Type:application/json T=X-Xglb-Token:$TOKEN
+while IFS='|' read -r what want reason body args; do
+	n0=$(refused "$reason")
+	# shellcheck disable=SC2086 # args: curl options, split on purpose
+	code=$(post "$body" $args)
+	check_eq "POST /api/action $what: $want, counted as $reason, forwarder 2 unchanged" \
+		"$code $(($(refused "$reason") - n0)) $(fwd2 r1)" "$want 1 $before2"
+done <<LIST
+without the token|401|no_token|$MOVE|-H $J
+with a wrong token|401|bad_token|$MOVE|-H $J -H X-Xglb-Token:${TOKEN//[0-9a-f]/0}
+with the token from another origin|403|cross_site|$MOVE|-H $J -H $T -H Origin:http://127.0.0.1:8765
+with the token, Sec-Fetch-Site cross-site|403|cross_site|$MOVE|-H $J -H $T -H Sec-Fetch-Site:cross-site
+with the token as text/plain|415|content_type|$MOVE|-H Content-Type:text/plain -H $T
+with the token as a form|415|content_type|$MOVE|-H $T
+with the token and a rebound Host|421|host|$MOVE|-H $J -H $T -H Host:evil.example:9867
+with the token: reload, not a console action|403|command|{"command":"reload"}|-H $J -H $T
+with the token: a malformed request|400|body|{"command":"move","forwarder":"two"}|-H $J -H $T
+with the token: 5 KB|413|body|$long|-H $J -H $T
+LIST
+check "the refusals are in r1's log with who asked (console 127.0.0.1:PORT) and why" \
+	grep -qE '^xglbd: warning: console 127\.0\.0\.1:[0-9]+: action refused \(no_token\)' "$(lab_xglbd_log r1)"
+metric=$(lab_exec r1 curl -s --max-time 3 "${URL}metrics" | grep -F 'channel="http",reason="bad_token"')
+check_eq "/metrics counts it: xglb_requests_refused_total{channel=\"http\",reason=\"bad_token\"}" \
+	"$metric" 'xglb_requests_refused_total{channel="http",reason="bad_token"} 1'
+
+# A page of another origin (127.0.0.1:8765, served in r1's namespace) forges the move: a
+# text/plain form POST shaped as JSON, a no-cors fetch, and a fetch with a token header (which
+# needs a CORS preflight).
+mkdir -p "$LAB_DIR/evil"
+cat >"$LAB_DIR/evil/index.html" <<PAGE
+<!doctype html><html><body>
+<iframe name="sink"></iframe>
+<form id="f" method="POST" action="${URL}api/action" enctype="text/plain" target="sink">
+<input name='{"command":"move","forwarder":2,"node":"r1","x":"' value='"}'></form>
+<div id="out"></div>
+<script>
+const A = "${URL}api/action", B = JSON.stringify({command: "move", forwarder: 2, node: "r1"}), out = [];
+document.getElementById("f").submit();
+(async () => {
+  try { await fetch(A, {method: "POST", mode: "no-cors", headers: {"Content-Type": "text/plain"}, body: B}); out.push("nocors:sent"); }
+  catch (e) { out.push("nocors:error"); }
+  try { const r = await fetch(A, {method: "POST", headers: {"Content-Type": "application/json", "X-Xglb-Token": "guess"}, body: B}); out.push("cors:" + r.status); }
+  catch (e) { out.push("cors:blocked"); }
+  document.getElementById("out").textContent = out.join(" ");
+})();
+</script></body></html>
+PAGE
+lab_bg r1 "$LAB_DIR/evil.log" python3 -m http.server --bind 127.0.0.1 --directory "$LAB_DIR/evil" 8765
+evil_pid=$LAB_BG_PID
+evil_up() { lab_exec r1 curl -s -o /dev/null --max-time 1 http://127.0.0.1:8765/; }
+lab_wait 5 evil_up || not_ok "the other origin's page is served on 127.0.0.1:8765 in r1's namespace"
+ct0=$(refused content_type) m0=$(refused method)
+CHROME_URL=http://127.0.0.1:8765/ chrome r1 "$LAB_DIR/evil.html" --dump-dom --virtual-time-budget=5000
+check_eq "the forged page: its no-cors fetch goes out, its token fetch is blocked by the browser" \
+	"$(grep -o '<div id="out">[^<]*</div>' "$LAB_DIR/evil.html")" '<div id="out">nocors:sent cors:blocked</div>'
+forged() { [ $(($(refused content_type) - ct0)) -ge 2 ] && [ $(($(refused method) - m0)) -ge 1 ]; }
+lab_wait 5 forged
+check_eq "xglbd refused its form POST and no-cors fetch (415, text/plain) and the preflight (405)" \
+	"content_type+$(($(refused content_type) - ct0)) method+$(($(refused method) - m0))" "content_type+2 method+1"
+check_eq "... and forwarder 2 is still where it was" "$(fwd2 r1)" "$before2"
+kill "$evil_pid" 2>/dev/null
+wait "$evil_pid" 2>/dev/null
+
+# The open page: read-only until a token is given.
+check_eq "the open page is read-only: no visible drain button, nothing unlocked" \
+	"$(cdp 'eval document.body.dataset.canAct + " " + [...document.querySelectorAll("button[data-action=drain]")].filter(b => b.offsetParent).length' | jq -r .)" "0 0"
+unlock() { cdp "eval (document.getElementById('token').value = '$1', document.getElementById('unlock').click(), 1)" >/dev/null; }
+center() { # CSS selector -> "X Y", the middle of the element in the viewport
+	cdp "eval (r => Math.round(r.x + r.width / 2) + ' ' + Math.round(r.y + r.height / 2))(document.querySelector('$1').getBoundingClientRect())" | jq -r .
+}
+drag() { # FROM_SELECTOR TO_SELECTOR [SHOT]: press, move in steps, (screenshot), release
+	local fx fy tx ty i
+	read -r fx fy <<<"$(center "$1")"
+	read -r tx ty <<<"$(center "$2")"
+	cdp "mouse move $fx $fy" >/dev/null
+	cdp "mouse down $fx $fy" >/dev/null
+	for i in 1 2 3 4; do cdp "mouse move $((fx + (tx - fx) * i / 5)) $((fy + (ty - fy) * i / 5))" >/dev/null; done
+	cdp "mouse move $tx $ty" >/dev/null
+	DROP_TARGET=$(cdp 'eval (document.querySelector("tr.drop-target") || {dataset: {}}).dataset.node || ""' | jq -r .)
+	[ -n "${3:-}" ] && cdp "shot $3" >/dev/null
+	cdp "mouse up $tx $ty" >/dev/null
+}
+result() { cdp 'eval document.getElementById("result").dataset.ok + " " + document.getElementById("result").textContent' | jq -r .; }
+result_is() { [[ "$(result)" == $1 ]]; }
+can_act() { [ "$(cdp 'eval document.body.dataset.canAct' | jq -r .)" = "$1" ]; }
+
+unlock "${TOKEN//[0-9a-f]/1}"
+lab_wait 5 can_act 1 || not_ok "the page takes a token"
+lab_wait 3 live_is "$(want_view r1)"
+drag 'tr[data-forwarder="2"] .grip' 'tr[data-node="r1"] td'
+check "with a wrong token the drag is refused: the page says authentication failed" \
+	lab_wait 5 result_is "0 move forwarder 2 to r1: authentication failed*"
+check_eq "... forwarder 2 unchanged, the page back to read-only" \
+	"$(fwd2 r1) $(can_act 0 && echo read-only)" "$before2 read-only"
+
+unlock "$TOKEN"
+lab_wait 5 can_act 1 || not_ok "the page takes the token"
+lab_wait 3 live_is "$(want_view r1)" # a fresh render, so the rows are where they were measured
+drag 'tr[data-forwarder="2"] .grip' 'tr[data-node="r1"] td' "$ART/console-drag.png"
+check_eq "mid-drag, r1's row is the drop target" "$DROP_TARGET" r1
+check "a drag of forwarder 2 (r3's) onto r1 moves it: xglbctl --json forwarders on r1: r1, persistence 3, preferred r1 (id 1)" \
+	lab_wait 10 fwd2_is r1 "r1 p=3 pref=1"
+check "... and on the AVG r3" lab_wait 5 fwd2_is r3 "r1 p=3 pref=1"
+check "... the page reports it sent (r1 is not the AVG: the request rides on its hellos)" \
+	lab_wait 5 result_is "1 move forwarder 2 to r1: sent to the AVG"
+check "... r1's log names who asked: console 127.0.0.1:PORT: move forwarder 2 to r1 in group $LAB_GID" \
+	grep -qE "^xglbd: info: console 127\.0\.0\.1:[0-9]+: move forwarder 2 to r1 in group $LAB_GID: sent to the group's AVG in hellos" "$(lab_xglbd_log r1)"
+page_owner2() { [ "$(cdp 'eval document.querySelector("tr[data-forwarder=\"2\"]").dataset.owner' | jq -r .)" = r1 ]; }
+check "... and the open page shows r1 as its current host" lab_wait 5 page_owner2
+check "the screenshot mid-drag $ART/console-drag.png is a PNG" \
+	bash -c '[ "$(head -c 8 "$1" | od -An -tx1 | tr -d " \n")" = 89504e470d0a1a0a ]' _ "$ART/console-drag.png"
+
+# The lists and buttons: persistence 1, remove (0), preferred r3, drain and undrain r1.
+select_in() { # FORWARDER LIST VALUE
+	cdp "eval (s => (s.value = '$3', s.dispatchEvent(new Event('change')), s.value))(document.querySelector('tr[data-forwarder=\"$1\"] select[data-set=$2]'))" >/dev/null
+}
+lab_wait 3 live_is "$(want_view r1)"
+select_in 2 persistence 1
+check "persistence list: 1 on forwarder 2 (sticky to its current host, r1)" lab_wait 10 fwd2_is r1 "r1 p=1 pref=1"
+lab_wait 3 live_is "$(want_view r1)"
+cdp 'eval document.querySelector("tr[data-forwarder=\"2\"] button[data-action=unpin]").click()' >/dev/null
+check "remove (the preference): persistence 0 (load balancing may now move it)" lab_wait 10 pers2_is r1 "p=0 pref=1"
+lab_wait 3 live_is "$(want_view r1)"
+select_in 2 preferred r3
+check "preferred list: r3 (id 3) becomes forwarder 2's preferred host" lab_wait 10 pers2_is r1 "p=0 pref=3"
+drained() { [ "$(lab_jst r1 '.node.drained')" = "$1" ]; }
+r1_owns_none() {
+	lab_xglbctl r1 --json forwarders
+	[ -z "$(jq -r '.[] | select(.owner_name == "r1") | .index' <<<"$OUT")" ]
+}
+lab_wait 3 live_is "$(want_view r1)"
+cdp 'eval document.querySelector("button[data-action=drain][data-node=r1]").click()' >/dev/null
+check "drain r1 (its row's button): r1 drained" lab_wait 10 drained true
+check "... its forwarders move to r3" lab_wait 10 r1_owns_none
+can_undrain() { [ "$(cdp 'eval document.querySelectorAll("button[data-action=undrain][data-node=r1]").length' | jq -r .)" = 1 ]; }
+lab_wait 5 can_undrain || not_ok "the page offers undrain for r1"
+cdp 'eval document.querySelector("button[data-action=undrain][data-node=r1]").click()' >/dev/null
+check "undrain r1: drained no more" lab_wait 10 drained false
+check_eq "every action was one line in r1's log with who asked" \
+	"$(grep -cE '^xglbd: info: console 127\.0\.0\.1:[0-9]+: (move|unpin|prefer|drain|undrain) ' "$(lab_xglbd_log r1)")" 6
+# what the fresh loads below must agree with, once forwarder 0 is back on r1 (persistence 3)
+fwd0_home() { [ "$(lab_jst r1 '.groups[0].forwarders[0].owner_name')" = r1 ]; }
+lab_wait 10 fwd0_home || not_ok "forwarder 0 returns to r1 after the undrain"
+lab_wait 10 lab_agree r1 r3 || not_ok "r1 and r3 agree after the actions"
+after=$(want_view r1)
 cdp quit >/dev/null
 exec {CDP_IN}>&- {CDP_OUT}<&-
 wait "$cdp_pid" 2>/dev/null
@@ -261,5 +450,31 @@ check "screenshot $SHOT: a non-empty PNG, 1200x900" \
 echo "# screenshot: $SHOT ($(stat -c %s "$SHOT" 2>/dev/null) bytes)"
 
 check "no Chromium of this lab is left" no_procs "$LAB_DIR/"
+
+# ---- the token file: rotated by a reload; a bad one kept out -----------------------------------
+# 400 (the request's own error: a move without its fields) means the token was taken.
+auth_code() { post '{"command":"move"}' -H "$J" -H "X-Xglb-Token:$1"; }
+new=$(printf 'rotated-%056d' 7)
+printf '%s\n' "$new" >"$TOKEN_FILE"
+lab_reload_xglbd r1 || not_ok "r1 reloads"
+check_eq "a reload re-reads the token file: the new token is taken (400), the old one refused (401)" \
+	"$(auth_code "$new") $(auth_code "$TOKEN")" "400 401"
+printf 'another-token-%050d\n' 1 >"$TOKEN_FILE"
+chmod 644 "$TOKEN_FILE"
+lab_reload_xglbd r1 || not_ok "r1 reloads"
+check "a token file others may read is refused at a reload, named, and the running token stays" \
+	grep -qF "console token: $TOKEN_FILE: mode 0644 lets group and others at the console token, must be 0600 or stricter (chmod 600 $TOKEN_FILE) (console-token-file: state-dir/console-token, in " "$(lab_xglbd_log r1)"
+check_eq "... the running token still acts, the file's new one does not" \
+	"$(auth_code "$new") $(auth_code "another-token-$(printf '%050d' 1)")" "400 401"
+# At start such a file stops xglbd before it attaches anything (r2's was killed above).
+chmod 640 "$LAB_DIR/state-r2/console-token"
+if lab_restart_xglbd r2 2>/dev/null; then
+	not_ok "r2 does not start with a token file its group may read"
+else
+	check "r2 does not start with a token file its group may read, and says which and why" \
+		grep -qE "^xglbd: error: console token: $LAB_DIR/state-r2/console-token: mode 0640 lets the group at the console token.*; not starting$" "$(lab_xglbd_log r2)"
+fi
+check_eq "... before it attached or pinned anything new: no ready line, no data path line" \
+	"$(grep -cE 'ready: node r2|data path (xdp|tc)' "$(lab_xglbd_log r2)")" 0
 for r in r1 r3; do lab_stop_xglbd "$r" 5; done
 t_done
