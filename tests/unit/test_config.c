@@ -218,6 +218,11 @@ static const struct tcase cases[] = {
 	CASE("http_listen_port_big", TOP("http-listen: 127.0.0.1:65536"), "1: http-listen: \"127.0.0.1:65536\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off"),
 	CASE("http_listen_bad_addr", TOP("http-listen: 127.0.0.300:80"), "1: http-listen: \"127.0.0.300:80\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off"),
 	CASE("http_listen_junk_port", TOP("http-listen: 127.0.0.1:80x"), "1: http-listen: \"127.0.0.1:80x\" is not ADDRESS:PORT (an IPv4 address, a port 1-65535) or off"),
+	/* console-token-file */
+	CASE("console_token_file_relative", TOP("console-token-file: console-token"), "1: console-token-file: \"console-token\" is not an absolute path"),
+	CASE("console_token_file_255", "console-token-file: /" C100 C100 C10 C10 C10 C10 C10 "aaaa\n" BASE, ""),
+	CASE("console_token_file_256", "console-token-file: /" C100 C100 C10 C10 C10 C10 C10 "aaaaa\n" BASE, "1: console-token-file: longer than 255 characters"),
+	CASE("console_token_file_list", TOP("console-token-file: [/a]"), "1: console-token-file: expected a scalar, got a list"),
 	/* control-socket */
 	CASE("control_socket_107", "control-socket: /" C100 "aaaaaa\n" BASE, ""),
 	CASE("control_socket_relative", TOP("control-socket: xglbd.sock"), "1: control-socket: \"xglbd.sock\" is not an absolute path"),
@@ -602,6 +607,7 @@ static void test_example(void **state)
 	assert_int_equal(cfg.self, 0);
 	assert_string_equal(cfg.pin_root, "/sys/fs/bpf/xglb");
 	assert_string_equal(cfg.state_dir, "/var/lib/xglb");
+	assert_string_equal(cfg.console_token_file, ""); /* state-dir/console-token */
 	assert_int_equal(cfg.lease_ms, 3000);
 	assert_int_equal(cfg.learn_interval_ms, 10000);
 	assert_int_equal(cfg.datapath, XGLB_DATAPATH_AUTO);
@@ -674,7 +680,8 @@ static void test_defaults_and_values(void **state)
 	    "      - {index: 1, owner: r1, persistence: 1}\n"
 	    "  - {id: 2, vip: 10.0.0.1, interfaces: [eth2], avg: r1, policy: weighted,"
 	    " forwarders: [{owner: r1}, {owner: r2}]}\n"
-	    "rx-filter: promiscuous\n";
+	    "rx-filter: promiscuous\n"
+	    "console-token-file: /etc/xglb/console-token\n";
 	const __u8 vip[4] = {192, 168, 1, 254};
 	struct xglb_cfg_group *g = &cfg.groups[0], *h = &cfg.groups[1];
 	struct tmpfile t;
@@ -693,6 +700,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(cfg.learn_interval_ms, 0);
 	assert_string_equal(cfg.pin_root, "/sys/fs/bpf/other");
 	assert_string_equal(cfg.state_dir, "/srv/xglb/state");
+	assert_string_equal(cfg.console_token_file, "/etc/xglb/console-token");
 	assert_int_equal(cfg.datapath, XGLB_DATAPATH_TC);
 	assert_int_equal(cfg.rx_filter, XGLB_RXF_PROMISC);
 	assert_int_equal(cfg.nodes[0].id, 4294967295u);
