@@ -239,6 +239,23 @@ lab_wait 5 live_is "$before" || not_ok "the open page shows the group" "$(live_v
 check_eq "open page: three nodes up, forwarders r1,r2,r3,r2, AVG r3" "$(live_view)" "$before"
 updated=$(cdp 'eval document.getElementById("updated").textContent' | jq -r .)
 
+# Load bars: while c1 pings through the gateway, the node that owns c1's forwarder (the one
+# whose byte count grows) carries (nearly) all of the group's bytes.
+lab_bg c1 "$LAB_DIR/ping.log" ping -c 40 -i 0.1 -q "$LAB_SERVER_IP"
+ping_pid=$LAB_BG_PID
+top_load() { # "NODE:PERCENT" of the node row with the largest load bar
+	cdp 'eval (rows => rows.length ? rows[0].dataset.node + ":" + rows[0].dataset.load : "")([...document.querySelectorAll("tr[data-node]")].sort((a, b) => b.dataset.load - a.dataset.load))' | jq -r .
+}
+busy_owner() { lab_jst r1 '.groups[0].forwarders | max_by(.bytes) | .owner_name'; }
+carries() { [[ "$(top_load)" =~ ^$(busy_owner):(9[0-9]|100)$ ]]; }
+if lab_wait 5 carries; then
+	ok "load bars: while c1 pings, the owner of its forwarder carries 90-100 % of the bytes ($(top_load))"
+else
+	not_ok "load bars: while c1 pings, the owner of its forwarder carries 90-100 % of the bytes" \
+		"page: $(top_load)" "busiest forwarder's owner: $(busy_owner)"
+fi
+wait "$ping_pid" 2>/dev/null
+
 # r2 owns fwd 1 and 3: kill -9 its agent and cut its link.
 lab_kill_xglbd r2 || bail "kill -9 of r2's xglbd"
 lab_exec r2 ip link set eth0 down
