@@ -117,14 +117,7 @@ static void refuses_unusable_dir(void **state)
 	assert_int_equal(boot, 77);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(counts_up_and_persists, setup, teardown),
-	    cmocka_unit_test_setup_teardown(creates_the_directory, setup, teardown),
-	    cmocka_unit_test_setup_teardown(refuses_bad_files, setup, teardown),
-	    cmocka_unit_test_setup_teardown(refuses_unusable_dir, setup, teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test_setup_teardown(counts_up_and_persists, setup, teardown),
+       cmocka_unit_test_setup_teardown(creates_the_directory, setup, teardown),
+       cmocka_unit_test_setup_teardown(refuses_bad_files, setup, teardown),
+       cmocka_unit_test_setup_teardown(refuses_unusable_dir, setup, teardown))

@@ -453,14 +453,7 @@ static void withdrawal_rides_on_hellos(void **state)
 	free(c);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(reload_keeps_signing_with_the_key),
-	    cmocka_unit_test(replay_after_restart_is_refused),
-	    cmocka_unit_test(reload_keeps_sequence_and_windows),
-	    cmocka_unit_test(withdrawal_rides_on_hellos),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test(reload_keeps_signing_with_the_key),
+       cmocka_unit_test(replay_after_restart_is_refused),
+       cmocka_unit_test(reload_keeps_sequence_and_windows),
+       cmocka_unit_test(withdrawal_rides_on_hellos))

@@ -675,36 +675,28 @@ static void reload_replaces_a_node(void **state)
 	assert_int_equal(xglb_fsm_node(&S.g[0], 4)->weight, 50);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(startup_elects_one_avg_and_assigns_preferred),
-	    cmocka_unit_test(tie_goes_to_higher_id),
-	    cmocka_unit_test(starting_node_is_demoted_for_one_hold),
-	    cmocka_unit_test(preempt_delay_and_no_preempt),
-	    cmocka_unit_test(avf_failure_moves_its_forwarder_after_hold),
-	    cmocka_unit_test(avg_failure_standby_takes_over_and_continues_versions),
-	    cmocka_unit_test(persistence_3_returns_to_preferred),
-	    cmocka_unit_test(persistence_1_stays_where_it_failed_over),
-	    cmocka_unit_test(persistence_0_rebalanced_back),
-	    cmocka_unit_test(returning_lower_weight_gets_its_share),
-	    cmocka_unit_test(redirect_then_timeout_removes_and_redistributes),
-	    cmocka_unit_test(partition_heals_to_one_avg_one_owner_each),
-	    cmocka_unit_test(loss_of_30_percent_causes_no_failover),
-	    cmocka_unit_test(restart_within_hold_changes_nothing),
-	    cmocka_unit_test(restarted_node_announces_after_its_startup_hold),
-	    cmocka_unit_test(load_aware_shifts_away_from_busy_node),
-	    cmocka_unit_test(withdrawn_node_owns_nothing),
-	    cmocka_unit_test(send_failure_demotes),
-	    cmocka_unit_test(heal_reannounces_every_vmac_from_its_owner),
-	    cmocka_unit_test(heal_at_any_phase_reannounces),
-	    cmocka_unit_test(returning_node_cannot_keep_vmacs_it_lost),
-	    cmocka_unit_test(version_wraps_past_0xffffffff),
-	    cmocka_unit_test(pinned_0xffffffff_does_not_freeze_a_restarted_node),
-	    cmocka_unit_test(state_only_from_the_avg_within_the_step),
-	    cmocka_unit_test(advertised_priority_capped_at_configuration),
-	    cmocka_unit_test(reload_replaces_a_node),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test(startup_elects_one_avg_and_assigns_preferred),
+       cmocka_unit_test(tie_goes_to_higher_id),
+       cmocka_unit_test(starting_node_is_demoted_for_one_hold),
+       cmocka_unit_test(preempt_delay_and_no_preempt),
+       cmocka_unit_test(avf_failure_moves_its_forwarder_after_hold),
+       cmocka_unit_test(avg_failure_standby_takes_over_and_continues_versions),
+       cmocka_unit_test(persistence_3_returns_to_preferred),
+       cmocka_unit_test(persistence_1_stays_where_it_failed_over),
+       cmocka_unit_test(persistence_0_rebalanced_back),
+       cmocka_unit_test(returning_lower_weight_gets_its_share),
+       cmocka_unit_test(redirect_then_timeout_removes_and_redistributes),
+       cmocka_unit_test(partition_heals_to_one_avg_one_owner_each),
+       cmocka_unit_test(loss_of_30_percent_causes_no_failover),
+       cmocka_unit_test(restart_within_hold_changes_nothing),
+       cmocka_unit_test(restarted_node_announces_after_its_startup_hold),
+       cmocka_unit_test(load_aware_shifts_away_from_busy_node),
+       cmocka_unit_test(withdrawn_node_owns_nothing), cmocka_unit_test(send_failure_demotes),
+       cmocka_unit_test(heal_reannounces_every_vmac_from_its_owner),
+       cmocka_unit_test(heal_at_any_phase_reannounces),
+       cmocka_unit_test(returning_node_cannot_keep_vmacs_it_lost),
+       cmocka_unit_test(version_wraps_past_0xffffffff),
+       cmocka_unit_test(pinned_0xffffffff_does_not_freeze_a_restarted_node),
+       cmocka_unit_test(state_only_from_the_avg_within_the_step),
+       cmocka_unit_test(advertised_priority_capped_at_configuration),
+       cmocka_unit_test(reload_replaces_a_node))

@@ -127,17 +127,9 @@ static void steer_mask_follows_membership(void **state)
 	assert_true(sim_converged(&S));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(only_the_avg_carries_out_requests),
-	    cmocka_unit_test(move_pins_and_publishes),
-	    cmocka_unit_test(move_with_persistence_0_is_balanced_back),
-	    cmocka_unit_test(prefer_and_unpin),
-	    cmocka_unit_test(planned_move_releases_gently),
-	    cmocka_unit_test(release_only_for_the_living),
-	    cmocka_unit_test(steer_mask_follows_membership),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test(only_the_avg_carries_out_requests),
+       cmocka_unit_test(move_pins_and_publishes),
+       cmocka_unit_test(move_with_persistence_0_is_balanced_back),
+       cmocka_unit_test(prefer_and_unpin), cmocka_unit_test(planned_move_releases_gently),
+       cmocka_unit_test(release_only_for_the_living),
+       cmocka_unit_test(steer_mask_follows_membership))

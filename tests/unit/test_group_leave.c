@@ -271,20 +271,10 @@ static void resumed_avg_yields_to_a_better_claimant(void **state)
 	assert_true(sim_converged(&S));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(leaving_hello),
-	    cmocka_unit_test(non_avg_leaver_hands_over_forwarders),
-	    cmocka_unit_test(avg_leaver_hands_over_role),
-	    cmocka_unit_test(leave_and_come_back),
-	    cmocka_unit_test(lone_node_leaves_at_once),
-	    cmocka_unit_test(leaver_waits_while_nobody_takes_over),
-	    cmocka_unit_test(all_leave_at_once),
-	    cmocka_unit_test(restarted_avg_resumes_without_gap),
-	    cmocka_unit_test(restarted_avg_without_resume_leaves_a_gap),
-	    cmocka_unit_test(resumed_avg_yields_to_a_better_claimant),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test(leaving_hello), cmocka_unit_test(non_avg_leaver_hands_over_forwarders),
+       cmocka_unit_test(avg_leaver_hands_over_role), cmocka_unit_test(leave_and_come_back),
+       cmocka_unit_test(lone_node_leaves_at_once),
+       cmocka_unit_test(leaver_waits_while_nobody_takes_over), cmocka_unit_test(all_leave_at_once),
+       cmocka_unit_test(restarted_avg_resumes_without_gap),
+       cmocka_unit_test(restarted_avg_without_resume_leaves_a_gap),
+       cmocka_unit_test(resumed_avg_yields_to_a_better_claimant))

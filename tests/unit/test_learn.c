@@ -117,14 +117,5 @@ static void cfg_state_maps_nodes_to_ids(void **state)
 	assert_int_equal(st.ifindex[2], 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(learn_frame_bytes),
-	    cmocka_unit_test(unsolicited_reply_bytes),
-	    cmocka_unit_test(garp_reply_bytes),
-	    cmocka_unit_test(cfg_state_maps_nodes_to_ids),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test(learn_frame_bytes), cmocka_unit_test(unsolicited_reply_bytes),
+       cmocka_unit_test(garp_reply_bytes), cmocka_unit_test(cfg_state_maps_nodes_to_ids))

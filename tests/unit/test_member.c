@@ -141,14 +141,5 @@ static void refuses_bad_counts(void **state)
 	assert_int_equal(xglb_member_filter(NULL, 2, f), -EINVAL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(admits_nodes_with_ttl_255),
-	    cmocka_unit_test(full_list),
-	    cmocka_unit_test(no_peers_admits_nothing),
-	    cmocka_unit_test(refuses_bad_counts),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test(admits_nodes_with_ttl_255), cmocka_unit_test(full_list),
+       cmocka_unit_test(no_peers_admits_nothing), cmocka_unit_test(refuses_bad_counts))

@@ -306,13 +306,5 @@ static void format_check_catches_breakage(void **state)
 	}
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(renders_values),
-	    cmocka_unit_test(follows_the_format),
-	    cmocka_unit_test(format_check_catches_breakage),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test(renders_values), cmocka_unit_test(follows_the_format),
+       cmocka_unit_test(format_check_catches_breakage))

@@ -307,19 +307,11 @@ static void max_and_other_types(void **state)
 	assert_int_equal(t->st.malformed, 0);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(links_decode, fresh),
-	    cmocka_unit_test_setup(addrs_decode_ipv6_ignored, fresh),
-	    cmocka_unit_test_setup(netconf_decode, fresh),
-	    cmocka_unit_test_setup(bad_attribute_skips_message, fresh),
-	    cmocka_unit_test_setup(bad_fields_rejected, fresh),
-	    cmocka_unit_test_setup(truncated_buffer, fresh),
-	    cmocka_unit_test_setup(max_and_other_types, fresh),
-	    cmocka_unit_test_setup(fdb_decode, fresh),
-	    cmocka_unit_test_setup(fdb_short_header, fresh),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test_setup(links_decode, fresh),
+       cmocka_unit_test_setup(addrs_decode_ipv6_ignored, fresh),
+       cmocka_unit_test_setup(netconf_decode, fresh),
+       cmocka_unit_test_setup(bad_attribute_skips_message, fresh),
+       cmocka_unit_test_setup(bad_fields_rejected, fresh),
+       cmocka_unit_test_setup(truncated_buffer, fresh),
+       cmocka_unit_test_setup(max_and_other_types, fresh),
+       cmocka_unit_test_setup(fdb_decode, fresh), cmocka_unit_test_setup(fdb_short_header, fresh))

@@ -197,16 +197,9 @@ static void command_has_a_clean_signal_mask(void **state)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup(all_up_is_configured_values, setup_cfg),
-	    cmocka_unit_test_setup(decrements_add_up_and_clamp_at_zero, setup_cfg),
-	    cmocka_unit_test_setup(weighting_hysteresis, setup_cfg),
-	    cmocka_unit_test_setup(no_weighting_never_withdraws, setup_cfg),
-	    cmocka_unit_test(command_timeout_kills_the_group),
-	    cmocka_unit_test(command_has_a_clean_signal_mask),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test_setup(all_up_is_configured_values, setup_cfg),
+       cmocka_unit_test_setup(decrements_add_up_and_clamp_at_zero, setup_cfg),
+       cmocka_unit_test_setup(weighting_hysteresis, setup_cfg),
+       cmocka_unit_test_setup(no_weighting_never_withdraws, setup_cfg),
+       cmocka_unit_test(command_timeout_kills_the_group),
+       cmocka_unit_test(command_has_a_clean_signal_mask))

@@ -28,4 +28,13 @@ static inline int t_rm_boot_dir(const char *dir)
 	return rmdir(dir);
 }
 
+/* main() of a test file whose tests share no setup: the cmocka tests (cmocka_unit_test(f), ...). */
+#define T_MAIN(...)                                                                                \
+	int main(void)                                                                             \
+	{                                                                                          \
+		const struct CMUnitTest tests[] = {__VA_ARGS__};                                   \
+                                                                                                   \
+		return cmocka_run_group_tests(tests, NULL, NULL);                                  \
+	}
+
 #endif
