@@ -210,6 +210,15 @@ static inline int h_teardown(void **state)
 /* A cmocka test with a fresh skeleton (h_setup / h_teardown). */
 #define H_TEST(f) cmocka_unit_test_setup_teardown(f, h_setup, h_teardown)
 
+/* main() of a test file of H_TEST scenarios only: the cmocka group's name, its tests. */
+#define H_MAIN(group, ...)                                                                         \
+	int main(void)                                                                             \
+	{                                                                                          \
+		static const struct CMUnitTest tests[] = {__VA_ARGS__};                            \
+                                                                                                   \
+		return cmocka_run_group_tests_name(group, tests, NULL, NULL);                      \
+	}
+
 /* ---- groups through the real table path -------------------------------- */
 
 /*

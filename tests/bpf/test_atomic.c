@@ -247,12 +247,4 @@ static void test_prepare_leaves_active_bank(void **state)
 	assert_int_equal(ask_new_host(e, &host_n), (1 + PREPARES) % XGLB_MAX_FWD);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    H_TEST(test_commits_under_load),
-	    H_TEST(test_prepare_leaves_active_bank),
-	};
-
-	return cmocka_run_group_tests_name("atomic", tests, NULL, NULL);
-}
+H_MAIN("atomic", H_TEST(test_commits_under_load), H_TEST(test_prepare_leaves_active_bank))

@@ -269,13 +269,6 @@ static void test_host_last_seen_written_once_a_second(void **state)
 	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY), 4);
 }
 
-int main(void)
-{
-	static const struct CMUnitTest tests[] = {
-	    H_TEST(test_beat_stamps_jiffies),	H_TEST(test_lease_jiffies_path),
-	    H_TEST(test_lease_fallback_path),	H_TEST(test_beat_failure_falls_back),
-	    H_TEST(test_hz_unknown_falls_back), H_TEST(test_host_last_seen_written_once_a_second),
-	};
-
-	return cmocka_run_group_tests_name("clock", tests, NULL, NULL);
-}
+H_MAIN("clock", H_TEST(test_beat_stamps_jiffies), H_TEST(test_lease_jiffies_path),
+       H_TEST(test_lease_fallback_path), H_TEST(test_beat_failure_falls_back),
+       H_TEST(test_hz_unknown_falls_back), H_TEST(test_host_last_seen_written_once_a_second))

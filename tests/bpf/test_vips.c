@@ -253,13 +253,5 @@ static void test_rewrites(void **state)
 	}
 }
 
-int main(void)
-{
-	static const struct CMUnitTest tests[] = {
-	    H_TEST(test_colliding_vips), H_TEST(test_reseeded_bank),
-	    H_TEST(test_wrapping_vips),	 H_TEST(test_enospc_keeps_tables),
-	    H_TEST(test_index_per_bank), H_TEST(test_rewrites),
-	};
-
-	return cmocka_run_group_tests_name("vips", tests, NULL, NULL);
-}
+H_MAIN("vips", H_TEST(test_colliding_vips), H_TEST(test_reseeded_bank), H_TEST(test_wrapping_vips),
+       H_TEST(test_enospc_keeps_tables), H_TEST(test_index_per_bank), H_TEST(test_rewrites))
