@@ -279,4 +279,161 @@ BENCH_FN int bench_run_once(int fd, const void *frame, __u32 len, int repeat, st
 	return 0;
 }
 
+/*
+ * Delete every xglb_hosts entry (map fd) but keep's, so the new hosts to
+ * come find free nodes on this CPU's LRU list. Returns how many there were
+ * (every new host since the last flush, unless the LRU evicted), or -errno.
+ */
+BENCH_FN int bench_flush_hosts(int fd, const __u8 *keep)
+{
+	static struct xglb_host_key keys[XGLB_MAX_HOSTS];
+	struct xglb_host_key k, *prev = NULL;
+	int n = 0;
+
+	while (n < XGLB_MAX_HOSTS && bpf_map_get_next_key(fd, prev, &keys[n]) == 0) {
+		k = keys[n];
+		prev = &k;
+		if (memcmp(k.mac, keep, 6))
+			n++;
+	}
+	for (int i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, &keys[i]))
+			return -errno;
+	return n;
+}
+
+/*
+ * Room for `more` new hosts on this CPU's share (cap) of xglb_hosts,
+ * flushing (all but keep) once fewer than margin would be left; *inserted
+ * counts the new hosts since the last flush. 0, or -1 said on stderr.
+ */
+BENCH_FN int bench_hosts_room(const char *who, int fd, const __u8 *keep, __u32 cap, __u32 margin,
+			      __u32 *inserted, __u32 more)
+{
+	int n;
+
+	if (*inserted + more + margin < cap) {
+		*inserted += more;
+		return 0;
+	}
+	n = bench_flush_hosts(fd, keep);
+	if (n < 0 || (__u32)n != *inserted) {
+		fprintf(stderr, "%s: %d new hosts in xglb_hosts, %u inserted%s%s\n", who, n,
+			*inserted, n < 0 ? ": " : " (evicted?)", n < 0 ? strerror(-n) : "");
+		return -1;
+	}
+	*inserted = more;
+	return 0;
+}
+
+/*
+ * The method 2 wrapper programs of one case, from a skeleton SKEL built of
+ * a wrapper .bpf.c (xdp_wrap, ndp_wrap) with a rodata frame, a stamp flag,
+ * a jmp map and a bss next_host: defines
+ * static struct SKEL *FN(frame, stamp, xdp_fd, empty_fd), which restores
+ * the first LEN bytes of frame each run, stamps new host MACs from
+ * FIRST_HOST on if stamp, and tail-calls key 0 (xdp_fd) or key 1
+ * (empty_fd). NULL on failure, said on stderr as WHO.
+ */
+#define BENCH_WRAPPER_OPEN(fn, skel, who, len, first_host)                                         \
+	static struct skel *fn(const unsigned char *frame, bool stamp, int xdp_fd, int empty_fd)   \
+	{                                                                                          \
+		struct skel *w = skel##__open();                                                   \
+		__u32 k0 = 0, k1 = 1;                                                              \
+                                                                                                   \
+		if (!w) {                                                                          \
+			fprintf(stderr, who ": open " #skel ": %s\n", strerror(errno));            \
+			return NULL;                                                               \
+		}                                                                                  \
+		memcpy((void *)w->rodata->frame, frame, len);                                      \
+		w->rodata->stamp = stamp;                                                          \
+		if (skel##__load(w) ||                                                             \
+		    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k0, &xdp_fd, BPF_ANY) ||        \
+		    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k1, &empty_fd, BPF_ANY)) {      \
+			fprintf(stderr, who ": " #skel ": %s\n", strerror(errno));                 \
+			skel##__destroy(w);                                                        \
+			return NULL;                                                               \
+		}                                                                                  \
+		w->bss->next_host = first_host;                                                    \
+		return w;                                                                          \
+	}
+
+/* Parks both wrappers of case c (bench_park, devices PREFIX<2c>, PREFIX<2c+1>); says so if not. */
+BENCH_FN void bench_park_pair(const char *who, const char *prefix, int c, const int wrap[2])
+{
+	for (int k = 0; k < 2; k++)
+		if (bench_park(prefix, 2 * c + k, wrap[k]))
+			fprintf(stderr,
+				"%s: could not park a wrapper on a device (%s); the run will be "
+				"slow\n",
+				who, strerror(errno));
+}
+
+/* Pins this thread to CPU 1 (0 on a one-CPU machine), makes libbpf strict, loads xglb as who. */
+BENCH_FN struct xglb *bench_start(const char *who)
+{
+	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
+	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
+	return bench_load_xglb(who);
+}
+
+/* This CPU's share of xglb_hosts (an LRU per CPU); 0, said on stderr, if not above need. */
+BENCH_FN __u32 bench_hosts_cap(const char *who, struct xglb *skel, __u32 need)
+{
+	__u32 cap = bpf_map__max_entries(skel->maps.xglb_hosts) / libbpf_num_possible_cpus();
+
+	if (cap <= need) {
+		fprintf(stderr, "%s: %u host entries per CPU is too few\n", who, cap);
+		return 0;
+	}
+	return cap;
+}
+
+/*
+ * The figures of n wrapped cases: "BENCH <hook>_<name>_ns" (the case's
+ * median minus the empty program's through the same wrapper) for each,
+ * then each raw median of both.
+ */
+BENCH_FN void bench_print_wrapped(const char *hook, const char *const *names, int n,
+				  __u32 (*med)[2])
+{
+	for (int c = 0; c < n; c++)
+		printf("BENCH %s_%s_ns %d ns\n", hook, names[c], (int)med[c][0] - (int)med[c][1]);
+	for (int c = 0; c < n; c++)
+		printf("BENCH %s_%s_wrapped_raw_ns %u ns\n", hook, names[c], med[c][0]);
+	for (int c = 0; c < n; c++)
+		printf("BENCH %s_%s_wrapped_empty_raw_ns %u ns\n", hook, names[c], med[c][1]);
+}
+
+/*
+ * One timed call of wrapper fd of a case (key 0: through the program under
+ * test, key 1: through the empty one) over len bytes of frame, repeat
+ * times: the duration into *dur, a verdict other than want (XDP_PASS for
+ * key 1) counted in *bad. -1, said as who, if test_run failed.
+ */
+BENCH_FN int bench_wrapped_call(const char *who, const char *name, int fd, int key,
+				const void *frame, __u32 len, int repeat, struct xdp_md *ctx,
+				__u32 want, int *bad, __u32 *dur)
+{
+	__u32 retval = 0, d = 0;
+	int err = bench_run_once(fd, frame, len, repeat, ctx, &retval, &d, NULL, 0);
+
+	if (err) {
+		fprintf(stderr, "%s: test_run wrapped %s: %s\n", who, name, strerror(-err));
+		return -1;
+	}
+	*bad += retval != (key ? (__u32)XDP_PASS : want);
+	*dur = d;
+	return 0;
+}
+
+/* Frees the duration arrays of n wrapped cases (both keys). */
+BENCH_FN void bench_free_pairs(__u32 *(*dur)[2], int n)
+{
+	for (int c = 0; c < n; c++) {
+		free(dur[c][0]);
+		free(dur[c][1]);
+	}
+}
+
 #endif

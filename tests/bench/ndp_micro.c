@@ -46,53 +46,8 @@ static const __u8 vip6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x63, 0, 0, 0, 0, 0, 0,
 static const __u8 host6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
 static const __u8 other6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 
-/* Delete every host entry but the known host's; how many there were, or -errno. */
-static int flush_new_hosts(int fd)
-{
-	static struct xglb_host_key keys[XGLB_MAX_HOSTS];
-	struct xglb_host_key k, *prev = NULL;
-	int n = 0;
-
-	while (n < XGLB_MAX_HOSTS && bpf_map_get_next_key(fd, prev, &keys[n]) == 0) {
-		k = keys[n];
-		prev = &k;
-		if (memcmp(k.mac, host_mac, 6))
-			n++;
-	}
-	for (int i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, &keys[i]))
-			return -errno;
-	return n;
-}
-
-static struct ndp_wrap *wrapper_open(const unsigned char *frame, bool stamp, int xdp_fd,
-				     int empty_fd)
-{
-	struct ndp_wrap *w = ndp_wrap__open();
-	__u32 k0 = 0, k1 = 1;
-
-	if (!w) {
-		fprintf(stderr, "ndp_micro: open ndp_wrap: %s\n", strerror(errno));
-		return NULL;
-	}
-	memcpy((void *)w->rodata->frame, frame, NDP_LEN);
-	w->rodata->stamp = stamp;
-	if (ndp_wrap__load(w) ||
-	    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k0, &xdp_fd, BPF_ANY) ||
-	    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k1, &empty_fd, BPF_ANY)) {
-		fprintf(stderr, "ndp_micro: ndp_wrap: %s\n", strerror(errno));
-		ndp_wrap__destroy(w);
-		return NULL;
-	}
-	w->bss->next_host = NEW_BASE;
-	return w;
-}
-
-/* As xdp_micro: each wrapper attached to a down veth of this namespace stays in the dispatcher. */
-static int park_in_dispatcher(int idx, int prog_fd)
-{
-	return bench_park("xglbn", idx, prog_fd);
-}
+/* The method 2 wrappers of one case (tests/bench/ndp_wrap.bpf.c), as xdp_micro's. */
+BENCH_WRAPPER_OPEN(wrapper_open, ndp_wrap, "ndp_micro", NDP_LEN, NEW_BASE)
 
 static int run_once(int fd, const void *frame, int repeat, struct xdp_md *ctx, __u32 *retval,
 		    __u32 *duration, void *out, __u32 out_sz)
@@ -117,7 +72,7 @@ int main(void)
 	struct xdp_md ctx = {.ingress_ifindex = 1, .data_end = NDP_LEN};
 	unsigned char frames[C_MAX][NDP_LEN], out[256];
 	__be32 vip = inet_addr("10.99.1.1");
-	int wrap[C_MAX][2], bad = 0, rc = 1, err, hosts_fd;
+	int wrap[C_MAX][2], bad = 0, rc = 1, hosts_fd;
 	struct ndp_wrap *wskel[C_MAX] = {0};
 	struct bench_xdp *helpers = NULL;
 	__u32 *dur[C_MAX][2] = {{0}}, want[C_MAX], med[C_MAX][2], retval = 0, d = 0;
@@ -133,10 +88,7 @@ int main(void)
 
 	for (int c = 0; c < C_MAX; c++)
 		wrap[c][0] = wrap[c][1] = -1;
-	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
-	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
-
-	skel = bench_load_xglb("ndp_micro");
+	skel = bench_start("ndp_micro");
 	if (!skel)
 		return 1;
 	if (xglb_netif_get("lo", &lo_ifindex, ifmac) ||
@@ -146,12 +98,8 @@ int main(void)
 		goto out;
 	}
 	hosts_fd = bpf_map__fd(skel->maps.xglb_hosts);
-	hosts_cap = bpf_map__max_entries(skel->maps.xglb_hosts) / libbpf_num_possible_cpus();
-	if (hosts_cap <= REPEAT + HOSTS_MARGIN) {
-		fprintf(stderr, "ndp_micro: %u host entries per CPU is too few\n", hosts_cap);
-		goto out;
-	}
-	helpers = bench_open_helpers("ndp_micro", BENCH_P_EMPTY, NULL);
+	hosts_cap = bench_hosts_cap("ndp_micro", skel, REPEAT + HOSTS_MARGIN);
+	helpers = hosts_cap ? bench_open_helpers("ndp_micro", BENCH_P_EMPTY, NULL) : NULL;
 	if (!helpers)
 		goto out;
 
@@ -178,12 +126,7 @@ int main(void)
 			goto out;
 		wrap[c][0] = bpf_program__fd(wskel[c]->progs.xglb_b_ndp_wrap0);
 		wrap[c][1] = bpf_program__fd(wskel[c]->progs.xglb_b_ndp_wrap1);
-		for (int k = 0; k < 2; k++)
-			if (park_in_dispatcher(2 * c + k, wrap[c][k]))
-				fprintf(stderr,
-					"ndp_micro: could not park a wrapper on a device (%s); the "
-					"run will be slow\n",
-					strerror(errno));
+		bench_park_pair("ndp_micro", "xglbn", c, wrap[c]);
 		dur[c][0] = calloc(CALLS, sizeof(__u32));
 		dur[c][1] = calloc(CALLS, sizeof(__u32));
 		if (!dur[c][0] || !dur[c][1])
@@ -210,29 +153,14 @@ int main(void)
 			int j = (unsigned int)(i + k) % (2 * C_MAX);
 			int c = j / 2, key = j % 2;
 
-			if (c == C_NEW && key == 0) {
-				if (hosts_new + REPEAT + HOSTS_MARGIN >= hosts_cap) {
-					int n = flush_new_hosts(hosts_fd);
-
-					if (n < 0 || (__u32)n != hosts_new) {
-						fprintf(stderr,
-							"ndp_micro: %d new hosts in xglb_hosts, %u "
-							"inserted\n",
-							n, hosts_new);
-						goto out;
-					}
-					hosts_new = 0;
-				}
-				hosts_new += REPEAT;
-			}
-			err = run_once(wrap[c][key], frames[c], REPEAT, &ctx, &retval, &d, NULL, 0);
-			if (err) {
-				fprintf(stderr, "ndp_micro: test_run %s: %s\n", case_name[c],
-					strerror(-err));
+			if (c == C_NEW && key == 0 &&
+			    bench_hosts_room("ndp_micro", hosts_fd, host_mac, hosts_cap,
+					     HOSTS_MARGIN, &hosts_new, REPEAT))
 				goto out;
-			}
-			bad += retval != (key ? (__u32)XDP_PASS : want[c]);
-			dur[c][key][i] = d;
+			if (bench_wrapped_call("ndp_micro", case_name[c], wrap[c][key], key,
+					       frames[c], NDP_LEN, REPEAT, &ctx, want[c], &bad,
+					       &dur[c][key][i]))
+				goto out;
 		}
 	}
 	if (bad) {
@@ -258,19 +186,12 @@ int main(void)
 		med[c][0] = bench_median(dur[c][0], CALLS);
 		med[c][1] = bench_median(dur[c][1], CALLS);
 	}
-	for (int c = 0; c < C_MAX; c++)
-		printf("BENCH xdp_%s_ns %d ns\n", case_name[c], (int)med[c][0] - (int)med[c][1]);
-	for (int c = 0; c < C_MAX; c++)
-		printf("BENCH xdp_%s_wrapped_raw_ns %u ns\n", case_name[c], med[c][0]);
-	for (int c = 0; c < C_MAX; c++)
-		printf("BENCH xdp_%s_wrapped_empty_raw_ns %u ns\n", case_name[c], med[c][1]);
+	bench_print_wrapped("xdp", case_name, C_MAX, med);
 	rc = 0;
 out:
-	for (int c = 0; c < C_MAX; c++) {
-		free(dur[c][0]);
-		free(dur[c][1]);
+	bench_free_pairs(dur, C_MAX);
+	for (int c = 0; c < C_MAX; c++)
 		ndp_wrap__destroy(wskel[c]);
-	}
 	bench_xdp__destroy(helpers);
 	xglb_bank_close(&bank);
 	xglb__destroy(skel);

@@ -163,9 +163,7 @@ int main(void)
 
 	for (int c = 0; c < C_MAX; c++)
 		wrap[c][0] = wrap[c][1] = -1;
-	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
-	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
-	skel = bench_load_xglb("tc_micro");
+	skel = bench_start("tc_micro");
 	if (!skel)
 		return 1;
 
@@ -339,19 +337,12 @@ int main(void)
 	for (int c = 0; c < C_MAX; c++)
 		for (int k = 0; k < 2; k++)
 			med[c][k] = bench_median(dur[c][k], CALLS);
-	for (int c = 0; c < C_MAX; c++)
-		printf("BENCH tc_%s_ns %d ns\n", case_name[c], (int)med[c][0] - (int)med[c][1]);
-	for (int c = 0; c < C_MAX; c++)
-		printf("BENCH tc_%s_wrapped_raw_ns %u ns\n", case_name[c], med[c][0]);
-	for (int c = 0; c < C_MAX; c++)
-		printf("BENCH tc_%s_wrapped_empty_raw_ns %u ns\n", case_name[c], med[c][1]);
+	bench_print_wrapped("tc", case_name, C_MAX, med);
 	rc = 0;
 out:
-	for (int c = 0; c < C_MAX; c++) {
-		free(dur[c][0]);
-		free(dur[c][1]);
+	bench_free_pairs(dur, C_MAX);
+	for (int c = 0; c < C_MAX; c++)
 		tc_wrap__destroy(wskel[c]);
-	}
 	xglb_bank_close(&bank);
 	xglb__destroy(skel);
 	return rc;

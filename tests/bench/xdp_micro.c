@@ -80,47 +80,10 @@ static const __u8 host_mac[6] = {0x02, 0x42, 0x00, 0x00, 0x00, 0x01};
 static const __u8 other_mac[6] = {0x02, 0x42, 0x00, 0x00, 0x00, 0x99};
 static const __u8 fwd0_vmac[6] = {0x02, 0x78, 0x67, 0x62, 0x01, 0x00};
 
-/*
- * Delete every host entry but the known host's, so the new hosts to come
- * find free nodes on this CPU's LRU list. Returns how many there were
- * (every new host since the last flush, unless the LRU evicted), or
- * -errno.
- */
-static int flush_new_hosts(int fd)
-{
-	static struct xglb_host_key keys[XGLB_MAX_HOSTS];
-	struct xglb_host_key k, *prev = NULL;
-	int n = 0;
-
-	while (n < XGLB_MAX_HOSTS && bpf_map_get_next_key(fd, prev, &keys[n]) == 0) {
-		k = keys[n];
-		prev = &k;
-		if (memcmp(k.mac, host_mac, 6))
-			n++;
-	}
-	for (int i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, &keys[i]))
-			return -errno;
-	return n;
-}
-
 /* Room for `more` new hosts on this CPU's LRU list, flushing if needed; 0 or -1. */
 static int hosts_room(int fd, __u32 cap, __u32 *inserted, __u32 more)
 {
-	int n;
-
-	if (*inserted + more + HOSTS_MARGIN < cap) {
-		*inserted += more;
-		return 0;
-	}
-	n = flush_new_hosts(fd);
-	if (n < 0 || (__u32)n != *inserted) {
-		fprintf(stderr, "xdp_micro: %d new hosts in xglb_hosts, %u inserted%s%s\n", n,
-			*inserted, n < 0 ? ": " : " (evicted?)", n < 0 ? strerror(-n) : "");
-		return -1;
-	}
-	*inserted = more;
-	return 0;
+	return bench_hosts_room("xdp_micro", fd, host_mac, cap, HOSTS_MARGIN, inserted, more);
 }
 
 /*
@@ -130,34 +93,8 @@ static int hosts_room(int fd, __u32 cap, __u32 *inserted, __u32 more)
  * or key 1 (the empty program, xglb_b_wrap1) of the instance's own jmp map.
  * Both return XDP_ABORTED if the tail call fails. NULL on failure.
  */
-static struct xdp_wrap *wrapper_open(const unsigned char *frame, bool stamp, int xdp_fd,
-				     int empty_fd)
-{
-	struct xdp_wrap *w = xdp_wrap__open();
-	__u32 k0 = 0, k1 = 1;
-
-	if (!w) {
-		fprintf(stderr, "xdp_micro: open xdp_wrap: %s\n", strerror(errno));
-		return NULL;
-	}
-	memcpy(w->rodata->frame, frame, sizeof(w->rodata->frame));
-	w->rodata->stamp = stamp;
-	if (xdp_wrap__load(w) ||
-	    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k0, &xdp_fd, BPF_ANY) ||
-	    bpf_map_update_elem(bpf_map__fd(w->maps.jmp), &k1, &empty_fd, BPF_ANY)) {
-		fprintf(stderr, "xdp_micro: xdp_wrap: %s\n", strerror(errno));
-		xdp_wrap__destroy(w);
-		return NULL;
-	}
-	w->bss->next_host = NEW_BASE2;
-	return w;
-}
-
-/* A device of this (private) namespace holding prog in SKB mode: one end of a veth pair, down. */
-static int park_in_dispatcher(int idx, int prog_fd)
-{
-	return bench_park("xglbb", idx, prog_fd);
-}
+BENCH_WRAPPER_OPEN(wrapper_open, xdp_wrap, "xdp_micro",
+		   sizeof(((struct xdp_wrap__rodata *)0)->frame), NEW_BASE2)
 
 static int run_once(int fd, const void *frame, int repeat, struct xdp_md *ctx, __u32 *retval,
 		    __u32 *duration, void *out, __u32 out_sz)
@@ -187,21 +124,16 @@ int main(void)
 
 	for (int c = 0; c < C_MAX; c++)
 		prog[c] = wrap[c][0] = wrap[c][1] = -1;
-	bench_pin_cpu(libbpf_num_possible_cpus() > 1 ? 1 : 0);
-	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
-
-	skel = bench_load_xglb("xdp_micro");
+	skel = bench_start("xdp_micro");
 	if (!skel)
 		return 1;
 	if (xglb_netif_get("lo", &lo_ifindex, ifmac) ||
 	    bench_install_group(skel, &bank, 1, vip, lo_ifindex, ifmac))
 		goto out;
 	hosts_fd = bpf_map__fd(skel->maps.xglb_hosts);
-	hosts_cap = bpf_map__max_entries(skel->maps.xglb_hosts) / libbpf_num_possible_cpus();
-	if (hosts_cap <= REPEAT2 + HOSTS_MARGIN) {
-		fprintf(stderr, "xdp_micro: %u host entries per CPU is too few\n", hosts_cap);
+	hosts_cap = bench_hosts_cap("xdp_micro", skel, REPEAT2 + HOSTS_MARGIN);
+	if (!hosts_cap)
 		goto out;
-	}
 	helpers = bench_open_helpers("xdp_micro", BENCH_P_EMPTY, NULL);
 	if (!helpers)
 		goto out;
@@ -228,12 +160,7 @@ int main(void)
 			goto out;
 		wrap[c][0] = bpf_program__fd(wskel[c]->progs.xglb_b_wrap0);
 		wrap[c][1] = bpf_program__fd(wskel[c]->progs.xglb_b_wrap1);
-		for (int k = 0; k < 2; k++)
-			if (park_in_dispatcher(2 * c + k, wrap[c][k]))
-				fprintf(stderr,
-					"xdp_micro: could not park a wrapper on a "
-					"device (%s); the run will be slow\n",
-					strerror(errno));
+		bench_park_pair("xdp_micro", "xglbb", c, wrap[c]);
 	}
 
 	/* One checked call per path that rewrites, with the frame copied out. */
@@ -310,15 +237,10 @@ int main(void)
 			if (c == C_NEW && key == 0 &&
 			    hosts_room(hosts_fd, hosts_cap, &hosts_new, REPEAT2))
 				goto out;
-			err =
-			    run_once(wrap[c][key], frames[c], REPEAT2, &ctx, &retval, &d, NULL, 0);
-			if (err) {
-				fprintf(stderr, "xdp_micro: test_run wrapped %s: %s\n",
-					case_name[c], strerror(-err));
+			if (bench_wrapped_call("xdp_micro", case_name[c], wrap[c][key], key,
+					       frames[c], BENCH_FRAME_LEN, REPEAT2, &ctx, want[c],
+					       &bad, &dur2[c][key][i]))
 				goto out;
-			}
-			bad += retval != (key ? (__u32)XDP_PASS : want[c]);
-			dur2[c][key][i] = d;
 		}
 	}
 	if (bad) {
@@ -378,10 +300,9 @@ int main(void)
 		printf("BENCH xdp_%s_raw_p90_ns %u ns\n", case_name[c], pct(dur1[c], CALLS1, 90));
 	rc = 0;
 out:
+	bench_free_pairs(dur2, C_MAX);
 	for (int c = 0; c < C_MAX; c++) {
 		free(dur1[c]);
-		free(dur2[c][0]);
-		free(dur2[c][1]);
 		xdp_wrap__destroy(wskel[c]);
 	}
 	bench_xdp__destroy(helpers);
