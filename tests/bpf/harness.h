@@ -787,4 +787,8 @@ out:
 	return failed;
 }
 
+/* h_run_table over every row of the array cases. */
+#define H_RUN_CASES(t, cases)                                                                      \
+	h_run_table(t, cases, sizeof(cases) / sizeof((cases)[0]), sizeof((cases)[0]))
+
 #endif

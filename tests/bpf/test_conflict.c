@@ -190,6 +190,12 @@ static void conflict_check(struct h_env *e, const void *p, const struct h_io *io
 	assert_int_equal(ev->version, 1);
 }
 
+/* The rows through xglb_xdp, and through xglb_tc ("datapath: tc"). */
+static const struct h_table table = {"conflict_fixtures", h_run_xdp, conflict_prepare,
+				     conflict_check};
+static const struct h_table tc_table = {"conflict_fixtures_at_tc", h_run_tcdp, conflict_prepare_tc,
+					conflict_check};
+
 /* ---- scenarios ------------------------------------------------------ */
 
 /*
@@ -259,14 +265,8 @@ int main(void)
 	    H_TEST(test_event_budget),
 	    H_TEST(test_spoof_chooses_nothing),
 	};
-	static const struct h_table table = {"conflict_fixtures", h_run_xdp, conflict_prepare,
-					     conflict_check};
-	static const struct h_table tc_table = {"conflict_fixtures_at_tc", h_run_tcdp,
-						conflict_prepare_tc, conflict_check};
-	int failed;
+	int failed = H_RUN_CASES(&table, cases) + H_RUN_CASES(&tc_table, cases);
 
-	failed = h_run_table(&table, cases, sizeof(cases) / sizeof(cases[0]), sizeof(cases[0]));
-	failed += h_run_table(&tc_table, cases, sizeof(cases) / sizeof(cases[0]), sizeof(cases[0]));
 	failed += cmocka_run_group_tests_name("conflict_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;
 }

@@ -132,6 +132,9 @@ static const struct h_frame_case cases[] = {
     PASS("kernel_reply_vip_no_group_ok", NULL, in_kernel, K_REPLY_VIP),
 };
 
+/* The rows leave through xglb_tc_egress. */
+static const struct h_table table = {"guard_fixtures", h_run_tc, h_frame_prepare, h_frame_check};
+
 /* After a commit that moves forwarder 1 to us, its vMAC may be announced; before, not. */
 static void test_guard_follows_commit(void **state)
 {
@@ -197,11 +200,8 @@ int main(void)
 	    H_TEST(test_guard_follows_commit),
 	    H_TEST(test_tcdp_answers_pass_guard),
 	};
-	static const struct h_table table = {"guard_fixtures", h_run_tc, h_frame_prepare,
-					     h_frame_check};
-	int failed;
+	int failed = H_RUN_CASES(&table, cases);
 
-	failed = h_run_table(&table, cases, sizeof(cases) / sizeof(cases[0]), sizeof(cases[0]));
 	failed += cmocka_run_group_tests_name("guard_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;
 }
