@@ -306,8 +306,6 @@ int main(int argc, char **argv)
 		free(d.cfg);
 		return 0;
 	}
-	if (console_token_load(&d, false))
-		goto out; /* before anything is attached: nothing to undo */
 	if (d.cfg->membership) {
 		/* Before anything is attached or sent: a boot that cannot be made
 		 * durable could be handed out again after a crash, and a peer would
@@ -322,6 +320,10 @@ int main(int argc, char **argv)
 		}
 		pr_info("boot counter %u (%s/%s)", d.boot, d.cfg->state_dir, XGLB_BOOT_FILE);
 	}
+	/* After the boot counter, whose state-dir problem is the one to report
+	 * first (the token file lives there too by default). */
+	if (console_token_load(&d, false))
+		goto out; /* before anything is attached: nothing to undo */
 	if (sd_watchdog_enabled(0, &d.watchdog_usec) <= 0)
 		d.watchdog_usec = 0;
 	if (setup_fds(&d))
