@@ -84,7 +84,8 @@
 #else
 #define PRIO(k) 100
 #endif
-/* Forwarder f: preferred owner index, persistence (0 movable, 3 returns to preferred). */
+/* Forwarder f: preferred owner index, persistence (0 movable, taken over and removed at
+ * timeout while its preferred owner is down; 3 returns to preferred, never removed). */
 #define PREF(f) ((f) % N)
 #ifndef PERS
 #define PERS(f) ((f) == 0 -> 3 : 0)
@@ -319,7 +320,9 @@ inline assign_one(j, fx)
 	:: !nd[j].act[fx] ->
 		if
 		:: prefup -> to = pref + 1
-		:: !prefup && nd[j].own[fx] != 0 -> to = 0
+		:: !prefup && nd[j].own[fx] != 0 && PERS(fx) == 0 -> to = 0
+		:: !prefup && nd[j].own[fx] != 0 && PERS(fx) != 0 && CANFWD(j, nd[j].own[fx] - 1) ->
+			to = nd[j].own[fx]
 		:: else -> least_loaded(j, NONE); to = (t1 == NONE -> 0 : t1 + 1)
 		fi;
 		if
@@ -341,7 +344,8 @@ inline assign_one(j, fx)
 	fi;
 	if
 	:: ret -> skip
-	:: !ret && (nd[j].own[fx] == pref + 1 || prefup) -> nd[j].tka[fx] = 0; nd[j].nok[fx] = 1
+	:: !ret && (PERS(fx) != 0 || nd[j].own[fx] == pref + 1 || prefup) ->
+		nd[j].tka[fx] = 0; nd[j].nok[fx] = 1 /* sticky (1, 3): no takeover timers */
 	:: else ->
 		if
 		:: nd[j].tka[fx] == 0 -> nd[j].tka[fx] = 1

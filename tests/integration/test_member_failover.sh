@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_member_failover.sh - membership failover in the lab: an AVF dies (kill -9 + link down) and
-# its vMACs move within hold + 2 hellos; it returns (persistence 3 comes back, 1 stays); it dies for
-# good and timeout moves its hosts by unsolicited ARP; the AVG dies and the standby answers ARP.
+# its vMACs move within hold + 2 hellos; persistence 1 and 3 outlive the timeout; it returns
+# (persistence 3 comes back, 1 stays); unpinned to 0, it dies for good and timeout moves its hosts
+# by unsolicited ARP; the AVG dies and the standby answers ARP.
 #
 # 3 routers (r1 r2 r3, equal priority: r3 is AVG, r2 standby), 4 forwarders:
 #   fwd 0 r1 pers 3 | fwd 1 r2 pers 3 | fwd 2 r3 pers 3 | fwd 3 r2 pers 1
@@ -25,7 +26,7 @@ HELLO=100
 HOLD=1000
 LEASE=800         # < hold: a dead agent's data plane stops answering ARP before peers elect anew
 REDIRECT=1000
-TIMEOUT=8000      # r2 must return (step 2) before fwd1 times out, even on a loaded machine
+TIMEOUT=3000      # persistence 1 and 3 outlive it (step 2); persistence 0 is removed (step 3)
 RATE=1000         # probe datagrams per second
 PORT=9000
 CPORT=9001        # control probe
@@ -93,6 +94,7 @@ control_start f1c 3
 lab_wait 2 lab_fwd_flowing $((RATE / 5)) || not_ok "probes flow through r2 (fwd 1, 3) and r1 (fwd 0) before the failure"
 lab_kill_xglbd r2
 lab_exec r2 ip link set eth0 down
+t_fail=$(date +%s%N)
 lab_probe_wait f1
 lab_probe_wait f3
 lab_probe_wait f0
@@ -133,19 +135,17 @@ after3=$(($(lab_probe_get f3 received) - $(lab_probe_get f3 first_lost)))
 check "new owners forward the moved vMACs: r1 counted $((p1 - p1_before)) on fwd1 (>= $after1 echoed after the failure), r3 $((p3 - p3_before)) on fwd3 (>= $after3)" \
 	[ "$((p1 - p1_before))" -ge "$after1" -a "$after1" -gt 0 -a "$((p3 - p3_before))" -ge "$after3" -a "$after3" -gt 0 ]
 
-# Redirect: the taken-over fwd1 (persistence 3, preferred r2 down) stops
-# taking new hosts; fwd3 (persistence 1) now prefers r3, so it still does.
-newok() { [ "$(lab_jst r3 '[.groups[0].forwarders[] | .new_hosts] | map(tostring) | join(",")')" = "$1" ]; }
-lab_wait 5 newok true,false,true,true
-check_eq "redirect: fwd1 takes no new hosts; fwd3 (persistence 1) prefers r3 now" \
-	"$(lab_jst r3 '[.groups[0].forwarders[] | "\(.new_hosts)/\(.preferred)"] | join(",")')" \
-	"true/1,false/2,true/3,true/3"
+# Sticky forwarders are never redirected nor removed while a node lives:
+# fwd1 (persistence 3, preferred r2 down) and fwd3 (persistence 1, which
+# now prefers r3) keep taking new hosts past redirect and timeout.
+past_timeout() { [ $((($(date +%s%N) - t_fail) / 1000000)) -gt $((TIMEOUT + 4 * HELLO)) ]; }
+lab_wait $((TIMEOUT / 1000 + 10)) past_timeout
+check_eq "past the timeout: fwd1 (persistence 3) and fwd3 (1) still served, take new hosts; fwd3 prefers r3 now" \
+	"$(lab_jst r3 '[.groups[0].forwarders[] | "\(.owner_name)/\(.active)/\(.new_hosts)/\(.preferred_name)"] | join(",")')" \
+	"r1/true/true/r1,r1/true/true/r2,r3/true/true/r3,r3/true/true/r3"
+check_eq "... nothing removed, no host redistributed" "$(event r3 removals)" 0
 
 # ---- 2. r2 returns: persistence 3 goes back to it, persistence 1 stays ------------
-# fwd1 must still be a takeover (not removed by the timeout), or its return
-# would not be persistence 3's doing.
-check_eq "before r2 returns: fwd1 still served by r1, nothing removed yet" \
-	"$(lab_jst r3 '.groups[0] | "\(.forwarders[1].owner_name) \(.forwarders[1].active) \(.events.removals)"')" "r1 true 0"
 srv0=$(lab_rcvbuf_errors server)
 lab_fwd_mark r1:1 r3:3
 lab_probe_start r1 "${CL[1]}" 2
@@ -172,6 +172,14 @@ check_eq "fwd3 (stays on r3) loses nothing while r2 returns" "$(lab_probe_netlos
 check_eq "fwd1 and fwd3 take new hosts again" "$(lab_jst r3 '[.groups[0].forwarders[] | .new_hosts] | all')" true
 
 # ---- 3. r2 dies for good: timeout, its hosts move by unsolicited ARP -------------
+# Persistence 0 (the operator unpins fwd1): a taken-over forwarder whose
+# preferred owner stays down is redirected, then removed at the timeout.
+lab_xglbctl r1 unpin 1
+unpinned() { [ "$(lab_jst r1 '.groups[0].forwarders[1].persistence')" = 0 ]; }
+lab_wait 5 unpinned
+check_eq "unpin 1: fwd1 persistence 0 everywhere, still with r2 (balance has nothing to do)" \
+	"$RC $(lab_jst r1 '.groups[0].forwarders[1].persistence') $(lab_jst r3 '.groups[0].forwarders[1].persistence') $(lab_owners_of r3)" \
+	"0 0 0 r1,r2,r3,r3"
 # Count ARP requests from fwd1's client at the switch: it must not ARP itself.
 cmac=$(lab_mac "${CL[1]}" eth0)
 lab_exec lan nft -f - <<EOF || bail "nft counters for ${CL[1]}"
@@ -193,6 +201,9 @@ lab_kill_xglbd r2
 lab_exec r2 ip link set eth0 down
 t_kill=$(date +%s%N)
 lab_wait 5 owners_are r3 r1,r1,r3,r3 || not_ok "fwd1 taken over by r1 again" "r3: $(lab_view r3)"
+redirected() { [ "$(lab_jst r3 '.groups[0].forwarders[1] | "\(.active)/\(.new_hosts)"')" = true/false ]; }
+check "redirect: fwd1 (persistence 0, preferred r2 down) takes no new hosts before its timeout" \
+	lab_wait $((TIMEOUT / 1000 + 2)) redirected
 moved() { local m; m=$(lab_neigh_mac "${CL[1]}"); [ -n "$m" ] && [ "$m" != "$(lab_vmac 1)" ]; }
 lab_wait $((TIMEOUT / 1000 + 5)) moved
 t_moved=$(( ($(date +%s%N) - t_kill) / 1000000 ))

@@ -274,6 +274,20 @@ lab_wait 5 all_show "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r1/2/0"
 check_eq "unpin: fwd3 has persistence 0 on every node (owner r1: the spread is already even)" \
 	"$(all_views)" "$(same_on_all "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r1/2/0")"
 
+lab_xglbctl r2 prefer 3 none
+check_eq "prefer 3 none (issued on r2): exit 0" "$RC" 0
+lab_wait 5 all_show "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r1/0/0"
+check_eq "prefer none: fwd3 has no preferred owner on every node, stays with r1" \
+	"$(all_views)" "$(same_on_all "avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r1/0/0")"
+lab_xglbctl r1 --json forwarders
+check_eq "forwarders --json: the seed's terms next to ours (current host, preferred host, persistence flag)" \
+	"$(jq -c '[.[] | "\(.owner_name)=\(.current_host)/\(.preferred_name)=\(.preferred_host)/\(.persistence)=\(.persistence_flag) \(.persistence_meaning)"]' <<<"$OUT")" \
+	'["r1=r1/r1=r1/3=3 sticky-preferred","r2=r2/r2=r2/3=3 sticky-preferred","r3=r3/r3=r3/3=3 sticky-preferred","r1=r1/none=none/0=0 movable"]'
+lab_xglbctl r1 forwarders
+check "forwarders (text): seed terms under ours, fwd3 with preferred host none, movable" \
+	bash -c 'grep -q "(current host) *(preferred host) *(persistence flag)" <<<"$1" &&
+		grep -qE "^1 +3 +02:78:67:62:01:03 +r1 +none +0 movable " <<<"$1"' _ "$OUT"
+
 planned "move 3 r2 (default persistence, issued on the AVG r3): fwd3 r1 -> r2" r3 \
 	"avg=r3 fwd=r1/1/3,r2/2/3,r3/3/3,r2/2/3" "r1,r2,r3,r2" 3 move 3 r2 --json
 check_eq "move on the AVG answers: ok, applied by this node" \

@@ -196,6 +196,7 @@ static const struct tcase cases[] = {
 	CASE("fwd_owner_unknown", FWD("      - index: 0\n        owner: r1\n      - index: 1\n        owner: r9\n"), "14: groups[0].forwarders[1].owner: unknown node \"r9\""),
 	CASE("fwd_owner_missing", FWD("      - {weight: 5}\n"), "11: groups[0].forwarders[0].owner: missing required field"),
 	CASE("fwd_preferred_unknown", FWD("      - {owner: r1, preferred: r5}\n"), "11: groups[0].forwarders[0].preferred: unknown node \"r5\""),
+	CASE("node_named_none", NODE3("name: none, id: 3"), "5: nodes[2].name: \"none\" is reserved (preferred: none names no node)"),
 	CASE("fwd_weight_zero", FWD("      - {owner: r1, weight: 0}\n"), "11: groups[0].forwarders[0].weight: must be between 1 and 255"),
 	CASE("fwd_weight_high", FWD("      - {owner: r1, weight: 256}\n"), "11: groups[0].forwarders[0].weight: must be between 1 and 255"),
 	CASE("fwd_persistence", FWD("      - {owner: r1, persistence: 2}\n"), "11: groups[0].forwarders[0].persistence: must be 0, 1 or 3, not \"2\""),
@@ -777,7 +778,8 @@ static void test_membership_values(void **state)
 	    "    preempt: no\n"
 	    "    preempt-delay-ms: 3600000\n"
 	    "    load-max-share-pct: 60\n"
-	    "    forwarders: [{owner: r1}, {owner: r2, preferred: r1}]\n"
+	    "    forwarders: [{owner: r1}, {owner: r2, preferred: r1},"
+	    " {owner: r2, preferred: none, persistence: 3}]\n"
 	    "  - {id: 2, vip: 10.0.1.1, interfaces: [eth1], timers: {hello-ms: 500},"
 	    " forwarders: [{owner: r2}]}\n";
 	const __u8 a1[4] = {10, 0, 0, 2}, a2[4] = {10, 0, 0, 3}, gw[4] = {192, 0, 2, 1};
@@ -802,6 +804,8 @@ static void test_membership_values(void **state)
 	assert_int_equal(g->fwd[0].owner, 0);
 	assert_int_equal(g->fwd[1].owner, 1);
 	assert_int_equal(g->fwd[1].preferred, 0);
+	assert_int_equal(g->fwd[2].preferred, XGLB_CFG_NONE); /* "none": no preferred owner */
+	assert_int_equal(g->fwd[2].persistence, 3);
 	assert_group_timers(g, 100, 350, 0, 86400000, false, 3600000, 60);
 	/* the defaults of the fields left out */
 	assert_group_timers(h, 500, 3000, 600000, 14400000, true, 0, 0);

@@ -154,7 +154,8 @@ static void persistence_0_rebalanced_back(void **state)
 
 static void redirect_then_timeout_removes_and_redistributes(void **state)
 {
-	start3(3, NULL); /* timers: redirect 2 s, timeout 5 s */
+	start3(0,
+	       NULL); /* timers: redirect 2 s, timeout 5 s; persistence 0 (1, 3: never removed) */
 	sim_clear_out(&S);
 	S.down[0] = true;
 	sim_run(&S, 1500);

@@ -935,6 +935,7 @@ static void admin_requests(void **state)
 	    {XGLB_ADMIN_MOVE, 3, XGLB_ADMIN_KEEP, 2, true},
 	    {XGLB_ADMIN_MOVE, 15, 1, 7, true},
 	    {XGLB_ADMIN_PREFER, 0, 0, 1, true},
+	    {XGLB_ADMIN_PREFER, 2, 0, 0, true}, /* no preferred owner ("none") */
 	    {XGLB_ADMIN_UNPIN, 4, 0, 0, true},
 	    {XGLB_ADMIN_DRAIN, 0, 0, 3, true},
 	    {XGLB_ADMIN_UNDRAIN, 0, 0, 3, true},

@@ -319,7 +319,7 @@ static void track_check(struct ctx *c, yaml_node_t *map, int line, void *obj, co
 #define MAP(k, desc) { .key = k, .fn = schema_read_map, .arg = desc }
 
 static const struct field node_fields[] = {
-	NODE("name", cfg_read_name, name, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
+	NODE("name", cfg_read_node_name, name, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
 	NODE("id", schema_read_uint, id, 1, UINT32_MAX, F_REQUIRED | F_UNIQUE, NULL),
 	NODE("priority", schema_read_uint, priority, 1, 255, 0, NULL),
 	NODE("weight", schema_read_uint, weight, 1, 65535, 0, NULL),
@@ -330,7 +330,7 @@ static const struct field node_fields[] = {
 static const struct field fwd_fields[] = {
 	[FWD_INDEX] = FWD("index", schema_read_uint, index, 0, XGLB_MAX_FWD - 1, F_UNIQUE, NULL),
 	FWD("owner", cfg_read_noderef, owner, 0, 0, F_REQUIRED, NULL),
-	FWD("preferred", cfg_read_noderef, preferred, 0, 0, 0, NULL),
+	FWD("preferred", cfg_read_preferred, preferred, 0, 0, 0, NULL),
 	FWD("weight", schema_read_uint, weight, 1, 255, 0, NULL),
 	FWD("persistence", cfg_read_persistence, persistence, 0, 0, 0, NULL),
 	{ NULL },
@@ -532,7 +532,7 @@ static void finish(struct ctx *c)
 		struct xglb_cfg_group *grp = &cfg->groups[g];
 
 		for (i = 0; i < grp->n_fwd; i++)
-			if (grp->fwd[i].preferred < 0)
+			if (grp->fwd[i].preferred == -1) /* not given; XGLB_CFG_NONE stays */
 				grp->fwd[i].preferred = grp->fwd[i].owner;
 		qsort(grp->fwd, grp->n_fwd, sizeof(grp->fwd[0]), cmp_fwd);
 	}

@@ -33,10 +33,12 @@ struct xglb_cfg_node {
 	int line;
 };
 
+#define XGLB_CFG_NONE (-2) /* "preferred: none": the forwarder has no preferred owner */
+
 struct xglb_cfg_fwd {
 	__u8 index;	  /* 0..XGLB_MAX_FWD-1, unique in the group */
 	int owner;	  /* index into xglb_config.nodes */
-	int preferred;	  /* index into xglb_config.nodes; defaults to owner */
+	int preferred;	  /* index into xglb_config.nodes; defaults to owner; XGLB_CFG_NONE: none */
 	__u8 weight;	  /* 1..255, default 100 */
 	__u8 persistence; /* 0 movable, 1 sticky to owner, 3 sticky to preferred; default 0 */
 	int line;

@@ -122,6 +122,34 @@ bool cfg_read_noderef(struct ctx *c, const struct field *f, yaml_node_t *v, int 
 	return true;
 }
 
+/* A forwarder's preferred owner: a node, or "none" (XGLB_CFG_NONE). */
+bool cfg_read_preferred(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+			const char *name)
+{
+	const char *s = schema_scalar(c, v, line, name);
+
+	if (!s)
+		return false;
+	if (!strcmp(s, "none")) {
+		*(int *)((char *)obj + f->off) = XGLB_CFG_NONE;
+		return true;
+	}
+	return cfg_read_noderef(c, f, v, line, obj, name);
+}
+
+/* A node's name: "none" is taken (preferred: none means no node). */
+bool cfg_read_node_name(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+			const char *name)
+{
+	if (!cfg_read_name(c, f, v, line, obj, name))
+		return false;
+	if (!strcmp((const char *)obj + f->off, "none")) {
+		schema_err(c, line, name, "\"none\" is reserved (preferred: none names no node)");
+		return false;
+	}
+	return true;
+}
+
 /* "node:" names this router; --node may replace it, so it is resolved at the end too. */
 bool cfg_read_self(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
 		   const char *name)

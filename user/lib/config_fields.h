@@ -16,6 +16,8 @@ field_reader cfg_read_persistence;
 field_reader cfg_read_listen;
 field_reader cfg_read_name;
 field_reader cfg_read_noderef;
+field_reader cfg_read_preferred;
+field_reader cfg_read_node_name;
 field_reader cfg_read_self;
 field_reader cfg_read_avg;
 field_reader cfg_read_ipv4;

@@ -490,16 +490,42 @@ static __u32 least_loaded(const struct xglb_fsm *g, __u32 exclude)
 	return best ? best->id : 0;
 }
 
-/* Failover, return to preferred owner, and the takeover timers of one forwarder. */
+/*
+ * Failover, return to the preferred owner, and the takeover timers of one
+ * forwarder, by its persistence (the preferred owner may be none, 0):
+ *
+ *   0  movable. Fails over to the preferred owner if it can forward, else
+ *      to the least loaded node. While it is served away from a named
+ *      preferred owner that cannot forward, it is taken over: after
+ *      redirect-ms no new hosts, after timeout-ms removed (its hosts are
+ *      redistributed), back in service when that owner returns. With no
+ *      preferred owner nothing waits for anyone: no timers. Weight and
+ *      load balancing may move it.
+ *   1  sticky to its current owner. Fails over like 0 and the new owner
+ *      becomes its preferred owner: it stays there when the old one
+ *      returns. Never moved by balancing, never removed.
+ *   3  sticky to its preferred owner: moves there whenever it can
+ *      forward, fails over while it cannot, moves back when it can again.
+ *      Never moved by balancing, never removed. With no preferred owner
+ *      it stays with its current owner as 1 does.
+ *
+ * A sticky (1, 3) forwarder is thus served as long as any node can
+ * forward: if it is inactive (its persistence changed while removed) it
+ * is put back at once.
+ */
 static void assign_one(struct xglb_fsm *g, int i, __u64 now, struct xglb_fsm_out *out)
 {
 	struct xglb_fsm_fwd *f = &g->fwd[i];
 	bool pref_up = can_forward(g, f->preferred);
+	bool waits = f->persistence == 0 && f->preferred; /* may be taken over and removed */
 	__u64 age;
 
 	if (!f->active) {
 		/* Never assigned, or removed by the timeout: back with its preferred owner. */
-		__u32 to = pref_up ? f->preferred : f->owner ? 0 : least_loaded(g, 0);
+		__u32 to = pref_up		      ? f->preferred
+			   : f->owner && waits	      ? 0
+			   : can_forward(g, f->owner) ? f->owner
+						      : least_loaded(g, 0);
 
 		if (!to)
 			return;
@@ -520,7 +546,7 @@ static void assign_one(struct xglb_fsm *g, int i, __u64 now, struct xglb_fsm_out
 		f->owner = f->preferred; /* sticky to the preferred owner: it is back */
 	}
 
-	if (f->owner == f->preferred || pref_up) {
+	if (!waits || f->owner == f->preferred || pref_up) {
 		f->takeover_since = 0;
 		f->new_ok = true;
 		return;
@@ -938,7 +964,9 @@ int xglb_fsm_admin(struct xglb_fsm *g, __u8 op, __u8 index, __u8 persistence, __
 
 	if (!xglb_fsm_is_avg(g))
 		return -EPERM;
-	if (index >= g->n_fwd || (op != XGLB_ADMIN_UNPIN && !xglb_fsm_node(g, target)))
+	/* PREFER may name no node (0): the forwarder then has no preferred owner */
+	if (index >= g->n_fwd || (op != XGLB_ADMIN_UNPIN && !xglb_fsm_node(g, target) &&
+				  !(op == XGLB_ADMIN_PREFER && !target)))
 		return -ENOENT;
 	f = &g->fwd[index];
 	switch (op) {

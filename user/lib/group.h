@@ -237,8 +237,8 @@ void xglb_fsm_view(const struct xglb_fsm *g, __u64 now, struct xglb_group_state 
  * applied by the AVG and published with the next state version. MOVE sets
  * the preferred owner, the persistence (XGLB_ADMIN_KEEP: 3, so balance
  * does not undo it) and moves the forwarder at once if the target can
- * forward. Returns 0, -EPERM if we are not the AVG, -ENOENT for an unknown
- * forwarder or node, -EINVAL for a bad op or persistence.
+ * forward. PREFER may name no node (target 0): no preferred owner. Returns 0, -EPERM if we are not
+ * the AVG, -ENOENT for an unknown forwarder or node, -EINVAL for a bad op or persistence.
  */
 int xglb_fsm_admin(struct xglb_fsm *g, __u8 op, __u8 index, __u8 persistence, __u32 target,
 		   __u64 now);

@@ -110,7 +110,10 @@ static bool admin_valid(const struct xglb_msg *m)
 		? !persistence_ok(m->admin_persistence) && m->admin_persistence != XGLB_ADMIN_KEEP
 		: m->admin_persistence != 0)
 		return false;
-	return m->admin_op == XGLB_ADMIN_UNPIN ? m->admin_target == 0 : m->admin_target != 0;
+	/* UNPIN names no node; PREFER may name none (no preferred owner); the others one */
+	return m->admin_op == XGLB_ADMIN_UNPIN	  ? m->admin_target == 0
+	       : m->admin_op == XGLB_ADMIN_PREFER ? true
+						  : m->admin_target != 0;
 }
 
 /*

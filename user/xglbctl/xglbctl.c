@@ -595,7 +595,18 @@ static int cmd_reload(const struct ctl *c)
 	return 0;
 }
 
-/* The forwarders of every group, from the running xglbd. */
+/* What a persistence means, in a word or two (docs/config.md, "Persistence"). */
+static const char *persistence_meaning(long long p)
+{
+	return p == 0 ? "movable" : p == 1 ? "sticky-current" : p == 3 ? "sticky-preferred" : "?";
+}
+
+/*
+ * The forwarders of every group, from the running xglbd. Each column also
+ * carries the name a seed-style VIP table gives it (docs/terms.md): the
+ * owner is the current host, the preferred owner the preferred host, the
+ * persistence the persistence flag.
+ */
 static int cmd_forwarders(const struct ctl *c)
 {
 	struct json_object *r = ask(c, "status"), *groups, *all = json_object_new_array();
@@ -603,15 +614,19 @@ static int cmd_forwarders(const struct ctl *c)
 	if (!r)
 		return 1;
 	groups = jget(r, "groups");
-	if (!c->json)
-		printf("%-5s %-5s %-17s %-10s %-9s %-7s %-6s %-10s %12s\n", "GROUP", "FWD", "VMAC",
-		       "OWNER", "PREFERRED", "PERSIST", "WEIGHT", "STATE", "BYTES");
+	if (!c->json) {
+		printf("%-5s %-4s %-17s %-14s %-16s %-20s %-6s %-10s %12s\n", "GROUP", "FWD",
+		       "VMAC", "OWNER", "PREFERRED", "PERSISTENCE", "WEIGHT", "STATE", "BYTES");
+		printf("%-5s %-4s %-17s %-14s %-16s %-20s\n", "", "", "", "(current host)",
+		       "(preferred host)", "(persistence flag)");
+	}
 	for (size_t i = 0; i < json_object_array_length(groups); i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i),
 				   *f = jget(g, "forwarders");
 
 		for (size_t k = 0; k < json_object_array_length(f); k++) {
 			struct json_object *x = json_object_array_get_idx(f, k);
+			char pers[32];
 			const char *state =
 			    !json_object_get_boolean(jget(x, "active")) ? "removed"
 			    : jget(x, "new_hosts") && !json_object_get_boolean(jget(x, "new_hosts"))
@@ -621,13 +636,27 @@ static int cmd_forwarders(const struct ctl *c)
 			if (c->json) {
 				json_object_object_add(x, "group",
 						       json_object_new_int64(ji(g, "id")));
+				/* the same facts under a seed-style VIP table's names */
+				json_object_object_add(x, "current_host",
+						       json_object_new_string(js(x, "owner_name")));
+				json_object_object_add(
+				    x, "preferred_host",
+				    json_object_new_string(js(x, "preferred_name")));
+				json_object_object_add(x, "persistence_flag",
+						       json_object_new_int64(ji(x, "persistence")));
+				json_object_object_add(x, "persistence_meaning",
+						       json_object_new_string(persistence_meaning(
+							   ji(x, "persistence"))));
 				json_object_array_add(all, json_object_get(x));
 				continue;
 			}
-			printf("%-5lld %-5lld %-17s %-10s %-9lld %-7lld %-6lld %-10s %12lld\n",
+			snprintf(pers, sizeof(pers), "%lld %s", ji(x, "persistence"),
+				 persistence_meaning(ji(x, "persistence")));
+			printf("%-5lld %-4lld %-17s %-14s %-16s %-20s %-6lld %-10s %12lld\n",
 			       ji(g, "id"), ji(x, "index"), js(x, "vmac"),
-			       *js(x, "owner_name") ? js(x, "owner_name") : "-", ji(x, "preferred"),
-			       ji(x, "persistence"), ji(x, "weight"), state, ji(x, "bytes"));
+			       *js(x, "owner_name") ? js(x, "owner_name") : "-",
+			       *js(x, "preferred_name") ? js(x, "preferred_name") : "-", pers,
+			       ji(x, "weight"), state, ji(x, "bytes"));
 		}
 	}
 	if (c->json)
@@ -645,14 +674,17 @@ static const struct command {
 	const char *help;
 } commands[] = {
     {"status", cmd_status, 0, "", "this node and the whole group: roles, peers, forwarders"},
-    {"forwarders", cmd_forwarders, 0, "", "forwarders: owner, preferred owner, state, bytes"},
+    {"forwarders", cmd_forwarders, 0, "",
+     "forwarders: owner (current host), preferred owner (preferred host), persistence, state, "
+     "bytes"},
     {"hosts", cmd_hosts, 0, "", "hosts the AVG answered: host MAC -> forwarder, age (maps)"},
     {"stats", cmd_stats, 0, "", "packets by verdict reason, per forwarder (maps)"},
     {"tables", cmd_tables, 0, "", "the active data-plane table bank (maps)"},
     {"move", cmd_move, 2, "FORWARDER NODE",
      "make NODE the forwarder's preferred owner and move it there (--persistence)"},
-    {"prefer", cmd_prefer, 2, "FORWARDER NODE",
-     "set the preferred owner; the persistence decides when it moves"},
+    {"prefer", cmd_prefer, 2, "FORWARDER NODE|none",
+     "set the preferred owner (none: no preferred owner); the persistence decides when it "
+     "moves"},
     {"unpin", cmd_unpin, 1, "FORWARDER", "persistence 0: load balancing may move it"},
     {"drain", cmd_drain, 1, "NODE", "move NODE's forwarders and AVG role away, gracefully"},
     {"undrain", cmd_undrain, 1, "NODE", "let NODE take forwarders and roles again"},

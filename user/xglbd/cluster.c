@@ -40,10 +40,11 @@ static void grp_from_cfg(struct xglb_cluster *c, int g, const __u8 *mac, __u64 n
 							.priority = cfg->nodes[i].priority,
 							.weight = cfg->nodes[i].weight};
 	for (int i = 0; i < cg->n_fwd; i++)
-		fwd[i] =
-		    (struct xglb_fsm_fwd_param){.preferred = cfg->nodes[cg->fwd[i].preferred].id,
-						.persistence = cg->fwd[i].persistence,
-						.weight = cg->fwd[i].weight};
+		fwd[i] = (struct xglb_fsm_fwd_param){
+		    .preferred =
+			cg->fwd[i].preferred >= 0 ? cfg->nodes[cg->fwd[i].preferred].id : 0,
+		    .persistence = cg->fwd[i].persistence,
+		    .weight = cg->fwd[i].weight};
 	xglb_fsm_init(&c->fsm[g], cg->id, cg->vip, cg->policy, &t, cfg->nodes[cfg->self].id,
 		      c->fsm[g].boot, nodes, cfg->n_nodes, fwd, cg->n_fwd, now);
 	set_group_self(c, g, mac);
@@ -646,6 +647,10 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 		    j, "owner_name",
 		    json_object_new_string(f->active ? xglb_node_name(cfg, f->owner, "") : ""));
 		json_object_object_add(j, "preferred", json_object_new_int64(f->preferred));
+		json_object_object_add(
+		    j, "preferred_name",
+		    json_object_new_string(f->preferred ? xglb_node_name(cfg, f->preferred, "")
+							: "none"));
 		json_object_object_add(j, "persistence", json_object_new_int(f->persistence));
 		json_object_object_add(j, "weight", json_object_new_int(f->weight));
 		json_object_object_add(j, "effective_weight", json_object_new_int(f->eff_weight));

@@ -516,7 +516,9 @@ static struct json_object *cmd_admin_do(struct daemon *d, __u8 op, const struct 
 					      d->cfg->groups[g].id, fwd,
 					      d->cfg->groups[g].n_fwd - 1);
 	}
-	if (req->node[0]) {
+	if (op == XGLB_ADMIN_PREFER && !strcmp(req->node, "none")) {
+		node = -1; /* no preferred owner: target 0 */
+	} else if (req->node[0]) {
 		node = xglb_node_by_name(d->cfg, req->node);
 		if (node < 0)
 			return xglb_ctl_error("no node named '%s'", req->node);
