@@ -222,6 +222,25 @@ struct xglb_fwd_stats {
 };
 _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 
+/*
+ * The return direction of a forwarder's load: xglb_fwd_tx_stats counts
+ * (same key and value as xglb_fwd_stats) the frames this node sends out of
+ * a group interface to a host whose frames reach it through a vMAC it
+ * owns. Which forwarder a host uses is remembered in xglb_fwd_hosts, a
+ * direct-mapped cache written by the data path when a frame to an owned
+ * vMAC arrives: slot xglb_mac_hash(host MAC) % XGLB_FWD_HOST_SLOTS holds
+ * XGLB_FWD_HOST(mac, gid, index), one 64-bit word (the MAC in the low 48
+ * bits, the group id, then the forwarder index), so a reader never sees
+ * half an entry. Two hosts sharing a slot take turns: the one whose frame
+ * came last is counted, the other's return bytes are not (a load estimate,
+ * not accounting).
+ */
+#define XGLB_FWD_HOST_SLOTS 65536
+#define XGLB_FWD_HOST(mac, gid, idx)                                                               \
+	(((__u64)(mac)[0] << 40 | (__u64)(mac)[1] << 32 | (__u64)(mac)[2] << 24 |                  \
+	  (__u64)(mac)[3] << 16 | (__u64)(mac)[4] << 8 | (__u64)(mac)[5]) |                        \
+	 (__u64)(gid) << 48 | (__u64)(idx) << 56)
+
 /* ---- verdict reasons ------------------------------------------------- */
 
 /*
@@ -403,15 +422,16 @@ struct xglb_conflict_rl {
 _Static_assert(sizeof(struct xglb_conflict_rl) == 32, "xglb_conflict_rl layout");
 
 /* ---- map names, as pinned under the pin root ------------------------- */
-#define XGLB_MAP_CTL	   "xglb_ctl"
-#define XGLB_MAP_GROUPS	   "xglb_groups"
-#define XGLB_MAP_VIPS	   "xglb_vips"
-#define XGLB_MAP_IFACES	   "xglb_ifaces"
-#define XGLB_MAP_HOSTS	   "xglb_hosts"
-#define XGLB_MAP_RR	   "xglb_rr"
-#define XGLB_MAP_STATS	   "xglb_stats"
-#define XGLB_MAP_FWD_STATS "xglb_fwd_stats"
-#define XGLB_MAP_VIPS6	   "xglb_vips6"
+#define XGLB_MAP_CTL	      "xglb_ctl"
+#define XGLB_MAP_GROUPS	      "xglb_groups"
+#define XGLB_MAP_VIPS	      "xglb_vips"
+#define XGLB_MAP_IFACES	      "xglb_ifaces"
+#define XGLB_MAP_HOSTS	      "xglb_hosts"
+#define XGLB_MAP_RR	      "xglb_rr"
+#define XGLB_MAP_STATS	      "xglb_stats"
+#define XGLB_MAP_FWD_STATS    "xglb_fwd_stats"
+#define XGLB_MAP_FWD_TX_STATS "xglb_fwd_tx_stats"
+#define XGLB_MAP_VIPS6	      "xglb_vips6"
 
 /* ---- protocol constants not in vmlinux.h ------------------------------ */
 #define XGLB_ETH_P_IP	      0x0800

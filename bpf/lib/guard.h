@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "ndp.h"
+#include "vmac.h"
 
 /*
  * The VIP is a local address on every router, so the kernel could answer
@@ -22,10 +23,12 @@ static __always_inline int guard_egress(struct __sk_buff *skb)
 	void *data, *end;
 	__u32 idx, bank, gid;
 
-	if (skb->protocol != bpf_htons(XGLB_ETH_P_ARP))
+	if (skb->protocol != bpf_htons(XGLB_ETH_P_ARP)) {
+		fwd_count_return(skb); /* a forwarder's load, the way back to its hosts */
 		return skb->protocol == bpf_htons(XGLB_ETH_P_IPV6)
 			   ? guard_ndp(skb)
 			   : verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	}
 	/*
 	 * Pulled only when the linear part is short: xglb_tc's answers (every
 	 * one passes here) and the kernel's own ARP are linear already.

@@ -50,6 +50,13 @@ XGLB_MAP(xglb_stats, PERCPU_ARRAY, XGLB_STATS_SLOTS, __u32, __u64);
 /* Packets and bytes accepted per forwarder: key gid * XGLB_MAX_FWD + index. */
 XGLB_MAP(xglb_fwd_stats, PERCPU_ARRAY, XGLB_MAX_GROUPS *XGLB_MAX_FWD, __u32, struct xglb_fwd_stats);
 
+/* Packets and bytes sent back to the hosts of a forwarder this node owns (tc egress). */
+XGLB_MAP(xglb_fwd_tx_stats, PERCPU_ARRAY, XGLB_MAX_GROUPS *XGLB_MAX_FWD, __u32,
+	 struct xglb_fwd_stats);
+
+/* Host MAC -> the forwarder its frames came through: XGLB_FWD_HOST words, direct-mapped. */
+XGLB_MAP(xglb_fwd_hosts, ARRAY, XGLB_FWD_HOST_SLOTS, __u32, __u64);
+
 /* Conflicts seen on the wire, for the agent (bpf/lib/conflict.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -6,6 +6,19 @@
 #include "common.h"
 #include "ctx.h"
 
+/* Remember that host mac sends through forwarder (gid, idx): one word, written only on change. */
+static __always_inline void fwd_host_learn(const __u8 *mac, __u32 gid, __u32 idx)
+{
+	__u32 slot = xglb_mac_hash(mac) & (XGLB_FWD_HOST_SLOTS - 1);
+	__u64 *e = bpf_map_lookup_elem(&xglb_fwd_hosts, &slot), v;
+
+	if (!e)
+		return;
+	v = XGLB_FWD_HOST(mac, gid, idx);
+	if (XGLB_READ_ONCE(*e) != v)
+		XGLB_WRITE_ONCE(*e, v);
+}
+
 /*
  * A frame to a vMAC this node owns is counted for its forwarder and handed
  * to the kernel with the interface's own MAC as destination, so the kernel
@@ -45,7 +58,52 @@ static __always_inline int handle_vmac(struct xglb_ctx *c, struct ethhdr *eth)
 		st->packets++;
 		st->bytes += ctx_len(c);
 	}
+	fwd_host_learn(eth->h_source, gid, idx);
 	return ctx_verdict(c, XGLB_IN_PASS_VMAC, CTX_ACT_PASS);
+}
+
+/*
+ * The return direction (tc egress on a group interface): a unicast frame
+ * to a host whose frames came in through a forwarder this node owns is
+ * counted for that forwarder in xglb_fwd_tx_stats. Reads the first 6 bytes
+ * of the frame only; never changes the verdict.
+ */
+static __always_inline void fwd_count_return(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	const struct xglb_group *g;
+	struct xglb_fwd_stats *st;
+	struct xglb_ctl *ctl;
+	__u32 slot, gid, idx, key;
+	__u64 *e, v;
+	__u8 *dst = data;
+
+	if (data + 6 > end || (dst[0] & 1))
+		return; /* multicast, broadcast */
+	slot = xglb_mac_hash(dst) & (XGLB_FWD_HOST_SLOTS - 1);
+	e = bpf_map_lookup_elem(&xglb_fwd_hosts, &slot);
+	if (!e)
+		return;
+	v = XGLB_READ_ONCE(*e);
+	if ((v & 0xffffffffffffull) != (XGLB_FWD_HOST(dst, 0, 0)))
+		return; /* not a host of ours (or its slot is another host's now) */
+	gid = (v >> 48) & 0xff;
+	idx = (v >> 56) & (XGLB_MAX_FWD - 1);
+	ctl = ctl_get();
+	if (!ctl)
+		return;
+	g = group_get(XGLB_READ_ONCE(ctl->active_bank), gid);
+	if (!g || idx >= g->n_fwd ||
+	    (g->fwd[idx].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL)) !=
+		(XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL) ||
+	    !group_iface_mac(g, skb->ifindex))
+		return;
+	key = gid * XGLB_MAX_FWD + idx;
+	st = bpf_map_lookup_elem(&xglb_fwd_tx_stats, &key);
+	if (st) {
+		st->packets++;
+		st->bytes += skb->len;
+	}
 }
 
 #endif

@@ -60,6 +60,8 @@ static char *render(void)
 	dp.fwd[0].index = 0;
 	dp.fwd[0].packets = 1234;
 	dp.fwd[0].bytes = 98765;
+	dp.fwd[0].tx_packets = 321;
+	dp.fwd[0].tx_bytes = 45678;
 	dp.hosts[1] = 12;
 	dp.n_maps = 1;
 	dp.maps[0].name = "xglb_hosts";
@@ -104,6 +106,8 @@ static void renders_values(void **state)
 	       "\"auto\"} 1");
 	has(t, "xglb_forwarder_packets_total{group=\"1\",forwarder=\"0\"} 1234");
 	has(t, "xglb_forwarder_bytes_total{group=\"1\",forwarder=\"0\"} 98765");
+	has(t, "xglb_forwarder_return_packets_total{group=\"1\",forwarder=\"0\"} 321");
+	has(t, "xglb_forwarder_return_bytes_total{group=\"1\",forwarder=\"0\"} 45678");
 	has(t, "xglb_map_entries{map=\"xglb_hosts\"} 12");
 	has(t, "xglb_map_capacity{map=\"xglb_hosts\"} 65536");
 	has(t, "xglb_hosts_assigned{group=\"1\"} 12");

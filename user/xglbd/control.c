@@ -68,7 +68,8 @@ static struct json_object *static_group_json(const struct daemon *d, int g)
 	return o;
 }
 
-static void fwd_counts(const struct daemon *d, __u8 gid, __u8 idx, __u64 *pk, __u64 *by);
+static void fwd_counts(const struct daemon *d, const struct bpf_map *map, __u8 gid, __u8 idx,
+		       __u64 *pk, __u64 *by);
 
 /*
  * Bytes per forwarder: counted here for the forwarders we own, and as the
@@ -82,18 +83,27 @@ static void add_forwarder_bytes(const struct daemon *d, struct json_object *grou
 		json_object_object_get_ex(json_object_array_get_idx(groups, g), "forwarders", &fw);
 		for (size_t i = 0; fw && i < json_object_array_length(fw); i++) {
 			const struct xglb_fwd *f = &d->tables[g].fwd[i];
-			__u64 pk = 0, by = 0;
+			struct json_object *x = json_object_array_get_idx(fw, i);
+			__u64 pk = 0, by = 0, tpk = 0, tby = 0;
 
 			if (f->flags & XGLB_FWD_LOCAL) {
-				fwd_counts(d, d->tables[g].id, (__u8)i, &pk, &by);
+				fwd_counts(d, d->ld.skel->maps.xglb_fwd_stats, d->tables[g].id,
+					   (__u8)i, &pk, &by);
+				fwd_counts(d, d->ld.skel->maps.xglb_fwd_tx_stats, d->tables[g].id,
+					   (__u8)i, &tpk, &tby);
+				/* both ways, as this node reports it in its hellos */
+				json_object_object_add(x, "bytes_to_vmac",
+						       json_object_new_int64((int64_t)by));
+				json_object_object_add(x, "bytes_to_hosts",
+						       json_object_new_int64((int64_t)tby));
+				by += tby;
 			} else if (d->cl) {
 				const struct xglb_fsm_node *n =
 				    xglb_fsm_node(&d->cl->fsm[g], f->owner);
 
 				by = n ? n->load[i] : 0;
 			}
-			json_object_object_add(json_object_array_get_idx(fw, i), "bytes",
-					       json_object_new_int64((int64_t)by));
+			json_object_object_add(x, "bytes", json_object_new_int64((int64_t)by));
 		}
 	}
 }
@@ -280,9 +290,10 @@ static struct json_object *cmd_status(struct daemon *d)
 }
 
 /* Sum of a per-CPU forwarder counter. */
-static void fwd_counts(const struct daemon *d, __u8 gid, __u8 idx, __u64 *pk, __u64 *by)
+static void fwd_counts(const struct daemon *d, const struct bpf_map *map, __u8 gid, __u8 idx,
+		       __u64 *pk, __u64 *by)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(d->ld.skel->maps.xglb_fwd_stats);
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(map);
 	struct xglb_fwd_stats vals[ncpu];
 	__u32 key = gid * XGLB_MAX_FWD + idx;
 
@@ -332,8 +343,10 @@ static void dp_snapshot(const struct daemon *d, struct xglb_dp_snapshot *dp)
 		for (int f = 0; f < d->tables[g].n_fwd && dp->n_fwd < XGLB_MAX_GROUPS; f++) {
 			dp->fwd[dp->n_fwd].gid = d->tables[g].id;
 			dp->fwd[dp->n_fwd].index = (__u8)f;
-			fwd_counts(d, d->tables[g].id, (__u8)f, &dp->fwd[dp->n_fwd].packets,
-				   &dp->fwd[dp->n_fwd].bytes);
+			fwd_counts(d, d->ld.skel->maps.xglb_fwd_stats, d->tables[g].id, (__u8)f,
+				   &dp->fwd[dp->n_fwd].packets, &dp->fwd[dp->n_fwd].bytes);
+			fwd_counts(d, d->ld.skel->maps.xglb_fwd_tx_stats, d->tables[g].id, (__u8)f,
+				   &dp->fwd[dp->n_fwd].tx_packets, &dp->fwd[dp->n_fwd].tx_bytes);
 			dp->n_fwd++;
 		}
 	/* never walked here: a million hosts would hold up hellos for most of a second */

@@ -118,6 +118,19 @@ static void render_dataplane(FILE *out, const struct xglb_dp_snapshot *dp)
 	for (int i = 0; i < dp->n_fwd; i++)
 		fprintf(out, "xglb_forwarder_bytes_total{group=\"%u\",forwarder=\"%u\"} %llu\n",
 			dp->fwd[i].gid, dp->fwd[i].index, (unsigned long long)dp->fwd[i].bytes);
+	head(out, "xglb_forwarder_return_packets_total", "counter",
+	     "Frames this node sent to the hosts of a virtual forwarder it owns.");
+	for (int i = 0; i < dp->n_fwd; i++)
+		fprintf(out,
+			"xglb_forwarder_return_packets_total{group=\"%u\",forwarder=\"%u\"} %llu\n",
+			dp->fwd[i].gid, dp->fwd[i].index,
+			(unsigned long long)dp->fwd[i].tx_packets);
+	head(out, "xglb_forwarder_return_bytes_total", "counter",
+	     "Bytes of frames this node sent to the hosts of a virtual forwarder it owns.");
+	for (int i = 0; i < dp->n_fwd; i++)
+		fprintf(out,
+			"xglb_forwarder_return_bytes_total{group=\"%u\",forwarder=\"%u\"} %llu\n",
+			dp->fwd[i].gid, dp->fwd[i].index, (unsigned long long)dp->fwd[i].tx_bytes);
 	head(out, "xglb_map_entries", "gauge",
 	     "Entries in each BPF map (xglb_hosts: as counted off the event loop, once a second).");
 	for (int i = 0; i < dp->n_maps; i++)

@@ -9,7 +9,7 @@
 #include <json-c/json.h>
 #include "xglb.h"
 
-#define XGLB_METRICS_MAPS 16
+#define XGLB_METRICS_MAPS 32 /* room for every xglb_* map (20 now) */
 
 /* What the data plane counted, read from the maps (per-CPU values summed). */
 struct xglb_dp_snapshot {
@@ -17,7 +17,8 @@ struct xglb_dp_snapshot {
 	int n_fwd;
 	struct {
 		__u8 gid, index;
-		__u64 packets, bytes; /* frames this node accepted for the forwarder */
+		__u64 packets, bytes;	    /* frames this node accepted for the forwarder */
+		__u64 tx_packets, tx_bytes; /* frames it sent back to the forwarder's hosts */
 	} fwd[XGLB_MAX_GROUPS];	      /* at most one entry per configured forwarder, see n_fwd */
 	__u32 hosts[XGLB_MAX_GROUPS]; /* host entries per group id (AVG's host table) */
 	int n_maps;

@@ -86,19 +86,23 @@ void cb_learn(void *ctx, int g, unsigned int mask)
 			learn_one(ctx, g, f);
 }
 
+/* A forwarder's load: the bytes to its vMAC and the bytes back to its hosts (both maps). */
 void cb_loads(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD])
 {
 	struct daemon *d = ctx;
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(d->ld.skel->maps.xglb_fwd_stats);
+	int ncpu = libbpf_num_possible_cpus(),
+	    fds[2] = {bpf_map__fd(d->ld.skel->maps.xglb_fwd_stats),
+		      bpf_map__fd(d->ld.skel->maps.xglb_fwd_tx_stats)};
 	struct xglb_fwd_stats vals[ncpu];
 
 	for (__u32 f = 0; f < XGLB_MAX_FWD; f++) {
 		__u32 key = d->cfg->groups[g].id * XGLB_MAX_FWD + f;
 
 		bytes[f] = 0;
-		if (bpf_map_lookup_elem(fd, &key, vals) == 0)
-			for (int c = 0; c < ncpu; c++)
-				bytes[f] += vals[c].bytes;
+		for (int m = 0; m < 2; m++)
+			if (bpf_map_lookup_elem(fds[m], &key, vals) == 0)
+				for (int c = 0; c < ncpu; c++)
+					bytes[f] += vals[c].bytes;
 	}
 }
 

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_return.c - a forwarder's load counted both ways through test_run: frames to an owned
+ * vMAC (xglb_fwd_stats, at XDP and at tc ingress) teach xglb_fwd_hosts which forwarder a host
+ * uses; frames the node sends back to that host through the tc egress program count for that
+ * forwarder in xglb_fwd_tx_stats, while the forwarder is ours. The guard's verdict and the
+ * frame never change.
+ */
+#include <linux/pkt_cls.h>
+#include "harness.h"
+
+/* Packets and bytes sent back to the hosts of forwarder idx of group gid, summed over CPUs. */
+static struct xglb_fwd_stats tx_stats(struct h_env *e, __u32 gid, __u32 idx)
+{
+	int fd = bpf_map__fd(e->skel->maps.xglb_fwd_tx_stats);
+	struct xglb_fwd_stats *v = calloc((size_t)e->ncpu, sizeof(*v)), sum = {0};
+	__u32 key = gid * XGLB_MAX_FWD + idx;
+
+	assert_non_null(v);
+	assert_int_equal(bpf_map_lookup_elem(fd, &key, v), 0);
+	for (int c = 0; c < e->ncpu; c++) {
+		sum.packets += v[c].packets;
+		sum.bytes += v[c].bytes;
+	}
+	free(v);
+	return sum;
+}
+
+/* host sends a datagram of len bytes to the vMAC of forwarder idx: XDP (or tc) verdict. */
+static int host_sends(struct h_env *e, const __u8 *host, int idx, __u32 len, bool tc)
+{
+	struct h_frame in, out;
+
+	h_ipv4(&in, H_VMAC(H_GID, idx), host, H_HOSTIP, h_ip(10, 1, 0, 100), len);
+	return tc ? h_run_tcdp(e, &in, &out) : h_run_xdp(e, &in, &out);
+}
+
+/* The node sends len bytes back to dst through the egress program: asserts OK and no change. */
+static void node_sends(struct h_env *e, const __u8 *dst, __u32 len)
+{
+	struct h_frame in, out;
+
+	h_ipv4(&in, dst, H_IFMAC, h_ip(10, 1, 0, 100), H_HOSTIP, len);
+	assert_int_equal(h_run_tc(e, &in, &out), TC_ACT_OK);
+	h_assert_bytes("egress frame", out.b, out.len, in.b, in.len);
+}
+
+static void return_counted_for_owned_forwarder(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_fwd_stats rx, tx;
+
+	h_setup_avg(e); /* forwarder 0 ours */
+	assert_int_equal(host_sends(e, H_HOST, 0, 100, false), XDP_PASS);
+	node_sends(e, H_HOST, 300);
+	node_sends(e, H_HOST, 200);
+	rx = h_fwd_stats(e, H_GID, 0);
+	tx = tx_stats(e, H_GID, 0);
+	assert_int_equal(rx.packets, 1);
+	assert_int_equal(rx.bytes, 100);
+	assert_int_equal(tx.packets, 2);
+	assert_int_equal(tx.bytes, 500);
+	assert_int_equal(tx_stats(e, H_GID, 1).packets, 0);
+}
+
+static void return_counted_at_tc_datapath(void **state)
+{
+	struct h_env *e = *state;
+
+	h_setup_avg(e);
+	assert_int_equal(host_sends(e, H_HOST, 0, 120, true), TC_ACT_OK);
+	node_sends(e, H_HOST, 400);
+	assert_int_equal(h_fwd_stats(e, H_GID, 0).bytes, 120);
+	assert_int_equal(tx_stats(e, H_GID, 0).bytes, 400);
+}
+
+/* Unknown hosts, group addresses, and hosts of forwarders owned elsewhere count nothing. */
+static void return_not_counted(void **state)
+{
+	struct h_env *e = *state;
+	static const __u8 mcast[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01};
+
+	h_setup_avg(e);
+	node_sends(e, H_HOST, 300); /* never seen through a vMAC */
+	assert_int_equal(host_sends(e, H_HOST2, 1, 100, false), XDP_DROP); /* forwarder 1: node 2 */
+	node_sends(e, H_HOST2, 300);
+	node_sends(e, H_BCAST, 300);
+	node_sends(e, mcast, 300);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(tx_stats(e, H_GID, (__u32)i).packets, 0);
+}
+
+/* The forwarder moves away: its hosts' return bytes are no longer this node's load. */
+static void return_follows_ownership(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+
+	h_setup_avg(e);
+	assert_int_equal(host_sends(e, H_HOST, 0, 100, false), XDP_PASS);
+	node_sends(e, H_HOST, 300);
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	st.fwd[0].owner = 2; /* forwarder 0 moves to node 2 */
+	st.fwd[1].owner = H_SELF;
+	h_install(e, &st, 1);
+	node_sends(e, H_HOST, 300);
+	assert_int_equal(tx_stats(e, H_GID, 0).packets, 1);
+	/* the host now uses forwarder 1, which is ours: counted there */
+	assert_int_equal(host_sends(e, H_HOST, 1, 100, false), XDP_PASS);
+	node_sends(e, H_HOST, 250);
+	assert_int_equal(tx_stats(e, H_GID, 0).packets, 1);
+	assert_int_equal(tx_stats(e, H_GID, 1).bytes, 250);
+}
+
+/* ARP back to a host is the guard's: counted for the load only if it is IP (not ARP). */
+static void arp_replies_are_not_load(void **state)
+{
+	struct h_env *e = *state;
+	struct h_frame in, out;
+
+	h_setup_avg(e);
+	assert_int_equal(host_sends(e, H_HOST, 0, 100, false), XDP_PASS);
+	h_arp(&in, H_HOST, H_IFMAC, XGLB_ARPOP_REPLY, H_IFMAC, H_ROUTERIP, H_HOST, H_HOSTIP);
+	assert_int_equal(h_run_tc(e, &in, &out), TC_ACT_OK);
+	assert_int_equal(tx_stats(e, H_GID, 0).packets, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    H_TEST(return_counted_for_owned_forwarder),
+	    H_TEST(return_counted_at_tc_datapath),
+	    H_TEST(return_not_counted),
+	    H_TEST(return_follows_ownership),
+	    H_TEST(arp_replies_are_not_load),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
