@@ -17,7 +17,8 @@
 #              tests/lab/lab.sh lab (own teardown)
 #   hello_flood.sh  AVG/owner changes under a flood of forged hellos at line rate
 #              (goal 0), in a tests/lab/lab.sh lab (own teardown)
-#   tc_micro   ns/packet of xglb_tc_ingress's steering paths (owned, steered), in
+#   tc_micro   ns/packet of xglb_tc_ingress's steering paths (owned, steered) and of the egress
+#              program (a forwarder's return count: egress_other, egress_return), in
 #              namespace xglb-btc-<pid>
 #   steer_throughput.sh  iperf3 rate of a steered flow vs an owned one, in a
 #              tests/lab/lab.sh lab (own teardown)

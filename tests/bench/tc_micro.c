@@ -35,6 +35,14 @@
  *                        kernel classifies it: vMAC accept (group lookup,
  *                        rewrite, forwarder counters, bpf_skb_change_type),
  *                        then the same steering
+ *   tc_egress_other_ns   xglb_tc_egress on a frame the router sends to a
+ *                        host that never sent through an owned vMAC: the
+ *                        return count's hash and xglb_fwd_hosts lookup
+ *                        miss, the guard passes it (not ARP)
+ *   tc_egress_return_ns  the same to the host of tcdp_vmac (forwarder 0,
+ *                        ours): the slot names it, so the group, forwarder
+ *                        and interface checks and the per-CPU return
+ *                        counter (xglb_fwd_tx_stats) follow
  *
  * Method (that of xdp_micro.c's method 2). bpf_prog_test_run with repeat
  * runs the program again and again on one skb, so from the second run on
@@ -70,9 +78,19 @@
 #define PKT_HOST	 0
 #define PKT_OTHERHOST	 3
 
-enum { C_OWNED, C_STEERED, C_TOHOST, C_TCDP_OWNED, C_TCDP_VMAC, C_MAX };
-static const char *const case_name[C_MAX] = {"owned", "steered", "owned_to_host", "tcdp_owned",
-					     "tcdp_vmac"};
+enum {
+	C_OWNED,
+	C_STEERED,
+	C_TOHOST,
+	C_TCDP_OWNED,
+	C_TCDP_VMAC,
+	C_EGRESS_OTHER,
+	C_EGRESS_RETURN,
+	C_MAX
+};
+static const char *const case_name[C_MAX] = {"owned",	     "steered",	  "owned_to_host",
+					     "tcdp_owned",   "tcdp_vmac", "egress_other",
+					     "egress_return"};
 
 #define CALLS  2000 /* samples per wrapper */
 #define REPEAT 100  /* packets per sample */
@@ -128,6 +146,21 @@ static void tcp_frame(__u8 *b, const __u8 *dst, const __u8 *src, __be32 sip, __u
 	h_l4_frame(&f, dst, src, 6, sip, sport, dip, dport, 0);
 	h_len(&f, FRAME);
 	memcpy(b, f.b, FRAME);
+}
+
+/* Packets counted back to the hosts of forwarder idx of group gid, over all CPUs. */
+static __u64 fwd_tx_packets(struct xglb *skel, __u32 gid, __u32 idx)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xglb_fwd_stats v[ncpu];
+	__u32 key = gid * XGLB_MAX_FWD + idx;
+	__u64 n = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.xglb_fwd_tx_stats), &key, v))
+		return 0;
+	for (int c = 0; c < ncpu; c++)
+		n += v[c].packets;
+	return n;
 }
 
 static int run(int fd, const __u8 *frame, int repeat, __u32 *retval, __u32 *duration, __u8 *out)
@@ -243,20 +276,32 @@ int main(void)
 			  443);
 		memcpy(want_out[c], frames[c], FRAME);
 	}
+	/* the way back: server -> client, from the interface to the host (another host) */
+	for (int c = C_EGRESS_OTHER; c <= C_EGRESS_RETURN; c++) {
+		__u8 dst[6];
+
+		memcpy(dst, host, 6);
+		dst[4] ^= c == C_EGRESS_OTHER; /* never sent through a vMAC */
+		tcp_frame(frames[c], dst, ifmac, srv, 443, cli, port[C_OWNED]);
+		memcpy(want_out[c], frames[c], FRAME);
+	}
 	memcpy(want_out[C_TCDP_VMAC], ifmac, 6); /* accepted: readdressed to the interface */
 	memcpy(want_out[C_STEERED], peer2, 6);
 	memcpy(want_out[C_STEERED] + 6, ifmac, 6);
 	want_ret[C_OWNED] = want_ret[C_TOHOST] = want_ret[C_TCDP_OWNED] = want_ret[C_TCDP_VMAC] =
-	    TC_ACT_OK_;
+	    want_ret[C_EGRESS_OTHER] = want_ret[C_EGRESS_RETURN] = TC_ACT_OK_;
 	want_ret[C_STEERED] = TC_ACT_REDIRECT_;
 
 	/* ---- programs: key 0 -> xglb_tc_ingress (xglb_tc for tcdp_*), key 1 -> empty ---- */
 	for (int c = 0; c < C_MAX; c++) {
 		bool tcdp = c == C_TCDP_OWNED || c == C_TCDP_VMAC;
+		bool egress = c == C_EGRESS_OTHER || c == C_EGRESS_RETURN;
 
 		wskel[c] = wrapper_open(
 		    frames[c], c == C_TOHOST || c == C_TCDP_VMAC ? PKT_OTHERHOST : PKT_HOST,
-		    bpf_program__fd(tcdp ? skel->progs.xglb_tc : skel->progs.xglb_tc_ingress));
+		    bpf_program__fd(egress ? skel->progs.xglb_tc_egress
+				    : tcdp ? skel->progs.xglb_tc
+					   : skel->progs.xglb_tc_ingress));
 		if (!wskel[c])
 			goto out;
 		wrap[c][0] = bpf_program__fd(wskel[c]->progs.xglb_b_tcwrap0);
@@ -313,7 +358,7 @@ int main(void)
 		    got[XGLB_R_TC_INGRESS_PASS] != n || got[XGLB_R_TC_INGRESS_TO_HOST] != n ||
 		    got[XGLB_R_TC_PASS_OTHER] != n || got[XGLB_R_TC_PASS_VMAC] != n ||
 		    got[XGLB_R_TC_STEER_FROM_PEER] || got[XGLB_R_TC_STEER_LOCAL] ||
-		    got[XGLB_R_TC_STEER_NO_OWNER]) {
+		    got[XGLB_R_TC_STEER_NO_OWNER] || got[XGLB_R_TC_EGRESS_PASS] != 2 * n) {
 			fprintf(
 			    stderr,
 			    "tc_micro: counters disagree: owned %llu steered %llu pass %llu "
@@ -331,6 +376,13 @@ int main(void)
 			    (unsigned long long)got[XGLB_R_TC_STEER_FROM_PEER],
 			    (unsigned long long)got[XGLB_R_TC_STEER_LOCAL],
 			    (unsigned long long)got[XGLB_R_TC_STEER_NO_OWNER]);
+			goto out;
+		}
+		/* only the return case counted, every packet of it (and its checked call) */
+		if (fwd_tx_packets(skel, 1, 0) != n + 1) {
+			fprintf(stderr, "tc_micro: return count %llu, want %llu\n",
+				(unsigned long long)fwd_tx_packets(skel, 1, 0),
+				(unsigned long long)(n + 1));
 			goto out;
 		}
 	}

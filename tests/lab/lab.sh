@@ -819,12 +819,13 @@ lab_rcvbuf_errors() {
 }
 
 declare -A LAB_PROBE LAB_PROBE_CL LAB_PROBE_RB
-# lab_probe_start TAG CLIENT SECONDS [ADDRESS PORT RATE]: xglb_probe sends
-# RATE datagrams/s (LAB_PROBE_RATE) for SECONDS to ADDRESS:PORT (default the
-# server, LAB_PROBE_PORT); its JSON result goes to $LAB_DIR/probe.TAG.json.
+# lab_probe_start TAG CLIENT SECONDS [ADDRESS PORT RATE [BYTES]]: xglb_probe
+# sends RATE datagrams/s (LAB_PROBE_RATE) of BYTES (default 8) for SECONDS to
+# ADDRESS:PORT (default the server, LAB_PROBE_PORT); its JSON result goes to
+# $LAB_DIR/probe.TAG.json.
 lab_probe_start() {
 	lab_bg "$2" "$LAB_DIR/probe.$1.json" "$LAB_BUILD/tools/xglb_probe" send "${4:-$LAB_SERVER_IP}" \
-		"${5:-${LAB_PROBE_PORT:-9000}}" "${6:-${LAB_PROBE_RATE:-1000}}" "$3" 500
+		"${5:-${LAB_PROBE_PORT:-9000}}" "${6:-${LAB_PROBE_RATE:-1000}}" "$3" 500 ${7:+"$7"}
 	LAB_PROBE[$1]=$LAB_BG_PID
 	LAB_PROBE_CL[$1]=$2
 	LAB_PROBE_RB[$1]=$(lab_rcvbuf_errors "$2")

@@ -19,10 +19,11 @@
  *                            (0: no limit) pass; with BYTES, the answer is that long: the
  *                            datagram, cut or padded with zeros (a small request, a large,
  *                            fragmented reply)
- * send ADDR PORT RATE SECONDS [WAIT_MS]
+ * send ADDR PORT RATE SECONDS [WAIT_MS [BYTES]]
  *                            send RATE datagrams/s for SECONDS, each carrying its sequence
- *                            number; count the echoes that come back within WAIT_MS after the
- *                            last send (default 500). Prints one JSON line:
+ *                            number (and padded with zeros to BYTES, 8..65507, default 8);
+ *                            count the echoes that come back within WAIT_MS after the last
+ *                            send (default 500). Prints one JSON line:
  *   {"sent":N,"received":N,"lost":N,"outage_ms":X,"max_gap_ms":Y,"first_lost":S,"last_lost":S}
  *   outage_ms  = lost / RATE (RFC 6412: loss over the offered rate, not the wall-clock gap
  *                of a sender that slows down while replies are missing)
@@ -82,8 +83,9 @@ static void drain(int fd, uint8_t *seen, uint64_t total)
 			seen[seq] = 1;
 }
 
-static int do_send(const char *addr, int port, int rate, int seconds, int wait_ms)
+static int do_send(const char *addr, int port, int rate, int seconds, int wait_ms, int bytes)
 {
+	static uint8_t dgram[65507];
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	uint64_t total = (uint64_t)rate * seconds, start, lost = 0, run = 0, max_run = 0;
 	int64_t first_lost = -1, last_lost = -1;
@@ -91,8 +93,9 @@ static int do_send(const char *addr, int port, int rate, int seconds, int wait_m
 	uint8_t *seen;
 	int fd;
 
-	if (rate <= 0 || seconds <= 0 || inet_pton(AF_INET, addr, &sa.sin_addr) != 1) {
-		fprintf(stderr, "xglb_probe send: bad address, rate or duration\n");
+	if (rate <= 0 || seconds <= 0 || inet_pton(AF_INET, addr, &sa.sin_addr) != 1 ||
+	    bytes < (int)sizeof(uint64_t) || bytes > (int)sizeof(dgram)) {
+		fprintf(stderr, "xglb_probe send: bad address, rate, duration or size\n");
 		return 2;
 	}
 	seen = calloc(total, 1);
@@ -116,7 +119,8 @@ static int do_send(const char *addr, int port, int rate, int seconds, int wait_m
 				drain(fd, seen, total);
 		}
 		/* errors (no route, ARP failed) are losses like any other */
-		send(fd, &seq, sizeof(seq), MSG_DONTWAIT);
+		memcpy(dgram, &seq, sizeof(seq));
+		send(fd, dgram, (size_t)bytes, MSG_DONTWAIT);
 	}
 	for (uint64_t end = now_ns() + (uint64_t)wait_ms * 1000000ull; now_ns() < end;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
@@ -154,8 +158,9 @@ int main(int argc, char **argv)
 			       argc > 4 ? atoi(argv[4]) : 0);
 	if (argc >= 6 && !strcmp(argv[1], "send"))
 		return do_send(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
-			       argc > 6 ? atoi(argv[6]) : 500);
-	fprintf(stderr, "usage: xglb_probe echo PORT [SECONDS]\n"
-			"       xglb_probe send ADDR PORT RATE SECONDS [WAIT_MS]\n");
+			       argc > 6 ? atoi(argv[6]) : 500,
+			       argc > 7 ? atoi(argv[7]) : (int)sizeof(uint64_t));
+	fprintf(stderr, "usage: xglb_probe echo PORT [SECONDS [BYTES]]\n"
+			"       xglb_probe send ADDR PORT RATE SECONDS [WAIT_MS [BYTES]]\n");
 	return 2;
 }

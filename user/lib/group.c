@@ -110,6 +110,7 @@ void xglb_fsm_init(struct xglb_fsm *g, __u8 gid, __be32 vip, __u8 policy,
 	g->start_announce = true;
 	g->next_hello = now;
 	g->next_load = now + (__u64)t->hold_ms * MS;
+	/* the first load evaluation only takes the counters as they are */
 }
 
 void xglb_fsm_restore(struct xglb_fsm *g, const struct xglb_group *tbl)
@@ -567,6 +568,62 @@ static void assign_one(struct xglb_fsm *g, int i, __u64 now, struct xglb_fsm_out
 }
 
 /*
+ * Load-aware balancing (load_max_pct) evaluates the bytes carried every
+ * load period (5 hold times). A forwarder moved by balancing (weight or
+ * load) stays where it went for the hysteresis window (3 load periods):
+ * no forwarder moves twice within it.
+ */
+static __u64 load_period_ns(const struct xglb_fsm *g)
+{
+	return 5ull * g->t.hold_ms * MS;
+}
+
+static bool settled(const struct xglb_fsm *g, const struct xglb_fsm_fwd *f, __u64 now)
+{
+	return !g->t.load_max_pct || !f->balanced_at ||
+	       now - f->balanced_at >= XGLB_BALANCE_HOLD_PERIODS * load_period_ns(g);
+}
+
+/* Bytes per load period of the forwarders node id owns now (their last measured rates). */
+static __u64 node_rate(const struct xglb_fsm *g, __u32 id)
+{
+	__u64 r = 0;
+
+	for (int k = 0; k < g->n_fwd; k++)
+		if (g->fwd[k].active && g->fwd[k].owner == id)
+			r += g->fwd[k].rate;
+	return r;
+}
+
+static __u64 total_rate(const struct xglb_fsm *g)
+{
+	__u64 r = 0;
+
+	for (int k = 0; k < g->n_fwd; k++)
+		if (g->fwd[k].active)
+			r += g->fwd[k].rate;
+	return r;
+}
+
+/* Load-aware: forwarder k may go to node to without taking it above the max share. */
+static bool load_allows(const struct xglb_fsm *g, int k, __u32 to)
+{
+	__u64 total = total_rate(g);
+
+	if (!g->t.load_max_pct || !total)
+		return true;
+	return (node_rate(g, to) + g->fwd[k].rate) * 100 <= (__u64)g->t.load_max_pct * total;
+}
+
+static void balance_move(struct xglb_fsm *g, int k, __u32 to, __u64 now)
+{
+	g->fwd[k].owner = to;
+	g->fwd[k].balanced_at = now ? now : 1;
+	g->fwd[k].balance_moves++;
+	g->stats.rebalances++;
+}
+
+/*
  * Weight balance for movable (persistence 0) forwarders. Each node's
  * surplus is what it owns minus its weighted share of the active
  * forwarders. While the node with the largest surplus has more than one
@@ -576,9 +633,12 @@ static void assign_one(struct xglb_fsm *g, int i, __u64 now, struct xglb_fsm_out
  * ends and never moves forwarders back and forth; a distribution as even
  * as it can be (no two nodes more than one apart in surplus) is left
  * alone. 3 forwarders over weights 90/100/100 end up one each; over
- * 50/100/100, one each as well (surpluses 0.4, -0.2, -0.2).
+ * 50/100/100, one each as well (surpluses 0.4, -0.2, -0.2). With
+ * load-aware balancing on, a forwarder is not moved within the hysteresis
+ * window of its last balancing move, nor to a node it would take above
+ * the max share of the bytes: counts never undo what the bytes decided.
  */
-static void rebalance(struct xglb_fsm *g)
+static void rebalance(struct xglb_fsm *g, __u64 now)
 {
 	__u64 total_w = 0;
 	int total_f = 0;
@@ -619,7 +679,8 @@ static void rebalance(struct xglb_fsm *g)
 		for (int i = 0; i < g->n_fwd; i++) {
 			const struct xglb_fsm_fwd *f = &g->fwd[i];
 
-			if (!f->active || f->owner != over->id || f->persistence != 0)
+			if (!f->active || f->owner != over->id || f->persistence != 0 ||
+			    !settled(g, f, now) || !load_allows(g, i, under->id))
 				continue;
 			if (pick < 0 || f->preferred == under->id)
 				pick = i;
@@ -628,47 +689,55 @@ static void rebalance(struct xglb_fsm *g)
 		}
 		if (pick < 0)
 			return; /* what over has above its share is pinned there */
-		g->fwd[pick].owner = under->id;
-		g->stats.rebalances++;
+		balance_move(g, pick, under->id, now);
 	}
 }
 
 /*
- * Load-aware balancing. Every evaluation
- * period the AVG compares the bytes each node forwarded since the last
- * one. A node above load_max_pct of the total gets its balance weight
- * scaled by max/share (load_factor): its forwarders get a smaller share of
- * new hosts, and one movable forwarder (its lightest, so the shift does
- * not overshoot) moves to the least busy node. The weight balance uses
- * the same scaled weights, so it keeps the shifted distribution; once the
- * load evens out the factor returns to 100 and balance restores counts.
+ * Load-aware balancing. Every load period the AVG takes the bytes each
+ * forwarder carried since the last evaluation, as the nodes count them
+ * (frames to its vMAC and frames back to its hosts, each node counting
+ * while it owns it; a forwarder's rate is the sum over nodes, so a move
+ * within the period loses nothing), and a node's load is the sum of the
+ * rates of the forwarders it owns. A node above load_max_pct of the total
+ * gets its balance weight scaled by max/share (load_factor): its
+ * forwarders get a smaller share of new hosts. And one movable forwarder
+ * of the busiest such node goes to the least busy node: the one that
+ * leaves the larger of the two loads smallest (of equals, one whose
+ * preferred owner is that node), and only if that is below the busiest
+ * node's load now. Every move thus lowers the highest load
+ * (moving it back would raise it), and a moved forwarder stays for the
+ * hysteresis window, so load balancing never flaps. Weight balance
+ * (rebalance) uses the same scaled weights and respects the max share, so
+ * it keeps the shifted distribution.
  */
 static void load_balance(struct xglb_fsm *g, __u64 now)
 {
-	__u64 rate[XGLB_FSM_MAX_NODES] = {0}, total = 0, fwd_rate[XGLB_MAX_FWD] = {0};
+	__u64 rate[XGLB_FSM_MAX_NODES] = {0}, total;
 	int busiest = -1, idlest = -1, pick = -1;
+	__u64 best = 0;
 
 	if (!g->t.load_max_pct || now < g->next_load)
 		return;
-	g->next_load = now + 5ull * g->t.hold_ms * MS;
+	g->next_load = now + load_period_ns(g);
+	for (int k = 0; k < g->n_fwd; k++)
+		g->fwd[k].rate = 0;
 	for (int i = 0; i < g->n_nodes; i++) {
 		struct xglb_fsm_node *n = &g->nodes[i];
 
 		for (int k = 0; k < g->n_fwd; k++) {
-			__u64 d = n->load[k] >= n->load_prev[k] ? n->load[k] - n->load_prev[k] : 0;
-
-			if (g->fwd[k].active && g->fwd[k].owner == n->id) {
-				rate[i] += d;
-				fwd_rate[k] = d;
-			}
+			g->fwd[k].rate +=
+			    n->load[k] >= n->load_prev[k] ? n->load[k] - n->load_prev[k] : 0;
 			n->load_prev[k] = n->load[k];
 		}
-		total += rate[i];
 	}
+	total = total_rate(g);
 	for (int i = 0; i < g->n_nodes; i++) {
 		struct xglb_fsm_node *n = &g->nodes[i];
-		__u64 pct = total ? rate[i] * 100 / total : 0;
+		__u64 pct;
 
+		rate[i] = node_rate(g, n->id);
+		pct = total ? rate[i] * 100 / total : 0;
 		n->load_factor = 100;
 		if (!can_forward(g, n->id))
 			continue;
@@ -688,20 +757,28 @@ static void load_balance(struct xglb_fsm *g, __u64 now)
 
 		g->fwd[k].eff_weight = w ? (__u8)w : 1;
 	}
-	if (busiest < 0 || idlest < 0 || idlest == busiest ||
-	    owned_count(g, g->nodes[busiest].id) < 2)
+	if (busiest < 0 || idlest < 0 || idlest == busiest)
 		return;
 	for (int k = 0; k < g->n_fwd; k++) {
 		const struct xglb_fsm_fwd *f = &g->fwd[k];
+		__u64 from, to, worst;
 
-		if (f->active && f->persistence == 0 && f->owner == g->nodes[busiest].id &&
-		    (pick < 0 || fwd_rate[k] < fwd_rate[pick]))
+		if (!f->active || f->persistence != 0 || f->owner != g->nodes[busiest].id ||
+		    !settled(g, f, now))
+			continue;
+		from = rate[busiest] - f->rate;
+		to = rate[idlest] + f->rate;
+		worst = from > to ? from : to;
+		if (worst < rate[busiest] &&
+		    (pick < 0 || worst < best ||
+		     (worst == best && f->preferred == g->nodes[idlest].id &&
+		      g->fwd[pick].preferred != g->nodes[idlest].id))) {
 			pick = k;
+			best = worst;
+		}
 	}
-	if (pick >= 0) {
-		g->fwd[pick].owner = g->nodes[idlest].id;
-		g->stats.rebalances++;
-	}
+	if (pick >= 0)
+		balance_move(g, pick, g->nodes[idlest].id, now);
 }
 
 static bool fwd_differs(const struct xglb_fsm_fwd *a, const struct xglb_fsm_fwd *b)
@@ -732,7 +809,7 @@ static void assign(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 	memcpy(before, g->fwd, sizeof(before));
 	for (int i = 0; i < g->n_fwd; i++)
 		assign_one(g, i, now, out);
-	rebalance(g);
+	rebalance(g, now);
 	load_balance(g, now);
 	for (int i = 0; i < g->n_fwd; i++) {
 		if (!fwd_differs(&before[i], &g->fwd[i]))

@@ -63,7 +63,14 @@ struct xglb_fsm_fwd {
 	    takeover_since;  /* ns since it is served away from its down preferred owner, 0 = not */
 	__u64 release_until; /* ns: we lost it while alive (a planned move): keep accepting its
 			      * frames until then, so none is lost before switches relearn */
+	/* load-aware balancing (AVG) */
+	__u64 rate;	     /* bytes it carried in the last load period, all nodes' counts */
+	__u64 balanced_at;   /* ns of its last move by balancing, 0 = none */
+	__u32 balance_moves; /* moves by balancing while this node was AVG */
 };
+
+/* A forwarder moved by balancing stays put this many load periods (5 hold times each). */
+#define XGLB_BALANCE_HOLD_PERIODS 3
 
 /* Actions the I/O layer carries out after xglb_fsm_rx / xglb_fsm_tick. */
 #define XGLB_FSM_ACT_COMMIT 0x01 /* the data-plane view changed: rebuild and flip tables */

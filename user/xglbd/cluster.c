@@ -654,6 +654,17 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 		json_object_object_add(j, "persistence", json_object_new_int(f->persistence));
 		json_object_object_add(j, "weight", json_object_new_int(f->weight));
 		json_object_object_add(j, "effective_weight", json_object_new_int(f->eff_weight));
+		/* load-aware balancing, as the AVG measured it (0 elsewhere) */
+		json_object_object_add(
+		    j, "load_bytes_per_s",
+		    json_object_new_int64(
+			g->t.hold_ms ? (int64_t)(f->rate * 1000 / (5ull * g->t.hold_ms)) : 0));
+		json_object_object_add(j, "balance_moves", json_object_new_int64(f->balance_moves));
+		json_object_object_add(
+		    j, "balanced_ms",
+		    json_object_new_int64(f->balanced_at && now > f->balanced_at
+					      ? (int64_t)((now - f->balanced_at) / MS)
+					      : -1));
 		json_object_object_add(j, "active", json_object_new_boolean(f->active));
 		json_object_object_add(j, "new_hosts", json_object_new_boolean(f->new_ok));
 		json_object_object_add(j, "local",
