@@ -56,7 +56,8 @@ static void run_traffic(int ms)
 	}
 }
 
-static void start(int nodes, int nf, __u8 pct)
+/* A group whose node 1 reports past bytes (past, on forwarder 0) from its first hello on. */
+static void start_with_past(int nodes, int nf, __u8 pct, __u64 past)
 {
 	struct xglb_fsm_timers t = sim_default_timers;
 
@@ -66,7 +67,13 @@ static void start(int nodes, int nf, __u8 pct)
 	memset(moved_at, 0, sizeof(moved_at));
 	memset(moves, 0, sizeof(moves));
 	flaps = 0;
+	S.load[0][0] = past;
 	sim_run(&S, 1000);
+}
+
+static void start(int nodes, int nf, __u8 pct)
+{
+	start_with_past(nodes, nf, pct, 0);
 }
 
 /* The share of the bytes node id carries by the AVG's last evaluation, in percent. */
@@ -146,12 +153,41 @@ static void converges_over_several_periods_without_flapping(void **state)
 	assert_true(share(1) <= 60 && share(2) <= 60);
 }
 
+/*
+ * The counters a node reports are totals since its data path started (pinned maps outlive
+ * xglbd). A new AVG, or a node heard again, must not take a whole history for one period's
+ * bytes: even traffic after a long busy past moves nothing.
+ */
+static void history_is_not_a_period(void **state)
+{
+	start_with_past(2, 4, 60, 1000000000000ull); /* node 1 carried a terabyte before */
+	for (int f = 0; f < 4; f++)
+		traffic[f] = 100000; /* even */
+	run_traffic(4 * PERIOD_MS);
+	for (int f = 0; f < 4; f++)
+		assert_int_equal(moves[f], 0);
+	/* the AVG (node 2) dies and comes back: node 1 is AVG meanwhile, then node 2 again */
+	S.down[1] = true;
+	sim_run(&S, 400);
+	S.load[0][2] += 1000000000000ull; /* another terabyte while the AVG was away */
+	sim_restart(&S, 1);
+	sim_run(&S, 1000); /* back as AVG; the count balance gives it its two again */
+	memset(moved_at, 0, sizeof(moved_at));
+	memset(moves, 0, sizeof(moves));
+	run_traffic(4 * PERIOD_MS); /* its first evaluations must not see the terabytes */
+	assert_int_equal(avg_index(), 1);
+	for (int f = 0; f < 4; f++)
+		assert_int_equal(moves[f], 0);
+	assert_int_equal(share(1), 50);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(no_flapping_when_nothing_helps),
 	    cmocka_unit_test(sheds_until_shares_converge),
 	    cmocka_unit_test(converges_over_several_periods_without_flapping),
+	    cmocka_unit_test(history_is_not_a_period),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

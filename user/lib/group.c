@@ -110,7 +110,6 @@ void xglb_fsm_init(struct xglb_fsm *g, __u8 gid, __be32 vip, __u8 policy,
 	g->start_announce = true;
 	g->next_hello = now;
 	g->next_load = now + (__u64)t->hold_ms * MS;
-	/* the first load evaluation only takes the counters as they are */
 }
 
 void xglb_fsm_restore(struct xglb_fsm *g, const struct xglb_group *tbl)
@@ -307,8 +306,10 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 	n->claims_avg = m->flags & XGLB_MSGF_AVG;
 	n->leaving = m->flags & XGLB_MSGF_LEAVING;
 	memcpy(n->mac, m->mac, 6);
-	for (int k = 0; k < m->n_load; k++)
+	for (int k = 0; k < m->n_load; k++) {
 		n->load[m->load[k].index & (XGLB_MAX_FWD - 1)] = m->load[k].bytes;
+		n->load_known |= (__u16)(1u << (m->load[k].index & (XGLB_MAX_FWD - 1)));
+	}
 
 	if (g->leaving && xglb_fsm_is_avg(g) && n->claims_avg && can_lead(n)) {
 		/* Our successor speaks as AVG: its data path answers ARP now, ours may stop. */
@@ -382,6 +383,7 @@ static void expire_peers(struct xglb_fsm *g, __u64 now)
 		if (n->up && now - n->last_heard >= (__u64)g->t.hold_ms * MS) {
 			n->up = false;
 			n->claims_avg = false;
+			n->load_known = n->load_primed = 0; /* counters taken afresh when back */
 		}
 	}
 }
@@ -440,6 +442,8 @@ static void elect(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 	}
 	g->standby = sb ? sb->id : 0;
 	if (avg != g->avg) {
+		for (int i = 0; i < g->n_nodes; i++)
+			g->nodes[i].load_primed = 0; /* a new AVG's loads start afresh */
 		g->avg = avg;
 		g->preempt_at = 0;
 		g->stats.avg_changes++;
@@ -725,11 +729,21 @@ static void load_balance(struct xglb_fsm *g, __u64 now)
 	for (int i = 0; i < g->n_nodes; i++) {
 		struct xglb_fsm_node *n = &g->nodes[i];
 
+		/*
+		 * Counters are totals since the data path started: the first
+		 * evaluation that sees a node's counter of a forwarder (a new
+		 * AVG, a node heard again, a forwarder it reports for the first
+		 * time) only takes it, or a whole history would count as one
+		 * period.
+		 */
 		for (int k = 0; k < g->n_fwd; k++) {
-			g->fwd[k].rate +=
-			    n->load[k] >= n->load_prev[k] ? n->load[k] - n->load_prev[k] : 0;
+			if (n->load_primed & (1u << k))
+				g->fwd[k].rate += n->load[k] >= n->load_prev[k]
+						      ? n->load[k] - n->load_prev[k]
+						      : 0;
 			n->load_prev[k] = n->load[k];
 		}
+		n->load_primed = n->load_known;
 	}
 	total = total_rate(g);
 	for (int i = 0; i < g->n_nodes; i++) {
@@ -975,8 +989,10 @@ void xglb_fsm_hello(struct xglb_fsm *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 		m->load[m->n_load].index = (__u8)i;
 		m->load[m->n_load].bytes = loads ? loads[i] : 0;
 		m->n_load++;
-		if (loads)
+		if (loads) {
 			node_mut(g, g->self)->load[i] = loads[i];
+			node_mut(g, g->self)->load_known |= (__u16)(1u << i);
+		}
 	}
 	g->next_hello = now + (__u64)g->t.hello_ms * MS;
 }

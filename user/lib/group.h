@@ -48,6 +48,8 @@ struct xglb_fsm_node {
 	__u64 last_heard;	       /* ns */
 	__u64 load[XGLB_MAX_FWD];      /* bytes it reported per forwarder it owns */
 	__u64 load_prev[XGLB_MAX_FWD]; /* ... at the previous load evaluation */
+	__u16 load_known;  /* bit k: load[k] was reported since it was last heard again */
+	__u16 load_primed; /* bit k: load_prev[k] is a reported value of this AVG's run */
 };
 
 /* One virtual forwarder, as the group state says. */
