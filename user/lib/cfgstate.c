@@ -17,6 +17,7 @@ void xglb_cfg_group_state(const struct xglb_config *cfg, int g,
 	st->version = version;
 	st->n_fwd = cg->n_fwd;
 	memcpy(st->ifindex, ifindex, sizeof(st->ifindex));
+	memcpy(st->vip6, cg->addr6, sizeof(st->vip6));
 	for (int i = 0; i < cg->n_fwd; i++) {
 		const struct xglb_cfg_fwd *cf = &cg->fwd[i];
 

@@ -28,6 +28,12 @@ static const char *const datapath_names[] = {
 	[XGLB_DATAPATH_TC] = "tc",
 	NULL,
 };
+static const char *const ra_pref_names[] = {
+	[XGLB_RA_PREF_MEDIUM] = "medium",
+	[XGLB_RA_PREF_HIGH] = "high",
+	[XGLB_RA_PREF_LOW] = "low",
+	NULL,
+};
 static const char *const rx_filter_names[] = {
 	[XGLB_RXF_AUTO] = "auto",
 	[XGLB_RXF_OFF] = "off",
@@ -83,6 +89,8 @@ enum { FWD_INDEX }; /* row of "index" in fwd_fields */
 /* Rows of timer_fields, weighting_fields and track_fields, for their checks. */
 enum { TIMER_HELLO, TIMER_HOLD, TIMER_REDIRECT, TIMER_TIMEOUT };
 enum { WEIGHT_LOWER, WEIGHT_UPPER };
+enum { RA_ENABLED, RA_INTERVAL, RA_LIFETIME };
+enum { PFX_PREFIX, PFX_ONLINK, PFX_AUTO, PFX_VALID, PFX_PREFERRED };
 enum {
 	TRK_NAME,
 	TRK_TYPE,
@@ -155,7 +163,65 @@ static void group_init(void *item, int pos, int line)
 	g->timeout_ms = 14400000;
 	g->preempt = true;
 	g->steer_buckets = 65536;
+	g->ra.interval_ms = XGLB_DEFAULT_RA_INTERVAL;
+	g->ra.hop_limit = XGLB_DEFAULT_RA_HOP_LIMIT;
 	g->line = line;
+}
+
+/*
+ * ra: the router lifetime defaults to three intervals (at most 9000 s, the
+ * most RFC 4861 allows); one given must be 0 (not a default router) or
+ * cover an interval, or hosts drop the route between two advertisements.
+ */
+static void ra_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+		     const struct field *fields, unsigned int bad)
+{
+	struct xglb_cfg_group *g = obj;
+	__u32 interval_s = (g->ra.interval_ms + 999) / 1000;
+	char fname[FIELD_NAME_MAX];
+
+	(void)fields;
+	g->ra.line = line;
+	if (!schema_map_find(c, map, "router-lifetime-s")) {
+		g->ra.lifetime_s = 3 * interval_s < 9000 ? 3 * interval_s : 9000;
+	} else if (!(bad & (BIT(RA_INTERVAL) | BIT(RA_LIFETIME))) && g->ra.lifetime_s &&
+		   g->ra.lifetime_s < interval_s) {
+		schema_join(fname, name, "router-lifetime-s");
+		schema_err(c, schema_key_line(c, map, "router-lifetime-s"), fname,
+			   "must be 0 (not a default router) or at least interval-ms (%u s)",
+			   interval_s);
+	}
+}
+
+static void prefix_init(void *item, int pos, int line)
+{
+	struct xglb_cfg_prefix *p = item;
+
+	memset(p, 0, sizeof(*p));
+	p->on_link = p->autonomous = true;
+	p->valid_s = 2592000;	 /* 30 days, as RFC 4861 suggests */
+	p->preferred_s = 604800; /* 7 days */
+	p->line = line;
+}
+
+/* A prefix's preferred lifetime may not exceed its valid lifetime. */
+static void prefix_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
+			 const struct field *fields, unsigned int bad)
+{
+	struct xglb_cfg_prefix *p = obj;
+	char fname[FIELD_NAME_MAX];
+	bool given = schema_map_find(c, map, "preferred-lifetime-s");
+
+	(void)line;
+	(void)fields;
+	if ((bad & (BIT(PFX_VALID) | BIT(PFX_PREFERRED))) || p->preferred_s <= p->valid_s)
+		return;
+	schema_join(fname, name, given ? "preferred-lifetime-s" : "valid-lifetime-s");
+	schema_err(c, schema_key_line(c, map, given ? "preferred-lifetime-s" : "valid-lifetime-s"),
+		   fname,
+		   given ? "must not exceed valid-lifetime-s (%u)"
+			 : "must be at least preferred-lifetime-s (%u, the default)",
+		   given ? p->valid_s : p->preferred_s);
 }
 
 /*
@@ -359,6 +425,36 @@ static const struct field steer_fields[] = {
 
 static const struct map_desc steer_map = { steer_fields, cfg_steer_check };
 
+static const struct field prefix_fields[] = {
+	[PFX_PREFIX] = FLD(struct xglb_cfg_prefix, "prefix", cfg_read_prefix6, addr, 0, 0, F_REQUIRED, NULL),
+	[PFX_ONLINK] = FLD(struct xglb_cfg_prefix, "on-link", schema_read_bool, on_link, 0, 0, 0, NULL),
+	[PFX_AUTO] = FLD(struct xglb_cfg_prefix, "autonomous", schema_read_bool, autonomous, 0, 0, 0, NULL),
+	[PFX_VALID] = FLD(struct xglb_cfg_prefix, "valid-lifetime-s", schema_read_uint, valid_s, 0, UINT32_MAX, 0, NULL),
+	[PFX_PREFERRED] = FLD(struct xglb_cfg_prefix, "preferred-lifetime-s", schema_read_uint, preferred_s, 0, UINT32_MAX, 0, NULL),
+	{ NULL },
+};
+
+static const struct list_desc prefix_list =
+	LIST(struct xglb_cfg_group, ra.prefix, ra.n_prefix, prefix_fields, 0, XGLB_RA_PREFIXES,
+	     prefix_init, NULL, prefix_check);
+
+static const struct field ra_fields[] = {
+	[RA_ENABLED] = GROUP("enabled", schema_read_bool, ra.enabled, 0, 0, 0, NULL),
+	[RA_INTERVAL] = GROUP("interval-ms", schema_read_uint, ra.interval_ms, 1000, 1800000, 0, NULL),
+	[RA_LIFETIME] = GROUP("router-lifetime-s", schema_read_uint, ra.lifetime_s, 0, 9000, 0, NULL),
+	GROUP("hop-limit", schema_read_uint, ra.hop_limit, 0, 255, 0, NULL),
+	GROUP("mtu", schema_read_uint, ra.mtu, 1280, 65535, F_ZERO_OK, NULL),
+	GROUP("managed", schema_read_bool, ra.managed, 0, 0, 0, NULL),
+	GROUP("other-config", schema_read_bool, ra.other, 0, 0, 0, NULL),
+	GROUP("preference", schema_read_enum, ra.preference, 0, 0, 0, ra_pref_names),
+	GROUP("reachable-time-ms", schema_read_uint, ra.reachable_ms, 0, MS_MAX, 0, NULL),
+	GROUP("retrans-timer-ms", schema_read_uint, ra.retrans_ms, 0, MS_MAX, 0, NULL),
+	GROUP("prefixes", schema_read_list, ra.prefix, 0, 0, 0, &prefix_list),
+	{ NULL },
+};
+
+static const struct map_desc ra_map = { ra_fields, ra_check };
+
 static const struct field group_fields[] = {
 	GROUP("id", schema_read_uint, id, 1, 255, F_REQUIRED | F_UNIQUE, NULL),
 	GROUP("vip", cfg_read_ipv4, vip, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
@@ -371,6 +467,9 @@ static const struct field group_fields[] = {
 	GROUP("preempt-delay-ms", schema_read_uint, preempt_delay_ms, 0, MS_MAX, 0, NULL),
 	GROUP("load-max-share-pct", schema_read_uint, load_max_pct, 0, 100, 0, NULL),
 	MAP("steering", &steer_map),
+	GROUP("link-local", cfg_read_link_local, addr6, 0, 0, 0, NULL),
+	GROUP("vip6", cfg_read_vip6, addr6, 0, 0, 0, NULL),
+	MAP("ra", &ra_map),
 	{ NULL },
 };
 
@@ -418,6 +517,7 @@ _Static_assert(XGLB_MAX_NODES <= XGLB_MAX_GROUPS && XGLB_MAX_FWD <= XGLB_MAX_GRO
 	       "schema_read_list's bad[] holds XGLB_MAX_GROUPS items");
 _Static_assert(sizeof(((struct xglb_config *)0)->key) == XGLB_KEY_MAX, "key holds XGLB_KEY_MAX");
 _Static_assert(XGLB_MAX_FWD <= 32, "fwd_done keeps indexes in a 32-bit mask");
+_Static_assert(XGLB_RA_PREFIXES <= XGLB_MAX_GROUPS, "schema_read_list's bad[] holds the prefixes");
 
 static const struct field top_fields[] = {
 	TOP("node", cfg_read_self, self, 0, 0, 0, NULL),
@@ -444,7 +544,7 @@ static const struct field top_fields[] = {
 _Static_assert(ROWS(top_fields) <= 32 && ROWS(node_fields) <= 32 && ROWS(group_fields) <= 32 &&
 		   ROWS(fwd_fields) <= 32 && ROWS(timer_fields) <= 32 &&
 		   ROWS(membership_fields) <= 32 && ROWS(weighting_fields) <= 32 &&
-		   ROWS(track_fields) <= 32,
+		   ROWS(track_fields) <= 32 && ROWS(ra_fields) <= 32 && ROWS(prefix_fields) <= 32,
 	       "a schema has at most 32 rows");
 
 /* ---- loading ----------------------------------------------------------------- */
@@ -522,6 +622,77 @@ static int cmp_fwd(const void *a, const void *b)
 	return ((const struct xglb_cfg_fwd *)a)->index - ((const struct xglb_cfg_fwd *)b)->index;
 }
 
+void xglb_cfg_link_local(__u8 gid, __u8 out[16])
+{
+	/* vMAC 02:78:67:62:gid:00 -> interface identifier 0078:67ff:fe62:gid00 (U/L bit flipped) */
+	const __u8 ll[16] = {0xfe,
+			     0x80,
+			     0,
+			     0,
+			     0,
+			     0,
+			     0,
+			     0,
+			     0x02 ^ XGLB_VMAC_PREFIX0,
+			     XGLB_VMAC_PREFIX1,
+			     XGLB_VMAC_PREFIX2,
+			     0xff,
+			     0xfe,
+			     XGLB_VMAC_PREFIX3,
+			     gid,
+			     0};
+
+	memcpy(out, ll, 16);
+}
+
+/* "groups[G].link-local" or "groups[G].vip6[K-1]": the field that gave addr6[k]. */
+static void addr6_field(char *buf, size_t len, int g, int k)
+{
+	if (k)
+		snprintf(buf, len, "groups[%d].vip6[%d]", g, k - 1);
+	else
+		snprintf(buf, len, "groups[%d].link-local", g);
+}
+
+/*
+ * A group serves IPv6 when it gives a link-local, vip6 or RAs; its
+ * link-local defaults to the one derived from its id. No virtual IPv6
+ * address may belong to two groups: the data path maps each to one.
+ */
+static void finish_ipv6(struct ctx *c)
+{
+	struct xglb_config *cfg = c->cfg;
+	char fname[FIELD_NAME_MAX];
+
+	for (int g = 0; g < cfg->n_groups; g++) {
+		struct xglb_cfg_group *grp = &cfg->groups[g];
+
+		if (!grp->addr6_line[0] && !grp->n_vip6 && !grp->ra.enabled) {
+			memset(grp->addr6, 0, sizeof(grp->addr6));
+			grp->n_addr6 = 0;
+			continue;
+		}
+		if (!grp->addr6_line[0])
+			xglb_cfg_link_local(grp->id, grp->addr6[0]);
+		grp->n_addr6 = 1 + grp->n_vip6;
+		for (int k = 0; k < grp->n_addr6; k++)
+			for (int h = 0; h < g; h++)
+				for (int j = 0; j < cfg->groups[h].n_addr6; j++) {
+					char a[INET6_ADDRSTRLEN];
+
+					if (memcmp(cfg->groups[h].addr6[j], grp->addr6[k], 16))
+						continue;
+					inet_ntop(AF_INET6, grp->addr6[k], a, sizeof(a));
+					addr6_field(fname, sizeof(fname), g, k);
+					schema_err(
+					    c, grp->addr6_line[k] ? grp->addr6_line[k] : grp->line,
+					    fname, "%s%s is already group %u's", a,
+					    grp->addr6_line[k] ? "" : " (derived)",
+					    cfg->groups[h].id);
+				}
+	}
+}
+
 /* Once every name is resolved: defaults that depend on other fields, then the final order. */
 static void finish(struct ctx *c)
 {
@@ -536,6 +707,7 @@ static void finish(struct ctx *c)
 				grp->fwd[i].preferred = grp->fwd[i].owner;
 		qsort(grp->fwd, grp->n_fwd, sizeof(grp->fwd[0]), cmp_fwd);
 	}
+	finish_ipv6(c);
 }
 
 /* Parses TEXT; the override, when given, wins over a "node:" in the file. */

@@ -44,6 +44,38 @@ struct xglb_cfg_fwd {
 	int line;
 };
 
+#define XGLB_RA_PREFIXES	  4	      /* ra.prefixes of one group */
+#define XGLB_RA_INFINITE	  0xffffffffu /* a prefix lifetime that never ends */
+#define XGLB_DEFAULT_RA_INTERVAL  200000      /* ms between unsolicited RAs (their maximum) */
+#define XGLB_DEFAULT_RA_HOP_LIMIT 64
+
+/* One prefix information option of a group's router advertisements (ra.prefixes[]). */
+struct xglb_cfg_prefix {
+	__u8 addr[16]; /* the prefix, host bits zero */
+	__u8 len;      /* 1..128 */
+	bool on_link, autonomous;
+	__u32 valid_s, preferred_s; /* XGLB_RA_INFINITE: forever */
+	int line;
+};
+
+/* Router advertisements of a group (ra:), sent by xglbd from the virtual link-local. */
+/* ra.preference as written; on the wire (RFC 4191) low is 3 */
+enum xglb_ra_pref { XGLB_RA_PREF_MEDIUM = 0, XGLB_RA_PREF_HIGH = 1, XGLB_RA_PREF_LOW = 2 };
+struct xglb_cfg_ra {
+	bool enabled;	     /* default false */
+	__u32 interval_ms;   /* longest time between unsolicited RAs: 1000..1800000 */
+	__u32 lifetime_s;    /* router lifetime: 0 or interval..9000 s; default 3 x interval */
+	__u8 hop_limit;	     /* cur hop limit advertised, 0 = unspecified; default 64 */
+	__u32 mtu;	     /* MTU option, 0 = none, else 1280..65535 */
+	bool managed, other; /* M and O flags */
+	__u8 preference;     /* enum xglb_ra_pref, default medium */
+	__u32 reachable_ms;  /* 0 = unspecified */
+	__u32 retrans_ms;    /* 0 = unspecified */
+	int n_prefix;
+	struct xglb_cfg_prefix prefix[XGLB_RA_PREFIXES];
+	int line;
+};
+
 struct xglb_cfg_group {
 	__u8 id;    /* 1..255, unique */
 	__be32 vip; /* network order */
@@ -68,6 +100,18 @@ struct xglb_cfg_group {
 	char steer_ifaces[XGLB_GROUP_IFACES][IF_NAMESIZE];
 	int n_fwd;
 	struct xglb_cfg_fwd fwd[XGLB_MAX_FWD]; /* sorted by index */
+	/*
+	 * IPv6: the group's virtual addresses, addr6[0] its virtual link-local
+	 * ("link-local:", or derived from the group: the EUI-64 link-local of
+	 * forwarder 0's vMAC), addr6[1..n_vip6] its "vip6:" addresses. The
+	 * group serves IPv6 (n_addr6 = 1 + n_vip6) when any of link-local,
+	 * vip6 or ra.enabled is given; else n_addr6 = 0 and it is IPv4 only.
+	 */
+	int n_addr6;
+	int n_vip6;
+	__u8 addr6[XGLB_VIP6_PER_GROUP][16];
+	int addr6_line[XGLB_VIP6_PER_GROUP]; /* where each is written, 0 = derived */
+	struct xglb_cfg_ra ra;
 	int line;
 };
 
@@ -164,6 +208,10 @@ struct xglb_config {
  */
 int xglb_config_load(const char *path, const char *node_override, struct xglb_config *cfg,
 		     FILE *errs);
+
+/* The derived virtual link-local of group gid: fe80::/64 + the EUI-64 of vMAC 02:78:67:62:gid:00.
+ */
+void xglb_cfg_link_local(__u8 gid, __u8 out[16]);
 
 /* Names as written in the file ("round-robin", ...); NULL if out of range. */
 const char *xglb_policy_name(unsigned int policy);

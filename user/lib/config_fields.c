@@ -214,6 +214,157 @@ bool cfg_read_ipv4(struct ctx *c, const struct field *f, yaml_node_t *v, int lin
 	return true;
 }
 
+/* The scalar at v as an IPv6 address into a, or false after reporting why it is none. */
+static bool ipv6_scalar(struct ctx *c, yaml_node_t *v, int line, const char *name, __u8 a[16])
+{
+	const char *s = schema_scalar(c, v, line, name);
+
+	if (!s)
+		return false;
+	if (inet_pton(AF_INET6, s, a) != 1) {
+		schema_err(c, line, name, "\"%s\" is not an IPv6 address", s);
+		return false;
+	}
+	return true;
+}
+
+static bool ipv6_link_local(const __u8 a[16])
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/* Why a cannot be a group's global virtual IPv6 address, or NULL if it can. */
+static const char *not_unicast6(const __u8 a[16])
+{
+	static const __u8 mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	int zero = 0;
+
+	while (zero < 16 && !a[zero])
+		zero++;
+	if (zero == 16)
+		return "the unspecified";
+	if (zero == 15 && a[15] == 1)
+		return "the loopback";
+	if (a[0] == 0xff)
+		return "a multicast";
+	if (ipv6_link_local(a))
+		return "a link-local";
+	if (!memcmp(a, mapped, sizeof(mapped)))
+		return "an IPv4-mapped";
+	return NULL;
+}
+
+/* link-local: a unicast fe80::/10 address with a nonzero interface identifier. */
+bool cfg_read_link_local(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+			 const char *name)
+{
+	struct xglb_cfg_group *g = obj;
+	static const __u8 zero[8];
+	__u8 a[16];
+
+	if (!ipv6_scalar(c, v, line, name, a))
+		return false;
+	if (!ipv6_link_local(a) || !memcmp(a + 8, zero, sizeof(zero))) {
+		schema_err(c, line, name,
+			   "\"%s\" is not a link-local unicast address (fe80::/10, interface "
+			   "identifier not zero)",
+			   schema_scalar(c, v, line, name));
+		return false;
+	}
+	memcpy(g->addr6[0], a, 16);
+	g->addr6_line[0] = line;
+	(void)f;
+	return true;
+}
+
+/* vip6: a list of 1..XGLB_VIP6_PER_GROUP-1 distinct global (non-link-local) unicast addresses. */
+bool cfg_read_vip6(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		   const char *name)
+{
+	struct xglb_cfg_group *g = obj;
+	yaml_node_item_t *it;
+	int n;
+
+	(void)f;
+	if (!schema_want(c, v, YAML_SEQUENCE_NODE, line, name))
+		return false;
+	n = v->data.sequence.items.top - v->data.sequence.items.start;
+	if (n < 1 || n > XGLB_VIP6_PER_GROUP - 1) {
+		schema_err(
+		    c, line, name,
+		    "must list 1 to %d addresses (with the link-local, %d per group), not %d",
+		    XGLB_VIP6_PER_GROUP - 1, XGLB_VIP6_PER_GROUP, n);
+		return false;
+	}
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		yaml_node_t *x = schema_node(c, *it);
+		int xl = x ? schema_line_of(x) : line;
+		char iname[FIELD_NAME_MAX];
+		const char *why;
+		__u8 a[16];
+
+		snprintf(iname, sizeof(iname), "%s[%d]", name,
+			 (int)(it - v->data.sequence.items.start));
+		if (!ipv6_scalar(c, x, xl, iname, a))
+			return false;
+		why = not_unicast6(a);
+		if (why) {
+			schema_err(c, xl, iname, "\"%s\" is %s address, not a global unicast one",
+				   schema_scalar(c, x, xl, iname), why);
+			return false;
+		}
+		for (int k = 1; k <= g->n_vip6; k++)
+			if (!memcmp(g->addr6[k], a, 16)) {
+				schema_err(c, xl, iname, "\"%s\" is listed twice",
+					   schema_scalar(c, x, xl, iname));
+				return false;
+			}
+		g->n_vip6++;
+		memcpy(g->addr6[g->n_vip6], a, 16);
+		g->addr6_line[g->n_vip6] = xl;
+	}
+	return true;
+}
+
+/* ra.prefixes[].prefix: "ADDRESS/LEN", LEN 1..128, no host bits, not link-local or multicast. */
+bool cfg_read_prefix6(struct ctx *c, const struct field *f, yaml_node_t *v, int line, void *obj,
+		      const char *name)
+{
+	struct xglb_cfg_prefix *p = obj;
+	const char *s = schema_scalar(c, v, line, name), *slash;
+	char host[INET6_ADDRSTRLEN];
+	long long len;
+	__u8 a[16];
+
+	(void)f;
+	if (!s)
+		return false;
+	slash = strchr(s, '/');
+	if (!slash || (size_t)(slash - s) >= sizeof(host) || !schema_parse_int(slash + 1, &len) ||
+	    len < 1 || len > 128)
+		goto bad;
+	memcpy(host, s, slash - s);
+	host[slash - s] = '\0';
+	if (inet_pton(AF_INET6, host, a) != 1)
+		goto bad;
+	for (int b = (int)len; b < 128; b++)
+		if (a[b / 8] & (0x80 >> (b % 8))) {
+			schema_err(c, line, name, "\"%s\" has host bits set past /%lld", s, len);
+			return false;
+		}
+	if (a[0] == 0xff || ipv6_link_local(a)) {
+		schema_err(c, line, name, "\"%s\" is a %s prefix: hosts ignore it", s,
+			   a[0] == 0xff ? "multicast" : "link-local");
+		return false;
+	}
+	memcpy(p->addr, a, 16);
+	p->len = (__u8)len;
+	return true;
+bad:
+	schema_err(c, line, name, "\"%s\" is not an IPv6 prefix ADDRESS/LENGTH (length 1-128)", s);
+	return false;
+}
+
 /* As the kernel's dev_valid_name(): no '/', ':' or white space, not "." or "..". */
 static bool valid_ifname(const char *s)
 {

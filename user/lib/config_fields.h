@@ -26,6 +26,9 @@ field_reader cfg_read_ifaces;
 field_reader cfg_read_steer_ifaces;
 void cfg_steer_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const char *name,
 		     const struct field *fields, unsigned int bad);
+field_reader cfg_read_link_local;
+field_reader cfg_read_vip6;
+field_reader cfg_read_prefix6;
 field_reader cfg_read_key;
 field_reader cfg_read_keyfile;
 

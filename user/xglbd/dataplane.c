@@ -256,6 +256,7 @@ int commit_tables(struct daemon *d)
 		if (d->cl) {
 			xglb_cluster_view(d->cl, g, now_ns(), &st);
 			memcpy(st.ifindex, ifidx, sizeof(st.ifindex));
+			memcpy(st.vip6, cfg->groups[g].addr6, sizeof(st.vip6));
 		} else {
 			xglb_cfg_group_state(cfg, g, ifidx, d->version, &st);
 		}
