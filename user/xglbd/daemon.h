@@ -160,6 +160,7 @@ int commit_tables(struct daemon *d);
 int rx_filter_ifaces(struct daemon *d);
 int write_ifaces(struct daemon *d);
 void sync_vips(struct daemon *d, bool remove_all);
+void sync_addrs6(struct daemon *d, bool remove_all);
 void sysctls_apply(struct daemon *d);
 void sysctls_restore(struct daemon *d);
 int open_steering(struct daemon *d);

@@ -341,6 +341,85 @@ static bool vip_wanted(const struct xglb_config *cfg, int gid, __be32 vip)
 	return false;
 }
 
+/* Is addr on ifindex one of the configuration's virtual IPv6 addresses there? */
+static bool addr6_wanted(const struct daemon *d, const struct xglb_addr6 *a)
+{
+	const struct xglb_config *cfg = d->cfg;
+
+	for (int g = 0; g < cfg->n_groups; g++) {
+		const struct xglb_cfg_group *cg = &cfg->groups[g];
+
+		for (int i = 0; i < cg->n_ifaces; i++) {
+			int k = iface_find(&d->ifs, cg->ifaces[i]);
+
+			if (k < 0 || d->nw.gone[k] || d->ifs.ifindex[k] != a->ifindex)
+				continue;
+			for (int j = 0; j < cg->n_addr6; j++)
+				if (!memcmp(cg->addr6[j], a->addr, 16))
+					return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Every group's virtual IPv6 addresses on each of its interfaces (no DAD,
+ * deprecated: netif.h); the ones marked ours that the configuration no
+ * longer names there (or all, on stop) removed. The kernel flushes IPv6
+ * addresses when a link goes down, so netwatch calls this on link events.
+ */
+void sync_addrs6(struct daemon *d, bool remove_all)
+{
+	static struct xglb_addr6 ours[XGLB_MAX_GROUPS * XGLB_GROUP_IFACES * XGLB_VIP6_PER_GROUP];
+	const struct xglb_config *cfg = d->cfg;
+	char ip[INET6_ADDRSTRLEN];
+	int n = xglb_netif_addr6_ours(ours, (int)(sizeof(ours) / sizeof(ours[0]))), ret;
+
+	if (n < 0) {
+		pr_warn("reading the interfaces' IPv6 addresses: %s", strerror(-n));
+		n = 0;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!remove_all && addr6_wanted(d, &ours[i]))
+			continue;
+		ret = xglb_netif_addr6_del(ours[i].ifindex, ours[i].addr);
+		inet_ntop(AF_INET6, ours[i].addr, ip, sizeof(ip));
+		if (ret)
+			pr_warn("removing %s from ifindex %u: %s", ip, ours[i].ifindex,
+				strerror(-ret));
+	}
+	for (int g = 0; !remove_all && g < cfg->n_groups; g++) {
+		const struct xglb_cfg_group *cg = &cfg->groups[g];
+
+		for (int i = 0; i < cg->n_ifaces; i++) {
+			int k = iface_find(&d->ifs, cg->ifaces[i]);
+
+			if (k < 0 || d->nw.gone[k])
+				continue;
+			for (int j = 0; j < cg->n_addr6; j++) {
+				struct xglb_addr6 a = {.ifindex = d->ifs.ifindex[k]};
+				bool have = false;
+
+				memcpy(a.addr, cg->addr6[j], 16);
+				for (int h = 0; h < n && !have; h++)
+					have = ours[h].ifindex == a.ifindex &&
+					       !memcmp(ours[h].addr, a.addr, 16);
+				if (have)
+					continue;
+				inet_ntop(AF_INET6, a.addr, ip, sizeof(ip));
+				ret = xglb_netif_addr6_add(a.ifindex, a.addr);
+				if (ret < 0)
+					pr_warn("group %u: adding %s/128 to %s: %s", cg->id, ip,
+						cg->ifaces[i], strerror(-ret));
+				else if (ret == 0)
+					pr_warn("group %u: %s is configured on %s by someone else: "
+						"left as it is (the kernel may use it as a source)",
+						cg->id, ip, cg->ifaces[i]);
+			}
+		}
+	}
+}
+
 void sync_vips(struct daemon *d, bool remove_all)
 {
 	const struct xglb_config *cfg = d->cfg;
@@ -366,6 +445,7 @@ void sync_vips(struct daemon *d, bool remove_all)
 			d->vip_of[cg->id] = cg->vip;
 		}
 	}
+	sync_addrs6(d, remove_all);
 	if (!remove_all)
 		sysctls_apply(d);
 }

@@ -205,6 +205,112 @@ int xglb_netif_addr_del(__u32 ifindex, __be32 ip)
 	return err == -EADDRNOTAVAIL ? 0 : err;
 }
 
+static int addr6_msg(int type, int flags, __u32 ifindex, const __u8 addr[16])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifa_cacheinfo ci = {.ifa_prefered = 0, .ifa_valid = 0xffffffffu};
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
+	nlh->nlmsg_seq = (unsigned int)time(NULL);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = 128;
+	ifa->ifa_index = ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, 16, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, 16, addr);
+	if (type == RTM_NEWADDR) {
+		ifa->ifa_flags = IFA_F_NODAD;
+		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
+		mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
+		mnl_attr_put_u8(nlh, IFA_PROTO, XGLB_ADDR6_PROTO);
+	}
+	return rtnl_talk(nlh, NULL, NULL);
+}
+
+struct addr6_dump {
+	struct xglb_addr6 *out;
+	int max, n;
+	const __u8 *only; /* with only_if: report whether this address is there, ours or not */
+	__u32 only_if;
+	int found; /* -1 absent, 0 present, 1 present and ours */
+};
+
+static int addr6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr6_dump *q = data;
+	const struct nlattr *attr;
+	const __u8 *addr = NULL;
+	bool ours = false;
+
+	if (ifa->ifa_family != AF_INET6)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa))
+	{
+		if ((mnl_attr_get_type(attr) == IFA_ADDRESS ||
+		     mnl_attr_get_type(attr) == IFA_LOCAL) &&
+		    mnl_attr_get_payload_len(attr) == 16)
+			addr = mnl_attr_get_payload(attr);
+		if (mnl_attr_get_type(attr) == IFA_PROTO && mnl_attr_get_payload_len(attr) >= 1 &&
+		    mnl_attr_get_u8(attr) == XGLB_ADDR6_PROTO)
+			ours = true;
+	}
+	if (!addr)
+		return MNL_CB_OK;
+	if (q->only) {
+		if (ifa->ifa_index == q->only_if && !memcmp(addr, q->only, 16))
+			q->found = ours ? 1 : 0;
+	} else if (ours && q->n < q->max) {
+		q->out[q->n].ifindex = ifa->ifa_index;
+		memcpy(q->out[q->n].addr, addr, 16);
+		q->n++;
+	}
+	return MNL_CB_OK;
+}
+
+static int addr6_dump(struct addr6_dump *q)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = (unsigned int)time(NULL);
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = AF_INET6;
+	return rtnl_talk(nlh, addr6_cb, q);
+}
+
+int xglb_netif_addr6_add(__u32 ifindex, const __u8 addr[16])
+{
+	int err = addr6_msg(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, addr);
+	struct addr6_dump q = {.only = addr, .only_if = ifindex, .found = -1};
+
+	if (err != -EEXIST)
+		return err ? err : 1;
+	err = addr6_dump(&q);
+	return err ? err : q.found == 1;
+}
+
+int xglb_netif_addr6_del(__u32 ifindex, const __u8 addr[16])
+{
+	int err = addr6_msg(RTM_DELADDR, 0, ifindex, addr);
+
+	return err == -EADDRNOTAVAIL || err == -ENODEV ? 0 : err;
+}
+
+int xglb_netif_addr6_ours(struct xglb_addr6 *out, int max)
+{
+	struct addr6_dump q = {.out = out, .max = max};
+	int err = addr6_dump(&q);
+
+	return err ? err : q.n;
+}
+
 int xglb_netif_sysctl(const char *ifname, const char *key, const char *value)
 {
 	char path[128];

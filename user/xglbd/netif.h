@@ -27,6 +27,23 @@ int xglb_netif_addr_del(__u32 ifindex, __be32 ip);
 /* The label xglbd gives its addresses on ifindex: "<ifname>:xglb". */
 int xglb_netif_label(__u32 ifindex, char label[16]);
 
+/*
+ * A group's virtual IPv6 addresses on its interfaces: /128, no DAD,
+ * preferred lifetime 0 (deprecated: never the kernel's choice of source),
+ * valid forever, address protocol XGLB_ADDR6_PROTO, which marks them as
+ * xglbd's across restarts (IPv6 addresses have no label).
+ */
+#define XGLB_ADDR6_PROTO 0x78
+struct xglb_addr6 {
+	__u32 ifindex;
+	__u8 addr[16];
+};
+/* 1: added, or there already as ours; 0: someone else configured it (not ours); -errno. */
+int xglb_netif_addr6_add(__u32 ifindex, const __u8 addr[16]);
+int xglb_netif_addr6_del(__u32 ifindex, const __u8 addr[16]);
+/* Every IPv6 address marked as xglbd's, on any interface: how many (up to max), or -errno. */
+int xglb_netif_addr6_ours(struct xglb_addr6 *out, int max);
+
 /* Write VALUE to /proc/sys/net/ipv4/conf/IFNAME/KEY; 0 or -errno. */
 int xglb_netif_sysctl(const char *ifname, const char *key, const char *value);
 /* Read it into buf (without the newline); 0 or -errno. */

@@ -355,6 +355,7 @@ void netwatch_resync(struct daemon *d)
 			steer_segments(d);
 		}
 	}
+	sync_addrs6(d, false); /* a link that went down lost its IPv6 addresses */
 	apply_withdrawal(d);
 	if (relink || remac) {
 		commit_tables(d);
