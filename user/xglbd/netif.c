@@ -108,22 +108,30 @@ out:
 	return ret;
 }
 
-static int addr_msg(int type, int flags, __u32 ifindex, __be32 ip)
+/* An address request in buf: a host address (/32, /128) of FAMILY, ALEN bytes, on ifindex. */
+static struct nlmsghdr *addr_request(char *buf, int type, int flags, __u8 family, __u32 ifindex,
+				     const void *addr, size_t alen, struct ifaddrmsg **ifa)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], label[IFNAMSIZ];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
 	nlh->nlmsg_seq = (unsigned int)time(NULL);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	ifa->ifa_prefixlen = 32;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_index = ifindex;
-	mnl_attr_put_u32(nlh, IFA_LOCAL, ip);
-	mnl_attr_put_u32(nlh, IFA_ADDRESS, ip);
+	*ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(**ifa));
+	(*ifa)->ifa_family = family;
+	(*ifa)->ifa_prefixlen = (__u8)(alen * 8);
+	(*ifa)->ifa_scope = RT_SCOPE_UNIVERSE;
+	(*ifa)->ifa_index = ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, alen, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, addr);
+	return nlh;
+}
+
+static int addr_msg(int type, int flags, __u32 ifindex, __be32 ip)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], label[IFNAMSIZ];
+	struct ifaddrmsg *ifa;
+	struct nlmsghdr *nlh = addr_request(buf, type, flags, AF_INET, ifindex, &ip, 4, &ifa);
 	if (type == RTM_NEWADDR && xglb_netif_label(ifindex, label) == 0)
 		mnl_attr_put_strz(nlh, IFA_LABEL, label);
 	return rtnl_talk(nlh, NULL, NULL);
@@ -158,23 +166,30 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Is ip on ifindex, and did xglbd put it there (our label)? */
-static int addr_owner(__u32 ifindex, __be32 ip)
+/* Every address of FAMILY on the system, each message to cb. 0 or -errno. */
+static int addr_dump(__u8 family, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct addr_query q = {.ifindex = ifindex, .ip = ip, .found = -1};
 	struct ifaddrmsg *ifa;
-	int err;
 
-	if (xglb_netif_label(ifindex, q.label))
-		return -ENODEV;
 	nlh->nlmsg_type = RTM_GETADDR;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = (unsigned int)time(NULL);
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	err = rtnl_talk(nlh, addr_cb, &q);
+	ifa->ifa_family = family;
+	return rtnl_talk(nlh, cb, data);
+}
+
+/* Is ip on ifindex, and did xglbd put it there (our label)? */
+static int addr_owner(__u32 ifindex, __be32 ip)
+{
+	struct addr_query q = {.ifindex = ifindex, .ip = ip, .found = -1};
+	int err;
+
+	if (xglb_netif_label(ifindex, q.label))
+		return -ENODEV;
+	err = addr_dump(AF_INET, addr_cb, &q);
 	return err ? err : q.found;
 }
 
@@ -208,19 +223,9 @@ int xglb_netif_addr_del(__u32 ifindex, __be32 ip)
 static int addr6_msg(int type, int flags, __u32 ifindex, const __u8 addr[16])
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifa_cacheinfo ci = {.ifa_prefered = 0, .ifa_valid = 0xffffffffu};
 	struct ifaddrmsg *ifa;
-
-	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | flags;
-	nlh->nlmsg_seq = (unsigned int)time(NULL);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET6;
-	ifa->ifa_prefixlen = 128;
-	ifa->ifa_index = ifindex;
-	mnl_attr_put(nlh, IFA_LOCAL, 16, addr);
-	mnl_attr_put(nlh, IFA_ADDRESS, 16, addr);
+	struct nlmsghdr *nlh = addr_request(buf, type, flags, AF_INET6, ifindex, addr, 16, &ifa);
 	if (type == RTM_NEWADDR) {
 		ifa->ifa_flags = IFA_F_NODAD;
 		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD | IFA_F_NOPREFIXROUTE);
@@ -271,20 +276,6 @@ static int addr6_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int addr6_dump(struct addr6_dump *q)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
-
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = (unsigned int)time(NULL);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET6;
-	return rtnl_talk(nlh, addr6_cb, q);
-}
-
 int xglb_netif_addr6_add(__u32 ifindex, const __u8 addr[16])
 {
 	int err = addr6_msg(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, ifindex, addr);
@@ -292,7 +283,7 @@ int xglb_netif_addr6_add(__u32 ifindex, const __u8 addr[16])
 
 	if (err != -EEXIST)
 		return err ? err : 1;
-	err = addr6_dump(&q);
+	err = addr_dump(AF_INET6, addr6_cb, &q);
 	return err ? err : q.found == 1;
 }
 
@@ -306,7 +297,7 @@ int xglb_netif_addr6_del(__u32 ifindex, const __u8 addr[16])
 int xglb_netif_addr6_ours(struct xglb_addr6 *out, int max)
 {
 	struct addr6_dump q = {.out = out, .max = max};
-	int err = addr6_dump(&q);
+	int err = addr_dump(AF_INET6, addr6_cb, &q);
 
 	return err ? err : q.n;
 }
