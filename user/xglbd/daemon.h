@@ -37,6 +37,7 @@ struct ifaces {
 struct redist_again {
 	struct xglb_host_key key;
 	__be32 ip;
+	__u8 flags;   /* the host entry's XGLB_HOST_* when it was moved */
 	__u8 g;	      /* cfg group index */
 	__u8 to;      /* forwarder it was moved to */
 	__u64 due_ns; /* when to tell it again: REDIST_AGAIN_MS after the first reply */
@@ -76,6 +77,41 @@ struct redist_walk {
  */
 #define REDIST_AGAIN_MS	 1500
 #define REDIST_AGAIN_MAX 65536 /* hosts remembered for the second reply */
+
+/*
+ * IPv6 router advertisements (ra.c): every node sends its groups' RAs from
+ * the virtual link-local on a timer; the AVG answers router solicitations,
+ * at most RA_ANSWER_BURST at once and one per RA_ANSWER_NS after that, per
+ * group. The first RA_INITIAL RAs after a start or reload come at most
+ * RA_INITIAL_MS apart.
+ */
+#define RA_ANSWER_BURST 20
+#define RA_ANSWER_NS	50000000ull /* 20 answers a second, per group */
+#define RA_INITIAL	3
+#define RA_INITIAL_MS	4000
+#define RA_RS_BATCH	64 /* solicitations read per turn of the event loop */
+
+/* What happened to a router solicitation; index of struct ra_state.rs[]. */
+enum ra_rs_result {
+	RS_ANSWERED,	/* an RA went back (unicast to the host, or to all nodes from ::) */
+	RS_NOT_AVG,	/* not this node's to answer: the AVG does */
+	RS_RATELIMITED, /* over the group's answer budget: dropped */
+	RS_INVALID,	/* failed the RFC 4861 checks (hop limit, code, options) */
+	RS_NO_GROUP,	/* no group with RAs on the interface it came in on */
+	RS_RESULTS,
+};
+
+struct ra_state {
+	int tfd;			  /* timerfd: the next unsolicited RA due */
+	int rs_fd;			  /* raw ICMPv6 socket passing router solicitations only */
+	__u64 next_ns[XGLB_MAX_GROUPS];	  /* by cfg group index: the next RA, 0 = none */
+	__u8 gid[XGLB_MAX_GROUPS];	  /* the group id next_ns was scheduled for */
+	__u8 initial[XGLB_MAX_GROUPS];	  /* initial RAs still to send */
+	__u64 bucket_ns[XGLB_MAX_GROUPS]; /* answer budget: spent up to this time */
+	__u64 sent, answers, errors;	  /* RAs sent unsolicited, in answer; sendto failures */
+	__u64 rs[RS_RESULTS];
+	__u64 na_moved; /* unsolicited NAs sent to moved IPv6 hosts (first and repeated) */
+};
 
 /* Why this node withdraws from a group (netwatch.c); bits of struct netwatch.why[]. */
 #define NW_IFACE_GONE	 0x1 /* one of its interfaces does not exist: priority 0, weight 0 */
@@ -145,6 +181,7 @@ struct daemon {
 	struct xglb_rxfilter *rxf;
 	struct xglb_ucf_set *rxf_want, *rxf_last; /* scratch; the set of the last commit */
 	struct xglb_conflicts *conflicts; /* conflict reports from the data path (conflict.c) */
+	struct ra_state ra;
 };
 
 /* main.c */
@@ -185,6 +222,14 @@ void cb_redistribute(void *ctx, int g, unsigned int mask);
 void redistribute_again(struct daemon *d);
 void redistribute_step(struct daemon *d);
 struct json_object *redistribution_json(const struct daemon *d);
+
+/* ra.c */
+int ra_open(struct daemon *d);
+void ra_close(struct daemon *d);
+void ra_schedule(struct daemon *d);
+void ra_tick(struct daemon *d);
+void ra_rs_event(struct daemon *d);
+struct json_object *ra_json(const struct daemon *d);
 
 /* membership.c */
 void apply_self(struct daemon *d, bool force);

@@ -74,11 +74,11 @@ int xglb_learn_send(int fd, __u32 ifindex, const __u8 *frame, int len)
 {
 	struct sockaddr_ll sll = {
 	    .sll_family = AF_PACKET,
-	    .sll_protocol = htons(ETH_P_ARP),
 	    .sll_ifindex = (int)ifindex,
 	    .sll_halen = 6,
 	};
 
+	memcpy(&sll.sll_protocol, frame + 12, 2); /* the frame's EtherType: ARP, IPv6 */
 	memcpy(sll.sll_addr, frame, 6);
 	if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll, sizeof(sll)) != len)
 		return -errno;

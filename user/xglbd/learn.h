@@ -43,7 +43,7 @@ int xglb_arp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be3
 int xglb_garp_reply_frame(__u8 *buf, const __u8 src[6], const __u8 vmac[6], __be32 vip,
 			  const __u8 host[6]);
 
-/* Send a frame out of ifindex on a raw packet socket; 0 or -errno. */
+/* Send an Ethernet frame (ARP, IPv6) out of ifindex on a raw packet socket; 0 or -errno. */
 int xglb_learn_send(int fd, __u32 ifindex, const __u8 *frame, int len);
 /* AF_PACKET socket for xglb_learn_send; fd or -errno. */
 int xglb_learn_socket(void);

@@ -173,6 +173,10 @@ static void run(struct daemon *d)
 			} else if (fd == d->again_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					redistribute_again(d);
+			} else if (fd == d->ra.tfd) {
+				ra_tick(d);
+			} else if (fd == d->ra.rs_fd) {
+				ra_rs_event(d);
 			} else if (fd == d->walk_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					redistribute_step(d);
@@ -251,6 +255,8 @@ int main(int argc, char **argv)
 	};
 	struct daemon d = {.config_path = XGLB_DEFAULT_CONFIG,
 			   .pkt_fd = -1,
+			   .ra.tfd = -1,
+			   .ra.rs_fd = -1,
 			   .ctl.fd = -1,
 			   .trk.nl_fd = -1,
 			   .trk.icmp_fd = -1,
@@ -393,6 +399,11 @@ int main(int argc, char **argv)
 	if (err)
 		pr_warn("no conflict reports from the data path: %s", strerror(-err));
 	send_learning(&d);
+	err = ra_open(&d);
+	if (err)
+		pr_warn("router solicitations: %s (RAs are sent, solicitations not answered)",
+			strerror(-err));
+	ra_schedule(&d);
 	arm_timer(d.hb_fd, heartbeat_period_ms(&d));
 	arm_timer(d.learn_fd, d.cfg->learn_interval_ms);
 	if (netwatch_start(&d))
@@ -431,6 +442,7 @@ out:
 		close(d.nw.fd);
 	if (d.pkt_fd >= 0)
 		close(d.pkt_fd);
+	ra_close(&d);
 	free(d.cfg);
 	free(d.rxf_want);
 	free(d.rxf_last);

@@ -326,6 +326,32 @@ static void render_rx_filter(FILE *out, struct json_object *rf)
 			num(rf, ops[i].key));
 }
 
+/* Router advertisements, router solicitations by result, moving NAs (status "ipv6"). */
+static void render_ipv6(FILE *out, struct json_object *v6)
+{
+	struct json_object *rs = get(v6, "rs");
+
+	if (!v6 || !rs)
+		return;
+	head(out, "xglb_ra_sent_total", "counter",
+	     "Router advertisements sent from the groups' virtual link-locals: unsolicited "
+	     "(periodic, every node), solicited (the AVG's answers), error (sendto failed).");
+	fprintf(out, "xglb_ra_sent_total{kind=\"unsolicited\"} %lld\n", num(v6, "ra_sent"));
+	fprintf(out, "xglb_ra_sent_total{kind=\"solicited\"} %lld\n", num(v6, "ra_answers"));
+	fprintf(out, "xglb_ra_sent_total{kind=\"error\"} %lld\n", num(v6, "ra_errors"));
+	head(out, "xglb_rs_received_total", "counter",
+	     "Router solicitations by what became of them: answered, not_avg (the AVG "
+	     "answers), ratelimited, invalid (RFC 4861 checks), no_group (no group with RAs on "
+	     "that interface).");
+	json_object_object_foreach(rs, k, val)
+	    fprintf(out, "xglb_rs_received_total{result=\"%s\"} %lld\n", k,
+		    (long long)json_object_get_int64(val));
+	head(out, "xglb_na_moved_total", "counter",
+	     "Unsolicited NAs (override) sent to IPv6 hosts moved off removed forwarders, one "
+	     "per virtual IPv6 address, first and repeated.");
+	fprintf(out, "xglb_na_moved_total %lld\n", num(v6, "na_moved"));
+}
+
 /* Counters of group events and membership datagrams, from status. */
 static void render_events(FILE *out, struct json_object *status)
 {
@@ -362,6 +388,7 @@ static void render_events(FILE *out, struct json_object *status)
 	     "Second unsolicited ARP replies to moved hosts, sent after their ARP lock time.");
 	fprintf(out, "xglb_hosts_redistributed_again_total %lld\n",
 		num(status, "hosts_redistributed_again"));
+	render_ipv6(out, get(status, "ipv6"));
 	if (mem) {
 		head(out, "xglb_membership_datagrams_total", "counter",
 		     "Membership datagrams received, by result (ok or the reason of rejection).");

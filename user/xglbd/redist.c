@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* redist.c - learning frames and the redistribution of hosts by unsolicited ARP replies. */
+/* redist.c - learning frames and the redistribution of hosts by unsolicited ARP replies and NAs. */
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "config.h"
 #include "learn.h"
+#include "ndmsg.h"
 #include "loader.h"
 #include "log.h"
 #include "netif.h"
@@ -120,7 +121,8 @@ static void arm_once(int fd, __u64 ns)
 /*
  * The forwarders in mask were removed by the timeout. Each host the AVG had
  * given one of them is handed a live forwarder: its host entry is rewritten
- * and it gets an unsolicited ARP reply naming the new vMAC, unicast, so it
+ * and it gets an unsolicited ARP reply naming the new vMAC, unicast (an
+ * IPv6 host: an unsolicited NA per virtual IPv6 address, tell_moved), so it
  * moves without waiting for its cache to expire. The walk of xglb_hosts
  * runs in steps (redistribute_step); a new removal while it runs starts it
  * over with both masks (the hosts already moved no longer match).
@@ -151,14 +153,46 @@ void cb_redistribute(void *ctx, int g, unsigned int mask)
 	arm_once(d->walk_fd, 0);
 }
 
+/*
+ * Tell a host of cfg group g that forwarder to is now its gateway, from
+ * the group's first interface: an unsolicited ARP reply if ARP gave us its
+ * IPv4 address, and, if it asked by neighbour solicitation, an unsolicited
+ * NA with the override flag for each of the group's virtual IPv6 addresses
+ * (ndmsg.h). True if anything went out.
+ */
+static bool tell_moved(struct daemon *d, int g, int to, const __u8 host[6], __be32 ip, __u8 flags)
+{
+	const struct xglb_cfg_group *cg = &d->cfg->groups[g];
+	const __u8 *vmac = d->tables[g].fwd[to].vmac;
+	int ifi = iface_find(&d->ifs, cg->ifaces[0]);
+	__u8 frame[86];
+	bool sent = false;
+
+	if (ip) {
+		xglb_arp_reply_frame(frame, d->ifs.mac[ifi], vmac, cg->vip, host, ip);
+		sent |= xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame,
+					XGLB_LEARN_FRAME_LEN) == 0;
+	}
+	for (int a = 0; (flags & XGLB_HOST_NDP) && a < cg->n_addr6; a++) {
+		xglb_na_move_frame(frame, d->ifs.mac[ifi], host, cg->addr6[a], vmac);
+		if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame, sizeof(frame)) == 0) {
+			d->ra.na_moved++;
+			sent = true;
+		}
+	}
+	return sent;
+}
+
 /* Remember a moved host for its second reply, if there is room. */
-static void remember(struct daemon *d, const struct xglb_host_key *key, __be32 ip, int g, int to)
+static void remember(struct daemon *d, const struct xglb_host_key *key, __be32 ip, __u8 flags,
+		     int g, int to)
 {
 	if (d->n_again >= REDIST_AGAIN_MAX)
 		return;
 	d->again[(d->again_head + d->n_again++) % REDIST_AGAIN_MAX] =
 	    (struct redist_again){.key = *key,
 				  .ip = ip,
+				  .flags = flags,
 				  .g = (__u8)g,
 				  .to = (__u8)to,
 				  .due_ns = now_ns() + REDIST_AGAIN_MS * 1000000ull};
@@ -170,32 +204,25 @@ static void remember(struct daemon *d, const struct xglb_host_key *key, __be32 i
 static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb_host *h, int fd)
 {
 	struct redist_walk *w = &d->walk;
-	__u8 frame[XGLB_LEARN_FRAME_LEN];
-	const struct xglb_cfg_group *cg;
-	const struct xglb_group *tbl;
-	int g, to, ifi;
+	int g, to;
 
 	for (g = 0; g < d->cfg->n_groups; g++)
 		if (w->mask[g] && w->gid[g] == key->gid)
 			break;
 	if (g == d->cfg->n_groups || h->fwd >= XGLB_MAX_FWD || !(w->mask[g] & (1u << h->fwd)) ||
-	    !h->ip)
+	    (!h->ip && !(h->flags & XGLB_HOST_NDP)))
 		return;
-	cg = &d->cfg->groups[g];
-	tbl = &d->tables[g];
-	to = xglb_table_pick(tbl, key->mac, d->rr[g]++);
+	to = xglb_table_pick(&d->tables[g], key->mac, d->rr[g]++);
 	if (to < 0)
 		return; /* no forwarder takes new hosts: they will ARP again */
 	h->fwd = (__u8)to;
 	if (bpf_map_update_elem(fd, key, h, BPF_EXIST))
 		return; /* gone meanwhile: it will ARP again */
-	ifi = iface_find(&d->ifs, cg->ifaces[0]);
-	xglb_arp_reply_frame(frame, d->ifs.mac[ifi], tbl->fwd[to].vmac, cg->vip, key->mac, h->ip);
-	if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame, sizeof(frame)) == 0) {
+	if (tell_moved(d, g, to, key->mac, h->ip, h->flags)) {
 		w->moved++;
 		d->redistributed++;
 	}
-	remember(d, key, h->ip, g, to);
+	remember(d, key, h->ip, h->flags, g, to);
 }
 
 /* Up to REDIST_STEP entries by batch: how many, or -errno (-ENOENT: the end). */
@@ -305,11 +332,12 @@ end:
 	w->n = w->next = 0;
 	w->fetch_err = 0;
 	memset(w->mask, 0, sizeof(w->mask));
-	pr_info("%llu hosts of removed forwarders moved by unsolicited ARP (%llu entries in %llu "
-		"steps, %llu ms, longest step %.2f ms)",
-		(unsigned long long)w->moved, (unsigned long long)w->visited,
-		(unsigned long long)w->steps, (unsigned long long)((now_ns() - w->t0_ns) / 1000000),
-		w->max_step_ns / 1e6);
+	pr_info(
+	    "%llu hosts of removed forwarders moved by unsolicited ARP / NA (%llu entries in %llu "
+	    "steps, %llu ms, longest step %.2f ms)",
+	    (unsigned long long)w->moved, (unsigned long long)w->visited,
+	    (unsigned long long)w->steps, (unsigned long long)((now_ns() - w->t0_ns) / 1000000),
+	    w->max_step_ns / 1e6);
 }
 
 /*
@@ -320,7 +348,6 @@ end:
 void redistribute_again(struct daemon *d)
 {
 	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), sent = 0, done = 0;
-	__u8 frame[XGLB_LEARN_FRAME_LEN];
 	__u64 now = now_ns();
 
 	while (d->n_again && done < REDIST_STEP &&
@@ -329,7 +356,6 @@ void redistribute_again(struct daemon *d)
 		const struct xglb_cfg_group *cg;
 		const struct xglb_group *tbl;
 		struct xglb_host h;
-		int ifi;
 
 		if (a->due_ns > now)
 			break;
@@ -344,10 +370,7 @@ void redistribute_again(struct daemon *d)
 		    !(tbl->fwd[a->to].flags & XGLB_FWD_ACTIVE) ||
 		    bpf_map_lookup_elem(fd, &a->key, &h) || h.fwd != a->to || h.ip != a->ip)
 			continue;
-		ifi = iface_find(&d->ifs, cg->ifaces[0]);
-		xglb_arp_reply_frame(frame, d->ifs.mac[ifi], tbl->fwd[a->to].vmac, cg->vip,
-				     a->key.mac, a->ip);
-		if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame, sizeof(frame)) == 0)
+		if (tell_moved(d, a->g, a->to, a->key.mac, a->ip, a->flags & h.flags))
 			sent++;
 	}
 	d->redist_repeated += sent;

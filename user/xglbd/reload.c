@@ -166,6 +166,7 @@ void reload(struct daemon *d)
 		http_start(d); /* a failure is logged; the rest of the reload stands */
 	}
 	sync_vips(d, false);
+	ra_schedule(d);
 	heartbeat(d);
 	arm_timer(d->hb_fd, heartbeat_period_ms(d));
 	arm_timer(d->learn_fd, d->cfg->learn_interval_ms);
