@@ -212,7 +212,7 @@ lab_xglbctl r1 --json hosts
 check_eq "hosts --json on r1 (not AVG, answered nobody): empty" "$RC $(jq -c . <<<"$OUT")" "0 []"
 lab_xglbctl r3 hosts
 check "hosts (text): a header and 4 rows" \
-	bash -c '[ "$1" = 0 ] && [ "$(grep -cE "^1 +02:00:0a:00:00:6[5-8] +[0-3] +02:78:67:62:01:0[0-3] +[0-9]+$" <<<"$2")" = 4 ]' \
+	bash -c '[ "$1" = 0 ] && [ "$(grep -cE "^1 +02:00:0a:00:00:6[5-8] +[0-3] +02:78:67:62:01:0[0-3] +[0-9]+ +ipv4 +10\.0\.0\.10[1-4]$" <<<"$2")" = 4 ]' \
 	_ "$RC" "$OUT"
 
 # ---- stats and tables ---------------------------------------------------------------

@@ -475,10 +475,12 @@ static int cmd_hosts(const struct ctl *c)
 	fd = open_map(c, XGLB_MAP_HOSTS);
 	if (fd < 0)
 		return 1;
-	printf(c->json ? "[" : "%-5s %-17s %-5s %-17s %10s\n", "GROUP", "HOST", "FWD", "VMAC",
-	       "AGE_MS");
+	printf(c->json ? "[" : "%-5s %-17s %-5s %-17s %10s %-9s %s\n", "GROUP", "HOST", "FWD",
+	       "VMAC", "AGE_MS", "FAMILY", "IPV4");
 	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		char mac[XGLB_MAC_STR], vmac[XGLB_MAC_STR], age_s[24];
+		char mac[XGLB_MAC_STR], vmac[XGLB_MAC_STR], age_s[24], ip[INET_ADDRSTRLEN] = "-";
+		/* how the host asked: ARP left its IPv4 address, NDP the flag */
+		const char *fam;
 		long long age;
 
 		prev = &key;
@@ -494,12 +496,20 @@ static int cmd_hosts(const struct ctl *c)
 			snprintf(age_s, sizeof(age_s), "%lld", age);
 		else
 			snprintf(age_s, sizeof(age_s), c->json ? "null" : "-");
+		if (h.ip)
+			inet_ntop(AF_INET, &h.ip, ip, sizeof(ip));
+		fam = h.ip ? (h.flags & XGLB_HOST_NDP ? "ipv4+ipv6" : "ipv4")
+			   : (h.flags & XGLB_HOST_NDP ? "ipv6" : "-");
 		if (c->json)
 			printf("%s{\"group\": %u, \"mac\": \"%s\", \"forwarder\": %u, "
-			       "\"vmac\": \"%s\", \"age_ms\": %s}",
-			       n++ ? ", " : "", key.gid, mac, h.fwd, vmac, age_s);
+			       "\"vmac\": \"%s\", \"age_ms\": %s, \"ipv4\": %s%s%s, "
+			       "\"ipv6\": %s}",
+			       n++ ? ", " : "", key.gid, mac, h.fwd, vmac, age_s, h.ip ? "\"" : "",
+			       h.ip ? ip : "null", h.ip ? "\"" : "",
+			       h.flags & XGLB_HOST_NDP ? "true" : "false");
 		else
-			printf("%-5u %-17s %-5u %-17s %10s\n", key.gid, mac, h.fwd, vmac, age_s);
+			printf("%-5u %-17s %-5u %-17s %10s %-9s %s\n", key.gid, mac, h.fwd, vmac,
+			       age_s, fam, ip);
 	}
 	if (c->json)
 		printf("]\n");
