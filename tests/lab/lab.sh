@@ -16,7 +16,13 @@
 #                                 [lan: br0]       [srv: br0] ── eth0 10.1.0.100 server
 #   router i  eth0 10.0.0.(1+i)  ─┘                └─
 #
-# 10.0.0.1 is the VIP and is never a real address. Every namespace and
+# 10.0.0.1 is the VIP and is never a real address. With LAB_IPV6=1 the lab
+# is dual-stack: routers get 2001:db8:a::(1+i)/64 on eth0 and
+# 2001:db8:b::(1+i)/64 on eth1 with IPv6 forwarding, the server
+# 2001:db8:b::100/64 (default via router 1), and clients form their address
+# in 2001:db8:a::/64 by SLAAC from the group's RAs (lab_write_config
+# ipv6=1) and take their default route from them: the group's virtual
+# link-local (LAB_LL6). Every namespace and
 # every bridge-side interface carries the run's suffix; the lab registers
 # what it creates in $LAB_DIR/registry and lab_teardown removes exactly
 # that: recorded PIDs (checked against their start time, so a reused PID
@@ -33,6 +39,11 @@ LAB_LAN_NET=10.0.0 # /24, client segment
 LAB_SRV_NET=10.1.0 # /24, server segment
 LAB_SERVER_IP=$LAB_SRV_NET.100
 LAB_GID=${LAB_GID:-1} # xglb group id of the VIP
+LAB_LAN6=2001:db8:a # ::/64, client segment (IPv6 labs: LAB_IPV6=1)
+LAB_SRV6=2001:db8:b # ::/64, server segment
+LAB_SERVER_IP6=$LAB_SRV6::100
+# The group's derived virtual link-local: EUI-64 of forwarder 0's vMAC (docs/config.md).
+LAB_LL6=$(printf 'fe80::78:67ff:fe62:%x00' "$LAB_GID")
 # MTU of every link the lab creates (both ends of each veth; a segment's
 # bridge follows its ports). 9000 gives a jumbo-frame lab: lab_setup --mtu.
 LAB_MTU=${LAB_MTU:-1500}
@@ -292,6 +303,12 @@ lab_router() {
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.default.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 \
 		net.ipv4.conf.eth1.rp_filter=0
+	if [ "${LAB_IPV6:-0}" = 1 ]; then
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.forwarding=1
+		ip -n "$ns" addr add "$LAB_LAN6::$((1 + i))/64" dev eth0 nodad
+		ip -n "$ns" addr add "$LAB_SRV6::$((1 + i))/64" dev eth1 nodad
+		lab_set "$name" ip6 "$LAB_LAN6::$((1 + i))"
+	fi
 	lab_set "$name" kind router
 	lab_set "$name" index "$i"
 	lab_set "$name" ip "$LAB_LAN_NET.$((1 + i))"
@@ -309,9 +326,16 @@ lab_client() {
 	[ "$j" -le 150 ] || lab_die "too many clients"
 	_lab_netns_add "$name"
 	ns=$(lab_ns "$name")
+	# IPv6: SLAAC and the default route from RAs, no DAD wait, a solicitation a second
+	[ "${LAB_IPV6:-0}" = 1 ] && ip netns exec "$ns" sysctl -qw net.ipv6.conf.default.accept_ra=2 \
+		net.ipv6.conf.default.autoconf=1 net.ipv6.conf.default.dad_transmits=0 \
+		net.ipv6.conf.default.router_solicitation_interval=1 \
+		net.ipv6.conf.default.router_solicitations=-1
 	_lab_plug "$name" eth0 lan 0
 	ip -n "$ns" link set eth0 address "$(printf '02:00:0a:00:00:%02x' $((100 + j)))"
 	ip -n "$ns" addr add "$LAB_LAN_NET.$((100 + j))/24" dev eth0
+	# the EUI-64 address SLAAC forms from that MAC
+	[ "${LAB_IPV6:-0}" = 1 ] && lab_set "$name" ip6 "$(printf '%s::aff:fe00:%x' "$LAB_LAN6" $((100 + j)))"
 	ip -n "$ns" route add default via "$gw" dev eth0
 	lab_set "$name" kind client
 	lab_set "$name" index "$j"
@@ -327,6 +351,10 @@ lab_server() {
 	_lab_plug "$name" eth0 srv 0
 	ip -n "$ns" addr add "$LAB_SERVER_IP/24" dev eth0
 	ip -n "$ns" route add default via "$LAB_SRV_NET.2" dev eth0
+	if [ "${LAB_IPV6:-0}" = 1 ]; then
+		ip -n "$ns" addr add "$LAB_SERVER_IP6/64" dev eth0 nodad
+		ip -n "$ns" route add default via "$LAB_SRV6::2" dev eth0
+	fi
 	lab_set "$name" kind server
 	lab_set "$name" ip "$LAB_SERVER_IP"
 }
@@ -390,13 +418,15 @@ lab_wait() {
 #   steer=1 (flow steering over eth0 and eth1)  buckets=65536
 #   datapath=xdp (the lab's tests count xdp_* reasons; "" leaves the line
 #   out, so xglbd's default, auto, applies)
+# IPv6: ipv6=1 gives the group RAs (every ra_ms=2000, prefix 2001:db8:a::/64)
+#   and so its derived virtual link-local LAB_LL6; vip6=ADDR a global one.
 # Every router gets its own control socket, $LAB_DIR/ROUTER.sock.
 lab_write_config() {
 	local router=$1 policy=round-robin avg lease_ms=3000 learn_ms=1000 owners weights
 	local persistence=0 kv r i file routers=() own=() wts=() prs=()
 	local membership=0 prios="" hello_ms=1000 hold_ms=3000 redirect_ms=600000
 	local timeout_ms=14400000 preempt=true preempt_delay_ms=0 load_pct=0 extra="" steer=0
-	local buckets=65536 datapath=xdp
+	local buckets=65536 datapath=xdp ipv6=0 ra_ms=2000 vip6=""
 	shift
 	mapfile -t routers < <(lab_routers)
 	avg=${routers[0]}
@@ -426,6 +456,9 @@ lab_write_config() {
 		steer=*) steer=${kv#*=} ;;
 		buckets=*) buckets=${kv#*=} ;;
 		datapath=*) datapath=${kv#*=} ;;
+		ipv6=*) ipv6=${kv#*=} ;;
+		ra_ms=*) ra_ms=${kv#*=} ;;
+		vip6=*) vip6=${kv#*=} ;;
 		*) lab_die "lab_write_config: unknown key '$kv'" ;;
 		esac
 	done
@@ -463,6 +496,14 @@ lab_write_config() {
 		echo "    vip: $LAB_VIP"
 		echo "    interfaces: [eth0]"
 		echo "    policy: $policy"
+		[ -n "$vip6" ] && echo "    vip6: [$vip6]"
+		if [ "$ipv6" = 1 ]; then
+			echo "    ra:"
+			echo "      enabled: true"
+			echo "      interval-ms: $ra_ms"
+			echo "      prefixes:"
+			echo "        - prefix: \"$LAB_LAN6::/64\""
+		fi
 		if [ "$membership" = 1 ]; then
 			echo "    timers:"
 			echo "      hello-ms: $hello_ms"
