@@ -199,8 +199,9 @@ live_shows() { [ "$(live_view)" = "$(want_view "$1")" ]; } # the page shows ROUT
 # ---- lab ------------------------------------------------------------------------------
 mkdir -p "$ART"
 rm -f "$SHOT"
+LAB_IPV6=1 # the group serves IPv6 too: the page shows its gateway address
 lab_setup "${ROUTERS[@]}" -- c1
-lab_start_all membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD || bail "xglbd ready on every router" "$LAB_ERR"
+lab_start_all membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO hold_ms=$HOLD ipv6=1 || bail "xglbd ready on every router" "$LAB_ERR"
 lab_wait 10 lab_agree "${ROUTERS[@]}" || bail "r1 r2 r3 agree on one group state"
 up() { lab_exec "$1" curl -s -o /dev/null --max-time 1 "$URL"; }
 lab_wait 5 up r1 || bail "r1 serves the console on $URL in its namespace"
@@ -219,6 +220,10 @@ check_eq "DOM: rows data-node r1 r2 r3 (up), forwarder rows with data-owner, the
 check "DOM: the page names its node (r1, id 1) and the membership mode" \
 	bash -c 'grep -q "<span id=\"node\">[^<]*r1 (id 1)</span>" "$1" && grep -q "<span id=\"mode\">membership mode" "$1"' \
 	_ "$LAB_DIR/dom1.html"
+check "DOM: the group's IPv6 gateway (its virtual link-local) and router advertisements on" \
+	grep -q "<div class=\"sub\" id=\"ipv6-$LAB_GID\" data-ipv6=\"$LAB_LL6\">IPv6 · gateway $LAB_LL6 · router advertisements on</div>" \
+	"$LAB_DIR/dom1.html"
+check "DOM: the RA counters line" grep -qE '<div class="sub" id="ipv6">RAs sent [1-9][0-9]* periodic' "$LAB_DIR/dom1.html"
 check "DOM: the recent events list the ownership the node took at start" \
 	grep -q 'forwarder 0 owned by r1 (this node)' "$LAB_DIR/dom1.html"
 

@@ -13,6 +13,8 @@ static const char *status_json =
     "{\"name\":\"eth1\",\"ifindex\":3,\"driver\":\"\",\"hook\":\"steering\",\"why\":\"no "
     "group\"}]},"
     "\"hosts_redistributed_again\":3,"
+    "\"ipv6\":{\"ra_sent\":12,\"ra_answers\":5,\"ra_errors\":1,\"rs\":{\"answered\":5,"
+    "\"not_avg\":2,\"ratelimited\":3,\"invalid\":4,\"no_group\":6},\"na_moved\":8},"
     "\"groups\":[{\"id\":1,\"role\":\"standby\",\"version\":7,"
     "\"peers\":[{\"name\":\"r1\",\"up\":true,\"heard\":true,\"age_ms\":0},{\"name\":\"r\\\"2\","
     "\"up\":false,"
@@ -125,6 +127,14 @@ static void renders_values(void **state)
 	has(t, "xglb_membership_sent_total{result=\"error\"} 1");
 	has(t, "xglb_hosts_redistributed_total 4");
 	has(t, "xglb_hosts_redistributed_again_total 3");
+	has(t, "xglb_ra_sent_total{kind=\"unsolicited\"} 12");
+	has(t, "xglb_ra_sent_total{kind=\"solicited\"} 5");
+	has(t, "xglb_ra_sent_total{kind=\"error\"} 1");
+	has(t, "xglb_rs_received_total{result=\"answered\"} 5");
+	has(t, "xglb_rs_received_total{result=\"ratelimited\"} 3");
+	has(t, "xglb_rs_received_total{result=\"invalid\"} 4");
+	has(t, "xglb_rs_received_total{result=\"no_group\"} 6");
+	has(t, "xglb_na_moved_total 8");
 	has(t, "xglb_tracked_object_up{object=\"uplink\",type=\"link\"} 0");
 	has(t, "xglb_node_weight 0");
 	has(t, "xglb_table_flips_total 9");

@@ -244,6 +244,27 @@ static struct json_object *console_json(const struct daemon *d)
 	return o;
 }
 
+/* A group's virtual IPv6 addresses and RA switch; null for an IPv4-only group. */
+static struct json_object *group_ipv6_json(const struct xglb_cfg_group *cg)
+{
+	struct json_object *o, *v6 = json_object_new_array();
+	char a[INET6_ADDRSTRLEN];
+
+	if (!cg->n_addr6) {
+		json_object_put(v6);
+		return NULL;
+	}
+	o = json_object_new_object();
+	inet_ntop(AF_INET6, cg->addr6[0], a, sizeof(a));
+	json_object_object_add(o, "link_local", json_object_new_string(a));
+	for (int k = 1; k < cg->n_addr6; k++)
+		json_object_array_add(
+		    v6, json_object_new_string(inet_ntop(AF_INET6, cg->addr6[k], a, sizeof(a))));
+	json_object_object_add(o, "vip6", v6);
+	json_object_object_add(o, "ra", json_object_new_boolean(cg->ra.enabled));
+	return o;
+}
+
 static struct json_object *cmd_status(struct daemon *d)
 {
 	const struct xglb_config *cfg = d->cfg;
@@ -273,9 +294,12 @@ static struct json_object *cmd_status(struct daemon *d)
 	for (int g = 0; g < cfg->n_groups; g++)
 		json_object_array_add(groups, d->cl ? xglb_cluster_group_json(d->cl, g, now)
 						    : static_group_json(d, g));
-	for (int g = 0; g < cfg->n_groups; g++)
+	for (int g = 0; g < cfg->n_groups; g++) {
 		json_object_object_add(json_object_array_get_idx(groups, g), "withdrawn",
 				       netwatch_json(d, g));
+		json_object_object_add(json_object_array_get_idx(groups, g), "ipv6",
+				       group_ipv6_json(&cfg->groups[g]));
+	}
 	json_object_object_add(o, "groups", groups);
 	add_forwarder_bytes(d, groups);
 	json_object_object_add(o, "netwatch", netwatch_status(d));
