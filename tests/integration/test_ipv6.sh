@@ -30,9 +30,6 @@ t_need_built xglbd xglbctl xdp_pass.bpf.o
 t_need_tools ndisc6 rdisc6 tcpdump iperf3
 
 # ---- helpers ---------------------------------------------------------------------
-# The MAC a box's neighbour entry for ADDR names ("" while unresolved).
-neigh_mac() { lab_exec "$1" ip -6 neigh show "$2" dev eth0 | awk '/lladdr/ {print $3}'; }
-neigh4_mac() { lab_exec "$1" ip -4 neigh show "$2" dev eth0 | awk '/lladdr/ {print $3}'; }
 default6() { lab_exec "$1" ip -6 route show default | awk '{print $1, $2, $3, $4, $5}'; }
 has_default6() { [ "$(default6 "$1")" = "default via $LAB_LL6 dev eth0" ]; }
 # A global address formed by SLAAC and usable (DAD over).
@@ -42,7 +39,7 @@ slaac_ready() {
 }
 ping6_ok() { lab_exec "$1" ping -6 -c1 -W1 -n "$LAB_SERVER_IP6" >/dev/null 2>&1; }
 ping4_ok() { lab_exec "$1" ping -4 -c1 -W1 -n "$LAB_SERVER_IP" >/dev/null 2>&1; }
-neigh_is() { [ "$(neigh_mac "$1" "$LAB_LL6")" = "$2" ]; }
+neigh_is() { [ "$(lab_neigh_mac "$1" "$LAB_LL6")" = "$2" ]; }
 # The virtual IPv6 addresses on a router's eth0 as "ADDR/LEN flags..." lines, sorted.
 vaddrs() {
 	lab_exec "$1" ip -6 -o addr show dev eth0 |
@@ -96,10 +93,10 @@ lab_wait 5 ping6_ok c1
 check "c1: ping6 to the server" ping6_ok c1
 lab_wait 5 ping6_ok c2
 check "c2: ping6 to the server" ping6_ok c2
-check_eq "c1: the virtual link-local at fwd 0's vMAC" "$(neigh_mac c1 "$LAB_LL6")" "$VM0"
-check_eq "c2: the virtual link-local at fwd 1's vMAC" "$(neigh_mac c2 "$LAB_LL6")" "$VM1"
+check_eq "c1: the virtual link-local at fwd 0's vMAC" "$(lab_neigh_mac c1 "$LAB_LL6")" "$VM0"
+check_eq "c2: the virtual link-local at fwd 1's vMAC" "$(lab_neigh_mac c2 "$LAB_LL6")" "$VM1"
 check_eq "c1 dual-stack: the VIP (IPv4) at the same vMAC as the link-local" \
-	"$(neigh4_mac c1 "$LAB_VIP")" "$VM0"
+	"$(lab_neigh_mac c1)" "$VM0"
 lab_xglbctl r1 --json hosts
 check_eq "hosts --json on the AVG: c1 fwd 0 by ARP and NDP, c2 fwd 1 by NDP only" \
 	"$(jq -r '[.[] | select(.mac == "02:00:0a:00:00:65" or .mac == "02:00:0a:00:00:66") |
@@ -171,13 +168,13 @@ t0=$(date +%s%N)
 lab_wait 10 ping6_ok c2
 ms=$((($(date +%s%N) - t0) / 1000000))
 check "c2's IPv6 traffic resumes once r1 takes fwd 1 over (${ms} ms, hold $HOLD ms)" ping6_ok c2
-check_eq "c2 still holds fwd 1's vMAC" "$(neigh_mac c2 "$LAB_LL6")" "$VM1"
+check_eq "c2 still holds fwd 1's vMAC" "$(lab_neigh_mac c2 "$LAB_LL6")" "$VM1"
 check_eq "r1 owns fwd 1 now" "$(lab_owners_of r1)" "r1,r1"
 
 # ---- redistribution: fwd 1 removed at the timeout, c2 moved by an NA --------------------
 lab_wait $((TIMEOUT / 1000 + 6)) neigh_is c2 "$VM0"
 check_eq "after the timeout c2 (IPv6 only) was told fwd 0's vMAC by an NA" \
-	"$(neigh_mac c2 "$LAB_LL6")" "$VM0"
+	"$(lab_neigh_mac c2 "$LAB_LL6")" "$VM0"
 check "the AVG counted its moving NAs (ipv6.na_moved)" bash -c "[ $(lab_jst r1 .ipv6.na_moved) -ge 2 ]"
 check "c2 still reaches the server" ping6_ok c2
 
