@@ -5,8 +5,8 @@
 # has the same forwarder for both families; ndisc6 and rdisc6 check the answers independently (an
 # NA names a vMAC and comes from the AVG alone; an RA comes from the virtual link-local without a
 # source link-layer option, with the configured prefix); the virtual addresses are on the
-# routers' interfaces (no DAD, deprecated), come back after a link flap, follow a reload and leave
-# on stop; an owner killed (-9): IPv6 traffic resumes, vMAC unchanged; its forwarder removed at
+# routers' interfaces (no DAD, deprecated), come back after a link flap or an operator's delete,
+# follow a reload and leave on stop; an owner killed (-9): IPv6 traffic resumes, vMAC unchanged; its forwarder removed at
 # the timeout: the IPv6-only client gets an NA and moves. Nothing on the wire ever names a
 # router's real MAC for a virtual address.
 #
@@ -149,6 +149,9 @@ lab_exec r2 ip link set eth0 up
 lab_wait 5 vaddrs_are r2 "$WANT_ADDRS"
 check_eq "r2: the kernel flushed them on link down; xglbd put them back" \
 	"$(vaddrs r2 | paste -sd';')" "$WANT_ADDRS"
+lab_exec r2 ip -6 addr del "$VIP6/128" dev eth0
+lab_wait 5 vaddrs_are r2 "$WANT_ADDRS"
+check_eq "r2: the vip6 removed by an operator is back at once" "$(vaddrs r2 | paste -sd';')" "$WANT_ADDRS"
 sed -i "s/vip6: \[$VIP6\]/vip6: [$VIP6B]/" "$LAB_DIR/r2.yaml"
 lab_reload_xglbd r2 || not_ok "r2 reloaded"
 want_b="$VIP6B/128 nodad deprecated noprefixroute;$LAB_LL6/128 nodad deprecated noprefixroute"

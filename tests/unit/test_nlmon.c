@@ -209,6 +209,24 @@ static void addrs_decode_ipv6_ignored(void **state)
 	assert_int_equal(t->st.malformed, 0);
 }
 
+/* An IPv6 address removed is an event (a virtual one may need putting back); one added is not. */
+static void addrs_decode_ipv6_removed(void **state)
+{
+	struct nl *t = *state;
+	__u8 want[16];
+
+	put_addr(t, RTM_DELADDR, AF_INET6, 4, "fe80::78:67ff:fe62:100", 128);
+	put_addr(t, RTM_NEWADDR, AF_INET6, 4, "2001:db8::1", 128);
+	assert_int_equal(decode(t, t->off, 8), 1);
+	inet_pton(AF_INET6, "fe80::78:67ff:fe62:100", want);
+	assert_int_equal(t->ev[0].type, XGLB_NLEV_ADDR6_DEL);
+	assert_int_equal(t->ev[0].ifindex, 4);
+	assert_int_equal(t->ev[0].prefixlen, 128);
+	assert_memory_equal(t->ev[0].addr6, want, 16);
+	assert_int_equal(t->st.ignored, 1);
+	assert_int_equal(t->st.malformed, 0);
+}
+
 static void netconf_decode(void **state)
 {
 	struct nl *t = *state;
@@ -309,6 +327,7 @@ static void max_and_other_types(void **state)
 
 T_MAIN(cmocka_unit_test_setup(links_decode, fresh),
        cmocka_unit_test_setup(addrs_decode_ipv6_ignored, fresh),
+       cmocka_unit_test_setup(addrs_decode_ipv6_removed, fresh),
        cmocka_unit_test_setup(netconf_decode, fresh),
        cmocka_unit_test_setup(bad_attribute_skips_message, fresh),
        cmocka_unit_test_setup(bad_fields_rejected, fresh),

@@ -129,7 +129,8 @@ struct netwatch {
 	__u8 why[XGLB_MAX_GROUPS];    /* NW_* by cfg group index */
 	__u64 reattached;    /* interfaces re-created (new ifindex): programs attached again */
 	__u64 mac_changes;   /* an interface's MAC changed: tables and hellos rewritten */
-	__u64 vip_restored;  /* a VIP removed from lo by someone else, put back */
+	__u64 vip_restored;  /* a VIP removed from lo (or a virtual IPv6 address from a group
+			      * interface) by someone else, put back */
 	__u64 local_updates; /* steering's local-address set rewritten on an address change */
 	__u64 errors;	     /* re-applying to an interface failed (logged) */
 };
@@ -197,7 +198,7 @@ int commit_tables(struct daemon *d);
 int rx_filter_ifaces(struct daemon *d);
 int write_ifaces(struct daemon *d);
 void sync_vips(struct daemon *d, bool remove_all);
-void sync_addrs6(struct daemon *d, bool remove_all);
+int sync_addrs6(struct daemon *d, bool remove_all);
 void sysctls_apply(struct daemon *d);
 void sysctls_restore(struct daemon *d);
 int open_steering(struct daemon *d);

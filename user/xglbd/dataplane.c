@@ -366,14 +366,15 @@ static bool addr6_wanted(const struct daemon *d, const struct xglb_addr6 *a)
  * Every group's virtual IPv6 addresses on each of its interfaces (no DAD,
  * deprecated: netif.h); the ones marked ours that the configuration no
  * longer names there (or all, on stop) removed. The kernel flushes IPv6
- * addresses when a link goes down, so netwatch calls this on link events.
+ * addresses when a link goes down, so netwatch calls this on link events
+ * and when an IPv6 address is removed. Returns how many it added.
  */
-void sync_addrs6(struct daemon *d, bool remove_all)
+int sync_addrs6(struct daemon *d, bool remove_all)
 {
 	static struct xglb_addr6 ours[XGLB_MAX_GROUPS * XGLB_GROUP_IFACES * XGLB_VIP6_PER_GROUP];
 	const struct xglb_config *cfg = d->cfg;
 	char ip[INET6_ADDRSTRLEN];
-	int n = xglb_netif_addr6_ours(ours, (int)(sizeof(ours) / sizeof(ours[0]))), ret;
+	int n = xglb_netif_addr6_ours(ours, (int)(sizeof(ours) / sizeof(ours[0]))), ret, added = 0;
 
 	if (n < 0) {
 		pr_warn("reading the interfaces' IPv6 addresses: %s", strerror(-n));
@@ -408,6 +409,7 @@ void sync_addrs6(struct daemon *d, bool remove_all)
 					continue;
 				inet_ntop(AF_INET6, a.addr, ip, sizeof(ip));
 				ret = xglb_netif_addr6_add(a.ifindex, a.addr);
+				added += ret == 1;
 				if (ret < 0)
 					pr_warn("group %u: adding %s/128 to %s: %s", cg->id, ip,
 						cg->ifaces[i], strerror(-ret));
@@ -418,6 +420,7 @@ void sync_addrs6(struct daemon *d, bool remove_all)
 			}
 		}
 	}
+	return added;
 }
 
 void sync_vips(struct daemon *d, bool remove_all)

@@ -256,11 +256,12 @@ static void render_netwatch(FILE *out, struct json_object *status)
 	     "Times the kernel dropped interface events for xglbd (every interface was read "
 	     "again).");
 	fprintf(out, "xglb_netlink_overruns_total %lld\n", num(nw, "overruns"));
-	counter_by_key(out, "xglb_interface_actions_total",
-		       "What xglbd did about interface changes: programs attached again to a "
-		       "re-created interface, MAC changes followed, VIPs put back on lo, "
-		       "local-address updates, errors.",
-		       "action", acts, sizeof(acts) / sizeof(acts[0]), nw);
+	counter_by_key(
+	    out, "xglb_interface_actions_total",
+	    "What xglbd did about interface changes: programs attached again to a "
+	    "re-created interface, MAC changes followed, VIPs put back on lo (and virtual "
+	    "IPv6 addresses on the group interfaces), local-address updates, errors.",
+	    "action", acts, sizeof(acts) / sizeof(acts[0]), nw);
 }
 
 /* The interfaces' unicast filters: entries, promiscuous fallback, and what changed them. */

@@ -394,6 +394,23 @@ static void vip_removed(struct daemon *d, __be32 ip)
 	}
 }
 
+/*
+ * An IPv6 address left one of our interfaces: a virtual one removed by
+ * someone else (an operator, an interface manager) goes back at once. (A
+ * link going down flushes them too; that is the resync's to handle.)
+ */
+static void addrs6_removed(struct daemon *d)
+{
+	int n = sync_addrs6(d, false);
+
+	if (n > 0) {
+		d->nw.vip_restored += (__u64)n;
+		pr_warn("%d virtual IPv6 address(es) had left the group interfaces (removed by "
+			"an interface manager, an operator or a link flap): added back",
+			n);
+	}
+}
+
 /* An entry left a device's unicast filter: an owned vMAC removed by someone else goes back. */
 static void fdb_removed(struct daemon *d, const struct xglb_nlev *e)
 {
@@ -417,7 +434,7 @@ void netwatch_event(struct daemon *d)
 {
 	static char buf[32768];
 	struct xglb_nlev ev[64];
-	bool resync = false, addrs = false, filters = false;
+	bool resync = false, addrs = false, filters = false, addrs6 = false;
 
 	for (int rounds = 0; rounds < 64; rounds++) {
 		int len = xglb_nlmon_read(d->nw.fd, buf, sizeof(buf)), n;
@@ -457,6 +474,9 @@ void netwatch_event(struct daemon *d)
 			case XGLB_NLEV_ADDR:
 				addrs = true;
 				break;
+			case XGLB_NLEV_ADDR6_DEL:
+				addrs6 |= ours(d, &ev[i]);
+				break;
 			case XGLB_NLEV_NETCONF:
 				resync |= ev[i].forwarding >= 0;
 				break;
@@ -466,6 +486,8 @@ void netwatch_event(struct daemon *d)
 	if (resync) {
 		d->nw.st.resyncs++;
 		netwatch_resync(d);
+	} else if (addrs6) {
+		addrs6_removed(d);
 	}
 	if (filters && xglb_rxf_resync(d->rxf, 0, d->rxf_last))
 		d->nw.errors++;

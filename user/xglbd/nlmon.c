@@ -112,16 +112,25 @@ static int decode_link(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 static int decode_addr(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	/* IPv6: only removals matter (a virtual IPv6 address taken away) */
+	bool v6 = nlh->nlmsg_type == RTM_DELADDR && !hdr_family(nlh, sizeof(*ifa), AF_INET6);
 	const struct nlattr *a;
 	struct attr_tab t;
-	int r = open_msg(nlh, sizeof(*ifa), AF_INET, &t, IFA_MAX);
+	int r = open_msg(nlh, sizeof(*ifa), v6 ? AF_INET6 : AF_INET, &t, IFA_MAX);
 
 	if (r)
 		return r;
 	a = t.a[IFA_LOCAL] ? t.a[IFA_LOCAL] : t.a[IFA_ADDRESS];
-	if (!a || mnl_attr_get_payload_len(a) != 4 || ifa->ifa_prefixlen > 32 ||
-	    ifa->ifa_index == 0)
+	if (!a || mnl_attr_get_payload_len(a) != (v6 ? 16 : 4) ||
+	    ifa->ifa_prefixlen > (v6 ? 128 : 32) || ifa->ifa_index == 0)
 		return -1;
+	if (v6) {
+		ev->type = XGLB_NLEV_ADDR6_DEL;
+		ev->ifindex = (int)ifa->ifa_index;
+		ev->prefixlen = ifa->ifa_prefixlen;
+		memcpy(ev->addr6, mnl_attr_get_payload(a), 16);
+		return 0;
+	}
 	ev->type = nlh->nlmsg_type == RTM_NEWADDR ? XGLB_NLEV_ADDR : XGLB_NLEV_ADDR_DEL;
 	ev->ifindex = (int)ifa->ifa_index;
 	ev->prefixlen = ifa->ifa_prefixlen;
@@ -256,8 +265,8 @@ static const struct sock_filter only_fdb[] = {
 
 int xglb_nlmon_open(void)
 {
-	const unsigned int groups[] = {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_NETCONF,
-				       RTNLGRP_NEIGH};
+	const unsigned int groups[] = {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+				       RTNLGRP_IPV4_NETCONF, RTNLGRP_NEIGH};
 	const struct sock_fprog prog = {.len = sizeof(only_fdb) / sizeof(only_fdb[0]),
 					.filter = (struct sock_filter *)only_fdb};
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * nlmon.h - the rtnetlink monitor: one socket on the link, IPv4 address,
- * IPv4 netconf and neighbour groups, and a pure decoder from received bytes
+ * nlmon.h - the rtnetlink monitor: one socket on the link, IPv4 and IPv6
+ * address, IPv4 netconf and neighbour groups, and a pure decoder from received bytes
  * to events. Of the neighbour group only the devices' own unicast filter
  * entries (AF_BRIDGE, NTF_SELF: what "bridge fdb add/del MAC dev IF self"
  * changes) pass a socket filter in the kernel: a router's ARP and NDP
@@ -23,6 +23,7 @@ enum xglb_nlev_type {
 	XGLB_NLEV_NETCONF,  /* IPv4 forwarding of an interface, "all" or "default" changed */
 	XGLB_NLEV_FDB,	    /* an entry joined a device's unicast filter (RTM_NEWNEIGH, NTF_SELF) */
 	XGLB_NLEV_FDB_DEL,  /* an entry left it (RTM_DELNEIGH, NTF_SELF) */
+	XGLB_NLEV_ADDR6_DEL, /* an IPv6 address was removed (RTM_DELADDR); added ones are ignored */
 };
 
 /* netconf's ifindex for "all" and "default" (NETCONFA_IFINDEX_ALL/_DEFAULT) */
@@ -35,8 +36,9 @@ struct xglb_nlev {
 	char name[IF_NAMESIZE]; /* LINK, LINK_DEL: IFLA_IFNAME ("" if absent) */
 	__u8 mac[6];		/* LINK: IFLA_ADDRESS; FDB*: NDA_LLADDR */
 	bool has_mac;
-	bool up;     /* LINK: IFF_UP */
-	__be32 addr; /* ADDR*: IFA_LOCAL (or IFA_ADDRESS without one) */
+	bool up;	/* LINK: IFF_UP */
+	__be32 addr;	/* ADDR*: IFA_LOCAL (or IFA_ADDRESS without one) */
+	__u8 addr6[16]; /* ADDR6_DEL: the same, IPv6 */
 	__u8 prefixlen;
 	int forwarding; /* NETCONF: 0/1, -1 if the message does not say */
 };
@@ -61,7 +63,7 @@ int xglb_nlmon_decode(const void *buf, size_t len, struct xglb_nlev *ev, int max
 
 /*
  * Open a non-blocking rtnetlink socket subscribed to RTNLGRP_LINK,
- * RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV4_NETCONF and RTNLGRP_NEIGH (filtered in
+ * RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_NETCONF and RTNLGRP_NEIGH (filtered in
  * the kernel to AF_BRIDGE entries with NTF_SELF), with a large receive
  * buffer. The fd or -errno.
  */
