@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# demo.sh - "make demo": three routers share the gateway 10.0.0.1; twelve clients are split over them
-# round-robin; one router dies and its clients carry on through a survivor.
+# demo.sh - "make demo": three routers share the gateway 10.0.0.1 (IPv4) and the virtual link-local
+# the clients learn from router advertisements (IPv6); twelve dual-stack clients are split over them
+# round-robin, one forwarder per client for both families; one router dies and its clients carry on
+# through a survivor.
 #
 # Everything happens in network namespaces this script creates (suffix per
 # run) and removes at the end; nothing is sent outside them.
@@ -29,6 +31,7 @@ for b in xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe; do
 done
 
 LAB_QUIET=1
+LAB_IPV6=1 # dual-stack: clients take their IPv6 default route from the group's RAs
 lab_init
 printf 'xglb demo (lab %s): %d routers share the gateway %s; %d clients; server %s\n' \
 	"$LAB_SFX" ${#ROUTERS[@]} "$LAB_VIP" "$N_CLIENTS" "$LAB_SERVER_IP"
@@ -48,7 +51,7 @@ HELLO=100 HOLD=300
 for r in "${ROUTERS[@]}"; do
 	printf 'starting xglbd on %s ...' "$r"
 	lab_start_xglbd "$r" "$(lab_write_config "$r" policy=round-robin membership=1 \
-		hello_ms=$HELLO hold_ms=$HOLD prios=200,100,100)" || exit 1
+		hello_ms=$HELLO hold_ms=$HOLD prios=200,100,100 ipv6=1)" || exit 1
 	echo " ready"
 done
 view() { lab_status "$1" | jq -r '.groups[0] | "\(.avg_name) \([.forwarders[] | .owner_name] | join(","))"'; }
@@ -118,6 +121,35 @@ echo
 echo "(counted per forwarder by the XDP program of the router owning the vMAC; a router that"
 echo " does not own a vMAC drops any copy of its frames it gets: xdp_drop_vmac_remote)"
 
+# ---- 2b. IPv6 ------------------------------------------------------------------
+title "2b. IPv6: every router advertises the virtual link-local $LAB_LL6; the AVG's NA names the vMAC each client already has"
+has_route6() { lab_exec "$1" ip -6 route show default | grep -q "via $LAB_LL6 "; }
+for c in "${CLIENTS[@]}"; do lab_wait 10 has_route6 "$c"; done
+lost=0
+for c in "${CLIENTS[@]}"; do
+	lab_exec "$c" ping -6 -n -q -c 1 -W 2 "$LAB_SERVER_IP6" >/dev/null || lost=$((lost + 1))
+done
+fmt='%-7s %-26s %-24s %-28s %s\n'
+printf "$fmt" client "address (SLAAC)" "default via (from RAs)" "$LAB_LL6 is-at" "same as IPv4"
+printf "$fmt" ------ --------------- ---------------------- --------------------------- ------------
+same=0
+for c in "${CLIENTS[@]}"; do
+	v6=$(lab_neigh_mac "$c" "$LAB_LL6")
+	[ "$v6" = "${vmac_of[$c]}" ] && same=$((same + 1))
+	printf "$fmt" "$c" "$(lab_get "$c" ip6)" "$(lab_exec "$c" ip -6 route show default | awk '{print $3}')" \
+		"$v6" "$([ "$v6" = "${vmac_of[$c]}" ] && echo yes || echo NO)"
+done
+echo
+echo "clients without IPv6 replies from $LAB_SERVER_IP6: $lost ... $(mark $lost 0)"
+echo "clients with one forwarder for both families: $same of $N_CLIENTS ... $(mark $same "$N_CLIENTS")"
+echo "NAs sent by the AVG $AVG (xdp_tx_na_reply): $(lab_reason $AVG xdp_tx_na_reply)"
+for r in "${ROUTERS[@]:1}"; do
+	echo "solicitations $r dropped, not being AVG (xdp_drop_ndp_not_avg): $(lab_reason "$r" xdp_drop_ndp_not_avg)"
+done
+for r in "${ROUTERS[@]}"; do
+	echo "RAs sent by $r: $(lab_jst "$r" .ipv6.ra_sent) periodic, $(lab_jst "$r" .ipv6.ra_answers) answers to solicitations"
+done
+
 # ---- 3. egress guard ------------------------------------------------------------
 title "3. The kernel never answers for the VIP"
 echo "Every router has $LAB_VIP on lo, so its kernel would gladly answer ARP for it with its"
@@ -171,6 +203,8 @@ before=$(lab_fwd_packets "$took" 1)
 lab_exec c02 ping -n -q -c "$PINGS" -i 0.2 -W 1 "$LAB_SERVER_IP" >/dev/null
 echo "  c02 pings the server: $(($(lab_fwd_packets "$took" 1) - before)) packets counted for forwarder 1 on $took ... $(
 	mark "$(($(lab_fwd_packets "$took" 1) - before))" "$PINGS")"
+v6ok=$(lab_exec c02 ping -6 -n -q -c "$PINGS" -i 0.2 -W 1 "$LAB_SERVER_IP6" >/dev/null && echo yes)
+echo "  c02 pings $LAB_SERVER_IP6 through the same vMAC ($(lab_neigh_mac c02 "$LAB_LL6")) ... $(mark "$v6ok" yes)"
 ROUTERS=(r1 r3)
 
 # ---- end --------------------------------------------------------------------------
