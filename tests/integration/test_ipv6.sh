@@ -143,6 +143,15 @@ check "the AVG counted its answers (xglb_rs_received_total answered)" \
 check "every node sends RAs (ipv6.ra_sent on r1 and r2)" \
 	bash -c "[ $(lab_jst r1 .ipv6.ra_sent) -ge 1 ] && [ $(lab_jst r2 .ipv6.ra_sent) -ge 1 ]"
 
+# /metrics on the AVG: the host table by family (counted off the event loop once a second)
+metric() { lab_exec "$1" curl -sS --max-time 5 "http://127.0.0.1:9867/metrics" | awk -v k="$2" '$1 == k {print $2}'; }
+families() { echo "$(metric r1 'xglb_hosts_family{group="1",family="ipv4"}') $(metric r1 'xglb_hosts_family{group="1",family="ipv6"}')"; }
+lab_wait 5 eval '[ "$(families)" = "1 3" ]'
+check_eq "/metrics on the AVG: hosts by family, ipv4 (c1) and ipv6 (c1, c2, c3)" "$(families)" "1 3"
+check "/metrics: xglb_ra_sent_total and xglb_rs_received_total on the AVG" \
+	bash -c '[ "${1:-0}" -ge 1 ] && [ "${2:-0}" -ge 1 ]' _ \
+	"$(metric r1 'xglb_ra_sent_total{kind="unsolicited"}')" "$(metric r1 'xglb_rs_received_total{result="answered"}')"
+
 # ---- link flap and reload: the addresses follow ------------------------------------------
 lab_exec r2 ip link set eth0 down
 lab_exec r2 ip link set eth0 up

@@ -65,6 +65,8 @@ static char *render(void)
 	dp.fwd[0].tx_packets = 321;
 	dp.fwd[0].tx_bytes = 45678;
 	dp.hosts[1] = 12;
+	dp.hosts4[1] = 10;
+	dp.hosts6[1] = 5; /* 3 dual-stack, 2 IPv6 only */
 	dp.n_maps = 1;
 	dp.maps[0].name = "xglb_hosts";
 	dp.maps[0].entries = 12;
@@ -113,6 +115,8 @@ static void renders_values(void **state)
 	has(t, "xglb_map_entries{map=\"xglb_hosts\"} 12");
 	has(t, "xglb_map_capacity{map=\"xglb_hosts\"} 65536");
 	has(t, "xglb_hosts_assigned{group=\"1\"} 12");
+	has(t, "xglb_hosts_family{group=\"1\",family=\"ipv4\"} 10");
+	has(t, "xglb_hosts_family{group=\"1\",family=\"ipv6\"} 5");
 	has(t, "xglb_group_role{group=\"1\",role=\"standby\"} 1");
 	has(t, "xglb_group_role{group=\"1\",role=\"avg\"} 0");
 	has(t, "xglb_peer_up{group=\"1\",node=\"r\\\"2\"} 0"); /* label escaped */

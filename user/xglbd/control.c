@@ -377,6 +377,8 @@ static void dp_snapshot(const struct daemon *d, struct xglb_dp_snapshot *dp)
 	/* never walked here: a million hosts would hold up hellos for most of a second */
 	xglb_hostcount_get((struct xglb_hostcount *)&d->hosts, &hosts);
 	memcpy(dp->hosts, hosts.hosts, sizeof(dp->hosts));
+	memcpy(dp->hosts4, hosts.hosts4, sizeof(dp->hosts4));
+	memcpy(dp->hosts6, hosts.hosts6, sizeof(dp->hosts6));
 	bpf_object__for_each_map(map, d->ld.skel->obj)
 	{
 		if (dp->n_maps == XGLB_METRICS_MAPS || strncmp(bpf_map__name(map), "xglb_", 5))

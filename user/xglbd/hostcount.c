@@ -24,6 +24,16 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* One entry counted: in its group, and by the families it asked in. */
+static void count(struct xglb_hostcount_snap *s, const struct xglb_host_key *k,
+		  const struct xglb_host *h)
+{
+	s->hosts[k->gid]++;
+	s->hosts4[k->gid] += h->ip != 0;
+	s->hosts6[k->gid] += (h->flags & XGLB_HOST_NDP) != 0;
+	s->entries++;
+}
+
 /* One walk in batches; falls back to key by key where batches are refused. */
 static int walk(struct xglb_hostcount *hc, struct xglb_hostcount_snap *s,
 		struct xglb_host_key *keys, struct xglb_host *vals)
@@ -39,10 +49,8 @@ static int walk(struct xglb_hostcount *hc, struct xglb_hostcount_snap *s,
 		err = bpf_map_lookup_batch(hc->fd, inp, &out, keys, vals, &n, &opts);
 		if (err && errno != ENOENT)
 			break;
-		for (__u32 i = 0; i < n; i++) {
-			s->hosts[keys[i].gid]++;
-			s->entries++;
-		}
+		for (__u32 i = 0; i < n; i++)
+			count(s, &keys[i], &vals[i]);
 		if (err) /* ENOENT: the end */
 			return 0;
 		in = out;
@@ -59,8 +67,8 @@ static int walk(struct xglb_hostcount *hc, struct xglb_hostcount_snap *s,
 	memset(s, 0, sizeof(*s));
 	for (bool first = true; bpf_map_get_next_key(hc->fd, first ? NULL : keys, keys + 1) == 0;
 	     first = false) {
-		s->hosts[keys[1].gid]++;
-		s->entries++;
+		if (bpf_map_lookup_elem(hc->fd, &keys[1], &vals[0]) == 0) /* else gone meanwhile */
+			count(s, &keys[1], &vals[0]);
 		keys[0] = keys[1];
 	}
 	return 0;

@@ -17,11 +17,13 @@
 #define XGLB_HOSTCOUNT_PERIOD_S 1
 
 struct xglb_hostcount_snap {
-	__u32 hosts[XGLB_MAX_GROUPS]; /* entries per group id */
-	__u64 entries;		      /* all entries */
-	__u64 walks;		      /* completed walks, 0 = no count yet */
-	__u64 done_ns;		      /* CLOCK_MONOTONIC end of the last walk */
-	double walk_s;		      /* how long the last walk took */
+	__u32 hosts[XGLB_MAX_GROUPS];  /* entries per group id */
+	__u32 hosts4[XGLB_MAX_GROUPS]; /* of them, hosts that asked by ARP (an IPv4 address) */
+	__u32 hosts6[XGLB_MAX_GROUPS]; /* and by neighbour solicitation (XGLB_HOST_NDP) */
+	__u64 entries;		       /* all entries */
+	__u64 walks;		       /* completed walks, 0 = no count yet */
+	__u64 done_ns;		       /* CLOCK_MONOTONIC end of the last walk */
+	double walk_s;		       /* how long the last walk took */
 };
 
 struct xglb_hostcount {

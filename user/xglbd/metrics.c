@@ -179,6 +179,19 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 		fprintf(out, "xglb_hosts_assigned{group=\"%lld\"} %u\n", id,
 			id > 0 && id < XGLB_MAX_GROUPS ? dp->hosts[id] : 0);
 	}
+	head(out, "xglb_hosts_family", "gauge",
+	     "Hosts in this node's host table by the family they asked in: ipv4 (ARP), ipv6 "
+	     "(neighbour solicitation); a dual-stack host, one forwarder for both, counts in "
+	     "both.");
+	for (size_t i = 0; i < n; i++) {
+		long long id = num(json_object_array_get_idx(groups, i), "id");
+		bool ok = id > 0 && id < XGLB_MAX_GROUPS;
+
+		fprintf(out, "xglb_hosts_family{group=\"%lld\",family=\"ipv4\"} %u\n", id,
+			ok ? dp->hosts4[id] : 0);
+		fprintf(out, "xglb_hosts_family{group=\"%lld\",family=\"ipv6\"} %u\n", id,
+			ok ? dp->hosts6[id] : 0);
+	}
 	peer_gauge(out, groups, "xglb_peer_up",
 		   "1 while a node of the group is heard within hold time.", "up");
 	peer_gauge(out, groups, "xglb_peer_last_heard_seconds", "Time since a node was last heard.",

@@ -19,8 +19,10 @@ struct xglb_dp_snapshot {
 		__u8 gid, index;
 		__u64 packets, bytes;	    /* frames this node accepted for the forwarder */
 		__u64 tx_packets, tx_bytes; /* frames it sent back to the forwarder's hosts */
-	} fwd[XGLB_MAX_GROUPS];	      /* at most one entry per configured forwarder, see n_fwd */
-	__u32 hosts[XGLB_MAX_GROUPS]; /* host entries per group id (AVG's host table) */
+	} fwd[XGLB_MAX_GROUPS];	       /* at most one entry per configured forwarder, see n_fwd */
+	__u32 hosts[XGLB_MAX_GROUPS];  /* host entries per group id (AVG's host table) */
+	__u32 hosts4[XGLB_MAX_GROUPS]; /* of them, by the family they asked in (ARP) */
+	__u32 hosts6[XGLB_MAX_GROUPS]; /* (neighbour solicitation); dual-stack hosts in both */
 	int n_maps;
 	struct {
 		const char *name;
