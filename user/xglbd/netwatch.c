@@ -336,8 +336,10 @@ void netwatch_resync(struct daemon *d)
 		heartbeat(d); /* the attach takes a moment: the lease must not lapse meanwhile */
 		if (attach_present(d))
 			pr_err("attaching xglb again failed: the affected groups stay withdrawn");
-		if (back)
+		if (back) {
 			sync_vips(d, false); /* sysctls of a new device are the kernel's defaults */
+			ra_schedule(d);	     /* its all-routers membership for solicitations */
+		}
 		/* the filters' interfaces: a gone one forgotten, a new one with nothing on it
 		 * (its owned vMACs go on at the table switch below) */
 		if (rx_filter_ifaces(d))

@@ -123,6 +123,35 @@ static void ra_arm(struct daemon *d)
 }
 
 /*
+ * Solicitations go to all routers (ff02::2), which the kernel joins only
+ * where IPv6 forwarding is on: the socket joins it on every interface of
+ * a group with RAs itself (again after a reload or a re-created interface;
+ * a membership already held is no error).
+ */
+static void ra_join(struct daemon *d)
+{
+	struct ipv6_mreq mr = {.ipv6mr_multiaddr = {.s6_addr = {0xff, 0x02, [15] = 2}}};
+
+	for (int g = 0; d->ra.rs_fd >= 0 && g < d->cfg->n_groups; g++) {
+		const struct xglb_cfg_group *cg = &d->cfg->groups[g];
+
+		for (int i = 0; ra_on(cg) && i < cg->n_ifaces; i++) {
+			int k = iface_find(&d->ifs, cg->ifaces[i]);
+
+			if (k < 0 || d->nw.gone[k])
+				continue;
+			mr.ipv6mr_interface = d->ifs.ifindex[k];
+			if (setsockopt(d->ra.rs_fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr,
+				       sizeof(mr)) &&
+			    errno != EADDRINUSE)
+				pr_warn(
+				    "group %u: joining ff02::2 on %s for router solicitations: %s",
+				    cg->id, cg->ifaces[i], strerror(errno));
+		}
+	}
+}
+
+/*
  * After a start or a reload: a group that now advertises and did not
  * (or is another group at that index) starts with its initial RAs at
  * once; one that no longer advertises is unscheduled.
@@ -145,6 +174,7 @@ void ra_schedule(struct daemon *d)
 		d->ra.initial[g] = RA_INITIAL;
 		d->ra.bucket_ns[g] = 0;
 	}
+	ra_join(d);
 	ra_arm(d);
 }
 
