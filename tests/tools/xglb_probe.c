@@ -2,6 +2,7 @@
 /* xglb_probe.c - steady-rate, sequence-numbered UDP probe and echo for outage measurement (RFC
  * 6412). */
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,20 +11,22 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 
 /*
  * echo PORT [SECONDS [BYTES]]
- *                            answer every datagram to its sender, until killed or SECONDS
+ *                            answer every datagram (IPv4 or IPv6: one dual-stack socket, or
+ *                            IPv4 alone where IPv6 is off) to its sender, until killed or SECONDS
  *                            (0: no limit) pass; with BYTES, the answer is that long: the
  *                            datagram, cut or padded with zeros (a small request, a large,
  *                            fragmented reply)
  * send ADDR PORT RATE SECONDS [WAIT_MS [BYTES]]
- *                            send RATE datagrams/s for SECONDS, each carrying its sequence
- *                            number (and padded with zeros to BYTES, 8..65507, default 8);
- *                            count the echoes that come back within WAIT_MS after the last
- *                            send (default 500). Prints one JSON line:
+ *                            send RATE datagrams/s (to an IPv4 or IPv6 ADDR) for SECONDS, each
+ *                            carrying its sequence number (and padded with zeros to BYTES,
+ *                            8..65507, default 8); count the echoes that come back within
+ *                            WAIT_MS after the last send (default 500). Prints one JSON line:
  *   {"sent":N,"received":N,"lost":N,"outage_ms":X,"max_gap_ms":Y,"first_lost":S,"last_lost":S}
  *   outage_ms  = lost / RATE (RFC 6412: loss over the offered rate, not the wall-clock gap
  *                of a sender that slows down while replies are missing)
@@ -39,24 +42,43 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* A UDP socket bound to PORT: IPv6 and IPv4 on one socket, or IPv4 alone without IPv6. */
+static int echo_socket(int port)
+{
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int off = 0, fd = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	if (fd >= 0 && !setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) &&
+	    !bind(fd, (struct sockaddr *)&sa6, sizeof(sa6)))
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int do_echo(int port, int seconds, int bytes)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	uint64_t end = seconds ? now_ns() + (uint64_t)seconds * 1000000000ull : UINT64_MAX;
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = echo_socket(port);
 	static char buf[65536];
 
 	if (bytes < 0 || bytes > (int)sizeof(buf)) {
 		fprintf(stderr, "xglb_probe echo: BYTES must be 0..%zu\n", sizeof(buf));
 		return 2;
 	}
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	if (fd < 0) {
 		perror("xglb_probe echo");
 		return 1;
 	}
 	while (now_ns() < end) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		struct sockaddr_in from;
+		struct sockaddr_storage from;
 		socklen_t fl = sizeof(from);
 		ssize_t n;
 
@@ -87,20 +109,24 @@ static int do_send(const char *addr, int port, int rate, int seconds, int wait_m
 {
 	static uint8_t dgram[65507];
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
 	uint64_t total = (uint64_t)rate * seconds, start, lost = 0, run = 0, max_run = 0;
 	int64_t first_lost = -1, last_lost = -1;
 	uint64_t received = 0;
+	bool v4 = inet_pton(AF_INET, addr, &sa.sin_addr) == 1;
 	uint8_t *seen;
 	int fd;
 
-	if (rate <= 0 || seconds <= 0 || inet_pton(AF_INET, addr, &sa.sin_addr) != 1 ||
+	if (rate <= 0 || seconds <= 0 || (!v4 && inet_pton(AF_INET6, addr, &sa6.sin6_addr) != 1) ||
 	    bytes < (int)sizeof(uint64_t) || bytes > (int)sizeof(dgram)) {
 		fprintf(stderr, "xglb_probe send: bad address, rate, duration or size\n");
 		return 2;
 	}
 	seen = calloc(total, 1);
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (!seen || fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+	fd = socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
+	if (!seen || fd < 0 ||
+	    connect(fd, v4 ? (struct sockaddr *)&sa : (struct sockaddr *)&sa6,
+		    v4 ? sizeof(sa) : sizeof(sa6))) {
 		perror("xglb_probe send");
 		return 1;
 	}
