@@ -27,6 +27,11 @@
 #
 #   failover_outage_ms              xglb, hello 50 ms / hold 150 ms; the victim r2 is the
 #                                   AVF of the probing client's vMAC, not the AVG (r3)
+#   failover6_outage_ms             the same failure, same lab and run, with the client's
+#                                   IPv6 probe (FAILOVER6_RATE, 1000/s) to the server's IPv6
+#                                   address through the group's virtual link-local (its
+#                                   default route from the RAs) (goal <= 200)
+#   failover6_ratio_vs_ipv4         failover6_outage_ms / failover_outage_ms (goal 0.9..1.1)
 #   failover_keepalived_outage_ms   keepalived (VRRPv3, advert_int 0.05, unicast peers, VIP
 #                                   10.0.0.1/24 on eth0, priorities r1 50, r2 150, r3 100);
 #                                   the victim is the master r2
@@ -52,8 +57,9 @@
 # $BUILD/bench/failover.log.
 #
 # Environment: FAILOVER_TRIALS (5), FAILOVER_RATE (2000 datagrams/s),
-# FAILOVER_SETTLE (1), FAILOVER_PARTS ("xglb restart xglb10 keepalived":
-# the parts to run; the ratio needs xglb and keepalived), FAILOVER_DIAG_DIR
+# FAILOVER6_RATE (1000), FAILOVER_SETTLE (1), FAILOVER_PARTS ("xglb xglb6
+# restart xglb10 keepalived": the parts to run; the ratios need xglb and
+# keepalived, xglb and xglb6; xglb6 makes the lab dual-stack), FAILOVER_DIAG_DIR
 # (if set, the restart trials' captures - learning frames per router port,
 # hellos - and the daemons' logs are copied there). Needs root, keepalived,
 # tcpdump, jq; everything runs in the lab's namespaces and is removed on exit.
@@ -64,10 +70,14 @@ source "$(dirname "$0")/benchlib.sh" || exit 1
 
 TRIALS=${FAILOVER_TRIALS:-5}
 RATE=${FAILOVER_RATE:-2000}
+RATE6=${FAILOVER6_RATE:-1000}
 SETTLE=${FAILOVER_SETTLE:-1}
 DIAG_DIR=${FAILOVER_DIAG_DIR:-}
-PARTS=" ${FAILOVER_PARTS:-xglb restart xglb10 keepalived} "
+PARTS=" ${FAILOVER_PARTS:-xglb xglb6 restart xglb10 keepalived} "
 part() { [[ $PARTS == *" $1 "* ]]; }
+PROBE_DST=$LAB_SERVER_IP # the probe's destination: the server's IPv4 or IPv6 address
+X_NEIGH=                 # the address whose neighbour entry names the client's vMAC ("" = the VIP)
+part xglb6 && LAB_IPV6=1 # a dual-stack lab: the IPv6 series runs in it
 PORT=7777
 PROBE=$LAB_BUILD/tools/xglb_probe
 VICTIM=r2
@@ -123,7 +133,7 @@ lab_bg server "$LAB_DIR/echo.log" "$PROBE" echo "$PORT"
 # burst after the outage, which hides losses (seen here: 75 ms measured for
 # a 137 ms gap between the failure and the takeover).
 probe_send() { # client seconds
-	lab_bg "$1" "$LAB_DIR/probe.out" "$PROBE" send "$LAB_SERVER_IP" "$PORT" "$RATE" "$2"
+	lab_bg "$1" "$LAB_DIR/probe.out" "$PROBE" send "$PROBE_DST" "$PORT" "$RATE" "$2"
 }
 
 # tcpdump on the lan switch's bridge: one capture per trial, a kernel filter
@@ -189,7 +199,8 @@ xglb_start_all() { # hello hold
 	local r
 	HELLO=$1 HOLD=$2
 	for r in $(lab_routers); do
-		lab_write_config "$r" membership=1 hello_ms="$HELLO" hold_ms="$HOLD" >/dev/null
+		lab_write_config "$r" membership=1 hello_ms="$HELLO" hold_ms="$HOLD" \
+			"ipv6=$(part xglb6 && echo 1 || echo 0)" >/dev/null
 		lab_start_xglbd "$r" "$LAB_DIR/$r.yaml" || die "xglbd on $r"
 	done
 	lab_wait 20 xglb_converged ||
@@ -273,13 +284,13 @@ xglb_failovers() { lab_status "$AVG" | jq -r '.groups[0] | "\(.avg) \(.events.fa
 xglb_fwd1() { local r; for r in $(lab_routers); do echo -n "$r:$(lab_fwd_packets "$r" 1) "; done; }
 xglb_pre() {
 	read -r _ X_F0 <<<"$(xglb_failovers)"
-	X_N0=$(lab_neigh_mac "$X_CLIENT")
+	X_N0=$(lab_neigh_mac "$X_CLIENT" $X_NEIGH)
 	X_P0=$(xglb_fwd1)
 }
 xglb_post() {
 	local avg f n ok=0
 	read -r avg f <<<"$(xglb_failovers)"
-	n=$(lab_neigh_mac "$X_CLIENT")
+	n=$(lab_neigh_mac "$X_CLIENT" $X_NEIGH)
 	diag "packets accepted for $(lab_vmac 1): before $X_P0; after $(xglb_fwd1)"
 	[ "$avg" = 3 ] && [ "$f" = $((X_F0 + 1)) ] || ok=1
 	[ "$X_N0" = "$(lab_vmac 1)" ] && [ "$n" = "$X_N0" ] || ok=1
@@ -299,8 +310,8 @@ xglb_pick_client() {
 	local c vm
 	vm=$(lab_vmac 1)
 	for c in $(lab_clients); do
-		lab_exec "$c" ping -c 1 -W 1 -q "$LAB_SERVER_IP" >/dev/null 2>&1
-		[ "$(lab_neigh_mac "$c")" = "$vm" ] && {
+		lab_exec "$c" ping -c 1 -W 1 -q "$PROBE_DST" >/dev/null 2>&1
+		[ "$(lab_neigh_mac "$c" $X_NEIGH)" = "$vm" ] && {
 			echo "$c"
 			return 0
 		}
@@ -386,12 +397,27 @@ xglb_analyse() {
 # ---- xglb: hello 50 ms / hold 150 ms ------------------------------------------
 
 XGLB_50=
-if part xglb || part restart; then
+if part xglb || part xglb6 || part restart; then
 	xglb_start_all 50 150
 fi
 if part xglb; then
 	xglb_series failover_outage_ms
 	XGLB_50=$LAST_MEDIAN
+fi
+# The same failure for an IPv6 client: its default route is the group's
+# virtual link-local (from the RAs), resolved to a vMAC by the AVG's NA.
+if part xglb6; then
+	has_route6() { lab_exec "$1" ip -6 route show default | grep -q "via $LAB_LL6 "; }
+	for c in $(lab_clients); do
+		lab_wait 10 has_route6 "$c" || die "$c has no default route via $LAB_LL6 from the RAs"
+	done
+	rate4=$RATE
+	RATE=$RATE6 PROBE_DST=$LAB_SERVER_IP6 X_NEIGH=$LAB_LL6
+	xglb_series failover6_outage_ms
+	RATE=$rate4 PROBE_DST=$LAB_SERVER_IP X_NEIGH=
+	if [ -n "$LAST_MEDIAN" ] && [ -n "$XGLB_50" ]; then
+		bench failover6_ratio_vs_ipv4 "$(awk -v a="$LAST_MEDIAN" -v b="$XGLB_50" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" ratio
+	fi
 fi
 
 # ---- restart: kill -9 the AVF's xglbd and start it again ---------------------
@@ -471,7 +497,7 @@ if part restart; then
 		FAILED=1
 	fi
 fi
-if part xglb || part restart; then
+if part xglb || part xglb6 || part restart; then
 	xglb_stop_all
 fi
 

@@ -107,7 +107,8 @@ echo "#   vip6 from a known / new host (goals <= 30, <= 150) and pass-through (s
 echo "# arp_flood_*: one CPU, rig/kernel/xglb rounds interleaved, median per side (arp_flood.c)"
 echo "# table_*: agent-side table switch of a 16-forwarder group, median per call (table_bench.c)"
 echo "# failover_*, restart_*: client-visible loss at 2,000 probes/s, median of trials; xglb and"
-echo "#   keepalived (VRRPv3) one after the other on the same lab (failover.sh; $BUILD/bench/failover.log)"
+echo "#   keepalived (VRRPv3) one after the other on the same lab (failover.sh; $BUILD/bench/failover.log);"
+echo "#   failover6_*: the same failure for an IPv6 client at 1,000 probes/s through the virtual link-local"
 echo "# stop_lost_packets, restart_term_lost_packets: 1,000 probes/s through the stopped AVF, hold 3 s;"
 echo "#   avg_*_unanswered_ms: ARP requests every 5 ms across the AVG's stop/restart, longest run without a reply x 5 ms, each reply matched to its request (stop.sh; $BUILD/bench/stop.log)"
 echo "# tc_*_ns: median ns/packet over an empty tc program, steering on (see tests/bench/tc_micro.c)"
@@ -142,7 +143,7 @@ fi
 run_bench_in "$NS_TABLE" table_bench 60 "$BUILD/bench/table_bench"
 
 # ---- failover: xglb vs keepalived; xglbd restart --------------------------------
-run_bench failover 270 env BUILD="$BUILD" tests/bench/failover.sh
+run_bench failover 330 env BUILD="$BUILD" tests/bench/failover.sh
 
 # ---- stop and restart of xglbd: packets lost, ARP unanswered --------------------
 run_bench stop 300 env BUILD="$BUILD" tests/bench/stop.sh
