@@ -4,7 +4,7 @@
 # hellos every 10 ms (hold 50 ms), /metrics and status are requested back to back on both
 # routers for 10 s; no AVG change and no owner change may follow. The scrapes still report the
 # full table (xglb_hosts_assigned, xglb_map_entries), counted off the event loop.
-# Then a redistribution of the whole table: r1 is drained, its forwarder 0 (which every host
+# Then a redistribution of the whole table: r1 is drained, its forwarder 0 (persistence 0, which every host
 # has) goes to r2, the AVG, and after the timeout (1 s) is removed, and r2 moves every host to
 # forwarder 1 by unsolicited ARP, twice (walking the table in steps between which hellos go
 # out); the only role change is forwarder 0's move to r2.
@@ -26,7 +26,7 @@ metric() { awk -v k="$2" '$1 == k { print $2 }' <<<"$1"; }
 changes() { lab_jst "$1" '[.groups[].events | .avg_changes + .owner_changes] | add'; }
 
 lab_setup "${ROUTERS[@]}" -- || bail "lab with r1 r2" "$LAB_ERR"
-lab_start_all membership=1 owners=r1,r2 persistence=3 hello_ms=10 hold_ms=50 redirect_ms=500 timeout_ms=1000 ||
+lab_start_all membership=1 owners=r1,r2 persistence=0 hello_ms=10 hold_ms=50 redirect_ms=500 timeout_ms=1000 ||
 	bail "xglbd ready on r1 r2" "$LAB_ERR"
 lab_wait 10 lab_agree_owned || bail "r1 r2 agree on one group state, every forwarder owned" "$(lab_views)"
 ok "xglbd ready on r1 r2 at hello 10 ms, hold 50 ms: $(lab_view r1)"
