@@ -313,10 +313,12 @@ static inline __u64 h_reason(struct h_env *e, __u32 reason)
 	return all[reason];
 }
 
-/* Packets and bytes accepted for forwarder idx of group gid, summed over CPUs. */
-static inline struct xglb_fwd_stats h_fwd_stats(struct h_env *e, __u32 gid, __u32 idx)
+/* Packets and bytes of forwarder idx of group gid in a per-CPU forwarder counter map
+ * (xglb_fwd_stats: accepted; xglb_fwd_tx_stats: sent back to its hosts), summed over CPUs. */
+static inline struct xglb_fwd_stats h_fwd_map_stats(struct h_env *e, struct bpf_map *map, __u32 gid,
+						    __u32 idx)
 {
-	int fd = bpf_map__fd(e->skel->maps.xglb_fwd_stats);
+	int fd = bpf_map__fd(map);
 	struct xglb_fwd_stats *v = calloc((size_t)e->ncpu, sizeof(*v)), sum = {0};
 	__u32 key = gid * XGLB_MAX_FWD + idx;
 
@@ -328,6 +330,12 @@ static inline struct xglb_fwd_stats h_fwd_stats(struct h_env *e, __u32 gid, __u3
 	}
 	free(v);
 	return sum;
+}
+
+/* Packets and bytes accepted for forwarder idx of group gid, summed over CPUs. */
+static inline struct xglb_fwd_stats h_fwd_stats(struct h_env *e, __u32 gid, __u32 idx)
+{
+	return h_fwd_map_stats(e, e->skel->maps.xglb_fwd_stats, gid, idx);
 }
 
 /* ---- host table -------------------------------------------------------- */

@@ -12,18 +12,7 @@
 /* Packets and bytes sent back to the hosts of forwarder idx of group gid, summed over CPUs. */
 static struct xglb_fwd_stats tx_stats(struct h_env *e, __u32 gid, __u32 idx)
 {
-	int fd = bpf_map__fd(e->skel->maps.xglb_fwd_tx_stats);
-	struct xglb_fwd_stats *v = calloc((size_t)e->ncpu, sizeof(*v)), sum = {0};
-	__u32 key = gid * XGLB_MAX_FWD + idx;
-
-	assert_non_null(v);
-	assert_int_equal(bpf_map_lookup_elem(fd, &key, v), 0);
-	for (int c = 0; c < e->ncpu; c++) {
-		sum.packets += v[c].packets;
-		sum.bytes += v[c].bytes;
-	}
-	free(v);
-	return sum;
+	return h_fwd_map_stats(e, e->skel->maps.xglb_fwd_tx_stats, gid, idx);
 }
 
 /* host sends a datagram of len bytes to the vMAC of forwarder idx: XDP (or tc) verdict. */
@@ -45,14 +34,21 @@ static void node_sends(struct h_env *e, const __u8 *dst, __u32 len)
 	h_assert_bytes("egress frame", out.b, out.len, in.b, in.len);
 }
 
+/* host sends up bytes to the vMAC of forwarder idx (XDP or tc: passed to the stack), then the
+ * node sends down bytes back to it. */
+static void exchange(struct h_env *e, const __u8 *host, int idx, __u32 up, __u32 down, bool tc)
+{
+	assert_int_equal(host_sends(e, host, idx, up, tc), tc ? TC_ACT_OK : XDP_PASS);
+	node_sends(e, host, down);
+}
+
 static void return_counted_for_owned_forwarder(void **state)
 {
 	struct h_env *e = *state;
 	struct xglb_fwd_stats rx, tx;
 
 	h_setup_avg(e); /* forwarder 0 ours */
-	assert_int_equal(host_sends(e, H_HOST, 0, 100, false), XDP_PASS);
-	node_sends(e, H_HOST, 300);
+	exchange(e, H_HOST, 0, 100, 300, false);
 	node_sends(e, H_HOST, 200);
 	rx = h_fwd_stats(e, H_GID, 0);
 	tx = tx_stats(e, H_GID, 0);
@@ -68,8 +64,7 @@ static void return_counted_at_tc_datapath(void **state)
 	struct h_env *e = *state;
 
 	h_setup_avg(e);
-	assert_int_equal(host_sends(e, H_HOST, 0, 120, true), TC_ACT_OK);
-	node_sends(e, H_HOST, 400);
+	exchange(e, H_HOST, 0, 120, 400, true);
 	assert_int_equal(h_fwd_stats(e, H_GID, 0).bytes, 120);
 	assert_int_equal(tx_stats(e, H_GID, 0).bytes, 400);
 }
@@ -97,8 +92,7 @@ static void return_follows_ownership(void **state)
 	struct xglb_group_state st;
 
 	h_setup_avg(e);
-	assert_int_equal(host_sends(e, H_HOST, 0, 100, false), XDP_PASS);
-	node_sends(e, H_HOST, 300);
+	exchange(e, H_HOST, 0, 100, 300, false);
 	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
 	st.fwd[0].owner = 2; /* forwarder 0 moves to node 2 */
 	st.fwd[1].owner = H_SELF;
@@ -106,8 +100,7 @@ static void return_follows_ownership(void **state)
 	node_sends(e, H_HOST, 300);
 	assert_int_equal(tx_stats(e, H_GID, 0).packets, 1);
 	/* the host now uses forwarder 1, which is ours: counted there */
-	assert_int_equal(host_sends(e, H_HOST, 1, 100, false), XDP_PASS);
-	node_sends(e, H_HOST, 250);
+	exchange(e, H_HOST, 1, 100, 250, false);
 	assert_int_equal(tx_stats(e, H_GID, 0).packets, 1);
 	assert_int_equal(tx_stats(e, H_GID, 1).bytes, 250);
 }
