@@ -61,181 +61,122 @@ static const struct xglb_http_action_req good = {
     .token = TOKEN,
 };
 
+/* The HTTP status each verdict answers with. */
+static unsigned int status_of(enum xglb_http_refusal v)
+{
+	static const struct {
+		enum xglb_http_refusal v;
+		unsigned int status;
+	} statuses[] = {
+	    {XGLB_HTTP_PASS, 200},	   {XGLB_HTTP_R_METHOD, 405},
+	    {XGLB_HTTP_R_HOST, 421},	   {XGLB_HTTP_R_CONTENT_TYPE, 415},
+	    {XGLB_HTTP_R_CROSS_SITE, 403}, {XGLB_HTTP_R_DISABLED, 403},
+	    {XGLB_HTTP_R_NO_TOKEN, 401},   {XGLB_HTTP_R_BAD_TOKEN, 401},
+	};
+
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (statuses[i].v == v)
+			return statuses[i].status;
+	fail_msg("no status listed for %s", xglb_http_refusal_name(v));
+	return 0;
+}
+
+#define HOST "10.0.0.2:9867"
+#define SELF "http://10.0.0.2:9867"
+#define EVIL "http://evil.example"
+#define JSON "application/json"
+/* the verdicts, short enough for a case to stand on one line */
+#define PASS   XGLB_HTTP_PASS
+#define METHOD XGLB_HTTP_R_METHOD
+#define REBIND XGLB_HTTP_R_HOST
+#define CTYPE  XGLB_HTTP_R_CONTENT_TYPE
+#define XSITE  XGLB_HTTP_R_CROSS_SITE
+#define NOTOK  XGLB_HTTP_R_NO_TOKEN
+#define BADTOK XGLB_HTTP_R_BAD_TOKEN
+
 static void action_check(void **state)
 {
 	static const struct {
 		const char *what;
 		struct xglb_http_action_req r;
-		const char *want; /* the loaded token */
 		enum xglb_http_refusal v;
-		unsigned int status;
 	} cases[] = {
-	    {"the console page", good, TOKEN, XGLB_HTTP_PASS, 200},
+	    {"the console page", good, PASS},
 	    {"curl: no Origin, no Sec-Fetch-Site",
-	     {"POST", "127.0.0.1:9867", NULL, NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_PASS,
-	     200},
+	     {"POST", "127.0.0.1:9867", NULL, NULL, JSON, TOKEN},
+	     PASS},
 	    {"charset parameter, upper case",
-	     {"POST", "10.0.0.2:9867", "http://10.0.0.2:9867", "same-origin",
-	      "Application/JSON; charset=utf-8", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_PASS,
-	     200},
+	     {"POST", HOST, SELF, "same-origin", "Application/JSON; charset=utf-8", TOKEN},
+	     PASS},
 	    {"typed into the address bar (Sec-Fetch-Site none)",
-	     {"POST", "localhost:9867", "http://localhost:9867", "none", "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_PASS,
-	     200},
+	     {"POST", "localhost:9867", "http://localhost:9867", "none", JSON, TOKEN},
+	     PASS},
 	    /* method */
-	    {"GET",
-	     {"GET", "10.0.0.2:9867", NULL, NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_METHOD,
-	     405},
-	    {"PUT",
-	     {"PUT", "10.0.0.2:9867", NULL, NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_METHOD,
-	     405},
-	    {"a CORS preflight",
-	     {"OPTIONS", "10.0.0.2:9867", "http://evil.example", "cross-site", NULL, NULL},
-	     TOKEN,
-	     XGLB_HTTP_R_METHOD,
-	     405},
-	    {"no method",
-	     {NULL, "10.0.0.2:9867", NULL, NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_METHOD,
-	     405},
-	    {"post in lower case",
-	     {"post", "10.0.0.2:9867", NULL, NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_METHOD,
-	     405},
+	    {"GET", {"GET", HOST, NULL, NULL, JSON, TOKEN}, METHOD},
+	    {"PUT", {"PUT", HOST, NULL, NULL, JSON, TOKEN}, METHOD},
+	    {"a CORS preflight", {"OPTIONS", HOST, EVIL, "cross-site", NULL, NULL}, METHOD},
+	    {"no method", {NULL, HOST, NULL, NULL, JSON, TOKEN}, METHOD},
+	    {"post in lower case", {"post", HOST, NULL, NULL, JSON, TOKEN}, METHOD},
 	    /* Host: DNS rebinding, even with the right token */
 	    {"a rebound name",
-	     {"POST", "evil.example:9867", "http://evil.example:9867", "same-origin",
-	      "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_HOST,
-	     421},
+	     {"POST", "evil.example:9867", "http://evil.example:9867", "same-origin", JSON, TOKEN},
+	     REBIND},
 	    /* Content-Type: all a cross-site form can send */
-	    {"form: text/plain",
-	     {"POST", "10.0.0.2:9867", "http://evil.example", "cross-site", "text/plain", NULL},
-	     TOKEN,
-	     XGLB_HTTP_R_CONTENT_TYPE,
-	     415},
+	    {"form: text/plain", {"POST", HOST, EVIL, "cross-site", "text/plain", NULL}, CTYPE},
 	    {"form: urlencoded",
-	     {"POST", "10.0.0.2:9867", "http://evil.example", "cross-site",
-	      "application/x-www-form-urlencoded", NULL},
-	     TOKEN,
-	     XGLB_HTTP_R_CONTENT_TYPE,
-	     415},
+	     {"POST", HOST, EVIL, "cross-site", "application/x-www-form-urlencoded", NULL},
+	     CTYPE},
 	    {"form: multipart",
-	     {"POST", "10.0.0.2:9867", NULL, NULL, "multipart/form-data; boundary=x", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CONTENT_TYPE,
-	     415},
-	    {"no Content-Type",
-	     {"POST", "10.0.0.2:9867", NULL, NULL, NULL, TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CONTENT_TYPE,
-	     415},
-	    {"application/jsonx",
-	     {"POST", "10.0.0.2:9867", NULL, NULL, "application/jsonx", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CONTENT_TYPE,
-	     415},
+	     {"POST", HOST, NULL, NULL, "multipart/form-data; boundary=x", TOKEN},
+	     CTYPE},
+	    {"no Content-Type", {"POST", HOST, NULL, NULL, NULL, TOKEN}, CTYPE},
+	    {"application/jsonx", {"POST", HOST, NULL, NULL, "application/jsonx", TOKEN}, CTYPE},
 	    {"text/plain that claims json",
-	     {"POST", "10.0.0.2:9867", NULL, NULL, "text/plain; a=application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CONTENT_TYPE,
-	     415},
+	     {"POST", HOST, NULL, NULL, "text/plain; a=application/json", TOKEN},
+	     CTYPE},
 	    /* Origin, Sec-Fetch-Site: another page, even one holding the token */
-	    {"another origin",
-	     {"POST", "10.0.0.2:9867", "http://evil.example", NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CROSS_SITE,
-	     403},
+	    {"another origin", {"POST", HOST, EVIL, NULL, JSON, TOKEN}, XSITE},
 	    {"another port of the same address",
-	     {"POST", "10.0.0.2:9867", "http://10.0.0.2:8000", NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CROSS_SITE,
-	     403},
-	    {"https origin",
-	     {"POST", "10.0.0.2:9867", "https://10.0.0.2:9867", NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CROSS_SITE,
-	     403},
+	     {"POST", HOST, "http://10.0.0.2:8000", NULL, JSON, TOKEN},
+	     XSITE},
+	    {"https origin", {"POST", HOST, "https://10.0.0.2:9867", NULL, JSON, TOKEN}, XSITE},
 	    {"origin with a path after the host",
-	     {"POST", "10.0.0.2:9867", "http://10.0.0.2:9867/x", NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CROSS_SITE,
-	     403},
+	     {"POST", HOST, SELF "/x", NULL, JSON, TOKEN},
+	     XSITE},
 	    {"opaque origin (sandboxed frame, file:)",
-	     {"POST", "10.0.0.2:9867", "null", NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CROSS_SITE,
-	     403},
-	    {"an Origin but no Host to match it",
-	     {"POST", NULL, "http://10.0.0.2:9867", NULL, "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CROSS_SITE,
-	     403},
-	    {"Sec-Fetch-Site cross-site",
-	     {"POST", "10.0.0.2:9867", NULL, "cross-site", "application/json", TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CROSS_SITE,
-	     403},
-	    {"Sec-Fetch-Site same-site",
-	     {"POST", "10.0.0.2:9867", "http://10.0.0.2:9867", "same-site", "application/json",
-	      TOKEN},
-	     TOKEN,
-	     XGLB_HTTP_R_CROSS_SITE,
-	     403},
+	     {"POST", HOST, "null", NULL, JSON, TOKEN},
+	     XSITE},
+	    {"an Origin but no Host to match it", {"POST", NULL, SELF, NULL, JSON, TOKEN}, XSITE},
+	    {"Sec-Fetch-Site cross-site", {"POST", HOST, NULL, "cross-site", JSON, TOKEN}, XSITE},
+	    {"Sec-Fetch-Site same-site", {"POST", HOST, SELF, "same-site", JSON, TOKEN}, XSITE},
 	    /* the token */
-	    {"no token loaded", good, "", XGLB_HTTP_R_DISABLED, 403},
-	    {"no token loaded (NULL)", good, NULL, XGLB_HTTP_R_DISABLED, 403},
-	    {"no token header",
-	     {"POST", "10.0.0.2:9867", "http://10.0.0.2:9867", "same-origin", "application/json",
-	      NULL},
-	     TOKEN,
-	     XGLB_HTTP_R_NO_TOKEN,
-	     401},
-	    {"an empty token header",
-	     {"POST", "10.0.0.2:9867", NULL, NULL, "application/json", ""},
-	     TOKEN,
-	     XGLB_HTTP_R_NO_TOKEN,
-	     401},
+	    {"no token header", {"POST", HOST, SELF, "same-origin", JSON, NULL}, NOTOK},
+	    {"an empty token header", {"POST", HOST, NULL, NULL, JSON, ""}, NOTOK},
 	    {"a wrong token",
-	     {"POST", "10.0.0.2:9867", NULL, NULL, "application/json",
+	     {"POST", HOST, NULL, NULL, JSON,
 	      "3b1f0c5a9e7d2468ace13579bdf02468ace13579bdf02468ace13579bdf0246b"},
-	     TOKEN,
-	     XGLB_HTTP_R_BAD_TOKEN,
-	     401},
-	    {"a prefix of the token",
-	     {"POST", "10.0.0.2:9867", NULL, NULL, "application/json", "3b1f0c5a9e7d2468"},
-	     TOKEN,
-	     XGLB_HTTP_R_BAD_TOKEN,
-	     401},
-	    {"the token and more",
-	     {"POST", "10.0.0.2:9867", NULL, NULL, "application/json", TOKEN "0"},
-	     TOKEN,
-	     XGLB_HTTP_R_BAD_TOKEN,
-	     401},
+	     BADTOK},
+	    {"a prefix of the token", {"POST", HOST, NULL, NULL, JSON, "3b1f0c5a9e7d2468"}, BADTOK},
+	    {"the token and more", {"POST", HOST, NULL, NULL, JSON, TOKEN "0"}, BADTOK},
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		enum xglb_http_refusal v = xglb_http_action_check(&cases[i].r, cases[i].want);
+		enum xglb_http_refusal v = xglb_http_action_check(&cases[i].r, TOKEN);
 
 		if (v != cases[i].v)
 			print_message("%s: want %s, got %s\n", cases[i].what,
 				      xglb_http_refusal_name(cases[i].v),
 				      xglb_http_refusal_name(v));
 		assert_int_equal(v, cases[i].v);
-		assert_int_equal(xglb_http_refusal_status(v), cases[i].status);
+		assert_int_equal(xglb_http_refusal_status(v), status_of(cases[i].v));
+	}
+	/* no token loaded ("" or NULL): the console page itself is refused */
+	for (size_t i = 0; i < 2; i++) {
+		enum xglb_http_refusal v = xglb_http_action_check(&good, i ? NULL : "");
+
+		assert_int_equal(v, XGLB_HTTP_R_DISABLED);
+		assert_int_equal(xglb_http_refusal_status(v), status_of(XGLB_HTTP_R_DISABLED));
 	}
 }
 
