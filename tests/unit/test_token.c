@@ -92,30 +92,36 @@ static void operator_file(void **state)
 	assert_int_equal(xglb_token_load(d->path, true, tok, &created, err, sizeof(err)), 0);
 	assert_false(created);
 	assert_string_equal(tok, "operator-chosen-token-of-32-chars!");
-	/* readable by the group or others: refused, named, with the fix */
-	put(d->path, "operator-chosen-token-of-32-chars!\n", 0640);
-	assert_int_equal(xglb_token_load(d->path, true, tok, &created, err, sizeof(err)), -EPERM);
-	assert_string_equal(tok, "");
-	assert_non_null(strstr(err, d->path));
-	assert_non_null(strstr(err, "mode 0640 lets the group"));
-	assert_non_null(strstr(err, "chmod 600"));
-	put(d->path, "operator-chosen-token-of-32-chars!\n", 0604);
-	assert_int_equal(xglb_token_load(d->path, true, tok, &created, err, sizeof(err)), -EPERM);
-	assert_non_null(strstr(err, "lets others"));
-	/* too short, a space, two lines, too long */
-	put(d->path, "short\n", 0600);
-	assert_int_equal(xglb_token_load(d->path, true, tok, &created, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "has 5 characters, must have 32 to 256"));
-	put(d->path, "operator chosen token of 32 chars!", 0600);
-	assert_int_equal(xglb_token_load(d->path, true, tok, &created, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "character 9 of the token"));
-	put(d->path, "operator-chosen-token-of-32-chars!\n\n", 0600);
-	assert_int_equal(xglb_token_load(d->path, true, tok, &created, err, sizeof(err)), -EINVAL);
 	memset(long_tok, 'x', XGLB_TOKEN_MAX + 1);
 	long_tok[XGLB_TOKEN_MAX + 1] = '\0';
-	put(d->path, long_tok, 0600);
-	assert_int_equal(xglb_token_load(d->path, true, tok, &created, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "more than 256"));
+	/* refused, the error naming the file, what is wrong (NULL: not checked) and the fix */
+	const struct {
+		const char *text;
+		mode_t mode;
+		int rc;
+		const char *says, *fix;
+	} refused[] = {
+	    /* readable by the group or others */
+	    {"operator-chosen-token-of-32-chars!\n", 0640, -EPERM, "mode 0640 lets the group",
+	     "chmod 600"},
+	    {"operator-chosen-token-of-32-chars!\n", 0604, -EPERM, "lets others", NULL},
+	    /* too short, a space, two lines, too long */
+	    {"short\n", 0600, -EINVAL, "has 5 characters, must have 32 to 256", NULL},
+	    {"operator chosen token of 32 chars!", 0600, -EINVAL, "character 9 of the token", NULL},
+	    {"operator-chosen-token-of-32-chars!\n\n", 0600, -EINVAL, NULL, NULL},
+	    {long_tok, 0600, -EINVAL, "more than 256", NULL},
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		put(d->path, refused[i].text, refused[i].mode);
+		assert_int_equal(xglb_token_load(d->path, true, tok, &created, err, sizeof(err)),
+				 refused[i].rc);
+		assert_string_equal(tok, ""); /* no token is left behind */
+		assert_non_null(strstr(err, d->path));
+		if (refused[i].says)
+			assert_non_null(strstr(err, refused[i].says));
+		if (refused[i].fix)
+			assert_non_null(strstr(err, refused[i].fix));
+	}
 	long_tok[XGLB_TOKEN_MAX] = '\0'; /* exactly the most */
 	put(d->path, long_tok, 0600);
 	assert_int_equal(xglb_token_load(d->path, true, tok, &created, err, sizeof(err)), 0);
