@@ -28,11 +28,59 @@ static void start3(__u8 pers)
 		assert_int_equal(sim_owner(&S, 2, f), f + 1);
 }
 
+/* start3(pers), then node 1, the preferred owner of forwarder 0, fails and ms pass. */
+static void start3_node1_down(__u8 pers, unsigned int ms)
+{
+	start3(pers);
+	S.down[0] = true;
+	sim_run(&S, ms);
+}
+
+/* The AVG (node 3) takes an operator command (accepted), then ms pass. */
+static void avg_admin(__u8 op, __u8 f, __u8 pers, __u32 node, unsigned int ms)
+{
+	assert_int_equal(xglb_fsm_admin(&S.g[2], op, f, pers, node, S.now), 0);
+	sim_run(&S, ms);
+}
+
 /* Forwarder f has no preferred owner in every node's configuration ("preferred: none"). */
 static void no_preferred(int f)
 {
 	for (int i = 0; i < S.n; i++)
 		S.g[i].fwd[f].preferred = 0;
+}
+
+/* Persistence pers, forwarder 0 with no preferred owner, after 1 s: placed on some node. */
+static void start_unpreferred(__u8 pers)
+{
+	sim_init(&S, 3, NULL, 3, pers, NULL);
+	no_preferred(0);
+	sim_run(&S, 1000);
+}
+
+/* Same, then the node that owns forwarder 0 fails and 7 s pass (past redirect and timeout):
+ * another live node serves it, nothing was removed. Returns the failed owner. */
+static __u32 unpreferred_owner_fails(__u8 pers)
+{
+	__u32 o;
+
+	start_unpreferred(pers);
+	o = sim_owner(&S, 2, 0);
+	assert_int_not_equal(o, 0);
+	S.down[o - 1] = true;
+	sim_run(&S, 7000);
+	assert_int_not_equal(sim_owner(&S, 2, 0), o);
+	assert_int_not_equal(sim_owner(&S, 2, 0), 0);
+	assert_int_equal(S.g[2].stats.removals, 0);
+	return o;
+}
+
+/* Forwarder 0 is still served and takes new hosts; nothing was ever removed. */
+static void fwd0_in_service(void)
+{
+	assert_true(S.g[2].fwd[0].active);
+	assert_true(S.g[2].fwd[0].new_ok);
+	assert_int_equal(S.g[2].stats.removals, 0);
 }
 
 static int owned_by(__u32 node)
@@ -75,9 +123,7 @@ static void p0_taken_over_redirected_removed_and_back(void **state)
 
 static void p0_preferred_returns_before_timeout_no_removal(void **state)
 {
-	start3(0);
-	S.down[0] = true;
-	sim_run(&S, 3000); /* redirected */
+	start3_node1_down(0, 3000); /* redirected */
 	assert_false(S.g[2].fwd[0].new_ok);
 	sim_restart(&S, 0);
 	sim_run(&S, 1000);
@@ -92,34 +138,21 @@ static void p0_preferred_returns_before_timeout_no_removal(void **state)
 /* No preferred owner: a failover is final, nothing is waited for, nothing removed. */
 static void p0_no_preferred_is_never_removed(void **state)
 {
-	sim_init(&S, 3, NULL, 3, 0, NULL);
-	no_preferred(0);
-	sim_run(&S, 1000);
+	start_unpreferred(0);
 	assert_true(S.g[2].fwd[0].active); /* placed on the least loaded node */
 	assert_int_equal(S.g[2].fwd[0].preferred, 0);
 	assert_int_equal(S.g[2].fwd[0].takeover_since, 0);
 	sim_run(&S, 6000); /* longer than timeout */
-	assert_true(S.g[2].fwd[0].active);
-	assert_true(S.g[2].fwd[0].new_ok);
-	assert_int_equal(S.g[2].stats.removals, 0);
+	fwd0_in_service();
 }
 
 static void p0_no_preferred_fails_over_and_stays_in_service(void **state)
 {
-	__u32 o;
+	__u32 o = unpreferred_owner_fails(0);
 
-	sim_init(&S, 3, NULL, 3, 0, NULL);
-	no_preferred(0);
-	sim_run(&S, 1000);
-	o = sim_owner(&S, 2, 0);
 	assert_true(o == 1 || o == 2); /* the AVG (3) owns its own preferred forwarder 2 */
-	S.down[o - 1] = true;
-	sim_run(&S, 7000);
-	assert_int_not_equal(sim_owner(&S, 2, 0), o);
-	assert_int_not_equal(sim_owner(&S, 2, 0), 0);
 	assert_true(S.g[2].fwd[0].new_ok);
 	assert_int_equal(S.g[2].fwd[0].takeover_since, 0);
-	assert_int_equal(S.g[2].stats.removals, 0);
 	assert_true(sim_converged(&S));
 }
 
@@ -127,8 +160,7 @@ static void p0_moved_by_weight_balance(void **state)
 {
 	start3(0);
 	/* the operator puts forwarder 1 on node 1 but leaves it movable: balance undoes it */
-	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, 0, 1, S.now), 0);
-	sim_run(&S, 1000);
+	avg_admin(XGLB_ADMIN_MOVE, 1, 0, 1, 1000);
 	for (__u32 n = 1; n <= 3; n++)
 		assert_int_equal(owned_by(n), 1);
 	assert_true(S.g[2].stats.rebalances >= 1);
@@ -139,8 +171,7 @@ static void p0_moved_by_weight_balance(void **state)
 static void p1_outside_weight_balance(void **state)
 {
 	start3(1);
-	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 1, 1, 1, S.now), 0);
-	sim_run(&S, 3000);
+	avg_admin(XGLB_ADMIN_MOVE, 1, 1, 1, 3000);
 	assert_int_equal(sim_owner(&S, 2, 1), 1); /* node 1 has 2 of 3, node 2 none: */
 	assert_int_equal(owned_by(1), 2);	  /* balance leaves them */
 	assert_int_equal(owned_by(2), 0);
@@ -152,9 +183,7 @@ static void p1_fails_over_and_stays_when_old_host_returns(void **state)
 {
 	__u32 o;
 
-	start3(1);
-	S.down[0] = true;
-	sim_run(&S, 500);
+	start3_node1_down(1, 500);
 	o = sim_owner(&S, 2, 0);
 	assert_true(o == 2 || o == 3);
 	assert_int_equal(S.g[2].fwd[0].preferred, o); /* sticky to its new current owner */
@@ -167,22 +196,15 @@ static void p1_fails_over_and_stays_when_old_host_returns(void **state)
 
 static void p1_never_removed(void **state)
 {
-	start3(1);
-	S.down[0] = true;
-	sim_run(&S, 8000); /* far past timeout */
-	assert_true(S.g[2].fwd[0].active);
-	assert_true(S.g[2].fwd[0].new_ok);
-	assert_int_equal(S.g[2].stats.removals, 0);
+	start3_node1_down(1, 8000); /* far past timeout */
+	fwd0_in_service();
 }
 
 static void p1_no_preferred_never_removed(void **state)
 {
-	sim_init(&S, 3, NULL, 3, 1, NULL);
-	no_preferred(0);
-	sim_run(&S, 7000);
-	assert_true(S.g[2].fwd[0].active);
-	assert_true(S.g[2].fwd[0].new_ok);
-	assert_int_equal(S.g[2].stats.removals, 0);
+	start_unpreferred(1);
+	sim_run(&S, 6000);
+	fwd0_in_service();
 }
 
 /* ---- persistence 3 ---------------------------------------------------------------------- */
@@ -191,8 +213,7 @@ static void p3_moves_to_preferred_whenever_alive(void **state)
 {
 	start3(3);
 	/* a new preferred owner that can forward: the forwarder goes there by itself */
-	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_PREFER, 0, 0, 2, S.now), 0);
-	sim_run(&S, 500);
+	avg_admin(XGLB_ADMIN_PREFER, 0, 0, 2, 500);
 	assert_int_equal(sim_owner(&S, 2, 0), 2);
 	assert_int_equal(sim_owner(&S, 0, 0), 2);
 	assert_true(sim_converged(&S));
@@ -239,18 +260,8 @@ static void sticky_served_by_the_last_live_node(void **state)
 
 static void p3_no_preferred_stays_with_current_owner(void **state)
 {
-	__u32 o;
+	__u32 o = unpreferred_owner_fails(3);
 
-	sim_init(&S, 3, NULL, 3, 3, NULL);
-	no_preferred(0);
-	sim_run(&S, 1000);
-	o = sim_owner(&S, 2, 0);
-	assert_int_not_equal(o, 0);
-	S.down[o - 1] = true;
-	sim_run(&S, 7000);
-	assert_int_not_equal(sim_owner(&S, 2, 0), o);
-	assert_int_not_equal(sim_owner(&S, 2, 0), 0);
-	assert_int_equal(S.g[2].stats.removals, 0);
 	sim_restart(&S, (int)o - 1);
 	sim_run(&S, 1000);
 	assert_int_not_equal(sim_owner(&S, 2, 0), o); /* nothing to return to */
@@ -290,12 +301,9 @@ static void load_balance_moves_only_persistence_0(void **state)
 /* 3 -> 0 while taken over: the takeover timers start, and it is removed at timeout. */
 static void transition_3_to_0_while_taken_over(void **state)
 {
-	start3(3);
-	S.down[0] = true;
-	sim_run(&S, 6000);
+	start3_node1_down(3, 6000);
 	assert_true(S.g[2].fwd[0].active);
-	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_UNPIN, 0, 0, 0, S.now), 0);
-	sim_run(&S, 500);
+	avg_admin(XGLB_ADMIN_UNPIN, 0, 0, 0, 500);
 	assert_int_equal(S.g[1].fwd[0].persistence, 0);
 	assert_true(S.g[2].fwd[0].takeover_since != 0);
 	sim_run(&S, 5000);
@@ -306,12 +314,10 @@ static void transition_3_to_0_while_taken_over(void **state)
 /* 0 -> 3 after removal: back in service at once on a live node, no longer removable. */
 static void transition_0_to_3_after_removal(void **state)
 {
-	start3(0);
-	S.down[0] = true;
-	sim_run(&S, 6000);
+	start3_node1_down(0, 6000);
 	assert_false(S.g[2].fwd[0].active);
-	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 0, 3, 1, S.now), 0);
-	sim_run(&S, 500); /* preferred node 1 is down: served elsewhere until it returns */
+	/* preferred node 1 is down: served elsewhere until it returns */
+	avg_admin(XGLB_ADMIN_MOVE, 0, 3, 1, 500);
 	assert_true(S.g[2].fwd[0].active);
 	assert_int_not_equal(sim_owner(&S, 2, 0), 1);
 	assert_true(S.g[2].fwd[0].new_ok);
@@ -325,14 +331,11 @@ static void transition_0_to_3_after_removal(void **state)
 /* 1 -> 3: the current owner is not the preferred one; it moves to the preferred one. */
 static void transition_1_to_3_returns_to_preferred(void **state)
 {
-	start3(1);
-	S.down[0] = true;
-	sim_run(&S, 500);
+	start3_node1_down(1, 500);
 	sim_restart(&S, 0);
 	sim_run(&S, 1000);
 	assert_int_not_equal(sim_owner(&S, 2, 0), 1);
-	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_MOVE, 0, 3, 1, S.now), 0);
-	sim_run(&S, 500);
+	avg_admin(XGLB_ADMIN_MOVE, 0, 3, 1, 500);
 	assert_int_equal(sim_owner(&S, 2, 0), 1);
 	assert_int_equal(S.g[0].fwd[0].persistence, 3);
 }
@@ -341,12 +344,9 @@ static void transition_1_to_3_returns_to_preferred(void **state)
  * stops waiting (no timers) and is never removed. */
 static void prefer_none(void **state)
 {
-	start3(0);
-	S.down[0] = true;
-	sim_run(&S, 3000);
+	start3_node1_down(0, 3000);
 	assert_false(S.g[2].fwd[0].new_ok); /* redirected, waiting for node 1 */
-	assert_int_equal(xglb_fsm_admin(&S.g[2], XGLB_ADMIN_PREFER, 0, 0, 0, S.now), 0);
-	sim_run(&S, 500);
+	avg_admin(XGLB_ADMIN_PREFER, 0, 0, 0, 500);
 	assert_int_equal(S.g[1].fwd[0].preferred, 0); /* published */
 	assert_true(S.g[2].fwd[0].new_ok);
 	assert_int_equal(S.g[2].fwd[0].takeover_since, 0);
