@@ -168,14 +168,5 @@ static void short_error_buffer(void **state)
 	assert_string_equal(err, "command");
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(good_requests),
-	    cmocka_unit_test(bad_requests),
-	    cmocka_unit_test(nul_byte),
-	    cmocka_unit_test(short_error_buffer),
-	};
-
-	return cmocka_run_group_tests_name("ctlreq", tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test(good_requests), cmocka_unit_test(bad_requests), cmocka_unit_test(nul_byte),
+       cmocka_unit_test(short_error_buffer))

@@ -205,14 +205,5 @@ static void token_eq(void **state)
 	assert_false(xglb_http_token_eq("Abcd", "abcd")); /* case counts */
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(host_header),
-	    cmocka_unit_test(action_check),
-	    cmocka_unit_test(refusal_names),
-	    cmocka_unit_test(token_eq),
-	};
-
-	return cmocka_run_group_tests_name("http", tests, NULL, NULL);
-}
+T_MAIN(cmocka_unit_test(host_header), cmocka_unit_test(action_check),
+       cmocka_unit_test(refusal_names), cmocka_unit_test(token_eq))
