@@ -390,13 +390,19 @@ BENCH_FN __u32 bench_hosts_cap(const char *who, struct xglb *skel, __u32 need)
 }
 
 /*
- * The figures of n wrapped cases: "BENCH <hook>_<name>_ns" (the case's
- * median minus the empty program's through the same wrapper) for each,
- * then each raw median of both.
+ * The figures of n wrapped cases, from calls timed calls of each through
+ * both wrappers (dur[c][0]: the case, dur[c][1]: the empty program; sorted
+ * here): "BENCH <hook>_<name>_ns" (the case's median minus the empty
+ * program's through the same wrapper) for each, then each raw median of both.
  */
 BENCH_FN void bench_print_wrapped(const char *hook, const char *const *names, int n,
-				  __u32 (*med)[2])
+				  __u32 *(*dur)[2], int calls)
 {
+	__u32 med[n][2];
+
+	for (int c = 0; c < n; c++)
+		for (int k = 0; k < 2; k++)
+			med[c][k] = bench_median(dur[c][k], calls);
 	for (int c = 0; c < n; c++)
 		printf("BENCH %s_%s_ns %d ns\n", hook, names[c], (int)med[c][0] - (int)med[c][1]);
 	for (int c = 0; c < n; c++)

@@ -75,7 +75,7 @@ int main(void)
 	int wrap[C_MAX][2], bad = 0, rc = 1, hosts_fd;
 	struct ndp_wrap *wskel[C_MAX] = {0};
 	struct bench_xdp *helpers = NULL;
-	__u32 *dur[C_MAX][2] = {{0}}, want[C_MAX], med[C_MAX][2], retval = 0, d = 0;
+	__u32 *dur[C_MAX][2] = {{0}}, want[C_MAX], retval = 0, d = 0;
 	__u64 base[4];
 	struct xglb_bank bank = {0};
 	struct xglb *skel = NULL;
@@ -182,11 +182,7 @@ int main(void)
 			goto out;
 		}
 	}
-	for (int c = 0; c < C_MAX; c++) {
-		med[c][0] = bench_median(dur[c][0], CALLS);
-		med[c][1] = bench_median(dur[c][1], CALLS);
-	}
-	bench_print_wrapped("xdp", case_name, C_MAX, med);
+	bench_print_wrapped("xdp", case_name, C_MAX, dur, CALLS);
 	rc = 0;
 out:
 	bench_free_pairs(dur, C_MAX);

@@ -186,7 +186,7 @@ int main(void)
 	const __be32 local[] = {inet_addr("10.99.1.1"), inet_addr("10.99.1.2")};
 	__u8 host[6] = {0x02, 0x42, 0x00, 0x00, 0x00, 0x10};
 	__u8 frames[C_MAX][FRAME], out[FRAME], want_out[C_MAX][FRAME];
-	__u32 want_ret[C_MAX], *dur[C_MAX][2] = {{0}}, med[C_MAX][2], retval, d;
+	__u32 want_ret[C_MAX], *dur[C_MAX][2] = {{0}}, retval, d;
 	int wrap[C_MAX][2], bad = 0, rc = 1, err;
 	struct tc_wrap *wskel[C_MAX] = {0};
 	__u16 port[C_MAX] = {0};
@@ -386,10 +386,7 @@ int main(void)
 			goto out;
 		}
 	}
-	for (int c = 0; c < C_MAX; c++)
-		for (int k = 0; k < 2; k++)
-			med[c][k] = bench_median(dur[c][k], CALLS);
-	bench_print_wrapped("tc", case_name, C_MAX, med);
+	bench_print_wrapped("tc", case_name, C_MAX, dur, CALLS);
 	rc = 0;
 out:
 	bench_free_pairs(dur, C_MAX);
