@@ -30,20 +30,31 @@ struct post {
 	char buf[XGLB_HTTP_ACTION_MAX];
 };
 
+/* Each verdict: its metric label, HTTP status and what the refusal tells the client (body and
+ * command refusals tell the parser's own error instead). */
 static const struct {
 	const char *name;
 	unsigned int status;
+	const char *text;
 } refusals[XGLB_HTTP_R_MAX] = {
-    [XGLB_HTTP_PASS] = {"pass", MHD_HTTP_OK},
-    [XGLB_HTTP_R_HOST] = {"host", MHD_HTTP_MISDIRECTED_REQUEST},
-    [XGLB_HTTP_R_METHOD] = {"method", MHD_HTTP_METHOD_NOT_ALLOWED},
-    [XGLB_HTTP_R_CONTENT_TYPE] = {"content_type", MHD_HTTP_UNSUPPORTED_MEDIA_TYPE},
-    [XGLB_HTTP_R_CROSS_SITE] = {"cross_site", MHD_HTTP_FORBIDDEN},
-    [XGLB_HTTP_R_DISABLED] = {"actions_disabled", MHD_HTTP_FORBIDDEN},
-    [XGLB_HTTP_R_NO_TOKEN] = {"no_token", MHD_HTTP_UNAUTHORIZED},
-    [XGLB_HTTP_R_BAD_TOKEN] = {"bad_token", MHD_HTTP_UNAUTHORIZED},
-    [XGLB_HTTP_R_BODY] = {"body", MHD_HTTP_BAD_REQUEST},
-    [XGLB_HTTP_R_COMMAND] = {"command", MHD_HTTP_FORBIDDEN},
+    [XGLB_HTTP_PASS] = {"pass", MHD_HTTP_OK, "accepted"},
+    [XGLB_HTTP_R_HOST] = {"host", MHD_HTTP_MISDIRECTED_REQUEST,
+			  "Host must be an IP address or localhost"},
+    [XGLB_HTTP_R_METHOD] = {"method", MHD_HTTP_METHOD_NOT_ALLOWED, "actions are POSTed"},
+    [XGLB_HTTP_R_CONTENT_TYPE] = {"content_type", MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+				  "Content-Type must be application/json"},
+    [XGLB_HTTP_R_CROSS_SITE] =
+	{"cross_site", MHD_HTTP_FORBIDDEN,
+	 "the request comes from a page of another site (Origin, Sec-Fetch-Site)"},
+    [XGLB_HTTP_R_DISABLED] = {"actions_disabled", MHD_HTTP_FORBIDDEN,
+			      "no console token is loaded: actions are off (see the log)"},
+    [XGLB_HTTP_R_NO_TOKEN] =
+	{"no_token", MHD_HTTP_UNAUTHORIZED,
+	 "authentication needed: the console token in " XGLB_HTTP_TOKEN_HEADER},
+    [XGLB_HTTP_R_BAD_TOKEN] = {"bad_token", MHD_HTTP_UNAUTHORIZED,
+			       "authentication failed: wrong console token"},
+    [XGLB_HTTP_R_BODY] = {"body", MHD_HTTP_BAD_REQUEST, "not a control request"},
+    [XGLB_HTTP_R_COMMAND] = {"command", MHD_HTTP_FORBIDDEN, "not a console command"},
 };
 
 const char *xglb_http_refusal_name(enum xglb_http_refusal v)
@@ -251,28 +262,6 @@ static const char *header(struct MHD_Connection *con, const char *name)
 	return MHD_lookup_connection_value(con, MHD_HEADER_KIND, name);
 }
 
-static const char *refusal_text(enum xglb_http_refusal v)
-{
-	switch (v) {
-	case XGLB_HTTP_R_METHOD:
-		return "actions are POSTed";
-	case XGLB_HTTP_R_HOST:
-		return "Host must be an IP address or localhost";
-	case XGLB_HTTP_R_CONTENT_TYPE:
-		return "Content-Type must be application/json";
-	case XGLB_HTTP_R_CROSS_SITE:
-		return "the request comes from a page of another site (Origin, Sec-Fetch-Site)";
-	case XGLB_HTTP_R_DISABLED:
-		return "no console token is loaded: actions are off (see the log)";
-	case XGLB_HTTP_R_NO_TOKEN:
-		return "authentication needed: the console token in " XGLB_HTTP_TOKEN_HEADER;
-	case XGLB_HTTP_R_BAD_TOKEN:
-		return "authentication failed: wrong console token";
-	default:
-		return "refused";
-	}
-}
-
 /* Only what the console offers: forwarders and nodes, never status or reload. */
 static bool console_command(enum xglb_ctl_cmd c)
 {
@@ -331,7 +320,7 @@ static enum MHD_Result action(struct xglb_http *h, struct MHD_Connection *con, c
 		enum xglb_http_refusal v = xglb_http_action_check(&r, h->ops.token);
 
 		if (v != XGLB_HTTP_PASS)
-			return refuse(h, con, v, refusal_text(v));
+			return refuse(h, con, v, refusals[v].text);
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return MHD_NO;
