@@ -13,6 +13,12 @@ static struct json_object *get(struct json_object *o, const char *k)
 	return v;
 }
 
+/* Element i of array a; NULL past its end or when a is NULL, which ends a loop over it. */
+static struct json_object *elem(struct json_object *a, size_t i)
+{
+	return a && i < json_object_array_length(a) ? json_object_array_get_idx(a, i) : NULL;
+}
+
 static long long num(struct json_object *o, const char *k)
 {
 	return json_object_get_int64(get(o, k));
@@ -382,7 +388,7 @@ static void render_events(FILE *out, struct json_object *status)
 	};
 	struct json_object *groups = get(status, "groups"), *mem = get(status, "membership"),
 			   *trk = get(status, "tracking"), *objs = trk ? get(trk, "objects") : NULL,
-			   *refused = get(status, "requests_refused");
+			   *o, *refused = get(status, "requests_refused");
 	size_t n = groups ? json_object_array_length(groups) : 0;
 
 	for (size_t e = 0; e < sizeof(ev) / sizeof(ev[0]); e++) {
@@ -444,9 +450,7 @@ static void render_events(FILE *out, struct json_object *status)
 		fprintf(out, "xglb_node_weight %lld\n", num(trk, "weight"));
 		head(out, "xglb_tracked_object_up", "gauge",
 		     "1 while a tracked object is healthy.");
-		for (size_t i = 0; objs && i < json_object_array_length(objs); i++) {
-			struct json_object *o = json_object_array_get_idx(objs, i);
-
+		for (size_t i = 0; (o = elem(objs, i)); i++) {
 			fputs("xglb_tracked_object_up{object=\"", out);
 			label(out, json_object_get_string(get(o, "name")));
 			fprintf(out, "\",type=\"%s\"} %d\n", json_object_get_string(get(o, "type")),
@@ -458,16 +462,14 @@ static void render_events(FILE *out, struct json_object *status)
 /* One series per interface: the hook its data path runs on (status "datapath"). */
 static void render_datapath(FILE *out, struct json_object *status)
 {
-	struct json_object *dpj = get(status, "datapath"), *ifs = get(dpj, "interfaces");
+	struct json_object *dpj = get(status, "datapath"), *ifs = get(dpj, "interfaces"), *x;
 
 	if (!dpj)
 		return;
 	head(out, "xglb_datapath_info", "gauge",
 	     "The hook each interface runs the data path on (xdp, tc; steering: no group), as "
 	     "the configured datapath (auto, xdp, tc) chose it.");
-	for (size_t i = 0; ifs && i < json_object_array_length(ifs); i++) {
-		struct json_object *x = json_object_array_get_idx(ifs, i);
-
+	for (size_t i = 0; (x = elem(ifs, i)); i++) {
 		fputs("xglb_datapath_info{interface=\"", out);
 		label(out, json_object_get_string(get(x, "name")));
 		fputs("\",hook=\"", out);
@@ -483,7 +485,7 @@ static void render_datapath(FILE *out, struct json_object *status)
 /* Conflicts the data path reported (user/xglbd/conflict.c), from status. */
 static void render_conflicts(FILE *out, struct json_object *status)
 {
-	struct json_object *c = get(status, "conflicts"), *groups = c ? get(c, "groups") : NULL;
+	struct json_object *c = get(status, "conflicts"), *groups = c ? get(c, "groups") : NULL, *g;
 	static const char *const kinds[] = {"vip", "vmac"};
 
 	if (!c)
@@ -491,9 +493,7 @@ static void render_conflicts(FILE *out, struct json_object *status)
 	head(out, "xglb_conflicts_total", "counter",
 	     "Frames claiming a VIP (kind vip) or a vMAC this node owns (kind vmac) that the data "
 	     "path reported, per group.");
-	for (size_t i = 0; groups && i < json_object_array_length(groups); i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i);
-
+	for (size_t i = 0; (g = elem(groups, i)); i++) {
 		for (int k = 0; k < 2; k++)
 			fprintf(out, "xglb_conflicts_total{group=\"%lld\",kind=\"%s\"} %lld\n",
 				num(g, "id"), kinds[k], num(g, kinds[k]));
