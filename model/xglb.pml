@@ -31,7 +31,8 @@
  *   P3  CONV rounds into the stable phase, with a live node: all live nodes
  *       follow the same live AVG and hold the same version and owners;
  *       every active forwarder has a live owner; every forwarder whose
- *       preferred owner is live is active; at least one forwarder is active.
+ *       preferred owner is live is active; at least one forwarder is active
+ *       and takes new hosts (fewer forwarders than nodes included: -DF=2).
  *   P4  a replayed hello (a copy of one already delivered to that
  *       receiver) is never admitted: it never reaches xglb_fsm_rx.
  *   P5  versions never go backwards: a node publishes only versions after
@@ -87,6 +88,9 @@
 /* Forwarder f: preferred owner index, persistence (0 movable, taken over and removed at
  * timeout while its preferred owner is down; 3 returns to preferred, never removed). */
 #define PREF(f) ((f) % N)
+#ifdef PERS0
+#define PERS(f) 0 /* every forwarder persistence 0 */
+#endif
 #ifndef PERS
 #define PERS(f) ((f) == 0 -> 3 : 0)
 #endif
@@ -171,7 +175,7 @@ byte i, r, k2;	  /* loop indices across choice points (part of the state) */
 /* temporaries of deterministic steps: always written before read in one d_step */
 hidden byte k, f, cl_r, best, cur, newavg, to, pref, over, under, pick, nup, tf, cnt_, rnd,
 	smask, j2, ok, t1;
-hidden byte changed, acc, ret, prefup;
+hidden byte changed, acc, ret, prefup, home;
 hidden short s, so, su;
 hidden byte b_own[F];
 hidden byte b_act[F], b_nok[F];
@@ -351,12 +355,31 @@ inline assign_one(j, fx)
 		:: nd[j].tka[fx] == 0 -> nd[j].tka[fx] = 1
 		:: else -> skip
 		fi;
+		/* group.c any_at_home: an active forwarder with a live owner and no
+		 * takeover timers (persistence 3, with its preferred owner, or that
+		 * owner is live to take it back) */
+		home = 0;
+		f = 0;
+		do
+		:: f < F ->
+			if
+			:: nd[j].act[f] && CANFWD(j, nd[j].own[f] - 1) &&
+			   (PERS(f) != 0 || nd[j].own[f] == PREF(f) + 1 || CANFWD(j, PREF(f))) -> home = 1
+			:: else -> skip
+			fi;
+			f++
+		:: else -> break
+		od;
+#ifdef BROKEN_NO_HOME
+		home = 1; /* group.c before the fix: see README.md */
+#endif
 		if
-		:: nd[j].tka[fx] - 1 >= RD -> nd[j].nok[fx] = 0
+		:: !home -> nd[j].nok[fx] = 1 /* no other vMAC for its hosts: no timers */
+		:: home && nd[j].tka[fx] - 1 >= RD -> nd[j].nok[fx] = 0
 		:: else -> skip
 		fi;
 		if
-		:: nd[j].tka[fx] - 1 >= TO -> nd[j].act[fx] = 0; nd[j].nok[fx] = 0; nd[j].tka[fx] = 0
+		:: home && nd[j].tka[fx] - 1 >= TO -> nd[j].act[fx] = 0; nd[j].nok[fx] = 0; nd[j].tka[fx] = 0
 		:: else -> skip
 		fi
 	fi
@@ -849,11 +872,11 @@ inline check()
 				:: f < F ->
 					assert(!nd[t1].act[f] || alive[nd[t1].own[f] - 1]); /* P3 */
 					assert(!alive[PREF(f)] || nd[t1].act[f]);	   /* P3 */
-					cnt_ = cnt_ + nd[t1].act[f];
+					cnt_ = cnt_ + (nd[t1].act[f] && nd[t1].nok[f]);
 					f++
 				:: else -> break
 				od;
-				assert(cnt_ > 0) /* P3: the group keeps a forwarder */
+				assert(cnt_ > 0) /* P3: the group keeps a forwarder for new hosts */
 			:: else -> skip
 			fi
 		:: else -> skip

@@ -5,9 +5,10 @@
 #
 # bounded (the default; tests/run.sh runs it, about half a minute on 2
 # cores): exhaustive searches of small configurations (3 nodes with 2
-# faults, or 1 fault and a replay; 4 nodes with 2 faults), and the three
-# broken variants, each of which must make spin report its violation (so a
-# check that can no longer find anything fails too). full (make model): the
+# faults, or 1 fault and a replay; 4 nodes with 2 faults; 3 and 4 nodes with
+# 2 forwarders), and the four broken variants, each of which must make spin
+# report its violation (so a check that can no longer find anything fails
+# too). full (make model): the
 # same, an exhaustive search with 3 faults, then larger configurations by
 # bitstate search (128 MB tables; MODEL_MEMLIM, MB, bounds each exhaustive
 # one; MODEL_JOBS searches at a time, 2). One "ok"/"not ok" line per
@@ -97,9 +98,15 @@ report() {
 check_model faults2 ok exhaustive -DFAULTS=2 -DREPLAYS=0 -DFROUNDS=5
 check_model replay ok exhaustive -DFAULTS=1 -DREPLAYS=1 -DFROUNDS=3
 check_model nodes4 ok exhaustive -DN=4 -DF=4 -DFAULTS=2 -DREPLAYS=0 -DFROUNDS=4
-# The broken variants: group.c before the two version fixes, and no echo check.
+# Fewer forwarders than nodes (forwarders preferred by nodes 1 and 2 only):
+# both persistence 0 (3 nodes), and persistence 3 and 0 (4 nodes).
+check_model fewer_fwd ok exhaustive -DPERS0 -DF=2 -DFAULTS=2 -DREPLAYS=0 -DFROUNDS=4
+check_model fewer_fwd4 ok exhaustive -DN=4 -DF=2 -DFAULTS=2 -DREPLAYS=0 -DFROUNDS=4
+# The broken variants: group.c before the two version fixes and before the
+# timers waited for a forwarder at home, and no echo check.
 check_model bug_adopt_any violation bitstate:26 -DBROKEN_ADOPT_ANY -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=5
 check_model bug_next_version violation bitstate:26 -DBROKEN_NEXT_VERSION -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=5
+check_model bug_no_home violation bitstate:26 -DBROKEN_NO_HOME -DPERS0 -DN=4 -DF=2 -DFAULTS=2 -DREPLAYS=0 -DFROUNDS=3
 check_model broken_no_echo violation bitstate:26 -DBROKEN_NO_ECHO -DFAULTS=2 -DREPLAYS=1 -DFROUNDS=1
 
 if [ "$mode" = full ]; then
@@ -107,6 +114,7 @@ if [ "$mode" = full ]; then
 	check_model full_faults3 ok bitstate:30 -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=6
 	check_model full_replay ok bitstate:30 -DFAULTS=2 -DREPLAYS=1 -DFROUNDS=5
 	check_model full_nodes4 ok bitstate:30 -DN=4 -DF=4 -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=4
+	check_model full_fewer_fwd ok bitstate:30 -DF=2 -DFAULTS=3 -DREPLAYS=1 -DFROUNDS=5
 	check_model full_prio ok bitstate:30 -DPRIO_FIRST -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=5
 fi
 report

@@ -177,6 +177,72 @@ static void redirect_then_timeout_removes_and_redistributes(void **state)
 	assert_true(S.g[2].fwd[0].new_ok);
 }
 
+/*
+ * Fewer forwarders than nodes, both persistence 0 (1 and 3 have no
+ * timers): node 3 prefers none. When the preferred owners of both die,
+ * node 3 takes both; with no forwarder left at home (served with no timers
+ * of its own) there is no live vMAC to move hosts to, so neither redirect
+ * nor timeout may apply: both stay owned and take new hosts, for as long
+ * as it takes. Once a preferred owner is back, the other, still a
+ * takeover, is redirected and removed as usual.
+ */
+static void takeovers_kept_while_no_forwarder_is_at_home(void **state)
+{
+	sim_init(&S, 3, NULL, 2, 0, NULL); /* persistence 0; redirect 2 s, timeout 5 s */
+	sim_run(&S, 1000);
+	assert_int_equal(sim_owner(&S, 2, 0), 1);
+	assert_int_equal(sim_owner(&S, 2, 1), 2);
+	sim_clear_out(&S);
+	S.down[0] = S.down[1] = true;
+	sim_run(&S, 20000); /* four timeouts */
+	assert_true(xglb_fsm_is_avg(&S.g[2]));
+	for (int f = 0; f < 2; f++) {
+		assert_int_equal(sim_owner(&S, 2, f), 3);
+		assert_true(S.g[2].fwd[f].new_ok);
+	}
+	assert_int_equal(S.out[2].redist_mask, 0);
+	assert_int_equal(S.g[2].stats.removals, 0);
+
+	sim_restart(&S, 0); /* forwarder 0 is home again: forwarder 1 times out */
+	sim_run(&S, 1000);
+	/* persistence 0: balancing, not the return, may give forwarder 0 back to node 1;
+	 * with its preferred owner up it is at home wherever it is */
+	assert_true(sim_owner(&S, 2, 0) == 1 || sim_owner(&S, 2, 0) == 3);
+	assert_int_equal(sim_owner(&S, 2, 1), 0);
+	assert_int_equal(S.out[2].redist_mask, 2); /* its hosts go to forwarder 0 */
+	assert_true(S.g[2].fwd[0].new_ok);
+	assert_true(sim_converged(&S));
+}
+
+/*
+ * The same, but forwarder 0 waits for nobody (persistence 3, or no
+ * preferred owner): served by node 3 with no timers of its own, it is at
+ * home, so forwarder 1, a persistence-0 takeover, is redirected and
+ * removed and its hosts go to forwarder 0.
+ */
+static void takeover_removed_while_a_forwarder_without_timers_serves(void **state)
+{
+	for (int v = 0; v < 2; v++) {
+		sim_init(&S, 3, NULL, 2, 0, NULL);
+		for (int i = 0; i < 3; i++) {
+			if (v == 0)
+				S.g[i].fwd[0].persistence = 3;
+			else
+				S.g[i].fwd[0].preferred = 0;
+		}
+		sim_run(&S, 1000);
+		sim_clear_out(&S);
+		S.down[0] = S.down[1] = true;
+		sim_run(&S, 8000);
+		assert_true(xglb_fsm_is_avg(&S.g[2]));
+		assert_int_equal(sim_owner(&S, 2, 0), 3);
+		assert_true(S.g[2].fwd[0].new_ok);
+		assert_false(S.g[2].fwd[1].active);
+		assert_int_equal(S.out[2].redist_mask, 2);
+		assert_int_equal(S.g[2].stats.removals, 1);
+	}
+}
+
 static void partition_heals_to_one_avg_one_owner_each(void **state)
 {
 	start3(0, NULL);
@@ -687,6 +753,8 @@ T_MAIN(cmocka_unit_test(startup_elects_one_avg_and_assigns_preferred),
        cmocka_unit_test(persistence_0_rebalanced_back),
        cmocka_unit_test(returning_lower_weight_gets_its_share),
        cmocka_unit_test(redirect_then_timeout_removes_and_redistributes),
+       cmocka_unit_test(takeovers_kept_while_no_forwarder_is_at_home),
+       cmocka_unit_test(takeover_removed_while_a_forwarder_without_timers_serves),
        cmocka_unit_test(partition_heals_to_one_avg_one_owner_each),
        cmocka_unit_test(loss_of_30_percent_causes_no_failover),
        cmocka_unit_test(restart_within_hold_changes_nothing),

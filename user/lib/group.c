@@ -496,6 +496,28 @@ static __u32 least_loaded(const struct xglb_fsm *g, __u32 exclude)
 }
 
 /*
+ * A forwarder at home: active, with an owner that can forward, and no
+ * takeover timers (persistence 1 or 3, no preferred owner, with its
+ * preferred owner, or that owner is up to take it back). It keeps its hosts
+ * and takes new ones, so hosts may leave a taken-over forwarder (redirect,
+ * timeout) for it; with none (fewer forwarders than nodes, the named
+ * preferred owners of all the persistence-0 ones down) there is no vMAC to
+ * send them to.
+ */
+static bool any_at_home(const struct xglb_fsm *g)
+{
+	for (int i = 0; i < g->n_fwd; i++) {
+		const struct xglb_fsm_fwd *f = &g->fwd[i];
+
+		if (f->active && can_forward(g, f->owner) &&
+		    (f->persistence != 0 || !f->preferred || f->owner == f->preferred ||
+		     can_forward(g, f->preferred)))
+			return true;
+	}
+	return false;
+}
+
+/*
  * Failover, return to the preferred owner, and the takeover timers of one
  * forwarder, by its persistence (the preferred owner may be none, 0):
  *
@@ -503,7 +525,9 @@ static __u32 least_loaded(const struct xglb_fsm *g, __u32 exclude)
  *      to the least loaded node. While it is served away from a named
  *      preferred owner that cannot forward, it is taken over: after
  *      redirect-ms no new hosts, after timeout-ms removed (its hosts are
- *      redistributed), back in service when that owner returns. With no
+ *      redistributed), back in service when that owner returns; both
+ *      timers run only while some forwarder is at home (any_at_home),
+ *      else it keeps its hosts and takes new ones. With no
  *      preferred owner nothing waits for anyone: no timers. Weight and
  *      load balancing may move it.
  *   1  sticky to its current owner. Fails over like 0 and the new owner
@@ -558,6 +582,13 @@ static void assign_one(struct xglb_fsm *g, int i, __u64 now, struct xglb_fsm_out
 	}
 	if (!f->takeover_since)
 		f->takeover_since = now;
+	if (!any_at_home(g)) {
+		/* Every active forwarder is a takeover (fewer forwarders than nodes,
+		 * the preferred owners of all down): no other vMAC for its hosts or
+		 * new ones. */
+		f->new_ok = true;
+		return;
+	}
 	age = now - f->takeover_since;
 	if (age >= (__u64)g->t.redirect_ms * MS)
 		f->new_ok = false;
