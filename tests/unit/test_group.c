@@ -215,6 +215,43 @@ static void takeovers_kept_while_no_forwarder_is_at_home(void **state)
 }
 
 /*
+ * A node that did not run for a while (a stall) or whose clock jumped
+ * must not take its peers' silence in the gap for their death: it keeps
+ * the AVG it follows and the owners, and a peer still expires once it has
+ * been silent for a hold time of the node's own running time.
+ */
+static void stall_or_clock_jump_expires_no_peer(void **state)
+{
+	struct xglb_fsm_out o = {0};
+	struct xglb_fsm *g = &S.g[0];
+	__u64 t;
+
+	start3(0, NULL);
+	assert_int_equal(g->avg, 3);
+	t = S.now + 5000 * SIM_MS; /* 5 s, a jump of 16 hold times */
+	xglb_fsm_tick(g, t, &o);
+	assert_true(xglb_fsm_node(g, 2)->up && xglb_fsm_node(g, 3)->up);
+	assert_int_equal(g->avg, 3);
+	assert_false(o.actions & XGLB_FSM_ACT_COMMIT);
+	for (int f = 0; f < 3; f++)
+		assert_int_equal(sim_owner(&S, 0, f), f + 1);
+	assert_int_equal(g->stats.gaps, 1);
+	xglb_fsm_tick(g, t + 100 * SIM_MS, &o); /* still within a hold of running time */
+	assert_true(xglb_fsm_node(g, 2)->up);
+	assert_int_equal(g->stats.gaps, 1);
+	xglb_fsm_tick(g, t + 200 * SIM_MS, &o);
+	xglb_fsm_tick(g, t + 300 * SIM_MS, &o); /* silent for a hold since: down */
+	assert_false(xglb_fsm_node(g, 2)->up);
+	assert_false(xglb_fsm_node(g, 3)->up);
+
+	start3(0, NULL); /* backwards (CLOCK_MONOTONIC never does; a faked clock may) */
+	g = &S.g[0];
+	xglb_fsm_tick(g, S.now - 3600000 * SIM_MS, &o);
+	assert_true(xglb_fsm_node(g, 2)->up && xglb_fsm_node(g, 3)->up);
+	assert_int_equal(g->avg, 3);
+}
+
+/*
  * The same, but forwarder 0 waits for nobody (persistence 3, or no
  * preferred owner): served by node 3 with no timers of its own, it is at
  * home, so forwarder 1, a persistence-0 takeover, is redirected and
@@ -755,6 +792,7 @@ T_MAIN(cmocka_unit_test(startup_elects_one_avg_and_assigns_preferred),
        cmocka_unit_test(redirect_then_timeout_removes_and_redistributes),
        cmocka_unit_test(takeovers_kept_while_no_forwarder_is_at_home),
        cmocka_unit_test(takeover_removed_while_a_forwarder_without_timers_serves),
+       cmocka_unit_test(stall_or_clock_jump_expires_no_peer),
        cmocka_unit_test(partition_heals_to_one_avg_one_owner_each),
        cmocka_unit_test(loss_of_30_percent_causes_no_failover),
        cmocka_unit_test(restart_within_hold_changes_nothing),

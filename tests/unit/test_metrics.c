@@ -22,7 +22,7 @@ static const char *status_json =
     "\"forwarders\":[{\"index\":0,\"owner\":1,\"weight\":100,\"effective_weight\":40},"
     "{\"index\":1,\"owner\":3,\"weight\":100}],"
     "\"events\":{\"avg_changes\":2,\"owner_changes\":5,\"failovers\":1,\"removals\":0,"
-    "\"rebalances\":3},\"withdrawn\":[\"forwarding-off\"]}],"
+    "\"rebalances\":3,\"gaps\":6},\"withdrawn\":[\"forwarding-off\"]}],"
     "\"netwatch\":{\"events\":20,\"ignored\":6,\"malformed\":1,\"overruns\":2,"
     "\"reattached\":3,\"mac_changes\":1,\"vip_restored\":4,\"local_updates\":8,"
     "\"errors\":0},"
@@ -126,6 +126,7 @@ static void renders_values(void **state)
 	has(t, "xglb_forwarder_owner{group=\"1\",forwarder=\"1\"} 3");
 	has(t, "xglb_forwarder_weight{group=\"1\",forwarder=\"0\"} 40");
 	has(t, "xglb_failovers_total{group=\"1\"} 1");
+	has(t, "xglb_membership_gaps_total{group=\"1\"} 6");
 	has(t, "xglb_owner_changes_total{group=\"1\"} 5");
 	has(t, "xglb_membership_datagrams_total{result=\"auth\"} 2");
 	has(t, "xglb_membership_sent_total{result=\"error\"} 1");

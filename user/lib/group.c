@@ -882,10 +882,35 @@ static void assign(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 		out->actions |= XGLB_FSM_ACT_LEARN;
 }
 
+/*
+ * Ticks come at least once a hello interval. A longer gap means this node
+ * did not run (a stall) or its clock jumped: the peers' silence in the gap
+ * is no news, since their hellos either wait in our socket or were sent to
+ * a node that was not looking. Each peer keeps the age it had at the last
+ * tick; what was already late still expires, a hold time after it was
+ * last heard as counted by our own running time.
+ */
+static void skip_gap(struct xglb_fsm *g, __u64 now)
+{
+	if (g->last_tick &&
+	    (now < g->last_tick || now - g->last_tick > 2ull * g->t.hello_ms * MS)) {
+		for (int i = 0; i < g->n_nodes; i++) {
+			struct xglb_fsm_node *n = &g->nodes[i];
+			__u64 age = g->last_tick > n->last_heard ? g->last_tick - n->last_heard : 0;
+
+			if (n->up && n->id != g->self)
+				n->last_heard = now > age ? now - age : 0;
+		}
+		g->stats.gaps++;
+	}
+	g->last_tick = now;
+}
+
 void xglb_fsm_tick(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out)
 {
 	unsigned int before = local_mask(g);
 
+	skip_gap(g, now);
 	expire_peers(g, now);
 	elect(g, now, out);
 	expire_peers(g, now); /* refresh our own claim after the election */

@@ -96,6 +96,7 @@ struct xglb_fsm_stats {
 	__u64 rebalances;     /* forwarders moved by load balancing */
 	__u64 states_adopted; /* higher-version states taken from peers */
 	__u64 states_refused; /* states not from our AVG, or a version out of step */
+	__u64 gaps;	      /* ticks after a stall or clock jump (xglb_fsm_tick) */
 };
 
 /*
@@ -148,6 +149,7 @@ struct xglb_fsm {
 	__u64 seq;
 	__u32 boot;
 	__u64 next_hello; /* ns */
+	__u64 last_tick;  /* ns of the last xglb_fsm_tick (a stall or clock jump: see there) */
 	__u64 next_load;  /* ns of the next load-aware evaluation */
 	struct xglb_fsm_stats stats;
 };

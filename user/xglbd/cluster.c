@@ -682,6 +682,7 @@ struct json_object *xglb_cluster_group_json(const struct xglb_cluster *c, int gi
 	json_object_object_add(st, "failovers", json_object_new_int64(g->stats.failovers));
 	json_object_object_add(st, "removals", json_object_new_int64(g->stats.removals));
 	json_object_object_add(st, "rebalances", json_object_new_int64(g->stats.rebalances));
+	json_object_object_add(st, "gaps", json_object_new_int64(g->stats.gaps));
 	json_object_object_add(st, "states_adopted",
 			       json_object_new_int64(g->stats.states_adopted));
 	json_object_object_add(o, "events", st);

@@ -385,6 +385,9 @@ static void render_events(FILE *out, struct json_object *status)
 	    {"removals", "xglb_forwarder_removals_total",
 	     "Forwarders removed when their takeover timed out."},
 	    {"rebalances", "xglb_rebalances_total", "Forwarders moved by load balancing."},
+	    {"gaps", "xglb_membership_gaps_total",
+	     "Membership ticks after more than two hello intervals without one (the daemon "
+	     "stalled or its clock jumped); peers' silence in the gap was not counted."},
 	};
 	struct json_object *groups = get(status, "groups"), *mem = get(status, "membership"),
 			   *trk = get(status, "tracking"), *objs = trk ? get(trk, "objects") : NULL,
