@@ -222,11 +222,12 @@ static void defend(struct daemon *d)
 		else if (cg->pending && (!next || cg->next_pass < next))
 			next = cg->next_pass > now ? cg->next_pass : now + DEFEND_STEP_NS;
 	}
-	if (next) {
+	if (next) { /* relative, as arm_membership (membership.c) says why */
+		__u64 rel = next > now ? next - now : 1;
 		struct itimerspec its = {
-		    .it_value = {.tv_sec = next / 1000000000ull, .tv_nsec = next % 1000000000ull}};
+		    .it_value = {.tv_sec = rel / 1000000000ull, .tv_nsec = rel % 1000000000ull}};
 
-		timerfd_settime(c->timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
+		timerfd_settime(c->timer_fd, 0, &its, NULL);
 	}
 }
 

@@ -140,11 +140,13 @@ static void arm(struct xglb_ctlsock *s)
 	for (int i = 0; i < XGLB_CTL_MAX_CLIENTS; i++)
 		if (s->cl[i].fd >= 0 && (!first || s->cl[i].deadline_ns < first))
 			first = s->cl[i].deadline_ns;
-	if (first) {
-		its.it_value.tv_sec = first / 1000000000ull;
-		its.it_value.tv_nsec = first % 1000000000ull;
+	if (first) { /* relative, as arm_membership (membership.c) says why */
+		__u64 now = mono_ns(), d = first > now ? first - now : 1;
+
+		its.it_value.tv_sec = d / 1000000000ull;
+		its.it_value.tv_nsec = d % 1000000000ull;
 	}
-	timerfd_settime(s->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+	timerfd_settime(s->tfd, 0, &its, NULL);
 }
 
 static void drop(struct xglb_ctlsock *s, int epfd, int i)

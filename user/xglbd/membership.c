@@ -95,19 +95,24 @@ int track_epoll(struct daemon *d)
 	return 0;
 }
 
+/*
+ * Armed relative to the time we read, never as an absolute time: then the
+ * timer keeps its interval whatever clock the kernel's timer and our reading
+ * disagree on (a clock faked for this process shifts only the latter).
+ */
 void arm_membership(struct daemon *d)
 {
 	struct itimerspec its = {0};
-	__u64 t;
+	__u64 now, t;
 
 	if (!d->cl)
 		return;
-	t = xglb_cluster_next(d->cl, now_ns());
+	now = now_ns();
+	t = xglb_cluster_next(d->cl, now);
+	t = t > now ? t - now : 1;
 	its.it_value.tv_sec = t / 1000000000ull;
 	its.it_value.tv_nsec = t % 1000000000ull;
-	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
-		its.it_value.tv_nsec = 1;
-	timerfd_settime(d->mem_tfd, TFD_TIMER_ABSTIME, &its, NULL);
+	timerfd_settime(d->mem_tfd, 0, &its, NULL);
 }
 
 /* Our MAC on each group's segment (its first interface), for hellos. */
