@@ -103,6 +103,9 @@
 #define OUTRANKS(a, b) ((b) == NONE || PRIO(a) > PRIO(b) || (PRIO(a) == PRIO(b) && (a) > (b)))
 
 typedef View { /* what node j knows of node k (group.c struct xglb_fsm_node + cluster.c peer) */
+#ifdef LEAVE
+	bool lv;  /* leaving */
+#endif
 	bool up;
 	bool cl;  /* claims_avg */
 	bool dm;  /* demoted */
@@ -115,6 +118,11 @@ typedef View { /* what node j knows of node k (group.c struct xglb_fsm_node + cl
 };
 
 typedef Node { /* group.c struct xglb_fsm (the parts the protocol reads) */
+#ifdef LEAVE
+	bool lv;	/* leaving: a clean stop in progress (xglb_fsm_leave) */
+	byte lvr;	/* rounds since it began (main.c gives up after the bound) */
+	bool lva;	/* ghost: it was the AVG when it began (P6) */
+#endif
 	View v[N];
 	byte avg;	/* id, 0 = none */
 	byte ver;	/* version held */
@@ -136,6 +144,9 @@ typedef Node { /* group.c struct xglb_fsm (the parts the protocol reads) */
 };
 
 typedef Msg { /* proto.h struct xglb_msg (the fields the protocol reads) */
+#ifdef LEAVE
+	bool lvf;	/* XGLB_MSGF_LEAVING */
+#endif
 	bool valid;
 	bool rep;	/* ghost: a copy of a hello already delivered (P4) */
 	byte from;	/* index */
@@ -184,8 +195,16 @@ hidden int d;
 #define IS_AVG(j) (nd[j].avg == (j) + 1)
 #define STARTING(j) (nd[j].stl > 0)
 #define DEMOTED(j) (STARTING(j) && !nd[j].resumed)
-#define CANLEAD(j, k) (nd[j].v[k].up && !nd[j].v[k].dm && PRIO(k) > 0)
-#define CANFWD(j, k) ((k) >= 0 && (k) < N && nd[j].v[k].up)
+#ifdef LEAVE
+#define LV(j, k) (nd[j].v[k].lv)
+#define LEAVING(j) (nd[j].lv)
+#define LB (2 * H) /* cluster.c xglb_cluster_leave_bound_ms: hold + release (hold) */
+#else
+#define LV(j, k) 0
+#define LEAVING(j) 0
+#endif
+#define CANLEAD(j, k) (nd[j].v[k].up && !nd[j].v[k].dm && !LV(j, k) && PRIO(k) > 0)
+#define CANFWD(j, k) ((k) >= 0 && (k) < N && nd[j].v[k].up && !LV(j, k))
 
 /* group.c avg_claimant: the best node that may lead and claims the role -> cl_r */
 inline claimant(j)
@@ -228,7 +247,11 @@ inline expire(j)
 		if
 		:: k == j ->
 			nd[j].v[k].up = 1; nd[j].v[k].age = 0; nd[j].v[k].dm = DEMOTED(j);
-			nd[j].v[k].st = STARTING(j); nd[j].v[k].cl = IS_AVG(j)
+			nd[j].v[k].st = STARTING(j); nd[j].v[k].cl = IS_AVG(j);
+#ifdef LEAVE
+			nd[j].v[k].lv = nd[j].lv;
+#endif
+			skip
 		:: k != j && nd[j].v[k].up && nd[j].v[k].age >= H ->
 			nd[j].v[k].up = 0; nd[j].v[k].cl = 0
 		:: else -> skip
@@ -238,8 +261,16 @@ inline expire(j)
 	od
 }
 
-/* group.c elect (preempt on, delay 0) */
+/* group.c elect (preempt on, delay 0); a leaving AVG keeps the role until a successor claims it */
 inline elect(j)
+{
+	if
+	:: LEAVING(j) && IS_AVG(j) -> skip
+	:: else -> elect_(j)
+	fi
+}
+
+inline elect_(j)
 {
 	claimant(j);
 	cur = cl_r;
@@ -261,8 +292,8 @@ inline elect(j)
 		do
 		:: k < N ->
 			if
-			:: nd[j].v[k].up && nd[j].v[k].st && PRIO(k) > 0 && best != NONE &&
-			   OUTRANKS(k, best) -> newavg = 0
+			:: nd[j].v[k].up && nd[j].v[k].st && !LV(j, k) && PRIO(k) > 0 && best != NONE &&
+			   OUTRANKS(k, best) -> newavg = 0 /* a leaving node's hellos say priority 0 */
 			:: else -> skip
 			fi;
 			k++
@@ -525,7 +556,7 @@ inline tick(j)
 	elect(j);
 	expire(j);
 	if
-	:: IS_AVG(j) && !DEMOTED(j) && !STARTING(j) -> assign(j)
+	:: IS_AVG(j) && !DEMOTED(j) && !STARTING(j) && !LEAVING(j) -> assign(j)
 	:: else -> skip
 	fi
 }
@@ -552,6 +583,14 @@ inline fsm_rx(j, m)
 	nd[j].v[m.from].dm = m.dem;
 	nd[j].v[m.from].st = m.start;
 	nd[j].v[m.from].cl = m.avgf;
+#ifdef LEAVE
+	nd[j].v[m.from].lv = m.lvf;
+	if
+	:: LEAVING(j) && IS_AVG(j) && m.avgf && CANLEAD(j, m.from) ->
+		nd[j].avg = m.from + 1 /* our successor speaks as AVG */
+	:: else -> skip
+	fi;
+#endif
 	if
 	:: IS_AVG(j) && m.st && AFTER(m.ver, nd[j].ver) ->
 		nd[j].ver = m.ver; /* number past it and republish */
@@ -640,6 +679,9 @@ inline copymsg(dst, src)
 	dst.seq = src.seq; dst.echo = src.echo; dst.avgf = src.avgf; dst.dem = src.dem;
 	dst.start = src.start; dst.st = src.st; dst.ver = src.ver; dst.savg = src.savg;
 	dst.steer = src.steer;
+#ifdef LEAVE
+	dst.lvf = src.lvf;
+#endif
 	k2 = 0;
 	do
 	:: k2 < F ->
@@ -653,6 +695,9 @@ inline clearmsg(m)
 {
 	m.valid = 0; m.rep = 0; m.from = 0; m.boot = 0; m.seq = 0; m.echo = 0; m.avgf = 0;
 	m.dem = 0; m.start = 0; m.st = 0; m.ver = 0; m.savg = 0; m.steer = 0;
+#ifdef LEAVE
+	m.lvf = 0;
+#endif
 	k2 = 0;
 	do
 	:: k2 < F -> m.own[k2] = 0; m.act[k2] = 0; m.nok[k2] = 0; m.tka[k2] = 0; k2++
@@ -667,6 +712,9 @@ inline build(j)
 		nd[j].seq++;
 		out.valid = 1; out.rep = 0; out.from = j; out.boot = boot[j]; out.seq = nd[j].seq;
 		out.avgf = IS_AVG(j); out.dem = DEMOTED(j); out.start = STARTING(j);
+#ifdef LEAVE
+		out.lvf = nd[j].lv;
+#endif
 		out.st = (nd[j].ver != 0 && nd[j].savg != 0);
 		out.ver = (out.st -> nd[j].ver : 0);
 		out.savg = (out.st -> nd[j].savg : 0);
@@ -681,6 +729,89 @@ inline build(j)
 		od
 	}
 }
+
+#ifdef LEAVE
+/*
+ * The end of node j's clean stop (main.c run): it exits once
+ * xglb_fsm_left says the others have taken over (-> ok = 1), or after the
+ * bound LB anyway (ok = 2). Not the release wait (release_until is not
+ * modelled). P6, at an exit by xglb_fsm_left while another node may lead:
+ * if j was the AVG, a live node other than j acts as AVG; the state of the
+ * AVG j follows gives j no forwarder. So the hosts miss neither an AVG nor
+ * an owner through the handover.
+ */
+inline left(j)
+{
+	ok = 0;
+	cnt_ = 0; /* others that may lead */
+	tf = 0;	  /* others that may forward */
+	k = 0;
+	do
+	:: k < N ->
+		if
+		:: k != j && CANLEAD(j, k) -> cnt_++
+		:: else -> skip
+		fi;
+		if
+		:: k != j && CANFWD(j, k) -> tf++
+		:: else -> skip
+		fi;
+		k++
+	:: else -> break
+	od;
+	if
+	:: cnt_ == 0 -> ok = 1
+	:: cnt_ > 0 && (IS_AVG(j) || nd[j].savg == j + 1) -> skip
+#ifndef BROKEN_LEAVE_NO_STATE
+	:: cnt_ > 0 && !IS_AVG(j) && nd[j].savg != j + 1 && (nd[j].avg == 0 || nd[j].savg != nd[j].avg) ->
+		skip /* no state of the AVG it follows: it may still name j */
+#endif
+	:: else ->
+		ok = 1;
+		f = 0;
+		do
+		:: f < F ->
+			if
+			:: tf > 0 && nd[j].act[f] && nd[j].own[f] == j + 1 -> ok = 0
+			:: else -> skip
+			fi;
+			f++
+		:: else -> break
+		od
+	fi;
+	if
+	:: !ok && nd[j].lvr >= LB -> ok = 2
+	:: else -> skip
+	fi;
+	if
+	:: ok == 1 && cnt_ > 0 ->
+		t1 = NONE;
+		k = 0;
+		do
+		:: k < N ->
+			if
+			:: k != j && alive[k] && IS_AVG(k) -> t1 = k
+			:: else -> skip
+			fi;
+			k++
+		:: else -> break
+		od;
+		assert(!nd[j].lva || t1 != NONE); /* P6: the AVG that leaves has a successor */
+		t1 = (nd[j].avg != 0 && nd[j].avg != j + 1 && alive[nd[j].avg - 1] -> nd[j].avg - 1 : NONE);
+		f = 0;
+		do
+		:: t1 != NONE && f < F ->
+			assert(!(nd[t1].act[f] && nd[t1].own[f] == j + 1)); f++ /* P6 */
+		:: else -> break
+		od
+	:: else -> skip
+	fi;
+	if
+	:: ok -> alive[j] = 0; pins[j] = 0; downfor[j] = 0; printf("EV exit %d %d\n", j, ok)
+	:: else -> skip
+	fi
+}
+#endif
 
 /* kill -9 (pins stay) or a clean stop (pins gone) */
 inline kill(j, keep)
@@ -710,10 +841,18 @@ inline restart(j)
 			nd[j].v[k].up = (k == j); nd[j].v[k].cl = 0; nd[j].v[k].dm = 0;
 			nd[j].v[k].st = 0; nd[j].v[k].age = 0; nd[j].v[k].pb = 0;
 			nd[j].v[k].wb = 0; nd[j].v[k].wt = 0; nd[j].v[k].ws = 0;
+#ifdef LEAVE
+			nd[j].v[k].lv = 0;
+#endif
 			nd[j].lastb[k] = 0; nd[j].lastv[k] = 0; k++
 		:: else -> break
 		od;
 		nd[j].anyv = 0;
+#ifdef LEAVE
+		nd[j].lv = 0;
+		nd[j].lvr = 0;
+		nd[j].lva = 0;
+#endif
 		nd[j].stl = H;
 		nd[j].steer = 0;
 		nd[j].hasseen = 0;
@@ -766,6 +905,12 @@ inline advance()
 				:: nd[k].stl > 0 -> nd[k].stl--
 				:: else -> skip
 				fi;
+#ifdef LEAVE
+				if
+				:: nd[k].lv && nd[k].lvr < LB -> nd[k].lvr++
+				:: else -> skip
+				fi;
+#endif
 				f = 0;
 				do
 				:: f < F ->
@@ -900,6 +1045,10 @@ inline faults_between_rounds()
 		if
 		:: alive[i] -> faults--; kill(i, 1)		  /* kill -9 */
 		:: alive[i] -> faults--; kill(i, 0)		  /* a clean stop: no pins */
+#ifdef LEAVE
+		:: alive[i] && !nd[i].lv ->			  /* SIGTERM: the handover */
+			faults--; nd[i].lv = 1; nd[i].lva = IS_AVG(i); printf("EV leave %d\n", i)
+#endif
 		:: !alive[i] -> faults--; restart(i)
 		:: !cut[i] -> faults--; cut[i] = 1; printf("EV cut %d\n", i)
 		:: cut[i] -> cut[i] = 0; printf("EV heal %d\n", i) /* free */
@@ -1016,6 +1165,21 @@ init {
 			i++
 		:: else -> i = 0; break
 		od;
+#ifdef LEAVE
+		skip; /* the loop above breaks to here, not into the d_step */
+		d_step {
+			i = 0;
+			do
+			:: i < N ->
+				if
+				:: alive[i] && nd[i].lv -> left(i)
+				:: else -> skip
+				fi;
+				i++
+			:: else -> i = 0; break
+			od
+		}
+#endif
 		advance();
 		if
 		:: stable -> srounds++; check()

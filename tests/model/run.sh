@@ -3,13 +3,13 @@
 #
 #   tests/model/run.sh [bounded|full]
 #
-# bounded (the default; tests/run.sh runs it, about half a minute on 2
-# cores): exhaustive searches of small configurations (3 nodes with 2
-# faults, or 1 fault and a replay; 4 nodes with 2 faults; 3 and 4 nodes with
-# 2 forwarders), and the four broken variants, each of which must make spin
-# report its violation (so a check that can no longer find anything fails
-# too). full (make model): the
-# same, an exhaustive search with 3 faults, then larger configurations by
+# bounded (the default; tests/run.sh runs it, about a minute on 2 cores):
+# exhaustive searches of small configurations (3 nodes with 2 faults, or 1
+# fault and a replay; 4 nodes with 2 faults; 3 and 4 nodes with 2
+# forwarders; a clean stop's handover), and the five broken variants, each
+# of which must make spin report its violation (so a check that can no
+# longer find anything fails too). full (make model): the same, exhaustive
+# searches with 3 faults (with and without clean stops), then larger configurations by
 # bitstate search (128 MB tables; MODEL_MEMLIM, MB, bounds each exhaustive
 # one; MODEL_JOBS searches at a time, 2). One "ok"/"not ok" line per
 # configuration; a violation keeps its trail and its scenario for
@@ -102,15 +102,19 @@ check_model nodes4 ok exhaustive -DN=4 -DF=4 -DFAULTS=2 -DREPLAYS=0 -DFROUNDS=4
 # both persistence 0 (3 nodes), and persistence 3 and 0 (4 nodes).
 check_model fewer_fwd ok exhaustive -DPERS0 -DF=2 -DFAULTS=2 -DREPLAYS=0 -DFROUNDS=4
 check_model fewer_fwd4 ok exhaustive -DN=4 -DF=2 -DFAULTS=2 -DREPLAYS=0 -DFROUNDS=4
+# The clean stop's handover (SIGTERM among the faults).
+check_model leave ok exhaustive -DLEAVE -DFAULTS=2 -DREPLAYS=0 -DFROUNDS=5
 # The broken variants: group.c before the two version fixes and before the
 # timers waited for a forwarder at home, and no echo check.
 check_model bug_adopt_any violation bitstate:26 -DBROKEN_ADOPT_ANY -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=5
 check_model bug_next_version violation bitstate:26 -DBROKEN_NEXT_VERSION -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=5
+check_model bug_leave_no_state violation bitstate:26 -DLEAVE -DBROKEN_LEAVE_NO_STATE -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=4
 check_model bug_no_home violation bitstate:26 -DBROKEN_NO_HOME -DPERS0 -DN=4 -DF=2 -DFAULTS=2 -DREPLAYS=0 -DFROUNDS=3
 check_model broken_no_echo violation bitstate:26 -DBROKEN_NO_ECHO -DFAULTS=2 -DREPLAYS=1 -DFROUNDS=1
 
 if [ "$mode" = full ]; then
 	check_model faults3 ok exhaustive -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=4
+	check_model leave3 ok exhaustive -DLEAVE -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=4
 	check_model full_faults3 ok bitstate:30 -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=6
 	check_model full_replay ok bitstate:30 -DFAULTS=2 -DREPLAYS=1 -DFROUNDS=5
 	check_model full_nodes4 ok bitstate:30 -DN=4 -DF=4 -DFAULTS=3 -DREPLAYS=0 -DFROUNDS=4

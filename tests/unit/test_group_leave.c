@@ -271,10 +271,35 @@ static void resumed_avg_yields_to_a_better_claimant(void **state)
 	assert_true(sim_converged(&S));
 }
 
+/*
+ * A node that holds no state of the AVG it would follow cannot know what
+ * that state gives it: restarted while the AVG's hellos do not reach it,
+ * then stopped, it must not call its handover done while the AVG still
+ * names it the owner of its forwarder; once the AVG's state no longer
+ * does, it may go.
+ */
+static void leaver_without_the_avgs_state_waits(void **state)
+{
+	start3();
+	S.cut[2][0] = true; /* node 3 (the AVG) does not reach node 1 */
+	sim_restart(&S, 0);
+	sim_run(&S, 200); /* node 1 hears node 2, holds no state */
+	assert_int_equal(sim_owner(&S, 2, 0), 1);
+	xglb_fsm_leave(&S.g[0], S.now);
+	sim_run(&S, 50);
+	assert_int_not_equal(S.g[0].state_avg, 3);
+	assert_false(xglb_fsm_left(&S.g[0], S.now));
+	S.cut[2][0] = false;
+	sim_run(&S, 300);
+	assert_int_not_equal(sim_owner(&S, 2, 0), 1); /* the AVG moved it */
+	assert_true(xglb_fsm_left(&S.g[0], S.now));
+}
+
 T_MAIN(cmocka_unit_test(leaving_hello), cmocka_unit_test(non_avg_leaver_hands_over_forwarders),
        cmocka_unit_test(avg_leaver_hands_over_role), cmocka_unit_test(leave_and_come_back),
        cmocka_unit_test(lone_node_leaves_at_once),
        cmocka_unit_test(leaver_waits_while_nobody_takes_over), cmocka_unit_test(all_leave_at_once),
        cmocka_unit_test(restarted_avg_resumes_without_gap),
        cmocka_unit_test(restarted_avg_without_resume_leaves_a_gap),
-       cmocka_unit_test(resumed_avg_yields_to_a_better_claimant))
+       cmocka_unit_test(resumed_avg_yields_to_a_better_claimant),
+       cmocka_unit_test(leaver_without_the_avgs_state_waits))

@@ -386,6 +386,26 @@ static void step(char *l)
 		deliver(a, &R.tape);
 	} else if (sscanf(l, "kill %d %d", &a, &b) == 2) {
 		kill_node(a, b);
+	} else if (sscanf(l, "leave %d", &a) == 1) {
+		CHECK(a >= 0 && a < R.n && R.nd[a].alive, "leave: a dead node");
+		xglb_fsm_leave(&R.nd[a].g, R.now); /* SIGTERM: main.c run() */
+	} else if (sscanf(l, "exit %d %d", &a, &b) == 2) {
+		const struct xglb_fsm *g = &R.nd[a].g;
+
+		CHECK(a >= 0 && a < R.n && R.nd[a].alive && g->leaving, "exit: not leaving");
+		/* P6: if the code too calls the handover done, the AVG it follows no
+		 * longer names it (b = 2: the model gave up at the bound) */
+		if (xglb_fsm_left(g, R.now) && g->avg && g->avg != (__u32)a + 1 &&
+		    R.nd[g->avg - 1].alive) {
+			const struct xglb_fsm *avg = &R.nd[g->avg - 1].g;
+
+			for (int f = 0; f < R.nf; f++)
+				CHECK(owner_of(avg, f) != (__u32)a + 1,
+				      "P6: node %d handed over, but its AVG %u still gives it "
+				      "forwarder %d",
+				      a + 1, g->avg, f);
+		}
+		kill_node(a, false); /* a clean stop removes the pins */
 	} else if (sscanf(l, "restart %d %d", &a, &b) == 2) {
 		restart_node(a);
 	} else if (sscanf(l, "cut %d", &a) == 1) {

@@ -1097,6 +1097,8 @@ bool xglb_fsm_left(const struct xglb_fsm *g, __u64 now)
 			      */
 	if (xglb_fsm_is_avg(g) || g->state_avg == g->self)
 		return false;
+	if (!g->avg || g->state_avg != g->avg)
+		return false; /* no state of the AVG we follow: it may still name us */
 	for (int i = 0; i < g->n_fwd; i++) {
 		if (forward && g->fwd[i].active && g->fwd[i].owner == g->self)
 			return false;
