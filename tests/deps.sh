@@ -11,6 +11,8 @@ PKGS=(
 	libclang-rt-14-dev keepalived prometheus chromium
 	# the protocol model (model/xglb.pml, make model)
 	spin
+	# the soak's clock steps (tests/soak/soak.sh)
+	faketime
 )
 
 missing=()
