@@ -37,7 +37,9 @@
 #                stopped (or cut the link of) the router that answered last,
 #                counted from the moment the fault was carried out to the
 #                last unanswered request (soak_no_avg_death_ms_max; _upper_:
-#                from before the fault to the first answered request); else
+#                from before the fault, or the last answered request if
+#                later, to the first answered one: a kill -9 leaves the data
+#                path answering until its lease runs out); else
 #                soak_no_avg_other_ms_max
 #   two owners   a vMAC whose learning frames (sent every LEARN ms by its owner)
 #                came from two routers' ports within LEARN + 100 ms of each other
@@ -378,7 +380,7 @@ BEGIN {
 		else if (nrep > 0 && nstart) {
 			if (reps >= nreq + req) { d = nend - nstart; if (d > lmax) lmax = d; nlate++ }
 			else if ((i = death(nfirst, lastavg))) {
-				d = nend - (fv[i] > nstart ? fv[i] : nstart); d2 = t - fs[i]
+				d = nend - (fv[i] > nstart ? fv[i] : nstart); d2 = t - (fs[i] > nstart ? fs[i] : nstart)
 				if (d2 > kmax2) kmax2 = d2
 				if (d > kmax) { kmax = d; kwhy = d " ms" lastfaults(nfirst) }
 				if (d > hold) over = over "\n# no AVG for " d " ms after the AVG stopped" lastfaults(nfirst)
