@@ -5,11 +5,11 @@
 # r1's xglbd runs under libfaketime (its clocks read through a file it
 # re-reads at every call):
 #   1. started with its wall clock 5 h behind, then stepped to 7 h ahead
-#      while it runs: hellos keep flowing (its timers keep their intervals)
-#      and no view changes (the AVG, the version, the owners);
+#      while it runs: hellos keep flowing and nothing changes (views, and
+#      r1's count of AVG and owner changes);
 #   2. started with CLOCK_MONOTONIC faked too, which then jumps 3 s forward
-#      (to r1 alone, as if it had stalled): r1 declares no peer dead, so no
-#      view changes, and it counts the gap (xglb_membership_gaps_total).
+#      (to r1 alone, as if it had stalled): r1 declares no peer dead, so
+#      nothing changes, and it counts the gap (xglb_membership_gaps_total).
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
 # shellcheck disable=SC2317,SC2016
@@ -27,6 +27,8 @@ FAKETIME_LIB=$(dpkg -L libfaketime 2>/dev/null | grep -m1 '/libfaketime\.so\.1$'
 views() { local r; for r in "${ROUTERS[@]}"; do lab_view "$r"; done | paste -sd' '; }
 tx_ok() { lab_jst "$1" '.membership.tx_ok'; }
 gaps() { lab_jst "$1" '.groups[0].events.gaps'; }
+changes() { lab_jst "$1" '.groups[0].events | "\(.avg_changes) AVG and \(.owner_changes) owner changes"'; }
+
 _above() { [ "$("$1" "$2")" -gt "$3" ] 2>/dev/null; } # getter router n
 # Start r1's xglbd again under libfaketime: wall (the wall clock only) or mono (both clocks).
 faked_start() {
@@ -57,10 +59,11 @@ faked_start wall || bail "r1's xglbd starts with its wall clock 5 h behind"
 lab_wait 10 lab_agree_owned "${ROUTERS[@]}" || bail "routers agree with r1 5 h behind" "$(lab_views)"
 check "r1's wall clock is 5 h behind" [ "$(lab_exec r1 env LD_PRELOAD="$FAKETIME_LIB" \
 	FAKETIME_TIMESTAMP_FILE="$LAB_DIR/faketime" date +%s)" -lt $(($(date +%s) - 4 * 3600)) ]
-before=$(views) tx=$(tx_ok r1)
+before=$(views) tx=$(tx_ok r1) ch=$(changes r1)
 echo "+7h" >"$LAB_DIR/faketime"
 steady "wall clock of r1 stepped 12 h forward" "$before"
 check "r1 kept sending hellos (${tx} before, $(tx_ok r1) after)" _above tx_ok r1 $((tx + 40))
+check_eq "r1: no AVG or owner change after the step" "$(changes r1)" "$ch"
 lab_wait 10 lab_agree_owned "${ROUTERS[@]}"
 check "agreement after the step: $(views)" lab_agree_owned "${ROUTERS[@]}"
 
@@ -69,9 +72,10 @@ echo "+0" >"$LAB_DIR/faketime"
 faked_start mono || bail "r1's xglbd starts with CLOCK_MONOTONIC faked"
 lab_wait 10 lab_agree_owned "${ROUTERS[@]}" || bail "routers agree with r1's clocks faked" "$(lab_views)"
 sleep 1.5 # past r1's startup hold
-before=$(views) g=$(gaps r1)
+before=$(views) g=$(gaps r1) ch=$(changes r1)
 echo "+3" >"$LAB_DIR/faketime"
 steady "CLOCK_MONOTONIC of r1 jumped 3 s forward" "$before"
+check_eq "r1: no AVG or owner change after the jump" "$(changes r1)" "$ch"
 check "r1 counted the gap (xglb_membership_gaps_total $g -> $(gaps r1))" _above gaps r1 "$g"
 
 t_done
