@@ -153,6 +153,21 @@ static inline __attribute__((always_inline)) __u32 xglb_vip6_hash(__u32 w0, __u3
 	return h >> (32 - XGLB_VIP6_SLOT_BITS);
 }
 
+/* The bit of address a (16 bytes) in xglb_ctl.vip6_skip: the low 5 bits of its last byte. */
+#define XGLB_VIP6_SKIP_BIT(a) (1u << ((a)[15] & 31))
+
+/* xglb_ctl.vip6_skip of an index (XGLB_VIP6_SLOTS slots): the bits no address in it has. */
+static inline __attribute__((always_inline)) __u32
+xglb_vip6_skip_bits(const struct xglb_vip6_slot *slots, __u32 n)
+{
+	__u32 have = 0;
+
+	for (__u32 i = 0; i < n; i++)
+		if (slots[i].gid)
+			have |= XGLB_VIP6_SKIP_BIT(slots[i].addr);
+	return ~have;
+}
+
 /* Value of xglb_ifaces (key: ifindex): the interface's own MAC. */
 struct xglb_iface {
 	__u8 mac[6];
@@ -179,7 +194,14 @@ struct xglb_ctl {
 	__u32 hz;	     /* jiffies per second (CONFIG_HZ); 0 = hb_jiffies is not valid */
 	__u32 vip_mult[XGLB_BANKS];  /* xglb_vip_hash multiplier of each bank's VIP index */
 	__u32 vip6_mult[XGLB_BANKS]; /* xglb_vip6_hash multiplier of each bank's IPv6 index */
-	__u32 pad[3];
+	/*
+	 * Bit b set: no address of the bank's IPv6 index ends in a byte whose
+	 * low 5 bits are b (xglb_vip6_skip_bits), so an address ending so is
+	 * none without a lookup. 0 (an agent that does not write it): look up
+	 * every address.
+	 */
+	__u32 vip6_skip[XGLB_BANKS];
+	__u32 pad;
 };
 _Static_assert(sizeof(struct xglb_ctl) == 80, "xglb_ctl layout");
 

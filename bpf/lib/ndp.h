@@ -33,11 +33,23 @@
 #define NDP_FIXED  24 /* ICMPv6 bytes of an NS or NA before its options */
 #define NDP_NA_LEN ((__u32)sizeof(struct xglb_na_frame))
 
-/* The group id of virtual IPv6 address a (16 bytes, any alignment) in bank, 0 if none. */
+/*
+ * The group id of virtual IPv6 address a (16 bytes, any alignment) in
+ * bank, 0 if none. Most addresses that are none (a host's source) end in
+ * a byte no virtual address ends in: the bank's skip bits (in the control
+ * word the caller holds) tell so without touching the index.
+ */
 static __always_inline __u32 vip6_gid(const struct xglb_ctl *ctl, __u32 bank, const __u8 *a)
 {
-	__u32 w0 = ld32(a), w1 = ld32(a + 4), w2 = ld32(a + 8), w3 = ld32(a + 12);
-	__u32 home = xglb_vip6_hash(w0, w1, w2, w3, ctl->vip6_mult[bank & 1]);
+	__u32 w0, w1, w2, w3, home;
+
+	if (XGLB_READ_ONCE(ctl->vip6_skip[bank & 1]) & XGLB_VIP6_SKIP_BIT(a))
+		return 0;
+	w0 = ld32(a);
+	w1 = ld32(a + 4);
+	w2 = ld32(a + 8);
+	w3 = ld32(a + 12);
+	home = xglb_vip6_hash(w0, w1, w2, w3, ctl->vip6_mult[bank & 1]);
 
 #pragma unroll
 	for (__u32 i = 0; i < XGLB_VIP6_PROBES; i++) {
@@ -76,19 +88,14 @@ static __always_inline __u32 csum_fold32(__u64 s)
 	return (__u32)s;
 }
 
-/*
- * The ICMPv6 pseudo-header (RFC 8200 8.1) of the frame at p, as a sum of
- * 32-bit words: source, destination, upper-layer length, next header.
- */
-static __always_inline __u64 ndp_pseudo_sum(const __u8 *p, __u32 len)
+/* The sum of the four 32-bit words of the IPv6 address at a (any alignment). */
+static __always_inline __u64 ip6_sum(const __u8 *a)
 {
-	__u64 s = bpf_htonl(len) + bpf_htonl(XGLB_IPPROTO_ICMPV6);
-
-#pragma unroll
-	for (int i = 0; i < 32; i += 4)
-		s += ld32(p + NDP_SADDR + i);
-	return s;
+	return (__u64)ld32(a) + ld32(a + 4) + ld32(a + 8) + ld32(a + 12);
 }
+
+/* ff02::1 (all nodes) as a sum of 32-bit words, as ip6_sum would load them. */
+#define NDP_ALL_NODES_SUM ((__u64)bpf_htonl(0xff020000) + bpf_htonl(1))
 
 /*
  * A vMAC this node may announce for group g: one it owns, or, as AVG, any
@@ -111,15 +118,24 @@ static __always_inline bool ndp_may_announce(const struct xglb_group *g, const _
  * target itself. An NS without options (78 bytes) first grows to the NA's
  * 86; a longer one keeps its tail, past the payload length, as padding.
  * False if the frame could not grow.
+ *
+ * The checksum is not summed again over the NA: base is the sum (32-bit
+ * words, unfolded) of what the NA keeps from the NS, read while the NS
+ * was verified (ndp_na_base): its pseudo-header's length, next header and
+ * two addresses (the target as source, the NS's source as destination:
+ * :: for a probe, whose destination ff02::1 is added here) and the
+ * target. Only the words written here are added: type, flags, option.
  */
 static __always_inline bool ndp_make_na(struct xglb_ctx *c, const __u8 *dst_mac, const __u8 *ifmac,
-					const __u8 *tlla, __u8 flags, bool dad)
+					const __u8 *tlla, __u8 flags, bool dad, __u64 base)
 {
 	struct xglb_na_frame *f;
 	__u8 *p;
 	__u64 s;
 
-	if (ctx_len(c) < NDP_NA_LEN && !ctx_grow(c, NDP_NA_LEN))
+	/* the helper that reads the length is called only for a frame shorter than an NA */
+	if (c->data + NDP_NA_LEN > c->data_end && ctx_len(c) < NDP_NA_LEN &&
+	    !ctx_grow(c, NDP_NA_LEN))
 		return false;
 	if (!ctx_pull(c, NDP_NA_LEN))
 		return false;
@@ -133,6 +149,7 @@ static __always_inline bool ndp_make_na(struct xglb_ctx *c, const __u8 *dst_mac,
 		st32(f->daddr + 4, 0);
 		st32(f->daddr + 8, 0);
 		st32(f->daddr + 12, bpf_htonl(1));
+		base += NDP_ALL_NODES_SUM;
 	} else {
 		mac_copy(f->eth_dst, dst_mac);
 #pragma unroll
@@ -151,10 +168,8 @@ static __always_inline bool ndp_make_na(struct xglb_ctx *c, const __u8 *dst_mac,
 	st16(p + NDP_TARGET + 16, bpf_htons(XGLB_ND_OPT_TLLA << 8 | 1));
 	mac_copy(f->tlla, tlla);
 
-	s = ndp_pseudo_sum(p, NDP_NA_LEN - NDP_ICMP);
-#pragma unroll
-	for (__u32 i = NDP_ICMP; i < NDP_NA_LEN; i += 4)
-		s += ld32(p + i);
+	s = base + bpf_htonl(XGLB_ND_NA << 24) + bpf_htonl((__u32)flags << 24) +
+	    ld32(p + NDP_TARGET + 16) + ld32(p + NDP_TARGET + 20);
 	st16(p + NDP_ICMP + 2, (__u16)~csum_fold32(s));
 	return true;
 }
@@ -234,7 +249,7 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 	const __u8 *ifmac;
 	__u8 host[8] __attribute__((aligned(8))), *p;
 	__u32 off = NDP_FIXED, reason, flags;
-	__u64 s, now;
+	__u64 s, now, src, tgt, base;
 	bool dad, slla = false;
 	int idx;
 
@@ -246,7 +261,16 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 	if (p[NDP_L3 + 7] != XGLB_ND_HOP_LIMIT)
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_HOP_LIMIT, CTX_ACT_DROP);
 	mac_copy(host, p + 6);
-	s = ndp_pseudo_sum(p, plen);
+	/*
+	 * Each address is summed once: the pseudo-header (RFC 8200 8.1) of
+	 * the check, and base, what the NA keeps of it (ndp_make_na). A
+	 * source that sums to 0 is :: (a duplicate address probe).
+	 */
+	src = ip6_sum(p + NDP_SADDR);
+	tgt = ip6_sum(p + NDP_TARGET);
+	s = (__u64)bpf_htonl(plen) + bpf_htonl(XGLB_IPPROTO_ICMPV6) + src + ip6_sum(p + NDP_DADDR);
+	base = (__u64)bpf_htonl(NDP_NA_LEN - NDP_ICMP) + bpf_htonl(XGLB_IPPROTO_ICMPV6) + src +
+	       2 * tgt;
 	if (plen == NDP_FIXED + 8 && (void *)(p + NDP_ICMP + NDP_FIXED + 8) <= c->data_end) {
 		/*
 		 * The common NS (Linux's, with its SLLA): 32 bytes read where they
@@ -254,9 +278,8 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 		 */
 		const __u8 *o = p + NDP_ICMP + NDP_FIXED;
 
-#pragma unroll
-		for (int i = 0; i < NDP_FIXED + 8; i += 4)
-			s += ld32(p + NDP_ICMP + i);
+		s += (__u64)ld32(p + NDP_ICMP) + ld32(p + NDP_ICMP + 4) + tgt + ld32(o) +
+		     ld32(o + 4);
 		if (csum_fold32(s) != 0xffff)
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_CHECKSUM, CTX_ACT_DROP);
 		if (p[NDP_ICMP + 1] != 0 || p[NDP_TARGET] == 0xff || o[1] != 1)
@@ -313,7 +336,7 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 	 * solicited-node group; any other multicast NS names its sender's MAC
 	 * (Linux answers none without one).
 	 */
-	dad = ip6_is_unspecified(p + NDP_SADDR);
+	dad = src == 0;
 	if (dad ? slla || !ip6_is_solicited_node_of(p + NDP_DADDR, p + NDP_TARGET)
 		: !slla && p[NDP_DADDR] == 0xff)
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
@@ -357,12 +380,12 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_NO_FWD, CTX_ACT_DROP);
 	}
 	{
-		__u8 src[8] __attribute__((aligned(8))), tlla[8] __attribute__((aligned(8)));
+		__u8 ifsrc[8] __attribute__((aligned(8))), tlla[8] __attribute__((aligned(8)));
 
 		/* copies: a frame that grows may move, and the group may not be read after */
-		mac_copy(src, ifmac);
+		mac_copy(ifsrc, ifmac);
 		mac_copy(tlla, g->fwd[idx & (XGLB_MAX_FWD - 1)].vmac);
-		if (!ndp_make_na(c, host, src, tlla, (__u8)flags, dad))
+		if (!ndp_make_na(c, host, ifsrc, tlla, (__u8)flags, dad, base))
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
 	}
 	return ctx_verdict(c, reason, CTX_ACT_TX);
@@ -404,7 +427,10 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
 	if (type != XGLB_ND_NS && type != XGLB_ND_NA && type != XGLB_ND_RA)
 		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
 	plen = bpf_ntohs(ld16(p + NDP_L3 + 4));
-	if (plen < (type == XGLB_ND_RA ? 16 : NDP_FIXED) || ctx_len(c) < NDP_ICMP + plen ||
+	/* the frame's length (a helper call at XDP) is asked only when its linear part is shorter
+	 */
+	if (plen < (type == XGLB_ND_RA ? 16 : NDP_FIXED) ||
+	    (c->data + NDP_ICMP + plen > c->data_end && ctx_len(c) < NDP_ICMP + plen) ||
 	    !ctx_pull(c, type == XGLB_ND_RA ? NDP_ICMP + 16 : NDP_TARGET + 16))
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
 	ctl = ctl_get();

@@ -787,6 +787,36 @@ static void test_vip6_index_rules(void **state)
 	assert_int_equal(xglb_vip6_index_build(g, 2, 1, slots, &mult), -EINVAL);
 }
 
+/*
+ * xglb_ctl.vip6_skip: an empty index skips every address; an index holding
+ * addresses ending in 0x21 and 0x05 (bits 1 and 5) skips all but those
+ * two bits, so neither virtual address, nor any address sharing a bit
+ * with one, is ever skipped.
+ */
+static void test_vip6_skip_bits(void **state)
+{
+	static struct xglb_vip6_slot slots[XGLB_VIP6_SLOTS];
+	struct xglb_group g[1];
+	__u32 mult = 0, skip;
+	__u8 a[16];
+
+	memset(slots, 0, sizeof(slots));
+	assert_int_equal(xglb_vip6_skip_bits(slots, XGLB_VIP6_SLOTS), 0xffffffffu);
+	memset(g, 0, sizeof(g));
+	g[0].id = 7;
+	addr6(g[0].vip6[0], 0x21);
+	addr6(g[0].vip6[3], 0x105);
+	assert_int_equal(xglb_vip6_index_build(g, 1, 1, slots, &mult), 0);
+	skip = xglb_vip6_skip_bits(slots, XGLB_VIP6_SLOTS);
+	assert_int_equal(skip, ~((1u << 1) | (1u << 5)));
+	assert_false(skip & XGLB_VIP6_SKIP_BIT(g[0].vip6[0]));
+	assert_false(skip & XGLB_VIP6_SKIP_BIT(g[0].vip6[3]));
+	addr6(a, 0x41); /* another address ending in bit 1: looked up, found in no slot */
+	assert_false(skip & XGLB_VIP6_SKIP_BIT(a));
+	addr6(a, 0x22);
+	assert_true(skip & XGLB_VIP6_SKIP_BIT(a));
+}
+
 /* xglb_build_group carries the addresses into the group value unchanged. */
 static void test_vip6_in_group_value(void **state)
 {
@@ -820,6 +850,7 @@ int main(void)
 	    cmocka_unit_test(test_vip_mult),
 	    cmocka_unit_test(test_vip6_index_full),
 	    cmocka_unit_test(test_vip6_index_rules),
+	    cmocka_unit_test(test_vip6_skip_bits),
 	    cmocka_unit_test(test_vip6_in_group_value),
 	    cmocka_unit_test(test_vip_index_collisions),
 	    cmocka_unit_test(test_vip_index_enospc_and_reseed),

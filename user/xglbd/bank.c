@@ -171,6 +171,8 @@ static int write_vips6(struct xglb_bank *b, __u32 bank, const struct xglb_vip6_s
 		       __u32 mult)
 {
 	__atomic_store_n(&b->ctl->vip6_mult[bank], mult, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->ctl->vip6_skip[bank], xglb_vip6_skip_bits(slots, XGLB_VIP6_SLOTS),
+			 __ATOMIC_RELAXED);
 	return write_slots(b->vips6_fd, XGLB_VIP6_KEY(bank, 0), b->vips6[bank], slots,
 			   XGLB_VIP6_SLOTS, sizeof(*slots), &b->vips6_known[bank]);
 }
