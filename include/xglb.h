@@ -706,6 +706,57 @@ static inline __attribute__((always_inline)) int xglb_icmp_is_error(__u8 type)
 }
 
 /*
+ * IPv6 (docs/datapath.md, "IPv6 flows"): the extension headers the
+ * steering walk passes to reach the upper-layer header (RFC 8200 4), and
+ * how many of them at most; more make the frame malformed.
+ */
+#define XGLB_IPPROTO_HOPOPTS  0
+#define XGLB_IPPROTO_ROUTING  43
+#define XGLB_IPPROTO_FRAGMENT 44
+#define XGLB_IPPROTO_AH	      51
+#define XGLB_IPPROTO_DSTOPTS  60
+#define XGLB_IP6_OFFSET	      0xfff8 /* fragment header: offset, 8-byte units << 3 */
+#define XGLB_STEER6_EXT_MAX   8
+
+/*
+ * Key of xglb_frags6: one IPv6 datagram in pieces (RFC 8200 4.5: source,
+ * destination, identification), with the next header its fragment
+ * headers name. As xglb_frags: the first fragment leaves the ports.
+ */
+struct xglb_frag6_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__be32 id;
+	__u8 proto;
+	__u8 pad[3]; /* zero */
+};
+_Static_assert(sizeof(struct xglb_frag6_key) == 40, "xglb_frag6_key layout");
+
+/* ICMPv6 errors (destination unreachable, packet too big, time exceeded, parameter problem). */
+static inline __attribute__((always_inline)) int xglb_icmp6_is_error(__u8 type)
+{
+	return type >= 1 && type <= 4;
+}
+
+/* ICMPv6 echo request (128) and reply (129) carry an identifier. */
+static inline __attribute__((always_inline)) int xglb_icmp6_is_echo(__u8 type)
+{
+	return type == 128 || type == 129;
+}
+
+/*
+ * An IPv6 address, its four 32-bit words in host byte order, folded to the
+ * one word xglb_flow_hash takes per address: a function of the address
+ * alone, so the hash stays symmetric. Each word is rotated by its own
+ * amount, so addresses that differ by swapping words differ.
+ */
+static inline __attribute__((always_inline)) __u32 xglb_ip6_fold(__u32 w0, __u32 w1, __u32 w2,
+								 __u32 w3)
+{
+	return w0 ^ (w1 << 8 | w1 >> 24) ^ (w2 << 16 | w2 >> 16) ^ (w3 << 24 | w3 >> 8);
+}
+
+/*
  * Symmetric flow hash, arguments in host byte order; bucket = hash & (buckets - 1).
  * Part of the protocol between nodes: changing it reshuffles mixed-version clusters.
  */

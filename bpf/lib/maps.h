@@ -91,6 +91,9 @@ XGLB_MAP(xglb_steer_peers, HASH, XGLB_STEER_PEERS_MAX, struct xglb_steer_mac_key
 /* Ports of fragmented datagrams, from their first fragment, for the later ones. Not banked. */
 XGLB_MAP(xglb_frags, LRU_HASH, XGLB_FRAGS_MAX, struct xglb_frag_key, struct xglb_frag_ports);
 
+/* The same for IPv6 datagrams (docs/datapath.md, "IPv6 flows"). Not banked. */
+XGLB_MAP(xglb_frags6, LRU_HASH, XGLB_FRAGS_MAX, struct xglb_frag6_key, struct xglb_frag_ports);
+
 /* The node's own IPv4 addresses (VIPs, interface addresses): never steered. Not banked. */
 XGLB_MAP(xglb_local_ips, HASH, XGLB_STEER_MAX_LOCAL, __be32, struct xglb_local_ip);
 

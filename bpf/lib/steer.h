@@ -173,6 +173,200 @@ static __always_inline int steer_parse(struct steer_flow *f, const struct iphdr 
 	return ret;
 }
 
+/* ---- IPv6 (docs/datapath.md, "IPv6 flows") ------------------------------ */
+
+/* The flow tuple of an IPv6 packet: addresses as in the packet, ports in network order. */
+struct steer_flow6 {
+	__u32 s[4];
+	__u32 d[4];
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+};
+
+/* Where the walk of an IPv6 header's chain ended, and the fragment header it passed, if any. */
+struct steer_ext {
+	__u32 off; /* of the header nh names */
+	__u8 nh;
+	__u8 frag;   /* 0: none, 1: a first fragment (offset 0), 2: a later one */
+	__u8 fproto; /* the next header the fragment header names */
+	__be32 id;
+};
+
+#define STEER6_NDP	  1 /* an NDP message: never steered */
+#define STEER6_ICMP_ERROR 2 /* an ICMPv6 error: its tuple is the one it embeds */
+
+static __always_inline bool steer6_is_ext(__u8 nh)
+{
+	return nh == XGLB_IPPROTO_HOPOPTS || nh == XGLB_IPPROTO_ROUTING ||
+	       nh == XGLB_IPPROTO_DSTOPTS || nh == XGLB_IPPROTO_FRAGMENT || nh == XGLB_IPPROTO_AH;
+}
+
+/*
+ * Walk x's chain of extension headers (hop-by-hop, routing, destination
+ * options, AH, fragment) to the upper-layer header, each header inside
+ * end. Stops at a later fragment (what follows its header is not a
+ * header). 0, or -1: a header beyond end, or more than XGLB_STEER6_EXT_MAX.
+ */
+static __always_inline int steer6_walk(struct __sk_buff *skb, struct steer_ext *x, __u32 end)
+{
+	for (int i = 0; i < XGLB_STEER6_EXT_MAX; i++) {
+		__u8 h[8] __attribute__((aligned(4)));
+		__u8 nh = x->nh;
+
+		if (!steer6_is_ext(nh))
+			return 0;
+		if (x->off + 8 > end || bpf_skb_load_bytes(skb, x->off, h, 8))
+			return -1;
+		x->nh = h[0];
+		if (nh == XGLB_IPPROTO_FRAGMENT) {
+			x->fproto = h[0];
+			x->id = ld32(h + 4);
+			x->frag = ld16(h + 2) & bpf_htons(XGLB_IP6_OFFSET) ? 2 : 1;
+			x->off += 8;
+			if (x->frag == 2)
+				return 0;
+		} else {
+			x->off += nh == XGLB_IPPROTO_AH ? (h[1] + 2u) * 4 : (h[1] + 1u) * 8;
+		}
+	}
+	return steer6_is_ext(x->nh) ? -1 : 0;
+}
+
+static __always_inline void steer6_frag_key(struct xglb_frag6_key *k, const struct steer_flow6 *f,
+					    const struct steer_ext *x)
+{
+	__builtin_memcpy(k->saddr, f->s, 16);
+	__builtin_memcpy(k->daddr, f->d, 16);
+	k->id = x->id;
+	k->proto = x->fproto;
+	k->pad[0] = k->pad[1] = k->pad[2] = 0;
+}
+
+/*
+ * The tuple of the IPv6 header at off: addresses, then the upper-layer
+ * protocol and ports past its extension headers, inside end (for an
+ * embedded header, the end of what the error carries). 0, -1 (malformed),
+ * STEER6_NDP, or STEER6_ICMP_ERROR with *inner the offset of the header
+ * the error embeds; inner NULL: the header is one an error embeds. A later fragment takes the ports
+ * its first fragment left in xglb_frags6, a first one (not one an error embeds) leaves them.
+ */
+static __always_inline int steer6_tuple(struct __sk_buff *skb, struct steer_flow6 *f, __u32 off,
+					__u32 end, __u32 *inner)
+{
+	__u32 ip6[10], l4[2];
+	struct steer_ext x = {0};
+	struct xglb_frag6_key k;
+	const struct xglb_frag_ports *fp;
+
+	if (off + 40 > end)
+		return -1;
+	if (bpf_skb_load_bytes(skb, off, ip6, 40))
+		return -1;
+	if ((ip6[0] & bpf_htonl(0xf0000000)) != bpf_htonl(0x60000000))
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		f->s[i] = ip6[2 + i];
+		f->d[i] = ip6[6 + i];
+	}
+	x.off = off + 40;
+	x.nh = ((const __u8 *)ip6)[6];
+	if (steer6_walk(skb, &x, end))
+		return -1;
+	f->proto = x.nh;
+	f->sport = f->dport = 0;
+	if (x.frag == 2) {
+		f->proto = x.fproto;
+		steer6_frag_key(&k, f, &x);
+		fp = bpf_map_lookup_elem(&xglb_frags6, &k);
+		if (fp) {
+			f->sport = fp->sport;
+			f->dport = fp->dport;
+		}
+		return 0;
+	}
+	if (xglb_proto_has_ports(f->proto)) {
+		if (x.off + 4 > end || bpf_skb_load_bytes(skb, x.off, l4, 4))
+			return -1;
+		f->sport = ld16(l4);
+		f->dport = ld16((const __u8 *)l4 + 2);
+	} else if (f->proto == XGLB_IPPROTO_ICMPV6) {
+		__u8 type;
+
+		if (x.off + 8 > end || bpf_skb_load_bytes(skb, x.off, l4, 8))
+			return -1;
+		type = ((const __u8 *)l4)[0];
+		if ((__u8)(type - XGLB_ND_RS) <= XGLB_ND_REDIRECT - XGLB_ND_RS)
+			return STEER6_NDP;
+		if (xglb_icmp6_is_echo(type)) {
+			f->sport = ld16(&l4[1]); /* identifier, both ways */
+			f->dport = f->sport;
+		} else if (xglb_icmp6_is_error(type) && inner) {
+			*inner = x.off + 8;
+			return STEER6_ICMP_ERROR;
+		}
+	}
+	if (x.frag == 1 && inner) {
+		struct xglb_frag_ports v = {.sport = f->sport, .dport = f->dport};
+
+		steer6_frag_key(&k, f, &x);
+		bpf_map_update_elem(&xglb_frags6, &k, &v, BPF_ANY);
+	}
+	return 0;
+}
+
+/*
+ * The flow hash of the IPv6 packet after the Ethernet header, the frame
+ * being len bytes; *dst: its (outer) destination. 0, -1 (malformed: a
+ * header beyond the payload length or the frame), or STEER6_NDP. An ICMPv6
+ * error is hashed by the packet it embeds, cut short by design: only the
+ * bytes read must be in the frame.
+ */
+static __always_inline int steer6_hash(struct __sk_buff *skb, __u32 len, __u32 *hash, __u32 *dst)
+{
+	struct steer_flow6 f = {0};
+	__u32 end, inner = 0;
+	__be16 plen;
+	int ret;
+
+	if (bpf_skb_load_bytes(skb, 14 + 4, &plen, 2))
+		return -1;
+	end = 14 + 40 + bpf_ntohs(plen);
+	if (end > len)
+		return -1;
+	ret = steer6_tuple(skb, &f, 14, end, &inner);
+	if (ret < 0 || ret == STEER6_NDP)
+		return ret;
+	__builtin_memcpy(dst, f.d, 16);
+	if (ret == STEER6_ICMP_ERROR && steer6_tuple(skb, &f, inner, end, NULL))
+		return -1; /* an error about an error is not sent (RFC 4443 2.4): no NDP inside */
+	*hash = xglb_flow_hash(xglb_ip6_fold(bpf_ntohl(f.s[0]), bpf_ntohl(f.s[1]),
+					     bpf_ntohl(f.s[2]), bpf_ntohl(f.s[3])),
+			       xglb_ip6_fold(bpf_ntohl(f.d[0]), bpf_ntohl(f.d[1]),
+					     bpf_ntohl(f.d[2]), bpf_ntohl(f.d[3])),
+			       bpf_ntohs(f.sport), bpf_ntohs(f.dport), f.proto);
+	return 0;
+}
+
+/*
+ * Is the IPv6 destination d for this node itself: multicast, link-local
+ * (never forwarded), or an address the kernel's routing calls local (its
+ * own addresses, the virtual ones on lo), or on an interface that does
+ * not forward IPv6 at all? Asked only of a frame that would leave.
+ */
+static __always_inline bool steer6_is_local(struct __sk_buff *skb, const __u32 *d)
+{
+	struct bpf_fib_lookup p = {.family = 10 /* AF_INET6 */, .ifindex = skb->ifindex};
+	__u32 w0 = bpf_ntohl(d[0]);
+	long rc;
+
+	if ((w0 >> 24) == 0xff || (w0 & 0xffc00000) == 0xfe800000)
+		return true;
+	__builtin_memcpy(p.ipv6_dst, d, 16);
+	rc = bpf_fib_lookup(skb, &p, sizeof(p), BPF_FIB_LOOKUP_SKIP_NEIGH);
+	return rc == BPF_FIB_LKUP_RET_NOT_FWDED || rc == BPF_FIB_LKUP_RET_FWD_DISABLED;
+}
+
 /*
  * MAC compare and filter bit with one 4-byte and one 2-byte load per MAC
  * instead of six byte loads: this is the path every forwarded frame takes.
@@ -265,12 +459,14 @@ static __always_inline int steer_ingress(struct __sk_buff *skb)
 	struct ethhdr *eth = data;
 	struct steer_flow f;
 	struct xglb_ctl *ctl;
-	__u32 bank, bucket, ck, len, ifindex;
-	__be32 daddr;
+	__u32 bank, bucket, ck, len, ifindex, hash, dst6[4] = {0};
+	__be32 daddr = 0;
+	int v6 = 0;
 	__u8 owner;
 
 	if ((void *)(eth + 1) > end || skb->vlan_present ||
-	    eth->h_proto != bpf_htons(XGLB_ETH_P_IP))
+	    (eth->h_proto != bpf_htons(XGLB_ETH_P_IP) &&
+	     eth->h_proto != bpf_htons(XGLB_ETH_P_IPV6)))
 		return verdict(XGLB_R_TC_STEER_NOT_IPV4, STEER_STAY);
 	ctl = ctl_get();
 	if (!ctl)
@@ -286,6 +482,16 @@ static __always_inline int steer_ingress(struct __sk_buff *skb)
 		return verdict(XGLB_R_TC_STEER_LOCAL, STEER_STAY);
 
 	len = skb->len;
+	if (eth->h_proto == bpf_htons(XGLB_ETH_P_IPV6)) {
+		/* read with bpf_skb_load_bytes: nothing is pulled, eth stays valid */
+		v6 = steer6_hash(skb, len, &hash, dst6);
+		if (v6 == STEER6_NDP)
+			return verdict(XGLB_R_TC_STEER_LOCAL, STEER_STAY);
+		if (v6 < 0)
+			return verdict(XGLB_R_TC_STEER_MALFORMED, STEER_STAY);
+		v6 = 1;
+		goto hashed;
+	}
 	if ((__u32)(end - data) < STEER_HDR_MAX && len > (__u32)(end - data)) {
 		bpf_skb_pull_data(skb, len < STEER_HDR_MAX ? len : STEER_HDR_MAX);
 		data = (void *)(long)skb->data;
@@ -299,9 +505,10 @@ static __always_inline int steer_ingress(struct __sk_buff *skb)
 	/* locality is the outer destination's, even for an ICMP error hashed by its inner flow */
 	daddr = ((const struct iphdr *)(eth + 1))->daddr;
 
-	bucket = xglb_flow_hash(bpf_ntohl(f.saddr), bpf_ntohl(f.daddr), bpf_ntohs(f.sport),
-				bpf_ntohs(f.dport), f.proto) &
-		 cfg->bucket_mask & (XGLB_STEER_BUCKETS - 1);
+	hash = xglb_flow_hash(bpf_ntohl(f.saddr), bpf_ntohl(f.daddr), bpf_ntohs(f.sport),
+			      bpf_ntohs(f.dport), f.proto);
+hashed:
+	bucket = hash & cfg->bucket_mask & (XGLB_STEER_BUCKETS - 1);
 	ck = XGLB_STEER_CHUNK_KEY(bank, cfg->domain & (XGLB_STEER_MAX_DOMAINS - 1), bucket);
 	chunk = bpf_map_lookup_elem(&xglb_steer_buckets, &ck);
 	if (!chunk)
@@ -320,7 +527,7 @@ static __always_inline int steer_ingress(struct __sk_buff *skb)
 	 */
 	if (steer_from_peer(cfg, bank, ifindex, eth->h_source))
 		return verdict(XGLB_R_TC_STEER_FROM_PEER, STEER_STAY);
-	if (steer_is_local(daddr))
+	if (v6 ? steer6_is_local(skb, dst6) : steer_is_local(daddr))
 		return verdict(XGLB_R_TC_STEER_LOCAL, STEER_STAY);
 	peer = &cfg->peer[owner & (XGLB_STEER_MAX_NODES - 1)];
 	if (!(peer->flags & XGLB_STEER_PEER_VALID))

@@ -419,6 +419,22 @@ static inline void h_ra(struct h_frame *f, const __u8 *eth_src, const __u8 *sadd
 	h_icmp6_csum(f);
 }
 
+/*
+ * Ethernet + IPv6 (hop limit 64) whose next header is nh, followed by the
+ * len bytes at pay as they are (extension headers, then the upper layer).
+ */
+static inline void h_ip6_frame(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
+			       const __u8 *saddr, const __u8 *daddr, __u8 nh, const void *pay,
+			       __u32 len)
+{
+	if (54 + len > H_FRAME_MAX)
+		abort(); /* a test asked for a frame larger than H_FRAME_MAX */
+	h_icmp6(f, eth_dst, eth_src, saddr, daddr, 0, len);
+	f->b[20] = nh;
+	f->b[21] = 64;
+	memcpy(f->b + 54, pay, len);
+}
+
 /* Ethernet + IPv6 + UDP (ports 12345 -> 53) with pay zero bytes. */
 static inline void h_udp6(struct h_frame *f, const __u8 *eth_dst, const __u8 *eth_src,
 			  const __u8 *saddr, const __u8 *daddr, __u32 pay)

@@ -583,7 +583,10 @@ static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
 		break;
 	case XDP_PASS:
 		io->verdict = TC_ACT_OK;
-		h_expect_reason(io, R(TC_STEER_NOT_IPV4));
+		/* steering reads IPv6 too: none is configured here */
+		h_expect_reason(io, io->in.len >= 14 && io->in.b[12] == 0x86 && io->in.b[13] == 0xdd
+					? R(TC_STEER_OFF)
+					: R(TC_STEER_NOT_IPV4));
 		break;
 	default:
 		fail_msg("verdict %d has no tc equivalent", c->verdict);

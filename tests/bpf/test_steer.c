@@ -34,15 +34,34 @@ static const __u8 EXTRA[6] = {0x52, 0x54, 0x00, 0x00, 0x01, 0x02}; /* a peer's o
 static const __u8 UPMAC[6] = {0x52, 0x54, 0x00, 0xcc, 0x00, 0x01}; /* upstream router */
 static const __u8 MCASTMAC[6] = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb};
 
-/* A flow tuple as the data path hashes it: addresses in network order, ports in host order. */
+/*
+ * A flow tuple as the data path hashes it: addresses in network order (IPv4
+ * in a and b, IPv6 in a6 and b6 when v6 is set), ports in host order.
+ */
 struct tuple {
 	__be32 a, b;
 	__u16 pa, pb;
 	__u8 proto;
+	bool v6;
+	__u8 a6[16], b6[16];
 };
+
+/* xglb_ip6_fold of an address in network order. */
+static __u32 fold6(const __u8 *a)
+{
+	__u32 w[4];
+
+	for (int i = 0; i < 4; i++)
+		w[i] = (__u32)a[4 * i] << 24 | (__u32)a[4 * i + 1] << 16 |
+		       (__u32)a[4 * i + 2] << 8 | a[4 * i + 3];
+	return xglb_ip6_fold(w[0], w[1], w[2], w[3]);
+}
 
 static __u32 t_bucket(const struct tuple *t, __u32 n_buckets)
 {
+	if (t->v6)
+		return xglb_flow_hash(fold6(t->a6), fold6(t->b6), t->pa, t->pb, t->proto) &
+		       (n_buckets - 1);
 	return xglb_flow_hash(ntohl(t->a), ntohl(t->b), t->pa, t->pb, t->proto) & (n_buckets - 1);
 }
 
@@ -95,6 +114,7 @@ static void st_install(struct h_env *e, const struct xglb_steer *st)
 
 static void tup(struct tuple *t, __be32 a, __be32 b, __u16 pa, __u16 pb, __u8 proto)
 {
+	memset(t, 0, sizeof(*t));
 	t->a = a;
 	t->b = b;
 	t->pa = pa;
@@ -297,17 +317,268 @@ static void in_udp_mac(struct h_frame *f, struct tuple *t, int arg)
 	memcpy(f->b, dst[arg], 6);
 }
 
-/* Frames that are not IPv4: arg 0 ARP to us, 1 IPv6, 2 802.1Q-tagged IPv4. */
+/* ---- IPv6 inputs ---------------------------------------------------- */
+
+static const __u8 CLI6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x50};
+static const __u8 SRV6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+static const __u8 RTR6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0x63, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+/* the router's own address, on lo in the test's network namespace (main) */
+static const __u8 ROUTER6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+#define ROUTER6_STR "2001:db8:7::2"
+
+static void tup6(struct tuple *t, const __u8 *a, const __u8 *b, __u16 pa, __u16 pb, __u8 proto)
+{
+	memset(t, 0, sizeof(*t));
+	t->v6 = true;
+	memcpy(t->a6, a, 16);
+	memcpy(t->b6, b, 16);
+	t->pa = pa;
+	t->pb = pb;
+	t->proto = proto;
+}
+
+/*
+ * IPv6 frames, arg: S6_*. Payload: the extension headers named (8 bytes
+ * each unless said), then the upper layer. The tuple is the flow's, client
+ * first, whichever way the frame goes.
+ */
+enum {
+	S6_TCP,		  /* client -> server, TCP */
+	S6_TCP_BACK,	  /* server -> client */
+	S6_UDP,		  /* client -> server, UDP */
+	S6_UDP_BACK,	  /* server -> client */
+	S6_ECHO,	  /* echo request: identifier as both ports */
+	S6_ECHO_BACK,	  /* its reply */
+	S6_HBH,		  /* TCP behind a hop-by-hop header */
+	S6_DST_RT_BACK,	  /* UDP reply behind destination options (16 bytes) and routing */
+	S6_AH,		  /* TCP behind an AH header (length in 4-byte units) */
+	S6_FRAG_FIRST,	  /* first fragment of a UDP datagram: its ports */
+	S6_FRAG_LATER,	  /* a later one, its first unseen: addresses and next header */
+	S6_FRAG_BACK,	  /* a later one of the reply */
+	S6_ERR_PTB,	  /* an upstream router's "packet too big" about the client's TCP */
+	S6_ERR_BACK,	  /* a client-side port unreachable to the server about its UDP */
+	S6_ERR_FRAG,	  /* time exceeded about a later fragment: addresses and next header */
+	S6_ERR_HBH,	  /* port unreachable about TCP behind a hop-by-hop header */
+	S6_ERR_INNER_CUT, /* an error whose embedded header is cut */
+	S6_NS,		  /* a unicast NS to our MAC */
+	S6_NA,		  /* a unicast NA to our MAC */
+	S6_TO_LL,	  /* UDP to a link-local address */
+	S6_TO_ROUTER,	  /* UDP to the router's own address */
+	S6_MANY_EXT,	  /* more extension headers than the walk */
+	S6_EXT_BEYOND,	  /* an extension header past the payload length */
+	S6_PLEN_BEYOND,	  /* a payload length past the frame */
+	S6_PORTS_CUT,	  /* UDP with 2 bytes: ports cut */
+	S6_ICMP_CUT,	  /* ICMPv6 of 4 bytes */
+	S6_V4_HEADER,	  /* Ethernet type IPv6, an IPv4 header */
+	S6_MAX
+};
+
+/* 8-byte extension header: next header nh, length field len, the rest 0x5a. */
+static __u32 ext6(__u8 *p, __u8 nh, __u8 len, __u32 bytes)
+{
+	memset(p, 0x5a, bytes);
+	p[0] = nh;
+	p[1] = len;
+	return bytes;
+}
+
+/* 8 bytes of an upper layer: TCP/UDP ports sport, dport, or ICMPv6 type and identifier. */
+static __u32 l4_6(__u8 *p, __u8 proto, __u16 a, __u16 b)
+{
+	memset(p, 0, 8);
+	if (proto == 58) {
+		p[0] = (__u8)a; /* type */
+		p[4] = (__u8)(b >> 8);
+		p[5] = (__u8)b;
+	} else {
+		p[0] = (__u8)(a >> 8);
+		p[1] = (__u8)a;
+		p[2] = (__u8)(b >> 8);
+		p[3] = (__u8)b;
+	}
+	return 8;
+}
+
+/* A fragment header: next header nh, offset in 8-byte units, more fragments, identification. */
+static __u32 frag6(__u8 *p, __u8 nh, __u16 off, bool more)
+{
+	__u16 v = (__u16)(off << 3 | (more ? 1 : 0));
+
+	memset(p, 0, 8);
+	p[0] = nh;
+	p[2] = (__u8)(v >> 8);
+	p[3] = (__u8)v;
+	p[4] = 0xca;
+	p[5] = 0xfe;
+	p[6] = 0x00;
+	p[7] = 0x01;
+	return 8;
+}
+
+/* An ICMPv6 error (type, code) about the IPv6 frame orig: its first bytes after the header. */
+static void err6(struct h_frame *f, const __u8 *src, const __u8 *saddr, const __u8 *daddr,
+		 __u8 type, __u8 code, const struct h_frame *orig, __u32 keep)
+{
+	__u8 pay[256] = {type, code};
+	__u32 n = orig->len - 14 < keep ? orig->len - 14 : keep;
+
+	memcpy(pay + 8, orig->b + 14, n);
+	h_ip6_frame(f, H_IFMAC, src, saddr, daddr, 58, pay, 8 + n);
+}
+
+static void in6(struct h_frame *f, struct tuple *t, int arg)
+{
+	__u8 pay[256];
+	__u32 n = 0;
+	struct h_frame orig;
+
+	switch (arg) {
+	case S6_TCP:
+	case S6_TCP_BACK:
+	case S6_UDP:
+	case S6_UDP_BACK: {
+		__u8 proto = arg <= S6_TCP_BACK ? 6 : 17;
+		__u16 sport = proto == 6 ? SPORT_HTTPS : SPORT_DNS;
+		bool back = arg == S6_TCP_BACK || arg == S6_UDP_BACK;
+
+		n = l4_6(pay, proto, back ? sport : CPORT, back ? CPORT : sport);
+		memset(pay + n, 0x61, 24);
+		if (back)
+			h_ip6_frame(f, H_IFMAC, UPMAC, SRV6, CLI6, proto, pay, n + 24);
+		else
+			h_ip6_frame(f, H_IFMAC, H_HOST, CLI6, SRV6, proto, pay, n + 24);
+		tup6(t, CLI6, SRV6, CPORT, sport, proto);
+		return;
+	}
+	case S6_ECHO:
+	case S6_ECHO_BACK:
+		n = l4_6(pay, 58, arg == S6_ECHO ? 128 : 129, ECHO_ID);
+		if (arg == S6_ECHO)
+			h_ip6_frame(f, H_IFMAC, H_HOST, CLI6, SRV6, 58, pay, n + 16);
+		else
+			h_ip6_frame(f, H_IFMAC, UPMAC, SRV6, CLI6, 58, pay, n + 16);
+		tup6(t, CLI6, SRV6, ECHO_ID, ECHO_ID, 58);
+		return;
+	case S6_HBH:
+		n = ext6(pay, 6, 0, 8);
+		n += l4_6(pay + n, 6, CPORT, SPORT_HTTPS);
+		h_ip6_frame(f, H_IFMAC, H_HOST, CLI6, SRV6, XGLB_IPPROTO_HOPOPTS, pay, n);
+		tup6(t, CLI6, SRV6, CPORT, SPORT_HTTPS, 6);
+		return;
+	case S6_DST_RT_BACK:
+		n = ext6(pay, XGLB_IPPROTO_ROUTING, 1, 16);
+		n += ext6(pay + n, 17, 0, 8);
+		n += l4_6(pay + n, 17, SPORT_DNS, CPORT);
+		h_ip6_frame(f, H_IFMAC, UPMAC, SRV6, CLI6, XGLB_IPPROTO_DSTOPTS, pay, n);
+		tup6(t, CLI6, SRV6, CPORT, SPORT_DNS, 17);
+		return;
+	case S6_AH:
+		n = ext6(pay, 6, 4, 24); /* (4 + 2) * 4 bytes */
+		n += l4_6(pay + n, 6, CPORT, SPORT_HTTPS);
+		h_ip6_frame(f, H_IFMAC, H_HOST, CLI6, SRV6, XGLB_IPPROTO_AH, pay, n);
+		tup6(t, CLI6, SRV6, CPORT, SPORT_HTTPS, 6);
+		return;
+	case S6_FRAG_FIRST:
+		n = frag6(pay, 17, 0, true);
+		n += l4_6(pay + n, 17, CPORT, SPORT_DNS);
+		memset(pay + n, 0x61, 32);
+		h_ip6_frame(f, H_IFMAC, H_HOST, CLI6, SRV6, XGLB_IPPROTO_FRAGMENT, pay, n + 32);
+		tup6(t, CLI6, SRV6, CPORT, SPORT_DNS, 17);
+		return;
+	case S6_FRAG_LATER:
+	case S6_FRAG_BACK:
+		n = frag6(pay, 17, 5, arg == S6_FRAG_LATER);
+		memset(pay + n, 0x90, 40);
+		if (arg == S6_FRAG_LATER)
+			h_ip6_frame(f, H_IFMAC, H_HOST, CLI6, SRV6, XGLB_IPPROTO_FRAGMENT, pay,
+				    n + 40);
+		else
+			h_ip6_frame(f, H_IFMAC, UPMAC, SRV6, CLI6, XGLB_IPPROTO_FRAGMENT, pay,
+				    n + 40);
+		tup6(t, CLI6, SRV6, 0, 0, 17);
+		return;
+	case S6_ERR_PTB:
+	case S6_ERR_BACK:
+	case S6_ERR_FRAG:
+	case S6_ERR_HBH:
+	case S6_ERR_INNER_CUT: {
+		/* the frame it is about, and the error's sender, addresses, type, code, bytes kept
+		 */
+		static const struct {
+			int inner;
+			const __u8 *src, *saddr, *daddr;
+			__u8 type, code;
+			__u32 keep;
+		} e6[] = {
+		    {S6_TCP, UPMAC, RTR6, CLI6, 2, 0, 1232},
+		    {S6_UDP_BACK, H_HOST, CLI6, SRV6, 1, 4, 1232},
+		    {S6_FRAG_LATER, UPMAC, SRV6, CLI6, 3, 1, 1232},
+		    {S6_HBH, UPMAC, SRV6, CLI6, 1, 4, 1232},
+		    {S6_TCP, UPMAC, RTR6, CLI6, 2, 0, 30},
+		};
+		int k = arg - S6_ERR_PTB;
+
+		in6(&orig, t, e6[k].inner);
+		err6(f, e6[k].src, e6[k].saddr, e6[k].daddr, e6[k].type, e6[k].code, &orig,
+		     e6[k].keep);
+		return;
+	}
+	case S6_NS:
+		h_ns(f, H_IFMAC, H_HOST, H_HOST6, ROUTER6, ROUTER6, H_HOST);
+		return;
+	case S6_NA:
+		h_na(f, H_IFMAC, H_HOST, H_HOST6, ROUTER6, XGLB_NA_SOLICITED, H_HOST6, H_HOST);
+		return;
+	case S6_TO_LL:
+	case S6_TO_ROUTER:
+		n = l4_6(pay, 17, CPORT, SPORT_DNS);
+		h_ip6_frame(f, H_IFMAC, H_HOST, CLI6, arg == S6_TO_LL ? H_PEER6 : ROUTER6, 17, pay,
+			    n);
+		tup6(t, CLI6, arg == S6_TO_LL ? H_PEER6 : ROUTER6, CPORT, SPORT_DNS, 17);
+		return;
+	case S6_MANY_EXT:
+		for (int i = 0; i <= XGLB_STEER6_EXT_MAX; i++)
+			n += ext6(pay + n, i < XGLB_STEER6_EXT_MAX ? XGLB_IPPROTO_DSTOPTS : 17, 0,
+				  8);
+		n += l4_6(pay + n, 17, CPORT, SPORT_DNS);
+		h_ip6_frame(f, H_IFMAC, H_HOST, CLI6, SRV6, XGLB_IPPROTO_DSTOPTS, pay, n);
+		return;
+	case S6_EXT_BEYOND:
+		n = ext6(pay, 17, 2, 8); /* says 24 bytes, 16 follow */
+		n += l4_6(pay + n, 17, CPORT, SPORT_DNS);
+		n += l4_6(pay + n, 17, CPORT, SPORT_DNS);
+		h_ip6_frame(f, H_IFMAC, H_HOST, CLI6, SRV6, XGLB_IPPROTO_HOPOPTS, pay, n);
+		return;
+	case S6_PLEN_BEYOND:
+		in6(f, t, S6_UDP);
+		f->b[19] += 1;
+		return;
+	case S6_PORTS_CUT:
+		in6(f, t, S6_UDP);
+		f->b[18] = 0;
+		f->b[19] = 2;
+		f->len = 56;
+		return;
+	case S6_ICMP_CUT:
+		in6(f, t, S6_ECHO);
+		f->b[18] = 0;
+		f->b[19] = 4;
+		f->len = 58;
+		return;
+	default:
+		in_udp(f, t, 0);
+		f->b[12] = 0x86;
+		f->b[13] = 0xdd;
+		return;
+	}
+}
+
+/* Frames that are not IPv4 nor IPv6: arg 0 ARP to us, 2 802.1Q-tagged IPv4. */
 static void in_not_ipv4(struct h_frame *f, struct tuple *t, int arg)
 {
 	switch (arg) {
 	case 0:
 		h_arp(f, H_IFMAC, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, CLI, H_ZERO, H_ROUTERIP);
-		break;
-	case 1:
-		in_udp(f, t, 0);
-		f->b[12] = 0x86;
-		f->b[13] = 0xdd;
 		break;
 	default:
 		in_udp(f, t, 0);
@@ -386,6 +657,13 @@ static void in_malformed(struct h_frame *f, struct tuple *t, int arg)
 static void in_cut(struct h_frame *f, struct tuple *t, int arg)
 {
 	in_udp(f, t, 0);
+	f->len = (__u32)arg;
+}
+
+/* The client's 86-byte IPv6 UDP frame cut at arg bytes, its payload length still 32. */
+static void in_cut6(struct h_frame *f, struct tuple *t, int arg)
+{
+	in6(f, t, S6_UDP);
 	f->len = (__u32)arg;
 }
 
@@ -577,7 +855,6 @@ static const struct steer_case cases[] = {
     {"other_hosts_mac_not_steered", setup_all_peer, in_udp_mac, 2, STAYS_PASS(TC_STEER_LOCAL)},
     /* not steerable */
     {"arp_not_steered", setup_all_peer, in_not_ipv4, 0, STAYS_HOST(TC_STEER_NOT_IPV4)},
-    {"ipv6_not_steered", setup_all_peer, in_not_ipv4, 1, STAYS_HOST(TC_STEER_NOT_IPV4)},
     {"vlan_tagged_not_steered", setup_all_peer, in_not_ipv4, 2, STAYS_HOST(TC_STEER_NOT_IPV4)},
     {"malformed_version", setup_all_peer, in_malformed, 0, STAYS_HOST(TC_STEER_MALFORMED)},
     {"malformed_ihl_4", setup_all_peer, in_malformed, 1, STAYS_HOST(TC_STEER_MALFORMED)},
@@ -592,6 +869,41 @@ static const struct steer_case cases[] = {
     {"malformed_icmp_error_inner_ihl", setup_all_peer, in_malformed, 10, STAYS_HOST(TC_STEER_MALFORMED)},
     {"malformed_icmp_error_inner_no_ports", setup_all_peer, in_malformed, 11, STAYS_HOST(TC_STEER_MALFORMED)},
     {"malformed_icmp_error_inner_no_echo_id", setup_all_peer, in_malformed, 12, STAYS_HOST(TC_STEER_MALFORMED)},
+    /* IPv6: both directions of a flow on one owner, the bucket the userspace hash predicts */
+    {"ipv6_tcp_client_to_server_steered", setup_bucket_peer, in6, S6_TCP, STEERED},
+    {"ipv6_tcp_server_to_client_steered", setup_bucket_peer, in6, S6_TCP_BACK, STEERED},
+    {"ipv6_udp_client_to_server_steered", setup_bucket_peer, in6, S6_UDP, STEERED},
+    {"ipv6_udp_server_to_client_steered", setup_bucket_peer, in6, S6_UDP_BACK, STEERED},
+    {"ipv6_echo_request_steered", setup_bucket_peer, in6, S6_ECHO, STEERED},
+    {"ipv6_echo_reply_steered", setup_bucket_peer, in6, S6_ECHO_BACK, STEERED},
+    {"ipv6_tcp_owned_stays", setup_bucket_self, in6, S6_TCP_BACK, STAYS_HOST(TC_STEER_OWNED)},
+    {"ipv6_udp_not_by_addresses", setup_3tuple_peer, in6, S6_UDP, STAYS_HOST(TC_STEER_OWNED)},
+    /* extension headers walked to the ports */
+    {"ipv6_hop_by_hop_tcp_steered", setup_bucket_peer, in6, S6_HBH, STEERED},
+    {"ipv6_dstopts_routing_udp_steered", setup_bucket_peer, in6, S6_DST_RT_BACK, STEERED},
+    {"ipv6_ah_tcp_steered", setup_bucket_peer, in6, S6_AH, STEERED},
+    /* fragments: the first by its ports, later ones unseen before by addresses + next header */
+    {"ipv6_first_fragment_by_ports", setup_bucket_peer, in6, S6_FRAG_FIRST, STEERED},
+    {"ipv6_later_fragment_by_addresses", setup_bucket_peer, in6, S6_FRAG_LATER, STEERED},
+    {"ipv6_reply_fragment_by_addresses", setup_bucket_peer, in6, S6_FRAG_BACK, STEERED},
+    /* ICMPv6 errors follow the flow they are about */
+    {"ipv6_packet_too_big_follows_tcp_flow", setup_bucket_peer, in6, S6_ERR_PTB, STEERED},
+    {"ipv6_error_to_server_follows_flow", setup_bucket_peer, in6, S6_ERR_BACK, STEERED},
+    {"ipv6_error_about_fragment_by_addresses", setup_bucket_peer, in6, S6_ERR_FRAG, STEERED},
+    {"ipv6_error_about_hop_by_hop_follows_flow", setup_bucket_peer, in6, S6_ERR_HBH, STEERED},
+    /* never steered: NDP, link-local and the router's own addresses */
+    {"ipv6_ns_not_steered", setup_all_peer, in6, S6_NS, STAYS_HOST(TC_STEER_LOCAL)},
+    {"ipv6_na_not_steered", setup_all_peer, in6, S6_NA, STAYS_HOST(TC_STEER_LOCAL)},
+    {"ipv6_to_link_local_not_steered", setup_all_peer, in6, S6_TO_LL, STAYS_HOST(TC_STEER_LOCAL)},
+    {"ipv6_to_router_address_not_steered", setup_all_peer, in6, S6_TO_ROUTER, STAYS_HOST(TC_STEER_LOCAL)},
+    /* malformed: stays, counted */
+    {"ipv6_too_many_extension_headers", setup_all_peer, in6, S6_MANY_EXT, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"ipv6_extension_header_beyond_payload", setup_all_peer, in6, S6_EXT_BEYOND, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"ipv6_payload_length_beyond_frame", setup_all_peer, in6, S6_PLEN_BEYOND, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"ipv6_udp_ports_cut", setup_all_peer, in6, S6_PORTS_CUT, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"ipv6_icmp_cut", setup_all_peer, in6, S6_ICMP_CUT, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"ipv6_error_inner_header_cut", setup_all_peer, in6, S6_ERR_INNER_CUT, STAYS_HOST(TC_STEER_MALFORMED)},
+    {"ipv6_type_with_ipv4_header", setup_all_peer, in6, S6_V4_HEADER, STAYS_HOST(TC_STEER_MALFORMED)},
     /* interfaces without steering, and the PACKET_HOST fix-up */
     {"no_steering_fixup_to_host", NULL, in_udp, FROM_CLIENT, STAYS_HOST(TC_STEER_OFF)},
     {"no_steering_packet_host_untouched", NULL, in_udp_mac, 3, STAYS_PASS(TC_STEER_OFF)},
@@ -605,25 +917,33 @@ static const struct steer_case cases[] = {
 
 /*
  * Generated rows: the client's 82-byte UDP frame cut at every length
- * 34..81, its IP total length still claiming 68. (Cuts inside the IPv4
- * header never reach the program through test_run: the kernel refuses
- * them, see test_short_ipv4_refused_by_test_run.)
+ * 34..81, its IP total length still claiming 68; and its 86-byte IPv6 UDP
+ * frame cut at every length 54..85, its payload length still claiming 32.
+ * (Cuts inside the IPv4 or IPv6 header never reach the program through
+ * test_run: the kernel refuses them, see test_short_ipv4_refused_by_test_run.)
  */
-#define CUT_MIN 34
-#define CUT_MAX 81
-#define N_CUT	(CUT_MAX - CUT_MIN + 1)
-#define N_CASES (sizeof(cases) / sizeof(cases[0]) + N_CUT)
+#define CUT_MIN	 34
+#define CUT_MAX	 81
+#define N_CUT4	 (CUT_MAX - CUT_MIN + 1)
+#define CUT6_MIN 54
+#define CUT6_MAX 85
+#define N_CUT	 (N_CUT4 + CUT6_MAX - CUT6_MIN + 1)
+#define N_CASES	 (sizeof(cases) / sizeof(cases[0]) + N_CUT)
 
-/* Generated case i: the frame cut at CUT_MIN + i bytes. */
+/* Generated case i: the IPv4 frame cut at CUT_MIN + i bytes, then the IPv6 one. */
 static void cut_case(void *c, int i)
 {
-	*(struct steer_case *)c = (struct steer_case){h_name("udp_cut_at_%d_bytes", CUT_MIN + i),
-						      setup_all_peer,
-						      in_cut,
-						      CUT_MIN + i,
-						      STAY,
-						      R(TC_STEER_MALFORMED),
-						      TO_HOST};
+	bool v6 = i >= N_CUT4;
+	int len = v6 ? CUT6_MIN + i - N_CUT4 : CUT_MIN + i;
+
+	*(struct steer_case *)c =
+	    (struct steer_case){h_name(v6 ? "udp6_cut_at_%d_bytes" : "udp_cut_at_%d_bytes", len),
+				setup_all_peer,
+				v6 ? in_cut6 : in_cut,
+				len,
+				STAY,
+				R(TC_STEER_MALFORMED),
+				TO_HOST};
 }
 
 static const __u8 *slot_mac(int slot)
@@ -1075,6 +1395,39 @@ static void test_tcdp_vmac_frame_steered(void **state)
 			 (const __u32[]){XGLB_R_TC_PASS_OTHER, XGLB_R_TC_STEER_STEERED}, 2);
 }
 
+/*
+ * IPv6: a later fragment whose first was seen follows it to the flow's
+ * owner (xglb_frags6), both before and after; unseen, the 3-tuple's
+ * owner (ours) keeps it. An error about the first fragment leaves nothing.
+ */
+static void test_fragments6_follow_first(void **state)
+{
+	struct h_env *e = *state;
+	struct tuple t5, t3;
+	struct xglb_steer *st;
+	struct h_frame f;
+
+	in6(&f, &t5, S6_FRAG_FIRST);
+	in6(&f, &t3, S6_FRAG_LATER);
+	assert_int_not_equal(t_bucket(&t5, XGLB_STEER_BUCKETS_DEFAULT),
+			     t_bucket(&t3, XGLB_STEER_BUCKETS_DEFAULT));
+	st = st_base(XGLB_STEER_BUCKETS_DEFAULT, 0);
+	g_owner[t_bucket(&t5, XGLB_STEER_BUCKETS_DEFAULT)] = 1;
+	st_install(e, st);
+
+	in6(&f, &t3, S6_FRAG_LATER);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_OK); /* first unseen: by the 3-tuple, ours */
+	in6(&f, &t5, S6_FRAG_FIRST);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_REDIRECT);
+	in6(&f, &t3, S6_FRAG_LATER);
+	assert_int_equal(run_verdict(e, &f), TC_ACT_REDIRECT);
+	f.b[14 + 40 + 7] = 0x02; /* another identification: unseen */
+	assert_int_equal(run_verdict(e, &f), TC_ACT_OK);
+	in6(&f, &t3, S6_FRAG_BACK); /* the reply's own datagram, same id: unseen */
+	f.b[14 + 40 + 7] = 0x03;
+	assert_int_equal(run_verdict(e, &f), TC_ACT_OK);
+}
+
 /* A restarted agent (a new bank on the same maps) continues the steering it finds. */
 static void test_restart_adopts_steering(void **state)
 {
@@ -1418,17 +1771,12 @@ static void test_prepare_leaves_active_steering(void **state)
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
-	    H_TEST(test_buckets_match_userspace_hash),
-	    H_TEST(test_fragments_follow_first),
-	    H_TEST(test_from_peer_never_steered),
-	    H_TEST(test_group_commits_keep_steering),
-	    H_TEST(test_tcdp_vmac_frame_steered),
-	    H_TEST(test_restart_adopts_steering),
-	    H_TEST(test_local_ips_replaced),
-	    H_TEST(test_invalid_states_refused),
-	    H_TEST(test_two_domains),
-	    H_TEST(test_short_ipv4_refused_by_test_run),
-	    H_TEST(test_switch_under_load),
+	    H_TEST(test_buckets_match_userspace_hash),	 H_TEST(test_fragments_follow_first),
+	    H_TEST(test_fragments6_follow_first),	 H_TEST(test_from_peer_never_steered),
+	    H_TEST(test_group_commits_keep_steering),	 H_TEST(test_tcdp_vmac_frame_steered),
+	    H_TEST(test_restart_adopts_steering),	 H_TEST(test_local_ips_replaced),
+	    H_TEST(test_invalid_states_refused),	 H_TEST(test_two_domains),
+	    H_TEST(test_short_ipv4_refused_by_test_run), H_TEST(test_switch_under_load),
 	    H_TEST(test_prepare_leaves_active_steering),
 	};
 	static const struct h_table table = {"steer_fixtures", h_run_tc_in, steer_prepare, NULL};
@@ -1436,6 +1784,19 @@ int main(void)
 	    h_cases(cases, sizeof(cases) / sizeof(cases[0]), sizeof(cases[0]), N_CUT, cut_case);
 	int failed;
 
+	/*
+	 * A network namespace of its own, gone with the test: IPv6 locality is
+	 * the kernel's routing (steer6_is_local), so it forwards IPv6, holds the
+	 * router's own address on lo and routes 2001:db8::/32 out of a veth.
+	 */
+	if (unshare(CLONE_NEWNET) ||
+	    system("ip link set lo up && sysctl -qw net.ipv6.conf.all.forwarding=1 && "
+		   "ip -6 addr add " ROUTER6_STR "/128 dev lo nodad && "
+		   "ip link add xglbs0 type veth peer name xglbs1 && ip link set xglbs0 up && "
+		   "ip link set xglbs1 up && ip -6 route add 2001:db8::/32 dev xglbs0")) {
+		fprintf(stderr, "test_steer: cannot set up a network namespace\n");
+		return 1;
+	}
 	failed = h_run_table(&table, all, N_CASES, sizeof(all[0]));
 	failed += cmocka_run_group_tests_name("steer_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;
