@@ -345,8 +345,8 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(TC_STEER_STEERED, "tc_steer_steered")	    /* sent on to the owner */                     \
 	X(TC_STEER_FROM_PEER, "tc_steer_from_peer") /* a peer sent it: stays */                    \
 	X(TC_STEER_OFF, "tc_steer_off")		    /* no steering on the iface */                 \
-	X(TC_STEER_NOT_IPV4, "tc_steer_not_ipv4")   /* ARP, IPv6, VLAN, short */                   \
-	X(TC_STEER_MALFORMED, "tc_steer_malformed") /* bad IPv4/L4 header */                       \
+	X(TC_STEER_NOT_IPV4, "tc_steer_not_ipv4")   /* neither IPv4 nor IPv6: ARP, VLAN, short */  \
+	X(TC_STEER_MALFORMED, "tc_steer_malformed") /* bad IPv4/IPv6/L4 header */                  \
 	X(TC_STEER_LOCAL, "tc_steer_local")	    /* not forwarded by this node */               \
 	X(TC_STEER_NO_OWNER, "tc_steer_no_owner")   /* bucket or owner MAC unset */                \
 	/* the ingress data path at tc ingress ("datapath: tc") */                                 \
@@ -358,7 +358,10 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	XGLB_NDP_REASONS(X, XDP_, "xdp_")                                                          \
 	XGLB_NDP_REASONS(X, TC_, "tc_")                                                            \
 	X(TC_EGRESS_PASS_VMAC_NDP, "tc_egress_pass_vmac_ndp")                                      \
-	X(TC_EGRESS_DROP_VIP_NDP, "tc_egress_drop_vip_ndp")
+	X(TC_EGRESS_DROP_VIP_NDP, "tc_egress_drop_vip_ndp") /* a MAC it may not announce */        \
+	X(TC_EGRESS_DROP_NDP_NO_TLLA, "tc_egress_drop_ndp_no_tlla") /* NA naming no MAC */         \
+	X(TC_EGRESS_DROP_NDP_OPTIONS,                                                              \
+	  "tc_egress_drop_ndp_options") /* options it cannot vouch for */
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };

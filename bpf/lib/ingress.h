@@ -32,9 +32,13 @@ static __always_inline int ingress(struct xglb_ctx *c)
 	}
 	/* before the vMAC test: a host confirms its neighbour entry by an NS to the vMAC */
 	if (eth->h_proto == bpf_htons(XGLB_ETH_P_IPV6)) {
+		int act;
+
 		if (ndp_is_ndp(c))
 			return handle_ndp(c);
-		eth = c->data; /* at tc the test may have pulled the frame */
+		if (!ctx_vlan_offloaded(c) && ndp_ext_claim(c, &act))
+			return act;
+		eth = c->data; /* at tc the tests may have pulled the frame */
 		if ((void *)(eth + 1) > c->data_end)
 			return ctx_verdict(c, XGLB_IN_PASS_SHORT, CTX_ACT_PASS);
 	}

@@ -451,6 +451,67 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
 	return ndp_solicit(c, ctl, bank, gid, plen);
 }
 
+/*
+ * An IPv6 frame whose first header is a hop-by-hop, destination options or
+ * routing header (ndp_is_ndp said no): is an NDP message behind them,
+ * at most XGLB_STEER6_EXT_MAX headers deep, about a virtual address? Then
+ * *act is the verdict and true: from a vMAC, or from a virtual address, or
+ * an NA about one: a claim (drop_ndp_peer); an NS for one (xglb answers
+ * only an NS right behind the IPv6 header, as every host sends it):
+ * drop_ndp_invalid. Otherwise false, and the frame goes on as any other
+ * (a fragmented NDP message the kernel drops itself, RFC 6980).
+ */
+static __always_inline bool ndp_ext_claim(struct xglb_ctx *c, int *act)
+{
+	const struct xglb_ctl *ctl;
+	__u8 h[2], src[16] __attribute__((aligned(8)));
+	__u32 off = NDP_ICMP, bank;
+	__u8 nh, *p;
+
+	if (!ctx_pull(c, NDP_ICMP))
+		return false;
+	p = c->data;
+	nh = p[NDP_L3 + 6];
+	if (nh != XGLB_IPPROTO_HOPOPTS && nh != XGLB_IPPROTO_DSTOPTS && nh != XGLB_IPPROTO_ROUTING)
+		return false;
+	for (int i = 0; i < XGLB_STEER6_EXT_MAX; i++) {
+		if (nh != XGLB_IPPROTO_HOPOPTS && nh != XGLB_IPPROTO_DSTOPTS &&
+		    nh != XGLB_IPPROTO_ROUTING)
+			break;
+		if (off > 0xffff || ctx_load_bytes(c, off & 0xffff, h, 2))
+			return false;
+		nh = h[0];
+		off += (h[1] + 1u) * 8;
+	}
+	if (nh != XGLB_IPPROTO_ICMPV6 || off > 0xffff || ctx_load_bytes(c, off & 0xffff, h, 1))
+		return false;
+	if ((__u8)(h[0] - XGLB_ND_RS) > XGLB_ND_REDIRECT - XGLB_ND_RS)
+		return false;
+	p = c->data;
+	if ((void *)(p + NDP_ICMP) > c->data_end)
+		return false;
+	if (is_vmac(p + 6)) {
+		*act = ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+		return true;
+	}
+	if (h[0] != XGLB_ND_NS && h[0] != XGLB_ND_NA && h[0] != XGLB_ND_RA)
+		return false;
+	ctl = ctl_get();
+	if (!ctl)
+		return false;
+	bank = XGLB_READ_ONCE(ctl->active_bank) & 1;
+	if (!ip6_is_unspecified(p + NDP_SADDR) && vip6_gid(ctl, bank, p + NDP_SADDR)) {
+		*act = ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+		return true;
+	}
+	if (h[0] == XGLB_ND_RA || ctx_load_bytes(c, (off + 8) & 0xffff, src, 16) ||
+	    !vip6_gid(ctl, bank, src))
+		return false;
+	*act = ctx_verdict(c, h[0] == XGLB_ND_NA ? XGLB_IN_DROP_NDP_PEER : XGLB_IN_DROP_NDP_INVALID,
+			   CTX_ACT_DROP);
+	return true;
+}
+
 /* ---- egress ------------------------------------------------------------ */
 
 #define NDP_GUARD_OPTS 16 /* options the guard walks; an announcement with more leaves no more */
@@ -459,9 +520,14 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
  * tc egress, an IPv6 frame: an NA about a virtual address, or an NS or
  * RA from one, leaves only if the link-layer address it announces (TLLA
  * of the NA, SLLA of the NS or RA) is a vMAC this node may announce
- * (ndp_may_announce). An NA about a virtual address must announce one;
- * an NS or RA that announces none (the RAs of the virtual link-local)
- * passes. Rare on egress: read with bpf_skb_load_bytes.
+ * (ndp_may_announce), else tc_egress_drop_vip_ndp. An NA about a virtual
+ * address must announce one (tc_egress_drop_ndp_no_tlla); an NS or RA
+ * that announces none (the RAs of the virtual link-local) passes:
+ * hosts take a router's or neighbour's MAC from the option only (RFC
+ * 4861 6.3.4, 7.2.3), never from the Ethernet source, which is the
+ * interface's real MAC on every frame a router sends. Options of length
+ * 0, or more than the guard walks: tc_egress_drop_ndp_options. Rare on
+ * egress: read with bpf_skb_load_bytes.
  */
 static __always_inline int guard_ndp(struct __sk_buff *skb)
 {
@@ -504,7 +570,7 @@ static __always_inline int guard_ndp(struct __sk_buff *skb)
 			break;
 		if (off > 0xffff || bpf_skb_load_bytes(skb, NDP_ICMP + (off & 0xffff), o, 2) ||
 		    !o[1])
-			return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+			return verdict(XGLB_R_TC_EGRESS_DROP_NDP_OPTIONS, XGLB_TC_ACT_SHOT);
 		if (o[0] == want) {
 			if (o[1] != 1 ||
 			    bpf_skb_load_bytes(skb, NDP_ICMP + (off & 0xffff) + 2, mac, 6) ||
@@ -515,11 +581,11 @@ static __always_inline int guard_ndp(struct __sk_buff *skb)
 		off += o[1] * 8u;
 	}
 	if (off < plen) /* more options than the guard walks: it cannot vouch for them */
-		return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+		return verdict(XGLB_R_TC_EGRESS_DROP_NDP_OPTIONS, XGLB_TC_ACT_SHOT);
 	if (found)
 		return verdict(XGLB_R_TC_EGRESS_PASS_VMAC_NDP, XGLB_TC_ACT_OK);
 	if (want == XGLB_ND_OPT_TLLA)
-		return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+		return verdict(XGLB_R_TC_EGRESS_DROP_NDP_NO_TLLA, XGLB_TC_ACT_SHOT);
 	return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
 }
 

@@ -111,7 +111,6 @@ enum {
 	N_ECHO_VLL,	   /* ICMPv6 echo request to the VLL */
 	N_UDP6,		   /* IPv6 UDP to another MAC */
 	N_UDP6_VMAC,	   /* IPv6 UDP to vMAC 0 */
-	N_HBH_NS,	   /* an NS behind a hop-by-hop header */
 	/* 40 bytes (SLLA and a second option): checked in the stack copy, not in place */
 	N_RESOLVE_40,	   /* valid: answered, the tail kept as padding */
 	N_OPT_LEN0_40,	   /* the second option of length 0 */
@@ -121,6 +120,8 @@ enum {
 	N_BAD_CSUM_24,	   /* a NUD probe without options, checksum off by one */
 	N_MAX
 };
+
+#define HBH 0x10000 /* in_ndp's frame with a hop-by-hop header inserted before the ICMPv6 */
 
 static void in_ndp(struct h_frame *f, int arg)
 {
@@ -271,15 +272,6 @@ static void in_ndp(struct h_frame *f, int arg)
 	case N_UDP6_VMAC:
 		h_udp6(f, v0, H_HOST, H_HOST6G, H_OTHER6, 20);
 		break;
-	case N_HBH_NS:
-		h_ns_resolve(f, H_HOST, H_HOST6, H_VLL);
-		/* insert 8 bytes of hop-by-hop options (next header 58, PadN) */
-		memmove(f->b + 62, f->b + 54, f->len - 54);
-		memcpy(f->b + 54, "\x3a\x00\x01\x04\x00\x00\x00\x00", 8);
-		f->b[20] = 0;
-		f->len += 8;
-		f->b[19] += 8;
-		break;
 	case N_RESOLVE_40:
 	case N_OPT_LEN0_40:
 	case N_OPT_OVERRUN_40:
@@ -307,6 +299,14 @@ static void in_ndp(struct h_frame *f, int arg)
 		break;
 	default:
 		abort();
+	}
+	if (arg & HBH) {
+		/* insert 8 bytes of hop-by-hop options (next header 58, PadN) */
+		memmove(f->b + 62, f->b + 54, f->len - 54);
+		memcpy(f->b + 54, "\x3a\x00\x01\x04\x00\x00\x00\x00", 8);
+		f->b[20] = 0;
+		f->len += 8;
+		f->b[19] += 8;
 	}
 }
 
@@ -520,8 +520,21 @@ static const struct h_frame_case cases[] = {
      R(XDP_DROP_NDP_CHECKSUM), check_no_host},
     {"nud_24_bad_checksum", setup6_not_avg, in_ndp, N_BAD_CSUM_24, XDP_DROP, NULL,
      R(XDP_DROP_NDP_CHECKSUM), check_no_host},
-    {"ns_behind_hop_by_hop_passes", setup6_avg, in_ndp, N_HBH_NS, XDP_PASS, NULL, R(XDP_PASS_OTHER),
-     check_no_host},
+    /* behind a hop-by-hop header: no answer, and no claim reaches the kernel */
+    {"ns_behind_hop_by_hop_dropped", setup6_avg, in_ndp, N_RESOLVE_VLL | HBH, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_INVALID), check_no_host},
+    {"ns_other_behind_hop_by_hop_passes", setup6_avg, in_ndp, N_RESOLVE_OTHER | HBH, XDP_PASS, NULL,
+     R(XDP_PASS_OTHER), check_no_host},
+    {"na_vll_behind_hop_by_hop_dropped", setup6_avg, in_ndp, N_NA_VLL_PEER | HBH, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_PEER), check_no_host},
+    {"ra_from_vll_behind_hop_by_hop_dropped", setup6_avg, in_ndp, N_RA_FROM_VLL | HBH, XDP_DROP,
+     NULL, R(XDP_DROP_NDP_PEER), check_no_host},
+    {"ns_from_vip6_behind_hop_by_hop_dropped", setup6_avg, in_ndp, N_SRC_VIP6 | HBH, XDP_DROP, NULL,
+     R(XDP_DROP_NDP_PEER), check_no_host},
+    {"ns_from_vmac_behind_hop_by_hop_dropped", setup6_avg, in_ndp, N_FROM_VMAC | HBH, XDP_DROP,
+     NULL, R(XDP_DROP_NDP_PEER), check_no_host},
+    {"na_hosts_behind_hop_by_hop_passes", setup6_avg, in_ndp, N_NA_HOSTS | HBH, XDP_PASS, NULL,
+     R(XDP_PASS_OTHER), check_no_host},
 };
 
 /*
@@ -615,6 +628,10 @@ enum {
 	G_RA_VLL_OWN_VMAC,   /* the same with our vMAC */
 	G_NA_OTHER,	     /* the kernel answering for its own address */
 	G_UDP6,
+	G_NA_OPT_LEN0,	 /* our vMAC's NA with a second option of length 0 */
+	G_NA_MANY_OPTS,	 /* our vMAC's NA behind 16 other options: more than the guard walks */
+	G_NA_TLLA_LEN2,	 /* a TLLA of 16 bytes starting with our vMAC */
+	G_RA_VLL_NO_FWD, /* an RA from the VLL naming a vMAC the group does not have */
 };
 
 static void guard_input(struct h_frame *f, int arg)
@@ -656,6 +673,34 @@ static void guard_input(struct h_frame *f, int arg)
 	case G_UDP6:
 		h_udp6(f, H_HOST, H_IFMAC, H_VIP6, H_HOST6G, 20);
 		break;
+	case G_NA_OPT_LEN0:
+	case G_NA_MANY_OPTS:
+	case G_NA_TLLA_LEN2: {
+		int n = arg == G_NA_MANY_OPTS ? 16 : 1;
+		__u32 plen;
+
+		h_na(f, H_HOST, H_IFMAC, H_VIP6, H_HOST6G, XGLB_NA_OVERRIDE, H_VIP6, NULL);
+		for (int i = 0; i < n; i++) { /* options hosts ignore (type 200) */
+			memset(f->b + f->len, 0, 8);
+			f->b[f->len] = 200;
+			f->b[f->len + 1] = arg == G_NA_OPT_LEN0 ? 0 : 1;
+			f->len += 8;
+		}
+		h_nd_lla(f, 2, H_VMAC(H_GID, 0));
+		if (arg == G_NA_TLLA_LEN2) {
+			f->b[f->len - 7] = 2;
+			memset(f->b + f->len, 0, 8);
+			f->len += 8;
+		}
+		plen = f->len - 54;
+		f->b[18] = (__u8)(plen >> 8);
+		f->b[19] = (__u8)plen;
+		h_icmp6_csum(f);
+		break;
+	}
+	case G_RA_VLL_NO_FWD:
+		h_ra(f, H_IFMAC, H_VLL, H_VMAC(H_GID, 9));
+		break;
 	default:
 		abort();
 	}
@@ -672,7 +717,15 @@ static const struct guard_case guard_cases[] = {
      R(TC_EGRESS_DROP_VIP_NDP)},
     {"guard_na_peer_vmac_avg", setup6_avg, G_NA_VIP6_PEER_VMAC, TC_ACT_OK,
      R(TC_EGRESS_PASS_VMAC_NDP)},
-    {"guard_na_without_tlla", setup6_avg, G_NA_NO_TLLA, TC_ACT_SHOT, R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_na_without_tlla", setup6_avg, G_NA_NO_TLLA, TC_ACT_SHOT, R(TC_EGRESS_DROP_NDP_NO_TLLA)},
+    {"guard_na_option_length_0", setup6_avg, G_NA_OPT_LEN0, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_NDP_OPTIONS)},
+    {"guard_na_more_options_than_walked", setup6_avg, G_NA_MANY_OPTS, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_NDP_OPTIONS)},
+    {"guard_na_tlla_not_6_bytes", setup6_avg, G_NA_TLLA_LEN2, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_ra_vll_vmac_beyond_group", setup6_avg, G_RA_VLL_NO_FWD, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
     {"guard_ns_from_vip6_real_mac", setup6_avg, G_NS_FROM_VIP6_REAL, TC_ACT_SHOT,
      R(TC_EGRESS_DROP_VIP_NDP)},
     {"guard_ns_from_vip6_no_slla", setup6_avg, G_NS_FROM_VIP6_BARE, TC_ACT_OK, R(TC_EGRESS_PASS)},
