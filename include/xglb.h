@@ -54,6 +54,8 @@ enum xglb_policy {
 /* xglb_group.flags */
 #define XGLB_GRP_ENABLED 0x01 /* the group is configured in this bank */
 #define XGLB_GRP_AVG	 0x02 /* this node is the group's AVG: it answers ARP */
+/* fast-path: frames to the group's owned vMACs are routed inside XDP (bpf/lib/fastpath.h) */
+#define XGLB_GRP_FAST_PATH 0x04
 
 /* xglb_fwd.flags */
 #define XGLB_FWD_ACTIVE 0x01 /* the forwarder exists; its vMAC is in use */
@@ -327,6 +329,31 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(P##DROP_NDP_BAD_SENDER, p "drop_ndp_bad_sender")
 
 /*
+ * The XDP fast path (bpf/lib/fastpath.h, "fast-path: true"): a frame to a
+ * vMAC this node owns, in a group with the fast path on, is counted under
+ * exactly one of these instead of xdp_pass_vmac: routed inside XDP, or
+ * handed to the kernel for the reason named (docs/datapath.md, "Fast path").
+ */
+#define XGLB_FASTPATH_REASONS(X)                                                                   \
+	X(XDP_FP_REDIRECT, "xdp_fp_redirect")	    /* routed in XDP, out by the devmap */         \
+	X(XDP_FP_PASS_NOT_IP, "xdp_fp_pass_not_ip") /* neither IPv4 nor IPv6 (ARP, VLAN, ...) */   \
+	X(XDP_FP_PASS_MALFORMED, "xdp_fp_pass_malformed") /* version, length, IPv4 checksum */     \
+	X(XDP_FP_PASS_LEN, "xdp_fp_pass_len") /* datagram beyond the first buffer (jumbo) */       \
+	X(XDP_FP_PASS_OPTIONS, "xdp_fp_pass_options") /* IPv4 options, IPv6 extension headers */   \
+	X(XDP_FP_PASS_FRAG, "xdp_fp_pass_frag")	  /* a fragment (IPv4, IPv6 fragment header) */    \
+	X(XDP_FP_PASS_ADDR, "xdp_fp_pass_addr")	  /* multicast, broadcast, loopback, link-local */ \
+	X(XDP_FP_PASS_TTL, "xdp_fp_pass_ttl")	  /* TTL / hop limit <= 1: the kernel's ICMP */    \
+	X(XDP_FP_PASS_STEER, "xdp_fp_pass_steer") /* steering on: a flow this node does not own */ \
+	X(XDP_FP_PASS_NO_NEIGH, "xdp_fp_pass_no_neigh") /* next hop not resolved yet */            \
+	X(XDP_FP_PASS_MTU, "xdp_fp_pass_mtu")		/* larger than the egress MTU */           \
+	X(XDP_FP_PASS_LOCAL, "xdp_fp_pass_local") /* for this node, or not forwarded by it */      \
+	X(XDP_FP_PASS_UNREACHABLE, "xdp_fp_pass_unreachable") /* no route, blackhole, prohibit */  \
+	X(XDP_FP_PASS_FWD_DISABLED, "xdp_fp_pass_fwd_disabled") /* forwarding off on the iface */  \
+	X(XDP_FP_PASS_ROUTE_OTHER, "xdp_fp_pass_route_other")	/* other lookup result (tunnel) */ \
+	X(XDP_FP_PASS_SAME_IFACE, "xdp_fp_pass_same_iface")	/* back out where it came in */    \
+	X(XDP_FP_PASS_NO_EGRESS, "xdp_fp_pass_no_egress")	/* egress takes no XDP redirect */
+
+/*
  * Keys of xglb_stats; the names become metric labels. One reason per
  * packet in XDP and tc egress. tc ingress counts two: with XDP, a
  * tc_steer_* reason, then tc_ingress_* if the frame stays; with
@@ -361,7 +388,8 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(TC_EGRESS_DROP_VIP_NDP, "tc_egress_drop_vip_ndp") /* a MAC it may not announce */        \
 	X(TC_EGRESS_DROP_NDP_NO_TLLA, "tc_egress_drop_ndp_no_tlla") /* NA naming no MAC */         \
 	X(TC_EGRESS_DROP_NDP_OPTIONS,                                                              \
-	  "tc_egress_drop_ndp_options") /* options it cannot vouch for */
+	  "tc_egress_drop_ndp_options") /* options it cannot vouch for */                          \
+	XGLB_FASTPATH_REASONS(X)
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
@@ -457,6 +485,10 @@ _Static_assert(sizeof(struct xglb_conflict_rl) == 32, "xglb_conflict_rl layout")
 #define XGLB_MAP_FWD_STATS    "xglb_fwd_stats"
 #define XGLB_MAP_FWD_TX_STATS "xglb_fwd_tx_stats"
 #define XGLB_MAP_VIPS6	      "xglb_vips6"
+#define XGLB_MAP_FP_IFACES    "xglb_fp_ifaces"
+
+/* Entries of xglb_fp_ifaces: the interfaces the fast path may send out of (devmap hash). */
+#define XGLB_FP_MAX_IFACES 256
 
 /* ---- protocol constants not in vmlinux.h ------------------------------ */
 #define XGLB_ETH_P_IP	      0x0800

@@ -100,4 +100,19 @@ XGLB_MAP(xglb_local_ips, HASH, XGLB_STEER_MAX_LOCAL, __be32, struct xglb_local_i
 /* A filter over xglb_local_ips, so steered packets rarely pay that hash lookup. Not banked. */
 XGLB_MAP(xglb_local_bloom, ARRAY, 1, __u32, struct xglb_local_bloom);
 
+/* ---- fast path (bpf/lib/fastpath.h) ---------------------------------- */
+
+/*
+ * ifindex -> the same interface: where the fast path may redirect a frame.
+ * The agent keeps in it the interfaces that take XDP_REDIRECT frames
+ * (user/xglbd/fastpath.c); a route out of any other leaves the frame to
+ * the kernel (xdp_fp_pass_no_egress). Not banked: written as links change.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, XGLB_FP_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, __u32); /* the ifindex again (a devmap value without an egress program) */
+} xglb_fp_ifaces SEC(".maps");
+
 #endif

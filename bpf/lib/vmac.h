@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "ctx.h"
+#include "fastpath.h"
 
 /* Remember that host mac sends through forwarder (gid, idx): one word, written only on change. */
 static __always_inline void fwd_host_learn(const __u8 *mac, __u32 gid, __u32 idx)
@@ -24,10 +25,12 @@ static __always_inline void fwd_host_learn(const __u8 *mac, __u32 gid, __u32 idx
  * to the kernel with the interface's own MAC as destination, so the kernel
  * routes it like any other. A frame to a vMAC owned elsewhere reached us
  * by flooding: the owner has it, we drop our copy. eth: c->data, checked.
+ * In a group with the fast path on, XDP routes the frame itself where it
+ * can (fastpath.h), counted under an xdp_fp_* reason instead.
  */
 static __always_inline int handle_vmac(struct xglb_ctx *c, struct ethhdr *eth)
 {
-	__u32 gid = eth->h_dest[4], idx = eth->h_dest[5], key;
+	__u32 gid = eth->h_dest[4], idx = eth->h_dest[5], key, bank;
 	const struct xglb_group *g;
 	struct xglb_fwd_stats *st;
 	struct xglb_ctl *ctl;
@@ -37,7 +40,8 @@ static __always_inline int handle_vmac(struct xglb_ctx *c, struct ethhdr *eth)
 	ctl = ctl_get();
 	if (!ctl)
 		return ctx_verdict(c, XGLB_IN_DROP_VMAC_UNKNOWN, CTX_ACT_DROP);
-	g = group_get(XGLB_READ_ONCE(ctl->active_bank), gid);
+	bank = XGLB_READ_ONCE(ctl->active_bank);
+	g = group_get(bank, gid);
 	if (!g || idx >= g->n_fwd)
 		return ctx_verdict(c, XGLB_IN_DROP_VMAC_UNKNOWN, CTX_ACT_DROP);
 	flags = g->fwd[idx & (XGLB_MAX_FWD - 1)].flags;
@@ -59,6 +63,9 @@ static __always_inline int handle_vmac(struct xglb_ctx *c, struct ethhdr *eth)
 		st->bytes += ctx_len(c);
 	}
 	fwd_host_learn(eth->h_source, gid, idx);
+	/* a constant hook after inlining: tc never carries this code */
+	if (c->hook == XGLB_HOOK_XDP && (g->flags & XGLB_GRP_FAST_PATH))
+		return fp_forward(c, bank & 1, ctx_ifindex(c));
 	return ctx_verdict(c, XGLB_IN_PASS_VMAC, CTX_ACT_PASS);
 }
 

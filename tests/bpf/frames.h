@@ -276,6 +276,20 @@ static inline void h_icmp_error(struct h_frame *f, const __u8 *eth_dst, const __
 	h_ip_frame(f, eth_dst, eth_src, saddr, daddr, 1, l4, 8 + n);
 }
 
+/* Write the IPv4 header checksum of an IPv4 frame (IHL as the frame says), from scratch. */
+static inline void h_ip_csum(struct h_frame *f)
+{
+	__u32 ihl = (f->b[14] & 0xf) * 4u, s = 0;
+
+	f->b[24] = f->b[25] = 0;
+	for (__u32 i = 0; i < ihl; i += 2)
+		s += (__u32)(f->b[14 + i] << 8 | f->b[15 + i]);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	f->b[24] = (__u8)(~s >> 8);
+	f->b[25] = (__u8)~s;
+}
+
 /* Set the IPv4 flags/fragment offset field of an IPv4 frame (MF = 0x2000, DF = 0x4000). */
 static inline void h_frag(struct h_frame *f, __u16 frag_off)
 {

@@ -212,6 +212,15 @@ static const struct tcase cases[] = {
 	CASE("fwd_not_mapping", FWD("      - r1\n"), "11: groups[0].forwarders[0]: expected a mapping, got a scalar"),
 	CASE("fwd_not_list", FWD_AT10("    forwarders: {owner: r1}\n"), "10: groups[0].forwarders: expected a list, got a mapping"),
 
+	/* fast path */
+	{ "fast_path_ok", GROUPX("fast-path: true"), NULL, 0, {} },
+	{ "fast_path_not_bool", GROUPX("fast-path: fast"), NULL, 1,
+	  { "6: groups[0].fast-path: must be true, false, yes or no, not \"fast\"" } },
+	{ "fast_path_datapath_tc", "datapath: tc\n" GROUPX("fast-path: true"), NULL, 1,
+	  { "7: groups[0].fast-path: needs the XDP data path, and datapath is tc (set datapath: "
+	    "xdp, or fast-path: false)" } },
+	{ "fast_path_off_datapath_tc", "datapath: tc\n" GROUPX("fast-path: false"), NULL, 0, {} },
+
 	/* steering */
 	CASE("steer_ok", GROUPX("steering: {enabled: true, buckets: 1024, interfaces: [eth0, eth1]}"), ""),
 	CASE("steer_buckets_not_pow2", GROUPX("steering: {enabled: true, buckets: 1000}"), "6: groups[0].steering.buckets: 1000 is not a power of two"),

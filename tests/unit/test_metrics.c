@@ -22,7 +22,8 @@ static const char *status_json =
     "\"forwarders\":[{\"index\":0,\"owner\":1,\"weight\":100,\"effective_weight\":40},"
     "{\"index\":1,\"owner\":3,\"weight\":100}],"
     "\"events\":{\"avg_changes\":2,\"owner_changes\":5,\"failovers\":1,\"removals\":0,"
-    "\"rebalances\":3,\"gaps\":6},\"withdrawn\":[\"forwarding-off\"]}],"
+    "\"rebalances\":3,\"gaps\":6},\"withdrawn\":[\"forwarding-off\"],\"fast_path\":true}],"
+    "\"fast_path\":{\"groups\":[1],\"egress\":[\"eth0\",\"eth1\"],\"syncs\":3,\"errors\":0},"
     "\"netwatch\":{\"events\":20,\"ignored\":6,\"malformed\":1,\"overruns\":2,"
     "\"reattached\":3,\"mac_changes\":1,\"vip_restored\":4,\"local_updates\":8,"
     "\"errors\":0},"
@@ -57,6 +58,8 @@ static char *render(void)
 	dp.reasons[XGLB_R_TC_PASS_VMAC] = 99;
 	dp.reasons[XGLB_R_TC_STEER_STEERED] = 3;
 	dp.reasons[XGLB_R_TC_STEER_OWNED] = 4;
+	dp.reasons[XGLB_R_XDP_FP_REDIRECT] = 77;
+	dp.reasons[XGLB_R_XDP_FP_PASS_TTL] = 2;
 	dp.n_fwd = 1;
 	dp.fwd[0].gid = 1;
 	dp.fwd[0].index = 0;
@@ -98,6 +101,11 @@ static void renders_values(void **state)
 	has(t, "xglb_packets_total{verdict=\"tx\",reason=\"xdp_tx_arp_reply\"} 10");
 	has(t, "xglb_packets_total{verdict=\"redirect\",reason=\"tc_steer_steered\"} 3");
 	has(t, "xglb_packets_total{verdict=\"pass\",reason=\"tc_steer_owned\"} 4");
+	has(t, "xglb_packets_total{verdict=\"redirect\",reason=\"xdp_fp_redirect\"} 77");
+	has(t, "xglb_packets_total{verdict=\"pass\",reason=\"xdp_fp_pass_ttl\"} 2");
+	has(t, "xglb_packets_total{verdict=\"pass\",reason=\"xdp_fp_pass_no_egress\"} 0");
+	has(t, "xglb_group_fast_path{group=\"1\"} 1");
+	has(t, "xglb_fast_path_egress_interfaces 2");
 	has(t, "xglb_packets_total{verdict=\"pass\",reason=\"tc_steer_off\"} 0");
 	has(t, "xglb_packets_total{verdict=\"drop\",reason=\"tc_egress_drop_vip_arp\"} 0");
 	has(t, "xglb_arp_replies_total 35"); /* xdp_tx_* and tc_tx_* */

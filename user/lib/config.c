@@ -455,6 +455,18 @@ static const struct field ra_fields[] = {
 
 static const struct map_desc ra_map = { ra_fields, ra_check };
 
+/* fast-path: a boolean whose line is kept for the check against "datapath" (finish). */
+static bool cfg_read_fast_path(struct ctx *c, const struct field *f, yaml_node_t *v, int line,
+			       void *obj, const char *name)
+{
+	struct xglb_cfg_group *g = obj;
+
+	if (!schema_read_bool(c, f, v, line, obj, name))
+		return false;
+	g->fast_path_line = g->fast_path ? line : 0;
+	return true;
+}
+
 static const struct field group_fields[] = {
 	GROUP("id", schema_read_uint, id, 1, 255, F_REQUIRED | F_UNIQUE, NULL),
 	GROUP("vip", cfg_read_ipv4, vip, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
@@ -470,6 +482,7 @@ static const struct field group_fields[] = {
 	GROUP("link-local", cfg_read_link_local, addr6, 0, 0, 0, NULL),
 	GROUP("vip6", cfg_read_vip6, addr6, 0, 0, 0, NULL),
 	MAP("ra", &ra_map),
+	GROUP("fast-path", cfg_read_fast_path, fast_path, 0, 0, 0, NULL),
 	{ NULL },
 };
 
@@ -706,6 +719,16 @@ static void finish(struct ctx *c)
 			if (grp->fwd[i].preferred == -1) /* not given; XGLB_CFG_NONE stays */
 				grp->fwd[i].preferred = grp->fwd[i].owner;
 		qsort(grp->fwd, grp->n_fwd, sizeof(grp->fwd[0]), cmp_fwd);
+		/* the fast path is XDP's: "datapath: tc" runs none (auto may, per interface) */
+		if (grp->fast_path && cfg->datapath == XGLB_DATAPATH_TC) {
+			char name[64];
+
+			snprintf(name, sizeof(name), "groups[%d].fast-path", g);
+			schema_err(
+			    c, grp->fast_path_line, name,
+			    "needs the XDP data path, and datapath is tc (set datapath: xdp, "
+			    "or fast-path: false)");
+		}
 	}
 	finish_ipv6(c);
 }

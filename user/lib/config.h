@@ -98,6 +98,9 @@ struct xglb_cfg_group {
 	int n_steer_ifaces;  /* steering.interfaces: the segments the group's routed traffic
 			      * crosses (client side and server sides); 0 = the group's interfaces */
 	char steer_ifaces[XGLB_GROUP_IFACES][IF_NAMESIZE];
+	/* fast-path: frames to owned vMACs routed inside XDP (bpf/lib/fastpath.h), default false */
+	bool fast_path;
+	int fast_path_line; /* where "fast-path: true" is written, 0 if not */
 	int n_fwd;
 	struct xglb_cfg_fwd fwd[XGLB_MAX_FWD]; /* sorted by index */
 	/*

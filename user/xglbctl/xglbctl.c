@@ -136,7 +136,7 @@ static const char *jyes(struct json_object *o, const char *k)
 
 static int cmd_status(const struct ctl *c)
 {
-	struct json_object *r = ask(c, "status"), *groups, *node, *dp;
+	struct json_object *r = ask(c, "status"), *groups, *node, *dp, *fp;
 
 	if (!r)
 		return 1;
@@ -173,6 +173,17 @@ static int cmd_status(const struct ctl *c)
 			       *js(x, "xdp_program") ? js(x, "xdp_program") : "-");
 		}
 	}
+	fp = jget(r, "fast_path");
+	if (fp && json_object_array_length(jget(fp, "groups"))) {
+		struct json_object *eg = jget(fp, "egress");
+
+		printf("fast path: out of");
+		for (size_t i = 0; i < json_object_array_length(eg); i++)
+			printf("%s %s", i ? "," : "",
+			       json_object_get_string(json_object_array_get_idx(eg, i)));
+		printf("%s (interfaces that take XDP redirects)\n",
+		       json_object_array_length(eg) ? "" : " none");
+	}
 	groups = jget(r, "groups");
 	for (size_t i = 0; i < json_object_array_length(groups); i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i), *p = jget(g, "peers"),
@@ -182,7 +193,8 @@ static int cmd_status(const struct ctl *c)
 		if (jget(g, "avg"))
 			printf("  avg %s  standby %lld  state version %lld", js(g, "avg_name"),
 			       ji(g, "standby"), ji(g, "version"));
-		printf("\n");
+		printf("  fast-path %s\n",
+		       json_object_get_boolean(jget(g, "fast_path")) ? "on" : "off");
 		if (p) {
 			printf("  %-12s %-6s %-5s %-8s %-5s %-7s %-4s %s\n", "NODE", "ID", "UP",
 			       "AGE_MS", "PRIO", "WEIGHT", "AVG", "DEMOTED");

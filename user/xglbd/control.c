@@ -302,6 +302,10 @@ static struct json_object *cmd_status(struct daemon *d)
 	}
 	json_object_object_add(o, "groups", groups);
 	add_forwarder_bytes(d, groups);
+	for (int g = 0; g < cfg->n_groups; g++)
+		json_object_object_add(json_object_array_get_idx(groups, g), "fast_path",
+				       json_object_new_boolean(cfg->groups[g].fast_path));
+	json_object_object_add(o, "fast_path", fastpath_json(d));
 	json_object_object_add(o, "netwatch", netwatch_status(d));
 	json_object_object_add(o, "events", xglb_log_recent());
 	if (d->cl)

@@ -33,6 +33,16 @@ struct ifaces {
 				     only */
 };
 
+/* The fast path's ways out (fastpath.c): what xglb_fp_ifaces holds. */
+struct fastpath {
+	__u32 egress[XGLB_FP_MAX_IFACES];
+	int n_egress;
+	__u64 last_ns; /* last sync */
+	__u64 syncs, errors;
+	bool scan_failed, warned_more;
+	bool tc_warned[XGLB_MAX_IFACES]; /* by d->ifs index: told that tc runs no fast path */
+};
+
 /* A host moved by an unsolicited ARP reply, to be told again (cb_redistribute). */
 struct redist_again {
 	struct xglb_host_key key;
@@ -183,6 +193,7 @@ struct daemon {
 	struct xglb_ucf_set *rxf_want, *rxf_last; /* scratch; the set of the last commit */
 	struct xglb_conflicts *conflicts; /* conflict reports from the data path (conflict.c) */
 	struct ra_state ra;
+	struct fastpath fp;
 };
 
 /* main.c */
@@ -205,6 +216,10 @@ int open_steering(struct daemon *d);
 void steer_segments(struct daemon *d);
 
 void set_local_ips(struct daemon *d);
+bool fastpath_wanted(const struct xglb_config *cfg);
+void fastpath_sync(struct daemon *d);
+void fastpath_tick(struct daemon *d);
+struct json_object *fastpath_json(const struct daemon *d);
 
 /* netwatch.c */
 int netwatch_wait(struct daemon *d);

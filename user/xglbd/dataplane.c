@@ -262,6 +262,8 @@ int commit_tables(struct daemon *d)
 		}
 		memcpy(st.ifmac, ifmac, sizeof(st.ifmac));
 		xglb_build_group(&st, self, &groups[g]);
+		if (cfg->groups[g].fast_path)
+			groups[g].flags |= XGLB_GRP_FAST_PATH;
 	}
 	/* Make before break: the vMACs we are about to own go on the interfaces'
 	 * unicast filters before the tables that accept their frames are

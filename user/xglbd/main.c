@@ -135,6 +135,7 @@ static void run(struct daemon *d)
 				if (read(fd, &ticks, sizeof(ticks)) > 0) {
 					heartbeat(d);
 					idle(d);
+					fastpath_tick(d);
 					if (d->http)
 						xglb_http_run(d->http); /* connection timeouts */
 				}
@@ -382,6 +383,7 @@ int main(int argc, char **argv)
 		pr_warn("tracking: without membership, tracked objects change nothing");
 	arm_timer(d.trk_tfd, d.cfg->n_track ? 100 : 0);
 	track_apply(&d);
+	fastpath_sync(&d); /* the ways out before the tables that use them */
 	if (write_ifaces(&d) || commit_tables(&d))
 		goto detach;
 	err = xglb_ctlsock_open(&d.ctl, d.cfg->control_socket);

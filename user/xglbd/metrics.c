@@ -89,8 +89,9 @@ static const char *verdict_of(const char *reason)
 		return "drop";
 	if (strstr(reason, "_tx_"))
 		return "tx";
-	/* Of the steering reasons only "steered" leaves for a peer; the rest stay. */
-	if (!strcmp(reason, "tc_steer_steered"))
+	/* Of the steering reasons only "steered" leaves for a peer; the rest stay. The fast
+	 * path's routed frames leave by a devmap redirect. */
+	if (!strcmp(reason, "tc_steer_steered") || !strcmp(reason, "xdp_fp_redirect"))
 		return "redirect";
 	return "pass";
 }
@@ -168,6 +169,20 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 			fprintf(out, "xglb_group_role{group=\"%lld\",role=\"%s\"} %d\n",
 				num(g, "id"), roles[r], role && !strcmp(role, roles[r]));
 	}
+	head(out, "xglb_group_fast_path", "gauge",
+	     "1 if the group's frames to this node's vMACs are routed inside XDP (fast-path).");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i);
+
+		fprintf(out, "xglb_group_fast_path{group=\"%lld\"} %d\n", num(g, "id"),
+			json_object_get_boolean(get(g, "fast_path")));
+	}
+	head(out, "xglb_fast_path_egress_interfaces", "gauge",
+	     "Interfaces the fast path may send frames out of (they take XDP redirects).");
+	fprintf(out, "xglb_fast_path_egress_interfaces %zu\n",
+		get(get(status, "fast_path"), "egress")
+		    ? json_object_array_length(get(get(status, "fast_path"), "egress"))
+		    : 0);
 	head(out, "xglb_group_state_version", "gauge", "Version of the group state applied here.");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i);

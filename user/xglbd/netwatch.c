@@ -436,7 +436,7 @@ void netwatch_event(struct daemon *d)
 {
 	static char buf[32768];
 	struct xglb_nlev ev[64];
-	bool resync = false, addrs = false, filters = false, addrs6 = false;
+	bool resync = false, addrs = false, filters = false, addrs6 = false, links = false;
 
 	for (int rounds = 0; rounds < 64; rounds++) {
 		int len = xglb_nlmon_read(d->nw.fd, buf, sizeof(buf)), n;
@@ -459,6 +459,7 @@ void netwatch_event(struct daemon *d)
 			case XGLB_NLEV_LINK:
 			case XGLB_NLEV_LINK_DEL:
 				resync |= ours(d, &ev[i]);
+				links = true; /* any link: the fast path's ways out */
 				/* a driver may reset its filter when the link goes up */
 				filters |=
 				    ev[i].type == XGLB_NLEV_LINK && ev[i].up && ours(d, &ev[i]);
@@ -491,6 +492,8 @@ void netwatch_event(struct daemon *d)
 	} else if (addrs6) {
 		addrs6_removed(d);
 	}
+	if (links && (fastpath_wanted(d->cfg) || d->fp.n_egress))
+		fastpath_sync(d);
 	if (filters && xglb_rxf_resync(d->rxf, 0, d->rxf_last))
 		d->nw.errors++;
 	if (addrs && d->bank.steer_open) {

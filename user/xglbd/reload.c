@@ -131,6 +131,7 @@ void reload(struct daemon *d)
 		reconfigure_cluster(d, ncfg, &nifs);
 		steer_segments(d);
 	}
+	fastpath_sync(d); /* the ways out before the tables that use them */
 	if (write_ifaces(d) || commit_tables(d)) {
 		pr_err("reload: writing tables failed; restoring the running configuration");
 		d->cfg = old;
@@ -139,6 +140,7 @@ void reload(struct daemon *d)
 		if (d->cl)
 			reconfigure_cluster(d, old, &oifs);
 		commit_tables(d);
+		fastpath_sync(d);
 		free(ncfg);
 		goto out;
 	}
