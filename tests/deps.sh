@@ -7,7 +7,7 @@ PKGS=(
 	clang clang-format llvm gcc make pkg-config bpftool libbpf-dev libxdp-dev libelf-dev zlib1g-dev
 	libyaml-dev libsodium-dev libmnl-dev libsystemd-dev libjson-c-dev libmicrohttpd-dev
 	# tests, lab and benchmarks
-	libcmocka-dev iproute2 nftables iputils-ping iperf3 tcpdump jq xdp-tools procps psmisc ndisc6
+	libcmocka-dev iproute2 nftables iputils-ping iperf3 tcpdump jq xdp-tools procps psmisc ndisc6 ethtool
 	libclang-rt-14-dev keepalived prometheus chromium
 	# the protocol model (model/xglb.pml, make model)
 	spin

@@ -418,6 +418,7 @@ lab_wait() {
 #   steer=1 (flow steering over eth0 and eth1)  buckets=65536
 #   datapath=xdp (the lab's tests count xdp_* reasons; "" leaves the line
 #   out, so xglbd's default, auto, applies)
+#   fast_path=0 (1: "fast-path: true", frames to owned vMACs routed in XDP)
 # IPv6: ipv6=1 gives the group RAs (every ra_ms=2000, prefix 2001:db8:a::/64)
 #   and so its derived virtual link-local LAB_LL6; vip6=ADDR a global one.
 # Every router gets its own control socket, $LAB_DIR/ROUTER.sock.
@@ -426,7 +427,7 @@ lab_write_config() {
 	local persistence=0 kv r i file routers=() own=() wts=() prs=()
 	local membership=0 prios="" hello_ms=1000 hold_ms=3000 redirect_ms=600000
 	local timeout_ms=14400000 preempt=true preempt_delay_ms=0 load_pct=0 extra="" steer=0
-	local buckets=65536 datapath=xdp ipv6=0 ra_ms=2000 vip6=""
+	local buckets=65536 datapath=xdp ipv6=0 ra_ms=2000 vip6="" fast_path=0
 	shift
 	mapfile -t routers < <(lab_routers)
 	avg=${routers[0]}
@@ -459,6 +460,7 @@ lab_write_config() {
 		ipv6=*) ipv6=${kv#*=} ;;
 		ra_ms=*) ra_ms=${kv#*=} ;;
 		vip6=*) vip6=${kv#*=} ;;
+		fast_path=*) fast_path=${kv#*=} ;;
 		*) lab_die "lab_write_config: unknown key '$kv'" ;;
 		esac
 	done
@@ -504,6 +506,7 @@ lab_write_config() {
 			echo "      prefixes:"
 			echo "        - prefix: \"$LAB_LAN6::/64\""
 		fi
+		[ "$fast_path" = 1 ] && echo "    fast-path: true"
 		if [ "$membership" = 1 ]; then
 			echo "    timers:"
 			echo "      hello-ms: $hello_ms"

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <net/if.h>
 #include <linux/genetlink.h>
 #include <libmnl/libmnl.h>
@@ -126,7 +128,8 @@ static int genl_call(struct mnl_socket *nl, __u16 type, __u8 cmd, __u16 flags,
 		ret = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
 		if (ret < 0)
 			return errno ? -errno : -EIO;
-		if (ret == MNL_CB_STOP)
+		/* a dump ends with NLMSG_DONE; any other answer is one message */
+		if (ret == MNL_CB_STOP || !(flags & NLM_F_DUMP))
 			return 0;
 	}
 }
@@ -140,7 +143,10 @@ static int fp_scan(struct fp_scan *s)
 	memset(s, 0, sizeof(*s));
 	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	/* the event loop never waits long on the kernel's answer */
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO,
+		       &(struct timeval){.tv_sec = 0, .tv_usec = 200000}, sizeof(struct timeval)) ||
+	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = -errno;
 		goto out;
 	}
