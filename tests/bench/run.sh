@@ -22,6 +22,9 @@
 #              namespace xglb-btc-<pid>
 #   steer_throughput.sh  iperf3 rate of a steered flow vs an owned one, in a
 #              tests/lab/lab.sh lab (own teardown)
+#   forward.sh  64-byte UDP on one CPU (and TCP) through one router with xglb attached
+#              (steering on), with the XDP fast path, and with nothing attached, side by
+#              side (own namespaces and teardown)
 #   datapath.sh  routed TCP and 64-byte UDP through one router with datapath xdp,
 #              tc and an empty tc program against nothing attached, and the tc
 #              path's ARP answer rate against the kernel's and the floor's
@@ -119,6 +122,11 @@ echo "#   vs nothing attached (one router per mode, modes alternating), no XDP a
 echo "#   ratio = median over trials of each trial's ratio; _TRIAL: every run;"
 echo "#   arp_flood_tc_*: as arp_flood_*, the xglb side being xglb_tc at tc ingress, and the floor"
 echo "#   (a bare bounce at tc ingress): the most any tc responder can do here (datapath.sh)"
+echo "# forward_pps_ratio_vs_plain, fastpath_pps_ratio_vs_kernel: 106-byte UDP frames on one CPU"
+echo "#   through a router with xglb (steering on) / the fast path vs nothing attached, live-frames"
+echo "#   generator and XDP sink, per-round ratios' median; fwd_router_ns_*: the router's ns per"
+echo "#   datagram over the rig's; fwd_xglb_prog_ns_*: each xglb program's own ns (BPF run-time"
+echo "#   statistics, one extra round); forward_tcp_*: iperf3 through the same routers (forward.sh)"
 
 # ---- per-packet cost -------------------------------------------------------
 run_bench_in "$NS_MICRO" xdp_micro 120 "$BUILD/bench/xdp_micro"
@@ -154,6 +162,9 @@ run_bench hello_flood 90 env BUILD="$BUILD" tests/bench/hello_flood.sh
 # ---- flow steering: tc per-packet cost; steered vs owned throughput ----------------------------
 run_bench_in "$NS_TC" tc_micro 60 "$BUILD/bench/tc_micro"
 run_bench steer_throughput 150 env BUILD="$BUILD" tests/bench/steer_throughput.sh
+
+# ---- forwarding cost on one CPU: xglb, its fast path, nothing attached ------------------
+run_bench forward 600 env BUILD="$BUILD" tests/bench/forward.sh
 
 # ---- data path hooks: tc vs XDP vs nothing on veth; the tc path's ARP answers ----------
 run_bench datapath 600 env BUILD="$BUILD" tests/bench/datapath.sh
