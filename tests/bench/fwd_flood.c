@@ -273,8 +273,9 @@ int main(int argc, char **argv)
 
 	if (argc < 4 || n > MAX_MODES || (rounds = atoi(argv[1])) < 1 || rounds > MAX_ROUNDS ||
 	    (window_ms = atoi(argv[2])) < 100) {
-		fprintf(stderr, "usage: fwd_flood ROUNDS(1..%d) WINDOW_MS(>=100) "
-				"NAME,GEN_NS,GEN_IF,SINK_NS,SINK_IF,DST_MAC...\n",
+		fprintf(stderr,
+			"usage: fwd_flood ROUNDS(1..%d) WINDOW_MS(>=100) "
+			"NAME,GEN_NS,GEN_IF,SINK_NS,SINK_IF,DST_MAC...\n",
 			MAX_ROUNDS);
 		return 2;
 	}
