@@ -68,7 +68,11 @@ static __always_inline bool fp_ipv4_special(__be32 saddr, __be32 daddr)
 	return s == 0 || s == 127 || s >= 224 || d == 0 || d == 127 || d >= 224;
 }
 
-/* IPv6: unspecified, loopback, multicast or link-local source or destination. */
+/*
+ * IPv6: unspecified, loopback, multicast or link-local source or
+ * destination, or an IPv4-mapped source (::ffff:0:0/96, which the kernel
+ * drops on receipt).
+ */
 static __always_inline bool fp_ipv6_special(const struct ipv6hdr *ip6)
 {
 	const __u32 *s = (const __u32 *)&ip6->saddr, *d = (const __u32 *)&ip6->daddr;
@@ -79,6 +83,8 @@ static __always_inline bool fp_ipv6_special(const struct ipv6hdr *ip6)
 		return true;
 	/* ::/127 (unspecified, loopback): three zero words and 0 or 1 */
 	if (!(s[0] | s[1] | s[2]) && bpf_ntohl(s[3]) <= 1)
+		return true;
+	if (!(s[0] | s[1]) && s[2] == bpf_htonl(0xffff))
 		return true;
 	return !(d[0] | d[1] | d[2]) && bpf_ntohl(d[3]) <= 1;
 }

@@ -42,6 +42,7 @@ static const __u8 SRV6_NONEIGH[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0,
 static const __u8 LL6[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99};
 static const __u8 MC6[16] = {0xff, 0x0e, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x99};
 static const __u8 LO6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const __u8 MAPPED6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 50};
 
 static __u32 if_in, if_out, if_sm;
 static bool have_net;
@@ -355,8 +356,8 @@ static void special_addresses(void **state)
 	    {H_HOSTIP, h_ip(0, 1, 2, 3)},   {H_HOSTIP, h_ip(224, 0, 0, 5)},
 	    {H_HOSTIP, h_ip(239, 1, 1, 1)}, {H_HOSTIP, h_ip(255, 255, 255, 255)},
 	};
-	const __u8 *bad6[][2] = {{LL6, SRV6}, {H_HOST6G, LL6}, {H_HOST6G, MC6},
-				 {MC6, SRV6}, {LO6, SRV6},     {H_HOST6G, LO6}};
+	const __u8 *bad6[][2] = {{LL6, SRV6}, {H_HOST6G, LL6}, {H_HOST6G, MC6}, {MC6, SRV6},
+				 {LO6, SRV6}, {H_HOST6G, LO6}, {MAPPED6, SRV6}};
 	struct h_frame f;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
