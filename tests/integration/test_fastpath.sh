@@ -25,7 +25,11 @@
 #  G. a way out whose veth peer loses its XDP program no longer takes redirects: xglbd
 #     drops it from the devmap within its rescan, frames go through the kernel
 #     (xdp_fp_pass_no_egress) and still arrive; when the program is back, so is the fast path.
-#  H. a reload with fast-path off: status says off, frames take the vMAC path to the kernel
+#  H. IPv6 (the lab gives none: added here, c1's default router a link-local address with a
+#     permanent neighbour entry for the vMAC, as NDP would give it): echoes through r1 arrive
+#     with hop limit 63 through the fast path, hop limit 1 brings the kernel's time exceeded,
+#     fragments (a fragment header) go through the kernel.
+#  I. a reload with fast-path off: status says off, frames take the vMAC path to the kernel
 #     (xdp_pass_vmac), xdp_fp_redirect does not move.
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
@@ -165,7 +169,41 @@ lab_exec c1 ping -c 3 -i 0.2 -W 2 -q "$LAB_SERVER_IP" >/dev/null
 check "and the fast path routes again (xdp_fp_redirect +$(($(rs xdp_fp_redirect) - r0)) >= 3)" \
 	[ $(($(rs xdp_fp_redirect) - r0)) -ge 3 ]
 
-# ---- H. reload with the fast path off --------------------------------------------------------
+# ---- H. IPv6 ---------------------------------------------------------------------------------
+v6ok=1
+{ lab_exec r1 sysctl -qw net.ipv6.conf.all.forwarding=1 &&
+	lab_exec r1 ip -6 addr add 2001:db8:1::2/64 dev eth0 nodad &&
+	lab_exec r1 ip -6 addr add 2001:db8:2::2/64 dev eth1 nodad &&
+	lab_exec c1 ip -6 addr add 2001:db8:1::101/64 dev eth0 nodad &&
+	lab_exec c1 ip -6 neigh replace fe80::1 lladdr "$(lab_vmac 0)" dev eth0 nud permanent &&
+	lab_exec c1 ip -6 route replace default via fe80::1 dev eth0 &&
+	lab_exec server ip -6 addr add 2001:db8:2::100/64 dev eth0 nodad &&
+	lab_exec server ip -6 route replace default via 2001:db8:2::2 dev eth0 &&
+	lab_exec server nft add counter inet xglb_fp icmp6_63 &&
+	lab_exec server nft add rule inet xglb_fp in icmpv6 type echo-request ip6 hoplimit 63 \
+		counter name icmp6_63; } || v6ok=0
+[ "$v6ok" = 1 ] || bail "IPv6 addresses and routes in the lab"
+# the first echo resolves r1's neighbour for the server (the kernel's path)
+lab_exec c1 ping -6 -c 1 -W 2 -q 2001:db8:2::100 >/dev/null
+r0=$(rs xdp_fp_redirect) h0=$(counter server icmp6_63)
+check "IPv6: c1 reaches the server through r1's vMAC" \
+	lab_exec c1 ping -6 -c 5 -i 0.2 -W 2 -q 2001:db8:2::100
+check_eq "IPv6: the server got the 5 echo requests with hop limit 63" $(($(counter server icmp6_63) - h0)) 5
+check "IPv6: r1 routed them in XDP (xdp_fp_redirect +$(($(rs xdp_fp_redirect) - r0)) >= 5)" \
+	[ $(($(rs xdp_fp_redirect) - r0)) -ge 5 ]
+t0=$(rs xdp_fp_pass_ttl)
+out=$(lab_exec c1 ping -6 -c 1 -W 2 -t 1 2001:db8:2::100 2>&1)
+check "IPv6 hop limit 1: c1 hears 'Time exceeded' from r1 (2001:db8:1::2)" \
+	grep -qE "^From 2001:db8:1::2 .*Time exceeded" <<<"$out"
+check_eq "IPv6 hop limit 1: r1 handed it to the kernel (xdp_fp_pass_ttl +1)" $(($(rs xdp_fp_pass_ttl) - t0)) 1
+g0=$(rs xdp_fp_pass_frag)
+out=$(lab_exec c1 ping -6 -c 2 -W 2 -s 4000 -q 2001:db8:2::100 2>&1)
+check "IPv6 fragments: 4000-byte echoes come back ($(grep -o '[0-9]* received' <<<"$out"))" \
+	grep -q ' 2 received' <<<"$out"
+check "IPv6 fragments: r1 handed each to the kernel (xdp_fp_pass_frag +$(($(rs xdp_fp_pass_frag) - g0)) >= 6)" \
+	[ $(($(rs xdp_fp_pass_frag) - g0)) -ge 6 ]
+
+# ---- I. reload with the fast path off --------------------------------------------------------
 sed -i '/^    fast-path: true$/d' "$cfg"
 lab_reload_xglbd r1 || bail "reload of r1"
 check "after the reload: status says fast-path off" fp_off
