@@ -8,6 +8,9 @@
 #   plain   rp: nothing attached (GRO on eth0, as on every router here: a veth receives
 #           frames sent by XDP_TX only with NAPI, which an XDP program or GRO turns on)
 #   plain2  rq: the same as plain: the control; its ratio to plain shows the noise
+#   hooks   rh: empty programs (build/xdp_pass.bpf.o: XDP_PASS, TC_ACT_OK) wherever xglbd
+#           attaches its own: XDP on eth0, clsact ingress and egress on eth0 and eth1. What
+#           the hooks cost before any of xglb's work (xglb - hooks is what xglb's code costs)
 #   xglb    rx: xglbd, membership (one node: AVG, owner of forwarder 0 and of every flow),
 #           flow steering on eth0 and eth1, datapath xdp, fast-path off: every datagram
 #           crosses xglb_xdp (vMAC -> the interface's MAC), xglb_tc_ingress (steering:
@@ -24,6 +27,7 @@
 #   fastpath_pps_ratio_vs_kernel         fast / plain             (goal >= 2)
 #   fastpath_pps_ratio_vs_xglb           fast / xglb (xglb without the fast path)
 #   forward_pps_ratio_plain2_vs_plain    the noise
+#   forward_pps_ratio_hooks_vs_plain     empty programs at xglb's hooks / plain
 #   fwd_router_ns_MODE                   ns per datagram the router adds to the rig's
 #                                        (1/rate - 1/rig rate; generator and sink excluded)
 #   fastpath_router_ns_ratio_vs_kernel   plain's router ns / fast's: the routers' own ratio
@@ -48,8 +52,8 @@ ROUNDS=${FWD_ROUNDS:-7}
 WINDOW=${FWD_WINDOW_MS:-1000}
 TCP_TRIALS=${FWD_TCP_TRIALS:-5}
 TCP_SECS=${FWD_TCP_SECONDS:-2}
-ROUTERS=(rp rq rx rf)
-declare -A MODE=([rp]=plain [rq]=plain2 [rx]=xglb [rf]=fast)
+ROUTERS=(rp rq rh rx rf)
+declare -A MODE=([rp]=plain [rq]=plain2 [rh]=hooks [rx]=xglb [rf]=fast)
 GID=1
 VMAC=02:78:67:62:01:00
 
@@ -115,6 +119,18 @@ sinks_xdp() {
 }
 sinks_xdp || die "XDP on the sinks"
 
+# ---- hooks: empty programs where xglbd attaches its own -----------------------------------
+hns=$(lab_ns rh)
+ip -n "$hns" link set dev eth0 xdpdrv obj "$LAB_BUILD/xdp_pass.bpf.o" sec xdp.frags ||
+	die "rh: the empty XDP program"
+for dev in eth0 eth1; do
+	tc -n "$hns" qdisc add dev "$dev" clsact || die "rh: clsact on $dev"
+	for dir in ingress egress; do
+		tc -n "$hns" filter add dev "$dev" "$dir" bpf da obj "$LAB_BUILD/xdp_pass.bpf.o" sec tc ||
+			die "rh: the empty tc program at $dev $dir"
+	done
+done
+
 # ---- xglbd on rx (fast-path off) and rf (on) ---------------------------------------------
 (umask 077 && head -c 32 /dev/urandom >"$LAB_DIR/key")
 for r in rx rf; do
@@ -158,7 +174,7 @@ reason() { lab_ctl "$1" --json stats | jq --arg r "$2" '.reasons[$r] // 0'; }
 args=("rig,$(lab_ns grig),g0,$(lab_ns srig),s0,$(mac_of srig s0)")
 for r in "${ROUTERS[@]}"; do
 	dst=$VMAC
-	[ "$r" = rp ] || [ "$r" = rq ] && dst=$(mac_of "$r" eth0)
+	[ "$r" = rp ] || [ "$r" = rq ] || [ "$r" = rh ] && dst=$(mac_of "$r" eth0)
 	args+=("${MODE[$r]},$(lab_ns "g$r"),g0,$(lab_ns "s$r"),s0,$dst")
 done
 o0=$(reason rx tc_steer_owned) v0=$(reason rx xdp_pass_vmac) f0=$(reason rf xdp_fp_redirect)
@@ -187,7 +203,8 @@ bench forward_pps_ratio_vs_plain "$(per_round 'printf "%.3f\n", a / b' xglb plai
 bench fastpath_pps_ratio_vs_kernel "$(per_round 'printf "%.3f\n", a / b' fast plain)" x
 bench fastpath_pps_ratio_vs_xglb "$(per_round 'printf "%.3f\n", a / b' fast xglb)" x
 bench forward_pps_ratio_plain2_vs_plain "$(per_round 'printf "%.3f\n", a / b' plain2 plain)" x
-for m in plain plain2 xglb fast; do
+bench forward_pps_ratio_hooks_vs_plain "$(per_round 'printf "%.3f\n", a / b' hooks plain)" x
+for m in plain plain2 hooks xglb fast; do
 	bench "fwd_router_ns_$m" "$(per_round 'printf "%.1f\n", 1e9 / a - 1e9 / rig' "$m" "$m")" ns
 done
 bench fastpath_router_ns_ratio_vs_kernel \
@@ -256,6 +273,7 @@ tcp_ratio() { # a b
 bench forward_tcp_ratio_vs_plain "$(tcp_ratio rx rp)" x
 bench fastpath_tcp_ratio_vs_kernel "$(tcp_ratio rf rp)" x
 bench forward_tcp_ratio_plain2_vs_plain "$(tcp_ratio rq rp)" x
+bench forward_tcp_ratio_hooks_vs_plain "$(tcp_ratio rh rp)" x
 for r in "${ROUTERS[@]}"; do
 	bench "forward_tcp_mbps_${MODE[$r]}" \
 		"$(for ((t = 0; t < TCP_TRIALS; t++)); do echo "${TCP[$r.$t]}"; done | median | awk '{ printf "%.0f", $1 }')" Mbit/s
