@@ -213,13 +213,10 @@ static const struct tcase cases[] = {
 	CASE("fwd_not_list", FWD_AT10("    forwarders: {owner: r1}\n"), "10: groups[0].forwarders: expected a list, got a mapping"),
 
 	/* fast path */
-	{ "fast_path_ok", GROUPX("fast-path: true"), NULL, 0, {} },
-	{ "fast_path_not_bool", GROUPX("fast-path: fast"), NULL, 1,
-	  { "6: groups[0].fast-path: must be true, false, yes or no, not \"fast\"" } },
-	{ "fast_path_datapath_tc", "datapath: tc\n" GROUPX("fast-path: true"), NULL, 1,
-	  { "7: groups[0].fast-path: needs the XDP data path, and datapath is tc (set datapath: "
-	    "xdp, or fast-path: false)" } },
-	{ "fast_path_off_datapath_tc", "datapath: tc\n" GROUPX("fast-path: false"), NULL, 0, {} },
+	CASE("fast_path_ok", GROUPX("fast-path: true"), ""),
+	CASE("fast_path_not_bool", GROUPX("fast-path: fast"), "6: groups[0].fast-path: must be true, false, yes or no, not \"fast\""),
+	CASE("fast_path_datapath_tc", "datapath: tc\n" GROUPX("fast-path: true"), "7: groups[0].fast-path: needs the XDP data path, and datapath is tc (set datapath: xdp, or fast-path: false)"),
+	CASE("fast_path_off_datapath_tc", "datapath: tc\n" GROUPX("fast-path: false"), ""),
 
 	/* steering */
 	CASE("steer_ok", GROUPX("steering: {enabled: true, buckets: 1024, interfaces: [eth0, eth1]}"), ""),
