@@ -103,16 +103,12 @@ XGLB_MAP(xglb_local_bloom, ARRAY, 1, __u32, struct xglb_local_bloom);
 /* ---- fast path (bpf/lib/fastpath.h) ---------------------------------- */
 
 /*
- * ifindex -> the same interface: where the fast path may redirect a frame.
- * The agent keeps in it the interfaces that take XDP_REDIRECT frames
- * (user/xglbd/fastpath.c); a route out of any other leaves the frame to
- * the kernel (xdp_fp_pass_no_egress). Not banked: written as links change.
+ * ifindex -> the same ifindex (a devmap value without an egress program):
+ * where the fast path may redirect a frame. The agent keeps in it the
+ * interfaces that take XDP_REDIRECT frames (user/xglbd/fastpath.c); a
+ * route out of any other leaves the frame to the kernel
+ * (xdp_fp_pass_no_egress). Not banked: written as links change.
  */
-struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
-	__uint(max_entries, XGLB_FP_MAX_IFACES);
-	__type(key, __u32);
-	__type(value, __u32); /* the ifindex again (a devmap value without an egress program) */
-} xglb_fp_ifaces SEC(".maps");
+XGLB_MAP(xglb_fp_ifaces, DEVMAP_HASH, XGLB_FP_MAX_IFACES, __u32, __u32);
 
 #endif
