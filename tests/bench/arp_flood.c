@@ -114,14 +114,6 @@ static __u64 counted(void)
 	return v[count_word & 1];
 }
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static void *gen_thread(void *arg)
 {
 	struct gen *g = arg;
@@ -239,30 +231,6 @@ static __u64 flood_cpu_ns(const pthread_t *th, int n, pid_t softirqd)
 	return sum;
 }
 
-/* Busy and total jiffies of one CPU, from /proc/stat. */
-static void cpu_times(int cpu, __u64 *busy, __u64 *total)
-{
-	unsigned long long v[10] = {0};
-	char line[512], want[16];
-	FILE *f = fopen("/proc/stat", "r");
-
-	*busy = *total = 0;
-	if (!f)
-		return;
-	snprintf(want, sizeof(want), "cpu%d ", cpu);
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, want, strlen(want)))
-			continue;
-		sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu",
-		       &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]);
-		for (int i = 0; i < 8; i++) /* guest time is already in user */
-			*total += v[i];
-		*busy = *total - v[3] - v[4]; /* minus idle and iowait */
-		break;
-	}
-	fclose(f);
-}
-
 struct round {
 	double pps, wall_pps, cpu_load;
 };
@@ -359,22 +327,22 @@ static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, in
 	deadline = bench_now_ns(CLOCK_MONOTONIC) + FIRST_REPLY_MS * 1000000ull;
 	while (counted() == c_start && !atomic_load(&g->err) &&
 	       bench_now_ns(CLOCK_MONOTONIC) < deadline)
-		sleep_ms(5);
+		bench_sleep_ms(5);
 	if (counted() == c_start) {
 		fprintf(stderr, "arp_flood: nothing counted within %d ms (generator: %s)\n",
 			FIRST_REPLY_MS,
 			atomic_load(&g->err) ? strerror(atomic_load(&g->err)) : "running");
 		goto stop;
 	}
-	sleep_ms(WARMUP_MS);
+	bench_sleep_ms(WARMUP_MS);
 	t0 = bench_now_ns(CLOCK_MONOTONIC);
 	c0 = counted();
-	cpu_times(g->cpu, &b0, &j0);
+	bench_cpu_times(g->cpu, &b0, &j0);
 	u0 = flood_cpu_ns(th, started, g->softirqd);
-	sleep_ms(WINDOW_MS);
+	bench_sleep_ms(WINDOW_MS);
 	t1 = bench_now_ns(CLOCK_MONOTONIC);
 	c1 = counted();
-	cpu_times(g->cpu, &b1, &j1);
+	bench_cpu_times(g->cpu, &b1, &j1);
 	u1 = flood_cpu_ns(th, started, g->softirqd);
 	if (atomic_load(&g->err)) {
 		fprintf(stderr, "arp_flood: generator: %s\n", strerror(atomic_load(&g->err)));
@@ -395,7 +363,7 @@ stop:
 	prev = counted();
 	stable = 0;
 	while (stable < 4 && bench_now_ns(CLOCK_MONOTONIC) < deadline) {
-		sleep_ms(10);
+		bench_sleep_ms(10);
 		last = counted();
 		stable = last == prev ? stable + 1 : 0;
 		prev = last;

@@ -442,4 +442,37 @@ BENCH_FN void bench_free_pairs(__u32 *(*dur)[2], int n)
 	}
 }
 
+/* Busy and total jiffies of one CPU, from /proc/stat. */
+BENCH_FN void bench_cpu_times(int cpu, __u64 *busy, __u64 *total)
+{
+	unsigned long long v[8] = {0};
+	char line[512], want[16];
+	FILE *f = fopen("/proc/stat", "r");
+
+	*busy = *total = 0;
+	if (!f)
+		return;
+	snprintf(want, sizeof(want), "cpu%d ", cpu);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		       &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+		for (int i = 0; i < 8; i++) /* guest time is already in user */
+			*total += v[i];
+		*busy = *total - v[3] - v[4]; /* minus idle and iowait */
+		break;
+	}
+	fclose(f);
+}
+
+/* Sleeps ms milliseconds, across signals. */
+BENCH_FN void bench_sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 #endif

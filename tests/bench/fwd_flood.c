@@ -198,37 +198,6 @@ static __u64 good(struct mode *m)
 	return m->skel->bss->counts[m->rig ? 1 : 0];
 }
 
-static void cpu_times(int cpu, __u64 *busy, __u64 *total)
-{
-	unsigned long long v[8] = {0};
-	char line[512], want[16];
-	FILE *f = fopen("/proc/stat", "r");
-
-	*busy = *total = 0;
-	if (!f)
-		return;
-	snprintf(want, sizeof(want), "cpu%d ", cpu);
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, want, strlen(want)))
-			continue;
-		sscanf(line + strlen(want), "%llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
-		       &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
-		for (int i = 0; i < 8; i++)
-			*total += v[i];
-		*busy = *total - v[3] - v[4];
-		break;
-	}
-	fclose(f);
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 /* One round of mode m: the rate at its sink over window_ms; -1 on a generator error. */
 static int run_round(struct mode *m, int round, int window_ms, int cpu)
 {
@@ -242,14 +211,14 @@ static int run_round(struct mode *m, int round, int window_ms, int cpu)
 		if (pthread_create(&th[i], NULL, gen_thread, &g[i]))
 			return -1;
 	}
-	sleep_ms(WARMUP_MS);
+	bench_sleep_ms(WARMUP_MS);
 	c0 = good(m);
 	t0 = bench_now_ns(CLOCK_MONOTONIC);
-	cpu_times(cpu, &b0, &tot0);
-	sleep_ms(window_ms);
+	bench_cpu_times(cpu, &b0, &tot0);
+	bench_sleep_ms(window_ms);
 	c1 = good(m);
 	t1 = bench_now_ns(CLOCK_MONOTONIC);
-	cpu_times(cpu, &b1, &tot1);
+	bench_cpu_times(cpu, &b1, &tot1);
 	for (int i = 0; i < GEN_THREADS; i++)
 		atomic_store(&g[i].stop, 1);
 	for (int i = 0; i < GEN_THREADS; i++) {
