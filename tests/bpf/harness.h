@@ -799,4 +799,34 @@ out:
 #define H_RUN_CASES(t, cases)                                                                      \
 	h_run_table(t, cases, sizeof(cases) / sizeof((cases)[0]), sizeof((cases)[0]))
 
+/* ---- steering ---------------------------------------------------------- */
+
+/*
+ * Steering of one domain (group H_GID, n_buckets buckets, owners in owner,
+ * every bucket owned by slot fill) on one interface ifindex with MAC
+ * H_IFMAC, where we are slot 0 and H_PEERMAC is slot 1; returns that
+ * interface for the caller's extra peers.
+ */
+static inline struct xglb_steer_iface *h_steer_one(struct xglb_steer *st, __u8 *owner,
+						   __u32 n_buckets, __u8 fill, __u32 ifindex)
+{
+	struct xglb_steer_iface *f = &st->iface[0];
+
+	memset(st, 0, sizeof(*st));
+	memset(owner, fill, XGLB_STEER_BUCKETS);
+	st->version = 1;
+	st->n_domains = 1;
+	st->dom[0].gid = H_GID;
+	st->dom[0].n_buckets = n_buckets;
+	st->dom[0].owner = owner;
+	st->n_ifaces = 1;
+	f->ifindex = ifindex;
+	f->domain = 0;
+	f->self = 0;
+	memcpy(f->mac, H_IFMAC, 6);
+	memcpy(f->peer_mac[0], H_IFMAC, 6);
+	memcpy(f->peer_mac[1], H_PEERMAC, 6);
+	return f;
+}
+
 #endif

@@ -424,21 +424,8 @@ static __u8 g_owner[XGLB_STEER_BUCKETS];
 static struct xglb_steer *steer_all(__u8 fill)
 {
 	static struct xglb_steer st;
-	struct xglb_steer_iface *f = &st.iface[0];
 
-	memset(&st, 0, sizeof(st));
-	memset(g_owner, fill, sizeof(g_owner));
-	st.version = 1;
-	st.n_domains = 1;
-	st.dom[0].gid = H_GID;
-	st.dom[0].n_buckets = XGLB_STEER_BUCKETS_DEFAULT;
-	st.dom[0].owner = g_owner;
-	st.n_ifaces = 1;
-	f->ifindex = if_in;
-	f->self = 0;
-	memcpy(f->mac, H_IFMAC, 6);
-	memcpy(f->peer_mac[0], H_IFMAC, 6);
-	memcpy(f->peer_mac[1], H_PEERMAC, 6);
+	h_steer_one(&st, g_owner, XGLB_STEER_BUCKETS_DEFAULT, fill, if_in);
 	return &st;
 }
 

@@ -77,22 +77,8 @@ static __u8 g_owner[XGLB_STEER_BUCKETS];
 static struct xglb_steer *st_base(__u32 n_buckets, __u8 fill)
 {
 	static struct xglb_steer st;
-	struct xglb_steer_iface *f = &st.iface[0];
+	struct xglb_steer_iface *f = h_steer_one(&st, g_owner, n_buckets, fill, H_IFINDEX);
 
-	memset(&st, 0, sizeof(st));
-	memset(g_owner, fill, sizeof(g_owner));
-	st.version = 1;
-	st.n_domains = 1;
-	st.dom[0].gid = H_GID;
-	st.dom[0].n_buckets = n_buckets;
-	st.dom[0].owner = g_owner;
-	st.n_ifaces = 1;
-	f->ifindex = H_IFINDEX;
-	f->domain = 0;
-	f->self = 0;
-	memcpy(f->mac, H_IFMAC, 6);
-	memcpy(f->peer_mac[0], H_IFMAC, 6);
-	memcpy(f->peer_mac[1], H_PEERMAC, 6);
 	memcpy(f->peer_mac[2], PEER3, 6);
 	f->n_extra = 1;
 	memcpy(f->extra_from[0], EXTRA, 6);
