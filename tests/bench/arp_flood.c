@@ -163,18 +163,6 @@ static int side_iface(int fd, const char *side, const char *ifname, const char *
 	return 0;
 }
 
-static int open_ns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fprintf(stderr, "arp_flood: %s: %s\n", path, strerror(errno));
-	return fd;
-}
-
 /* CPU time in ns of a thread, from /proc/PID/schedstat (0 if unknown). */
 static __u64 schedstat_ns(pid_t pid)
 {
@@ -426,8 +414,8 @@ int main(int argc, char **argv)
 	g.cpu = ncpu > 1 ? ncpu - 1 : 0;
 	g.softirqd = find_ksoftirqd(g.cpu);
 	self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	gen_ns = open_ns(argv[1]);
-	rtr_ns = open_ns(argv[2]);
+	gen_ns = bench_open_ns("arp_flood", argv[1]);
+	rtr_ns = bench_open_ns("arp_flood", argv[2]);
 	if (self_ns < 0 || gen_ns < 0 || rtr_ns < 0)
 		goto out;
 

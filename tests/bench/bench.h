@@ -475,4 +475,17 @@ BENCH_FN void bench_sleep_ms(int ms)
 		;
 }
 
+/* An fd of the named network namespace /run/netns/NAME, or -1 (reported as who's). */
+BENCH_FN int bench_open_ns(const char *who, const char *name)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fprintf(stderr, "%s: %s: %s\n", who, path, strerror(errno));
+	return fd;
+}
+
 #endif

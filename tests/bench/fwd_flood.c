@@ -56,21 +56,9 @@ struct gen {
 	atomic_int stop, err;
 };
 
-static int open_ns(const char *name)
-{
-	char path[256];
-	int fd;
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fprintf(stderr, "fwd_flood: %s: %s\n", path, strerror(errno));
-	return fd;
-}
-
 static int enter(const char *ns)
 {
-	int fd = open_ns(ns), err = 0;
+	int fd = bench_open_ns("fwd_flood", ns), err = 0;
 
 	if (fd < 0)
 		return -1;
