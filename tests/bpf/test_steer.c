@@ -412,6 +412,8 @@ static void err6(struct h_frame *f, const __u8 *src, const __u8 *saddr, const __
 	h_ip6_frame(f, H_IFMAC, src, saddr, daddr, 58, pay, 8 + n);
 }
 
+static void in6_cut(struct h_frame *f, struct tuple *t, int kind, __u16 plen);
+
 static void in6(struct h_frame *f, struct tuple *t, int arg)
 {
 	__u8 pay[256];
@@ -540,16 +542,10 @@ static void in6(struct h_frame *f, struct tuple *t, int arg)
 		f->b[19] += 1;
 		return;
 	case S6_PORTS_CUT:
-		in6(f, t, S6_UDP);
-		f->b[18] = 0;
-		f->b[19] = 2;
-		f->len = 56;
+		in6_cut(f, t, S6_UDP, 2);
 		return;
 	case S6_ICMP_CUT:
-		in6(f, t, S6_ECHO);
-		f->b[18] = 0;
-		f->b[19] = 4;
-		f->len = 58;
+		in6_cut(f, t, S6_ECHO, 4);
 		return;
 	default:
 		in_udp(f, t, 0);
@@ -557,6 +553,15 @@ static void in6(struct h_frame *f, struct tuple *t, int arg)
 		f->b[13] = 0xdd;
 		return;
 	}
+}
+
+/* Frame kind of in6, cut to plen payload bytes (payload length and frame length both say so). */
+static void in6_cut(struct h_frame *f, struct tuple *t, int kind, __u16 plen)
+{
+	in6(f, t, kind);
+	f->b[18] = (__u8)(plen >> 8);
+	f->b[19] = (__u8)plen;
+	f->len = 54 + plen;
 }
 
 /* Frames that are not IPv4 nor IPv6: arg 0 ARP to us, 2 802.1Q-tagged IPv4. */
