@@ -257,12 +257,38 @@ static inline void h_install(struct h_env *e, const struct xglb_group_state *sts
 	assert_int_equal(xglb_bank_commit(&e->bank, g, n), 0);
 }
 
+/*
+ * H_SETUP(name, build, tweak...): a fixture setup that builds one group state
+ * in `st` with build (an expression naming st), changes it with the
+ * statements tweak (may be empty) and installs it.
+ */
+#define H_SETUP(name, build, ...)                                                                  \
+	static inline void name(struct h_env *e)                                                   \
+	{                                                                                          \
+		struct xglb_group_state st;                                                        \
+                                                                                                   \
+		build;                                                                             \
+		__VA_ARGS__;                                                                       \
+		h_install(e, &st, 1);                                                              \
+	}
+
+/* The default group's state, us (H_SELF) or avg the AVG: for H_SETUP's build. */
+#define H_DEFAULT_STATE(avg) h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, (avg))
+
+/* H_SETUP_LEASE_EXPIRED(name, setup): setup, then a heartbeat 3 s old with a 2 s lease. */
+#define H_SETUP_LEASE_EXPIRED(name, setup)                                                         \
+	static inline void name(struct h_env *e)                                                   \
+	{                                                                                          \
+		setup(e);                                                                          \
+		h_heartbeat(e, 3000000000ull, 2000000000ull);                                      \
+	}
+
 /* The default group: gid H_GID, VIP H_VIP, 3 forwarders, round-robin, AVG = avg. */
 static inline void h_install_default(struct h_env *e, __u32 avg)
 {
 	struct xglb_group_state st;
 
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, avg);
+	H_DEFAULT_STATE(avg);
 	h_install(e, &st, 1);
 }
 
@@ -278,14 +304,7 @@ static inline void h_setup_not_avg(struct h_env *e)
 }
 
 /* The default group, us the AVG, forwarder 2 in the table but not active. */
-static inline void h_setup_avg_fwd2_inactive(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
-	st.fwd[2].active = false;
-	h_install(e, &st, 1);
-}
+H_SETUP(h_setup_avg_fwd2_inactive, H_DEFAULT_STATE(H_SELF), st.fwd[2].active = false)
 
 /* ---- counters -------------------------------------------------------- */
 

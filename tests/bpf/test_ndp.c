@@ -25,56 +25,13 @@ static void state6(struct xglb_group_state *st, __u32 avg)
 	memcpy(st->vip6[1], H_VIP6, 16);
 }
 
-static void setup6_avg(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	state6(&st, H_SELF);
-	h_install(e, &st, 1);
-}
-
-static void setup6_not_avg(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	state6(&st, 2);
-	h_install(e, &st, 1);
-}
-
-static void setup6_lease_expired(struct h_env *e)
-{
-	setup6_avg(e);
-	h_heartbeat(e, 3000000000ull, 2000000000ull); /* 3 s old, lease 2 s */
-}
-
-static void setup6_other_iface(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	state6(&st, H_SELF);
-	st.ifindex[0] = 2;
-	h_install(e, &st, 1);
-}
-
-static void setup6_no_fwd(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	state6(&st, H_SELF);
-	for (int i = 0; i < 3; i++)
-		st.fwd[i].new_ok = false;
-	h_install(e, &st, 1);
-}
-
+H_SETUP(setup6_avg, state6(&st, H_SELF))
+H_SETUP(setup6_not_avg, state6(&st, 2))
+H_SETUP_LEASE_EXPIRED(setup6_lease_expired, setup6_avg)
+H_SETUP(setup6_other_iface, state6(&st, H_SELF), st.ifindex[0] = 2)
+H_SETUP(setup6_no_fwd, state6(&st, H_SELF), for (int i = 0; i < 3; i++) st.fwd[i].new_ok = false)
 /* forwarder 0 inactive: a DAD defence names forwarder 1 */
-static void setup6_fwd0_inactive(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	state6(&st, H_SELF);
-	st.fwd[0].active = false;
-	h_install(e, &st, 1);
-}
+H_SETUP(setup6_fwd0_inactive, state6(&st, H_SELF), st.fwd[0].active = false)
 
 /* ---- inputs ---------------------------------------------------------- */
 

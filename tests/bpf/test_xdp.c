@@ -19,41 +19,13 @@
 /* ---- setups ---------------------------------------------------------- */
 
 /* Forwarder 0 is redirected (no new hosts): the first new host gets forwarder 1. */
-static void setup_avg_fwd0_redirect(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
-	st.fwd[0].new_ok = false;
-	h_install(e, &st, 1);
-}
-
+H_SETUP(setup_avg_fwd0_redirect, H_DEFAULT_STATE(H_SELF), st.fwd[0].new_ok = false)
 /* No forwarder takes new hosts: the slot table is empty. */
-static void setup_avg_no_fwd(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
-	for (int i = 0; i < 3; i++)
-		st.fwd[i].new_ok = false;
-	h_install(e, &st, 1);
-}
-
-static void setup_avg_lease_expired(struct h_env *e)
-{
-	h_setup_avg(e);
-	h_heartbeat(e, 3000000000ull, 2000000000ull); /* 3 s old, lease 2 s */
-}
-
+H_SETUP(setup_avg_no_fwd, H_DEFAULT_STATE(H_SELF),
+	for (int i = 0; i < 3; i++) st.fwd[i].new_ok = false)
+H_SETUP_LEASE_EXPIRED(setup_avg_lease_expired, h_setup_avg)
 /* The group lives on ifindex 2 only; frames arrive on lo (1). */
-static void setup_avg_other_iface(struct h_env *e)
-{
-	struct xglb_group_state st;
-
-	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
-	st.ifindex[0] = 2;
-	h_install(e, &st, 1);
-}
+H_SETUP(setup_avg_other_iface, H_DEFAULT_STATE(H_SELF), st.ifindex[0] = 2)
 
 /*
  * The group has no MAC for the interface the frame arrives on: the group
