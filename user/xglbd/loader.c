@@ -81,10 +81,19 @@ unsigned int xglb_hosts_capacity(void)
 	return n > XGLB_MAX_HOSTS_TOTAL ? XGLB_MAX_HOSTS_TOTAL : (unsigned int)n;
 }
 
+/* Flags the kernel adds to a map of this type on creation (none of ours ask for them). */
+static __u32 kernel_flags(__u32 type)
+{
+	bool devmap = type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_DEVMAP_HASH;
+
+	return devmap ? BPF_F_RDONLY_PROG : 0;
+}
+
 /*
  * A map pinned at PATH that this object cannot reuse (another type, key,
- * value, size or flags: left by an older xglb) is unpinned, so load makes a
- * new one; the state it held is lost, and said so. False if it was stale.
+ * value, size or flags other than those the kernel adds: left by an
+ * older xglb) is unpinned, so load makes a new one; the state it held is
+ * lost, and said so. False if it was stale.
  */
 static bool pinned_fits(struct bpf_map *map, const char *path)
 {
@@ -99,11 +108,18 @@ static bool pinned_fits(struct bpf_map *map, const char *path)
 		close(fd);
 		return true; /* let load report what is wrong */
 	}
-	close(fd);
 	fits = info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
 	       info.value_size == bpf_map__value_size(map) &&
 	       info.max_entries == bpf_map__max_entries(map) &&
-	       info.map_flags == bpf_map__map_flags(map);
+	       (info.map_flags & ~kernel_flags(info.type)) == bpf_map__map_flags(map);
+	/*
+	 * The kernel adds BPF_F_RDONLY_PROG to a devmap's flags, and libbpf
+	 * compares a pinned map's flags with the object's before it reuses it:
+	 * taking the pinned map's own definition (reuse_fd) lets it match.
+	 */
+	if (fits && info.map_flags != bpf_map__map_flags(map) && bpf_map__reuse_fd(map, fd))
+		fits = false;
+	close(fd);
 	if (fits)
 		return true;
 	pr_warn("%s was pinned by an older xglb (type %u, key %u, value %u, %u entries, flags %#x; "
