@@ -6,7 +6,10 @@
 #
 # The integration suite runs JUMBO_TESTS (arp_split member_failover steering
 # datapath_tc; empty for none) a second time with LAB_MTU=9000, named
-# integration/test_NAME@mtu9000 (select them with NAME "@mtu9000").
+# integration/test_NAME@mtu9000 (select them with NAME "@mtu9000"), and
+# GENERIC_TESTS (arp_split) once more with LAB_XDP_MODE=generic (xglb_xdp
+# attached in generic (skb) mode, as on a VLAN or bond device), named
+# integration/test_NAME@generic.
 #
 # C suites are cmocka programs in build/tests/; their "[  PASSED  ] N" and
 # "[  FAILED  ] N" lines are added up. Integration tests are scripts in
@@ -22,6 +25,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 JUMBO_TESTS=${JUMBO_TESTS-arp_split member_failover steering datapath_tc}
+GENERIC_TESTS=${GENERIC_TESTS-arp_split}
 suites=("${1:-all}")
 [ "${suites[0]}" = all ] && suites=(unit bpf model integration)
 shift || true
@@ -97,6 +101,12 @@ for s in "${suites[@]}"; do
 			t=tests/integration/test_$n.sh
 			want "$t@mtu9000" || continue
 			run_one "integration/test_$n@mtu9000" env LAB_MTU=9000 bash "$t"
+		done
+		# The ARP (and NDP) scenarios with xglb_xdp in generic (skb) mode.
+		for n in $GENERIC_TESTS; do
+			t=tests/integration/test_$n.sh
+			want "$t@generic" || continue
+			run_one "integration/test_$n@generic" env LAB_XDP_MODE=generic bash "$t"
 		done
 		;;
 	*)

@@ -33,6 +33,19 @@ for r in "${ROUTERS[@]}"; do
 done
 ok "xglbd ready on ${ROUTERS[*]}"
 
+# The XDP mode xglbd attached in (status) and the one the kernel reports:
+# generic under LAB_XDP_MODE=generic (tests/run.sh's @generic rerun), else native.
+want_mode=native
+[ "$LAB_XDP_MODE" = generic ] && want_mode=generic
+got_modes= want_modes=
+for r in "${ROUTERS[@]}"; do
+	want_modes+="$r eth0 xdp $want_mode $want_mode; "
+	got_modes+=$(lab_status "$r" 2>/dev/null | jq -r --arg r "$r" \
+		'.datapath.interfaces[] | select(.name == "eth0") | "\($r) eth0 \(.hook) \(.xdp_mode) \(.xdp); "')
+done
+check_eq "status: xglb_xdp attached in $want_mode mode on every router, as the kernel reports" \
+	"$got_modes" "$want_modes"
+
 # The tables each router wrote: AVG only on r1, forwarder i owned (local) by router i+1.
 want_tables=
 got_tables=

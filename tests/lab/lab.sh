@@ -47,6 +47,9 @@ LAB_LL6=$(printf 'fe80::78:67ff:fe62:%x00' "$LAB_GID")
 # MTU of every link the lab creates (both ends of each veth; a segment's
 # bridge follows its ports). 9000 gives a jumbo-frame lab: lab_setup --mtu.
 LAB_MTU=${LAB_MTU:-1500}
+# xdp-mode of the routers' configurations ("" = not set: auto, native on
+# veth); tests/run.sh reruns the ARP tests with generic (skb) mode.
+LAB_XDP_MODE=${LAB_XDP_MODE:-}
 
 # ---- logging ---------------------------------------------------------------
 
@@ -419,6 +422,8 @@ lab_wait() {
 #   datapath=xdp (the lab's tests count xdp_* reasons; "" leaves the line
 #   out, so xglbd's default, auto, applies)
 #   fast_path=0 (1: "fast-path: true", frames to owned vMACs routed in XDP)
+#   xdp_mode=$LAB_XDP_MODE (auto, native, generic; "" leaves the line out:
+#   auto, native on veth; tests/run.sh reruns tests with generic)
 # IPv6: ipv6=1 gives the group RAs (every ra_ms=2000, prefix 2001:db8:a::/64)
 #   and so its derived virtual link-local LAB_LL6; vip6=ADDR a global one.
 # Every router gets its own control socket, $LAB_DIR/ROUTER.sock.
@@ -427,7 +432,7 @@ lab_write_config() {
 	local persistence=0 kv r i file routers=() own=() wts=() prs=()
 	local membership=0 prios="" hello_ms=1000 hold_ms=3000 redirect_ms=600000
 	local timeout_ms=14400000 preempt=true preempt_delay_ms=0 load_pct=0 extra="" steer=0
-	local buckets=65536 datapath=xdp ipv6=0 ra_ms=2000 vip6="" fast_path=0
+	local buckets=65536 datapath=xdp ipv6=0 ra_ms=2000 vip6="" fast_path=0 xdp_mode=$LAB_XDP_MODE
 	shift
 	mapfile -t routers < <(lab_routers)
 	avg=${routers[0]}
@@ -461,6 +466,7 @@ lab_write_config() {
 		ra_ms=*) ra_ms=${kv#*=} ;;
 		vip6=*) vip6=${kv#*=} ;;
 		fast_path=*) fast_path=${kv#*=} ;;
+		xdp_mode=*) xdp_mode=${kv#*=} ;;
 		*) lab_die "lab_write_config: unknown key '$kv'" ;;
 		esac
 	done
@@ -478,6 +484,7 @@ lab_write_config() {
 		echo "lease-ms: $lease_ms"
 		echo "learn-interval-ms: $learn_ms"
 		[ -n "$datapath" ] && echo "datapath: $datapath"
+		[ -n "$xdp_mode" ] && echo "xdp-mode: $xdp_mode"
 		if [ "$membership" = 1 ]; then
 			echo "membership:"
 			echo "  key-file: $LAB_DIR/key"

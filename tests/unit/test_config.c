@@ -129,6 +129,12 @@ static const struct tcase cases[] = {
 	CASE("datapath_case", TAIL("datapath: TC"), "13: datapath: \"TC\" is not one of auto, xdp, tc"),
 	CASE("datapath_list", TOP("datapath: [tc]"), "1: datapath: expected a scalar, got a list"),
 	CASE("datapath_duplicate", TOP("datapath: tc\ndatapath: xdp"), "2: datapath: duplicate field (first at line 1)"),
+	CASE("xdp_mode_generic", TOP("xdp-mode: generic"), ""),
+	CASE("xdp_mode_unknown", TOP("xdp-mode: skb"), "1: xdp-mode: \"skb\" is not one of auto, native, generic"),
+	CASE("xdp_mode_case", TAIL("xdp-mode: Native"), "13: xdp-mode: \"Native\" is not one of auto, native, generic"),
+	CASE("xdp_mode_empty", TOP("xdp-mode:"), "1: xdp-mode: \"\" is not one of auto, native, generic"),
+	CASE("xdp_mode_map", TOP("xdp-mode: {mode: native}"), "1: xdp-mode: expected a scalar, got a mapping"),
+	CASE("xdp_mode_duplicate", TOP("xdp-mode: native\nxdp-mode: generic"), "2: xdp-mode: duplicate field (first at line 1)"),
 	CASE("rx_filter_off", TOP("rx-filter: off"), ""),
 	CASE("rx_filter_auto", TAIL("rx-filter: auto"), ""),
 	CASE("rx_filter_unknown", TOP("rx-filter: on"), "1: rx-filter: \"on\" is not one of auto, off, promiscuous"),
@@ -671,6 +677,7 @@ static void test_example(void **state)
 	assert_int_equal(cfg.lease_ms, 3000);
 	assert_int_equal(cfg.learn_interval_ms, 10000);
 	assert_int_equal(cfg.datapath, XGLB_DATAPATH_AUTO);
+	assert_int_equal(cfg.xdp_mode, XGLB_XDP_MODE_AUTO);
 	assert_int_equal(cfg.rx_filter, XGLB_RXF_AUTO);
 	/* static mode: the defaults of what it leaves out */
 	assert_string_equal(cfg.control_socket, "/run/xglb/xglbd.sock");
@@ -741,7 +748,8 @@ static void test_defaults_and_values(void **state)
 	    "  - {id: 2, vip: 10.0.0.1, interfaces: [eth2], avg: r1, policy: weighted,"
 	    " forwarders: [{owner: r1}, {owner: r2}]}\n"
 	    "rx-filter: promiscuous\n"
-	    "console-token-file: /etc/xglb/console-token\n";
+	    "console-token-file: /etc/xglb/console-token\n"
+	    "xdp-mode: native\n";
 	const __u8 vip[4] = {192, 168, 1, 254};
 	struct xglb_cfg_group *g = &cfg.groups[0], *h = &cfg.groups[1];
 	struct tmpfile t;
@@ -762,6 +770,7 @@ static void test_defaults_and_values(void **state)
 	assert_string_equal(cfg.state_dir, "/srv/xglb/state");
 	assert_string_equal(cfg.console_token_file, "/etc/xglb/console-token");
 	assert_int_equal(cfg.datapath, XGLB_DATAPATH_TC);
+	assert_int_equal(cfg.xdp_mode, XGLB_XDP_MODE_NATIVE);
 	assert_int_equal(cfg.rx_filter, XGLB_RXF_PROMISC);
 	assert_int_equal(cfg.nodes[0].id, 4294967295u);
 	assert_int_equal(cfg.nodes[0].priority, 100);
@@ -1046,6 +1055,10 @@ static void test_names(void **state)
 	assert_string_equal(xglb_rx_filter_name(XGLB_RXF_OFF), "off");
 	assert_string_equal(xglb_rx_filter_name(XGLB_RXF_PROMISC), "promiscuous");
 	assert_null(xglb_rx_filter_name(XGLB_RXF_MAX));
+	assert_string_equal(xglb_xdp_mode_name(XGLB_XDP_MODE_AUTO), "auto");
+	assert_string_equal(xglb_xdp_mode_name(XGLB_XDP_MODE_NATIVE), "native");
+	assert_string_equal(xglb_xdp_mode_name(XGLB_XDP_MODE_GENERIC), "generic");
+	assert_null(xglb_xdp_mode_name(XGLB_XDP_MODE_MAX));
 	memset(c, 0, sizeof(*c));
 	c->n_nodes = 2;
 	strcpy(c->nodes[0].name, "a");

@@ -9,9 +9,12 @@
 static const char *status_json =
     "{\"node\":{\"name\":\"r1\",\"id\":1},\"mode\":\"membership\",\"hosts_redistributed\":4,"
     "\"datapath\":{\"config\":\"auto\",\"hook\":\"tc\",\"interfaces\":["
-    "{\"name\":\"eth0\",\"ifindex\":2,\"driver\":\"veth\",\"hook\":\"tc\",\"why\":\"auto: veth\"},"
+    "{\"name\":\"eth0\",\"ifindex\":2,\"driver\":\"veth\",\"hook\":\"tc\",\"why\":\"auto: veth\","
+    "\"xdp_mode\":\"none\"},"
     "{\"name\":\"eth1\",\"ifindex\":3,\"driver\":\"\",\"hook\":\"steering\",\"why\":\"no "
-    "group\"}]},"
+    "group\",\"xdp_mode\":\"none\"},"
+    "{\"name\":\"vlan\\\"10\",\"ifindex\":4,\"driver\":\"802.1Q VLAN Support\",\"hook\":\"xdp\","
+    "\"why\":\"configured\",\"xdp_mode\":\"generic\"}]},"
     "\"hosts_redistributed_again\":3,"
     "\"ipv6\":{\"ra_sent\":12,\"ra_answers\":5,\"ra_errors\":1,\"rs\":{\"answered\":5,"
     "\"not_avg\":2,\"ratelimited\":3,\"invalid\":4,\"no_group\":6},\"na_moved\":8},"
@@ -116,6 +119,9 @@ static void renders_values(void **state)
 	    "xglb_datapath_info{interface=\"eth0\",hook=\"tc\",driver=\"veth\",config=\"auto\"} 1");
 	has(t, "xglb_datapath_info{interface=\"eth1\",hook=\"steering\",driver=\"\",config="
 	       "\"auto\"} 1");
+	has(t, "xglb_iface_xdp_mode{iface=\"eth0\",mode=\"none\"} 1");
+	has(t, "xglb_iface_xdp_mode{iface=\"eth1\",mode=\"none\"} 1");
+	has(t, "xglb_iface_xdp_mode{iface=\"vlan\\\"10\",mode=\"generic\"} 1"); /* escaped */
 	has(t, "xglb_forwarder_packets_total{group=\"1\",forwarder=\"0\"} 1234");
 	has(t, "xglb_forwarder_bytes_total{group=\"1\",forwarder=\"0\"} 98765");
 	has(t, "xglb_forwarder_return_packets_total{group=\"1\",forwarder=\"0\"} 321");

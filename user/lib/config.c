@@ -34,6 +34,12 @@ static const char *const ra_pref_names[] = {
 	[XGLB_RA_PREF_LOW] = "low",
 	NULL,
 };
+static const char *const xdp_mode_names[] = {
+	[XGLB_XDP_MODE_AUTO] = "auto",
+	[XGLB_XDP_MODE_NATIVE] = "native",
+	[XGLB_XDP_MODE_GENERIC] = "generic",
+	NULL,
+};
 static const char *const rx_filter_names[] = {
 	[XGLB_RXF_AUTO] = "auto",
 	[XGLB_RXF_OFF] = "off",
@@ -50,6 +56,11 @@ const char *xglb_policy_name(unsigned int policy)
 const char *xglb_datapath_name(unsigned int datapath)
 {
 	return datapath < XGLB_DATAPATH_MAX ? datapath_names[datapath] : NULL;
+}
+
+const char *xglb_xdp_mode_name(unsigned int mode)
+{
+	return mode < XGLB_XDP_MODE_MAX ? xdp_mode_names[mode] : NULL;
 }
 
 const char *xglb_rx_filter_name(unsigned int mode)
@@ -542,6 +553,7 @@ static const struct field top_fields[] = {
 	TOP("http-listen", cfg_read_listen, http_listen, 0, 0, 0, NULL),
 	TOP("console-token-file", schema_read_path, console_token_file, 0, 0, 0, NULL),
 	TOP("datapath", schema_read_enum, datapath, 0, 0, 0, datapath_names),
+	TOP("xdp-mode", schema_read_enum, xdp_mode, 0, 0, 0, xdp_mode_names),
 	TOP("rx-filter", schema_read_enum, rx_filter, 0, 0, 0, rx_filter_names),
 	MAP("membership", &membership_map),
 	MAP("weighting", &weighting_map),

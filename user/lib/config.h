@@ -154,6 +154,19 @@ enum xglb_datapath {
 };
 
 /*
+ * How xglb_xdp attaches where an interface's data path is XDP
+ * ("xdp-mode:", docs/config.md). auto: native, and generic (skb) mode
+ * where the driver refuses native XDP; native: native or nothing; generic:
+ * generic mode on any device (VLAN, bond, team, tunnel).
+ */
+enum xglb_xdp_mode {
+	XGLB_XDP_MODE_AUTO = 0,
+	XGLB_XDP_MODE_NATIVE = 1,
+	XGLB_XDP_MODE_GENERIC = 2,
+	XGLB_XDP_MODE_MAX,
+};
+
+/*
  * What xglbd does with the unicast filters of the groups' interfaces
  * ("rx-filter:", docs/config.md, docs/nics.md). auto: every owned vMAC on
  * the filter, promiscuous mode where the device refuses one; off: xglbd
@@ -179,6 +192,7 @@ struct xglb_config {
 	char http_listen[32];		    /* "IPv4:PORT" of /metrics and the console; "" = off */
 	__u8 datapath;			    /* enum xglb_datapath, default auto */
 	__u8 rx_filter;			    /* enum xglb_rx_filter, default auto */
+	__u8 xdp_mode;			    /* enum xglb_xdp_mode, default auto */
 
 	/* console-token-file: the console's action token; "" = state-dir/console-token */
 	char console_token_file[XGLB_PATH_MAX];
@@ -220,6 +234,7 @@ void xglb_cfg_link_local(__u8 gid, __u8 out[16]);
 const char *xglb_policy_name(unsigned int policy);
 const char *xglb_datapath_name(unsigned int datapath); /* "auto", "xdp", "tc" */
 const char *xglb_rx_filter_name(unsigned int mode);    /* "auto", "off", "promiscuous" */
+const char *xglb_xdp_mode_name(unsigned int mode);     /* "auto", "native", "generic" */
 int xglb_node_by_name(const struct xglb_config *cfg, const char *name);
 /* Index into cfg->nodes of node ID, or -1. */
 int xglb_node_by_id(const struct xglb_config *cfg, __u32 id);

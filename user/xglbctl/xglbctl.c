@@ -154,13 +154,16 @@ static int cmd_status(const struct ctl *c)
 	if (dp) {
 		struct json_object *ifs = jget(dp, "interfaces");
 
-		printf("datapath %s (configured %s):", js(dp, "hook"), js(dp, "config"));
+		printf("datapath %s (configured %s, xdp-mode %s):", js(dp, "hook"),
+		       js(dp, "config"), js(dp, "xdp_mode_config"));
 		for (size_t i = 0; i < json_object_array_length(ifs); i++) {
 			struct json_object *x = json_object_array_get_idx(ifs, i);
 
 			printf("%s %s %s (%s, driver %s)", i ? "," : "", js(x, "name"),
 			       js(x, "hook"), js(x, "why"),
 			       *js(x, "driver") ? js(x, "driver") : "unknown");
+			if (!strcmp(js(x, "hook"), "xdp"))
+				printf(" %s", js(x, "xdp_mode"));
 		}
 		printf("\n");
 		/* as the kernel has them now: an MTU changed under xglbd shows at once */

@@ -165,7 +165,8 @@ static void iface_kernel_json(struct json_object *j, __u32 ifindex)
 
 /*
  * Which hook runs the data path: as configured, and per interface what
- * the loader chose and why, with its MTU and XDP attachment as the kernel
+ * the loader chose and why, the mode it attached xglb_xdp in ("xdp_mode":
+ * native, generic, none), with its MTU and XDP attachment as the kernel
  * reports them now; "hook" is the group interfaces' common hook, or
  * "mixed".
  */
@@ -176,6 +177,8 @@ static struct json_object *datapath_json(const struct daemon *d)
 
 	json_object_object_add(o, "config",
 			       json_object_new_string(xglb_datapath_name(d->cfg->datapath)));
+	json_object_object_add(o, "xdp_mode_config",
+			       json_object_new_string(xglb_xdp_mode_name(d->cfg->xdp_mode)));
 	for (int i = 0; i < d->ld.n_if && i < d->ifs.n; i++) {
 		struct json_object *j = json_object_new_object();
 		const char *hook = xglb_hook_use_name(d->ld.use[i]);
@@ -185,6 +188,8 @@ static struct json_object *datapath_json(const struct daemon *d)
 		json_object_object_add(j, "driver", json_object_new_string(d->ld.driver[i]));
 		json_object_object_add(j, "hook", json_object_new_string(hook));
 		json_object_object_add(j, "why", json_object_new_string(d->ld.why[i]));
+		json_object_object_add(
+		    j, "xdp_mode", json_object_new_string(xglb_attach_mode_name(d->ld.mode[i])));
 		iface_kernel_json(j, d->ld.ifindex[i]);
 		json_object_array_add(ifs, j);
 		if (d->ld.use[i] != XGLB_USE_STEER)

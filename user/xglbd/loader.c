@@ -131,7 +131,7 @@ static bool pinned_fits(struct bpf_map *map, const char *path)
 	return false;
 }
 
-int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath)
+int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, int xdp_mode)
 {
 	struct bpf_map *map;
 	char path[512];
@@ -140,6 +140,7 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath)
 	memset(l, 0, sizeof(*l));
 	snprintf(l->pin_root, sizeof(l->pin_root), "%s", pin_root);
 	l->datapath = datapath;
+	l->xdp_mode = xdp_mode;
 	err = ensure_bpffs(l->pin_root);
 	if (err)
 		return err;
@@ -224,27 +225,54 @@ static void detach_tc(int ifindex, enum bpf_tc_attach_point where)
 	bpf_tc_detach(&hook, &opts);
 }
 
-static int attach_xdp(struct xglb_loader *l, int i)
+/* Detach p, found attached in mp (find_attached), in the mode it runs in. */
+static int detach_found(struct xdp_program *p, struct xdp_multiprog *mp, __u32 ifindex)
+{
+	return xdp_program__detach(p, (int)ifindex, xdp_multiprog__attach_mode(mp), 0);
+}
+
+static const char *mode_desc(enum xdp_attach_mode mode)
+{
+	return mode == XDP_MODE_SKB ? "generic (skb) mode" : "native mode";
+}
+
+/*
+ * xglb_xdp on interface i in mode (XDP_MODE_NATIVE or XDP_MODE_SKB). One
+ * already attached is adopted if it runs in that mode (with xdp-mode auto,
+ * in generic mode too: the driver refused native before), else replaced.
+ */
+static int attach_xdp(struct xglb_loader *l, int i, enum xdp_attach_mode mode)
 {
 	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = l->skel->obj, .prog_name = "xglb_xdp");
 	struct xdp_multiprog *mp;
+	enum xdp_attach_mode have;
 	char dsc[IFDESC_LEN];
 	int err;
 
 	struct xdp_program *old = find_attached(l->ifindex[i], &mp);
 
-	if (old && !l->stale) {
-		pr_info("%s: adopting the xglb_xdp program already attached",
-			ifdesc(l->ifindex[i], dsc, sizeof(dsc)));
+	have = old ? xdp_multiprog__attach_mode(mp) : XDP_MODE_UNSPEC;
+	if (old && !l->stale &&
+	    (have == mode || (l->xdp_mode == XGLB_XDP_MODE_AUTO && have == XDP_MODE_SKB))) {
+		pr_info("%s: adopting the xglb_xdp program already attached (%s)",
+			ifdesc(l->ifindex[i], dsc, sizeof(dsc)), mode_desc(have));
 		xdp_multiprog__close(mp);
+		l->mode[i] = have;
 		return 0;
 	}
 	if (old) {
-		/* It uses the maps we just replaced: ours takes its place. */
-		pr_warn("%s: replacing the older xglb_xdp program attached (it uses the replaced "
-			"maps)",
-			ifdesc(l->ifindex[i], dsc, sizeof(dsc)));
-		err = xdp_program__detach(old, l->ifindex[i], XDP_MODE_NATIVE, 0);
+		/* It uses the maps we just replaced, or runs in the other mode: ours takes its
+		 * place. */
+		if (l->stale)
+			pr_warn("%s: replacing the older xglb_xdp program attached (it uses the "
+				"replaced maps)",
+				ifdesc(l->ifindex[i], dsc, sizeof(dsc)));
+		else
+			pr_warn(
+			    "%s: replacing the xglb_xdp program attached in %s (xdp-mode %s: %s)",
+			    ifdesc(l->ifindex[i], dsc, sizeof(dsc)), mode_desc(have),
+			    xglb_xdp_mode_name(l->xdp_mode), mode_desc(mode));
+		err = detach_found(old, mp, l->ifindex[i]);
 		if (err) {
 			xdp_multiprog__close(mp);
 			return err;
@@ -259,11 +287,12 @@ static int attach_xdp(struct xglb_loader *l, int i)
 			return err;
 		}
 	}
-	err = xdp_program__attach(l->xdp, l->ifindex[i], XDP_MODE_NATIVE, 0);
+	err = xdp_program__attach(l->xdp, l->ifindex[i], mode, 0);
 	if (err)
 		return err;
 	l->loaded = true; /* the first attach loaded the object */
 	l->xdp_ours[i] = true;
+	l->mode[i] = mode;
 	return 0;
 }
 
@@ -273,6 +302,11 @@ const char *xglb_hook_use_name(unsigned int use)
 	    [XGLB_USE_STEER] = "steering", [XGLB_USE_XDP] = "xdp", [XGLB_USE_TC] = "tc"};
 
 	return use < sizeof(names) / sizeof(names[0]) ? names[use] : "?";
+}
+
+const char *xglb_attach_mode_name(unsigned int mode)
+{
+	return mode == XDP_MODE_NATIVE ? "native" : mode == XDP_MODE_SKB ? "generic" : "none";
 }
 
 /* Interface i's data path goes to tc: an xglb_xdp left there (by an xglbd in XDP mode) goes. */
@@ -286,7 +320,7 @@ static int drop_xdp(struct xglb_loader *l, int i)
 	if (p) {
 		pr_info("%s: detaching the xglb_xdp program attached (data path now tc)",
 			ifdesc(l->ifindex[i], dsc, sizeof(dsc)));
-		err = xdp_program__detach(p, l->ifindex[i], XDP_MODE_NATIVE, 0);
+		err = detach_found(p, mp, l->ifindex[i]);
 	}
 	xdp_multiprog__close(mp);
 	return err;
@@ -328,6 +362,7 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 	memcpy(l->ifindex, ifindex, n * sizeof(*ifindex));
 	for (int i = 0; i < n; i++) {
 		l->xdp_ours[i] = false;
+		l->mode[i] = XDP_MODE_UNSPEC;
 		l->driver[i][0] = '\0';
 		l->use[i] = XGLB_USE_STEER;
 		l->why[i] = "no group";
@@ -335,7 +370,19 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 			continue;
 		choose_hook(l, i);
 		if (l->use[i] == XGLB_USE_XDP) {
-			err = attach_xdp(l, i);
+			err = attach_xdp(l, i,
+					 l->xdp_mode == XGLB_XDP_MODE_GENERIC ? XDP_MODE_SKB
+									      : XDP_MODE_NATIVE);
+			if (err && l->xdp_mode == XGLB_XDP_MODE_AUTO &&
+			    l->datapath == XGLB_DATAPATH_XDP) {
+				libxdp_strerror(err, msg, sizeof(msg));
+				pr_warn("%s: native XDP refused (%s, driver %s): xglb_xdp in "
+					"generic (skb) mode",
+					ifdesc(ifindex[i], dsc, sizeof(dsc)), msg,
+					l->driver[i][0] ? l->driver[i] : "unknown");
+				l->why[i] = "configured; no native XDP";
+				err = attach_xdp(l, i, XDP_MODE_SKB);
+			}
 			if (err && l->datapath == XGLB_DATAPATH_AUTO) {
 				libxdp_strerror(err, msg, sizeof(msg));
 				pr_warn("%s: native XDP refused (%s, driver %s): data path "
@@ -346,17 +393,18 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 				l->why[i] = "auto: no native XDP";
 			} else if (err) {
 				libxdp_strerror(err, msg, sizeof(msg));
-				pr_err("%s: attaching XDP: %s; with no native XDP in its "
-				       "driver (a bridge, a bond, r8169, tg3, e1000) use datapath: "
-				       "auto "
-				       "or tc",
-				       ifdesc(ifindex[i], dsc, sizeof(dsc)), msg);
+				pr_err("%s: attaching XDP (xdp-mode %s): %s; with no native XDP in "
+				       "its driver (a bridge, a bond, r8169, tg3, e1000) use "
+				       "xdp-mode: auto or generic, or datapath: auto or tc",
+				       ifdesc(ifindex[i], dsc, sizeof(dsc)),
+				       xglb_xdp_mode_name(l->xdp_mode), msg);
 				return err;
 			}
 		}
-		pr_info("%s: data path %s (%s, driver %s)", ifdesc(ifindex[i], dsc, sizeof(dsc)),
-			xglb_hook_use_name(l->use[i]), l->why[i],
-			l->driver[i][0] ? l->driver[i] : "unknown");
+		pr_info("%s: data path %s (%s, driver %s), XDP %s",
+			ifdesc(ifindex[i], dsc, sizeof(dsc)), xglb_hook_use_name(l->use[i]),
+			l->why[i], l->driver[i][0] ? l->driver[i] : "unknown",
+			xglb_attach_mode_name(l->mode[i]));
 	}
 	if (!object_loaded(l)) {
 		err = bpf_object__load(l->skel->obj);
@@ -414,7 +462,7 @@ void xglb_loader_detach(struct xglb_loader *l, bool unpin)
 		struct xdp_program *p = find_attached(l->ifindex[i], &mp);
 
 		if (p) {
-			int err = xdp_program__detach(p, l->ifindex[i], XDP_MODE_NATIVE, 0);
+			int err = detach_found(p, mp, l->ifindex[i]);
 
 			if (err) {
 				char dsc[IFDESC_LEN];

@@ -26,6 +26,7 @@ struct xglb_loader {
 	struct xdp_program *xdp;
 	char pin_root[256];
 	int datapath; /* enum xglb_datapath (config.h), as configured */
+	int xdp_mode; /* enum xglb_xdp_mode (config.h), as configured */
 	bool loaded;
 	bool stale; /* some pinned map had an older layout and was replaced */
 	int n_if;
@@ -34,10 +35,13 @@ struct xglb_loader {
 	__u8 use[XGLB_MAX_IFACES];	  /* enum xglb_hook_use */
 	char driver[XGLB_MAX_IFACES][32]; /* "" if the kernel did not say */
 	const char *why[XGLB_MAX_IFACES]; /* why this hook: "configured", "veth", ... */
+	__u8 mode[XGLB_MAX_IFACES];	  /* libxdp's enum xdp_attach_mode of xglb_xdp; 0: none */
 };
 
 /* "xdp", "tc", "steering": what status and /metrics call an enum xglb_hook_use. */
 const char *xglb_hook_use_name(unsigned int use);
+/* "native", "generic", "none": what status and /metrics call the mode xglb_xdp got (mode[]). */
+const char *xglb_attach_mode_name(unsigned int mode);
 
 /*
  * Open the object and point every map at PIN_ROOT/<map name>, so load
@@ -45,20 +49,20 @@ const char *xglb_hook_use_name(unsigned int use);
  * new ones. PIN_ROOT must be on a bpffs; /sys/fs/bpf is mounted if
  * needed. 0 or -errno (message logged).
  */
-int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath);
+int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, int xdp_mode);
 
 /*
  * Attach the programs to n interfaces. A group interface (dp[i]) gets the
  * ingress data path on the hook the configured datapath gives it (auto:
  * tc on veth, else XDP, else tc if the driver refuses native XDP): XDP
  * through libxdp's dispatcher (other XDP programs can share the
- * interface) with xglb_tc_ingress behind it, or xglb_tc alone at tc
- * ingress. Other interfaces (a group's server-side segments, for flow
- * steering) get xglb_tc_ingress. Every one gets the egress guard. All tc
- * programs go on clsact. An interface that already runs xglb_xdp (left by
- * a previous xglbd) is adopted, not attached twice, or freed of it when
- * its hook is now tc. Loads the object if no attach did. use[], driver[]
- * and why[] say what each interface got.
+ * interface) in the configured xdp-mode (auto: native, else generic) with
+ * xglb_tc_ingress behind it, or xglb_tc alone at tc ingress. Other interfaces (a group's
+ * server-side segments, for flow steering) get xglb_tc_ingress. Every one gets the egress guard.
+ * All tc programs go on clsact. An interface that already runs xglb_xdp (left by a previous xglbd)
+ * is adopted, not attached twice, or freed of it when its hook is now tc, or re-attached when it
+ * runs in the other XDP mode. Loads the object if no attach did. use[], driver[], why[] and mode[]
+ * say what each interface got.
  */
 int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *dp, int n);
 

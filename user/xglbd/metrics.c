@@ -477,7 +477,7 @@ static void render_events(FILE *out, struct json_object *status)
 	}
 }
 
-/* One series per interface: the hook its data path runs on (status "datapath"). */
+/* Per interface: the hook its data path runs on, and its XDP program's mode (status "datapath"). */
 static void render_datapath(FILE *out, struct json_object *status)
 {
 	struct json_object *dpj = get(status, "datapath"), *ifs = get(dpj, "interfaces"), *x;
@@ -496,6 +496,16 @@ static void render_datapath(FILE *out, struct json_object *status)
 		label(out, json_object_get_string(get(x, "driver")));
 		fputs("\",config=\"", out);
 		label(out, json_object_get_string(get(dpj, "config")));
+		fputs("\"} 1\n", out);
+	}
+	head(out, "xglb_iface_xdp_mode", "gauge",
+	     "The mode xglbd attached xglb_xdp in on each interface (native, generic; none: the "
+	     "data path is at tc), as the configured xdp-mode (auto, native, generic) chose it.");
+	for (size_t i = 0; (x = elem(ifs, i)); i++) {
+		fputs("xglb_iface_xdp_mode{iface=\"", out);
+		label(out, json_object_get_string(get(x, "name")));
+		fputs("\",mode=\"", out);
+		label(out, json_object_get_string(get(x, "xdp_mode")));
 		fputs("\"} 1\n", out);
 	}
 }

@@ -69,6 +69,8 @@ static const char *reload_conflict(const struct xglb_config *a, const struct xgl
 		return "control-socket";
 	if (a->datapath != b->datapath)
 		return "datapath";
+	if (a->xdp_mode != b->xdp_mode)
+		return "xdp-mode";
 	if (a->membership != b->membership)
 		return "membership on/off";
 	if (a->membership &&
