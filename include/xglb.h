@@ -354,6 +354,17 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(XDP_FP_PASS_NO_EGRESS, "xdp_fp_pass_no_egress")	/* egress takes no XDP redirect */
 
 /*
+ * Frames that arrived with an 802.1Q/802.1ad tag, in the frame or in
+ * metadata (bpf/lib/vlan.h): another VLAN's, passed untouched, counted by
+ * what they carry (the rest stay pass_vlan). Per hook, appended at the end
+ * of XGLB_REASONS.
+ */
+#define XGLB_VLAN_REASONS(X, P, p)                                                                 \
+	X(P##PASS_VLAN_ARP, p "pass_vlan_arp")	 /* tagged ARP: never answered nor learned */      \
+	X(P##PASS_VLAN_NDP, p "pass_vlan_ndp")	 /* tagged ICMPv6 NDP */                           \
+	X(P##PASS_VLAN_VMAC, p "pass_vlan_vmac") /* tagged, to a vMAC: not readdressed */
+
+/*
  * Keys of xglb_stats; the names become metric labels. One reason per
  * packet in XDP and tc egress. tc ingress counts two: with XDP, a
  * tc_steer_* reason, then tc_ingress_* if the frame stays; with
@@ -389,7 +400,10 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(TC_EGRESS_DROP_NDP_NO_TLLA, "tc_egress_drop_ndp_no_tlla") /* NA naming no MAC */         \
 	X(TC_EGRESS_DROP_NDP_OPTIONS,                                                              \
 	  "tc_egress_drop_ndp_options") /* options it cannot vouch for */                          \
-	XGLB_FASTPATH_REASONS(X)
+	XGLB_FASTPATH_REASONS(X)                                                                   \
+	/* tagged frames by what they carry (bpf/lib/vlan.h) at each hook */                       \
+	XGLB_VLAN_REASONS(X, XDP_, "xdp_")                                                         \
+	XGLB_VLAN_REASONS(X, TC_, "tc_")
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
@@ -403,7 +417,7 @@ enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
 #define XGLB_IN_ENUM(name, str) XGLB_IN_##name,
 enum xglb_ingress_reason {
 	XGLB_INGRESS_REASONS(XGLB_IN_ENUM, , "") XGLB_INGRESS_REASONS2(XGLB_IN_ENUM, , "")
-	    XGLB_NDP_REASONS(XGLB_IN_ENUM, , "") XGLB_IN_MAX
+	    XGLB_NDP_REASONS(XGLB_IN_ENUM, , "") XGLB_VLAN_REASONS(XGLB_IN_ENUM, , "") XGLB_IN_MAX
 };
 #undef XGLB_IN_ENUM
 #define XGLB_R_XDP_BASE XGLB_R_XDP_PASS_OTHER
@@ -429,6 +443,15 @@ _Static_assert(XGLB_R_XDP_DROP_NDP_BAD_SENDER - XGLB_R_XDP_NDP_BASE ==
 		   XGLB_R_TC_DROP_NDP_BAD_SENDER - XGLB_R_TC_NDP_BASE ==
 		       XGLB_IN_DROP_NDP_BAD_SENDER - XGLB_IN_NDP_BASE,
 	       "a hook's NDP reasons are contiguous, in XGLB_NDP_REASONS order");
+/* the VLAN list: XGLB_R_XDP_<name> = XGLB_R_XDP_VLAN_BASE + XGLB_IN_<name> - XGLB_IN_VLAN_BASE */
+#define XGLB_IN_VLAN_BASE    XGLB_IN_PASS_VLAN_ARP
+#define XGLB_R_XDP_VLAN_BASE XGLB_R_XDP_PASS_VLAN_ARP
+#define XGLB_R_TC_VLAN_BASE  XGLB_R_TC_PASS_VLAN_ARP
+_Static_assert(XGLB_R_XDP_PASS_VLAN_VMAC - XGLB_R_XDP_VLAN_BASE ==
+		       XGLB_IN_PASS_VLAN_VMAC - XGLB_IN_VLAN_BASE &&
+		   XGLB_R_TC_PASS_VLAN_VMAC - XGLB_R_TC_VLAN_BASE ==
+		       XGLB_IN_PASS_VLAN_VMAC - XGLB_IN_VLAN_BASE,
+	       "a hook's VLAN reasons are contiguous, in XGLB_VLAN_REASONS order");
 
 #define XGLB_STATS_SLOTS 128 /* size of xglb_stats; >= XGLB_R_MAX, room to add reasons */
 _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");

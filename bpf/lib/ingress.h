@@ -8,6 +8,7 @@
 #include "arp.h"
 #include "vmac.h"
 #include "ndp.h"
+#include "vlan.h"
 
 /*
  * One frame as it arrives, at XDP (xglb_xdp) or at tc ingress (xglb_tc,
@@ -25,9 +26,9 @@ static __always_inline int ingress(struct xglb_ctx *c)
 		    c, ctx_nonlinear(c, sizeof(*eth)) ? XGLB_IN_PASS_NONLINEAR : XGLB_IN_PASS_SHORT,
 		    CTX_ACT_PASS);
 	if (eth->h_proto == bpf_htons(XGLB_ETH_P_ARP)) {
-		/* at tc, a tag taken out by the driver: a tagged ARP, as XDP would see it */
+		/* at tc, a tag taken out into metadata: a tagged ARP, as XDP would see it */
 		if (ctx_vlan_offloaded(c))
-			return ctx_verdict(c, XGLB_IN_PASS_VLAN, CTX_ACT_PASS);
+			return vlan_pass(c, eth);
 		return handle_arp(c);
 	}
 	/* before the vMAC test: a host confirms its neighbour entry by an NS to the vMAC */
@@ -43,10 +44,9 @@ static __always_inline int ingress(struct xglb_ctx *c)
 			return ctx_verdict(c, XGLB_IN_PASS_SHORT, CTX_ACT_PASS);
 	}
 	if (is_vmac(eth->h_dest))
-		return handle_vmac(c, eth);
-	if (eth->h_proto == bpf_htons(XGLB_ETH_P_8021Q) ||
-	    eth->h_proto == bpf_htons(XGLB_ETH_P_8021AD) || ctx_vlan_offloaded(c))
-		return ctx_verdict(c, XGLB_IN_PASS_VLAN, CTX_ACT_PASS);
+		return vlan_tagged(c, eth) ? vlan_pass(c, eth) : handle_vmac(c, eth);
+	if (vlan_tagged(c, eth))
+		return vlan_pass(c, eth);
 	return ctx_verdict(c, XGLB_IN_PASS_OTHER, CTX_ACT_PASS);
 }
 

@@ -652,6 +652,19 @@ struct h_frame_case {
 	void (*check)(struct h_env *e, const struct h_frame *in);
 };
 
+/* An xdp_ ingress reason (of any of its lists) as its tc_ twin, for rows run at both hooks. */
+static inline __u32 h_tc_reason(__u32 r)
+{
+	if (r >= XGLB_R_XDP_VLAN_BASE && r < XGLB_R_TC_VLAN_BASE)
+		return r - XGLB_R_XDP_VLAN_BASE + XGLB_R_TC_VLAN_BASE;
+	if (r >= XGLB_R_XDP_NDP_BASE && r < XGLB_R_TC_NDP_BASE)
+		return r - XGLB_R_XDP_NDP_BASE + XGLB_R_TC_NDP_BASE;
+	if (r >= XGLB_R_XDP_BASE2 && r < XGLB_R_TC_BASE2)
+		return r - XGLB_R_XDP_BASE2 + XGLB_R_TC_BASE2;
+	assert_true(r - XGLB_R_XDP_BASE < XGLB_IN_BASE2);
+	return r - XGLB_R_XDP_BASE + XGLB_R_TC_BASE;
+}
+
 /* h_table.prepare for struct h_frame_case rows. */
 static inline void h_frame_prepare(struct h_env *e, const void *p, struct h_io *io)
 {

@@ -79,6 +79,8 @@ enum {
 };
 
 #define HBH 0x10000 /* in_ndp's frame with a hop-by-hop header inserted before the ICMPv6 */
+/* arg flag: the frame with an 802.1Q tag (VLAN 10) after the MAC addresses */
+#define N_TAGGED 0x20000
 
 static void in_ndp(struct h_frame *f, int arg)
 {
@@ -265,6 +267,8 @@ static void in_ndp(struct h_frame *f, int arg)
 		f->len += 8;
 		f->b[19] += 8;
 	}
+	if (arg & N_TAGGED)
+		h_vlan(f, XGLB_ETH_P_8021Q, 10);
 }
 
 /* The NS cut to arg bytes (its headers still say 86). */
@@ -374,6 +378,19 @@ static void check_no_host(struct h_env *e, const struct h_frame *in)
 	}
 
 static const struct h_frame_case cases[] = {
+    /* tagged: another VLAN's, never answered, passed as it came */
+    NO_HOST("vlan_ns_vll_passes", setup6_avg, N_RESOLVE_VLL | N_TAGGED, XDP_PASS,
+	    XDP_PASS_VLAN_NDP),
+    NO_HOST("vlan_ns_vip6_passes", setup6_avg, N_RESOLVE_VIP6 | N_TAGGED, XDP_PASS,
+	    XDP_PASS_VLAN_NDP),
+    NO_HOST("vlan_nud_to_vmac_passes", setup6_avg, NUD(0) | N_TAGGED, XDP_PASS, XDP_PASS_VLAN_NDP),
+    NO_HOST("vlan_dad_vll_passes", setup6_avg, N_DAD_PLAIN | N_TAGGED, XDP_PASS, XDP_PASS_VLAN_NDP),
+    NO_HOST("vlan_na_claiming_vll_passes", setup6_avg, N_NA_VLL_PEER | N_TAGGED, XDP_PASS,
+	    XDP_PASS_VLAN_NDP),
+    NO_HOST("vlan_echo_to_vmac_passes", setup6_avg, N_ECHO_VLL | N_TAGGED, XDP_PASS,
+	    XDP_PASS_VLAN_VMAC),
+    NO_HOST("vlan_udp6_passes", setup6_avg, N_UDP6 | N_TAGGED, XDP_PASS, XDP_PASS_VLAN),
+
     /* the AVG answers */
     {"avg_ns_vll_na_bytes", setup6_avg, in_ndp, N_RESOLVE_VLL, XDP_TX, want_na_vll_fwd0,
      R(XDP_TX_NA_REPLY), check_host6_fwd0},
@@ -505,22 +522,13 @@ static void gen_truncated(void *c, int i)
 							  check_no_host};
 }
 
-/* An xdp_ ingress reason of either list as its tc_ twin. */
-static __u32 tc_twin(__u32 r)
-{
-	if (r >= XGLB_R_XDP_NDP_BASE && r < XGLB_R_TC_NDP_BASE)
-		return r - XGLB_R_XDP_NDP_BASE + XGLB_R_TC_NDP_BASE;
-	assert_true(r - XGLB_R_XDP_BASE < XGLB_IN_NDP_BASE);
-	return r - XGLB_R_XDP_BASE + XGLB_R_TC_BASE;
-}
-
 /* The same rows through xglb_tc: same bytes, the hook's verdict, tc_ reasons, then steering. */
 static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
 	const struct h_frame_case *c = p;
 
 	h_frame_prepare(e, p, io);
-	io->reasons[0] = tc_twin(c->reason);
+	io->reasons[0] = h_tc_reason(c->reason);
 	switch (c->verdict) {
 	case XDP_TX:
 		io->verdict = TC_ACT_REDIRECT;

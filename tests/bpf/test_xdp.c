@@ -184,10 +184,46 @@ static void in_opcode(struct h_frame *f, int arg)
 	h_arpf(f)->op = htons((__u16)arg);
 }
 
-static void in_vlan_req_vip(struct h_frame *f, int arg)
+/* Tagged frames: what is inside (V_*) | how it is tagged (V_8021Q, V_8021AD, V_QINQ). */
+enum {
+	V_REQ_VIP,     /* broadcast ARP request for the VIP */
+	V_UNICAST_REQ, /* ARP request unicast to vMAC 0 */
+	V_TO_VMAC0,    /* IPv4 to vMAC 0, owned here */
+	V_TO_VMAC1,    /* IPv4 to vMAC 1, owned elsewhere */
+	V_TO_PEER,     /* IPv4 to another MAC */
+	V_TAG_ONLY,    /* 16 bytes: the MACs and a tag, no inner Ethernet type */
+	V_8021Q = 0x100,
+	V_8021AD = 0x200,
+	V_QINQ = 0x400, /* 802.1ad outside, 802.1Q inside */
+};
+
+/* A tagged frame (arg: V_* | V_8021Q, V_8021AD or V_QINQ): an untagged row's frame, tag inserted.
+ */
+static void in_vlan(struct h_frame *f, int arg)
 {
-	in_req_vip(f, 0);
-	h_vlan(f, (__u16)arg, 10);
+	switch (arg & 0xff) {
+	case V_REQ_VIP:
+		in_req_vip(f, 0);
+		break;
+	case V_UNICAST_REQ:
+		in_unicast_req_vmac(f, 0);
+		break;
+	case V_TO_VMAC0:
+	case V_TO_VMAC1:
+		in_ipv4_to_vmac(f, (arg & 0xff) == V_TO_VMAC1);
+		break;
+	case V_TO_PEER:
+		in_ipv4_to_peer(f, 0);
+		break;
+	case V_TAG_ONLY:
+		in_req_vip(f, 0);
+		f->len = 12;
+		h_vlan(f, XGLB_ETH_P_8021Q, 10);
+		return;
+	}
+	if (arg & V_QINQ)
+		h_vlan(f, XGLB_ETH_P_8021Q, 10);
+	h_vlan(f, arg & V_8021Q ? XGLB_ETH_P_8021Q : XGLB_ETH_P_8021AD, 20);
 }
 
 /* Sender MACs no host may claim: arg selects sha / eth src. */
@@ -423,10 +459,25 @@ static const struct h_frame_case cases[] = {
      check_no_host},
     {"opcode_0x0101_for_vip", h_setup_avg, in_opcode, 0x0101, XDP_DROP, NULL,
      R(XDP_DROP_ARP_OPCODE), check_no_host},
-    {"vlan_8021q_request_vip_passes", h_setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021Q, XDP_PASS,
-     NULL, R(XDP_PASS_VLAN), check_no_host},
-    {"vlan_8021ad_request_vip_passes", h_setup_avg, in_vlan_req_vip, XGLB_ETH_P_8021AD, XDP_PASS,
-     NULL, R(XDP_PASS_VLAN), check_no_host},
+    /* tagged: another VLAN's, never answered, learned from or readdressed; passed as it came */
+    {"vlan_8021q_request_vip_passes", h_setup_avg, in_vlan, V_REQ_VIP | V_8021Q, XDP_PASS, NULL,
+     R(XDP_PASS_VLAN_ARP), check_nothing_counted},
+    {"vlan_8021ad_request_vip_passes", h_setup_avg, in_vlan, V_REQ_VIP | V_8021AD, XDP_PASS, NULL,
+     R(XDP_PASS_VLAN_ARP), check_nothing_counted},
+    {"vlan_unicast_request_to_vmac_passes", h_setup_avg, in_vlan, V_UNICAST_REQ | V_8021Q, XDP_PASS,
+     NULL, R(XDP_PASS_VLAN_ARP), check_nothing_counted},
+    {"vlan_ipv4_to_owned_vmac_not_readdressed", h_setup_avg, in_vlan, V_TO_VMAC0 | V_8021Q,
+     XDP_PASS, NULL, R(XDP_PASS_VLAN_VMAC), check_nothing_counted},
+    {"vlan_8021ad_ipv4_to_owned_vmac_not_readdressed", h_setup_avg, in_vlan, V_TO_VMAC0 | V_8021AD,
+     XDP_PASS, NULL, R(XDP_PASS_VLAN_VMAC), check_nothing_counted},
+    {"vlan_ipv4_to_remote_vmac_not_dropped", h_setup_avg, in_vlan, V_TO_VMAC1 | V_8021Q, XDP_PASS,
+     NULL, R(XDP_PASS_VLAN_VMAC), check_nothing_counted},
+    {"vlan_ipv4_to_other_mac_passes", h_setup_avg, in_vlan, V_TO_PEER | V_8021Q, XDP_PASS, NULL,
+     R(XDP_PASS_VLAN), check_nothing_counted},
+    {"vlan_qinq_request_vip_passes", h_setup_avg, in_vlan, V_REQ_VIP | V_QINQ, XDP_PASS, NULL,
+     R(XDP_PASS_VLAN), check_nothing_counted},
+    {"vlan_tag_only_passes", h_setup_avg, in_vlan, V_TAG_ONLY, XDP_PASS, NULL, R(XDP_PASS_VLAN),
+     check_nothing_counted},
     {"sender_sha_broadcast", h_setup_avg, in_bad_sender, 0, XDP_DROP, NULL,
      R(XDP_DROP_ARP_BAD_SENDER), NULL},
     {"sender_sha_zero", h_setup_avg, in_bad_sender, 1, XDP_DROP, NULL, R(XDP_DROP_ARP_BAD_SENDER),
@@ -480,14 +531,7 @@ static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
 	const __u8 *b = io->in.b;
 
 	h_frame_prepare(e, p, io);
-	/* an xdp_ reason, of the first ingress list or of the second */
-	if (c->reason >= XGLB_R_XDP_BASE2 &&
-	    c->reason - XGLB_R_XDP_BASE2 < XGLB_IN_MAX - XGLB_IN_BASE2) {
-		io->reasons[0] = c->reason - XGLB_R_XDP_BASE2 + XGLB_R_TC_BASE2;
-	} else {
-		assert_true(c->reason - XGLB_R_XDP_BASE < XGLB_IN_BASE2);
-		io->reasons[0] = c->reason - XGLB_R_XDP_BASE + XGLB_R_TC_BASE;
-	}
+	io->reasons[0] = h_tc_reason(c->reason);
 	switch (c->verdict) {
 	case XDP_TX:
 		io->verdict = TC_ACT_REDIRECT;
