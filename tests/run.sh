@@ -7,7 +7,7 @@
 # The integration suite runs JUMBO_TESTS (arp_split member_failover steering
 # datapath_tc; empty for none) a second time with LAB_MTU=9000, named
 # integration/test_NAME@mtu9000 (select them with NAME "@mtu9000"), and
-# GENERIC_TESTS (arp_split) once more with LAB_XDP_MODE=generic (xglb_xdp
+# GENERIC_TESTS (arp_split vlan) once more with LAB_XDP_MODE=generic (xglb_xdp
 # attached in generic (skb) mode, as on a VLAN or bond device), named
 # integration/test_NAME@generic.
 #
@@ -25,7 +25,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 JUMBO_TESTS=${JUMBO_TESTS-arp_split member_failover steering datapath_tc}
-GENERIC_TESTS=${GENERIC_TESTS-arp_split}
+GENERIC_TESTS=${GENERIC_TESTS-arp_split vlan}
 suites=("${1:-all}")
 [ "${suites[0]}" = all ] && suites=(unit bpf model integration)
 shift || true

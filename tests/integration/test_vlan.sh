@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC) are never answered, learned from or readdressed: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created.
+#
+# Prints TAP-like "ok - ..." / "not ok - ..." lines (tests/run.sh counts
+# them); details of a failure follow as "#" lines.
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
+
+R=r1
+N=5                    # tagged frames of each kind
+TAGGED=02:00:0a:00:10:01 # the source of every tagged frame: never a host of the group
+PLAIN=02:00:0a:00:10:0 # + hook number: the source of the untagged control request
+
+t_need_built xglbd xglbctl xdp_pass.bpf.o
+t_need_tools jq python3 curl ethtool
+
+lab_setup $R -- c1
+
+# send HEX...: each frame once out of c1's eth0, as written (an AF_PACKET socket).
+send() {
+	lab_exec c1 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+for h in sys.argv[1:]:
+    s.send(bytes.fromhex(h))' "$@"
+}
+mac_hex() { tr -d : <<<"$1"; }
+ip_hex() { printf '%02x' ${1//./ }; }
+# tag TPID VID: an 802.1Q (8100) or 802.1ad (88a8) tag
+tag() { printf '%s%04x' "$1" "$2"; }
+# arp_req SRC TAGS: a broadcast ARP request for the VIP from SRC (10.0.0.77), padded to 60 bytes + tags
+arp_req() {
+	printf 'ffffffffffff%s%s0806000108000604%s%s%s000000000000%s%036d' "$(mac_hex "$1")" "$2" \
+		0001 "$(mac_hex "$1")" "$(ip_hex 10.0.0.77)" "$(ip_hex "$LAB_VIP")" 0
+}
+# ns TAGS: an NS from TAGGED for fe80::1 to its solicited-node group, with a source link-layer option
+ns() {
+	printf '3333ff000001%s%s86dd6000000000203aff%s%s8700000000000000%s0101%s' "$(mac_hex $TAGGED)" \
+		"$1" fe800000000000000000000000000077 ff0200000000000000000001ff000001 \
+		fe800000000000000000000000000001 "$(mac_hex $TAGGED)"
+}
+# to_vmac IDX TAGS: an IPv4/UDP datagram from TAGGED to the server, sent to vMAC IDX
+to_vmac() {
+	printf '%s%s%s0800450000200000000040110000%s%s%04x%04x000c0000%08x' "$(mac_hex "$(lab_vmac "$1")")" \
+		"$(mac_hex $TAGGED)" "$2" "$(ip_hex 10.0.0.77)" "$(ip_hex "$LAB_SERVER_IP")" 4000 9 0
+}
+reasons() { # prefix: the counters this test watches, as "name=value ..."
+	local s n
+	s=$(lab_stats $R)
+	for n in pass_vlan_arp pass_vlan_ndp pass_vlan_vmac pass_vlan tx_arp_reply pass_vmac; do
+		printf '%s=%s ' "$n" "$(jq --arg r "$1$n" '.reasons[$r] // 0' <<<"$s")"
+	done
+}
+at_least() { [ "$(lab_reason $R "$1")" -ge "$2" ]; } # reason n
+hosts_from() { lab_ctl $R --json hosts | jq -r --arg m "$1" '[.. | objects | select(.mac? == $m)] | length'; }
+
+# One run of the checks with the data path on hook P (xdp_, tc_); PLAIN$2 asks untagged.
+run() {
+	local p=$1 plain=$PLAIN$2 base want got fwd0
+	base=$(reasons "$p")
+	fwd0=$(lab_fwd_packets $R 0)
+	# tagged: ARP request for the VIP (802.1Q, 802.1ad), NS, IPv4 to the vMAC r1 owns
+	for _ in $(seq $N); do
+		send "$(arp_req $TAGGED "$(tag 8100 10)")" "$(arp_req $TAGGED "$(tag 88a8 20)")" \
+			"$(ns "$(tag 8100 10)")" "$(to_vmac 0 "$(tag 8100 10)")" || not_ok "c1 sends tagged frames"
+	done
+	lab_wait 5 at_least "${p}pass_vlan_vmac" $(($(sed 's/.*pass_vlan_vmac=\([0-9]*\).*/\1/' <<<"$base") + N)) ||
+		not_ok "$p: $R counts the tagged frames" "$(reasons "$p")"
+	want=$(awk -v n=$N '{ for (i = 1; i <= NF; i++) { split($i, kv, "=");
+		d = kv[1] == "pass_vlan_arp" ? 2 * n : kv[1] == "pass_vlan_ndp" || kv[1] == "pass_vlan_vmac" ? n : 0;
+		printf "%s=%d ", kv[1], kv[2] + d } }' <<<"$base")
+	got=$(reasons "$p")
+	check_eq "$p: $((2 * N)) tagged ARP requests for the VIP, $N tagged NS, $N tagged frames to an owned vMAC: each counted under its pass_vlan_* reason, none answered or readdressed" \
+		"$got" "$want"
+	check_eq "$p: no host learned from a tagged frame" "$(hosts_from $TAGGED)" 0
+	check_eq "$p: forwarder 0 counted none of the tagged frames to its vMAC" "$(lab_fwd_packets $R 0)" "$fwd0"
+	# the control: the same request untagged is answered, so the tagged ones were not by choice
+	send "$(arp_req "$plain" "")" || not_ok "c1 sends an untagged request"
+	lab_wait 5 at_least "${p}tx_arp_reply" $(($(sed 's/.*tx_arp_reply=\([0-9]*\).*/\1/' <<<"$got") + 1)) ||
+		not_ok "$p: the untagged request is answered" "$(reasons "$p")"
+	ok "$p: the same request untagged is answered ($(lab_reason $R "${p}tx_arp_reply") replies)"
+	check_eq "$p: the host that asked untagged is learned" "$(hosts_from "$plain")" 1
+}
+
+# offload on|off: the VLAN offload of the switch's port towards r1's eth0. On (veth's default),
+# a tag crosses the veth as metadata (vlan_present), as a NIC's rx VLAN offload delivers it;
+# off, the port puts the tag into the frame. XDP sees only a tag in the frame
+# (docs/datapath.md, "Tagged frames").
+offload() {
+	ip netns exec "$(lab_ns lan)" ethtool -K "$(lab_get $R port.eth0)" tx-vlan-hw-insert "$1" \
+		tx-vlan-stag-hw-insert "$1" || not_ok "ethtool -K the switch port tx-vlan-hw-insert $1"
+}
+
+# ---- the data path at XDP: the tag is in the frame ------------------------------------------
+offload off
+lab_start_all avg=$R owners=$R datapath=xdp || bail "xglbd ready on $R" "$LAB_ERR"
+ok "xglbd ready on $R (datapath xdp, xdp-mode ${LAB_XDP_MODE:-auto})"
+run xdp_ 2
+
+# ---- the XDP mode: in status, in /metrics, and kept when eth0 is re-created ------------------
+want_mode=native # the lab's veth has native XDP; tests/run.sh's @generic rerun forces generic
+[ "$LAB_XDP_MODE" = generic ] && want_mode=generic
+mode_now() { # "status's xdp_mode, the kernel's view, /metrics' series" of eth0
+	printf '%s %s\n' "$(lab_status $R | jq -r '.datapath.interfaces[] | select(.name == "eth0") | "\(.xdp_mode) \(.xdp)"')" \
+		"$(lab_exec $R curl -sS --max-time 5 http://127.0.0.1:9867/metrics | grep '^xglb_iface_xdp_mode{iface="eth0"')"
+}
+want_now="$want_mode $want_mode xglb_iface_xdp_mode{iface=\"eth0\",mode=\"$want_mode\"} 1"
+check_eq "eth0: xglb_xdp in $want_mode mode (status, the kernel, /metrics)" "$(mode_now)" "$want_now"
+mode_back() { [ "$(mode_now)" = "$want_now" ]; }
+new_ifx=$(lab_replug $R eth0)
+offload off
+if lab_wait 5 mode_back; then
+	ok "eth0 re-created (ifindex $new_ifx): xglb_xdp attached again in $want_mode mode"
+else
+	not_ok "eth0 re-created (ifindex $new_ifx): xglb_xdp attached again in $want_mode mode" "$(mode_now)"
+fi
+run xdp_ 4
+
+# ---- the data path at tc: the tag arrives as metadata (vlan_present) ----------------------------
+lab_stop_xglbd $R || not_ok "xglbd stops on $R"
+offload on
+lab_start_all avg=$R owners=$R datapath=tc || bail "xglbd ready on $R (datapath tc)" "$LAB_ERR"
+ok "xglbd ready on $R (datapath tc)"
+run tc_ 3
+
+t_done
