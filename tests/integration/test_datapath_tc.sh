@@ -38,7 +38,7 @@ for r in r1 r2; do
 done
 lab_xglbctl r1 status
 check "xglbctl status prints the data path per interface" \
-	grep -qx 'datapath tc (configured auto): eth0 tc (auto: veth, driver veth)' <<<"$OUT"
+	grep -qx 'datapath tc (configured auto, xdp-mode auto): eth0 tc (auto: veth, driver veth)' <<<"$OUT"
 check_eq "r1 /metrics: xglb_datapath_info" \
 	"$(lab_exec r1 curl -sS --max-time 5 http://127.0.0.1:9867/metrics | grep '^xglb_datapath_info')" \
 	'xglb_datapath_info{interface="eth0",hook="tc",driver="veth",config="auto"} 1'
