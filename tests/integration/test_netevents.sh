@@ -28,7 +28,10 @@
 #  G. through all of the above, no client ever saw an ARP reply for the VIP from anything
 #     but a vMAC (tcpdump in each client namespace).
 #  H. a group interface that refuses native XDP (a bridge) with datapath: xdp (the lab's
-#     default): the error names the interface and says what to do.
+#     default) and no xdp-mode (native): the error names the interface and says what to do.
+#  H2. the same with xdp-mode: auto: xglbd starts, xglb_xdp in generic mode on the bridge
+#     (status and the kernel), the fallback logged with the driver; stopped, it is detached.
+#  H3. the same with xdp-mode: generic: generic at once, no native attempt logged.
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o
@@ -76,6 +79,7 @@ local_has() { # router ip: in its pinned xglb_local_ips
 }
 local_lacks() { ! local_has "$@"; }
 has_xdp() { [ "$(lab_exec "$1" ip -j link show dev "$2" | jq -r '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // empty')" != "" ]; }
+no_xdp() { ! has_xdp "$@"; }
 has_tc() { # router dev direction: our filter on clsact
 	lab_exec "$1" tc filter show dev "$2" "$3" 2>/dev/null | grep -q "xglb_tc_"
 }
@@ -217,5 +221,28 @@ fi
 grep -E "error" "$(lab_xglbd_log r2)" | head -n 3 | sed 's/^/#   /'
 check "H: ... the error names the interface and what to do" \
 	log_has r2 "error: brx \(ifindex [0-9]+\): attaching XDP: .*datapath: auto or tc"
+
+# ---- H2, H3: the same bridge with xdp-mode auto (generic, logged) and generic -----------
+brx_xdp() { lab_status r2 | jq -r '.datapath.interfaces[] | select(.name == "brx") | "\(.hook) \(.xdp_mode) \(.xdp)"'; }
+for mode in auto generic; do
+	h=H2
+	[ $mode = generic ] && h=H3
+	{ echo "xdp-mode: $mode"; grep -v '^xdp-mode:' "$LAB_DIR/r2-bridge.yaml"; } >"$LAB_DIR/r2-bridge-$mode.yaml"
+	if ! LAB_READY_S=10 lab_start_xglbd r2 "$LAB_DIR/r2-bridge-$mode.yaml"; then
+		not_ok "$h: xglbd on the bridge with datapath: xdp, xdp-mode: $mode starts" "$LAB_ERR"
+		continue
+	fi
+	ok "$h: xglbd on the bridge with datapath: xdp, xdp-mode: $mode starts"
+	check_eq "$h: ... brx runs xglb_xdp in generic mode (status: hook, xdp_mode; the kernel)" \
+		"$(brx_xdp)" "xdp generic generic"
+	if [ $mode = auto ]; then
+		check "$h: ... the fallback is logged, naming the interface and the driver" \
+			log_has r2 "brx \(ifindex [0-9]+\): native XDP refused \(.*, driver bridge\): xglb_xdp in generic \(skb\) mode"
+	else
+		check_none "$h: ... no native attempt" "native XDP refused" cat "$(lab_xglbd_log r2)"
+	fi
+	lab_stop_xglbd r2 5 || not_ok "$h: xglbd on the bridge stops"
+	check "$h: ... the stop detaches xglb_xdp from brx" no_xdp r2 brx
+done
 
 t_done

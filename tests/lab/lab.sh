@@ -47,8 +47,8 @@ LAB_LL6=$(printf 'fe80::78:67ff:fe62:%x00' "$LAB_GID")
 # MTU of every link the lab creates (both ends of each veth; a segment's
 # bridge follows its ports). 9000 gives a jumbo-frame lab: lab_setup --mtu.
 LAB_MTU=${LAB_MTU:-1500}
-# xdp-mode of the routers' configurations ("" = not set: auto, native on
-# veth); tests/run.sh reruns the ARP tests with generic (skb) mode.
+# xdp-mode of the routers' configurations ("" = not set: native with the
+# lab's datapath: xdp); tests/run.sh reruns the ARP tests with generic (skb) mode.
 LAB_XDP_MODE=${LAB_XDP_MODE:-}
 
 # ---- logging ---------------------------------------------------------------
@@ -423,7 +423,7 @@ lab_wait() {
 #   out, so xglbd's default, auto, applies)
 #   fast_path=0 (1: "fast-path: true", frames to owned vMACs routed in XDP)
 #   xdp_mode=$LAB_XDP_MODE (auto, native, generic; "" leaves the line out:
-#   auto, native on veth; tests/run.sh reruns tests with generic)
+#   native with datapath=xdp; tests/run.sh reruns tests with generic)
 # IPv6: ipv6=1 gives the group RAs (every ra_ms=2000, prefix 2001:db8:a::/64)
 #   and so its derived virtual link-local LAB_LL6; vip6=ADDR a global one.
 # Every router gets its own control socket, $LAB_DIR/ROUTER.sock.

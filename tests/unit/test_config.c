@@ -1136,6 +1136,42 @@ static void test_ipv6_values(void **state)
 	assert_memory_equal(a, ll7, 16);
 }
 
+/*
+ * The xdp-mode a configuration ends up with: as written, else native with
+ * "datapath: xdp" (a device without native XDP stops xglbd, as before
+ * xdp-mode existed) and auto with datapath auto or tc.
+ */
+static void test_xdp_mode_default(void **state)
+{
+	static const struct {
+		const char *lines;
+		unsigned int want;
+	} rows[] = {
+	    {"", XGLB_XDP_MODE_AUTO},
+	    {"datapath: auto\n", XGLB_XDP_MODE_AUTO},
+	    {"datapath: tc\n", XGLB_XDP_MODE_AUTO},
+	    {"datapath: xdp\n", XGLB_XDP_MODE_NATIVE},
+	    {"datapath: xdp\nxdp-mode: auto\n", XGLB_XDP_MODE_AUTO},
+	    {"xdp-mode: auto\ndatapath: xdp\n", XGLB_XDP_MODE_AUTO}, /* order does not matter */
+	    {"datapath: xdp\nxdp-mode: generic\n", XGLB_XDP_MODE_GENERIC},
+	    {"datapath: xdp\nxdp-mode: native\n", XGLB_XDP_MODE_NATIVE},
+	    {"datapath: auto\nxdp-mode: native\n", XGLB_XDP_MODE_NATIVE},
+	    {"datapath: auto\nxdp-mode: generic\n", XGLB_XDP_MODE_GENERIC},
+	};
+	char text[1024];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		snprintf(text, sizeof(text), "%s%s", rows[i].lines, BASE);
+		load_ok(text, NULL);
+		if (cfg.xdp_mode != rows[i].want)
+			fail_msg("row %zu (%s): xdp-mode %s, want %s", i, rows[i].lines,
+				 xglb_xdp_mode_name(cfg.xdp_mode),
+				 xglb_xdp_mode_name(rows[i].want));
+		assert_int_equal(cfg.xdp_mode_line != 0, strstr(rows[i].lines, "xdp-mode") != NULL);
+	}
+}
+
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
 
 int main(void)
@@ -1151,6 +1187,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_ipv6_values),
+	    cmocka_unit_test(test_xdp_mode_default),
 	};
 	const size_t n_fixed = sizeof(fixed) / sizeof(fixed[0]);
 	struct CMUnitTest tests[sizeof(fixed) / sizeof(fixed[0]) + N_CASES];

@@ -478,6 +478,16 @@ static bool cfg_read_fast_path(struct ctx *c, const struct field *f, yaml_node_t
 	return true;
 }
 
+/* xdp-mode: an enum whose line says it was written (its default depends on datapath: finish). */
+static bool cfg_read_xdp_mode(struct ctx *c, const struct field *f, yaml_node_t *v, int line,
+			      void *obj, const char *name)
+{
+	if (!schema_read_enum(c, f, v, line, obj, name))
+		return false;
+	((struct xglb_config *)obj)->xdp_mode_line = line;
+	return true;
+}
+
 static const struct field group_fields[] = {
 	GROUP("id", schema_read_uint, id, 1, 255, F_REQUIRED | F_UNIQUE, NULL),
 	GROUP("vip", cfg_read_ipv4, vip, 0, 0, F_REQUIRED | F_UNIQUE, NULL),
@@ -553,7 +563,7 @@ static const struct field top_fields[] = {
 	TOP("http-listen", cfg_read_listen, http_listen, 0, 0, 0, NULL),
 	TOP("console-token-file", schema_read_path, console_token_file, 0, 0, 0, NULL),
 	TOP("datapath", schema_read_enum, datapath, 0, 0, 0, datapath_names),
-	TOP("xdp-mode", schema_read_enum, xdp_mode, 0, 0, 0, xdp_mode_names),
+	TOP("xdp-mode", cfg_read_xdp_mode, xdp_mode, 0, 0, 0, xdp_mode_names),
 	TOP("rx-filter", schema_read_enum, rx_filter, 0, 0, 0, rx_filter_names),
 	MAP("membership", &membership_map),
 	MAP("weighting", &weighting_map),
@@ -724,6 +734,14 @@ static void finish(struct ctx *c)
 	struct xglb_config *cfg = c->cfg;
 	int g, i;
 
+	/*
+	 * "datapath: xdp" without an xdp-mode asks for native XDP, as before
+	 * xdp-mode existed: a device without it stops xglbd rather than run
+	 * generic XDP nobody asked for. With datapath auto the default is auto.
+	 */
+	if (!cfg->xdp_mode_line)
+		cfg->xdp_mode =
+		    cfg->datapath == XGLB_DATAPATH_XDP ? XGLB_XDP_MODE_NATIVE : XGLB_XDP_MODE_AUTO;
 	for (g = 0; g < cfg->n_groups; g++) {
 		struct xglb_cfg_group *grp = &cfg->groups[g];
 

@@ -155,9 +155,12 @@ enum xglb_datapath {
 
 /*
  * How xglb_xdp attaches where an interface's data path is XDP
- * ("xdp-mode:", docs/config.md). auto: native, and generic (skb) mode
- * where the driver refuses native XDP; native: native or nothing; generic:
- * generic mode on any device (VLAN, bond, team, tunnel).
+ * ("xdp-mode:", docs/config.md). auto: native, and where the driver
+ * refuses native XDP generic (skb) mode with datapath xdp, tc with
+ * datapath auto; native: native or nothing; generic: generic mode on any
+ * device (VLAN, bond, team, tunnel). Not written: native with datapath
+ * xdp (a device without native XDP stops xglbd, as it always did), else
+ * auto.
  */
 enum xglb_xdp_mode {
 	XGLB_XDP_MODE_AUTO = 0,
@@ -192,7 +195,8 @@ struct xglb_config {
 	char http_listen[32];		    /* "IPv4:PORT" of /metrics and the console; "" = off */
 	__u8 datapath;			    /* enum xglb_datapath, default auto */
 	__u8 rx_filter;			    /* enum xglb_rx_filter, default auto */
-	__u8 xdp_mode;			    /* enum xglb_xdp_mode, default auto */
+	__u8 xdp_mode;			    /* enum xglb_xdp_mode; default above (finish) */
+	int xdp_mode_line;		    /* where "xdp-mode:" is written, 0 if not */
 
 	/* console-token-file: the console's action token; "" = state-dir/console-token */
 	char console_token_file[XGLB_PATH_MAX];

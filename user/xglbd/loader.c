@@ -393,11 +393,17 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 				l->why[i] = "auto: no native XDP";
 			} else if (err) {
 				libxdp_strerror(err, msg, sizeof(msg));
-				pr_err("%s: attaching XDP (xdp-mode %s): %s; with no native XDP in "
-				       "its driver (a bridge, a bond, r8169, tg3, e1000) use "
-				       "xdp-mode: auto or generic, or datapath: auto or tc",
-				       ifdesc(ifindex[i], dsc, sizeof(dsc)),
-				       xglb_xdp_mode_name(l->xdp_mode), msg);
+				if (l->xdp_mode == XGLB_XDP_MODE_NATIVE)
+					pr_err("%s: attaching XDP: %s (xdp-mode native); with no "
+					       "native XDP in its driver (a bridge, a bond, r8169, "
+					       "tg3, e1000) use xdp-mode: auto or generic, or "
+					       "datapath: auto or tc",
+					       ifdesc(ifindex[i], dsc, sizeof(dsc)), msg);
+				else
+					pr_err("%s: attaching XDP: %s (xdp-mode %s, in generic "
+					       "(skb) mode too); use datapath: auto or tc",
+					       ifdesc(ifindex[i], dsc, sizeof(dsc)), msg,
+					       xglb_xdp_mode_name(l->xdp_mode));
 				return err;
 			}
 		}
