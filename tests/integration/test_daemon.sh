@@ -177,6 +177,36 @@ lab_exec c1 ip neigh flush dev eth0
 check "client reaches the server after the re-creation and the reload" \
 	lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
 
+# Generic (skb) mode: a restart adopts an xglb_xdp attached in generic mode as it does a
+# native one (same program, the pinned host table), and replaces one in the other mode.
+kernel_xdp() { lab_status r1 | jq -r '.datapath.interfaces[] | select(.name == "eth0") | "\(.xdp_mode) \(.xdp)"'; }
+gcfg=$LAB_DIR/r1-generic.yaml
+{ echo "xdp-mode: generic"; grep -v '^xdp-mode:' "$cfg"; } >"$gcfg"
+lab_kill_xglbd r1 || bail "kill -9 of r1's xglbd"
+lab_start_xglbd r1 "$gcfg" || bail "xglbd starts with xdp-mode: generic over the native attach"
+check "xdp-mode generic over a native xglb_xdp: replaced, saying so" \
+	grep -q "eth0 (ifindex [0-9]*): replacing the xglb_xdp program attached in native mode (xdp-mode generic: generic (skb) mode)" "$log"
+check_eq "... xglb_xdp in generic mode (status, the kernel)" "$(kernel_xdp)" "generic generic"
+lab_exec c1 ip neigh flush dev eth0
+check "client reaches the server through generic XDP" lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
+gvmac=$(lab_neigh_mac c1) gid0=$(xdp_id)
+lab_kill_xglbd r1 || bail "kill -9 of r1's xglbd (generic)"
+lab_start_xglbd r1 "$gcfg" || bail "xglbd restarts over the generic attach"
+check "restart adopts the XDP program attached in generic mode" \
+	grep -q "eth0 (ifindex [0-9]*): adopting the xglb_xdp program already attached (generic (skb) mode)" "$log"
+check_none "... replaces nothing" "replacing" cat "$log"
+check_eq "... the same program (id $gid0), still generic" "$(xdp_id) $(kernel_xdp)" "$gid0 generic generic"
+lab_exec c1 ip neigh flush dev eth0
+check "client reaches the server after the generic restart" lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
+check_eq "the host table survived the generic restart: the client's vMAC is the same" \
+	"$(lab_neigh_mac c1)" "$gvmac"
+# back to native, as configured before (the clean stop below checks native's traces)
+lab_kill_xglbd r1 || bail "kill -9 of r1's xglbd (generic, again)"
+lab_start_xglbd r1 "$cfg" || bail "xglbd starts native over the generic attach"
+check "native over a generic xglb_xdp: replaced, saying so" \
+	grep -q "replacing the xglb_xdp program attached in generic (skb) mode (xdp-mode native: native mode)" "$log"
+check_eq "... xglb_xdp native again (status, the kernel)" "$(kernel_xdp)" "native native"
+
 # Clean stop: everything ours is gone, nothing else is touched.
 lab_xglbd_running r1 || bail "xglbd runs on r1 before the clean stop"
 lab_stop_xglbd r1
