@@ -383,7 +383,7 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(TC_STEER_STEERED, "tc_steer_steered")	    /* sent on to the owner */                     \
 	X(TC_STEER_FROM_PEER, "tc_steer_from_peer") /* a peer sent it: stays */                    \
 	X(TC_STEER_OFF, "tc_steer_off")		    /* no steering on the iface */                 \
-	X(TC_STEER_NOT_IPV4, "tc_steer_not_ipv4")   /* neither IPv4 nor IPv6: ARP, VLAN, short */  \
+	X(TC_STEER_NOT_IPV4, "tc_steer_not_ipv4")   /* neither IPv4 nor IPv6: ARP, short */        \
 	X(TC_STEER_MALFORMED, "tc_steer_malformed") /* bad IPv4/IPv6/L4 header */                  \
 	X(TC_STEER_LOCAL, "tc_steer_local")	    /* not forwarded by this node */               \
 	X(TC_STEER_NO_OWNER, "tc_steer_no_owner")   /* bucket or owner MAC unset */                \
@@ -403,7 +403,8 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	XGLB_FASTPATH_REASONS(X)                                                                   \
 	/* tagged frames by what they carry (bpf/lib/vlan.h) at each hook */                       \
 	XGLB_VLAN_REASONS(X, XDP_, "xdp_")                                                         \
-	XGLB_VLAN_REASONS(X, TC_, "tc_")
+	XGLB_VLAN_REASONS(X, TC_, "tc_")                                                           \
+	X(TC_STEER_VLAN, "tc_steer_vlan") /* tagged (frame or metadata): another VLAN's, stays */
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };

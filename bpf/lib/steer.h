@@ -464,10 +464,16 @@ static __always_inline int steer_ingress(struct __sk_buff *skb)
 	int v6 = 0;
 	__u8 owner;
 
-	if ((void *)(eth + 1) > end || skb->vlan_present ||
-	    (eth->h_proto != bpf_htons(XGLB_ETH_P_IP) &&
-	     eth->h_proto != bpf_htons(XGLB_ETH_P_IPV6)))
+	if ((void *)(eth + 1) > end)
 		return verdict(XGLB_R_TC_STEER_NOT_IPV4, STEER_STAY);
+	/* a tagged frame is another VLAN's, never this segment's flow: it stays as it came */
+	if (skb->vlan_present || (eth->h_proto != bpf_htons(XGLB_ETH_P_IP) &&
+				  eth->h_proto != bpf_htons(XGLB_ETH_P_IPV6)))
+		return verdict(skb->vlan_present || eth->h_proto == bpf_htons(XGLB_ETH_P_8021Q) ||
+				       eth->h_proto == bpf_htons(XGLB_ETH_P_8021AD)
+				   ? XGLB_R_TC_STEER_VLAN
+				   : XGLB_R_TC_STEER_NOT_IPV4,
+			       STEER_STAY);
 	ctl = ctl_get();
 	if (!ctl)
 		return verdict(XGLB_R_TC_STEER_OFF, STEER_STAY);

@@ -191,6 +191,12 @@ static inline void h_vlan(struct h_frame *f, __u16 tpid, __u16 vid)
 	f->len += 4;
 }
 
+/* Does the frame (len bytes) carry an 802.1Q / 802.1ad tag after the MAC addresses? */
+static inline bool h_tagged(const __u8 *b, __u32 len)
+{
+	return len >= 14 && ((b[12] == 0x81 && b[13] == 0x00) || (b[12] == 0x88 && b[13] == 0xa8));
+}
+
 /*
  * Ethernet + IPv4 (IHL 5, DF clear, TTL 64) + l4len bytes of L4 header and
  * payload copied from l4 (NULL: zero bytes). Checksums are left 0: nothing

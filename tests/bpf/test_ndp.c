@@ -538,10 +538,11 @@ static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
 		break;
 	case XDP_PASS:
 		io->verdict = TC_ACT_OK;
-		/* steering reads IPv6 too: none is configured here */
+		/* steering reads IPv6 too: none is configured here; a tagged frame it leaves */
 		h_expect_reason(io, io->in.len >= 14 && io->in.b[12] == 0x86 && io->in.b[13] == 0xdd
 					? R(TC_STEER_OFF)
-					: R(TC_STEER_NOT_IPV4));
+				    : h_tagged(io->in.b, io->in.len) ? R(TC_STEER_VLAN)
+								     : R(TC_STEER_NOT_IPV4));
 		break;
 	default:
 		fail_msg("verdict %d has no tc equivalent", c->verdict);

@@ -564,18 +564,26 @@ static void in6_cut(struct h_frame *f, struct tuple *t, int kind, __u16 plen)
 	f->len = 54 + plen;
 }
 
-/* Frames that are not IPv4 nor IPv6: arg 0 ARP to us, 2 802.1Q-tagged IPv4. */
+/*
+ * Frames that are not IPv4 nor IPv6: arg 0 ARP to us; tagged, of a flow a
+ * peer owns: 2 802.1Q IPv4, 3 802.1ad IPv4, 4 802.1Q IPv6, 5 802.1Q ARP.
+ */
 static void in_not_ipv4(struct h_frame *f, struct tuple *t, int arg)
 {
 	switch (arg) {
 	case 0:
+	case 5:
 		h_arp(f, H_IFMAC, H_HOST, XGLB_ARPOP_REQUEST, H_HOST, CLI, H_ZERO, H_ROUTERIP);
+		break;
+	case 4:
+		in6(f, t, S6_UDP);
 		break;
 	default:
 		in_udp(f, t, 0);
-		h_vlan(f, XGLB_ETH_P_8021Q, 10);
 		break;
 	}
+	if (arg >= 2)
+		h_vlan(f, arg == 3 ? XGLB_ETH_P_8021AD : XGLB_ETH_P_8021Q, 10);
 }
 
 /* Malformed IPv4 headers: arg selects the lie. */
@@ -846,7 +854,11 @@ static const struct steer_case cases[] = {
     {"other_hosts_mac_not_steered", setup_all_peer, in_udp_mac, 2, STAYS_PASS(TC_STEER_LOCAL)},
     /* not steerable */
     {"arp_not_steered", setup_all_peer, in_not_ipv4, 0, STAYS_HOST(TC_STEER_NOT_IPV4)},
-    {"vlan_tagged_not_steered", setup_all_peer, in_not_ipv4, 2, STAYS_HOST(TC_STEER_NOT_IPV4)},
+    /* tagged: another VLAN's, never steered as this segment's flow (counted tc_steer_vlan) */
+    {"vlan_tagged_not_steered", setup_all_peer, in_not_ipv4, 2, STAYS_HOST(TC_STEER_VLAN)},
+    {"vlan_8021ad_tagged_not_steered", setup_all_peer, in_not_ipv4, 3, STAYS_HOST(TC_STEER_VLAN)},
+    {"vlan_tagged_ipv6_not_steered", setup_all_peer, in_not_ipv4, 4, STAYS_HOST(TC_STEER_VLAN)},
+    {"vlan_tagged_arp_not_steered", setup_all_peer, in_not_ipv4, 5, STAYS_HOST(TC_STEER_VLAN)},
     {"malformed_version", setup_all_peer, in_malformed, 0, STAYS_HOST(TC_STEER_MALFORMED)},
     {"malformed_ihl_4", setup_all_peer, in_malformed, 1, STAYS_HOST(TC_STEER_MALFORMED)},
     {"malformed_ihl_0", setup_all_peer, in_malformed, 2, STAYS_HOST(TC_STEER_MALFORMED)},

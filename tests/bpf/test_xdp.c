@@ -523,7 +523,7 @@ static void truncated_case(void *c, int i)
  * redirect out of the same interface, XDP_DROP a TC_ACT_SHOT) and its
  * reason under the tc_ prefix. A frame that passes goes on to steering,
  * which is off here: tc_steer_off for an untagged IPv4 frame,
- * tc_steer_not_ipv4 for anything else.
+ * tc_steer_vlan for a tagged one, tc_steer_not_ipv4 for anything else.
  */
 static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
 {
@@ -542,6 +542,7 @@ static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
 	case XDP_PASS:
 		io->verdict = TC_ACT_OK;
 		h_expect_reason(io, b[12] == 0x08 && b[13] == 0x00 ? R(TC_STEER_OFF)
+				    : h_tagged(b, io->in.len)	   ? R(TC_STEER_VLAN)
 								   : R(TC_STEER_NOT_IPV4));
 		break;
 	default:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC) are never answered, learned from or readdressed: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created.
+# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC or to the router's MAC) are never answered, learned from, readdressed or steered: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac, pass_vlan; steering on, tc_steer_vlan), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created.
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines (tests/run.sh counts
 # them); details of a failure follow as "#" lines.
@@ -39,11 +39,12 @@ ns() {
 		"$1" fe800000000000000000000000000077 ff0200000000000000000001ff000001 \
 		fe800000000000000000000000000001 "$(mac_hex $TAGGED)"
 }
-# to_vmac IDX TAGS: an IPv4/UDP datagram from TAGGED to the server, sent to vMAC IDX
-to_vmac() {
-	printf '%s%s%s0800450000200000000040110000%s%s%04x%04x000c0000%08x' "$(mac_hex "$(lab_vmac "$1")")" \
+# to_mac MAC TAGS: an IPv4/UDP datagram from TAGGED to the server, sent to MAC
+to_mac() {
+	printf '%s%s%s0800450000200000000040110000%s%s%04x%04x000c0000%08x' "$(mac_hex "$1")" \
 		"$(mac_hex $TAGGED)" "$2" "$(ip_hex 10.0.0.77)" "$(ip_hex "$LAB_SERVER_IP")" 4000 9 0
 }
+to_vmac() { to_mac "$(lab_vmac "$1")" "$2"; } # IDX TAGS: the same, sent to vMAC IDX
 reasons() { # prefix: the counters this test watches, as "name=value ..."
 	local s n
 	s=$(lab_stats $R)
@@ -56,24 +57,30 @@ hosts_from() { lab_ctl $R --json hosts | jq -r --arg m "$1" '[.. | objects | sel
 
 # One run of the checks with the data path on hook P (xdp_, tc_); PLAIN$2 asks untagged.
 run() {
-	local p=$1 plain=$PLAIN$2 base want got fwd0
+	local p=$1 plain=$PLAIN$2 base want got fwd0 sv
 	base=$(reasons "$p")
 	fwd0=$(lab_fwd_packets $R 0)
-	# tagged: ARP request for the VIP (802.1Q, 802.1ad), NS, IPv4 to the vMAC r1 owns
+	sv=$(lab_reason $R tc_steer_vlan)
+	# tagged: ARP request for the VIP (802.1Q, 802.1ad), NS, IPv4 to the vMAC r1 owns, IPv4
+	# to r1's own MAC (a flow steering would look up, were it untagged)
 	for _ in $(seq $N); do
 		send "$(arp_req $TAGGED "$(tag 8100 10)")" "$(arp_req $TAGGED "$(tag 88a8 20)")" \
-			"$(ns "$(tag 8100 10)")" "$(to_vmac 0 "$(tag 8100 10)")" || not_ok "c1 sends tagged frames"
+			"$(ns "$(tag 8100 10)")" "$(to_vmac 0 "$(tag 8100 10)")" \
+			"$(to_mac "$(lab_mac $R eth0)" "$(tag 8100 10)")" || not_ok "c1 sends tagged frames"
 	done
 	lab_wait 5 at_least "${p}pass_vlan_vmac" $(($(sed 's/.*pass_vlan_vmac=\([0-9]*\).*/\1/' <<<"$base") + N)) ||
 		not_ok "$p: $R counts the tagged frames" "$(reasons "$p")"
 	want=$(awk -v n=$N '{ for (i = 1; i <= NF; i++) { split($i, kv, "=");
-		d = kv[1] == "pass_vlan_arp" ? 2 * n : kv[1] == "pass_vlan_ndp" || kv[1] == "pass_vlan_vmac" ? n : 0;
+		d = kv[1] == "pass_vlan_arp" ? 2 * n : kv[1] ~ /^pass_vlan(_ndp|_vmac)?$/ ? n : 0;
 		printf "%s=%d ", kv[1], kv[2] + d } }' <<<"$base")
 	got=$(reasons "$p")
-	check_eq "$p: $((2 * N)) tagged ARP requests for the VIP, $N tagged NS, $N tagged frames to an owned vMAC: each counted under its pass_vlan_* reason, none answered or readdressed" \
+	check_eq "$p: $((2 * N)) tagged ARP requests for the VIP, $N tagged NS, $N tagged frames to an owned vMAC, $N to the router's MAC: each counted under its pass_vlan* reason, none answered or readdressed" \
 		"$got" "$want"
 	check_eq "$p: no host learned from a tagged frame" "$(hosts_from $TAGGED)" 0
 	check_eq "$p: forwarder 0 counted none of the tagged frames to its vMAC" "$(lab_fwd_packets $R 0)" "$fwd0"
+	# every tagged frame reached tc ingress with its tag in metadata, and steering left it there
+	check_eq "$p: steering (on) left all $((5 * N)) tagged frames where they were (tc_steer_vlan)" \
+		"$(lab_reason $R tc_steer_vlan)" $((sv + 5 * N))
 	# the control: the same request untagged is answered, so the tagged ones were not by choice
 	send "$(arp_req "$plain" "")" || not_ok "c1 sends an untagged request"
 	lab_wait 5 at_least "${p}tx_arp_reply" $(($(sed 's/.*tx_arp_reply=\([0-9]*\).*/\1/' <<<"$got") + 1)) ||
@@ -93,8 +100,8 @@ offload() {
 
 # ---- the data path at XDP: the tag is in the frame ------------------------------------------
 offload off
-lab_start_all avg=$R owners=$R datapath=xdp || bail "xglbd ready on $R" "$LAB_ERR"
-ok "xglbd ready on $R (datapath xdp, xdp-mode ${LAB_XDP_MODE:-auto})"
+lab_start_all avg=$R owners=$R datapath=xdp steer=1 || bail "xglbd ready on $R" "$LAB_ERR"
+ok "xglbd ready on $R (datapath xdp, xdp-mode ${LAB_XDP_MODE:-native})"
 run xdp_ 2
 
 # ---- the XDP mode: in status, in /metrics, and kept when eth0 is re-created ------------------
@@ -119,7 +126,7 @@ run xdp_ 4
 # ---- the data path at tc: the tag arrives as metadata (vlan_present) ----------------------------
 lab_stop_xglbd $R || not_ok "xglbd stops on $R"
 offload on
-lab_start_all avg=$R owners=$R datapath=tc || bail "xglbd ready on $R (datapath tc)" "$LAB_ERR"
+lab_start_all avg=$R owners=$R datapath=tc steer=1 || bail "xglbd ready on $R (datapath tc)" "$LAB_ERR"
 ok "xglbd ready on $R (datapath tc)"
 run tc_ 3
 
