@@ -7,7 +7,7 @@
 # The integration suite runs JUMBO_TESTS (arp_split member_failover steering
 # datapath_tc; empty for none) a second time with LAB_MTU=9000, named
 # integration/test_NAME@mtu9000 (select them with NAME "@mtu9000"), and
-# GENERIC_TESTS (arp_split; vlan is left out for the suite's time) once more
+# GENERIC_TESTS (arp_split ipv6 vlan: ARP, NDP and tagged frames; ~25 s) once more
 # with LAB_XDP_MODE=generic (xglb_xdp attached in generic (skb) mode, as on a
 # VLAN or bond device), named integration/test_NAME@generic.
 #
@@ -25,7 +25,7 @@ set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 JUMBO_TESTS=${JUMBO_TESTS-arp_split member_failover steering datapath_tc}
-GENERIC_TESTS=${GENERIC_TESTS-arp_split}
+GENERIC_TESTS=${GENERIC_TESTS-arp_split ipv6 vlan}
 suites=("${1:-all}")
 [ "${suites[0]}" = all ] && suites=(unit bpf model integration)
 shift || true
@@ -102,7 +102,7 @@ for s in "${suites[@]}"; do
 			want "$t@mtu9000" || continue
 			run_one "integration/test_$n@mtu9000" env LAB_MTU=9000 bash "$t"
 		done
-		# The ARP (and NDP) scenarios with xglb_xdp in generic (skb) mode.
+		# The ARP, NDP and tagged-frame scenarios with xglb_xdp in generic (skb) mode.
 		for n in $GENERIC_TESTS; do
 			t=tests/integration/test_$n.sh
 			want "$t@generic" || continue

@@ -15,6 +15,8 @@
 # 2001:db8:a::1. c1 dual-stack (fwd 0), c2 IPv6 only (fwd 1), c3 runs ndisc6/rdisc6.
 # The server's default route is r1, so r1 is never the one that dies.
 #
+# tests/run.sh runs it again with LAB_XDP_MODE=generic (@generic): xglb_xdp in generic mode.
+#
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
 # shellcheck disable=SC2317,SC2016
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
@@ -69,6 +71,13 @@ for r in r1 r2; do
 done
 lab_wait 10 lab_agree_owned r1 r2 || bail "r1 and r2 agree" "$(lab_views)"
 check_eq "r1 is AVG, fwd 0 on r1, fwd 1 on r2" "$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r1 owners=r1,r2"
+# The XDP mode xglbd attached in (status) and the one the kernel reports: generic under
+# LAB_XDP_MODE=generic (tests/run.sh's @generic rerun: the NDP scenarios in skb mode), else native.
+want_mode=native
+[ "$LAB_XDP_MODE" = generic ] && want_mode=generic
+check_eq "status: xglb_xdp attached in $want_mode mode on r1 and r2, as the kernel reports" \
+	"$(for r in r1 r2; do lab_status $r | jq -r --arg r $r '.datapath.interfaces[] | select(.name == "eth0") | "\($r) \(.hook) \(.xdp_mode) \(.xdp)"'; done | paste -sd';')" \
+	"r1 xdp $want_mode $want_mode;r2 xdp $want_mode $want_mode"
 
 # ---- the virtual addresses in the kernel ---------------------------------------------
 for r in r1 r2; do

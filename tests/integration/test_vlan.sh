@@ -105,7 +105,7 @@ ok "xglbd ready on $R (datapath xdp, xdp-mode ${LAB_XDP_MODE:-native})"
 run xdp_ 2
 
 # ---- the XDP mode: in status, in /metrics, and kept when eth0 is re-created ------------------
-want_mode=native # the lab's veth has native XDP; LAB_XDP_MODE=generic forces generic
+want_mode=native # the lab's veth has native XDP; tests/run.sh's @generic rerun forces generic
 [ "$LAB_XDP_MODE" = generic ] && want_mode=generic
 mode_now() { # "status's xdp_mode, the kernel's view, /metrics' series" of eth0
 	printf '%s %s\n' "$(lab_status $R | jq -r '.datapath.interfaces[] | select(.name == "eth0") | "\(.xdp_mode) \(.xdp)"')" \
