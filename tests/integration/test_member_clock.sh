@@ -6,7 +6,10 @@
 # re-reads at every call):
 #   1. started with its wall clock 5 h behind, then stepped to 7 h ahead
 #      while it runs: hellos keep flowing and nothing changes (views, and
-#      r1's count of AVG and owner changes);
+#      r1's count of AVG and owner changes), and r1's xglbd does not
+#      spin (its CPU time over 2 s, from /proc/PID/stat, under 20 % of a
+#      core: an absolute deadline read through the faked clock would make
+#      a wait return at once, again and again);
 #   2. started with CLOCK_MONOTONIC faked too, which then jumps 3 s forward
 #      (to r1 alone, as if it had stalled): r1 declares no peer dead, so
 #      nothing changes, and it counts the gap (xglb_membership_gaps_total).
@@ -30,6 +33,17 @@ gaps() { lab_jst "$1" '.groups[0].events.gaps'; }
 changes() { lab_jst "$1" '.groups[0].events | "\(.avg_changes) AVG and \(.owner_changes) owner changes"'; }
 
 _above() { [ "$("$1" "$2")" -gt "$3" ] 2>/dev/null; } # getter router n
+# CPU time (user + system, all threads) of a process in clock ticks: fields 14
+# and 15 of /proc/PID/stat, counted after the ")" that ends its name.
+cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
+# Percent of one core PID used over the next 2 s.
+cpu_pct() {
+	local a b
+	a=$(cpu_ticks "$1") || return 1
+	sleep 2
+	b=$(cpu_ticks "$1") || return 1
+	echo $(((b - a) * 100 / (2 * $(getconf CLK_TCK))))
+}
 # Start r1's xglbd again under libfaketime: wall (the wall clock only) or mono (both clocks).
 faked_start() {
 	local dont=1
@@ -64,6 +78,9 @@ echo "+7h" >"$LAB_DIR/faketime"
 steady "wall clock of r1 stepped 12 h forward" "$before"
 check "r1 kept sending hellos (${tx} before, $(tx_ok r1) after)" _above tx_ok r1 $((tx + 40))
 check_eq "r1: no AVG or owner change after the step" "$(changes r1)" "$ch"
+pct=$(cpu_pct "$(lab_xglbd_pid r1)")
+check "r1's xglbd does not spin with its wall clock 7 h ahead (${pct:-?} % of a core over 2 s < 20 %)" \
+	[ "${pct:-100}" -lt 20 ]
 lab_wait 10 lab_agree_owned "${ROUTERS[@]}"
 check "agreement after the step: $(views)" lab_agree_owned "${ROUTERS[@]}"
 

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <bpf/bpf.h>
 #include "hostcount.h"
 #include "log.h"
@@ -83,7 +85,6 @@ static void *run(void *arg)
 
 	for (;;) {
 		struct xglb_hostcount_snap s = {0};
-		struct timespec until;
 		__u64 t0 = mono_ns();
 		int err = keys && vals ? walk(hc, &s, keys, vals) : -ENOMEM;
 
@@ -98,19 +99,23 @@ static void *run(void *arg)
 			s.walk_s = (s.done_ns - t0) / 1e9;
 			hc->snap = s;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += XGLB_HOSTCOUNT_PERIOD_S;
-		while (!hc->stop &&
-		       pthread_cond_timedwait(&hc->wake, &hc->lock, &until) != ETIMEDOUT)
-			;
-		err = err && !warned ? err : 0;
 		pthread_mutex_unlock(&hc->lock);
-		if (err) {
+		if (err && !warned) {
 			pr_warn(
 			    "counting xglb_hosts: %s (host counts in /metrics stay as they were)",
 			    strerror(-err));
 			warned = true;
 		}
+		/*
+		 * A relative wait the kernel times: a deadline in absolute
+		 * time read through clock_gettime (pthread_cond_timedwait)
+		 * goes wrong when that clock is not the kernel's, as under
+		 * libfaketime with only the wall clock faked, where a deadline
+		 * hours in the past made this thread spin. xglb_hostcount_stop
+		 * ends the wait through wake_fd.
+		 */
+		poll(&(struct pollfd){.fd = hc->wake_fd, .events = POLLIN}, 1,
+		     XGLB_HOSTCOUNT_PERIOD_S * 1000);
 	}
 	free(keys);
 	free(vals);
@@ -119,7 +124,6 @@ static void *run(void *arg)
 
 int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd)
 {
-	pthread_condattr_t ca;
 	sigset_t all, old;
 	int err;
 
@@ -127,11 +131,14 @@ int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd)
 	hc->fd = fcntl(map_fd, F_DUPFD_CLOEXEC, 0);
 	if (hc->fd < 0)
 		return -errno;
+	hc->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (hc->wake_fd < 0) {
+		err = -errno;
+		close(hc->fd);
+		hc->fd = -1;
+		return err;
+	}
 	pthread_mutex_init(&hc->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&hc->wake, &ca);
-	pthread_condattr_destroy(&ca);
 	/* signals stay with the event loop's signalfd */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -139,7 +146,8 @@ int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		close(hc->fd);
-		hc->fd = -1;
+		close(hc->wake_fd);
+		hc->fd = hc->wake_fd = -1;
 		return -err;
 	}
 	hc->running = true;
@@ -152,11 +160,13 @@ void xglb_hostcount_stop(struct xglb_hostcount *hc)
 		return;
 	pthread_mutex_lock(&hc->lock);
 	hc->stop = true;
-	pthread_cond_signal(&hc->wake);
 	pthread_mutex_unlock(&hc->lock);
+	if (eventfd_write(hc->wake_fd, 1))
+		pr_warn("stopping the host counter: %s", strerror(errno));
 	pthread_join(hc->thread, NULL);
 	close(hc->fd);
-	hc->fd = -1;
+	close(hc->wake_fd);
+	hc->fd = hc->wake_fd = -1;
 	hc->running = false;
 }
 

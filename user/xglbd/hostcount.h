@@ -30,7 +30,7 @@ struct xglb_hostcount {
 	int fd; /* our own dup of xglb_hosts' fd */
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;
+	int wake_fd; /* eventfd: written to stop the thread; the wait between walks polls it */
 	bool running, stop;
 	struct xglb_hostcount_snap snap; /* under lock */
 };
