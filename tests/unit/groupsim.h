@@ -16,6 +16,8 @@ struct sim {
 	struct xglb_fsm g[SIM_MAX];
 	bool down[SIM_MAX];	    /* node crashed: sends and hears nothing */
 	bool cut[SIM_MAX][SIM_MAX]; /* cut[a][b]: a's hellos do not reach b */
+	bool link_down[SIM_MAX];    /* its link is down: it hears nothing, its sends fail */
+	bool link_ctl[SIM_MAX];	    /* sim_link drives it: sends tell xglb_fsm_send_failed */
 	__u64 now;
 	__u64 load[SIM_MAX][XGLB_MAX_FWD]; /* bytes each node reports per forwarder */
 	struct xglb_fsm_out out[SIM_MAX];  /* actions accumulated since sim_clear_out */
@@ -90,13 +92,17 @@ static inline void sim_send(struct sim *s, int i)
 	int len;
 
 	xglb_fsm_hello(&s->g[i], s->now, s->load[i], &m);
+	if (s->link_ctl[i]) /* as cluster.c send_hello: no peer reached, a failure */
+		xglb_fsm_send_failed(&s->g[i], s->link_down[i], s->now);
+	if (s->link_down[i])
+		return;
 	len = xglb_msg_encode(&m, s->key, sizeof(s->key), buf, sizeof(buf));
 	if (len < 0)
 		return;
 	for (int j = 0; j < s->n; j++) {
 		struct xglb_fsm_out o = {0};
 
-		if (j == i || s->down[j] || s->cut[i][j])
+		if (j == i || s->down[j] || s->cut[i][j] || s->link_down[j])
 			continue;
 		s->delivered++;
 		s->rng = s->rng * 6364136223846793005ull + 1442695040888963407ull;
@@ -159,6 +165,13 @@ static inline void sim_restart(struct sim *s, int i)
 		      nf, s->now);
 	xglb_fsm_set_self(g, prio, 100, mac);
 	s->down[i] = false;
+}
+
+/* Node i's link goes down (it hears nothing, every hello it sends fails) or comes back. */
+static inline void sim_link(struct sim *s, int i, bool up)
+{
+	s->link_down[i] = !up;
+	s->link_ctl[i] = true;
 }
 
 static inline void sim_clear_out(struct sim *s)

@@ -433,11 +433,93 @@ static void returning_lower_weight_gets_its_share(void **state)
 static void send_failure_demotes(void **state)
 {
 	start3(0, NULL); /* AVG 3 */
-	xglb_fsm_send_failed(&S.g[2], true);
+	xglb_fsm_send_failed(&S.g[2], true, S.now);
 	sim_run(&S, 500);
 	assert_false(xglb_fsm_is_avg(&S.g[2]));
 	assert_int_equal(sim_avg_count(&S), 1);
 	assert_true(xglb_fsm_is_avg(&S.g[1]));
+}
+
+/* The nodes that would answer ARP for the VIP now: AVG in their own view, link up. */
+static int answering(void)
+{
+	int c = 0;
+
+	for (int i = 0; i < S.n; i++)
+		c += !S.down[i] && !S.link_down[i] && xglb_fsm_is_avg(&S.g[i]);
+	return c;
+}
+
+/*
+ * The AVG's link is down just long enough for its peers to count it dead;
+ * it comes back the moment node 3 has taken over. The node back, alone in
+ * its own view (its peers expired there too), must not take the role back
+ * at once: it waits until it has heard node 3 act as AVG for one hello
+ * interval, then preempts (preempt on, delay 0) with no moment in which
+ * nobody answers. Before, it elected itself at its first tick with sending
+ * working, and the role moved twice within a millisecond or two.
+ */
+static void link_back_at_takeover_moves_the_role_once(void **state)
+{
+	static const __u8 prio[4] = {100, 100, 100, 200};
+	__u64 up_at, heard_at = 0, back_at = 0;
+	__u64 changes3;
+
+	sim_init(&S, 4, prio, 4, 0, NULL);
+	sim_run(&S, 1000);
+	assert_true(xglb_fsm_is_avg(&S.g[3]));
+	sim_link(&S, 3, false);
+	for (int ms = 0; ms < 2000 && !xglb_fsm_is_avg(&S.g[2]); ms++)
+		sim_run(&S, 1);
+	assert_true(xglb_fsm_is_avg(&S.g[2])); /* the failover: node 3 (id 3) */
+	assert_false(xglb_fsm_is_avg(&S.g[3]));
+	changes3 = S.g[2].stats.avg_changes;
+	sim_link(&S, 3, true);
+	up_at = S.now;
+	for (int ms = 0; ms < 3 * 300; ms++) {
+		sim_run(&S, 1);
+		assert_int_not_equal(answering(), 0);
+		if (!heard_at && xglb_fsm_node(&S.g[3], 3)->up)
+			heard_at = S.now;
+		if (!back_at && xglb_fsm_is_avg(&S.g[3]))
+			back_at = S.now;
+	}
+	assert_true(heard_at > up_at);
+	/* node 4 took the role back only after hearing node 3 for one hello interval */
+	assert_true(back_at >= heard_at + S.g[3].t.hello_ms * SIM_MS);
+	assert_int_equal(answering(), 1);
+	assert_true(xglb_fsm_is_avg(&S.g[3]));
+	/* at node 3: it took the role once, and gave it up once, to node 4 */
+	assert_int_equal(S.g[2].stats.avg_changes, changes3 + 1);
+	assert_int_equal(S.g[2].avg, 4);
+	assert_true(sim_converged(&S));
+}
+
+/* A link down for one failed hello, less than the peers' hold time: nobody took
+ * over, so the node back resumes at once (its first hello out does not say
+ * demoted), and the AVG its peers follow never changed. */
+static void short_link_down_resumes_at_once(void **state)
+{
+	static const __u8 prio[4] = {100, 100, 100, 200};
+	__u64 changes[4];
+
+	sim_init(&S, 4, prio, 4, 0, NULL);
+	sim_run(&S, 1000);
+	for (int i = 0; i < 4; i++)
+		changes[i] = S.g[i].stats.avg_changes;
+	sim_link(&S, 3, false);
+	for (int ms = 0; ms < 200 && !S.g[3].demoted_send; ms++)
+		sim_run(&S, 1);
+	sim_run(&S, 1);
+	assert_false(xglb_fsm_is_avg(&S.g[3])); /* one hello failed: demoted */
+	sim_link(&S, 3, true);
+	sim_run(&S, 110); /* its next hello goes out: sending works again */
+	assert_true(xglb_fsm_is_avg(&S.g[3]));
+	assert_int_equal(S.g[3].rejoin_until, 0);
+	sim_run(&S, 1000);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(S.g[i].stats.avg_changes, changes[i]);
+	assert_true(sim_converged(&S));
 }
 
 /*
@@ -799,6 +881,8 @@ T_MAIN(cmocka_unit_test(startup_elects_one_avg_and_assigns_preferred),
        cmocka_unit_test(restarted_node_announces_after_its_startup_hold),
        cmocka_unit_test(load_aware_shifts_away_from_busy_node),
        cmocka_unit_test(withdrawn_node_owns_nothing), cmocka_unit_test(send_failure_demotes),
+       cmocka_unit_test(link_back_at_takeover_moves_the_role_once),
+       cmocka_unit_test(short_link_down_resumes_at_once),
        cmocka_unit_test(heal_reannounces_every_vmac_from_its_owner),
        cmocka_unit_test(heal_at_any_phase_reannounces),
        cmocka_unit_test(returning_node_cannot_keep_vmacs_it_lost),

@@ -24,9 +24,26 @@ bool xglb_fsm_is_avg(const struct xglb_fsm *g)
 	return g->avg && g->avg == g->self;
 }
 
+/* Demoted for a reason other than failing sends: starting, or back from a silence. */
+static bool demoted_speaking(const struct xglb_fsm *g, __u64 now)
+{
+	return (now < g->demoted_until && !g->resumed) || now < g->rejoin_until;
+}
+
+/*
+ * Sends fail, for long enough that peers may count us dead: our last hello
+ * got out at most one hello interval before the first failure, and they
+ * expire us one hold time after it (xglb_fsm_send_failed).
+ */
+static bool long_silence(const struct xglb_fsm *g, __u64 now)
+{
+	return g->demoted_send &&
+	       now + (__u64)g->t.hello_ms * MS >= g->send_failed_at + (__u64)g->t.hold_ms * MS;
+}
+
 bool xglb_fsm_demoted(const struct xglb_fsm *g, __u64 now)
 {
-	return (now < g->demoted_until && !g->resumed) || g->demoted_send;
+	return demoted_speaking(g, now) || g->demoted_send;
 }
 
 bool xglb_fsm_starting(const struct xglb_fsm *g, __u64 now)
@@ -181,8 +198,12 @@ void xglb_fsm_set_self(struct xglb_fsm *g, __u8 priority, __u16 weight, const __
 		memcpy(n->mac, mac, 6);
 }
 
-void xglb_fsm_send_failed(struct xglb_fsm *g, bool failed)
+void xglb_fsm_send_failed(struct xglb_fsm *g, bool failed, __u64 now)
 {
+	if (failed && !g->demoted_send)
+		g->send_failed_at = now;
+	if (!failed && long_silence(g, now))
+		g->rejoin_until = now + (__u64)g->t.hold_ms * MS;
 	g->demoted_send = failed;
 }
 
@@ -306,6 +327,11 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 	n->claims_avg = m->flags & XGLB_MSGF_AVG;
 	n->leaving = m->flags & XGLB_MSGF_LEAVING;
 	memcpy(n->mac, m->mac, 6);
+	if (now < g->rejoin_until && n->claims_avg && can_lead(n) &&
+	    now + (__u64)g->t.hello_ms * MS < g->rejoin_until)
+		/* Back from a silence (xglb_fsm_send_failed): the AVG of the peers speaks.
+		 * One hello interval to take its state, then the usual rules. */
+		g->rejoin_until = now + (__u64)g->t.hello_ms * MS;
 	for (int k = 0; k < m->n_load; k++) {
 		n->load[m->load[k].index & (XGLB_MAX_FWD - 1)] = m->load[k].bytes;
 		n->load_known |= (__u16)(1u << (m->load[k].index & (XGLB_MAX_FWD - 1)));
@@ -962,6 +988,7 @@ __u64 xglb_fsm_next(const struct xglb_fsm *g, __u64 now)
 	if (g->next_hello <= now)
 		return now;
 	next = min_after(next, g->demoted_until, now);
+	next = min_after(next, g->rejoin_until, now);
 	next = min_after(next, g->preempt_at, now);
 	next = min_after(next, g->reannounce_at, now);
 	for (int i = 0; i < g->n_fwd; i++)
@@ -1006,7 +1033,9 @@ void xglb_fsm_hello(struct xglb_fsm *g, __u64 now, const __u64 loads[XGLB_MAX_FW
 		m->flags |= XGLB_MSGF_AVG;
 	if (g->standby == g->self)
 		m->flags |= XGLB_MSGF_STANDBY;
-	if (xglb_fsm_demoted(g, now))
+	/* Peers only get a hello that got out: failing sends (demoted_send) are over
+	 * then, unless they lasted long enough to make us rejoin (xglb_fsm_send_failed). */
+	if (demoted_speaking(g, now) || long_silence(g, now))
 		m->flags |= XGLB_MSGF_DEMOTED;
 	if (now < g->demoted_until)
 		m->flags |= XGLB_MSGF_STARTING;

@@ -137,9 +137,12 @@ struct xglb_fsm {
 	__u32 version_max;
 
 	/* self */
-	__u64 demoted_until; /* ns; starting nodes hold a demotion for one hold time */
-	bool demoted_send;   /* sending hellos fails */
-	bool start_announce; /* announce our vMACs once the startup hold is over */
+	__u64 demoted_until;  /* ns; starting nodes hold a demotion for one hold time */
+	bool demoted_send;    /* sending hellos fails */
+	__u64 send_failed_at; /* ns sending began to fail (while demoted_send) */
+	__u64 rejoin_until;   /* ns: back from a silence peers may have taken for our death, we
+				 claim no role until then (xglb_fsm_send_failed) */
+	bool start_announce;  /* announce our vMACs once the startup hold is over */
 	bool leaving; /* we are stopping (xglb_fsm_leave): handing over roles and forwarders */
 	bool resumed; /* restarted as the AVG within the hold time: keeps the role
 			 (xglb_fsm_resume_avg) */
@@ -233,9 +236,18 @@ __u64 xglb_fsm_next(const struct xglb_fsm *g, __u64 now);
 void xglb_fsm_hello(struct xglb_fsm *g, __u64 now, const __u64 loads[XGLB_MAX_FWD],
 		    struct xglb_msg *m);
 
-/* Sending hellos failed (true) or works again (false): a node that cannot speak holds a demotion.
+/*
+ * Sending hellos failed (true) or works again (false) at time now: a node
+ * that cannot speak holds a demotion. Back from a silence long enough for
+ * its peers to have counted it dead (hold less one hello interval since
+ * the first failure), it holds the demotion on until it has heard the node
+ * that acts as AVG now for one hello interval (xglb_fsm_rx), or one hold
+ * time if none speaks: the peers may have elected a successor meanwhile,
+ * and a node that took the role back at once, alone in its own view,
+ * would move it twice within a moment and reassign forwarders on a view
+ * with no peer up. Preemption follows the usual rules after that.
  */
-void xglb_fsm_send_failed(struct xglb_fsm *g, bool failed);
+void xglb_fsm_send_failed(struct xglb_fsm *g, bool failed, __u64 now);
 
 /*
  * The data-plane view at time now: owners, flags, weights and whether we

@@ -267,7 +267,7 @@ static void send_hello(struct xglb_cluster *c, int g, __u64 now)
 	}
 	/* A node that can reach no peer holds a demotion: it must not hold roles it cannot
 	 * announce. One unreachable peer is that peer's problem. */
-	xglb_fsm_send_failed(&c->fsm[g], sent > 0 && ok == 0);
+	xglb_fsm_send_failed(&c->fsm[g], sent > 0 && ok == 0, now);
 }
 
 static void handle(struct xglb_cluster *c, int g, const struct xglb_fsm_out *out, __u64 now)
