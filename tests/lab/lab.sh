@@ -864,9 +864,11 @@ _lab_udp_listens() { [ -n "$(lab_exec "$1" ss -Hlun "sport = :$2")" ]; }
 
 # UDP datagrams a box's kernel dropped for a full socket buffer: echoes that
 # came back through the gateway but found the probe's socket full (its process
-# was not scheduled in time on a shared machine) count as "lost".
+# was not scheduled in time on a shared machine) count as "lost". IPv4 and
+# IPv6 (Udp6RcvbufErrors) together.
 lab_rcvbuf_errors() {
-	lab_exec "$1" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else print $c }' /proc/net/snmp
+	lab_exec "$1" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 } else n += $c }
+		$1 == "Udp6RcvbufErrors" { n += $2 } END { print n + 0 }' /proc/net/snmp /proc/net/snmp6 2>/dev/null
 }
 
 declare -A LAB_PROBE LAB_PROBE_CL LAB_PROBE_RB

@@ -4,9 +4,12 @@
 #   SOAK_MIN=30 SOAK_SEED=N [SOAK_FAULTS="kind..."] tests/soak/soak.sh
 #   (run it under flock /tmp/xglb-integration.lock; SOAK_OUT=DIR keeps the record there)
 #
-# 4 routers (r1..r4, 8 forwarders, 2 preferred by each), 20 clients sending
-# steady UDP through the gateway to an echo on the server, and a seeded
-# random schedule of faults, one every 4 to 10 s:
+# 4 routers (r1..r4, 8 forwarders, 2 preferred by each), dual-stack (the
+# group sends RAs, clients form their IPv6 address by SLAAC and route
+# through the group's virtual link-local), 20 clients sending steady UDP
+# through the gateway to an echo on the server (half over IPv4, half over
+# IPv6, both on every forwarder), and a seeded random schedule of faults,
+# one every 4 to 10 s:
 #   kill9 R      kill -9 of R's xglbd, restarted 1..4 s later (pins adopted)
 #   term R       SIGTERM (a clean stop hands over first), restarted 1..4 s later
 #   reload R     SIGHUP with the same, valid configuration
@@ -29,21 +32,27 @@
 #
 # What it records, from the wire (nftables counters in the lan switch, read
 # about every 100 ms while one client, arpc, asks for the VIP after flushing
-# its neighbour entry, so every sample carries one ARP request):
+# its neighbour entry, so every sample carries one ARP request; and the same
+# for IPv6 in samples of their own: ndpc solicits the virtual link-local,
+# its default router, and the routers' NAs to it are the answers):
 #   two AVGs     a sample in which replies to arpc came from two routers' ports
 #   no AVG       consecutive samples whose request got no reply from any router:
 #                late answers if the replies, once they come, cover every
 #                request (soak_arp_late_*); after the AVG stopped if a fault
 #                stopped (or cut the link of) the router that answered last,
-#                counted from the moment the fault was carried out to the
-#                last unanswered request (soak_no_avg_death_ms_max; _upper_:
+#                counted from the moment the fault was carried out to when
+#                the last unanswered request was sent (its sample is taken
+#                after the client waited 100 ms for an answer, and after
+#                the counters were read) (soak_no_avg_death_ms_max; _upper_:
 #                from before the fault, or the last answered request if
 #                later, to the first answered one: a kill -9 leaves the data
 #                path answering until its lease runs out); else
 #                soak_no_avg_other_ms_max
 #   two owners   a vMAC whose learning frames (sent every LEARN ms by its owner)
 #                came from two routers' ports within LEARN + 100 ms of each other
-# and the clients' datagrams lost through the gateway, per 5-s segment: a
+# The same windows for neighbour solicitation, soak_ndp_* (no owners: the
+# learning frames are the same for both families), with the same goals.
+# And the clients' datagrams lost through the gateway, per family and 5-s segment: a
 # segment that overlaps a fault (from its start to hold + 2 s after its
 # end) explains its loss; any other loss is unexplained (unless the
 # control probe, c21 -> c22 through no router, lost some too: the machine
@@ -58,8 +67,11 @@
 #   soak_no_avg_ms_max, soak_no_avg_death_ms_max (goal <= hold),
 #   soak_no_avg_death_upper_ms_max, soak_no_avg_other_ms_max (goal 0),
 #   soak_arp_late_ms_max, soak_arp_late_windows,
-#   soak_double_avg_ms_max, soak_split_brain_ms_max, soak_loss_explained,
-#   soak_unexplained_loss (goal 0), soak_stalled_segments
+#   soak_double_avg_ms_max, soak_split_brain_ms_max, the same soak_ndp_*
+#   (NS for the virtual link-local), soak_loss_explained,
+#   soak_loss4_explained, soak_loss6_explained, soak_unexplained_loss (goal
+#   0), soak_unexplained_loss4, soak_unexplained_loss6, soak_stalled_segments,
+#   and what was lost in segments each kind of fault overlapped
 # and every interval over its goal with the faults just before it. Exit 1 if
 # a goal is missed or an xglbd died without being killed.
 # shellcheck disable=SC2317,SC2016
@@ -90,14 +102,15 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 clients=()
 for ((i = 1; i <= NCLIENTS; i++)); do clients+=("c$i"); done
-lab_setup "${ROUTERS[@]}" -- "${clients[@]}" c21 c22 arpc
+LAB_IPV6=1
+lab_setup "${ROUTERS[@]}" -- "${clients[@]}" c21 c22 arpc ndpc
 echo "# soak: seed $SOAK_SEED, $SOAK_MIN min, routers ${ROUTERS[*]}, $NCLIENTS clients"
 
 owners=r1,r2,r3,r4,r1,r2,r3,r4
 NFWD=8
 for r in "${ROUTERS[@]}"; do
 	cfg=$(lab_write_config "$r" membership=1 owners=$owners hello_ms=$HELLO hold_ms=$HOLD \
-		lease_ms=$LEASE learn_ms=$LEARN redirect_ms=600000 timeout_ms=3600000)
+		lease_ms=$LEASE learn_ms=$LEARN redirect_ms=600000 timeout_ms=3600000 ipv6=1)
 	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
 done
 # Every xglbd log line again with the time it appeared (ms), to set beside the
@@ -113,6 +126,29 @@ for r in "${ROUTERS[@]}"; do
 done
 lab_wait 20 lab_agree_owned "${ROUTERS[@]}" || bail "routers agree, every forwarder owned" "$(lab_views)"
 ok "xglbd on ${ROUTERS[*]}: $(lab_view r1)"
+# Every IPv6 client (and ndpc) has its SLAAC address and its default route via
+# the group's virtual link-local, learnt from the AVG's RAs.
+v6ready() {
+	lab_exec "$1" ip -6 addr show dev eth0 scope global | grep -q "inet6 $(lab_get "$1" ip6)/64" &&
+		! lab_exec "$1" ip -6 addr show dev eth0 | grep -q tentative &&
+		[ "$(lab_exec "$1" ip -6 route show default | awk '{print $3}')" = "$LAB_LL6" ]
+}
+# The family a client probes in: the clients ask for the gateway in turn
+# (c1..c8 get forwarders 0..7, c9..c16 the same again), so the families
+# alternate in each round: every forwarder carries both (c1 IPv4, c2 IPv6,
+# ..., c9 IPv6, c10 IPv4, ...).
+family() {
+	local j=${1#c}
+	if ((((j - 1) / NFWD + j) % 2 == 0)); then echo 6; else echo 4; fi
+}
+# ndpc confirms its neighbour by multicast only: a unicast NS would be the
+# vMAC owner's to answer, and two routers' NAs in one sample would look like
+# two AVGs.
+lab_exec ndpc sysctl -qw net.ipv6.neigh.eth0.ucast_solicit=0 || bail "ndpc: no unicast NS"
+for c in "${clients[@]}" ndpc; do
+	[ "$c" = ndpc ] || [ "$(family "$c")" = 6 ] || continue
+	lab_wait 20 v6ready "$c" || bail "$c: SLAAC address and default route via $LAB_LL6"
+done
 
 # ---- wire counters in the lan switch ------------------------------------------------
 # req: arpc's ARP requests for the VIP; rep_R: replies for the VIP to arpc
@@ -120,20 +156,28 @@ ok "xglbd on ${ROUTERS[*]}: $(lab_view r1)"
 # unicast re-confirmations other clients get from a vMAC's owner, and the
 # learning frames, which are requests too, are not counted); own_R_I:
 # frames from vMAC I entering from R's port (learning frames).
+# req6: ndpc's neighbour solicitations (it solicits nothing but the virtual
+# link-local, its default router); rep6_R: neighbour advertisements to ndpc
+# entering from R's port.
 arpc_ip=$(lab_get arpc ip)
+ndpc_mac=$(lab_mac ndpc)
 {
 	echo "table bridge xglb_soak {"
 	echo "  counter req {}"
+	echo "  counter req6 {}"
 	for r in "${ROUTERS[@]}"; do
 		echo "  counter rep_$r {}"
+		echo "  counter rep6_$r {}"
 		for ((i = 0; i < NFWD; i++)); do echo "  counter own_${r}_$i {}"; done
 	done
 	echo "  chain pre {"
 	echo "    type filter hook prerouting priority -10; policy accept;"
 	echo "    ether type arp arp operation request arp saddr ip $arpc_ip arp daddr ip $LAB_VIP counter name req"
+	echo "    ether saddr $ndpc_mac icmpv6 type nd-neighbor-solicit counter name req6"
 	for r in "${ROUTERS[@]}"; do
 		p=$(lab_get "$r" port.eth0)
 		echo "    iifname \"$p\" ether type arp arp operation reply arp saddr ip $LAB_VIP arp daddr ip $arpc_ip counter name rep_$r"
+		echo "    iifname \"$p\" ether daddr $ndpc_mac icmpv6 type nd-neighbor-advert counter name rep6_$r"
 		for ((i = 0; i < NFWD; i++)); do
 			echo "    iifname \"$p\" ether saddr $(lab_vmac "$i") counter name own_${r}_$i"
 		done
@@ -145,51 +189,70 @@ arpc_ip=$(lab_get arpc ip)
 	echo "}"
 } | lab_exec lan nft -f - || bail "nftables counters in the lan switch"
 
-# The names in the order a sample prints them.
+# The names in the order a sample prints them (cnames6: an IPv6 sample).
 cnames=(req)
 for r in "${ROUTERS[@]}"; do cnames+=("rep_$r"); done
 for r in "${ROUTERS[@]}"; do for ((i = 0; i < NFWD; i++)); do cnames+=("own_${r}_$i"); done; done
+cnames6=(req6)
+for r in "${ROUTERS[@]}"; do cnames6+=("rep6_$r"); done
 SAMPLES=$LAB_DIR/samples
+SAMPLES6=$LAB_DIR/samples6
 FAULTS=$LAB_DIR/faults
 LOSS=$LAB_DIR/loss
-: >"$SAMPLES" >"$FAULTS" >"$LOSS"
+: >"$SAMPLES" >"$SAMPLES6" >"$FAULTS" >"$LOSS"
 
-read_counters() {
+read_counters() { # name...
 	lab_exec lan nft -j list counters table bridge xglb_soak |
 		jq -r '[.nftables[] | select(.counter) | .counter | {(.name): .packets}] | add as $c |
-			$ARGS.positional | map($c[.] // 0) | join(" ")' --args "${cnames[@]}"
+			$ARGS.positional | map($c[.] // 0) | join(" ")' --args "$@"
 }
 
-# Monitor: every sample, a fresh ARP request for the VIP from arpc (its
-# neighbour entry flushed, one ping), then every counter.
+# Monitors: every sample, a fresh request from arpc for the VIP (its neighbour
+# entry flushed, one ping) or from ndpc for the virtual link-local (one ping
+# over IPv6), then the counters: "time-of-sample time-of-request counters...".
 srv_ip=$(lab_get server ip)
 monitor() {
+	local tq
 	while [ ! -e "$LAB_DIR/stop" ]; do
 		lab_exec arpc ip neigh flush dev eth0 to "$LAB_VIP" 2>/dev/null
+		tq=$(now_ms)
 		lab_exec arpc ping -c 1 -W 0.1 -q "$srv_ip" >/dev/null 2>&1
-		echo "$(now_ms) $(read_counters)" >>"$SAMPLES"
+		echo "$(now_ms) $tq $(read_counters "${cnames[@]}")" >>"$SAMPLES"
+	done
+}
+monitor6() {
+	local tq
+	while [ ! -e "$LAB_DIR/stop" ]; do
+		lab_exec ndpc ip -6 neigh flush dev eth0 to "$LAB_LL6" 2>/dev/null
+		tq=$(now_ms)
+		lab_exec ndpc ping -6 -c 1 -W 0.1 -q "$LAB_SERVER_IP6" >/dev/null 2>&1
+		echo "$(now_ms) $tq $(read_counters "${cnames6[@]}")" >>"$SAMPLES6"
 	done
 }
 
-# Traffic: segments of SEG s; every client probes the server, c21 the control c22.
+# Traffic: segments of SEG s; every client probes the server (over IPv4 or
+# IPv6: family), c21 the control c22 (IPv4, no router between).
 lab_echo_start server "$PORT" && lab_echo_start c22 "$CPORT" || bail "echoes listen"
-for c in "${clients[@]}"; do lab_exec "$c" ping -c 1 -W 2 -q "$srv_ip" >/dev/null; done
+srv_of() { [ "$(family "$1")" = 6 ] && echo "$LAB_SERVER_IP6" || echo "$srv_ip"; }
+for c in "${clients[@]}"; do lab_exec "$c" ping -c 1 -W 2 -q "$(srv_of "$c")" >/dev/null; done
 traffic() {
-	local t0 c lost total ctl
+	local t0 c f lost ctl
+	local -A total
 	while [ ! -e "$LAB_DIR/stop" ]; do
 		t0=$(now_ms)
-		for c in "${clients[@]}"; do lab_probe_start "$c" "$c" "$SEG" "$srv_ip" "$PORT" "$RATE"; done
+		for c in "${clients[@]}"; do lab_probe_start "$c" "$c" "$SEG" "$(srv_of "$c")" "$PORT" "$RATE"; done
 		lab_probe_start ctl c21 "$SEG" "$(lab_get c22 ip)" "$CPORT" "$CRATE"
-		total=0
+		total=([4]=0 [6]=0)
 		for c in "${clients[@]}" ctl; do lab_probe_wait "$c"; done
 		for c in "${clients[@]}"; do
 			lost=$(lab_probe_netlost "$c")
 			[[ $lost =~ ^-?[0-9]+$ ]] || lost=0
-			[ "$lost" -gt 0 ] && total=$((total + lost))
+			f=$(family "$c")
+			[ "$lost" -gt 0 ] && total[$f]=$((total[$f] + lost))
 		done
 		ctl=$(lab_probe_netlost ctl)
 		[[ $ctl =~ ^[0-9]+$ ]] || ctl=0
-		echo "$t0 $(now_ms) $total $ctl" >>"$LOSS"
+		echo "$t0 $(now_ms) ${total[4]} $ctl ${total[6]}" >>"$LOSS"
 	done
 }
 
@@ -327,6 +390,8 @@ fault() {
 T0=$(now_ms)
 monitor &
 MON=$!
+monitor6 &
+MON6=$!
 traffic &
 TRAF=$!
 end=$((SECONDS + SOAK_MIN * 60))
@@ -340,11 +405,15 @@ while [ $SECONDS -lt $end ]; do
 done
 sleep 5 # let the last fault settle inside the record
 touch "$LAB_DIR/stop"
-wait "$MON" "$TRAF" 2>/dev/null
+wait "$MON" "$MON6" "$TRAF" 2>/dev/null
 
 # ---- analysis -------------------------------------------------------------------------
-echo "# $(wc -l <"$SAMPLES") wire samples, $(wc -l <"$LOSS") loss segments, $n faults"
-analysis=$(awk -v t0="$T0" -v nr=${#ROUTERS[@]} -v nf=$NFWD -v learn=$LEARN -v hold=$HOLD -v faults="$FAULTS" '
+echo "# $(wc -l <"$SAMPLES") ARP and $(wc -l <"$SAMPLES6") NS wire samples, $(wc -l <"$LOSS") loss segments, $n faults"
+# wire SAMPLES PREFIX LATE NFWD: the windows of one family's samples, as
+# PREFIX... lines (LATE: the name of the late answers; NFWD 0: no owners).
+wire() {
+awk -v t0="$T0" -v nr=${#ROUTERS[@]} -v nf="$4" -v learn=$LEARN -v hold=$HOLD -v faults="$FAULTS" \
+	-v pre="$2" -v late="$3" '
 function insplit(t,   i) { # a split of the hellos runs at t (or ended less than hold + 2 s before)
 	for (i = 1; i <= nfl; i++)
 		if ((fk[i] == "partition" || fk[i] == "linkdown") && fs[i] <= t && fe[i] + hold + 2000 >= t) return 1
@@ -365,22 +434,24 @@ BEGIN {
 	while ((getline l < faults) > 0) { split(l, a, " "); nfl++; fs[nfl] = a[1]; fe[nfl] = a[2]; fk[nfl] = a[3]; ft[nfl] = a[4]; fv[nfl] = a[5]; fx[nfl] = a[6] }
 }
 {
-	t = $1
+	t = $1 # the sample; $2: when its request was sent
 	if (NR > 1) {
-		req = $2 - p[2]; nrep = 0; reps = 0
-		for (r = 0; r < nr; r++) if ($(3 + r) > p[3 + r]) { nrep++; reps += $(3 + r) - p[3 + r] }
-		# two AVGs: replies to arpc from two ports in one sample
+		req = $3 - p[3]; nrep = 0; reps = 0
+		for (r = 0; r < nr; r++) if ($(4 + r) > p[4 + r]) { nrep++; reps += $(4 + r) - p[4 + r] }
+		# two AVGs: answers to the client from two ports in one sample
 		if (nrep >= 2) { if (!dstart) dstart = pt; dend = t } else if (dstart) { d = dend - dstart; if (insplit(dstart)) { if (d > smax) smax = d } else if (d > dmax) { dmax = d; dwhy = d " ms" lastfaults(dstart) }; dstart = 0 }
-		# no AVG: arpc asked and no port answered, sample after sample. When
-		# a reply comes, the window is late answers if the replies by then
-		# cover every request in it (an AVG answered each, the machine was
-		# slow), an AVG death if a fault stopped the router that answered
-		# last (counted from the fault), else a window with no AVG.
-		if (req > 0 && nrep == 0) { if (!nstart) { nstart = pt; nfirst = t; nreq = 0 }; nend = t; nreq += req }
+		# no AVG: the client asked and no port answered, sample after sample.
+		# When a reply comes, the window is late answers if the replies by
+		# then cover every request in it (an AVG answered each, the machine
+		# was slow), an AVG death if a fault stopped the router that answered
+		# last (from the fault to the last unanswered request sent), else a
+		# window with no AVG.
+		if (req > 0 && nrep == 0) { if (!nstart) { nstart = pt; nfirst = t; nreq = 0 }; nend = t; nqend = $2; nreq += req }
 		else if (nrep > 0 && nstart) {
 			if (reps >= nreq + req) { d = nend - nstart; if (d > lmax) lmax = d; nlate++ }
 			else if ((i = death(nfirst, lastavg))) {
-				d = nend - (fv[i] > nstart ? fv[i] : nstart); d2 = t - (fs[i] > nstart ? fs[i] : nstart)
+				d = nqend - (fv[i] > nstart ? fv[i] : nstart); d2 = t - (fs[i] > nstart ? fs[i] : nstart)
+				if (d < 0) d = 0
 				if (d2 > kmax2) kmax2 = d2
 				if (d > kmax) { kmax = d; kwhy = d " ms" lastfaults(nfirst) }
 				if (d > hold) over = over "\n# no AVG for " d " ms after the AVG stopped" lastfaults(nfirst)
@@ -391,9 +462,9 @@ BEGIN {
 			}
 			nstart = 0
 		}
-		if (nrep == 1) for (r = 0; r < nr; r++) if ($(3 + r) > p[3 + r]) lastavg = "r" (r + 1)
+		if (nrep == 1) for (r = 0; r < nr; r++) if ($(4 + r) > p[4 + r]) lastavg = "r" (r + 1)
 		# owners: last frame time per (router, vMAC)
-		for (r = 0; r < nr; r++) for (i = 0; i < nf; i++) { k = 3 + nr + r * nf + i; if ($k > p[k]) last[r, i] = t }
+		for (r = 0; r < nr; r++) for (i = 0; i < nf; i++) { k = 4 + nr + r * nf + i; if ($k > p[k]) last[r, i] = t }
 		for (i = 0; i < nf; i++) {
 			c = 0
 			for (r = 0; r < nr; r++) if ((r, i) in last && t - last[r, i] <= learn + 100) c++
@@ -405,40 +476,63 @@ BEGIN {
 	pt = t
 }
 END {
-	printf "soak_double_owner_ms_max %d\nsoak_no_avg_ms_max %d\nsoak_no_avg_death_ms_max %d\nsoak_no_avg_other_ms_max %d\n", omax, (kmax > omax2 ? kmax : omax2), kmax, omax2
-	printf "soak_no_avg_death_upper_ms_max %d\n", kmax2
-	printf "soak_arp_late_ms_max %d\nsoak_arp_late_windows %d\nsoak_double_avg_ms_max %d\nsoak_split_brain_ms_max %d\n", lmax, nlate, dmax, smax
-	printf "# longest two owners: %s\n# longest no AVG after an AVG stopped: %s\n# longest no AVG otherwise: %s\n# longest two AVGs: %s%s\n", owhy, kwhy, o2why, dwhy, over
-}' "$SAMPLES")
-loss=$(awk -v t0="$T0" -v hold=$HOLD -v faults="$FAULTS" '
-BEGIN { while ((getline l < faults) > 0) { split(l, a, " "); nfl++; fs[nfl] = a[1]; fe[nfl] = a[2] + hold + 2000 } }
-{
-	ex = 0
-	for (i = 1; i <= nfl; i++) if (fs[i] <= $2 && fe[i] >= $1) ex = 1
-	if ($4 > 0) { stalled++; next }
-	if (ex) expl += $3; else { unex += $3; if ($3 > 0) det = det sprintf("\n# unexplained: %d lost in the segment at %.1f s", $3, ($1 - t0) / 1000) }
+	if (nf) printf "%sdouble_owner_ms_max %d\n", pre, omax
+	printf "%sno_avg_ms_max %d\n%sno_avg_death_ms_max %d\n%sno_avg_other_ms_max %d\n", pre, (kmax > omax2 ? kmax : omax2), pre, kmax, pre, omax2
+	printf "%sno_avg_death_upper_ms_max %d\n", pre, kmax2
+	printf "%s_ms_max %d\n%s_windows %d\n%sdouble_avg_ms_max %d\n%ssplit_brain_ms_max %d\n", late, lmax, late, nlate, pre, dmax, pre, smax
+	if (nf) printf "# longest two owners: %s\n", owhy
+	printf "# %s: longest no AVG after an AVG stopped: %s\n# %s: longest no AVG otherwise: %s\n# %s: longest two AVGs: %s", pre, kwhy, pre, o2why, pre, dwhy
+	gsub(/\n# no AVG/, "\n# " pre ": no AVG", over)
+	print over
+}' "$1"
 }
-END { printf "soak_loss_explained %d\nsoak_unexplained_loss %d\nsoak_stalled_segments %d%s\n", expl, unex, stalled, det }' "$LOSS")
+analysis=$(wire "$SAMPLES" soak_ soak_arp_late "$NFWD")
+analysis6=$(wire "$SAMPLES6" soak_ndp_ soak_ndp_late 0)
+# Loss per family (LOSS: t0 t1 lost4 ctl lost6): explained if a fault ran
+# during the segment (or ended less than hold + 2 s before it), and by kind:
+# what segments each kind of fault overlapped lost (a segment two kinds
+# overlapped counts for both).
+loss=$(awk -v t0="$T0" -v hold=$HOLD -v faults="$FAULTS" '
+BEGIN { while ((getline l < faults) > 0) { split(l, a, " "); nfl++; fs[nfl] = a[1]; fe[nfl] = a[2] + hold + 2000; fk[nfl] = a[3] } }
+{
+	ex = 0; split("", seen)
+	for (i = 1; i <= nfl; i++) if (fs[i] <= $2 && fe[i] >= $1) { ex = 1; if (!(fk[i] in seen)) { seen[fk[i]] = 1; k4[fk[i]] += $3; k6[fk[i]] += $5 } }
+	if ($4 > 0) { stalled++; next }
+	if (ex) { e4 += $3; e6 += $5 }
+	else { u4 += $3; u6 += $5; if ($3 + $5 > 0) det = det sprintf("\n# unexplained: %d IPv4 and %d IPv6 datagrams lost in the segment at %.1f s", $3, $5, ($1 - t0) / 1000) }
+}
+END {
+	printf "soak_loss_explained %d\nsoak_loss4_explained %d\nsoak_loss6_explained %d\n", e4 + e6, e4, e6
+	printf "soak_unexplained_loss %d\nsoak_unexplained_loss4 %d\nsoak_unexplained_loss6 %d\nsoak_stalled_segments %d%s\n", u4 + u6, u4, u6, stalled, det
+	s = ""; for (k in k4) s = s sprintf(" %s %d/%d,", k, k4[k], k6[k])
+	printf "# lost (IPv4/IPv6) in segments each kind of fault overlapped:%s\n", s == "" ? " none" : s
+}' "$LOSS")
 
 echo "soak_seed $SOAK_SEED"
 echo "soak_minutes $SOAK_MIN"
 echo "soak_faults $n"
 echo "$analysis"
+echo "$analysis6"
 echo "$loss"
 echo "# faults by kind: $(awk '{print $3}' "$FAULTS" | sort | uniq -c | awk '{printf "%s %s, ", $2, $1}')"
 # The record, for reading a window after the lab is gone: samples, faults,
 # loss segments, every xglbd log.
 SOAK_OUT=${SOAK_OUT:-/tmp/xglb-soak.$SOAK_SEED.$$}
-mkdir -p "$SOAK_OUT" && cp "$SAMPLES" "$FAULTS" "$LOSS" "$LAB_DIR"/*.log "$SOAK_OUT"/ 2>/dev/null
-echo "$T0 ${cnames[*]}" >"$SOAK_OUT/columns"
-echo "# the record (samples, faults, loss, xglbd logs) is kept in $SOAK_OUT"
+mkdir -p "$SOAK_OUT" && cp "$SAMPLES" "$SAMPLES6" "$FAULTS" "$LOSS" "$LAB_DIR"/*.log "$SOAK_OUT"/ 2>/dev/null
+echo "$T0 time request ${cnames[*]}" >"$SOAK_OUT/columns"
+echo "$T0 time request ${cnames6[*]}" >"$SOAK_OUT/columns6"
+echo "# the record (samples, samples6, faults, loss, xglbd logs) is kept in $SOAK_OUT"
 get() { sed -n "s/^$1 //p" <<<"$analysis
+$analysis6
 $loss"; }
 dom=$(get soak_double_owner_ms_max) unex=$(get soak_unexplained_loss)
 kavg=$(get soak_no_avg_death_ms_max) oavg=$(get soak_no_avg_other_ms_max)
+kavg6=$(get soak_ndp_no_avg_death_ms_max) oavg6=$(get soak_ndp_no_avg_other_ms_max)
 check "two owners of a vMAC at most one hold time ($dom ms <= $HOLD ms; seed $SOAK_SEED)" [ "$dom" -le "$HOLD" ]
 check "no AVG at most one hold time after the AVG stopped ($kavg ms <= $HOLD ms; seed $SOAK_SEED)" [ "$kavg" -le "$HOLD" ]
 check_eq "no AVG never otherwise (seed $SOAK_SEED)" "$oavg" 0
-check_eq "no unexplained loss (seed $SOAK_SEED)" "$unex" 0
+check "no NS answered at most one hold time after the AVG stopped ($kavg6 ms <= $HOLD ms; seed $SOAK_SEED)" [ "$kavg6" -le "$HOLD" ]
+check_eq "NS always answered otherwise (seed $SOAK_SEED)" "$oavg6" 0
+check_eq "no unexplained loss, IPv4 and IPv6 (seed $SOAK_SEED)" "$unex" 0
 check_empty "every xglbd ended only when the soak ended it" "$(printf '%s\n' "${unexpected[@]}")"
 t_done
