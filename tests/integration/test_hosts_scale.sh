@@ -45,6 +45,11 @@ p=$(scrape r1)
 check_eq "/metrics on r1: xglb_hosts_assigned and xglb_map_entries{map=\"xglb_hosts\"} are the full table" \
 	"$(metric "$p" "xglb_hosts_assigned{group=\"$LAB_GID\"}") $(metric "$p" 'xglb_map_entries{map="xglb_hosts"}')" "$cap $cap"
 
+check_eq "status on r1: host_table.entries, capacity and group $LAB_GID's hosts are the full table" \
+	"$(lab_jst r1 "\"\\(.host_table.entries) \\(.host_table.capacity) \\(.groups[0].hosts)\"")" "$cap $cap $cap"
+check "status on r1: the host count is fresh (counted within 5 s) and has a walk time" \
+	[ "$(lab_jst r1 '(.host_table.count_age_s < 5) and (.host_table.walk_s > 0) and (.host_table.counts > 0)')" = true ]
+
 before="$(changes r1) $(changes r2)"
 end=$((SECONDS + SECONDS_SCRAPING))
 scrapes=0

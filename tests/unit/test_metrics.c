@@ -2,8 +2,10 @@
 /* test_metrics.c - the Prometheus exposition rendered from a fixed status and counter snapshot. */
 #include "testlib.h"
 #include <regex.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include "hostcount.h"
 #include "metrics.h"
 
 static const char *status_json =
@@ -79,6 +81,13 @@ static char *render(void)
 	dp.maps[0].capacity = 65536;
 	dp.flips = 9;
 	dp.heartbeat_age_s = 0.25;
+	dp.host_walks = 42;
+	dp.host_count_age_s = 0.5;
+	dp.host_walk_s = 0.125;
+	xglb_commit_hist_add(&dp.commits, 0.00008);
+	xglb_commit_hist_add(&dp.commits, 0.0003);
+	xglb_commit_hist_add(&dp.commits, 0.002);
+	xglb_commit_hist_add(&dp.commits, 0.7); /* beyond the last bound: only +Inf */
 	xglb_metrics_render(f, st, &dp, "0.1.0");
 	fclose(f);
 	json_object_put(st);
@@ -207,6 +216,7 @@ static const char *format_error(const char *text)
 	char *copy = strdup(text), *save = NULL;
 	char help_of[96] = "", family[96] = "";
 	int n_families = 0, samples = 0;
+	bool hist = false; /* the family is a histogram: _bucket, _sum and _count samples */
 	regex_t sample, mac;
 	const char *bad = NULL;
 
@@ -245,8 +255,10 @@ static const char *format_error(const char *text)
 			help_of[0] = '\0';
 			if (strncmp(name, "xglb_", 5))
 				BAD("name without the xglb_ prefix: %s", name);
-			else if (strcmp(type, "counter") && strcmp(type, "gauge"))
-				BAD("%s has type %s, neither counter nor gauge", name, type);
+			else if (strcmp(type, "counter") && strcmp(type, "gauge") &&
+				 strcmp(type, "histogram"))
+				BAD("%s has type %s, neither counter, gauge nor histogram", name,
+				    type);
 			else if (!strcmp(type, "counter") &&
 				 (strlen(name) < 6 || strcmp(name + strlen(name) - 6, "_total")))
 				BAD("counter not ending in _total: %s", name);
@@ -258,6 +270,7 @@ static const char *format_error(const char *text)
 			assert_true(n_families < MAX_FAMILIES);
 			snprintf(families[n_families++], sizeof(families[0]), "%s", name);
 			snprintf(family, sizeof(family), "%s", name);
+			hist = !strcmp(type, "histogram");
 			samples = 0;
 			continue;
 		}
@@ -271,6 +284,22 @@ static const char *format_error(const char *text)
 		}
 		snprintf(name, sizeof(name), "%.*s", (int)(m[1].rm_eo - m[1].rm_so),
 			 l + m[1].rm_so);
+		if (hist) { /* the histogram's own suffixes; le only on _bucket */
+			size_t fl = strlen(family);
+			const char *sfx = name + fl;
+
+			if (strncmp(name, family, fl) ||
+			    (strcmp(sfx, "_bucket") && strcmp(sfx, "_sum") &&
+			     strcmp(sfx, "_count")))
+				BAD("sample %s of histogram %s without _bucket, _sum or _count",
+				    name, family);
+			else if (!strcmp(sfx, "_bucket") != (strstr(l, "{le=\"") != NULL))
+				BAD("le label not on exactly the _bucket samples: %s", l);
+			else
+				snprintf(name, sizeof(name), "%s", family);
+		}
+		if (bad)
+			continue;
 		if (help_of[0])
 			BAD("HELP of %s not followed by its TYPE", help_of);
 		else if (strcmp(family, name))
@@ -290,6 +319,55 @@ static const char *format_error(const char *text)
 	regfree(&mac);
 	free(copy);
 	return bad;
+}
+
+/* Each commit falls in every bucket whose bound it does not exceed; sum, count and max follow. */
+static void commit_histogram(void **state)
+{
+	struct xglb_commit_hist h = {0};
+	char *t = render();
+
+	(void)state;
+	xglb_commit_hist_add(&h, 0.0001); /* on a bound: counted in it */
+	xglb_commit_hist_add(&h, 0.0004);
+	assert_int_equal(h.count, 2);
+	assert_int_equal(h.le[0], 1);
+	assert_int_equal(h.le[1], 1); /* 0.00025 */
+	assert_int_equal(h.le[2], 2); /* 0.0005 */
+	assert_int_equal(h.le[XGLB_COMMIT_BUCKETS - 1], 2);
+	assert_float_equal(h.sum_s, 0.0005, 1e-12);
+	assert_float_equal(h.last_s, 0.0004, 1e-12);
+	assert_float_equal(h.max_s, 0.0004, 1e-12);
+	xglb_commit_hist_add(&h, 0.00005);
+	assert_float_equal(h.max_s, 0.0004, 1e-12); /* a shorter one leaves the max */
+	assert_int_equal(h.le[0], 2);
+
+	has(t, "# TYPE xglb_commit_seconds histogram");
+	has(t, "xglb_commit_seconds_bucket{le=\"0.0001\"} 1");
+	has(t, "xglb_commit_seconds_bucket{le=\"0.00025\"} 1");
+	has(t, "xglb_commit_seconds_bucket{le=\"0.0005\"} 2");
+	has(t, "xglb_commit_seconds_bucket{le=\"0.001\"} 2");
+	has(t, "xglb_commit_seconds_bucket{le=\"0.0025\"} 3");
+	has(t, "xglb_commit_seconds_bucket{le=\"0.5\"} 3");
+	has(t, "xglb_commit_seconds_bucket{le=\"+Inf\"} 4");
+	has(t, "xglb_commit_seconds_sum 0.702380");
+	has(t, "xglb_commit_seconds_count 4");
+	has(t, "xglb_commit_max_seconds 0.700000");
+	has(t, "xglb_hosts_count_age_seconds 0.500");
+	has(t, "xglb_hosts_count_walk_seconds 0.125");
+	has(t, "xglb_hosts_counts_total 42");
+	free(t);
+}
+
+/* The host counter's pause: a second for small tables, 200 walks' time for large ones. */
+static void hostcount_pause(void **state)
+{
+	(void)state;
+	assert_float_equal(xglb_hostcount_pause_s(0), 1, 1e-9);
+	assert_float_equal(xglb_hostcount_pause_s(0.001), 1, 1e-9);
+	assert_float_equal(xglb_hostcount_pause_s(0.005), 1, 1e-9);
+	assert_float_equal(xglb_hostcount_pause_s(0.02), 4, 1e-9);
+	assert_float_equal(xglb_hostcount_pause_s(0.2), 40, 1e-9); /* a million hosts */
 }
 
 static void follows_the_format(void **state)
@@ -321,7 +399,10 @@ static void format_check_catches_breakage(void **state)
 	     "1\n",
 	     "has no sample"},
 	    {"# HELP other_a a\n# TYPE other_a gauge\nother_a 1\n", "xglb_ prefix"},
-	    {"# HELP xglb_a a\n# TYPE xglb_a summary\nxglb_a 1\n", "neither counter nor gauge"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a summary\nxglb_a 1\n", "neither counter, gauge nor"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a histogram\nxglb_a 1\n", "without _bucket, _sum"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a histogram\nxglb_a_sum{le=\"1\"} 1\n", "le label"},
+	    {"# HELP xglb_a a\n# TYPE xglb_a histogram\nxglb_a_bucket 1\n", "le label"},
 	    {"# HELP xglb_a a\n# TYPE xglb_a gauge\nxglb_a{mac=\"02:00:00:00:00:01\"} 1\n",
 	     "per-host label"},
 	    {"# HELP xglb_a a\n# TYPE xglb_a gauge\nxglb_a one\n", "not a sample line"},
@@ -330,6 +411,8 @@ static void format_check_catches_breakage(void **state)
 
 	assert_null(format_error("# HELP xglb_a_total a\n# TYPE xglb_a_total counter\n"
 				 "xglb_a_total{group=\"1\"} 1\n"));
+	assert_null(format_error("# HELP xglb_a a\n# TYPE xglb_a histogram\n"
+				 "xglb_a_bucket{le=\"+Inf\"} 1\nxglb_a_sum 0.5\nxglb_a_count 1\n"));
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *err = format_error(bad[i].text);
 
@@ -339,5 +422,6 @@ static void format_check_catches_breakage(void **state)
 	}
 }
 
-T_MAIN(cmocka_unit_test(renders_values), cmocka_unit_test(follows_the_format),
+T_MAIN(cmocka_unit_test(renders_values), cmocka_unit_test(commit_histogram),
+       cmocka_unit_test(hostcount_pause), cmocka_unit_test(follows_the_format),
        cmocka_unit_test(format_check_catches_breakage))

@@ -150,6 +150,15 @@ static int cmd_status(const struct ctl *c)
 	       "%lld\n",
 	       js(node, "name"), ji(node, "id"), ji(node, "boot"), ji(node, "priority"),
 	       ji(node, "weight"), js(r, "mode"), ji(r, "tables_version"));
+	if (jget(r, "host_table")) {
+		struct json_object *ht = jget(r, "host_table"), *cm = jget(r, "commits");
+
+		printf("host table %lld of %lld entries (counted %.1f s ago, off the event loop); "
+		       "table commits %lld, last %lld us, longest %lld us\n",
+		       ji(ht, "entries"), ji(ht, "capacity"),
+		       json_object_get_double(jget(ht, "count_age_s")), ji(cm, "count"),
+		       ji(cm, "last_us"), ji(cm, "max_us"));
+	}
 	dp = jget(r, "datapath");
 	if (dp) {
 		struct json_object *ifs = jget(dp, "interfaces");
@@ -196,8 +205,11 @@ static int cmd_status(const struct ctl *c)
 		if (jget(g, "avg"))
 			printf("  avg %s  standby %lld  state version %lld", js(g, "avg_name"),
 			       ji(g, "standby"), ji(g, "version"));
-		printf("  fast-path %s\n",
+		printf("  fast-path %s",
 		       json_object_get_boolean(jget(g, "fast_path")) ? "on" : "off");
+		if (jget(g, "hosts"))
+			printf("  hosts %lld", ji(g, "hosts"));
+		printf("\n");
 		if (p) {
 			printf("  %-12s %-6s %-5s %-8s %-5s %-7s %-4s %s\n", "NODE", "ID", "UP",
 			       "AGE_MS", "PRIO", "WEIGHT", "AVG", "DEMOTED");

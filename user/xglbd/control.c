@@ -270,6 +270,48 @@ static struct json_object *group_ipv6_json(const struct xglb_cfg_group *cg)
 	return o;
 }
 
+/* Seconds since the last count of xglb_hosts ended, or since counting started. */
+static double host_count_age_s(const struct daemon *d, const struct xglb_hostcount_snap *s)
+{
+	__u64 since = s->walks ? s->done_ns : d->hosts.started_ns, now = now_ns();
+
+	return now > since ? (now - since) / 1e9 : 0;
+}
+
+/*
+ * The host table as last counted off the event loop (hostcount.h): never
+ * walked here. Adds each group's count to its object in GROUPS.
+ */
+static struct json_object *host_table_json(struct daemon *d, struct json_object *groups)
+{
+	struct json_object *o = json_object_new_object();
+	struct xglb_hostcount_snap s;
+
+	xglb_hostcount_get(&d->hosts, &s);
+	json_object_object_add(o, "entries", json_object_new_int64((int64_t)s.entries));
+	json_object_object_add(
+	    o, "capacity",
+	    json_object_new_int64(bpf_map__max_entries(d->ld.skel->maps.xglb_hosts)));
+	json_object_object_add(o, "counts", json_object_new_int64((int64_t)s.walks));
+	json_object_object_add(o, "count_age_s", json_object_new_double(host_count_age_s(d, &s)));
+	json_object_object_add(o, "walk_s", json_object_new_double(s.walk_s));
+	for (int g = 0; g < d->cfg->n_groups; g++)
+		json_object_object_add(json_object_array_get_idx(groups, g), "hosts",
+				       json_object_new_int64(s.hosts[d->cfg->groups[g].id]));
+	return o;
+}
+
+static struct json_object *commits_json(const struct daemon *d)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)d->commits.count));
+	json_object_object_add(o, "sum_us", json_object_new_int64(d->commits.sum_s * 1e6));
+	json_object_object_add(o, "last_us", json_object_new_int64(d->commits.last_s * 1e6));
+	json_object_object_add(o, "max_us", json_object_new_int64(d->commits.max_s * 1e6));
+	return o;
+}
+
 static struct json_object *cmd_status(struct daemon *d)
 {
 	const struct xglb_config *cfg = d->cfg;
@@ -306,6 +348,8 @@ static struct json_object *cmd_status(struct daemon *d)
 				       group_ipv6_json(&cfg->groups[g]));
 	}
 	json_object_object_add(o, "groups", groups);
+	json_object_object_add(o, "host_table", host_table_json(d, groups));
+	json_object_object_add(o, "commits", commits_json(d));
 	add_forwarder_bytes(d, groups);
 	for (int g = 0; g < cfg->n_groups; g++)
 		json_object_object_add(json_object_array_get_idx(groups, g), "fast_path",
@@ -374,7 +418,8 @@ static void dp_snapshot(const struct daemon *d, struct xglb_dp_snapshot *dp)
 			for (int c = 0; c < ncpu; c++)
 				dp->reasons[r] += vals[c];
 	for (int g = 0; g < d->cfg->n_groups; g++)
-		for (int f = 0; f < d->tables[g].n_fwd && dp->n_fwd < XGLB_MAX_GROUPS; f++) {
+		for (int f = 0;
+		     f < d->tables[g].n_fwd && dp->n_fwd < XGLB_MAX_GROUPS * XGLB_MAX_FWD; f++) {
 			dp->fwd[dp->n_fwd].gid = d->tables[g].id;
 			dp->fwd[dp->n_fwd].index = (__u8)f;
 			fwd_counts(d, d->ld.skel->maps.xglb_fwd_stats, d->tables[g].id, (__u8)f,
@@ -388,6 +433,10 @@ static void dp_snapshot(const struct daemon *d, struct xglb_dp_snapshot *dp)
 	memcpy(dp->hosts, hosts.hosts, sizeof(dp->hosts));
 	memcpy(dp->hosts4, hosts.hosts4, sizeof(dp->hosts4));
 	memcpy(dp->hosts6, hosts.hosts6, sizeof(dp->hosts6));
+	dp->host_walks = hosts.walks;
+	dp->host_walk_s = hosts.walk_s;
+	dp->host_count_age_s = host_count_age_s(d, &hosts);
+	dp->commits = d->commits;
 	bpf_object__for_each_map(map, d->ld.skel->obj)
 	{
 		if (dp->n_maps == XGLB_METRICS_MAPS || strncmp(bpf_map__name(map), "xglb_", 5))

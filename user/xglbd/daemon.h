@@ -16,6 +16,7 @@
 #include "http.h"
 #include "token.h"
 #include "loader.h"
+#include "metrics.h"
 #include "nlmon.h"
 #include "rxfilter.h"
 #include "track.h"
@@ -176,6 +177,7 @@ struct daemon {
 	char console_token_path[XGLB_PATH_MAX + 32];
 	bool drained; /* an operator drained this node: priority and weight 0 */
 	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
+	struct xglb_commit_hist commits;	   /* how long each commit_tables took */
 	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
 	__u64 redistributed;	   /* hosts moved by unsolicited ARP replies */
 	/* the moved hosts, told once more after a host's ARP lock time (cb_redistribute): a

@@ -239,6 +239,7 @@ int commit_tables(struct daemon *d)
 	static struct xglb_group groups[XGLB_MAX_GROUPS];
 	const struct xglb_config *cfg = d->cfg;
 	__u32 self = cfg->nodes[cfg->self].id;
+	__u64 t0 = now_ns();
 	int err;
 
 	d->version++;
@@ -285,6 +286,7 @@ int commit_tables(struct daemon *d)
 	xglb_rxf_remove(d->rxf, d->rxf_last);
 	if (err)
 		pr_err("writing tables: %s", strerror(-err));
+	xglb_commit_hist_add(&d->commits, (now_ns() - t0) / 1e9);
 	return err;
 }
 

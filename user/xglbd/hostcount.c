@@ -76,6 +76,13 @@ static int walk(struct xglb_hostcount *hc, struct xglb_hostcount_snap *s,
 	return 0;
 }
 
+double xglb_hostcount_pause_s(double walk_s)
+{
+	double s = walk_s * XGLB_HOSTCOUNT_IDLE_X;
+
+	return s > XGLB_HOSTCOUNT_PERIOD_S ? s : XGLB_HOSTCOUNT_PERIOD_S;
+}
+
 static void *run(void *arg)
 {
 	struct xglb_hostcount *hc = arg;
@@ -87,6 +94,7 @@ static void *run(void *arg)
 		struct xglb_hostcount_snap s = {0};
 		__u64 t0 = mono_ns();
 		int err = keys && vals ? walk(hc, &s, keys, vals) : -ENOMEM;
+		int pause_ms;
 
 		pthread_mutex_lock(&hc->lock);
 		if (hc->stop) {
@@ -99,6 +107,7 @@ static void *run(void *arg)
 			s.walk_s = (s.done_ns - t0) / 1e9;
 			hc->snap = s;
 		}
+		pause_ms = (int)(xglb_hostcount_pause_s((mono_ns() - t0) / 1e9) * 1000);
 		pthread_mutex_unlock(&hc->lock);
 		if (err && !warned) {
 			pr_warn(
@@ -114,8 +123,7 @@ static void *run(void *arg)
 		 * hours in the past made this thread spin. xglb_hostcount_stop
 		 * ends the wait through wake_fd.
 		 */
-		poll(&(struct pollfd){.fd = hc->wake_fd, .events = POLLIN}, 1,
-		     XGLB_HOSTCOUNT_PERIOD_S * 1000);
+		poll(&(struct pollfd){.fd = hc->wake_fd, .events = POLLIN}, 1, pause_ms);
 	}
 	free(keys);
 	free(vals);
@@ -150,6 +158,7 @@ int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd)
 		hc->fd = hc->wake_fd = -1;
 		return -err;
 	}
+	hc->started_ns = mono_ns();
 	hc->running = true;
 	return 0;
 }

@@ -13,8 +13,18 @@
 #include <linux/types.h>
 #include "xglb.h"
 
-/* Seconds between the ends of two walks (each walk is paced by the kernel's batch lookups). */
+/*
+ * Seconds between the end of one walk and the start of the next: at least
+ * XGLB_HOSTCOUNT_PERIOD_S, and at least XGLB_HOSTCOUNT_IDLE_X times as long
+ * as the last walk took, so counting takes at most 1/XGLB_HOSTCOUNT_IDLE_X
+ * of a CPU however large the table (a million hosts: a walk of ~0.2 s,
+ * one every ~40 s; their age is in /metrics and status).
+ */
 #define XGLB_HOSTCOUNT_PERIOD_S 1
+#define XGLB_HOSTCOUNT_IDLE_X	200
+
+/* The pause after a walk that took WALK_S seconds (pure). */
+double xglb_hostcount_pause_s(double walk_s);
 
 struct xglb_hostcount_snap {
 	__u32 hosts[XGLB_MAX_GROUPS];  /* entries per group id */
@@ -32,6 +42,7 @@ struct xglb_hostcount {
 	pthread_mutex_t lock;
 	int wake_fd; /* eventfd: written to stop the thread; the wait between walks polls it */
 	bool running, stop;
+	__u64 started_ns;		 /* CLOCK_MONOTONIC start of the thread */
 	struct xglb_hostcount_snap snap; /* under lock */
 };
 

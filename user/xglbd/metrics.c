@@ -96,6 +96,36 @@ static const char *verdict_of(const char *reason)
 	return "pass";
 }
 
+const double xglb_commit_le_s[XGLB_COMMIT_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+						      0.005,  0.01,    0.025,  0.1,   0.5};
+
+void xglb_commit_hist_add(struct xglb_commit_hist *h, double s)
+{
+	h->count++;
+	h->sum_s += s;
+	h->last_s = s;
+	if (s > h->max_s)
+		h->max_s = s;
+	for (int i = 0; i < XGLB_COMMIT_BUCKETS; i++)
+		h->le[i] += s <= xglb_commit_le_s[i];
+}
+
+static void render_commits(FILE *out, const struct xglb_commit_hist *h)
+{
+	head(out, "xglb_commit_seconds", "histogram",
+	     "Agent time of each table commit: every group's table built, the inactive bank "
+	     "written, the flip.");
+	for (int i = 0; i < XGLB_COMMIT_BUCKETS; i++)
+		fprintf(out, "xglb_commit_seconds_bucket{le=\"%g\"} %llu\n", xglb_commit_le_s[i],
+			(unsigned long long)h->le[i]);
+	fprintf(out, "xglb_commit_seconds_bucket{le=\"+Inf\"} %llu\n",
+		(unsigned long long)h->count);
+	fprintf(out, "xglb_commit_seconds_sum %.6f\n", h->sum_s);
+	fprintf(out, "xglb_commit_seconds_count %llu\n", (unsigned long long)h->count);
+	head(out, "xglb_commit_max_seconds", "gauge", "The longest table commit since the start.");
+	fprintf(out, "xglb_commit_max_seconds %.6f\n", h->max_s);
+}
+
 static void render_dataplane(FILE *out, const struct xglb_dp_snapshot *dp)
 {
 	head(out, "xglb_packets_total", "counter",
@@ -147,6 +177,17 @@ static void render_dataplane(FILE *out, const struct xglb_dp_snapshot *dp)
 	for (int i = 0; i < dp->n_maps; i++)
 		fprintf(out, "xglb_map_capacity{map=\"%s\"} %llu\n", dp->maps[i].name,
 			(unsigned long long)dp->maps[i].capacity);
+	head(out, "xglb_hosts_count_age_seconds", "gauge",
+	     "Age of the host counts (xglb_hosts_assigned, xglb_hosts_family, xglb_map_entries of "
+	     "xglb_hosts): since their walk, off the event loop, ended; since the start before the "
+	     "first.");
+	fprintf(out, "xglb_hosts_count_age_seconds %.3f\n", dp->host_count_age_s);
+	head(out, "xglb_hosts_count_walk_seconds", "gauge",
+	     "How long the last walk counting xglb_hosts took.");
+	fprintf(out, "xglb_hosts_count_walk_seconds %.3f\n", dp->host_walk_s);
+	head(out, "xglb_hosts_counts_total", "counter", "Completed walks counting xglb_hosts.");
+	fprintf(out, "xglb_hosts_counts_total %llu\n", (unsigned long long)dp->host_walks);
+	render_commits(out, &dp->commits);
 	head(out, "xglb_table_flips_total", "counter", "Atomic switches of the data-plane tables.");
 	fprintf(out, "xglb_table_flips_total %llu\n", (unsigned long long)dp->flips);
 	head(out, "xglb_heartbeat_age_seconds", "gauge",

@@ -11,24 +11,42 @@
 
 #define XGLB_METRICS_MAPS 32 /* room for every xglb_* map (20 now) */
 
+/* Upper bounds (seconds) of the buckets of xglb_commit_seconds; +Inf is the count. */
+#define XGLB_COMMIT_BUCKETS 10
+extern const double xglb_commit_le_s[XGLB_COMMIT_BUCKETS];
+
+/* Durations of table commits (build every group's table, write the inactive bank, flip). */
+struct xglb_commit_hist {
+	__u64 count;
+	double sum_s, last_s, max_s;
+	__u64 le[XGLB_COMMIT_BUCKETS]; /* commits that took at most xglb_commit_le_s[i] */
+};
+
+/* One commit that took S seconds. */
+void xglb_commit_hist_add(struct xglb_commit_hist *h, double s);
+
 /* What the data plane counted, read from the maps (per-CPU values summed). */
 struct xglb_dp_snapshot {
 	__u64 reasons[XGLB_R_MAX]; /* packets by verdict reason */
 	int n_fwd;
 	struct {
 		__u8 gid, index;
-		__u64 packets, bytes;	    /* frames this node accepted for the forwarder */
-		__u64 tx_packets, tx_bytes; /* frames it sent back to the forwarder's hosts */
-	} fwd[XGLB_MAX_GROUPS];	       /* at most one entry per configured forwarder, see n_fwd */
-	__u32 hosts[XGLB_MAX_GROUPS];  /* host entries per group id (AVG's host table) */
-	__u32 hosts4[XGLB_MAX_GROUPS]; /* of them, by the family they asked in (ARP) */
+		__u64 packets, bytes;	       /* frames this node accepted for the forwarder */
+		__u64 tx_packets, tx_bytes;    /* frames it sent back to the forwarder's hosts */
+	} fwd[XGLB_MAX_GROUPS * XGLB_MAX_FWD]; /* one entry per configured forwarder, see n_fwd */
+	__u32 hosts[XGLB_MAX_GROUPS];	       /* host entries per group id (AVG's host table) */
+	__u32 hosts4[XGLB_MAX_GROUPS];	       /* of them, by the family they asked in (ARP) */
 	__u32 hosts6[XGLB_MAX_GROUPS]; /* (neighbour solicitation); dual-stack hosts in both */
 	int n_maps;
 	struct {
 		const char *name;
 		__u64 entries, capacity;
 	} maps[XGLB_METRICS_MAPS];
-	__u64 flips; /* table switches */
+	__u64 host_walks;	 /* completed counts of xglb_hosts (hostcount.h), 0 = none yet */
+	double host_count_age_s; /* since the last count ended (or since the start: none yet) */
+	double host_walk_s;	 /* how long the last count's walk took */
+	struct xglb_commit_hist commits; /* table commits */
+	__u64 flips;			 /* table switches */
 	double heartbeat_age_s;
 };
 
