@@ -63,6 +63,25 @@ check "$scrapes scrapes of /metrics and status in ${SECONDS_SCRAPING} s" [ "$scr
 check_eq "no AVG or owner change on r1 r2 while scraping (changes before: $before)" "$after" "$before"
 check_eq "r1 r2 still agree, every forwarder owned" "$(lab_agree_owned && echo yes)" yes
 
+# ---- xglbctl hosts streams the full table while hellos flow ------------------------------
+# r2 lists its table (every entry, as JSON and as text) while r1 listens for its hellos every
+# 10 ms: no stall of either agent (gaps), no role change, r1 keeps accepting r2's hellos.
+gaps() { lab_jst "$1" '[.groups[].events.gaps] | add'; }
+heard() { lab_jst r1 '.membership.ok'; }
+g0="$(gaps r1) $(gaps r2)" before="$(changes r1) $(changes r2)" ok0=$(heard) t0=$(date +%s%N)
+lab_ctl r2 --json hosts >"$LAB_DIR/hosts.json" ||
+	not_ok "xglbctl --json hosts on r2" "$(head -c 300 "$LAB_DIR/hosts.json")"
+lab_ctl r2 hosts >"$LAB_DIR/hosts.txt" ||
+	not_ok "xglbctl hosts on r2"
+ms=$((($(date +%s%N) - t0) / 1000000)) ok1=$(heard)
+check_eq "xglbctl --json hosts: valid JSON, every one of the $cap entries once" \
+	"$(jq '"\(length) \([.[].mac] | unique | length) \([.[] | select(.group == '"$LAB_GID"')] | length)"' -r "$LAB_DIR/hosts.json")" "$cap $cap $cap"
+check_eq "xglbctl hosts: a header and $cap rows" "$(wc -l <"$LAB_DIR/hosts.txt")" "$((cap + 1))"
+check_eq "no agent stall on r1 r2 while the table was listed twice ($ms ms)" "$(gaps r1) $(gaps r2)" "$g0"
+check_eq "no AVG or owner change on r1 r2 while listing" "$(changes r1) $(changes r2)" "$before"
+check "r1 kept accepting hellos while r2 listed: $((ok1 - ok0)) in $ms ms at hello 10 ms" \
+	[ $((ok1 - ok0)) -ge $((ms / 10 / 2)) ]
+
 # ---- a redistribution of the full table ------------------------------------------------
 avgs() { for r in "${ROUTERS[@]}"; do lab_jst "$r" '.groups[0].events.avg_changes'; done | paste -sd' '; }
 owners() { for r in "${ROUTERS[@]}"; do lab_jst "$r" '.groups[0].events.owner_changes'; done | paste -sd' '; }

@@ -19,6 +19,10 @@
 #include "names.h"
 #include "xglb.h"
 
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's own "operation not supported" */
+#endif
+
 struct ctl {
 	const char *pin_root;
 	const char *socket;
@@ -489,59 +493,109 @@ static long long jiffies_age_ms(const struct xglb_ctl *ctl, __u64 j, __u64 now)
 	return ms > 0 ? ms : 0; /* a stamp taken after the last heartbeat */
 }
 
+/* One host entry, as a table row or a JSON object (FIRST: no comma before it). */
+static void print_host(const struct ctl *c, const struct xglb_ctl *ctl, __u64 now,
+		       const struct xglb_host_key *key, const struct xglb_host *h, bool first)
+{
+	char mac[XGLB_MAC_STR], vmac[XGLB_MAC_STR], age_s[24], ip[INET_ADDRSTRLEN] = "-";
+	/* how the host asked: ARP left its IPv4 address, NDP the flag */
+	const char *fam;
+	long long age;
+
+	xglb_fmt_mac(mac, key->mac);
+	xglb_fmt_mac(vmac, (const __u8[6]){XGLB_VMAC_PREFIX0, XGLB_VMAC_PREFIX1, XGLB_VMAC_PREFIX2,
+					   XGLB_VMAC_PREFIX3, key->gid, h->fwd});
+	/* last_jiffies is refreshed at most once a second: so is the age */
+	age = jiffies_age_ms(ctl, h->last_jiffies, now);
+	if (age >= 0)
+		snprintf(age_s, sizeof(age_s), "%lld", age);
+	else
+		snprintf(age_s, sizeof(age_s), c->json ? "null" : "-");
+	if (h->ip)
+		inet_ntop(AF_INET, &h->ip, ip, sizeof(ip));
+	fam = h->ip ? (h->flags & XGLB_HOST_NDP ? "ipv4+ipv6" : "ipv4")
+		    : (h->flags & XGLB_HOST_NDP ? "ipv6" : "-");
+	if (c->json)
+		printf("%s{\"group\": %u, \"mac\": \"%s\", \"forwarder\": %u, "
+		       "\"vmac\": \"%s\", \"age_ms\": %s, \"ipv4\": %s%s%s, "
+		       "\"ipv6\": %s}",
+		       first ? "\n" : ",\n", key->gid, mac, h->fwd, vmac, age_s, h->ip ? "\"" : "",
+		       h->ip ? ip : "null", h->ip ? "\"" : "",
+		       h->flags & XGLB_HOST_NDP ? "true" : "false");
+	else
+		printf("%-5u %-17s %-5u %-17s %10s %-9s %s\n", key->gid, mac, h->fwd, vmac, age_s,
+		       fam, ip);
+}
+
+/*
+ * The host table, streamed: read HOSTS_BATCH entries at a time (the
+ * kernel's batch lookup walks the hash buckets, so entries the data path
+ * adds or evicts meanwhile neither restart the walk nor repeat one) and
+ * printed as they come, so a million hosts list at once into a pipe and
+ * never sit in memory. xglbd takes no part: its event loop never sees it.
+ * Kernels without batch lookups are walked key by key.
+ */
+#define HOSTS_BATCH 4096
+
 static int cmd_hosts(const struct ctl *c)
 {
-	struct xglb_host_key key, *prev = NULL;
-	__u64 now = now_ns(CLOCK_MONOTONIC);
-	int fd, n = 0;
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct xglb_host_key *keys = calloc(HOSTS_BATCH, sizeof(*keys));
+	struct xglb_host *vals = calloc(HOSTS_BATCH, sizeof(*vals));
+	__u64 now = now_ns(CLOCK_MONOTONIC), in = 0, out = 0, n = 0;
+	void *inp = NULL;
+	int fd = -1, err, rc = 1;
 	struct xglb_ctl ctl;
-	struct xglb_host h;
 
+	if (!keys || !vals) {
+		fprintf(stderr, "xglbctl: hosts: out of memory\n");
+		goto out;
+	}
 	if (read_ctl(c, &ctl))
-		return 1;
+		goto out;
 	fd = open_map(c, XGLB_MAP_HOSTS);
 	if (fd < 0)
-		return 1;
+		goto out;
 	printf(c->json ? "[" : "%-5s %-17s %-5s %-17s %10s %-9s %s\n", "GROUP", "HOST", "FWD",
 	       "VMAC", "AGE_MS", "FAMILY", "IPV4");
-	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
-		char mac[XGLB_MAC_STR], vmac[XGLB_MAC_STR], age_s[24], ip[INET_ADDRSTRLEN] = "-";
-		/* how the host asked: ARP left its IPv4 address, NDP the flag */
-		const char *fam;
-		long long age;
+	for (;;) {
+		__u32 got = HOSTS_BATCH;
 
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &h))
-			continue;
-		xglb_fmt_mac(mac, key.mac);
-		xglb_fmt_mac(vmac,
-			     (const __u8[6]){XGLB_VMAC_PREFIX0, XGLB_VMAC_PREFIX1,
-					     XGLB_VMAC_PREFIX2, XGLB_VMAC_PREFIX3, key.gid, h.fwd});
-		/* last_jiffies is refreshed at most once a second: so is the age */
-		age = jiffies_age_ms(&ctl, h.last_jiffies, now);
-		if (age >= 0)
-			snprintf(age_s, sizeof(age_s), "%lld", age);
-		else
-			snprintf(age_s, sizeof(age_s), c->json ? "null" : "-");
-		if (h.ip)
-			inet_ntop(AF_INET, &h.ip, ip, sizeof(ip));
-		fam = h.ip ? (h.flags & XGLB_HOST_NDP ? "ipv4+ipv6" : "ipv4")
-			   : (h.flags & XGLB_HOST_NDP ? "ipv6" : "-");
-		if (c->json)
-			printf("%s{\"group\": %u, \"mac\": \"%s\", \"forwarder\": %u, "
-			       "\"vmac\": \"%s\", \"age_ms\": %s, \"ipv4\": %s%s%s, "
-			       "\"ipv6\": %s}",
-			       n++ ? ", " : "", key.gid, mac, h.fwd, vmac, age_s, h.ip ? "\"" : "",
-			       h.ip ? ip : "null", h.ip ? "\"" : "",
-			       h.flags & XGLB_HOST_NDP ? "true" : "false");
-		else
-			printf("%-5u %-17s %-5u %-17s %10s %-9s %s\n", key.gid, mac, h.fwd, vmac,
-			       age_s, fam, ip);
+		err = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &got, &opts);
+		if (err && errno != ENOENT)
+			break;
+		for (__u32 i = 0; i < got; i++, n++)
+			print_host(c, &ctl, now, &keys[i], &vals[i], n == 0);
+		if (fflush(stdout)) /* the reader went away */
+			goto out;
+		if (err) /* ENOENT: the end */
+			break;
+		in = out;
+		inp = &in;
+	}
+	if (err && errno != ENOENT) {
+		if (n || (errno != EINVAL && errno != ENOTSUPP && errno != EOPNOTSUPP)) {
+			fprintf(stderr, "xglbctl: hosts: reading %s: %s\n", XGLB_MAP_HOSTS,
+				strerror(errno));
+			goto out;
+		}
+		/* no batch lookups in this kernel: key by key */
+		for (struct xglb_host_key *prev = NULL;
+		     bpf_map_get_next_key(fd, prev, &keys[1]) == 0; prev = &keys[0]) {
+			keys[0] = keys[1];
+			if (bpf_map_lookup_elem(fd, &keys[0], &vals[0]) == 0) /* else gone */
+				print_host(c, &ctl, now, &keys[0], &vals[0], n++ == 0);
+		}
 	}
 	if (c->json)
-		printf("]\n");
-	close(fd);
-	return 0;
+		printf("%s]\n", n ? "\n" : "");
+	rc = fflush(stdout) ? 1 : 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	free(vals);
+	return rc;
 }
 
 static int parse_index(const char *s, int *out)
