@@ -26,6 +26,9 @@
 #define XGLB_MAX_HOSTS 65536 /* LRU host -> forwarder entries, all groups, per CPU */
 #endif
 #define XGLB_MAX_HOSTS_TOTAL (1U << 20) /* cap of xglb_hosts over all CPUs (~100 MB) */
+/* host-table-size: what an operator may set instead (96 bytes of kernel memory an entry) */
+#define XGLB_HOST_TABLE_MIN 1024
+#define XGLB_HOST_TABLE_MAX (1U << 24)
 #ifndef XGLB_MAX_IFACES
 #define XGLB_MAX_IFACES 64 /* local interfaces with an xglb program */
 #endif

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # test_hosts_scale.sh - a full host table does not slow the membership path: with xglb_hosts
-# filled to its capacity on both routers (synthetic hosts, tests/tools/xglb_fillhosts) and
-# hellos every 10 ms (hold 50 ms), /metrics and status are requested back to back on both
+# (host-table-size 150000) filled to its capacity on both routers (synthetic hosts,
+# tests/tools/xglb_fillhosts) and hellos every 10 ms (hold 50 ms), /metrics and status are requested back to back on both
 # routers for 10 s; no AVG change and no owner change may follow. The scrapes still report the
 # full table (xglb_hosts_assigned, xglb_map_entries), counted off the event loop.
 # Then a redistribution of the whole table: r1 is drained, its forwarder 0 (persistence 0, which every host
 # has) goes to r2, the AVG, and after the timeout (1 s) is removed, and r2 moves every host to
 # forwarder 1 by unsolicited ARP, twice (walking the table in steps between which hellos go
-# out); the only role change is forwarder 0's move to r2.
+# out); the only role change is forwarder 0's move to r2. Before that, xglbctl hosts lists
+# r2's full table (JSON and text: every entry once) while r1 counts r2's hellos: no stall, no
+# role change. Last, r1 restarts without host-table-size: the table is sized by CPU count and
+# the pinned one of the other size is replaced, said so.
 #
 # Lab: r1 r2 (equal priorities: r2 AVG), 2 forwarders owned r1,r2; no clients.
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
@@ -16,6 +19,7 @@ source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 ROUTERS=(r1 r2)
 URL=http://127.0.0.1:9867
 SECONDS_SCRAPING=10
+HOST_TABLE=150000 # host-table-size of both routers: over 100,000 entries to list
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_fillhosts
 t_need_tools curl jq bpftool
@@ -26,16 +30,18 @@ metric() { awk -v k="$2" '$1 == k { print $2 }' <<<"$1"; }
 changes() { lab_jst "$1" '[.groups[].events | .avg_changes + .owner_changes] | add'; }
 
 lab_setup "${ROUTERS[@]}" -- || bail "lab with r1 r2" "$LAB_ERR"
-lab_start_all membership=1 owners=r1,r2 persistence=0 hello_ms=10 hold_ms=50 redirect_ms=500 timeout_ms=1000 ||
+echo "host-table-size: $HOST_TABLE" >"$LAB_DIR/host-table.yaml"
+lab_start_all extra="$LAB_DIR/host-table.yaml" membership=1 owners=r1,r2 persistence=0 hello_ms=10 hold_ms=50 redirect_ms=500 timeout_ms=1000 ||
 	bail "xglbd ready on r1 r2" "$LAB_ERR"
 lab_wait 10 lab_agree_owned || bail "r1 r2 agree on one group state, every forwarder owned" "$(lab_views)"
 ok "xglbd ready on r1 r2 at hello 10 ms, hold 50 ms: $(lab_view r1)"
 
 cap=$(bpftool map show pinned "$(lab_get r1 pin_root)/xglb_hosts" -j | jq .max_entries)
+check_eq "host-table-size $HOST_TABLE: xglb_hosts has $HOST_TABLE entries" "$cap" "$HOST_TABLE"
 for r in "${ROUTERS[@]}"; do
 	n=$("$LAB_BUILD/tools/xglb_fillhosts" "$(lab_get "$r" pin_root)/xglb_hosts" "$LAB_GID" "$cap") ||
 		bail "fill $r's xglb_hosts"
-	check_eq "$r's xglb_hosts is full: $cap synthetic hosts (capacity: 65536 per CPU, at most 2^20)" "$n" "$cap"
+	check_eq "$r's xglb_hosts is full: $cap synthetic hosts" "$n" "$cap"
 done
 full() { [ "$(metric "$(scrape "$1")" "xglb_hosts_assigned{group=\"$LAB_GID\"}")" = "$cap" ]; }
 for r in "${ROUTERS[@]}"; do
@@ -102,6 +108,19 @@ check_eq "one owner change on r1 r2 (forwarder 0 to r2 at the drain), none more"
 	"$(owners)" "$(for o in $own0; do echo $((o + 1)); done | paste -sd' ')"
 check_eq "r2 is AVG, forwarder 0 removed" "$(lab_view r2 | sed 's/ v=[0-9]*//')" "avg=r2 owners=-,r2"
 lab_xglbctl r2 undrain r1 || not_ok "xglbctl undrain r1" "$ERR"
+
+# ---- without host-table-size: sized by CPU count, the pinned table replaced ----------------
+lab_stop_xglbd r1 5
+cfg=$(lab_write_config r1 membership=1 owners=r1,r2 persistence=0 hello_ms=10 hold_ms=50 redirect_ms=500 timeout_ms=1000)
+lab_start_xglbd r1 "$cfg" || bail "xglbd on r1 restarts without host-table-size"
+cpus=$(awk -F'[-,]' '{ print $NF + 1 }' /sys/devices/system/cpu/possible)
+want=$((65536 * cpus > 1048576 ? 1048576 : 65536 * cpus))
+check_eq "r1 restarted without host-table-size: xglb_hosts has 65536 per possible CPU ($cpus), at most 2^20" \
+	"$(bpftool map show pinned "$(lab_get r1 pin_root)/xglb_hosts" -j | jq .max_entries)" "$want"
+check "r1 said it replaced the pinned table of another size, losing its hosts" \
+	grep -q "xglb_hosts was pinned .*$HOST_TABLE entries.*or with another host-table-size: replacing it, the state it held is lost" "$(lab_xglbd_log r1)"
+check_eq "status on r1: the new table's capacity, empty" \
+	"$(lab_jst r1 '"\(.host_table.capacity) \(.host_table.entries)"')" "$want 0"
 
 for r in "${ROUTERS[@]}"; do lab_stop_xglbd "$r" 5; done
 t_done

@@ -146,6 +146,9 @@ static const struct tcase cases[] = {
 	CASE("lease_not_integer", TOP("lease-ms: 3s"), "1: lease-ms: \"3s\" is not an integer"),
 	CASE("lease_hex", TOP("lease-ms: 0x100"), "1: lease-ms: \"0x100\" is not an integer"),
 	CASE("lease_list", TOP("lease-ms: [3000]"), "1: lease-ms: expected a scalar, got a list"),
+	CASE("host_table_low", TOP("host-table-size: 1023"), "1: host-table-size: must be between 1024 and 16777216"),
+	CASE("host_table_high", TOP("host-table-size: 16777217"), "1: host-table-size: must be between 1024 and 16777216"),
+	CASE("host_table_zero", TOP("host-table-size: 0"), "1: host-table-size: must be between 1024 and 16777216"),
 	CASE("learn_low", TOP("learn-interval-ms: 99"), "1: learn-interval-ms: must be 0 or between 100 and 3600000"),
 	CASE("pin_root_relative", TOP("pin-root: xglb"), "1: pin-root: \"xglb\" is not an absolute path"),
 	CASE("state_dir_relative", TOP("state-dir: var/lib/xglb"), "1: state-dir: \"var/lib/xglb\" is not an absolute path"),
@@ -676,6 +679,7 @@ static void test_example(void **state)
 	assert_string_equal(cfg.console_token_file, ""); /* state-dir/console-token */
 	assert_int_equal(cfg.lease_ms, 3000);
 	assert_int_equal(cfg.learn_interval_ms, 10000);
+	assert_int_equal(cfg.host_table_size, 0); /* by CPU count */
 	assert_int_equal(cfg.datapath, XGLB_DATAPATH_AUTO);
 	assert_int_equal(cfg.xdp_mode, XGLB_XDP_MODE_AUTO);
 	assert_int_equal(cfg.rx_filter, XGLB_RXF_AUTO);
@@ -749,7 +753,8 @@ static void test_defaults_and_values(void **state)
 	    " forwarders: [{owner: r1}, {owner: r2}]}\n"
 	    "rx-filter: promiscuous\n"
 	    "console-token-file: /etc/xglb/console-token\n"
-	    "xdp-mode: native\n";
+	    "xdp-mode: native\n"
+	    "host-table-size: 1048576\n";
 	const __u8 vip[4] = {192, 168, 1, 254};
 	struct xglb_cfg_group *g = &cfg.groups[0], *h = &cfg.groups[1];
 	struct tmpfile t;
@@ -766,6 +771,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(cfg.self, 1);
 	assert_int_equal(cfg.lease_ms, 100);
 	assert_int_equal(cfg.learn_interval_ms, 0);
+	assert_int_equal(cfg.host_table_size, 1048576);
 	assert_string_equal(cfg.pin_root, "/sys/fs/bpf/other");
 	assert_string_equal(cfg.state_dir, "/srv/xglb/state");
 	assert_string_equal(cfg.console_token_file, "/etc/xglb/console-token");

@@ -559,6 +559,8 @@ static const struct field top_fields[] = {
 	TOP("state-dir", schema_read_path, state_dir, 0, 0, 0, NULL),
 	TOP("lease-ms", schema_read_uint, lease_ms, 100, MS_MAX, 0, NULL),
 	TOP("learn-interval-ms", schema_read_uint, learn_interval_ms, 100, MS_MAX, F_ZERO_OK, NULL),
+	TOP("host-table-size", schema_read_uint, host_table_size, XGLB_HOST_TABLE_MIN,
+	    XGLB_HOST_TABLE_MAX, 0, NULL),
 	TOP("control-socket", schema_read_path, control_socket, 0, SUN_PATH_MAX - 1, 0, NULL),
 	TOP("http-listen", cfg_read_listen, http_listen, 0, 0, 0, NULL),
 	TOP("console-token-file", schema_read_path, console_token_file, 0, 0, 0, NULL),

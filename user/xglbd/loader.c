@@ -72,10 +72,12 @@ static int ensure_bpffs(const char *pin_root)
 	return 0;
 }
 
-unsigned int xglb_hosts_capacity(void)
+unsigned int xglb_hosts_capacity(unsigned int configured)
 {
 	long long n = (long long)XGLB_MAX_HOSTS * libbpf_num_possible_cpus();
 
+	if (configured)
+		return configured;
 	if (n < XGLB_MAX_HOSTS)
 		n = XGLB_MAX_HOSTS; /* CPU count unknown */
 	return n > XGLB_MAX_HOSTS_TOTAL ? XGLB_MAX_HOSTS_TOTAL : (unsigned int)n;
@@ -123,7 +125,8 @@ static bool pinned_fits(struct bpf_map *map, const char *path)
 	if (fits)
 		return true;
 	pr_warn("%s was pinned by an older xglb (type %u, key %u, value %u, %u entries, flags %#x; "
-		"now %u, %u, %u, %u, %#x): replacing it, the state it held is lost",
+		"now %u, %u, %u, %u, %#x) or with another host-table-size: replacing it, the state "
+		"it held is lost",
 		path, info.type, info.key_size, info.value_size, info.max_entries, info.map_flags,
 		bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map),
 		bpf_map__max_entries(map), bpf_map__map_flags(map));
@@ -131,7 +134,8 @@ static bool pinned_fits(struct bpf_map *map, const char *path)
 	return false;
 }
 
-int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, int xdp_mode)
+int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, int xdp_mode,
+		     unsigned int host_table_size)
 {
 	struct bpf_map *map;
 	char path[512];
@@ -150,7 +154,8 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, 
 		pr_err("opening the BPF object: %s", strerror(errno));
 		return err;
 	}
-	err = bpf_map__set_max_entries(l->skel->maps.xglb_hosts, xglb_hosts_capacity());
+	err = bpf_map__set_max_entries(l->skel->maps.xglb_hosts,
+				       xglb_hosts_capacity(host_table_size));
 	if (err) {
 		pr_err("sizing xglb_hosts: %s", strerror(-err));
 		return err;

@@ -47,9 +47,12 @@ const char *xglb_attach_mode_name(unsigned int mode);
  * Open the object and point every map at PIN_ROOT/<map name>, so load
  * reuses maps a previous xglbd left pinned (restart keeps state) and pins
  * new ones. PIN_ROOT must be on a bpffs; /sys/fs/bpf is mounted if
- * needed. 0 or -errno (message logged).
+ * needed. xglb_hosts gets xglb_hosts_capacity(HOST_TABLE_SIZE) entries: a
+ * pinned one of another size is replaced (its hosts lost, said so). 0 or
+ * -errno (message logged).
  */
-int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, int xdp_mode);
+int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, int xdp_mode,
+		     unsigned int host_table_size);
 
 /*
  * Attach the programs to n interfaces. A group interface (dp[i]) gets the
@@ -71,11 +74,12 @@ void xglb_loader_detach(struct xglb_loader *l, bool unpin);
 void xglb_loader_close(struct xglb_loader *l);
 
 /*
- * Entries of xglb_hosts: XGLB_MAX_HOSTS for every possible CPU, as its LRU
- * lists are per CPU (BPF_F_NO_COMMON_LRU) and ARP may all arrive on one;
- * at most XGLB_MAX_HOSTS_TOTAL.
+ * Entries of xglb_hosts: CONFIGURED (host-table-size) if not 0, else
+ * XGLB_MAX_HOSTS for every possible CPU, as its LRU lists are per CPU
+ * (BPF_F_NO_COMMON_LRU) and ARP may all arrive on one; at most
+ * XGLB_MAX_HOSTS_TOTAL.
  */
-unsigned int xglb_hosts_capacity(void);
+unsigned int xglb_hosts_capacity(unsigned int configured);
 
 /* Is DIR on a bpffs? */
 bool xglb_is_bpffs(const char *dir);

@@ -343,7 +343,8 @@ int main(int argc, char **argv)
 		goto out;
 	/* What the unicast filters hold, before any table switch (membership's first included). */
 	rx_filter_ifaces(&d); /* a failure is logged; adds are tried at every switch */
-	err = xglb_loader_open(&d.ld, d.cfg->pin_root, d.cfg->datapath, d.cfg->xdp_mode);
+	err = xglb_loader_open(&d.ld, d.cfg->pin_root, d.cfg->datapath, d.cfg->xdp_mode,
+			       d.cfg->host_table_size);
 	if (err)
 		goto out;
 	err = xglb_loader_attach_some(&d.ld, d.ifs.ifindex, d.ifs.dp, d.ifs.n);

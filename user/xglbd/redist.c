@@ -304,7 +304,7 @@ void redistribute_step(struct daemon *d)
 		w->fetch_err = err;
 		w->visited += w->n;
 		/* Key by key restarts at the first key when the last one is evicted: bounded. */
-		if (!err && w->visited > 2ull * xglb_hosts_capacity())
+		if (!err && w->visited > 2ull * bpf_map__max_entries(d->ld.skel->maps.xglb_hosts))
 			w->fetch_err = -ELOOP;
 	}
 	while (w->next < w->n) {

@@ -71,6 +71,8 @@ static const char *reload_conflict(const struct xglb_config *a, const struct xgl
 		return "datapath";
 	if (a->xdp_mode != b->xdp_mode)
 		return "xdp-mode";
+	if (a->host_table_size != b->host_table_size)
+		return "host-table-size";
 	if (a->membership != b->membership)
 		return "membership on/off";
 	if (a->membership &&
