@@ -453,7 +453,98 @@ static void withdrawal_rides_on_hellos(void **state)
 	free(c);
 }
 
+/* io.commit of one_commit_per_pass: commits, and hellos sent before the last one. */
+struct commits {
+	struct xglb_cluster *c;
+	int n;
+	__u64 tx_at_commit;
+};
+
+static void count_commit(void *ctx)
+{
+	struct commits *k = ctx;
+
+	k->n++;
+	k->tx_at_commit = k->c->mem.tx_ok;
+}
+
+static int avg_groups(const struct xglb_cluster *c)
+{
+	int n = 0;
+
+	for (int g = 0; g < c->n_groups; g++)
+		n += c->fsm[g].avg == c->cfg->nodes[c->cfg->self].id;
+	return n;
+}
+
+/*
+ * Many groups changing in one tick (here 8 groups whose peer never speaks,
+ * all becoming AVG at once; a dead peer's 255 groups failing over alike)
+ * make one commit, not one per group: each commit rebuilds every group's
+ * table and may wait a grace period. The tables still come first: no hello
+ * of that tick leaves before the commit.
+ */
+static void one_commit_per_pass(void **state)
+{
+	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
+	struct xglb_cluster *c = calloc(1, sizeof(*c));
+	struct commits k = {.c = c};
+	struct xglb_cluster_io io = {.ctx = &k, .commit = count_commit};
+	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}}, buf[XGLB_MSG_MAX + 1];
+	__u64 now = 1000000000ull, step = 10000000ull;
+	int port = 20000 + (getpid() + 13) % 20000, rx, together = 0;
+	struct xglb_config *cfg;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	assert_non_null(c);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fprintf(f,
+		"node: r1\n"
+		"membership: {port: %d, key: \"" KEY_HEX "\"}\n"
+		"nodes:\n"
+		"  - {name: r1, id: 1, address: 192.0.2.1}\n"
+		"  - {name: r2, id: 2, address: 192.0.2.2}\n"
+		"groups:\n",
+		port);
+	for (int g = 1; g <= 8; g++)
+		fprintf(f,
+			"  - {id: %d, vip: 10.0.%d.1, interfaces: [lo], timers: {hello-ms: 100, "
+			"hold-ms: 300}, forwarders: [{owner: r1}, {owner: r2}]}\n",
+			g, g);
+	assert_int_equal(fclose(f), 0);
+	cfg = load(path);
+	unlink(path);
+	assert_int_equal(cfg->n_groups, 8);
+	rx = peer_socket(2, port);
+	assert_int_equal(xglb_cluster_init(c, cfg, 1, (const __u8(*)[6])macs, NULL, now, &io), 0);
+
+	for (int i = 0; i < 300 && avg_groups(c) < 8; i++, now += step) {
+		int before = k.n, avgs = avg_groups(c);
+		__u64 tx = c->mem.tx_ok;
+
+		xglb_cluster_tick(c, now);
+		while (recv(rx, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;			     /* r2 hears and never answers */
+		assert_in_range(k.n - before, 0, 1); /* at most one commit a tick */
+		if (avg_groups(c) - avgs > 1) {
+			together++;
+			assert_int_equal(k.n - before, 1);
+			assert_true(k.tx_at_commit == tx); /* tables before that tick's hellos */
+			assert_true(c->mem.tx_ok > tx);	   /* which then claimed the role */
+		}
+	}
+	assert_int_equal(avg_groups(c), 8);
+	assert_true(together > 0); /* the groups did change in one tick */
+
+	xglb_cluster_close(c);
+	close(rx);
+	free(cfg);
+	free(c);
+}
+
 T_MAIN(cmocka_unit_test(reload_keeps_signing_with_the_key),
        cmocka_unit_test(replay_after_restart_is_refused),
        cmocka_unit_test(reload_keeps_sequence_and_windows),
-       cmocka_unit_test(withdrawal_rides_on_hellos))
+       cmocka_unit_test(withdrawal_rides_on_hellos), cmocka_unit_test(one_commit_per_pass))

@@ -308,6 +308,39 @@ static void flush(struct xglb_cluster *c)
 	c->commit_pending = false;
 }
 
+/* Group G's output, kept for the end of the pass; merged with what it asked before in it. */
+static void collect(struct xglb_cluster *c, int g, const struct xglb_fsm_out *out)
+{
+	c->pass[g].actions |= out->actions;
+	c->pass[g].learn_mask |= out->learn_mask;
+	c->pass[g].redist_mask |= out->redist_mask;
+	if (out->actions & XGLB_FSM_ACT_COMMIT)
+		c->commit_pending = true;
+}
+
+/*
+ * The end of a pass over the groups (a tick, a batch of hellos): one commit
+ * for every group whose view changed, then each group's hellos, learning
+ * frames and redistribution. Tables still come before anything that
+ * announces them, as handle() orders it for one group; but a failover of
+ * 255 groups in one tick is one table build and one flip, not 255 (each
+ * rebuilding every group and waiting a grace period).
+ */
+static void run_pass(struct xglb_cluster *c, __u64 now)
+{
+	flush(c);
+	for (int g = 0; g < c->n_groups; g++) {
+		struct xglb_fsm_out out = c->pass[g];
+
+		if (!out.actions)
+			continue;
+		memset(&c->pass[g], 0, sizeof(c->pass[g]));
+		out.actions &= ~XGLB_FSM_ACT_COMMIT; /* committed above */
+		handle(c, g, &out, now);
+	}
+	flush(c); /* anything handle() itself asked for */
+}
+
 static int group_index(const struct xglb_cluster *c, __u8 gid)
 {
 	for (int g = 0; g < c->n_groups; g++)
@@ -432,9 +465,9 @@ void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 		if (m.flags & XGLB_MSGF_ADMIN)
 			apply_admin(c, g, &m, now);
 		xglb_fsm_tick(&c->fsm[g], now, &out);
-		handle(c, g, &out, now);
+		collect(c, g, &out);
 	}
-	flush(c);
+	run_pass(c, now);
 }
 
 /*
@@ -529,9 +562,9 @@ void xglb_cluster_tick(struct xglb_cluster *c, __u64 now)
 		struct xglb_fsm_out out = {0};
 
 		xglb_fsm_tick(&c->fsm[g], now, &out);
-		handle(c, g, &out, now);
+		collect(c, g, &out);
 	}
-	flush(c);
+	run_pass(c, now);
 }
 
 __u64 xglb_cluster_next(const struct xglb_cluster *c, __u64 now)

@@ -61,6 +61,9 @@ struct xglb_cluster {
 	__u16 self_weight;
 	__u8 withdraw[XGLB_MAX_GROUPS]; /* XGLB_WITHDRAW_* per group, by the daemon (netwatch) */
 	bool commit_pending;
+	/* what each group asked for in this pass (a tick, a batch of hellos): handled after one
+	 * commit for them all (run_pass in cluster.c) */
+	struct xglb_fsm_out pass[XGLB_MAX_GROUPS];
 	struct xglb_admin_pending admin[XGLB_MAX_GROUPS];
 	/* flow steering: MACs per steered segment, ours and each node's (by config index) */
 	__u8 n_seg[XGLB_MAX_GROUPS];
