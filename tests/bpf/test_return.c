@@ -8,6 +8,7 @@
  */
 #include <linux/pkt_cls.h>
 #include "harness.h"
+#include "daemon.h"
 
 /* Packets and bytes sent back to the hosts of forwarder idx of group gid, summed over CPUs. */
 static struct xglb_fwd_stats tx_stats(struct h_env *e, __u32 gid, __u32 idx)
@@ -118,6 +119,65 @@ static void arp_replies_are_not_load(void **state)
 	assert_int_equal(tx_stats(e, H_GID, 0).packets, 0);
 }
 
+/* The daemon's clock (user/xglbd/main.c, not in the library): redist.c needs one. */
+__u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Per-CPU value V for forwarder IDX of group GID in map FD (the same on every CPU). */
+static void put_stats(struct h_env *e, int fd, __u32 gid, __u32 idx, __u64 bytes)
+{
+	struct xglb_fwd_stats v[e->ncpu];
+	__u32 key = gid * XGLB_MAX_FWD + idx;
+
+	for (int c = 0; c < e->ncpu; c++)
+		v[c] = (struct xglb_fwd_stats){.packets = 1, .bytes = bytes};
+	assert_int_equal(bpf_map_update_elem(fd, &key, v, BPF_ANY), 0);
+}
+
+/*
+ * The load a hello carries (cb_loads): per forwarder of its group, the
+ * bytes to its vMAC and back to its hosts summed over CPUs, read in one
+ * batch a map; nothing of the groups next to it (keys gid * 16 - 1 and
+ * (gid + 1) * 16), nor of group 255 at the end of the maps.
+ */
+static void hello_load_is_both_maps(void **state)
+{
+	struct h_env *e = *state;
+	struct daemon *d = calloc(1, sizeof(*d));
+	struct xglb_config *cfg = calloc(1, sizeof(*cfg));
+	int rx = bpf_map__fd(e->skel->maps.xglb_fwd_stats),
+	    tx = bpf_map__fd(e->skel->maps.xglb_fwd_tx_stats);
+	__u64 bytes[XGLB_MAX_FWD];
+
+	assert_non_null(d);
+	assert_non_null(cfg);
+	d->cfg = cfg;
+	d->ld.skel = e->skel;
+	cfg->n_groups = 2;
+	cfg->groups[0].id = 7;
+	cfg->groups[1].id = 255;
+	for (__u32 f = 0; f < XGLB_MAX_FWD; f++) {
+		put_stats(e, rx, 7, f, 1000 + f);
+		put_stats(e, tx, 7, f, 10 * f);
+		put_stats(e, rx, 255, f, 5);
+	}
+	put_stats(e, rx, 6, XGLB_MAX_FWD - 1, 1u << 30); /* key 7 * 16 - 1 */
+	put_stats(e, tx, 8, 0, 1u << 30);		 /* key 8 * 16 */
+	cb_loads(d, 0, bytes);
+	for (__u32 f = 0; f < XGLB_MAX_FWD; f++)
+		assert_int_equal(bytes[f], (__u64)e->ncpu * (1000 + f + 10 * f));
+	cb_loads(d, 1, bytes);
+	for (__u32 f = 0; f < XGLB_MAX_FWD; f++)
+		assert_int_equal(bytes[f], (__u64)e->ncpu * 5);
+	free(cfg);
+	free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -126,6 +186,7 @@ int main(void)
 	    H_TEST(return_not_counted),
 	    H_TEST(return_follows_ownership),
 	    H_TEST(arp_replies_are_not_load),
+	    H_TEST(hello_load_is_both_maps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

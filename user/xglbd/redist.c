@@ -87,23 +87,37 @@ void cb_learn(void *ctx, int g, unsigned int mask)
 			learn_one(ctx, g, f);
 }
 
-/* A forwarder's load: the bytes to its vMAC and the bytes back to its hosts (both maps). */
+/*
+ * A forwarder's load: the bytes to its vMAC and the bytes back to its hosts
+ * (both maps), for every hello: one batch lookup of the group's 16 keys a
+ * map (keys gid * 16 .. gid * 16 + 15, after gid * 16 - 1), not 32 lookups.
+ */
 void cb_loads(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD])
 {
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct daemon *d = ctx;
 	int ncpu = libbpf_num_possible_cpus(),
 	    fds[2] = {bpf_map__fd(d->ld.skel->maps.xglb_fwd_stats),
 		      bpf_map__fd(d->ld.skel->maps.xglb_fwd_tx_stats)};
-	struct xglb_fwd_stats vals[ncpu];
+	__u32 first = d->cfg->groups[g].id * XGLB_MAX_FWD, keys[XGLB_MAX_FWD];
+	struct xglb_fwd_stats vals[XGLB_MAX_FWD * ncpu];
 
-	for (__u32 f = 0; f < XGLB_MAX_FWD; f++) {
-		__u32 key = d->cfg->groups[g].id * XGLB_MAX_FWD + f;
+	memset(bytes, 0, XGLB_MAX_FWD * sizeof(bytes[0]));
+	for (int m = 0; m < 2; m++) {
+		__u32 prev = first - 1, out, n = XGLB_MAX_FWD;
+		int err = bpf_map_lookup_batch(fds[m], &prev, &out, keys, vals, &n, &opts);
 
-		bytes[f] = 0;
-		for (int m = 0; m < 2; m++)
-			if (bpf_map_lookup_elem(fds[m], &key, vals) == 0)
+		if (err && errno != ENOENT) { /* no batch lookups here: key by key */
+			n = 0;
+			for (__u32 f = 0; f < XGLB_MAX_FWD; f++) {
+				keys[n] = first + f;
+				n += bpf_map_lookup_elem(fds[m], &keys[n], &vals[n * ncpu]) == 0;
+			}
+		}
+		for (__u32 i = 0; i < n; i++)
+			if (keys[i] >= first && keys[i] < first + XGLB_MAX_FWD)
 				for (int c = 0; c < ncpu; c++)
-					bytes[f] += vals[c].bytes;
+					bytes[keys[i] - first] += vals[i * ncpu + c].bytes;
 	}
 }
 
