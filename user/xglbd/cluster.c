@@ -104,7 +104,7 @@ int xglb_cluster_init(struct xglb_cluster *c, const struct xglb_config *cfg, __u
 {
 	int err;
 
-	memset(c, 0, sizeof(*c));
+	/* zeroed by the caller: a memset here would make all 256 groups' room resident */
 	c->cfg = cfg;
 	c->io = *io;
 	c->boot = boot;
@@ -144,7 +144,7 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 	__u32 boot = c->boot;
 	int err;
 
-	memcpy(old, c->fsm, sizeof(old));
+	memcpy(old, c->fsm, sizeof(old[0]) * n_old); /* only what is in use: the rest untouched */
 	c->cfg = cfg;
 	/* The socket keeps its port and key (a reload cannot change them), but
 	 * the key bytes it signs with live in the configuration, and the caller

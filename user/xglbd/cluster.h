@@ -80,7 +80,9 @@ struct xglb_cluster {
 /*
  * Start membership for cfg: bind the socket, create the groups (restored
  * from restore[g] when not NULL: the tables a previous xglbd left), and
- * self_mac[g] is our MAC on group g's segment. 0 or -errno.
+ * self_mac[g] is our MAC on group g's segment. C must be zeroed (calloc):
+ * its room for 256 groups stays untouched beyond the configured ones. 0 or
+ * -errno.
  */
 int xglb_cluster_init(struct xglb_cluster *c, const struct xglb_config *cfg, __u32 boot,
 		      const __u8 (*self_mac)[6], const struct xglb_group *const *restore, __u64 now,

@@ -2,6 +2,7 @@
 /* main.c - start-up, the epoll loop, the heartbeat and the watchdog. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +266,9 @@ int main(int argc, char **argv)
 	bool test_only = false;
 	int verbose = 0, c, err, rc = 1;
 
+	/* Large buffers (a status document, start-up's parsing) go back to the system when
+	 * freed, rather than raising glibc's threshold and staying resident in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	while ((c = getopt_long(argc, argv, "c:n:p:tvVh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -413,6 +417,7 @@ int main(int argc, char **argv)
 		goto detach;
 	netwatch_resync(&d); /* forwarding, and anything that changed while we started */
 	arm_membership(&d);
+	malloc_trim(0); /* what loading the object and the configuration left free */
 	sd_notify(0, "READY=1");
 	pr_info(
 	    "ready: node %s (id %u), %d groups on %d interfaces, tables version %u, pin-root %s",
