@@ -25,6 +25,10 @@
 #   forward.sh  64-byte UDP on one CPU (and TCP) through one router with xglb attached
 #              (steering on), with the XDP fast path, and with nothing attached, side by
 #              side (own namespaces and teardown)
+#   scale.sh   the agent at scale: idle CPU and memory at hello 50 ms with 3 peers; with
+#              255 groups x 16 forwarders and 2^20 hosts, /metrics and status against an
+#              empty table, and the commits of a failover of every group, in a
+#              tests/lab/lab.sh lab (own teardown)
 #   datapath.sh  routed TCP and 64-byte UDP through one router with datapath xdp,
 #              tc and an empty tc program against nothing attached, and the tc
 #              path's ARP answer rate against the kernel's and the floor's
@@ -127,6 +131,10 @@ echo "#   through a router with xglb (steering on) / the fast path vs nothing at
 echo "#   generator and XDP sink, per-round ratios' median; fwd_router_ns_*: the router's ns per"
 echo "#   datagram over the rig's; fwd_xglb_prog_ns_*: each xglb program's own ns (BPF run-time"
 echo "#   statistics, one extra round); forward_tcp_*: iperf3 through the same routers (forward.sh)"
+echo "# agent_idle_*: r1's xglbd over 30 s from /proc, one group, hello 50 ms, 3 peers; scale_*: 255"
+echo "#   groups x 16 forwarders, 2^20 hosts written into r1's table; *_ratio: full / empty table,"
+echo "#   medians of 20; scale_commit_us: sum of xglb_commit_seconds from a peer's kill until every"
+echo "#   group failed over (scale.sh; \$BUILD/bench/scale.log)"
 
 # ---- per-packet cost -------------------------------------------------------
 run_bench_in "$NS_MICRO" xdp_micro 120 "$BUILD/bench/xdp_micro"
@@ -165,6 +173,9 @@ run_bench steer_throughput 150 env BUILD="$BUILD" tests/bench/steer_throughput.s
 
 # ---- forwarding cost on one CPU: xglb, its fast path, nothing attached ------------------
 run_bench forward 600 env BUILD="$BUILD" tests/bench/forward.sh
+
+# ---- the agent at scale: 255 groups x 16 forwarders, 2^20 hosts; idle cost -------------
+run_bench scale 600 env BUILD="$BUILD" tests/bench/scale.sh
 
 # ---- data path hooks: tc vs XDP vs nothing on veth; the tc path's ARP answers ----------
 run_bench datapath 600 env BUILD="$BUILD" tests/bench/datapath.sh

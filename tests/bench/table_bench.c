@@ -23,6 +23,11 @@
  *                      whole failover-path switch
  *   table_part_build_us   the build alone (xglb_build_group)
  *   table_part_write_us   xglb_bank_prepare alone: the map writes
+ *   table_commit_255g_us  median of build + prepare + flip of 255 groups of 16
+ *                      forwarders, every group changed (a node's 4 forwarders of
+ *                      each moved to the others: a failover of all groups), as
+ *                      commit_tables does it after a dead node's hold time
+ *   table_part_build_255g_us, table_part_write_255g_us  its two parts
  *
  * Each sample is timed with CLOCK_MONOTONIC around the call; the median of
  * an empty timed section (table_timer_overhead_ns, a few tens of ns here)
@@ -40,6 +45,8 @@
 #define N_FWD	  16
 #define N_NODES	  4
 #define N_PART	  1000 /* samples of each part of prepare */
+#define N_GROUPS  255
+#define N_SCALE	  200 /* samples of the 255-group commit */
 
 static int cmp_u64(const void *a, const void *b)
 {
@@ -77,6 +84,54 @@ static void make_state(struct xglb_group_state *st, __u32 version)
 						     .weight = (__u8)(10 + 7 * i),
 						     .active = true,
 						     .new_ok = true};
+}
+
+/* Group GID of the 255: forwarder i owned by node 1 + i % 4, or, with node DEAD's
+ * forwarders moved, by the next node. */
+static void make_state_255(struct xglb_group_state *st, __u8 gid, __u32 version, __u32 dead)
+{
+	make_state(st, version);
+	st->gid = gid;
+	st->vip = htonl(0x0a630001 | (__u32)gid << 8); /* 10.99.<gid>.1 */
+	for (int i = 0; i < N_FWD; i++)
+		if (st->fwd[i].owner == dead)
+			st->fwd[i].owner = dead % N_NODES + 1;
+}
+
+/* The 255-group commit, alternating between all nodes alive and node 4 dead. */
+static int scale_commit(struct xglb_bank *bank)
+{
+	static struct xglb_group groups[N_GROUPS];
+	static __u64 commit[N_SCALE], build[N_SCALE], write[N_SCALE];
+	struct xglb_group_state st;
+	__u64 t0, t1, t2;
+	int err;
+
+	for (int i = 0; i < N_SCALE; i++) {
+		xglb_bank_quiesce(bank); /* the idle path, not timed */
+		t0 = now();
+		for (int g = 0; g < N_GROUPS; g++) {
+			make_state_255(&st, (__u8)(g + 1), 300000 + (__u32)i, i % 2 ? 4 : 0);
+			xglb_build_group(&st, 1, &groups[g]);
+		}
+		t1 = now();
+		err = xglb_bank_prepare(bank, groups, N_GROUPS);
+		if (!err)
+			xglb_bank_flip(bank);
+		t2 = now();
+		if (err) {
+			fprintf(stderr, "table_bench: 255 groups: %s\n", strerror(-err));
+			return err;
+		}
+		commit[i] = t2 - t0;
+		build[i] = t1 - t0;
+		write[i] = t2 - t1;
+		bank->need_sync = false; /* as above */
+	}
+	printf("BENCH table_commit_255g_us %.1f us\n", pctl(commit, N_SCALE, 50) / 1000.0);
+	printf("BENCH table_part_build_255g_us %.1f us\n", pctl(build, N_SCALE, 50) / 1000.0);
+	printf("BENCH table_part_write_255g_us %.1f us\n", pctl(write, N_SCALE, 50) / 1000.0);
+	return 0;
 }
 
 int main(void)
@@ -195,6 +250,8 @@ int main(void)
 	printf("BENCH table_part_build_us %.2f us\n", pctl(build, N_PART, 50) / 1000.0);
 	printf("BENCH table_part_write_us %.2f us\n", pctl(write, N_PART, 50) / 1000.0);
 	printf("BENCH table_forwarders %d forwarders\n", N_FWD);
+	if (scale_commit(&bank))
+		goto out;
 	rc = 0;
 out:
 	xglb_bank_close(&bank);
