@@ -72,7 +72,16 @@ bad=$(awk '$1 == "#" && $2 == "TYPE" && $4 == "counter" && $3 !~ /_total$/ { pri
 check_empty "every counter ends in _total" "$bad"
 bad=$(awk '$1 == "#" && $2 == "TYPE" && $4 != "counter" && $3 ~ /_total$/ { print $3 }' "$P")
 check_empty "no gauge ends in _total" "$bad"
-bad=$(for n in $names; do grep -q "^# TYPE $n " "$P" && grep -q "^# HELP $n " "$P" || echo "$n"; done)
+# a histogram's samples (_bucket, _sum, _count) are under its family's HELP and TYPE
+family() {
+	local s b
+	for s in _bucket _sum _count; do
+		b=${1%"$s"}
+		[ "$b" != "$1" ] && grep -q "^# TYPE $b histogram$" "$P" && echo "$b" && return
+	done
+	echo "$1"
+}
+bad=$(for n in $names; do f=$(family "$n"); grep -q "^# TYPE $f " "$P" && grep -q "^# HELP $f " "$P" || echo "$n"; done)
 check_empty "every metric has HELP and TYPE" "$bad"
 labels=$(grep -v '^#' "$P" | grep -o '{.*}' | tr -d '{}' | tr ',' '\n' | sort -u)
 bad=$(grep -iE '([0-9a-f]{2}:){5}[0-9a-f]{2}|"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+"|^(mac|host|hwaddr|ip|client|addr)[a-z_]*=' <<<"$labels")
@@ -162,6 +171,18 @@ tx=$(lab_ctl r3 --json stats | jq '.reasons | .xdp_tx_arp_reply + .xdp_tx_arp_un
 check_eq "xglb_arp_replies_total on the AVG = the three ARP-reply reasons" "$(metric "$f" xglb_arp_replies_total)" "$tx"
 check_eq "xglb_table_flips_total = the flips in xglb_ctl" \
 	"$(metric "$f" xglb_table_flips_total)" "$(lab_ctl r3 --json tables | jq .flips)"
+# every commit flips once (none failed here); the histogram's +Inf bucket is its count
+n=$(metric "$f" xglb_commit_seconds_count)
+check_eq "xglb_commit_seconds: count = +Inf bucket = xglb_table_flips_total, > 0; buckets cumulative" \
+	"$n $(metric "$f" 'xglb_commit_seconds_bucket{le="+Inf"}') $(metric "$f" xglb_table_flips_total) $(awk '$1 ~ /^xglb_commit_seconds_bucket/ { if ($2 < last) bad = 1; last = $2 } END { print bad ? "decreasing" : "cumulative" }' "$f")" \
+	"$n $n $n cumulative"
+check "xglb_commit_seconds_count > 0 and its sum > 0" \
+	awk -v n="$n" -v s="$(metric "$f" xglb_commit_seconds_sum)" 'BEGIN { exit !(n > 0 && s > 0) }'
+check "xglb_hosts_count_age_seconds on r3 is fresh (< 5 s) and a count was made" \
+	awk -v a="$(metric "$f" xglb_hosts_count_age_seconds)" -v c="$(metric "$f" xglb_hosts_counts_total)" 'BEGIN { exit !(a < 5 && c > 0) }'
+check_eq "status on r3: the same host count as /metrics (host_table.entries, the group's hosts)" \
+	"$(lab_jst r3 '"\(.host_table.entries) \(.groups[0].hosts)"')" \
+	"$(metric "$f" 'xglb_map_entries{map="xglb_hosts"}') $(metric "$f" 'xglb_hosts_assigned{group="1"}')"
 
 # ---- BTF: bpftool prints named fields ------------------------------------------------------
 pr=$(pin r3)

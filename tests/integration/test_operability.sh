@@ -215,6 +215,18 @@ check "hosts (text): a header and 4 rows" \
 	bash -c '[ "$1" = 0 ] && [ "$(grep -cE "^1 +02:00:0a:00:00:6[5-8] +[0-3] +02:78:67:62:01:0[0-3] +[0-9]+ +ipv4 +10\.0\.0\.10[1-4]$" <<<"$2")" = 4 ]' \
 	_ "$RC" "$OUT"
 
+# status counts the table off the event loop, within a second or so
+# shellcheck disable=SC2317 # called through lab_wait
+counted4() { [ "$(lab_jst r3 '"\(.host_table.entries) \(.groups[0].hosts)"')" = "4 4" ]; }
+lab_wait 10 counted4 || not_ok "status on r3 counts the 4 hosts (host_table.entries, the group's hosts)" \
+	"$(lab_jst r3 -c .host_table)"
+check_eq "status on r1 (not AVG): no hosts, and a count" \
+	"$(lab_jst r1 '"\(.host_table.entries) \(.groups[0].hosts) \(.host_table.counts > 0)"')" "0 0 true"
+lab_xglbctl r3 status
+check "status (text) on r3: the host table line and the group's hosts" \
+	bash -c '[ "$1" = 0 ] && grep -qE "^host table 4 of [0-9]+ entries \(counted [0-9.]+ s ago" <<<"$2" &&
+		grep -qE "^group 1 .* hosts 4$" <<<"$2"' _ "$RC" "$OUT"
+
 # ---- stats and tables ---------------------------------------------------------------
 for r in "${ROUTERS[@]}"; do
 	lab_xglbctl "$r" --json stats
