@@ -72,10 +72,34 @@ struct json_object *xglb_log_recent(void)
 	return a;
 }
 
+/* Lines held by xglb_log_hold (on the one thread that holds), written out as one. */
+static __thread int hold_depth;
+static char held[1 << 16];
+static size_t held_len;
+
+static void held_write(void)
+{
+	if (held_len)
+		fwrite(held, 1, held_len, stderr); /* stderr is unbuffered: one write */
+	held_len = 0;
+}
+
+void xglb_log_hold(void)
+{
+	hold_depth++;
+}
+
+void xglb_log_release(void)
+{
+	if (hold_depth && !--hold_depth)
+		held_write();
+}
+
 static void vlog(enum xglb_log_level level, const char *fmt, va_list ap)
 {
-	char buf[1024];
+	char buf[1024], line[1100];
 	size_t n;
+	int len;
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	n = strlen(buf);
@@ -86,9 +110,24 @@ static void vlog(enum xglb_log_level level, const char *fmt, va_list ap)
 	if (level > log_max)
 		return;
 	if (log_journal)
-		fprintf(stderr, "<%d>%s\n", level, buf);
+		len = snprintf(line, sizeof(line), "<%d>%s\n", level, buf);
 	else
-		fprintf(stderr, "%s: %s: %s\n", log_prog, level_name(level), buf);
+		len =
+		    snprintf(line, sizeof(line), "%s: %s: %s\n", log_prog, level_name(level), buf);
+	if (len < 0)
+		return;
+	if ((size_t)len >= sizeof(line)) { /* cut: still one line */
+		len = sizeof(line) - 1;
+		line[len - 1] = '\n';
+	}
+	if (!hold_depth) {
+		fwrite(line, 1, (size_t)len, stderr);
+		return;
+	}
+	if (held_len + (size_t)len > sizeof(held))
+		held_write();
+	memcpy(held + held_len, line, (size_t)len);
+	held_len += (size_t)len;
 }
 
 void xglb_log(enum xglb_log_level level, const char *fmt, ...)

@@ -12,6 +12,15 @@ void xglb_log(enum xglb_log_level level, const char *fmt, ...)
 /* Route libbpf's and libxdp's messages through xglb_log, one level quieter. */
 void xglb_log_libs(void);
 
+/*
+ * Hold the lines logged on this thread until the matching release, then
+ * write them as one (a commit that moves a thousand forwarders logs a
+ * thousand lines: one write, not a thousand). Only the event loop holds;
+ * other threads' lines go out at once. Nestable.
+ */
+void xglb_log_hold(void);
+void xglb_log_release(void);
+
 /* The most recent info-or-worse messages, oldest first, as [{"time": ..., "message": ...}]. */
 struct json_object;
 struct json_object *xglb_log_recent(void);
