@@ -88,6 +88,66 @@ static int entry_op(struct xglb_rxfilter *f, struct mnl_socket *nl, bool add, __
 	return nl ? nl_talk(nl, (struct nlmsghdr *)buf, NULL, NULL) : -ENOTCONN;
 }
 
+/*
+ * Add or remove every entry of S at once: requests sent OPS_BATCH to a
+ * datagram, their acknowledgements read back, err[i] = 0 or -errno for
+ * entry i. A commit that moves hundreds of vMACs pays a few system calls,
+ * not two for each.
+ */
+#define OPS_BATCH 64
+
+static void entry_ops(struct xglb_rxfilter *f, struct mnl_socket *nl, bool add,
+		      const struct xglb_ucf_set *s, int *err)
+{
+	char buf[OPS_BATCH * XGLB_UCF_MSG_MAX] __attribute__((aligned(4)));
+	char rx[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4)));
+
+	for (int base = 0; base < s->n; base += OPS_BATCH) {
+		int n = s->n - base < OPS_BATCH ? s->n - base : OPS_BATCH, answered = 0, e = 0;
+		__u32 seq0 = f->seq + 1;
+		size_t len = 0;
+
+		for (int i = 0; i < n; i++) {
+			int l = xglb_ucf_msg(buf + len, XGLB_UCF_MSG_MAX, add,
+					     s->e[base + i].ifindex, s->e[base + i].mac, ++f->seq);
+
+			err[base + i] = l < 0 ? l : 1; /* 1: not answered yet */
+			if (l > 0)
+				len += (size_t)l;
+			else
+				answered++;
+		}
+		if (!nl)
+			e = -ENOTCONN;
+		else if (len && mnl_socket_sendto(nl, buf, len) < 0)
+			e = -errno;
+		while (!e && answered < n) {
+			ssize_t r = mnl_socket_recvfrom(nl, rx, sizeof(rx));
+			const struct nlmsghdr *h = (const struct nlmsghdr *)rx;
+			int left = (int)r;
+
+			if (r < 0) {
+				e = -errno;
+				break;
+			}
+			for (; mnl_nlmsg_ok(h, left); h = mnl_nlmsg_next(h, &left)) {
+				const struct nlmsgerr *ne = mnl_nlmsg_get_payload(h);
+				__u32 i = h->nlmsg_seq - seq0;
+
+				if (h->nlmsg_type != NLMSG_ERROR || i >= (__u32)n ||
+				    err[base + i] != 1 ||
+				    h->nlmsg_len < mnl_nlmsg_size(sizeof(*ne)))
+					continue; /* not an answer to one of ours */
+				err[base + i] = ne->error;
+				answered++;
+			}
+		}
+		for (int i = 0; i < n; i++)
+			if (err[base + i] == 1)
+				err[base + i] = e ? e : -EIO;
+	}
+}
+
 static int promisc_set(struct xglb_rxfilter *f, struct xglb_rxf_iface *x, bool on)
 {
 	struct packet_mreq mr = {.mr_ifindex = (int)x->ifindex, .mr_type = PACKET_MR_PROMISC};
@@ -168,12 +228,14 @@ static void remove_entries(struct xglb_rxfilter *f, struct mnl_socket *nl,
 			   const struct xglb_ucf_set *gone)
 {
 	char mac[XGLB_MAC_STR];
-	int k = 0;
+	int k = 0, *errs = calloc((size_t)gone->n + 1, sizeof(*errs));
 
+	if (errs)
+		entry_ops(f, nl, false, gone, errs);
 	for (int i = 0; i < gone->n; i++) {
 		const struct xglb_ucf_entry *e = &gone->e[i];
 		int j = xglb_ucf_find(&f->have, e->ifindex, e->mac);
-		int err = entry_op(f, nl, false, e->ifindex, e->mac);
+		int err = errs ? errs[i] : entry_op(f, nl, false, e->ifindex, e->mac);
 
 		/* ENOENT: someone removed it already; ENODEV: the device went, and its list */
 		if (err && err != -ENOENT && err != -ENODEV) {
@@ -195,6 +257,7 @@ static void remove_entries(struct xglb_rxfilter *f, struct mnl_socket *nl,
 		if (j >= 0)
 			f->have.e[j].ifindex = 0; /* dropped below */
 	}
+	free(errs);
 	for (int i = 0; i < f->have.n; i++)
 		if (f->have.e[i].ifindex)
 			f->have.e[k++] = f->have.e[i];
@@ -291,7 +354,7 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 {
 	struct mnl_socket *nl = NULL;
 	char mac[XGLB_MAC_STR];
-	int refused = 0, n0 = f->have.n, nl_err = 0, k = 0;
+	int refused = 0, n0 = f->have.n, nl_err = 0, k = 0, *errs;
 
 	if (f->mode == XGLB_RXF_PROMISC)
 		promisc_all(f); /* an interface re-created since has none */
@@ -307,10 +370,13 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 		f->ifs[i].n_refused = 0;
 	if (f->tmp.n && !(nl = nl_open()))
 		nl_err = -errno;
+	errs = f->tmp.n ? calloc((size_t)f->tmp.n, sizeof(*errs)) : NULL;
+	if (errs && nl)
+		entry_ops(f, nl, true, &f->tmp, errs);
 	for (int i = 0; i < f->tmp.n; i++) {
 		const struct xglb_ucf_entry *e = &f->tmp.e[i];
 		struct xglb_rxf_iface *x = iface_of(f, e->ifindex);
-		int err = nl ? entry_op(f, nl, true, e->ifindex, e->mac) : nl_err;
+		int err = !nl ? nl_err : errs ? errs[i] : entry_op(f, nl, true, e->ifindex, e->mac);
 
 		if (!err || err == -EEXIST) {
 			/* EEXIST: on the list already; in the vMAC space it is ours all the same */
@@ -330,6 +396,7 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 			x->n_refused++;
 		}
 	}
+	free(errs);
 	if (nl)
 		mnl_socket_close(nl);
 	if (f->have.n != n0)
