@@ -9,8 +9,8 @@
 # forwarder 1 by unsolicited ARP, twice (walking the table in steps between which hellos go
 # out); the only role change is forwarder 0's move to r2. Before that, xglbctl hosts lists
 # r2's full table (JSON and text: every entry once) while r1 counts r2's hellos: no stall, no
-# role change. Last, r1 restarts without host-table-size: the table is sized by CPU count and
-# the pinned one of the other size is replaced, said so.
+# role change. Last, r1 is killed and restarts without host-table-size: the table is sized by
+# CPU count and the pinned one of the other size is replaced, said so.
 #
 # Lab: r1 r2 (equal priorities: r2 AVG), 2 forwarders owned r1,r2; no clients.
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
@@ -110,7 +110,8 @@ check_eq "r2 is AVG, forwarder 0 removed" "$(lab_view r2 | sed 's/ v=[0-9]*//')"
 lab_xglbctl r2 undrain r1 || not_ok "xglbctl undrain r1" "$ERR"
 
 # ---- without host-table-size: sized by CPU count, the pinned table replaced ----------------
-lab_stop_xglbd r1 5
+# killed, so its maps stay pinned (a clean stop unpins them)
+lab_kill_xglbd r1 || bail "kill -9 of r1's xglbd"
 cfg=$(lab_write_config r1 membership=1 owners=r1,r2 persistence=0 hello_ms=10 hold_ms=50 redirect_ms=500 timeout_ms=1000)
 lab_start_xglbd r1 "$cfg" || bail "xglbd on r1 restarts without host-table-size"
 cpus=$(awk -F'[-,]' '{ print $NF + 1 }' /sys/devices/system/cpu/possible)
