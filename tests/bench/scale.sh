@@ -136,7 +136,8 @@ n=$((HOSTS < cap ? HOSTS : cap))
 filled=$("$LAB_BUILD/tools/xglb_fillhosts" "$(lab_get r1 pin_root)/xglb_hosts" 1 "$n") || fail "fill r1's xglb_hosts"
 # shellcheck disable=SC2317 # called through lab_wait
 counted() { [ "$(metric 'xglb_map_entries{map="xglb_hosts"}')" = "$filled" ]; }
-lab_wait 60 counted || fail "r1 does not count $filled hosts: $(metric 'xglb_map_entries{map="xglb_hosts"}')"
+# the count made during the fill may be partial; the next one follows 200 walks' time later
+lab_wait 300 counted || fail "r1 does not count $filled hosts: $(metric 'xglb_map_entries{map="xglb_hosts"}')"
 scrape_full=$(times scrape | median) status_full=$(times status | median)
 walk=$(metric xglb_hosts_count_walk_seconds)
 bench scale_hosts "$filled" entries
