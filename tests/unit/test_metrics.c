@@ -367,7 +367,7 @@ static void hostcount_pause(void **state)
 	assert_float_equal(xglb_hostcount_pause_s(0.001), 1, 1e-9);
 	assert_float_equal(xglb_hostcount_pause_s(0.005), 1, 1e-9);
 	assert_float_equal(xglb_hostcount_pause_s(0.02), 4, 1e-9);
-	assert_float_equal(xglb_hostcount_pause_s(0.2), 40, 1e-9); /* a million hosts */
+	assert_float_equal(xglb_hostcount_pause_s(0.5), 100, 1e-9); /* a million hosts */
 }
 
 static void follows_the_format(void **state)
