@@ -23,7 +23,7 @@
 #define XGLB_GROUP_IFACES 4 /* local interfaces one group may use */
 #endif
 #ifndef XGLB_MAX_HOSTS
-#define XGLB_MAX_HOSTS 65536 /* LRU host -> forwarder entries, all groups, per CPU */
+#define XGLB_MAX_HOSTS 65536 /* host -> forwarder entries, all groups, per possible CPU */
 #endif
 #define XGLB_MAX_HOSTS_TOTAL (1U << 20) /* cap of xglb_hosts over all CPUs (~100 MB) */
 /* host-table-size: what an operator may set instead (96 bytes of kernel memory an entry) */
@@ -206,7 +206,12 @@ struct xglb_ctl {
 	 * every address.
 	 */
 	__u32 vip6_skip[XGLB_BANKS];
-	__u32 pad;
+	/*
+	 * Bumped by whoever writes xglb_hosts other than the data path (the
+	 * agent's redistribution and ageing, tools): a front-cache entry filled
+	 * under another value is not trusted (bpf/lib/hosts.h).
+	 */
+	__u32 hosts_gen;
 };
 _Static_assert(sizeof(struct xglb_ctl) == 80, "xglb_ctl layout");
 
@@ -241,6 +246,56 @@ _Static_assert(sizeof(struct xglb_host) == 24, "xglb_host layout");
 #define XGLB_HOST_NDP                                                                              \
 	0x01 /* asked by IPv6 neighbour solicitation (ip: its IPv4 address, if any)                \
 	      */
+/*
+ * Established: answered more than once, or its frames came in through a
+ * forwarder this node owns. Never removed to make room; only a host
+ * answered once (a flood's random MACs among them) is aged out under
+ * pressure (docs/datapath.md, "Host table").
+ */
+#define XGLB_HOST_ESTABLISHED 0x02
+
+/*
+ * The host table's front cache, xglb_host_cache: per CPU, direct-mapped,
+ * XGLB_HOST_CACHE_SLOTS entries, slot xglb_host_cache_slot(key). An entry
+ * copies an xglb_hosts entry that was established (or an NDP host's),
+ * and is trusted until `until` (jiffies, low 32 bits) and only while
+ * xglb_ctl.hosts_gen is still `gen`: a second's answers from an array
+ * lookup, without the hash lookup.
+ */
+#define XGLB_HOST_CACHE_BITS  12
+#define XGLB_HOST_CACHE_SLOTS (1U << XGLB_HOST_CACHE_BITS)
+struct xglb_host_cached {
+	__u64 key;   /* the xglb_host_key as one word (host byte order load); 0: empty */
+	__u32 until; /* jiffies (low 32 bits) the entry is trusted before */
+	__u32 gen;   /* xglb_ctl.hosts_gen when it was filled */
+	__be32 ip;   /* as in xglb_hosts */
+	__u8 fwd;    /* as in xglb_hosts */
+	__u8 flags;  /* as in xglb_hosts */
+	__u8 pad[2];
+};
+_Static_assert(sizeof(struct xglb_host_cached) == 24, "xglb_host_cached layout");
+
+/* The slot of key (an xglb_host_key read as one word) in xglb_host_cache. */
+static inline __attribute__((always_inline)) __u32 xglb_host_cache_slot(__u64 key)
+{
+	return (__u32)((key * 0x9e3779b97f4a7c15ull) >> (64 - XGLB_HOST_CACHE_BITS));
+}
+
+/*
+ * New hosts each CPU may add to xglb_hosts a second (xglb_host_rl). A
+ * flood of random MACs costs at most this many entries a second per CPU;
+ * the hosts beyond it are answered all the same, by policy, unrecorded
+ * (xdp_tx_arp_rate_limited, xdp_tx_na_rate_limited).
+ */
+#define XGLB_HOST_NEW_PER_SEC 16384
+
+/* Per-CPU value of xglb_host_rl: the new-host budget of the current second. */
+struct xglb_host_rl {
+	__u64 window; /* jiffies the current second began */
+	__u32 used;   /* new hosts recorded in it */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct xglb_host_rl) == 16, "xglb_host_rl layout");
 
 /* Per-CPU value of xglb_fwd_stats, key gid * XGLB_MAX_FWD + index. */
 struct xglb_fwd_stats {
@@ -332,6 +387,16 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(P##DROP_NDP_BAD_SENDER, p "drop_ndp_bad_sender")
 
 /*
+ * The host table (bpf/lib/hosts.h), counted per hook like the lists above
+ * and appended per hook at the end of XGLB_REASONS: a new host answered
+ * but not recorded because this CPU's new-host budget for the second is
+ * spent (a flood of new MACs). A full table is *_untracked.
+ */
+#define XGLB_HOST_REASONS(X, P, p)                                                                 \
+	X(P##TX_ARP_RATE_LIMITED, p "tx_arp_rate_limited")                                         \
+	X(P##TX_NA_RATE_LIMITED, p "tx_na_rate_limited")
+
+/*
  * The XDP fast path (bpf/lib/fastpath.h, "fast-path: true"): a frame to a
  * vMAC this node owns, in a group with the fast path on, is counted under
  * exactly one of these instead of xdp_pass_vmac: routed inside XDP, or
@@ -407,7 +472,10 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	/* tagged frames by what they carry (bpf/lib/vlan.h) at each hook */                       \
 	XGLB_VLAN_REASONS(X, XDP_, "xdp_")                                                         \
 	XGLB_VLAN_REASONS(X, TC_, "tc_")                                                           \
-	X(TC_STEER_VLAN, "tc_steer_vlan") /* tagged (frame or metadata): another VLAN's, stays */
+	X(TC_STEER_VLAN, "tc_steer_vlan") /* tagged (frame or metadata): another VLAN's, stays */  \
+	/* the host table's new-host budget (bpf/lib/hosts.h) at each hook */                      \
+	XGLB_HOST_REASONS(X, XDP_, "xdp_")                                                         \
+	XGLB_HOST_REASONS(X, TC_, "tc_")
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
@@ -421,7 +489,8 @@ enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
 #define XGLB_IN_ENUM(name, str) XGLB_IN_##name,
 enum xglb_ingress_reason {
 	XGLB_INGRESS_REASONS(XGLB_IN_ENUM, , "") XGLB_INGRESS_REASONS2(XGLB_IN_ENUM, , "")
-	    XGLB_NDP_REASONS(XGLB_IN_ENUM, , "") XGLB_VLAN_REASONS(XGLB_IN_ENUM, , "") XGLB_IN_MAX
+	    XGLB_NDP_REASONS(XGLB_IN_ENUM, , "") XGLB_VLAN_REASONS(XGLB_IN_ENUM, , "")
+		XGLB_HOST_REASONS(XGLB_IN_ENUM, , "") XGLB_IN_MAX
 };
 #undef XGLB_IN_ENUM
 #define XGLB_R_XDP_BASE XGLB_R_XDP_PASS_OTHER
@@ -456,6 +525,15 @@ _Static_assert(XGLB_R_XDP_PASS_VLAN_VMAC - XGLB_R_XDP_VLAN_BASE ==
 		   XGLB_R_TC_PASS_VLAN_VMAC - XGLB_R_TC_VLAN_BASE ==
 		       XGLB_IN_PASS_VLAN_VMAC - XGLB_IN_VLAN_BASE,
 	       "a hook's VLAN reasons are contiguous, in XGLB_VLAN_REASONS order");
+/* the host table's list: XGLB_R_XDP_<name> = XGLB_R_XDP_HOST_BASE + XGLB_IN_<name> - ... */
+#define XGLB_IN_HOST_BASE    XGLB_IN_TX_ARP_RATE_LIMITED
+#define XGLB_R_XDP_HOST_BASE XGLB_R_XDP_TX_ARP_RATE_LIMITED
+#define XGLB_R_TC_HOST_BASE  XGLB_R_TC_TX_ARP_RATE_LIMITED
+_Static_assert(XGLB_R_XDP_TX_NA_RATE_LIMITED - XGLB_R_XDP_HOST_BASE ==
+		       XGLB_IN_TX_NA_RATE_LIMITED - XGLB_IN_HOST_BASE &&
+		   XGLB_R_TC_TX_NA_RATE_LIMITED - XGLB_R_TC_HOST_BASE ==
+		       XGLB_IN_TX_NA_RATE_LIMITED - XGLB_IN_HOST_BASE,
+	       "a hook's host-table reasons are contiguous, in XGLB_HOST_REASONS order");
 
 #define XGLB_STATS_SLOTS 128 /* size of xglb_stats; >= XGLB_R_MAX, room to add reasons */
 _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");

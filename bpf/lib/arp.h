@@ -6,6 +6,7 @@
 #include "common.h"
 #include "ctx.h"
 #include "policy.h"
+#include "hosts.h"
 #include "conflict.h"
 
 /* The address of a field of the (packed) frame, for the word loads of common.h. */
@@ -59,49 +60,18 @@ static __always_inline int arp_confirm_vmac(const struct xglb_ctx *c, struct xgl
 	return ctx_verdict(c, XGLB_IN_TX_ARP_UNICAST, CTX_ACT_TX);
 }
 
-/* Age at which a host's last_jiffies is rewritten: a second (100 jiffies if HZ is unknown). */
-static __always_inline __s64 host_touch_jiffies(const struct xglb_ctl *ctl)
-{
-	__u32 hz = XGLB_READ_ONCE(ctl->hz);
-
-	return hz ? hz : 100;
-}
-
 /* The AVG's answer: the host's remembered forwarder, or a new one by policy. now: jiffies. */
 static __always_inline int arp_answer(const struct xglb_ctx *c, const struct xglb_ctl *ctl,
 				      struct xglb_arp_frame *f, const struct xglb_group *g,
 				      const __u8 *ifmac, __u64 now)
 {
-	struct xglb_host_key hk __attribute__((aligned(8))) = {.gid = g->id};
 	__u32 reason = XGLB_IN_TX_ARP_REPLY;
-	struct xglb_host *h;
-	int idx = -1;
+	int idx;
 
-	/* aligned stores, as the verifier wants on the stack: mac[0..1], then mac[2..5] */
-	st16(hk.mac, ld16(f->sha));
-	st32(hk.mac + 2, ld32(f->sha + 2));
-	h = bpf_map_lookup_elem(&xglb_hosts, &hk);
-	if (h && h->fwd < g->n_fwd &&
-	    (g->fwd[h->fwd & (XGLB_MAX_FWD - 1)].flags & XGLB_FWD_ACTIVE)) {
-		idx = h->fwd;
-		/* store only what changed (see host_touch_jiffies) */
-		if ((__s64)(now - h->last_jiffies) >= host_touch_jiffies(ctl))
-			h->last_jiffies = now;
-		if (h->ip != arp_spa(f))
-			h->ip = arp_spa(f);
-	} else {
-		struct xglb_host nh = {.first_jiffies = now, .last_jiffies = now};
-
-		idx = pick_forwarder(g, f->sha);
-		if (idx < 0)
-			return ctx_verdict(c, XGLB_IN_DROP_ARP_NO_FWD, CTX_ACT_DROP);
-		nh.fwd = idx;
-		nh.ip = arp_spa(f);
-		if (h)
-			nh.first_jiffies = h->first_jiffies;
-		if (bpf_map_update_elem(&xglb_hosts, &hk, &nh, BPF_ANY))
-			reason = XGLB_IN_TX_ARP_UNTRACKED;
-	}
+	idx = host_fwd(ctl, g, f->sha, arp_spa(f), 0, now, &reason, XGLB_IN_TX_ARP_UNTRACKED,
+		       XGLB_IN_TX_ARP_RATE_LIMITED);
+	if (idx < 0)
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_NO_FWD, CTX_ACT_DROP);
 	arp_make_reply(f, ifmac, g->fwd[idx & (XGLB_MAX_FWD - 1)].vmac, g->vip);
 	return ctx_verdict(c, reason, CTX_ACT_TX);
 }

@@ -165,6 +165,11 @@ static __always_inline void ctx_to_host(struct xglb_ctx *c)
 /* Count one frame under ingress reason r (XGLB_IN_*) of the context's hook; returns act. */
 static __always_inline int ctx_verdict(const struct xglb_ctx *c, __u32 r, int act)
 {
+	if (r >= XGLB_IN_HOST_BASE) /* a constant after inlining: no branch at run time */
+		return verdict(
+		    (c->hook == XGLB_HOOK_TC ? XGLB_R_TC_HOST_BASE : XGLB_R_XDP_HOST_BASE) + r -
+			XGLB_IN_HOST_BASE,
+		    act);
 	if (r >= XGLB_IN_VLAN_BASE) /* a constant after inlining: no branch at run time */
 		return verdict(
 		    (c->hook == XGLB_HOOK_TC ? XGLB_R_TC_VLAN_BASE : XGLB_R_XDP_VLAN_BASE) + r -

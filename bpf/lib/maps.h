@@ -35,11 +35,17 @@ XGLB_MAP(xglb_vips6, ARRAY, XGLB_BANKS *XGLB_VIP6_SLOTS, __u32, struct xglb_vip6
 XGLB_MAP(xglb_ifaces, HASH, XGLB_MAX_IFACES, __u32, struct xglb_iface);
 
 /*
- * Which forwarder each host was handed (AVG only). Per-CPU LRU lists; the
- * loader resizes it per possible CPU (docs/datapath.md, "Host table").
+ * Which forwarder each host was handed (AVG only): a preallocated hash the
+ * data path never evicts from, aged by the agent; the loader sizes it per
+ * possible CPU (docs/datapath.md, "Host table").
  */
-XGLB_MAP(xglb_hosts, LRU_HASH, XGLB_MAX_HOSTS, struct xglb_host_key, struct xglb_host,
-	 __uint(map_flags, BPF_F_NO_COMMON_LRU););
+XGLB_MAP(xglb_hosts, HASH, XGLB_MAX_HOSTS, struct xglb_host_key, struct xglb_host);
+
+/* Its per-CPU, direct-mapped front cache: key xglb_host_cache_slot() (include/xglb.h). */
+XGLB_MAP(xglb_host_cache, PERCPU_ARRAY, XGLB_HOST_CACHE_SLOTS, __u32, struct xglb_host_cached);
+
+/* The per-CPU budget of new hosts a second (bpf/lib/hosts.h). */
+XGLB_MAP(xglb_host_rl, PERCPU_ARRAY, 1, __u32, struct xglb_host_rl);
 
 /* Round-robin position per group, shared by all CPUs (atomic add). */
 XGLB_MAP(xglb_rr, ARRAY, XGLB_MAX_GROUPS, __u32, __u32);

@@ -7,7 +7,8 @@
 #include "common.h"
 #include "ctx.h"
 #include "policy.h"
-#include "arp.h" /* host_touch_jiffies, lease_expired */
+#include "hosts.h"
+#include "arp.h" /* lease_expired */
 
 /*
  * What ARP is to the VIP (arp.h), neighbour discovery is to a group's
@@ -174,49 +175,6 @@ static __always_inline bool ndp_make_na(struct xglb_ctx *c, const __u8 *dst_mac,
 	return true;
 }
 
-/*
- * The forwarder the AVG names to host: the one the host table remembers
- * (the table ARP fills too, key: group, host MAC), or a new one by policy.
- * *reason: TX_NA_REPLY, or TX_NA_UNTRACKED when the insert failed. -1: no
- * forwarder takes new hosts. now: jiffies.
- */
-static __always_inline int ndp_host_fwd(const struct xglb_ctl *ctl, const struct xglb_group *g,
-					const __u8 *host, __u64 now, __u32 *reason)
-{
-	struct xglb_host_key hk __attribute__((aligned(8))) = {.gid = g->id};
-	struct xglb_host *h;
-	int idx;
-
-	st16(hk.mac, ld16(host));
-	st32(hk.mac + 2, ld32(host + 2));
-	h = bpf_map_lookup_elem(&xglb_hosts, &hk);
-	if (h && h->fwd < g->n_fwd &&
-	    (g->fwd[h->fwd & (XGLB_MAX_FWD - 1)].flags & XGLB_FWD_ACTIVE)) {
-		/* store only what changed (arp.h, host_touch_jiffies) */
-		if ((__s64)(now - h->last_jiffies) >= host_touch_jiffies(ctl))
-			h->last_jiffies = now;
-		if (!(h->flags & XGLB_HOST_NDP))
-			h->flags |= XGLB_HOST_NDP;
-		return h->fwd;
-	}
-	{
-		struct xglb_host nh = {
-		    .first_jiffies = now, .last_jiffies = now, .flags = XGLB_HOST_NDP};
-
-		idx = pick_forwarder(g, host);
-		if (idx < 0)
-			return -1;
-		nh.fwd = idx;
-		if (h) {
-			nh.first_jiffies = h->first_jiffies;
-			nh.ip = h->ip; /* the host's IPv4 address, learnt by ARP */
-		}
-		if (bpf_map_update_elem(&xglb_hosts, &hk, &nh, BPF_ANY))
-			*reason = XGLB_IN_TX_NA_UNTRACKED;
-	}
-	return idx;
-}
-
 /* The group's first live forwarder, -1 if none. */
 static __always_inline int ndp_first_live(const struct xglb_group *g)
 {
@@ -375,7 +333,8 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 		if (!(g->flags & XGLB_GRP_AVG))
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_NOT_AVG, CTX_ACT_DROP);
 		reason = XGLB_IN_TX_NA_REPLY;
-		idx = ndp_host_fwd(ctl, g, host, now, &reason);
+		idx = host_fwd(ctl, g, host, 0, XGLB_HOST_NDP, now, &reason,
+			       XGLB_IN_TX_NA_UNTRACKED, XGLB_IN_TX_NA_RATE_LIMITED);
 		if (idx < 0)
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_NO_FWD, CTX_ACT_DROP);
 	}

@@ -281,8 +281,8 @@ BENCH_FN int bench_run_once(int fd, const void *frame, __u32 len, int repeat, st
 
 /*
  * Delete every xglb_hosts entry (map fd) but keep's, so the new hosts to
- * come find free nodes on this CPU's LRU list. Returns how many there were
- * (every new host since the last flush, unless the LRU evicted), or -errno.
+ * come find room in the table. Returns how many there were (every new
+ * host since the last flush), or -errno.
  */
 BENCH_FN int bench_flush_hosts(int fd, const __u8 *keep)
 {
@@ -303,15 +303,24 @@ BENCH_FN int bench_flush_hosts(int fd, const __u8 *keep)
 }
 
 /*
- * Room for `more` new hosts on this CPU's share (cap) of xglb_hosts,
- * flushing (all but keep) once fewer than margin would be left; *inserted
- * counts the new hosts since the last flush. 0, or -1 said on stderr.
+ * Room for `more` new hosts in cap entries of xglb_hosts, flushing (all
+ * but keep) once fewer than margin would be left; *inserted counts the new
+ * hosts since the last flush. The new-host budget of every CPU
+ * (xglb_host_rl) is refilled too, untimed, so each new host costs an
+ * insert, as on a quiet segment. 0, or -1 said on stderr.
  */
-BENCH_FN int bench_hosts_room(const char *who, int fd, const __u8 *keep, __u32 cap, __u32 margin,
-			      __u32 *inserted, __u32 more)
+BENCH_FN int bench_hosts_room(const char *who, struct xglb *skel, const __u8 *keep, __u32 cap,
+			      __u32 margin, __u32 *inserted, __u32 more)
 {
-	int n;
+	int fd = bpf_map__fd(skel->maps.xglb_hosts), ncpu = libbpf_num_possible_cpus(), n;
+	struct xglb_host_rl rl[ncpu > 0 ? ncpu : 1];
+	__u32 zero = 0;
 
+	memset(rl, 0, sizeof(rl));
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.xglb_host_rl), &zero, rl, BPF_ANY)) {
+		fprintf(stderr, "%s: refilling xglb_host_rl: %s\n", who, strerror(errno));
+		return -1;
+	}
 	if (*inserted + more + margin < cap) {
 		*inserted += more;
 		return 0;
@@ -377,13 +386,19 @@ BENCH_FN struct xglb *bench_start(const char *who)
 	return bench_load_xglb(who);
 }
 
-/* This CPU's share of xglb_hosts (an LRU per CPU); 0, said on stderr, if not above need. */
+/*
+ * How many new hosts the bench may have in xglb_hosts between flushes: its
+ * size, at most XGLB_MAX_HOSTS (what bench_flush_hosts deletes at once);
+ * 0, said on stderr, if not above need.
+ */
 BENCH_FN __u32 bench_hosts_cap(const char *who, struct xglb *skel, __u32 need)
 {
-	__u32 cap = bpf_map__max_entries(skel->maps.xglb_hosts) / libbpf_num_possible_cpus();
+	__u32 cap = bpf_map__max_entries(skel->maps.xglb_hosts);
 
+	if (cap > XGLB_MAX_HOSTS)
+		cap = XGLB_MAX_HOSTS;
 	if (cap <= need) {
-		fprintf(stderr, "%s: %u host entries per CPU is too few\n", who, cap);
+		fprintf(stderr, "%s: %u host entries is too few\n", who, cap);
 		return 0;
 	}
 	return cap;

@@ -72,7 +72,7 @@ int main(void)
 	struct xdp_md ctx = {.ingress_ifindex = 1, .data_end = NDP_LEN};
 	unsigned char frames[C_MAX][NDP_LEN], out[256];
 	__be32 vip = inet_addr("10.99.1.1");
-	int wrap[C_MAX][2], bad = 0, rc = 1, hosts_fd;
+	int wrap[C_MAX][2], bad = 0, rc = 1;
 	struct ndp_wrap *wskel[C_MAX] = {0};
 	struct bench_xdp *helpers = NULL;
 	__u32 *dur[C_MAX][2] = {{0}}, want[C_MAX], retval = 0, d = 0;
@@ -97,7 +97,6 @@ int main(void)
 		fprintf(stderr, "ndp_micro: installing the group failed\n");
 		goto out;
 	}
-	hosts_fd = bpf_map__fd(skel->maps.xglb_hosts);
 	hosts_cap = bench_hosts_cap("ndp_micro", skel, REPEAT + HOSTS_MARGIN);
 	helpers = hosts_cap ? bench_open_helpers("ndp_micro", BENCH_P_EMPTY, NULL) : NULL;
 	if (!helpers)
@@ -154,8 +153,8 @@ int main(void)
 			int c = j / 2, key = j % 2;
 
 			if (c == C_NEW && key == 0 &&
-			    bench_hosts_room("ndp_micro", hosts_fd, host_mac, hosts_cap,
-					     HOSTS_MARGIN, &hosts_new, REPEAT))
+			    bench_hosts_room("ndp_micro", skel, host_mac, hosts_cap, HOSTS_MARGIN,
+					     &hosts_new, REPEAT))
 				goto out;
 			if (bench_wrapped_call("ndp_micro", case_name[c], wrap[c][key], key,
 					       frames[c], NDP_LEN, REPEAT, &ctx, want[c], &bad,

@@ -381,6 +381,15 @@ static inline int h_hosts_count(struct h_env *e)
 	return n;
 }
 
+/*
+ * Say that xglb_hosts was written from outside the data path, as the agent
+ * does (xglb_ctl.hosts_gen): no front-cache entry filled before is trusted.
+ */
+static inline void h_hosts_changed(struct h_env *e)
+{
+	__atomic_fetch_add(&h_ctl(e)->hosts_gen, 1, __ATOMIC_RELEASE);
+}
+
 /* Delete every host entry; returns how many there were. */
 static inline int h_hosts_clear(struct h_env *e)
 {
@@ -391,6 +400,7 @@ static inline int h_hosts_clear(struct h_env *e)
 		assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
 		n++;
 	}
+	h_hosts_changed(e);
 	return n;
 }
 

@@ -726,15 +726,15 @@ static void test_dual_stack_same_forwarder(void **state)
 	assert_int_equal(ns_fwd(e, H_HOST, H_HOST6, H_VLL), a);
 	assert_int_equal(ns_fwd(e, H_HOST, H_HOST6G, H_VIP6), a);
 	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
-	assert_int_equal(h.ip, H_HOSTIP); /* kept */
-	assert_int_equal(h.flags, XGLB_HOST_NDP);
+	assert_int_equal(h.ip, H_HOSTIP);				  /* kept */
+	assert_int_equal(h.flags, XGLB_HOST_NDP | XGLB_HOST_ESTABLISHED); /* it asked again */
 	/* host 2: NS first, then ARP */
 	b = ns_fwd(e, H_HOST2, H_HOST6, H_VLL);
 	assert_int_not_equal(a, b);
 	assert_int_equal(h_ask(e, H_HOST2, H_HOST2IP, H_GID, H_VIP), b);
 	assert_int_equal(h_host_get(e, H_GID, H_HOST2, &h), 0);
 	assert_int_equal(h.ip, H_HOST2IP);
-	assert_int_equal(h.flags, XGLB_HOST_NDP);
+	assert_int_equal(h.flags, XGLB_HOST_NDP | XGLB_HOST_ESTABLISHED);
 	/* 30 more hosts by NS alone: round-robin over the 3 forwarders */
 	{
 		int n[3] = {0};
