@@ -4,9 +4,11 @@
  * segment with that many hosts would: xglb_fillhosts PIN GID COUNT [FWD]
  * (every host given forwarder FWD, default 0; the same hosts each run, so a
  * second run rewrites them).
- * xglb_hosts keeps one LRU list per CPU, each holding its share of the
- * capacity, so the entries are written from every CPU in turn. Prints the
- * number of entries the map then holds.
+ * The hosts are established (they asked more than once) and last heard
+ * from now (xglb_ctl.hb_jiffies, read from the xglb_ctl pinned next to
+ * PIN), so the agent's ageing keeps them as it would such hosts. The
+ * entries are written from every CPU in turn. Prints the number of
+ * entries the map then holds.
  */
 #include <endian.h>
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xglb.h"
@@ -26,13 +29,31 @@ int main(int argc, char **argv)
 	static struct xglb_host vals[BATCH];
 	int fd, ncpu = libbpf_num_possible_cpus(), gid, fwd = 0;
 	long count, done = 0;
-	__u64 n = 0;
+	__u64 n = 0, now;
 
 	if (argc != 4 && argc != 5) {
 		fprintf(stderr, "usage: xglb_fillhosts PIN GID COUNT [FWD]\n");
 		return 2;
 	}
 	fd = bpf_obj_get(argv[1]);
+	{
+		/* now, in jiffies: the heartbeat's stamp in the xglb_ctl pinned beside PIN */
+		char ctl_path[4096];
+		const char *slash = strrchr(argv[1], '/');
+		struct xglb_ctl ctl;
+		__u32 zero = 0;
+		int cfd;
+
+		snprintf(ctl_path, sizeof(ctl_path), "%.*s/%s", slash ? (int)(slash - argv[1]) : 1,
+			 slash ? argv[1] : ".", XGLB_MAP_CTL);
+		cfd = bpf_obj_get(ctl_path);
+		if (cfd < 0 || bpf_map_lookup_elem(cfd, &zero, &ctl)) {
+			fprintf(stderr, "xglb_fillhosts: %s: %s\n", ctl_path, strerror(errno));
+			return 1;
+		}
+		now = ctl.hb_jiffies;
+		close(cfd);
+	}
 	gid = atoi(argv[2]);
 	count = atol(argv[3]);
 	if (argc == 5)
@@ -61,7 +82,10 @@ int main(int argc, char **argv)
 					    (__u8)(done >> 8), (__u8)done}};
 				vals[i] = (struct xglb_host){
 				    .fwd = (__u8)fwd,
-				    .ip = htobe32(0x0a400000 | (done & 0x3fffff))};
+				    .flags = XGLB_HOST_ESTABLISHED,
+				    .ip = htobe32(0x0a400000 | (done & 0x3fffff)),
+				    .first_jiffies = now,
+				    .last_jiffies = now};
 			}
 			if (bpf_map_update_batch(fd, keys, vals, &b, NULL)) {
 				fprintf(stderr, "xglb_fillhosts: batch update: %s\n",

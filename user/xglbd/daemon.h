@@ -13,6 +13,7 @@
 #include "config.h"
 #include "ctlsock.h"
 #include "hostcount.h"
+#include "hostage.h"
 #include "http.h"
 #include "token.h"
 #include "loader.h"
@@ -169,6 +170,7 @@ struct daemon {
 	uint64_t watchdog_usec;
 	struct xglb_ctlsock ctl;
 	struct xglb_hostcount hosts; /* xglb_hosts counted off the event loop */
+	struct xglb_hostage hostage; /* xglb_hosts aged off the event loop */
 	struct xglb_cluster *cl;     /* membership; NULL in static mode */
 	struct xglb_tracker trk;
 	int trk_tfd;

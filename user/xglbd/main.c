@@ -370,6 +370,10 @@ int main(int argc, char **argv)
 	err = xglb_hostcount_start(&d.hosts, bpf_map__fd(d.ld.skel->maps.xglb_hosts));
 	if (err)
 		pr_warn("counting xglb_hosts: %s (no host counts in /metrics)", strerror(-err));
+	err = xglb_hostage_start(&d.hostage, bpf_map__fd(d.ld.skel->maps.xglb_hosts),
+				 bpf_map__max_entries(d.ld.skel->maps.xglb_hosts), d.bank.ctl);
+	if (err)
+		pr_warn("ageing xglb_hosts: %s (a full host table stays full)", strerror(-err));
 	if (open_steering(&d))
 		goto detach;
 	/* Resume the version sequence of tables a previous xglbd left pinned. */
@@ -440,6 +444,7 @@ detach:
 		free(d.cl);
 	}
 	xglb_hostcount_stop(&d.hosts);
+	xglb_hostage_stop(&d.hostage);
 	xglb_loader_detach(&d.ld, true);
 	/* The data path is gone: its vMACs leave the filters (only ours). */
 	xglb_rxf_close(d.rxf);

@@ -232,6 +232,8 @@ static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb
 	h->fwd = (__u8)to;
 	if (bpf_map_update_elem(fd, key, h, BPF_EXIST))
 		return; /* gone meanwhile: it will ARP again */
+	/* no front cache keeps answering the old forwarder (bpf/lib/hosts.h) */
+	__atomic_fetch_add(&d->bank.ctl->hosts_gen, 1, __ATOMIC_RELEASE);
 	if (tell_moved(d, g, to, key->mac, h->ip, h->flags)) {
 		w->moved++;
 		d->redistributed++;

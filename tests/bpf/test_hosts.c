@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_hosts.c - the host table (bpf/lib/hosts.h) through test_run: the
+ * front cache and what invalidates it, the new-host budget and a full
+ * table (answered, unrecorded, counted by reason, for ARP and NDP), a
+ * flood of new MACs against established hosts, and the agent's ageing
+ * pass (user/xglbd/hostage.c) on the real map.
+ */
+#include "harness.h"
+#include "hostage.h"
+
+static const __u8 H_VLL6[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+
+static void setup(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	memcpy(st.vip6[0], H_VLL6, 16);
+	h_install(e, &st, 1);
+}
+
+/* One request from host (Ethernet source and ARP sender alike): verdict; *fwd the vMAC's index. */
+static int ask_verdict(struct h_env *e, const __u8 *host, int *fwd)
+{
+	struct h_frame in, out;
+
+	h_arp_request(&in, host, H_HOSTIP, H_VIP);
+	*fwd = -1;
+	int v = h_run_xdp(e, &in, &out);
+
+	if (v == XDP_TX) {
+		assert_int_equal(out.len, sizeof(struct xglb_arp_frame));
+		assert_memory_equal(h_arpf(&out)->eth_dst, host, 6);
+		assert_memory_equal(h_arpf(&out)->sha, H_VMAC(H_GID, 0), 5);
+		*fwd = h_arpf(&out)->sha[5];
+	}
+	return v;
+}
+
+/* An NS from host for the virtual link-local: the forwarder the NA names. */
+static int ns_fwd(struct h_env *e, const __u8 *host)
+{
+	struct h_frame in, out;
+
+	h_ns_resolve(&in, host, H_HOST6G, H_VLL6);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	assert_int_equal(out.len, 86);
+	assert_memory_equal(out.b + 80, H_VMAC(H_GID, 0), 5);
+	return out.b[85];
+}
+
+/* Every CPU's new-host budget: `used` of XGLB_HOST_NEW_PER_SEC spent in the second begun now. */
+static void budget_set(struct h_env *e, __u32 used)
+{
+	struct xglb_host_rl rl[e->ncpu];
+	__u32 zero = 0;
+
+	for (int c = 0; c < e->ncpu; c++)
+		rl[c] = (struct xglb_host_rl){.window = h_ctl(e)->hb_jiffies, .used = used};
+	assert_int_equal(
+	    bpf_map_update_elem(bpf_map__fd(e->skel->maps.xglb_host_rl), &zero, rl, BPF_ANY), 0);
+}
+
+/*
+ * A host that asks again is established; its answers then come from the
+ * per-CPU front cache (an entry removed behind the data path's back is
+ * still answered, not re-recorded) until xglb_ctl.hosts_gen moves, as
+ * every writer of xglb_hosts outside the data path makes it.
+ */
+static void test_front_cache(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_host h;
+	struct xglb_host_key k = {.gid = H_GID};
+	int fd = bpf_map__fd(e->skel->maps.xglb_hosts), a;
+
+	setup(e);
+	memcpy(k.mac, H_HOST, 6);
+	a = h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_equal(h.flags, 0);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), a);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_equal(h.flags, XGLB_HOST_ESTABLISHED);
+
+	/* removed without a word: the cache answers, nothing is recorded */
+	assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), a);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), -ENOENT);
+	/* a new address is not the cache's to answer: the table is read (and it is a new host) */
+	assert_int_equal(h_ask(e, H_HOST, H_HOST2IP, H_GID, H_VIP), (a + 1) % 3);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_equal(h.ip, H_HOST2IP);
+	assert_int_equal(h.flags, 0);
+	assert_int_equal(h_ask(e, H_HOST, H_HOST2IP, H_GID, H_VIP), (a + 1) % 3);
+
+	/* rewritten, and said so (hosts_gen): the next answer follows the table */
+	h.fwd = 2;
+	h.flags = XGLB_HOST_ESTABLISHED;
+	assert_int_equal(bpf_map_update_elem(fd, &k, &h, BPF_EXIST), 0);
+	h_hosts_changed(e);
+	assert_int_equal(h_ask(e, H_HOST, H_HOST2IP, H_GID, H_VIP), 2);
+	/* removed and said so: recorded again as a new host */
+	assert_int_equal(h_hosts_clear(e), 1);
+	h_ask(e, H_HOST, H_HOST2IP, H_GID, H_VIP);
+	assert_int_equal(h_hosts_count(e), 1);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_TX_ARP_REPLY), 7);
+}
+
+/*
+ * A known host whose forwarder goes inactive is never answered with it
+ * from the cache: the group is checked on every hit.
+ */
+static void test_front_cache_checks_forwarder(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+	struct xglb_host h;
+
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	h_install(e, &st, 1);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0); /* cached */
+	st.version = 2;
+	st.fwd[0].active = false;
+	h_install(e, &st, 1);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 2);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_equal(h.fwd, 2);
+	assert_int_equal(h.flags, XGLB_HOST_ESTABLISHED); /* same host, same standing */
+}
+
+/*
+ * Each CPU records at most XGLB_HOST_NEW_PER_SEC new hosts a second; the
+ * ones beyond are answered by policy, unrecorded, counted as
+ * xdp_tx_arp_rate_limited / xdp_tx_na_rate_limited. Known hosts, and a
+ * known host moved off a dead forwarder, spend nothing.
+ */
+static void test_new_host_budget(void **state)
+{
+	struct h_env *e = *state;
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
+	__u8 mac[6];
+	int fwd;
+
+	setup(e);
+	h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP);
+	h_stats(e, before);
+	budget_set(e, XGLB_HOST_NEW_PER_SEC - 3);
+	for (__u32 n = 0; n < 3; n++) {
+		h_host_mac(100 + n, mac);
+		assert_int_equal(ask_verdict(e, mac, &fwd), XDP_TX);
+	}
+	assert_int_equal(h_hosts_count(e), 4);
+	h_host_mac(103, mac);
+	assert_int_equal(ask_verdict(e, mac, &fwd), XDP_TX); /* answered all the same */
+	assert_int_equal(fwd, 1);			     /* round-robin went on */
+	assert_int_equal(h_host_get(e, H_GID, mac, &(struct xglb_host){0}), -ENOENT);
+	assert_int_equal(ns_fwd(e, mac), 2);
+	assert_int_equal(h_host_get(e, H_GID, mac, &(struct xglb_host){0}), -ENOENT);
+	/* a known host still is */
+	h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP);
+	h_stats(e, after);
+	h_assert_reasons(before, after,
+			 (__u32[]){XGLB_R_XDP_TX_ARP_REPLY, XGLB_R_XDP_TX_ARP_REPLY,
+				   XGLB_R_XDP_TX_ARP_REPLY, XGLB_R_XDP_TX_ARP_REPLY,
+				   XGLB_R_XDP_TX_ARP_RATE_LIMITED, XGLB_R_XDP_TX_NA_RATE_LIMITED},
+			 6);
+	assert_int_equal(h_hosts_count(e), 4);
+	/* the next second brings a new budget */
+	budget_set(e, 0);
+	h_stats(e, before);
+	assert_int_equal(ask_verdict(e, mac, &fwd), XDP_TX);
+	assert_int_equal(h_host_get(e, H_GID, mac, &(struct xglb_host){0}), 0);
+	h_stats(e, after);
+	h_assert_one_reason(before, after, XGLB_R_XDP_TX_ARP_REPLY);
+}
+
+/* Fill xglb_hosts to its last entry with hosts of group gid answered once, now. */
+static __u32 fill_table(struct h_env *e, __u32 first)
+{
+	int fd = bpf_map__fd(e->skel->maps.xglb_hosts);
+	__u32 cap = bpf_map__max_entries(e->skel->maps.xglb_hosts), n = h_hosts_count(e);
+	static struct xglb_host_key keys[XGLB_MAX_HOSTS];
+	static struct xglb_host vals[XGLB_MAX_HOSTS];
+	__u32 want = cap - n;
+
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	assert_true(want <= XGLB_MAX_HOSTS);
+	for (__u32 i = 0; i < want; i++) {
+		keys[i] = (struct xglb_host_key){.gid = H_GID};
+		h_host_mac(first + i, keys[i].mac);
+		vals[i] = (struct xglb_host){.fwd = (__u8)(i % 3),
+					     .ip = H_HOST2IP,
+					     .first_jiffies = h_ctl(e)->hb_jiffies,
+					     .last_jiffies = h_ctl(e)->hb_jiffies};
+	}
+	assert_int_equal(bpf_map_update_batch(fd, keys, vals, &want, &opts), 0);
+	assert_int_equal(h_hosts_count(e), cap);
+	return cap;
+}
+
+/* A full table refuses new hosts (answered, unrecorded: *_untracked) and keeps every entry. */
+static void test_full_table(void **state)
+{
+	struct h_env *e = *state;
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
+	struct xglb_host h;
+	__u8 mac[6];
+	__u32 cap;
+	int fwd;
+
+	setup(e);
+	h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP);
+	cap = fill_table(e, 0x100000);
+	h_stats(e, before);
+	h_host_mac(7, mac);
+	assert_int_equal(ask_verdict(e, mac, &fwd), XDP_TX);
+	assert_int_equal(h_host_get(e, H_GID, mac, &h), -ENOENT);
+	assert_int_equal(ns_fwd(e, mac), (fwd + 1) % 3);
+	/* the hosts already there are answered from the table */
+	h_host_mac(0x100000 + 5, mac);
+	assert_int_equal(ask_verdict(e, mac, &fwd), XDP_TX);
+	assert_int_equal(fwd, 5 % 3);
+	assert_int_equal(h_ask(e, H_HOST, H_HOSTIP, H_GID, H_VIP), 0);
+	h_stats(e, after);
+	h_assert_reasons(before, after,
+			 (__u32[]){XGLB_R_XDP_TX_ARP_UNTRACKED, XGLB_R_XDP_TX_NA_UNTRACKED,
+				   XGLB_R_XDP_TX_ARP_REPLY, XGLB_R_XDP_TX_ARP_REPLY},
+			 4);
+	assert_int_equal(h_hosts_count(e), cap);
+}
+
+/*
+ * A flood of new MACs (and of spoofed requests, whose ARP sender is not
+ * the Ethernet source) against 1,000 established hosts and 200 answered
+ * once: the flood gets what room and budget there is, then is answered
+ * unrecorded; every host that was there keeps its forwarder. Spoofed
+ * requests spend no budget and record nothing.
+ */
+static void test_flood_keeps_hosts(void **state)
+{
+	enum { EST = 1000, ONCE = 200, ROOM = 300, FLOOD = 3000 };
+	struct h_env *e = *state;
+	static __u8 fwd_of[EST + ONCE];
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS];
+	struct xglb_host h;
+	struct h_frame in, out;
+	__u32 cap = bpf_map__max_entries(e->skel->maps.xglb_hosts);
+	__u8 mac[6], mac2[6];
+	int fwd;
+
+	setup(e);
+	for (__u32 n = 0; n < EST + ONCE; n++) {
+		h_host_mac(n, mac);
+		fwd_of[n] = (__u8)h_ask(e, mac, H_HOSTIP, H_GID, H_VIP);
+		if (n < EST)
+			h_ask(e, mac, H_HOSTIP, H_GID, H_VIP);
+	}
+	/* the rest of the table full of other hosts, but ROOM entries */
+	{
+		int fd = bpf_map__fd(e->skel->maps.xglb_hosts);
+		struct xglb_host_key k = {.gid = H_GID};
+
+		fill_table(e, 0x200000);
+		for (__u32 i = 0; i < ROOM; i++) {
+			h_host_mac(0x200000 + i, k.mac);
+			assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
+		}
+	}
+	h_stats(e, before);
+	/* spoofed: host n's MAC as ARP sender from another source */
+	budget_set(e, XGLB_HOST_NEW_PER_SEC - 1);
+	for (__u32 n = 0; n < 100; n++) {
+		h_host_mac(0x300000 + n, mac);
+		h_host_mac(0x310000 + n, mac2);
+		h_arp(&in, H_BCAST, mac2, XGLB_ARPOP_REQUEST, mac, H_HOSTIP, H_ZERO, H_VIP);
+		assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	}
+	h_host_mac(0x320000, mac);
+	assert_int_equal(ask_verdict(e, mac, &fwd), XDP_TX);
+	assert_int_equal(h_host_get(e, H_GID, mac, &h), 0); /* the last of the budget */
+	budget_set(e, 0);
+	for (__u32 n = 0; n < FLOOD; n++) {
+		h_host_mac(0x400000 + n * 7919, mac);
+		assert_int_equal(ask_verdict(e, mac, &fwd), XDP_TX);
+	}
+	h_stats(e, after);
+	assert_int_equal(after[XGLB_R_XDP_DROP_ARP_SPOOFED] - before[XGLB_R_XDP_DROP_ARP_SPOOFED],
+			 100);
+	/* the flood took the room left (ROOM - 1) and was refused after */
+	assert_int_equal(after[XGLB_R_XDP_TX_ARP_REPLY] - before[XGLB_R_XDP_TX_ARP_REPLY], ROOM);
+	assert_int_equal(after[XGLB_R_XDP_TX_ARP_UNTRACKED] - before[XGLB_R_XDP_TX_ARP_UNTRACKED] +
+			     after[XGLB_R_XDP_TX_ARP_RATE_LIMITED] -
+			     before[XGLB_R_XDP_TX_ARP_RATE_LIMITED],
+			 FLOOD - (ROOM - 1));
+	assert_int_equal(h_hosts_count(e), cap);
+	for (__u32 n = 0; n < EST + ONCE; n++) {
+		h_host_mac(n, mac);
+		assert_int_equal(h_host_get(e, H_GID, mac, &h), 0);
+		assert_int_equal(h.fwd, fwd_of[n]);
+		assert_int_equal(h.flags, n < EST ? XGLB_HOST_ESTABLISHED : 0);
+		assert_int_equal(h_ask(e, mac, H_HOSTIP, H_GID, H_VIP), fwd_of[n]);
+	}
+
+	/* the agent's ageing, probation over: the hosts answered once go (the flood's with them) */
+	{
+		__u32 hz = h_ctl(e)->hz ? h_ctl(e)->hz : 100, gen = 0;
+		__u64 now = h_ctl(e)->hb_jiffies + (XGLB_HOSTAGE_PROBATION_S + 5) * (__u64)hz;
+		struct xglb_hostage_pass p;
+		__u32 n_est = 0;
+
+		if (!h_ctl(e)->hz)
+			now = h_ctl(e)->hb_jiffies; /* jiffies unknown here: nothing to age */
+		assert_int_equal(
+		    xglb_hostage_run(bpf_map__fd(e->skel->maps.xglb_hosts), cap, now, hz, &gen, &p),
+		    0);
+		if (!h_ctl(e)->hz)
+			skip();
+		assert_int_equal(p.entries, cap);
+		/* 1,000 established + the 200 answered once that asked again just above */
+		assert_int_equal(p.established, EST + ONCE);
+		assert_int_equal(p.aged_once, cap - EST - ONCE);
+		assert_int_equal(p.aged_idle, 0);
+		assert_int_equal(gen, 1);
+		for (__u32 n = 0; n < EST + ONCE; n++) {
+			h_host_mac(n, mac);
+			n_est += h_host_get(e, H_GID, mac, &h) == 0 && h.fwd == fwd_of[n];
+		}
+		assert_int_equal(n_est, EST + ONCE);
+		assert_int_equal(h_hosts_count(e), EST + ONCE);
+	}
+}
+
+/* An entry for ageing tests: established or not, last heard `ago` jiffies before now. */
+static void put(int fd, __u32 n, bool est, __u64 now, __s64 ago)
+{
+	struct xglb_host_key k = {.gid = H_GID};
+	struct xglb_host h = {.fwd = 1,
+			      .flags = est ? XGLB_HOST_ESTABLISHED : 0,
+			      .ip = H_HOSTIP,
+			      .first_jiffies = now - ago,
+			      .last_jiffies = now - ago};
+
+	h_host_mac(n, k.mac);
+	assert_int_equal(bpf_map_update_elem(fd, &k, &h, BPF_ANY), 0);
+}
+
+static bool has(struct h_env *e, __u32 n)
+{
+	__u8 mac[6];
+
+	h_host_mac(n, mac);
+	return h_host_get(e, H_GID, mac, &(struct xglb_host){0}) == 0;
+}
+
+/*
+ * The ageing pass by pressure: a table under half full loses nothing;
+ * from half full, hosts answered once and past probation; from 7/8,
+ * established hosts idle for a day too. Nothing else, ever.
+ */
+static void test_ageing_pass(void **state)
+{
+	const __u32 hz = 250;
+	const __u64 now = 1000000000ull;
+	struct h_env *e = *state;
+	int fd = bpf_map__fd(e->skel->maps.xglb_hosts);
+	struct xglb_hostage_pass p;
+	__u32 gen = 7;
+
+	put(fd, 1, false, now, (XGLB_HOSTAGE_PROBATION_S + 1) * hz);   /* once, past probation */
+	put(fd, 2, false, now, (XGLB_HOSTAGE_PROBATION_S - 1) * hz);   /* once, on probation */
+	put(fd, 3, true, now, (__s64)(XGLB_HOSTAGE_IDLE_S + 60) * hz); /* established, idle */
+	put(fd, 4, true, now, (__s64)(XGLB_HOSTAGE_IDLE_S - 60) * hz); /* established */
+	put(fd, 5, false, now, -5 * (__s64)hz); /* heard after the pass read the clock */
+	put(fd, 6, true, now, 0);
+	put(fd, 7, false, now, 0);
+
+	/* 7 entries of 15: under half */
+	assert_int_equal(xglb_hostage_run(fd, 15, now, hz, &gen, &p), 0);
+	assert_int_equal(p.entries, 7);
+	assert_int_equal(p.established, 3);
+	assert_int_equal(p.aged_once + p.aged_idle, 0);
+	assert_int_equal(gen, 7);
+	/* of 14: half */
+	assert_int_equal(xglb_hostage_run(fd, 14, now, hz, &gen, &p), 0);
+	assert_int_equal(p.aged_once, 1);
+	assert_int_equal(p.aged_idle, 0);
+	assert_int_equal(gen, 8);
+	assert_false(has(e, 1));
+	for (__u32 n = 2; n <= 7; n++)
+		assert_true(has(e, n));
+	/* 6 entries of 7: under 7/8 (48 < 49), nothing past probation left; of 6: full */
+	assert_int_equal(xglb_hostage_run(fd, 7, now, hz, &gen, &p), 0);
+	assert_int_equal(p.aged_once + p.aged_idle, 0);
+	assert_int_equal(xglb_hostage_run(fd, 6, now, hz, &gen, &p), 0);
+	assert_int_equal(p.aged_once, 0);
+	assert_int_equal(p.aged_idle, 1);
+	assert_int_equal(gen, 9);
+	assert_false(has(e, 3));
+	for (__u32 n = 2; n <= 7; n++)
+		assert_true(n == 3 || has(e, n));
+	/* without HZ nothing can be judged: nothing goes */
+	put(fd, 1, false, now, (XGLB_HOSTAGE_PROBATION_S + 1) * hz);
+	assert_int_equal(xglb_hostage_run(fd, 6, now, 0, &gen, &p), 0);
+	assert_int_equal(p.aged_once + p.aged_idle, 0);
+	assert_true(has(e, 1));
+}
+
+/* The verdict on its own, row by row (what the pass applies). */
+static void test_ageing_verdict(void **state)
+{
+	const __u32 hz = 100;
+	const __u64 now = 5000000;
+	static const struct {
+		bool est;
+		__s64 ago_s;
+		__u64 entries, cap;
+		enum xglb_hostage_why want;
+	} rows[] = {
+	    {false, XGLB_HOSTAGE_PROBATION_S, 50, 100, XGLB_HOSTAGE_ONCE},
+	    {false, XGLB_HOSTAGE_PROBATION_S, 49, 100, XGLB_HOSTAGE_KEEP},
+	    {false, XGLB_HOSTAGE_PROBATION_S - 1, 100, 100, XGLB_HOSTAGE_KEEP},
+	    {true, XGLB_HOSTAGE_IDLE_S, 88, 100, XGLB_HOSTAGE_IDLE},
+	    {true, XGLB_HOSTAGE_IDLE_S, 87, 100, XGLB_HOSTAGE_KEEP},
+	    {true, XGLB_HOSTAGE_IDLE_S - 1, 100, 100, XGLB_HOSTAGE_KEEP},
+	    {true, XGLB_HOSTAGE_PROBATION_S * 10, 100, 100, XGLB_HOSTAGE_KEEP},
+	    {false, -1, 100, 100, XGLB_HOSTAGE_KEEP},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct xglb_host h = {.flags = rows[i].est ? XGLB_HOST_ESTABLISHED : 0,
+				      .last_jiffies = now - rows[i].ago_s * hz};
+
+		print_message("row %zu\n", i);
+		assert_int_equal(xglb_hostage_verdict(&h, now, hz, rows[i].entries, rows[i].cap),
+				 rows[i].want);
+	}
+}
+
+H_MAIN("hosts", H_TEST(test_front_cache), H_TEST(test_front_cache_checks_forwarder),
+       H_TEST(test_new_host_budget), H_TEST(test_full_table), H_TEST(test_flood_keeps_hosts),
+       H_TEST(test_ageing_pass), H_TEST(test_ageing_verdict))

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* hostage.c - the host table's ageing thread (see hostage.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "hostage.h"
+#include "log.h"
+
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's own "operation not supported" */
+#endif
+#define BATCH 4096 /* entries per lookup */
+
+/* The most a table this full may lose: KEEP (room), ONCE (half full), IDLE (7/8 full). */
+static enum xglb_hostage_why pressure(__u64 entries, __u64 cap)
+{
+	if (entries * 8 >= cap * 7)
+		return XGLB_HOSTAGE_IDLE;
+	if (entries * 2 >= cap)
+		return XGLB_HOSTAGE_ONCE;
+	return XGLB_HOSTAGE_KEEP;
+}
+
+/* Why h would go in a full table (its own standing, before pressure). */
+static enum xglb_hostage_why standing(const struct xglb_host *h, __u64 now, __u32 hz)
+{
+	__s64 idle = (__s64)(now - h->last_jiffies);
+
+	if (idle < 0)
+		return XGLB_HOSTAGE_KEEP; /* seen after `now` was read */
+	if (!(h->flags & XGLB_HOST_ESTABLISHED))
+		return idle >= (__s64)XGLB_HOSTAGE_PROBATION_S * hz ? XGLB_HOSTAGE_ONCE
+								    : XGLB_HOSTAGE_KEEP;
+	return idle >= (__s64)XGLB_HOSTAGE_IDLE_S * hz ? XGLB_HOSTAGE_IDLE : XGLB_HOSTAGE_KEEP;
+}
+
+enum xglb_hostage_why xglb_hostage_verdict(const struct xglb_host *h, __u64 now, __u32 hz,
+					   __u64 entries, __u64 cap)
+{
+	enum xglb_hostage_why why = hz ? standing(h, now, hz) : XGLB_HOSTAGE_KEEP;
+
+	return why <= pressure(entries, cap) ? why : XGLB_HOSTAGE_KEEP;
+}
+
+/* The removal candidates met so far: keys and why, growing. */
+struct cands {
+	struct xglb_host_key *keys;
+	__u8 *why;
+	size_t n, room;
+};
+
+static int cand_add(struct cands *c, const struct xglb_host_key *k, enum xglb_hostage_why why)
+{
+	if (c->n == c->room) {
+		size_t room = c->room ? 2 * c->room : 1024;
+		struct xglb_host_key *keys = realloc(c->keys, room * sizeof(*keys));
+		__u8 *w;
+
+		if (!keys)
+			return -ENOMEM;
+		c->keys = keys;
+		w = realloc(c->why, room);
+		if (!w)
+			return -ENOMEM;
+		c->why = w;
+		c->room = room;
+	}
+	c->keys[c->n] = *k;
+	c->why[c->n++] = (__u8)why;
+	return 0;
+}
+
+/* One entry met by the walk: counted, and a candidate if a full table would lose it. */
+static int meet(struct cands *c, struct xglb_hostage_pass *p, const struct xglb_host_key *k,
+		const struct xglb_host *h, __u64 now, __u32 hz)
+{
+	enum xglb_hostage_why why = hz ? standing(h, now, hz) : XGLB_HOSTAGE_KEEP;
+
+	p->entries++;
+	p->established += (h->flags & XGLB_HOST_ESTABLISHED) != 0;
+	return why == XGLB_HOSTAGE_KEEP ? 0 : cand_add(c, k, why);
+}
+
+/* The whole table in batches, key by key where batches are refused. */
+static int walk(int fd, struct cands *c, struct xglb_hostage_pass *p, __u64 now, __u32 hz)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct xglb_host_key *keys = calloc(BATCH, sizeof(*keys));
+	struct xglb_host *vals = calloc(BATCH, sizeof(*vals));
+	__u64 in = 0, out = 0;
+	void *inp = NULL;
+	int err = 0;
+
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (;;) {
+		__u32 n = BATCH;
+		int rc = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &n, &opts);
+
+		if (rc && errno != ENOENT)
+			break;
+		for (__u32 i = 0; i < n && !err; i++)
+			err = meet(c, p, &keys[i], &vals[i], now, hz);
+		if (rc || err) /* ENOENT: the end */
+			goto out;
+		in = out;
+		inp = &in;
+	}
+	if (errno != EINVAL && errno != ENOTSUPP && errno != EOPNOTSUPP) {
+		err = -errno;
+		goto out;
+	}
+	/* no batch support: key by key */
+	memset(p, 0, sizeof(*p));
+	c->n = 0;
+	for (bool first = true;
+	     !err && bpf_map_get_next_key(fd, first ? NULL : keys, keys + 1) == 0; first = false) {
+		if (bpf_map_lookup_elem(fd, &keys[1], &vals[0]) == 0) /* else gone meanwhile */
+			err = meet(c, p, &keys[1], &vals[0], now, hz);
+		keys[0] = keys[1];
+	}
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+int xglb_hostage_run(int fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
+		     struct xglb_hostage_pass *out)
+{
+	struct cands c = {0};
+	enum xglb_hostage_why most;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = walk(fd, &c, out, now, hz);
+	most = pressure(out->entries, cap);
+	for (size_t i = 0; !err && i < c.n; i++) {
+		struct xglb_host h;
+
+		if (c.why[i] > most)
+			continue;
+		/* judged again as it is now: it may have asked since the walk read it */
+		if (bpf_map_lookup_elem(fd, &c.keys[i], &h) ||
+		    xglb_hostage_verdict(&h, now, hz, out->entries, cap) != c.why[i] ||
+		    bpf_map_delete_elem(fd, &c.keys[i]))
+			continue;
+		if (c.why[i] == XGLB_HOSTAGE_ONCE)
+			out->aged_once++;
+		else
+			out->aged_idle++;
+	}
+	if (gen && out->aged_once + out->aged_idle)
+		__atomic_fetch_add(gen, 1, __ATOMIC_RELEASE);
+	free(c.keys);
+	free(c.why);
+	return err;
+}
+
+static void *run(void *arg)
+{
+	struct xglb_hostage *ha = arg;
+	bool warned = false;
+
+	for (;;) {
+		struct xglb_hostage_pass p;
+		struct timespec until;
+		__u32 hz = __atomic_load_n(&ha->ctl->hz, __ATOMIC_ACQUIRE);
+		__u64 now = __atomic_load_n(&ha->ctl->hb_jiffies, __ATOMIC_ACQUIRE);
+		int err = xglb_hostage_run(ha->fd, ha->cap, now, hz, &ha->ctl->hosts_gen, &p);
+
+		if (p.aged_once + p.aged_idle)
+			pr_info("host table %llu of %llu entries (%llu established): %llu hosts "
+				"answered once removed after %d s, %llu established hosts idle "
+				"for %d s",
+				(unsigned long long)p.entries, (unsigned long long)ha->cap,
+				(unsigned long long)p.established, (unsigned long long)p.aged_once,
+				XGLB_HOSTAGE_PROBATION_S, (unsigned long long)p.aged_idle,
+				XGLB_HOSTAGE_IDLE_S);
+		if (err && !warned)
+			pr_warn("ageing xglb_hosts: %s (nothing is removed from a full table until "
+				"it works)",
+				strerror(-err));
+		warned |= err != 0;
+		pthread_mutex_lock(&ha->lock);
+		if (!err) {
+			ha->last = p;
+			ha->passes++;
+		}
+		ha->aged_once += p.aged_once;
+		ha->aged_idle += p.aged_idle;
+		clock_gettime(CLOCK_MONOTONIC, &until);
+		until.tv_sec += XGLB_HOSTAGE_PERIOD_S;
+		while (!ha->stop &&
+		       pthread_cond_timedwait(&ha->wake, &ha->lock, &until) != ETIMEDOUT)
+			;
+		if (ha->stop) {
+			pthread_mutex_unlock(&ha->lock);
+			break;
+		}
+		pthread_mutex_unlock(&ha->lock);
+	}
+	return NULL;
+}
+
+int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xglb_ctl *ctl)
+{
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int err;
+
+	memset(ha, 0, sizeof(*ha));
+	if (!ctl || !cap)
+		return -EINVAL;
+	ha->fd = fcntl(map_fd, F_DUPFD_CLOEXEC, 0);
+	if (ha->fd < 0)
+		return -errno;
+	ha->cap = cap;
+	ha->ctl = ctl;
+	pthread_mutex_init(&ha->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&ha->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	/* signals stay with the event loop's signalfd */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&ha->thread, NULL, run, ha);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		close(ha->fd);
+		ha->fd = -1;
+		return -err;
+	}
+	ha->running = true;
+	return 0;
+}
+
+void xglb_hostage_stop(struct xglb_hostage *ha)
+{
+	if (!ha->running)
+		return;
+	pthread_mutex_lock(&ha->lock);
+	ha->stop = true;
+	pthread_cond_signal(&ha->wake);
+	pthread_mutex_unlock(&ha->lock);
+	pthread_join(ha->thread, NULL);
+	close(ha->fd);
+	ha->fd = -1;
+	ha->running = false;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * hostage.h - ageing of the host table. The data path never evicts from
+ * xglb_hosts (a flood must not push out the hosts already there), so a
+ * thread of the agent makes room, off the event loop, and only under
+ * pressure: a table with room forgets no host.
+ *
+ *   half full or more   hosts answered only once (no second question, no
+ *                       frame through a forwarder of this node: what a
+ *                       flood of random MACs leaves) whose last question is
+ *                       XGLB_HOSTAGE_PROBATION_S old are removed
+ *   7/8 full or more    also established hosts not heard from for
+ *                       XGLB_HOSTAGE_IDLE_S
+ *
+ * See docs/datapath.md, "Host table".
+ */
+#ifndef XGLB_HOSTAGE_H
+#define XGLB_HOSTAGE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <linux/types.h>
+#include "xglb.h"
+
+#define XGLB_HOSTAGE_PERIOD_S	 10	     /* seconds between the ends of two passes */
+#define XGLB_HOSTAGE_PROBATION_S 30	     /* a host answered once is kept this long at least */
+#define XGLB_HOSTAGE_IDLE_S	 (24 * 3600) /* an established host, unheard of this long */
+
+/* What one pass saw and did. */
+struct xglb_hostage_pass {
+	__u64 entries;	   /* entries when it began */
+	__u64 aged_once;   /* removed: answered once, past probation */
+	__u64 aged_idle;   /* removed: established, idle */
+	__u64 established; /* entries marked established */
+};
+
+/* Why entry h goes, at jiffies now (hz per second) in a table of entries/cap: 0 = it stays. */
+enum xglb_hostage_why { XGLB_HOSTAGE_KEEP = 0, XGLB_HOSTAGE_ONCE, XGLB_HOSTAGE_IDLE };
+enum xglb_hostage_why xglb_hostage_verdict(const struct xglb_host *h, __u64 now, __u32 hz,
+					   __u64 entries, __u64 cap);
+
+/*
+ * One pass over the xglb_hosts behind fd (capacity cap) at jiffies now:
+ * removes what xglb_hostage_verdict says and, if anything went, bumps
+ * *gen (xglb_ctl.hosts_gen, may be NULL) so no front cache keeps it.
+ * 0 or -errno; *out filled either way.
+ */
+int xglb_hostage_run(int fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
+		     struct xglb_hostage_pass *out);
+
+struct xglb_hostage {
+	int fd;		      /* our own dup of xglb_hosts' fd */
+	__u64 cap;	      /* its max_entries */
+	struct xglb_ctl *ctl; /* the mmapped control word: jiffies, HZ, hosts_gen */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool running, stop;
+	struct xglb_hostage_pass last;	    /* under lock: the last completed pass */
+	__u64 passes, aged_once, aged_idle; /* under lock: totals */
+};
+
+/* Start ageing the map behind map_fd (dup'ed). 0 or -errno. */
+int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xglb_ctl *ctl);
+/* Stop the thread and wait for it. */
+void xglb_hostage_stop(struct xglb_hostage *ha);
+
+#endif
