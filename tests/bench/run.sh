@@ -6,6 +6,8 @@
 # flows inside them.
 #   xdp_micro  ns/packet of xglb_xdp's paths, in namespace xglb-bench-<pid>
 #   ndp_micro  the same for its IPv6 neighbour discovery paths, in namespace xglb-bndp-<pid>
+#   host_flood  10,000 established hosts against 5 s of requests from new MACs: the share
+#              still mapped to their forwarder, in namespace xglb-bhfl-<pid>
 #   arp_flood  ARP replies/s, xglb vs the kernel, over a veth pair between
 #              xglb-bgen-<pid> and xglb-brtr-<pid> (10.99.0.0/24)
 #   table_bench  agent-side table prepare/flip/grace period, 16 forwarders, in
@@ -48,6 +50,7 @@ NS_RTR=xglb-brtr-$$
 NS_TABLE=xglb-btab-$$
 NS_NDP=xglb-bndp-$$
 NS_TC=xglb-btc-$$
+NS_HFLOOD=xglb-bhfl-$$
 GEN_IF=bgen0
 RTR_IF=brtr0
 VIP=10.99.0.1
@@ -59,7 +62,7 @@ CHILD= # the running bench (a timeout process), stopped on INT/TERM
 # shellcheck disable=SC2317 # trap handlers
 cleanup() {
 	local ns
-	for ns in "$NS_MICRO" "$NS_GEN" "$NS_RTR" "$NS_TABLE" "$NS_TC" "$NS_NDP"; do
+	for ns in "$NS_MICRO" "$NS_GEN" "$NS_RTR" "$NS_TABLE" "$NS_TC" "$NS_NDP" "$NS_HFLOOD"; do
 		[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
 	done
 	rm -f "$ERR" "$OUT"
@@ -111,6 +114,8 @@ echo "# xglb bench: kernel $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%M
 echo "# xdp_*_ns: median ns/packet over an empty XDP program (see tests/bench/xdp_micro.c)"
 echo "# xdp_ns_*_ns, xdp_ipv6_pass_ns, xdp_ipv4_pass86_ns: the same for 86-byte frames, an NS for a"
 echo "#   vip6 from a known / new host (goals <= 30, <= 150) and pass-through (see tests/bench/ndp_micro.c)"
+echo "# host_flood_*: 10,000 established hosts, then 5 s of ARP from a new MAC each request on one"
+echo "#   CPU; survivors_pct: still mapped to their forwarder (goal 100) (host_flood.c)"
 echo "# arp_flood_*: one CPU, rig/kernel/xglb rounds interleaved, median per side (arp_flood.c)"
 echo "# table_*: agent-side table switch of a 16-forwarder group, median per call (table_bench.c)"
 echo "# failover_*, restart_*: client-visible loss at 2,000 probes/s, median of trials; xglb and"
@@ -139,6 +144,7 @@ echo "#   group failed over (scale.sh; \$BUILD/bench/scale.log)"
 # ---- per-packet cost -------------------------------------------------------
 run_bench_in "$NS_MICRO" xdp_micro 120 "$BUILD/bench/xdp_micro"
 run_bench_in "$NS_NDP" ndp_micro 120 "$BUILD/bench/ndp_micro"
+run_bench_in "$NS_HFLOOD" host_flood 120 "$BUILD/bench/host_flood"
 
 # ---- ARP flood: xglb vs the kernel -------------------------------------------
 if netns_new "$NS_GEN" && netns_new "$NS_RTR" &&
