@@ -138,7 +138,7 @@ check "client reaches the server after the restart" lab_exec c1 ping -c 2 -i 0.2
 check "the host table survived: same vMAC as before" [ "$(lab_neigh_mac c1)" = "$first_vmac" ]
 possible_cpus() { awk -F, '{ n = 0; for (i = 1; i <= NF; i++) { split($i, r, "-"); n += (r[2] == "" ? 1 : r[2] - r[1] + 1) } print n }' /sys/devices/system/cpu/possible; }
 hosts_cap=$((65536 * $(possible_cpus)))
-check_eq "xglb_hosts holds 65536 hosts per possible CPU (its LRU lists are per CPU)" \
+check_eq "xglb_hosts holds 65536 hosts per possible CPU" \
 	"$(bpftool map show pinned "$pr/xglb_hosts" -j | jq .max_entries)" "$hosts_cap"
 
 # Upgrade over pins an older xglb left: a pinned map of another layout is replaced, not
@@ -156,6 +156,34 @@ lab_exec c1 ip neigh flush dev eth0
 check "client reaches the server through the replaced program" lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
 check "the new host table learned the client" \
 	bash -c "[ \$(bpftool map dump pinned $pr/xglb_hosts -j | jq length) -ge 1 ]"
+
+# Upgrade from an xglb whose host table was an LRU hash of the same key and value: its
+# hosts are carried over into the new table, not lost (and the client keeps its vMAC).
+lab_kill_xglbd r1 || bail "kill -9 of r1's xglbd"
+bpftool map dump pinned "$pr/xglb_hosts" -j >"$LAB_DIR/hosts_old.json"
+n_old=$(jq length "$LAB_DIR/hosts_old.json")
+vmac_old=$(lab_neigh_mac c1)
+rm "$pr/xglb_hosts"
+bpftool map create "$pr/xglb_hosts" type lru_hash key 8 value 24 entries 1024 name xglb_hosts
+jq -r '.[] | "\(.key | map(ltrimstr("0x")) | join(" ")) \(.value | map(ltrimstr("0x")) | join(" "))"' \
+	"$LAB_DIR/hosts_old.json" | while read -r -a b; do
+	bpftool map update pinned "$pr/xglb_hosts" key hex "${b[@]:0:8}" value hex "${b[@]:8}"
+done
+# and one host no client is: 02:aa:00:00:00:01 on forwarder 1
+syn_key="$(printf '%02x' "$LAB_GID") 00 02 aa 00 00 00 01"
+bpftool map update pinned "$pr/xglb_hosts" key hex $syn_key value hex 01 $(printf '00 %.0s' $(seq 23))
+if lab_start_xglbd r1 "$cfg"; then ok "xglbd starts over an LRU host table"; else not_ok "xglbd starts over an LRU host table"; fi
+check "it says the LRU table's entries are carried over" \
+	grep -q "xglb_hosts was pinned by an older xglb (type 9, key 8, value 24, 1024 entries.*its entries carried over" "$log"
+check "it carried every host over ($n_old + 1)" grep -q "xglb_hosts: $((n_old + 1)) hosts carried over" "$log"
+check_eq "the new table is the preallocated hash (type hash), holding them" \
+	"$(bpftool map show pinned "$pr/xglb_hosts" -j | jq -r .type) $(bpftool map dump pinned "$pr/xglb_hosts" -j | jq length)" \
+	"hash $((n_old + 1))"
+check_eq "the synthetic host keeps forwarder 1" \
+	"$(bpftool map lookup pinned "$pr/xglb_hosts" key hex $syn_key -j | jq .formatted.value.fwd)" 1
+lab_exec c1 ip neigh flush dev eth0
+check "client reaches the server after the upgrade" lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
+check "the client keeps its vMAC across the upgrade" [ "$(lab_neigh_mac c1)" = "$vmac_old" ]
 
 # Once ours is attached, what made it replace the older program is over: eth0 re-created
 # (new ifindex) gets ours, named in the log, and a reload after it adopts what is attached

@@ -97,7 +97,7 @@ static __u32 kernel_flags(__u32 type)
  * older xglb) is unpinned, so load makes a new one; the state it held is
  * lost, and said so. False if it was stale.
  */
-static bool pinned_fits(struct bpf_map *map, const char *path)
+static bool pinned_fits(struct bpf_map *map, const char *path, int *carry)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -124,14 +124,50 @@ static bool pinned_fits(struct bpf_map *map, const char *path)
 	close(fd);
 	if (fits)
 		return true;
+	/* the LRU host table of an older xglb, same key and value: its hosts move over */
+	if (carry && info.type == BPF_MAP_TYPE_LRU_HASH &&
+	    info.key_size == bpf_map__key_size(map) && info.value_size == bpf_map__value_size(map))
+		*carry = bpf_obj_get(path);
 	pr_warn("%s was pinned by an older xglb (type %u, key %u, value %u, %u entries, flags %#x; "
-		"now %u, %u, %u, %u, %#x) or with another host-table-size: replacing it, the state "
-		"it held is lost",
+		"now %u, %u, %u, %u, %#x) or with another host-table-size: replacing it, %s",
 		path, info.type, info.key_size, info.value_size, info.max_entries, info.map_flags,
 		bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map),
-		bpf_map__max_entries(map), bpf_map__map_flags(map));
+		bpf_map__max_entries(map), bpf_map__map_flags(map),
+		carry && *carry > 0 ? "its entries carried over" : "the state it held is lost");
 	unlink(path);
 	return false;
+}
+
+/*
+ * The hosts of an older xglb's host table (the LRU hash before the
+ * preallocated one, same key and value) into the new one, as far as they
+ * fit; once, right after load. (A table pinned with another
+ * host-table-size is replaced, its hosts lost, as config.md says.)
+ */
+static void carry_hosts(struct xglb_loader *l)
+{
+	int from = l->hosts_old_fd, to = bpf_map__fd(l->skel->maps.xglb_hosts);
+	unsigned int n = 0, lost = 0, seen = 0,
+		     cap = bpf_map__max_entries(l->skel->maps.xglb_hosts);
+	struct xglb_host_key k, prev;
+	struct xglb_host h;
+
+	if (from <= 0)
+		return;
+	l->hosts_old_fd = 0;
+	/* bounded: an older program may still be writing to it until ours replaces it */
+	while (seen++ < 2 * cap && bpf_map_get_next_key(from, seen > 1 ? &prev : NULL, &k) == 0) {
+		prev = k;
+		if (bpf_map_lookup_elem(from, &k, &h))
+			continue; /* gone meanwhile */
+		if (bpf_map_update_elem(to, &k, &h, BPF_NOEXIST))
+			lost++;
+		else
+			n++;
+	}
+	close(from);
+	pr_info("xglb_hosts: %u hosts carried over from the older table%s", n,
+		lost ? " (some did not fit or were there already)" : "");
 }
 
 int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, int xdp_mode,
@@ -168,7 +204,8 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, 
 			pr_err("pin path %s: %s", path, strerror(-err));
 			return err;
 		}
-		if (!pinned_fits(map, path))
+		if (!pinned_fits(map, path,
+				 map == l->skel->maps.xglb_hosts ? &l->hosts_old_fd : NULL))
 			l->stale = true;
 	}
 	return 0;
@@ -425,6 +462,7 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 		}
 	}
 	l->loaded = true;
+	carry_hosts(l); /* loaded here or by libxdp's attach: the new table exists */
 	for (int i = 0; i < n; i++) {
 		struct bpf_program *in = l->use[i] == XGLB_USE_TC ? l->skel->progs.xglb_tc
 								  : l->skel->progs.xglb_tc_ingress;
@@ -494,6 +532,9 @@ void xglb_loader_detach(struct xglb_loader *l, bool unpin)
 
 void xglb_loader_close(struct xglb_loader *l)
 {
+	if (l->hosts_old_fd > 0)
+		close(l->hosts_old_fd);
+	l->hosts_old_fd = 0;
 	xdp_program__close(l->xdp);
 	l->xdp = NULL;
 	xglb__destroy(l->skel);

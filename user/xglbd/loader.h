@@ -28,7 +28,8 @@ struct xglb_loader {
 	int datapath; /* enum xglb_datapath (config.h), as configured */
 	int xdp_mode; /* enum xglb_xdp_mode (config.h), as configured */
 	bool loaded;
-	bool stale; /* some pinned map had an older layout and was replaced */
+	bool stale;	  /* some pinned map had an older layout and was replaced */
+	int hosts_old_fd; /* > 0: an older xglb's host table of the same layout, to carry over */
 	int n_if;
 	__u32 ifindex[XGLB_MAX_IFACES];
 	bool xdp_ours[XGLB_MAX_IFACES];	  /* attached by this process (else adopted) */
