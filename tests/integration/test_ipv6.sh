@@ -111,6 +111,8 @@ check_eq "hosts --json on the AVG: c1 fwd 0 by ARP and NDP, c2 fwd 1 by NDP only
 	"$(jq -r '[.[] | select(.mac == "02:00:0a:00:00:65" or .mac == "02:00:0a:00:00:66") |
 		"\(.mac)=\(.forwarder)/\(.ipv4 // "-")/\(.ipv6)"] | sort | join(" ")' <<<"$OUT")" \
 	"02:00:0a:00:00:65=0/$(lab_get c1 ip)/true 02:00:0a:00:00:66=1/-/true"
+check_eq "hosts --json: c1, answered by ARP and by NDP, is established (never removed to make room)" \
+	"$(jq -r '.[] | select(.mac == "02:00:0a:00:00:65") | .established' <<<"$OUT")" true
 lab_xglbctl r1 hosts
 check "hosts (text): the family column says ipv4+ipv6 for c1, ipv6 for c2" \
 	bash -c 'grep -qE "^1 +02:00:0a:00:00:65 +0 +.* ipv4\+ipv6 +$2$" <<<"$1" && grep -qE "^1 +02:00:0a:00:00:66 +1 +.* ipv6 +-$" <<<"$1"' \

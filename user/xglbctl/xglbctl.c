@@ -518,10 +518,11 @@ static void print_host(const struct ctl *c, const struct xglb_ctl *ctl, __u64 no
 	if (c->json)
 		printf("%s{\"group\": %u, \"mac\": \"%s\", \"forwarder\": %u, "
 		       "\"vmac\": \"%s\", \"age_ms\": %s, \"ipv4\": %s%s%s, "
-		       "\"ipv6\": %s}",
+		       "\"ipv6\": %s, \"established\": %s}",
 		       first ? "\n" : ",\n", key->gid, mac, h->fwd, vmac, age_s, h->ip ? "\"" : "",
 		       h->ip ? ip : "null", h->ip ? "\"" : "",
-		       h->flags & XGLB_HOST_NDP ? "true" : "false");
+		       h->flags & XGLB_HOST_NDP ? "true" : "false",
+		       h->flags & XGLB_HOST_ESTABLISHED ? "true" : "false");
 	else
 		printf("%-5u %-17s %-5u %-17s %10s %-9s %s\n", key->gid, mac, h->fwd, vmac, age_s,
 		       fam, ip);
