@@ -76,9 +76,8 @@ void xglb_loader_close(struct xglb_loader *l);
 
 /*
  * Entries of xglb_hosts: CONFIGURED (host-table-size) if not 0, else
- * XGLB_MAX_HOSTS for every possible CPU, as its LRU lists are per CPU
- * (BPF_F_NO_COMMON_LRU) and ARP may all arrive on one; at most
- * XGLB_MAX_HOSTS_TOTAL.
+ * XGLB_MAX_HOSTS for every possible CPU (room that grows with the machine;
+ * the table is preallocated and never evicts); at most XGLB_MAX_HOSTS_TOTAL.
  */
 unsigned int xglb_hosts_capacity(unsigned int configured);
 
