@@ -2,6 +2,7 @@
 /* hostage.c - the host table's ageing thread (see hostage.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +168,12 @@ int xglb_hostage_run(int fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
 static void *run(void *arg)
 {
 	struct xglb_hostage *ha = arg;
+	struct sched_param idle = {0};
 	bool warned = false;
+
+	/* runs only when a CPU has nothing else to do: never before a hello or a heartbeat */
+	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &idle))
+		pr_warn("ageing xglb_hosts: no idle scheduling class; it runs at normal priority");
 
 	for (;;) {
 		struct xglb_hostage_pass p;

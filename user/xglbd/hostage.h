@@ -2,8 +2,10 @@
 /*
  * hostage.h - ageing of the host table. The data path never evicts from
  * xglb_hosts (a flood must not push out the hosts already there), so a
- * thread of the agent makes room, off the event loop, and only under
- * pressure: a table with room forgets no host.
+ * thread of the agent makes room, off the event loop, in the idle
+ * scheduling class (SCHED_IDLE: it never takes a CPU from the event loop
+ * that sends hellos), and only under pressure: a table with room forgets
+ * no host.
  *
  *   half full or more   hosts answered only once (no second question, no
  *                       frame through a forwarder of this node: what a
