@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <bpf/bpf.h>
 #include "hostage.h"
 #include "log.h"
@@ -177,7 +179,6 @@ static void *run(void *arg)
 
 	for (;;) {
 		struct xglb_hostage_pass p;
-		struct timespec until;
 		__u32 hz = __atomic_load_n(&ha->ctl->hz, __ATOMIC_ACQUIRE);
 		__u64 now = __atomic_load_n(&ha->ctl->hb_jiffies, __ATOMIC_ACQUIRE);
 		int err = xglb_hostage_run(ha->fd, ha->cap, now, hz, &ha->ctl->hosts_gen, &p);
@@ -202,23 +203,21 @@ static void *run(void *arg)
 		}
 		ha->aged_once += p.aged_once;
 		ha->aged_idle += p.aged_idle;
-		clock_gettime(CLOCK_MONOTONIC, &until);
-		until.tv_sec += XGLB_HOSTAGE_PERIOD_S;
-		while (!ha->stop &&
-		       pthread_cond_timedwait(&ha->wake, &ha->lock, &until) != ETIMEDOUT)
-			;
-		if (ha->stop) {
-			pthread_mutex_unlock(&ha->lock);
-			break;
-		}
 		pthread_mutex_unlock(&ha->lock);
+		/*
+		 * A relative wait the kernel times, on the eventfd that stops the
+		 * thread: an absolute deadline read through a faked clock (libfaketime)
+		 * could lie in the past and the thread would spin.
+		 */
+		if (poll(&(struct pollfd){.fd = ha->wake_fd, .events = POLLIN}, 1,
+			 XGLB_HOSTAGE_PERIOD_S * 1000) != 0)
+			break; /* stopped (or the eventfd failed: stop ageing rather than spin) */
 	}
 	return NULL;
 }
 
 int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xglb_ctl *ctl)
 {
-	pthread_condattr_t ca;
 	sigset_t all, old;
 	int err;
 
@@ -230,11 +229,14 @@ int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xg
 		return -errno;
 	ha->cap = cap;
 	ha->ctl = ctl;
+	ha->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ha->wake_fd < 0) {
+		err = -errno;
+		close(ha->fd);
+		ha->fd = -1;
+		return err;
+	}
 	pthread_mutex_init(&ha->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&ha->wake, &ca);
-	pthread_condattr_destroy(&ca);
 	/* signals stay with the event loop's signalfd */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -242,7 +244,8 @@ int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xg
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		close(ha->fd);
-		ha->fd = -1;
+		close(ha->wake_fd);
+		ha->fd = ha->wake_fd = -1;
 		return -err;
 	}
 	ha->running = true;
@@ -253,12 +256,11 @@ void xglb_hostage_stop(struct xglb_hostage *ha)
 {
 	if (!ha->running)
 		return;
-	pthread_mutex_lock(&ha->lock);
-	ha->stop = true;
-	pthread_cond_signal(&ha->wake);
-	pthread_mutex_unlock(&ha->lock);
+	if (eventfd_write(ha->wake_fd, 1))
+		pr_warn("stopping the ageing of xglb_hosts: %s", strerror(errno));
 	pthread_join(ha->thread, NULL);
 	close(ha->fd);
-	ha->fd = -1;
+	close(ha->wake_fd);
+	ha->fd = ha->wake_fd = -1;
 	ha->running = false;
 }

@@ -54,10 +54,10 @@ struct xglb_hostage {
 	int fd;		      /* our own dup of xglb_hosts' fd */
 	__u64 cap;	      /* its max_entries */
 	struct xglb_ctl *ctl; /* the mmapped control word: jiffies, HZ, hosts_gen */
+	int wake_fd; /* eventfd: written to stop the thread; the wait between passes polls it */
 	pthread_t thread;
 	pthread_mutex_t lock;
-	pthread_cond_t wake;
-	bool running, stop;
+	bool running;
 	struct xglb_hostage_pass last;	    /* under lock: the last completed pass */
 	__u64 passes, aged_once, aged_idle; /* under lock: totals */
 };
