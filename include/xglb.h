@@ -173,11 +173,13 @@ xglb_vip6_skip_bits(const struct xglb_vip6_slot *slots, __u32 n)
 	return ~have;
 }
 
-/* Value of xglb_ifaces (key: ifindex): the interface's own MAC. */
+/* Value of xglb_ifaces (key: ifindex): the interface's own MAC, whether a group serves it. */
 struct xglb_iface {
 	__u8 mac[6];
-	__u16 pad;
+	__u8 flags; /* XGLB_IFACE_* */
+	__u8 pad;
 };
+#define XGLB_IFACE_GROUP 1 /* a group's interface (not only a steering segment) */
 _Static_assert(sizeof(struct xglb_iface) == 8, "xglb_iface layout");
 
 /* ---- control word (not banked) -------------------------------------- */
@@ -475,7 +477,11 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	X(TC_STEER_VLAN, "tc_steer_vlan") /* tagged (frame or metadata): another VLAN's, stays */  \
 	/* the host table's new-host budget (bpf/lib/hosts.h) at each hook */                      \
 	XGLB_HOST_REASONS(X, XDP_, "xdp_")                                                         \
-	XGLB_HOST_REASONS(X, TC_, "tc_")
+	XGLB_HOST_REASONS(X, TC_, "tc_")                                                           \
+	/* ICMPv6 redirects leaving (bpf/lib/ndp.h guard_redirect): from a virtual address */      \
+	X(TC_EGRESS_DROP_REDIRECT_VIRT, "tc_egress_drop_redirect_virt")                            \
+	/* any other, out of an interface a group serves */                                        \
+	X(TC_EGRESS_DROP_REDIRECT, "tc_egress_drop_redirect")
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
@@ -630,6 +636,7 @@ _Static_assert(sizeof(struct xglb_arp_frame) == 42, "xglb_arp_frame layout");
 #define XGLB_ND_RA	    134 /* router advertisement */
 #define XGLB_ND_NS	    135 /* neighbour solicitation */
 #define XGLB_ND_NA	    136 /* neighbour advertisement */
+#define XGLB_ND_REDIRECT    137 /* redirect: never sent where a group serves (bpf/lib/ndp.h) */
 #define XGLB_ND_REDIRECT    137
 #define XGLB_ND_OPT_SLLA    1	 /* source link-layer address option */
 #define XGLB_ND_OPT_TLLA    2	 /* target link-layer address option */

@@ -488,6 +488,35 @@ static __always_inline bool ndp_ext_claim(struct xglb_ctx *c, int *act)
  * 0, or more than the guard walks: tc_egress_drop_ndp_options. Rare on
  * egress: read with bpf_skb_load_bytes.
  */
+/*
+ * tc egress, an ICMPv6 redirect. IPv6 has no send_redirects sysctl, so
+ * the kernel of a router sends one whenever it forwards a packet out of
+ * the interface it came in on, from a link-local of that interface it
+ * picks itself: possibly the virtual link-local, which hosts would
+ * believe (it is their first hop, RFC 4861 8.1), and a group's hosts
+ * must keep sending to their vMAC whatever the kernel thinks of a
+ * better hop. So no redirect leaves a group's interface: from a virtual
+ * address tc_egress_drop_redirect_virt, any other
+ * tc_egress_drop_redirect. On an interface that is only a steering
+ * segment (no XGLB_IFACE_GROUP in xglb_ifaces) redirects are the
+ * kernel's business and pass.
+ */
+static __always_inline int guard_redirect(struct __sk_buff *skb)
+{
+	__u8 src[16] __attribute__((aligned(8)));
+	const struct xglb_iface *ifc;
+	struct xglb_ctl *ctl = ctl_get();
+	__u32 ifindex = skb->ifindex;
+
+	if (ctl && !bpf_skb_load_bytes(skb, NDP_SADDR, src, 16) &&
+	    vip6_gid(ctl, XGLB_READ_ONCE(ctl->active_bank) & 1, src))
+		return verdict(XGLB_R_TC_EGRESS_DROP_REDIRECT_VIRT, XGLB_TC_ACT_SHOT);
+	ifc = bpf_map_lookup_elem(&xglb_ifaces, &ifindex);
+	if (ifc && (ifc->flags & XGLB_IFACE_GROUP))
+		return verdict(XGLB_R_TC_EGRESS_DROP_REDIRECT, XGLB_TC_ACT_SHOT);
+	return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+}
+
 static __always_inline int guard_ndp(struct __sk_buff *skb)
 {
 	__u8 hdr[2], addr[16] __attribute__((aligned(8))), o[2], mac[8] __attribute__((aligned(8)));
@@ -510,6 +539,8 @@ static __always_inline int guard_ndp(struct __sk_buff *skb)
 		want = XGLB_ND_OPT_SLLA;
 		if (bpf_skb_load_bytes(skb, NDP_SADDR, addr, 16))
 			return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
+	} else if (hdr[1] == XGLB_ND_REDIRECT) {
+		return guard_redirect(skb);
 	} else {
 		return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
 	}

@@ -80,14 +80,20 @@ static inline void h_assert_bytes(const char *what, const void *got, size_t glen
 
 /* ---- environment: skeleton, bank, iface MAC, heartbeat --------------- */
 
-/* Interface MAC for an ifindex (xglb_ifaces). */
-static inline void h_set_iface(struct h_env *e, __u32 ifindex, const __u8 *mac)
+/* Interface MAC and XGLB_IFACE_* flags for an ifindex (xglb_ifaces). */
+static inline void h_set_iface_flags(struct h_env *e, __u32 ifindex, const __u8 *mac, __u8 flags)
 {
-	struct xglb_iface v = {0};
+	struct xglb_iface v = {.flags = flags};
 
 	memcpy(v.mac, mac, 6);
 	assert_int_equal(
 	    bpf_map_update_elem(bpf_map__fd(e->skel->maps.xglb_ifaces), &ifindex, &v, BPF_ANY), 0);
+}
+
+/* A group's interface, as xglbd writes it. */
+static inline void h_set_iface(struct h_env *e, __u32 ifindex, const __u8 *mac)
+{
+	h_set_iface_flags(e, ifindex, mac, XGLB_IFACE_GROUP);
 }
 
 static inline void h_del_iface(struct h_env *e, __u32 ifindex)

@@ -33,6 +33,13 @@ H_SETUP(setup6_no_fwd, state6(&st, H_SELF), for (int i = 0; i < 3; i++) st.fwd[i
 /* forwarder 0 inactive: a DAD defence names forwarder 1 */
 H_SETUP(setup6_fwd0_inactive, state6(&st, H_SELF), st.fwd[0].active = false)
 
+/* the interface only a steering segment: in xglb_ifaces without XGLB_IFACE_GROUP */
+static void setup6_steer_iface(struct h_env *e)
+{
+	setup6_avg(e);
+	h_set_iface_flags(e, H_IFINDEX, H_IFMAC, 0);
+}
+
 /* ---- inputs ---------------------------------------------------------- */
 
 enum {
@@ -575,7 +582,27 @@ enum {
 	G_NA_MANY_OPTS,	 /* our vMAC's NA behind 16 other options: more than the guard walks */
 	G_NA_TLLA_LEN2,	 /* a TLLA of 16 bytes starting with our vMAC */
 	G_RA_VLL_NO_FWD, /* an RA from the VLL naming a vMAC the group does not have */
+	G_REDIRECT_VLL,	 /* the kernel redirecting a host, from the virtual link-local */
+	G_REDIRECT_LL,	 /* the same from the router's own link-local */
 };
+
+/* the router's own link-local address */
+static const __u8 R_LL6[16] = {0xfe, 0x80, [11] = 0xff, [12] = 0xfe, [15] = 1};
+
+/*
+ * An ICMPv6 redirect as the kernel sends one when it forwards a host's
+ * packet out of the interface it came in on (RFC 4861 4.5): target (a
+ * better first hop, H_HOST6) and destination (H_OTHER6), a TLLA naming
+ * the target's MAC, from src to the host.
+ */
+static void h_redirect(struct h_frame *f, const __u8 *src)
+{
+	h_icmp6(f, H_HOST, H_IFMAC, src, H_HOST6G, XGLB_ND_REDIRECT, 40);
+	memcpy(f->b + 62, H_HOST6, 16);
+	memcpy(f->b + 78, H_OTHER6, 16);
+	h_nd_lla(f, 2, H_HOST);
+	h_icmp6_csum(f);
+}
 
 static void guard_input(struct h_frame *f, int arg)
 {
@@ -644,6 +671,12 @@ static void guard_input(struct h_frame *f, int arg)
 	case G_RA_VLL_NO_FWD:
 		h_ra(f, H_IFMAC, H_VLL, H_VMAC(H_GID, 9));
 		break;
+	case G_REDIRECT_VLL:
+		h_redirect(f, H_VLL);
+		break;
+	case G_REDIRECT_LL:
+		h_redirect(f, R_LL6);
+		break;
 	default:
 		abort();
 	}
@@ -679,6 +712,15 @@ static const struct guard_case guard_cases[] = {
     {"guard_na_other_address", setup6_avg, G_NA_OTHER, TC_ACT_OK, R(TC_EGRESS_PASS)},
     {"guard_udp6_from_vip6", setup6_avg, G_UDP6, TC_ACT_OK, R(TC_EGRESS_PASS)},
     {"guard_na_vll_no_group", NULL, G_NA_VLL_REAL_MAC, TC_ACT_OK, R(TC_EGRESS_PASS)},
+    /* ICMPv6 redirects: none leaves a group's interface */
+    {"guard_redirect_from_vll", setup6_not_avg, G_REDIRECT_VLL, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_REDIRECT_VIRT)},
+    {"guard_redirect_from_own_ll", setup6_avg, G_REDIRECT_LL, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_REDIRECT)},
+    {"guard_redirect_from_vll_steer_iface", setup6_steer_iface, G_REDIRECT_VLL, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_REDIRECT_VIRT)},
+    {"guard_redirect_steer_iface_ok", setup6_steer_iface, G_REDIRECT_LL, TC_ACT_OK,
+     R(TC_EGRESS_PASS)},
 };
 
 static void guard_prepare(struct h_env *e, const void *p, struct h_io *io)

@@ -330,6 +330,7 @@ int write_ifaces(struct daemon *d)
 		struct xglb_iface v = {0};
 
 		memcpy(v.mac, d->ifs.mac[i], 6);
+		v.flags = d->ifs.dp[i] ? XGLB_IFACE_GROUP : 0; /* the redirect guard's scope */
 		if (bpf_map_update_elem(fd, &d->ifs.ifindex[i], &v, BPF_ANY)) {
 			pr_err("%s: writing xglb_ifaces: %s", d->ifs.name[i], strerror(errno));
 			return -errno;
