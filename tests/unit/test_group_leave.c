@@ -188,6 +188,42 @@ static void all_leave_at_once(void **state)
 		assert_true(xglb_fsm_left(&S.g[i], S.now));
 }
 
+/*
+ * Whether a stopping node's final RA may say "no router" (lifetime 0):
+ * only when no other node can forward. One of three leaving: the others
+ * remain; the last of three after two died (hold expired): nobody; all
+ * leaving at once: nobody; a peer up but withdrawn (weight 0) forwards
+ * nothing.
+ */
+static void others_forward_decides_the_final_ra(void **state)
+{
+	start3();
+	xglb_fsm_leave(&S.g[0], S.now);
+	sim_run(&S, 5);
+	assert_true(xglb_fsm_others_forward(&S.g[0]));
+
+	start3();
+	S.down[1] = S.down[2] = true;
+	sim_run(&S, S.g[0].t.hold_ms + 100);
+	assert_false(xglb_fsm_others_forward(&S.g[0]));
+
+	start3();
+	for (int i = 0; i < 3; i++)
+		xglb_fsm_leave(&S.g[i], S.now);
+	sim_run(&S, 5);
+	for (int i = 0; i < 3; i++)
+		assert_false(xglb_fsm_others_forward(&S.g[i]));
+
+	start3();
+	xglb_fsm_set_self(&S.g[1], S.g[1].nodes[1].priority, 0, S.g[1].nodes[1].mac);
+	xglb_fsm_set_self(&S.g[2], S.g[2].nodes[2].priority, 0, S.g[2].nodes[2].mac);
+	sim_run(&S, 500);
+	assert_false(xglb_fsm_others_forward(&S.g[0]));
+	xglb_fsm_set_self(&S.g[2], S.g[2].nodes[2].priority, 100, S.g[2].nodes[2].mac);
+	sim_run(&S, 500);
+	assert_true(xglb_fsm_others_forward(&S.g[0]));
+}
+
 /* The tables node i would leave pinned, its AVG role included. */
 static void pinned_of(int i, struct xglb_group *t)
 {
@@ -299,6 +335,7 @@ T_MAIN(cmocka_unit_test(leaving_hello), cmocka_unit_test(non_avg_leaver_hands_ov
        cmocka_unit_test(avg_leaver_hands_over_role), cmocka_unit_test(leave_and_come_back),
        cmocka_unit_test(lone_node_leaves_at_once),
        cmocka_unit_test(leaver_waits_while_nobody_takes_over), cmocka_unit_test(all_leave_at_once),
+       cmocka_unit_test(others_forward_decides_the_final_ra),
        cmocka_unit_test(restarted_avg_resumes_without_gap),
        cmocka_unit_test(restarted_avg_without_resume_leaves_a_gap),
        cmocka_unit_test(resumed_avg_yields_to_a_better_claimant),

@@ -18,7 +18,8 @@ static const char *status_json =
     "{\"name\":\"vlan\\\"10\",\"ifindex\":4,\"driver\":\"802.1Q VLAN Support\",\"hook\":\"xdp\","
     "\"why\":\"configured\",\"xdp_mode\":\"generic\"}]},"
     "\"hosts_redistributed_again\":3,"
-    "\"ipv6\":{\"ra_sent\":12,\"ra_answers\":5,\"ra_errors\":1,\"rs\":{\"answered\":5,"
+    "\"ipv6\":{\"ra_sent\":12,\"ra_answers\":5,\"ra_errors\":1,\"ra_final\":3,\"ra_final_skipped\":"
+    "2,\"rs\":{\"answered\":5,"
     "\"not_avg\":2,\"ratelimited\":3,\"invalid\":4,\"no_group\":6},\"na_moved\":8},"
     "\"groups\":[{\"id\":1,\"role\":\"standby\",\"version\":7,"
     "\"peers\":[{\"name\":\"r1\",\"up\":true,\"heard\":true,\"age_ms\":0},{\"name\":\"r\\\"2\","
@@ -158,6 +159,8 @@ static void renders_values(void **state)
 	has(t, "xglb_ra_sent_total{kind=\"unsolicited\"} 12");
 	has(t, "xglb_ra_sent_total{kind=\"solicited\"} 5");
 	has(t, "xglb_ra_sent_total{kind=\"error\"} 1");
+	has(t, "xglb_ra_sent_total{kind=\"final\"} 3");
+	has(t, "xglb_ra_final_skipped_total 2");
 	has(t, "xglb_rs_received_total{result=\"answered\"} 5");
 	has(t, "xglb_rs_received_total{result=\"ratelimited\"} 3");
 	has(t, "xglb_rs_received_total{result=\"invalid\"} 4");

@@ -84,17 +84,22 @@ static void put_addr(struct nl *t, __u16 type, int family, int ifindex, const ch
 	end_msg(t, nlh);
 }
 
-static void put_netconf(struct nl *t, int ifindex, int fwd)
+static void put_netconf_af(struct nl *t, __u8 family, int ifindex, int fwd)
 {
 	struct nlmsghdr *nlh = put_msg(t, RTM_NEWNETCONF);
 	struct netconfmsg *ncm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ncm));
 
-	ncm->ncm_family = AF_INET;
+	ncm->ncm_family = family;
 	mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, (__u32)ifindex);
 	if (fwd >= 0)
 		mnl_attr_put_u32(nlh, NETCONFA_FORWARDING, (__u32)fwd);
 	mnl_attr_put_u32(nlh, NETCONFA_RP_FILTER, 0);
 	end_msg(t, nlh);
+}
+
+static void put_netconf(struct nl *t, int ifindex, int fwd)
+{
+	put_netconf_af(t, AF_INET, ifindex, fwd);
 }
 
 /* A neighbour message: family, flags, ifindex, an NDA_LLADDR of lllen bytes (0: none), NDA_MASTER.
@@ -245,6 +250,29 @@ static void netconf_decode(void **state)
 	assert_int_equal(t->ev[2].forwarding, 0);
 	assert_int_equal(t->ev[3].ifindex, 6);
 	assert_int_equal(t->ev[3].forwarding, -1);
+	for (int i = 0; i < 4; i++)
+		assert_false(t->ev[i].v6);
+}
+
+/* IPv6 forwarding (net.ipv6.conf.*.forwarding): an event of its own family; others ignored. */
+static void netconf6_decode(void **state)
+{
+	struct nl *t = *state;
+	struct xglb_nlmon_stats st = {0};
+	struct xglb_nlev ev[4];
+
+	put_netconf_af(t, AF_INET6, 5, 0);
+	put_netconf_af(t, AF_INET6, NETCONFA_IFINDEX_ALL, 1);
+	put_netconf_af(t, AF_BRIDGE, 5, 0);
+	assert_int_equal(xglb_nlmon_decode(t->buf, t->off, ev, 4, &st), 2);
+	assert_int_equal(st.ignored, 1);
+	assert_int_equal(ev[0].type, XGLB_NLEV_NETCONF);
+	assert_true(ev[0].v6);
+	assert_int_equal(ev[0].ifindex, 5);
+	assert_int_equal(ev[0].forwarding, 0);
+	assert_true(ev[1].v6);
+	assert_int_equal(ev[1].ifindex, XGLB_NLEV_IF_ALL);
+	assert_int_equal(ev[1].forwarding, 1);
 }
 
 /* An attribute longer than its message: that message is skipped, the next one decoded. */
@@ -329,6 +357,7 @@ T_MAIN(cmocka_unit_test_setup(links_decode, fresh),
        cmocka_unit_test_setup(addrs_decode_ipv6_ignored, fresh),
        cmocka_unit_test_setup(addrs_decode_ipv6_removed, fresh),
        cmocka_unit_test_setup(netconf_decode, fresh),
+       cmocka_unit_test_setup(netconf6_decode, fresh),
        cmocka_unit_test_setup(bad_attribute_skips_message, fresh),
        cmocka_unit_test_setup(bad_fields_rejected, fresh),
        cmocka_unit_test_setup(truncated_buffer, fresh),

@@ -1137,6 +1137,14 @@ bool xglb_fsm_left(const struct xglb_fsm *g, __u64 now)
 	return true;
 }
 
+bool xglb_fsm_others_forward(const struct xglb_fsm *g)
+{
+	for (int i = 0; i < g->n_nodes; i++)
+		if (g->nodes[i].id != g->self && can_forward(g, g->nodes[i].id))
+			return true;
+	return false;
+}
+
 int xglb_fsm_admin(struct xglb_fsm *g, __u8 op, __u8 index, __u8 persistence, __u32 target,
 		   __u64 now)
 {

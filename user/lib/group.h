@@ -286,6 +286,16 @@ void xglb_fsm_leave(struct xglb_fsm *g, __u64 now);
  */
 bool xglb_fsm_left(const struct xglb_fsm *g, __u64 now);
 
+/*
+ * Another node of the group can still forward (up, not leaving, weight >
+ * 0): a node that stops advertising the group's router (a clean stop, the
+ * group removed or its RAs turned off by a reload, IPv6 forwarding off)
+ * sends its final router advertisement with router lifetime 0 only when
+ * this is false, so hosts drop the default route only when nobody is left
+ * to serve it (user/xglbd/ra.c).
+ */
+bool xglb_fsm_others_forward(const struct xglb_fsm *g);
+
 /* Helpers for status output and tests. */
 const struct xglb_fsm_node *xglb_fsm_node(const struct xglb_fsm *g, __u32 id);
 bool xglb_fsm_is_avg(const struct xglb_fsm *g);

@@ -102,6 +102,7 @@ struct redist_walk {
 #define RA_INITIAL	3
 #define RA_INITIAL_MS	4000
 #define RA_RS_BATCH	64 /* solicitations read per turn of the event loop */
+#define RA_FINAL	3  /* final RAs (lifetime 0), RFC 4861 MAX_FINAL_RTR_ADVERTISEMENTS */
 
 /* What happened to a router solicitation; index of struct ra_state.rs[]. */
 enum ra_rs_result {
@@ -110,6 +111,7 @@ enum ra_rs_result {
 	RS_RATELIMITED, /* over the group's answer budget: dropped */
 	RS_INVALID,	/* failed the RFC 4861 checks (hop limit, code, options) */
 	RS_NO_GROUP,	/* no group with RAs on the interface it came in on */
+	RS_NO_ROUTER,	/* IPv6 forwarding off here and no other router of the group forwards */
 	RS_RESULTS,
 };
 
@@ -119,15 +121,21 @@ struct ra_state {
 	__u64 next_ns[XGLB_MAX_GROUPS];	  /* by cfg group index: the next RA, 0 = none */
 	__u8 gid[XGLB_MAX_GROUPS];	  /* the group id next_ns was scheduled for */
 	__u8 initial[XGLB_MAX_GROUPS];	  /* initial RAs still to send */
+	bool advertised[XGLB_MAX_GROUPS]; /* an RA went out since the last final one */
 	__u64 bucket_ns[XGLB_MAX_GROUPS]; /* answer budget: spent up to this time */
 	__u64 sent, answers, errors;	  /* RAs sent unsolicited, in answer; sendto failures */
 	__u64 rs[RS_RESULTS];
-	__u64 na_moved; /* unsolicited NAs sent to moved IPv6 hosts (first and repeated) */
+	__u64 na_moved;	     /* unsolicited NAs sent to moved IPv6 hosts (first and repeated) */
+	__u64 final;	     /* final RAs (router lifetime 0) sent: the last router stopped */
+	__u64 final_skipped; /* groups that stopped being advertised here while others remain */
 };
 
 /* Why this node withdraws from a group (netwatch.c); bits of struct netwatch.why[]. */
 #define NW_IFACE_GONE	 0x1 /* one of its interfaces does not exist: priority 0, weight 0 */
 #define NW_NO_FORWARDING 0x2 /* IPv4 forwarding is off on one of them: weight 0 */
+/* IPv6 forwarding is off (all, or one of its interfaces) and the group serves IPv6: weight 0,
+ * no RAs of its own (ra.c) */
+#define NW_NO_FORWARDING6 0x4
 
 /*
  * The rtnetlink monitor's state: what the kernel's interfaces look like
@@ -136,9 +144,10 @@ struct ra_state {
 struct netwatch {
 	int fd; /* xglb_nlmon_open(), -1 before start */
 	struct xglb_nlmon_stats st;
-	bool gone[XGLB_MAX_IFACES];   /* the interface does not exist */
-	bool no_fwd[XGLB_MAX_IFACES]; /* a group interface with forwarding off */
-	__u8 why[XGLB_MAX_GROUPS];    /* NW_* by cfg group index */
+	bool gone[XGLB_MAX_IFACES];    /* the interface does not exist */
+	bool no_fwd[XGLB_MAX_IFACES];  /* a group interface with forwarding off */
+	bool no_fwd6[XGLB_MAX_IFACES]; /* ... with IPv6 forwarding off (there or all) */
+	__u8 why[XGLB_MAX_GROUPS];     /* NW_* by cfg group index */
 	__u64 reattached;    /* interfaces re-created (new ifindex): programs attached again */
 	__u64 mac_changes;   /* an interface's MAC changed: tables and hellos rewritten */
 	__u64 vip_restored;  /* a VIP removed from lo (or a virtual IPv6 address from a group
@@ -249,6 +258,11 @@ void ra_close(struct daemon *d);
 void ra_schedule(struct daemon *d);
 void ra_tick(struct daemon *d);
 void ra_rs_event(struct daemon *d);
+void ra_final_stop(struct daemon *d);
+void ra_forwarding6(struct daemon *d, int g, bool off);
+void ra_final_plan(struct daemon *d, const struct xglb_config *ncfg, bool due[XGLB_MAX_GROUPS]);
+void ra_final_reload(struct daemon *d, const struct xglb_config *old, const struct ifaces *oifs,
+		     const bool due[XGLB_MAX_GROUPS]);
 struct json_object *ra_json(const struct daemon *d);
 
 /* membership.c */

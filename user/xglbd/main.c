@@ -430,6 +430,8 @@ int main(int argc, char **argv)
 
 	run(&d);
 	sd_notify(0, "STOPPING=1");
+	ra_final_stop(
+	    &d); /* the last router of a group: router lifetime 0, while the addresses stand */
 	rc = 0;
 	sync_vips(&d, true);
 	sysctls_restore(&d);

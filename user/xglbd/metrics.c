@@ -296,7 +296,8 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 /* Withdrawals by what the kernel's interfaces say, and the rtnetlink monitor's counters. */
 static void render_netwatch(FILE *out, struct json_object *status)
 {
-	static const char *const reasons[] = {"interface-missing", "forwarding-off"};
+	static const char *const reasons[] = {"interface-missing", "forwarding-off",
+					      "ipv6-forwarding-off"};
 	static const char *const msgs[] = {"events", "ignored", "malformed"};
 	static const char *const acts[] = {"reattached", "mac_changes", "vip_restored",
 					   "local_updates", "errors"};
@@ -305,7 +306,8 @@ static void render_netwatch(FILE *out, struct json_object *status)
 
 	head(out, "xglb_group_withdrawn", "gauge",
 	     "1 while this node withdraws from the group for the reason (an interface missing: "
-	     "priority and weight 0; forwarding off: weight 0).");
+	     "priority and weight 0; forwarding off: weight 0; IPv6 forwarding off in a group "
+	     "that serves IPv6: weight 0, no RAs from this node).");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i),
 				   *w = get(g, "withdrawn");
@@ -411,14 +413,22 @@ static void render_ipv6(FILE *out, struct json_object *v6)
 		return;
 	head(out, "xglb_ra_sent_total", "counter",
 	     "Router advertisements sent from the groups' virtual link-locals: unsolicited "
-	     "(periodic, every node), solicited (the AVG's answers), error (sendto failed).");
+	     "(periodic, every node), solicited (the AVG's answers), final (router lifetime 0, "
+	     "sent by the last router of a group as it stops advertising), error (sendto "
+	     "failed).");
 	fprintf(out, "xglb_ra_sent_total{kind=\"unsolicited\"} %lld\n", num(v6, "ra_sent"));
 	fprintf(out, "xglb_ra_sent_total{kind=\"solicited\"} %lld\n", num(v6, "ra_answers"));
+	fprintf(out, "xglb_ra_sent_total{kind=\"final\"} %lld\n", num(v6, "ra_final"));
 	fprintf(out, "xglb_ra_sent_total{kind=\"error\"} %lld\n", num(v6, "ra_errors"));
+	head(out, "xglb_ra_final_skipped_total", "counter",
+	     "Groups this node stopped advertising (stop, reload) without a final RA: other "
+	     "routers of the group remained to advertise the gateway.");
+	fprintf(out, "xglb_ra_final_skipped_total %lld\n", num(v6, "ra_final_skipped"));
 	head(out, "xglb_rs_received_total", "counter",
 	     "Router solicitations by what became of them: answered, not_avg (the AVG "
 	     "answers), ratelimited, invalid (RFC 4861 checks), no_group (no group with RAs on "
-	     "that interface).");
+	     "that interface), no_router (IPv6 forwarding off here and no other router of the "
+	     "group forwards).");
 	json_object_object_foreach(rs, k, val)
 	    fprintf(out, "xglb_rs_received_total{result=\"%s\"} %lld\n", k,
 		    (long long)json_object_get_int64(val));

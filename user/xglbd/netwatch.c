@@ -3,14 +3,16 @@
  * netwatch.c - following the kernel's interfaces under xglb's feet: the
  * rtnetlink monitor (nlmon.c) decodes, this file acts. An interface
  * re-created (new ifindex) gets programs, tables, sysctls and learning
- * frames again; while it is missing, or while IPv4 forwarding is off on
- * it, the node withdraws from its group; a VIP removed from lo is put
+ * frames again; while it is missing, or while IPv4 forwarding (or, for a
+ * group that serves IPv6 hosts, IPv6 forwarding) is off on it, the node
+ * withdraws from its group; a VIP removed from lo is put
  * back; steering's local-address set follows address changes; the
  * unicast filters follow a re-created interface, and an owned vMAC removed
  * from one (bridge fdb del ... self, a driver reset) is put back. At start,
  * xglbd waits for the interfaces and the address its configuration names.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +41,8 @@ const char *netwatch_reason(__u8 bit)
 		return "interface-missing";
 	case NW_NO_FORWARDING:
 		return "forwarding-off";
+	case NW_NO_FORWARDING6:
+		return "ipv6-forwarding-off";
 	default:
 		return "?";
 	}
@@ -50,6 +54,36 @@ static int read_forwarding(const char *ifname)
 	int err = xglb_netif_sysctl_get(ifname, "forwarding", v, sizeof(v));
 
 	return err ? err : atoi(v) != 0;
+}
+
+/*
+ * IPv6 forwarding on an interface: 1 only if net.ipv6.conf.<ifname> and
+ * net.ipv6.conf.all both say so (the kernel forwards IPv6 only with
+ * all.forwarding, and an interface set to 0 is a host interface); 0; or
+ * -errno (no IPv6 on the machine reads as off).
+ */
+static int read_forwarding6(const char *ifname)
+{
+	const char *names[] = {"all", ifname};
+
+	for (size_t i = 0; i < 2; i++) {
+		char path[96], v[16];
+		ssize_t n;
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding", names[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		n = read(fd, v, sizeof(v) - 1);
+		close(fd);
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		v[n] = 0;
+		if (!atoi(v))
+			return 0;
+	}
+	return 1;
 }
 
 /* Is ip one of this machine's IPv4 addresses? */
@@ -240,6 +274,8 @@ static void apply_withdrawal(struct daemon *d)
 				why |= NW_IFACE_GONE;
 			if (d->nw.no_fwd[k])
 				why |= NW_NO_FORWARDING;
+			if (d->nw.no_fwd6[k] && cg->n_addr6)
+				why |= NW_NO_FORWARDING6;
 		}
 		if (why != d->nw.why[g]) {
 			if (why & ~d->nw.why[g] & NW_IFACE_GONE)
@@ -253,6 +289,15 @@ static void apply_withdrawal(struct daemon *d)
 				    "(weight 0); sysctl -w net.ipv4.conf.<interface>.forwarding=1 "
 				    "(or net.ipv4.ip_forward=1) to return",
 				    cg->id);
+			if (why & ~d->nw.why[g] & NW_NO_FORWARDING6)
+				pr_err("group %u: IPv6 forwarding is off and the group serves IPv6 "
+				       "hosts: withdrawing as forwarder (weight 0), no router "
+				       "advertisements from this node; sysctl -w "
+				       "net.ipv6.conf.all.forwarding=1 (and "
+				       "net.ipv6.conf.<interface>.forwarding=1) to return",
+				       cg->id);
+			if ((why ^ d->nw.why[g]) & NW_NO_FORWARDING6)
+				ra_forwarding6(d, g, why & NW_NO_FORWARDING6);
 			if (!why)
 				pr_info("group %u: interfaces present and forwarding: taking part "
 					"again",
@@ -265,7 +310,7 @@ static void apply_withdrawal(struct daemon *d)
 		}
 		if (why & NW_IFACE_GONE)
 			cl |= XGLB_WITHDRAW_AVG | XGLB_WITHDRAW_FWD;
-		if (why & NW_NO_FORWARDING)
+		if (why & (NW_NO_FORWARDING | NW_NO_FORWARDING6))
 			cl |= XGLB_WITHDRAW_FWD;
 		if (d->cl)
 			xglb_cluster_withdraw(d->cl, g, cl);
@@ -299,7 +344,7 @@ void netwatch_resync(struct daemon *d)
 				bpf_map_delete_elem(ifaces_fd, &d->ifs.ifindex[i]);
 				relink = true; /* the loader forgets it */
 			}
-			d->nw.no_fwd[i] = false;
+			d->nw.no_fwd[i] = d->nw.no_fwd6[i] = false;
 			continue;
 		}
 		if (d->nw.gone[i] || ifindex != d->ifs.ifindex[i]) {
@@ -330,6 +375,11 @@ void netwatch_resync(struct daemon *d)
 			d->nw.no_fwd[i] = f == 0;
 			if (f < 0)
 				pr_warn("%s: reading forwarding: %s", d->ifs.name[i], strerror(-f));
+			f = read_forwarding6(d->ifs.name[i]);
+			d->nw.no_fwd6[i] = f <= 0;
+			if (f < 0 && f != -ENOENT)
+				pr_warn("%s: reading IPv6 forwarding: %s", d->ifs.name[i],
+					strerror(-f));
 		}
 	}
 	if (relink) {
@@ -509,7 +559,7 @@ struct json_object *netwatch_json(const struct daemon *d, int g)
 {
 	struct json_object *a = json_object_new_array();
 
-	for (__u8 bit = 1; bit && bit <= NW_NO_FORWARDING; bit <<= 1)
+	for (__u8 bit = 1; bit && bit <= NW_NO_FORWARDING6; bit <<= 1)
 		if (d->nw.why[g] & bit)
 			json_object_array_add(a, json_object_new_string(netwatch_reason(bit)));
 	return a;
@@ -546,9 +596,12 @@ struct json_object *netwatch_status(const struct daemon *d)
 		json_object_object_add(j, "mac",
 				       json_object_new_string(xglb_fmt_mac(mac, d->ifs.mac[i])));
 		json_object_object_add(j, "present", json_object_new_boolean(!d->nw.gone[i]));
-		if (d->ifs.dp[i])
+		if (d->ifs.dp[i]) {
 			json_object_object_add(j, "forwarding",
 					       json_object_new_boolean(!d->nw.no_fwd[i]));
+			json_object_object_add(j, "forwarding6",
+					       json_object_new_boolean(!d->nw.no_fwd6[i]));
+		}
 		json_object_array_add(ifs, j);
 	}
 	json_object_object_add(o, "interfaces", ifs);

@@ -146,6 +146,10 @@ static int decode_netconf(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 	size_t hdr = MNL_ALIGN(sizeof(*ncm));
 	int r = open_msg(nlh, hdr, AF_INET, &t, NETCONFA_MAX);
 
+	if (r > 0) { /* IPv6 forwarding, for the groups that serve IPv6 hosts */
+		r = open_msg(nlh, hdr, AF_INET6, &t, NETCONFA_MAX);
+		ev->v6 = true;
+	}
 	if (r)
 		return r;
 	if (!t.a[NETCONFA_IFINDEX] || !attr_len_ok(t.a[NETCONFA_IFINDEX], 4) ||
@@ -265,8 +269,9 @@ static const struct sock_filter only_fdb[] = {
 
 int xglb_nlmon_open(void)
 {
-	const unsigned int groups[] = {RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
-				       RTNLGRP_IPV4_NETCONF, RTNLGRP_NEIGH};
+	const unsigned int groups[] = {RTNLGRP_LINK,	     RTNLGRP_IPV4_IFADDR,
+				       RTNLGRP_IPV6_IFADDR,  RTNLGRP_IPV4_NETCONF,
+				       RTNLGRP_IPV6_NETCONF, RTNLGRP_NEIGH};
 	const struct sock_fprog prog = {.len = sizeof(only_fdb) / sizeof(only_fdb[0]),
 					.filter = (struct sock_filter *)only_fdb};
 	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};

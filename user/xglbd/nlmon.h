@@ -41,6 +41,7 @@ struct xglb_nlev {
 	__u8 addr6[16]; /* ADDR6_DEL: the same, IPv6 */
 	__u8 prefixlen;
 	int forwarding; /* NETCONF: 0/1, -1 if the message does not say */
+	bool v6;	/* NETCONF: of IPv6 (net.ipv6.conf), else IPv4 */
 };
 
 /* What the decoder met besides events: for the monitor's counters. */

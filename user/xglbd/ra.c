@@ -65,21 +65,24 @@ static bool ra_on(const struct xglb_cfg_group *cg)
 	return cg->ra.enabled && cg->n_addr6;
 }
 
-/* RA of cfg group g out of each of its interfaces that exists, to dst; how many went out. */
-static int ra_send(struct daemon *d, int g, const __u8 dst_mac[6], const __u8 dst_ip[16],
-		   __u32 only_ifindex)
+/*
+ * RA of group cg out of each of its interfaces in ifs that exists (not
+ * gone, when ifs are the running ones), to dst; how many went out.
+ */
+static int ra_send_on(struct daemon *d, const struct xglb_cfg_group *cg, const struct ifaces *ifs,
+		      const __u8 dst_mac[6], const __u8 dst_ip[16], __u32 only_ifindex)
 {
-	const struct xglb_cfg_group *cg = &d->cfg->groups[g];
 	__u8 frame[XGLB_RA_FRAME_MAX];
 	int sent = 0;
 
 	for (int i = 0; d->pkt_fd >= 0 && i < cg->n_ifaces; i++) {
-		int k = iface_find(&d->ifs, cg->ifaces[i]), len, err;
+		int k = iface_find(ifs, cg->ifaces[i]), len, err;
 
-		if (k < 0 || d->nw.gone[k] || (only_ifindex && d->ifs.ifindex[k] != only_ifindex))
+		if (k < 0 || (ifs == &d->ifs && d->nw.gone[k]) ||
+		    (only_ifindex && ifs->ifindex[k] != only_ifindex))
 			continue;
-		len = xglb_ra_frame(frame, cg, d->ifs.mac[k], dst_mac, dst_ip);
-		err = xglb_learn_send(d->pkt_fd, d->ifs.ifindex[k], frame, len);
+		len = xglb_ra_frame(frame, cg, ifs->mac[k], dst_mac, dst_ip);
+		err = xglb_learn_send(d->pkt_fd, ifs->ifindex[k], frame, len);
 		if (err) {
 			d->ra.errors++;
 			pr_debug("group %u: RA on %s: %s", cg->id, cg->ifaces[i], strerror(-err));
@@ -88,6 +91,13 @@ static int ra_send(struct daemon *d, int g, const __u8 dst_mac[6], const __u8 ds
 		}
 	}
 	return sent;
+}
+
+/* RA of cfg group g out of each of its interfaces that exists, to dst; how many went out. */
+static int ra_send(struct daemon *d, int g, const __u8 dst_mac[6], const __u8 dst_ip[16],
+		   __u32 only_ifindex)
+{
+	return ra_send_on(d, &d->cfg->groups[g], &d->ifs, dst_mac, dst_ip, only_ifindex);
 }
 
 /* The wait after an RA: uniform in [3/4, 1] of the interval (initial ones: at most RA_INITIAL_MS).
@@ -170,6 +180,7 @@ void ra_schedule(struct daemon *d)
 		if (d->ra.next_ns[g] && d->ra.gid[g] == cg->id)
 			continue;
 		d->ra.gid[g] = cg->id;
+		d->ra.advertised[g] = false;
 		d->ra.next_ns[g] = now;
 		d->ra.initial[g] = RA_INITIAL;
 		d->ra.bucket_ns[g] = 0;
@@ -189,12 +200,37 @@ void ra_tick(struct daemon *d)
 
 		if (!d->ra.next_ns[g] || d->ra.next_ns[g] > now)
 			continue;
-		d->ra.sent += ra_send(d, g, all_nodes_mac, all_nodes_ip, 0);
+		if (!(d->nw.why[g] & NW_NO_FORWARDING6)) { /* else the others advertise the group */
+			int n = ra_send(d, g, all_nodes_mac, all_nodes_ip, 0);
+
+			d->ra.sent += (__u64)n;
+			d->ra.advertised[g] |= n > 0;
+		}
 		if (d->ra.initial[g])
 			d->ra.initial[g]--;
 		d->ra.next_ns[g] = now + ra_wait_ns(cg, d->ra.initial[g] > 0);
 	}
 	ra_arm(d);
+}
+
+/*
+ * Group g of cfg (cluster group index g) is the last of its routers: no
+ * other node can forward for it. With membership, by the group's live
+ * view (xglb_fsm_others_forward: up, not leaving, weight > 0); static,
+ * by the configuration: no forwarder is owned by another node.
+ */
+static bool ra_last_router(const struct daemon *d, const struct xglb_config *cfg, int g)
+{
+	const struct xglb_cfg_group *cg = &cfg->groups[g];
+
+	/* still in its startup hold, a node does not know its peers yet: not the last */
+	if (d->cl)
+		return g < d->cl->n_groups && !xglb_fsm_starting(&d->cl->fsm[g], now_ns()) &&
+		       !xglb_fsm_others_forward(&d->cl->fsm[g]);
+	for (int i = 0; i < cg->n_fwd; i++)
+		if (cg->fwd[i].owner != cfg->self)
+			return false;
+	return true;
 }
 
 /* Take one answer from group g's budget; false when it is spent. */
@@ -236,12 +272,18 @@ static enum ra_rs_result ra_answer(struct daemon *d, __u32 ifindex, const __u8 s
 			res = res == RS_ANSWERED ? res : RS_NOT_AVG;
 			continue;
 		}
+		/* IPv6 forwarding off here: the AVG still speaks for the others, if any */
+		if ((d->nw.why[g] & NW_NO_FORWARDING6) && ra_last_router(d, d->cfg, g)) {
+			res = res == RS_ANSWERED ? res : RS_NO_ROUTER;
+			continue;
+		}
 		if (!ra_budget(d, g, now)) {
 			res = res == RS_ANSWERED ? res : RS_RATELIMITED;
 			continue;
 		}
 		/* with its link-layer address: to it alone; from :: (or without): to all nodes */
 		if (ra_send(d, g, has ? mac : all_nodes_mac, has ? src : all_nodes_ip, ifindex)) {
+			d->ra.advertised[g] = true;
 			d->ra.answers++;
 			res = RS_ANSWERED;
 		}
@@ -289,7 +331,7 @@ struct json_object *ra_json(const struct daemon *d)
 	static const char *const rs_names[RS_RESULTS] = {
 	    [RS_ANSWERED] = "answered",	      [RS_NOT_AVG] = "not_avg",
 	    [RS_RATELIMITED] = "ratelimited", [RS_INVALID] = "invalid",
-	    [RS_NO_GROUP] = "no_group",
+	    [RS_NO_GROUP] = "no_group",	      [RS_NO_ROUTER] = "no_router",
 	};
 	struct json_object *o = json_object_new_object(), *rs = json_object_new_object();
 
@@ -299,7 +341,98 @@ struct json_object *ra_json(const struct daemon *d)
 	json_object_object_add(o, "ra_sent", json_object_new_int64((int64_t)d->ra.sent));
 	json_object_object_add(o, "ra_answers", json_object_new_int64((int64_t)d->ra.answers));
 	json_object_object_add(o, "ra_errors", json_object_new_int64((int64_t)d->ra.errors));
+	json_object_object_add(o, "ra_final", json_object_new_int64((int64_t)d->ra.final));
+	json_object_object_add(o, "ra_final_skipped",
+			       json_object_new_int64((int64_t)d->ra.final_skipped));
 	json_object_object_add(o, "rs", rs);
 	json_object_object_add(o, "na_moved", json_object_new_int64((int64_t)d->ra.na_moved));
 	return o;
+}
+
+/*
+ * RFC 4861 6.2.5, ceasing to be an advertising interface: RA_FINAL RAs with
+ * router lifetime 0 (prefixes as configured), so hosts drop the default
+ * route at once. All routers of a group advertise the same virtual
+ * link-local, so a router's final RA would withdraw the group's gateway
+ * from every host: it is sent only when no other router can forward for
+ * the group (ra_last_router); else the others keep advertising it and
+ * nothing is sent. Counted in ra.final (xglb_ra_sent_total{kind="final"});
+ * a group where others remain counts ra.final_skipped.
+ */
+static bool ra_final_due(struct daemon *d, const struct xglb_config *cfg, int g, const char *why)
+{
+	const struct xglb_cfg_group *cg = &cfg->groups[g];
+
+	if (!ra_on(cg) || !d->ra.advertised[g])
+		return false; /* it never advertised the group: it has nothing to withdraw */
+	if (!ra_last_router(d, cfg, g)) {
+		d->ra.final_skipped++;
+		pr_info("group %u: %s: other routers remain, they keep advertising the gateway",
+			cg->id, why);
+		return false;
+	}
+	return true;
+}
+
+static void ra_final_send(struct daemon *d, const struct xglb_config *cfg, int g,
+			  const struct ifaces *ifs, const char *why)
+{
+	struct xglb_cfg_group cg = cfg->groups[g];
+	int sent = 0;
+
+	cg.ra.lifetime_s = 0;
+	d->ra.advertised[g] = false;
+	for (int n = 0; n < RA_FINAL; n++)
+		sent += ra_send_on(d, &cg, ifs, all_nodes_mac, all_nodes_ip, 0);
+	d->ra.final += (__u64)sent;
+	pr_info("group %u: %s: the last router of the group: %d final RAs with router lifetime 0",
+		cg.id, why, sent);
+}
+
+void ra_final_stop(struct daemon *d)
+{
+	for (int g = 0; g < d->cfg->n_groups; g++)
+		if (ra_final_due(d, d->cfg, g, "stopping"))
+			ra_final_send(d, d->cfg, g, &d->ifs, "stopping");
+}
+
+void ra_final_plan(struct daemon *d, const struct xglb_config *ncfg, bool due[XGLB_MAX_GROUPS])
+{
+	for (int g = 0; g < d->cfg->n_groups; g++) {
+		const struct xglb_cfg_group *cg = &d->cfg->groups[g];
+		bool kept = false;
+
+		for (int n = 0; n < ncfg->n_groups && !kept; n++)
+			kept = ncfg->groups[n].id == cg->id && ra_on(&ncfg->groups[n]);
+		due[g] =
+		    !kept && ra_final_due(d, d->cfg, g, "no longer advertised after the reload");
+	}
+}
+
+void ra_final_reload(struct daemon *d, const struct xglb_config *old, const struct ifaces *oifs,
+		     const bool due[XGLB_MAX_GROUPS])
+{
+	for (int g = 0; g < old->n_groups; g++)
+		if (due[g])
+			ra_final_send(d, old, g, oifs, "no longer advertised after the reload");
+}
+
+/*
+ * Group g's IPv6 forwarding turned off (off) or back on here. Off: this
+ * node stops its unsolicited RAs (the others advertise the group), and
+ * if no other router can forward the group's gateway is gone: the final
+ * RA says so (router lifetime 0). On: the initial RAs again, at once.
+ */
+void ra_forwarding6(struct daemon *d, int g, bool off)
+{
+	if (g >= d->cfg->n_groups || !ra_on(&d->cfg->groups[g]))
+		return;
+	if (off) {
+		if (ra_final_due(d, d->cfg, g, "IPv6 forwarding off"))
+			ra_final_send(d, d->cfg, g, &d->ifs, "IPv6 forwarding off");
+		return;
+	}
+	d->ra.next_ns[g] = now_ns();
+	d->ra.initial[g] = RA_INITIAL;
+	ra_arm(d);
 }

@@ -101,6 +101,7 @@ void reload(struct daemon *d)
 {
 	struct xglb_config *ncfg, *old = d->cfg;
 	struct ifaces nifs, oifs = d->ifs;
+	bool final_due[XGLB_MAX_GROUPS] = {0};
 	int err;
 
 	sd_notify(0, "RELOADING=1");
@@ -128,6 +129,7 @@ void reload(struct daemon *d)
 		free(ncfg);
 		goto out;
 	}
+	ra_final_plan(d, ncfg, final_due); /* decided on the running view, sent once applied */
 	d->cfg = ncfg;
 	d->ifs = nifs;
 	rx_filter_ifaces(d);
@@ -171,6 +173,7 @@ void reload(struct daemon *d)
 		http_stop(d);
 		http_start(d); /* a failure is logged; the rest of the reload stands */
 	}
+	ra_final_reload(d, old, &oifs, final_due); /* before the addresses go (sync_vips) */
 	sync_vips(d, false);
 	ra_schedule(d);
 	heartbeat(d);
@@ -180,6 +183,7 @@ void reload(struct daemon *d)
 	/* every interface resolved: judge them afresh by the new list */
 	memset(d->nw.gone, 0, sizeof(d->nw.gone));
 	memset(d->nw.no_fwd, 0, sizeof(d->nw.no_fwd));
+	memset(d->nw.no_fwd6, 0, sizeof(d->nw.no_fwd6));
 	netwatch_resync(d);
 	arm_membership(d);
 	free(old);
