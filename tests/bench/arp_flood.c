@@ -5,6 +5,16 @@
  * requests, side by side in one run.
  *
  *   arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP [xdp|tc]
+ *   arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP ndp VIP6 GEN_IP6
+ *
+ * "ndp": the same rounds for IPv6 neighbour discovery (xglb_xdp): the
+ * generator (xglb_b_gen6) sends an 86-byte NS for VIP6 from GEN_IP6 with
+ * GEN_IF's MAC as source link-layer address, to VIP6's solicited-node
+ * group, as a host resolving its gateway does; NAs are counted at GEN_IF
+ * (xglb_b_count6). The kernel round answers for VIP6 as an ordinary
+ * address of RTR_IF (the caller adds it, without DAD); the xglb round
+ * answers it as the group's virtual address. Figures: ndp_flood_*
+ * (ndp_flood_ratio_vs_kernel).
  *
  * The caller (tests/bench/run.sh) creates two namespaces joined by one
  * veth pair: GEN_IF in GEN_NS (address GEN_IP), RTR_IF in RTR_NS (address
@@ -95,9 +105,9 @@
 #define SETTLE_MS      3000 /* bound on waiting for the counters to settle */
 
 struct gen {
-	int prog_fd, ifindex, ns_fd, cpu;
-	pid_t softirqd; /* ksoftirqd of cpu, 0 if not found */
-	unsigned char frame[BENCH_FRAME_LEN];
+	int prog_fd, ifindex, ns_fd, cpu, len; /* len: bytes of frame sent */
+	pid_t softirqd;			       /* ksoftirqd of cpu, 0 if not found */
+	unsigned char frame[BENCH_NS_LEN];
 	atomic_int stop;
 	atomic_int err;
 };
@@ -117,7 +127,7 @@ static __u64 counted(void)
 static void *gen_thread(void *arg)
 {
 	struct gen *g = arg;
-	struct xdp_md ctx = {.ingress_ifindex = g->ifindex, .data_end = BENCH_FRAME_LEN};
+	struct xdp_md ctx = {.ingress_ifindex = g->ifindex, .data_end = (__u32)g->len};
 
 	bench_pin_cpu(g->cpu);
 	if (setns(g->ns_fd, CLONE_NEWNET)) {
@@ -126,7 +136,7 @@ static void *gen_thread(void *arg)
 	}
 	while (!atomic_load(&g->stop)) {
 		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = g->frame,
-			    .data_size_in = BENCH_FRAME_LEN, .ctx_in = &ctx,
+			    .data_size_in = (__u32)g->len, .ctx_in = &ctx,
 			    .ctx_size_in = sizeof(ctx), .repeat = GEN_CHUNK,
 			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 
@@ -397,16 +407,27 @@ int main(int argc, char **argv)
 	__be32 vip, gen_ip;
 	__u32 zero = 0, r_reply, r_peer, r_guard;
 	bool tc = argc == 8 && !strcmp(argv[7], "tc");
-	const char *P = tc ? "arp_flood_tc" : "arp_flood"; /* the figures' prefix */
+	bool ndp = argc == 10 && !strcmp(argv[7], "ndp");
+	/* the figures' prefix */
+	const char *P = tc ? "arp_flood_tc" : ndp ? "ndp_flood" : "arp_flood";
+	__u8 vip6[16], gen_ip6[16];
 
-	if ((argc != 7 && argc != 8) || (argc == 8 && !tc && strcmp(argv[7], "xdp"))) {
-		fprintf(stderr,
-			"usage: arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP [xdp|tc]\n");
+	if ((argc != 7 && argc != 8 && !ndp) || (argc == 8 && !tc && strcmp(argv[7], "xdp")) ||
+	    (ndp && (inet_pton(AF_INET6, argv[8], vip6) != 1 ||
+		     inet_pton(AF_INET6, argv[9], gen_ip6) != 1))) {
+		fprintf(stderr, "usage: arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP [xdp|tc]\n"
+				"       arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP ndp VIP6 "
+				"GEN_IP6\n");
 		return 2;
 	}
-	r_reply = tc ? XGLB_R_TC_TX_ARP_REPLY : XGLB_R_XDP_TX_ARP_REPLY;
+	r_reply = tc	? XGLB_R_TC_TX_ARP_REPLY
+		  : ndp ? XGLB_R_XDP_TX_NA_REPLY
+			: XGLB_R_XDP_TX_ARP_REPLY;
 	r_guard = tc ? XGLB_R_TC_EGRESS_PASS_VMAC_ARP : XGLB_R_TC_EGRESS_DROP_VIP_ARP;
-	r_peer = tc ? XGLB_R_TC_DROP_ARP_PEER : XGLB_R_XDP_DROP_ARP_PEER;
+	r_peer = tc    ? XGLB_R_TC_DROP_ARP_PEER
+		 : ndp ? XGLB_R_XDP_DROP_NDP_PEER
+		       : XGLB_R_XDP_DROP_ARP_PEER;
+	g.len = ndp ? BENCH_NS_LEN : BENCH_FRAME_LEN;
 	vip = inet_addr(argv[5]);
 	gen_ip = inet_addr(argv[6]);
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
@@ -426,11 +447,11 @@ int main(int argc, char **argv)
 	 * counter only; the generator's (below, once its frame is known) also
 	 * brings the generator and the empty program.
 	 */
-	rig = bench_open_helpers("arp_flood", BENCH_P_COUNT, NULL);
+	rig = bench_open_helpers("arp_flood", ndp ? BENCH_P_COUNT6 : BENCH_P_COUNT, NULL);
 	if (!rig)
 		goto out;
 	rig_map = bpf_map__fd(rig->maps.bss);
-	rig_fd = bpf_program__fd(rig->progs.xglb_b_count);
+	rig_fd = bpf_program__fd(ndp ? rig->progs.xglb_b_count6 : rig->progs.xglb_b_count);
 
 	/* router side: xglb with one group, this node its AVG on RTR_IF */
 	if (side_iface(rtr_ns, "router", argv[4], argv[2], &rtr_ifindex, rtr_mac))
@@ -438,23 +459,34 @@ int main(int argc, char **argv)
 	skel = bench_load_xglb("arp_flood");
 	if (!skel)
 		goto out;
-	if (bench_install_group(skel, &bank, 1, vip, rtr_ifindex, rtr_mac))
+	if (bench_install_group(skel, &bank, 1, vip, rtr_ifindex, rtr_mac) ||
+	    (ndp && bench_install_vip6(&bank, vip, rtr_ifindex, rtr_mac, vip6)))
 		goto out;
 	rtr_attached = true; /* from here on, detach on the way out */
 
 	/* generator side: reply counter on GEN_IF, the generator program */
 	if (side_iface(gen_ns, "generator", argv[3], argv[1], &gen_ifindex, gen_mac))
 		goto out;
-	bench_arp_request(g.frame, gen_mac, gen_ip, vip);
+	if (ndp) {
+		struct h_frame f;
+
+		h_ns_resolve(&f, gen_mac, gen_ip6, vip6); /* to VIP6's solicited-node group */
+		memcpy(g.frame, f.b, BENCH_NS_LEN);
+	} else {
+		bench_arp_request(g.frame, gen_mac, gen_ip, vip);
+	}
 	helpers = bench_open_helpers(
-	    "arp_flood", BENCH_P_EMPTY | BENCH_P_GEN | BENCH_P_COUNT | (tc ? BENCH_P_TC : 0),
+	    "arp_flood",
+	    BENCH_P_EMPTY | (ndp ? BENCH_P_GEN6 | BENCH_P_COUNT6 : BENCH_P_GEN | BENCH_P_COUNT) |
+		(tc ? BENCH_P_TC : 0),
 	    g.frame);
 	if (!helpers)
 		goto out;
 	reply_map = bpf_map__fd(helpers->maps.bss);
-	reply_fd = bpf_program__fd(helpers->progs.xglb_b_count);
+	reply_fd =
+	    bpf_program__fd(ndp ? helpers->progs.xglb_b_count6 : helpers->progs.xglb_b_count);
 	pass_fd = bpf_program__fd(helpers->progs.xglb_b_empty); /* XDP_PASS: the kernel answers */
-	g.prog_fd = bpf_program__fd(helpers->progs.xglb_b_gen);
+	g.prog_fd = bpf_program__fd(ndp ? helpers->progs.xglb_b_gen6 : helpers->progs.xglb_b_gen);
 	gen_attached = true;
 	if (bpf_xdp_attach(gen_ifindex, reply_fd, XDP_FLAGS_DRV_MODE, NULL)) {
 		fprintf(stderr, "arp_flood: attach counter: %s\n", strerror(errno));
@@ -574,8 +606,9 @@ int main(int argc, char **argv)
 			if (has_side(sd, tc))
 				printf("BENCH %s_%s_cpu_load_pct %.0f %%\n", P, side_name[sd],
 				       100 * mload[sd]);
-		/* ARP other than replies at GEN_IF (e.g. kernel probes): expected 0 */
-		printf("BENCH %s_other_arp_seen %llu frames\n", P, (unsigned long long)v[1]);
+		/* ARP (IPv6) other than replies at GEN_IF (e.g. kernel probes): expected 0 */
+		printf("BENCH %s_other_%s_seen %llu frames\n", P, ndp ? "ipv6" : "arp",
+		       (unsigned long long)v[1]);
 		printf("BENCH %s_rounds %d rounds_per_side\n", P, ROUNDS);
 		printf("BENCH %s_window_ms %d ms\n", P, WINDOW_MS);
 	}

@@ -12,6 +12,7 @@ typedef __u32 __attribute__((may_alias)) bench_u32a;
 typedef __u16 __attribute__((may_alias)) bench_u16a;
 
 #define BENCH_FRAME_HEAD 42 /* bytes of a frame a program writes back: Ethernet + ARP */
+#define BENCH_NS_LEN	 86 /* an NS with its source link-layer option (xglb_b_gen6) */
 
 /*
  * Write the first 42 bytes of frame (read-only data the bench sets before

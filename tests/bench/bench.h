@@ -39,6 +39,7 @@
 /* ---- frames: the builders of tests/bpf/frames.h, into plain buffers ------ */
 
 #define BENCH_FRAME_LEN 60 /* minimum Ethernet frame without FCS */
+#define BENCH_NS_LEN	86 /* an NS with its source link-layer option (bench.bpf.h) */
 
 /* "who has tip? tell sip" from src_mac, broadcast, zero-padded to 60 bytes. */
 BENCH_FN void bench_arp_request(unsigned char *buf, const __u8 *src_mac, __be32 sip, __be32 tip)
@@ -119,6 +120,19 @@ BENCH_FN void bench_group_state(struct xglb_group_state *st, __u8 gid, __be32 vi
  * stamped by xglb_beat, as xglbd does: the data path checks the lease in
  * jiffies.
  */
+/* The group of bench_install_group with a virtual IPv6 address added (a second commit). */
+BENCH_FN int bench_install_vip6(struct xglb_bank *bank, __be32 vip, __u32 ifindex,
+				const __u8 *ifmac, const __u8 vip6[16])
+{
+	struct xglb_group_state st;
+	struct xglb_group g;
+
+	bench_group_state(&st, 1, vip, ifindex, ifmac, 2);
+	memcpy(st.vip6[0], vip6, 16);
+	xglb_build_group(&st, 1, &g);
+	return xglb_bank_commit(bank, &g, 1);
+}
+
 BENCH_FN int bench_install_group(struct xglb *skel, struct xglb_bank *bank, __u8 gid, __be32 vip,
 				 __u32 ifindex, const __u8 ifmac[6])
 {
@@ -202,12 +216,20 @@ BENCH_FN double bench_median_d(double *v, int n)
 }
 
 /* Which programs of bench_xdp to load. */
-/* BENCH_P_TC: xglb_b_tcbounce and xglb_b_tcpass */
-enum { BENCH_P_EMPTY = 1, BENCH_P_GEN = 2, BENCH_P_COUNT = 4, BENCH_P_TC = 8 };
+/* BENCH_P_TC: xglb_b_tcbounce and xglb_b_tcpass; _GEN6, _COUNT6: the NDP generator, NA counter */
+enum {
+	BENCH_P_EMPTY = 1,
+	BENCH_P_GEN = 2,
+	BENCH_P_COUNT = 4,
+	BENCH_P_TC = 8,
+	BENCH_P_GEN6 = 16,
+	BENCH_P_COUNT6 = 32
+};
 
 /*
- * bench_xdp with only the programs in progs loaded; gen_frame (BENCH_FRAME_HEAD bytes) is the
- * generator's frame when not NULL. NULL after a message that starts with tool.
+ * bench_xdp with only the programs in progs loaded; gen_frame (BENCH_FRAME_HEAD bytes, or
+ * with BENCH_P_GEN6 the BENCH_NS_LEN bytes of an NS) is the generator's frame when not NULL.
+ * NULL after a message that starts with tool.
  */
 BENCH_FN struct bench_xdp *bench_open_helpers(const char *tool, int progs, const __u8 *gen_frame)
 {
@@ -222,7 +244,11 @@ BENCH_FN struct bench_xdp *bench_open_helpers(const char *tool, int progs, const
 	bpf_program__set_autoload(h->progs.xglb_b_count, !!(progs & BENCH_P_COUNT));
 	bpf_program__set_autoload(h->progs.xglb_b_tcbounce, !!(progs & BENCH_P_TC));
 	bpf_program__set_autoload(h->progs.xglb_b_tcpass, !!(progs & BENCH_P_TC));
-	if (gen_frame)
+	bpf_program__set_autoload(h->progs.xglb_b_gen6, !!(progs & BENCH_P_GEN6));
+	bpf_program__set_autoload(h->progs.xglb_b_count6, !!(progs & BENCH_P_COUNT6));
+	if (gen_frame && (progs & BENCH_P_GEN6))
+		memcpy((void *)h->rodata->gen_frame6, gen_frame, BENCH_NS_LEN);
+	else if (gen_frame)
 		memcpy((void *)h->rodata->gen_frame, gen_frame, sizeof(h->rodata->gen_frame));
 	if (bench_xdp__load(h)) {
 		fprintf(stderr, "%s: load bench_xdp: %s\n", tool, strerror(errno));

@@ -2,7 +2,8 @@
 /*
  * bench_xdp.bpf.c - small programs the benchmarks measure against or drive traffic with:
  * an empty XDP program, an ARP request generator, an ARP reply counter, and the least a tc
- * ARP responder can do (a bounce at tc ingress, an empty program at tc egress).
+ * ARP responder can do (a bounce at tc ingress, an empty program at tc egress); for NDP an
+ * NS generator and an NA counter.
  */
 #include "bench.bpf.h"
 
@@ -10,6 +11,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* The request the generator sends (set before load). */
 const volatile __u8 gen_frame[BENCH_FRAME_HEAD] __attribute__((aligned(8)));
+/* The NS xglb_b_gen6 sends (set before load): BENCH_NS_LEN bytes, padded. */
+const volatile __u8 gen_frame6[88] __attribute__((aligned(8)));
 
 /* The counter's words: [0] ARP replies, [1] other ARP (the only .bss variable: 16 bytes). */
 __u64 counts[2];
@@ -44,6 +47,43 @@ int xglb_b_gen(struct xdp_md *ctx)
 		return XDP_DROP;
 	bench_restore_head(data, gen_frame);
 	return XDP_TX;
+}
+
+/*
+ * xglb_b_gen for NDP: the whole 86-byte NS written back (xglb_xdp turns it
+ * into an NA in place: type, flags, target, option and checksum change).
+ */
+SEC("xdp")
+int xglb_b_gen6(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u8 *p = data;
+
+	if (data + BENCH_NS_LEN > end)
+		return XDP_DROP;
+#pragma unroll
+	for (int i = 0; i < 84; i += 4)
+		*(bench_u32a *)(p + i) = *(const volatile bench_u32a *)(gen_frame6 + i);
+	*(bench_u16a *)(p + 84) = *(const volatile bench_u16a *)(gen_frame6 + 84);
+	return XDP_TX;
+}
+
+/*
+ * IPv6 frames are counted (neighbour advertisements straight behind the
+ * IPv6 header in counts[0], any other IPv6 in counts[1]) and dropped.
+ */
+SEC("xdp")
+int xglb_b_count6(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u8 *p = data;
+
+	if (data + 55 > end || *(bench_u16a *)(data + 12) != bpf_htons(0x86dd))
+		return XDP_PASS;
+	__sync_fetch_and_add(&counts[p[20] == 58 && p[54] == 136 ? 0 : 1], 1);
+	return XDP_DROP;
 }
 
 /* ARP frames are counted (replies in counts[0], other ARP in counts[1]) and dropped. */

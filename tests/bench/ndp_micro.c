@@ -55,18 +55,6 @@ static int run_once(int fd, const void *frame, int repeat, struct xdp_md *ctx, _
 	return bench_run_once(fd, frame, NDP_LEN, repeat, ctx, retval, duration, out, out_sz);
 }
 
-/* The group of bench_install_group with the vip6 added (a second commit). */
-static int install_vip6(struct xglb_bank *bank, __be32 vip, __u32 ifindex, const __u8 *ifmac)
-{
-	struct xglb_group_state st;
-	struct xglb_group g;
-
-	bench_group_state(&st, 1, vip, ifindex, ifmac, 2);
-	memcpy(st.vip6[0], vip6, 16);
-	xglb_build_group(&st, 1, &g);
-	return xglb_bank_commit(bank, &g, 1);
-}
-
 int main(void)
 {
 	struct xdp_md ctx = {.ingress_ifindex = 1, .data_end = NDP_LEN};
@@ -93,7 +81,7 @@ int main(void)
 		return 1;
 	if (xglb_netif_get("lo", &lo_ifindex, ifmac) ||
 	    bench_install_group(skel, &bank, 1, vip, lo_ifindex, ifmac) ||
-	    install_vip6(&bank, vip, lo_ifindex, ifmac)) {
+	    bench_install_vip6(&bank, vip, lo_ifindex, ifmac, vip6)) {
 		fprintf(stderr, "ndp_micro: installing the group failed\n");
 		goto out;
 	}

@@ -9,7 +9,9 @@
 #   host_flood  10,000 established hosts against 5 s of requests from new MACs: the share
 #              still mapped to their forwarder, in namespace xglb-bhfl-<pid>
 #   arp_flood  ARP replies/s, xglb vs the kernel, over a veth pair between
-#              xglb-bgen-<pid> and xglb-brtr-<pid> (10.99.0.0/24)
+#              xglb-bgen-<pid> and xglb-brtr-<pid> (10.99.0.0/24); then, on the same
+#              pair, NA replies/s to a flood of NS (arp_flood ndp: ndp_flood_*,
+#              2001:db8:99::/64)
 #   table_bench  agent-side table prepare/flip/grace period, 16 forwarders, in
 #              namespace xglb-btab-<pid> (loads the skeleton, sends nothing)
 #   failover.sh  outage when a router dies, xglb vs keepalived, and packets lost
@@ -55,6 +57,8 @@ GEN_IF=bgen0
 RTR_IF=brtr0
 VIP=10.99.0.1
 GEN_IP=10.99.0.2
+VIP6=2001:db8:99::1
+GEN_IP6=2001:db8:99::2
 ERR=$(mktemp)
 OUT=$(mktemp)
 CHILD= # the running bench (a timeout process), stopped on INT/TERM
@@ -117,6 +121,8 @@ echo "#   vip6 from a known / new host (goals <= 30, <= 150) and pass-through (s
 echo "# host_flood_*: 10,000 established hosts, then 5 s of ARP from a new MAC each request on one"
 echo "#   CPU; survivors_pct: still mapped to their forwarder (goal 100) (host_flood.c)"
 echo "# arp_flood_*: one CPU, rig/kernel/xglb rounds interleaved, median per side (arp_flood.c)"
+echo "# ndp_flood_*: the same for NS -> NA (an 86-byte NS for a vip6; the kernel answers it as its"
+echo "#   own address of the router side, xglb as the group's virtual address; arp_flood.c ndp)"
 echo "# table_*: agent-side table switch of a 16-forwarder group, median per call (table_bench.c)"
 echo "# failover_*, restart_*: client-visible loss at 2,000 probes/s, median of trials; xglb and"
 echo "#   keepalived (VRRPv3) one after the other on the same lab (failover.sh; $BUILD/bench/failover.log);"
@@ -156,6 +162,18 @@ if netns_new "$NS_GEN" && netns_new "$NS_RTR" &&
 	ip -n "$NS_GEN" link set "$GEN_IF" up &&
 	ip -n "$NS_RTR" link set "$RTR_IF" up; then
 	run_bench arp_flood 120 "$BUILD/bench/arp_flood" "$NS_GEN" "$NS_RTR" "$GEN_IF" "$RTR_IF" "$VIP" "$GEN_IP"
+	# NDP on the same pair (IPv6 on for these two interfaces only): the kernel's side has VIP6
+	# as an address of its own (no DAD)
+	if ip netns exec "$NS_RTR" sysctl -qw "net.ipv6.conf.$RTR_IF.disable_ipv6=0" &&
+		ip netns exec "$NS_GEN" sysctl -qw "net.ipv6.conf.$GEN_IF.disable_ipv6=0" &&
+		ip -n "$NS_RTR" addr add "$VIP6/64" dev "$RTR_IF" nodad &&
+		ip -n "$NS_GEN" addr add "$GEN_IP6/64" dev "$GEN_IF" nodad; then
+		run_bench ndp_flood 120 "$BUILD/bench/arp_flood" "$NS_GEN" "$NS_RTR" "$GEN_IF" "$RTR_IF" \
+			"$VIP" "$GEN_IP" ndp "$VIP6" "$GEN_IP6"
+	else
+		echo "bench: cannot add the IPv6 addresses of the flood namespaces" >&2
+		failed=1
+	fi
 else
 	echo "bench: cannot build the flood namespaces" >&2
 	failed=1
