@@ -28,6 +28,13 @@
 #     drop counters moved.
 #  B. steering on (steer=1, both segments): the same 50 connections all complete with every
 #     byte echoed and compared, no reset, and no router's firewall dropped a packet.
+#     IPv6 (the group's RAs on in B, LAB_IPV6=1): the clients take their default route from the
+#     RAs (the virtual link-local, resolved to the same vMAC as the VIP). From every client
+#     whose first hop is r2 or r3: iperf3 over IPv6 (4 parallel TCP connections, 1 MB) and
+#     ping6 with twice the MTU (fragmented both ways). The server's default route is r1, so
+#     every reply enters r1 and every request r2/r3: r1's tc_steer_steered counts the way back,
+#     r2's and r3's the way out; both must grow, every transfer complete, and no firewall drop
+#     a packet (conntrack judges ICMPv6 echo and TCP over IPv6 as it does IPv4).
 #  C. r3 dies (kill -9 of its xglbd, then its links go down) under 20 long-lived connections
 #     (two r3 clients, one r1 and one r2 client, 5 each; one 2 KiB round every 200 ms). Each
 #     connection's flow owner is read from the routers' pinned steering tables when it
@@ -57,7 +64,7 @@ TOOL=$LAB_BUILD/tools/xglb_tcp
 
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_tcp
-t_need_tools nft
+t_need_tools nft iperf3
 
 # ---- helpers -------------------------------------------------------------------------
 slot() { echo $(($(lab_get "$1" index) - 1)); } # router -> steering slot (nodes in id order)
@@ -144,6 +151,7 @@ results() { # tag clients...
 
 # ---- lab ---------------------------------------------------------------------------------
 t0=$SECONDS
+LAB_IPV6=1 # IPv6 addresses and forwarding on the routers; the group's RAs only in B
 lab_setup "${ROUTERS[@]}" -- "${CLIENTS[@]}"
 
 for r in "${ROUTERS[@]}"; do
@@ -227,7 +235,7 @@ lab_wait 5 bash -c "! ip netns exec $(lab_ns server) ss -Hltn 'sport = :$PORT' |
 	bail "the control's echo server stops"
 start_server
 for r in "${ROUTERS[@]}"; do lab_stop_xglbd "$r" || not_ok "xglbd on $r stops cleanly"; done
-start_xglbd_all steer=1
+start_xglbd_all steer=1 ipv6=1
 lab_wait 10 steer_ready r1 r2 r3 ||
 	bail "steering tables ready on r1 r2 r3" "$(for r in "${ROUTERS[@]}"; do echo "$r: $(tables "$r")"; done)"
 ok "steering on: every router's tables name r1 r2 r3 as owners, peers' MACs known on both segments"
@@ -302,6 +310,54 @@ bad=$(for c in "${CLIENTS[@]}"; do
 	lab_exec "$c" ping -n -q -c 3 -i 0.2 -W 2 -s 3000 "$LAB_SERVER_IP" >/dev/null || echo "$c"
 done)
 check_empty "steering on: ping -s 3000 (fragmented both ways) from every client" "$bad"
+
+# IPv6 through the same steering, both directions (header, B).
+default6() { lab_exec "$1" ip -6 route show default | awk '{print $1, $2, $3}'; }
+slaac6() { lab_exec "$1" ip -6 addr show dev eth0 scope global | grep -q "inet6 $(lab_get "$1" ip6)/64"; }
+v6_ready() { [ "$(default6 "$1")" = "default via $LAB_LL6" ] && slaac6 "$1"; }
+first_hop6() { # the router owning the vMAC the client holds for the virtual link-local
+	local m
+	lab_exec "$1" ping -6 -c1 -W2 -q "$LAB_SERVER_IP6" >/dev/null 2>&1
+	m=$(lab_neigh_mac "$1" "$LAB_LL6")
+	[[ $m =~ ^02:78:67:62:01:0([0-2])$ ]] || return 1
+	lab_jst r1 ".groups[0].forwarders[${BASH_REMATCH[1]}].owner_name"
+}
+steered_on() { lab_reason "$1" tc_steer_steered; }
+V6_CLIENTS=()
+for c in "${CLIENTS[@]}"; do
+	lab_wait 10 v6_ready "$c" || bail "$c: IPv6 default route via the virtual link-local and SLAAC" \
+		"$(default6 "$c"); $(lab_exec "$c" ip -6 -br addr show dev eth0)"
+	h=$(first_hop6 "$c") || bail "$c holds a vMAC for the virtual link-local" "got '$(lab_neigh_mac "$c" "$LAB_LL6")'"
+	[ "$h" = "${HOP[$c]}" ] || echo "# $c: IPv6 first hop $h, IPv4 ${HOP[$c]}"
+	[ "$h" != r1 ] && V6_CLIENTS+=("$c")
+done
+[ ${#V6_CLIENTS[@]} -ge 2 ] || bail "clients whose IPv6 first hop is r2 or r3" "${V6_CLIENTS[*]}"
+ok "IPv6 clients by RA and SLAAC; first hop r2 or r3: ${V6_CLIENTS[*]}"
+lab_bg server "$LAB_DIR/iperf6.log" iperf3 -s -B "$LAB_SERVER_IP6" -p 5202
+lab_wait 5 bash -c "ip netns exec $(lab_ns server) ss -Hltn 'sport = :5202' | grep -q ." ||
+	bail "iperf3 listens on the server's IPv6 address"
+d0=$(fw_total)
+b1=$(steered_on r1)
+o0=$(($(steered_on r2) + $(steered_on r3)))
+bad=""
+for c in "${V6_CLIENTS[@]}"; do
+	out=$(lab_exec "$c" iperf3 -6 -c "$LAB_SERVER_IP6" -p 5202 -P 4 -n 1M -J 2>&1)
+	r=$(jq -r '"\(.end.sum_sent.bytes >= 1048576) \(.end.sum_received.bytes >= 1048576) \(.error // "none")"' <<<"$out" 2>/dev/null)
+	echo "# $c iperf3 over IPv6: $r"
+	[ "$r" = "true true none" ] || bad+="$c: ${r:-$(tail -n 3 <<<"$out" | tr '\n' ' ')}; "
+done
+check_empty "IPv6: TCP (iperf3, 4 connections each) from ${V6_CLIENTS[*]} through r2/r3, replies through r1, all complete" "$bad"
+big=$((2 * LAB_MTU))
+bad=$(for c in "${V6_CLIENTS[@]}"; do
+	lab_exec "$c" ping -6 -n -q -c 3 -i 0.2 -W 2 -s $big "$LAB_SERVER_IP6" >/dev/null || echo "$c"
+done)
+check_empty "IPv6: ping6 -s $big (fragmented both ways) from ${V6_CLIENTS[*]}" "$bad"
+back=$(($(steered_on r1) - b1))
+out6=$(($(steered_on r2) + $(steered_on r3) - o0))
+echo "# IPv6: tc_steer_steered +$out6 on r2/r3 (the way out), +$back on r1 (the way back); firewall drops $(($(fw_total) - d0))"
+check "IPv6: flows steered on the way out (r2/r3: +$out6) and on the way back (r1: +$back)" \
+	[ "$out6" -gt 0 -a "$back" -gt 0 ]
+check_eq "IPv6: no firewall dropped a packet" "$(($(fw_total) - d0))" 0
 
 # ---- C. r3 dies under long-lived connections -------------------------------------------------------
 # Two r3 clients, then one of r1 and one of r2.
