@@ -9,7 +9,9 @@
 # integration/test_NAME@mtu9000 (select them with NAME "@mtu9000"), and
 # GENERIC_TESTS (arp_split ipv6 vlan: ARP, NDP and tagged frames; ~25 s) once more
 # with LAB_XDP_MODE=generic (xglb_xdp attached in generic (skb) mode, as on a
-# VLAN or bond device), named integration/test_NAME@generic.
+# VLAN or bond device), named integration/test_NAME@generic, and
+# TC_TESTS (ipv6) a second time with LAB_DATAPATH=tc: "datapath: tc" and no
+# XDP program on any port, named integration/test_NAME@tc.
 #
 # C suites are cmocka programs in build/tests/; their "[  PASSED  ] N" and
 # "[  FAILED  ] N" lines are added up. Integration tests are scripts in
@@ -26,6 +28,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 JUMBO_TESTS=${JUMBO_TESTS-arp_split member_failover steering datapath_tc}
 GENERIC_TESTS=${GENERIC_TESTS-arp_split ipv6 vlan}
+TC_TESTS=${TC_TESTS-ipv6}
 suites=("${1:-all}")
 [ "${suites[0]}" = all ] && suites=(unit bpf model integration)
 shift || true
@@ -107,6 +110,12 @@ for s in "${suites[@]}"; do
 			t=tests/integration/test_$n.sh
 			want "$t@generic" || continue
 			run_one "integration/test_$n@generic" env LAB_XDP_MODE=generic bash "$t"
+		done
+		# Scenarios written for XDP once more on the tc data path.
+		for n in $TC_TESTS; do
+			t=tests/integration/test_$n.sh
+			want "$t@tc" || continue
+			run_one "integration/test_$n@tc" env LAB_DATAPATH=tc bash "$t"
 		done
 		;;
 	*)
