@@ -325,6 +325,55 @@ _Static_assert(sizeof(struct xglb_fwd_stats) == 16, "xglb_fwd_stats layout");
 	  (__u64)(mac)[3] << 16 | (__u64)(mac)[4] << 8 | (__u64)(mac)[5]) |                        \
 	 (__u64)(gid) << 48 | (__u64)(idx) << 56)
 
+/*
+ * Bits 60-63 of an xglb_fwd_hosts word (above the forwarder index, which
+ * is < 16) gate the learning of xglb_seen: bit 63 is the family of the
+ * frame that wrote the word (1: IPv6), bits 60-62 the learning epoch
+ * (jiffies >> XGLB_SEEN_EPOCH_SHIFT, ~4 s at HZ 1000, ~16 s at HZ 250).
+ * A frame whose word is unchanged (same host, forwarder, family, epoch)
+ * skips xglb_seen entirely, so a host costs one hash lookup per epoch and
+ * family, not one per frame.
+ */
+#define XGLB_SEEN_EPOCH_SHIFT 12
+#define XGLB_FWD_HOST_TAG(v6, jiffies)                                                             \
+	((__u64)((jiffies) >> XGLB_SEEN_EPOCH_SHIFT & 7) << 60 | (__u64) !!(v6) << 63)
+
+/*
+ * xglb_seen: the hosts whose frames reach a forwarder this node owns,
+ * learnt by the data path (bpf/lib/vmac.h, seen_learn) from every frame to
+ * an owned vMAC, so the node holding a forwarder when it is removed can
+ * tell each of its hosts where to go next, on the interface the host was
+ * seen on, whoever answered the host's ARP. Key: struct xglb_host_key
+ * (group id, host MAC). A plain hash of XGLB_SEEN_MAX entries, not an LRU:
+ * when it is full, a new host is refused (counted, XGLB_SEEN_FULL), never
+ * pushed out by another, so a flood of forged sources cannot evict the
+ * real hosts; the agent deletes the entries not refreshed for
+ * XGLB_SEEN_AGE_S (user/xglbd/redist.c). Only unicast source MACs that are
+ * not vMACs, with a unicast IPv4 or IPv6 source address, are learnt.
+ */
+#define XGLB_SEEN_MAX	131072
+#define XGLB_SEEN_AGE_S 600
+
+struct xglb_seen {
+	__u32 ifindex;	    /* the interface the host's latest frame came in on */
+	__be32 ip4;	    /* its latest IPv4 source address; 0: none seen */
+	__u8 ip6[16];	    /* its latest IPv6 source address; all zero: none seen */
+	__u64 last_jiffies; /* latest frame learnt from (refreshed once per epoch) */
+	__u8 fwd;	    /* the forwarder its frames came through */
+	__u8 pad[7];
+};
+_Static_assert(sizeof(struct xglb_seen) == 40, "xglb_seen layout");
+
+/* Slots of the per-CPU xglb_seen_stats: what the learning did with a frame to an owned vMAC. */
+enum xglb_seen_stat {
+	XGLB_SEEN_NEW,	   /* a host learnt */
+	XGLB_SEEN_UPDATE,  /* a known host's entry refreshed or changed */
+	XGLB_SEEN_FULL,	   /* refused: xglb_seen is full */
+	XGLB_SEEN_BAD_SRC, /* refused: source MAC or IP address no host may have */
+	XGLB_SEEN_NOT_IP,  /* not learnt: not IPv4 or IPv6, tagged, or headers not linear */
+	XGLB_SEEN_STATS
+};
+
 /* ---- verdict reasons ------------------------------------------------- */
 
 /*

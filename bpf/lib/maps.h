@@ -63,6 +63,10 @@ XGLB_MAP(xglb_fwd_tx_stats, PERCPU_ARRAY, XGLB_MAX_GROUPS *XGLB_MAX_FWD, __u32,
 /* Host MAC -> the forwarder its frames came through: XGLB_FWD_HOST words, direct-mapped. */
 XGLB_MAP(xglb_fwd_hosts, ARRAY, XGLB_FWD_HOST_SLOTS, __u32, __u64);
 
+/* The hosts seen through each owned forwarder (include/xglb.h, "xglb_seen"); what learning did. */
+XGLB_MAP(xglb_seen, HASH, XGLB_SEEN_MAX, struct xglb_host_key, struct xglb_seen);
+XGLB_MAP(xglb_seen_stats, PERCPU_ARRAY, XGLB_SEEN_STATS, __u32, __u64);
+
 /* Conflicts seen on the wire, for the agent (bpf/lib/conflict.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);

@@ -396,7 +396,9 @@ static __u64 map_entries(const struct daemon *d, const struct bpf_map *map,
 	    bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY)
 		return bpf_map__max_entries(map);
 	if (map == d->ld.skel->maps.xglb_hosts)
-		return hosts->entries; /* the large one: counted off the event loop */
+		return hosts->entries; /* the large ones: counted off the event loop */
+	if (map == d->ld.skel->maps.xglb_seen)
+		return hosts->seen_entries;
 	while (bpf_map__key_size(map) <= sizeof(key) && bpf_map_get_next_key(fd, prev, next) == 0) {
 		memcpy(key, next, bpf_map__key_size(map));
 		prev = key;

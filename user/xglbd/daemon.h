@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "nlmon.h"
 #include "rxfilter.h"
+#include "seen.h"
 #include "track.h"
 
 #define XGLB_VERSION "0.1.0"
@@ -49,10 +50,12 @@ struct fastpath {
 struct redist_again {
 	struct xglb_host_key key;
 	__be32 ip;
-	__u8 flags;   /* the host entry's XGLB_HOST_* when it was moved */
-	__u8 g;	      /* cfg group index */
-	__u8 to;      /* forwarder it was moved to */
-	__u64 due_ns; /* when to tell it again: REDIST_AGAIN_MS after the first reply */
+	__u8 flags;    /* the host entry's XGLB_HOST_* when it was moved */
+	__u8 g;	       /* cfg group index */
+	__u8 to;       /* forwarder it was moved to */
+	__u8 owner;    /* told by the owner's walk of xglb_seen, not the AVG's of xglb_hosts */
+	__u32 ifindex; /* the interface to tell it on; 0: every interface of the group */
+	__u64 due_ns;  /* when to tell it again: REDIST_AGAIN_MS after the first reply */
 };
 
 /*
@@ -79,6 +82,37 @@ struct redist_walk {
 	struct xglb_host_key *keys; /* REDIST_STEP entries each */
 	struct xglb_host *vals;
 	__u64 walks, total_steps; /* walks finished, steps taken, since start */
+};
+
+/*
+ * The owner's redistribution (redist.c): when a forwarder this node held
+ * is removed, the hosts the data path saw using it (xglb_seen) are told
+ * their new vMAC on the interface each was seen on, walking xglb_seen in
+ * steps like the AVG's walk, at most SEEN_RATE hosts a second and
+ * SEEN_BURST per turn of the event loop (struct xglb_pace, seen.h).
+ */
+#define SEEN_RATE  50000
+#define SEEN_BURST 256
+#define SEEN_SWEEP 1024 /* xglb_seen entries looked at per second by the aging sweep */
+
+/* The owner's walk of xglb_seen and the aging sweep (redist.c). */
+struct seen_walk {
+	unsigned int mask[XGLB_MAX_GROUPS]; /* by cfg group index: removed forwarders held here */
+	__u8 gid[XGLB_MAX_GROUPS];
+	bool running, started;
+	__u64 cursor; /* bpf_map_lookup_batch's position */
+	__u32 n, next;
+	int fetch_err;
+	struct xglb_host_key *keys; /* REDIST_STEP entries each */
+	struct xglb_seen *vals;
+	struct xglb_pace pace;
+	__u64 t0_ns, visited, told; /* this walk */
+	__u64 walks, steps, told_total, again_total, send_errors;
+	__u64 n_pick[XGLB_SEEN_SKIP_NO_ADDR + 1]; /* entries by xglb_seen_select verdict */
+	__u64 no_dest; /* hosts of a removed forwarder with no forwarder taking new hosts */
+	/* the aging sweep */
+	__u64 sweep_cursor, sweep_last_ns, swept, aged;
+	bool sweep_started;
 };
 
 /*
@@ -188,9 +222,8 @@ struct daemon {
 	char console_token_path[XGLB_PATH_MAX + 32];
 	bool drained; /* an operator drained this node: priority and weight 0 */
 	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
-	struct xglb_commit_hist commits;	   /* how long each commit_tables took */
-	__u32 rr[XGLB_MAX_GROUPS]; /* round-robin position for redistributed hosts */
-	__u64 redistributed;	   /* hosts moved by unsolicited ARP replies */
+	struct xglb_commit_hist commits; /* how long each commit_tables took */
+	__u64 redistributed;			   /* hosts moved by unsolicited ARP replies */
 	/* the moved hosts, told once more after a host's ARP lock time (cb_redistribute): a
 	 * ring of REDIST_AGAIN_MAX, oldest first */
 	struct redist_again *again;
@@ -198,6 +231,8 @@ struct daemon {
 	__u64 redist_repeated;
 	struct redist_walk walk;
 	int walk_fd; /* timerfd: the walk's next step */
+	struct seen_walk seen;
+	int seen_fd; /* timerfd: the owner's walk's next step */
 	struct netwatch nw;
 	struct sysctl_saved sysctls[SYSCTL_SAVED_MAX]; /* what sysctls_apply changed */
 	int n_sysctls;
@@ -250,6 +285,9 @@ void cb_loads(void *ctx, int g, __u64 bytes[XGLB_MAX_FWD]);
 void cb_redistribute(void *ctx, int g, unsigned int mask);
 void redistribute_again(struct daemon *d);
 void redistribute_step(struct daemon *d);
+void seen_removed(struct daemon *d, const struct xglb_group *now, int n);
+void seen_step(struct daemon *d);
+void seen_sweep(struct daemon *d);
 struct json_object *redistribution_json(const struct daemon *d);
 
 /* ra.c */

@@ -280,6 +280,7 @@ int commit_tables(struct daemon *d)
 		xglb_bank_flip(&d->bank);
 	if (!err) {
 		log_changes(d, groups, cfg->n_groups);
+		seen_removed(d, groups, cfg->n_groups);
 		memcpy(d->tables, groups, sizeof(groups[0]) * cfg->n_groups);
 		memcpy(d->rxf_last, d->rxf_want, sizeof(*d->rxf_want));
 	}

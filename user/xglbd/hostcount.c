@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* hostcount.c - the xglb_hosts counting thread (see hostcount.h). */
+/* hostcount.c - the thread counting xglb_hosts and xglb_seen (see hostcount.h). */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -16,7 +16,8 @@
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* the kernel's own "operation not supported" */
 #endif
-#define BATCH 4096 /* entries per lookup: ~250 system calls for a million hosts */
+#define BATCH	     4096 /* entries per lookup: ~250 system calls for a million hosts */
+#define SEEN_SCRATCH (BATCH * (sizeof(struct xglb_host_key) + sizeof(struct xglb_seen)))
 
 static __u64 mono_ns(void)
 {
@@ -83,11 +84,38 @@ double xglb_hostcount_pause_s(double walk_s)
 	return s > XGLB_HOSTCOUNT_PERIOD_S ? s : XGLB_HOSTCOUNT_PERIOD_S;
 }
 
+/* The entries of xglb_seen, in batches (keys and values land in scratch). 0 or -errno. */
+static int count_seen(struct xglb_hostcount *hc, __u64 *n_out, void *scratch, size_t size)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct xglb_host_key *keys = scratch;
+	struct xglb_seen *vals = (void *)((char *)scratch + BATCH * sizeof(*keys));
+	__u64 in = 0, out = 0;
+	void *inp = NULL;
+
+	*n_out = 0;
+	if (hc->seen_fd < 0 || size < BATCH * (sizeof(*keys) + sizeof(*vals)))
+		return 0;
+	for (;;) {
+		__u32 n = BATCH;
+		int err = bpf_map_lookup_batch(hc->seen_fd, inp, &out, keys, vals, &n, &opts);
+
+		if (err && errno != ENOENT)
+			return -errno;
+		*n_out += n;
+		if (err)
+			return 0;
+		in = out;
+		inp = &in;
+	}
+}
+
 static void *run(void *arg)
 {
 	struct xglb_hostcount *hc = arg;
 	struct xglb_host_key *keys = calloc(BATCH, sizeof(*keys));
 	struct xglb_host *vals = calloc(BATCH, sizeof(*vals));
+	void *seen = hc->seen_fd >= 0 ? malloc(SEEN_SCRATCH) : NULL;
 	bool warned = false;
 
 	for (;;) {
@@ -95,6 +123,9 @@ static void *run(void *arg)
 		__u64 t0 = mono_ns();
 		int err = keys && vals ? walk(hc, &s, keys, vals) : -ENOMEM;
 		int pause_ms;
+
+		if (!err && seen)
+			count_seen(hc, &s.seen_entries, seen, SEEN_SCRATCH); /* error: 0, no harm */
 
 		pthread_mutex_lock(&hc->lock);
 		if (hc->stop) {
@@ -127,10 +158,11 @@ static void *run(void *arg)
 	}
 	free(keys);
 	free(vals);
+	free(seen);
 	return NULL;
 }
 
-int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd)
+int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd, int seen_fd)
 {
 	sigset_t all, old;
 	int err;
@@ -146,6 +178,7 @@ int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd)
 		hc->fd = -1;
 		return err;
 	}
+	hc->seen_fd = seen_fd >= 0 ? fcntl(seen_fd, F_DUPFD_CLOEXEC, 0) : -1;
 	pthread_mutex_init(&hc->lock, NULL);
 	/* signals stay with the event loop's signalfd */
 	sigfillset(&all);
@@ -155,7 +188,9 @@ int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd)
 	if (err) {
 		close(hc->fd);
 		close(hc->wake_fd);
-		hc->fd = hc->wake_fd = -1;
+		if (hc->seen_fd >= 0)
+			close(hc->seen_fd);
+		hc->fd = hc->wake_fd = hc->seen_fd = -1;
 		return -err;
 	}
 	hc->started_ns = mono_ns();
@@ -175,7 +210,9 @@ void xglb_hostcount_stop(struct xglb_hostcount *hc)
 	pthread_join(hc->thread, NULL);
 	close(hc->fd);
 	close(hc->wake_fd);
-	hc->fd = hc->wake_fd = -1;
+	if (hc->seen_fd >= 0)
+		close(hc->seen_fd);
+	hc->fd = hc->wake_fd = hc->seen_fd = -1;
 	hc->running = false;
 }
 

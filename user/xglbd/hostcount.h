@@ -32,13 +32,15 @@ struct xglb_hostcount_snap {
 	__u32 hosts4[XGLB_MAX_GROUPS]; /* of them, hosts that asked by ARP (an IPv4 address) */
 	__u32 hosts6[XGLB_MAX_GROUPS]; /* and by neighbour solicitation (XGLB_HOST_NDP) */
 	__u64 entries;		       /* all entries */
-	__u64 walks;		       /* completed walks, 0 = no count yet */
-	__u64 done_ns;		       /* CLOCK_MONOTONIC end of the last walk */
-	double walk_s;		       /* how long the last walk took */
+	__u64 seen_entries; /* entries of xglb_seen (owner's learnt hosts), counted too */
+	__u64 walks;	    /* completed walks, 0 = no count yet */
+	__u64 done_ns;	    /* CLOCK_MONOTONIC end of the last walk */
+	double walk_s;	    /* how long the last walk took */
 };
 
 struct xglb_hostcount {
-	int fd; /* our own dup of xglb_hosts' fd */
+	int fd;	     /* our own dup of xglb_hosts' fd */
+	int seen_fd; /* and of xglb_seen's, -1: none */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	int wake_fd; /* eventfd: written to stop the thread; the wait between walks polls it */
@@ -47,8 +49,8 @@ struct xglb_hostcount {
 	struct xglb_hostcount_snap snap; /* under lock */
 };
 
-/* Start counting the map behind MAP_FD (dup'ed). 0 or -errno. */
-int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd);
+/* Start counting the maps behind MAP_FD and SEEN_FD (dup'ed; -1: none). 0 or -errno. */
+int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd, int seen_fd);
 /* Stop the thread and wait for it (at most one batch lookup). */
 void xglb_hostcount_stop(struct xglb_hostcount *hc);
 /* The last completed count (all zero before the first walk ends). */

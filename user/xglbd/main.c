@@ -81,7 +81,7 @@ static int setup_fds(struct daemon *d)
 {
 	struct epoll_event ev = {.events = EPOLLIN};
 	const int *const fds[] = {&d->again_fd, &d->trk_tfd,  &d->mem_tfd, &d->sigfd,
-				  &d->hb_fd,	&d->learn_fd, &d->walk_fd};
+				  &d->hb_fd,	&d->learn_fd, &d->walk_fd, &d->seen_fd};
 	sigset_t mask;
 
 	sigemptyset(&mask);
@@ -99,6 +99,9 @@ static int setup_fds(struct daemon *d)
 	d->walk_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	d->walk.keys = calloc(REDIST_STEP, sizeof(*d->walk.keys));
 	d->walk.vals = calloc(REDIST_STEP, sizeof(*d->walk.vals));
+	d->seen_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->seen.keys = calloc(REDIST_STEP, sizeof(*d->seen.keys));
+	d->seen.vals = calloc(REDIST_STEP, sizeof(*d->seen.vals));
 	d->rxf_want = calloc(1, sizeof(*d->rxf_want));
 	d->rxf_last = calloc(1, sizeof(*d->rxf_last));
 	if (!d->rxf_want || !d->rxf_last || xglb_rxf_init(&d->rxf))
@@ -106,7 +109,7 @@ static int setup_fds(struct daemon *d)
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (d->sigfd < 0 || d->hb_fd < 0 || d->learn_fd < 0 || d->mem_tfd < 0 || d->trk_tfd < 0 ||
 	    d->again_fd < 0 || !d->again || d->walk_fd < 0 || !d->walk.keys || !d->walk.vals ||
-	    d->epfd < 0)
+	    d->seen_fd < 0 || !d->seen.keys || !d->seen.vals || d->epfd < 0)
 		return -errno ? -errno : -ENOMEM;
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		ev.data.fd = *fds[i];
@@ -136,6 +139,7 @@ static void run(struct daemon *d)
 				if (read(fd, &ticks, sizeof(ticks)) > 0) {
 					heartbeat(d);
 					idle(d);
+					seen_sweep(d);
 					fastpath_tick(d);
 					if (d->http)
 						xglb_http_run(d->http); /* connection timeouts */
@@ -182,6 +186,9 @@ static void run(struct daemon *d)
 			} else if (fd == d->walk_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					redistribute_step(d);
+			} else if (fd == d->seen_fd) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0)
+					seen_step(d);
 			} else if (fd == d->sigfd) {
 				struct signalfd_siginfo si;
 
@@ -367,7 +374,8 @@ int main(int argc, char **argv)
 		goto detach;
 	}
 	xglb_bank_set_beat(&d.bank, bpf_program__fd(d.ld.skel->progs.xglb_beat));
-	err = xglb_hostcount_start(&d.hosts, bpf_map__fd(d.ld.skel->maps.xglb_hosts));
+	err = xglb_hostcount_start(&d.hosts, bpf_map__fd(d.ld.skel->maps.xglb_hosts),
+				   bpf_map__fd(d.ld.skel->maps.xglb_seen));
 	if (err)
 		pr_warn("counting xglb_hosts: %s (no host counts in /metrics)", strerror(-err));
 	err = xglb_hostage_start(&d.hostage, bpf_map__fd(d.ld.skel->maps.xglb_hosts),

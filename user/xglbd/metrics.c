@@ -405,6 +405,49 @@ static void render_rx_filter(FILE *out, struct json_object *rf)
 }
 
 /* Router advertisements, router solicitations by result, moving NAs (status "ipv6"). */
+/* The owner's redistribution and the data path's learning of xglb_seen (status "redistribution").
+ */
+static void render_seen(FILE *out, struct json_object *redist)
+{
+	static const char *const skipped[] = {"skipped_stale", "skipped_iface",
+					      "skipped_no_address"};
+	struct json_object *s = redist ? get(redist, "seen") : NULL,
+			   *l = s ? get(s, "learning") : NULL;
+
+	if (!s)
+		return;
+	head(out, "xglb_redist_owner_hosts_told_total", "counter",
+	     "Hosts of forwarders removed while this node held them, told their new vMAC on the "
+	     "interface they were seen on (first and second replies).");
+	fprintf(out, "xglb_redist_owner_hosts_told_total{time=\"first\"} %lld\n",
+		num(s, "hosts_told"));
+	fprintf(out, "xglb_redist_owner_hosts_told_total{time=\"again\"} %lld\n",
+		num(s, "hosts_told_again"));
+	head(out, "xglb_redist_owner_hosts_skipped_total", "counter",
+	     "Hosts seen using a removed forwarder that were not told, by reason.");
+	for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++)
+		fprintf(out, "xglb_redist_owner_hosts_skipped_total{reason=\"%s\"} %lld\n",
+			skipped[i] + 8, num(s, skipped[i]));
+	fprintf(out, "xglb_redist_owner_hosts_skipped_total{reason=\"no_forwarder\"} %lld\n",
+		num(s, "no_forwarder"));
+	fprintf(out, "xglb_redist_owner_hosts_skipped_total{reason=\"send_error\"} %lld\n",
+		num(s, "send_errors"));
+	head(out, "xglb_seen_hosts_aged_total", "counter",
+	     "Entries of xglb_seen deleted after XGLB_SEEN_AGE_S without a frame.");
+	fprintf(out, "xglb_seen_hosts_aged_total %lld\n", num(s, "aged"));
+	if (!l)
+		return;
+	head(out, "xglb_seen_learn_total", "counter",
+	     "What the data path did with a frame to an owned vMAC whose host it had not "
+	     "learnt this epoch: new, update, or refused (full, bad source) or not learnt (not "
+	     "IP).");
+	json_object_object_foreach(l, k, v)
+	{
+		fprintf(out, "xglb_seen_learn_total{result=\"%s\"} %lld\n", k,
+			(long long)json_object_get_int64(v));
+	}
+}
+
 static void render_ipv6(FILE *out, struct json_object *v6)
 {
 	struct json_object *rs = get(v6, "rs");
@@ -477,6 +520,7 @@ static void render_events(FILE *out, struct json_object *status)
 	     "Second unsolicited ARP replies to moved hosts, sent after their ARP lock time.");
 	fprintf(out, "xglb_hosts_redistributed_again_total %lld\n",
 		num(status, "hosts_redistributed_again"));
+	render_seen(out, get(status, "redistribution"));
 	render_ipv6(out, get(status, "ipv6"));
 	if (mem) {
 		head(out, "xglb_membership_datagrams_total", "counter",

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "netif.h"
 #include "owners.h"
+#include "seen.h"
 #include "tables.h"
 #include "track.h"
 #include "daemon.h"
@@ -167,31 +168,53 @@ void cb_redistribute(void *ctx, int g, unsigned int mask)
 	arm_once(d->walk_fd, 0);
 }
 
+/* The index in d->ifs of interface ifindex, if it is one of cfg group g's; else -1. */
+static int group_iface(const struct daemon *d, int g, __u32 ifindex)
+{
+	const struct xglb_cfg_group *cg = &d->cfg->groups[g];
+
+	for (int i = 0; i < cg->n_ifaces; i++) {
+		int k = iface_find(&d->ifs, cg->ifaces[i]);
+
+		if (k >= 0 && d->ifs.ifindex[k] == ifindex)
+			return k;
+	}
+	return -1;
+}
+
 /*
- * Tell a host of cfg group g that forwarder to is now its gateway, from
- * the group's first interface: an unsolicited ARP reply if ARP gave us its
- * IPv4 address, and, if it asked by neighbour solicitation, an unsolicited
- * NA with the override flag for each of the group's virtual IPv6 addresses
- * (ndmsg.h). True if anything went out.
+ * Tell a host of cfg group g that forwarder to is now its gateway, on
+ * interface ifindex (where the host was seen), or on every interface of
+ * the group for 0 (where it is not known): an unsolicited ARP reply if we
+ * know its IPv4 address, and, if it uses IPv6, an unsolicited NA with the
+ * override flag for each of the group's virtual IPv6 addresses (ndmsg.h).
+ * True if anything went out.
  */
-static bool tell_moved(struct daemon *d, int g, int to, const __u8 host[6], __be32 ip, __u8 flags)
+static bool tell_moved(struct daemon *d, int g, int to, const __u8 host[6], __be32 ip, __u8 flags,
+		       __u32 ifindex)
 {
 	const struct xglb_cfg_group *cg = &d->cfg->groups[g];
 	const __u8 *vmac = d->tables[g].fwd[to].vmac;
-	int ifi = iface_find(&d->ifs, cg->ifaces[0]);
 	__u8 frame[86];
 	bool sent = false;
 
-	if (ip) {
-		xglb_arp_reply_frame(frame, d->ifs.mac[ifi], vmac, cg->vip, host, ip);
-		sent |= xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame,
-					XGLB_LEARN_FRAME_LEN) == 0;
-	}
-	for (int a = 0; (flags & XGLB_HOST_NDP) && a < cg->n_addr6; a++) {
-		xglb_na_move_frame(frame, d->ifs.mac[ifi], host, cg->addr6[a], vmac);
-		if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame, sizeof(frame)) == 0) {
-			d->ra.na_moved++;
-			sent = true;
+	for (int i = 0; i < cg->n_ifaces; i++) {
+		int ifi = iface_find(&d->ifs, cg->ifaces[i]);
+
+		if (ifi < 0 || (ifindex && d->ifs.ifindex[ifi] != ifindex))
+			continue;
+		if (ip) {
+			xglb_arp_reply_frame(frame, d->ifs.mac[ifi], vmac, cg->vip, host, ip);
+			sent |= xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame,
+						XGLB_LEARN_FRAME_LEN) == 0;
+		}
+		for (int a = 0; (flags & XGLB_HOST_NDP) && a < cg->n_addr6; a++) {
+			xglb_na_move_frame(frame, d->ifs.mac[ifi], host, cg->addr6[a], vmac);
+			if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[ifi], frame, sizeof(frame)) ==
+			    0) {
+				d->ra.na_moved++;
+				sent = true;
+			}
 		}
 	}
 	return sent;
@@ -199,7 +222,7 @@ static bool tell_moved(struct daemon *d, int g, int to, const __u8 host[6], __be
 
 /* Remember a moved host for its second reply, if there is room. */
 static void remember(struct daemon *d, const struct xglb_host_key *key, __be32 ip, __u8 flags,
-		     int g, int to)
+		     int g, int to, bool owner, __u32 ifindex)
 {
 	if (d->n_again >= REDIST_AGAIN_MAX)
 		return;
@@ -209,6 +232,8 @@ static void remember(struct daemon *d, const struct xglb_host_key *key, __be32 i
 				  .flags = flags,
 				  .g = (__u8)g,
 				  .to = (__u8)to,
+				  .owner = owner,
+				  .ifindex = ifindex,
 				  .due_ns = now_ns() + REDIST_AGAIN_MS * 1000000ull};
 	if (d->n_again == 1)
 		arm_once(d->again_fd, REDIST_AGAIN_MS * 1000000ull);
@@ -218,6 +243,8 @@ static void remember(struct daemon *d, const struct xglb_host_key *key, __be32 i
 static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb_host *h, int fd)
 {
 	struct redist_walk *w = &d->walk;
+	struct xglb_seen seen;
+	__u32 ifindex = 0;
 	int g, to;
 
 	for (g = 0; g < d->cfg->n_groups; g++)
@@ -226,7 +253,7 @@ static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb
 	if (g == d->cfg->n_groups || h->fwd >= XGLB_MAX_FWD || !(w->mask[g] & (1u << h->fwd)) ||
 	    (!h->ip && !(h->flags & XGLB_HOST_NDP)))
 		return;
-	to = xglb_table_pick(&d->tables[g], key->mac, d->rr[g]++);
+	to = xglb_seen_dest(&d->tables[g], key->mac);
 	if (to < 0)
 		return; /* no forwarder takes new hosts: they will ARP again */
 	h->fwd = (__u8)to;
@@ -234,11 +261,18 @@ static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb
 		return; /* gone meanwhile: it will ARP again */
 	/* no front cache keeps answering the old forwarder (bpf/lib/hosts.h) */
 	__atomic_fetch_add(&d->bank.ctl->hosts_gen, 1, __ATOMIC_RELEASE);
-	if (tell_moved(d, g, to, key->mac, h->ip, h->flags)) {
+	/* Seen by our own data path: the interface is known; and if it used a
+	 * forwarder we held when it was removed, the owner's walk tells it. */
+	if (bpf_map_lookup_elem(bpf_map__fd(d->ld.skel->maps.xglb_seen), key, &seen) == 0) {
+		ifindex = group_iface(d, g, seen.ifindex) >= 0 ? seen.ifindex : 0;
+		if (seen.fwd < XGLB_MAX_FWD && (d->seen.mask[g] & (1u << seen.fwd)))
+			return;
+	}
+	if (tell_moved(d, g, to, key->mac, h->ip, h->flags, ifindex)) {
 		w->moved++;
 		d->redistributed++;
 	}
-	remember(d, key, h->ip, h->flags, g, to);
+	remember(d, key, h->ip, h->flags, g, to, false, ifindex);
 }
 
 /* Up to REDIST_STEP entries by batch: how many, or -errno (-ENOENT: the end). */
@@ -363,7 +397,7 @@ end:
  */
 void redistribute_again(struct daemon *d)
 {
-	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), sent = 0, done = 0;
+	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), sent = 0, sent_owner = 0, done = 0;
 	__u64 now = now_ns();
 
 	while (d->n_again && done < REDIST_STEP &&
@@ -382,20 +416,303 @@ void redistribute_again(struct daemon *d)
 			continue; /* a reload removed the group */
 		cg = &d->cfg->groups[a->g];
 		tbl = &d->tables[a->g];
-		if (!(tbl->flags & XGLB_GRP_AVG) || cg->id != a->key.gid || a->to >= tbl->n_fwd ||
-		    !(tbl->fwd[a->to].flags & XGLB_FWD_ACTIVE) ||
-		    bpf_map_lookup_elem(fd, &a->key, &h) || h.fwd != a->to || h.ip != a->ip)
+		if (cg->id != a->key.gid || a->to >= tbl->n_fwd ||
+		    !(tbl->fwd[a->to].flags & XGLB_FWD_ACTIVE))
 			continue;
-		if (tell_moved(d, a->g, a->to, a->key.mac, a->ip, a->flags & h.flags))
+		if (a->owner) {
+			/* the owner's: the forwarder it was sent to is still there */
+			if (tell_moved(d, a->g, a->to, a->key.mac, a->ip, a->flags, a->ifindex))
+				sent_owner++;
+			continue;
+		}
+		if (!(tbl->flags & XGLB_GRP_AVG) || bpf_map_lookup_elem(fd, &a->key, &h) ||
+		    h.fwd != a->to || h.ip != a->ip)
+			continue;
+		if (tell_moved(d, a->g, a->to, a->key.mac, a->ip, a->flags & h.flags, a->ifindex))
 			sent++;
 	}
 	d->redist_repeated += sent;
+	d->seen.again_total += sent_owner;
+	sent += sent_owner;
 	if (d->n_again) {
 		const struct redist_again *a = &d->again[d->again_head];
 
 		arm_once(d->again_fd, a->due_ns > now ? a->due_ns - now : 0);
 	}
 	pr_debug("%d moved hosts told again, %d to go", sent, d->n_again);
+}
+
+/* Jiffies now as the data path counts them (xglb_beat stamps them), and the age limit in jiffies.
+ */
+static __u64 seen_now(const struct daemon *d, __u64 *age)
+{
+	unsigned int hz = d->bank.hz ? d->bank.hz : 1000; /* unknown: the longest age */
+
+	*age = (__u64)XGLB_SEEN_AGE_S * hz;
+	return d->bank.ctl ? d->bank.ctl->hb_jiffies : 0;
+}
+
+/*
+ * Called by commit_tables with the tables about to go live (now, n cfg
+ * groups) while d->tables still holds the ones before: every forwarder
+ * this node held (active, local) that the new tables no longer have
+ * active (removed at the timeout, or by a reload) has its hosts, as the
+ * data path saw them, told where to go next. This runs on every node that
+ * held such a forwarder, AVG or not, so hosts that resolved their vMAC
+ * from an earlier AVG, or by any other means, are told too.
+ */
+void seen_removed(struct daemon *d, const struct xglb_group *now, int n)
+{
+	struct seen_walk *w = &d->seen;
+	bool any = false;
+
+	for (int g = 0; g < n; g++) {
+		const struct xglb_group *old = &d->tables[g];
+		unsigned int mask = 0;
+
+		if (old->id != now[g].id)
+			continue; /* a reload put another group at this index */
+		for (int f = 0; f < old->n_fwd; f++)
+			if ((old->fwd[f].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL)) ==
+				(XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL) &&
+			    (f >= now[g].n_fwd || !(now[g].fwd[f].flags & XGLB_FWD_ACTIVE)))
+				mask |= 1u << f;
+		if (!mask)
+			continue;
+		if (w->gid[g] != now[g].id)
+			w->mask[g] = 0;
+		w->gid[g] = now[g].id;
+		w->mask[g] |= mask;
+		any = true;
+		pr_info("group %u: forwarders 0x%x removed while this node held them: telling the "
+			"hosts seen using them (at most %d a second)%s",
+			now[g].id, mask, SEEN_RATE,
+			w->running ? "; the walk under way starts over" : "");
+	}
+	if (!any || d->pkt_fd < 0)
+		return;
+	if (!w->running) {
+		w->visited = w->told = 0;
+		w->t0_ns = now_ns();
+		xglb_pace_init(&w->pace, SEEN_RATE, SEEN_BURST, w->t0_ns);
+	}
+	w->running = true;
+	w->started = false;
+	w->n = w->next = 0;
+	w->fetch_err = 0;
+	arm_once(d->seen_fd, 0);
+}
+
+/* Up to REDIST_STEP entries of xglb_seen: 0, or -errno (-ENOENT: the last ones). */
+static int seen_batch(int fd, bool *started, __u64 *cursor, struct xglb_host_key *keys,
+		      struct xglb_seen *vals, __u32 *n, __u32 max)
+{
+	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	__u64 in = *cursor, out = 0;
+	int err;
+
+	*n = max;
+	err = bpf_map_lookup_batch(fd, *started ? &in : NULL, &out, keys, vals, n, &opts);
+	err = err ? -errno : 0;
+	if (err && err != -ENOENT) {
+		*n = 0;
+		return err;
+	}
+	*cursor = out;
+	*started = true;
+	return err;
+}
+
+/* One entry of the owner's walk: told, or why not. False: no credit left this turn. */
+static bool seen_visit(struct daemon *d, int fd, const struct xglb_host_key *k,
+		       const struct xglb_seen *v, __u64 jnow, __u64 age)
+{
+	struct seen_walk *w = &d->seen;
+	enum xglb_seen_pick p = XGLB_SEEN_SKIP_OTHER;
+	int g, slot = -1, to;
+
+	for (g = 0; g < d->cfg->n_groups; g++)
+		if (w->mask[g] && w->gid[g] == k->gid)
+			break;
+	if (g < d->cfg->n_groups) {
+		const struct xglb_cfg_group *cg = &d->cfg->groups[g];
+		__u32 ifx[XGLB_GROUP_IFACES] = {0};
+
+		for (int i = 0; i < cg->n_ifaces && i < XGLB_GROUP_IFACES; i++) {
+			int ifi = iface_find(&d->ifs, cg->ifaces[i]);
+
+			ifx[i] = ifi >= 0 ? d->ifs.ifindex[ifi] : 0;
+		}
+		p = xglb_seen_select(k, v, w->gid[g], w->mask[g], ifx, cg->n_ifaces, jnow, age,
+				     &slot);
+	}
+	if (p != XGLB_SEEN_TELL) {
+		w->n_pick[p]++;
+		return true;
+	}
+	to = xglb_seen_dest(&d->tables[g], k->mac);
+	if (to < 0) {
+		w->no_dest++;
+		return true; /* it will ARP again */
+	}
+	if (!xglb_pace_take(&w->pace, now_ns(), 1))
+		return false;
+	w->n_pick[p]++;
+	if (tell_moved(d, g, to, k->mac, v->ip4, xglb_seen_has_ip6(v) ? XGLB_HOST_NDP : 0,
+		       v->ifindex)) {
+		w->told++;
+		w->told_total++;
+	} else {
+		w->send_errors++;
+	}
+	remember(d, k, v->ip4, xglb_seen_has_ip6(v) ? XGLB_HOST_NDP : 0, g, to, true, v->ifindex);
+	bpf_map_delete_elem(fd, k); /* told: it learns again through the forwarder it goes to */
+	return true;
+}
+
+/*
+ * One step of the owner's walk: the entries of one batch, as far as the
+ * pace allows (at most SEEN_BURST hosts told per turn), then back to the
+ * event loop; the timer brings it back at once, or when the pace has
+ * credit again.
+ */
+void seen_step(struct daemon *d)
+{
+	struct seen_walk *w = &d->seen;
+	int fd = bpf_map__fd(d->ld.skel->maps.xglb_seen), err = 0;
+	__u64 t0 = now_ns(), age, jnow = seen_now(d, &age);
+	bool any = false;
+
+	if (!w->running)
+		return;
+	for (int g = 0; g < XGLB_MAX_GROUPS; g++) {
+		if (w->mask[g] && (g >= d->cfg->n_groups || d->cfg->groups[g].id != w->gid[g]))
+			w->mask[g] = 0; /* reloaded away */
+		any |= w->mask[g] != 0;
+	}
+	if (!any || d->pkt_fd < 0) {
+		err = -ECANCELED;
+		goto end;
+	}
+	if (w->next >= w->n) {
+		if (w->fetch_err) {
+			err = w->fetch_err;
+			goto end;
+		}
+		w->fetch_err =
+		    seen_batch(fd, &w->started, &w->cursor, w->keys, w->vals, &w->n, REDIST_STEP);
+		w->next = 0;
+		w->visited += w->n;
+	}
+	while (w->next < w->n) {
+		if (!seen_visit(d, fd, &w->keys[w->next], &w->vals[w->next], jnow, age)) {
+			w->steps++;
+			arm_once(d->seen_fd, xglb_pace_wait(&w->pace, now_ns()));
+			return;
+		}
+		w->next++;
+		if (!(w->next & 15) && now_ns() - t0 >= REDIST_STEP_NS)
+			break;
+	}
+	w->steps++;
+	if (w->next < w->n || !w->fetch_err) {
+		arm_once(d->seen_fd, 0);
+		return;
+	}
+	err = w->fetch_err;
+end:
+	if (err != -ENOENT && err != -ECANCELED)
+		pr_warn("telling the hosts of removed forwarders: walking xglb_seen: %s (the rest "
+			"will ARP again)",
+			strerror(-err));
+	w->walks++;
+	w->running = w->started = false;
+	w->n = w->next = 0;
+	w->fetch_err = 0;
+	memset(w->mask, 0, sizeof(w->mask));
+	pr_info("%llu hosts seen using removed forwarders told their new vMAC (%llu entries, %llu "
+		"ms)",
+		(unsigned long long)w->told, (unsigned long long)w->visited,
+		(unsigned long long)((now_ns() - w->t0_ns) / 1000000));
+}
+
+/*
+ * The aging sweep, at most once a second: SEEN_SWEEP entries of xglb_seen,
+ * those not refreshed for XGLB_SEEN_AGE_S deleted (a host that left, or a
+ * forged source), so the room they held goes to new hosts. Not while the
+ * owner's walk runs: it reads the same entries.
+ */
+void seen_sweep(struct daemon *d)
+{
+	struct seen_walk *w = &d->seen;
+	static struct xglb_host_key keys[SEEN_SWEEP];
+	static struct xglb_seen vals[SEEN_SWEEP];
+	int fd = bpf_map__fd(d->ld.skel->maps.xglb_seen), err;
+	__u64 age, jnow = seen_now(d, &age);
+	__u32 n;
+
+	if (w->running || !jnow || now_ns() - w->sweep_last_ns < 1000000000ull)
+		return;
+	w->sweep_last_ns = now_ns();
+	err = seen_batch(fd, &w->sweep_started, &w->sweep_cursor, keys, vals, &n, SEEN_SWEEP);
+	w->swept += n;
+	for (__u32 i = 0; i < n; i++)
+		if (xglb_seen_stale(&vals[i], jnow, age) && bpf_map_delete_elem(fd, &keys[i]) == 0)
+			w->aged++;
+	if (err)
+		w->sweep_started = false; /* the end (or an error): from the start next time */
+}
+
+/* The data path's learning counters (xglb_seen_stats), summed over CPUs. */
+static struct json_object *seen_learning_json(const struct daemon *d)
+{
+	static const char *const names[XGLB_SEEN_STATS] = {
+	    [XGLB_SEEN_NEW] = "new",	       [XGLB_SEEN_UPDATE] = "update",
+	    [XGLB_SEEN_FULL] = "refused_full", [XGLB_SEEN_BAD_SRC] = "refused_source",
+	    [XGLB_SEEN_NOT_IP] = "not_ip",
+	};
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(d->ld.skel->maps.xglb_seen_stats);
+	struct json_object *o = json_object_new_object();
+	__u64 vals[ncpu > 0 ? ncpu : 1];
+
+	for (__u32 k = 0; k < XGLB_SEEN_STATS; k++) {
+		__u64 sum = 0;
+
+		if (ncpu > 0 && bpf_map_lookup_elem(fd, &k, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				sum += vals[c];
+		json_object_object_add(o, names[k], json_object_new_int64((int64_t)sum));
+	}
+	return o;
+}
+
+static struct json_object *seen_json(const struct daemon *d)
+{
+	const struct seen_walk *w = &d->seen;
+	struct json_object *o = json_object_new_object();
+	static const char *const picks[] = {
+	    [XGLB_SEEN_TELL] = "told",
+	    [XGLB_SEEN_SKIP_OTHER] = "other",
+	    [XGLB_SEEN_SKIP_STALE] = "skipped_stale",
+	    [XGLB_SEEN_SKIP_IFACE] = "skipped_iface",
+	    [XGLB_SEEN_SKIP_NO_ADDR] = "skipped_no_address",
+	};
+
+	json_object_object_add(o, "running", json_object_new_boolean(w->running));
+	json_object_object_add(o, "walks", json_object_new_int64((int64_t)w->walks));
+	json_object_object_add(o, "steps", json_object_new_int64((int64_t)w->steps));
+	json_object_object_add(o, "visited", json_object_new_int64((int64_t)w->visited));
+	json_object_object_add(o, "told_this_walk", json_object_new_int64((int64_t)w->told));
+	json_object_object_add(o, "hosts_told", json_object_new_int64((int64_t)w->told_total));
+	json_object_object_add(o, "hosts_told_again",
+			       json_object_new_int64((int64_t)w->again_total));
+	json_object_object_add(o, "send_errors", json_object_new_int64((int64_t)w->send_errors));
+	json_object_object_add(o, "no_forwarder", json_object_new_int64((int64_t)w->no_dest));
+	for (int p = XGLB_SEEN_SKIP_STALE; p <= XGLB_SEEN_SKIP_NO_ADDR; p++)
+		json_object_object_add(o, picks[p], json_object_new_int64((int64_t)w->n_pick[p]));
+	json_object_object_add(o, "aged", json_object_new_int64((int64_t)w->aged));
+	json_object_object_add(o, "learning", seen_learning_json(d));
+	return o;
 }
 
 struct json_object *redistribution_json(const struct daemon *d)
@@ -407,5 +724,6 @@ struct json_object *redistribution_json(const struct daemon *d)
 	json_object_object_add(o, "walks", json_object_new_int64((int64_t)w->walks));
 	json_object_object_add(o, "steps", json_object_new_int64((int64_t)w->total_steps));
 	json_object_object_add(o, "pending_again", json_object_new_int64(d->n_again));
+	json_object_object_add(o, "seen", seen_json(d));
 	return o;
 }
