@@ -18,6 +18,10 @@ static const char *status_json =
     "{\"name\":\"vlan\\\"10\",\"ifindex\":4,\"driver\":\"802.1Q VLAN Support\",\"hook\":\"xdp\","
     "\"why\":\"configured\",\"xdp_mode\":\"generic\"}]},"
     "\"hosts_redistributed_again\":3,"
+    "\"redistribution\":{\"running\":false,\"again_dropped\":2,\"seen\":{\"hosts_told\":40,"
+    "\"hosts_told_again\":38,\"send_errors\":1,\"no_forwarder\":3,\"skipped_stale\":4,"
+    "\"skipped_iface\":5,\"skipped_no_address\":6,\"aged\":7,\"learning\":{\"new\":50,"
+    "\"update\":9,\"refused_full\":11,\"refused_source\":12,\"not_ip\":13}}},"
     "\"ipv6\":{\"ra_sent\":12,\"ra_answers\":5,\"ra_errors\":1,\"ra_final\":3,\"ra_final_skipped\":"
     "2,\"rs\":{\"answered\":5,"
     "\"not_avg\":2,\"ratelimited\":3,\"invalid\":4,\"no_group\":6},\"na_moved\":8},"
@@ -156,6 +160,18 @@ static void renders_values(void **state)
 	has(t, "xglb_membership_sent_total{result=\"error\"} 1");
 	has(t, "xglb_hosts_redistributed_total 4");
 	has(t, "xglb_hosts_redistributed_again_total 3");
+	has(t, "xglb_redist_again_dropped_total 2");
+	has(t, "xglb_redist_owner_hosts_told_total{time=\"first\"} 40");
+	has(t, "xglb_redist_owner_hosts_told_total{time=\"again\"} 38");
+	has(t, "xglb_redist_owner_hosts_skipped_total{reason=\"stale\"} 4");
+	has(t, "xglb_redist_owner_hosts_skipped_total{reason=\"iface\"} 5");
+	has(t, "xglb_redist_owner_hosts_skipped_total{reason=\"no_address\"} 6");
+	has(t, "xglb_redist_owner_hosts_skipped_total{reason=\"no_forwarder\"} 3");
+	has(t, "xglb_redist_owner_hosts_skipped_total{reason=\"send_error\"} 1");
+	has(t, "xglb_seen_hosts_aged_total 7");
+	has(t, "xglb_seen_learn_total{result=\"new\"} 50");
+	has(t, "xglb_seen_learn_total{result=\"refused_full\"} 11");
+	has(t, "xglb_seen_learn_total{result=\"refused_source\"} 12");
 	has(t, "xglb_ra_sent_total{kind=\"unsolicited\"} 12");
 	has(t, "xglb_ra_sent_total{kind=\"solicited\"} 5");
 	has(t, "xglb_ra_sent_total{kind=\"error\"} 1");

@@ -106,7 +106,7 @@ struct seen_walk {
 	struct xglb_host_key *keys; /* REDIST_STEP entries each */
 	struct xglb_seen *vals;
 	struct xglb_pace pace;
-	__u64 t0_ns, visited, told; /* this walk */
+	__u64 t0_ns, t1_ns, visited, told; /* this walk: start, end, entries, hosts told */
 	__u64 walks, steps, told_total, again_total, send_errors;
 	__u64 n_pick[XGLB_SEEN_SKIP_NO_ADDR + 1]; /* entries by xglb_seen_select verdict */
 	__u64 no_dest; /* hosts of a removed forwarder with no forwarder taking new hosts */
@@ -122,7 +122,7 @@ struct seen_walk {
  * time this much later.
  */
 #define REDIST_AGAIN_MS	 1500
-#define REDIST_AGAIN_MAX 65536 /* hosts remembered for the second reply */
+#define REDIST_AGAIN_MAX 262144 /* hosts remembered for the second reply (2 x XGLB_SEEN_MAX) */
 
 /*
  * IPv6 router advertisements (ra.c): every node sends its groups' RAs from
@@ -229,6 +229,8 @@ struct daemon {
 	struct redist_again *again;
 	int again_head, n_again, again_fd;
 	__u64 redist_repeated;
+	__u64
+	    again_dropped; /* moved hosts not remembered for the second reply: the ring was full */
 	struct redist_walk walk;
 	int walk_fd; /* timerfd: the walk's next step */
 	struct seen_walk seen;

@@ -414,6 +414,11 @@ static void render_seen(FILE *out, struct json_object *redist)
 	struct json_object *s = redist ? get(redist, "seen") : NULL,
 			   *l = s ? get(s, "learning") : NULL;
 
+	if (!redist)
+		return;
+	head(out, "xglb_redist_again_dropped_total", "counter",
+	     "Moved hosts that get no second reply: the queue of second replies was full.");
+	fprintf(out, "xglb_redist_again_dropped_total %lld\n", num(redist, "again_dropped"));
 	if (!s)
 		return;
 	head(out, "xglb_redist_owner_hosts_told_total", "counter",

@@ -224,8 +224,10 @@ static bool tell_moved(struct daemon *d, int g, int to, const __u8 host[6], __be
 static void remember(struct daemon *d, const struct xglb_host_key *key, __be32 ip, __u8 flags,
 		     int g, int to, bool owner, __u32 ifindex)
 {
-	if (d->n_again >= REDIST_AGAIN_MAX)
+	if (d->n_again >= REDIST_AGAIN_MAX) {
+		d->again_dropped++;
 		return;
+	}
 	d->again[(d->again_head + d->n_again++) % REDIST_AGAIN_MAX] =
 	    (struct redist_again){.key = *key,
 				  .ip = ip,
@@ -626,6 +628,7 @@ end:
 			"will ARP again)",
 			strerror(-err));
 	w->walks++;
+	w->t1_ns = now_ns();
 	w->running = w->started = false;
 	w->n = w->next = 0;
 	w->fetch_err = 0;
@@ -703,6 +706,11 @@ static struct json_object *seen_json(const struct daemon *d)
 	json_object_object_add(o, "steps", json_object_new_int64((int64_t)w->steps));
 	json_object_object_add(o, "visited", json_object_new_int64((int64_t)w->visited));
 	json_object_object_add(o, "told_this_walk", json_object_new_int64((int64_t)w->told));
+	/* how long this walk has run (or the last one ran): with told_this_walk, its rate */
+	json_object_object_add(
+	    o, "walk_ms",
+	    json_object_new_int64(
+		(int64_t)(((w->running ? now_ns() : w->t1_ns) - w->t0_ns) / 1000000)));
 	json_object_object_add(o, "hosts_told", json_object_new_int64((int64_t)w->told_total));
 	json_object_object_add(o, "hosts_told_again",
 			       json_object_new_int64((int64_t)w->again_total));
@@ -724,6 +732,8 @@ struct json_object *redistribution_json(const struct daemon *d)
 	json_object_object_add(o, "walks", json_object_new_int64((int64_t)w->walks));
 	json_object_object_add(o, "steps", json_object_new_int64((int64_t)w->total_steps));
 	json_object_object_add(o, "pending_again", json_object_new_int64(d->n_again));
+	json_object_object_add(o, "again_dropped",
+			       json_object_new_int64((int64_t)d->again_dropped));
 	json_object_object_add(o, "seen", seen_json(d));
 	return o;
 }

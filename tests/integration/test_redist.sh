@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# test_redist.sh - redistribution reaches hosts the AVG never answered, on the interface they
+# were seen on: c1's neighbour entry for the VIP is set by hand to forwarder 1's vMAC (r2's), so
+# no AVG ever answered it (xglb_hosts knows nothing of it). The group's interfaces are
+# [eth1, eth0]: its first interface is the server side, c1 is on eth0. r2 dies; forwarder 1
+# fails over; at its timeout it is removed, and the node holding it then (not necessarily the
+# AVG) tells c1 a live vMAC by unsolicited ARP, twice, out of eth0 where c1 was seen, never out
+# of eth1. c1 moves without ARPing itself and reaches the server through its new vMAC.
+#
+# Lab: r1 r2 r3 (equal priorities: r3 AVG), 3 forwarders owned r1,r2,r3, persistence 0; client
+# c1 pinging the server through the VIP. Prints TAP-like "ok - ..." / "not ok - ..." lines.
+# shellcheck disable=SC2317,SC2016
+source "$(dirname "$0")/../lab/testlib.sh" || exit 1
+
+ROUTERS=(r1 r2 r3)
+HELLO=100
+HOLD=1000
+REDIRECT=1000
+TIMEOUT=3000
+
+t_need_built xglbd xglbctl xdp_pass.bpf.o
+t_need_tools jq nft curl
+
+owner_of() { lab_jst "$1" ".groups[0].forwarders[$2] | if .active then .owner_name else \"-\" end"; }
+seen() { lab_jst "$1" ".redistribution.seen.$2"; }
+# Packets of counter NAME of the xglb_redist table in segment SEG's switch.
+count() {
+	lab_exec "$1" nft -j list counter bridge xglb_redist "$2" |
+		jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
+}
+# The value of one sample in /metrics text.
+metric() { awk -v k="$2" '$1 == k { print $2 }' <<<"$1"; }
+
+lab_setup "${ROUTERS[@]}" -- c1 || bail "lab with r1 r2 r3, c1" "$LAB_ERR"
+for r in "${ROUTERS[@]}"; do
+	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3 persistence=0 hello_ms=$HELLO \
+		hold_ms=$HOLD redirect_ms=$REDIRECT timeout_ms=$TIMEOUT)
+	sed -i 's/^    interfaces: \[eth0\]$/    interfaces: [eth1, eth0]/' "$cfg"
+	grep -q 'interfaces: \[eth1, eth0\]' "$cfg" || bail "$r's group on eth1 and eth0"
+	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
+done
+lab_wait 10 lab_agree_owned || bail "r1 r2 r3 agree, every forwarder owned" "$(lab_views)"
+check_eq "r3 is the AVG; forwarders r1,r2,r3; the group's first interface is eth1 (server side)" \
+	"$(lab_view r3 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"
+
+# ARP replies from the VIP to c1, and c1's own broadcast requests, counted at each switch.
+cmac=$(lab_mac c1 eth0)
+for seg in lan srv; do
+	lab_exec "$seg" nft -f - <<-NFT || bail "nft counters in $seg"
+		table bridge xglb_redist {
+			counter rep {}
+			counter req {}
+			chain pre {
+				type filter hook prerouting priority 1; policy accept;
+				ether type arp arp operation reply arp saddr ip $LAB_VIP arp daddr ether $cmac counter name rep
+				ether saddr $cmac ether type arp arp operation request ether daddr ff:ff:ff:ff:ff:ff counter name req
+			}
+		}
+	NFT
+done
+
+# c1 holds r2's vMAC for the VIP without ever asking the AVG.
+lab_exec c1 ip neigh replace "$LAB_VIP" lladdr "$(lab_vmac 1)" dev eth0 nud stale ||
+	bail "c1's neighbour entry for the VIP set by hand"
+lab_bg c1 "$LAB_DIR/ping.c1.log" ping -i 0.1 -W 1 "$LAB_SERVER_IP"
+learnt() { [ "$(seen r2 learning.new)" -ge 1 ]; }
+check "r2's data path learnt c1 from its frames to forwarder 1 (xglb_seen)" lab_wait 5 learnt
+check_eq "c1 reaches the server through $(lab_vmac 1)" "$(lab_neigh_mac c1)" "$(lab_vmac 1)"
+in_avg=$(lab_ctl r3 --json hosts | jq -c --arg m "$cmac" '[.. | objects | select(.mac? == $m)] | length')
+check_eq "no AVG answered c1: r3's host table does not hold it" "$in_avg" 0
+avg_moved0=$(lab_jst r3 .hosts_redistributed)
+req0=$(count lan req)
+
+# ---- r2 dies: forwarder 1 fails over, is removed at the timeout ------------------
+lab_kill_xglbd r2
+lab_exec r2 ip link set eth0 down
+lab_exec r2 ip link set eth1 down
+t_kill=$(date +%s%N)
+failed_over() {
+	local o
+	o=$(owner_of r3 1)
+	[ "$o" = r1 ] || [ "$o" = r3 ]
+}
+lab_wait 5 failed_over || not_ok "forwarder 1 taken over by r1 or r3" "$(lab_views)"
+holder=$(owner_of r3 1)
+echo "# forwarder 1 is with $holder after r2's death"
+moved() {
+	local m
+	m=$(lab_neigh_mac c1)
+	[ -n "$m" ] && [ "$m" != "$(lab_vmac 1)" ]
+}
+lab_wait $((TIMEOUT / 1000 + 5)) moved
+t_moved=$((($(date +%s%N) - t_kill) / 1000000))
+newmac=$(lab_neigh_mac c1)
+check "c1's entry for the VIP moved from $(lab_vmac 1) to a live vMAC ($newmac, $t_moved ms after r2 died)" \
+	bash -c "[[ '$newmac' =~ ^02:78:67:62:$(printf %02x "$LAB_GID"):0[02]$ ]]"
+check "... at the removal: not before the timeout ($TIMEOUT ms)" [ "$t_moved" -ge "$TIMEOUT" ]
+check_eq "forwarder 1 removed" "$(owner_of r1 1) $(owner_of r3 1)" "- -"
+check "$holder, which held forwarder 1 when it was removed, told c1 (hosts_told $(seen "$holder" hosts_told))" \
+	[ "$(seen "$holder" hosts_told)" -ge 1 ]
+check_eq "the AVG's own table had nothing to move (hosts_redistributed on r3 unchanged)" \
+	"$(lab_jst r3 .hosts_redistributed)" "$avg_moved0"
+check "the reply reached c1 on the segment it was seen on (ARP replies to c1 at lan: $(count lan rep))" \
+	[ "$(count lan rep)" -ge 1 ]
+check_eq "... and never left by the group's first interface (ARP replies to c1 at srv)" \
+	"$(count srv rep)" 0
+again() { [ "$(seen "$holder" hosts_told_again)" -ge 1 ] && [ "$(count lan rep)" -ge 2 ]; }
+check "told once more after the ARP lock time (hosts_told_again; replies to c1 at lan)" \
+	lab_wait 5 again
+check_eq "c1 did not ARP for the VIP itself (broadcast requests at lan)" "$(($(count lan req) - req0))" 0
+check "c1 reaches the server through its new vMAC" quiet lab_exec c1 ping -c 2 -i 0.2 -W 1 "$LAB_SERVER_IP"
+m=$(lab_exec "$holder" curl -sS --max-time 5 http://127.0.0.1:9867/metrics)
+check "$holder's /metrics: xglb_redist_owner_hosts_told_total{time=\"first\"} >= 1" \
+	[ "$(metric "$m" 'xglb_redist_owner_hosts_told_total{time="first"}')" -ge 1 ]
+check "... and xglb_seen_learn_total{result=\"new\"} >= 1" \
+	[ "$(metric "$m" 'xglb_seen_learn_total{result="new"}')" -ge 1 ]
+
+lab_stop_xglbd r1 5
+lab_stop_xglbd r3 5
+t_done
