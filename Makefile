@@ -167,6 +167,7 @@ $(BUILD)/tools/xglb_rxfilter: tests/tools/xglb_rxfilter.c $(DLIB) $(LIB) | $(BUI
 # other test tools: standalone programs
 # A tool that needs a library names it in TOOL_LDLIBS_NAME.
 TOOL_LDLIBS_xglb_fillhosts := -lbpf -lelf -lz
+TOOL_LDLIBS_xglb_fillseen := -lbpf -lelf -lz
 $(BUILD)/tools/%: tests/tools/%.c | $(BUILD)/tools
 	$(call msg,TOOL-CC,$@)
 	$(Q)$(CC) $(XGLB_CFLAGS) $(CFLAGS) $< $(LDFLAGS) $(TOOL_LDLIBS_$*) -o $@

@@ -33,6 +33,9 @@
 #              255 groups x 16 forwarders and 2^20 hosts, /metrics and status against an
 #              empty table, and the commits of a failover of every group, in a
 #              tests/lab/lab.sh lab (own teardown)
+#   redistribute.sh  100,000 hosts of a removed forwarder told their new vMAC by the node
+#              holding it, hello 10 ms: hosts/s and the longest hello gap a peer sees, in a
+#              tests/lab/lab.sh lab (own teardown)
 #   datapath.sh  routed TCP and 64-byte UDP through one router with datapath xdp,
 #              tc and an empty tc program against nothing attached, and the tc
 #              path's ARP answer rate against the kernel's and the floor's
@@ -137,6 +140,9 @@ echo "#   vs nothing attached (one router per mode, modes alternating), no XDP a
 echo "#   ratio = median over trials of each trial's ratio; _TRIAL: every run;"
 echo "#   arp_flood_tc_*: as arp_flood_*, the xglb side being xglb_tc at tc ingress, and the floor"
 echo "#   (a bare bounce at tc ingress): the most any tc responder can do here (datapath.sh)"
+echo "# redistribute_*: 100,000 synthetic hosts in xglb_seen of the forwarder removed while r2 holds it,"
+echo "#   hello 10 ms: hosts told per second, the longest gap between r2's hellos at r1 during it and"
+echo "#   in as long a window before it (_idle_), their ratio (redistribute.sh; $BUILD/bench/redistribute.log)"
 echo "# forward_pps_ratio_vs_plain, fastpath_pps_ratio_vs_kernel: 106-byte UDP frames on one CPU"
 echo "#   through a router with xglb (steering on) / the fast path vs nothing attached, live-frames"
 echo "#   generator and XDP sink, per-round ratios' median; fwd_router_ns_*: the router's ns per"
@@ -190,6 +196,9 @@ run_bench stop 300 env BUILD="$BUILD" tests/bench/stop.sh
 
 # ---- an unauthenticated hello flood: no failover ----------------------------------
 run_bench hello_flood 90 env BUILD="$BUILD" tests/bench/hello_flood.sh
+
+# ---- the owner's redistribution of 100,000 hosts: rate, hello gaps -----------------------
+run_bench redistribute 180 env BUILD="$BUILD" tests/bench/redistribute.sh
 
 # ---- flow steering: tc per-packet cost; steered vs owned throughput ----------------------------
 run_bench_in "$NS_TC" tc_micro 60 "$BUILD/bench/tc_micro"
