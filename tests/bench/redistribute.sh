@@ -92,6 +92,6 @@ bench redistribute_hosts_told "$told" hosts
 bench redistribute_hosts_per_s "$((told * 1000 / ms))" hosts/s
 bench redistribute_max_hello_gap_ms "$gap" ms
 bench redistribute_max_hello_gap_idle_ms "$gap_idle" ms
-bench redistribute_hello_gap_ratio_vs_idle "$(awk -v a="$gap" -v b="$gap_idle" 'BEGIN {printf "%.2f", b > 0 ? a / b : 0}')" ratio
+bench redistribute_hello_gap_ratio_vs_idle "$(awk -v a="$gap" -v b="$gap_idle" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" ratio
 bench redistribute_role_changes "$((b1 - a1 - 1 + b2 - a2 - 1))" changes
 lab_xglbctl r2 undrain r1

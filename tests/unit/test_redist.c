@@ -133,10 +133,13 @@ static void pace_burst_then_rate(void **state)
 	xglb_pace_init(&p, 50000, 256, 1000);
 	assert_int_equal(xglb_pace_take(&p, 1000, 1000), 256); /* a burst at once */
 	assert_int_equal(xglb_pace_take(&p, 1000, 1), 0);
-	assert_int_equal(xglb_pace_wait(&p, 1000), 20000); /* one host per 20 us */
+	assert_int_equal(xglb_pace_wait(&p, 1000, 1), 20000); /* one host per 20 us */
+	assert_int_equal(xglb_pace_wait(&p, 1000, 32), 32 * 20000);
+	assert_int_equal(xglb_pace_wait(&p, 1000, 100000), 256 * 20000); /* at most a burst */
 	assert_int_equal(xglb_pace_take(&p, 1000 + 19999, 1), 0);
 	assert_int_equal(xglb_pace_take(&p, 1000 + 20000, 5), 1);
-	assert_int_equal(xglb_pace_wait(&p, 1000 + 20000), 20000);
+	assert_int_equal(xglb_pace_wait(&p, 1000 + 20000, 1), 20000);
+	assert_int_equal(xglb_pace_wait(&p, 1000 + 30000, 1), 10000);
 	/* a long idle spell earns one burst, no more */
 	assert_int_equal(xglb_pace_take(&p, 5000000000ull, 100000), 256);
 	/* one second of turns every millisecond, each wanting a full burst: the rate */
@@ -153,7 +156,7 @@ static void pace_clock_backwards(void **state)
 	xglb_pace_init(&p, 1000, 4, 1000000000ull);
 	assert_int_equal(xglb_pace_take(&p, 1000000000ull, 4), 4);
 	assert_int_equal(xglb_pace_take(&p, 500000000ull, 4), 0);
-	assert_int_equal(xglb_pace_wait(&p, 500000000ull), 1000000);
+	assert_int_equal(xglb_pace_wait(&p, 500000000ull, 1), 1000000);
 	assert_int_equal(xglb_pace_take(&p, 1001000000ull, 4), 1);
 }
 

@@ -72,10 +72,11 @@ __u32 xglb_pace_take(struct xglb_pace *p, __u64 now, __u32 want)
 	return (__u32)n;
 }
 
-__u64 xglb_pace_wait(const struct xglb_pace *p, __u64 now)
+__u64 xglb_pace_wait(const struct xglb_pace *p, __u64 now, __u32 n)
 {
 	struct xglb_pace q = *p;
+	__u64 need = (n < 1 ? 1 : n > q.burst ? q.burst : n) * q.cost_ns;
 
 	refill(&q, now);
-	return q.credit_ns >= q.cost_ns ? 0 : q.cost_ns - q.credit_ns;
+	return q.credit_ns >= need ? 0 : need - q.credit_ns;
 }

@@ -58,7 +58,7 @@ struct xglb_pace {
 void xglb_pace_init(struct xglb_pace *p, __u32 rate, __u32 burst, __u64 now);
 /* Up to want hosts may be told now: how many (taken from the credit). */
 __u32 xglb_pace_take(struct xglb_pace *p, __u64 now, __u32 want);
-/* Nanoseconds from now until one more host may be told (0: at once). */
-__u64 xglb_pace_wait(const struct xglb_pace *p, __u64 now);
+/* Nanoseconds from now until n more hosts (at most burst) may be told (0: at once). */
+__u64 xglb_pace_wait(const struct xglb_pace *p, __u64 now, __u32 n);
 
 #endif

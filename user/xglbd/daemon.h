@@ -93,6 +93,7 @@ struct redist_walk {
  */
 #define SEEN_RATE  50000
 #define SEEN_BURST 256
+#define SEEN_BATCH 32	/* out of credit: the walk comes back once this many may go */
 #define SEEN_SWEEP 1024 /* xglb_seen entries looked at per second by the aging sweep */
 
 /* The owner's walk of xglb_seen and the aging sweep (redist.c). */

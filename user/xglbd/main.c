@@ -126,6 +126,7 @@ static void run(struct daemon *d)
 	for (;;) {
 		struct epoll_event evs[8];
 		int n = epoll_wait(d->epfd, evs, 8, -1);
+		unsigned int bulk = 0; /* redistribution steps due this turn: run after the rest */
 
 		if (n < 0 && errno != EINTR) {
 			pr_err("epoll_wait: %s", strerror(errno));
@@ -178,17 +179,17 @@ static void run(struct daemon *d)
 				conflicts_event(d, fd);
 			} else if (fd == d->again_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
-					redistribute_again(d);
+					bulk |= 1;
 			} else if (fd == d->ra.tfd) {
 				ra_tick(d);
 			} else if (fd == d->ra.rs_fd) {
 				ra_rs_event(d);
 			} else if (fd == d->walk_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
-					redistribute_step(d);
+					bulk |= 2;
 			} else if (fd == d->seen_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
-					seen_step(d);
+					bulk |= 4;
 			} else if (fd == d->sigfd) {
 				struct signalfd_siginfo si;
 
@@ -222,6 +223,14 @@ static void run(struct daemon *d)
 				return;
 			}
 		}
+		/* The bulk senders (redistribution) last: a hello or heartbeat due in the
+		 * same turn has gone out before any of their steps. */
+		if (bulk & 1)
+			redistribute_again(d);
+		if (bulk & 2)
+			redistribute_step(d);
+		if (bulk & 4)
+			seen_step(d);
 		if (leave_by) {
 			__u64 now = now_ns();
 

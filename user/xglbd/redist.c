@@ -609,7 +609,8 @@ void seen_step(struct daemon *d)
 	while (w->next < w->n) {
 		if (!seen_visit(d, fd, &w->keys[w->next], &w->vals[w->next], jnow, age)) {
 			w->steps++;
-			arm_once(d->seen_fd, xglb_pace_wait(&w->pace, now_ns()));
+			/* back when a batch's worth has built up, not for every host */
+			arm_once(d->seen_fd, xglb_pace_wait(&w->pace, now_ns(), SEEN_BATCH));
 			return;
 		}
 		w->next++;
