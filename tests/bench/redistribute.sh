@@ -11,7 +11,7 @@
 # every hello from r2 (tcpdump on its eth0).
 #
 #   redistribute_hosts_per_s       hosts told / the walk's duration, from r2's status
-#                                  (goal >= 20,000; the pace allows 50,000)
+#                                  (goal >= 20,000; the pace allows 30,000)
 #   redistribute_hosts_told        hosts told by that walk (HOSTS: all of them)
 #   redistribute_max_hello_gap_ms  the longest gap between two hellos from r2 that r1
 #                                  received, from the drain until 2 s after the walk ended

@@ -91,8 +91,8 @@ struct redist_walk {
  * steps like the AVG's walk, at most SEEN_RATE hosts a second and
  * SEEN_BURST per turn of the event loop (struct xglb_pace, seen.h).
  */
-#define SEEN_RATE  50000
-#define SEEN_BURST 256
+#define SEEN_RATE  30000
+#define SEEN_BURST 64
 #define SEEN_BATCH 32	/* out of credit: the walk comes back once this many may go */
 #define SEEN_SWEEP 1024 /* xglb_seen entries looked at per second by the aging sweep */
 
