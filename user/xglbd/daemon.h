@@ -223,7 +223,7 @@ struct daemon {
 	char console_token_path[XGLB_PATH_MAX + 32];
 	bool drained; /* an operator drained this node: priority and weight 0 */
 	struct xglb_group tables[XGLB_MAX_GROUPS]; /* last committed, by cfg group index */
-	struct xglb_commit_hist commits; /* how long each commit_tables took */
+	struct xglb_commit_hist commits;	   /* how long each commit_tables took */
 	__u64 redistributed;			   /* hosts moved by unsolicited ARP replies */
 	/* the moved hosts, told once more after a host's ARP lock time (cb_redistribute): a
 	 * ring of REDIST_AGAIN_MAX, oldest first */
