@@ -111,12 +111,14 @@ done
 lab_wait 10 lab_agree_owned r1 r2 || bail "r1 and r2 agree" "$(lab_views)"
 check_eq "r1 is AVG, fwd 0 on r1, fwd 1 on r2" "$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r1 owners=r1,r2"
 # The XDP mode xglbd attached in (status) and the one the kernel reports: generic under
-# LAB_XDP_MODE=generic (tests/run.sh's @generic rerun: the NDP scenarios in skb mode), else native.
-want_mode=native
+# LAB_XDP_MODE=generic (tests/run.sh's @generic rerun: the NDP scenarios in skb mode), none on
+# the tc data path (@tc), else native.
+hook=xdp want_mode=native
 [ "$LAB_XDP_MODE" = generic ] && want_mode=generic
-check_eq "status: xglb_xdp attached in $want_mode mode on r1 and r2, as the kernel reports" \
+[ "$DP" = tc ] && hook=tc want_mode=none
+check_eq "status: hook $hook, xglb_xdp attached in mode $want_mode on r1 and r2, as the kernel reports" \
 	"$(for r in r1 r2; do lab_status $r | jq -r --arg r $r '.datapath.interfaces[] | select(.name == "eth0") | "\($r) \(.hook) \(.xdp_mode) \(.xdp)"'; done | paste -sd';')" \
-	"r1 xdp $want_mode $want_mode;r2 xdp $want_mode $want_mode"
+	"r1 $hook $want_mode $want_mode;r2 $hook $want_mode $want_mode"
 
 # ---- the virtual addresses in the kernel ---------------------------------------------
 for r in r1 r2; do
