@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include "hostage.h"
 #include "log.h"
+#include "worker.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* the kernel's own "operation not supported" */
@@ -218,30 +219,18 @@ static void *run(void *arg)
 
 int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xglb_ctl *ctl)
 {
-	sigset_t all, old;
 	int err;
 
 	memset(ha, 0, sizeof(*ha));
 	if (!ctl || !cap)
 		return -EINVAL;
-	ha->fd = fcntl(map_fd, F_DUPFD_CLOEXEC, 0);
-	if (ha->fd < 0)
-		return -errno;
 	ha->cap = cap;
 	ha->ctl = ctl;
-	ha->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (ha->wake_fd < 0) {
-		err = -errno;
-		close(ha->fd);
-		ha->fd = -1;
+	err = xglb_worker_fds(map_fd, &ha->fd, &ha->wake_fd);
+	if (err)
 		return err;
-	}
 	pthread_mutex_init(&ha->lock, NULL);
-	/* signals stay with the event loop's signalfd */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&ha->thread, NULL, run, ha);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = xglb_worker_start(&ha->thread, run, ha);
 	if (err) {
 		close(ha->fd);
 		close(ha->wake_fd);

@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include "hostcount.h"
 #include "log.h"
+#include "worker.h"
 
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* the kernel's own "operation not supported" */
@@ -164,27 +165,15 @@ static void *run(void *arg)
 
 int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd, int seen_fd)
 {
-	sigset_t all, old;
 	int err;
 
 	memset(hc, 0, sizeof(*hc));
-	hc->fd = fcntl(map_fd, F_DUPFD_CLOEXEC, 0);
-	if (hc->fd < 0)
-		return -errno;
-	hc->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (hc->wake_fd < 0) {
-		err = -errno;
-		close(hc->fd);
-		hc->fd = -1;
+	err = xglb_worker_fds(map_fd, &hc->fd, &hc->wake_fd);
+	if (err)
 		return err;
-	}
 	hc->seen_fd = seen_fd >= 0 ? fcntl(seen_fd, F_DUPFD_CLOEXEC, 0) : -1;
 	pthread_mutex_init(&hc->lock, NULL);
-	/* signals stay with the event loop's signalfd */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&hc->thread, NULL, run, hc);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = xglb_worker_start(&hc->thread, run, hc);
 	if (err) {
 		close(hc->fd);
 		close(hc->wake_fd);
