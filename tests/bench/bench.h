@@ -413,6 +413,25 @@ BENCH_FN struct xglb *bench_start(const char *who)
 }
 
 /*
+ * bench_start, then group 1 (VIP vip) installed on lo (*lo_ifindex, its
+ * MAC in ifmac): the skeleton, or NULL, said on stderr, nothing left open.
+ */
+BENCH_FN struct xglb *bench_start_lo(const char *who, struct xglb_bank *bank, __be32 vip,
+				     __u32 *lo_ifindex, __u8 ifmac[6])
+{
+	struct xglb *skel = bench_start(who);
+
+	if (skel && (xglb_netif_get("lo", lo_ifindex, ifmac) ||
+		     bench_install_group(skel, bank, 1, vip, *lo_ifindex, ifmac))) {
+		fprintf(stderr, "%s: installing the group on lo failed\n", who);
+		xglb_bank_close(bank);
+		xglb__destroy(skel);
+		return NULL;
+	}
+	return skel;
+}
+
+/*
  * How many new hosts the bench may have in xglb_hosts between flushes: its
  * size, at most XGLB_MAX_HOSTS (what bench_flush_hosts deletes at once);
  * 0, said on stderr, if not above need.

@@ -66,12 +66,9 @@ int main(void)
 	__u32 lo_ifindex, k0 = 0;
 	__u8 ifmac[6];
 
-	skel = bench_start("host_flood");
+	skel = bench_start_lo("host_flood", &bank, vip, &lo_ifindex, ifmac);
 	if (!skel)
 		return 1;
-	if (xglb_netif_get("lo", &lo_ifindex, ifmac) ||
-	    bench_install_group(skel, &bank, 1, vip, lo_ifindex, ifmac))
-		goto out;
 	prog = bpf_program__fd(skel->progs.xglb_xdp);
 	hosts_fd = bpf_map__fd(skel->maps.xglb_hosts);
 

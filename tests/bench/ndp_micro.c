@@ -76,13 +76,11 @@ int main(void)
 
 	for (int c = 0; c < C_MAX; c++)
 		wrap[c][0] = wrap[c][1] = -1;
-	skel = bench_start("ndp_micro");
+	skel = bench_start_lo("ndp_micro", &bank, vip, &lo_ifindex, ifmac);
 	if (!skel)
 		return 1;
-	if (xglb_netif_get("lo", &lo_ifindex, ifmac) ||
-	    bench_install_group(skel, &bank, 1, vip, lo_ifindex, ifmac) ||
-	    bench_install_vip6(&bank, vip, lo_ifindex, ifmac, vip6)) {
-		fprintf(stderr, "ndp_micro: installing the group failed\n");
+	if (bench_install_vip6(&bank, vip, lo_ifindex, ifmac, vip6)) {
+		fprintf(stderr, "ndp_micro: installing the IPv6 address failed\n");
 		goto out;
 	}
 	hosts_cap = bench_hosts_cap("ndp_micro", skel, REPEAT + HOSTS_MARGIN);

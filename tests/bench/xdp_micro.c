@@ -123,12 +123,9 @@ int main(void)
 
 	for (int c = 0; c < C_MAX; c++)
 		prog[c] = wrap[c][0] = wrap[c][1] = -1;
-	skel = bench_start("xdp_micro");
+	skel = bench_start_lo("xdp_micro", &bank, vip, &lo_ifindex, ifmac);
 	if (!skel)
 		return 1;
-	if (xglb_netif_get("lo", &lo_ifindex, ifmac) ||
-	    bench_install_group(skel, &bank, 1, vip, lo_ifindex, ifmac))
-		goto out;
 	hosts_cap = bench_hosts_cap("xdp_micro", skel, REPEAT2 + HOSTS_MARGIN);
 	if (!hosts_cap)
 		goto out;
