@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <linux/pkt_cls.h>
 #include "../unit/testlib.h"
 #include "frames.h"
 #include "xglb.h"
@@ -695,6 +696,42 @@ static inline void h_frame_prepare(struct h_env *e, const void *p, struct h_io *
 		io->want = io->in;
 	io->verdict = c->verdict;
 	h_expect_reason(io, c->reason);
+}
+
+/*
+ * h_table.prepare for the same h_frame_case rows run through xglb_tc
+ * ("datapath: tc"): the helpers are shared, so every row must give the
+ * same frame, the hook's verdict (XDP_TX is a redirect out of the same
+ * interface, XDP_DROP a TC_ACT_SHOT) and its reason under the tc_ prefix.
+ * A frame that passes goes on to steering, which no row configures:
+ * tc_steer_off for an untagged IPv4 or IPv6 frame, tc_steer_vlan for a
+ * tagged one, tc_steer_not_ipv4 for anything else.
+ */
+static inline void h_frame_prepare_tc(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct h_frame_case *c = p;
+	const __u8 *b = io->in.b;
+
+	h_frame_prepare(e, p, io);
+	io->reasons[0] = h_tc_reason(c->reason);
+	switch (c->verdict) {
+	case XDP_TX:
+		io->verdict = TC_ACT_REDIRECT;
+		break;
+	case XDP_DROP:
+		io->verdict = TC_ACT_SHOT;
+		break;
+	case XDP_PASS:
+		io->verdict = TC_ACT_OK;
+		h_expect_reason(io, io->in.len >= 14 && ((b[12] == 0x08 && b[13] == 0x00) ||
+							 (b[12] == 0x86 && b[13] == 0xdd))
+					? XGLB_R_TC_STEER_OFF
+				    : h_tagged(b, io->in.len) ? XGLB_R_TC_STEER_VLAN
+							      : XGLB_R_TC_STEER_NOT_IPV4);
+		break;
+	default:
+		fail_msg("verdict %d has no tc equivalent", c->verdict);
+	}
 }
 
 /* An expect of a h_frame_case: the frame with its destination rewritten to lo's MAC, nothing else.

@@ -529,33 +529,6 @@ static void gen_truncated(void *c, int i)
 							  check_no_host};
 }
 
-/* The same rows through xglb_tc: same bytes, the hook's verdict, tc_ reasons, then steering. */
-static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
-{
-	const struct h_frame_case *c = p;
-
-	h_frame_prepare(e, p, io);
-	io->reasons[0] = h_tc_reason(c->reason);
-	switch (c->verdict) {
-	case XDP_TX:
-		io->verdict = TC_ACT_REDIRECT;
-		break;
-	case XDP_DROP:
-		io->verdict = TC_ACT_SHOT;
-		break;
-	case XDP_PASS:
-		io->verdict = TC_ACT_OK;
-		/* steering reads IPv6 too: none is configured here; a tagged frame it leaves */
-		h_expect_reason(io, io->in.len >= 14 && io->in.b[12] == 0x86 && io->in.b[13] == 0xdd
-					? R(TC_STEER_OFF)
-				    : h_tagged(io->in.b, io->in.len) ? R(TC_STEER_VLAN)
-								     : R(TC_STEER_NOT_IPV4));
-		break;
-	default:
-		fail_msg("verdict %d has no tc equivalent", c->verdict);
-	}
-}
-
 /* ---- the egress guard --------------------------------------------------- */
 
 struct guard_case {
@@ -860,8 +833,8 @@ int main(void)
 	};
 	static const struct h_table table = {"ndp_fixtures", h_run_xdp, h_frame_prepare,
 					     h_frame_check};
-	static const struct h_table tc_table = {"ndp_fixtures_at_tc", h_run_tcdp, tc_prepare,
-						h_frame_check};
+	static const struct h_table tc_table = {"ndp_fixtures_at_tc", h_run_tcdp,
+						h_frame_prepare_tc, h_frame_check};
 	static const struct h_table guard_table = {"ndp_egress_guard", h_run_tc, guard_prepare,
 						   NULL};
 	const struct h_frame_case *all =

@@ -517,39 +517,6 @@ static void truncated_case(void *c, int i)
 				  check_no_host};
 }
 
-/*
- * The same table through xglb_tc ("datapath: tc"): the helpers are shared,
- * so every row must give the same frame, the hook's verdict (XDP_TX is a
- * redirect out of the same interface, XDP_DROP a TC_ACT_SHOT) and its
- * reason under the tc_ prefix. A frame that passes goes on to steering,
- * which is off here: tc_steer_off for an untagged IPv4 frame,
- * tc_steer_vlan for a tagged one, tc_steer_not_ipv4 for anything else.
- */
-static void tc_prepare(struct h_env *e, const void *p, struct h_io *io)
-{
-	const struct h_frame_case *c = p;
-	const __u8 *b = io->in.b;
-
-	h_frame_prepare(e, p, io);
-	io->reasons[0] = h_tc_reason(c->reason);
-	switch (c->verdict) {
-	case XDP_TX:
-		io->verdict = TC_ACT_REDIRECT;
-		break;
-	case XDP_DROP:
-		io->verdict = TC_ACT_SHOT;
-		break;
-	case XDP_PASS:
-		io->verdict = TC_ACT_OK;
-		h_expect_reason(io, b[12] == 0x08 && b[13] == 0x00 ? R(TC_STEER_OFF)
-				    : h_tagged(b, io->in.len)	   ? R(TC_STEER_VLAN)
-								   : R(TC_STEER_NOT_IPV4));
-		break;
-	default:
-		fail_msg("verdict %d has no tc equivalent", c->verdict);
-	}
-}
-
 /* ---- scenarios beyond one frame ------------------------------------- */
 
 /*
@@ -917,8 +884,8 @@ int main(void)
 	};
 	static const struct h_table table = {"xdp_fixtures", h_run_xdp, h_frame_prepare,
 					     h_frame_check};
-	static const struct h_table tc_table = {"xdp_fixtures_at_tc", h_run_tcdp, tc_prepare,
-						h_frame_check};
+	static const struct h_table tc_table = {"xdp_fixtures_at_tc", h_run_tcdp,
+						h_frame_prepare_tc, h_frame_check};
 	const struct h_frame_case *all = h_cases(cases, sizeof(cases) / sizeof(cases[0]),
 						 sizeof(cases[0]), N_TRUNC, truncated_case);
 	int failed;
