@@ -884,6 +884,21 @@ out:
 #define H_RUN_CASES(t, cases)                                                                      \
 	h_run_table(t, cases, sizeof(cases) / sizeof((cases)[0]), sizeof((cases)[0]))
 
+/*
+ * The n h_frame_case rows as two cmocka groups: group through xglb_xdp,
+ * tc_group through xglb_tc (h_frame_prepare_tc); returns the number of
+ * failed cases.
+ */
+static inline int h_run_frame_cases(const char *group, const char *tc_group,
+				    const struct h_frame_case *cases, size_t n)
+{
+	const struct h_table xdp = {group, h_run_xdp, h_frame_prepare, h_frame_check};
+	const struct h_table tc = {tc_group, h_run_tcdp, h_frame_prepare_tc, h_frame_check};
+
+	return h_run_table(&xdp, cases, n, sizeof(cases[0])) +
+	       h_run_table(&tc, cases, n, sizeof(cases[0]));
+}
+
 /* ---- steering ---------------------------------------------------------- */
 
 /*

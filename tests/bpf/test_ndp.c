@@ -831,19 +831,13 @@ int main(void)
 	    H_TEST(test_many_groups),
 	    H_TEST(test_bank_without_index_refuses),
 	};
-	static const struct h_table table = {"ndp_fixtures", h_run_xdp, h_frame_prepare,
-					     h_frame_check};
-	static const struct h_table tc_table = {"ndp_fixtures_at_tc", h_run_tcdp,
-						h_frame_prepare_tc, h_frame_check};
 	static const struct h_table guard_table = {"ndp_egress_guard", h_run_tc, guard_prepare,
 						   NULL};
 	const struct h_frame_case *all =
 	    h_cases(cases, N_FIXED, sizeof(cases[0]), N_GEN, gen_truncated);
-	size_t n = N_FIXED + N_GEN;
 	int failed;
 
-	failed = h_run_table(&table, all, n, sizeof(all[0]));
-	failed += h_run_table(&tc_table, all, n, sizeof(all[0]));
+	failed = h_run_frame_cases("ndp_fixtures", "ndp_fixtures_at_tc", all, N_FIXED + N_GEN);
 	failed += h_run_table(&guard_table, guard_cases,
 			      sizeof(guard_cases) / sizeof(guard_cases[0]), sizeof(guard_cases[0]));
 	failed += cmocka_run_group_tests_name("ndp_scenarios", scenarios, NULL, NULL);

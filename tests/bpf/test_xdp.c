@@ -882,16 +882,11 @@ int main(void)
 	    H_TEST(test_two_groups),
 	    H_TEST(test_iface_mac_from_group),
 	};
-	static const struct h_table table = {"xdp_fixtures", h_run_xdp, h_frame_prepare,
-					     h_frame_check};
-	static const struct h_table tc_table = {"xdp_fixtures_at_tc", h_run_tcdp,
-						h_frame_prepare_tc, h_frame_check};
 	const struct h_frame_case *all = h_cases(cases, sizeof(cases) / sizeof(cases[0]),
 						 sizeof(cases[0]), N_TRUNC, truncated_case);
 	int failed;
 
-	failed = h_run_table(&table, all, N_CASES, sizeof(all[0]));
-	failed += h_run_table(&tc_table, all, N_CASES, sizeof(all[0]));
+	failed = h_run_frame_cases("xdp_fixtures", "xdp_fixtures_at_tc", all, N_CASES);
 	failed += cmocka_run_group_tests_name("xdp_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;
 }
