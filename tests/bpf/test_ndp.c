@@ -378,11 +378,15 @@ static void check_no_host(struct h_env *e, const struct h_frame *in)
 /* ---- the table ------------------------------------------------------ */
 
 #define NUD(idx) (N_NUD_VMAC | (idx) << 8)
+/* A row of the NDP frame in_ndp(arg): the program leaves it as expect writes it (NULL: unchanged).
+ */
+#define REWRITES(name, setup, arg, verdict, expect, reason, check)                                 \
+	{                                                                                          \
+		name, setup, in_ndp, arg, verdict, expect, R(reason), check                        \
+	}
 /* A row whose frame comes back unchanged (or not at all) and leaves no host entry. */
 #define NO_HOST(name, setup, arg, verdict, reason)                                                 \
-	{                                                                                          \
-		name, setup, in_ndp, arg, verdict, NULL, R(reason), check_no_host                  \
-	}
+	REWRITES(name, setup, arg, verdict, NULL, reason, check_no_host)
 
 static const struct h_frame_case cases[] = {
     /* tagged: another VLAN's, never answered, passed as it came */
@@ -399,10 +403,10 @@ static const struct h_frame_case cases[] = {
     NO_HOST("vlan_udp6_passes", setup6_avg, N_UDP6 | N_TAGGED, XDP_PASS, XDP_PASS_VLAN),
 
     /* the AVG answers */
-    {"avg_ns_vll_na_bytes", setup6_avg, in_ndp, N_RESOLVE_VLL, XDP_TX, want_na_vll_fwd0,
-     R(XDP_TX_NA_REPLY), check_host6_fwd0},
-    {"avg_ns_vip6_na_bytes", setup6_avg, in_ndp, N_RESOLVE_VIP6, XDP_TX, want_na_vip6_fwd0,
-     R(XDP_TX_NA_REPLY), check_host6_fwd0},
+    REWRITES("avg_ns_vll_na_bytes", setup6_avg, N_RESOLVE_VLL, XDP_TX, want_na_vll_fwd0,
+	     XDP_TX_NA_REPLY, check_host6_fwd0),
+    REWRITES("avg_ns_vip6_na_bytes", setup6_avg, N_RESOLVE_VIP6, XDP_TX, want_na_vip6_fwd0,
+	     XDP_TX_NA_REPLY, check_host6_fwd0),
     NO_HOST("not_avg_ns_dropped", setup6_not_avg, N_RESOLVE_VLL, XDP_DROP, XDP_DROP_NDP_NOT_AVG),
     NO_HOST("avg_ns_lease_expired", setup6_lease_expired, N_RESOLVE_VLL, XDP_DROP,
 	    XDP_DROP_NDP_LEASE),
@@ -414,22 +418,22 @@ static const struct h_frame_case cases[] = {
     NO_HOST("ns_other_address_passes", setup6_avg, N_RESOLVE_OTHER, XDP_PASS, XDP_PASS_NDP_OTHER),
 
     /* NUD: the vMAC's owner answers */
-    {"nud_local_vmac_on_non_avg", setup6_not_avg, in_ndp, NUD(0), XDP_TX, want_na_nud_fwd0,
-     R(XDP_TX_NA_UNICAST), check_no_host},
-    {"nud_local_vmac_without_slla_grows", setup6_not_avg, in_ndp, N_NUD_NO_SLLA, XDP_TX,
-     want_na_nud_fwd0, R(XDP_TX_NA_UNICAST), check_no_host},
+    REWRITES("nud_local_vmac_on_non_avg", setup6_not_avg, NUD(0), XDP_TX, want_na_nud_fwd0,
+	     XDP_TX_NA_UNICAST, check_no_host),
+    REWRITES("nud_local_vmac_without_slla_grows", setup6_not_avg, N_NUD_NO_SLLA, XDP_TX,
+	     want_na_nud_fwd0, XDP_TX_NA_UNICAST, check_no_host),
     NO_HOST("nud_remote_vmac", setup6_avg, NUD(1), XDP_DROP, XDP_DROP_VMAC_REMOTE),
     NO_HOST("nud_vmac_beyond_n_fwd", setup6_avg, NUD(5), XDP_DROP, XDP_DROP_VMAC_UNKNOWN),
     NO_HOST("nud_inactive_vmac", setup6_fwd0_inactive, NUD(0), XDP_DROP, XDP_DROP_VMAC_UNKNOWN),
     NO_HOST("nud_lease_expired", setup6_lease_expired, NUD(0), XDP_DROP, XDP_DROP_NDP_LEASE),
 
     /* duplicate address detection */
-    {"dad_nonce_defended", setup6_avg, in_ndp, N_DAD_NONCE, XDP_TX, want_na_dad_fwd0,
-     R(XDP_TX_NA_DAD), check_no_host},
-    {"dad_plain_defended_grows", setup6_avg, in_ndp, N_DAD_PLAIN, XDP_TX, want_na_dad_fwd0,
-     R(XDP_TX_NA_DAD), check_no_host},
-    {"dad_names_first_live_fwd", setup6_fwd0_inactive, in_ndp, N_DAD_PLAIN, XDP_TX,
-     want_na_dad_fwd1, R(XDP_TX_NA_DAD), check_no_host},
+    REWRITES("dad_nonce_defended", setup6_avg, N_DAD_NONCE, XDP_TX, want_na_dad_fwd0, XDP_TX_NA_DAD,
+	     check_no_host),
+    REWRITES("dad_plain_defended_grows", setup6_avg, N_DAD_PLAIN, XDP_TX, want_na_dad_fwd0,
+	     XDP_TX_NA_DAD, check_no_host),
+    REWRITES("dad_names_first_live_fwd", setup6_fwd0_inactive, N_DAD_PLAIN, XDP_TX,
+	     want_na_dad_fwd1, XDP_TX_NA_DAD, check_no_host),
     NO_HOST("dad_not_avg", setup6_not_avg, N_DAD_NONCE, XDP_DROP, XDP_DROP_NDP_NOT_AVG),
 
     /* RFC 4861 7.1.1 validity */
@@ -464,14 +468,14 @@ static const struct h_frame_case cases[] = {
     NO_HOST("na_between_hosts_passes", setup6_avg, N_NA_HOSTS, XDP_PASS, XDP_PASS_NDP_OTHER),
     NO_HOST("ra_other_router_passes", setup6_avg, N_RA_OTHER, XDP_PASS, XDP_PASS_NDP_OTHER),
     NO_HOST("rs_passes", setup6_avg, N_RS, XDP_PASS, XDP_PASS_NDP_OTHER),
-    {"echo_to_vll_via_vmac_accepted", setup6_avg, in_ndp, N_ECHO_VLL, XDP_PASS, h_want_dst_ifmac,
-     R(XDP_PASS_VMAC), check_no_host},
+    REWRITES("echo_to_vll_via_vmac_accepted", setup6_avg, N_ECHO_VLL, XDP_PASS, h_want_dst_ifmac,
+	     XDP_PASS_VMAC, check_no_host),
     NO_HOST("udp6_untouched", setup6_avg, N_UDP6, XDP_PASS, XDP_PASS_OTHER),
-    {"udp6_to_vmac_accepted", setup6_avg, in_ndp, N_UDP6_VMAC, XDP_PASS, h_want_dst_ifmac,
-     R(XDP_PASS_VMAC), check_no_host},
+    REWRITES("udp6_to_vmac_accepted", setup6_avg, N_UDP6_VMAC, XDP_PASS, h_want_dst_ifmac,
+	     XDP_PASS_VMAC, check_no_host),
     /* 40-byte solicitations: checked in the stack copy */
-    {"avg_ns_40_bytes_na_keeps_tail", setup6_avg, in_ndp, N_RESOLVE_40, XDP_TX,
-     want_na_vll_fwd0_tail, R(XDP_TX_NA_REPLY), check_host6_fwd0},
+    REWRITES("avg_ns_40_bytes_na_keeps_tail", setup6_avg, N_RESOLVE_40, XDP_TX,
+	     want_na_vll_fwd0_tail, XDP_TX_NA_REPLY, check_host6_fwd0),
     NO_HOST("ns_40_option_length_0", setup6_avg, N_OPT_LEN0_40, XDP_DROP, XDP_DROP_NDP_INVALID),
     NO_HOST("ns_40_option_overruns", setup6_avg, N_OPT_OVERRUN_40, XDP_DROP, XDP_DROP_NDP_INVALID),
     NO_HOST("ns_40_slla_not_source", setup6_avg, N_SLLA_NOT_SRC_40, XDP_DROP,
