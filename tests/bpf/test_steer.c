@@ -100,12 +100,7 @@ static void st_install(struct h_env *e, const struct xglb_steer *st)
 
 static void tup(struct tuple *t, __be32 a, __be32 b, __u16 pa, __u16 pb, __u8 proto)
 {
-	memset(t, 0, sizeof(*t));
-	t->a = a;
-	t->b = b;
-	t->pa = pa;
-	t->pb = pb;
-	t->proto = proto;
+	*t = (struct tuple){.a = a, .b = b, .pa = pa, .pb = pb, .proto = proto};
 }
 
 /* The arg of the flows' builders: which end sends the frame. */
@@ -314,13 +309,10 @@ static const __u8 ROUTER6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 7, 0, 0, 0, 0, 0, 0,
 
 static void tup6(struct tuple *t, const __u8 *a, const __u8 *b, __u16 pa, __u16 pb, __u8 proto)
 {
-	memset(t, 0, sizeof(*t));
+	tup(t, 0, 0, pa, pb, proto);
 	t->v6 = true;
 	memcpy(t->a6, a, 16);
 	memcpy(t->b6, b, 16);
-	t->pa = pa;
-	t->pb = pb;
-	t->proto = proto;
 }
 
 /*
