@@ -28,6 +28,24 @@ static __always_inline void bench_restore_head(void *data, const volatile __u8 *
 	*(bench_u16a *)(data + 40) = *(const volatile bench_u16a *)(frame + 40);
 }
 
+/*
+ * An XDP_TX generator NAME for live-frames mode: every repetition leaves
+ * as a real frame. A recycled page keeps what the last program wrote into
+ * it (the kernel resets the frame pointers, not the bytes), so the first
+ * BENCH_FRAME_HEAD bytes of frame are written back on every frame.
+ */
+#define BENCH_GEN_PROG(name, frame)                                                                \
+	SEC("xdp") int name(struct xdp_md *ctx)                                                    \
+	{                                                                                          \
+		void *data = (void *)(long)ctx->data;                                              \
+		void *end = (void *)(long)ctx->data_end;                                           \
+                                                                                                   \
+		if (data + BENCH_FRAME_HEAD > end)                                                 \
+			return XDP_DROP;                                                           \
+		bench_restore_head(data, frame);                                                   \
+		return XDP_TX;                                                                     \
+	}
+
 /* A wrapper's tail-call table: key 0 the program measured, key 1 the empty one. */
 #define BENCH_JMP_TABLE(name)                                                                      \
 	struct {                                                                                   \

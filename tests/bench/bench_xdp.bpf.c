@@ -29,25 +29,13 @@ int xglb_b_empty(struct xdp_md *ctx)
 }
 
 /*
- * XDP_TX generator for live-frames mode. BPF_F_TEST_XDP_LIVE_FRAMES copies
- * data_in into a page only when the page pool creates the page; a recycled
- * page keeps whatever the last program wrote into it (the kernel resets
- * the frame pointers, not the bytes). xglb_xdp turns the request into a
- * reply in place and the page comes back to this pool after the counter
- * drops it, so the generator writes the first 42 bytes of the request
- * back on every frame before transmitting it.
+ * The ARP request generator for live-frames mode. BPF_F_TEST_XDP_LIVE_FRAMES
+ * copies data_in into a page only when the page pool creates the page;
+ * xglb_xdp turns the request into a reply in place and the page comes back
+ * to this pool after the counter drops it, so the generator writes the
+ * first 42 bytes of the request back on every frame before transmitting it.
  */
-SEC("xdp")
-int xglb_b_gen(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-
-	if (data + BENCH_FRAME_HEAD > end)
-		return XDP_DROP;
-	bench_restore_head(data, gen_frame);
-	return XDP_TX;
-}
+BENCH_GEN_PROG(xglb_b_gen, gen_frame);
 
 /*
  * xglb_b_gen for NDP: the whole 86-byte NS written back (xglb_xdp turns it

@@ -18,21 +18,12 @@ const volatile __u8 gen_frame[FB_HEAD] __attribute__((aligned(8)));
 __u64 counts[2];
 
 /*
- * XDP_TX generator for live-frames mode: every repetition leaves GEN_IF as
+ * The UDP generator for live-frames mode: every repetition leaves GEN_IF as
  * a real frame. A recycled page holds what the router wrote into it (MACs,
  * TTL, checksum), so the headers are written back on every frame.
  */
-SEC("xdp")
-int xglb_fb_gen(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-
-	if (data + FB_HEAD > end)
-		return XDP_DROP;
-	bench_restore_head(data, gen_frame);
-	return XDP_TX;
-}
+_Static_assert(FB_HEAD == BENCH_FRAME_HEAD, "the generator writes back all the headers");
+BENCH_GEN_PROG(xglb_fb_gen, gen_frame);
 
 /* The generator's datagrams are counted by TTL and dropped; anything else passes. */
 SEC("xdp")
