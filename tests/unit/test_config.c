@@ -1047,24 +1047,25 @@ static void test_missing_file(void **state)
 
 static void test_names(void **state)
 {
+	/* each enum's name of every value, and none for its _MAX */
+	static const struct {
+		const char *(*name)(unsigned int value);
+		unsigned int max;
+		const char *want[3];
+	} enums[] = {
+	    {xglb_policy_name, XGLB_POLICY_MAX, {"round-robin", "weighted", "host-dependent"}},
+	    {xglb_datapath_name, XGLB_DATAPATH_MAX, {"auto", "xdp", "tc"}},
+	    {xglb_rx_filter_name, XGLB_RXF_MAX, {"auto", "off", "promiscuous"}},
+	    {xglb_xdp_mode_name, XGLB_XDP_MODE_MAX, {"auto", "native", "generic"}},
+	};
 	struct xglb_config *c = &cfg;
 
-	assert_string_equal(xglb_policy_name(XGLB_POLICY_ROUND_ROBIN), "round-robin");
-	assert_string_equal(xglb_policy_name(XGLB_POLICY_WEIGHTED), "weighted");
-	assert_string_equal(xglb_policy_name(XGLB_POLICY_HOST_DEPENDENT), "host-dependent");
-	assert_null(xglb_policy_name(XGLB_POLICY_MAX));
-	assert_string_equal(xglb_datapath_name(XGLB_DATAPATH_AUTO), "auto");
-	assert_string_equal(xglb_datapath_name(XGLB_DATAPATH_XDP), "xdp");
-	assert_string_equal(xglb_datapath_name(XGLB_DATAPATH_TC), "tc");
-	assert_null(xglb_datapath_name(XGLB_DATAPATH_MAX));
-	assert_string_equal(xglb_rx_filter_name(XGLB_RXF_AUTO), "auto");
-	assert_string_equal(xglb_rx_filter_name(XGLB_RXF_OFF), "off");
-	assert_string_equal(xglb_rx_filter_name(XGLB_RXF_PROMISC), "promiscuous");
-	assert_null(xglb_rx_filter_name(XGLB_RXF_MAX));
-	assert_string_equal(xglb_xdp_mode_name(XGLB_XDP_MODE_AUTO), "auto");
-	assert_string_equal(xglb_xdp_mode_name(XGLB_XDP_MODE_NATIVE), "native");
-	assert_string_equal(xglb_xdp_mode_name(XGLB_XDP_MODE_GENERIC), "generic");
-	assert_null(xglb_xdp_mode_name(XGLB_XDP_MODE_MAX));
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+		assert_int_equal(enums[i].max, 3); /* a new value wants its name here */
+		for (unsigned int v = 0; v < enums[i].max; v++)
+			assert_string_equal(enums[i].name(v), enums[i].want[v]);
+		assert_null(enums[i].name(enums[i].max));
+	}
 	memset(c, 0, sizeof(*c));
 	c->n_nodes = 2;
 	strcpy(c->nodes[0].name, "a");
