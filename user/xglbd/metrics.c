@@ -52,6 +52,26 @@ static void label(FILE *out, const char *v)
 	}
 }
 
+/* NAME{L1="v1",...} 1: one series of an info metric, lv the n label names and values in turn. */
+static void info_series(FILE *out, const char *name, const char *const *lv, size_t n)
+{
+	fputs(name, out);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(out, "%c%s=\"", i ? ',' : '{', lv[2 * i]);
+		label(out, lv[2 * i + 1]);
+		fputc('"', out);
+	}
+	fputs("} 1\n", out);
+}
+#define INFO_SERIES(out, name, ...)                                                                \
+	info_series(out, name, (const char *const[]){__VA_ARGS__},                                 \
+		    sizeof((const char *const[]){__VA_ARGS__}) / (2 * sizeof(const char *)))
+
+static const char *str(struct json_object *o, const char *k)
+{
+	return json_object_get_string(get(o, k));
+}
+
 /* "METRIC{group="ID",node="NAME"} " for peer X of group G, up to its value. */
 static void peer_series(FILE *out, const char *metric, struct json_object *g, struct json_object *x)
 {
@@ -587,27 +607,16 @@ static void render_datapath(FILE *out, struct json_object *status)
 	head(out, "xglb_datapath_info", "gauge",
 	     "The hook each interface runs the data path on (xdp, tc; steering: no group), as "
 	     "the configured datapath (auto, xdp, tc) chose it.");
-	for (size_t i = 0; (x = elem(ifs, i)); i++) {
-		fputs("xglb_datapath_info{interface=\"", out);
-		label(out, json_object_get_string(get(x, "name")));
-		fputs("\",hook=\"", out);
-		label(out, json_object_get_string(get(x, "hook")));
-		fputs("\",driver=\"", out);
-		label(out, json_object_get_string(get(x, "driver")));
-		fputs("\",config=\"", out);
-		label(out, json_object_get_string(get(dpj, "config")));
-		fputs("\"} 1\n", out);
-	}
+	for (size_t i = 0; (x = elem(ifs, i)); i++)
+		INFO_SERIES(out, "xglb_datapath_info", "interface", str(x, "name"), "hook",
+			    str(x, "hook"), "driver", str(x, "driver"), "config",
+			    str(dpj, "config"));
 	head(out, "xglb_iface_xdp_mode", "gauge",
 	     "The mode xglbd attached xglb_xdp in on each interface (native, generic; none: the "
 	     "data path is at tc), as the configured xdp-mode (auto, native, generic) chose it.");
-	for (size_t i = 0; (x = elem(ifs, i)); i++) {
-		fputs("xglb_iface_xdp_mode{iface=\"", out);
-		label(out, json_object_get_string(get(x, "name")));
-		fputs("\",mode=\"", out);
-		label(out, json_object_get_string(get(x, "xdp_mode")));
-		fputs("\"} 1\n", out);
-	}
+	for (size_t i = 0; (x = elem(ifs, i)); i++)
+		INFO_SERIES(out, "xglb_iface_xdp_mode", "iface", str(x, "name"), "mode",
+			    str(x, "xdp_mode"));
 }
 
 /* Conflicts the data path reported (user/xglbd/conflict.c), from status. */
