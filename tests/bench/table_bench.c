@@ -134,11 +134,27 @@ static int scale_commit(struct xglb_bank *bank)
 	return 0;
 }
 
+/* The group tables the state of version builds to: what xglbd builds before a commit. */
+static void make_group(struct xglb_group *g, __u32 version)
+{
+	struct xglb_group_state st;
+
+	make_state(&st, version);
+	xglb_build_group(&st, 1, g);
+}
+
+/* True, said on stderr, if what failed (err a negative errno). */
+static bool failed(const char *what, int err)
+{
+	if (err)
+		fprintf(stderr, "table_bench: %s: %s\n", what, strerror(-err));
+	return err != 0;
+}
+
 int main(void)
 {
 	static __u64 prep[N_PREPARE], commit[N_PREPARE], flip[N_FLIP], empty[N_FLIP],
 	    quies[N_QUIESCE], build[N_PART], write[N_PART];
-	struct xglb_group_state st;
 	struct xglb_bank bank = {0};
 	struct xglb_group g;
 	struct xglb *skel;
@@ -150,21 +166,16 @@ int main(void)
 	if (!skel)
 		return 1;
 	err = bench_bank_open(skel, &bank);
-	if (err) {
-		fprintf(stderr, "table_bench: bank open: %s\n", strerror(-err));
+	if (failed("bank open", err))
 		goto out;
-	}
-	make_state(&st, 1);
-	xglb_build_group(&st, 1, &g);
+	make_group(&g, 1);
 	if (g.n_fwd != N_FWD || !g.n_slots) {
 		fprintf(stderr, "table_bench: built %u forwarders, %u slots\n", g.n_fwd, g.n_slots);
 		goto out;
 	}
 	err = xglb_bank_commit(&bank, &g, 1); /* warm-up; pays the first grace period */
-	if (err) {
-		fprintf(stderr, "table_bench: commit: %s\n", strerror(-err));
+	if (failed("commit", err))
 		goto out;
-	}
 
 	/* grace period after a flip, as the idle path pays it */
 	for (int i = 0; i < N_QUIESCE; i++) {
@@ -178,14 +189,11 @@ int main(void)
 	for (int i = 0; i < N_PREPARE; i++) {
 		xglb_bank_quiesce(&bank); /* no-op: no flip since the last one */
 		t0 = now();
-		make_state(&st, 2 + (__u32)i);
-		xglb_build_group(&st, 1, &g);
+		make_group(&g, 2 + (__u32)i);
 		err = xglb_bank_prepare(&bank, &g, 1);
 		t1 = now();
-		if (err) {
-			fprintf(stderr, "table_bench: prepare: %s\n", strerror(-err));
+		if (failed("prepare", err))
 			goto out;
-		}
 		prep[i] = t1 - t0;
 	}
 
@@ -204,16 +212,13 @@ int main(void)
 	for (int i = 0; i < N_PREPARE; i++) {
 		xglb_bank_quiesce(&bank); /* the idle path, not timed */
 		t0 = now();
-		make_state(&st, 100000 + (__u32)i);
-		xglb_build_group(&st, 1, &g);
+		make_group(&g, 100000 + (__u32)i);
 		err = xglb_bank_prepare(&bank, &g, 1);
 		if (!err)
 			xglb_bank_flip(&bank);
 		t1 = now();
-		if (err) {
-			fprintf(stderr, "table_bench: commit: %s\n", strerror(-err));
+		if (failed("commit", err))
 			goto out;
-		}
 		commit[i] = t1 - t0;
 		/* Stands for the untimed idle-path quiesce above (as tests/bpf/harness.h does):
 		 * 3000 real grace periods would take a minute and change nothing timed. */
@@ -224,17 +229,14 @@ int main(void)
 	 * writes). */
 	for (int i = 0; i < N_PART; i++) {
 		t0 = now();
-		make_state(&st, 200000 + (__u32)i);
-		xglb_build_group(&st, 1, &g);
+		make_group(&g, 200000 + (__u32)i);
 		t1 = now();
 		build[i] = t1 - t0;
 		t0 = now();
 		err = xglb_bank_prepare(&bank, &g, 1);
 		t1 = now();
-		if (err) {
-			fprintf(stderr, "table_bench: prepare: %s\n", strerror(-err));
+		if (failed("prepare", err))
 			goto out;
-		}
 		write[i] = t1 - t0;
 	}
 
