@@ -31,27 +31,36 @@ static struct xglb_config *load(const char *path)
 	return cfg;
 }
 
+/* A new config file (mkstemp at path) up to "groups:", for the caller's groups; or NULL. */
+static FILE *config_head(char *path, int port)
+{
+	int fd = mkstemp(path);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+
+	if (f)
+		fprintf(f,
+			"node: r1\n"
+			"membership: {port: %d, key: \"" KEY_HEX "\"}\n"
+			"nodes:\n"
+			"  - {name: r1, id: 1, address: 192.0.2.1}\n"
+			"  - {name: r2, id: 2, address: 192.0.2.2}\n"
+			"groups:\n",
+			port);
+	return f;
+}
+
 static int write_config(char *path, int port)
 {
-	FILE *f;
-	int fd = mkstemp(path);
+	FILE *f = config_head(path, port);
 
-	if (fd < 0)
+	if (!f)
 		return -1;
-	f = fdopen(fd, "w");
-	fprintf(f,
-		"node: r1\n"
-		"membership: {port: %d, key: \"" KEY_HEX "\"}\n"
-		"nodes:\n"
-		"  - {name: r1, id: 1, address: 192.0.2.1}\n"
-		"  - {name: r2, id: 2, address: 192.0.2.2}\n"
-		"groups:\n"
-		"  - id: 1\n"
-		"    vip: 10.0.0.1\n"
-		"    interfaces: [lo]\n"
-		"    timers: {hello-ms: 100, hold-ms: 1000}\n"
-		"    forwarders: [{owner: r1}, {owner: r2}]\n",
-		port);
+	fputs("  - id: 1\n"
+	      "    vip: 10.0.0.1\n"
+	      "    interfaces: [lo]\n"
+	      "    timers: {hello-ms: 100, hold-ms: 1000}\n"
+	      "    forwarders: [{owner: r1}, {owner: r2}]\n",
+	      f);
 	return fclose(f);
 }
 
@@ -494,20 +503,10 @@ static void one_commit_per_pass(void **state)
 	__u64 now = 1000000000ull, step = 10000000ull;
 	int port = 20000 + (getpid() + 13) % 20000, rx, together = 0;
 	struct xglb_config *cfg;
-	FILE *f;
-	int fd = mkstemp(path);
+	FILE *f = config_head(path, port);
 
 	assert_non_null(c);
-	assert_true(fd >= 0);
-	f = fdopen(fd, "w");
-	fprintf(f,
-		"node: r1\n"
-		"membership: {port: %d, key: \"" KEY_HEX "\"}\n"
-		"nodes:\n"
-		"  - {name: r1, id: 1, address: 192.0.2.1}\n"
-		"  - {name: r2, id: 2, address: 192.0.2.2}\n"
-		"groups:\n",
-		port);
+	assert_non_null(f);
 	for (int g = 1; g <= 8; g++)
 		fprintf(f,
 			"  - {id: %d, vip: 10.0.%d.1, interfaces: [lo], timers: {hello-ms: 100, "
