@@ -29,6 +29,34 @@ static void head(FILE *out, const char *name, const char *type, const char *help
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* A metric of one series without labels: its HELP and TYPE lines, then NAME V. */
+static void scalar(FILE *out, const char *name, const char *type, const char *help, long long v)
+{
+	head(out, name, type, help);
+	fprintf(out, "%s %lld\n", name, v);
+}
+
+/* A counter of two series, NAME{LABEL="a"} va and NAME{LABEL="b"} vb. */
+static void counter2(FILE *out, const char *name, const char *help, const char *lbl, const char *a,
+		     long long va, const char *b, long long vb)
+{
+	head(out, name, "counter", help);
+	fprintf(out, "%s{%s=\"%s\"} %lld\n%s{%s=\"%s\"} %lld\n", name, lbl, a, va, name, lbl, b,
+		vb);
+}
+
+/* A counter with one series per member of o, whatever its members: NAME{LABEL="member"} value. */
+static void counter_each(FILE *out, const char *name, const char *help, const char *lbl,
+			 struct json_object *o)
+{
+	head(out, name, "counter", help);
+	json_object_object_foreach(o, k, v)
+	{
+		fprintf(out, "%s{%s=\"%s\"} %lld\n", name, lbl, k,
+			(long long)json_object_get_int64(v));
+	}
+}
+
 /* A counter with one series per key of o: NAME{LABEL="key"} o.key. */
 static void counter_by_key(FILE *out, const char *name, const char *help, const char *lbl,
 			   const char *const *keys, size_t n, struct json_object *o)
@@ -349,10 +377,10 @@ static void render_netwatch(FILE *out, struct json_object *status)
 		       "rtnetlink messages the interface monitor read, by result (events decoded, "
 		       "ignored, malformed and skipped).",
 		       "result", msgs, sizeof(msgs) / sizeof(msgs[0]), nw);
-	head(out, "xglb_netlink_overruns_total", "counter",
-	     "Times the kernel dropped interface events for xglbd (every interface was read "
-	     "again).");
-	fprintf(out, "xglb_netlink_overruns_total %lld\n", num(nw, "overruns"));
+	scalar(out, "xglb_netlink_overruns_total", "counter",
+	       "Times the kernel dropped interface events for xglbd (every interface was read "
+	       "again).",
+	       num(nw, "overruns"));
 	counter_by_key(
 	    out, "xglb_interface_actions_total",
 	    "What xglbd did about interface changes: programs attached again to a "
@@ -436,18 +464,16 @@ static void render_seen(FILE *out, struct json_object *redist)
 
 	if (!redist)
 		return;
-	head(out, "xglb_redist_again_dropped_total", "counter",
-	     "Moved hosts that get no second reply: the queue of second replies was full.");
-	fprintf(out, "xglb_redist_again_dropped_total %lld\n", num(redist, "again_dropped"));
+	scalar(out, "xglb_redist_again_dropped_total", "counter",
+	       "Moved hosts that get no second reply: the queue of second replies was full.",
+	       num(redist, "again_dropped"));
 	if (!s)
 		return;
-	head(out, "xglb_redist_owner_hosts_told_total", "counter",
-	     "Hosts of forwarders removed while this node held them, told their new vMAC on the "
-	     "interface they were seen on (first and second replies).");
-	fprintf(out, "xglb_redist_owner_hosts_told_total{time=\"first\"} %lld\n",
-		num(s, "hosts_told"));
-	fprintf(out, "xglb_redist_owner_hosts_told_total{time=\"again\"} %lld\n",
-		num(s, "hosts_told_again"));
+	counter2(
+	    out, "xglb_redist_owner_hosts_told_total",
+	    "Hosts of forwarders removed while this node held them, told their new vMAC on the "
+	    "interface they were seen on (first and second replies).",
+	    "time", "first", num(s, "hosts_told"), "again", num(s, "hosts_told_again"));
 	head(out, "xglb_redist_owner_hosts_skipped_total", "counter",
 	     "Hosts seen using a removed forwarder that were not told, by reason.");
 	for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++)
@@ -457,20 +483,16 @@ static void render_seen(FILE *out, struct json_object *redist)
 		num(s, "no_forwarder"));
 	fprintf(out, "xglb_redist_owner_hosts_skipped_total{reason=\"send_error\"} %lld\n",
 		num(s, "send_errors"));
-	head(out, "xglb_seen_hosts_aged_total", "counter",
-	     "Entries of xglb_seen deleted after XGLB_SEEN_AGE_S without a frame.");
-	fprintf(out, "xglb_seen_hosts_aged_total %lld\n", num(s, "aged"));
+	scalar(out, "xglb_seen_hosts_aged_total", "counter",
+	       "Entries of xglb_seen deleted after XGLB_SEEN_AGE_S without a frame.",
+	       num(s, "aged"));
 	if (!l)
 		return;
-	head(out, "xglb_seen_learn_total", "counter",
-	     "What the data path did with a frame to an owned vMAC whose host it had not "
-	     "learnt this epoch: new, update, or refused (full, bad source) or not learnt (not "
-	     "IP).");
-	json_object_object_foreach(l, k, v)
-	{
-		fprintf(out, "xglb_seen_learn_total{result=\"%s\"} %lld\n", k,
-			(long long)json_object_get_int64(v));
-	}
+	counter_each(out, "xglb_seen_learn_total",
+		     "What the data path did with a frame to an owned vMAC whose host it had not "
+		     "learnt this epoch: new, update, or refused (full, bad source) or not learnt "
+		     "(not IP).",
+		     "result", l);
 }
 
 static void render_ipv6(FILE *out, struct json_object *v6)
@@ -488,22 +510,21 @@ static void render_ipv6(FILE *out, struct json_object *v6)
 	fprintf(out, "xglb_ra_sent_total{kind=\"solicited\"} %lld\n", num(v6, "ra_answers"));
 	fprintf(out, "xglb_ra_sent_total{kind=\"final\"} %lld\n", num(v6, "ra_final"));
 	fprintf(out, "xglb_ra_sent_total{kind=\"error\"} %lld\n", num(v6, "ra_errors"));
-	head(out, "xglb_ra_final_skipped_total", "counter",
-	     "Groups this node stopped advertising (stop, reload) without a final RA: other "
-	     "routers of the group remained to advertise the gateway.");
-	fprintf(out, "xglb_ra_final_skipped_total %lld\n", num(v6, "ra_final_skipped"));
-	head(out, "xglb_rs_received_total", "counter",
-	     "Router solicitations by what became of them: answered, not_avg (the AVG "
-	     "answers), ratelimited, invalid (RFC 4861 checks), no_group (no group with RAs on "
-	     "that interface), no_router (IPv6 forwarding off here and no other router of the "
-	     "group forwards).");
-	json_object_object_foreach(rs, k, val)
-	    fprintf(out, "xglb_rs_received_total{result=\"%s\"} %lld\n", k,
-		    (long long)json_object_get_int64(val));
-	head(out, "xglb_na_moved_total", "counter",
-	     "Unsolicited NAs (override) sent to IPv6 hosts moved off removed forwarders, one "
-	     "per virtual IPv6 address, first and repeated.");
-	fprintf(out, "xglb_na_moved_total %lld\n", num(v6, "na_moved"));
+	scalar(out, "xglb_ra_final_skipped_total", "counter",
+	       "Groups this node stopped advertising (stop, reload) without a final RA: other "
+	       "routers of the group remained to advertise the gateway.",
+	       num(v6, "ra_final_skipped"));
+	counter_each(
+	    out, "xglb_rs_received_total",
+	    "Router solicitations by what became of them: answered, not_avg (the AVG "
+	    "answers), ratelimited, invalid (RFC 4861 checks), no_group (no group with RAs "
+	    "on that interface), no_router (IPv6 forwarding off here and no other router of "
+	    "the group forwards).",
+	    "result", rs);
+	scalar(out, "xglb_na_moved_total", "counter",
+	       "Unsolicited NAs (override) sent to IPv6 hosts moved off removed forwarders, one "
+	       "per virtual IPv6 address, first and repeated.",
+	       num(v6, "na_moved"));
 }
 
 /* Counters of group events and membership datagrams, from status. */
@@ -538,9 +559,9 @@ static void render_events(FILE *out, struct json_object *status)
 				st ? num(st, ev[e].key) : 0);
 		}
 	}
-	head(out, "xglb_hosts_redistributed_total", "counter",
-	     "Hosts moved off removed forwarders by unsolicited ARP replies.");
-	fprintf(out, "xglb_hosts_redistributed_total %lld\n", num(status, "hosts_redistributed"));
+	scalar(out, "xglb_hosts_redistributed_total", "counter",
+	       "Hosts moved off removed forwarders by unsolicited ARP replies.",
+	       num(status, "hosts_redistributed"));
 	head(out, "xglb_hosts_redistributed_again_total", "counter",
 	     "Second unsolicited ARP replies to moved hosts, sent after their ARP lock time.");
 	fprintf(out, "xglb_hosts_redistributed_again_total %lld\n",
@@ -635,16 +656,14 @@ static void render_conflicts(FILE *out, struct json_object *status)
 			fprintf(out, "xglb_conflicts_total{group=\"%lld\",kind=\"%s\"} %lld\n",
 				num(g, "id"), kinds[k], num(g, kinds[k]));
 	}
-	head(out, "xglb_conflict_events_dropped_total", "counter",
-	     "Conflict reports the data path did not send: over its budget (a flood) or the ring "
-	     "was full.");
-	fprintf(out, "xglb_conflict_events_dropped_total{cause=\"budget\"} %lld\n",
-		num(c, "events_suppressed"));
-	fprintf(out, "xglb_conflict_events_dropped_total{cause=\"ring_full\"} %lld\n",
-		num(c, "events_lost"));
-	head(out, "xglb_conflict_hosts_defended_total", "counter",
-	     "Replies telling a host its vMAC again after a station claimed the VIP.");
-	fprintf(out, "xglb_conflict_hosts_defended_total %lld\n", num(c, "hosts_defended"));
+	counter2(
+	    out, "xglb_conflict_events_dropped_total",
+	    "Conflict reports the data path did not send: over its budget (a flood) or the ring "
+	    "was full.",
+	    "cause", "budget", num(c, "events_suppressed"), "ring_full", num(c, "events_lost"));
+	scalar(out, "xglb_conflict_hosts_defended_total", "counter",
+	       "Replies telling a host its vMAC again after a station claimed the VIP.",
+	       num(c, "hosts_defended"));
 }
 
 void xglb_metrics_render(FILE *out, struct json_object *status, const struct xglb_dp_snapshot *dp,
