@@ -162,30 +162,26 @@ static __always_inline void ctx_to_host(struct xglb_ctx *c)
 		bpf_skb_change_type(c->skb, XGLB_PACKET_HOST);
 }
 
+/*
+ * A reason r at or past XGLB_IN_<IN> is counted in the hook's own block,
+ * XGLB_R_<TC> or XGLB_R_<XDP>, at the same offset; r is a constant after
+ * inlining, so the test costs no branch at run time.
+ */
+#define CTX_IN_BLOCK(IN, TC, XDP)                                                                  \
+	if (r >= XGLB_IN_##IN)                                                                     \
+	return verdict((c->hook == XGLB_HOOK_TC ? XGLB_R_##TC : XGLB_R_##XDP) + r - XGLB_IN_##IN,  \
+		       act)
+
 /* Count one frame under ingress reason r (XGLB_IN_*) of the context's hook; returns act. */
 static __always_inline int ctx_verdict(const struct xglb_ctx *c, __u32 r, int act)
 {
-	if (r >= XGLB_IN_HOST_BASE) /* a constant after inlining: no branch at run time */
-		return verdict(
-		    (c->hook == XGLB_HOOK_TC ? XGLB_R_TC_HOST_BASE : XGLB_R_XDP_HOST_BASE) + r -
-			XGLB_IN_HOST_BASE,
-		    act);
-	if (r >= XGLB_IN_VLAN_BASE) /* a constant after inlining: no branch at run time */
-		return verdict(
-		    (c->hook == XGLB_HOOK_TC ? XGLB_R_TC_VLAN_BASE : XGLB_R_XDP_VLAN_BASE) + r -
-			XGLB_IN_VLAN_BASE,
-		    act);
-	if (r >= XGLB_IN_NDP_BASE) /* a constant after inlining: no branch at run time */
-		return verdict(
-		    (c->hook == XGLB_HOOK_TC ? XGLB_R_TC_NDP_BASE : XGLB_R_XDP_NDP_BASE) + r -
-			XGLB_IN_NDP_BASE,
-		    act);
-	if (r >= XGLB_IN_BASE2) /* a constant after inlining: no branch at run time */
-		return verdict((c->hook == XGLB_HOOK_TC ? XGLB_R_TC_BASE2 : XGLB_R_XDP_BASE2) + r -
-				   XGLB_IN_BASE2,
-			       act);
+	CTX_IN_BLOCK(HOST_BASE, TC_HOST_BASE, XDP_HOST_BASE);
+	CTX_IN_BLOCK(VLAN_BASE, TC_VLAN_BASE, XDP_VLAN_BASE);
+	CTX_IN_BLOCK(NDP_BASE, TC_NDP_BASE, XDP_NDP_BASE);
+	CTX_IN_BLOCK(BASE2, TC_BASE2, XDP_BASE2);
 	return verdict((c->hook == XGLB_HOOK_TC ? XGLB_R_TC_BASE : XGLB_R_XDP_BASE) + r, act);
 }
+#undef CTX_IN_BLOCK
 
 static __always_inline int ctx_xdp_action(int act)
 {
