@@ -28,6 +28,15 @@ static __always_inline void bench_restore_head(void *data, const volatile __u8 *
 	*(bench_u16a *)(data + 40) = *(const volatile bench_u16a *)(frame + 40);
 }
 
+/* The same for the 86 bytes of an NS with its source link-layer option (BENCH_NS_LEN). */
+static __always_inline void bench_restore_ns(void *data, const volatile __u8 *frame)
+{
+#pragma unroll
+	for (int i = 0; i < 84; i += 4)
+		*(bench_u32a *)(data + i) = *(const volatile bench_u32a *)(frame + i);
+	*(bench_u16a *)(data + 84) = *(const volatile bench_u16a *)(frame + 84);
+}
+
 /*
  * An XDP_TX generator NAME for live-frames mode: every repetition leaves
  * as a real frame. A recycled page keeps what the last program wrote into

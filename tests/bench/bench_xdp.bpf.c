@@ -50,10 +50,7 @@ int xglb_b_gen6(struct xdp_md *ctx)
 
 	if (data + BENCH_NS_LEN > end)
 		return XDP_DROP;
-#pragma unroll
-	for (int i = 0; i < 84; i += 4)
-		*(bench_u32a *)(p + i) = *(const volatile bench_u32a *)(gen_frame6 + i);
-	*(bench_u16a *)(p + 84) = *(const volatile bench_u16a *)(gen_frame6 + 84);
+	bench_restore_ns(p, gen_frame6);
 	return XDP_TX;
 }
 

@@ -31,10 +31,7 @@ static __always_inline int wrap(struct xdp_md *ctx, const __u32 key)
 
 	if (data + NDP_HEAD > end)
 		return XDP_ABORTED;
-#pragma unroll
-	for (int i = 0; i < 84; i += 4)
-		*(bench_u32a *)(p + i) = *(const volatile bench_u32a *)(frame + i);
-	*(bench_u16a *)(p + 84) = *(const volatile bench_u16a *)(frame + 84);
+	bench_restore_ns(p, frame);
 	if (stamp) {
 		/* host MAC bytes 3..5 = ++next_host: Ethernet source 9..11, SLLA 83..85 */
 		__u32 n = ++next_host, sum, a, b;
