@@ -382,6 +382,12 @@ int main(int argc, char **argv)
 		pr_err("the IPv6 address index: %s", strerror(-err));
 		goto detach;
 	}
+	/*
+	 * The data path's front cache (xglb_host_cache, pinned) may hold hosts an
+	 * earlier xglbd's table had and this one has not (a replaced or carried-over
+	 * table): a new generation stops it answering from them before the table.
+	 */
+	__atomic_fetch_add(&d.bank.ctl->hosts_gen, 1, __ATOMIC_RELEASE);
 	xglb_bank_set_beat(&d.bank, bpf_program__fd(d.ld.skel->progs.xglb_beat));
 	err = xglb_hostcount_start(&d.hosts, bpf_map__fd(d.ld.skel->maps.xglb_hosts),
 				   bpf_map__fd(d.ld.skel->maps.xglb_seen));
