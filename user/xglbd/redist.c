@@ -314,6 +314,25 @@ static int step_keys(struct daemon *d, int fd, __u32 *n)
 }
 
 /*
+ * Drops from a walk's MASK the groups reloaded away (another id at that
+ * index) and, with AVG, those this node is no longer the AVG of; whether
+ * any group is left.
+ */
+static bool walk_groups_left(const struct daemon *d, unsigned int mask[XGLB_MAX_GROUPS],
+			     const __u8 gid[XGLB_MAX_GROUPS], bool avg)
+{
+	bool any = false;
+
+	for (int g = 0; g < XGLB_MAX_GROUPS; g++) {
+		if (mask[g] && (g >= d->cfg->n_groups || d->cfg->groups[g].id != gid[g] ||
+				(avg && !(d->tables[g].flags & XGLB_GRP_AVG))))
+			mask[g] = 0;
+		any |= mask[g] != 0;
+	}
+	return any;
+}
+
+/*
  * One step of the walk: the entries of one lookup of REDIST_STEP, or what
  * REDIST_STEP_NS leaves of them (the rest waits for the next step), then
  * back to the event loop, which calls again at its next turn until the
@@ -324,18 +343,11 @@ void redistribute_step(struct daemon *d)
 	struct redist_walk *w = &d->walk;
 	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), err;
 	__u64 t0 = now_ns(), took;
-	bool any = false;
 
 	if (!w->running)
 		return;
 	/* A group that is no longer ours to redistribute (AVG lost, reloaded away) drops out. */
-	for (int g = 0; g < XGLB_MAX_GROUPS; g++) {
-		if (w->mask[g] && (g >= d->cfg->n_groups || d->cfg->groups[g].id != w->gid[g] ||
-				   !(d->tables[g].flags & XGLB_GRP_AVG)))
-			w->mask[g] = 0;
-		any |= w->mask[g] != 0;
-	}
-	if (!any || d->pkt_fd < 0) {
+	if (!walk_groups_left(d, w->mask, w->gid, true) || d->pkt_fd < 0) {
 		err = -ECANCELED;
 		goto end;
 	}
@@ -583,16 +595,10 @@ void seen_step(struct daemon *d)
 	struct seen_walk *w = &d->seen;
 	int fd = bpf_map__fd(d->ld.skel->maps.xglb_seen), err = 0;
 	__u64 t0 = now_ns(), age, jnow = seen_now(d, &age);
-	bool any = false;
 
 	if (!w->running)
 		return;
-	for (int g = 0; g < XGLB_MAX_GROUPS; g++) {
-		if (w->mask[g] && (g >= d->cfg->n_groups || d->cfg->groups[g].id != w->gid[g]))
-			w->mask[g] = 0; /* reloaded away */
-		any |= w->mask[g] != 0;
-	}
-	if (!any || d->pkt_fd < 0) {
+	if (!walk_groups_left(d, w->mask, w->gid, false) || d->pkt_fd < 0) {
 		err = -ECANCELED;
 		goto end;
 	}
