@@ -113,6 +113,41 @@ static void minus_is_set_difference(void **state)
 	assert_memory_equal(B.e, A.e, sizeof(A.e[0]) * (size_t)A.n);
 }
 
+/*
+ * Sorting in place: a large set in a scrambled order, every entry twice,
+ * comes out strictly ascending by (ifindex, MAC) with each entry once; a
+ * sorted set stays as it is.
+ */
+static void sort_large_scrambled_set(void **state)
+{
+	int n = 0;
+
+	(void)state;
+	A.n = 0;
+	for (int k = 0; k < 2 * 4080; k++) {
+		int i = (int)((__u64)k * 2654435761u % 4080u); /* a permutation, twice */
+		__u8 m[6] = {2, 0x78, 0x67, 0x62, (__u8)(1 + i / 16), (__u8)(i % 16)};
+
+		assert_int_equal(xglb_ucf_add(&A, 1 + (__u32)(i % 3), m), 0);
+	}
+	xglb_ucf_sort(&A);
+	assert_int_equal(A.n, 4080);
+	for (int i = 1; i < A.n; i++) {
+		const struct xglb_ucf_entry *p = &A.e[i - 1], *q = &A.e[i];
+
+		assert_true(p->ifindex < q->ifindex ||
+			    (p->ifindex == q->ifindex && memcmp(p->mac, q->mac, 6) < 0));
+	}
+	for (__u32 ifi = 1; ifi <= 3; ifi++)
+		n += xglb_ucf_count(&A, ifi);
+	assert_int_equal(n, 4080);
+	assert_int_equal(xglb_ucf_count(&A, 1), 1360);
+	memcpy(&B, &A, sizeof(A));
+	xglb_ucf_sort(&B);
+	assert_int_equal(B.n, A.n);
+	assert_memory_equal(B.e, A.e, sizeof(A.e[0]) * (size_t)A.n);
+}
+
 static void add_refuses_when_full(void **state)
 {
 	const __u8 m[6] = {2, 0x78, 0x67, 0x62, 1, 0};
@@ -281,6 +316,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(wanted_is_local_active_on_every_iface),
 	    cmocka_unit_test(minus_is_set_difference),
+	    cmocka_unit_test(sort_large_scrambled_set),
 	    cmocka_unit_test(add_refuses_when_full),
 	    cmocka_unit_test(is_vmac),
 	    cmocka_unit_test(msg_bytes),

@@ -25,11 +25,45 @@ static int cmp_entry(const void *a, const void *b)
 	return memcmp(x->mac, y->mac, 6);
 }
 
+/* Sift e[i] down the max-heap e[0..n-1]. */
+static void sift_down(struct xglb_ucf_entry *e, int i, int n)
+{
+	for (int c; (c = 2 * i + 1) < n; i = c) {
+		struct xglb_ucf_entry t;
+
+		if (c + 1 < n && cmp_entry(&e[c], &e[c + 1]) < 0)
+			c++;
+		if (cmp_entry(&e[i], &e[c]) >= 0)
+			return;
+		t = e[i];
+		e[i] = e[c];
+		e[c] = t;
+	}
+}
+
+/*
+ * In place and without allocating: glibc's qsort takes a heap buffer for
+ * anything over 1 KiB, and on a heap the JSON of the control socket has
+ * fragmented that malloc cost most of a 255-group commit (it consolidates
+ * the free lists). A set built in table order is already sorted: one pass.
+ */
 void xglb_ucf_sort(struct xglb_ucf_set *s)
 {
+	struct xglb_ucf_entry *e = s->e;
+	bool sorted = true;
 	int k = 0;
 
-	qsort(s->e, (size_t)s->n, sizeof(s->e[0]), cmp_entry);
+	for (int i = 1; sorted && i < s->n; i++)
+		sorted = cmp_entry(&e[i - 1], &e[i]) <= 0;
+	for (int i = s->n / 2 - 1; !sorted && i >= 0; i--)
+		sift_down(e, i, s->n);
+	for (int n = s->n - 1; !sorted && n > 0; n--) {
+		struct xglb_ucf_entry t = e[0];
+
+		e[0] = e[n];
+		e[n] = t;
+		sift_down(e, 0, n);
+	}
 	for (int i = 0; i < s->n; i++)
 		if (!k || cmp_entry(&s->e[k - 1], &s->e[i]))
 			s->e[k++] = s->e[i];
