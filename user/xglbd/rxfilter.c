@@ -90,9 +90,12 @@ static int entry_op(struct xglb_rxfilter *f, struct mnl_socket *nl, bool add, __
 
 /*
  * Add or remove every entry of S at once: requests sent OPS_BATCH to a
- * datagram, their acknowledgements read back, err[i] = 0 or -errno for
- * entry i. A commit that moves hundreds of vMACs pays a few system calls,
- * not two for each.
+ * datagram, err[i] = 0 or -errno for entry i. Only the last request of a
+ * datagram asks for an acknowledgement: the kernel answers a request that
+ * fails whether asked or not, and answers in order, so once the last one's
+ * answer is in, every request without an error answer before it succeeded.
+ * A netlink socket hands out one answer per receive, so a commit that adds
+ * 340 vMACs reads 6 answers, not 340 (~2.5 us of system call each).
  */
 #define OPS_BATCH 64
 
@@ -103,7 +106,9 @@ static void entry_ops(struct xglb_rxfilter *f, struct mnl_socket *nl, bool add,
 	char rx[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4)));
 
 	for (int base = 0; base < s->n; base += OPS_BATCH) {
-		int n = s->n - base < OPS_BATCH ? s->n - base : OPS_BATCH, answered = 0, e = 0;
+		int n = s->n - base < OPS_BATCH ? s->n - base : OPS_BATCH, last = -1, e = 0;
+		struct nlmsghdr *last_h = NULL;
+		bool done = false;
 		__u32 seq0 = f->seq + 1;
 		size_t len = 0;
 
@@ -112,16 +117,20 @@ static void entry_ops(struct xglb_rxfilter *f, struct mnl_socket *nl, bool add,
 					     s->e[base + i].ifindex, s->e[base + i].mac, ++f->seq);
 
 			err[base + i] = l < 0 ? l : 1; /* 1: not answered yet */
-			if (l > 0)
-				len += (size_t)l;
-			else
-				answered++;
+			if (l <= 0)
+				continue;
+			if (last_h) /* the one before is not the last: no acknowledgement */
+				last_h->nlmsg_flags &= (__u16)~NLM_F_ACK;
+			last_h = (struct nlmsghdr *)(buf + len);
+			last = i;
+			len += (size_t)l;
 		}
 		if (!nl)
 			e = -ENOTCONN;
 		else if (len && mnl_socket_sendto(nl, buf, len) < 0)
 			e = -errno;
-		while (!e && answered < n) {
+		done = last < 0;
+		while (!e && !done) {
 			ssize_t r = mnl_socket_recvfrom(nl, rx, sizeof(rx));
 			const struct nlmsghdr *h = (const struct nlmsghdr *)rx;
 			int left = (int)r;
@@ -139,12 +148,13 @@ static void entry_ops(struct xglb_rxfilter *f, struct mnl_socket *nl, bool add,
 				    h->nlmsg_len < mnl_nlmsg_size(sizeof(*ne)))
 					continue; /* not an answer to one of ours */
 				err[base + i] = ne->error;
-				answered++;
+				done |= (int)i == last;
 			}
 		}
+		/* no answer before the last one's: done; none at all (e): the error */
 		for (int i = 0; i < n; i++)
 			if (err[base + i] == 1)
-				err[base + i] = e ? e : -EIO;
+				err[base + i] = e ? e : 0;
 	}
 }
 
@@ -354,7 +364,8 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 {
 	struct mnl_socket *nl = NULL;
 	char mac[XGLB_MAC_STR];
-	int refused = 0, n0 = f->have.n, nl_err = 0, k = 0, *errs;
+	static int errs[XGLB_UCF_MAX]; /* not on the heap: a commit allocates nothing */
+	int refused = 0, n0 = f->have.n, nl_err = 0, k = 0;
 
 	if (f->mode == XGLB_RXF_PROMISC)
 		promisc_all(f); /* an interface re-created since has none */
@@ -370,13 +381,12 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 		f->ifs[i].n_refused = 0;
 	if (f->tmp.n && !(nl = nl_open()))
 		nl_err = -errno;
-	errs = f->tmp.n ? calloc((size_t)f->tmp.n, sizeof(*errs)) : NULL;
-	if (errs && nl)
+	if (nl)
 		entry_ops(f, nl, true, &f->tmp, errs);
 	for (int i = 0; i < f->tmp.n; i++) {
 		const struct xglb_ucf_entry *e = &f->tmp.e[i];
 		struct xglb_rxf_iface *x = iface_of(f, e->ifindex);
-		int err = !nl ? nl_err : errs ? errs[i] : entry_op(f, nl, true, e->ifindex, e->mac);
+		int err = !nl ? nl_err : errs[i];
 
 		if (!err || err == -EEXIST) {
 			/* EEXIST: on the list already; in the vMAC space it is ours all the same */
@@ -396,7 +406,6 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 			x->n_refused++;
 		}
 	}
-	free(errs);
 	if (nl)
 		mnl_socket_close(nl);
 	if (f->have.n != n0)
