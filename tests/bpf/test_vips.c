@@ -253,5 +253,37 @@ static void test_rewrites(void **state)
 	}
 }
 
+/*
+ * Commits that keep the VIPs and change one group each (a failover): the
+ * VIP index is not built again, and each bank is written with what changed
+ * since it was last live, two commits ago. After a commit that changed the
+ * VIP set, the next one (same VIPs) must still give the other bank the new
+ * index: the old VIP is no longer answered in either bank.
+ */
+static void test_changed_groups_only(void **state)
+{
+	struct h_env *e = *state;
+	__be32 a[3] = {h_ip(10, 0, 0, 1), h_ip(10, 0, 0, 2), h_ip(10, 0, 0, 3)};
+	__be32 b[3] = {h_ip(10, 0, 0, 1), h_ip(10, 0, 0, 2), h_ip(10, 0, 0, 9)};
+
+	assert_int_equal(install_vips(e, a, 3), 0);
+	assert_int_equal(install_vips(e, b, 3), 0); /* 10.0.0.3 -> 10.0.0.9 */
+	for (int k = 0; k < 6; k++) {
+		struct xglb_group_state st;
+		__u8 gid = (__u8)(1 + k % 3);
+
+		/* group gid's forwarder 1 moves from node 2 to node 3, and back */
+		h_state(&st, gid, b[gid - 1], XGLB_POLICY_ROUND_ROBIN, 2, H_SELF);
+		st.fwd[1].owner = k < 3 ? 3 : 2;
+		xglb_build_group(&st, H_SELF, &last_groups[gid - 1]);
+		assert_int_equal(xglb_bank_commit(&e->bank, last_groups, 3), 0);
+		assert_bank_groups(e, 3);
+		assert_int_equal(ask_verdict(e, H_HOST2IP, a[2]), XDP_PASS);
+		for (int i = 0; i < 3; i++)
+			assert_answered(e, b[i], (__u8)(i + 1));
+	}
+}
+
 H_MAIN("vips", H_TEST(test_colliding_vips), H_TEST(test_reseeded_bank), H_TEST(test_wrapping_vips),
-       H_TEST(test_enospc_keeps_tables), H_TEST(test_index_per_bank), H_TEST(test_rewrites))
+       H_TEST(test_enospc_keeps_tables), H_TEST(test_index_per_bank), H_TEST(test_rewrites),
+       H_TEST(test_changed_groups_only))

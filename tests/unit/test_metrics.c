@@ -93,6 +93,9 @@ static char *render(void)
 	xglb_commit_hist_add(&dp.commits, 0.0003);
 	xglb_commit_hist_add(&dp.commits, 0.002);
 	xglb_commit_hist_add(&dp.commits, 0.7); /* beyond the last bound: only +Inf */
+	xglb_commit_hist_wall(&dp.commits, 0.0002, 0);
+	xglb_commit_hist_wall(&dp.commits, 0.03, 0.025); /* a grace period in it */
+	xglb_commit_hist_wall(&dp.commits, 0.001, 0);
 	xglb_metrics_render(f, st, &dp, "0.1.0");
 	fclose(f);
 	json_object_put(st);
@@ -360,6 +363,15 @@ static void commit_histogram(void **state)
 	xglb_commit_hist_add(&h, 0.00005);
 	assert_float_equal(h.max_s, 0.0004, 1e-12); /* a shorter one leaves the max */
 	assert_int_equal(h.le[0], 2);
+	/* wall time: its own sum, last and max; a grace period counted when there was one */
+	xglb_commit_hist_wall(&h, 0.02, 0.018);
+	xglb_commit_hist_wall(&h, 0.001, 0);
+	assert_float_equal(h.wall_sum_s, 0.021, 1e-12);
+	assert_float_equal(h.wall_last_s, 0.001, 1e-12);
+	assert_float_equal(h.wall_max_s, 0.02, 1e-12);
+	assert_int_equal(h.grace_waits, 1);
+	assert_float_equal(h.grace_sum_s, 0.018, 1e-12);
+	assert_int_equal(h.count, 3); /* the CPU histogram untouched */
 
 	has(t, "# TYPE xglb_commit_seconds histogram");
 	has(t, "xglb_commit_seconds_bucket{le=\"0.0001\"} 1");
@@ -372,6 +384,11 @@ static void commit_histogram(void **state)
 	has(t, "xglb_commit_seconds_sum 0.702380");
 	has(t, "xglb_commit_seconds_count 4");
 	has(t, "xglb_commit_max_seconds 0.700000");
+	has(t, "# TYPE xglb_commit_wall_seconds_total counter");
+	has(t, "xglb_commit_wall_seconds_total 0.031200");
+	has(t, "xglb_commit_wall_max_seconds 0.030000");
+	has(t, "xglb_commit_grace_waits_total 1");
+	has(t, "xglb_commit_grace_seconds_total 0.025000");
 	has(t, "xglb_hosts_count_age_seconds 0.500");
 	has(t, "xglb_hosts_count_walk_seconds 0.125");
 	has(t, "xglb_hosts_counts_total 42");

@@ -158,10 +158,11 @@ static int cmd_status(const struct ctl *c)
 		struct json_object *ht = jget(r, "host_table"), *cm = jget(r, "commits");
 
 		printf("host table %lld of %lld entries (counted %.1f s ago, off the event loop); "
-		       "table commits %lld, last %lld us, longest %lld us\n",
+		       "table commits %lld, last %lld us of CPU (%lld us wall), longest %lld us of "
+		       "CPU\n",
 		       ji(ht, "entries"), ji(ht, "capacity"),
 		       json_object_get_double(jget(ht, "count_age_s")), ji(cm, "count"),
-		       ji(cm, "last_us"), ji(cm, "max_us"));
+		       ji(cm, "last_us"), ji(cm, "wall_last_us"), ji(cm, "max_us"));
 	}
 	dp = jget(r, "datapath");
 	if (dp) {

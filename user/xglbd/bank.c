@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -127,32 +128,46 @@ static int quiesce(void)
  * Write n slots of size bytes into one bank's part of an array map (keys
  * first .. first + n - 1), held being our copy of what they hold and
  * *known whether that copy is current: only the slots that differ from it
- * are written, or all of them in one batch when it is not known (the
- * first write to a bank, or the one after a failed write).
+ * are written (one BPF_MAP_UPDATE_BATCH of just those), or all of them in
+ * one batch when it is not known (the first write to a bank, or the one
+ * after a failed write).
  */
+#define SLOTS_MAX     (XGLB_VIP6_SLOTS > XGLB_VIP_SLOTS ? XGLB_VIP6_SLOTS : XGLB_VIP_SLOTS)
+#define MAX3(a, b, c) ((a) > (b) ? ((a) > (c) ? (a) : (c)) : ((b) > (c) ? (b) : (c)))
+
 static int write_slots(int fd, __u32 first, void *held, const void *vals, __u32 n, size_t size,
 		       bool *known)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	static __u32 keys[XGLB_VIP6_SLOTS > XGLB_VIP_SLOTS ? XGLB_VIP6_SLOTS : XGLB_VIP_SLOTS];
+	static __u32 keys[SLOTS_MAX];
+	/* the slots that differ, packed: one batch however many there are */
+	static char diff[MAX3(XGLB_VIP_SLOTS * sizeof(struct xglb_vip_slot),
+			      XGLB_VIP6_SLOTS * sizeof(struct xglb_vip6_slot),
+			      XGLB_MAX_GROUPS * sizeof(struct xglb_group))];
 	__u32 count = n;
 	int err = 0;
 
-	if (n > sizeof(keys) / sizeof(keys[0]))
+	if (n > sizeof(keys) / sizeof(keys[0]) || n * size > sizeof(diff))
 		return -E2BIG;
 	if (!*known) {
 		for (__u32 i = 0; i < n; i++)
 			keys[i] = first + i;
 		err = bpf_map_update_batch(fd, keys, vals, &count, &opts) ? -errno : 0;
 	} else {
-		for (__u32 i = 0; i < n && !err; i++) {
-			__u32 key = first + i;
+		count = 0;
+		for (__u32 i = 0; i < n; i++) {
 			const char *v = (const char *)vals + i * size;
 
-			if (memcmp((char *)held + i * size, v, size) &&
-			    bpf_map_update_elem(fd, &key, v, BPF_ANY))
-				err = -errno;
+			if (!memcmp((char *)held + i * size, v, size))
+				continue;
+			keys[count] = first + i;
+			memcpy(diff + (size_t)count * size, v, size);
+			count++;
 		}
+		if (count == 1)
+			err = bpf_map_update_elem(fd, &keys[0], diff, BPF_ANY) ? -errno : 0;
+		else if (count)
+			err = bpf_map_update_batch(fd, keys, diff, &count, &opts) ? -errno : 0;
 	}
 	*known = !err;
 	if (!err)
@@ -194,8 +209,8 @@ static int write_vips(struct xglb_bank *b, __u32 bank, const struct xglb_vip_slo
 }
 
 /*
- * The group slots of bank, the same way (a failover rewrites one group:
- * one ~1 us update, where a batch of all 256 x 576 bytes costs ~70 us).
+ * The group slots of bank, the same way (a failover of one group rewrites
+ * one slot: one ~1 us update; of 255 groups, one batch of the 255).
  */
 static int write_groups(struct xglb_bank *b, __u32 bank, const struct xglb_group *vals)
 {
@@ -516,12 +531,40 @@ fail:
 	return err;
 }
 
+/* st is the current steering state: domains (owner tables included) and interfaces. */
+static bool steer_same(const struct xglb_bank *b, const struct xglb_steer *st)
+{
+	const struct xglb_steer *cur = b->steer;
+
+	if (cur->version != st->version || cur->n_domains != st->n_domains ||
+	    cur->n_ifaces != st->n_ifaces ||
+	    memcmp(cur->iface, st->iface, sizeof(st->iface[0]) * (size_t)st->n_ifaces))
+		return false;
+	for (int d = 0; d < st->n_domains; d++)
+		if (cur->dom[d].gid != st->dom[d].gid ||
+		    cur->dom[d].n_buckets != st->dom[d].n_buckets ||
+		    memcmp(cur->dom[d].owner, st->dom[d].owner, st->dom[d].n_buckets))
+			return false;
+	return true;
+}
+
 int xglb_bank_prepare_steer(struct xglb_bank *b, const struct xglb_steer *st)
 {
+	__u32 bank;
+
 	if (!b->steer_open)
 		return -ENODEV;
 	if (steer_validate(st))
 		return -EINVAL;
+	if (steer_same(b, st)) {
+		/* Nothing new: the inactive bank needs a write only if it holds an older state
+		 * (one flip ago it was live with the state before the last change). */
+		bank = xglb_bank_active(b) ^ 1;
+		if (b->bank_gen[bank] == b->steer_gen)
+			return 0;
+		xglb_bank_quiesce(b);
+		return steer_write(b, bank);
+	}
 	*b->steer = *st;
 	for (int d = 0; d < st->n_domains; d++) {
 		memcpy(steer_table(b, d), st->dom[d].owner, st->dom[d].n_buckets);
@@ -600,13 +643,49 @@ int xglb_bank_set_local_ips(struct xglb_bank *b, const __be32 *ips, int n)
 	return bpf_map_update_elem(b->steer_fds.local_bloom, &zero, &lb, BPF_ANY) ? -errno : 0;
 }
 
+/* What the VIP indexes are built from: each group's id and addresses, in order. */
+struct index_input {
+	int n; /* -1: nothing built */
+	unsigned int seeds;
+	bool v6;
+	struct {
+		__u8 id;
+		__be32 vip;
+		__u8 vip6[XGLB_VIP6_PER_GROUP][16];
+	} g[XGLB_MAX_GROUPS];
+};
+
+/* in := what groups build the indexes from; true if it differs from what it held. */
+static bool index_input_set(struct index_input *in, const struct xglb_group *groups, int n,
+			    unsigned int seeds, bool v6)
+{
+	bool differs = in->n != n || in->seeds != seeds || in->v6 != v6;
+
+	in->n = n;
+	in->seeds = seeds;
+	in->v6 = v6;
+	for (int i = 0; i < n; i++) {
+		if (in->g[i].id == groups[i].id && in->g[i].vip == groups[i].vip &&
+		    !memcmp(in->g[i].vip6, groups[i].vip6, sizeof(in->g[i].vip6)))
+			continue;
+		differs = true;
+		in->g[i].id = groups[i].id;
+		in->g[i].vip = groups[i].vip;
+		memcpy(in->g[i].vip6, groups[i].vip6, sizeof(in->g[i].vip6));
+	}
+	return differs;
+}
+
 int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int n)
 {
 	static struct xglb_group vals[XGLB_MAX_GROUPS];
 	static struct xglb_vip_slot vips[XGLB_VIP_SLOTS];
 	static struct xglb_vip6_slot vips6[XGLB_VIP6_SLOTS];
 	static const __u8 none6[XGLB_VIP6_PER_GROUP][16];
-	__u32 bank = xglb_bank_active(b) ^ 1, mult, mult6 = 0;
+	/* vips, vips6 and their multipliers are built from built (a pure function of it) */
+	static struct index_input built = {.n = -1};
+	static __u32 mult, mult6;
+	__u32 bank = xglb_bank_active(b) ^ 1;
 	int err;
 
 	if (n < 0 || n > XGLB_MAX_GROUPS)
@@ -617,18 +696,25 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 			return -EINVAL; /* id 0 is reserved; ids are unique */
 		vals[groups[i].id] = groups[i];
 	}
-	/* before any write: a VIP set that does not fit leaves both banks as they are */
-	err = xglb_vip_index_build(groups, n, b->vip_seeds, vips, &mult);
-	if (err)
-		return err;
-	if (b->vips6_fd >= 0) {
-		err = xglb_vip6_index_build(groups, n, b->vip_seeds, vips6, &mult6);
-		if (err)
-			return err;
-	} else {
+	if (b->vips6_fd < 0)
 		for (int i = 0; i < n; i++)
 			if (memcmp(groups[i].vip6, none6, sizeof(none6)))
 				return -ENXIO; /* nowhere to put its IPv6 addresses */
+	/*
+	 * Before any write: a VIP set that does not fit leaves both banks as
+	 * they are. Built again only when a group's id or addresses changed
+	 * (a failover changes neither): the IPv4 index checks every pair of
+	 * VIPs for duplicates.
+	 */
+	if (index_input_set(&built, groups, n, b->vip_seeds, b->vips6_fd >= 0)) {
+		mult6 = 0;
+		err = xglb_vip_index_build(groups, n, b->vip_seeds, vips, &mult);
+		if (!err && b->vips6_fd >= 0)
+			err = xglb_vip6_index_build(groups, n, b->vip_seeds, vips6, &mult6);
+		if (err) {
+			built.n = -1;
+			return err;
+		}
 	}
 	xglb_bank_quiesce(b);
 	err = write_groups(b, bank, vals);
@@ -650,10 +736,17 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 
 void xglb_bank_quiesce(struct xglb_bank *b)
 {
+	struct timespec t0, t1;
+
 	if (!b->need_sync)
 		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	quiesce();
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	b->need_sync = false;
+	b->quiesce_waits++;
+	b->quiesce_ns +=
+	    (__u64)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
 }
 
 void xglb_bank_flip(struct xglb_bank *b)

@@ -42,6 +42,8 @@ struct xglb_bank {
 	__u8 *steer_owner; /* its bucket tables: XGLB_STEER_MAX_DOMAINS x XGLB_STEER_BUCKETS */
 	__u32 steer_gen;   /* bumped by each xglb_bank_prepare_steer() */
 	__u32 bank_gen[XGLB_BANKS]; /* steer_gen each bank holds; 0 = not known */
+	__u64 quiesce_waits;	    /* grace periods waited for (xglb_bank_quiesce) */
+	__u64 quiesce_ns;	    /* and their wall time */
 };
 
 /* Map fds from a loaded object; mmaps xglb_ctl. Returns 0 or -errno. */

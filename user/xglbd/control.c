@@ -309,6 +309,16 @@ static struct json_object *commits_json(const struct daemon *d)
 	json_object_object_add(o, "sum_us", json_object_new_int64(d->commits.sum_s * 1e6));
 	json_object_object_add(o, "last_us", json_object_new_int64(d->commits.last_s * 1e6));
 	json_object_object_add(o, "max_us", json_object_new_int64(d->commits.max_s * 1e6));
+	json_object_object_add(o, "wall_sum_us",
+			       json_object_new_int64(d->commits.wall_sum_s * 1e6));
+	json_object_object_add(o, "wall_last_us",
+			       json_object_new_int64(d->commits.wall_last_s * 1e6));
+	json_object_object_add(o, "wall_max_us",
+			       json_object_new_int64(d->commits.wall_max_s * 1e6));
+	json_object_object_add(o, "grace_waits",
+			       json_object_new_int64((int64_t)d->commits.grace_waits));
+	json_object_object_add(o, "grace_sum_us",
+			       json_object_new_int64(d->commits.grace_sum_s * 1e6));
 	return o;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,25 @@ static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 	}
 }
 
+/* The VIPs of the last local address set written, and whether that write succeeded. */
+static struct {
+	bool ok;
+	int n;
+	__be32 vip[XGLB_STEER_MAX_LOCAL];
+} local_vips;
+
+static bool local_vips_current(const struct daemon *d)
+{
+	int n = d->cfg->n_groups < XGLB_STEER_MAX_LOCAL ? d->cfg->n_groups : XGLB_STEER_MAX_LOCAL;
+
+	if (!local_vips.ok || local_vips.n != n)
+		return false;
+	for (int g = 0; g < n; g++)
+		if (local_vips.vip[g] != d->cfg->groups[g].vip)
+			return false;
+	return true;
+}
+
 /*
  * Flow steering: for every group that steers, the bucket -> owner
  * table built from the owner set the AVG published (so every node builds
@@ -210,27 +230,75 @@ static int prepare_steer(struct daemon *d)
 		}
 	}
 	err = xglb_bank_prepare_steer(&d->bank, &st);
-	if (!err)
+	if (!err && !local_vips_current(d))
 		set_local_ips(d);
 	return err;
 }
 
-/* Every local IPv4 address and every VIP: traffic to them is never steered. */
+/*
+ * Every local IPv4 address and every VIP: traffic to them is never steered.
+ * Addresses come and go with netlink events (netwatch.c calls this on each,
+ * and on a resync); a commit calls it only when the VIPs differ from the
+ * last set written, so a failover pays no address dump and no map writes.
+ */
 void set_local_ips(struct daemon *d)
 {
 	__be32 ips[XGLB_STEER_MAX_LOCAL];
 	struct ifaddrs *ifa, *p;
-	int n = 0;
+	int n = 0, n_vips;
 
 	for (int g = 0; g < d->cfg->n_groups && n < XGLB_STEER_MAX_LOCAL; g++)
 		ips[n++] = d->cfg->groups[g].vip;
+	n_vips = n;
 	if (getifaddrs(&ifa) == 0) {
 		for (p = ifa; p && n < XGLB_STEER_MAX_LOCAL; p = p->ifa_next)
 			if (p->ifa_addr && p->ifa_addr->sa_family == AF_INET)
 				ips[n++] = ((struct sockaddr_in *)p->ifa_addr)->sin_addr.s_addr;
 		freeifaddrs(ifa);
 	}
-	xglb_bank_set_local_ips(&d->bank, ips, n);
+	local_vips.ok = !xglb_bank_set_local_ips(&d->bank, ips, n);
+	local_vips.n = n_vips;
+	memcpy(local_vips.vip, ips, sizeof(ips[0]) * (size_t)n_vips);
+}
+
+/*
+ * Group g's table from its state: built again only if the state (every byte
+ * of it, the group's identity and interfaces included), this node's id or
+ * the fast-path flag differ from the last build at index g. The table is a
+ * function of those alone, so a commit after one group changed builds one
+ * table, not 255 (each a 256-slot weighted round-robin).
+ */
+static bool build_group_cached(int g, const struct xglb_group_state *st, __u32 self, bool fast,
+			       struct xglb_group *out)
+{
+	bool build;
+
+	static struct xglb_group_state last_st[XGLB_MAX_GROUPS];
+	static struct xglb_group last[XGLB_MAX_GROUPS];
+	static __u32 last_self[XGLB_MAX_GROUPS];
+	static bool last_fast[XGLB_MAX_GROUPS], valid[XGLB_MAX_GROUPS];
+
+	build = !valid[g] || last_self[g] != self || last_fast[g] != fast ||
+		memcmp(&last_st[g], st, sizeof(*st));
+	if (build) {
+		xglb_build_group(st, self, &last[g]);
+		if (fast)
+			last[g].flags |= XGLB_GRP_FAST_PATH;
+		last_st[g] = *st;
+		last_self[g] = self;
+		last_fast[g] = fast;
+		valid[g] = true;
+	}
+	*out = last[g];
+	return build;
+}
+
+static __u64 thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
 /* Build every group's table as this node sees it and switch banks. */
@@ -239,8 +307,9 @@ int commit_tables(struct daemon *d)
 	static struct xglb_group groups[XGLB_MAX_GROUPS];
 	const struct xglb_config *cfg = d->cfg;
 	__u32 self = cfg->nodes[cfg->self].id;
-	__u64 t0 = now_ns();
-	int err;
+	__u64 t0 = now_ns(), c0 = thread_cpu_ns(), grace0 = d->bank.quiesce_ns, c_build, c_rxf,
+	      c_bank;
+	int err, built = 0;
 
 	xglb_log_hold(); /* its lines (owners, unicast filter) go out as one write at the end */
 	d->version++;
@@ -263,33 +332,46 @@ int commit_tables(struct daemon *d)
 			xglb_cfg_group_state(cfg, g, ifidx, d->version, &st);
 		}
 		memcpy(st.ifmac, ifmac, sizeof(st.ifmac));
-		xglb_build_group(&st, self, &groups[g]);
-		if (cfg->groups[g].fast_path)
-			groups[g].flags |= XGLB_GRP_FAST_PATH;
+		built += build_group_cached(g, &st, self, cfg->groups[g].fast_path, &groups[g]);
 	}
 	/* Make before break: the vMACs we are about to own go on the interfaces'
 	 * unicast filters before the tables that accept their frames are
 	 * switched in (and before any learning frame announces them); those we
 	 * no longer own leave only once the tables that drop them are live. */
+	c_build = thread_cpu_ns();
 	xglb_ucf_wanted(groups, cfg->n_groups, d->rxf_want);
 	xglb_rxf_add(d->rxf, d->rxf_want);
+	c_rxf = thread_cpu_ns();
 	err = xglb_bank_prepare(&d->bank, groups, cfg->n_groups);
 	if (!err && d->bank.steer_open)
 		err = prepare_steer(d);
 	if (!err)
 		xglb_bank_flip(&d->bank);
+	c_bank = thread_cpu_ns();
 	if (!err) {
 		log_changes(d, groups, cfg->n_groups);
 		seen_removed(d, groups, cfg->n_groups);
 		memcpy(d->tables, groups, sizeof(groups[0]) * cfg->n_groups);
-		memcpy(d->rxf_last, d->rxf_want, sizeof(*d->rxf_want));
+		memcpy(d->rxf_last, d->rxf_want,
+		       offsetof(struct xglb_ucf_set, e) +
+			   sizeof(d->rxf_want->e[0]) * (size_t)d->rxf_want->n);
 	}
 	/* Not switched: the filters go back to what the live tables own. */
 	xglb_rxf_remove(d->rxf, d->rxf_last);
 	if (err)
 		pr_err("writing tables: %s", strerror(-err));
+	grace0 = d->bank.quiesce_ns - grace0;
+	pr_debug("commit: %d of %d group tables built, CPU: build %llu us, unicast filter %llu us, "
+		 "bank %llu us, all %llu us; grace period %llu us",
+		 built, cfg->n_groups, (unsigned long long)(c_build - c0) / 1000,
+		 (unsigned long long)(c_rxf - c_build) / 1000,
+		 (unsigned long long)(c_bank - c_rxf) / 1000,
+		 (unsigned long long)(thread_cpu_ns() - c0) / 1000,
+		 (unsigned long long)grace0 / 1000);
 	xglb_log_release(); /* its write counted in the commit's time: the loop pays it */
-	xglb_commit_hist_add(&d->commits, (now_ns() - t0) / 1e9);
+	/* agent time: this thread's CPU time; the wall time adds what it slept */
+	xglb_commit_hist_add(&d->commits, (thread_cpu_ns() - c0) / 1e9);
+	xglb_commit_hist_wall(&d->commits, (now_ns() - t0) / 1e9, grace0 / 1e9);
 	return err;
 }
 

@@ -158,11 +158,23 @@ void xglb_commit_hist_add(struct xglb_commit_hist *h, double s)
 		h->le[i] += s <= xglb_commit_le_s[i];
 }
 
+void xglb_commit_hist_wall(struct xglb_commit_hist *h, double wall_s, double grace_s)
+{
+	h->wall_sum_s += wall_s;
+	h->wall_last_s = wall_s;
+	if (wall_s > h->wall_max_s)
+		h->wall_max_s = wall_s;
+	if (grace_s > 0) {
+		h->grace_waits++;
+		h->grace_sum_s += grace_s;
+	}
+}
+
 static void render_commits(FILE *out, const struct xglb_commit_hist *h)
 {
 	head(out, "xglb_commit_seconds", "histogram",
-	     "Agent time of each table commit: every group's table built, the inactive bank "
-	     "written, the flip.");
+	     "Agent CPU time of each table commit: the tables of the groups that changed built, "
+	     "the inactive bank written, the flip.");
 	for (int i = 0; i < XGLB_COMMIT_BUCKETS; i++)
 		fprintf(out, "xglb_commit_seconds_bucket{le=\"%g\"} %llu\n", xglb_commit_le_s[i],
 			(unsigned long long)h->le[i]);
@@ -170,8 +182,22 @@ static void render_commits(FILE *out, const struct xglb_commit_hist *h)
 		(unsigned long long)h->count);
 	fprintf(out, "xglb_commit_seconds_sum %.6f\n", h->sum_s);
 	fprintf(out, "xglb_commit_seconds_count %llu\n", (unsigned long long)h->count);
-	head(out, "xglb_commit_max_seconds", "gauge", "The longest table commit since the start.");
+	head(out, "xglb_commit_max_seconds", "gauge",
+	     "The most CPU time a table commit took since the start.");
 	fprintf(out, "xglb_commit_max_seconds %.6f\n", h->max_s);
+	head(out, "xglb_commit_wall_seconds_total", "counter",
+	     "Wall time of the table commits: their CPU time and what the agent slept in them "
+	     "(grace periods, kernel locks, scheduled out).");
+	fprintf(out, "xglb_commit_wall_seconds_total %.6f\n", h->wall_sum_s);
+	head(out, "xglb_commit_wall_max_seconds", "gauge",
+	     "The longest wall time of a table commit since the start.");
+	fprintf(out, "xglb_commit_wall_max_seconds %.6f\n", h->wall_max_s);
+	head(out, "xglb_commit_grace_waits_total", "counter",
+	     "Table commits that waited for an RCU grace period before rewriting a bank.");
+	fprintf(out, "xglb_commit_grace_waits_total %llu\n", (unsigned long long)h->grace_waits);
+	head(out, "xglb_commit_grace_seconds_total", "counter",
+	     "Wall time table commits spent waiting for RCU grace periods.");
+	fprintf(out, "xglb_commit_grace_seconds_total %.6f\n", h->grace_sum_s);
 }
 
 static void render_dataplane(FILE *out, const struct xglb_dp_snapshot *dp)

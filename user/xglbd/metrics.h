@@ -15,15 +15,27 @@
 #define XGLB_COMMIT_BUCKETS 10
 extern const double xglb_commit_le_s[XGLB_COMMIT_BUCKETS];
 
-/* Durations of table commits (build every group's table, write the inactive bank, flip). */
+/*
+ * Table commits (build the groups' tables that changed, write the inactive
+ * bank, flip): the agent's CPU time of each (the histogram), and the wall
+ * time they took, which adds what the agent slept: RCU grace periods
+ * before rewriting a bank live until the last flip, locks in the kernel,
+ * being scheduled out.
+ */
 struct xglb_commit_hist {
 	__u64 count;
 	double sum_s, last_s, max_s;
 	__u64 le[XGLB_COMMIT_BUCKETS]; /* commits that took at most xglb_commit_le_s[i] */
+	double wall_sum_s, wall_last_s, wall_max_s;
+	__u64 grace_waits; /* commits that waited for a grace period */
+	double grace_sum_s;
 };
 
-/* One commit that took S seconds. */
+/* One commit that took S seconds of CPU time. */
 void xglb_commit_hist_add(struct xglb_commit_hist *h, double s);
+
+/* Its wall time, and how much of it was a grace period (0: none). */
+void xglb_commit_hist_wall(struct xglb_commit_hist *h, double wall_s, double grace_s);
 
 /* What the data plane counted, read from the maps (per-CPU values summed). */
 struct xglb_dp_snapshot {
