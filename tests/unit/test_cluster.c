@@ -543,7 +543,95 @@ static void one_commit_per_pass(void **state)
 	free(c);
 }
 
+/* r2 as group g of c sees it. */
+static struct xglb_fsm_node *r2_in(struct xglb_cluster *c, int g)
+{
+	return (struct xglb_fsm_node *)xglb_fsm_node(&c->fsm[g], 2);
+}
+
+/*
+ * A dead peer's groups fail over in one commit: r2 last heard in groups
+ * 1..6 over 10 ms (holds of 320 ms ending 10 ms apart, as a dead node's
+ * hellos of many groups arrive), in groups 7 and 8 40 ms later. At the end
+ * of the first hold, r2 is lost in groups 1..6 at once (within the window,
+ * a sixteenth of the hold: 20 ms), in one commit; groups 7 and 8, whose
+ * holds end beyond it, keep r2 until theirs end. Without the coalescing
+ * only group 1 fails over at that tick.
+ */
+static void dead_peer_fails_over_in_one_commit(void **state)
+{
+	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
+	struct xglb_cluster *c = calloc(1, sizeof(*c));
+	struct commits k = {.c = c};
+	struct xglb_cluster_io io = {.ctx = &k, .commit = count_commit};
+	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}}, buf[XGLB_MSG_MAX + 1];
+	__u64 now = 1000000000ull, t0, ms = 1000000ull;
+	int port = 20000 + (getpid() + 29) % 20000, rx, before;
+	struct xglb_config *cfg;
+	FILE *f = config_head(path, port);
+
+	(void)state;
+	assert_non_null(c);
+	assert_non_null(f);
+	for (int g = 1; g <= 8; g++)
+		fprintf(f,
+			"  - {id: %d, vip: 10.0.%d.1, interfaces: [lo], timers: {hello-ms: 100, "
+			"hold-ms: 320}, forwarders: [{owner: r1}, {owner: r2}]}\n",
+			g, g);
+	assert_int_equal(fclose(f), 0);
+	cfg = load(path);
+	unlink(path);
+	rx = peer_socket(2, port);
+	assert_int_equal(xglb_cluster_init(c, cfg, 1, (const __u8(*)[6])macs, NULL, now, &io), 0);
+	for (int i = 0; i < 300 && avg_groups(c) < 8; i++, now += 10 * ms)
+		xglb_cluster_tick(c, now);
+	assert_int_equal(avg_groups(c), 8);
+
+	/* r2 up everywhere: groups 1..6 heard 10, 8, .. 0 ms before t0 */
+	t0 = now;
+	for (int g = 0; g < 8; g++) {
+		struct xglb_fsm_node *n = r2_in(c, g);
+
+		n->up = n->heard = true;
+		n->last_heard = g < 6 ? t0 - (__u64)(10 - 2 * g) * ms : t0;
+	}
+	xglb_cluster_tick(c, t0);
+	/* groups 7 and 8 hear r2 again 40 ms on; ticks every 40 ms (no gap) up to the first end */
+	for (now = t0 + 40 * ms; now < t0 + 310 * ms; now += 40 * ms) {
+		if (now == t0 + 40 * ms)
+			r2_in(c, 6)->last_heard = r2_in(c, 7)->last_heard = now;
+		xglb_cluster_tick(c, now);
+		while (recv(rx, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			;
+	}
+	for (int g = 0; g < 8; g++)
+		assert_true(r2_in(c, g)->up);
+	before = k.n;
+	xglb_cluster_tick(c, t0 + 310 * ms); /* group 1's hold ends */
+	for (int g = 0; g < 6; g++)
+		assert_false(r2_in(c, g)->up);
+	assert_true(r2_in(c, 6)->up);
+	assert_true(r2_in(c, 7)->up);
+	assert_int_equal(k.n - before, 1);
+	for (int g = 0; g < 6; g++) /* r2's forwarder failed over to r1 */
+		assert_int_equal(c->fsm[g].fwd[1].owner, 1);
+	assert_int_equal(c->fsm[6].fwd[1].owner, 2);
+	assert_int_equal(c->losses_coalesced, 5);
+	/* and 7 and 8 at the end of their own hold, together */
+	before = k.n;
+	xglb_cluster_tick(c, t0 + 360 * ms);
+	assert_false(r2_in(c, 6)->up);
+	assert_false(r2_in(c, 7)->up);
+	assert_int_equal(k.n - before, 1);
+
+	xglb_cluster_close(c);
+	close(rx);
+	free(cfg);
+	free(c);
+}
+
 T_MAIN(cmocka_unit_test(reload_keeps_signing_with_the_key),
        cmocka_unit_test(replay_after_restart_is_refused),
        cmocka_unit_test(reload_keeps_sequence_and_windows),
-       cmocka_unit_test(withdrawal_rides_on_hellos), cmocka_unit_test(one_commit_per_pass))
+       cmocka_unit_test(withdrawal_rides_on_hellos), cmocka_unit_test(one_commit_per_pass),
+       cmocka_unit_test(dead_peer_fails_over_in_one_commit))

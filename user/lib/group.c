@@ -392,6 +392,24 @@ void xglb_fsm_rx(struct xglb_fsm *g, const struct xglb_msg *m, __u64 now, struct
 		out->actions |= XGLB_FSM_ACT_LEARN;
 }
 
+static void peer_down(struct xglb_fsm_node *n)
+{
+	n->up = false;
+	n->claims_avg = false;
+	n->load_known = n->load_primed = 0; /* counters taken afresh when back */
+}
+
+bool xglb_fsm_lose_peer(struct xglb_fsm *g, __u32 id, __u64 now, __u64 within)
+{
+	struct xglb_fsm_node *n = node_mut(g, id);
+
+	if (!n || id == g->self || !n->up ||
+	    n->last_heard + (__u64)g->t.hold_ms * MS > now + within)
+		return false;
+	peer_down(n);
+	return true;
+}
+
 static void expire_peers(struct xglb_fsm *g, __u64 now)
 {
 	for (int i = 0; i < g->n_nodes; i++) {
@@ -406,11 +424,8 @@ static void expire_peers(struct xglb_fsm *g, __u64 now)
 			n->claims_avg = xglb_fsm_is_avg(g);
 			continue;
 		}
-		if (n->up && now - n->last_heard >= (__u64)g->t.hold_ms * MS) {
-			n->up = false;
-			n->claims_avg = false;
-			n->load_known = n->load_primed = 0; /* counters taken afresh when back */
-		}
+		if (n->up && now - n->last_heard >= (__u64)g->t.hold_ms * MS)
+			peer_down(n);
 	}
 }
 

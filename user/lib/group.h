@@ -231,6 +231,14 @@ void xglb_fsm_tick(struct xglb_fsm *g, __u64 now, struct xglb_fsm_out *out);
 /* Earliest time xglb_fsm_tick has work to do (hello due, a hold or timer expiring). */
 __u64 xglb_fsm_next(const struct xglb_fsm *g, __u64 now);
 
+/*
+ * Peer id, up in g, whose hold ends by now + within: taken as lost now, as
+ * xglb_fsm_tick would take it at the end of its hold (then tick g). The
+ * cluster uses it to fail a dead node over in every group in one pass
+ * (cluster.c, coalesce_losses). Returns true if it was up and is now down.
+ */
+bool xglb_fsm_lose_peer(struct xglb_fsm *g, __u32 id, __u64 now, __u64 within);
+
 /* The hello we send now (advances seq, schedules the next one). loads: bytes per forwarder we own.
  */
 void xglb_fsm_hello(struct xglb_fsm *g, __u64 now, const __u64 loads[XGLB_MAX_FWD],

@@ -319,6 +319,71 @@ static void collect(struct xglb_cluster *c, int g, const struct xglb_fsm_out *ou
 }
 
 /*
+ * xglb_fsm_tick of group g, noting the peers it took as lost (their hold
+ * ended) for coalesce_losses.
+ */
+static void tick_group(struct xglb_cluster *c, int g, __u64 now, struct xglb_fsm_out *out)
+{
+	struct xglb_fsm *f = &c->fsm[g];
+	__u32 up = 0;
+	int n = f->n_nodes < 32 ? f->n_nodes : 32;
+
+	for (int i = 0; i < n; i++)
+		up |= (__u32)f->nodes[i].up << i;
+	xglb_fsm_tick(f, now, out);
+	for (int i = 0; i < n; i++) {
+		bool known = false;
+
+		if (!(up >> i & 1) || f->nodes[i].up || f->nodes[i].id == f->self)
+			continue;
+		for (int k = 0; k < c->n_lost && !known; k++)
+			known = c->lost[k] == f->nodes[i].id;
+		if (!known && c->n_lost < XGLB_FSM_MAX_NODES)
+			c->lost[c->n_lost++] = f->nodes[i].id;
+	}
+}
+
+/*
+ * A peer whose hold ended in one group in this pass is lost in this pass
+ * in every group where its hold ends within a window: a sixteenth of the
+ * hold, at most XGLB_LOSS_COALESCE_MS. A dead node's hellos of its groups
+ * reach us over a few milliseconds (sent in a few ticks, read in batches),
+ * so their holds end a few milliseconds apart, and each end alone, or a
+ * hello of another node for that group, would make a commit of its own: a
+ * failover of 255 groups took several commits. Now it takes one, and no
+ * group fails over more than the window before its hold ends. A group
+ * where the peer was heard since (its hold ends later) keeps it.
+ */
+#define XGLB_LOSS_COALESCE_MS 20
+
+static void coalesce_losses(struct xglb_cluster *c, __u64 now)
+{
+	for (int k = 0; k < c->n_lost; k++) {
+		int n = 0;
+
+		for (int g = 0; g < c->n_groups; g++) {
+			struct xglb_fsm *f = &c->fsm[g];
+			__u64 w = f->t.hold_ms / 16 < XGLB_LOSS_COALESCE_MS ? f->t.hold_ms / 16
+									    : XGLB_LOSS_COALESCE_MS;
+			struct xglb_fsm_out out = {0};
+
+			if (!xglb_fsm_lose_peer(f, c->lost[k], now, w * MS))
+				continue;
+			n++;
+			xglb_fsm_tick(f, now, &out);
+			collect(c, g, &out);
+		}
+		c->losses_coalesced += (__u64)n;
+		if (n)
+			pr_info("%s lost in %d more group(s) whose hold ends within %u ms: one "
+				"failover",
+				xglb_node_name(c->cfg, c->lost[k], "a node"), n,
+				XGLB_LOSS_COALESCE_MS);
+	}
+	c->n_lost = 0;
+}
+
+/*
  * The end of a pass over the groups (a tick, a batch of hellos): one commit
  * for every group whose view changed, then each group's hellos, learning
  * frames and redistribution. Tables still come before anything that
@@ -464,9 +529,10 @@ void xglb_cluster_readable(struct xglb_cluster *c, __u64 now)
 		xglb_fsm_rx(&c->fsm[g], &m, now, &out);
 		if (m.flags & XGLB_MSGF_ADMIN)
 			apply_admin(c, g, &m, now);
-		xglb_fsm_tick(&c->fsm[g], now, &out);
+		tick_group(c, g, now, &out);
 		collect(c, g, &out);
 	}
+	coalesce_losses(c, now);
 	run_pass(c, now);
 }
 
@@ -561,9 +627,10 @@ void xglb_cluster_tick(struct xglb_cluster *c, __u64 now)
 	for (int g = 0; g < c->n_groups; g++) {
 		struct xglb_fsm_out out = {0};
 
-		xglb_fsm_tick(&c->fsm[g], now, &out);
+		tick_group(c, g, now, &out);
 		collect(c, g, &out);
 	}
+	coalesce_losses(c, now);
 	run_pass(c, now);
 }
 

@@ -64,6 +64,10 @@ struct xglb_cluster {
 	/* what each group asked for in this pass (a tick, a batch of hellos): handled after one
 	 * commit for them all (run_pass in cluster.c) */
 	struct xglb_fsm_out pass[XGLB_MAX_GROUPS];
+	/* peers whose hold ended in some group in this pass (coalesce_losses in cluster.c) */
+	__u32 lost[XGLB_FSM_MAX_NODES];
+	int n_lost;
+	__u64 losses_coalesced; /* groups that lost a peer with another group, not at their own */
 	struct xglb_admin_pending admin[XGLB_MAX_GROUPS];
 	/* flow steering: MACs per steered segment, ours and each node's (by config index) */
 	__u8 n_seg[XGLB_MAX_GROUPS];
