@@ -630,8 +630,67 @@ static void dead_peer_fails_over_in_one_commit(void **state)
 	free(c);
 }
 
+/*
+ * Hellos drift apart (here due 0, 10, .. 70 ms on, hello 100 ms): when one
+ * is due, those due within half an interval go with it, never later than
+ * due. Tick at 0: groups 1..6 (0..50 ms); at 60 ms: 7, 8 and the first six
+ * (due at 100 ms, 40 ms on): from then on all eight send together.
+ */
+static void hellos_come_together(void **state)
+{
+	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
+	struct xglb_cluster *c = calloc(1, sizeof(*c));
+	struct xglb_cluster_io io = {0};
+	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}}, buf[XGLB_MSG_MAX + 1];
+	__u64 now = 1000000000ull, t0, ms = 1000000ull, tx;
+	int port = 20000 + (getpid() + 37) % 20000, rx;
+	struct xglb_config *cfg;
+	FILE *f = config_head(path, port);
+
+	(void)state;
+	assert_non_null(c);
+	assert_non_null(f);
+	for (int g = 1; g <= 8; g++)
+		fprintf(f,
+			"  - {id: %d, vip: 10.0.%d.1, interfaces: [lo], timers: {hello-ms: 100, "
+			"hold-ms: 300}, forwarders: [{owner: r1}, {owner: r2}]}\n",
+			g, g);
+	assert_int_equal(fclose(f), 0);
+	cfg = load(path);
+	unlink(path);
+	rx = peer_socket(2, port);
+	assert_int_equal(xglb_cluster_init(c, cfg, 1, (const __u8(*)[6])macs, NULL, now, &io), 0);
+	for (int i = 0; i < 300 && avg_groups(c) < 8; i++, now += 10 * ms)
+		xglb_cluster_tick(c, now);
+	assert_int_equal(avg_groups(c), 8);
+	xglb_cluster_tick(c, now); /* nothing left to announce */
+	while (recv(rx, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+
+	t0 = now + 5 * ms;
+	for (int g = 0; g < 8; g++)
+		c->fsm[g].next_hello = t0 + (__u64)g * 10 * ms;
+	tx = c->mem.tx_ok;
+	xglb_cluster_tick(c, t0);
+	assert_int_equal(c->mem.tx_ok - tx, 6); /* one peer: one datagram a group */
+	for (int g = 0; g < 6; g++)
+		assert_true(c->fsm[g].next_hello == t0 + 100 * ms);
+	assert_true(c->fsm[6].next_hello == t0 + 60 * ms);
+	tx = c->mem.tx_ok;
+	xglb_cluster_tick(c, t0 + 60 * ms);
+	assert_int_equal(c->mem.tx_ok - tx, 8);
+	for (int g = 0; g < 8; g++)
+		assert_true(c->fsm[g].next_hello == t0 + 160 * ms);
+	assert_true(xglb_cluster_next(c, t0 + 60 * ms) <= t0 + 160 * ms);
+
+	xglb_cluster_close(c);
+	close(rx);
+	free(cfg);
+	free(c);
+}
+
 T_MAIN(cmocka_unit_test(reload_keeps_signing_with_the_key),
        cmocka_unit_test(replay_after_restart_is_refused),
        cmocka_unit_test(reload_keeps_sequence_and_windows),
        cmocka_unit_test(withdrawal_rides_on_hellos), cmocka_unit_test(one_commit_per_pass),
-       cmocka_unit_test(dead_peer_fails_over_in_one_commit))
+       cmocka_unit_test(dead_peer_fails_over_in_one_commit), cmocka_unit_test(hellos_come_together))

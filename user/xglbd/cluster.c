@@ -621,9 +621,34 @@ __u64 xglb_cluster_leave_bound_ms(const struct xglb_cluster *c)
 	return b;
 }
 
+/*
+ * When a group's hello is due, the hellos of the others due within half
+ * their interval go now too: sent early (never late), so a node's groups
+ * come to send in one tick, whatever moved them apart (an election, a
+ * greeting, an operator request answered at once). Two phases less than
+ * half an interval apart merge at the earlier one's tick, the others at
+ * the later one's: after one interval a node sends every group's hello
+ * together, its peers read them together, and when it dies its holds end
+ * together (coalesce_losses then takes the stragglers).
+ */
+static void align_hellos(struct xglb_cluster *c, __u64 now)
+{
+	bool due = false;
+
+	for (int g = 0; g < c->n_groups && !due; g++)
+		due = c->fsm[g].next_hello <= now;
+	for (int g = 0; due && g < c->n_groups; g++) {
+		struct xglb_fsm *f = &c->fsm[g];
+
+		if (f->next_hello > now && f->next_hello - now <= (__u64)f->t.hello_ms * MS / 2)
+			f->next_hello = now;
+	}
+}
+
 void xglb_cluster_tick(struct xglb_cluster *c, __u64 now)
 {
 	watch_silence(c, now);
+	align_hellos(c, now);
 	for (int g = 0; g < c->n_groups; g++) {
 		struct xglb_fsm_out out = {0};
 
