@@ -136,8 +136,29 @@ out:
 	return err;
 }
 
+/*
+ * Host k sent frames through a forwarder this node owns: xglb_seen (the
+ * owner's learning, bpf/lib/vmac.h) holds it under the same key. The AVG
+ * answers ARP; the owner of the host's forwarder sees its traffic. Where
+ * the AVG owns that forwarder, this is how the AVG learns the host is
+ * real, even though it re-confirms its neighbour by unicast ARP to the
+ * vMAC (answered by the owner) rather than asking the AVG again.
+ */
+static bool sent_traffic(int seen_fd, const struct xglb_host_key *k)
+{
+	struct xglb_seen s;
+
+	return seen_fd >= 0 && bpf_map_lookup_elem(seen_fd, k, &s) == 0;
+}
+
 int xglb_hostage_run(int fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
 		     struct xglb_hostage_pass *out)
+{
+	return xglb_hostage_run_seen(fd, -1, cap, now, hz, gen, out);
+}
+
+int xglb_hostage_run_seen(int fd, int seen_fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
+			  struct xglb_hostage_pass *out)
 {
 	struct cands c = {0};
 	enum xglb_hostage_why most;
@@ -151,6 +172,10 @@ int xglb_hostage_run(int fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
 
 		if (c.why[i] > most)
 			continue;
+		if (sent_traffic(seen_fd, &c.keys[i])) { /* neither answered once nor idle */
+			out->kept_seen++;
+			continue;
+		}
 		/* judged again as it is now: it may have asked since the walk read it */
 		if (bpf_map_lookup_elem(fd, &c.keys[i], &h) ||
 		    xglb_hostage_verdict(&h, now, hz, out->entries, cap) != c.why[i] ||
@@ -182,16 +207,17 @@ static void *run(void *arg)
 		struct xglb_hostage_pass p;
 		__u32 hz = __atomic_load_n(&ha->ctl->hz, __ATOMIC_ACQUIRE);
 		__u64 now = __atomic_load_n(&ha->ctl->hb_jiffies, __ATOMIC_ACQUIRE);
-		int err = xglb_hostage_run(ha->fd, ha->cap, now, hz, &ha->ctl->hosts_gen, &p);
+		int err = xglb_hostage_run_seen(ha->fd, ha->seen_fd, ha->cap, now, hz,
+						&ha->ctl->hosts_gen, &p);
 
 		if (p.aged_once + p.aged_idle)
 			pr_info("host table %llu of %llu entries (%llu established): %llu hosts "
 				"answered once removed after %d s, %llu established hosts idle "
-				"for %d s",
+				"for %d s; %llu kept, seen sending through this node's forwarders",
 				(unsigned long long)p.entries, (unsigned long long)ha->cap,
 				(unsigned long long)p.established, (unsigned long long)p.aged_once,
 				XGLB_HOSTAGE_PROBATION_S, (unsigned long long)p.aged_idle,
-				XGLB_HOSTAGE_IDLE_S);
+				XGLB_HOSTAGE_IDLE_S, (unsigned long long)p.kept_seen);
 		if (err && !warned)
 			pr_warn("ageing xglb_hosts: %s (nothing is removed from a full table until "
 				"it works)",
@@ -219,22 +245,40 @@ static void *run(void *arg)
 
 int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xglb_ctl *ctl)
 {
+	return xglb_hostage_start_seen(ha, map_fd, -1, cap, ctl);
+}
+
+int xglb_hostage_start_seen(struct xglb_hostage *ha, int map_fd, int seen_fd, __u64 cap,
+			    struct xglb_ctl *ctl)
+{
 	int err;
 
 	memset(ha, 0, sizeof(*ha));
+	ha->seen_fd = -1;
 	if (!ctl || !cap)
 		return -EINVAL;
 	ha->cap = cap;
 	ha->ctl = ctl;
+	if (seen_fd >= 0) {
+		ha->seen_fd = fcntl(seen_fd, F_DUPFD_CLOEXEC, 0);
+		if (ha->seen_fd < 0)
+			return -errno;
+	}
 	err = xglb_worker_fds(map_fd, &ha->fd, &ha->wake_fd);
-	if (err)
+	if (err) {
+		if (ha->seen_fd >= 0)
+			close(ha->seen_fd);
+		ha->seen_fd = -1;
 		return err;
+	}
 	pthread_mutex_init(&ha->lock, NULL);
 	err = xglb_worker_start(&ha->thread, run, ha);
 	if (err) {
 		close(ha->fd);
 		close(ha->wake_fd);
-		ha->fd = ha->wake_fd = -1;
+		if (ha->seen_fd >= 0)
+			close(ha->seen_fd);
+		ha->fd = ha->wake_fd = ha->seen_fd = -1;
 		return -err;
 	}
 	ha->running = true;
@@ -250,6 +294,8 @@ void xglb_hostage_stop(struct xglb_hostage *ha)
 	pthread_join(ha->thread, NULL);
 	close(ha->fd);
 	close(ha->wake_fd);
-	ha->fd = ha->wake_fd = -1;
+	if (ha->seen_fd >= 0)
+		close(ha->seen_fd);
+	ha->fd = ha->wake_fd = ha->seen_fd = -1;
 	ha->running = false;
 }

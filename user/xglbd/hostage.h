@@ -14,6 +14,11 @@
  *   7/8 full or more    also established hosts not heard from for
  *                       XGLB_HOSTAGE_IDLE_S
  *
+ * Neither removes a host that this node's xglb_seen holds under the same
+ * (group, MAC): it sent a frame through a forwarder this node owned within
+ * the XGLB_SEEN_AGE_S xglb_seen keeps a host (the AVG's own forwarders;
+ * hosts of other nodes' forwarders are in their xglb_seen, not ours).
+ *
  * See docs/datapath.md, "Host table".
  */
 #ifndef XGLB_HOSTAGE_H
@@ -34,6 +39,7 @@ struct xglb_hostage_pass {
 	__u64 aged_once;   /* removed: answered once, past probation */
 	__u64 aged_idle;   /* removed: established, idle */
 	__u64 established; /* entries marked established */
+	__u64 kept_seen;   /* would have gone, kept: in xglb_seen (sent traffic through us) */
 };
 
 /* Why entry h goes, at jiffies now (hz per second) in a table of entries/cap: 0 = it stays. */
@@ -50,8 +56,16 @@ enum xglb_hostage_why xglb_hostage_verdict(const struct xglb_host *h, __u64 now,
 int xglb_hostage_run(int fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
 		     struct xglb_hostage_pass *out);
 
+/*
+ * The same, consulting seen_fd (this node's xglb_seen, -1: none): a host
+ * it holds under the same (group, MAC) key is kept.
+ */
+int xglb_hostage_run_seen(int fd, int seen_fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
+			  struct xglb_hostage_pass *out);
+
 struct xglb_hostage {
 	int fd;		      /* our own dup of xglb_hosts' fd */
+	int seen_fd;	      /* our own dup of xglb_seen's fd, -1: none */
 	__u64 cap;	      /* its max_entries */
 	struct xglb_ctl *ctl; /* the mmapped control word: jiffies, HZ, hosts_gen */
 	int wake_fd; /* eventfd: written to stop the thread; the wait between passes polls it */
@@ -64,6 +78,9 @@ struct xglb_hostage {
 
 /* Start ageing the map behind map_fd (dup'ed). 0 or -errno. */
 int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xglb_ctl *ctl);
+/* The same, consulting xglb_seen behind seen_fd (dup'ed; -1: none). */
+int xglb_hostage_start_seen(struct xglb_hostage *ha, int map_fd, int seen_fd, __u64 cap,
+			    struct xglb_ctl *ctl);
 /* Stop the thread and wait for it. */
 void xglb_hostage_stop(struct xglb_hostage *ha);
 
