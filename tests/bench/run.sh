@@ -150,8 +150,9 @@ echo "#   datagram over the rig's; fwd_xglb_prog_ns_*: each xglb program's own n
 echo "#   statistics, one extra round); forward_tcp_*: iperf3 through the same routers (forward.sh)"
 echo "# agent_idle_*: r1's xglbd over 30 s from /proc, one group, hello 50 ms, 3 peers; scale_*: 255"
 echo "#   groups x 16 forwarders, 2^20 hosts written into r1's table; *_ratio: full / empty table,"
-echo "#   medians of 20; scale_commit_us: sum of xglb_commit_seconds from a peer's kill until every"
-echo "#   group failed over (scale.sh; \$BUILD/bench/scale.log)"
+echo "#   medians of 20; scale_commit_us: sum of xglb_commit_seconds (the commit path's CPU time)"
+echo "#   from a peer's kill until every group failed over, _wall_us the same in wall time, _grace_us"
+echo "#   the RCU grace periods in it (scale.sh; \$BUILD/bench/scale.log)"
 
 # ---- per-packet cost -------------------------------------------------------
 run_bench_in "$NS_MICRO" xdp_micro 120 "$BUILD/bench/xdp_micro"

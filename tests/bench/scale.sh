@@ -21,10 +21,14 @@
 #        scale_agent_cpu_pct, scale_agent_rss_mb  as in 1., over SCALE_IDLE_S (30) seconds with
 #                             the full table
 #        scale_commit_us      agent time of the table commits r1 made from r4's kill until every
-#                             group's forwarders moved off r4 (sum of xglb_commit_seconds over
-#                             them; goal <= 1,000)
+#                             group's forwarders moved off r4: the CPU time of r1's commit path
+#                             (sum of xglb_commit_seconds over them; goal <= 1,000)
 #        scale_commit_count   how many commits that was
-#        scale_commit_max_us  the longest single commit since the start
+#        scale_commit_wall_us their wall time: the CPU time and what r1 slept in them (the RCU
+#                             grace period before rewriting a bank live until the last flip,
+#                             kernel locks, being scheduled out on this shared machine)
+#        scale_commit_grace_us  of which grace periods (membarrier)
+#        scale_commit_max_us  the most CPU time a single commit took since the start
 # The rounds of a figure run back to back in one lab (none, then full), side by side.
 # Needs root, jq and curl; everything runs in the lab's namespaces and is removed on exit.
 # shellcheck source=tests/bench/benchlib.sh
@@ -155,12 +159,14 @@ bench scale_agent_rss_mb "$rss" MB
 # failover of all 255 groups: r4 killed, r1 (AVG) gives its 4 forwarders of each to survivors
 # shellcheck disable=SC2317 # called through lab_wait
 moved() { [ "$(lab_jst r1 '[.groups[].forwarders[] | select(.owner_name == "r4" or (.active | not))] | length')" = 0 ]; }
-read -r c0 s0 <<<"$(lab_jst r1 '"\(.commits.count) \(.commits.sum_us)"')"
+read -r c0 s0 w0 g0 <<<"$(lab_jst r1 '"\(.commits.count) \(.commits.sum_us) \(.commits.wall_sum_us) \(.commits.grace_sum_us)"')"
 lab_kill_xglbd r4 || fail "kill r4"
 lab_wait 60 moved || fail "r4's forwarders did not move: $(lab_jst r1 '[.groups[].forwarders[] | .owner_name] | group_by(.) | map("\(.[0]) \(length)")')"
-read -r c1 s1 max <<<"$(lab_jst r1 '"\(.commits.count) \(.commits.sum_us) \(.commits.max_us)"')"
+read -r c1 s1 w1 g1 max <<<"$(lab_jst r1 '"\(.commits.count) \(.commits.sum_us) \(.commits.wall_sum_us) \(.commits.grace_sum_us) \(.commits.max_us)"')"
 bench scale_commit_us $((s1 - s0)) us
 bench scale_commit_count $((c1 - c0)) commits
+bench scale_commit_wall_us $((w1 - w0)) us
+bench scale_commit_grace_us $((g1 - g0)) us
 bench scale_commit_max_us "$max" us
 for r in r1 r2 r3; do lab_stop_xglbd "$r" 10; done
 exit 0
