@@ -631,10 +631,12 @@ static void dead_peer_fails_over_in_one_commit(void **state)
 }
 
 /*
- * Hellos drift apart (here due 0, 10, .. 70 ms on, hello 100 ms): when one
- * is due, those due within half an interval go with it, never later than
- * due. Tick at 0: groups 1..6 (0..50 ms); at 60 ms: 7, 8 and the first six
- * (due at 100 ms, 40 ms on): from then on all eight send together.
+ * Hellos drift apart (here due 0, 10, .. 60 ms on, hello 100 ms): when one
+ * is due, those of the same interval due within half of it go with it,
+ * never later than due. Tick at 0: groups 1..6 (0..50 ms); at 60 ms: 7 and
+ * the first six (due at 100 ms, 40 ms on): from then on they send
+ * together. Group 8, of another interval (1 s), due at 40 ms, is not
+ * pulled along at 0; it goes when due.
  */
 static void hellos_come_together(void **state)
 {
@@ -668,19 +670,24 @@ static void hellos_come_together(void **state)
 		;
 
 	t0 = now + 5 * ms;
-	for (int g = 0; g < 8; g++)
+	for (int g = 0; g < 7; g++)
 		c->fsm[g].next_hello = t0 + (__u64)g * 10 * ms;
+	c->fsm[7].t.hello_ms = 1000;
+	c->fsm[7].t.hold_ms = 3000;
+	c->fsm[7].next_hello = t0 + 40 * ms;
 	tx = c->mem.tx_ok;
 	xglb_cluster_tick(c, t0);
 	assert_int_equal(c->mem.tx_ok - tx, 6); /* one peer: one datagram a group */
 	for (int g = 0; g < 6; g++)
 		assert_true(c->fsm[g].next_hello == t0 + 100 * ms);
 	assert_true(c->fsm[6].next_hello == t0 + 60 * ms);
+	assert_true(c->fsm[7].next_hello == t0 + 40 * ms);
 	tx = c->mem.tx_ok;
 	xglb_cluster_tick(c, t0 + 60 * ms);
-	assert_int_equal(c->mem.tx_ok - tx, 8);
-	for (int g = 0; g < 8; g++)
+	assert_int_equal(c->mem.tx_ok - tx, 8); /* 1..7, and 8 due since 40 ms */
+	for (int g = 0; g < 7; g++)
 		assert_true(c->fsm[g].next_hello == t0 + 160 * ms);
+	assert_true(c->fsm[7].next_hello == t0 + 1060 * ms);
 	assert_true(xglb_cluster_next(c, t0 + 60 * ms) <= t0 + 160 * ms);
 
 	xglb_cluster_close(c);

@@ -622,25 +622,41 @@ __u64 xglb_cluster_leave_bound_ms(const struct xglb_cluster *c)
 }
 
 /*
- * When a group's hello is due, the hellos of the others due within half
- * their interval go now too: sent early (never late), so a node's groups
- * come to send in one tick, whatever moved them apart (an election, a
- * greeting, an operator request answered at once). Two phases less than
- * half an interval apart merge at the earlier one's tick, the others at
- * the later one's: after one interval a node sends every group's hello
- * together, its peers read them together, and when it dies its holds end
- * together (coalesce_losses then takes the stragglers).
+ * When a group's hello is due, the hellos of the others with the same
+ * interval due within half of it go now too: sent early (never late), so
+ * a node's groups come to send in one tick, whatever moved them apart (an
+ * election, a greeting, an operator request answered at once). Two phases
+ * less than half an interval apart merge at the earlier one's tick, the
+ * others at the later one's: after one interval a node sends every group's
+ * hello together, its peers read them together, and when it dies its holds
+ * end together (coalesce_losses then takes the stragglers). Only the same
+ * interval: a group of 50 ms must not pull one of 1 s along every 50 ms.
  */
+#define ALIGN_KINDS 8 /* distinct hello intervals aligned in one tick */
+
 static void align_hellos(struct xglb_cluster *c, __u64 now)
 {
-	bool due = false;
+	__u32 due[ALIGN_KINDS];
+	int n = 0;
 
-	for (int g = 0; g < c->n_groups && !due; g++)
-		due = c->fsm[g].next_hello <= now;
-	for (int g = 0; due && g < c->n_groups; g++) {
+	for (int g = 0; g < c->n_groups && n < ALIGN_KINDS; g++) {
+		bool known = false;
+
+		if (c->fsm[g].next_hello > now)
+			continue;
+		for (int k = 0; k < n && !known; k++)
+			known = due[k] == c->fsm[g].t.hello_ms;
+		if (!known)
+			due[n++] = c->fsm[g].t.hello_ms;
+	}
+	for (int g = 0; n && g < c->n_groups; g++) {
 		struct xglb_fsm *f = &c->fsm[g];
+		bool same = false;
 
-		if (f->next_hello > now && f->next_hello - now <= (__u64)f->t.hello_ms * MS / 2)
+		for (int k = 0; k < n && !same; k++)
+			same = due[k] == f->t.hello_ms;
+		if (same && f->next_hello > now &&
+		    f->next_hello - now <= (__u64)f->t.hello_ms * MS / 2)
 			f->next_hello = now;
 	}
 }
