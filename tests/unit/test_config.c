@@ -114,6 +114,7 @@ struct tcase {
 static const struct tcase cases[] = {
 	CASE("minimal", BASE, ""),
 	CASE("learn_off", TOP("learn-interval-ms: 0"), ""),
+	CASE("nic_return_0", TOP("nic-return-ms: 0"), ""),
 	CASE("persistence_1_and_3", FWD("      - {owner: r1, persistence: 1}\n      - {owner: r2, persistence: 3}\n"), ""),
 	CASE("name_31_chars", NODE3("name: abcdefghijklmnopqrstuvwxyz.-_01, id: 3"), ""),
 	CASE("ifname_15_chars", GROUP("id: 1, vip: 10.0.0.1, interfaces: [abcdefghijklmno], avg: r1, forwarders: [{owner: r1}]"), ""),
@@ -150,6 +151,8 @@ static const struct tcase cases[] = {
 	CASE("host_table_high", TOP("host-table-size: 16777217"), "1: host-table-size: must be between 1024 and 16777216"),
 	CASE("host_table_zero", TOP("host-table-size: 0"), "1: host-table-size: must be between 1024 and 16777216"),
 	CASE("learn_low", TOP("learn-interval-ms: 99"), "1: learn-interval-ms: must be 0 or between 100 and 3600000"),
+	CASE("nic_return_high", TOP("nic-return-ms: 3600001"), "1: nic-return-ms: must be between 0 and 3600000"),
+	CASE("nic_return_text", TOP("nic-return-ms: 1s"), "1: nic-return-ms: \"1s\" is not an integer"),
 	CASE("pin_root_relative", TOP("pin-root: xglb"), "1: pin-root: \"xglb\" is not an absolute path"),
 	CASE("state_dir_relative", TOP("state-dir: var/lib/xglb"), "1: state-dir: \"var/lib/xglb\" is not an absolute path"),
 	CASE("node_unknown", HEAD_IS("node: r9"), "1: node: unknown node \"r9\""),
@@ -679,6 +682,7 @@ static void test_example(void **state)
 	assert_string_equal(cfg.console_token_file, ""); /* state-dir/console-token */
 	assert_int_equal(cfg.lease_ms, 3000);
 	assert_int_equal(cfg.learn_interval_ms, 10000);
+	assert_int_equal(cfg.nic_return_ms, 1000);
 	assert_int_equal(cfg.host_table_size, 0); /* by CPU count */
 	assert_int_equal(cfg.datapath, XGLB_DATAPATH_AUTO);
 	assert_int_equal(cfg.xdp_mode, XGLB_XDP_MODE_AUTO);
@@ -754,7 +758,8 @@ static void test_defaults_and_values(void **state)
 	    "rx-filter: promiscuous\n"
 	    "console-token-file: /etc/xglb/console-token\n"
 	    "xdp-mode: native\n"
-	    "host-table-size: 1048576\n";
+	    "host-table-size: 1048576\n"
+	    "nic-return-ms: 2500\n";
 	const __u8 vip[4] = {192, 168, 1, 254};
 	struct xglb_cfg_group *g = &cfg.groups[0], *h = &cfg.groups[1];
 	struct tmpfile t;
@@ -771,6 +776,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(cfg.self, 1);
 	assert_int_equal(cfg.lease_ms, 100);
 	assert_int_equal(cfg.learn_interval_ms, 0);
+	assert_int_equal(cfg.nic_return_ms, 2500);
 	assert_int_equal(cfg.host_table_size, 1048576);
 	assert_string_equal(cfg.pin_root, "/sys/fs/bpf/other");
 	assert_string_equal(cfg.state_dir, "/srv/xglb/state");

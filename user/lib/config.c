@@ -559,6 +559,7 @@ static const struct field top_fields[] = {
 	TOP("state-dir", schema_read_path, state_dir, 0, 0, 0, NULL),
 	TOP("lease-ms", schema_read_uint, lease_ms, 100, MS_MAX, 0, NULL),
 	TOP("learn-interval-ms", schema_read_uint, learn_interval_ms, 100, MS_MAX, F_ZERO_OK, NULL),
+	TOP("nic-return-ms", schema_read_uint, nic_return_ms, 0, MS_MAX, 0, NULL),
 	TOP("host-table-size", schema_read_uint, host_table_size, XGLB_HOST_TABLE_MIN,
 	    XGLB_HOST_TABLE_MAX, 0, NULL),
 	TOP("control-socket", schema_read_path, control_socket, 0, SUN_PATH_MAX - 1, 0, NULL),
@@ -594,6 +595,7 @@ static void cfg_init(struct xglb_config *cfg, const char *path)
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", XGLB_DEFAULT_STATE_DIR);
 	cfg->lease_ms = XGLB_DEFAULT_LEASE_MS;
 	cfg->learn_interval_ms = XGLB_DEFAULT_LEARN_MS;
+	cfg->nic_return_ms = XGLB_DEFAULT_NIC_RETURN_MS;
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s",
 		 XGLB_DEFAULT_CONTROL_SOCKET);
 	snprintf(cfg->http_listen, sizeof(cfg->http_listen), "%s", XGLB_DEFAULT_HTTP_LISTEN);

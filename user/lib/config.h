@@ -18,6 +18,7 @@
 #define XGLB_DEFAULT_STATE_DIR	    "/var/lib/xglb" /* the boot counter file */
 #define XGLB_DEFAULT_LEASE_MS	    3000
 #define XGLB_DEFAULT_LEARN_MS	    10000
+#define XGLB_DEFAULT_NIC_RETURN_MS  1000
 #define XGLB_DEFAULT_WEIGHT	    100
 #define XGLB_DEFAULT_CONTROL_SOCKET "/run/xglb/xglbd.sock"
 #define XGLB_DEFAULT_HTTP_LISTEN    "127.0.0.1:9867" /* metrics and console */
@@ -191,6 +192,7 @@ struct xglb_config {
 	char state_dir[XGLB_PATH_MAX]; /* state-dir: where the boot counter is kept */
 	__u32 lease_ms; /* data path stops answering ARP this long after the last heartbeat */
 	__u32 learn_interval_ms; /* period of learning frames from owned vMACs, 0 = off */
+	__u32 nic_return_ms;	 /* the node address back on an earlier NIC after this long */
 	__u32 host_table_size;	 /* entries of xglb_hosts; 0 = by CPU count (xglb_hosts_capacity) */
 	char control_socket[XGLB_PATH_MAX]; /* default XGLB_DEFAULT_CONTROL_SOCKET */
 	char http_listen[32];		    /* "IPv4:PORT" of /metrics and the console; "" = off */

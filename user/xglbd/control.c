@@ -366,6 +366,7 @@ static struct json_object *cmd_status(struct daemon *d)
 				       json_object_new_boolean(cfg->groups[g].fast_path));
 	json_object_object_add(o, "fast_path", fastpath_json(d));
 	json_object_object_add(o, "netwatch", netwatch_status(d));
+	json_object_object_add(o, "node_address", nodeaddr_json(d));
 	json_object_object_add(o, "events", xglb_log_recent());
 	if (d->cl)
 		json_object_object_add(o, "membership", xglb_cluster_rx_json(d->cl));

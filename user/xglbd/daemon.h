@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <net/if.h>
 #include <json-c/json.h>
+#include "addrmove.h"
 #include "bank.h"
 #include "cluster.h"
 #include "conflict.h"
@@ -171,6 +172,9 @@ struct ra_state {
 /* IPv6 forwarding is off (all, or one of its interfaces) and the group serves IPv6: weight 0,
  * no RAs of its own (ra.c) */
 #define NW_NO_FORWARDING6 0x4
+/* the node address (the source of its hellos) has no live interface of the segment to be on
+ * (nodeaddr.c): priority 0, weight 0 */
+#define NW_NODE_ADDR 0x10
 
 /*
  * The rtnetlink monitor's state: what the kernel's interfaces look like
@@ -190,13 +194,41 @@ struct netwatch {
 	__u64 local_updates; /* steering's local-address set rewritten on an address change */
 	__u64 errors;	     /* re-applying to an interface failed (logged) */
 };
+/*
+ * The node address on the segment's interfaces (nodeaddr.c): where it is,
+ * where it should be (user/lib/addrmove.h), what moving it did.
+ */
+struct nodeaddr {
+	bool managed; /* found on one of the segment's interfaces at start: xglbd moves it */
+	bool lost;    /* no live interface can hold it: withdrawn from every group */
+	char why[96]; /* why it is lost */
+	__be32 addr;  /* nodes[].address */
+	__u8 plen;    /* its prefix length, as found on the interface */
+	int n;	      /* the segment's interfaces, configuration order */
+	char name[XGLB_ADDRMOVE_MAX][IF_NAMESIZE];
+	struct xglb_addrmove m;
+	int tfd;	   /* timerfd: the return delay ending, the repeated gratuitous ARP */
+	__u64 garp_due_ns; /* the repeated gratuitous ARP, 0 = none */
+	__u64 last_move_ns;
+	__u64 moves;	     /* moved off an interface without carrier (or down) */
+	__u64 returns;	     /* moved back to an earlier interface after nic-return-ms */
+	__u64 failures;	     /* adding it on the chosen interface failed */
+	__u64 steps_down;    /* times the node withdrew because the address had nowhere to go */
+	__u64 garps;	     /* gratuitous ARPs sent */
+	__u64 routes_moved;  /* routes through a gateway of its prefix moved with it */
+	__u64 neigh_flushed; /* neighbour entries flushed from the interface it left */
+	__u64 errors;	     /* other netlink or send failures (logged) */
+};
+
 /* A sysctl xglbd changed, with the value it found, to put back on a clean stop. */
 struct sysctl_saved {
 	char ifname[IF_NAMESIZE]; /* or "all" */
 	const char *key;
 	char value[16];
 };
-#define SYSCTL_SAVED_MAX ((XGLB_MAX_IFACES + 1) * 2)
+#define SYSCTL_SAVED_MAX                                                                           \
+	((XGLB_MAX_IFACES + 1) * 3) /* arp_announce, send_redirects, arp_ignore                    \
+				     */
 
 struct daemon {
 	struct xglb_config *cfg;
@@ -237,6 +269,7 @@ struct daemon {
 	struct seen_walk seen;
 	int seen_fd; /* timerfd: the owner's walk's next step */
 	struct netwatch nw;
+	struct nodeaddr na;
 	struct sysctl_saved sysctls[SYSCTL_SAVED_MAX]; /* what sysctls_apply changed */
 	int n_sysctls;
 	/* the vMACs we own on our interfaces' unicast filters (rxfilter.h) */
@@ -280,6 +313,13 @@ void netwatch_resync(struct daemon *d);
 struct json_object *netwatch_json(const struct daemon *d, int g);
 struct json_object *netwatch_status(const struct daemon *d);
 const char *netwatch_reason(__u8 bit);
+
+/* nodeaddr.c */
+int nodeaddr_init(struct daemon *d);
+void nodeaddr_sync(struct daemon *d);
+void nodeaddr_timer(struct daemon *d);
+bool nodeaddr_lost(const struct daemon *d);
+struct json_object *nodeaddr_json(const struct daemon *d);
 
 /* redist.c */
 void send_learning(struct daemon *d);

@@ -180,6 +180,8 @@ static void run(struct daemon *d)
 			} else if (fd == d->again_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					bulk |= 1;
+			} else if (fd == d->na.tfd) {
+				nodeaddr_timer(d);
 			} else if (fd == d->ra.tfd) {
 				ra_tick(d);
 			} else if (fd == d->ra.rs_fd) {
@@ -278,7 +280,8 @@ int main(int argc, char **argv)
 			   .ctl.fd = -1,
 			   .trk.nl_fd = -1,
 			   .trk.icmp_fd = -1,
-			   .nw.fd = -1};
+			   .nw.fd = -1,
+			   .na.tfd = -1};
 	bool test_only = false;
 	int verbose = 0, c, err, rc = 1;
 
@@ -441,7 +444,7 @@ int main(int argc, char **argv)
 	ra_schedule(&d);
 	arm_timer(d.hb_fd, heartbeat_period_ms(&d));
 	arm_timer(d.learn_fd, d.cfg->learn_interval_ms);
-	if (netwatch_start(&d))
+	if (netwatch_start(&d) || nodeaddr_init(&d))
 		goto detach;
 	netwatch_resync(&d); /* forwarding, and anything that changed while we started */
 	arm_membership(&d);
@@ -479,6 +482,8 @@ detach:
 out:
 	if (d.nw.fd >= 0)
 		close(d.nw.fd);
+	if (d.na.tfd >= 0)
+		close(d.na.tfd);
 	if (d.pkt_fd >= 0)
 		close(d.pkt_fd);
 	ra_close(&d);

@@ -371,7 +371,7 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 static void render_netwatch(FILE *out, struct json_object *status)
 {
 	static const char *const reasons[] = {"interface-missing", "forwarding-off",
-					      "ipv6-forwarding-off"};
+					      "ipv6-forwarding-off", "node-address-lost"};
 	static const char *const msgs[] = {"events", "ignored", "malformed"};
 	static const char *const acts[] = {"reattached", "mac_changes", "vip_restored",
 					   "local_updates", "errors"};
@@ -381,7 +381,8 @@ static void render_netwatch(FILE *out, struct json_object *status)
 	head(out, "xglb_group_withdrawn", "gauge",
 	     "1 while this node withdraws from the group for the reason (an interface missing: "
 	     "priority and weight 0; forwarding off: weight 0; IPv6 forwarding off in a group "
-	     "that serves IPv6: weight 0, no RAs from this node).");
+	     "that serves IPv6: weight 0, no RAs from this node; the node address with no live "
+	     "interface to be on: priority and weight 0).");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i),
 				   *w = get(g, "withdrawn");
@@ -413,6 +414,27 @@ static void render_netwatch(FILE *out, struct json_object *status)
 	    "re-created interface, MAC changes followed, VIPs put back on lo (and virtual "
 	    "IPv6 addresses on the group interfaces), local-address updates, errors.",
 	    "action", acts, sizeof(acts) / sizeof(acts[0]), nw);
+}
+
+/* The node address on the segment's interfaces: where it can be, what moving it did. */
+static void render_node_address(FILE *out, struct json_object *na)
+{
+	static const char *const acts[] = {
+	    "moves",	       "returns",      "failures",	     "steps_down",
+	    "gratuitous_arps", "routes_moved", "neighbours_flushed", "errors"};
+
+	if (!na)
+		return;
+	scalar(out, "xglb_node_address_lost", "gauge",
+	       "1 while the node address has no live interface of the segment to be on (the node "
+	       "withdraws from every group, reason node-address-lost).",
+	       json_object_get_boolean(get(na, "lost")));
+	counter_by_key(out, "xglb_node_address_actions_total",
+		       "What following the live interfaces did to the node address: moves off an "
+		       "interface without carrier, returns after nic-return-ms, adds that failed, "
+		       "steps down, gratuitous ARPs, routes moved, neighbour entries flushed, "
+		       "other errors.",
+		       "action", acts, sizeof(acts) / sizeof(acts[0]), na);
 }
 
 /* The interfaces' unicast filters: entries, promiscuous fallback, and what changed them. */
@@ -611,6 +633,7 @@ static void render_events(FILE *out, struct json_object *status)
 			num(mem, "tx_errors"));
 	}
 	render_netwatch(out, status);
+	render_node_address(out, get(status, "node_address"));
 	if (refused) {
 		head(out, "xglb_requests_refused_total", "counter",
 		     "Control-socket and HTTP requests refused before they were handled, by "

@@ -43,6 +43,8 @@ const char *netwatch_reason(__u8 bit)
 		return "forwarding-off";
 	case NW_NO_FORWARDING6:
 		return "ipv6-forwarding-off";
+	case NW_NODE_ADDR:
+		return "node-address-lost";
 	default:
 		return "?";
 	}
@@ -277,6 +279,8 @@ static void apply_withdrawal(struct daemon *d)
 			if (d->nw.no_fwd6[k] && cg->n_addr6)
 				why |= NW_NO_FORWARDING6;
 		}
+		if (nodeaddr_lost(d))
+			why |= NW_NODE_ADDR;
 		if (why != d->nw.why[g]) {
 			if (why & ~d->nw.why[g] & NW_IFACE_GONE)
 				pr_err(
@@ -298,6 +302,10 @@ static void apply_withdrawal(struct daemon *d)
 				       cg->id);
 			if ((why ^ d->nw.why[g]) & NW_NO_FORWARDING6)
 				ra_forwarding6(d, g, why & NW_NO_FORWARDING6);
+			if (why & ~d->nw.why[g] & NW_NODE_ADDR)
+				pr_err("group %u: the node address has no live interface to be "
+				       "on: withdrawing (priority 0, weight 0) until it has",
+				       cg->id);
 			if (!why)
 				pr_info("group %u: interfaces present and forwarding: taking part "
 					"again",
@@ -308,7 +316,7 @@ static void apply_withdrawal(struct daemon *d)
 					cg->id);
 			d->nw.why[g] = why;
 		}
-		if (why & NW_IFACE_GONE)
+		if (why & (NW_IFACE_GONE | NW_NODE_ADDR))
 			cl |= XGLB_WITHDRAW_AVG | XGLB_WITHDRAW_FWD;
 		if (why & (NW_NO_FORWARDING | NW_NO_FORWARDING6))
 			cl |= XGLB_WITHDRAW_FWD;
@@ -408,6 +416,7 @@ void netwatch_resync(struct daemon *d)
 		}
 	}
 	sync_addrs6(d, false); /* a link that went down lost its IPv6 addresses */
+	nodeaddr_sync(d);      /* the node address off an interface without carrier */
 	apply_withdrawal(d);
 	if (relink || remac) {
 		commit_tables(d);
@@ -559,7 +568,7 @@ struct json_object *netwatch_json(const struct daemon *d, int g)
 {
 	struct json_object *a = json_object_new_array();
 
-	for (__u8 bit = 1; bit && bit <= NW_NO_FORWARDING6; bit <<= 1)
+	for (__u8 bit = 1; bit && bit <= NW_NODE_ADDR; bit <<= 1)
 		if (d->nw.why[g] & bit)
 			json_object_array_add(a, json_object_new_string(netwatch_reason(bit)));
 	return a;

@@ -184,6 +184,9 @@ void reload(struct daemon *d)
 	memset(d->nw.gone, 0, sizeof(d->nw.gone));
 	memset(d->nw.no_fwd, 0, sizeof(d->nw.no_fwd));
 	memset(d->nw.no_fwd6, 0, sizeof(d->nw.no_fwd6));
+	if (nodeaddr_init(d)) /* the segment's interfaces may have changed: where it is now */
+		pr_warn("node address: no timer (%s): it is not moved until a restart",
+			strerror(errno));
 	netwatch_resync(d);
 	arm_membership(d);
 	free(old);

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* test_addrmove.c - which interface holds the node address: failover at once, return after the
+ * delay, flaps, no live interface, time passed in. */
+#include "testlib.h"
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "addrmove.h"
+
+#define MS  1000000ull
+#define RET (1000 * MS) /* nic-return-ms: 1000 */
+#define T0  (5000 * MS)
+
+static void init_checks(void **state)
+{
+	struct xglb_addrmove m;
+
+	(void)state;
+	assert_int_equal(xglb_addrmove_init(&m, 0), -EINVAL);
+	assert_int_equal(xglb_addrmove_init(&m, XGLB_ADDRMOVE_MAX + 1), -EINVAL);
+	assert_int_equal(xglb_addrmove_init(&m, 2), 0);
+	assert_int_equal(m.holder, -1);
+	/* nothing live: nowhere */
+	assert_int_equal(xglb_addrmove_decide(&m, T0, RET, NULL), -1);
+	/* out of range observations are ignored */
+	xglb_addrmove_observe(&m, 2, true, T0);
+	xglb_addrmove_observe(&m, -1, true, T0);
+	assert_int_equal(xglb_addrmove_decide(&m, T0, RET, NULL), -1);
+}
+
+/* holder live: stays, whatever else is live */
+static void stays_while_live(void **state)
+{
+	struct xglb_addrmove m;
+	__u64 next = 1;
+
+	(void)state;
+	xglb_addrmove_init(&m, 2);
+	xglb_addrmove_observe(&m, 0, true, T0);
+	xglb_addrmove_observe(&m, 1, true, T0);
+	m.holder = 0;
+	assert_int_equal(xglb_addrmove_decide(&m, T0, RET, &next), 0);
+	assert_int_equal(next, 0);
+	assert_int_equal(xglb_addrmove_decide(&m, T0 + 100000 * MS, RET, &next), 0);
+	/* a later interface never pulls it */
+	m.holder = 1;
+	xglb_addrmove_observe(&m, 0, false, T0);
+	assert_int_equal(xglb_addrmove_decide(&m, T0 + 100000 * MS, RET, &next), 1);
+	assert_int_equal(next, 0);
+}
+
+/* the holder dies: the first live one takes it at once, with no delay even if it just came up */
+static void fails_over_at_once(void **state)
+{
+	struct xglb_addrmove m;
+	__u64 next = 1;
+
+	(void)state;
+	xglb_addrmove_init(&m, 3);
+	for (int i = 0; i < 3; i++)
+		xglb_addrmove_observe(&m, i, true, T0);
+	m.holder = 0;
+	xglb_addrmove_observe(&m, 1, false, T0 + 10 * MS);
+	xglb_addrmove_observe(&m, 1, true, T0 + 20 * MS); /* flapped: up for 0 ms */
+	xglb_addrmove_observe(&m, 0, false, T0 + 20 * MS);
+	assert_int_equal(xglb_addrmove_decide(&m, T0 + 20 * MS, RET, &next), 1);
+	assert_int_equal(next, 0);
+	xglb_addrmove_observe(&m, 1, false, T0 + 30 * MS);
+	assert_int_equal(xglb_addrmove_decide(&m, T0 + 30 * MS, RET, NULL), 2);
+	xglb_addrmove_observe(&m, 2, false, T0 + 40 * MS);
+	assert_int_equal(xglb_addrmove_decide(&m, T0 + 40 * MS, RET, &next), -1);
+	assert_int_equal(next, 0);
+	/* no holder (lost): the first live, at once */
+	m.holder = -1;
+	xglb_addrmove_observe(&m, 2, true, T0 + 50 * MS);
+	assert_int_equal(xglb_addrmove_decide(&m, T0 + 50 * MS, RET, NULL), 2);
+}
+
+/* the preferred interface comes back: the address returns only after the delay */
+static void returns_after_delay(void **state)
+{
+	struct xglb_addrmove m;
+	__u64 next = 0, up = T0 + 3000 * MS;
+
+	(void)state;
+	xglb_addrmove_init(&m, 2);
+	xglb_addrmove_observe(&m, 1, true, T0);
+	m.holder = 1;
+	xglb_addrmove_observe(&m, 0, true, up);
+	assert_int_equal(xglb_addrmove_decide(&m, up, RET, &next), 1);
+	assert_int_equal(next, up + RET);
+	assert_int_equal(xglb_addrmove_decide(&m, up + RET - 1, RET, &next), 1);
+	assert_int_equal(next, up + RET);
+	assert_int_equal(xglb_addrmove_decide(&m, up + RET, RET, &next), 0);
+	assert_int_equal(next, 0);
+	/* a delay of 0: back at once */
+	assert_int_equal(xglb_addrmove_decide(&m, up, 0, NULL), 0);
+}
+
+/* a flap restarts the delay; observing the same state again does not */
+static void flap_restarts_delay(void **state)
+{
+	struct xglb_addrmove m;
+	__u64 next = 0, up = T0 + 3000 * MS, again = up + 800 * MS;
+
+	(void)state;
+	xglb_addrmove_init(&m, 2);
+	xglb_addrmove_observe(&m, 1, true, T0);
+	m.holder = 1;
+	xglb_addrmove_observe(&m, 0, true, up);
+	xglb_addrmove_observe(&m, 0, true, up + 500 * MS); /* same state: clock kept */
+	assert_int_equal(m.since_ns[0], up);
+	xglb_addrmove_observe(&m, 0, false, again - 10 * MS);
+	assert_int_equal(xglb_addrmove_decide(&m, again - 5 * MS, RET, &next), 1);
+	assert_int_equal(next, 0);
+	xglb_addrmove_observe(&m, 0, true, again);
+	assert_int_equal(xglb_addrmove_decide(&m, up + RET, RET, &next), 1);
+	assert_int_equal(next, again + RET);
+	assert_int_equal(xglb_addrmove_decide(&m, again + RET, RET, NULL), 0);
+}
+
+/* of several earlier interfaces, the first one past its delay wins; next is the earliest due */
+static void earliest_due(void **state)
+{
+	struct xglb_addrmove m;
+	__u64 next = 0;
+
+	(void)state;
+	xglb_addrmove_init(&m, 3);
+	xglb_addrmove_observe(&m, 2, true, T0);
+	m.holder = 2;
+	xglb_addrmove_observe(&m, 0, true, T0 + 500 * MS);
+	xglb_addrmove_observe(&m, 1, true, T0 + 200 * MS);
+	assert_int_equal(xglb_addrmove_decide(&m, T0 + 600 * MS, RET, &next), 2);
+	assert_int_equal(next, T0 + 1200 * MS);
+	assert_int_equal(xglb_addrmove_decide(&m, T0 + 1200 * MS, RET, &next), 1);
+	assert_int_equal(xglb_addrmove_decide(&m, T0 + 1500 * MS, RET, &next), 0);
+}
+
+/* the gratuitous ARP, byte for byte */
+static void garp_bytes(void **state)
+{
+	const __u8 mac[6] = {0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x02};
+	const __u8 want[60] = {
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x02, 0x08, 0x06,
+	    0x00, 0x01, 0x08, 0x00, 6,	  4,	0x00, 0x01, 0x02, 0xaa, 0xbb, 0xcc, 0xdd, 0x02,
+	    10,	  0,	0,    2,    0,	  0,	0,    0,    0,	  0,	10,   0,    0,	  2,
+	};
+	__u8 buf[64];
+	__be32 ip;
+
+	(void)state;
+	memset(buf, 0x55, sizeof(buf));
+	ip = htonl(0x0a000002);
+	assert_int_equal(xglb_garp_frame(buf, mac, ip), 60);
+	assert_memory_equal(buf, want, 60);
+	assert_int_equal(buf[60], 0x55); /* nothing past the frame */
+}
+
+T_MAIN(cmocka_unit_test(garp_bytes), cmocka_unit_test(init_checks),
+       cmocka_unit_test(stays_while_live), cmocka_unit_test(fails_over_at_once),
+       cmocka_unit_test(returns_after_delay), cmocka_unit_test(flap_restarts_delay),
+       cmocka_unit_test(earliest_due))

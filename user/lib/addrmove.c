@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* addrmove.c - which interface should hold the node address (pure; see addrmove.h). */
+#include <errno.h>
+#include <string.h>
+#include "addrmove.h"
+
+int xglb_addrmove_init(struct xglb_addrmove *m, int n)
+{
+	if (!m || n < 1 || n > XGLB_ADDRMOVE_MAX)
+		return -EINVAL;
+	memset(m, 0, sizeof(*m));
+	m->n = n;
+	m->holder = -1;
+	return 0;
+}
+
+void xglb_addrmove_observe(struct xglb_addrmove *m, int i, bool live, __u64 now_ns)
+{
+	if (i < 0 || i >= m->n || m->live[i] == live)
+		return;
+	m->live[i] = live;
+	m->since_ns[i] = live ? now_ns : 0;
+}
+
+int xglb_addrmove_decide(const struct xglb_addrmove *m, __u64 now_ns, __u64 return_ns,
+			 __u64 *next_ns)
+{
+	int h = m->holder;
+	__u64 next = 0;
+
+	if (next_ns)
+		*next_ns = 0;
+	if (h < 0 || h >= m->n || !m->live[h]) {
+		/* the holder is dead (or there is none): the first live one, at once */
+		for (int i = 0; i < m->n; i++)
+			if (m->live[i])
+				return i;
+		return -1;
+	}
+	/* the holder is live: an earlier interface takes it back after its return delay */
+	for (int i = 0; i < h; i++) {
+		__u64 due;
+
+		if (!m->live[i])
+			continue;
+		due = m->since_ns[i] + return_ns;
+		if (due <= now_ns)
+			return i;
+		if (!next || due < next)
+			next = due;
+	}
+	if (next_ns)
+		*next_ns = next;
+	return h;
+}
+
+int xglb_garp_frame(__u8 *buf, const __u8 mac[6], __be32 ip)
+{
+	static const __u8 hdr[8] = {0x00, 0x01, 0x08, 0x00, 6,
+				    4,	  0x00, 0x01}; /* Ethernet, IPv4,
+							   request */
+
+	memset(buf, 0, 60);
+	memset(buf, 0xff, 6);
+	memcpy(buf + 6, mac, 6);
+	buf[12] = 0x08;
+	buf[13] = 0x06;
+	memcpy(buf + 14, hdr, sizeof(hdr));
+	memcpy(buf + 22, mac, 6);
+	memcpy(buf + 28, &ip, 4);
+	memcpy(buf + 38, &ip, 4);
+	return 60;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * addrmove.h - which of the node's interfaces on the segment should hold
+ * its node address (nodes[].address, the source of its hellos), pure:
+ * time and link states are passed in (user/xglbd/nodeaddr.c does the
+ * netlink work).
+ *
+ * The rule: the address stays on the interface that holds it while that
+ * interface is live (up, with carrier). When it is not, the address goes at
+ * once to the first live interface in configuration order. It returns to
+ * an interface earlier in that order only once that one has been live
+ * for the return delay (nic-return-ms) without a break, so a flapping
+ * link does not drag it back and forth. No live interface: nowhere
+ * (the node steps down).
+ */
+#ifndef XGLB_ADDRMOVE_H
+#define XGLB_ADDRMOVE_H
+
+#include <stdbool.h>
+#include <linux/types.h>
+
+#define XGLB_ADDRMOVE_MAX 8 /* interfaces of the segment considered, in configuration order */
+
+struct xglb_addrmove {
+	int n;				   /* interfaces, configuration order */
+	bool live[XGLB_ADDRMOVE_MAX];	   /* up and with carrier, as last observed */
+	__u64 since_ns[XGLB_ADDRMOVE_MAX]; /* live since (valid while live) */
+	int holder;			   /* the interface holding the address, -1 = none */
+};
+
+/* n interfaces (1..XGLB_ADDRMOVE_MAX), all not live, holder -1. 0 or -EINVAL. */
+int xglb_addrmove_init(struct xglb_addrmove *m, int n);
+
+/*
+ * Interface i is live or not at now_ns. A change of state restarts its
+ * clock (since_ns = now_ns when it becomes live); the same state again
+ * changes nothing. Out of range: ignored.
+ */
+void xglb_addrmove_observe(struct xglb_addrmove *m, int i, bool live, __u64 now_ns);
+
+/*
+ * Where the address should be at now_ns: an interface index (== holder:
+ * stay), or -1 if no interface is live. *next_ns (if not NULL) gets the
+ * time at which the answer may change without a new observation (an
+ * earlier interface reaching its return delay), 0 = none.
+ */
+int xglb_addrmove_decide(const struct xglb_addrmove *m, __u64 now_ns, __u64 return_ns,
+			 __u64 *next_ns);
+
+/*
+ * The gratuitous ARP that moves the node address: a broadcast ARP request
+ * from mac, sender and target IP both ip, target MAC zero, padded to a
+ * 60-byte frame in buf. Linux takes it even within an entry's locktime
+ * and updates (never creates) the peers' entries for ip. Returns 60.
+ */
+int xglb_garp_frame(__u8 *buf, const __u8 mac[6], __be32 ip);
+
+#endif
