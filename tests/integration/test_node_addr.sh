@@ -26,6 +26,8 @@
 #     adopts it on eth2 (no move at start), then returns it to eth0 after nic-return-ms.
 #  H. an interrupted move (the address on both links when xglbd starts): it is deleted from
 #     the one not kept, and the node works.
+#  I. an operator deletes the address: r1 withdraws (node-address-lost, the cause in status)
+#     and does not put it back; added back, r1 takes part again.
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o
@@ -192,5 +194,19 @@ check "H: an interrupted move is finished: eth0 only" on_only eth0 eth2
 check "H: logged" log_has r1 "was on eth2 too"
 lab_wait 10 lab_agree_owned r1 r2
 check "H: the routers agree" lab_agree_owned r1 r2
+
+# ---- I -------------------------------------------------------------------------------
+lab_exec r1 ip addr del "$R1/24" dev eth0 || bail "deleting the node address"
+lab_wait 3 withdrawn_is r1 node-address-lost
+check_eq "I: the address deleted by an operator: r1 withdrawn, node-address-lost" \
+	"$(withdrawn r1)" node-address-lost
+reason_has() { [[ $(na reason) == *"$1"* ]]; }
+check "I: status names the cause" reason_has "by someone else"
+check "I: xglbd did not put it back" test -z "$(addr_on r1 eth0)$(addr_on r1 eth2)"
+lab_exec r1 ip addr add "$R1/24" dev eth0 || bail "adding the node address back"
+lab_wait 5 withdrawn_is r1 ""
+check_eq "I: added back: the withdrawal ended" "$(withdrawn r1)" ""
+lab_wait 10 lab_agree_owned r1 r2
+check "I: the routers agree again" lab_agree_owned r1 r2
 
 t_done

@@ -531,9 +531,12 @@ void netwatch_event(struct daemon *d)
 			case XGLB_NLEV_ADDR_DEL:
 				if (ev[i].ifindex == LO_IFINDEX && ev[i].prefixlen == 32)
 					vip_removed(d, ev[i].addr);
+				resync |=
+				    ev[i].addr == d->na.addr && d->na.managed; /* nodeaddr.c */
 				addrs = true;
 				break;
 			case XGLB_NLEV_ADDR:
+				resync |= ev[i].addr == d->na.addr && d->na.lost; /* nodeaddr.c */
 				addrs = true;
 				break;
 			case XGLB_NLEV_ADDR6_DEL:

@@ -533,12 +533,22 @@ void nodeaddr_sync(struct daemon *d)
 {
 	struct nodeaddr *na = &d->na;
 	__u64 now = now_ns(), next = 0;
+	unsigned int held;
 	int t;
 
 	if (!na->managed)
 		return;
 	for (int i = 0; i < na->n; i++)
 		xglb_addrmove_observe(&na->m, i, iface_live(na->name[i]), now);
+	held = held_on(na, na->addr, NULL);
+	if (!held) { /* removed by someone else: not xglbd's to put back */
+		lose(d, "removed from the segment's interfaces by someone else (ip addr del, an "
+			"interface manager)");
+		arm(d, 0, now);
+		return;
+	}
+	if (na->m.holder < 0 || !(held >> na->m.holder & 1))
+		na->m.holder = __builtin_ctz(held); /* put back, or moved, by someone else */
 	t = xglb_addrmove_decide(&na->m, now, (__u64)d->cfg->nic_return_ms * 1000000ull, &next);
 	if (t < 0) {
 		lose(d, "no interface of the segment is up with carrier");
