@@ -21,6 +21,19 @@ lab_bg server "$LAB_DIR/sleep.log" sleep 600
 check "background process recorded" grep -q "^pid $LAB_BG_PID " "$LAB_DIR/registry"
 check_fails "lab_wait times out (status 1)" lab_wait 1 false
 check "lab_wait sees an event" lab_wait 5 lab_has_neigh c2 10.0.0.3
+# a second link of r1 into the lan, its carrier taken from the switch's end and given back
+lab_add_link r1 eth2
+carrier() { lab_exec r1 cat /sys/class/net/eth2/carrier 2>/dev/null; }
+carrier_is() { [ "$(carrier)" = "$1" ]; }
+check "lab_add_link: r1's eth2 is a port of the lan bridge" \
+	bash -c "ip -n $(lab_ns lan) -d link show $(lab_get r1 port.eth2) | grep -q 'master br0'"
+check_eq "lab_add_link: eth2 has carrier" "$(carrier)" 1
+lab_link_set r1 eth2 down switch
+lab_wait 5 carrier_is 0
+check_eq "lab_link_set down switch: eth2 lost carrier" "$(carrier)" 0
+lab_link_set r1 eth2 up switch
+lab_wait 5 carrier_is 1
+check_eq "lab_link_set up switch: carrier back" "$(carrier)" 1
 cfg=$(lab_write_config r1)
 check "config rendered" grep -q "owner: r2" "$cfg"
 lab_arp_counters_init
