@@ -128,6 +128,7 @@ check_eq "B: status: one route moved" "$(na routes_moved)" 1
 check_eq "B: /metrics: xglb_node_address_actions_total{action=\"moves\"}" \
 	"$(metric 'xglb_node_address_actions_total{action="moves"}')" 1
 check "B: logged" log_has r1 "node address $R1/24: moved from eth0 to eth2"
+echo "# the move: $(grep -oE 'moved from eth0 to eth2 .* in [0-9]+ us' "$(lab_xglbd_log r1)" | head -n 1)"
 
 # ---- C -------------------------------------------------------------------------------
 lab_link_set r1 eth0 up switch || bail "eth0's switch port up"
