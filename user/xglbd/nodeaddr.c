@@ -40,6 +40,7 @@
 #include "daemon.h"
 
 #define NA_GARP_AGAIN_MS 1000 /* the gratuitous ARP is sent once more this much later */
+#define NA_RETRY_MS	 1000 /* a failed move is tried again this much later */
 #define NA_MAX_ROUTES	 256  /* routes through the old interface moved per move */
 #define NA_MAX_NEIGH	 1024 /* neighbour entries flushed per family and move */
 
@@ -562,7 +563,8 @@ void nodeaddr_sync(struct daemon *d)
 				 strerror(-err));
 			if (na->m.holder < 0 || !na->m.live[na->m.holder])
 				lose(d, why);
-			/* else it stays on a live interface; tried again on the next event */
+			/* tried again on the next link event, or in a second */
+			next = now + NA_RETRY_MS * 1000000ull;
 		}
 	}
 	if (na->lost && na->m.holder >= 0 && na->m.live[na->m.holder]) {
@@ -574,7 +576,7 @@ void nodeaddr_sync(struct daemon *d)
 		pr_info("node address %s is on %s, which is up with carrier: taking part again", ip,
 			na->name[na->m.holder]);
 	}
-	if (t >= 0 && t == na->m.holder)
+	if (t >= 0 && t == na->m.holder) /* moved, or stays: when an earlier one is due */
 		xglb_addrmove_decide(&na->m, now, (__u64)d->cfg->nic_return_ms * 1000000ull, &next);
 	arm(d, next, now);
 }
