@@ -72,7 +72,14 @@ struct xglb_fwd {
 	__u8 flags;  /* XGLB_FWD_* */
 	__u8 weight; /* share of new hosts, 0..255 */
 	__u32 owner; /* node id of the current owner (for operators) */
-	__u32 pad;
+	/*
+	 * A forwarder this node owns (XGLB_FWD_LOCAL): the local interface it
+	 * is bound to (its learning frames, its vMAC's switch port; see
+	 * user/lib/nicbind.h), 0 = none (not owned here, or no interface up).
+	 * For operators and bpftool; the data path accepts the vMAC's frames
+	 * on any of the group's interfaces (robust during a move).
+	 */
+	__u32 ifindex;
 };
 _Static_assert(sizeof(struct xglb_fwd) == 16, "xglb_fwd layout");
 
@@ -88,7 +95,15 @@ struct xglb_group {
 	__u32 ifindex[XGLB_GROUP_IFACES]; /* local interfaces of the group, 0 = unused */
 	/* MAC of ifindex[i]: ARP reply source and vMAC rewrite target, without a hash lookup */
 	__u8 ifmac[XGLB_GROUP_IFACES][6];
-	__u8 pad[2 * XGLB_GROUP_IFACES]; /* keeps fwd[] 8-byte aligned */
+	/*
+	 * The slot of ifindex[] that answers broadcast and multicast ARP and
+	 * NS for the group (its first interface with carrier, chosen by the
+	 * agent): a request that reaches all of a node's interfaces on the
+	 * segment is answered once. Unicast ones (to a vMAC) are answered on
+	 * any. 0 in a table of before (one interface: the same).
+	 */
+	__u8 answer_if;
+	__u8 pad[2 * XGLB_GROUP_IFACES - 1]; /* keeps fwd[] 8-byte aligned */
 	struct xglb_fwd fwd[XGLB_MAX_FWD];
 	__u8 slots[XGLB_SLOTS]; /* forwarder index for each policy slot */
 	/*
@@ -448,6 +463,17 @@ enum xglb_seen_stat {
 	X(P##TX_NA_RATE_LIMITED, p "tx_na_rate_limited")
 
 /*
+ * A node with several interfaces on the segment (docs/nics.md, "Several
+ * interfaces on one segment"): a broadcast ARP request or multicast NS for
+ * a virtual address reaches each of them; only the group's answering
+ * interface (xglb_group.answer_if) answers, the copies on the others are
+ * dropped. Per hook, appended at the end of XGLB_REASONS.
+ */
+#define XGLB_NIC_REASONS(X, P, p)                                                                  \
+	X(P##DROP_ARP_OTHER_NIC, p "drop_arp_other_nic")                                           \
+	X(P##DROP_NDP_OTHER_NIC, p "drop_ndp_other_nic")
+
+/*
  * The XDP fast path (bpf/lib/fastpath.h, "fast-path: true"): a frame to a
  * vMAC this node owns, in a group with the fast path on, is counted under
  * exactly one of these instead of xdp_pass_vmac: routed inside XDP, or
@@ -530,7 +556,10 @@ enum xglb_seen_stat {
 	/* ICMPv6 redirects leaving (bpf/lib/ndp.h guard_redirect): from a virtual address */      \
 	X(TC_EGRESS_DROP_REDIRECT_VIRT, "tc_egress_drop_redirect_virt")                            \
 	/* any other, out of an interface a group serves */                                        \
-	X(TC_EGRESS_DROP_REDIRECT, "tc_egress_drop_redirect")
+	X(TC_EGRESS_DROP_REDIRECT, "tc_egress_drop_redirect")                                      \
+	/* a request's copy on another of the node's interfaces on the segment */                  \
+	XGLB_NIC_REASONS(X, XDP_, "xdp_")                                                          \
+	XGLB_NIC_REASONS(X, TC_, "tc_")
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
@@ -545,7 +574,8 @@ enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
 enum xglb_ingress_reason {
 	XGLB_INGRESS_REASONS(XGLB_IN_ENUM, , "") XGLB_INGRESS_REASONS2(XGLB_IN_ENUM, , "")
 	    XGLB_NDP_REASONS(XGLB_IN_ENUM, , "") XGLB_VLAN_REASONS(XGLB_IN_ENUM, , "")
-		XGLB_HOST_REASONS(XGLB_IN_ENUM, , "") XGLB_IN_MAX
+		XGLB_HOST_REASONS(XGLB_IN_ENUM, , "") XGLB_NIC_REASONS(XGLB_IN_ENUM, , "")
+		    XGLB_IN_MAX
 };
 #undef XGLB_IN_ENUM
 #define XGLB_R_XDP_BASE XGLB_R_XDP_PASS_OTHER
@@ -589,6 +619,16 @@ _Static_assert(XGLB_R_XDP_TX_NA_RATE_LIMITED - XGLB_R_XDP_HOST_BASE ==
 		   XGLB_R_TC_TX_NA_RATE_LIMITED - XGLB_R_TC_HOST_BASE ==
 		       XGLB_IN_TX_NA_RATE_LIMITED - XGLB_IN_HOST_BASE,
 	       "a hook's host-table reasons are contiguous, in XGLB_HOST_REASONS order");
+
+/* the NIC list: XGLB_R_XDP_<name> = XGLB_R_XDP_NIC_BASE + XGLB_IN_<name> - XGLB_IN_NIC_BASE */
+#define XGLB_IN_NIC_BASE    XGLB_IN_DROP_ARP_OTHER_NIC
+#define XGLB_R_XDP_NIC_BASE XGLB_R_XDP_DROP_ARP_OTHER_NIC
+#define XGLB_R_TC_NIC_BASE  XGLB_R_TC_DROP_ARP_OTHER_NIC
+_Static_assert(XGLB_R_XDP_DROP_NDP_OTHER_NIC - XGLB_R_XDP_NIC_BASE ==
+		       XGLB_IN_DROP_NDP_OTHER_NIC - XGLB_IN_NIC_BASE &&
+		   XGLB_R_TC_DROP_NDP_OTHER_NIC - XGLB_R_TC_NIC_BASE ==
+		       XGLB_IN_DROP_NDP_OTHER_NIC - XGLB_IN_NIC_BASE,
+	       "a hook's NIC reasons are contiguous, in XGLB_NIC_REASONS order");
 
 #define XGLB_STATS_SLOTS 128 /* size of xglb_stats; >= XGLB_R_MAX, room to add reasons */
 _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");

@@ -163,6 +163,9 @@ static __always_inline int handle_arp(struct xglb_ctx *c)
 		return arp_confirm_vmac(c, f, g, ifmac);
 	if (!(g->flags & XGLB_GRP_AVG))
 		return ctx_verdict(c, XGLB_IN_DROP_ARP_NOT_AVG, CTX_ACT_DROP);
+	/* a broadcast reaches each of our interfaces on the segment: one answers */
+	if (!group_answers_on(g, ctx_ifindex(c)))
+		return ctx_verdict(c, XGLB_IN_DROP_ARP_OTHER_NIC, CTX_ACT_DROP);
 	return arp_answer(c, ctl, f, g, ifmac, now);
 }
 

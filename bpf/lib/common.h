@@ -127,6 +127,16 @@ static __always_inline const __u8 *group_iface_mac(const struct xglb_group *g, _
 	return NULL;
 }
 
+/*
+ * Does ifindex answer the group's broadcast ARP and multicast NS? Only its
+ * answering interface does (xglb_group.answer_if): a request that reaches
+ * all of a node's interfaces on the segment is answered once.
+ */
+static __always_inline bool group_answers_on(const struct xglb_group *g, __u32 ifindex)
+{
+	return g->ifindex[g->answer_if & (XGLB_GROUP_IFACES - 1)] == ifindex;
+}
+
 static __always_inline void mac_copy(__u8 *dst, const __u8 *src)
 {
 	st32(dst, ld32(src));

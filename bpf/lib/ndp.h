@@ -317,6 +317,8 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 	if (dad) {
 		if (!(g->flags & XGLB_GRP_AVG))
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_NOT_AVG, CTX_ACT_DROP);
+		if (!group_answers_on(g, ctx_ifindex(c)))
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_OTHER_NIC, CTX_ACT_DROP);
 		idx = ndp_first_live(g);
 		if (idx < 0)
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_NO_FWD, CTX_ACT_DROP);
@@ -332,6 +334,9 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 	} else {
 		if (!(g->flags & XGLB_GRP_AVG))
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_NOT_AVG, CTX_ACT_DROP);
+		/* a multicast NS reaches each of our interfaces on the segment: one answers */
+		if (!group_answers_on(g, ctx_ifindex(c)))
+			return ctx_verdict(c, XGLB_IN_DROP_NDP_OTHER_NIC, CTX_ACT_DROP);
 		reason = XGLB_IN_TX_NA_REPLY;
 		idx = host_fwd(ctl, g, host, 0, XGLB_HOST_NDP, now, &reason,
 			       XGLB_IN_TX_NA_UNTRACKED, XGLB_IN_TX_NA_RATE_LIMITED);

@@ -282,6 +282,24 @@ static inline void h_install(struct h_env *e, const struct xglb_group_state *sts
 /* The default group's state, us (H_SELF) or avg the AVG: for H_SETUP's build. */
 #define H_DEFAULT_STATE(avg) h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, (avg))
 
+/*
+ * Two interfaces on the segment: the frames' interface (H_IFINDEX, H_IFMAC)
+ * is the group's second, ifindex 2 its first; answer_if names the one that
+ * answers broadcast ARP and multicast NS (the agent's choice, nicbind.h).
+ */
+static inline void h_second_nic(struct h_env *e, struct xglb_group_state *st, __u8 answer_if)
+{
+	struct xglb_group g;
+
+	st->ifindex[1] = H_IFINDEX;
+	memcpy(st->ifmac[1], st->ifmac[0], 6);
+	st->ifindex[0] = 2;
+	st->ifmac[0][5] ^= 0x40;
+	xglb_build_group(st, H_SELF, &g);
+	g.answer_if = answer_if;
+	assert_int_equal(xglb_bank_commit(&e->bank, &g, 1), 0);
+}
+
 /* H_SETUP_LEASE_EXPIRED(name, setup): setup, then a heartbeat 3 s old with a 2 s lease. */
 #define H_SETUP_LEASE_EXPIRED(name, setup)                                                         \
 	static inline void name(struct h_env *e)                                                   \
@@ -672,6 +690,8 @@ struct h_frame_case {
 /* An xdp_ ingress reason (of any of its lists) as its tc_ twin, for rows run at both hooks. */
 static inline __u32 h_tc_reason(__u32 r)
 {
+	if (r >= XGLB_R_XDP_NIC_BASE && r < XGLB_R_TC_NIC_BASE)
+		return r - XGLB_R_XDP_NIC_BASE + XGLB_R_TC_NIC_BASE;
 	if (r >= XGLB_R_XDP_VLAN_BASE && r < XGLB_R_TC_VLAN_BASE)
 		return r - XGLB_R_XDP_VLAN_BASE + XGLB_R_TC_VLAN_BASE;
 	if (r >= XGLB_R_XDP_NDP_BASE && r < XGLB_R_TC_NDP_BASE)

@@ -29,6 +29,23 @@ H_SETUP(setup6_avg, state6(&st, H_SELF))
 H_SETUP(setup6_not_avg, state6(&st, 2))
 H_SETUP_LEASE_EXPIRED(setup6_lease_expired, setup6_avg)
 H_SETUP(setup6_other_iface, state6(&st, H_SELF), st.ifindex[0] = 2)
+
+/* Frames arrive on the group's second interface; the first (or, answers, it) answers NS. */
+static void setup6_second_nic(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	state6(&st, H_SELF);
+	h_second_nic(e, &st, 0);
+}
+
+static void setup6_second_nic_answers(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	state6(&st, H_SELF);
+	h_second_nic(e, &st, 1);
+}
 H_SETUP(setup6_no_fwd, state6(&st, H_SELF), for (int i = 0; i < 3; i++) st.fwd[i].new_ok = false)
 /* forwarder 0 inactive: a DAD defence names forwarder 1 */
 H_SETUP(setup6_fwd0_inactive, state6(&st, H_SELF), st.fwd[0].active = false)
@@ -412,6 +429,15 @@ static const struct h_frame_case cases[] = {
 	    XDP_DROP_NDP_LEASE),
     NO_HOST("avg_ns_iface_not_in_group", setup6_other_iface, N_RESOLVE_VLL, XDP_DROP,
 	    XDP_DROP_NDP_IFACE),
+    /* several interfaces on the segment: a multicast NS (and a DAD probe) answered once */
+    NO_HOST("avg_ns_other_nic_copy_dropped", setup6_second_nic, N_RESOLVE_VLL, XDP_DROP,
+	    XDP_DROP_NDP_OTHER_NIC),
+    NO_HOST("avg_dad_other_nic_copy_dropped", setup6_second_nic, N_DAD_PLAIN, XDP_DROP,
+	    XDP_DROP_NDP_OTHER_NIC),
+    REWRITES("avg_ns_answering_second_nic", setup6_second_nic_answers, N_RESOLVE_VLL, XDP_TX,
+	     want_na_vll_fwd0, XDP_TX_NA_REPLY, check_host6_fwd0),
+    REWRITES("nud_local_vmac_other_nic", setup6_second_nic, NUD(0), XDP_TX, want_na_nud_fwd0,
+	     XDP_TX_NA_UNICAST, check_no_host),
     NO_HOST("avg_ns_no_fwd_takes_hosts", setup6_no_fwd, N_RESOLVE_VLL, XDP_DROP,
 	    XDP_DROP_NDP_NO_FWD),
     NO_HOST("ns_no_group_passes", NULL, N_RESOLVE_VLL, XDP_PASS, XDP_PASS_NDP_OTHER),

@@ -27,6 +27,24 @@ H_SETUP_LEASE_EXPIRED(setup_avg_lease_expired, h_setup_avg)
 /* The group lives on ifindex 2 only; frames arrive on lo (1). */
 H_SETUP(setup_avg_other_iface, H_DEFAULT_STATE(H_SELF), st.ifindex[0] = 2)
 
+/* Frames arrive on the group's second interface; the first answers broadcasts. */
+static void setup_avg_second_nic(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	H_DEFAULT_STATE(H_SELF);
+	h_second_nic(e, &st, 0);
+}
+
+/* The same, the second interface answering (the first lost carrier). */
+static void setup_avg_second_nic_answers(struct h_env *e)
+{
+	struct xglb_group_state st;
+
+	H_DEFAULT_STATE(H_SELF);
+	h_second_nic(e, &st, 1);
+}
+
 /*
  * The group has no MAC for the interface the frame arrives on: the group
  * lists ifindex 2 only, while lo's MAC is in xglb_ifaces (which only the
@@ -371,6 +389,13 @@ static const struct h_frame_case cases[] = {
      R(XDP_DROP_ARP_IFACE), check_no_host},
     {"avg_request_vip_iface_mac_unknown", setup_avg_no_iface_mac, in_req_vip, 0, XDP_DROP, NULL,
      R(XDP_DROP_ARP_IFACE), check_no_host},
+    /* several interfaces on the segment: a broadcast request is answered once */
+    {"avg_request_vip_other_nic_copy_dropped", setup_avg_second_nic, in_req_vip, 0, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_OTHER_NIC), check_no_host},
+    {"avg_request_vip_answering_second_nic", setup_avg_second_nic_answers, in_req_vip, 0, XDP_TX,
+     want_reply_fwd0, R(XDP_TX_ARP_REPLY), check_host_fwd0},
+    {"not_avg_request_vip_other_nic_not_avg", h_setup_not_avg, in_req_vip, 0, XDP_DROP, NULL,
+     R(XDP_DROP_ARP_NOT_AVG), check_no_host},
     {"request_vip_after_group_removed_passes", setup_group_removed, in_req_vip, 0, XDP_PASS, NULL,
      R(XDP_PASS_ARP_OTHER), check_no_host},
 
@@ -408,6 +433,9 @@ static const struct h_frame_case cases[] = {
     {"unicast_request_local_vmac_on_non_avg", h_setup_not_avg, in_unicast_req_vmac, 0, XDP_TX,
      want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host},
     {"unicast_request_local_vmac_on_avg", h_setup_avg, in_unicast_req_vmac, 0, XDP_TX,
+     want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host},
+    /* ... on any of the group's interfaces, not only the answering one (robust during a move) */
+    {"unicast_request_local_vmac_other_nic", setup_avg_second_nic, in_unicast_req_vmac, 0, XDP_TX,
      want_reply_fwd0, R(XDP_TX_ARP_UNICAST), check_no_host},
     {"unicast_request_remote_vmac_on_avg", h_setup_avg, in_unicast_req_vmac, 1, XDP_DROP, NULL,
      R(XDP_DROP_VMAC_REMOTE), check_no_host},
@@ -831,16 +859,31 @@ static void test_iface_mac_from_group(void **state)
 	memcpy(st.ifmac[1], mac_b, 6);
 	h_install(e, &st, 1);
 
-	/* the AVG's answer, new host then known host */
+	/*
+	 * The AVG's answer, new host then known host: a broadcast reaches both
+	 * interfaces, only the answering one (answer_if, here the first) answers.
+	 */
 	h_arp_request(&in, H_HOST, H_HOSTIP, H_VIP);
-	assert_int_equal(h_run_xdp_on(e, ifb, &in, &out), XDP_TX);
-	assert_memory_equal(h_arpf(&out)->eth_src, mac_b, 6);
+	assert_int_equal(h_run_xdp_on(e, ifb, &in, &out), XDP_DROP);
+	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_ARP_OTHER_NIC), 1);
 	assert_int_equal(h_run_xdp_on(e, ifa, &in, &out), XDP_TX);
 	assert_memory_equal(h_arpf(&out)->eth_src, mac_a, 6);
-	assert_int_equal(h_run_xdp_on(e, ifb, &in, &out), XDP_TX);
-	assert_memory_equal(h_arpf(&out)->eth_src, mac_b, 6);
+	assert_int_equal(h_run_xdp_on(e, ifa, &in, &out), XDP_TX);
+	assert_memory_equal(h_arpf(&out)->eth_src, mac_a, 6);
 	assert_int_equal(h_run_xdp_on(e, H_IFINDEX, &in, &out), XDP_DROP);
 	assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_ARP_IFACE), 1);
+	{
+		struct xglb_group g;
+
+		/* the first lost carrier: the agent makes the second the answering one */
+		xglb_build_group(&st, H_SELF, &g);
+		g.answer_if = 1;
+		assert_int_equal(xglb_bank_commit(&e->bank, &g, 1), 0);
+		assert_int_equal(h_run_xdp_on(e, ifb, &in, &out), XDP_TX);
+		assert_memory_equal(h_arpf(&out)->eth_src, mac_b, 6);
+		assert_int_equal(h_run_xdp_on(e, ifa, &in, &out), XDP_DROP);
+		assert_int_equal(h_reason(e, XGLB_R_XDP_DROP_ARP_OTHER_NIC), 2);
+	}
 
 	/* the owner confirming its vMAC */
 	h_vmac(H_GID, 0, v);
