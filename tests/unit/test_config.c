@@ -153,6 +153,7 @@ static const struct tcase cases[] = {
 	CASE("learn_low", TOP("learn-interval-ms: 99"), "1: learn-interval-ms: must be 0 or between 100 and 3600000"),
 	CASE("nic_return_high", TOP("nic-return-ms: 3600001"), "1: nic-return-ms: must be between 0 and 3600000"),
 	CASE("nic_return_text", TOP("nic-return-ms: 1s"), "1: nic-return-ms: \"1s\" is not an integer"),
+	CASE("nic_return_negative", TOP("nic-return-ms: -1"), "1: nic-return-ms: must be between 0 and 3600000"),
 	CASE("pin_root_relative", TOP("pin-root: xglb"), "1: pin-root: \"xglb\" is not an absolute path"),
 	CASE("state_dir_relative", TOP("state-dir: var/lib/xglb"), "1: state-dir: \"var/lib/xglb\" is not an absolute path"),
 	CASE("node_unknown", HEAD_IS("node: r9"), "1: node: unknown node \"r9\""),

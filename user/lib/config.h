@@ -192,8 +192,9 @@ struct xglb_config {
 	char state_dir[XGLB_PATH_MAX]; /* state-dir: where the boot counter is kept */
 	__u32 lease_ms; /* data path stops answering ARP this long after the last heartbeat */
 	__u32 learn_interval_ms; /* period of learning frames from owned vMACs, 0 = off */
-	__u32 nic_return_ms;	 /* the node address back on an earlier NIC after this long */
-	__u32 host_table_size;	 /* entries of xglb_hosts; 0 = by CPU count (xglb_hosts_capacity) */
+	__u32 nic_return_ms;   /* an interface back takes its forwarders and the node address again
+				  after this long */
+	__u32 host_table_size; /* entries of xglb_hosts; 0 = by CPU count (xglb_hosts_capacity) */
 	char control_socket[XGLB_PATH_MAX]; /* default XGLB_DEFAULT_CONTROL_SOCKET */
 	char http_listen[32];		    /* "IPv4:PORT" of /metrics and the console; "" = off */
 	__u8 datapath;			    /* enum xglb_datapath, default auto */

@@ -708,8 +708,9 @@ static int cmd_forwarders(const struct ctl *c)
 		return 1;
 	groups = jget(r, "groups");
 	if (!c->json) {
-		printf("%-5s %-4s %-17s %-14s %-16s %-20s %-6s %-10s %12s\n", "GROUP", "FWD",
-		       "VMAC", "OWNER", "PREFERRED", "PERSISTENCE", "WEIGHT", "STATE", "BYTES");
+		printf("%-5s %-4s %-17s %-14s %-16s %-20s %-6s %-10s %12s %s\n", "GROUP", "FWD",
+		       "VMAC", "OWNER", "PREFERRED", "PERSISTENCE", "WEIGHT", "STATE", "BYTES",
+		       "INTERFACE");
 		printf("%-5s %-4s %-17s %-14s %-16s %-20s\n", "", "", "", "(current host)",
 		       "(preferred host)", "(persistence flag)");
 	}
@@ -745,11 +746,12 @@ static int cmd_forwarders(const struct ctl *c)
 			}
 			snprintf(pers, sizeof(pers), "%lld %s", ji(x, "persistence"),
 				 persistence_meaning(ji(x, "persistence")));
-			printf("%-5lld %-4lld %-17s %-14s %-16s %-20s %-6lld %-10s %12lld\n",
+			printf("%-5lld %-4lld %-17s %-14s %-16s %-20s %-6lld %-10s %12lld %s\n",
 			       ji(g, "id"), ji(x, "index"), js(x, "vmac"),
 			       *js(x, "owner_name") ? js(x, "owner_name") : "-",
 			       *js(x, "preferred_name") ? js(x, "preferred_name") : "-", pers,
-			       ji(x, "weight"), state, ji(x, "bytes"));
+			       ji(x, "weight"), state, ji(x, "bytes"),
+			       *js(x, "interface") ? js(x, "interface") : "-");
 		}
 	}
 	if (c->json)
@@ -769,6 +771,7 @@ static const struct command {
     {"status", cmd_status, 0, "", "this node and the whole group: roles, peers, forwarders"},
     {"forwarders", cmd_forwarders, 0, "",
      "forwarders: owner (current host), preferred owner (preferred host), persistence, state, "
+     "this node's interface for those it owns, "
      "bytes"},
     {"hosts", cmd_hosts, 0, "", "hosts the AVG answered: host MAC -> forwarder, age (maps)"},
     {"stats", cmd_stats, 0, "", "packets by verdict reason, per forwarder (maps)"},

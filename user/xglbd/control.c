@@ -361,6 +361,7 @@ static struct json_object *cmd_status(struct daemon *d)
 	json_object_object_add(o, "host_table", host_table_json(d, groups));
 	json_object_object_add(o, "commits", commits_json(d));
 	add_forwarder_bytes(d, groups);
+	nic_status(d, o, groups); /* interfaces, each forwarder's, the NIC moves */
 	for (int g = 0; g < cfg->n_groups; g++)
 		json_object_object_add(json_object_array_get_idx(groups, g), "fast_path",
 				       json_object_new_boolean(cfg->groups[g].fast_path));

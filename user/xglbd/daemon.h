@@ -19,6 +19,7 @@
 #include "token.h"
 #include "loader.h"
 #include "metrics.h"
+#include "nicbind.h"
 #include "nlmon.h"
 #include "rxfilter.h"
 #include "seen.h"
@@ -172,6 +173,8 @@ struct ra_state {
 /* IPv6 forwarding is off (all, or one of its interfaces) and the group serves IPv6: weight 0,
  * no RAs of its own (ra.c) */
 #define NW_NO_FORWARDING6 0x4
+/* none of its interfaces has carrier, or all are down (nicfail.c): priority 0, weight 0 */
+#define NW_NO_CARRIER 0x8
 /* the node address (the source of its hellos) has no live interface of the segment to be on
  * (nodeaddr.c): priority 0, weight 0 */
 #define NW_NODE_ADDR 0x10
@@ -218,6 +221,19 @@ struct nodeaddr {
 	__u64 routes_moved;  /* routes through a gateway of its prefix moved with it */
 	__u64 neigh_flushed; /* neighbour entries flushed from the interface it left */
 	__u64 errors;	     /* other netlink or send failures (logged) */
+};
+/*
+ * The forwarders this node owns on its interfaces of each group's segment
+ * (nicfail.c; the choice is user/lib/nicbind.h's).
+ */
+struct nicfail {
+	const struct xglb_config *cfg;		/* the configuration b[] was read for */
+	struct xglb_nicbind b[XGLB_MAX_GROUPS]; /* by cfg group index */
+	int tfd;	 /* timerfd: the next interface past its return delay */
+	__u64 moves;	 /* forwarders moved from one of this node's interfaces to another */
+	__u64 events[2]; /* carrier lost [0] / back [1] on a group interface */
+	__u64 returns;	 /* interfaces that took their forwarders back after the delay */
+	char why[128];	 /* the cause of the commit in progress, for its log lines */
 };
 
 /* A sysctl xglbd changed, with the value it found, to put back on a clean stop. */
@@ -270,6 +286,7 @@ struct daemon {
 	int seen_fd; /* timerfd: the owner's walk's next step */
 	struct netwatch nw;
 	struct nodeaddr na;
+	struct nicfail nic;
 	struct sysctl_saved sysctls[SYSCTL_SAVED_MAX]; /* what sysctls_apply changed */
 	int n_sysctls;
 	/* the vMACs we own on our interfaces' unicast filters (rxfilter.h) */
@@ -320,6 +337,15 @@ void nodeaddr_sync(struct daemon *d);
 void nodeaddr_timer(struct daemon *d);
 bool nodeaddr_lost(const struct daemon *d);
 struct json_object *nodeaddr_json(const struct daemon *d);
+/* nicfail.c */
+int nic_open(struct daemon *d);
+void nic_apply(struct daemon *d, int g, struct xglb_group *t);
+void nic_moved(struct daemon *d, const struct xglb_group *now, int n);
+void nic_links(struct daemon *d);
+void nic_tick(struct daemon *d);
+__u32 nic_out_ifindex(const struct daemon *d, int g, int f);
+bool nic_all_down(const struct daemon *d, int g);
+void nic_status(const struct daemon *d, struct json_object *o, struct json_object *groups);
 
 /* redist.c */
 void send_learning(struct daemon *d);

@@ -333,6 +333,7 @@ int commit_tables(struct daemon *d)
 		}
 		memcpy(st.ifmac, ifmac, sizeof(st.ifmac));
 		built += build_group_cached(g, &st, self, cfg->groups[g].fast_path, &groups[g]);
+		nic_apply(d, g, &groups[g]); /* each owned forwarder's interface (nicfail.c) */
 	}
 	/* Make before break: the vMACs we are about to own go on the interfaces'
 	 * unicast filters before the tables that accept their frames are
@@ -350,6 +351,7 @@ int commit_tables(struct daemon *d)
 	c_bank = thread_cpu_ns();
 	if (!err) {
 		log_changes(d, groups, cfg->n_groups);
+		nic_moved(d, groups, cfg->n_groups);
 		seen_removed(d, groups, cfg->n_groups);
 		memcpy(d->tables, groups, sizeof(groups[0]) * cfg->n_groups);
 		memcpy(d->rxf_last, d->rxf_want,

@@ -189,6 +189,8 @@ static void run(struct daemon *d)
 			} else if (fd == d->walk_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					bulk |= 2;
+			} else if (fd == d->nic.tfd) {
+				nic_tick(d);
 			} else if (fd == d->seen_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					bulk |= 4;
@@ -281,7 +283,8 @@ int main(int argc, char **argv)
 			   .trk.nl_fd = -1,
 			   .trk.icmp_fd = -1,
 			   .nw.fd = -1,
-			   .na.tfd = -1};
+			   .na.tfd = -1,
+			   .nic.tfd = -1};
 	bool test_only = false;
 	int verbose = 0, c, err, rc = 1;
 
@@ -444,7 +447,7 @@ int main(int argc, char **argv)
 	ra_schedule(&d);
 	arm_timer(d.hb_fd, heartbeat_period_ms(&d));
 	arm_timer(d.learn_fd, d.cfg->learn_interval_ms);
-	if (netwatch_start(&d) || nodeaddr_init(&d))
+	if (netwatch_start(&d) || nodeaddr_init(&d) || nic_open(&d))
 		goto detach;
 	netwatch_resync(&d); /* forwarding, and anything that changed while we started */
 	arm_membership(&d);
@@ -484,6 +487,8 @@ out:
 		close(d.nw.fd);
 	if (d.na.tfd >= 0)
 		close(d.na.tfd);
+	if (d.nic.tfd >= 0)
+		close(d.nic.tfd);
 	if (d.pkt_fd >= 0)
 		close(d.pkt_fd);
 	ra_close(&d);

@@ -371,7 +371,8 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 static void render_netwatch(FILE *out, struct json_object *status)
 {
 	static const char *const reasons[] = {"interface-missing", "forwarding-off",
-					      "ipv6-forwarding-off", "node-address-lost"};
+					      "ipv6-forwarding-off", "no-carrier",
+					      "node-address-lost"};
 	static const char *const msgs[] = {"events", "ignored", "malformed"};
 	static const char *const acts[] = {"reattached", "mac_changes", "vip_restored",
 					   "local_updates", "errors"};
@@ -381,8 +382,9 @@ static void render_netwatch(FILE *out, struct json_object *status)
 	head(out, "xglb_group_withdrawn", "gauge",
 	     "1 while this node withdraws from the group for the reason (an interface missing: "
 	     "priority and weight 0; forwarding off: weight 0; IPv6 forwarding off in a group "
-	     "that serves IPv6: weight 0, no RAs from this node; the node address with no live "
-	     "interface to be on: priority and weight 0).");
+	     "that serves IPv6: weight 0, no RAs from this node; no interface with carrier: "
+	     "priority and weight 0; the node address with no live interface to be on: priority "
+	     "and weight 0).");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *g = json_object_array_get_idx(groups, i),
 				   *w = get(g, "withdrawn");
@@ -435,6 +437,62 @@ static void render_node_address(FILE *out, struct json_object *na)
 		       "steps down, gratuitous ARPs, routes moved, neighbour entries flushed, "
 		       "other errors.",
 		       "action", acts, sizeof(acts) / sizeof(acts[0]), na);
+}
+
+/*
+ * A node's interfaces on a group's segment (nicfail.c): which one carries
+ * each owned forwarder, which are live, and the moves between them.
+ */
+static void render_nics(FILE *out, struct json_object *status)
+{
+	struct json_object *groups = get(status, "groups"), *nic = get(status, "nics");
+	size_t n = groups ? json_object_array_length(groups) : 0;
+
+	if (!nic)
+		return;
+	head(out, "xglb_forwarder_interface", "gauge",
+	     "1 for the interface each forwarder this node owns is bound to (its learning "
+	     "frames, its vMAC's switch port).");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i),
+				   *f = get(g, "forwarders");
+
+		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
+			struct json_object *x = json_object_array_get_idx(f, k);
+			const char *ifn = json_object_get_string(get(x, "interface"));
+
+			if (!ifn || !*ifn)
+				continue;
+			fprintf(out, "xglb_forwarder_interface{group=\"%lld\",forwarder=\"%lld\",",
+				num(g, "id"), num(x, "index"));
+			fputs("interface=\"", out);
+			label(out, ifn);
+			fputs("\"} 1\n", out);
+		}
+	}
+	head(out, "xglb_group_interface_live", "gauge",
+	     "1 while a group interface of this node carries forwarders (carrier, and back for "
+	     "nic-return-ms); 0 without carrier or within the delay.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i),
+				   *a = get(g, "interfaces");
+
+		for (size_t k = 0; a && k < json_object_array_length(a); k++) {
+			struct json_object *x = json_object_array_get_idx(a, k);
+
+			fprintf(out, "xglb_group_interface_live{group=\"%lld\",interface=\"",
+				num(g, "id"));
+			label(out, json_object_get_string(get(x, "name")));
+			fprintf(out, "\"} %d\n", json_object_get_boolean(get(x, "live")));
+		}
+	}
+	scalar(out, "xglb_nic_moves_total", "counter",
+	       "Forwarders moved from one of this node's interfaces to another (carrier lost, or "
+	       "back after nic-return-ms): no membership change.",
+	       num(nic, "moves"));
+	counter2(out, "xglb_nic_carrier_events_total",
+		 "Carrier (or administrative state) changes of group interfaces, by event.",
+		 "event", "lost", num(nic, "carrier_lost"), "back", num(nic, "carrier_back"));
 }
 
 /* The interfaces' unicast filters: entries, promiscuous fallback, and what changed them. */
@@ -634,6 +692,7 @@ static void render_events(FILE *out, struct json_object *status)
 	}
 	render_netwatch(out, status);
 	render_node_address(out, get(status, "node_address"));
+	render_nics(out, status);
 	if (refused) {
 		head(out, "xglb_requests_refused_total", "counter",
 		     "Control-socket and HTTP requests refused before they were handled, by "

@@ -43,6 +43,8 @@ const char *netwatch_reason(__u8 bit)
 		return "forwarding-off";
 	case NW_NO_FORWARDING6:
 		return "ipv6-forwarding-off";
+	case NW_NO_CARRIER:
+		return "no-carrier";
 	case NW_NODE_ADDR:
 		return "node-address-lost";
 	default:
@@ -279,6 +281,8 @@ static void apply_withdrawal(struct daemon *d)
 			if (d->nw.no_fwd6[k] && cg->n_addr6)
 				why |= NW_NO_FORWARDING6;
 		}
+		if (nic_all_down(d, g))
+			why |= NW_NO_CARRIER;
 		if (nodeaddr_lost(d))
 			why |= NW_NODE_ADDR;
 		if (why != d->nw.why[g]) {
@@ -287,6 +291,10 @@ static void apply_withdrawal(struct daemon *d)
 				    "group %u: an interface is missing: withdrawing (priority 0, "
 				    "weight 0) until it is back",
 				    cg->id);
+			if (why & ~d->nw.why[g] & NW_NO_CARRIER)
+				pr_err("group %u: none of its interfaces has carrier: withdrawing "
+				       "(priority 0, weight 0) until one has",
+				       cg->id);
 			if (why & ~d->nw.why[g] & NW_NO_FORWARDING)
 				pr_err(
 				    "group %u: IPv4 forwarding is off: withdrawing as forwarder "
@@ -316,7 +324,7 @@ static void apply_withdrawal(struct daemon *d)
 					cg->id);
 			d->nw.why[g] = why;
 		}
-		if (why & (NW_IFACE_GONE | NW_NODE_ADDR))
+		if (why & (NW_IFACE_GONE | NW_NO_CARRIER | NW_NODE_ADDR))
 			cl |= XGLB_WITHDRAW_AVG | XGLB_WITHDRAW_FWD;
 		if (why & (NW_NO_FORWARDING | NW_NO_FORWARDING6))
 			cl |= XGLB_WITHDRAW_FWD;
@@ -495,7 +503,8 @@ void netwatch_event(struct daemon *d)
 {
 	static char buf[32768];
 	struct xglb_nlev ev[64];
-	bool resync = false, addrs = false, filters = false, addrs6 = false, links = false;
+	bool resync = false, addrs = false, filters = false, addrs6 = false, links = false,
+	     carrier = false;
 
 	for (int rounds = 0; rounds < 64; rounds++) {
 		int len = xglb_nlmon_read(d->nw.fd, buf, sizeof(buf)), n;
@@ -505,7 +514,7 @@ void netwatch_event(struct daemon *d)
 		if (len == -ENOBUFS) {
 			d->nw.st.overruns++;
 			pr_warn("rtnetlink monitor overrun: reading every interface again");
-			resync = addrs = filters = true;
+			resync = addrs = filters = carrier = true;
 			continue;
 		}
 		if (len < 0) {
@@ -518,6 +527,7 @@ void netwatch_event(struct daemon *d)
 			case XGLB_NLEV_LINK:
 			case XGLB_NLEV_LINK_DEL:
 				resync |= ours(d, &ev[i]);
+				carrier |= ours(d, &ev[i]);
 				links = true; /* any link: the fast path's ways out */
 				/* a driver may reset its filter when the link goes up */
 				filters |=
@@ -548,6 +558,8 @@ void netwatch_event(struct daemon *d)
 			}
 		}
 	}
+	if (carrier)
+		nic_links(d); /* forwarders move between the node's interfaces (nicfail.c) */
 	if (resync) {
 		d->nw.st.resyncs++;
 		netwatch_resync(d);

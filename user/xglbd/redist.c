@@ -35,13 +35,18 @@
 #include "track.h"
 #include "daemon.h"
 
-/* Learning frames from forwarder idx of cfg group g, on each of the group's interfaces. */
+/*
+ * The learning frame from forwarder idx of cfg group g, on the interface it
+ * is bound to only (nicfail.c): from each of the node's interfaces in turn,
+ * a switch would move the vMAC's port back and forth.
+ */
 static void learn_one(struct daemon *d, int g, int idx)
 {
 	const struct xglb_cfg_group *cg = &d->cfg->groups[g];
 	__u8 frame[XGLB_LEARN_FRAME_LEN], vmac[6];
+	__u32 out = nic_out_ifindex(d, g, idx);
 
-	if (d->pkt_fd < 0)
+	if (d->pkt_fd < 0 || !out)
 		return;
 	xglb_vmac(cg->id, (__u8)idx, vmac);
 	for (int i = 0; i < cg->n_ifaces; i++) {
@@ -49,6 +54,8 @@ static void learn_one(struct daemon *d, int g, int idx)
 		__u32 ifindex = d->ifs.ifindex[k];
 		int err;
 
+		if (ifindex != out)
+			continue;
 		xglb_learn_frame(frame, vmac, cg->vip, d->ifs.mac[k]);
 		err = xglb_learn_send(d->pkt_fd, ifindex, frame, sizeof(frame));
 
@@ -198,6 +205,10 @@ static bool tell_moved(struct daemon *d, int g, int to, const __u8 host[6], __be
 	__u8 frame[86];
 	bool sent = false;
 
+	/* not known where it was seen: from the new forwarder's interface (or the group's
+	 * answering one), once, not once per interface of the node */
+	if (!ifindex)
+		ifindex = nic_out_ifindex(d, g, to);
 	for (int i = 0; i < cg->n_ifaces; i++) {
 		int ifi = iface_find(&d->ifs, cg->ifaces[i]);
 
