@@ -227,13 +227,14 @@ lab_segment() {
 # is called NAME-SUFFIX. With xdp=1 the bridge side gets an XDP_PASS
 # program: XDP_TX on a veth only reaches the peer if the peer runs XDP.
 # Both ends get LAB_MTU; the XDP_PASS program is multi-buffer, so it
-# attaches whatever the MTU.
-_lab_plug() { # name ifname seg xdp
+# attaches whatever the MTU. PORT, if given, names the bridge side instead.
+_lab_plug() { # name ifname seg xdp [port]
 	local name=$1 ifn=$2 seg=$3 xdp=$4 port ns sw
 	ns=$(lab_ns "$name")
 	sw=$(lab_ns "$seg")
 	port=$name-$LAB_SFX
 	[ "$seg" = lan ] || port=$name.s-$LAB_SFX
+	[ -z "${5:-}" ] || port=$5
 	[ ${#port} -le 15 ] || lab_die "name '$name' too long for an interface name ($port)"
 	lab_segment "$seg"
 	ip link add "$ifn" mtu "$LAB_MTU" netns "$ns" type veth peer name "$port" mtu "$LAB_MTU" \
@@ -261,7 +262,7 @@ lab_replug() {
 	[ -n "$seg" ] || lab_die "lab_replug: $name has no $ifn"
 	addrs=$(ip -n "$ns" -4 -o addr show dev "$ifn" | awk '{print $4}')
 	ip -n "$ns" link del "$ifn" || lab_die "lab_replug: deleting $ns/$ifn"
-	_lab_plug "$name" "$ifn" "$seg" "$(lab_get "$name" "xdp.$ifn")"
+	_lab_plug "$name" "$ifn" "$seg" "$(lab_get "$name" "xdp.$ifn")" "$(lab_get "$name" "port.$ifn")"
 	for a in $addrs; do ip -n "$ns" addr add "$a" dev "$ifn"; done
 	ip netns exec "$ns" cat "/sys/class/net/$ifn/ifindex"
 }
@@ -318,6 +319,34 @@ lab_router() {
 	lab_set "$name" srv_ip "$LAB_SRV_NET.$((1 + i))"
 	lab_set "$name" pin_root "$LAB_BPFFS/$name"
 	echo "$name" >>"$LAB_DIR/routers"
+}
+
+# lab_add_link NAME IFNAME [SEG]: another link of box NAME into segment SEG
+# (default "lan"), up, without an address: a router's second port on the
+# same segment (two uplinks to two switches, here one bridge). Its bridge
+# side is NAME.IFNAME-SUFFIX, shortened to fit an interface name
+# (lab_port NAME IFNAME prints it), with the XDP_PASS program as the box's
+# other ports. rp_filter is off on it, like on the others.
+lab_add_link() {
+	local name=$1 ifn=$2 seg=${3:-lan} ns port
+	ns=$(lab_ns "$name")
+	[ -n "$(lab_get "$name" kind)" ] || lab_die "lab_add_link: no box $name"
+	[ -z "$(lab_get "$name" "seg.$ifn")" ] || lab_die "lab_add_link: $name has $ifn already"
+	port=$name.${ifn#eth}-$LAB_SFX
+	_lab_plug "$name" "$ifn" "$seg" "${LAB_PORT_XDP:-1}" "$port"
+	ip netns exec "$ns" sysctl -qw "net.ipv4.conf.$ifn.rp_filter=0"
+}
+
+# lab_port NAME IFNAME: the bridge-side end of a box's interface; lab_seg_ns
+# NAME IFNAME: the namespace of the segment it is plugged into ("unplug"
+# from the switch: ip -n "$(lab_seg_ns r1 eth2)" link set "$(lab_port r1 eth2)" down).
+lab_port() { lab_get "$1" "port.$2"; }
+lab_seg_ns() { lab_ns "$(lab_get "$1" "seg.$2")"; }
+
+# lab_fdb_port SEG MAC: the bridge port segment SEG has learnt MAC on ("" if none).
+lab_fdb_port() {
+	bridge -n "$(lab_ns "$1")" fdb show br br0 2>/dev/null |
+		awk -v m="$2" '$1 == m && $2 == "dev" && $0 !~ /permanent/ { print $3; exit }'
 }
 
 # lab_client NAME [GATEWAY]: client j with eth0 10.0.0.(100+j)/24 on "lan",
@@ -422,6 +451,9 @@ lab_wait() {
 #   datapath=xdp (the lab's tests count xdp_* reasons; "" leaves the line
 #   out, so xglbd's default, auto, applies)
 #   fast_path=0 (1: "fast-path: true", frames to owned vMACs routed in XDP)
+#   ifaces=eth0 (the group's interfaces on this router, comma-separated:
+#   eth0,eth2 with a second link, lab_add_link)  nic_return_ms= (the
+#   nic-return-delay-ms line; "" leaves it out: xglbd's default)
 #   xdp_mode=$LAB_XDP_MODE (auto, native, generic; "" leaves the line out:
 #   native with datapath=xdp; tests/run.sh reruns tests with generic)
 # IPv6: ipv6=1 gives the group RAs (every ra_ms=2000, prefix 2001:db8:a::/64)
@@ -433,6 +465,7 @@ lab_write_config() {
 	local membership=0 prios="" hello_ms=1000 hold_ms=3000 redirect_ms=600000
 	local timeout_ms=14400000 preempt=true preempt_delay_ms=0 load_pct=0 extra="" steer=0
 	local buckets=65536 datapath=xdp ipv6=0 ra_ms=2000 vip6="" fast_path=0 xdp_mode=$LAB_XDP_MODE
+	local ifaces=eth0 nic_return_ms=
 	shift
 	mapfile -t routers < <(lab_routers)
 	avg=${routers[0]}
@@ -467,6 +500,8 @@ lab_write_config() {
 		vip6=*) vip6=${kv#*=} ;;
 		fast_path=*) fast_path=${kv#*=} ;;
 		xdp_mode=*) xdp_mode=${kv#*=} ;;
+		ifaces=*) ifaces=${kv#*=} ;;
+		nic_return_ms=*) nic_return_ms=${kv#*=} ;;
 		*) lab_die "lab_write_config: unknown key '$kv'" ;;
 		esac
 	done
@@ -485,6 +520,7 @@ lab_write_config() {
 		echo "learn-interval-ms: $learn_ms"
 		[ -n "$datapath" ] && echo "datapath: $datapath"
 		[ -n "$xdp_mode" ] && echo "xdp-mode: $xdp_mode"
+		[ -n "$nic_return_ms" ] && echo "nic-return-delay-ms: $nic_return_ms"
 		if [ "$membership" = 1 ]; then
 			echo "membership:"
 			echo "  key-file: $LAB_DIR/key"
@@ -503,7 +539,7 @@ lab_write_config() {
 		echo "groups:"
 		echo "  - id: $LAB_GID"
 		echo "    vip: $LAB_VIP"
-		echo "    interfaces: [eth0]"
+		echo "    interfaces: [${ifaces//,/, }]"
 		echo "    policy: $policy"
 		[ -n "$vip6" ] && echo "    vip6: [$vip6]"
 		if [ "$ipv6" = 1 ]; then
