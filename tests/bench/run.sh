@@ -16,6 +16,9 @@
 #              namespace xglb-btab-<pid> (loads the skeleton, sends nothing)
 #   failover.sh  outage when a router dies, xglb vs keepalived, and packets lost
 #              across an xglbd restart, in a tests/lab/lab.sh lab (own teardown)
+#   nic_failover.sh  outage when one of a router's two NICs on the segment is unplugged
+#              against a node failover in the same run, and the byte split over its
+#              NICs, in a tests/lab/lab.sh lab (own teardown)
 #   stop.sh    packets lost when xglbd stops or restarts (SIGTERM) and how long ARP for the
 #              VIP goes unanswered when the AVG's xglbd stops or restarts, in a
 #              tests/lab/lab.sh lab (own teardown)
@@ -131,6 +134,9 @@ echo "# failover_*, restart_*: client-visible loss at 2,000 probes/s, median of 
 echo "#   keepalived (VRRPv3) one after the other on the same lab (failover.sh; $BUILD/bench/failover.log);"
 echo "#   failover6_*: the same failure for an IPv6 client at 1,000 probes/s through the virtual link-local"
 echo "# stop_lost_packets, restart_term_lost_packets: 1,000 probes/s through the stopped AVF, hold 3 s;"
+echo "# nic_failover_*: longest gap of a 1 kHz stream when the NIC carrying its forwarder is unplugged, median;"
+echo "#   node_failover_*: the same stream when the whole node fails (hold 150 ms); nic_bytes_*: one node's NICs"
+echo "#   share of 16 clients' bytes (nic_failover.sh; $BUILD/bench/nic_failover.log)"
 echo "#   avg_*_unanswered_ms: ARP requests every 5 ms across the AVG's stop/restart, longest run without a reply x 5 ms, each reply matched to its request (stop.sh; $BUILD/bench/stop.log)"
 echo "# tc_*_ns: median ns/packet over an empty tc program, steering on (see tests/bench/tc_micro.c)"
 echo "# steer*_flow_mbps, steered_throughput_ratio: iperf3, steered vs owned flow in one lab,"
@@ -191,6 +197,9 @@ run_bench_in "$NS_TABLE" table_bench 60 "$BUILD/bench/table_bench"
 
 # ---- failover: xglb vs keepalived; xglbd restart --------------------------------
 run_bench failover 330 env BUILD="$BUILD" tests/bench/failover.sh
+
+# ---- a router's NIC unplugged: its forwarders move to its other NIC -------------
+run_bench nic_failover 180 env BUILD="$BUILD" tests/bench/nic_failover.sh
 
 # ---- stop and restart of xglbd: packets lost, ARP unanswered --------------------
 run_bench stop 300 env BUILD="$BUILD" tests/bench/stop.sh
