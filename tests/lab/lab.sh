@@ -1033,43 +1033,15 @@ lab_arp_counter() {
 		jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
 }
 
-# lab_add_link ROUTER IFNAME [SEG]: one more link of a router into a
-# segment (default "lan"), up, with no address: a router with several
-# NICs on one segment. The bridge-side end is ROUTER.IFNAME-SUFFIX; like
-# the router's own links it runs XDP_PASS unless LAB_PORT_XDP=0.
-# lab_get ROUTER port.IFNAME names it, lab_get ROUTER seg.IFNAME the segment.
-lab_add_link() {
-	local name=$1 ifn=$2 seg=${3:-lan} xdp=${LAB_PORT_XDP:-1} port ns sw
-	ns=$(lab_ns "$name")
-	sw=$(lab_ns "$seg")
-	port=$name.$ifn-$LAB_SFX
-	[ ${#port} -le 15 ] || lab_die "lab_add_link: '$name.$ifn' too long for an interface name ($port)"
-	[ -z "$(lab_get "$name" "port.$ifn")" ] || lab_die "lab_add_link: $name already has $ifn"
-	lab_segment "$seg"
-	ip link add "$ifn" mtu "$LAB_MTU" netns "$ns" type veth peer name "$port" mtu "$LAB_MTU" \
-		netns "$sw" || lab_die "veth $ns/$ifn <-> $sw/$port"
-	ip -n "$sw" link set "$port" master br0
-	if [ "$xdp" = 1 ]; then
-		ip -n "$sw" link set dev "$port" xdpdrv obj "$LAB_BUILD/xdp_pass.bpf.o" sec xdp.frags ||
-			lab_die "xdp_pass on $sw/$port"
-	fi
-	ip -n "$sw" link set "$port" up
-	ip -n "$ns" link set "$ifn" up
-	ip netns exec "$ns" sysctl -qw "net.ipv4.conf.$ifn.rp_filter=0"
-	lab_set "$name" "port.$ifn" "$port"
-	lab_set "$name" "seg.$ifn" "$seg"
-	lab_set "$name" "xdp.$ifn" "$xdp"
-}
-
 # lab_link_set ROUTER IFNAME up|down [router|switch|both]: a link's carrier
 # or admin state from the router's end (ip link set on its interface), the
 # switch's end (the bridge port: the router's interface loses carrier), or
 # both (default).
 lab_link_set() {
 	local name=$1 ifn=$2 st=$3 end=${4:-both} port sw
-	port=$(lab_get "$name" "port.$ifn")
-	sw=$(lab_ns "$(lab_get "$name" "seg.$ifn")")
+	port=$(lab_port "$name" "$ifn")
 	[ -n "$port" ] || lab_die "lab_link_set: $name has no $ifn"
+	sw=$(lab_seg_ns "$name" "$ifn")
 	case $end in
 	router | both) lab_exec "$name" ip link set dev "$ifn" "$st" || return 1 ;;
 	esac
