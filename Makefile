@@ -249,6 +249,9 @@ format:
 # Non-zero exit when any file differs from what clang-format would write.
 format-check:
 	$(Q)clang-format --dry-run -Werror $(FORMAT_SRCS)
+	@# a control character in a page (a form feed where \f was meant) prints raw
+	$(Q)! grep -nP '[\x00-\x08\x0b-\x1f]' man/* docs/*.md README.md ARCHITECTURE.md || \
+		{ echo "control characters in the documents above" >&2; exit 1; }
 
 # The unit names the binaries where this PREFIX puts them; regenerated on
 # every install, since PREFIX is not a file make could compare.
