@@ -164,6 +164,11 @@ $(BUILD)/tools/xglb_rxfilter: tests/tools/xglb_rxfilter.c $(DLIB) $(LIB) | $(BUI
 	$(call msg,TOOL-CC,$@)
 	$(Q)$(CC) $(XGLBD_CFLAGS) $(CFLAGS) $< $(DLIB) $(LIB) $(LDFLAGS) $(XGLBD_LDLIBS) -o $@
 
+# xglb_tcx lists and attaches tcx programs with the library's tcx module
+$(BUILD)/tools/xglb_tcx: tests/tools/xglb_tcx.c $(LIB) | $(BUILD)/tools
+	$(call msg,TOOL-CC,$@)
+	$(Q)$(CC) $(XGLB_CFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) -lbpf -lelf -lz -o $@
+
 # other test tools: standalone programs
 # A tool that needs a library names it in TOOL_LDLIBS_NAME.
 TOOL_LDLIBS_xglb_fillhosts := -lbpf -lelf -lz

@@ -13,6 +13,21 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /*
+ * What the tc programs return for a frame they let through. At a clsact
+ * hook TC_ACT_OK (0), as a direct-action filter always has. At a tcx hook
+ * the loader sets TCX_NEXT (-1, TC_ACT_UNSPEC) before load: TC_ACT_OK
+ * there would end the hook, so the tcx programs after xglb's and any
+ * clsact filters of the interface would never see the frame; TCX_NEXT
+ * hands it on (and, with nothing after it, to the stack).
+ */
+const volatile int xglb_tc_pass = XGLB_TC_ACT_OK;
+
+static __always_inline int tc_verdict(int act)
+{
+	return act == XGLB_TC_ACT_OK ? xglb_tc_pass : act;
+}
+
+/*
  * The ingress data path at XDP ("datapath: xdp"); tc ingress then runs
  * xglb_tc_ingress. Multi-buffer ("xdp.frags"), so it attaches to
  * interfaces whose MTU does not fit in one page (jumbo frames).
@@ -31,7 +46,7 @@ int xglb_xdp(struct xdp_md *xdp)
 SEC("tc")
 int xglb_tc_egress(struct __sk_buff *skb)
 {
-	return guard_egress(skb);
+	return tc_verdict(guard_egress(skb));
 }
 
 /*
@@ -45,8 +60,8 @@ int xglb_tc_ingress(struct __sk_buff *skb)
 	int ret = steer_ingress(skb);
 
 	if (ret != STEER_STAY)
-		return ret;
-	return host_fixup(skb);
+		return tc_verdict(ret);
+	return tc_verdict(host_fixup(skb));
 }
 
 /*
@@ -65,9 +80,9 @@ int xglb_tc(struct __sk_buff *skb)
 	ctx_init_skb(&c, skb);
 	ret = ingress(&c);
 	if (ret != CTX_ACT_PASS)
-		return ctx_skb_action(&c, ret);
+		return tc_verdict(ctx_skb_action(&c, ret));
 	ret = steer_ingress(skb);
-	return ret == STEER_STAY ? XGLB_TC_ACT_OK : ret;
+	return ret == STEER_STAY ? xglb_tc_pass : tc_verdict(ret);
 }
 
 /*

@@ -8,9 +8,14 @@
 #   plain   rp: nothing attached (GRO on eth0, as on every router here: a veth receives
 #           frames sent by XDP_TX only with NAPI, which an XDP program or GRO turns on)
 #   plain2  rq: the same as plain: the control; its ratio to plain shows the noise
-#   hooks   rh: empty programs (build/xdp_pass.bpf.o: XDP_PASS, TC_ACT_OK) wherever xglbd
-#           attaches its own: XDP on eth0, clsact ingress and egress on eth0 and eth1. What
-#           the hooks cost before any of xglb's work (xglb - hooks is what xglb's code costs)
+#   The hooks one by one, empty programs (build/xdp_pass.bpf.o: XDP_PASS, TC_ACT_OK) where
+#   xglbd attaches its own, each router one more than the last (the elimination table):
+#   xdponly re: XDP on eth0
+#   xdpin   ri: XDP on eth0, clsact ingress on eth0 and eth1
+#   hooks   rh: XDP on eth0, clsact ingress and egress on eth0 and eth1. What the hooks cost
+#           before any of xglb's work (xglb - hooks is what xglb's code costs)
+#   hookstcx rt: as hooks with the tc programs at the tcx hooks (no qdisc; tests/tools/xglb_tcx),
+#           as xglbd attaches them where the kernel has tcx
 #   xglb    rx: xglbd, membership (one node: AVG, owner of forwarder 0 and of every flow),
 #           flow steering on eth0 and eth1, datapath xdp, fast-path off: every datagram
 #           crosses xglb_xdp (vMAC -> the interface's MAC), xglb_tc_ingress (steering:
@@ -28,6 +33,7 @@
 #   fastpath_pps_ratio_vs_xglb           fast / xglb (xglb without the fast path)
 #   forward_pps_ratio_plain2_vs_plain    the noise
 #   forward_pps_ratio_hooks_vs_plain     empty programs at xglb's hooks / plain
+#   forward_pps_ratio_MODE_vs_plain      the same for xdponly, xdpin, hookstcx
 #   fwd_router_ns_MODE                   ns per datagram the router adds to the rig's
 #                                        (1/rate - 1/rig rate; generator and sink excluded)
 #   fastpath_router_ns_ratio_vs_kernel   plain's router ns / fast's: the routers' own ratio
@@ -52,8 +58,9 @@ ROUNDS=${FWD_ROUNDS:-7}
 WINDOW=${FWD_WINDOW_MS:-1000}
 TCP_TRIALS=${FWD_TCP_TRIALS:-5}
 TCP_SECS=${FWD_TCP_SECONDS:-2}
-ROUTERS=(rp rq rh rx rf)
-declare -A MODE=([rp]=plain [rq]=plain2 [rh]=hooks [rx]=xglb [rf]=fast)
+ROUTERS=(rp rq re ri rh rt rx rf)
+declare -A MODE=([rp]=plain [rq]=plain2 [re]=xdponly [ri]=xdpin [rh]=hooks [rt]=hookstcx [rx]=xglb
+	[rf]=fast)
 GID=1
 VMAC=02:78:67:62:01:00
 
@@ -62,7 +69,7 @@ die() {
 	exit 1
 }
 for t in iperf3 jq ethtool; do command -v "$t" >/dev/null || die "$t is not installed"; done
-for b in xglbd xglbctl bench/fwd_flood; do
+for b in xglbd xglbctl bench/fwd_flood tools/xglb_tcx; do
 	[ -e "$LAB_BUILD/$b" ] || die "$LAB_BUILD/$b is not built"
 done
 
@@ -119,15 +126,26 @@ sinks_xdp() {
 }
 sinks_xdp || die "XDP on the sinks"
 
-# ---- hooks: empty programs where xglbd attaches its own -----------------------------------
-hns=$(lab_ns rh)
-ip -n "$hns" link set dev eth0 xdpdrv obj "$LAB_BUILD/xdp_pass.bpf.o" sec xdp.frags ||
-	die "rh: the empty XDP program"
+# ---- hooks: empty programs where xglbd attaches its own, one hook more per router ----------
+for r in re ri rh rt; do
+	ip -n "$(lab_ns "$r")" link set dev eth0 xdpdrv obj "$LAB_BUILD/xdp_pass.bpf.o" sec xdp.frags ||
+		die "$r: the empty XDP program"
+done
+for r in ri rh; do
+	dirs=ingress
+	[ "$r" = rh ] && dirs="ingress egress"
+	for dev in eth0 eth1; do
+		tc -n "$(lab_ns "$r")" qdisc add dev "$dev" clsact || die "$r: clsact on $dev"
+		for dir in $dirs; do
+			tc -n "$(lab_ns "$r")" filter add dev "$dev" "$dir" bpf da \
+				obj "$LAB_BUILD/xdp_pass.bpf.o" sec tc || die "$r: the empty tc program at $dev $dir"
+		done
+	done
+done
 for dev in eth0 eth1; do
-	tc -n "$hns" qdisc add dev "$dev" clsact || die "rh: clsact on $dev"
 	for dir in ingress egress; do
-		tc -n "$hns" filter add dev "$dev" "$dir" bpf da obj "$LAB_BUILD/xdp_pass.bpf.o" sec tc ||
-			die "rh: the empty tc program at $dev $dir"
+		ip netns exec "$(lab_ns rt)" "$LAB_BUILD/tools/xglb_tcx" attach "$dev" "$dir" \
+			"$LAB_BUILD/xdp_pass.bpf.o" tc_pass first || die "rt: the empty tcx program at $dev $dir"
 	done
 done
 
@@ -174,7 +192,7 @@ reason() { lab_ctl "$1" --json stats | jq --arg r "$2" '.reasons[$r] // 0'; }
 args=("rig,$(lab_ns grig),g0,$(lab_ns srig),s0,$(mac_of srig s0)")
 for r in "${ROUTERS[@]}"; do
 	dst=$VMAC
-	[ "$r" = rp ] || [ "$r" = rq ] || [ "$r" = rh ] && dst=$(mac_of "$r" eth0)
+	[ "$r" = rx ] || [ "$r" = rf ] || dst=$(mac_of "$r" eth0)
 	args+=("${MODE[$r]},$(lab_ns "g$r"),g0,$(lab_ns "s$r"),s0,$dst")
 done
 o0=$(reason rx tc_steer_owned) v0=$(reason rx xdp_pass_vmac) f0=$(reason rf xdp_fp_redirect)
@@ -203,8 +221,10 @@ bench forward_pps_ratio_vs_plain "$(per_round 'printf "%.3f\n", a / b' xglb plai
 bench fastpath_pps_ratio_vs_kernel "$(per_round 'printf "%.3f\n", a / b' fast plain)" x
 bench fastpath_pps_ratio_vs_xglb "$(per_round 'printf "%.3f\n", a / b' fast xglb)" x
 bench forward_pps_ratio_plain2_vs_plain "$(per_round 'printf "%.3f\n", a / b' plain2 plain)" x
-bench forward_pps_ratio_hooks_vs_plain "$(per_round 'printf "%.3f\n", a / b' hooks plain)" x
-for m in plain plain2 hooks xglb fast; do
+for m in hooks xdponly xdpin hookstcx; do
+	bench "forward_pps_ratio_${m}_vs_plain" "$(per_round 'printf "%.3f\n", a / b' "$m" plain)" x
+done
+for m in plain plain2 xdponly xdpin hooks hookstcx xglb fast; do
 	bench "fwd_router_ns_$m" "$(per_round 'printf "%.1f\n", 1e9 / a - 1e9 / rig' "$m" "$m")" ns
 done
 bench fastpath_router_ns_ratio_vs_kernel \
@@ -215,7 +235,11 @@ bench fastpath_router_ns_ratio_vs_kernel \
 # only for this one round, restored on exit); run_time_ns / run_cnt of the programs on rx's
 # hooks is each program's own cost per datagram. What the router costs beyond plain and is
 # not in them is the hooks' own: the XDP-on-veth receive, the clsact qdisc and classifier.
-prog_id() { # router dev hook(xdp|ingress|egress)
+prog_id() { # router dev hook(xdp|ingress|egress): xglb's program there (tcx, else clsact)
+	local id
+	id=$(ip netns exec "$(lab_ns "$1")" "$LAB_BUILD/tools/xglb_tcx" show "$2" 2>/dev/null |
+		awk -v h="$3" '$1 == h && $3 ~ /^xglb_/ { print $2; exit }')
+	[ -n "$id" ] && [ "$3" != xdp ] && { echo "$id"; return; }
 	ip netns exec "$(lab_ns "$1")" bpftool -j net show dev "$2" |
 		jq -r --arg h "$3" 'if $h == "xdp" then (.[0].xdp[0].id // empty)
 			else ([.[0].tc[]? | select(.kind == "clsact/" + $h) | .id][0] // empty) end'
@@ -273,7 +297,9 @@ tcp_ratio() { # a b
 bench forward_tcp_ratio_vs_plain "$(tcp_ratio rx rp)" x
 bench fastpath_tcp_ratio_vs_kernel "$(tcp_ratio rf rp)" x
 bench forward_tcp_ratio_plain2_vs_plain "$(tcp_ratio rq rp)" x
-bench forward_tcp_ratio_hooks_vs_plain "$(tcp_ratio rh rp)" x
+for r in re ri rh rt; do
+	bench "forward_tcp_ratio_${MODE[$r]}_vs_plain" "$(tcp_ratio "$r" rp)" x
+done
 for r in "${ROUTERS[@]}"; do
 	bench "forward_tcp_mbps_${MODE[$r]}" \
 		"$(for ((t = 0; t < TCP_TRIALS; t++)); do echo "${TCP[$r.$t]}"; done | median | awk '{ printf "%.0f", $1 }')" Mbit/s

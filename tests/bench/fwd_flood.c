@@ -32,7 +32,7 @@
 #include "bench.h"
 #include "fwd_bench.skel.h"
 
-#define MAX_MODES   8
+#define MAX_MODES   12
 #define MAX_ROUNDS  32
 #define GEN_CHUNK   65536 /* frames per test_run call */
 #define GEN_THREADS 2	  /* one sends while the other waits out its call's teardown */

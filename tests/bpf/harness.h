@@ -151,17 +151,25 @@ static inline void h_close(struct h_env *e)
  * the jiffies path (the beat program ran; where the kernel's HZ cannot be
  * read, the fallback path). Nothing has run yet, so the first commit need
  * not wait for a grace period: the bank is told so (later commits wait as
- * in production).
+ * in production). tc_pass: what the tc programs return for a frame they let
+ * through (xglb_tc_pass: 0 at clsact, -1 at tcx, as the loader sets it).
  */
-static inline int h_open(struct h_env *e)
+static inline int h_open_pass(struct h_env *e, int tc_pass)
 {
 	memset(e, 0, sizeof(*e));
 	e->ncpu = libbpf_num_possible_cpus();
 	if (e->ncpu <= 0)
 		return -1;
-	e->skel = xglb__open_and_load();
+	e->skel = xglb__open();
 	if (!e->skel) {
-		print_error("xglb__open_and_load: %s\n", strerror(errno));
+		print_error("xglb__open: %s\n", strerror(errno));
+		return -1;
+	}
+	e->skel->rodata->xglb_tc_pass = tc_pass; /* as the loader sets it (tcx: -1) */
+	if (xglb__load(e->skel)) {
+		print_error("xglb__load: %s\n", strerror(errno));
+		xglb__destroy(e->skel);
+		e->skel = NULL;
 		return -1;
 	}
 	if (xglb_bank_open(&e->bank, bpf_map__fd(e->skel->maps.xglb_ctl),
@@ -187,6 +195,12 @@ static inline int h_open(struct h_env *e)
 			      "the lease falls back to heartbeat_ns\n",
 			      e->bank.beat_err, e->bank.hz);
 	return 0;
+}
+
+/* The same, with the tc programs' pass verdict of a clsact filter (TC_ACT_OK). */
+static inline int h_open(struct h_env *e)
+{
+	return h_open_pass(e, 0);
 }
 
 /* cmocka fixtures: *state becomes a struct h_env. */

@@ -64,9 +64,15 @@ ok "xglbd starts and gets ready"
 
 check "XDP program attached to eth0" \
 	bash -c "ip -n $(lab_ns r1) -d link show eth0 | grep -q 'prog/xdp'"
-check "tc egress guard and ingress fix-up attached" \
-	bash -c "tc -n $(lab_ns r1) filter show dev eth0 egress | grep -q xglb_tc_egress &&
-		 tc -n $(lab_ns r1) filter show dev eth0 ingress | grep -q xglb_tc_ingress"
+hook() { lab_tc_progs r1 eth0 "$1" | paste -sd, -; } # the programs at eth0's tc hook, in order
+check_eq "tc ingress fix-up and egress guard attached at the tcx hooks, no clsact filter" \
+	"$(hook ingress) $(hook egress)" "tcx:xglb_tc_ingress tcx:xglb_tc_egress"
+status_tcx() {
+	lab_status r1 | jq -e '.datapath.tc_attach == "tcx" and
+		.datapath.interfaces[0].tcx_ingress == ["xglb_tc_ingress"] and
+		.datapath.interfaces[0].tcx_egress == ["xglb_tc_egress"]' >/dev/null
+}
+check "status says the tc programs are at tcx, and lists them" status_tcx
 check "VIP is a /32 on lo" bash -c "ip -n $(lab_ns r1) -4 addr show dev lo | grep -q '$LAB_VIP/32'"
 check "arp_announce=2 on the group interface and all" \
 	bash -c "[ \$(ip netns exec $(lab_ns r1) sysctl -n net.ipv4.conf.eth0.arp_announce net.ipv4.conf.all.arp_announce | paste -sd,) = 2,2 ]"
@@ -126,9 +132,24 @@ l1=$(lab_reason r1 xdp_drop_arp_lease)
 check "with the lease expired ARP for the VIP is not answered ($l0 -> $l1)" [ "$l1" -gt "$l0" ]
 check "... and the client has no answer for the VIP" lab_no_neigh c1
 
+# While it is down: another user's programs join the tcx hooks (ingress last, egress first),
+# and a filter at xglb's clsact handle stands for one an xglbd without tcx left.
+tcx_ids() { lab_exec r1 "$LAB_BUILD/tools/xglb_tcx" show eth0 | awk '$3 ~ /^xglb_/ { print $2 }' | paste -sd, -; }
+ids0=$(tcx_ids)
+lab_exec r1 "$LAB_BUILD/tools/xglb_tcx" attach eth0 ingress "$LAB_BUILD/xdp_pass.bpf.o" tc_pass last &&
+	lab_exec r1 "$LAB_BUILD/tools/xglb_tcx" attach eth0 egress "$LAB_BUILD/xdp_pass.bpf.o" tc_pass first &&
+	lab_exec r1 tc qdisc add dev eth0 clsact &&
+	lab_exec r1 tc filter add dev eth0 ingress prio 120 handle 0x7867 bpf da \
+		obj "$LAB_BUILD/xdp_pass.bpf.o" sec tc ||
+	bail "other programs at r1's tc hooks"
 # Restart: adopts the attached program and the pinned maps (host table, versions).
 if lab_start_xglbd r1 "$cfg"; then ok "xglbd restarts over the pinned state"; else not_ok "xglbd restarts over the pinned state"; fi
 check "restart adopts the attached XDP program" grep -q "adopting the xglb_xdp program" "$log"
+check_eq "restart: exactly one xglb program per tc hook, first at ingress and last at egress, the other user's kept, the old clsact filter gone" \
+	"$(hook ingress) $(hook egress)" "tcx:xglb_tc_ingress,tcx:tc_pass tcx:tc_pass,tcx:xglb_tc_egress"
+ids1=$(tcx_ids)
+check "restart: the new process's programs took the old ones' places ($ids0 -> $ids1)" \
+	bash -c "[ -n '$ids0' ] && [ -n '$ids1' ] && [ '$ids0' != '$ids1' ]"
 version_above() { [ "$(tables | jq '.groups[0].version')" -gt "$1" ] 2>/dev/null; }
 lab_wait 5 version_above "$v2"
 v3=$(tables | jq '.groups[0].version')
@@ -237,11 +258,15 @@ check_eq "... xglb_xdp native again (status, the kernel)" "$(kernel_xdp)" "nativ
 
 # Clean stop: everything ours is gone, nothing else is touched.
 lab_xglbd_running r1 || bail "xglbd runs on r1 before the clean stop"
+# (eth0 was re-created since the restart above: another user's programs join its hooks again)
+lab_exec r1 "$LAB_BUILD/tools/xglb_tcx" attach eth0 ingress "$LAB_BUILD/xdp_pass.bpf.o" tc_pass last &&
+	lab_exec r1 "$LAB_BUILD/tools/xglb_tcx" attach eth0 egress "$LAB_BUILD/xdp_pass.bpf.o" tc_pass first ||
+	bail "other programs at r1's tc hooks before the clean stop"
 lab_stop_xglbd r1
 check_eq "SIGTERM exits 0" "$?" 0
 check_none "SIGTERM detaches XDP" 'prog/xdp' ip -n "$(lab_ns r1)" -d link show eth0
-check_none "SIGTERM removes our tc egress filter" xglb tc -n "$(lab_ns r1)" filter show dev eth0 egress
-check_none "SIGTERM removes our tc ingress filter" xglb tc -n "$(lab_ns r1)" filter show dev eth0 ingress
+check_eq "SIGTERM detaches our tc programs, and only ours" "$(hook ingress) $(hook egress)" \
+	"tcx:tc_pass tcx:tc_pass"
 check_none "SIGTERM removes the VIP from lo" "$LAB_VIP/32" ip -n "$(lab_ns r1)" -4 addr show dev lo
 check "SIGTERM unpins the maps (the pin root stays)" bash -c '[ -d "$1" ] && [ ! -e "$1/xglb_groups" ]' _ "$pr"
 

@@ -32,13 +32,13 @@ check_eq "r1 status: auto chose tc for eth0 (driver veth)" "$(dp_of r1)" "auto t
 check_eq "r2 status: tc as configured" "$(dp_of r2)" "tc tc eth0=tc/veth/configured"
 for r in r1 r2; do
 	check_none "$r: no XDP program on eth0" 'prog/xdp|xdpgeneric|xdpdrv' ip -n "$(lab_ns "$r")" -d link show eth0
-	check "$r: xglb_tc at tc ingress, the guard at egress" \
-		bash -c "tc -n $(lab_ns "$r") filter show dev eth0 ingress | grep -q 'xglb_tc ' &&
-			 tc -n $(lab_ns "$r") filter show dev eth0 egress | grep -q xglb_tc_egress"
+	check_eq "$r: xglb_tc at tc ingress, the guard at egress (tcx)" \
+		"$(lab_tc_progs "$r" eth0 ingress | paste -sd, -) $(lab_tc_progs "$r" eth0 egress | paste -sd, -)" \
+		"tcx:xglb_tc tcx:xglb_tc_egress"
 done
 lab_xglbctl r1 status
 check "xglbctl status prints the data path per interface" \
-	grep -qx 'datapath tc (configured auto, xdp-mode auto): eth0 tc (auto: veth, driver veth)' <<<"$OUT"
+	grep -qx 'datapath tc (configured auto, xdp-mode auto, tc programs on tcx): eth0 tc (auto: veth, driver veth)' <<<"$OUT"
 check_eq "r1 /metrics: xglb_datapath_info" \
 	"$(lab_exec r1 curl -sS --max-time 5 http://127.0.0.1:9867/metrics | grep '^xglb_datapath_info')" \
 	'xglb_datapath_info{interface="eth0",hook="tc",driver="veth",config="auto"} 1'
@@ -90,8 +90,8 @@ lab_kill_xglbd r2 # killed: its programs stay attached
 start r2 tc || bail "xglbd ready on r2 (datapath: tc) after one in XDP mode was killed"
 check_none "r2 restarted with tc: the xglb_xdp left attached is gone" 'prog/xdp' \
 	ip -n "$(lab_ns r2)" -d link show eth0
-check "r2 restarted with tc: xglb_tc at ingress" \
-	bash -c "tc -n $(lab_ns r2) filter show dev eth0 ingress | grep -q 'xglb_tc '"
+check_eq "r2 restarted with tc: xglb_tc alone at ingress (in xglb_tc_ingress's place)" \
+	"$(lab_tc_progs r2 eth0 ingress | paste -sd, -)" "tcx:xglb_tc"
 p0=$(lab_fwd_packets r2 1)
 check "c2 still reaches the server through r2" quiet lab_exec c2 ping -n -q -c 2 -i 0.2 -W 2 "$LAB_SERVER_IP"
 check "r2 forwarded them (fwd1 packets $p0 -> +2)" [ "$(lab_fwd_packets r2 1)" -ge $((p0 + 2)) ]
@@ -121,6 +121,6 @@ check "c1 still reaches the server through r1" quiet lab_exec c1 ping -n -q -c 2
 for r in r1 r2; do
 	lab_stop_xglbd "$r" 5
 	check_eq "$r: xglbd exits 0 on SIGTERM" "$?" 0
-	check_none "$r: SIGTERM removed xglb_tc" 'xglb_tc' tc -n "$(lab_ns "$r")" filter show dev eth0 ingress
+	check_none "$r: SIGTERM removed xglb_tc" 'xglb_tc' lab_tc_progs "$r" eth0 ingress
 done
 t_done

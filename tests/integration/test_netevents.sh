@@ -80,8 +80,8 @@ local_has() { # router ip: in its pinned xglb_local_ips
 local_lacks() { ! local_has "$@"; }
 has_xdp() { [ "$(lab_exec "$1" ip -j link show dev "$2" | jq -r '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // empty')" != "" ]; }
 no_xdp() { ! has_xdp "$@"; }
-has_tc() { # router dev direction: our filter on clsact
-	lab_exec "$1" tc filter show dev "$2" "$3" 2>/dev/null | grep -q "xglb_tc_"
+has_tc() { # router dev direction: our program at the tc hook (tcx)
+	lab_tc_progs "$1" "$2" "$3" | grep -q "^tcx:xglb_tc_"
 }
 arp_announce() { lab_exec "$1" cat "/proc/sys/net/ipv4/conf/$2/arp_announce"; }
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }

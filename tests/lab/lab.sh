@@ -270,6 +270,16 @@ lab_replug() {
 # lab_mtu NAME [IFNAME]: the current MTU of a box's interface (default eth0).
 lab_mtu() { lab_exec "$1" cat "/sys/class/net/${2:-eth0}/mtu"; }
 
+# The programs at a tc hook, one a line in the order they run: "tcx:NAME" for the tcx hook's
+# (tests/tools/xglb_tcx; bpftool before 7.3 does not list them), then "clsact:NAME" for the
+# bpf filters of a clsact qdisc. lab_tc_progs r1 eth0 ingress|egress
+lab_tc_progs() {
+	lab_exec "$1" "$LAB_BUILD/tools/xglb_tcx" show "$2" 2>/dev/null |
+		awk -v d="$3" '$1 == d { print "tcx:" $3 }'
+	lab_exec "$1" tc filter show dev "$2" "$3" 2>/dev/null |
+		sed -n 's/.* bpf .* id [0-9]* name \([A-Za-z0-9_]*\).*/clsact:\1/p'
+}
+
 # lab_set_mtu NAME IFNAME MTU: change the MTU of a running box's interface
 # and of its bridge-side port, as an operator would on a live link: the
 # port first when growing, the box side first when shrinking, so the link

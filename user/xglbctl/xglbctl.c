@@ -168,8 +168,9 @@ static int cmd_status(const struct ctl *c)
 	if (dp) {
 		struct json_object *ifs = jget(dp, "interfaces");
 
-		printf("datapath %s (configured %s, xdp-mode %s):", js(dp, "hook"),
-		       js(dp, "config"), js(dp, "xdp_mode_config"));
+		printf(
+		    "datapath %s (configured %s, xdp-mode %s, tc programs on %s):", js(dp, "hook"),
+		    js(dp, "config"), js(dp, "xdp_mode_config"), js(dp, "tc_attach"));
 		for (size_t i = 0; i < json_object_array_length(ifs); i++) {
 			struct json_object *x = json_object_array_get_idx(ifs, i);
 

@@ -35,6 +35,7 @@
 #include "track.h"
 #include "daemon.h"
 #include "names.h"
+#include "tcx.h"
 
 /* ---- control socket -------------------------------------------------------- */
 
@@ -127,13 +128,33 @@ static const char *xdp_mode_name(__u8 mode)
 }
 
 /*
+ * The programs at IFINDEX's tcx hook TYPE, in the order they run, by
+ * name (what `bpftool net` lists from bpftool 7.3 on; `tc filter show`
+ * does not show tcx).
+ */
+static struct json_object *tcx_json(__u32 ifindex, int type)
+{
+	struct json_object *a = json_object_new_array();
+	__u32 ids[XGLB_TCX_MAX];
+	char name[BPF_OBJ_NAME_LEN];
+	int n = xglb_tcx_list(ifindex, type, ids, XGLB_TCX_MAX);
+
+	for (int i = 0; i < n; i++)
+		json_object_array_add(
+		    a, json_object_new_string(
+			   xglb_tcx_prog_name(ids[i], name, sizeof(name)) ? "?" : name));
+	return a;
+}
+
+/*
  * An interface as the kernel has it now (an operator may change an MTU,
  * or detach a program, under a running xglbd): its MTU ("mtu", absent if
  * unknown) and what is attached at its XDP hook ("xdp": native, generic,
- * offload, multiple, none) with the program's name ("xdp_program"). One
- * netlink query and one ioctl, on request only.
+ * offload, multiple, none) with the program's name ("xdp_program"), and
+ * with tcx the programs at its tc hooks ("tcx_ingress", "tcx_egress").
+ * One netlink query, one ioctl and (tcx) a few bpf calls, on request only.
  */
-static void iface_kernel_json(struct json_object *j, __u32 ifindex)
+static void iface_kernel_json(struct json_object *j, __u32 ifindex, bool tcx)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
 	int mtu = xglb_netif_mtu(ifindex);
@@ -161,6 +182,10 @@ static void iface_kernel_json(struct json_object *j, __u32 ifindex)
 		json_object_object_add(j, "mtu", json_object_new_int(mtu));
 	json_object_object_add(j, "xdp", json_object_new_string(mode));
 	json_object_object_add(j, "xdp_program", json_object_new_string(prog));
+	if (tcx) {
+		json_object_object_add(j, "tcx_ingress", tcx_json(ifindex, XGLB_TCX_INGRESS));
+		json_object_object_add(j, "tcx_egress", tcx_json(ifindex, XGLB_TCX_EGRESS));
+	}
 }
 
 /*
@@ -179,6 +204,7 @@ static struct json_object *datapath_json(const struct daemon *d)
 			       json_object_new_string(xglb_datapath_name(d->cfg->datapath)));
 	json_object_object_add(o, "xdp_mode_config",
 			       json_object_new_string(xglb_xdp_mode_name(d->cfg->xdp_mode)));
+	json_object_object_add(o, "tc_attach", json_object_new_string(xglb_loader_tc_name(&d->ld)));
 	for (int i = 0; i < d->ld.n_if && i < d->ifs.n; i++) {
 		struct json_object *j = json_object_new_object();
 		const char *hook = xglb_hook_use_name(d->ld.use[i]);
@@ -190,7 +216,7 @@ static struct json_object *datapath_json(const struct daemon *d)
 		json_object_object_add(j, "why", json_object_new_string(d->ld.why[i]));
 		json_object_object_add(
 		    j, "xdp_mode", json_object_new_string(xglb_attach_mode_name(d->ld.mode[i])));
-		iface_kernel_json(j, d->ld.ifindex[i]);
+		iface_kernel_json(j, d->ld.ifindex[i], d->ld.tcx);
 		json_object_array_add(ifs, j);
 		if (d->ld.use[i] != XGLB_USE_STEER)
 			all = !all || !strcmp(all, hook) ? hook : "mixed";

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* loader.c - BPF object lifecycle: pin paths, libxdp attach/adopt, tc ingress/egress on clsact. */
+/* loader.c - BPF object lifecycle: pin paths, libxdp attach/adopt, tc ingress/egress at tcx (or
+ * clsact). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "loader.h"
 #include "log.h"
 #include "netif.h"
+#include "tcx.h"
 
 bool xglb_is_bpffs(const char *dir)
 {
@@ -198,6 +200,9 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, 
 	}
 	bpf_object__for_each_map(map, l->skel->obj)
 	{
+		/* .rodata (xglb_tc_pass) is this load's own, set before load: never pinned */
+		if (bpf_map__is_internal(map))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", l->pin_root, bpf_map__name(map));
 		err = bpf_map__set_pin_path(map, path);
 		if (err) {
@@ -246,7 +251,7 @@ static struct xdp_program *find_attached(int ifindex, struct xdp_multiprog **mpp
 	return p;
 }
 
-static int attach_tc(int ifindex, enum bpf_tc_attach_point where, int prog_fd)
+static int attach_clsact(int ifindex, enum bpf_tc_attach_point where, int prog_fd)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XGLB_TC_HANDLE, .priority = XGLB_TC_PRIO,
@@ -258,13 +263,139 @@ static int attach_tc(int ifindex, enum bpf_tc_attach_point where, int prog_fd)
 	return bpf_tc_attach(&hook, &opts);
 }
 
-static void detach_tc(int ifindex, enum bpf_tc_attach_point where)
+static void detach_clsact(int ifindex, enum bpf_tc_attach_point where)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = where);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XGLB_TC_HANDLE, .priority = XGLB_TC_PRIO);
 
 	/* Only our filter, never the clsact qdisc: it may carry other users' filters. */
 	bpf_tc_detach(&hook, &opts);
+}
+
+/* Is NAME one of xglb's programs for tcx hook TYPE? */
+static bool xglb_tc_prog(const char *name, int type)
+{
+	if (type == XGLB_TCX_EGRESS)
+		return !strcmp(name, "xglb_tc_egress");
+	return !strcmp(name, "xglb_tc_ingress") || !strcmp(name, "xglb_tc");
+}
+
+static __u32 prog_id(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+/*
+ * prog_fd at IFINDEX's tcx hook TYPE, exactly once among xglb's programs there: left as it is
+ * if attached already, else in place of the first xglb program found there (BPF_F_REPLACE:
+ * every packet meets the old program or the new one), else first (ingress: steering decides
+ * before any other program sees a frame of a flow another node owns) or last (egress: the guard
+ * sees the frame as it leaves, after every other program). Other xglb programs at the hook (an
+ * older xglbd's, another datapath's) are detached after that. Other programs are never
+ * touched. 0 or -errno.
+ */
+static int attach_tcx(__u32 ifindex, int type, int prog_fd)
+{
+	__u32 ids[XGLB_TCX_MAX], self = prog_id(prog_fd), old = 0;
+	bool have_self = false;
+	char name[64];
+	int n = xglb_tcx_list(ifindex, type, ids, XGLB_TCX_MAX), err = 0, old_fd = -1;
+
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (ids[i] == self)
+			have_self = true;
+		else if (!old && !xglb_tcx_prog_name(ids[i], name, sizeof(name)) &&
+			 xglb_tc_prog(name, type))
+			old = ids[i];
+	}
+	if (!have_self) {
+		if (old) {
+			old_fd = bpf_prog_get_fd_by_id(old);
+			if (old_fd < 0)
+				old = 0; /* gone meanwhile */
+		}
+		err = xglb_tcx_attach(ifindex, type, prog_fd, old_fd,
+				      type == XGLB_TCX_INGRESS ? XGLB_TCX_FIRST : XGLB_TCX_LAST);
+		if (old_fd >= 0)
+			close(old_fd);
+		if (err == -ENOENT && old) /* replaced by someone else meanwhile: once more */
+			return attach_tcx(ifindex, type, prog_fd);
+		if (err)
+			return err;
+	}
+	/* the others of ours, now that ours is in place (re-read: the replaced one is gone) */
+	n = xglb_tcx_list(ifindex, type, ids, XGLB_TCX_MAX);
+	for (int i = 0; i < n; i++)
+		if (ids[i] != self && !xglb_tcx_prog_name(ids[i], name, sizeof(name)) &&
+		    xglb_tc_prog(name, type))
+			xglb_tcx_detach_id(ifindex, type, ids[i]);
+	return 0;
+}
+
+/* Detach every xglb program from IFINDEX's tcx hook TYPE. */
+static void detach_tcx(__u32 ifindex, int type)
+{
+	__u32 ids[XGLB_TCX_MAX];
+	char name[64];
+	int n = xglb_tcx_list(ifindex, type, ids, XGLB_TCX_MAX);
+
+	for (int i = 0; i < n; i++)
+		if (!xglb_tcx_prog_name(ids[i], name, sizeof(name)) && xglb_tc_prog(name, type))
+			xglb_tcx_detach_id(ifindex, type, ids[i]);
+}
+
+/*
+ * prog_fd at interface i's tc hook: at tcx, and then an xglb clsact filter (left by an xglbd
+ * without tcx) goes, so in between both run, never neither; without tcx, a clsact filter
+ * (BPF_TC_F_REPLACE: atomically in place of ours).
+ */
+static int attach_tc(const struct xglb_loader *l, __u32 ifindex, bool ingress, int prog_fd)
+{
+	enum bpf_tc_attach_point where = ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS;
+	int err;
+
+	if (!l->tcx)
+		return attach_clsact((int)ifindex, where, prog_fd);
+	err = attach_tcx(ifindex, ingress ? XGLB_TCX_INGRESS : XGLB_TCX_EGRESS, prog_fd);
+	if (!err)
+		detach_clsact((int)ifindex, where);
+	return err;
+}
+
+static void detach_tc(const struct xglb_loader *l, __u32 ifindex, bool ingress)
+{
+	if (l->tcx)
+		detach_tcx(ifindex, ingress ? XGLB_TCX_INGRESS : XGLB_TCX_EGRESS);
+	detach_clsact((int)ifindex, ingress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+}
+
+const char *xglb_loader_tc_name(const struct xglb_loader *l)
+{
+	return l->tcx ? "tcx" : "clsact";
+}
+
+/*
+ * Does the kernel have tcx hooks? Asked once (of the loopback interface, ifindex 1, which every
+ * namespace has), before the object is loaded: the tc programs' pass verdict depends on it
+ * (xglb_tc_pass).
+ */
+static void probe_tcx(struct xglb_loader *l)
+{
+	__u32 ids[1];
+	int n;
+
+	if (l->tc_known)
+		return;
+	n = xglb_tcx_list(1, XGLB_TCX_INGRESS, ids, 1);
+	l->tc_known = true;
+	l->tcx = n >= 0;
+	if (!l->tcx)
+		pr_info("no tcx hooks in this kernel (%s): tc programs on clsact", strerror(-n));
 }
 
 /* Detach p, found attached in mp (find_attached), in the mode it runs in. */
@@ -400,6 +531,11 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 
 	if (n > XGLB_MAX_IFACES)
 		return -E2BIG;
+	if (!object_loaded(l)) {
+		probe_tcx(l);
+		/* TCX_NEXT: programs after ours at the hook still run (xglb.bpf.c) */
+		l->skel->rodata->xglb_tc_pass = l->tcx ? -1 : 0;
+	}
 	l->n_if = n;
 	memcpy(l->ifindex, ifindex, n * sizeof(*ifindex));
 	for (int i = 0; i < n; i++) {
@@ -467,18 +603,19 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 		struct bpf_program *in = l->use[i] == XGLB_USE_TC ? l->skel->progs.xglb_tc
 								  : l->skel->progs.xglb_tc_ingress;
 
-		err = attach_tc(ifindex[i], BPF_TC_EGRESS,
-				bpf_program__fd(l->skel->progs.xglb_tc_egress));
+		err =
+		    attach_tc(l, ifindex[i], false, bpf_program__fd(l->skel->progs.xglb_tc_egress));
 		if (err) {
-			pr_err("%s: attaching xglb_tc_egress at tc egress (clsact): %s",
-			       ifdesc(ifindex[i], dsc, sizeof(dsc)), strerror(-err));
+			pr_err("%s: attaching xglb_tc_egress at tc egress (%s): %s",
+			       ifdesc(ifindex[i], dsc, sizeof(dsc)), xglb_loader_tc_name(l),
+			       strerror(-err));
 			return err;
 		}
-		err = attach_tc(ifindex[i], BPF_TC_INGRESS, bpf_program__fd(in));
+		err = attach_tc(l, ifindex[i], true, bpf_program__fd(in));
 		if (err) {
-			pr_err("%s: attaching %s at tc ingress (clsact): %s",
+			pr_err("%s: attaching %s at tc ingress (%s): %s",
 			       ifdesc(ifindex[i], dsc, sizeof(dsc)), bpf_program__name(in),
-			       strerror(-err));
+			       xglb_loader_tc_name(l), strerror(-err));
 			return err;
 		}
 		/*
@@ -521,8 +658,8 @@ void xglb_loader_detach(struct xglb_loader *l, bool unpin)
 			}
 		}
 		xdp_multiprog__close(mp);
-		detach_tc(l->ifindex[i], BPF_TC_EGRESS);
-		detach_tc(l->ifindex[i], BPF_TC_INGRESS);
+		detach_tc(l, l->ifindex[i], false);
+		detach_tc(l, l->ifindex[i], true);
 	}
 	if (unpin && l->skel) {
 		bpf_object__unpin_maps(l->skel->obj, NULL);

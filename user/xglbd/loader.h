@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /* loader.h - loads the BPF object with pinned maps, attaches XDP (libxdp) and the tc ingress and
- * egress programs. */
+ * egress programs (tcx hooks, or clsact where the kernel has no tcx). */
 #ifndef XGLB_LOADER_H
 #define XGLB_LOADER_H
 
@@ -11,7 +11,7 @@
 struct xglb;
 struct xdp_program;
 
-#define XGLB_TC_HANDLE 0x7867 /* our filter's handle and priority on clsact egress */
+#define XGLB_TC_HANDLE 0x7867 /* our filter's handle and priority on clsact (no tcx) */
 #define XGLB_TC_PRIO   0x78
 
 /* What an interface runs at ingress. */
@@ -29,6 +29,8 @@ struct xglb_loader {
 	int xdp_mode; /* enum xglb_xdp_mode (config.h), as configured */
 	bool loaded;
 	bool stale;	  /* some pinned map had an older layout and was replaced */
+	bool tc_known;	  /* tcx probed (the first attach): tcx says which */
+	bool tcx;	  /* tc programs at the tcx hooks; false: clsact filters */
 	int hosts_old_fd; /* > 0: an older xglb's host table of the same layout, to carry over */
 	int n_if;
 	__u32 ifindex[XGLB_MAX_IFACES];
@@ -38,6 +40,9 @@ struct xglb_loader {
 	const char *why[XGLB_MAX_IFACES]; /* why this hook: "configured", "veth", ... */
 	__u8 mode[XGLB_MAX_IFACES];	  /* libxdp's enum xdp_attach_mode of xglb_xdp; 0: none */
 };
+
+/* "tcx" or "clsact": how the tc programs are attached (status). */
+const char *xglb_loader_tc_name(const struct xglb_loader *l);
 
 /* "xdp", "tc", "steering": what status and /metrics call an enum xglb_hook_use. */
 const char *xglb_hook_use_name(unsigned int use);
@@ -63,10 +68,13 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, 
  * interface) in the configured xdp-mode (auto: native, else generic) with
  * xglb_tc_ingress behind it, or xglb_tc alone at tc ingress. Other interfaces (a group's
  * server-side segments, for flow steering) get xglb_tc_ingress. Every one gets the egress guard.
- * All tc programs go on clsact. An interface that already runs xglb_xdp (left by a previous xglbd)
- * is adopted, not attached twice, or freed of it when its hook is now tc, or re-attached when it
- * runs in the other XDP mode. Loads the object if no attach did. use[], driver[], why[] and mode[]
- * say what each interface got.
+ * The tc programs go to the tcx hooks (kernel 6.6 and later; ingress first, egress last, other
+ * programs kept), in place of an xglb program found there (atomically replaced, extra ones
+ * detached), and an xglb clsact filter left by an older xglbd is removed once they are in;
+ * without tcx they are clsact filters. An interface that already runs xglb_xdp (left by a previous
+ * xglbd) is adopted, not attached twice, or freed of it when its hook is now tc, or re-attached
+ * when it runs in the other XDP mode. Loads the object if no attach did. use[], driver[], why[] and
+ * mode[] say what each interface got.
  */
 int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *dp, int n);
 
