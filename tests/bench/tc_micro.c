@@ -26,7 +26,8 @@
  *                        part of the figure: it happens after the program)
  *   tc_owned_to_host_ns  owned flow, frame still PACKET_OTHERHOST (a vMAC
  *                        frame XDP readdressed on a veth): plus the fix-up's
- *                        xglb_ifaces lookup and bpf_skb_change_type()
+ *                        MAC compare (the steering config's MAC, no
+ *                        xglb_ifaces lookup) and bpf_skb_change_type()
  *   tc_tcdp_owned_ns     "datapath: tc": xglb_tc on the owned frame, the
  *                        common case there (not ARP, not to a vMAC:
  *                        tc_pass_other), then the same steering

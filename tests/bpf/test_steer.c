@@ -1763,6 +1763,29 @@ static void test_prepare_leaves_active_steering(void **state)
 	assert_int_equal((__u32)out.b[2] << 8 | out.b[3], 1 + ATOMIC_PREPARES);
 }
 
+/*
+ * The PACKET_HOST fix-up takes a steered interface's MAC from its steering
+ * config, not from xglb_ifaces: with the interface's xglb_ifaces entry gone
+ * a frame readdressed to its MAC is still made PACKET_HOST. Without
+ * steering on the interface, xglb_ifaces answers as before.
+ */
+static void test_fixup_mac_from_steering(void **state)
+{
+	struct h_env *e = *state;
+	struct h_frame in, out;
+	struct tuple t;
+
+	in_udp(&in, &t, FROM_CLIENT);
+	assert_int_equal(h_run_tc_in(e, &in, &out), TC_ACT_OK); /* no steering: xglb_ifaces */
+	assert_int_equal(h_reason(e, XGLB_R_TC_INGRESS_TO_HOST), 1);
+	setup_all_self(e, &t);
+	h_del_iface(e, H_IFINDEX);
+	assert_int_equal(h_run_tc_in(e, &in, &out), TC_ACT_OK);
+	assert_int_equal(h_reason(e, XGLB_R_TC_STEER_OWNED), 1);
+	assert_int_equal(h_reason(e, XGLB_R_TC_INGRESS_TO_HOST), 2);
+	assert_int_equal(h_reason(e, XGLB_R_TC_INGRESS_PASS), 0);
+}
+
 int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
@@ -1772,7 +1795,7 @@ int main(void)
 	    H_TEST(test_restart_adopts_steering),	 H_TEST(test_local_ips_replaced),
 	    H_TEST(test_invalid_states_refused),	 H_TEST(test_two_domains),
 	    H_TEST(test_short_ipv4_refused_by_test_run), H_TEST(test_switch_under_load),
-	    H_TEST(test_prepare_leaves_active_steering),
+	    H_TEST(test_prepare_leaves_active_steering), H_TEST(test_fixup_mac_from_steering),
 	};
 	static const struct h_table table = {"steer_fixtures", h_run_tc_in, steer_prepare, NULL};
 	const struct steer_case *all =
