@@ -12,10 +12,11 @@
 #   xglbd attaches its own, each router one more than the last (the elimination table):
 #   xdponly re: XDP on eth0
 #   xdpin   ri: XDP on eth0, clsact ingress on eth0 and eth1
-#   hooks   rh: XDP on eth0, clsact ingress and egress on eth0 and eth1. What the hooks cost
-#           before any of xglb's work (xglb - hooks is what xglb's code costs)
+#   hooks   rh: XDP on eth0, clsact ingress and egress on eth0 and eth1: the hooks an xglbd
+#           without tcx uses
 #   hookstcx rt: as hooks with the tc programs at the tcx hooks (no qdisc; tests/tools/xglb_tcx),
-#           as xglbd attaches them where the kernel has tcx
+#           as xglbd attaches them where the kernel has tcx. What the hooks cost before any of
+#           xglb's work (xglb - hookstcx is what xglb's code costs)
 #   xglb    rx: xglbd, membership (one node: AVG, owner of forwarder 0 and of every flow),
 #           flow steering on eth0 and eth1, datapath xdp, fast-path off: every datagram
 #           crosses xglb_xdp (vMAC -> the interface's MAC), xglb_tc_ingress (steering:
@@ -234,7 +235,7 @@ bench fastpath_router_ns_ratio_vs_kernel \
 # kernel.bpf_stats_enabled makes the kernel time every BPF program run (machine-wide, so
 # only for this one round, restored on exit); run_time_ns / run_cnt of the programs on rx's
 # hooks is each program's own cost per datagram. What the router costs beyond plain and is
-# not in them is the hooks' own: the XDP-on-veth receive, the clsact qdisc and classifier.
+# not in them is the hooks' own: the XDP-on-veth receive, the tc hooks' dispatch.
 prog_id() { # router dev hook(xdp|ingress|egress): xglb's program there (tcx, else clsact)
 	local id
 	id=$(ip netns exec "$(lab_ns "$1")" "$LAB_BUILD/tools/xglb_tcx" show "$2" 2>/dev/null |
