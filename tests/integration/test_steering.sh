@@ -239,6 +239,16 @@ start_xglbd_all steer=1 ipv6=1
 lab_wait 10 steer_ready r1 r2 r3 ||
 	bail "steering tables ready on r1 r2 r3" "$(for r in "${ROUTERS[@]}"; do echo "$r: $(tables "$r")"; done)"
 ok "steering on: every router's tables name r1 r2 r3 as owners, peers' MACs known on both segments"
+one_each() { # router: one xglb program at each tc hook of the group and the steering interface
+	local dev
+	for dev in eth0 eth1; do
+		[[ "$(lab_tc_progs "$1" "$dev" ingress | paste -sd, -)" =~ ^tcx:xglb_tc(_ingress)?$ ]] &&
+			[ "$(lab_tc_progs "$1" "$dev" egress | paste -sd, -)" = tcx:xglb_tc_egress ] || return 1
+	done
+}
+for r in "${ROUTERS[@]}"; do
+	check "$r: after the restart exactly one xglb program at each tc hook (tcx) of eth0 and eth1" one_each "$r"
+done
 echo "# buckets per owner (r1, r2, r3): $(tables r1 | jq -c .buckets)"
 # The clients' ARP entries normally outlive the restart (no traffic meanwhile, so no probe
 # fell into the gap); should one have asked anew, its first hop is taken from its new entry.
