@@ -363,6 +363,28 @@ static unsigned int held_on(const struct nodeaddr *na, __be32 ip, __u8 *plen)
 	return mask;
 }
 
+/*
+ * Whether interface name holds an IPv4 address outside ip/plen: it is on
+ * another subnet, so (as a router is wired) on another segment, and the
+ * node address must not move there (a group whose interfaces reach two
+ * segments, e.g. the server side).
+ */
+static bool other_subnet(const char *name, __be32 ip, __u8 plen)
+{
+	__be32 mask = plen ? htonl(~0u << (32 - plen)) : 0;
+	struct ifaddrs *ifa, *p;
+	bool other = false;
+
+	if (getifaddrs(&ifa))
+		return false;
+	for (p = ifa; p && !other; p = p->ifa_next)
+		if (p->ifa_addr && p->ifa_addr->sa_family == AF_INET && !strcmp(p->ifa_name, name))
+			other = ((((struct sockaddr_in *)p->ifa_addr)->sin_addr.s_addr ^ ip) &
+				 mask) != 0;
+	freeifaddrs(ifa);
+	return other;
+}
+
 /* The interface ip is on, outside the candidates ("" if none), for the log. */
 static void found_elsewhere(__be32 ip, char *out, size_t len)
 {
@@ -666,16 +688,19 @@ int nodeaddr_init(struct daemon *d)
 			if (!(grp >> g & 1))
 				continue;
 			for (int i = 0; i < cfg->groups[g].n_ifaces && n < XGLB_ADDRMOVE_MAX; i++) {
-				bool dup = false;
+				bool dup = false, holds = false;
 
 				for (int k = 0; k < n; k++)
 					dup |= !strcmp(names[k], cfg->groups[g].ifaces[i]);
-				if (dup)
-					continue;
 				for (int k = 0; k < na->n; k++)
-					if ((held >> k & 1) &&
-					    !strcmp(na->name[k], cfg->groups[g].ifaces[i]))
-						h2 |= 1u << n;
+					holds |= (held >> k & 1) &&
+						 !strcmp(na->name[k], cfg->groups[g].ifaces[i]);
+				/* an interface with an address of another subnet is on another
+				 * segment */
+				if (dup || (!holds &&
+					    other_subnet(cfg->groups[g].ifaces[i], ip, na->plen)))
+					continue;
+				h2 |= (unsigned int)holds << n;
 				snprintf(names[n++], IF_NAMESIZE, "%s", cfg->groups[g].ifaces[i]);
 			}
 		}
