@@ -169,9 +169,13 @@ $(BUILD)/tools/xglb_tcx: tests/tools/xglb_tcx.c $(LIB) | $(BUILD)/tools
 	$(call msg,TOOL-CC,$@)
 	$(Q)$(CC) $(XGLB_CFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) -lbpf -lelf -lz -o $@
 
+# xglb_fillhosts writes the host table through the agent's helper (user/lib/hosttab.c)
+$(BUILD)/tools/xglb_fillhosts: tests/tools/xglb_fillhosts.c $(LIB) | $(BUILD)/tools
+	$(call msg,TOOL-CC,$@)
+	$(Q)$(CC) $(XGLB_CFLAGS) $(CFLAGS) $< $(LIB) $(LDFLAGS) -lbpf -lelf -lz -o $@
+
 # other test tools: standalone programs
 # A tool that needs a library names it in TOOL_LDLIBS_NAME.
-TOOL_LDLIBS_xglb_fillhosts := -lbpf -lelf -lz
 TOOL_LDLIBS_xglb_fillseen := -lbpf -lelf -lz
 $(BUILD)/tools/%: tests/tools/%.c | $(BUILD)/tools
 	$(call msg,TOOL-CC,$@)

@@ -25,8 +25,8 @@
 #ifndef XGLB_MAX_HOSTS
 #define XGLB_MAX_HOSTS 65536 /* host -> forwarder entries, all groups, per possible CPU */
 #endif
-#define XGLB_MAX_HOSTS_TOTAL (1U << 20) /* cap of xglb_hosts over all CPUs (~100 MB) */
-/* host-table-size: what an operator may set instead (96 bytes of kernel memory an entry) */
+#define XGLB_MAX_HOSTS_TOTAL (1U << 20) /* cap of xglb_hosts over all CPUs (32 MB) */
+/* host-table-size: what an operator may set instead (32 bytes of kernel memory an entry) */
 #define XGLB_HOST_TABLE_MIN 1024
 #define XGLB_HOST_TABLE_MAX (1U << 24)
 #ifndef XGLB_MAX_IFACES
@@ -248,7 +248,8 @@ struct xglb_host_key {
 };
 _Static_assert(sizeof(struct xglb_host_key) == 8, "xglb_host_key layout");
 
-/* Value of xglb_hosts. Times are jiffies; last_jiffies is refreshed at most once a second. */
+/* A host's entry in xglb_hosts. Times are jiffies; last_jiffies is refreshed at most once a second.
+ */
 struct xglb_host {
 	__u8 fwd;   /* forwarder index handed to this host */
 	__u8 flags; /* XGLB_HOST_*: how the host asked */
@@ -270,6 +271,51 @@ _Static_assert(sizeof(struct xglb_host) == 24, "xglb_host layout");
  * pressure (docs/datapath.md, "Host table").
  */
 #define XGLB_HOST_ESTABLISHED 0x02
+
+/*
+ * xglb_hosts: a set-associative table in a BPF array (mmapable, so the
+ * agent reads and writes it in place). Its elements are ways, struct
+ * xglb_host_way; XGLB_HOST_WAYS consecutive ways make a bucket, and host
+ * (gid, MAC) lives in bucket xglb_host_bucket(key, buckets) or nowhere.
+ * A way is held by its tag word: 0 free; the xglb_host_key read as one
+ * word (xglb_host_key_word, its pad byte 0) with XGLB_HOST_TAG_LIVE: the
+ * entry is that host's and complete; with XGLB_HOST_TAG_BUSY: claimed,
+ * being written. Whoever inserts (data path or agent) claims a free way
+ * with one compare-and-swap 0 -> key|BUSY, writes the entry, then swaps
+ * key|BUSY -> key|LIVE; whoever removes swaps key|LIVE -> 0. A full
+ * bucket refuses a new host: nothing is ever evicted to make room.
+ * docs/datapath.md, "Host table".
+ */
+#define XGLB_HOST_WAYS	    8
+#define XGLB_HOST_TAG_LIVE  0x100ull /* in the key's pad byte */
+#define XGLB_HOST_TAG_BUSY  0x200ull
+#define XGLB_HOST_TAG_STATE 0xff00ull
+struct xglb_host_way {
+	union {
+		__u64 tag; /* 0, or the host's key word | XGLB_HOST_TAG_LIVE or _BUSY */
+		struct {   /* the same word by field (bpftool map dump shows both) */
+			__u8 gid;
+			__u8 state; /* 0 free, 1 LIVE, 2 BUSY */
+			__u8 mac[6];
+		} id;
+	};
+	struct xglb_host host;
+};
+_Static_assert(sizeof(struct xglb_host_way) == 32, "xglb_host_way layout");
+
+/* The 32-bit hash of a host key word that picks its bucket. */
+static inline __attribute__((always_inline)) __u32 xglb_host_hash(__u64 key)
+{
+	key ^= key >> 31;
+	key *= 0xff51afd7ed558ccdull;
+	return (__u32)(key >> 32);
+}
+
+/* The bucket of key among `buckets` (any count: multiply and shift, no division). */
+static inline __attribute__((always_inline)) __u32 xglb_host_bucket(__u64 key, __u32 buckets)
+{
+	return (__u32)(((__u64)xglb_host_hash(key) * buckets) >> 32);
+}
 
 /*
  * The host table's front cache, xglb_host_cache: per CPU, direct-mapped,

@@ -4,12 +4,17 @@
  * (xglb_hosts), its per-CPU front cache (xglb_host_cache) and the per-CPU
  * budget of new hosts (xglb_host_rl). ARP and NDP share it.
  *
- * xglb_hosts is a preallocated hash the data path never evicts from: a
- * flood of new MACs can fill what room is left, never push out a host
- * already there. What a full table or a spent budget refuses is answered
- * all the same (by policy) and counted by reason; the agent ages out hosts
- * answered only once, under pressure (user/xglbd/hostage.c). See
- * docs/datapath.md, "Host table".
+ * xglb_hosts is a set-associative table in a BPF array (include/xglb.h,
+ * struct xglb_host_way): a host lives in one bucket of XGLB_HOST_WAYS
+ * ways, found by array lookups the verifier inlines, and a new host
+ * claims a free way with one compare-and-swap on its tag word, so neither
+ * a lookup nor an insert takes a lock or allocates. The data path never
+ * evicts: a flood of new MACs can fill what room is left, never push out
+ * a host already there. What a full bucket or a spent budget refuses is
+ * answered all the same (by policy) and counted by reason; the agent ages
+ * out hosts answered only once, under pressure (user/xglbd/hostage.c),
+ * with the same tag protocol (user/lib/hosttab.c). See docs/datapath.md,
+ * "Host table".
  */
 #ifndef XGLB_BPF_HOSTS_H
 #define XGLB_BPF_HOSTS_H
@@ -66,6 +71,77 @@ static __always_inline bool host_fwd_live(const struct xglb_group *g, __u32 idx)
 }
 
 /*
+ * The way holding key (tag key|LIVE or key|BUSY) in its bucket, or NULL;
+ * *tag its tag as read, *free the index in the bucket of the first free
+ * way met before it (XGLB_HOST_WAYS if none): where a new host goes.
+ */
+static __always_inline struct xglb_host_way *host_find(__u64 key, __u64 *tag, __u32 *free)
+{
+	__u32 base = xglb_host_bucket(key, xglb_host_buckets) * XGLB_HOST_WAYS;
+
+	*free = XGLB_HOST_WAYS;
+#pragma unroll
+	for (__u32 i = 0; i < XGLB_HOST_WAYS; i++) {
+		__u32 n = base + i;
+		struct xglb_host_way *w = bpf_map_lookup_elem(&xglb_hosts, &n);
+		__u64 t;
+
+		if (!w)
+			return NULL; /* beyond the table: only if xglb_host_buckets disagrees */
+		t = XGLB_READ_ONCE(w->tag);
+		if ((t & ~XGLB_HOST_TAG_STATE) == key) {
+			*tag = t;
+			return w;
+		}
+		if (!t && *free == XGLB_HOST_WAYS)
+			*free = i;
+	}
+	return NULL;
+}
+
+/*
+ * Record new host key in its bucket: claim a free way (one compare-and-swap
+ * 0 -> key|BUSY), write the entry, publish it (key|BUSY -> key|LIVE). The
+ * search starts at way `free`, the first free one host_find met: ways
+ * taken meanwhile by other CPUs are passed over; one taken by another CPU
+ * for this same host ends the search (it records the host). 0 recorded
+ * (or being recorded by another CPU), -1 the bucket is full.
+ */
+static __always_inline int host_insert(__u64 key, __u32 free, const struct xglb_host *nh)
+{
+	__u32 base = xglb_host_bucket(key, xglb_host_buckets) * XGLB_HOST_WAYS;
+	struct xglb_host_way *w = NULL;
+
+	if (free >= XGLB_HOST_WAYS)
+		return -1;
+#pragma unroll
+	for (__u32 i = 0; i < XGLB_HOST_WAYS; i++) {
+		__u32 n = base + i;
+		struct xglb_host_way *c;
+		__u64 old;
+
+		if (i < free)
+			continue;
+		c = bpf_map_lookup_elem(&xglb_hosts, &n);
+		if (!c)
+			return -1;
+		old = __sync_val_compare_and_swap(&c->tag, 0, key | XGLB_HOST_TAG_BUSY);
+		if (!old) {
+			w = c;
+			break;
+		}
+		if ((old & ~XGLB_HOST_TAG_STATE) == key)
+			return 0; /* another CPU's, for this host */
+	}
+	if (!w)
+		return -1;
+	w->host = *nh;
+	/* a full barrier: the entry is written before the tag says LIVE */
+	__sync_val_compare_and_swap(&w->tag, key | XGLB_HOST_TAG_BUSY, key | XGLB_HOST_TAG_LIVE);
+	return 0;
+}
+
+/*
  * The forwarder the AVG names to host mac (an ARP sender or NS source,
  * already checked to be the frame's Ethernet source) in group g: the one
  * the table remembers, or a new one by policy, recorded.
@@ -73,25 +149,29 @@ static __always_inline bool host_fwd_live(const struct xglb_group *g, __u32 idx)
  *   ip      the host's IPv4 address from its ARP request (kept up to date);
  *           ignored with hflag XGLB_HOST_NDP (an NS has none: kept as is)
  *   hflag   0 from ARP, XGLB_HOST_NDP from NDP (recorded in the entry)
- *   *reason left alone, or r_full when the table refused the insert (full),
- *           r_rate when this CPU's new-host budget is spent: answered, not
- *           recorded
+ *   *reason left alone, or r_full when the host's bucket is full (nothing
+ *           is evicted for it), r_rate when this CPU's new-host budget is
+ *           spent: answered, not recorded
  *
  * A host asking again is made established (XGLB_HOST_ESTABLISHED). Its
  * answers then come from the per-CPU cache for a second at a time, with
- * no hash lookup; the second after, one lookup refreshes last_jiffies.
- * Returns the forwarder index, or -1 when no forwarder takes new hosts.
+ * no table lookup; the second after, one lookup refreshes last_jiffies.
+ * A host another CPU is recording this instant (tag BUSY) is answered by
+ * policy and left to that CPU. Returns the forwarder index, or -1 when no
+ * forwarder takes new hosts.
  */
 static __always_inline int host_fwd(const struct xglb_ctl *ctl, const struct xglb_group *g,
 				    const __u8 *mac, __be32 ip, __u8 hflag, __u64 now,
 				    __u32 *reason, __u32 r_full, __u32 r_rate)
 {
 	/* the xglb_host_key as one word, built in registers (no narrow stores read back wide) */
-	__u64 key = (__u64)g->id | (__u64)ld16(mac) << 16 | (__u64)ld32(mac + 2) << 32;
+	__u64 key = (__u64)g->id | (__u64)ld16(mac) << 16 | (__u64)ld32(mac + 2) << 32, tag = 0;
 	const __u8 need = XGLB_HOST_ESTABLISHED | hflag;
 	__u32 gen = XGLB_READ_ONCE(ctl->hosts_gen), slot;
 	struct xglb_host_cached *e;
-	struct xglb_host *h;
+	struct xglb_host_way *w;
+	__u32 free;
+	struct xglb_host *h = NULL;
 	int idx;
 
 	slot = xglb_host_cache_slot(key);
@@ -102,7 +182,11 @@ static __always_inline int host_fwd(const struct xglb_ctl *ctl, const struct xgl
 	    (e->flags & need) == need && (hflag || e->ip == ip) && host_fwd_live(g, e->fwd))
 		return e->fwd;
 
-	h = bpf_map_lookup_elem(&xglb_hosts, &key);
+	w = host_find(key, &tag, &free);
+	if (w && (tag & XGLB_HOST_TAG_BUSY))
+		return pick_forwarder(g, mac); /* another CPU is recording it */
+	if (w)
+		h = &w->host;
 	if (h && host_fwd_live(g, h->fwd)) {
 		idx = h->fwd;
 		/* store only what changed: each store dirties a line other CPUs read */
@@ -119,23 +203,27 @@ static __always_inline int host_fwd(const struct xglb_ctl *ctl, const struct xgl
 	idx = pick_forwarder(g, mac);
 	if (idx < 0)
 		return -1;
+	if (h) {
+		/* re-assigned in place: its forwarder went away; same host, same standing */
+		h->fwd = idx;
+		h->last_jiffies = now;
+		h->flags |= hflag;
+		if (!hflag)
+			h->ip = ip;
+		host_cache_fill(e, key, gen, now, ctl, h->ip, idx, h->flags);
+		return idx;
+	}
+	if (!host_budget(ctl, now)) {
+		*reason = r_rate;
+		return idx;
+	}
 	{
 		struct xglb_host nh = {
 		    .fwd = idx, .flags = hflag, .first_jiffies = now, .last_jiffies = now};
 
 		if (!hflag)
 			nh.ip = ip;
-		if (h) {
-			/* re-assigned: its forwarder went away; same host, same standing */
-			nh.first_jiffies = h->first_jiffies;
-			nh.flags |= h->flags;
-			if (hflag)
-				nh.ip = h->ip; /* the host's IPv4 address, learnt by ARP */
-		} else if (!host_budget(ctl, now)) {
-			*reason = r_rate;
-			return idx;
-		}
-		if (bpf_map_update_elem(&xglb_hosts, &key, &nh, BPF_ANY)) {
+		if (host_insert(key, free, &nh)) {
 			*reason = r_full;
 			return idx;
 		}

@@ -35,11 +35,17 @@ XGLB_MAP(xglb_vips6, ARRAY, XGLB_BANKS *XGLB_VIP6_SLOTS, __u32, struct xglb_vip6
 XGLB_MAP(xglb_ifaces, HASH, XGLB_MAX_IFACES, __u32, struct xglb_iface);
 
 /*
- * Which forwarder each host was handed (AVG only): a preallocated hash the
- * data path never evicts from, aged by the agent; the loader sizes it per
- * possible CPU (docs/datapath.md, "Host table").
+ * Which forwarder each host was handed (AVG only): a set-associative table
+ * of XGLB_HOST_WAYS-way buckets in an mmapable array, key: way index
+ * (include/xglb.h, struct xglb_host_way). The data path never evicts from
+ * it; the agent ages it. The loader sizes it per possible CPU and sets
+ * xglb_host_buckets to match (docs/datapath.md, "Host table").
  */
-XGLB_MAP(xglb_hosts, HASH, XGLB_MAX_HOSTS, struct xglb_host_key, struct xglb_host);
+XGLB_MAP(xglb_hosts, ARRAY, XGLB_MAX_HOSTS, __u32, struct xglb_host_way,
+	 __uint(map_flags, BPF_F_MMAPABLE););
+
+/* Buckets of xglb_hosts: its max_entries / XGLB_HOST_WAYS, set by the loader before load. */
+const volatile __u32 xglb_host_buckets = XGLB_MAX_HOSTS / XGLB_HOST_WAYS;
 
 /* Its per-CPU, direct-mapped front cache: key xglb_host_cache_slot() (include/xglb.h). */
 XGLB_MAP(xglb_host_cache, PERCPU_ARRAY, XGLB_HOST_CACHE_SLOTS, __u32, struct xglb_host_cached);

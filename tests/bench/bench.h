@@ -26,6 +26,7 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "hosttab.h"
 #include "xglb.h"
 #include "xglb.skel.h"
 #include "tables.h"
@@ -307,25 +308,30 @@ BENCH_FN int bench_run_once(int fd, const void *frame, __u32 len, int repeat, st
 
 /*
  * Delete every xglb_hosts entry (map fd) but keep's, so the new hosts to
- * come find room in the table. Returns how many there were (every new
- * host since the last flush), or -errno.
+ * come find room in the table (through the agent's helper, hosttab.h).
+ * Returns how many there were (every new host since the last flush), or
+ * -errno.
  */
 BENCH_FN int bench_flush_hosts(int fd, const __u8 *keep)
 {
-	static struct xglb_host_key keys[XGLB_MAX_HOSTS];
-	struct xglb_host_key k, *prev = NULL;
-	int n = 0;
+	struct xglb_host_key k;
+	struct xglb_host h;
+	struct xglb_hosttab t;
+	__u64 cursor = 0;
+	int n = 0, err = xglb_hosttab_open(&t, fd, true);
 
-	while (n < XGLB_MAX_HOSTS && bpf_map_get_next_key(fd, prev, &keys[n]) == 0) {
-		k = keys[n];
-		prev = &k;
-		if (memcmp(k.mac, keep, 6))
-			n++;
+	if (err)
+		return err;
+	while (xglb_hosttab_walk(&t, &cursor, &k, &h, 1) == 1) {
+		if (!memcmp(k.mac, keep, 6))
+			continue;
+		err = xglb_hosttab_delete(&t, &k, NULL);
+		if (err)
+			break;
+		n++;
 	}
-	for (int i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, &keys[i]))
-			return -errno;
-	return n;
+	xglb_hosttab_close(&t);
+	return err ? err : n;
 }
 
 /*
@@ -432,16 +438,17 @@ BENCH_FN struct xglb *bench_start_lo(const char *who, struct xglb_bank *bank, __
 }
 
 /*
- * How many new hosts the bench may have in xglb_hosts between flushes: its
- * size, at most XGLB_MAX_HOSTS (what bench_flush_hosts deletes at once);
- * 0, said on stderr, if not above need.
+ * How many new hosts the bench may have in xglb_hosts between flushes: a
+ * sixteenth of its ways. xglb_hosts is set-associative: at half a host a
+ * bucket of XGLB_HOST_WAYS on average, a new host finds its bucket full
+ * about once in ten million, so each new host costs an insert, never a
+ * refusal (which the bench's counters would report). 0, said on stderr,
+ * if not above need.
  */
 BENCH_FN __u32 bench_hosts_cap(const char *who, struct xglb *skel, __u32 need)
 {
-	__u32 cap = bpf_map__max_entries(skel->maps.xglb_hosts);
+	__u32 cap = bpf_map__max_entries(skel->maps.xglb_hosts) / 16;
 
-	if (cap > XGLB_MAX_HOSTS)
-		cap = XGLB_MAX_HOSTS;
 	if (cap <= need) {
 		fprintf(stderr, "%s: %u host entries is too few\n", who, cap);
 		return 0;

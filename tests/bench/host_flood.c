@@ -17,7 +17,7 @@
  *   host_flood_pps                  flood requests answered per second (one CPU)
  *   host_flood_ns                   ns per flood request (wrapper included)
  *   host_flood_recorded             flood MACs the table took (room, budget)
- *   host_flood_refused_full         answered, not recorded: table full (xdp_tx_arp_untracked)
+ *   host_flood_refused_full         answered, not recorded: bucket full (xdp_tx_arp_untracked)
  *   host_flood_refused_rate         answered, not recorded: budget spent (xdp_tx_arp_rate_limited)
  */
 #include "bench.h"
@@ -62,7 +62,8 @@ int main(void)
 	__u64 t0, t1, sent = 0, busy = 0, r0[3], r1[3];
 	const __u32 reasons[3] = {XGLB_R_XDP_TX_ARP_REPLY, XGLB_R_XDP_TX_ARP_UNTRACKED,
 				  XGLB_R_XDP_TX_ARP_RATE_LIMITED};
-	int prog, wrap, hosts_fd, survivors = 0, rc = 1;
+	struct xglb_hosttab hosts = {0};
+	int prog, wrap, survivors = 0, rc = 1;
 	__u32 lo_ifindex, k0 = 0;
 	__u8 ifmac[6];
 
@@ -70,7 +71,13 @@ int main(void)
 	if (!skel)
 		return 1;
 	prog = bpf_program__fd(skel->progs.xglb_xdp);
-	hosts_fd = bpf_map__fd(skel->maps.xglb_hosts);
+	rc = xglb_hosttab_open(&hosts, bpf_map__fd(skel->maps.xglb_hosts), false);
+	if (rc) {
+		fprintf(stderr, "host_flood: mapping xglb_hosts: %s\n", strerror(-rc));
+		rc = 1;
+		goto out;
+	}
+	rc = 1;
 
 	/* the established hosts: each asks twice */
 	for (__u32 n = 0; n < HOSTS; n++) {
@@ -135,7 +142,7 @@ int main(void)
 		struct xglb_host h;
 
 		host_mac(n, k.mac);
-		if (bpf_map_lookup_elem(hosts_fd, &k, &h) == 0 && h.fwd == fwd_of[n] &&
+		if (xglb_hosttab_lookup(&hosts, &k, &h) == 0 && h.fwd == fwd_of[n] &&
 		    ask(prog, &ctx, n, hip, vip) == fwd_of[n])
 			survivors++;
 	}
@@ -149,6 +156,7 @@ int main(void)
 	       (unsigned long long)(r1[2] - r0[2]));
 	rc = 0;
 out:
+	xglb_hosttab_close(&hosts);
 	xdp_wrap__destroy(w);
 	xglb_bank_close(&bank);
 	xglb__destroy(skel);

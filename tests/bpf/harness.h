@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/pkt_cls.h>
+#include "hosttab.h"
 #include "../unit/testlib.h"
 #include "frames.h"
 #include "xglb.h"
@@ -30,6 +31,7 @@
 struct h_env {
 	struct xglb *skel;
 	struct xglb_bank bank;
+	struct xglb_hosttab hosts; /* xglb_hosts mapped read-write, as the agent has it */
 	int ncpu;
 };
 
@@ -141,6 +143,7 @@ static inline void h_use_fallback(struct h_env *e)
 
 static inline void h_close(struct h_env *e)
 {
+	xglb_hosttab_close(&e->hosts);
 	xglb_bank_close(&e->bank);
 	xglb__destroy(e->skel);
 	e->skel = NULL;
@@ -182,6 +185,11 @@ static inline int h_open_pass(struct h_env *e, int tc_pass)
 	}
 	if (xglb_bank_open_vip6(&e->bank, bpf_map__fd(e->skel->maps.xglb_vips6))) {
 		print_error("xglb_bank_open_vip6 failed\n");
+		h_close(e);
+		return -1;
+	}
+	if (xglb_hosttab_open(&e->hosts, bpf_map__fd(e->skel->maps.xglb_hosts), true)) {
+		print_error("mapping xglb_hosts failed\n");
 		h_close(e);
 		return -1;
 	}
@@ -398,25 +406,47 @@ static inline struct xglb_fwd_stats h_fwd_stats(struct h_env *e, __u32 gid, __u3
 
 /* ---- host table -------------------------------------------------------- */
 
-static inline int h_host_get(struct h_env *e, __u8 gid, const __u8 *mac, struct xglb_host *h)
+static inline struct xglb_host_key h_host_key(__u8 gid, const __u8 *mac)
 {
 	struct xglb_host_key k = {.gid = gid};
 
 	memcpy(k.mac, mac, 6);
-	return bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.xglb_hosts), &k, h) ? -errno : 0;
+	return k;
+}
+
+/* Host (gid, mac)'s entry, through the agent's helper (user/lib/hosttab.c): 0 or -errno. */
+static inline int h_host_get(struct h_env *e, __u8 gid, const __u8 *mac, struct xglb_host *h)
+{
+	struct xglb_host_key k = h_host_key(gid, mac);
+
+	return xglb_hosttab_lookup(&e->hosts, &k, h);
+}
+
+/* Record host (gid, mac) as the agent would: 0, -EEXIST, -ENOSPC (bucket full). */
+static inline int h_host_put(struct h_env *e, __u8 gid, const __u8 *mac, const struct xglb_host *h)
+{
+	struct xglb_host_key k = h_host_key(gid, mac);
+
+	return xglb_hosttab_insert(&e->hosts, &k, h);
+}
+
+/* The ways of host (gid, mac)'s bucket in the mapped table. */
+static inline struct xglb_host_way *h_host_bucket(struct h_env *e, __u8 gid, const __u8 *mac)
+{
+	struct xglb_host_key k = h_host_key(gid, mac);
+
+	return &e->hosts.ways[(size_t)xglb_host_bucket(xglb_host_key_word(&k),
+						       e->hosts.n_ways / XGLB_HOST_WAYS) *
+			      XGLB_HOST_WAYS];
 }
 
 /* How many host entries there are (all groups), without changing them. */
 static inline int h_hosts_count(struct h_env *e)
 {
-	int fd = bpf_map__fd(e->skel->maps.xglb_hosts), n = 0;
-	struct xglb_host_key k, prev;
+	int n = 0;
 
-	while (bpf_map_get_next_key(fd, n ? &prev : NULL, &k) == 0) {
-		prev = k;
-		n++;
-	}
-	assert_int_equal(errno, ENOENT); /* the walk ended at the end, not on an error */
+	for (__u32 i = 0; i < e->hosts.n_ways; i++)
+		n += (e->hosts.ways[i].tag & XGLB_HOST_TAG_LIVE) != 0;
 	return n;
 }
 
@@ -432,11 +462,13 @@ static inline void h_hosts_changed(struct h_env *e)
 /* Delete every host entry; returns how many there were. */
 static inline int h_hosts_clear(struct h_env *e)
 {
-	int fd = bpf_map__fd(e->skel->maps.xglb_hosts), n = 0;
 	struct xglb_host_key k;
+	struct xglb_host h;
+	__u64 cursor = 0;
+	int n = 0;
 
-	while (bpf_map_get_next_key(fd, NULL, &k) == 0) {
-		assert_int_equal(bpf_map_delete_elem(fd, &k), 0);
+	while (xglb_hosttab_walk(&e->hosts, &cursor, &k, &h, 1) == 1) {
+		assert_int_equal(xglb_hosttab_delete(&e->hosts, &k, NULL), 0);
 		n++;
 	}
 	h_hosts_changed(e);

@@ -211,11 +211,10 @@ static void test_hz_unknown_falls_back(void **state)
 /* Replace H_HOST's entry (group H_GID) with h. */
 static void host_put(struct h_env *e, const struct xglb_host *h)
 {
-	struct xglb_host_key k = {.gid = H_GID};
+	struct xglb_host_key k = h_host_key(H_GID, H_HOST);
 
-	memcpy(k.mac, H_HOST, 6);
-	assert_int_equal(
-	    bpf_map_update_elem(bpf_map__fd(e->skel->maps.xglb_hosts), &k, h, BPF_EXIST), 0);
+	assert_int_equal(xglb_hosttab_delete(&e->hosts, &k, NULL), 0);
+	assert_int_equal(xglb_hosttab_insert(&e->hosts, &k, h), 0);
 	h_hosts_changed(e);
 }
 

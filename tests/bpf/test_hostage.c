@@ -10,7 +10,7 @@
 #define NOW 1000000000ull
 
 /* Host n of group gid in xglb_hosts, last asked ago_s seconds before NOW. */
-static void put_host(int fd, __u8 gid, __u32 n, bool est, __s64 ago_s)
+static void put_host(const struct xglb_hosttab *t, __u8 gid, __u32 n, bool est, __s64 ago_s)
 {
 	struct xglb_host_key k = {.gid = gid};
 	struct xglb_host h = {.fwd = 1,
@@ -20,7 +20,7 @@ static void put_host(int fd, __u8 gid, __u32 n, bool est, __s64 ago_s)
 			      .last_jiffies = NOW - ago_s * HZ};
 
 	h_host_mac(n, k.mac);
-	assert_int_equal(bpf_map_update_elem(fd, &k, &h, BPF_ANY), 0);
+	assert_int_equal(xglb_hosttab_insert(t, &k, &h), 0);
 }
 
 /* Host n of group gid in xglb_seen: its frames came through forwarder 1 of this node. */
@@ -33,13 +33,13 @@ static void put_seen(int fd, __u8 gid, __u32 n)
 	assert_int_equal(bpf_map_update_elem(fd, &k, &s, BPF_ANY), 0);
 }
 
-static bool has(int fd, __u8 gid, __u32 n)
+static bool has(const struct xglb_hosttab *t, __u8 gid, __u32 n)
 {
 	struct xglb_host_key k = {.gid = gid};
 	struct xglb_host h;
 
 	h_host_mac(n, k.mac);
-	return bpf_map_lookup_elem(fd, &k, &h) == 0;
+	return xglb_hosttab_lookup(t, &k, &h) == 0;
 }
 
 /*
@@ -52,7 +52,8 @@ static bool has(int fd, __u8 gid, __u32 n)
 static void test_seen_hosts_kept(void **state)
 {
 	struct h_env *e = *state;
-	int fd = bpf_map__fd(e->skel->maps.xglb_hosts), sfd = bpf_map__fd(e->skel->maps.xglb_seen);
+	const struct xglb_hosttab *fd = &e->hosts;
+	int sfd = bpf_map__fd(e->skel->maps.xglb_seen);
 	struct xglb_hostage_pass p;
 	__u32 gen = 1;
 

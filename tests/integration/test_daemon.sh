@@ -172,36 +172,44 @@ check "it says the stale pinned map is replaced and its state lost" \
 	grep -q "xglb_hosts was pinned by an older xglb (type 9, key 8, value 16, 1024 entries.*the state it held is lost" "$log"
 check "it replaces the attached program that used the stale map" grep -q "replacing the older xglb_xdp program" "$log"
 check_eq "the pinned xglb_hosts now has this xglb's layout" \
-	"$(bpftool map show pinned "$pr/xglb_hosts" -j | jq '"\(.bytes_value) \(.max_entries)"')" "\"24 $hosts_cap\""
+	"$(bpftool map show pinned "$pr/xglb_hosts" -j | jq -r '"\(.type) \(.bytes_value) \(.max_entries)"')" "array 32 $hosts_cap"
 lab_exec c1 ip neigh flush dev eth0
 check "client reaches the server through the replaced program" lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
-check "the new host table learned the client" \
-	bash -c "[ \$(bpftool map dump pinned $pr/xglb_hosts -j | jq length) -ge 1 ]"
+learned() { [ "$(lab_ctl r1 --json hosts | jq length)" -ge 1 ]; }
+check "the new host table learned the client" learned
 
-# Upgrade from an xglb whose host table was an LRU hash of the same key and value: its
-# hosts are carried over into the new table, not lost (and the client keeps its vMAC).
+# Upgrade from an xglb whose host table was a hash (preallocated; LRU before it) of
+# struct xglb_host_key -> struct xglb_host: its hosts are carried over into the
+# set-associative table, not lost (and the client keeps its vMAC).
 lab_kill_xglbd r1 || bail "kill -9 of r1's xglbd"
-bpftool map dump pinned "$pr/xglb_hosts" -j >"$LAB_DIR/hosts_old.json"
+lab_ctl r1 --json hosts >"$LAB_DIR/hosts_old.json"
 n_old=$(jq length "$LAB_DIR/hosts_old.json")
 vmac_old=$(lab_neigh_mac c1)
 rm "$pr/xglb_hosts"
-bpftool map create "$pr/xglb_hosts" type lru_hash key 8 value 24 entries 1024 name xglb_hosts
-jq -r '.[] | "\(.key | map(ltrimstr("0x")) | join(" ")) \(.value | map(ltrimstr("0x")) | join(" "))"' \
-	"$LAB_DIR/hosts_old.json" | while read -r -a b; do
-	bpftool map update pinned "$pr/xglb_hosts" key hex "${b[@]:0:8}" value hex "${b[@]:8}"
+bpftool map create "$pr/xglb_hosts" type hash key 8 value 24 entries 1024 name xglb_hosts
+# key: gid, pad, MAC; value: fwd, flags (established 2, NDP 1), pad, IPv4, two jiffies stamps
+jq -r '.[] | "\(.group) \(.mac | gsub(":"; " ")) \(.forwarder) \((if .established then 2 else 0 end) + (if .ipv6 then 1 else 0 end)) \(.ipv4 // "0.0.0.0" | gsub("\\."; " "))"' \
+	"$LAB_DIR/hosts_old.json" | while read -r g m0 m1 m2 m3 m4 m5 f fl i0 i1 i2 i3; do
+	bpftool map update pinned "$pr/xglb_hosts" key hex "$(printf '%02x' "$g")" 00 $m0 $m1 $m2 $m3 $m4 $m5 \
+		value hex "$(printf '%02x' "$f")" "$(printf '%02x' "$fl")" 00 00 $(printf '%02x ' "$i0" "$i1" "$i2" "$i3") \
+		$(printf '00 %.0s' $(seq 16))
 done
 # and one host no client is: 02:aa:00:00:00:01 on forwarder 1
 syn_key="$(printf '%02x' "$LAB_GID") 00 02 aa 00 00 00 01"
 bpftool map update pinned "$pr/xglb_hosts" key hex $syn_key value hex 01 $(printf '00 %.0s' $(seq 23))
-if lab_start_xglbd r1 "$cfg"; then ok "xglbd starts over an LRU host table"; else not_ok "xglbd starts over an LRU host table"; fi
-check "it says the LRU table's entries are carried over" \
-	grep -q "xglb_hosts was pinned by an older xglb (type 9, key 8, value 24, 1024 entries.*its entries carried over" "$log"
+if lab_start_xglbd r1 "$cfg"; then ok "xglbd starts over a hash host table"; else not_ok "xglbd starts over a hash host table"; fi
+check "it says the hash table's entries are carried over" \
+	grep -q "xglb_hosts was pinned by an older xglb (type 1, key 8, value 24, 1024 entries.*its entries carried over" "$log"
 check "it carried every host over ($n_old + 1)" grep -q "xglb_hosts: $((n_old + 1)) hosts carried over" "$log"
-check_eq "the new table is the preallocated hash (type hash), holding them" \
-	"$(bpftool map show pinned "$pr/xglb_hosts" -j | jq -r .type) $(bpftool map dump pinned "$pr/xglb_hosts" -j | jq length)" \
-	"hash $((n_old + 1))"
+lab_ctl r1 --json hosts >"$LAB_DIR/hosts_new.json"
+check_eq "the new table is the set-associative array (type array), holding them" \
+	"$(bpftool map show pinned "$pr/xglb_hosts" -j | jq -r .type) $(jq length "$LAB_DIR/hosts_new.json")" \
+	"array $((n_old + 1))"
 check_eq "the synthetic host keeps forwarder 1" \
-	"$(bpftool map lookup pinned "$pr/xglb_hosts" key hex $syn_key -j | jq .formatted.value.fwd)" 1
+	"$(jq '.[] | select(.mac == "02:aa:00:00:00:01") | .forwarder' "$LAB_DIR/hosts_new.json")" 1
+check_eq "the clients keep their forwarders and standing" \
+	"$(jq -c '[.[] | select(.mac != "02:aa:00:00:00:01") | [.mac, .forwarder, .established]] | sort' "$LAB_DIR/hosts_new.json")" \
+	"$(jq -c '[.[] | [.mac, .forwarder, .established]] | sort' "$LAB_DIR/hosts_old.json")"
 lab_exec c1 ip neigh flush dev eth0
 check "client reaches the server after the upgrade" lab_exec c1 ping -c 2 -i 0.2 -W 1 -q $LAB_SERVER_IP
 check "the client keeps its vMAC across the upgrade" [ "$(lab_neigh_mac c1)" = "$vmac_old" ]

@@ -197,16 +197,18 @@ g=$(bpftool map lookup pinned "$pr/xglb_groups" key $(printf '0x%02x 0x%02x 0 0'
 check_eq "the active bank's group 1 decodes: id, n_fwd, vMAC of fwd 1, owner ids, version = status" \
 	"$(jq -c '.formatted.value | [.id, .n_fwd, .fwd[1].vmac, [.fwd[0:3][].owner], .version]' <<<"$g")" \
 	"[$LAB_GID,3,[2,120,103,98,$LAB_GID,1],[1,2,3],$(lab_jst r3 .groups[0].version)]"
-bpftool map dump pinned "$pr/xglb_hosts" -j >"$LAB_DIR/hosts.json" 2>&1
-miss=$(for k in gid mac fwd ip first_jiffies last_jiffies; do
-	jq -e --arg k "$k" '[.[] | .formatted | (.key, .value) | keys[]] | index($k)' "$LAB_DIR/hosts.json" >/dev/null || echo "$k"
+# xglb_hosts is an array of ways (set-associative): the ways in use, by their tag's fields
+# (the tag is an anonymous union of the word and its fields: bpftool names it "")
+bpftool map dump pinned "$pr/xglb_hosts" -j 2>&1 | jq '[.[] | select(.formatted.value[""].id.state == 1)]' >"$LAB_DIR/hosts.json"
+miss=$(for k in gid state mac fwd ip first_jiffies last_jiffies; do
+	jq -e --arg k "$k" '[.[] | .formatted.value | .. | objects | keys[]] | index($k)' "$LAB_DIR/hosts.json" >/dev/null || echo "$k"
 done)
-check_empty "bpftool map dump pinned xglb_hosts prints the key and value field names (BTF)" "$miss"
+check_empty "bpftool map dump pinned xglb_hosts prints the way's field names (BTF)" "$miss"
 want=$(for c in "${CLIENTS[@]}"; do
 	m=$(lab_neigh_mac "$c")
 	echo "$(lab_mac "$c" eth0) $((16#${m##*:}))"
 done | sort | paste -sd,)
-got=$(jq -r '.[].formatted | "\(.key.mac | map(. | tostring) | join(":")) \(.value.fwd)"' "$LAB_DIR/hosts.json" |
+got=$(jq -r '.[].formatted.value | "\(.[""].id.mac | map(. | tostring) | join(":")) \(.host.fwd)"' "$LAB_DIR/hosts.json" |
 	while read -r mac fwd; do
 		printf '%02x:%02x:%02x:%02x:%02x:%02x %s\n' ${mac//:/ } "$fwd"
 	done | sort | paste -sd,)

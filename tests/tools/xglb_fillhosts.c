@@ -6,28 +6,26 @@
  * second run rewrites them).
  * The hosts are established (they asked more than once) and last heard
  * from now (xglb_ctl.hb_jiffies, read from the xglb_ctl pinned next to
- * PIN), so the agent's ageing keeps them as it would such hosts. The
- * entries are written from every CPU in turn. Prints the number of
- * entries the map then holds.
+ * PIN), so the agent's ageing keeps them as it would such hosts. They go
+ * in through the agent's helper (user/lib/hosttab.c), MAC after MAC,
+ * passing over the MACs whose bucket is full, until COUNT are in (or
+ * every bucket is). Prints the number of entries the map then holds.
  */
 #include <endian.h>
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "hosttab.h"
 #include "xglb.h"
-
-#define BATCH 4096
 
 int main(int argc, char **argv)
 {
-	static struct xglb_host_key keys[BATCH];
-	static struct xglb_host vals[BATCH];
-	int fd, ncpu = libbpf_num_possible_cpus(), gid, fwd = 0;
+	struct xglb_hosttab t;
+	int fd, ncpu = libbpf_num_possible_cpus(), gid, fwd = 0, err;
 	long count, done = 0;
 	__u64 n = 0, now;
 
@@ -64,47 +62,30 @@ int main(int argc, char **argv)
 			fd < 0 ? strerror(errno) : "bad arguments");
 		return 1;
 	}
-	for (int cpu = 0; cpu < ncpu; cpu++) {
-		long share = count / ncpu + (cpu < count % ncpu);
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set))
-			continue; /* not an online CPU */
-		while (share > 0) {
-			__u32 b = share < BATCH ? (__u32)share : BATCH;
-
-			for (__u32 i = 0; i < b; i++, done++) {
-				keys[i] = (struct xglb_host_key){
-				    .gid = (__u8)gid,
-				    .mac = {0x02, 0xfe, (__u8)(done >> 24), (__u8)(done >> 16),
-					    (__u8)(done >> 8), (__u8)done}};
-				vals[i] = (struct xglb_host){
-				    .fwd = (__u8)fwd,
-				    .flags = XGLB_HOST_ESTABLISHED,
-				    .ip = htobe32(0x0a400000 | (done & 0x3fffff)),
-				    .first_jiffies = now,
-				    .last_jiffies = now};
-			}
-			if (bpf_map_update_batch(fd, keys, vals, &b, NULL)) {
-				fprintf(stderr, "xglb_fillhosts: batch update: %s\n",
-					strerror(errno));
-				return 1;
-			}
-			share -= b;
-		}
+	err = xglb_hosttab_open(&t, fd, true);
+	if (err) {
+		fprintf(stderr, "xglb_fillhosts: mapping %s: %s\n", argv[1], strerror(-err));
+		return 1;
 	}
-	{
-		struct xglb_host_key k, prev;
-		int first = 1;
+	/* every MAC meets a bucket with room long before this, while there is one */
+	for (__u64 i = 0; done < count && i < 64 * xglb_hosttab_capacity(&t); i++) {
+		struct xglb_host_key k = {
+		    .gid = (__u8)gid,
+		    .mac = {0x02, 0xfe, (__u8)(i >> 24), (__u8)(i >> 16), (__u8)(i >> 8), (__u8)i}};
+		struct xglb_host h = {.fwd = (__u8)fwd,
+				      .flags = XGLB_HOST_ESTABLISHED,
+				      .ip = htobe32(0x0a400000 | (i & 0x3fffff)),
+				      .first_jiffies = now,
+				      .last_jiffies = now};
 
-		while (bpf_map_get_next_key(fd, first ? NULL : &prev, &k) == 0) {
-			prev = k;
-			first = 0;
-			n++;
-		}
+		err = xglb_hosttab_insert(&t, &k, &h);
+		if (err == -EEXIST) /* a second run: the same host, rewritten */
+			err = xglb_hosttab_set_fwd(&t, &k, (__u8)fwd);
+		done += err == 0;
 	}
+	for (__u32 w = 0; w < t.n_ways; w++)
+		n += (__atomic_load_n(&t.ways[w].tag, __ATOMIC_ACQUIRE) & XGLB_HOST_TAG_LIVE) != 0;
+	xglb_hosttab_close(&t);
 	printf("%llu\n", (unsigned long long)n);
 	return 0;
 }

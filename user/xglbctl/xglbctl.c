@@ -15,13 +15,10 @@
 #include <json-c/json.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include "hosttab.h"
 #include "config.h"
 #include "names.h"
 #include "xglb.h"
-
-#ifndef ENOTSUPP
-#define ENOTSUPP 524 /* the kernel's own "operation not supported" */
-#endif
 
 struct ctl {
 	const char *pin_root;
@@ -531,22 +528,20 @@ static void print_host(const struct ctl *c, const struct xglb_ctl *ctl, __u64 no
 }
 
 /*
- * The host table, streamed: read HOSTS_BATCH entries at a time (the
- * kernel's batch lookup walks the hash buckets, so entries the data path
- * adds or evicts meanwhile neither restart the walk nor repeat one) and
- * printed as they come, so a million hosts list at once into a pipe and
- * never sit in memory. xglbd takes no part: its event loop never sees it.
- * Kernels without batch lookups are walked key by key.
+ * The host table, streamed: xglb_hosts mapped read-only (hosttab.h) and
+ * read HOSTS_BATCH hosts at a time, in table order, printed as they come,
+ * so a million hosts list at once into a pipe and never sit in memory.
+ * Hosts the data path adds or the agent removes meanwhile neither restart
+ * the walk nor repeat one. xglbd takes no part: its event loop never sees it.
  */
 #define HOSTS_BATCH 4096
 
 static int cmd_hosts(const struct ctl *c)
 {
-	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct xglb_host_key *keys = calloc(HOSTS_BATCH, sizeof(*keys));
 	struct xglb_host *vals = calloc(HOSTS_BATCH, sizeof(*vals));
-	__u64 now = now_ns(CLOCK_MONOTONIC), in = 0, out = 0, n = 0;
-	void *inp = NULL;
+	__u64 now = now_ns(CLOCK_MONOTONIC), cursor = 0, n = 0;
+	struct xglb_hosttab tab = {0};
 	int fd = -1, err, rc = 1;
 	struct xglb_ctl ctl;
 
@@ -559,41 +554,28 @@ static int cmd_hosts(const struct ctl *c)
 	fd = open_map(c, XGLB_MAP_HOSTS);
 	if (fd < 0)
 		goto out;
+	err = xglb_hosttab_open(&tab, fd, false);
+	if (err) {
+		fprintf(stderr, "xglbctl: hosts: mapping %s: %s\n", XGLB_MAP_HOSTS,
+			err == -EPROTO ? "not this xglb's layout (an older xglbd's table?)"
+				       : strerror(-err));
+		goto out;
+	}
 	printf(c->json ? "[" : "%-5s %-17s %-5s %-17s %10s %-9s %s\n", "GROUP", "HOST", "FWD",
 	       "VMAC", "AGE_MS", "FAMILY", "IPV4");
-	for (;;) {
-		__u32 got = HOSTS_BATCH;
+	while (cursor < tab.n_ways) {
+		__u32 got = xglb_hosttab_walk(&tab, &cursor, keys, vals, HOSTS_BATCH);
 
-		err = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &got, &opts);
-		if (err && errno != ENOENT)
-			break;
 		for (__u32 i = 0; i < got; i++, n++)
 			print_host(c, &ctl, now, &keys[i], &vals[i], n == 0);
 		if (fflush(stdout)) /* the reader went away */
 			goto out;
-		if (err) /* ENOENT: the end */
-			break;
-		in = out;
-		inp = &in;
-	}
-	if (err && errno != ENOENT) {
-		if (n || (errno != EINVAL && errno != ENOTSUPP && errno != EOPNOTSUPP)) {
-			fprintf(stderr, "xglbctl: hosts: reading %s: %s\n", XGLB_MAP_HOSTS,
-				strerror(errno));
-			goto out;
-		}
-		/* no batch lookups in this kernel: key by key */
-		for (struct xglb_host_key *prev = NULL;
-		     bpf_map_get_next_key(fd, prev, &keys[1]) == 0; prev = &keys[0]) {
-			keys[0] = keys[1];
-			if (bpf_map_lookup_elem(fd, &keys[0], &vals[0]) == 0) /* else gone */
-				print_host(c, &ctl, now, &keys[0], &vals[0], n++ == 0);
-		}
 	}
 	if (c->json)
 		printf("%s]\n", n ? "\n" : "");
 	rc = fflush(stdout) ? 1 : 0;
 out:
+	xglb_hosttab_close(&tab);
 	if (fd >= 0)
 		close(fd);
 	free(keys);

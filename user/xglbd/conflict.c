@@ -37,8 +37,8 @@ struct conflict_group {
 	bool pending, running, have_cursor;
 	__u32 ifindex;	 /* where the conflict was seen: the hosts' segment */
 	__u64 next_pass; /* ns: no new pass before */
-	struct xglb_host_key cursor;
-	int sent; /* replies of this pass */
+	__u64 cursor;	 /* the next way of the host table (hosttab.h) */
+	int sent;	 /* replies of this pass */
 };
 
 struct xglb_conflicts {
@@ -164,7 +164,7 @@ static int defend_iface(const struct daemon *d, int g, __u32 ifindex)
  */
 static bool defend_step(struct daemon *d, __u32 gid, struct conflict_group *cg)
 {
-	int g = cfg_group(d, gid), fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), k;
+	int g = cfg_group(d, gid), k;
 	const struct xglb_group *tbl;
 	__u8 frame[XGLB_LEARN_FRAME_LEN];
 	struct xglb_host_key key;
@@ -177,12 +177,13 @@ static bool defend_step(struct daemon *d, __u32 gid, struct conflict_group *cg)
 	if (!(tbl->flags & XGLB_GRP_AVG) || k < 0)
 		return true; /* only the AVG knows the hosts */
 	for (int n = 0; n < DEFEND_BATCH; n++) {
-		if (bpf_map_get_next_key(fd, cg->have_cursor ? &cg->cursor : NULL, &key))
-			return true;
-		cg->cursor = key;
+		if (!cg->have_cursor)
+			cg->cursor = 0;
 		cg->have_cursor = true;
-		if (key.gid != gid || bpf_map_lookup_elem(fd, &key, &h) || !h.ip ||
-		    h.fwd >= tbl->n_fwd || !(tbl->fwd[h.fwd].flags & XGLB_FWD_ACTIVE))
+		if (!xglb_hosttab_walk(&d->ld.hosts, &cg->cursor, &key, &h, 1))
+			return true; /* the end */
+		if (key.gid != gid || !h.ip || h.fwd >= tbl->n_fwd ||
+		    !(tbl->fwd[h.fwd].flags & XGLB_FWD_ACTIVE))
 			continue;
 		xglb_garp_reply_frame(frame, d->ifs.mac[k], tbl->fwd[h.fwd].vmac,
 				      d->cfg->groups[g].vip, key.mac);

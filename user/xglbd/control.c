@@ -430,11 +430,11 @@ static __u64 map_entries(const struct daemon *d, const struct bpf_map *map,
 	__u8 key[64], next[64];
 	void *prev = NULL;
 
+	if (map == d->ld.skel->maps.xglb_hosts)
+		return hosts->entries; /* the large ones: counted off the event loop */
 	if (bpf_map__type(map) == BPF_MAP_TYPE_ARRAY ||
 	    bpf_map__type(map) == BPF_MAP_TYPE_PERCPU_ARRAY)
 		return bpf_map__max_entries(map);
-	if (map == d->ld.skel->maps.xglb_hosts)
-		return hosts->entries; /* the large ones: counted off the event loop */
 	if (map == d->ld.skel->maps.xglb_seen)
 		return hosts->seen_entries;
 	while (bpf_map__key_size(map) <= sizeof(key) && bpf_map_get_next_key(fd, prev, next) == 0) {

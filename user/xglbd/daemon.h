@@ -73,13 +73,12 @@ struct redist_again {
 struct redist_walk {
 	unsigned int mask[XGLB_MAX_GROUPS]; /* by cfg group index: forwarders whose hosts move */
 	__u8 gid[XGLB_MAX_GROUPS];	    /* the group's id when its mask was set */
-	bool running, batch_off;	    /* batch_off: the kernel refused batches: key by key */
-	bool started;			    /* cursor/last hold a position */
-	__u64 cursor;			    /* bpf_map_lookup_batch's position */
-	struct xglb_host_key last;	    /* key by key: the last key visited */
-	__u32 n, next;			    /* entries in keys/vals, the next to visit */
-	int fetch_err;			    /* of the lookup that filled them: -ENOENT at the end */
-	__u64 visited, moved, steps;	    /* this walk */
+	bool running;
+	bool started;		     /* cursor holds a position */
+	__u64 cursor;		     /* the next way of the table (hosttab.h) */
+	__u32 n, next;		     /* entries in keys/vals, the next to visit */
+	int fetch_err;		     /* of the lookup that filled them: -ENOENT at the end */
+	__u64 visited, moved, steps; /* this walk */
 	__u64 t0_ns, max_step_ns;
 	struct xglb_host_key *keys; /* REDIST_STEP entries each */
 	struct xglb_host *vals;

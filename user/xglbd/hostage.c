@@ -15,10 +15,7 @@
 #include "log.h"
 #include "worker.h"
 
-#ifndef ENOTSUPP
-#define ENOTSUPP 524 /* the kernel's own "operation not supported" */
-#endif
-#define BATCH 4096 /* entries per lookup */
+#define BATCH 4096 /* entries per step of the walk */
 
 /* The most a table this full may lose: KEEP (room), ONCE (half full), IDLE (7/8 full). */
 static enum xglb_hostage_why pressure(__u64 entries, __u64 cap)
@@ -90,45 +87,24 @@ static int meet(struct cands *c, struct xglb_hostage_pass *p, const struct xglb_
 	return why == XGLB_HOSTAGE_KEEP ? 0 : cand_add(c, k, why);
 }
 
-/* The whole table in batches, key by key where batches are refused. */
-static int walk(int fd, struct cands *c, struct xglb_hostage_pass *p, __u64 now, __u32 hz)
+/* The whole table, BATCH hosts at a time. */
+static int walk(const struct xglb_hosttab *t, struct cands *c, struct xglb_hostage_pass *p,
+		__u64 now, __u32 hz)
 {
-	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct xglb_host_key *keys = calloc(BATCH, sizeof(*keys));
 	struct xglb_host *vals = calloc(BATCH, sizeof(*vals));
-	__u64 in = 0, out = 0;
-	void *inp = NULL;
+	__u64 cursor = 0;
 	int err = 0;
 
 	if (!keys || !vals) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (;;) {
-		__u32 n = BATCH;
-		int rc = bpf_map_lookup_batch(fd, inp, &out, keys, vals, &n, &opts);
+	while (!err && cursor < t->n_ways) {
+		__u32 n = xglb_hosttab_walk(t, &cursor, keys, vals, BATCH);
 
-		if (rc && errno != ENOENT)
-			break;
 		for (__u32 i = 0; i < n && !err; i++)
 			err = meet(c, p, &keys[i], &vals[i], now, hz);
-		if (rc || err) /* ENOENT: the end */
-			goto out;
-		in = out;
-		inp = &in;
-	}
-	if (errno != EINVAL && errno != ENOTSUPP && errno != EOPNOTSUPP) {
-		err = -errno;
-		goto out;
-	}
-	/* no batch support: key by key */
-	memset(p, 0, sizeof(*p));
-	c->n = 0;
-	for (bool first = true;
-	     !err && bpf_map_get_next_key(fd, first ? NULL : keys, keys + 1) == 0; first = false) {
-		if (bpf_map_lookup_elem(fd, &keys[1], &vals[0]) == 0) /* else gone meanwhile */
-			err = meet(c, p, &keys[1], &vals[0], now, hz);
-		keys[0] = keys[1];
 	}
 out:
 	free(keys);
@@ -151,21 +127,21 @@ static bool sent_traffic(int seen_fd, const struct xglb_host_key *k)
 	return seen_fd >= 0 && bpf_map_lookup_elem(seen_fd, k, &s) == 0;
 }
 
-int xglb_hostage_run(int fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
+int xglb_hostage_run(const struct xglb_hosttab *t, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
 		     struct xglb_hostage_pass *out)
 {
-	return xglb_hostage_run_seen(fd, -1, cap, now, hz, gen, out);
+	return xglb_hostage_run_seen(t, -1, cap, now, hz, gen, out);
 }
 
-int xglb_hostage_run_seen(int fd, int seen_fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
-			  struct xglb_hostage_pass *out)
+int xglb_hostage_run_seen(const struct xglb_hosttab *t, int seen_fd, __u64 cap, __u64 now, __u32 hz,
+			  __u32 *gen, struct xglb_hostage_pass *out)
 {
 	struct cands c = {0};
 	enum xglb_hostage_why most;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = walk(fd, &c, out, now, hz);
+	err = walk(t, &c, out, now, hz);
 	most = pressure(out->entries, cap);
 	for (size_t i = 0; !err && i < c.n; i++) {
 		struct xglb_host h;
@@ -177,9 +153,9 @@ int xglb_hostage_run_seen(int fd, int seen_fd, __u64 cap, __u64 now, __u32 hz, _
 			continue;
 		}
 		/* judged again as it is now: it may have asked since the walk read it */
-		if (bpf_map_lookup_elem(fd, &c.keys[i], &h) ||
+		if (xglb_hosttab_lookup(t, &c.keys[i], &h) ||
 		    xglb_hostage_verdict(&h, now, hz, out->entries, cap) != c.why[i] ||
-		    bpf_map_delete_elem(fd, &c.keys[i]))
+		    xglb_hosttab_delete(t, &c.keys[i], &h))
 			continue;
 		if (c.why[i] == XGLB_HOSTAGE_ONCE)
 			out->aged_once++;
@@ -207,8 +183,14 @@ static void *run(void *arg)
 		struct xglb_hostage_pass p;
 		__u32 hz = __atomic_load_n(&ha->ctl->hz, __ATOMIC_ACQUIRE);
 		__u64 now = __atomic_load_n(&ha->ctl->hb_jiffies, __ATOMIC_ACQUIRE);
-		int err = xglb_hostage_run_seen(ha->fd, ha->seen_fd, ha->cap, now, hz,
+		int err = xglb_hostage_run_seen(&ha->tab, ha->seen_fd, ha->cap, now, hz,
 						&ha->ctl->hosts_gen, &p);
+		__u32 reaped =
+		    xglb_hosttab_reap(&ha->tab, ha->stale, XGLB_HOSTAGE_STALE_MAX, &ha->n_stale);
+
+		if (reaped)
+			pr_warn("host table: %u ways left half-written by a writer that died freed",
+				reaped);
 
 		if (p.aged_once + p.aged_idle)
 			pr_info("host table %llu of %llu entries (%llu established): %llu hosts "
@@ -248,6 +230,13 @@ int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xg
 	return xglb_hostage_start_seen(ha, map_fd, -1, cap, ctl);
 }
 
+static void close_seen(struct xglb_hostage *ha)
+{
+	if (ha->seen_fd >= 0)
+		close(ha->seen_fd);
+	ha->seen_fd = -1;
+}
+
 int xglb_hostage_start_seen(struct xglb_hostage *ha, int map_fd, int seen_fd, __u64 cap,
 			    struct xglb_ctl *ctl)
 {
@@ -266,19 +255,25 @@ int xglb_hostage_start_seen(struct xglb_hostage *ha, int map_fd, int seen_fd, __
 	}
 	err = xglb_worker_fds(map_fd, &ha->fd, &ha->wake_fd);
 	if (err) {
-		if (ha->seen_fd >= 0)
-			close(ha->seen_fd);
-		ha->seen_fd = -1;
+		close_seen(ha);
+		return err;
+	}
+	err = xglb_hosttab_open(&ha->tab, ha->fd, true);
+	if (err) {
+		close(ha->fd);
+		close(ha->wake_fd);
+		close_seen(ha);
+		ha->fd = ha->wake_fd = -1;
 		return err;
 	}
 	pthread_mutex_init(&ha->lock, NULL);
 	err = xglb_worker_start(&ha->thread, run, ha);
 	if (err) {
+		xglb_hosttab_close(&ha->tab);
 		close(ha->fd);
 		close(ha->wake_fd);
-		if (ha->seen_fd >= 0)
-			close(ha->seen_fd);
-		ha->fd = ha->wake_fd = ha->seen_fd = -1;
+		close_seen(ha);
+		ha->fd = ha->wake_fd = -1;
 		return -err;
 	}
 	ha->running = true;
@@ -292,10 +287,10 @@ void xglb_hostage_stop(struct xglb_hostage *ha)
 	if (eventfd_write(ha->wake_fd, 1))
 		pr_warn("stopping the ageing of xglb_hosts: %s", strerror(errno));
 	pthread_join(ha->thread, NULL);
+	xglb_hosttab_close(&ha->tab);
 	close(ha->fd);
 	close(ha->wake_fd);
-	if (ha->seen_fd >= 0)
-		close(ha->seen_fd);
-	ha->fd = ha->wake_fd = ha->seen_fd = -1;
+	close_seen(ha);
+	ha->fd = ha->wake_fd = -1;
 	ha->running = false;
 }

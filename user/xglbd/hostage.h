@@ -27,8 +27,10 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <linux/types.h>
+#include "hosttab.h"
 #include "xglb.h"
 
+#define XGLB_HOSTAGE_STALE_MAX	 64	     /* half-written ways watched per pass */
 #define XGLB_HOSTAGE_PERIOD_S	 10	     /* seconds between the ends of two passes */
 #define XGLB_HOSTAGE_PROBATION_S 30	     /* a host answered once is kept this long at least */
 #define XGLB_HOSTAGE_IDLE_S	 (24 * 3600) /* an established host, unheard of this long */
@@ -48,25 +50,28 @@ enum xglb_hostage_why xglb_hostage_verdict(const struct xglb_host *h, __u64 now,
 					   __u64 entries, __u64 cap);
 
 /*
- * One pass over the xglb_hosts behind fd (capacity cap) at jiffies now:
+ * One pass over the host table t (capacity cap) at jiffies now:
  * removes what xglb_hostage_verdict says and, if anything went, bumps
  * *gen (xglb_ctl.hosts_gen, may be NULL) so no front cache keeps it.
  * 0 or -errno; *out filled either way.
  */
-int xglb_hostage_run(int fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
+int xglb_hostage_run(const struct xglb_hosttab *t, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
 		     struct xglb_hostage_pass *out);
 
 /*
  * The same, consulting seen_fd (this node's xglb_seen, -1: none): a host
  * it holds under the same (group, MAC) key is kept.
  */
-int xglb_hostage_run_seen(int fd, int seen_fd, __u64 cap, __u64 now, __u32 hz, __u32 *gen,
-			  struct xglb_hostage_pass *out);
+int xglb_hostage_run_seen(const struct xglb_hosttab *t, int seen_fd, __u64 cap, __u64 now, __u32 hz,
+			  __u32 *gen, struct xglb_hostage_pass *out);
 
 struct xglb_hostage {
-	int fd;		      /* our own dup of xglb_hosts' fd */
-	int seen_fd;	      /* our own dup of xglb_seen's fd, -1: none */
-	__u64 cap;	      /* its max_entries */
+	int fd;					 /* our own dup of xglb_hosts' fd */
+	int seen_fd;				 /* our own dup of xglb_seen's fd, -1: none */
+	struct xglb_hosttab tab;		 /* xglb_hosts mapped through fd */
+	__u64 cap;				 /* its capacity */
+	__u64 stale[2 * XGLB_HOSTAGE_STALE_MAX]; /* ways found BUSY by the last pass (hosttab.h) */
+	__u32 n_stale;
 	struct xglb_ctl *ctl; /* the mmapped control word: jiffies, HZ, hosts_gen */
 	int wake_fd; /* eventfd: written to stop the thread; the wait between passes polls it */
 	pthread_t thread;

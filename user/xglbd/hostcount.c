@@ -14,10 +14,7 @@
 #include "log.h"
 #include "worker.h"
 
-#ifndef ENOTSUPP
-#define ENOTSUPP 524 /* the kernel's own "operation not supported" */
-#endif
-#define BATCH	     4096 /* entries per lookup: ~250 system calls for a million hosts */
+#define BATCH	     4096 /* hosts per step of a walk; xglb_seen: entries per lookup */
 #define SEEN_SCRATCH (BATCH * (sizeof(struct xglb_host_key) + sizeof(struct xglb_seen)))
 
 static __u64 mono_ns(void)
@@ -38,42 +35,23 @@ static void count(struct xglb_hostcount_snap *s, const struct xglb_host_key *k,
 	s->entries++;
 }
 
-/* One walk in batches; falls back to key by key where batches are refused. */
+/* One walk of the mapped table, BATCH hosts at a time. */
 static int walk(struct xglb_hostcount *hc, struct xglb_hostcount_snap *s,
 		struct xglb_host_key *keys, struct xglb_host *vals)
 {
-	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u64 in = 0, out = 0;
-	void *inp = NULL;
-	int err;
+	__u64 cursor = 0;
+	bool stop;
 
-	for (;;) {
-		__u32 n = BATCH;
+	while (cursor < hc->tab.n_ways) {
+		__u32 n = xglb_hosttab_walk(&hc->tab, &cursor, keys, vals, BATCH);
 
-		err = bpf_map_lookup_batch(hc->fd, inp, &out, keys, vals, &n, &opts);
-		if (err && errno != ENOENT)
-			break;
 		for (__u32 i = 0; i < n; i++)
 			count(s, &keys[i], &vals[i]);
-		if (err) /* ENOENT: the end */
-			return 0;
-		in = out;
-		inp = &in;
 		pthread_mutex_lock(&hc->lock);
-		err = hc->stop;
+		stop = hc->stop;
 		pthread_mutex_unlock(&hc->lock);
-		if (err)
+		if (stop)
 			return -EINTR;
-	}
-	if (errno != EINVAL && errno != ENOTSUPP && errno != EOPNOTSUPP)
-		return -errno;
-	/* no batch support: key by key, the same off-loop */
-	memset(s, 0, sizeof(*s));
-	for (bool first = true; bpf_map_get_next_key(hc->fd, first ? NULL : keys, keys + 1) == 0;
-	     first = false) {
-		if (bpf_map_lookup_elem(hc->fd, &keys[1], &vals[0]) == 0) /* else gone meanwhile */
-			count(s, &keys[1], &vals[0]);
-		keys[0] = keys[1];
 	}
 	return 0;
 }
@@ -171,10 +149,18 @@ int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd, int seen_fd)
 	err = xglb_worker_fds(map_fd, &hc->fd, &hc->wake_fd);
 	if (err)
 		return err;
+	err = xglb_hosttab_open(&hc->tab, hc->fd, false);
+	if (err) {
+		close(hc->fd);
+		close(hc->wake_fd);
+		hc->fd = hc->wake_fd = -1;
+		return err;
+	}
 	hc->seen_fd = seen_fd >= 0 ? fcntl(seen_fd, F_DUPFD_CLOEXEC, 0) : -1;
 	pthread_mutex_init(&hc->lock, NULL);
 	err = xglb_worker_start(&hc->thread, run, hc);
 	if (err) {
+		xglb_hosttab_close(&hc->tab);
 		close(hc->fd);
 		close(hc->wake_fd);
 		if (hc->seen_fd >= 0)
@@ -197,6 +183,7 @@ void xglb_hostcount_stop(struct xglb_hostcount *hc)
 	if (eventfd_write(hc->wake_fd, 1))
 		pr_warn("stopping the host counter: %s", strerror(errno));
 	pthread_join(hc->thread, NULL);
+	xglb_hosttab_close(&hc->tab);
 	close(hc->fd);
 	close(hc->wake_fd);
 	if (hc->seen_fd >= 0)

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <linux/types.h>
+#include "hosttab.h"
 #include "xglb.h"
 
 /*
@@ -39,8 +40,9 @@ struct xglb_hostcount_snap {
 };
 
 struct xglb_hostcount {
-	int fd;	     /* our own dup of xglb_hosts' fd */
-	int seen_fd; /* and of xglb_seen's, -1: none */
+	int fd;			 /* our own dup of xglb_hosts' fd */
+	struct xglb_hosttab tab; /* xglb_hosts mapped read-only through fd */
+	int seen_fd;		 /* and of xglb_seen's, -1: none */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	int wake_fd; /* eventfd: written to stop the thread; the wait between walks polls it */

@@ -78,8 +78,8 @@ unsigned int xglb_hosts_capacity(unsigned int configured)
 {
 	long long n = (long long)XGLB_MAX_HOSTS * libbpf_num_possible_cpus();
 
-	if (configured)
-		return configured;
+	if (configured) /* whole buckets: rounded up to a multiple of XGLB_HOST_WAYS */
+		return (configured + XGLB_HOST_WAYS - 1) / XGLB_HOST_WAYS * XGLB_HOST_WAYS;
 	if (n < XGLB_MAX_HOSTS)
 		n = XGLB_MAX_HOSTS; /* CPU count unknown */
 	return n > XGLB_MAX_HOSTS_TOTAL ? XGLB_MAX_HOSTS_TOTAL : (unsigned int)n;
@@ -126,9 +126,13 @@ static bool pinned_fits(struct bpf_map *map, const char *path, int *carry)
 	close(fd);
 	if (fits)
 		return true;
-	/* the LRU host table of an older xglb, same key and value: its hosts move over */
-	if (carry && info.type == BPF_MAP_TYPE_LRU_HASH &&
-	    info.key_size == bpf_map__key_size(map) && info.value_size == bpf_map__value_size(map))
+	/*
+	 * The host table of an older xglb, a hash (LRU, then preallocated) of
+	 * struct xglb_host_key -> struct xglb_host: its hosts move over.
+	 */
+	if (carry && (info.type == BPF_MAP_TYPE_LRU_HASH || info.type == BPF_MAP_TYPE_HASH) &&
+	    info.key_size == sizeof(struct xglb_host_key) &&
+	    info.value_size == sizeof(struct xglb_host))
 		*carry = bpf_obj_get(path);
 	pr_warn("%s was pinned by an older xglb (type %u, key %u, value %u, %u entries, flags %#x; "
 		"now %u, %u, %u, %u, %#x) or with another host-table-size: replacing it, %s",
@@ -141,16 +145,17 @@ static bool pinned_fits(struct bpf_map *map, const char *path, int *carry)
 }
 
 /*
- * The hosts of an older xglb's host table (the LRU hash before the
- * preallocated one, same key and value) into the new one, as far as they
- * fit; once, right after load. (A table pinned with another
- * host-table-size is replaced, its hosts lost, as config.md says.)
+ * The hosts of an older xglb's host table (a hash of struct xglb_host_key
+ * -> struct xglb_host, before the set-associative array) into the new one,
+ * as far as their buckets have room; once, right after load. (A table
+ * pinned with another host-table-size is replaced, its hosts lost, as
+ * config.md says.)
  */
 static void carry_hosts(struct xglb_loader *l)
 {
-	int from = l->hosts_old_fd, to = bpf_map__fd(l->skel->maps.xglb_hosts);
+	int from = l->hosts_old_fd;
 	unsigned int n = 0, lost = 0, seen = 0,
-		     cap = bpf_map__max_entries(l->skel->maps.xglb_hosts);
+		     cap = (unsigned int)xglb_hosttab_capacity(&l->hosts);
 	struct xglb_host_key k, prev;
 	struct xglb_host h;
 
@@ -162,7 +167,7 @@ static void carry_hosts(struct xglb_loader *l)
 		prev = k;
 		if (bpf_map_lookup_elem(from, &k, &h))
 			continue; /* gone meanwhile */
-		if (bpf_map_update_elem(to, &k, &h, BPF_NOEXIST))
+		if (!k.gid || xglb_hosttab_insert(&l->hosts, &k, &h))
 			lost++;
 		else
 			n++;
@@ -198,9 +203,13 @@ int xglb_loader_open(struct xglb_loader *l, const char *pin_root, int datapath, 
 		pr_err("sizing xglb_hosts: %s", strerror(-err));
 		return err;
 	}
+	/* the data path's bucket count, as the agent's (hosttab.c): the table's ways / ways a
+	 * bucket */
+	l->skel->rodata->xglb_host_buckets = xglb_hosts_capacity(host_table_size) / XGLB_HOST_WAYS;
 	bpf_object__for_each_map(map, l->skel->obj)
 	{
-		/* .rodata (xglb_tc_pass) is this load's own, set before load: never pinned */
+		/* read-only data (xglb_tc_pass, xglb_host_buckets) is this load's own, set before
+		 * load: never pinned, never reused */
 		if (bpf_map__is_internal(map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", l->pin_root, bpf_map__name(map));
@@ -598,6 +607,13 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 		}
 	}
 	l->loaded = true;
+	if (!l->hosts.ways) {
+		err = xglb_hosttab_open(&l->hosts, bpf_map__fd(l->skel->maps.xglb_hosts), true);
+		if (err) {
+			pr_err("mapping xglb_hosts: %s", strerror(-err));
+			return err;
+		}
+	}
 	carry_hosts(l); /* loaded here or by libxdp's attach: the new table exists */
 	for (int i = 0; i < n; i++) {
 		struct bpf_program *in = l->use[i] == XGLB_USE_TC ? l->skel->progs.xglb_tc
@@ -672,6 +688,7 @@ void xglb_loader_close(struct xglb_loader *l)
 	if (l->hosts_old_fd > 0)
 		close(l->hosts_old_fd);
 	l->hosts_old_fd = 0;
+	xglb_hosttab_close(&l->hosts);
 	xdp_program__close(l->xdp);
 	l->xdp = NULL;
 	xglb__destroy(l->skel);

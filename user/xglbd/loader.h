@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <linux/types.h>
+#include "hosttab.h"
 #include "xglb.h"
 
 struct xglb;
@@ -28,10 +29,11 @@ struct xglb_loader {
 	int datapath; /* enum xglb_datapath (config.h), as configured */
 	int xdp_mode; /* enum xglb_xdp_mode (config.h), as configured */
 	bool loaded;
-	bool stale;	  /* some pinned map had an older layout and was replaced */
-	bool tc_known;	  /* tcx probed (the first attach): tcx says which */
-	bool tcx;	  /* tc programs at the tcx hooks; false: clsact filters */
-	int hosts_old_fd; /* > 0: an older xglb's host table of the same layout, to carry over */
+	bool stale;		   /* some pinned map had an older layout and was replaced */
+	bool tc_known;		   /* tcx probed (the first attach): tcx says which */
+	bool tcx;		   /* tc programs at the tcx hooks; false: clsact filters */
+	int hosts_old_fd;	   /* > 0: an older xglb's host table (a hash), to carry over */
+	struct xglb_hosttab hosts; /* xglb_hosts mapped read-write, once loaded (hosttab.h) */
 	int n_if;
 	__u32 ifindex[XGLB_MAX_IFACES];
 	bool xdp_ours[XGLB_MAX_IFACES];	  /* attached by this process (else adopted) */
@@ -83,9 +85,10 @@ void xglb_loader_detach(struct xglb_loader *l, bool unpin);
 void xglb_loader_close(struct xglb_loader *l);
 
 /*
- * Entries of xglb_hosts: CONFIGURED (host-table-size) if not 0, else
- * XGLB_MAX_HOSTS for every possible CPU (room that grows with the machine;
- * the table is preallocated and never evicts); at most XGLB_MAX_HOSTS_TOTAL.
+ * Entries (ways) of xglb_hosts: CONFIGURED (host-table-size) rounded up to
+ * whole buckets of XGLB_HOST_WAYS if not 0, else XGLB_MAX_HOSTS for every
+ * possible CPU (room that grows with the machine; the table never evicts);
+ * at most XGLB_MAX_HOSTS_TOTAL.
  */
 unsigned int xglb_hosts_capacity(unsigned int configured);
 

@@ -401,7 +401,7 @@ int main(int argc, char **argv)
 		pr_warn("counting xglb_hosts: %s (no host counts in /metrics)", strerror(-err));
 	err = xglb_hostage_start_seen(&d.hostage, bpf_map__fd(d.ld.skel->maps.xglb_hosts),
 				      bpf_map__fd(d.ld.skel->maps.xglb_seen),
-				      bpf_map__max_entries(d.ld.skel->maps.xglb_hosts), d.bank.ctl);
+				      xglb_hosttab_capacity(&d.ld.hosts), d.bank.ctl);
 	if (err)
 		pr_warn("ageing xglb_hosts: %s (a full host table stays full)", strerror(-err));
 	if (open_steering(&d))

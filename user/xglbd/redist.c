@@ -253,7 +253,7 @@ static void remember(struct daemon *d, const struct xglb_host_key *key, __be32 i
 }
 
 /* One host entry met by the walk: moved if its forwarder was removed. */
-static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb_host *h, int fd)
+static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb_host *h)
 {
 	struct redist_walk *w = &d->walk;
 	struct xglb_seen seen;
@@ -270,7 +270,7 @@ static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb
 	if (to < 0)
 		return; /* no forwarder takes new hosts: they will ARP again */
 	h->fwd = (__u8)to;
-	if (bpf_map_update_elem(fd, key, h, BPF_EXIST))
+	if (xglb_hosttab_set_fwd(&d->ld.hosts, key, h->fwd))
 		return; /* gone meanwhile: it will ARP again */
 	/* no front cache keeps answering the old forwarder (bpf/lib/hosts.h) */
 	__atomic_fetch_add(&d->bank.ctl->hosts_gen, 1, __ATOMIC_RELEASE);
@@ -288,40 +288,16 @@ static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb
 	remember(d, key, h->ip, h->flags, g, to, false, ifindex);
 }
 
-/* Up to REDIST_STEP entries by batch: how many, or -errno (-ENOENT: the end). */
-static int step_batch(struct daemon *d, int fd, __u32 *n)
+/* Up to REDIST_STEP hosts of the mapped table into w->keys/vals: 0, or -ENOENT at the end. */
+static int step_walk(struct daemon *d, __u32 *n)
 {
-	DECLARE_LIBBPF_OPTS(bpf_map_batch_opts, opts);
 	struct redist_walk *w = &d->walk;
-	__u64 in = w->cursor, out = 0;
-	int err;
 
-	*n = REDIST_STEP;
-	err = bpf_map_lookup_batch(fd, w->started ? &in : NULL, &out, w->keys, w->vals, n, &opts);
-	err = err ? -errno : 0;
-	if (err && err != -ENOENT) {
-		*n = 0;
-		return err;
-	}
-	w->cursor = out;
+	if (!w->started)
+		w->cursor = 0;
 	w->started = true;
-	return err;
-}
-
-/* Up to REDIST_STEP entries key by key (a kernel without batches): as step_batch. */
-static int step_keys(struct daemon *d, int fd, __u32 *n)
-{
-	struct redist_walk *w = &d->walk;
-
-	for (*n = 0; *n < REDIST_STEP; (*n)++) {
-		if (bpf_map_get_next_key(fd, w->started ? &w->last : NULL, &w->keys[*n]))
-			return -ENOENT;
-		w->last = w->keys[*n];
-		w->started = true;
-		if (bpf_map_lookup_elem(fd, &w->keys[*n], &w->vals[*n]))
-			(*n)--; /* gone meanwhile */
-	}
-	return 0;
+	*n = xglb_hosttab_walk(&d->ld.hosts, &w->cursor, w->keys, w->vals, REDIST_STEP);
+	return w->cursor >= d->ld.hosts.n_ways ? -ENOENT : 0;
 }
 
 /*
@@ -352,8 +328,8 @@ static bool walk_groups_left(const struct daemon *d, unsigned int mask[XGLB_MAX_
 void redistribute_step(struct daemon *d)
 {
 	struct redist_walk *w = &d->walk;
-	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), err;
 	__u64 t0 = now_ns(), took;
+	int err;
 
 	if (!w->running)
 		return;
@@ -367,23 +343,13 @@ void redistribute_step(struct daemon *d)
 			err = w->fetch_err;
 			goto end;
 		}
-		err = w->batch_off ? step_keys(d, fd, &w->n) : step_batch(d, fd, &w->n);
-		if ((err == -EINVAL || err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */) &&
-		    !w->batch_off && !w->started) {
-			w->batch_off = true; /* batches refused: key by key from the start */
-			w->n = 0;
-			arm_once(d->walk_fd, 0);
-			return;
-		}
+		err = step_walk(d, &w->n);
 		w->next = 0;
 		w->fetch_err = err;
 		w->visited += w->n;
-		/* Key by key restarts at the first key when the last one is evicted: bounded. */
-		if (!err && w->visited > 2ull * bpf_map__max_entries(d->ld.skel->maps.xglb_hosts))
-			w->fetch_err = -ELOOP;
 	}
 	while (w->next < w->n) {
-		visit(d, &w->keys[w->next], &w->vals[w->next], fd);
+		visit(d, &w->keys[w->next], &w->vals[w->next]);
 		w->next++;
 		if (!(w->next & 15) && now_ns() - t0 >= REDIST_STEP_NS)
 			break;
@@ -422,7 +388,7 @@ end:
  */
 void redistribute_again(struct daemon *d)
 {
-	int fd = bpf_map__fd(d->ld.skel->maps.xglb_hosts), sent = 0, sent_owner = 0, done = 0;
+	int sent = 0, sent_owner = 0, done = 0;
 	__u64 now = now_ns();
 
 	while (d->n_again && done < REDIST_STEP &&
@@ -450,8 +416,9 @@ void redistribute_again(struct daemon *d)
 				sent_owner++;
 			continue;
 		}
-		if (!(tbl->flags & XGLB_GRP_AVG) || bpf_map_lookup_elem(fd, &a->key, &h) ||
-		    h.fwd != a->to || h.ip != a->ip)
+		if (!(tbl->flags & XGLB_GRP_AVG) ||
+		    xglb_hosttab_lookup(&d->ld.hosts, &a->key, &h) || h.fwd != a->to ||
+		    h.ip != a->ip)
 			continue;
 		if (tell_moved(d, a->g, a->to, a->key.mac, a->ip, a->flags & h.flags, a->ifindex))
 			sent++;
