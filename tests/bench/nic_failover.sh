@@ -11,7 +11,7 @@
 # r1, r1, r2, r2 (r2 the AVG, priority 200); r1's fwd 0 on eth0, fwd 1 on
 # eth2. The server's default route is r2, so the echoes of the probes never
 # cross r1: only the client -> server direction does. hello 50 ms, hold
-# 150 ms (as failover.sh), nic-return-delay-ms 300.
+# 150 ms (as failover.sh), nic-return-ms 300.
 #
 #   nic_failover_outage_ms     longest gap of the stream (xglb_probe max_gap_ms,
 #                              1,000 datagrams/s) from fwd 1's client when r1's eth2

@@ -6,7 +6,7 @@
 # client of the forwarder it carried: the forwarder moves to the other NIC
 # at once (the switch's port for its vMAC follows, the client keeps its
 # vMAC, no membership change, bounded loss) and comes back after
-# nic-return-delay-ms; both NICs down: the other router takes over.
+# nic-return-ms; both NICs down: the other router takes over.
 #
 # r1 (priority 200: the AVG) has eth0 and eth2 on "lan", r2 eth0 only;
 # 4 forwarders, preferred owners r1, r1, r2, r2. r1's are spread: fwd 0 on
@@ -18,7 +18,7 @@ source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 HELLO=100
 HOLD=1000
-RETURN_MS=1000 # nic-return-delay-ms
+RETURN_MS=1000 # nic-return-ms
 RATE=1000
 PORT=9000
 BOUND_LOST=100 # datagrams a NIC failover may lose at 1,000/s (the bench measures it: goal 20 ms)
@@ -103,7 +103,7 @@ nic_failover() { # end tag
 	t_up=$(date +%s%N)
 	check "$end end up: fwd 1 returns to eth2" lab_wait 5 iface_is 1 eth2
 	waited=$(ms_since "$t_up")
-	check "... not before nic-return-delay-ms ($waited ms >= $((RETURN_MS - 100)))" \
+	check "... not before nic-return-ms ($waited ms >= $((RETURN_MS - 100)))" \
 		[ "$waited" -ge $((RETURN_MS - 100)) ]
 	check "... the switch moves fwd 1's vMAC back to eth2's port" lab_wait 2 fdb_is 1 "$P2"
 	check "... a datagram from ${CL[1]} still gets through" \

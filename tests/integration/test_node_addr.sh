@@ -154,8 +154,10 @@ check "D: the routers still agree" lab_agree_owned r1 r2
 # ---- E -------------------------------------------------------------------------------
 lab_link_set r1 eth2 down both || bail "eth2 down"
 t_down=$(now_ms)
-lab_wait 3 withdrawn_is r1 node-address-lost
-check_eq "E: no live link: r1 withdrawn, reason node-address-lost" "$(withdrawn r1)" node-address-lost
+# no interface with carrier: the forwarders' reason (no-carrier) and the address's
+lab_wait 3 withdrawn_is r1 no-carrier,node-address-lost
+check_eq "E: no live link: r1 withdrawn, reasons no-carrier and node-address-lost" "$(withdrawn r1)" \
+	no-carrier,node-address-lost
 check_eq "E: status: lost" "$(na lost)" true
 check_eq "E: status: one step down" "$(na steps_down)" 1
 check_eq "E: /metrics: xglb_node_address_lost" "$(metric xglb_node_address_lost)" 1

@@ -463,7 +463,7 @@ lab_wait() {
 #   fast_path=0 (1: "fast-path: true", frames to owned vMACs routed in XDP)
 #   ifaces=eth0 (the group's interfaces on this router, comma-separated:
 #   eth0,eth2 with a second link, lab_add_link)  nic_return_ms= (the
-#   nic-return-delay-ms line; "" leaves it out: xglbd's default)
+#   nic-return-ms line; "" leaves it out: xglbd's default)
 #   xdp_mode=$LAB_XDP_MODE (auto, native, generic; "" leaves the line out:
 #   native with datapath=xdp; tests/run.sh reruns tests with generic)
 # IPv6: ipv6=1 gives the group RAs (every ra_ms=2000, prefix 2001:db8:a::/64)
@@ -530,7 +530,7 @@ lab_write_config() {
 		echo "learn-interval-ms: $learn_ms"
 		[ -n "$datapath" ] && echo "datapath: $datapath"
 		[ -n "$xdp_mode" ] && echo "xdp-mode: $xdp_mode"
-		[ -n "$nic_return_ms" ] && echo "nic-return-delay-ms: $nic_return_ms"
+		[ -n "$nic_return_ms" ] && echo "nic-return-ms: $nic_return_ms"
 		if [ "$membership" = 1 ]; then
 			echo "membership:"
 			echo "  key-file: $LAB_DIR/key"
