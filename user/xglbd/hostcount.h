@@ -53,7 +53,7 @@ struct xglb_hostcount {
 
 /* Start counting the maps behind MAP_FD and SEEN_FD (dup'ed; -1: none). 0 or -errno. */
 int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd, int seen_fd);
-/* Stop the thread and wait for it (at most one batch lookup). */
+/* Stop the thread and wait for it (at most one step of its walk). */
 void xglb_hostcount_stop(struct xglb_hostcount *hc);
 /* The last completed count (all zero before the first walk ends). */
 void xglb_hostcount_get(struct xglb_hostcount *hc, struct xglb_hostcount_snap *out);
