@@ -9,6 +9,13 @@
 #
 # Lab: r1 r2 r3 (equal priorities: r3 AVG), 3 forwarders owned r1,r2,r3, persistence 0; client
 # c1 pinging the server through the VIP. Prints TAP-like "ok - ..." / "not ok - ..." lines.
+#
+# Then the AVG changes before a host's forwarder is removed: r2 comes back; c2 resolves its
+# vMAC from the AVG r3 by ARP (r3's host table holds it). r3 is killed, and so is the owner of
+# c2's forwarder if that is not r3: a survivor becomes the AVG, whose host table never held c2,
+# and c2's forwarder fails over to a survivor, which removes it at the timeout and tells c2
+# (its data path saw c2's frames since the failover) out of eth0, where c2 was seen. With only
+# the AVG's host table to go by, nobody would tell c2.
 # shellcheck disable=SC2317,SC2016
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
@@ -31,12 +38,14 @@ count() {
 # The value of one sample in /metrics text.
 metric() { awk -v k="$2" '$1 == k { print $2 }' <<<"$1"; }
 
-lab_setup "${ROUTERS[@]}" -- c1 || bail "lab with r1 r2 r3, c1" "$LAB_ERR"
+lab_setup "${ROUTERS[@]}" -- c1 c2 || bail "lab with r1 r2 r3, c1 c2" "$LAB_ERR"
+declare -A CFG
 for r in "${ROUTERS[@]}"; do
 	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3 persistence=0 hello_ms=$HELLO \
 		hold_ms=$HOLD redirect_ms=$REDIRECT timeout_ms=$TIMEOUT)
 	sed -i 's/^    interfaces: \[eth0\]$/    interfaces: [eth1, eth0]/' "$cfg"
 	grep -q 'interfaces: \[eth1, eth0\]' "$cfg" || bail "$r's group on eth1 and eth0"
+	CFG[$r]=$cfg
 	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
 done
 lab_wait 10 lab_agree_owned || bail "r1 r2 r3 agree, every forwarder owned" "$(lab_views)"
@@ -118,6 +127,95 @@ check "$holder's /metrics: xglb_redist_owner_hosts_told_total{time=\"first\"} >=
 check "... and xglb_seen_learn_total{result=\"new\"} >= 1" \
 	[ "$(metric "$m" 'xglb_seen_learn_total{result="new"}')" -ge 1 ]
 
-lab_stop_xglbd r1 5
-lab_stop_xglbd r3 5
+
+# ---- the AVG changes, then the forwarder c2 resolved from the old AVG is removed --------
+lab_exec r2 ip link set eth0 up
+lab_exec r2 ip link set eth1 up
+lab_start_xglbd r2 "${CFG[r2]}" || bail "xglbd ready on r2 again"
+back() { [ "$(lab_view r3 | sed 's/ v=[0-9]*//')" = "avg=r3 owners=r1,r2,r3" ] && lab_agree_owned; }
+lab_wait 10 back || bail "r2 back: r3 AVG, forwarders r1,r2,r3 again" "$(lab_views)"
+c2mac=$(lab_mac c2 eth0)
+lab_exec c2 ip neigh flush dev eth0
+lab_exec c2 ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null || bail "c2 reaches the server"
+mac2=$(lab_neigh_mac c2)
+[[ $mac2 =~ ^02:78:67:62:[0-9a-f]{2}:0([0-2])$ ]] || bail "c2 holds a vMAC for the VIP" "'$mac2'"
+f2=${BASH_REMATCH[1]}
+in_r3=$(lab_ctl r3 --json hosts | jq -c --arg m "$c2mac" '[.. | objects | select(.mac? == $m)] | length')
+check_eq "c2 resolved $mac2 (forwarder $f2) from the AVG r3 by ARP: r3's host table holds it" "$in_r3" 1
+# The nodes to kill: the AVG r3, and the owner of c2's forwarder if another node owns it.
+owner2=$(owner_of r3 "$f2")
+victims=(r3)
+[ "$owner2" != r3 ] && victims+=("$owner2")
+for seg in lan srv; do
+	lab_exec "$seg" nft -f - <<-NFT || bail "nft counters for c2 in $seg"
+		table bridge xglb_redist2 {
+			counter rep {}
+			counter req {}
+			chain pre {
+				type filter hook prerouting priority 1; policy accept;
+				ether type arp arp operation reply arp saddr ip $LAB_VIP arp saddr ether != $mac2 arp daddr ether $c2mac counter name rep
+				ether saddr $c2mac ether type arp arp operation request ether daddr ff:ff:ff:ff:ff:ff counter name req
+			}
+		}
+	NFT
+done
+count2() {
+	lab_exec "$1" nft -j list counter bridge xglb_redist2 "$2" |
+		jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
+}
+lab_bg c2 "$LAB_DIR/ping.c2.log" ping -i 0.1 -W 1 "$LAB_SERVER_IP"
+told0_r1=$(seen r1 hosts_told)
+told0_r2=$(seen r2 hosts_told)
+
+survivors=()
+for r in r1 r2; do [ "$r" != "$owner2" ] && survivors+=("$r"); done
+# The server's way back to the clients through a survivor (its default route is r1).
+lab_exec server ip route replace "$LAB_LAN_NET.0/24" via "$(lab_get "${survivors[0]}" srv_ip)" ||
+	bail "the server's route to the clients through ${survivors[0]}"
+for v in "${victims[@]}"; do
+	lab_kill_xglbd "$v"
+	lab_exec "$v" ip link set eth0 down
+	lab_exec "$v" ip link set eth1 down
+done
+t_kill=$(date +%s%N)
+new_avg() {
+	local a
+	a=$(lab_jst "${survivors[0]}" .groups[0].avg_name)
+	[[ " ${survivors[*]} " == *" $a "* ]]
+}
+lab_wait 5 new_avg || not_ok "a survivor (${survivors[*]}) is the AVG after ${victims[*]} died" "$(lab_views)"
+avg2=$(lab_jst "${survivors[0]}" .groups[0].avg_name)
+failed_over2() {
+	local o
+	o=$(owner_of "$avg2" "$f2")
+	[[ " ${survivors[*]} " == *" $o "* ]]
+}
+lab_wait 5 failed_over2 || not_ok "forwarder $f2 taken over by a survivor (${survivors[*]})" "$(lab_views)"
+holder2=$(owner_of "$avg2" "$f2")
+echo "# ${victims[*]} killed: $avg2 is the AVG, forwarder $f2 is with $holder2"
+in_avg2=$(lab_ctl "$avg2" --json hosts | jq -c --arg m "$c2mac" '[.. | objects | select(.mac? == $m)] | length')
+check_eq "the new AVG $avg2 never answered c2: its host table does not hold it" "$in_avg2" 0
+moved2() {
+	local m
+	m=$(lab_neigh_mac c2)
+	[ -n "$m" ] && [ "$m" != "$mac2" ]
+}
+lab_wait $((TIMEOUT / 1000 + 5)) moved2
+t_moved=$((($(date +%s%N) - t_kill) / 1000000))
+newmac2=$(lab_neigh_mac c2)
+check "c2's entry for the VIP moved from $mac2 to a live vMAC ($newmac2, $t_moved ms after ${victims[*]} died)" \
+	bash -c "[[ '$newmac2' =~ ^02:78:67:62:$(printf %02x "$LAB_GID"):0[0-2]$ && '$newmac2' != '$mac2' ]]"
+check "... at the removal: not before the timeout ($TIMEOUT ms)" [ "$t_moved" -ge "$TIMEOUT" ]
+check_eq "forwarder $f2 removed" "$(owner_of "$avg2" "$f2")" "-"
+told0=$told0_r1
+[ "$holder2" = r2 ] && told0=$told0_r2
+check "$holder2, which held forwarder $f2 when it was removed, told c2 (hosts_told $told0 -> $(seen "$holder2" hosts_told))" \
+	[ "$(seen "$holder2" hosts_told)" -gt "$told0" ]
+check "the move reached c2 on the segment it was seen on (ARP replies to c2 naming a new vMAC at lan: $(count2 lan rep))" \
+	[ "$(count2 lan rep)" -ge 1 ]
+check_eq "... and never left by the group's first interface (the same at srv)" "$(count2 srv rep)" 0
+check_eq "c2 did not ARP for the VIP itself (broadcast requests at lan)" "$(count2 lan req)" 0
+check "c2 reaches the server through its new vMAC" quiet lab_exec c2 ping -c 2 -i 0.2 -W 1 "$LAB_SERVER_IP"
+
+for r in "${survivors[@]}"; do lab_stop_xglbd "$r" 5; done
 t_done
