@@ -154,6 +154,11 @@ static const struct tcase cases[] = {
 	CASE("nic_return_high", TOP("nic-return-ms: 3600001"), "1: nic-return-ms: must be between 0 and 3600000"),
 	CASE("nic_return_text", TOP("nic-return-ms: 1s"), "1: nic-return-ms: \"1s\" is not an integer"),
 	CASE("nic_return_negative", TOP("nic-return-ms: -1"), "1: nic-return-ms: must be between 0 and 3600000"),
+	CASE("realtime_off", TOP("realtime-priority: 0"), ""),
+	CASE("realtime_max", TAIL("realtime-priority: 99"), ""),
+	CASE("realtime_high", TOP("realtime-priority: 100"), "1: realtime-priority: must be 0 or between 1 and 99"),
+	CASE("realtime_negative", TAIL("realtime-priority: -1"), "13: realtime-priority: must be 0 or between 1 and 99"),
+	CASE("realtime_word", TOP("realtime-priority: high"), "1: realtime-priority: \"high\" is not an integer"),
 	CASE("pin_root_relative", TOP("pin-root: xglb"), "1: pin-root: \"xglb\" is not an absolute path"),
 	CASE("state_dir_relative", TOP("state-dir: var/lib/xglb"), "1: state-dir: \"var/lib/xglb\" is not an absolute path"),
 	CASE("node_unknown", HEAD_IS("node: r9"), "1: node: unknown node \"r9\""),
@@ -688,6 +693,7 @@ static void test_example(void **state)
 	assert_int_equal(cfg.datapath, XGLB_DATAPATH_AUTO);
 	assert_int_equal(cfg.xdp_mode, XGLB_XDP_MODE_AUTO);
 	assert_int_equal(cfg.rx_filter, XGLB_RXF_AUTO);
+	assert_int_equal(cfg.realtime_priority, 0); /* off */
 	/* static mode: the defaults of what it leaves out */
 	assert_string_equal(cfg.control_socket, "/run/xglb/xglbd.sock");
 	assert_false(cfg.membership);
@@ -760,7 +766,8 @@ static void test_defaults_and_values(void **state)
 	    "console-token-file: /etc/xglb/console-token\n"
 	    "xdp-mode: native\n"
 	    "host-table-size: 1048576\n"
-	    "nic-return-ms: 2500\n";
+	    "nic-return-ms: 2500\n"
+	    "realtime-priority: 10\n";
 	const __u8 vip[4] = {192, 168, 1, 254};
 	struct xglb_cfg_group *g = &cfg.groups[0], *h = &cfg.groups[1];
 	struct tmpfile t;
@@ -785,6 +792,7 @@ static void test_defaults_and_values(void **state)
 	assert_int_equal(cfg.datapath, XGLB_DATAPATH_TC);
 	assert_int_equal(cfg.xdp_mode, XGLB_XDP_MODE_NATIVE);
 	assert_int_equal(cfg.rx_filter, XGLB_RXF_PROMISC);
+	assert_int_equal(cfg.realtime_priority, 10);
 	assert_int_equal(cfg.nodes[0].id, 4294967295u);
 	assert_int_equal(cfg.nodes[0].priority, 100);
 	assert_int_equal(cfg.nodes[0].weight, 100);

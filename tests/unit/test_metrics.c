@@ -49,7 +49,12 @@ static const char *status_json =
     "\"stale_removed\":1,\"refused\":6,\"promiscuous_fallbacks\":3,\"restored\":7,"
     "\"resyncs\":2,\"errors\":1},"
     "\"conflicts\":{\"groups\":[{\"id\":1,\"vip\":6,\"vmac\":2}],\"hosts_defended\":11,"
-    "\"events_suppressed\":40,\"events_lost\":1}}";
+    "\"events_suppressed\":40,\"events_lost\":1},"
+    "\"event_loop\":{\"hello_timer\":{\"fires\":10,\"le_us\":[500,1000,2000,5000,10000],"
+    "\"wake\":{\"buckets\":[6,1,1,1,0,1],\"sum_us\":25000,\"max_us\":12000},"
+    "\"busy\":{\"buckets\":[10,0,0,0,0,0],\"sum_us\":100,\"max_us\":20},"
+    "\"sent\":{\"buckets\":[5,2,1,1,1,0],\"sum_us\":16500,\"max_us\":9000}},"
+    "\"grace\":{\"running\":true,\"runs\":4,\"errors\":1}}}";
 
 static char *render(void)
 {
@@ -162,6 +167,16 @@ static void renders_values(void **state)
 	has(t, "xglb_membership_datagrams_total{result=\"auth\"} 2");
 	has(t, "xglb_membership_sent_total{result=\"error\"} 1");
 	has(t, "xglb_hosts_redistributed_total 4");
+	has(t, "# TYPE xglb_hello_delay_seconds histogram");
+	has(t, "xglb_hello_delay_seconds_bucket{le=\"0.0005\",cause=\"wake\"} 6");
+	has(t, "xglb_hello_delay_seconds_bucket{le=\"0.002\",cause=\"wake\"} 8");
+	has(t, "xglb_hello_delay_seconds_bucket{le=\"0.01\",cause=\"wake\"} 9");
+	has(t, "xglb_hello_delay_seconds_bucket{le=\"+Inf\",cause=\"wake\"} 10");
+	has(t, "xglb_hello_delay_seconds_sum{cause=\"wake\"} 0.025000");
+	has(t, "xglb_hello_delay_seconds_count{cause=\"busy\"} 10");
+	has(t, "xglb_hello_delay_seconds_bucket{le=\"0.01\",cause=\"sent\"} 10");
+	has(t, "xglb_grace_periods_total{result=\"ok\"} 4");
+	has(t, "xglb_grace_periods_total{result=\"refused\"} 1");
 	has(t, "xglb_hosts_redistributed_again_total 3");
 	has(t, "xglb_redist_again_dropped_total 2");
 	has(t, "xglb_redist_owner_hosts_told_total{time=\"first\"} 40");

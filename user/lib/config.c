@@ -568,6 +568,7 @@ static const struct field top_fields[] = {
 	TOP("datapath", schema_read_enum, datapath, 0, 0, 0, datapath_names),
 	TOP("xdp-mode", cfg_read_xdp_mode, xdp_mode, 0, 0, 0, xdp_mode_names),
 	TOP("rx-filter", schema_read_enum, rx_filter, 0, 0, 0, rx_filter_names),
+	TOP("realtime-priority", schema_read_uint, realtime_priority, 1, 99, F_ZERO_OK, NULL),
 	MAP("membership", &membership_map),
 	MAP("weighting", &weighting_map),
 	TOP("tracking", schema_read_list, track, 0, 0, 0, &track_list),

@@ -201,6 +201,7 @@ struct xglb_config {
 	__u8 rx_filter;			    /* enum xglb_rx_filter, default auto */
 	__u8 xdp_mode;			    /* enum xglb_xdp_mode; default above (finish) */
 	int xdp_mode_line;		    /* where "xdp-mode:" is written, 0 if not */
+	__u8 realtime_priority;		    /* SCHED_RR priority of the event loop; 0 = off */
 
 	/* console-token-file: the console's action token; "" = state-dir/console-token */
 	char console_token_file[XGLB_PATH_MAX];

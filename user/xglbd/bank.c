@@ -734,11 +734,18 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
 	return 0;
 }
 
+bool xglb_bank_synced(struct xglb_bank *b)
+{
+	if (b->need_sync && __atomic_load_n(&b->grace_done, __ATOMIC_ACQUIRE) == b->flips + 1)
+		b->need_sync = false; /* paid by the grace thread after the last flip */
+	return !b->need_sync;
+}
+
 void xglb_bank_quiesce(struct xglb_bank *b)
 {
 	struct timespec t0, t1;
 
-	if (!b->need_sync)
+	if (xglb_bank_synced(b))
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	quiesce();
@@ -755,6 +762,7 @@ void xglb_bank_flip(struct xglb_bank *b)
 
 	__atomic_store_n(&b->ctl->active_bank, next, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&b->ctl->flips, 1, __ATOMIC_RELAXED);
+	__atomic_store_n(&b->flips, b->flips + 1, __ATOMIC_RELEASE);
 	b->need_sync = true;
 }
 

@@ -35,6 +35,9 @@ struct xglb_bank {
 	bool groups_known[XGLB_BANKS];
 	struct xglb_ctl *ctl; /* xglb_ctl, mmapped */
 	bool need_sync;	      /* a flip happened since the inactive bank was last quiesced */
+	/* flips by this run, and 1 + the flips a grace period paid off the event loop covers
+	 * (grace.c; 0: none): both read and written atomically */
+	__u64 flips, grace_done;
 	/* steering, once xglb_bank_open_steer() was called; untouched otherwise */
 	bool steer_open;
 	struct xglb_steer_fds steer_fds;
@@ -92,6 +95,9 @@ int xglb_bank_prepare(struct xglb_bank *b, const struct xglb_group *groups, int 
  * not pay it. No-op if no flip happened since the last one.
  */
 void xglb_bank_quiesce(struct xglb_bank *b);
+/* Whether no grace period is owed (need_sync false, or a grace thread paid it since the last
+ * flip: then need_sync is cleared); never waits. */
+bool xglb_bank_synced(struct xglb_bank *b);
 
 /* Step 2 (flip): make the prepared bank active. One aligned store. */
 void xglb_bank_flip(struct xglb_bank *b);

@@ -373,6 +373,7 @@ static struct json_object *cmd_status(struct daemon *d)
 	json_object_object_add(o, "hosts_redistributed_again",
 			       json_object_new_int64(d->redist_repeated));
 	json_object_object_add(o, "redistribution", redistribution_json(d));
+	json_object_object_add(o, "event_loop", event_loop_json(d));
 	json_object_object_add(o, "ipv6", ra_json(d));
 	for (int g = 0; g < cfg->n_groups; g++)
 		json_object_array_add(groups, d->cl ? xglb_cluster_group_json(d->cl, g, now)

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "ctlsock.h"
 #include "hostcount.h"
+#include "grace.h"
 #include "hostage.h"
 #include "http.h"
 #include "token.h"
@@ -125,6 +126,49 @@ struct seen_walk {
  */
 #define REDIST_AGAIN_MS	 1500
 #define REDIST_AGAIN_MAX 262144 /* hosts remembered for the second reply (2 x XGLB_SEEN_MAX) */
+
+/*
+ * How late the hellos go out (main.c, loop.c): for each membership
+ * deadline (the timer that sends the hellos) passed when the loop wakes,
+ * "wake", the time the loop sat idle in epoll_wait past it (the kernel or
+ * the CPU scheduler woke it late: realtime-priority), "busy", the time a
+ * turn begun before it still ran, and "sent", from the deadline until the
+ * turn's hellos were sent. Each a histogram. The bulk senders
+ * (redistribution) stop BULK_GUARD_NS before the next membership deadline
+ * and resume right after it, and the grace period after a table switch is
+ * paid by a thread of its own (grace.h), so "busy" stays small however
+ * much there is to send.
+ */
+#define HELLO_DELAY_BUCKETS 6 /* <= 0.5, 1, 2, 5, 10 ms, more */
+#define BULK_GUARD_NS	    500000ull
+/* SENT: from the deadline until the turn of the timer that sent hellos had sent them */
+enum { HELLO_DELAY_WAKE, HELLO_DELAY_BUSY, HELLO_DELAY_SENT, HELLO_DELAY_CAUSES };
+/* What the loop spends its turns on, for the "busy" part (loop_kind, loop.c). */
+enum loop_kind {
+	LOOP_HEARTBEAT,	 /* the heartbeat timer: heartbeat, idle work, xglb_seen aging, ... */
+	LOOP_QUIESCE,	 /* of that, the grace period paid on the loop (idle) */
+	LOOP_MEMBERSHIP, /* the membership timer and socket: hellos in and out, commits */
+	LOOP_CONTROL,	 /* control socket and HTTP requests */
+	LOOP_NETWORK,	 /* rtnetlink monitor, tracking */
+	LOOP_OTHER,	 /* learning frames, conflicts, RAs, signals */
+	LOOP_BULK,	 /* the bulk senders (run_bulk) */
+	LOOP_KINDS
+};
+struct loop_use {
+	__u64 n, max_ns, over_2ms;
+};
+struct hello_timing {
+	__u64 due_ns;	   /* the membership timer's deadline, as last armed; 0 none */
+	__u64 turn_end_ns; /* when the loop last went back to epoll_wait */
+	__u64 fires;	   /* membership timer fires handled */
+	__u64 hist[HELLO_DELAY_CAUSES][HELLO_DELAY_BUCKETS];
+	__u64 sum_ns[HELLO_DELAY_CAUSES], max_ns[HELLO_DELAY_CAUSES];
+	__u64 bulk_until_ns;		 /* the bulk senders of this turn stop at this time */
+	__u64 bulk_max_ns;		 /* the longest run of the bulk senders in one turn */
+	__u64 bulk_deferred;		 /* bulk steps put off past a membership deadline */
+	struct loop_use use[LOOP_KINDS]; /* handlers' run times by kind */
+};
+extern const __u64 hello_delay_le_ns[HELLO_DELAY_BUCKETS - 1];
 
 /*
  * IPv6 router advertisements (ra.c): every node sends its groups' RAs from
@@ -262,6 +306,7 @@ struct daemon {
 	struct xglb_ctlsock ctl;
 	struct xglb_hostcount hosts; /* xglb_hosts counted off the event loop */
 	struct xglb_hostage hostage; /* xglb_hosts aged off the event loop */
+	struct xglb_grace grace;     /* grace periods after table switches, off the event loop */
 	struct xglb_cluster *cl;     /* membership; NULL in static mode */
 	struct xglb_tracker trk;
 	int trk_tfd;
@@ -294,11 +339,25 @@ struct daemon {
 	struct xglb_conflicts *conflicts; /* conflict reports from the data path (conflict.c) */
 	struct ra_state ra;
 	struct fastpath fp;
+	struct hello_timing ht; /* how late the hellos' timer was handled, and why (main.c) */
+	int rt_prio, rt_err;	/* the event loop's SCHED_RR priority (0: SCHED_OTHER), the
+				 * errno of the last refused realtime-priority */
 };
 
 /* main.c */
 __u64 now_ns(void);
 void heartbeat(struct daemon *d);
+
+/* loop.c */
+enum { BULK_AGAIN = 1, BULK_WALK = 2, BULK_SEEN = 4 }; /* the bulk senders due in a turn */
+void hello_timer_handled(struct hello_timing *ht, __u64 wake);
+void hello_timer_sent(struct hello_timing *ht, __u64 due, __u64 now);
+enum loop_kind loop_kind(struct daemon *d, int fd);
+void loop_account(struct hello_timing *ht, enum loop_kind k, __u64 t0, __u64 t1);
+void run_bulk(struct daemon *d, unsigned int bulk);
+bool bulk_over(const struct daemon *d);
+void apply_realtime(struct daemon *d);
+struct json_object *event_loop_json(const struct daemon *d);
 int arm_timer(int fd, __u64 period_ms);
 __u64 heartbeat_period_ms(const struct daemon *d);
 

@@ -53,6 +53,11 @@ void heartbeat(struct daemon *d)
 /* Idle work: pay the RCU grace period of the next table switch now, not on a failover. */
 static void idle(struct daemon *d)
 {
+	if (d->grace.running) { /* off the loop: a thread pays it (grace.h) */
+		if (!xglb_bank_synced(&d->bank))
+			xglb_grace_ask(&d->grace);
+		return;
+	}
 	xglb_bank_quiesce(&d->bank);
 }
 
@@ -125,8 +130,19 @@ static void run(struct daemon *d)
 
 	for (;;) {
 		struct epoll_event evs[8];
-		int n = epoll_wait(d->epfd, evs, 8, -1);
+		int n;
 		unsigned int bulk = 0; /* redistribution steps due this turn: run after the rest */
+		__u64 wake, due, tx;
+
+		d->ht.turn_end_ns = now_ns();
+		n = epoll_wait(d->epfd, evs, 8, -1);
+		wake = now_ns();
+		/* The membership deadline (hellos) passed while we waited or worked: how late,
+		 * and until its hellos went out, whichever handler sends them. */
+		due = d->ht.due_ns && wake >= d->ht.due_ns ? d->ht.due_ns : 0;
+		if (due)
+			hello_timer_handled(&d->ht, wake);
+		tx = d->cl ? d->cl->mem.tx_ok + d->cl->mem.tx_err : 0;
 
 		if (n < 0 && errno != EINTR) {
 			pr_err("epoll_wait: %s", strerror(errno));
@@ -134,12 +150,17 @@ static void run(struct daemon *d)
 		}
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
-			__u64 ticks;
+			enum loop_kind kind = loop_kind(d, fd);
+			__u64 ticks, t_ev = now_ns();
 
 			if (fd == d->hb_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0) {
+					__u64 t_q;
+
 					heartbeat(d);
+					t_q = now_ns();
 					idle(d);
+					loop_account(&d->ht, LOOP_QUIESCE, t_q, now_ns());
 					seen_sweep(d);
 					fastpath_tick(d);
 					if (d->http)
@@ -149,8 +170,9 @@ static void run(struct daemon *d)
 				xglb_cluster_readable(d->cl, now_ns());
 				arm_membership(d);
 			} else if (fd == d->mem_tfd) {
-				if (read(fd, &ticks, sizeof(ticks)) > 0 && d->cl)
+				if (read(fd, &ticks, sizeof(ticks)) > 0 && d->cl) {
 					xglb_cluster_tick(d->cl, now_ns());
+				}
 				arm_membership(d);
 			} else if (fd == d->nw.fd) {
 				netwatch_event(d);
@@ -179,7 +201,7 @@ static void run(struct daemon *d)
 				conflicts_event(d, fd);
 			} else if (fd == d->again_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
-					bulk |= 1;
+					bulk |= BULK_AGAIN;
 			} else if (fd == d->na.tfd) {
 				nodeaddr_timer(d);
 			} else if (fd == d->ra.tfd) {
@@ -188,12 +210,12 @@ static void run(struct daemon *d)
 				ra_rs_event(d);
 			} else if (fd == d->walk_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
-					bulk |= 2;
+					bulk |= BULK_WALK;
 			} else if (fd == d->nic.tfd) {
 				nic_tick(d);
 			} else if (fd == d->seen_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
-					bulk |= 4;
+					bulk |= BULK_SEEN;
 			} else if (fd == d->sigfd) {
 				struct signalfd_siginfo si;
 
@@ -226,15 +248,17 @@ static void run(struct daemon *d)
 				pr_info("signal %u: stopping", si.ssi_signo);
 				return;
 			}
+			loop_account(&d->ht, kind, t_ev, now_ns());
+			if (due && d->cl && d->cl->mem.tx_ok + d->cl->mem.tx_err != tx) {
+				hello_timer_sent(&d->ht, due, now_ns());
+				due = 0;
+			}
 		}
+		/* A table switch this turn: its grace period is paid off the loop at once. */
+		xglb_grace_ask(&d->grace);
 		/* The bulk senders (redistribution) last: a hello or heartbeat due in the
 		 * same turn has gone out before any of their steps. */
-		if (bulk & 1)
-			redistribute_again(d);
-		if (bulk & 2)
-			redistribute_step(d);
-		if (bulk & 4)
-			seen_step(d);
+		run_bulk(d, bulk);
 		if (leave_by) {
 			__u64 now = now_ns();
 
@@ -404,6 +428,11 @@ int main(int argc, char **argv)
 				      xglb_hosttab_capacity(&d.ld.hosts), d.bank.ctl);
 	if (err)
 		pr_warn("ageing xglb_hosts: %s (a full host table stays full)", strerror(-err));
+	err = xglb_grace_start(&d.grace, &d.bank);
+	if (err)
+		pr_warn("grace period thread: %s (table switches wait for grace periods on the "
+			"event loop)",
+			strerror(-err));
 	if (open_steering(&d))
 		goto detach;
 	/* Resume the version sequence of tables a previous xglbd left pinned. */
@@ -451,6 +480,7 @@ int main(int argc, char **argv)
 		goto detach;
 	netwatch_resync(&d); /* forwarding, and anything that changed while we started */
 	arm_membership(&d);
+	apply_realtime(&d);
 	malloc_trim(0); /* what loading the object and the configuration left free */
 	sd_notify(0, "READY=1");
 	pr_info(
@@ -477,6 +507,7 @@ detach:
 	}
 	xglb_hostcount_stop(&d.hosts);
 	xglb_hostage_stop(&d.hostage);
+	xglb_grace_stop(&d.grace);
 	xglb_loader_detach(&d.ld, true);
 	/* The data path is gone: its vMACs leave the filters (only ours). */
 	xglb_rxf_close(d.rxf);

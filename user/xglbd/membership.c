@@ -113,6 +113,7 @@ void arm_membership(struct daemon *d)
 	its.it_value.tv_sec = t / 1000000000ull;
 	its.it_value.tv_nsec = t % 1000000000ull;
 	timerfd_settime(d->mem_tfd, 0, &its, NULL);
+	d->ht.due_ns = now + t; /* how late it is handled: hello_timer_handled (main.c) */
 }
 
 /* Our MAC on each group's segment (its first interface), for hellos. */

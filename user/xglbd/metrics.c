@@ -774,6 +774,50 @@ static void render_conflicts(FILE *out, struct json_object *status)
 	       num(c, "hosts_defended"));
 }
 
+/*
+ * How late the hellos went out (status "event_loop", loop.c): one histogram
+ * per cause, from the bucket counts and bounds (le_us) status gives; the
+ * grace periods paid off the event loop.
+ */
+static void render_loop(FILE *out, struct json_object *loop)
+{
+	static const char *const causes[] = {"wake", "busy", "sent"};
+	struct json_object *t = get(loop, "hello_timer"), *le = t ? get(t, "le_us") : NULL,
+			   *gr = get(loop, "grace");
+
+	if (!t || !le)
+		return;
+	head(out, "xglb_hello_delay_seconds", "histogram",
+	     "How late the membership deadlines (hellos) were met: wake (the loop sat idle in "
+	     "epoll_wait past the deadline: the scheduler woke it late), busy (a turn begun "
+	     "before it still ran), sent (from the deadline until its hellos were sent).");
+	for (size_t c = 0; c < sizeof(causes) / sizeof(causes[0]); c++) {
+		struct json_object *x = get(t, causes[c]), *b = x ? get(x, "buckets") : NULL;
+		long long cum = 0;
+		size_t n = b ? json_object_array_length(b) : 0;
+
+		for (size_t i = 0; i < n; i++) {
+			char bound[32] = "+Inf";
+
+			cum += json_object_get_int64(elem(b, i));
+			if (i + 1 < n)
+				snprintf(bound, sizeof(bound), "%g",
+					 json_object_get_int64(elem(le, i)) / 1e6);
+			fprintf(out,
+				"xglb_hello_delay_seconds_bucket{le=\"%s\",cause=\"%s\"} %lld\n",
+				bound, causes[c], cum);
+		}
+		fprintf(out, "xglb_hello_delay_seconds_sum{cause=\"%s\"} %.6f\n", causes[c],
+			num(x, "sum_us") / 1e6);
+		fprintf(out, "xglb_hello_delay_seconds_count{cause=\"%s\"} %lld\n", causes[c], cum);
+	}
+	if (gr)
+		counter2(out, "xglb_grace_periods_total",
+			 "Grace periods after table switches paid by the grace thread, off the "
+			 "event loop: ok, or refused (membarrier failed: the next commit pays it).",
+			 "result", "ok", num(gr, "runs"), "refused", num(gr, "errors"));
+}
+
 void xglb_metrics_render(FILE *out, struct json_object *status, const struct xglb_dp_snapshot *dp,
 			 const char *version)
 {
@@ -788,4 +832,5 @@ void xglb_metrics_render(FILE *out, struct json_object *status, const struct xgl
 	render_groups(out, status, dp);
 	render_events(out, status);
 	render_conflicts(out, status);
+	render_loop(out, get(status, "event_loop"));
 }

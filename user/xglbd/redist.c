@@ -321,7 +321,8 @@ static bool walk_groups_left(const struct daemon *d, unsigned int mask[XGLB_MAX_
 
 /*
  * One step of the walk: the entries of one lookup of REDIST_STEP, or what
- * REDIST_STEP_NS leaves of them (the rest waits for the next step), then
+ * the turn's time leaves of them (bulk_over: REDIST_STEP_NS, and nothing
+ * past BULK_GUARD_NS before a hello; the rest waits for the next step), then
  * back to the event loop, which calls again at its next turn until the
  * walk ends.
  */
@@ -351,7 +352,7 @@ void redistribute_step(struct daemon *d)
 	while (w->next < w->n) {
 		visit(d, &w->keys[w->next], &w->vals[w->next]);
 		w->next++;
-		if (!(w->next & 15) && now_ns() - t0 >= REDIST_STEP_NS)
+		if (!(w->next & 7) && bulk_over(d))
 			break;
 	}
 	w->steps++;
@@ -391,8 +392,7 @@ void redistribute_again(struct daemon *d)
 	int sent = 0, sent_owner = 0, done = 0;
 	__u64 now = now_ns();
 
-	while (d->n_again && done < REDIST_STEP &&
-	       ((done & 15) || !done || now_ns() - now < REDIST_STEP_NS)) {
+	while (d->n_again && done < REDIST_STEP && ((done & 7) || !done || !bulk_over(d))) {
 		const struct redist_again *a = &d->again[d->again_head];
 		const struct xglb_cfg_group *cg;
 		const struct xglb_group *tbl;
@@ -564,15 +564,15 @@ static bool seen_visit(struct daemon *d, int fd, const struct xglb_host_key *k,
 
 /*
  * One step of the owner's walk: the entries of one batch, as far as the
- * pace allows (at most SEEN_BURST hosts told per turn), then back to the
- * event loop; the timer brings it back at once, or when the pace has
- * credit again.
+ * pace and the turn's time allow (at most SEEN_BURST hosts told per turn;
+ * bulk_over), then back to the event loop; the timer brings it back at
+ * once, or when the pace has credit again.
  */
 void seen_step(struct daemon *d)
 {
 	struct seen_walk *w = &d->seen;
 	int fd = bpf_map__fd(d->ld.skel->maps.xglb_seen), err = 0;
-	__u64 t0 = now_ns(), age, jnow = seen_now(d, &age);
+	__u64 age, jnow = seen_now(d, &age);
 
 	if (!w->running)
 		return;
@@ -598,7 +598,7 @@ void seen_step(struct daemon *d)
 			return;
 		}
 		w->next++;
-		if (!(w->next & 15) && now_ns() - t0 >= REDIST_STEP_NS)
+		if (!(w->next & 7) && bulk_over(d))
 			break;
 	}
 	w->steps++;

@@ -189,6 +189,7 @@ void reload(struct daemon *d)
 			strerror(errno));
 	netwatch_resync(d);
 	arm_membership(d);
+	apply_realtime(d); /* a refusal is logged; the rest of the reload stands */
 	free(old);
 	pr_info("reloaded: %d groups on %d interfaces, tables version %u", d->cfg->n_groups,
 		d->ifs.n, d->version);

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * test_loop.c - the event loop's timeliness (loop.c, grace.c): how late a
+ * membership deadline was met, split into the wake-up's part and the
+ * loop's own, and the grace period after a table switch paid by a thread,
+ * so the loop never waits in membarrier for it.
+ */
+#include "testlib.h"
+#include <string.h>
+#include <time.h>
+#include "daemon.h"
+
+#define MS 1000000ull
+
+/* The daemon's clock (user/xglbd/main.c, not in the library): loop.c and redist.c need one. */
+__u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The bucket of hist[cause] holding one count, or -1 if not exactly one count. */
+static int bucket_of(const struct hello_timing *ht, int cause)
+{
+	int b = -1, n = 0;
+
+	for (int i = 0; i < HELLO_DELAY_BUCKETS; i++) {
+		n += (int)ht->hist[cause][i];
+		if (ht->hist[cause][i])
+			b = i;
+	}
+	return n == 1 ? b : -1;
+}
+
+/* Idle in epoll_wait before the deadline, woken 3 ms after it: all of it the wake-up's. */
+static void test_late_wake(void **state)
+{
+	struct hello_timing ht = {.due_ns = 100 * MS, .turn_end_ns = 95 * MS};
+
+	(void)state;
+	hello_timer_handled(&ht, 103 * MS);
+	assert_int_equal(ht.fires, 1);
+	assert_int_equal(ht.max_ns[HELLO_DELAY_WAKE], 3 * MS);
+	assert_int_equal(ht.max_ns[HELLO_DELAY_BUSY], 0);
+	assert_int_equal(bucket_of(&ht, HELLO_DELAY_WAKE), 3); /* (2, 5] ms */
+	assert_int_equal(bucket_of(&ht, HELLO_DELAY_BUSY), 0); /* <= 0.5 ms */
+	assert_int_equal(ht.due_ns, 0);			       /* counted once */
+	hello_timer_handled(&ht, 104 * MS);
+	assert_int_equal(ht.fires, 1);
+}
+
+/* A turn that ran 12 ms past the deadline, woken at once after it: the loop's own. */
+static void test_late_busy(void **state)
+{
+	struct hello_timing ht = {.due_ns = 100 * MS, .turn_end_ns = 112 * MS};
+
+	(void)state;
+	hello_timer_handled(&ht, 112 * MS + 200000);
+	assert_int_equal(ht.max_ns[HELLO_DELAY_BUSY], 12 * MS);
+	assert_int_equal(ht.max_ns[HELLO_DELAY_WAKE], 200000);
+	assert_int_equal(bucket_of(&ht, HELLO_DELAY_BUSY), 5); /* > 10 ms */
+	assert_int_equal(bucket_of(&ht, HELLO_DELAY_WAKE), 0);
+	hello_timer_sent(&ht, 100 * MS, 113 * MS);
+	assert_int_equal(bucket_of(&ht, HELLO_DELAY_SENT), 5);
+	assert_int_equal(ht.sum_ns[HELLO_DELAY_SENT], 13 * MS);
+}
+
+/* Woken before the deadline (another event): nothing counted, the deadline still pending. */
+static void test_not_due(void **state)
+{
+	struct hello_timing ht = {.due_ns = 100 * MS, .turn_end_ns = 90 * MS};
+
+	(void)state;
+	hello_timer_handled(&ht, 99 * MS);
+	assert_int_equal(ht.fires, 0);
+	assert_int_equal(ht.due_ns, 100 * MS);
+	ht.due_ns = 0; /* none armed */
+	hello_timer_handled(&ht, 200 * MS);
+	assert_int_equal(ht.fires, 0);
+}
+
+static bool wait_synced(struct xglb_bank *b)
+{
+	for (int i = 0; i < 2000; i++) { /* 2 s at most */
+		if (xglb_bank_synced(b))
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+/*
+ * A flip owes a grace period: not synced until the thread has paid it,
+ * synced after without the loop waiting, and owed again at the next flip.
+ */
+static void test_grace_thread(void **state)
+{
+	struct xglb_ctl ctl = {0};
+	struct xglb_bank b;
+	struct xglb_grace g;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	b.ctl = &ctl;
+	b.need_sync = true; /* as xglb_bank_open: the previous owner's flips */
+	assert_false(xglb_bank_synced(&b));
+	assert_int_equal(xglb_grace_start(&g, &b), 0);
+	xglb_grace_ask(&g);
+	assert_true(wait_synced(&b));
+	assert_int_equal(__atomic_load_n(&g.runs, __ATOMIC_RELAXED), 1);
+
+	xglb_bank_flip(&b);
+	assert_int_equal(ctl.active_bank, 1);
+	assert_true(b.need_sync);
+	assert_false(xglb_bank_synced(&b)); /* the period paid was before this flip */
+	xglb_grace_ask(&g);
+	xglb_grace_ask(&g); /* asked once per flip */
+	assert_true(wait_synced(&b));
+	assert_false(b.need_sync);
+	usleep(20000);
+	assert_int_equal(__atomic_load_n(&g.runs, __ATOMIC_RELAXED), 2);
+	assert_int_equal(__atomic_load_n(&g.errors, __ATOMIC_RELAXED), 0);
+	xglb_grace_stop(&g);
+	assert_false(g.running);
+
+	/* no thread: nothing pays it but the commit (xglb_bank_quiesce) */
+	xglb_bank_flip(&b);
+	xglb_grace_ask(&g);
+	usleep(20000);
+	assert_false(xglb_bank_synced(&b));
+	xglb_bank_quiesce(&b);
+	assert_true(xglb_bank_synced(&b));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_late_wake),
+	    cmocka_unit_test(test_late_busy),
+	    cmocka_unit_test(test_not_due),
+	    cmocka_unit_test(test_grace_thread),
+	};
+
+	return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
+}
