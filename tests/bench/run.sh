@@ -148,7 +148,9 @@ echo "#   arp_flood_tc_*: as arp_flood_*, the xglb side being xglb_tc at tc ingr
 echo "#   (a bare bounce at tc ingress): the most any tc responder can do here (datapath.sh)"
 echo "# redistribute_*: 100,000 synthetic hosts in xglb_seen of the forwarder removed while r2 holds it,"
 echo "#   hello 10 ms: hosts told per second, the longest gap between r2's hellos at r1 during it and"
-echo "#   in as long a window before it (_idle_), their ratio (redistribute.sh; $BUILD/bench/redistribute.log)"
+echo "#   in as long a window before it (_idle_), their ratio, the same gaps as r2 sent them (_sent_),"
+echo "#   r2's deadlines met > 2 ms late by cause (_late_); redistribute_rt_*: the same with"
+echo "#   realtime-priority 10 (redistribute.sh; $BUILD/bench/redistribute.log, redistribute_rt.log)"
 echo "# forward_pps_ratio_vs_plain, fastpath_pps_ratio_vs_kernel: 106-byte UDP frames on one CPU"
 echo "#   through a router with xglb (steering on) / the fast path vs nothing attached, live-frames"
 echo "#   generator and XDP sink, per-round ratios' median; fwd_router_ns_*: the router's ns per"
@@ -209,6 +211,7 @@ run_bench hello_flood 90 env BUILD="$BUILD" tests/bench/hello_flood.sh
 
 # ---- the owner's redistribution of 100,000 hosts: rate, hello gaps -----------------------
 run_bench redistribute 180 env BUILD="$BUILD" tests/bench/redistribute.sh
+run_bench redistribute_rt 180 env BUILD="$BUILD" RT=10 tests/bench/redistribute.sh
 
 # ---- flow steering: tc per-packet cost; steered vs owned throughput ----------------------------
 run_bench_in "$NS_TC" tc_micro 60 "$BUILD/bench/tc_micro"
