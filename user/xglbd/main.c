@@ -170,9 +170,8 @@ static void run(struct daemon *d)
 				xglb_cluster_readable(d->cl, now_ns());
 				arm_membership(d);
 			} else if (fd == d->mem_tfd) {
-				if (read(fd, &ticks, sizeof(ticks)) > 0 && d->cl) {
+				if (read(fd, &ticks, sizeof(ticks)) > 0 && d->cl)
 					xglb_cluster_tick(d->cl, now_ns());
-				}
 				arm_membership(d);
 			} else if (fd == d->nw.fd) {
 				netwatch_event(d);
