@@ -31,6 +31,14 @@ static struct xglb_config *load(const char *path)
 	return cfg;
 }
 
+static void eight_groups_down(struct xglb_cluster *c, int rx, struct xglb_config *cfg)
+{
+	xglb_cluster_close(c);
+	close(rx);
+	free(cfg);
+	free(c);
+}
+
 /* A new config file (mkstemp at path) up to "groups:", for the caller's groups; or NULL. */
 static FILE *config_head(char *path, int port)
 {
@@ -487,21 +495,16 @@ static int avg_groups(const struct xglb_cluster *c)
 }
 
 /*
- * Many groups changing in one tick (here 8 groups whose peer never speaks,
- * all becoming AVG at once; a dead peer's 255 groups failing over alike)
- * make one commit, not one per group: each commit rebuilds every group's
- * table and may wait a grace period. The tables still come first: no hello
- * of that tick leaves before the commit.
+ * Eight groups on lo (hello 100 ms, hold hold_ms; forwarders of r1 and r2)
+ * of this node r1 at now; *rx: a socket as r2 on the groups' port (salt
+ * picks it). Returns the config.
  */
-static void one_commit_per_pass(void **state)
+static struct xglb_config *eight_groups(struct xglb_cluster *c, int salt, int hold_ms,
+					struct xglb_cluster_io *io, int *rx, __u64 now)
 {
+	static const __u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}};
 	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
-	struct xglb_cluster *c = calloc(1, sizeof(*c));
-	struct commits k = {.c = c};
-	struct xglb_cluster_io io = {.ctx = &k, .commit = count_commit};
-	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}}, buf[XGLB_MSG_MAX + 1];
-	__u64 now = 1000000000ull, step = 10000000ull;
-	int port = 20000 + (getpid() + 13) % 20000, rx, together = 0;
+	int port = 20000 + (getpid() + salt) % 20000;
 	struct xglb_config *cfg;
 	FILE *f = config_head(path, port);
 
@@ -510,14 +513,47 @@ static void one_commit_per_pass(void **state)
 	for (int g = 1; g <= 8; g++)
 		fprintf(f,
 			"  - {id: %d, vip: 10.0.%d.1, interfaces: [lo], timers: {hello-ms: 100, "
-			"hold-ms: 300}, forwarders: [{owner: r1}, {owner: r2}]}\n",
-			g, g);
+			"hold-ms: %d}, forwarders: [{owner: r1}, {owner: r2}]}\n",
+			g, g, hold_ms);
 	assert_int_equal(fclose(f), 0);
 	cfg = load(path);
 	unlink(path);
 	assert_int_equal(cfg->n_groups, 8);
-	rx = peer_socket(2, port);
-	assert_int_equal(xglb_cluster_init(c, cfg, 1, (const __u8(*)[6])macs, NULL, now, &io), 0);
+	*rx = peer_socket(2, port);
+	assert_int_equal(xglb_cluster_init(c, cfg, 1, macs, NULL, now, io), 0);
+	return cfg;
+}
+
+/* The same, ticked until r1 is the AVG of all of them at *now (r2 silent). */
+static struct xglb_config *eight_groups_up(struct xglb_cluster *c, int salt, int hold_ms,
+					   struct xglb_cluster_io *io, int *rx, __u64 *now)
+{
+	struct xglb_config *cfg = eight_groups(c, salt, hold_ms, io, rx, *now);
+
+	for (int i = 0; i < 300 && avg_groups(c) < 8; i++, *now += 10000000ull)
+		xglb_cluster_tick(c, *now);
+	assert_int_equal(avg_groups(c), 8);
+	return cfg;
+}
+
+/*
+ * Many groups changing in one tick (here 8 groups whose peer never speaks,
+ * all becoming AVG at once; a dead peer's 255 groups failing over alike)
+ * make one commit, not one per group: each commit rebuilds every group's
+ * table and may wait a grace period. The tables still come first: no hello
+ * of that tick leaves before the commit.
+ */
+static void one_commit_per_pass(void **state)
+{
+	struct xglb_cluster *c = calloc(1, sizeof(*c));
+	struct commits k = {.c = c};
+	struct xglb_cluster_io io = {.ctx = &k, .commit = count_commit};
+	__u8 buf[XGLB_MSG_MAX + 1];
+	__u64 now = 1000000000ull, step = 10000000ull;
+	int rx, together = 0;
+	struct xglb_config *cfg = eight_groups(c, 13, 300, &io, &rx, now);
+
+	(void)state;
 
 	for (int i = 0; i < 300 && avg_groups(c) < 8; i++, now += step) {
 		int before = k.n, avgs = avg_groups(c);
@@ -537,10 +573,7 @@ static void one_commit_per_pass(void **state)
 	assert_int_equal(avg_groups(c), 8);
 	assert_true(together > 0); /* the groups did change in one tick */
 
-	xglb_cluster_close(c);
-	close(rx);
-	free(cfg);
-	free(c);
+	eight_groups_down(c, rx, cfg);
 }
 
 /* r2 as group g of c sees it. */
@@ -560,32 +593,16 @@ static struct xglb_fsm_node *r2_in(struct xglb_cluster *c, int g)
  */
 static void dead_peer_fails_over_in_one_commit(void **state)
 {
-	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
 	struct xglb_cluster *c = calloc(1, sizeof(*c));
 	struct commits k = {.c = c};
 	struct xglb_cluster_io io = {.ctx = &k, .commit = count_commit};
-	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}}, buf[XGLB_MSG_MAX + 1];
+	__u8 buf[XGLB_MSG_MAX + 1];
 	__u64 now = 1000000000ull, t0, ms = 1000000ull;
-	int port = 20000 + (getpid() + 29) % 20000, rx, before;
+	int rx, before;
 	struct xglb_config *cfg;
-	FILE *f = config_head(path, port);
 
 	(void)state;
-	assert_non_null(c);
-	assert_non_null(f);
-	for (int g = 1; g <= 8; g++)
-		fprintf(f,
-			"  - {id: %d, vip: 10.0.%d.1, interfaces: [lo], timers: {hello-ms: 100, "
-			"hold-ms: 320}, forwarders: [{owner: r1}, {owner: r2}]}\n",
-			g, g);
-	assert_int_equal(fclose(f), 0);
-	cfg = load(path);
-	unlink(path);
-	rx = peer_socket(2, port);
-	assert_int_equal(xglb_cluster_init(c, cfg, 1, (const __u8(*)[6])macs, NULL, now, &io), 0);
-	for (int i = 0; i < 300 && avg_groups(c) < 8; i++, now += 10 * ms)
-		xglb_cluster_tick(c, now);
-	assert_int_equal(avg_groups(c), 8);
+	cfg = eight_groups_up(c, 29, 320, &io, &rx, &now);
 
 	/* r2 up everywhere: groups 1..6 heard 10, 8, .. 0 ms before t0 */
 	t0 = now;
@@ -624,10 +641,7 @@ static void dead_peer_fails_over_in_one_commit(void **state)
 	assert_false(r2_in(c, 7)->up);
 	assert_int_equal(k.n - before, 1);
 
-	xglb_cluster_close(c);
-	close(rx);
-	free(cfg);
-	free(c);
+	eight_groups_down(c, rx, cfg);
 }
 
 /*
@@ -640,31 +654,15 @@ static void dead_peer_fails_over_in_one_commit(void **state)
  */
 static void hellos_come_together(void **state)
 {
-	char path[] = "/tmp/xglb-test-cluster.XXXXXX";
 	struct xglb_cluster *c = calloc(1, sizeof(*c));
 	struct xglb_cluster_io io = {0};
-	__u8 macs[XGLB_MAX_GROUPS][6] = {{2, 0, 0, 0, 0, 1}}, buf[XGLB_MSG_MAX + 1];
+	__u8 buf[XGLB_MSG_MAX + 1];
 	__u64 now = 1000000000ull, t0, ms = 1000000ull, tx;
-	int port = 20000 + (getpid() + 37) % 20000, rx;
+	int rx;
 	struct xglb_config *cfg;
-	FILE *f = config_head(path, port);
 
 	(void)state;
-	assert_non_null(c);
-	assert_non_null(f);
-	for (int g = 1; g <= 8; g++)
-		fprintf(f,
-			"  - {id: %d, vip: 10.0.%d.1, interfaces: [lo], timers: {hello-ms: 100, "
-			"hold-ms: 300}, forwarders: [{owner: r1}, {owner: r2}]}\n",
-			g, g);
-	assert_int_equal(fclose(f), 0);
-	cfg = load(path);
-	unlink(path);
-	rx = peer_socket(2, port);
-	assert_int_equal(xglb_cluster_init(c, cfg, 1, (const __u8(*)[6])macs, NULL, now, &io), 0);
-	for (int i = 0; i < 300 && avg_groups(c) < 8; i++, now += 10 * ms)
-		xglb_cluster_tick(c, now);
-	assert_int_equal(avg_groups(c), 8);
+	cfg = eight_groups_up(c, 37, 300, &io, &rx, &now);
 	xglb_cluster_tick(c, now); /* nothing left to announce */
 	while (recv(rx, buf, sizeof(buf), MSG_DONTWAIT) > 0)
 		;
@@ -690,10 +688,7 @@ static void hellos_come_together(void **state)
 	assert_true(c->fsm[7].next_hello == t0 + 1060 * ms);
 	assert_true(xglb_cluster_next(c, t0 + 60 * ms) <= t0 + 160 * ms);
 
-	xglb_cluster_close(c);
-	close(rx);
-	free(cfg);
-	free(c);
+	eight_groups_down(c, rx, cfg);
 }
 
 T_MAIN(cmocka_unit_test(reload_keeps_signing_with_the_key),

@@ -237,6 +237,16 @@ static void close_seen(struct xglb_hostage *ha)
 	ha->seen_fd = -1;
 }
 
+/* The table's mapping and the thread's descriptors. */
+static void release(struct xglb_hostage *ha)
+{
+	xglb_hosttab_close(&ha->tab);
+	close(ha->fd);
+	close(ha->wake_fd);
+	close_seen(ha);
+	ha->fd = ha->wake_fd = -1;
+}
+
 int xglb_hostage_start_seen(struct xglb_hostage *ha, int map_fd, int seen_fd, __u64 cap,
 			    struct xglb_ctl *ctl)
 {
@@ -269,11 +279,7 @@ int xglb_hostage_start_seen(struct xglb_hostage *ha, int map_fd, int seen_fd, __
 	pthread_mutex_init(&ha->lock, NULL);
 	err = xglb_worker_start(&ha->thread, run, ha);
 	if (err) {
-		xglb_hosttab_close(&ha->tab);
-		close(ha->fd);
-		close(ha->wake_fd);
-		close_seen(ha);
-		ha->fd = ha->wake_fd = -1;
+		release(ha);
 		return -err;
 	}
 	ha->running = true;
@@ -287,10 +293,6 @@ void xglb_hostage_stop(struct xglb_hostage *ha)
 	if (eventfd_write(ha->wake_fd, 1))
 		pr_warn("stopping the ageing of xglb_hosts: %s", strerror(errno));
 	pthread_join(ha->thread, NULL);
-	xglb_hosttab_close(&ha->tab);
-	close(ha->fd);
-	close(ha->wake_fd);
-	close_seen(ha);
-	ha->fd = ha->wake_fd = -1;
+	release(ha);
 	ha->running = false;
 }

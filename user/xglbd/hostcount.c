@@ -141,6 +141,17 @@ static void *run(void *arg)
 	return NULL;
 }
 
+/* The table's mapping and the thread's descriptors (started or not). */
+static void release(struct xglb_hostcount *hc)
+{
+	xglb_hosttab_close(&hc->tab);
+	close(hc->fd);
+	close(hc->wake_fd);
+	if (hc->seen_fd >= 0)
+		close(hc->seen_fd);
+	hc->fd = hc->wake_fd = hc->seen_fd = -1;
+}
+
 int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd, int seen_fd)
 {
 	int err;
@@ -160,12 +171,7 @@ int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd, int seen_fd)
 	pthread_mutex_init(&hc->lock, NULL);
 	err = xglb_worker_start(&hc->thread, run, hc);
 	if (err) {
-		xglb_hosttab_close(&hc->tab);
-		close(hc->fd);
-		close(hc->wake_fd);
-		if (hc->seen_fd >= 0)
-			close(hc->seen_fd);
-		hc->fd = hc->wake_fd = hc->seen_fd = -1;
+		release(hc);
 		return -err;
 	}
 	hc->started_ns = mono_ns();
@@ -183,12 +189,7 @@ void xglb_hostcount_stop(struct xglb_hostcount *hc)
 	if (eventfd_write(hc->wake_fd, 1))
 		pr_warn("stopping the host counter: %s", strerror(errno));
 	pthread_join(hc->thread, NULL);
-	xglb_hosttab_close(&hc->tab);
-	close(hc->fd);
-	close(hc->wake_fd);
-	if (hc->seen_fd >= 0)
-		close(hc->seen_fd);
-	hc->fd = hc->wake_fd = hc->seen_fd = -1;
+	release(hc);
 	hc->running = false;
 }
 

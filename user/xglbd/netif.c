@@ -74,17 +74,23 @@ int xglb_netif_mtu(__u32 ifindex)
 	return ret;
 }
 
-/* One request; its ACK or its dump (each message to cb). 0 or -errno. */
-static int rtnl_talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+/*
+ * One request on a fresh socket (strict: the kernel filters a dump by the
+ * request's header); its ACK or its dump (each message to cb). 0 or -errno.
+ */
+int xglb_rtnl_talk(struct nlmsghdr *nlh, bool strict, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
 	unsigned int portid;
-	int ret;
+	int ret, one = 1;
 
 	nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
 		return -errno;
+	if (strict)
+		setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one,
+			   sizeof(one));
 	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = -errno;
 		goto out;
@@ -134,7 +140,7 @@ static int addr_msg(int type, int flags, __u32 ifindex, __be32 ip)
 	struct nlmsghdr *nlh = addr_request(buf, type, flags, AF_INET, ifindex, &ip, 4, &ifa);
 	if (type == RTM_NEWADDR && xglb_netif_label(ifindex, label) == 0)
 		mnl_attr_put_strz(nlh, IFA_LABEL, label);
-	return rtnl_talk(nlh, NULL, NULL);
+	return xglb_rtnl_talk(nlh, false, NULL, NULL);
 }
 
 struct addr_query {
@@ -178,7 +184,7 @@ static int addr_dump(__u8 family, mnl_cb_t cb, void *data)
 	nlh->nlmsg_seq = (unsigned int)time(NULL);
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = family;
-	return rtnl_talk(nlh, cb, data);
+	return xglb_rtnl_talk(nlh, false, cb, data);
 }
 
 /* Is ip on ifindex, and did xglbd put it there (our label)? */
@@ -232,7 +238,7 @@ static int addr6_msg(int type, int flags, __u32 ifindex, const __u8 addr[16])
 		mnl_attr_put(nlh, IFA_CACHEINFO, sizeof(ci), &ci);
 		mnl_attr_put_u8(nlh, IFA_PROTO, XGLB_ADDR6_PROTO);
 	}
-	return rtnl_talk(nlh, NULL, NULL);
+	return xglb_rtnl_talk(nlh, false, NULL, NULL);
 }
 
 struct addr6_dump {

@@ -10,6 +10,15 @@
 /* ifindex and MAC of an interface; 0 or -errno. */
 int xglb_netif_get(const char *ifname, __u32 *ifindex, __u8 mac[6]);
 
+struct nlmsghdr;
+/*
+ * One rtnetlink request on a fresh socket (strict: the kernel filters a
+ * dump by the request's header); its ACK or its dump, each message to cb
+ * (a libmnl mnl_cb_t, may be NULL). 0 or -errno.
+ */
+int xglb_rtnl_talk(struct nlmsghdr *nlh, bool strict,
+		   int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
+
 /* The driver of interface ifindex ("veth", "virtio_net", ...; ETHTOOL_GDRVINFO); 0 or -errno. */
 int xglb_netif_driver(__u32 ifindex, char *drv, size_t len);
 

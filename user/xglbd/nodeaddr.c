@@ -46,37 +46,6 @@
 
 /* ---- netlink -------------------------------------------------------------- */
 
-/* One request on a fresh socket (strict dump filtering on); its ACK or its dump to cb. */
-static int talk(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_ROUTE);
-	unsigned int portid;
-	int ret, one = 1;
-
-	if (!nl)
-		return -errno;
-	setsockopt(mnl_socket_get_fd(nl), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	do {
-		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (ret < 0) {
-			ret = -errno;
-			goto out;
-		}
-		ret = mnl_cb_run(buf, ret, nlh->nlmsg_seq, portid, cb, data);
-	} while (ret > 0);
-	ret = ret < 0 ? -errno : 0;
-out:
-	mnl_socket_close(nl);
-	return ret;
-}
-
 static struct nlmsghdr *request(char *buf, int type, int flags)
 {
 	static unsigned int seq;
@@ -107,7 +76,7 @@ static int addr_msg(int type, __u32 ifindex, __be32 ip, __u8 plen)
 
 		mnl_attr_put(nlh, IFA_BROADCAST, 4, &bcast);
 	}
-	return talk(nlh, NULL, NULL);
+	return xglb_rtnl_talk(nlh, true, NULL, NULL);
 }
 
 /* A route worth moving, as dumped: its header and the attributes re-sent with it. */
@@ -209,7 +178,7 @@ static int route_msg(int type, int flags, const struct na_route *r, __u32 oif)
 		mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
 	if (r->metrics_len)
 		mnl_attr_put(nlh, RTA_METRICS, (size_t)r->metrics_len, r->metrics);
-	return talk(nlh, NULL, NULL);
+	return xglb_rtnl_talk(nlh, true, NULL, NULL);
 }
 
 /*
@@ -233,7 +202,7 @@ static int move_routes(struct daemon *d, __u32 from, __u32 to)
 	rtm->rtm_table = RT_TABLE_MAIN;
 	mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);
 	mnl_attr_put_u32(nlh, RTA_OIF, from); /* filtered in the kernel (strict checking) */
-	err = talk(nlh, route_cb, &rd);
+	err = xglb_rtnl_talk(nlh, true, route_cb, &rd);
 	if (err) {
 		pr_warn("node address: listing the routes through ifindex %u: %s", from,
 			strerror(-err));
@@ -302,7 +271,7 @@ static int flush_neigh(struct daemon *d, __u32 ifindex, int family)
 	nd.family = family;
 	ndm->ndm_family = (__u8)family;
 	ndm->ndm_ifindex = (int)ifindex;
-	err = talk(nlh, neigh_cb, &nd);
+	err = xglb_rtnl_talk(nlh, true, neigh_cb, &nd);
 	if (err) {
 		pr_warn("node address: listing the neighbours on ifindex %u: %s", ifindex,
 			strerror(-err));
@@ -315,7 +284,7 @@ static int flush_neigh(struct daemon *d, __u32 ifindex, int family)
 		ndm->ndm_family = (__u8)family;
 		ndm->ndm_ifindex = (int)ifindex;
 		mnl_attr_put(nlh, NDA_DST, family == AF_INET ? 4 : 16, nd.dst[i]);
-		err = talk(nlh, NULL, NULL);
+		err = xglb_rtnl_talk(nlh, true, NULL, NULL);
 		n += !err;
 	}
 	return n;

@@ -320,6 +320,21 @@ static bool walk_groups_left(const struct daemon *d, unsigned int mask[XGLB_MAX_
 }
 
 /*
+ * Whether a walk takes its next step: 0, or why it ends: -ECANCELED when
+ * none of its groups is left to serve (walk_groups_left) or there is no
+ * packet socket, the error of its last fetch when it has used up what
+ * that fetch read.
+ */
+static int walk_may_step(const struct daemon *d, unsigned int mask[XGLB_MAX_GROUPS],
+			 const __u8 gid[XGLB_MAX_GROUPS], bool avg, __u32 next, __u32 n,
+			 int fetch_err)
+{
+	if (!walk_groups_left(d, mask, gid, avg) || d->pkt_fd < 0)
+		return -ECANCELED;
+	return next >= n ? fetch_err : 0;
+}
+
+/*
  * One step of the walk: the entries of one lookup of REDIST_STEP, or what
  * the turn's time leaves of them (bulk_over: REDIST_STEP_NS, and nothing
  * past BULK_GUARD_NS before a hello; the rest waits for the next step), then
@@ -335,15 +350,10 @@ void redistribute_step(struct daemon *d)
 	if (!w->running)
 		return;
 	/* A group that is no longer ours to redistribute (AVG lost, reloaded away) drops out. */
-	if (!walk_groups_left(d, w->mask, w->gid, true) || d->pkt_fd < 0) {
-		err = -ECANCELED;
+	err = walk_may_step(d, w->mask, w->gid, true, w->next, w->n, w->fetch_err);
+	if (err)
 		goto end;
-	}
 	if (w->next >= w->n) {
-		if (w->fetch_err) {
-			err = w->fetch_err;
-			goto end;
-		}
 		err = step_walk(d, &w->n);
 		w->next = 0;
 		w->fetch_err = err;
@@ -576,15 +586,10 @@ void seen_step(struct daemon *d)
 
 	if (!w->running)
 		return;
-	if (!walk_groups_left(d, w->mask, w->gid, false) || d->pkt_fd < 0) {
-		err = -ECANCELED;
+	err = walk_may_step(d, w->mask, w->gid, false, w->next, w->n, w->fetch_err);
+	if (err)
 		goto end;
-	}
 	if (w->next >= w->n) {
-		if (w->fetch_err) {
-			err = w->fetch_err;
-			goto end;
-		}
 		w->fetch_err =
 		    seen_batch(fd, &w->started, &w->cursor, w->keys, w->vals, &w->n, REDIST_STEP);
 		w->next = 0;
