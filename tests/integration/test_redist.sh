@@ -30,9 +30,27 @@ t_need_tools jq nft curl
 
 owner_of() { lab_jst "$1" ".groups[0].forwarders[$2] | if .active then .owner_name else \"-\" end"; }
 seen() { lab_jst "$1" ".redistribution.seen.$2"; }
-# Packets of counter NAME of the xglb_redist table in segment SEG's switch.
+# count_moves TABLE HOST_MAC VMAC: in each switch, a table TABLE counting ARP replies from the
+# VIP to HOST_MAC naming another vMAC than VMAC (moves), and HOST_MAC's own broadcast requests.
+count_moves() {
+	local seg
+	for seg in lan srv; do
+		lab_exec "$seg" nft -f - <<-NFT || bail "nft counters $1 in $seg"
+			table bridge $1 {
+				counter rep {}
+				counter req {}
+				chain pre {
+					type filter hook prerouting priority 1; policy accept;
+					ether type arp arp operation reply arp saddr ip $LAB_VIP arp saddr ether != $3 arp daddr ether $2 counter name rep
+					ether saddr $2 ether type arp arp operation request ether daddr ff:ff:ff:ff:ff:ff counter name req
+				}
+			}
+		NFT
+	done
+}
+# count SEG NAME [TABLE]: packets of counter NAME of TABLE (xglb_redist) in segment SEG's switch.
 count() {
-	lab_exec "$1" nft -j list counter bridge xglb_redist "$2" |
+	lab_exec "$1" nft -j list counter bridge "${3:-xglb_redist}" "$2" |
 		jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
 }
 # The value of one sample in /metrics text.
@@ -57,19 +75,7 @@ check_eq "r3 is the AVG; forwarders r1,r2,r3; the group's first interface is eth
 # at each switch.
 cmac=$(lab_mac c1 eth0)
 vmac1=$(lab_vmac 1)
-for seg in lan srv; do
-	lab_exec "$seg" nft -f - <<-NFT || bail "nft counters in $seg"
-		table bridge xglb_redist {
-			counter rep {}
-			counter req {}
-			chain pre {
-				type filter hook prerouting priority 1; policy accept;
-				ether type arp arp operation reply arp saddr ip $LAB_VIP arp saddr ether != $vmac1 arp daddr ether $cmac counter name rep
-				ether saddr $cmac ether type arp arp operation request ether daddr ff:ff:ff:ff:ff:ff counter name req
-			}
-		}
-	NFT
-done
+count_moves xglb_redist "$cmac" "$vmac1"
 
 # c1 holds r2's vMAC for the VIP without ever asking the AVG.
 lab_exec c1 ip neigh replace "$LAB_VIP" lladdr "$(lab_vmac 1)" dev eth0 nud stale ||
@@ -146,23 +152,7 @@ check_eq "c2 resolved $mac2 (forwarder $f2) from the AVG r3 by ARP: r3's host ta
 owner2=$(owner_of r3 "$f2")
 victims=(r3)
 [ "$owner2" != r3 ] && victims+=("$owner2")
-for seg in lan srv; do
-	lab_exec "$seg" nft -f - <<-NFT || bail "nft counters for c2 in $seg"
-		table bridge xglb_redist2 {
-			counter rep {}
-			counter req {}
-			chain pre {
-				type filter hook prerouting priority 1; policy accept;
-				ether type arp arp operation reply arp saddr ip $LAB_VIP arp saddr ether != $mac2 arp daddr ether $c2mac counter name rep
-				ether saddr $c2mac ether type arp arp operation request ether daddr ff:ff:ff:ff:ff:ff counter name req
-			}
-		}
-	NFT
-done
-count2() {
-	lab_exec "$1" nft -j list counter bridge xglb_redist2 "$2" |
-		jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
-}
+count_moves xglb_redist2 "$c2mac" "$mac2"
 lab_bg c2 "$LAB_DIR/ping.c2.log" ping -i 0.1 -W 1 "$LAB_SERVER_IP"
 told0_r1=$(seen r1 hosts_told)
 told0_r2=$(seen r2 hosts_told)
@@ -211,10 +201,10 @@ told0=$told0_r1
 [ "$holder2" = r2 ] && told0=$told0_r2
 check "$holder2, which held forwarder $f2 when it was removed, told c2 (hosts_told $told0 -> $(seen "$holder2" hosts_told))" \
 	[ "$(seen "$holder2" hosts_told)" -gt "$told0" ]
-check "the move reached c2 on the segment it was seen on (ARP replies to c2 naming a new vMAC at lan: $(count2 lan rep))" \
-	[ "$(count2 lan rep)" -ge 1 ]
-check_eq "... and never left by the group's first interface (the same at srv)" "$(count2 srv rep)" 0
-check_eq "c2 did not ARP for the VIP itself (broadcast requests at lan)" "$(count2 lan req)" 0
+check "the move reached c2 on the segment it was seen on (ARP replies to c2 naming a new vMAC at lan: $(count lan rep xglb_redist2))" \
+	[ "$(count lan rep xglb_redist2)" -ge 1 ]
+check_eq "... and never left by the group's first interface (the same at srv)" "$(count srv rep xglb_redist2)" 0
+check_eq "c2 did not ARP for the VIP itself (broadcast requests at lan)" "$(count lan req xglb_redist2)" 0
 check "c2 reaches the server through its new vMAC" quiet lab_exec c2 ping -c 2 -i 0.2 -W 1 "$LAB_SERVER_IP"
 
 for r in "${survivors[@]}"; do lab_stop_xglbd "$r" 5; done

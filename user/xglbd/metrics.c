@@ -108,6 +108,59 @@ static void peer_series(FILE *out, const char *metric, struct json_object *g, st
 	fputs("\"} ", out);
 }
 
+/* One sample of metric for item x of group g's array (group_items). */
+typedef void (*group_item_fn)(FILE *out, const char *metric, struct json_object *g,
+			      struct json_object *x);
+
+/* The metric's HELP and TYPE, then each for every item of the array key of every group. */
+static void group_items(FILE *out, struct json_object *groups, const char *key, const char *metric,
+			const char *help, group_item_fn each)
+{
+	size_t n = groups ? json_object_array_length(groups) : 0;
+
+	head(out, metric, "gauge", help);
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *g = json_object_array_get_idx(groups, i), *a = get(g, key);
+
+		for (size_t k = 0; a && k < json_object_array_length(a); k++)
+			each(out, metric, g, json_object_array_get_idx(a, k));
+	}
+}
+
+static void fwd_owner(FILE *out, const char *metric, struct json_object *g, struct json_object *x)
+{
+	fprintf(out, "%s{group=\"%lld\",forwarder=\"%lld\"} %lld\n", metric, num(g, "id"),
+		num(x, "index"), num(x, "owner"));
+}
+
+static void fwd_weight(FILE *out, const char *metric, struct json_object *g, struct json_object *x)
+{
+	struct json_object *w = get(x, "effective_weight");
+
+	fprintf(out, "%s{group=\"%lld\",forwarder=\"%lld\"} %lld\n", metric, num(g, "id"),
+		num(x, "index"), w ? json_object_get_int64(w) : num(x, "weight"));
+}
+
+static void fwd_interface(FILE *out, const char *metric, struct json_object *g,
+			  struct json_object *x)
+{
+	const char *ifn = json_object_get_string(get(x, "interface"));
+
+	if (!ifn || !*ifn)
+		return;
+	fprintf(out, "%s{group=\"%lld\",forwarder=\"%lld\",interface=\"", metric, num(g, "id"),
+		num(x, "index"));
+	label(out, ifn);
+	fputs("\"} 1\n", out);
+}
+
+static void iface_live(FILE *out, const char *metric, struct json_object *g, struct json_object *x)
+{
+	fprintf(out, "%s{group=\"%lld\",interface=\"", metric, num(g, "id"));
+	label(out, json_object_get_string(get(x, "name")));
+	fprintf(out, "\"} %d\n", json_object_get_boolean(get(x, "live")));
+}
+
 /* One gauge per peer of every group: its status field (age_ms as seconds, else a boolean). */
 static void peer_gauge(FILE *out, struct json_object *groups, const char *metric, const char *help,
 		       const char *field)
@@ -336,35 +389,10 @@ static void render_groups(FILE *out, struct json_object *status, const struct xg
 		   "1 once a hello of the node arrived since xglbd started; 0: never heard "
 		   "(last_heard_seconds then counts from the start).",
 		   "heard");
-	head(out, "xglb_forwarder_owner", "gauge",
-	     "Node id that owns each virtual forwarder (0: none).");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i),
-				   *f = get(g, "forwarders");
-
-		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
-			struct json_object *x = json_object_array_get_idx(f, k);
-
-			fprintf(out,
-				"xglb_forwarder_owner{group=\"%lld\",forwarder=\"%lld\"} %lld\n",
-				num(g, "id"), num(x, "index"), num(x, "owner"));
-		}
-	}
-	head(out, "xglb_forwarder_weight", "gauge", "Share of new hosts each forwarder gets.");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i),
-				   *f = get(g, "forwarders");
-
-		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
-			struct json_object *x = json_object_array_get_idx(f, k);
-			struct json_object *w = get(x, "effective_weight");
-
-			fprintf(out,
-				"xglb_forwarder_weight{group=\"%lld\",forwarder=\"%lld\"} %lld\n",
-				num(g, "id"), num(x, "index"),
-				w ? json_object_get_int64(w) : num(x, "weight"));
-		}
-	}
+	group_items(out, groups, "forwarders", "xglb_forwarder_owner",
+		    "Node id that owns each virtual forwarder (0: none).", fwd_owner);
+	group_items(out, groups, "forwarders", "xglb_forwarder_weight",
+		    "Share of new hosts each forwarder gets.", fwd_weight);
 }
 
 /* Withdrawals by what the kernel's interfaces say, and the rtnetlink monitor's counters. */
@@ -446,46 +474,17 @@ static void render_node_address(FILE *out, struct json_object *na)
 static void render_nics(FILE *out, struct json_object *status)
 {
 	struct json_object *groups = get(status, "groups"), *nic = get(status, "nics");
-	size_t n = groups ? json_object_array_length(groups) : 0;
 
 	if (!nic)
 		return;
-	head(out, "xglb_forwarder_interface", "gauge",
-	     "1 for the interface each forwarder this node owns is bound to (its learning "
-	     "frames, its vMAC's switch port).");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i),
-				   *f = get(g, "forwarders");
-
-		for (size_t k = 0; f && k < json_object_array_length(f); k++) {
-			struct json_object *x = json_object_array_get_idx(f, k);
-			const char *ifn = json_object_get_string(get(x, "interface"));
-
-			if (!ifn || !*ifn)
-				continue;
-			fprintf(out, "xglb_forwarder_interface{group=\"%lld\",forwarder=\"%lld\",",
-				num(g, "id"), num(x, "index"));
-			fputs("interface=\"", out);
-			label(out, ifn);
-			fputs("\"} 1\n", out);
-		}
-	}
-	head(out, "xglb_group_interface_live", "gauge",
-	     "1 while a group interface of this node carries forwarders (carrier, and back for "
-	     "nic-return-ms); 0 without carrier or within the delay.");
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *g = json_object_array_get_idx(groups, i),
-				   *a = get(g, "interfaces");
-
-		for (size_t k = 0; a && k < json_object_array_length(a); k++) {
-			struct json_object *x = json_object_array_get_idx(a, k);
-
-			fprintf(out, "xglb_group_interface_live{group=\"%lld\",interface=\"",
-				num(g, "id"));
-			label(out, json_object_get_string(get(x, "name")));
-			fprintf(out, "\"} %d\n", json_object_get_boolean(get(x, "live")));
-		}
-	}
+	group_items(out, groups, "forwarders", "xglb_forwarder_interface",
+		    "1 for the interface each forwarder this node owns is bound to (its learning "
+		    "frames, its vMAC's switch port).",
+		    fwd_interface);
+	group_items(out, groups, "interfaces", "xglb_group_interface_live",
+		    "1 while a group interface of this node carries forwarders (carrier, and back "
+		    "for nic-return-ms); 0 without carrier or within the delay.",
+		    iface_live);
 	scalar(out, "xglb_nic_moves_total", "counter",
 	       "Forwarders moved from one of this node's interfaces to another (carrier lost, or "
 	       "back after nic-return-ms): no membership change.",
