@@ -2,7 +2,8 @@
 # test_redist.sh - redistribution reaches hosts the AVG never answered, on the interface they
 # were seen on: c1's neighbour entry for the VIP is set by hand to forwarder 1's vMAC (r2's), so
 # no AVG ever answered it (xglb_hosts knows nothing of it). The group's interfaces are
-# [eth1, eth0]: its first interface is the server side, c1 is on eth0. r2 dies; forwarder 1
+# [eth0, eth1]: the lan, where c1 is, and the server side (a group is one segment's, so the
+# lan comes first: it answers ARP, holds the node address). r2 dies; forwarder 1
 # fails over; at its timeout it is removed, and the node holding it then (not necessarily the
 # AVG) tells c1 a live vMAC by unsolicited ARP, twice, out of eth0 where c1 was seen, never out
 # of eth1. c1 moves without ARPing itself and reaches the server through its new vMAC.
@@ -61,13 +62,13 @@ declare -A CFG
 for r in "${ROUTERS[@]}"; do
 	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3 persistence=0 hello_ms=$HELLO \
 		hold_ms=$HOLD redirect_ms=$REDIRECT timeout_ms=$TIMEOUT)
-	sed -i 's/^    interfaces: \[eth0\]$/    interfaces: [eth1, eth0]/' "$cfg"
-	grep -q 'interfaces: \[eth1, eth0\]' "$cfg" || bail "$r's group on eth1 and eth0"
+	sed -i 's/^    interfaces: \[eth0\]$/    interfaces: [eth0, eth1]/' "$cfg"
+	grep -q 'interfaces: \[eth0, eth1\]' "$cfg" || bail "$r's group on eth0 and eth1"
 	CFG[$r]=$cfg
 	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
 done
 lab_wait 10 lab_agree_owned || bail "r1 r2 r3 agree, every forwarder owned" "$(lab_views)"
-check_eq "r3 is the AVG; forwarders r1,r2,r3; the group's first interface is eth1 (server side)" \
+check_eq "r3 is the AVG; forwarders r1,r2,r3; the group's second interface is eth1 (server side)" \
 	"$(lab_view r3 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"
 
 # ARP replies from the VIP to c1 naming another vMAC than forwarder 1's (the moves; not the
@@ -120,7 +121,7 @@ check_eq "the AVG's own table had nothing to move (hosts_redistributed on r3 unc
 	"$(lab_jst r3 .hosts_redistributed)" "$avg_moved0"
 check "the move reached c1 on the segment it was seen on (ARP replies to c1 naming a new vMAC at lan: $(count lan rep))" \
 	[ "$(count lan rep)" -ge 1 ]
-check_eq "... and never left by the group's first interface (the same at srv)" \
+check_eq "... and never left by the server side (the same at srv)" \
 	"$(count srv rep)" 0
 again() { [ "$(seen "$holder" hosts_told_again)" -ge 1 ] && [ "$(count lan rep)" -ge 2 ]; }
 check "told once more after the ARP lock time (hosts_told_again; replies to c1 at lan)" \
@@ -203,7 +204,7 @@ check "$holder2, which held forwarder $f2 when it was removed, told c2 (hosts_to
 	[ "$(seen "$holder2" hosts_told)" -gt "$told0" ]
 check "the move reached c2 on the segment it was seen on (ARP replies to c2 naming a new vMAC at lan: $(count lan rep xglb_redist2))" \
 	[ "$(count lan rep xglb_redist2)" -ge 1 ]
-check_eq "... and never left by the group's first interface (the same at srv)" "$(count srv rep xglb_redist2)" 0
+check_eq "... and never left by the server side (the same at srv)" "$(count srv rep xglb_redist2)" 0
 check_eq "c2 did not ARP for the VIP itself (broadcast requests at lan)" "$(count lan req xglb_redist2)" 0
 check "c2 reaches the server through its new vMAC" quiet lab_exec c2 ping -c 2 -i 0.2 -W 1 "$LAB_SERVER_IP"
 
