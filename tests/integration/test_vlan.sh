@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC or to the router's MAC) are never answered, learned from, readdressed or steered: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac, pass_vlan; steering on, tc_steer_vlan), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created.
+# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC or to the router's MAC) are never answered, learned from, readdressed or steered: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac, pass_vlan; steering on, tc_steer_vlan), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created; receive VLAN offload turned off where xglb_xdp runs (again on a re-created interface), on again after a clean stop, left alone with the data path at tc, and left off by a restart after a kill (ethtool, status, /metrics).
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines (tests/run.sh counts
 # them); details of a failure follow as "#" lines.
@@ -98,10 +98,23 @@ offload() {
 		tx-vlan-stag-hw-insert "$1" || not_ok "ethtool -K the switch port tx-vlan-hw-insert $1"
 }
 
+# rxvlan_now: eth0's receive VLAN offload as "ethtool, status (value ours), /metrics' series"
+rxvlan() { lab_exec $R ethtool -k eth0 | sed -n 's/^rx-vlan-offload: \([a-z]*\).*/\1/p'; }
+rxvlan_now() {
+	printf '%s %s %s\n' "$(rxvlan)" \
+		"$(lab_status $R | jq -r '.datapath.interfaces[] | select(.name == "eth0") | "\(.rx_vlan_offload) \(.rx_vlan_offload_ours)"')" \
+		"$(lab_exec $R curl -sS --max-time 5 http://127.0.0.1:9867/metrics | grep -E '^xglb_iface_rx_vlan_offload\{iface="eth0"\}|^xglb_rx_vlan_offload_refused_total ' | tr '\n' ' ')"
+}
+rxvlan_want() { echo "$1 $1 $2 xglb_iface_rx_vlan_offload{iface=\"eth0\"} $([ "$1" = on ] && echo 1 || echo 0) xglb_rx_vlan_offload_refused_total 0 "; }
+rxvlan_is() { [ "$(rxvlan_now)" = "$(rxvlan_want "$1" "$2")" ]; } # on|off ours
+
 # ---- the data path at XDP: the tag is in the frame ------------------------------------------
 offload off
+check_eq "before xglbd: $R's eth0 has receive VLAN offload on (veth's default)" "$(rxvlan)" on
 lab_start_all avg=$R owners=$R datapath=xdp steer=1 || bail "xglbd ready on $R" "$LAB_ERR"
 ok "xglbd ready on $R (datapath xdp, xdp-mode ${LAB_XDP_MODE:-native})"
+check_eq "xglb_xdp on eth0: xglbd turned its receive VLAN offload off (ethtool, status, /metrics)" \
+	"$(rxvlan_now)" "$(rxvlan_want off true)"
 run xdp_ 2
 
 # ---- the XDP mode: in status, in /metrics, and kept when eth0 is re-created ------------------
@@ -122,12 +135,34 @@ else
 	not_ok "eth0 re-created (ifindex $new_ifx): xglb_xdp attached again in $want_mode mode" "$(mode_now)"
 fi
 run xdp_ 4
+if lab_wait 5 rxvlan_is off true; then
+	ok "eth0 re-created (receive VLAN offload on, as a new veth has it): turned off again"
+else
+	not_ok "eth0 re-created (receive VLAN offload on, as a new veth has it): turned off again" \
+		"$(rxvlan_now)"
+fi
+
+# ---- a restart after a kill keeps it off; it is not its to turn on again -------------------
+lab_kill_xglbd $R || not_ok "kill -9 xglbd on $R"
+check_eq "xglbd killed: eth0's receive VLAN offload stays off" "$(rxvlan)" off
+lab_restart_xglbd $R || bail "xglbd ready again on $R" "$(tail -n 20 "$(lab_xglbd_log $R)")"
+check_eq "xglbd restarted: eth0's offload found off, kept off, not marked as this run's" \
+	"$(rxvlan_now)" "$(rxvlan_want off false)"
+lab_stop_xglbd $R || not_ok "xglbd stops on $R"
+check_eq "a clean stop of the restarted xglbd leaves it off (it did not turn it off)" "$(rxvlan)" off
+lab_exec $R ethtool -K eth0 rxvlan on || not_ok "ethtool -K eth0 rxvlan on"
+lab_start_all avg=$R owners=$R datapath=xdp steer=1 || bail "xglbd ready on $R" "$LAB_ERR"
+check_eq "started again with the offload on: turned off, marked as this run's" \
+	"$(rxvlan_now)" "$(rxvlan_want off true)"
 
 # ---- the data path at tc: the tag arrives as metadata (vlan_present) ----------------------------
 lab_stop_xglbd $R || not_ok "xglbd stops on $R"
+check_eq "a clean stop turned eth0's receive VLAN offload on again" "$(rxvlan)" on
 offload on
 lab_start_all avg=$R owners=$R datapath=tc steer=1 || bail "xglbd ready on $R (datapath tc)" "$LAB_ERR"
 ok "xglbd ready on $R (datapath tc)"
+check_eq "datapath tc: eth0's receive VLAN offload left on (tc sees every tag)" \
+	"$(rxvlan_now)" "$(rxvlan_want on false)"
 run tc_ 3
 
 t_done

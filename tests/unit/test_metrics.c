@@ -12,11 +12,12 @@ static const char *status_json =
     "{\"node\":{\"name\":\"r1\",\"id\":1},\"mode\":\"membership\",\"hosts_redistributed\":4,"
     "\"datapath\":{\"config\":\"auto\",\"hook\":\"tc\",\"interfaces\":["
     "{\"name\":\"eth0\",\"ifindex\":2,\"driver\":\"veth\",\"hook\":\"tc\",\"why\":\"auto: veth\","
-    "\"xdp_mode\":\"none\"},"
+    "\"xdp_mode\":\"none\",\"rx_vlan_offload\":\"on\"},"
     "{\"name\":\"eth1\",\"ifindex\":3,\"driver\":\"\",\"hook\":\"steering\",\"why\":\"no "
-    "group\",\"xdp_mode\":\"none\"},"
+    "group\",\"xdp_mode\":\"none\",\"rx_vlan_offload\":\"unknown\"},"
     "{\"name\":\"vlan\\\"10\",\"ifindex\":4,\"driver\":\"802.1Q VLAN Support\",\"hook\":\"xdp\","
-    "\"why\":\"configured\",\"xdp_mode\":\"generic\"}]},"
+    "\"why\":\"configured\",\"xdp_mode\":\"generic\",\"rx_vlan_offload\":\"off\"}],"
+    "\"rx_vlan_offload_refused\":2},"
     "\"hosts_redistributed_again\":3,"
     "\"redistribution\":{\"running\":false,\"again_dropped\":2,\"seen\":{\"hosts_told\":40,"
     "\"hosts_told_again\":38,\"send_errors\":1,\"no_forwarder\":3,\"skipped_stale\":4,"
@@ -144,6 +145,10 @@ static void renders_values(void **state)
 	has(t, "xglb_iface_xdp_mode{iface=\"eth0\",mode=\"none\"} 1");
 	has(t, "xglb_iface_xdp_mode{iface=\"eth1\",mode=\"none\"} 1");
 	has(t, "xglb_iface_xdp_mode{iface=\"vlan\\\"10\",mode=\"generic\"} 1"); /* escaped */
+	has(t, "xglb_iface_rx_vlan_offload{iface=\"eth0\"} 1");
+	has(t, "xglb_iface_rx_vlan_offload{iface=\"vlan\\\"10\"} 0");
+	assert_null(strstr(t, "xglb_iface_rx_vlan_offload{iface=\"eth1\"")); /* unknown: none */
+	has(t, "xglb_rx_vlan_offload_refused_total 2");
 	has(t, "xglb_forwarder_packets_total{group=\"1\",forwarder=\"0\"} 1234");
 	has(t, "xglb_forwarder_bytes_total{group=\"1\",forwarder=\"0\"} 98765");
 	has(t, "xglb_forwarder_return_packets_total{group=\"1\",forwarder=\"0\"} 321");

@@ -179,13 +179,18 @@ static int cmd_status(const struct ctl *c)
 		}
 		printf("\n");
 		/* as the kernel has them now: an MTU changed under xglbd shows at once */
-		printf("\n  %-16s %-6s %-9s %s\n", "INTERFACE", "MTU", "XDP", "XDP_PROGRAM");
+		printf("\n  %-16s %-6s %-9s %-16s %s\n", "INTERFACE", "MTU", "XDP", "XDP_PROGRAM",
+		       "RX_VLAN_OFFLOAD");
 		for (size_t i = 0; i < json_object_array_length(ifs); i++) {
 			struct json_object *x = json_object_array_get_idx(ifs, i);
 
-			printf("  %-16s %-6s %-9s %s\n", js(x, "name"),
+			printf("  %-16s %-6s %-9s %-16s %s%s\n", js(x, "name"),
 			       jget(x, "mtu") ? js(x, "mtu") : "?", js(x, "xdp"),
-			       *js(x, "xdp_program") ? js(x, "xdp_program") : "-");
+			       *js(x, "xdp_program") ? js(x, "xdp_program") : "-",
+			       jget(x, "rx_vlan_offload") ? js(x, "rx_vlan_offload") : "?",
+			       json_object_get_boolean(jget(x, "rx_vlan_offload_ours"))
+				   ? " (turned off by xglbd)"
+				   : "");
 		}
 	}
 	fp = jget(r, "fast_path");

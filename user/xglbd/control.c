@@ -189,11 +189,32 @@ static void iface_kernel_json(struct json_object *j, __u32 ifindex, bool tcx)
 }
 
 /*
+ * An interface's receive VLAN offload as the kernel has it now
+ * ("rx_vlan_offload": on, off, unknown; one ioctl, on request only), and
+ * whether this process turned it off ("rx_vlan_offload_ours": a clean stop
+ * turns it on again). xglbd turns it off where xglb_xdp runs (rxvlan_apply).
+ */
+static void rxvlan_json(struct json_object *j, const struct daemon *d, int i)
+{
+	int on = d->nw.gone[i] ? -ENODEV : xglb_netif_rxvlan_get(d->ifs.name[i]);
+	const char *v = on < 0 ? "unknown" : "off";
+	bool ours = false;
+
+	if (on > 0)
+		v = "on";
+	for (int k = 0; k < d->n_rxvlan_off; k++)
+		ours |= !strcmp(d->rxvlan_off[k], d->ifs.name[i]);
+	json_object_object_add(j, "rx_vlan_offload", json_object_new_string(v));
+	json_object_object_add(j, "rx_vlan_offload_ours", json_object_new_boolean(ours));
+}
+
+/*
  * Which hook runs the data path: as configured, and per interface what
  * the loader chose and why, the mode it attached xglb_xdp in ("xdp_mode":
  * native, generic, none), with its MTU and XDP attachment as the kernel
- * reports them now; "hook" is the group interfaces' common hook, or
- * "mixed".
+ * reports them now, and its receive VLAN offload (rxvlan_json); "hook" is
+ * the group interfaces' common hook, or "mixed"; "rx_vlan_offload_refused":
+ * interfaces whose driver kept the offload on when xglbd turned it off.
  */
 static struct json_object *datapath_json(const struct daemon *d)
 {
@@ -217,11 +238,14 @@ static struct json_object *datapath_json(const struct daemon *d)
 		json_object_object_add(
 		    j, "xdp_mode", json_object_new_string(xglb_attach_mode_name(d->ld.mode[i])));
 		iface_kernel_json(j, d->ld.ifindex[i], d->ld.tcx);
+		rxvlan_json(j, d, i);
 		json_object_array_add(ifs, j);
 		if (d->ld.use[i] != XGLB_USE_STEER)
 			all = !all || !strcmp(all, hook) ? hook : "mixed";
 	}
 	json_object_object_add(o, "hook", json_object_new_string(all ? all : "none"));
+	json_object_object_add(o, "rx_vlan_offload_refused",
+			       json_object_new_int64((int64_t)d->rxvlan_refused));
 	json_object_object_add(o, "interfaces", ifs);
 	return o;
 }

@@ -333,6 +333,12 @@ struct daemon {
 	struct nicfail nic;
 	struct sysctl_saved sysctls[SYSCTL_SAVED_MAX]; /* what sysctls_apply changed */
 	int n_sysctls;
+	/* receive VLAN offload (rxvlan_apply): the interfaces where this process turned it off,
+	 * to turn on again on a clean stop; the ifindex each refusal was counted for */
+	char rxvlan_off[XGLB_MAX_IFACES][IF_NAMESIZE];
+	int n_rxvlan_off;
+	__u32 rxvlan_refused_if[XGLB_MAX_IFACES]; /* by ifs index */
+	__u64 rxvlan_refused;			  /* interfaces whose driver kept it on */
 	/* the vMACs we own on our interfaces' unicast filters (rxfilter.h) */
 	struct xglb_rxfilter *rxf;
 	struct xglb_ucf_set *rxf_want, *rxf_last; /* scratch; the set of the last commit */
@@ -371,6 +377,8 @@ void sync_vips(struct daemon *d, bool remove_all);
 int sync_addrs6(struct daemon *d, bool remove_all);
 void sysctls_apply(struct daemon *d);
 void sysctls_restore(struct daemon *d);
+void rxvlan_apply(struct daemon *d);
+void rxvlan_restore(struct daemon *d);
 int open_steering(struct daemon *d);
 void steer_segments(struct daemon *d);
 

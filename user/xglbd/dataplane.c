@@ -600,6 +600,7 @@ void sysctls_apply(struct daemon *d)
 	sysctl_set(d, "all");
 	for (int i = 0; i < d->ifs.n; i++)
 		sysctl_set(d, d->ifs.name[i]);
+	rxvlan_apply(d);
 }
 
 void sysctls_restore(struct daemon *d)
@@ -613,6 +614,68 @@ void sysctls_restore(struct daemon *d)
 				strerror(-ret));
 	}
 	d->n_sysctls = 0;
+	rxvlan_restore(d);
+}
+
+/*
+ * Receive VLAN offload off on every interface xglb_xdp is attached to
+ * (datapath xdp, native or generic): with it on, a driver may move an
+ * 802.1Q tag into the receive descriptor, and xglb_xdp would take a frame
+ * of another VLAN for one of the untagged segment. Off, the tag stays in
+ * the frame, where lib/vlan.h passes it untouched. At tc the kernel shows
+ * every tag (vlan_present), so interfaces with the data path at tc are
+ * left as they are. Only what this process turned off is turned on again,
+ * by a clean stop (rxvlan_restore): a restart after a crash finds it off
+ * and keeps it off. A driver that cannot turn it off is warned about and
+ * counted once per interface (ifindex), never a reason to stop.
+ */
+void rxvlan_apply(struct daemon *d)
+{
+	for (int i = 0; i < d->ld.n_if && i < d->ifs.n; i++) {
+		const char *ifname = d->ifs.name[i];
+		bool mine = false;
+		int on, ret;
+
+		if (d->ld.use[i] != XGLB_USE_XDP || d->nw.gone[i])
+			continue;
+		on = xglb_netif_rxvlan_get(ifname);
+		if (on == 0)
+			continue;
+		ret = on < 0 ? on : xglb_netif_rxvlan_set(ifname, false);
+		if (ret) {
+			if (d->rxvlan_refused_if[i] == d->ifs.ifindex[i])
+				continue;
+			d->rxvlan_refused_if[i] = d->ifs.ifindex[i];
+			d->rxvlan_refused++;
+			pr_warn(
+			    "%s: cannot turn receive VLAN offload off (%s): the driver may take "
+			    "802.1Q tags out of frames before XDP, so xglb_xdp could answer, "
+			    "learn from or readdress a tagged frame as untagged; use datapath: tc "
+			    "on this interface if it receives tagged frames",
+			    ifname, strerror(-ret));
+			continue;
+		}
+		for (int k = 0; k < d->n_rxvlan_off; k++)
+			mine |= !strcmp(d->rxvlan_off[k], ifname);
+		if (!mine && d->n_rxvlan_off < XGLB_MAX_IFACES)
+			snprintf(d->rxvlan_off[d->n_rxvlan_off++], IF_NAMESIZE, "%s", ifname);
+		pr_info("%s: receive VLAN offload off (was on), so tags stay in the frame for XDP",
+			ifname);
+	}
+}
+
+void rxvlan_restore(struct daemon *d)
+{
+	for (int k = 0; k < d->n_rxvlan_off; k++) {
+		int ret = xglb_netif_rxvlan_set(d->rxvlan_off[k], true);
+
+		if (ret && ret != -ENODEV) /* an interface gone meanwhile has nothing to restore */
+			pr_warn("%s: turning receive VLAN offload on again: %s", d->rxvlan_off[k],
+				strerror(-ret));
+		else if (!ret)
+			pr_info("%s: receive VLAN offload on again", d->rxvlan_off[k]);
+	}
+	d->n_rxvlan_off = 0;
 }
 
 /* The steering maps; a restarted xglbd keeps steering as its predecessor left it. */

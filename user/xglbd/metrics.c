@@ -745,6 +745,26 @@ static void render_datapath(FILE *out, struct json_object *status)
 	for (size_t i = 0; (x = elem(ifs, i)); i++)
 		INFO_SERIES(out, "xglb_iface_xdp_mode", "iface", str(x, "name"), "mode",
 			    str(x, "xdp_mode"));
+	for (size_t i = 0, n = 0; (x = elem(ifs, i)); i++) {
+		const char *v = str(x, "rx_vlan_offload");
+
+		if (!v || (strcmp(v, "on") && strcmp(v, "off")))
+			continue;
+		if (!n++) /* a family with no sample is not written */
+			head(out, "xglb_iface_rx_vlan_offload", "gauge",
+			     "Receive VLAN offload (ethtool rx-vlan-offload) of each interface: 1 "
+			     "on, 0 off; absent if the driver does not say. xglbd turns it off "
+			     "where "
+			     "xglb_xdp runs, so 802.1Q tags stay in the frame, where XDP sees "
+			     "them.");
+		fputs("xglb_iface_rx_vlan_offload{iface=\"", out);
+		label(out, str(x, "name"));
+		fprintf(out, "\"} %d\n", !strcmp(v, "on"));
+	}
+	scalar(out, "xglb_rx_vlan_offload_refused_total", "counter",
+	       "Interfaces running xglb_xdp whose driver kept receive VLAN offload on when xglbd "
+	       "turned it off (tags may be invisible to XDP there: use datapath tc).",
+	       num(dpj, "rx_vlan_offload_refused"));
 }
 
 /* Conflicts the data path reported (user/xglbd/conflict.c), from status. */

@@ -345,3 +345,52 @@ int xglb_netif_sysctl_get(const char *ifname, const char *key, char *buf, size_t
 	buf[n] = 0;
 	return 0;
 }
+
+/* One legacy ethtool flags request (ETHTOOL_GFLAGS / ETHTOOL_SFLAGS) on IFNAME. */
+static int ethtool_flags(const char *ifname, __u32 cmd, __u32 *flags)
+{
+	struct ethtool_value ev = {.cmd = cmd, .data = *flags};
+	struct ifreq ifr = {0};
+	int fd, err = 0;
+
+	if (strlen(ifname) >= IFNAMSIZ)
+		return -ENAMETOOLONG;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&ev;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		err = -errno;
+	close(fd);
+	*flags = ev.data;
+	return err;
+}
+
+int xglb_netif_rxvlan_get(const char *ifname)
+{
+	__u32 f = 0;
+	int err = ethtool_flags(ifname, ETHTOOL_GFLAGS, &f);
+
+	return err ? err : !!(f & ETH_FLAG_RXVLAN);
+}
+
+int xglb_netif_rxvlan_set(const char *ifname, bool on)
+{
+	__u32 f = 0;
+	int err = ethtool_flags(ifname, ETHTOOL_GFLAGS, &f);
+
+	if (err)
+		return err;
+	if (!!(f & ETH_FLAG_RXVLAN) == on)
+		return 0;
+	f = on ? f | ETH_FLAG_RXVLAN : f & ~(__u32)ETH_FLAG_RXVLAN;
+	err = ethtool_flags(ifname, ETHTOOL_SFLAGS, &f);
+	if (err)
+		return err;
+	/* accepted as wanted, but a driver may keep it as it was (fixed, or a dependency) */
+	err = xglb_netif_rxvlan_get(ifname);
+	if (err < 0)
+		return err;
+	return err == (int)on ? 0 : -EOPNOTSUPP;
+}

@@ -58,4 +58,15 @@ int xglb_netif_sysctl(const char *ifname, const char *key, const char *value);
 /* Read it into buf (without the newline); 0 or -errno. */
 int xglb_netif_sysctl_get(const char *ifname, const char *key, char *buf, size_t len);
 
+/*
+ * Receive VLAN offload (ethtool's rx-vlan-offload: ETH_FLAG_RXVLAN, the
+ * kernel's NETIF_F_HW_VLAN_CTAG_RX), by the legacy ethtool ioctl. With it
+ * on, a driver may move an 802.1Q tag out of the frame into the receive
+ * descriptor, where XDP cannot see it. get: 1 on, 0 off, or -errno. set:
+ * 0 once it is as asked (also if it already was); -EOPNOTSUPP if the
+ * driver cannot change it or kept it as it was; other -errno.
+ */
+int xglb_netif_rxvlan_get(const char *ifname);
+int xglb_netif_rxvlan_set(const char *ifname, bool on);
+
 #endif
