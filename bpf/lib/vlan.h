@@ -8,7 +8,9 @@
 
 /*
  * Did the frame arrive tagged? The tag is in the frame (Ethernet type
- * 802.1Q or 802.1ad) or, at tc, the kernel took it out into metadata
+ * 802.1Q or 802.1ad; at XDP xglbd keeps it there by turning the
+ * interface's receive VLAN offload off, user/xglbd/dataplane.c
+ * rxvlan_apply) or, at tc, the kernel took it out into metadata
  * (vlan_present: the driver's VLAN offload, or the kernel's own untagging
  * before tc). eth: c->data, checked.
  */
