@@ -69,6 +69,16 @@ static void setup_two_owned(struct h_env *e)
 	h_install(e, &st, 1);
 }
 
+/* A host not seen before sends to forwarder 0 (at tc or XDP): passed, learnt, counted new. */
+static void learns_new(struct h_env *e, const __u8 *host, __be32 ip, bool tc, struct xglb_seen *v)
+{
+	assert_int_equal(send4(e, host, ip, 0, tc), tc ? TC_ACT_OK : XDP_PASS);
+	assert_int_equal(seen_get(e, host, v), 0);
+	assert_int_equal(v->ip4, ip);
+	assert_int_equal(v->ifindex, H_IFINDEX);
+	assert_int_equal(seen_stat(e, XGLB_SEEN_NEW), 1);
+}
+
 static void learns_ipv4_host(void **state)
 {
 	struct h_env *e = *state;
@@ -76,13 +86,9 @@ static void learns_ipv4_host(void **state)
 	__u64 j0 = h_ctl(e)->hb_jiffies;
 
 	h_setup_avg(e); /* forwarder 0 ours */
-	assert_int_equal(send4(e, H_HOST, H_HOSTIP, 0, false), XDP_PASS);
-	assert_int_equal(seen_get(e, H_HOST, &v), 0);
-	assert_int_equal(v.ip4, H_HOSTIP);
-	assert_int_equal(v.ifindex, H_IFINDEX);
+	learns_new(e, H_HOST, H_HOSTIP, false, &v);
 	assert_int_equal(v.fwd, 0);
 	assert_true(v.last_jiffies >= j0 && v.last_jiffies > 0);
-	assert_int_equal(seen_stat(e, XGLB_SEEN_NEW), 1);
 	/* the same host again within the epoch: no lookup, nothing counted */
 	assert_int_equal(send4(e, H_HOST, H_HOSTIP, 0, false), XDP_PASS);
 	assert_int_equal(seen_stat(e, XGLB_SEEN_NEW) + seen_stat(e, XGLB_SEEN_UPDATE), 1);
@@ -115,11 +121,7 @@ static void learns_at_tc_datapath(void **state)
 	struct xglb_seen v;
 
 	h_setup_avg(e);
-	assert_int_equal(send4(e, H_HOST2, H_HOST2IP, 0, true), TC_ACT_OK);
-	assert_int_equal(seen_get(e, H_HOST2, &v), 0);
-	assert_int_equal(v.ip4, H_HOST2IP);
-	assert_int_equal(v.ifindex, H_IFINDEX);
-	assert_int_equal(seen_stat(e, XGLB_SEEN_NEW), 1);
+	learns_new(e, H_HOST2, H_HOST2IP, true, &v);
 }
 
 /* Forged and invalid sources, non-IP frames, vMACs owned elsewhere: nothing learnt, counted. */
