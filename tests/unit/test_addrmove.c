@@ -28,6 +28,14 @@ static void init_checks(void **state)
 	assert_int_equal(xglb_addrmove_decide(&m, T0, RET, NULL), -1);
 }
 
+/* n interfaces, holder live since t and holding the address, the others down. */
+static void held_by(struct xglb_addrmove *m, int n, int holder, __u64 t)
+{
+	assert_int_equal(xglb_addrmove_init(m, n), 0);
+	xglb_addrmove_observe(m, holder, true, t);
+	m->holder = holder;
+}
+
 /* holder live: stays, whatever else is live */
 static void stays_while_live(void **state)
 {
@@ -35,10 +43,8 @@ static void stays_while_live(void **state)
 	__u64 next = 1;
 
 	(void)state;
-	xglb_addrmove_init(&m, 2);
-	xglb_addrmove_observe(&m, 0, true, T0);
+	held_by(&m, 2, 0, T0);
 	xglb_addrmove_observe(&m, 1, true, T0);
-	m.holder = 0;
 	assert_int_equal(xglb_addrmove_decide(&m, T0, RET, &next), 0);
 	assert_int_equal(next, 0);
 	assert_int_equal(xglb_addrmove_decide(&m, T0 + 100000 * MS, RET, &next), 0);
@@ -83,9 +89,7 @@ static void returns_after_delay(void **state)
 	__u64 next = 0, up = T0 + 3000 * MS;
 
 	(void)state;
-	xglb_addrmove_init(&m, 2);
-	xglb_addrmove_observe(&m, 1, true, T0);
-	m.holder = 1;
+	held_by(&m, 2, 1, T0);
 	xglb_addrmove_observe(&m, 0, true, up);
 	assert_int_equal(xglb_addrmove_decide(&m, up, RET, &next), 1);
 	assert_int_equal(next, up + RET);
@@ -104,9 +108,7 @@ static void flap_restarts_delay(void **state)
 	__u64 next = 0, up = T0 + 3000 * MS, again = up + 800 * MS;
 
 	(void)state;
-	xglb_addrmove_init(&m, 2);
-	xglb_addrmove_observe(&m, 1, true, T0);
-	m.holder = 1;
+	held_by(&m, 2, 1, T0);
 	xglb_addrmove_observe(&m, 0, true, up);
 	xglb_addrmove_observe(&m, 0, true, up + 500 * MS); /* same state: clock kept */
 	assert_int_equal(m.since_ns[0], up);
@@ -126,9 +128,7 @@ static void earliest_due(void **state)
 	__u64 next = 0;
 
 	(void)state;
-	xglb_addrmove_init(&m, 3);
-	xglb_addrmove_observe(&m, 2, true, T0);
-	m.holder = 2;
+	held_by(&m, 3, 2, T0);
 	xglb_addrmove_observe(&m, 0, true, T0 + 500 * MS);
 	xglb_addrmove_observe(&m, 1, true, T0 + 200 * MS);
 	assert_int_equal(xglb_addrmove_decide(&m, T0 + 600 * MS, RET, &next), 2);
