@@ -57,6 +57,20 @@ static struct nlmsghdr *request(char *buf, int type, int flags)
 	return nlh;
 }
 
+/* A dump's replies to cb; a failure is logged ("listing the <what> ifindex N") and counted. */
+static int dump(struct daemon *d, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what,
+		__u32 ifindex)
+{
+	int err = xglb_rtnl_talk(nlh, true, cb, data);
+
+	if (err) {
+		pr_warn("node address: listing the %s ifindex %u: %s", what, ifindex,
+			strerror(-err));
+		d->na.errors++;
+	}
+	return err;
+}
+
 /* The node address with its prefix on ifindex: RTM_NEWADDR (NLM_F_EXCL) or RTM_DELADDR. */
 static int addr_msg(int type, __u32 ifindex, __be32 ip, __u8 plen)
 {
@@ -79,12 +93,15 @@ static int addr_msg(int type, __u32 ifindex, __be32 ip, __u8 plen)
 	return xglb_rtnl_talk(nlh, true, NULL, NULL);
 }
 
+/* The 32-bit route attributes re-sent as dumped, when present, in this order. */
+static const __u16 route_u32[] = {RTA_DST, RTA_PREFSRC, RTA_PRIORITY, RTA_TABLE};
+
 /* A route worth moving, as dumped: its header and the attributes re-sent with it. */
 struct na_route {
 	struct rtmsg rtm;
-	__be32 dst, gw, prefsrc;
-	__u32 prio, table;
-	bool has_dst, has_prefsrc, has_prio, has_table;
+	__be32 gw;
+	__u32 u32[RTA_TABLE + 1]; /* u32[t]: attribute t of route_u32, if bit t of has */
+	__u32 has;
 	char metrics[256];
 	int metrics_len;
 };
@@ -114,25 +131,16 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 		case RTA_OIF:
 			oif = mnl_attr_get_u32(a);
 			break;
-		case RTA_DST:
-			r.dst = mnl_attr_get_u32(a);
-			r.has_dst = true;
-			break;
 		case RTA_GATEWAY:
 			r.gw = mnl_attr_get_u32(a);
 			gw = true;
 			break;
+		case RTA_DST:
 		case RTA_PREFSRC:
-			r.prefsrc = mnl_attr_get_u32(a);
-			r.has_prefsrc = true;
-			break;
 		case RTA_PRIORITY:
-			r.prio = mnl_attr_get_u32(a);
-			r.has_prio = true;
-			break;
 		case RTA_TABLE:
-			r.table = mnl_attr_get_u32(a);
-			r.has_table = true;
+			r.u32[mnl_attr_get_type(a)] = mnl_attr_get_u32(a);
+			r.has |= 1u << mnl_attr_get_type(a);
 			break;
 		case RTA_METRICS:
 			if (mnl_attr_get_payload_len(a) <= sizeof(r.metrics)) {
@@ -148,7 +156,8 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 			odd = true;
 		}
 	}
-	if (oif != rd->ifindex || (r.has_table ? r.table : rtm->rtm_table) != RT_TABLE_MAIN)
+	if (oif != rd->ifindex ||
+	    ((r.has & (1u << RTA_TABLE)) ? r.u32[RTA_TABLE] : rtm->rtm_table) != RT_TABLE_MAIN)
 		return MNL_CB_OK;
 	if (!gw || odd || (r.gw & rd->mask) != rd->net || rd->n >= NA_MAX_ROUTES) {
 		rd->skipped++;
@@ -168,14 +177,9 @@ static int route_msg(int type, int flags, const struct na_route *r, __u32 oif)
 	rtm->rtm_flags &= RTNH_F_ONLINK; /* linkdown, dead: the kernel's, refused in a request */
 	mnl_attr_put_u32(nlh, RTA_OIF, oif);
 	mnl_attr_put_u32(nlh, RTA_GATEWAY, r->gw);
-	if (r->has_dst)
-		mnl_attr_put_u32(nlh, RTA_DST, r->dst);
-	if (r->has_prefsrc)
-		mnl_attr_put_u32(nlh, RTA_PREFSRC, r->prefsrc);
-	if (r->has_prio)
-		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->prio);
-	if (r->has_table)
-		mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
+	for (size_t i = 0; i < sizeof(route_u32) / sizeof(route_u32[0]); i++)
+		if (r->has & (1u << route_u32[i]))
+			mnl_attr_put_u32(nlh, route_u32[i], r->u32[route_u32[i]]);
 	if (r->metrics_len)
 		mnl_attr_put(nlh, RTA_METRICS, (size_t)r->metrics_len, r->metrics);
 	return xglb_rtnl_talk(nlh, true, NULL, NULL);
@@ -202,13 +206,8 @@ static int move_routes(struct daemon *d, __u32 from, __u32 to)
 	rtm->rtm_table = RT_TABLE_MAIN;
 	mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);
 	mnl_attr_put_u32(nlh, RTA_OIF, from); /* filtered in the kernel (strict checking) */
-	err = xglb_rtnl_talk(nlh, true, route_cb, &rd);
-	if (err) {
-		pr_warn("node address: listing the routes through ifindex %u: %s", from,
-			strerror(-err));
-		d->na.errors++;
+	if (dump(d, nlh, route_cb, &rd, "routes through", from))
 		return 0;
-	}
 	for (int i = 0; i < rd.n; i++) {
 		char gw[INET_ADDRSTRLEN];
 
@@ -257,35 +256,35 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* A request about family's neighbours on ifindex (its struct ndmsg filled in). */
+static struct nlmsghdr *neigh_request(char *buf, int type, int flags, __u32 ifindex, int family)
+{
+	struct nlmsghdr *nlh = request(buf, type, flags);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+
+	ndm->ndm_family = (__u8)family;
+	ndm->ndm_ifindex = (int)ifindex;
+	return nlh;
+}
+
 /* "ip neigh flush dev" for one family: the non-permanent entries on ifindex. Returns how many. */
 static int flush_neigh(struct daemon *d, __u32 ifindex, int family)
 {
 	static struct neigh_dump nd;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = request(buf, RTM_GETNEIGH, NLM_F_DUMP);
-	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-	int n = 0, err;
+	int n = 0;
 
 	memset(&nd, 0, sizeof(nd));
 	nd.ifindex = ifindex;
 	nd.family = family;
-	ndm->ndm_family = (__u8)family;
-	ndm->ndm_ifindex = (int)ifindex;
-	err = xglb_rtnl_talk(nlh, true, neigh_cb, &nd);
-	if (err) {
-		pr_warn("node address: listing the neighbours on ifindex %u: %s", ifindex,
-			strerror(-err));
-		d->na.errors++;
+	if (dump(d, neigh_request(buf, RTM_GETNEIGH, NLM_F_DUMP, ifindex, family), neigh_cb, &nd,
+		 "neighbours on", ifindex))
 		return 0;
-	}
 	for (int i = 0; i < nd.n; i++) {
-		nlh = request(buf, RTM_DELNEIGH, NLM_F_ACK);
-		ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
-		ndm->ndm_family = (__u8)family;
-		ndm->ndm_ifindex = (int)ifindex;
+		struct nlmsghdr *nlh = neigh_request(buf, RTM_DELNEIGH, NLM_F_ACK, ifindex, family);
+
 		mnl_attr_put(nlh, NDA_DST, family == AF_INET ? 4 : 16, nd.dst[i]);
-		err = xglb_rtnl_talk(nlh, true, NULL, NULL);
-		n += !err;
+		n += !xglb_rtnl_talk(nlh, true, NULL, NULL);
 	}
 	return n;
 }
