@@ -365,6 +365,7 @@ bool bulk_over(const struct daemon *d);
 void apply_realtime(struct daemon *d);
 struct json_object *event_loop_json(const struct daemon *d);
 int arm_timer(int fd, __u64 period_ms);
+int arm_at(int fd, __u64 due_ns, __u64 now);
 __u64 heartbeat_period_ms(const struct daemon *d);
 
 /* dataplane.c */

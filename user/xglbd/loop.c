@@ -103,6 +103,20 @@ bool bulk_over(const struct daemon *d)
 	return now_ns() >= d->ht.bulk_until_ns;
 }
 
+/* Arms timerfd fd once for due_ns on the clock of now (at once if past, disarmed if 0). */
+int arm_at(int fd, __u64 due_ns, __u64 now)
+{
+	struct itimerspec its = {0};
+
+	if (due_ns) {
+		__u64 in = due_ns > now ? due_ns - now : 1;
+
+		its.it_value.tv_sec = (time_t)(in / 1000000000ull);
+		its.it_value.tv_nsec = (long)(in % 1000000000ull);
+	}
+	return timerfd_settime(fd, 0, &its, NULL);
+}
+
 /* A bulk sender whose turn came with no time left: back right after the membership deadline. */
 static void bulk_defer(struct daemon *d, int fd, __u64 now)
 {

@@ -156,7 +156,6 @@ bool nic_all_down(const struct daemon *d, int g)
 static void nic_arm(struct daemon *d)
 {
 	__u64 delay = (__u64)d->cfg->nic_return_ms * 1000000ull, due = 0, t = now_ns();
-	struct itimerspec its = {0};
 
 	for (int g = 0; g < d->cfg->n_groups; g++) {
 		__u64 x = xglb_nicbind_due(&d->nic.b[g], delay);
@@ -164,14 +163,8 @@ static void nic_arm(struct daemon *d)
 		if (x && (!due || x < due))
 			due = x;
 	}
-	if (due) {
-		__u64 in = due > t ? due - t : 1;
-
-		its.it_value.tv_sec = (time_t)(in / 1000000000ull);
-		its.it_value.tv_nsec = (long)(in % 1000000000ull);
-	}
 	if (d->nic.tfd >= 0)
-		timerfd_settime(d->nic.tfd, 0, &its, NULL);
+		arm_at(d->nic.tfd, due, t);
 }
 
 /*

@@ -436,19 +436,10 @@ static void send_garp(struct daemon *d, int i)
 
 static void arm(struct daemon *d, __u64 due_ns, __u64 now)
 {
-	struct itimerspec its = {0};
-	__u64 in;
-
 	if (d->na.garp_due_ns && (!due_ns || d->na.garp_due_ns < due_ns))
 		due_ns = d->na.garp_due_ns;
-	if (d->na.tfd < 0)
-		return;
-	if (due_ns) {
-		in = due_ns > now ? due_ns - now : 1;
-		its.it_value.tv_sec = (time_t)(in / 1000000000ull);
-		its.it_value.tv_nsec = (long)(in % 1000000000ull);
-	}
-	timerfd_settime(d->na.tfd, 0, &its, NULL);
+	if (d->na.tfd >= 0)
+		arm_at(d->na.tfd, due_ns, now);
 }
 
 static void lose(struct daemon *d, const char *why)

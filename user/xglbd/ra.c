@@ -116,20 +116,13 @@ static __u64 ra_wait_ns(const struct xglb_cfg_group *cg, bool initial)
 
 static void ra_arm(struct daemon *d)
 {
-	__u64 first = 0, now = now_ns();
-	struct itimerspec its = {0};
+	__u64 first = 0;
 
 	for (int g = 0; g < d->cfg->n_groups; g++)
 		if (d->ra.next_ns[g] && (!first || d->ra.next_ns[g] < first))
 			first = d->ra.next_ns[g];
-	if (first) {
-		__u64 in = first > now ? first - now : 1;
-
-		its.it_value.tv_sec = (time_t)(in / 1000000000ull);
-		its.it_value.tv_nsec = (long)(in % 1000000000ull);
-	}
 	if (d->ra.tfd >= 0)
-		timerfd_settime(d->ra.tfd, 0, &its, NULL);
+		arm_at(d->ra.tfd, first, now_ns());
 }
 
 /*
