@@ -56,6 +56,19 @@ count() {
 }
 # The value of one sample in /metrics text.
 metric() { awk -v k="$2" '$1 == k { print $2 }' <<<"$1"; }
+# moved CLIENT OLDMAC: CLIENT's entry for the VIP names a MAC other than OLDMAC.
+# wait_moved CLIENT OLDMAC: waits for that (up to the timeout and 5 s); sets newmac (the entry
+# then) and t_moved (ms since t_kill).
+moved() {
+	local m
+	m=$(lab_neigh_mac "$1")
+	[ -n "$m" ] && [ "$m" != "$2" ]
+}
+wait_moved() {
+	lab_wait $((TIMEOUT / 1000 + 5)) moved "$1" "$2"
+	t_moved=$((($(date +%s%N) - t_kill) / 1000000))
+	newmac=$(lab_neigh_mac "$1")
+}
 
 lab_setup "${ROUTERS[@]}" -- c1 c2 || bail "lab with r1 r2 r3, c1 c2" "$LAB_ERR"
 declare -A CFG
@@ -103,14 +116,7 @@ failed_over() {
 lab_wait 5 failed_over || not_ok "forwarder 1 taken over by r1 or r3" "$(lab_views)"
 holder=$(owner_of r3 1)
 echo "# forwarder 1 is with $holder after r2's death"
-moved() {
-	local m
-	m=$(lab_neigh_mac c1)
-	[ -n "$m" ] && [ "$m" != "$(lab_vmac 1)" ]
-}
-lab_wait $((TIMEOUT / 1000 + 5)) moved
-t_moved=$((($(date +%s%N) - t_kill) / 1000000))
-newmac=$(lab_neigh_mac c1)
+wait_moved c1 "$(lab_vmac 1)"
 check "c1's entry for the VIP moved from $(lab_vmac 1) to a live vMAC ($newmac, $t_moved ms after r2 died)" \
 	bash -c "[[ '$newmac' =~ ^02:78:67:62:$(printf %02x "$LAB_GID"):0[02]$ ]]"
 check "... at the removal: not before the timeout ($TIMEOUT ms)" [ "$t_moved" -ge "$TIMEOUT" ]
@@ -186,14 +192,8 @@ holder2=$(owner_of "$avg2" "$f2")
 echo "# ${victims[*]} killed: $avg2 is the AVG, forwarder $f2 is with $holder2"
 in_avg2=$(lab_ctl "$avg2" --json hosts | jq -c --arg m "$c2mac" '[.. | objects | select(.mac? == $m)] | length')
 check_eq "the new AVG $avg2 never answered c2: its host table does not hold it" "$in_avg2" 0
-moved2() {
-	local m
-	m=$(lab_neigh_mac c2)
-	[ -n "$m" ] && [ "$m" != "$mac2" ]
-}
-lab_wait $((TIMEOUT / 1000 + 5)) moved2
-t_moved=$((($(date +%s%N) - t_kill) / 1000000))
-newmac2=$(lab_neigh_mac c2)
+wait_moved c2 "$mac2"
+newmac2=$newmac
 check "c2's entry for the VIP moved from $mac2 to a live vMAC ($newmac2, $t_moved ms after ${victims[*]} died)" \
 	bash -c "[[ '$newmac2' =~ ^02:78:67:62:$(printf %02x "$LAB_GID"):0[0-2]$ && '$newmac2' != '$mac2' ]]"
 check "... at the removal: not before the timeout ($TIMEOUT ms)" [ "$t_moved" -ge "$TIMEOUT" ]
