@@ -37,12 +37,7 @@ source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 t_need_built xglbd xglbctl xdp_pass.bpf.o
 t_need_tools tcpdump jq
 
-lab_init
-lab_router r1
-lab_router r2
-lab_client c1
-lab_client c2
-lab_server
+lab_setup r1 r2 -- c1 c2
 
 ALIAS=10.0.0.50
 PINGS=20
