@@ -70,20 +70,28 @@ struct redist_again {
 #define REDIST_STEP    256
 #define REDIST_STEP_NS 1000000ull /* and at most this long: the rest of a batch waits a turn */
 
-/* The walk of xglb_hosts that moves the hosts of removed forwarders (redist.c). */
-struct redist_walk {
-	unsigned int mask[XGLB_MAX_GROUPS]; /* by cfg group index: forwarders whose hosts move */
+/* Where a walk of a BPF map in batches is, and for which groups (redist.c). */
+struct map_walk {
+	unsigned int mask[XGLB_MAX_GROUPS]; /* by cfg group index: the removed forwarders */
 	__u8 gid[XGLB_MAX_GROUPS];	    /* the group's id when its mask was set */
 	bool running;
-	bool started;		     /* cursor holds a position */
-	__u64 cursor;		     /* the next way of the table (hosttab.h) */
-	__u32 n, next;		     /* entries in keys/vals, the next to visit */
-	int fetch_err;		     /* of the lookup that filled them: -ENOENT at the end */
-	__u64 visited, moved, steps; /* this walk */
-	__u64 t0_ns, max_step_ns;
+	bool started;  /* cursor holds a position */
+	__u64 cursor;  /* the next way of xglb_hosts (hosttab.h), bpf_map_lookup_batch's position */
+	__u32 n, next; /* entries in keys/vals, the next to visit */
+	int fetch_err; /* of the lookup that filled them: -ENOENT at the end */
+	__u64 visited; /* entries, this walk */
+	__u64 t0_ns;   /* the start of this walk */
+	__u64 walks;   /* walks finished since the start */
+};
+
+/* The walk of xglb_hosts that moves the hosts of removed forwarders (redist.c). */
+struct redist_walk {
+	struct map_walk walk; /* mask: forwarders whose hosts move */
+	__u64 moved, steps;   /* this walk */
+	__u64 max_step_ns;
 	struct xglb_host_key *keys; /* REDIST_STEP entries each */
 	struct xglb_host *vals;
-	__u64 walks, total_steps; /* walks finished, steps taken, since start */
+	__u64 total_steps; /* steps taken since start */
 };
 
 /*
@@ -100,17 +108,12 @@ struct redist_walk {
 
 /* The owner's walk of xglb_seen and the aging sweep (redist.c). */
 struct seen_walk {
-	unsigned int mask[XGLB_MAX_GROUPS]; /* by cfg group index: removed forwarders held here */
-	__u8 gid[XGLB_MAX_GROUPS];
-	bool running, started;
-	__u64 cursor; /* bpf_map_lookup_batch's position */
-	__u32 n, next;
-	int fetch_err;
+	struct map_walk walk;	    /* mask: removed forwarders held here */
 	struct xglb_host_key *keys; /* REDIST_STEP entries each */
 	struct xglb_seen *vals;
 	struct xglb_pace pace;
-	__u64 t0_ns, t1_ns, visited, told; /* this walk: start, end, entries, hosts told */
-	__u64 walks, steps, told_total, again_total, send_errors;
+	__u64 t1_ns, told; /* this walk: end, hosts told */
+	__u64 steps, told_total, again_total, send_errors;
 	__u64 n_pick[XGLB_SEEN_SKIP_NO_ADDR + 1]; /* entries by xglb_seen_select verdict */
 	__u64 no_dest; /* hosts of a removed forwarder with no forwarder taking new hosts */
 	/* the aging sweep */

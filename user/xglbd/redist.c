@@ -156,22 +156,22 @@ void cb_redistribute(void *ctx, int g, unsigned int mask)
 
 	if (!(d->tables[g].flags & XGLB_GRP_AVG) || d->pkt_fd < 0)
 		return; /* only the AVG knows the hosts */
-	if (w->gid[g] != d->cfg->groups[g].id)
-		w->mask[g] = 0;
-	w->gid[g] = (__u8)d->cfg->groups[g].id;
-	w->mask[g] |= mask;
+	if (w->walk.gid[g] != d->cfg->groups[g].id)
+		w->walk.mask[g] = 0;
+	w->walk.gid[g] = (__u8)d->cfg->groups[g].id;
+	w->walk.mask[g] |= mask;
 	pr_info("group %u: moving the hosts of removed forwarders 0x%x (xglb_hosts walked %d "
 		"entries per turn)%s",
-		d->cfg->groups[g].id, w->mask[g], REDIST_STEP,
-		w->running ? "; the walk under way starts over" : "");
-	if (!w->running) {
-		w->visited = w->moved = w->steps = w->max_step_ns = 0;
-		w->t0_ns = now_ns();
+		d->cfg->groups[g].id, w->walk.mask[g], REDIST_STEP,
+		w->walk.running ? "; the walk under way starts over" : "");
+	if (!w->walk.running) {
+		w->walk.visited = w->moved = w->steps = w->max_step_ns = 0;
+		w->walk.t0_ns = now_ns();
 	}
-	w->running = true;
-	w->started = false;
-	w->n = w->next = 0;
-	w->fetch_err = 0;
+	w->walk.running = true;
+	w->walk.started = false;
+	w->walk.n = w->walk.next = 0;
+	w->walk.fetch_err = 0;
 	arm_once(d->walk_fd, 0);
 }
 
@@ -261,10 +261,10 @@ static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb
 	int g, to;
 
 	for (g = 0; g < d->cfg->n_groups; g++)
-		if (w->mask[g] && w->gid[g] == key->gid)
+		if (w->walk.mask[g] && w->walk.gid[g] == key->gid)
 			break;
-	if (g == d->cfg->n_groups || h->fwd >= XGLB_MAX_FWD || !(w->mask[g] & (1u << h->fwd)) ||
-	    (!h->ip && !(h->flags & XGLB_HOST_NDP)))
+	if (g == d->cfg->n_groups || h->fwd >= XGLB_MAX_FWD ||
+	    !(w->walk.mask[g] & (1u << h->fwd)) || (!h->ip && !(h->flags & XGLB_HOST_NDP)))
 		return;
 	to = xglb_seen_dest(&d->tables[g], key->mac);
 	if (to < 0)
@@ -278,7 +278,7 @@ static void visit(struct daemon *d, const struct xglb_host_key *key, struct xglb
 	 * forwarder we held when it was removed, the owner's walk tells it. */
 	if (bpf_map_lookup_elem(bpf_map__fd(d->ld.skel->maps.xglb_seen), key, &seen) == 0) {
 		ifindex = group_iface(d, g, seen.ifindex) >= 0 ? seen.ifindex : 0;
-		if (seen.fwd < XGLB_MAX_FWD && (d->seen.mask[g] & (1u << seen.fwd)))
+		if (seen.fwd < XGLB_MAX_FWD && (d->seen.walk.mask[g] & (1u << seen.fwd)))
 			return;
 	}
 	if (tell_moved(d, g, to, key->mac, h->ip, h->flags, ifindex)) {
@@ -293,11 +293,11 @@ static int step_walk(struct daemon *d, __u32 *n)
 {
 	struct redist_walk *w = &d->walk;
 
-	if (!w->started)
-		w->cursor = 0;
-	w->started = true;
-	*n = xglb_hosttab_walk(&d->ld.hosts, &w->cursor, w->keys, w->vals, REDIST_STEP);
-	return w->cursor >= d->ld.hosts.n_ways ? -ENOENT : 0;
+	if (!w->walk.started)
+		w->walk.cursor = 0;
+	w->walk.started = true;
+	*n = xglb_hosttab_walk(&d->ld.hosts, &w->walk.cursor, w->keys, w->vals, REDIST_STEP);
+	return w->walk.cursor >= d->ld.hosts.n_ways ? -ENOENT : 0;
 }
 
 /*
@@ -325,13 +325,47 @@ static bool walk_groups_left(const struct daemon *d, unsigned int mask[XGLB_MAX_
  * packet socket, the error of its last fetch when it has used up what
  * that fetch read.
  */
-static int walk_may_step(const struct daemon *d, unsigned int mask[XGLB_MAX_GROUPS],
-			 const __u8 gid[XGLB_MAX_GROUPS], bool avg, __u32 next, __u32 n,
-			 int fetch_err)
+static int walk_may_step(const struct daemon *d, struct map_walk *w, bool avg)
 {
-	if (!walk_groups_left(d, mask, gid, avg) || d->pkt_fd < 0)
+	if (!walk_groups_left(d, w->mask, w->gid, avg) || d->pkt_fd < 0)
 		return -ECANCELED;
-	return next >= n ? fetch_err : 0;
+	return w->next >= w->n ? w->fetch_err : 0;
+}
+
+/* The batch fetched into keys/vals (n entries, err the fetch's): the walk goes on with it. */
+static void walk_fetched(struct map_walk *w, int err)
+{
+	w->next = 0;
+	w->fetch_err = err;
+	w->visited += w->n;
+}
+
+/*
+ * After a step: 0 if the walk goes on (its timer fd armed to come back at
+ * once), else why it ends (the error of its last fetch: -ENOENT at the end).
+ */
+static int walk_again(const struct map_walk *w, int fd)
+{
+	if (w->next < w->n || !w->fetch_err) {
+		arm_once(fd, 0);
+		return 0;
+	}
+	return w->fetch_err;
+}
+
+/*
+ * A walk ends for err (walk_may_step, walk_again), said as "WHAT: <error>"
+ * unless it is the end of the map or a cancel; the walk cleared for the next.
+ */
+static void walk_end(struct map_walk *w, int err, const char *what)
+{
+	if (err != -ENOENT && err != -ECANCELED)
+		pr_warn("%s: %s (the rest will ARP again)", what, strerror(-err));
+	w->walks++;
+	w->running = w->started = false;
+	w->n = w->next = 0;
+	w->fetch_err = 0;
+	memset(w->mask, 0, sizeof(w->mask));
 }
 
 /*
@@ -347,49 +381,35 @@ void redistribute_step(struct daemon *d)
 	__u64 t0 = now_ns(), took;
 	int err;
 
-	if (!w->running)
+	if (!w->walk.running)
 		return;
 	/* A group that is no longer ours to redistribute (AVG lost, reloaded away) drops out. */
-	err = walk_may_step(d, w->mask, w->gid, true, w->next, w->n, w->fetch_err);
+	err = walk_may_step(d, &w->walk, true);
 	if (err)
 		goto end;
-	if (w->next >= w->n) {
-		err = step_walk(d, &w->n);
-		w->next = 0;
-		w->fetch_err = err;
-		w->visited += w->n;
-	}
-	while (w->next < w->n) {
-		visit(d, &w->keys[w->next], &w->vals[w->next]);
-		w->next++;
-		if (!(w->next & 7) && bulk_over(d))
+	if (w->walk.next >= w->walk.n)
+		walk_fetched(&w->walk, step_walk(d, &w->walk.n));
+	while (w->walk.next < w->walk.n) {
+		visit(d, &w->keys[w->walk.next], &w->vals[w->walk.next]);
+		w->walk.next++;
+		if (!(w->walk.next & 7) && bulk_over(d))
 			break;
 	}
 	w->steps++;
 	w->total_steps++;
 	took = now_ns() - t0;
 	w->max_step_ns = took > w->max_step_ns ? took : w->max_step_ns;
-	if (w->next < w->n || !w->fetch_err) {
-		arm_once(d->walk_fd, 0);
+	err = walk_again(&w->walk, d->walk_fd);
+	if (!err)
 		return;
-	}
-	err = w->fetch_err;
 end:
-	if (err != -ENOENT && err != -ECANCELED)
-		pr_warn("moving hosts of removed forwarders: walking xglb_hosts: %s (the rest "
-			"will ARP again)",
-			strerror(-err));
-	w->walks++;
-	w->running = w->started = false;
-	w->n = w->next = 0;
-	w->fetch_err = 0;
-	memset(w->mask, 0, sizeof(w->mask));
+	walk_end(&w->walk, err, "moving hosts of removed forwarders: walking xglb_hosts");
 	pr_info(
 	    "%llu hosts of removed forwarders moved by unsolicited ARP / NA (%llu entries in %llu "
 	    "steps, %llu ms, longest step %.2f ms)",
-	    (unsigned long long)w->moved, (unsigned long long)w->visited,
-	    (unsigned long long)w->steps, (unsigned long long)((now_ns() - w->t0_ns) / 1000000),
-	    w->max_step_ns / 1e6);
+	    (unsigned long long)w->moved, (unsigned long long)w->walk.visited,
+	    (unsigned long long)w->steps,
+	    (unsigned long long)((now_ns() - w->walk.t0_ns) / 1000000), w->max_step_ns / 1e6);
 }
 
 /*
@@ -481,27 +501,27 @@ void seen_removed(struct daemon *d, const struct xglb_group *now, int n)
 				mask |= 1u << f;
 		if (!mask)
 			continue;
-		if (w->gid[g] != now[g].id)
-			w->mask[g] = 0;
-		w->gid[g] = now[g].id;
-		w->mask[g] |= mask;
+		if (w->walk.gid[g] != now[g].id)
+			w->walk.mask[g] = 0;
+		w->walk.gid[g] = now[g].id;
+		w->walk.mask[g] |= mask;
 		any = true;
 		pr_info("group %u: forwarders 0x%x removed while this node held them: telling the "
 			"hosts seen using them (at most %d a second)%s",
 			now[g].id, mask, SEEN_RATE,
-			w->running ? "; the walk under way starts over" : "");
+			w->walk.running ? "; the walk under way starts over" : "");
 	}
 	if (!any || d->pkt_fd < 0)
 		return;
-	if (!w->running) {
-		w->visited = w->told = 0;
-		w->t0_ns = now_ns();
-		xglb_pace_init(&w->pace, SEEN_RATE, SEEN_BURST, w->t0_ns);
+	if (!w->walk.running) {
+		w->walk.visited = w->told = 0;
+		w->walk.t0_ns = now_ns();
+		xglb_pace_init(&w->pace, SEEN_RATE, SEEN_BURST, w->walk.t0_ns);
 	}
-	w->running = true;
-	w->started = false;
-	w->n = w->next = 0;
-	w->fetch_err = 0;
+	w->walk.running = true;
+	w->walk.started = false;
+	w->walk.n = w->walk.next = 0;
+	w->walk.fetch_err = 0;
 	arm_once(d->seen_fd, 0);
 }
 
@@ -534,7 +554,7 @@ static bool seen_visit(struct daemon *d, int fd, const struct xglb_host_key *k,
 	int g, slot = -1, to;
 
 	for (g = 0; g < d->cfg->n_groups; g++)
-		if (w->mask[g] && w->gid[g] == k->gid)
+		if (w->walk.mask[g] && w->walk.gid[g] == k->gid)
 			break;
 	if (g < d->cfg->n_groups) {
 		const struct xglb_cfg_group *cg = &d->cfg->groups[g];
@@ -545,8 +565,8 @@ static bool seen_visit(struct daemon *d, int fd, const struct xglb_host_key *k,
 
 			ifx[i] = ifi >= 0 ? d->ifs.ifindex[ifi] : 0;
 		}
-		p = xglb_seen_select(k, v, w->gid[g], w->mask[g], ifx, cg->n_ifaces, jnow, age,
-				     &slot);
+		p = xglb_seen_select(k, v, w->walk.gid[g], w->walk.mask[g], ifx, cg->n_ifaces, jnow,
+				     age, &slot);
 	}
 	if (p != XGLB_SEEN_TELL) {
 		w->n_pick[p]++;
@@ -581,52 +601,41 @@ static bool seen_visit(struct daemon *d, int fd, const struct xglb_host_key *k,
 void seen_step(struct daemon *d)
 {
 	struct seen_walk *w = &d->seen;
-	int fd = bpf_map__fd(d->ld.skel->maps.xglb_seen), err = 0;
-	__u64 age, jnow = seen_now(d, &age);
+	__u64 age, jnow;
+	int fd, err;
 
-	if (!w->running)
+	if (!w->walk.running)
 		return;
-	err = walk_may_step(d, w->mask, w->gid, false, w->next, w->n, w->fetch_err);
+	fd = bpf_map__fd(d->ld.skel->maps.xglb_seen);
+	jnow = seen_now(d, &age);
+	err = walk_may_step(d, &w->walk, false);
 	if (err)
 		goto end;
-	if (w->next >= w->n) {
-		w->fetch_err =
-		    seen_batch(fd, &w->started, &w->cursor, w->keys, w->vals, &w->n, REDIST_STEP);
-		w->next = 0;
-		w->visited += w->n;
-	}
-	while (w->next < w->n) {
-		if (!seen_visit(d, fd, &w->keys[w->next], &w->vals[w->next], jnow, age)) {
+	if (w->walk.next >= w->walk.n)
+		walk_fetched(&w->walk, seen_batch(fd, &w->walk.started, &w->walk.cursor, w->keys,
+						  w->vals, &w->walk.n, REDIST_STEP));
+	while (w->walk.next < w->walk.n) {
+		if (!seen_visit(d, fd, &w->keys[w->walk.next], &w->vals[w->walk.next], jnow, age)) {
 			w->steps++;
 			/* back when a batch's worth has built up, not for every host */
 			arm_once(d->seen_fd, xglb_pace_wait(&w->pace, now_ns(), SEEN_BATCH));
 			return;
 		}
-		w->next++;
-		if (!(w->next & 7) && bulk_over(d))
+		w->walk.next++;
+		if (!(w->walk.next & 7) && bulk_over(d))
 			break;
 	}
 	w->steps++;
-	if (w->next < w->n || !w->fetch_err) {
-		arm_once(d->seen_fd, 0);
+	err = walk_again(&w->walk, d->seen_fd);
+	if (!err)
 		return;
-	}
-	err = w->fetch_err;
 end:
-	if (err != -ENOENT && err != -ECANCELED)
-		pr_warn("telling the hosts of removed forwarders: walking xglb_seen: %s (the rest "
-			"will ARP again)",
-			strerror(-err));
-	w->walks++;
+	walk_end(&w->walk, err, "telling the hosts of removed forwarders: walking xglb_seen");
 	w->t1_ns = now_ns();
-	w->running = w->started = false;
-	w->n = w->next = 0;
-	w->fetch_err = 0;
-	memset(w->mask, 0, sizeof(w->mask));
 	pr_info("%llu hosts seen using removed forwarders told their new vMAC (%llu entries, %llu "
 		"ms)",
-		(unsigned long long)w->told, (unsigned long long)w->visited,
-		(unsigned long long)((now_ns() - w->t0_ns) / 1000000));
+		(unsigned long long)w->told, (unsigned long long)w->walk.visited,
+		(unsigned long long)((now_ns() - w->walk.t0_ns) / 1000000));
 }
 
 /*
@@ -644,7 +653,7 @@ void seen_sweep(struct daemon *d)
 	__u64 age, jnow = seen_now(d, &age);
 	__u32 n;
 
-	if (w->running || !jnow || now_ns() - w->sweep_last_ns < 1000000000ull)
+	if (w->walk.running || !jnow || now_ns() - w->sweep_last_ns < 1000000000ull)
 		return;
 	w->sweep_last_ns = now_ns();
 	err = seen_batch(fd, &w->sweep_started, &w->sweep_cursor, keys, vals, &n, SEEN_SWEEP);
@@ -691,16 +700,16 @@ static struct json_object *seen_json(const struct daemon *d)
 	    [XGLB_SEEN_SKIP_NO_ADDR] = "skipped_no_address",
 	};
 
-	json_object_object_add(o, "running", json_object_new_boolean(w->running));
-	json_object_object_add(o, "walks", json_object_new_int64((int64_t)w->walks));
+	json_object_object_add(o, "running", json_object_new_boolean(w->walk.running));
+	json_object_object_add(o, "walks", json_object_new_int64((int64_t)w->walk.walks));
 	json_object_object_add(o, "steps", json_object_new_int64((int64_t)w->steps));
-	json_object_object_add(o, "visited", json_object_new_int64((int64_t)w->visited));
+	json_object_object_add(o, "visited", json_object_new_int64((int64_t)w->walk.visited));
 	json_object_object_add(o, "told_this_walk", json_object_new_int64((int64_t)w->told));
 	/* how long this walk has run (or the last one ran): with told_this_walk, its rate */
 	json_object_object_add(
 	    o, "walk_ms",
 	    json_object_new_int64(
-		(int64_t)(((w->running ? now_ns() : w->t1_ns) - w->t0_ns) / 1000000)));
+		(int64_t)(((w->walk.running ? now_ns() : w->t1_ns) - w->walk.t0_ns) / 1000000)));
 	json_object_object_add(o, "hosts_told", json_object_new_int64((int64_t)w->told_total));
 	json_object_object_add(o, "hosts_told_again",
 			       json_object_new_int64((int64_t)w->again_total));
@@ -718,8 +727,8 @@ struct json_object *redistribution_json(const struct daemon *d)
 	const struct redist_walk *w = &d->walk;
 	struct json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "running", json_object_new_boolean(w->running));
-	json_object_object_add(o, "walks", json_object_new_int64((int64_t)w->walks));
+	json_object_object_add(o, "running", json_object_new_boolean(w->walk.running));
+	json_object_object_add(o, "walks", json_object_new_int64((int64_t)w->walk.walks));
 	json_object_object_add(o, "steps", json_object_new_int64((int64_t)w->total_steps));
 	json_object_object_add(o, "pending_again", json_object_new_int64(d->n_again));
 	json_object_object_add(o, "again_dropped",
