@@ -134,14 +134,5 @@ static void test_grace_thread(void **state)
 	assert_true(xglb_bank_synced(&b));
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_late_wake),
-	    cmocka_unit_test(test_late_busy),
-	    cmocka_unit_test(test_not_due),
-	    cmocka_unit_test(test_grace_thread),
-	};
-
-	return cmocka_run_group_tests_name("loop", tests, NULL, NULL);
-}
+T_MAIN_NAMED("loop", cmocka_unit_test(test_late_wake), cmocka_unit_test(test_late_busy),
+	     cmocka_unit_test(test_not_due), cmocka_unit_test(test_grace_thread))

@@ -175,14 +175,5 @@ static void test_rs_check(void **state)
 	assert_int_equal(xglb_rs_check(bad, 16, src, 255, slla), -1);
 }
 
-int main(void)
-{
-	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_ra_minimal),
-	    cmocka_unit_test(test_ra_full),
-	    cmocka_unit_test(test_na_move),
-	    cmocka_unit_test(test_rs_check),
-	};
-
-	return cmocka_run_group_tests_name("ndmsg", tests, NULL, NULL);
-}
+T_MAIN_NAMED("ndmsg", cmocka_unit_test(test_ra_minimal), cmocka_unit_test(test_ra_full),
+	     cmocka_unit_test(test_na_move), cmocka_unit_test(test_rs_check))

@@ -29,12 +29,15 @@ static inline int t_rm_boot_dir(const char *dir)
 }
 
 /* main() of a test file whose tests share no setup: the cmocka tests (cmocka_unit_test(f), ...). */
-#define T_MAIN(...)                                                                                \
+#define T_MAIN(...) T_MAIN_NAMED("tests", __VA_ARGS__)
+
+/* The same with the group's name for cmocka's reports. */
+#define T_MAIN_NAMED(name, ...)                                                                    \
 	int main(void)                                                                             \
 	{                                                                                          \
 		const struct CMUnitTest tests[] = {__VA_ARGS__};                                   \
                                                                                                    \
-		return cmocka_run_group_tests(tests, NULL, NULL);                                  \
+		return cmocka_run_group_tests_name(name, tests, NULL, NULL);                       \
 	}
 
 #endif
