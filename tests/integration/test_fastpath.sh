@@ -48,10 +48,7 @@ fp_on() { [ "$(lab_jst r1 '.groups[0].fast_path')" = true ]; }
 fp_off() { [ "$(lab_jst r1 '.groups[0].fast_path')" = false ]; }
 egress_has() { lab_jst r1 --arg i "$1" '.fast_path.egress | index($i) != null' | grep -qx true; }
 egress_lacks() { lab_jst r1 --arg i "$1" '.fast_path.egress | index($i) == null' | grep -qx true; }
-counter() { # box name: packets of a named nftables counter
-	lab_exec "$1" nft -j list counter inet xglb_fp "$2" |
-		jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
-}
+counter() { lab_nft_count "$1" inet xglb_fp "$2"; } # box name: packets of a named counter
 
 lab_setup r1 -- c1
 # A host on a wire sends finished checksums. A veth in the same kernel may leave them to
@@ -69,32 +66,11 @@ check "xglbctl status says fast-path on and names eth1" \
 	bash -c '[[ $1 == *"fast-path on"* && $1 =~ fast\ path:\ out\ of.*eth1 ]]' _ "$OUT"
 
 # counters: at the server, by TTL; at r1, what netfilter's forward hook sees
-lab_exec server nft -f - <<EOF || bail "nftables counters in the server"
-table inet xglb_fp {
-	counter udp63 {}
-	counter udp_other {}
-	counter tcp63 {}
-	counter tcp_other {}
-	chain in {
-		type filter hook input priority 0; policy accept;
-		udp dport $PORT ip ttl 63 counter name udp63
-		udp dport $PORT ip ttl != 63 counter name udp_other
-		tcp dport $IPERF_PORT ip ttl 63 counter name tcp63
-		tcp dport $IPERF_PORT ip ttl != 63 counter name tcp_other
-	}
-}
-EOF
-lab_exec r1 nft -f - <<EOF || bail "nftables counters in r1"
-table inet xglb_fp {
-	counter to_server {}
-	counter to_client {}
-	chain forwarded {
-		type filter hook forward priority 0; policy accept;
-		udp dport $PORT counter name to_server
-		udp sport $PORT counter name to_client
-	}
-}
-EOF
+lab_nft_counters server inet xglb_fp input 0 "udp63=udp dport $PORT ip ttl 63" \
+	"udp_other=udp dport $PORT ip ttl != 63" "tcp63=tcp dport $IPERF_PORT ip ttl 63" \
+	"tcp_other=tcp dport $IPERF_PORT ip ttl != 63" || bail "nftables counters in the server"
+lab_nft_counters r1 inet xglb_fp forward 0 "to_server=udp dport $PORT" \
+	"to_client=udp sport $PORT" || bail "nftables counters in r1"
 
 # the client's ARP for the VIP and r1's for the server, through the kernel once
 check "c1 reaches the server through the VIP" lab_exec c1 ping -c 2 -W 2 -q "$LAB_SERVER_IP"
@@ -180,7 +156,7 @@ v6ok=1
 	lab_exec server ip -6 addr add 2001:db8:2::100/64 dev eth0 nodad &&
 	lab_exec server ip -6 route replace default via 2001:db8:2::2 dev eth0 &&
 	lab_exec server nft add counter inet xglb_fp icmp6_63 &&
-	lab_exec server nft add rule inet xglb_fp in icmpv6 type echo-request ip6 hoplimit 63 \
+	lab_exec server nft add rule inet xglb_fp input icmpv6 type echo-request ip6 hoplimit 63 \
 		counter name icmp6_63; } || v6ok=0
 [ "$v6ok" = 1 ] || bail "IPv6 addresses and routes in the lab"
 # the first echo resolves r1's neighbour for the server (the kernel's path)

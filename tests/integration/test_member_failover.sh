@@ -182,18 +182,11 @@ check_eq "unpin 1: fwd1 persistence 0 everywhere, still with r2 (balance has not
 	"0 0 0 r1,r2,r3,r3"
 # Count ARP requests from fwd1's client at the switch: it must not ARP itself.
 cmac=$(lab_mac "${CL[1]}" eth0)
-lab_exec lan nft -f - <<EOF || bail "nft counters for ${CL[1]}"
-table bridge xglb_member {
-	counter bcast {}
-	counter ucast {}
-	chain pre {
-		type filter hook prerouting priority 1; policy accept;
-		ether saddr $cmac ether type arp arp operation request ether daddr ff:ff:ff:ff:ff:ff counter name bcast
-		ether saddr $cmac ether type arp arp operation request ether daddr != ff:ff:ff:ff:ff:ff counter name ucast
-	}
-}
-EOF
-mcount() { lab_exec lan nft -j list counter bridge xglb_member "$1" | jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'; }
+lab_nft_counters lan bridge xglb_member prerouting 1 \
+	"bcast=ether saddr $cmac ether type arp arp operation request ether daddr ff:ff:ff:ff:ff:ff" \
+	"ucast=ether saddr $cmac ether type arp arp operation request ether daddr != ff:ff:ff:ff:ff:ff" ||
+	bail "nft counters for ${CL[1]}"
+mcount() { lab_nft_count lan bridge xglb_member "$1"; }
 redist_before=$(lab_jst r3 .hosts_redistributed)
 again_before=$(lab_jst r3 .hosts_redistributed_again)
 lab_exec "${CL[1]}" ping -c 1 -W 2 -q "$LAB_SERVER_IP" >/dev/null # fresh traffic via fwd1

@@ -36,24 +36,14 @@ seen() { lab_jst "$1" ".redistribution.seen.$2"; }
 count_moves() {
 	local seg
 	for seg in lan srv; do
-		lab_exec "$seg" nft -f - <<-NFT || bail "nft counters $1 in $seg"
-			table bridge $1 {
-				counter rep {}
-				counter req {}
-				chain pre {
-					type filter hook prerouting priority 1; policy accept;
-					ether type arp arp operation reply arp saddr ip $LAB_VIP arp saddr ether != $3 arp daddr ether $2 counter name rep
-					ether saddr $2 ether type arp arp operation request ether daddr ff:ff:ff:ff:ff:ff counter name req
-				}
-			}
-		NFT
+		lab_nft_counters "$seg" bridge "$1" prerouting 1 \
+			"rep=ether type arp arp operation reply arp saddr ip $LAB_VIP arp saddr ether != $3 arp daddr ether $2" \
+			"req=ether saddr $2 ether type arp arp operation request ether daddr ff:ff:ff:ff:ff:ff" ||
+			bail "nft counters $1 in $seg"
 	done
 }
 # count SEG NAME [TABLE]: packets of counter NAME of TABLE (xglb_redist) in segment SEG's switch.
-count() {
-	lab_exec "$1" nft -j list counter bridge "${3:-xglb_redist}" "$2" |
-		jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
-}
+count() { lab_nft_count "$1" bridge "${3:-xglb_redist}" "$2"; }
 # The value of one sample in /metrics text.
 metric() { awk -v k="$2" '$1 == k { print $2 }' <<<"$1"; }
 # moved CLIENT OLDMAC: CLIENT's entry for the VIP names a MAC other than OLDMAC.

@@ -1038,8 +1038,28 @@ lab_arp_counters_init() {
 }
 
 # lab_arp_counter NAME: packets of one of the counters above.
-lab_arp_counter() {
-	lab_exec lan nft -j list counter bridge xglb_lab "$1" |
+lab_arp_counter() { lab_nft_count lan bridge xglb_lab "$1"; }
+
+# lab_nft_counters BOX FAMILY TABLE HOOK PRIORITY NAME=MATCH...: nftables table FAMILY TABLE
+# in BOX with a named counter NAME for each MATCH (the rule before "counter name NAME"), in a
+# chain named after HOOK, at PRIORITY, that accepts everything.
+lab_nft_counters() {
+	local box=$1 family=$2 table=$3 hook=$4 prio=$5 x
+	shift 5
+	{
+		echo "table $family $table {"
+		for x in "$@"; do echo "	counter ${x%%=*} {}"; done
+		echo "	chain $hook {"
+		echo "		type filter hook $hook priority $prio; policy accept;"
+		for x in "$@"; do echo "		${x#*=} counter name ${x%%=*}"; done
+		echo "	}"
+		echo "}"
+	} | lab_exec "$box" nft -f -
+}
+
+# lab_nft_count BOX FAMILY TABLE NAME: packets of named counter NAME of FAMILY TABLE in BOX.
+lab_nft_count() {
+	lab_exec "$1" nft -j list counter "$2" "$3" "$4" |
 		jq '[.nftables[] | select(.counter) | .counter.packets] | add // 0'
 }
 
