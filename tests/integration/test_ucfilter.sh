@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # test_ucfilter.sh - every router's unicast filter (bridge fdb show dev eth0 ... self) holds
-# exactly the vMACs that router owns, through a takeover (kill -9 of an owner), its return,
-# xglbctl move, drain and undrain, SIGHUP reloads and a restart; entries an earlier run left
-# that are no longer owned are removed at start (counted); a clean stop removes exactly
+# exactly the vMACs of its group, owned or not (so every vMAC it owns), through a takeover
+# (kill -9 of an owner), its return, xglbctl move, drain and undrain, SIGHUP reloads and a
+# restart; none of those ownership changes adds or removes an entry (the added/removed
+# counters stand still from the start on); entries an earlier run left that the
+# configuration does not have are removed at start (counted); a clean stop removes exactly
 # xglb's entries and leaves the operator's.
 #
 # Entries lost under a running xglbd come back without a reload: one removed by hand
 # (bridge fdb del ... self: put back on the kernel's RTM_DELNEIGH, counted, logged), a
-# LAN interface deleted and re-created (new ifindex: the new device gets exactly the owned
+# LAN interface deleted and re-created (new ifindex: the new device gets exactly the group's
 # vMACs, status follows it, the clients of that router's forwarders get through again).
 # rx-filter: off / promiscuous / auto switched by SIGHUP reload: off removes xglb's
 # entries and touches nothing more; promiscuous holds the interface promiscuous (also a
@@ -43,16 +45,19 @@ owned_vmacs() {
 		lab_vmac "$i"
 	done | sort | paste -sd,
 }
-# Every running router's filter holds exactly what it owns, and every vMAC is on one
-# router's filter (all owned, no two owners).
+ALL_VMACS=$(for i in 0 1 2; do lab_vmac $i; done | paste -sd,) # the group's, forwarders 0..2
+# Every running router's filter holds exactly the group's vMACs, so every vMAC it owns
+# (checked on its own too: an owned vMAC missing from the filter is the failure that
+# matters), and every vMAC has exactly one owner among them.
 filters_match() {
-	local r all="" f
+	local r owners="" f o v
 	for r in "$@"; do
-		f=$(fdb_vmacs "$r")
-		[ "$f" = "$(owned_vmacs "$r")" ] || return 1
-		[ -z "$f" ] || all+="${all:+,}$f"
+		f=$(fdb_vmacs "$r") o=$(owned_vmacs "$r")
+		for v in ${o//,/ }; do [[ ,$f, == *,$v,* ]] || return 1; done
+		[ "$f" = "$ALL_VMACS" ] || return 1
+		[ -z "$o" ] || owners+="${owners:+,}$o"
 	done
-	[ "$(tr , '\n' <<<"$all" | sort | paste -sd,)" = "$(for i in 0 1 2; do lab_vmac $i; done | paste -sd,)" ]
+	[ "$(tr , '\n' <<<"$owners" | sort | paste -sd,)" = "$ALL_VMACS" ]
 }
 filters_detail() {
 	local r
@@ -66,12 +71,14 @@ check_settled() { # what router...
 	local what=$1
 	shift
 	if lab_wait 10 "${SETTLED:-settled}" "$@"; then
-		ok "$what: each filter holds exactly its router's vMACs ($(for r in "$@"; do echo -n "$r=[$(fdb_vmacs "$r")] "; done | sed 's/ $//'))"
+		ok "$what: each filter holds the group's vMACs, its owned ones among them ($(for r in "$@"; do echo -n "$r=[$(fdb_vmacs "$r")] owns [$(owned_vmacs "$r")] "; done | sed 's/ $//'))"
 	else
-		not_ok "$what: each filter holds exactly its router's vMACs" "$(filters_detail "$@")"
+		not_ok "$what: each filter holds the group's vMACs, its owned ones among them" "$(filters_detail "$@")"
 	fi
 }
 rxf() { lab_jst "$1" ".rx_filter.$2"; } # router counter
+# "added/removed" of each router: ownership changes leave them as they are
+changes() { for r in "$@"; do echo "$r=$(rxf "$r" added)/$(rxf "$r" removed)"; done | paste -sd' '; }
 # Make before break, from ROUTER's log (its current xglbd): every "forwarder N owned by
 # ... (this node)" comes after its vMAC went on the filter, and no vMAC leaves the filter
 # while the node still owns its forwarder (before "stopping", and while rx-filter is auto:
@@ -132,30 +139,35 @@ lab_start_all "${START[@]}" || bail "xglbd ready on every router" "$LAB_ERR"
 lab_wait 10 lab_agree_owned || bail "routers agree on one state" "$(lab_views)"
 check_eq "r3 is AVG, forwarder i with router i+1" "$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"
 check_settled "start" r1 r2 r3
-check_eq "r1: forwarder 0's vMAC only" "$(fdb_vmacs r1)" "$(lab_vmac 0)"
+check_eq "r1: every vMAC of the group, not only forwarder 0's (its own)" "$(fdb_vmacs r1)" "$ALL_VMACS"
+check_eq "each router added the group's 3 vMACs at start, removed none (r1: the stale one)" "$(changes r1 r2 r3)" \
+	"r1=3/1 r2=3/0 r3=3/0"
 check_eq "r1 adopted the entry an earlier run left (1)" "$(rxf r1 adopted)" 1
-check_eq "r1 removed it: not owned (stale_removed 1)" "$(rxf r1 stale_removed)" 1
+check_eq "r1 removed it: not a vMAC of the configuration (stale_removed 1)" "$(rxf r1 stale_removed)" 1
 check "r1: the operator's entry is still there" has_operator_entry
-check_eq "status: r1's eth0 entries" "$(lab_jst r1 '.rx_filter.interfaces[] | select(.name == "eth0") | .entries | join(",")')" "$(lab_vmac 0)"
+check_eq "status: r1's eth0 entries" "$(lab_jst r1 '.rx_filter.interfaces[] | select(.name == "eth0") | .entries | join(",")')" "$ALL_VMACS"
 check_eq "status: no interface promiscuous, none missing" \
 	"$(for r in "${ROUTERS[@]}"; do lab_jst "$r" '[.rx_filter.interfaces[] | (.promiscuous, .missing)] | map(tostring) | join(" ")'; done | paste -sd' ')" \
 	"false 0 false 0 false 0"
 lab_xglbctl r1 status
-check "xglbctl status (text) shows r1's eth0 filter: not promiscuous, 0 missing, its vMAC" \
-	grep -qE "^  eth0 +no +0 +- +$(lab_vmac 0)\$" <<<"$OUT"
+check "xglbctl status (text) shows r1's eth0 filter: not promiscuous, 0 missing, the group's vMACs" \
+	grep -qE "^  eth0 +no +0 +- +${ALL_VMACS//,/ }\$" <<<"$OUT"
 
 # ---- takeover: kill -9 of r2, an owner --------------------------------------------------
 check_order r2 "before kill -9"
+before=$(changes r1 r3)
 lab_kill_xglbd r2 || bail "kill -9 of r2's xglbd"
 lab_wait 10 lab_agree_owned r1 r3 || not_ok "r1 and r3 take over r2's forwarder" "$(lab_views)"
 check_settled "takeover of r2's forwarder" r1 r3
-check_eq "r2 (killed): its entry stays with its data path" "$(fdb_vmacs r2)" "$(lab_vmac 1)"
+check_eq "takeover: no filter entry added or removed (a failover touches no filter)" "$(changes r1 r3)" "$before"
+check_eq "r2 (killed): its entries stay with its data path" "$(fdb_vmacs r2)" "$ALL_VMACS"
 
 # ---- return: r2 restarts (adopts what it left) -----------------------------------------
 lab_restart_xglbd r2 || bail "xglbd restarts on r2"
 check_settled "r2 returns" r1 r2 r3
 check "r2 adopted the entry it left when killed" [ "$(rxf r2 adopted)" -ge 1 ]
 
+before=$(changes r1 r2 r3)
 # ---- planned move --------------------------------------------------------------------------
 src=$(lab_jst r1 '.groups[0].forwarders[0].owner_name')
 dst=r2
@@ -170,23 +182,22 @@ check_settled "move of forwarder 0 from $src to $dst" r1 r2 r3
 # ---- drain and undrain --------------------------------------------------------------------
 lab_xglbctl r3 drain r3
 check_eq "xglbctl drain r3 accepted" "$RC" 0
-owns_nothing() { [ -z "$(fdb_vmacs "$1")" ] && [ -z "$(owned_vmacs "$1")" ]; }
+owns_nothing() { [ -z "$(owned_vmacs "$1")" ]; }
 lab_wait 10 owns_nothing r3 ||
 	not_ok "drained r3 owns nothing" "$(filters_detail r1 r2 r3)"
 SETTLED=owned check_settled "drain of r3" r1 r2 r3
-check_eq "drained r3: no vMAC in its filter" "$(fdb_vmacs r3)" ""
+check_eq "drained r3: its filter keeps the group's vMACs (ready to take one back)" "$(fdb_vmacs r3)" "$ALL_VMACS"
 lab_xglbctl r3 undrain r3
 check_eq "xglbctl undrain r3 accepted" "$RC" 0
 owns_some() { [ -n "$(owned_vmacs "$1")" ]; }
 lab_wait 10 owns_some r3 || not_ok "undrained r3 owns a forwarder again" "$(lab_views)"
 check_settled "undrain of r3" r1 r2 r3
+check_eq "return, move, drain, undrain: no filter entry added or removed" "$(changes r1 r2 r3)" "$before"
 
 # ---- SIGHUP reload: no entry changes ---------------------------------------------------------
-before=$(for r in "${ROUTERS[@]}"; do echo "$(rxf "$r" added)/$(rxf "$r" removed)"; done | paste -sd' ')
 for r in "${ROUTERS[@]}"; do lab_reload_xglbd "$r" || not_ok "SIGHUP reloads $r"; done
 check_settled "SIGHUP reload of every router" r1 r2 r3
-check_eq "reload: no entry added or removed (added/removed per router)" \
-	"$(for r in "${ROUTERS[@]}"; do echo "$(rxf "$r" added)/$(rxf "$r" removed)"; done | paste -sd' ')" "$before"
+check_eq "reload: no entry added or removed (added/removed per router)" "$(changes r1 r2 r3)" "$before"
 
 # ---- clean stop and restart of r1 -----------------------------------------------------------
 check_order r1 "before r1's stop"
@@ -200,7 +211,7 @@ lab_restart_xglbd r1 || bail "xglbd restarts on r1"
 check_settled "r1 restarted" r1 r2 r3
 check_eq "restarted r1 found nothing of ours to adopt" "$(rxf r1 adopted)" 0
 
-# ---- an owned entry removed by hand is put back ---------------------------------------------
+# ---- an entry of ours removed by hand is put back ------------------------------------------
 for R in "${ROUTERS[@]}"; do [ -n "$(fdb_vmacs "$R")" ] && break; done
 V=$(fdb_vmacs "$R" | cut -d, -f1)
 r0=$(rxf "$R" restored)
@@ -212,11 +223,11 @@ check_eq "$R counts it (rx_filter.restored +1)" "$(rxf "$R" restored)" $((r0 + 1
 check_eq "... per interface too" "$(eth0_rxf "$R" restored)" $((r0 + 1))
 check_eq "... and in /metrics" "$(metric "$R" 'xglb_rx_filter_changes_total{op="restored"}')" $((r0 + 1))
 check "... and logs it (a warning naming the interface and the vMAC)" \
-	log_has "$R" "warning: eth0: unicast filter: $V, owned, was removed by someone else"
+	log_has "$R" "warning: eth0: unicast filter: $V, a vMAC of its groups, was removed by someone else"
 lab_exec "$R" bridge fdb del "$V" dev eth0 self
 check "removed by hand a second time: put back again (3 s)" lab_wait 3 entry_on "$R" "$V"
 check_eq "... counted (+2), logged once (within a minute)" \
-	"$(rxf "$R" restored) $(grep -c "unicast filter: $V, owned, was removed" "$(lab_xglbd_log "$R")")" "$((r0 + 2)) 1"
+	"$(rxf "$R" restored) $(grep -c "unicast filter: $V, a vMAC of its groups, was removed" "$(lab_xglbd_log "$R")")" "$((r0 + 2)) 1"
 
 # ---- a LAN interface deleted and re-created (new ifindex) -------------------------------------
 lab_vmac_clients c1 c2 c3 || bail "each client holds its own vMAC" "$LAB_ERR"
@@ -234,11 +245,10 @@ if [ -z "$(owned_vmacs r2)" ]; then
 	lab_wait 10 owns_some r2 || not_ok "r2 owns a forwarder again" "$(lab_views)"
 	check_settled "forwarder 1 moved to the re-created r2" r1 r2 r3
 fi
-check_eq "r2's new eth0: bridge fdb show lists exactly its owned vMACs" "$(fdb_vmacs r2)" "$(owned_vmacs r2)"
+check_eq "r2's new eth0: bridge fdb show lists exactly the group's vMACs" "$(fdb_vmacs r2)" "$ALL_VMACS"
 check_eq "status: r2's eth0 entries are on the new ifindex" \
-	"$(lab_jst r2 ".rx_filter.interfaces[] | select(.ifindex == $new_ifx) | .entries | join(\",\")")" "$(owned_vmacs r2)"
-check_eq "/metrics: r2's eth0 holds them" "$(metric r2 'xglb_rx_filter_entries{interface="eth0"}')" \
-	"$(owned_vmacs r2 | tr , '\n' | grep -c .)"
+	"$(lab_jst r2 ".rx_filter.interfaces[] | select(.ifindex == $new_ifx) | .entries | join(\",\")")" "$ALL_VMACS"
+check_eq "/metrics: r2's eth0 holds them" "$(metric r2 'xglb_rx_filter_entries{interface="eth0"}')" 3
 for i in $(lab_jst r2 '.groups[0].forwarders[] | select(.active and .local) | .index'); do
 	c=${LAB_CL[$i]}
 	lab_fwd_mark "r2:$i"
@@ -312,7 +322,7 @@ check_eq "rx-filter: auto again: the refused vMAC keeps it promiscuous" "$(step 
 	"entries= promiscuous=1 missing=1 refused=Operation not supported kernel_promisc=1 fallbacks=2"
 check_eq "clean stop: promiscuous mode reversed" "$(grep '^closed ' <<<"$out")" "closed kernel_promisc=0"
 check "the refusal and the fallback are logged (warning)" \
-	grep -q "mv0: promiscuous mode on: 1 owned vMAC(s) not in the unicast filter (Operation not supported)" "$LAB_DIR/rxf.err"
+	grep -q "mv0: promiscuous mode on: 1 vMAC(s) not in the unicast filter (Operation not supported)" "$LAB_DIR/rxf.err"
 check_eq "the operator's own promiscuous flag is untouched (ip link: no PROMISC)" \
 	"$(lab_exec r1 ip link show mv0 | grep -c PROMISC)" 0
 

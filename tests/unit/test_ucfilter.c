@@ -37,34 +37,57 @@ static void mkgroup(struct xglb_group *g, __u8 gid, int n, __u32 if0, __u32 if1)
 	}
 }
 
-static void wanted_is_local_active_on_every_iface(void **state)
+/*
+ * Every forwarder of an enabled group, owned here or elsewhere, active or
+ * not, on every interface of the group: the set follows the groups, never
+ * the ownership, so a failover changes no filter entry.
+ */
+static void wanted_is_every_forwarder_on_every_iface(void **state)
 {
 	struct xglb_group g[3];
 	__u8 m[6];
 
-	mkgroup(&g[0], 9, 7, 5, 3);	    /* local: 0, 3, 6 on ifindex 5 and 3 */
-	mkgroup(&g[1], 2, 2, 4, 0);	    /* local: 0 on ifindex 4 */
-	g[1].fwd[0].flags = XGLB_FWD_LOCAL; /* local but not active: not wanted */
-	g[1].fwd[1].flags = XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL;
+	mkgroup(&g[0], 9, 7, 5, 3);	    /* 0..6 on ifindex 5 and 3 (local: 0, 3, 6) */
+	mkgroup(&g[1], 2, 2, 4, 0);	    /* 0..1 on ifindex 4 */
+	g[1].fwd[0].flags = XGLB_FWD_LOCAL; /* local but not active: wanted all the same */
+	g[1].fwd[1].flags = 0;		    /* neither: wanted all the same */
 	mkgroup(&g[2], 3, 4, 4, 0);
 	g[2].flags = 0; /* not enabled: nothing */
 	xglb_ucf_wanted(g, 3, &A);
-	assert_int_equal(A.n, 7);
+	assert_int_equal(A.n, 16);
 	/* sorted by ifindex, then MAC */
 	assert_int_equal(A.e[0].ifindex, 3);
-	assert_int_equal(A.e[3].ifindex, 4);
-	assert_int_equal(A.e[4].ifindex, 5);
+	assert_int_equal(A.e[6].ifindex, 3);
+	assert_int_equal(A.e[7].ifindex, 4);
+	assert_int_equal(A.e[9].ifindex, 5);
 	xglb_vmac(9, 0, m);
 	assert_memory_equal(A.e[0].mac, m, 6);
+	xglb_vmac(9, 1, m); /* owned by node 2: on the filter too */
+	assert_memory_equal(A.e[1].mac, m, 6);
+	assert_int_equal(xglb_ucf_find(&A, 5, m), 10);
 	xglb_vmac(9, 6, m);
-	assert_memory_equal(A.e[2].mac, m, 6);
 	assert_memory_equal(A.e[6].mac, m, 6);
+	assert_memory_equal(A.e[15].mac, m, 6);
+	xglb_vmac(2, 0, m);
+	assert_int_equal(xglb_ucf_find(&A, 4, m), 7);
 	xglb_vmac(2, 1, m);
-	assert_memory_equal(A.e[3].mac, m, 6);
-	assert_int_equal(xglb_ucf_find(&A, 4, m), 3);
+	assert_memory_equal(A.e[8].mac, m, 6);
+	assert_int_equal(xglb_ucf_find(&A, 4, m), 8);
 	assert_int_equal(xglb_ucf_find(&A, 5, m), -1);
-	assert_int_equal(xglb_ucf_count(&A, 5), 3);
+	xglb_vmac(3, 0, m);
+	assert_int_equal(xglb_ucf_find(&A, 4, m), -1);
+	assert_int_equal(xglb_ucf_count(&A, 5), 7);
 	assert_int_equal(xglb_ucf_count(&A, 7), 0);
+	/* a failover (every owner and flag changed) leaves the set as it was */
+	for (int f = 0; f < 7; f++) {
+		g[0].fwd[f].owner = 2;
+		g[0].fwd[f].flags ^= XGLB_FWD_LOCAL | XGLB_FWD_NEW_OK;
+	}
+	g[1].fwd[0].flags = XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL;
+	g[1].fwd[1].flags = XGLB_FWD_ACTIVE;
+	xglb_ucf_wanted(g, 3, &C);
+	assert_int_equal(C.n, A.n);
+	assert_memory_equal(C.e, A.e, sizeof(A.e[0]) * (size_t)A.n);
 	/* the same group on one interface twice counts once */
 	mkgroup(&g[0], 9, 1, 5, 5);
 	xglb_ucf_wanted(g, 1, &B);
@@ -73,7 +96,7 @@ static void wanted_is_local_active_on_every_iface(void **state)
 	mkgroup(&g[0], 9, XGLB_MAX_FWD, 5, 0);
 	g[0].n_fwd = 200;
 	xglb_ucf_wanted(g, 1, &B);
-	assert_int_equal(B.n, (XGLB_MAX_FWD + 2) / 3);
+	assert_int_equal(B.n, XGLB_MAX_FWD);
 }
 
 static void minus_is_set_difference(void **state)
@@ -314,7 +337,7 @@ static void parse_dump_entries(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(wanted_is_local_active_on_every_iface),
+	    cmocka_unit_test(wanted_is_every_forwarder_on_every_iface),
 	    cmocka_unit_test(minus_is_set_difference),
 	    cmocka_unit_test(sort_large_scrambled_set),
 	    cmocka_unit_test(add_refuses_when_full),

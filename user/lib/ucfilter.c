@@ -91,9 +91,6 @@ void xglb_ucf_wanted(const struct xglb_group *groups, int n_groups, struct xglb_
 		if (!(t->flags & XGLB_GRP_ENABLED))
 			continue;
 		for (int f = 0; f < nf; f++) {
-			if ((t->fwd[f].flags & (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL)) !=
-			    (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL))
-				continue;
 			for (int i = 0; i < XGLB_GROUP_IFACES; i++)
 				if (t->ifindex[i])
 					xglb_ucf_add(out, t->ifindex[i], t->fwd[f].vmac);

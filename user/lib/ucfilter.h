@@ -5,9 +5,10 @@
  * rtnetlink messages that add, remove and list them (pure: no I/O).
  *
  * A NIC passes a unicast frame up only if its destination is the NIC's own
- * MAC or on its unicast address list. Every vMAC this node owns goes on the
- * list of every interface of its group: RTM_NEWNEIGH with NTF_SELF for
- * family AF_BRIDGE, the message "bridge fdb add MAC dev IF self" sends.
+ * MAC or on its unicast address list. Every vMAC of a group (owned by this
+ * node or not) goes on the list of every interface of the group, so a
+ * failover changes no list: RTM_NEWNEIGH with NTF_SELF for family
+ * AF_BRIDGE, the message "bridge fdb add MAC dev IF self" sends.
  */
 #ifndef XGLB_UCFILTER_H
 #define XGLB_UCFILTER_H
@@ -40,9 +41,11 @@ struct xglb_ucf_set {
 bool xglb_ucf_is_vmac(const __u8 mac[6]);
 
 /*
- * The entries a node wants from its committed tables: for every group, every
- * forwarder both active and local (XGLB_FWD_ACTIVE | XGLB_FWD_LOCAL), its
- * vMAC on each of the group's interfaces (ifindex != 0). Sorted.
+ * The entries a node wants from its committed tables: for every enabled
+ * group, every forwarder of the group (0..n_fwd-1), owned by this node or
+ * not, active or not, its vMAC on each of the group's interfaces (ifindex
+ * != 0). Sorted. The set depends only on the groups' ids, forwarder counts
+ * and interfaces, never on who owns what, so a takeover changes no entry.
  */
 void xglb_ucf_wanted(const struct xglb_group *groups, int n_groups, struct xglb_ucf_set *out);
 

@@ -263,9 +263,12 @@ static int cmd_status(const struct ctl *c)
 			e = jget(x, "entries");
 			printf("  %-15s %-7s %-7lld %-12s", js(x, "name"), jyes(x, "promiscuous"),
 			       ji(x, "missing"), jget(x, "refused") ? js(x, "refused") : "-");
-			for (size_t m = 0; m < json_object_array_length(e); m++)
+			/* every vMAC of the interface's groups: 16 per group, so the first few */
+			for (size_t m = 0; m < json_object_array_length(e) && m < 8; m++)
 				printf(" %s",
 				       json_object_get_string(json_object_array_get_idx(e, m)));
+			if (json_object_array_length(e) > 8)
+				printf(" ... (%zu in all)", json_object_array_length(e));
 			printf("%s\n", json_object_array_length(e) ? "" : " -");
 		}
 	}

@@ -342,9 +342,11 @@ struct daemon {
 	int n_rxvlan_off;
 	__u32 rxvlan_refused_if[XGLB_MAX_IFACES]; /* by ifs index */
 	__u64 rxvlan_refused;			  /* interfaces whose driver kept it on */
-	/* the vMACs we own on our interfaces' unicast filters (rxfilter.h) */
+	/* every vMAC of our groups on their interfaces' unicast filters (rxfilter.h) */
 	struct xglb_rxfilter *rxf;
 	struct xglb_ucf_set *rxf_want, *rxf_last; /* scratch; the set of the last commit */
+	bool rxf_dirty; /* the filters' interfaces or mode were set again (or a switch failed):
+			 * the next commit makes and breaks the entries, whatever changed */
 	struct xglb_conflicts *conflicts; /* conflict reports from the data path (conflict.c) */
 	struct ra_state ra;
 	struct fastpath fp;

@@ -108,16 +108,32 @@ int resolve_ifaces(const struct xglb_config *cfg, struct ifaces *ifs)
 	return 0;
 }
 
-/* Role and ownership changes the data plane is about to see: the operator's event log. */
+/*
+ * Role and ownership changes the data plane is about to see: the operator's
+ * event log. One line a commit at info (groups changed, forwarders moved,
+ * AVG roles), so a failover of 255 groups logs one line, not a thousand;
+ * the line per forwarder and per role change at debug (-v), formatted only
+ * then (xglb_log drops a debug line it would not print before formatting).
+ */
 static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 {
+	int groups = 0, to_us = 0, to_others = 0, removed = 0, redirected = 0, avg_on = 0,
+	    avg_off = 0, first = 0;
+	char which[24] = "";
+
 	for (int g = 0; g < n; g++) {
 		const struct xglb_group *a = &d->tables[g], *b = &now[g];
-		bool fresh = a->id != b->id;
+		bool fresh = a->id != b->id, changed = false;
 
-		if (fresh || (a->flags & XGLB_GRP_AVG) != (b->flags & XGLB_GRP_AVG))
-			pr_info("group %u: this node %s the AVG", b->id,
-				b->flags & XGLB_GRP_AVG ? "is now" : "is not");
+		if (fresh || (a->flags & XGLB_GRP_AVG) != (b->flags & XGLB_GRP_AVG)) {
+			pr_debug("group %u: this node %s the AVG", b->id,
+				 b->flags & XGLB_GRP_AVG ? "is now" : "is not");
+			changed = true;
+			if (b->flags & XGLB_GRP_AVG)
+				avg_on++;
+			else if (!fresh)
+				avg_off++;
+		}
 		for (int f = 0; f < b->n_fwd; f++) {
 			bool was = !fresh && f < a->n_fwd && (a->fwd[f].flags & XGLB_FWD_ACTIVE);
 			bool is = b->fwd[f].flags & XGLB_FWD_ACTIVE;
@@ -127,17 +143,37 @@ static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 				continue;
 			if (!was && !is)
 				continue;
-			if (!is)
-				pr_info("group %u: forwarder %d removed", b->id, f);
-			else if (!was || a->fwd[f].owner != b->fwd[f].owner)
-				pr_info("group %u: forwarder %d owned by %s%s", b->id, f,
-					xglb_node_name(d->cfg, b->fwd[f].owner, "none"),
-					b->fwd[f].flags & XGLB_FWD_LOCAL ? " (this node)" : "");
-			else if (!(b->fwd[f].flags & XGLB_FWD_NEW_OK))
-				pr_info("group %u: forwarder %d takes no new hosts (redirect)",
-					b->id, f);
+			if (!is) {
+				pr_debug("group %u: forwarder %d removed", b->id, f);
+				removed++;
+			} else if (!was || a->fwd[f].owner != b->fwd[f].owner) {
+				pr_debug("group %u: forwarder %d owned by %s%s", b->id, f,
+					 xglb_node_name(d->cfg, b->fwd[f].owner, "none"),
+					 b->fwd[f].flags & XGLB_FWD_LOCAL ? " (this node)" : "");
+				if (b->fwd[f].flags & XGLB_FWD_LOCAL)
+					to_us++;
+				else
+					to_others++;
+			} else if (!(b->fwd[f].flags & XGLB_FWD_NEW_OK)) {
+				pr_debug("group %u: forwarder %d takes no new hosts (redirect)",
+					 b->id, f);
+				redirected++;
+			} else {
+				continue;
+			}
+			changed = true;
 		}
+		if (changed && groups++ == 0)
+			first = g;
 	}
+	if (!groups)
+		return;
+	if (groups == 1)
+		snprintf(which, sizeof(which), " (group %u)", now[first].id);
+	pr_info("commit: %d group%s changed%s: forwarders now owned by this node %d, by others %d, "
+		"removed %d, redirected %d; AVG of %d more, %d fewer",
+		groups, groups == 1 ? "" : "s", which, to_us, to_others, removed, redirected,
+		avg_on, avg_off);
 }
 
 /* The VIPs of the last local address set written, and whether that write succeeded. */
@@ -293,6 +329,39 @@ static bool build_group_cached(int g, const struct xglb_group_state *st, __u32 s
 	return build;
 }
 
+/*
+ * The unicast filter entries a commit wants (xglb_ucf_wanted) are a function
+ * of each group's id, forwarder count and interfaces alone, never of who owns
+ * what: true if one of those differs from the last call, so a failover (or
+ * any ownership change) leaves the filters alone.
+ */
+static bool rxf_key_changed(const struct xglb_group *groups, int n)
+{
+	struct rxf_key {
+		__u32 ifindex[XGLB_GROUP_IFACES];
+		__u8 id, n_fwd, enabled;
+	};
+	static struct rxf_key last[XGLB_MAX_GROUPS];
+	static int last_n = -1;
+	bool changed = n != last_n;
+
+	for (int g = 0; g < n; g++) {
+		struct rxf_key k;
+
+		memset(&k, 0, sizeof(k));
+		memcpy(k.ifindex, groups[g].ifindex, sizeof(k.ifindex));
+		k.id = groups[g].id;
+		k.n_fwd = groups[g].n_fwd;
+		k.enabled = groups[g].flags & XGLB_GRP_ENABLED;
+		if (memcmp(&k, &last[g], sizeof(k))) {
+			last[g] = k;
+			changed = true;
+		}
+	}
+	last_n = n;
+	return changed;
+}
+
 static __u64 thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -310,6 +379,7 @@ int commit_tables(struct daemon *d)
 	__u64 t0 = now_ns(), c0 = thread_cpu_ns(), grace0 = d->bank.quiesce_ns, c_build, c_rxf,
 	      c_bank;
 	int err, built = 0;
+	bool rxf;
 
 	xglb_log_hold(); /* its lines (owners, unicast filter) go out as one write at the end */
 	d->version++;
@@ -335,13 +405,19 @@ int commit_tables(struct daemon *d)
 		built += build_group_cached(g, &st, self, cfg->groups[g].fast_path, &groups[g]);
 		nic_apply(d, g, &groups[g]); /* each owned forwarder's interface (nicfail.c) */
 	}
-	/* Make before break: the vMACs we are about to own go on the interfaces'
-	 * unicast filters before the tables that accept their frames are
-	 * switched in (and before any learning frame announces them); those we
-	 * no longer own leave only once the tables that drop them are live. */
+	/* The interfaces' unicast filters hold every vMAC of their groups, owned
+	 * or not, so a commit that only moves forwarders (a failover) touches no
+	 * filter. When the groups, their forwarders or interfaces change (start,
+	 * reload, an interface re-created): make before break, the new vMACs go
+	 * on the filters before the tables that accept their frames are switched
+	 * in (and before any learning frame announces them); those of a group or
+	 * forwarder gone leave only once the tables without it are live. */
 	c_build = thread_cpu_ns();
-	xglb_ucf_wanted(groups, cfg->n_groups, d->rxf_want);
-	xglb_rxf_add(d->rxf, d->rxf_want);
+	rxf = rxf_key_changed(groups, cfg->n_groups) || d->rxf_dirty;
+	if (rxf) {
+		xglb_ucf_wanted(groups, cfg->n_groups, d->rxf_want);
+		xglb_rxf_add(d->rxf, d->rxf_want);
+	}
 	c_rxf = thread_cpu_ns();
 	err = xglb_bank_prepare(&d->bank, groups, cfg->n_groups);
 	if (!err && d->bank.steer_open)
@@ -354,12 +430,17 @@ int commit_tables(struct daemon *d)
 		nic_moved(d, groups, cfg->n_groups);
 		seen_removed(d, groups, cfg->n_groups);
 		memcpy(d->tables, groups, sizeof(groups[0]) * cfg->n_groups);
-		memcpy(d->rxf_last, d->rxf_want,
-		       offsetof(struct xglb_ucf_set, e) +
-			   sizeof(d->rxf_want->e[0]) * (size_t)d->rxf_want->n);
+		if (rxf)
+			memcpy(d->rxf_last, d->rxf_want,
+			       offsetof(struct xglb_ucf_set, e) +
+				   sizeof(d->rxf_want->e[0]) * (size_t)d->rxf_want->n);
 	}
-	/* Not switched: the filters go back to what the live tables own. */
-	xglb_rxf_remove(d->rxf, d->rxf_last);
+	/* Not switched: the filters go back to what the live tables need, and the
+	 * next commit makes the change again. */
+	if (rxf) {
+		xglb_rxf_remove(d->rxf, d->rxf_last);
+		d->rxf_dirty = err != 0;
+	}
 	if (err)
 		pr_err("writing tables: %s", strerror(-err));
 	grace0 = d->bank.quiesce_ns - grace0;
@@ -404,6 +485,7 @@ int rx_filter_ifaces(struct daemon *d)
 		xglb_rxf_set_mode(d->rxf, XGLB_RXF_OFF, d->rxf_last);
 	err = xglb_rxf_set_ifaces(d->rxf, ifindex, (const char(*)[IF_NAMESIZE])names, n);
 	xglb_rxf_set_mode(d->rxf, d->cfg->rx_filter, d->rxf_last);
+	d->rxf_dirty = true; /* the next table switch makes the entries (and retries refusals) */
 	return err;
 }
 

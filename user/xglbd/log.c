@@ -134,6 +134,8 @@ void xglb_log(enum xglb_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (level > log_max && level > XGLB_LOG_INFO)
+		return; /* neither printed nor remembered: not even formatted */
 	va_start(ap, fmt);
 	vlog(level, fmt, ap);
 	va_end(ap);

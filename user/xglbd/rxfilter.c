@@ -221,13 +221,19 @@ static int adopt(struct xglb_rxfilter *f, struct mnl_socket *nl)
 	char buf[XGLB_UCF_MSG_MAX] __attribute__((aligned(4)));
 	struct dump_ctx c = {.f = f};
 	char mac[XGLB_MAC_STR];
-	int n0 = f->have.n, err;
+	int n0 = f->have.n, run = n0, err;
 
 	xglb_ucf_dump_msg(buf, sizeof(buf), ++f->seq);
 	err = nl_talk(nl, (struct nlmsghdr *)buf, dump_cb, &c);
-	for (int i = n0; i < f->have.n; i++)
-		pr_info("%s: unicast filter holds %s from an earlier run; it is ours",
-			if_name(f, f->have.e[i].ifindex), xglb_fmt_mac(mac, f->have.e[i].mac));
+	for (int i = n0; i < f->have.n; i++) {
+		pr_debug("%s: unicast filter holds %s from an earlier run; it is ours",
+			 if_name(f, f->have.e[i].ifindex), xglb_fmt_mac(mac, f->have.e[i].mac));
+		if (i + 1 < f->have.n && f->have.e[i + 1].ifindex == f->have.e[i].ifindex)
+			continue;
+		pr_info("%s: unicast filter: %d vMAC(s) from an earlier run adopted",
+			if_name(f, f->have.e[i].ifindex), i + 1 - run);
+		run = i + 1;
+	}
 	xglb_ucf_sort(&f->have);
 	f->adopted += (__u64)c.found;
 	return err;
@@ -238,7 +244,7 @@ static void remove_entries(struct xglb_rxfilter *f, struct mnl_socket *nl,
 			   const struct xglb_ucf_set *gone)
 {
 	char mac[XGLB_MAC_STR];
-	int k = 0, *errs = calloc((size_t)gone->n + 1, sizeof(*errs));
+	int k = 0, n_rm = 0, n_dev = 0, *errs = calloc((size_t)gone->n + 1, sizeof(*errs));
 
 	if (errs)
 		entry_ops(f, nl, false, gone, errs);
@@ -252,20 +258,33 @@ static void remove_entries(struct xglb_rxfilter *f, struct mnl_socket *nl,
 			f->errors++; /* still ours: tried again at the next change */
 			pr_err("%s: removing %s from the unicast filter: %s",
 			       if_name(f, e->ifindex), xglb_fmt_mac(mac, e->mac), strerror(-err));
-			continue;
+		} else {
+			f->removed++;
+			if (f->first_pass)
+				f->stale_removed++;
+			if (err == -ENODEV)
+				pr_debug("%s: unicast filter: %s went with the device (ifindex %u)",
+					 if_name(f, e->ifindex), xglb_fmt_mac(mac, e->mac),
+					 e->ifindex);
+			else
+				pr_debug("%s: unicast filter: %s removed%s", if_name(f, e->ifindex),
+					 xglb_fmt_mac(mac, e->mac),
+					 f->first_pass ? " (left by an earlier run)" : "");
+			n_dev += err == -ENODEV;
+			n_rm += err != -ENODEV;
+			if (j >= 0)
+				f->have.e[j].ifindex = 0; /* dropped below */
 		}
-		f->removed++;
-		if (f->first_pass)
-			f->stale_removed++;
-		if (err == -ENODEV)
-			pr_info("%s: unicast filter: %s went with the device (ifindex %u)",
-				if_name(f, e->ifindex), xglb_fmt_mac(mac, e->mac), e->ifindex);
-		else
-			pr_info("%s: unicast filter: %s removed%s", if_name(f, e->ifindex),
-				xglb_fmt_mac(mac, e->mac),
-				f->first_pass ? " (left by an earlier run)" : "");
-		if (j >= 0)
-			f->have.e[j].ifindex = 0; /* dropped below */
+		/* one line per interface at info (the set is sorted by interface) */
+		if (i + 1 < gone->n && gone->e[i + 1].ifindex == e->ifindex)
+			continue;
+		if (n_dev)
+			pr_info("%s: unicast filter: %d vMAC(s) went with the device (ifindex %u)",
+				if_name(f, e->ifindex), n_dev, e->ifindex);
+		if (n_rm)
+			pr_info("%s: unicast filter: %d vMAC(s) removed%s", if_name(f, e->ifindex),
+				n_rm, f->first_pass ? " (left by an earlier run)" : "");
+		n_rm = n_dev = 0;
 	}
 	free(errs);
 	for (int i = 0; i < f->have.n; i++)
@@ -365,7 +384,7 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 	struct mnl_socket *nl = NULL;
 	char mac[XGLB_MAC_STR];
 	static int errs[XGLB_UCF_MAX]; /* not on the heap: a commit allocates nothing */
-	int refused = 0, n0 = f->have.n, nl_err = 0, k = 0;
+	int refused = 0, n0 = f->have.n, nl_err = 0, k = 0, n_add = 0, n_there = 0;
 
 	if (f->mode == XGLB_RXF_PROMISC)
 		promisc_all(f); /* an interface re-created since has none */
@@ -392,19 +411,35 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 			/* EEXIST: on the list already; in the vMAC space it is ours all the same */
 			xglb_ucf_add(&f->have, e->ifindex, e->mac);
 			f->added += !err;
-			pr_info("%s: unicast filter: %s %s", if_name(f, e->ifindex),
-				xglb_fmt_mac(mac, e->mac), err ? "was there already" : "added");
+			n_add += !err;
+			n_there += !!err;
+			pr_debug("%s: unicast filter: %s %s", if_name(f, e->ifindex),
+				 xglb_fmt_mac(mac, e->mac), err ? "was there already" : "added");
+		} else {
+			refused++;
+			f->refused++;
+			if (x) {
+				/* one warning per interface and error: a NIC that refuses
+				 * one vMAC usually refuses all of them */
+				if ((x->refused != -err || !x->promisc) && !x->n_refused)
+					pr_warn(
+					    "%s: the device refuses %s in its unicast filter: %s",
+					    x->name, xglb_fmt_mac(mac, e->mac), strerror(-err));
+				else
+					pr_debug(
+					    "%s: the device refuses %s in its unicast filter: %s",
+					    x->name, xglb_fmt_mac(mac, e->mac), strerror(-err));
+				x->refused = -err;
+				x->n_refused++;
+			}
+		}
+		/* one line per interface at info (the set is sorted by interface) */
+		if (i + 1 < f->tmp.n && f->tmp.e[i + 1].ifindex == e->ifindex)
 			continue;
-		}
-		refused++;
-		f->refused++;
-		if (x) {
-			if (x->refused != -err || !x->promisc)
-				pr_warn("%s: the device refuses %s in its unicast filter: %s",
-					x->name, xglb_fmt_mac(mac, e->mac), strerror(-err));
-			x->refused = -err;
-			x->n_refused++;
-		}
+		if (n_add || n_there)
+			pr_info("%s: unicast filter: %d vMAC(s) added, %d there already",
+				if_name(f, e->ifindex), n_add, n_there);
+		n_add = n_there = 0;
 	}
 	if (nl)
 		mnl_socket_close(nl);
@@ -426,7 +461,7 @@ int xglb_rxf_add(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 		}
 		x->fallbacks++;
 		f->fallbacks++;
-		pr_warn("%s: promiscuous mode on: %d owned vMAC(s) not in the unicast filter (%s)",
+		pr_warn("%s: promiscuous mode on: %d vMAC(s) not in the unicast filter (%s)",
 			x->name, x->n_refused, strerror(x->refused));
 	}
 	return refused;
@@ -461,9 +496,8 @@ void xglb_rxf_remove(struct xglb_rxfilter *f, const struct xglb_ucf_set *want)
 			continue;
 		x->refused = 0;
 		if (promisc_set(f, x, false) == 0)
-			pr_info(
-			    "%s: promiscuous mode off: the unicast filter holds every owned vMAC",
-			    x->name);
+			pr_info("%s: promiscuous mode off: the unicast filter holds every vMAC",
+				x->name);
 	}
 }
 
@@ -486,8 +520,8 @@ void xglb_rxf_set_mode(struct xglb_rxfilter *f, int mode, const struct xglb_ucf_
 {
 	int from = f->mode;
 	static const char *const what[] = {
-	    [XGLB_RXF_AUTO] = "owned vMACs on the interfaces' unicast filters, promiscuous mode "
-			      "where a device refuses one",
+	    [XGLB_RXF_AUTO] = "every vMAC of the groups on their interfaces' unicast filters, "
+			      "promiscuous mode where a device refuses one",
 	    [XGLB_RXF_OFF] = "xglbd leaves the interfaces' unicast filters and promiscuous mode "
 			     "alone",
 	    [XGLB_RXF_PROMISC] = "every group interface promiscuous, no unicast filter entries",
@@ -571,13 +605,13 @@ static bool lost(struct xglb_rxfilter *f, __u32 ifindex, const __u8 mac[6],
 		return true;
 	}
 	if (x->unsaid)
-		pr_warn("%s: unicast filter: %s, owned, was removed %s: adding it back (and %d "
-			"more since the last such message; rx-filter: off if another tool manages "
-			"this filter)",
+		pr_warn("%s: unicast filter: %s, a vMAC of its groups, was removed %s: adding it "
+			"back (and %d more since the last such message; rx-filter: off if another "
+			"tool manages this filter)",
 			x->name, xglb_fmt_mac(s, mac), how, x->unsaid);
 	else
-		pr_warn("%s: unicast filter: %s, owned, was removed %s: adding it back (rx-filter: "
-			"off if another tool manages this filter)",
+		pr_warn("%s: unicast filter: %s, a vMAC of its groups, was removed %s: adding it "
+			"back (rx-filter: off if another tool manages this filter)",
 			x->name, xglb_fmt_mac(s, mac), how);
 	x->said_ns = now;
 	x->unsaid = 0;
@@ -598,9 +632,12 @@ int xglb_rxf_resync(struct xglb_rxfilter *f, __u32 ifindex, const struct xglb_uc
 	char buf[XGLB_UCF_MSG_MAX] __attribute__((aligned(4)));
 	struct dump_ctx c = {.f = f, .seen = &f->seen};
 	struct mnl_socket *nl;
+	bool retry = false;
 	int err, n = 0;
 
-	if (f->mode != XGLB_RXF_AUTO || !f->have.n)
+	for (int i = 0; i < f->n_if; i++)
+		retry |= f->ifs[i].n_refused && (!ifindex || f->ifs[i].ifindex == ifindex);
+	if (f->mode != XGLB_RXF_AUTO || (!f->have.n && !retry))
 		return 0;
 	nl = nl_open();
 	if (!nl) {
@@ -626,8 +663,10 @@ int xglb_rxf_resync(struct xglb_rxfilter *f, __u32 ifindex, const struct xglb_uc
 			continue;
 		n += lost(f, e->ifindex, e->mac, want, "from the device (a driver reset?)");
 	}
-	if (n)
+	if (n || retry)
 		xglb_rxf_add(f, want);
+	if (retry) /* promiscuous mode left where the device took what it refused */
+		xglb_rxf_remove(f, want);
 	return 0;
 }
 

@@ -1,12 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * rxfilter.h - keeps every interface's unicast filter in step with the vMACs
- * this node owns (rtnetlink, libmnl), and falls back to promiscuous mode
+ * of its groups (rtnetlink, libmnl), and falls back to promiscuous mode
  * where a device refuses an entry.
  *
- * Entries are added before the tables that make a forwarder ours are
- * switched in (and so before its takeover is announced), and removed only
- * after the tables that drop it are: make before break. An entry is xglb's
+ * The caller wants every vMAC of every group on each of the group's
+ * interfaces, owned by this node or not (xglb_ucf_wanted), so the set
+ * changes only with the groups, their forwarders and interfaces (start,
+ * reload, an interface re-created), never at a takeover: a failover sends
+ * no request and cannot fail half-way on a filter error. Frames to a vMAC
+ * this node does not own are dropped and counted by the data path
+ * (xdp_drop_vmac_remote). Entries are added before the tables that use
+ * them are switched in, and removed only after the tables without them
+ * are: make before break. An entry is xglb's
  * if its MAC is in the vMAC space (02:78:67:62:...) on an interface of the
  * configuration; every other entry is the operator's and never touched.
  *
@@ -70,7 +76,7 @@ int xglb_rxf_init(struct xglb_rxfilter **out);
 
 /*
  * Switch to mode (enum xglb_rx_filter); want: the entries the live tables
- * own. To off: every entry of ours removed, promiscuous mode left. To
+ * need. To off: every entry of ours removed, promiscuous mode left. To
  * promiscuous: every interface promiscuous first, then our entries
  * removed. To auto: the wanted entries added (promiscuous where refused),
  * then the forced promiscuous mode left where nothing is missing. Entering
@@ -92,8 +98,8 @@ int xglb_rxf_set_ifaces(struct xglb_rxfilter *f, const __u32 *ifindex,
 
 /*
  * Make: add every wanted entry not yet on its device (entries on interfaces
- * not in the list are skipped). A device that refuses an entry (no unicast
- * filter support, filter full) goes promiscuous. Mode promiscuous: every
+ * not in the list are skipped), refused ones again. A device that refuses
+ * an entry (no unicast filter support, filter full) goes promiscuous. Mode promiscuous: every
  * interface promiscuous, no entries; off: nothing. Returns the number of
  * entries refused.
  */
@@ -117,7 +123,9 @@ void xglb_rxf_entry_gone(struct xglb_rxfilter *f, __u32 ifindex, const __u8 mac[
 /*
  * Read the devices' entries again (ifindex, or 0 for every interface):
  * ours that a device no longer holds (a driver reset, lost events) are put
- * back as by xglb_rxf_entry_gone. 0 or -errno.
+ * back as by xglb_rxf_entry_gone, and entries a device refused are tried
+ * again (promiscuous mode left where it takes them now). The daemon calls
+ * it when an interface comes up and after a monitor overrun. 0 or -errno.
  */
 int xglb_rxf_resync(struct xglb_rxfilter *f, __u32 ifindex, const struct xglb_ucf_set *want);
 
