@@ -168,5 +168,7 @@ bench scale_commit_count $((c1 - c0)) commits
 bench scale_commit_wall_us $((w1 - w0)) us
 bench scale_commit_grace_us $((g1 - g0)) us
 bench scale_commit_max_us "$max" us
+# where those commits' CPU went: their -v lines (build, unicast filter, bank), as comments
+grep -F 'debug: commit: ' "$(lab_xglbd_log r1)" | tail -n "$((c1 - c0))" | sed 's/^/# r1: /' >&2
 for r in r1 r2 r3; do lab_stop_xglbd "$r" 10; done
 exit 0

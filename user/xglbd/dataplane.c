@@ -377,7 +377,7 @@ int commit_tables(struct daemon *d)
 	const struct xglb_config *cfg = d->cfg;
 	__u32 self = cfg->nodes[cfg->self].id;
 	__u64 t0 = now_ns(), c0 = thread_cpu_ns(), grace0 = d->bank.quiesce_ns, c_build, c_rxf,
-	      c_bank;
+	      c_bank, c_log;
 	int err, built = 0;
 	bool rxf;
 
@@ -424,9 +424,10 @@ int commit_tables(struct daemon *d)
 		err = prepare_steer(d);
 	if (!err)
 		xglb_bank_flip(&d->bank);
-	c_bank = thread_cpu_ns();
+	c_bank = c_log = thread_cpu_ns();
 	if (!err) {
 		log_changes(d, groups, cfg->n_groups);
+		c_log = thread_cpu_ns();
 		nic_moved(d, groups, cfg->n_groups);
 		seen_removed(d, groups, cfg->n_groups);
 		memcpy(d->tables, groups, sizeof(groups[0]) * cfg->n_groups);
@@ -445,10 +446,11 @@ int commit_tables(struct daemon *d)
 		pr_err("writing tables: %s", strerror(-err));
 	grace0 = d->bank.quiesce_ns - grace0;
 	pr_debug("commit: %d of %d group tables built, CPU: build %llu us, unicast filter %llu us, "
-		 "bank %llu us, all %llu us; grace period %llu us",
+		 "bank %llu us, change log %llu us, all %llu us; grace period %llu us",
 		 built, cfg->n_groups, (unsigned long long)(c_build - c0) / 1000,
 		 (unsigned long long)(c_rxf - c_build) / 1000,
 		 (unsigned long long)(c_bank - c_rxf) / 1000,
+		 (unsigned long long)(c_log - c_bank) / 1000,
 		 (unsigned long long)(thread_cpu_ns() - c0) / 1000,
 		 (unsigned long long)grace0 / 1000);
 	xglb_log_release(); /* its write counted in the commit's time: the loop pays it */
