@@ -79,7 +79,7 @@ check_settled() { # what router...
 rxf() { lab_jst "$1" ".rx_filter.$2"; } # router counter
 # "added/removed" of each router: ownership changes leave them as they are
 changes() { for r in "$@"; do echo "$r=$(rxf "$r" added)/$(rxf "$r" removed)"; done | paste -sd' '; }
-# Make before break, from ROUTER's log (its current xglbd): every "forwarder N owned by
+# Make before break, from ROUTER's log (its current xglbd, -v): every "forwarder N owned by
 # ... (this node)" comes after its vMAC went on the filter, and no vMAC leaves the filter
 # while the node still owns its forwarder (before "stopping", and while rx-filter is auto:
 # off and promiscuous hold no entries by design). Prints the offending lines.
@@ -100,10 +100,15 @@ order_violations() {
 		match($0, /unicast filter: [0-9a-f:]+ removed/) {
 			split(substr($0, RSTART, RLENGTH), w, " "); on[w[3]] = 0
 			if (own[idx(w[3])] && !stop) print NR ": removed while owned: " $0 }
-		match($0, /forwarder [0-9]+ (owned by|removed)/) {
-			split(substr($0, RSTART, RLENGTH), w, " "); n = w[2]
-			own[n] = ($0 ~ /\(this node\)/)
-			if (own[n] && !on[vm(n)] && !stop) print NR ": owned before its vMAC was on the filter: " $0 }
+		{ # one line per changed group: "group G: forwarder 0 owned by r1 (this node), ..."
+			rest = $0
+			while (match(rest, /forwarder [0-9]+ (owned by [^,]*|removed)/)) {
+				m = substr(rest, RSTART, RLENGTH); rest = substr(rest, RSTART + RLENGTH)
+				split(m, w, " "); n = w[2]
+				own[n] = (m ~ /\(this node\)/)
+				if (own[n] && !on[vm(n)] && !stop) print NR ": owned before its vMAC was on the filter: " $0
+			}
+		}
 	' "$(lab_xglbd_log "$1")"
 }
 check_order() { # router what

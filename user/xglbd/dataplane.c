@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,26 +109,73 @@ int resolve_ifaces(const struct xglb_config *cfg, struct ifaces *ifs)
 	return 0;
 }
 
+/* One debug line per changed group: "group G: <change>, <change>, ..." */
+struct change_line {
+	char s[512];
+	size_t len;
+	__u8 gid;
+};
+
+static void change_flush(struct change_line *l)
+{
+	if (l->len)
+		pr_debug("%s", l->s);
+	l->len = 0;
+}
+
+static void change_add(struct change_line *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void change_add(struct change_line *l, const char *fmt, ...)
+{
+	char item[160];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(item, sizeof(item), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(item))
+		n = sizeof(item) - 1;
+	if (l->len && l->len + 2 + (size_t)n >= sizeof(l->s))
+		change_flush(l); /* full: the rest on a line of its own */
+	if (!l->len) {
+		l->len = (size_t)snprintf(l->s, sizeof(l->s), "group %u: ", l->gid);
+	} else {
+		memcpy(l->s + l->len, ", ", 2);
+		l->len += 2;
+	}
+	memcpy(l->s + l->len, item, (size_t)n);
+	l->len += (size_t)n;
+	l->s[l->len] = '\0';
+}
+
 /*
  * Role and ownership changes the data plane is about to see: the operator's
  * event log. One line a commit at info (groups changed, forwarders moved,
  * AVG roles), so a failover of 255 groups logs one line, not a thousand;
- * the line per forwarder and per role change at debug (-v), formatted only
- * then (xglb_log drops a debug line it would not print before formatting).
+ * at debug (-v) also one line per changed group naming each change
+ * ("forwarder 3 owned by r2 (this node)"), built only then.
  */
 static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 {
 	int groups = 0, to_us = 0, to_others = 0, removed = 0, redirected = 0, avg_on = 0,
 	    avg_off = 0, first = 0;
+	bool say = xglb_log_enabled(XGLB_LOG_DEBUG);
+	struct change_line l = {.len = 0};
 	char which[24] = "";
 
 	for (int g = 0; g < n; g++) {
 		const struct xglb_group *a = &d->tables[g], *b = &now[g];
 		bool fresh = a->id != b->id, changed = false;
 
+		l.gid = b->id;
 		if (fresh || (a->flags & XGLB_GRP_AVG) != (b->flags & XGLB_GRP_AVG)) {
-			pr_debug("group %u: this node %s the AVG", b->id,
-				 b->flags & XGLB_GRP_AVG ? "is now" : "is not");
+			if (say)
+				change_add(&l, "this node %s the AVG",
+					   b->flags & XGLB_GRP_AVG ? "is now" : "is not");
 			changed = true;
 			if (b->flags & XGLB_GRP_AVG)
 				avg_on++;
@@ -144,25 +192,30 @@ static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 			if (!was && !is)
 				continue;
 			if (!is) {
-				pr_debug("group %u: forwarder %d removed", b->id, f);
+				if (say)
+					change_add(&l, "forwarder %d removed", f);
 				removed++;
 			} else if (!was || a->fwd[f].owner != b->fwd[f].owner) {
-				pr_debug("group %u: forwarder %d owned by %s%s", b->id, f,
-					 xglb_node_name(d->cfg, b->fwd[f].owner, "none"),
-					 b->fwd[f].flags & XGLB_FWD_LOCAL ? " (this node)" : "");
+				if (say)
+					change_add(&l, "forwarder %d owned by %s%s", f,
+						   xglb_node_name(d->cfg, b->fwd[f].owner, "none"),
+						   b->fwd[f].flags & XGLB_FWD_LOCAL ? " (this node)"
+										    : "");
 				if (b->fwd[f].flags & XGLB_FWD_LOCAL)
 					to_us++;
 				else
 					to_others++;
 			} else if (!(b->fwd[f].flags & XGLB_FWD_NEW_OK)) {
-				pr_debug("group %u: forwarder %d takes no new hosts (redirect)",
-					 b->id, f);
+				if (say)
+					change_add(&l, "forwarder %d takes no new hosts (redirect)",
+						   f);
 				redirected++;
 			} else {
 				continue;
 			}
 			changed = true;
 		}
+		change_flush(&l);
 		if (changed && groups++ == 0)
 			first = g;
 	}

@@ -22,6 +22,11 @@ void xglb_log_init(const char *prog, enum xglb_log_level level)
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
 }
 
+bool xglb_log_enabled(enum xglb_log_level level)
+{
+	return level <= log_max;
+}
+
 static const char *level_name(enum xglb_log_level l)
 {
 	switch (l) {

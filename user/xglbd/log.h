@@ -3,12 +3,16 @@
 #ifndef XGLB_LOG_H
 #define XGLB_LOG_H
 
+#include <stdbool.h>
+
 enum xglb_log_level { XGLB_LOG_ERR = 3, XGLB_LOG_WARN = 4, XGLB_LOG_INFO = 6, XGLB_LOG_DEBUG = 7 };
 
 /* prog: name printed before each line; level: most verbose level printed. */
 void xglb_log_init(const char *prog, enum xglb_log_level level);
 void xglb_log(enum xglb_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Whether a line at level is printed (so a caller can skip building one). */
+bool xglb_log_enabled(enum xglb_log_level level);
 /* Route libbpf's and libxdp's messages through xglb_log, one level quieter. */
 void xglb_log_libs(void);
 
