@@ -7,7 +7,7 @@
  * group that serves IPv6 hosts, IPv6 forwarding) is off on it, the node
  * withdraws from its group; a VIP removed from lo is put
  * back; steering's local-address set follows address changes; the
- * unicast filters follow a re-created interface, and an owned vMAC removed
+ * unicast filters follow a re-created interface, and a vMAC of ours removed
  * from one (bridge fdb del ... self, a driver reset) is put back. At start,
  * xglbd waits for the interfaces and the address its configuration names.
  */
@@ -407,7 +407,7 @@ void netwatch_resync(struct daemon *d)
 			ra_schedule(d);	     /* its all-routers membership for solicitations */
 		}
 		/* the filters' interfaces: a gone one forgotten, a new one with nothing on it
-		 * (its owned vMACs go on at the table switch below) */
+		 * (its groups' vMACs go on at the table switch below) */
 		if (rx_filter_ifaces(d))
 			d->nw.errors++;
 	}
