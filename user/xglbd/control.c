@@ -198,12 +198,10 @@ static void rxvlan_json(struct json_object *j, const struct daemon *d, int i)
 {
 	int on = d->nw.gone[i] ? -ENODEV : xglb_netif_rxvlan_get(d->ifs.name[i]);
 	const char *v = on < 0 ? "unknown" : "off";
-	bool ours = false;
+	bool ours = xglb_rxvlan_ours(&d->rxvlan, d->ifs.name[i]);
 
 	if (on > 0)
 		v = "on";
-	for (int k = 0; k < d->n_rxvlan_off; k++)
-		ours |= !strcmp(d->rxvlan_off[k], d->ifs.name[i]);
 	json_object_object_add(j, "rx_vlan_offload", json_object_new_string(v));
 	json_object_object_add(j, "rx_vlan_offload_ours", json_object_new_boolean(ours));
 }
@@ -245,7 +243,7 @@ static struct json_object *datapath_json(const struct daemon *d)
 	}
 	json_object_object_add(o, "hook", json_object_new_string(all ? all : "none"));
 	json_object_object_add(o, "rx_vlan_offload_refused",
-			       json_object_new_int64((int64_t)d->rxvlan_refused));
+			       json_object_new_int64((int64_t)xglb_rxvlan_refused(&d->rxvlan)));
 	json_object_object_add(o, "interfaces", ifs);
 	return o;
 }

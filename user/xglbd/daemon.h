@@ -15,6 +15,7 @@
 #include "ctlsock.h"
 #include "hostcount.h"
 #include "grace.h"
+#include "rxvlan.h"
 #include "hostage.h"
 #include "http.h"
 #include "token.h"
@@ -336,12 +337,9 @@ struct daemon {
 	struct nicfail nic;
 	struct sysctl_saved sysctls[SYSCTL_SAVED_MAX]; /* what sysctls_apply changed */
 	int n_sysctls;
-	/* receive VLAN offload (rxvlan_apply): the interfaces where this process turned it off,
-	 * to turn on again on a clean stop; the ifindex each refusal was counted for */
-	char rxvlan_off[XGLB_MAX_IFACES][IF_NAMESIZE];
-	int n_rxvlan_off;
-	__u32 rxvlan_refused_if[XGLB_MAX_IFACES]; /* by ifs index */
-	__u64 rxvlan_refused;			  /* interfaces whose driver kept it on */
+	/* receive VLAN offload off where xglb_xdp runs (rxvlan_apply), off the event loop
+	 * once it runs; what this process turned off, to turn on again on a clean stop */
+	struct xglb_rxvlan rxvlan;
 	/* every vMAC of our groups on their interfaces' unicast filters (rxfilter.h) */
 	struct xglb_rxfilter *rxf;
 	struct xglb_ucf_set *rxf_want, *rxf_last; /* scratch; the set of the last commit */

@@ -764,55 +764,27 @@ void sysctls_restore(struct daemon *d)
  * left as they are. Only what this process turned off is turned on again,
  * by a clean stop (rxvlan_restore): a restart after a crash finds it off
  * and keeps it off. A driver that cannot turn it off is warned about and
- * counted once per interface (ifindex), never a reason to stop.
+ * counted once per interface (ifindex), never a reason to stop. Once the
+ * daemon runs, the change is made by rxvlan.c's thread: a driver may
+ * reset the NIC for it, and the event loop never waits for that.
  */
 void rxvlan_apply(struct daemon *d)
 {
-	for (int i = 0; i < d->ld.n_if && i < d->ifs.n; i++) {
-		const char *ifname = d->ifs.name[i];
-		bool mine = false;
-		int on, ret;
+	struct xglb_rxvlan_if ifs[XGLB_MAX_IFACES];
+	int n = 0;
 
+	for (int i = 0; i < d->ld.n_if && i < d->ifs.n && n < XGLB_MAX_IFACES; i++) {
 		if (d->ld.use[i] != XGLB_USE_XDP || d->nw.gone[i])
 			continue;
-		on = xglb_netif_rxvlan_get(ifname);
-		if (on == 0)
-			continue;
-		ret = on < 0 ? on : xglb_netif_rxvlan_set(ifname, false);
-		if (ret) {
-			if (d->rxvlan_refused_if[i] == d->ifs.ifindex[i])
-				continue;
-			d->rxvlan_refused_if[i] = d->ifs.ifindex[i];
-			d->rxvlan_refused++;
-			pr_warn(
-			    "%s: cannot turn receive VLAN offload off (%s): the driver may take "
-			    "802.1Q tags out of frames before XDP, so xglb_xdp could answer, "
-			    "learn from or readdress a tagged frame as untagged; use datapath: tc "
-			    "on this interface if it receives tagged frames",
-			    ifname, strerror(-ret));
-			continue;
-		}
-		for (int k = 0; k < d->n_rxvlan_off; k++)
-			mine |= !strcmp(d->rxvlan_off[k], ifname);
-		if (!mine && d->n_rxvlan_off < XGLB_MAX_IFACES)
-			snprintf(d->rxvlan_off[d->n_rxvlan_off++], IF_NAMESIZE, "%s", ifname);
-		pr_info("%s: receive VLAN offload off (was on), so tags stay in the frame for XDP",
-			ifname);
+		snprintf(ifs[n].name, sizeof(ifs[n].name), "%s", d->ifs.name[i]);
+		ifs[n++].ifindex = d->ifs.ifindex[i];
 	}
+	xglb_rxvlan_ask(&d->rxvlan, ifs, n);
 }
 
 void rxvlan_restore(struct daemon *d)
 {
-	for (int k = 0; k < d->n_rxvlan_off; k++) {
-		int ret = xglb_netif_rxvlan_set(d->rxvlan_off[k], true);
-
-		if (ret && ret != -ENODEV) /* an interface gone meanwhile has nothing to restore */
-			pr_warn("%s: turning receive VLAN offload on again: %s", d->rxvlan_off[k],
-				strerror(-ret));
-		else if (!ret)
-			pr_info("%s: receive VLAN offload on again", d->rxvlan_off[k]);
-	}
-	d->n_rxvlan_off = 0;
+	xglb_rxvlan_restore(&d->rxvlan);
 }
 
 /* The steering maps; a restarted xglbd keeps steering as its predecessor left it. */

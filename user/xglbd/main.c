@@ -348,6 +348,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	xglb_log_init("xglbd", verbose ? XGLB_LOG_DEBUG : XGLB_LOG_INFO);
+	xglb_rxvlan_init(&d.rxvlan, &xglb_rxvlan_netif);
 	if (verbose > 1)
 		xglb_log_libs();
 	else
@@ -460,7 +461,11 @@ int main(int argc, char **argv)
 	}
 	if (http_start(&d))
 		goto detach;
-	sync_vips(&d, false);
+	sync_vips(&d, false); /* receive VLAN offload changed here, before the first hello */
+	err = xglb_rxvlan_start(&d.rxvlan);
+	if (err)
+		pr_warn("receive VLAN offload thread: %s (changed on the event loop)",
+			strerror(-err));
 	d.pkt_fd = xglb_learn_socket();
 	if (d.pkt_fd < 0)
 		pr_warn("no packet socket for learning frames: %s", strerror(-d.pkt_fd));
