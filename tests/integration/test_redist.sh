@@ -73,6 +73,11 @@ done
 lab_wait 10 lab_agree_owned || bail "r1 r2 r3 agree, every forwarder owned" "$(lab_views)"
 check_eq "r3 is the AVG; forwarders r1,r2,r3; the group's second interface is eth1 (server side)" \
 	"$(lab_view r3 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3"
+# A group on two segments is accepted, with a warning naming both interfaces (segcheck.c).
+ct=$(lab_exec r1 "$LAB_BUILD/xglbd" --config "${CFG[r1]}" --node r1 --config-test 2>&1)
+check_eq "--config-test accepts the group on eth0 and eth1 (exit 0)" "$?" 0
+check "... and warns that eth0 and eth1 carry addresses of different subnets" \
+	grep -qE "group [0-9]+: interfaces eth0 \([0-9.]+/[0-9]+\) and eth1 \([0-9.]+/[0-9]+\) carry addresses of different subnets" <<<"$ct"
 
 # ARP replies from the VIP to c1 naming another vMAC than forwarder 1's (the moves; not the
 # owner's answers to c1's unicast re-confirmations), and c1's own broadcast requests, counted

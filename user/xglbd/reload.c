@@ -29,6 +29,7 @@
 #include "log.h"
 #include "netif.h"
 #include "owners.h"
+#include "segcheck.h"
 #include "tables.h"
 #include "track.h"
 #include "daemon.h"
@@ -48,6 +49,7 @@ struct xglb_config *load_config(const struct daemon *d)
 		    "%s:%d: membership.key: the key is written in the configuration file, which "
 		    "is often readable by others; prefer key-file (a root-owned file, mode 0600)",
 		    d->config_path, cfg->key_inline_line);
+	xglb_segcheck(d->config_path, cfg); /* advice: a group on two segments still runs */
 	if (d->pin_root_override)
 		snprintf(cfg->pin_root, sizeof(cfg->pin_root), "%s", d->pin_root_override);
 	if (!cfg->control_socket[0])
