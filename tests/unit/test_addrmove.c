@@ -137,6 +137,43 @@ static void earliest_due(void **state)
 	assert_int_equal(xglb_addrmove_decide(&m, T0 + 1500 * MS, RET, &next), 0);
 }
 
+/*
+ * An interface that refuses the address (adding it failed) is passed over
+ * for the next live one, so a node whose holder died does not step down
+ * while another of its interfaces is live; a return to an earlier interface
+ * that refuses it leaves it on the holder.
+ */
+static void refused_passes_to_the_next(void **state)
+{
+	struct xglb_addrmove m;
+	__u64 next = 1;
+
+	(void)state;
+	xglb_addrmove_init(&m, 3);
+	for (int i = 0; i < 3; i++)
+		xglb_addrmove_observe(&m, i, true, T0);
+	m.holder = 0;
+	xglb_addrmove_observe(&m, 0, false, T0 + 10 * MS);
+	assert_int_equal(xglb_addrmove_decide_but(&m, T0 + 10 * MS, RET, 0, NULL), 1);
+	assert_int_equal(xglb_addrmove_decide_but(&m, T0 + 10 * MS, RET, 1u << 1, &next), 2);
+	assert_int_equal(next, 0);
+	assert_int_equal(xglb_addrmove_decide_but(&m, T0 + 10 * MS, RET, 6, NULL), -1);
+	/* the holder live on 2, 0 and 1 past their delay: 0 refuses, 1 is next, then the holder */
+	m.holder = 2;
+	xglb_addrmove_observe(&m, 0, true, T0 + 20 * MS);
+	assert_int_equal(xglb_addrmove_decide_but(&m, T0 + 20 * MS + RET, RET, 0, NULL), 0);
+	assert_int_equal(xglb_addrmove_decide_but(&m, T0 + 20 * MS + RET, RET, 1, NULL), 1);
+	assert_int_equal(xglb_addrmove_decide_but(&m, T0 + 20 * MS + RET, RET, 3, &next), 2);
+	/* a refused one is not counted for the next due time either */
+	xglb_addrmove_observe(&m, 1, false, T0 + 30 * MS);
+	xglb_addrmove_observe(&m, 1, true, T0 + 40 * MS);
+	assert_int_equal(xglb_addrmove_decide_but(&m, T0 + 50 * MS, RET, 1, &next), 2);
+	assert_int_equal(next, T0 + 40 * MS + RET);
+	/* decide is decide_but with none refused */
+	assert_int_equal(xglb_addrmove_decide(&m, T0 + 50 * MS, RET, &next), 2);
+	assert_int_equal(next, T0 + 20 * MS + RET);
+}
+
 /* the gratuitous ARP, byte for byte */
 static void garp_bytes(void **state)
 {
@@ -160,4 +197,4 @@ static void garp_bytes(void **state)
 T_MAIN(cmocka_unit_test(garp_bytes), cmocka_unit_test(init_checks),
        cmocka_unit_test(stays_while_live), cmocka_unit_test(fails_over_at_once),
        cmocka_unit_test(returns_after_delay), cmocka_unit_test(flap_restarts_delay),
-       cmocka_unit_test(earliest_due))
+       cmocka_unit_test(earliest_due), cmocka_unit_test(refused_passes_to_the_next))

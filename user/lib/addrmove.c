@@ -25,6 +25,12 @@ void xglb_addrmove_observe(struct xglb_addrmove *m, int i, bool live, __u64 now_
 int xglb_addrmove_decide(const struct xglb_addrmove *m, __u64 now_ns, __u64 return_ns,
 			 __u64 *next_ns)
 {
+	return xglb_addrmove_decide_but(m, now_ns, return_ns, 0, next_ns);
+}
+
+int xglb_addrmove_decide_but(const struct xglb_addrmove *m, __u64 now_ns, __u64 return_ns,
+			     unsigned int refused, __u64 *next_ns)
+{
 	int h = m->holder;
 	__u64 next = 0;
 
@@ -33,7 +39,7 @@ int xglb_addrmove_decide(const struct xglb_addrmove *m, __u64 now_ns, __u64 retu
 	if (h < 0 || h >= m->n || !m->live[h]) {
 		/* the holder is dead (or there is none): the first live one, at once */
 		for (int i = 0; i < m->n; i++)
-			if (m->live[i])
+			if (m->live[i] && !(refused >> i & 1))
 				return i;
 		return -1;
 	}
@@ -41,7 +47,7 @@ int xglb_addrmove_decide(const struct xglb_addrmove *m, __u64 now_ns, __u64 retu
 	for (int i = 0; i < h; i++) {
 		__u64 due;
 
-		if (!m->live[i])
+		if (!m->live[i] || (refused >> i & 1))
 			continue;
 		due = m->since_ns[i] + return_ns;
 		if (due <= now_ns)

@@ -48,6 +48,15 @@ int xglb_addrmove_decide(const struct xglb_addrmove *m, __u64 now_ns, __u64 retu
 			 __u64 *next_ns);
 
 /*
+ * The same, with the interfaces in refused (bit i: interface i) taken as
+ * not live: they refused the address just now (adding it failed), so the
+ * next one in order is tried rather than the node stepping down while
+ * another interface is live. The holder is never refused.
+ */
+int xglb_addrmove_decide_but(const struct xglb_addrmove *m, __u64 now_ns, __u64 return_ns,
+			     unsigned int refused, __u64 *next_ns);
+
+/*
  * The gratuitous ARP that moves the node address: a broadcast ARP request
  * from mac, sender and target IP both ip, target MAC zero, padded to a
  * 60-byte frame in buf. Linux takes it even within an entry's locktime

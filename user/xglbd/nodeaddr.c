@@ -12,7 +12,8 @@
  * that prefix moved along, the address deleted from the old one, a
  * gratuitous ARP from the new interface's MAC (again a second later),
  * the old interface's stale neighbour entries flushed. Where the address
- * cannot go (no live interface, the add refused), the node withdraws from
+ * cannot go (no live interface, the add refused by every live one: each
+ * refusing interface is passed over for the next), the node withdraws from
  * its groups (reason node-address-lost) until it can. Only the address
  * xglbd identifies as its node address, with the prefix length found on
  * the interface, is ever touched; an address that is on none of the
@@ -472,9 +473,12 @@ static int move_to(struct daemon *d, int t, __u64 now)
 	heartbeat(d); /* a few netlink round trips follow: the lease must not lapse meanwhile */
 	err = to ? addr_msg(RTM_NEWADDR, to, na->addr, na->plen) : -ENODEV;
 	if (err && err != -EEXIST) {
+		/* tried again every second while it fails: logged at the 1st, 2nd, 4th, ... */
 		na->failures++;
-		pr_err("node address %s/%u: adding it on %s failed: %s", ip, na->plen, na->name[t],
-		       strerror(-err));
+		if (!(na->failures & (na->failures - 1)))
+			pr_err("node address %s/%u: adding it on %s failed: %s (failure %llu)", ip,
+			       na->plen, na->name[t], strerror(-err),
+			       (unsigned long long)na->failures);
 		return err;
 	}
 	if (from) {
@@ -535,17 +539,24 @@ void nodeaddr_sync(struct daemon *d)
 	if (t < 0) {
 		lose(d, "no interface of the segment is up with carrier");
 	} else if (t != na->m.holder) {
-		int err = move_to(d, t, now);
+		unsigned int refused = 0;
+		char why[96];
+		int err;
 
-		if (err) {
-			char why[96];
-
+		/* an interface that refuses it: the next live one in order, before stepping down */
+		while (t >= 0 && t != na->m.holder && (err = move_to(d, t, now))) {
 			snprintf(why, sizeof(why), "adding it on %s failed (%s)", na->name[t],
 				 strerror(-err));
+			refused |= 1u << t;
+			t = xglb_addrmove_decide_but(
+			    &na->m, now, (__u64)d->cfg->nic_return_ms * 1000000ull, refused, NULL);
+		}
+		if (refused) {
 			if (na->m.holder < 0 || !na->m.live[na->m.holder])
 				lose(d, why);
 			/* tried again on the next link event, or in a second */
 			next = now + NA_RETRY_MS * 1000000ull;
+			t = -1; /* the retry stands */
 		}
 	}
 	if (na->lost && na->m.holder >= 0 && na->m.live[na->m.holder]) {
