@@ -28,6 +28,8 @@
 #     the one not kept, and the node works.
 #  I. an operator deletes the address: r1 withdraws (node-address-lost, the cause in status)
 #     and does not put it back; added back, r1 takes part again.
+#  J. eight groups on eight other interfaces listed before the segment's: restarted, xglbd
+#     still finds the address on eth0 and manages it over eth0 and eth2.
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o
@@ -211,5 +213,26 @@ lab_wait 5 withdrawn_is r1 ""
 check_eq "I: added back: the withdrawal ended" "$(withdrawn r1)" ""
 lab_wait 10 lab_agree_owned r1 r2
 check "I: the routers agree again" lab_agree_owned r1 r2
+
+# ---- J -------------------------------------------------------------------------------
+# Eight groups on eight other interfaces come before the segment's group: the node address is
+# still found on eth0 (it was looked for among the first eight group interfaces only).
+for i in 1 2 3 4 5 6 7 8; do
+	lab_exec r1 ip link add "xa$i" type veth peer name "xb$i" &&
+		lab_exec r1 ip link set "xa$i" up && lab_exec r1 ip link set "xb$i" up ||
+		bail "veth xa$i in r1"
+done
+cfgj=$LAB_DIR/r1-j.yaml
+awk '{ print } /^groups:$/ { for (i = 1; i <= 8; i++) printf "  - id: %d\n    vip: 10.77.%d.1\n    interfaces: [xa%d]\n    forwarders:\n      - index: 0\n        owner: r1\n", 100 + i, i, i }' \
+	"$cfg1" >"$cfgj"
+check_eq "J: the configuration lists eight groups before the segment's" \
+	"$(grep 'interfaces:' "$cfgj" | head -n 9 | tr -d ' ' | paste -sd' ')" \
+	"$(printf 'interfaces:[xa%d] ' 1 2 3 4 5 6 7 8)interfaces:[eth0,eth2]"
+lab_stop_xglbd r1
+lab_start_xglbd r1 "$cfgj" || bail "xglbd on r1 with nine groups"
+check_eq "J: the node address is managed, on eth0, among the segment's two links" \
+	"$(na managed) $(na interface) $(jst r1 '.node_address.interfaces | map(.name) | join(",")')" \
+	"true eth0 eth0,eth2"
+check "J: logged where it is" log_has r1 "node address $R1/24 is on eth0: it follows the live interfaces of the segment \\(2\\)"
 
 t_done

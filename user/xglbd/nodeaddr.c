@@ -354,6 +354,31 @@ static bool other_subnet(const char *name, __be32 ip, __u8 plen)
 	return other;
 }
 
+/* The group interfaces (every group's, configuration order, once each) that hold ip now. */
+static void holders(struct nodeaddr *na, const struct xglb_config *cfg, __be32 ip)
+{
+	struct ifaddrs *ifa, *p;
+
+	if (getifaddrs(&ifa))
+		return;
+	for (int g = 0; g < cfg->n_groups; g++)
+		for (int i = 0; i < cfg->groups[g].n_ifaces && na->n < XGLB_ADDRMOVE_MAX; i++) {
+			const char *name = cfg->groups[g].ifaces[i];
+			bool dup = false, holds = false;
+
+			for (int k = 0; k < na->n; k++)
+				dup |= !strcmp(na->name[k], name);
+			for (p = ifa; p && !dup && !holds; p = p->ifa_next)
+				holds =
+				    p->ifa_addr && p->ifa_addr->sa_family == AF_INET &&
+				    ((struct sockaddr_in *)p->ifa_addr)->sin_addr.s_addr == ip &&
+				    !strcmp(p->ifa_name, name);
+			if (holds)
+				snprintf(na->name[na->n++], IF_NAMESIZE, "%s", name);
+		}
+	freeifaddrs(ifa);
+}
+
 /* The interface ip is on, outside the candidates ("" if none), for the log. */
 static void found_elsewhere(__be32 ip, char *out, size_t len)
 {
@@ -624,17 +649,9 @@ int nodeaddr_init(struct daemon *d)
 	if (!ip)
 		return 0;
 	inet_ntop(AF_INET, &ip, s, sizeof(s));
-	/* every group interface first, to find it; then only the groups of its segment */
-	for (int g = 0; g < cfg->n_groups; g++)
-		for (int i = 0; i < cfg->groups[g].n_ifaces && na->n < XGLB_ADDRMOVE_MAX; i++) {
-			bool dup = false;
-
-			for (int k = 0; k < na->n; k++)
-				dup |= !strcmp(na->name[k], cfg->groups[g].ifaces[i]);
-			if (!dup)
-				snprintf(na->name[na->n++], IF_NAMESIZE, "%s",
-					 cfg->groups[g].ifaces[i]);
-		}
+	/* the group interfaces that hold it, to find it (among all of them, however many
+	 * groups come first); then only the groups of its segment */
+	holders(na, cfg, ip);
 	held = held_on(na, ip, &na->plen);
 	if (!held) {
 		found_elsewhere(ip, where, sizeof(where));
