@@ -30,6 +30,8 @@
 #     and does not put it back; added back, r1 takes part again.
 #  J. eight groups on eight other interfaces listed before the segment's: restarted, xglbd
 #     still finds the address on eth0 and manages it over eth0 and eth2.
+#  K. eth2 deleted and re-created with the same name: arp_ignore=1 set on the new device;
+#     a clean stop puts the value first found back.
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o
@@ -234,5 +236,16 @@ check_eq "J: the node address is managed, on eth0, among the segment's two links
 	"$(na managed) $(na interface) $(jst r1 '.node_address.interfaces | map(.name) | join(",")')" \
 	"true eth0 eth0,eth2"
 check "J: logged where it is" log_has r1 "node address $R1/24 is on eth0: it follows the live interfaces of the segment \\(2\\)"
+
+# ---- K -------------------------------------------------------------------------------
+# eth2 deleted and plugged in again (a new device, the same name): it has the kernel's
+# arp_ignore=0 again, so both links would answer ARP for the node address; xglbd sets it again.
+arp_ignore_eth2() { lab_exec r1 cat /proc/sys/net/ipv4/conf/eth2/arp_ignore; }
+arp_ignore_eth2_is() { [ "$(arp_ignore_eth2)" = "$1" ]; }
+lab_replug r1 eth2 >/dev/null
+lab_wait 5 arp_ignore_eth2_is 1
+check_eq "K: eth2 re-created: arp_ignore=1 on the new device" "$(arp_ignore_eth2)" 1
+lab_stop_xglbd r1
+check_eq "K: a clean stop puts back the value first found (0)" "$(arp_ignore_eth2)" 0
 
 t_done

@@ -549,6 +549,8 @@ void nodeaddr_sync(struct daemon *d)
 
 	if (!na->managed)
 		return;
+	if (na->n > 1) /* a re-created interface has the kernel's default (0) again */
+		arp_ignore_set(d);
 	for (int i = 0; i < na->n; i++)
 		xglb_addrmove_observe(&na->m, i, iface_live(na->name[i]), now);
 	held = held_on(na, na->addr, NULL);
