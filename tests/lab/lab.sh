@@ -606,7 +606,9 @@ _lab_xglbd_state() { # router pid starttime log -> 0 ready, 1 not yet, 2 dead
 # lab_start_xglbd ROUTER CONFIG [ARGS...]: start build/xglbd in the
 # router's namespace, log to $LAB_DIR/xglbd.ROUTER.log, and wait (up to
 # LAB_READY_S, default 15 s) for its "ready" line. Fails with the log's
-# tail if it dies or never gets ready.
+# tail if it dies or never gets ready. LAB_XGLBD_WRAP, if set, is a
+# command (words split on spaces) that execs its arguments and runs it,
+# e.g. "build/tools/xglb_deny tcx --".
 lab_start_xglbd() {
 	local router=$1 cfg=$2 log pid st pr deadline s
 	shift 2
@@ -614,8 +616,9 @@ lab_start_xglbd() {
 	log=$LAB_DIR/xglbd.$router.log
 	pr=$(lab_get "$router" pin_root)
 	mkdir -p "$pr"
-	lab_bg "$router" "$log" "$LAB_BUILD/xglbd" --config "$cfg" --node "$router" \
-		--pin-root "$pr" -v "$@"
+	# shellcheck disable=SC2086 # the wrapper's words
+	lab_bg "$router" "$log" ${LAB_XGLBD_WRAP:-} "$LAB_BUILD/xglbd" \
+		--config "$cfg" --node "$router" --pin-root "$pr" -v "$@"
 	pid=$LAB_BG_PID
 	st=$(_lab_starttime "$pid")
 	lab_set "$router" xglbd_pid "$pid $st"
