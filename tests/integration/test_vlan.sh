@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC or to the router's MAC) are never answered, learned from, readdressed or steered: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac, pass_vlan; steering on, tc_steer_vlan), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created; receive VLAN offload turned off where xglb_xdp runs (again on a re-created interface), on again after a clean stop, left alone with the data path at tc, and left off by a restart after a kill (ethtool, status, /metrics).
+# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC or to the router's MAC) are never answered, learned from, readdressed or steered: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac, pass_vlan; steering on, tc_steer_vlan), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created; receive VLAN offload turned off where xglb_xdp runs (again on a re-created interface), on again after a clean stop, left alone with the data path at tc, and left off by a restart after a kill (ethtool, status, /metrics); a driver that cannot turn it off (every ethtool request refused by tests/tools/xglb_deny): warned once, counted, the data path kept at XDP, nothing turned on at the stop.
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines (tests/run.sh counts
 # them); details of a failure follow as "#" lines.
@@ -164,5 +164,30 @@ ok "xglbd ready on $R (datapath tc)"
 check_eq "datapath tc: eth0's receive VLAN offload left on (tc sees every tag)" \
 	"$(rxvlan_now)" "$(rxvlan_want on false)"
 run tc_ 3
+
+# ---- a driver that cannot turn it off: warned once, counted, the data path stays at XDP -------
+# tests/tools/xglb_deny ethtool fails xglbd's every ethtool ioctl (EOPNOTSUPP), as a driver
+# without ethtool operations would: the offload can be neither read nor changed.
+lab_stop_xglbd $R || not_ok "xglbd stops on $R"
+offload off
+refusal="eth0: cannot turn receive VLAN offload off (Operation not supported)"
+LAB_XGLBD_WRAP="$(realpath "$LAB_BUILD/tools/xglb_deny") ethtool --" \
+	lab_start_all avg=$R owners=$R datapath=xdp steer=1 || bail "xglbd ready on $R (ethtool refused)" "$LAB_ERR"
+ok "xglbd ready on $R with every ethtool request refused (datapath xdp)"
+check_eq "the refusal is warned about once, naming eth0 and the error" \
+	"$(grep -c "$refusal" "$(lab_xglbd_log $R)")" 1
+check_eq "status: eth0's offload unknown, not this run's; one interface refused; the data path at XDP" \
+	"$(lab_status $R | jq -r '"\(.datapath.interfaces[] | select(.name == "eth0") | "\(.rx_vlan_offload) \(.rx_vlan_offload_ours) \(.hook)") \(.datapath.rx_vlan_offload_refused)"')" \
+	"unknown false xdp 1"
+check_eq "/metrics: refused 1, no offload series for eth0 (the driver does not say)" \
+	"$(lab_exec $R curl -sS --max-time 5 http://127.0.0.1:9867/metrics | grep -E '^xglb_iface_rx_vlan_offload\{iface="eth0"\}|^xglb_rx_vlan_offload_refused_total ' | tr '\n' ' ')" \
+	"xglb_rx_vlan_offload_refused_total 1 "
+check_eq "eth0's offload left as it was (on)" "$(rxvlan)" on
+lab_reload_xglbd $R || not_ok "xglbd reloads on $R"
+run xdp_ 5
+check_eq "the reload asked again (its thread, meanwhile): still counted once, warned once" \
+	"$(lab_status $R | jq -r .datapath.rx_vlan_offload_refused) $(grep -c "$refusal" "$(lab_xglbd_log $R)")" "1 1"
+lab_stop_xglbd $R || not_ok "xglbd stops on $R"
+check_eq "a clean stop leaves the offload as it was (on): it never turned it off" "$(rxvlan)" on
 
 t_done
