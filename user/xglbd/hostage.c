@@ -183,10 +183,10 @@ static void *run(void *arg)
 		struct xglb_hostage_pass p;
 		__u32 hz = __atomic_load_n(&ha->ctl->hz, __ATOMIC_ACQUIRE);
 		__u64 now = __atomic_load_n(&ha->ctl->hb_jiffies, __ATOMIC_ACQUIRE);
-		int err = xglb_hostage_run_seen(&ha->tab, ha->seen_fd, ha->cap, now, hz,
+		int err = xglb_hostage_run_seen(ha->tab, ha->seen_fd, ha->cap, now, hz,
 						&ha->ctl->hosts_gen, &p);
 		__u32 reaped =
-		    xglb_hosttab_reap(&ha->tab, ha->stale, XGLB_HOSTAGE_STALE_MAX, &ha->n_stale);
+		    xglb_hosttab_reap(ha->tab, ha->stale, XGLB_HOSTAGE_STALE_MAX, &ha->n_stale);
 
 		if (reaped)
 			pr_warn("host table: %u ways left half-written by a writer that died freed",
@@ -225,9 +225,10 @@ static void *run(void *arg)
 	return NULL;
 }
 
-int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xglb_ctl *ctl)
+int xglb_hostage_start(struct xglb_hostage *ha, const struct xglb_hosttab *tab, __u64 cap,
+		       struct xglb_ctl *ctl)
 {
-	return xglb_hostage_start_seen(ha, map_fd, -1, cap, ctl);
+	return xglb_hostage_start_seen(ha, tab, -1, cap, ctl);
 }
 
 static void close_seen(struct xglb_hostage *ha)
@@ -237,43 +238,36 @@ static void close_seen(struct xglb_hostage *ha)
 	ha->seen_fd = -1;
 }
 
-/* The table's mapping and the thread's descriptors. */
+/* The thread's descriptors. */
 static void release(struct xglb_hostage *ha)
 {
-	xglb_hosttab_close(&ha->tab);
-	close(ha->fd);
 	close(ha->wake_fd);
 	close_seen(ha);
-	ha->fd = ha->wake_fd = -1;
+	ha->wake_fd = -1;
+	ha->tab = NULL;
 }
 
-int xglb_hostage_start_seen(struct xglb_hostage *ha, int map_fd, int seen_fd, __u64 cap,
-			    struct xglb_ctl *ctl)
+int xglb_hostage_start_seen(struct xglb_hostage *ha, const struct xglb_hosttab *tab, int seen_fd,
+			    __u64 cap, struct xglb_ctl *ctl)
 {
 	int err;
 
 	memset(ha, 0, sizeof(*ha));
-	ha->seen_fd = -1;
-	if (!ctl || !cap)
+	ha->seen_fd = ha->wake_fd = -1;
+	if (!ctl || !cap || !tab || !tab->ways)
 		return -EINVAL;
 	ha->cap = cap;
 	ha->ctl = ctl;
+	ha->tab = tab;
 	if (seen_fd >= 0) {
 		ha->seen_fd = fcntl(seen_fd, F_DUPFD_CLOEXEC, 0);
 		if (ha->seen_fd < 0)
 			return -errno;
 	}
-	err = xglb_worker_fds(map_fd, &ha->fd, &ha->wake_fd);
-	if (err) {
+	ha->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ha->wake_fd < 0) {
+		err = -errno;
 		close_seen(ha);
-		return err;
-	}
-	err = xglb_hosttab_open(&ha->tab, ha->fd, true);
-	if (err) {
-		close(ha->fd);
-		close(ha->wake_fd);
-		close_seen(ha);
-		ha->fd = ha->wake_fd = -1;
 		return err;
 	}
 	pthread_mutex_init(&ha->lock, NULL);

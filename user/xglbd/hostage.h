@@ -66,9 +66,8 @@ int xglb_hostage_run_seen(const struct xglb_hosttab *t, int seen_fd, __u64 cap, 
 			  __u32 *gen, struct xglb_hostage_pass *out);
 
 struct xglb_hostage {
-	int fd;					 /* our own dup of xglb_hosts' fd */
 	int seen_fd;				 /* our own dup of xglb_seen's fd, -1: none */
-	struct xglb_hosttab tab;		 /* xglb_hosts mapped through fd */
+	const struct xglb_hosttab *tab;		 /* xglb_hosts: the caller's mapping */
 	__u64 cap;				 /* its capacity */
 	__u64 stale[2 * XGLB_HOSTAGE_STALE_MAX]; /* ways found BUSY by the last pass (hosttab.h) */
 	__u32 n_stale;
@@ -81,11 +80,18 @@ struct xglb_hostage {
 	__u64 passes, aged_once, aged_idle; /* under lock: totals */
 };
 
-/* Start ageing the map behind map_fd (dup'ed). 0 or -errno. */
-int xglb_hostage_start(struct xglb_hostage *ha, int map_fd, __u64 cap, struct xglb_ctl *ctl);
+/*
+ * Start ageing the table tab maps. The thread walks the caller's mapping
+ * (the loader's, the one the event loop uses): its own would put the whole
+ * table in the agent's resident memory a second time, as the kernel maps
+ * every page of an mmapable array when it is mapped. tab must stay mapped
+ * until xglb_hostage_stop. 0 or -errno.
+ */
+int xglb_hostage_start(struct xglb_hostage *ha, const struct xglb_hosttab *tab, __u64 cap,
+		       struct xglb_ctl *ctl);
 /* The same, consulting xglb_seen behind seen_fd (dup'ed; -1: none). */
-int xglb_hostage_start_seen(struct xglb_hostage *ha, int map_fd, int seen_fd, __u64 cap,
-			    struct xglb_ctl *ctl);
+int xglb_hostage_start_seen(struct xglb_hostage *ha, const struct xglb_hosttab *tab, int seen_fd,
+			    __u64 cap, struct xglb_ctl *ctl);
 /* Stop the thread and wait for it. */
 void xglb_hostage_stop(struct xglb_hostage *ha);
 

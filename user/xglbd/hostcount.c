@@ -42,8 +42,8 @@ static int walk(struct xglb_hostcount *hc, struct xglb_hostcount_snap *s,
 	__u64 cursor = 0;
 	bool stop;
 
-	while (cursor < hc->tab.n_ways) {
-		__u32 n = xglb_hosttab_walk(&hc->tab, &cursor, keys, vals, BATCH);
+	while (cursor < hc->tab->n_ways) {
+		__u32 n = xglb_hosttab_walk(hc->tab, &cursor, keys, vals, BATCH);
 
 		for (__u32 i = 0; i < n; i++)
 			count(s, &keys[i], &vals[i]);
@@ -141,32 +141,28 @@ static void *run(void *arg)
 	return NULL;
 }
 
-/* The table's mapping and the thread's descriptors (started or not). */
+/* The thread's descriptors (started or not). */
 static void release(struct xglb_hostcount *hc)
 {
-	xglb_hosttab_close(&hc->tab);
-	close(hc->fd);
 	close(hc->wake_fd);
 	if (hc->seen_fd >= 0)
 		close(hc->seen_fd);
-	hc->fd = hc->wake_fd = hc->seen_fd = -1;
+	hc->wake_fd = hc->seen_fd = -1;
+	hc->tab = NULL;
 }
 
-int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd, int seen_fd)
+int xglb_hostcount_start(struct xglb_hostcount *hc, const struct xglb_hosttab *tab, int seen_fd)
 {
 	int err;
 
 	memset(hc, 0, sizeof(*hc));
-	err = xglb_worker_fds(map_fd, &hc->fd, &hc->wake_fd);
-	if (err)
-		return err;
-	err = xglb_hosttab_open(&hc->tab, hc->fd, false);
-	if (err) {
-		close(hc->fd);
-		close(hc->wake_fd);
-		hc->fd = hc->wake_fd = -1;
-		return err;
-	}
+	hc->wake_fd = hc->seen_fd = -1;
+	if (!tab || !tab->ways)
+		return -EINVAL;
+	hc->tab = tab;
+	hc->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (hc->wake_fd < 0)
+		return -errno;
 	hc->seen_fd = seen_fd >= 0 ? fcntl(seen_fd, F_DUPFD_CLOEXEC, 0) : -1;
 	pthread_mutex_init(&hc->lock, NULL);
 	err = xglb_worker_start(&hc->thread, run, hc);

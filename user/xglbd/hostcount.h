@@ -40,9 +40,8 @@ struct xglb_hostcount_snap {
 };
 
 struct xglb_hostcount {
-	int fd;			 /* our own dup of xglb_hosts' fd */
-	struct xglb_hosttab tab; /* xglb_hosts mapped read-only through fd */
-	int seen_fd;		 /* and of xglb_seen's, -1: none */
+	const struct xglb_hosttab *tab; /* xglb_hosts: the caller's mapping */
+	int seen_fd;			/* our own dup of xglb_seen's fd, -1: none */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	int wake_fd; /* eventfd: written to stop the thread; the wait between walks polls it */
@@ -51,8 +50,14 @@ struct xglb_hostcount {
 	struct xglb_hostcount_snap snap; /* under lock */
 };
 
-/* Start counting the maps behind MAP_FD and SEEN_FD (dup'ed; -1: none). 0 or -errno. */
-int xglb_hostcount_start(struct xglb_hostcount *hc, int map_fd, int seen_fd);
+/*
+ * Start counting the table TAB maps and the map behind SEEN_FD (dup'ed; -1:
+ * none). The thread reads the caller's mapping (the loader's): its own would
+ * put the whole table in the agent's resident memory once more, as the kernel
+ * maps every page of an mmapable array when it is mapped. TAB must stay
+ * mapped until xglb_hostcount_stop. 0 or -errno.
+ */
+int xglb_hostcount_start(struct xglb_hostcount *hc, const struct xglb_hosttab *tab, int seen_fd);
 /* Stop the thread and wait for it (at most one step of its walk). */
 void xglb_hostcount_stop(struct xglb_hostcount *hc);
 /* The last completed count (all zero before the first walk ends). */

@@ -419,13 +419,13 @@ int main(int argc, char **argv)
 	 */
 	__atomic_fetch_add(&d.bank.ctl->hosts_gen, 1, __ATOMIC_RELEASE);
 	xglb_bank_set_beat(&d.bank, bpf_program__fd(d.ld.skel->progs.xglb_beat));
-	err = xglb_hostcount_start(&d.hosts, bpf_map__fd(d.ld.skel->maps.xglb_hosts),
-				   bpf_map__fd(d.ld.skel->maps.xglb_seen));
+	/* both threads walk the loader's mapping of xglb_hosts: one mapping, one copy resident */
+	err = xglb_hostcount_start(&d.hosts, &d.ld.hosts, bpf_map__fd(d.ld.skel->maps.xglb_seen));
 	if (err)
 		pr_warn("counting xglb_hosts: %s (no host counts in /metrics)", strerror(-err));
-	err = xglb_hostage_start_seen(&d.hostage, bpf_map__fd(d.ld.skel->maps.xglb_hosts),
-				      bpf_map__fd(d.ld.skel->maps.xglb_seen),
-				      xglb_hosttab_capacity(&d.ld.hosts), d.bank.ctl);
+	err =
+	    xglb_hostage_start_seen(&d.hostage, &d.ld.hosts, bpf_map__fd(d.ld.skel->maps.xglb_seen),
+				    xglb_hosttab_capacity(&d.ld.hosts), d.bank.ctl);
 	if (err)
 		pr_warn("ageing xglb_hosts: %s (a full host table stays full)", strerror(-err));
 	err = xglb_grace_start(&d.grace, &d.bank);
