@@ -3,7 +3,8 @@
 # (host-table-size 150000) filled to its capacity on both routers (synthetic hosts,
 # tests/tools/xglb_fillhosts) and hellos every 10 ms (hold 50 ms), /metrics and status are requested back to back on both
 # routers for 10 s; no AVG change and no owner change may follow. The scrapes still report the
-# full table (xglb_hosts_assigned, xglb_map_entries), counted off the event loop.
+# full table (xglb_hosts_assigned, xglb_map_entries), counted off the event loop. r1's xglbd
+# maps the table once (/proc/PID/maps), its threads included.
 # Then a redistribution of the whole table: r1 is drained, its forwarder 0 (persistence 0, which every host
 # has) goes to r2, the AVG, and after the timeout (1 s) is removed, and r2 moves every host to
 # forwarder 1 by unsolicited ARP, twice (walking the table in steps between which hellos go
@@ -38,6 +39,17 @@ ok "xglbd ready on r1 r2 at hello 10 ms, hold 50 ms: $(lab_view r1)"
 
 cap=$(bpftool map show pinned "$(lab_get r1 pin_root)/xglb_hosts" -j | jq .max_entries)
 check_eq "host-table-size $HOST_TABLE: xglb_hosts has $HOST_TABLE entries" "$cap" "$HOST_TABLE"
+# Mappings of xglb_hosts in ROUTER's xglbd: BPF map mappings as long as the table (its pages,
+# every one resident from the mmap: a second mapping would count the table twice in VmRSS).
+table_maps() {
+	local range rest n=0 len=$(((cap * 32 + 4095) / 4096 * 4096))
+	while read -r range rest; do
+		[[ $rest == *anon_inode:bpf-map ]] && [ $((0x${range#*-} - 0x${range%-*})) = "$len" ] && n=$((n + 1))
+	done <"/proc/$(lab_xglbd_pid "$1")/maps"
+	echo "$n"
+}
+check_eq "r1's xglbd maps xglb_hosts once (its counting and ageing threads use the event loop's mapping)" \
+	"$(table_maps r1)" 1
 for r in "${ROUTERS[@]}"; do
 	n=$("$LAB_BUILD/tools/xglb_fillhosts" "$(lab_get "$r" pin_root)/xglb_hosts" "$LAB_GID" "$cap") ||
 		bail "fill $r's xglb_hosts"
