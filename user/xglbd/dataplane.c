@@ -114,11 +114,14 @@ struct change_line {
 	char s[512];
 	size_t len;
 	__u8 gid;
+	bool info; /* printed at info, else at debug */
 };
 
 static void change_flush(struct change_line *l)
 {
-	if (l->len)
+	if (l->len && l->info)
+		pr_info("%s", l->s);
+	else if (l->len)
 		pr_debug("%s", l->s);
 	l->len = 0;
 }
@@ -154,17 +157,22 @@ static void change_add(struct change_line *l, const char *fmt, ...)
 
 /*
  * Role and ownership changes the data plane is about to see: the operator's
- * event log. One line a commit at info (groups changed, forwarders moved,
- * AVG roles), so a failover of 255 groups logs one line, not a thousand;
- * at debug (-v) also one line per changed group naming each change
- * ("forwarder 3 owned by r2 (this node)"), built only then.
+ * event log (and the console's recent events, which keep info lines). One
+ * line a commit at info (groups changed, forwarders moved, AVG roles), so a
+ * failover of 255 groups logs one line, not a thousand; and one line per
+ * changed group naming each change ("forwarder 3 owned by r2 (this node)"):
+ * at info too when the configuration has at most XGLB_CHANGE_INFO_GROUPS
+ * groups, else at debug (-v) only, built only then.
  */
+#define XGLB_CHANGE_INFO_GROUPS 8
+
 static void log_changes(struct daemon *d, const struct xglb_group *now, int n)
 {
 	int groups = 0, to_us = 0, to_others = 0, removed = 0, redirected = 0, avg_on = 0,
 	    avg_off = 0, first = 0;
-	bool say = xglb_log_enabled(XGLB_LOG_DEBUG);
-	struct change_line l = {.len = 0};
+	bool few = n <= XGLB_CHANGE_INFO_GROUPS;
+	bool say = few || xglb_log_enabled(XGLB_LOG_DEBUG);
+	struct change_line l = {.len = 0, .info = few};
 	char which[24] = "";
 
 	for (int g = 0; g < n; g++) {
