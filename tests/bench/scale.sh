@@ -30,6 +30,7 @@
 #        scale_commit_grace_us  of which grace periods (membarrier)
 #        scale_commit_max_us  the most CPU time a single commit took since the start
 # The rounds of a figure run back to back in one lab (none, then full), side by side.
+# IDLE_ONLY=1: part 1 alone (a minute, for the idle figures).
 # Needs root, jq and curl; everything runs in the lab's namespaces and is removed on exit.
 # shellcheck source=tests/bench/benchlib.sh
 source "$(dirname "$0")/benchlib.sh" || exit 1
@@ -74,6 +75,7 @@ lab_agree_owned || fail "r1..r4 disagree after the idle window: $(lab_views)"
 bench agent_idle_cpu_pct "$cpu" pct
 bench agent_rss_mb "$rss" MB
 for r in "${ROUTERS[@]}"; do lab_stop_xglbd "$r" 10 || fail "xglbd on $r did not stop"; done
+[ "${IDLE_ONLY:-0}" = 1 ] && exit 0 # part 1 alone
 
 # ---- 2. scale: 255 groups x 16 forwarders ---------------------------------------------
 # scale_config ROUTER: the configuration, every router the preferred owner of 4 forwarders of
