@@ -22,12 +22,19 @@
  *                            (0: no limit) pass; with BYTES, the answer is that long: the
  *                            datagram, cut or padded with zeros (a small request, a large,
  *                            fragmented reply)
- * send ADDR PORT RATE SECONDS [WAIT_MS [BYTES]]
+ * send ADDR[,ADDR2] PORT RATE SECONDS [WAIT_MS [BYTES]]
  *                            send RATE datagrams/s (to an IPv4 or IPv6 ADDR) for SECONDS, each
  *                            carrying its sequence number (and padded with zeros to BYTES,
  *                            8..65507, default 8); count the echoes that come back within
  *                            WAIT_MS after the last send (default 500). Prints one JSON line:
- *   {"sent":N,"received":N,"lost":N,"outage_ms":X,"max_gap_ms":Y,"first_lost":S,"last_lost":S}
+ *   {"sent":N,"received":N,"lost":N,"outage_ms":X,"max_gap_ms":Y,"first_lost":S,"last_lost":S,
+ *    "rate":R,"addr":"ADDR"}
+ *                            With two addresses (an IPv4 and an IPv6 one, say), two streams
+ *                            share one clock: datagram S goes to both at its due time (the
+ *                            order alternating from one S to the next), and each stream's
+ *                            echoes are counted on its own socket; one JSON line per address,
+ *                            in the order given. A failure then falls on the same sequence
+ *                            number of both streams, and both are measured alike.
  *   outage_ms  = lost / RATE (RFC 6412: loss over the offered rate, not the wall-clock gap
  *                of a sender that slows down while replies are missing)
  *   max_gap_ms = the longest run of consecutive lost sequence numbers / RATE
@@ -105,57 +112,41 @@ static void drain(int fd, uint8_t *seen, uint64_t total)
 			seen[seq] = 1;
 }
 
-static int do_send(const char *addr, int port, int rate, int seconds, int wait_ms, int bytes)
+#define PROBE_MAX_DST 2
+
+/* One stream of the probe: its destination, connected socket and echoes seen. */
+struct stream {
+	const char *addr;
+	int fd;
+	uint8_t *seen;
+};
+
+/* A socket connected to ADDR (IPv4 or IPv6) PORT, or -1 (-2: ADDR is not an address). */
+static int stream_socket(const char *addr, int port)
 {
-	static uint8_t dgram[65507];
 	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
 	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons(port)};
-	uint64_t total = (uint64_t)rate * seconds, start, lost = 0, run = 0, max_run = 0;
-	int64_t first_lost = -1, last_lost = -1;
-	uint64_t received = 0;
 	bool v4 = inet_pton(AF_INET, addr, &sa.sin_addr) == 1;
-	uint8_t *seen;
 	int fd;
 
-	if (rate <= 0 || seconds <= 0 || (!v4 && inet_pton(AF_INET6, addr, &sa6.sin6_addr) != 1) ||
-	    bytes < (int)sizeof(uint64_t) || bytes > (int)sizeof(dgram)) {
-		fprintf(stderr, "xglb_probe send: bad address, rate, duration or size\n");
-		return 2;
-	}
-	seen = calloc(total, 1);
+	if (!v4 && inet_pton(AF_INET6, addr, &sa6.sin6_addr) != 1)
+		return -2;
 	fd = socket(v4 ? AF_INET : AF_INET6, SOCK_DGRAM, 0);
-	if (!seen || fd < 0 ||
-	    connect(fd, v4 ? (struct sockaddr *)&sa : (struct sockaddr *)&sa6,
-		    v4 ? sizeof(sa) : sizeof(sa6))) {
-		perror("xglb_probe send");
-		return 1;
+	if (fd >= 0 && connect(fd, v4 ? (struct sockaddr *)&sa : (struct sockaddr *)&sa6,
+			       v4 ? sizeof(sa) : sizeof(sa6))) {
+		close(fd);
+		fd = -1;
 	}
-	start = now_ns();
-	for (uint64_t seq = 0; seq < total; seq++) {
-		uint64_t due = start + seq * 1000000000ull / rate, t;
+	return fd;
+}
 
-		/* sleep to the due time to the nanosecond (no spinning on the last
-		 * sub-millisecond), taking replies as they come */
-		while ((t = now_ns()) < due) {
-			struct pollfd p = {.fd = fd, .events = POLLIN};
-			struct timespec left = {.tv_sec = (due - t) / 1000000000ull,
-						.tv_nsec = (due - t) % 1000000000ull};
+static void stream_report(const struct stream *st, uint64_t total, int rate)
+{
+	uint64_t lost = 0, run = 0, max_run = 0, received = 0;
+	int64_t first_lost = -1, last_lost = -1;
 
-			if (ppoll(&p, 1, &left, NULL) > 0)
-				drain(fd, seen, total);
-		}
-		/* errors (no route, ARP failed) are losses like any other */
-		memcpy(dgram, &seq, sizeof(seq));
-		send(fd, dgram, (size_t)bytes, MSG_DONTWAIT);
-	}
-	for (uint64_t end = now_ns() + (uint64_t)wait_ms * 1000000ull; now_ns() < end;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-
-		if (poll(&p, 1, 10) > 0)
-			drain(fd, seen, total);
-	}
 	for (uint64_t s = 0; s < total; s++) {
-		if (seen[s]) {
+		if (st->seen[s]) {
 			received++;
 			run = 0;
 			continue;
@@ -168,12 +159,93 @@ static int do_send(const char *addr, int port, int rate, int seconds, int wait_m
 			max_run = run;
 	}
 	printf("{\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"outage_ms\":%.1f,"
-	       "\"max_gap_ms\":%.1f,\"first_lost\":%lld,\"last_lost\":%lld,\"rate\":%d}\n",
+	       "\"max_gap_ms\":%.1f,\"first_lost\":%lld,\"last_lost\":%lld,\"rate\":%d,"
+	       "\"addr\":\"%s\"}\n",
 	       (unsigned long long)total, (unsigned long long)received, (unsigned long long)lost,
 	       lost * 1000.0 / rate, max_run * 1000.0 / rate, (long long)first_lost,
-	       (long long)last_lost, rate);
-	free(seen);
-	return 0;
+	       (long long)last_lost, rate, st->addr);
+}
+
+static int do_send(char *addrs, int port, int rate, int seconds, int wait_ms, int bytes)
+{
+	static uint8_t dgram[65507];
+	struct stream st[PROBE_MAX_DST] = {0};
+	uint64_t total = (uint64_t)rate * seconds, start;
+	struct pollfd p[PROBE_MAX_DST];
+	int n = 0, rc = 0;
+	char *save = NULL;
+
+	if (rate <= 0 || seconds <= 0 || bytes < (int)sizeof(uint64_t) ||
+	    bytes > (int)sizeof(dgram)) {
+		fprintf(stderr, "xglb_probe send: bad rate, duration or size\n");
+		return 2;
+	}
+	for (char *a = strtok_r(addrs, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+		if (n == PROBE_MAX_DST) {
+			fprintf(stderr, "xglb_probe send: at most %d addresses\n", PROBE_MAX_DST);
+			rc = 2;
+			goto out;
+		}
+		st[n].addr = a;
+		st[n].fd = stream_socket(a, port);
+		if (st[n].fd == -2) {
+			fprintf(stderr, "xglb_probe send: bad address '%s'\n", a);
+			rc = 2;
+			goto out;
+		}
+		if (st[n].fd < 0) {
+			fprintf(stderr, "xglb_probe send: %s: %s\n", a, strerror(errno));
+			rc = 1;
+			goto out;
+		}
+		st[n].seen = calloc(total, 1);
+		if (!st[n].seen) {
+			perror("xglb_probe send");
+			rc = 1;
+			goto out;
+		}
+		p[n] = (struct pollfd){.fd = st[n].fd, .events = POLLIN};
+		n++;
+	}
+	if (!n) {
+		fprintf(stderr, "xglb_probe send: no address\n");
+		return 2;
+	}
+	start = now_ns();
+	for (uint64_t seq = 0; seq < total; seq++) {
+		uint64_t due = start + seq * 1000000000ull / rate, t;
+
+		/* sleep to the due time to the nanosecond (no spinning on the last
+		 * sub-millisecond), taking replies as they come */
+		while ((t = now_ns()) < due) {
+			struct timespec left = {.tv_sec = (due - t) / 1000000000ull,
+						.tv_nsec = (due - t) % 1000000000ull};
+
+			if (ppoll(p, n, &left, NULL) > 0)
+				for (int i = 0; i < n; i++)
+					if (p[i].revents)
+						drain(st[i].fd, st[i].seen, total);
+		}
+		/* errors (no route, ARP failed) are losses like any other; with two
+		 * streams, neither is always first */
+		memcpy(dgram, &seq, sizeof(seq));
+		for (int i = 0; i < n; i++)
+			send(st[(i + seq) % n].fd, dgram, (size_t)bytes, MSG_DONTWAIT);
+	}
+	for (uint64_t end = now_ns() + (uint64_t)wait_ms * 1000000ull; now_ns() < end;)
+		if (poll(p, n, 10) > 0)
+			for (int i = 0; i < n; i++)
+				if (p[i].revents)
+					drain(st[i].fd, st[i].seen, total);
+	for (int i = 0; i < n; i++)
+		stream_report(&st[i], total, rate);
+out:
+	for (int i = 0; i < PROBE_MAX_DST; i++) {
+		if (st[i].fd > 0)
+			close(st[i].fd);
+		free(st[i].seen);
+	}
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -186,7 +258,8 @@ int main(int argc, char **argv)
 		return do_send(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
 			       argc > 6 ? atoi(argv[6]) : 500,
 			       argc > 7 ? atoi(argv[7]) : (int)sizeof(uint64_t));
-	fprintf(stderr, "usage: xglb_probe echo PORT [SECONDS [BYTES]]\n"
-			"       xglb_probe send ADDR PORT RATE SECONDS [WAIT_MS [BYTES]]\n");
+	fprintf(stderr,
+		"usage: xglb_probe echo PORT [SECONDS [BYTES]]\n"
+		"       xglb_probe send ADDR[,ADDR2] PORT RATE SECONDS [WAIT_MS [BYTES]]\n");
 	return 2;
 }
