@@ -30,8 +30,20 @@
 #   failover6_outage_ms             the same failure, same lab and run, with the client's
 #                                   IPv6 probe (FAILOVER6_RATE, 1000/s) to the server's IPv6
 #                                   address through the group's virtual link-local (its
-#                                   default route from the RAs) (goal <= 200)
-#   failover6_ratio_vs_ipv4         failover6_outage_ms / failover_outage_ms (goal 0.9..1.1)
+#                                   default route from the RAs) (goal <= 200). Paired: the
+#                                   same probe process sends an IPv4 stream to the server at
+#                                   the same rate, on the same clock (a datagram of each
+#                                   family per tick), so every trial measures one failure for
+#                                   both families the same way (lost / rate);
+#                                   failover6_ipv4_outage_ms is the IPv4 stream's median.
+#                                   Trial i fails the victim (i - 1/2) x hello / trials ms
+#                                   after one of its hellos: the failures are spread evenly
+#                                   over the hello period, the same in every run
+#                                   (failover6_phase_ms_i: the phase the capture shows)
+#   failover6_ratio_vs_ipv4         median over the trials of IPv6 / IPv4 outage of the same
+#                                   failure (goal 0.9..1.1; failover6_ratio_vs_ipv4_i each
+#                                   trial's); failover6_diff_ms, _diff_max_ms: median and
+#                                   largest IPv6 - IPv4 difference (ms)
 #   failover_keepalived_outage_ms   keepalived (VRRPv3, advert_int 0.05, unicast peers, VIP
 #                                   10.0.0.1/24 on eth0, priorities r1 50, r2 150, r3 100);
 #                                   the victim is the master r2
@@ -57,9 +69,10 @@
 # $BUILD/bench/failover.log.
 #
 # Environment: FAILOVER_TRIALS (5), FAILOVER_RATE (2000 datagrams/s),
-# FAILOVER6_RATE (1000), FAILOVER_SETTLE (1), FAILOVER_PARTS ("xglb xglb6
-# restart xglb10 keepalived": the parts to run; the ratios need xglb and
-# keepalived, xglb and xglb6; xglb6 makes the lab dual-stack), FAILOVER_DIAG_DIR
+# FAILOVER6_RATE (1000 of each family), FAILOVER6_TRIALS (10),
+# FAILOVER_SETTLE (1), FAILOVER_PARTS ("xglb xglb6 restart xglb10
+# keepalived": the parts to run; the keepalived ratio needs xglb and
+# keepalived; xglb6 makes the lab dual-stack), FAILOVER_DIAG_DIR
 # (if set, the restart trials' captures - learning frames per router port,
 # hellos - and the daemons' logs are copied there). Needs root, keepalived,
 # tcpdump, jq; everything runs in the lab's namespaces and is removed on exit.
@@ -69,6 +82,7 @@
 source "$(dirname "$0")/benchlib.sh" || exit 1
 
 TRIALS=${FAILOVER_TRIALS:-5}
+TRIALS6=${FAILOVER6_TRIALS:-10}
 RATE=${FAILOVER_RATE:-2000}
 RATE6=${FAILOVER6_RATE:-1000}
 SETTLE=${FAILOVER_SETTLE:-1}
@@ -77,6 +91,7 @@ PARTS=" ${FAILOVER_PARTS:-xglb xglb6 restart xglb10 keepalived} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 PROBE_DST=$LAB_SERVER_IP # the probe's destination: the server's IPv4 or IPv6 address
 X_NEIGH=                 # the address whose neighbour entry names the client's vMAC ("" = the VIP)
+X_NEIGH6=                # and, in the paired series, the IPv6 one (the virtual link-local)
 part xglb6 && LAB_IPV6=1 # a dual-stack lab: the IPv6 series runs in it
 PORT=7777
 PROBE=$LAB_BUILD/tools/xglb_probe
@@ -140,7 +155,7 @@ probe_send() { # client seconds
 # keeps it to the few frames per second the timeline needs.
 CAP_PID=
 cap_start() { # filter
-	lab_bg lan "$LAB_DIR/cap.log" tcpdump -i br0 -nn -e -tt -l "$1"
+	lab_bg lan "$LAB_DIR/cap.log" tcpdump -i br0 -nn -e -tt -l --immediate-mode "$1"
 	CAP_PID=$LAB_BG_PID
 	lab_wait 10 grep -q "listening on" "$LAB_DIR/cap.log" || die "tcpdump did not start"
 }
@@ -155,34 +170,73 @@ cap_first_after() { awk -v t="$1" -v m="$2" '$1 ~ /^[0-9.]+$/ && $1 >= t && $2 =
 
 # ---- one trial ------------------------------------------------------------
 
-# trial CLIENT PRE_FN FAIL_FN POST_FN RESTORE_FN: sets T_OUTAGE (ms), T_FAIL
-# (s since the epoch, just before the failure) and T_OK (0: valid; 1:
+# The failure's phase. With PHASE_SLEEP_MS set, trial() waits for the next
+# of the victim's hellos in the trial's capture (read as tcpdump writes it)
+# and fails the victim PHASE_SLEEP_MS later. What the failure's phase then
+# is (the failure function's T_DOWN, taken once the link is down, minus the
+# last hello before it) adds the time it takes to get there on a loaded
+# machine; series() measures that lag and aims accordingly.
+PHASE_SLEEP_MS=
+wait_victim_hello() {
+	local fd pid line ok=1
+	exec {fd}< <(exec tail -n 0 -F "$LAB_DIR/cap.log" 2>/dev/null)
+	pid=$!
+	while read -r -t 2 -u "$fd" line; do
+		if [[ $line == *" $VICTIM_MAC > "* ]]; then
+			ok=0
+			break
+		fi
+	done
+	kill "$pid" 2>/dev/null
+	exec {fd}<&-
+	return "$ok"
+}
+
+# trial CLIENT PRE_FN FAIL_FN POST_FN RESTORE_FN: sets T_OUTAGE (ms; with two
+# destinations in PROBE_DST, T_OUTS holds each one's, in that order), T_FAIL
+# (s since the epoch, just before the failure), T_DOWN (FAIL_FN sets it
+# once the victim's link is down; else T_FAIL) and T_OK (0: valid; 1:
 # datagrams lost before the failure point, or POST_FN, run when the probe
 # has ended and before the restore, says the failover was not the only
 # event: discard).
-T_OUTAGE="" T_FAIL="" T_OK=""
+T_OUTAGE="" T_OUTS=() T_FAIL="" T_DOWN="" T_OK=""
 trial() {
 	local client=$1 pre=$2 fail=$3 post=$4 restore=$5 rx0 pp nk out lost first secs=2 post_ok=0
+	local streams line early=""
+	streams=$(($(tr -cd , <<<"$PROBE_DST" | wc -c) + 1))
 	"$pre"
 	rx0=$(srv_rx)
 	probe_send "$client" "$secs"
 	pp=$LAB_BG_PID
-	lab_wait 10 srv_rx_at_least $((rx0 + RATE / 4)) || die "probe from $client never reached the server"
-	nk=$(($(srv_rx) - rx0)) # datagrams through before the failure: ~ its sequence number
+	lab_wait 10 srv_rx_at_least $((rx0 + streams * RATE / 4)) || die "probe from $client never reached the server"
+	if [ -n "$PHASE_SLEEP_MS" ]; then
+		wait_victim_hello || diag "no hello from $VICTIM within 2 s"
+		sleep "$(awk -v p="$PHASE_SLEEP_MS" 'BEGIN {printf "%.4f", p / 1000}')"
+	fi
+	nk=$((($(srv_rx) - rx0) / streams)) # datagrams through before the failure: ~ its sequence number
 	T_FAIL=$(date +%s.%N)
+	T_DOWN=
 	"$fail"
+	[ -n "$T_DOWN" ] || T_DOWN=$T_FAIL
 	wait "$pp" || die "probe failed: $(cat "$LAB_DIR/probe.out")"
 	"$post" || post_ok=1
 	"$restore"
 	out=$(grep '^{' "$LAB_DIR/probe.out")
-	lost=$(jq -r .lost <<<"$out")
-	first=$(jq -r .first_lost <<<"$out")
-	[ -n "$lost" ] || die "no probe result: $(cat "$LAB_DIR/probe.out")"
-	T_OUTAGE=$(awk -v l="$lost" -v r="$RATE" 'BEGIN {printf "%.1f", l * 1000 / r}')
+	[ "$(wc -l <<<"$out")" = "$streams" ] || die "no probe result: $(cat "$LAB_DIR/probe.out")"
+	T_OUTS=()
+	while read -r line; do
+		lost=$(jq -r .lost <<<"$line")
+		first=$(jq -r .first_lost <<<"$line")
+		[ -n "$lost" ] || die "no probe result: $(cat "$LAB_DIR/probe.out")"
+		T_OUTS+=("$(awk -v l="$lost" -v r="$RATE" 'BEGIN {printf "%.1f", l * 1000 / r}')")
+		[ "$first" -ge 0 ] && [ "$first" -lt $((nk - RATE / 50)) ] && early=$first
+	done <<<"$out"
+	T_OUTAGE=${T_OUTS[0]}
+	out=$(tr '\n' ' ' <<<"$out")
 	T_OK=0
-	if [ "$first" -ge 0 ] && [ "$first" -lt $((nk - RATE / 50)) ]; then
+	if [ -n "$early" ]; then
 		T_OK=1
-		diag "discarded: lost datagrams before the failure (first lost #$first, failure at ~#$nk): $out"
+		diag "discarded: lost datagrams before the failure (first lost #$early, failure at ~#$nk): $out"
 	elif [ "$post_ok" != 0 ]; then
 		T_OK=1
 		diag "discarded: more than the one failover: $out"
@@ -274,6 +328,7 @@ xglb_wait_ready() {
 
 xglb_fail() {
 	lab_exec "$VICTIM" ip link set eth0 down
+	T_DOWN=$(date +%s.%N) # no hello of the victim's can follow
 	lab_kill_xglbd "$VICTIM" 2>/dev/null
 }
 
@@ -282,21 +337,35 @@ xglb_fail() {
 # forwarder. Packets each router accepted for that vMAC go to the log.
 xglb_failovers() { lab_status "$AVG" | jq -r '.groups[0] | "\(.avg) \(.events.failovers)"'; }
 xglb_fwd1() { local r; for r in $(lab_routers); do echo -n "$r:$(lab_fwd_packets "$r" 1) "; done; }
+# The client's neighbour entries of its gateway(s), with their NUD states, for the log.
+xglb_neigh_states() {
+	{
+		lab_exec "$X_CLIENT" ip -4 neigh show "$LAB_VIP" dev eth0
+		[ -z "$X_NEIGH6" ] || lab_exec "$X_CLIENT" ip -6 neigh show "$X_NEIGH6" dev eth0
+	} 2>/dev/null | tr '\n' ';'
+}
 xglb_pre() {
 	read -r _ X_F0 <<<"$(xglb_failovers)"
 	X_N0=$(lab_neigh_mac "$X_CLIENT" $X_NEIGH)
+	X_N60=
+	[ -z "$X_NEIGH6" ] || X_N60=$(lab_neigh_mac "$X_CLIENT" "$X_NEIGH6")
 	X_P0=$(xglb_fwd1)
+	X_S0=$(xglb_neigh_states)
 }
 xglb_post() {
-	local avg f n ok=0
+	local avg f n n6="" ok=0
 	read -r avg f <<<"$(xglb_failovers)"
 	n=$(lab_neigh_mac "$X_CLIENT" $X_NEIGH)
+	[ -z "$X_NEIGH6" ] || n6=$(lab_neigh_mac "$X_CLIENT" "$X_NEIGH6")
 	diag "packets accepted for $(lab_vmac 1): before $X_P0; after $(xglb_fwd1)"
+	diag "$X_CLIENT's gateway entries: before $X_S0 after $(xglb_neigh_states)"
 	[ "$avg" = 3 ] && [ "$f" = $((X_F0 + 1)) ] || ok=1
 	[ "$X_N0" = "$(lab_vmac 1)" ] && [ "$n" = "$X_N0" ] || ok=1
+	[ -z "$X_NEIGH6" ] || { [ "$X_N60" = "$(lab_vmac 1)" ] && [ "$n6" = "$X_N60" ]; } || ok=1
 	[ "$ok" = 0 ] ||
 		diag "AVG $avg (expected 3), failovers $((f - X_F0)) (expected 1);" \
-			"$X_CLIENT's gateway entry ${X_N0:-none} -> ${n:-none} (expected $(lab_vmac 1))"
+			"$X_CLIENT's gateway entry ${X_N0:-none} -> ${n:-none}" \
+			"${X_NEIGH6:+(IPv6 ${X_N60:-none} -> ${n6:-none}) }(expected $(lab_vmac 1))"
 	return "$ok"
 }
 
@@ -305,16 +374,17 @@ xglb_restore() {
 	lab_start_xglbd "$VICTIM" "$LAB_DIR/$VICTIM.yaml" || die "xglbd on $VICTIM does not restart"
 }
 
-# The client whose forwarder is owned by the victim (forwarder 1: r2).
+# The client whose forwarder is owned by the victim (forwarder 1: r2), for
+# each destination of PROBE_DST (the paired series: IPv4 and IPv6 alike).
 xglb_pick_client() {
-	local c vm
+	local c vm d
 	vm=$(lab_vmac 1)
 	for c in $(lab_clients); do
-		lab_exec "$c" ping -c 1 -W 1 -q "$PROBE_DST" >/dev/null 2>&1
-		[ "$(lab_neigh_mac "$c" $X_NEIGH)" = "$vm" ] && {
-			echo "$c"
-			return 0
-		}
+		for d in ${PROBE_DST//,/ }; do lab_exec "$c" ping -c 1 -W 1 -q "$d" >/dev/null 2>&1; done
+		[ "$(lab_neigh_mac "$c" $X_NEIGH)" = "$vm" ] || continue
+		[ -z "$X_NEIGH6" ] || [ "$(lab_neigh_mac "$c" "$X_NEIGH6")" = "$vm" ] || continue
+		echo "$c"
+		return 0
 	done
 	return 1
 }
@@ -325,16 +395,31 @@ xglb_pick_client() {
 # FILTER (trial ... PRE FAIL POST RESTORE); one with T_OK != 0 is discarded.
 # A valid one prints BENCH NAME_i, then ANALYSE i reads the capture. Sets
 # S_N (valid), S_BAD (discarded), S_UNSTABLE and S_OUTS (the outages, ms).
+# With SPREAD=1, valid trial i aims to fail the victim (i - 1/2) x HELLO /
+# TRIALS ms after one of its hellos: the failures cover the hello period
+# evenly, the same way in every run. The wait after the hello
+# (PHASE_SLEEP_MS) is that less the lag the earlier trials measured
+# (S_LAGS, by the analyse function; their median, modulo HELLO).
 SERIES_S=50
+SPREAD=0
+S_LAGS=()
 series() {
 	local name=$1 client=$2 ready=$3 filter=$4 tries=0 end=$((SECONDS + SERIES_S))
 	shift 4
-	S_N=0 S_BAD=0 S_UNSTABLE=0 S_OUTS=()
+	local lag
+	S_N=0 S_BAD=0 S_UNSTABLE=0 S_OUTS=() S_LAGS=()
 	while [ "$S_N" -lt "$TRIALS" ] && [ "$tries" -lt $((2 * TRIALS)) ] && [ $SECONDS -lt $end ]; do
 		tries=$((tries + 1))
 		if ! "$ready"; then
 			S_UNSTABLE=$((S_UNSTABLE + 1))
 			continue
+		fi
+		PHASE_SLEEP_MS=
+		if [ "$SPREAD" = 1 ]; then
+			lag=0
+			[ ${#S_LAGS[@]} = 0 ] || lag=$(printf '%s\n' "${S_LAGS[@]}" | median)
+			PHASE_SLEEP_MS=$(awk -v i="$S_N" -v h="$HELLO" -v n="$TRIALS" -v l="$lag" \
+				'BEGIN {w = (i + 0.5) * h / n - l; while (w < 0) w += h; printf "%.1f", w}')
 		fi
 		cap_start "$filter"
 		trial "$client" "$1" "$2" "$3" "$4"
@@ -382,7 +467,8 @@ xglb_series() {
 # xglb_analyse N: the takeover's timeline in the capture of valid trial N.
 xglb_analyse() {
 	local n=$1 last avgh learn expiry
-	last=$(cap_last_before "$T_FAIL" "$VICTIM_MAC")
+	last=$(cap_last_before "$T_DOWN" "$VICTIM_MAC")
+	[ ${#T_OUTS[@]} != 2 ] || xglb_pair "$n" "$last"
 	[ -n "$last" ] || return 0
 	# the takeover cannot come before the hold time: frames before it are the victim's own
 	expiry=$(awk -v a="$last" -v h="$HOLD" 'BEGIN {printf "%.6f", a + h / 1000 - 0.002}')
@@ -390,8 +476,28 @@ xglb_analyse() {
 	learn=$(cap_first_after "$expiry" "$X_VMAC")
 	[ -n "$learn" ] && X_OVER+=("$(ms_diff "$learn" "$last" "$HOLD")")
 	[ -n "$learn" ] && [ -n "$avgh" ] && X_COMMIT+=("$(ms_diff "$learn" "$avgh")")
-	diag "$X_NAME $n: outage $T_OUTAGE ms; failure $T_FAIL; last hello from $VICTIM $last," \
+	diag "$X_NAME $n: outage $T_OUTAGE ms; failure $T_FAIL, link down by $T_DOWN; last hello from $VICTIM $last," \
 		"AVG hello after the hold time ${avgh:-?}, learning frame from $X_VMAC ${learn:-?}"
+}
+
+# xglb_pair N LAST: the paired series' trial N, both families' outages of
+# one failure (T_OUTS: IPv6, IPv4), and the failure's phase: how long
+# after the victim's last hello (LAST, s; "" if the capture has none) its
+# link went down (T_DOWN; at most ~1 ms late).
+X_PAIR_V4=() X_PAIR_RATIO=() X_PAIR_DIFF=()
+xglb_pair() {
+	local n=$1 base=${X_NAME%_outage_ms} v6=${T_OUTS[0]} v4=${T_OUTS[1]} ratio diff phase
+	ratio=$(awk -v a="$v6" -v b="$v4" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+	diff=$(awk -v a="$v6" -v b="$v4" 'BEGIN {printf "%.1f", a - b}')
+	bench "${base}_ipv4_outage_ms_$n" "$v4" ms
+	bench "${base}_ratio_vs_ipv4_$n" "$ratio" ratio
+	if [ -n "$2" ]; then
+		phase=$(ms_diff "$T_DOWN" "$2")
+		bench "${base}_phase_ms_$n" "$phase" ms
+		[ -z "$PHASE_SLEEP_MS" ] || S_LAGS+=("$(awk -v p="$phase" -v w="$PHASE_SLEEP_MS" -v h="$HELLO" \
+			'BEGIN {l = p - w; while (l < 0) l += h; while (l >= h) l -= h; printf "%.1f", l}')")
+	fi
+	X_PAIR_V4+=("$v4") X_PAIR_RATIO+=("$ratio") X_PAIR_DIFF+=("$diff")
 }
 
 # ---- xglb: hello 50 ms / hold 150 ms ------------------------------------------
@@ -406,18 +512,26 @@ if part xglb; then
 fi
 # The same failure for an IPv6 client: its default route is the group's
 # virtual link-local (from the RAs), resolved to a vMAC by the AVG's NA.
+# The same client sends both families at once, one datagram of each per
+# millisecond on one clock (xglb_probe send ADDR6,ADDR4): every failure
+# is measured for IPv6 and IPv4 alike, and the failures are spread over the
+# hello period (SPREAD).
 if part xglb6; then
 	has_route6() { lab_exec "$1" ip -6 route show default | grep -q "via $LAB_LL6 "; }
 	for c in $(lab_clients); do
 		lab_wait 10 has_route6 "$c" || die "$c has no default route via $LAB_LL6 from the RAs"
 	done
-	rate4=$RATE
-	RATE=$RATE6 PROBE_DST=$LAB_SERVER_IP6 X_NEIGH=$LAB_LL6
+	rate4=$RATE trials4=$TRIALS
+	RATE=$RATE6 TRIALS=$TRIALS6 PROBE_DST=$LAB_SERVER_IP6,$LAB_SERVER_IP X_NEIGH6=$LAB_LL6
+	SPREAD=1 SERIES_S=$((TRIALS6 * 15))
 	xglb_series failover6_outage_ms
-	RATE=$rate4 PROBE_DST=$LAB_SERVER_IP X_NEIGH=
-	if [ -n "$LAST_MEDIAN" ] && [ -n "$XGLB_50" ]; then
-		bench failover6_ratio_vs_ipv4 "$(awk -v a="$LAST_MEDIAN" -v b="$XGLB_50" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')" ratio
+	if [ ${#X_PAIR_V4[@]} -gt 0 ]; then
+		bench failover6_ipv4_outage_ms "$(printf '%s\n' "${X_PAIR_V4[@]}" | median)" ms
+		bench failover6_ratio_vs_ipv4 "$(printf '%s\n' "${X_PAIR_RATIO[@]}" | median)" ratio
+		bench failover6_diff_ms "$(printf '%s\n' "${X_PAIR_DIFF[@]}" | median)" ms
+		bench failover6_diff_max_ms "$(printf '%s\n' "${X_PAIR_DIFF[@]}" | sort -g | tail -1)" ms
 	fi
+	RATE=$rate4 TRIALS=$trials4 PROBE_DST=$LAB_SERVER_IP X_NEIGH6='' SPREAD=0 SERIES_S=50
 fi
 
 # ---- restart: kill -9 the AVF's xglbd and start it again ---------------------
@@ -574,6 +688,7 @@ ka_converged() {
 ka_fail() {
 	local p
 	lab_exec "$VICTIM" ip link set eth0 down
+	T_DOWN=$(date +%s.%N)
 	for p in "$(cat "$LAB_DIR/keepalived.$VICTIM.vrrp.pid")" "$(cat "$LAB_DIR/keepalived.$VICTIM.main")"; do
 		kill -KILL "$p" 2>/dev/null
 	done
@@ -613,7 +728,7 @@ ka_ready() {
 KA_OVER=()
 ka_analyse() {
 	local n=$1 last garp
-	last=$(cap_last_before "$T_FAIL" "$VICTIM_MAC")
+	last=$(cap_last_before "$T_DOWN" "$VICTIM_MAC")
 	garp=$(awk -v t="$T_FAIL" -v m="$VICTIM_MAC" '$1 ~ /^[0-9.]+$/ && $1 >= t && $2 != m && /ARP/ {print $1; exit}' "$LAB_DIR/cap.log")
 	[ -n "$last" ] && [ -n "$garp" ] && KA_OVER+=("$(ms_diff "$garp" "$last" "$KA_TIMER")")
 	diag "keepalived $n: outage $T_OUTAGE ms; failure $T_FAIL; last advertisement from $VICTIM ${last:-?}, first GARP of the new master ${garp:-?}"
