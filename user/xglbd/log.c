@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* log.c - leveled logging: "<N>" syslog prefixes under journald, "prog: level: msg" on a terminal.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,37 +42,54 @@ static const char *level_name(enum xglb_log_level l)
 	}
 }
 
-/* Recent events for the console and status: a ring of the last messages at info or worse. */
+/*
+ * Recent events for the console and status: a ring of the last messages at
+ * info or worse. The event loop and the worker threads (rxvlan, grace,
+ * hostage...) all log, and status reads it from the loop: one mutex, held
+ * only to copy an entry in or the ring out (never across formatting, I/O or
+ * JSON building), so a writer never waits longer than one ring copy.
+ */
 #define RECENT 64
-static struct {
+struct recent_entry {
 	char time[24];
 	char msg[200];
-} recent[RECENT];
+};
+static struct recent_entry recent[RECENT];
 static unsigned int recent_next;
+static pthread_mutex_t recent_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void remember(const char *msg)
 {
+	struct recent_entry e;
 	struct timespec ts;
 	struct tm tm;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
-	strftime(recent[recent_next % RECENT].time, sizeof(recent[0].time), "%H:%M:%S", &tm);
-	snprintf(recent[recent_next % RECENT].msg, sizeof(recent[0].msg), "%s", msg);
+	strftime(e.time, sizeof(e.time), "%H:%M:%S", &tm);
+	snprintf(e.msg, sizeof(e.msg), "%s", msg);
+	pthread_mutex_lock(&recent_lock);
+	recent[recent_next % RECENT] = e;
 	recent_next++;
+	pthread_mutex_unlock(&recent_lock);
 }
 
 struct json_object *xglb_log_recent(void)
 {
+	static __thread struct recent_entry copy[RECENT];
 	struct json_object *a = json_object_new_array();
-	unsigned int first = recent_next > RECENT ? recent_next - RECENT : 0;
+	unsigned int next, first;
 
-	for (unsigned int i = first; i < recent_next; i++) {
+	pthread_mutex_lock(&recent_lock);
+	memcpy(copy, recent, sizeof(copy));
+	next = recent_next;
+	pthread_mutex_unlock(&recent_lock);
+	first = next > RECENT ? next - RECENT : 0;
+	for (unsigned int i = first; i < next; i++) {
 		struct json_object *e = json_object_new_object();
 
-		json_object_object_add(e, "time", json_object_new_string(recent[i % RECENT].time));
-		json_object_object_add(e, "message",
-				       json_object_new_string(recent[i % RECENT].msg));
+		json_object_object_add(e, "time", json_object_new_string(copy[i % RECENT].time));
+		json_object_object_add(e, "message", json_object_new_string(copy[i % RECENT].msg));
 		json_object_array_add(a, e);
 	}
 	return a;
