@@ -168,6 +168,24 @@ static void nic_arm(struct daemon *d)
 }
 
 /*
+ * Append ", NAME up|down" to why at o; returns the new end. snprintf returns
+ * what it would have written, so the end is clamped to the buffer's last
+ * byte: with many links changing at once the list is cut, and o never
+ * points past why.
+ */
+static size_t why_append(char *why, size_t size, size_t o, const char *name, bool up)
+{
+	int n;
+
+	if (o >= size - 1)
+		return size - 1;
+	n = snprintf(why + o, size - o, "%s%s %s", o ? ", " : "", name, up ? "up" : "down");
+	if (n < 0)
+		return o;
+	return (size_t)n >= size - 1 - o ? size - 1 : o + (size_t)n;
+}
+
+/*
  * Link events for our interfaces (netwatch_event): each group's carrier
  * read again; a change of the live set moves forwarders now, in one
  * commit. Cheap when nothing changed (one ioctl per group interface).
@@ -206,9 +224,7 @@ void nic_links(struct daemon *d)
 					: "; none is left: withdrawing from the group");
 			if (xglb_nicbind_link(b, i, c, now_ns()))
 				changed = true;
-			o += (size_t)snprintf(
-			    d->nic.why + o, o < sizeof(d->nic.why) ? sizeof(d->nic.why) - o : 0,
-			    "%s%s %s", o ? ", " : "", cg->ifaces[i], c ? "up" : "down");
+			o = why_append(d->nic.why, sizeof(d->nic.why), o, cg->ifaces[i], c);
 		}
 	}
 	if (changed)
