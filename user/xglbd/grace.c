@@ -57,15 +57,9 @@ int xglb_grace_start(struct xglb_grace *g, struct xglb_bank *bank)
 
 	memset(g, 0, sizeof(*g));
 	g->bank = bank;
-	g->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (g->wake_fd < 0)
-		return -errno;
-	err = xglb_worker_start(&g->thread, run, g);
-	if (err) {
-		close(g->wake_fd);
-		g->wake_fd = -1;
-		return -err;
-	}
+	err = xglb_worker_start_woken(&g->thread, &g->wake_fd, run, g);
+	if (err)
+		return err;
 	g->running = true;
 	return 0;
 }
@@ -85,10 +79,6 @@ void xglb_grace_stop(struct xglb_grace *g)
 	if (!g->running)
 		return;
 	__atomic_store_n(&g->stop, true, __ATOMIC_RELEASE);
-	if (eventfd_write(g->wake_fd, 1))
-		pr_warn("stopping the grace period thread: %s", strerror(errno));
-	pthread_join(g->thread, NULL);
-	close(g->wake_fd);
-	g->wake_fd = -1;
+	xglb_worker_stop(g->thread, &g->wake_fd, "the grace period thread");
 	g->running = false;
 }

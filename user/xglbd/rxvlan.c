@@ -121,15 +121,9 @@ int xglb_rxvlan_start(struct xglb_rxvlan *r)
 {
 	int err;
 
-	r->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (r->wake_fd < 0)
-		return -errno;
-	err = xglb_worker_start(&r->thread, run, r);
-	if (err) {
-		close(r->wake_fd);
-		r->wake_fd = -1;
-		return -err;
-	}
+	err = xglb_worker_start_woken(&r->thread, &r->wake_fd, run, r);
+	if (err)
+		return err;
 	r->running = true;
 	return 0;
 }
@@ -194,11 +188,7 @@ void xglb_rxvlan_restore(struct xglb_rxvlan *r)
 		LOCK(r);
 		r->stop = true;
 		UNLOCK(r);
-		if (eventfd_write(r->wake_fd, 1))
-			pr_warn("stopping the receive VLAN offload thread: %s", strerror(errno));
-		pthread_join(r->thread, NULL);
-		close(r->wake_fd);
-		r->wake_fd = -1;
+		xglb_worker_stop(r->thread, &r->wake_fd, "the receive VLAN offload thread");
 		r->running = false;
 	}
 	for (int k = 0; k < r->n_off; k++) {
