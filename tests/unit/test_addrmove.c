@@ -36,6 +36,15 @@ static void held_by(struct xglb_addrmove *m, int n, int holder, __u64 t)
 	m->holder = holder;
 }
 
+/* n interfaces, all live since T0, the first holding the address. */
+static void all_up_held_by_0(struct xglb_addrmove *m, int n)
+{
+	assert_int_equal(xglb_addrmove_init(m, n), 0);
+	for (int i = 0; i < n; i++)
+		xglb_addrmove_observe(m, i, true, T0);
+	m->holder = 0;
+}
+
 /* holder live: stays, whatever else is live */
 static void stays_while_live(void **state)
 {
@@ -62,10 +71,7 @@ static void fails_over_at_once(void **state)
 	__u64 next = 1;
 
 	(void)state;
-	xglb_addrmove_init(&m, 3);
-	for (int i = 0; i < 3; i++)
-		xglb_addrmove_observe(&m, i, true, T0);
-	m.holder = 0;
+	all_up_held_by_0(&m, 3);
 	xglb_addrmove_observe(&m, 1, false, T0 + 10 * MS);
 	xglb_addrmove_observe(&m, 1, true, T0 + 20 * MS); /* flapped: up for 0 ms */
 	xglb_addrmove_observe(&m, 0, false, T0 + 20 * MS);
@@ -149,10 +155,7 @@ static void refused_passes_to_the_next(void **state)
 	__u64 next = 1;
 
 	(void)state;
-	xglb_addrmove_init(&m, 3);
-	for (int i = 0; i < 3; i++)
-		xglb_addrmove_observe(&m, i, true, T0);
-	m.holder = 0;
+	all_up_held_by_0(&m, 3);
 	xglb_addrmove_observe(&m, 0, false, T0 + 10 * MS);
 	assert_int_equal(xglb_addrmove_decide_but(&m, T0 + 10 * MS, RET, 0, NULL), 1);
 	assert_int_equal(xglb_addrmove_decide_but(&m, T0 + 10 * MS, RET, 1u << 1, &next), 2);

@@ -14,6 +14,7 @@
 #include <json-c/json.h>
 #include "bank.h"
 #include "log.h"
+#include "t_logged.h"
 
 /* membarrier() fails with ENOSYS from now on in this process; everything else runs. */
 static int refuse_membarrier(void)
@@ -31,20 +32,6 @@ static int refuse_membarrier(void)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
-/* How many recent log messages contain S. */
-static int logged(const char *s)
-{
-	struct json_object *r = xglb_log_recent(), *m;
-	int n = 0;
-
-	for (size_t i = 0; i < json_object_array_length(r); i++)
-		if (json_object_object_get_ex(json_object_array_get_idx(r, i), "message", &m) &&
-		    strstr(json_object_get_string(m), s))
-			n++;
-	json_object_put(r);
-	return n;
-}
-
 /* In a child, so the filter stays there: exit 0 if the failure was logged once per power of two. */
 static int child(void)
 {
@@ -59,11 +46,11 @@ static int child(void)
 		if (b.need_sync)
 			return 11;
 	}
-	if (logged(
+	if (t_logged(
 		"membarrier(MEMBARRIER_CMD_GLOBAL) failed: Function not implemented (1 times)") !=
 	    1)
 		return 12;
-	if (logged("(2 times)") != 1 || logged("(3 times)") != 0)
+	if (t_logged("(2 times)") != 1 || t_logged("(3 times)") != 0)
 		return 13;
 	return 0;
 }
@@ -93,7 +80,7 @@ static void working_membarrier_is_quiet(void **state)
 	b.need_sync = true;
 	xglb_bank_quiesce(&b);
 	assert_false(b.need_sync);
-	assert_int_equal(logged("membarrier"), 0);
+	assert_int_equal(t_logged("membarrier"), 0);
 }
 
 int main(void)

@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 #include "log.h"
 #include "rxvlan.h"
+#include "t_logged.h"
 
 /* The fake kernel: per name, the offload (1 on, 0 off) and what a change does. */
 #define NF 4
@@ -115,20 +116,6 @@ static bool settle(struct xglb_rxvlan *r)
 	return false;
 }
 
-/* How many recent log messages contain S. */
-static int logged(const char *s)
-{
-	struct json_object *a = xglb_log_recent(), *m;
-	int n = 0;
-
-	for (size_t i = 0; i < json_object_array_length(a); i++)
-		if (json_object_object_get_ex(json_object_array_get_idx(a, i), "message", &m) &&
-		    strstr(json_object_get_string(m), s))
-			n++;
-	json_object_put(a);
-	return n;
-}
-
 static struct xglb_rxvlan_if one(const char *name, __u32 ifindex)
 {
 	struct xglb_rxvlan_if i = {.ifindex = ifindex};
@@ -202,8 +189,8 @@ static void refusal_is_warned_and_counted_once_per_ifindex(void **state)
 	xglb_rxvlan_ask(&r, ifs, 3);
 	assert_true(settle(&r));
 	assert_int_equal(xglb_rxvlan_refused(&r), 2);
-	assert_int_equal(logged("eth1: cannot turn receive VLAN offload off"), 1);
-	assert_int_equal(logged("eth2: cannot turn receive VLAN offload off"), 1);
+	assert_int_equal(t_logged("eth1: cannot turn receive VLAN offload off"), 1);
+	assert_int_equal(t_logged("eth2: cannot turn receive VLAN offload off"), 1);
 	assert_int_equal(fake[1].on, 1);
 	assert_true(xglb_rxvlan_ours(&r, "eth0"));
 	assert_false(xglb_rxvlan_ours(&r, "eth1"));
@@ -212,13 +199,13 @@ static void refusal_is_warned_and_counted_once_per_ifindex(void **state)
 	xglb_rxvlan_ask(&r, ifs, 3);
 	assert_true(settle(&r));
 	assert_int_equal(xglb_rxvlan_refused(&r), 2);
-	assert_int_equal(logged("eth1: cannot turn receive VLAN offload off"), 1);
+	assert_int_equal(t_logged("eth1: cannot turn receive VLAN offload off"), 1);
 	/* eth1 re-created (a new ifindex, the same name): a new device, counted again */
 	ifs[1].ifindex = 9;
 	xglb_rxvlan_ask(&r, ifs, 3);
 	assert_true(settle(&r));
 	assert_int_equal(xglb_rxvlan_refused(&r), 3);
-	assert_int_equal(logged("eth1: cannot turn receive VLAN offload off"), 2);
+	assert_int_equal(t_logged("eth1: cannot turn receive VLAN offload off"), 2);
 	xglb_rxvlan_restore(&r);
 	assert_int_equal(fake[0].on, 1);
 	assert_int_equal(fake[1].sets[1], 0); /* never ours: never turned on */
@@ -234,7 +221,7 @@ static void found_off_or_gone(void **state)
 
 	(void)state;
 	reset_fake();
-	warned = logged("cannot turn receive VLAN offload off");
+	warned = t_logged("cannot turn receive VLAN offload off");
 	fake[0] = (struct fake_if){.name = "eth0", .on = 0};
 	fake[2] = (struct fake_if){.name = "eth2", .on = 1, .get_err = -ENODEV};
 	xglb_rxvlan_init(&r, &ops);
@@ -245,7 +232,7 @@ static void found_off_or_gone(void **state)
 	assert_false(xglb_rxvlan_ours(&r, "eth0"));
 	assert_false(xglb_rxvlan_ours(&r, "gone0"));
 	assert_int_equal(xglb_rxvlan_refused(&r), 0);
-	assert_int_equal(logged("cannot turn receive VLAN offload off"), warned);
+	assert_int_equal(t_logged("cannot turn receive VLAN offload off"), warned);
 	xglb_rxvlan_restore(&r);
 	assert_int_equal(fake[0].sets[1], 0);
 }

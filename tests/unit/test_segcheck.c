@@ -74,44 +74,70 @@ static void two_segments_are_named(void **state)
 	assert_int_equal(s.plen_b, 24);
 }
 
-static void one_segment_is_quiet(void **state)
+/* A case: the address list (up to 4 entries; ip NULL: IPv6), the group's interfaces, the verdict
+ * and, when two segments are found, which two interfaces. */
+struct segcase {
+	const char *what;
+	struct {
+		const char *name, *ip;
+		int plen;
+	} addrs[4];
+	int k;
+	const char *ifaces[3];
+	bool two;
+	int a, b;
+};
+
+static const struct segcase cases[] = {
+    {"a second subnet on eth1 as well, and a wider one containing eth0's: one segment",
+     {{"eth0", "10.0.0.1", 24},
+      {"eth1", "10.0.0.2", 24},
+      {"eth1", "172.16.0.1", 16},
+      {"eth2", "10.0.0.0", 8}},
+     3,
+     {"eth0", "eth1", "eth2"},
+     false,
+     0,
+     0},
+    {"eth3 has no address: nothing to judge by",
+     {{"eth0", "10.0.0.1", 24}, {"lo", "127.0.0.1", 8}},
+     2,
+     {"eth0", "eth3"},
+     false,
+     0,
+     0},
+    {"one interface", {{"eth0", "10.0.0.1", 24}}, 1, {"eth0"}, false, 0, 0},
+    {"neighbouring /25s are two segments",
+     {{"eth0", "10.0.0.1", 25}, {"eth1", "10.0.0.129", 25}},
+     2,
+     {"eth0", "eth1"},
+     true,
+     0,
+     1},
+};
+
+static void cases_are_judged(void **state)
 {
 	struct xglb_cfg_group g;
 	struct xglb_segpair s;
 
 	(void)state;
-	n = 0;
-	add("eth0", "10.0.0.1", 24);
-	add("eth1", "10.0.0.2", 24);
-	add("eth1", "172.16.0.1", 16); /* a second subnet on eth1 as well: they share one */
-	add("eth2", "10.0.0.0", 8);    /* wider, containing eth0's */
-	group(&g, 3, "eth0", "eth1", "eth2");
-	assert_false(xglb_segcheck_group(&g, ifa, &s));
-	/* no address: nothing to judge by */
-	n = 0;
-	add("eth0", "10.0.0.1", 24);
-	add("lo", "127.0.0.1", 8);
-	group(&g, 2, "eth0", "eth3", NULL);
-	assert_false(xglb_segcheck_group(&g, ifa, &s));
-	group(&g, 1, "eth0", NULL, NULL);
-	assert_false(xglb_segcheck_group(&g, ifa, &s));
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		const struct segcase *t = &cases[c];
+
+		print_message("%s\n", t->what);
+		n = 0;
+		for (int i = 0; i < 4 && t->addrs[i].name; i++)
+			add(t->addrs[i].name, t->addrs[i].ip, t->addrs[i].plen);
+		group(&g, t->k, t->ifaces[0], t->ifaces[1], t->ifaces[2]);
+		assert_int_equal(xglb_segcheck_group(&g, ifa, &s), t->two);
+		if (t->two) {
+			assert_int_equal(s.a, t->a);
+			assert_int_equal(s.b, t->b);
+		}
+	}
+	/* no address list at all */
 	assert_false(xglb_segcheck_group(&g, NULL, &s));
 }
 
-static void neighbouring_subnets_are_two(void **state)
-{
-	struct xglb_cfg_group g;
-	struct xglb_segpair s;
-
-	(void)state;
-	n = 0;
-	add("eth0", "10.0.0.1", 25);
-	add("eth1", "10.0.0.129", 25);
-	group(&g, 2, "eth0", "eth1", NULL);
-	assert_true(xglb_segcheck_group(&g, ifa, &s));
-	assert_int_equal(s.a, 0);
-	assert_int_equal(s.b, 1);
-}
-
-T_MAIN(cmocka_unit_test(two_segments_are_named), cmocka_unit_test(one_segment_is_quiet),
-       cmocka_unit_test(neighbouring_subnets_are_two))
+T_MAIN(cmocka_unit_test(two_segments_are_named), cmocka_unit_test(cases_are_judged))
