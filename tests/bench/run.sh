@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # run.sh - xglb benchmarks (make bench): prints a short header and "BENCH <name> <value> <unit>" lines.
 #
+#   tests/bench/run.sh [STEP...]   every step (make bench), or only the named ones, e.g.
+#                                  `tests/bench/run.sh xdp_micro ndp_micro` or `... arp_flood`
+#                                  (the ARP and NDP floods: one step, one veth pair)
+#
 # Builds nothing (make bench depends on all). Needs root. Every namespace it
 # makes carries this run's PID and is deleted on exit; traffic only ever
 # flows inside them.
@@ -84,10 +88,19 @@ trap 'stop_child; exit 130' INT
 trap 'stop_child; exit 143' TERM
 
 failed=0
+STEPS=" $* "
+
+# want STEP: true when STEP is to run (no step named on the command line: every step;
+# ndp_flood is the second half of the arp_flood step)
+want() {
+	[ "$STEPS" = "  " ] || [[ $STEPS == *" $1 "* ]] ||
+		{ [ "$1" = ndp_flood ] && [[ $STEPS == *" arp_flood "* ]]; }
+}
 
 run_bench() { # name timeout_s command...
 	local name=$1 limit=$2 rc
 	shift 2
+	want "$name" || return 0
 	# in the background, so a signal to this script is handled at once
 	timeout "$limit" "$@" >"$OUT" 2>"$ERR" &
 	CHILD=$!
@@ -112,6 +125,7 @@ netns_new() { # name
 run_bench_in() {
 	local ns=$1
 	shift
+	want "$1" || return 0
 	if netns_new "$ns"; then
 		run_bench "$1" "$2" ip netns exec "$ns" "${@:3}"
 	else
@@ -170,7 +184,9 @@ run_bench_in "$NS_NDP" ndp_micro 120 "$BUILD/bench/ndp_micro"
 run_bench_in "$NS_HFLOOD" host_flood 120 "$BUILD/bench/host_flood"
 
 # ---- ARP flood: xglb vs the kernel -------------------------------------------
-if netns_new "$NS_GEN" && netns_new "$NS_RTR" &&
+if ! want arp_flood; then
+	:
+elif netns_new "$NS_GEN" && netns_new "$NS_RTR" &&
 	ip -n "$NS_GEN" link add "$GEN_IF" type veth peer name "$RTR_IF" netns "$NS_RTR" &&
 	ip -n "$NS_GEN" link set "$GEN_IF" address 02:99:00:00:00:02 &&
 	ip -n "$NS_RTR" link set "$RTR_IF" address 02:99:00:00:00:01 &&
