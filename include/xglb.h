@@ -158,19 +158,40 @@ struct xglb_vip6_slot {
 _Static_assert(sizeof(struct xglb_vip6_slot) == 24, "xglb_vip6_slot layout");
 
 /*
- * Home slot of an IPv6 address given as its four 32-bit words as they lie
- * in memory (both sides load them the same way on one machine): each word
- * is mixed in by a multiply with the odd mult, the top bits are the slot.
+ * Home slot of an IPv6 address given as its two 64-bit halves as they lie
+ * in memory (both sides load them the same way on one machine). Each half
+ * is taken as the big-endian number it is, so the address's last, most
+ * varied bytes are its low bits, which a multiply carries into all the
+ * top bits; each is multiplied by its own odd 64-bit multiplier, both
+ * derived from the bank's odd mult, and the top bits of the sum are the
+ * slot. The two multiplies do not wait on each other (the data path
+ * answers an NS after one multiply's latency, not four chained ones'),
+ * and as both are arithmetic, not a fold of words by XOR, addresses that
+ * differ alike in both halves (2001:db8:0:N::N for every N) do not share
+ * a home.
  */
+static inline __attribute__((always_inline)) __u32 xglb_vip6_hash2(__u64 lo, __u64 hi, __u32 mult)
+{
+	__u64 m_lo = (__u64)mult * 0x9E3779B97F4A7C15ull,
+	      m_hi = (__u64)mult * 0xC2B2AE3D27D4EB4Full;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	lo = __builtin_bswap64(lo);
+	hi = __builtin_bswap64(hi);
+#endif
+	return (__u32)((lo * m_lo + hi * m_hi) >> (64 - XGLB_VIP6_SLOT_BITS));
+}
+
+/* The same of the address given as its four 32-bit words as they lie in memory. */
 static inline __attribute__((always_inline)) __u32 xglb_vip6_hash(__u32 w0, __u32 w1, __u32 w2,
 								  __u32 w3, __u32 mult)
 {
-	__u32 h = w0 * mult;
+	union {
+		__u32 w[4];
+		__u64 q[2];
+	} a = {.w = {w0, w1, w2, w3}};
 
-	h = (h ^ w1) * mult;
-	h = (h ^ w2) * mult;
-	h = (h ^ w3) * mult;
-	return h >> (32 - XGLB_VIP6_SLOT_BITS);
+	return xglb_vip6_hash2(a.q[0], a.q[1], mult);
 }
 
 /* The bit of address a (16 bytes) in xglb_ctl.vip6_skip: the low 5 bits of its last byte. */

@@ -31,6 +31,12 @@
  */
 typedef __u32 __attribute__((may_alias)) xglb_u32a;
 typedef __u16 __attribute__((may_alias)) xglb_u16a;
+typedef __u64 __attribute__((may_alias)) xglb_u64a;
+
+static __always_inline __u64 ld64(const void *p)
+{
+	return *(const xglb_u64a *)p;
+}
 
 static __always_inline __u32 ld32(const void *p)
 {

@@ -25,8 +25,14 @@ XGLB_MAP(xglb_groups, ARRAY, XGLB_BANKS *XGLB_MAX_GROUPS, __u32, struct xglb_gro
 /* Banked VIP -> group index, open addressing: key XGLB_VIP_KEY(bank, slot) (include/xglb.h). */
 XGLB_MAP(xglb_vips, ARRAY, XGLB_BANKS *XGLB_VIP_SLOTS, __u32, struct xglb_vip_slot);
 
-/* Banked virtual IPv6 address -> group index: key XGLB_VIP6_KEY(bank, slot) (include/xglb.h). */
-XGLB_MAP(xglb_vips6, ARRAY, XGLB_BANKS *XGLB_VIP6_SLOTS, __u32, struct xglb_vip6_slot);
+/*
+ * Banked virtual IPv6 address -> group index: key XGLB_VIP6_KEY(bank, slot) (include/xglb.h).
+ * Only the agent writes it (read-only to programs). The flag also tells an index pinned by an
+ * older xglb, placed by another hash (xglb_vip6_hash2), from one this object can read: that
+ * map does not fit (loader.c), so it, and the older program reading it, are replaced.
+ */
+XGLB_MAP(xglb_vips6, ARRAY, XGLB_BANKS *XGLB_VIP6_SLOTS, __u32, struct xglb_vip6_slot,
+	 __uint(map_flags, BPF_F_RDONLY_PROG););
 
 /*
  * ifindex -> the interface's own MAC, for the tc PACKET_HOST fix-up. XDP

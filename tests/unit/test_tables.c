@@ -789,6 +789,40 @@ static void test_vip6_index_rules(void **state)
 }
 
 /*
+ * The IPv6 home slot hash (include/xglb.h): the words' form and the
+ * halves' form agree; addresses that differ alike in two words
+ * (2001:db8:0:N::N, N = 1..255, which a fold of the words by XOR would
+ * send to one home, and a multiply of the halves as loaded on a
+ * little-endian machine to at most 128) spread: no home holds more than
+ * 3 of them, at least 200 homes distinct, under every seed's multiplier
+ * tried.
+ */
+static void test_vip6_hash_spread(void **state)
+{
+	for (unsigned int seed = 0; seed < 8; seed++) {
+		__u32 m = xglb_vip_mult(seed), homes[255];
+		unsigned int distinct = 0;
+
+		for (__u32 n = 1; n <= 255; n++) {
+			__u8 a[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, (__u8)n};
+			__u64 q[2];
+			int same = 0;
+
+			a[15] = (__u8)n;
+			memcpy(q, a, 16);
+			homes[n - 1] = home6(a, m);
+			assert_int_equal(homes[n - 1], xglb_vip6_hash2(q[0], q[1], m));
+			assert_true(homes[n - 1] < XGLB_VIP6_SLOTS);
+			for (__u32 k = 0; k < n - 1; k++)
+				same += homes[k] == homes[n - 1];
+			assert_true(same < 3);
+			distinct += !same;
+		}
+		assert_true(distinct >= 200);
+	}
+}
+
+/*
  * xglb_ctl.vip6_skip: an empty index skips every address; an index holding
  * addresses ending in 0x21 and 0x05 (bits 1 and 5) skips all but those
  * two bits, so neither virtual address, nor any address sharing a bit
@@ -852,6 +886,7 @@ int main(void)
 	    cmocka_unit_test(test_vip6_index_full),
 	    cmocka_unit_test(test_vip6_index_rules),
 	    cmocka_unit_test(test_vip6_skip_bits),
+	    cmocka_unit_test(test_vip6_hash_spread),
 	    cmocka_unit_test(test_vip6_in_group_value),
 	    cmocka_unit_test(test_vip_index_collisions),
 	    cmocka_unit_test(test_vip_index_enospc_and_reseed),
