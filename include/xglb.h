@@ -345,6 +345,15 @@ static inline __attribute__((always_inline)) __u32 xglb_host_bucket(__u64 key, _
  * and is trusted until `until` (jiffies, low 32 bits) and only while
  * xglb_ctl.hosts_gen is still `gen`: a second's answers from an array
  * lookup, without the hash lookup.
+ *
+ * An entry the AVG's ARP answer filled also carries that answer (arp 1):
+ * the VIP, the interface it was asked on and its MAC, the forwarder's
+ * vMAC, all from the bank that was active, under xglb_ctl.flips `flips`.
+ * As long as no bank flip happened since (a bank's tables change only
+ * while it is inactive), the same host asking again on the same
+ * interface for the same VIP from the same address is answered from the
+ * entry alone: no VIP index, group or host table lookup (bpf/lib/arp.h,
+ * arp_known).
  */
 #define XGLB_HOST_CACHE_BITS  12
 #define XGLB_HOST_CACHE_SLOTS (1U << XGLB_HOST_CACHE_BITS)
@@ -355,14 +364,24 @@ struct xglb_host_cached {
 	__be32 ip;   /* as in xglb_hosts */
 	__u8 fwd;    /* as in xglb_hosts */
 	__u8 flags;  /* as in xglb_hosts */
-	__u8 pad[2];
+	__u8 arp;    /* 1: the ARP answer below is filled; 0 (any other fill): it is not */
+	__u8 pad;
+	__u32 flips;   /* low 32 bits of xglb_ctl.flips the ARP answer was built under */
+	__u32 ifindex; /* the interface the request came in on */
+	__u8 vmac[6];  /* the forwarder's vMAC: the ARP sender address of the answer */
+	__u8 ifmac[6]; /* that interface's MAC: the answer's Ethernet source */
+	__be32 vip;    /* the VIP asked for */
 };
-_Static_assert(sizeof(struct xglb_host_cached) == 24, "xglb_host_cached layout");
+_Static_assert(sizeof(struct xglb_host_cached) == 48, "xglb_host_cached layout");
 
-/* The slot of key (an xglb_host_key read as one word) in xglb_host_cache. */
+/*
+ * The slot of key (an xglb_host_key read as one word) in xglb_host_cache:
+ * from the host's MAC alone (the key's top six bytes), so the ARP answer
+ * finds a host's entry before it knows the group.
+ */
 static inline __attribute__((always_inline)) __u32 xglb_host_cache_slot(__u64 key)
 {
-	return (__u32)((key * 0x9e3779b97f4a7c15ull) >> (64 - XGLB_HOST_CACHE_BITS));
+	return (__u32)(((key >> 16) * 0x9e3779b97f4a7c15ull) >> (64 - XGLB_HOST_CACHE_BITS));
 }
 
 /*

@@ -62,6 +62,7 @@ static __always_inline void host_cache_fill(struct xglb_host_cached *e, __u64 ke
 	e->ip = ip;
 	e->fwd = fwd;
 	e->flags = flags;
+	e->arp = 0; /* the ARP answer it may carry is another host's, or this one's of before */
 }
 
 /* Is forwarder idx of g one to hand out (exists, active)? */
@@ -152,6 +153,8 @@ static __always_inline int host_insert(__u64 key, __u32 free, const struct xglb_
  *   *reason left alone, or r_full when the host's bucket is full (nothing
  *           is evicted for it), r_rate when this CPU's new-host budget is
  *           spent: answered, not recorded
+ *   *held   the host's front-cache entry when it holds the host and the
+ *           forwarder returned (a hit, or just filled), else NULL
  *
  * A host asking again is made established (XGLB_HOST_ESTABLISHED). Its
  * answers then come from the per-CPU cache for a second at a time, with
@@ -162,7 +165,8 @@ static __always_inline int host_insert(__u64 key, __u32 free, const struct xglb_
  */
 static __always_inline int host_fwd(const struct xglb_ctl *ctl, const struct xglb_group *g,
 				    const __u8 *mac, __be32 ip, __u8 hflag, __u64 now,
-				    __u32 *reason, __u32 r_full, __u32 r_rate)
+				    __u32 *reason, __u32 r_full, __u32 r_rate,
+				    struct xglb_host_cached **held)
 {
 	/* the xglb_host_key as one word, built in registers (no narrow stores read back wide) */
 	__u64 key = (__u64)g->id | (__u64)ld16(mac) << 16 | (__u64)ld32(mac + 2) << 32, tag = 0;
@@ -174,13 +178,16 @@ static __always_inline int host_fwd(const struct xglb_ctl *ctl, const struct xgl
 	struct xglb_host *h = NULL;
 	int idx;
 
+	*held = NULL;
 	slot = xglb_host_cache_slot(key);
 	e = bpf_map_lookup_elem(&xglb_host_cache, &slot);
 	if (!e)
 		return -1; /* never: an array within bounds */
 	if (e->key == key && e->gen == gen && (__s32)(e->until - (__u32)now) > 0 &&
-	    (e->flags & need) == need && (hflag || e->ip == ip) && host_fwd_live(g, e->fwd))
+	    (e->flags & need) == need && (hflag || e->ip == ip) && host_fwd_live(g, e->fwd)) {
+		*held = e;
 		return e->fwd;
+	}
 
 	w = host_find(key, &tag, &free);
 	if (w && (tag & XGLB_HOST_TAG_BUSY))
@@ -197,6 +204,7 @@ static __always_inline int host_fwd(const struct xglb_ctl *ctl, const struct xgl
 		if ((h->flags & need) != need)
 			h->flags |= need;
 		host_cache_fill(e, key, gen, now, ctl, h->ip, idx, h->flags);
+		*held = e;
 		return idx;
 	}
 
@@ -211,6 +219,7 @@ static __always_inline int host_fwd(const struct xglb_ctl *ctl, const struct xgl
 		if (!hflag)
 			h->ip = ip;
 		host_cache_fill(e, key, gen, now, ctl, h->ip, idx, h->flags);
+		*held = e;
 		return idx;
 	}
 	if (!host_budget(ctl, now)) {
@@ -228,6 +237,7 @@ static __always_inline int host_fwd(const struct xglb_ctl *ctl, const struct xgl
 			return idx;
 		}
 		host_cache_fill(e, key, gen, now, ctl, nh.ip, idx, nh.flags);
+		*held = e;
 	}
 	return idx;
 }

@@ -333,6 +333,8 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 			return ctx_verdict(c, XGLB_IN_DROP_VMAC_REMOTE, CTX_ACT_DROP);
 		reason = XGLB_IN_TX_NA_UNICAST;
 	} else {
+		struct xglb_host_cached *held;
+
 		if (!(g->flags & XGLB_GRP_AVG))
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_NOT_AVG, CTX_ACT_DROP);
 		/* a multicast NS reaches each of our interfaces on the segment: one answers */
@@ -340,7 +342,7 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_OTHER_NIC, CTX_ACT_DROP);
 		reason = XGLB_IN_TX_NA_REPLY;
 		idx = host_fwd(ctl, g, host, 0, XGLB_HOST_NDP, now, &reason,
-			       XGLB_IN_TX_NA_UNTRACKED, XGLB_IN_TX_NA_RATE_LIMITED);
+			       XGLB_IN_TX_NA_UNTRACKED, XGLB_IN_TX_NA_RATE_LIMITED, &held);
 		if (idx < 0)
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_NO_FWD, CTX_ACT_DROP);
 	}

@@ -8,6 +8,7 @@
  * (user/xglbd/hostage.c) and table helper (user/lib/hosttab.c) on the
  * real map.
  */
+#include <sched.h>
 #include "harness.h"
 #include "hostage.h"
 
@@ -155,6 +156,136 @@ static void test_front_cache_checks_forwarder(void **state)
 	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
 	assert_int_equal(h.fwd, 2);
 	assert_int_equal(h.flags, XGLB_HOST_ESTABLISHED); /* same host, same standing */
+}
+
+/* How many CPUs' front-cache entries of host (group H_GID) carry an ARP answer of the bank in
+ * force. */
+static int arp_entries(struct h_env *e, const __u8 *host)
+{
+	struct xglb_host_key k = h_host_key(H_GID, host);
+	__u64 key = xglb_host_key_word(&k);
+	__u32 slot = xglb_host_cache_slot(key);
+	struct xglb_host_cached c[e->ncpu];
+	int n = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.xglb_host_cache), &slot, c),
+			 0);
+	for (int i = 0; i < e->ncpu; i++)
+		if (c[i].key == key && c[i].arp && c[i].flips == (__u32)h_ctl(e)->flips) {
+			assert_int_equal(c[i].vip, H_VIP);
+			assert_int_equal(c[i].ip, H_HOSTIP);
+			assert_int_equal(c[i].ifindex, H_IFINDEX);
+			n++;
+		}
+	return n;
+}
+
+/* Since before, exactly one frame was counted, under reason r. */
+static void one_reason(struct h_env *e, const __u64 before[XGLB_STATS_SLOTS], __u32 r)
+{
+	__u64 after[XGLB_STATS_SLOTS];
+
+	h_stats(e, after);
+	h_assert_one_reason(before, after, r);
+}
+
+/*
+ * A known host asking again is answered from its front-cache entry alone
+ * (arp.h, arp_known): the full path's answer byte for byte, counted
+ * alike, without reading the group (a write behind the data path's back
+ * into the active bank, which the agent never makes, is not seen), until
+ * the next bank flip. Everything the full path checks on the frame or
+ * the lease is still checked: a sender address that is a VIP now, a
+ * spoofed sender, a unicast request to a vMAC, another interface, an
+ * expired lease; an NDP answer to the same host in between, and a new
+ * bank (another interface MAC), are followed.
+ */
+static void test_known_answer(void **state)
+{
+	struct h_env *e = *state;
+	struct xglb_group_state st[2];
+	struct h_frame in, out, full;
+	struct xglb_group g;
+	__u32 key;
+	int fd = bpf_map__fd(e->skel->maps.xglb_groups);
+	__u64 before[XGLB_STATS_SLOTS];
+	cpu_set_t one, was;
+	__u8 other[6];
+
+	/* one CPU: the entry is per CPU */
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	h_state(&st[0], H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	memcpy(st[0].vip6[0], H_VLL6, 16);
+	h_state(&st[1], H_GID + 1, H_HOST2IP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	h_install(e, st, 2);
+	key = XGLB_GROUP_KEY(xglb_bank_active(&e->bank), H_GID);
+	h_arp_request(&in, H_HOST, H_HOSTIP, H_VIP);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX); /* new: kept, not established */
+	assert_int_equal(arp_entries(e, H_HOST), 1);
+	assert_int_equal(h_run_xdp(e, &in, &full), XDP_TX); /* established by the full path */
+	assert_int_equal(arp_entries(e, H_HOST), 1);
+	h_stats(e, before);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	h_assert_bytes("known answer", out.b, out.len, full.b, full.len);
+	one_reason(e, before, XGLB_R_XDP_TX_ARP_REPLY);
+
+	/* the group behind the data path's back: not AVG; the entry answers all the same */
+	assert_int_equal(bpf_map_lookup_elem(fd, &key, &g), 0);
+	g.flags &= (__u8)~XGLB_GRP_AVG;
+	assert_int_equal(bpf_map_update_elem(fd, &key, &g, BPF_ANY), 0);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	h_assert_bytes("known answer, group unread", out.b, out.len, full.b, full.len);
+	g.flags |= XGLB_GRP_AVG;
+	assert_int_equal(bpf_map_update_elem(fd, &key, &g, BPF_ANY), 0);
+
+	/* what the frame says is checked on every answer */
+	h_stats(e, before);
+	h_arp_request(&in, H_HOST, H_HOST2IP, H_VIP); /* from group 8's VIP */
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	one_reason(e, before, XGLB_R_XDP_DROP_ARP_VIP_CONFLICT);
+	memcpy(other, H_HOST2, 6);
+	h_arp(&in, H_BCAST, other, XGLB_ARPOP_REQUEST, H_HOST, H_HOSTIP, H_ZERO, H_VIP);
+	h_stats(e, before);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	one_reason(e, before, XGLB_R_XDP_DROP_ARP_SPOOFED);
+	h_arp(&in, H_VMAC(H_GID, 1), H_HOST, XGLB_ARPOP_REQUEST, H_HOST, H_HOSTIP, H_ZERO, H_VIP);
+	h_stats(e, before);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP); /* forwarder 1 is node 2's */
+	one_reason(e, before, XGLB_R_XDP_DROP_VMAC_REMOTE);
+	h_arp_request(&in, H_HOST, H_HOSTIP, H_VIP);
+	h_stats(e, before);
+	assert_int_equal(h_run_xdp_on(e, 2, &in, &out), XDP_DROP);
+	one_reason(e, before, XGLB_R_XDP_DROP_ARP_IFACE);
+	h_heartbeat(e, 3000000000ull, 2000000000ull);
+	h_stats(e, before);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	one_reason(e, before, XGLB_R_XDP_DROP_ARP_LEASE);
+	h_heartbeat(e, 0, H_LEASE_NS);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	h_assert_bytes("known answer, lease back", out.b, out.len, full.b, full.len);
+
+	/* an NS of the same host takes the entry; the next ARP answer is the full path's */
+	assert_int_equal(ns_fwd(e, H_HOST), full.b[27]);
+	assert_int_equal(arp_entries(e, H_HOST), 0);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	h_assert_bytes("after an NS", out.b, out.len, full.b, full.len);
+	assert_int_equal(arp_entries(e, H_HOST), 1);
+
+	/* a new bank: the new interface MAC, from the first answer after the flip */
+	st[0].version = 2;
+	st[0].ifmac[0][5] ^= 0x10;
+	h_install(e, st, 2);
+	assert_int_equal(arp_entries(e, H_HOST), 0); /* kept under the flip before */
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	assert_memory_equal(h_arpf(&out)->eth_src, st[0].ifmac[0], 6);
+	assert_memory_equal(h_arpf(&out)->sha, h_arpf(&full)->sha, 6);
+	assert_int_equal(arp_entries(e, H_HOST), 1);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	assert_memory_equal(h_arpf(&out)->eth_src, st[0].ifmac[0], 6);
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
 }
 
 /*
@@ -629,6 +760,6 @@ static void test_ageing_verdict(void **state)
 }
 
 H_MAIN("hosts", H_TEST(test_front_cache), H_TEST(test_front_cache_checks_forwarder),
-       H_TEST(test_new_host_budget), H_TEST(test_full_bucket), H_TEST(test_claimed_way),
-       H_TEST(test_agent_insert), H_TEST(test_full_table), H_TEST(test_flood_keeps_hosts),
-       H_TEST(test_ageing_pass), H_TEST(test_ageing_verdict))
+       H_TEST(test_known_answer), H_TEST(test_new_host_budget), H_TEST(test_full_bucket),
+       H_TEST(test_claimed_way), H_TEST(test_agent_insert), H_TEST(test_full_table),
+       H_TEST(test_flood_keeps_hosts), H_TEST(test_ageing_pass), H_TEST(test_ageing_verdict))
