@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <net/if.h>
+#include <linux/if_link.h>
 #include <linux/magic.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
@@ -238,6 +239,31 @@ static const char *ifdesc(__u32 ifindex, char *buf, size_t len)
 }
 #define IFDESC_LEN (IF_NAMESIZE + 24)
 
+/*
+ * The kernel's tag of a loaded program into tag: a hash of its instructions with the map
+ * references left out, so two loads of the same build have the same tag (whatever their maps)
+ * and another build's program another one. False if the kernel did not say.
+ */
+static bool prog_tag(int fd, __u8 tag[BPF_TAG_SIZE])
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return false;
+	memcpy(tag, info.tag, BPF_TAG_SIZE);
+	return true;
+}
+
+/* A tag as bpftool and ip print it: 16 hex digits. */
+static const char *tag_hex(const __u8 *tag, char buf[2 * BPF_TAG_SIZE + 1])
+{
+	for (int i = 0; i < BPF_TAG_SIZE; i++)
+		snprintf(buf + 2 * i, 3, "%02x", tag[i]);
+	return buf;
+}
+#define TAG_LEN (2 * BPF_TAG_SIZE + 1)
+
 /* The xglb_xdp program already attached to ifindex, if any (caller closes the multiprog). */
 static struct xdp_program *find_attached(int ifindex, struct xdp_multiprog **mpp)
 {
@@ -298,6 +324,29 @@ static __u32 prog_id(int fd)
 }
 
 /*
+ * An xglb program OLD at IFINDEX's tcx hook TYPE is replaced by prog_fd: said (info) when its
+ * code differs (another build: old and new tag), at debug when it is this build's (every
+ * restart loads the programs anew).
+ */
+static void say_tcx_replaced(__u32 ifindex, int type, __u32 old, int old_fd, int prog_fd)
+{
+	__u8 t0[BPF_TAG_SIZE], t1[BPF_TAG_SIZE];
+	char dsc[IFDESC_LEN], h0[TAG_LEN], h1[TAG_LEN], name[64];
+	bool known = prog_tag(old_fd, t0) && prog_tag(prog_fd, t1);
+
+	ifdesc(ifindex, dsc, sizeof(dsc));
+	if (xglb_tcx_prog_name(old, name, sizeof(name)))
+		snprintf(name, sizeof(name), "an xglb program");
+	if (known && memcmp(t0, t1, BPF_TAG_SIZE))
+		pr_info("%s: tcx %s: replacing %s (id %u, tag %s: another build) by this xglbd's "
+			"(tag %s), in place",
+			dsc, xglb_tcx_dir_name(type), name, old, tag_hex(t0, h0), tag_hex(t1, h1));
+	else
+		pr_debug("%s: tcx %s: %s (id %u) gives way to this process's, in place", dsc,
+			 xglb_tcx_dir_name(type), name, old);
+}
+
+/*
  * prog_fd at IFINDEX's tcx hook TYPE, exactly once among xglb's programs there: left as it is
  * if attached already, else in place of the first xglb program found there (BPF_F_REPLACE:
  * every packet meets the old program or the new one), else first (ingress: steering decides
@@ -327,6 +376,8 @@ static int attach_tcx(__u32 ifindex, int type, int prog_fd)
 			old_fd = bpf_prog_get_fd_by_id(old);
 			if (old_fd < 0)
 				old = 0; /* gone meanwhile */
+			else
+				say_tcx_replaced(ifindex, type, old, old_fd, prog_fd);
 		}
 		err = xglb_tcx_attach(ifindex, type, prog_fd, old_fd,
 				      type == XGLB_TCX_INGRESS ? XGLB_TCX_FIRST : XGLB_TCX_LAST);
@@ -418,14 +469,164 @@ static const char *mode_desc(enum xdp_attach_mode mode)
 	return mode == XDP_MODE_SKB ? "generic (skb) mode" : "native mode";
 }
 
+/* Is the object loaded (by libxdp's first attach, or by us)? */
+static bool object_loaded(const struct xglb_loader *l)
+{
+	return l->loaded || bpf_program__fd(l->skel->progs.xglb_tc) >= 0;
+}
+
+/* Our xglb_xdp on interface i in mode, through libxdp (its dispatcher where the kernel allows). */
+static int attach_ours(struct xglb_loader *l, int i, enum xdp_attach_mode mode)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = l->skel->obj, .prog_name = "xglb_xdp");
+	int err;
+
+	if (!l->xdp) {
+		l->xdp = xdp_program__create(&xopts);
+		err = libxdp_get_error(l->xdp);
+		if (err) {
+			l->xdp = NULL;
+			return err;
+		}
+	}
+	err = xdp_program__attach(l->xdp, l->ifindex[i], mode, 0);
+	if (err)
+		return err;
+	l->loaded = true; /* the first attach loaded the object */
+	l->xdp_ours[i] = true;
+	l->mode[i] = mode;
+	return 0;
+}
+
+/* What is said of the xglb_xdp program found attached to interface i, adopted or replaced. */
+static void say_found(const struct xglb_loader *l, int i, bool adopt, __u32 id, const __u8 *old,
+		      const __u8 *ours, enum xdp_attach_mode have)
+{
+	char dsc[IFDESC_LEN], t0[TAG_LEN], t1[TAG_LEN];
+
+	ifdesc(l->ifindex[i], dsc, sizeof(dsc));
+	tag_hex(old, t0);
+	tag_hex(ours, t1);
+	if (adopt)
+		pr_info("%s: adopting the xglb_xdp program already attached (%s): id %u, tag %s, "
+			"this xglbd's build",
+			dsc, mode_desc(have), id, t0);
+	else if (l->stale)
+		pr_warn("%s: replacing the older xglb_xdp program attached (id %u, tag %s; it uses "
+			"the replaced maps) by this xglbd's (tag %s), in place",
+			dsc, id, t0, t1);
+	else
+		pr_warn(
+		    "%s: replacing the xglb_xdp program attached (id %u, tag %s: another build) "
+		    "by this xglbd's (tag %s), in place, keeping the pinned maps",
+		    dsc, id, t0, t1);
+}
+
+/*
+ * Interface i runs xglb_xdp OLD, alone (no libxdp dispatcher), in mode HAVE, the one this run
+ * wants. The object is loaded (if no attach did it yet) for its tag: the same tag is this
+ * build, adopted; another (an xglbd of another version left it), or maps just replaced (stale),
+ * and ours takes its place with one XDP_FLAGS_REPLACE attach naming the old program: every
+ * frame meets the old program or ours, never neither, and an attach by someone else in between
+ * fails rather than being overwritten.
+ */
+static int take_over_alone(struct xglb_loader *l, int i, struct xdp_program *old,
+			   enum xdp_attach_mode have)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = xdp_program__fd(old));
+	__u32 flags =
+	    XDP_FLAGS_REPLACE | (have == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
+	__u8 ours[BPF_TAG_SIZE];
+	char dsc[IFDESC_LEN];
+	int err, fd;
+
+	if (!object_loaded(l)) {
+		err = bpf_object__load(l->skel->obj);
+		if (err) {
+			pr_err("loading the BPF object: %s", strerror(-err));
+			return err;
+		}
+		l->loaded = true;
+	}
+	fd = bpf_program__fd(l->skel->progs.xglb_xdp);
+	if (!prog_tag(fd, ours)) {
+		err = -errno;
+		pr_err("xglb_xdp: reading its tag: %s", strerror(errno));
+		return err;
+	}
+	if (!l->stale && !memcmp(ours, xdp_program__tag(old), BPF_TAG_SIZE)) {
+		say_found(l, i, true, xdp_program__id(old), xdp_program__tag(old), ours, have);
+		l->mode[i] = have;
+		return 0;
+	}
+	say_found(l, i, false, xdp_program__id(old), xdp_program__tag(old), ours, have);
+	err = bpf_xdp_attach((int)l->ifindex[i], fd, flags, &opts);
+	if (err) {
+		pr_err("%s: replacing xglb_xdp id %u in place: %s",
+		       ifdesc(l->ifindex[i], dsc, sizeof(dsc)), xdp_program__id(old),
+		       strerror(-err));
+		return err;
+	}
+	l->xdp_ours[i] = true;
+	l->mode[i] = have;
+	return 0;
+}
+
+/*
+ * The same in libxdp's dispatcher: ours is added next to OLD (a new dispatcher holding both,
+ * swapped in atomically; for a moment both run, each passing on what it passes), then the one
+ * to go is removed (another atomic swap): ours if its tag is OLD's (this build: OLD adopted),
+ * else OLD. The dispatcher never holds neither. (The tag is read after the attach: libxdp loads
+ * the program for the dispatcher it joins.)
+ */
+static int take_over_dispatched(struct xglb_loader *l, int i, struct xdp_program *old,
+				enum xdp_attach_mode have)
+{
+	__u8 ours[BPF_TAG_SIZE];
+	bool same = false;
+	char dsc[IFDESC_LEN], msg[256];
+	int err;
+
+	ifdesc(l->ifindex[i], dsc, sizeof(dsc));
+	if (object_loaded(l) && prog_tag(bpf_program__fd(l->skel->progs.xglb_xdp), ours) &&
+	    !l->stale && !memcmp(ours, xdp_program__tag(old), BPF_TAG_SIZE)) {
+		say_found(l, i, true, xdp_program__id(old), xdp_program__tag(old), ours, have);
+		l->mode[i] = have;
+		return 0;
+	}
+	err = attach_ours(l, i, have);
+	if (err)
+		return err;
+	if (!prog_tag(bpf_program__fd(l->skel->progs.xglb_xdp), ours))
+		memset(ours, 0, sizeof(ours));
+	else
+		same = !l->stale && !memcmp(ours, xdp_program__tag(old), BPF_TAG_SIZE);
+	if (same && !xdp_program__detach(l->xdp, (int)l->ifindex[i], have, 0)) {
+		say_found(l, i, true, xdp_program__id(old), xdp_program__tag(old), ours, have);
+		l->xdp_ours[i] = false;
+		return 0;
+	}
+	say_found(l, i, false, xdp_program__id(old), xdp_program__tag(old), ours, have);
+	err = xdp_program__detach(old, (int)l->ifindex[i], have, 0);
+	if (err) {
+		libxdp_strerror(err, msg, sizeof(msg));
+		pr_err("%s: removing the replaced xglb_xdp id %u from the dispatcher: %s", dsc,
+		       xdp_program__id(old), msg);
+	}
+	return err;
+}
+
 /*
  * xglb_xdp on interface i in mode (XDP_MODE_NATIVE or XDP_MODE_SKB). One
- * already attached is adopted if it runs in that mode (with xdp-mode auto,
- * in generic mode too: the driver refused native before), else replaced.
+ * already attached in that mode (with xdp-mode auto, in generic mode too:
+ * the driver refused native before) is adopted if it is this build's
+ * (same tag), else replaced in place (take_over_*). One in the other mode
+ * is detached before ours is attached: the kernel runs one XDP mode at a
+ * time on an interface, so there the interface is without xglb_xdp for a
+ * moment.
  */
 static int attach_xdp(struct xglb_loader *l, int i, enum xdp_attach_mode mode)
 {
-	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = l->skel->obj, .prog_name = "xglb_xdp");
 	struct xdp_multiprog *mp;
 	enum xdp_attach_mode have;
 	char dsc[IFDESC_LEN];
@@ -434,17 +635,14 @@ static int attach_xdp(struct xglb_loader *l, int i, enum xdp_attach_mode mode)
 	struct xdp_program *old = find_attached(l->ifindex[i], &mp);
 
 	have = old ? xdp_multiprog__attach_mode(mp) : XDP_MODE_UNSPEC;
-	if (old && !l->stale &&
-	    (have == mode || (l->xdp_mode == XGLB_XDP_MODE_AUTO && have == XDP_MODE_SKB))) {
-		pr_info("%s: adopting the xglb_xdp program already attached (%s)",
-			ifdesc(l->ifindex[i], dsc, sizeof(dsc)), mode_desc(have));
+	if (old && (have == mode || (l->xdp_mode == XGLB_XDP_MODE_AUTO && have == XDP_MODE_SKB))) {
+		err = xdp_multiprog__is_legacy(mp) ? take_over_alone(l, i, old, have)
+						   : take_over_dispatched(l, i, old, have);
 		xdp_multiprog__close(mp);
-		l->mode[i] = have;
-		return 0;
+		return err;
 	}
 	if (old) {
-		/* It uses the maps we just replaced, or runs in the other mode: ours takes its
-		 * place. */
+		/* It runs in the other mode: ours takes its place. */
 		if (l->stale)
 			pr_warn("%s: replacing the older xglb_xdp program attached (it uses the "
 				"replaced maps)",
@@ -461,21 +659,7 @@ static int attach_xdp(struct xglb_loader *l, int i, enum xdp_attach_mode mode)
 		}
 	}
 	xdp_multiprog__close(mp);
-	if (!l->xdp) {
-		l->xdp = xdp_program__create(&xopts);
-		err = libxdp_get_error(l->xdp);
-		if (err) {
-			l->xdp = NULL;
-			return err;
-		}
-	}
-	err = xdp_program__attach(l->xdp, l->ifindex[i], mode, 0);
-	if (err)
-		return err;
-	l->loaded = true; /* the first attach loaded the object */
-	l->xdp_ours[i] = true;
-	l->mode[i] = mode;
-	return 0;
+	return attach_ours(l, i, mode);
 }
 
 const char *xglb_hook_use_name(unsigned int use)
@@ -525,12 +709,6 @@ static void choose_hook(struct xglb_loader *l, int i)
 		l->use[i] = XGLB_USE_XDP;
 		l->why[i] = "auto: native XDP";
 	}
-}
-
-/* Is the object loaded (by libxdp's first attach, or by us)? */
-static bool object_loaded(const struct xglb_loader *l)
-{
-	return l->loaded || bpf_program__fd(l->skel->progs.xglb_tc) >= 0;
 }
 
 int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const bool *dp, int n)
