@@ -32,6 +32,12 @@
 #     still finds the address on eth0 and manages it over eth0 and eth2.
 #  K. eth2 deleted and re-created with the same name: arp_ignore=1 set on the new device;
 #     a clean stop puts the value first found back.
+#  L. xglbd killed between a move's address add and its route move (the state made by hand:
+#     eth0 without carrier, the address on eth0 and eth2, the route still on eth0): a new
+#     xglbd keeps the address on eth2 and moves the route there before deleting the address
+#     from eth0 (whose last IPv4 address it is: deleting it first would take the route
+#     along); the same for an interrupted return (both live, the address added on eth0, the
+#     route still on eth2): the route ends on eth0 with the address. The routers agree.
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o
@@ -247,5 +253,30 @@ lab_wait 5 arp_ignore_eth2_is 1
 check_eq "K: eth2 re-created: arp_ignore=1 on the new device" "$(arp_ignore_eth2)" 1
 lab_stop_xglbd r1
 check_eq "K: a clean stop puts back the value first found (0)" "$(arp_ignore_eth2)" 0
+
+# ---- L -------------------------------------------------------------------------------
+# What a kill -9 between the address add and the route move leaves: eth0 lost carrier, the
+# address was added on eth2, the routes were still on eth0.
+lab_exec r1 ip route replace 192.0.2.0/24 via "$(lab_get r2 ip)" dev eth0 || bail "route on eth0"
+lab_link_set r1 eth0 down switch || bail "eth0's switch port down"
+lab_exec r1 ip addr add "$R1/24" dev eth2 || bail "the address on eth2 too"
+check_eq "L: the half-applied move: the route still on eth0" "$(route_dev)" eth0
+lab_start_xglbd r1 "$cfg1" || bail "xglbd on r1 over the half-applied move"
+check "L: the address kept on eth2 (live), deleted from eth0" on_only eth2 eth0
+check_eq "L: the route followed it to eth2" "$(route_dev)" eth2
+check "L: logged" log_has r1 "node address $R1/24: 1 route\\(s\\) through a gateway of its prefix were on another interface of the segment .*: moved to eth2"
+check_eq "L: status: one route moved" "$(na routes_moved)" 1
+lab_wait 10 lab_agree_owned r1 r2
+check "L: the routers agree" lab_agree_owned r1 r2
+# and an interrupted return: both live, the address added on eth0, the route still on eth2
+lab_kill_xglbd r1 || bail "kill -9 of r1's xglbd"
+lab_link_set r1 eth0 up switch || bail "eth0's switch port up"
+lab_exec r1 ip addr add "$R1/24" dev eth0 || bail "the address on eth0 too"
+check_eq "L: the half-applied return: the route still on eth2" "$(route_dev)" eth2
+lab_start_xglbd r1 "$cfg1" || bail "xglbd on r1 over the half-applied return"
+check "L: the address kept on eth0 (first live), deleted from eth2" on_only eth0 eth2
+check_eq "L: the route followed it to eth0" "$(route_dev)" eth0
+lab_wait 10 lab_agree_owned r1 r2
+check "L: the routers agree again" lab_agree_owned r1 r2
 
 t_done

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* test_addrmove.c - which interface holds the node address: failover at once, return after the
- * delay, flaps, no live interface, time passed in. */
+ * delay, flaps, no live interface, time passed in; which routes follow it. */
 #include "testlib.h"
 #include <errno.h>
 #include <string.h>
@@ -177,6 +177,67 @@ static void refused_passes_to_the_next(void **state)
 	assert_int_equal(next, T0 + 20 * MS + RET);
 }
 
+/*
+ * Which routes follow the node address 10.0.0.2/24 to the holder (interface 1 of three): the
+ * main table's unicast routes through a gateway of the prefix on the segment's other
+ * interfaces, as a move interrupted by a kill leaves them; nothing else.
+ */
+static void routes_follow_the_address(void **state)
+{
+	const __be32 addr = htonl(0x0a000002), gw = htonl(0x0a000003), out = htonl(0x0a000103);
+	static const struct {
+		const char *what;
+		struct xglb_addrmove_route r;
+		int holder;
+		enum xglb_addrmove_fate want;
+	} cases[] = {
+#define R(i, g, t, ty, pr, rw)                                                                     \
+	{.iface = i, .gw = g, .table = t, .type = ty, .protocol = pr, .rewritable = rw}
+	    {"left on the old holder", R(0, 0, 254, 1, 3, true), 1, XGLB_ROUTE_MOVE},
+	    {"left on a third interface of the segment", R(2, 0, 254, 1, 3, true), 1,
+	     XGLB_ROUTE_MOVE},
+	    {"static (boot) and routing-daemon protocols alike", R(0, 0, 254, 1, 186, true), 1,
+	     XGLB_ROUTE_MOVE},
+	    {"on the holder already", R(1, 0, 254, 1, 3, true), 1, XGLB_ROUTE_IN_PLACE},
+	    {"on the holder, multipath", R(1, 0, 254, 1, 3, false), 1, XGLB_ROUTE_IN_PLACE},
+	    {"multipath / nexthop object / encapsulation", R(0, 0, 254, 1, 3, false), 1,
+	     XGLB_ROUTE_LEFT},
+	    {"gateway outside the node prefix", R(0, 1, 254, 1, 3, true), 1, XGLB_ROUTE_LEFT},
+	    {"another interface (not the segment's)", R(-1, 0, 254, 1, 3, true), 1,
+	     XGLB_ROUTE_NOT_OURS},
+	    {"no gateway (device or connected route)", R(0, 2, 254, 1, 3, true), 1,
+	     XGLB_ROUTE_NOT_OURS},
+	    {"the kernel's own", R(0, 0, 254, 1, 2, true), 1, XGLB_ROUTE_NOT_OURS},
+	    {"another table (policy routing)", R(0, 0, 100, 1, 3, true), 1, XGLB_ROUTE_NOT_OURS},
+	    {"local table", R(0, 0, 255, 2, 2, true), 1, XGLB_ROUTE_NOT_OURS},
+	    {"blackhole", R(0, 0, 254, 6, 3, true), 1, XGLB_ROUTE_NOT_OURS},
+	    {"the address is nowhere: nothing moves", R(0, 0, 254, 1, 3, true), -1,
+	     XGLB_ROUTE_NOT_OURS},
+#undef R
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct xglb_addrmove_route r = cases[i].r;
+
+		/* gw in the table: 0 the prefix's gateway, 1 one outside it, 2 none */
+		r.gw = r.gw == 0 ? gw : r.gw == 1 ? out : 0;
+		if (xglb_addrmove_route(&r, cases[i].holder, addr, 24) != cases[i].want)
+			fail_msg("%s: got %d, want %d", cases[i].what,
+				 xglb_addrmove_route(&r, cases[i].holder, addr, 24), cases[i].want);
+	}
+	/* the prefix length decides what is inside: 10.0.1.3 is in a /16, not in a /24 */
+	{
+		struct xglb_addrmove_route r = {0, out, 254, 1, 3, true};
+
+		assert_int_equal(xglb_addrmove_route(&r, 1, addr, 16), XGLB_ROUTE_MOVE);
+		assert_int_equal(xglb_addrmove_route(&r, 1, addr, 24), XGLB_ROUTE_LEFT);
+		assert_int_equal(xglb_addrmove_route(&r, 1, addr, 0), XGLB_ROUTE_MOVE);
+		r.gw = gw;
+		assert_int_equal(xglb_addrmove_route(&r, 1, addr, 32), XGLB_ROUTE_LEFT);
+	}
+}
+
 /* the gratuitous ARP, byte for byte */
 static void garp_bytes(void **state)
 {
@@ -200,4 +261,5 @@ static void garp_bytes(void **state)
 T_MAIN(cmocka_unit_test(garp_bytes), cmocka_unit_test(init_checks),
        cmocka_unit_test(stays_while_live), cmocka_unit_test(fails_over_at_once),
        cmocka_unit_test(returns_after_delay), cmocka_unit_test(flap_restarts_delay),
-       cmocka_unit_test(earliest_due), cmocka_unit_test(refused_passes_to_the_next))
+       cmocka_unit_test(earliest_due), cmocka_unit_test(refused_passes_to_the_next),
+       cmocka_unit_test(routes_follow_the_address))

@@ -2,6 +2,8 @@
 /* addrmove.c - which interface should hold the node address (pure; see addrmove.h). */
 #include <errno.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
 #include "addrmove.h"
 
 int xglb_addrmove_init(struct xglb_addrmove *m, int n)
@@ -58,6 +60,21 @@ int xglb_addrmove_decide_but(const struct xglb_addrmove *m, __u64 now_ns, __u64 
 	if (next_ns)
 		*next_ns = next;
 	return h;
+}
+
+enum xglb_addrmove_fate xglb_addrmove_route(const struct xglb_addrmove_route *r, int holder,
+					    __be32 addr, __u8 plen)
+{
+	__be32 mask = htonl(plen ? 0xffffffffu << (32 - (plen > 32 ? 32 : plen)) : 0);
+
+	if (holder < 0 || r->iface < 0 || r->table != RT_TABLE_MAIN || r->type != RTN_UNICAST ||
+	    r->protocol == RTPROT_KERNEL || !r->gw)
+		return XGLB_ROUTE_NOT_OURS;
+	if (r->iface == holder)
+		return XGLB_ROUTE_IN_PLACE;
+	if (!r->rewritable || (r->gw & mask) != (addr & mask))
+		return XGLB_ROUTE_LEFT;
+	return XGLB_ROUTE_MOVE;
 }
 
 int xglb_garp_frame(__u8 *buf, const __u8 mac[6], __be32 ip)

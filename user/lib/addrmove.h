@@ -57,6 +57,45 @@ int xglb_addrmove_decide_but(const struct xglb_addrmove *m, __u64 now_ns, __u64 
 			     unsigned int refused, __u64 *next_ns);
 
 /*
+ * A route of the main IPv4 table as nodeaddr.c dumps it, reduced to what
+ * decides whether it follows the node address.
+ */
+struct xglb_addrmove_route {
+	int iface;     /* the segment's interface it leaves by (configuration order), -1: another */
+	__be32 gw;     /* its gateway; 0: none (a device or connected route) */
+	__u32 table;   /* RT_TABLE_MAIN (254) is the only one considered */
+	__u8 type;     /* rtm_type: only unicast (1) */
+	__u8 protocol; /* rtm_protocol: the kernel's own (2) are the kernel's business */
+	bool rewritable; /* no multipath, nexthop object or encapsulation, metrics that fit */
+};
+
+enum xglb_addrmove_fate {
+	XGLB_ROUTE_NOT_OURS, /* not a gateway route of the main table on the segment's interfaces */
+	XGLB_ROUTE_IN_PLACE, /* on the interface that holds (or is to hold) the address */
+	XGLB_ROUTE_MOVE,     /* through a gateway of the node prefix on another interface of the
+				segment: re-created on the holder, then deleted where it is */
+	XGLB_ROUTE_LEFT,     /* on another interface of the segment, but not one to rewrite
+				(multipath, nexthop object, encapsulation, or a gateway outside
+				the node prefix): left alone, and said so */
+};
+
+/*
+ * What becomes of route r when the node address addr/plen is on (or is
+ * moving to) segment interface holder. The gateway routes of the node
+ * prefix belong with the address: Linux would send their traffic from a
+ * link that no longer has it (or has no carrier), and deleting the
+ * address from a link that keeps no other IPv4 address removes every route
+ * through it. A move re-creates them on the new holder before the address
+ * leaves the old one; one interrupted in between (xglbd killed after the
+ * address was added, before the routes followed) leaves them behind, so
+ * at start and after a change of holder not made by xglbd, every such
+ * route found on another interface of the segment is moved to the holder.
+ * holder < 0 (nowhere): nothing moves.
+ */
+enum xglb_addrmove_fate xglb_addrmove_route(const struct xglb_addrmove_route *r, int holder,
+					    __be32 addr, __u8 plen);
+
+/*
  * The gratuitous ARP that moves the node address: a broadcast ARP request
  * from mac, sender and target IP both ip, target MAC zero, padded to a
  * 60-byte frame in buf. Linux takes it even within an entry's locktime

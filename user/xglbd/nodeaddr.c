@@ -11,7 +11,10 @@
  * length added on the new interface, the routes through a gateway of
  * that prefix moved along, the address deleted from the old one, a
  * gratuitous ARP from the new interface's MAC (again a second later),
- * the old interface's stale neighbour entries flushed. Where the address
+ * the old interface's stale neighbour entries flushed. A move killed
+ * half-way (the address on two interfaces, its routes maybe still on the
+ * old one) is finished at start: routes to the holder first, then the
+ * address deleted from the others. Where the address
  * cannot go (no live interface, the add refused by every live one: each
  * refusing interface is passed over for the next), the node withdraws from
  * its groups (reason node-address-lost) until it can. Only the address
@@ -108,10 +111,13 @@ struct na_route {
 };
 
 struct route_dump {
-	__u32 ifindex;
-	__be32 net, mask; /* the node prefix: only gateways inside it move */
+	__u32 ifindex[XGLB_ADDRMOVE_MAX]; /* the segment's interfaces (0: gone) */
+	int n_if, holder;		  /* their count; where the routes go */
+	__be32 addr;			  /* the node address, with plen its prefix */
+	__u8 plen;
 	struct na_route r[NA_MAX_ROUTES];
-	int n, skipped;
+	__u32 oif[NA_MAX_ROUTES]; /* where each of r[] is now */
+	int n, left;
 };
 
 static int route_cb(const struct nlmsghdr *nlh, void *data)
@@ -120,11 +126,10 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
 	struct na_route r = {.rtm = *rtm};
-	bool gw = false, odd = false;
+	struct xglb_addrmove_route ar = {.iface = -1, .rewritable = true};
 	__u32 oif = 0;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET ||
-	    rtm->rtm_type != RTN_UNICAST || rtm->rtm_protocol == RTPROT_KERNEL)
+	if (nlh->nlmsg_type != RTM_NEWROUTE || rtm->rtm_family != AF_INET)
 		return MNL_CB_OK;
 	mnl_attr_for_each(a, nlh, sizeof(*rtm))
 	{
@@ -134,7 +139,6 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 			break;
 		case RTA_GATEWAY:
 			r.gw = mnl_attr_get_u32(a);
-			gw = true;
 			break;
 		case RTA_DST:
 		case RTA_PREFSRC:
@@ -148,23 +152,37 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 				r.metrics_len = (int)mnl_attr_get_payload_len(a);
 				memcpy(r.metrics, mnl_attr_get_payload(a), (size_t)r.metrics_len);
 			} else {
-				odd = true;
+				ar.rewritable = false;
 			}
 			break;
 		case RTA_CACHEINFO:
 			break;
 		default: /* multipath, nexthop objects, encapsulation: not ours to rewrite */
-			odd = true;
+			ar.rewritable = false;
 		}
 	}
-	if (oif != rd->ifindex ||
-	    ((r.has & (1u << RTA_TABLE)) ? r.u32[RTA_TABLE] : rtm->rtm_table) != RT_TABLE_MAIN)
-		return MNL_CB_OK;
-	if (!gw || odd || (r.gw & rd->mask) != rd->net || rd->n >= NA_MAX_ROUTES) {
-		rd->skipped++;
-		return MNL_CB_OK;
+	for (int i = 0; i < rd->n_if && oif; i++)
+		if (rd->ifindex[i] == oif)
+			ar.iface = i;
+	ar.gw = r.gw;
+	ar.table = (r.has & (1u << RTA_TABLE)) ? r.u32[RTA_TABLE] : rtm->rtm_table;
+	ar.type = rtm->rtm_type;
+	ar.protocol = rtm->rtm_protocol;
+	switch (xglb_addrmove_route(&ar, rd->holder, rd->addr, rd->plen)) {
+	case XGLB_ROUTE_MOVE:
+		if (rd->n < NA_MAX_ROUTES) {
+			rd->oif[rd->n] = oif;
+			rd->r[rd->n++] = r;
+		} else {
+			rd->left++;
+		}
+		break;
+	case XGLB_ROUTE_LEFT:
+		rd->left++;
+		break;
+	default:
+		break;
 	}
-	rd->r[rd->n++] = r;
 	return MNL_CB_OK;
 }
 
@@ -188,48 +206,67 @@ static int route_msg(int type, int flags, const struct na_route *r, __u32 oif)
 
 /*
  * The main table's routes through a gateway of the node prefix on the
- * interface from: re-created on to (appended, make before break), then
- * deleted from from. Returns the routes moved.
+ * segment's interfaces other than t (xglb_addrmove_route): re-created on t
+ * (appended, make before break), then deleted where they were. Called by a
+ * move before the address leaves the old holder (whose last IPv4 address
+ * it may be: its deletion would take every route through it along), and
+ * at start and on a change of holder not made here, for the routes a move
+ * interrupted by a kill left behind. One dump per other interface,
+ * filtered in the kernel. Returns the routes moved.
  */
-static int move_routes(struct daemon *d, __u32 from, __u32 to)
+static int settle_routes(struct daemon *d, int t)
 {
 	static struct route_dump rd;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = request(buf, RTM_GETROUTE, NLM_F_DUMP);
-	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	__u32 to = if_nametoindex(d->na.name[t]);
 	int moved = 0, err;
 
 	memset(&rd, 0, sizeof(rd));
-	rd.ifindex = from;
-	rd.mask = htonl(d->na.plen ? 0xffffffffu << (32 - d->na.plen) : 0);
-	rd.net = d->na.addr & rd.mask;
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_table = RT_TABLE_MAIN;
-	mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);
-	mnl_attr_put_u32(nlh, RTA_OIF, from); /* filtered in the kernel (strict checking) */
-	if (dump(d, nlh, route_cb, &rd, "routes through", from))
+	rd.n_if = d->na.n;
+	rd.holder = t;
+	rd.addr = d->na.addr;
+	rd.plen = d->na.plen;
+	for (int i = 0; i < d->na.n; i++)
+		rd.ifindex[i] = if_nametoindex(d->na.name[i]);
+	if (!to)
 		return 0;
+	for (int i = 0; i < d->na.n; i++) {
+		struct nlmsghdr *nlh;
+		struct rtmsg *rtm;
+
+		if (i == t || !rd.ifindex[i])
+			continue;
+		nlh = request(buf, RTM_GETROUTE, NLM_F_DUMP);
+		rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		rtm->rtm_family = AF_INET;
+		rtm->rtm_table = RT_TABLE_MAIN;
+		mnl_attr_put_u32(nlh, RTA_TABLE, RT_TABLE_MAIN);
+		/* filtered in the kernel (strict checking) */
+		mnl_attr_put_u32(nlh, RTA_OIF, rd.ifindex[i]);
+		dump(d, nlh, route_cb, &rd, "routes through", rd.ifindex[i]);
+	}
 	for (int i = 0; i < rd.n; i++) {
 		char gw[INET_ADDRSTRLEN];
 
 		inet_ntop(AF_INET, &rd.r[i].gw, gw, sizeof(gw));
 		err = route_msg(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_APPEND, &rd.r[i], to);
 		if (err && err != -EEXIST) {
-			pr_warn("node address: route via %s: adding it on ifindex %u: %s", gw, to,
-				strerror(-err));
+			pr_warn("node address: route via %s: adding it on %s: %s", gw,
+				d->na.name[t], strerror(-err));
 			d->na.errors++;
 			continue;
 		}
-		err = route_msg(RTM_DELROUTE, 0, &rd.r[i], from);
+		err = route_msg(RTM_DELROUTE, 0, &rd.r[i], rd.oif[i]);
 		if (err && err != -ESRCH)
 			pr_warn("node address: route via %s: deleting it from ifindex %u: %s", gw,
-				from, strerror(-err));
+				rd.oif[i], strerror(-err));
 		moved++;
 	}
-	if (rd.skipped)
-		pr_warn("node address: %d route(s) through ifindex %u left alone (multipath, "
-			"nexthop objects, encapsulation, or a gateway outside the node prefix)",
-			rd.skipped, from);
+	if (rd.left)
+		pr_warn("node address: %d route(s) through the segment's interfaces other than %s "
+			"left alone (multipath, nexthop objects, encapsulation, a gateway outside "
+			"the node prefix, or more than %d)",
+			rd.left, d->na.name[t], NA_MAX_ROUTES);
 	return moved;
 }
 
@@ -507,7 +544,7 @@ static int move_to(struct daemon *d, int t, __u64 now)
 		return err;
 	}
 	if (from) {
-		routes = move_routes(d, from, to);
+		routes = settle_routes(d, t);
 		err = addr_msg(RTM_DELADDR, from, na->addr, na->plen);
 		if (err && err != -EADDRNOTAVAIL) {
 			na->errors++;
@@ -540,11 +577,33 @@ static int move_to(struct daemon *d, int t, __u64 now)
 	return 0;
 }
 
+/*
+ * The routes of the node prefix left on the segment's other interfaces moved to the holder t
+ * (settle_routes), outside a move of xglbd's own: counted, and logged with why they were there.
+ */
+static void settled(struct daemon *d, int t, const char *why)
+{
+	struct nodeaddr *na = &d->na;
+	char ip[INET_ADDRSTRLEN];
+	int routes;
+
+	heartbeat(d); /* a few netlink round trips follow: the lease must not lapse meanwhile */
+	routes = settle_routes(d, t);
+	if (!routes)
+		return;
+	na->routes_moved += (__u64)routes;
+	inet_ntop(AF_INET, &na->addr, ip, sizeof(ip));
+	pr_warn("node address %s/%u: %d route(s) through a gateway of its prefix were on another "
+		"interface of the segment (%s): moved to %s, where the address is",
+		ip, na->plen, routes, why, na->name[t]);
+}
+
 void nodeaddr_sync(struct daemon *d)
 {
 	struct nodeaddr *na = &d->na;
 	__u64 now = now_ns(), next = 0;
 	unsigned int held;
+	bool elsewhere = false;
 	int t;
 
 	if (!na->managed)
@@ -560,11 +619,16 @@ void nodeaddr_sync(struct daemon *d)
 		arm(d, 0, now);
 		return;
 	}
-	if (na->m.holder < 0 || !(held >> na->m.holder & 1))
+	if (na->m.holder < 0 || !(held >> na->m.holder & 1)) {
 		na->m.holder = __builtin_ctz(held); /* put back, or moved, by someone else */
+		elsewhere = true;
+	}
 	t = xglb_addrmove_decide(&na->m, now, (__u64)d->cfg->nic_return_ms * 1000000ull, &next);
 	if (t < 0) {
 		lose(d, "no interface of the segment is up with carrier");
+	} else if (t == na->m.holder && elsewhere) {
+		/* not moved by xglbd: its routes may be where it was (a move does this itself) */
+		settled(d, t, "the address was moved by someone else");
 	} else if (t != na->m.holder) {
 		unsigned int refused = 0;
 		char why[96];
@@ -711,6 +775,9 @@ int nodeaddr_init(struct daemon *d)
 			h = i;
 	na->m.holder = h;
 	na->managed = true;
+	/* first the routes (deleting the address from a link whose last IPv4 address it is takes
+	 * every route through that link along), then the address */
+	settled(d, h, "a move was interrupted, or the address was moved by someone else");
 	for (int i = 0; i < na->n; i++) {
 		int err;
 
