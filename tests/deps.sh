@@ -9,6 +9,8 @@ PKGS=(
 	# tests, lab and benchmarks
 	libcmocka-dev iproute2 nftables iputils-ping iperf3 tcpdump jq xdp-tools procps psmisc ndisc6 ethtool
 	libclang-rt-14-dev keepalived prometheus chromium
+	# test_vlan.sh: the system calls of xglbd's event loop while it answers status
+	strace
 	# the protocol model (model/xglb.pml, make model)
 	spin
 	# the soak's clock steps (tests/soak/soak.sh)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC or to the router's MAC) are never answered, learned from, readdressed or steered: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac, pass_vlan; steering on, tc_steer_vlan), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created; receive VLAN offload turned off where xglb_xdp runs (again on a re-created interface), on again after a clean stop, left alone with the data path at tc, and left off by a restart after a kill (ethtool, status, /metrics); a driver that cannot turn it off (every ethtool request refused by tests/tools/xglb_deny): warned once, counted, the data path kept at XDP, nothing turned on at the stop.
+# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC or to the router's MAC) are never answered, learned from, readdressed or steered: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac, pass_vlan; steering on, tc_steer_vlan), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created; receive VLAN offload turned off where xglb_xdp runs (again on a re-created interface), on again after a clean stop, left alone with the data path at tc, and left off by a restart after a kill (ethtool, status, /metrics); status and /metrics read it from the offload thread (strace: no ethtool request on the event loop), an operator's change shown after its link event and left as set; a driver that cannot turn it off (every ethtool request refused by tests/tools/xglb_deny): warned once, counted, the data path kept at XDP, nothing turned on at the stop.
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines (tests/run.sh counts
 # them); details of a failure follow as "#" lines.
@@ -11,7 +11,7 @@ TAGGED=02:00:0a:00:10:01 # the source of every tagged frame: never a host of the
 PLAIN=02:00:0a:00:10:0 # + hook number: the source of the untagged control request
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o
-t_need_tools jq python3 curl ethtool
+t_need_tools jq python3 curl ethtool strace
 
 lab_setup $R -- c1
 
@@ -116,6 +116,46 @@ ok "xglbd ready on $R (datapath xdp, xdp-mode ${LAB_XDP_MODE:-native})"
 check_eq "xglb_xdp on eth0: xglbd turned its receive VLAN offload off (ethtool, status, /metrics)" \
 	"$(rxvlan_now)" "$(rxvlan_want off true)"
 run xdp_ 2
+
+# ---- status reads the offload as its thread last read it: no ethtool request on the loop ----
+# strace on every thread of xglbd while status and /metrics are asked: the event loop's thread
+# (its id is the process's) makes no SIOCETHTOOL ioctl (it accepts the requests: traced too,
+# so a trace that saw nothing of the loop cannot pass); then an operator's ethtool -K (a link
+# event) is read again by the thread and shown, and xglbd does not turn it off again.
+pid=$(lab_xglbd_pid $R)
+strace -f -qq -e trace=ioctl,accept4 -e signal=none -o "$LAB_DIR/strace.out" -p "$pid" \
+	2>"$LAB_DIR/strace.err" &
+tracer=$!
+all_traced() {
+	local t
+	for t in /proc/"$pid"/task/*; do
+		[ "$(awk '/^TracerPid:/ { print $2 }' "$t/status" 2>/dev/null)" = "$tracer" ] || return 1
+	done
+}
+if lab_wait 5 all_traced; then
+	lab_status $R >/dev/null && lab_status $R >/dev/null &&
+		lab_exec $R curl -sS --max-time 5 -o /dev/null http://127.0.0.1:9867/metrics
+	kill -INT "$tracer"
+	wait "$tracer" 2>/dev/null
+	loop_calls() { awk -v p="$pid" -v c="$1" '$1 == p && index($0, c)' "$LAB_DIR/strace.out" | wc -l; }
+	check "strace saw the event loop accept the status and /metrics requests" \
+		test "$(loop_calls accept4)" -ge 2
+	check_eq "... and no ethtool request (SIOCETHTOOL) made by it" "$(loop_calls SIOCETHTOOL)" 0
+else
+	kill -INT "$tracer" 2>/dev/null
+	wait "$tracer" 2>/dev/null
+	not_ok "strace attached to every thread of xglbd on $R" "$(head -n 3 "$LAB_DIR/strace.err")"
+fi
+lab_exec $R ethtool -K eth0 rxvlan on || not_ok "ethtool -K eth0 rxvlan on (xglbd running)"
+if lab_wait 5 rxvlan_is on true; then
+	ok "an operator turned it on: status and /metrics show on (read again after the link event)"
+else
+	not_ok "an operator turned it on: status and /metrics show on (read again after the link event)" \
+		"$(rxvlan_now)"
+fi
+lab_exec $R ethtool -K eth0 rxvlan off || not_ok "ethtool -K eth0 rxvlan off (xglbd running)"
+lab_wait 5 rxvlan_is off true
+check_eq "... and off again, as the operator set it" "$(rxvlan_now)" "$(rxvlan_want off true)"
 
 # ---- the XDP mode: in status, in /metrics, and kept when eth0 is re-created ------------------
 want_mode=native # the lab's veth has native XDP; tests/run.sh's @generic rerun forces generic

@@ -189,14 +189,17 @@ static void iface_kernel_json(struct json_object *j, __u32 ifindex, bool tcx)
 }
 
 /*
- * An interface's receive VLAN offload as the kernel has it now
- * ("rx_vlan_offload": on, off, unknown; one ioctl, on request only), and
- * whether this process turned it off ("rx_vlan_offload_ours": a clean stop
- * turns it on again). xglbd turns it off where xglb_xdp runs (rxvlan_apply).
+ * An interface's receive VLAN offload ("rx_vlan_offload": on, off, unknown)
+ * as the receive VLAN offload thread last read it (at start, after each
+ * request, after each link event of the interface: rxvlan.h), and whether
+ * this process turned it off ("rx_vlan_offload_ours": a clean stop turns it
+ * on again). No ethtool request here: one takes the rtnl lock, which a
+ * driver resetting a NIC may hold for long, and this runs on the event loop.
+ * xglbd turns it off where xglb_xdp runs (rxvlan_apply).
  */
 static void rxvlan_json(struct json_object *j, const struct daemon *d, int i)
 {
-	int on = d->nw.gone[i] ? -ENODEV : xglb_netif_rxvlan_get(d->ifs.name[i]);
+	int on = d->nw.gone[i] ? -ENODEV : xglb_rxvlan_state(&d->rxvlan, d->ifs.name[i]);
 	const char *v = on < 0 ? "unknown" : "off";
 	bool ours = xglb_rxvlan_ours(&d->rxvlan, d->ifs.name[i]);
 

@@ -774,7 +774,10 @@ void sysctls_restore(struct daemon *d)
  * and keeps it off. A driver that cannot turn it off is warned about and
  * counted once per interface (ifindex), never a reason to stop. Once the
  * daemon runs, the change is made by rxvlan.c's thread: a driver may
- * reset the NIC for it, and the event loop never waits for that.
+ * reset the NIC for it, and the event loop never waits for that. The other
+ * interfaces (data path at tc, steering only) are handed to it as well, only
+ * to be read: status shows every interface's offload from what the thread
+ * read, and makes no ethtool request of its own.
  */
 void rxvlan_apply(struct daemon *d)
 {
@@ -782,9 +785,10 @@ void rxvlan_apply(struct daemon *d)
 	int n = 0;
 
 	for (int i = 0; i < d->ld.n_if && i < d->ifs.n && n < XGLB_MAX_IFACES; i++) {
-		if (d->ld.use[i] != XGLB_USE_XDP || d->nw.gone[i])
+		if (d->nw.gone[i])
 			continue;
 		snprintf(ifs[n].name, sizeof(ifs[n].name), "%s", d->ifs.name[i]);
+		ifs[n].read_only = d->ld.use[i] != XGLB_USE_XDP;
 		ifs[n++].ifindex = d->ifs.ifindex[i];
 	}
 	xglb_rxvlan_ask(&d->rxvlan, ifs, n);

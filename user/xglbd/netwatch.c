@@ -558,8 +558,11 @@ void netwatch_event(struct daemon *d)
 			}
 		}
 	}
-	if (carrier)
+	if (carrier) {
 		nic_links(d); /* forwarders move between the node's interfaces (nicfail.c) */
+		/* an offload changed (ethtool -K) is a link event too: read again, off the loop */
+		xglb_rxvlan_refresh(&d->rxvlan);
+	}
 	if (resync) {
 		d->nw.st.resyncs++;
 		netwatch_resync(d);

@@ -42,14 +42,38 @@ static bool refusal_counted(struct xglb_rxvlan *r, __u32 ifindex)
 	return false;
 }
 
+/* Under the lock: IFNAME's offload was read as STATE. */
+static void seen_set(struct xglb_rxvlan *r, const char *ifname, int state)
+{
+	int k = 0;
+
+	while (k < r->n_seen && strcmp(r->seen[k].name, ifname))
+		k++;
+	if (k == r->n_seen) {
+		if (r->n_seen == XGLB_MAX_IFACES)
+			return;
+		snprintf(r->seen[r->n_seen++].name, IF_NAMESIZE, "%s", ifname);
+	}
+	r->seen[k].state = state;
+}
+
+static void seen(struct xglb_rxvlan *r, const char *ifname, int state)
+{
+	LOCK(r);
+	seen_set(r, ifname, state);
+	UNLOCK(r);
+}
+
 /*
- * Off on each of IFS: one ioctl to read it, and where it is on, the change
- * (which a driver may pay with a reset) and a read back; no lock is held
- * meanwhile. An interface gone meanwhile is skipped: it is asked for again
- * when it comes back (netwatch). A refusal is warned about and counted
- * once per ifindex; the data path stays where it is (use datapath: tc).
+ * Off on each of IFS (unless only read: read_only, or change false): one
+ * ioctl to read it, and where it is on, the change (which a driver may pay
+ * with a reset) and a read back; no lock is held meanwhile. What was read
+ * (or made) is kept for status (seen). An interface gone meanwhile is
+ * skipped: it is asked for again when it comes back (netwatch). A refusal
+ * is warned about and counted once per ifindex; the data path stays where
+ * it is (use datapath: tc).
  */
-static void apply(struct xglb_rxvlan *r, const struct xglb_rxvlan_if *ifs, int n)
+static void apply(struct xglb_rxvlan *r, const struct xglb_rxvlan_if *ifs, int n, bool change)
 {
 	for (int i = 0; i < n; i++) {
 		const char *ifname = ifs[i].name;
@@ -57,12 +81,18 @@ static void apply(struct xglb_rxvlan *r, const struct xglb_rxvlan_if *ifs, int n
 		int on, ret;
 
 		on = r->ops->get(ifname);
-		if (on == 0)
+		if (on == 0 || on == -ENODEV || !change || ifs[i].read_only) {
+			seen(r, ifname, on);
 			continue;
+		}
 		ret = on < 0 ? on : r->ops->set(ifname, false);
-		if (ret == -ENODEV)
+		if (ret == -ENODEV) {
+			seen(r, ifname, ret);
 			continue;
+		}
 		LOCK(r);
+		/* refused: on as it was, or unknown if it could not even be read */
+		seen_set(r, ifname, ret ? on : 0);
 		if (ret) {
 			counted = refusal_counted(r, ifs[i].ifindex);
 			UNLOCK(r);
@@ -93,7 +123,7 @@ static void *run(void *arg)
 
 	for (;;) {
 		eventfd_t v;
-		__u64 gen;
+		__u64 gen, rgen;
 		int n;
 
 		poll(&(struct pollfd){.fd = r->wake_fd, .events = POLLIN}, 1, -1);
@@ -106,12 +136,18 @@ static void *run(void *arg)
 		n = r->n_want;
 		memcpy(todo, r->want, sizeof(todo[0]) * (size_t)n);
 		gen = r->asked;
+		rgen = r->reread;
 		UNLOCK(r);
-		if (gen == r->done) /* read unlocked: only this thread writes it */
+		/* done, reread_done: read unlocked, only this thread writes them */
+		if (gen != r->done)
+			apply(r, todo, n, true); /* a request reads them all as well */
+		else if (rgen != r->reread_done)
+			apply(r, todo, n, false);
+		else
 			continue;
-		apply(r, todo, n);
 		LOCK(r);
 		r->done = gen;
+		r->reread_done = rgen;
 		UNLOCK(r);
 	}
 	return NULL;
@@ -138,6 +174,15 @@ void xglb_rxvlan_ask(struct xglb_rxvlan *r, const struct xglb_rxvlan_if *ifs, in
 	memcpy(r->want, ifs, sizeof(ifs[0]) * (size_t)n);
 	r->n_want = n;
 	gen = ++r->asked;
+	/* the states kept are those of the interfaces asked for: the others are forgotten */
+	for (int k = 0; k < r->n_seen; k++) {
+		bool wanted = false;
+
+		for (int i = 0; i < n; i++)
+			wanted |= !strcmp(ifs[i].name, r->seen[k].name);
+		if (!wanted)
+			r->seen[k--] = r->seen[--r->n_seen];
+	}
 	UNLOCK(r);
 	if (r->running) {
 		if (eventfd_write(r->wake_fd, 1) == 0)
@@ -145,10 +190,21 @@ void xglb_rxvlan_ask(struct xglb_rxvlan *r, const struct xglb_rxvlan_if *ifs, in
 		pr_warn("receive VLAN offload: waking its thread: %s (changed here)",
 			strerror(errno));
 	}
-	apply(r, ifs, n);
+	apply(r, ifs, n, true);
 	LOCK(r);
 	r->done = gen;
 	UNLOCK(r);
+}
+
+void xglb_rxvlan_refresh(struct xglb_rxvlan *r)
+{
+	if (!r->running)
+		return; /* never an ioctl here: the caller is the event loop */
+	LOCK(r);
+	r->reread++;
+	UNLOCK(r);
+	if (eventfd_write(r->wake_fd, 1))
+		pr_warn("receive VLAN offload: waking its thread: %s", strerror(errno));
 }
 
 bool xglb_rxvlan_idle(const struct xglb_rxvlan *r)
@@ -156,9 +212,21 @@ bool xglb_rxvlan_idle(const struct xglb_rxvlan *r)
 	bool idle;
 
 	LOCK(r);
-	idle = r->done == r->asked;
+	idle = r->done == r->asked && r->reread_done == r->reread;
 	UNLOCK(r);
 	return idle;
+}
+
+int xglb_rxvlan_state(const struct xglb_rxvlan *r, const char *ifname)
+{
+	int state = -ENOENT;
+
+	LOCK(r);
+	for (int k = 0; k < r->n_seen; k++)
+		if (!strcmp(r->seen[k].name, ifname))
+			state = r->seen[k].state;
+	UNLOCK(r);
+	return state;
 }
 
 bool xglb_rxvlan_ours(const struct xglb_rxvlan *r, const char *ifname)

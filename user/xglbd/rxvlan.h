@@ -5,9 +5,13 @@
  * the NIC to change an offload (tens of milliseconds), longer than the
  * event loop may be away from its hellos and heartbeat. At start, before
  * the first hello, and whenever the thread could not start, the change is
- * made by the caller. The state (what this run turned off, the refusals
- * counted) lives here, under a lock the thread never holds across an
- * ioctl, so a status request never waits for a NIC.
+ * made by the caller. The state (each interface's offload as last read,
+ * what this run turned off, the refusals counted) lives here, under a lock
+ * the thread never holds across an ioctl, so a status request reads it
+ * without an ioctl of its own and never waits for a NIC (or for the rtnl
+ * lock an ethtool request takes). Interfaces where xglb_xdp does not run
+ * (the data path at tc, steering only) are handed over too, only to be
+ * read, so status shows every interface's offload the same way.
  */
 #ifndef XGLB_RXVLAN_H
 #define XGLB_RXVLAN_H
@@ -27,6 +31,13 @@ struct xglb_rxvlan_ops {
 struct xglb_rxvlan_if {
 	char name[IF_NAMESIZE];
 	__u32 ifindex;
+	bool read_only; /* only read: xglb_xdp does not run there, the offload is left as it is */
+};
+
+/* An interface's offload as last read: 1 on, 0 off, -errno (the driver did not say). */
+struct xglb_rxvlan_seen {
+	char name[IF_NAMESIZE];
+	int state;
 };
 
 #define XGLB_RXVLAN_REFUSED_MAX 64 /* the ifindexes whose refusal was counted (a ring) */
@@ -41,7 +52,11 @@ struct xglb_rxvlan {
 	/* asked: the interfaces the offload should be off on, as of the latest request */
 	struct xglb_rxvlan_if want[XGLB_MAX_IFACES];
 	int n_want;
-	__u64 asked, done; /* requests made, and applied (done == asked: idle) */
+	__u64 asked, done;	   /* requests made, and applied (done == asked: idle) */
+	__u64 reread, reread_done; /* the same for the reads of xglb_rxvlan_refresh */
+	/* each wanted interface's offload as last read (by the thread, or the caller before it) */
+	struct xglb_rxvlan_seen seen[XGLB_MAX_IFACES];
+	int n_seen;
 	/* where this run turned it off (a clean stop turns it on again), by name */
 	char off[XGLB_MAX_IFACES][IF_NAMESIZE];
 	int n_off;
@@ -60,8 +75,21 @@ int xglb_rxvlan_start(struct xglb_rxvlan *r);
 /* Turn the offload off on IFS (N of them): handed to the thread, never waited for;
  * applied before returning only while no thread runs. */
 void xglb_rxvlan_ask(struct xglb_rxvlan *r, const struct xglb_rxvlan_if *ifs, int n);
-/* Every request made so far has been applied. */
+/*
+ * Read the offload of the interfaces of the latest request again, changing
+ * nothing (a link event: an operator's ethtool -K, a driver's reset): handed
+ * to the thread, never waited for; without a thread, nothing is read (the
+ * states stay as last read).
+ */
+void xglb_rxvlan_refresh(struct xglb_rxvlan *r);
+/* Every request (and refresh) made so far has been applied. */
 bool xglb_rxvlan_idle(const struct xglb_rxvlan *r);
+/*
+ * IFNAME's offload as last read: 1 on, 0 off, -errno (the driver did not
+ * say), -ENOENT (not read yet, or not an interface of the latest request).
+ * No ioctl: what status and /metrics show.
+ */
+int xglb_rxvlan_state(const struct xglb_rxvlan *r, const char *ifname);
 /* This run turned the offload off on IFNAME. */
 bool xglb_rxvlan_ours(const struct xglb_rxvlan *r, const char *ifname);
 /* Interfaces whose driver kept it on. */
