@@ -4,8 +4,8 @@
  * with "tc", xglb_tc at tc ingress) versus the kernel answering the same
  * requests, side by side in one run.
  *
- *   arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP [xdp|tc]
- *   arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP ndp VIP6 GEN_IP6
+ *   arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP [xdp [owncpu]|tc]
+ *   arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP ndp VIP6 GEN_IP6 [owncpu]
  *
  * "ndp": the same rounds for IPv6 neighbour discovery (xglb_xdp): the
  * generator (xglb_b_gen6) sends an 86-byte NS for VIP6 from GEN_IP6 with
@@ -46,8 +46,21 @@
  *                 egress guard xglb_tc_egress as in xglbd (every answer
  *                 must pass it). The figures are then named arp_flood_tc_*
  *                 (arp_flood_tc_ratio_vs_kernel).
- *   floor round (tc only): as the xglb round, with the least any responder
- *                 at tc ingress can do in xglb_tc's place: xglb_b_tcbounce
+ *   floor round:  as the xglb round, with the least any responder can
+ *                 do in xglb's place: xglb_b_bounce (xglb_b_bounce6 for
+ *                 NDP, bench_xdp.bpf.c) makes the request a reply by its
+ *                 opcode (ICMPv6 type) and sends it back with XDP_TX, as
+ *                 xglb_xdp does. The reply's way back (the veth's transmit,
+ *                 GEN_IF's poll, the counter) is the rig's, the same for
+ *                 every XDP responder: the floor's rate is the ceiling of
+ *                 any XDP responder here (arp_flood_floor_ratio_vs_kernel),
+ *                 and 1/xglb - 1/floor is what xglb_xdp itself costs per
+ *                 answer (arp_flood_xglb_ns_per_reply_over_floor); the
+ *                 kernel's over the floor is its own work, its reply's
+ *                 copy (below) and its skb's way back
+ *                 (_responder_over_floor_ratio_vs_kernel).
+ *                 With "tc": the least any responder at tc ingress can
+ *                 do in xglb_tc's place: xglb_b_tcbounce
  *                 (bench_xdp.bpf.c) makes the request a reply by its opcode
  *                 and redirects it out of RTR_IF, and an empty program sits
  *                 at egress in the guard's place. Every request is still an
@@ -62,8 +75,11 @@
  *                 clsact qdisc or cls_bpf classifier in between) instead of
  *                 the clsact filters xglbd attaches: what that dispatch
  *                 costs per answer (arp_flood_tc_clsact_ns_per_reply_over_tcx).
- * Rounds rotate (rig, kernel, [floor,] xglb, [xglb_tcx,] rig, ...), ROUNDS of each,
- * with the same generator and the same measuring window after a short
+ *   own-CPU rounds ("owncpu" only): rig, kernel, floor and xglb again with
+ *                 the responder on a CPU of its own (below); figures
+ *                 named arp_flood_owncpu_* (ndp_flood_owncpu_*).
+ * Rounds rotate (rig, kernel, floor, xglb, [xglb_tcx,] [the own-CPU four,] rig, ...),
+ * ROUNDS of each, with the same generator and the same measuring window after a short
  * warm-up: rate = frames counted in the window / window length; the figure
  * per side is the median over its rounds, and every round's rate is
  * printed (_pps_roundN). Every wait is on the counters and bounded in
@@ -81,16 +97,44 @@
  * own. The wall-clock rates and the CPU's load are printed too; when the
  * flood had the CPU to itself the two rates agree. The rig costs the same
  * in every round, so responder cost per reply = 1/rate - 1/rig_rate, and
- * the ratio of those is the responders' own ratio. (Threaded NAPI with the responder on a
- * CPU of its own was tried: on this VM the cross-CPU NAPI wake-ups then
- * limit the rate, with the responder CPU half idle while requests are
- * lost, so the rates measured wake-up latency rather than cost.)
+ * the ratio of those is the responders' own ratio
+ * (_responder_ratio_vs_kernel); over the floor instead of the rig, the
+ * reply's way back is taken out of both too.
+ *
+ * Own-CPU rounds ("owncpu"; run.sh's step arp_flood_owncpu, run only when
+ * named): the sender as another machine would be, the responder on a CPU
+ * of its own. Both veth ends poll in NAPI threads ("threaded", set through
+ * a sysfs of each namespace mounted in this process's own mount
+ * namespace): RTR_IF's thread on CPU 0 (the responder: the XDP program,
+ * the kernel's whole answer, the reply's transmit into GEN_IF's ring),
+ * GEN_IF's with the generator on the last CPU (the counter, and the copy
+ * of the kernel's reply below, so that copy is the rig's here, not the
+ * kernel's), both SCHED_FIFO so that they run as soon as they have
+ * frames, as softirq polling would. The live-frames XDP_TX lands on
+ * RTR_IF's ring (veth_xdp_xmit) and wakes its thread (perf shows
+ * veth_poll, the programs and arp_process in that thread on CPU 0, and
+ * _ksoftirqd_pct ~0). A rate is then frames counted per second of the
+ * responder CPU's time (that thread + CPU 0's ksoftirqd, from the
+ * scheduler), _ns_per_reply its inverse. Evaluated on this 2-vCPU VM and
+ * not made the headline: the figures measure the cross-CPU hand-off
+ * rather than the responders. The responder CPU's cost of a bare drop
+ * (_rig_ns_per_frame) moved from 79 to 248 ns between runs with the
+ * machine's load, and the floor cost the responder CPU more than xglb
+ * (326-373 vs 284-328 ns): the faster a responder empties its ring, the
+ * more often its thread sleeps and is woken by an IPI
+ * (_napi_runs_per_1k: floor 5.4, xglb 3.1, kernel 0.2). The kernel's
+ * replies wake GEN_IF's thread 74-78 times per 1000 (xglb's 3: one
+ * transmit per NAPI poll), and in a perf profile of CPU 0 about 45 % of
+ * the kernel's responder time is __napi_schedule waking it across CPUs,
+ * a hand-off a NIC's doorbell costs far less. Own-CPU ratio_vs_kernel
+ * was 6.8-9.7 over 9 runs.
  *
  * The rig bounds the ratio: no reply costs less than the rig's frame
  * (~125 ns here: the live-frames call, the redirect into the veth, its
- * NAPI poll, the counter, the page's way back to the pool), so with a
- * responder that cost nothing the ratio would be (rig + kernel) / rig,
- * about 10 with the kernel's ~1,150 ns over the rig. Larger live-frames
+ * NAPI poll, the counter, the page's way back to the pool) and the
+ * reply's way back (~50 ns, the floor over the rig), so a responder that
+ * cost nothing reaches (rig + kernel) / (rig + floor's way back), the
+ * floor's ratio, 7.4 with the kernel's ~1,200 ns over the rig. Larger live-frames
  * batches (256 instead of 64) and a per-CPU counter without the locked
  * add moved the rig by 2-3 % at most: its cost is the kernel's XDP
  * plumbing, the same in every round.
@@ -100,7 +144,9 @@
  * than XDP's) into a page of its pool (skb_pp_cow_data: ~200 of the
  * ~290 ns the kernel's reply costs on its way into GEN_IF's XDP, in a
  * perf profile of the generator's CPU), work of the rig's, not of the
- * kernel's; xglb's reply arrives as an XDP frame and is not copied.
+ * kernel's; xglb's reply arrives as an XDP frame and is not copied (in
+ * the own-CPU rounds the copy runs in GEN_IF's NAPI thread, on the
+ * generator's CPU, and is not in the responder's figures).
  *
  * Each live-frames call ends with an RCU grace period (page pool
  * teardown, ~20 ms here) during which its thread sleeps, so two
@@ -108,8 +154,10 @@
  *
  * Prints "BENCH <name> <value> <unit>" lines on stdout.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <sys/mount.h>
 #include "bench.h"
 
 #define ROUNDS	       5      /* of each side */
@@ -119,6 +167,8 @@
 #define GEN_THREADS    2 /* on one CPU: one sends while the other waits out its call's teardown */
 #define FIRST_REPLY_MS 3000 /* a round fails without a reply by then */
 #define SETTLE_MS      3000 /* bound on waiting for the counters to settle */
+#define NAPI_RT_PRIO   50   /* SCHED_FIFO priority of the NAPI threads in the own-CPU rounds */
+#define RESP_CPU       0    /* the responder's CPU in the own-CPU rounds */
 
 struct gen {
 	int prog_fd, ifindex, ns_fd, cpu, len; /* len: bytes of frame sent */
@@ -208,6 +258,25 @@ static __u64 schedstat_ns(pid_t pid)
 	return v;
 }
 
+/* Times a thread was run (scheduled in), from /proc/PID/schedstat (0 if unknown). */
+static __u64 schedstat_runs(pid_t pid)
+{
+	unsigned long long run, wait, n = 0;
+	char path[64];
+	FILE *f;
+
+	if (!pid)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu %llu", &run, &wait, &n) != 3)
+		n = 0;
+	fclose(f);
+	return n;
+}
+
 /* PID of ksoftirqd/cpu, or 0. */
 static pid_t find_ksoftirqd(int cpu)
 {
@@ -245,8 +314,150 @@ static __u64 flood_cpu_ns(const pthread_t *th, int n, pid_t softirqd)
 	return sum;
 }
 
+/*
+ * Own-CPU rounds: threaded NAPI on both ends of the pair, the router side's poll thread on
+ * CPU 0 (the responder's), the generator side's with the generator on its CPU.
+ */
+struct napi_side {
+	int ns_fd;
+	const char *ns_name, *ifname;
+	pid_t thread; /* the NAPI kthread of ifname while threaded, else 0 */
+};
+
+/*
+ * Sets ifname's NAPI threaded (on) or back to softirq polling in its namespace, through a
+ * sysfs mounted over /sys in this process's own mount namespace (made in main) while in that
+ * network namespace: the only sysfs that shows the namespace's devices; 0 or -1.
+ */
+static int set_threaded(const struct napi_side *s, int on)
+{
+	char path[96];
+	int fd, rc = -1;
+
+	if (enter_ns(s->ns_fd, s->ns_name))
+		return -1;
+	if (mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL)) {
+		fprintf(stderr, "arp_flood: mount sysfs in %s: %s\n", s->ns_name, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/sys/class/net/%s/threaded", s->ifname);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && write(fd, on ? "1" : "0", 1) == 1)
+		rc = 0;
+	else
+		fprintf(stderr, "arp_flood: %s in %s: %s\n", path, s->ns_name, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	umount2("/sys", MNT_DETACH);
+	return rc;
+}
+
+/*
+ * The kernel thread "napi/IFNAME-<napi id>" (the name cut to 15 characters) polling
+ * ifname's one NAPI instance, or 0 if there is none or more than one.
+ */
+static pid_t find_napi_thread(const char *ifname)
+{
+	char want[32], path[64], buf[256], *lp, *rp;
+	pid_t found = 0;
+	int n = 0, ppid;
+	struct dirent *d;
+	DIR *dir = opendir("/proc");
+
+	snprintf(want, sizeof(want), "napi/%s-", ifname);
+	if (!dir || strlen(want) > 15)
+		goto out;
+	while ((d = readdir(dir))) {
+		FILE *f;
+		pid_t pid = (pid_t)atoi(d->d_name);
+
+		if (pid <= 2)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		buf[0] = 0;
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+		lp = strchr(buf, '(');
+		rp = strrchr(buf, ')');
+		if (!lp || !rp || strncmp(lp + 1, want, strlen(want)))
+			continue;
+		/* a kernel thread: a child of kthreadd (pid 2) */
+		if (sscanf(rp + 2, "%*c %d", &ppid) == 1 && ppid == 2) {
+			found = pid;
+			n++;
+		}
+	}
+out:
+	if (dir)
+		closedir(dir);
+	if (n != 1)
+		fprintf(stderr, "arp_flood: %d NAPI threads named %s*\n", n, want);
+	return n == 1 ? found : 0;
+}
+
+/*
+ * Moves a thread (a NAPI kthread) onto cpu alone, at a real-time priority: it runs whenever
+ * it has frames, as the softirq it replaces would, not in turns with other work there; 0 or -1.
+ */
+static int pin_thread(pid_t pid, int cpu)
+{
+	struct sched_param sp = {.sched_priority = NAPI_RT_PRIO};
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(pid, sizeof(set), &set) || sched_setscheduler(pid, SCHED_FIFO, &sp)) {
+		fprintf(stderr, "arp_flood: thread %d on CPU %d: %s\n", (int)pid, cpu,
+			strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static bool own_rounds;	      /* this run has own-CPU rounds ("owncpu") */
+static int own_cpu_mode = -1; /* threaded NAPI on both ends (1), softirq (0), unknown (-1) */
+static struct napi_side rtr_side, gen_side;
+
+/*
+ * Both ends' NAPI threaded and pinned (on: RTR_IF's to RESP_CPU, GEN_IF's to the
+ * generator's CPU) or polled in softirq (off); 0 or -1.
+ */
+static int napi_mode(int on, int gen_cpu)
+{
+	if (own_cpu_mode != on) {
+		if (set_threaded(&rtr_side, on) || set_threaded(&gen_side, on))
+			return -1;
+		own_cpu_mode = on;
+	}
+	rtr_side.thread = gen_side.thread = 0;
+	if (!on)
+		return 0;
+	rtr_side.thread = find_napi_thread(rtr_side.ifname);
+	gen_side.thread = find_napi_thread(gen_side.ifname);
+	if (!rtr_side.thread || !gen_side.thread)
+		return -1;
+	return pin_thread(rtr_side.thread, RESP_CPU) || pin_thread(gen_side.thread, gen_cpu) ? -1
+											     : 0;
+}
+
+static pid_t resp_softirqd; /* ksoftirqd of RESP_CPU */
+
+/* The responder CPU's time of an own-CPU round: RTR_IF's NAPI thread and that CPU's ksoftirqd. */
+static __u64 resp_cpu_ns(__u64 *soft)
+{
+	*soft = schedstat_ns(resp_softirqd);
+	return schedstat_ns(rtr_side.thread) + *soft;
+}
+
 struct round {
 	double pps, wall_pps, cpu_load;
+	double resp_ns;		   /* own-CPU rounds: the responder CPU's ns per frame counted */
+	double soft_pct;	   /* own-CPU rounds: share of that time in the CPU's ksoftirqd */
+	double rtr_runs, gen_runs; /* own-CPU rounds: runs of either NAPI thread per 1000 frames */
 };
 
 /*
@@ -313,9 +524,10 @@ static int rtr_tc(int rtr_ifindex, int tc_fd, int eg_fd)
  * (-1: none) and eg_fd at its egress, counting word of map; 0 or -1.
  */
 static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, int tc_fd, int eg_fd,
-		     int map, int word, struct round *r)
+		     int map, int word, bool own, struct round *r)
 {
 	__u64 c_start, c0, c1, b0, b1, j0, j1, t0, t1, u0, u1, deadline, last, prev;
+	__u64 a0 = 0, a1 = 0, s0 = 0, s1 = 0, rw0 = 0, rw1 = 0, gw0 = 0, gw1 = 0;
 	pthread_t th[GEN_THREADS];
 	int rc = -1, stable, started = 0;
 
@@ -326,6 +538,8 @@ static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, in
 		return -1;
 	}
 	if (tc_fd >= 0 && rtr_tc(rtr_ifindex, tc_fd, eg_fd))
+		return -1;
+	if (own_rounds && napi_mode(own, g->cpu))
 		return -1;
 	count_map = map;
 	count_word = word;
@@ -351,13 +565,23 @@ static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, in
 	bench_sleep_ms(WARMUP_MS);
 	t0 = bench_now_ns(CLOCK_MONOTONIC);
 	c0 = counted();
-	bench_cpu_times(g->cpu, &b0, &j0);
+	bench_cpu_times(own ? RESP_CPU : g->cpu, &b0, &j0);
 	u0 = flood_cpu_ns(th, started, g->softirqd);
+	if (own) {
+		a0 = resp_cpu_ns(&s0);
+		rw0 = schedstat_runs(rtr_side.thread);
+		gw0 = schedstat_runs(gen_side.thread);
+	}
 	bench_sleep_ms(WINDOW_MS);
 	t1 = bench_now_ns(CLOCK_MONOTONIC);
 	c1 = counted();
-	bench_cpu_times(g->cpu, &b1, &j1);
+	bench_cpu_times(own ? RESP_CPU : g->cpu, &b1, &j1);
 	u1 = flood_cpu_ns(th, started, g->softirqd);
+	if (own) {
+		a1 = resp_cpu_ns(&s1);
+		rw1 = schedstat_runs(rtr_side.thread);
+		gw1 = schedstat_runs(gen_side.thread);
+	}
 	if (atomic_load(&g->err)) {
 		fprintf(stderr, "arp_flood: generator: %s\n", strerror(atomic_load(&g->err)));
 		goto stop;
@@ -367,6 +591,19 @@ static int run_round(struct gen *g, int rtr_ns, int rtr_ifindex, int prog_fd, in
 	r->pps = u1 - u0 > t1 - t0 || u1 <= u0 ? r->wall_pps
 					       : (double)(c1 - c0) * 1e9 / (double)(u1 - u0);
 	r->cpu_load = j1 > j0 ? (double)(b1 - b0) / (double)(j1 - j0) : 0;
+	if (own) {
+		/* per second of the responder CPU's time (its NAPI thread and ksoftirqd) */
+		if (a1 <= a0 || c1 <= c0) {
+			fprintf(stderr,
+				"arp_flood: no responder CPU time or frames in the window\n");
+			goto stop;
+		}
+		r->pps = (double)(c1 - c0) * 1e9 / (double)(a1 - a0);
+		r->resp_ns = (double)(a1 - a0) / (double)(c1 - c0);
+		r->soft_pct = 100.0 * (double)(s1 - s0) / (double)(a1 - a0);
+		r->rtr_runs = 1000.0 * (double)(rw1 - rw0) / (double)(c1 - c0);
+		r->gen_runs = 1000.0 * (double)(gw1 - gw0) / (double)(c1 - c0);
+	}
 	rc = 0;
 stop:
 	atomic_store(&g->stop, 1);
@@ -397,13 +634,61 @@ static double per_reply_ns(double pps, double rig_pps)
 	return pps > 0 && rig_pps > 0 ? 1e9 / pps - 1e9 / rig_pps : 0;
 }
 
-enum { S_RIG, S_KERNEL, S_FLOOR, S_XGLB, S_XGLB_TCX, S_MAX };
-static const char *const side_name[S_MAX] = {"rig", "kernel", "floor", "xglb", "xglb_tcx"};
+/* S_O*: the own-CPU rounds (the responder on a CPU of its own), without "tc" */
+enum { S_RIG, S_KERNEL, S_FLOOR, S_XGLB, S_XGLB_TCX, S_ORIG, S_OKERNEL, S_OFLOOR, S_OXGLB, S_MAX };
+static const char *const side_name[S_MAX] = {"rig", "kernel", "floor", "xglb", "xglb_tcx",
+					     "rig", "kernel", "floor", "xglb"};
 
-/* The floor and xglb_tcx are tc rounds: with "tc" only. */
-static bool has_side(int sd, bool tc)
+static bool own_side(int sd)
 {
-	return (sd != S_FLOOR && sd != S_XGLB_TCX) || tc;
+	return sd >= S_ORIG;
+}
+
+/* xglb_tcx is a tc round: with "tc" only; the own-CPU rounds with "owncpu" only. */
+static bool has_side(int sd, bool tc, bool own)
+{
+	if (own_side(sd))
+		return own;
+	return sd != S_XGLB_TCX || tc;
+}
+
+/* A side's counterpart in the other CPU placement's rounds */
+static int base_side(int sd)
+{
+	return sd == S_ORIG	 ? S_RIG
+	       : sd == S_OKERNEL ? S_KERNEL
+	       : sd == S_OFLOOR	 ? S_FLOOR
+	       : sd == S_OXGLB	 ? S_XGLB
+				 : sd;
+}
+
+/*
+ * The figures of one CPU placement from the medians: rates in pps (per second of the CPU
+ * the placement charges), wall rates in wall, sides rig, kernel, floor, xglb; prefix p.
+ */
+static void print_set(const char *p, const double *pps, const double *wall, int rig, int kernel,
+		      int floor, int xglb)
+{
+	double k = pps[kernel], x = pps[xglb], rg = pps[rig], f = pps[floor];
+	double kn = per_reply_ns(k, rg), xn = per_reply_ns(x, rg);
+	double kf = per_reply_ns(k, f), xf = per_reply_ns(x, f);
+
+	printf("BENCH %s_xglb_pps %.0f pps\n", p, x);
+	printf("BENCH %s_kernel_pps %.0f pps\n", p, k);
+	printf("BENCH %s_ratio_vs_kernel %.1f x\n", p, k > 0 ? x / k : 0.0);
+	printf("BENCH %s_rig_pps %.0f pps\n", p, rg);
+	printf("BENCH %s_xglb_ns_per_reply_over_rig %.0f ns\n", p, xn);
+	printf("BENCH %s_kernel_ns_per_reply_over_rig %.0f ns\n", p, kn);
+	printf("BENCH %s_responder_ratio_vs_kernel %.1f x\n", p, xn > 0 ? kn / xn : 0.0);
+	/* the least any responder at this hook costs, and what xglb and the kernel add to it */
+	printf("BENCH %s_floor_pps %.0f pps\n", p, f);
+	printf("BENCH %s_floor_ratio_vs_kernel %.1f x\n", p, k > 0 ? f / k : 0.0);
+	printf("BENCH %s_floor_ns_per_reply_over_rig %.0f ns\n", p, per_reply_ns(f, rg));
+	printf("BENCH %s_xglb_ns_per_reply_over_floor %.0f ns\n", p, xf);
+	printf("BENCH %s_kernel_ns_per_reply_over_floor %.0f ns\n", p, kf);
+	printf("BENCH %s_responder_over_floor_ratio_vs_kernel %.1f x\n", p, xf > 0 ? kf / xf : 0.0);
+	printf("BENCH %s_wall_ratio_vs_kernel %.1f x\n", p,
+	       wall[kernel] > 0 ? wall[xglb] / wall[kernel] : 0.0);
 }
 
 int main(int argc, char **argv)
@@ -414,7 +699,9 @@ int main(int argc, char **argv)
 	int ncpu = libbpf_num_possible_cpus();
 	bool gen_attached = false, rtr_attached = false;
 	double pps[S_MAX][ROUNDS], wall[S_MAX][ROUNDS], load[S_MAX][ROUNDS], med[S_MAX],
-	    mwall[S_MAX], mload[S_MAX];
+	    mwall[S_MAX], mload[S_MAX], resp[S_MAX][ROUNDS], soft[S_MAX][ROUNDS], mresp[S_MAX],
+	    msoft[S_MAX], rruns[S_MAX][ROUNDS], gruns[S_MAX][ROUNDS], mrruns[S_MAX], mgruns[S_MAX];
+	char own_p[40];
 	__u64 x_reply0, x_peer0, x_guard0, v[2];
 	struct xglb_bank bank = {0};
 	struct xglb *skel = NULL;
@@ -423,17 +710,24 @@ int main(int argc, char **argv)
 	__be32 vip, gen_ip;
 	__u32 zero = 0, r_reply, r_peer, r_guard;
 	bool tc = argc == 8 && !strcmp(argv[7], "tc");
-	bool ndp = argc == 10 && !strcmp(argv[7], "ndp");
+	bool ndp = (argc == 10 || argc == 11) && !strcmp(argv[7], "ndp");
+	/* the own-CPU rounds too: "xdp owncpu", "ndp VIP6 GEN_IP6 owncpu" */
+	bool own = (argc == 9 && !strcmp(argv[7], "xdp") && !strcmp(argv[8], "owncpu")) ||
+		   (argc == 11 && ndp && !strcmp(argv[10], "owncpu"));
 	/* the figures' prefix */
 	const char *P = tc ? "arp_flood_tc" : ndp ? "ndp_flood" : "arp_flood";
+#define SP(sd) (own_side(sd) ? own_p : P) /* a side's prefix */
 	__u8 vip6[16], gen_ip6[16];
 
-	if ((argc != 7 && argc != 8 && !ndp) || (argc == 8 && !tc && strcmp(argv[7], "xdp")) ||
+	if ((argc != 7 && argc != 8 && !ndp && !own) ||
+	    (argc == 8 && !tc && strcmp(argv[7], "xdp")) || (argc == 11 && !own) ||
 	    (ndp && (inet_pton(AF_INET6, argv[8], vip6) != 1 ||
 		     inet_pton(AF_INET6, argv[9], gen_ip6) != 1))) {
-		fprintf(stderr, "usage: arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP [xdp|tc]\n"
-				"       arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP ndp VIP6 "
-				"GEN_IP6\n");
+		fprintf(
+		    stderr,
+		    "usage: arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP [xdp [owncpu]|tc]\n"
+		    "       arp_flood GEN_NS RTR_NS GEN_IF RTR_IF VIP GEN_IP ndp VIP6 GEN_IP6 "
+		    "[owncpu]\n");
 		return 2;
 	}
 	r_reply = tc	? XGLB_R_TC_TX_ARP_REPLY
@@ -455,6 +749,27 @@ int main(int argc, char **argv)
 	rtr_ns = bench_open_ns("arp_flood", argv[2]);
 	if (self_ns < 0 || gen_ns < 0 || rtr_ns < 0)
 		goto out;
+	/* the own-CPU rounds' figures */
+	snprintf(own_p, sizeof(own_p), "%s_owncpu", P);
+	if (own) {
+		/*
+		 * Own-CPU rounds: a mount namespace of this process's own (made before any thread),
+		 * where a sysfs of each network namespace is mounted while its NAPI mode is set.
+		 */
+		if (ncpu < 2 || g.cpu == RESP_CPU) {
+			fprintf(stderr, "arp_flood: the own-CPU rounds need 2 CPUs\n");
+			goto out;
+		}
+		if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+			fprintf(stderr, "arp_flood: private mount namespace: %s\n",
+				strerror(errno));
+			goto out;
+		}
+		own_rounds = true;
+		rtr_side = (struct napi_side){rtr_ns, argv[2], argv[4], 0};
+		gen_side = (struct napi_side){gen_ns, argv[1], argv[3], 0};
+		resp_softirqd = find_ksoftirqd(RESP_CPU);
+	}
 
 	/*
 	 * Counters (tests/bench/bench_xdp.bpf.c): replies on GEN_IF, requests on
@@ -494,7 +809,7 @@ int main(int argc, char **argv)
 	helpers = bench_open_helpers(
 	    "arp_flood",
 	    BENCH_P_EMPTY | (ndp ? BENCH_P_GEN6 | BENCH_P_COUNT6 : BENCH_P_GEN | BENCH_P_COUNT) |
-		(tc ? BENCH_P_TC : 0),
+		(tc ? BENCH_P_TC : BENCH_P_BOUNCE),
 	    g.frame);
 	if (!helpers)
 		goto out;
@@ -516,29 +831,36 @@ int main(int argc, char **argv)
 	x_guard0 = bench_stat(skel, r_guard);
 	for (int i = 0; i < ROUNDS; i++) {
 		for (int sd = 0; sd < S_MAX; sd++) {
-			/* tc: the XDP_PASS program as in the kernel round, xglb_tc behind it */
-			int prog = sd == S_RIG		  ? rig_fd
-				   : sd == S_KERNEL || tc ? pass_fd
-							  : bpf_program__fd(skel->progs.xglb_xdp);
+			int b = base_side(sd); /* own-CPU rounds: the same programs */
+			/*
+			 * XDP: the counter (rig), XDP_PASS (kernel; tc: every side, xglb_tc behind
+			 * it), the bounce (floor), xglb_xdp
+			 */
+			int prog = b == S_RIG		 ? rig_fd
+				   : b == S_KERNEL || tc ? pass_fd
+				   : b == S_FLOOR
+				       ? bpf_program__fd(ndp ? helpers->progs.xglb_b_bounce6
+							     : helpers->progs.xglb_b_bounce)
+				       : bpf_program__fd(skel->progs.xglb_xdp);
 			/* tc: xglb_tc and the guard, or the floor's bounce and empty program */
 			int tc_fd = !tc ? -1
-				    : sd == S_XGLB || sd == S_XGLB_TCX
+				    : b == S_XGLB || b == S_XGLB_TCX
 					? bpf_program__fd(skel->progs.xglb_tc)
-				    : sd == S_FLOOR
-					? bpf_program__fd(helpers->progs.xglb_b_tcbounce)
-					: -1;
-			int eg_fd = sd == S_XGLB || sd == S_XGLB_TCX
+				    : b == S_FLOOR ? bpf_program__fd(helpers->progs.xglb_b_tcbounce)
+						   : -1;
+			int eg_fd = b == S_XGLB || b == S_XGLB_TCX
 					? bpf_program__fd(skel->progs.xglb_tc_egress)
 					: bpf_program__fd(helpers->progs.xglb_b_tcpass);
 			/* the rig counts requests (word 1) at RTR_IF; the others replies at GEN_IF
 			 */
-			int map = sd == S_RIG ? rig_map : reply_map, word = sd == S_RIG ? 1 : 0;
-			struct round r = {0, 0, 0};
+			int map = b == S_RIG ? rig_map : reply_map, word = b == S_RIG ? 1 : 0;
+			struct round r = {0, 0, 0, 0, 0, 0, 0};
 
-			if (!has_side(sd, tc))
+			if (!has_side(sd, tc, own))
 				continue;
 			round_tcx = sd == S_XGLB_TCX;
-			if (run_round(&g, rtr_ns, rtr_ifindex, prog, tc_fd, eg_fd, map, word, &r)) {
+			if (run_round(&g, rtr_ns, rtr_ifindex, prog, tc_fd, eg_fd, map, word,
+				      own_side(sd), &r)) {
 				fprintf(stderr, "arp_flood: %s round %d failed\n", side_name[sd],
 					i + 1);
 				goto out;
@@ -546,6 +868,10 @@ int main(int argc, char **argv)
 			pps[sd][i] = r.pps;
 			wall[sd][i] = r.wall_pps;
 			load[sd][i] = r.cpu_load;
+			resp[sd][i] = r.resp_ns;
+			soft[sd][i] = r.soft_pct;
+			rruns[sd][i] = r.rtr_runs;
+			gruns[sd][i] = r.gen_runs;
 		}
 	}
 	/* xglb answered, and from intact requests (no recycled reply came back as a request) */
@@ -563,65 +889,69 @@ int main(int argc, char **argv)
 	/* every round, in the order run, before the medians sort them */
 	for (int i = 0; i < ROUNDS; i++)
 		for (int sd = 0; sd < S_MAX; sd++)
-			if (has_side(sd, tc))
-				printf("BENCH %s_%s_pps_round%d %.0f pps\n", P, side_name[sd],
+			if (has_side(sd, tc, own))
+				printf("BENCH %s_%s_pps_round%d %.0f pps\n", SP(sd), side_name[sd],
 				       i + 1, pps[sd][i]);
 	for (int sd = 0; sd < S_MAX; sd++) {
-		if (!has_side(sd, tc))
+		if (!has_side(sd, tc, own))
 			continue;
 		mload[sd] = bench_median_d(load[sd], ROUNDS);
 		mwall[sd] = bench_median_d(wall[sd], ROUNDS);
+		mresp[sd] = bench_median_d(resp[sd], ROUNDS);
+		msoft[sd] = bench_median_d(soft[sd], ROUNDS);
+		mrruns[sd] = bench_median_d(rruns[sd], ROUNDS);
+		mgruns[sd] = bench_median_d(gruns[sd], ROUNDS);
 		med[sd] = bench_median_d(pps[sd], ROUNDS); /* sorts: [0] min, [ROUNDS-1] max */
 	}
 	{
-		double k = med[S_KERNEL], x = med[S_XGLB], rig = med[S_RIG];
-		double kn = per_reply_ns(k, rig), xn = per_reply_ns(x, rig);
+		double k = med[S_KERNEL], x = med[S_XGLB], t = med[S_XGLB_TCX];
 
-		printf("BENCH %s_xglb_pps %.0f pps\n", P, x);
-		printf("BENCH %s_kernel_pps %.0f pps\n", P, k);
-		printf("BENCH %s_ratio_vs_kernel %.1f x\n", P, k > 0 ? x / k : 0.0);
-		printf("BENCH %s_rig_pps %.0f pps\n", P, rig);
-		printf("BENCH %s_xglb_ns_per_reply_over_rig %.0f ns\n", P, xn);
-		printf("BENCH %s_kernel_ns_per_reply_over_rig %.0f ns\n", P, kn);
-		printf("BENCH %s_responder_ratio_vs_kernel %.1f x\n", P, xn > 0 ? kn / xn : 0.0);
+		/* one CPU for rig and responder: the headline figures */
+		print_set(P, med, mwall, S_RIG, S_KERNEL, S_FLOOR, S_XGLB);
 		if (tc) {
-			double f = med[S_FLOOR], fn = per_reply_ns(f, rig);
-
-			/* the least any responder at tc costs, and what xglb adds to it */
-			printf("BENCH %s_floor_pps %.0f pps\n", P, f);
-			printf("BENCH %s_floor_ratio_vs_kernel %.1f x\n", P, k > 0 ? f / k : 0.0);
-			printf("BENCH %s_floor_ns_per_reply_over_rig %.0f ns\n", P, fn);
-			printf("BENCH %s_xglb_ns_per_reply_over_floor %.0f ns\n", P,
-			       f > 0 && x > 0 ? 1e9 / x - 1e9 / f : 0.0);
-			printf("BENCH %s_kernel_ns_per_reply_over_floor %.0f ns\n", P,
-			       f > 0 && k > 0 ? 1e9 / k - 1e9 / f : 0.0);
-			/* the responders' own work, the skb's way through tc taken out of both */
-			printf("BENCH %s_responder_over_floor_ratio_vs_kernel %.1f x\n", P,
-			       f > x && k > 0 ? (1e9 / k - 1e9 / f) / (1e9 / x - 1e9 / f) : 0.0);
 			/* the same programs attached as tcx links instead of clsact filters */
-			printf("BENCH %s_xglb_tcx_pps %.0f pps\n", P, med[S_XGLB_TCX]);
+			printf("BENCH %s_xglb_tcx_pps %.0f pps\n", P, t);
 			printf("BENCH %s_xglb_tcx_ratio_vs_kernel %.1f x\n", P,
-			       k > 0 ? med[S_XGLB_TCX] / k : 0.0);
+			       k > 0 ? t / k : 0.0);
 			printf("BENCH %s_clsact_ns_per_reply_over_tcx %.0f ns\n", P,
-			       x > 0 && med[S_XGLB_TCX] > 0 ? 1e9 / x - 1e9 / med[S_XGLB_TCX]
-							    : 0.0);
+			       x > 0 && t > 0 ? 1e9 / x - 1e9 / t : 0.0);
+		}
+		if (own) {
+			/* the responder on a CPU of its own: rates per second of that CPU */
+			print_set(own_p, med, mwall, S_ORIG, S_OKERNEL, S_OFLOOR, S_OXGLB);
+			printf("BENCH %s_xglb_ns_per_reply %.0f ns\n", own_p, mresp[S_OXGLB]);
+			printf("BENCH %s_kernel_ns_per_reply %.0f ns\n", own_p, mresp[S_OKERNEL]);
+			printf("BENCH %s_floor_ns_per_reply %.0f ns\n", own_p, mresp[S_OFLOOR]);
+			printf("BENCH %s_rig_ns_per_frame %.0f ns\n", own_p, mresp[S_ORIG]);
 		}
 		for (int sd = 0; sd < S_MAX; sd++)
-			if (has_side(sd, tc))
+			if (has_side(sd, tc, own))
 				printf(
 				    "BENCH %s_%s_pps_min %.0f pps\nBENCH %s_%s_pps_max %.0f pps\n",
-				    P, side_name[sd], pps[sd][0], P, side_name[sd],
+				    SP(sd), side_name[sd], pps[sd][0], SP(sd), side_name[sd],
 				    pps[sd][ROUNDS - 1]);
 		for (int sd = 0; sd < S_MAX; sd++)
-			if (has_side(sd, tc))
-				printf("BENCH %s_%s_wall_pps %.0f pps\n", P, side_name[sd],
+			if (has_side(sd, tc, own))
+				printf("BENCH %s_%s_wall_pps %.0f pps\n", SP(sd), side_name[sd],
 				       mwall[sd]);
-		printf("BENCH %s_wall_ratio_vs_kernel %.1f x\n", P,
-		       mwall[S_KERNEL] > 0 ? mwall[S_XGLB] / mwall[S_KERNEL] : 0.0);
+		/* own-CPU rounds: the responder CPU's load; one CPU: the flood CPU's */
 		for (int sd = 0; sd < S_MAX; sd++)
-			if (has_side(sd, tc))
-				printf("BENCH %s_%s_cpu_load_pct %.0f %%\n", P, side_name[sd],
+			if (has_side(sd, tc, own))
+				printf("BENCH %s_%s_cpu_load_pct %.0f %%\n", SP(sd), side_name[sd],
 				       100 * mload[sd]);
+		/* the share of the responder CPU's time its ksoftirqd had (NAPI thread: the rest)
+		 */
+		for (int sd = 0; sd < S_MAX; sd++)
+			if (has_side(sd, tc, own) && own_side(sd))
+				printf("BENCH %s_%s_ksoftirqd_pct %.1f %%\n", SP(sd), side_name[sd],
+				       msoft[sd]);
+		/* how often either NAPI thread was run (woken) per 1000 frames counted */
+		for (int sd = 0; sd < S_MAX; sd++)
+			if (has_side(sd, tc, own) && own_side(sd))
+				printf("BENCH %s_%s_napi_runs_per_1k %.1f runs\nBENCH "
+				       "%s_%s_gen_napi_runs_per_1k %.1f runs\n",
+				       SP(sd), side_name[sd], mrruns[sd], SP(sd), side_name[sd],
+				       mgruns[sd]);
 		/* ARP (IPv6) other than replies at GEN_IF (e.g. kernel probes): expected 0 */
 		printf("BENCH %s_other_%s_seen %llu frames\n", P, ndp ? "ipv6" : "arp",
 		       (unsigned long long)v[1]);
@@ -630,7 +960,10 @@ int main(int argc, char **argv)
 	}
 	rc = 0;
 out:
-	/* detach what this program attached; run.sh deletes the namespaces too */
+	/* NAPI back to softirq polling, detach what this program attached; run.sh deletes the
+	 * namespaces too */
+	if (own_cpu_mode > 0)
+		napi_mode(0, g.cpu);
 	if (rtr_attached && enter_ns(rtr_ns, "router") == 0)
 		bpf_xdp_detach(rtr_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	if (gen_attached && enter_ns(gen_ns, "generator") == 0)

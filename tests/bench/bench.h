@@ -217,14 +217,18 @@ BENCH_FN double bench_median_d(double *v, int n)
 }
 
 /* Which programs of bench_xdp to load. */
-/* BENCH_P_TC: xglb_b_tcbounce and xglb_b_tcpass; _GEN6, _COUNT6: the NDP generator, NA counter */
+/*
+ * BENCH_P_TC: xglb_b_tcbounce and xglb_b_tcpass; _GEN6, _COUNT6: the NDP generator, NA counter;
+ * _BOUNCE: xglb_b_bounce and xglb_b_bounce6 (the XDP floor)
+ */
 enum {
 	BENCH_P_EMPTY = 1,
 	BENCH_P_GEN = 2,
 	BENCH_P_COUNT = 4,
 	BENCH_P_TC = 8,
 	BENCH_P_GEN6 = 16,
-	BENCH_P_COUNT6 = 32
+	BENCH_P_COUNT6 = 32,
+	BENCH_P_BOUNCE = 64
 };
 
 /*
@@ -247,6 +251,8 @@ BENCH_FN struct bench_xdp *bench_open_helpers(const char *tool, int progs, const
 	bpf_program__set_autoload(h->progs.xglb_b_tcpass, !!(progs & BENCH_P_TC));
 	bpf_program__set_autoload(h->progs.xglb_b_gen6, !!(progs & BENCH_P_GEN6));
 	bpf_program__set_autoload(h->progs.xglb_b_count6, !!(progs & BENCH_P_COUNT6));
+	bpf_program__set_autoload(h->progs.xglb_b_bounce, !!(progs & BENCH_P_BOUNCE));
+	bpf_program__set_autoload(h->progs.xglb_b_bounce6, !!(progs & BENCH_P_BOUNCE));
 	if (gen_frame && (progs & BENCH_P_GEN6))
 		memcpy((void *)h->rodata->gen_frame6, gen_frame, BENCH_NS_LEN);
 	else if (gen_frame)

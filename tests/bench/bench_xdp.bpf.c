@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * bench_xdp.bpf.c - small programs the benchmarks measure against or drive traffic with:
- * an empty XDP program, an ARP request generator, an ARP reply counter, and the least a tc
- * ARP responder can do (a bounce at tc ingress, an empty program at tc egress); for NDP an
- * NS generator and an NA counter.
+ * an empty XDP program, an ARP request generator, an ARP reply counter, the least an XDP
+ * responder can do (a bounce: XDP_TX with the opcode flipped) and the least a tc ARP
+ * responder can do (a bounce at tc ingress, an empty program at tc egress); for NDP an
+ * NS generator, an NA counter and the XDP bounce.
  */
 #include "bench.bpf.h"
 
@@ -84,6 +85,37 @@ int xglb_b_count(struct xdp_md *ctx)
 		return XDP_PASS;
 	__sync_fetch_and_add(&counts[*(bench_u16a *)(data + 20) == bpf_htons(2) ? 0 : 1], 1);
 	return XDP_DROP;
+}
+
+/*
+ * The floor of any XDP responder (arp_flood's floor round): the request becomes a reply by
+ * its opcode (ARP 2; the counter checks no other field) and goes back out with XDP_TX, as
+ * xglb_xdp's answers do; nothing else is read or written.
+ */
+SEC("xdp")
+int xglb_b_bounce(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+
+	if (data + 22 > end || *(bench_u16a *)(data + 12) != bpf_htons(0x0806))
+		return XDP_PASS;
+	*(bench_u16a *)(data + 20) = bpf_htons(2);
+	return XDP_TX;
+}
+
+/* xglb_b_bounce for NDP: an NS becomes an NA by its ICMPv6 type (xglb_b_count6 checks it). */
+SEC("xdp")
+int xglb_b_bounce6(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u8 *p = data;
+
+	if (data + 55 > end || *(bench_u16a *)(data + 12) != bpf_htons(0x86dd))
+		return XDP_PASS;
+	p[54] = 136;
+	return XDP_TX;
 }
 
 /*

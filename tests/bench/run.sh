@@ -16,6 +16,8 @@
 #              xglb-bgen-<pid> and xglb-brtr-<pid> (10.99.0.0/24); then, on the same
 #              pair, NA replies/s to a flood of NS (arp_flood ndp: ndp_flood_*,
 #              2001:db8:99::/64)
+#   arp_flood_owncpu  only when named: the same two floods with own-CPU rounds beside the
+#              one-CPU ones (the responder's NAPI threaded on CPU 0: *_owncpu_* figures)
 #   table_bench  agent-side table prepare/flip/grace period, 16 forwarders, in
 #              namespace xglb-btab-<pid> (loads the skeleton, sends nothing)
 #   failover.sh  outage when a router dies, xglb vs keepalived, and packets lost
@@ -93,6 +95,12 @@ STEPS=" $* "
 # want STEP: true when STEP is to run (no step named on the command line: every step;
 # ndp_flood is the second half of the arp_flood step)
 want() {
+	case $1 in
+	arp_flood_owncpu | ndp_flood_owncpu) # only when named
+		[[ $STEPS == *" arp_flood_owncpu "* ]]
+		return
+		;;
+	esac
 	[ "$STEPS" = "  " ] || [[ $STEPS == *" $1 "* ]] ||
 		{ [ "$1" = ndp_flood ] && [[ $STEPS == *" arp_flood "* ]]; }
 }
@@ -140,7 +148,9 @@ echo "# xdp_ns_*_ns, xdp_ipv6_pass_ns, xdp_ipv4_pass86_ns: the same for 86-byte 
 echo "#   vip6 from a known / new host (goals <= 30, <= 150) and pass-through (see tests/bench/ndp_micro.c)"
 echo "# host_flood_*: 10,000 established hosts, then 5 s of ARP from a new MAC each request on one"
 echo "#   CPU; survivors_pct: still mapped to their forwarder (goal 100) (host_flood.c)"
-echo "# arp_flood_*: one CPU, rig/kernel/xglb rounds interleaved, median per side (arp_flood.c)"
+echo "# arp_flood_*: one CPU, rig/kernel/floor/xglb rounds interleaved, median per side; floor: a bare"
+echo "#   XDP bounce, the most any XDP responder can do here; *_owncpu_* (step arp_flood_owncpu, only"
+echo "#   when named): the responder's NAPI threaded on a CPU of its own, per second of that CPU (arp_flood.c)"
 echo "# ndp_flood_*: the same for NS -> NA (an 86-byte NS for a vip6; the kernel answers it as its"
 echo "#   own address of the router side, xglb as the group's virtual address; arp_flood.c ndp)"
 echo "# table_*: agent-side table switch of a 16-forwarder group, median per call (table_bench.c)"
@@ -184,7 +194,7 @@ run_bench_in "$NS_NDP" ndp_micro 120 "$BUILD/bench/ndp_micro"
 run_bench_in "$NS_HFLOOD" host_flood 120 "$BUILD/bench/host_flood"
 
 # ---- ARP flood: xglb vs the kernel -------------------------------------------
-if ! want arp_flood; then
+if ! want arp_flood && ! want arp_flood_owncpu; then
 	:
 elif netns_new "$NS_GEN" && netns_new "$NS_RTR" &&
 	ip -n "$NS_GEN" link add "$GEN_IF" type veth peer name "$RTR_IF" netns "$NS_RTR" &&
@@ -195,6 +205,8 @@ elif netns_new "$NS_GEN" && netns_new "$NS_RTR" &&
 	ip -n "$NS_GEN" link set "$GEN_IF" up &&
 	ip -n "$NS_RTR" link set "$RTR_IF" up; then
 	run_bench arp_flood 120 "$BUILD/bench/arp_flood" "$NS_GEN" "$NS_RTR" "$GEN_IF" "$RTR_IF" "$VIP" "$GEN_IP"
+	run_bench arp_flood_owncpu 180 "$BUILD/bench/arp_flood" "$NS_GEN" "$NS_RTR" "$GEN_IF" "$RTR_IF" \
+		"$VIP" "$GEN_IP" xdp owncpu
 	# NDP on the same pair (IPv6 on for these two interfaces only): the kernel's side has VIP6
 	# as an address of its own (no DAD)
 	if ip netns exec "$NS_RTR" sysctl -qw "net.ipv6.conf.$RTR_IF.disable_ipv6=0" &&
@@ -203,6 +215,8 @@ elif netns_new "$NS_GEN" && netns_new "$NS_RTR" &&
 		ip -n "$NS_GEN" addr add "$GEN_IP6/64" dev "$GEN_IF" nodad; then
 		run_bench ndp_flood 120 "$BUILD/bench/arp_flood" "$NS_GEN" "$NS_RTR" "$GEN_IF" "$RTR_IF" \
 			"$VIP" "$GEN_IP" ndp "$VIP6" "$GEN_IP6"
+		run_bench ndp_flood_owncpu 180 "$BUILD/bench/arp_flood" "$NS_GEN" "$NS_RTR" "$GEN_IF" \
+			"$RTR_IF" "$VIP" "$GEN_IP" ndp "$VIP6" "$GEN_IP6" owncpu
 	else
 		echo "bench: cannot add the IPv6 addresses of the flood namespaces" >&2
 		failed=1
