@@ -480,6 +480,9 @@ static const struct tcase cases[] = {
 	CASE("v6_pfx_ll", PPRE "        - {prefix: fe80::/64}\n", "13: groups[0].ra.prefixes[0].prefix: \"fe80::/64\" is a link-local prefix: hosts ignore it"),
 	CASE("v6_pfx_preferred_gt_valid", PPRE "        - {prefix: 2001:db8::/64, valid-lifetime-s: 10, preferred-lifetime-s: 11}\n", "13: groups[0].ra.prefixes[0].preferred-lifetime-s: must not exceed valid-lifetime-s (10)"),
 	CASE("v6_pfx_valid_below_default", PPRE "        - {prefix: 2001:db8::/64, valid-lifetime-s: 10}\n", "13: groups[0].ra.prefixes[0].valid-lifetime-s: must be at least preferred-lifetime-s (604800, the default)"),
+	CASE("v6_pfx_twice", PPRE "        - {prefix: 2001:db8:1::/64}\n        - {prefix: 2001:db8:2::/48}\n"
+	  "        - {prefix: \"2001:db8:1::/64\", autonomous: false}\n", "15: groups[0].ra.prefixes[2].prefix: \"2001:db8:1::/64\" is listed twice"),
+	CASE("v6_pfx_same_address_other_length", PPRE "        - {prefix: 2001:db8::/64}\n        - {prefix: 2001:db8::/48}\n", ""),
 	CASE("v6_pfx_five", PPRE "        - {prefix: 2001:db8:1::/64}\n        - {prefix: 2001:db8:2::/64}\n"
 	  "        - {prefix: 2001:db8:3::/64}\n        - {prefix: 2001:db8:4::/64}\n        - {prefix: 2001:db8:5::/64}\n", "12: groups[0].ra.prefixes: must have 0 to 4 entries, not 5"),
 };

@@ -193,6 +193,21 @@ static void ra_check(struct ctx *c, yaml_node_t *map, int line, void *obj, const
 
 	(void)fields;
 	g->ra.line = line;
+	/* one prefix information option per prefix: a second one of the same is a mistake */
+	for (int i = 1; i < g->ra.n_prefix; i++)
+		for (int j = 0; j < i; j++) {
+			const struct xglb_cfg_prefix *p = &g->ra.prefix[i], *q = &g->ra.prefix[j];
+			char s[INET6_ADDRSTRLEN], item[FIELD_NAME_MAX];
+
+			if (!p->len || p->len != q->len || memcmp(p->addr, q->addr, 16))
+				continue;
+			inet_ntop(AF_INET6, p->addr, s, sizeof(s));
+			snprintf(item, sizeof(item), "prefixes[%d]", i);
+			schema_join(fname, name, item);
+			schema_join(item, fname, "prefix");
+			schema_err(c, p->line, item, "\"%s/%u\" is listed twice", s, p->len);
+			break;
+		}
 	if (!schema_map_find(c, map, "router-lifetime-s")) {
 		g->ra.lifetime_s = 3 * interval_s < 9000 ? 3 * interval_s : 9000;
 	} else if (!(bad & (BIT(RA_INTERVAL) | BIT(RA_LIFETIME))) && g->ra.lifetime_s &&
