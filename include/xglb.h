@@ -214,9 +214,15 @@ struct xglb_iface {
 	__u8 mac[6];
 	__u8 flags; /* XGLB_IFACE_* */
 	__u8 pad;
+	/*
+	 * The interface's own IPv6 link-local (never a virtual one), :: if it
+	 * has none: the source the egress guard gives an NS the kernel sends
+	 * from a virtual address (bpf/lib/ndp.h guard_ndp).
+	 */
+	__u8 ll6[16];
 };
 #define XGLB_IFACE_GROUP 1 /* a group's interface (not only a steering segment) */
-_Static_assert(sizeof(struct xglb_iface) == 8, "xglb_iface layout");
+_Static_assert(sizeof(struct xglb_iface) == 24, "xglb_iface layout");
 
 /* ---- control word (not banked) -------------------------------------- */
 
@@ -645,7 +651,9 @@ enum xglb_seen_stat {
 	X(TC_EGRESS_DROP_REDIRECT, "tc_egress_drop_redirect")                                      \
 	/* a request's copy on another of the node's interfaces on the segment */                  \
 	XGLB_NIC_REASONS(X, XDP_, "xdp_")                                                          \
-	XGLB_NIC_REASONS(X, TC_, "tc_")
+	XGLB_NIC_REASONS(X, TC_, "tc_")                                                            \
+	/* an NS the kernel sent from a virtual address, given the interface's own link-local */   \
+	X(TC_EGRESS_PASS_NS_OWN_LL, "tc_egress_pass_ns_own_ll")
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };

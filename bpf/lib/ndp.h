@@ -528,6 +528,43 @@ static __always_inline int guard_redirect(struct __sk_buff *skb)
 	return verdict(XGLB_R_TC_EGRESS_PASS, XGLB_TC_ACT_OK);
 }
 
+/*
+ * An NS the kernel sends from a virtual address to resolve a host: it
+ * answers a packet to that address (a host pinging the gateway) from it,
+ * and takes the NS's source from the packet waiting for the answer, so it
+ * names the interface's real MAC (mac) in its SLLA. Such an NS would tell
+ * the host "the virtual address is at a real MAC", and dropped it leaves
+ * the host unreachable. So it leaves with the interface's own link-local
+ * (xglb_ifaces) as its source in place of addr: the host answers that
+ * address, at the real MAC, and the kernel's neighbour entry completes.
+ * The checksum follows the source (RFC 1624 arithmetic over the old and
+ * new 32-bit words). Without a known link-local, or if mac is not the
+ * interface's own: tc_egress_drop_vip_ndp as before.
+ */
+static __always_inline int guard_ns_own_ll(struct __sk_buff *skb, const __u8 *addr, const __u8 *mac)
+{
+	__u32 ifindex = skb->ifindex;
+	const struct xglb_iface *ifc = bpf_map_lookup_elem(&xglb_ifaces, &ifindex);
+	__u8 ll6[16] __attribute__((aligned(8)));
+	__u16 sum;
+	__u64 s;
+
+	if (!ifc || !mac_equal(ifc->mac, mac))
+		return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+	__builtin_memcpy(ll6, ifc->ll6, 16);
+	if (ip6_is_unspecified(ll6) || bpf_skb_load_bytes(skb, NDP_ICMP + 2, &sum, 2))
+		return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+	s = (__u16)~sum;
+#pragma unroll
+	for (int i = 0; i < 16; i += 4)
+		s += (__u32)~ld32(addr + i) + (__u64)ld32(ll6 + i);
+	sum = (__u16)~csum_fold32(s);
+	if (bpf_skb_store_bytes(skb, NDP_SADDR, ll6, 16, 0) ||
+	    bpf_skb_store_bytes(skb, NDP_ICMP + 2, &sum, 2, 0))
+		return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
+	return verdict(XGLB_R_TC_EGRESS_PASS_NS_OWN_LL, XGLB_TC_ACT_OK);
+}
+
 static __always_inline int guard_ndp(struct __sk_buff *skb)
 {
 	__u8 hdr[2], addr[16] __attribute__((aligned(8))), o[2], mac[8] __attribute__((aligned(8)));
@@ -535,7 +572,7 @@ static __always_inline int guard_ndp(struct __sk_buff *skb)
 	struct xglb_ctl *ctl;
 	__u32 bank, gid, plen, off, want;
 	__be16 plen_be;
-	bool found = false;
+	bool found = false, real = false;
 
 	if (bpf_skb_load_bytes(skb, NDP_L3 + 6, hdr, 1) || hdr[0] != XGLB_IPPROTO_ICMPV6 ||
 	    bpf_skb_load_bytes(skb, NDP_ICMP, hdr + 1, 1))
@@ -573,16 +610,22 @@ static __always_inline int guard_ndp(struct __sk_buff *skb)
 		    !o[1])
 			return verdict(XGLB_R_TC_EGRESS_DROP_NDP_OPTIONS, XGLB_TC_ACT_SHOT);
 		if (o[0] == want) {
-			if (o[1] != 1 ||
-			    bpf_skb_load_bytes(skb, NDP_ICMP + (off & 0xffff) + 2, mac, 6) ||
-			    !ndp_may_announce(g, mac))
+			if (o[1] != 1 || real ||
+			    bpf_skb_load_bytes(skb, NDP_ICMP + (off & 0xffff) + 2, mac, 6))
 				return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
-			found = true;
+			if (ndp_may_announce(g, mac))
+				found = true;
+			else if (hdr[1] == XGLB_ND_NS && !found)
+				real = true; /* the kernel's own NS: guard_ns_own_ll decides */
+			else
+				return verdict(XGLB_R_TC_EGRESS_DROP_VIP_NDP, XGLB_TC_ACT_SHOT);
 		}
 		off += o[1] * 8u;
 	}
 	if (off < plen) /* more options than the guard walks: it cannot vouch for them */
 		return verdict(XGLB_R_TC_EGRESS_DROP_NDP_OPTIONS, XGLB_TC_ACT_SHOT);
+	if (real)
+		return guard_ns_own_ll(skb, addr, mac);
 	if (found)
 		return verdict(XGLB_R_TC_EGRESS_PASS_VMAC_NDP, XGLB_TC_ACT_OK);
 	if (want == XGLB_ND_OPT_TLLA)

@@ -57,6 +57,23 @@ static void setup6_steer_iface(struct h_env *e)
 	h_set_iface_flags(e, H_IFINDEX, H_IFMAC, 0);
 }
 
+/* the router's own link-local address */
+static const __u8 R_LL6[16] = {0xfe, 0x80, [11] = 0xff, [12] = 0xfe, [15] = 1};
+
+/* The interface's own link-local in xglb_ifaces, as xglbd writes it. */
+static void setup6_avg_ll(struct h_env *e)
+{
+	struct xglb_iface v;
+	__u32 ifindex = H_IFINDEX;
+	int fd;
+
+	setup6_avg(e);
+	fd = bpf_map__fd(e->skel->maps.xglb_ifaces);
+	assert_int_equal(bpf_map_lookup_elem(fd, &ifindex, &v), 0);
+	memcpy(v.ll6, R_LL6, 16);
+	assert_int_equal(bpf_map_update_elem(fd, &ifindex, &v, BPF_ANY), 0);
+}
+
 /* ---- inputs ---------------------------------------------------------- */
 
 enum {
@@ -569,6 +586,9 @@ struct guard_case {
 	__u32 reason;
 };
 
+/* arg WANT(w): the frame guard_input(w) builds is what leaves (else the input, unchanged) */
+#define WANT(w) ((w) << 8)
+
 enum {
 	G_NA_VLL_REAL_MAC,   /* the kernel answering for the VLL */
 	G_NA_VIP6_OWN_VMAC,  /* our NA naming our own vMAC */
@@ -587,10 +607,15 @@ enum {
 	G_RA_VLL_NO_FWD, /* an RA from the VLL naming a vMAC the group does not have */
 	G_REDIRECT_VLL,	 /* the kernel redirecting a host, from the virtual link-local */
 	G_REDIRECT_LL,	 /* the same from the router's own link-local */
+	/* the kernel resolving a host to answer it from a virtual address (a ping to the gateway)
+	 */
+	G_NS_FROM_VLL_REAL, /* from the virtual link-local, SLLA the interface's MAC */
+	G_NS_FROM_OWN_LL,   /* what leaves instead: the same NS from the router's own link-local */
+	G_NS_FROM_VIP6_OTHER,  /* from the vip6, SLLA another station's MAC */
+	G_NS_FROM_VIP6_PEER,   /* from the vip6, SLLA a vMAC this node may not announce */
+	G_NS_FROM_VIP6_OWN_LL, /* G_NS_FROM_VIP6_REAL's NS from the router's own link-local */
+	G_NS_FROM_VIP6_TWO,    /* from the vip6 with two SLLAs: the interface's MAC, then vMAC 0 */
 };
-
-/* the router's own link-local address */
-static const __u8 R_LL6[16] = {0xfe, 0x80, [11] = 0xff, [12] = 0xfe, [15] = 1};
 
 /*
  * An ICMPv6 redirect as the kernel sends one when it forwards a host's
@@ -680,6 +705,30 @@ static void guard_input(struct h_frame *f, int arg)
 	case G_REDIRECT_LL:
 		h_redirect(f, R_LL6);
 		break;
+	case G_NS_FROM_VLL_REAL:
+		h_ns_resolve(f, H_IFMAC, H_VLL, H_HOST6);
+		break;
+	case G_NS_FROM_OWN_LL:
+		h_ns_resolve(f, H_IFMAC, R_LL6, H_HOST6);
+		break;
+	case G_NS_FROM_VIP6_OTHER:
+		h_ns_resolve(f, H_IFMAC, H_VIP6, H_HOST6G);
+		memcpy(f->b + 80, H_HOST2, 6);
+		h_icmp6_csum(f);
+		break;
+	case G_NS_FROM_VIP6_PEER:
+		h_ns_resolve(f, H_IFMAC, H_VIP6, H_HOST6G);
+		memcpy(f->b + 80, H_VMAC(H_GID, 9), 6);
+		h_icmp6_csum(f);
+		break;
+	case G_NS_FROM_VIP6_OWN_LL:
+		h_ns_resolve(f, H_IFMAC, R_LL6, H_HOST6G);
+		break;
+	case G_NS_FROM_VIP6_TWO:
+		h_ns_resolve(f, H_IFMAC, H_VIP6, H_HOST6G);
+		h_nd_lla(f, 1, H_VMAC(H_GID, 0));
+		h_icmp6_csum(f);
+		break;
 	default:
 		abort();
 	}
@@ -708,6 +757,25 @@ static const struct guard_case guard_cases[] = {
     {"guard_ns_from_vip6_real_mac", setup6_avg, G_NS_FROM_VIP6_REAL, TC_ACT_SHOT,
      R(TC_EGRESS_DROP_VIP_NDP)},
     {"guard_ns_from_vip6_no_slla", setup6_avg, G_NS_FROM_VIP6_BARE, TC_ACT_OK, R(TC_EGRESS_PASS)},
+    /* the kernel's NS from a virtual address leaves from the interface's own link-local */
+    {"guard_ns_from_vip6_real_mac_own_ll", setup6_avg_ll,
+     G_NS_FROM_VIP6_REAL | WANT(G_NS_FROM_VIP6_OWN_LL), TC_ACT_OK, R(TC_EGRESS_PASS_NS_OWN_LL)},
+    {"guard_ns_from_vll_real_mac_own_ll", setup6_avg_ll,
+     G_NS_FROM_VLL_REAL | WANT(G_NS_FROM_OWN_LL), TC_ACT_OK, R(TC_EGRESS_PASS_NS_OWN_LL)},
+    {"guard_ns_from_vll_real_mac_no_ll", setup6_avg, G_NS_FROM_VLL_REAL, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_ns_from_vip6_other_mac", setup6_avg_ll, G_NS_FROM_VIP6_OTHER, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_ns_from_vip6_foreign_vmac", setup6_avg_ll, G_NS_FROM_VIP6_PEER, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_ns_from_vip6_two_slla", setup6_avg_ll, G_NS_FROM_VIP6_TWO, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_ns_own_ll_leaves_as_it_came", setup6_avg_ll, G_NS_FROM_OWN_LL, TC_ACT_OK,
+     R(TC_EGRESS_PASS)},
+    {"guard_na_vll_real_mac_own_ll", setup6_avg_ll, G_NA_VLL_REAL_MAC, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
+    {"guard_ra_vll_real_mac_own_ll", setup6_avg_ll, G_RA_VLL_REAL, TC_ACT_SHOT,
+     R(TC_EGRESS_DROP_VIP_NDP)},
     {"guard_ra_vll_no_slla", setup6_not_avg, G_RA_VLL_BARE, TC_ACT_OK, R(TC_EGRESS_PASS)},
     {"guard_ra_vll_real_mac", setup6_avg, G_RA_VLL_REAL, TC_ACT_SHOT, R(TC_EGRESS_DROP_VIP_NDP)},
     {"guard_ra_vll_own_vmac", setup6_not_avg, G_RA_VLL_OWN_VMAC, TC_ACT_OK,
@@ -732,8 +800,11 @@ static void guard_prepare(struct h_env *e, const void *p, struct h_io *io)
 
 	if (c->setup)
 		c->setup(e);
-	guard_input(&io->in, c->arg);
-	io->want = io->in;
+	guard_input(&io->in, c->arg & 0xff);
+	if (c->arg >> 8)
+		guard_input(&io->want, c->arg >> 8);
+	else
+		io->want = io->in;
 	io->verdict = c->verdict;
 	h_expect_reason(io, c->reason);
 }

@@ -561,6 +561,10 @@ int write_ifaces(struct daemon *d)
 
 		memcpy(v.mac, d->ifs.mac[i], 6);
 		v.flags = d->ifs.dp[i] ? XGLB_IFACE_GROUP : 0; /* the redirect guard's scope */
+		/* the source of the kernel's NS from a virtual address (ndp.h guard_ns_own_ll);
+		 * none yet (link down): :: until it comes (netwatch.c, an address event) */
+		if (xglb_netif_ll6(d->ifs.ifindex[i], v.ll6) < 0)
+			memset(v.ll6, 0, sizeof(v.ll6));
 		if (bpf_map_update_elem(fd, &d->ifs.ifindex[i], &v, BPF_ANY)) {
 			pr_err("%s: writing xglb_ifaces: %s", d->ifs.name[i], strerror(errno));
 			return -errno;

@@ -308,6 +308,59 @@ int xglb_netif_addr6_ours(struct xglb_addr6 *out, int max)
 	return err ? err : q.n;
 }
 
+struct ll6_dump {
+	__u32 ifindex;
+	__u8 *out;
+	int found; /* 0 none, 1 a tentative one, 2 a usable one */
+};
+
+static int ll6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct ll6_dump *q = data;
+	const struct nlattr *attr;
+	const __u8 *addr = NULL;
+	__u32 flags = ifa->ifa_flags;
+	bool ours = false;
+	int rank;
+
+	if (ifa->ifa_family != AF_INET6 || ifa->ifa_index != q->ifindex || q->found == 2)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa))
+	{
+		int type = mnl_attr_get_type(attr);
+
+		if ((type == IFA_ADDRESS || type == IFA_LOCAL) &&
+		    mnl_attr_get_payload_len(attr) == 16)
+			addr = mnl_attr_get_payload(attr);
+		else if (type == IFA_FLAGS && mnl_attr_get_payload_len(attr) == 4)
+			flags = mnl_attr_get_u32(attr);
+		else if (type == IFA_PROTO && mnl_attr_get_payload_len(attr) >= 1 &&
+			 mnl_attr_get_u8(attr) == XGLB_ADDR6_PROTO)
+			ours = true;
+	}
+	/* fe80::/10, not a virtual one (ours, deprecated), not a failed duplicate */
+	if (!addr || ours || addr[0] != 0xfe || (addr[1] & 0xc0) != 0x80 ||
+	    (flags & (IFA_F_DEPRECATED | IFA_F_DADFAILED)))
+		return MNL_CB_OK;
+	rank = flags & IFA_F_TENTATIVE ? 1 : 2;
+	if (rank > q->found) {
+		memcpy(q->out, addr, 16);
+		q->found = rank;
+	}
+	return MNL_CB_OK;
+}
+
+int xglb_netif_ll6(__u32 ifindex, __u8 out[16])
+{
+	struct ll6_dump q = {.ifindex = ifindex, .out = out};
+	int err;
+
+	memset(out, 0, 16);
+	err = addr_dump(AF_INET6, ll6_cb, &q);
+	return err ? err : q.found > 0;
+}
+
 int xglb_netif_sysctl(const char *ifname, const char *key, const char *value)
 {
 	char path[128];

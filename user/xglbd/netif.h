@@ -52,6 +52,12 @@ int xglb_netif_addr6_add(__u32 ifindex, const __u8 addr[16]);
 int xglb_netif_addr6_del(__u32 ifindex, const __u8 addr[16]);
 /* Every IPv6 address marked as xglbd's, on any interface: how many (up to max), or -errno. */
 int xglb_netif_addr6_ours(struct xglb_addr6 *out, int max);
+/*
+ * The interface's own IPv6 link-local into out (fe80::/10, not one xglbd
+ * added, not deprecated or a failed duplicate; a settled one before a
+ * tentative one): 1, 0 if it has none (out ::), -errno.
+ */
+int xglb_netif_ll6(__u32 ifindex, __u8 out[16]);
 
 /* Write VALUE to /proc/sys/net/ipv4/conf/IFNAME/KEY; 0 or -errno. */
 int xglb_netif_sysctl(const char *ifname, const char *key, const char *value);

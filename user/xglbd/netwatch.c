@@ -504,7 +504,7 @@ void netwatch_event(struct daemon *d)
 	static char buf[32768];
 	struct xglb_nlev ev[64];
 	bool resync = false, addrs = false, filters = false, addrs6 = false, links = false,
-	     carrier = false;
+	     carrier = false, ll6 = false;
 
 	for (int rounds = 0; rounds < 64; rounds++) {
 		int len = xglb_nlmon_read(d->nw.fd, buf, sizeof(buf)), n;
@@ -514,7 +514,7 @@ void netwatch_event(struct daemon *d)
 		if (len == -ENOBUFS) {
 			d->nw.st.overruns++;
 			pr_warn("rtnetlink monitor overrun: reading every interface again");
-			resync = addrs = filters = carrier = true;
+			resync = addrs = filters = carrier = ll6 = true;
 			continue;
 		}
 		if (len < 0) {
@@ -551,6 +551,11 @@ void netwatch_event(struct daemon *d)
 				break;
 			case XGLB_NLEV_ADDR6_DEL:
 				addrs6 |= ours(d, &ev[i]);
+				ll6 |= ours(d, &ev[i]) && ev[i].addr6[0] == 0xfe &&
+				       (ev[i].addr6[1] & 0xc0) == 0x80;
+				break;
+			case XGLB_NLEV_ADDR6: /* a link-local: the guard's source (write_ifaces) */
+				ll6 |= ours(d, &ev[i]);
 				break;
 			case XGLB_NLEV_NETCONF:
 				resync |= ev[i].forwarding >= 0;
@@ -569,6 +574,9 @@ void netwatch_event(struct daemon *d)
 	} else if (addrs6) {
 		addrs6_removed(d);
 	}
+	/* an interface's own link-local came or went: the egress guard's copy follows */
+	if (ll6 && write_ifaces(d))
+		d->nw.errors++;
 	if (links && (fastpath_wanted(d->cfg) || d->fp.n_egress))
 		fastpath_sync(d);
 	if (filters && xglb_rxf_resync(d->rxf, 0, d->rxf_last))

@@ -112,8 +112,12 @@ static int decode_link(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 static int decode_addr(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	/* IPv6: only removals matter (a virtual IPv6 address taken away) */
-	bool v6 = nlh->nlmsg_type == RTM_DELADDR && !hdr_family(nlh, sizeof(*ifa), AF_INET6);
+	/*
+	 * IPv6: removals (a virtual IPv6 address taken away, an interface's
+	 * link-local gone) and link-locals added (the egress guard's source for
+	 * the kernel's NS from a virtual address, dataplane.c write_ifaces)
+	 */
+	bool v6 = !hdr_family(nlh, sizeof(*ifa), AF_INET6);
 	const struct nlattr *a;
 	struct attr_tab t;
 	int r = open_msg(nlh, sizeof(*ifa), v6 ? AF_INET6 : AF_INET, &t, IFA_MAX);
@@ -125,10 +129,14 @@ static int decode_addr(const struct nlmsghdr *nlh, struct xglb_nlev *ev)
 	    ifa->ifa_prefixlen > (v6 ? 128 : 32) || ifa->ifa_index == 0)
 		return -1;
 	if (v6) {
-		ev->type = XGLB_NLEV_ADDR6_DEL;
+		const __u8 *a6 = mnl_attr_get_payload(a);
+
+		if (nlh->nlmsg_type == RTM_NEWADDR && (a6[0] != 0xfe || (a6[1] & 0xc0) != 0x80))
+			return 1; /* a global one added: of no interest */
+		ev->type = nlh->nlmsg_type == RTM_NEWADDR ? XGLB_NLEV_ADDR6 : XGLB_NLEV_ADDR6_DEL;
 		ev->ifindex = (int)ifa->ifa_index;
 		ev->prefixlen = ifa->ifa_prefixlen;
-		memcpy(ev->addr6, mnl_attr_get_payload(a), 16);
+		memcpy(ev->addr6, a6, 16);
 		return 0;
 	}
 	ev->type = nlh->nlmsg_type == RTM_NEWADDR ? XGLB_NLEV_ADDR : XGLB_NLEV_ADDR_DEL;

@@ -23,7 +23,8 @@ enum xglb_nlev_type {
 	XGLB_NLEV_NETCONF,  /* IPv4 forwarding of an interface, "all" or "default" changed */
 	XGLB_NLEV_FDB,	    /* an entry joined a device's unicast filter (RTM_NEWNEIGH, NTF_SELF) */
 	XGLB_NLEV_FDB_DEL,  /* an entry left it (RTM_DELNEIGH, NTF_SELF) */
-	XGLB_NLEV_ADDR6_DEL, /* an IPv6 address was removed (RTM_DELADDR); added ones are ignored */
+	XGLB_NLEV_ADDR6_DEL, /* an IPv6 address was removed (RTM_DELADDR) */
+	XGLB_NLEV_ADDR6, /* an IPv6 link-local was added (RTM_NEWADDR); other IPv6 ones ignored */
 };
 
 /* netconf's ifindex for "all" and "default" (NETCONFA_IFINDEX_ALL/_DEFAULT) */
@@ -38,7 +39,7 @@ struct xglb_nlev {
 	bool has_mac;
 	bool up;	/* LINK: IFF_UP */
 	__be32 addr;	/* ADDR*: IFA_LOCAL (or IFA_ADDRESS without one) */
-	__u8 addr6[16]; /* ADDR6_DEL: the same, IPv6 */
+	__u8 addr6[16]; /* ADDR6*: the same, IPv6 */
 	__u8 prefixlen;
 	int forwarding; /* NETCONF: 0/1, -1 if the message does not say */
 	bool v6;	/* NETCONF: of IPv6 (net.ipv6.conf), else IPv4 */
