@@ -359,26 +359,35 @@ static inline __attribute__((always_inline)) __u32 xglb_host_bucket(__u64 key, _
  * while it is inactive), the same host asking again on the same
  * interface for the same VIP from the same address is answered from the
  * entry alone: no VIP index, group or host table lookup (bpf/lib/arp.h,
- * arp_known).
+ * arp_known). The AVG's NA answer to a neighbour solicitation fills its
+ * twin (ns 1): the virtual IPv6 address solicited (vip6) under the same
+ * flips, interface, interface MAC and vMAC, so the same host soliciting
+ * the same address again on that interface is answered alike, without
+ * the IPv6 index or the group (bpf/lib/ndp.h, ndp_known). Both answers
+ * share the interface, its MAC, the vMAC and flips: an answer of one
+ * family that finds them otherwise rewrites them and clears the other's
+ * flag, so neither is ever given with the other's data. Every fill from
+ * the table (host_cache_fill) clears both.
  */
 #define XGLB_HOST_CACHE_BITS  12
 #define XGLB_HOST_CACHE_SLOTS (1U << XGLB_HOST_CACHE_BITS)
 struct xglb_host_cached {
-	__u64 key;   /* the xglb_host_key as one word (host byte order load); 0: empty */
-	__u32 until; /* jiffies (low 32 bits) the entry is trusted before */
-	__u32 gen;   /* xglb_ctl.hosts_gen when it was filled */
-	__be32 ip;   /* as in xglb_hosts */
-	__u8 fwd;    /* as in xglb_hosts */
-	__u8 flags;  /* as in xglb_hosts */
-	__u8 arp;    /* 1: the ARP answer below is filled; 0 (any other fill): it is not */
-	__u8 pad;
-	__u32 flips;   /* low 32 bits of xglb_ctl.flips the ARP answer was built under */
+	__u64 key;     /* the xglb_host_key as one word (host byte order load); 0: empty */
+	__u32 until;   /* jiffies (low 32 bits) the entry is trusted before */
+	__u32 gen;     /* xglb_ctl.hosts_gen when it was filled */
+	__be32 ip;     /* as in xglb_hosts */
+	__u8 fwd;      /* as in xglb_hosts */
+	__u8 flags;    /* as in xglb_hosts */
+	__u8 arp;      /* 1: the ARP answer below is filled; 0 (any other fill): it is not */
+	__u8 ns;       /* 1: the NS answer below is filled; 0 (any other fill): it is not */
+	__u32 flips;   /* low 32 bits of xglb_ctl.flips the answers were built under */
 	__u32 ifindex; /* the interface the request came in on */
-	__u8 vmac[6];  /* the forwarder's vMAC: the ARP sender address of the answer */
+	__u8 vmac[6];  /* the forwarder's vMAC: ARP sender address, NA target link-layer address */
 	__u8 ifmac[6]; /* that interface's MAC: the answer's Ethernet source */
-	__be32 vip;    /* the VIP asked for */
+	__be32 vip;    /* the VIP asked for (ARP) */
+	__u8 vip6[16]; /* the virtual IPv6 address solicited (NS) */
 };
-_Static_assert(sizeof(struct xglb_host_cached) == 48, "xglb_host_cached layout");
+_Static_assert(sizeof(struct xglb_host_cached) == 64, "xglb_host_cached layout");
 
 /*
  * The slot of key (an xglb_host_key read as one word) in xglb_host_cache:

@@ -63,7 +63,8 @@ static __always_inline int arp_confirm_vmac(const struct xglb_ctx *c, struct xgl
 /*
  * The AVG's answer: the host's remembered forwarder, or a new one by policy. now: jiffies.
  * The host's front-cache entry, when it holds the host, keeps the answer for arp_known:
- * flips as read before the active bank (arp_flips_bank), ifindex the request's interface.
+ * flips as read before the active bank (arp_flips_bank), ifindex the request's interface;
+ * an NS answer it holds stays only if it was kept with the same interface, MACs and flips.
  */
 static __always_inline int arp_answer(const struct xglb_ctx *c, const struct xglb_ctl *ctl,
 				      struct xglb_arp_frame *f, const struct xglb_group *g,
@@ -80,11 +81,9 @@ static __always_inline int arp_answer(const struct xglb_ctx *c, const struct xgl
 		return ctx_verdict(c, XGLB_IN_DROP_ARP_NO_FWD, CTX_ACT_DROP);
 	vmac = g->fwd[idx & (XGLB_MAX_FWD - 1)].vmac;
 	if (held && g->vip == arp_tpa(f)) {
-		held->flips = flips;
-		held->ifindex = ifindex;
+		if (!host_cache_answer(held, flips, ifindex, ifmac, vmac))
+			held->ns = 0; /* another NS answer than the one kept */
 		held->vip = g->vip;
-		mac_copy(held->vmac, vmac);
-		mac_copy(held->ifmac, ifmac);
 		held->arp = 1;
 	}
 	arp_make_reply(f, ifmac, vmac, g->vip);

@@ -62,7 +62,30 @@ static __always_inline void host_cache_fill(struct xglb_host_cached *e, __u64 ke
 	e->ip = ip;
 	e->fwd = fwd;
 	e->flags = flags;
-	e->arp = 0; /* the ARP answer it may carry is another host's, or this one's of before */
+	/* the answers it may carry are another host's, or this one's of before */
+	e->arp = 0;
+	e->ns = 0;
+}
+
+/*
+ * The shared part of the answer an AVG keeps in a host's front-cache
+ * entry e (include/xglb.h, xglb_host_cached): the flips it was built
+ * under, the interface, that interface's MAC, the forwarder's vMAC. True
+ * if e held exactly these already, so the other family's answer kept
+ * with them still stands; false if they were rewritten (the caller then
+ * clears the other family's flag).
+ */
+static __always_inline bool host_cache_answer(struct xglb_host_cached *e, __u32 flips,
+					      __u32 ifindex, const __u8 *ifmac, const __u8 *vmac)
+{
+	if (e->flips == flips && e->ifindex == ifindex && mac_equal(e->ifmac, ifmac) &&
+	    mac_equal(e->vmac, vmac))
+		return true;
+	e->flips = flips;
+	e->ifindex = ifindex;
+	mac_copy(e->ifmac, ifmac);
+	mac_copy(e->vmac, vmac);
+	return false;
 }
 
 /* Is forwarder idx of g one to hand out (exists, active)? */

@@ -174,6 +174,27 @@ static __always_inline bool ndp_make_na(struct xglb_ctx *c, const __u8 *dst_mac,
 	return true;
 }
 
+/*
+ * The sums an NS at p (payload plen, its first 78 bytes readable) is
+ * checked and answered with, each address summed once: the return value,
+ * its pseudo-header's (RFC 8200 8.1: length, next header, both
+ * addresses), to which the ICMPv6 bytes add up to 0xffff when the
+ * checksum is right; *base, what the NA keeps of it (ndp_make_na): its
+ * length and next header, the target as source, the NS's source as
+ * destination, and the target; *src, the source's sum: 0 only for ::
+ * (a duplicate address probe); *tgt, the target's.
+ */
+static __always_inline __u64 ndp_ns_sums(const __u8 *p, __u32 plen, __u64 *src, __u64 *tgt,
+					 __u64 *base)
+{
+	*src = ip6_sum(p + NDP_SADDR);
+	*tgt = ip6_sum(p + NDP_TARGET);
+	*base = (__u64)bpf_htonl(NDP_NA_LEN - NDP_ICMP) + bpf_htonl(XGLB_IPPROTO_ICMPV6) + *src +
+		2 * *tgt;
+	return (__u64)bpf_htonl(plen) + bpf_htonl(XGLB_IPPROTO_ICMPV6) + *src +
+	       ip6_sum(p + NDP_DADDR);
+}
+
 /* The group's first live forwarder, -1 if none. */
 static __always_inline int ndp_first_live(const struct xglb_group *g)
 {
@@ -198,10 +219,16 @@ static __always_inline int ndp_first_live(const struct xglb_group *g)
  * 4861 7.2.4 asks and Override clear, so the hosts that hear it keep the
  * forwarder they cached; it names the group's first live forwarder
  * (TX_NA_DAD).
+ *
+ * The AVG's answer to a host the host table holds (host_fwd's `held`)
+ * is kept in the host's front-cache entry for ndp_known: the target,
+ * under flips (as read before bank, arp_flips_bank), with the interface,
+ * its MAC and the vMAC.
  */
 static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl *ctl, __u32 bank,
-				       __u32 gid, __u32 plen)
+				       __u32 gid, __u32 plen, __u32 flips)
 {
+	struct xglb_host_cached *held = NULL;
 	const struct xglb_group *g;
 	const __u8 *ifmac;
 	__u8 host[8] __attribute__((aligned(8))), *p;
@@ -218,16 +245,7 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 	if (p[NDP_L3 + 7] != XGLB_ND_HOP_LIMIT)
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_HOP_LIMIT, CTX_ACT_DROP);
 	mac_copy(host, p + 6);
-	/*
-	 * Each address is summed once: the pseudo-header (RFC 8200 8.1) of
-	 * the check, and base, what the NA keeps of it (ndp_make_na). A
-	 * source that sums to 0 is :: (a duplicate address probe).
-	 */
-	src = ip6_sum(p + NDP_SADDR);
-	tgt = ip6_sum(p + NDP_TARGET);
-	s = (__u64)bpf_htonl(plen) + bpf_htonl(XGLB_IPPROTO_ICMPV6) + src + ip6_sum(p + NDP_DADDR);
-	base = (__u64)bpf_htonl(NDP_NA_LEN - NDP_ICMP) + bpf_htonl(XGLB_IPPROTO_ICMPV6) + src +
-	       2 * tgt;
+	s = ndp_ns_sums(p, plen, &src, &tgt, &base);
 	if (plen == NDP_FIXED + 8 && (void *)(p + NDP_ICMP + NDP_FIXED + 8) <= c->data_end) {
 		/*
 		 * The common NS (Linux's, with its SLLA): 32 bytes read where they
@@ -312,7 +330,7 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 	if (lease_expired(ctl, now))
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_LEASE, CTX_ACT_DROP);
 	p = c->data;
-	if ((void *)(p + 6) > c->data_end)
+	if ((void *)(p + NDP_TARGET + 16) > c->data_end)
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
 	flags = XGLB_NA_ROUTER | XGLB_NA_SOLICITED | XGLB_NA_OVERRIDE;
 	if (dad) {
@@ -333,8 +351,6 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 			return ctx_verdict(c, XGLB_IN_DROP_VMAC_REMOTE, CTX_ACT_DROP);
 		reason = XGLB_IN_TX_NA_UNICAST;
 	} else {
-		struct xglb_host_cached *held;
-
 		if (!(g->flags & XGLB_GRP_AVG))
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_NOT_AVG, CTX_ACT_DROP);
 		/* a multicast NS reaches each of our interfaces on the segment: one answers */
@@ -352,6 +368,13 @@ static __always_inline int ndp_solicit(struct xglb_ctx *c, const struct xglb_ctl
 		/* copies: a frame that grows may move, and the group may not be read after */
 		mac_copy(ifsrc, ifmac);
 		mac_copy(tlla, g->fwd[idx & (XGLB_MAX_FWD - 1)].vmac);
+		if (held) {
+			if (!host_cache_answer(held, flips, ifindex, ifsrc, tlla))
+				held->arp = 0; /* another ARP answer than the one kept */
+			*(xglb_u64a *)held->vip6 = ld64(p + NDP_TARGET);
+			*(xglb_u64a *)(held->vip6 + 8) = ld64(p + NDP_TARGET + 8);
+			held->ns = 1;
+		}
 		if (!ndp_make_na(c, host, ifsrc, tlla, (__u8)flags, dad, base))
 			return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
 	}
@@ -379,6 +402,64 @@ static __always_inline bool ndp_is_ndp(struct xglb_ctx *c)
 }
 
 /*
+ * A known host soliciting again, answered from its front-cache entry
+ * alone (include/xglb.h, xglb_host_cached), as arp_known answers ARP:
+ * when the entry holds an NS answer of the AVG kept under the bank flip
+ * still in force (so the IPv6 index, the group and its forwarders are
+ * what they were: the target is still a virtual address of the entry's
+ * group, the interface still the group's and its answering one, the
+ * forwarder still live), for the same host (the Ethernet source, and the
+ * SLLA repeating it) soliciting the same target on the same interface,
+ * not to a vMAC, an established NDP host, within the entry's second and
+ * host generation, with the lease in force; and the NS is the common one
+ * (one option, the SLLA, all of it in the first buffer) and passes every
+ * check ndp_solicit makes of it: hop limit 255, code 0, its checksum, not
+ * a duplicate address probe. Then the NA is the one ndp_solicit would
+ * send, byte for byte, and its verdict, counted alike (xdp_tx_na_reply).
+ * -1: nothing written, the full path judges the frame. Called only for an
+ * NS whose source is no virtual address (handle_ndp).
+ */
+static __always_inline int ndp_known(struct xglb_ctx *c, const struct xglb_ctl *ctl, __u32 flips,
+				     __u32 plen)
+{
+	const __u8 need = XGLB_HOST_ESTABLISHED | XGLB_HOST_NDP;
+	__u8 host[8] __attribute__((aligned(8))), *p = c->data;
+	struct xglb_host_cached *e;
+	__u64 mac, src, tgt, s, base, now;
+	const __u8 *o;
+	__u32 slot;
+
+	if (plen != NDP_FIXED + 8 || (void *)(p + NDP_NA_LEN) > c->data_end)
+		return -1;
+	o = p + NDP_ICMP + NDP_FIXED;
+	if (is_vmac(p) || p[NDP_L3 + 7] != XGLB_ND_HOP_LIMIT || p[NDP_ICMP + 1] != 0 ||
+	    ld16(o) != bpf_htons(XGLB_ND_OPT_SLLA << 8 | 1) || ld16(o + 2) != ld16(p + 6) ||
+	    ld32(o + 4) != ld32(p + 8) || !is_host_mac(p + 6))
+		return -1;
+	mac = (__u64)ld16(p + 6) | (__u64)ld32(p + 8) << 16;
+	slot = xglb_host_cache_slot(mac << 16);
+	e = bpf_map_lookup_elem(&xglb_host_cache, &slot);
+	if (!e || !e->ns || e->key >> 16 != mac || ld64(e->vip6) != ld64(p + NDP_TARGET) ||
+	    ld64(e->vip6 + 8) != ld64(p + NDP_TARGET + 8) || e->ifindex != ctx_ifindex(c) ||
+	    e->flips != flips || e->gen != XGLB_READ_ONCE(ctl->hosts_gen) ||
+	    (e->flags & need) != need)
+		return -1;
+	s = ndp_ns_sums(p, plen, &src, &tgt, &base);
+	s += (__u64)ld32(p + NDP_ICMP) + ld32(p + NDP_ICMP + 4) + tgt + ld32(o) + ld32(o + 4);
+	if (!src || csum_fold32(s) != 0xffff)
+		return -1;
+	now = bpf_jiffies64();
+	if ((__s32)(e->until - (__u32)now) <= 0 || lease_expired(ctl, now))
+		return -1;
+	mac_copy(host, p + 6);
+	/* the frame holds an NA already: it neither grows nor moves, so this never fails */
+	if (!ndp_make_na(c, host, e->ifmac, e->vmac,
+			 XGLB_NA_ROUTER | XGLB_NA_SOLICITED | XGLB_NA_OVERRIDE, false, base))
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
+	return ctx_verdict(c, XGLB_IN_TX_NA_REPLY, CTX_ACT_TX);
+}
+
+/*
  * Every NDP message (ndp_is_ndp) reaching the node. From a vMAC (a peer
  * xglb's), or naming a virtual address as its source, or an NA or RA
  * about one: dropped, so the kernel never sees a peer claim a virtual
@@ -388,8 +469,9 @@ static __always_inline bool ndp_is_ndp(struct xglb_ctx *c)
 static __always_inline int handle_ndp(struct xglb_ctx *c)
 {
 	const struct xglb_ctl *ctl;
-	__u32 bank, gid, plen;
+	__u32 bank, gid, plen, flips;
 	__u8 *p = c->data, type;
+	int act;
 
 	type = p[NDP_ICMP];
 	if (is_vmac(p + 6))
@@ -406,19 +488,24 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
 	ctl = ctl_get();
 	if (!ctl)
 		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
-	bank = XGLB_READ_ONCE(ctl->active_bank) & 1;
+	bank = arp_flips_bank(ctl, &flips);
 	p = c->data;
 	/* a virtual address as source: a peer's kernel, or a station claiming it */
 	if (!ip6_is_unspecified(p + NDP_SADDR) && vip6_gid(ctl, bank, p + NDP_SADDR))
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
 	if (type == XGLB_ND_RA)
 		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
+	if (type == XGLB_ND_NS) {
+		act = ndp_known(c, ctl, flips, plen);
+		if (act >= 0)
+			return act;
+	}
 	gid = vip6_gid(ctl, bank, p + NDP_TARGET);
 	if (!gid)
 		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
 	if (type == XGLB_ND_NA)
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
-	return ndp_solicit(c, ctl, bank, gid, plen);
+	return ndp_solicit(c, ctl, bank, gid, plen, flips);
 }
 
 /*

@@ -289,6 +289,227 @@ static void test_known_answer(void **state)
 }
 
 /*
+ * How many CPUs' front-cache entries of host (group H_GID) carry an NS answer for target under
+ * the bank flip in force.
+ */
+static int ns_entries(struct h_env *e, const __u8 *host, const __u8 *target)
+{
+	struct xglb_host_key k = h_host_key(H_GID, host);
+	__u64 key = xglb_host_key_word(&k);
+	__u32 slot = xglb_host_cache_slot(key);
+	struct xglb_host_cached c[e->ncpu];
+	int n = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.xglb_host_cache), &slot, c),
+			 0);
+	for (int i = 0; i < e->ncpu; i++)
+		if (c[i].key == key && c[i].ns && c[i].flips == (__u32)h_ctl(e)->flips &&
+		    !memcmp(c[i].vip6, target, 16)) {
+			assert_int_equal(c[i].ifindex, H_IFINDEX);
+			n++;
+		}
+	return n;
+}
+
+/* in, then one byte of it changed (and, if csum, the checksum mended), through xglb_xdp. */
+static int run_changed(struct h_env *e, const struct h_frame *in, int at, __u8 v, bool csum,
+		       struct h_frame *out)
+{
+	struct h_frame f = *in;
+
+	f.b[at] = v;
+	if (csum)
+		h_icmp6_csum(&f);
+	return h_run_xdp(e, &f, out);
+}
+
+/* frame through xglb_xdp: verdict v, counted once under reason r, the frame left as want. */
+static void run_one(struct h_env *e, const struct h_frame *in, int v, __u32 r,
+		    const struct h_frame *want)
+{
+	__u64 before[XGLB_STATS_SLOTS];
+	struct h_frame out;
+
+	h_stats(e, before);
+	assert_int_equal(h_run_xdp(e, in, &out), v);
+	one_reason(e, before, r);
+	h_assert_bytes("frame", out.b, out.len, want->b, want->len);
+}
+
+/*
+ * The NS twin of test_known_answer: a known host soliciting again is
+ * answered from its front-cache entry alone (ndp.h, ndp_known), the full
+ * path's NA byte for byte, counted alike, without reading the group,
+ * until the next bank flip. Everything the full path checks on the frame
+ * or the lease is still checked. A dual-stack host's entry keeps both
+ * answers while they share interface, MACs and flips; an answer of one
+ * family under a new flip clears the other's, so a VIP or virtual IPv6
+ * address a commit took away is never answered from the entry; a
+ * forwarder gone and a table rewritten by the agent are followed.
+ */
+static void test_known_ns_answer(void **state)
+{
+	const __be32 new_vip = h_ip(10, 0, 0, 3);
+	struct h_env *e = *state;
+	struct xglb_group_state st;
+	struct h_frame in, in6, out, full, full6, arp, arp_full, f;
+	struct xglb_group g;
+	struct xglb_host h;
+	struct xglb_host_key k = h_host_key(H_GID, H_HOST);
+	int fd = bpf_map__fd(e->skel->maps.xglb_groups), fwd;
+	__u8 sn[16], snmac[6];
+	cpu_set_t one, was;
+	__u32 key;
+
+	/* one CPU: the entry is per CPU */
+	assert_int_equal(sched_getaffinity(0, sizeof(was), &was), 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	h_state(&st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, H_SELF);
+	memcpy(st.vip6[0], H_VLL6, 16);
+	memcpy(st.vip6[1], H_VIP6, 16);
+	h_install(e, &st, 1);
+	key = XGLB_GROUP_KEY(xglb_bank_active(&e->bank), H_GID);
+	h_ns_resolve(&in, H_HOST, H_HOST6, H_VLL6);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX); /* new: kept, not established */
+	assert_int_equal(ns_entries(e, H_HOST, H_VLL6), 1);
+	assert_int_equal(h_run_xdp(e, &in, &full), XDP_TX); /* established by the full path */
+	assert_int_equal(ns_entries(e, H_HOST, H_VLL6), 1);
+	assert_int_equal(full.len, 86);
+	assert_memory_equal(full.b + 6, H_IFMAC, 6);
+	assert_memory_equal(full.b + 80, H_VMAC(H_GID, 0), 6);
+	run_one(e, &in, XDP_TX, XGLB_R_XDP_TX_NA_REPLY, &full);
+
+	/* the group behind the data path's back: not AVG; the entry answers all the same */
+	assert_int_equal(bpf_map_lookup_elem(fd, &key, &g), 0);
+	g.flags &= (__u8)~XGLB_GRP_AVG;
+	assert_int_equal(bpf_map_update_elem(fd, &key, &g, BPF_ANY), 0);
+	run_one(e, &in, XDP_TX, XGLB_R_XDP_TX_NA_REPLY, &full);
+	g.flags |= XGLB_GRP_AVG;
+	assert_int_equal(bpf_map_update_elem(fd, &key, &g, BPF_ANY), 0);
+
+	/* what the frame says is checked on every answer */
+	{
+		__u64 before[XGLB_STATS_SLOTS];
+
+		h_stats(e, before);
+		assert_int_equal(run_changed(e, &in, 57, in.b[57] ^ 1, false, &out), XDP_DROP);
+		one_reason(e, before, XGLB_R_XDP_DROP_NDP_CHECKSUM);
+		h_stats(e, before);
+		assert_int_equal(run_changed(e, &in, 21, 64, true, &out), XDP_DROP);
+		one_reason(e, before, XGLB_R_XDP_DROP_NDP_HOP_LIMIT);
+		h_stats(e, before);
+		assert_int_equal(run_changed(e, &in, 55, 1, true, &out), XDP_DROP); /* code 1 */
+		one_reason(e, before, XGLB_R_XDP_DROP_NDP_INVALID);
+		h_stats(e, before);
+		assert_int_equal(run_changed(e, &in, 85, 0x02, true, &out), XDP_DROP); /* SLLA */
+		one_reason(e, before, XGLB_R_XDP_DROP_NDP_BAD_SENDER);
+	}
+	h_sn6(H_VLL6, sn, snmac);
+	h_ns(&f, snmac, H_HOST, H_UNSPEC6, sn, H_VLL6, H_HOST); /* a probe with an SLLA */
+	run_one(e, &f, XDP_DROP, XGLB_R_XDP_DROP_NDP_INVALID, &f);
+	h_ns(&f, snmac, H_HOST, H_UNSPEC6, sn, H_VLL6, NULL); /* a probe: defended */
+	{
+		__u64 before[XGLB_STATS_SLOTS];
+
+		h_stats(e, before);
+		assert_int_equal(h_run_xdp(e, &f, &out), XDP_TX);
+		one_reason(e, before, XGLB_R_XDP_TX_NA_DAD);
+		assert_memory_equal(out.b, H_ALLNODES_MAC, 6);
+	}
+	h_ns(&f, H_VMAC(H_GID, 1), H_HOST, H_HOST6, H_VLL6, H_VLL6, H_HOST); /* node 2's vMAC */
+	run_one(e, &f, XDP_DROP, XGLB_R_XDP_DROP_VMAC_REMOTE, &f);
+	h_ns_resolve(&f, H_HOST, H_VIP6, H_VLL6); /* from a virtual address */
+	run_one(e, &f, XDP_DROP, XGLB_R_XDP_DROP_NDP_PEER, &f);
+	{
+		__u64 before[XGLB_STATS_SLOTS];
+
+		h_stats(e, before);
+		assert_int_equal(h_run_xdp_on(e, 2, &in, &out), XDP_DROP);
+		one_reason(e, before, XGLB_R_XDP_DROP_NDP_IFACE);
+	}
+	h_heartbeat(e, 3000000000ull, 2000000000ull);
+	run_one(e, &in, XDP_DROP, XGLB_R_XDP_DROP_NDP_LEASE, &in);
+	h_heartbeat(e, 0, H_LEASE_NS);
+	run_one(e, &in, XDP_TX, XGLB_R_XDP_TX_NA_REPLY, &full);
+
+	/* another target: the full path's answer, which the entry then keeps */
+	h_ns_resolve(&in6, H_HOST, H_HOST6G, H_VIP6);
+	assert_int_equal(h_run_xdp(e, &in6, &full6), XDP_TX);
+	assert_memory_equal(full6.b + 22, H_VIP6, 16);
+	assert_memory_equal(full6.b + 80, H_VMAC(H_GID, 0), 6);
+	assert_int_equal(ns_entries(e, H_HOST, H_VIP6), 1);
+	assert_int_equal(ns_entries(e, H_HOST, H_VLL6), 0);
+	run_one(e, &in6, XDP_TX, XGLB_R_XDP_TX_NA_REPLY, &full6);
+
+	/* dual stack: an ARP answer (the table learns the address) and the NS answer share it */
+	h_arp_request(&arp, H_HOST, H_HOSTIP, H_VIP);
+	assert_int_equal(h_run_xdp(e, &arp, &arp_full), XDP_TX);
+	assert_int_equal(arp_entries(e, H_HOST), 1);
+	assert_int_equal(ns_entries(e, H_HOST, H_VIP6), 0); /* filled from the table again */
+	run_one(e, &in6, XDP_TX, XGLB_R_XDP_TX_NA_REPLY, &full6);
+	assert_int_equal(arp_entries(e, H_HOST), 1); /* kept: same interface, MACs, flips */
+	assert_int_equal(ns_entries(e, H_HOST, H_VIP6), 1);
+	g.flags &= (__u8)~XGLB_GRP_AVG; /* both from the entry alone */
+	assert_int_equal(bpf_map_update_elem(fd, &key, &g, BPF_ANY), 0);
+	run_one(e, &in6, XDP_TX, XGLB_R_XDP_TX_NA_REPLY, &full6);
+	run_one(e, &arp, XDP_TX, XGLB_R_XDP_TX_ARP_REPLY, &arp_full);
+	g.flags |= XGLB_GRP_AVG;
+	assert_int_equal(bpf_map_update_elem(fd, &key, &g, BPF_ANY), 0);
+
+	/*
+	 * A new bank: another VIP, the vip6 gone, another interface MAC. The NS
+	 * answer under it rewrites the entry and clears the ARP answer of
+	 * before: the old VIP is no VIP now, and is not answered.
+	 */
+	st.version = 2;
+	st.vip = new_vip;
+	memset(st.vip6[1], 0, 16);
+	st.ifmac[0][5] ^= 0x10;
+	h_install(e, &st, 1);
+	run_one(e, &in6, XDP_PASS, XGLB_R_XDP_PASS_NDP_OTHER, &in6);
+	assert_int_equal(h_run_xdp(e, &in, &out), XDP_TX);
+	assert_memory_equal(out.b + 6, st.ifmac[0], 6);
+	f = full;
+	memcpy(f.b + 6, st.ifmac[0], 6);
+	h_assert_bytes("after a flip", out.b, out.len, f.b, f.len);
+	assert_int_equal(ns_entries(e, H_HOST, H_VLL6), 1);
+	assert_int_equal(arp_entries(e, H_HOST), 0);
+	run_one(e, &arp, XDP_PASS, XGLB_R_XDP_PASS_ARP_OTHER, &arp);
+	run_one(e, &in, XDP_TX, XGLB_R_XDP_TX_NA_REPLY, &f);
+
+	/* and the other way: an ARP answer under a new flip clears the NS answer (VLL gone) */
+	st.version = 3;
+	memcpy(st.vip6[0], H_VIP6, 16);
+	h_install(e, &st, 1);
+	h_arp_request(&arp, H_HOST, H_HOSTIP, new_vip);
+	assert_int_equal(h_run_xdp(e, &arp, &out), XDP_TX);
+	assert_int_equal(ns_entries(e, H_HOST, H_VLL6), 0);
+	run_one(e, &in, XDP_PASS, XGLB_R_XDP_PASS_NDP_OTHER, &in);
+
+	/* the host's forwarder gone: the full path moves it, the NA names the new one */
+	assert_int_equal(h_run_xdp(e, &in6, &out), XDP_TX);
+	assert_int_equal(ns_entries(e, H_HOST, H_VIP6), 1);
+	st.version = 4;
+	st.fwd[0].active = false;
+	h_install(e, &st, 1);
+	assert_int_equal(h_run_xdp(e, &in6, &out), XDP_TX);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_not_equal(h.fwd, 0);
+	assert_memory_equal(out.b + 80, H_VMAC(H_GID, h.fwd), 6);
+	assert_int_equal(ns_entries(e, H_HOST, H_VIP6), 1);
+
+	/* the table rewritten by the agent, and said so: the next NA follows it */
+	fwd = h.fwd == 1 ? 2 : 1;
+	assert_int_equal(xglb_hosttab_set_fwd(&e->hosts, &k, (__u8)fwd), 0);
+	h_hosts_changed(e);
+	assert_int_equal(h_run_xdp(e, &in6, &out), XDP_TX);
+	assert_memory_equal(out.b + 80, H_VMAC(H_GID, fwd), 6);
+	assert_int_equal(sched_setaffinity(0, sizeof(was), &was), 0);
+}
+
+/*
  * Each CPU records at most XGLB_HOST_NEW_PER_SEC new hosts a second; the
  * ones beyond are answered by policy, unrecorded, counted as
  * xdp_tx_arp_rate_limited / xdp_tx_na_rate_limited. Known hosts, and a
@@ -760,6 +981,7 @@ static void test_ageing_verdict(void **state)
 }
 
 H_MAIN("hosts", H_TEST(test_front_cache), H_TEST(test_front_cache_checks_forwarder),
-       H_TEST(test_known_answer), H_TEST(test_new_host_budget), H_TEST(test_full_bucket),
-       H_TEST(test_claimed_way), H_TEST(test_agent_insert), H_TEST(test_full_table),
-       H_TEST(test_flood_keeps_hosts), H_TEST(test_ageing_pass), H_TEST(test_ageing_verdict))
+       H_TEST(test_known_answer), H_TEST(test_known_ns_answer), H_TEST(test_new_host_budget),
+       H_TEST(test_full_bucket), H_TEST(test_claimed_way), H_TEST(test_agent_insert),
+       H_TEST(test_full_table), H_TEST(test_flood_keeps_hosts), H_TEST(test_ageing_pass),
+       H_TEST(test_ageing_verdict))

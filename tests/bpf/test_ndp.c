@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * test_ndp.c - IPv6 neighbour discovery (bpf/lib/ndp.h) through test_run: a fixture table at
- * XDP and at tc, the egress guard's NDP rows, and dual-stack scenarios.
+ * XDP and at tc (again for a host answered before), the egress guard's NDP rows, and
+ * dual-stack scenarios.
  */
 #include <linux/pkt_cls.h>
+#include <sched.h>
 #include "harness.h"
 
 /*
@@ -576,6 +578,105 @@ static void gen_truncated(void *c, int i)
 							  check_no_host};
 }
 
+/* ---- the same rows for a host answered before --------------------------- */
+
+/*
+ * Every fixture row again, after H_HOST's NS for the virtual link-local
+ * was answered twice on this CPU wherever the row's setup answers it
+ * (new, then established: the host's front-cache entry then holds the NS
+ * answer that ndp.h's ndp_known gives from it alone). Each row must give
+ * the verdict, bytes and reason it gives for a host never seen: the
+ * entry answers only what the full path would answer alike. Every row
+ * whose setup is setup6_avg is primed (asserted); the process runs on
+ * one CPU, as the entry is per CPU.
+ */
+static bool known_primed;
+static struct xglb_host known_host; /* H_HOST's table entry after priming */
+
+/* H_HOST resolves the VLL twice through run; true if its entry holds the answer now. */
+static bool known_prime(struct h_env *e,
+			int (*run)(struct h_env *e, const struct h_frame *in, struct h_frame *out))
+{
+	struct xglb_host_key k = h_host_key(H_GID, H_HOST);
+	__u64 key = xglb_host_key_word(&k);
+	__u32 slot = xglb_host_cache_slot(key);
+	struct xglb_host_cached c[e->ncpu];
+	struct h_frame in, out;
+	int cpu = sched_getcpu();
+
+	h_ns_resolve(&in, H_HOST, H_HOST6, H_VLL);
+	run(e, &in, &out);
+	run(e, &in, &out);
+	if (h_host_get(e, H_GID, H_HOST, &known_host))
+		memset(&known_host, 0, sizeof(known_host));
+	assert_true(cpu >= 0 && cpu < e->ncpu);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(e->skel->maps.xglb_host_cache), &slot, c),
+			 0);
+	return c[cpu].key == key && c[cpu].ns && c[cpu].flips == (__u32)h_ctl(e)->flips &&
+	       !memcmp(c[cpu].vip6, H_VLL, 16) && c[cpu].flags & XGLB_HOST_ESTABLISHED;
+}
+
+static void known_prepare(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct h_frame_case *c = p;
+
+	h_frame_prepare(e, p, io);
+	known_primed = known_prime(e, h_run_xdp);
+	if (c->setup == setup6_avg)
+		assert_true(known_primed);
+}
+
+static void known_prepare_tc(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct h_frame_case *c = p;
+
+	h_frame_prepare_tc(e, p, io);
+	known_primed = known_prime(e, h_run_tcdp);
+	if (c->setup == setup6_avg)
+		assert_true(known_primed);
+}
+
+/*
+ * A primed row: H_HOST still the one host, established, its entry as
+ * priming left it; any other: the row's own check.
+ */
+static void known_check(struct h_env *e, const void *p, const struct h_io *io)
+{
+	struct xglb_host h;
+
+	if (!known_primed) {
+		h_frame_check(e, p, io);
+		return;
+	}
+	assert_int_equal(h_hosts_count(e), 1);
+	assert_int_equal(h_host_get(e, H_GID, H_HOST, &h), 0);
+	assert_int_equal(h.flags, XGLB_HOST_NDP | XGLB_HOST_ESTABLISHED);
+	assert_int_equal(h.fwd, known_host.fwd);
+	assert_int_equal(h.ip, known_host.ip);
+}
+
+/* The n rows through both hooks, for the known host, on one CPU; the number of failed rows. */
+static int run_known(const struct h_frame_case *all, size_t n)
+{
+	const struct h_table xdp = {"ndp_fixtures_known_host", h_run_xdp, known_prepare,
+				    known_check};
+	const struct h_table tc = {"ndp_fixtures_known_host_at_tc", h_run_tcdp, known_prepare_tc,
+				   known_check};
+	cpu_set_t one, was;
+	int failed;
+
+	if (sched_getaffinity(0, sizeof(was), &was))
+		return 1;
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	if (sched_setaffinity(0, sizeof(one), &one))
+		return 1;
+	failed =
+	    h_run_table(&xdp, all, n, sizeof(all[0])) + h_run_table(&tc, all, n, sizeof(all[0]));
+	sched_setaffinity(0, sizeof(was), &was);
+	return failed;
+}
+
 /* ---- the egress guard --------------------------------------------------- */
 
 struct guard_case {
@@ -939,6 +1040,7 @@ int main(void)
 	int failed;
 
 	failed = h_run_frame_cases("ndp_fixtures", "ndp_fixtures_at_tc", all, N_FIXED + N_GEN);
+	failed += run_known(all, N_FIXED + N_GEN);
 	failed += h_run_table(&guard_table, guard_cases,
 			      sizeof(guard_cases) / sizeof(guard_cases[0]), sizeof(guard_cases[0]));
 	failed += cmocka_run_group_tests_name("ndp_scenarios", scenarios, NULL, NULL);
