@@ -8,6 +8,8 @@
 #include "testlib.h"
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/timerfd.h>
 #include "daemon.h"
 
 #define MS 1000000ull
@@ -134,5 +136,59 @@ static void test_grace_thread(void **state)
 	assert_true(xglb_bank_synced(&b));
 }
 
+/* What the kernel's timer has left to run (ns), 0 if disarmed. */
+static __u64 remaining(int fd)
+{
+	struct itimerspec its;
+
+	assert_int_equal(timerfd_gettime(fd, &its), 0);
+	return (__u64)its.it_value.tv_sec * 1000000000ull + (__u64)its.it_value.tv_nsec;
+}
+
+/*
+ * The membership timer is armed only when its deadline moves: the same
+ * deadline again (a hello that moved only its sender's hold) leaves the
+ * kernel's timer as it was, 100 ms later by the caller's clock still
+ * counting down to the first arming's deadline, not re-armed for what is
+ * left. A new deadline, and a deadline already passed, arm it.
+ */
+static void test_arm_deadline(void **state)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	__u64 armed = 0, left;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(arm_deadline(fd, &armed, 1000 * MS, 700 * MS), 1);
+	assert_int_equal(armed, 1000 * MS);
+	left = remaining(fd);
+	assert_true(left > 250 * MS && left <= 300 * MS);
+
+	/* 100 ms later (the caller's clock), the same deadline: not touched */
+	assert_int_equal(arm_deadline(fd, &armed, 1000 * MS, 800 * MS), 0);
+	assert_int_equal(armed, 1000 * MS);
+	assert_true(remaining(fd) > 250 * MS); /* re-armed, it would say 200 ms */
+
+	/* a later deadline (our own hello moved on): armed for it */
+	assert_int_equal(arm_deadline(fd, &armed, 1050 * MS, 800 * MS), 1);
+	assert_int_equal(armed, 1050 * MS);
+	left = remaining(fd);
+	assert_true(left > 200 * MS && left <= 250 * MS);
+	/* an earlier one (a hold ending first): armed for it */
+	assert_int_equal(arm_deadline(fd, &armed, 900 * MS, 800 * MS), 1);
+	left = remaining(fd);
+	assert_true(left > 50 * MS && left <= 100 * MS);
+
+	/* due already: at once, and again at the next call (the timer has fired for it) */
+	assert_int_equal(arm_deadline(fd, &armed, 900 * MS, 950 * MS), 1);
+	assert_int_equal(armed, 950 * MS + 1);
+	assert_int_equal(arm_deadline(fd, &armed, 950 * MS + 1, 960 * MS), 1);
+	assert_int_equal(armed, 960 * MS + 1);
+	usleep(1000);
+	assert_int_equal(remaining(fd), 0); /* fired, one-shot */
+	close(fd);
+}
+
 T_MAIN_NAMED("loop", cmocka_unit_test(test_late_wake), cmocka_unit_test(test_late_busy),
-	     cmocka_unit_test(test_not_due), cmocka_unit_test(test_grace_thread))
+	     cmocka_unit_test(test_not_due), cmocka_unit_test(test_grace_thread),
+	     cmocka_unit_test(test_arm_deadline))

@@ -163,6 +163,7 @@ struct loop_use {
 };
 struct hello_timing {
 	__u64 due_ns;	   /* the membership timer's deadline, as last armed; 0 none */
+	__u64 armed_ns;	   /* what the membership timer is armed for (arm_deadline); 0 none */
 	__u64 turn_end_ns; /* when the loop last went back to epoll_wait */
 	__u64 fires;	   /* membership timer fires handled */
 	__u64 hist[HELLO_DELAY_CAUSES][HELLO_DELAY_BUCKETS];
@@ -369,6 +370,7 @@ void apply_realtime(struct daemon *d);
 struct json_object *event_loop_json(const struct daemon *d);
 int arm_timer(int fd, __u64 period_ms);
 int arm_at(int fd, __u64 due_ns, __u64 now);
+int arm_deadline(int fd, __u64 *armed, __u64 due, __u64 now);
 __u64 heartbeat_period_ms(const struct daemon *d);
 
 /* dataplane.c */

@@ -117,6 +117,25 @@ int arm_at(int fd, __u64 due_ns, __u64 now)
 	return timerfd_settime(fd, 0, &its, NULL);
 }
 
+/*
+ * Arms timerfd fd for deadline due on the clock of now (relative, as
+ * arm_membership says why), unless it is armed for that very deadline
+ * already and that has not passed: the timer then fires when it would
+ * anyway. *armed is the deadline fd is armed for (0: none yet), kept
+ * here. Returns 1 if it armed fd, 0 if it left it as it was, -errno.
+ */
+int arm_deadline(int fd, __u64 *armed, __u64 due, __u64 now)
+{
+	__u64 at = due > now ? due : now + 1;
+
+	if (*armed == at && at > now)
+		return 0;
+	if (arm_at(fd, at, now))
+		return -errno;
+	*armed = at;
+	return 1;
+}
+
 /* A bulk sender whose turn came with no time left: back right after the membership deadline. */
 static void bulk_defer(struct daemon *d, int fd, __u64 now)
 {

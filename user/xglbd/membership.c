@@ -98,22 +98,20 @@ int track_epoll(struct daemon *d)
 /*
  * Armed relative to the time we read, never as an absolute time: then the
  * timer keeps its interval whatever clock the kernel's timer and our reading
- * disagree on (a clock faked for this process shifts only the latter).
+ * disagree on (a clock faked for this process shifts only the latter). Only
+ * when the earliest deadline moved (arm_deadline): a hello received moves
+ * its sender's hold, which ends after our next hello is due, so most turns
+ * leave the timer as it is and make no system call for it.
  */
 void arm_membership(struct daemon *d)
 {
-	struct itimerspec its = {0};
-	__u64 now, t;
+	__u64 now;
 
 	if (!d->cl)
 		return;
 	now = now_ns();
-	t = xglb_cluster_next(d->cl, now);
-	t = t > now ? t - now : 1;
-	its.it_value.tv_sec = t / 1000000000ull;
-	its.it_value.tv_nsec = t % 1000000000ull;
-	timerfd_settime(d->mem_tfd, 0, &its, NULL);
-	d->ht.due_ns = now + t; /* how late it is handled: hello_timer_handled (main.c) */
+	arm_deadline(d->mem_tfd, &d->ht.armed_ns, xglb_cluster_next(d->cl, now), now);
+	d->ht.due_ns = d->ht.armed_ns; /* how late it is handled: hello_timer_handled (main.c) */
 }
 
 /* Our MAC on each group's segment (its first interface), for hellos. */
