@@ -709,6 +709,65 @@ static void decode_rejects_wrong_key(void **state)
 }
 
 /*
+ * One key made ready serves any number of messages: each one's HMAC is the
+ * one-shot HMAC of its own bytes (libsodium's, computed here), whatever was
+ * signed or checked with that key before it, for every key length. A key
+ * wiped signs nothing and verifies nothing.
+ */
+static void keyed_reuse(void **state)
+{
+	__u8 key[100], a[BUF_LEN], b[BUF_LEN], want[XGLB_HMAC_LEN];
+	size_t lens[] = {0, 1, 32, 64, 65, 100};
+	struct xglb_msg ma, mb, out;
+	struct xglb_msg_key k;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (__u8)(i * 13 + 5);
+	msg_base(&ma);
+	msg_full(&mb);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		assert_int_equal(xglb_msg_key_init(&k, key, lens[i]), 0);
+		for (int round = 0; round < 3; round++) {
+			int la = xglb_msg_encode_keyed(&ma, &k, a, sizeof(a));
+			int lb = xglb_msg_encode_keyed(&mb, &k, b, sizeof(b));
+
+			assert_int_equal(la, BASE_LEN);
+			assert_int_equal(lb, XGLB_MSG_MAX);
+			crypto_auth_hmacsha256_state st;
+
+			crypto_auth_hmacsha256_init(&st, key, lens[i]);
+			crypto_auth_hmacsha256_update(&st, a, (size_t)la - XGLB_HMAC_LEN);
+			crypto_auth_hmacsha256_final(&st, want);
+			assert_memory_equal(a + la - XGLB_HMAC_LEN, want, XGLB_HMAC_LEN);
+			crypto_auth_hmacsha256_init(&st, key, lens[i]);
+			crypto_auth_hmacsha256_update(&st, b, (size_t)lb - XGLB_HMAC_LEN);
+			crypto_auth_hmacsha256_final(&st, want);
+			assert_memory_equal(b + lb - XGLB_HMAC_LEN, want, XGLB_HMAC_LEN);
+			assert_int_equal(xglb_msg_decode_keyed(b, (size_t)lb, &k, &out),
+					 XGLB_RX_OK);
+			assert_int_equal(xglb_msg_decode_keyed(a, (size_t)la, &k, &out),
+					 XGLB_RX_OK);
+			assert_int_equal(out.load[0].bytes, ma.load[0].bytes);
+			/* the unkeyed call signs the same bytes */
+			assert_int_equal(xglb_msg_decode(a, (size_t)la, key, lens[i], &out),
+					 XGLB_RX_OK);
+		}
+		a[OFF_HMAC] ^= 1;
+		assert_int_equal(xglb_msg_decode_keyed(a, BASE_LEN, &k, &out), XGLB_RX_AUTH);
+		a[OFF_HMAC] ^= 1;
+		assert_int_equal(xglb_msg_decode_keyed(a, BASE_LEN, &k, &out), XGLB_RX_OK);
+		xglb_msg_key_clear(&k);
+		assert_int_equal(xglb_msg_decode_keyed(a, BASE_LEN, &k, &out), XGLB_RX_AUTH);
+		assert_int_equal(xglb_msg_encode_keyed(&ma, &k, a, sizeof(a)), -EINVAL);
+	}
+	assert_int_equal(xglb_msg_key_init(&k, NULL, 32), -EINVAL);
+	assert_int_equal(xglb_msg_encode_keyed(&ma, &k, a, sizeof(a)), -EINVAL);
+	assert_int_equal(xglb_msg_encode_keyed(&ma, NULL, a, sizeof(a)), -EINVAL);
+	assert_int_equal(xglb_msg_decode_keyed(b, XGLB_MSG_MAX, NULL, &out), XGLB_RX_AUTH);
+}
+
+/*
  * The structural reasons come before the HMAC (they need no key), the field
  * checks after it: a bad field under the wrong key is AUTH, never FIELD.
  */
@@ -1022,6 +1081,7 @@ int main(void)
 	    cmocka_unit_test(roundtrip_state),
 	    cmocka_unit_test(roundtrip_full),
 	    cmocka_unit_test(roundtrip_key_lengths),
+	    cmocka_unit_test(keyed_reuse),
 	    cmocka_unit_test(encode_ignores_unused_entries),
 	    cmocka_unit_test(encode_rejects_invalid),
 	    cmocka_unit_test(encode_needs_room),

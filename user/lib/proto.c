@@ -74,14 +74,28 @@ static bool sodium_ready(void)
 	return ready;
 }
 
-/* HMAC-SHA256 of buf/len under key/keylen (any key length) into out. */
-static void hmac(const __u8 *buf, size_t len, const __u8 *key, size_t keylen,
-		 __u8 out[XGLB_HMAC_LEN])
+int xglb_msg_key_init(struct xglb_msg_key *k, const __u8 *key, size_t keylen)
 {
 	static const __u8 no_key[1];
-	crypto_auth_hmacsha256_state st;
 
-	crypto_auth_hmacsha256_init(&st, keylen ? key : no_key, keylen);
+	memset(k, 0, sizeof(*k));
+	k->err = (!key && keylen) ? -EINVAL : !sodium_ready() ? -EIO : 0;
+	if (!k->err)
+		crypto_auth_hmacsha256_init(&k->st, keylen ? key : no_key, keylen);
+	return k->err;
+}
+
+void xglb_msg_key_clear(struct xglb_msg_key *k)
+{
+	sodium_memzero(&k->st, sizeof(k->st));
+	k->err = -EINVAL;
+}
+
+/* HMAC-SHA256 of buf/len under the ready key k into out: from a copy of its hashed pads. */
+static void hmac(const __u8 *buf, size_t len, const struct xglb_msg_key *k, __u8 out[XGLB_HMAC_LEN])
+{
+	crypto_auth_hmacsha256_state st = k->st;
+
 	crypto_auth_hmacsha256_update(&st, buf, len);
 	crypto_auth_hmacsha256_final(&st, out);
 	sodium_memzero(&st, sizeof(st));
@@ -246,10 +260,10 @@ static const struct wire_part seg_part      = PART(seg_fields, SEG_LEN, 0);
 static const struct wire_part admin_part    = PART(admin_fields, ADMIN_LEN, 0);
 // clang-format on
 
-_Static_assert(HELLO_LEN <= HDR_LEN && STATE_LEN <= HDR_LEN && FWD_LEN <= HDR_LEN &&
-		   LOAD_HDR_LEN <= HDR_LEN && LOAD_LEN <= HDR_LEN && STEER_HDR_LEN <= HDR_LEN &&
-		   SEG_LEN <= HDR_LEN && ADMIN_LEN <= HDR_LEN,
-	       "wire_part() marks a part's bytes in an array of HDR_LEN");
+_Static_assert(HDR_LEN <= 32 && HELLO_LEN <= HDR_LEN && STATE_LEN <= HDR_LEN &&
+		   FWD_LEN <= HDR_LEN && LOAD_HDR_LEN <= HDR_LEN && LOAD_LEN <= HDR_LEN &&
+		   STEER_HDR_LEN <= HDR_LEN && SEG_LEN <= HDR_LEN && ADMIN_LEN <= HDR_LEN,
+	       "wire_part() marks a part's bytes in one 32-bit word");
 
 /*
  * One part at buf + *off, written from obj (put; buf is zeroed, obj only
@@ -258,7 +272,8 @@ _Static_assert(HELLO_LEN <= HDR_LEN && STATE_LEN <= HDR_LEN && FWD_LEN <= HDR_LE
  */
 static bool wire_part(__u8 *buf, size_t *off, const struct wire_part *w, void *obj, bool put)
 {
-	__u8 *p = buf + *off, used[HDR_LEN] = {0}; /* the header is the largest part */
+	__u8 *p = buf + *off;
+	__u32 used = 0; /* bit b: byte b is a field's (the header, the largest part, has 32) */
 
 	for (size_t i = 0; i < w->n; i++) {
 		const struct wire_field *f = &w->fields[i];
@@ -270,11 +285,11 @@ static bool wire_part(__u8 *buf, size_t *off, const struct wire_part *w, void *o
 			put_be(p + f->at, f->len, xglb_uint_get(v, f->len));
 		else
 			xglb_uint_set(v, f->len, get_be(p + f->at, f->len));
-		memset(used + f->at, 1, f->len);
+		used |= (__u32)((1ull << f->len) - 1) << f->at;
 	}
 	*off += w->len;
 	for (size_t b = w->fixed; !put && b < w->len; b++)
-		if (!used[b] && p[b])
+		if (!(used >> b & 1) && p[b])
 			return false;
 	return true;
 }
@@ -314,16 +329,28 @@ static size_t wire_walk(__u8 *buf, struct xglb_msg *m, bool put)
 
 int xglb_msg_encode(const struct xglb_msg *m, const __u8 *key, size_t keylen, __u8 *buf, size_t cap)
 {
+	struct xglb_msg_key k;
+	int ret;
+
+	xglb_msg_key_init(&k, key, keylen);
+	ret = xglb_msg_encode_keyed(m, &k, buf, cap);
+	xglb_msg_key_clear(&k);
+	return ret;
+}
+
+int xglb_msg_encode_keyed(const struct xglb_msg *m, const struct xglb_msg_key *k, __u8 *buf,
+			  size_t cap)
+{
 	struct xglb_msg tmp;
 	size_t len, off;
 
-	if (!m || (!key && keylen) || !msg_valid(m))
+	if (!m || !k || k->err == -EINVAL || !msg_valid(m))
 		return -EINVAL;
 	len = msg_len(m);
 	if (!buf || cap < len)
 		return -ENOSPC;
-	if (!sodium_ready())
-		return -EIO;
+	if (k->err)
+		return k->err;
 
 	/* Every pad is zero: clear the whole message, then fill in fields. */
 	memset(buf, 0, len);
@@ -331,7 +358,7 @@ int xglb_msg_encode(const struct xglb_msg *m, const __u8 *key, size_t keylen, __
 	buf[4] = XGLB_PROTO_VERSION;
 	tmp = *m; /* the walk takes a writable message: it also reads into one */
 	off = wire_walk(buf, &tmp, true);
-	hmac(buf, off, key, keylen, buf + off);
+	hmac(buf, off, k, buf + off);
 	return (int)(off + XGLB_HMAC_LEN);
 }
 
@@ -400,6 +427,18 @@ static bool parse(const __u8 *buf, struct xglb_msg *m)
 
 int xglb_msg_decode(const __u8 *buf, size_t len, const __u8 *key, size_t keylen, struct xglb_msg *m)
 {
+	struct xglb_msg_key k;
+	int ret;
+
+	xglb_msg_key_init(&k, key, keylen);
+	ret = xglb_msg_decode_keyed(buf, len, &k, m);
+	xglb_msg_key_clear(&k);
+	return ret;
+}
+
+int xglb_msg_decode_keyed(const __u8 *buf, size_t len, const struct xglb_msg_key *k,
+			  struct xglb_msg *m)
+{
 	__u8 mac[XGLB_HMAC_LEN];
 	struct xglb_msg tmp;
 	int ret;
@@ -412,9 +451,9 @@ int xglb_msg_decode(const __u8 *buf, size_t len, const __u8 *key, size_t keylen,
 		return ret;
 
 	/* Fail closed: without a key or a working libsodium nothing verifies. */
-	if ((!key && keylen) || !sodium_ready())
+	if (!k || k->err)
 		return XGLB_RX_AUTH;
-	hmac(buf, len - XGLB_HMAC_LEN, key, keylen, mac);
+	hmac(buf, len - XGLB_HMAC_LEN, k, mac);
 	ret = crypto_verify_32(mac, buf + len - XGLB_HMAC_LEN);
 	sodium_memzero(mac, sizeof(mac));
 	if (ret != 0)

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include <sodium/crypto_auth_hmacsha256.h>
 #include "xglb.h"
 
 /*
@@ -161,12 +162,31 @@ enum xglb_rx_reason { XGLB_RX_REASONS(XGLB_RX_ENUM) XGLB_RX_MAX };
 const char *xglb_rx_reason_name(int reason);
 
 /*
+ * A membership key made ready once: the HMAC's inner and outer pads of
+ * the key hashed (two SHA-256 blocks), so each message costs a copy of
+ * this state and its own blocks, not those two again. err: 0 ready,
+ * -EINVAL no key bytes for a non-zero length, -EIO libsodium unusable.
+ */
+struct xglb_msg_key {
+	crypto_auth_hmacsha256_state st;
+	int err;
+};
+
+/* Make k ready for key/keylen (any length; 0 is an empty key). Returns k->err. */
+int xglb_msg_key_init(struct xglb_msg_key *k, const __u8 *key, size_t keylen);
+/* Wipe k (the hashed key is as secret as the key); it is then not ready (-EINVAL). */
+void xglb_msg_key_clear(struct xglb_msg_key *k);
+
+/*
  * Encode m into buf (capacity cap) and append the HMAC-SHA256 under
  * key/keylen. Returns the length, or -EINVAL if m has a field out of
  * range, or -ENOSPC if cap is too small.
  */
 int xglb_msg_encode(const struct xglb_msg *m, const __u8 *key, size_t keylen, __u8 *buf,
 		    size_t cap);
+/* The same under a key made ready (-EINVAL, -EIO: k's err). */
+int xglb_msg_encode_keyed(const struct xglb_msg *m, const struct xglb_msg_key *k, __u8 *buf,
+			  size_t cap);
 
 /*
  * Decode and authenticate buf/len. Returns XGLB_RX_OK and fills *m, or the
@@ -176,6 +196,9 @@ int xglb_msg_encode(const struct xglb_msg *m, const __u8 *key, size_t keylen, __
  */
 int xglb_msg_decode(const __u8 *buf, size_t len, const __u8 *key, size_t keylen,
 		    struct xglb_msg *m);
+/* The same under a key made ready (AUTH if k is not). */
+int xglb_msg_decode_keyed(const __u8 *buf, size_t len, const struct xglb_msg_key *k,
+			  struct xglb_msg *m);
 
 /*
  * Anti-replay state of one sender: the highest (boot, seq) accepted and a

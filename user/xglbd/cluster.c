@@ -146,11 +146,9 @@ void xglb_cluster_reconfigure(struct xglb_cluster *c, const struct xglb_config *
 
 	memcpy(old, c->fsm, sizeof(old[0]) * n_old); /* only what is in use: the rest untouched */
 	c->cfg = cfg;
-	/* The socket keeps its port and key (a reload cannot change them), but
-	 * the key bytes it signs with live in the configuration, and the caller
-	 * frees the old one. */
-	c->mem.key = cfg->key;
-	c->mem.key_len = cfg->key_len;
+	/* The socket keeps its port and key (a reload cannot change them); the
+	 * key is made ready again from the new configuration's bytes all the same. */
+	xglb_member_set_key(&c->mem, cfg->key, cfg->key_len);
 	err = admit_nodes(c, cfg); /* on failure the old filter stays: the old nodes */
 	if (err)
 		pr_warn("membership: filtering by node address: %s", strerror(-err));
@@ -567,15 +565,17 @@ static void watch_silence(struct xglb_cluster *c, __u64 now)
 			return;
 		if (!heard)
 			last = c->started;
-		inet_ntop(AF_INET, &cn->address, ip, sizeof(ip));
+		/* the address formatted only for a line logged, not at every tick */
 		if (now - last < hold * MS) {
 			if (c->silence_warn_at[ni] && heard)
-				pr_info("hellos from %s (%s) again", cn->name, ip);
+				pr_info("hellos from %s (%s) again", cn->name,
+					inet_ntop(AF_INET, &cn->address, ip, sizeof(ip)));
 			c->silence_warn_at[ni] = 0;
 			continue;
 		}
 		if (c->silence_warn_at[ni] && now < c->silence_warn_at[ni])
 			continue;
+		inet_ntop(AF_INET, &cn->address, ip, sizeof(ip));
 		if (heard)
 			pr_warn(
 			    "no hellos from %s (%s) for %llu s: is UDP port %u open between the "

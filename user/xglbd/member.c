@@ -18,12 +18,14 @@ int xglb_member_open(struct xglb_member *m, __be32 bind_addr, __u16 port, const 
 	int one = 1, ttl = 255, rcvbuf = XGLB_MEMBER_RCVBUF, err;
 
 	memset(m, 0, sizeof(*m));
-	m->key = key;
-	m->key_len = key_len;
+	xglb_member_set_key(m, key, key_len);
 	m->port = port;
 	m->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (m->fd < 0)
-		return -errno;
+	if (m->fd < 0) {
+		err = -errno;
+		xglb_msg_key_clear(&m->key);
+		return err;
+	}
 	/* Peers are on this link only: send with TTL 255 and accept nothing less (RFC 5082). */
 	if (setsockopt(m->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    setsockopt(m->fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl)) ||
@@ -32,6 +34,7 @@ int xglb_member_open(struct xglb_member *m, __be32 bind_addr, __u16 port, const 
 		err = -errno;
 		close(m->fd);
 		m->fd = -1;
+		xglb_msg_key_clear(&m->key);
 		return err;
 	}
 	/* Room for a burst of forged datagrams in front of a real hello: beyond
@@ -88,11 +91,18 @@ __u64 xglb_member_kernel_drops(const struct xglb_member *m)
 	return mi[SK_MEMINFO_DROPS];
 }
 
+void xglb_member_set_key(struct xglb_member *m, const __u8 *key, size_t key_len)
+{
+	xglb_msg_key_clear(&m->key);
+	xglb_msg_key_init(&m->key, key, key_len); /* not ready: every hello fails, counted */
+}
+
 void xglb_member_close(struct xglb_member *m)
 {
 	if (m->fd >= 0)
 		close(m->fd);
 	m->fd = -1;
+	xglb_msg_key_clear(&m->key);
 }
 
 int xglb_member_send(struct xglb_member *m, __be32 to, const struct xglb_msg *msg)
@@ -100,7 +110,7 @@ int xglb_member_send(struct xglb_member *m, __be32 to, const struct xglb_msg *ms
 	struct sockaddr_in sa = {
 	    .sin_family = AF_INET, .sin_port = htons(m->port), .sin_addr.s_addr = to};
 	__u8 buf[XGLB_MSG_MAX];
-	int len = xglb_msg_encode(msg, m->key, m->key_len, buf, sizeof(buf));
+	int len = xglb_msg_encode_keyed(msg, &m->key, buf, sizeof(buf));
 
 	if (len < 0) {
 		m->tx_err++;
@@ -163,7 +173,7 @@ int xglb_member_recv(struct xglb_member *m, struct xglb_msg *msg, __be32 *src)
 	}
 	r = (mh->msg_flags & MSG_TRUNC)
 		? XGLB_RX_LENGTH
-		: xglb_msg_decode(mh->msg_iov->iov_base, mm->msg_len, m->key, m->key_len, msg);
+		: xglb_msg_decode_keyed(mh->msg_iov->iov_base, mm->msg_len, &m->key, msg);
 	if (r != XGLB_RX_OK) {
 		m->rx[r]++;
 		return 0;

@@ -24,9 +24,8 @@ struct xglb_member_rxq {
 
 struct xglb_member {
 	int fd;
-	const __u8 *key;
-	size_t key_len;
-	__u16 port; /* host order */
+	struct xglb_msg_key key; /* made ready once, not for every hello (xglb_member_set_key) */
+	__u16 port;		 /* host order */
 	__u64
 	    rx[XGLB_RX_MAX]; /* datagrams by outcome; the caller counts OK and its own rejections */
 	__u64 tx_ok, tx_err;
@@ -58,6 +57,8 @@ __u64 xglb_member_kernel_drops(const struct xglb_member *m);
 /* UDP socket on bind_addr:port (network-order address, 0 = any). 0 or -errno. */
 int xglb_member_open(struct xglb_member *m, __be32 bind_addr, __u16 port, const __u8 *key,
 		     size_t key_len);
+/* The key hellos are signed and checked with from now on (a reload's configuration). */
+void xglb_member_set_key(struct xglb_member *m, const __u8 *key, size_t key_len);
 void xglb_member_close(struct xglb_member *m);
 
 /* Encode, authenticate and send msg to to:port. 0 or -errno. */
