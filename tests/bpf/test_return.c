@@ -139,11 +139,22 @@ static void put_stats(struct h_env *e, int fd, __u32 gid, __u32 idx, __u64 bytes
 	assert_int_equal(bpf_map_update_elem(fd, &key, v, BPF_ANY), 0);
 }
 
+/* This node (id 1) owns forwarders MASK of cfg group g, and no other. */
+static void own(struct xglb_cluster *c, int g, __u32 mask)
+{
+	c->fsm[g].self = 1;
+	for (int f = 0; f < XGLB_MAX_FWD; f++)
+		c->fsm[g].fwd[f] =
+		    (struct xglb_fsm_fwd){.active = true, .owner = mask >> f & 1 ? 1 : 2};
+}
+
 /*
- * The load a hello carries (cb_loads): per forwarder of its group, the
- * bytes to its vMAC and back to its hosts summed over CPUs, read in one
- * batch a map; nothing of the groups next to it (keys gid * 16 - 1 and
- * (gid + 1) * 16), nor of group 255 at the end of the maps.
+ * The load a hello carries (cb_loads): per forwarder of its group this node
+ * owns (a hello carries no other), the bytes to its vMAC and back to its
+ * hosts summed over CPUs, read in one batch a map; nothing of the groups
+ * next to it (keys gid * 16 - 1 and (gid + 1) * 16), nor of group 255 at the
+ * end of the maps, nor of a forwarder owned by another node, even one
+ * between two of ours; nothing at all where it owns none.
  */
 static void hello_load_is_both_maps(void **state)
 {
@@ -156,6 +167,8 @@ static void hello_load_is_both_maps(void **state)
 
 	assert_non_null(d);
 	assert_non_null(cfg);
+	d->cl = calloc(1, sizeof(*d->cl));
+	assert_non_null(d->cl);
 	d->cfg = cfg;
 	d->ld.skel = e->skel;
 	cfg->n_groups = 2;
@@ -168,12 +181,35 @@ static void hello_load_is_both_maps(void **state)
 	}
 	put_stats(e, rx, 6, XGLB_MAX_FWD - 1, 1u << 30); /* key 7 * 16 - 1 */
 	put_stats(e, tx, 8, 0, 1u << 30);		 /* key 8 * 16 */
+	own(d->cl, 0, 0xffff);
+	own(d->cl, 1, 0xffff);
 	cb_loads(d, 0, bytes);
 	for (__u32 f = 0; f < XGLB_MAX_FWD; f++)
 		assert_int_equal(bytes[f], (__u64)e->ncpu * (1000 + f + 10 * f));
 	cb_loads(d, 1, bytes);
 	for (__u32 f = 0; f < XGLB_MAX_FWD; f++)
 		assert_int_equal(bytes[f], (__u64)e->ncpu * 5);
+
+	own(d->cl, 0, 1u << 3 | 1u << 5 | 1u << 9); /* a span of 3..9, 4 and 6-8 not ours */
+	cb_loads(d, 0, bytes);
+	for (__u32 f = 0; f < XGLB_MAX_FWD; f++)
+		assert_int_equal(bytes[f], f == 3 || f == 5 || f == 9
+					       ? (__u64)e->ncpu * (1000 + f + 10 * f)
+					       : 0);
+	own(d->cl, 0, 1u << 0); /* the first: after key 7 * 16 - 1, which is not read */
+	cb_loads(d, 0, bytes);
+	for (__u32 f = 0; f < XGLB_MAX_FWD; f++)
+		assert_int_equal(bytes[f], f == 0 ? (__u64)e->ncpu * 1000 : 0);
+	own(d->cl, 1, 1u << 15); /* the last key of the maps */
+	cb_loads(d, 1, bytes);
+	for (__u32 f = 0; f < XGLB_MAX_FWD; f++)
+		assert_int_equal(bytes[f], f == 15 ? (__u64)e->ncpu * 5 : 0);
+	own(d->cl, 1, 0);
+	memset(bytes, 0xff, sizeof(bytes));
+	cb_loads(d, 1, bytes);
+	for (__u32 f = 0; f < XGLB_MAX_FWD; f++)
+		assert_int_equal(bytes[f], 0);
+	free(d->cl);
 	free(cfg);
 	free(d);
 }

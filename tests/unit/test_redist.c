@@ -26,6 +26,23 @@ static struct xglb_seen val(__u8 fwd, __u32 ifindex, __u64 last)
 	return v;
 }
 
+/*
+ * The aging sweep is left out only while a count that began less than the
+ * age ago found xglb_seen empty: anything there now came since, none stale.
+ */
+static void sweep_idle_only_after_an_empty_recent_count(void **state)
+{
+	const __u64 s = 1000000000ull, age = 600 * s;
+
+	(void)state;
+	assert_true(xglb_seen_sweep_idle(3, 0, 100 * s, 101 * s, age));
+	assert_true(xglb_seen_sweep_idle(1, 0, 100 * s, 100 * s + age - 1, age));
+	assert_false(xglb_seen_sweep_idle(0, 0, 0, 101 * s, age));	       /* no count yet */
+	assert_false(xglb_seen_sweep_idle(3, 1, 100 * s, 101 * s, age));       /* not empty */
+	assert_false(xglb_seen_sweep_idle(3, 0, 100 * s, 100 * s + age, age)); /* too old */
+	assert_false(xglb_seen_sweep_idle(3, 0, 102 * s, 101 * s, age));       /* a start to come */
+}
+
 static void select_tells_on_the_interface_seen(void **state)
 {
 	struct xglb_host_key k = key(GID, 1);
@@ -163,6 +180,7 @@ static void pace_clock_backwards(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(sweep_idle_only_after_an_empty_recent_count),
 	    cmocka_unit_test(select_tells_on_the_interface_seen),
 	    cmocka_unit_test(select_skips),
 	    cmocka_unit_test(stale_boundaries),

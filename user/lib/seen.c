@@ -80,3 +80,9 @@ __u64 xglb_pace_wait(const struct xglb_pace *p, __u64 now, __u32 n)
 	refill(&q, now);
 	return q.credit_ns >= need ? 0 : need - q.credit_ns;
 }
+
+bool xglb_seen_sweep_idle(__u64 walks, __u64 entries, __u64 count_start_ns, __u64 now_ns,
+			  __u64 age_ns)
+{
+	return walks && !entries && count_start_ns <= now_ns && now_ns - count_start_ns < age_ns;
+}

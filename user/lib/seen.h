@@ -36,6 +36,15 @@ bool xglb_seen_has_ip6(const struct xglb_seen *v);
 bool xglb_seen_stale(const struct xglb_seen *v, __u64 now, __u64 age);
 
 /*
+ * True if the aging sweep has nothing to do at now_ns: a count of xglb_seen
+ * (the host counting thread's) that began at count_start_ns, less than
+ * age_ns before, found it empty, so every entry there now was added since
+ * and none can be stale. walks: counts completed (0: none, sweep).
+ */
+bool xglb_seen_sweep_idle(__u64 walks, __u64 entries, __u64 count_start_ns, __u64 now_ns,
+			  __u64 age_ns);
+
+/*
  * The forwarder a moved host goes to: the group's slot table at the hash
  * of its MAC, whatever the policy, so the AVG walking its host table and
  * the owner walking xglb_seen send a host the same vMAC. -1: none takes

@@ -113,6 +113,7 @@ static void *run(void *arg)
 		}
 		if (!err) {
 			s.walks = hc->snap.walks + 1;
+			s.start_ns = t0;
 			s.done_ns = mono_ns();
 			s.walk_s = (s.done_ns - t0) / 1e9;
 			hc->snap = s;
@@ -197,5 +198,17 @@ void xglb_hostcount_get(struct xglb_hostcount *hc, struct xglb_hostcount_snap *o
 	}
 	pthread_mutex_lock(&hc->lock);
 	*out = hc->snap;
+	pthread_mutex_unlock(&hc->lock);
+}
+
+void xglb_hostcount_seen(struct xglb_hostcount *hc, __u64 *walks, __u64 *entries, __u64 *start_ns)
+{
+	*walks = *entries = *start_ns = 0;
+	if (!hc->running)
+		return;
+	pthread_mutex_lock(&hc->lock);
+	*walks = hc->snap.walks;
+	*entries = hc->snap.seen_entries;
+	*start_ns = hc->snap.start_ns;
 	pthread_mutex_unlock(&hc->lock);
 }

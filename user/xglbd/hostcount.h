@@ -35,6 +35,7 @@ struct xglb_hostcount_snap {
 	__u64 entries;		       /* all entries */
 	__u64 seen_entries; /* entries of xglb_seen (owner's learnt hosts), counted too */
 	__u64 walks;	    /* completed walks, 0 = no count yet */
+	__u64 start_ns;	    /* CLOCK_MONOTONIC start of the last walk */
 	__u64 done_ns;	    /* CLOCK_MONOTONIC end of the last walk */
 	double walk_s;	    /* how long the last walk took */
 };
@@ -62,5 +63,10 @@ int xglb_hostcount_start(struct xglb_hostcount *hc, const struct xglb_hosttab *t
 void xglb_hostcount_stop(struct xglb_hostcount *hc);
 /* The last completed count (all zero before the first walk ends). */
 void xglb_hostcount_get(struct xglb_hostcount *hc, struct xglb_hostcount_snap *out);
+/*
+ * Of the last completed count, only xglb_seen's: walks (0: none yet, or not
+ * running), its entries, and when that walk began (CLOCK_MONOTONIC).
+ */
+void xglb_hostcount_seen(struct xglb_hostcount *hc, __u64 *walks, __u64 *entries, __u64 *start_ns);
 
 #endif
