@@ -14,7 +14,8 @@
 # XDP program on any port, named integration/test_NAME@tc.
 #
 # C suites are cmocka programs in build/tests/; their "[  PASSED  ] N" and
-# "[  FAILED  ] N" lines are added up. Integration tests are scripts in
+# "[  FAILED  ] N" lines are added up. Each program's line ends with its wall time in seconds
+# (the whole suite's budget is 20 minutes). Integration tests are scripts in
 # tests/integration/test_*.sh and tests/model/run.sh (a bounded spin search
 # of model/xglb.pml) printing TAP-like "ok - ...", "not ok - ..."
 # and "skip - REASON" lines (tests/lab/testlib.sh); a skip is a test that
@@ -44,7 +45,7 @@ want() {
 }
 
 run_one() { # name, command...
-	local name=$1 out rc p f s verdict
+	local name=$1 out rc p f s verdict t0=$SECONDS
 	shift
 	out=$(mktemp)
 	if [ "${V:-0}" = 1 ]; then
@@ -75,7 +76,8 @@ run_one() { # name, command...
 		[ "${V:-0}" = 1 ] || { echo "---- $name (exit $rc) ----"; tail -n 80 "$out"; }
 	fi
 	[ "$s" -gt 0 ] && [ "${V:-0}" != 1 ] && grep -aE '^skip - ' "$out" | sed "s|^|$name: |"
-	printf '%-6s %-40s %3d passed, %d failed, %d skipped\n' "$verdict" "$name" "$p" "$f" "$s"
+	printf '%-6s %-40s %3d passed, %d failed, %d skipped %5ds\n' "$verdict" "$name" "$p" "$f" "$s" \
+		$((SECONDS - t0))
 	rm -f "$out"
 }
 
