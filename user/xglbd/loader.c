@@ -522,6 +522,22 @@ static void say_found(const struct xglb_loader *l, int i, bool adopt, __u32 id, 
 		    dsc, id, t0, t1);
 }
 
+/* Load the object unless an attach (libxdp's, or take_over_alone's) already did. */
+static int ensure_loaded(struct xglb_loader *l)
+{
+	int err;
+
+	if (!object_loaded(l)) {
+		err = bpf_object__load(l->skel->obj);
+		if (err) {
+			pr_err("loading the BPF object: %s", strerror(-err));
+			return err;
+		}
+	}
+	l->loaded = true;
+	return 0;
+}
+
 /*
  * Interface i runs xglb_xdp OLD, alone (no libxdp dispatcher), in mode HAVE, the one this run
  * wants. The object is loaded (if no attach did it yet) for its tag: the same tag is this
@@ -540,14 +556,9 @@ static int take_over_alone(struct xglb_loader *l, int i, struct xdp_program *old
 	char dsc[IFDESC_LEN];
 	int err, fd;
 
-	if (!object_loaded(l)) {
-		err = bpf_object__load(l->skel->obj);
-		if (err) {
-			pr_err("loading the BPF object: %s", strerror(-err));
-			return err;
-		}
-		l->loaded = true;
-	}
+	err = ensure_loaded(l);
+	if (err)
+		return err;
 	fd = bpf_program__fd(l->skel->progs.xglb_xdp);
 	if (!prog_tag(fd, ours)) {
 		err = -errno;
@@ -777,14 +788,9 @@ int xglb_loader_attach_some(struct xglb_loader *l, const __u32 *ifindex, const b
 			l->why[i], l->driver[i][0] ? l->driver[i] : "unknown",
 			xglb_attach_mode_name(l->mode[i]));
 	}
-	if (!object_loaded(l)) {
-		err = bpf_object__load(l->skel->obj);
-		if (err) {
-			pr_err("loading the BPF object: %s", strerror(-err));
-			return err;
-		}
-	}
-	l->loaded = true;
+	err = ensure_loaded(l);
+	if (err)
+		return err;
 	if (!l->hosts.ways) {
 		err = xglb_hosttab_open(&l->hosts, bpf_map__fd(l->skel->maps.xglb_hosts), true);
 		if (err) {
