@@ -239,42 +239,38 @@ static int side_iface(int fd, const char *side, const char *ifname, const char *
 	return 0;
 }
 
-/* CPU time in ns of a thread, from /proc/PID/schedstat (0 if unknown). */
-static __u64 schedstat_ns(pid_t pid)
+/*
+ * Field n (0: CPU time in ns, 1: time waiting to run, 2: times run) of a thread's
+ * /proc/PID/schedstat; 0 if unknown.
+ */
+static __u64 schedstat_field(pid_t pid, int n)
 {
-	unsigned long long v = 0;
+	unsigned long long v[3] = {0};
 	char path[64];
 	FILE *f;
 
-	if (!pid)
+	if (!pid || n < 0 || n > 2)
 		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
-	if (fscanf(f, "%llu", &v) != 1)
-		v = 0;
+	if (fscanf(f, "%llu %llu %llu", &v[0], &v[1], &v[2]) != 3)
+		v[n] = 0;
 	fclose(f);
-	return v;
+	return v[n];
 }
 
-/* Times a thread was run (scheduled in), from /proc/PID/schedstat (0 if unknown). */
+/* CPU time in ns of a thread (0 if unknown). */
+static __u64 schedstat_ns(pid_t pid)
+{
+	return schedstat_field(pid, 0);
+}
+
+/* Times a thread was run (scheduled in; 0 if unknown). */
 static __u64 schedstat_runs(pid_t pid)
 {
-	unsigned long long run, wait, n = 0;
-	char path[64];
-	FILE *f;
-
-	if (!pid)
-		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (fscanf(f, "%llu %llu %llu", &run, &wait, &n) != 3)
-		n = 0;
-	fclose(f);
-	return n;
+	return schedstat_field(pid, 2);
 }
 
 /* PID of ksoftirqd/cpu, or 0. */
