@@ -27,6 +27,7 @@
 #include "xglb.skel.h"
 #include "tables.h"
 #include "bank.h"
+#include "skelcache.h"
 
 struct h_env {
 	struct xglb *skel;
@@ -34,6 +35,66 @@ struct h_env {
 	struct xglb_hosttab hosts; /* xglb_hosts mapped read-write, as the agent has it */
 	int ncpu;
 };
+
+/* ---- test order -------------------------------------------------------- */
+
+/*
+ * Every cmocka group of these programs runs through h_run_group (the
+ * cmocka_run_group_tests macros are redefined below), so the order of the
+ * tests can be changed to show that none depends on what ran before it:
+ * XGLB_TEST_ORDER=reverse, or shuffle[:SEED] (a seed given, or the time,
+ * printed). Unset or "forward": as written.
+ */
+static inline int h_run_group(const char *name, const struct CMUnitTest *tests, size_t n,
+			      CMFixtureFunction setup, CMFixtureFunction teardown)
+{
+	const char *order = getenv("XGLB_TEST_ORDER");
+	struct CMUnitTest *t;
+	unsigned int seed;
+	int failed;
+
+	if (!order || !*order || !strcmp(order, "forward"))
+		return _cmocka_run_group_tests(name, tests, n, setup, teardown);
+	t = malloc((n ? n : 1) * sizeof(*t));
+	if (!t)
+		abort();
+	memcpy(t, tests, n * sizeof(*t));
+	if (!strcmp(order, "reverse")) {
+		for (size_t i = 0; i < n / 2; i++) {
+			struct CMUnitTest x = t[i];
+
+			t[i] = t[n - 1 - i];
+			t[n - 1 - i] = x;
+		}
+	} else if (!strncmp(order, "shuffle", 7)) {
+		seed = order[7] == ':' ? (unsigned int)strtoul(order + 8, NULL, 0)
+				       : (unsigned int)time(NULL);
+		print_message("%s: XGLB_TEST_ORDER=shuffle:%u\n", name, seed);
+		for (size_t i = n; i > 1; i--) {
+			size_t j = (size_t)rand_r(&seed) % i;
+			struct CMUnitTest x = t[i - 1];
+
+			t[i - 1] = t[j];
+			t[j] = x;
+		}
+	} else {
+		print_error("XGLB_TEST_ORDER=%s: forward, reverse or shuffle[:SEED]\n", order);
+		free(t);
+		return (int)(n ? n : 1);
+	}
+	failed = _cmocka_run_group_tests(name, t, n, setup, teardown);
+	free(t);
+	return failed;
+}
+
+#undef cmocka_run_group_tests
+#define cmocka_run_group_tests(group_tests, group_setup, group_teardown)                           \
+	h_run_group(#group_tests, group_tests, sizeof(group_tests) / sizeof((group_tests)[0]),     \
+		    group_setup, group_teardown)
+#undef cmocka_run_group_tests_name
+#define cmocka_run_group_tests_name(group_name, group_tests, group_setup, group_teardown)          \
+	h_run_group(group_name, group_tests, sizeof(group_tests) / sizeof((group_tests)[0]),       \
+		    group_setup, group_teardown)
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -141,45 +202,43 @@ static inline void h_use_fallback(struct h_env *e)
 	assert_int_equal(h_ctl(e)->hz, 0);
 }
 
+/* Close the environment; its skeleton goes back to the cache (skelcache.h). */
 static inline void h_close(struct h_env *e)
 {
 	xglb_hosttab_close(&e->hosts);
 	xglb_bank_close(&e->bank);
-	xglb__destroy(e->skel);
+	h_skel_put(e->skel);
 	e->skel = NULL;
 }
 
 /*
  * A fresh skeleton with lo's MAC set to H_IFMAC and a fresh heartbeat on
  * the jiffies path (the beat program ran; where the kernel's HZ cannot be
- * read, the fallback path). Nothing has run yet, so the first commit need
+ * read, the fallback path). Fresh: every map as right after load; the
+ * program loads the skeleton once per tc_pass and resets its maps for each
+ * environment (skelcache.h), the bank and the host table mapping are opened
+ * anew. Nothing has run yet, so the first commit need
  * not wait for a grace period: the bank is told so (later commits wait as
  * in production). tc_pass: what the tc programs return for a frame they let
  * through (xglb_tc_pass: 0 at clsact, -1 at tcx, as the loader sets it).
  */
 static inline int h_open_pass(struct h_env *e, int tc_pass)
 {
+	struct h_skel *s;
+
 	memset(e, 0, sizeof(*e));
 	e->ncpu = libbpf_num_possible_cpus();
 	if (e->ncpu <= 0)
 		return -1;
-	e->skel = xglb__open();
-	if (!e->skel) {
-		print_error("xglb__open: %s\n", strerror(errno));
+	s = h_skel_get(tc_pass);
+	if (!s)
 		return -1;
-	}
-	e->skel->rodata->xglb_tc_pass = tc_pass; /* as the loader sets it (tcx: -1) */
-	if (xglb__load(e->skel)) {
-		print_error("xglb__load: %s\n", strerror(errno));
-		xglb__destroy(e->skel);
-		e->skel = NULL;
-		return -1;
-	}
+	e->skel = s->skel;
 	if (xglb_bank_open(&e->bank, bpf_map__fd(e->skel->maps.xglb_ctl),
 			   bpf_map__fd(e->skel->maps.xglb_groups),
 			   bpf_map__fd(e->skel->maps.xglb_vips))) {
 		print_error("xglb_bank_open: %s\n", strerror(errno));
-		xglb__destroy(e->skel);
+		h_skel_put(e->skel);
 		e->skel = NULL;
 		return -1;
 	}
@@ -939,7 +998,7 @@ static inline int h_run_table(const struct h_table *t, const void *cases, size_t
 		tests[i] = (struct CMUnitTest){*(const char *const *)refs[i].c, h_case_run,
 					       h_case_setup, h_case_teardown, &refs[i]};
 	}
-	failed = _cmocka_run_group_tests(t->group, tests, n, NULL, NULL);
+	failed = h_run_group(t->group, tests, n, NULL, NULL);
 out:
 	free(tests);
 	free(refs);
