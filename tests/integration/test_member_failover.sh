@@ -6,6 +6,8 @@
 #
 # 3 routers (r1 r2 r3, equal priority: r3 is AVG, r2 standby), 4 forwarders:
 #   fwd 0 r1 pers 3 | fwd 1 r2 pers 3 | fwd 2 r3 pers 3 | fwd 3 r2 pers 1
+# Started r2 first (fwd 3's owner); the test waits until every router shows that state and
+# each vMAC is local on exactly its owner before it measures anything.
 # One client per forwarder (c1..c4, in the order the AVG hands out vMACs) sends
 # 1000 datagrams/s through the gateway to an echo on the server (xglb_probe).
 # The server's default route is r1, so r1 is never the one that dies. c5 is a
@@ -53,7 +55,15 @@ role_is() { [ "$(lab_jst "$1" '.groups[0].role')" = "$2" ]; }
 lab_setup "${ROUTERS[@]}" -- c1 c2 c3 c4 c5 c6 c7 # c6 -> c7: control probe
 lab_arp_counters_init
 
-for r in "${ROUTERS[@]}"; do
+# Started one after the other, on a loaded machine a router can be alone past its startup
+# hold (one hold) and, elected, give every forwarder to the nodes it has heard. Persistence 3
+# forwarders return to their preferred owners as they appear, but fwd 3 (persistence 1) stays
+# wherever it was first assigned. So r2, fwd 3's owner, starts first: whoever hands the
+# forwarders out first, r2 is up, and the group reaches the configured state (r3 AVG by
+# preemption, each forwarder with its configured owner) whatever the timing; it is waited
+# for below, not only agreement, which a moment before the owners took theirs back also is.
+CONFIGURED="avg=r3 owners=r1,r2,r3,r2"
+for r in r2 r1 r3; do
 	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r3,r2 persistence=3 hello_ms=$HELLO \
 		hold_ms=$HOLD lease_ms=$LEASE redirect_ms=$REDIRECT timeout_ms=$TIMEOUT)
 	lab_set_persistence "$cfg" 3 1
@@ -61,9 +71,18 @@ for r in "${ROUTERS[@]}"; do
 done
 ok "xglbd ready on ${ROUTERS[*]} (hello $HELLO ms, hold $HOLD ms, redirect $REDIRECT ms, timeout $TIMEOUT ms)"
 
-lab_wait 10 lab_agree r1 r2 r3 || bail "routers agree on one state" "$(for r in "${ROUTERS[@]}"; do echo "$r: $(lab_view "$r")"; done)"
+# Agreement, the configured AVG and owners in every router's status, and each vMAC local on
+# exactly its owner's data plane (a forwarder given back stays local a moment: make before break).
+configured() {
+	local r
+	lab_agree r1 r2 r3 || return 1
+	for r in "${ROUTERS[@]}"; do [ "$(lab_view "$r" | sed 's/ v=[0-9]*//')" = "$CONFIGURED" ] || return 1; done
+	[ "$(lab_dp_owners r1 r2 r3)" = r1,r2,r3,r2 ]
+}
+lab_wait 10 configured || bail "routers agree on the configured state: $CONFIGURED, vMACs local on r1,r2,r3,r2" \
+	"$(lab_views)" "data planes: $(lab_dp_owners r1 r2 r3)"
 check_eq "elected: r3 is AVG (equal priority, highest id), forwarders with their preferred owners" \
-	"$(lab_view r1 | sed 's/ v=[0-9]*//')" "avg=r3 owners=r1,r2,r3,r2"
+	"$(lab_view r1 | sed 's/ v=[0-9]*//')" "$CONFIGURED"
 check_eq "r2 is the standby" "$(lab_jst r3 '.groups[0].standby')" 2
 check_eq "persistence 3,3,3,1 as configured" \
 	"$(lab_jst r3 '[.groups[0].forwarders[].persistence] | map(tostring) | join(",")')" "3,3,3,1"
