@@ -19,10 +19,10 @@ source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3 c4)
-HELLO=200
-HOLD=2000 # a planned release lasts max(hold, 500 ms): the old owner keeps accepting that long
+HELLO=100
+HOLD=1000 # a planned release lasts max(hold, 500 ms): the old owner keeps accepting that long
 RATE=1000 # probe datagrams per second, per client
-PROBE_S=5 # covers the command, the switch-over and the end of the release, with room to spare
+PROBE_S=3 # covers the command, the switch-over and the end of the release, with room to spare
 PORT=9000
 
 
