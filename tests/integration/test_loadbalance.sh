@@ -19,6 +19,16 @@
 # balanced_ms, and every owner change seen by polling); xglb_rebalances_total counts the
 # moves; no datagram is lost.
 #
+# The lab is dual-stack (LAB_IPV6=1, RAs) and the policy weighted, so the load-aware weights
+# choose new hosts' forwarders (with equal weights it hands c1..c4 one each, as round-robin
+# would). While r1 is above the max share (its forwarders' weights scaled by max/share in the
+# AVG's table), a new IPv6 host (c5, c6, c7: one more if the weights or the pick counter
+# changed under the check) resolves the virtual link-local by NDP: the NA names the forwarder the AVG's
+# scaled slot table gives its next pick (the xglb_rr counter, read with bpftool; the smooth
+# weighted round-robin of user/lib/tables.c), and the AVG's host table has it there by NDP
+# (xdp_tx_na_reply). After the moves, c1..c4 (dual-stack) resolve the virtual link-local to the
+# vMAC they got by ARP, and /metrics counts the hosts by family.
+#
 # Prints TAP-like "ok - ..." / "not ok - ..." lines; "#" lines are details.
 # shellcheck disable=SC2317,SC2016
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
@@ -38,9 +48,10 @@ REPLY=1000                    # bytes of each answer
 PORT=9000
 
 t_need_built xglbd xglbctl xdp_pass.bpf.o tools/xglb_probe
-t_need_tools nft jq curl
+t_need_tools nft jq curl ndisc6 bpftool python3
 
-lab_setup "${ROUTERS[@]}" -- c1 c2 c3 c4
+LAB_IPV6=1
+lab_setup "${ROUTERS[@]}" -- c1 c2 c3 c4 c5 c6 c7
 for r in "${ROUTERS[@]}"; do
 	lab_exec "$r" nft -f - <<EOF || bail "masquerade on $r"
 table ip xglb_lb_nat {
@@ -51,7 +62,7 @@ table ip xglb_lb_nat {
 }
 EOF
 	cfg=$(lab_write_config "$r" membership=1 owners=r1,r2,r1,r2 persistence=0 hello_ms=$HELLO \
-		hold_ms=$HOLD load_pct=$PCT)
+		hold_ms=$HOLD load_pct=$PCT policy=weighted ipv6=1)
 	lab_start_xglbd "$r" "$cfg" || bail "xglbd ready on $r"
 done
 ok "xglbd ready on r1 r2 (hello $HELLO ms, hold $HOLD ms: load period $PERIOD_MS ms, hysteresis window $WINDOW_MS ms; load-max-share-pct $PCT)"
@@ -84,6 +95,95 @@ rebalances_metric() {
 		awk '$1 ~ /^xglb_rebalances_total/ { s += $2 } END { print s + 0 }'
 }
 
+# ---- IPv6 hosts and the load-aware weights ------------------------------------------------
+# The forwarder the AVG's data plane gives its next new host: xglb_build_slots
+# (user/lib/tables.c) over its table's weights, at the xglb_rr counter (pick_forwarder).
+cat >"$LAB_DIR/nextpick.py" <<'PY'
+import json, math, sys
+tables, rr = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+g = next(x for x in tables['groups'] if x['id'] == int(sys.argv[3]))
+v = rr['value']
+rr = v if isinstance(v, int) else int.from_bytes(bytes(int(b, 16) for b in v[:4]), 'little')
+w = [f['weight'] if f['active'] and f['new_ok'] and f['weight'] > 0 else 0 for f in g['forwarders']]
+if g['policy'] == 'round-robin':
+    w = [1 if x else 0 for x in w]
+d = 0
+for x in w:
+    d = math.gcd(d, x)
+w = [x // d for x in w] if d else w
+total = sum(w)
+if total > 256:  # largest remainder, every forwarder keeps one
+    rem, s = [0] * len(w), 0
+    for i, x in enumerate(w):
+        if x:
+            q = x * 256 // total
+            w[i], rem[i] = (q, x * 256 % total) if q else (1, 0)
+            s += w[i]
+    while s > 256:
+        big = -1
+        for i in range(len(w)):
+            if w[i] > 1 and (big < 0 or w[i] > w[big]):
+                big = i
+        w[big] -= 1
+        s -= 1
+    while s < 256:
+        best = -1
+        for i in range(len(w)):
+            if w[i] and (best < 0 or rem[i] > rem[best]):
+                best = i
+        w[best] += 1
+        rem[best] = 0
+        s += 1
+    total = s
+cur, slots = [0] * len(w), []
+for n in range(total):  # smooth weighted round-robin
+    best = -1
+    for i, x in enumerate(w):
+        if x:
+            cur[i] += x
+            if best < 0 or cur[i] > cur[best]:
+                best = i
+    cur[best] -= total
+    slots.append(best)
+print(slots[rr % total] if total else -1, total, g['slots'], rr,
+      ','.join(str(f['weight']) for f in g['forwarders']))
+PY
+avg_tables() { lab_ctl r2 --json tables; }
+avg_rr() { bpftool -j map lookup pinned "$(lab_get r2 pin_root)/xglb_rr" key "$LAB_GID" 0 0 0; }
+# weights in the AVG's data plane, "w0,w1,w2,w3"
+dp_weights() { avg_tables | jq -r '.groups[0].forwarders | map(.weight | tostring) | join(",")'; }
+# ndisc6 from a client: the vMAC its one NA for the virtual link-local names ("" none).
+ndisc_ll6() {
+	lab_exec "$1" ndisc6 -m -n -r 1 -w 1000 "$LAB_LL6" eth0 2>&1 |
+		awk '/Target link-layer address/ {print tolower($NF)}' | paste -sd' '
+}
+host_on_avg() { # MAC -> "forwarder/ipv4/ipv6" in the AVG's host table
+	lab_ctl r2 --json hosts | jq -r --arg m "$1" '.[] | select(.mac == $m) | "\(.forwarder)/\(.ipv4 // "-")/\(.ipv6)"'
+}
+# What the slot table is built from (owners and local flags do not matter to it).
+slot_fields() { jq -c '[.groups[0].forwarders[] | [.weight, .active, .new_ok]]'; }
+# v6_pick CLIENT: the AVG's next pick predicted from its table and counter, the client's NDP
+# resolution, and the weights and counter after it: only the one pick may have happened between
+# (else it fails and another host tries). Sets V6 (what happened) and V6_WANT.
+V6='' V6_WANT='' V6_OK=0
+v6_pick() {
+	local c=$1 ta ra tb rb pred n nslots rr w got tx0
+	ta=$(avg_tables) && ra=$(avg_rr) || return 1
+	tx0=$(lab_reason r2 xdp_tx_na_reply)
+	got=$(ndisc_ll6 "$c")
+	tb=$(avg_tables) && rb=$(avg_rr) || return 1
+	read -r pred n nslots rr w <<<"$(python3 "$LAB_DIR/nextpick.py" "$ta" "$ra" "$LAB_GID")"
+	if [ "$(python3 "$LAB_DIR/nextpick.py" "$tb" "$rb" "$LAB_GID" | cut -d' ' -f4)" != $((rr + 1)) ] ||
+		[ "$(slot_fields <<<"$ta")" != "$(slot_fields <<<"$tb")" ]; then
+		echo "# $c: the AVG's weights or pick counter moved under the check ($(slot_fields <<<"$ta") -> $(slot_fields <<<"$tb"), $(jq -c .value <<<"$ra") -> $(jq -c .value <<<"$rb")); another host"
+		return 1
+	fi
+	V6="$c: weights $w (slot table $n slots, the data plane's $nslots), pick $rr -> fwd $pred: NA names ${got:-nothing}, AVG's host table $(host_on_avg "$(lab_mac "$c")"), xdp_tx_na_reply +$(($(lab_reason r2 xdp_tx_na_reply) - tx0))"
+	V6_WANT="$c: weights $w (slot table $n slots, the data plane's $n), pick $rr -> fwd $pred: NA names $(lab_vmac "$pred"), AVG's host table $pred/-/true, xdp_tx_na_reply +1"
+	V6_OK=1
+}
+scaled() { [[ $(dp_weights) =~ (^|,)[1-9][0-9]?(,|$) ]]; } # a weight below 100
+
 rb0=$(rebalances_metric)
 moves0=$(avg_fwd .balance_moves)
 check_eq "no balancing move before the traffic" "$moves0" "0 0 0 0"
@@ -99,7 +199,7 @@ t0=$(date +%s%N)
 
 # Poll the AVG's view every 100 ms while the traffic runs: each owner change, when it happened,
 # and the first moment the shares were within the max.
-declare -a last_owner last_move moves_seen
+declare -a last_owner last_move moves_seen V6_TRIED=()
 IFS=, read -r -a last_owner <<<"$(owners)"
 flaps=()
 t_conv=
@@ -117,6 +217,12 @@ while [ $(($(date +%s%N) - t0)) -lt $((TRAFFIC_S * 1000000000)) ]; do
 		moves_seen[f]=$((${moves_seen[$f]:-0} + 1))
 		last_owner[f]=${o[$f]:-?}
 	done
+	# once, while a weight is scaled: a new IPv6 host (c5; c6, c7 if the table moved under it)
+	if [ "$V6_OK" = 0 ] && [ ${#V6_TRIED[@]} -lt 3 ] && scaled; then
+		c=c$((5 + ${#V6_TRIED[@]}))
+		V6_TRIED+=("$c")
+		v6_pick "$c" && echo "# $(((now - t0) / 1000000)) ms: $V6"
+	fi
 	if [ -z "$t_conv" ] && converged; then
 		t_conv=$(((now - t0) / 1000000))
 		echo "# converged at $t_conv ms: owners $(owners), shares r1 r2: $(shares)"
@@ -154,6 +260,12 @@ check_eq "every move was seen by polling and counted: balance_moves, xglb_rebala
 	"$total $(($(rebalances_metric) - rb0))" "$polled $polled"
 quiet_ms=$(lab_jst r2 '[.groups[0].forwarders[] | .balanced_ms | select(. >= 0)] | min // -1')
 check "nothing moved during the last window: the newest move is $quiet_ms ms old" [ "$quiet_ms" -ge "$WINDOW_MS" ]
+if [ "$V6_OK" = 1 ]; then
+	check_eq "a new IPv6 host while r1 is above the max share: its NA names the forwarder of the AVG's load-scaled slot table" "$V6" "$V6_WANT"
+else
+	not_ok "a new IPv6 host while r1 is above the max share gets its NA's vMAC from the load-scaled weights" \
+		"tried: ${V6_TRIED[*]:-none (no scaled weight seen)}" "weights now $(dp_weights)"
+fi
 lost=0
 for f in 0 1 2 3; do
 	echo "# fwd$f client ${CL[$f]}: $(lab_probe_json "f$f")"
@@ -163,4 +275,18 @@ echo "# dropped at the server's echo socket (not the network): $srv"
 check "zero datagrams lost in the network across the moves (lost $lost, of which the server's socket dropped $srv)" \
 	[ "$lost" -le "$srv" ]
 check "r1 and r2 agree" lab_agree r1 r2
+
+# Dual-stack hosts keep their forwarder across the families, whoever owns it now.
+want='' got=''
+for f in 0 1 2 3; do
+	want+="${want:+ }${CL[$f]}=$(lab_vmac "$f")"
+	got+="${got:+ }${CL[$f]}=$(ndisc_ll6 "${CL[$f]}")"
+done
+check_eq "c1..c4 (dual-stack) resolve the virtual link-local by NDP to the vMAC they got by ARP (owners now $(owners))" \
+	"$got" "$want"
+metric() { lab_exec r2 curl -s --max-time 2 http://127.0.0.1:9867/metrics | awk -v k="$1" '$1 == k {print $2}'; }
+families() { echo "$(metric 'xglb_hosts_family{group="1",family="ipv4"}') $(metric 'xglb_hosts_family{group="1",family="ipv6"}')"; }
+n6=$((4 + ${#V6_TRIED[@]}))
+lab_wait 5 eval '[ "$(families)" = "4 $n6" ]'
+check_eq "/metrics on the AVG: hosts by family, ipv4 (c1..c4) and ipv6 (c1..c4, ${V6_TRIED[*]})" "$(families)" "4 $n6"
 t_done
