@@ -189,6 +189,57 @@ static void test_arm_deadline(void **state)
 	close(fd);
 }
 
+/* One deadline met at wake, due at due, the last turn ended at turn_end. */
+static void deadline(struct hello_timing *ht, __u64 due, __u64 turn_end, __u64 wake)
+{
+	ht->due_ns = due;
+	ht->turn_end_ns = turn_end;
+	hello_timer_handled(ht, wake);
+}
+
+/*
+ * The longest stall is kept with its time and the loop's own part: a later,
+ * shorter one leaves it as it was; status gives it in us, its time as Unix
+ * time and an age, from the two clocks read at the same instant.
+ */
+static void test_stall(void **state)
+{
+	struct hello_timing ht = {0};
+	struct json_object *j = stall_json(&ht, 1000 * MS, 5000000000ull * MS), *v;
+
+	(void)state;
+	assert_string_equal(json_object_to_json_string(j),
+			    "{ \"max_us\": 0, \"busy_us\": 0, \"at\": null, \"ago_s\": null }");
+	json_object_put(j);
+	deadline(&ht, 100 * MS, 95 * MS, 103 * MS); /* 3 ms late, the wake-up's */
+	assert_int_equal(ht.stall_max_ns, 3 * MS);
+	assert_int_equal(ht.stall_busy_ns, 0);
+	assert_int_equal(ht.stall_at_ns, 103 * MS);
+	/* a turn that ran 300 ms past the deadline (a walk of a large table, say), woken 2 ms
+	 * after it */
+	deadline(&ht, 200 * MS, 500 * MS, 502 * MS);
+	assert_int_equal(ht.stall_max_ns, 302 * MS);
+	assert_int_equal(ht.stall_busy_ns, 300 * MS);
+	assert_int_equal(ht.stall_at_ns, 502 * MS);
+	/* shorter ones after it: the longest stays */
+	deadline(&ht, 600 * MS, 590 * MS, 640 * MS);
+	deadline(&ht, 700 * MS, 750 * MS, 751 * MS);
+	assert_int_equal(ht.stall_max_ns, 302 * MS);
+	assert_int_equal(ht.stall_busy_ns, 300 * MS);
+	assert_int_equal(ht.stall_at_ns, 502 * MS);
+	/* 1.5 s later, by a wall clock that reads 5,000,000 s then */
+	j = stall_json(&ht, 2002 * MS, 5000000000ull * MS);
+	assert_int_equal(json_object_get_int64(json_object_object_get(j, "max_us")), 302000);
+	assert_int_equal(json_object_get_int64(json_object_object_get(j, "busy_us")), 300000);
+	v = json_object_object_get(j, "at");
+	assert_true(json_object_is_type(v, json_type_double));
+	assert_true(json_object_get_double(v) > 4999998.4999 &&
+		    json_object_get_double(v) < 4999998.5001);
+	assert_true(json_object_get_double(json_object_object_get(j, "ago_s")) > 1.4999 &&
+		    json_object_get_double(json_object_object_get(j, "ago_s")) < 1.5001);
+	json_object_put(j);
+}
+
 T_MAIN_NAMED("loop", cmocka_unit_test(test_late_wake), cmocka_unit_test(test_late_busy),
 	     cmocka_unit_test(test_not_due), cmocka_unit_test(test_grace_thread),
-	     cmocka_unit_test(test_arm_deadline))
+	     cmocka_unit_test(test_arm_deadline), cmocka_unit_test(test_stall))

@@ -55,7 +55,8 @@ static const char *status_json =
     "\"wake\":{\"buckets\":[6,1,1,1,0,1],\"sum_us\":25000,\"max_us\":12000},"
     "\"busy\":{\"buckets\":[10,0,0,0,0,0],\"sum_us\":100,\"max_us\":20},"
     "\"sent\":{\"buckets\":[5,2,1,1,1,0],\"sum_us\":16500,\"max_us\":9000}},"
-    "\"grace\":{\"running\":true,\"runs\":4,\"errors\":1}}}";
+    "\"grace\":{\"running\":true,\"runs\":4,\"errors\":1},"
+    "\"stall\":{\"max_us\":12500,\"busy_us\":2000,\"at\":1764930000.25,\"ago_s\":3.5}}}";
 
 static char *render(void)
 {
@@ -172,6 +173,11 @@ static void renders_values(void **state)
 	has(t, "xglb_membership_datagrams_total{result=\"auth\"} 2");
 	has(t, "xglb_membership_sent_total{result=\"error\"} 1");
 	has(t, "xglb_hosts_redistributed_total 4");
+	has(t, "# TYPE xglb_event_loop_stall_max_seconds gauge");
+	has(t, "xglb_event_loop_stall_max_seconds{cause=\"busy\"} 0.002000");
+	has(t, "xglb_event_loop_stall_max_seconds{cause=\"wake\"} 0.010500");
+	has(t, "# TYPE xglb_event_loop_stall_max_timestamp_seconds gauge");
+	has(t, "xglb_event_loop_stall_max_timestamp_seconds 1764930000.250");
 	has(t, "# TYPE xglb_hello_delay_seconds histogram");
 	has(t, "xglb_hello_delay_seconds_bucket{le=\"0.0005\",cause=\"wake\"} 6");
 	has(t, "xglb_hello_delay_seconds_bucket{le=\"0.002\",cause=\"wake\"} 8");

@@ -161,6 +161,17 @@ static int cmd_status(const struct ctl *c)
 		       json_object_get_double(jget(ht, "count_age_s")), ji(cm, "count"),
 		       ji(cm, "last_us"), ji(cm, "wall_last_us"), ji(cm, "max_us"));
 	}
+	if (jget(jget(r, "event_loop"), "stall")) {
+		struct json_object *st = jget(jget(r, "event_loop"), "stall");
+
+		if (jget(st, "at"))
+			printf(
+			    "event loop: longest stall %.1f ms (%.1f ms of it busy), %.0f s ago\n",
+			    ji(st, "max_us") / 1e3, ji(st, "busy_us") / 1e3,
+			    json_object_get_double(jget(st, "ago_s")));
+		else
+			printf("event loop: no stall yet\n");
+	}
 	dp = jget(r, "datapath");
 	if (dp) {
 		struct json_object *ifs = jget(dp, "interfaces");

@@ -172,6 +172,9 @@ struct hello_timing {
 	__u64 bulk_max_ns;		 /* the longest run of the bulk senders in one turn */
 	__u64 bulk_deferred;		 /* bulk steps put off past a membership deadline */
 	struct loop_use use[LOOP_KINDS]; /* handlers' run times by kind */
+	/* The longest stall: the membership deadline met the latest since the start (wake +
+	 * busy), the loop's own part of it (busy) and when the loop woke to it (now_ns). */
+	__u64 stall_max_ns, stall_busy_ns, stall_at_ns;
 };
 extern const __u64 hello_delay_le_ns[HELLO_DELAY_BUCKETS - 1];
 
@@ -368,6 +371,7 @@ void run_bulk(struct daemon *d, unsigned int bulk);
 bool bulk_over(const struct daemon *d);
 void apply_realtime(struct daemon *d);
 struct json_object *event_loop_json(const struct daemon *d);
+struct json_object *stall_json(const struct hello_timing *ht, __u64 now, __u64 real);
 int arm_timer(int fd, __u64 period_ms);
 int arm_at(int fd, __u64 due_ns, __u64 now);
 int arm_deadline(int fd, __u64 *armed, __u64 due, __u64 now);

@@ -31,7 +31,9 @@ static void hello_delay_add(struct hello_timing *ht, int cause, __u64 ns)
  * The membership timer's deadline, ht->due_ns, passed before the loop woke
  * from epoll_wait at wake. The part of the delay the loop spent idle past
  * the deadline is the wake-up's; the rest (a turn still running at the
- * deadline) is the loop's own. Counted once per deadline.
+ * deadline) is the loop's own. Counted once per deadline. The longest
+ * delay of all (the loop's longest stall: what a handler that ran long, or
+ * a scheduler that let it wait, cost the hellos) is kept with its time.
  */
 void hello_timer_handled(struct hello_timing *ht, __u64 wake)
 {
@@ -40,6 +42,11 @@ void hello_timer_handled(struct hello_timing *ht, __u64 wake)
 	if (!due || wake < due)
 		return;
 	idle_from = ht->turn_end_ns > due ? ht->turn_end_ns : due;
+	if (wake - due > ht->stall_max_ns) { /* the longest stall, and when */
+		ht->stall_max_ns = wake - due;
+		ht->stall_busy_ns = idle_from - due;
+		ht->stall_at_ns = wake;
+	}
 	ht->fires++;
 	hello_delay_add(ht, HELLO_DELAY_WAKE, wake > idle_from ? wake - idle_from : 0);
 	hello_delay_add(ht, HELLO_DELAY_BUSY, idle_from - due);
@@ -203,6 +210,41 @@ static struct json_object *grace_json(const struct xglb_grace *g)
 	return o;
 }
 
+/* The wall clock (CLOCK_REALTIME), ns since the epoch. */
+static __u64 real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/*
+ * Status "event_loop.stall": the longest stall since the start (max_us), the
+ * loop's own part of it (busy_us: a handler still running; the rest the
+ * scheduler's late wake-up), when (at: Unix time in seconds, ago_s), none
+ * yet: 0 and nulls. now and real are the same instant on the loop's clock
+ * (now_ns) and the wall clock.
+ */
+struct json_object *stall_json(const struct hello_timing *ht, __u64 now, __u64 real)
+{
+	struct json_object *o = json_object_new_object();
+	__u64 ago = ht->stall_at_ns && now > ht->stall_at_ns ? now - ht->stall_at_ns : 0;
+
+	json_object_object_add(o, "max_us",
+			       json_object_new_int64((int64_t)(ht->stall_max_ns / 1000)));
+	json_object_object_add(o, "busy_us",
+			       json_object_new_int64((int64_t)(ht->stall_busy_ns / 1000)));
+	json_object_object_add(o, "at",
+			       ht->stall_at_ns && real > ago
+				   ? json_object_new_double((double)((real - ago) / 1000000) / 1e3)
+				   : NULL);
+	json_object_object_add(
+	    o, "ago_s",
+	    ht->stall_at_ns ? json_object_new_double((double)(ago / 1000000) / 1e3) : NULL);
+	return o;
+}
+
 /*
  * Status "event_loop": the membership timer's delays by cause, each a
  * histogram (counts per bucket, not cumulative; the bounds in le_us, the
@@ -262,6 +304,7 @@ struct json_object *event_loop_json(const struct daemon *d)
 			       json_object_new_int64((int64_t)(ht->bulk_max_ns / 1000)));
 	json_object_object_add(o, "bulk_deferred",
 			       json_object_new_int64((int64_t)ht->bulk_deferred));
+	json_object_object_add(o, "stall", stall_json(ht, now_ns(), real_ns()));
 	return o;
 }
 

@@ -802,10 +802,25 @@ static void render_loop(FILE *out, struct json_object *loop)
 {
 	static const char *const causes[] = {"wake", "busy", "sent"};
 	struct json_object *t = get(loop, "hello_timer"), *le = t ? get(t, "le_us") : NULL,
-			   *gr = get(loop, "grace");
+			   *gr = get(loop, "grace"), *st = get(loop, "stall");
 
 	if (!t || !le)
 		return;
+	if (st) {
+		head(out, "xglb_event_loop_stall_max_seconds", "gauge",
+		     "The event loop's longest stall since the start: the latest a membership "
+		     "deadline (hellos, hold expiries) was met, by cause: busy (the loop's own "
+		     "work still running), wake (the scheduler woke it late); the two add up.");
+		fprintf(out, "xglb_event_loop_stall_max_seconds{cause=\"busy\"} %.6f\n",
+			num(st, "busy_us") / 1e6);
+		fprintf(out, "xglb_event_loop_stall_max_seconds{cause=\"wake\"} %.6f\n",
+			(num(st, "max_us") - num(st, "busy_us")) / 1e6);
+		head(out, "xglb_event_loop_stall_max_timestamp_seconds", "gauge",
+		     "When the event loop's longest stall (xglb_event_loop_stall_max_seconds) "
+		     "ended, in seconds since the Unix epoch; 0: no deadline met late yet.");
+		fprintf(out, "xglb_event_loop_stall_max_timestamp_seconds %.3f\n",
+			json_object_get_double(get(st, "at")));
+	}
 	head(out, "xglb_hello_delay_seconds", "histogram",
 	     "How late the membership deadlines (hellos) were met: wake (the loop sat idle in "
 	     "epoll_wait past the deadline: the scheduler woke it late), busy (a turn begun "
