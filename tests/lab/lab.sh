@@ -856,6 +856,9 @@ _lab_who_owns() { # flags-fn router...
 # lab_probes_start TAG SECONDS; lab_probes_done TAG WHAT: waits, prints each
 # probe as "#" lines, and returns 0 if no vMAC client lost a probe in the
 # network, 2 if some did but the control or the echo lost some too, 1 otherwise.
+# A measurement around an operation of unknown length: LAB_PROBE_TAIL_MS=MS
+# lab_probes_start TAG LIMIT, the operation, then lab_probes_stop TAG: every
+# probe sends MS more and ends (LIMIT only bounds it).
 declare -A LAB_RS0 # per-router verdict counters when the last measurement began
 lab_probes_start() {
 	local i r
@@ -864,6 +867,10 @@ lab_probes_start() {
 	for i in "${!LAB_CL[@]}"; do lab_probe_start "$1$i" "${LAB_CL[$i]}" "$2"; done
 	lab_probe_start "$1c" "$LAB_CONTROL_FROM" "$2" "$(lab_get "$LAB_CONTROL_TO" ip)" \
 		"$LAB_CONTROL_PORT" "$LAB_CONTROL_RATE"
+}
+lab_probes_stop() {
+	local i
+	for i in "${!LAB_CL[@]}" c; do lab_probe_stop "$1$i"; done
 }
 lab_probes_done() {
 	local i r srv lost=0
@@ -924,15 +931,18 @@ declare -A LAB_PROBE LAB_PROBE_CL LAB_PROBE_RB
 # lab_probe_start TAG CLIENT SECONDS [ADDRESS PORT RATE [BYTES]]: xglb_probe
 # sends RATE datagrams/s (LAB_PROBE_RATE) of BYTES (default 8) for SECONDS to
 # ADDRESS:PORT (default the server, LAB_PROBE_PORT); its JSON result goes to
-# $LAB_DIR/probe.TAG.json.
+# $LAB_DIR/probe.TAG.json. lab_probe_stop TAG MS ends it MS after (SECONDS is
+# then a limit; its result says "stopped":true).
 lab_probe_start() {
 	lab_bg "$2" "$LAB_DIR/probe.$1.json" "$LAB_BUILD/tools/xglb_probe" send "${4:-$LAB_SERVER_IP}" \
-		"${5:-${LAB_PROBE_PORT:-9000}}" "${6:-${LAB_PROBE_RATE:-1000}}" "$3" 500 ${7:+"$7"}
+		"${5:-${LAB_PROBE_PORT:-9000}}" "${6:-${LAB_PROBE_RATE:-1000}}" "$3" 500 "${7:-8}" \
+		"${LAB_PROBE_TAIL_MS:-0}"
 	LAB_PROBE[$1]=$LAB_BG_PID
 	LAB_PROBE_CL[$1]=$2
 	LAB_PROBE_RB[$1]=$(lab_rcvbuf_errors "$2")
 }
 lab_probe_wait() { wait "${LAB_PROBE[$1]}" 2>/dev/null; }                           # tag
+lab_probe_stop() { kill -USR1 "${LAB_PROBE[$1]}"; }                                 # tag
 lab_probe_get() { jq -r ".$2 // empty" "$LAB_DIR/probe.$1.json" 2>/dev/null; }      # tag field
 # The probe's result line and the client's socket drops during it.
 lab_probe_json() { echo "$(tail -n 1 "$LAB_DIR/probe.$1.json") rcvbuf_drops=$(lab_probe_rcvbuf "$1")"; }

@@ -22,13 +22,17 @@
  *                            (0: no limit) pass; with BYTES, the answer is that long: the
  *                            datagram, cut or padded with zeros (a small request, a large,
  *                            fragmented reply)
- * send ADDR[,ADDR2] PORT RATE SECONDS [WAIT_MS [BYTES]]
+ * send ADDR[,ADDR2] PORT RATE SECONDS [WAIT_MS [BYTES [TAIL_MS]]]
  *                            send RATE datagrams/s (to an IPv4 or IPv6 ADDR) for SECONDS, each
  *                            carrying its sequence number (and padded with zeros to BYTES,
  *                            8..65507, default 8); count the echoes that come back within
- *                            WAIT_MS after the last send (default 500). Prints one JSON line:
+ *                            WAIT_MS after the last send (default 500). SIGUSR1 ends the
+ *                            sending TAIL_MS (default 0) after it arrives, SECONDS then being
+ *                            only a limit: a measurement that covers an operation of unknown
+ *                            length and TAIL_MS after it. Prints one JSON line:
  *   {"sent":N,"received":N,"lost":N,"outage_ms":X,"max_gap_ms":Y,"first_lost":S,"last_lost":S,
- *    "rate":R,"addr":"ADDR"}
+ *    "rate":R,"addr":"ADDR","stopped":B}
+ *   stopped    = true if SIGUSR1 ended it (false: SECONDS ran out first)
  *                            With two addresses (an IPv4 and an IPv6 one, say), two streams
  *                            share one clock: datagram S goes to both at its due time (the
  *                            order alternating from one S to the next), and each stream's
@@ -140,7 +144,15 @@ static int stream_socket(const char *addr, int port)
 	return fd;
 }
 
-static void stream_report(const struct stream *st, uint64_t total, int rate)
+static volatile sig_atomic_t stop_asked; /* SIGUSR1 came */
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_asked = 1;
+}
+
+static void stream_report(const struct stream *st, uint64_t total, int rate, bool stopped)
 {
 	uint64_t lost = 0, run = 0, max_run = 0, received = 0;
 	int64_t first_lost = -1, last_lost = -1;
@@ -160,23 +172,25 @@ static void stream_report(const struct stream *st, uint64_t total, int rate)
 	}
 	printf("{\"sent\":%llu,\"received\":%llu,\"lost\":%llu,\"outage_ms\":%.1f,"
 	       "\"max_gap_ms\":%.1f,\"first_lost\":%lld,\"last_lost\":%lld,\"rate\":%d,"
-	       "\"addr\":\"%s\"}\n",
+	       "\"addr\":\"%s\",\"stopped\":%s}\n",
 	       (unsigned long long)total, (unsigned long long)received, (unsigned long long)lost,
 	       lost * 1000.0 / rate, max_run * 1000.0 / rate, (long long)first_lost,
-	       (long long)last_lost, rate, st->addr);
+	       (long long)last_lost, rate, st->addr, stopped ? "true" : "false");
 }
 
-static int do_send(char *addrs, int port, int rate, int seconds, int wait_ms, int bytes)
+static int do_send(char *addrs, int port, int rate, int seconds, int wait_ms, int bytes,
+		   int tail_ms)
 {
 	static uint8_t dgram[65507];
 	struct stream st[PROBE_MAX_DST] = {0};
-	uint64_t total = (uint64_t)rate * seconds, start;
+	uint64_t total = (uint64_t)rate * seconds, start, end_at = UINT64_MAX;
+	bool stopped = false;
 	struct pollfd p[PROBE_MAX_DST];
 	int n = 0, rc = 0;
 	char *save = NULL;
 
 	if (rate <= 0 || seconds <= 0 || bytes < (int)sizeof(uint64_t) ||
-	    bytes > (int)sizeof(dgram)) {
+	    bytes > (int)sizeof(dgram) || tail_ms < 0) {
 		fprintf(stderr, "xglb_probe send: bad rate, duration or size\n");
 		return 2;
 	}
@@ -215,6 +229,14 @@ static int do_send(char *addrs, int port, int rate, int seconds, int wait_ms, in
 	for (uint64_t seq = 0; seq < total; seq++) {
 		uint64_t due = start + seq * 1000000000ull / rate, t;
 
+		if (stop_asked && end_at == UINT64_MAX)
+			end_at = now_ns() + (uint64_t)tail_ms * 1000000ull;
+		if (due >= end_at) { /* asked to stop: what was sent is the measurement */
+			total = seq;
+			stopped = true;
+			break;
+		}
+
 		/* sleep to the due time to the nanosecond (no spinning on the last
 		 * sub-millisecond), taking replies as they come */
 		while ((t = now_ns()) < due) {
@@ -238,7 +260,7 @@ static int do_send(char *addrs, int port, int rate, int seconds, int wait_ms, in
 				if (p[i].revents)
 					drain(st[i].fd, st[i].seen, total);
 	for (int i = 0; i < n; i++)
-		stream_report(&st[i], total, rate);
+		stream_report(&st[i], total, rate, stopped);
 out:
 	for (int i = 0; i < PROBE_MAX_DST; i++) {
 		if (st[i].fd > 0)
@@ -251,13 +273,15 @@ out:
 int main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGUSR1, on_stop);
 	if (argc >= 3 && !strcmp(argv[1], "echo"))
 		return do_echo(atoi(argv[2]), argc > 3 ? atoi(argv[3]) : 0,
 			       argc > 4 ? atoi(argv[4]) : 0);
 	if (argc >= 6 && !strcmp(argv[1], "send"))
 		return do_send(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]),
 			       argc > 6 ? atoi(argv[6]) : 500,
-			       argc > 7 ? atoi(argv[7]) : (int)sizeof(uint64_t));
+			       argc > 7 ? atoi(argv[7]) : (int)sizeof(uint64_t),
+			       argc > 8 ? atoi(argv[8]) : 0);
 	fprintf(stderr,
 		"usage: xglb_probe echo PORT [SECONDS [BYTES]]\n"
 		"       xglb_probe send ADDR[,ADDR2] PORT RATE SECONDS [WAIT_MS [BYTES]]\n");
