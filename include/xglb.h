@@ -611,6 +611,16 @@ enum xglb_seen_stat {
 	X(P##PASS_VLAN_VMAC, p "pass_vlan_vmac") /* tagged, to a vMAC: not readdressed */
 
 /*
+ * NDP claims of a group's virtual IPv6 address by a station that is no
+ * vMAC of the group (bpf/lib/ndp.h ndp_claim, reported as conflict.h's
+ * XGLB_CONFLICT_VIP6): the IPv6 twin of drop_arp_vip_conflict. Per hook,
+ * appended at the end of XGLB_REASONS.
+ */
+#define XGLB_NDP_REASONS2(X, P, p)                                                                 \
+	X(P##DROP_NDP_VIP_CONFLICT, p "drop_ndp_vip_conflict") /* a virtual IPv6 address claimed   \
+								*/
+
+/*
  * Keys of xglb_stats; the names become metric labels. One reason per
  * packet in XDP and tc egress. tc ingress counts two: with XDP, a
  * tc_steer_* reason, then tc_ingress_* if the frame stays; with
@@ -662,7 +672,10 @@ enum xglb_seen_stat {
 	XGLB_NIC_REASONS(X, XDP_, "xdp_")                                                          \
 	XGLB_NIC_REASONS(X, TC_, "tc_")                                                            \
 	/* an NS the kernel sent from a virtual address, given the interface's own link-local */   \
-	X(TC_EGRESS_PASS_NS_OWN_LL, "tc_egress_pass_ns_own_ll")
+	X(TC_EGRESS_PASS_NS_OWN_LL, "tc_egress_pass_ns_own_ll")                                    \
+	/* a virtual IPv6 address claimed by a station that is no vMAC (bpf/lib/ndp.h) */          \
+	XGLB_NDP_REASONS2(X, XDP_, "xdp_")                                                         \
+	XGLB_NDP_REASONS2(X, TC_, "tc_")
 
 #define XGLB_REASON_ENUM(name, str) XGLB_R_##name,
 enum xglb_reason { XGLB_REASONS(XGLB_REASON_ENUM) XGLB_R_MAX };
@@ -678,7 +691,7 @@ enum xglb_ingress_reason {
 	XGLB_INGRESS_REASONS(XGLB_IN_ENUM, , "") XGLB_INGRESS_REASONS2(XGLB_IN_ENUM, , "")
 	    XGLB_NDP_REASONS(XGLB_IN_ENUM, , "") XGLB_VLAN_REASONS(XGLB_IN_ENUM, , "")
 		XGLB_HOST_REASONS(XGLB_IN_ENUM, , "") XGLB_NIC_REASONS(XGLB_IN_ENUM, , "")
-		    XGLB_IN_MAX
+		    XGLB_NDP_REASONS2(XGLB_IN_ENUM, , "") XGLB_IN_MAX
 };
 #undef XGLB_IN_ENUM
 #define XGLB_R_XDP_BASE XGLB_R_XDP_PASS_OTHER
@@ -733,7 +746,24 @@ _Static_assert(XGLB_R_XDP_DROP_NDP_OTHER_NIC - XGLB_R_XDP_NIC_BASE ==
 		       XGLB_IN_DROP_NDP_OTHER_NIC - XGLB_IN_NIC_BASE,
 	       "a hook's NIC reasons are contiguous, in XGLB_NIC_REASONS order");
 
-#define XGLB_STATS_SLOTS 128 /* size of xglb_stats; >= XGLB_R_MAX, room to add reasons */
+/* the second NDP list: XGLB_R_XDP_<name> = XGLB_R_XDP_NDP2_BASE + XGLB_IN_<name> - ... */
+#define XGLB_IN_NDP2_BASE    XGLB_IN_DROP_NDP_VIP_CONFLICT
+#define XGLB_R_XDP_NDP2_BASE XGLB_R_XDP_DROP_NDP_VIP_CONFLICT
+#define XGLB_R_TC_NDP2_BASE  XGLB_R_TC_DROP_NDP_VIP_CONFLICT
+_Static_assert(XGLB_R_XDP_DROP_NDP_VIP_CONFLICT - XGLB_R_XDP_NDP2_BASE ==
+		       XGLB_IN_DROP_NDP_VIP_CONFLICT - XGLB_IN_NDP2_BASE &&
+		   XGLB_R_TC_DROP_NDP_VIP_CONFLICT - XGLB_R_TC_NDP2_BASE ==
+		       XGLB_IN_DROP_NDP_VIP_CONFLICT - XGLB_IN_NDP2_BASE &&
+		   XGLB_IN_NDP2_BASE + 1 == XGLB_IN_MAX,
+	       "a hook's second NDP reasons are contiguous, in XGLB_NDP_REASONS2 order, and last");
+
+/*
+ * Size of xglb_stats: >= XGLB_R_MAX, room to add reasons. Grown from 128
+ * when drop_ndp_vip_conflict passed it: a pinned xglb_stats of the older
+ * size no longer fits and is replaced at start (user/xglbd/loader.c
+ * pinned_fits, logged; the counters start again from 0).
+ */
+#define XGLB_STATS_SLOTS 256
 _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");
 
 /* ---- conflicts on the wire (bpf/lib/conflict.h) ------------------------ */
@@ -747,6 +777,9 @@ _Static_assert(XGLB_R_MAX <= XGLB_STATS_SLOTS, "grow XGLB_STATS_SLOTS");
 enum xglb_conflict_kind {
 	XGLB_CONFLICT_VIP = 1,	/* an ARP names a VIP as its sender IP with a MAC that is no vMAC */
 	XGLB_CONFLICT_VMAC = 2, /* an ARP sent from a vMAC this node owns */
+	/* an NA about, or an NS or RA from, a virtual IPv6 address announcing a MAC that is no
+	 * vMAC of the group (bpf/lib/ndp.h ndp_claim) */
+	XGLB_CONFLICT_VIP6 = 3,
 };
 
 #define XGLB_CONFLICT_EVENTS	 32	     /* events a second per CPU */
@@ -756,16 +789,17 @@ struct xglb_conflict_event {
 	__u8 kind; /* enum xglb_conflict_kind */
 	__u8 gid;
 	__u8 fwd;      /* XGLB_CONFLICT_VMAC: the forwarder index */
-	__u8 op;       /* ARP opcode (1 request, 2 reply; low byte) */
+	__u8 op;       /* ARP opcode (1 request, 2 reply; low byte); VIP6: the ICMPv6 type */
 	__u32 ifindex; /* where the frame arrived */
 	__u8 src[6];   /* Ethernet source: the offender */
-	__u8 sha[6];   /* ARP sender MAC: what it claims */
+	__u8 sha[6];   /* ARP sender MAC: what it claims; VIP6: the MAC the NDP message announces */
 	__u8 tha[6];   /* ARP target MAC: a node's learning frame names the node's MAC here */
 	__u8 pad[2];
 	__be32 spa;    /* ARP sender IP */
 	__u32 version; /* state version of the tables that judged the frame */
+	__u8 ip6[16];  /* XGLB_CONFLICT_VIP6: the virtual IPv6 address claimed; else zero */
 };
-_Static_assert(sizeof(struct xglb_conflict_event) == 36, "xglb_conflict_event layout");
+_Static_assert(sizeof(struct xglb_conflict_event) == 52, "xglb_conflict_event layout");
 
 /* Per-CPU value of xglb_conflict_rl: the event budget of the current second. */
 struct xglb_conflict_rl {

@@ -1,21 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* conflict.h - stations on the wire claiming a VIP or one of this node's vMACs, reported to the
- * agent. */
+/* conflict.h - stations on the wire claiming a VIP, a virtual IPv6 address or one of this node's
+ * vMACs, reported to the agent. */
 #ifndef XGLB_BPF_CONFLICT_H
 #define XGLB_BPF_CONFLICT_H
 
 #include "common.h"
 
 /*
- * Report one conflicting frame to the agent through xglb_conflicts. Each
- * CPU sends at most XGLB_CONFLICT_EVENTS events a second (a fixed
- * one-second window in jiffies): a flood of forged frames costs the agent
- * no more than that, and what is held back is counted. The frame itself
- * is always counted under its reason by the caller.
+ * An event slot in xglb_conflicts, within this CPU's budget: each CPU
+ * sends at most XGLB_CONFLICT_EVENTS events a second (a fixed one-second
+ * window in jiffies), so a flood of forged frames costs the agent no more
+ * than that, and what is held back is counted. NULL: none (counted as
+ * suppressed or lost). The caller fills every field and submits it. The
+ * frame itself is always counted under its reason by the caller.
  */
-static __always_inline void conflict_report(const struct xglb_ctl *ctl, __u8 kind, __u8 gid,
-					    __u8 fwd, const struct xglb_arp_frame *f, __u32 ifindex,
-					    __u32 version)
+static __always_inline struct xglb_conflict_event *conflict_reserve(const struct xglb_ctl *ctl)
 {
 	struct xglb_conflict_event *e;
 	struct xglb_conflict_rl *rl;
@@ -24,7 +23,7 @@ static __always_inline void conflict_report(const struct xglb_ctl *ctl, __u8 kin
 
 	rl = bpf_map_lookup_elem(&xglb_conflict_rl, &zero);
 	if (!rl)
-		return;
+		return NULL;
 	now = bpf_jiffies64();
 	hz = XGLB_READ_ONCE(ctl->hz);
 	if ((__s64)(now - rl->window) >= (hz ? hz : 100) || (__s64)(now - rl->window) < 0) {
@@ -33,14 +32,26 @@ static __always_inline void conflict_report(const struct xglb_ctl *ctl, __u8 kin
 	}
 	if (rl->sent >= XGLB_CONFLICT_EVENTS) {
 		rl->suppressed++;
-		return;
+		return NULL;
 	}
 	e = bpf_ringbuf_reserve(&xglb_conflicts, sizeof(*e), 0);
 	if (!e) {
 		rl->lost++;
-		return;
+		return NULL;
 	}
 	rl->sent++;
+	return e;
+}
+
+/* Report one conflicting ARP frame to the agent through xglb_conflicts (conflict_reserve). */
+static __always_inline void conflict_report(const struct xglb_ctl *ctl, __u8 kind, __u8 gid,
+					    __u8 fwd, const struct xglb_arp_frame *f, __u32 ifindex,
+					    __u32 version)
+{
+	struct xglb_conflict_event *e = conflict_reserve(ctl);
+
+	if (!e)
+		return;
 	e->kind = kind;
 	e->gid = gid;
 	e->fwd = fwd;
@@ -52,6 +63,40 @@ static __always_inline void conflict_report(const struct xglb_ctl *ctl, __u8 kin
 	e->pad[0] = e->pad[1] = 0;
 	e->spa = ld32((const __u8 *)f + __builtin_offsetof(struct xglb_arp_frame, spa));
 	e->version = version;
+	__builtin_memset(e->ip6, 0, sizeof(e->ip6));
+	bpf_ringbuf_submit(e, 0);
+}
+
+/*
+ * Report an NDP message claiming virtual IPv6 address addr (16 bytes, any
+ * alignment) of group gid (bpf/lib/ndp.h ndp_claim): type its ICMPv6
+ * type, src its Ethernet source (the offender), lla the MAC it announces
+ * (its link-layer address option, else the Ethernet source). Kind
+ * XGLB_CONFLICT_VIP6; the ARP fields are zero.
+ */
+static __always_inline void conflict_report6(const struct xglb_ctl *ctl, __u32 bank, __u32 gid,
+					     __u8 type, const __u8 *src, const __u8 *lla,
+					     const __u8 *addr, __u32 ifindex)
+{
+	const struct xglb_group *g = group_get(bank, gid);
+	struct xglb_conflict_event *e = conflict_reserve(ctl);
+
+	if (!e)
+		return;
+	e->kind = XGLB_CONFLICT_VIP6;
+	e->gid = (__u8)gid;
+	e->fwd = 0;
+	e->op = type;
+	e->ifindex = ifindex;
+	mac_copy(e->src, src);
+	mac_copy(e->sha, lla);
+	__builtin_memset(e->tha, 0, sizeof(e->tha));
+	e->pad[0] = e->pad[1] = 0;
+	e->spa = 0;
+	e->version = g ? g->version : 0;
+#pragma unroll
+	for (int i = 0; i < 16; i += 4)
+		st32(e->ip6 + i, ld32(addr + i));
 	bpf_ringbuf_submit(e, 0);
 }
 

@@ -175,6 +175,7 @@ static __always_inline void ctx_to_host(struct xglb_ctx *c)
 /* Count one frame under ingress reason r (XGLB_IN_*) of the context's hook; returns act. */
 static __always_inline int ctx_verdict(const struct xglb_ctx *c, __u32 r, int act)
 {
+	CTX_IN_BLOCK(NDP2_BASE, TC_NDP2_BASE, XDP_NDP2_BASE);
 	CTX_IN_BLOCK(NIC_BASE, TC_NIC_BASE, XDP_NIC_BASE);
 	CTX_IN_BLOCK(HOST_BASE, TC_HOST_BASE, XDP_HOST_BASE);
 	CTX_IN_BLOCK(VLAN_BASE, TC_VLAN_BASE, XDP_VLAN_BASE);

@@ -19,7 +19,8 @@
  * forwarder for both families; the owner of a vMAC answers the unicast NS
  * a host sends it to confirm it (NUD); a duplicate address probe for a
  * virtual address is defended; NS, NA and RA claiming a virtual address
- * from anyone else never reach the local stack. Only frames about a
+ * from anyone else never reach the local stack, and a claim by a station
+ * that is no vMAC of the group is reported to the agent (ndp_claim). Only frames about a
  * virtual address are judged (RFC 4861 validity checks included): every
  * other NDP frame passes untouched, for the kernel to judge.
  *
@@ -459,12 +460,77 @@ static __always_inline int ndp_known(struct xglb_ctx *c, const struct xglb_ctl *
 	return ctx_verdict(c, XGLB_IN_TX_NA_REPLY, CTX_ACT_TX);
 }
 
+#define NDP_CLAIM_OPTS 16 /* options ndp_claim walks: more, and it takes the Ethernet source */
+
+/*
+ * An NS, NA or RA about virtual address `at` (NDP_SADDR: an NS or RA from
+ * it, or an NA from it about no virtual target; NDP_TARGET: an NA about
+ * it) of group gid, from an Ethernet source that is no vMAC (handle_ndp
+ * judged those: a peer's). Dropped either way, so the kernel never sees
+ * it; the question is whether it is a claim. Hosts take a neighbour's MAC
+ * from the message's link-layer address option (RFC 4861 6.3.4, 7.2.3,
+ * 7.2.5): the TLLA of an NA, the SLLA of an NS or RA, and a node of the
+ * group only ever announces a vMAC of the group there (the egress guard,
+ * guard_ndp), or, in an RA or NS, nothing: every node's RAs from the
+ * virtual link-local leave from its real MAC without SLLA (ra.c).
+ *
+ * So: the announced MAC is the first such option's, or, for an NA
+ * without a TLLA or a message whose options cannot be walked (a length
+ * 0, one past the frame, more than NDP_CLAIM_OPTS), the Ethernet source.
+ * An NS or RA announcing nothing, or any message announcing a vMAC of
+ * group gid: a peer's (drop_ndp_peer, no event). Anything else claims
+ * the address for another station (drop_ndp_vip_conflict), reported to
+ * the agent (conflict_report6: the address, the offender, the MAC it
+ * announces), whose AVG tells the group's IPv6 hosts their vMAC again
+ * (user/xglbd/conflict.c). The hop limit and checksum are not checked: a
+ * frame the hosts would refuse costs a harmless defence at most.
+ */
+static __always_inline int ndp_claim(struct xglb_ctx *c, const struct xglb_ctl *ctl, __u32 bank,
+				     __u32 gid, __u8 type, __u32 plen, __u32 at)
+{
+	__u8 addr[16] __attribute__((aligned(8))), src[8] __attribute__((aligned(8))),
+	    lla[8] __attribute__((aligned(8))), o[2];
+	__u8 want = type == XGLB_ND_NA ? XGLB_ND_OPT_TLLA : XGLB_ND_OPT_SLLA;
+	__u32 off = type == XGLB_ND_RA ? 16 : NDP_FIXED;
+	bool found = false, walked = false;
+	const __u8 *p = c->data;
+
+	if ((void *)(p + at + 16) > c->data_end)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
+#pragma unroll
+	for (int i = 0; i < 16; i += 4)
+		st32(addr + i, ld32(p + at + i));
+	mac_copy(src, p + 6);
+	for (int i = 0; i < NDP_CLAIM_OPTS; i++) {
+		if (off >= plen) {
+			walked = true;
+			break;
+		}
+		if (ctx_load_bytes(c, NDP_ICMP + (off & 0xffff), o, 2) || !o[1])
+			break;
+		if (o[0] == want) {
+			found = !ctx_load_bytes(c, NDP_ICMP + 2 + (off & 0xffff), lla, 6);
+			break;
+		}
+		off += o[1] * 8u;
+	}
+	if (!found && walked && type != XGLB_ND_NA)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP); /* announces nothing */
+	if (!found)
+		mac_copy(lla, src);
+	if (is_vmac(lla) && lla[4] == gid)
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+	conflict_report6(ctl, bank, gid, type, src, lla, addr, ctx_ifindex(c));
+	return ctx_verdict(c, XGLB_IN_DROP_NDP_VIP_CONFLICT, CTX_ACT_DROP);
+}
+
 /*
  * Every NDP message (ndp_is_ndp) reaching the node. From a vMAC (a peer
- * xglb's), or naming a virtual address as its source, or an NA or RA
- * about one: dropped, so the kernel never sees a peer claim a virtual
- * address. An NS for a virtual address: judged and answered
- * (ndp_solicit). Everything else passes.
+ * xglb's), or naming a virtual address as its source, or an NA about
+ * one: dropped, so the kernel never sees a station claim a virtual
+ * address; a claim by a station that is no vMAC of the group is counted
+ * apart and reported (ndp_claim). An NS for a virtual address: judged and
+ * answered (ndp_solicit). Everything else passes.
  */
 static __always_inline int handle_ndp(struct xglb_ctx *c)
 {
@@ -490,9 +556,15 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
 		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
 	bank = arp_flips_bank(ctl, &flips);
 	p = c->data;
-	/* a virtual address as source: a peer's kernel, or a station claiming it */
-	if (!ip6_is_unspecified(p + NDP_SADDR) && vip6_gid(ctl, bank, p + NDP_SADDR))
-		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+	/* a virtual address as source: a peer's RA, or a station claiming it (an NA: its target
+	 * first, if that is virtual too) */
+	if (!ip6_is_unspecified(p + NDP_SADDR) && (gid = vip6_gid(ctl, bank, p + NDP_SADDR))) {
+		__u32 tgid = type == XGLB_ND_NA ? vip6_gid(ctl, bank, p + NDP_TARGET) : 0;
+
+		if (tgid)
+			return ndp_claim(c, ctl, bank, tgid, type, plen, NDP_TARGET);
+		return ndp_claim(c, ctl, bank, gid, type, plen, NDP_SADDR);
+	}
 	if (type == XGLB_ND_RA)
 		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
 	if (type == XGLB_ND_NS) {
@@ -504,7 +576,7 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
 	if (!gid)
 		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
 	if (type == XGLB_ND_NA)
-		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+		return ndp_claim(c, ctl, bank, gid, type, plen, NDP_TARGET);
 	return ndp_solicit(c, ctl, bank, gid, plen, flips);
 }
 
@@ -513,7 +585,9 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
  * routing header (ndp_is_ndp said no): is an NDP message behind them,
  * at most XGLB_STEER6_EXT_MAX headers deep, about a virtual address? Then
  * *act is the verdict and true: from a vMAC, or from a virtual address, or
- * an NA about one: a claim (drop_ndp_peer); an NS for one (xglb answers
+ * an NA about one: a claim (drop_ndp_peer: behind extension headers no
+ * claim is told apart as drop_ndp_vip_conflict nor reported, so the AVG
+ * does not defend the hosts against it); an NS for one (xglb answers
  * only an NS right behind the IPv6 header, as every host sends it):
  * drop_ndp_invalid. Otherwise false, and the frame goes on as any other
  * (a fragmented NDP message the kernel drops itself, RFC 6980).

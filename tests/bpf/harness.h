@@ -795,6 +795,8 @@ struct h_frame_case {
 /* An xdp_ ingress reason (of any of its lists) as its tc_ twin, for rows run at both hooks. */
 static inline __u32 h_tc_reason(__u32 r)
 {
+	if (r >= XGLB_R_XDP_NDP2_BASE && r < XGLB_R_TC_NDP2_BASE)
+		return r - XGLB_R_XDP_NDP2_BASE + XGLB_R_TC_NDP2_BASE;
 	if (r >= XGLB_R_XDP_NIC_BASE && r < XGLB_R_TC_NIC_BASE)
 		return r - XGLB_R_XDP_NIC_BASE + XGLB_R_TC_NIC_BASE;
 	if (r >= XGLB_R_XDP_VLAN_BASE && r < XGLB_R_TC_VLAN_BASE)

@@ -2,7 +2,8 @@
 /*
  * test_conflict.c - ARP the node must not believe, through xglb_xdp and test_run: a sender MAC
  * that is not the frame's source, a VIP claimed by a station that is no vMAC, a frame sent from
- * a vMAC this node owns; the events each reports in xglb_conflicts, and their per-CPU budget.
+ * a vMAC this node owns; NDP claiming a virtual IPv6 address (NA, NS, RA; the virtual
+ * link-local and a vip6); the events each reports in xglb_conflicts, and their per-CPU budget.
  */
 #include <sched.h>
 #include <unistd.h>
@@ -196,6 +197,186 @@ static const struct h_table table = {"conflict_fixtures", h_run_xdp, conflict_pr
 static const struct h_table tc_table = {"conflict_fixtures_at_tc", h_run_tcdp, conflict_prepare_tc,
 					conflict_check};
 
+/* ---- NDP claims of a virtual IPv6 address ------------------------------- */
+
+/* The group with its virtual link-local H_VLL and vip6 H_VIP6 (as test_ndp.c). */
+static void state6(struct xglb_group_state *st, __u32 avg)
+{
+	h_state(st, H_GID, H_VIP, XGLB_POLICY_ROUND_ROBIN, 3, avg);
+	memcpy(st->vip6[0], H_VLL, 16);
+	memcpy(st->vip6[1], H_VIP6, 16);
+}
+
+H_SETUP(setup6_avg, state6(&st, H_SELF))
+H_SETUP(setup6_not_avg, state6(&st, 2))
+
+enum {
+	V_NA_VIP6,	     /* "the vip6 is at <host>": unsolicited NA, override, TLLA the host */
+	V_NA_VLL,	     /* the same for the virtual link-local, from it */
+	V_NA_VLL_NO_TLLA,    /* ... without a TLLA: the Ethernet source is what it names */
+	V_NA_VLL_TLLA_HOST2, /* ... from host 1, naming host 2 */
+	V_NA_VLL_OTHER_VMAC, /* ... naming a vMAC of another group */
+	V_NS_FROM_VLL,	     /* an NS from the virtual link-local, SLLA the host */
+	V_NS_FROM_VIP6,	     /* an NS from the vip6, SLLA the host */
+	V_RA_FROM_VLL,	     /* an RA from the virtual link-local, SLLA the host */
+	V_RA_FROM_VIP6,	     /* an RA from the vip6, SLLA the host */
+	V_RA_VLL_OPT_LEN0,   /* an RA from the virtual link-local whose option has length 0 */
+	/* the group's own */
+	V_NA_VLL_FROM_VMAC, /* from a vMAC (a peer) */
+	V_NA_VIP6_VMAC,	    /* the AVG's NA (DAD defence, redistribution): real MAC, TLLA a vMAC */
+	V_RA_VLL_BARE,	    /* every node's RA: real MAC, no SLLA */
+	V_NS_VLL_SLLA_VMAC, /* an NS from the virtual link-local naming a vMAC of the group */
+	V_MAX
+};
+
+static void in_ndp_claim(struct h_frame *f, int arg)
+{
+	const __u8 *v0 = H_VMAC(H_GID, 0), *v1 = H_VMAC(H_GID, 1), *v9 = H_VMAC(9, 0);
+	__u8 sn[16], snmac[6];
+
+	switch (arg) {
+	case V_NA_VIP6:
+		h_na(f, H_ALLNODES_MAC, H_HOST, H_HOST6, H_ALLNODES6, XGLB_NA_OVERRIDE, H_VIP6,
+		     H_HOST);
+		break;
+	case V_NA_VLL:
+		h_na(f, H_ALLNODES_MAC, H_HOST, H_VLL, H_ALLNODES6,
+		     XGLB_NA_ROUTER | XGLB_NA_OVERRIDE, H_VLL, H_HOST);
+		break;
+	case V_NA_VLL_NO_TLLA:
+		h_na(f, H_ALLNODES_MAC, H_HOST, H_HOST6, H_ALLNODES6, XGLB_NA_OVERRIDE, H_VLL,
+		     NULL);
+		break;
+	case V_NA_VLL_TLLA_HOST2:
+		h_na(f, H_ALLNODES_MAC, H_HOST, H_HOST6, H_ALLNODES6, XGLB_NA_OVERRIDE, H_VLL,
+		     H_HOST2);
+		break;
+	case V_NA_VLL_OTHER_VMAC:
+		h_na(f, H_ALLNODES_MAC, H_HOST, H_HOST6, H_ALLNODES6, XGLB_NA_OVERRIDE, H_VLL, v9);
+		break;
+	case V_NS_FROM_VLL:
+		h_ns_resolve(f, H_HOST, H_VLL, H_HOST6G);
+		break;
+	case V_NS_FROM_VIP6:
+		h_ns_resolve(f, H_HOST, H_VIP6, H_HOST6G);
+		break;
+	case V_RA_FROM_VLL:
+		h_ra(f, H_HOST, H_VLL, H_HOST);
+		break;
+	case V_RA_FROM_VIP6:
+		h_ra(f, H_HOST, H_VIP6, H_HOST);
+		break;
+	case V_RA_VLL_OPT_LEN0:
+		h_ra(f, H_HOST, H_VLL, H_HOST);
+		f->b[54 + 16 + 1] = 0;
+		h_icmp6_csum(f);
+		break;
+	case V_NA_VLL_FROM_VMAC:
+		h_na(f, H_ALLNODES_MAC, v1, H_VLL, H_ALLNODES6, XGLB_NA_OVERRIDE, H_VLL, v1);
+		break;
+	case V_NA_VIP6_VMAC:
+		h_na(f, H_HOST, H_PEERMAC, H_VIP6, H_ALLNODES6, XGLB_NA_ROUTER | XGLB_NA_OVERRIDE,
+		     H_VIP6, v1);
+		break;
+	case V_RA_VLL_BARE:
+		h_ra(f, H_PEERMAC, H_VLL, NULL);
+		break;
+	case V_NS_VLL_SLLA_VMAC:
+		h_sn6(H_HOST6G, sn, snmac);
+		h_ns(f, snmac, H_PEERMAC, H_VLL, sn, H_HOST6G, v0);
+		break;
+	default:
+		abort();
+	}
+}
+
+struct claim6_case {
+	const char *name;
+	void (*setup)(struct h_env *e);
+	int arg;	       /* V_* */
+	bool event;	       /* a VIP6 conflict (else a peer's, no event) */
+	const __u8 *addr;      /* the address claimed */
+	const __u8 *announced; /* the MAC the frame announces */
+};
+
+// clang-format off
+#define CLAIM6(name, setup, arg, addr, mac) {name, setup, arg, true, addr, mac}
+#define PEER6(name, setup, arg) {name, setup, arg, false, NULL, NULL}
+// clang-format on
+
+static const struct claim6_case claim6_cases[] = {
+    CLAIM6("na_vip6_from_host_avg", setup6_avg, V_NA_VIP6, H_VIP6, H_HOST),
+    CLAIM6("na_vip6_from_host_not_avg", setup6_not_avg, V_NA_VIP6, H_VIP6, H_HOST),
+    CLAIM6("na_vll_from_vll_avg", setup6_avg, V_NA_VLL, H_VLL, H_HOST),
+    CLAIM6("na_vll_without_tlla", setup6_avg, V_NA_VLL_NO_TLLA, H_VLL, H_HOST),
+    CLAIM6("na_vll_naming_another_host", setup6_avg, V_NA_VLL_TLLA_HOST2, H_VLL, H_HOST2),
+    CLAIM6("na_vll_naming_other_group_vmac", setup6_avg, V_NA_VLL_OTHER_VMAC, H_VLL, H_VMAC(9, 0)),
+    CLAIM6("ns_from_vll", setup6_avg, V_NS_FROM_VLL, H_VLL, H_HOST),
+    CLAIM6("ns_from_vip6_not_avg", setup6_not_avg, V_NS_FROM_VIP6, H_VIP6, H_HOST),
+    CLAIM6("ra_from_vll_slla_host", setup6_avg, V_RA_FROM_VLL, H_VLL, H_HOST),
+    CLAIM6("ra_from_vip6_slla_host", setup6_not_avg, V_RA_FROM_VIP6, H_VIP6, H_HOST),
+    CLAIM6("ra_from_vll_option_length_0", setup6_avg, V_RA_VLL_OPT_LEN0, H_VLL, H_HOST),
+    PEER6("na_vll_from_vmac", setup6_avg, V_NA_VLL_FROM_VMAC),
+    PEER6("na_vip6_real_mac_naming_vmac", setup6_not_avg, V_NA_VIP6_VMAC),
+    PEER6("ra_from_vll_without_slla", setup6_avg, V_RA_VLL_BARE),
+    PEER6("ns_from_vll_naming_vmac", setup6_not_avg, V_NS_VLL_SLLA_VMAC),
+};
+
+static void claim6_prepare(struct h_env *e, const void *p, struct h_io *io)
+{
+	const struct claim6_case *c = p;
+
+	c->setup(e);
+	in_ndp_claim(&io->in, c->arg);
+	io->want = io->in;
+	io->verdict = XDP_DROP;
+	h_expect_reason(io, c->event ? R(XDP_DROP_NDP_VIP_CONFLICT) : R(XDP_DROP_NDP_PEER));
+}
+
+static void claim6_prepare_tc(struct h_env *e, const void *p, struct h_io *io)
+{
+	claim6_prepare(e, p, io);
+	io->verdict = TC_ACT_SHOT;
+	io->reasons[0] = h_tc_reason(io->reasons[0]);
+}
+
+/* Exactly one VIP6 event with the claim's bytes, or none; no host recorded. */
+static void claim6_check(struct h_env *e, const void *p, const struct h_io *io)
+{
+	static const __u8 zero[16];
+	const struct claim6_case *c = p;
+	const struct xglb_conflict_event *ev;
+	struct ev_sink s;
+	__u64 sup, lost;
+
+	assert_int_equal(h_hosts_count(e), 0);
+	ev_drain(e, &s);
+	rl_sum(e, &sup, &lost);
+	assert_int_equal(sup + lost, 0);
+	if (!c->event) {
+		assert_int_equal(s.n, 0);
+		return;
+	}
+	assert_int_equal(s.n, 1);
+	ev = &s.ev[0];
+	assert_int_equal(ev->kind, XGLB_CONFLICT_VIP6);
+	assert_int_equal(ev->gid, H_GID);
+	assert_int_equal(ev->fwd, 0);
+	assert_int_equal(ev->op, io->in.b[54]); /* the ICMPv6 type */
+	assert_int_equal(ev->ifindex, H_IFINDEX);
+	assert_memory_equal(ev->src, io->in.b + 6, 6);
+	assert_memory_equal(ev->sha, c->announced, 6);
+	assert_memory_equal(ev->tha, zero, 6);
+	assert_int_equal(ev->spa, 0);
+	assert_int_equal(ev->version, 1);
+	assert_memory_equal(ev->ip6, c->addr, 16);
+}
+
+static const struct h_table claim6_table = {"ndp_claim_fixtures", h_run_xdp, claim6_prepare,
+					    claim6_check};
+static const struct h_table claim6_tc_table = {"ndp_claim_fixtures_at_tc", h_run_tcdp,
+					       claim6_prepare_tc, claim6_check};
+
 /* ---- scenarios ------------------------------------------------------ */
 
 /*
@@ -236,6 +417,43 @@ static void test_event_budget(void **state)
 	ev_drain(e, &s);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.ev[0].kind, XGLB_CONFLICT_VIP);
+}
+
+/*
+ * A flood of forged NAs for the virtual link-local: all dropped as
+ * conflicts, but the IPv6 claims share the ARP conflicts' per-CPU budget,
+ * the rest counted as suppressed; each event carries the address.
+ */
+static void test_event_budget_ndp(void **state)
+{
+	struct h_env *e = *state;
+	const int n = XGLB_CONFLICT_EVENTS + 10;
+	__u64 before[XGLB_STATS_SLOTS], after[XGLB_STATS_SLOTS], sup, lost;
+	struct h_frame in, out;
+	struct ev_sink s;
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	setup6_avg(e);
+	in_ndp_claim(&in, V_NA_VLL);
+	h_stats(e, before);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(h_run_xdp(e, &in, &out), XDP_DROP);
+	h_stats(e, after);
+	assert_int_equal(after[R(XDP_DROP_NDP_VIP_CONFLICT)] - before[R(XDP_DROP_NDP_VIP_CONFLICT)],
+			 n);
+	assert_int_equal(after[R(XDP_DROP_NDP_PEER)] - before[R(XDP_DROP_NDP_PEER)], 0);
+	ev_drain(e, &s);
+	rl_sum(e, &sup, &lost);
+	assert_true(s.n >= XGLB_CONFLICT_EVENTS && s.n <= 2 * XGLB_CONFLICT_EVENTS);
+	assert_int_equal((__u64)s.n + sup + lost, (__u64)n);
+	assert_int_equal(lost, 0);
+	for (int i = 0; i < s.n && i < EV_MAX; i++) {
+		assert_int_equal(s.ev[i].kind, XGLB_CONFLICT_VIP6);
+		assert_memory_equal(s.ev[i].ip6, H_VLL, 16);
+	}
 }
 
 /*
@@ -305,10 +523,13 @@ int main(void)
 {
 	static const struct CMUnitTest scenarios[] = {
 	    H_TEST(test_event_budget),
+	    H_TEST(test_event_budget_ndp),
 	    H_TEST(test_spoof_chooses_nothing),
 	    H_TEST(test_harness_resets_every_map),
 	};
-	int failed = H_RUN_CASES(&table, cases) + H_RUN_CASES(&tc_table, cases);
+	int failed = H_RUN_CASES(&table, cases) + H_RUN_CASES(&tc_table, cases) +
+		     H_RUN_CASES(&claim6_table, claim6_cases) +
+		     H_RUN_CASES(&claim6_tc_table, claim6_cases);
 
 	failed += cmocka_run_group_tests_name("conflict_scenarios", scenarios, NULL, NULL);
 	return failed ? 1 : 0;

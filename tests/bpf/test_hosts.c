@@ -420,8 +420,8 @@ static void test_known_ns_answer(void **state)
 	}
 	h_ns(&f, H_VMAC(H_GID, 1), H_HOST, H_HOST6, H_VLL6, H_VLL6, H_HOST); /* node 2's vMAC */
 	run_one(e, &f, XDP_DROP, XGLB_R_XDP_DROP_VMAC_REMOTE, &f);
-	h_ns_resolve(&f, H_HOST, H_VIP6, H_VLL6); /* from a virtual address */
-	run_one(e, &f, XDP_DROP, XGLB_R_XDP_DROP_NDP_PEER, &f);
+	h_ns_resolve(&f, H_HOST, H_VIP6, H_VLL6); /* from a virtual address: a claim */
+	run_one(e, &f, XDP_DROP, XGLB_R_XDP_DROP_NDP_VIP_CONFLICT, &f);
 	{
 		__u64 before[XGLB_STATS_SLOTS];
 

@@ -102,7 +102,7 @@ enum {
 	N_SRC_MCAST,	   /* unicast NUD without SLLA from a multicast Ethernet source */
 	N_FROM_VMAC,	   /* NS for another address from a vMAC source */
 	N_SRC_VIP6,	   /* NS for a host, from the vip6: a claim */
-	N_NA_VLL_PEER,	   /* a peer's kernel: "VLL is at <real MAC>" */
+	N_NA_VLL_PEER,	   /* "VLL is at <real MAC>" (a peer's kernel, or a forger) */
 	N_NA_VIP6_VMAC,	   /* an AVG's unsolicited NA seen by another node */
 	N_NA_HOSTS,	   /* NA between hosts */
 	N_RA_FROM_VLL,	   /* a peer's RA from the virtual link-local */
@@ -501,10 +501,11 @@ static const struct h_frame_case cases[] = {
     NO_HOST("ethernet_source_multicast", setup6_not_avg, N_SRC_MCAST, XDP_DROP,
 	    XDP_DROP_NDP_BAD_SENDER),
 
-    /* claims never reach the local stack */
+    /* claims never reach the local stack; one naming a MAC that is no vMAC is a conflict
+     * (its events: test_conflict.c) */
     NO_HOST("ns_from_vmac_source", setup6_avg, N_FROM_VMAC, XDP_DROP, XDP_DROP_NDP_PEER),
-    NO_HOST("ns_from_vip6", setup6_avg, N_SRC_VIP6, XDP_DROP, XDP_DROP_NDP_PEER),
-    NO_HOST("na_vll_real_mac", setup6_not_avg, N_NA_VLL_PEER, XDP_DROP, XDP_DROP_NDP_PEER),
+    NO_HOST("ns_from_vip6", setup6_avg, N_SRC_VIP6, XDP_DROP, XDP_DROP_NDP_VIP_CONFLICT),
+    NO_HOST("na_vll_real_mac", setup6_not_avg, N_NA_VLL_PEER, XDP_DROP, XDP_DROP_NDP_VIP_CONFLICT),
     NO_HOST("na_vip6_unsolicited_seen_by_peer", setup6_not_avg, N_NA_VIP6_VMAC, XDP_DROP,
 	    XDP_DROP_NDP_PEER),
     NO_HOST("ra_from_vll", setup6_avg, N_RA_FROM_VLL, XDP_DROP, XDP_DROP_NDP_PEER),

@@ -135,18 +135,23 @@ check_eq "none was dropped (tc_egress_drop_vip_ndp)" "$(both tc_egress_drop_vip_
 before=$(hosts6)
 SN=ff02::1:ff62:$(printf '%x' "$LAB_GID")00
 SNMAC=33:33:ff:62:$(printf '%02x' "$LAB_GID"):00
-peer0=$(reason r1 xdp_drop_ndp_peer)
+claim0=$(reason r1 xdp_drop_ndp_vip_conflict)
+mal0=$(reason r1 xdp_drop_ndp_malformed)
 forge --dmac 33:33:00:00:00:01 --smac "$C3MAC" --src "$C3LL" --dst ff02::1 --type 136 --flags 0x20 \
 	--target "$VIP6" --lla "2:$C3MAC"                  # "the vip6 is at c3" (override)
 forge --dmac 33:33:00:00:00:01 --smac "$C3MAC" --src "$LAB_LL6" --dst ff02::1 --type 136 \
 	--flags 0xa0 --target "$LAB_LL6" --lla "2:$C3MAC"  # the same from the link-local
 forge --dmac 33:33:ff:00:00:65 --smac "$C3MAC" --src "$LAB_LL6" --dst ff02::1:ff00:65 \
 	--target fe80::aff:fe00:65 --lla "1:$C3MAC"        # an NS from the virtual link-local
+# a rogue RA from the virtual link-local: hop limit, flags, lifetime (2), reachable (4) and
+# retransmission timer (4), 12 bytes, then its SLLA naming c3
 forge --dmac 33:33:00:00:00:01 --smac "$C3MAC" --src "$LAB_LL6" --dst ff02::1 --type 134 \
-	--body 40000708000000000000000000 --lla "1:$C3MAC" # a rogue RA from the virtual link-local
-lab_wait 3 eval '[ $(($(reason r1 xdp_drop_ndp_peer) - peer0)) -ge 4 ]'
-check "r1 dropped the four claims of a virtual address (xdp_drop_ndp_peer +$(($(reason r1 xdp_drop_ndp_peer) - peer0)))" \
-	bash -c '[ "$1" -ge 4 ]' _ $(($(reason r1 xdp_drop_ndp_peer) - peer0))
+	--body 400007080000000000000000 --lla "1:$C3MAC"
+lab_wait 3 eval '[ $(($(reason r1 xdp_drop_ndp_vip_conflict) - claim0)) -ge 4 ]'
+check_eq "r1 dropped the four claims of a virtual address as conflicts (xdp_drop_ndp_vip_conflict)" \
+	"$(($(reason r1 xdp_drop_ndp_vip_conflict) - claim0))" 4
+check_eq "... none of them as malformed (the RA's fixed part is 12 bytes)" \
+	"$(($(reason r1 xdp_drop_ndp_malformed) - mal0))" 0
 hop0=$(reason r1 xdp_drop_ndp_hop_limit)
 forge --dmac "$SNMAC" --smac "$C3MAC" --src "$C3LL" --dst "$SN" --target "$LAB_LL6" --lla "1:$C3MAC" --hop 64
 lab_wait 3 eval '[ "$(reason r1 xdp_drop_ndp_hop_limit)" -gt '"$hop0"' ]'

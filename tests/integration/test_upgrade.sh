@@ -4,7 +4,8 @@
 # rather than adopting it by its name: the interface has a program at every moment, the one
 # attached at the end is this build's (its tag, logged with the old one), the pinned host
 # table and the clients' vMACs survive; a restart over this build's own program adopts it
-# (same id). The other build is the lab's stand-in, xglb_xdp in build/xdp_pass.bpf.o: same
+# (same id); a restart over an xglb_stats pinned with the older size (128 slots) replaces the
+# map, says so, and replaces the program that used it. The other build is the lab's stand-in, xglb_xdp in build/xdp_pass.bpf.o: same
 # name, other code (it passes every frame, so with it nothing is answered).
 # Prints TAP-like "ok - ..." / "not ok - ..." lines.
 source "$(dirname "$0")/../lab/testlib.sh" || exit 1
@@ -81,5 +82,24 @@ check "this build's program is adopted, by its tag" grep -q \
 check_eq "... the same program (id $id1)" "$(xdp_id)" "$id1"
 check_none "... nothing replaced" "replacing the xglb_xdp" cat "$log"
 check "c1 reaches the server after the adoption" reach c1
+
+# ---- a restart over an xglb_stats pinned with the older size (128 slots, before 256) ----------
+# What an xglbd from before drop_ndp_vip_conflict left: the map is replaced (logged), and the
+# program using it with it, not adopted; the counters go on in the new map.
+lab_kill_xglbd r1 || bail "kill -9 of r1's xglbd (before the xglb_stats swap)"
+pin=$(lab_get r1 pin_root)
+rm -f "$pin/xglb_stats"
+bpftool map create "$pin/xglb_stats" type percpu_array key 4 value 8 entries 128 name xglb_stats ||
+	bail "an xglb_stats of 128 slots pinned in its place"
+lab_start_xglbd r1 "$cfg" || bail "xglbd restarts over the older xglb_stats"
+check "the older xglb_stats is replaced, saying so" grep -q \
+	"$pin/xglb_stats was pinned by an older xglb (type 6, key 4, value 8, 128 entries, flags 0; now 6, 4, 8, 256, 0) or with another host-table-size: replacing it, the state it held is lost" "$log"
+check_eq "... by one of 256 slots" "$(bpftool map show pinned "$pin/xglb_stats" -j | jq .max_entries)" 256
+check "the program that used the old map is replaced, not adopted" grep -q \
+	"eth0 (ifindex [0-9]*): replacing the older xglb_xdp program attached (id $id1, tag $tag0; it uses the replaced maps) by this xglbd's (tag $tag0), in place" "$log"
+check_eq "the host table survived (hosts, forwarders)" "$(hosts)" "$hosts0"
+check "c1 reaches the server after the swap" reach c1
+check "... its ARP answered and counted in the new map (xdp_tx_arp_reply)" \
+	bash -c '[ "$1" -gt 0 ]' _ "$(lab_reason r1 xdp_tx_arp_reply)"
 
 t_done
