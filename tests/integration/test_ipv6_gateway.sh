@@ -5,8 +5,10 @@
 # egress guard gives that NS the interface's own link-local, so it leaves and nothing names a
 # real MAC for a virtual address); two dual-stack hosts get the same vMAC from ndisc6 as from
 # ARP; forged NS/NA/RA/DAD frames from a host (claims of the virtual addresses, hop limit 64,
-# truncated) are dropped and counted by reason while the hosts keep their forwarders; xglbd
-# killed (-9) and restarted, the AVG and then the other owner: the data path keeps answering
+# truncated) are dropped and counted by reason while the hosts keep their forwarders; a forged
+# unsolicited NA (override) for the virtual link-local moves a host's neighbour entry to the
+# forger, and the AVG moves it back (conflict event, unsolicited NA); xglbd killed (-9) and
+# restarted, the AVG and then the other owner: the data path keeps answering
 # NS while it is away, and the restarted node keeps every IPv6 host on its forwarder (host
 # table, the NAs of a fresh resolution), its virtual addresses once each, no DAD, deprecated.
 #
@@ -176,6 +178,42 @@ check_eq "the AVG's host table is as before the forgeries" "$(hosts6)" "$before"
 for c in c1 c2; do lab_exec "$c" ip -6 neigh flush dev eth0; done
 check_eq "c1 and c2 resolve the link-local to their own vMACs again" \
 	"$(ndisc c1 "$LAB_LL6") $(ndisc c2 "$LAB_LL6")" "$VM0 $VM1"
+
+# ---- a forged NA for the virtual link-local: the AVG moves the hosts back -------------------
+# c3 tells the segment "the virtual link-local is at c3" (unsolicited, Router and Override, to
+# all nodes): c2's neighbour entry moves to c3's MAC. r1 (AVG) drops it as a conflict, reports
+# it, and sends each IPv6 host it knows an unsolicited NA naming its own vMAC, again 1.5 s
+# later: c2's entry is back on its vMAC in well under NUD's 5 s delay and 3 probes.
+conflicts6() { lab_status "$1" | jq -r --argjson g "$LAB_GID" ".conflicts.groups[] | select(.id == \$g) | .$2"; }
+metric() { lab_exec "$1" curl -sS --max-time 5 http://127.0.0.1:9867/metrics | awk -v k="$2" '$1 == k { print $2 }'; }
+neigh6() { lab_exec "$1" ip -6 neigh show "$2" dev eth0 | awk '{for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1)}'; }
+c2_back() { [ "$(neigh6 c2 "$LAB_LL6")" = "$VM1" ]; }
+check "c2 reaches the server over IPv6 before the forgery" lab_wait 4 ping6_ok c2 "$LAB_SERVER_IP6"
+check_eq "c2's neighbour entry for the virtual link-local: its vMAC" "$(neigh6 c2 "$LAB_LL6")" "$VM1"
+conf0=$(conflicts6 r1 vip6)
+nas0=$(conflicts6 r1 vip6_na_sent)
+nam0=$(metric r1 xglb_conflict_na_defended_total)
+claim0=$(reason r1 xdp_drop_ndp_vip_conflict)
+forge --dmac 33:33:00:00:00:01 --smac "$C3MAC" --src "$C3LL" --dst ff02::1 --type 136 --flags 0xa0 \
+	--target "$LAB_LL6" --lla "2:$C3MAC"
+check "r1 drops it as a conflict (xdp_drop_ndp_vip_conflict)" \
+	lab_wait 3 eval '[ "$(reason r1 xdp_drop_ndp_vip_conflict)" -gt '"$claim0"' ]'
+check "c2's entry for the virtual link-local is back on its vMAC $VM1" lab_wait 3 c2_back
+check "r1's status counts the vip6 conflict" lab_wait 3 eval '[ "$(conflicts6 r1 vip6)" -gt '"$conf0"' ]'
+check "... and the NAs it sent in defence, the repeat 1.5 s later among them (2 hosts, 2 passes)" \
+	lab_wait 4 eval '[ "$(conflicts6 r1 vip6_na_sent)" -ge $(('"$nas0"' + 4)) ]'
+check "metrics: xglb_conflicts_total{kind=vip6} and xglb_conflict_na_defended_total rose" \
+	bash -c '[ "$1" -gt 0 ] && [ "$2" -gt "$3" ]' _ \
+	"$(metric r1 "xglb_conflicts_total{group=\"$LAB_GID\",kind=\"vip6\"}")" \
+	"$(metric r1 xglb_conflict_na_defended_total)" "$nam0"
+check_eq "r2 (not AVG) sends no NA in defence" \
+	"$(conflicts6 r2 vip6_na_sent)/$(metric r2 xglb_conflict_na_defended_total)" 0/0
+st=$(lab_exec r1 "$LAB_BUILD/xglbctl" --socket "$LAB_DIR/r1.sock" status)
+echo "# $(grep -A2 '^conflicts:' <<<"$st" | paste -sd'|')"
+check "xglbctl status shows the group's vip6 conflicts and NAs sent (GROUP VIP VMAC VIP6 VIP6_NA_SENT)" \
+	grep -Eq "^  $LAB_GID +[0-9]+ +[0-9]+ +[1-9][0-9]* +[1-9][0-9]*\$" <<<"$st"
+check_eq "c2's entry still on its vMAC after the repeat" "$(neigh6 c2 "$LAB_LL6")" "$VM1"
+check "c2 reaches the server over IPv6 after the forgery" lab_wait 4 ping6_ok c2 "$LAB_SERVER_IP6"
 
 # ---- kill -9 and restart: the AVG, then the other owner -----------------------------------
 for r in r1 r2; do

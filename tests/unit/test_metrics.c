@@ -49,7 +49,8 @@ static const char *status_json =
     "supported\",\"promiscuous_fallbacks\":3}],\"added\":11,\"removed\":9,\"adopted\":2,"
     "\"stale_removed\":1,\"refused\":6,\"promiscuous_fallbacks\":3,\"restored\":7,"
     "\"resyncs\":2,\"errors\":1},"
-    "\"conflicts\":{\"groups\":[{\"id\":1,\"vip\":6,\"vmac\":2}],\"hosts_defended\":11,"
+    "\"conflicts\":{\"groups\":[{\"id\":1,\"vip\":6,\"vmac\":2,\"vip6\":3,"
+    "\"vip6_na_sent\":8}],\"hosts_defended\":11,\"na_defended\":8,"
     "\"events_suppressed\":40,\"events_lost\":1},"
     "\"event_loop\":{\"hello_timer\":{\"fires\":10,\"le_us\":[500,1000,2000,5000,10000],"
     "\"wake\":{\"buckets\":[6,1,1,1,0,1],\"sum_us\":25000,\"max_us\":12000},"
@@ -237,6 +238,8 @@ static void renders_values(void **state)
 	has(t, "xglb_rx_filter_changes_total{op=\"error\"} 1");
 	has(t, "xglb_conflicts_total{group=\"1\",kind=\"vip\"} 6");
 	has(t, "xglb_conflicts_total{group=\"1\",kind=\"vmac\"} 2");
+	has(t, "xglb_conflicts_total{group=\"1\",kind=\"vip6\"} 3");
+	has(t, "xglb_conflict_na_defended_total 8");
 	has(t, "xglb_conflict_events_dropped_total{cause=\"budget\"} 40");
 	has(t, "xglb_conflict_events_dropped_total{cause=\"ring_full\"} 1");
 	has(t, "xglb_conflict_hosts_defended_total 11");

@@ -283,6 +283,23 @@ static int cmd_status(const struct ctl *c)
 			printf("%s\n", json_object_array_length(e) ? "" : " -");
 		}
 	}
+	if (jget(r, "conflicts")) {
+		struct json_object *cf = jget(r, "conflicts"), *cgs = jget(cf, "groups");
+
+		printf(
+		    "\nconflicts: hosts told again by ARP %lld, by NA %lld; events held back %lld, "
+		    "lost %lld\n",
+		    ji(cf, "hosts_defended"), ji(cf, "na_defended"), ji(cf, "events_suppressed"),
+		    ji(cf, "events_lost"));
+		printf("  %-5s %-8s %-8s %-8s %s\n", "GROUP", "VIP", "VMAC", "VIP6",
+		       "VIP6_NA_SENT");
+		for (size_t k = 0; k < json_object_array_length(cgs); k++) {
+			struct json_object *x = json_object_array_get_idx(cgs, k);
+
+			printf("  %-5lld %-8lld %-8lld %-8lld %lld\n", ji(x, "id"), ji(x, "vip"),
+			       ji(x, "vmac"), ji(x, "vip6"), ji(x, "vip6_na_sent"));
+		}
+	}
 	if (jget(r, "membership")) {
 		printf("\nmembership datagrams:");
 		json_object_object_foreach(jget(r, "membership"), k, v)

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * conflict.c - conflicts the data path saw on the wire (bpf/lib/conflict.h): a station
- * claiming a VIP with a MAC that is no vMAC, or speaking from a vMAC this node owns. Each is
- * counted, logged (at most one line per group and kind every CONFLICT_LOG_MS, naming the
- * offender's MAC and, when it is a known node's, the node), and a VIP claim is defended: the
- * AVG tells every host it knows its own vMAC again, paced, on the loop that also beats.
+ * claiming a VIP or a virtual IPv6 address with a MAC that is no vMAC, or speaking from a vMAC
+ * this node owns. Each is counted, logged (at most one line per group and kind every
+ * CONFLICT_LOG_MS, naming the offender's MAC and, when it is a known node's, the node), and a
+ * claim is defended: the AVG tells every host it knows its own vMAC again (a VIP: by
+ * gratuitous ARP reply; a virtual IPv6 address: its IPv6 hosts, by unsolicited NA, twice,
+ * user/lib/defend6.h), paced, on the loop that also beats.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,15 +21,18 @@
 #include "xglb.skel.h"
 #include "conflict.h"
 #include "daemon.h"
+#include "defend6.h"
 #include "learn.h"
 #include "log.h"
 #include "names.h"
+#include "ndmsg.h"
 
 #define CONFLICT_LOG_MS	   10000	/* one log line per group and kind this often, at most */
 #define DEFEND_BATCH	   512		/* host entries visited per step of a defence */
 #define DEFEND_STEP_NS	   1000000ull	/* between steps: the loop beats in between */
 #define DEFEND_INTERVAL_NS 500000000ull /* a new defence of a group this often, at most */
-#define CONFLICT_KINDS	   3		/* enum xglb_conflict_kind, 0 unused */
+#define CONFLICT_KINDS	   4		/* enum xglb_conflict_kind, 0 unused */
+#define XGLB_NA_FRAME_LEN  86		/* xglb_na_move_frame (ndmsg.h) */
 
 struct conflict_group {
 	__u64 count[CONFLICT_KINDS];	/* events received, by kind */
@@ -39,12 +44,20 @@ struct conflict_group {
 	__u64 next_pass; /* ns: no new pass before */
 	__u64 cursor;	 /* the next way of the host table (hosttab.h) */
 	int sent;	 /* replies of this pass */
+	/* the defence of the virtual IPv6 addresses: passes over the host table (defend6.h) */
+	struct xglb_defend6 v6;
+	bool have_cursor6;
+	__u32 ifindex6; /* where the latest claim was seen */
+	__u64 cursor6;	/* the next way of the host table */
+	int sent6;	/* NAs of this pass */
+	__u64 na_sent;	/* NAs sent in defence of the group's virtual IPv6 addresses */
 };
 
 struct xglb_conflicts {
 	struct ring_buffer *rb;
 	int rb_fd, timer_fd;
 	__u64 defended;				    /* replies sent to hosts, all groups */
+	__u64 na_defended;			    /* NAs sent to IPv6 hosts, all groups */
 	struct conflict_group grp[XGLB_MAX_GROUPS]; /* by group id */
 };
 
@@ -99,6 +112,22 @@ static void log_event(struct daemon *d, struct conflict_group *cg, int g,
 		snprintf(node, sizeof(node), " (a learning frame of node %s)", name);
 	else
 		node[0] = 0;
+	if (ev->kind == XGLB_CONFLICT_VIP6) {
+		char ip6[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, ev->ip6, ip6, sizeof(ip6));
+		pr_warn("group %u: IPv6 address conflict: %s%s announces %s at %s (%s) on %s; %s%s",
+			ev->gid, src, node, ip6, sha,
+			ev->op == XGLB_ND_NA   ? "NA"
+			: ev->op == XGLB_ND_NS ? "NS"
+					       : "RA",
+			ifn,
+			g >= 0 && (d->tables[g].flags & XGLB_GRP_AVG)
+			    ? "telling the group's IPv6 hosts their vMAC again"
+			    : "the AVG tells the IPv6 hosts their vMAC again",
+			more);
+		return;
+	}
 	if (ev->kind == XGLB_CONFLICT_VIP)
 		pr_warn("group %u: VIP conflict: %s%s announces VIP %s at %s (ARP %s) on %s; %s%s",
 			ev->gid, src, node, ip, sha,
@@ -124,7 +153,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < sizeof(ev))
 		return 0;
 	memcpy(&ev, data, sizeof(ev));
-	if (ev.kind != XGLB_CONFLICT_VIP && ev.kind != XGLB_CONFLICT_VMAC)
+	if (ev.kind != XGLB_CONFLICT_VIP && ev.kind != XGLB_CONFLICT_VMAC &&
+	    ev.kind != XGLB_CONFLICT_VIP6)
 		return 0;
 	cg = &d->conflicts->grp[ev.gid];
 	cg->count[ev.kind]++;
@@ -133,6 +163,14 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (ev.kind == XGLB_CONFLICT_VIP && g >= 0) {
 		cg->pending = true;
 		cg->ifindex = ev.ifindex;
+	}
+	if (ev.kind == XGLB_CONFLICT_VIP6 && g >= 0) {
+		int a = xglb_defend6_addr(&d->cfg->groups[g], ev.ip6);
+
+		if (a >= 0) { /* else reloaded away meanwhile */
+			xglb_defend6_claim(&cg->v6, a);
+			cg->ifindex6 = ev.ifindex;
+		}
 	}
 	return 0;
 }
@@ -195,6 +233,63 @@ static bool defend_step(struct daemon *d, __u32 gid, struct conflict_group *cg)
 	return false;
 }
 
+/*
+ * One step of a pass of the defence of group gid's virtual IPv6 addresses
+ * (the mask cg->v6.running): up to DEFEND_BATCH host entries or NAs, each
+ * IPv6 host of the group (xglb_defend6_tells) told "<address> is at <its
+ * vMAC>" for each address of the pass, by the unsolicited NA with the
+ * override flag that moves a redistributed host (xglb_na_move_frame:
+ * unicast to the host, hop limit 255, TLLA its forwarder's vMAC), from the
+ * interface the claim came in on. Returns true when the pass is over.
+ */
+static bool defend6_step(struct daemon *d, __u32 gid, struct conflict_group *cg)
+{
+	int g = cfg_group(d, gid), k, frames = 0;
+	const struct xglb_cfg_group *c;
+	const struct xglb_group *tbl;
+	__u8 frame[XGLB_NA_FRAME_LEN];
+	struct xglb_host_key key;
+	struct xglb_host h;
+
+	if (g < 0 || d->pkt_fd < 0)
+		return true;
+	c = &d->cfg->groups[g];
+	tbl = &d->tables[g];
+	k = defend_iface(d, g, cg->ifindex6);
+	if (!(tbl->flags & XGLB_GRP_AVG) || k < 0)
+		return true; /* only the AVG knows the hosts */
+	for (int n = 0; n < DEFEND_BATCH && frames < DEFEND_BATCH; n++) {
+		if (!cg->have_cursor6)
+			cg->cursor6 = 0;
+		cg->have_cursor6 = true;
+		if (!xglb_hosttab_walk(&d->ld.hosts, &cg->cursor6, &key, &h, 1))
+			return true; /* the end */
+		if (!xglb_defend6_tells(&key, &h, tbl))
+			continue;
+		for (int a = 0; a < c->n_addr6 && a < XGLB_VIP6_PER_GROUP; a++) {
+			if (!(cg->v6.running & (1u << a)))
+				continue;
+			xglb_na_move_frame(frame, d->ifs.mac[k], key.mac, c->addr6[a],
+					   tbl->fwd[h.fwd].vmac);
+			frames++;
+			if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[k], frame, sizeof(frame)) ==
+			    0) {
+				cg->sent6++;
+				cg->na_sent++;
+				d->conflicts->na_defended++;
+			}
+		}
+	}
+	return false;
+}
+
+/* *next := t if it is earlier (0: none yet). */
+static void next_min(__u64 *next, __u64 t)
+{
+	if (t && (!*next || t < *next))
+		*next = t;
+}
+
 /* Start due passes, run a step of each running one, arm the timer for what remains. */
 static void defend(struct daemon *d)
 {
@@ -222,6 +317,27 @@ static void defend(struct daemon *d)
 			next = now + DEFEND_STEP_NS;
 		else if (cg->pending && (!next || cg->next_pass < next))
 			next = cg->next_pass > now ? cg->next_pass : now + DEFEND_STEP_NS;
+
+		/* the virtual IPv6 addresses: a first pass, then its repeat (defend6.h) */
+		if (xglb_defend6_start(&cg->v6, now)) {
+			cg->have_cursor6 = false;
+			cg->sent6 = 0;
+		}
+		if (cg->v6.running && defend6_step(d, gid, cg)) {
+			xglb_defend6_done(&cg->v6);
+			if (cg->sent6)
+				pr_info(
+				    "group %u: %d NAs told IPv6 hosts their vMAC again after an "
+				    "IPv6 address conflict",
+				    gid, cg->sent6);
+		}
+		if (cg->v6.running) {
+			next_min(&next, now + DEFEND_STEP_NS);
+		} else {
+			__u64 due = xglb_defend6_due(&cg->v6, now);
+
+			next_min(&next, due > now ? due : due ? now + DEFEND_STEP_NS : 0);
+		}
 	}
 	if (next) { /* relative, as arm_membership (membership.c) says why */
 		__u64 rel = next > now ? next - now : 1;
@@ -298,7 +414,7 @@ void conflicts_event(struct daemon *d, int fd)
 
 struct json_object *conflicts_json(const struct daemon *d)
 {
-	static const char *const kinds[CONFLICT_KINDS] = {NULL, "vip", "vmac"};
+	static const char *const kinds[CONFLICT_KINDS] = {NULL, "vip", "vmac", "vip6"};
 	struct json_object *o = json_object_new_object(), *groups = json_object_new_array();
 	int ncpu = libbpf_num_possible_cpus();
 	__u64 suppressed = 0, lost = 0;
@@ -323,12 +439,19 @@ struct json_object *conflicts_json(const struct daemon *d)
 			    x, kinds[k],
 			    json_object_new_int64(
 				d->conflicts ? (int64_t)d->conflicts->grp[gid].count[k] : 0));
+		json_object_object_add(
+		    x, "vip6_na_sent",
+		    json_object_new_int64(d->conflicts ? (int64_t)d->conflicts->grp[gid].na_sent
+						       : 0));
 		json_object_array_add(groups, x);
 	}
 	json_object_object_add(o, "groups", groups);
 	json_object_object_add(
 	    o, "hosts_defended",
 	    json_object_new_int64(d->conflicts ? (int64_t)d->conflicts->defended : 0));
+	json_object_object_add(
+	    o, "na_defended",
+	    json_object_new_int64(d->conflicts ? (int64_t)d->conflicts->na_defended : 0));
 	json_object_object_add(o, "events_suppressed", json_object_new_int64((int64_t)suppressed));
 	json_object_object_add(o, "events_lost", json_object_new_int64((int64_t)lost));
 	return o;

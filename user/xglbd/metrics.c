@@ -771,15 +771,15 @@ static void render_datapath(FILE *out, struct json_object *status)
 static void render_conflicts(FILE *out, struct json_object *status)
 {
 	struct json_object *c = get(status, "conflicts"), *groups = c ? get(c, "groups") : NULL, *g;
-	static const char *const kinds[] = {"vip", "vmac"};
+	static const char *const kinds[] = {"vip", "vmac", "vip6"};
 
 	if (!c)
 		return;
 	head(out, "xglb_conflicts_total", "counter",
-	     "Frames claiming a VIP (kind vip) or a vMAC this node owns (kind vmac) that the data "
-	     "path reported, per group.");
+	     "Frames claiming a VIP (kind vip), a virtual IPv6 address (kind vip6) or a vMAC this "
+	     "node owns (kind vmac) that the data path reported, per group.");
 	for (size_t i = 0; (g = elem(groups, i)); i++) {
-		for (int k = 0; k < 2; k++)
+		for (int k = 0; k < 3; k++)
 			fprintf(out, "xglb_conflicts_total{group=\"%lld\",kind=\"%s\"} %lld\n",
 				num(g, "id"), kinds[k], num(g, kinds[k]));
 	}
@@ -791,6 +791,10 @@ static void render_conflicts(FILE *out, struct json_object *status)
 	scalar(out, "xglb_conflict_hosts_defended_total", "counter",
 	       "Replies telling a host its vMAC again after a station claimed the VIP.",
 	       num(c, "hosts_defended"));
+	scalar(out, "xglb_conflict_na_defended_total", "counter",
+	       "Unsolicited NAs telling an IPv6 host its vMAC again after a station claimed a "
+	       "virtual IPv6 address.",
+	       num(c, "na_defended"));
 }
 
 /*
