@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC or to the router's MAC) are never answered, learned from, readdressed or steered: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac, pass_vlan; steering on, tc_steer_vlan), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created; receive VLAN offload turned off where xglb_xdp runs (again on a re-created interface), on again after a clean stop, left alone with the data path at tc, and left off by a restart after a kill (ethtool, status, /metrics); status and /metrics read it from the offload thread (strace: no ethtool request on the event loop), an operator's change shown after its link event and left as set; a driver that cannot turn it off (every ethtool request refused by tests/tools/xglb_deny): warned once, counted, the data path kept at XDP, nothing turned on at the stop.
+# test_vlan.sh - 802.1Q/802.1ad tagged frames sent into a router (ARP and NS for the VIP, IPv4 to an owned vMAC or to the router's MAC) are never answered, learned from, readdressed or steered: passed untouched and counted (pass_vlan_arp, pass_vlan_ndp, pass_vlan_vmac, pass_vlan; steering on, tc_steer_vlan), with the data path at XDP (the tag in the frame) and at tc (the tag delivered as metadata by the switch port's veth VLAN offload); the XDP mode in status and /metrics, kept when the interface is re-created; receive VLAN offload turned off where xglb_xdp runs (again on a re-created interface), on again after a clean stop, left alone with the data path at tc, and left off by a restart after a kill (ethtool, status, /metrics); status and /metrics read it from the offload thread, and each interface's mtu, xdp and xdp_program from the interface read thread (strace: no ethtool request, SIOCGIFMTU, rtnetlink socket or bpf program query on the event loop; the values and their read age shown), an operator's change shown after its link event and left as set; a driver that cannot turn it off (every ethtool request refused by tests/tools/xglb_deny): warned once, counted, the data path kept at XDP, nothing turned on at the stop.
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines (tests/run.sh counts
 # them); details of a failure follow as "#" lines.
@@ -120,10 +120,14 @@ run xdp_ 2
 # ---- status reads the offload as its thread last read it: no ethtool request on the loop ----
 # strace on every thread of xglbd while status and /metrics are asked: the event loop's thread
 # (its id is the process's) makes no SIOCETHTOOL ioctl (it accepts the requests: traced too,
-# so a trace that saw nothing of the loop cannot pass); then an operator's ethtool -K (a link
-# event) is read again by the thread and shown, and xglbd does not turn it off again.
+# so a trace that saw nothing of the loop cannot pass), and none of the kernel reads behind
+# each interface's mtu, xdp, xdp_program and tcx_* (SIOCGIFMTU, a NETLINK_ROUTE socket for
+# bpf_xdp_query, BPF_PROG_QUERY / BPF_PROG_GET_FD_BY_ID): those are the interface read
+# thread's (ifkern.h), seen reading eth0's MTU in the same trace; then an operator's
+# ethtool -K (a link event) is read again by the thread and shown, and xglbd does not turn
+# it off again.
 pid=$(lab_xglbd_pid $R)
-strace -f -qq -e trace=ioctl,accept4 -e signal=none -o "$LAB_DIR/strace.out" -p "$pid" \
+strace -f -qq -e trace=ioctl,accept4,socket,bpf -e signal=none -o "$LAB_DIR/strace.out" -p "$pid" \
 	2>"$LAB_DIR/strace.err" &
 tracer=$!
 all_traced() {
@@ -132,15 +136,27 @@ all_traced() {
 		[ "$(awk '/^TracerPid:/ { print $2 }' "$t/status" 2>/dev/null)" = "$tracer" ] || return 1
 	done
 }
+loop_calls() { awk -v p="$pid" -v c="$1" '$1 == p && index($0, c)' "$LAB_DIR/strace.out" | wc -l; }
+thread_calls() { awk -v p="$pid" -v c="$1" '$1 != p && index($0, c)' "$LAB_DIR/strace.out" | wc -l; }
+thread_read_mtu() { [ "$(thread_calls SIOCGIFMTU)" -ge 1 ]; }
 if lab_wait 5 all_traced; then
-	lab_status $R >/dev/null && lab_status $R >/dev/null &&
+	st=$(lab_status $R) && lab_status $R >/dev/null &&
 		lab_exec $R curl -sS --max-time 5 -o /dev/null http://127.0.0.1:9867/metrics
+	# the thread reads again at least every 2 s (docs/datapath.md): bounded, no sleep
+	lab_wait 5 thread_read_mtu
 	kill -INT "$tracer"
 	wait "$tracer" 2>/dev/null
-	loop_calls() { awk -v p="$pid" -v c="$1" '$1 == p && index($0, c)' "$LAB_DIR/strace.out" | wc -l; }
 	check "strace saw the event loop accept the status and /metrics requests" \
 		test "$(loop_calls accept4)" -ge 2
 	check_eq "... and no ethtool request (SIOCETHTOOL) made by it" "$(loop_calls SIOCETHTOOL)" 0
+	check_eq "... nor a kernel read for mtu, xdp, xdp_program (SIOCGIFMTU, NETLINK_ROUTE, BPF_PROG_QUERY, BPF_PROG_GET_FD_BY_ID)" \
+		"$(loop_calls SIOCGIFMTU) $(loop_calls NETLINK_ROUTE) $(loop_calls BPF_PROG_QUERY) $(loop_calls BPF_PROG_GET_FD_BY_ID)" "0 0 0 0"
+	check "the interface read thread read eth0's MTU meanwhile (SIOCGIFMTU off the loop)" thread_read_mtu
+	want_mode=native # the lab's veth has native XDP; tests/run.sh's @generic rerun forces generic
+	[ "$LAB_XDP_MODE" = generic ] && want_mode=generic
+	check_eq "status shows eth0 as the kernel has it: mtu, xdp, xdp_program, a read age under 2.5 s" \
+		"$(jq -r '.datapath.interfaces[] | select(.name == "eth0") | "\(.mtu) \(.xdp) \(.xdp_program) \(.kernel_read_age_ms | type == "number" and . < 2500)"' <<<"$st")" \
+		"$(lab_mtu $R eth0) $want_mode xglb_xdp true"
 else
 	kill -INT "$tracer" 2>/dev/null
 	wait "$tracer" 2>/dev/null

@@ -189,15 +189,20 @@ static int cmd_status(const struct ctl *c)
 				printf(" %s", js(x, "xdp_mode"));
 		}
 		printf("\n");
-		/* as the kernel has them now: an MTU changed under xglbd shows at once */
-		printf("\n  %-16s %-6s %-9s %-16s %s\n", "INTERFACE", "MTU", "XDP", "XDP_PROGRAM",
-		       "RX_VLAN_OFFLOAD");
+		/* as xglbd's interface read thread last read them (READ: how long ago; at
+		 * least every 2 s, and after each link event: an MTU change shows at once) */
+		printf("\n  %-16s %-6s %-9s %-16s %-7s %s\n", "INTERFACE", "MTU", "XDP",
+		       "XDP_PROGRAM", "READ", "RX_VLAN_OFFLOAD");
 		for (size_t i = 0; i < json_object_array_length(ifs); i++) {
 			struct json_object *x = json_object_array_get_idx(ifs, i);
+			char age[16] = "-";
 
-			printf("  %-16s %-6s %-9s %-16s %s%s\n", js(x, "name"),
+			if (jget(x, "kernel_read_age_ms"))
+				snprintf(age, sizeof(age), "%.1fs",
+					 (double)ji(x, "kernel_read_age_ms") / 1000.0);
+			printf("  %-16s %-6s %-9s %-16s %-7s %s%s\n", js(x, "name"),
 			       jget(x, "mtu") ? js(x, "mtu") : "?", js(x, "xdp"),
-			       *js(x, "xdp_program") ? js(x, "xdp_program") : "-",
+			       *js(x, "xdp_program") ? js(x, "xdp_program") : "-", age,
 			       jget(x, "rx_vlan_offload") ? js(x, "rx_vlan_offload") : "?",
 			       json_object_get_boolean(jget(x, "rx_vlan_offload_ours"))
 				   ? " (turned off by xglbd)"

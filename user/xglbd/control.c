@@ -35,6 +35,7 @@
 #include "track.h"
 #include "daemon.h"
 #include "names.h"
+#include "ifkern.h"
 #include "tcx.h"
 
 /* ---- control socket -------------------------------------------------------- */
@@ -127,65 +128,52 @@ static const char *xdp_mode_name(__u8 mode)
 	return "unknown";
 }
 
-/*
- * The programs at IFINDEX's tcx hook TYPE, in the order they run, by
- * name (what `bpftool net` lists from bpftool 7.3 on; `tc filter show`
- * does not show tcx).
- */
-static struct json_object *tcx_json(__u32 ifindex, int type)
+/* The programs at one tcx hook as last read, by name, in the order they run. */
+static struct json_object *tcx_json(const struct xglb_ifkern_if *k, int s)
 {
 	struct json_object *a = json_object_new_array();
-	__u32 ids[XGLB_TCX_MAX];
-	char name[BPF_OBJ_NAME_LEN];
-	int n = xglb_tcx_list(ifindex, type, ids, XGLB_TCX_MAX);
 
-	for (int i = 0; i < n; i++)
-		json_object_array_add(
-		    a, json_object_new_string(
-			   xglb_tcx_prog_name(ids[i], name, sizeof(name)) ? "?" : name));
+	for (int i = 0; i < k->n_tcx[s]; i++)
+		json_object_array_add(a, json_object_new_string(k->tcx[s][i]));
 	return a;
 }
 
 /*
- * An interface as the kernel has it now (an operator may change an MTU,
- * or detach a program, under a running xglbd): its MTU ("mtu", absent if
- * unknown) and what is attached at its XDP hook ("xdp": native, generic,
- * offload, multiple, none) with the program's name ("xdp_program"), and
- * with tcx the programs at its tc hooks ("tcx_ingress", "tcx_egress").
- * One netlink query, one ioctl and (tcx) a few bpf calls, on request only.
+ * An interface as the kernel has it (an operator may change an MTU, or
+ * detach a program, under a running xglbd), as ifkern.c's thread last read
+ * it: its MTU ("mtu", absent if unknown) and what is attached at its XDP
+ * hook ("xdp": native, generic, offload, multiple, none, unknown) with the
+ * program's name ("xdp_program"), with tcx the programs at its tc hooks
+ * ("tcx_ingress", "tcx_egress", as `bpftool net` lists them from bpftool
+ * 7.3 on), and how old that read is ("kernel_read_age_ms"; null: not read
+ * yet). No kernel request here: each takes the rtnl lock or a bpf call,
+ * and this runs on the event loop (ifkern.h).
  */
-static void iface_kernel_json(struct json_object *j, __u32 ifindex, bool tcx)
+static void iface_kernel_json(struct json_object *j, const struct daemon *d, __u32 ifindex)
 {
-	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	int mtu = xglb_netif_mtu(ifindex);
-	const char *mode = "unknown";
-	char prog[BPF_OBJ_NAME_LEN] = "";
+	static struct xglb_ifkern_if k; /* the event loop's: status is served there only */
+	bool read = !xglb_ifkern_get(&d->ifkern, ifindex, &k);
+	struct timespec now;
 
-	if (!bpf_xdp_query((int)ifindex, 0, &q)) {
-		__u32 id = q.attach_mode == XDP_ATTACHED_DRV   ? q.drv_prog_id
-			   : q.attach_mode == XDP_ATTACHED_SKB ? q.skb_prog_id
-			   : q.attach_mode == XDP_ATTACHED_HW  ? q.hw_prog_id
-							       : 0;
-		int fd = id ? bpf_prog_get_fd_by_id(id) : -1;
-
-		mode = xdp_mode_name(q.attach_mode);
-		if (fd >= 0) {
-			struct bpf_prog_info info = {0};
-			__u32 len = sizeof(info);
-
-			if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-				snprintf(prog, sizeof(prog), "%s", info.name);
-			close(fd);
-		}
+	if (read && k.mtu > 0)
+		json_object_object_add(j, "mtu", json_object_new_int(k.mtu));
+	json_object_object_add(j, "xdp",
+			       json_object_new_string(read && k.xdp != XGLB_IFKERN_XDP_UNKNOWN
+							  ? xdp_mode_name(k.xdp)
+							  : "unknown"));
+	json_object_object_add(j, "xdp_program", json_object_new_string(read ? k.xdp_prog : ""));
+	if (d->ld.tcx) {
+		if (!read || !k.has_tcx)
+			k.n_tcx[0] = k.n_tcx[1] = 0;
+		json_object_object_add(j, "tcx_ingress", tcx_json(&k, 0));
+		json_object_object_add(j, "tcx_egress", tcx_json(&k, 1));
 	}
-	if (mtu > 0)
-		json_object_object_add(j, "mtu", json_object_new_int(mtu));
-	json_object_object_add(j, "xdp", json_object_new_string(mode));
-	json_object_object_add(j, "xdp_program", json_object_new_string(prog));
-	if (tcx) {
-		json_object_object_add(j, "tcx_ingress", tcx_json(ifindex, XGLB_TCX_INGRESS));
-		json_object_object_add(j, "tcx_egress", tcx_json(ifindex, XGLB_TCX_EGRESS));
-	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	json_object_object_add(
+	    j, "kernel_read_age_ms",
+	    read ? json_object_new_int64((int64_t)xglb_ifkern_age_ms(
+		       k.read_ns, (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec))
+		 : NULL);
 }
 
 /*
@@ -213,7 +201,7 @@ static void rxvlan_json(struct json_object *j, const struct daemon *d, int i)
  * Which hook runs the data path: as configured, and per interface what
  * the loader chose and why, the mode it attached xglb_xdp in ("xdp_mode":
  * native, generic, none), with its MTU and XDP attachment as the kernel
- * reports them now, and its receive VLAN offload (rxvlan_json); "hook" is
+ * last reported them (iface_kernel_json), and its receive VLAN offload (rxvlan_json); "hook" is
  * the group interfaces' common hook, or "mixed"; "rx_vlan_offload_refused":
  * interfaces whose driver kept the offload on when xglbd turned it off.
  */
@@ -238,7 +226,7 @@ static struct json_object *datapath_json(const struct daemon *d)
 		json_object_object_add(j, "why", json_object_new_string(d->ld.why[i]));
 		json_object_object_add(
 		    j, "xdp_mode", json_object_new_string(xglb_attach_mode_name(d->ld.mode[i])));
-		iface_kernel_json(j, d->ld.ifindex[i], d->ld.tcx);
+		iface_kernel_json(j, d, d->ld.ifindex[i]);
 		rxvlan_json(j, d, i);
 		json_object_array_add(ifs, j);
 		if (d->ld.use[i] != XGLB_USE_STEER)

@@ -15,6 +15,7 @@
 #include "ctlsock.h"
 #include "hostcount.h"
 #include "grace.h"
+#include "ifkern.h"
 #include "rxvlan.h"
 #include "hostage.h"
 #include "http.h"
@@ -344,6 +345,9 @@ struct daemon {
 	/* receive VLAN offload off where xglb_xdp runs (rxvlan_apply), off the event loop
 	 * once it runs; what this process turned off, to turn on again on a clean stop */
 	struct xglb_rxvlan rxvlan;
+	/* each data path interface's MTU, XDP and tcx attachments as the kernel has them, read
+	 * off the event loop (ifkern_apply): what status and /metrics show */
+	struct xglb_ifkern ifkern;
 	/* every vMAC of our groups on their interfaces' unicast filters (rxfilter.h) */
 	struct xglb_rxfilter *rxf;
 	struct xglb_ucf_set *rxf_want, *rxf_last; /* scratch; the set of the last commit */
@@ -389,6 +393,7 @@ void sysctls_apply(struct daemon *d);
 void sysctls_restore(struct daemon *d);
 void rxvlan_apply(struct daemon *d);
 void rxvlan_restore(struct daemon *d);
+void ifkern_apply(struct daemon *d);
 int open_steering(struct daemon *d);
 void steer_segments(struct daemon *d);
 

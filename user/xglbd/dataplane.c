@@ -796,6 +796,24 @@ void rxvlan_apply(struct daemon *d)
 		ifs[n++].ifindex = d->ifs.ifindex[i];
 	}
 	xglb_rxvlan_ask(&d->rxvlan, ifs, n);
+	ifkern_apply(d);
+}
+
+/*
+ * The interfaces whose MTU and XDP (and tcx) attachments status shows,
+ * handed to ifkern.c's thread (ifkern.h): every data path interface, by
+ * the ifindex the loader attached to (a re-created one's new ifindex:
+ * netwatch_resync comes through here). Before the thread runs (the start)
+ * they are read here; after, never on the event loop.
+ */
+void ifkern_apply(struct daemon *d)
+{
+	__u32 ifindex[XGLB_MAX_IFACES];
+	int n = 0;
+
+	for (int i = 0; i < d->ld.n_if && n < XGLB_MAX_IFACES; i++)
+		ifindex[n++] = d->ld.ifindex[i];
+	xglb_ifkern_ask(&d->ifkern, ifindex, n, d->ld.tcx);
 }
 
 void rxvlan_restore(struct daemon *d)

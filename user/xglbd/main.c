@@ -349,6 +349,10 @@ int main(int argc, char **argv)
 	}
 	xglb_log_init("xglbd", verbose ? XGLB_LOG_DEBUG : XGLB_LOG_INFO);
 	xglb_rxvlan_init(&d.rxvlan, &xglb_rxvlan_netif);
+	if (xglb_ifkern_init(&d.ifkern, &xglb_ifkern_kernel, XGLB_IFKERN_PERIOD_MS)) {
+		fprintf(stderr, "xglbd: %s\n", strerror(ENOMEM));
+		return 1;
+	}
 	if (verbose > 1)
 		xglb_log_libs();
 	else
@@ -466,6 +470,10 @@ int main(int argc, char **argv)
 	if (err)
 		pr_warn("receive VLAN offload thread: %s (changed on the event loop)",
 			strerror(-err));
+	err = xglb_ifkern_start(&d.ifkern);
+	if (err)
+		pr_warn("interface read thread: %s (status shows the interfaces as read at start)",
+			strerror(-err));
 	d.pkt_fd = xglb_learn_socket();
 	if (d.pkt_fd < 0)
 		pr_warn("no packet socket for learning frames: %s", strerror(-d.pkt_fd));
@@ -503,6 +511,7 @@ detach:
 	sysctls_restore(&d); /* a failed start leaves them as it found them */
 	conflicts_close(&d);
 	http_stop(&d);
+	xglb_ifkern_stop(&d.ifkern);
 	xglb_tracker_close(&d.trk);
 	xglb_ctlsock_close(&d.ctl);
 	if (d.cl) {

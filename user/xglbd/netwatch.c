@@ -567,6 +567,8 @@ void netwatch_event(struct daemon *d)
 		nic_links(d); /* forwarders move between the node's interfaces (nicfail.c) */
 		/* an offload changed (ethtool -K) is a link event too: read again, off the loop */
 		xglb_rxvlan_refresh(&d->rxvlan);
+		/* and an MTU: the interfaces' kernel state read again, off the loop */
+		xglb_ifkern_refresh(&d->ifkern);
 	}
 	if (resync) {
 		d->nw.st.resyncs++;
