@@ -154,9 +154,9 @@ if lab_wait 5 all_traced; then
 	check "the interface read thread read eth0's MTU meanwhile (SIOCGIFMTU off the loop)" thread_read_mtu
 	want_mode=native # the lab's veth has native XDP; tests/run.sh's @generic rerun forces generic
 	[ "$LAB_XDP_MODE" = generic ] && want_mode=generic
-	check_eq "status shows eth0 as the kernel has it: mtu, xdp, xdp_program, a read age under 2.5 s" \
-		"$(jq -r '.datapath.interfaces[] | select(.name == "eth0") | "\(.mtu) \(.xdp) \(.xdp_program) \(.kernel_read_age_ms | type == "number" and . < 2500)"' <<<"$st")" \
-		"$(lab_mtu $R eth0) $want_mode xglb_xdp true"
+	check_eq "status shows eth0 as the kernel has it: mtu, xdp, xdp_program, a read age under 2.5 s; the offload's read age" \
+		"$(jq -r '.datapath.interfaces[] | select(.name == "eth0") | "\(.mtu) \(.xdp) \(.xdp_program) \(.kernel_read_age_ms | type == "number" and . < 2500) \(.rx_vlan_offload_read_age_ms | type)"' <<<"$st")" \
+		"$(lab_mtu $R eth0) $want_mode xglb_xdp true number"
 else
 	kill -INT "$tracer" 2>/dev/null
 	wait "$tracer" 2>/dev/null

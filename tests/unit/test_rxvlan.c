@@ -311,8 +311,11 @@ static void no_thread_no_refresh(void **state)
 	reset_fake();
 	fake[0] = (struct fake_if){.name = "eth0", .on = 0};
 	xglb_rxvlan_init(&r, &ops);
+	assert_true(xglb_rxvlan_read_ns(&r, "eth0") == 0); /* not read yet */
 	xglb_rxvlan_ask(&r, ifs, 1); /* the start, before the first hello: read here */
 	assert_int_equal(xglb_rxvlan_state(&r, "eth0"), 0);
+	assert_true(xglb_rxvlan_read_ns(&r, "eth0") > 0); /* status shows its age */
+	assert_true(xglb_rxvlan_read_ns(&r, "eth1") == 0);
 	gets = fake[0].gets;
 	fake[0].on = 1;
 	xglb_rxvlan_refresh(&r);

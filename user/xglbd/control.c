@@ -181,7 +181,8 @@ static void iface_kernel_json(struct json_object *j, const struct daemon *d, __u
  * as the receive VLAN offload thread last read it (at start, after each
  * request, after each link event of the interface: rxvlan.h), and whether
  * this process turned it off ("rx_vlan_offload_ours": a clean stop turns it
- * on again). No ethtool request here: one takes the rtnl lock, which a
+ * on again), and how long ago it was read ("rx_vlan_offload_read_age_ms",
+ * null: not read yet). No ethtool request here: one takes the rtnl lock, which a
  * driver resetting a NIC may hold for long, and this runs on the event loop.
  * xglbd turns it off where xglb_xdp runs (rxvlan_apply).
  */
@@ -190,11 +191,19 @@ static void rxvlan_json(struct json_object *j, const struct daemon *d, int i)
 	int on = d->nw.gone[i] ? -ENODEV : xglb_rxvlan_state(&d->rxvlan, d->ifs.name[i]);
 	const char *v = on < 0 ? "unknown" : "off";
 	bool ours = xglb_rxvlan_ours(&d->rxvlan, d->ifs.name[i]);
+	__u64 read_ns = xglb_rxvlan_read_ns(&d->rxvlan, d->ifs.name[i]);
+	struct timespec now;
 
 	if (on > 0)
 		v = "on";
 	json_object_object_add(j, "rx_vlan_offload", json_object_new_string(v));
 	json_object_object_add(j, "rx_vlan_offload_ours", json_object_new_boolean(ours));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	json_object_object_add(
+	    j, "rx_vlan_offload_read_age_ms",
+	    read_ns ? json_object_new_int64((int64_t)xglb_ifkern_age_ms(
+			  read_ns, (__u64)now.tv_sec * 1000000000ULL + (__u64)now.tv_nsec))
+		    : NULL);
 }
 
 /*

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include "log.h"
@@ -54,7 +55,11 @@ static void seen_set(struct xglb_rxvlan *r, const char *ifname, int state)
 			return;
 		snprintf(r->seen[r->n_seen++].name, IF_NAMESIZE, "%s", ifname);
 	}
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	r->seen[k].state = state;
+	r->seen[k].read_ns = (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
 }
 
 static void seen(struct xglb_rxvlan *r, const char *ifname, int state)
@@ -227,6 +232,18 @@ int xglb_rxvlan_state(const struct xglb_rxvlan *r, const char *ifname)
 			state = r->seen[k].state;
 	UNLOCK(r);
 	return state;
+}
+
+__u64 xglb_rxvlan_read_ns(const struct xglb_rxvlan *r, const char *ifname)
+{
+	__u64 ns = 0;
+
+	LOCK(r);
+	for (int k = 0; k < r->n_seen; k++)
+		if (!strcmp(r->seen[k].name, ifname))
+			ns = r->seen[k].read_ns;
+	UNLOCK(r);
+	return ns;
 }
 
 bool xglb_rxvlan_ours(const struct xglb_rxvlan *r, const char *ifname)

@@ -38,6 +38,7 @@ struct xglb_rxvlan_if {
 struct xglb_rxvlan_seen {
 	char name[IF_NAMESIZE];
 	int state;
+	__u64 read_ns; /* CLOCK_MONOTONIC of the read */
 };
 
 #define XGLB_RXVLAN_REFUSED_MAX 64 /* the ifindexes whose refusal was counted (a ring) */
@@ -90,6 +91,8 @@ bool xglb_rxvlan_idle(const struct xglb_rxvlan *r);
  * No ioctl: what status and /metrics show.
  */
 int xglb_rxvlan_state(const struct xglb_rxvlan *r, const char *ifname);
+/* When IFNAME's offload was last read (CLOCK_MONOTONIC ns), 0 if not read yet. */
+__u64 xglb_rxvlan_read_ns(const struct xglb_rxvlan *r, const char *ifname);
 /* This run turned the offload off on IFNAME. */
 bool xglb_rxvlan_ours(const struct xglb_rxvlan *r, const char *ifname);
 /* Interfaces whose driver kept it on. */
