@@ -486,7 +486,7 @@ static __always_inline int ndp_known(struct xglb_ctx *c, const struct xglb_ctl *
  * frame the hosts would refuse costs a harmless defence at most.
  */
 static __always_inline int ndp_claim(struct xglb_ctx *c, const struct xglb_ctl *ctl, __u32 bank,
-				     __u32 gid, __u8 type, __u32 plen, __u32 at)
+				     __u32 gid, __u8 type, __u32 plen, __u32 at, __u32 icmp)
 {
 	__u8 addr[16] __attribute__((aligned(8))), src[8] __attribute__((aligned(8))),
 	    lla[8] __attribute__((aligned(8))), o[2];
@@ -495,21 +495,18 @@ static __always_inline int ndp_claim(struct xglb_ctx *c, const struct xglb_ctl *
 	bool found = false, walked = false;
 	const __u8 *p = c->data;
 
-	if ((void *)(p + at + 16) > c->data_end)
+	if ((void *)(p + NDP_ICMP) > c->data_end || ctx_load_bytes(c, at & 0xffff, addr, 16))
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
-#pragma unroll
-	for (int i = 0; i < 16; i += 4)
-		st32(addr + i, ld32(p + at + i));
 	mac_copy(src, p + 6);
 	for (int i = 0; i < NDP_CLAIM_OPTS; i++) {
 		if (off >= plen) {
 			walked = true;
 			break;
 		}
-		if (ctx_load_bytes(c, NDP_ICMP + (off & 0xffff), o, 2) || !o[1])
+		if (ctx_load_bytes(c, icmp + (off & 0xffff), o, 2) || !o[1])
 			break;
 		if (o[0] == want) {
-			found = !ctx_load_bytes(c, NDP_ICMP + 2 + (off & 0xffff), lla, 6);
+			found = !ctx_load_bytes(c, icmp + 2 + (off & 0xffff), lla, 6);
 			break;
 		}
 		off += o[1] * 8u;
@@ -562,8 +559,8 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
 		__u32 tgid = type == XGLB_ND_NA ? vip6_gid(ctl, bank, p + NDP_TARGET) : 0;
 
 		if (tgid)
-			return ndp_claim(c, ctl, bank, tgid, type, plen, NDP_TARGET);
-		return ndp_claim(c, ctl, bank, gid, type, plen, NDP_SADDR);
+			return ndp_claim(c, ctl, bank, tgid, type, plen, NDP_TARGET, NDP_ICMP);
+		return ndp_claim(c, ctl, bank, gid, type, plen, NDP_SADDR, NDP_ICMP);
 	}
 	if (type == XGLB_ND_RA)
 		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
@@ -576,7 +573,7 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
 	if (!gid)
 		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
 	if (type == XGLB_ND_NA)
-		return ndp_claim(c, ctl, bank, gid, type, plen, NDP_TARGET);
+		return ndp_claim(c, ctl, bank, gid, type, plen, NDP_TARGET, NDP_ICMP);
 	return ndp_solicit(c, ctl, bank, gid, plen, flips);
 }
 
@@ -584,19 +581,24 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
  * An IPv6 frame whose first header is a hop-by-hop, destination options or
  * routing header (ndp_is_ndp said no): is an NDP message behind them,
  * at most XGLB_STEER6_EXT_MAX headers deep, about a virtual address? Then
- * *act is the verdict and true: from a vMAC, or from a virtual address, or
- * an NA about one: a claim (drop_ndp_peer: behind extension headers no
- * claim is told apart as drop_ndp_vip_conflict nor reported, so the AVG
- * does not defend the hosts against it); an NS for one (xglb answers
- * only an NS right behind the IPv6 header, as every host sends it):
+ * *act is the verdict and true. Hosts take NDP behind such headers as
+ * readily as right behind the IPv6 header (Linux: ip6_input hands the
+ * ICMPv6 message to ndisc_rcv wherever it starts; ndisc_rcv refuses only a
+ * fragmented one, suppress_frag_ndisc, a hop limit other than 255 and a
+ * code other than 0), so a message from a vMAC is a peer's
+ * (drop_ndp_peer), and one from a virtual address, or an NA about one, is
+ * judged as handle_ndp judges it (ndp_claim, the ICMPv6 message where the
+ * headers end): a claim is drop_ndp_vip_conflict and reported, so the AVG
+ * defends the hosts against it. An NS for one (xglb answers only an NS
+ * right behind the IPv6 header, as every host sends it):
  * drop_ndp_invalid. Otherwise false, and the frame goes on as any other
  * (a fragmented NDP message the kernel drops itself, RFC 6980).
  */
 static __always_inline bool ndp_ext_claim(struct xglb_ctx *c, int *act)
 {
 	const struct xglb_ctl *ctl;
-	__u8 h[2], src[16] __attribute__((aligned(8)));
-	__u32 off = NDP_ICMP, bank;
+	__u8 h[2], tgt[16] __attribute__((aligned(8)));
+	__u32 off = NDP_ICMP, bank, flips, gid, tgid = 0, plen;
 	__u8 nh, *p;
 
 	if (!ctx_pull(c, NDP_ICMP))
@@ -630,16 +632,40 @@ static __always_inline bool ndp_ext_claim(struct xglb_ctx *c, int *act)
 	ctl = ctl_get();
 	if (!ctl)
 		return false;
-	bank = XGLB_READ_ONCE(ctl->active_bank) & 1;
-	if (!ip6_is_unspecified(p + NDP_SADDR) && vip6_gid(ctl, bank, p + NDP_SADDR)) {
-		*act = ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+	bank = arp_flips_bank(ctl, &flips);
+	p = c->data;
+	if ((void *)(p + NDP_ICMP) > c->data_end)
+		return false;
+	/* the ICMPv6 message's length: the payload's, less the headers before it */
+	plen = (__u32)bpf_ntohs(ld16(p + NDP_L3 + 4)) + NDP_ICMP - off;
+	if (plen > 0xffff || plen < (h[0] == XGLB_ND_RA ? 16u : NDP_FIXED)) {
+		*act = ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
 		return true;
 	}
-	if (h[0] == XGLB_ND_RA || ctx_load_bytes(c, (off + 8) & 0xffff, src, 16) ||
-	    !vip6_gid(ctl, bank, src))
+	if (h[0] != XGLB_ND_RA) {
+		if (ctx_load_bytes(c, (off + 8) & 0xffff, tgt, 16)) {
+			*act = ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
+			return true;
+		}
+		tgid = vip6_gid(ctl, bank, tgt);
+	}
+	p = c->data;
+	if ((void *)(p + NDP_ICMP) > c->data_end)
 		return false;
-	*act = ctx_verdict(c, h[0] == XGLB_ND_NA ? XGLB_IN_DROP_NDP_PEER : XGLB_IN_DROP_NDP_INVALID,
-			   CTX_ACT_DROP);
+	if (!ip6_is_unspecified(p + NDP_SADDR) && (gid = vip6_gid(ctl, bank, p + NDP_SADDR))) {
+		if (h[0] == XGLB_ND_NA && tgid)
+			*act = ndp_claim(c, ctl, bank, tgid, h[0], plen, (off + 8) & 0xffff,
+					 off & 0xffff);
+		else
+			*act = ndp_claim(c, ctl, bank, gid, h[0], plen, NDP_SADDR, off & 0xffff);
+		return true;
+	}
+	if (!tgid)
+		return false;
+	if (h[0] == XGLB_ND_NA)
+		*act = ndp_claim(c, ctl, bank, tgid, h[0], plen, (off + 8) & 0xffff, off & 0xffff);
+	else
+		*act = ctx_verdict(c, XGLB_IN_DROP_NDP_INVALID, CTX_ACT_DROP);
 	return true;
 }
 

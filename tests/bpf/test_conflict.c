@@ -229,12 +229,17 @@ enum {
 	V_MAX
 };
 
+/* in_ndp_claim's frame with 8 bytes of hop-by-hop, or destination, options before the ICMPv6 */
+#define V_HBH	  0x100
+#define V_DSTOPTS 0x200
+#define V_EXT	  (V_HBH | V_DSTOPTS)
+
 static void in_ndp_claim(struct h_frame *f, int arg)
 {
 	const __u8 *v0 = H_VMAC(H_GID, 0), *v1 = H_VMAC(H_GID, 1), *v9 = H_VMAC(9, 0);
 	__u8 sn[16], snmac[6];
 
-	switch (arg) {
+	switch (arg & ~V_EXT) {
 	case V_NA_VIP6:
 		h_na(f, H_ALLNODES_MAC, H_HOST, H_HOST6, H_ALLNODES6, XGLB_NA_OVERRIDE, H_VIP6,
 		     H_HOST);
@@ -288,6 +293,14 @@ static void in_ndp_claim(struct h_frame *f, int arg)
 	default:
 		abort();
 	}
+	if (arg & V_EXT) {
+		/* next header 58, PadN: the ICMPv6 message 8 bytes on, as hosts take it */
+		memmove(f->b + 62, f->b + 54, f->len - 54);
+		memcpy(f->b + 54, "\x3a\x00\x01\x04\x00\x00\x00\x00", 8);
+		f->b[20] = arg & V_HBH ? XGLB_IPPROTO_HOPOPTS : XGLB_IPPROTO_DSTOPTS;
+		f->len += 8;
+		f->b[19] += 8;
+	}
 }
 
 struct claim6_case {
@@ -320,6 +333,23 @@ static const struct claim6_case claim6_cases[] = {
     PEER6("na_vip6_real_mac_naming_vmac", setup6_not_avg, V_NA_VIP6_VMAC),
     PEER6("ra_from_vll_without_slla", setup6_avg, V_RA_VLL_BARE),
     PEER6("ns_from_vll_naming_vmac", setup6_not_avg, V_NS_VLL_SLLA_VMAC),
+    /* behind extension headers, which hosts accept NDP behind (ndp_ext_claim) */
+    CLAIM6("na_vip6_behind_hop_by_hop", setup6_avg, V_NA_VIP6 | V_HBH, H_VIP6, H_HOST),
+    CLAIM6("na_vip6_behind_dest_opts", setup6_not_avg, V_NA_VIP6 | V_DSTOPTS, H_VIP6, H_HOST),
+    CLAIM6("na_vll_from_vll_behind_hop_by_hop", setup6_avg, V_NA_VLL | V_HBH, H_VLL, H_HOST),
+    CLAIM6("na_vll_no_tlla_behind_dest_opts", setup6_avg, V_NA_VLL_NO_TLLA | V_DSTOPTS, H_VLL,
+	   H_HOST),
+    CLAIM6("na_vll_naming_host2_behind_hop_by_hop", setup6_avg, V_NA_VLL_TLLA_HOST2 | V_HBH, H_VLL,
+	   H_HOST2),
+    CLAIM6("ns_from_vll_behind_dest_opts", setup6_avg, V_NS_FROM_VLL | V_DSTOPTS, H_VLL, H_HOST),
+    CLAIM6("ns_from_vip6_behind_hop_by_hop", setup6_not_avg, V_NS_FROM_VIP6 | V_HBH, H_VIP6,
+	   H_HOST),
+    CLAIM6("ra_from_vip6_behind_hop_by_hop", setup6_avg, V_RA_FROM_VIP6 | V_HBH, H_VIP6, H_HOST),
+    CLAIM6("ra_from_vll_behind_dest_opts", setup6_avg, V_RA_FROM_VLL | V_DSTOPTS, H_VLL, H_HOST),
+    PEER6("na_vll_from_vmac_behind_hop_by_hop", setup6_avg, V_NA_VLL_FROM_VMAC | V_HBH),
+    PEER6("na_vip6_naming_vmac_behind_dest_opts", setup6_not_avg, V_NA_VIP6_VMAC | V_DSTOPTS),
+    PEER6("ra_without_slla_behind_hop_by_hop", setup6_avg, V_RA_VLL_BARE | V_HBH),
+    PEER6("ns_naming_vmac_behind_dest_opts", setup6_not_avg, V_NS_VLL_SLLA_VMAC | V_DSTOPTS),
 };
 
 static void claim6_prepare(struct h_env *e, const void *p, struct h_io *io)
@@ -362,7 +392,7 @@ static void claim6_check(struct h_env *e, const void *p, const struct h_io *io)
 	assert_int_equal(ev->kind, XGLB_CONFLICT_VIP6);
 	assert_int_equal(ev->gid, H_GID);
 	assert_int_equal(ev->fwd, 0);
-	assert_int_equal(ev->op, io->in.b[54]); /* the ICMPv6 type */
+	assert_int_equal(ev->op, io->in.b[c->arg & V_EXT ? 62 : 54]); /* the ICMPv6 type */
 	assert_int_equal(ev->ifindex, H_IFINDEX);
 	assert_memory_equal(ev->src, io->in.b + 6, 6);
 	assert_memory_equal(ev->sha, c->announced, 6);
