@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_conflict.sh - stations that lie on the segment: a spoofed ARP sender records nothing; a rogue host's gratuitous ARP for the VIP (request and reply forms) is logged with its MAC, counted, and every poisoned client has its vMAC back within a second; a frame from a vMAC this node owns is reported by its owner.
+# test_conflict.sh - stations that lie on the segment: a spoofed ARP sender records nothing; a rogue host's gratuitous ARP for the VIP (request and reply forms) is logged with its MAC, counted, and every poisoned client has its vMAC back within a second, the AVG's pass repeated 1.5 s later (r2 schedules none); a frame from a vMAC this node owns is reported by its owner.
 #
 # Prints TAP-like "ok - ..." / "not ok - ..." lines (tests/run.sh counts
 # them); details of a failure follow as "#" lines.
@@ -113,6 +113,17 @@ d=$(metric $AVG xglb_conflict_hosts_defended_total)
 check "metrics: the AVG defended at least each client once per conflict (got ${d:-none})" \
 	test "${d:-0}" -ge $((2 * ${#CLIENTS[@]}))
 check_eq "metrics: r2 (not AVG) defends nobody" "$(metric r2 xglb_conflict_hosts_defended_total)" 0
+# the AVG's pass runs again 1.5 s after the last first one began (user/lib/defend.c), for
+# hosts that were resolving the VIP when the first reply came; r2 schedules no pass at all
+check "the AVG repeats its pass (status vip_repeats)" \
+	lab_wait 3 eval '[ "$(conflicts $AVG vip_repeats)" -ge 1 ]'
+p4=$(conflicts $AVG vip_passes) r4=$(conflicts $AVG vip_repeats) s4=$(conflicts $AVG vip_replies_sent)
+check "... each pass told every client (${s4:-none} replies, $p4 first passes + $r4 repeats)" \
+	test "${s4:-0}" -ge $(((p4 + r4) * ${#CLIENTS[@]}))
+check_eq "metrics: xglb_conflict_defence_passes_total{family=ipv4,pass=repeat} on the AVG" \
+	"$(metric $AVG "xglb_conflict_defence_passes_total{group=\"$LAB_GID\",family=\"ipv4\",pass=\"repeat\"}")" "$r4"
+check_eq "r2 (not AVG) schedules no pass: first/repeat/replies" \
+	"$(conflicts r2 vip_passes)/$(conflicts r2 vip_repeats)/$(conflicts r2 vip_replies_sent)" 0/0/0
 
 # ---- a frame from a vMAC r2 owns, sent by someone else ------------------------------------
 V1=$(lab_vmac 1)

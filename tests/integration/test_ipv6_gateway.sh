@@ -206,12 +206,12 @@ check "metrics: xglb_conflicts_total{kind=vip6} and xglb_conflict_na_defended_to
 	bash -c '[ "$1" -gt 0 ] && [ "$2" -gt "$3" ]' _ \
 	"$(metric r1 "xglb_conflicts_total{group=\"$LAB_GID\",kind=\"vip6\"}")" \
 	"$(metric r1 xglb_conflict_na_defended_total)" "$nam0"
-check_eq "r2 (not AVG) sends no NA in defence" \
-	"$(conflicts6 r2 vip6_na_sent)/$(metric r2 xglb_conflict_na_defended_total)" 0/0
+check_eq "r2 (not AVG) sends no NA in defence, nor schedules a pass (first/repeat)" \
+	"$(conflicts6 r2 vip6_na_sent)/$(metric r2 xglb_conflict_na_defended_total)/$(conflicts6 r2 vip6_passes)/$(conflicts6 r2 vip6_repeats)" 0/0/0/0
 st=$(lab_exec r1 "$LAB_BUILD/xglbctl" --socket "$LAB_DIR/r1.sock" status)
 echo "# $(grep -A2 '^conflicts:' <<<"$st" | paste -sd'|')"
-check "xglbctl status shows the group's vip6 conflicts and NAs sent (GROUP VIP VMAC VIP6 VIP6_NA_SENT)" \
-	grep -Eq "^  $LAB_GID +[0-9]+ +[0-9]+ +[1-9][0-9]* +[1-9][0-9]*\$" <<<"$st"
+check "xglbctl status shows the group's vip6 conflicts, NAs sent and passes (GROUP VIP VMAC VIP6 VIP6_NA_SENT VIP_REPLIES_SENT VIP_PASSES VIP6_PASSES)" \
+	grep -Eq "^  $LAB_GID +[0-9]+ +[0-9]+ +[1-9][0-9]* +[1-9][0-9]* +[0-9]+ +[0-9]+\+[0-9]+ +[1-9][0-9]*\+[1-9][0-9]*\$" <<<"$st"
 check_eq "c2's entry still on its vMAC after the repeat" "$(neigh6 c2 "$LAB_LL6")" "$VM1"
 check "c2 reaches the server over IPv6 after the forgery" lab_wait 4 ping6_ok c2 "$LAB_SERVER_IP6"
 

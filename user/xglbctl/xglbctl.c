@@ -296,13 +296,20 @@ static int cmd_status(const struct ctl *c)
 		    "lost %lld\n",
 		    ji(cf, "hosts_defended"), ji(cf, "na_defended"), ji(cf, "events_suppressed"),
 		    ji(cf, "events_lost"));
-		printf("  %-5s %-8s %-8s %-8s %s\n", "GROUP", "VIP", "VMAC", "VIP6",
-		       "VIP6_NA_SENT");
+		printf("  %-5s %-8s %-8s %-8s %-12s %-16s %-10s %s\n", "GROUP", "VIP", "VMAC",
+		       "VIP6", "VIP6_NA_SENT", "VIP_REPLIES_SENT", "VIP_PASSES", "VIP6_PASSES");
 		for (size_t k = 0; k < json_object_array_length(cgs); k++) {
 			struct json_object *x = json_object_array_get_idx(cgs, k);
+			char p4[48], p6[48];
 
-			printf("  %-5lld %-8lld %-8lld %-8lld %lld\n", ji(x, "id"), ji(x, "vip"),
-			       ji(x, "vmac"), ji(x, "vip6"), ji(x, "vip6_na_sent"));
+			/* passes begun: first ones + their repeats */
+			snprintf(p4, sizeof(p4), "%lld+%lld", ji(x, "vip_passes"),
+				 ji(x, "vip_repeats"));
+			snprintf(p6, sizeof(p6), "%lld+%lld", ji(x, "vip6_passes"),
+				 ji(x, "vip6_repeats"));
+			printf("  %-5lld %-8lld %-8lld %-8lld %-12lld %-16lld %-10s %s\n",
+			       ji(x, "id"), ji(x, "vip"), ji(x, "vmac"), ji(x, "vip6"),
+			       ji(x, "vip6_na_sent"), ji(x, "vip_replies_sent"), p4, p6);
 		}
 	}
 	if (jget(r, "membership")) {

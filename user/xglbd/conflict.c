@@ -4,9 +4,9 @@
  * claiming a VIP or a virtual IPv6 address with a MAC that is no vMAC, or speaking from a vMAC
  * this node owns. Each is counted, logged (at most one line per group and kind every
  * CONFLICT_LOG_MS, naming the offender's MAC and, when it is a known node's, the node), and a
- * claim is defended: the AVG tells every host it knows its own vMAC again (a VIP: by
- * gratuitous ARP reply; a virtual IPv6 address: its IPv6 hosts, by unsolicited NA, twice,
- * user/lib/defend6.h), paced, on the loop that also beats.
+ * claim is defended: the AVG tells every host it knows its own vMAC again (a VIP: its hosts, by
+ * gratuitous ARP reply; a virtual IPv6 address: its IPv6 hosts, by unsolicited NA), twice
+ * (user/lib/defend.h: one schedule for both families), paced, on the loop that also beats.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,31 +21,31 @@
 #include "xglb.skel.h"
 #include "conflict.h"
 #include "daemon.h"
-#include "defend6.h"
+#include "defend.h"
 #include "learn.h"
 #include "log.h"
 #include "names.h"
 #include "ndmsg.h"
 
-#define CONFLICT_LOG_MS	   10000	/* one log line per group and kind this often, at most */
-#define DEFEND_BATCH	   512		/* host entries visited per step of a defence */
-#define DEFEND_STEP_NS	   1000000ull	/* between steps: the loop beats in between */
-#define DEFEND_INTERVAL_NS 500000000ull /* a new defence of a group this often, at most */
-#define CONFLICT_KINDS	   4		/* enum xglb_conflict_kind, 0 unused */
-#define XGLB_NA_FRAME_LEN  86		/* xglb_na_move_frame (ndmsg.h) */
+#define CONFLICT_LOG_MS	  10000	     /* one log line per group and kind this often, at most */
+#define DEFEND_BATCH	  512	     /* host entries visited per step of a defence */
+#define DEFEND_STEP_NS	  1000000ull /* between steps: the loop beats in between */
+#define CONFLICT_KINDS	  4	     /* enum xglb_conflict_kind, 0 unused */
+#define XGLB_NA_FRAME_LEN 86	     /* xglb_na_move_frame (ndmsg.h) */
 
 struct conflict_group {
 	__u64 count[CONFLICT_KINDS];	/* events received, by kind */
 	__u64 last_log[CONFLICT_KINDS]; /* ns of the last line logged, by kind */
 	__u64 unlogged[CONFLICT_KINDS]; /* events since that line */
-	/* the defence of the VIP: a pass over the host table */
-	bool pending, running, have_cursor;
-	__u32 ifindex;	 /* where the conflict was seen: the hosts' segment */
-	__u64 next_pass; /* ns: no new pass before */
-	__u64 cursor;	 /* the next way of the host table (hosttab.h) */
-	int sent;	 /* replies of this pass */
-	/* the defence of the virtual IPv6 addresses: passes over the host table (defend6.h) */
-	struct xglb_defend6 v6;
+	/* the defence of the VIP: passes over the host table (defend.h, mask XGLB_DEFEND_VIP) */
+	struct xglb_defend v4;
+	bool have_cursor;
+	__u32 ifindex;	/* where the latest claim was seen: the hosts' segment */
+	__u64 cursor;	/* the next way of the host table (hosttab.h) */
+	int sent;	/* replies of this pass */
+	__u64 arp_sent; /* replies sent in defence of the group's VIP */
+	/* the defence of the virtual IPv6 addresses: passes over the host table (defend.h) */
+	struct xglb_defend v6;
 	bool have_cursor6;
 	__u32 ifindex6; /* where the latest claim was seen */
 	__u64 cursor6;	/* the next way of the host table */
@@ -148,6 +148,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct daemon *d = ctx;
 	struct xglb_conflict_event ev;
 	struct conflict_group *cg;
+	bool avg;
 	int g;
 
 	if (size < sizeof(ev))
@@ -160,15 +161,19 @@ static int on_event(void *ctx, void *data, size_t size)
 	cg->count[ev.kind]++;
 	g = cfg_group(d, ev.gid);
 	log_event(d, cg, g, &ev);
-	if (ev.kind == XGLB_CONFLICT_VIP && g >= 0) {
-		cg->pending = true;
+	if (g < 0)
+		return 0;
+	/* only the AVG knows the hosts: elsewhere a claim schedules nothing */
+	avg = d->tables[g].flags & XGLB_GRP_AVG;
+	if (ev.kind == XGLB_CONFLICT_VIP) {
+		xglb_defend_claim(&cg->v4, XGLB_DEFEND_VIP, avg);
 		cg->ifindex = ev.ifindex;
 	}
-	if (ev.kind == XGLB_CONFLICT_VIP6 && g >= 0) {
+	if (ev.kind == XGLB_CONFLICT_VIP6) {
 		int a = xglb_defend6_addr(&d->cfg->groups[g], ev.ip6);
 
 		if (a >= 0) { /* else reloaded away meanwhile */
-			xglb_defend6_claim(&cg->v6, a);
+			xglb_defend_claim(&cg->v6, a, avg);
 			cg->ifindex6 = ev.ifindex;
 		}
 	}
@@ -220,13 +225,13 @@ static bool defend_step(struct daemon *d, __u32 gid, struct conflict_group *cg)
 		cg->have_cursor = true;
 		if (!xglb_hosttab_walk(&d->ld.hosts, &cg->cursor, &key, &h, 1))
 			return true; /* the end */
-		if (key.gid != gid || !h.ip || h.fwd >= tbl->n_fwd ||
-		    !(tbl->fwd[h.fwd].flags & XGLB_FWD_ACTIVE))
+		if (!xglb_defend4_tells(&key, &h, tbl))
 			continue;
 		xglb_garp_reply_frame(frame, d->ifs.mac[k], tbl->fwd[h.fwd].vmac,
 				      d->cfg->groups[g].vip, key.mac);
 		if (xglb_learn_send(d->pkt_fd, d->ifs.ifindex[k], frame, sizeof(frame)) == 0) {
 			cg->sent++;
+			cg->arp_sent++;
 			d->conflicts->defended++;
 		}
 	}
@@ -299,32 +304,36 @@ static void defend(struct daemon *d)
 	for (__u32 gid = 1; gid < XGLB_MAX_GROUPS; gid++) {
 		struct conflict_group *cg = &c->grp[gid];
 
-		if (cg->pending && !cg->running && now >= cg->next_pass) {
-			cg->pending = false;
-			cg->running = true;
+		int g = cfg_group(d, gid);
+		bool avg = g >= 0 && (d->tables[g].flags & XGLB_GRP_AVG);
+
+		/* the VIP: a first pass, then its repeat (defend.h) */
+		if (xglb_defend_start(&cg->v4, now, avg)) {
 			cg->have_cursor = false;
 			cg->sent = 0;
-			cg->next_pass = now + DEFEND_INTERVAL_NS;
 		}
-		if (cg->running && defend_step(d, gid, cg)) {
-			cg->running = false;
+		if (cg->v4.running && defend_step(d, gid, cg)) {
+			xglb_defend_done(&cg->v4);
 			if (cg->sent)
 				pr_info(
 				    "group %u: %d hosts told their vMAC again after a VIP conflict",
 				    gid, cg->sent);
 		}
-		if (cg->running)
-			next = now + DEFEND_STEP_NS;
-		else if (cg->pending && (!next || cg->next_pass < next))
-			next = cg->next_pass > now ? cg->next_pass : now + DEFEND_STEP_NS;
+		if (cg->v4.running) {
+			next_min(&next, now + DEFEND_STEP_NS);
+		} else {
+			__u64 due = xglb_defend_due(&cg->v4, now);
 
-		/* the virtual IPv6 addresses: a first pass, then its repeat (defend6.h) */
-		if (xglb_defend6_start(&cg->v6, now)) {
+			next_min(&next, due > now ? due : due ? now + DEFEND_STEP_NS : 0);
+		}
+
+		/* the virtual IPv6 addresses: the same */
+		if (xglb_defend_start(&cg->v6, now, avg)) {
 			cg->have_cursor6 = false;
 			cg->sent6 = 0;
 		}
 		if (cg->v6.running && defend6_step(d, gid, cg)) {
-			xglb_defend6_done(&cg->v6);
+			xglb_defend_done(&cg->v6);
 			if (cg->sent6)
 				pr_info(
 				    "group %u: %d NAs told IPv6 hosts their vMAC again after an "
@@ -334,7 +343,7 @@ static void defend(struct daemon *d)
 		if (cg->v6.running) {
 			next_min(&next, now + DEFEND_STEP_NS);
 		} else {
-			__u64 due = xglb_defend6_due(&cg->v6, now);
+			__u64 due = xglb_defend_due(&cg->v6, now);
 
 			next_min(&next, due > now ? due : due ? now + DEFEND_STEP_NS : 0);
 		}
@@ -442,6 +451,27 @@ struct json_object *conflicts_json(const struct daemon *d)
 		json_object_object_add(
 		    x, "vip6_na_sent",
 		    json_object_new_int64(d->conflicts ? (int64_t)d->conflicts->grp[gid].na_sent
+						       : 0));
+		json_object_object_add(
+		    x, "vip_replies_sent",
+		    json_object_new_int64(d->conflicts ? (int64_t)d->conflicts->grp[gid].arp_sent
+						       : 0));
+		/* passes begun: first ones, and their repeats (defend.h) */
+		json_object_object_add(
+		    x, "vip_passes",
+		    json_object_new_int64(d->conflicts ? (int64_t)d->conflicts->grp[gid].v4.passes
+						       : 0));
+		json_object_object_add(
+		    x, "vip_repeats",
+		    json_object_new_int64(d->conflicts ? (int64_t)d->conflicts->grp[gid].v4.repeats
+						       : 0));
+		json_object_object_add(
+		    x, "vip6_passes",
+		    json_object_new_int64(d->conflicts ? (int64_t)d->conflicts->grp[gid].v6.passes
+						       : 0));
+		json_object_object_add(
+		    x, "vip6_repeats",
+		    json_object_new_int64(d->conflicts ? (int64_t)d->conflicts->grp[gid].v6.repeats
 						       : 0));
 		json_object_array_add(groups, x);
 	}

@@ -783,6 +783,21 @@ static void render_conflicts(FILE *out, struct json_object *status)
 			fprintf(out, "xglb_conflicts_total{group=\"%lld\",kind=\"%s\"} %lld\n",
 				num(g, "id"), kinds[k], num(g, kinds[k]));
 	}
+	head(out, "xglb_conflict_defence_passes_total", "counter",
+	     "Passes of the AVG over its host table telling hosts their vMAC again after a "
+	     "station claimed the VIP (family ipv4) or a virtual IPv6 address (family ipv6): the "
+	     "first, and its repeat 1.5 s later, per group.");
+	for (size_t i = 0; (g = elem(groups, i)); i++) {
+		static const char *const keys[4] = {"vip_passes", "vip_repeats", "vip6_passes",
+						    "vip6_repeats"};
+
+		for (int k = 0; k < 4; k++)
+			fprintf(out,
+				"xglb_conflict_defence_passes_total{group=\"%lld\",family=\"%s\","
+				"pass=\"%s\"} %lld\n",
+				num(g, "id"), k < 2 ? "ipv4" : "ipv6", k & 1 ? "repeat" : "first",
+				num(g, keys[k]));
+	}
 	counter2(
 	    out, "xglb_conflict_events_dropped_total",
 	    "Conflict reports the data path did not send: over its budget (a flood) or the ring "
