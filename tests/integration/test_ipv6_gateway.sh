@@ -45,7 +45,8 @@ vaddrs() {
 WANT_ADDRS="$VIP6/128 nodad deprecated;$LAB_LL6/128 nodad deprecated"
 
 # Forged frames: one hand-made ICMPv6 NDP message sent from eth0 (checksum computed; --cut
-# shortens the message, the IPv6 payload length with it; --hop sets the hop limit).
+# shortens the message, the IPv6 payload length with it; --hop sets the hop limit; --hbh puts a
+# hop-by-hop header before it).
 write_ndpsend() {
 	cat >"$LAB_DIR/ndpsend.py" <<'EOF'
 import argparse, ipaddress, socket, struct
@@ -59,6 +60,7 @@ ap.add_argument('--body', help='hex after the type, code and checksum (RA)')
 ap.add_argument('--lla', action='append', default=[], help='TYPE:MAC, an 8-byte option')
 ap.add_argument('--hop', type=int, default=255)
 ap.add_argument('--cut', type=int, help='the ICMPv6 message cut to this many bytes, headers agreeing')
+ap.add_argument('--hbh', action='store_true', help='a hop-by-hop header (PadN) before the ICMPv6')
 a = ap.parse_args()
 mac = lambda s: bytes.fromhex(s.replace(':', ''))
 ip6 = lambda s: ipaddress.IPv6Address(s).packed
@@ -73,7 +75,8 @@ s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
 while s >> 16:
     s = (s & 0xffff) + (s >> 16)
 icmp = icmp[:2] + struct.pack('!H', ~s & 0xffff) + icmp[4:]
-fr = mac(a.dmac) + mac(a.smac) + b'\x86\xdd' + struct.pack('!IHBB', 0x60000000, len(icmp), 58, a.hop) + src + dst + icmp
+ext = b'\x3a\x00\x01\x04\x00\x00\x00\x00' if a.hbh else b''
+fr = mac(a.dmac) + mac(a.smac) + b'\x86\xdd' + struct.pack('!IHBB', 0x60000000, len(ext) + len(icmp), 0 if a.hbh else 58, a.hop) + src + dst + ext + icmp
 sk = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 sk.bind(('eth0', 0))
 sk.send(fr)
@@ -214,6 +217,15 @@ check "xglbctl status shows the group's vip6 conflicts, NAs sent and passes (GRO
 	grep -Eq "^  $LAB_GID +[0-9]+ +[0-9]+ +[1-9][0-9]* +[1-9][0-9]* +[0-9]+ +[0-9]+\+[0-9]+ +[1-9][0-9]*\+[1-9][0-9]*\$" <<<"$st"
 check_eq "c2's entry still on its vMAC after the repeat" "$(neigh6 c2 "$LAB_LL6")" "$VM1"
 check "c2 reaches the server over IPv6 after the forgery" lab_wait 4 ping6_ok c2 "$LAB_SERVER_IP6"
+# the same claim behind a hop-by-hop header, which hosts accept NDP behind (ndisc_rcv): a
+# conflict as well, reported, and defended
+conf1=$(conflicts6 r1 vip6)
+claim1=$(reason r1 xdp_drop_ndp_vip_conflict)
+forge --hbh --dmac 33:33:00:00:00:01 --smac "$C3MAC" --src "$C3LL" --dst ff02::1 --type 136 \
+	--flags 0xa0 --target "$LAB_LL6" --lla "2:$C3MAC"
+check "behind a hop-by-hop header: r1 drops it as a conflict (xdp_drop_ndp_vip_conflict) and reports it" \
+	lab_wait 3 eval '[ "$(reason r1 xdp_drop_ndp_vip_conflict)" -gt '"$claim1"' ] && [ "$(conflicts6 r1 vip6)" -gt '"$conf1"' ]'
+check "... and c2's entry for the virtual link-local is on its vMAC $VM1" lab_wait 3 c2_back
 
 # ---- kill -9 and restart: the AVG, then the other owner -----------------------------------
 for r in r1 r2; do
