@@ -282,8 +282,9 @@ int main(int argc, char **argv)
 			       argc > 6 ? atoi(argv[6]) : 500,
 			       argc > 7 ? atoi(argv[7]) : (int)sizeof(uint64_t),
 			       argc > 8 ? atoi(argv[8]) : 0);
-	fprintf(stderr,
-		"usage: xglb_probe echo PORT [SECONDS [BYTES]]\n"
-		"       xglb_probe send ADDR[,ADDR2] PORT RATE SECONDS [WAIT_MS [BYTES]]\n");
+	fprintf(
+	    stderr,
+	    "usage: xglb_probe echo PORT [SECONDS [BYTES]]\n"
+	    "       xglb_probe send ADDR[,ADDR2] PORT RATE SECONDS [WAIT_MS [BYTES [TAIL_MS]]]\n");
 	return 2;
 }
