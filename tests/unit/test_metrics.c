@@ -51,7 +51,7 @@ static const char *status_json =
     "\"resyncs\":2,\"errors\":1},"
     "\"conflicts\":{\"groups\":[{\"id\":1,\"vip\":6,\"vmac\":2,\"vip6\":3,"
     "\"vip6_na_sent\":8,\"vip_replies_sent\":11,\"vip_passes\":3,\"vip_repeats\":2,"
-    "\"vip6_passes\":1,\"vip6_repeats\":1}],\"hosts_defended\":11,\"na_defended\":8,"
+    "\"vip6_passes\":4,\"vip6_repeats\":1}],\"hosts_defended\":11,\"na_defended\":8,"
     "\"events_suppressed\":40,\"events_lost\":1},"
     "\"event_loop\":{\"hello_timer\":{\"fires\":10,\"le_us\":[500,1000,2000,5000,10000],"
     "\"wake\":{\"buckets\":[6,1,1,1,0,1],\"sum_us\":25000,\"max_us\":12000},"
@@ -246,7 +246,7 @@ static void renders_values(void **state)
 	has(t, "xglb_conflict_hosts_defended_total 11");
 	has(t, "xglb_conflict_defence_passes_total{group=\"1\",family=\"ipv4\",pass=\"first\"} 3");
 	has(t, "xglb_conflict_defence_passes_total{group=\"1\",family=\"ipv4\",pass=\"repeat\"} 2");
-	has(t, "xglb_conflict_defence_passes_total{group=\"1\",family=\"ipv6\",pass=\"first\"} 1");
+	has(t, "xglb_conflict_defence_passes_total{group=\"1\",family=\"ipv6\",pass=\"first\"} 4");
 	has(t, "xglb_conflict_defence_passes_total{group=\"1\",family=\"ipv6\",pass=\"repeat\"} 1");
 	has(t, "xglb_rx_filter_changes_total{op=\"restored\"} 7");
 	has(t, "xglb_rx_filter_mode{mode=\"auto\"} 1");
