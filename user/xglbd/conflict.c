@@ -58,6 +58,7 @@ struct xglb_conflicts {
 	int rb_fd, timer_fd;
 	__u64 defended;				    /* replies sent to hosts, all groups */
 	__u64 na_defended;			    /* NAs sent to IPv6 hosts, all groups */
+	__u32 rr;				    /* the group id the next turn starts at */
 	struct conflict_group grp[XGLB_MAX_GROUPS]; /* by group id */
 };
 
@@ -295,17 +296,43 @@ static void next_min(__u64 *next, __u64 t)
 		*next = t;
 }
 
-/* Start due passes, run a step of each running one, arm the timer for what remains. */
-static void defend(struct daemon *d)
+/*
+ * Start due passes, run a step of each running one (steps true: a turn of the
+ * bulk senders, run_bulk in loop.c), arm the timer for what remains. A turn
+ * is one for all groups: it stops where the bulk senders' time does (a
+ * hello may be due; bulk_over), and the next one starts at the group it
+ * stopped at, so many groups claimed at once never hold up a hello and
+ * none waits for the others. steps false (a conflict just reported): the
+ * timer is armed, nothing sent on the ring buffer's wakeup.
+ */
+static void defend(struct daemon *d, bool steps)
 {
 	struct xglb_conflicts *c = d->conflicts;
 	__u64 now = now_ns(), next = 0;
+	bool cut = false;
 
-	for (__u32 gid = 1; gid < XGLB_MAX_GROUPS; gid++) {
+	for (__u32 i = 0; i < XGLB_MAX_GROUPS - 1; i++) {
+		__u32 gid = 1 + (c->rr + i) % (XGLB_MAX_GROUPS - 1);
 		struct conflict_group *cg = &c->grp[gid];
-
 		int g = cfg_group(d, gid);
 		bool avg = g >= 0 && (d->tables[g].flags & XGLB_GRP_AVG);
+
+		if (steps && !cut &&
+		    (cg->v4.running || cg->v6.running || xglb_defend_due(&cg->v4, now) ||
+		     xglb_defend_due(&cg->v6, now)) &&
+		    bulk_over(d)) {
+			cut = true; /* this group and those after it: the next turn */
+			c->rr = gid - 1;
+		}
+		if (!steps || cut) {
+			if (cg->v4.running || cg->v6.running)
+				next_min(&next, now + DEFEND_STEP_NS);
+			next_min(&next, xglb_defend_due(&cg->v4, now));
+			next_min(&next, xglb_defend_due(&cg->v6, now));
+			if (next && next <= now)
+				next = now + DEFEND_STEP_NS;
+			continue;
+		}
 
 		/* the VIP: a first pass, then its repeat (defend.h) */
 		if (xglb_defend_start(&cg->v4, now, avg)) {
@@ -408,17 +435,26 @@ bool conflicts_owns(const struct daemon *d, int fd)
 	return d->conflicts && (fd == d->conflicts->rb_fd || fd == d->conflicts->timer_fd);
 }
 
-void conflicts_event(struct daemon *d, int fd)
+bool conflicts_event(struct daemon *d, int fd)
 {
 	__u64 ticks;
 
-	if (fd == d->conflicts->timer_fd) {
-		if (read(fd, &ticks, sizeof(ticks)) < 0)
-			return;
-	} else {
-		ring_buffer__consume(d->conflicts->rb);
-	}
-	defend(d);
+	if (fd == d->conflicts->timer_fd)
+		return read(fd, &ticks, sizeof(ticks)) > 0;
+	ring_buffer__consume(d->conflicts->rb);
+	defend(d, false);
+	return false;
+}
+
+int conflicts_timer_fd(const struct daemon *d)
+{
+	return d->conflicts ? d->conflicts->timer_fd : -1;
+}
+
+void conflicts_step(struct daemon *d)
+{
+	if (d->conflicts)
+		defend(d, true);
 }
 
 struct json_object *conflicts_json(const struct daemon *d)

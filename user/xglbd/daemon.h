@@ -366,7 +366,8 @@ __u64 now_ns(void);
 void heartbeat(struct daemon *d);
 
 /* loop.c */
-enum { BULK_AGAIN = 1, BULK_WALK = 2, BULK_SEEN = 4 }; /* the bulk senders due in a turn */
+/* the bulk senders due in a turn (BULK_DEFEND: the conflict defence, conflict.c) */
+enum { BULK_AGAIN = 1, BULK_WALK = 2, BULK_SEEN = 4, BULK_DEFEND = 8 };
 void hello_timer_handled(struct hello_timing *ht, __u64 wake);
 void hello_timer_sent(struct hello_timing *ht, __u64 due, __u64 now);
 enum loop_kind loop_kind(struct daemon *d, int fd);

@@ -11,6 +11,7 @@
 #include <sys/timerfd.h>
 #include "log.h"
 #include "daemon.h"
+#include "conflict.h"
 
 const __u64 hello_delay_le_ns[HELLO_DELAY_BUCKETS - 1] = {500000, 1000000, 2000000, 5000000,
 							  10000000};
@@ -167,6 +168,7 @@ void run_bulk(struct daemon *d, unsigned int bulk)
 	    {BULK_AGAIN, redistribute_again, d->again_fd},
 	    {BULK_WALK, redistribute_step, d->walk_fd},
 	    {BULK_SEEN, seen_step, d->seen_fd},
+	    {BULK_DEFEND, conflicts_step, conflicts_timer_fd(d)},
 	};
 	__u64 t0 = now_ns(), took;
 

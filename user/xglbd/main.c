@@ -197,7 +197,8 @@ static void run(struct daemon *d)
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					send_learning(d);
 			} else if (conflicts_owns(d, fd)) {
-				conflicts_event(d, fd);
+				if (conflicts_event(d, fd))
+					bulk |= BULK_DEFEND;
 			} else if (fd == d->again_fd) {
 				if (read(fd, &ticks, sizeof(ticks)) > 0)
 					bulk |= BULK_AGAIN;
