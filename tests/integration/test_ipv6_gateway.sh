@@ -193,18 +193,29 @@ neigh6() { lab_exec "$1" ip -6 neigh show "$2" dev eth0 | awk '{for (i = 1; i < 
 c2_back() { [ "$(neigh6 c2 "$LAB_LL6")" = "$VM1" ]; }
 check "c2 reaches the server over IPv6 before the forgery" lab_wait 4 ping6_ok c2 "$LAB_SERVER_IP6"
 check_eq "c2's neighbour entry for the virtual link-local: its vMAC" "$(neigh6 c2 "$LAB_LL6")" "$VM1"
+# c2's neighbour events, to see the forgery take effect before the defence undoes it: the
+# monitor is known to listen once it has shown an entry added for the purpose
+mon=$LAB_DIR/c2-neigh.mon
+lab_bg c2 "$mon" ip -6 monitor neigh
+MON_PID=$LAB_BG_PID
+lab_exec c2 ip -6 neigh replace fe80::dead lladdr 02:00:00:00:de:ad dev eth0 nud permanent
+lab_wait 3 grep -q 'fe80::dead' "$mon" || not_ok "ip -6 monitor neigh on c2 is listening"
+lab_exec c2 ip -6 neigh del fe80::dead dev eth0
 conf0=$(conflicts6 r1 vip6)
 nas0=$(conflicts6 r1 vip6_na_sent)
+rep0=$(conflicts6 r1 vip6_repeats)
 nam0=$(metric r1 xglb_conflict_na_defended_total)
 claim0=$(reason r1 xdp_drop_ndp_vip_conflict)
 forge --dmac 33:33:00:00:00:01 --smac "$C3MAC" --src "$C3LL" --dst ff02::1 --type 136 --flags 0xa0 \
 	--target "$LAB_LL6" --lla "2:$C3MAC"
 check "r1 drops it as a conflict (xdp_drop_ndp_vip_conflict)" \
 	lab_wait 3 eval '[ "$(reason r1 xdp_drop_ndp_vip_conflict)" -gt '"$claim0"' ]'
+check "the forged NA moved c2's entry for the virtual link-local to c3's MAC (ip monitor)" \
+	lab_wait 3 eval "grep -i '^$LAB_LL6 .*lladdr $C3MAC' '$mon' >/dev/null"
 check "c2's entry for the virtual link-local is back on its vMAC $VM1" lab_wait 3 c2_back
 check "r1's status counts the vip6 conflict" lab_wait 3 eval '[ "$(conflicts6 r1 vip6)" -gt '"$conf0"' ]'
-check "... and the NAs it sent in defence, the repeat 1.5 s later among them (2 hosts, 2 passes)" \
-	lab_wait 4 eval '[ "$(conflicts6 r1 vip6_na_sent)" -ge $(('"$nas0"' + 4)) ]'
+check "... and the NAs it sent in defence, the repeat 1.5 s later among them (2 hosts, 2 passes; vip6_repeats +1)" \
+	lab_wait 4 eval '[ "$(conflicts6 r1 vip6_na_sent)" -ge $(('"$nas0"' + 4)) ] && [ "$(conflicts6 r1 vip6_repeats)" -gt '"$rep0"' ]'
 check "metrics: xglb_conflicts_total{kind=vip6} and xglb_conflict_na_defended_total rose" \
 	bash -c '[ "$1" -gt 0 ] && [ "$2" -gt "$3" ]' _ \
 	"$(metric r1 "xglb_conflicts_total{group=\"$LAB_GID\",kind=\"vip6\"}")" \
@@ -217,6 +228,7 @@ check "xglbctl status shows the group's vip6 conflicts, NAs sent and passes (GRO
 	grep -Eq "^  $LAB_GID +[0-9]+ +[0-9]+ +[1-9][0-9]* +[1-9][0-9]* +[0-9]+ +[0-9]+\+[0-9]+ +[1-9][0-9]*\+[1-9][0-9]*\$" <<<"$st"
 check_eq "c2's entry still on its vMAC after the repeat" "$(neigh6 c2 "$LAB_LL6")" "$VM1"
 check "c2 reaches the server over IPv6 after the forgery" lab_wait 4 ping6_ok c2 "$LAB_SERVER_IP6"
+kill "$MON_PID" 2>/dev/null
 # the same claim behind a hop-by-hop header, which hosts accept NDP behind (ndisc_rcv): a
 # conflict as well, reported, and defended
 conf1=$(conflicts6 r1 vip6)
