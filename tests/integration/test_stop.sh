@@ -6,7 +6,7 @@
 #    eth1 and "all" while it runs, the values found put back by SIGTERM;
 #    the peers it never heard are warned about in the log, and shown in its
 #    status and metrics as never heard.
-# 2. Three routers (hello 100 ms, hold 1 s; r3 AVG, one forwarder each)
+# 2. Three routers (hello 100 ms, hold 2 s; r3 AVG, one forwarder each)
 #    under 1,000 probes/s per vMAC client:
 #    - SIGTERM of an AVF (r1): its forwarder moves to a peer, no probe lost,
 #      it exits once handed over (no hold time wait for the peers);
@@ -25,8 +25,10 @@ source "$(dirname "$0")/../lab/testlib.sh" || exit 1
 ROUTERS=(r1 r2 r3)
 CLIENTS=(c1 c2 c3)
 HELLO=100
-HOLD=1000
-LEASE=1000
+# 2 s, not 1: a kill -9 and start of xglbd took 840-940 ms on a loaded 2-core machine, and a
+# restarted AVG keeps its role only if back within hold less one hello (membership.c)
+HOLD=2000
+LEASE=2000
 PORT=9000
 RATE=1000
 CPORT=9001
@@ -183,7 +185,7 @@ arp_kill_avg() {
 n_avg0=$(lab_jst r2 .groups[0].events.avg_changes)
 measure avgkill "kill -9 and start of the AVG r3" 3 arp_kill_avg
 echo "# ARP requests from c6 every 5 ms: $(cat "$LAB_DIR/arping.json"); r3 ready again $BACK_MS ms after the kill"
-check "r3's new xglbd keeps the AVG role" logged r3 'info: group 1: was the AVG [0-9]+ ms ago \(hold 1000 ms\): keeping the role'
+check "r3's new xglbd keeps the AVG role" logged r3 "info: group 1: was the AVG [0-9]+ ms ago \\(hold $HOLD ms\\): keeping the role"
 un=$(jq -r .unanswered_ms "$LAB_DIR/arping.json")
 check "ARP for the VIP answered throughout the AVG's restart (longest unanswered $un ms < 50 ms)" \
 	awk -v u="$un" 'BEGIN { exit !(u != "" && u < 50) }'
@@ -213,9 +215,12 @@ check "r2 sees r1 sending from a vMAC r2 owns now and names it (vMAC conflict)" 
 check "r1 sees r2 or r3 sending from a vMAC r1 owns now and names it (vMAC conflict)" \
 	lab_wait 5 logged r1 "vMAC conflict: another station sends from 02:78:67:62:[0-9a-f:]+ \\(a learning frame of node r[23]\\)"
 check_eq "r1's status: r2 heard before, down now" "$(peer r1 r2 '"\(.heard) \(.up)"')" "true false"
-age=$(scrape r1 | awk '$1 == "xglb_peer_last_heard_seconds{group=\"1\",node=\"r2\"}" { print $2 }')
-check "r1's metrics: seconds since r2's last hello ($age) >= hold" \
-	awk -v a="$age" 'BEGIN { exit !(a != "" && a >= 1) }'
+age_ge_hold() {
+	local a
+	a=$(scrape r1 | awk '$1 == "xglb_peer_last_heard_seconds{group=\"1\",node=\"r2\"}" { print $2 }')
+	awk -v a="$a" -v h="$HOLD" 'BEGIN { exit !(a != "" && a >= h / 1000) }'
+}
+check "r1's metrics: seconds since r2's last hello >= hold" lab_wait 5 age_ge_hold
 lab_exec r1 nft delete table inet xglb_test_silence
 check "r1 notes that r2 is heard again" lab_wait 5 logged r1 "info: hellos from r2 \\($r2ip\\) again"
 lab_wait 10 lab_agree_owned || not_ok "routers agree after the firewall is gone" "$(lab_views)"
