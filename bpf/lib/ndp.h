@@ -465,8 +465,8 @@ static __always_inline int ndp_known(struct xglb_ctx *c, const struct xglb_ctl *
 /*
  * An NS, NA or RA about virtual address `at` (NDP_SADDR: an NS or RA from
  * it, or an NA from it about no virtual target; NDP_TARGET: an NA about
- * it) of group gid, from an Ethernet source that is no vMAC (handle_ndp
- * judged those: a peer's). Dropped either way, so the kernel never sees
+ * it) of group gid, from any Ethernet source: hosts never look at it, so
+ * a vMAC there makes no peer. Dropped either way, so the kernel never sees
  * it; the question is whether it is a claim. Hosts take a neighbour's MAC
  * from the message's link-layer address option (RFC 4861 6.3.4, 7.2.3,
  * 7.2.5): the TLLA of an NA, the SLLA of an NS or RA, and a node of the
@@ -478,12 +478,11 @@ static __always_inline int ndp_known(struct xglb_ctx *c, const struct xglb_ctl *
  * without a TLLA or a message whose options cannot be walked (a length
  * 0, one past the frame, more than NDP_CLAIM_OPTS), the Ethernet source.
  * An NS or RA announcing nothing, or any message announcing a vMAC of
- * group gid: a peer's (drop_ndp_peer, no event). Anything else claims
- * the address for another station (drop_ndp_vip_conflict), reported to
- * the agent (conflict_report6: the address, the offender, the MAC it
- * announces), whose AVG tells the group's IPv6 hosts their vMAC again
- * (user/xglbd/conflict.c). The hop limit and checksum are not checked: a
- * frame the hosts would refuse costs a harmless defence at most.
+ * a forwarder of group gid (its index below n_fwd): a peer's (drop_ndp_peer, no event). Anything
+ * else claims the address for another station (drop_ndp_vip_conflict), reported to the agent
+ * (conflict_report6: the address, the offender, the MAC it announces), whose AVG tells the group's
+ * IPv6 hosts their vMAC again (user/xglbd/conflict.c). The hop limit and checksum are not checked:
+ * a frame the hosts would refuse costs a harmless defence at most.
  */
 static __always_inline int ndp_claim(struct xglb_ctx *c, const struct xglb_ctl *ctl, __u32 bank,
 				     __u32 gid, __u8 type, __u32 plen, __u32 at, __u32 icmp)
@@ -493,6 +492,7 @@ static __always_inline int ndp_claim(struct xglb_ctx *c, const struct xglb_ctl *
 	__u8 want = type == XGLB_ND_NA ? XGLB_ND_OPT_TLLA : XGLB_ND_OPT_SLLA;
 	__u32 off = type == XGLB_ND_RA ? 16 : NDP_FIXED;
 	bool found = false, walked = false;
+	const struct xglb_group *g;
 	const __u8 *p = c->data;
 
 	if ((void *)(p + NDP_ICMP) > c->data_end || ctx_load_bytes(c, at & 0xffff, addr, 16))
@@ -515,32 +515,34 @@ static __always_inline int ndp_claim(struct xglb_ctx *c, const struct xglb_ctl *
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP); /* announces nothing */
 	if (!found)
 		mac_copy(lla, src);
-	if (is_vmac(lla) && lla[4] == gid)
+	g = group_get(bank, gid);
+	if (g && is_vmac(lla) && lla[4] == gid && lla[5] < g->n_fwd)
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
 	conflict_report6(ctl, bank, gid, type, src, lla, addr, ctx_ifindex(c));
 	return ctx_verdict(c, XGLB_IN_DROP_NDP_VIP_CONFLICT, CTX_ACT_DROP);
 }
 
 /*
- * Every NDP message (ndp_is_ndp) reaching the node. From a vMAC (a peer
- * xglb's), or naming a virtual address as its source, or an NA about
- * one: dropped, so the kernel never sees a station claim a virtual
- * address; a claim by a station that is no vMAC of the group is counted
- * apart and reported (ndp_claim). An NS for a virtual address: judged and
- * answered (ndp_solicit). Everything else passes.
+ * Every NDP message (ndp_is_ndp) reaching the node. Naming a virtual
+ * address as its source, or an NA about one, whatever its Ethernet
+ * source, or anything else from a vMAC (a peer xglb's): dropped, so the kernel never sees a station
+ * claim a virtual address; a claim by a station that is no vMAC of the group is counted apart and
+ * reported (ndp_claim). An NS for a virtual address: judged and answered (ndp_solicit). Everything
+ * else passes.
  */
 static __always_inline int handle_ndp(struct xglb_ctx *c)
 {
 	const struct xglb_ctl *ctl;
 	__u32 bank, gid, plen, flips;
 	__u8 *p = c->data, type;
+	bool peer;
 	int act;
 
 	type = p[NDP_ICMP];
-	if (is_vmac(p + 6))
-		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+	peer = is_vmac(p + 6);
 	if (type != XGLB_ND_NS && type != XGLB_ND_NA && type != XGLB_ND_RA)
-		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
+		return peer ? ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP)
+			    : ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
 	plen = bpf_ntohs(ld16(p + NDP_L3 + 4));
 	/* the frame's length (a helper call at XDP) is asked only when its linear part is shorter
 	 */
@@ -550,7 +552,8 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
 		return ctx_verdict(c, XGLB_IN_DROP_NDP_MALFORMED, CTX_ACT_DROP);
 	ctl = ctl_get();
 	if (!ctl)
-		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
+		return peer ? ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP)
+			    : ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
 	bank = arp_flips_bank(ctl, &flips);
 	p = c->data;
 	/* a virtual address as source: a peer's RA, or a station claiming it (an NA: its target
@@ -562,6 +565,9 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
 			return ndp_claim(c, ctl, bank, tgid, type, plen, NDP_TARGET, NDP_ICMP);
 		return ndp_claim(c, ctl, bank, gid, type, plen, NDP_SADDR, NDP_ICMP);
 	}
+	/* a vMAC's frame that claims no virtual address: an NA about one is judged as any */
+	if (peer && (type != XGLB_ND_NA || !vip6_gid(ctl, bank, p + NDP_TARGET)))
+		return ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
 	if (type == XGLB_ND_RA)
 		return ctx_verdict(c, XGLB_IN_PASS_NDP_OTHER, CTX_ACT_PASS);
 	if (type == XGLB_ND_NS) {
@@ -585,14 +591,13 @@ static __always_inline int handle_ndp(struct xglb_ctx *c)
  * readily as right behind the IPv6 header (Linux: ip6_input hands the
  * ICMPv6 message to ndisc_rcv wherever it starts; ndisc_rcv refuses only a
  * fragmented one, suppress_frag_ndisc, a hop limit other than 255 and a
- * code other than 0), so a message from a vMAC is a peer's
- * (drop_ndp_peer), and one from a virtual address, or an NA about one, is
- * judged as handle_ndp judges it (ndp_claim, the ICMPv6 message where the
- * headers end): a claim is drop_ndp_vip_conflict and reported, so the AVG
- * defends the hosts against it. An NS for one (xglb answers only an NS
- * right behind the IPv6 header, as every host sends it):
- * drop_ndp_invalid. Otherwise false, and the frame goes on as any other
- * (a fragmented NDP message the kernel drops itself, RFC 6980).
+ * code other than 0), so one from a virtual address, or an NA about one,
+ * whatever its Ethernet source, is judged as handle_ndp judges it (ndp_claim, the ICMPv6 message
+ * where the headers end): a claim is drop_ndp_vip_conflict and reported, so the AVG defends the
+ * hosts against it. An NS for one (xglb answers only an NS right behind the IPv6 header, as every
+ * host sends it): drop_ndp_invalid. Anything else from a vMAC is a peer's (drop_ndp_peer).
+ * Otherwise false, and the frame goes on as any other (a fragmented NDP message the kernel drops
+ * itself, RFC 6980).
  */
 static __always_inline bool ndp_ext_claim(struct xglb_ctx *c, int *act)
 {
@@ -600,6 +605,7 @@ static __always_inline bool ndp_ext_claim(struct xglb_ctx *c, int *act)
 	__u8 h[2], tgt[16] __attribute__((aligned(8)));
 	__u32 off = NDP_ICMP, bank, flips, gid, tgid = 0, plen;
 	__u8 nh, *p;
+	bool peer;
 
 	if (!ctx_pull(c, NDP_ICMP))
 		return false;
@@ -623,15 +629,20 @@ static __always_inline bool ndp_ext_claim(struct xglb_ctx *c, int *act)
 	p = c->data;
 	if ((void *)(p + NDP_ICMP) > c->data_end)
 		return false;
-	if (is_vmac(p + 6)) {
+	peer = is_vmac(p + 6);
+	if (h[0] != XGLB_ND_NS && h[0] != XGLB_ND_NA && h[0] != XGLB_ND_RA) {
+		if (!peer)
+			return false;
 		*act = ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
 		return true;
 	}
-	if (h[0] != XGLB_ND_NS && h[0] != XGLB_ND_NA && h[0] != XGLB_ND_RA)
-		return false;
 	ctl = ctl_get();
-	if (!ctl)
-		return false;
+	if (!ctl) {
+		if (!peer)
+			return false;
+		*act = ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
+		return true;
+	}
 	bank = arp_flips_bank(ctl, &flips);
 	p = c->data;
 	if ((void *)(p + NDP_ICMP) > c->data_end)
@@ -658,6 +669,10 @@ static __always_inline bool ndp_ext_claim(struct xglb_ctx *c, int *act)
 					 off & 0xffff);
 		else
 			*act = ndp_claim(c, ctl, bank, gid, h[0], plen, NDP_SADDR, off & 0xffff);
+		return true;
+	}
+	if (peer && (!tgid || h[0] != XGLB_ND_NA)) {
+		*act = ctx_verdict(c, XGLB_IN_DROP_NDP_PEER, CTX_ACT_DROP);
 		return true;
 	}
 	if (!tgid)

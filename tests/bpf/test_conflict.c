@@ -221,6 +221,8 @@ enum {
 	V_RA_FROM_VLL,	     /* an RA from the virtual link-local, SLLA the host */
 	V_RA_FROM_VIP6,	     /* an RA from the vip6, SLLA the host */
 	V_RA_VLL_OPT_LEN0,   /* an RA from the virtual link-local whose option has length 0 */
+	V_NA_VLL_VMAC_SRC_HOST, /* from a vMAC of the group (forged), TLLA the host */
+	V_NA_VLL_VMAC_SRC_IDX9, /* from a vMAC of the group, TLLA its vMAC index 9 (no forwarder) */
 	/* the group's own */
 	V_NA_VLL_FROM_VMAC, /* from a vMAC (a peer) */
 	V_NA_VIP6_VMAC,	    /* the AVG's NA (DAD defence, redistribution): real MAC, TLLA a vMAC */
@@ -276,6 +278,13 @@ static void in_ndp_claim(struct h_frame *f, int arg)
 		f->b[54 + 16 + 1] = 0;
 		h_icmp6_csum(f);
 		break;
+	case V_NA_VLL_VMAC_SRC_HOST:
+		h_na(f, H_ALLNODES_MAC, v1, H_VLL, H_ALLNODES6, XGLB_NA_OVERRIDE, H_VLL, H_HOST);
+		break;
+	case V_NA_VLL_VMAC_SRC_IDX9:
+		h_na(f, H_ALLNODES_MAC, v1, H_VLL, H_ALLNODES6, XGLB_NA_OVERRIDE, H_VLL,
+		     H_VMAC(H_GID, 9));
+		break;
 	case V_NA_VLL_FROM_VMAC:
 		h_na(f, H_ALLNODES_MAC, v1, H_VLL, H_ALLNODES6, XGLB_NA_OVERRIDE, H_VLL, v1);
 		break;
@@ -329,6 +338,14 @@ static const struct claim6_case claim6_cases[] = {
     CLAIM6("ra_from_vll_slla_host", setup6_avg, V_RA_FROM_VLL, H_VLL, H_HOST),
     CLAIM6("ra_from_vip6_slla_host", setup6_not_avg, V_RA_FROM_VIP6, H_VIP6, H_HOST),
     CLAIM6("ra_from_vll_option_length_0", setup6_avg, V_RA_VLL_OPT_LEN0, H_VLL, H_HOST),
+    /* hosts take the TLLA, not the Ethernet source: a vMAC source makes no peer */
+    CLAIM6("na_vll_vmac_source_naming_host", setup6_avg, V_NA_VLL_VMAC_SRC_HOST, H_VLL, H_HOST),
+    CLAIM6("na_vll_vmac_source_naming_host_not_avg", setup6_not_avg, V_NA_VLL_VMAC_SRC_HOST, H_VLL,
+	   H_HOST),
+    CLAIM6("na_vll_naming_vmac_of_no_forwarder", setup6_avg, V_NA_VLL_VMAC_SRC_IDX9, H_VLL,
+	   H_VMAC(H_GID, 9)),
+    CLAIM6("na_vll_vmac_source_naming_host_behind_hop_by_hop", setup6_avg,
+	   V_NA_VLL_VMAC_SRC_HOST | V_HBH, H_VLL, H_HOST),
     PEER6("na_vll_from_vmac", setup6_avg, V_NA_VLL_FROM_VMAC),
     PEER6("na_vip6_real_mac_naming_vmac", setup6_not_avg, V_NA_VIP6_VMAC),
     PEER6("ra_from_vll_without_slla", setup6_avg, V_RA_VLL_BARE),
