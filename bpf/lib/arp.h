@@ -201,8 +201,16 @@ static __always_inline int handle_arp(struct xglb_ctx *c)
 	 * (usually empty) home slot. A gratuitous ARP (spa == tpa) needs only
 	 * one.
 	 */
-	if (is_vmac(f->eth_src) || is_vmac(f->sha))
-		return ctx_verdict(c, conflict_vmac(ctl, bank, f, ifindex), CTX_ACT_DROP);
+	if (is_vmac(f->eth_src) || is_vmac(f->sha)) {
+		__u32 r = conflict_vmac(ctl, bank, f, ifindex);
+
+		/* hosts take the sender MAC, never the Ethernet source: a VIP must name a forwarder
+		 */
+		if (r == XGLB_IN_DROP_ARP_PEER && (sgid = vip_gid(ctl, bank, arp_spa(f))) &&
+		    !conflict_fwd_vmac(bank, sgid, f->sha))
+			r = conflict_vip(ctl, bank, sgid, f, ifindex);
+		return ctx_verdict(c, r, CTX_ACT_DROP);
+	}
 	spa = arp_spa(f);
 	tpa = arp_tpa(f);
 	if (arp_known(ctl, f, flips, ifindex, spa, tpa))

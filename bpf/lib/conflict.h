@@ -103,11 +103,11 @@ static __always_inline void conflict_report6(const struct xglb_ctl *ctl, __u32 b
 /*
  * An ARP frame from a vMAC (Ethernet source or ARP sender). Peers'
  * learning frames and the AVG's answers naming a forwarder are normal and
- * dropped as a peer's (never reach the local stack). A frame whose
- * Ethernet source is a vMAC this node owns is not: another station
- * speaks from our forwarder's address (a node with an older state, or a
- * forger), so switches may move the vMAC's port away from us. Returns
- * the ingress reason (XGLB_IN_*) to count it under.
+ * dropped as a peer's (unless the sender IP is a VIP and the sender MAC
+ * no forwarder's vMAC: the caller makes that a VIP conflict) (never reach the local stack). A frame
+ * whose Ethernet source is a vMAC this node owns is not: another station speaks from our
+ * forwarder's address (a node with an older state, or a forger), so switches may move the vMAC's
+ * port away from us. Returns the ingress reason (XGLB_IN_*) to count it under.
  */
 static __always_inline __u32 conflict_vmac(const struct xglb_ctl *ctl, __u32 bank,
 					   const struct xglb_arp_frame *f, __u32 ifindex)
@@ -126,9 +126,19 @@ static __always_inline __u32 conflict_vmac(const struct xglb_ctl *ctl, __u32 ban
 	return XGLB_IN_DROP_ARP_VMAC_CONFLICT;
 }
 
+/* mac is the vMAC of a forwarder of group gid (its index below n_fwd). */
+static __always_inline bool conflict_fwd_vmac(__u32 bank, __u32 gid, const __u8 *mac)
+{
+	const struct xglb_group *g = group_get(bank, gid);
+
+	return g && is_vmac(mac) && mac[4] == gid && mac[5] < g->n_fwd;
+}
+
 /*
- * An ARP frame naming VIP gid as its sender IP, from a station that is no
- * vMAC (the caller handled those): a host announcing "VIP is at <my MAC>"
+ * An ARP frame naming VIP gid as its sender IP with a sender MAC that is
+ * no forwarder's vMAC of the group, whatever its Ethernet source (hosts
+ * take the sender MAC; a vMAC this node owns as source is a vMAC
+ * conflict first, conflict_vmac): a host announcing "VIP is at <my MAC>"
  * by gratuitous ARP (request or reply form) or any ARP carrying the VIP
  * as sender, which makes hosts cache that MAC as their gateway. Never
  * from a node of the group (the egress guard lets a VIP leave only with a

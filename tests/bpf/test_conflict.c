@@ -71,6 +71,10 @@ enum {
 	C_LEARN_PEER_VMAC,   /* a peer's learning frame from its own vMAC (fwd 1): normal */
 	C_AVG_REPLY_OUR_VMAC, /* the AVG (a peer) tells a host "VIP is at <our vMAC>": normal */
 	C_LEARN_UNKNOWN_VMAC, /* from a vMAC of a group we do not serve */
+	C_GARP_PEER_SRC_HOST, /* "VIP is at <host>" from a peer's vMAC (forged): hosts take the sha
+			       */
+	C_GARP_SHA_NO_FWD,    /* ... "VIP is at <vMAC 9>": no forwarder has index 9 */
+	C_GARP_PEER_VMAC,     /* a gratuitous ARP from a peer's vMAC naming it: normal */
 	C_MAX
 };
 
@@ -90,6 +94,9 @@ static void in_conflict(struct h_frame *f, int arg)
 	    [C_LEARN_PEER_VMAC] = {H_BCAST, v1, H_REQ, v1, none, H_ZERO, H_VIP},
 	    [C_AVG_REPLY_OUR_VMAC] = {H_HOST, H_PEERMAC, H_REP, v0, H_VIP, H_HOST, H_HOSTIP},
 	    [C_LEARN_UNKNOWN_VMAC] = {H_BCAST, v9, H_REQ, v9, none, H_ZERO, H_VIP},
+	    [C_GARP_PEER_SRC_HOST] = {H_BCAST, v1, H_REQ, H_HOST, H_VIP, H_ZERO, H_VIP},
+	    [C_GARP_SHA_NO_FWD] = {H_BCAST, v1, H_REQ, H_VMAC(H_GID, 9), H_VIP, H_ZERO, H_VIP},
+	    [C_GARP_PEER_VMAC] = {H_BCAST, v1, H_REQ, v1, H_VIP, H_ZERO, H_VIP},
 	};
 
 	h_arp_pick(f, rows, C_MAX, arg);
@@ -126,6 +133,10 @@ static const struct conflict_case cases[] = {
     VIP_CLAIM("garp_reply_vip_from_host", h_setup_avg, C_GARP_REP_HOST),
     VIP_CLAIM("garp_reply_vip_from_host_tha_broadcast", h_setup_avg, C_GARP_REP_HOST_BC),
     VIP_CLAIM("request_other_ip_sender_vip", h_setup_avg, C_REQ_SPA_VIP_OTHER),
+    /* hosts take the sender MAC, not the Ethernet source: a peer's vMAC there makes no peer */
+    VIP_CLAIM("garp_vip_host_from_peer_vmac_avg", h_setup_avg, C_GARP_PEER_SRC_HOST),
+    VIP_CLAIM("garp_vip_host_from_peer_vmac_not_avg", h_setup_not_avg, C_GARP_PEER_SRC_HOST),
+    VIP_CLAIM("garp_vip_vmac_of_no_forwarder", h_setup_avg, C_GARP_SHA_NO_FWD),
     /* another station speaking from a vMAC this node owns */
     VMAC_CLAIM("learning_frame_from_our_vmac", h_setup_not_avg, C_LEARN_OUR_VMAC),
     VMAC_CLAIM("garp_from_our_vmac_avg", h_setup_avg, C_GARP_OUR_VMAC),
@@ -134,6 +145,7 @@ static const struct conflict_case cases[] = {
     PEER("peer_learning_frame_own_vmac", h_setup_avg, C_LEARN_PEER_VMAC),
     PEER("avg_reply_naming_our_vmac", h_setup_not_avg, C_AVG_REPLY_OUR_VMAC),
     PEER("learning_frame_unknown_group_vmac", h_setup_avg, C_LEARN_UNKNOWN_VMAC),
+    PEER("garp_from_peer_vmac_naming_it", h_setup_avg, C_GARP_PEER_VMAC),
 };
 
 static void conflict_prepare(struct h_env *e, const void *p, struct h_io *io)
