@@ -289,6 +289,18 @@ static bool defend6_step(struct daemon *d, __u32 gid, struct conflict_group *cg)
 	return false;
 }
 
+/* When schedule s wants the defence's timer: a step soon if a pass runs or is due, the
+ * due time of the next one, 0 if none. */
+static __u64 pass_next(const struct xglb_defend *s, __u64 now)
+{
+	__u64 due;
+
+	if (s->running)
+		return now + DEFEND_STEP_NS;
+	due = xglb_defend_due(s, now);
+	return due > now ? due : due ? now + DEFEND_STEP_NS : 0;
+}
+
 /* *next := t if it is earlier (0: none yet). */
 static void next_min(__u64 *next, __u64 t)
 {
@@ -317,20 +329,14 @@ static void defend(struct daemon *d, bool steps)
 		int g = cfg_group(d, gid);
 		bool avg = g >= 0 && (d->tables[g].flags & XGLB_GRP_AVG);
 
-		if (steps && !cut &&
-		    (cg->v4.running || cg->v6.running || xglb_defend_due(&cg->v4, now) ||
-		     xglb_defend_due(&cg->v6, now)) &&
+		if (steps && !cut && (pass_next(&cg->v4, now) || pass_next(&cg->v6, now)) &&
 		    bulk_over(d)) {
 			cut = true; /* this group and those after it: the next turn */
 			c->rr = gid - 1;
 		}
 		if (!steps || cut) {
-			if (cg->v4.running || cg->v6.running)
-				next_min(&next, now + DEFEND_STEP_NS);
-			next_min(&next, xglb_defend_due(&cg->v4, now));
-			next_min(&next, xglb_defend_due(&cg->v6, now));
-			if (next && next <= now)
-				next = now + DEFEND_STEP_NS;
+			next_min(&next, pass_next(&cg->v4, now));
+			next_min(&next, pass_next(&cg->v6, now));
 			continue;
 		}
 
@@ -346,13 +352,7 @@ static void defend(struct daemon *d, bool steps)
 				    "group %u: %d hosts told their vMAC again after a VIP conflict",
 				    gid, cg->sent);
 		}
-		if (cg->v4.running) {
-			next_min(&next, now + DEFEND_STEP_NS);
-		} else {
-			__u64 due = xglb_defend_due(&cg->v4, now);
-
-			next_min(&next, due > now ? due : due ? now + DEFEND_STEP_NS : 0);
-		}
+		next_min(&next, pass_next(&cg->v4, now));
 
 		/* the virtual IPv6 addresses: the same */
 		if (xglb_defend_start(&cg->v6, now, avg)) {
@@ -367,21 +367,10 @@ static void defend(struct daemon *d, bool steps)
 				    "IPv6 address conflict",
 				    gid, cg->sent6);
 		}
-		if (cg->v6.running) {
-			next_min(&next, now + DEFEND_STEP_NS);
-		} else {
-			__u64 due = xglb_defend_due(&cg->v6, now);
-
-			next_min(&next, due > now ? due : due ? now + DEFEND_STEP_NS : 0);
-		}
+		next_min(&next, pass_next(&cg->v6, now));
 	}
-	if (next) { /* relative, as arm_membership (membership.c) says why */
-		__u64 rel = next > now ? next - now : 1;
-		struct itimerspec its = {
-		    .it_value = {.tv_sec = rel / 1000000000ull, .tv_nsec = rel % 1000000000ull}};
-
-		timerfd_settime(c->timer_fd, 0, &its, NULL);
-	}
+	if (next)
+		arm_at(c->timer_fd, next, now); /* relative (loop.c) */
 }
 
 int conflicts_open(struct daemon *d)
